@@ -1,0 +1,823 @@
+/**
+ * Go-template-aware front end for Helm templates: turns a template into YAML text with the same line count,
+ * where every action is either removed (control flow, comments, assignments, block injections) or replaced
+ * by a placeholder token that remembers the original expression.
+ *
+ * Design notes
+ * - The scanner is hand-written and linear in the input size: delimiters, trim markers, comments, quoted,
+ *   raw (backtick) and char strings inside actions are recognised like Go's text/template lexer does, but
+ *   errors never throw: they are reported in `problems` and scanning recovers.
+ * - Line numbers map 1:1 between the template and the YAML text. Columns do NOT: actions are removed or
+ *   replaced by tokens of a different width. Use `HelmAction.line/column` for template positions.
+ * - A multi-line action is replaced on its first line; the text that follows it on its last line is moved
+ *   up to that first line (that is where the rendered output would put it), and the lines it spanned
+ *   become empty.
+ * - Control flow (`if`/`else`/`range`/`with`/`define`/`block`/`end`/...) is removed, so the YAML of every
+ *   branch is kept. Parse the result with `uniqueKeys: false`.
+ */
+
+export type HelmActionKind = 'control' | 'value' | 'block' | 'comment' | 'assign' | 'define';
+
+export interface HelmAction {
+  /** Expression inside the delimiters, trim markers and surrounding spaces removed. */
+  expr: string;
+  kind: HelmActionKind;
+  /** 1-based line of the opening `{{`. */
+  line: number;
+  /** 1-based column (UTF-16 code units) of the opening `{{` in the template line. */
+  column: number;
+  /** 1-based line of the closing `}}` (differs from `line` for multi-line actions and comments). */
+  endLine: number;
+  /** `.Values` paths the action reads, as ".a.b.c" (also `$.Values` and `index .Values "a" "b"`). */
+  valuesRefs: string[];
+  /** Function and template names called, e.g. ["include", "b64enc", "randAlphaNum", "lookup"]. */
+  functions: string[];
+  /**
+   * The token placed in the YAML text. Set for kind "value", and for kind "block" when the block is the
+   * value of a key/list item and a token was kept there (`key: <token>`). Every action with a placeholder
+   * is in `HelmFrontEnd.placeholders`.
+   */
+  placeholder?: string;
+  /** Leading keyword for control/define actions: if, else, end, range, with, define, block, break, continue. */
+  keyword?: string;
+  /** Named templates referenced: `include "x"`, `template "x"`, `define "x"`, `block "x"`. */
+  templates: string[];
+  /** `{{-` was used. */
+  trimLeft: boolean;
+  /** `-}}` was used. */
+  trimRight: boolean;
+  /**
+   * Set when the action sits inside a `{{ define "name" }}` body (the name). Define bodies render
+   * elsewhere, so their text is blanked in the YAML and their value actions get no placeholder.
+   */
+  inDefine?: string;
+}
+
+export interface HelmFrontEnd {
+  /** YAML text, same number of lines as the input. */
+  yaml: string;
+  actions: HelmAction[];
+  /** placeholder token -> action */
+  placeholders: Map<string, HelmAction>;
+  /**
+   * `$name` -> expressions assigned to it anywhere in the file (`:=` and `=`). Variables declared by
+   * `range $k, $v := X` are recorded as "range X"; by `with $v := X` / `if $v := X` as "X".
+   */
+  variables: Map<string, string[]>;
+  /** Problems in the template syntax itself (unclosed action, unbalanced end). */
+  problems: { line: number; message: string }[];
+}
+
+export const PLACEHOLDER_PREFIX = '__FPT';
+const PLACEHOLDER_RE = /__FPT\d+__/g;
+const MAX_PROBLEMS = 100;
+
+const CONTROL_KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'break', 'continue']);
+const DEFINE_KEYWORDS = new Set(['define', 'block']);
+const NON_FUNCTION_IDENTS = new Set([
+  'if', 'else', 'end', 'range', 'with', 'define', 'block', 'break', 'continue', 'nil', 'true', 'false',
+]);
+const BLOCK_FUNCTIONS = new Set(['nindent', 'indent', 'toYaml', 'toYamlPretty', 'toToml']);
+
+// ---------------------------------------------------------------------------------------------------------
+// Expression lexer (inside one action)
+// ---------------------------------------------------------------------------------------------------------
+
+type TokType = 'str' | 'num' | 'ident' | 'field' | 'var' | 'chain' | 'lp' | 'rp' | 'pipe' | 'comma' | 'decl' | 'assign' | 'other';
+
+interface Tok {
+  t: TokType;
+  /** Raw text. */
+  v: string;
+  /** For str: the unquoted value. For field/var/chain: the segments after the head. */
+  s?: string;
+  segs?: string[];
+  /** Offset of the token in the expression. */
+  pos: number;
+}
+
+function isIdentStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
+}
+function isIdentChar(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isSpaceCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+function unquoteGoString(raw: string): string {
+  // Good-enough unquoting for keys in index/dig/include: handle the common escapes.
+  let out = '';
+  for (let i = 1; i < raw.length - 1; i++) {
+    const ch = raw[i];
+    if (ch === '\\' && i + 1 < raw.length - 1) {
+      const n = raw[++i];
+      out += n === 'n' ? '\n' : n === 't' ? '\t' : n;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+function lexExpr(expr: string): Tok[] {
+  const toks: Tok[] = [];
+  const n = expr.length;
+  let i = 0;
+  const readSegs = (start: number): { end: number; segs: string[] } => {
+    // reads `.a.b.c` starting at `start` (which points at '.')
+    const segs: string[] = [];
+    let j = start;
+    while (j < n && expr.charCodeAt(j) === 46 /* . */) {
+      let k = j + 1;
+      while (k < n && isIdentChar(expr.charCodeAt(k))) k++;
+      if (k === j + 1) break;
+      segs.push(expr.slice(j + 1, k));
+      j = k;
+    }
+    return { end: j, segs };
+  };
+  while (i < n) {
+    const c = expr.charCodeAt(i);
+    if (isSpaceCode(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (c === 34 /* " */) {
+      let j = i + 1;
+      while (j < n && expr.charCodeAt(j) !== 34 && expr.charCodeAt(j) !== 10) {
+        if (expr.charCodeAt(j) === 92) j++;
+        j++;
+      }
+      j = Math.min(j + 1, n);
+      const raw = expr.slice(i, j);
+      toks.push({ t: 'str', v: raw, s: unquoteGoString(raw.endsWith('"') && raw.length > 1 ? raw : raw + '"'), pos: start });
+      i = j;
+    } else if (c === 96 /* ` */) {
+      let j = expr.indexOf('`', i + 1);
+      j = j < 0 ? n : j + 1;
+      const raw = expr.slice(i, j);
+      toks.push({ t: 'str', v: raw, s: raw.slice(1, raw.endsWith('`') && raw.length > 1 ? -1 : undefined), pos: start });
+      i = j;
+    } else if (c === 39 /* ' */) {
+      let j = i + 1;
+      while (j < n && expr.charCodeAt(j) !== 39 && expr.charCodeAt(j) !== 10) {
+        if (expr.charCodeAt(j) === 92) j++;
+        j++;
+      }
+      j = Math.min(j + 1, n);
+      toks.push({ t: 'num', v: expr.slice(i, j), pos: start });
+      i = j;
+    } else if (c === 46 /* . */) {
+      if (i + 1 < n && isDigit(expr.charCodeAt(i + 1))) {
+        let j = i + 1;
+        while (j < n && (isIdentChar(expr.charCodeAt(j)) || expr.charCodeAt(j) === 46)) j++;
+        toks.push({ t: 'num', v: expr.slice(i, j), pos: start });
+        i = j;
+        continue;
+      }
+      const prev = toks[toks.length - 1];
+      const chained = prev !== undefined && prev.t === 'rp' && prev.pos + 1 === i;
+      const { end, segs } = readSegs(i);
+      const j = end === i ? i + 1 : end;
+      toks.push({ t: chained ? 'chain' : 'field', v: expr.slice(i, j), segs, pos: start });
+      i = j;
+    } else if (c === 36 /* $ */) {
+      let j = i + 1;
+      while (j < n && isIdentChar(expr.charCodeAt(j))) j++;
+      const head = expr.slice(i, j);
+      const { end, segs } = readSegs(j);
+      toks.push({ t: 'var', v: expr.slice(i, end), s: head, segs, pos: start });
+      i = end;
+    } else if (isIdentStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdentChar(expr.charCodeAt(j))) j++;
+      // identifiers may be followed by a field chain (e.g. `.Foo` after a method call), keep them separate
+      toks.push({ t: 'ident', v: expr.slice(i, j), pos: start });
+      i = j;
+    } else if (isDigit(c) || ((c === 45 || c === 43) && i + 1 < n && isDigit(expr.charCodeAt(i + 1)))) {
+      let j = i + 1;
+      while (j < n && (isIdentChar(expr.charCodeAt(j)) || expr.charCodeAt(j) === 46)) j++;
+      toks.push({ t: 'num', v: expr.slice(i, j), pos: start });
+      i = j;
+    } else if (c === 40) {
+      toks.push({ t: 'lp', v: '(', pos: start });
+      i++;
+    } else if (c === 41) {
+      toks.push({ t: 'rp', v: ')', pos: start });
+      i++;
+    } else if (c === 124) {
+      toks.push({ t: 'pipe', v: '|', pos: start });
+      i++;
+    } else if (c === 44) {
+      toks.push({ t: 'comma', v: ',', pos: start });
+      i++;
+    } else if (c === 58 && expr.charCodeAt(i + 1) === 61) {
+      toks.push({ t: 'decl', v: ':=', pos: start });
+      i += 2;
+    } else if (c === 61) {
+      toks.push({ t: 'assign', v: '=', pos: start });
+      i++;
+    } else {
+      toks.push({ t: 'other', v: expr[i] ?? '', pos: start });
+      i++;
+    }
+  }
+  return toks;
+}
+
+/** `.Values...` path of a field/var token, or undefined. `.Values` alone gives ".". */
+function valuesPathOf(tok: Tok): string | undefined {
+  if ((tok.t !== 'field' && tok.t !== 'var') || !tok.segs) return undefined;
+  const segs = tok.segs;
+  const idx = segs.indexOf('Values');
+  if (idx < 0) return undefined;
+  // `.Values.x`, `$.Values.x`, `$root.Values.x`, `.root.Values.x`, `.context.Values.x`
+  if (tok.t === 'field' && idx > 1) return undefined;
+  if (tok.t === 'var' && idx > 0) return undefined;
+  const rest = segs.slice(idx + 1);
+  return rest.length ? '.' + rest.join('.') : '.';
+}
+
+function joinPath(base: string, keys: string[]): string {
+  if (!keys.length) return base;
+  return (base === '.' ? '' : base) + '.' + keys.join('.');
+}
+
+interface ExprInfo {
+  kind: HelmActionKind;
+  keyword?: string;
+  valuesRefs: string[];
+  functions: string[];
+  templates: string[];
+  /** For assignments/declarations: variable names and the expression assigned. */
+  assigned: { name: string; expr: string }[];
+  /** The single `.Values` path a `with` action narrows the dot to, if any. */
+  withPath?: string;
+  blockLike: boolean;
+}
+
+function analyzeExpr(expr: string, dotPrefix: string | null): ExprInfo {
+  const toks = lexExpr(expr);
+  const info: ExprInfo = {
+    kind: 'value',
+    valuesRefs: [],
+    functions: [],
+    templates: [],
+    assigned: [],
+    blockLike: false,
+  };
+  const refs = new Set<string>();
+  const fns = new Set<string>();
+  const tpls = new Set<string>();
+  const first = toks[0];
+  let bodyStart = 0;
+  if (first && first.t === 'ident' && (CONTROL_KEYWORDS.has(first.v) || DEFINE_KEYWORDS.has(first.v))) {
+    info.keyword = first.v;
+    info.kind = DEFINE_KEYWORDS.has(first.v) ? 'define' : 'control';
+    bodyStart = 1;
+    if (first.v === 'else' && toks[1]?.t === 'ident' && (toks[1].v === 'if' || toks[1].v === 'with' || toks[1].v === 'range')) {
+      bodyStart = 2;
+    }
+  }
+  // variable declarations: `$x := ...`, `$x = ...`, `range $k, $v := ...`
+  {
+    let j = bodyStart;
+    const names: string[] = [];
+    while (toks[j]?.t === 'var' && (toks[j]?.segs?.length ?? 0) === 0) {
+      names.push(toks[j]!.v);
+      if (toks[j + 1]?.t === 'comma') j += 2;
+      else {
+        j += 1;
+        break;
+      }
+    }
+    const op = toks[j];
+    if (names.length && op && (op.t === 'decl' || op.t === 'assign')) {
+      const rhs = expr.slice(op.pos + op.v.length).trim();
+      const kw = info.keyword === 'else' ? toks[1]?.v : info.keyword;
+      for (const name of names) info.assigned.push({ name, expr: kw === 'range' ? `range ${rhs}` : rhs });
+      if (!info.keyword) info.kind = 'assign';
+      bodyStart = j + 1;
+    }
+  }
+  if (info.keyword === 'with' || (info.keyword === 'else' && toks[1]?.v === 'with')) {
+    const rest = toks.slice(bodyStart);
+    if (rest.length === 1) {
+      const p = valuesPathOf(rest[0]!) ?? dotRelative(rest[0]!, dotPrefix);
+      if (p !== undefined) info.withPath = p;
+    }
+  }
+  // functions, templates, values refs
+  for (let i = 0; i < toks.length; i++) {
+    const tok = toks[i]!;
+    if (tok.t === 'ident') {
+      if (tok.v === 'template' || tok.v === 'include' || tok.v === 'define' || tok.v === 'block') {
+        const nx = toks[i + 1];
+        if (nx?.t === 'str' && nx.s !== undefined) tpls.add(nx.s);
+      }
+      if (i === 0 && info.keyword) continue;
+      if (info.keyword === 'else' && i === 1 && bodyStart === 2) continue;
+      if (NON_FUNCTION_IDENTS.has(tok.v)) continue;
+      fns.add(tok.v);
+      if ((tok.v === 'index' || tok.v === 'get') && toks[i + 1]) {
+        const base = valuesPathOf(toks[i + 1]!) ?? dotRelative(toks[i + 1]!, dotPrefix);
+        if (base !== undefined) {
+          const keys: string[] = [];
+          let k = i + 2;
+          while (toks[k]?.t === 'str' && (tok.v === 'index' || keys.length < 1)) keys.push(toks[k++]!.s ?? '');
+          refs.add(joinPath(base, keys));
+          i = k - 1;
+        }
+      } else if (tok.v === 'dig') {
+        const keys: string[] = [];
+        let k = i + 1;
+        while (toks[k]?.t === 'str') keys.push(toks[k++]!.s ?? '');
+        const dict = toks[k];
+        const base = dict ? valuesPathOf(dict) ?? dotRelative(dict, dotPrefix) : undefined;
+        if (base !== undefined && keys.length >= 1) {
+          refs.add(joinPath(base, keys.slice(0, -1)));
+          i = k;
+        }
+      }
+    } else if (tok.t === 'field' || tok.t === 'var') {
+      const p = valuesPathOf(tok) ?? dotRelative(tok, dotPrefix);
+      if (p !== undefined) refs.add(p);
+    }
+  }
+  // block-like: last command of the pipeline is nindent/indent/toYaml
+  let lastPipe = -1;
+  let depth = 0;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!.t;
+    if (t === 'lp') depth++;
+    else if (t === 'rp') depth = Math.max(0, depth - 1);
+    else if (t === 'pipe' && depth === 0) lastPipe = i;
+  }
+  const lastCmd = toks[lastPipe + 1];
+  if (lastCmd?.t === 'ident' && BLOCK_FUNCTIONS.has(lastCmd.v)) info.blockLike = true;
+  info.valuesRefs = [...refs];
+  info.functions = [...fns];
+  info.templates = [...tpls];
+  return info;
+}
+
+/** `.foo` inside `{{ with .Values.x }}` reads `.x.foo`. */
+function dotRelative(tok: Tok, dotPrefix: string | null): string | undefined {
+  if (dotPrefix === null || tok.t !== 'field' || !tok.segs || tok.segs.length === 0) return undefined;
+  return joinPath(dotPrefix, tok.segs);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Template scanner
+// ---------------------------------------------------------------------------------------------------------
+
+type Piece = { text: string } | { action: HelmAction; blockLike: boolean };
+
+interface RenderedLine {
+  /** Rendered YAML line (without newline). */
+  text: string;
+  /** Number of extra (empty) physical lines that follow (spanned by multi-line actions). */
+  extra: number;
+  /** If set: the trailing token may be dropped when the next content line is indented deeper. */
+  drop?: { withoutToken: string; threshold: number; dashOnly: boolean; action: HelmAction; token: string };
+  /** The line held only control actions; the keyword of the last one. */
+  controlOnly?: string;
+}
+
+interface Opener {
+  keyword: string;
+  /** `define` name in effect inside this block. */
+  innerDefine: string | undefined;
+  line: number;
+  dot: string | null;
+  outerDot: string | null;
+}
+
+export function preprocessHelmTemplate(text: string): HelmFrontEnd {
+  const src = typeof text === 'string' ? text : String(text ?? '');
+  const actions: HelmAction[] = [];
+  const placeholders = new Map<string, HelmAction>();
+  const variables = new Map<string, string[]>();
+  const problems: { line: number; message: string }[] = [];
+  let problemOverflow = false;
+  const problem = (line: number, message: string): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push({ line, message });
+    else if (!problemOverflow) {
+      problemOverflow = true;
+      problems.push({ line, message: 'too many template problems; further problems not reported' });
+    }
+  };
+
+  const rendered: RenderedLine[] = [];
+  let pieces: Piece[] = [];
+  let extra = 0;
+  let counter = 0;
+  const stack: Opener[] = [];
+  let dot: string | null = null;
+  /** Name of the innermost enclosing `define`, if any. */
+  let defineName: string | undefined;
+  let rangeDepth = 0;
+
+  const n = src.length;
+  let line = 1;
+  let lineStart = 0;
+  // brace depth of YAML text on the current physical line (for stray `}}` detection)
+  let textBraceDepth = 0;
+  let strayReportedLine = 0;
+  // set after a string-aware scan ran off the end: from then on, actions end at the next `}}`
+  let stringAware = true;
+  // position from which no `}}` exists anymore (memo to keep things linear)
+  let noCloseFrom = Number.POSITIVE_INFINITY;
+  let noCommentEndFrom = Number.POSITIVE_INFINITY;
+
+  const flushLine = (): void => {
+    rendered.push(renderLine(pieces, extra, () => `${PLACEHOLDER_PREFIX}${counter++}__`, placeholders));
+    pieces = [];
+    extra = 0;
+  };
+
+  const pushText = (s: string, base: number): void => {
+    // split on newlines; each newline ends a logical line
+    let from = 0;
+    for (;;) {
+      const nl = s.indexOf('\n', from);
+      const part = nl < 0 ? s.slice(from) : s.slice(from, nl);
+      if (part.length && defineName === undefined) {
+        pieces.push({ text: part });
+        scanStray(part);
+      }
+      if (nl < 0) break;
+      flushLine();
+      line++;
+      textBraceDepth = 0;
+      from = nl + 1;
+      lineStart = base + from;
+    }
+  };
+
+  const scanStray = (part: string): void => {
+    if (part.indexOf('}') < 0 && part.indexOf('{') < 0) return;
+    for (let k = 0; k < part.length; k++) {
+      const c = part.charCodeAt(k);
+      if (c === 123) textBraceDepth++;
+      else if (c === 125) {
+        if (part.charCodeAt(k + 1) === 125 && textBraceDepth < 2 && strayReportedLine !== line) {
+          strayReportedLine = line;
+          problem(line, "stray '}}' outside an action");
+        }
+        textBraceDepth = Math.max(0, textBraceDepth - 1);
+      }
+    }
+  };
+
+  let i = 0;
+  while (i < n) {
+    const open = src.indexOf('{{', i);
+    if (open < 0) {
+      pushText(src.slice(i), i);
+      break;
+    }
+    if (open > i) pushText(src.slice(i, open), i);
+    // line/lineStart are current for `open` now (pushText advanced them)
+    const column = open - lineStart + 1;
+    const startLine = line;
+
+    let p = open + 2;
+    const trimLeft = src.charCodeAt(p) === 45 /* - */ && isSpaceCode(src.charCodeAt(p + 1));
+    if (trimLeft) p += 2;
+    let q = p;
+    while (q < n && isSpaceCode(src.charCodeAt(q))) q++;
+
+    let closeAt = -1; // index of `}}`
+    let innerEnd = -1;
+    let isComment = false;
+    let unterminatedString = false;
+
+    if (src.startsWith('/*', q)) {
+      isComment = true;
+      const endC = q + 2 < noCommentEndFrom ? src.indexOf('*/', q + 2) : -1;
+      if (endC < 0) noCommentEndFrom = Math.min(noCommentEndFrom, q + 2);
+      if (endC >= 0) {
+        let r = endC + 2;
+        while (r < n && isSpaceCode(src.charCodeAt(r))) r++;
+        if (src.charCodeAt(r) === 45 && src.startsWith('}}', r + 1)) r += 1;
+        if (src.startsWith('}}', r)) {
+          closeAt = r;
+        } else {
+          // comment not directly followed by the delimiter: Go rejects it; recover at the next `}}`
+          const c2 = r < noCloseFrom ? src.indexOf('}}', r) : -1;
+          if (c2 >= 0) {
+            problem(startLine, 'comment ends before closing delimiter');
+            closeAt = c2;
+          } else noCloseFrom = Math.min(noCloseFrom, r);
+        }
+        innerEnd = endC + 2;
+      }
+      if (closeAt < 0) problem(startLine, 'unclosed comment');
+    } else if (stringAware) {
+      let j = q;
+      while (j < n) {
+        const c = src.charCodeAt(j);
+        if (c === 125 && src.charCodeAt(j + 1) === 125) {
+          closeAt = j;
+          break;
+        } else if (c === 34 || c === 39) {
+          let k = j + 1;
+          while (k < n) {
+            const d = src.charCodeAt(k);
+            if (d === c) break;
+            if (d === 10) {
+              unterminatedString = true;
+              break;
+            }
+            if (d === 92) k++;
+            k++;
+          }
+          j = k + 1;
+        } else if (c === 96) {
+          const k = src.indexOf('`', j + 1);
+          if (k < 0) {
+            j = n;
+            break;
+          }
+          j = k + 1;
+        } else j++;
+      }
+      if (closeAt < 0) {
+        stringAware = false;
+        const c2 = q < noCloseFrom ? src.indexOf('}}', q) : -1;
+        if (c2 >= 0) {
+          if (!unterminatedString) problem(startLine, 'unterminated string in action');
+          closeAt = c2;
+        } else noCloseFrom = Math.min(noCloseFrom, q);
+      }
+    } else {
+      const c2 = q < noCloseFrom ? src.indexOf('}}', q) : -1;
+      if (c2 >= 0) closeAt = c2;
+      else noCloseFrom = Math.min(noCloseFrom, q);
+    }
+    if (unterminatedString) problem(startLine, 'unterminated quoted string in action');
+
+    if (closeAt < 0) {
+      if (!isComment) problem(startLine, "unclosed action: '{{' without matching '}}'");
+      // drop the rest of this line (it cannot be YAML) and go on with the next line as text
+      const nl = src.indexOf('\n', open);
+      const stop = nl < 0 ? n : nl;
+      i = stop;
+      if (isComment) {
+        // an unclosed comment swallows everything (like Go) but keep the line count
+        let k = src.indexOf('\n', open);
+        while (k >= 0) {
+          flushLine();
+          line++;
+          k = src.indexOf('\n', k + 1);
+        }
+        i = n;
+      }
+      continue;
+    }
+
+    // right trim marker: ` -}}`
+    let trimRight = false;
+    let exprEnd = isComment ? innerEnd : closeAt;
+    if (!isComment && closeAt - 1 >= q && src.charCodeAt(closeAt - 1) === 45 && (closeAt - 2 < q || isSpaceCode(src.charCodeAt(closeAt - 2)))) {
+      trimRight = true;
+      exprEnd = closeAt - 1;
+    } else if (isComment && src.charCodeAt(closeAt - 1) === 45) {
+      trimRight = true;
+    }
+    const expr = src.slice(q, Math.max(q, exprEnd)).trim();
+    // count newlines inside the action
+    let nls = 0;
+    let lastNl = -1;
+    for (let k = open; k < closeAt; k++) {
+      if (src.charCodeAt(k) === 10) {
+        nls++;
+        lastNl = k;
+      }
+    }
+    if (lastNl >= 0) lineStart = lastNl + 1;
+
+    const action: HelmAction = {
+      expr,
+      kind: 'comment',
+      line: startLine,
+      column,
+      endLine: startLine + nls,
+      valuesRefs: [],
+      functions: [],
+      templates: [],
+      trimLeft,
+      trimRight,
+    };
+    let blockLike = false;
+    if (!isComment) {
+      const info = analyzeExpr(expr, dot);
+      action.kind = info.kind;
+      action.valuesRefs = info.valuesRefs;
+      action.functions = info.functions;
+      action.templates = info.templates;
+      if (info.keyword) action.keyword = info.keyword;
+      blockLike = info.blockLike;
+      for (const { name, expr: e } of info.assigned) {
+        const list = variables.get(name);
+        if (list) list.push(e);
+        else variables.set(name, [e]);
+      }
+      // block structure
+      const kw = info.keyword;
+      if (kw === 'if' || kw === 'range' || kw === 'with' || kw === 'define' || kw === 'block') {
+        const newDot: string | null = kw === 'if' ? dot : kw === 'with' ? info.withPath ?? null : null;
+        const innerDefine = kw === 'define' ? info.templates[0] ?? '' : defineName;
+        stack.push({ keyword: kw, line: startLine, dot: newDot, outerDot: dot, innerDefine });
+        dot = newDot;
+        if (kw === 'range') rangeDepth++;
+      } else if (kw === 'else') {
+        const top = stack[stack.length - 1];
+        if (!top || !(top.keyword === 'if' || top.keyword === 'range' || top.keyword === 'with')) {
+          problem(startLine, `'else' without matching if/range/with`);
+        } else {
+          const sub = expr.split(/\s+/, 2)[1];
+          dot = sub === 'with' ? info.withPath ?? null : top.outerDot;
+          top.dot = dot;
+        }
+      } else if (kw === 'end') {
+        const top = stack.pop();
+        if (!top) problem(startLine, `'end' without matching if/range/with/define/block`);
+        else {
+          dot = top.outerDot;
+          if (top.keyword === 'range') rangeDepth--;
+        }
+      } else if ((kw === 'break' || kw === 'continue') && rangeDepth === 0) {
+        problem(startLine, `'${kw}' outside range`);
+      }
+    }
+    actions.push(action);
+    const enclosingDefine = defineName;
+    defineName = stack[stack.length - 1]?.innerDefine;
+    const defName = enclosingDefine ?? defineName;
+    if (defName !== undefined) action.inDefine = defName;
+    if (enclosingDefine === undefined && defineName === undefined) pieces.push({ action, blockLike });
+    extra += nls;
+    line += nls;
+    i = closeAt + 2;
+  }
+  flushLine();
+  for (const o of stack) problem(o.line, `unclosed '${o.keyword}' (missing {{ end }})`);
+
+  // resolve `key: <token>` vs `key:` by looking at the next content line
+  const indentOf = (s: string): number => {
+    let k = 0;
+    while (k < s.length && s.charCodeAt(k) === 32) k++;
+    return k;
+  };
+  let nextIndent = -1;
+  let nextIsDash = false;
+  for (let r = rendered.length - 1; r >= 0; r--) {
+    const rl = rendered[r]!;
+    // `{{ else }}\n  {}\n{{ end }}`: an empty flow collection as the alternative of a block branch would
+    // clash with the other branch once both are kept; drop it
+    const trimmed = rl.text.trim();
+    if ((trimmed === '{}' || trimmed === '[]') && r > 0 && r + 1 < rendered.length) {
+      const before = rendered[r - 1]!.controlOnly;
+      const after = rendered[r + 1]!.controlOnly;
+      if ((before === 'if' || before === 'else') && (after === 'else' || after === 'end')) rl.text = '';
+    }
+    if (rl.drop) {
+      const d = rl.drop;
+      const deeper =
+        nextIndent > d.threshold || (!d.dashOnly && nextIndent === d.threshold && nextIsDash);
+      if (deeper) {
+        rl.text = d.withoutToken;
+        placeholders.delete(d.token);
+        delete d.action.placeholder;
+        d.action.kind = 'block';
+      }
+    }
+    const t = rl.text;
+    const ind = indentOf(t);
+    if (ind < t.length && t.charCodeAt(ind) !== 35 /* # */ && t.trim().length) {
+      nextIndent = ind;
+      nextIsDash = t.charCodeAt(ind) === 45 && (ind + 1 === t.length || t.charCodeAt(ind + 1) === 32);
+    }
+  }
+
+  const out: string[] = [];
+  for (const rl of rendered) {
+    out.push(rl.text);
+    for (let k = 0; k < rl.extra; k++) out.push('');
+  }
+  return { yaml: out.join('\n'), actions, placeholders, variables, problems };
+}
+
+function renderLine(
+  pieces: Piece[],
+  extra: number,
+  nextToken: () => string,
+  placeholders: Map<string, HelmAction>,
+): RenderedLine {
+  let hasText = false;
+  for (const pc of pieces) {
+    if ('text' in pc && pc.text.trim().length) {
+      hasText = true;
+      break;
+    }
+  }
+  if (!hasText) {
+    // the line only holds actions: control flow is dropped, value actions inject blocks
+    let controlOnly: string | undefined;
+    let onlyControl = true;
+    for (const pc of pieces) {
+      if (!('action' in pc)) continue;
+      if (pc.action.kind === 'value') {
+        pc.action.kind = 'block';
+        onlyControl = false;
+      } else if (pc.action.kind === 'control' && pc.action.keyword) controlOnly = pc.action.keyword;
+    }
+    return onlyControl && controlOnly ? { text: '', extra, controlOnly } : { text: '', extra };
+  }
+  // index of the last piece that is not whitespace text or a removed action
+  let last = -1;
+  for (let k = pieces.length - 1; k >= 0; k--) {
+    const pc = pieces[k]!;
+    if ('text' in pc) {
+      if (pc.text.trim().length) {
+        last = k;
+        break;
+      }
+    } else if (pc.action.kind === 'value') {
+      last = k;
+      break;
+    }
+  }
+  let textOut = '';
+  let drop: RenderedLine['drop'];
+  for (let k = 0; k < pieces.length; k++) {
+    const pc = pieces[k]!;
+    if ('text' in pc) {
+      textOut += pc.text;
+      continue;
+    }
+    const a = pc.action;
+    if (a.kind !== 'value') continue;
+    const token = nextToken();
+    a.placeholder = token;
+    if (pc.blockLike) a.kind = 'block';
+    placeholders.set(token, a);
+    if (k === last) {
+      const ctx = valueContext(textOut);
+      if (ctx) drop = { withoutToken: textOut.trimEnd(), threshold: ctx.col, dashOnly: ctx.dashOnly, action: a, token };
+    }
+    textOut += token;
+  }
+  return { text: textOut.trimEnd(), extra, drop };
+}
+
+/**
+ * If `prefix` (the YAML text before a trailing value action) ends with a key indicator `key: ` or a list
+ * marker `- `, returns the column that children of that key/item must exceed.
+ */
+function valueContext(prefix: string): { col: number; dashOnly: boolean } | undefined {
+  let e = prefix.length;
+  while (e > 0 && (prefix.charCodeAt(e - 1) === 32 || prefix.charCodeAt(e - 1) === 9)) e--;
+  if (e === prefix.length || e === 0) return undefined; // needs whitespace after the indicator
+  const ind = prefix.charCodeAt(e - 1);
+  // position of the first content after indentation and list markers
+  let k = 0;
+  for (;;) {
+    while (k < e && prefix.charCodeAt(k) === 32) k++;
+    if (k < e && prefix.charCodeAt(k) === 45 && (k + 1 === e || prefix.charCodeAt(k + 1) === 32)) {
+      if (k + 1 === e) {
+        return ind === 45 ? { col: k, dashOnly: true } : undefined;
+      }
+      k++;
+      continue;
+    }
+    break;
+  }
+  if (ind !== 58 /* : */) return undefined;
+  if (k >= e) return undefined;
+  return { col: k, dashOnly: false };
+}
+
+/** Replace placeholder tokens in a string by `{{ expr }}`. */
+export function restorePlaceholders(value: string, frontEnd: HelmFrontEnd): string {
+  if (typeof value !== 'string' || value.indexOf(PLACEHOLDER_PREFIX) < 0) return value;
+  return value.replace(PLACEHOLDER_RE, (token) => {
+    const action = frontEnd.placeholders.get(token);
+    return action ? `{{ ${action.expr} }}` : token;
+  });
+}
+
+/** True when the string contains at least one placeholder token of this front end. */
+export function hasPlaceholder(value: string, frontEnd: HelmFrontEnd): boolean {
+  if (typeof value !== 'string' || value.indexOf(PLACEHOLDER_PREFIX) < 0) return false;
+  for (const m of value.matchAll(PLACEHOLDER_RE)) if (frontEnd.placeholders.has(m[0])) return true;
+  return false;
+}

@@ -1,0 +1,7 @@
+import type { Analyzer } from './types.js';
+import { yamlAnalyzer } from './yaml.js';
+import { buildAnalyzers } from './build/index.js';
+import { testAnalyzers } from './tests/index.js';
+
+/** Every analyzer, in a stable order. Families register in their own index file. */
+export const ANALYZERS: readonly Analyzer[] = [yamlAnalyzer, ...buildAnalyzers, ...testAnalyzers];

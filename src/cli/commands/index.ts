@@ -1,0 +1,15 @@
+import { initCommand } from './init.js';
+import { inventoryCommand } from './inventory.js';
+import { explainCommand, rulesCommand } from './rules.js';
+import { scanCommand } from './scan.js';
+import type { Command } from './types.js';
+
+export type { Command } from './types.js';
+
+export const COMMANDS: Record<string, Command> = {
+  scan: scanCommand,
+  inventory: inventoryCommand,
+  rules: rulesCommand,
+  explain: explainCommand,
+  init: initCommand,
+};

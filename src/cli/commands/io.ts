@@ -1,0 +1,54 @@
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { atLeast, SEVERITIES, type ScanResult, type Severity } from '../../types.js';
+import { UsageError } from '../../util/errors.js';
+import { parseResult } from '../../result/validate.js';
+
+/** Write atomically (temp file + rename) so a killed run never leaves half a report; '-' is stdout. */
+export function writeOutput(target: string, content: string): void {
+  if (target === '-') {
+    process.stdout.write(content);
+    return;
+  }
+  const absolute = path.resolve(target);
+  mkdirSync(path.dirname(absolute), { recursive: true });
+  const temp = `${absolute}.${process.pid}.tmp`;
+  writeFileSync(temp, content);
+  renameSync(temp, absolute);
+}
+
+export function parseFailOn(value: string | boolean | undefined): Severity | 'none' {
+  const v = typeof value === 'string' ? value : 'high';
+  if (v === 'none' || (SEVERITIES as readonly string[]).includes(v)) return v as Severity | 'none';
+  throw new UsageError(`--fail-on must be one of ${[...SEVERITIES, 'none'].join(', ')} (got "${v}")`);
+}
+
+/** Exit code 1 when a finding that is neither suppressed nor in the baseline is at or above the threshold. */
+export function exitCodeFor(result: ScanResult, failOn: Severity | 'none'): number {
+  if (failOn === 'none') return 0;
+  return result.findings.some((f) => !f.suppressed && !f.baseline && atLeast(f.severity, failOn)) ? 1 : 0;
+}
+
+export function readResultFile(file: string): ScanResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path.basename(file)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parseResult(text, path.basename(file));
+}
+
+export function str(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function assertDirectory(root: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch {
+    throw new UsageError(`ROOT "${root}" does not exist`);
+  }
+  if (!isDir) throw new UsageError(`ROOT "${root}" is not a folder`);
+}

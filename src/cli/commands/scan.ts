@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { isFormat, render, EXTENSIONS, type Format } from '../../report/index.js';
+import { scanDetailed, type ScanTimings } from '../../scan/run.js';
+import type { ScanResult } from '../../types.js';
+import { UsageError } from '../../util/errors.js';
+import { assertDirectory, exitCodeFor, parseFailOn, str, writeOutput } from './io.js';
+import type { Command } from './types.js';
+
+export function parseFormats(value: string | undefined): Format[] {
+  const formats = (value ?? 'json').split(',').map((f) => f.trim()).filter(Boolean);
+  if (formats.length === 0) throw new UsageError('--format needs at least one of json, md, html, sarif');
+  for (const format of formats) {
+    if (!isFormat(format)) throw new UsageError(`unknown format "${format}" (expected a comma list of json, md, html, sarif)`);
+  }
+  return [...new Set(formats)] as Format[];
+}
+
+export function summaryLine(result: ScanResult): string {
+  const s = result.summary;
+  const sev = Object.entries(s.bySeverity)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  return `footprint: ${s.findings} finding${s.findings === 1 ? '' : 's'}${sev ? ` (${sev})` : ''}, ${s.inventory} inventoried secret resources, ${s.files.scanned} files scanned, ${s.files.skipped} skipped, ${s.files.failed} failed, ${result.diagnostics.length} diagnostics\n`;
+}
+
+function printTimings(t: ScanTimings): void {
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
+  const lines = [`discover ${ms(t.discover)}`, `read ${ms(t.read)}`];
+  for (const [id, n] of Object.entries(t.parse)) lines.push(`parse:${id} ${ms(n)}`);
+  for (const [id, n] of Object.entries(t.rules).sort((a, b) => b[1] - a[1])) lines.push(`rule:${id} ${ms(n)}`);
+  lines.push(`inventory ${ms(t.inventory)}`, `total ${ms(t.total)}`);
+  process.stderr.write(`timing:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+}
+
+export async function writeReports(result: ScanResult, values: Record<string, string | boolean | undefined>, formats: Format[]): Promise<string[]> {
+  const output = str(values.output);
+  const mdMaxChars = str(values['md-max-chars']) ? Number(values['md-max-chars']) : undefined;
+  if (mdMaxChars !== undefined && (!Number.isInteger(mdMaxChars) || mdMaxChars < 1000)) throw new UsageError('--md-max-chars takes a whole number of at least 1000');
+  if (output) {
+    if (formats.length > 1) throw new UsageError('--output writes a single format; use --out-dir for several');
+    writeOutput(output, await render(result, formats[0]!, { mdMaxChars }));
+    return [output];
+  }
+  const outDir = str(values['out-dir']) ?? 'reports';
+  // Render every format before writing any, so an unavailable format fails the run without partial output.
+  const rendered: [string, string][] = [];
+  for (const format of formats) {
+    rendered.push([path.join(outDir, `footprint.${EXTENSIONS[format]}`), await render(result, format, { mdMaxChars, fullReportPath: 'footprint.html' })]);
+  }
+  const written: string[] = [];
+  for (const [target, content] of rendered) {
+    writeOutput(target, content);
+    written.push(target);
+  }
+  return written;
+}
+
+export const scanCommand: Command = {
+  usage: 'scan [ROOT]',
+  summary: 'Scan ROOT (default .) and write reports',
+  options: {
+    format: { type: 'string' },
+    'out-dir': { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    config: { type: 'string', short: 'c' },
+    'fail-on': { type: 'string' },
+    'md-max-chars': { type: 'string' },
+    timing: { type: 'boolean' },
+    'no-git': { type: 'boolean' },
+  },
+  optionHelp: {
+    format: 'comma list of json,md,html,sarif (default json)',
+    'out-dir': 'write DIR/footprint.<ext> per format (default reports/)',
+    output: 'write a single format to FILE (- is stdout)',
+    config: 'config file (default ROOT/footprint.config.yaml when present)',
+    'fail-on': 'critical|high|medium|low|info|none (default high)',
+    'md-max-chars': 'truncate Markdown past N characters (default 65000)',
+    timing: 'print time per phase, analyzer and rule to stderr',
+    'no-git': 'discover files with globbing and .gitignore instead of git ls-files',
+  },
+  async run(values, positionals) {
+    if (positionals.length > 1) throw new UsageError(`scan takes one ROOT, got ${positionals.length}`);
+    const formats = parseFormats(str(values.format));
+    const failOn = parseFailOn(values['fail-on']);
+    const root = positionals[0] ?? '.';
+    assertDirectory(root);
+    const { result, timings } = await scanDetailed({ root, configFile: str(values.config), useGit: !values['no-git'] });
+    await writeReports(result, values, formats);
+    process.stderr.write(summaryLine(result));
+    if (values.timing) printTimings(timings);
+    return exitCodeFor(result, failOn);
+  },
+};

@@ -1,0 +1,77 @@
+/** Built-in defaults: zero configuration must already work on a typical platform repo. */
+
+export const DEFAULT_EXCLUDES = [
+  '**/.git/**',
+  '**/node_modules/**',
+  '**/.footprint-cache/**',
+  '**/dist/**',
+  '**/build/**',
+  '**/coverage/**',
+  '**/.venv/**',
+  '**/venv/**',
+  '**/__pycache__/**',
+  '**/.terraform/**',
+  '**/.next/**',
+  '**/.cache/**',
+  '**/target/**',
+];
+
+export const DEFAULT_VENDORED = ['**/third_party/**', '**/third-party/**', '**/vendor/**', '**/vendored/**', '**/charts/*/charts/**'];
+
+export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+
+/**
+ * The documented default key for the keyed hash inside fingerprints. Teams that share results outside the
+ * repository set FOOTPRINT_FINGERPRINT_KEY (or fingerprintKey in config) so hashes cannot be brute-forced.
+ */
+export const DEFAULT_FINGERPRINT_KEY = 'footprint-v1-default-fingerprint-key';
+
+export const DEFAULT_TEST_PATHS = [
+  '**/test/**',
+  '**/tests/**',
+  '**/__tests__/**',
+  '**/e2e/**',
+  '**/integration-tests/**',
+  '**/integration_tests/**',
+  '**/*.test.*',
+  '**/*.spec.*',
+  '**/*_test.go',
+  '**/test_*.py',
+  '**/*_test.py',
+  '**/conftest.py',
+];
+
+/** Known placeholder and fixture values that must never reach a managed environment. Compared case-insensitively. */
+export const DEFAULT_FIXTURE_VALUES = [
+  'changeme',
+  'change-me',
+  'change_me',
+  'changeit',
+  'password',
+  'passw0rd',
+  'secret',
+  'admin',
+  'admin123',
+  'dbpassword',
+  'dbuser',
+  'minioadmin',
+  'letmein',
+  'test',
+  'testpassword',
+  'example',
+  'dummy',
+  'todo',
+  'tbd',
+  'replaceme',
+  'replace-me',
+  'placeholder',
+  'supersecret',
+  'topsecret',
+  'development-secret-at-least-32-chars',
+  'keycloak_generated_placeholder',
+  'platform_client_secret',
+  'C1tr0n3lla',
+  'C1tr0n3lla!',
+  'DisabledLoginOnly!',
+  'lf_admin_password',
+];

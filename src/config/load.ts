@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parseDocument } from 'yaml';
+import { ConfigError } from '../util/errors.js';
+import { sha256, stableStringify } from '../util/hash.js';
+import { packageFile, readJson } from '../util/package.js';
+import { toPosixRelative } from '../util/path.js';
+import {
+  DEFAULT_EXCLUDES,
+  DEFAULT_FINGERPRINT_KEY,
+  DEFAULT_MAX_FILE_SIZE,
+  DEFAULT_TEST_PATHS,
+  DEFAULT_VENDORED,
+} from './defaults.js';
+import type { ResolvedConfig, UserConfig } from './types.js';
+
+export const CONFIG_FILE_NAME = 'footprint.config.yaml';
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+function validateSchema(value: unknown): ErrorObject[] {
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(readJson(packageFile('schemas', 'footprint-config.schema.json')));
+  return validator(value) ? [] : [...(validator.errors ?? [])];
+}
+
+function describe(error: ErrorObject): string {
+  const where = error.instancePath ? error.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
+  if (error.keyword === 'additionalProperties') {
+    return `${where}: unknown property "${String(error.params.additionalProperty)}"`;
+  }
+  if (error.keyword === 'enum') {
+    return `${where}: must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return `${where}: ${error.message ?? 'is invalid'}`;
+}
+
+export function parseSize(value: number | string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_FILE_SIZE;
+  if (typeof value === 'number') return value;
+  const match = /^([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$/.exec(value.trim());
+  if (!match) return DEFAULT_MAX_FILE_SIZE;
+  const units: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+  return Math.round(Number(match[1]) * units[match[2] ?? 'B']!);
+}
+
+export interface LoadConfigOptions {
+  root: string;
+  /** Explicit --config path (relative to cwd or absolute). */
+  configFile?: string;
+  /** Rule ids that exist, to reject typos in `rules:` and `suppressions:`. */
+  knownRuleIds?: readonly string[];
+}
+
+/** Validate a user config object and apply defaults. Throws ConfigError listing every problem with its path. */
+export function resolveConfig(user: unknown, knownRuleIds?: readonly string[], source?: string): ResolvedConfig {
+  const problems = validateSchema(user ?? {}).map(describe);
+  const config = (user ?? {}) as UserConfig;
+  if (knownRuleIds && problems.length === 0) {
+    const known = new Set(knownRuleIds);
+    for (const id of Object.keys(config.rules ?? {})) {
+      if (!known.has(id)) problems.push(`rules.${id}: unknown rule id (see "footprint rules")`);
+    }
+    (config.suppressions ?? []).forEach((entry, index) => {
+      if (!known.has(entry.rule)) problems.push(`suppressions.${index}.rule: unknown rule id "${entry.rule}"`);
+    });
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration${source ? ` in ${source}` : ''} (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems);
+  }
+  const fingerprintKey = config.fingerprintKey ?? process.env.FOOTPRINT_FINGERPRINT_KEY ?? DEFAULT_FINGERPRINT_KEY;
+  const { fingerprintKey: _omitKey, ...hashable } = config;
+  return {
+    include: config.include ?? ['**/*'],
+    exclude: [...DEFAULT_EXCLUDES, ...(config.exclude ?? [])],
+    vendored: [...DEFAULT_VENDORED, ...(config.vendored ?? [])],
+    scanVendored: config.scanVendored ?? false,
+    maxFileSize: parseSize(config.maxFileSize),
+    environments: config.environments ?? {},
+    stores: config.stores ?? {},
+    taxonomy: config.taxonomy ?? [],
+    rules: config.rules ?? {},
+    fixtureValues: config.fixtureValues ?? [],
+    credentialNames: config.credentialNames ?? [],
+    testPaths: [...DEFAULT_TEST_PATHS, ...(config.testPaths ?? [])],
+    fingerprintKey,
+    suppressions: config.suppressions ?? [],
+    hash: sha256(stableStringify({ ...hashable, fingerprintKey: sha256(fingerprintKey) })),
+    source,
+  };
+}
+
+/** Find, read, parse and validate the config for a scan root. */
+export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
+  const root = path.resolve(options.root);
+  const file = options.configFile ? path.resolve(options.configFile) : path.join(root, CONFIG_FILE_NAME);
+  if (!existsSync(file)) {
+    if (options.configFile) throw new ConfigError(`Config file not found: ${options.configFile}`);
+    return resolveConfig({}, options.knownRuleIds);
+  }
+  const shown = file.startsWith(root + path.sep) ? toPosixRelative(root, file) : path.basename(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Config file ${shown} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  const document = parseDocument(text);
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      `Config file ${shown} is not valid YAML`,
+      document.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+    );
+  }
+  return resolveConfig(document.toJS({ maxAliasCount: 50 }) ?? {}, options.knownRuleIds, shown);
+}

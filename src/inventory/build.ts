@@ -1,0 +1,160 @@
+import { cnpgSecretUses, externalSecretView, isCnpgCluster, pushSecretView, EXTERNAL_SECRET_KINDS, PUSH_SECRET_KINDS } from '../k8s/eso.js';
+import type { K8sResource } from '../k8s/resources.js';
+import { STORE_KINDS } from '../k8s/stores.js';
+import type { Project } from '../scan/project.js';
+import type { Finding, InventoryEntry } from '../types.js';
+import { get, getStr, isMap, type PNode } from '../yaml/model.js';
+import { OriginClassifier } from './origin.js';
+
+/** Kinds that hold, fetch, push or define secrets. */
+export const SECRET_LIKE_KINDS = new Set([
+  'Secret',
+  'SealedSecret',
+  ...EXTERNAL_SECRET_KINDS,
+  ...PUSH_SECRET_KINDS,
+  ...STORE_KINDS,
+  'VaultStaticSecret',
+  'VaultDynamicSecret',
+  'VaultPKISecret',
+  'SecretProviderClass',
+  'Password',
+]);
+
+function mapKeys(node: PNode | null | undefined): string[] {
+  return isMap(node) ? node.entries.map((e) => e.key) : [];
+}
+
+function isHelmGenerated(resource: K8sResource): boolean {
+  return resource.source === 'template' && !!resource.helm?.usesRandom && !!resource.helm?.usesLookup;
+}
+
+/** Environments a resource is deployed to: its own path, or the values files that configure its chart. */
+function environmentsOf(resource: K8sResource, project: Project, chartEnvs: Map<string, Set<string>>): string[] {
+  const own = resource.parsed.file.environment?.name;
+  if (own) return [own];
+  if (resource.helm) {
+    const chartName = resource.helm.chartRoot.split('/').pop() ?? '';
+    const envs = chartEnvs.get(chartName);
+    if (envs && envs.size > 0) return [...envs].sort();
+  }
+  return [];
+}
+
+/** chart folder name -> environments of values files named after it (values/env/prod/orders.yaml, orders/values-prod.yaml). */
+function chartEnvironments(project: Project): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  for (const values of project.valuesFiles) {
+    const env = values.file.environment?.name;
+    if (!env) continue;
+    const parts = values.file.path.split('/');
+    const base = parts[parts.length - 1]!.replace(/\.ya?ml$/i, '').replace(/^values[-._]?/i, '');
+    for (const candidate of [base, ...parts.slice(0, -1)]) {
+      if (!candidate) continue;
+      const set = map.get(candidate) ?? new Set<string>();
+      set.add(env);
+      map.set(candidate, set);
+    }
+  }
+  return map;
+}
+
+export function buildInventory(project: Project, findings: readonly Finding[]): InventoryEntry[] {
+  const classifier = new OriginClassifier(project.config);
+  const chartEnvs = chartEnvironments(project);
+  const cnpgNames = new Set(project.resources.filter(isCnpgCluster).flatMap((c) => cnpgSecretUses(c).map((u) => u.secretName)));
+  const findingsByResource = new Map<string, Set<string>>();
+  for (const f of findings) {
+    if (!f.resource) continue;
+    const key = `${f.file}#${f.resource.kind}/${f.resource.name}`;
+    const set = findingsByResource.get(key) ?? new Set<string>();
+    set.add(f.ruleId);
+    findingsByResource.set(key, set);
+  }
+  const entries: InventoryEntry[] = [];
+  for (const resource of project.resources) {
+    if (!SECRET_LIKE_KINDS.has(resource.kind)) continue;
+    // An ESO Password generator and a plain "Password" kind from another API group are told apart by group.
+    if (resource.kind === 'Password' && !(resource.apiVersion ?? '').startsWith('generators.external-secrets.io')) continue;
+    const file = resource.parsed.file;
+    let keys: string[] = [];
+    let producer: string | undefined;
+    let type: string | undefined;
+    let originName = resource.name;
+    switch (resource.kind) {
+      case 'Secret': {
+        keys = [...mapKeys(get(resource.node, 'data')), ...mapKeys(get(resource.node, 'stringData'))];
+        type = getStr(resource.node, 'type') ?? 'Opaque';
+        if (isHelmGenerated(resource)) producer = 'helm (lookup + random generator)';
+        else if (resource.source === 'template') producer = 'helm template (values)';
+        else if (resource.source === 'values') producer = `values data at ${resource.valuesPath ?? '(root)'}`;
+        else producer = 'manifest in git';
+        break;
+      }
+      case 'SealedSecret':
+        keys = mapKeys(get(resource.node, 'spec.encryptedData'));
+        type = getStr(resource.node, 'spec.template.type');
+        producer = 'sealed-secrets controller';
+        break;
+      case 'ExternalSecret':
+      case 'ClusterExternalSecret': {
+        const view = externalSecretView(resource);
+        keys = [...view.reads.map((r) => r.secretKey ?? r.remoteKey), ...view.templateKeys];
+        originName = view.targetName;
+        if (view.generators.length > 0 && view.reads.length === 0) {
+          producer = `generator ${view.generators.join(', ')}`;
+        } else {
+          const store = project.stores.resolve(view.storeName);
+          const remote = [...view.reads, ...view.extracts].map((r) => r.remoteKey);
+          producer = `store ${view.storeName ?? '(none)'} (${store?.provider ?? 'unknown provider'}) -> Secret ${view.targetName}${remote.length ? `; remote keys ${[...new Set(remote)].join(', ')}` : ''}`;
+        }
+        break;
+      }
+      case 'PushSecret':
+      case 'ClusterPushSecret': {
+        const view = pushSecretView(resource);
+        keys = view.pushes.map((p) => p.secretKey ?? p.remoteKey);
+        originName = view.sourceSecret ?? resource.name;
+        producer = `mirror Secret ${view.sourceSecret ?? '?'} -> ${view.storeNames.join(', ') || '?'} (updatePolicy ${view.updatePolicy ?? 'default Replace'})`;
+        break;
+      }
+      case 'SecretStore':
+      case 'ClusterSecretStore': {
+        const provider = get(resource.node, 'spec.provider');
+        producer = `provider ${isMap(provider) ? (provider.entries[0]?.key ?? '?') : '?'}`;
+        break;
+      }
+      default:
+        producer = resource.kind;
+    }
+    keys = [...new Set(keys)].sort();
+    const origin = STORE_KINDS.includes(resource.kind)
+      ? 'unknown'
+      : classifier.classify({
+          name: originName,
+          keys,
+          kind: resource.kind,
+          file: file.path,
+          isTest: file.isTest,
+          secretType: type,
+          helmGenerated: isHelmGenerated(resource),
+          cnpgOwned: cnpgNames.has(originName),
+        });
+    entries.push({
+      file: resource.file,
+      line: resource.line,
+      kind: resource.kind,
+      name: resource.name,
+      ...(resource.namespace ? { namespace: resource.namespace } : {}),
+      keys,
+      ...(type ? { type } : {}),
+      origin,
+      authority: STORE_KINDS.includes(resource.kind) ? 'n/a' : classifier.authority(origin, originName, keys),
+      environments: environmentsOf(resource, project, chartEnvs),
+      ...(producer ? { producer } : {}),
+      template: resource.source === 'template',
+      vendored: file.vendored,
+      findings: [...(findingsByResource.get(`${resource.file}#${resource.kind}/${resource.name}`) ?? [])].sort(),
+    });
+  }
+  return entries.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)));
+}

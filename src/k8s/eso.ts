@@ -1,0 +1,121 @@
+import { get, getStr, isMap, seqItems, str, type PNode } from '../yaml/model.js';
+import type { K8sResource } from './resources.js';
+
+export const EXTERNAL_SECRET_KINDS = ['ExternalSecret', 'ClusterExternalSecret'];
+export const PUSH_SECRET_KINDS = ['PushSecret', 'ClusterPushSecret'];
+
+export interface RemoteRead {
+  secretKey?: string;
+  remoteKey: string;
+  property?: string;
+  line: number;
+  /** Store named on this entry (sourceRef.storeRef), overriding the resource's secretStoreRef. */
+  storeName?: string;
+}
+
+export interface ExternalSecretView {
+  resource: K8sResource;
+  targetName: string;
+  storeName?: string;
+  storeKind?: string;
+  reads: RemoteRead[];
+  /** dataFrom extract/find keys. */
+  extracts: RemoteRead[];
+  /** generatorRef kinds (Password, ...): an in-cluster generator, not a store. */
+  generators: string[];
+  /** target.template.data keys (composed values). */
+  templateKeys: string[];
+}
+
+/** ClusterExternalSecret nests the ExternalSecret spec under spec.externalSecretSpec. */
+function esSpec(resource: K8sResource): PNode | null | undefined {
+  return resource.kind === 'ClusterExternalSecret' ? get(resource.node, 'spec.externalSecretSpec') : get(resource.node, 'spec');
+}
+
+export function externalSecretView(resource: K8sResource): ExternalSecretView {
+  const spec = esSpec(resource);
+  const reads: RemoteRead[] = [];
+  const extracts: RemoteRead[] = [];
+  const generators: string[] = [];
+  for (const item of seqItems(get(spec, 'data'))) {
+    const remoteKey = getStr(item, 'remoteRef.key');
+    if (remoteKey) {
+      reads.push({ secretKey: getStr(item, 'secretKey'), remoteKey, property: getStr(item, 'remoteRef.property'), line: item.line, storeName: getStr(item, 'sourceRef.storeRef.name') });
+    }
+    const generator = getStr(item, 'sourceRef.generatorRef.kind');
+    if (generator) generators.push(generator);
+  }
+  for (const item of seqItems(get(spec, 'dataFrom'))) {
+    const key = getStr(item, 'extract.key') ?? getStr(item, 'find.name.regexp') ?? getStr(item, 'find.path');
+    if (key) extracts.push({ remoteKey: key, line: item.line, storeName: getStr(item, 'sourceRef.storeRef.name') });
+    const generator = getStr(item, 'sourceRef.generatorRef.kind');
+    if (generator) generators.push(generator);
+  }
+  const templateData = get(spec, 'target.template.data');
+  return {
+    resource,
+    targetName: getStr(spec, 'target.name') ?? resource.name,
+    storeName: getStr(spec, 'secretStoreRef.name'),
+    storeKind: getStr(spec, 'secretStoreRef.kind'),
+    reads,
+    extracts,
+    generators,
+    templateKeys: isMap(templateData) ? templateData.entries.map((e) => e.key) : [],
+  };
+}
+
+export interface PushSecretView {
+  resource: K8sResource;
+  sourceSecret?: string;
+  updatePolicy?: string;
+  updatePolicyLine?: number;
+  storeNames: string[];
+  pushes: { secretKey?: string; remoteKey: string; property?: string; line: number }[];
+}
+
+export function pushSecretView(resource: K8sResource): PushSecretView {
+  const spec = resource.kind === 'ClusterPushSecret' ? get(resource.node, 'spec.pushSecretSpec') : get(resource.node, 'spec');
+  const policyNode = get(spec, 'updatePolicy');
+  const pushes: PushSecretView['pushes'] = [];
+  for (const item of seqItems(get(spec, 'data'))) {
+    const remoteKey = getStr(item, 'match.remoteRef.remoteKey');
+    if (remoteKey) pushes.push({ secretKey: getStr(item, 'match.secretKey'), remoteKey, property: getStr(item, 'match.remoteRef.property'), line: item.line });
+  }
+  return {
+    resource,
+    sourceSecret: getStr(spec, 'selector.secret.name'),
+    updatePolicy: str(policyNode),
+    updatePolicyLine: policyNode?.line,
+    storeNames: seqItems(get(spec, 'secretStoreRefs')).map((s) => getStr(s, 'name')).filter((n): n is string => !!n),
+    pushes,
+  };
+}
+
+/** Secret names a CNPG Cluster reads: managed roles, bootstrap owner, superuser. */
+export interface CnpgSecretUse {
+  secretName: string;
+  role: 'managed-role' | 'bootstrap' | 'superuser';
+  roleName?: string;
+  line: number;
+}
+
+export function cnpgSecretUses(resource: K8sResource): CnpgSecretUse[] {
+  const uses: CnpgSecretUse[] = [];
+  for (const role of seqItems(get(resource.node, 'spec.managed.roles'))) {
+    const node = get(role, 'passwordSecret.name');
+    const name = str(node);
+    if (name) uses.push({ secretName: name, role: 'managed-role', roleName: getStr(role, 'name'), line: node!.line });
+  }
+  for (const path of ['spec.bootstrap.initdb.secret.name', 'spec.bootstrap.recovery.secret.name', 'spec.bootstrap.pg_basebackup.secret.name']) {
+    const node = get(resource.node, path);
+    const name = str(node);
+    if (name) uses.push({ secretName: name, role: 'bootstrap', line: node!.line });
+  }
+  const superuser = get(resource.node, 'spec.superuserSecret.name');
+  if (str(superuser)) uses.push({ secretName: str(superuser)!, role: 'superuser', line: superuser!.line });
+  return uses;
+}
+
+export function isCnpgCluster(resource: K8sResource): boolean {
+  return resource.kind === 'Cluster' && (resource.apiVersion ?? '').startsWith('postgresql.cnpg.io');
+}

@@ -1,0 +1,62 @@
+import { get, getStr, isMap } from '../yaml/model.js';
+import type { K8sResource } from './resources.js';
+
+export type StoreProvider = 'azurekv' | 'vault' | 'aws' | 'gcpsm' | 'kubernetes' | 'fake' | 'generator' | string;
+
+export interface StoreInfo {
+  name: string;
+  kind: string;
+  provider: StoreProvider;
+  /** Where the provider came from: a store definition in the tree, the config, or the store's name alone. */
+  via: 'definition' | 'config' | 'name';
+  file?: string;
+  line?: number;
+}
+
+export interface StoreIndex {
+  resolve(name: string | undefined, kind?: string): StoreInfo | undefined;
+  all: StoreInfo[];
+}
+
+export const STORE_KINDS = ['SecretStore', 'ClusterSecretStore'];
+
+/** Guess a provider from a store name when nothing defines it: azure-kv, akv-store, platform-vault ... */
+export function providerFromName(name: string): StoreProvider | undefined {
+  const n = name.toLowerCase();
+  if (/azure|(^|[-_])akv([-_]|$)|key-?vault|keyvault/.test(n)) return 'azurekv';
+  if (/vault|openbao/.test(n)) return 'vault';
+  if (/aws|secretsmanager|ssm/.test(n)) return 'aws';
+  if (/gcp|google/.test(n)) return 'gcpsm';
+  return undefined;
+}
+
+export function buildStoreIndex(resources: readonly K8sResource[], configured: Record<string, string>): StoreIndex {
+  const byName = new Map<string, StoreInfo>();
+  for (const resource of resources) {
+    if (!STORE_KINDS.includes(resource.kind)) continue;
+    const provider = get(resource.node, 'spec.provider');
+    const providerName = isMap(provider) ? provider.entries[0]?.key : undefined;
+    if (!providerName || resource.name.includes('{{')) continue;
+    const info: StoreInfo = { name: resource.name, kind: resource.kind, provider: providerName, via: 'definition', file: resource.file, line: resource.line };
+    // A definition in a first-party manifest wins over one in a vendored chart.
+    const existing = byName.get(resource.name);
+    if (!existing || (resource.parsed.file.vendored === false && existing.file !== undefined)) byName.set(resource.name, info);
+  }
+  for (const [name, provider] of Object.entries(configured)) {
+    byName.set(name, { name, kind: 'SecretStore', provider, via: 'config' });
+  }
+  return {
+    all: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    resolve(name) {
+      if (!name) return undefined;
+      const known = byName.get(name);
+      if (known) return known;
+      const guessed = providerFromName(name);
+      return guessed ? { name, kind: 'SecretStore', provider: guessed, via: 'name' } : undefined;
+    },
+  };
+}
+
+export function storeRefOf(resource: K8sResource): { name?: string; kind?: string } {
+  return { name: getStr(resource.node, 'spec.secretStoreRef.name'), kind: getStr(resource.node, 'spec.secretStoreRef.kind') };
+}

@@ -1,0 +1,298 @@
+/**
+ * What names and values mean: is this key a credential, a reference to one, a literal, a placeholder? Shared by
+ * every rule family so that "credential" means the same thing in a values file, a Dockerfile and a test.
+ */
+
+/** Split camelCase, snake_case, kebab-case, dotted and slashed names into lower-case words. */
+export function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+const CREDENTIAL_WORDS = new Set([
+  'password',
+  'passwd',
+  'passwords',
+  'pwd',
+  'pass',
+  'secret',
+  'secrets',
+  'token',
+  'tokens',
+  'credential',
+  'credentials',
+  'apikey',
+  'htpasswd',
+  'passphrase',
+  'pat',
+  'jwt',
+  'bearer',
+  'dockerconfigjson',
+  'dockercfg',
+  'privatekey',
+  'accesskey',
+  'secretkey',
+  'clientsecret',
+  'dsn',
+]);
+
+/** Two-word endings that name a credential although neither word does alone. */
+const CREDENTIAL_PAIRS = ['api key', 'access key', 'private key', 'secret key', 'signing key', 'encryption key', 'master key', 'account key', 'auth key', 'license key', 'connection string', 'auth string', 'session key'];
+
+/** A last word that makes the key a reference, a setting or metadata about a credential rather than the credential. */
+const REFERENCE_LAST = new Set([
+  'name',
+  'names',
+  'ref',
+  'refs',
+  'reference',
+  'file',
+  'files',
+  'path',
+  'paths',
+  'dir',
+  'key',
+  'keys',
+  'id',
+  'ids',
+  'enabled',
+  'enable',
+  'disabled',
+  'length',
+  'len',
+  'policy',
+  'policies',
+  'type',
+  'kind',
+  'annotations',
+  'labels',
+  'prefix',
+  'suffix',
+  'env',
+  'var',
+  'variable',
+  'field',
+  'property',
+  'selector',
+  'template',
+  'mount',
+  'mountpath',
+  'version',
+  'ttl',
+  'rotation',
+  'interval',
+  'hash',
+  'checksum',
+  'provider',
+  'store',
+  'format',
+  'algorithm',
+  'size',
+  'expiry',
+  'expires',
+  'expiration',
+  'required',
+  'url',
+  'uri',
+  'endpoint',
+  'host',
+  'hosts',
+  'namespace',
+  'source',
+  'target',
+  'mode',
+  'strategy',
+  'method',
+  'count',
+  'min',
+  'max',
+  'regex',
+  'pattern',
+  'header',
+  'command',
+  'location',
+  'lookup',
+  'generator',
+  'class',
+  'role',
+  'roles',
+  'user',
+  'username',
+  'usernames',
+  'login',
+  'email',
+  'scope',
+  'scopes',
+  'audience',
+  'issuer',
+  'description',
+  'annotation',
+  'create',
+  'created',
+  'volume',
+  'volumes',
+  'config',
+]);
+
+/** A first word that makes the key a switch or a reference: existingSecret, useSecret, createSecret, ... */
+const REFERENCE_FIRST = new Set(['existing', 'use', 'enable', 'enabled', 'create', 'generate', 'auto', 'skip', 'disable', 'external', 'from', 'secret-ref', 'no', 'allow', 'require', 'ignore', 'show', 'rotate', 'reset', 'mount', 'is', 'has', 'should', 'min', 'max']);
+
+export interface CredentialNameOptions {
+  /** Extra names (matched case-insensitively as whole names) that always hold credentials. */
+  extra?: readonly string[];
+}
+
+/** Does this key or variable name hold a credential value (not a reference to one)? */
+export function isCredentialName(name: string, options: CredentialNameOptions = {}): boolean {
+  if (options.extra?.some((e) => e.toLowerCase() === name.toLowerCase())) return true;
+  const w = words(name);
+  if (w.length === 0) return false;
+  const joined = w.join('');
+  if (CREDENTIAL_WORDS.has(joined)) return true;
+  const last = w[w.length - 1]!;
+  const lastTwo = w.slice(-2).join(' ');
+  if (REFERENCE_FIRST.has(w[0]!) && w.length > 1) return false;
+  const pairIndex = CREDENTIAL_PAIRS.indexOf(lastTwo);
+  if (pairIndex >= 0) {
+    // rootPasswordSecretKey / tokenSecretKey name the key inside a Secret, not a key material.
+    if (lastTwo === 'secret key' && w.slice(0, -2).some((x) => CREDENTIAL_WORDS.has(x))) return false;
+    return true;
+  }
+  if (REFERENCE_LAST.has(last)) return false;
+  if (CREDENTIAL_WORDS.has(last)) return true;
+  // DB_PASSWORD_PLAIN, adminPasswordValue
+  if (w.length >= 2 && CREDENTIAL_WORDS.has(w[w.length - 2]!) && ['value', 'plain', 'plaintext', 'raw', 'b64', 'base64', 'hash', 'encoded'].includes(last)) {
+    return last !== 'hash';
+  }
+  return false;
+}
+
+/** Names that point at a Secret instead of holding a value: existingSecret, secretName, passwordSecret.name ... */
+export function isSecretReferenceName(name: string): boolean {
+  const w = words(name);
+  if (w.length === 0) return false;
+  if (w[0] === 'existing') return true;
+  return w.includes('secret') && ['name', 'ref', 'key', 'names', 'refs'].includes(w[w.length - 1]!);
+}
+
+const ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?][^}]*)?\}$|^\$\([A-Za-z_][A-Za-z0-9_]*\)$|^\$[A-Za-z_][A-Za-z0-9_]*$/;
+const TEMPLATE_MARKERS = /\{\{|\}\}|\$\{\{|<%|%>/;
+const EXTERNAL_REFERENCE = /^(ref\+[a-z0-9]+:\/\/|vault:|secret:\/\/|op:\/\/|awssm:|gcpsm:|azurekv:|akv:|sm:\/\/|arn:aws:secretsmanager:)/i;
+const ENCRYPTED = /^(ENC\[|AgB|-----BEGIN PGP MESSAGE)/;
+
+/** Is the value a reference or template rather than a literal? (`{{ .Values.x }}`, `${VAR}`, `$(VAR)`, vault:…) */
+export function isIndirectValue(value: string): boolean {
+  const v = value.trim();
+  return ENV_REFERENCE.test(v) || TEMPLATE_MARKERS.test(v) || EXTERNAL_REFERENCE.test(v);
+}
+
+/** `<KEYCLOAK_CLIENT_SECRET>`, `REPLACE_ME`-style markers written to be replaced by hand. */
+export function isAnglePlaceholder(value: string): boolean {
+  return /^<[^<>]{1,80}>$/.test(value.trim());
+}
+
+/**
+ * A literal credential value: a non-empty string that is not templated, not an env reference, not an
+ * external reference, not a boolean, and not SOPS/SealedSecret ciphertext.
+ */
+export function isLiteralSecretValue(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const v = value.trim();
+  if (v.length === 0) return false;
+  if (isIndirectValue(v)) return false;
+  if (ENCRYPTED.test(v)) return false;
+  if (/^(true|false|yes|no|on|off|null|~|none|nil|undefined)$/i.test(v)) return false;
+  return true;
+}
+
+/** A URL or DSN with an embedded password, e.g. postgresql://user:pass@host/db. Returns the password part. */
+export function embeddedUrlPassword(value: string): string | undefined {
+  const match = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]+):([^\s@/'"]+)@/i.exec(value);
+  if (!match) return undefined;
+  const password = match[2]!;
+  if (isIndirectValue(password) || /^[$%{<*]/.test(password) || /^x+$/i.test(password)) return undefined;
+  return password;
+}
+
+/** JDBC-style `?password=…` or `;Password=…` in a connection string. */
+export function connectionStringPassword(value: string): string | undefined {
+  const match = /[?&;]\s*(?:password|pwd)\s*=\s*([^&;\s]+)/i.exec(value);
+  if (!match || isIndirectValue(match[1]!) || /^[$%{<]/.test(match[1]!)) return undefined;
+  return match[1];
+}
+
+/** Database credential Secret names: orders-db-credentials, postgres-app-auth, pg-superuser, mysql-root ... */
+export function isDatabaseName(name: string): boolean {
+  const w = words(name);
+  return w.some((x) =>
+    ['db', 'database', 'databases', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn'].includes(x),
+  ) || /(^|[-_])(superuser)$/.test(name.toLowerCase());
+}
+
+/** Keys of a database credential: password, username, uri, DATABASE_URL, DB_PASSWORD, jdbc-uri ... */
+export function isDatabaseCredentialKey(key: string): boolean {
+  const w = words(key);
+  const joined = w.join('-');
+  if (isDatabaseName(key) && (isCredentialName(key) || w.includes('url') || w.includes('uri') || w.includes('user') || w.includes('username'))) return true;
+  return ['password', 'username', 'user', 'uri', 'jdbc-uri', 'pgpass', 'dsn', 'connection-string'].includes(joined);
+}
+
+export type CredentialClass = 'database' | 'admin' | 'oidc-client' | 'registry' | 'api-key' | 'tls' | 'generic';
+
+/** What kind of credential a Secret (name + keys) or a remote key holds, from its names alone. */
+export function credentialClass(name: string, keys: readonly string[] = []): CredentialClass {
+  const all = [name, ...keys].join(' ').toLowerCase();
+  const w = new Set(words([name, ...keys].join(' ')));
+  if (w.has('tls') || /\.(crt|pem)\b|tls\.key|ca\.crt/.test(all)) return 'tls';
+  if (isDatabaseName(name) || keys.some((k) => isDatabaseName(k))) return 'database';
+  if (w.has('dockerconfigjson') || w.has('ghcr') || w.has('registry') || w.has('npm') || w.has('dockerhub') || /pull[-_]?secret/.test(all)) return 'registry';
+  if ((w.has('client') && w.has('secret')) || w.has('oidc') || w.has('oauth') || w.has('clientsecret')) return 'oidc-client';
+  if ((w.has('admin') || w.has('root') || w.has('bootstrap') || w.has('superuser')) && (w.has('password') || w.has('credentials') || w.has('pass') || w.has('user'))) return 'admin';
+  if ((w.has('api') && w.has('key')) || w.has('apikey')) return 'api-key';
+  return 'generic';
+}
+
+export interface EmbeddedCredential {
+  key: string;
+  value: string;
+  /** 0-based line offset inside the text. */
+  lineOffset: number;
+}
+
+const ASSIGNMENT = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,80})\1[ \t]*[:=][ \t]*(["']?)([^"'\s,;}{]{1,400})\3/g;
+
+/**
+ * Credentials inside a text blob (JSON, YAML, INI, .env, properties, a DSN): `"secret": "x"`, `password=x`,
+ * `postgresql://u:p@h`. Used for Secret and ConfigMap values that hold whole config files.
+ */
+export function embeddedCredentials(text: string, options: CredentialNameOptions = {}): EmbeddedCredential[] {
+  const found: EmbeddedCredential[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, lineOffset) => {
+    if (line.length > 4000) return;
+    for (const match of line.matchAll(ASSIGNMENT)) {
+      const key = match[2]!;
+      const value = match[4]!;
+      if (isCredentialName(key, options) && (isLiteralSecretValue(value) || isAnglePlaceholder(value))) {
+        found.push({ key, value, lineOffset });
+      }
+    }
+    const urlPassword = embeddedUrlPassword(line) ?? connectionStringPassword(line);
+    if (urlPassword) found.push({ key: 'url-password', value: urlPassword, lineOffset });
+  });
+  return found;
+}
+
+/** Decode a Secret `data` value; undefined when it is not base64 text. */
+export function decodeBase64Text(value: string): string | undefined {
+  const v = value.replace(/\s+/g, '');
+  if (v.length === 0 || v.length % 4 === 1 || !/^[A-Za-z0-9+/]+={0,2}$/.test(v)) return undefined;
+  const decoded = Buffer.from(v, 'base64').toString('utf8');
+  // Binary payloads (keystores, certificates in DER) decode to replacement characters: not text.
+  if (decoded.includes('\uFFFD') || /[\x00-\x08\x0E-\x1F]/.test(decoded)) return undefined;
+  return decoded;
+}

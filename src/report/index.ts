@@ -1,0 +1,38 @@
+import type { ScanResult } from '../types.js';
+import { UsageError } from '../util/errors.js';
+
+export const FORMATS = ['json', 'md', 'html', 'sarif'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface RenderOptions {
+  /** Markdown: truncate past this many characters with a pointer to the full report. Default 65,000. */
+  mdMaxChars?: number;
+  /** Markdown/HTML: where the full report lives, for the truncation note. */
+  fullReportPath?: string;
+}
+
+export type Reporter = (result: ScanResult, options: RenderOptions) => string;
+
+/** Reporters are pure functions over one result, loaded lazily so a JSON-only run never loads Handlebars. */
+const REPORTERS: Record<Format, () => Promise<Reporter>> = {
+  json: async () => (await import('./json.js')).renderJson,
+  md: async () => notYet('md'),
+  html: async () => notYet('html'),
+  sarif: async () => notYet('sarif'),
+};
+
+function notYet(format: string): Reporter {
+  throw new UsageError(`--format ${format} is not available in this version yet; use --format json`);
+}
+
+export function isFormat(value: string): value is Format {
+  return (FORMATS as readonly string[]).includes(value);
+}
+
+export const EXTENSIONS: Record<Format, string> = { json: 'json', md: 'md', html: 'html', sarif: 'sarif' };
+
+/** Render a result in one format. */
+export async function render(result: ScanResult, format: Format, options: RenderOptions = {}): Promise<string> {
+  const reporter = await REPORTERS[format]();
+  return reporter(result, options);
+}

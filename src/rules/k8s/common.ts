@@ -1,0 +1,69 @@
+import type { K8sResource } from '../../k8s/resources.js';
+import { decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, embeddedUrlPassword, connectionStringPassword } from '../../k8s/vocabulary.js';
+import type { ResolvedConfig } from '../../config/types.js';
+import { get, isMap, isScalar, type PEntry } from '../../yaml/model.js';
+import type { ResourceRef } from '../../types.js';
+
+export interface LiteralCredential {
+  /** Key path inside the resource, e.g. "stringData.password". */
+  path: string;
+  key: string;
+  value: string;
+  line: number;
+  column: number;
+}
+
+/** Secret types whose every key is a credential. */
+const CREDENTIAL_SECRET_TYPES = new Set(['kubernetes.io/dockerconfigjson', 'kubernetes.io/dockercfg', 'kubernetes.io/basic-auth', 'kubernetes.io/ssh-auth']);
+
+/**
+ * Literal credentials in a Secret's data/stringData: credential-named keys with literal values, and credentials
+ * embedded in config-file values (JSON, INI, DSNs). `data` values are base64-decoded first.
+ */
+export function secretLiterals(resource: K8sResource, config: ResolvedConfig): LiteralCredential[] {
+  const extra = { extra: config.credentialNames };
+  const type = get(resource.node, 'type');
+  const allKeysAreCredentials = isScalar(type) && CREDENTIAL_SECRET_TYPES.has(String(type.value));
+  const out: LiteralCredential[] = [];
+  for (const section of ['stringData', 'data'] as const) {
+    const map = get(resource.node, section);
+    if (!isMap(map)) continue;
+    for (const e of map.entries) {
+      if (!isScalar(e.value) || typeof e.value.value !== 'string') continue;
+      const raw = e.value.value;
+      if (!isLiteralSecretValue(raw)) continue;
+      const text = section === 'data' ? decodeBase64Text(raw) : raw;
+      if (text === undefined || text.trim() === '') continue;
+      const at = { path: `${section}.${e.key}`, key: e.key, line: e.line, column: e.column };
+      if ((allKeysAreCredentials || isCredentialName(e.key, extra)) && (isLiteralSecretValue(text) || isAnglePlaceholder(text))) {
+        out.push({ ...at, value: text });
+        continue;
+      }
+      const embedded = embeddedCredentials(text, extra);
+      if (embedded.length > 0) {
+        const first = embedded[0]!;
+        out.push({ ...at, key: `${e.key}:${first.key}`, value: embedded.map((x) => x.value).join('\n'), line: e.value.style === 'block' ? e.line + 1 + first.lineOffset : e.line });
+      }
+    }
+  }
+  return out;
+}
+
+/** A single literal scalar under a credential-named key, or with an embedded URL password. */
+export function literalCredentialOf(entry: PEntry, config: ResolvedConfig): string | undefined {
+  if (!isScalar(entry.value) || typeof entry.value.value !== 'string') return undefined;
+  const value = entry.value.value;
+  if (isCredentialName(entry.key, { extra: config.credentialNames }) && isLiteralSecretValue(value)) return value;
+  if (isLiteralSecretValue(value)) return embeddedUrlPassword(value) ?? connectionStringPassword(value);
+  return undefined;
+}
+
+export function resourceRef(resource: K8sResource): ResourceRef {
+  return { kind: resource.kind, name: resource.name, ...(resource.namespace ? { namespace: resource.namespace } : {}) };
+}
+
+/** Logical location of something inside a resource: values path (for embedded resources) + Kind/ns/name + key path. */
+export function resourceLocation(resource: K8sResource, inner?: string): string {
+  const prefix = resource.valuesPath ? `values:${resource.valuesPath}:` : '';
+  return `${prefix}${resource.id}${inner ? `#${inner}` : ''}`;
+}

@@ -1,0 +1,90 @@
+import type { Project } from '../scan/project.js';
+import type { Replacement } from '../types.js';
+
+/** The repo's own Vault store for replacement snippets: the first store whose provider is vault, else a generic name. */
+export function preferredVaultStore(project: Project): { name: string; kind: string } {
+  const vault = project.stores.all.find((s) => s.provider === 'vault' && s.via === 'definition');
+  return vault ? { name: vault.name, kind: vault.kind } : { name: 'vault-backend', kind: 'ClusterSecretStore' };
+}
+
+function yamlKey(key: string): string {
+  return /^[A-Za-z0-9_.-]+$/.test(key) && !/^(true|false|yes|no|null|on|off|~|\d.*)$/i.test(key) ? key : JSON.stringify(key);
+}
+
+/** An ExternalSecret with the same target name, namespace and keys, reading `<prefix>/<key>` from the Vault store. */
+export function externalSecretReplacement(
+  project: Project,
+  target: { name: string; namespace?: string; keys: string[] },
+  remotePrefix?: string,
+): Replacement {
+  const store = preferredVaultStore(project);
+  const prefix = remotePrefix ?? target.name;
+  const lines = [
+    'apiVersion: external-secrets.io/v1',
+    'kind: ExternalSecret',
+    'metadata:',
+    `  name: ${yamlKey(target.name)}`,
+    ...(target.namespace ? [`  namespace: ${yamlKey(target.namespace)}`] : []),
+    'spec:',
+    '  refreshInterval: 1h',
+    '  secretStoreRef:',
+    `    kind: ${store.kind}`,
+    `    name: ${yamlKey(store.name)}`,
+    '  target:',
+    `    name: ${yamlKey(target.name)}`,
+    '    creationPolicy: Owner',
+    '  data:',
+    ...(target.keys.length ? target.keys : ['value']).flatMap((key) => [
+      `    - secretKey: ${yamlKey(key)}`,
+      '      remoteRef:',
+      `        key: ${yamlKey(`${prefix}-${key}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-'))}`,
+      '        property: value',
+    ]),
+  ];
+  return { language: 'yaml', title: `ExternalSecret that materialises ${target.name} from ${store.name}`, snippet: `${lines.join('\n')}\n` };
+}
+
+/** A chart-owned Secret generated once by Helm and kept across upgrades (lookup + randAlphaNum). */
+export function helmGeneratedSecretReplacement(target: { name: string; namespace?: string; keys: string[] }): Replacement {
+  const keys = target.keys.length ? target.keys : ['password'];
+  const lines = [
+    `{{- $existing := lookup "v1" "Secret" .Release.Namespace ${JSON.stringify(target.name)} -}}`,
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata:',
+    `  name: ${yamlKey(target.name)}`,
+    '  annotations:',
+    '    helm.sh/resource-policy: keep',
+    'type: Opaque',
+    'data:',
+    ...keys.map((key) => `  ${yamlKey(key)}: {{ $existing | dig "data" ${JSON.stringify(key)} (randAlphaNum 32 | b64enc) }}`),
+  ];
+  return { language: 'yaml', title: `Helm-generated ${target.name}: random on first install, preserved on upgrade`, snippet: `${lines.join('\n')}\n` };
+}
+
+/** CNPG owns the role: managed role pointing at a cluster-generated Secret. */
+export function cnpgManagedRoleReplacement(target: { secretName: string; role: string; cluster?: string }): Replacement {
+  const lines = [
+    '# In the CNPG Cluster spec: the operator reconciles the role from the Secret.',
+    'spec:',
+    '  managed:',
+    '    roles:',
+    `      - name: ${yamlKey(target.role)}`,
+    '        ensure: present',
+    '        login: true',
+    '        passwordSecret:',
+    `          name: ${yamlKey(target.secretName)}`,
+    '---',
+    `# ${target.secretName}: generated in-cluster, never fetched from Vault or Azure Key Vault.`,
+    helmGeneratedSecretReplacement({ name: target.secretName, keys: ['username', 'password'] }).snippet.trimEnd(),
+  ];
+  return { language: 'yaml', title: `CNPG-owned role ${target.role} with a Helm-generated ${target.secretName}`, snippet: `${lines.join('\n')}\n` };
+}
+
+export function secretKeyRefReplacement(envName: string, secretName: string, key: string): Replacement {
+  return {
+    language: 'yaml',
+    title: `Read ${envName} from Secret ${secretName}`,
+    snippet: [`- name: ${envName}`, '  valueFrom:', '    secretKeyRef:', `      name: ${yamlKey(secretName)}`, `      key: ${yamlKey(key)}`, ''].join('\n'),
+  };
+}

@@ -1,0 +1,96 @@
+import type { FileContext } from '../analyzers/types.js';
+import type { ResolvedConfig, RuleSetting } from '../config/types.js';
+import type { Rule, ReportInput } from '../rules/types.js';
+import { SEVERITIES, type Diagnostic, type Finding, type Severity } from '../types.js';
+import { hmacSha256, sha256 } from '../util/hash.js';
+import { redact } from '../util/redact.js';
+
+export const FINGERPRINT_VERSION = 'v1';
+
+/**
+ * Fingerprint v1: sha256 over rule id, file, the rule's logical location and a keyed hash (HMAC-SHA256) of the
+ * secret value. No line numbers, no timestamps: a moved finding keeps its identity, a changed value does not.
+ */
+export function fingerprint(ruleId: string, file: string, location: string, value: string | undefined, key: string): string {
+  const valueHash = value === undefined ? '' : hmacSha256(key, value);
+  return `${FINGERPRINT_VERSION}:${sha256([FINGERPRINT_VERSION, ruleId, file, location, valueHash].join('\u0000'))}`;
+}
+
+export function shiftSeverity(severity: Severity, levels: number): Severity {
+  const index = SEVERITIES.indexOf(severity) - levels;
+  return SEVERITIES[Math.min(SEVERITIES.length - 1, Math.max(0, index))]!;
+}
+
+export function ruleSetting(config: ResolvedConfig, id: string): { enabled: boolean; severity?: Severity; options: Record<string, unknown> } {
+  const setting: RuleSetting | undefined = config.rules[id];
+  if (setting === undefined) return { enabled: true, options: {} };
+  if (setting === 'off') return { enabled: false, options: {} };
+  if (typeof setting === 'string') return { enabled: true, severity: setting, options: {} };
+  return { enabled: setting.enabled ?? true, severity: setting.severity, options: setting.options ?? {} };
+}
+
+/** Turns what rules report into findings: severity policy, environment escalation, fingerprints, redaction. */
+export class FindingCollector {
+  readonly findings: Finding[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly config: ResolvedConfig) {}
+
+  add(rule: Rule, input: ReportInput): void {
+    const file: FileContext = input.file;
+    if (file.vendored && !this.config.scanVendored) return;
+    const setting = ruleSetting(this.config, rule.meta.id);
+    let severity: Severity = setting.severity ?? input.severity ?? rule.meta.defaultSeverity;
+    const environment = input.environment ?? file.environment?.name;
+    if (rule.meta.environmentEscalation !== false && file.environment && !setting.severity) {
+      if (file.environment.managed) severity = shiftSeverity(severity, 1);
+      else if (file.environment.local) severity = shiftSeverity(severity, -1);
+    }
+    const print = fingerprint(rule.meta.id, file.path, input.location, input.value, this.config.fingerprintKey);
+    if (this.seen.has(print)) return;
+    this.seen.add(print);
+    const finding: Finding = {
+      ruleId: rule.meta.id,
+      severity,
+      file: file.path,
+      line: Math.max(1, input.line),
+      column: Math.max(1, input.column ?? 1),
+      endLine: Math.max(input.line, input.endLine ?? input.line, 1),
+      message: input.message,
+      remediation: {
+        text: input.remediation ?? rule.meta.remediation,
+        ...(input.replacement ? { replacement: input.replacement } : {}),
+      },
+      origin: input.origin,
+      ...(environment ? { environment } : {}),
+      ...(input.resource ? { resource: input.resource } : {}),
+      evidence: {
+        keys: [...new Set(input.keys ?? [])],
+        ...(input.value !== undefined ? { redacted: redact(input.value) } : {}),
+      },
+      fingerprint: print,
+      docsUrl: rule.meta.docsUrl,
+      location: input.location,
+    };
+    this.findings.push(finding);
+  }
+
+  diagnostic(d: Diagnostic): void {
+    this.diagnostics.push(d);
+  }
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    cmp(a.file, b.file) || a.line - b.line || a.column - b.column || cmp(a.ruleId, b.ruleId) || cmp(a.fingerprint, b.fingerprint)
+  );
+}
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || cmp(a.code, b.code) || cmp(a.ruleId ?? '', b.ruleId ?? '') || cmp(a.message, b.message);
+}
+
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

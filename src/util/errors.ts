@@ -1,0 +1,14 @@
+/** An error the user can fix (bad flag, bad config, unreadable result file): printed without a stack, exit 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export class ConfigError extends UsageError {
+  override name = 'ConfigError';
+}

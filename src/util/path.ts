@@ -1,0 +1,22 @@
+import path from 'node:path';
+
+/** POSIX path of `absolute` relative to `root`; the only place that converts OS paths for output. */
+export function toPosixRelative(root: string, absolute: string): string {
+  return path.relative(root, absolute).split(path.sep).join('/');
+}
+
+export function joinPosix(...parts: string[]): string {
+  return path.posix.join(...parts);
+}
+
+export function basename(posixPath: string): string {
+  return path.posix.basename(posixPath);
+}
+
+export function dirname(posixPath: string): string {
+  return path.posix.dirname(posixPath);
+}
+
+export function segments(posixPath: string): string[] {
+  return posixPath.split('/').filter(Boolean);
+}

@@ -1,0 +1,129 @@
+import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, isPair, Scalar, type Document, type Node } from 'yaml';
+import type { PEntry, PNode } from './model.js';
+
+export interface YamlDoc {
+  index: number;
+  root: PNode | null;
+  line: number;
+  /** First error of this document, if it did not parse cleanly (the tree is then best effort). */
+  error?: { line: number; message: string };
+}
+
+export interface ParsedYaml {
+  docs: YamlDoc[];
+  /** Aliases expanded past the node budget (alias bomb). */
+  aliasLimitHit: boolean;
+  /** Nesting deeper than maxDepth was cut. */
+  tooDeep: boolean;
+}
+
+export interface ParseYamlOptions {
+  /** Applied to every string scalar and key, e.g. to turn Helm placeholders back into `{{ expr }}`. */
+  restore?: (text: string) => string;
+  /** Total node budget per file, counting alias expansions. */
+  maxNodes?: number;
+  maxDepth?: number;
+}
+
+class Budget {
+  nodes = 0;
+  aliasLimitHit = false;
+  tooDeep = false;
+  constructor(
+    readonly maxNodes: number,
+    readonly maxDepth: number,
+  ) {}
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/\s+at line \d+, column \d+:?$/, '');
+}
+
+export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const budget = new Budget(options.maxNodes ?? 200_000, options.maxDepth ?? 200);
+  const restore = options.restore ?? ((s: string) => s);
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: false });
+  const list: Document[] = Array.isArray(documents) ? documents : [];
+  const pos = (offset: number | undefined) => lineCounter.linePos(Math.max(0, offset ?? 0));
+
+  const convert = (node: unknown, doc: Document, depth: number, aliasDepth: number): PNode | null => {
+    if (node == null) return null;
+    if (++budget.nodes > budget.maxNodes) {
+      budget.aliasLimitHit = true;
+      return null;
+    }
+    if (depth > budget.maxDepth) {
+      budget.tooDeep = true;
+      return null;
+    }
+    if (isAlias(node)) {
+      if (aliasDepth > 20) {
+        budget.aliasLimitHit = true;
+        return null;
+      }
+      const target = node.resolve(doc);
+      return target ? convert(target, doc, depth, aliasDepth + 1) : null;
+    }
+    const n = node as Node;
+    const start = pos(n.range?.[0]);
+    const end = pos(n.range?.[1]);
+    const base = { line: start.line, column: start.col, endLine: end.line };
+    if (isScalar(n)) {
+      const value = n.value;
+      const style =
+        n.type === Scalar.BLOCK_FOLDED || n.type === Scalar.BLOCK_LITERAL
+          ? 'block'
+          : n.type === Scalar.QUOTE_DOUBLE || n.type === Scalar.QUOTE_SINGLE
+            ? 'quoted'
+            : 'plain';
+      let plain: string | number | boolean | null;
+      if (typeof value === 'string') plain = restore(value);
+      else if (typeof value === 'number' || typeof value === 'boolean' || value === null) plain = value;
+      else if (typeof value === 'bigint') plain = value.toString();
+      else plain = value instanceof Date ? restore(String(n.source ?? value.toISOString())) : String(value);
+      return { t: 'scalar', value: plain, style, ...base };
+    }
+    if (isSeq(n)) {
+      return { t: 'seq', items: n.items.map((item) => convert(item, doc, depth + 1, aliasDepth)), ...base };
+    }
+    if (isMap(n)) {
+      const entries: PEntry[] = [];
+      for (const pair of n.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key as Node | null;
+        const key = keyText(keyNode, restore);
+        const keyPos = pos((keyNode as Node | null)?.range?.[0] ?? n.range?.[0]);
+        if (key === '<<') {
+          const merged = convert(pair.value, doc, depth + 1, aliasDepth);
+          const sources = merged?.t === 'map' ? [merged] : merged?.t === 'seq' ? merged.items : [];
+          for (const source of sources) if (source?.t === 'map') entries.push(...source.entries);
+          continue;
+        }
+        entries.push({ key, line: keyPos.line, column: keyPos.col, value: convert(pair.value, doc, depth + 1, aliasDepth) });
+      }
+      return { t: 'map', entries, ...base };
+    }
+    return null;
+  };
+
+  const docs: YamlDoc[] = list.map((doc, index) => {
+    const startLine = pos(doc.contents?.range?.[0] ?? doc.range?.[0]).line;
+    const error = doc.errors[0];
+    return {
+      index,
+      root: convert(doc.contents, doc, 0, 0),
+      line: startLine,
+      ...(error
+        ? { error: { line: error.linePos?.[0]?.line ?? startLine, message: firstLine(error.message) } }
+        : {}),
+    };
+  });
+  return { docs, aliasLimitHit: budget.aliasLimitHit, tooDeep: budget.tooDeep };
+}
+
+function keyText(keyNode: Node | null, restore: (s: string) => string): string {
+  if (keyNode == null) return '';
+  if (isScalar(keyNode)) return restore(String(keyNode.value ?? ''));
+  return restore(String(keyNode));
+}
