@@ -33,7 +33,8 @@ export interface Analyzer<Model = unknown> {
   claims(file: FileContext): boolean;
   /** Optional cheap content test after reading, before parsing (e.g. "contains kind:"). */
   sniff?(text: string, file: FileContext): boolean;
-  parse(text: string, file: FileContext, context: AnalyzerContext): Model | undefined;
+  /** May be async (WASM parsers load once, asynchronously). */
+  parse(text: string, file: FileContext, context: AnalyzerContext): Model | undefined | Promise<Model | undefined>;
 }
 
 export interface ParsedFile<Model = unknown> {

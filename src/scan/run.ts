@@ -95,21 +95,21 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   const reads = await mapPool(candidates, 32, (c) => readSource(root, c.file.path, config.maxFileSize));
   timings.read = performance.now() - mark;
 
-  candidates.forEach((candidate, index) => {
+  for (const [index, candidate] of candidates.entries()) {
     const outcome = reads[index]!;
     const { file } = candidate;
     if (!outcome.ok) {
       collector.diagnostic({ file: file.path, ...outcome.diagnostic });
       if (outcome.skipped) counts.skipped++;
       else counts.failed++;
-      return;
+      continue;
     }
     counts.scanned++;
     for (const analyzer of candidate.analyzers) {
       if (analyzer.sniff && !analyzer.sniff(outcome.text, file)) continue;
       const t = performance.now();
       try {
-        const model = analyzer.parse(outcome.text, file, {
+        const model = await analyzer.parse(outcome.text, file, {
           config,
           diagnostic: (d) => {
             if (d.code === 'parse-error' || d.code === 'encoding' || d.code === 'unreadable') failedFiles.add(file.path);
@@ -123,7 +123,7 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
       }
       timings.parse[analyzer.id] = (timings.parse[analyzer.id] ?? 0) + performance.now() - t;
     }
-  });
+  }
   counts.failed += failedFiles.size;
 
   const project = new Project(parsed, config);
