@@ -67,7 +67,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
       helm = {
         chartRoot: chartRootOf(file.path),
         actions: frontEnd.actions
-          .filter((a) => a.kind === 'value' || a.kind === 'block')
+          .filter((a) => (a.kind === 'value' || a.kind === 'block') && !a.inDefine)
           .map((a) => ({ line: a.line, expr: a.expr, valuesRefs: a.valuesRefs, functions: a.functions })),
         variables,
         usesLookup: functions.has('lookup'),
