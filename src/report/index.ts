@@ -1,3 +1,4 @@
+import type { HistoryRecord } from '../history/types.js';
 import type { ScanResult } from '../types.js';
 import { UsageError } from '../util/errors.js';
 
@@ -9,6 +10,8 @@ export interface RenderOptions {
   mdMaxChars?: number;
   /** Markdown/HTML: where the full report lives, for the truncation note. */
   fullReportPath?: string;
+  /** Earlier runs, oldest first, for trend charts and "new/fixed since last run". */
+  history?: HistoryRecord[];
 }
 
 export type Reporter = (result: ScanResult, options: RenderOptions) => string;
