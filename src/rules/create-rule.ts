@@ -1,6 +1,6 @@
 import type { Rule, RuleContext, RuleMeta } from './types.js';
 
-export const DOCS_BASE = 'https://github.com/footprint-audit/footprint/blob/main/docs/rules.md';
+export const DOCS_BASE = 'https://github.com/footprint-audit/footprint/blob/main/README.md';
 
 export function docsUrlFor(id: string): string {
   return `${DOCS_BASE}#${id}`;

@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultProblems } from '../src/result/validate.js';
+import { resolveConfig } from '../src/config/load.js';
+import { parse as parseYaml } from 'yaml';
+import { REPO_ROOT, RULE_FIXTURES } from './helpers/run-fixture.js';
+
+const BIN = path.join(REPO_ROOT, 'dist', 'cli', 'bin.js');
+
+function run(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const out = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { code: out.status, stdout: out.stdout, stderr: out.stderr };
+}
+
+let work: string;
+let tree: string;
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error('dist/cli/bin.js is missing: run "npm run build" (npm test does it first)');
+  work = mkdtempSync(path.join(os.tmpdir(), 'footprint-cli-'));
+  tree = path.join(work, 'repo');
+  cpSync(path.join(RULE_FIXTURES, 'inline-secret-manifest', 'ng.argocd-repository'), tree, { recursive: true });
+  rmSync(path.join(tree, 'expected.json'));
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('footprint scan', () => {
+  it('writes a schema-valid JSON result to stdout and exits 1 on a high finding', () => {
+    const { code, stdout, stderr } = run(['scan', tree, '--output', '-', '--no-git'], work);
+    expect(code).toBe(1);
+    const result = JSON.parse(stdout);
+    expect(resultProblems(result)).toEqual([]);
+    expect(result.findings.map((f: { ruleId: string; file: string }) => `${f.ruleId} ${f.file}`)).toEqual(['inline-secret-manifest manifests/repo-platform-gitops.yaml']);
+    expect(stdout).not.toContain(work);
+    expect(stdout).not.toContain('EXAMPLEexample');
+    expect(stderr).toMatch(/1 finding \(1 high\)/);
+  });
+
+  it('exits 0 with --fail-on none and with a threshold above the findings', () => {
+    expect(run(['scan', tree, '--output', path.join(work, 'a.json'), '--fail-on', 'none', '--no-git'], work).code).toBe(0);
+    expect(run(['scan', tree, '--output', path.join(work, 'b.json'), '--fail-on', 'critical', '--no-git'], work).code).toBe(0);
+  });
+
+  it('writes DIR/footprint.json with --out-dir, and reports/ under the current directory by default', () => {
+    expect(run(['scan', tree, '--out-dir', 'out', '--fail-on', 'none', '--no-git'], work).code).toBe(0);
+    expect(resultProblems(JSON.parse(readFileSync(path.join(work, 'out', 'footprint.json'), 'utf8')))).toEqual([]);
+    expect(run(['scan', tree, '--fail-on', 'none', '--no-git'], work).code).toBe(0);
+    expect(existsSync(path.join(work, 'reports', 'footprint.json'))).toBe(true);
+  });
+
+  it('exits 2 on usage errors', () => {
+    expect(run(['scan', tree, '--format', 'xml'], work).code).toBe(2);
+    expect(run(['scan', tree, '--fail-on', 'severe'], work).code).toBe(2);
+    expect(run(['scan', tree, '--bogus'], work).code).toBe(2);
+    expect(run(['scan', path.join(work, 'missing')], work).code).toBe(2);
+    expect(run(['scan', tree, tree], work).code).toBe(2);
+    expect(run(['frobnicate'], work).code).toBe(2);
+    expect(run([], work).code).toBe(2);
+  });
+
+  it('exits 2 on an invalid config and lists every problem with its path', () => {
+    const config = path.join(work, 'bad.yaml');
+    writeFileSync(config, 'maxFileSize: lots\nrules:\n  no-such-rule: high\nenvironments:\n  production: {managed: yes}\nsurprise: 1\n');
+    const { code, stderr } = run(['scan', tree, '--config', config, '--output', '-'], work);
+    expect(code).toBe(2);
+    expect(stderr).toContain('maxFileSize');
+    expect(stderr).toContain('environments.production');
+    expect(stderr).toContain('unknown property "surprise"');
+    expect(run(['scan', tree, '--config', path.join(work, 'nope.yaml')], work).code).toBe(2);
+  });
+});
+
+describe('footprint rules / explain', () => {
+  it('lists every rule with severity and description', () => {
+    const { code, stdout } = run(['rules'], work);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^inline-secret-manifest\s+high\s+A Kubernetes Secret/m);
+  });
+
+  it('explains a rule and rejects an unknown one', () => {
+    const { code, stdout } = run(['explain', 'inline-secret-manifest'], work);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Why it matters:');
+    expect(stdout).toContain('Allowed instead:');
+    expect(stdout).toContain('Remediation:');
+    expect(run(['explain', 'no-such-rule'], work).code).toBe(2);
+  });
+});
+
+describe('footprint inventory', () => {
+  it('prints Markdown with exactly one embedded json block', () => {
+    const { code, stdout } = run(['inventory', tree, '--no-git'], work);
+    expect(code).toBe(0);
+    expect(stdout).toContain('# Secret inventory');
+    expect(stdout.match(/```json/g)).toHaveLength(1);
+    const json = JSON.parse(stdout.split('```json')[1]!.split('```')[0]!);
+    expect(json.inventory).toEqual([expect.objectContaining({ kind: 'Secret', name: 'repo-platform-gitops', namespace: 'argocd', keys: ['password', 'url', 'username'] })]);
+  });
+
+  it('writes raw JSON with --output FILE.json', () => {
+    const target = path.join(work, 'inventory.json');
+    expect(run(['inventory', tree, '--output', target, '--no-git'], work).code).toBe(0);
+    const json = JSON.parse(readFileSync(target, 'utf8'));
+    expect(json.summary.entries).toBe(1);
+    expect(json.inventory[0].findings).toEqual(['inline-secret-manifest']);
+  });
+});
+
+describe('footprint init', () => {
+  it('writes a commented config that validates, and refuses to overwrite without --force', () => {
+    const repo = path.join(work, 'init-repo');
+    cpSync(path.join(REPO_ROOT, 'fixtures', 'example-platform'), repo, { recursive: true });
+    expect(run(['init', repo], work).code).toBe(0);
+    const text = readFileSync(path.join(repo, 'footprint.config.yaml'), 'utf8');
+    expect(text).toMatch(/^# footprint configuration/);
+    const config = parseYaml(text);
+    expect(() => resolveConfig(config)).not.toThrow();
+    expect(Object.keys(config.environments)).toEqual(expect.arrayContaining(['dev', 'production', 'shared', 'staging']));
+    expect(config.vendored).toContain('third_party/**');
+    expect(Object.values(config.stores)).toEqual(expect.arrayContaining(['vault', 'azurekv']));
+    expect(run(['init', repo], work).code).toBe(2);
+    expect(run(['init', repo, '--force'], work).code).toBe(0);
+  });
+});
