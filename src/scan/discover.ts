@@ -76,7 +76,7 @@ export async function discover(root: string, config: ResolvedConfig, options: { 
   const ignoreFiles = entries.filter((e) => e.name === '.gitignore' && e.dirent.isFile()).map((e) => e.path);
   const ignored = gitignoreFilter(root, ignoreFiles);
   const files = entries
-    .filter((e) => e.dirent.isFile() || e.dirent.isSymbolicLink())
+    .filter((e) => !e.dirent.isDirectory())
     .filter((e) => keep(e.path) && !ignored(e.path))
     .map((e) => ({ path: e.path, symlink: e.dirent.isSymbolicLink() }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,0 +1,100 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config/load.js';
+import { createRule } from '../src/rules/create-rule.js';
+import { RULES } from '../src/rules/index.js';
+import { scan } from '../src/scan/run.js';
+import { resultProblems } from '../src/result/validate.js';
+import type { ScanResult } from '../src/types.js';
+
+const SECRET = 'Zq9-bad-input-secret-value-71';
+let root: string;
+let result: ScanResult;
+
+function write(rel: string, content: string | Buffer): void {
+  const file = path.join(root, rel);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'footprint-bad-'));
+  write('manifests/binary.yaml', Buffer.from([0x61, 0x3a, 0x00, 0x01, 0x02, 0xff]));
+  write('manifests/huge.yaml', `a: "${'x'.repeat(3000)}"\n`);
+  write('manifests/latin1.yaml', Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a]));
+  const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+  write('manifests/alias-bomb.yaml', `${bomb.join('\n')}\n`);
+  write('manifests/deep.yaml', `${'['.repeat(900)}${']'.repeat(900)}\n`);
+  write('manifests/broken.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: broken\nstringData:\n  password: ${SECRET}\n  - not: valid\n`);
+  write('charts/app/templates/secret.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ include "app.fullname" . \nstringData:\n  password: ${SECRET}\n`);
+  write('manifests/good.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: good\nstringData:\n  password: ${SECRET}\n`);
+  write('manifests/crlf-bom.yaml', `\uFEFFapiVersion: v1\r\nkind: Secret\r\nmetadata:\r\n  name: crlf\r\nstringData:\r\n  token: ${SECRET}\r\n`);
+  symlinkSync('loop-b.yaml', path.join(root, 'manifests', 'loop-a.yaml'));
+  symlinkSync('loop-a.yaml', path.join(root, 'manifests', 'loop-b.yaml'));
+  symlinkSync('missing-target.yaml', path.join(root, 'manifests', 'dangling.yaml'));
+  execFileSync('mkfifo', [path.join(root, 'manifests', 'fifo.yaml')]);
+  const crashing = createRule(
+    { id: 'always-crashes', family: 'test', defaultSeverity: 'low', description: 'crashes', why: 'test', allowed: 'test', remediation: 'test' },
+    (context) => context.each(context.project.resources, (r) => r.file, () => {
+      throw new Error(`boom at /home/someone/private/path with ${SECRET.slice(0, 3)}`);
+    }),
+  );
+  result = await scan({ root, useGit: false, config: resolveConfig({ maxFileSize: 2000 }), rules: [...RULES, crashing], now: new Date('2026-01-01T00:00:00Z') });
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function codesFor(file: string): string[] {
+  return result.diagnostics.filter((d) => d.file === file).map((d) => d.code);
+}
+
+describe('bad input', () => {
+  it('produces a schema-valid result', () => {
+    expect(resultProblems(result)).toEqual([]);
+  });
+
+  it('gives every bad file a diagnostic and goes on', () => {
+    expect(codesFor('manifests/binary.yaml')).toEqual(['binary']);
+    expect(codesFor('manifests/huge.yaml')).toEqual(['too-large']);
+    expect(codesFor('manifests/latin1.yaml')).toEqual(['encoding']);
+    expect(codesFor('manifests/alias-bomb.yaml')).toContain('alias-limit');
+    expect(codesFor('manifests/deep.yaml')).toContain('too-deep');
+    expect(codesFor('manifests/broken.yaml')).toContain('parse-error');
+    expect(codesFor('charts/app/templates/secret.yaml')).toContain('parse-error');
+    expect(codesFor('manifests/loop-a.yaml')).toEqual(['symlink-loop']);
+    expect(codesFor('manifests/dangling.yaml')).toEqual(['dangling-symlink']);
+    expect(codesFor('manifests/fifo.yaml')).toEqual(['unreadable']);
+  });
+
+  it('still finds what good files hold, including CRLF + BOM files', () => {
+    const found = result.findings.filter((f) => f.ruleId === 'inline-secret-manifest').map((f) => `${f.file}:${f.line}`);
+    expect(found).toEqual(expect.arrayContaining(['manifests/crlf-bom.yaml:6', 'manifests/good.yaml:6']));
+  });
+
+  it('keeps best-effort inventory for files that do not parse', () => {
+    expect(result.inventory.map((e) => `${e.file} ${e.kind} ${e.name}`)).toEqual(expect.arrayContaining(['manifests/broken.yaml Secret broken']));
+  });
+
+  it('turns a throwing rule into rule-crash diagnostics without paths or values', () => {
+    const crashes = result.diagnostics.filter((d) => d.code === 'rule-crash');
+    expect(crashes.length).toBeGreaterThan(0);
+    expect(crashes.every((d) => d.ruleId === 'always-crashes')).toBe(true);
+    expect(JSON.stringify(crashes)).not.toContain('/home/someone');
+  });
+
+  it('counts scanned, skipped and failed files', () => {
+    expect(result.summary.files.skipped).toBe(6);
+    expect(result.summary.files.failed).toBeGreaterThanOrEqual(3);
+    expect(result.summary.files.scanned).toBeGreaterThanOrEqual(6);
+  });
+
+  it('never puts a secret value or an absolute path in the output', () => {
+    const text = JSON.stringify(result);
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(root);
+  });
+});
