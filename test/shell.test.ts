@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { checkedVariables, parseShell, staticArgs } from '../src/shell/index.js';
+
+describe('parseShell', () => {
+  it('splits simple commands into words after quote removal', () => {
+    const script = parseShell(`docker build --build-arg "NPM_TOKEN=$NPM_TOKEN" -f 'docker/app.Dockerfile' a\\ b .\n`);
+    expect(script.error).toBeUndefined();
+    expect(script.commands).toHaveLength(1);
+    const [cmd] = script.commands;
+    expect(cmd!.name).toBe('docker');
+    expect(cmd!.words.map((w) => w.value)).toEqual(['docker', 'build', '--build-arg', 'NPM_TOKEN=$NPM_TOKEN', '-f', 'docker/app.Dockerfile', 'a b', '.']);
+    expect(cmd!.words[3]!.static).toBe(false);
+    expect(cmd!.words[3]!.params).toEqual(['NPM_TOKEN']);
+    expect(cmd!.words[3]!.raw).toBe('"NPM_TOKEN=$NPM_TOKEN"');
+    expect(cmd!.words[5]!.static).toBe(true);
+    expect(staticArgs(cmd!, 4)).toEqual(['-f', 'docker/app.Dockerfile', 'a b', '.']);
+  });
+
+  it('keeps line numbers across continuations, pipelines and an offset', () => {
+    const script = parseShell('set -eu\n\ndocker buildx build \\\n  --secret id=npm,env=NPM_TOKEN \\\n  . | tee log\n', { lineOffset: 10 });
+    const build = script.commands.find((c) => c.name === 'docker')!;
+    expect(build.line).toBe(13);
+    expect(build.endLine).toBe(15);
+    expect(build.words[4]!.line).toBe(14);
+    const tee = script.commands.find((c) => c.name === 'tee')!;
+    expect(tee.pipelineIndex).toBe(1);
+    expect(script.nounset).toBe(true);
+  });
+
+  it('reads prefix assignments, export and bare assignments', () => {
+    const script = parseShell('TOKEN="$(cat /run/secrets/npm)" npm ci\nexport NODE_AUTH_TOKEN=$NPM_TOKEN PLAIN\nX=literal\nreadonly Y+=z\n');
+    const npm = script.commands.find((c) => c.name === 'npm')!;
+    expect(npm.assignments[0]!.name).toBe('TOKEN');
+    expect(npm.assignments[0]!.value!.commandSubstitution).toBe(true);
+    const cat = script.commands.find((c) => c.name === 'cat')!;
+    expect(cat.substitution).toBe(true);
+    expect(cat.words[1]!.value).toBe('/run/secrets/npm');
+    const exp = script.commands.find((c) => c.kind === 'decl' && c.name === 'export')!;
+    expect(exp.assignments.map((a) => [a.name, a.value?.value])).toEqual([
+      ['NODE_AUTH_TOKEN', '$NPM_TOKEN'],
+      ['PLAIN', undefined],
+    ]);
+    const bare = script.commands.find((c) => c.line === 3)!;
+    expect(bare.name).toBeUndefined();
+    expect(bare.assignments[0]).toMatchObject({ name: 'X', value: { value: 'literal', static: true } });
+    const ro = script.commands.find((c) => c.line === 4)!;
+    expect(ro.assignments[0]).toMatchObject({ name: 'Y', append: true });
+  });
+
+  it('reads redirections and here-documents with their bodies', () => {
+    const src = [
+      'cat <<EOF > ~/.npmrc',
+      '//npm.pkg.github.com/:_authToken=${NPM_TOKEN}',
+      'EOF',
+      "cat <<'RAW' >>/etc/pip.conf",
+      'index-url = https://u:$P@x',
+      'RAW',
+      'echo "//r/:_authToken=$T" 2>/dev/null >> .npmrc',
+      '',
+    ].join('\n');
+    const script = parseShell(src);
+    const [first, second, third] = script.commands;
+    expect(first!.redirects.map((r) => r.op)).toEqual(['<<', '>']);
+    expect(first!.redirects[0]!.heredoc).toEqual({ delimiter: 'EOF', expands: true, body: '//npm.pkg.github.com/:_authToken=${NPM_TOKEN}\n', line: 2, params: ['NPM_TOKEN'] });
+    expect(first!.redirects[1]!.target.value).toBe('~/.npmrc');
+    expect(second!.redirects[0]!.heredoc!.expands).toBe(false);
+    expect(second!.redirects[0]!.heredoc!.params).toEqual([]);
+    expect(second!.redirects[0]!.heredoc!.body).toBe('index-url = https://u:$P@x\n');
+    expect(second!.redirects[1]).toMatchObject({ op: '>>', target: { value: '/etc/pip.conf' } });
+    expect(third!.redirects.map((r) => [r.fd, r.op, r.target.value])).toEqual([
+      ['2', '>', '/dev/null'],
+      [undefined, '>>', '.npmrc'],
+    ]);
+  });
+
+  it('marks conditions, functions and records variable checks', () => {
+    const src = [
+      ': "${GHCR_TOKEN:?GHCR_TOKEN must be set}"',
+      'if [ -z "$NPM_TOKEN" ]; then echo missing >&2; exit 1; fi',
+      '[[ -n ${BUF_TOKEN:-} ]] || exit 1',
+      'build() { docker build --secret id=x,env=X "$@"; }',
+      'test "$MODE" = ci && echo ci',
+    ].join('\n');
+    const script = parseShell(src);
+    expect([...checkedVariables(script)].sort()).toEqual(['BUF_TOKEN', 'GHCR_TOKEN', 'MODE', 'NPM_TOKEN']);
+    expect(script.checks.find((c) => c.variable === 'GHCR_TOKEN')!.kind).toBe('param-error');
+    expect(script.checks.find((c) => c.variable === 'NPM_TOKEN')!.kind).toBe('test-empty');
+    expect(script.checks.find((c) => c.variable === 'BUF_TOKEN')!.kind).toBe('test-set');
+    const test = script.commands.find((c) => c.name === '[')!;
+    expect(test.conditional).toBe(true);
+    const echo = script.commands.find((c) => c.name === 'echo' && c.line === 2)!;
+    expect(echo.conditional).toBe(false);
+    const docker = script.commands.find((c) => c.name === 'docker')!;
+    expect(docker.function).toBe('build');
+    expect(script.functions).toEqual(['build']);
+  });
+
+  it('handles non-ASCII text and ANSI-C quotes', () => {
+    const script = parseShell("echo 'héllo' $'a\\tb' \"ü$X\"\n");
+    expect(script.commands[0]!.words.map((w) => w.value)).toEqual(['echo', 'héllo', 'a\tb', 'ü$X']);
+    expect(script.commands[0]!.words[3]!.raw).toBe('"ü$X"');
+  });
+
+  it('reports a syntax error with its line instead of throwing', () => {
+    const script = parseShell('echo ok\nif true; then\n  echo "unterminated\n', { lineOffset: 4 });
+    expect(script.error).toBeDefined();
+    expect(script.error!.line).toBeGreaterThanOrEqual(5);
+    expect(script.error!.message.length).toBeGreaterThan(0);
+    expect(script.commands).toEqual([]);
+  });
+});
