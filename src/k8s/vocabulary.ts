@@ -38,6 +38,7 @@ const CREDENTIAL_WORDS = new Set([
   'secretkey',
   'clientsecret',
   'dsn',
+  'secretkeybase',
 ]);
 
 /** Two-word endings that name a credential although neither word does alone. */
@@ -163,6 +164,8 @@ export function isCredentialName(name: string, options: CredentialNameOptions = 
     return true;
   }
   if (REFERENCE_LAST.has(last)) return false;
+  // passwordSecret / adminPasswordSecret / tokenSecret name the Secret that holds the password.
+  if (last === 'secret' && w.slice(0, -1).some((x) => ['password', 'passwd', 'pass', 'token', 'credentials', 'credential'].includes(x))) return false;
   if (CREDENTIAL_WORDS.has(last)) return true;
   // DB_PASSWORD_PLAIN, adminPasswordValue
   if (w.length >= 2 && CREDENTIAL_WORDS.has(w[w.length - 2]!) && ['value', 'plain', 'plaintext', 'raw', 'b64', 'base64', 'hash', 'encoded'].includes(last)) {

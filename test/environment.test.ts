@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config/load.js';
+import { EnvironmentResolver } from '../src/scan/environment.js';
+
+describe('environment from path', () => {
+  const resolver = new EnvironmentResolver();
+  const cases: [string, string | undefined, boolean?, boolean?][] = [
+    ['values/env/production/apps/orders.yaml', 'production', true, false],
+    ['sources/values/env/prod/orders.yaml', 'production', true],
+    ['environments/staging/workloads/jobs.yaml', 'staging', true],
+    ['deploy/overlays/stg/kustomization.yaml', 'staging', true],
+    ['values/_shared/apps/web.yaml', 'shared', true],
+    ['values/env/dev/apps/orders.yaml', 'dev', false, true],
+    ['environments/local/x.yaml', 'local', false, true],
+    ['k8s/production/secret.yaml', 'production', true],
+    ['charts/orders/values-production.yaml', 'production', true],
+    ['charts/orders/prod.values.yaml', 'production', true],
+    ['environments/eu-west-1/values.yaml', 'eu-west-1', false, false],
+    ['charts/orders/values.yaml', undefined],
+    ['charts/orders/templates/secret.yaml', undefined],
+    ['manifests/common-labels.yaml', undefined],
+    ['src/shared/util.ts', undefined],
+  ];
+  for (const [path, name, managed, local] of cases) {
+    it(`${path} -> ${name ?? '(none)'}`, () => {
+      const env = resolver.resolve(path);
+      expect(env?.name).toBe(name);
+      if (managed !== undefined) expect(env?.managed).toBe(managed);
+      if (local !== undefined) expect(env?.local).toBe(local);
+    });
+  }
+
+  it('lets config name environments and their management', () => {
+    const configured = new EnvironmentResolver(resolveConfig({ environments: { 'eu-prod': { paths: ['clusters/eu-prod-1/**'], managed: true } } }));
+    expect(configured.resolve('clusters/eu-prod-1/apps/x.yaml')).toEqual({ name: 'eu-prod', managed: true, local: false });
+    expect(configured.resolve('values/env/dev/x.yaml')?.name).toBe('dev');
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { credentialClass, decodeBase64Text, embeddedCredentials, embeddedUrlPassword, isCredentialName, isLiteralSecretValue } from '../src/k8s/vocabulary.js';
+import { redact } from '../src/util/redact.js';
+
+describe('credential names', () => {
+  const credentials = ['password', 'rootPassword', 'adminPassword', 'DB_PASSWORD', 'clientSecret', 'client-secret', 'secretKeyBase', 'accessKey', 'secretKey', 'apiKey', 'api_key', 'OPENAI_API_KEY', 'token', 'GITHUB_TOKEN', 'AUTH_SECRET', 'LANGFUSE_SECRET_KEY', 'privateKey', '.dockerconfigjson', 'GITHUB_PAT', 'htpasswd', 'connectionString'];
+  const references = ['existingSecret', 'secretName', 'passwordSecret', 'rootPasswordSecretKey', 'passwordSecretKey', 'tokenFile', 'passwordPath', 'secretRef', 'token_url', 'tokenEndpoint', 'username', 'user', 'createSecret', 'useExistingSecret', 'passwordLength', 'apiKeyId', 'secretKeyRef', 'host', 'url', 'AUTH_URL', 'clientId', 'NEXT_PUBLIC_SITE'];
+  for (const name of credentials) it(`${name} holds a credential`, () => expect(isCredentialName(name)).toBe(true));
+  for (const name of references) it(`${name} does not`, () => expect(isCredentialName(name)).toBe(false));
+  it('honours configured names', () => expect(isCredentialName('SIGNING_SEED', { extra: ['signing_seed'] })).toBe(true));
+});
+
+describe('literal values', () => {
+  it('treats templates, env references and external references as indirect', () => {
+    for (const v of ['{{ .Values.db.password }}', '${DB_PASSWORD}', '${DB_PASSWORD:-x}', '$(DB_PASSWORD)', '$DB_PASSWORD', 'ref+vault://secret/x#y', 'vault:secret/data/x#k', '', '   ', 'true', 'null', 'ENC[AES256_GCM,data:abc]']) {
+      expect(isLiteralSecretValue(v), v).toBe(false);
+    }
+    for (const v of ['hunter2', 'changeme', 'ghp_EXAMPLE', 'a b c']) expect(isLiteralSecretValue(v), v).toBe(true);
+    expect(isLiteralSecretValue(42)).toBe(false);
+  });
+
+  it('finds passwords embedded in URLs but not placeholders', () => {
+    expect(embeddedUrlPassword('postgresql://orders:s3cret@db:5432/orders')).toBe('s3cret');
+    expect(embeddedUrlPassword('postgresql://orders:${DB_PASSWORD}@db:5432/orders')).toBeUndefined();
+    expect(embeddedUrlPassword('postgresql://{{ .user }}:{{ .password }}@db/x')).toBeUndefined();
+    expect(embeddedUrlPassword('https://api.example.com/v1')).toBeUndefined();
+  });
+
+  it('finds credentials inside config blobs', () => {
+    const blob = '{"client_options": {"identifier": "wiki", "secret": "kc-secret-1"}}\nlog_level=debug\npassword = p4ss\n';
+    expect(embeddedCredentials(blob).map((c) => [c.key, c.lineOffset])).toEqual([
+      ['secret', 0],
+      ['password', 2],
+    ]);
+  });
+
+  it('decodes base64 text and rejects binary', () => {
+    expect(decodeBase64Text('aHVudGVyMg==')).toBe('hunter2');
+    expect(decodeBase64Text(Buffer.from([0, 1, 2, 255]).toString('base64'))).toBeUndefined();
+    expect(decodeBase64Text('not base64!')).toBeUndefined();
+  });
+});
+
+describe('credential classes', () => {
+  const cases: [string, string[], string][] = [
+    ['orders-db-credentials', ['password'], 'database'],
+    ['platform-pg-app', ['DATABASE_URL'], 'database'],
+    ['grafana-admin-credentials', ['admin-password'], 'admin'],
+    ['web-oidc-client', ['client-secret'], 'oidc-client'],
+    ['ghcr-pull', ['.dockerconfigjson'], 'registry'],
+    ['inference-api-credentials', ['OPENAI_API_KEY'], 'api-key'],
+    ['wildcard-tls', ['tls.crt', 'tls.key'], 'tls'],
+    ['webhook-signing', ['signing-secret'], 'generic'],
+  ];
+  for (const [name, keys, cls] of cases) it(`${name} is ${cls}`, () => expect(credentialClass(name, keys)).toBe(cls));
+});
+
+describe('redaction', () => {
+  it('shows at most two characters and the length', () => {
+    expect(redact('ghp_EXAMPLEexample')).toBe('gh…(18 chars)');
+    expect(redact('short')).toBe('…(5 chars)');
+    expect(redact('')).toBe('(empty)');
+  });
+});
