@@ -4,8 +4,10 @@ import { ANALYZERS } from '../analyzers/index.js';
 import type { FileContext, ParsedFile } from '../analyzers/types.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
+import { markBaseline } from '../history/baseline.js';
 import { buildInventory } from '../inventory/build.js';
 import { RULES, RULE_IDS } from '../rules/index.js';
+import { applySuppressions } from '../suppress/index.js';
 import type { Rule, RuleContext } from '../rules/types.js';
 import { SCHEMA_VERSION, SEVERITIES, type Diagnostic, type Finding, type InventoryEntry, type ScanResult, type Summary } from '../types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/package.js';
@@ -27,6 +29,8 @@ export interface ScanOptions {
   now?: Date;
   /** Rules to run. Default: every registered rule. */
   rules?: readonly Rule[];
+  /** Fingerprints of accepted findings (a baseline): marked `baseline: true`, they do not fail the run. */
+  baseline?: Iterable<string>;
 }
 
 export interface ScanTimings {
@@ -156,6 +160,8 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
 
   mark = performance.now();
   const findings = collector.findings.sort(compareFindings);
+  for (const d of await applySuppressions(findings, { root, config, now: options.now })) collector.diagnostic(d);
+  markBaseline(findings, options.baseline);
   const inventory = buildInventory(project, findings);
   timings.inventory = performance.now() - mark;
   const diagnostics = collector.diagnostics.sort(compareDiagnostics);

@@ -1,0 +1,62 @@
+import picomatch from 'picomatch';
+import type { SuppressionEntry } from '../config/types.js';
+import type { Diagnostic, Finding } from '../types.js';
+
+/** Today as YYYY-MM-DD in UTC: an entry with `expires: D` suppresses through day D and stops the day after. */
+export function isoDay(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+export function isExpired(entry: SuppressionEntry, today: string): boolean {
+  return entry.expires !== undefined && entry.expires < today;
+}
+
+function describe(entry: SuppressionEntry, index: number): string {
+  const where = [entry.path ? `path ${entry.path}` : '', entry.fingerprint ? `fingerprint ${entry.fingerprint.slice(0, 15)}…` : ''].filter(Boolean).join(', ');
+  return `suppressions[${index}] (rule ${entry.rule}${where ? `, ${where}` : ''}${entry.owner ? `, owner ${entry.owner}` : ''})`;
+}
+
+export function entryMatcher(entry: SuppressionEntry): (f: Finding) => boolean {
+  const pathMatches = entry.path ? picomatch(entry.path, { dot: true }) : () => true;
+  return (f) => f.ruleId === entry.rule && (!entry.fingerprint || entry.fingerprint === f.fingerprint) && pathMatches(f.file);
+}
+
+/**
+ * Apply config suppressions to findings that no inline comment suppressed. An expired entry stops suppressing and
+ * is reported (with how many findings it would cover); a live entry that covers no finding is reported as stale.
+ */
+export function applyConfigSuppressions(entries: readonly SuppressionEntry[], findings: readonly Finding[], now: Date, configFile: string): Diagnostic[] {
+  const today = isoDay(now);
+  const diagnostics: Diagnostic[] = [];
+  entries.forEach((entry, index) => {
+    const matches = findings.filter(entryMatcher(entry));
+    if (isExpired(entry, today)) {
+      diagnostics.push({
+        file: configFile,
+        code: 'suppression-expired',
+        ruleId: entry.rule,
+        message: `${describe(entry, index)} expired on ${entry.expires}; ${matches.length} finding${matches.length === 1 ? ' is' : 's are'} reported again. Fix them or renew the entry with a new date and reason`,
+      });
+      return;
+    }
+    if (matches.length === 0) {
+      diagnostics.push({
+        file: configFile,
+        code: 'suppression-stale',
+        ruleId: entry.rule,
+        message: `${describe(entry, index)} matches no finding; remove it`,
+      });
+      return;
+    }
+    for (const f of matches) {
+      if (f.suppressed) continue;
+      f.suppressed = {
+        by: 'config',
+        reason: entry.reason,
+        ...(entry.owner ? { owner: entry.owner } : {}),
+        ...(entry.expires ? { expires: entry.expires } : {}),
+      };
+    }
+  });
+  return diagnostics;
+}
