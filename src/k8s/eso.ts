@@ -119,3 +119,30 @@ export function cnpgSecretUses(resource: K8sResource): CnpgSecretUse[] {
 export function isCnpgCluster(resource: K8sResource): boolean {
   return resource.kind === 'Cluster' && (resource.apiVersion ?? '').startsWith('postgresql.cnpg.io');
 }
+
+/**
+ * A remote key in comparable form: Vault KV paths lose their mount/data prefix (`secret/`, `secret/data/`, `kv/data/`,
+ * `kv/`) and leading/trailing slashes, so `secret/data/orders-db-password` and `orders-db-password` compare equal.
+ */
+export function normaliseRemoteKey(key: string): string {
+  let k = key.trim().replace(/^\/+/, '').replace(/\/+$/, '');
+  k = k.replace(/^(secret|kv)\/data\//, '').replace(/^(secret|kv)\//, '');
+  return k;
+}
+
+/** target.template.data entries of an ExternalSecret (composed values such as a DATABASE_URL), with their lines. */
+export function externalSecretTemplateData(resource: K8sResource): { key: string; value: string; line: number }[] {
+  const data = get(esSpec(resource), 'target.template.data');
+  if (!isMap(data)) return [];
+  const out: { key: string; value: string; line: number }[] = [];
+  for (const e of data.entries) {
+    const value = str(e.value);
+    if (value !== undefined) out.push({ key: e.key, value, line: e.line });
+  }
+  return out;
+}
+
+/** The namespace an ExternalSecret/PushSecret writes into; undefined for the cluster-scoped fan-out kinds. */
+export function esoNamespace(resource: K8sResource): string | undefined {
+  return resource.kind.startsWith('Cluster') ? undefined : resource.namespace;
+}

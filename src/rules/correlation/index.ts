@@ -1,3 +1,14 @@
 import type { Rule } from '../types.js';
+import { clusterManagedSecretFromAzureKv } from './cluster-managed-secret-from-azure-kv.js';
+import { cnpgRolePasswordFromExternalSecret } from './cnpg-role-password-from-externalsecret.js';
+import { bidirectionalSecretSync, pushsecretNonReplacePolicy, vaultMirrorConsumed } from './mirror.js';
+import { vaultAuthoredDbCredential } from './vault-authored-db-credential.js';
 
-export const correlationRules: readonly Rule[] = [];
+export const correlationRules: readonly Rule[] = [
+  vaultAuthoredDbCredential,
+  cnpgRolePasswordFromExternalSecret,
+  clusterManagedSecretFromAzureKv,
+  pushsecretNonReplacePolicy,
+  bidirectionalSecretSync,
+  vaultMirrorConsumed,
+];

@@ -1,0 +1,197 @@
+import { externalSecretTemplateData } from '../../k8s/eso.js';
+import type { K8sResource } from '../../k8s/resources.js';
+import { isCredentialName, isDatabaseName, words } from '../../k8s/vocabulary.js';
+import type { ParsedFile } from '../../analyzers/types.js';
+import type { YamlFileModel } from '../../analyzers/yaml.js';
+import { getStr, isMap, str, walk, type PMap, type PNode } from '../../yaml/model.js';
+import { createRule } from '../create-rule.js';
+import { resourceLocation, resourceRef } from '../k8s/common.js';
+import { cnpgManagedRoleReplacement } from '../snippets.js';
+import type { RuleContext } from '../types.js';
+import { externalSecrets, isVaultEntry, looksLikeEmbeddedResource, plural, roleFromSecretName, type EsEntry, type EsInfo } from './common.js';
+
+/** A DSN composed from template variables: postgresql://{{ .user }}:{{ .password }}@ */
+const COMPOSED_DSN = /\b(postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|sqlserver|cockroachdb|jdbc:[a-z]+):\/\/[^\s@]*\{\{[^@]*@/i;
+
+/** A remote key or secretKey naming a database credential: orders-db-password, PLATFORM_DATABASE_URL, postgres-app-password. */
+function isDbCredentialKey(key: string): boolean {
+  if (!isDatabaseName(key)) return false;
+  const w = words(key);
+  return isCredentialName(key) || w.some((x) => ['url', 'uri', 'user', 'username', 'password', 'pass', 'pwd', 'dsn', 'credentials', 'creds', 'auth', 'secret', 'env', 'login'].includes(x));
+}
+
+function dbEvidence(es: EsInfo, vaultEntries: EsEntry[]): string[] {
+  const why: string[] = [];
+  if (es.targetName && isDatabaseName(es.targetName)) why.push(`target ${es.targetName}`);
+  const keys = vaultEntries.filter((e) => (e.remoteKey && isDbCredentialKey(e.remoteKey)) || (e.read.secretKey && isDbCredentialKey(e.read.secretKey)));
+  if (keys.length) why.push(`remote ${keys.length === 1 ? 'key' : 'keys'} ${keys.map((e) => e.remoteKey ?? e.read.secretKey).join(', ')}`);
+  const composed = externalSecretTemplateData(es.resource).filter((t) => COMPOSED_DSN.test(t.value) || (isDbCredentialKey(t.key) && t.value.includes('{{')));
+  if (composed.length) why.push(`template ${composed.map((t) => t.key).join(', ')}`);
+  return why;
+}
+
+/** Vault secrets engines whose `<mount>/creds/<role>` path is not a database credential. */
+const NON_DB_ENGINES = new Set(['aws', 'gcp', 'azure', 'consul', 'nomad', 'ssh', 'terraform', 'kubernetes', 'alicloud', 'ldap', 'ad', 'rabbitmq', 'openldap', 'pki', 'transit', 'totp']);
+
+/** `database/creds/orders`, `postgres/creds/app`, `pg-prod/creds/readonly` (not aws/creds/..., not kv). */
+export function dbCredsPath(text: string): string | undefined {
+  for (const match of text.matchAll(/(?:^|[\s"'`(=])\/?((?:[A-Za-z0-9_.-]+\/)*?([A-Za-z0-9_.-]+)\/(?:static-)?creds\/[A-Za-z0-9_.{}-]+)/g)) {
+    const mount = match[2]!.toLowerCase();
+    if (NON_DB_ENGINES.has(mount)) continue;
+    return match[1];
+  }
+  return undefined;
+}
+
+const INJECT_SECRET = 'vault.hashicorp.com/agent-inject-secret-';
+const INJECT_TEMPLATE = 'vault.hashicorp.com/agent-inject-template-';
+
+interface Injection {
+  annotation: string;
+  path: string;
+  line: number;
+  column: number;
+}
+
+function injectionsIn(map: PMap): Injection[] {
+  const out: Injection[] = [];
+  for (const e of map.entries) {
+    if (!e.key.startsWith(INJECT_SECRET)) continue;
+    const name = e.key.slice(INJECT_SECRET.length);
+    const template = str(map.entries.find((t) => t.key === `${INJECT_TEMPLATE}${name}`)?.value);
+    const path = dbCredsPath(str(e.value) ?? '') ?? (template ? dbCredsPath(template) : undefined);
+    if (path) out.push({ annotation: e.key, path, line: e.line, column: e.column });
+  }
+  return out;
+}
+
+/** Annotation maps holding Vault agent injector secrets anywhere under a node (pod templates, podAnnotations values). */
+function annotationMaps(root: PNode | null | undefined, skipResources: boolean): { map: PMap; path: string[] }[] {
+  const out: { map: PMap; path: string[] }[] = [];
+  walk(root, ({ node, path }) => {
+    if (skipResources && path.length > 0 && looksLikeEmbeddedResource(node)) return false;
+    if (isMap(node) && node.entries.some((e) => e.key.startsWith(INJECT_SECRET))) out.push({ map: node, path });
+    return undefined;
+  });
+  return out;
+}
+
+const VAULT_OPERATOR_GROUP = 'secrets.hashicorp.com';
+
+function checkVaultOperator(context: RuleContext, resource: K8sResource): void {
+  const mount = getStr(resource.node, 'spec.mount') ?? '';
+  const path = getStr(resource.node, 'spec.path') ?? '';
+  const destination = getStr(resource.node, 'spec.destination.name') ?? '';
+  const mountLower = mount.toLowerCase();
+  const dynamicDb = resource.kind === 'VaultDynamicSecret' && !NON_DB_ENGINES.has(mountLower) && (isDatabaseName(mount) || isDatabaseName(path) || /(^|\/)(static-)?creds\//.test(path) && isDatabaseName(destination));
+  const staticDb = resource.kind === 'VaultStaticSecret' && (isDatabaseName(path) || isDatabaseName(destination));
+  if (!dynamicDb && !staticDb) return;
+  const secretName = destination || resource.name;
+  context.report({
+    file: resource.parsed.file,
+    line: resource.line,
+    message: `${resource.kind} ${resource.name} materialises database credential Secret ${secretName} from Vault (${mount ? `mount ${mount}, ` : ''}path ${path || '(unset)'}): Vault drives a password CNPG should own`,
+    location: resourceLocation(resource, `vault:${mount}/${path}`),
+    keys: [secretName],
+    origin: 'cluster-operator',
+    resource: resourceRef(resource),
+    replacement: cnpgManagedRoleReplacement({ secretName, role: roleFromSecretName(secretName) }),
+  });
+}
+
+function reportInjections(context: RuleContext, parsed: ParsedFile<YamlFileModel>, injections: Injection[], owner: { location: string; label: string; resource?: K8sResource }): void {
+  for (const injection of injections) {
+    const role = injection.path.split('/').pop() ?? 'app';
+    const secretName = `${role}-db-credentials`;
+    context.report({
+      file: parsed.file,
+      line: injection.line,
+      column: injection.column,
+      message: `${owner.label} uses the Vault agent injector to read dynamic database credentials from ${injection.path} (${injection.annotation}): Vault mints the role password instead of CNPG`,
+      location: `${owner.location}#${injection.annotation}`,
+      keys: [injection.annotation],
+      origin: 'cluster-operator',
+      resource: owner.resource ? resourceRef(owner.resource) : undefined,
+      replacement: cnpgManagedRoleReplacement({ secretName, role }),
+      remediation: `Drop the vault.hashicorp.com/agent-inject-* annotations for ${injection.path}, give role ${role} a CNPG managed role with a cluster-generated Secret (${secretName}), and read it with secretKeyRef/envFrom.`,
+    });
+  }
+}
+
+export const vaultAuthoredDbCredential = createRule(
+  {
+    id: 'vault-authored-db-credential',
+    family: 'db',
+    defaultSeverity: 'high',
+    description: 'A database credential authored in Vault (ExternalSecret from a Vault store, agent injector database/creds, Vault secrets operator)',
+    why: 'CloudNativePG is the single source of truth for Postgres roles and passwords. When Vault authors the password (an ExternalSecret from a Vault store, dynamic database/creds, a VaultStaticSecret/VaultDynamicSecret), rotation happens outside the operator, the role and the Secret drift, and Vault silently becomes the authority it may only mirror.',
+    allowed: 'A CNPG managed role whose passwordSecret is generated in-cluster (Helm lookup + randAlphaNum, or an ESO Password generator), optionally mirrored to Vault by a PushSecret with updatePolicy Replace; ExternalSecrets for non-database keys; Azure Key Vault-backed ExternalSecrets are judged by cluster-managed-secret-from-azure-kv.',
+    remediation: 'Move the role to CNPG managed.roles with a cluster-generated Secret of the same name, point the application at that Secret, then delete the ExternalSecret (or injector annotations / Vault operator resource) and the Vault key.',
+  },
+  (context) => {
+    const project = context.project;
+    context.each(
+      externalSecrets(project),
+      (es) => es.resource.file,
+      (es) => {
+        if (es.resource.parsed.file.isTest) return;
+        const vaultEntries: EsEntry[] = [];
+        let assumed = false;
+        for (const entry of es.entries) {
+          const v = isVaultEntry(project, entry);
+          if (!v.vault) continue;
+          vaultEntries.push(entry);
+          assumed ||= v.assumed;
+        }
+        if (vaultEntries.length === 0) return;
+        const evidence = dbEvidence(es, vaultEntries);
+        if (evidence.length === 0) return;
+        const storeNames = [...new Set(vaultEntries.map((e) => e.storeName ?? '(unnamed store)'))];
+        const target = es.targetName ?? es.resource.name;
+        const remoteKeys = [...new Set(vaultEntries.map((e) => e.remoteKey ?? e.read.remoteKey))].sort();
+        context.report({
+          file: es.resource.parsed.file,
+          line: es.resource.line,
+          endLine: Math.max(es.resource.line, ...vaultEntries.map((e) => e.read.line)),
+          message: `${es.resource.kind} ${es.resource.name} fills database credential Secret ${target} from Vault store ${storeNames.join(', ')}${assumed ? ' (provider not defined in the tree, assumed Vault)' : ''} (${evidence.join('; ')}): Vault authors a password CNPG should own`,
+          location: resourceLocation(es.resource, `vault:${remoteKeys.join(',')}`),
+          keys: vaultEntries.map((e) => e.read.secretKey ?? e.read.remoteKey),
+          origin: 'cluster-operator',
+          resource: resourceRef(es.resource),
+          replacement: cnpgManagedRoleReplacement({ secretName: target, role: roleFromSecretName(target) }),
+          remediation: `Give role ${roleFromSecretName(target)} a CNPG managed role whose passwordSecret ${target} is generated in-cluster, then delete ${es.resource.kind} ${es.resource.name} and the Vault ${plural(remoteKeys.length, 'key')} ${remoteKeys.join(', ')}.`,
+        });
+      },
+    );
+
+    // Vault agent injector annotations on pod templates (manifests, templates, values-embedded objects) and in values (podAnnotations).
+    context.each(
+      project.resources,
+      (r) => r.file,
+      (resource) => {
+        if (resource.parsed.file.isTest) return;
+        if ((resource.apiVersion ?? '').startsWith(VAULT_OPERATOR_GROUP) && (resource.kind === 'VaultDynamicSecret' || resource.kind === 'VaultStaticSecret')) {
+          checkVaultOperator(context, resource);
+          return;
+        }
+        for (const { map } of annotationMaps(resource.node, true)) {
+          reportInjections(context, resource.parsed, injectionsIn(map), { location: resourceLocation(resource), label: resource.name.includes('{{') ? `${resource.kind} in ${resource.helm ? `chart ${resource.helm.chartRoot}` : resource.file}` : `${resource.kind} ${resource.name}`, resource });
+        }
+      },
+    );
+    context.each(
+      project.valuesFiles,
+      (f) => f.file.path,
+      (parsed) => {
+        if (parsed.file.isTest) return;
+        for (const doc of parsed.model.docs) {
+          for (const { map, path } of annotationMaps(doc.root, true)) {
+            reportInjections(context, parsed, injectionsIn(map), { location: `values:${path.join('.')}`, label: `Values ${path.join('.') || '(root)'}` });
+          }
+        }
+      },
+    );
+  },
+);
+
+export { isDbCredentialKey };
