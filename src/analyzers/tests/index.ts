@@ -1,4 +1,5 @@
 import type { Analyzer } from '../types.js';
+import { typescriptAnalyzer } from './typescript.js';
 
 /** Test harnesses (TS/JS, Python, Go, shell) and scripts (Vault, kubectl, hvac). */
-export const testAnalyzers: readonly Analyzer[] = [];
+export const testAnalyzers: readonly Analyzer[] = [typescriptAnalyzer];

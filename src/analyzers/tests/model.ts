@@ -1,0 +1,194 @@
+/**
+ * The plain model every test/script analyzer (TS/JS, Python, Go, shell) produces: facts, not judgements. Rules
+ * decide which facts are footprints. Values are kept only so the collector can hash and redact them.
+ */
+import { parseAllDocuments } from 'yaml';
+import type { FileContext } from '../types.js';
+import { basename, segments } from '../../util/path.js';
+
+/** test: a test, a test configuration or a test harness script; script: any other script (ops, bootstrap, CI). */
+export type HarnessRole = 'test' | 'script';
+
+export interface Pos {
+  line: number;
+  column: number;
+}
+
+/** A secret-like environment variable read with a literal fallback (judged by the rule). */
+export interface FallbackFact extends Pos {
+  variable: string;
+  fallback: string;
+  /** '??', '||', 'ternary', 'destructuring-default', 'parameter-default', 'getenv-default', 'if-empty-assign', 'shell-default', ... */
+  form: string;
+  /** The local name the value is bound to, when there is one (for the replacement snippet). */
+  binding?: string;
+  /** Go: name of the enclosing *testing.T / *testing.B parameter, for t.Fatalf. */
+  testingParam?: string;
+}
+
+/** A Kubernetes Secret created from code or a script with literal values. */
+export interface InlineSecretFact extends Pos {
+  endLine: number;
+  name?: string;
+  namespace?: string;
+  /** Every key of data/stringData (or --from-literal). */
+  keys: string[];
+  /** Keys whose value is a literal. */
+  literalKeys: string[];
+  /** Literal values, same order as literalKeys. */
+  values: string[];
+  /** 'object-literal', 'V1Secret', 'createNamespacedSecret', 'yaml-string', 'corev1.Secret', 'kubectl-create', 'kubectl-apply-heredoc', ... */
+  form: string;
+  /** kubectl create secret generic|docker-registry|tls */
+  secretType?: string;
+}
+
+/** A direct Azure Key Vault read: SDK import/client, or `az keyvault secret show`. */
+export interface KeyVaultFact extends Pos {
+  form: string;
+  /** Secret names read, when literal. */
+  secrets: string[];
+  vault?: string;
+}
+
+/** A write into HashiCorp Vault: `vault kv put`, `vault write`, hvac or node-vault calls. */
+export interface VaultWriteFact extends Pos {
+  /** Vault path as written (non-literal parts kept as `${…}` / `$VAR`). */
+  path: string;
+  keys: string[];
+  /** Literal values written (hashed only). */
+  values: string[];
+  op: 'kv-write' | 'write' | 'database-engine';
+  form: string;
+}
+
+/** A command of a test runner script (classified by the bootstrap rule, whose accepted steps are configurable). */
+export interface StepFact extends Pos {
+  /** Words of the command; expansions kept as written. */
+  argv: string[];
+  /** The command as written (first line, capped), for messages. */
+  text: string;
+}
+
+export interface RunnerFacts {
+  steps: StepFact[];
+}
+
+export interface HarnessModel {
+  language: 'typescript' | 'python' | 'go' | 'shell';
+  role: HarnessRole;
+  fallbacks: FallbackFact[];
+  inlineSecrets: InlineSecretFact[];
+  keyVault: KeyVaultFact[];
+  vaultWrites: VaultWriteFact[];
+  runner?: RunnerFacts;
+}
+
+export function emptyModel(language: HarnessModel['language'], role: HarnessRole): HarnessModel {
+  return { language, role, fallbacks: [], inlineSecrets: [], keyVault: [], vaultWrites: [] };
+}
+
+export function hasFacts(model: HarnessModel): boolean {
+  return (
+    model.fallbacks.length + model.inlineSecrets.length + model.keyVault.length + model.vaultWrites.length > 0 ||
+    (model.runner !== undefined && model.runner.steps.length > 0)
+  );
+}
+
+/** The analyzer ids of this family, for rules that read every harness model. */
+export const HARNESS_ANALYZERS = ['tests-typescript', 'tests-python', 'tests-go', 'tests-shell'] as const;
+
+const TEST_CONFIG_NAME = /^(playwright|vitest|jest|cypress|karma|mocha|ava|wdio)\.config\.[cm]?[jt]s$|^(global[-_.]?(setup|teardown)|setup[-_.]?tests?|test[-_.]?setup|jest\.setup|vitest\.setup)\.[cm]?[jt]sx?$|^pytest\.ini$|^conftest\.py$/i;
+const TEST_SCRIPT_NAME = /(^|[-_.])(test|tests|e2e|integration|int[-_]tests?|smoke|playwright|pytest|harness)([-_.]|$)/i;
+
+/** Is the file a test, a test configuration or a test harness (as opposed to an ordinary script)? */
+export function harnessRole(file: FileContext): HarnessRole {
+  if (file.isTest) return 'test';
+  const name = basename(file.path);
+  if (TEST_CONFIG_NAME.test(name)) return 'test';
+  const dirs = segments(file.path).slice(0, -1).map((d) => d.toLowerCase());
+  if (dirs.some((d) => ['test', 'tests', '__tests__', 'e2e', 'integration-tests', 'integration_tests', 'playwright', 'cypress', 'spec', 'specs', 'testing'].includes(d))) return 'test';
+  if (/\.(sh|bash|py|[cm]?[jt]s)$/i.test(name) && TEST_SCRIPT_NAME.test(name.replace(/\.[^.]+$/, ''))) return 'test';
+  return 'script';
+}
+
+/** Service name from `services/<svc>/…`, `apps/<svc>/…`, `packages/<svc>/…`; undefined elsewhere. */
+export function serviceOf(path: string): string | undefined {
+  const parts = segments(path);
+  for (let i = 0; i < parts.length - 1; i++) {
+    if (['services', 'apps', 'packages', 'cmd', 'svc'].includes(parts[i]!.toLowerCase()) && i + 1 < parts.length - 1) return parts[i + 1]!.replace(/_/g, '-');
+  }
+  return undefined;
+}
+
+/**
+ * Kubernetes Secrets held in a YAML string (a test's template literal, a Python triple-quoted string, a heredoc).
+ * `startLine` is the 1-based line of the first character of `text`.
+ */
+export function secretsInYamlText(text: string, startLine: number, column: number, form: string): InlineSecretFact[] {
+  if (!/kind:\s*["']?Secret\b/.test(text) || !/\b(stringData|data):/.test(text)) return [];
+  const out: InlineSecretFact[] = [];
+  let docs;
+  try {
+    docs = parseAllDocuments(text, { uniqueKeys: false });
+  } catch {
+    return [];
+  }
+  const lineOf = (offset: number) => startLine + countNewlines(text, offset);
+  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+    if (doc.errors.length > 0) continue;
+    const js = doc.toJS({ maxAliasCount: 50 }) as unknown;
+    if (!js || typeof js !== 'object' || Array.isArray(js)) continue;
+    const obj = js as Record<string, unknown>;
+    if (obj.kind !== 'Secret') continue;
+    const meta = (obj.metadata ?? {}) as Record<string, unknown>;
+    const keys: string[] = [];
+    const literalKeys: string[] = [];
+    const values: string[] = [];
+    let firstOffset: number | undefined;
+    let lastOffset = 0;
+    for (const section of ['stringData', 'data'] as const) {
+      const node = doc.get(section, true) as unknown;
+      const map = obj[section];
+      if (!map || typeof map !== 'object' || Array.isArray(map)) continue;
+      for (const [key, value] of Object.entries(map as Record<string, unknown>)) {
+        keys.push(key);
+        if (typeof value !== 'string' || value.trim() === '' || /\$\{|\$\(|\{\{|^\$[A-Za-z_]/.test(value)) continue;
+        literalKeys.push(key);
+        values.push(value);
+        const pair = findPair(node, key);
+        const offset = pair ?? 0;
+        if (firstOffset === undefined || offset < firstOffset) firstOffset = offset;
+        lastOffset = Math.max(lastOffset, offset);
+      }
+    }
+    if (literalKeys.length === 0) continue;
+    out.push({
+      line: lineOf(firstOffset ?? 0),
+      column: firstOffset === undefined ? column : 1,
+      endLine: lineOf(lastOffset),
+      name: typeof meta.name === 'string' ? meta.name : undefined,
+      namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
+      keys,
+      literalKeys,
+      values,
+      form,
+    });
+  }
+  return out;
+}
+
+function findPair(node: unknown, key: string): number | undefined {
+  const items = (node as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined)?.items;
+  if (!Array.isArray(items)) return undefined;
+  for (const item of items) {
+    if (item.key && String(item.key.value) === key && item.key.range) return item.key.range[0];
+  }
+  return undefined;
+}
+
+export function countNewlines(text: string, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}

@@ -1,0 +1,384 @@
+/**
+ * TS/JS tests, test configs and Kubernetes/Vault client scripts, parsed syntax-only with the TypeScript parser that
+ * ts-morph ships (no program, no type checking, no module resolution). ts-morph is imported lazily, and only files
+ * that pass a cheap text prefilter are parsed at all.
+ */
+import type { ts as TS } from 'ts-morph';
+import type { Analyzer, FileContext } from '../types.js';
+import { isCodeLiteral } from './judge.js';
+import { emptyModel, harnessRole, hasFacts, secretsInYamlText, type HarnessModel, type HarnessRole, type InlineSecretFact } from './model.js';
+import { commandFacts, commandsOfText } from './commands.js';
+
+type Ts = typeof TS;
+
+const TS_FILE = /\.(?:[cm]?[jt]sx?)$/i;
+const SKIP_FILE = /\.d\.[cm]?ts$|\.min\.[cm]?js$|\.bundle\.[cm]?js$/i;
+
+const ENV_READ = /process\.env|import\.meta\.env|Deno\.env/;
+const ENV_FALLBACK = /\?\?|\|\||\}\s*=\s*(?:process|import\.meta)\.env|\.env\.[A-Za-z_$][\w$]*\s*\?|\.env\[[^\]]+\]\s*\?/;
+const CREDENTIAL_PARAM_DEFAULT = /\b\w*(?:password|passwd|secret|token|apikey|api_key)\w*\s*(?::\s*string\s*)?=\s*['"`]/i;
+const K8S_SECRET = /kind['"]?\s*:\s*['"`]?Secret\b|V1Secret|(?:create|replace|patch)NamespacedSecret/;
+const KEY_VAULT = /keyvault/i;
+const VAULT_CLIENT = /node-vault|hashi-vault|@hashicorp\/vault|vault\s+(?:kv\s+(?:put|patch)|write)\b/;
+const K8S_CLIENT = /@kubernetes\/client-node|kubernetes-client|kubectl\s+(?:create|apply)/;
+
+/**
+ * The cheap text test that decides whether a TS/JS file is worth parsing. Tests are parsed when they read env
+ * variables with a fallback, default a credential parameter, build a Secret, touch Key Vault or Vault; other
+ * scripts only when they use a Kubernetes or Vault client.
+ */
+export function typescriptPrefilter(text: string, role: HarnessRole): boolean {
+  if (role === 'test') {
+    return (ENV_READ.test(text) && ENV_FALLBACK.test(text)) || CREDENTIAL_PARAM_DEFAULT.test(text) || K8S_SECRET.test(text) || KEY_VAULT.test(text) || VAULT_CLIENT.test(text);
+  }
+  return (K8S_CLIENT.test(text) && K8S_SECRET.test(text)) || VAULT_CLIENT.test(text) || (K8S_CLIENT.test(text) && /kubectl/.test(text));
+}
+
+/** How many files the prefilter let through to the parser, and how many it saved (for benchmarks and tests). */
+export const typescriptStats = { claimed: 0, parsed: 0 };
+
+let tsModule: Promise<Ts> | undefined;
+function loadTs(): Promise<Ts> {
+  tsModule ??= import('ts-morph').then((m) => m.ts);
+  return tsModule;
+}
+
+function scriptKind(ts: Ts, path: string): TS.ScriptKind {
+  if (/\.tsx$/i.test(path)) return ts.ScriptKind.TSX;
+  if (/\.jsx$/i.test(path)) return ts.ScriptKind.JSX;
+  if (/\.[cm]?js$/i.test(path)) return ts.ScriptKind.JS;
+  return ts.ScriptKind.TS;
+}
+
+export const typescriptAnalyzer: Analyzer<HarnessModel> = {
+  id: 'tests-typescript',
+  claims: (file: FileContext) => TS_FILE.test(file.path) && !SKIP_FILE.test(file.path),
+  sniff(text, file) {
+    typescriptStats.claimed++;
+    return typescriptPrefilter(text, harnessRole(file));
+  },
+  async parse(text, file, context) {
+    typescriptStats.parsed++;
+    const ts = await loadTs();
+    const sf = ts.createSourceFile(file.path, text, ts.ScriptTarget.Latest, true, scriptKind(ts, file.path));
+    const parseDiagnostics = (sf as unknown as { parseDiagnostics?: { start?: number; messageText: unknown }[] }).parseDiagnostics ?? [];
+    if (parseDiagnostics.length > 0) {
+      const d = parseDiagnostics[0]!;
+      const message = typeof d.messageText === 'string' ? d.messageText : 'syntax error';
+      context.diagnostic({ code: 'parse-error', message: `TypeScript: ${message}`, line: d.start === undefined ? undefined : sf.getLineAndCharacterOfPosition(d.start).line + 1 });
+    }
+    const model = emptyModel('typescript', harnessRole(file));
+    new TsWalker(ts, sf, model).run();
+    return hasFacts(model) ? model : undefined;
+  },
+};
+
+class TsWalker {
+  private vaultClients = new Set<string>();
+  private importsVault = false;
+
+  constructor(
+    private readonly ts: Ts,
+    private readonly sf: TS.SourceFile,
+    private readonly model: HarnessModel,
+  ) {}
+
+  run(): void {
+    this.importsVault = /node-vault|hashi-vault|@hashicorp\/vault/.test(this.sf.text);
+    const visit = (node: TS.Node): void => {
+      this.visit(node);
+      this.ts.forEachChild(node, visit);
+    };
+    visit(this.sf);
+  }
+
+  private pos(node: TS.Node): { line: number; column: number } {
+    const lc = this.sf.getLineAndCharacterOfPosition(node.getStart(this.sf));
+    return { line: lc.line + 1, column: lc.character + 1 };
+  }
+
+  private endLine(node: TS.Node): number {
+    return this.sf.getLineAndCharacterOfPosition(node.getEnd()).line + 1;
+  }
+
+  private strip(node: TS.Expression): TS.Expression {
+    const ts = this.ts;
+    let n = node;
+    for (;;) {
+      if (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isNonNullExpression(n) || ts.isSatisfiesExpression(n) || ts.isTypeAssertionExpression(n)) n = n.expression;
+      else return n;
+    }
+  }
+
+  /** Literal string value of a string / template without substitutions; template heads keep `${…}` as written. */
+  private stringOf(node: TS.Node | undefined): string | undefined {
+    if (!node) return undefined;
+    const ts = this.ts;
+    const n = ts.isExpression(node) ? this.strip(node) : node;
+    if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) return n.text;
+    if (ts.isTemplateExpression(n)) return n.getText(this.sf).slice(1, -1);
+    // Buffer.from('x').toString('base64'), btoa('x'): the literal inside.
+    if (ts.isCallExpression(n)) {
+      const callee = n.expression.getText(this.sf);
+      if (/^(btoa|Buffer\.from)$/.test(callee) && n.arguments[0]) return this.stringOf(n.arguments[0]);
+      if (ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'toString' && ts.isCallExpression(n.expression.expression)) return this.stringOf(n.expression.expression);
+    }
+    return undefined;
+  }
+
+  /** `process.env.X`, `process.env['X']`, `import.meta.env.X`, `Deno.env.get('X')` -> X. */
+  private envName(node: TS.Expression): string | undefined {
+    const ts = this.ts;
+    const n = this.strip(node);
+    if (ts.isPropertyAccessExpression(n) && this.isEnvObject(n.expression)) return n.name.text;
+    if (ts.isElementAccessExpression(n) && this.isEnvObject(n.expression)) return this.stringOf(n.argumentExpression);
+    if (ts.isCallExpression(n) && n.expression.getText(this.sf) === 'Deno.env.get') return this.stringOf(n.arguments[0]);
+    return undefined;
+  }
+
+  private isEnvObject(node: TS.Expression): boolean {
+    const text = this.strip(node).getText(this.sf);
+    return text === 'process.env' || text === 'import.meta.env';
+  }
+
+  /** Env names on the left of a fallback chain: `process.env.A ?? process.env.B`. */
+  private envChain(node: TS.Expression): string[] | undefined {
+    const ts = this.ts;
+    const n = this.strip(node);
+    const direct = this.envName(n);
+    if (direct) return [direct];
+    if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      const left = this.envChain(n.left);
+      const right = this.envChain(n.right);
+      if (left && right) return [...left, ...right];
+    }
+    return undefined;
+  }
+
+  private bindingOf(node: TS.Node): string | undefined {
+    const ts = this.ts;
+    let p: TS.Node | undefined = node.parent;
+    while (p && (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isBinaryExpression(p))) {
+      if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) return p.left.getText(this.sf);
+      p = p.parent;
+    }
+    if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+    if (p && ts.isPropertyAssignment(p)) return p.name.getText(this.sf);
+    if (p && ts.isParameter(p) && ts.isIdentifier(p.name)) return p.name.text;
+    return undefined;
+  }
+
+  private visit(node: TS.Node): void {
+    const ts = this.ts;
+    if (ts.isBinaryExpression(node)) this.fallbackBinary(node);
+    else if (ts.isConditionalExpression(node)) this.fallbackTernary(node);
+    else if (ts.isVariableDeclaration(node)) this.destructuring(node);
+    else if (ts.isParameter(node)) this.parameterDefault(node);
+    else if (ts.isObjectLiteralExpression(node)) this.secretObject(node);
+    else if (ts.isCallExpression(node)) this.call(node);
+    else if (ts.isNewExpression(node)) this.newExpression(node);
+    else if (ts.isImportDeclaration(node)) this.importDecl(node);
+    else if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) this.stringContent(node);
+  }
+
+  private fallbackBinary(node: TS.BinaryExpression): void {
+    const ts = this.ts;
+    const op = node.operatorToken.kind;
+    if (op !== ts.SyntaxKind.QuestionQuestionToken && op !== ts.SyntaxKind.BarBarToken) return;
+    const fallback = this.stringOf(node.right);
+    if (fallback === undefined) return;
+    const chain = this.envChain(node.left);
+    if (!chain) return;
+    const form = op === ts.SyntaxKind.QuestionQuestionToken ? '??' : '||';
+    const binding = this.bindingOf(node);
+    for (const variable of chain) {
+      this.model.fallbacks.push({ variable, fallback, form, ...this.pos(node.right), ...(binding ? { binding } : {}) });
+    }
+  }
+
+  private fallbackTernary(node: TS.ConditionalExpression): void {
+    const variable = this.envName(node.condition) ?? this.envName(node.whenTrue);
+    if (!variable || this.envName(node.whenTrue) !== variable) return;
+    const fallback = this.stringOf(node.whenFalse);
+    if (fallback === undefined) return;
+    const binding = this.bindingOf(node);
+    this.model.fallbacks.push({ variable, fallback, form: 'ternary', ...this.pos(node.whenFalse), ...(binding ? { binding } : {}) });
+  }
+
+  private destructuring(node: TS.VariableDeclaration): void {
+    const ts = this.ts;
+    if (!ts.isObjectBindingPattern(node.name) || !node.initializer || !this.isEnvObject(node.initializer)) return;
+    for (const element of node.name.elements) {
+      if (!element.initializer) continue;
+      const fallback = this.stringOf(element.initializer);
+      if (fallback === undefined) continue;
+      const variable = (element.propertyName ?? element.name).getText(this.sf);
+      const binding = ts.isIdentifier(element.name) ? element.name.text : variable;
+      this.model.fallbacks.push({ variable, fallback, form: 'destructuring-default', binding, ...this.pos(element.initializer) });
+    }
+  }
+
+  private parameterDefault(node: TS.ParameterDeclaration): void {
+    const ts = this.ts;
+    if (!node.initializer || !ts.isIdentifier(node.name)) return;
+    const fallback = this.stringOf(node.initializer);
+    if (fallback === undefined) return;
+    this.model.fallbacks.push({ variable: node.name.text, fallback, form: 'parameter-default', binding: node.name.text, ...this.pos(node.initializer) });
+  }
+
+  private property(obj: TS.ObjectLiteralExpression, name: string): TS.Expression | undefined {
+    const ts = this.ts;
+    for (const p of obj.properties) {
+      if (ts.isPropertyAssignment(p) && this.propName(p.name) === name) return this.strip(p.initializer);
+    }
+    return undefined;
+  }
+
+  private propName(name: TS.PropertyName): string {
+    const ts = this.ts;
+    if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+    return name.getText(this.sf);
+  }
+
+  /** Is this object literal a V1Secret: typed as one, or the body of a create/replace/patchNamespacedSecret call? */
+  private secretContext(obj: TS.ObjectLiteralExpression): string | undefined {
+    const ts = this.ts;
+    let p: TS.Node = obj.parent;
+    while (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isSatisfiesExpression(p)) {
+      if ((ts.isAsExpression(p) || ts.isSatisfiesExpression(p)) && /\bV1Secret\b/.test(p.type.getText(this.sf))) return 'V1Secret';
+      p = p.parent;
+    }
+    if (ts.isVariableDeclaration(p) && p.type && /\bV1Secret\b/.test(p.type.getText(this.sf))) return 'V1Secret';
+    if (ts.isPropertyAssignment(p) && this.propName(p.name) === 'body' && ts.isObjectLiteralExpression(p.parent)) p = p.parent.parent;
+    if (ts.isCallExpression(p) && /(create|replace|patch)NamespacedSecret$/.test(p.expression.getText(this.sf))) return 'createNamespacedSecret';
+    return undefined;
+  }
+
+  private secretObject(obj: TS.ObjectLiteralExpression): void {
+    const ts = this.ts;
+    const kind = this.stringOf(this.property(obj, 'kind'));
+    const context = kind === 'Secret' ? 'object-literal' : kind === undefined ? this.secretContext(obj) : undefined;
+    if (!context) return;
+    const keys: string[] = [];
+    const literalKeys: string[] = [];
+    const values: string[] = [];
+    let first: TS.Node | undefined;
+    let last: TS.Node | undefined;
+    for (const section of ['stringData', 'data']) {
+      const map = this.property(obj, section);
+      if (!map || !ts.isObjectLiteralExpression(map)) continue;
+      for (const p of map.properties) {
+        if (!ts.isPropertyAssignment(p)) continue;
+        const key = this.propName(p.name);
+        keys.push(key);
+        const value = this.stringOf(p.initializer);
+        if (value === undefined || !isCodeLiteral(value)) continue;
+        literalKeys.push(key);
+        values.push(value);
+        first ??= p;
+        last = p;
+      }
+    }
+    if (!first || !last) return;
+    const metadata = this.property(obj, 'metadata');
+    const meta = metadata && ts.isObjectLiteralExpression(metadata) ? metadata : undefined;
+    const fact: InlineSecretFact = { ...this.pos(first), endLine: this.endLine(last), keys, literalKeys, values, form: context };
+    const name = meta ? this.stringOf(this.property(meta, 'name')) : undefined;
+    const namespace = meta ? this.stringOf(this.property(meta, 'namespace')) : undefined;
+    if (name && isCodeLiteral(name)) fact.name = name;
+    if (namespace && isCodeLiteral(namespace)) fact.namespace = namespace;
+    this.model.inlineSecrets.push(fact);
+  }
+
+  private importDecl(node: TS.ImportDeclaration): void {
+    const from = this.stringOf(node.moduleSpecifier);
+    if (from === '@azure/keyvault-secrets') this.model.keyVault.push({ form: 'import @azure/keyvault-secrets', secrets: this.keyVaultSecretNames(), ...this.pos(node) });
+  }
+
+  private keyVaultSecretNames(): string[] {
+    const names = new Set<string>();
+    for (const m of this.sf.text.matchAll(/\.getSecret\(\s*['"`]([^'"`$]+)['"`]/g)) names.add(m[1]!);
+    return [...names].sort();
+  }
+
+  private newExpression(node: TS.NewExpression): void {
+    const ts = this.ts;
+    const callee = node.expression.getText(this.sf);
+    if (this.importsVault && node.parent && ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) && /vault/i.test(callee)) this.vaultClients.add(node.parent.name.text);
+  }
+
+  private call(node: TS.CallExpression): void {
+    const ts = this.ts;
+    const callee = node.expression.getText(this.sf);
+    if (/^require$/.test(callee) && this.stringOf(node.arguments[0]) === '@azure/keyvault-secrets') {
+      this.model.keyVault.push({ form: "require('@azure/keyvault-secrets')", secrets: this.keyVaultSecretNames(), ...this.pos(node) });
+      return;
+    }
+    // node-vault: const vault = require('node-vault')(...) / nodeVault({...}); vault.write('secret/data/x', {...})
+    if (this.importsVault && node.parent && ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) && /vault/i.test(callee)) this.vaultClients.add(node.parent.name.text);
+    if (this.importsVault && ts.isPropertyAccessExpression(node.expression) && /^(write|update)$/.test(node.expression.name.text)) {
+      const target = node.expression.expression.getText(this.sf);
+      if (this.vaultClients.has(target) || /vault/i.test(target)) this.vaultWrite(node);
+    }
+    // execSync('kubectl create secret …'), spawnSync('vault', ['kv', 'put', …]), $`az keyvault secret show …`
+    if (/^(execSync|exec|execa|execaSync|spawn|spawnSync|execFile|execFileSync|cp\.\w+|child_process\.\w+|\$)$/.test(callee)) this.subprocess(node);
+  }
+
+  private vaultWrite(node: TS.CallExpression): void {
+    const ts = this.ts;
+    const path = this.stringOf(node.arguments[0]) ?? node.arguments[0]?.getText(this.sf) ?? '';
+    let body = node.arguments[1] ? this.strip(node.arguments[1]) : undefined;
+    if (body && ts.isObjectLiteralExpression(body)) {
+      const data = this.property(body, 'data');
+      if (data && ts.isObjectLiteralExpression(data)) body = data;
+    }
+    const keys: string[] = [];
+    const values: string[] = [];
+    if (body && ts.isObjectLiteralExpression(body)) {
+      for (const p of body.properties) {
+        if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) keys.push(this.propName(p.name));
+        if (ts.isPropertyAssignment(p)) {
+          const v = this.stringOf(p.initializer);
+          if (v !== undefined && isCodeLiteral(v)) values.push(v);
+        }
+      }
+    }
+    const op = /(^|\/)database\/(config|roles|static-roles)\//.test(path) ? 'database-engine' : /^(secret|kv)[^/]*\/(data\/)?/.test(path) ? 'kv-write' : 'write';
+    this.model.vaultWrites.push({ path, keys, values, op, form: 'node-vault', ...this.pos(node) });
+  }
+
+  private subprocess(node: TS.CallExpression): void {
+    const ts = this.ts;
+    const args = node.arguments;
+    const first = args[0] ? this.stringOf(args[0]) : undefined;
+    if (first === undefined) return;
+    const pos = this.pos(node);
+    if (args[1] && ts.isArrayLiteralExpression(this.strip(args[1]))) {
+      const list = (this.strip(args[1]) as TS.ArrayLiteralExpression).elements.map((e) => this.stringOf(e) ?? '${…}');
+      const argv = [first, ...list];
+      commandFacts(this.model, [{ argv, line: pos.line, column: pos.column, endLine: this.endLine(node), text: argv.join(' ') }]);
+      return;
+    }
+    commandFacts(this.model, commandsOfText(first, pos.line, pos.column));
+  }
+
+  /** YAML manifests held in strings, and `az keyvault secret show` in command strings / tagged templates. */
+  private stringContent(node: TS.StringLiteral | TS.NoSubstitutionTemplateLiteral | TS.TemplateExpression): void {
+    const text = this.ts.isTemplateExpression(node) ? node.getText(this.sf).slice(1, -1) : node.text;
+    if (text.length < 12) return;
+    if (/kind:\s*["']?Secret\b/.test(text)) {
+      const start = this.pos(node);
+      // The string's content starts one character after the opening quote.
+      for (const fact of secretsInYamlText(text, start.line, start.column + 1, 'yaml-string')) this.model.inlineSecrets.push(fact);
+    }
+    if (/\baz\s+keyvault\s+secret\s+(show|download|list)\b/.test(text) && !this.isSubprocessArgument(node)) {
+      const pos = this.pos(node);
+      commandFacts(this.model, commandsOfText(text, pos.line, pos.column));
+    }
+  }
+
+  private isSubprocessArgument(node: TS.Node): boolean {
+    const p = node.parent;
+    return this.ts.isCallExpression(p) && /^(execSync|exec|execa|execaSync|spawn|spawnSync|execFile|execFileSync|cp\.\w+|child_process\.\w+)$/.test(p.expression.getText(this.sf));
+  }
+}

@@ -1,0 +1,89 @@
+import type { ParsedFile } from '../../analyzers/types.js';
+import { HARNESS_ANALYZERS, serviceOf, type HarnessModel } from '../../analyzers/tests/model.js';
+import type { Project } from '../../scan/project.js';
+import type { Replacement } from '../../types.js';
+import { basename, segments } from '../../util/path.js';
+
+/** Every test/script model, in file order. */
+export function harnessModels(project: Project): ParsedFile<HarnessModel>[] {
+  return HARNESS_ANALYZERS.flatMap((id) => project.models<HarnessModel>(id)).sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
+}
+
+/** `<svc>-int-tests-secrets` for a file under services/<svc>/, else named after the nearest meaningful folder. */
+export function intTestsSecretName(path: string): string {
+  const service = serviceOf(path);
+  if (service) return `${service}-int-tests-secrets`.toLowerCase();
+  const dirs = segments(path).slice(0, -1).filter((d) => !/^(test|tests|__tests__|e2e|integration|integration-tests|src|scripts|setup|fixtures|spec|specs)$/i.test(d));
+  const base = dirs[dirs.length - 1] ?? basename(path).replace(/\..*$/, '');
+  return `${base}-int-tests-secrets`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+}
+
+/** Occurrence counter for line-independent locations: the n-th `(key)` in the file. */
+export class Occurrences {
+  private counts = new Map<string, number>();
+  next(key: string): string {
+    const n = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, n);
+    return n === 1 ? key : `${key}~${n}`;
+  }
+}
+
+function jsIdentifier(name: string | undefined, variable: string): string {
+  if (name && /^[A-Za-z_$][\w$]*$/.test(name)) return name;
+  const camel = variable.toLowerCase().replace(/[-_]+([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  return /^[A-Za-z_$][\w$]*$/.test(camel) ? camel : 'value';
+}
+
+function pyIdentifier(name: string | undefined, variable: string): string {
+  if (name && /^[A-Za-z_][\w]*$/.test(name)) return name;
+  const snake = variable.toLowerCase().replace(/[^a-z0-9_]+/g, '_');
+  return /^[a-z_]/.test(snake) ? snake : `value_${snake}`;
+}
+
+/** The fail-fast form of reading `variable`, in the file's language, built from the real names. */
+export function failFastReplacement(input: { language: HarnessModel['language']; variable: string; binding?: string; testingParam?: string; secretName: string }): Replacement {
+  const { variable, secretName } = input;
+  const message = `Missing ${variable}: run the secret bootstrap (${secretName})`;
+  switch (input.language) {
+    case 'typescript': {
+      const id = jsIdentifier(input.binding, variable);
+      return {
+        language: 'typescript',
+        title: `Fail fast when ${variable} is missing instead of falling back to a literal`,
+        snippet: `const ${id} = process.env.${variable};\nif (!${id}) throw new Error(${JSON.stringify(message).replace(/^"|"$/g, "'")});\n`,
+      };
+    }
+    case 'python': {
+      const id = pyIdentifier(input.binding, variable);
+      return {
+        language: 'python',
+        title: `Fail fast when ${variable} is missing instead of falling back to a literal`,
+        snippet: `${id} = os.environ.get(${JSON.stringify(variable)})\nif not ${id}:\n    pytest.fail(${JSON.stringify(message)})\n`,
+      };
+    }
+    case 'go': {
+      const id = input.binding && /^[A-Za-z_]\w*$/.test(input.binding) ? input.binding : 'value';
+      const fatal = input.testingParam ? `${input.testingParam}.Fatalf` : 'log.Fatalf';
+      return {
+        language: 'go',
+        title: `Fail fast when ${variable} is missing instead of falling back to a literal`,
+        snippet: `${id} := os.Getenv(${JSON.stringify(variable)})\nif ${id} == "" {\n\t${fatal}(${JSON.stringify(message)})\n}\n`,
+      };
+    }
+    case 'shell':
+      return {
+        language: 'shell',
+        title: `Abort when ${variable} is missing instead of defaulting to a literal`,
+        snippet: `: "\${${variable}:?${message}}"\n`,
+      };
+  }
+}
+
+/** The test pod reads its secrets from the per-service int-tests Secret, materialised by an ExternalSecret. */
+export function envFromReplacement(secretName: string): Replacement {
+  return {
+    language: 'yaml',
+    title: `Read test credentials from ${secretName} (materialised by its ExternalSecret)`,
+    snippet: ['envFrom:', '  - secretRef:', `      name: ${secretName}`, ''].join('\n'),
+  };
+}

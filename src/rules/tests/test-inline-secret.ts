@@ -1,0 +1,54 @@
+import { secretHoldsCredential } from '../../analyzers/tests/judge.js';
+import { createRule } from '../create-rule.js';
+import { externalSecretReplacement } from '../snippets.js';
+import { harnessModels, intTestsSecretName, Occurrences } from './common.js';
+
+const FORMS: Record<string, string> = {
+  'object-literal': 'a Secret object literal',
+  V1Secret: 'a V1Secret value',
+  createNamespacedSecret: 'createNamespacedSecret',
+  'yaml-string': 'a Secret manifest held in a string',
+  'corev1.Secret': 'a corev1.Secret literal',
+  'python-dict': 'a Secret dict',
+  'kubectl-create': 'kubectl create secret',
+  'kubectl-apply-heredoc': 'kubectl apply of a heredoc Secret',
+};
+
+export const testInlineSecret = createRule(
+  {
+    id: 'test-inline-secret',
+    family: 'tests',
+    defaultSeverity: 'high',
+    description: 'A test or test harness creates a Kubernetes Secret with literal values',
+    why: 'Tests that mint their own Secrets bypass the secret bootstrap they are supposed to prove, drift from the real ExternalSecret shape, and commit credentials. Service tests consume per-service ExternalSecrets.',
+    allowed: 'Tests that read the per-service <svc>-int-tests-secrets Secret (materialised by an ExternalSecret) or build Secrets from environment variables only; mocked Kubernetes clients with non-credential data.',
+    remediation: 'Delete the inline Secret; declare the keys in the per-service int-tests ExternalSecret and read them from the environment (envFrom) in the test.',
+  },
+  (context) => {
+    const extra = context.config.credentialNames;
+    context.each(
+      harnessModels(context.project).filter((m) => m.model.role === 'test'),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        const seen = new Occurrences();
+        for (const fact of model.inlineSecrets) {
+          if (!secretHoldsCredential(fact.literalKeys, fact.values, extra) && fact.form !== 'kubectl-create') continue;
+          const target = fact.name ?? intTestsSecretName(file.path);
+          context.report({
+            file,
+            line: fact.line,
+            column: fact.column,
+            endLine: fact.endLine,
+            message: `Test creates Secret ${fact.name ?? '(unnamed)'} with ${fact.literalKeys.length} literal value${fact.literalKeys.length === 1 ? '' : 's'} (${fact.literalKeys.join(', ')}) via ${FORMS[fact.form] ?? fact.form}`,
+            location: seen.next(`secret:${fact.name ?? '?'}#${[...fact.literalKeys].sort().join(',')}`),
+            value: fact.values.join('\u0000'),
+            keys: fact.literalKeys,
+            origin: 'test',
+            resource: { kind: 'Secret', name: target, ...(fact.namespace ? { namespace: fact.namespace } : {}) },
+            replacement: externalSecretReplacement(context.project, { name: target, namespace: fact.namespace, keys: fact.keys }),
+          });
+        }
+      },
+    );
+  },
+);
