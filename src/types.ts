@@ -91,6 +91,7 @@ export interface InventoryEntry {
 
 export const DIAGNOSTIC_CODES = [
   'parse-error',
+  'template-syntax',
   'binary',
   'too-large',
   'encoding',

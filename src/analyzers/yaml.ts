@@ -1,6 +1,6 @@
 import { preprocessHelmTemplate, restorePlaceholders } from './helm/gotemplate.js';
-import type { Analyzer, FileContext } from './types.js';
-import { parseYaml, type YamlDoc } from '../yaml/parse.js';
+import type { Analyzer, AnalyzerContext, FileContext } from './types.js';
+import { parseYaml, type ParsedYaml, type YamlDoc } from '../yaml/parse.js';
 import { basename, segments } from '../util/path.js';
 
 export type YamlRole = 'template' | 'values' | 'manifest';
@@ -12,12 +12,22 @@ export interface HelmValueAction {
   functions: string[];
 }
 
+export interface HelmControlAction {
+  line: number;
+  keyword: string;
+  expr: string;
+  valuesRefs: string[];
+  templates: string[];
+}
+
 export interface HelmInfo {
   /** Chart folder (parent of templates/). */
   chartRoot: string;
   /** Value actions only: what feeds the YAML. */
   actions: HelmValueAction[];
   variables: Record<string, string[]>;
+  /** Control actions outside define bodies (if/else/with/range/end), in order: what guards which lines. */
+  controls?: HelmControlAction[];
   usesLookup: boolean;
   usesRandom: boolean;
 }
@@ -53,42 +63,50 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
   },
   parse(text, file, context) {
     const role = yamlRole(file.path);
-    const templated = role === 'template' || text.includes('{{');
-    let helm: HelmInfo | undefined;
-    let restore: ((s: string) => string) | undefined;
-    let source = text;
-    if (templated) {
-      const frontEnd = preprocessHelmTemplate(text);
-      source = frontEnd.yaml;
-      restore = (s) => restorePlaceholders(s, frontEnd);
-      const functions = new Set(frontEnd.actions.flatMap((a) => a.functions));
-      const variables: Record<string, string[]> = {};
-      for (const [name, exprs] of frontEnd.variables) variables[name] = exprs;
-      helm = {
-        chartRoot: chartRootOf(file.path),
-        actions: frontEnd.actions
-          .filter((a) => (a.kind === 'value' || a.kind === 'block') && !a.inDefine)
-          .map((a) => ({ line: a.line, expr: a.expr, valuesRefs: a.valuesRefs, functions: a.functions })),
-        variables,
-        usesLookup: functions.has('lookup'),
-        usesRandom: [...functions].some((f) => RANDOM_FUNCTIONS.has(f)),
-      };
-      for (const problem of frontEnd.problems.slice(0, 1)) {
-        context.diagnostic({ code: 'parse-error', line: problem.line, message: `Go template: ${problem.message}` });
-      }
+    // Values files and manifests are data: `{{ }}` in them is text for `tpl`, unless plain YAML cannot read them.
+    if (role !== 'template') {
+      const plain = parseYaml(text);
+      if (!plain.docs.some((d) => d.error) || !text.includes('{{')) return finish(plain, role, undefined, context);
     }
-    const parsed = parseYaml(source, { restore });
-    const failed = parsed.docs.find((d) => d.error);
-    if (failed?.error) {
-      const what = role === 'template' ? 'Helm template' : 'YAML';
-      context.diagnostic({
-        code: 'parse-error',
-        line: failed.error.line,
-        message: `${what} does not parse (${failed.error.message}); best-effort kind/name/keys kept`,
-      });
-    }
-    if (parsed.aliasLimitHit) context.diagnostic({ code: 'alias-limit', message: 'YAML aliases expand past the node limit; expansion cut' });
-    if (parsed.tooDeep) context.diagnostic({ code: 'too-deep', message: 'YAML nesting deeper than 200 levels; deeper nodes cut' });
-    return { role, docs: parsed.docs, helm };
+    const frontEnd = preprocessHelmTemplate(text);
+    const functions = new Set(frontEnd.actions.flatMap((a) => a.functions));
+    const variables: Record<string, string[]> = {};
+    for (const [name, exprs] of frontEnd.variables) variables[name] = exprs;
+    const helm: HelmInfo = {
+      chartRoot: chartRootOf(file.path),
+      actions: frontEnd.actions
+        .filter((a) => (a.kind === 'value' || a.kind === 'block') && !a.inDefine)
+        .map((a) => ({ line: a.line, expr: a.expr, valuesRefs: a.valuesRefs, functions: a.functions })),
+      variables,
+      controls: frontEnd.actions
+        .filter((a) => a.kind === 'control' && a.keyword && !a.inDefine)
+        .map((a) => ({ line: a.line, keyword: a.keyword!, expr: a.expr, valuesRefs: a.valuesRefs, templates: a.templates })),
+      usesLookup: functions.has('lookup'),
+      usesRandom: [...functions].some((f) => RANDOM_FUNCTIONS.has(f)),
+    };
+    // A stray `}}` is literal text to Helm (worth a warning); every other problem makes Helm refuse the template.
+    const [warnings, errors] = partition(frontEnd.problems, (p) => p.message.startsWith('stray'));
+    if (errors[0]) context.diagnostic({ code: 'parse-error', line: errors[0].line, message: `Go template: ${errors[0].message}` });
+    if (warnings[0]) context.diagnostic({ code: 'template-syntax', line: warnings[0].line, message: `Go template: ${warnings[0].message}` });
+    return finish(parseYaml(frontEnd.yaml, { restore: (s) => restorePlaceholders(s, frontEnd) }), role, helm, context);
   },
 };
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
+}
+
+function finish(parsed: ParsedYaml, role: YamlRole, helm: HelmInfo | undefined, context: AnalyzerContext): YamlFileModel {
+  const failed = parsed.docs.find((d) => d.error);
+  if (failed?.error) {
+    const what = role === 'template' ? 'Helm template' : 'YAML';
+    context.diagnostic({
+      code: 'parse-error',
+      line: failed.error.line,
+      message: `${what} does not parse (${failed.error.message}); best-effort kind/name/keys kept`,
+    });
+  }
+  if (parsed.aliasLimitHit) context.diagnostic({ code: 'alias-limit', message: 'YAML aliases expand past the node limit; expansion cut' });
+  if (parsed.tooDeep) context.diagnostic({ code: 'too-deep', message: 'YAML nesting deeper than 200 levels; deeper nodes cut' });
+  return { role, docs: parsed.docs, helm };
+}

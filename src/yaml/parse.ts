@@ -110,12 +110,13 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
   const docs: YamlDoc[] = list.map((doc, index) => {
     const startLine = pos(doc.contents?.range?.[0] ?? doc.range?.[0]).line;
     const error = doc.errors[0];
+    const errorLine = error ? pos(error.pos?.[0]).line : startLine;
     return {
       index,
       root: convert(doc.contents, doc, 0, 0),
       line: startLine,
       ...(error
-        ? { error: { line: error.linePos?.[0]?.line ?? startLine, message: firstLine(error.message) } }
+        ? { error: { line: errorLine, message: firstLine(error.message) } }
         : {}),
     };
   });
