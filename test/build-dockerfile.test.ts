@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { isDockerfilePath, parseDockerfile, secretMountId, secretMountTarget } from '../src/analyzers/build/dockerfile.js';
+
+const MULTI = [
+  '# syntax=docker/dockerfile:1.7', // 1
+  'ARG NODE_VERSION=20', // 2
+  'ARG PKG_GITHUB_COM_TOKEN', // 3
+  'FROM node:${NODE_VERSION} AS deps', // 4
+  'ARG PKG_GITHUB_COM_TOKEN', // 5
+  'ENV NPM_TOKEN=${PKG_GITHUB_COM_TOKEN} OTHER="a b"', // 6
+  'WORKDIR /app', // 7
+  'RUN --mount=type=secret,id=npm,required=true,env=NPM_TOKEN \\', // 8
+  '    --mount=type=cache,target=/root/.npm \\', // 9
+  '    # a comment inside the continuation', // 10
+  '    npm ci && \\', // 11
+  '    echo "//npm.pkg.github.com/:_authToken=$NPM_TOKEN" > .npmrc', // 12
+  'RUN <<EOT bash', // 13
+  'set -e', // 14
+  'cat /run/secrets/npm > /root/.npmrc', // 15
+  'EOT', // 16
+  'COPY --from=deps --chown=1:1 /app/.npmrc ./', // 17
+  'COPY <<EOF /etc/pip.conf', // 18
+  '[global]', // 19
+  'EOF', // 20
+  'RUN ["sh", "-c", "npm run build"]', // 21
+  'FROM deps AS final', // 22
+  'ADD https://example.com/x.tgz /opt/', // 23
+  '',
+].join('\n');
+
+describe('dockerfile analyzer', () => {
+  it('claims Dockerfile naming conventions', () => {
+    for (const p of ['Dockerfile', 'services/a/Dockerfile.dev', 'docker/app.Dockerfile', 'Containerfile', 'x/Containerfile.release', 'build/web.dockerfile']) {
+      expect(isDockerfilePath(p), p).toBe(true);
+    }
+    for (const p of ['Dockerfile.md', 'docs/dockerfile-guide.md', 'Dockerfiles/README', 'src/dockerfile.ts']) {
+      expect(isDockerfilePath(p), p).toBe(false);
+    }
+  });
+
+  it('reads stages, global and stage ARGs, ENV with references', () => {
+    const model = parseDockerfile(MULTI);
+    expect(model.globalArgs.map((a) => [a.name, a.value, a.line])).toEqual([
+      ['NODE_VERSION', '20', 2],
+      ['PKG_GITHUB_COM_TOKEN', undefined, 3],
+    ]);
+    expect(model.stages.map((s) => [s.index, s.name, s.image, s.parent, s.line])).toEqual([
+      [0, 'deps', 'node:${NODE_VERSION}', undefined, 4],
+      [1, 'final', 'deps', 0, 22],
+    ]);
+    const deps = model.stages[0]!;
+    expect(deps.args.map((a) => a.name)).toEqual(['PKG_GITHUB_COM_TOKEN']);
+    expect(deps.envs.map((e) => [e.name, e.value, e.refs, e.line])).toEqual([
+      ['NPM_TOKEN', '${PKG_GITHUB_COM_TOKEN}', ['PKG_GITHUB_COM_TOKEN'], 6],
+      ['OTHER', 'a b', [], 6],
+    ]);
+    expect(deps.workdirs).toEqual([{ path: '/app', line: 7 }]);
+  });
+
+  it('reads RUN mounts and the shell script with exact lines across flags and comments', () => {
+    const run = parseDockerfile(MULTI).stages[0]!.runs[0]!;
+    expect(run.line).toBe(8);
+    expect(run.endLine).toBe(12);
+    expect(run.mounts).toHaveLength(2);
+    const secret = run.mounts[0]!;
+    expect(secret).toMatchObject({ type: 'secret', id: 'npm', required: true, env: 'NPM_TOKEN' });
+    expect(secretMountTarget(secret)).toBeUndefined();
+    expect(run.mounts[1]).toMatchObject({ type: 'cache', target: '/root/.npm' });
+    const cmds = run.script!.commands;
+    expect(cmds.map((c) => [c.name, c.line])).toEqual([
+      ['npm', 11],
+      ['echo', 12],
+    ]);
+    expect(cmds[1]!.redirects[0]!.target.value).toBe('.npmrc');
+    expect(cmds[1]!.words[1]!.params).toEqual(['NPM_TOKEN']);
+  });
+
+  it('reads heredoc RUN scripts, exec form, COPY --from and COPY heredocs', () => {
+    const model = parseDockerfile(MULTI);
+    const [, heredoc, exec] = model.stages[0]!.runs;
+    expect(heredoc!.interpreter).toBe('bash');
+    expect(heredoc!.script!.commands.map((c) => [c.name, c.line])).toEqual([
+      ['set', 14],
+      ['cat', 15],
+    ]);
+    expect(exec!.form).toBe('exec');
+    expect(exec!.exec).toEqual(['sh', '-c', 'npm run build']);
+    expect(exec!.script!.commands[0]!.name).toBe('npm');
+    const [fromDeps, pip] = model.stages[0]!.copies;
+    expect(fromDeps).toMatchObject({ instruction: 'COPY', from: 'deps', sources: ['/app/.npmrc'], dest: './', line: 17 });
+    expect(pip).toMatchObject({ dest: '/etc/pip.conf', heredocs: [{ name: 'EOF', body: '[global]\n', line: 19 }] });
+    expect(model.stages[1]!.copies[0]).toMatchObject({ instruction: 'ADD', sources: ['https://example.com/x.tgz'], dest: '/opt/' });
+  });
+
+  it('derives secret ids and targets like BuildKit', () => {
+    const m = parseDockerfile('FROM alpine\nRUN --mount=type=secret,target=/root/.npmrc npm ci\nRUN --mount=type=secret,id=gh cat /run/secrets/gh\n');
+    const [a, b] = m.stages[0]!.runs;
+    expect(secretMountId(a!.mounts[0]!)).toBe('.npmrc');
+    expect(secretMountTarget(b!.mounts[0]!)).toBe('/run/secrets/gh');
+    expect(b!.mounts[0]!.required).toBeUndefined();
+  });
+
+  it('never throws on broken input', () => {
+    const m = parseDockerfile('RUN echo before from\nFROM\nRUN if then "\nENV\nARG =x\n');
+    expect(m.kind).toBe('dockerfile');
+    expect(m.shellErrors.length).toBeGreaterThan(0);
+  });
+});
