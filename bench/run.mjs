@@ -1,0 +1,321 @@
+#!/usr/bin/env node
+// Scale bench (issue 7): footprint scan next to the floors measured in the same run (cat of every file, rg with
+// patterns equivalent to what the rules look for), on real and generated trees.
+//
+//   npm run bench                          # every tree
+//   node bench/run.mjs --trees bitnami,gen10k --runs 3 --label before
+//
+// Options: --trees a,b (bitnami, jessfraz, gen10k, gen30k, gen100k), --runs N (measured warm runs per tool,
+// median reported; one warm-up run first), --dist DIR (build to measure, default dist/), --label TEXT (stored in the result), --keep (keep temp dirs),
+// --no-write (do not write bench/results/). Trees are extracted/generated under the OS temp dir, never the repo.
+// Writes bench/results/<date>T<time>.json. Never used by tests or CI.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, symlinkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate, PLANTED_RULES } from './generate.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..');
+const corpus = resolve(repo, '../shared/corpus');
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const flag = (name) => args.includes(name);
+
+// Snapshot the build (dist/ or --dist DIR) so a rebuild during the run (tests rebuild dist/) cannot change the
+// tool under measurement. node_modules is linked, not copied.
+const distSource = resolve(opt('--dist', join(repo, 'dist')));
+if (!existsSync(join(distSource, 'cli/bin.js'))) {
+  console.error(`built CLI not found in ${distSource} (run npm run build)`);
+  process.exit(2);
+}
+const snapshot = mkdtempSync(join(tmpdir(), 'fp-bench-tool-'));
+cpSync(distSource, join(snapshot, 'dist'), { recursive: true });
+for (const f of ['package.json', 'templates', 'schemas']) if (existsSync(join(repo, f))) cpSync(join(repo, f), join(snapshot, f), { recursive: true });
+symlinkSync(join(repo, 'node_modules'), join(snapshot, 'node_modules'), 'dir');
+process.on('exit', () => rmSync(snapshot, { recursive: true, force: true }));
+const cli = join(snapshot, 'dist/cli/bin.js');
+const runs = Number(opt('--runs', 3));
+const label = opt('--label', '');
+const keep = flag('--keep');
+const treeNames = opt('--trees', 'bitnami,jessfraz,gen10k,gen30k,gen100k').split(',').map((t) => t.trim()).filter(Boolean);
+
+const TREES = {
+  bitnami: { tarball: join(corpus, 'bitnami-charts-5165628.tar.gz') },
+  jessfraz: { tarball: join(corpus, 'jessfraz-dockerfiles-8ff9913.tar.gz') },
+  gen10k: { files: 10_000 },
+  gen30k: { files: 30_000 },
+  gen100k: { files: 100_000 },
+};
+
+// rg patterns equivalent to the signals the rules look for: resource kinds, credential-like keys, Helm
+// generators/lookups, ESO references, store names, literal-credential shapes in code and scripts.
+const RG_PATTERNS = [
+  String.raw`kind:\s*(Secret|ExternalSecret|PushSecret|ClusterPushSecret|SealedSecret|Cluster|ConfigMap|SecretStore|ClusterSecretStore)\b`,
+  String.raw`(password|passwd|secret|token|api[_-]?key|credential|client[_-]?secret)\w*["']?\s*[:=]`,
+  String.raw`randAlpha\w*|randAscii|lookup\s+"v1"|genPrivateKey`,
+  String.raw`secretKeyRef|existingSecret|secretStoreRef|remoteRef|remoteKey|passwordSecret|updatePolicy`,
+  String.raw`vault\.hashicorp\.com|azure-?kv|keyvault|DefaultAzureCredential|SecretClient`,
+  String.raw`process\.env\.\w+\s*(\?\?|\|\|)|os\.(environ\.get|getenv)\(|os\.Getenv\(`,
+  String.raw`kubectl\s+create\s+secret|--from-literal|vault\s+kv\s+put|ARG\s+\w*(TOKEN|PASSWORD|SECRET)`,
+];
+
+function sh(cmd, argv, options = {}) {
+  return spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1024 * 1024 * 256, ...options });
+}
+
+function which(cmd) {
+  const r = sh('sh', ['-c', `command -v ${cmd}`]);
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+const TIME = existsSync('/usr/bin/time') && sh('/usr/bin/time', ['-v', 'true']).status === 0 ? '/usr/bin/time' : undefined;
+const RG = which('rg');
+
+/** Run a command, return wall ms, cpu ms (user+sys of the child) and peak RSS (MB). */
+function measure(cmd, argv, { cwd, shell = false } = {}) {
+  const started = process.hrtime.bigint();
+  let r;
+  if (TIME) {
+    r = shell ? sh(TIME, ['-v', 'sh', '-c', cmd], { cwd }) : sh(TIME, ['-v', cmd, ...argv], { cwd });
+  } else if (!shell && cmd === process.execPath) {
+    // No GNU time: a child wrapper reports its own maxRSS on exit.
+    r = sh(process.execPath, [join(here, 'rss-child.mjs'), ...argv], { cwd });
+  } else {
+    r = shell ? sh('sh', ['-c', cmd], { cwd }) : sh(cmd, argv, { cwd });
+  }
+  const wall = Number(process.hrtime.bigint() - started) / 1e6;
+  const err = r.stderr ?? '';
+  let rssMb;
+  let cpu;
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
+  if (rss) rssMb = Number(rss[1]) / 1024;
+  const user = /User time \(seconds\): ([\d.]+)/.exec(err);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(err);
+  if (user && sys) cpu = (Number(user[1]) + Number(sys[1])) * 1000;
+  const child = /FP_CHILD_MAXRSS_KB=(\d+) FP_CHILD_CPU_MS=([\d.]+)/.exec(err);
+  if (child) {
+    rssMb = Number(child[1]) / 1024;
+    cpu = Number(child[2]);
+  }
+  if (r.status !== 0 && r.status !== 1) {
+    throw new Error(`${shell ? cmd : [cmd, ...argv].join(' ')} exited ${r.status}: ${err.slice(-2000)}`);
+  }
+  return { wall, cpu, rssMb, stderr: err, stdout: r.stdout };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? undefined : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function repeat(n, fn) {
+  fn(); // warm-up: page cache, JIT of the shell, first-run cache population
+  const samples = Array.from({ length: n }, () => fn());
+  return {
+    wallMs: median(samples.map((s) => s.wall)),
+    cpuMs: median(samples.filter((s) => s.cpu !== undefined).map((s) => s.cpu)),
+    rssMb: Math.max(...samples.map((s) => s.rssMb ?? 0)) || undefined,
+    samplesMs: samples.map((s) => Math.round(s.wall)),
+    last: samples[samples.length - 1],
+  };
+}
+
+function walk(root) {
+  let files = 0;
+  let bytes = 0;
+  const stack = [root];
+  while (stack.length) {
+    const dir = stack.pop();
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) stack.push(p);
+      else if (entry.isFile()) {
+        files++;
+        bytes += statSync(p).size;
+      }
+    }
+  }
+  return { files, bytes };
+}
+
+function prepare(name) {
+  const spec = TREES[name];
+  if (!spec) throw new Error(`unknown tree ${name} (known: ${Object.keys(TREES).join(', ')})`);
+  const dir = mkdtempSync(join(tmpdir(), `fp-bench-${name}-`));
+  if (spec.tarball) {
+    if (!existsSync(spec.tarball)) return { skipped: `corpus missing: ${spec.tarball}` };
+    execFileSync('tar', ['xzf', spec.tarball, '-C', dir]);
+    const top = readdirSync(dir);
+    const root = top.length === 1 ? join(dir, top[0]) : dir;
+    return { dir, root };
+  }
+  const root = join(dir, 'repo');
+  const gen = generate({ files: spec.files, out: root });
+  return { dir, root, expected: gen.expected, extra: [`${root}.expected.json`] };
+}
+
+function parseTimings(stderr) {
+  const out = {};
+  const block = stderr.split('timing:\n')[1];
+  if (!block) return out;
+  for (const line of block.split('\n')) {
+    const m = /^\s+(\S+) ([\d.]+) ms$/.exec(line);
+    if (m) out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+const help = sh(process.execPath, [cli, 'scan', '--help']).stdout ?? '';
+const HAS_NO_CACHE = help.includes('--no-cache');
+const registered = (sh(process.execPath, [cli, 'rules']).stdout ?? '')
+  .split('\n')
+  .map((l) => l.split(/\s+/)[0])
+  .filter((id) => /^[a-z0-9-]+$/.test(id ?? ''));
+const uncovered = registered.filter((id) => !PLANTED_RULES.includes(id));
+
+if (!RG) {
+  console.error('NOTE: rg (ripgrep) is not installed: the rg floor and every ratio against it are missing from this run.');
+  console.error('      On Debian: apt-get install ripgrep. The bench is never part of .ci/run.');
+}
+
+const rgVersion = RG ? sh(RG, ['--version']).stdout.split('\n')[0] : undefined;
+const commit = sh('git', ['-C', repo, 'rev-parse', '--short', 'HEAD']).stdout?.trim();
+const dirty = (sh('git', ['-C', repo, 'status', '--porcelain', '--', 'src']).stdout ?? '').trim().length > 0;
+const env = {
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memMb: Math.round(totalmem() / 2 ** 20),
+  loadavgAtStart: loadavg().map((n) => Number(n.toFixed(2))),
+  rg: rgVersion ?? null,
+  time: TIME ? 'GNU time -v' : 'node child wrapper (maxRSS)',
+  commit,
+  srcDirty: dirty,
+  cacheFlag: HAS_NO_CACHE,
+  runs,
+};
+console.error(`bench: node ${env.node}, ${env.cpus} cpus, load ${env.loadavgAtStart.join(' ')}, ${env.rg ?? 'NO rg'}, commit ${commit}${dirty ? ' (+uncommitted src)' : ''}`);
+
+const results = [];
+for (const name of treeNames) {
+  const t0 = Date.now();
+  const prep = prepare(name);
+  if (prep.skipped) {
+    console.error(`${name}: skipped (${prep.skipped})`);
+    results.push({ tree: name, skipped: prep.skipped });
+    continue;
+  }
+  const { root } = prep;
+  const size = walk(root);
+  console.error(`${name}: ${size.files} files, ${(size.bytes / 2 ** 20).toFixed(1)} MB (ready in ${Date.now() - t0} ms)`);
+  try {
+    const cat = repeat(runs, () => measure(`find . -type f -print0 | xargs -0 cat > /dev/null`, [], { cwd: root, shell: true }));
+    const rgArgs = ['--hidden', '-i', '-c', '--no-messages', ...RG_PATTERNS.flatMap((p) => ['-e', p]), '.'];
+    const rg = RG ? repeat(runs, () => measure(`${RG} ${rgArgs.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')} > /dev/null`, [], { cwd: root, shell: true })) : undefined;
+
+    const jsonOut = join(prep.dir, 'result.json');
+    const scanArgs = (extra) => [cli, 'scan', root, '--output', '/dev/null', '--fail-on', 'none', '--timing', ...extra];
+    // Findings check (also warms the page cache for the tool).
+    const check = measure(process.execPath, [cli, 'scan', root, '--output', jsonOut, '--fail-on', 'none', ...(HAS_NO_CACHE ? ['--no-cache'] : [])]);
+    const result = JSON.parse(readFileSync(jsonOut, 'utf8'));
+    const scanned = result.summary.files;
+    const full = repeat(runs, () => measure(process.execPath, scanArgs(HAS_NO_CACHE ? ['--no-cache'] : [])));
+    let cached;
+    if (HAS_NO_CACHE) {
+      rmSync(join(root, '.footprint-cache'), { recursive: true, force: true });
+      cached = repeat(runs, () => measure(process.execPath, scanArgs([])));
+    }
+    const timings = parseTimings(full.last.stderr);
+    const byRule = result.summary.byRule;
+    let plants;
+    if (prep.expected) {
+      const rules = [...new Set([...Object.keys(prep.expected), ...Object.keys(byRule)])].sort();
+      plants = rules.map((rule) => ({ rule, expected: prep.expected[rule] ?? 0, found: byRule[rule] ?? 0, ok: (prep.expected[rule] ?? 0) === (byRule[rule] ?? 0) }));
+    }
+    const mb = size.bytes / 2 ** 20;
+    const entry = {
+      tree: name,
+      loadavg1m: Number(loadavg()[0].toFixed(2)),
+      files: size.files,
+      mb: Number(mb.toFixed(1)),
+      scanned,
+      findings: result.summary.findings,
+      diagnostics: result.diagnostics.length,
+      cat: summarize(cat),
+      rg: rg ? summarize(rg) : null,
+      scan: { ...summarize(full), filesPerSec: Math.round(size.files / (full.wallMs / 1000)), mbPerSec: Number((mb / (full.wallMs / 1000)).toFixed(1)) },
+      cachedScan: cached ? summarize(cached) : null,
+      ratios: {
+        scanVsRg: rg ? Number((full.wallMs / rg.wallMs).toFixed(1)) : null,
+        scanVsCat: Number((full.wallMs / cat.wallMs).toFixed(1)),
+        cachedVsRg: cached && rg ? Number((cached.wallMs / rg.wallMs).toFixed(1)) : null,
+      },
+      timings,
+      checkRunMs: Math.round(check.wall),
+      plants: plants ?? null,
+    };
+    results.push(entry);
+    console.error(`  scan ${fmt(full.wallMs)} (${entry.scan.filesPerSec} files/s, ${entry.scan.mbPerSec} MB/s, ${entry.scan.rssMb?.toFixed(0)} MB RSS), rg ${rg ? fmt(rg.wallMs) : '-'}, cat ${fmt(cat.wallMs)}${cached ? `, cached ${fmt(cached.wallMs)}` : ''}`);
+    if (plants) for (const p of plants.filter((x) => !x.ok)) console.error(`  MISMATCH ${p.rule}: expected ${p.expected}, found ${p.found}`);
+  } finally {
+    if (!keep) {
+      rmSync(prep.dir, { recursive: true, force: true });
+      for (const f of prep.extra ?? []) rmSync(f, { force: true });
+    } else console.error(`  kept ${prep.dir}`);
+  }
+}
+
+function summarize(r) {
+  return { wallMs: Math.round(r.wallMs), cpuMs: r.cpuMs !== undefined ? Math.round(r.cpuMs) : null, rssMb: r.rssMb !== undefined ? Number(r.rssMb.toFixed(0)) : null, samplesMs: r.samplesMs };
+}
+function fmt(ms) {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
+
+// Table
+const rows = [['tree', 'files', 'MB', 'scan', 'files/s', 'MB/s', 'RSS MB', 'cpu', 'rg', 'cat', 'scan/rg', 'scan/cat', 'cached', 'cached/rg', 'plants']];
+for (const r of results) {
+  if (r.skipped) {
+    rows.push([r.tree, 'skipped', '', '', '', '', '', '', '', '', '', '', '', '', '']);
+    continue;
+  }
+  const plantCell = r.plants ? (r.plants.every((p) => p.ok) ? `ok ${r.plants.reduce((n, p) => n + p.found, 0)}` : `MISMATCH ${r.plants.filter((p) => !p.ok).length}`) : '-';
+  rows.push([
+    r.tree,
+    String(r.files),
+    String(r.mb),
+    fmt(r.scan.wallMs),
+    String(r.scan.filesPerSec),
+    String(r.scan.mbPerSec),
+    String(r.scan.rssMb ?? '?'),
+    r.scan.cpuMs !== null ? fmt(r.scan.cpuMs) : '?',
+    r.rg ? fmt(r.rg.wallMs) : 'n/a',
+    fmt(r.cat.wallMs),
+    r.ratios.scanVsRg !== null ? `${r.ratios.scanVsRg}x` : 'n/a',
+    `${r.ratios.scanVsCat}x`,
+    r.cachedScan ? fmt(r.cachedScan.wallMs) : 'n/a',
+    r.ratios.cachedVsRg !== null ? `${r.ratios.cachedVsRg}x` : 'n/a',
+    plantCell,
+  ]);
+}
+const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+const table = rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+console.log(table);
+if (!RG) console.log('rg not installed: ratios against rg are n/a (apt-get install ripgrep)');
+if (uncovered.length) console.log(`registered rules without a generator plant: ${uncovered.join(', ')}`);
+for (const r of results) for (const p of r.plants?.filter((x) => !x.ok) ?? []) console.log(`${r.tree}: MISMATCH ${p.rule} expected ${p.expected} found ${p.found}`);
+
+if (!flag('--no-write')) {
+  const stamp = new Date().toISOString().slice(0, 16).replace(':', '');
+  const dir = join(here, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${stamp}${label ? `-${label}` : ''}.json`);
+  writeFileSync(file, `${JSON.stringify({ label, date: new Date().toISOString(), env, rgPatterns: RG_PATTERNS, registeredRules: registered, uncoveredRules: uncovered, trees: results, table }, null, 2)}\n`);
+  console.error(`wrote ${file}`);
+}
