@@ -231,6 +231,8 @@ export function connectionStringPassword(value: string): string | undefined {
 /** Database credential Secret names: orders-db-credentials, postgres-app-auth, pg-superuser, mysql-root ... */
 export function isDatabaseName(name: string): boolean {
   const w = words(name);
+  // A Sentry DSN is an error-reporting endpoint key, not a database connection string.
+  if (w.includes('sentry')) return false;
   return w.some((x) =>
     ['db', 'database', 'databases', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn'].includes(x),
   ) || /(^|[-_])(superuser)$/.test(name.toLowerCase());

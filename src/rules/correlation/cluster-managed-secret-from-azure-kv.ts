@@ -1,7 +1,7 @@
 import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { OriginClassifier } from '../../inventory/origin.js';
-import { credentialClass, words, type CredentialClass } from '../../k8s/vocabulary.js';
+import { credentialClass, isCredentialName, isDatabaseName, words, type CredentialClass } from '../../k8s/vocabulary.js';
 import type { Origin, Replacement } from '../../types.js';
 import { getStr, isMap, isScalar, seqItems, walk } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
@@ -33,6 +33,12 @@ function classify(classifier: OriginClassifier, es: EsInfo, entry: EsEntry): Cla
   return { origin: classifier.classify({ name: es.targetName, keys, kind: 'Secret', file }), cls: credentialClass(es.targetName, keys) };
 }
 
+/** Does the entry carry secret material (a password, client secret, DSN), not just a user name or client id? */
+function isSecretBearing(entry: EsEntry): boolean {
+  const names = [entry.remoteKey ?? entry.read.remoteKey, entry.read.secretKey].filter((n): n is string => !!n);
+  return names.some((n) => isCredentialName(n) || (isDatabaseName(n) && words(n).some((w) => ['url', 'uri', 'dsn', 'connection', 'conn', 'jdbc'].includes(w))));
+}
+
 function isClusterManaged(c: Classified): boolean {
   return CLUSTER_MANAGED.has(c.origin) && c.cls !== 'tls';
 }
@@ -62,6 +68,7 @@ function checkValuesLists(context: RuleContext, classifier: OriginClassifier, pa
       for (const item of seqItems(node)) {
         const name = isScalar(item) ? (item.value === null ? undefined : String(item.value)) : getStr(item, 'name') ?? getStr(item, 'key') ?? getStr(item, 'secretName');
         if (!name || name.includes('{{') || name.includes('${')) continue;
+        if (!isCredentialName(name) && !(isDatabaseName(name) && words(name).some((w) => ['url', 'uri', 'dsn', 'connection', 'conn', 'jdbc'].includes(w)))) continue;
         const origin = classifier.classify({ name, kind: 'AzureKeyVaultSecret', file: parsed.file.path });
         const cls = credentialClass(name);
         if (!isClusterManaged({ origin, cls })) continue;
@@ -103,7 +110,7 @@ export const clusterManagedSecretFromAzureKv = createRule(
         if (es.resource.parsed.file.isTest) return;
         const offending: { entry: EsEntry; c: Classified }[] = [];
         for (const entry of es.entries) {
-          if (entry.store?.provider !== 'azurekv') continue;
+          if (entry.store?.provider !== 'azurekv' || !isSecretBearing(entry)) continue;
           const c = classify(classifier, es, entry);
           if (isClusterManaged(c)) offending.push({ entry, c });
         }
