@@ -99,6 +99,9 @@ export function buildInventory(project: Project, findings: readonly Finding[]): 
       case 'ClusterExternalSecret': {
         const view = externalSecretView(resource);
         keys = [...view.reads.map((r) => r.secretKey ?? r.remoteKey), ...view.templateKeys];
+        const chart = resource.helm?.chartRoot;
+        view.storeName = project.resolveChartValue(chart, view.storeName);
+        view.targetName = project.resolveChartValue(chart, view.targetName) ?? view.targetName;
         originName = view.targetName;
         if (view.generators.length > 0 && view.reads.length === 0) {
           producer = `generator ${view.generators.join(', ')}`;

@@ -3,6 +3,7 @@ import type { YamlFileModel } from '../analyzers/yaml.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { extractResources, type K8sResource } from '../k8s/resources.js';
 import { buildStoreIndex, type StoreIndex } from '../k8s/stores.js';
+import { get, str } from '../yaml/model.js';
 
 /**
  * Everything the analyzers parsed, with repo-wide indexes built once and lazily. Rules read the project; cross-file
@@ -45,6 +46,25 @@ export class Project {
   resourcesOfKind(...kinds: string[]): K8sResource[] {
     const wanted = new Set(kinds);
     return this.resources.filter((r) => wanted.has(r.kind));
+  }
+
+  /** A chart's default values.yaml (chartRoot/values.yaml), when the tree has one. */
+  chartDefaults(chartRoot: string): YamlFileModel | undefined {
+    const path = chartRoot === '.' ? 'values.yaml' : `${chartRoot}/values.yaml`;
+    return this.yamlFiles.find((f) => f.file.path === path)?.model;
+  }
+
+  /**
+   * Resolve a templated string that is a single `.Values` lookup (`{{ .Values.a.b }}`, optionally piped through
+   * quote/default) against the chart's default values: store names, target names, existingSecret names.
+   */
+  resolveChartValue(chartRoot: string | undefined, value: string | undefined): string | undefined {
+    if (value === undefined || !value.includes('{{')) return value;
+    const match = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*(?:\|\s*(?:quote|squote|toString|trim))?\s*(?:\|\s*default\s+"([^"]*)")?\s*-?\}\}$/.exec(value.trim());
+    if (!match || chartRoot === undefined) return value;
+    const defaults = this.chartDefaults(chartRoot);
+    const resolved = defaults ? str(get(defaults.docs[0]?.root, match[1]!)) : undefined;
+    return resolved || match[2] || value;
   }
 
   get stores(): StoreIndex {
