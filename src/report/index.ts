@@ -19,9 +19,9 @@ export type Reporter = (result: ScanResult, options: RenderOptions) => string;
 /** Reporters are pure functions over one result, loaded lazily so a JSON-only run never loads Handlebars. */
 const REPORTERS: Record<Format, () => Promise<Reporter>> = {
   json: async () => (await import('./json.js')).renderJson,
-  md: async () => notYet('md'),
-  html: async () => notYet('html'),
-  sarif: async () => notYet('sarif'),
+  md: async () => (await import('./markdown.js')).renderMarkdown,
+  html: async () => (await import('./html.js')).renderHtml,
+  sarif: async () => (await import('./sarif.js')).renderSarif,
 };
 
 function notYet(format: string): Reporter {

@@ -1,0 +1,229 @@
+import type { ScanResult } from '../types.js';
+import type { RenderOptions } from './index.js';
+import { buildView, type FindingView, type OwnerGroup, type ReportView, type RuleGroup } from './view-model.js';
+
+/** GitHub's comment size limit. */
+export const DEFAULT_MD_MAX_CHARS = 65_000;
+
+/** Owners listed inline before the rest goes into a <details> block. */
+const OPEN_OWNERS = 8;
+
+export interface MarkdownOptions extends RenderOptions {
+  /** Level of the report's top heading: 1 for a standalone file, 2 inside a backlog item. Default 1. */
+  headingLevel?: number;
+}
+
+/**
+ * Text for Markdown prose and table cells: HTML-significant characters become entities (GitHub renders entities
+ * both in Markdown and inside HTML blocks such as <summary>), Markdown punctuation is backslash-escaped, and line
+ * breaks become spaces so a value can never start a new block.
+ */
+export function mdText(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/([\\`*_[\]|~])/g, '\\$1')
+    .replace(/\r?\n|\r/g, ' ');
+}
+
+/** A code span for paths and names outside tables; falls back to escaped text when a code span cannot hold it. */
+export function mdCode(value: string): string {
+  if (/[`|\r\n]/.test(value) || value.trim() !== value || value === '') return mdText(value);
+  return `\`${value}\``;
+}
+
+/** A fenced code block whose fence is longer than any backtick run inside, so content can never close it. */
+export function fenced(language: string, content: string): string {
+  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  const lang = /^[A-Za-z0-9_+-]{1,30}$/.test(language) ? language : '';
+  return `${fence}${lang}\n${content.replace(/\n$/, '')}\n${fence}`;
+}
+
+function h(level: number, text: string): string {
+  return `${'#'.repeat(Math.min(6, level))} ${text}`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function summarySection(view: ReportView, level: number): string {
+  const lines = [h(level + 1, 'Summary'), ''];
+  lines.push('| Severity | Open findings |', '| --- | ---: |');
+  for (const card of view.severityCards) lines.push(`| ${card.label} | ${card.count} |`);
+  lines.push(`| **Total** | **${view.totals.open}** |`, '');
+  const extras = [
+    `${plural(view.totals.inventory, 'inventoried secret resource')}`,
+    `${plural(view.totals.filesScanned, 'file')} scanned (${view.totals.filesSkipped} skipped, ${view.totals.filesFailed} failed)`,
+    `${plural(view.totals.suppressed, 'suppressed finding')}`,
+    `${view.totals.baseline} in the baseline`,
+    `${plural(view.totals.diagnostics, 'diagnostic')}`,
+  ];
+  lines.push(extras.join(' · '));
+  if (view.environmentCards.length > 0) {
+    lines.push('', '| Environment | Open findings |', '| --- | ---: |');
+    for (const card of view.environmentCards) lines.push(`| ${mdText(card.label)} | ${card.count} |`);
+  }
+  return lines.join('\n');
+}
+
+function complianceSection(view: ReportView, level: number): string {
+  const lines = [h(level + 1, 'Compliance by origin class'), ''];
+  lines.push('Each secret is owned by the authority its origin class names; a resource is compliant when no rule flags it.', '');
+  lines.push('| Origin class | Authority | Inventoried | Compliant | Not compliant | Open findings | Status |', '| --- | --- | ---: | ---: | ---: | ---: | --- |');
+  for (const row of view.compliance) {
+    const status = row.status === 'empty' ? '–' : row.status === 'compliant' ? '✅ compliant' : `⚠️ ${row.percent === null ? 'findings' : `${row.percent}%`}`;
+    lines.push(`| ${mdText(row.label)} | ${mdText(row.authority)} | ${row.entries} | ${row.compliant} | ${row.nonCompliant} | ${row.openFindings} | ${status} |`);
+  }
+  return lines.join('\n');
+}
+
+function trendSection(view: ReportView, level: number): string {
+  const trend = view.trend;
+  if (!trend) return '';
+  const lines = [h(level + 1, 'Trend'), ''];
+  if (trend.delta) {
+    lines.push(
+      `Since the previous run: ${plural(trend.delta.newSinceLast, 'new finding')}, ${plural(trend.delta.fixedSinceLast, 'fixed finding')} (open ${trend.delta.previousTotal} → ${trend.points[trend.points.length - 1]!.total}).`,
+      '',
+    );
+  }
+  lines.push('| Run | Open | Critical | High | Medium | Low | Info | New | Fixed |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const p of trend.points) {
+    const s = p.bySeverity;
+    lines.push(
+      `| ${mdText(p.label)}${p.current ? ' (this run)' : ''} | ${p.total} | ${s.critical} | ${s.high} | ${s.medium} | ${s.low} | ${s.info} | ${p.newCount ?? '–'} | ${p.fixedCount ?? '–'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function findingLine(f: FindingView): string {
+  const parts = [`\`${f.severity}\``, mdCode(f.fileLine)];
+  if (f.resource) parts.push(mdText(f.resource));
+  if (f.environment !== '(none)') parts.push(`env ${mdText(f.environment)}`);
+  parts.push(mdText(f.originLabel));
+  let line = `${parts.join(' · ')}: ${mdText(f.message)}`;
+  if (f.redacted) line += ` (evidence ${mdText(f.keys)} = ${mdText(f.redacted)})`;
+  if (f.baseline) line += ' _(baseline)_';
+  return line;
+}
+
+function ownerItem(owner: OwnerGroup): string {
+  const label = owner.kind === 'chart' ? `chart ${mdCode(owner.owner)}` : mdCode(owner.owner);
+  const head = `- [ ] **${label}** (${plural(owner.findings.length, 'finding')})`;
+  return [head, ...owner.findings.map((f) => `  - ${findingLine(f)}`)].join('\n');
+}
+
+/** Replacement snippets differ per finding only in names; show each distinct snippet once, at most three. */
+function snippets(group: RuleGroup): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const f of group.findings) {
+    if (!f.replacement || seen.has(f.replacement.snippet)) continue;
+    seen.add(f.replacement.snippet);
+    out.push(`${mdText(f.replacement.title)} (for ${mdCode(f.fileLine)}):\n\n${fenced(f.replacement.language, f.replacement.snippet)}`);
+    if (out.length === 3) break;
+  }
+  return out;
+}
+
+function ruleSection(group: RuleGroup, level: number, maxOwners = Infinity): { text: string; owners: number } {
+  const lines = [h(level + 2, `\`${group.ruleId}\`: ${plural(group.count, 'finding')} (${group.severityCounts})`), ''];
+  lines.push(`${mdText(group.remediation)} [Rule documentation](${encodeURI(group.docsUrl)})`, '');
+  const owners = group.owners.slice(0, maxOwners);
+  const shown = owners.slice(0, OPEN_OWNERS);
+  const rest = owners.slice(OPEN_OWNERS);
+  lines.push(...shown.map(ownerItem));
+  if (rest.length > 0) {
+    lines.push('', `<details><summary>${plural(rest.length, 'more owner')} (${plural(rest.reduce((n, o) => n + o.findings.length, 0), 'finding')})</summary>`, '');
+    lines.push(...rest.map(ownerItem));
+    lines.push('', '</details>');
+  }
+  if (maxOwners < group.owners.length) {
+    lines.push('', `_…and ${plural(group.owners.length - maxOwners, 'more owner')} of this rule, cut for length._`);
+  }
+  const fixes = snippets(group);
+  if (fixes.length > 0 && maxOwners >= group.owners.length) {
+    lines.push('', '<details><summary>Suggested replacement</summary>', '', fixes.join('\n\n'), '', '</details>');
+  }
+  return { text: lines.join('\n'), owners: owners.length };
+}
+
+function suppressedSection(view: ReportView, level: number): string {
+  if (view.suppressed.length === 0) return '';
+  const lines = [h(level + 1, 'Suppressed'), '', `<details><summary>${plural(view.suppressed.length, 'suppressed finding')}</summary>`, ''];
+  for (const f of view.suppressed) lines.push(`- \`${f.ruleId}\` ${mdCode(f.fileLine)}: ${mdText(f.suppression)}`);
+  lines.push('', '</details>');
+  return lines.join('\n');
+}
+
+function diagnosticsSection(view: ReportView, level: number): string {
+  if (view.diagnostics.length === 0) return '';
+  const lines = [h(level + 1, 'Diagnostics'), '', `<details><summary>${plural(view.diagnostics.length, 'file')} could not be fully analysed</summary>`, ''];
+  for (const d of view.diagnostics) lines.push(`- \`${d.code}\` ${mdCode(d.fileLine)}: ${mdText(d.message)}`);
+  lines.push('', '</details>');
+  return lines.join('\n');
+}
+
+function truncationNote(shownFindings: number, total: number, maxChars: number, fullReportPath: string | undefined): string {
+  const pointer = fullReportPath ? `See the full report: \`${fullReportPath.replace(/`/g, "'")}\`.` : 'Render the full report with `footprint render RESULT.json --format html`.';
+  return `> [!WARNING]\n> **Truncated:** this report exceeded ${maxChars} characters, so it shows ${shownFindings} of ${plural(total, 'open finding')}. ${pointer}`;
+}
+
+/**
+ * GitHub-flavoured Markdown for backlog items and PR comments. Sections are added whole while they fit in
+ * `mdMaxChars`; the rule that does not fit is cut at an owner boundary, so no fence or <details> is left open.
+ */
+export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}): string {
+  const view = buildView(result, options.history);
+  const level = options.headingLevel ?? 1;
+  const maxChars = options.mdMaxChars ?? DEFAULT_MD_MAX_CHARS;
+  const head = [
+    h(level, 'Secret footprint report'),
+    '',
+    `${mdText(view.tool.name)} ${mdText(view.tool.version)} · generated ${mdText(view.generatedAt)} · config ${mdText(view.configHash)}. Names and key names only; secret values never appear.`,
+  ].join('\n');
+  const blocks = [head, summarySection(view, level), complianceSection(view, level), trendSection(view, level)].filter(Boolean);
+  const tail = [suppressedSection(view, level), diagnosticsSection(view, level)].filter(Boolean);
+  const findingsHead = view.rules.length > 0 ? h(level + 1, `Findings by rule (${view.totals.open})`) : `${h(level + 1, 'Findings')}\n\nNo open findings.`;
+  blocks.push(findingsHead);
+
+  const join = (parts: string[]) => `${parts.join('\n\n')}\n`;
+  const full = join([...blocks, ...view.rules.map((g) => ruleSection(g, level).text), ...tail]);
+  if (full.length <= maxChars) return full;
+
+  const out = [...blocks];
+  let shown = 0;
+  // Reserve room for the note with the largest numbers it can hold.
+  const reserve = truncationNote(view.totals.open, view.totals.open, maxChars, options.fullReportPath).length + 4;
+  const fits = (extra: string) => join([...out, extra]).length + reserve <= maxChars;
+  for (const group of view.rules) {
+    const whole = ruleSection(group, level);
+    if (fits(whole.text)) {
+      out.push(whole.text);
+      shown += group.count;
+      continue;
+    }
+    for (let owners = group.owners.length - 1; owners >= 1; owners--) {
+      const part = ruleSection(group, level, owners);
+      if (fits(part.text)) {
+        out.push(part.text);
+        shown += group.owners.slice(0, owners).reduce((n, o) => n + o.findings.length, 0);
+        break;
+      }
+    }
+    break;
+  }
+  out.push(truncationNote(shown, view.totals.open, maxChars, options.fullReportPath));
+  const text = join(out);
+  // The header blocks alone can exceed a very small limit; keep the promise by cutting at a line boundary.
+  if (text.length <= maxChars) return text;
+  const note = truncationNote(0, view.totals.open, maxChars, options.fullReportPath);
+  const room = maxChars - note.length - 3;
+  const cut = text.slice(0, Math.max(0, room));
+  return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}\n\n${note}\n`;
+}
