@@ -2,7 +2,7 @@ import type { HistoryRecord } from '../history/types.js';
 import type { ScanResult } from '../types.js';
 import { UsageError } from '../util/errors.js';
 
-export const FORMATS = ['json', 'md', 'html', 'sarif'] as const;
+export const FORMATS = ['json', 'md', 'html', 'sarif', 'github', 'gitlab'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface RenderOptions {
@@ -22,6 +22,8 @@ const REPORTERS: Record<Format, () => Promise<Reporter>> = {
   md: async () => (await import('./markdown.js')).renderMarkdown,
   html: async () => (await import('./html.js')).renderHtml,
   sarif: async () => (await import('./sarif.js')).renderSarif,
+  github: async () => (await import('./github.js')).renderGithub,
+  gitlab: async () => (await import('./gitlab.js')).renderGitlab,
 };
 
 function notYet(format: string): Reporter {
@@ -32,7 +34,7 @@ export function isFormat(value: string): value is Format {
   return (FORMATS as readonly string[]).includes(value);
 }
 
-export const EXTENSIONS: Record<Format, string> = { json: 'json', md: 'md', html: 'html', sarif: 'sarif' };
+export const EXTENSIONS: Record<Format, string> = { json: 'json', md: 'md', html: 'html', sarif: 'sarif', github: 'github.txt', gitlab: 'gitlab.json' };
 
 /** Render a result in one format. */
 export async function render(result: ScanResult, format: Format, options: RenderOptions = {}): Promise<string> {

@@ -1,3 +1,5 @@
+import { baselineCommand } from './baseline.js';
+import { compareCommand } from './compare.js';
 import { initCommand } from './init.js';
 import { inventoryCommand } from './inventory.js';
 import { explainCommand, rulesCommand } from './rules.js';
@@ -11,5 +13,7 @@ export const COMMANDS: Record<string, Command> = {
   inventory: inventoryCommand,
   rules: rulesCommand,
   explain: explainCommand,
+  compare: compareCommand,
+  baseline: baselineCommand,
   init: initCommand,
 };

@@ -1,5 +1,7 @@
 import path from 'node:path';
-import { isFormat, render, EXTENSIONS, type Format } from '../../report/index.js';
+import { finishScan, loadScanHistory } from '../../history/scan-hooks.js';
+import type { HistoryRecord } from '../../history/types.js';
+import { isFormat, render, EXTENSIONS, FORMATS, type Format } from '../../report/index.js';
 import { scanDetailed, type ScanTimings } from '../../scan/run.js';
 import type { ScanResult } from '../../types.js';
 import { UsageError } from '../../util/errors.js';
@@ -8,9 +10,9 @@ import type { Command } from './types.js';
 
 export function parseFormats(value: string | undefined): Format[] {
   const formats = (value ?? 'json').split(',').map((f) => f.trim()).filter(Boolean);
-  if (formats.length === 0) throw new UsageError('--format needs at least one of json, md, html, sarif');
+  if (formats.length === 0) throw new UsageError(`--format needs at least one of ${FORMATS.join(', ')}`);
   for (const format of formats) {
-    if (!isFormat(format)) throw new UsageError(`unknown format "${format}" (expected a comma list of json, md, html, sarif)`);
+    if (!isFormat(format)) throw new UsageError(`unknown format "${format}" (expected a comma list of ${FORMATS.join(', ')})`);
   }
   return [...new Set(formats)] as Format[];
 }
@@ -33,20 +35,20 @@ function printTimings(t: ScanTimings): void {
   process.stderr.write(`timing:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }
 
-export async function writeReports(result: ScanResult, values: Record<string, string | boolean | undefined>, formats: Format[]): Promise<string[]> {
+export async function writeReports(result: ScanResult, values: Record<string, string | boolean | undefined>, formats: Format[], history?: HistoryRecord[]): Promise<string[]> {
   const output = str(values.output);
   const mdMaxChars = str(values['md-max-chars']) ? Number(values['md-max-chars']) : undefined;
   if (mdMaxChars !== undefined && (!Number.isInteger(mdMaxChars) || mdMaxChars < 1000)) throw new UsageError('--md-max-chars takes a whole number of at least 1000');
   if (output) {
     if (formats.length > 1) throw new UsageError('--output writes a single format; use --out-dir for several');
-    writeOutput(output, await render(result, formats[0]!, { mdMaxChars }));
+    writeOutput(output, await render(result, formats[0]!, { mdMaxChars, history }));
     return [output];
   }
   const outDir = str(values['out-dir']) ?? 'reports';
   // Render every format before writing any, so an unavailable format fails the run without partial output.
   const rendered: [string, string][] = [];
   for (const format of formats) {
-    rendered.push([path.join(outDir, `footprint.${EXTENSIONS[format]}`), await render(result, format, { mdMaxChars, fullReportPath: 'footprint.html' })]);
+    rendered.push([path.join(outDir, `footprint.${EXTENSIONS[format]}`), await render(result, format, { mdMaxChars, fullReportPath: 'footprint.html', history })]);
   }
   const written: string[] = [];
   for (const [target, content] of rendered) {
@@ -68,9 +70,11 @@ export const scanCommand: Command = {
     'md-max-chars': { type: 'string' },
     timing: { type: 'boolean' },
     'no-git': { type: 'boolean' },
+    baseline: { type: 'string' },
+    history: { type: 'string' },
   },
   optionHelp: {
-    format: 'comma list of json,md,html,sarif (default json)',
+    format: 'comma list of json,md,html,sarif,github,gitlab (default json)',
     'out-dir': 'write DIR/footprint.<ext> per format (default reports/)',
     output: 'write a single format to FILE (- is stdout)',
     config: 'config file (default ROOT/footprint.config.yaml when present)',
@@ -78,6 +82,8 @@ export const scanCommand: Command = {
     'md-max-chars': 'truncate Markdown past N characters (default 65000)',
     timing: 'print time per phase, analyzer and rule to stderr',
     'no-git': 'discover files with globbing and .gitignore instead of git ls-files',
+    baseline: 'mark findings in this baseline (or saved result) baseline: true; they do not fail the run',
+    history: 'append this run to a JSON Lines history file; reports show the trend',
   },
   async run(values, positionals) {
     if (positionals.length > 1) throw new UsageError(`scan takes one ROOT, got ${positionals.length}`);
@@ -85,8 +91,10 @@ export const scanCommand: Command = {
     const failOn = parseFailOn(values['fail-on']);
     const root = positionals[0] ?? '.';
     assertDirectory(root);
-    const { result, timings } = await scanDetailed({ root, configFile: str(values.config), useGit: !values['no-git'] });
-    await writeReports(result, values, formats);
+    const tracked = loadScanHistory({ baseline: str(values.baseline), history: str(values.history) });
+    const { result, timings } = await scanDetailed({ root, configFile: str(values.config), useGit: !values['no-git'], baseline: tracked.baseline });
+    await writeReports(result, values, formats, tracked.history);
+    await finishScan(result, root, tracked);
     process.stderr.write(summaryLine(result));
     if (values.timing) printTimings(timings);
     return exitCodeFor(result, failOn);

@@ -1,0 +1,36 @@
+import { SEVERITIES, type Finding, type ScanResult, type Severity } from '../types.js';
+
+/** GitHub workflow command escaping: data escapes %, CR, LF; properties also `:` and `,`. */
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'notice'> = { critical: 'error', high: 'error', medium: 'warning', low: 'notice', info: 'notice' };
+
+function annotation(f: Finding): string {
+  const level = f.baseline ? 'notice' : LEVEL[f.severity];
+  const props = [`file=${escapeProperty(f.file)}`, `line=${f.line}`, `endLine=${Math.max(f.line, f.endLine)}`, `col=${f.column}`, `title=${escapeProperty(`footprint ${f.ruleId} (${f.severity}${f.baseline ? ', baseline' : ''})`)}`];
+  return `::${level} ${props.join(',')}::${escapeData(`${f.message}. ${f.remediation.text} (${f.docsUrl})`)}`;
+}
+
+/**
+ * `--format github`: one workflow annotation per open finding, most severe first (GitHub shows only the first
+ * few per step). critical/high are errors, medium warnings, low/info and baseline findings notices; suppressed
+ * findings are left out. Paths are relative to the scanned ROOT: scan from the repository root.
+ */
+export function renderGithub(result: ScanResult): string {
+  const open = result.findings
+    .filter((f) => !f.suppressed)
+    .sort((a, b) => Number(a.baseline ?? false) - Number(b.baseline ?? false) || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+  const lines = open.map(annotation);
+  for (const d of result.diagnostics) {
+    if (d.code === 'suppression-expired' || d.code === 'suppression-stale') {
+      lines.push(`::warning ${[`file=${escapeProperty(d.file)}`, ...(d.line ? [`line=${d.line}`] : []), `title=${escapeProperty(`footprint ${d.code}`)}`].join(',')}::${escapeData(d.message)}`);
+    }
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
