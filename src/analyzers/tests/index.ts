@@ -1,5 +1,7 @@
 import type { Analyzer } from '../types.js';
+import { goAnalyzer } from './go.js';
+import { pythonAnalyzer } from './python.js';
 import { typescriptAnalyzer } from './typescript.js';
 
 /** Test harnesses (TS/JS, Python, Go, shell) and scripts (Vault, kubectl, hvac). */
-export const testAnalyzers: readonly Analyzer[] = [typescriptAnalyzer];
+export const testAnalyzers: readonly Analyzer[] = [typescriptAnalyzer, pythonAnalyzer, goAnalyzer];

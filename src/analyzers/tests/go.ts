@@ -1,0 +1,255 @@
+/**
+ * Go tests (`*_test.go`), parsed with the tree-sitter Go grammar. Facts: `os.Getenv` followed by a literal
+ * assignment when empty (and `os.LookupEnv` + `!ok`), env helpers with a literal default, `corev1.Secret` literals
+ * with StringData/Data, Azure Key Vault SDK imports, Secret manifests in raw strings.
+ */
+import type { Analyzer, FileContext } from '../types.js';
+import { isCodeLiteral } from './judge.js';
+import { emptyModel, harnessRole, hasFacts, secretsInYamlText, type HarnessModel, type HarnessRole, type InlineSecretFact } from './model.js';
+import { firstError, named, pos, treeSitterParser, walk, type Node } from './treesitter.js';
+
+const ENV = /\bos\.(?:Getenv|LookupEnv)\b|[Ee]nv\w*\(\s*"/;
+const SECRET = /\.Secret\{|kind:\s*Secret/;
+const KEY_VAULT = /keyvault/i;
+
+/** Cheap text test before parsing. */
+export function goPrefilter(text: string, role: HarnessRole): boolean {
+  if (role !== 'test') return false;
+  return ENV.test(text) || SECRET.test(text) || KEY_VAULT.test(text);
+}
+
+export const goAnalyzer: Analyzer<HarnessModel> = {
+  id: 'tests-go',
+  claims: (file: FileContext) => /\.go$/i.test(file.path),
+  sniff: (text, file) => goPrefilter(text, harnessRole(file)),
+  async parse(text, file, context) {
+    const parser = await treeSitterParser('go');
+    const tree = parser.parse(text);
+    if (!tree) {
+      context.diagnostic({ code: 'parse-error', message: 'Go: the parser returned no tree' });
+      return undefined;
+    }
+    try {
+      const error = firstError(tree.rootNode);
+      if (error) context.diagnostic({ code: 'parse-error', message: `Go: ${error.message}`, line: error.line });
+      const model = emptyModel('go', harnessRole(file));
+      new GoWalker(model).run(tree.rootNode);
+      return hasFacts(model) ? model : undefined;
+    } finally {
+      tree.delete();
+    }
+  },
+};
+
+export function goString(node: Node | null | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'raw_string_literal') return node.text.slice(1, -1);
+  if (node.type === 'interpreted_string_literal') {
+    try {
+      return JSON.parse(node.text.replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1')) as string;
+    } catch {
+      return node.text.slice(1, -1);
+    }
+  }
+  // []byte("x")
+  if ((node.type === 'call_expression' || node.type === 'type_conversion_expression') && /^\[\]byte\(/.test(node.text)) {
+    const inner = named(node).find((c) => c.type === 'argument_list');
+    const arg = inner ? named(inner)[0] : named(node).find((c) => c.type === 'interpreted_string_literal' || c.type === 'raw_string_literal');
+    return goString(arg);
+  }
+  return undefined;
+}
+
+function callName(node: Node): string {
+  return node.childForFieldName('function')?.text ?? '';
+}
+
+function callArgs(node: Node): Node[] {
+  const list = node.childForFieldName('arguments');
+  return list ? named(list).filter((c) => c.type !== 'comment') : [];
+}
+
+/** `os.Getenv("X")` -> X. */
+function getenvOf(node: Node | undefined): string | undefined {
+  if (!node || node.type !== 'call_expression' || !/^os\.(Getenv|LookupEnv)$/.test(callName(node))) return undefined;
+  return goString(callArgs(node)[0]);
+}
+
+function exprList(node: Node | null): Node[] {
+  if (!node) return [];
+  return node.type === 'expression_list' ? named(node) : [node];
+}
+
+class GoWalker {
+  constructor(private readonly model: HarnessModel) {}
+
+  run(root: Node): void {
+    walk(root, (node) => {
+      switch (node.type) {
+        case 'block':
+          this.block(node);
+          break;
+        case 'call_expression':
+          this.helperCall(node);
+          break;
+        case 'composite_literal':
+          this.secretLiteral(node);
+          break;
+        case 'import_spec':
+          this.importSpec(node);
+          break;
+        case 'raw_string_literal':
+        case 'interpreted_string_literal':
+          this.stringContent(node);
+          break;
+        default:
+          break;
+      }
+    });
+  }
+
+  private testingParam(node: Node): string | undefined {
+    let f: Node | null = node.parent;
+    while (f && f.type !== 'function_declaration' && f.type !== 'method_declaration' && f.type !== 'func_literal') f = f.parent;
+    while (f) {
+      const params = f.childForFieldName('parameters');
+      for (const p of params ? named(params) : []) {
+        if (/^\*?testing\.(T|B|TB|F)$/.test(p.childForFieldName('type')?.text ?? '')) {
+          const name = named(p).find((c) => c.type === 'identifier')?.text;
+          if (name) return name;
+        }
+      }
+      f = f.parent;
+      while (f && f.type !== 'function_declaration' && f.type !== 'method_declaration' && f.type !== 'func_literal') f = f.parent;
+    }
+    return undefined;
+  }
+
+  /** In a block: `v := os.Getenv("X")` (or LookupEnv) followed by `if v == "" { v = "literal" }`. */
+  private block(block: Node): void {
+    const vars = new Map<string, { variable: string; ok?: string }>();
+    for (const stmt of named(block)) {
+      if (stmt.type === 'short_var_declaration' || stmt.type === 'assignment_statement' || stmt.type === 'var_declaration') {
+        const specs = stmt.type === 'var_declaration' ? named(stmt).filter((s) => s.type === 'var_spec') : [stmt];
+        for (const spec of specs) {
+          const left = stmt.type === 'var_declaration' ? named(spec).filter((c) => c.type === 'identifier') : exprList(spec.childForFieldName('left'));
+          const right = stmt.type === 'var_declaration' ? exprList(spec.childForFieldName('value')) : exprList(spec.childForFieldName('right'));
+          const variable = getenvOf(right[0]);
+          if (variable && left[0]) vars.set(left[0].text, { variable, ...(left[1] ? { ok: left[1].text } : {}) });
+        }
+        continue;
+      }
+      if (stmt.type !== 'if_statement') continue;
+      const condition = stmt.childForFieldName('condition')?.text.replace(/\s+/g, '') ?? '';
+      for (const [name, info] of vars) {
+        const empty = condition === `${name}==""` || condition === `""==${name}` || condition === `len(${name})==0` || (info.ok !== undefined && condition === `!${info.ok}`);
+        if (!empty) continue;
+        const consequence = stmt.childForFieldName('consequence');
+        for (const inner of consequence ? named(consequence) : []) {
+          if (inner.type !== 'assignment_statement') continue;
+          const left = exprList(inner.childForFieldName('left'));
+          const right = exprList(inner.childForFieldName('right'));
+          if (left[0]?.text !== name || !right[0]) continue;
+          const fallback = goString(right[0]);
+          if (fallback === undefined) continue;
+          const testingParam = this.testingParam(inner);
+          this.model.fallbacks.push({ variable: info.variable, fallback, form: 'if-empty-assign', binding: name, ...pos(right[0]), ...(testingParam ? { testingParam } : {}) });
+        }
+      }
+    }
+  }
+
+  /** `getEnv("X", "default")`, `envOr("X", "x")`, `cmp.Or(os.Getenv("X"), "x")`. */
+  private helperCall(node: Node): void {
+    const name = callName(node);
+    const args = callArgs(node);
+    if (args.length < 2) return;
+    let variable: string | undefined;
+    if (name === 'cmp.Or') variable = getenvOf(args[0]);
+    else if (/env/i.test(name.replace(/^.*\./, '')) && !/^os\./.test(name)) variable = goString(args[0]);
+    if (!variable || !/^[A-Z][A-Z0-9_]*$/.test(variable)) return;
+    const fallbackNode = args[args.length - 1]!;
+    const fallback = goString(fallbackNode);
+    if (fallback === undefined) return;
+    let p = node.parent;
+    while (p && p.type === 'expression_list') p = p.parent;
+    const binding = p && (p.type === 'short_var_declaration' || p.type === 'assignment_statement') ? exprList(p.childForFieldName('left'))[0]?.text : undefined;
+    const testingParam = this.testingParam(node);
+    this.model.fallbacks.push({ variable, fallback, form: 'helper-default', ...pos(fallbackNode), ...(binding ? { binding } : {}), ...(testingParam ? { testingParam } : {}) });
+  }
+
+  private keyed(literal: Node): { key: string; value: Node; node: Node }[] {
+    const body = literal.childForFieldName('body');
+    const out: { key: string; value: Node; node: Node }[] = [];
+    for (const el of body ? named(body) : []) {
+      if (el.type !== 'keyed_element') continue;
+      const parts = named(el);
+      const keyNode = parts[0]?.type === 'literal_element' ? named(parts[0])[0] : parts[0];
+      const valueNode = parts[1]?.type === 'literal_element' ? named(parts[1])[0] : parts[1];
+      if (!keyNode || !valueNode) continue;
+      const key = goString(keyNode) ?? keyNode.text;
+      out.push({ key, value: valueNode, node: el });
+    }
+    return out;
+  }
+
+  private secretLiteral(node: Node): void {
+    const type = node.childForFieldName('type');
+    if (!type || !/^\w+\.Secret$/.test(type.text)) return;
+    const fields = this.keyed(node);
+    const keys: string[] = [];
+    const literal: { key: string; value: string; node: Node }[] = [];
+    for (const section of ['StringData', 'Data']) {
+      const map = fields.find((f) => f.key === section)?.value;
+      if (!map || map.type !== 'composite_literal') continue;
+      for (const e of this.keyed(map)) {
+        keys.push(e.key);
+        const v = goString(e.value);
+        if (v !== undefined && isCodeLiteral(v)) literal.push({ key: e.key, value: v, node: e.node });
+      }
+    }
+    if (literal.length === 0) return;
+    const meta = fields.find((f) => f.key === 'ObjectMeta')?.value;
+    const metaFields = meta?.type === 'composite_literal' ? this.keyed(meta) : [];
+    const name = goString(metaFields.find((f) => f.key === 'Name')?.value);
+    const namespace = goString(metaFields.find((f) => f.key === 'Namespace')?.value);
+    const fact: InlineSecretFact = {
+      ...pos(literal[0]!.node),
+      endLine: literal[literal.length - 1]!.node.endPosition.row + 1,
+      keys,
+      literalKeys: literal.map((l) => l.key),
+      values: literal.map((l) => l.value),
+      form: 'corev1.Secret',
+    };
+    if (name && isCodeLiteral(name)) fact.name = name;
+    if (namespace && isCodeLiteral(namespace)) fact.namespace = namespace;
+    this.model.inlineSecrets.push(fact);
+  }
+
+  private importSpec(node: Node): void {
+    const path = goString(node.childForFieldName('path'));
+    if (!path || !/keyvault\/(azsecrets|keyvault)|services\/keyvault\//.test(path)) return;
+    let root: Node = node;
+    while (root.parent) root = root.parent;
+    const secrets = new Set<string>();
+    for (const call of root.descendantsOfType('call_expression')) {
+      if (!call || !/\.GetSecret$/.test(callName(call))) continue;
+      for (const a of callArgs(call)) {
+        const s = goString(a);
+        if (s && /^[A-Za-z0-9-]+$/.test(s)) {
+          secrets.add(s);
+          break;
+        }
+      }
+    }
+    this.model.keyVault.push({ form: `import ${path.replace(/^.*\/sdk\//, '')}`, secrets: [...secrets].sort(), ...pos(node) });
+  }
+
+  private stringContent(node: Node): void {
+    if (node.text.length < 20 || !/kind:\s*["']?Secret\b/.test(node.text)) return;
+    const text = goString(node);
+    if (!text) return;
+    const start = pos(node);
+    for (const fact of secretsInYamlText(text, start.line, start.column + 1, 'yaml-string')) this.model.inlineSecrets.push(fact);
+  }
+}

@@ -1,0 +1,358 @@
+/**
+ * Python tests (test_*.py, *_test.py, conftest.py) and scripts that use hvac or the Kubernetes client, parsed with
+ * the tree-sitter Python grammar. Facts: os.getenv/os.environ.get defaults, Secret dicts and V1Secret values,
+ * create_namespaced_secret, azure.keyvault.secrets, hvac writes, subprocess calls to vault/kubectl/az.
+ */
+import type { Analyzer, FileContext } from '../types.js';
+import { commandFacts, commandsOfText } from './commands.js';
+import { isCodeLiteral } from './judge.js';
+import { emptyModel, harnessRole, hasFacts, secretsInYamlText, type HarnessModel, type HarnessRole, type InlineSecretFact } from './model.js';
+import { firstError, named, pos, treeSitterParser, walk, type Node } from './treesitter.js';
+
+const ENV_READ = /\b(?:getenv|environ)\b/;
+const SECRETS = /V1Secret|(?:create|replace|patch)_namespaced_secret|["']kind["']\s*:\s*["']Secret["']|kind:\s*Secret/;
+const KEY_VAULT = /keyvault/i;
+const HVAC = /\bhvac\b|\bvault\s+(?:kv\s+(?:put|patch)|write)\b|["']vault["']\s*,\s*["'](?:kv|write)["']/;
+const KUBECTL = /["']kubectl["']|\bkubectl\s+(?:create|apply)\b/;
+
+/** Cheap text test before parsing: which Python files can hold a fact at all. */
+export function pythonPrefilter(text: string, role: HarnessRole): boolean {
+  if (role === 'test') return ENV_READ.test(text) || SECRETS.test(text) || KEY_VAULT.test(text) || HVAC.test(text) || KUBECTL.test(text);
+  return HVAC.test(text) || (/\bkubernetes\b/.test(text) && SECRETS.test(text)) || KUBECTL.test(text);
+}
+
+export const pythonAnalyzer: Analyzer<HarnessModel> = {
+  id: 'tests-python',
+  claims: (file: FileContext) => /\.py$/i.test(file.path),
+  sniff: (text, file) => pythonPrefilter(text, harnessRole(file)),
+  async parse(text, file, context) {
+    const parser = await treeSitterParser('python');
+    const tree = parser.parse(text);
+    if (!tree) {
+      context.diagnostic({ code: 'parse-error', message: 'Python: the parser returned no tree' });
+      return undefined;
+    }
+    try {
+      const error = firstError(tree.rootNode);
+      if (error) context.diagnostic({ code: 'parse-error', message: `Python: ${error.message}`, line: error.line });
+      const model = emptyModel('python', harnessRole(file));
+      new PyWalker(model, /\bhvac\b/.test(text)).run(tree.rootNode);
+      return hasFacts(model) ? model : undefined;
+    } finally {
+      tree.delete();
+    }
+  },
+};
+
+/** The value of a string literal without interpolation; undefined for f-strings with `{…}` and non-strings. */
+export function pyString(node: Node | null | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'concatenated_string') {
+    const parts = named(node).map(pyString);
+    return parts.every((p) => p !== undefined) ? parts.join('') : undefined;
+  }
+  if (node.type !== 'string') return undefined;
+  const kids = named(node);
+  if (kids.some((k) => k.type === 'interpolation')) return undefined;
+  const start = kids.find((k) => k.type === 'string_start');
+  const end = kids.find((k) => k.type === 'string_end');
+  const prefix = start?.text ?? '"';
+  const body = kids
+    .filter((k) => k.type === 'string_content' || k.type === 'escape_sequence')
+    .map((k) => k.text)
+    .join('');
+  void end;
+  return /r/i.test(prefix.replace(/["']/g, '')) ? body : unescapePy(body);
+}
+
+/** f-strings and plain strings as written, `{expr}` kept: for Vault paths. */
+function pyStringLoose(node: Node | null | undefined): string | undefined {
+  if (!node || node.type !== 'string') return pyString(node);
+  return node.text.replace(/^[rbfuRBFU]*("""|'''|"|')/, '').replace(/("""|'''|"|')$/, '').replace(/\{([^{}]*)\}/g, '${$1}');
+}
+
+function unescapePy(s: string): string {
+  return s.replace(/\\(n|t|r|\\|'|"|\n)/g, (_m, c: string) => ({ n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '\n': '' })[c] ?? c);
+}
+
+function args(call: Node): { positional: Node[]; keywords: Map<string, Node> } {
+  const list = call.childForFieldName('arguments');
+  const positional: Node[] = [];
+  const keywords = new Map<string, Node>();
+  for (const a of list ? named(list) : []) {
+    if (a.type === 'keyword_argument') {
+      const name = a.childForFieldName('name')?.text;
+      const value = a.childForFieldName('value');
+      if (name && value) keywords.set(name, value);
+    } else if (a.type !== 'comment') positional.push(a);
+  }
+  return { positional, keywords };
+}
+
+const ENV_GET = new Set(['os.getenv', 'getenv', 'os.environ.get', 'environ.get', 'os.environ.setdefault', 'environ.setdefault']);
+const SUBPROCESS = /^(subprocess\.(run|call|check_call|check_output|Popen)|os\.system|os\.popen|sh|run|check_output|check_call)$/;
+
+class PyWalker {
+  constructor(
+    private readonly model: HarnessModel,
+    private readonly usesHvac: boolean,
+  ) {}
+
+  run(root: Node): void {
+    walk(root, (node) => {
+      switch (node.type) {
+        case 'call':
+          this.call(node);
+          break;
+        case 'boolean_operator':
+          this.orFallback(node);
+          break;
+        case 'dictionary':
+          this.secretDict(node);
+          break;
+        case 'import_from_statement':
+        case 'import_statement':
+          this.importStatement(node);
+          break;
+        case 'string':
+          this.stringContent(node);
+          break;
+        default:
+          break;
+      }
+    });
+  }
+
+  private binding(node: Node): string | undefined {
+    let p = node.parent;
+    while (p && (p.type === 'parenthesized_expression' || p.type === 'boolean_operator')) p = p.parent;
+    if (p?.type === 'assignment') {
+      const left = p.childForFieldName('left');
+      if (left?.type === 'identifier') return left.text;
+    }
+    if (p?.type === 'return_statement') {
+      let f = p.parent;
+      while (f && f.type !== 'function_definition') f = f.parent;
+      return f?.childForFieldName('name')?.text;
+    }
+    return undefined;
+  }
+
+  /** `os.getenv("X")`, `os.environ.get("X")` (no default), `os.environ["X"]` -> X. */
+  private envRead(node: Node): string | undefined {
+    if (node.type === 'call') {
+      const fn = node.childForFieldName('function')?.text ?? '';
+      if (!ENV_GET.has(fn)) return undefined;
+      return pyString(args(node).positional[0]);
+    }
+    if (node.type === 'subscript' && /^(os\.)?environ$/.test(node.childForFieldName('value')?.text ?? '')) return pyString(node.childForFieldName('subscript'));
+    return undefined;
+  }
+
+  private call(node: Node): void {
+    const fn = node.childForFieldName('function')?.text ?? '';
+    if (ENV_GET.has(fn)) {
+      const a = args(node);
+      const variable = pyString(a.positional[0]);
+      const fallbackNode = a.positional[1] ?? a.keywords.get('default') ?? a.keywords.get('value');
+      const fallback = pyString(fallbackNode);
+      if (variable && fallback !== undefined && fallbackNode) {
+        const binding = this.binding(node);
+        this.model.fallbacks.push({ variable, fallback, form: fn.endsWith('setdefault') ? 'setdefault' : 'getenv-default', ...pos(fallbackNode), ...(binding ? { binding } : {}) });
+      }
+      return;
+    }
+    const last = fn.replace(/^.*\./, '');
+    if (last === 'V1Secret') return this.v1Secret(node);
+    if (last === 'SecretClient' && /keyvault|vault_url/i.test(node.text)) {
+      // Covered by the import fact; a client without the import (dynamic) still counts.
+      return;
+    }
+    if (SUBPROCESS.test(fn)) return this.subprocess(node);
+    if (this.usesHvac) this.hvacCall(node, fn, last);
+  }
+
+  private orFallback(node: Node): void {
+    const op = node.childForFieldName('operator')?.text ?? node.children.find((c) => c?.type === 'or')?.text;
+    if (op !== 'or') return;
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!left || !right) return;
+    const variable = this.envRead(left);
+    const fallback = pyString(right);
+    if (!variable || fallback === undefined) return;
+    const binding = this.binding(node);
+    this.model.fallbacks.push({ variable, fallback, form: 'or-default', ...pos(right), ...(binding ? { binding } : {}) });
+  }
+
+  private dictEntries(dict: Node): { key: string; value: Node; node: Node }[] {
+    const out: { key: string; value: Node; node: Node }[] = [];
+    for (const pair of named(dict)) {
+      if (pair.type !== 'pair') continue;
+      const key = pyString(pair.childForFieldName('key'));
+      const value = pair.childForFieldName('value');
+      if (key !== undefined && value) out.push({ key, value, node: pair });
+    }
+    return out;
+  }
+
+  /** Literal entries of a dict node (or `dict(a="x")` call). */
+  private literalMap(node: Node | undefined): { keys: string[]; literal: { key: string; value: string; node: Node }[] } {
+    const keys: string[] = [];
+    const literal: { key: string; value: string; node: Node }[] = [];
+    if (!node) return { keys, literal };
+    let entries: { key: string; value: Node; node: Node }[] = [];
+    if (node.type === 'dictionary') entries = this.dictEntries(node);
+    else if (node.type === 'call' && node.childForFieldName('function')?.text === 'dict') entries = [...args(node).keywords].map(([key, value]) => ({ key, value, node: value }));
+    for (const e of entries) {
+      keys.push(e.key);
+      const v = this.literalValue(e.value);
+      if (v !== undefined && isCodeLiteral(v)) literal.push({ key: e.key, value: v, node: e.node });
+    }
+    return { keys, literal };
+  }
+
+  /** A string, or base64 of a string: `base64.b64encode(b"x").decode()`. */
+  private literalValue(node: Node): string | undefined {
+    const direct = pyString(node);
+    if (direct !== undefined) return direct;
+    if (node.type === 'call' && /b64encode/.test(node.text)) {
+      const inner = node.descendantsOfType('string').find((s): s is Node => s !== null);
+      return pyString(inner);
+    }
+    return undefined;
+  }
+
+  private pushSecret(form: string, where: Node, data: { keys: string[]; literal: { key: string; value: string; node: Node }[] }, name?: string, namespace?: string): void {
+    if (data.literal.length === 0) return;
+    const first = data.literal[0]!.node;
+    const last = data.literal[data.literal.length - 1]!.node;
+    const fact: InlineSecretFact = {
+      ...pos(first),
+      endLine: last.endPosition.row + 1,
+      keys: data.keys,
+      literalKeys: data.literal.map((l) => l.key),
+      values: data.literal.map((l) => l.value),
+      form,
+    };
+    if (name && isCodeLiteral(name)) fact.name = name;
+    if (namespace && isCodeLiteral(namespace)) fact.namespace = namespace;
+    void where;
+    this.model.inlineSecrets.push(fact);
+  }
+
+  private secretDict(node: Node): void {
+    const entries = this.dictEntries(node);
+    const kind = entries.find((e) => e.key === 'kind');
+    if (!kind || pyString(kind.value) !== 'Secret') return;
+    const keys: string[] = [];
+    const literal: { key: string; value: string; node: Node }[] = [];
+    for (const section of ['stringData', 'data']) {
+      const m = this.literalMap(entries.find((e) => e.key === section)?.value);
+      keys.push(...m.keys);
+      literal.push(...m.literal);
+    }
+    const meta = entries.find((e) => e.key === 'metadata')?.value;
+    const metaEntries = meta?.type === 'dictionary' ? this.dictEntries(meta) : [];
+    const name = pyString(metaEntries.find((e) => e.key === 'name')?.value);
+    const namespace = pyString(metaEntries.find((e) => e.key === 'namespace')?.value);
+    this.pushSecret('python-dict', node, { keys, literal }, name, namespace);
+  }
+
+  private v1Secret(node: Node): void {
+    const a = args(node);
+    const keys: string[] = [];
+    const literal: { key: string; value: string; node: Node }[] = [];
+    for (const section of ['string_data', 'data']) {
+      const m = this.literalMap(a.keywords.get(section));
+      keys.push(...m.keys);
+      literal.push(...m.literal);
+    }
+    const meta = a.keywords.get('metadata');
+    let name: string | undefined;
+    let namespace: string | undefined;
+    if (meta?.type === 'call') {
+      const m = args(meta);
+      name = pyString(m.keywords.get('name'));
+      namespace = pyString(m.keywords.get('namespace'));
+    } else if (meta?.type === 'dictionary') {
+      const m = this.dictEntries(meta);
+      name = pyString(m.find((e) => e.key === 'name')?.value);
+      namespace = pyString(m.find((e) => e.key === 'namespace')?.value);
+    }
+    this.pushSecret('V1Secret', node, { keys, literal }, name, namespace);
+  }
+
+  private importStatement(node: Node): void {
+    const text = node.text;
+    if (!/azure\.keyvault\.secrets|azure\.keyvault\b/.test(text)) return;
+    const secrets = new Set<string>();
+    let root: Node = node;
+    while (root.parent) root = root.parent;
+    for (const call of root.descendantsOfType('call')) {
+      if (!call) continue;
+      const fn = call.childForFieldName('function')?.text ?? '';
+      if (!/\.get_secret$/.test(fn)) continue;
+      const name = pyString(args(call).positional[0]);
+      if (name) secrets.add(name);
+    }
+    this.model.keyVault.push({ form: 'azure.keyvault.secrets', secrets: [...secrets].sort(), ...pos(node) });
+  }
+
+  private subprocess(node: Node): void {
+    const a = args(node);
+    const first = a.positional[0];
+    if (!first) return;
+    const p = pos(node);
+    if (first.type === 'list' || first.type === 'tuple') {
+      const argv = named(first).map((e) => pyString(e) ?? '${…}');
+      commandFacts(this.model, [{ argv, line: p.line, column: p.column, endLine: node.endPosition.row + 1, text: argv.join(' ') }]);
+      return;
+    }
+    const text = pyString(first) ?? pyStringLoose(first);
+    if (text) commandFacts(this.model, commandsOfText(text, pos(first).line, pos(first).column + 1));
+  }
+
+  /** hvac: kv v1/v2 create_or_update_secret / patch, client.write, secrets.database.configure / create_role. */
+  private hvacCall(node: Node, fn: string, last: string): void {
+    const a = args(node);
+    const p = pos(node);
+    if (/\.secrets\.kv(\.v[12])?\.(create_or_update_secret|patch)$/.test(fn) || (/\.kv\./.test(fn) && /^(create_or_update_secret|patch)$/.test(last))) {
+      const pathNode = a.keywords.get('path') ?? a.positional[0];
+      const mount = pyStringLoose(a.keywords.get('mount_point'));
+      const path = pyStringLoose(pathNode) ?? pathNode?.text ?? '';
+      const data = this.literalMap(a.keywords.get('secret') ?? a.positional[1]);
+      this.model.vaultWrites.push({ path: mount ? `${mount}/${path}` : path, keys: data.keys, values: data.literal.map((l) => l.value), op: 'kv-write', form: `hvac ${last}`, ...p });
+      return;
+    }
+    if (/\.secrets\.database\.(configure|create_role|create_static_role)$/.test(fn)) {
+      const name = pyStringLoose(a.keywords.get('name') ?? a.positional[0]) ?? '';
+      const path = last === 'configure' ? `database/config/${name}` : `database/${last === 'create_static_role' ? 'static-roles' : 'roles'}/${name}`;
+      const values = [...a.keywords.entries()].filter(([k]) => /password|connection_url/.test(k)).map(([, v]) => pyString(v)).filter((v): v is string => v !== undefined && isCodeLiteral(v));
+      this.model.vaultWrites.push({ path, keys: [...a.keywords.keys()], values, op: 'database-engine', form: `hvac secrets.database.${last}`, ...p });
+      return;
+    }
+    if (last === 'write' || last === 'write_data') {
+      const receiver = fn.slice(0, -last.length - 1);
+      if (!/client|vault|hvac/i.test(receiver)) return;
+      const pathNode = a.keywords.get('path') ?? a.positional[0];
+      const path = pyStringLoose(pathNode) ?? pathNode?.text ?? '';
+      const dataNode = a.keywords.get('data') ?? a.positional[1];
+      const fromData = this.literalMap(dataNode);
+      const keys = [...fromData.keys, ...[...a.keywords.keys()].filter((k) => k !== 'path' && k !== 'data' && k !== 'wrap_ttl')];
+      const values = [...fromData.literal.map((l) => l.value), ...[...a.keywords.entries()].filter(([k]) => k !== 'path').map(([, v]) => pyString(v)).filter((v): v is string => v !== undefined && isCodeLiteral(v))];
+      const op = /(^|\/)database\/(config|roles|static-roles)\//.test(path) ? 'database-engine' : 'write';
+      this.model.vaultWrites.push({ path, keys, values, op, form: `hvac ${last}`, ...p });
+    }
+  }
+
+  private stringContent(node: Node): void {
+    const text = pyString(node) ?? pyStringLoose(node);
+    if (!text || text.length < 12) return;
+    if (/kind:\s*["']?Secret\b/.test(text)) {
+      const start = pos(node);
+      const quote = /^[rbfuRBFU]*("""|'''|"|')/.exec(node.text)?.[0].length ?? 1;
+      for (const fact of secretsInYamlText(text, start.line, start.column + quote, 'yaml-string')) this.model.inlineSecrets.push(fact);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * web-tree-sitter with the grammars shipped (as WASM) by tree-sitter-wasms. The runtime initialises once, lazily,
+ * on the first Python/Go file that passes its prefilter; scans without such files never load it.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Language, Node, Parser } from 'web-tree-sitter';
+
+export type { Node };
+
+let runtime: Promise<typeof import('web-tree-sitter')> | undefined;
+const parsers = new Map<string, Promise<Parser>>();
+
+function grammarPath(name: string): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('tree-sitter-wasms/package.json')), 'out', `tree-sitter-${name}.wasm`);
+}
+
+/** One parser per grammar, created on first use. */
+export function treeSitterParser(grammar: 'python' | 'go' | 'bash'): Promise<Parser> {
+  let p = parsers.get(grammar);
+  if (!p) {
+    p = (async () => {
+      runtime ??= import('web-tree-sitter').then(async (m) => {
+        await m.Parser.init();
+        return m;
+      });
+      const m = await runtime;
+      const language: Language = await m.Language.load(grammarPath(grammar));
+      const parser = new m.Parser();
+      parser.setLanguage(language);
+      return parser;
+    })();
+    parsers.set(grammar, p);
+  }
+  return p;
+}
+
+export function named(node: Node): Node[] {
+  return node.namedChildren.filter((c): c is Node => c !== null);
+}
+
+export function pos(node: Node): { line: number; column: number } {
+  return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
+}
+
+/** Depth-first walk over named nodes. */
+export function walk(node: Node, visit: (node: Node) => void): void {
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    visit(n);
+    const kids = named(n);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+  }
+}
+
+/** First syntax error (ERROR or MISSING node), for a parse-error diagnostic. */
+export function firstError(root: Node): { line: number; message: string } | undefined {
+  if (!root.hasError) return undefined;
+  let found: { line: number; message: string } | undefined;
+  const stack: Node[] = [root];
+  while (stack.length > 0 && !found) {
+    const n = stack.pop()!;
+    if (n.type === 'ERROR' || n.isMissing) {
+      found = { line: n.startPosition.row + 1, message: n.isMissing ? `missing ${n.type}` : 'syntax error' };
+      break;
+    }
+    if (n.hasError) {
+      const kids = n.children.filter((c): c is Node => c !== null);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    }
+  }
+  return found;
+}
