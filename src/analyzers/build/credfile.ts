@@ -1,0 +1,177 @@
+/**
+ * Package-manager and registry credential files: `.npmrc`, `.yarnrc`, `.yarnrc.yml`, `.netrc`, `pip.conf`/`pip.ini`,
+ * `.pypirc`, `.docker/config.json`, `.git-credentials`, `.gitconfig`. Each auth entry is recorded with whether its
+ * value is a literal (committed credential) or an interpolation (`${NPM_TOKEN}`, read at install time).
+ */
+import { basename, segments } from '../../util/path.js';
+import type { Analyzer } from '../types.js';
+
+export type CredFileKind = 'npmrc' | 'yarnrc' | 'yarnrc-yml' | 'netrc' | 'pip' | 'pypirc' | 'docker-config' | 'git-credentials' | 'gitconfig';
+
+export interface CredEntry {
+  /** `_authToken`, `_auth`, `_password`, `username`, `email`, `npmAuthToken`, `password`, `auth`, `url-credentials`, `token-prefix`. */
+  key: string;
+  /** Registry/host scope when the format has one (`//npm.pkg.github.com/`). */
+  scope?: string;
+  value: string;
+  line: number;
+  column: number;
+  /** A literal credential (not `${VAR}`, not empty, not a placeholder). */
+  literal: boolean;
+}
+
+export interface CredFileModel {
+  kind: 'credfile';
+  format: CredFileKind;
+  entries: CredEntry[];
+}
+
+export function credFileKind(path: string): CredFileKind | undefined {
+  const name = basename(path);
+  const dirs = segments(path).slice(0, -1);
+  if (name === '.npmrc' || name === 'npmrc') return 'npmrc';
+  if (name === '.yarnrc') return 'yarnrc';
+  if (name === '.yarnrc.yml' || name === '.yarnrc.yaml') return 'yarnrc-yml';
+  if (name === '.netrc' || name === '_netrc' || name === '.netrc_buf') return 'netrc';
+  if (name === 'pip.conf' || name === 'pip.ini') return 'pip';
+  if (name === '.pypirc') return 'pypirc';
+  if (name === 'config.json' && dirs[dirs.length - 1] === '.docker') return 'docker-config';
+  if (name === '.git-credentials') return 'git-credentials';
+  if (name === '.gitconfig') return 'gitconfig';
+  return undefined;
+}
+
+const INTERPOLATION = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$|^\$[A-Za-z_][A-Za-z0-9_]*$|^%\(?[A-Za-z_]+\)?s?%?$|^\{\{.*\}\}$/;
+const PLACEHOLDER = /^(<[^<>]+>|\*+|x{3,}|\.\.\.|your[-_]?(token|password)|changeme|replace[-_]?me|todo|tbd|none|null|undefined|placeholder|token|password)$/i;
+const TOKEN_PREFIX = /\b(ghp_[A-Za-z0-9]{20,}|gho_[A-Za-z0-9]{20,}|ghs_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|npm_[A-Za-z0-9]{30,}|glpat-[A-Za-z0-9_-]{16,})/;
+
+export function isLiteralCredential(value: string): boolean {
+  const v = value.trim().replace(/^["']|["']$/g, '');
+  if (v === '') return false;
+  if (INTERPOLATION.test(v)) return false;
+  if (PLACEHOLDER.test(v)) return false;
+  return true;
+}
+
+function push(entries: CredEntry[], key: string, value: string, line: number, column: number, scope?: string): void {
+  const v = value.trim().replace(/^["']|["']$/g, '');
+  const entry: CredEntry = { key, value: v, line, column, literal: isLiteralCredential(v) };
+  if (scope) entry.scope = scope;
+  entries.push(entry);
+}
+
+const NPM_AUTH_KEYS = new Set(['_authtoken', '_auth', '_password', 'username', 'email', 'password', 'npmauthtoken', 'npmauthident', 'npmpassword', 'always-auth-token']);
+
+/** `.npmrc` / `.yarnrc` (ini-ish): `//registry/:_authToken=x`, `_auth=x`, `email=x`, `npmAuthToken "x"`. */
+function iniAuth(text: string, yarnClassic: boolean): CredEntry[] {
+  const entries: CredEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '');
+    if (/^\s*[#;]/.test(line) || !line.trim()) return;
+    const m = yarnClassic ? /^\s*("?)([^"\s=]+)\1\s+(.*)$/.exec(line) : /^\s*([^=]+?)\s*=\s*(.*)$/.exec(line);
+    if (!m) return;
+    const fullKey = (yarnClassic ? m[2] : m[1])!;
+    const value = (yarnClassic ? m[3] : m[2])!;
+    const scoped = /^(\/\/[^:]*\/?):(.+)$/.exec(fullKey);
+    const key = scoped ? scoped[2]! : fullKey;
+    if (NPM_AUTH_KEYS.has(key.toLowerCase())) push(entries, key, value, i + 1, line.indexOf(key) + 1, scoped?.[1]);
+    else if (TOKEN_PREFIX.test(value)) push(entries, 'token-prefix', TOKEN_PREFIX.exec(value)![1]!, i + 1, line.indexOf(value) + 1);
+    else if (/registry\s*$/i.test(key) || /url$/i.test(key)) {
+      const creds = /:\/\/([^\s:@/]+):([^\s@/]+)@/.exec(value);
+      if (creds) push(entries, 'url-credentials', creds[2]!, i + 1, line.indexOf(creds[0]) + 1);
+    }
+  });
+  return entries;
+}
+
+function yarnYmlAuth(text: string): CredEntry[] {
+  const entries: CredEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const m = /^(\s*)(npmAuthToken|npmAuthIdent|npmPassword)\s*:\s*(.*?)\s*$/.exec(raw.replace(/\r$/, ''));
+    if (m) push(entries, m[2]!, m[3]!, i + 1, m[1]!.length + 1);
+    else if (TOKEN_PREFIX.test(raw)) push(entries, 'token-prefix', TOKEN_PREFIX.exec(raw)![1]!, i + 1, raw.indexOf(TOKEN_PREFIX.exec(raw)![1]!) + 1);
+  });
+  return entries;
+}
+
+function netrcAuth(text: string): CredEntry[] {
+  const entries: CredEntry[] = [];
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
+    const tokens = raw.trim().split(/\s+/);
+    for (let t = 0; t < tokens.length - 1; t++) {
+      if (tokens[t] === 'password' || tokens[t] === 'passwd') push(entries, 'password', tokens[t + 1]!, i + 1, raw.indexOf(tokens[t]!) + 1);
+    }
+  });
+  return entries;
+}
+
+function pipAuth(text: string, pypirc: boolean): CredEntry[] {
+  const entries: CredEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '');
+    if (/^\s*[#;]/.test(line)) return;
+    const creds = /:\/\/([^\s:@/]+):([^\s@/]+)@/.exec(line);
+    if (creds) push(entries, 'url-credentials', creds[2]!, i + 1, line.indexOf(creds[0]) + 1);
+    const kv = /^\s*(password|token)\s*[=:]\s*(.+)$/i.exec(line);
+    if (kv && pypirc) push(entries, kv[1]!.toLowerCase(), kv[2]!, i + 1, line.indexOf(kv[1]!) + 1);
+  });
+  return entries;
+}
+
+function dockerConfigAuth(text: string): CredEntry[] {
+  const entries: CredEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    for (const m of raw.matchAll(/"(auth|identitytoken|registrytoken|password)"\s*:\s*"([^"]*)"/gi)) push(entries, m[1]!, m[2]!, i + 1, (m.index ?? 0) + 1);
+  });
+  return entries;
+}
+
+function urlCredentials(text: string): CredEntry[] {
+  const entries: CredEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    for (const m of raw.matchAll(/[a-z][a-z0-9+.-]*:\/\/([^\s:@/]+)(?::([^\s@/]+))?@/gi)) {
+      const secret = m[2] ?? (/^(ghp_|github_pat_|gho_|ghs_|glpat-|x-access-token)/.test(m[1]!) || m[1]!.length >= 30 ? m[1]! : undefined);
+      if (secret) push(entries, 'url-credentials', secret, i + 1, (m.index ?? 0) + 1);
+    }
+  });
+  return entries;
+}
+
+export function parseCredFile(text: string, format: CredFileKind): CredFileModel {
+  let entries: CredEntry[];
+  switch (format) {
+    case 'npmrc':
+      entries = iniAuth(text, false);
+      break;
+    case 'yarnrc':
+      entries = iniAuth(text, true);
+      break;
+    case 'yarnrc-yml':
+      entries = yarnYmlAuth(text);
+      break;
+    case 'netrc':
+      entries = netrcAuth(text);
+      break;
+    case 'pip':
+      entries = pipAuth(text, false);
+      break;
+    case 'pypirc':
+      entries = pipAuth(text, true);
+      break;
+    case 'docker-config':
+      entries = dockerConfigAuth(text);
+      break;
+    case 'git-credentials':
+    case 'gitconfig':
+      entries = urlCredentials(text);
+      break;
+  }
+  return { kind: 'credfile', format, entries };
+}
+
+export const credFileAnalyzer: Analyzer<CredFileModel> = {
+  id: 'credfile',
+  claims: (file) => credFileKind(file.path) !== undefined,
+  parse: (text, file) => parseCredFile(text, credFileKind(file.path)!),
+};

@@ -1,0 +1,377 @@
+/**
+ * Build invocations: one image build started from a script, a Makefile recipe, a CI step, a Tiltfile, a compose
+ * file or a devcontainer, with what it passes (build args, BuildKit secrets) and which Dockerfile it builds.
+ */
+import { parseShell, type ShellCommand, type ShellScript, type ShellWord } from '../../shell/index.js';
+import { dirname, joinPosix } from '../../util/path.js';
+
+export type BuildTool =
+  | 'docker'
+  | 'buildx'
+  | 'podman'
+  | 'buildah'
+  | 'nerdctl'
+  | 'buildctl'
+  | 'build-push-action'
+  | 'tilt-docker-build'
+  | 'compose'
+  | 'devcontainer';
+
+export interface BuildArgPass {
+  name: string;
+  /** Value as written after quote removal; undefined when the name alone forwards the caller's environment. */
+  value?: string;
+  /** The value is taken from the environment of the build (`--build-arg NAME`, `${NAME}`, `os.getenv('NAME')`). */
+  fromEnv: boolean;
+  /** No expansion or reference: a literal. */
+  literal: boolean;
+  /** Variables and CI expressions the value reads: `NPM_TOKEN`, `secrets.NPM_TOKEN`. */
+  refs: string[];
+  line: number;
+}
+
+export interface SecretPass {
+  id: string;
+  env?: string;
+  src?: string;
+  line: number;
+  /** Environment variables the secret is read from. */
+  refs: string[];
+}
+
+export interface EnvRead {
+  name: string;
+  line: number;
+  via: 'secret-env' | 'build-arg' | 'getenv' | 'ci-secret';
+}
+
+export interface BuildInvocation {
+  tool: BuildTool;
+  /** Set when the invocation is the command string of a Tilt custom_build or a workflow run: step. */
+  host?: 'tilt-custom-build' | 'workflow-run' | 'makefile';
+  line: number;
+  endLine: number;
+  /** Build context as written (after variable resolution where static). */
+  context?: string;
+  /** Dockerfile as written, undefined for the default `<context>/Dockerfile`. */
+  dockerfile?: string;
+  /** Folders (repo-relative) against which context and dockerfile resolve, most likely first. */
+  baseDirs: string[];
+  /** How `dockerfile` is resolved: against the working folder (docker CLI, CI) or against the context (compose). */
+  dockerfileRelativeTo: 'cwd' | 'context';
+  target?: string;
+  buildArgs: BuildArgPass[];
+  secrets: SecretPass[];
+  envReads: EnvRead[];
+  /** Names of environment variables the surrounding script/Tiltfile checks before building. */
+  text: string;
+}
+
+const VALUE_OPTIONS = new Set([
+  'add-host', 'allow', 'annotation', 'attest', 'build-arg', 'build-context', 'builder', 'cache-from', 'cache-to', 'call',
+  'cgroup-parent', 'cpu-period', 'cpu-quota', 'cpu-shares', 'c', 'cpuset-cpus', 'cpuset-mems', 'f', 'file', 'iidfile',
+  'isolation', 'label', 'memory', 'm', 'memory-swap', 'metadata-file', 'network', 'no-cache-filter', 'o', 'output',
+  'platform', 'progress', 'secret', 'security-opt', 'shm-size', 'ssh', 't', 'tag', 'target', 'ulimit', 'env', 'format',
+  'authfile', 'creds', 'layers', 'runtime', 'volume', 'v', 'userns', 'from', 'jobs', 'manifest', 'os', 'arch', 'variant',
+  'timestamp', 'identity-label', 'sign-by', 'http-proxy', 'decryption-key', 'cert-dir', 'build-context', 'namespace',
+]);
+
+const DOCKER_GLOBAL_VALUE = new Set(['--context', '-c', '-H', '--host', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey']);
+const BUILDCTL_GLOBAL_VALUE = new Set(['--addr', '--tlscacert', '--tlscert', '--tlskey', '--tlsservername', '--tlsdir', '--wait', '--timeout', '--log-format']);
+const WRAPPERS = new Set(['sudo', 'exec', 'time', 'command', 'nice', 'nohup', 'xargs', 'timeout']);
+
+/** Split `id=a,env=B` into lower-case keys. */
+export function keyValues(spec: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) {
+      if (part.trim()) out[part.trim()] = '';
+      continue;
+    }
+    out[part.slice(0, eq).trim().toLowerCase()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+export function refsOf(text: string): string[] {
+  const refs: string[] = [];
+  for (const m of text.matchAll(/\$\{\{\s*([A-Za-z_][\w.-]*(?:\.[A-Za-z_][\w-]*)*)\s*\}\}|\$\{([A-Za-z_][A-Za-z0-9_]*)|\$([A-Za-z_][A-Za-z0-9_]*)|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+    const name = (m[1] ?? m[2] ?? m[3] ?? m[4])!;
+    if (!refs.includes(name)) refs.push(name);
+  }
+  return refs;
+}
+
+function isLiteral(value: string): boolean {
+  return value.length > 0 && refsOf(value).length === 0 && !/\$\(|`|\{\{/.test(value);
+}
+
+export function buildArgFrom(spec: string, line: number, params: string[] = []): BuildArgPass {
+  const eq = spec.indexOf('=');
+  if (eq < 0) return { name: spec, fromEnv: true, literal: false, refs: [spec], line };
+  const value = spec.slice(eq + 1);
+  const refs = [...new Set([...params.filter((p) => value.includes(p)), ...refsOf(value)])];
+  return { name: spec.slice(0, eq), value, fromEnv: refs.length > 0 && !refs.some((r) => r.includes('.')), literal: isLiteral(value), refs, line };
+}
+
+export function secretFrom(spec: string, line: number): SecretPass | undefined {
+  const kv = keyValues(spec);
+  const id = kv.id ?? (Object.keys(kv).length === 1 && kv[Object.keys(kv)[0]!] === '' ? Object.keys(kv)[0] : undefined);
+  if (!id) return undefined;
+  const secret: SecretPass = { id, line, refs: [] };
+  if (kv.env) {
+    secret.env = kv.env;
+    secret.refs.push(kv.env);
+  }
+  const src = kv.src ?? kv.source;
+  if (src) {
+    secret.src = src;
+    secret.refs.push(...refsOf(src));
+  }
+  // `--secret id=NAME` alone: BuildKit reads env NAME when no file of that name exists.
+  if (!kv.env && !src && kv.type !== 'file') secret.refs.push(id);
+  return secret;
+}
+
+/** Where a script runs: the folder it lives in, the repository root and the folders in between. */
+export function defaultBaseDirs(filePath: string): string[] {
+  const dirs: string[] = [];
+  let dir = dirname(filePath);
+  dirs.push(dir);
+  while (dir !== '.' && dir !== '') {
+    dir = dirname(dir);
+    dirs.push(dir);
+  }
+  const root = dirs.pop()!;
+  return [root, ...dirs.filter((d) => d !== root)];
+}
+
+interface Words {
+  words: ShellWord[];
+}
+
+/** Expand unquoted `$VAR` / `"${ARR[@]}"` words whose value the script assigned statically (build-arg lists). */
+function expandWords(command: ShellCommand, assigned: Map<string, ShellWord[]>): ShellWord[] {
+  const out: ShellWord[] = [];
+  for (const w of command.words) {
+    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?\}?$/.exec(w.value);
+    const replacement = m && w.params.length === 1 ? assigned.get(m[1]!) : undefined;
+    if (replacement && (m![2] || w.raw === w.value)) out.push(...replacement.map((r) => ({ ...r, line: w.line })));
+    else out.push(w);
+  }
+  return out;
+}
+
+/** Word lists of static-ish assignments (`ARGS="--build-arg A=$A"`, `ARGS=(--secret id=x,env=X)`), for expansion. */
+export function assignedWordLists(script: ShellScript): Map<string, ShellWord[]> {
+  const map = new Map<string, ShellWord[]>();
+  for (const command of script.commands) {
+    for (const a of command.assignments) {
+      if (!a.value) continue;
+      const raw = a.value.raw;
+      const inner = raw.startsWith('(') && raw.endsWith(')') ? raw.slice(1, -1) : a.value.value;
+      if (!/--|=/.test(inner)) continue;
+      const parsed = parseShell(`x ${inner}`);
+      if (parsed.error || !parsed.commands[0]) continue;
+      const words = parsed.commands[0].words.slice(1).map((w) => ({ ...w, line: a.line }));
+      map.set(a.name, a.append ? [...(map.get(a.name) ?? []), ...words] : words);
+    }
+  }
+  return map;
+}
+
+function wordsAfterWrappers(words: ShellWord[]): ShellWord[] {
+  let i = 0;
+  while (i < words.length) {
+    const w = words[i]!.value;
+    if (WRAPPERS.has(w)) {
+      i++;
+      while (i < words.length && words[i]!.value.startsWith('-')) i++;
+      continue;
+    }
+    if (w === 'env') {
+      i++;
+      while (i < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!.value) || words[i]!.value.startsWith('-'))) i++;
+      continue;
+    }
+    break;
+  }
+  return words.slice(i);
+}
+
+/** A `docker build` / `docker buildx build` / `podman build` / `buildah bud` / `buildctl build` command, or undefined. */
+export function invocationFromCommand(command: ShellCommand, filePath: string, options: { assigned?: Map<string, ShellWord[]>; baseDirs?: string[]; host?: BuildInvocation['host'] } = {}): BuildInvocation | undefined {
+  const all = wordsAfterWrappers(options.assigned ? expandWords(command, options.assigned) : command.words);
+  const program = all[0]?.value.split('/').pop();
+  if (!program) return undefined;
+  let i = 1;
+  let tool: BuildTool;
+  if (program === 'docker' || program === 'podman' || program === 'nerdctl') {
+    while (i < all.length && all[i]!.value.startsWith('-')) i += DOCKER_GLOBAL_VALUE.has(all[i]!.value) ? 2 : 1;
+    const sub = all[i]?.value;
+    if (sub === 'build') tool = program === 'docker' ? 'docker' : program;
+    else if ((sub === 'buildx' || sub === 'image' || sub === 'builder') && ['build', 'b'].includes(all[i + 1]?.value ?? '')) {
+      tool = sub === 'buildx' ? 'buildx' : program === 'docker' ? 'docker' : program;
+      i++;
+    } else return undefined;
+    i++;
+    return cliInvocation(command, all.slice(i), tool, filePath, options);
+  }
+  if (program === 'docker-buildx' && all[1]?.value === 'build') return cliInvocation(command, all.slice(2), 'buildx', filePath, options);
+  if (program === 'buildah' && ['bud', 'build', 'build-using-dockerfile'].includes(all[1]?.value ?? '')) return cliInvocation(command, all.slice(2), 'buildah', filePath, options);
+  if (program === 'buildctl' || program === 'buildctl-daemonless.sh') {
+    while (i < all.length && all[i]!.value.startsWith('-')) i += BUILDCTL_GLOBAL_VALUE.has(all[i]!.value.split('=')[0]!) && !all[i]!.value.includes('=') ? 2 : 1;
+    if (all[i]?.value !== 'build') return undefined;
+    return buildctlInvocation(command, all.slice(i + 1), filePath, options);
+  }
+  return undefined;
+}
+
+function baseInvocation(command: ShellCommand, tool: BuildTool, filePath: string, options: { baseDirs?: string[]; host?: BuildInvocation['host'] }): BuildInvocation {
+  const inv: BuildInvocation = {
+    tool,
+    line: command.line,
+    endLine: command.endLine,
+    baseDirs: options.baseDirs ?? defaultBaseDirs(filePath),
+    dockerfileRelativeTo: 'cwd',
+    buildArgs: [],
+    secrets: [],
+    envReads: [],
+    text: command.text,
+  };
+  if (options.host) inv.host = options.host;
+  return inv;
+}
+
+function cliInvocation(command: ShellCommand, args: ShellWord[], tool: BuildTool, filePath: string, options: { baseDirs?: string[]; host?: BuildInvocation['host'] }): BuildInvocation {
+  const inv = baseInvocation(command, tool, filePath, options);
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    const text = w.value;
+    if (text === '--') {
+      positional.push(...args.slice(i + 1).map((a) => a.value));
+      break;
+    }
+    if (!text.startsWith('-') || text === '-') {
+      positional.push(text);
+      continue;
+    }
+    const eq = text.indexOf('=');
+    const long = text.startsWith('--');
+    let name = long ? (eq > 0 ? text.slice(2, eq) : text.slice(2)) : text.slice(1, 2);
+    let value: string | undefined;
+    let valueWord: ShellWord | undefined;
+    if (long && eq > 0) {
+      value = text.slice(eq + 1);
+      valueWord = w;
+    } else if (!long && text.length > 2) {
+      // -fDockerfile / -tname
+      value = text.slice(2).replace(/^=/, '');
+      valueWord = w;
+    } else if (VALUE_OPTIONS.has(name)) {
+      valueWord = args[i + 1];
+      value = valueWord?.value;
+      i++;
+    }
+    name = name.toLowerCase();
+    if (value === undefined || !valueWord) continue;
+    switch (name) {
+      case 'f':
+      case 'file':
+        inv.dockerfile = value;
+        break;
+      case 'target':
+        inv.target = value;
+        break;
+      case 'build-arg': {
+        const arg = buildArgFrom(value, valueWord.line, valueWord.params);
+        inv.buildArgs.push(arg);
+        for (const ref of arg.refs) if (!ref.includes('.')) inv.envReads.push({ name: ref, line: valueWord.line, via: 'build-arg' });
+        break;
+      }
+      case 'secret': {
+        const secret = secretFrom(value, valueWord.line);
+        if (secret) {
+          inv.secrets.push(secret);
+          for (const ref of secret.refs) inv.envReads.push({ name: ref, line: valueWord.line, via: 'secret-env' });
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (positional.length) inv.context = positional[positional.length - 1];
+  return inv;
+}
+
+function buildctlInvocation(command: ShellCommand, args: ShellWord[], filePath: string, options: { baseDirs?: string[]; host?: BuildInvocation['host'] }): BuildInvocation {
+  const inv = baseInvocation(command, 'buildctl', filePath, options);
+  let dockerfileDir: string | undefined;
+  let filename: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    let [flag, value] = w.value.includes('=') && w.value.startsWith('--') ? [w.value.slice(0, w.value.indexOf('=')), w.value.slice(w.value.indexOf('=') + 1)] : [w.value, undefined];
+    let valueWord: ShellWord | undefined = value !== undefined ? w : undefined;
+    if (value === undefined && ['--local', '--opt', '--secret', '--frontend', '--output', '-o', '--export-cache', '--import-cache', '--ssh', '--progress', '--metadata-file'].includes(flag!)) {
+      valueWord = args[i + 1];
+      value = valueWord?.value;
+      i++;
+    }
+    if (value === undefined || !valueWord) continue;
+    if (flag === '--local') {
+      const [k, v] = [value.slice(0, value.indexOf('=')), value.slice(value.indexOf('=') + 1)];
+      if (k === 'context') inv.context = v;
+      if (k === 'dockerfile') dockerfileDir = v;
+    } else if (flag === '--opt') {
+      const k = value.slice(0, value.indexOf('='));
+      const v = value.slice(value.indexOf('=') + 1);
+      if (k === 'filename') filename = v;
+      else if (k === 'target') inv.target = v;
+      else if (k.startsWith('build-arg:')) {
+        const arg = buildArgFrom(`${k.slice('build-arg:'.length)}=${v}`, valueWord.line, valueWord.params);
+        inv.buildArgs.push(arg);
+        for (const ref of arg.refs) inv.envReads.push({ name: ref, line: valueWord.line, via: 'build-arg' });
+      }
+    } else if (flag === '--secret') {
+      const secret = secretFrom(value, valueWord.line);
+      if (secret) {
+        inv.secrets.push(secret);
+        for (const ref of secret.refs) inv.envReads.push({ name: ref, line: valueWord.line, via: 'secret-env' });
+      }
+    }
+  }
+  if (dockerfileDir !== undefined || filename !== undefined) inv.dockerfile = joinPosix(dockerfileDir ?? inv.context ?? '.', filename ?? 'Dockerfile');
+  return inv;
+}
+
+/** Every build invocation in a parsed script, with `cd` into a static folder followed. */
+export function scriptInvocations(script: ShellScript, filePath: string, host?: BuildInvocation['host'], baseDirs?: string[]): BuildInvocation[] {
+  const assigned = assignedWordLists(script);
+  const out: BuildInvocation[] = [];
+  const bases = baseDirs ?? defaultBaseDirs(filePath);
+  let cwd: string[] = bases;
+  for (const command of script.commands) {
+    if (command.name === 'cd' && !command.substitution && !command.function) {
+      const target = command.words[1];
+      const resolved = target ? resolveCd(target, filePath) : undefined;
+      if (resolved) cwd = [resolved, ...bases.filter((b) => b !== resolved)];
+      continue;
+    }
+    const inv = invocationFromCommand(command, filePath, { assigned, baseDirs: cwd, host });
+    if (inv) out.push(inv);
+  }
+  return out;
+}
+
+function resolveCd(word: ShellWord, filePath: string): string | undefined {
+  const scriptDir = dirname(filePath);
+  const v = word.value;
+  if (/git rev-parse --show-toplevel/.test(v)) return '.';
+  const m = /^\$\(\s*dirname\s+"?\$(?:0|\{0\}|\{BASH_SOURCE(?:\[0\])?\}|BASH_SOURCE)"?\s*\)(\/.*)?$/.exec(v);
+  if (m) return joinPosix(scriptDir, m[1] ?? '.');
+  if (word.static && !v.startsWith('/') && !v.startsWith('~') && v !== '-') return joinPosix(scriptDir === '.' ? '.' : '.', v);
+  return undefined;
+}

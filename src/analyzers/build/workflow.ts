@@ -1,0 +1,167 @@
+/**
+ * GitHub Actions workflows: `docker/build-push-action` steps (context, file, build-args, secrets, secret-files,
+ * secret-envs) and `run:` steps parsed as shell, with the env each step gets from `${{ secrets.X }}`.
+ */
+import { checkedVariables, parseShell } from '../../shell/index.js';
+import { get, getStr, isMap, isScalar, seqItems, type PNode, type PScalar } from '../../yaml/model.js';
+import { parseYaml } from '../../yaml/parse.js';
+import { segments } from '../../util/path.js';
+import type { Analyzer } from '../types.js';
+import { buildArgFrom, refsOf, scriptInvocations, type BuildInvocation, type EnvRead } from './invocation.js';
+
+export interface WorkflowStep {
+  job: string;
+  line: number;
+  uses?: string;
+  name?: string;
+  /** Env names visible to the step mapped to what feeds them (`secrets.NPM_TOKEN`, `vars.X`, a literal). */
+  env: Record<string, string>;
+  /** Variables the step's run: script checks. */
+  checked: string[];
+  /** `if:` expression of the step, as written. */
+  condition?: string;
+}
+
+export interface WorkflowModel {
+  kind: 'workflow';
+  invocations: (BuildInvocation & { job: string; step: number })[];
+  steps: WorkflowStep[];
+}
+
+export function isWorkflowPath(path: string): boolean {
+  const parts = segments(path);
+  return parts.length >= 3 && parts[parts.length - 3] === '.github' && parts[parts.length - 2] === 'workflows' && /\.ya?ml$/i.test(path);
+}
+
+function envOf(node: PNode | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isMap(node)) return out;
+  for (const e of node.entries) if (isScalar(e.value)) out[e.key] = String(e.value.value ?? '');
+  return out;
+}
+
+/** First line of a scalar's content: block scalars start on the line after the indicator. */
+function contentLine(node: PScalar): number {
+  return node.style === 'block' ? node.line + 1 : node.line;
+}
+
+/** `NAME=value` lines of a build-push-action list input (newline- or comma-separated, or a YAML list). */
+function listInput(node: PNode | null | undefined): { text: string; line: number }[] {
+  if (isScalar(node)) {
+    const value = String(node.value ?? '');
+    const first = contentLine(node);
+    const out: { text: string; line: number }[] = [];
+    value.split('\n').forEach((l, i) => {
+      const t = l.trim();
+      if (t && !t.startsWith('#')) out.push({ text: t, line: first + i });
+    });
+    return out;
+  }
+  return seqItems(node)
+    .filter(isScalar)
+    .map((s) => ({ text: String(s.value ?? '').trim(), line: s.line }));
+}
+
+export function analyzeWorkflow(text: string, path: string): WorkflowModel {
+  const model: WorkflowModel = { kind: 'workflow', invocations: [], steps: [] };
+  for (const doc of parseYaml(text).docs) {
+    const root = doc.root;
+    const workflowEnv = envOf(get(root, 'env'));
+    const defaultsDir = getStr(root, ['defaults', 'run', 'working-directory']);
+    const jobs = get(root, 'jobs');
+    if (!isMap(jobs)) continue;
+    for (const jobEntry of jobs.entries) {
+      const job = jobEntry.value;
+      const jobEnv = { ...workflowEnv, ...envOf(get(job, 'env')) };
+      const jobDir = getStr(job, ['defaults', 'run', 'working-directory']) ?? defaultsDir;
+      seqItems(get(job, 'steps')).forEach((step, index) => {
+        if (!isMap(step)) return;
+        const env = { ...jobEnv, ...envOf(get(step, 'env')) };
+        const uses = getStr(step, 'uses');
+        const info: WorkflowStep = { job: jobEntry.key, line: step.line, env, checked: [] };
+        if (uses) info.uses = uses;
+        const name = getStr(step, 'name');
+        if (name) info.name = name;
+        const condition = getStr(step, 'if');
+        if (condition) info.condition = condition;
+        model.steps.push(info);
+        const tag = { job: jobEntry.key, step: index };
+        if (uses && /^docker\/build-push-action@/i.test(uses)) {
+          model.invocations.push({ ...buildPushAction(step, path, env), ...tag });
+          return;
+        }
+        const run = get(step, 'run');
+        if (isScalar(run) && typeof run.value === 'string') {
+          const script = parseShell(run.value, { lineOffset: contentLine(run) - 1 });
+          info.checked = [...checkedVariables(script)];
+          const dir = getStr(step, 'working-directory') ?? jobDir;
+          const bases = dir ? [dir.replace(/^\.\/?/, '') || '.', '.'] : ['.'];
+          for (const inv of scriptInvocations(script, path, 'workflow-run', bases)) {
+            // Env forwarded from `${{ secrets.X }}` via the step env.
+            for (const read of inv.envReads) {
+              const source = env[read.name];
+              if (source && /\$\{\{\s*secrets\./.test(source)) read.via = 'ci-secret';
+            }
+            model.invocations.push({ ...inv, ...tag });
+          }
+        }
+      });
+    }
+  }
+  return model;
+}
+
+function buildPushAction(step: PNode, _path: string, env: Record<string, string>): BuildInvocation {
+  const withNode = get(step, 'with');
+  const inv: BuildInvocation = {
+    tool: 'build-push-action',
+    line: step.line,
+    endLine: step.endLine,
+    baseDirs: ['.'],
+    dockerfileRelativeTo: 'cwd',
+    buildArgs: [],
+    secrets: [],
+    envReads: [],
+    text: '',
+  };
+  const context = getStr(withNode, 'context');
+  inv.context = context && !/\{\{/.test(context) ? context : '.';
+  const file = getStr(withNode, 'file');
+  if (file) inv.dockerfile = file;
+  const target = getStr(withNode, 'target');
+  if (target) inv.target = target;
+  for (const item of listInput(get(withNode, 'build-args'))) {
+    const arg = buildArgFrom(item.text, item.line);
+    inv.buildArgs.push(arg);
+    for (const ref of arg.refs) inv.envReads.push({ name: ref, line: item.line, via: ref.startsWith('secrets.') ? 'ci-secret' : 'build-arg' });
+  }
+  const secretReads = (text: string, line: number): EnvRead[] => refsOf(text).map((r) => ({ name: r, line, via: r.startsWith('secrets.') ? 'ci-secret' : 'secret-env' }));
+  for (const item of listInput(get(withNode, 'secrets'))) {
+    const eq = item.text.indexOf('=');
+    if (eq <= 0) continue;
+    const id = item.text.slice(0, eq).replace(/^["']|["']$/g, '');
+    const value = item.text.slice(eq + 1);
+    inv.secrets.push({ id, line: item.line, refs: refsOf(value) });
+    inv.envReads.push(...secretReads(value, item.line));
+  }
+  for (const item of listInput(get(withNode, 'secret-files'))) {
+    const eq = item.text.indexOf('=');
+    if (eq <= 0) continue;
+    inv.secrets.push({ id: item.text.slice(0, eq), src: item.text.slice(eq + 1).replace(/^["']|["']$/g, ''), line: item.line, refs: refsOf(item.text.slice(eq + 1)) });
+  }
+  for (const item of listInput(get(withNode, 'secret-envs'))) {
+    const eq = item.text.indexOf('=');
+    if (eq <= 0) continue;
+    const name = item.text.slice(eq + 1).trim();
+    inv.secrets.push({ id: item.text.slice(0, eq), env: name, line: item.line, refs: [name] });
+    const source = env[name];
+    inv.envReads.push({ name, line: item.line, via: source && /secrets\./.test(source) ? 'ci-secret' : 'secret-env' });
+  }
+  return inv;
+}
+
+export const workflowAnalyzer: Analyzer<WorkflowModel> = {
+  id: 'github-workflow',
+  claims: (file) => isWorkflowPath(file.path),
+  parse: (text, file) => analyzeWorkflow(text, file.path),
+};

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeCompose, analyzeDevcontainer, stripJsonc } from '../src/analyzers/build/compose.js';
+import { parseCredFile } from '../src/analyzers/build/credfile.js';
+import { analyzeMakefile, analyzeShellScript, makeToShell } from '../src/analyzers/build/script.js';
+import { analyzeTiltfile } from '../src/analyzers/build/tiltfile.js';
+import { analyzeWorkflow } from '../src/analyzers/build/workflow.js';
+
+describe('build invocations from shell scripts', () => {
+  it('reads docker build / buildx / buildctl flags, expands arg lists and follows cd', () => {
+    const script = [
+      '#!/usr/bin/env bash', // 1
+      'set -euo pipefail', // 2
+      'cd "$(dirname "$0")/.."', // 3
+      'ARGS=(--build-arg "NPM_TOKEN=${NPM_TOKEN}")', // 4
+      'docker buildx build "${ARGS[@]}" \\', // 5
+      '  --secret id=pkg_github_token,env=PKG_GITHUB_COM_TOKEN \\', // 6
+      '  -f services/web/Dockerfile.dev -t web:dev --target runtime services/web', // 7
+      'sudo docker --context remote build --build-arg=GH_TOKEN --secret=id=x,src=/tmp/x .', // 8
+      'buildctl --addr tcp://b:1234 build --frontend dockerfile.v0 --local context=. --local dockerfile=docker --opt filename=app.Dockerfile --opt build-arg:BUF_TOKEN=$BUF_TOKEN --secret id=buf,env=BUF_TOKEN', // 9
+      '',
+    ].join('\n');
+    const { model, error } = analyzeShellScript(script, 'scripts/build-all.sh');
+    expect(error).toBeUndefined();
+    expect(model.nounset).toBe(true);
+    const [a, b, c] = model.invocations;
+    expect(a).toMatchObject({ tool: 'buildx', line: 5, endLine: 7, dockerfile: 'services/web/Dockerfile.dev', context: 'services/web', target: 'runtime', baseDirs: ['.', 'scripts'] });
+    expect(a!.buildArgs).toEqual([{ name: 'NPM_TOKEN', value: '${NPM_TOKEN}', fromEnv: true, literal: false, refs: ['NPM_TOKEN'], line: 5 }]);
+    expect(a!.secrets).toEqual([{ id: 'pkg_github_token', env: 'PKG_GITHUB_COM_TOKEN', line: 6, refs: ['PKG_GITHUB_COM_TOKEN'] }]);
+    expect(b).toMatchObject({ tool: 'docker', line: 8, context: '.' });
+    expect(b!.buildArgs[0]).toMatchObject({ name: 'GH_TOKEN', fromEnv: true });
+    expect(b!.secrets[0]).toMatchObject({ id: 'x', src: '/tmp/x' });
+    expect(c).toMatchObject({ tool: 'buildctl', context: '.', dockerfile: 'docker/app.Dockerfile' });
+    expect(c!.buildArgs[0]).toMatchObject({ name: 'BUF_TOKEN', refs: ['BUF_TOKEN'] });
+    expect(c!.secrets[0]).toMatchObject({ id: 'buf', env: 'BUF_TOKEN' });
+  });
+
+  it('reads Makefile recipes with make variables and guards', () => {
+    const mk = ['IMAGE ?= ghcr.io/acme/api', 'DOCKERFILE := docker/api.Dockerfile', '', 'ifndef NPM_TOKEN', '$(error NPM_TOKEN is not set)', 'endif', '', 'build:', '\t@docker build -f $(DOCKERFILE) \\', '\t  --build-arg NPM_TOKEN=$(NPM_TOKEN) -t $(IMAGE) .', ''].join('\n');
+    const model = analyzeMakefile(mk, 'Makefile');
+    expect(model.invocations).toHaveLength(1);
+    expect(model.invocations[0]).toMatchObject({ tool: 'docker', host: 'makefile', line: 9, dockerfile: 'docker/api.Dockerfile', context: '.' });
+    expect(model.invocations[0]!.buildArgs[0]).toMatchObject({ name: 'NPM_TOKEN', refs: ['NPM_TOKEN'], line: 10 });
+    expect(model.checked).toContain('NPM_TOKEN');
+    expect(makeToShell('echo $$HOME $(X) $@', new Map([['X', 'y']]))).toBe('echo $HOME y MAKE_AUTO');
+  });
+});
+
+describe('build invocations from CI, Tilt, compose and devcontainers', () => {
+  it('reads build-push-action inputs and run: steps with their lines', () => {
+    const wf = [
+      'on: push', // 1
+      'jobs:', // 2
+      '  image:', // 3
+      '    runs-on: ubuntu-latest', // 4
+      '    env:', // 5
+      '      NPM_TOKEN: ${{ secrets.NPM_TOKEN }}', // 6
+      '    steps:', // 7
+      '      - uses: docker/build-push-action@v6', // 8
+      '        with:', // 9
+      '          context: services/api', // 10
+      '          file: services/api/Dockerfile', // 11
+      '          build-args: |', // 12
+      '            NPM_TOKEN=${{ secrets.NPM_TOKEN }}', // 13
+      '            VERSION=1.2.3', // 14
+      '          secrets: |', // 15
+      '            ghcr_token=${{ secrets.GHCR_TOKEN }}', // 16
+      '      - run: |', // 17
+      '          test -n "$NPM_TOKEN"', // 18
+      '          docker buildx build --secret id=npm,env=NPM_TOKEN -f docker/web.Dockerfile .', // 19
+      '',
+    ].join('\n');
+    const model = analyzeWorkflow(wf, '.github/workflows/ci.yml');
+    const [action, run] = model.invocations;
+    expect(action).toMatchObject({ tool: 'build-push-action', line: 8, context: 'services/api', dockerfile: 'services/api/Dockerfile', job: 'image', step: 0 });
+    expect(action!.buildArgs.map((a) => [a.name, a.refs, a.literal, a.line])).toEqual([
+      ['NPM_TOKEN', ['secrets.NPM_TOKEN'], false, 13],
+      ['VERSION', [], true, 14],
+    ]);
+    expect(action!.secrets).toEqual([{ id: 'ghcr_token', line: 16, refs: ['secrets.GHCR_TOKEN'] }]);
+    expect(run).toMatchObject({ tool: 'buildx', host: 'workflow-run', line: 19, dockerfile: 'docker/web.Dockerfile' });
+    expect(run!.envReads).toEqual([{ name: 'NPM_TOKEN', line: 19, via: 'ci-secret' }]);
+    expect(model.steps[1]!.checked).toEqual(['NPM_TOKEN']);
+  });
+
+  it('reads Tiltfile docker_build build_args, secrets and custom_build commands', () => {
+    const tilt = [
+      "load('ext://dotenv', 'dotenv')", // 1
+      "TOKENS = ['PKG_GITHUB_COM_TOKEN', 'GHCR_TOKEN']", // 2
+      'for v in TOKENS:', // 3
+      '    if not os.getenv(v):', // 4
+      "        fail('%s is not set' % v)", // 5
+      'ARGS = {', // 6
+      "    'PKG_GITHUB_COM_TOKEN': os.getenv('PKG_GITHUB_COM_TOKEN'),", // 7
+      "    'NODE_ENV': 'development',", // 8
+      '}', // 9
+      "docker_build('acme/web', 'services/web', dockerfile='services/web/Dockerfile.dev',", // 10
+      '             build_args=ARGS, secret=["id=npm,env=NPM_TOKEN"])', // 11
+      'custom_build(', // 12
+      "    'acme/api',", // 13
+      "    'docker buildx build --secret id=ghcr_token,env=GHCR_TOKEN -t $EXPECTED_REF -f services/api/Dockerfile services/api',", // 14
+      "    deps=['services/api'],", // 15
+      ')', // 16
+      '',
+    ].join('\n');
+    const model = analyzeTiltfile(tilt, 'Tiltfile');
+    const [docker, custom] = model.invocations;
+    expect(docker).toMatchObject({ tool: 'tilt-docker-build', line: 10, endLine: 11, context: 'services/web', dockerfile: 'services/web/Dockerfile.dev' });
+    expect(docker!.buildArgs.map((a) => [a.name, a.fromEnv, a.literal, a.refs, a.line])).toEqual([
+      ['PKG_GITHUB_COM_TOKEN', true, false, ['PKG_GITHUB_COM_TOKEN'], 7],
+      ['NODE_ENV', false, true, [], 8],
+    ]);
+    expect(docker!.secrets[0]).toMatchObject({ id: 'npm', env: 'NPM_TOKEN', line: 11 });
+    expect(custom).toMatchObject({ tool: 'buildx', host: 'tilt-custom-build', line: 14, dockerfile: 'services/api/Dockerfile', context: 'services/api' });
+    expect(model.usesFail).toBe(true);
+    expect(model.checked.sort()).toEqual(['GHCR_TOKEN', 'PKG_GITHUB_COM_TOKEN']);
+  });
+
+  it('reads compose build sections and devcontainer build args', () => {
+    const compose = ['services:', '  web:', '    build:', '      context: ./web', '      dockerfile: Containerfile', '      args:', '        NPM_TOKEN: ${NPM_TOKEN}', '        - ignored', '      secrets: [npm]', 'secrets:', '  npm:', '    environment: NPM_TOKEN', ''].join('\n');
+    const model = analyzeCompose(compose, 'deploy/docker-compose.yml');
+    expect(model.invocations[0]).toMatchObject({ tool: 'compose', service: 'web', context: 'deploy/web', dockerfile: 'Containerfile', dockerfileRelativeTo: 'context' });
+    expect(model.invocations[0]!.secrets[0]).toMatchObject({ id: 'npm', env: 'NPM_TOKEN' });
+    const dc = '{\n  // dev container\n  "build": {\n    "dockerfile": "Dockerfile",\n    "context": "..",\n    "args": { "GHCR_TOKEN": "${localEnv:GHCR_TOKEN}", },\n  },\n  "containerEnv": { "NODE_AUTH_TOKEN": "${localEnv:NODE_AUTH_TOKEN}" }\n}\n';
+    expect(stripJsonc(dc).length).toBe(dc.length);
+    const devc = analyzeDevcontainer(dc, '.devcontainer/devcontainer.json');
+    expect(devc.invocations[0]).toMatchObject({ tool: 'devcontainer', context: '.', dockerfile: '.devcontainer/Dockerfile', line: 3 });
+    expect(devc.invocations[0]!.buildArgs[0]).toMatchObject({ name: 'GHCR_TOKEN', refs: ['GHCR_TOKEN'], fromEnv: true, line: 6 });
+    expect(devc.containerEnv[0]).toMatchObject({ name: 'NODE_AUTH_TOKEN', line: 8 });
+  });
+});
+
+describe('credential files', () => {
+  it('separates literal credentials from interpolations', () => {
+    const npmrc = parseCredFile('@acme:registry=https://npm.pkg.github.com\n//npm.pkg.github.com/:_authToken=${PKG_GITHUB_COM_TOKEN}\n//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789\nemail=dev@acme.io\n', 'npmrc');
+    expect(npmrc.entries.map((e) => [e.key, e.scope, e.literal, e.line])).toEqual([
+      ['_authToken', '//npm.pkg.github.com/', false, 2],
+      ['_authToken', '//registry.npmjs.org/', true, 3],
+      ['email', undefined, true, 4],
+    ]);
+    expect(parseCredFile('npmAuthToken: "${NPM_TOKEN}"\nnpmRegistries:\n  "//npm.acme.io":\n    npmAuthToken: abc123secret\n', 'yarnrc-yml').entries.map((e) => [e.literal, e.line])).toEqual([
+      [false, 1],
+      [true, 4],
+    ]);
+    expect(parseCredFile('machine api.buf.build\n  login ci\n  password hunter2hunter2\n', 'netrc').entries[0]).toMatchObject({ key: 'password', literal: true, line: 3 });
+    expect(parseCredFile('[global]\nindex-url = https://ci:s3cr3tT0ken@pypi.acme.io/simple\n', 'pip').entries[0]).toMatchObject({ key: 'url-credentials', literal: true, line: 2 });
+  });
+});
