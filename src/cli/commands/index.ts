@@ -1,7 +1,9 @@
 import { baselineCommand } from './baseline.js';
 import { compareCommand } from './compare.js';
+import { attachCommand } from './attach.js';
 import { initCommand } from './init.js';
 import { inventoryCommand } from './inventory.js';
+import { renderCommand } from './render.js';
 import { explainCommand, rulesCommand } from './rules.js';
 import { scanCommand } from './scan.js';
 import type { Command } from './types.js';
@@ -15,5 +17,7 @@ export const COMMANDS: Record<string, Command> = {
   explain: explainCommand,
   compare: compareCommand,
   baseline: baselineCommand,
+  render: renderCommand,
+  attach: attachCommand,
   init: initCommand,
 };

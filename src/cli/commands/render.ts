@@ -1,0 +1,29 @@
+import { UsageError } from '../../util/errors.js';
+import { readResultFile, str } from './io.js';
+import { parseFormats, writeReports } from './scan.js';
+import type { Command } from './types.js';
+
+export const renderCommand: Command = {
+  usage: 'render RESULT.json',
+  summary: 'Re-render a saved result (validated first) in other formats',
+  options: {
+    format: { type: 'string' },
+    'out-dir': { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    'md-max-chars': { type: 'string' },
+  },
+  optionHelp: {
+    format: 'comma list of formats, e.g. md,html,sarif (default html)',
+    'out-dir': 'write DIR/footprint.<ext> per format (default reports/)',
+    output: 'write a single format to FILE (- is stdout)',
+    'md-max-chars': 'truncate Markdown past N characters (default 65000)',
+  },
+  async run(values, positionals) {
+    if (positionals.length !== 1) throw new UsageError(`render takes one RESULT.json, got ${positionals.length}`);
+    const formats = parseFormats(str(values.format) ?? 'html');
+    const result = readResultFile(positionals[0]!);
+    const written = await writeReports(result, values, formats);
+    if (!written.includes('-')) process.stderr.write(`footprint render: wrote ${written.join(', ')}\n`);
+    return 0;
+  },
+};

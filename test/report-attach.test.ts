@@ -1,0 +1,183 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { attachmentSection, attachToMarkdown, BEGIN_MARKER, END_MARKER, snapshotMarkdown } from '../src/report/attach.js';
+import { UsageError } from '../src/util/errors.js';
+import { cannedResult, RESULTS_DIR } from './helpers/report-fixtures.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'footprint-attach-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const code = await main(args);
+  vi.restoreAllMocks();
+  return { code, stdout, stderr };
+}
+
+const BACKLOG_ITEM = `---
+title: 418 secrets strategy map
+status: in-progress
+---
+
+# 418: Secrets strategy map
+
+Context written by the platform team.
+
+## Decisions
+
+- Keep Vault as a mirror only.
+`;
+
+const MIXED = path.join(RESULTS_DIR, 'mixed.json');
+const EXAMPLE = path.join(RESULTS_DIR, 'example-platform.json');
+
+describe('attachToMarkdown', () => {
+  const section = `${BEGIN_MARKER}\nreport\n${END_MARKER}`;
+
+  it('appends a section when there is none, then replaces it in place', () => {
+    const first = attachToMarkdown(BACKLOG_ITEM, section, 'item.md');
+    expect(first.outcome).toBe('appended');
+    expect(first.text).toBe(`${BACKLOG_ITEM}\n${section}\n`);
+    const again = attachToMarkdown(first.text, section, 'item.md');
+    expect(again).toEqual({ text: first.text, outcome: 'unchanged' });
+    const updated = attachToMarkdown(first.text, `${BEGIN_MARKER}\nnew report\n${END_MARKER}`, 'item.md');
+    expect(updated.outcome).toBe('replaced');
+    expect(updated.text).toBe(`${BACKLOG_ITEM}\n${BEGIN_MARKER}\nnew report\n${END_MARKER}\n`);
+  });
+
+  it('keeps every byte outside the markers, including text after the section', () => {
+    const text = `intro\n\n${BEGIN_MARKER}\nold\n${END_MARKER}\ntrailing notes  \n\n\n`;
+    const out = attachToMarkdown(text, section, 'item.md').text;
+    expect(out).toBe(`intro\n\n${section}\ntrailing notes  \n\n\n`);
+  });
+
+  it('follows CRLF line endings', () => {
+    const text = 'line one\r\nline two\r\n';
+    const out = attachToMarkdown(text, section, 'item.md').text;
+    expect(out).toBe(`line one\r\nline two\r\n\r\n${BEGIN_MARKER}\r\nreport\r\n${END_MARKER}\r\n`);
+    expect(attachToMarkdown(out, section, 'item.md').outcome).toBe('unchanged');
+  });
+
+  it.each([
+    ['a lone begin marker', `x\n${BEGIN_MARKER}\ny\n`, /unbalanced footprint markers \(1 .*, 0 /],
+    ['a lone end marker', `x\n${END_MARKER}\n`, /unbalanced footprint markers \(0 .*, 1 /],
+    ['two sections', `${BEGIN_MARKER}\n${END_MARKER}\n${BEGIN_MARKER}\n${END_MARKER}\n`, /unbalanced footprint markers \(2 .*, 2 /],
+    ['reversed markers', `${END_MARKER}\n${BEGIN_MARKER}\n`, /"<!-- footprint:end -->" before/],
+  ])('refuses %s', (_name, text, message) => {
+    expect(() => attachToMarkdown(text, section, 'item.md')).toThrow(UsageError);
+    expect(() => attachToMarkdown(text, section, 'item.md')).toThrow(message);
+  });
+
+  it('defuses markers that data smuggles into the report', () => {
+    const result = cannedResult('mixed');
+    result.findings[1]!.remediation.replacement = { language: 'yaml', title: 't', snippet: `a: 1\n${END_MARKER}\n${BEGIN_MARKER}\n` };
+    const sectionText = attachmentSection(result, { source: 'r.json' });
+    expect(sectionText.split(BEGIN_MARKER)).toHaveLength(2);
+    expect(sectionText.split(END_MARKER)).toHaveLength(2);
+    const out = attachToMarkdown(BACKLOG_ITEM, sectionText, 'item.md').text;
+    expect(attachToMarkdown(out, sectionText, 'item.md').outcome).toBe('unchanged');
+  });
+});
+
+describe('footprint attach', () => {
+  it('writes the section into a copy of a backlog item, and a second run gives identical bytes', async () => {
+    const dir = tempDir();
+    const item = path.join(dir, '418-secrets-strategy-map.md');
+    writeFileSync(item, BACKLOG_ITEM);
+    const first = await cli(['attach', MIXED, '--to', item]);
+    expect(first).toMatchObject({ code: 0, stderr: 'footprint attach: 418-secrets-strategy-map.md: section appended\n' });
+    const once = readFileSync(item);
+    expect(once.subarray(0, BACKLOG_ITEM.length).toString()).toBe(BACKLOG_ITEM);
+    const text = once.toString();
+    expect(text).toContain(`${BEGIN_MARKER}\n<!-- Generated by footprint 0.1.0 from mixed.json.`);
+    expect(text).toContain('## Secret footprint report');
+    expect(text).toContain('### Compliance by origin class');
+    expect(text).toContain('- [ ] **chart `charts/orders`** (1 finding)');
+    expect(text.endsWith(`${END_MARKER}\n`)).toBe(true);
+    const second = await cli(['attach', MIXED, '--to', item]);
+    expect(second).toMatchObject({ code: 0, stderr: 'footprint attach: 418-secrets-strategy-map.md: section unchanged\n' });
+    expect(readFileSync(item).equals(once)).toBe(true);
+
+    // A newer result replaces only the marked section; text the team added below it stays.
+    writeFileSync(item, `${text}\n## Notes added later\n\nkeep me\n`);
+    const third = await cli(['attach', EXAMPLE, '--to', item]);
+    expect(third.code).toBe(0);
+    const replaced = readFileSync(item, 'utf8');
+    expect(replaced.startsWith(BACKLOG_ITEM)).toBe(true);
+    expect(replaced.endsWith(`${END_MARKER}\n\n## Notes added later\n\nkeep me\n`)).toBe(true);
+    expect(replaced).toContain('from example-platform.json');
+    expect(replaced).not.toContain('charts/orders');
+  });
+
+  it('fails with exit 2 and changes nothing when the item is missing or its markers are unbalanced', async () => {
+    const dir = tempDir();
+    const missing = await cli(['attach', MIXED, '--to', path.join(dir, 'nope.md')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--to nope.md does not exist');
+    expect(existsSync(path.join(dir, 'nope.md'))).toBe(false);
+
+    const item = path.join(dir, 'item.md');
+    const broken = `${BACKLOG_ITEM}\n${BEGIN_MARKER}\nhalf a section\n`;
+    writeFileSync(item, broken);
+    const mtime = statSync(item).mtimeMs;
+    const snapshot = path.join(dir, 'snapshot.md');
+    const unbalanced = await cli(['attach', MIXED, '--to', item, '--snapshot', snapshot]);
+    expect(unbalanced.code).toBe(2);
+    expect(unbalanced.stderr).toContain('item.md has unbalanced footprint markers');
+    expect(readFileSync(item, 'utf8')).toBe(broken);
+    expect(statSync(item).mtimeMs).toBe(mtime);
+    expect(existsSync(snapshot)).toBe(false);
+  });
+
+  it('rejects a file that is not a footprint result with exit 2', async () => {
+    const dir = tempDir();
+    const item = path.join(dir, 'item.md');
+    writeFileSync(item, BACKLOG_ITEM);
+    const notResult = path.join(dir, 'package.json');
+    writeFileSync(notResult, '{"name":"x","version":"1.0.0"}');
+    const out = await cli(['attach', notResult, '--to', item]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('package.json is not a footprint result');
+    expect(readFileSync(item, 'utf8')).toBe(BACKLOG_ITEM);
+  });
+
+  it('needs --to or --snapshot', async () => {
+    const out = await cli(['attach', MIXED]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('attach needs --to ITEM.md, --snapshot FILE, or both');
+  });
+
+  it('writes a standalone snapshot with the complete result embedded', async () => {
+    const dir = tempDir();
+    const snapshot = path.join(dir, 'backlog', '418-footprint-2026-03-02.md');
+    const out = await cli(['attach', MIXED, '--snapshot', snapshot]);
+    expect(out.code).toBe(0);
+    const text = readFileSync(snapshot, 'utf8');
+    expect(text.startsWith('# Secret footprint snapshot 2026-03-02T09:30:00.000Z\n')).toBe(true);
+    expect(text).toContain('## Secret footprint report');
+    const json = /```json\n([\s\S]*?)\n```/.exec(text)![1]!;
+    expect(JSON.parse(json)).toEqual(cannedResult('mixed'));
+    expect(text).toBe(snapshotMarkdown(cannedResult('mixed'), { source: 'mixed.json' }));
+  });
+});

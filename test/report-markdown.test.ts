@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { fenced, mdText, renderMarkdown } from '../src/report/markdown.js';
+import { resultProblems } from '../src/result/validate.js';
+import { cannedHistory, cannedResult, manyFindings } from './helpers/report-fixtures.js';
+
+describe('renderMarkdown', () => {
+  const mixed = cannedResult('mixed');
+  const md = renderMarkdown(mixed);
+
+  it('opens with a summary table whose total is the open finding count', () => {
+    expect(md.startsWith('# Secret footprint report\n')).toBe(true);
+    expect(md).toContain('| Severity | Open findings |');
+    expect(md).toContain(`| **Total** | **${mixed.summary.findings}** |`);
+    expect(md).toContain(`| Critical | ${mixed.summary.bySeverity.critical} |`);
+  });
+
+  it('has a compliance table by origin class', () => {
+    expect(md).toContain('## Compliance by origin class');
+    const row = md.split('\n').find((l) => l.startsWith('| CNPG-owned'))!;
+    // 8 CNPG entries in the example inventory plus 2 flagged ones added to the canned result.
+    const cnpgEntries = mixed.inventory.filter((e) => e.origin === 'cluster-operator');
+    const flagged = cnpgEntries.filter((e) => e.findings.length > 0).length;
+    const openCnpg = mixed.findings.filter((f) => !f.suppressed && f.origin === 'cluster-operator').length;
+    expect(row).toContain(`| ${cnpgEntries.length} | ${cnpgEntries.length - flagged} | ${flagged} | ${openCnpg} |`);
+    expect(md).toMatch(/\| Build-time \| BuildKit secret mounts \| 1 \| 1 \| 0 \| 0 \| ✅ compliant \|/);
+  });
+
+  it('has one section per rule with a checklist item per owning chart or file', () => {
+    const rules = Object.keys(mixed.summary.byRule);
+    for (const rule of rules) expect(md).toContain(`### \`${rule}\`: `);
+    // The orders chart owns its template finding; the values file is its own item.
+    expect(md).toContain('- [ ] **chart `charts/orders`** (1 finding)');
+    expect(md).toContain('- [ ] **`values/env/staging/apps/orders.yaml`** (1 finding)');
+    const items = md.split('\n').filter((l) => l.startsWith('- [ ] '));
+    expect(items.length).toBeGreaterThanOrEqual(rules.length);
+  });
+
+  it('puts replacement snippets in fenced blocks inside <details>', () => {
+    expect(md).toContain('<details><summary>Suggested replacement</summary>');
+    expect(md).toContain('```yaml\noidc:\n  clientSecret: ""\n  existingSecret: web-auth\n```');
+  });
+
+  it('lists suppressed findings and diagnostics collapsed, with reasons', () => {
+    expect(md).toMatch(/<details><summary>1 suppressed finding<\/summary>[\s\S]*e2e personas are generated per run/);
+    expect(md).toContain('`parse-error` `charts/legacy/templates/broken.yaml:12`: unterminated flow mapping');
+  });
+
+  it('moves owners past the eighth into a <details> block', () => {
+    const md40 = renderMarkdown(manyFindings(12), { mdMaxChars: 1_000_000 });
+    const section = md40.slice(md40.indexOf('### `inline-credential-in-values`'));
+    const head = section.slice(0, section.indexOf('<details>'));
+    expect(head.split('\n').filter((l) => l.startsWith('- [ ] ')).length).toBe(8);
+    expect(section).toMatch(/<details><summary>\d+ more owners \(\d+ findings\)<\/summary>/);
+  });
+
+  it('renders a trend table only when history is given', () => {
+    expect(md).not.toContain('## Trend');
+    const withHistory = renderMarkdown(mixed, { history: cannedHistory() });
+    expect(withHistory).toContain('## Trend');
+    expect(withHistory).toContain('| 2026-01-05 09:00Z | 14 |');
+    expect(withHistory).toMatch(/\| 2026-03-02 09:30Z \(this run\) \| 10 \| .* \| 2 \| 0 \|/);
+    expect(withHistory).toContain('Since the previous run: 2 new findings, 0 fixed findings (open 8 → 10).');
+  });
+
+  it('does not add the current run twice when history already ends with it', () => {
+    const history = cannedHistory();
+    const last = { ...history[history.length - 1]!, time: mixed.generatedAt };
+    const text = renderMarkdown(mixed, { history: [...history.slice(0, -1), last] });
+    expect(text.match(/\(this run\)/g)).toHaveLength(1);
+    expect(text).not.toContain('2026-02-16');
+  });
+
+  it('says so when nothing is open', () => {
+    const empty = renderMarkdown(cannedResult('empty'));
+    expect(empty).toContain('No open findings.');
+    expect(empty).toContain('| **Total** | **0** |');
+  });
+});
+
+describe('renderMarkdown truncation', () => {
+  const big = manyFindings(60);
+
+  it('stays within --md-max-chars, cuts at an owner boundary and says where the full report is', () => {
+    expect(resultProblems(big)).toEqual([]);
+    const full = renderMarkdown(big, { mdMaxChars: 10_000_000 });
+    expect(full.length).toBeGreaterThan(65_000);
+    const cut = renderMarkdown(big, { fullReportPath: 'footprint.html' });
+    expect(cut.length).toBeLessThanOrEqual(65_000);
+    expect(cut).toMatch(/\*\*Truncated:\*\* this report exceeded 65000 characters, so it shows \d+ of 600 open findings\. See the full report: `footprint\.html`\./);
+    // Nothing is left open: every <details> is closed and fences are balanced.
+    expect(cut.split('<details>').length).toBe(cut.split('</details>').length);
+    expect((cut.match(/^```/gm) ?? []).length % 2).toBe(0);
+    const lastItem = cut.lastIndexOf('- [ ] ');
+    expect(cut.slice(lastItem).split('\n')[0]).toMatch(/\(\d+ findings?\)$/);
+  });
+
+  it('honours a small limit and counts the findings it shows', () => {
+    const cut = renderMarkdown(big, { mdMaxChars: 4000 });
+    expect(cut.length).toBeLessThanOrEqual(4000);
+    const shown = Number(/shows (\d+) of/.exec(cut)![1]);
+    const listed = cut.split('\n').filter((l) => /^ {2}- `(critical|high|medium|low|info)`/.test(l)).length;
+    expect(shown).toBe(listed);
+    expect(cut).toContain('Render the full report with `footprint render RESULT.json --format html`.');
+  });
+});
+
+describe('Markdown escaping', () => {
+  it('turns HTML and Markdown syntax in data into literal text', () => {
+    expect(mdText('<script>alert(1)</script>')).toBe('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(mdText('a|b *c* [x](y) `z`\nnext')).toBe('a\\|b \\*c\\* \\[x\\](y) \\`z\\` next');
+    expect(mdText('"><img src=x onerror=alert(1)>')).toBe('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('fences content with a fence longer than any backtick run inside', () => {
+    expect(fenced('yaml', 'a: ```\n')).toBe('````yaml\na: ```\n````');
+    expect(fenced('bad lang"', 'x')).toBe('```\nx\n```');
+  });
+
+  it('keeps planted markup in names inert', () => {
+    const result = cannedResult('mixed');
+    const f = result.findings[0]!;
+    f.file = 'charts/<script>alert(1)</script>/templates/"><img src=x onerror=alert(2)>.yaml';
+    f.message = 'Secret {{7*7}} <b>bold</b> | pipe';
+    f.resource = { kind: 'Secret', name: '<img src=x onerror=alert(3)>' };
+    const text = renderMarkdown(result);
+    // Code spans are rendered literally; everywhere else markup must arrive as entities.
+    const outsideCode = text.replace(/`[^`\n]*`/g, '');
+    expect(outsideCode).not.toMatch(/<script|<img|<b>/);
+    expect(text).toContain('`charts/<script>alert(1)</script>/templates/"><img src=x onerror=alert(2)>.yaml:');
+    expect(text).toContain('{{7\\*7}} &lt;b&gt;bold&lt;/b&gt; \\| pipe');
+  });
+});
