@@ -178,3 +178,19 @@ describe('[U] baselines', () => {
     expect(findings.map((f) => f.baseline)).toEqual([undefined, true]);
   });
 });
+
+describe('[U] trend helpers', () => {
+  it('date the oldest open footprint from its first sighting in the history', async () => {
+    const { firstSeen, oldestOpenFinding } = await import('../src/history/trend.js');
+    const records = [
+      historyRecord(result([finding('b')], '2026-01-10T00:00:00.000Z')),
+      historyRecord(result([finding('a'), finding('b')], '2026-01-01T00:00:00.000Z')),
+      historyRecord(result([], '2026-01-20T00:00:00.000Z')),
+    ];
+    expect(firstSeen(records).get(fp('b'))).toBe('2026-01-01T00:00:00.000Z');
+    const current = result([finding('a', 'high', { suppressed: { by: 'inline', reason: 'accepted inline' } }), finding('b'), finding('c')], '2026-01-31T00:00:00.000Z');
+    expect(oldestOpenFinding(current, records)).toEqual({ fingerprint: fp('b'), ruleId: 'inline-secret-manifest', file: 'manifests/b.yaml', since: '2026-01-01T00:00:00.000Z', ageDays: 30 });
+    expect(oldestOpenFinding(result([finding('c')], '2026-01-31T00:00:00.000Z'), records)?.ageDays).toBe(0);
+    expect(oldestOpenFinding(result([]), records)).toBeUndefined();
+  });
+});
