@@ -76,7 +76,17 @@ export function cnpgManagedRoleReplacement(target: { secretName: string; role: s
     `          name: ${yamlKey(target.secretName)}`,
     '---',
     `# ${target.secretName}: generated in-cluster, never fetched from Vault or Azure Key Vault.`,
-    helmGeneratedSecretReplacement({ name: target.secretName, keys: ['username', 'password'] }).snippet.trimEnd(),
+    `{{- $existing := lookup "v1" "Secret" .Release.Namespace ${JSON.stringify(target.secretName)} -}}`,
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata:',
+    `  name: ${yamlKey(target.secretName)}`,
+    '  annotations:',
+    '    helm.sh/resource-policy: keep',
+    'type: kubernetes.io/basic-auth',
+    'data:',
+    `  username: {{ ${JSON.stringify(target.role)} | b64enc }}`,
+    '  password: {{ $existing | dig "data" "password" (randAlphaNum 32 | b64enc) }}',
   ];
   return { language: 'yaml', title: `CNPG-owned role ${target.role} with a Helm-generated ${target.secretName}`, snippet: `${lines.join('\n')}\n` };
 }
