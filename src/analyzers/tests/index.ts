@@ -1,7 +1,8 @@
 import type { Analyzer } from '../types.js';
 import { goAnalyzer } from './go.js';
 import { pythonAnalyzer } from './python.js';
+import { shellAnalyzer } from './shell.js';
 import { typescriptAnalyzer } from './typescript.js';
 
 /** Test harnesses (TS/JS, Python, Go, shell) and scripts (Vault, kubectl, hvac). */
-export const testAnalyzers: readonly Analyzer[] = [typescriptAnalyzer, pythonAnalyzer, goAnalyzer];
+export const testAnalyzers: readonly Analyzer[] = [typescriptAnalyzer, pythonAnalyzer, goAnalyzer, shellAnalyzer];

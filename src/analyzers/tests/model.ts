@@ -70,8 +70,13 @@ export interface StepFact extends Pos {
   text: string;
 }
 
-export interface RunnerFacts {
+/** A test runner: a test script, a CI job, a Tiltfile local_resource. */
+export interface RunnerFacts extends Pos {
+  /** File name, `job <id>` or `local_resource <name>`. */
+  name: string;
   steps: StepFact[];
+  /** Declared dependencies (Tilt resource_deps, CI needs), matched against the accepted bootstrap steps too. */
+  deps: string[];
 }
 
 export interface HarnessModel {
@@ -81,17 +86,17 @@ export interface HarnessModel {
   inlineSecrets: InlineSecretFact[];
   keyVault: KeyVaultFact[];
   vaultWrites: VaultWriteFact[];
-  runner?: RunnerFacts;
+  runners: RunnerFacts[];
 }
 
 export function emptyModel(language: HarnessModel['language'], role: HarnessRole): HarnessModel {
-  return { language, role, fallbacks: [], inlineSecrets: [], keyVault: [], vaultWrites: [] };
+  return { language, role, fallbacks: [], inlineSecrets: [], keyVault: [], vaultWrites: [], runners: [] };
 }
 
 export function hasFacts(model: HarnessModel): boolean {
   return (
     model.fallbacks.length + model.inlineSecrets.length + model.keyVault.length + model.vaultWrites.length > 0 ||
-    (model.runner !== undefined && model.runner.steps.length > 0)
+    model.runners.some((r) => r.steps.length > 0)
   );
 }
 

@@ -1,6 +1,16 @@
 import type { Rule } from '../types.js';
+import { kubectlCreateSecretImperative } from './kubectl-create-secret-imperative.js';
 import { testCodeCredentialFallback } from './test-code-credential-fallback.js';
 import { testDirectAzureKeyvault } from './test-direct-azure-keyvault.js';
+import { testHarnessSecretBootstrapMissing } from './test-harness-secret-bootstrap-missing.js';
 import { testInlineSecret } from './test-inline-secret.js';
+import { vaultWriteDbCredential } from './vault-write-db-credential.js';
 
-export const testsRules: readonly Rule[] = [testCodeCredentialFallback, testInlineSecret, testDirectAzureKeyvault];
+export const testsRules: readonly Rule[] = [
+  testCodeCredentialFallback,
+  testInlineSecret,
+  testDirectAzureKeyvault,
+  testHarnessSecretBootstrapMissing,
+  vaultWriteDbCredential,
+  kubectlCreateSecretImperative,
+];

@@ -1,0 +1,203 @@
+/**
+ * Shell in every place it hides: scripts (`*.sh`, `*.bash`, sh/bash shebangs), Makefile recipes, GitHub Actions
+ * `run:` blocks and Tiltfile `local()` / `local_resource(cmd=…)` commands. Parsed with the shared shell parser
+ * (src/shell, mvdan-sh); Tiltfiles with the tree-sitter Python grammar (Starlark is Python syntax).
+ */
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YNode } from 'yaml';
+import { parseShell, type ShellScript } from '../../shell/index.js';
+import { basename, segments } from '../../util/path.js';
+import { makefileRecipes, makeToShell } from '../build/script.js';
+import type { Analyzer, AnalyzerContext, FileContext } from '../types.js';
+import { commandFacts, type CommandInput } from './commands.js';
+import { emptyModel, harnessRole, hasFacts, type HarnessModel, type HarnessRole, type RunnerFacts, type StepFact } from './model.js';
+import { pyString } from './python.js';
+import { named, pos, treeSitterParser, walk, type Node } from './treesitter.js';
+
+const SHELL_EXT = /\.(sh|bash)$/i;
+const SCRIPT_DIRS = new Set(['scripts', 'script', 'bin', 'hack', 'tools', 'ci', '.ci', 'test', 'tests', 'e2e']);
+
+type Source = 'script' | 'makefile' | 'workflow' | 'tiltfile';
+
+export function shellSourceOf(path: string): Source | undefined {
+  const name = basename(path);
+  if (SHELL_EXT.test(name)) return 'script';
+  if (/^(GNUmakefile|Makefile|makefile)$|\.mk$/.test(name)) return 'makefile';
+  if (/^Tiltfile$|\.tiltfile$/i.test(name)) return 'tiltfile';
+  const parts = segments(path);
+  if (parts.length >= 3 && parts[parts.length - 3] === '.github' && parts[parts.length - 2] === 'workflows' && /\.ya?ml$/i.test(name)) return 'workflow';
+  if (!name.includes('.') && segments(path).slice(0, -1).some((d) => SCRIPT_DIRS.has(d))) return 'script';
+  return undefined;
+}
+
+const SECRET_TOOLS = /\bkubectl\b[^\n]*\bsecret\b|\bkubectl\b[^\n]*\bapply\b[^\n]*-f\s+-|\bvault\s+(?:kv\s+(?:put|patch)|write)\b|\baz\s+keyvault\s+secret\b/;
+const RUNNER = /\bkubectl\b|\bhelm\s|\bplaywright\b|\bpytest\b|\bgo\s+test\b|\b(?:npm|pnpm|yarn)\s+(?:run\s+)?test|\bjest\b|\bvitest\b|\bskaffold\b|\btilt\b|local_resource/;
+const DEFAULTED = /\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=][^}]/;
+
+/** Cheap text test before parsing. */
+export function shellPrefilter(text: string, role: HarnessRole, source: Source): boolean {
+  if (SECRET_TOOLS.test(text)) return true;
+  if (source === 'tiltfile' || source === 'workflow') return RUNNER.test(text) && /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|test)/i.test(text);
+  return role === 'test' && (RUNNER.test(text) || DEFAULTED.test(text));
+}
+
+export const shellAnalyzer: Analyzer<HarnessModel> = {
+  id: 'tests-shell',
+  claims: (file: FileContext) => shellSourceOf(file.path) !== undefined,
+  sniff(text, file) {
+    const source = shellSourceOf(file.path)!;
+    if (source === 'script' && !SHELL_EXT.test(file.path) && !/^#!.*\b(ba|da)?sh\b/.test(text)) return false;
+    return shellPrefilter(text, harnessRole(file), source);
+  },
+  async parse(text, file, context) {
+    const source = shellSourceOf(file.path)!;
+    const model = emptyModel('shell', harnessRole(file));
+    if (source === 'script') fromScript(model, parseShell(text), basename(file.path), 1, context);
+    else if (source === 'makefile') fromMakefile(model, text, context);
+    else if (source === 'workflow') fromWorkflow(model, text, context);
+    else await fromTiltfile(model, text);
+    return hasFacts(model) ? model : undefined;
+  },
+};
+
+function commandInputs(script: ShellScript): CommandInput[] {
+  const out: CommandInput[] = [];
+  let previous: ShellScript['commands'][number] | undefined;
+  for (const c of script.commands) {
+    if (c.words.length === 0) continue;
+    // `cat <<EOF | kubectl apply -f -`: the here-document of the pipeline's first member feeds the next one. (The
+    // pipeline index is not reliable when the first member carries a here-document, so position decides.)
+    const fed = previous && previous.name === 'cat' && previous.line === c.line && c.column > previous.column ? previous.redirects.find((r) => r.heredoc)?.heredoc : undefined;
+    const heredoc = c.redirects.find((r) => r.heredoc)?.heredoc ?? fed;
+    out.push({
+      argv: c.words.map((w) => w.value),
+      line: c.line,
+      column: c.column,
+      endLine: c.endLine,
+      text: c.text,
+      ...(heredoc ? { heredoc: { body: heredoc.body, line: heredoc.line } } : {}),
+    });
+    previous = c;
+  }
+  return out;
+}
+
+function steps(script: ShellScript): StepFact[] {
+  return script.commands
+    .filter((c) => c.words.length > 0 && !c.substitution)
+    .map((c) => ({ line: c.line, column: c.column, argv: c.words.map((w) => w.value), text: c.text.split('\n')[0]!.slice(0, 160) }));
+}
+
+/** `${X:-literal}` / `${X-literal}` / `${X:=literal}` with a literal default, bound to an assignment when there is one. */
+function defaults(model: HarnessModel, script: ShellScript): void {
+  for (const c of script.commands) {
+    const words = [...c.words.map((w) => ({ word: w, binding: undefined as string | undefined })), ...c.assignments.filter((a) => a.value).map((a) => ({ word: a.value!, binding: a.name }))];
+    for (const { word, binding } of words) {
+      for (const m of word.value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=]([^}$`]*)\}/g)) {
+        const fallback = m[2]!.replace(/^(["'])(.*)\1$/, '$2');
+        if (!fallback) continue;
+        model.fallbacks.push({ variable: m[1]!, fallback, form: 'shell-default', line: word.line, column: word.column, ...(binding ? { binding } : {}) });
+      }
+    }
+  }
+}
+
+function fromScript(model: HarnessModel, script: ShellScript, name: string, line: number, context: AnalyzerContext): void {
+  if (script.error) context.diagnostic({ code: 'parse-error', message: `shell: ${script.error.message}`, line: script.error.line });
+  commandFacts(model, commandInputs(script));
+  if (model.role === 'test') {
+    defaults(model, script);
+    model.runners.push({ name, line, column: 1, steps: steps(script), deps: [] });
+  }
+}
+
+function fromMakefile(model: HarnessModel, text: string, context: AnalyzerContext): void {
+  const { recipes, variables } = makefileRecipes(text);
+  for (const recipe of recipes) {
+    const script = parseShell(makeToShell(recipe.text, variables), { lineOffset: recipe.line - 1 });
+    if (script.error) {
+      context.diagnostic({ code: 'parse-error', message: `Makefile recipe: ${script.error.message}`, line: script.error.line ?? recipe.line });
+      continue;
+    }
+    commandFacts(model, commandInputs(script));
+  }
+}
+
+/** Line of the first content line of a `run:` scalar (block scalars start on the next line). */
+function runLine(node: YNode, counter: LineCounter, text: string): number {
+  const start = node.range?.[0] ?? 0;
+  const line = counter.linePos(start).line;
+  return isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') ? line + 1 : line;
+  void text;
+}
+
+function fromWorkflow(model: HarnessModel, text: string, context: AnalyzerContext): void {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
+  if (doc.errors.length > 0) return; // The YAML analyzer reports YAML errors.
+  const jobs = doc.get('jobs', true);
+  if (!isMap(jobs)) return;
+  for (const job of jobs.items) {
+    const jobId = isScalar(job.key) ? String(job.key.value) : '?';
+    const jobNode = job.value;
+    if (!isMap(jobNode)) continue;
+    const stepsNode = jobNode.get('steps', true);
+    const needs = jobNode.get('needs', true);
+    const deps = isSeq(needs) ? needs.items.map((i) => (isScalar(i) ? String(i.value) : '')) : isScalar(needs) ? [String(needs.value)] : [];
+    const runner: RunnerFacts = { name: `job ${jobId}`, line: counter.linePos((job.key as YNode | null)?.range?.[0] ?? 0).line, column: 1, steps: [], deps };
+    if (!isSeq(stepsNode)) continue;
+    for (const step of stepsNode.items) {
+      if (!isMap(step)) continue;
+      const uses = step.get('uses');
+      if (typeof uses === 'string') runner.steps.push({ line: counter.linePos(step.range?.[0] ?? 0).line, column: 1, argv: ['uses', uses], text: `uses: ${uses}` });
+      const run = step.get('run', true);
+      if (!isScalar(run) || typeof run.value !== 'string') continue;
+      const script = parseShell(run.value.replace(/\$\{\{[^}]*\}\}/g, 'GHA_EXPR'), { lineOffset: runLine(run, counter, text) - 1 });
+      if (script.error) {
+        context.diagnostic({ code: 'parse-error', message: `workflow run: ${script.error.message}`, line: script.error.line });
+        continue;
+      }
+      commandFacts(model, commandInputs(script));
+      runner.steps.push(...steps(script));
+    }
+    if (/\b(e2e|integration|int-tests?|smoke|acceptance|playwright)\b/i.test(`${jobId} ${runner.steps.map((s) => s.text).join(' ')}`)) model.runners.push(runner);
+  }
+}
+
+async function fromTiltfile(model: HarnessModel, text: string): Promise<void> {
+  const parser = await treeSitterParser('python');
+  const tree = parser.parse(text);
+  if (!tree) return;
+  try {
+    walk(tree.rootNode, (node) => {
+      if (node.type !== 'call') return;
+      const fn = node.childForFieldName('function')?.text ?? '';
+      if (fn !== 'local_resource' && fn !== 'local') return;
+      const list = node.childForFieldName('arguments');
+      const positional: Node[] = [];
+      const keywords = new Map<string, Node>();
+      for (const a of list ? named(list) : []) {
+        if (a.type === 'keyword_argument') {
+          const k = a.childForFieldName('name')?.text;
+          const v = a.childForFieldName('value');
+          if (k && v) keywords.set(k, v);
+        } else positional.push(a);
+      }
+      const cmdNode = fn === 'local' ? (keywords.get('command') ?? positional[0]) : (keywords.get('cmd') ?? positional[1] ?? keywords.get('serve_cmd'));
+      const cmd = pyString(cmdNode) ?? (cmdNode?.type === 'list' ? named(cmdNode).map((e) => pyString(e) ?? '${…}').join(' ') : undefined);
+      if (!cmd || !cmdNode) return;
+      const at = pos(cmdNode);
+      const script = parseShell(cmd, { lineOffset: at.line - 1 });
+      if (script.error) return;
+      const inputs = commandInputs(script).map((c) => ({ ...c, line: at.line, column: at.column }));
+      commandFacts(model, inputs);
+      if (fn !== 'local_resource') return;
+      const name = pyString(keywords.get('name') ?? positional[0]) ?? '?';
+      const depsNode = keywords.get('resource_deps');
+      const deps = depsNode?.type === 'list' ? named(depsNode).map((d) => pyString(d) ?? '') : [];
+      if (!/\b(e2e|integration|int-tests?|smoke|acceptance|playwright|test)/i.test(`${name} ${cmd}`)) return;
+      model.runners.push({ name: `local_resource ${name}`, ...pos(node), steps: steps(script).map((s) => ({ ...s, line: at.line, column: at.column })), deps });
+    });
+  } finally {
+    tree.delete();
+  }
+}

@@ -1,0 +1,121 @@
+import type { RunnerFacts, StepFact } from '../../analyzers/tests/model.js';
+import { createRule } from '../create-rule.js';
+import { harnessModels, intTestsSecretName, Occurrences } from './common.js';
+
+/** Steps (and Tilt resource deps / CI needs) that count as a secret bootstrap or readiness gate. `*` is a wildcard. */
+export const DEFAULT_ACCEPTED_STEPS = [
+  'externalsecret',
+  'ensure-local-secrets',
+  'integration-secrets',
+  'secrets-certs',
+  'bootstrap*secret',
+  'secret*bootstrap',
+  'seed-local-secrets',
+  'wait-for-secrets',
+  'verify-secrets',
+  'check-secrets',
+];
+
+function patterns(list: readonly string[]): RegExp[] {
+  return list.map((p) => new RegExp(p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*'), 'i'));
+}
+
+function tool(argv: string[]): string[] {
+  const a = [...argv];
+  while (a.length && (/^(sudo|env|exec|time|npx|pnpx|bunx|command)$/.test(a[0]!) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(a[0]!) || (a[0] === 'pnpm' && a[1] === 'exec') || (a[0] === 'yarn' && a[1] === 'dlx'))) {
+    if (a[0] === 'pnpm' || a[0] === 'yarn') a.shift();
+    a.shift();
+  }
+  a[0] = (a[0] ?? '').replace(/^.*\//, '');
+  return a;
+}
+
+function positional(args: string[]): string[] {
+  return args.filter((x) => !x.startsWith('-'));
+}
+
+export function clusterStep(argv: string[]): boolean {
+  const [t, ...rest] = tool(argv);
+  const p = positional(rest);
+  if (t === 'kubectl' || t === 'oc') return ['apply', 'create', 'replace', 'run', 'rollout'].includes(p[0] ?? '') && !(p[0] === 'create' && p[1] === 'namespace');
+  if (t === 'helm') return ['install', 'upgrade', 'test'].includes(p[0] ?? '');
+  if (t === 'skaffold') return ['run', 'dev', 'deploy'].includes(p[0] ?? '');
+  if (t === 'tilt') return ['up', 'ci'].includes(p[0] ?? '');
+  return false;
+}
+
+export function suiteStep(argv: string[]): boolean {
+  const [t, ...rest] = tool(argv);
+  const p = positional(rest);
+  if (t === 'playwright') return p[0] === 'test';
+  if (['pytest', 'jest', 'vitest', 'mocha', 'cypress', 'newman', 'k6'].includes(t)) return true;
+  if (t === 'python' || t === 'python3') return rest[0] === '-m' && rest[1] === 'pytest';
+  if (t === 'go') return p[0] === 'test';
+  if (['npm', 'pnpm', 'yarn', 'bun'].includes(t)) return /^(test|e2e|int|integration)/.test(p[0] === 'run' ? (p[1] ?? '') : (p[0] ?? ''));
+  if (t === 'make') return p.some((x) => /^(test|e2e|integration|int-tests?)/.test(x));
+  // A test runner script: bash tests/run-e2e.sh, ./scripts/integration-tests.sh
+  return [t, ...p].some((x) => /(^|\/)(run[-_])?(e2e|integration|int[-_]tests?|smoke|acceptance)[\w-]*\.(sh|bash|py)$|(^|\/)run[-_](e2e|integration|tests?)\b/.test(x));
+}
+
+const INTEGRATION = /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|cluster)\b/i;
+
+export const testHarnessSecretBootstrapMissing = createRule(
+  {
+    id: 'test-harness-secret-bootstrap-missing',
+    family: 'tests',
+    defaultSeverity: 'low',
+    description: 'A test runner deploys to or tests against a cluster without a secret bootstrap or readiness step',
+    why: 'Integration and E2E suites depend on secrets the bootstrap materialises (per-service int-tests ExternalSecrets). Without a gate, a missing secret shows up as flaky test failures, or tempts people into fallbacks and inline Secrets.',
+    allowed: 'Any accepted step before the suite: waiting for the int-tests ExternalSecrets to be Ready, the integration-secrets bootstrap (Tilt resource_deps or CI needs), ensure-local-secrets, a bootstrap-*-secret script. The list is configurable (options.acceptedSteps).',
+    remediation: 'Add a fail-fast precheck before the suite: wait for the per-service int-tests ExternalSecret to be Ready (or depend on the secrets bootstrap) and abort when it is not.',
+  },
+  (context) => {
+    const extra = Array.isArray(context.options.acceptedSteps) ? (context.options.acceptedSteps as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+    const accepted = patterns([...DEFAULT_ACCEPTED_STEPS, ...extra]);
+    const isBootstrap = (text: string) => accepted.some((r) => r.test(text));
+    context.each(
+      harnessModels(context.project),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        const seen = new Occurrences();
+        for (const runner of model.runners) {
+          if (runner.deps.some(isBootstrap) || runner.steps.some((s) => isBootstrap(s.argv.join(' ')))) continue;
+          const cluster = runner.steps.find((s) => clusterStep(s.argv));
+          const integration = INTEGRATION.test(`${file.path} ${runner.name}`) || runner.steps.some((s) => INTEGRATION.test(s.argv.join(' ')));
+          const suite = runner.steps.find((s) => suiteStep(s.argv));
+          const trigger: StepFact | undefined = cluster ?? (integration ? suite : undefined);
+          if (!trigger) continue;
+          const at = runner.name.startsWith('local_resource') ? runner : trigger;
+          const namespace = namespaceOf(runner);
+          const secret = intTestsSecretName(file.path);
+          context.report({
+            file,
+            line: at.line,
+            column: at.column,
+            message: `Test runner ${runner.name} ${cluster ? 'deploys to a cluster' : 'runs an integration suite'} (${trigger.text.slice(0, 80)}) without a secret bootstrap or readiness step`,
+            location: seen.next(`runner:${runner.name}`),
+            keys: [],
+            origin: 'test',
+            replacement: runner.name.startsWith('local_resource')
+              ? { language: 'python', title: `Make ${runner.name.slice('local_resource '.length)} depend on the secrets bootstrap`, snippet: `resource_deps=[${['integration-secrets', ...runner.deps].map((d) => `'${d}'`).join(', ')}],\n` }
+              : {
+                  language: 'shell',
+                  title: `Fail fast until ${secret} is materialised`,
+                  snippet: `kubectl -n ${namespace} wait --for=condition=Ready externalsecret/${secret}-sync --timeout=300s \\\n  || { echo "integration secrets not materialized: run the secret bootstrap" >&2; exit 1; }\n`,
+                },
+          });
+        }
+      },
+    );
+  },
+);
+
+function namespaceOf(runner: RunnerFacts): string {
+  for (const s of runner.steps) {
+    const i = s.argv.findIndex((a) => a === '-n' || a === '--namespace');
+    if (i >= 0 && s.argv[i + 1] && !s.argv[i + 1]!.startsWith('$')) return s.argv[i + 1]!;
+    const eq = s.argv.find((a) => a.startsWith('--namespace='));
+    if (eq && !eq.includes('$')) return eq.slice('--namespace='.length);
+  }
+  return '"$NAMESPACE"';
+}
