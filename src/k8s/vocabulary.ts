@@ -140,7 +140,7 @@ const REFERENCE_LAST = new Set([
 ]);
 
 /** A first word that makes the key a switch or a reference: existingSecret, useSecret, createSecret, ... */
-const REFERENCE_FIRST = new Set(['existing', 'use', 'enable', 'enabled', 'create', 'generate', 'auto', 'skip', 'disable', 'external', 'from', 'secret-ref', 'no', 'allow', 'require', 'ignore', 'show', 'rotate', 'reset', 'mount', 'is', 'has', 'should', 'min', 'max']);
+const REFERENCE_FIRST = new Set(['existing', 'automount', 'num', 'number', 'use', 'enable', 'enabled', 'create', 'generate', 'auto', 'skip', 'disable', 'external', 'from', 'secret-ref', 'no', 'allow', 'require', 'ignore', 'show', 'rotate', 'reset', 'mount', 'is', 'has', 'should', 'min', 'max']);
 
 export interface CredentialNameOptions {
   /** Extra names (matched case-insensitively as whole names) that always hold credentials. */

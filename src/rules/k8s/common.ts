@@ -1,8 +1,9 @@
 import type { K8sResource } from '../../k8s/resources.js';
-import { decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, embeddedUrlPassword, connectionStringPassword } from '../../k8s/vocabulary.js';
+import { words, decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, embeddedUrlPassword, connectionStringPassword } from '../../k8s/vocabulary.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { get, isMap, isScalar, type PEntry } from '../../yaml/model.js';
 import type { ResourceRef } from '../../types.js';
+import type { Project } from '../../scan/project.js';
 
 export interface LiteralCredential {
   /** Key path inside the resource, e.g. "stringData.password". */
@@ -67,3 +68,49 @@ export function resourceLocation(resource: K8sResource, inner?: string): string 
   const prefix = resource.valuesPath ? `values:${resource.valuesPath}:` : '';
   return `${prefix}${resource.id}${inner ? `#${inner}` : ''}`;
 }
+
+/** Key paths (dotted, as `walk` builds them) of Kubernetes objects embedded in a values file: resource rules own those subtrees. */
+export function valuesEmbeddedPaths(project: Project, file: string): Set<string> {
+  return new Set(project.resources.filter((r) => r.source === 'values' && r.file === file).map((r) => r.valuesPath ?? ''));
+}
+
+const FILE_LIKE = /^[\w.-]+\.(json|pem|key|crt|cert|cer|p12|pfx|jks|keystore|truststore|txt|ya?ml|conf|cfg|ini|properties|env|toml|acl)$/i;
+
+/**
+ * Literal-looking values that are not credential material: file paths (`/secrets/db-password`, `credentials.json`),
+ * XXXX placeholders, empty PEM envelopes, shell/code expressions (`$(cat …)`, `get_secret(…)`), 1–2 character stubs.
+ */
+export function isNonCredentialLiteral(value: string): boolean {
+  const v = value.trim();
+  if (v.length < 3) return true;
+  if (/^(\/|\.\.?\/|~\/)[^\s]*$/.test(v) || FILE_LIKE.test(v)) return true;
+  if (/^x{4,}$/i.test(v) || /^\*{3,}$/.test(v)) return true;
+  if (/^-----BEGIN [A-Z0-9 ]+-----\s*-----END [A-Z0-9 ]+-----$/.test(v)) return true;
+  if (/^[\\$%`]/.test(v) || /^[A-Za-z_][\w.]*\(/.test(v)) return true;
+  return false;
+}
+
+/** A comment line inside an embedded config file or script. */
+export function isCommentLine(line: string | undefined): boolean {
+  return line !== undefined && /^\s*(#|\/\/|;|--\s|\*|<!--)/.test(line);
+}
+
+/** Words that make a `...Secret` key name a Secret (tlsSecret, passwordSecret, credentialsSecret) rather than a secret value. */
+const SECRET_NAMING = new Set(['tls', 'cert', 'certificate', 'certs', 'ca', 'password', 'passwords', 'token', 'tokens', 'credential', 'credentials', 'pull', 'image', 'key', 'keys', 'basic', 'auth', 'secret']);
+
+/** A `...Secret` key that names a Kubernetes Secret (passwordSecret, tlsSecret, authSecret: my-secret-name). */
+export function namesASecret(key: string, value: string): boolean {
+  const w = words(key);
+  if (!['secret', 'secrets'].includes(w[w.length - 1]!)) return false;
+  if (w.slice(0, -1).some((x) => SECRET_NAMING.has(x) && x !== 'auth')) return true;
+  // authSecret: orders-auth — a DNS-1123 name that ends like a Secret's name
+  return /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) && /(secret|credentials|creds|auth)$/.test(value);
+}
+
+/** `clientSecretKey: client-secret`, `rootPasswordKey: root-password`: the value names a key (its words are the key's words). */
+export function namesAKey(key: string, value: string): boolean {
+  if (!/^[A-Za-z0-9]+([-_.][A-Za-z0-9]+)+$/.test(value)) return false;
+  const keyWords = new Set(words(key));
+  return words(value).every((w) => keyWords.has(w));
+}
+

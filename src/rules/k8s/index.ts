@@ -1,4 +1,18 @@
 import type { Rule } from '../types.js';
+import { chartOwnedInlineSecretTemplate } from './chart-owned-inline-secret-template.js';
+import { fixtureValueInManagedEnv } from './fixture-value-in-managed-env.js';
+import { inlineCredentialInValues } from './inline-credential-in-values.js';
 import { inlineSecretManifest } from './inline-secret-manifest.js';
+import { sealedSecretManifest } from './sealed-secret-manifest.js';
+import { secretInConfigmap } from './secret-in-configmap.js';
+import { workloadEnvLiteralCredential } from './workload-env-literal-credential.js';
 
-export const k8sRules: readonly Rule[] = [inlineSecretManifest];
+export const k8sRules: readonly Rule[] = [
+  inlineSecretManifest,
+  chartOwnedInlineSecretTemplate,
+  inlineCredentialInValues,
+  secretInConfigmap,
+  sealedSecretManifest,
+  workloadEnvLiteralCredential,
+  fixtureValueInManagedEnv,
+];

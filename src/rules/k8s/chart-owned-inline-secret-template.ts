@@ -1,0 +1,188 @@
+import type { ParsedFile } from '../../analyzers/types.js';
+import type { YamlFileModel } from '../../analyzers/yaml.js';
+import { OriginClassifier } from '../../inventory/origin.js';
+import type { K8sResource } from '../../k8s/resources.js';
+import { isCredentialName, words } from '../../k8s/vocabulary.js';
+import type { Project } from '../../scan/project.js';
+import type { Severity } from '../../types.js';
+import { dirname } from '../../util/path.js';
+import { isMap, isScalar, walk, type PEntry } from '../../yaml/model.js';
+import { createRule } from '../create-rule.js';
+import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
+import { resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
+import { enclosingConditions, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, templateExprs, valuesRefsOf } from './helm-sources.js';
+
+export interface ValuesFedKey {
+  key: string;
+  section: string;
+  line: number;
+  column: number;
+  /** `.Values` paths feeding the key. */
+  paths: string[];
+  /** The key falls back to Helm generation (randAlphaNum/lookup/generate helper) when the values are empty. */
+  fallback: boolean;
+}
+
+/** Keys of a templated Secret whose values come from credential-like `.Values` paths. */
+export function valuesFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFedKey[] {
+  const out: ValuesFedKey[] = [];
+  /** Keys that some if/else branch fills with a generated value: `{{ if .Values.pw }}pw: values{{ else }}pw: randAlphaNum{{ end }}`. */
+  const generatedKeys = new Set<string>();
+  for (const section of ['stringData', 'data'] as const) {
+    const map = resource.node.entries.filter((e) => e.key === section).map((e) => e.value);
+    for (const node of map) {
+      if (!isMap(node)) continue;
+      for (const e of node.entries) {
+        const fed = valuesFedEntry(e, resource, extra);
+        if (fed) out.push({ ...fed, section });
+        else if (isScalar(e.value) && typeof e.value.value === 'string' && templateExprs(e.value.value).some((x) => exprSources(x, resource.helm).generated)) {
+          generatedKeys.add(e.key);
+        }
+      }
+    }
+  }
+  return out.map((k) => (generatedKeys.has(k.key) ? { ...k, fallback: true } : k));
+}
+
+function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string[]): Omit<ValuesFedKey, 'section'> | undefined {
+  if (!isScalar(e.value) || typeof e.value.value !== 'string') return undefined;
+  const exprs = templateExprs(e.value.value);
+  if (exprs.length === 0) return undefined;
+  const keyIsCredential = isCredentialName(e.key, { extra }) || isCredentialPath(e.key, extra);
+  const paths = new Set<string>();
+  let fallback = false;
+  for (const expr of exprs) {
+    const sources = exprSources(expr, resource.helm);
+    // Credential-named paths from anywhere (directly or through $variables); any other non-setting path only when the
+    // key itself is a credential and the expression reads it directly (`password: {{ .Values.auth.value }}`).
+    let credentialRefs = sources.valuesRefs.filter((ref) => isCredentialPath(ref, extra));
+    if (credentialRefs.length === 0 && keyIsCredential) credentialRefs = valuesRefsOf(expr).filter((ref) => !isSettingPath(ref));
+    if (credentialRefs.length === 0) continue;
+    credentialRefs.forEach((r) => paths.add(r));
+    fallback ||= sources.generated;
+  }
+  if (paths.size === 0) return undefined;
+  return { key: e.key, line: e.line, column: e.column, paths: [...paths].sort(), fallback };
+}
+
+/** Toggles that make a chart render a Secret from values: createSecret: true, personaSecret.create: true, localCredentials.enabled: true. */
+export function secretToggle(path: readonly string[], e: PEntry): boolean {
+  if (!isScalar(e.value) || e.value.value !== true) return false;
+  const key = words(e.key);
+  const bag = new Set(['secret', 'secrets', 'credentials', 'credential']);
+  const skip = (w: string[]) => w.some((x) => ['external', 'existing', 'sealed', 'vault', 'tls', 'cert', 'certificate', 'image', 'pull', 'service', 'account', 'generate', 'generated', 'random'].includes(x));
+  // createSecret, createCredentials, createAdminSecret
+  if (key[0] === 'create' && key.length > 1 && bag.has(key[key.length - 1]!) && !skip(key)) return true;
+  const parentKey = path[path.length - 1];
+  if (!parentKey || /^\d+$/.test(parentKey)) return false;
+  const parent = words(parentKey);
+  if (!bag.has(parent[parent.length - 1]!) || skip(parent)) return false;
+  if (e.key === 'create') return true;
+  // localCredentials.enabled, inlineSecret.enabled, fixtureSecrets.enabled: "enabled" on a generic secrets block means ExternalSecrets.
+  return e.key === 'enabled' && parent.length > 1 && ['local', 'inline', 'fixture', 'fixtures', 'dev', 'static', 'plain', 'persona', 'default'].includes(parent[0]!);
+}
+
+function secretTemplatesGuardedBy(project: Project, path: string, chartRoot?: string): { templates: K8sResource[]; offending: boolean } {
+  const ref = `.Values.${path}`;
+  const files = project.yamlFiles.filter((f) => f.model.role === 'template' && f.model.helm?.controls?.some((c) => c.expr.includes(ref) && !new RegExp(`${ref.replace(/\./g, '\\.')}[A-Za-z0-9_]`).test(c.expr)));
+  const local = chartRoot ? files.filter((f) => f.model.helm?.chartRoot === chartRoot) : [];
+  const chosen = local.length ? local : files;
+  const templates = project.resources.filter((r) => r.kind === 'Secret' && chosen.some((f) => f.file.path === r.file));
+  return { templates, offending: templates.some((r) => valuesFedKeys(r, project.config.credentialNames).length > 0) };
+}
+
+function chartRootOfValues(file: ParsedFile<YamlFileModel>, project: Project): string | undefined {
+  const dir = dirname(file.file.path);
+  return project.yamlFiles.some((f) => f.model.helm?.chartRoot === dir) ? dir : undefined;
+}
+
+export const chartOwnedInlineSecretTemplate = createRule(
+  {
+    id: 'chart-owned-inline-secret-template',
+    family: 'helm',
+    defaultSeverity: 'high',
+    description: 'A first-party Helm chart renders a Secret from credential values (or a values toggle switches that on)',
+    why:
+      'A chart that turns `.Values.*password*` into a Secret makes values files the place credentials live: every environment overlay ' +
+      'then carries (or is one edit away from carrying) a literal credential, and nothing rotates it. Charts must require ' +
+      '`existingSecret` or ship their own ExternalSecret; `createSecret`-style toggles stay off. Severity: high for a key fed only ' +
+      'from values; medium when every values-fed key falls back to Helm generation (lookup/randAlphaNum) AND the Secret is only ' +
+      'rendered when no existingSecret is given, because then the default install is already the allowed pattern and values are an ' +
+      'override. A Secret whose keys are only generated (lookup + randAlphaNum, generate/manage helpers) is silent.',
+    allowed:
+      'Helm-generated Secrets (`lookup` + `randAlphaNum`, preserved on upgrade), templates that only `lookup`, charts that ' +
+      '`required` an existingSecret, chart-owned ExternalSecrets, Secrets with non-credential data, toggles set to false.',
+    remediation:
+      'Delete the values-fed Secret template (or switch its toggle off), require `existingSecret`, and materialise the Secret from ' +
+      'its authority: an ExternalSecret for external credentials, Helm lookup+randAlphaNum or the operator for cluster-managed ones.',
+  },
+  (context) => {
+    const { project, config } = context;
+    const classifier = new OriginClassifier(config);
+    const extra = config.credentialNames;
+    context.each(
+      project.resources.filter((r) => r.kind === 'Secret' && r.source === 'template' && !r.parsed.file.isTest),
+      (r) => r.file,
+      (resource) => {
+        const fed = valuesFedKeys(resource, extra);
+        if (fed.length === 0) return;
+        const guarded = guardedByExistingSecret(enclosingConditions(resource.helm, resource.line));
+        const valuesOnly = fed.filter((k) => !k.fallback);
+        const severity: Severity = valuesOnly.length === 0 && guarded ? 'medium' : 'high';
+        const first = fed.reduce((a, b) => (b.line < a.line ? b : a));
+        const keys = [...new Set(fed.map((k) => k.key))];
+        const paths = [...new Set(fed.flatMap((k) => k.paths))];
+        const origin = classifier.classify({ name: resource.name, keys, kind: 'Secret', file: resource.file, helmGenerated: valuesOnly.length === 0 });
+        const target = { name: resource.name, namespace: resource.namespace, keys };
+        const replacement = origin === 'cluster-helm' || origin === 'cluster-operator' ? helmGeneratedSecretReplacement(target) : externalSecretReplacement(project, target);
+        context.report({
+          file: resource.parsed.file,
+          line: first.line,
+          column: first.column,
+          endLine: Math.max(...fed.map((k) => k.line)),
+          message:
+            `Chart template renders Secret ${resource.name} from values (${keys.join(', ')} <- ${paths.map((p) => `.Values${p}`).join(', ')})` +
+            (severity === 'medium' ? '; only without existingSecret and with a generated fallback' : ''),
+          location: resourceLocation(resource, `values-fed:${keys.slice().sort().join(',')}`),
+          keys: [...keys, ...paths.map((p) => `.Values${p}`)],
+          severity,
+          origin,
+          resource: resourceRef(resource),
+          replacement,
+        });
+      },
+    );
+
+    context.each(
+      project.valuesFiles.filter((f) => !f.file.isTest),
+      (f) => f.file.path,
+      (file) => {
+        const skip = valuesEmbeddedPaths(project, file.file.path);
+        const chartRoot = chartRootOfValues(file, project);
+        for (const doc of file.model.docs) {
+          walk(doc.root, ({ node, path, entry }) => {
+            if (skip.has(path.join('.'))) return false;
+            if (!entry || !isScalar(node)) return undefined;
+            if (!secretToggle(path.slice(0, -1), entry)) return undefined;
+            const valuesPath = path.join('.');
+            const correlated = secretTemplatesGuardedBy(project, valuesPath, chartRoot);
+            if (correlated.templates.length > 0 && !correlated.offending) return undefined;
+            const owner = path.slice(0, -1).join('.') || valuesPath;
+            context.report({
+              file: file.file,
+              line: entry.line,
+              column: entry.column,
+              message: `Values toggle ${valuesPath}: true makes the chart render a Secret from values` + (correlated.templates.length ? ` (${correlated.templates[0]!.file})` : ''),
+              location: `values:.${valuesPath}`,
+              keys: [valuesPath],
+              origin: classifier.classify({ name: owner, keys: [entry.key], file: file.file.path }),
+              replacement: externalSecretReplacement(project, { name: correlated.templates[0]?.name ?? owner.split('.').pop() ?? 'app-secret', keys: [] }),
+              remediation: `Set ${valuesPath} to false, point the chart at an existingSecret and materialise that Secret from its authority (ExternalSecret or Helm-generated).`,
+            });
+            return undefined;
+          });
+        }
+      },
+    );
+  },
+);

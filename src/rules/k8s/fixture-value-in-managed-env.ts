@@ -1,0 +1,162 @@
+import type { ResolvedConfig } from '../../config/types.js';
+import { DEFAULT_FIXTURE_VALUES } from '../../config/defaults.js';
+import { OriginClassifier } from '../../inventory/origin.js';
+import { decodeBase64Text, embeddedUrlPassword, isCredentialName, words } from '../../k8s/vocabulary.js';
+import type { Severity } from '../../types.js';
+import { getStr, isMap, isScalar, walk, type PMap, type PNode } from '../../yaml/model.js';
+import { createRule } from '../create-rule.js';
+
+/** Fixture words that are also ordinary words: they count only as the value of a credential-named key. */
+const GENERIC = new Set(['admin', 'test', 'secret', 'password', 'example', 'dummy', 'todo', 'tbd', 'placeholder', 'none', 'default', 'demo', 'user']);
+/** Distinctive shapes: placeholder_client_secret, keycloak-placeholder, admin@corp.invalid. */
+const DISTINCTIVE_PATTERNS = [/^placeholder[_-][a-z0-9_-]+$/i, /^[a-z0-9_-]+[_-]placeholder$/i, /^[^@\s]+@[a-z0-9.-]+\.invalid$/i];
+const USER_WORDS = new Set(['user', 'username', 'login', 'userid']);
+
+function globRegex(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+}
+
+export class FixtureMatcher {
+  private readonly generic = new Set<string>();
+  private readonly distinctive = new Set<string>();
+  private readonly patterns: RegExp[] = [...DISTINCTIVE_PATTERNS];
+
+  constructor(config: ResolvedConfig) {
+    for (const value of DEFAULT_FIXTURE_VALUES) (GENERIC.has(value.toLowerCase()) ? this.generic : this.distinctive).add(value.toLowerCase());
+    for (const value of config.fixtureValues) {
+      if (value.includes('*')) this.patterns.push(globRegex(value));
+      else this.distinctive.add(value.toLowerCase());
+    }
+  }
+
+  /** Is this value a known fixture, given whether it sits under a credential-named key? */
+  matches(value: string, underCredentialKey: boolean): boolean {
+    const v = value.trim().toLowerCase();
+    if (v.length === 0) return false;
+    if (this.distinctive.has(v) || this.patterns.some((p) => p.test(v))) return true;
+    return underCredentialKey && this.generic.has(v);
+  }
+}
+
+export interface FixtureHit {
+  path: string;
+  key: string;
+  value: string;
+  line: number;
+  column: number;
+  /** The user key of an admin/admin-style pair. */
+  pairedUser?: string;
+}
+
+function scalarValue(node: PNode | null | undefined): string | undefined {
+  if (!isScalar(node) || node.value === null || typeof node.value === 'boolean') return undefined;
+  return String(node.value);
+}
+
+/** A sibling user key holding the same generic value (admin/admin). */
+function pairedUser(parent: PMap | undefined, value: string): string | undefined {
+  if (!parent) return undefined;
+  const hit = parent.entries.find((e) => {
+    const w = words(e.key);
+    return USER_WORDS.has(w[w.length - 1] ?? '') && scalarValue(e.value)?.trim().toLowerCase() === value.trim().toLowerCase();
+  });
+  return hit?.key;
+}
+
+/** External Secrets Operator kinds: their fields name keys and stores (`secretKey: dbPassword`), values only live under `template`. */
+export const ESO_KINDS = new Set(['ExternalSecret', 'ClusterExternalSecret', 'PushSecret', 'ClusterPushSecret', 'SecretStore', 'ClusterSecretStore']);
+
+/**
+ * Fixture values in a YAML document; `data` of a Secret is base64-decoded first. `namesOnly` lists key paths (dotted)
+ * of embedded objects whose fields are names, not values (ESO resources): only their `template` subtrees are read.
+ */
+export function fixtureHits(root: PNode | null | undefined, matcher: FixtureMatcher, config: ResolvedConfig, namesOnly: readonly string[] = []): FixtureHit[] {
+  const isSecret = isMap(root) && getStr(root, 'kind') === 'Secret';
+  const out: FixtureHit[] = [];
+  const parents = new Map<PNode, PMap>();
+  walk(root, ({ node, path, entry }) => {
+    if (isMap(node)) for (const e of node.entries) if (e.value) parents.set(e.value, node);
+    if (!entry || !isScalar(node)) return undefined;
+    const dotted = path.join('.');
+    const under = namesOnly.find((p) => p === '' || dotted === p || dotted.startsWith(`${p}.`));
+    if (under !== undefined && !path.slice(under === '' ? 0 : under.split('.').length).includes('template')) return undefined;
+    const raw = scalarValue(node);
+    if (raw === undefined) return undefined;
+    const decoded = isSecret && path.length === 2 && path[0] === 'data' ? decodeBase64Text(raw) : raw;
+    if (decoded === undefined) return undefined;
+    // env-style items: {name: ADMIN_PASSWORD, value: admin}
+    const parent = parents.get(node);
+    const keyName = entry.key === 'value' && parent ? (getStr(parent, 'name') ?? entry.key) : entry.key;
+    const credentialKey = isCredentialName(keyName, { extra: config.credentialNames });
+    const at = { path: `.${path.join('.')}`, key: entry.key, line: entry.line, column: entry.column };
+    if (matcher.matches(decoded, credentialKey)) {
+      const user = credentialKey ? pairedUser(parent, decoded) : undefined;
+      out.push({ ...at, value: decoded, ...(user ? { pairedUser: user } : {}) });
+      return undefined;
+    }
+    const urlPassword = embeddedUrlPassword(decoded);
+    if (urlPassword && matcher.matches(urlPassword, true)) out.push({ ...at, value: urlPassword });
+    return undefined;
+  });
+  return out;
+}
+
+/** Catalog D1: critical in production, high in staging and other managed environments, medium in shared values. */
+function severityFor(environment: string): Severity {
+  if (environment === 'production') return 'critical';
+  if (environment === 'shared') return 'medium';
+  return 'high';
+}
+
+export const fixtureValueInManagedEnv = createRule(
+  {
+    id: 'fixture-value-in-managed-env',
+    family: 'external',
+    defaultSeverity: 'high',
+    environmentEscalation: false,
+    description: 'A known placeholder or fixture value (changeme, placeholder_*, admin/admin, dev fixtures) in staging, production or shared files',
+    why:
+      'Fixture values are dev/CI conveniences. In a managed environment they are either a live, guessable credential or a ' +
+      'placeholder that silently replaced the real one (e.g. an OIDC client secret that makes every login fail with ' +
+      'invalid_client_credentials). Production must use real values from the authority. Severity is set by the rule itself: ' +
+      'critical in production, high in staging (and other managed environments), medium in shared values that production may ' +
+      'override; silent in dev/local and unclassified paths.',
+    allowed: 'Fixture values in dev/local overlays and the dev fixture map; real values from the authority in managed environments.',
+    remediation:
+      'Override the value in the managed environment with the real one from its authority (Azure Key Vault for external secrets, ' +
+      'Helm/operator generation for cluster-managed ones) and add a CI grep gate for known fixture strings.',
+  },
+  (context) => {
+    const { project, config } = context;
+    const matcher = new FixtureMatcher(config);
+    const classifier = new OriginClassifier(config);
+    context.each(
+      project.yamlFiles.filter((f) => f.file.environment?.managed && !f.file.isTest),
+      (f) => f.file.path,
+      (file) => {
+        const environment = file.file.environment!.name;
+        const eso = project.resources.filter((r) => r.file === file.file.path && ESO_KINDS.has(r.kind));
+        for (const doc of file.model.docs) {
+          const namesOnly = eso.filter((r) => r.docIndex === doc.index).map((r) => r.valuesPath ?? '');
+          for (const hit of fixtureHits(doc.root, matcher, config, namesOnly)) {
+            const segments = hit.path.split('.').filter((s) => s && !/^\d+$/.test(s));
+            const location = file.model.role === 'values' ? `values:${hit.path}` : `yaml:${doc.index}:${hit.path}`;
+            context.report({
+              file: file.file,
+              line: hit.line,
+              column: hit.column,
+              message: hit.pairedUser
+                ? `${environment} file sets ${hit.pairedUser}/${hit.key} to the same well-known fixture value (admin/admin-style pair)`
+                : `${environment} file sets ${hit.path} to a known fixture or placeholder value`,
+              location,
+              value: hit.value,
+              keys: hit.pairedUser ? [hit.pairedUser, hit.key] : [hit.key],
+              severity: severityFor(environment),
+              origin: classifier.classify({ name: segments.slice(0, -1).join('-') || hit.key, keys: [hit.key], file: file.file.path }),
+            });
+          }
+        }
+      },
+    );
+  },
+);

@@ -1,0 +1,101 @@
+/**
+ * Where a Helm template's scalar gets its value from: `.Values` paths (directly or through `$variables`), Helm
+ * generation (`randAlphaNum`-family, `lookup`, generate/manage helper includes), and which `if` blocks enclose a
+ * line. Works on the analyzer's `HelmInfo` only (value actions, variables, control actions).
+ */
+import type { HelmInfo } from '../../analyzers/yaml.js';
+import { isCredentialName, isDatabaseName, words } from '../../k8s/vocabulary.js';
+
+const VALUES_DOTTED = /\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)/g;
+const VALUES_INDEX = /index\s+\$?\.Values((?:\s+"[^"]*")+)/g;
+const VARIABLE = /\$[A-Za-z_][A-Za-z0-9_]*/g;
+const GENERATOR_FUNCTIONS = /\b(randAlphaNum|randAlpha|randAscii|randNumeric|randBytes|uuidv4|genPrivateKey|derivePassword)\b/;
+const LOOKUP = /\blookup\b/;
+const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
+/** Helper names that generate or preserve a credential (bitnami `common.secrets.passwords.manage`, `x.secrets.lookup`, ...). */
+const GENERATING_HELPER = /(generat|manage|random|\brand|lookup|getvaluefromsecret|keep)/i;
+
+/** `.Values` paths an expression reads, as ".a.b.c". */
+export function valuesRefsOf(expr: string): string[] {
+  const refs = new Set<string>();
+  for (const m of expr.matchAll(VALUES_DOTTED)) refs.add(m[1]!);
+  for (const m of expr.matchAll(VALUES_INDEX)) {
+    const parts = [...m[1]!.matchAll(/"([^"]*)"/g)].map((x) => x[1]!);
+    if (parts.length) refs.add(`.${parts.join('.')}`);
+  }
+  return [...refs];
+}
+
+export interface ExprSources {
+  /** `.Values` paths read by the expression or the variables it uses (transitively). */
+  valuesRefs: string[];
+  /** The value is (or falls back to) a Helm-generated or cluster-preserved one. */
+  generated: boolean;
+}
+
+/** Sources of an expression, following `$variable` assignments recorded by the Go-template front end. */
+export function exprSources(expr: string, helm: HelmInfo | undefined, depth = 0, seen = new Set<string>()): ExprSources {
+  const refs = new Set(valuesRefsOf(expr));
+  let generated = GENERATOR_FUNCTIONS.test(expr) || LOOKUP.test(expr) || [...expr.matchAll(INCLUDE)].some((m) => GENERATING_HELPER.test(m[1]!));
+  if (helm && depth < 5) {
+    for (const m of expr.matchAll(VARIABLE)) {
+      const name = m[0];
+      if (seen.has(name)) continue;
+      seen.add(name);
+      for (const assigned of helm.variables[name] ?? []) {
+        const inner = exprSources(assigned.replace(/^range\s+/, ''), helm, depth + 1, seen);
+        inner.valuesRefs.forEach((r) => refs.add(r));
+        generated ||= inner.generated;
+      }
+    }
+  }
+  return { valuesRefs: [...refs], generated };
+}
+
+/** The `{{ expr }}` pieces of a scalar's text (the YAML model keeps Helm expressions as text). */
+export function templateExprs(text: string): string[] {
+  return [...text.matchAll(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g)].map((m) => m[1]!);
+}
+
+const CONNECTION_WORDS = new Set(['url', 'uri', 'dsn', 'connection', 'conn', 'jdbc']);
+const SERVICE_WORDS = new Set(['redis', 'amqp', 'rabbitmq', 'broker', 'mongo', 'mongodb', 'ldap', 'smtp', 'mail', 'celery', 'cache', 'kafka', 'nats']);
+
+/** A values path (or key) that holds a credential: password, token, secret, ...; or a database/service URL that usually embeds one. */
+export function isCredentialPath(path: string, extra: readonly string[] = []): boolean {
+  const segments = path.split('.').filter(Boolean);
+  const last = segments[segments.length - 1] ?? '';
+  if (isCredentialName(last, { extra })) return true;
+  return isCredentialUrlName(segments.slice(-2).join('.'));
+}
+
+/** DATABASE_URL, database.url, redisUri, POSTGRES_DSN: connection strings that usually carry a password. */
+export function isCredentialUrlName(name: string): boolean {
+  const w = words(name);
+  if (!w.some((x) => CONNECTION_WORDS.has(x))) return false;
+  if (w.includes('dsn')) return true;
+  return isDatabaseName(name) || w.some((x) => SERVICE_WORDS.has(x));
+}
+
+/** Expressions of the `if`/`with` blocks open at `line` (outermost first). `else` keeps the `if` it belongs to. */
+export function enclosingConditions(helm: HelmInfo | undefined, line: number): string[] {
+  const stack: string[] = [];
+  for (const c of helm?.controls ?? []) {
+    if (c.line >= line) break;
+    if (c.keyword === 'if' || c.keyword === 'with' || c.keyword === 'range') stack.push(c.expr);
+    else if (c.keyword === 'end') stack.pop();
+    else if (c.keyword === 'else' && stack.length) stack[stack.length - 1] = `${stack[stack.length - 1]} ${c.expr}`;
+  }
+  return stack;
+}
+
+/** Is a block guarded by an existingSecret check (directly, or through a `*.createSecret` helper that makes it)? */
+export function guardedByExistingSecret(conditions: readonly string[]): boolean {
+  return conditions.some((c) => /existing[-_]?secret/i.test(c) || [...c.matchAll(INCLUDE)].some((m) => /create[-_.]?secret/i.test(m[1]!)));
+}
+
+/** Values paths that configure a Secret rather than feed it: names, switches, key names, annotations. */
+export function isSettingPath(ref: string): boolean {
+  const w = words(ref.split('.').filter(Boolean).pop() ?? '');
+  const last = w[w.length - 1] ?? '';
+  return w[0] === 'existing' || ['name', 'key', 'keys', 'enabled', 'create', 'annotations', 'labels', 'namespace', 'ref', 'type', 'host', 'port', 'user', 'username', 'database', 'count', 'replicas', 'size', 'length'].includes(last);
+}

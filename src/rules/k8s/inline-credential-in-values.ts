@@ -1,0 +1,118 @@
+import type { ResolvedConfig } from '../../config/types.js';
+import { OriginClassifier } from '../../inventory/origin.js';
+import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, words } from '../../k8s/vocabulary.js';
+import { getStr, isMap, isScalar, walk, type PEntry, type PNode } from '../../yaml/model.js';
+import { createRule } from '../create-rule.js';
+import { externalSecretReplacement } from '../snippets.js';
+import { isNonCredentialLiteral, namesAKey, namesASecret, valuesEmbeddedPaths } from './common.js';
+
+/** Subtrees that reference credentials instead of holding them. */
+const REFERENCE_PARENTS = new Set(['secretkeyref', 'secretref', 'valuefrom', 'configmapkeyref', 'existingsecret', 'existingsecrets', 'envfrom', 'remoteref', 'secretstoreref']);
+export interface ValuesCredential {
+  /** Logical path for messages and locations, e.g. ".postgresql.auth.password" or ".extraEnv[DB_PASSWORD]". */
+  path: string;
+  key: string;
+  value: string;
+  line: number;
+  column: number;
+}
+
+/** String scalars only: numbers (numTokens: 256, port: 5432) and booleans are settings, not credentials. */
+function scalarText(node: PNode | null | undefined): string | undefined {
+  if (!isScalar(node) || typeof node.value !== 'string') return undefined;
+  return String(node.value);
+}
+
+/** `secretKeyRef`, `loginSecretRef`, `existingSecret: {name, key}`: a subtree that points at a Secret. */
+function isReferenceParent(key: string): boolean {
+  if (REFERENCE_PARENTS.has(key.toLowerCase())) return true;
+  const w = words(key);
+  return w[0] === 'existing' || ['ref', 'refs', 'reference', 'references'].includes(w[w.length - 1]!);
+}
+
+/** The literal credential held by a values entry, if any. */
+export function valuesCredentialValue(key: string, value: string, config: ResolvedConfig): string | undefined {
+  if (!isLiteralSecretValue(value) || isAnglePlaceholder(value)) return undefined;
+  const literal =
+    isCredentialName(key, { extra: config.credentialNames }) && !namesASecret(key, value) && !namesAKey(key, value)
+      ? value
+      : (embeddedUrlPassword(value) ?? connectionStringPassword(value));
+  return literal === undefined || isNonCredentialLiteral(literal) ? undefined : literal;
+}
+
+/** Literal credentials in a values document, outside the subtrees listed in `skip` (embedded Kubernetes objects). */
+export function valuesCredentials(root: PNode | null | undefined, config: ResolvedConfig, skip: ReadonlySet<string> = new Set()): ValuesCredential[] {
+  const out: ValuesCredential[] = [];
+  walk(root, ({ node, path, entry }) => {
+    if (skip.has(path.join('.'))) return false;
+    const last = path[path.length - 1];
+    if (last && !isScalar(node) && isReferenceParent(last)) return false;
+    // env-style list items: {name: DB_PASSWORD, value: literal}
+    if (isMap(node) && /^\d+$/.test(last ?? '')) {
+      const name = getStr(node, 'name');
+      const valueEntry = node.entries.find((e) => e.key === 'value');
+      const value = scalarText(valueEntry?.value);
+      if (name && valueEntry && value !== undefined) {
+        const literal = valuesCredentialValue(name, value, config);
+        if (literal) out.push({ path: `.${path.slice(0, -1).join('.')}[${name}]`, key: name, value: literal, line: valueEntry.line, column: valueEntry.column });
+      }
+      return undefined;
+    }
+    if (!entry || !last || /^\d+$/.test(last) || entry.key === 'value') return undefined;
+    const value = scalarText(node);
+    if (value === undefined) return undefined;
+    const literal = valuesCredentialValue(entry.key, value, config);
+    if (literal) out.push({ path: `.${path.join('.')}`, key: entry.key, value: literal, line: entry.line, column: entry.column });
+    return undefined;
+  });
+  return out;
+}
+
+export const inlineCredentialInValues = createRule(
+  {
+    id: 'inline-credential-in-values',
+    family: 'inline',
+    defaultSeverity: 'high',
+    description: 'A Helm values file holds a literal credential (password, token, client secret, DSN with password)',
+    why:
+      'Secrets must not appear in Helm values: values files are copied into every environment overlay, rendered into manifests and ' +
+      'release history, and no authority can rotate a literal in git. A values file names the Secret; the authority fills it.',
+    allowed:
+      'Keys that name a Secret or a key in it (`existingSecret`, `secretName`, `passwordSecret.name`, `rootPasswordSecretKey`, ' +
+      '`secretKeyRef`), Helm templates `{{ … }}`, `${VAR}` placeholders, empty strings, null and booleans.',
+    remediation:
+      'Remove the literal, rotate it, store it with its authority (Azure Key Vault/Vault for external credentials, CNPG or Helm ' +
+      'generation for cluster-managed ones) and reference the resulting Secret by name (existingSecret, secretKeyRef).',
+  },
+  (context) => {
+    const { project, config } = context;
+    const classifier = new OriginClassifier(config);
+    context.each(
+      project.valuesFiles.filter((f) => !f.file.isTest),
+      (f) => f.file.path,
+      (file) => {
+        const skip = valuesEmbeddedPaths(project, file.file.path);
+        for (const doc of file.model.docs) {
+          for (const cred of valuesCredentials(doc.root, config, skip)) {
+            const segments = cred.path.replace(/\[.*\]$/, '').split('.').filter(Boolean);
+            const owner = segments.filter((s) => !/^\d+$/.test(s)).slice(0, -1).join('-') || cred.key;
+            const origin = classifier.classify({ name: owner, keys: [cred.key, ...segments], file: file.file.path });
+            const secretName = `${segments.find((s) => !/^\d+$/.test(s)) ?? 'app'}-credentials`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+            context.report({
+              file: file.file,
+              line: cred.line,
+              column: cred.column,
+              message: `Values key ${cred.path} holds a literal credential`,
+              location: `values:${cred.path}${doc.index > 0 ? `@${doc.index}` : ''}`,
+              value: cred.value,
+              keys: [cred.key],
+              origin,
+              replacement: externalSecretReplacement(project, { name: secretName, keys: [cred.key] }),
+              remediation: `Remove the literal at ${cred.path}, rotate it, and reference a Secret instead (existingSecret: ${secretName}) materialised from its authority.`,
+            });
+          }
+        }
+      },
+    );
+  },
+);

@@ -1,0 +1,98 @@
+import { OriginClassifier } from '../../inventory/origin.js';
+import type { K8sResource } from '../../k8s/resources.js';
+import { get, getStr, isMap, isScalar, seqItems, type PEntry, type PMap, type PNode } from '../../yaml/model.js';
+import { createRule } from '../create-rule.js';
+import { secretKeyRefReplacement } from '../snippets.js';
+import { isNonCredentialLiteral, literalCredentialOf, resourceLocation, resourceRef } from './common.js';
+
+/** Where the pod spec lives, per workload kind. */
+const POD_SPEC_PATHS: Record<string, string> = {
+  Pod: 'spec',
+  Deployment: 'spec.template.spec',
+  StatefulSet: 'spec.template.spec',
+  DaemonSet: 'spec.template.spec',
+  ReplicaSet: 'spec.template.spec',
+  ReplicationController: 'spec.template.spec',
+  Job: 'spec.template.spec',
+  PodTemplate: 'template.spec',
+  CronJob: 'spec.jobTemplate.spec.template.spec',
+};
+
+export const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATHS);
+
+export interface EnvLiteral {
+  container: string;
+  containerField: string;
+  env: string;
+  value: string;
+  entry: PEntry;
+}
+
+/** Literal credentials in `env[].value` of every container, init container and ephemeral container of a workload. */
+export function envLiterals(resource: K8sResource, config: Parameters<typeof literalCredentialOf>[1]): EnvLiteral[] {
+  const spec = get(resource.node, POD_SPEC_PATHS[resource.kind] ?? 'spec.template.spec');
+  const out: EnvLiteral[] = [];
+  for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
+    for (const container of seqItems(get(spec, field))) {
+      if (!isMap(container)) continue;
+      const name = getStr(container, 'name') ?? '(unnamed)';
+      for (const item of seqItems(get(container, 'env'))) {
+        const literal = envItemLiteral(item, config);
+        if (literal) out.push({ container: name, containerField: field, ...literal });
+      }
+    }
+  }
+  return out;
+}
+
+function envItemLiteral(item: PNode, config: Parameters<typeof literalCredentialOf>[1]): { env: string; value: string; entry: PEntry } | undefined {
+  if (!isMap(item)) return undefined;
+  const env = getStr(item, 'name');
+  const entry = (item as PMap).entries.find((e) => e.key === 'value');
+  if (!env || !entry || !isScalar(entry.value) || entry.value.value === null || typeof entry.value.value === 'boolean') return undefined;
+  const value = literalCredentialOf({ ...entry, key: env, value: { ...entry.value, value: String(entry.value.value) } }, config);
+  return value === undefined || isNonCredentialLiteral(value) ? undefined : { env, value, entry };
+}
+
+export const workloadEnvLiteralCredential = createRule(
+  {
+    id: 'workload-env-literal-credential',
+    family: 'inline',
+    defaultSeverity: 'high',
+    description: 'A workload sets a credential as a literal `env[].value`',
+    why:
+      'A literal in a pod template is committed to git, visible in `kubectl describe`, the Deployment history and every GitOps diff, ' +
+      'and can only be rotated by a commit and a rollout. Credentials belong in a Secret read through `valueFrom.secretKeyRef`. ' +
+      'Vault agent annotations on the same pod do not excuse a literal.',
+    allowed: '`valueFrom.secretKeyRef`, `envFrom.secretRef`, `$(VAR)` expansion of another variable, Helm templates `{{ … }}`.',
+    remediation:
+      'Replace the literal with `valueFrom.secretKeyRef` to a Secret materialised by its authority (ExternalSecret, CNPG, Helm ' +
+      'generation), then rotate the exposed value.',
+  },
+  (context) => {
+    const classifier = new OriginClassifier(context.config);
+    context.each(
+      context.project.resourcesOfKind(...WORKLOAD_KINDS).filter((r) => !r.parsed.file.isTest),
+      (r) => r.file,
+      (resource) => {
+        for (const literal of envLiterals(resource, context.config)) {
+          const secretName = `${resource.name.replace(/\{\{.*?\}\}/g, '').replace(/^-+|-+$/g, '') || literal.container}-credentials`;
+          const key = literal.env.toLowerCase().replace(/_/g, '-');
+          context.report({
+            file: resource.parsed.file,
+            line: literal.entry.line,
+            column: literal.entry.column,
+            message: `${resource.kind} ${resource.name} container ${literal.container} sets ${literal.env} to a literal credential`,
+            location: resourceLocation(resource, `${literal.containerField}[${literal.container}].env[${literal.env}]`),
+            value: literal.value,
+            keys: [literal.env],
+            origin: classifier.classify({ name: secretName, keys: [literal.env], kind: 'Secret', file: resource.file }),
+            resource: resourceRef(resource),
+            replacement: secretKeyRefReplacement(literal.env, secretName, key),
+            remediation: `Read ${literal.env} from Secret ${secretName} (key ${key}) with valueFrom.secretKeyRef; materialise that Secret from its authority and rotate the exposed value.`,
+          });
+        }
+      },
+    );
+  },
+);
