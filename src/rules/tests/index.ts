@@ -1,4 +1,5 @@
 import type { Rule } from '../types.js';
+import { integrationTestInlineCredentials } from './integration-test-inline-credentials.js';
 import { kubectlCreateSecretImperative } from './kubectl-create-secret-imperative.js';
 import { testCodeCredentialFallback } from './test-code-credential-fallback.js';
 import { testDirectAzureKeyvault } from './test-direct-azure-keyvault.js';
@@ -13,4 +14,5 @@ export const testsRules: readonly Rule[] = [
   testHarnessSecretBootstrapMissing,
   vaultWriteDbCredential,
   kubectlCreateSecretImperative,
+  integrationTestInlineCredentials,
 ];
