@@ -161,7 +161,7 @@ export interface TrendView {
     severeLine: string;
     dots: { x: number; y: number; total: number; label: string }[];
     yTicks: { y: number; label: string }[];
-    xLabels: { x: number; label: string }[];
+    xLabels: { x: number; label: string; anchor: 'start' | 'middle' | 'end' }[];
   };
   delta: { newSinceLast: number; fixedSinceLast: number; previousTotal: number } | null;
 }
@@ -374,10 +374,18 @@ export function trendView(result: ScanResult, history: readonly HistoryRecord[] 
       severeLine: points.map((p, i) => `${x(i)},${y(p.bySeverity.critical + p.bySeverity.high)}`).join(' '),
       dots: points.map((p, i) => ({ x: x(i), y: y(p.total), total: p.total, label: p.label })),
       yTicks: [0, 0.25, 0.5, 0.75, 1].map((t) => ({ y: y(niceMax * t), label: String(Math.round(niceMax * t)) })),
-      xLabels: points.map((p, i) => ({ x: x(i), label: p.time.slice(0, 10) })).filter((_, i) => i % step === 0 || i === points.length - 1),
+      xLabels: points
+        .map((p, i) => ({ x: x(i), label: p.time.slice(0, 10), anchor: anchorFor(i, points.length) }))
+        .filter((_, i) => i % step === 0 || i === points.length - 1),
     },
     delta: previousPoint ? { newSinceLast: lastPoint.newCount ?? 0, fixedSinceLast: lastPoint.fixedCount ?? 0, previousTotal: previousPoint.total } : null,
   };
+}
+
+/** Edge labels hang inwards so they are not clipped by the chart's box. */
+function anchorFor(i: number, count: number): 'start' | 'middle' | 'end' {
+  if (count === 1) return 'middle';
+  return i === 0 ? 'start' : i === count - 1 ? 'end' : 'middle';
 }
 
 function mostCommon(values: string[]): string {
