@@ -214,7 +214,8 @@ export function isLiteralSecretValue(value: unknown): value is string {
 
 /** A URL or DSN with an embedded password, e.g. postgresql://user:pass@host/db. Returns the password part. */
 export function embeddedUrlPassword(value: string): string | undefined {
-  const match = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]+):([^\s@/'"]+)@/i.exec(value);
+  // The user may be empty: redis://:password@host.
+  const match = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]*):([^\s@/'"]+)@/i.exec(value);
   if (!match) return undefined;
   const password = match[2]!;
   if (isIndirectValue(password) || /^[$%{<*]/.test(password) || /^x+$/i.test(password)) return undefined;

@@ -99,10 +99,12 @@ export function isCommentLine(line: string | undefined): boolean {
 const SECRET_NAMING = new Set(['tls', 'cert', 'certificate', 'certs', 'ca', 'password', 'passwords', 'token', 'tokens', 'credential', 'credentials', 'pull', 'image', 'key', 'keys', 'basic', 'auth', 'secret']);
 
 /** A `...Secret` key that names a Kubernetes Secret (passwordSecret, tlsSecret, authSecret: my-secret-name). */
-export function namesASecret(key: string, value: string): boolean {
+export function namesASecret(key: string, value: string, parentKey?: string): boolean {
   const w = words(key);
   if (!['secret', 'secrets'].includes(w[w.length - 1]!)) return false;
   if (w.slice(0, -1).some((x) => SECRET_NAMING.has(x) && x !== 'auth')) return true;
+  // tls: {secret: minio-tls}, caCerts: {secret: ca-bundle}
+  if (w.length === 1 && parentKey && words(parentKey).some((x) => ['tls', 'cert', 'certs', 'certificate', 'certificates', 'ca', 'ssl', 'pull', 'image', 'registry'].includes(x))) return true;
   // authSecret: orders-auth — a DNS-1123 name that ends like a Secret's name
   return /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) && /(secret|credentials|creds|auth)$/.test(value);
 }

@@ -64,6 +64,7 @@ const SERVICE_WORDS = new Set(['redis', 'amqp', 'rabbitmq', 'broker', 'mongo', '
 export function isCredentialPath(path: string, extra: readonly string[] = []): boolean {
   const segments = path.split('.').filter(Boolean);
   const last = segments[segments.length - 1] ?? '';
+  if (namesASecretPath(last)) return false;
   if (isCredentialName(last, { extra })) return true;
   return isCredentialUrlName(segments.slice(-2).join('.'));
 }
@@ -98,4 +99,13 @@ export function isSettingPath(ref: string): boolean {
   const w = words(ref.split('.').filter(Boolean).pop() ?? '');
   const last = w[w.length - 1] ?? '';
   return w[0] === 'existing' || ['name', 'key', 'keys', 'enabled', 'create', 'annotations', 'labels', 'namespace', 'ref', 'type', 'host', 'port', 'user', 'username', 'database', 'count', 'replicas', 'size', 'length'].includes(last);
+}
+
+/** Words before a trailing `Secret` that make the values key the name of a Secret: extraEnvVarsSecret, userSecret, tlsSecret. */
+const SECRET_NAME_QUALIFIERS = new Set(['env', 'vars', 'var', 'extra', 'user', 'users', 'config', 'configuration', 'tls', 'ca', 'cert', 'certs', 'pull', 'image', 'registry', 'keystore', 'truststore', 'ssh', 'files', 'file', 'volume', 'mount']);
+
+/** A values key that holds the name of a Kubernetes Secret rather than a secret value. */
+export function namesASecretPath(key: string): boolean {
+  const w = words(key);
+  return w.length > 1 && ['secret', 'secrets'].includes(w[w.length - 1]!) && w.slice(0, -1).some((x) => SECRET_NAME_QUALIFIERS.has(x));
 }

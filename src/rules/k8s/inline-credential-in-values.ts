@@ -31,10 +31,10 @@ function isReferenceParent(key: string): boolean {
 }
 
 /** The literal credential held by a values entry, if any. */
-export function valuesCredentialValue(key: string, value: string, config: ResolvedConfig): string | undefined {
+export function valuesCredentialValue(key: string, value: string, config: ResolvedConfig, parentKey?: string): string | undefined {
   if (!isLiteralSecretValue(value) || isAnglePlaceholder(value)) return undefined;
   const literal =
-    isCredentialName(key, { extra: config.credentialNames }) && !namesASecret(key, value) && !namesAKey(key, value)
+    isCredentialName(key, { extra: config.credentialNames }) && !namesASecret(key, value, parentKey) && !namesAKey(key, value)
       ? value
       : (embeddedUrlPassword(value) ?? connectionStringPassword(value));
   return literal === undefined || isNonCredentialLiteral(literal) ? undefined : literal;
@@ -61,7 +61,7 @@ export function valuesCredentials(root: PNode | null | undefined, config: Resolv
     if (!entry || !last || /^\d+$/.test(last) || entry.key === 'value') return undefined;
     const value = scalarText(node);
     if (value === undefined) return undefined;
-    const literal = valuesCredentialValue(entry.key, value, config);
+    const literal = valuesCredentialValue(entry.key, value, config, path[path.length - 2]);
     if (literal) out.push({ path: `.${path.join('.')}`, key: entry.key, value: literal, line: entry.line, column: entry.column });
     return undefined;
   });

@@ -6,7 +6,7 @@ import { isMap, isScalar, type PEntry } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement } from '../snippets.js';
 import { isCommentLine, isNonCredentialLiteral, literalCredentialOf, namesAKey, namesASecret, resourceLocation, resourceRef } from './common.js';
-import { exprSources, templateExprs } from './helm-sources.js';
+import { exprSources, namesASecretPath, templateExprs } from './helm-sources.js';
 
 export interface ConfigMapCredential {
   /** The data key, or "key:inner" for a credential inside a config file. */
@@ -26,7 +26,7 @@ function credentialValuesPaths(expr: string, resource: K8sResource, config: Reso
   return exprSources(expr, resource.helm).valuesRefs.filter((ref) => {
     const last = ref.split('.').pop() ?? '';
     const w = words(last);
-    return isCredentialName(last, { extra: config.credentialNames }) && !['dsn', 'url', 'uri'].includes(w[w.length - 1] ?? '');
+    return isCredentialName(last, { extra: config.credentialNames }) && !namesASecretPath(last) && !['dsn', 'url', 'uri'].includes(w[w.length - 1] ?? '');
   });
 }
 
