@@ -1,7 +1,7 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { ANALYZERS } from '../analyzers/index.js';
-import type { FileContext, ParsedFile } from '../analyzers/types.js';
+import type { FileContext } from '../analyzers/types.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { markBaseline } from '../history/baseline.js';
@@ -15,7 +15,8 @@ import { FindingCollector, compareDiagnostics, compareFindings, ruleSetting } fr
 import { discover } from './discover.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
-import { readSource } from './read.js';
+import { ParseCache } from '../cache/parse-cache.js';
+import { parseFiles } from '../cache/pipeline.js';
 
 export interface ScanOptions {
   /** Folder to scan. Every path in the result is relative to it. */
@@ -31,6 +32,8 @@ export interface ScanOptions {
   rules?: readonly Rule[];
   /** Fingerprints of accepted findings (a baseline): marked `baseline: true`, they do not fail the run. */
   baseline?: Iterable<string>;
+  /** Reuse and update parsed models in ROOT/.footprint-cache/ (the CLI's default). Default: false. */
+  cache?: boolean;
 }
 
 export interface ScanTimings {
@@ -40,24 +43,13 @@ export interface ScanTimings {
   rules: Record<string, number>;
   inventory: number;
   total: number;
+  /** With the parse cache: files reused / (re)parsed, and the time to load and save the pack. */
+  cache?: { hits: number; misses: number; load: number; save: number };
 }
 
 export interface ScanOutput {
   result: ScanResult;
   timings: ScanTimings;
-}
-
-async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
 
 export function fileContextFactory(config: ResolvedConfig): (filePath: string) => FileContext {
@@ -92,43 +84,17 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
     })
     .filter((c) => c.analyzers.length > 0);
 
-  const counts = { scanned: 0, skipped: 0, failed: 0 };
-  const parsed: ParsedFile[] = [];
-  const failedFiles = new Set<string>();
   mark = performance.now();
-  const reads = await mapPool(candidates, 32, (c) => readSource(root, c.file.path, config.maxFileSize));
-  timings.read = performance.now() - mark;
-
-  for (const [index, candidate] of candidates.entries()) {
-    const outcome = reads[index]!;
-    const { file } = candidate;
-    if (!outcome.ok) {
-      collector.diagnostic({ file: file.path, ...outcome.diagnostic });
-      if (outcome.skipped) counts.skipped++;
-      else counts.failed++;
-      continue;
-    }
-    counts.scanned++;
-    for (const analyzer of candidate.analyzers) {
-      if (analyzer.sniff && !analyzer.sniff(outcome.text, file)) continue;
-      const t = performance.now();
-      try {
-        const model = await analyzer.parse(outcome.text, file, {
-          config,
-          diagnostic: (d) => {
-            if (d.code === 'parse-error' || d.code === 'encoding' || d.code === 'unreadable') failedFiles.add(file.path);
-            collector.diagnostic({ file: file.path, ...d });
-          },
-        });
-        if (model !== undefined) parsed.push({ file, analyzer: analyzer.id, model });
-      } catch (error) {
-        failedFiles.add(file.path);
-        collector.diagnostic({ file: file.path, code: 'analyzer-crash', message: `Analyzer ${analyzer.id} failed: ${safeMessage(error)}` });
-      }
-      timings.parse[analyzer.id] = (timings.parse[analyzer.id] ?? 0) + performance.now() - t;
-    }
+  const cache = options.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZERS.map((a) => a.id) }) : undefined;
+  const cacheLoad = performance.now() - mark;
+  const { parsed, counts, readMs, parseMs } = await parseFiles(root, candidates, config, { cache, diagnostic: (d) => collector.diagnostic(d), safeMessage });
+  timings.read = readMs;
+  timings.parse = parseMs;
+  if (cache) {
+    mark = performance.now();
+    cache.save(); // before the rules run: nothing a rule does to a model can reach the cache
+    timings.cache = { hits: cache.hits, misses: cache.misses, load: cacheLoad, save: performance.now() - mark };
   }
-  counts.failed += failedFiles.size;
 
   const project = new Project(parsed, config);
   for (const rule of rules) {

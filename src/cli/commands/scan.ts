@@ -31,6 +31,7 @@ function printTimings(t: ScanTimings): void {
   const lines = [`discover ${ms(t.discover)}`, `read ${ms(t.read)}`];
   for (const [id, n] of Object.entries(t.parse)) lines.push(`parse:${id} ${ms(n)}`);
   for (const [id, n] of Object.entries(t.rules).sort((a, b) => b[1] - a[1])) lines.push(`rule:${id} ${ms(n)}`);
+  if (t.cache) lines.push(`cache ${t.cache.hits} hits, ${t.cache.misses} misses, load ${ms(t.cache.load)}, save ${ms(t.cache.save)}`);
   lines.push(`inventory ${ms(t.inventory)}`, `total ${ms(t.total)}`);
   process.stderr.write(`timing:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }
@@ -70,6 +71,7 @@ export const scanCommand: Command = {
     'md-max-chars': { type: 'string' },
     timing: { type: 'boolean' },
     'no-git': { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
     baseline: { type: 'string' },
     history: { type: 'string' },
   },
@@ -82,6 +84,7 @@ export const scanCommand: Command = {
     'md-max-chars': 'truncate Markdown past N characters (default 65000)',
     timing: 'print time per phase, analyzer and rule to stderr',
     'no-git': 'discover files with globbing and .gitignore instead of git ls-files',
+    'no-cache': 'do not read or write parsed models in ROOT/.footprint-cache/',
     baseline: 'mark findings in this baseline (or saved result) baseline: true; they do not fail the run',
     history: 'append this run to a JSON Lines history file; reports show the trend',
   },
@@ -92,7 +95,7 @@ export const scanCommand: Command = {
     const root = positionals[0] ?? '.';
     assertDirectory(root);
     const tracked = loadScanHistory({ baseline: str(values.baseline), history: str(values.history) });
-    const { result, timings } = await scanDetailed({ root, configFile: str(values.config), useGit: !values['no-git'], baseline: tracked.baseline });
+    const { result, timings } = await scanDetailed({ root, configFile: str(values.config), useGit: !values['no-git'], baseline: tracked.baseline, cache: !values['no-cache'] });
     await writeReports(result, values, formats, tracked.history);
     await finishScan(result, root, tracked);
     process.stderr.write(summaryLine(result));

@@ -1,0 +1,198 @@
+/**
+ * Content-hash cache of parsed models in ROOT/.footprint-cache/. It caches what analyzers return (plain
+ * serialisable models plus the diagnostics they reported), never findings: rules are cross-file and always run.
+ *
+ * One pack file per key, key = tool version + build id (the installed code) + config hash + analyzer ids. Inside,
+ * entries per file path hold {size, mtimeMs, hash} and the per-analyzer results. An unchanged stat reuses the entry
+ * without reading the file; a changed stat with the same content hash reuses it too.
+ *
+ * Safe under concurrent runs: a pack is written to a unique temp file and renamed into place (atomic on POSIX), so
+ * readers see an old or a new pack, never a torn one; the last writer wins. A pack or entry that does not
+ * deserialise or has the wrong shape is ignored (and replaced on the next save). Cache I/O never fails a scan.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import type { AnalyzerDiagnostic } from '../analyzers/types.js';
+
+export const CACHE_DIR = '.footprint-cache';
+const FORMAT = 1;
+const PREFIX = `parse-v${FORMAT}-`;
+
+/** What one analyzer produced for one file. `model` absent: the sniff said no, or parse returned undefined. */
+export interface CachedAnalyzerResult {
+  model?: unknown;
+  sniffed?: false;
+  crashed?: string;
+  diagnostics: AnalyzerDiagnostic[];
+}
+
+export interface CacheEntry {
+  size: number;
+  mtimeMs: number;
+  /** sha1 of the raw bytes. */
+  hash: string;
+  /** A file that was read but not scanned (binary, not UTF-8): the diagnostic, replayed on a hit. */
+  unreadable?: { skipped: boolean; diagnostic: AnalyzerDiagnostic };
+  results: Record<string, CachedAnalyzerResult>;
+}
+
+interface Pack {
+  format: number;
+  key: string;
+  entries: Record<string, CacheEntry>;
+}
+
+export interface CacheKeyParts {
+  toolVersion: string;
+  configHash: string;
+  analyzerIds: readonly string[];
+  /** Identifies the installed code; default: a hash of the stats of this package's compiled files. */
+  buildId?: string;
+}
+
+export function contentHash(buffer: Uint8Array): string {
+  return createHash('sha1').update(buffer).digest('hex');
+}
+
+let buildIdMemo: string | undefined;
+
+/**
+ * A cheap identity of the running code: size and mtime of every .js/.ts file of this package (dist/ when
+ * installed, src/ under the test runner). A rebuilt analyzer changes it, so stale models are never reused.
+ */
+export function buildId(): string {
+  if (buildIdMemo) return buildIdMemo;
+  const base = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const hash = createHash('sha1');
+  const stack = [base];
+  const files: string[] = [];
+  while (stack.length) {
+    const dir = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (/\.[cm]?[jt]s$/.test(e.name)) files.push(p);
+    }
+  }
+  for (const file of files.sort()) {
+    try {
+      const s = statSync(file);
+      hash.update(`${path.relative(base, file)}\0${s.size}\0${s.mtimeMs}\n`);
+    } catch {
+      hash.update(`${file}\0missing\n`);
+    }
+  }
+  buildIdMemo = hash.digest('hex');
+  return buildIdMemo;
+}
+
+function isEntry(value: unknown): value is CacheEntry {
+  if (!value || typeof value !== 'object') return false;
+  const e = value as Partial<CacheEntry>;
+  return typeof e.size === 'number' && typeof e.mtimeMs === 'number' && typeof e.hash === 'string' && !!e.results && typeof e.results === 'object';
+}
+
+export class ParseCache {
+  readonly file: string;
+  readonly key: string;
+  private readonly old: Record<string, CacheEntry>;
+  private readonly next: Record<string, CacheEntry> = Object.create(null) as Record<string, CacheEntry>;
+  private changed = false;
+  hits = 0;
+  misses = 0;
+  /** Why the stored pack was not used, when it existed but was unusable. */
+  ignored?: string;
+
+  private constructor(
+    readonly dir: string,
+    key: string,
+    entries: Record<string, CacheEntry>,
+  ) {
+    this.key = key;
+    this.file = path.join(dir, `${PREFIX}${key.slice(0, 24)}.bin`);
+    this.old = entries;
+  }
+
+  static open(root: string, parts: CacheKeyParts): ParseCache {
+    const key = createHash('sha256')
+      .update(JSON.stringify([FORMAT, parts.toolVersion, parts.buildId ?? buildId(), parts.configHash, [...parts.analyzerIds]]))
+      .digest('hex');
+    const dir = path.join(root, CACHE_DIR);
+    const cache = new ParseCache(dir, key, Object.create(null) as Record<string, CacheEntry>);
+    let raw: Buffer;
+    try {
+      raw = readFileSync(cache.file);
+    } catch {
+      return cache;
+    }
+    try {
+      const pack = deserialize(raw) as Partial<Pack>;
+      if (!pack || pack.format !== FORMAT || pack.key !== key || !pack.entries || typeof pack.entries !== 'object') {
+        cache.ignored = 'unexpected pack header';
+        return cache;
+      }
+      return new ParseCache(dir, key, pack.entries);
+    } catch {
+      cache.ignored = 'pack does not deserialise';
+      return cache;
+    }
+  }
+
+  /** The entry for PATH when its size and mtime are unchanged (no read needed). */
+  byStat(file: string, size: number, mtimeMs: number): CacheEntry | undefined {
+    const entry = this.old[file];
+    if (!isEntry(entry) || entry.size !== size || entry.mtimeMs !== mtimeMs) return undefined;
+    return entry;
+  }
+
+  /** The entry for PATH when its content is unchanged (stat differs, e.g. after a checkout). */
+  byHash(file: string, hash: string): CacheEntry | undefined {
+    const entry = this.old[file];
+    if (!isEntry(entry) || entry.hash !== hash) return undefined;
+    return entry;
+  }
+
+  /** Keep ENTRY for the next pack. `fresh`: it was computed (or its stat changed), so the pack must be rewritten. */
+  keep(file: string, entry: CacheEntry, fresh: boolean): void {
+    this.next[file] = entry;
+    if (fresh) this.changed = true;
+    if (fresh) this.misses++;
+    else this.hits++;
+  }
+
+  /** Write the pack when anything changed (or files disappeared). Atomic; errors are swallowed. */
+  save(): void {
+    if (!this.changed && Object.keys(this.old).length === Object.keys(this.next).length) return;
+    const temp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const pack: Pack = { format: FORMAT, key: this.key, entries: this.next };
+      writeFileSync(temp, serialize(pack));
+      renameSync(temp, this.file);
+    } catch {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // nothing to clean up
+      }
+      return;
+    }
+    // Drop packs of other keys (older builds or configs): they can never be hit again by this build.
+    try {
+      for (const name of readdirSync(this.dir)) {
+        if (name.startsWith(PREFIX) && path.join(this.dir, name) !== this.file && !name.endsWith('.tmp')) unlinkSync(path.join(this.dir, name));
+      }
+    } catch {
+      // a concurrent run may have removed it already
+    }
+  }
+}

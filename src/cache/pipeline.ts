@@ -1,0 +1,161 @@
+/**
+ * Read and parse every candidate file as a stream: a bounded window of reads runs ahead of the (sequential,
+ * in-order) parsing, so only WINDOW file texts are in memory at once, and parsed models come out in candidate
+ * order (deterministic results). With a ParseCache, unchanged files are not read (same size and mtime) or not
+ * parsed (same content hash): their models and diagnostics are replayed from the cache.
+ */
+import type { Analyzer, AnalyzerDiagnostic, FileContext, ParsedFile } from '../analyzers/types.js';
+import type { ResolvedConfig } from '../config/types.js';
+import type { Diagnostic } from '../types.js';
+import { decodeSource, readBytes, statSource, type ReadFailure } from '../scan/read.js';
+import { contentHash, type CacheEntry, type CachedAnalyzerResult, type ParseCache } from './parse-cache.js';
+
+export interface ParseCandidate {
+  file: FileContext;
+  analyzers: readonly Analyzer[];
+}
+
+export interface ParseFilesOptions {
+  cache?: ParseCache;
+  /** Every diagnostic of reading and parsing, with its file. */
+  diagnostic(d: Diagnostic): void;
+  /** Turn an analyzer's exception into safe text (no absolute paths). */
+  safeMessage(error: unknown): string;
+  /** Reads in flight ahead of the parser. Default 32. */
+  window?: number;
+}
+
+export interface ParseFilesResult {
+  parsed: ParsedFile[];
+  counts: { scanned: number; skipped: number; failed: number };
+  /** Time the parser waited for reads (stat, read, hash, cache lookups). */
+  readMs: number;
+  parseMs: Record<string, number>;
+}
+
+type Loaded =
+  | { kind: 'failed'; failure: ReadFailure }
+  | { kind: 'hit'; entry: CacheEntry; fresh: boolean }
+  | { kind: 'read'; size: number; mtimeMs: number; hash?: string; text?: string; failure?: ReadFailure };
+
+const FAILING_CODES = new Set(['parse-error', 'encoding', 'unreadable']);
+
+export async function parseFiles(root: string, candidates: readonly ParseCandidate[], config: ResolvedConfig, options: ParseFilesOptions): Promise<ParseFilesResult> {
+  const { cache } = options;
+  const window = Math.max(1, options.window ?? 32);
+  const parsed: ParsedFile[] = [];
+  const counts = { scanned: 0, skipped: 0, failed: 0 };
+  const failedFiles = new Set<string>();
+  const parseMs: Record<string, number> = {};
+  let readMs = 0;
+
+  const load = async (candidate: ParseCandidate): Promise<Loaded> => {
+    const rel = candidate.file.path;
+    const stat = await statSource(root, rel, config.maxFileSize);
+    if (!stat.ok) return { kind: 'failed', failure: stat };
+    const complete = (entry: CacheEntry) => !!entry.unreadable || candidate.analyzers.every((a) => entry.results[a.id] !== undefined);
+    const byStat = cache?.byStat(rel, stat.size, stat.mtimeMs);
+    if (byStat && complete(byStat)) return { kind: 'hit', entry: byStat, fresh: false };
+    const bytes = await readBytes(root, rel);
+    if (!bytes.ok) return { kind: 'failed', failure: bytes };
+    let hash: string | undefined;
+    if (cache) {
+      hash = contentHash(bytes.buffer);
+      const byHash = cache.byHash(rel, hash);
+      if (byHash && complete(byHash)) return { kind: 'hit', entry: { ...byHash, size: stat.size, mtimeMs: stat.mtimeMs }, fresh: true };
+    }
+    const decoded = decodeSource(bytes.buffer);
+    return decoded.ok
+      ? { kind: 'read', size: stat.size, mtimeMs: stat.mtimeMs, hash, text: decoded.text }
+      : { kind: 'read', size: stat.size, mtimeMs: stat.mtimeMs, hash, failure: decoded };
+  };
+
+  const fail = (file: FileContext, failure: ReadFailure) => {
+    options.diagnostic({ file: file.path, ...failure.diagnostic });
+    if (failure.skipped) counts.skipped++;
+    else counts.failed++;
+  };
+
+  const replay = (file: FileContext, analyzer: Analyzer, result: CachedAnalyzerResult) => {
+    for (const d of result.diagnostics) {
+      if (FAILING_CODES.has(d.code)) failedFiles.add(file.path);
+      options.diagnostic({ file: file.path, ...d });
+    }
+    if (result.crashed !== undefined) {
+      failedFiles.add(file.path);
+      options.diagnostic({ file: file.path, code: 'analyzer-crash', message: result.crashed });
+    }
+    if (result.model !== undefined) parsed.push({ file, analyzer: analyzer.id, model: result.model });
+  };
+
+  const inFlight: (Promise<Loaded> | undefined)[] = new Array(candidates.length);
+  for (let i = 0; i < Math.min(window, candidates.length); i++) inFlight[i] = load(candidates[i]!);
+
+  for (let index = 0; index < candidates.length; index++) {
+    const candidate = candidates[index]!;
+    const { file } = candidate;
+    const waited = performance.now();
+    const loaded = await inFlight[index]!;
+    readMs += performance.now() - waited;
+    inFlight[index] = undefined;
+    if (index + window < candidates.length) inFlight[index + window] = load(candidates[index + window]!);
+
+    if (loaded.kind === 'failed') {
+      fail(file, loaded.failure);
+      continue;
+    }
+    if (loaded.kind === 'hit') {
+      const { entry } = loaded;
+      cache?.keep(file.path, entry, loaded.fresh);
+      if (entry.unreadable) {
+        fail(file, { ok: false, ...entry.unreadable });
+        continue;
+      }
+      counts.scanned++;
+      for (const analyzer of candidate.analyzers) replay(file, analyzer, entry.results[analyzer.id]!);
+      continue;
+    }
+    if (loaded.failure) {
+      fail(file, loaded.failure);
+      if (cache && loaded.hash) {
+        cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, hash: loaded.hash, unreadable: { skipped: loaded.failure.skipped, diagnostic: loaded.failure.diagnostic }, results: {} }, true);
+      }
+      continue;
+    }
+    const text = loaded.text!;
+    counts.scanned++;
+    const results: Record<string, CachedAnalyzerResult> = {};
+    for (const analyzer of candidate.analyzers) {
+      if (analyzer.sniff && !analyzer.sniff(text, file)) {
+        results[analyzer.id] = { sniffed: false, diagnostics: [] };
+        continue;
+      }
+      const result: CachedAnalyzerResult = { diagnostics: [] };
+      results[analyzer.id] = result;
+      const t = performance.now();
+      try {
+        const model = await analyzer.parse(text, file, {
+          config,
+          diagnostic: (d: AnalyzerDiagnostic) => {
+            result.diagnostics.push({ ...d });
+            if (FAILING_CODES.has(d.code)) failedFiles.add(file.path);
+            options.diagnostic({ file: file.path, ...d });
+          },
+        });
+        if (model !== undefined) {
+          result.model = model;
+          parsed.push({ file, analyzer: analyzer.id, model });
+        }
+      } catch (error) {
+        const message = `Analyzer ${analyzer.id} failed: ${options.safeMessage(error)}`;
+        result.crashed = message;
+        failedFiles.add(file.path);
+        options.diagnostic({ file: file.path, code: 'analyzer-crash', message });
+      }
+      parseMs[analyzer.id] = (parseMs[analyzer.id] ?? 0) + performance.now() - t;
+    }
+    if (cache && loaded.hash) cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, hash: loaded.hash, results }, true);
+  }
+  counts.failed += failedFiles.size;
+  return { parsed, counts, readMs, parseMs };
+}

@@ -1,0 +1,167 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CACHE_DIR } from '../src/cache/parse-cache.js';
+import { scanDetailed } from '../src/scan/run.js';
+import type { ScanResult } from '../src/types.js';
+import { TEST_ROOT } from './helpers/run-fixture.js';
+
+const EXAMPLE = path.join(TEST_ROOT, '..', 'fixtures', 'example-platform');
+const NOW = new Date('2025-01-01T00:00:00Z');
+const temps: string[] = [];
+
+function copyExample(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fp-cache-test-'));
+  temps.push(dir);
+  cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !src.includes(CACHE_DIR) });
+  return dir;
+}
+
+async function run(root: string, cache = true) {
+  return scanDetailed({ root, cache, useGit: false, now: NOW });
+}
+
+/** The result without what legitimately differs between runs. */
+function comparable(result: ScanResult): unknown {
+  return { ...result, generatedAt: undefined };
+}
+
+function packs(root: string): string[] {
+  const dir = path.join(root, CACHE_DIR);
+  return existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.bin')) : [];
+}
+
+afterEach(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('parse cache', () => {
+  it('reuses every model on an unchanged tree and gives the same result as a scan without cache', async () => {
+    const root = copyExample();
+    const cold = await run(root);
+    expect(cold.timings.cache?.hits).toBe(0);
+    expect(cold.timings.cache?.misses).toBeGreaterThan(10);
+    expect(packs(root)).toHaveLength(1);
+
+    const warm = await run(root);
+    expect(warm.timings.cache?.misses).toBe(0);
+    expect(warm.timings.cache?.hits).toBe(cold.timings.cache?.misses);
+    expect(Object.keys(warm.timings.parse)).toEqual([]);
+
+    const uncached = await run(root, false);
+    expect(uncached.timings.cache).toBeUndefined();
+    expect(comparable(warm.result)).toEqual(comparable(uncached.result));
+    expect(comparable(cold.result)).toEqual(comparable(uncached.result));
+  });
+
+  it('re-parses a changed file, and only that file', async () => {
+    const root = copyExample();
+    await run(root);
+    const file = path.join(root, 'environments/dev/argocd/repos/platform-gitops.yaml');
+    const before = (await run(root)).result.findings.filter((f) => f.file === 'environments/dev/argocd/repos/platform-gitops.yaml');
+    expect(before.length).toBeGreaterThan(0);
+    // Replace the literal password by a reference: the inline-secret finding must go away.
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/password: .*/, 'password: ""'));
+    const changed = await run(root);
+    expect(changed.timings.cache?.misses).toBe(1);
+    const uncached = await run(root, false);
+    expect(comparable(changed.result)).toEqual(comparable(uncached.result));
+    expect(changed.result.findings.filter((f) => f.file === 'environments/dev/argocd/repos/platform-gitops.yaml' && f.ruleId === 'inline-secret-manifest')).toEqual([]);
+  });
+
+  it('re-parses a file whose content changed at the same size', async () => {
+    const root = copyExample();
+    const rel = 'values/env/production/apps/billing.yaml';
+    const file = path.join(root, rel);
+    await run(root);
+    const original = readFileSync(file, 'utf8');
+    // Same length, different content: the size alone cannot tell, the mtime (and then the hash) does.
+    const edited = original.replace('example-live-payments-key-0000', 'example-live-payments-key-9999');
+    expect(edited.length).toBe(original.length);
+    writeFileSync(file, edited);
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+    const changed = await run(root);
+    expect(changed.timings.cache?.misses).toBe(1);
+    const uncached = await run(root, false);
+    expect(comparable(changed.result)).toEqual(comparable(uncached.result));
+  });
+
+  it('reuses a model when only the stat changed (same content, e.g. after a checkout)', async () => {
+    const root = copyExample();
+    await run(root);
+    const file = path.join(root, 'values/env/production/apps/billing.yaml');
+    const later = new Date(Date.now() + 10_000);
+    utimesSync(file, later, later);
+    const again = await run(root);
+    // The entry is reused (no parse), but counted as fresh because its stat must be stored anew.
+    expect(again.timings.parse).toEqual({});
+    const third = await run(root);
+    expect(third.timings.cache?.misses).toBe(0);
+  });
+
+  it('ignores a corrupt pack and replaces it', async () => {
+    const root = copyExample();
+    const reference = await run(root, false);
+    await run(root);
+    const [pack] = packs(root);
+    const packFile = path.join(root, CACHE_DIR, pack!);
+    const bytes = readFileSync(packFile);
+    writeFileSync(packFile, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const afterCorruption = await run(root);
+    expect(afterCorruption.timings.cache?.hits).toBe(0);
+    expect(comparable(afterCorruption.result)).toEqual(comparable(reference.result));
+    const healed = await run(root);
+    expect(healed.timings.cache?.misses).toBe(0);
+
+    writeFileSync(packFile, 'not a pack at all');
+    const garbage = await run(root);
+    expect(garbage.timings.cache?.hits).toBe(0);
+    expect(comparable(garbage.result)).toEqual(comparable(reference.result));
+  });
+
+  it('ignores a corrupt entry inside a readable pack', async () => {
+    const root = copyExample();
+    const reference = await run(root, false);
+    const first = await run(root);
+    const total = first.timings.cache!.misses;
+    // Break one entry of the real pack: an entry without a numeric size and results is not an entry.
+    const [pack] = packs(root);
+    const packFile = path.join(root, CACHE_DIR, pack!);
+    const { deserialize, serialize } = await import('node:v8');
+    const data = deserialize(readFileSync(packFile)) as { entries: Record<string, unknown> };
+    const victim = 'values/env/production/apps/billing.yaml';
+    expect(data.entries[victim]).toBeDefined();
+    data.entries[victim] = { size: 'broken' };
+    writeFileSync(packFile, serialize(data));
+    const again = await run(root);
+    expect(again.timings.cache?.misses).toBe(1);
+    expect(again.timings.cache?.hits).toBe(total - 1);
+    expect(comparable(again.result)).toEqual(comparable(reference.result));
+  });
+
+  it('survives concurrent runs on the same tree (atomic pack writes)', async () => {
+    const root = copyExample();
+    const reference = await run(root, false);
+    const results = await Promise.all([run(root), run(root), run(root)]);
+    for (const r of results) expect(comparable(r.result)).toEqual(comparable(reference.result));
+    expect(packs(root)).toHaveLength(1);
+    expect(readdirSync(path.join(root, CACHE_DIR)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    const after = await run(root);
+    expect(after.timings.cache?.misses).toBe(0);
+  });
+
+  it('writes nothing with the cache off, and a config change starts a new pack', async () => {
+    const root = copyExample();
+    await run(root, false);
+    expect(packs(root)).toEqual([]);
+    await run(root);
+    const [first] = packs(root);
+    writeFileSync(path.join(root, 'footprint.config.yaml'), 'fixtureValues: [hunter2]\n');
+    const reconfigured = await run(root);
+    expect(reconfigured.timings.cache?.hits).toBe(0);
+    expect(packs(root)).toHaveLength(1);
+    expect(packs(root)[0]).not.toBe(first);
+  });
+});
