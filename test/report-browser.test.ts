@@ -249,7 +249,7 @@ describe('HTML report in Chromium: the example platform', () => {
     await findingsColumn.getByRole('button').click();
     await findingsColumn.getByRole('button').click();
     expect(await findingsColumn.getAttribute('aria-sort')).toBe('descending');
-    const firstCount = Number(await page.locator('[data-testid="inventory-table"] tbody tr').first().locator('td').nth(8).getAttribute('data-value'));
+    const firstCount = Number(await page.locator('[data-testid="inventory-table"] tbody tr').first().locator('td.findings-count').getAttribute('data-value'));
     expect(firstCount).toBe(Math.max(...result.inventory.map((e) => e.findings.length)));
     const kindColumn = page.locator('[data-testid="inventory-table"] thead th', { hasText: 'Kind' });
     await kindColumn.getByRole('button').click();
