@@ -1,4 +1,5 @@
 import type { Rule } from '../types.js';
+import { hardcodedCredential } from './hardcoded-credential.js';
 import { integrationTestInlineCredentials } from './integration-test-inline-credentials.js';
 import { kubectlCreateSecretImperative } from './kubectl-create-secret-imperative.js';
 import { testCodeCredentialFallback } from './test-code-credential-fallback.js';
@@ -15,4 +16,5 @@ export const testsRules: readonly Rule[] = [
   vaultWriteDbCredential,
   kubectlCreateSecretImperative,
   integrationTestInlineCredentials,
+  hardcodedCredential,
 ];

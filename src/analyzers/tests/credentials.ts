@@ -1,0 +1,190 @@
+/**
+ * Credentials in well-known formats, in any scanned text file: GitHub and npm tokens (CRC32 checksum validated),
+ * fine-grained GitHub PATs, Vault service/batch tokens, AWS access key ids with a secret nearby, Slack tokens and
+ * webhooks, private key blocks, URLs with an embedded password. A token format is a lexical fact, so this analyzer
+ * matches formats on text; a combined prefilter keeps files without any candidate from being scanned line by line.
+ */
+import { basename, segments } from '../../util/path.js';
+import type { Analyzer, FileContext } from '../types.js';
+
+export type CredentialFormat = 'github-token' | 'github-pat' | 'npm-token' | 'vault-token' | 'aws-access-key' | 'slack-token' | 'slack-webhook' | 'private-key' | 'url-password';
+
+export interface CredentialHit {
+  format: CredentialFormat;
+  line: number;
+  column: number;
+  /** The secret part (hashed and redacted by the collector, never printed). */
+  value: string;
+  /** Checksum verified (GitHub/npm) — a real token shape, not a made-up example. */
+  validated?: boolean;
+  /** For URLs: the scheme (postgresql, https, ...). */
+  scheme?: string;
+}
+
+export interface CredentialTextModel {
+  hits: CredentialHit[];
+}
+
+const DOC_EXT = /\.(md|mdx|markdown|rst|adoc|asciidoc|txt|html?)$/i;
+const SKIP_NAMES = /^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|poetry\.lock|Cargo\.lock|composer\.lock|Gemfile\.lock|Pipfile\.lock|uv\.lock)$/;
+const BINARYISH = /\.(png|jpe?g|gif|ico|svg|webp|pdf|zip|gz|tgz|bz2|xz|7z|jar|war|class|so|dylib|dll|exe|wasm|woff2?|ttf|otf|eot|mp[34]|mov|avi|bin|dat|db|sqlite|pyc|map)$/i;
+
+/** Docs folders and files are excluded by default (`rules.hardcoded-credential.options.includeDocs: true` turns them on). */
+export function isDocPath(path: string): boolean {
+  return DOC_EXT.test(path) || segments(path).slice(0, -1).some((d) => /^(docs?|documentation|wiki|adr|adrs|runbooks?)$/i.test(d));
+}
+
+const PREFILTER = /gh[pousr]_[A-Za-z0-9]{30}|github_pat_|npm_[A-Za-z0-9]{30}|hv[sb]\.[A-Za-z0-9_-]{20}|(?:AKIA|ASIA)[A-Z0-9]{16}|xox[abposr]-|hooks\.slack\.com\/services\/|-----BEGIN [A-Z ]*PRIVATE KEY-----|:\/\/[^\s:@/'"`]*:[^\s@/'"`]+@/;
+
+export function credentialPrefilter(text: string): boolean {
+  return PREFILTER.test(text);
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+let crcTable: Int32Array | undefined;
+
+function crc32(text: string): number {
+  if (!crcTable) {
+    crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c;
+    }
+  }
+  let crc = -1;
+  for (let i = 0; i < text.length; i++) crc = crcTable[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
+function base62(n: number, width: number): string {
+  let out = '';
+  let v = n;
+  while (v > 0) {
+    out = BASE62[v % 62]! + out;
+    v = Math.floor(v / 62);
+  }
+  return out.padStart(width, '0');
+}
+
+/** GitHub (ghp_/gho_/ghs_/ghu_/ghr_) and npm (npm_) tokens: 30 random base62 characters + base62(CRC32) in 6. */
+export function validTokenChecksum(token: string): boolean {
+  const body = token.replace(/^(gh[pousr]|npm)_/, '');
+  if (body.length !== 36) return false;
+  return base62(crc32(body.slice(0, 30)), 6) === body.slice(30);
+}
+
+const PLACEHOLDER_PASSWORD = /^(password|passwd|pass|pwd|secret|changeme|change-me|changeit|xxx+|\*+|\.\.\.|…|example|redacted|hidden|your[-_]?password|mypassword|p@ssw0rd|<[^>]*>|\[[^\]]*\]|%[a-z_]*%?|_+)$/i;
+const PLACEHOLDER_USER = /^(user|username|usr|<[^>]*>)$/i;
+
+/** Is this the password part of a URL a placeholder (`${VAR}`, `$(…)`, `{{ … }}`, `<password>`, `xxxx`, `changeme`)? */
+export function isPlaceholderPassword(password: string, user = ''): boolean {
+  const p = decodeURIComponentSafe(password);
+  // `${REDIS_PASSWORD:-}@host`: the colon belongs to a parameter expansion, not to userinfo.
+  if (/[${}()]/.test(user) || /[{}]/.test(p)) return true;
+  if (/\$\{|\$\(|\{\{|^\$[A-Za-z_]|%\(|%s|^\{[^}]*\}$|\{[a-z_]+\}/i.test(p)) return true;
+  if (PLACEHOLDER_PASSWORD.test(p)) return true;
+  if (PLACEHOLDER_USER.test(user) && /^(pass|password|pwd|secret)$/i.test(p)) return true;
+  return false;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] = [
+  { format: 'github-token', re: /\b(gh[pousr]_[A-Za-z0-9]{36})\b/g },
+  { format: 'github-pat', re: /\b(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g },
+  { format: 'npm-token', re: /\b(npm_[A-Za-z0-9]{36})\b/g },
+  { format: 'vault-token', re: /\b(hv[sb]\.[A-Za-z0-9_-]{24,})/g },
+  { format: 'aws-access-key', re: /\b((?:AKIA|ASIA)[A-Z0-9]{16})\b/g },
+  { format: 'slack-token', re: /\b(xox[abposr]-[0-9]{6,}-[0-9A-Za-z-]{8,})/g },
+  { format: 'slack-webhook', re: /(https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})/g },
+];
+
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:@/'"`<>]{0,128}):([^\s@/'"`<>]{1,256})@([^\s/'"`<>:]+)/gi;
+
+/** Scan text for credential formats. */
+export function findCredentials(text: string): CredentialHit[] {
+  const hits: CredentialHit[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.length > 10000) continue;
+    for (const { format, re } of LINE_PATTERNS) {
+      re.lastIndex = 0;
+      for (const m of line.matchAll(re)) {
+        const value = m[1]!;
+        const column = (m.index ?? 0) + 1;
+        if (format === 'github-token' || format === 'npm-token') {
+          if (!validTokenChecksum(value)) continue;
+          hits.push({ format, line: i + 1, column, value, validated: true });
+          continue;
+        }
+        if (format === 'aws-access-key') {
+          if (/EXAMPLE$/.test(value) || !awsSecretNearby(lines, i)) continue;
+        }
+        if (format === 'vault-token' && /^hv[sb]\.(x+|X+|\*+|example\w*)$/i.test(value)) continue;
+        hits.push({ format, line: i + 1, column, value });
+      }
+    }
+    URL_PASSWORD.lastIndex = 0;
+    for (const m of line.matchAll(URL_PASSWORD)) {
+      const [, scheme, user, password] = m;
+      if (isPlaceholderPassword(password!, user!) || /^x+$/i.test(password!)) continue;
+      hits.push({ format: 'url-password', line: i + 1, column: (m.index ?? 0) + 1, value: password!, scheme: scheme!.toLowerCase() });
+    }
+    const key = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |PGP )?PRIVATE KEY)( BLOCK)?-----/.exec(line);
+    if (key && privateKeyBody(lines, i)) hits.push({ format: 'private-key', line: i + 1, column: key.index + 1, value: privateKeyBody(lines, i)! });
+  }
+  return hits;
+}
+
+/** An AWS secret access key (40 base64 characters, or a secret-named assignment) within five lines. */
+function awsSecretNearby(lines: string[], at: number): boolean {
+  for (let j = Math.max(0, at - 5); j <= Math.min(lines.length - 1, at + 5); j++) {
+    const l = lines[j]!;
+    if (/(secret|aws_secret_access_key|secretaccesskey)/i.test(l) && /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/.test(l) && !/EXAMPLEKEY/.test(l)) return true;
+  }
+  return false;
+}
+
+/** The base64 body of a PEM private key starting at `at`, when it has real content. */
+function privateKeyBody(lines: string[], at: number): string | undefined {
+  let body = '';
+  for (let j = at + 1; j < Math.min(lines.length, at + 200); j++) {
+    const l = lines[j]!.replace(/^[\s"'`>|#/*-]*?(?=[A-Za-z0-9+/=])/, '').replace(/\\n/g, '').trim();
+    if (/-----END /.test(lines[j]!)) break;
+    if (/^[A-Za-z]+-?[A-Za-z]*:/.test(l)) continue; // Proc-Type / DEK-Info headers
+    body += l.replace(/[^A-Za-z0-9+/=]/g, '');
+  }
+  // Same-line PEM in a JSON string: -----BEGIN …-----\nMIIE…\n-----END …-----
+  if (body.length === 0) {
+    const inline = /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:\\n|\s)+([A-Za-z0-9+/=\\n\s]{40,}?)(?:\\n|\s)*-----END/.exec(lines[at]!);
+    if (inline) body = inline[1]!.replace(/\\n|\s/g, '');
+  }
+  if (body.length < 64 || /^(.)\1+$/.test(body.replace(/=+$/, '')) || /^(x|X|\.|A)+$/.test(body)) return undefined;
+  return body;
+}
+
+export const credentialTextAnalyzer: Analyzer<CredentialTextModel> = {
+  id: 'credential-text',
+  claims: (file: FileContext) => !BINARYISH.test(file.path) && !SKIP_NAMES.test(basename(file.path)),
+  sniff: (text) => credentialPrefilter(text),
+  parse(text, file, context) {
+    const includeDocs = docsIncluded(context.config.rules['hardcoded-credential']);
+    if (isDocPath(file.path) && !includeDocs) return undefined;
+    const hits = findCredentials(text);
+    return hits.length ? { hits } : undefined;
+  },
+};
+
+function docsIncluded(setting: unknown): boolean {
+  if (!setting || typeof setting !== 'object') return false;
+  const options = (setting as { options?: Record<string, unknown> }).options;
+  return options?.includeDocs === true;
+}

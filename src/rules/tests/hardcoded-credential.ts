@@ -1,0 +1,82 @@
+import type { CredentialFormat, CredentialHit, CredentialTextModel } from '../../analyzers/tests/credentials.js';
+import type { Origin, Severity } from '../../types.js';
+import { createRule } from '../create-rule.js';
+import { harnessModels, Occurrences } from './common.js';
+
+const LABEL: Record<CredentialFormat, string> = {
+  'github-token': 'GitHub token',
+  'github-pat': 'GitHub fine-grained personal access token',
+  'npm-token': 'npm access token',
+  'vault-token': 'HashiCorp Vault token',
+  'aws-access-key': 'AWS access key pair',
+  'slack-token': 'Slack token',
+  'slack-webhook': 'Slack incoming webhook URL',
+  'private-key': 'private key block',
+  'url-password': 'URL with an embedded password',
+};
+
+const DB_SCHEMES = /^(postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|redis|rediss|amqp|amqps|jdbc|sqlserver|mssql|cockroachdb|clickhouse)$/;
+
+function originOf(hit: CredentialHit, isTest: boolean): Origin {
+  if (isTest) return 'test';
+  switch (hit.format) {
+    case 'url-password':
+      return hit.scheme && DB_SCHEMES.test(hit.scheme) ? 'cluster-operator' : 'unknown';
+    case 'private-key':
+      return 'unknown';
+    default:
+      return 'external';
+  }
+}
+
+function severityOf(hit: CredentialHit): Severity {
+  return hit.validated || hit.format === 'private-key' || hit.format === 'aws-access-key' ? 'critical' : 'high';
+}
+
+export const hardcodedCredential = createRule(
+  {
+    id: 'hardcoded-credential',
+    family: 'inline',
+    defaultSeverity: 'high',
+    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file',
+    why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret.',
+    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme), tokens whose checksum does not validate (made-up examples), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs). Kubernetes manifests, Helm values/templates and test harness facts are judged by their structural rules instead.',
+    remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
+  },
+  (context) => {
+    const { project } = context;
+    // Files and lines other rules already judge structurally: one footprint, one finding.
+    const structuralYaml = new Set(
+      project.yamlFiles.filter((f) => f.model.role !== 'manifest' || project.resources.some((r) => r.file === f.file.path)).map((f) => f.file.path),
+    );
+    const coveredLines = new Set<string>();
+    for (const { file, model } of harnessModels(project)) {
+      for (const f of model.fallbacks) coveredLines.add(`${file.path}:${f.line}`);
+      for (const s of model.inlineSecrets) for (let l = s.line; l <= s.endLine; l++) coveredLines.add(`${file.path}:${l}`);
+    }
+    context.each(
+      project.models<CredentialTextModel>('credential-text'),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        if (structuralYaml.has(file.path)) return;
+        const seen = new Occurrences();
+        for (const hit of model.hits) {
+          if (coveredLines.has(`${file.path}:${hit.line}`)) continue;
+          const label = LABEL[hit.format];
+          context.report({
+            file,
+            line: hit.line,
+            column: hit.column,
+            message: `${label}${hit.validated ? ' (checksum valid: likely live)' : ''}${hit.format === 'url-password' && hit.scheme ? ` (${hit.scheme}://user:…@…)` : ''} committed in the file`,
+            location: seen.next(`credential:${hit.format}`),
+            value: hit.value,
+            keys: [hit.format],
+            severity: severityOf(hit),
+            origin: originOf(hit, file.isTest),
+            remediation: `Revoke and rotate this ${label}, delete it from the file, and read it at runtime from the environment or a mounted Secret fed by its authority.`,
+          });
+        }
+      },
+    );
+  },
+);
