@@ -38,6 +38,7 @@ const CREDENTIAL_WORDS = new Set([
   'secretkey',
   'clientsecret',
   'dsn',
+  'pgpassword',
   'secretkeybase',
 ]);
 
