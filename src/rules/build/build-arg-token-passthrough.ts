@@ -1,0 +1,71 @@
+import type { ComposeModel } from '../../analyzers/build/compose.js';
+import { createRule } from '../create-rule.js';
+import { BuildGraph, buildNameOptions, dockerfileSnippet, isBuildCredential, isSecretRef, raise, runsUsing, secretReplacement, type SecretUse } from './common.js';
+
+export const buildArgTokenPassthrough = createRule(
+  {
+    id: 'build-arg-token-passthrough',
+    family: 'build',
+    defaultSeverity: 'high',
+    description: 'A build invocation that passes a token as a build argument (--build-arg, build-args:, build_args=, compose args:, devcontainer build.args)',
+    why: 'Build arguments end up in the image history and the build cache, and they force the Dockerfile to declare the token as ARG: the token is readable by anyone who can pull the image.',
+    allowed: '`--secret id=<id>,env=<NAME>` (docker/buildx/buildctl), `secrets:` on docker/build-push-action, a Tilt custom_build running `docker buildx build --secret …`, compose build `secrets:`.',
+    remediation: 'Pass the token as a BuildKit secret and mount it on the RUN that needs it; remove the build argument and the matching ARG.',
+    environmentEscalation: false,
+  },
+  (context) => {
+    const names = buildNameOptions(context.config, context.options);
+    const graph = new BuildGraph(context.project);
+    context.each(
+      graph.invocations,
+      (i) => i.file.path,
+      (located) => {
+        const inv = located.invocation;
+        const df = graph.dockerfileOf(located);
+        for (const arg of inv.buildArgs) {
+          const named = isBuildCredential(arg.name, names);
+          const secretRefs = arg.refs.filter((r) => isSecretRef(r, names));
+          if (!named && secretRefs.length === 0) continue;
+          const source = secretRefs[0] ?? (arg.fromEnv ? arg.refs[0] : undefined);
+          const id = graph.secretIdFor(arg.name);
+          const uses: SecretUse[] = [{ env: arg.name, id, source: source ?? arg.name }];
+          const how = arg.literal ? 'with a literal value' : source ? `from ${source.startsWith('secrets.') ? `\${{ ${source} }}` : `$${source}`}` : 'from the environment';
+          const stage = df?.model.stages.find((s) => s.args.some((a) => a.name === arg.name));
+          const dockerfileText = df ? dockerfileSnippet(stage ? runsUsing(stage, [arg.name], stage.args.find((a) => a.name === arg.name)!.line) : [], uses, [`ARG ${arg.name}`]) : undefined;
+          context.report({
+            file: located.file,
+            line: arg.line,
+            message: `${inv.tool} build passes ${arg.name} ${how} as a build argument${df ? ` to ${df.file.path}` : ''}: build args are recorded in the image history and build cache`,
+            location: `${located.file.path}#${inv.tool}@${inv.context ?? '.'}${inv.dockerfile ? `:${inv.dockerfile}` : ''}/build-arg ${arg.name}`,
+            value: arg.literal ? arg.value : undefined,
+            keys: [arg.name],
+            severity: arg.literal ? raise('high') : undefined,
+            origin: 'build-time',
+            replacement: secretReplacement(`Pass ${arg.name} as BuildKit secret ${id}`, dockerfileText, [{ located, uses, dockerfilePath: df?.file.path }], inv.tool === 'build-push-action' || inv.tool === 'compose' ? 'yaml' : inv.tool === 'tilt-docker-build' ? 'python' : inv.tool === 'devcontainer' ? 'jsonc' : 'shell'),
+          });
+        }
+      },
+    );
+    // devcontainer containerEnv/remoteEnv injecting registry tokens (legacy bootstrap): info.
+    context.each(
+      context.project.models<ComposeModel>('devcontainer'),
+      (f) => f.file.path,
+      (f) => {
+        for (const env of f.model.containerEnv) {
+          if (!isBuildCredential(env.name, names) && !env.refs.some((r) => isSecretRef(r, names))) continue;
+          context.report({
+            file: f.file,
+            line: env.line,
+            message: `devcontainer injects ${env.name} into the container environment${env.literal ? ' with a literal value' : ''}: registry tokens belong to builds, not to the dev container`,
+            location: `${f.file.path}#containerEnv/${env.name}`,
+            value: env.literal ? env.value : undefined,
+            keys: [env.name],
+            severity: env.literal ? 'high' : 'info',
+            origin: 'build-time',
+            remediation: `Remove ${env.name} from containerEnv/remoteEnv; builds get it as a BuildKit secret (--secret id=${graph.secretIdFor(env.name)},env=${env.name}).`,
+          });
+        }
+      },
+    );
+  },
+);

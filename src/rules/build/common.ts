@@ -1,0 +1,339 @@
+/**
+ * Shared by the build rules: what a build credential is, which Dockerfile an invocation builds, which stages reach
+ * the final image, how tokens flow through ARG/ENV/RUN, and the BuildKit-secret rewrite snippets.
+ */
+import path from 'node:path';
+import type { FileContext, ParsedFile } from '../../analyzers/types.js';
+import type { ComposeModel } from '../../analyzers/build/compose.js';
+import type { DfRun, DfStage, DockerfileModel } from '../../analyzers/build/dockerfile.js';
+import { secretMountId } from '../../analyzers/build/dockerfile.js';
+import type { BuildInvocation } from '../../analyzers/build/invocation.js';
+import type { BuildScriptModel } from '../../analyzers/build/script.js';
+import type { TiltModel } from '../../analyzers/build/tiltfile.js';
+import type { WorkflowModel } from '../../analyzers/build/workflow.js';
+import type { ResolvedConfig } from '../../config/types.js';
+import { isCredentialName, words } from '../../k8s/vocabulary.js';
+import type { Project } from '../../scan/project.js';
+import type { Replacement, Severity } from '../../types.js';
+import { SEVERITIES } from '../../types.js';
+
+/** Registry and package tokens that are build-time secrets whatever the word heuristics say. */
+export const BUILD_TOKEN_NAMES = [
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'GHCR_TOKEN',
+  'GHCR_PAT',
+  'PKG_GITHUB_COM_TOKEN',
+  'NPM_TOKEN',
+  'NODE_AUTH_TOKEN',
+  'NPM_AUTH_TOKEN',
+  'YARN_NPM_AUTH_TOKEN',
+  'BUF_TOKEN',
+  'VERDACCIO_TOKEN',
+  'GIT_AUTH_TOKEN',
+  'PIP_INDEX_URL',
+  'PIP_EXTRA_INDEX_URL',
+  'UV_INDEX_URL',
+  'POETRY_HTTP_BASIC_PASSWORD',
+  'CARGO_REGISTRY_TOKEN',
+  'GOPROXY_TOKEN',
+  'GITLAB_TOKEN',
+  'CI_JOB_TOKEN',
+];
+
+/** Names that look like credentials but hold public or non-secret data. */
+const PUBLIC_PREFIX = /^(PUBLIC|NEXT_PUBLIC|VITE_PUBLIC|VITE|REACT_APP_PUBLIC|EXPO_PUBLIC|NUXT_PUBLIC|GATSBY)_/i;
+
+export interface BuildNameOptions {
+  extra: readonly string[];
+  ignore: readonly string[];
+}
+
+export function buildNameOptions(config: ResolvedConfig, options: Readonly<Record<string, unknown>>): BuildNameOptions {
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  return { extra: [...BUILD_TOKEN_NAMES, ...config.credentialNames, ...list(options.names)], ignore: list(options.ignoreNames) };
+}
+
+/** A build credential name: the configured list, else the shared credential-name heuristics (`*_TOKEN`, `*_PAT`, ...). */
+export function isBuildCredential(name: string, options: BuildNameOptions): boolean {
+  if (options.ignore.some((n) => n.toLowerCase() === name.toLowerCase())) return false;
+  if (options.extra.some((n) => n.toLowerCase() === name.toLowerCase())) return true;
+  if (PUBLIC_PREFIX.test(name)) return false;
+  const w = words(name);
+  // *_FILE, *_PATH, *_URL, *_ID, *_VERSION, *_DIR are references or metadata.
+  if (['file', 'path', 'url', 'uri', 'id', 'version', 'dir', 'name', 'type', 'user', 'username', 'host'].includes(w[w.length - 1] ?? '')) return false;
+  if (isCredentialName(name, { extra: [] })) return true;
+  // Compound last words: ROOTPASS, DBPASSWORD, ADMINPASSWD, APITOKEN, CLIENTSECRET (not bypass, compass, keepass).
+  const last = w[w.length - 1] ?? '';
+  return /^[a-z]{2,}(password|passwd|pass|token|secret)$/.test(last) && !/(by|com|sur|over|tres|keep|under|mis)pass$/.test(last);
+}
+
+/** A CI expression or variable reference that is a secret: `secrets.X`, or a credential-named variable. */
+export function isSecretRef(ref: string, options: BuildNameOptions): boolean {
+  if (/^secrets\./.test(ref)) return true;
+  if (ref.includes('.')) return false;
+  return isBuildCredential(ref, options);
+}
+
+export function raise(severity: Severity, steps = 1): Severity {
+  const index = SEVERITIES.indexOf(severity);
+  return SEVERITIES[Math.max(0, index - steps)]!;
+}
+
+export function lower(severity: Severity, steps = 1): Severity {
+  const index = SEVERITIES.indexOf(severity);
+  return SEVERITIES[Math.min(SEVERITIES.length - 1, index + steps)]!;
+}
+
+// ---- invocations and the Dockerfiles they build -------------------------------------------------------------
+
+export interface LocatedInvocation {
+  invocation: BuildInvocation;
+  file: FileContext;
+  analyzer: string;
+}
+
+const INVOCATION_ANALYZERS = ['build-script', 'build-makefile', 'github-workflow', 'tiltfile', 'compose', 'devcontainer'];
+
+export function allInvocations(project: Project): LocatedInvocation[] {
+  const out: LocatedInvocation[] = [];
+  for (const analyzer of INVOCATION_ANALYZERS) {
+    for (const parsed of project.models<{ invocations: BuildInvocation[] }>(analyzer)) {
+      for (const invocation of parsed.model.invocations ?? []) out.push({ invocation, file: parsed.file, analyzer });
+    }
+  }
+  return out;
+}
+
+export function dockerfiles(project: Project): ParsedFile<DockerfileModel>[] {
+  return project.models<DockerfileModel>('dockerfile');
+}
+
+function norm(p: string): string {
+  const n = path.posix.normalize(p.replace(/^\.\/+/, ''));
+  return n === '' ? '.' : n.replace(/\/$/, '');
+}
+
+/** Candidate repo paths of the Dockerfile an invocation builds, most likely first. */
+export function dockerfileCandidates(inv: BuildInvocation): string[] {
+  const out: string[] = [];
+  const context = inv.context ?? '.';
+  if (/\$|^[a-z]+:\/\/|^git@|^-$/.test(context) && !inv.dockerfile) return out;
+  for (const base of inv.baseDirs) {
+    const ctx = context.startsWith('/') ? context.slice(1) : norm(path.posix.join(base, context));
+    let df: string;
+    if (!inv.dockerfile) df = path.posix.join(ctx, 'Dockerfile');
+    else if (/\$/.test(inv.dockerfile)) continue;
+    else if (inv.dockerfile.startsWith('/')) df = inv.dockerfile.slice(1);
+    else df = inv.dockerfileRelativeTo === 'context' ? path.posix.join(ctx, inv.dockerfile) : path.posix.join(base, inv.dockerfile);
+    const candidate = norm(df);
+    if (!candidate.startsWith('..') && !out.includes(candidate)) out.push(candidate);
+  }
+  return out;
+}
+
+export function contextDirs(inv: BuildInvocation): string[] {
+  const context = inv.context ?? '.';
+  if (/\$|:\/\//.test(context)) return [];
+  return [...new Set(inv.baseDirs.map((base) => (context.startsWith('/') ? context.slice(1) : norm(path.posix.join(base, context)))))];
+}
+
+export class BuildGraph {
+  readonly invocations: LocatedInvocation[];
+  readonly byPath = new Map<string, ParsedFile<DockerfileModel>>();
+  private readonly linked = new Map<LocatedInvocation, ParsedFile<DockerfileModel> | undefined>();
+
+  constructor(readonly project: Project) {
+    for (const df of dockerfiles(project)) this.byPath.set(df.file.path, df);
+    this.invocations = allInvocations(project);
+    for (const inv of this.invocations) {
+      const found = dockerfileCandidates(inv.invocation).map((c) => this.byPath.get(c)).find(Boolean);
+      this.linked.set(inv, found);
+    }
+  }
+
+  dockerfileOf(inv: LocatedInvocation): ParsedFile<DockerfileModel> | undefined {
+    return this.linked.get(inv);
+  }
+
+  invocationsOf(dockerfilePath: string): LocatedInvocation[] {
+    return this.invocations.filter((i) => this.linked.get(i)?.file.path === dockerfilePath);
+  }
+
+  /** The secret id used for an env var somewhere in the repo (`--secret id=npm,env=NPM_TOKEN`), else a derived one. */
+  secretIdFor(name: string): string {
+    for (const df of this.byPath.values()) {
+      for (const stage of df.model.stages) for (const run of stage.runs) for (const m of run.mounts) if (m.type === 'secret' && m.env === name) return secretMountId(m) ?? name.toLowerCase();
+    }
+    for (const inv of this.invocations) for (const s of inv.invocation.secrets) if (s.env === name) return s.id;
+    return name.toLowerCase();
+  }
+}
+
+// ---- stages -------------------------------------------------------------------------------------------------
+
+/** Stages whose filesystem and config end up in the image built without --target (the last stage and its FROM parents). */
+export function finalChain(model: DockerfileModel, target?: string): Set<number> {
+  const chain = new Set<number>();
+  if (model.stages.length === 0) return chain;
+  let stage: DfStage | undefined = target ? model.stages.find((s) => s.name?.toLowerCase() === target.toLowerCase()) : undefined;
+  stage ??= model.stages[model.stages.length - 1]!;
+  while (stage && !chain.has(stage.index)) {
+    chain.add(stage.index);
+    stage = stage.parent !== undefined ? model.stages[stage.parent] : undefined;
+  }
+  return chain;
+}
+
+export function stageLabel(stage: DfStage): string {
+  return stage.name ? `stage ${stage.name}` : `stage ${stage.index}`;
+}
+
+export function stageByRef(model: DockerfileModel, ref: string): DfStage | undefined {
+  if (/^\d+$/.test(ref)) return model.stages[Number(ref)];
+  return model.stages.find((s) => s.name?.toLowerCase() === ref.toLowerCase());
+}
+
+/** Stages (ancestors included) a stage inherits ENV from. */
+export function ancestors(model: DockerfileModel, stage: DfStage): DfStage[] {
+  const out: DfStage[] = [];
+  let s: DfStage | undefined = stage;
+  const seen = new Set<number>();
+  while (s && !seen.has(s.index)) {
+    seen.add(s.index);
+    out.push(s);
+    s = s.parent !== undefined ? model.stages[s.parent] : undefined;
+  }
+  return out;
+}
+
+/** Absolute in-image path of a path written by a RUN/COPY at `line` in `stage` (WORKDIR applied; `~` is /root). */
+export function imagePath(model: DockerfileModel, stage: DfStage, p: string, line: number): string {
+  if (p.startsWith('~/')) return path.posix.normalize(`/root/${p.slice(2)}`);
+  if (p.startsWith('$HOME/') || p.startsWith('${HOME}/')) return path.posix.normalize(`/root/${p.replace(/^\$\{?HOME\}?\//, '')}`);
+  if (p.startsWith('/')) return path.posix.normalize(p);
+  let workdir = '/';
+  for (const s of ancestors(model, stage).reverse()) {
+    for (const w of s.workdirs) {
+      if (s === stage && w.line > line) break;
+      workdir = w.path.startsWith('/') ? w.path : path.posix.join(workdir, w.path);
+    }
+  }
+  return path.posix.normalize(path.posix.join(workdir, p));
+}
+
+/** Does a COPY --from source path include the in-image path (the same file, or a folder above it)? */
+export function copyIncludes(source: string, target: string): boolean {
+  const s = path.posix.normalize(source).replace(/\/$/, '') || '/';
+  if (s === '/' || s === '.') return true;
+  return target === s || target.startsWith(`${s}/`) || (s.includes('*') && new RegExp(`^${s.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}(/|$)`).test(target));
+}
+
+/** COPY --from instructions in the final chain that bring `imgPath` of `stage` into the final image. */
+export function copiedIntoFinal(model: DockerfileModel, stage: DfStage, imgPath: string, chain: Set<number>, seen = new Set<number>()): { line: number; stage: DfStage } | undefined {
+  if (seen.has(stage.index)) return undefined;
+  seen.add(stage.index);
+  for (const other of model.stages) {
+    for (const copy of other.copies) {
+      if (!copy.from) continue;
+      const from = stageByRef(model, copy.from);
+      if (!from || !ancestors(model, from).includes(stage)) continue;
+      if (!copy.sources.some((src) => copyIncludes(src.startsWith('/') ? src : imagePath(model, from, src, Number.MAX_SAFE_INTEGER), imgPath))) continue;
+      if (chain.has(other.index)) return { line: copy.line, stage: other };
+      const dest = imagePath(model, other, copy.dest, copy.line);
+      const deeper = copiedIntoFinal(model, other, dest, chain, seen);
+      if (deeper) return deeper;
+    }
+  }
+  return undefined;
+}
+
+// ---- snippets -----------------------------------------------------------------------------------------------
+
+/** Shell-quote for a snippet line when needed. */
+function q(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+export interface SecretUse {
+  /** Variable name the build step expects (`NPM_TOKEN`). */
+  env: string;
+  id: string;
+  /** Where the invocation reads the value from (`PKG_GITHUB_COM_TOKEN`, `secrets.NPM_TOKEN`). */
+  source?: string;
+}
+
+/** RUN rewritten to mount the secrets as env vars; ARG/ENV lines removed. */
+export function dockerfileSnippet(runs: DfRun[], uses: SecretUse[], removed: string[]): string {
+  const lines: string[] = ['# syntax=docker/dockerfile:1.10'];
+  for (const r of removed) lines.push(`# removed: ${r}`);
+  const mounts = uses.map((u) => `--mount=type=secret,id=${u.id},env=${u.env},required=true`);
+  const targetRuns = runs.length ? runs : undefined;
+  if (!targetRuns) lines.push(`RUN ${mounts.join(' \\\n    ')} \\\n    <the step that needs ${uses.map((u) => u.env).join(', ')}>`);
+  for (const run of targetRuns ?? []) {
+    const keep = run.mounts.filter((m) => !(m.type === 'secret' && uses.some((u) => u.id === secretMountId(m)))).map((m) => `--mount=${Object.entries(m.options).map(([k, v]) => `${k}=${v}`).join(',')}`);
+    const body = run.form === 'exec' && run.exec ? JSON.stringify(run.exec) : run.text.trim();
+    lines.push(`RUN ${[...mounts, ...keep].join(' \\\n    ')} \\\n    ${body}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The matching change for one invocation. */
+export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[], dockerfilePath?: string): { language: string; text: string } {
+  const inv = located.invocation;
+  const source = (u: SecretUse) => (u.source && !u.source.includes('.') ? u.source : u.env);
+  switch (inv.tool) {
+    case 'build-push-action':
+      return {
+        language: 'yaml',
+        text: ['- uses: docker/build-push-action@v6', '  with:', `    context: ${inv.context ?? '.'}`, ...(inv.dockerfile ? [`    file: ${inv.dockerfile}`] : []), '    secrets: |', ...uses.map((u) => `      ${u.id}=\${{ secrets.${u.source?.startsWith('secrets.') ? u.source.slice(8) : source(u)} }}`)].join('\n'),
+      };
+    case 'tilt-docker-build': {
+      const df = inv.dockerfile ?? dockerfilePath ?? 'Dockerfile';
+      const cmd = ['docker buildx build', ...uses.map((u) => `--secret id=${u.id},env=${source(u)}`), `-t $EXPECTED_REF -f ${q(df)} ${q(inv.context ?? '.')}`].join(' ');
+      return { language: 'python', text: [`custom_build(`, `    'IMAGE',`, `    ${JSON.stringify(cmd).replace(/^"|"$/g, "'")},`, `    deps=[${JSON.stringify(inv.context ?? '.')}],`, ')'].join('\n') };
+    }
+    case 'compose':
+      return {
+        language: 'yaml',
+        text: ['build:', `  context: ${inv.context ?? '.'}`, ...(inv.dockerfile ? [`  dockerfile: ${inv.dockerfile}`] : []), '  secrets:', ...uses.map((u) => `    - ${u.id}`), '# top level:', 'secrets:', ...uses.flatMap((u) => [`  ${u.id}:`, `    environment: ${source(u)}`])].join('\n'),
+      };
+    case 'devcontainer':
+      return {
+        language: 'jsonc',
+        text: ['// devcontainer build.args cannot carry BuildKit secrets: build the image first, then reference it', `"initializeCommand": "docker buildx build ${uses.map((u) => `--secret id=${u.id},env=${source(u)}`).join(' ')} -t devcontainer-image -f ${dockerfilePath ?? inv.dockerfile ?? 'Dockerfile'} ${inv.context ?? '.'}",`, '"image": "devcontainer-image"'].join('\n'),
+      };
+    default: {
+      const tool = inv.tool === 'buildctl' ? 'buildctl build --frontend dockerfile.v0' : inv.tool === 'buildx' ? 'docker buildx build' : `${inv.tool === 'docker' ? 'docker' : inv.tool} build`;
+      const secretFlags = uses.map((u) => `--secret id=${u.id},env=${source(u)}`);
+      if (inv.tool === 'buildctl') {
+        return { language: 'shell', text: `${tool} --local context=${inv.context ?? '.'} --local dockerfile=${path.posix.dirname(inv.dockerfile ?? 'Dockerfile')} \\\n  ${secretFlags.join(' \\\n  ')}` };
+      }
+      const rest = [...(inv.dockerfile ? [`-f ${q(inv.dockerfile)}`] : []), ...(inv.target ? [`--target ${inv.target}`] : []), q(inv.context ?? '.')];
+      return { language: 'shell', text: `${tool} \\\n  ${[...secretFlags, ...rest].join(' \\\n  ')}` };
+    }
+  }
+}
+
+/** Dockerfile rewrite plus, as comments, the change for every invocation that builds it. */
+export function secretReplacement(title: string, dockerfile: string | undefined, invocations: { located: LocatedInvocation; uses: SecretUse[]; dockerfilePath?: string }[], primaryLanguage: 'dockerfile' | 'shell' | 'yaml' | 'python' | 'jsonc' = 'dockerfile'): Replacement {
+  const parts: string[] = [];
+  if (dockerfile) parts.push(dockerfile.trimEnd());
+  for (const { located, uses, dockerfilePath } of invocations) {
+    const snippet = invocationSnippet(located, uses, dockerfilePath);
+    const header = `${located.file.path}:${located.invocation.line}`;
+    if (dockerfile) parts.push(`# ${header} (${snippet.language}):\n${snippet.text.split('\n').map((l) => `#   ${l}`).join('\n')}`);
+    else parts.push(snippet.text);
+  }
+  return { language: dockerfile ? 'dockerfile' : primaryLanguage, title, snippet: `${parts.join('\n')}\n` };
+}
+
+/** Runs of a stage that read a variable (directly or through the tools that read it from env, when none does). */
+export function runsUsing(stage: DfStage, names: string[], after: number): DfRun[] {
+  const runs = stage.runs.filter((r) => r.line > after);
+  const direct = runs.filter((r) => r.script?.commands.some((c) => c.words.some((w) => w.params.some((p) => names.includes(p))) || c.assignments.some((a) => a.value?.params.some((p) => names.includes(p)))) || names.some((n) => r.text.includes(n)));
+  if (direct.length) return direct;
+  return runs.slice(0, 1);
+}
+
+export type { ComposeModel, BuildScriptModel, TiltModel, WorkflowModel };

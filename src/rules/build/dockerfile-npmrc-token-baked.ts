@@ -1,0 +1,261 @@
+import path from 'node:path';
+import type { CredFileModel } from '../../analyzers/build/credfile.js';
+import { credFileKind, parseCredFile } from '../../analyzers/build/credfile.js';
+import type { DfRun, DfStage, DockerfileModel } from '../../analyzers/build/dockerfile.js';
+import { secretMountTarget } from '../../analyzers/build/dockerfile.js';
+import type { ParsedFile } from '../../analyzers/types.js';
+import type { ShellCommand } from '../../shell/index.js';
+import type { Severity } from '../../types.js';
+import { createRule } from '../create-rule.js';
+import { BuildGraph, buildNameOptions, contextDirs, copiedIntoFinal, finalChain, imagePath, isBuildCredential, raise, secretReplacement, stageLabel, type SecretUse } from './common.js';
+
+const CRED_BASENAMES = /(^|\/)(\.npmrc|npmrc|\.yarnrc|\.yarnrc\.yml|\.netrc|_netrc|pip\.conf|pip\.ini|\.pypirc|\.git-credentials|\.gitconfig|config\.json)$/;
+const AUTH_TEXT = /(_authToken|_auth\b|_password|npmAuthToken|npmAuthIdent|\bpassword\b|\blogin\b|:\/\/[^\s/:@]+:[^\s/@]+@|x-access-token|oauth2:|"auth"\s*:)/i;
+
+export function isCredentialFilePath(p: string): boolean {
+  return CRED_BASENAMES.test(p) && (!p.endsWith('config.json') || p.includes('.docker/'));
+}
+
+interface Write {
+  /** In-image path written. */
+  path: string;
+  command: ShellCommand;
+  how: string;
+  /** Token variables or secret files the written content reads. */
+  sources: string[];
+  literal?: string;
+}
+
+/** Token sources a piece of text reads: credential-named or token-carrying variables, secret files, literal auth. */
+function tokenSources(text: string, params: string[], tokenVar: (n: string) => boolean, secretFiles: string[]): string[] {
+  const out = params.filter(tokenVar);
+  for (const f of secretFiles) if (text.includes(f)) out.push(f);
+  if (/\/run\/secrets\/[\w.-]+/.test(text)) out.push(/\/run\/secrets\/[\w.-]+/.exec(text)![0]);
+  return [...new Set(out)];
+}
+
+function literalAuth(text: string): string | undefined {
+  const entries = parseCredFile(text.replace(/\\n/g, '\n'), 'npmrc').entries.filter((e) => e.literal && !['username', 'email'].includes(e.key));
+  if (entries[0]) return entries[0].value;
+  const url = /:\/\/([^\s/:@$]+):([^\s/@$]+)@/.exec(text);
+  return url && !url[2]!.startsWith('$') ? url[2] : undefined;
+}
+
+function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: (n: string) => boolean): Write[] {
+  const script = run.script;
+  if (!script) return [];
+  const secretFiles = run.mounts.filter((m) => m.type === 'secret').map(secretMountTarget).filter((t): t is string => Boolean(t));
+  // Variables assigned from a secret inside this RUN: TOKEN=$(cat /run/secrets/npm)
+  const fromSecret = new Set<string>();
+  for (const c of script.commands) for (const a of c.assignments) if (a.value && (/\/run\/secrets\//.test(a.value.value) || secretFiles.some((f) => a.value!.value.includes(f)) || a.value.params.some(tokenVar))) fromSecret.add(a.name);
+  const isToken = (n: string) => tokenVar(n) || fromSecret.has(n);
+  const out: Write[] = [];
+  const at = (p: string) => imagePath(model, stage, p, run.line);
+  const commands = script.commands;
+  for (const [index, c] of commands.entries()) {
+    const argText = c.words.slice(1).map((w) => w.value).join(' ');
+    const params = c.words.flatMap((w) => w.params);
+    // echo/printf/cat <<EOF > file
+    for (const r of c.redirects) {
+      if (!/^(>|>>|>\||&>|&>>)$/.test(r.op) || (r.fd && r.fd !== '1')) continue;
+      if (!isCredentialFilePath(r.target.value)) continue;
+      const heredoc = c.redirects.find((h) => h.heredoc)?.heredoc;
+      const text = `${argText}\n${heredoc?.body ?? ''}`;
+      const sources = tokenSources(text, [...params, ...(heredoc?.params ?? [])], isToken, secretFiles);
+      const literal = literalAuth(text);
+      if (sources.length || literal || (c.name === 'cat' && c.words.slice(1).some((w) => /\/run\/secrets\//.test(w.value)))) {
+        out.push({ path: at(r.target.value), command: c, how: `${c.name ?? 'a command'} ${r.op} ${r.target.value}`, sources: sources.length ? sources : ['a secret file'], literal });
+      }
+    }
+    // ... | tee [-a] file
+    if (c.name === 'tee') {
+      const prev = commands[index - 1];
+      for (const w of c.words.slice(1)) {
+        if (w.value.startsWith('-') || !isCredentialFilePath(w.value) || !prev) continue;
+        const text = prev.words.map((x) => x.value).join(' ');
+        const sources = tokenSources(text, prev.words.flatMap((x) => x.params), isToken, secretFiles);
+        const literal = literalAuth(text);
+        if (sources.length || literal) out.push({ path: at(w.value), command: c, how: `tee ${w.value}`, sources, literal });
+      }
+    }
+    // npm/pnpm/yarn config set <auth key> <value>
+    if ((c.name === 'npm' || c.name === 'pnpm' || c.name === 'yarn') && (c.words[1]?.value === 'config' || c.words[1]?.value === 'set')) {
+      const setIndex = c.words.findIndex((w) => w.value === 'set');
+      const key = c.words[setIndex + 1]?.value ?? '';
+      const valueWord = c.words[setIndex + 2];
+      const keyValue = key.includes('=') ? key.slice(key.indexOf('=') + 1) : valueWord?.value ?? '';
+      if (setIndex > 0 && /(_authToken|_auth|_password|npmAuthToken|npmAuthIdent)/i.test(key)) {
+        const sources = tokenSources(keyValue, [...(valueWord?.params ?? []), ...c.words[setIndex + 1]!.params], isToken, secretFiles);
+        const literal = sources.length ? undefined : keyValue && !keyValue.includes('$') ? keyValue : undefined;
+        const project = c.words.some((w) => /^--location=project$|^--location$/.test(w.value));
+        const file = c.name === 'yarn' ? (c.words.some((w) => w.value === '-H' || w.value === '--home') ? '~/.yarnrc.yml' : '.yarnrc.yml') : project ? '.npmrc' : '~/.npmrc';
+        if (sources.length || literal || valueWord?.static === false) out.push({ path: at(file), command: c, how: `${c.name} config set ${key.split('=')[0]}`, sources: sources.length ? sources : ['a token'], literal });
+      }
+    }
+    // git config url."https://${TOKEN}@github.com/".insteadOf https://github.com/
+    if (c.name === 'git' && c.words[1]?.value === 'config') {
+      const keyWord = c.words.find((w, i) => i > 1 && !w.value.startsWith('-'));
+      const all = c.words.slice(2).map((w) => w.value).join(' ');
+      if (keyWord && /^url\..*\.insteadof$/i.test(keyWord.value) || /credential|http\..*extraheader/i.test(keyWord?.value ?? '')) {
+        const sources = tokenSources(all, c.words.flatMap((w) => w.params), isToken, secretFiles);
+        const literal = sources.length ? undefined : literalAuth(all);
+        const system = c.words.some((w) => w.value === '--system');
+        const global = c.words.some((w) => w.value === '--global');
+        if (sources.length || literal) out.push({ path: at(system ? '/etc/gitconfig' : global ? '~/.gitconfig' : '.git/config'), command: c, how: `git config ${keyWord!.value.replace(/\/\/[^@]*@/, '//…@')}`, sources, literal });
+      }
+    }
+    // pip config set global.index-url https://user:token@…
+    if ((c.name === 'pip' || c.name === 'pip3') && c.words[1]?.value === 'config' && c.words[2]?.value === 'set') {
+      const text = argText;
+      const sources = tokenSources(text, params, isToken, secretFiles);
+      const literal = sources.length ? undefined : literalAuth(text);
+      if ((sources.length || literal) && /:\/\/[^\s/]*@/.test(text)) out.push({ path: at(c.words.some((w) => w.value === '--global') ? '/etc/pip.conf' : '~/.config/pip/pip.conf'), command: c, how: 'pip config set', sources, literal });
+    }
+    // docker login -p $TOKEN / --password-stdin
+    if (c.name === 'docker' && c.words[1]?.value === 'login') {
+      const sources = tokenSources(argText, params, isToken, secretFiles);
+      const stdin = c.words.some((w) => w.value === '--password-stdin');
+      const prev = stdin ? commands[index - 1] : undefined;
+      if (prev) sources.push(...tokenSources(prev.words.map((w) => w.value).join(' '), prev.words.flatMap((w) => w.params), isToken, secretFiles));
+      if (sources.length) out.push({ path: at('~/.docker/config.json'), command: c, how: 'docker login', sources: [...new Set(sources)] });
+    }
+    // cp /run/secrets/npmrc ~/.npmrc
+    if ((c.name === 'cp' || c.name === 'mv' || c.name === 'install' || c.name === 'ln') && c.words.length >= 3) {
+      const operands = c.words.slice(1).filter((w) => !w.value.startsWith('-'));
+      const dest = operands[operands.length - 1];
+      const srcs = operands.slice(0, -1);
+      const secretSrc = srcs.find((w) => /^\/run\/secrets\//.test(w.value) || secretFiles.includes(w.value));
+      if (dest && secretSrc && !(c.name === 'ln' && c.words.some((w) => w.value === '-s' || w.value === '-sf'))) {
+        const destPath = dest.value.endsWith('/') ? path.posix.join(dest.value, path.posix.basename(secretSrc.value)) : dest.value;
+        out.push({ path: at(destPath), command: c, how: `${c.name} ${secretSrc.value} ${dest.value}`, sources: [secretSrc.value] });
+      }
+    }
+  }
+  return out;
+}
+
+/** Removed later in the same RUN (`&& rm -f ~/.npmrc`) or written onto a mount: not in the layer. */
+function removedInRun(write: Write, run: DfRun, model: DockerfileModel, stage: DfStage): boolean {
+  const mounted = run.mounts.some((m) => (m.type === 'secret' || m.type === 'tmpfs' || m.type === 'cache' || m.type === 'bind') && m.target && write.path.startsWith(imagePath(model, stage, m.target, run.line)));
+  if (mounted) return true;
+  return (run.script?.commands ?? []).some(
+    (c) =>
+      (c.line > write.command.line || (c.line === write.command.line && c.column > write.command.column)) &&
+      (c.name === 'rm' || c.name === 'shred' || c.name === 'unlink') &&
+      c.words.slice(1).some((w) => !w.value.startsWith('-') && (imagePath(model, stage, w.value, run.line) === write.path || write.path.startsWith(`${imagePath(model, stage, w.value, run.line)}/`))),
+  );
+}
+
+function removedLater(write: Write, run: DfRun, model: DockerfileModel, stage: DfStage): number | undefined {
+  for (const later of stage.runs) {
+    if (later.line <= run.line) continue;
+    for (const c of later.script?.commands ?? []) {
+      if (c.name === 'rm' && c.words.slice(1).some((w) => !w.value.startsWith('-') && imagePath(model, stage, w.value, later.line) === write.path)) return later.line;
+    }
+  }
+  return undefined;
+}
+
+export const dockerfileNpmrcTokenBaked = createRule(
+  {
+    id: 'dockerfile-npmrc-token-baked',
+    family: 'build',
+    defaultSeverity: 'high',
+    description: 'A token written into .npmrc/.yarnrc/.netrc/pip.conf/.pypirc/git config/docker config inside an image layer, or a credential file copied into the image',
+    why: 'A file written by a RUN or brought in by COPY stays in that layer even if a later RUN deletes it: `docker save`/`docker history` and SBOM tools expose it, and COPY --from carries it into the final image.',
+    allowed: 'A token-free .npmrc (scope -> registry mapping only, or `${NPM_TOKEN}` interpolation) and a BuildKit secret mounted for the install step: `RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci`.',
+    remediation: 'Mount the credential file (or the token as env) as a BuildKit secret on the install RUN instead of writing it into a layer, delete the write/COPY, and rotate the token if an image with it was pushed.',
+    environmentEscalation: false,
+  },
+  (context) => {
+    const names = buildNameOptions(context.config, context.options);
+    const graph = new BuildGraph(context.project);
+    const credFiles = new Map(context.project.models<CredFileModel>('credfile').map((f) => [f.file.path, f] as const));
+    context.each(
+      graph.byPath.values(),
+      (df) => df.file.path,
+      (df) => {
+        const model = df.model;
+        const chain = finalChain(model);
+        const invocations = graph.invocationsOf(df.file.path);
+        for (const stage of model.stages) {
+          const tokenVars = new Set<string>([...stage.args, ...stage.envs].filter((v) => isBuildCredential(v.name, names) || v.refs.some((r) => isBuildCredential(r, names))).map((v) => v.name));
+          const tokenVar = (n: string) => tokenVars.has(n) || isBuildCredential(n, names);
+          for (const run of stage.runs) {
+            for (const write of writesOf(run, model, stage, tokenVar)) {
+              if (removedInRun(write, run, model, stage)) continue;
+              const laterRemoval = removedLater(write, run, model, stage);
+              report(df, stage, chain, write.path, write.command.line, `${write.how} writes ${write.sources.length ? write.sources.join(', ') : 'a token'} into ${write.path}`, write.literal, laterRemoval, run, write.sources);
+            }
+          }
+          for (const copy of stage.copies) {
+            if (copy.from) continue;
+            for (const doc of copy.heredocs) {
+              const dest = imagePath(model, stage, copy.dest, copy.line);
+              if (!isCredentialFilePath(dest) || !AUTH_TEXT.test(doc.body)) continue;
+              const refs = [...doc.body.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!).filter(tokenVar);
+              const literal = literalAuth(doc.body);
+              if (refs.length || literal) report(df, stage, chain, dest, copy.line, `${copy.instruction} <<${doc.name} writes ${refs.length ? refs.join(', ') : 'a literal token'} into ${dest}`, literal, undefined, undefined, refs);
+            }
+            for (const src of copy.sources) {
+              if (!isCredentialFilePath(src) || /^[a-z]+:\/\//.test(src)) continue;
+              const contexts = invocations.flatMap((i) => contextDirs(i.invocation));
+              if (contexts.length === 0) contexts.push(path.posix.dirname(df.file.path), '.');
+              const found = contexts.map((ctx) => credFiles.get(path.posix.normalize(path.posix.join(ctx, src)).replace(/^\.\//, ''))).find(Boolean);
+              const dest = imagePath(model, stage, copy.dest.endsWith('/') || copy.dest === '.' || copy.dest === './' ? path.posix.join(copy.dest, path.posix.basename(src)) : copy.dest, copy.line);
+              if (found) {
+                const literal = found.model.entries.find((e) => e.literal && !['username', 'email'].includes(e.key));
+                if (!literal) continue; // token-free or ${VAR} interpolation: fine.
+                report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies ${found.file.path}, which carries a literal ${literal.key}, into ${dest}`, literal.value, undefined, undefined, [literal.key]);
+              } else if (credFileKind(src) || isCredentialFilePath(src)) {
+                report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies a credential file that is not in the repository (written before the build, e.g. by CI) into ${dest}`, undefined, undefined, undefined, [path.posix.basename(src)], 'medium');
+              }
+            }
+          }
+        }
+
+        function report(file: ParsedFile<DockerfileModel>, stage: DfStage, finalStages: Set<number>, imgPath: string, line: number, what: string, literal: string | undefined, laterRemoval: number | undefined, run: DfRun | undefined, sources: string[], base?: Severity): void {
+          let severity: Severity;
+          let where: string;
+          if (finalStages.has(stage.index)) {
+            severity = base ?? 'high';
+            where = `it stays in a layer of the final image (readable with docker save/docker history)`;
+          } else {
+            const copied = copiedIntoFinal(model, stage, imgPath, finalStages);
+            if (copied) {
+              severity = raise(base ?? 'medium');
+              where = `it survives into the final image through COPY --from at line ${copied.line}`;
+            } else {
+              severity = base ?? 'medium';
+              where = `it stays in the layers of ${stageLabel(stage)} and the build cache, not in the final image`;
+            }
+          }
+          if (literal) severity = raise(severity);
+          if (laterRemoval) where += `; the rm at line ${laterRemoval} does not remove it from the earlier layer`;
+          const tokenName = sources.find((s) => /^[A-Z_][A-Z0-9_]*$/.test(s)) ?? 'NPM_TOKEN';
+          const id = graph.secretIdFor(tokenName);
+          const fileName = path.posix.basename(imgPath);
+          const uses: SecretUse[] = [{ env: tokenName, id, source: tokenName }];
+          const snippet = [
+            '# syntax=docker/dockerfile:1.10',
+            `# ${fileName} in the build context stays token-free (registry mapping / \${${tokenName}} interpolation only)`,
+            `RUN --mount=type=secret,id=${id},env=${tokenName},required=true \\`,
+            `    ${run ? run.text.trim().split('\n').join('\n    ').replace(/\s*&&\s*$/, '') : '<install step>'}`,
+            `# or mount a prepared ${fileName}: RUN --mount=type=secret,id=${fileName.replace(/^\./, '')},target=${imgPath} <install step>`,
+          ].join('\n');
+          context.report({
+            file: file.file,
+            line,
+            message: `${what} in ${stageLabel(stage)}: ${where}`,
+            location: `${file.file.path}#${stageLabel(stage)}/${imgPath}`,
+            value: literal,
+            keys: sources.length ? sources : [fileName],
+            severity,
+            origin: 'build-time',
+            replacement: secretReplacement(`Mount the token for the install step instead of writing ${fileName}`, snippet, invocations.map((located) => ({ located, uses, dockerfilePath: file.file.path }))),
+          });
+        }
+      },
+    );
+  },
+);

@@ -1,0 +1,119 @@
+import type { DfStage, DfVar, DockerfileModel } from '../../analyzers/build/dockerfile.js';
+import type { Severity } from '../../types.js';
+import { createRule } from '../create-rule.js';
+import { BuildGraph, buildNameOptions, dockerfileSnippet, finalChain, isBuildCredential, raise, runsUsing, secretReplacement, stageLabel, type SecretUse } from './common.js';
+
+interface TokenVar {
+  decl: DfVar;
+  kind: 'ARG' | 'ENV';
+  stage?: DfStage;
+  /** The credential it carries (its own name, or the token variable its value reads). */
+  carries: string;
+}
+
+/** Token-carrying ARG/ENV declarations, following values from ARG to ENV and from stage to child stage. */
+function tokenVars(model: DockerfileModel, isCred: (n: string) => boolean): TokenVar[] {
+  const out: TokenVar[] = [];
+  for (const arg of model.globalArgs) if (isCred(arg.name)) out.push({ decl: arg, kind: 'ARG', carries: arg.name });
+  // ENV persists into child stages; ARG does not.
+  const envTokens = new Map<number, Map<string, string>>();
+  for (const stage of model.stages) {
+    const inherited = stage.parent !== undefined ? envTokens.get(stage.parent) : undefined;
+    const tokens = new Map<string, string>(inherited ?? []);
+    const argTokens = new Map<string, string>();
+    for (const decl of [...stage.args.map((d) => ({ d, k: 'ARG' as const })), ...stage.envs.map((d) => ({ d, k: 'ENV' as const }))].sort((a, b) => a.d.line - b.d.line || a.d.column - b.d.column)) {
+      const fromRef = decl.d.refs.map((r) => tokens.get(r) ?? argTokens.get(r) ?? (isCred(r) ? r : undefined)).find(Boolean);
+      const carries = isCred(decl.d.name) ? decl.d.name : fromRef;
+      if (!carries) continue;
+      out.push({ decl: decl.d, kind: decl.k, stage, carries });
+      if (decl.k === 'ENV') tokens.set(decl.d.name, carries);
+      else argTokens.set(decl.d.name, carries);
+    }
+    envTokens.set(stage.index, tokens);
+  }
+  return out;
+}
+
+export const dockerfileTokenArgEnv = createRule(
+  {
+    id: 'dockerfile-token-arg-env',
+    family: 'build',
+    defaultSeverity: 'high',
+    description: 'A registry or package token passed into a Dockerfile through ARG or ENV',
+    why: 'ARG values used by a RUN are recorded in the image history (`docker history` shows them) and ENV values are stored in the image config of every image built from the stage: anyone who can pull the image can read the token.',
+    allowed: 'A BuildKit secret mount on the single RUN that needs the token: `RUN --mount=type=secret,id=<id>,env=<NAME> …` (or `target=` for a file), fed by `--secret id=<id>,env=<NAME>` on the build.',
+    remediation: 'Delete the ARG/ENV, mount the token as a BuildKit secret on the RUN that needs it, pass it with `--secret` on every build invocation, and rotate the token if an image with it was ever pushed.',
+    environmentEscalation: false,
+  },
+  (context) => {
+    const names = buildNameOptions(context.config, context.options);
+    const isCred = (n: string) => isBuildCredential(n, names);
+    const graph = new BuildGraph(context.project);
+    context.each(
+      graph.byPath.values(),
+      (df) => df.file.path,
+      (df) => {
+        const model = df.model;
+        const chain = finalChain(model);
+        const invocations = graph.invocationsOf(df.file.path);
+        for (const token of tokenVars(model, isCred)) {
+          const { decl, kind, stage } = token;
+          const literal = decl.value !== undefined && decl.value.trim() !== '' && decl.refs.length === 0;
+          let severity: Severity = 'high';
+          let where: string;
+          if (!stage) {
+            const redeclared = model.stages.some((s) => s.args.some((a) => a.name === decl.name));
+            if (redeclared) continue; // Reported where a stage brings it into scope.
+            severity = 'medium';
+            where = 'a global ARG that only FROM lines see; it still makes every build pass the token with --build-arg';
+          } else if (kind === 'ARG') {
+            const inFinal = chain.has(stage.index);
+            const usedByRun = stage.runs.some((r) => r.line > decl.line);
+            if (inFinal && usedByRun) where = `readable from docker history of the final image (recorded with every RUN of ${stageLabel(stage)})`;
+            else if (usedByRun) {
+              severity = 'medium';
+              where = `readable from the history of ${stageLabel(stage)} and the build cache, not from the final image`;
+            } else {
+              severity = 'medium';
+              where = `in scope of ${stageLabel(stage)} but read by no RUN; it still makes every build pass the token with --build-arg`;
+            }
+          } else {
+            const inFinal = chain.has(stage.index);
+            if (inFinal) {
+              severity = 'critical';
+              where = `baked into the final image config: readable with docker inspect and docker history and present in every container's environment`;
+            } else {
+              severity = 'medium';
+              where = `stored in the config of ${stageLabel(stage)} (readable from its history and the build cache), not in the final image`;
+            }
+          }
+          if (literal) severity = raise(severity);
+          const carried = token.carries === decl.name ? '' : ` (carries ${token.carries})`;
+          const id = graph.secretIdFor(token.carries);
+          const uses: SecretUse[] = [{ env: token.carries, id, source: token.carries }];
+          const runs = stage ? runsUsing(stage, [decl.name, token.carries], decl.line) : [];
+          const replacement = secretReplacement(
+            `Mount ${token.carries} as BuildKit secret ${id} instead of ${kind} ${decl.name}`,
+            dockerfileSnippet(runs, uses, [`${kind} ${decl.name}${decl.value !== undefined ? '=…' : ''}`]),
+            invocations.map((located) => ({ located, uses: [{ ...uses[0]!, source: located.invocation.buildArgs.find((a) => a.name === decl.name)?.refs[0] ?? token.carries }], dockerfilePath: df.file.path })),
+          );
+          context.report({
+            file: df.file,
+            line: decl.line,
+            column: decl.column,
+            message: `${kind} ${decl.name}${carried}${literal ? ' with a literal value' : ''} in ${stage ? stageLabel(stage) : 'the global scope'}: ${where}`,
+            location: `${df.file.path}#${stage ? stageLabel(stage) : 'global'}/${kind} ${decl.name}`,
+            value: literal ? decl.value : undefined,
+            keys: [decl.name],
+            severity,
+            origin: 'build-time',
+            replacement,
+            remediation: invocations.length
+              ? `Replace ${kind} ${decl.name} with a secret mount and pass --secret id=${id} in the ${invocations.length} build invocation${invocations.length === 1 ? '' : 's'} of this Dockerfile (${invocations.map((i) => `${i.file.path}:${i.invocation.line}`).join(', ')}).`
+              : undefined,
+          });
+        }
+      },
+    );
+  },
+);
