@@ -109,6 +109,7 @@ function findingLine(f: FindingView): string {
   let line = `${parts.join(' · ')}: ${mdText(f.message)}`;
   if (f.redacted) line += ` (evidence ${mdText(f.keys)} = ${mdText(f.redacted)})`;
   if (f.baseline) line += ' _(baseline)_';
+  if (f.ownRemediation) line += ` Fix: ${mdText(f.ownRemediation)}`;
   return line;
 }
 

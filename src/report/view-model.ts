@@ -228,10 +228,20 @@ function findingView(f: Finding, index: number): FindingView {
   return view;
 }
 
-/** The chart a file belongs to (`.../charts/<name>`), so a chart team gets one checklist item; else the file itself. */
+/**
+ * The chart a file belongs to (the folder holding `templates/`, `Chart.yaml` or `values*.yaml` below a `charts/`
+ * folder, in either repo layout), so a chart team gets one checklist item; else the file itself.
+ */
 export function ownerOf(file: string): { owner: string; kind: 'chart' | 'file' } {
-  const match = /^(.*?(?:^|\/)charts\/[^/]+)\/(?:templates\/|values[^/]*\.ya?ml$|Chart\.ya?ml$)/.exec(file);
-  if (match) return { owner: match[1]!, kind: 'chart' };
+  const segments = file.split('/');
+  const charts = segments.indexOf('charts');
+  if (charts >= 0) {
+    const templates = segments.indexOf('templates', charts + 2);
+    if (templates > 0) return { owner: segments.slice(0, templates).join('/'), kind: 'chart' };
+    if (segments.length >= charts + 3 && /^(values[^/]*|Chart)\.ya?ml$/.test(segments[segments.length - 1]!)) {
+      return { owner: segments.slice(0, -1).join('/'), kind: 'chart' };
+    }
+  }
   return { owner: file, kind: 'file' };
 }
 
