@@ -2,6 +2,7 @@ import type { CredentialFormat, CredentialHit, CredentialTextModel } from '../..
 import type { Origin, Severity } from '../../types.js';
 import { createRule } from '../create-rule.js';
 import { harnessModels, Occurrences } from './common.js';
+import { isTestYaml } from './integration-test-inline-credentials.js';
 
 const LABEL: Record<CredentialFormat, string> = {
   'github-token': 'GitHub token',
@@ -16,6 +17,9 @@ const LABEL: Record<CredentialFormat, string> = {
 };
 
 const DB_SCHEMES = /^(postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|redis|rediss|amqp|amqps|jdbc|sqlserver|mssql|cockroachdb|clickhouse)$/;
+
+/** Analyzers whose files other rules judge structurally. */
+const STRUCTURAL_ANALYZERS = ['credfile'];
 
 function originOf(hit: CredentialHit, isTest: boolean): Origin {
   if (isTest) return 'test';
@@ -47,8 +51,10 @@ export const hardcodedCredential = createRule(
     const { project } = context;
     // Files and lines other rules already judge structurally: one footprint, one finding.
     const structuralYaml = new Set(
-      project.yamlFiles.filter((f) => f.model.role !== 'manifest' || project.resources.some((r) => r.file === f.file.path)).map((f) => f.file.path),
+      project.yamlFiles.filter((f) => f.model.role !== 'manifest' || isTestYaml(f) || project.resources.some((r) => r.file === f.file.path)).map((f) => f.file.path),
     );
+    // Credential files (.npmrc, pip.conf, .pypirc, …) have their own rule (committed-npmrc-credentials).
+    for (const id of STRUCTURAL_ANALYZERS) for (const f of project.models(id)) structuralYaml.add(f.file.path);
     const coveredLines = new Set<string>();
     for (const { file, model } of harnessModels(project)) {
       for (const f of model.fallbacks) coveredLines.add(`${file.path}:${f.line}`);

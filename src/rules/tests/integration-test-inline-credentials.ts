@@ -8,6 +8,9 @@ import { envFromReplacement, intTestsSecretName, Occurrences } from './common.js
 
 const TEST_NAMED = /(^|[-_.\/])(integration|integration[-_]tests?|int[-_]tests?|e2e|test[-_]job[-_]runner|playwright|smoke[-_]tests?|acceptance)([-_.\/]|$)/i;
 
+/** Objects whose fields hold values (env literals, config data); every other kind only references credentials. */
+const JUDGED_KINDS = new Set(['ConfigMap', 'Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'PodTemplate']);
+
 /** Manifests and values that belong to tests: under test folders, or named for integration/e2e runs. */
 export function isTestYaml(file: ParsedFile<YamlFileModel>): boolean {
   return file.file.isTest || TEST_NAMED.test(file.file.path);
@@ -61,9 +64,10 @@ export const integrationTestInlineCredentials = createRule(
             remediation: `Delete Secret ${secret.name}; deliver its keys through ${secretName} (the per-service int-tests ExternalSecret) and mount it with envFrom.`,
           });
         }
-        // Embedded Secrets in values and whole-document Secrets were judged above.
-        const skip = new Set(inFile.filter((r) => r.kind === 'Secret' && r.valuesPath !== undefined).map((r) => r.valuesPath!));
-        const secretDocs = new Set(inFile.filter((r) => r.kind === 'Secret' && r.valuesPath === undefined).map((r) => r.docIndex));
+        // Secrets were judged above; ExternalSecrets, stores, Argo apps and other objects only name credentials.
+        const notJudged = inFile.filter((r) => r.kind === 'Secret' || !JUDGED_KINDS.has(r.kind));
+        const skip = new Set(notJudged.filter((r) => r.valuesPath !== undefined).map((r) => r.valuesPath!));
+        const secretDocs = new Set(notJudged.filter((r) => r.valuesPath === undefined).map((r) => r.docIndex));
         for (const doc of file.model.docs) {
           if (secretDocs.has(doc.index)) continue;
           for (const cred of valuesCredentials(doc.root, config, skip)) {
