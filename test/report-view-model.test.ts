@@ -41,6 +41,17 @@ describe('buildView', () => {
     ]);
   });
 
+  it('has no rule-level fix when every finding of the rule carries its own', () => {
+    const result = cannedResult('mixed');
+    result.findings.forEach((f, i) => (f.remediation = { text: `Instance fix ${i}` }));
+    const group = buildView(result).rules.find((r) => r.count > 1)!;
+    expect(group.remediation).toBe('');
+    expect(group.findings.every((f) => f.ownRemediation.startsWith('Instance fix'))).toBe(true);
+    const single = buildView(result).rules.find((r) => r.count === 1)!;
+    expect(single.remediation).toMatch(/^Instance fix/);
+    expect(single.findings[0]!.ownRemediation).toBe('');
+  });
+
   it('counts open findings apart from suppressed ones, and the baseline among the open', () => {
     expect(view.totals).toMatchObject({ open: 10, suppressed: 1, baseline: 1, inventory: mixed.inventory.length, rules: 6 });
     expect(view.filters.severities.map((s) => [s.value, s.count])).toEqual([

@@ -73,10 +73,14 @@ function summarySection(view: ReportView, level: number): string {
 function complianceSection(view: ReportView, level: number): string {
   const lines = [h(level + 1, 'Compliance by origin class'), ''];
   lines.push('Each secret is owned by the authority its origin class names; a resource is compliant when no rule flags it.', '');
-  lines.push('| Origin class | Authority | Inventoried | Compliant | Not compliant | Open findings | Status |', '| --- | --- | ---: | ---: | ---: | ---: | --- |');
+  lines.push(
+    '| Origin class | Authority | Inventoried | Compliant | Not compliant | % compliant | Open findings | Status |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  );
   for (const row of view.compliance) {
-    const status = row.status === 'empty' ? '–' : row.status === 'compliant' ? '✅ compliant' : `⚠️ ${row.percent === null ? 'findings' : `${row.percent}%`}`;
-    lines.push(`| ${mdText(row.label)} | ${mdText(row.authority)} | ${row.entries} | ${row.compliant} | ${row.nonCompliant} | ${row.openFindings} | ${status} |`);
+    const status = row.status === 'empty' ? '–' : row.status === 'compliant' ? '✅ compliant' : '⚠️ needs work';
+    const percent = row.percent === null ? '–' : `${row.percent}%`;
+    lines.push(`| ${mdText(row.label)} | ${mdText(row.authority)} | ${row.entries} | ${row.compliant} | ${row.nonCompliant} | ${percent} | ${row.openFindings} | ${status} |`);
   }
   return lines.join('\n');
 }
@@ -134,7 +138,7 @@ function snippets(group: RuleGroup): string[] {
 
 function ruleSection(group: RuleGroup, level: number, maxOwners = Infinity): { text: string; owners: number } {
   const lines = [h(level + 2, `\`${group.ruleId}\`: ${plural(group.count, 'finding')} (${group.severityCounts})`), ''];
-  lines.push(`${mdText(group.remediation)} [Rule documentation](${encodeURI(group.docsUrl)})`, '');
+  lines.push(`${group.remediation ? `${mdText(group.remediation)} ` : ''}[Rule documentation](${encodeURI(group.docsUrl)})`, '');
   const owners = group.owners.slice(0, maxOwners);
   const shown = owners.slice(0, OPEN_OWNERS);
   const rest = owners.slice(OPEN_OWNERS);

@@ -103,6 +103,7 @@ export interface RuleGroup {
   count: number;
   maxSeverity: Severity;
   severityCounts: string;
+  /** The fix most findings of the rule share; '' when each finding has its own. */
   remediation: string;
   findings: FindingView[];
   owners: OwnerGroup[];
@@ -398,12 +399,13 @@ function anchorFor(i: number, count: number): 'start' | 'middle' | 'end' {
   return i === 0 ? 'start' : i === count - 1 ? 'end' : 'middle';
 }
 
-function mostCommon(values: string[]): string {
+/** The most frequent value; null when several values all occur once. */
+function mostCommon(values: string[]): string | null {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   let best = values[0]!;
   for (const [v, n] of counts) if (n > counts.get(best)!) best = v;
-  return best;
+  return values.length > 1 && counts.get(best) === 1 ? null : best;
 }
 
 function niceCeiling(n: number): number {
@@ -422,8 +424,9 @@ export function buildView(result: ScanResult, history?: readonly HistoryRecord[]
   const rules: RuleGroup[] = [...groups.entries()]
     .map(([ruleId, findings]) => {
       const owners = byKey(findings, (f) => ownerOf(f.file).owner);
+      // The rule-level fix is the text most findings share; when every finding has its own, there is none.
       const common = mostCommon(findings.map((f) => f.remediation));
-      for (const f of findings) if (f.remediation === common) f.ownRemediation = '';
+      for (const f of findings) if (common !== null && f.remediation === common) f.ownRemediation = '';
       return {
         ruleId,
         anchor: `rule-${ruleId}`,
@@ -431,7 +434,7 @@ export function buildView(result: ScanResult, history?: readonly HistoryRecord[]
         count: findings.length,
         maxSeverity: maxSeverity(findings),
         severityCounts: severityCounts(findings),
-        remediation: common,
+        remediation: common ?? '',
         findings,
         owners: [...owners.entries()]
           .map(([owner, list]) => ({ owner, kind: ownerOf(list[0]!.file).kind, findings: list }))
