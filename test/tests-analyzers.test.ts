@@ -1,0 +1,201 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { credentialPrefilter, findCredentials, isPlaceholderPassword, validTokenChecksum } from '../src/analyzers/tests/credentials.js';
+import { goAnalyzer, goPrefilter } from '../src/analyzers/tests/go.js';
+import { harnessRole, type HarnessModel } from '../src/analyzers/tests/model.js';
+import { pythonAnalyzer, pythonPrefilter } from '../src/analyzers/tests/python.js';
+import { shellAnalyzer, shellPrefilter } from '../src/analyzers/tests/shell.js';
+import { typescriptAnalyzer, typescriptPrefilter, typescriptStats } from '../src/analyzers/tests/typescript.js';
+import type { Analyzer, AnalyzerDiagnostic, FileContext } from '../src/analyzers/types.js';
+import { resolveConfig } from '../src/config/load.js';
+import { RULES } from '../src/rules/index.js';
+import { scanDetailed } from '../src/scan/run.js';
+
+const file = (p: string, isTest = /(^|\/)(tests?|__tests__|e2e)\/|\.(test|spec)\.|_test\.go$|(^|\/)test_[^/]*\.py$|conftest\.py$/.test(p)): FileContext => ({ path: p, vendored: false, isTest });
+
+async function parse(analyzer: Analyzer<HarnessModel>, p: string, text: string) {
+  const diagnostics: AnalyzerDiagnostic[] = [];
+  const f = file(p);
+  const sniffed = analyzer.sniff ? analyzer.sniff(text, f) : true;
+  const model = sniffed ? await analyzer.parse(text, f, { config: resolveConfig({}), diagnostic: (d) => diagnostics.push(d) }) : undefined;
+  return { model, diagnostics, sniffed };
+}
+
+describe('harness roles', () => {
+  it('tells tests and harness scripts from ordinary scripts', () => {
+    expect(harnessRole(file('services/web/playwright.config.ts', false))).toBe('test');
+    expect(harnessRole(file('tests/setup/global-setup.ts', true))).toBe('test');
+    expect(harnessRole(file('scripts/run-e2e.sh', false))).toBe('test');
+    expect(harnessRole(file('scripts/integration-tests.sh', false))).toBe('test');
+    expect(harnessRole(file('scripts/vault/seed.sh', false))).toBe('script');
+    expect(harnessRole(file('tools/sync_db.py', false))).toBe('script');
+  });
+});
+
+describe('TS/JS prefilter', () => {
+  it('parses tests with env fallbacks, Secrets, Key Vault or Vault and skips the rest', () => {
+    expect(typescriptPrefilter("const p = process.env.E2E_PASSWORD ?? 'x';", 'test')).toBe(true);
+    expect(typescriptPrefilter('const { DB_PASSWORD = "x" } = process.env;', 'test')).toBe(true);
+    expect(typescriptPrefilter("async function login(page, password = 'x') {}", 'test')).toBe(true);
+    expect(typescriptPrefilter("await core.createNamespacedSecret({ namespace, body })", 'test')).toBe(true);
+    expect(typescriptPrefilter("import { SecretClient } from '@azure/keyvault-secrets';", 'test')).toBe(true);
+    expect(typescriptPrefilter("it('adds', () => expect(add(1, 2)).toBe(3));", 'test')).toBe(false);
+    expect(typescriptPrefilter('const url = process.env.BASE_URL;', 'test')).toBe(false);
+    // Ordinary scripts only when they drive a Kubernetes or Vault client.
+    expect(typescriptPrefilter("const p = process.env.E2E_PASSWORD ?? 'x';", 'script')).toBe(false);
+    expect(typescriptPrefilter("import k8s from '@kubernetes/client-node'; api.createNamespacedSecret({})", 'script')).toBe(true);
+    expect(typescriptPrefilter("import vault from 'node-vault';", 'script')).toBe(true);
+  });
+
+  it('python, go and shell prefilters', () => {
+    expect(pythonPrefilter('import os\nX = os.getenv("A", "b")', 'test')).toBe(true);
+    expect(pythonPrefilter('def test_add():\n    assert 1 + 1 == 2', 'test')).toBe(false);
+    expect(pythonPrefilter('import os\nX = os.getenv("A", "b")', 'script')).toBe(false);
+    expect(pythonPrefilter('import hvac\n', 'script')).toBe(true);
+    expect(goPrefilter('func TestX(t *testing.T) { os.Getenv("A") }', 'test')).toBe(true);
+    expect(goPrefilter('func TestX(t *testing.T) { os.Getenv("A") }', 'script')).toBe(false);
+    expect(shellPrefilter('vault kv put secret/x a=b', 'script', 'script')).toBe(true);
+    expect(shellPrefilter('npx playwright test', 'script', 'script')).toBe(false);
+    expect(shellPrefilter('npx playwright test', 'test', 'script')).toBe(true);
+  });
+});
+
+describe('TS/JS analyzer', () => {
+  it('records fallback forms with bindings and positions', async () => {
+    const { model } = await parse(
+      typescriptAnalyzer,
+      'tests/a.test.ts',
+      ["const a = process.env.A_PASSWORD ?? 'p1';", "const b = (process.env['B_TOKEN'] as string) || `p2`;", "const { C_SECRET = 'p3', HOST = 'h' } = process.env;", "const d = process.env.D_KEY ? process.env.D_KEY : 'p4';", "function f(password = 'p5') {}"].join('\n'),
+    );
+    expect(model?.fallbacks.map((f) => [f.variable, f.form, f.line, f.binding])).toEqual([
+      ['A_PASSWORD', '??', 1, 'a'],
+      ['B_TOKEN', '||', 2, 'b'],
+      ['C_SECRET', 'destructuring-default', 3, 'C_SECRET'],
+      ['HOST', 'destructuring-default', 3, 'HOST'],
+      ['D_KEY', 'ternary', 4, 'd'],
+      ['password', 'parameter-default', 5, 'password'],
+    ]);
+  });
+
+  it('reports syntax errors as diagnostics and still returns facts', async () => {
+    const { model, diagnostics } = await parse(typescriptAnalyzer, 'tests/b.test.ts', "const a = process.env.A_PASSWORD ?? 'p1';\nconst = ;");
+    expect(diagnostics.map((d) => d.code)).toEqual(['parse-error']);
+    expect(model?.fallbacks).toHaveLength(1);
+  });
+
+  it('turns subprocess command strings into facts through the shell parser', async () => {
+    const { model } = await parse(typescriptAnalyzer, 'scripts/seed.ts', "import vault from 'node-vault';\nexecSync('vault kv put secret/orders-db password=x && echo done');");
+    expect(model?.vaultWrites.map((w) => [w.path, w.keys, w.line])).toEqual([['secret/orders-db', ['password'], 2]]);
+  });
+});
+
+describe('Python and Go analyzers', () => {
+  it('python: getenv defaults, `or` fallbacks, hvac writes', async () => {
+    const { model } = await parse(
+      pythonAnalyzer,
+      'tests/test_x.py',
+      ['import os, hvac', 'A = os.getenv("A_PASSWORD", "p1")', 'B = os.environ.get("B_TOKEN") or "p2"', 'client.secrets.kv.v2.create_or_update_secret(path="orders/db", secret={"password": "x"})'].join('\n'),
+    );
+    expect(model?.fallbacks.map((f) => [f.variable, f.form, f.line, f.binding])).toEqual([
+      ['A_PASSWORD', 'getenv-default', 2, 'A'],
+      ['B_TOKEN', 'or-default', 3, 'B'],
+    ]);
+    expect(model?.vaultWrites.map((w) => [w.path, w.keys, w.op])).toEqual([['orders/db', ['password'], 'kv-write']]);
+  });
+
+  it('go: Getenv then assign when empty, LookupEnv, helpers; testing param for t.Fatalf', async () => {
+    const { model } = await parse(
+      goAnalyzer,
+      'x/a_test.go',
+      [
+        'package x',
+        'func TestA(tt *testing.T) {',
+        '  dsn := os.Getenv("DSN")',
+        '  if dsn == "" { dsn = "postgres://u:p@h/db" }',
+        '  tok, ok := os.LookupEnv("API_TOKEN")',
+        '  if !ok {',
+        '    tok = "t0k"',
+        '  }',
+        '  k := getEnvDefault("SECRET_KEY", "k3y")',
+        '}',
+      ].join('\n'),
+    );
+    expect(model?.fallbacks.map((f) => [f.variable, f.form, f.line, f.testingParam])).toEqual([
+      ['DSN', 'if-empty-assign', 4, 'tt'],
+      ['API_TOKEN', 'if-empty-assign', 7, 'tt'],
+      ['SECRET_KEY', 'helper-default', 9, 'tt'],
+    ]);
+  });
+});
+
+describe('shell analyzer', () => {
+  it('kubectl create secret, heredoc Secrets fed through cat, vault writes, az keyvault', async () => {
+    const { model } = await parse(
+      shellAnalyzer,
+      'scripts/seed.sh',
+      [
+        '#!/bin/bash',
+        'kubectl -n ns create secret generic app --from-literal=password=x --from-literal=token="$TOKEN"',
+        "cat <<'EOF' | kubectl apply -f -",
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata: {name: s}',
+        'stringData:',
+        '  password: y',
+        'EOF',
+        'vault write database/config/orders plugin_name=postgresql-database-plugin password=z',
+        'az keyvault secret show --vault-name kv --name orders-key',
+      ].join('\n'),
+    );
+    expect(model?.inlineSecrets.map((s) => [s.name, s.literalKeys, s.line, s.form])).toEqual([
+      ['app', ['password'], 2, 'kubectl-create'],
+      ['s', ['password'], 8, 'kubectl-apply-heredoc'],
+    ]);
+    expect(model?.vaultWrites.map((w) => [w.path, w.op])).toEqual([['database/config/orders', 'database-engine']]);
+    expect(model?.keyVault.map((k) => [k.secrets, k.vault])).toEqual([[['orders-key'], 'kv']]);
+  });
+});
+
+describe('credential formats', () => {
+  it('validates GitHub/npm token checksums', () => {
+    expect(validTokenChecksum('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')).toBe(true);
+    expect(validTokenChecksum('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')).toBe(true);
+    expect(validTokenChecksum('ghp_uWQICogSUisGaamSi2AuIyI480cc6G3W5TQc')).toBe(false);
+    expect(validTokenChecksum('ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')).toBe(false);
+  });
+
+  it('keeps placeholders silent', () => {
+    for (const [user, password] of [['user', 'password'], ['u', '${DB_PASSWORD}'], ['u', '$(cat f)'], ['u', '{{ .Values.p }}'], ['u', '<password>'], ['u', 'xxxxxxxx'], ['u', 'changeme'], ['${REDIS_PASSWORD', '-}']]) {
+      expect(isPlaceholderPassword(password!, user!), `${user}:${password}`).toBe(true);
+    }
+    expect(isPlaceholderPassword('R3al-pw', 'orders')).toBe(false);
+    expect(findCredentials('url = "postgres://orders:R3al-pw@db:5432/orders"').map((h) => [h.format, h.scheme, h.line])).toEqual([['url-password', 'postgres', 1]]);
+    expect(credentialPrefilter('nothing here')).toBe(false);
+  });
+});
+
+describe('a 2,000-file TS tree with few candidates', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'footprint-ts-tree-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('parses only the files the prefilter lets through', async () => {
+    const candidates = 25;
+    for (let i = 0; i < 2000; i++) {
+      const dir = path.join(root, 'packages', `pkg${i % 40}`, '__tests__');
+      mkdirSync(dir, { recursive: true });
+      const body =
+        i < candidates
+          ? `const password = process.env.PKG_${i}_PASSWORD ?? 'pkg-${i}-pass';\nit('logs in', () => expect(password).toBeTruthy());\n`
+          : `import { add } from '../src/add';\nconst base = process.env.BASE_URL;\nit('adds ${i}', () => expect(add(${i}, 1)).toBe(${i + 1}));\n`;
+      writeFileSync(path.join(dir, `case${i}.test.ts`), body);
+    }
+    const before = { ...typescriptStats };
+    const rules = RULES.filter((r) => r.meta.id === 'test-code-credential-fallback');
+    const { result } = await scanDetailed({ root, useGit: false, rules });
+    expect(typescriptStats.claimed - before.claimed).toBe(2000);
+    expect(typescriptStats.parsed - before.parsed).toBe(candidates);
+    expect(result.findings).toHaveLength(candidates);
+  });
+});
