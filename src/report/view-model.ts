@@ -103,7 +103,7 @@ export interface RuleGroup {
   count: number;
   maxSeverity: Severity;
   severityCounts: string;
-  /** The fix most findings of the rule share; '' when each finding has its own. */
+  /** The fix more than half the findings of the rule share; '' otherwise. */
   remediation: string;
   findings: FindingView[];
   owners: OwnerGroup[];
@@ -399,13 +399,13 @@ function anchorFor(i: number, count: number): 'start' | 'middle' | 'end' {
   return i === 0 ? 'start' : i === count - 1 ? 'end' : 'middle';
 }
 
-/** The most frequent value; null when several values all occur once. */
+/** The value most entries share, when more than half do; else null. */
 function mostCommon(values: string[]): string | null {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   let best = values[0]!;
   for (const [v, n] of counts) if (n > counts.get(best)!) best = v;
-  return values.length > 1 && counts.get(best) === 1 ? null : best;
+  return counts.get(best)! * 2 > values.length ? best : null;
 }
 
 function niceCeiling(n: number): number {
@@ -424,7 +424,7 @@ export function buildView(result: ScanResult, history?: readonly HistoryRecord[]
   const rules: RuleGroup[] = [...groups.entries()]
     .map(([ruleId, findings]) => {
       const owners = byKey(findings, (f) => ownerOf(f.file).owner);
-      // The rule-level fix is the text most findings share; when every finding has its own, there is none.
+      // The rule-level fix is the text most findings share; when no text is shared by a majority, there is none.
       const common = mostCommon(findings.map((f) => f.remediation));
       for (const f of findings) if (common !== null && f.remediation === common) f.ownRemediation = '';
       return {
