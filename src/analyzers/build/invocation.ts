@@ -42,7 +42,8 @@ export interface SecretPass {
 export interface EnvRead {
   name: string;
   line: number;
-  via: 'secret-env' | 'build-arg' | 'getenv' | 'ci-secret';
+  /** secret-file: a variable inside a secret's src= path (a folder like HOME, rarely a token). */
+  via: 'secret-env' | 'secret-file' | 'build-arg' | 'getenv' | 'ci-secret';
 }
 
 export interface BuildInvocation {
@@ -125,10 +126,7 @@ export function secretFrom(spec: string, line: number): SecretPass | undefined {
     secret.refs.push(kv.env);
   }
   const src = kv.src ?? kv.source;
-  if (src) {
-    secret.src = src;
-    secret.refs.push(...refsOf(src));
-  }
+  if (src) secret.src = src;
   // `--secret id=NAME` alone: BuildKit reads env NAME when no file of that name exists.
   if (!kv.env && !src && kv.type !== 'file') secret.refs.push(id);
   return secret;
@@ -296,6 +294,7 @@ function cliInvocation(command: ShellCommand, args: ShellWord[], tool: BuildTool
         if (secret) {
           inv.secrets.push(secret);
           for (const ref of secret.refs) inv.envReads.push({ name: ref, line: valueWord.line, via: 'secret-env' });
+          for (const ref of refsOf(secret.src ?? '')) inv.envReads.push({ name: ref, line: valueWord.line, via: 'secret-file' });
         }
         break;
       }

@@ -128,6 +128,8 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
       if (dest && secretSrc && !(c.name === 'ln' && c.words.some((w) => w.value === '-s' || w.value === '-sf'))) {
         const destPath = dest.value.endsWith('/') ? path.posix.join(dest.value, path.posix.basename(secretSrc.value)) : dest.value;
         out.push({ path: at(destPath), command: c, how: `${c.name} ${secretSrc.value} ${dest.value}`, sources: [secretSrc.value] });
+        // The copy is a secret file too: whatever later reads it writes the token on.
+        secretFiles.push(dest.value, at(destPath));
       }
     }
   }

@@ -22,11 +22,12 @@ export const missingBuildSecretPrecheck = createRule(
         const name = read.name.replace(/^secrets\./, '');
         if (seen.has(name) || checked.has(name) || checked.has(read.name)) continue;
         if (read.via !== 'secret-env' && read.via !== 'ci-secret' && !isBuildCredential(name, names)) continue;
+        if (read.via === 'secret-file' && !isBuildCredential(name, names)) continue;
         seen.add(name);
         context.report({
           file,
           line: read.line,
-          message: `${name} is forwarded to the build (${read.via === 'secret-env' ? 'as a BuildKit secret' : read.via === 'ci-secret' ? 'from a CI secret' : 'as a build argument'}) without a check that it is set: a missing token surfaces as a 401`,
+          message: `${name} is forwarded to the build (${read.via === 'secret-env' || read.via === 'secret-file' ? 'as a BuildKit secret' : read.via === 'ci-secret' ? 'from a CI secret' : 'as a build argument'}) without a check that it is set: a missing token surfaces as a 401`,
           location: `${file.path}#precheck/${name}`,
           keys: [name],
           origin: 'build-time',
