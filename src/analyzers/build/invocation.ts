@@ -61,6 +61,8 @@ export interface BuildInvocation {
   /** How `dockerfile` is resolved: against the working folder (docker CLI, CI) or against the context (compose). */
   dockerfileRelativeTo: 'cwd' | 'context';
   target?: string;
+  /** Image reference when the invocation names one statically (Tilt image ref, `-t`). */
+  image?: string;
   buildArgs: BuildArgPass[];
   secrets: SecretPass[];
   envReads: EnvRead[];
@@ -282,6 +284,10 @@ function cliInvocation(command: ShellCommand, args: ShellWord[], tool: BuildTool
         break;
       case 'target':
         inv.target = value;
+        break;
+      case 't':
+      case 'tag':
+        if (valueWord.static && inv.image === undefined) inv.image = value;
         break;
       case 'build-arg': {
         const arg = buildArgFrom(value, valueWord.line, valueWord.params);

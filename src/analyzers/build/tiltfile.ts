@@ -362,6 +362,8 @@ function dockerBuild(e: Extract<Expr, { kind: 'call' }>, dir: string, vars: Map<
     envReads: [],
     text: '',
   };
+  const image = strOf(e.args[0] ?? e.kwargs.ref, vars);
+  if (image !== undefined) inv.image = image;
   const context = strOf(e.args[1] ?? e.kwargs.context, vars);
   if (context !== undefined) inv.context = context;
   const dockerfile = strOf(e.kwargs.dockerfile, vars);

@@ -263,6 +263,22 @@ export interface SecretUse {
   source?: string;
 }
 
+const CREDENTIAL_FILE = /(^|\/)(\.npmrc|\.yarnrc(\.yml)?|\.netrc|pip\.conf|\.pypirc|\.git-credentials|\.gitconfig)$/;
+
+/** The RUN's shell text with the commands that write a credential file left out (joined with &&). */
+export function runBodyWithoutCredentialWrites(run: DfRun): string {
+  const commands = (run.script?.commands ?? []).filter((c) => !c.substitution);
+  const writes = commands.filter((c) => c.redirects.some((r) => /^>>?$/.test(r.op) && CREDENTIAL_FILE.test(r.target.value)));
+  if (writes.length === 0 || commands.length === writes.length) return run.text.trim();
+  const groups: string[][] = [];
+  for (const c of commands) {
+    if (writes.includes(c)) continue;
+    if (c.pipelineIndex > 0 && groups.length) groups[groups.length - 1]!.push(c.text);
+    else groups.push([c.text]);
+  }
+  return groups.map((g) => g.join(' | ')).join(' && \\\n    ');
+}
+
 /** RUN rewritten to mount the secrets as env vars; ARG/ENV lines removed. */
 export function dockerfileSnippet(runs: DfRun[], uses: SecretUse[], removed: string[]): string {
   const lines: string[] = ['# syntax=docker/dockerfile:1.10'];
@@ -272,7 +288,7 @@ export function dockerfileSnippet(runs: DfRun[], uses: SecretUse[], removed: str
   if (!targetRuns) lines.push(`RUN ${mounts.join(' \\\n    ')} \\\n    <the step that needs ${uses.map((u) => u.env).join(', ')}>`);
   for (const run of targetRuns ?? []) {
     const keep = run.mounts.filter((m) => !(m.type === 'secret' && uses.some((u) => u.id === secretMountId(m)))).map((m) => `--mount=${Object.entries(m.options).map(([k, v]) => `${k}=${v}`).join(',')}`);
-    const body = run.form === 'exec' && run.exec ? JSON.stringify(run.exec) : run.text.trim();
+    const body = run.form === 'exec' && run.exec ? JSON.stringify(run.exec) : runBodyWithoutCredentialWrites(run);
     lines.push(`RUN ${[...mounts, ...keep].join(' \\\n    ')} \\\n    ${body}`);
   }
   return `${lines.join('\n')}\n`;
@@ -291,7 +307,7 @@ export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[],
     case 'tilt-docker-build': {
       const df = inv.dockerfile ?? dockerfilePath ?? 'Dockerfile';
       const cmd = ['docker buildx build', ...uses.map((u) => `--secret id=${u.id},env=${source(u)}`), `-t $EXPECTED_REF -f ${q(df)} ${q(inv.context ?? '.')}`].join(' ');
-      return { language: 'python', text: [`custom_build(`, `    'IMAGE',`, `    ${JSON.stringify(cmd).replace(/^"|"$/g, "'")},`, `    deps=[${JSON.stringify(inv.context ?? '.')}],`, ')'].join('\n') };
+      return { language: 'python', text: [`custom_build(`, `    ${JSON.stringify(inv.image ?? 'IMAGE').replace(/^"|"$/g, "'")},`, `    ${JSON.stringify(cmd).replace(/^"|"$/g, "'")},`, `    deps=[${JSON.stringify(inv.context ?? '.')}],`, ')'].join('\n') };
     }
     case 'compose':
       return {

@@ -90,11 +90,15 @@ export const dockerfileTokenArgEnv = createRule(
           if (literal) severity = raise(severity);
           const carried = token.carries === decl.name ? '' : ` (carries ${token.carries})`;
           const id = graph.secretIdFor(token.carries);
-          const uses: SecretUse[] = [{ env: token.carries, id, source: token.carries }];
-          const runs = stage ? runsUsing(stage, [decl.name, token.carries], decl.line) : [];
+          // The name the install step reads: an ENV that carries the token (NPM_TOKEN=${PKG_GITHUB_COM_TOKEN}) or the token itself.
+          const carriers = stage ? [...stage.envs.filter((e) => e.refs.includes(token.carries) || e.refs.includes(decl.name)).map((e) => e.name), decl.name, token.carries] : [token.carries];
+          const runs = stage ? runsUsing(stage, carriers, decl.line) : [];
+          const read = carriers.find((n) => runs.some((r) => r.text.includes(n))) ?? token.carries;
+          const removed = [`${kind} ${decl.name}${decl.value !== undefined ? '=…' : ''}`, ...(stage ? stage.envs.filter((e) => e !== decl && carriers.includes(e.name)).map((e) => `ENV ${e.name}=…`) : [])];
+          const uses: SecretUse[] = [{ env: read, id, source: token.carries }];
           const replacement = secretReplacement(
             `Mount ${token.carries} as BuildKit secret ${id} instead of ${kind} ${decl.name}`,
-            dockerfileSnippet(runs, uses, [`${kind} ${decl.name}${decl.value !== undefined ? '=…' : ''}`]),
+            dockerfileSnippet(runs, uses, removed),
             invocations.map((located) => ({ located, uses: [{ ...uses[0]!, source: located.invocation.buildArgs.find((a) => a.name === decl.name)?.refs[0] ?? token.carries }], dockerfilePath: df.file.path })),
           );
           context.report({
