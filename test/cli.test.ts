@@ -126,3 +126,14 @@ describe('footprint init', () => {
     expect(run(['init', repo, '--force'], work).code).toBe(0);
   });
 });
+
+describe('terminal output', () => {
+  it('prints a summary table on stderr without colour when not a TTY, and nothing with --quiet', () => {
+    const loud = run(['scan', tree, '--output', path.join(work, 'c.json'), '--fail-on', 'none', '--no-git'], work);
+    expect(loud.stderr).toMatch(/critical\s+0\s+high\s+1/);
+    expect(loud.stderr).toMatch(/inline-secret-manifest\s+1/);
+    expect(loud.stderr).not.toContain('\x1b[');
+    const quiet = run(['scan', tree, '--output', path.join(work, 'd.json'), '--fail-on', 'none', '--no-git', '--quiet'], work);
+    expect(quiet.stderr).toBe('');
+  });
+});

@@ -7,6 +7,7 @@ import type { ScanResult } from '../../types.js';
 import { UsageError } from '../../util/errors.js';
 import { assertDirectory, exitCodeFor, parseFailOn, str, writeOutput } from './io.js';
 import type { Command } from './types.js';
+import { colorEnabled, summaryTable } from '../terminal.js';
 
 export function parseFormats(value: string | undefined): Format[] {
   const formats = (value ?? 'json').split(',').map((f) => f.trim()).filter(Boolean);
@@ -74,6 +75,7 @@ export const scanCommand: Command = {
     'no-cache': { type: 'boolean' },
     baseline: { type: 'string' },
     history: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
   },
   optionHelp: {
     format: 'comma list of json,md,html,sarif,github,gitlab (default json)',
@@ -87,6 +89,7 @@ export const scanCommand: Command = {
     'no-cache': 'do not read or write parsed models in ROOT/.footprint-cache/',
     baseline: 'mark findings in this baseline (or saved result) baseline: true; they do not fail the run',
     history: 'append this run to a JSON Lines history file; reports show the trend',
+    quiet: 'no progress bar and no summary on stderr',
   },
   async run(values, positionals) {
     if (positionals.length > 1) throw new UsageError(`scan takes one ROOT, got ${positionals.length}`);
@@ -96,9 +99,9 @@ export const scanCommand: Command = {
     assertDirectory(root);
     const tracked = loadScanHistory({ baseline: str(values.baseline), history: str(values.history) });
     const { result, timings } = await scanDetailed({ root, configFile: str(values.config), useGit: !values['no-git'], baseline: tracked.baseline, cache: !values['no-cache'] });
-    await writeReports(result, values, formats, tracked.history);
+    const written = await writeReports(result, values, formats, tracked.history);
     await finishScan(result, root, tracked);
-    process.stderr.write(summaryLine(result));
+    if (!values.quiet) process.stderr.write(summaryLine(result) + summaryTable(result, colorEnabled(), written));
     if (values.timing) printTimings(timings);
     return exitCodeFor(result, failOn);
   },
