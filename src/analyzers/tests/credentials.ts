@@ -114,7 +114,7 @@ export function findCredentials(text: string): CredentialHit[] {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line.length > 10000) continue;
+    if (line.length > 10000 || !PREFILTER.test(line)) continue;
     for (const { format, re } of LINE_PATTERNS) {
       re.lastIndex = 0;
       for (const m of line.matchAll(re)) {
