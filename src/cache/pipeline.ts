@@ -1,13 +1,13 @@
 /**
- * Read and parse every candidate file as a stream: a bounded window of reads runs ahead of the (sequential,
- * in-order) parsing, so only WINDOW file texts are in memory at once, and parsed models come out in candidate
- * order (deterministic results). With a ParseCache, unchanged files are not read (same size and mtime) or not
+ * Read and parse every candidate file as a stream, one file at a time and in candidate order: only one file text
+ * is in memory at once, and parsed models come out in a deterministic order. Reads are synchronous (see
+ * statSourceSync). With a ParseCache, unchanged files are not read (same size and mtime) or not
  * parsed (same content hash): their models and diagnostics are replayed from the cache.
  */
 import type { Analyzer, AnalyzerDiagnostic, FileContext, ParsedFile } from '../analyzers/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Diagnostic } from '../types.js';
-import { decodeSource, readBytes, statSource, type ReadFailure } from '../scan/read.js';
+import { decodeSource, readBytesSync, statSourceSync, type ReadFailure } from '../scan/read.js';
 import { contentHash, type CacheEntry, type CachedAnalyzerResult, type ParseCache } from './parse-cache.js';
 
 export interface ParseCandidate {
@@ -21,14 +21,12 @@ export interface ParseFilesOptions {
   diagnostic(d: Diagnostic): void;
   /** Turn an analyzer's exception into safe text (no absolute paths). */
   safeMessage(error: unknown): string;
-  /** Reads in flight ahead of the parser. Default 32. */
-  window?: number;
 }
 
 export interface ParseFilesResult {
   parsed: ParsedFile[];
   counts: { scanned: number; skipped: number; failed: number };
-  /** Time the parser waited for reads (stat, read, hash, cache lookups). */
+  /** Time spent reading (stat, read, hash, decode, cache lookups). */
   readMs: number;
   parseMs: Record<string, number>;
 }
@@ -42,21 +40,20 @@ const FAILING_CODES = new Set(['parse-error', 'encoding', 'unreadable']);
 
 export async function parseFiles(root: string, candidates: readonly ParseCandidate[], config: ResolvedConfig, options: ParseFilesOptions): Promise<ParseFilesResult> {
   const { cache } = options;
-  const window = Math.max(1, options.window ?? 32);
   const parsed: ParsedFile[] = [];
   const counts = { scanned: 0, skipped: 0, failed: 0 };
   const failedFiles = new Set<string>();
   const parseMs: Record<string, number> = {};
   let readMs = 0;
 
-  const load = async (candidate: ParseCandidate): Promise<Loaded> => {
+  const load = (candidate: ParseCandidate): Loaded => {
     const rel = candidate.file.path;
-    const stat = await statSource(root, rel, config.maxFileSize);
+    const stat = statSourceSync(root, rel, config.maxFileSize);
     if (!stat.ok) return { kind: 'failed', failure: stat };
     const complete = (entry: CacheEntry) => !!entry.unreadable || candidate.analyzers.every((a) => entry.results[a.id] !== undefined);
     const byStat = cache?.byStat(rel, stat.size, stat.mtimeMs);
     if (byStat && complete(byStat)) return { kind: 'hit', entry: byStat, fresh: false };
-    const bytes = await readBytes(root, rel);
+    const bytes = readBytesSync(root, rel);
     if (!bytes.ok) return { kind: 'failed', failure: bytes };
     let hash: string | undefined;
     if (cache) {
@@ -88,17 +85,11 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     if (result.model !== undefined) parsed.push({ file, analyzer: analyzer.id, model: result.model });
   };
 
-  const inFlight: (Promise<Loaded> | undefined)[] = new Array(candidates.length);
-  for (let i = 0; i < Math.min(window, candidates.length); i++) inFlight[i] = load(candidates[i]!);
-
-  for (let index = 0; index < candidates.length; index++) {
-    const candidate = candidates[index]!;
+  for (const candidate of candidates) {
     const { file } = candidate;
-    const waited = performance.now();
-    const loaded = await inFlight[index]!;
-    readMs += performance.now() - waited;
-    inFlight[index] = undefined;
-    if (index + window < candidates.length) inFlight[index + window] = load(candidates[index + window]!);
+    const started = performance.now();
+    const loaded = load(candidate);
+    readMs += performance.now() - started;
 
     if (loaded.kind === 'failed') {
       fail(file, loaded.failure);

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
 
@@ -9,28 +9,47 @@ export type BytesOutcome = { ok: true; buffer: Buffer } | ReadFailure;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+function judgeStat(stat: Stats, maxBytes: number): StatOutcome {
+  if (!stat.isFile()) {
+    return { ok: false, skipped: true, diagnostic: { code: 'unreadable', message: 'Not a regular file (a link to a folder or a device); not followed' } };
+  }
+  if (stat.size > maxBytes) {
+    return { ok: false, skipped: true, diagnostic: { code: 'too-large', message: `File is ${stat.size} bytes, over the ${maxBytes}-byte limit (maxFileSize); not scanned` } };
+  }
+  return { ok: true, size: stat.size, mtimeMs: stat.mtimeMs };
+}
+
+function statFailure(error: unknown): ReadFailure {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return { ok: false, skipped: true, diagnostic: { code: 'symlink-loop', message: 'Symbolic link loop; not followed' } };
+  if (code === 'ENOENT') return { ok: false, skipped: true, diagnostic: { code: 'dangling-symlink', message: 'Symbolic link to a missing file' } };
+  return { ok: false, skipped: false, diagnostic: { code: 'unreadable', message: `Cannot read file (${code ?? 'error'})` } };
+}
+
+function readFailure(error: unknown): ReadFailure {
+  return { ok: false, skipped: false, diagnostic: { code: 'unreadable', message: `Cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})` } };
+}
+
 /** Stat a file and apply the size limit: links to folders, loops, dangling links and large files are skipped. */
 export async function statSource(root: string, relative: string, maxBytes: number): Promise<StatOutcome> {
-  const absolute = path.join(root, relative);
-  let size: number;
-  let mtimeMs: number;
   try {
-    const stat = await fs.stat(absolute);
-    if (!stat.isFile()) {
-      return { ok: false, skipped: true, diagnostic: { code: 'unreadable', message: 'Not a regular file (a link to a folder or a device); not followed' } };
-    }
-    size = stat.size;
-    mtimeMs = stat.mtimeMs;
+    return judgeStat(await fs.stat(path.join(root, relative)), maxBytes);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') return { ok: false, skipped: true, diagnostic: { code: 'symlink-loop', message: 'Symbolic link loop; not followed' } };
-    if (code === 'ENOENT') return { ok: false, skipped: true, diagnostic: { code: 'dangling-symlink', message: 'Symbolic link to a missing file' } };
-    return { ok: false, skipped: false, diagnostic: { code: 'unreadable', message: `Cannot read file (${code ?? 'error'})` } };
+    return statFailure(error);
   }
-  if (size > maxBytes) {
-    return { ok: false, skipped: true, diagnostic: { code: 'too-large', message: `File is ${size} bytes, over the ${maxBytes}-byte limit (maxFileSize); not scanned` } };
+}
+
+/**
+ * statSource without the thread pool. The scan pipeline reads synchronously: for many small files on a warm
+ * page cache, one blocking stat+read costs about half the CPU of the promise API's open/fstat/read/close round
+ * trips (bench: 26k files, 1.2 s vs 2.1 s CPU on 2 cores), and parsing is sequential anyway.
+ */
+export function statSourceSync(root: string, relative: string, maxBytes: number): StatOutcome {
+  try {
+    return judgeStat(statSync(path.join(root, relative)), maxBytes);
+  } catch (error) {
+    return statFailure(error);
   }
-  return { ok: true, size, mtimeMs };
 }
 
 /** The raw bytes of a file that statSource accepted. */
@@ -38,7 +57,15 @@ export async function readBytes(root: string, relative: string): Promise<BytesOu
   try {
     return { ok: true, buffer: await fs.readFile(path.join(root, relative)) };
   } catch (error) {
-    return { ok: false, skipped: false, diagnostic: { code: 'unreadable', message: `Cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})` } };
+    return readFailure(error);
+  }
+}
+
+export function readBytesSync(root: string, relative: string): BytesOutcome {
+  try {
+    return { ok: true, buffer: readFileSync(path.join(root, relative)) };
+  } catch (error) {
+    return readFailure(error);
   }
 }
 
