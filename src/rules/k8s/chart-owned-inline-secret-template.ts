@@ -4,7 +4,7 @@ import { OriginClassifier } from '../../inventory/origin.js';
 import type { K8sResource } from '../../k8s/resources.js';
 import { isCredentialName, words } from '../../k8s/vocabulary.js';
 import type { Project } from '../../scan/project.js';
-import type { Severity } from '../../types.js';
+import type { Replacement, Severity } from '../../types.js';
 import { dirname } from '../../util/path.js';
 import { isMap, isScalar, walk, type PEntry } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
@@ -96,6 +96,41 @@ function chartRootOfValues(file: ParsedFile<YamlFileModel>, project: Project): s
   return project.yamlFiles.some((f) => f.model.helm?.chartRoot === dir) ? dir : undefined;
 }
 
+const NAME_SENTINEL = 'fpt-sentinel-secret-name';
+
+/** `{{ include "orders.fullname" . }}-db` -> `(print (include "orders.fullname" .) "-db")`, for use inside an action. */
+export function helmNameExpression(name: string): string {
+  const parts: string[] = [];
+  let rest = name;
+  for (const m of name.matchAll(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g)) {
+    const before = rest.slice(0, rest.indexOf(m[0]));
+    if (before) parts.push(JSON.stringify(before));
+    parts.push(`(${m[1]})`);
+    rest = rest.slice(rest.indexOf(m[0]) + m[0].length);
+  }
+  if (rest) parts.push(JSON.stringify(rest));
+  return parts.length === 1 && parts[0]!.startsWith('"') ? parts[0]! : `(print ${parts.join(' ')})`;
+}
+
+/** A readable remote-key prefix for a templated name: `{{ include "orders.fullname" . }}-db` -> `orders-db`. */
+function remotePrefixOf(name: string): string {
+  const plain = name.replace(/\{\{[\s\S]*?\}\}/g, (action) => /"([A-Za-z0-9_-]+)[."]/.exec(action)?.[1] ?? 'release');
+  return plain.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'chart-secret';
+}
+
+/**
+ * The chart-owned replacement, keeping the template's own (Helm-expression) name: a Helm-generated Secret for
+ * admin-style credentials, otherwise a chart-owned ExternalSecret (the catalog's "Good" for F2).
+ */
+function chartReplacement(project: Project, target: { name: string; namespace?: string; keys: string[] }, generated: boolean): Replacement {
+  const templated = target.name.includes('{{');
+  const sentinel = { ...target, name: templated ? NAME_SENTINEL : target.name, namespace: undefined };
+  const base = generated ? helmGeneratedSecretReplacement(sentinel) : externalSecretReplacement(project, sentinel, remotePrefixOf(target.name));
+  if (!templated) return base;
+  const snippet = base.snippet.replace(`"${NAME_SENTINEL}"`, helmNameExpression(target.name)).replaceAll(NAME_SENTINEL, target.name);
+  return { ...base, title: base.title.replaceAll(NAME_SENTINEL, target.name), snippet };
+}
+
 export const chartOwnedInlineSecretTemplate = createRule(
   {
     id: 'chart-owned-inline-secret-template',
@@ -134,7 +169,7 @@ export const chartOwnedInlineSecretTemplate = createRule(
         const paths = [...new Set(fed.flatMap((k) => k.paths))];
         const origin = classifier.classify({ name: resource.name, keys, kind: 'Secret', file: resource.file, helmGenerated: valuesOnly.length === 0 });
         const target = { name: resource.name, namespace: resource.namespace, keys };
-        const replacement = origin === 'cluster-helm' || origin === 'cluster-operator' ? helmGeneratedSecretReplacement(target) : externalSecretReplacement(project, target);
+        const replacement = chartReplacement(project, target, origin === 'cluster-helm');
         context.report({
           file: resource.parsed.file,
           line: first.line,
@@ -176,7 +211,14 @@ export const chartOwnedInlineSecretTemplate = createRule(
               location: `values:.${valuesPath}`,
               keys: [valuesPath],
               origin: classifier.classify({ name: owner, keys: [entry.key], file: file.file.path }),
-              replacement: externalSecretReplacement(project, { name: correlated.templates[0]?.name ?? owner.split('.').pop() ?? 'app-secret', keys: [] }),
+              replacement: chartReplacement(
+                project,
+                {
+                  name: correlated.templates[0]?.name ?? owner.split('.').pop() ?? 'app-secret',
+                  keys: correlated.templates[0] ? [...new Set(valuesFedKeys(correlated.templates[0], extra).map((k) => k.key))] : [],
+                },
+                false,
+              ),
               remediation: `Set ${valuesPath} to false, point the chart at an existingSecret and materialise that Secret from its authority (ExternalSecret or Helm-generated).`,
             });
             return undefined;
