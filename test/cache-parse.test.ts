@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ function comparable(result: ScanResult): unknown {
 
 function packs(root: string): string[] {
   const dir = path.join(root, CACHE_DIR);
-  return existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.bin')) : [];
+  return existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : [];
 }
 
 afterEach(() => {
@@ -129,12 +129,11 @@ describe('parse cache', () => {
     // Break one entry of the real pack: an entry without a numeric size and results is not an entry.
     const [pack] = packs(root);
     const packFile = path.join(root, CACHE_DIR, pack!);
-    const { deserialize, serialize } = await import('node:v8');
-    const data = deserialize(readFileSync(packFile)) as { entries: Record<string, unknown> };
+    const data = JSON.parse(readFileSync(packFile, 'utf8')) as { entries: Record<string, unknown> };
     const victim = 'values/env/production/apps/billing.yaml';
     expect(data.entries[victim]).toBeDefined();
     data.entries[victim] = { size: 'broken' };
-    writeFileSync(packFile, serialize(data));
+    writeFileSync(packFile, JSON.stringify(data));
     const again = await run(root);
     expect(again.timings.cache?.misses).toBe(1);
     expect(again.timings.cache?.hits).toBe(total - 1);
@@ -150,6 +149,22 @@ describe('parse cache', () => {
     expect(readdirSync(path.join(root, CACHE_DIR)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     const after = await run(root);
     expect(after.timings.cache?.misses).toBe(0);
+  });
+
+  it('never caches a model JSON cannot give back exactly (YAML .inf / .nan), and re-parses it each run', async () => {
+    const root = copyExample();
+    writeFileSync(path.join(root, 'manifests/limits.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: limits\ndata:\n  ceiling: .inf\n  ratio: .nan\n');
+    await run(root);
+    const again = await run(root);
+    expect(again.timings.cache?.misses).toBe(1);
+    expect(Object.keys(again.timings.parse)).toEqual(['yaml']);
+    // Known to be uncacheable and unchanged: the pack is not rewritten for it.
+    const [pack] = packs(root);
+    const written = statSync(path.join(root, CACHE_DIR, pack!)).mtimeMs;
+    await run(root);
+    expect(statSync(path.join(root, CACHE_DIR, pack!)).mtimeMs).toBe(written);
+    const uncached = await run(root, false);
+    expect(comparable(again.result)).toEqual(comparable(uncached.result));
   });
 
   it('writes nothing with the cache off, and a config change starts a new pack', async () => {
