@@ -43,7 +43,10 @@ export const PLANTED_RULES = [
   'pushsecret-non-replace-policy',
   'bidirectional-secret-sync',
   'vault-mirror-consumed',
-];
+  'secret-in-configmap',
+  'sealed-secret-manifest',
+  'workload-env-literal-credential',
+]; // calibrated against the rules at commit 08358aa+ (see bench/results/)
 
 export function generate({ files: target = 100_000, seed = 7, out } = {}) {
   const rand = prng(seed);
@@ -198,6 +201,21 @@ const PLANTS = [
     expect('vault-mirror-consumed');
   },
 ];
+
+PLANTS.push(
+  function configMapCredential({ svc, write, expect }) {
+    write(`environments/staging/${svc}/legacy-config.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${svc}-legacy-config\n  namespace: ${svc}\ndata:\n  LOG_LEVEL: info\n  SIGNING_SECRET: ${svc}-example-signing-secret-0000\n`);
+    expect('secret-in-configmap');
+  },
+  function sealedSecret({ svc, write, expect }) {
+    write(`environments/production/${svc}/sealed-webhook.yaml`, `apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: ${svc}-webhook-signing\n  namespace: ${svc}\nspec:\n  encryptedData:\n    signing-key: AgBEXAMPLEexampleEXAMPLEexample${svc}==\n`);
+    expect('sealed-secret-manifest');
+  },
+  function workloadEnvLiteral({ svc, write, expect }) {
+    write(`environments/production/${svc}/reconciler.yaml`, `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${svc}-reconciler\n  namespace: ${svc}\nspec:\n  selector:\n    matchLabels:\n      app: ${svc}-reconciler\n  template:\n    metadata:\n      labels:\n        app: ${svc}-reconciler\n    spec:\n      containers:\n        - name: reconciler\n          image: ghcr.io/platform/${svc}:1.0.0\n          env:\n            - name: API_TOKEN\n              value: "${svc}-example-api-token-0000"\n`);
+    expect('workload-env-literal-credential');
+  },
+);
 
 function externalSecret({ name, ns, store, target, keys }) {
   const data = keys.map(([k, r]) => `    - secretKey: ${k}\n      remoteRef:\n        key: ${r}\n        property: value\n`).join('');
