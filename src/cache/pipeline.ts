@@ -21,6 +21,8 @@ export interface ParseFilesOptions {
   diagnostic(d: Diagnostic): void;
   /** Turn an analyzer's exception into safe text (no absolute paths). */
   safeMessage(error: unknown): string;
+  /** Called before each file and once at the end (done === total), for progress bars. */
+  onProgress?(done: number, total: number): void;
 }
 
 export interface ParseFilesResult {
@@ -85,7 +87,8 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     if (result.model !== undefined) parsed.push({ file, analyzer: analyzer.id, model: result.model });
   };
 
-  for (const candidate of candidates) {
+  for (const [index, candidate] of candidates.entries()) {
+    options.onProgress?.(index, candidates.length);
     const { file } = candidate;
     const started = performance.now();
     const loaded = load(candidate);
@@ -147,6 +150,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     }
     if (cache && loaded.hash) cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, hash: loaded.hash, results }, true);
   }
+  options.onProgress?.(candidates.length, candidates.length);
   counts.failed += failedFiles.size;
   return { parsed, counts, readMs, parseMs };
 }

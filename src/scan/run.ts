@@ -34,6 +34,8 @@ export interface ScanOptions {
   baseline?: Iterable<string>;
   /** Reuse and update parsed models in ROOT/.footprint-cache/ (the CLI's default). Default: false. */
   cache?: boolean;
+  /** Progress of reading and parsing, for a progress bar. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ScanTimings {
@@ -87,7 +89,7 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   mark = performance.now();
   const cache = options.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZERS.map((a) => a.id) }) : undefined;
   const cacheLoad = performance.now() - mark;
-  const { parsed, counts, readMs, parseMs } = await parseFiles(root, candidates, config, { cache, diagnostic: (d) => collector.diagnostic(d), safeMessage });
+  const { parsed, counts, readMs, parseMs } = await parseFiles(root, candidates, config, { cache, diagnostic: (d) => collector.diagnostic(d), safeMessage, onProgress: options.onProgress });
   timings.read = readMs;
   timings.parse = parseMs;
   if (cache) {

@@ -7,7 +7,7 @@ import type { ScanResult } from '../../types.js';
 import { UsageError } from '../../util/errors.js';
 import { assertDirectory, exitCodeFor, parseFailOn, str, writeOutput } from './io.js';
 import type { Command } from './types.js';
-import { colorEnabled, summaryTable } from '../terminal.js';
+import { colorEnabled, Progress, summaryTable } from '../terminal.js';
 
 export function parseFormats(value: string | undefined): Format[] {
   const formats = (value ?? 'json').split(',').map((f) => f.trim()).filter(Boolean);
@@ -98,7 +98,16 @@ export const scanCommand: Command = {
     const root = positionals[0] ?? '.';
     assertDirectory(root);
     const tracked = loadScanHistory({ baseline: str(values.baseline), history: str(values.history) });
-    const { result, timings } = await scanDetailed({ root, configFile: str(values.config), useGit: !values['no-git'], baseline: tracked.baseline, cache: !values['no-cache'] });
+    const progress = new Progress(!values.quiet && !!process.stderr.isTTY);
+    const { result, timings } = await scanDetailed({
+      root,
+      configFile: str(values.config),
+      useGit: !values['no-git'],
+      baseline: tracked.baseline,
+      cache: !values['no-cache'],
+      onProgress: (done, total) => progress.update('scanning', done, total),
+    });
+    progress.clear();
     const written = await writeReports(result, values, formats, tracked.history);
     await finishScan(result, root, tracked);
     if (!values.quiet) process.stderr.write(summaryLine(result) + summaryTable(result, colorEnabled(), written));
