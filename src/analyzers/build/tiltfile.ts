@@ -247,7 +247,7 @@ export interface TiltModel {
   invocations: BuildInvocation[];
   /** Environment variables read anywhere (`os.getenv('X')`, `os.environ['X']`). */
   envReads: { name: string; line: number; loud: boolean }[];
-  /** Names checked with a `fail(...)` nearby or read with `os.environ[...]`. */
+  /** Names checked with a `fail(...)` nearby, tested in an `if`/`while` condition or read with `os.environ[...]`. */
   checked: string[];
   usesFail: boolean;
 }
@@ -285,6 +285,7 @@ export function analyzeTiltfile(text: string, path: string): TiltModel {
   const vars = new Map<string, Expr>();
   const calls: Expr[] = [];
   const conditionNames = new Set<string>();
+  const testedNames = new Set<string>();
   const reader = new Reader(tokens);
   const collect = (e: Expr, into: Expr[]) => {
     into.push(e);
@@ -315,7 +316,11 @@ export function analyzeTiltfile(text: string, path: string): TiltModel {
         if (r?.kind === 'str') conditionNames.add(r.value);
         if (r?.kind === 'list') for (const item of r.items) if (item.kind === 'str') conditionNames.add(item.value);
         const env = envNameOf(e, vars);
-        if (env) conditionNames.add(env.name);
+        if (env) {
+          conditionNames.add(env.name);
+          // `if not os.getenv('X'):` / `if TOKEN == None: … else: docker_build(…)`: the variable is tested before use.
+          if (t.value !== 'for') testedNames.add(env.name);
+        }
         calls.push(e);
       }
       continue;
@@ -339,6 +344,7 @@ export function analyzeTiltfile(text: string, path: string): TiltModel {
   }
   const checked = new Set<string>();
   if (model.usesFail) for (const n of conditionNames) checked.add(n);
+  for (const n of testedNames) checked.add(n);
   for (const r of model.envReads) if (r.loud) checked.add(r.name);
   model.checked = [...checked];
 

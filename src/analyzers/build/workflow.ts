@@ -92,11 +92,13 @@ export function analyzeWorkflow(text: string, path: string): WorkflowModel {
         }
         const run = get(step, 'run');
         if (isScalar(run) && typeof run.value === 'string') {
-          const script = parseShell(run.value, { lineOffset: contentLine(run) - 1 });
+          // `${{ secrets.X }}` is not shell: mask each expression as a plain word before parsing, restore it after.
+          const masked = maskExpressions(run.value);
+          const script = parseShell(masked.text, { lineOffset: contentLine(run) - 1 });
           info.checked = [...checkedVariables(script)];
           const dir = getStr(step, 'working-directory') ?? jobDir;
           const bases = dir ? [dir.replace(/^\.\/?/, '') || '.', '.'] : ['.'];
-          for (const inv of scriptInvocations(script, path, 'workflow-run', bases)) {
+          for (const inv of scriptInvocations(script, path, 'workflow-run', bases).map((i) => unmaskInvocation(i, masked.expressions))) {
             // Env forwarded from `${{ secrets.X }}` via the step env.
             for (const read of inv.envReads) {
               const source = env[read.name];
@@ -109,6 +111,46 @@ export function analyzeWorkflow(text: string, path: string): WorkflowModel {
     }
   }
   return model;
+}
+
+const EXPRESSION = /\$\{\{[^\n]*?\}\}/g;
+const PLACEHOLDER = /__GHAEXPR(\d+)__/g;
+
+/** Replace each `${{ … }}` of a run: script by a placeholder word the shell parser accepts. */
+export function maskExpressions(text: string): { text: string; expressions: string[] } {
+  const expressions: string[] = [];
+  const masked = text.replace(EXPRESSION, (m) => `__GHAEXPR${expressions.push(m) - 1}__`);
+  return { text: masked, expressions };
+}
+
+function unmask(value: string, expressions: string[]): string {
+  return value.replace(PLACEHOLDER, (m, i: string) => expressions[Number(i)] ?? m);
+}
+
+/** Put the masked expressions back into an invocation; build args and secrets that held one are re-read. */
+function unmaskInvocation(inv: BuildInvocation, expressions: string[]): BuildInvocation {
+  if (expressions.length === 0) return inv;
+  const has = (v: string | undefined) => v !== undefined && /__GHAEXPR\d+__/.test(v);
+  const out: BuildInvocation = { ...inv, text: unmask(inv.text, expressions) };
+  for (const key of ['context', 'dockerfile', 'target', 'image'] as const) {
+    const v = inv[key];
+    if (v !== undefined) out[key] = unmask(v, expressions);
+  }
+  const reread = new Set<number>();
+  out.buildArgs = inv.buildArgs.map((arg) => {
+    if (!has(arg.value)) return arg;
+    reread.add(arg.line);
+    return buildArgFrom(`${arg.name}=${unmask(arg.value!, expressions)}`, arg.line);
+  });
+  out.secrets = inv.secrets.map((s) => ({ ...s, ...(s.src !== undefined ? { src: unmask(s.src, expressions) } : {}), refs: s.refs.map((r) => unmask(r, expressions)) }));
+  out.envReads = inv.envReads.filter((r) => !has(r.name));
+  for (const arg of out.buildArgs) {
+    if (!reread.has(arg.line)) continue;
+    for (const ref of arg.refs) {
+      if (!out.envReads.some((r) => r.name === ref && r.line === arg.line)) out.envReads.push({ name: ref, line: arg.line, via: ref.startsWith('secrets.') ? 'ci-secret' : 'build-arg' });
+    }
+  }
+  return out;
 }
 
 function buildPushAction(step: PNode, _path: string, env: Record<string, string>): BuildInvocation {

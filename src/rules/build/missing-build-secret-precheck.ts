@@ -60,8 +60,10 @@ export const missingBuildSecretPrecheck = createRule(
       (f) => {
         for (const job of new Set(f.model.invocations.map((i) => i.job))) {
           const steps = f.model.steps.filter((s) => s.job === job);
-          const checked = new Set<string>();
+          // GitHub mints the job token for every run: `secrets.GITHUB_TOKEN` / `github.token` is never unset.
+          const checked = new Set<string>(['secrets.GITHUB_TOKEN', 'github.token']);
           for (const s of steps) {
+            for (const [v, source] of Object.entries(s.env)) if (/\$\{\{\s*(secrets\.GITHUB_TOKEN|github\.token)\s*\}\}/.test(source)) checked.add(v);
             for (const v of s.checked) {
               checked.add(v);
               const source = /secrets\.([A-Za-z0-9_]+)/.exec(s.env[v] ?? '');
