@@ -296,6 +296,22 @@ describe('HTML report in Chromium: canned result with history', () => {
     const { page, problems } = await open(file);
     expect(await page.locator('#trend svg circle.dot').count()).toBe(cannedHistory().length + 1);
     expect(await page.getByTestId('trend-delta').textContent()).toContain('2 new findings');
+    // The trend section renders: burn-down numbers, new findings, oldest footprint, small multiples.
+    expect(await page.locator('#trend').isVisible()).toBe(true);
+    expect(await page.getByTestId('burndown-current').textContent()).toBe('10');
+    expect(await page.getByTestId('burndown-change').textContent()).toBe('−4');
+    expect(await page.getByTestId('burndown-per-week').textContent()).toBe('−0.5');
+    expect(await page.getByTestId('burndown-projection').textContent()).toBe('2026-07-20');
+    expect(await page.getByTestId('trend-new').locator('li').count()).toBe(2);
+    expect(await page.getByTestId('trend-oldest').innerText()).toContain('56 days (8 weeks)');
+    expect(await page.getByTestId('trend-origins').locator('figure.multiple:visible').count()).toBe(6);
+    expect(await page.getByTestId('trend-rules').locator('figure.multiple:visible').count()).toBe(7);
+    const spark = await page.locator('[data-series="build-time"] polyline.spark').boundingBox();
+    expect(spark!.width).toBeGreaterThan(100);
+    // A new-finding link lands on its finding.
+    await page.getByTestId('trend-new').locator('a').first().click();
+    expect(await page.evaluate(() => location.hash)).toBe('#finding-3');
+    await page.locator('#trend').screenshot({ path: path.join(OUTPUT, 'mixed-trend-light.png') });
     await page.getByTestId('filter-origin').selectOption('cluster-operator');
     const expected = mixed.findings.filter((f) => !f.suppressed && f.origin === 'cluster-operator').length;
     expect(await shownCount(page)).toBe(expected);
@@ -305,7 +321,16 @@ describe('HTML report in Chromium: canned result with history', () => {
     await page.screenshot({ path: path.join(OUTPUT, 'mixed-with-history-light.png'), fullPage: true });
     await page.context().close();
     const dark = await open(file, { colorScheme: 'dark' });
+    expect(await dark.page.locator('[data-series="build-time"] polyline.spark').evaluate((el) => getComputedStyle(el).stroke)).toBe('rgb(126, 166, 255)');
     await dark.page.screenshot({ path: path.join(OUTPUT, 'mixed-with-history-dark.png'), fullPage: true });
+    await dark.page.locator('#trend').screenshot({ path: path.join(OUTPUT, 'mixed-trend-dark.png') });
+    await dark.page.emulateMedia({ media: 'print' });
+    expect(await dark.page.getByTestId('trend-rules').isVisible()).toBe(true);
+    expect(dark.problems).toEqual([]);
     await dark.page.context().close();
+    const noJs = await open(file, { javaScriptEnabled: false });
+    expect(await noJs.page.getByTestId('burndown-projection').textContent()).toBe('2026-07-20');
+    expect(await noJs.page.getByTestId('trend-rules').locator('figure.multiple:visible').count()).toBe(7);
+    await noJs.page.context().close();
   });
 });

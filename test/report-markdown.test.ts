@@ -60,14 +60,14 @@ describe('renderMarkdown', () => {
     expect(withHistory).toContain('## Trend');
     expect(withHistory).toContain('| 2026-01-05 09:00Z | 14 |');
     expect(withHistory).toMatch(/\| 2026-03-02 09:30Z \(this run\) \| 10 \| .* \| 2 \| 0 \|/);
-    expect(withHistory).toContain('Since the previous run: 2 new findings, 0 fixed findings (open 8 → 10).');
+    expect(withHistory).toContain('Previous run 2026-02-16 09:00Z: 2 new findings, 0 fixed findings (open 8 → 10).');
   });
 
   it('does not add the current run twice when history already ends with it', () => {
     const history = cannedHistory();
     const last = { ...history[history.length - 1]!, time: mixed.generatedAt };
     const text = renderMarkdown(mixed, { history: [...history.slice(0, -1), last] });
-    expect(text.match(/\(this run\)/g)).toHaveLength(1);
+    expect(text.match(/^\| [^|]*\(this run\) \| \d+ \| \d+ \| \d+ \|/gm)).toHaveLength(1);
     expect(text).not.toContain('2026-02-16');
   });
 

@@ -24,6 +24,7 @@ const PARTIALS: Record<string, string> = {
   summary: 'partials/summary.hbs',
   compliance: 'partials/compliance.hbs',
   trend: 'partials/trend.hbs',
+  trendSeries: 'partials/trend-series.hbs',
   findings: 'partials/findings.hbs',
   finding: 'partials/finding.hbs',
   inventory: 'partials/inventory.hbs',

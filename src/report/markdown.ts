@@ -1,6 +1,6 @@
 import type { ScanResult } from '../types.js';
 import type { RenderOptions } from './index.js';
-import { buildView, type FindingView, type OwnerGroup, type ReportView, type RuleGroup } from './view-model.js';
+import { buildView, type FindingView, type OwnerGroup, type ReportView, type RuleGroup, type TrendSeries, type TrendView } from './view-model.js';
 
 /** GitHub's comment size limit. */
 export const DEFAULT_MD_MAX_CHARS = 65_000;
@@ -85,16 +85,70 @@ function complianceSection(view: ReportView, level: number): string {
   return lines.join('\n');
 }
 
+/** Runs shown as columns in the compact per-series tables: all up to six, else the first and the last five. */
+function seriesColumns(count: number): number[] {
+  if (count <= 6) return [...Array(count).keys()];
+  return [0, ...Array.from({ length: 5 }, (_, i) => count - 5 + i)];
+}
+
+function seriesTable(title: string, series: TrendSeries[], trend: TrendView, code = false): string[] {
+  const columns = seriesColumns(trend.points.length);
+  const head = columns.map((i, n) => `${n === 1 && columns[1]! - columns[0]! > 1 ? '… ' : ''}${mdText(trend.runLabels[i]!)}${trend.points[i]!.current ? ' (this run)' : ''}`);
+  const lines = [`| ${title} | ${head.join(' | ')} | Change |`, `| --- | ${columns.map(() => '---:').join(' | ')} | ---: |`];
+  for (const s of series) {
+    lines.push(`| ${code ? mdCode(s.label) : mdText(s.label)} | ${columns.map((i) => (s.values[i] === null ? '–' : String(s.values[i]))).join(' | ')} | ${s.changeLabel} |`);
+  }
+  return lines;
+}
+
 function trendSection(view: ReportView, level: number): string {
   const trend = view.trend;
   if (!trend) return '';
+  const b = trend.burnDown;
   const lines = [h(level + 1, 'Trend'), ''];
-  if (trend.delta) {
+  lines.push(`${plural(trend.points.length, 'recorded run')}, from ${b.firstLabel} to this run (${b.spanDays} days). Counts are open findings (suppressed ones excluded).`, '');
+  lines.push(h(level + 2, 'Burn-down toward zero'), '');
+  lines.push('| Open now | Since the first run | Average per run | Average per week | Projected zero |', '| ---: | ---: | ---: | ---: | --- |');
+  lines.push(`| ${b.current} | ${b.changeLabel} (from ${b.first}) | ${b.perRunLabel} | ${b.perWeekLabel} | ${mdText(b.projectionLabel)} |`, '');
+  lines.push(mdText(b.note), '');
+
+  lines.push(h(level + 2, 'Since the previous run'), '');
+  const c = trend.changes;
+  if (c && trend.delta) {
     lines.push(
-      `Since the previous run: ${plural(trend.delta.newSinceLast, 'new finding')}, ${plural(trend.delta.fixedSinceLast, 'fixed finding')} (open ${trend.delta.previousTotal} → ${trend.points[trend.points.length - 1]!.total}).`,
-      '',
+      `Previous run ${mdText(c.previousLabel)}: ${plural(trend.delta.newSinceLast, 'new finding')}, ${plural(trend.delta.fixedSinceLast, 'fixed finding')} (open ${trend.delta.previousTotal} → ${b.current}).`,
     );
+    const shown = c.newFindings.slice(0, 20);
+    if (shown.length > 0) {
+      lines.push('', '- New:');
+      for (const f of shown) lines.push(`  - \`${f.severity}\` \`${f.ruleId}\` ${mdCode(f.fileLine)}${f.reintroduced ? ` (back; first seen ${f.firstSeen})` : ''}`);
+      if (c.newFindings.length > shown.length) lines.push(`  - …and ${c.newFindings.length - shown.length} more`);
+    }
+    if (c.fixedCount > 0) {
+      lines.push('', c.fixedByRule ? `- Fixed: ${c.fixedByRule.map((r) => `\`${r.ruleId}\` ${r.count}`).join(', ')}` : `- Fixed: ${c.fixedCount}`);
+      const prints = c.fixedFingerprints.slice(0, 20).map((f) => `\`${f}\``).join(' ');
+      lines.push(`  - fingerprints ${prints}${c.fixedFingerprints.length > 20 ? ' …' : ''} (details: \`footprint compare\` with the previous result)`);
+    }
+  } else {
+    lines.push('No previous run recorded.');
   }
+  lines.push('');
+
+  lines.push(h(level + 2, 'Oldest open footprint'), '');
+  const o = trend.oldest;
+  lines.push(o ? `**${mdText(o.ageLabel)}**: \`${o.ruleId}\` in ${mdCode(o.fileLine)}, first seen ${mdText(o.sinceLabel)} (fingerprint \`${o.fingerprintShort}\`).` : 'No open footprint.', '');
+
+  if (trend.origins.length > 0) {
+    lines.push(h(level + 2, 'Open findings per origin class'), '', ...seriesTable('Origin class', trend.origins, trend), '');
+  }
+  if (trend.rules.length > 0) {
+    const table = seriesTable('Rule', trend.rules, trend, true);
+    lines.push(h(level + 2, 'Open findings per rule'), '');
+    if (trend.rules.length > 8) lines.push(`<details><summary>${plural(trend.rules.length, 'rule')}</summary>`, '', ...table, '', '</details>', '');
+    else lines.push(...table, '');
+  }
+
+  lines.push(`<details><summary>Runs (${trend.points.length})</summary>`, '');
   lines.push('| Run | Open | Critical | High | Medium | Low | Info | New | Fixed |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const p of trend.points) {
     const s = p.bySeverity;
@@ -102,6 +156,7 @@ function trendSection(view: ReportView, level: number): string {
       `| ${mdText(p.label)}${p.current ? ' (this run)' : ''} | ${p.total} | ${s.critical} | ${s.high} | ${s.medium} | ${s.low} | ${s.info} | ${p.newCount ?? '–'} | ${p.fixedCount ?? '–'} |`,
     );
   }
+  lines.push('', '</details>');
   return lines.join('\n');
 }
 

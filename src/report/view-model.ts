@@ -1,5 +1,8 @@
 import type { HistoryRecord } from '../history/types.js';
 import { ORIGINS, SEVERITIES, severityRank, type Finding, type InventoryEntry, type Origin, type ScanResult, type Severity } from '../types.js';
+import { trendView, type TrendView } from './trend.js';
+
+export type { BurnDown, ChangedFinding, OldestOpenView, TrendChanges, TrendPoint, TrendSeries, TrendView } from './trend.js';
 
 /**
  * Everything the Markdown and HTML reporters show, computed once from a result: grouped, sorted, counted and
@@ -135,36 +138,6 @@ export interface DiagnosticRow {
   code: string;
   message: string;
   ruleId: string;
-}
-
-export interface TrendPoint {
-  time: string;
-  label: string;
-  total: number;
-  bySeverity: Record<Severity, number>;
-  /** Fingerprints new/fixed relative to the previous point; null for the first point. */
-  newCount: number | null;
-  fixedCount: number | null;
-  current: boolean;
-}
-
-export interface TrendView {
-  points: TrendPoint[];
-  chart: {
-    width: number;
-    height: number;
-    /** Plot area edges, for axis and grid lines. */
-    left: number;
-    right: number;
-    bottom: number;
-    /** SVG polyline "x,y x,y" strings: numbers only. */
-    totalLine: string;
-    severeLine: string;
-    dots: { x: number; y: number; total: number; label: string }[];
-    yTicks: { y: number; label: string }[];
-    xLabels: { x: number; label: string; anchor: 'start' | 'middle' | 'end' }[];
-  };
-  delta: { newSinceLast: number; fixedSinceLast: number; previousTotal: number } | null;
 }
 
 export const ORIGIN_LABELS: Record<Origin, string> = {
@@ -327,78 +300,6 @@ function countBy(findings: readonly FindingView[], key: (f: FindingView) => stri
   return counts;
 }
 
-function shortTime(iso: string): string {
-  return iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z');
-}
-
-/** History oldest first plus the current run (unless history already ends with it), as a chart and a table. */
-export function trendView(result: ScanResult, history: readonly HistoryRecord[] | undefined, open: Finding[]): TrendView | null {
-  if (!history || history.length === 0) return null;
-  const records = [...history].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-  const current: HistoryRecord = {
-    schemaVersion: 1,
-    time: result.generatedAt,
-    counts: {
-      total: result.summary.findings,
-      bySeverity: { ...result.summary.bySeverity },
-      byRule: { ...result.summary.byRule },
-      byOrigin: { ...result.summary.byOrigin },
-      byEnvironment: { ...result.summary.byEnvironment },
-    },
-    fingerprints: open.map((f) => f.fingerprint),
-  };
-  const last = records[records.length - 1]!;
-  const includesCurrent = last.time === result.generatedAt;
-  if (!includesCurrent) records.push(current);
-  const points: TrendPoint[] = records.map((r, i) => {
-    const previous = i > 0 ? new Set(records[i - 1]!.fingerprints) : null;
-    const now = new Set(r.fingerprints);
-    return {
-      time: r.time,
-      label: shortTime(r.time),
-      total: r.counts.total,
-      bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, r.counts.bySeverity[s] ?? 0])) as Record<Severity, number>,
-      newCount: previous ? [...now].filter((f) => !previous.has(f)).length : null,
-      fixedCount: previous ? [...previous].filter((f) => !now.has(f)).length : null,
-      current: i === records.length - 1,
-    };
-  });
-  const width = 640;
-  const height = 220;
-  const pad = { left: 44, right: 16, top: 16, bottom: 36 };
-  const maxTotal = Math.max(1, ...points.map((p) => p.total));
-  const niceMax = niceCeiling(maxTotal);
-  const x = (i: number) => round(points.length === 1 ? pad.left + (width - pad.left - pad.right) / 2 : pad.left + (i * (width - pad.left - pad.right)) / (points.length - 1));
-  const y = (v: number) => round(height - pad.bottom - (v / niceMax) * (height - pad.top - pad.bottom));
-  const step = Math.max(1, Math.ceil(points.length / 6));
-  const lastPoint = points[points.length - 1]!;
-  const previousPoint = points.length > 1 ? points[points.length - 2]! : null;
-  return {
-    points,
-    chart: {
-      width,
-      height,
-      left: pad.left,
-      right: width - pad.right,
-      bottom: height - pad.bottom,
-      totalLine: points.map((p, i) => `${x(i)},${y(p.total)}`).join(' '),
-      severeLine: points.map((p, i) => `${x(i)},${y(p.bySeverity.critical + p.bySeverity.high)}`).join(' '),
-      dots: points.map((p, i) => ({ x: x(i), y: y(p.total), total: p.total, label: p.label })),
-      yTicks: [0, 0.25, 0.5, 0.75, 1].map((t) => ({ y: y(niceMax * t), label: String(Math.round(niceMax * t)) })),
-      xLabels: points
-        .map((p, i) => ({ x: x(i), label: p.time.slice(0, 10), anchor: anchorFor(i, points.length) }))
-        .filter((_, i) => i % step === 0 || i === points.length - 1),
-    },
-    delta: previousPoint ? { newSinceLast: lastPoint.newCount ?? 0, fixedSinceLast: lastPoint.fixedCount ?? 0, previousTotal: previousPoint.total } : null,
-  };
-}
-
-/** Edge labels hang inwards so they are not clipped by the chart's box. */
-function anchorFor(i: number, count: number): 'start' | 'middle' | 'end' {
-  if (count === 1) return 'middle';
-  return i === 0 ? 'start' : i === count - 1 ? 'end' : 'middle';
-}
-
 /** The value most entries share, when more than half do; else null. */
 function mostCommon(values: string[]): string | null {
   const counts = new Map<string, number>();
@@ -406,15 +307,6 @@ function mostCommon(values: string[]): string | null {
   let best = values[0]!;
   for (const [v, n] of counts) if (n > counts.get(best)!) best = v;
   return counts.get(best)! * 2 > values.length ? best : null;
-}
-
-function niceCeiling(n: number): number {
-  for (const candidate of [4, 8, 10, 20, 40, 50, 100, 200, 400, 500, 1000]) if (n <= candidate) return candidate;
-  return Math.ceil(n / 1000) * 1000;
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
 }
 
 export function buildView(result: ScanResult, history?: readonly HistoryRecord[]): ReportView {
@@ -483,7 +375,7 @@ export function buildView(result: ScanResult, history?: readonly HistoryRecord[]
       message: d.message,
       ruleId: d.ruleId ?? '',
     })),
-    trend: trendView(result, history, open),
+    trend: trendView(result, history, open, views, ORIGIN_LABELS),
     filters: {
       severities: SEVERITIES.filter((s) => bySeverity.has(s)).map((s) => ({ value: s, label: SEVERITY_LABELS[s], count: bySeverity.get(s)! })),
       rules: options(byRule),
