@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { credentialClass, decodeBase64Text, embeddedCredentials, embeddedUrlPassword, isCredentialName, isLiteralSecretValue } from '../src/k8s/vocabulary.js';
+import { credentialClass, decodeBase64Text, embeddedCredentials, embeddedUrlPassword, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential } from '../src/k8s/vocabulary.js';
 import { redact } from '../src/util/redact.js';
 
 describe('credential names', () => {
@@ -17,6 +17,16 @@ describe('literal values', () => {
     }
     for (const v of ['hunter2', 'changeme', 'ghp_EXAMPLE', 'a b c']) expect(isLiteralSecretValue(v), v).toBe(true);
     expect(isLiteralSecretValue(42)).toBe(false);
+  });
+  it('tells a bare connection URL from one that embeds a credential', () => {
+    for (const v of ['postgres://db:5432/app', 'redis://cache:6379/0', 'amqp://mq/%2f', 'https://pubkey@o1.ingest.sentry.io/2', 'mongodb://m1,m2/app?replicaSet=rs0']) expect(isUrlWithoutCredential(v), v).toBe(true);
+    for (const v of ['postgres://app:pw@db/app', 'redis://:pw@cache:6379', 'https://acct.blob.core.windows.net/c?sv=1&sig=abc', 'jdbc:sqlserver://h;password=x', 'DefaultEndpointsProtocol=https;AccountKey=abc', 'https://h/?password=x']) expect(isUrlWithoutCredential(v), v).toBe(false);
+    for (const n of ['connection_string', 'redisConnectionString', 'EVENTS_DSN', 'dsn']) expect(isConnectionStringName(n), n).toBe(true);
+    for (const n of ['password', 'DATABASE_URL', 'dsnTimeout']) expect(isConnectionStringName(n), n).toBe(false);
+  });
+  it('treats a script\'s positional parameters as arguments, not literals', () => {
+    for (const v of ['$1', '$9', '${2}', '$@', '$*']) expect(isLiteralSecretValue(v), v).toBe(false);
+    for (const v of ['$1x', 'pa$1word']) expect(isLiteralSecretValue(v), v).toBe(true);
   });
 
   it('finds passwords embedded in URLs but not placeholders', () => {

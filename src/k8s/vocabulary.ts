@@ -183,7 +183,8 @@ export function isSecretReferenceName(name: string): boolean {
   return w.includes('secret') && ['name', 'ref', 'key', 'names', 'refs'].includes(w[w.length - 1]!);
 }
 
-const ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?][^}]*)?\}$|^\$\([A-Za-z_][A-Za-z0-9_]*\)$|^\$[A-Za-z_][A-Za-z0-9_]*$/;
+// `$1`, `${2}`, `$@`: a script's positional parameters are arguments, not literals.
+const ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?][^}]*)?\}$|^\$\([A-Za-z_][A-Za-z0-9_]*\)$|^\$[A-Za-z_][A-Za-z0-9_]*$|^\$(?:[0-9@*]|\{[0-9]+(:?[-=?][^}]*)?\})$/;
 const TEMPLATE_MARKERS = /\{\{|\}\}|\$\{\{|<%|%>/;
 const EXTERNAL_REFERENCE = /^(ref\+[a-z0-9]+:\/\/|vault:|secret:\/\/|op:\/\/|awssm:|gcpsm:|azurekv:|akv:|sm:\/\/|arn:aws:secretsmanager:)/i;
 const ENCRYPTED = /^(ENC\[|AgB|-----BEGIN PGP MESSAGE)/;
@@ -221,6 +222,29 @@ export function embeddedUrlPassword(value: string): string | undefined {
   const password = match[2]!;
   if (isIndirectValue(password) || /^[$%{<*]/.test(password) || /^x+$/i.test(password)) return undefined;
   return password;
+}
+
+/**
+ * A bare connection URL: `postgres://db:5432/app`, `redis://cache:6379/0` — a scheme, no password in the user part
+ * and no credential-looking query parameter (`?password=`, `&sig=`, `?token=`). Under a key named like a connection
+ * string or DSN such a value is a setting; the credential is only ever the part a URL embeds.
+ */
+export function isUrlWithoutCredential(value: string): boolean {
+  const v = value.trim();
+  if (!/^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/i.test(v)) return false;
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(v)) return false;
+  const query = v.includes('?') ? v.slice(v.indexOf('?') + 1) : '';
+  return !query.split(/[&;]/).some((p) => {
+    const name = p.split('=')[0] ?? '';
+    return isCredentialName(name) || /^(sig|signature|sas|auth|key|access_?token|api_?key)$/i.test(name);
+  });
+}
+
+/** Keys that hold a whole connection string or DSN (`connection_string`, `DB_DSN`, `redisConnectionString`). */
+export function isConnectionStringName(name: string): boolean {
+  const w = words(name);
+  const last = w[w.length - 1] ?? '';
+  return last === 'dsn' || w.slice(-2).join(' ') === 'connection string' || w.join('') === 'connectionstring' || last === 'connectionstring';
 }
 
 /** JDBC-style `?password=…` or `;Password=…` in a connection string. */
@@ -284,7 +308,7 @@ export function embeddedCredentials(text: string, options: CredentialNameOptions
     for (const match of line.matchAll(ASSIGNMENT)) {
       const key = match[2]!;
       const value = match[4]!;
-      if (isCredentialName(key, options) && (isLiteralSecretValue(value) || isAnglePlaceholder(value))) {
+      if (isCredentialName(key, options) && (isLiteralSecretValue(value) || isAnglePlaceholder(value)) && !(isConnectionStringName(key) && isUrlWithoutCredential(value))) {
         found.push({ key, value, lineOffset });
       }
     }

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../../config/types.js';
 import { OriginClassifier } from '../../inventory/origin.js';
-import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, words } from '../../k8s/vocabulary.js';
+import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential, words } from '../../k8s/vocabulary.js';
 import { getStr, isMap, isScalar, walk, type PEntry, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement } from '../snippets.js';
@@ -34,7 +34,7 @@ function isReferenceParent(key: string): boolean {
 export function valuesCredentialValue(key: string, value: string, config: ResolvedConfig, parentKey?: string): string | undefined {
   if (!isLiteralSecretValue(value) || isAnglePlaceholder(value)) return undefined;
   const literal =
-    isCredentialName(key, { extra: config.credentialNames }) && !namesASecret(key, value, parentKey) && !namesAKey(key, value)
+    isCredentialName(key, { extra: config.credentialNames }) && !namesASecret(key, value, parentKey) && !namesAKey(key, value) && !(isConnectionStringName(key) && isUrlWithoutCredential(value))
       ? value
       : (embeddedUrlPassword(value) ?? connectionStringPassword(value));
   return literal === undefined || isNonCredentialLiteral(literal) ? undefined : literal;
