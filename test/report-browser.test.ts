@@ -305,7 +305,10 @@ describe('HTML report in Chromium: canned result with history', () => {
     expect(await page.getByTestId('trend-new').locator('li').count()).toBe(2);
     expect(await page.getByTestId('trend-oldest').innerText()).toContain('56 days (8 weeks)');
     expect(await page.getByTestId('trend-origins').locator('figure.multiple:visible').count()).toBe(6);
-    expect(await page.getByTestId('trend-rules').locator('figure.multiple:visible').count()).toBe(7);
+    expect(await page.getByTestId('trend-rules').locator('figure.multiple:visible').count()).toBe(5);
+    expect(await page.getByTestId('trend-steady-rules').locator('figure.multiple:visible').count()).toBe(0);
+    await page.getByTestId('trend-steady-rules').locator('summary').click();
+    expect(await page.getByTestId('trend-steady-rules').locator('figure.multiple:visible').count()).toBe(2);
     const spark = await page.locator('[data-series="build-time"] polyline.spark').boundingBox();
     expect(spark!.width).toBeGreaterThan(100);
     // A new-finding link lands on its finding.
@@ -330,7 +333,9 @@ describe('HTML report in Chromium: canned result with history', () => {
     await dark.page.context().close();
     const noJs = await open(file, { javaScriptEnabled: false });
     expect(await noJs.page.getByTestId('burndown-projection').textContent()).toBe('2026-07-20');
-    expect(await noJs.page.getByTestId('trend-rules').locator('figure.multiple:visible').count()).toBe(7);
+    expect(await noJs.page.getByTestId('trend-rules').locator('figure.multiple:visible').count()).toBe(5);
+    await noJs.page.getByTestId('trend-steady-rules').locator('summary').click();
+    expect(await noJs.page.getByTestId('trend-steady-rules').locator('figure.multiple:visible').count()).toBe(2);
     await noJs.page.context().close();
   });
 });

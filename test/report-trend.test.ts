@@ -67,6 +67,7 @@ describe('trend view from the canned history (4 runs) plus the mixed result', ()
       perWeek: -0.5,
       perWeekLabel: '−0.5',
       spanDays: 56,
+      spanLabel: '56 days',
       status: 'shrinking',
       projectedZero: '2026-07-20',
       runsToZero: 10,
@@ -111,9 +112,12 @@ describe('trend view from the canned history (4 runs) plus the mixed result', ()
       ['inline-secret-manifest', '3 3 2 2 2', '−1'],
       ['chart-owned-inline-secret-template', '1 1 1 1 2', '+1'],
       ['secret-in-configmap', '2 2 2 1 1', '−1'],
-      ['fixture-value-in-managed-env', '1 1 1 1 1', '±0'],
-      ['pushsecret-non-replace-policy', '1 1 1 1 1', '±0'],
       ['dockerfile-token-arg-env', '2 1 0 0 0', '−2'],
+    ]);
+    // Rules with the same count in every run are folded away from the trend view.
+    expect(trend.steadyRules.map((s) => [s.key, s.values.join(' ')])).toEqual([
+      ['fixture-value-in-managed-env', '1 1 1 1 1'],
+      ['pushsecret-non-replace-policy', '1 1 1 1 1'],
     ]);
     // Own scale per small chart: the peak at the top (y 8), zero on the baseline (y 56).
     expect(trend.origins.find((s) => s.key === 'build-time')!.chart.line).toBe('6,8 63,32 120,56 177,56 234,56');
@@ -134,9 +138,11 @@ describe('trend view edge cases', () => {
     const extra = ['v1:' + 'a'.repeat(64), 'v1:' + 'b'.repeat(64), 'v1:' + 'c'.repeat(64), 'v1:' + 'd'.repeat(64)];
     const history = [record('2026-03-02T09:00:00.000Z', [...openPrints, ...extra]), record('2026-03-02T09:10:00.000Z', [...openPrints, ...extra.slice(2)])];
     const trend = buildView(mixed, history).trend!;
-    expect(trend.burnDown).toMatchObject({ current: 10, first: 14, change: -4, perRun: -2, perWeek: null, perWeekLabel: '–', spanDays: 0, status: 'shrinking', projectedZero: null, runsToZero: 5, projectionLabel: '~5 runs' });
+    expect(trend.burnDown).toMatchObject({ current: 10, first: 14, change: -4, perRun: -2, perWeek: null, perWeekLabel: '–', spanDays: 0, spanLabel: 'under a day', status: 'shrinking', projectedZero: null, runsToZero: 5, projectionLabel: '~5 runs' });
     expect(trend.burnDown.note).toBe('The runs span less than a day, so there is no weekly pace or date; at 2 fewer per run, zero in about 5 more runs.');
+    // Several runs a day: minutes tell them apart on the axis and in the tables.
     expect(trend.runLabels).toEqual(['2026-03-02 09:00Z', '2026-03-02 09:10Z', '2026-03-02 09:30Z']);
+    expect(trend.chart.xLabels.map((l) => l.label)).toEqual(['2026-03-02 09:00Z', '2026-03-02 09:10Z', '2026-03-02 09:30Z']);
     // Legacy records without breakdowns: the series have no values for them, and fixed-by-rule is unknown.
     expect(trend.origins.find((s) => s.key === 'cluster-operator')!.values).toEqual([null, null, 4]);
     expect(trend.origins.find((s) => s.key === 'cluster-operator')!.changeLabel).toBe('±0');
@@ -211,6 +217,15 @@ describe('trend in the Markdown report', () => {
     expect(section).toContain('| Build-time | 2 | 1 | 0 | 0 | 0 | −2 |');
     expect(section).toContain('| `chart-owned-inline-secret-template` | 1 | 1 | 1 | 1 | 2 | +1 |');
     expect(section).toContain('| `dockerfile-token-arg-env` | 2 | 1 | 0 | 0 | 0 | −2 |');
+    expect(section).toContain('<details><summary>2 rules with the same count in every run</summary>');
+    expect(section).toContain('| `pushsecret-non-replace-policy` | 1 | 1 | 1 | 1 | 1 | ±0 |');
+  });
+
+  it('labels runs of the same minute by the second', () => {
+    const history = [record('2026-03-02T09:30:00.000Z', openPrints), record('2026-03-02T09:30:20.000Z', openPrints)];
+    const text = renderMarkdown(resultWith(() => true, '2026-03-02T09:30:41.000Z'), { history });
+    expect(text).toContain('| 2026-03-02 09:30:41Z (this run) | 10 |');
+    expect(text).toContain('3 recorded runs, from 2026-03-02 to this run (under a day).');
   });
 
   it('lists fixed findings per rule with their fingerprints', () => {

@@ -106,7 +106,7 @@ function trendSection(view: ReportView, level: number): string {
   if (!trend) return '';
   const b = trend.burnDown;
   const lines = [h(level + 1, 'Trend'), ''];
-  lines.push(`${plural(trend.points.length, 'recorded run')}, from ${b.firstLabel} to this run (${b.spanDays} days). Counts are open findings (suppressed ones excluded).`, '');
+  lines.push(`${plural(trend.points.length, 'recorded run')}, from ${b.firstLabel} to this run (${b.spanLabel}). Counts are open findings (suppressed ones excluded).`, '');
   lines.push(h(level + 2, 'Burn-down toward zero'), '');
   lines.push('| Open now | Since the first run | Average per run | Average per week | Projected zero |', '| ---: | ---: | ---: | ---: | --- |');
   lines.push(`| ${b.current} | ${b.changeLabel} (from ${b.first}) | ${b.perRunLabel} | ${b.perWeekLabel} | ${mdText(b.projectionLabel)} |`, '');
@@ -141,13 +141,16 @@ function trendSection(view: ReportView, level: number): string {
   if (trend.origins.length > 0) {
     lines.push(h(level + 2, 'Open findings per origin class'), '', ...seriesTable('Origin class', trend.origins, trend), '');
   }
-  if (trend.rules.length > 0) {
-    const table = seriesTable('Rule', trend.rules, trend, true);
+  const rules = [...trend.rules, ...trend.steadyRules];
+  if (rules.length > 0) {
     lines.push(h(level + 2, 'Open findings per rule'), '');
-    if (trend.rules.length > 8) lines.push(`<details><summary>${plural(trend.rules.length, 'rule')}</summary>`, '', ...table, '', '</details>', '');
-    else lines.push(...table, '');
+    if (trend.rules.length > 0) lines.push(...seriesTable('Rule', trend.rules, trend, true), '');
+    else lines.push('No rule changed its count across the recorded runs.', '');
+    if (trend.steadyRules.length > 0) {
+      lines.push(`<details><summary>${plural(trend.steadyRules.length, 'rule')} with the same count in every run</summary>`, '');
+      lines.push(...seriesTable('Rule', trend.steadyRules, trend, true), '', '</details>', '');
+    }
   }
-
   lines.push(`<details><summary>Runs (${trend.points.length})</summary>`, '');
   lines.push('| Run | Open | Critical | High | Medium | Low | Info | New | Fixed |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const p of trend.points) {

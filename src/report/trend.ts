@@ -52,8 +52,9 @@ export interface BurnDown {
   perRunLabel: string;
   perWeek: number | null;
   perWeekLabel: string;
-  /** Days between the first run and this one (one decimal). */
+  /** Days between the first run and this one (one decimal), and as words ("56 days", "under a day"). */
   spanDays: number;
+  spanLabel: string;
   status: 'zero' | 'shrinking' | 'not-shrinking';
   /** YYYY-MM-DD at the average weekly pace, when shrinking and the runs span at least a day. */
   projectedZero: string | null;
@@ -117,7 +118,9 @@ export interface TrendView {
   changes: TrendChanges | null;
   oldest: OldestOpenView | null;
   origins: TrendSeries[];
+  /** Rules whose count changed at some run (most open first), and rules with the same count in every run. */
   rules: TrendSeries[];
+  steadyRules: TrendSeries[];
   /** Run labels (dates) for the per-series tables. */
   runLabels: string[];
 }
@@ -173,7 +176,7 @@ function hasBreakdown(record: HistoryRecord, key: BreakdownKey): boolean {
 
 const SMALL = { width: 240, height: 64, left: 6, right: 6, top: 8, bottom: 8 };
 
-function series(records: readonly HistoryRecord[], key: BreakdownKey, id: string, label: string): TrendSeries {
+function series(records: readonly HistoryRecord[], key: BreakdownKey, id: string, label: string, labels: readonly string[]): TrendSeries {
   const values = records.map((r) => (hasBreakdown(r, key) ? (r.counts[key]?.[id] ?? 0) : null));
   const known = values.filter((v): v is number => v !== null);
   const first = known.length > 0 ? known[0]! : null;
@@ -183,7 +186,7 @@ function series(records: readonly HistoryRecord[], key: BreakdownKey, id: string
   const n = values.length;
   const x = (i: number) => round(n === 1 ? SMALL.width / 2 : SMALL.left + (i * (SMALL.width - SMALL.left - SMALL.right)) / (n - 1));
   const y = (v: number) => round(SMALL.height - SMALL.bottom - (v / peak) * (SMALL.height - SMALL.top - SMALL.bottom));
-  const dots = values.flatMap((v, i) => (v === null ? [] : [{ x: x(i), y: y(v), value: v, label: shortTime(records[i]!.time) }]));
+  const dots = values.flatMap((v, i) => (v === null ? [] : [{ x: x(i), y: y(v), value: v, label: labels[i]! }]));
   return {
     key: id,
     label,
@@ -205,17 +208,23 @@ function seriesKeys(records: readonly HistoryRecord[], key: BreakdownKey): Set<s
   return keys;
 }
 
-function originSeries(records: readonly HistoryRecord[], labels: Record<string, string>): TrendSeries[] {
+function originSeries(records: readonly HistoryRecord[], labels: Record<string, string>, runs: readonly string[]): TrendSeries[] {
   const keys = seriesKeys(records, 'byOrigin');
   const known = ORIGINS.filter((o) => keys.has(o)) as string[];
   const extra = [...keys].filter((k) => !(ORIGINS as readonly string[]).includes(k)).sort();
-  return [...known, ...extra].map((k) => series(records, 'byOrigin', k, labels[k] ?? k));
+  return [...known, ...extra].map((k) => series(records, 'byOrigin', k, labels[k] ?? k, runs));
 }
 
-function ruleSeries(records: readonly HistoryRecord[]): TrendSeries[] {
+function ruleSeries(records: readonly HistoryRecord[], runs: readonly string[]): TrendSeries[] {
   return [...seriesKeys(records, 'byRule')]
-    .map((k) => series(records, 'byRule', k, k))
+    .map((k) => series(records, 'byRule', k, k, runs))
     .sort((a, b) => (b.current ?? 0) - (a.current ?? 0) || b.peak - a.peak || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** A series is steady when every run has the same known count: it tells nothing about the trend, so it is folded away. */
+function splitRules(all: TrendSeries[]): { rules: TrendSeries[]; steadyRules: TrendSeries[] } {
+  const steady = (s: TrendSeries) => s.values.every((v) => v === s.values[0]) && s.values[0] !== null;
+  return { rules: all.filter((s) => !steady(s)), steadyRules: all.filter(steady) };
 }
 
 function burnDown(points: readonly TrendPoint[]): BurnDown {
@@ -260,6 +269,7 @@ function burnDown(points: readonly TrendPoint[]): BurnDown {
     perWeek: perWeek === null ? null : round(perWeek),
     perWeekLabel: perWeek === null ? '–' : signed(perWeek),
     spanDays: round(span / DAY),
+    spanLabel: span < DAY ? 'under a day' : `${round(span / DAY)} day${round(span / DAY) === 1 ? '' : 's'}`,
     status,
     projectedZero,
     runsToZero,
@@ -301,11 +311,11 @@ function changes(records: readonly HistoryRecord[], previous: HistoryRecord, vie
   };
 }
 
-/** Dates when they tell the runs apart, else minutes, else seconds: column headers must be distinct. */
-function runLabels(times: readonly string[]): string[] {
+/** The shortest of date, minute and second labels that tells the runs apart (several runs a day are common in CI). */
+function runLabels(times: readonly string[], from: 'date' | 'minute' = 'date'): string[] {
   const distinct = (labels: string[]) => new Set(labels).size === labels.length;
   const dates = times.map((t) => t.slice(0, 10));
-  if (distinct(dates)) return dates;
+  if (from === 'date' && distinct(dates)) return dates;
   const minutes = times.map(shortTime);
   if (distinct(minutes)) return minutes;
   return times.map((t) => `${t.slice(0, 19).replace('T', ' ')}Z`);
@@ -345,12 +355,13 @@ export function trendView(
   };
   const includesCurrent = records[records.length - 1]!.time === result.generatedAt;
   if (!includesCurrent) records.push(currentRecord);
+  const pointLabels = runLabels(records.map((r) => r.time), 'minute');
   const points: TrendPoint[] = records.map((r, i) => {
     const previous = i > 0 ? new Set(records[i - 1]!.fingerprints) : null;
     const now = new Set(r.fingerprints);
     return {
       time: r.time,
-      label: shortTime(r.time),
+      label: pointLabels[i]!,
       total: r.counts.total,
       bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, r.counts.bySeverity[s] ?? 0])) as Record<Severity, number>,
       newCount: previous ? [...now].filter((f) => !previous.has(f)).length : null,
@@ -364,7 +375,9 @@ export function trendView(
   const niceMax = niceCeiling(Math.max(1, ...points.map((p) => p.total)));
   const x = (i: number) => round(points.length === 1 ? pad.left + (width - pad.left - pad.right) / 2 : pad.left + (i * (width - pad.left - pad.right)) / (points.length - 1));
   const y = (v: number) => round(height - pad.bottom - (v / niceMax) * (height - pad.top - pad.bottom));
-  const step = Math.max(1, Math.ceil(points.length / 6));
+  const columnLabels = runLabels(points.map((p) => p.time));
+  // Fewer axis labels when they are long (minutes or seconds): they must not overlap.
+  const step = Math.max(1, Math.ceil(points.length / (columnLabels[0]!.length > 10 ? 4 : 6)));
   const lastPoint = points[points.length - 1]!;
   const previousPoint = points.length > 1 ? points[points.length - 2]! : null;
   const previousRecord = records.length > 1 ? records[records.length - 2]! : null;
@@ -385,7 +398,7 @@ export function trendView(
       dots: points.map((p, i) => ({ x: x(i), y: y(p.total), total: p.total, label: p.label })),
       yTicks: [0, 0.25, 0.5, 0.75, 1].map((t) => ({ y: y(niceMax * t), label: String(Math.round(niceMax * t)) })),
       xLabels: points
-        .map((p, i) => ({ x: x(i), label: p.time.slice(0, 10), anchor: anchorFor(i, points.length) }))
+        .map((p, i) => ({ x: x(i), label: columnLabels[i]!, anchor: anchorFor(i, points.length) }))
         .filter((_, i) => i % step === 0 || i === points.length - 1),
     },
     delta: previousPoint ? { newSinceLast: lastPoint.newCount ?? 0, fixedSinceLast: lastPoint.fixedCount ?? 0, previousTotal: previousPoint.total } : null,
@@ -404,8 +417,8 @@ export function trendView(
             ageLabel: ageLabel(oldest.ageDays, oldest.since === result.generatedAt),
           }
         : null,
-    origins: originSeries(records, originLabels),
-    rules: ruleSeries(records),
-    runLabels: runLabels(points.map((p) => p.time)),
+    origins: originSeries(records, originLabels, pointLabels),
+    ...splitRules(ruleSeries(records, pointLabels)),
+    runLabels: columnLabels,
   };
 }
