@@ -226,6 +226,9 @@ describe('trend in the Markdown report', () => {
     const text = renderMarkdown(resultWith(() => true, '2026-03-02T09:30:41.000Z'), { history });
     expect(text).toContain('| 2026-03-02 09:30:41Z (this run) | 10 |');
     expect(text).toContain('3 recorded runs, from 2026-03-02 to this run (under a day).');
+    const sameSecond = buildView(resultWith(() => true, '2026-03-02T09:30:20.950Z'), history).trend!;
+    expect(sameSecond.runLabels).toEqual(['2026-03-02 09:30:00.000Z', '2026-03-02 09:30:20.000Z', '2026-03-02 09:30:20.950Z']);
+    expect(sameSecond.changes!.previousLabel).toBe('2026-03-02 09:30:20.000Z');
   });
 
   it('lists fixed findings per rule with their fingerprints', () => {

@@ -278,7 +278,7 @@ function burnDown(points: readonly TrendPoint[]): BurnDown {
   };
 }
 
-function changes(records: readonly HistoryRecord[], previous: HistoryRecord, views: readonly FindingView[], summaryByRule: Record<string, number>): TrendChanges {
+function changes(records: readonly HistoryRecord[], previous: HistoryRecord, previousLabel: string, views: readonly FindingView[], summaryByRule: Record<string, number>): TrendChanges {
   const before = new Set(previous.fingerprints);
   const earlier = records.filter((r) => r.time < previous.time);
   const seen = firstSeen(earlier);
@@ -303,7 +303,7 @@ function changes(records: readonly HistoryRecord[], previous: HistoryRecord, vie
     if (consistent) fixedByRule = perRule.filter((r) => r.count > 0).sort((a, b) => b.count - a.count || (a.ruleId < b.ruleId ? -1 : 1));
   }
   return {
-    previousLabel: shortTime(previous.time),
+    previousLabel,
     newFindings,
     fixedCount: fixed.length,
     fixedByRule,
@@ -311,14 +311,16 @@ function changes(records: readonly HistoryRecord[], previous: HistoryRecord, vie
   };
 }
 
-/** The shortest of date, minute and second labels that tells the runs apart (several runs a day are common in CI). */
+/** The shortest of date, minute, second and millisecond labels that tells the runs apart (several runs a day are common in CI). */
 function runLabels(times: readonly string[], from: 'date' | 'minute' = 'date'): string[] {
   const distinct = (labels: string[]) => new Set(labels).size === labels.length;
   const dates = times.map((t) => t.slice(0, 10));
   if (from === 'date' && distinct(dates)) return dates;
   const minutes = times.map(shortTime);
   if (distinct(minutes)) return minutes;
-  return times.map((t) => `${t.slice(0, 19).replace('T', ' ')}Z`);
+  const seconds = times.map((t) => `${t.slice(0, 19).replace('T', ' ')}Z`);
+  if (distinct(seconds)) return seconds;
+  return times.map((t) => `${t.slice(0, 23).replace('T', ' ')}Z`);
 }
 
 function ageLabel(days: number, firstRunOnly: boolean): string {
@@ -377,7 +379,7 @@ export function trendView(
   const y = (v: number) => round(height - pad.bottom - (v / niceMax) * (height - pad.top - pad.bottom));
   const columnLabels = runLabels(points.map((p) => p.time));
   // Fewer axis labels when they are long (minutes or seconds): they must not overlap.
-  const step = Math.max(1, Math.ceil(points.length / (columnLabels[0]!.length > 10 ? 4 : 6)));
+  const step = Math.max(1, Math.ceil(points.length / (columnLabels[0]!.length > 20 ? 3 : columnLabels[0]!.length > 10 ? 4 : 6)));
   const lastPoint = points[points.length - 1]!;
   const previousPoint = points.length > 1 ? points[points.length - 2]! : null;
   const previousRecord = records.length > 1 ? records[records.length - 2]! : null;
@@ -403,7 +405,7 @@ export function trendView(
     },
     delta: previousPoint ? { newSinceLast: lastPoint.newCount ?? 0, fixedSinceLast: lastPoint.fixedCount ?? 0, previousTotal: previousPoint.total } : null,
     burnDown: burnDown(points),
-    changes: previousRecord ? changes(records, previousRecord, views, result.summary.byRule) : null,
+    changes: previousRecord && previousPoint ? changes(records, previousRecord, previousPoint.label, views, result.summary.byRule) : null,
     oldest:
       oldest && oldestView
         ? {
