@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { credentialClass, decodeBase64Text, embeddedCredentials, embeddedUrlPassword, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential } from '../src/k8s/vocabulary.js';
+import { connectionStringPassword, credentialClass, decodeBase64Text, embeddedCredentials, embeddedUrlPassword, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential } from '../src/k8s/vocabulary.js';
 import { redact } from '../src/util/redact.js';
 
 describe('credential names', () => {
@@ -23,6 +23,12 @@ describe('literal values', () => {
     for (const v of ['postgres://app:pw@db/app', 'redis://:pw@cache:6379', 'https://acct.blob.core.windows.net/c?sv=1&sig=abc', 'jdbc:sqlserver://h;password=x', 'DefaultEndpointsProtocol=https;AccountKey=abc', 'https://h/?password=x']) expect(isUrlWithoutCredential(v), v).toBe(false);
     for (const n of ['connection_string', 'redisConnectionString', 'EVENTS_DSN', 'dsn']) expect(isConnectionStringName(n), n).toBe(true);
     for (const n of ['password', 'DATABASE_URL', 'dsnTimeout']) expect(isConnectionStringName(n), n).toBe(false);
+  });
+  it('reads the password of a libpq keyword/value DSN', () => {
+    expect(connectionStringPassword('host=db user=app password=s3cr3t dbname=app')).toBe('s3cr3t');
+    expect(connectionStringPassword("user=app password='two words' host=db")).toBe('two words');
+    expect(connectionStringPassword('host=%s user=%s password=%s')).toBeUndefined();
+    expect(connectionStringPassword('password=hunter2')).toBeUndefined();
   });
   it('treats a script\'s positional parameters as arguments, not literals', () => {
     for (const v of ['$1', '$9', '${2}', '$@', '$*']) expect(isLiteralSecretValue(v), v).toBe(false);

@@ -249,9 +249,16 @@ export function isConnectionStringName(name: string): boolean {
 
 /** JDBC-style `?password=…` or `;Password=…` in a connection string. */
 export function connectionStringPassword(value: string): string | undefined {
-  const match = /[?&;]\s*(?:password|pwd)\s*=\s*([^&;\s]+)/i.exec(value);
+  const match = /[?&;]\s*(?:password|pwd)\s*=\s*([^&;\s]+)/i.exec(value) ?? keywordDsnPassword(value);
   if (!match || isIndirectValue(match[1]!) || /^[$%{<]/.test(match[1]!)) return undefined;
   return match[1];
+}
+
+/** libpq keyword/value DSN: `host=db user=app password=x dbname=app` (space-separated, password may be quoted). */
+function keywordDsnPassword(value: string): RegExpExecArray | null {
+  if (!/(^|\s)(host|hostaddr|dbname|user|port|sslmode)\s*=/i.test(value)) return null;
+  const quoted = /(?:^|\s)password\s*=\s*'((?:[^'\\]|\\.)+)'/i.exec(value);
+  return quoted ?? /(?:^|\s)password\s*=\s*([^\s'"]+)/i.exec(value);
 }
 
 /** Database credential Secret names: orders-db-credentials, postgres-app-auth, pg-superuser, mysql-root ... */

@@ -29,7 +29,8 @@ export interface CredFileModel {
 export function credFileKind(path: string): CredFileKind | undefined {
   const name = basename(path);
   const dirs = segments(path).slice(0, -1);
-  if (name === '.npmrc' || name === 'npmrc') return 'npmrc';
+  // `.npmrc`, and the per-purpose copies repositories keep next to it: `.npmrc-ci`, `.npmrc.docker`, `docker.npmrc`.
+  if (name === '.npmrc' || name === 'npmrc' || /^\.?npmrc[.-][A-Za-z0-9_-]+$/.test(name) || /^[A-Za-z0-9_-]+\.npmrc$/.test(name)) return 'npmrc';
   if (name === '.yarnrc') return 'yarnrc';
   if (name === '.yarnrc.yml' || name === '.yarnrc.yaml') return 'yarnrc-yml';
   if (name === '.netrc' || name === '_netrc' || name === '.netrc_buf') return 'netrc';

@@ -13,7 +13,7 @@ const CRED_BASENAMES = /(^|\/)(\.npmrc|npmrc|\.yarnrc|\.yarnrc\.yml|\.netrc|_net
 const AUTH_TEXT = /(_authToken|_auth\b|_password|npmAuthToken|npmAuthIdent|\bpassword\b|\blogin\b|:\/\/[^\s/:@]+:[^\s/@]+@|x-access-token|oauth2:|"auth"\s*:)/i;
 
 export function isCredentialFilePath(p: string): boolean {
-  return CRED_BASENAMES.test(p) && (!p.endsWith('config.json') || p.includes('.docker/'));
+  return (CRED_BASENAMES.test(p) && (!p.endsWith('config.json') || p.includes('.docker/'))) || credFileKind(p) === 'npmrc';
 }
 
 interface Write {
