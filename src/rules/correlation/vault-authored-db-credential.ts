@@ -49,6 +49,8 @@ const INJECT_TEMPLATE = 'vault.hashicorp.com/agent-inject-template-';
 interface Injection {
   annotation: string;
   path: string;
+  /** `database/creds/<role>` (minted per lease) rather than a password stored at a KV path. */
+  dynamic: boolean;
   line: number;
   column: number;
 }
@@ -60,7 +62,13 @@ function injectionsIn(map: PMap): Injection[] {
     const name = e.key.slice(INJECT_SECRET.length);
     const template = str(map.entries.find((t) => t.key === `${INJECT_TEMPLATE}${name}`)?.value);
     const path = dbCredsPath(str(e.value) ?? '') ?? (template ? dbCredsPath(template) : undefined);
-    if (path) out.push({ annotation: e.key, path, line: e.line, column: e.column });
+    if (path) {
+      out.push({ annotation: e.key, path, line: e.line, column: e.column, dynamic: true });
+      continue;
+    }
+    // A static KV path that names a database (`kv/data/orders-postgres`, `secret/data/app/db`): a password kept in Vault.
+    const kv = (str(e.value) ?? '').trim();
+    if (kv && !/\s/.test(kv) && isDatabaseName(kv) && !/(^|[/_.-])(tls|certs?|ca|ssl)([/_.-]|$)/i.test(`${kv}/${name}`)) out.push({ annotation: e.key, path: kv, line: e.line, column: e.column, dynamic: false });
   }
   return out;
 }
@@ -77,6 +85,26 @@ function annotationMaps(root: PNode | null | undefined, skipResources: boolean):
 }
 
 const VAULT_OPERATOR_GROUP = 'secrets.hashicorp.com';
+const ESO_GENERATOR_GROUP = 'generators.external-secrets.io';
+
+/** ESO's VaultDynamicSecret generator reading Vault's database engine (`database/creds/<role>`): Vault mints the password. */
+function checkVaultGenerator(context: RuleContext, resource: K8sResource): void {
+  const path = getStr(resource.node, 'spec.path') ?? '';
+  const creds = dbCredsPath(path);
+  if (!creds) return;
+  const role = creds.split('/').pop() ?? 'app';
+  const secretName = `${role}-db-credentials`;
+  context.report({
+    file: resource.parsed.file,
+    line: resource.line,
+    message: `Generator ${resource.kind} ${resource.name} reads dynamic database credentials from Vault (${creds}) for ExternalSecrets: Vault mints the role password instead of CNPG`,
+    location: resourceLocation(resource, `vault:${creds}`),
+    keys: [resource.name],
+    origin: 'cluster-operator',
+    resource: resourceRef(resource),
+    replacement: cnpgManagedRoleReplacement({ secretName, role }),
+  });
+}
 
 function checkVaultOperator(context: RuleContext, resource: K8sResource): void {
   const mount = getStr(resource.node, 'spec.mount') ?? '';
@@ -101,13 +129,15 @@ function checkVaultOperator(context: RuleContext, resource: K8sResource): void {
 
 function reportInjections(context: RuleContext, parsed: ParsedFile<YamlFileModel>, injections: Injection[], owner: { location: string; label: string; resource?: K8sResource }): void {
   for (const injection of injections) {
-    const role = injection.path.split('/').pop() ?? 'app';
+    const role = injection.dynamic ? (injection.path.split('/').pop() ?? 'app') : roleFromSecretName(injection.path.split('/').filter((p) => p && !['data', 'config', 'creds', 'credentials'].includes(p)).pop() ?? 'app');
     const secretName = `${role}-db-credentials`;
     context.report({
       file: parsed.file,
       line: injection.line,
       column: injection.column,
-      message: `${owner.label} uses the Vault agent injector to read dynamic database credentials from ${injection.path} (${injection.annotation}): Vault mints the role password instead of CNPG`,
+      message: injection.dynamic
+        ? `${owner.label} uses the Vault agent injector to read dynamic database credentials from ${injection.path} (${injection.annotation}): Vault mints the role password instead of CNPG`
+        : `${owner.label} uses the Vault agent injector to read a database credential stored in Vault at ${injection.path} (${injection.annotation}): Vault holds the role password instead of CNPG`,
       location: `${owner.location}#${injection.annotation}`,
       keys: [injection.annotation],
       origin: 'cluster-operator',
@@ -172,6 +202,10 @@ export const vaultAuthoredDbCredential = createRule(
         if (resource.parsed.file.isTest) return;
         if ((resource.apiVersion ?? '').startsWith(VAULT_OPERATOR_GROUP) && (resource.kind === 'VaultDynamicSecret' || resource.kind === 'VaultStaticSecret')) {
           checkVaultOperator(context, resource);
+          return;
+        }
+        if ((resource.apiVersion ?? '').startsWith(ESO_GENERATOR_GROUP) && resource.kind === 'VaultDynamicSecret') {
+          checkVaultGenerator(context, resource);
           return;
         }
         for (const { map } of annotationMaps(resource.node, true)) {
