@@ -267,7 +267,7 @@ export function isDatabaseName(name: string): boolean {
   // A Sentry DSN is an error-reporting endpoint key, not a database connection string.
   if (w.includes('sentry')) return false;
   return w.some((x) =>
-    ['db', 'database', 'databases', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn'].includes(x),
+    ['db', 'database', 'databases', 'datasource', 'datasources', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn'].includes(x),
   ) || /(^|[-_])(superuser)$/.test(name.toLowerCase());
 }
 

@@ -1,4 +1,5 @@
 import { OriginClassifier } from '../../inventory/origin.js';
+import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
 import { createRule } from '../create-rule.js';
 import { cnpgManagedRoleReplacement, externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, secretLiterals } from './common.js';
@@ -15,6 +16,8 @@ export const inlineSecretManifest = createRule(
   },
   (context) => {
     const classifier = new OriginClassifier(context.config);
+    // Secrets a CNPG Cluster reads (managed roles, bootstrap owner, superuser) are operator-owned whatever their name.
+    const cnpgNames = new Set(context.project.resources.filter(isCnpgCluster).flatMap((c) => cnpgSecretUses(c).map((u) => u.secretName)));
     context.each(
       context.project.resourcesOfKind('Secret'),
       (r) => r.file,
@@ -24,7 +27,7 @@ export const inlineSecretManifest = createRule(
         if (literals.length === 0) return;
         const keys = literals.map((l) => l.key);
         const allKeys = literals.map((l) => l.path.split('.').slice(1).join('.'));
-        const origin = classifier.classify({ name: resource.name, keys: allKeys, kind: 'Secret', file: resource.file });
+        const origin = classifier.classify({ name: resource.name, keys: allKeys, kind: 'Secret', file: resource.file, cnpgOwned: cnpgNames.has(resource.name) });
         const target = { name: resource.name, namespace: resource.namespace, keys: allKeys };
         const replacement =
           origin === 'cluster-operator'
