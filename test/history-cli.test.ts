@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runMain, tempDirs } from './helpers/cli.js';
 import { readHistory } from '../src/history/history.js';
 import { resultProblems } from '../src/result/validate.js';
 import type { ScanResult } from '../src/types.js';
 
-const dirs: string[] = [];
+const temp = tempDirs('footprint-hcli-');
+const tempDir = temp.make;
 let savedSummary: string | undefined;
 beforeEach(() => {
   // Never write into a real job summary when the suite itself runs in GitHub Actions.
@@ -19,14 +19,8 @@ afterEach(() => {
   if (savedSummary === undefined) delete process.env.GITHUB_STEP_SUMMARY;
   else process.env.GITHUB_STEP_SUMMARY = savedSummary;
   vi.restoreAllMocks();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  temp.cleanup();
 });
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'footprint-hcli-'));
-  dirs.push(dir);
-  return dir;
-}
 
 function write(root: string, file: string, text: string): void {
   mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
@@ -42,24 +36,7 @@ stringData:
   password: ${value}
 `;
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const cli = runMain;
 
 function readResult(file: string): ScanResult {
   return JSON.parse(readFileSync(file, 'utf8')) as ScanResult;

@@ -1,39 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runMain, tempDirs } from './helpers/cli.js';
 import { attachmentSection, attachToMarkdown, BEGIN_MARKER, END_MARKER, snapshotMarkdown } from '../src/report/attach.js';
 import { UsageError } from '../src/util/errors.js';
 import { cannedResult, RESULTS_DIR } from './helpers/report-fixtures.js';
 
-const dirs: string[] = [];
+const temp = tempDirs('footprint-attach-');
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  temp.cleanup();
 });
+const tempDir = temp.make;
 
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'footprint-attach-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const cli = runMain;
 
 const BACKLOG_ITEM = `---
 title: 418 secrets strategy map

@@ -1,41 +1,21 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runMain, tempDirs } from './helpers/cli.js';
 import { render } from '../src/report/index.js';
 import { resultProblems } from '../src/result/validate.js';
 import type { ScanResult } from '../src/types.js';
 import { cannedResult, RESULTS_DIR } from './helpers/report-fixtures.js';
 import { REPO_ROOT } from './helpers/run-fixture.js';
 
-const dirs: string[] = [];
+const temp = tempDirs('footprint-render-');
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  temp.cleanup();
 });
+const tempDir = temp.make;
 
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'footprint-render-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const cli = runMain;
 
 const MIXED = path.join(RESULTS_DIR, 'mixed.json');
 
