@@ -4,7 +4,7 @@ import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
 import type { RuleContext } from '../types.js';
 import { externalSecrets, pushSecrets, sameNamespace, storesCompatible, type EsEntry, type EsInfo, type PsInfo } from './common.js';
-import { pushSecretReplaceReplacement } from './snippets.js';
+import { pushSecretReplaceReplacement } from '../snippets.js';
 
 interface Match {
   entry: EsEntry;
