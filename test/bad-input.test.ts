@@ -98,3 +98,12 @@ describe('bad input', () => {
     expect(text).not.toContain(root);
   });
 });
+
+describe('custom resource definitions', () => {
+  it('never inventories a CRD as the kind it defines', async () => {
+    const dir = path.join(__dirname, 'fixtures', 'rules', 'sealed-secret-manifest', 'ok.crd-defines-the-kind');
+    const crdResult = await scan({ root: dir, useGit: false });
+    expect(crdResult.inventory).toEqual([]);
+    expect(crdResult.findings).toEqual([]);
+  });
+});
