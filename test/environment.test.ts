@@ -20,6 +20,19 @@ describe('environment from path', () => {
     ['charts/orders/templates/secret.yaml', undefined],
     ['manifests/common-labels.yaml', undefined],
     ['src/shared/util.ts', undefined],
+    // compound names: a region or cluster suffix keeps the class
+    ['environments/prod-eu/values.yaml', 'prod-eu', true, false],
+    ['overlays/dev_local/kustomization.yaml', 'dev_local', false, true],
+    ['clusters/production-west/apps/x.yaml', 'production-west', true],
+    ['gitops/prd-weu/app.yaml', 'prd-weu', true],
+    ['tools/dev-tools/seed.sh', undefined],
+    ['charts/kind-of-magic/values.yaml', undefined],
+    // per-environment files named after the environment
+    ['helmfile/values/prod.yaml', 'production', true],
+    ['config/staging.yml', 'staging', true],
+    ['kustomize/base.yaml', undefined],
+    ['clusters/kind.yaml', undefined],
+    ['values/common.yaml', undefined],
   ];
   for (const [path, name, managed, local] of cases) {
     it(`${path} -> ${name ?? '(none)'}`, () => {

@@ -52,12 +52,35 @@ function canonical(name: string): string | undefined {
   return ALIASES[name.toLowerCase()];
 }
 
-function info(name: string, config?: ResolvedConfig): EnvironmentInfo {
+/** Words that start a compound folder name for a managed environment anywhere: production-west, prd-weu, staging-eu1. */
+const MANAGED_PREFIXES = new Set(['prod', 'production', 'prd', 'staging', 'stage', 'stg', 'preprod', 'uat']);
+
+/**
+ * The class of a compound environment name: `prod-eu`, `staging_eu1`, `dev-local`. Under an env/ parent any word may
+ * name it; elsewhere only a leading managed word does (a `dev-tools/` folder is not an environment).
+ */
+function compoundClass(name: string, underEnvParent: boolean): string | undefined {
+  const tokens = name.toLowerCase().split(/[-_.]+/).filter(Boolean);
+  if (tokens.length < 2) return undefined;
+  if (!underEnvParent) return MANAGED_PREFIXES.has(tokens[0]!) ? ALIASES[tokens[0]!] : undefined;
+  for (const t of tokens) {
+    const alias = ALIASES[t];
+    if (alias && alias !== 'shared') return alias;
+  }
+  return undefined;
+}
+
+/** The canonical class (production, staging, shared, dev, local) of an environment name such as `prod-eu`, if any. */
+export function environmentClass(name: string): string | undefined {
+  return canonical(name) ?? compoundClass(name, true);
+}
+
+function info(name: string, config?: ResolvedConfig, cls: string = name): EnvironmentInfo {
   const spec = config?.environments[name];
   return {
     name,
-    managed: spec?.managed ?? MANAGED.has(name),
-    local: spec?.local ?? (LOCAL.has(name) && !(spec?.managed ?? false)),
+    managed: spec?.managed ?? MANAGED.has(cls),
+    local: spec?.local ?? (LOCAL.has(cls) && !(spec?.managed ?? false)),
   };
 }
 
@@ -82,10 +105,13 @@ export class EnvironmentResolver {
       const dir = dirs[i]!.toLowerCase();
       const parent = i > 0 ? dirs[i - 1]!.toLowerCase() : '';
       if (ENV_PARENTS.has(parent)) {
-        return info(canonical(dir) ?? dir, this.config);
+        const alias = canonical(dir);
+        return alias ? info(alias, this.config) : info(dir, this.config, compoundClass(dir, true) ?? dir);
       }
       const alias = canonical(dir);
       if (alias && (alias !== 'shared' || dir.startsWith('_'))) return info(alias, this.config);
+      const cls = compoundClass(dir, false);
+      if (cls) return info(dir, this.config, cls);
     }
     const file = basename(path);
     for (const pattern of FILE_PATTERNS) {
@@ -95,6 +121,10 @@ export class EnvironmentResolver {
         if (alias) return info(alias, this.config);
       }
     }
+    // helmfile/kustomize style per-environment files: values/prod.yaml, environments/staging.yaml.
+    const stem = /^([A-Za-z0-9_-]+)\.ya?ml$/i.exec(file)?.[1];
+    const alias = stem ? canonical(stem) : undefined;
+    if (stem && alias && (alias !== 'shared' || stem.startsWith('_')) && !['kind', 'base'].includes(stem.toLowerCase())) return info(alias, this.config);
     return undefined;
   }
 }

@@ -4,6 +4,7 @@ import { OriginClassifier } from '../../inventory/origin.js';
 import { decodeBase64Text, embeddedUrlPassword, isCredentialName, words } from '../../k8s/vocabulary.js';
 import type { Severity } from '../../types.js';
 import { getStr, isMap, isScalar, walk, type PMap, type PNode } from '../../yaml/model.js';
+import { environmentClass } from '../../scan/environment.js';
 import { createRule } from '../create-rule.js';
 
 /** Fixture words that are also ordinary words: they count only as the value of a credential-named key. */
@@ -103,8 +104,9 @@ export function fixtureHits(root: PNode | null | undefined, matcher: FixtureMatc
 
 /** Catalog D1: critical in production, high in staging and other managed environments, medium in shared values. */
 function severityFor(environment: string): Severity {
-  if (environment === 'production') return 'critical';
-  if (environment === 'shared') return 'medium';
+  const cls = environmentClass(environment) ?? environment;
+  if (cls === 'production') return 'critical';
+  if (cls === 'shared') return 'medium';
   return 'high';
 }
 
