@@ -1,5 +1,5 @@
 import type { Project } from '../scan/project.js';
-import type { Replacement } from '../types.js';
+import type { Origin, Replacement } from '../types.js';
 
 /** The repo's own Vault store for replacement snippets: the first store whose provider is vault, else a generic name. */
 export function preferredVaultStore(project: Project): { name: string; kind: string } {
@@ -133,4 +133,25 @@ export function pushSecretReplaceReplacement(target: {
     ]),
   ];
   return { language: 'yaml', title: `Mirror ${target.sourceSecret} to Vault with updatePolicy Replace`, snippet: `${lines.join('\n')}\n` };
+}
+
+/** CNPG role name for a credential Secret: orders-db-credentials -> orders. */
+export function roleFromSecretName(secretName: string): string {
+  const role = secretName
+    .replace(/[-_.](db|database|postgres|postgresql|pg)([-_.]?(credentials|creds|secret|secrets|auth|env|password|user|local))?$/i, '')
+    .replace(/[-_.](credentials|creds|secret|secrets|auth|env|local)$/i, '')
+    // A Postgres role is an identifier: no dashes or dots without quoting.
+    .replace(/[-.]/g, '_');
+  return role || 'app';
+}
+
+/**
+ * The replacement that materialises a secret from the authority its origin class names: the CNPG-owned role for
+ * database users, a Helm-generated Secret for admin passwords, and otherwise an ExternalSecret (external secrets
+ * from Key Vault through Vault; service-generated client secrets that the client-patcher writes to Vault).
+ */
+export function authorityReplacement(project: Project, origin: Origin, target: { name: string; namespace?: string; keys: string[] }): Replacement {
+  if (origin === 'cluster-operator') return cnpgManagedRoleReplacement({ secretName: target.name, role: roleFromSecretName(target.name) });
+  if (origin === 'cluster-helm') return helmGeneratedSecretReplacement(target);
+  return externalSecretReplacement(project, target);
 }

@@ -6,7 +6,7 @@ import type { Origin, Replacement } from '../../types.js';
 import { getStr, isMap, isScalar, seqItems, walk } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
-import { cnpgManagedRoleReplacement, externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
+import { authorityReplacement } from '../snippets.js';
 import type { RuleContext } from '../types.js';
 import { externalSecrets, looksLikeEmbeddedResource, roleFromSecretName, type EsEntry, type EsInfo } from './common.js';
 
@@ -44,10 +44,7 @@ function isClusterManaged(c: Classified): boolean {
 }
 
 function replacementFor(context: RuleContext, origin: Origin, target: { name: string; namespace?: string; keys: string[] }): Replacement {
-  if (origin === 'cluster-operator') return cnpgManagedRoleReplacement({ secretName: target.name, role: roleFromSecretName(target.name) });
-  if (origin === 'cluster-helm') return helmGeneratedSecretReplacement(target);
-  // Service-generated (Keycloak client secrets): the client-patcher writes Vault, the ExternalSecret reads Vault.
-  return externalSecretReplacement(context.project, target);
+  return authorityReplacement(context.project, origin, target);
 }
 
 /** Values lists of Azure Key Vault secret names: azure.keyVault.requiredSecrets, keyVaultSecrets, akvSecrets ... */

@@ -167,12 +167,7 @@ export function isVaultEntry(project: Project, entry: EsEntry): { vault: boolean
 }
 
 /** The role a CNPG Secret name suggests: orders-db-credentials -> orders. */
-export function roleFromSecretName(secretName: string): string {
-  const role = secretName
-    .replace(/[-_.](db|database|postgres|postgresql|pg)([-_.]?(credentials|creds|secret|secrets|auth|env|password|user))?$/i, '')
-    .replace(/[-_.](credentials|creds|secret|secrets|auth|env)$/i, '');
-  return role || 'app';
-}
+export { roleFromSecretName } from '../snippets.js';
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -3,7 +3,7 @@ import { OriginClassifier } from '../../inventory/origin.js';
 import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential, words } from '../../k8s/vocabulary.js';
 import { getStr, isMap, isScalar, walk, type PEntry, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
-import { externalSecretReplacement } from '../snippets.js';
+import { authorityReplacement } from '../snippets.js';
 import { isNonCredentialLiteral, namesAKey, namesASecret, valuesEmbeddedPaths } from './common.js';
 
 /** Subtrees that reference credentials instead of holding them. */
@@ -107,7 +107,7 @@ export const inlineCredentialInValues = createRule(
               value: cred.value,
               keys: [cred.key],
               origin,
-              replacement: externalSecretReplacement(project, { name: secretName, keys: [cred.key] }),
+              replacement: authorityReplacement(project, origin, { name: secretName, keys: [cred.key] }),
               remediation: `Remove the literal at ${cred.path}, rotate it, and reference a Secret instead (existingSecret: ${secretName}) materialised from its authority.`,
             });
           }

@@ -4,7 +4,7 @@ import { basename } from '../../util/path.js';
 import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
 import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
 import { createRule } from '../create-rule.js';
-import { cnpgManagedRoleReplacement, externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
+import { authorityReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, secretLiterals } from './common.js';
 
 export const inlineSecretManifest = createRule(
@@ -32,12 +32,7 @@ export const inlineSecretManifest = createRule(
         const allKeys = literals.map((l) => l.path.split('.').slice(1).join('.'));
         const origin = classifier.classify({ name: resource.name, keys: allKeys, kind: 'Secret', file: resource.file, cnpgOwned: cnpgNames.has(resource.name) });
         const target = { name: resource.name, namespace: resource.namespace, keys: allKeys };
-        const replacement =
-          origin === 'cluster-operator'
-            ? cnpgManagedRoleReplacement({ secretName: resource.name, role: resource.name.replace(/-(db|database)?-?(credentials|secret|auth|env)$/i, '') || 'app' })
-            : origin === 'cluster-helm'
-              ? helmGeneratedSecretReplacement(target)
-              : externalSecretReplacement(context.project, target);
+        const replacement = authorityReplacement(context.project, origin, target);
         const first = literals[0]!;
         context.report({
           file: resource.parsed.file,
@@ -90,12 +85,7 @@ export const inlineSecretManifest = createRule(
               keys,
               origin,
               resource: { kind: 'Secret', name, ...(namespace ? { namespace } : {}) },
-              replacement:
-                origin === 'cluster-operator'
-                  ? cnpgManagedRoleReplacement({ secretName: name, role: name.replace(/-(db|database)?-?(credentials|secret|auth|env|pass)$/i, '').replace(/-/g, '_') || 'app' })
-                  : origin === 'cluster-helm'
-                    ? helmGeneratedSecretReplacement(target)
-                    : externalSecretReplacement(context.project, target),
+              replacement: authorityReplacement(context.project, origin, target),
             });
           }
         }

@@ -4,7 +4,7 @@ import type { K8sResource } from '../../k8s/resources.js';
 import { embeddedCredentials, isCredentialName, words } from '../../k8s/vocabulary.js';
 import { isMap, isScalar, type PEntry } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
-import { externalSecretReplacement } from '../snippets.js';
+import { authorityReplacement } from '../snippets.js';
 import { isCommentLine, isNonCredentialLiteral, literalCredentialOf, namesAKey, namesASecret, resourceLocation, resourceRef } from './common.js';
 import { exprSources, namesASecretPath, templateExprs } from './helm-sources.js';
 
@@ -113,7 +113,7 @@ export const secretInConfigmap = createRule(
                 keys: [cred.key, ...fromValues],
                 origin,
                 resource: resourceRef(resource),
-                replacement: externalSecretReplacement(project, { name: secretName, namespace: resource.namespace, keys: [e.key] }),
+                replacement: authorityReplacement(project, origin, { name: secretName, namespace: resource.namespace, keys: [e.key] }),
                 remediation: `Move ${e.key} out of ConfigMap ${resource.name} into Secret ${secretName} (ExternalSecret-fed), read it with envFrom.secretRef / secretKeyRef, and rotate the exposed value.`,
               });
             }
