@@ -2,6 +2,7 @@ import { preprocessHelmTemplate, restorePlaceholders } from './helm/gotemplate.j
 import type { Analyzer, AnalyzerContext, FileContext } from './types.js';
 import { parseYaml, type ParsedYaml, type YamlDoc } from '../yaml/parse.js';
 import { basename, segments } from '../util/path.js';
+import { blankCrdBodies } from '../yaml/crd.js';
 
 export type YamlRole = 'template' | 'values' | 'manifest';
 
@@ -65,7 +66,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     const role = yamlRole(file.path);
     // Values files and manifests are data: `{{ }}` in them is text for `tpl`, unless plain YAML cannot read them.
     if (role !== 'template') {
-      const plain = parseYaml(text);
+      const plain = parseYaml(blankCrdBodies(text));
       if (!plain.docs.some((d) => d.error) || !text.includes('{{')) return finish(plain, role, undefined, context);
     }
     const frontEnd = preprocessHelmTemplate(text);
@@ -88,7 +89,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     const [warnings, errors] = partition(frontEnd.problems, (p) => p.message.startsWith('stray'));
     if (errors[0]) context.diagnostic({ code: 'parse-error', line: errors[0].line, message: `Go template: ${errors[0].message}` });
     if (warnings[0]) context.diagnostic({ code: 'template-syntax', line: warnings[0].line, message: `Go template: ${warnings[0].message}` });
-    return finish(parseYaml(frontEnd.yaml, { restore: (s) => restorePlaceholders(s, frontEnd) }), role, helm, context);
+    return finish(parseYaml(blankCrdBodies(frontEnd.yaml), { restore: (s) => restorePlaceholders(s, frontEnd) }), role, helm, context);
   },
 };
 
