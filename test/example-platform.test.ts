@@ -52,7 +52,9 @@ describe('the bundled example platform', () => {
 
   it('inventories secret resources with origin and environment', () => {
     const origins = new Set(result.inventory.map((e) => e.origin));
-    for (const origin of ['external', 'cluster-operator', 'cluster-helm', 'cluster-service']) expect(origins).toContain(origin);
+    for (const origin of ['external', 'cluster-operator', 'cluster-helm', 'cluster-service', 'build-time']) expect(origins).toContain(origin);
+    expect(result.inventory.filter((e) => e.kind === 'BuildSecret').map((e) => `${e.file} ${e.name}`)).toContain('services/web/Dockerfile pkg_github_token');
+    expect(result.inventory.filter((e) => e.kind === 'DockerfileArg' || e.kind === 'DockerfileEnv').every((e) => e.findings.includes('dockerfile-token-arg-env'))).toBe(true);
     expect(result.inventory.some((e) => e.environments.includes('production'))).toBe(true);
   });
 });

@@ -5,6 +5,8 @@ import type { Project } from '../scan/project.js';
 import type { Finding, InventoryEntry } from '../types.js';
 import { get, getStr, isMap, type PNode } from '../yaml/model.js';
 import { OriginClassifier } from './origin.js';
+import type { DockerfileModel } from '../analyzers/build/dockerfile.js';
+import { isCredentialName } from '../k8s/vocabulary.js';
 
 /** Kinds that hold, fetch, push or define secrets. */
 export const SECRET_LIKE_KINDS = new Set([
@@ -159,5 +161,66 @@ export function buildInventory(project: Project, findings: readonly Finding[]): 
       findings: [...(findingsByResource.get(`${resource.file}#${resource.kind}/${resource.name}`) ?? [])].sort(),
     });
   }
+  entries.push(...buildSecretEntries(project, findings));
   return entries.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)));
+}
+
+/**
+ * Build-time secrets: every BuildKit secret a Dockerfile mounts (the modern pattern) and every ARG/ENV that holds a
+ * credential (the legacy one), so the build-time origin class has an inventory like the runtime classes.
+ */
+function buildSecretEntries(project: Project, findings: readonly Finding[]): InventoryEntry[] {
+  const rulesAt = new Map<string, Set<string>>();
+  for (const f of findings) {
+    if (f.origin !== 'build-time') continue;
+    const key = `${f.file}:${f.line}`;
+    const set = rulesAt.get(key) ?? new Set<string>();
+    set.add(f.ruleId);
+    rulesAt.set(key, set);
+  }
+  const extra = { extra: project.config.credentialNames };
+  const out: InventoryEntry[] = [];
+  for (const { file, model } of project.models<DockerfileModel>('dockerfile')) {
+    const environments = file.environment ? [file.environment.name] : [];
+    const base = { origin: 'build-time' as const, authority: 'buildkit-secret-mount', environments, template: false, vendored: file.vendored };
+    const seen = new Set<string>();
+    for (const stage of model.stages) {
+      const stageName = stage.name ?? String(stage.index);
+      for (const run of stage.runs) {
+        for (const mount of run.mounts) {
+          if (mount.type !== 'secret') continue;
+          const id = mount.id ?? mount.target?.split('/').pop() ?? '(default)';
+          if (seen.has(`mount:${id}`)) continue;
+          seen.add(`mount:${id}`);
+          out.push({
+            ...base,
+            file: file.path,
+            line: run.line,
+            kind: 'BuildSecret',
+            name: id,
+            keys: [mount.env ?? mount.target ?? `/run/secrets/${id}`],
+            producer: `RUN --mount=type=secret in stage ${stageName}${mount.required ? ' (required)' : ''}`,
+            findings: [...(rulesAt.get(`${file.path}:${run.line}`) ?? [])].sort(),
+          });
+        }
+      }
+      for (const [kind, vars] of [['DockerfileArg', [...(stage.index === 0 ? model.globalArgs : []), ...stage.args]], ['DockerfileEnv', stage.envs]] as const) {
+        for (const v of vars) {
+          if (!isCredentialName(v.name, extra) || seen.has(`${kind}:${v.name}:${v.line}`)) continue;
+          seen.add(`${kind}:${v.name}:${v.line}`);
+          out.push({
+            ...base,
+            file: file.path,
+            line: v.line,
+            kind,
+            name: v.name,
+            keys: [v.name],
+            producer: `${kind === 'DockerfileArg' ? 'ARG' : 'ENV'} in stage ${stageName}${v.value !== undefined && v.refs.length === 0 ? ' with a literal value' : ''}`,
+            findings: [...(rulesAt.get(`${file.path}:${v.line}`) ?? [])].sort(),
+          });
+        }
+      }
+    }
+  }
+  return out;
 }
