@@ -1,6 +1,7 @@
 import type { ParsedFile } from '../analyzers/types.js';
 import type { HelmInfo, YamlFileModel } from '../analyzers/yaml.js';
-import { getStr, isMap, seqItems, walk, type PMap } from '../yaml/model.js';
+import { getStr, isMap, seqItems, walk, type PMap, type PNode } from '../yaml/model.js';
+import { documentValuesBlocks, resourceValuesBlocks, type ValuesBlock } from './values-blocks.js';
 
 export type ResourceSource = 'manifest' | 'template' | 'values';
 
@@ -50,6 +51,31 @@ function make(parsed: ParsedFile<YamlFileModel>, node: PMap, docIndex: number, s
   };
 }
 
+/**
+ * Objects embedded in values data (a values file, or a GitOps wrapper's inline values): `prefix` is the dotted path of
+ * the values tree in its document; a detached tree (parsed from a string) joins its inner paths with `|`.
+ */
+function extractEmbedded(parsed: ParsedFile<YamlFileModel>, root: PNode, docIndex: number, prefix: string, detached: boolean, out: K8sResource[], depth: number): void {
+  walk(root, ({ node, path }) => {
+    if (isMap(node) && looksLikeResource(node)) {
+      const inner = path.join('.');
+      const valuesPath = !prefix ? inner : inner ? `${prefix}${detached ? '|' : '.'}${inner}` : prefix;
+      const resource = make(parsed, node, docIndex, 'values', valuesPath || undefined);
+      out.push(resource);
+      if (depth < 3) extractFromBlocks(parsed, resourceValuesBlocks(node, detached ? '' : valuesPath), docIndex, out, depth + 1, detached ? valuesPath : undefined);
+      return false;
+    }
+    return undefined;
+  });
+}
+
+function extractFromBlocks(parsed: ParsedFile<YamlFileModel>, blocks: ValuesBlock[], docIndex: number, out: K8sResource[], depth: number, detachedPrefix?: string): void {
+  for (const block of blocks) {
+    const at = detachedPrefix ? `${detachedPrefix}|${block.at}` : block.at;
+    extractEmbedded(parsed, block.root, docIndex, at, block.detached || !!detachedPrefix, out, depth);
+  }
+}
+
 export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource[] {
   const out: K8sResource[] = [];
   const { model } = parsed;
@@ -57,15 +83,11 @@ export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource
     const root = doc.root;
     if (!isMap(root)) continue;
     if (model.role === 'values') {
-      walk(root, ({ node, path }) => {
-        if (isMap(node) && looksLikeResource(node)) {
-          out.push(make(parsed, node, doc.index, 'values', path.join('.') || undefined));
-          return false;
-        }
-        return undefined;
-      });
+      extractEmbedded(parsed, root, doc.index, '', false, out, 0);
       continue;
     }
+    // helmfile releases / bare kustomization.yaml helmCharts: inline values may embed objects (extraObjects, ...)
+    extractFromBlocks(parsed, documentValuesBlocks(parsed.file.path, root), doc.index, out, 0);
     const source: ResourceSource = model.role === 'template' ? 'template' : 'manifest';
     if (looksLikeResource(root)) {
       if (getStr(root, 'kind') === 'List') {
@@ -74,6 +96,7 @@ export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource
         }
       } else {
         out.push(make(parsed, root, doc.index, source));
+        extractFromBlocks(parsed, resourceValuesBlocks(root), doc.index, out, 0);
       }
     }
   }

@@ -3,6 +3,7 @@ import type { YamlFileModel } from '../analyzers/yaml.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { extractResources, type K8sResource } from '../k8s/resources.js';
 import { buildStoreIndex, type StoreIndex } from '../k8s/stores.js';
+import { documentValuesBlocks, resourceValuesBlocks, type ValuesBlock } from '../k8s/values-blocks.js';
 import { get, str } from '../yaml/model.js';
 
 /**
@@ -13,6 +14,7 @@ export class Project {
   private byAnalyzer = new Map<string, ParsedFile[]>();
   private resourceCache?: K8sResource[];
   private storeCache?: StoreIndex;
+  private blockCache?: FileValuesBlock[];
 
   constructor(
     readonly files: readonly ParsedFile[],
@@ -43,6 +45,28 @@ export class Project {
     return this.resourceCache;
   }
 
+  /**
+   * Helm values carried inline by GitOps wrappers (Flux HelmRelease `spec.values`, Argo CD `helm.values`/`valuesObject`/
+   * `parameters`, helmfile releases, Kustomize `helmCharts[].valuesInline`, Flux `postBuild.substitute`), wherever the
+   * wrapper sits: a manifest, a Helm template, or embedded in values. Values files themselves are `valuesFiles`.
+   */
+  get valuesBlocks(): FileValuesBlock[] {
+    this.blockCache ??= [
+      ...this.resources.flatMap((resource) => {
+        const detached = resource.valuesPath?.includes('|') ?? false;
+        return resourceValuesBlocks(resource.node, detached ? '' : (resource.valuesPath ?? '')).map((block) => ({
+          parsed: resource.parsed,
+          docIndex: resource.docIndex,
+          block: detached ? { ...block, at: `${resource.valuesPath}|${block.at}`, detached: true } : block,
+        }));
+      }),
+      ...this.yamlFiles
+        .filter((f) => f.model.role !== 'values')
+        .flatMap((f) => f.model.docs.flatMap((d) => documentValuesBlocks(f.file.path, d.root).map((block) => ({ parsed: f, docIndex: d.index, block })))),
+    ];
+    return this.blockCache;
+  }
+
   resourcesOfKind(...kinds: string[]): K8sResource[] {
     const wanted = new Set(kinds);
     return this.resources.filter((r) => wanted.has(r.kind));
@@ -71,4 +95,10 @@ export class Project {
     this.storeCache ??= buildStoreIndex(this.resources, this.config.stores);
     return this.storeCache;
   }
+}
+
+export interface FileValuesBlock {
+  parsed: ParsedFile<YamlFileModel>;
+  docIndex: number;
+  block: ValuesBlock;
 }

@@ -158,6 +158,27 @@ export const fixtureValueInManagedEnv = createRule(
             });
           }
         }
+        // Inline values parsed from a YAML string (Argo CD `helm.values: |`): the document walk sees only the string.
+        for (const { docIndex, block } of project.valuesBlocks.filter((b) => b.parsed === file && b.block.detached && b.block.kind === 'values')) {
+          const prefix = `${block.at}|`;
+          const namesOnly = eso.filter((r) => r.docIndex === docIndex && r.valuesPath?.startsWith(prefix)).map((r) => r.valuesPath!.slice(prefix.length));
+          for (const hit of fixtureHits(block.root, matcher, config, namesOnly)) {
+            const segments = hit.path.split('.').filter((s) => s && !/^\d+$/.test(s));
+            context.report({
+              file: file.file,
+              line: hit.line,
+              column: hit.column,
+              message: hit.pairedUser
+                ? `${environment} file: ${block.owner} inline values set ${hit.pairedUser}/${hit.key} to the same well-known fixture value (admin/admin-style pair)`
+                : `${environment} file: ${block.owner} inline values set ${hit.path} to a known fixture or placeholder value`,
+              location: `yaml:${docIndex}:${block.at}|${hit.path}`,
+              value: hit.value,
+              keys: hit.pairedUser ? [hit.pairedUser, hit.key] : [hit.key],
+              severity: severityFor(environment),
+              origin: classifier.classify({ name: segments.slice(0, -1).join('-') || block.release, keys: [hit.key], file: file.file.path }),
+            });
+          }
+        }
       },
     );
   },

@@ -1,7 +1,8 @@
 import type { ResolvedConfig } from '../../config/types.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential, words } from '../../k8s/vocabulary.js';
-import { getStr, isMap, isScalar, walk, type PEntry, type PNode } from '../../yaml/model.js';
+import type { FileContext } from '../../analyzers/types.js';
+import { getStr, isMap, isScalar, walk, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
 import { isNonCredentialLiteral, namesAKey, namesASecret, valuesEmbeddedPaths } from './common.js';
@@ -87,31 +88,48 @@ export const inlineCredentialInValues = createRule(
   (context) => {
     const { project, config } = context;
     const classifier = new OriginClassifier(config);
+    /** `owner`: the GitOps wrapper carrying inline values (HelmRelease x, Application y), absent for a values file. */
+    const reportAll = (file: FileContext, root: PNode | null | undefined, skip: ReadonlySet<string>, at: { docIndex: number; owner?: string; release?: string }) => {
+      for (const cred of valuesCredentials(root, config, skip)) {
+        const segments = cred.path.replace(/\[.*\]$/, '').split('.').filter(Boolean);
+        const owner = segments.filter((s) => !/^\d+$/.test(s)).slice(0, -1).join('-') || at.release || cred.key;
+        const origin = classifier.classify({ name: owner, keys: [cred.key, ...segments], file: file.path });
+        const base = at.release ?? segments.find((s) => !/^\d+$/.test(s)) ?? 'app';
+        const secretName = `${base}-credentials`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+        context.report({
+          file,
+          line: cred.line,
+          column: cred.column,
+          message: at.owner ? `${at.owner} inline values key ${cred.path} holds a literal credential` : `Values key ${cred.path} holds a literal credential`,
+          location: at.owner ? `values:${at.owner}#${cred.path}${at.docIndex > 0 ? `@${at.docIndex}` : ''}` : `values:${cred.path}${at.docIndex > 0 ? `@${at.docIndex}` : ''}`,
+          value: cred.value,
+          keys: [cred.key],
+          origin,
+          replacement: authorityReplacement(project, origin, { name: secretName, keys: [cred.key] }),
+          remediation: `Remove the literal at ${cred.path}${at.owner ? ` (${at.owner})` : ''}, rotate it, and reference a Secret instead (existingSecret: ${secretName}) materialised from its authority.`,
+        });
+      }
+    };
     context.each(
       project.valuesFiles.filter((f) => !f.file.isTest),
       (f) => f.file.path,
       (file) => {
         const skip = valuesEmbeddedPaths(project, file.file.path);
-        for (const doc of file.model.docs) {
-          for (const cred of valuesCredentials(doc.root, config, skip)) {
-            const segments = cred.path.replace(/\[.*\]$/, '').split('.').filter(Boolean);
-            const owner = segments.filter((s) => !/^\d+$/.test(s)).slice(0, -1).join('-') || cred.key;
-            const origin = classifier.classify({ name: owner, keys: [cred.key, ...segments], file: file.file.path });
-            const secretName = `${segments.find((s) => !/^\d+$/.test(s)) ?? 'app'}-credentials`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
-            context.report({
-              file: file.file,
-              line: cred.line,
-              column: cred.column,
-              message: `Values key ${cred.path} holds a literal credential`,
-              location: `values:${cred.path}${doc.index > 0 ? `@${doc.index}` : ''}`,
-              value: cred.value,
-              keys: [cred.key],
-              origin,
-              replacement: authorityReplacement(project, origin, { name: secretName, keys: [cred.key] }),
-              remediation: `Remove the literal at ${cred.path}, rotate it, and reference a Secret instead (existingSecret: ${secretName}) materialised from its authority.`,
-            });
-          }
-        }
+        for (const doc of file.model.docs) reportAll(file.file, doc.root, skip, { docIndex: doc.index });
+      },
+    );
+    // Inline values of GitOps wrappers (HelmRelease spec.values, Argo helm.values strings, helmfile releases, ...).
+    context.each(
+      project.valuesBlocks.filter((b) => !b.parsed.file.isTest),
+      (b) => b.parsed.file.path,
+      ({ parsed, docIndex, block }) => {
+        const prefix = `${block.at}${block.detached ? '|' : '.'}`;
+        const skip = new Set(
+          project.resources
+            .filter((r) => r.source === 'values' && r.file === parsed.file.path && r.docIndex === docIndex && r.valuesPath?.startsWith(prefix))
+            .map((r) => r.valuesPath!.slice(prefix.length)),
+        );
+        reportAll(parsed.file, block.root, skip, { docIndex, owner: block.owner, release: block.release });
       },
     );
   },
