@@ -33,6 +33,19 @@ describe('environment from path', () => {
     ['kustomize/base.yaml', undefined],
     ['clusters/kind.yaml', undefined],
     ['values/common.yaml', undefined],
+    // GitOps layouts: Flux clusters/<cluster>/, numbered instances, env-<name> folders
+    ['clusters/eks-prod-1/apps/billing/helmrelease.yaml', 'eks-prod-1', true],
+    ['clusters/aks-staging-weu/infrastructure/ingress.yaml', 'aks-staging-weu', true],
+    ['clusters/homelab/flux-system/gotk-sync.yaml', 'homelab', false, false],
+    ['apps/staging/podinfo-values.yaml', 'staging', true],
+    ['infrastructure/production/configs/cluster-issuers.yaml', 'production', true],
+    ['deploy/k8s/prod2/deployment.yaml', 'production', true],
+    ['environments/stg-3/values.yaml', 'staging', true],
+    ['gitops/env-prod/app.yaml', 'env-prod', true],
+    ['.gitops/deploy/env_dev/app.yaml', 'env_dev', false, true],
+    ['helm/orders/values-uat.yaml', 'staging', true],
+    ['src/k8s/client.ts', undefined],
+    ['charts/redis/templates/statefulset.yaml', undefined],
   ];
   for (const [path, name, managed, local] of cases) {
     it(`${path} -> ${name ?? '(none)'}`, () => {

@@ -39,8 +39,13 @@ const ALIASES: Record<string, string> = {
 const MANAGED = new Set(['production', 'staging', 'shared']);
 const LOCAL = new Set(['dev', 'local']);
 
-/** Folder names whose child folder names an environment: env/<name>/, environments/<name>/, overlays/<name>/ ... */
-const ENV_PARENTS = new Set(['env', 'envs', 'environment', 'environments', 'overlays', 'stages']);
+/**
+ * Folder names whose child folder names an environment: env/<name>/, environments/<name>/, overlays/<name>/ ...;
+ * Flux/Argo `clusters/<cluster>/` names a deployment target (clusters/eks-prod-1 is production).
+ */
+const ENV_PARENTS = new Set(['env', 'envs', 'environment', 'environments', 'overlays', 'stages', 'clusters', 'cluster']);
+/** Leading words of a folder name that say the rest names an environment: env-prod, environment_staging. */
+const ENV_WORDS = new Set(['env', 'envs', 'environment']);
 
 /** values-<env>.yaml, values.<env>.yaml, <env>.values.yaml, <env>-values.yaml */
 const FILE_PATTERNS = [
@@ -48,8 +53,11 @@ const FILE_PATTERNS = [
   /^([a-z0-9_-]+?)[-.]values\.ya?ml$/i,
 ];
 
+/** `prod`, `Production`; a numbered instance keeps its class: prod1, stg-2, dev01, uat_3. */
 function canonical(name: string): string | undefined {
-  return ALIASES[name.toLowerCase()];
+  const lower = name.toLowerCase();
+  const numbered = /^([a-z]+?)[-_]?\d{1,2}$/.exec(lower);
+  return ALIASES[lower] ?? (numbered ? ALIASES[numbered[1]!] : undefined);
 }
 
 /** Words that start a compound folder name for a managed environment anywhere: production-west, prd-weu, staging-eu1. */
@@ -62,7 +70,13 @@ const MANAGED_PREFIXES = new Set(['prod', 'production', 'prd', 'staging', 'stage
 function compoundClass(name: string, underEnvParent: boolean): string | undefined {
   const tokens = name.toLowerCase().split(/[-_.]+/).filter(Boolean);
   if (tokens.length < 2) return undefined;
-  if (!underEnvParent) return MANAGED_PREFIXES.has(tokens[0]!) ? ALIASES[tokens[0]!] : undefined;
+  if (!underEnvParent) {
+    if (ENV_WORDS.has(tokens[0]!)) {
+      const alias = canonical(tokens[1]!);
+      return alias && alias !== 'shared' ? alias : undefined;
+    }
+    return MANAGED_PREFIXES.has(tokens[0]!) ? ALIASES[tokens[0]!] : undefined;
+  }
   for (const t of tokens) {
     const alias = ALIASES[t];
     if (alias && alias !== 'shared') return alias;
