@@ -4,6 +4,7 @@ import { OriginClassifier } from '../../inventory/origin.js';
 import type { K8sResource } from '../../k8s/resources.js';
 import { isCredentialName, words } from '../../k8s/vocabulary.js';
 import type { Project } from '../../scan/project.js';
+import { isChartRoot, memoFor, resourcesInFile } from '../../scan/project-index.js';
 import type { Replacement, Severity } from '../../types.js';
 import { dirname } from '../../util/path.js';
 import { isMap, isScalar, walk, type PEntry } from '../../yaml/model.js';
@@ -83,17 +84,21 @@ export function secretToggle(path: readonly string[], e: PEntry): boolean {
 }
 
 function secretTemplatesGuardedBy(project: Project, path: string, chartRoot?: string): { templates: K8sResource[]; offending: boolean } {
-  const ref = `.Values.${path}`;
-  const files = project.yamlFiles.filter((f) => f.model.role === 'template' && f.model.helm?.controls?.some((c) => c.expr.includes(ref) && !new RegExp(`${ref.replace(/\./g, '\\.')}[A-Za-z0-9_]`).test(c.expr)));
-  const local = chartRoot ? files.filter((f) => f.model.helm?.chartRoot === chartRoot) : [];
-  const chosen = local.length ? local : files;
-  const templates = project.resources.filter((r) => r.kind === 'Secret' && chosen.some((f) => f.file.path === r.file));
-  return { templates, offending: templates.some((r) => valuesFedKeys(r, project.config.credentialNames).length > 0) };
+  // Memoised per (chart, path): every environment's values file asks the same question (quadratic at 100k files).
+  return memoFor(project, 'chart-owned:guarded', `${chartRoot ?? ''}\0${path}`, () => {
+    const ref = `.Values.${path}`;
+    const files = project.yamlFiles.filter((f) => f.model.role === 'template' && f.model.helm?.controls?.some((c) => c.expr.includes(ref) && !new RegExp(`${ref.replace(/\./g, '\\.')}[A-Za-z0-9_]`).test(c.expr)));
+    const local = chartRoot ? files.filter((f) => f.model.helm?.chartRoot === chartRoot) : [];
+    const chosen = local.length ? local : files;
+    // project.resources in file order: the chosen files' resources, in the same order as filtering all resources.
+    const templates = chosen.flatMap((f) => resourcesInFile(project, f.file.path).filter((r) => r.kind === 'Secret'));
+    return { templates, offending: templates.some((r) => valuesFedKeys(r, project.config.credentialNames).length > 0) };
+  });
 }
 
 function chartRootOfValues(file: ParsedFile<YamlFileModel>, project: Project): string | undefined {
   const dir = dirname(file.file.path);
-  return project.yamlFiles.some((f) => f.model.helm?.chartRoot === dir) ? dir : undefined;
+  return isChartRoot(project, dir) ? dir : undefined;
 }
 
 const NAME_SENTINEL = 'fpt-sentinel-secret-name';

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../../config/types.js';
 import { get, isMap, isScalar, type PEntry } from '../../yaml/model.js';
 import type { ResourceRef } from '../../types.js';
 import type { Project } from '../../scan/project.js';
+import { resourcesInFile } from '../../scan/project-index.js';
 
 export interface LiteralCredential {
   /** Key path inside the resource, e.g. "stringData.password". */
@@ -71,7 +72,7 @@ export function resourceLocation(resource: K8sResource, inner?: string): string 
 
 /** Key paths (dotted, as `walk` builds them) of Kubernetes objects embedded in a values file: resource rules own those subtrees. */
 export function valuesEmbeddedPaths(project: Project, file: string): Set<string> {
-  return new Set(project.resources.filter((r) => r.source === 'values' && r.file === file).map((r) => r.valuesPath ?? ''));
+  return new Set(resourcesInFile(project, file).filter((r) => r.source === 'values').map((r) => r.valuesPath ?? ''));
 }
 
 const FILE_LIKE = /^[\w.-]+\.(json|pem|key|crt|cert|cer|p12|pfx|jks|keystore|truststore|txt|ya?ml|conf|cfg|ini|properties|env|toml|acl)$/i;

@@ -1,5 +1,6 @@
 import type { CredentialFormat, CredentialHit, CredentialTextModel } from '../../analyzers/tests/credentials.js';
 import type { Origin, Severity } from '../../types.js';
+import { hasResources } from '../../scan/project-index.js';
 import { createRule } from '../create-rule.js';
 import { harnessModels, Occurrences } from './common.js';
 import { isTestYaml } from './integration-test-inline-credentials.js';
@@ -51,7 +52,7 @@ export const hardcodedCredential = createRule(
     const { project } = context;
     // Files and lines other rules already judge structurally: one footprint, one finding.
     const structuralYaml = new Set(
-      project.yamlFiles.filter((f) => f.model.role !== 'manifest' || isTestYaml(f) || project.resources.some((r) => r.file === f.file.path)).map((f) => f.file.path),
+      project.yamlFiles.filter((f) => f.model.role !== 'manifest' || isTestYaml(f) || hasResources(project, f.file.path)).map((f) => f.file.path),
     );
     // Credential files (.npmrc, pip.conf, .pypirc, …) have their own rule (committed-npmrc-credentials).
     for (const id of STRUCTURAL_ANALYZERS) for (const f of project.models(id)) structuralYaml.add(f.file.path);
