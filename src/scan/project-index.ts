@@ -7,12 +7,13 @@
 import type { ParsedFile } from '../analyzers/types.js';
 import type { YamlFileModel } from '../analyzers/yaml.js';
 import type { K8sResource } from '../k8s/resources.js';
-import type { Project } from './project.js';
+import type { FileValuesBlock, Project } from './project.js';
 
 interface Index {
   byFile?: Map<string, K8sResource[]>;
   resourceFiles?: Set<string>;
   chartRoots?: Set<string>;
+  blocksByFile?: Map<ParsedFile<YamlFileModel>, FileValuesBlock[]>;
   memo: Map<string, unknown>;
 }
 
@@ -58,6 +59,22 @@ export function isChartRoot(project: Project, dir: string): boolean {
     for (const f of project.yamlFiles as ParsedFile<YamlFileModel>[]) if (f.model.helm) index.chartRoots.add(f.model.helm.chartRoot);
   }
   return index.chartRoots.has(dir);
+}
+
+const NO_BLOCKS: readonly FileValuesBlock[] = Object.freeze([]);
+
+/** `project.valuesBlocks.filter((b) => b.parsed === parsed)`, in the same order. */
+export function valuesBlocksIn(project: Project, parsed: ParsedFile<YamlFileModel>): readonly FileValuesBlock[] {
+  const index = indexOf(project);
+  if (!index.blocksByFile) {
+    index.blocksByFile = new Map();
+    for (const block of project.valuesBlocks) {
+      const list = index.blocksByFile.get(block.parsed);
+      if (list) list.push(block);
+      else index.blocksByFile.set(block.parsed, [block]);
+    }
+  }
+  return index.blocksByFile.get(parsed) ?? NO_BLOCKS;
 }
 
 /**

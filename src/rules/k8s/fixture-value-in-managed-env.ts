@@ -5,6 +5,7 @@ import { decodeBase64Text, embeddedUrlPassword, isCredentialName, words } from '
 import type { Severity } from '../../types.js';
 import { getStr, isMap, isScalar, walk, type PMap, type PNode } from '../../yaml/model.js';
 import { environmentClass } from '../../scan/environment.js';
+import { resourcesInFile, valuesBlocksIn } from '../../scan/project-index.js';
 import { createRule } from '../create-rule.js';
 
 /** Fixture words that are also ordinary words: they count only as the value of a credential-named key. */
@@ -137,7 +138,7 @@ export const fixtureValueInManagedEnv = createRule(
       (f) => f.file.path,
       (file) => {
         const environment = file.file.environment!.name;
-        const eso = project.resources.filter((r) => r.file === file.file.path && ESO_KINDS.has(r.kind));
+        const eso = resourcesInFile(project, file.file.path).filter((r) => ESO_KINDS.has(r.kind));
         for (const doc of file.model.docs) {
           const namesOnly = eso.filter((r) => r.docIndex === doc.index).map((r) => r.valuesPath ?? '');
           for (const hit of fixtureHits(doc.root, matcher, config, namesOnly)) {
@@ -159,7 +160,7 @@ export const fixtureValueInManagedEnv = createRule(
           }
         }
         // Inline values parsed from a YAML string (Argo CD `helm.values: |`): the document walk sees only the string.
-        for (const { docIndex, block } of project.valuesBlocks.filter((b) => b.parsed === file && b.block.detached && b.block.kind === 'values')) {
+        for (const { docIndex, block } of valuesBlocksIn(project, file).filter((b) => b.block.detached && b.block.kind === 'values')) {
           const prefix = `${block.at}|`;
           const namesOnly = eso.filter((r) => r.docIndex === docIndex && r.valuesPath?.startsWith(prefix)).map((r) => r.valuesPath!.slice(prefix.length));
           for (const hit of fixtureHits(block.root, matcher, config, namesOnly)) {
