@@ -7,7 +7,7 @@
 import type { Analyzer, AnalyzerDiagnostic, FileContext, ParsedFile } from '../analyzers/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Diagnostic } from '../types.js';
-import { decodeSource, readBytesSync, statSourceSync, type ReadFailure } from '../scan/read.js';
+import { decodeSource, readBytesSync, statSourceSync, type ReadFailure, type StatOutcome } from '../scan/read.js';
 import { contentHash, type CacheEntry, type CachedAnalyzerResult, type ParseCache } from './parse-cache.js';
 
 export interface ParseCandidate {
@@ -23,6 +23,8 @@ export interface ParseFilesOptions {
   safeMessage(error: unknown): string;
   /** Called before each file and once at the end (done === total), for progress bars. */
   onProgress?(done: number, total: number): void;
+  /** Stats already taken (by the result cache's listing), by path: not taken again. */
+  stats?: ReadonlyMap<string, StatOutcome>;
 }
 
 export interface ParseFilesResult {
@@ -50,7 +52,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
 
   const load = (candidate: ParseCandidate): Loaded => {
     const rel = candidate.file.path;
-    const stat = statSourceSync(root, rel, config.maxFileSize);
+    const stat = options.stats?.get(rel) ?? statSourceSync(root, rel, config.maxFileSize);
     if (!stat.ok) return { kind: 'failed', failure: stat };
     const complete = (entry: CacheEntry) => !!entry.unreadable || candidate.analyzers.every((a) => entry.results[a.id] !== undefined);
     const byStat = cache?.byStat(rel, stat.size, stat.mtimeMs);

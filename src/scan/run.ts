@@ -17,6 +17,7 @@ import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
 import { ParseCache } from '../cache/parse-cache.js';
 import { parseFiles } from '../cache/pipeline.js';
+import { loadResult, resultKey, saveResult, statListing, type Listing } from '../cache/result-cache.js';
 
 export interface ScanOptions {
   /** Folder to scan. Every path in the result is relative to it. */
@@ -32,8 +33,13 @@ export interface ScanOptions {
   rules?: readonly Rule[];
   /** Fingerprints of accepted findings (a baseline): marked `baseline: true`, they do not fail the run. */
   baseline?: Iterable<string>;
-  /** Reuse and update parsed models in ROOT/.footprint-cache/ (the CLI's default). Default: false. */
+  /**
+   * Reuse and update parsed models in ROOT/.footprint-cache/ (the CLI's default), and the whole previous result
+   * when nothing changed (see reuseResult). Default: false.
+   */
   cache?: boolean;
+  /** With `cache`: reuse the previous run's result for an unchanged tree and configuration. Default: true. */
+  reuseResult?: boolean;
   /** Progress of reading and parsing, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -47,6 +53,8 @@ export interface ScanTimings {
   total: number;
   /** With the parse cache: files reused / (re)parsed, and the time to load and save the pack. */
   cache?: { hits: number; misses: number; load: number; save: number };
+  /** With the cache: the previous result was reused (nothing parsed, no rule run), or this one was stored. */
+  result?: 'reused' | 'stored' | 'not-stored';
 }
 
 export interface ScanOutput {
@@ -73,6 +81,27 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   const config = options.config ?? loadConfig({ root, configFile: options.configFile, knownRuleIds: RULE_IDS });
   const collector = new FindingCollector(config);
   const timings: ScanTimings = { discover: 0, read: 0, parse: {}, rules: {}, inventory: 0, total: 0 };
+  const startedAtMs = Date.now();
+
+  /** Suppressions, baseline, summary: the same for a fresh and a reused result. */
+  const finishResult = async (findings: Finding[], inventory: InventoryEntry[], counts: Summary['files']): Promise<ScanResult> => {
+    const t = performance.now();
+    for (const d of await applySuppressions(findings, { root, config, now: options.now })) collector.diagnostic(d);
+    markBaseline(findings, options.baseline);
+    timings.inventory += performance.now() - t;
+    const diagnostics = collector.diagnostics.sort(compareDiagnostics);
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      root: '.',
+      generatedAt: (options.now ?? new Date()).toISOString(),
+      config: { hash: config.hash },
+      summary: summarize(findings, inventory, counts),
+      findings,
+      inventory,
+      diagnostics,
+    };
+  };
 
   let mark = performance.now();
   const discovery = await discover(root, config, { useGit: options.useGit });
@@ -86,11 +115,28 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
     })
     .filter((c) => c.analyzers.length > 0);
 
+  let listing: Listing | undefined;
+  let key: string | undefined;
+  if (options.cache && options.reuseResult !== false) {
+    mark = performance.now();
+    key = resultKey({ toolVersion: TOOL_VERSION, configHash: config.hash, ruleIds: rules.map((r) => r.meta.id), analyzerIds: ANALYZERS.map((a) => a.id) });
+    listing = statListing(root, candidates.map((c) => c.file.path), config.maxFileSize);
+    const raw = loadResult(root, key, listing.hash);
+    timings.read = performance.now() - mark;
+    if (raw) {
+      timings.result = 'reused';
+      for (const d of raw.diagnostics) collector.diagnostic(d);
+      const result = await finishResult(raw.findings, raw.inventory, raw.counts);
+      timings.total = performance.now() - started;
+      return { result, timings };
+    }
+  }
+
   mark = performance.now();
   const cache = options.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZERS.map((a) => a.id) }) : undefined;
   const cacheLoad = performance.now() - mark;
-  const { parsed, counts, readMs, parseMs } = await parseFiles(root, candidates, config, { cache, diagnostic: (d) => collector.diagnostic(d), safeMessage, onProgress: options.onProgress });
-  timings.read = readMs;
+  const { parsed, counts, readMs, parseMs } = await parseFiles(root, candidates, config, { cache, diagnostic: (d) => collector.diagnostic(d), safeMessage, onProgress: options.onProgress, stats: listing?.stats });
+  timings.read += readMs;
   timings.parse = parseMs;
   if (cache) {
     mark = performance.now();
@@ -128,23 +174,16 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
 
   mark = performance.now();
   const findings = collector.findings.sort(compareFindings);
-  for (const d of await applySuppressions(findings, { root, config, now: options.now })) collector.diagnostic(d);
-  markBaseline(findings, options.baseline);
+  // The result cache stores findings as the rules left them: before suppressions and baseline marks.
+  const findingsJson = key ? JSON.stringify(findings) : undefined;
+  const rawDiagnostics = key ? collector.diagnostics.slice() : undefined;
+  // The inventory reads findings' files, resources, rules and origins, never their suppression or baseline marks.
   const inventory = buildInventory(project, findings);
   timings.inventory = performance.now() - mark;
-  const diagnostics = collector.diagnostics.sort(compareDiagnostics);
-
-  const result: ScanResult = {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    root: '.',
-    generatedAt: (options.now ?? new Date()).toISOString(),
-    config: { hash: config.hash },
-    summary: summarize(findings, inventory, counts),
-    findings,
-    inventory,
-    diagnostics,
-  };
+  if (key && listing) {
+    timings.result = saveResult(root, key, listing, startedAtMs, { findingsJson: findingsJson!, diagnostics: rawDiagnostics!, inventory, counts }) ? 'stored' : 'not-stored';
+  }
+  const result = await finishResult(findings, inventory, counts);
   timings.total = performance.now() - started;
   return { result, timings };
 }

@@ -33,6 +33,7 @@ function printTimings(t: ScanTimings): void {
   for (const [id, n] of Object.entries(t.parse)) lines.push(`parse:${id} ${ms(n)}`);
   for (const [id, n] of Object.entries(t.rules).sort((a, b) => b[1] - a[1])) lines.push(`rule:${id} ${ms(n)}`);
   if (t.cache) lines.push(`cache ${t.cache.hits} hits, ${t.cache.misses} misses, load ${ms(t.cache.load)}, save ${ms(t.cache.save)}`);
+  if (t.result) lines.push(`result ${t.result}`);
   lines.push(`inventory ${ms(t.inventory)}`, `total ${ms(t.total)}`);
   process.stderr.write(`timing:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }

@@ -1,0 +1,132 @@
+/**
+ * Whole-result cache: a re-scan of an unchanged tree reuses the previous run's findings, inventory and diagnostics
+ * without reading a file, loading the parse cache or running a rule.
+ *
+ * Reuse needs the same key (format, tool version, build id of the installed code, config hash, rule ids, analyzer
+ * ids) and the same listing: every candidate file's path with its size and mtime (or why it cannot be stat'ed),
+ * in discovery order. Any file added, removed, renamed or modified changes the listing; any config change (rules,
+ * environments, suppressions, fingerprint key, include/exclude, size limit) changes the key.
+ *
+ * What is stored is the state BEFORE suppressions and the baseline: on reuse, inline `footprint-ignore` comments
+ * and config suppressions (expiry depends on "now") are applied again and the baseline is marked again, exactly as
+ * a fresh scan does after its rules. The inventory does not read suppression or baseline marks.
+ *
+ * Racy stats: a file modified in the same clock tick as the scan that read it could keep its size and mtime. A
+ * result is not stored when any candidate changed within RACY_MS of the scan's start (like git's racy-index rule).
+ *
+ * One slot per root (ROOT/.footprint-cache/result-v1.json), written atomically (temp file + rename): concurrent
+ * runs see an old or a new result, never a torn one; the last writer wins. Cache I/O never fails a scan.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic, Finding, InventoryEntry, Summary } from '../types.js';
+import { statSourceSync, type StatOutcome } from '../scan/read.js';
+import { buildId, CACHE_DIR } from './parse-cache.js';
+
+const FORMAT = 1;
+export const RESULT_FILE = `result-v${FORMAT}.json`;
+const RACY_MS = 2000;
+
+export interface RawScan {
+  /** Sorted, before suppressions and baseline marks. */
+  findings: Finding[];
+  /** Reading, parsing and rule diagnostics (not the suppression ones), unsorted. */
+  diagnostics: Diagnostic[];
+  inventory: InventoryEntry[];
+  counts: Summary['files'];
+}
+
+export interface ResultKeyParts {
+  toolVersion: string;
+  configHash: string;
+  ruleIds: readonly string[];
+  analyzerIds: readonly string[];
+  /** Identifies the installed code; default: buildId(). */
+  buildId?: string;
+}
+
+export interface Listing {
+  hash: string;
+  /** Latest mtime among the candidates (0 when none could be stat'ed). */
+  newestMtimeMs: number;
+  /** The stat of each candidate, by path, for the reader to reuse. */
+  stats: Map<string, StatOutcome>;
+}
+
+export function resultKey(parts: ResultKeyParts): string {
+  return createHash('sha256')
+    .update(JSON.stringify([FORMAT, parts.toolVersion, parts.buildId ?? buildId(), parts.configHash, [...parts.ruleIds], [...parts.analyzerIds]]))
+    .digest('hex');
+}
+
+/** Stat every candidate (in order) and hash path + size + mtime, or path + the reason it cannot be read. */
+export function statListing(root: string, files: readonly string[], maxFileSize: number): Listing {
+  const hash = createHash('sha256');
+  const stats = new Map<string, StatOutcome>();
+  let newest = 0;
+  for (const file of files) {
+    const stat = statSourceSync(root, file, maxFileSize);
+    stats.set(file, stat);
+    if (stat.ok) {
+      hash.update(`${file}\0${stat.size}\0${stat.mtimeMs}\n`);
+      if (stat.mtimeMs > newest) newest = stat.mtimeMs;
+    } else {
+      hash.update(`${file}\0!${stat.diagnostic.code}\0${stat.diagnostic.message}\n`);
+    }
+  }
+  return { hash: hash.digest('hex'), newestMtimeMs: newest, stats };
+}
+
+interface Stored {
+  format: number;
+  key: string;
+  listing: string;
+  raw: RawScan;
+}
+
+/** The stored raw scan for this key and listing, or undefined (missing, other key, changed tree, unreadable). */
+export function loadResult(root: string, key: string, listing: string): RawScan | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(root, CACHE_DIR, RESULT_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const stored = JSON.parse(text) as Partial<Stored>;
+    if (!stored || stored.format !== FORMAT || stored.key !== key || stored.listing !== listing) return undefined;
+    const raw = stored.raw;
+    if (!raw || !Array.isArray(raw.findings) || !Array.isArray(raw.diagnostics) || !Array.isArray(raw.inventory) || !raw.counts) return undefined;
+    return raw;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Store the raw scan (FINDINGS_JSON: the findings serialised before suppressions touched them). Returns false when
+ * not stored: racy listing or a write error.
+ */
+export function saveResult(root: string, key: string, listing: Listing, startedAtMs: number, raw: { findingsJson: string; diagnostics: readonly Diagnostic[]; inventory: readonly InventoryEntry[]; counts: Summary['files'] }): boolean {
+  if (listing.newestMtimeMs >= startedAtMs - RACY_MS) return false;
+  const dir = path.join(root, CACHE_DIR);
+  const file = path.join(dir, RESULT_FILE);
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const body =
+      `{"format":${FORMAT},"key":${JSON.stringify(key)},"listing":${JSON.stringify(listing.hash)},"raw":{"findings":${raw.findingsJson},` +
+      `"diagnostics":${JSON.stringify(raw.diagnostics)},"inventory":${JSON.stringify(raw.inventory)},"counts":${JSON.stringify(raw.counts)}}}`;
+    writeFileSync(temp, body);
+    renameSync(temp, file);
+    return true;
+  } catch {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // nothing to clean up
+    }
+    return false;
+  }
+}

@@ -1,0 +1,218 @@
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CACHE_DIR } from '../src/cache/parse-cache.js';
+import { RESULT_FILE, resultKey } from '../src/cache/result-cache.js';
+import { RULES } from '../src/rules/index.js';
+import { scanDetailed, type ScanOptions } from '../src/scan/run.js';
+import type { ScanResult } from '../src/types.js';
+import { TEST_ROOT } from './helpers/run-fixture.js';
+
+const EXAMPLE = path.join(TEST_ROOT, '..', 'fixtures', 'example-platform');
+const NOW = new Date('2025-01-01T00:00:00Z');
+const HOUR_AGO = (Date.now() - 3_600_000) / 1000;
+const temps: string[] = [];
+
+/** Set every file's mtime in the past, as in a checkout that was not touched since: results may be stored. */
+function age(root: string, seconds = HOUR_AGO): void {
+  const stack = [root];
+  while (stack.length) {
+    const dir = stack.pop()!;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (e.isFile()) utimesSync(p, seconds, seconds);
+    }
+  }
+}
+
+function copyExample(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fp-result-cache-test-'));
+  temps.push(dir);
+  cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !src.includes(CACHE_DIR) });
+  age(dir);
+  return dir;
+}
+
+async function run(root: string, extra: Partial<ScanOptions> = {}) {
+  return scanDetailed({ root, cache: true, useGit: false, now: NOW, ...extra });
+}
+
+/** A fresh scan without any cache: the reference every cached result must equal. */
+async function fresh(root: string, extra: Partial<ScanOptions> = {}): Promise<ScanResult> {
+  return (await scanDetailed({ root, cache: false, useGit: false, now: NOW, ...extra })).result;
+}
+
+function comparable(result: ScanResult): unknown {
+  return JSON.parse(JSON.stringify({ ...result, generatedAt: undefined }));
+}
+
+/** Write a file with an old mtime (so the result can be stored again). */
+function writeOld(file: string, text: string): void {
+  writeFileSync(file, text);
+  utimesSync(file, HOUR_AGO + 60, HOUR_AGO + 60);
+}
+
+const INLINE_SECRET = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: late-db\nstringData:\n  password: s3cr3t-Value-91\n';
+
+afterEach(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('whole-result cache', () => {
+  it('reuses the result of an unchanged tree without parsing or running rules, identical to a scan without cache', async () => {
+    const root = copyExample();
+    const first = await run(root);
+    expect(first.timings.result).toBe('stored');
+    expect(statSync(path.join(root, CACHE_DIR, RESULT_FILE)).isFile()).toBe(true);
+    const second = await run(root);
+    expect(second.timings.result).toBe('reused');
+    expect(second.timings.cache).toBeUndefined(); // the parse cache was not even opened
+    expect(second.timings.parse).toEqual({});
+    expect(second.timings.rules).toEqual({});
+    const reference = await fresh(root);
+    expect(reference.findings.length).toBeGreaterThan(10);
+    expect(comparable(second.result)).toEqual(comparable(reference));
+    expect(comparable(first.result)).toEqual(comparable(reference));
+  });
+
+  it('is invalidated by a modified file (same size), a touched file, an added file and a removed file', async () => {
+    const root = copyExample();
+    await run(root);
+    const target = path.join(root, 'manifests', 'late.yaml');
+
+    writeOld(target, INLINE_SECRET);
+    const added = await run(root);
+    expect(added.timings.result).toBe('stored');
+    expect(added.result.findings.some((f) => f.file === 'manifests/late.yaml')).toBe(true);
+    expect(comparable(added.result)).toEqual(comparable(await fresh(root)));
+    expect((await run(root)).timings.result).toBe('reused');
+
+    // Same size, different content: the mtime differs.
+    writeFileSync(target, INLINE_SECRET.replace('s3cr3t-Value-91', 's3cr3t-Value-92'));
+    utimesSync(target, HOUR_AGO + 120, HOUR_AGO + 120);
+    const modified = await run(root);
+    expect(modified.timings.result).toBe('stored');
+    const fingerprints = (r: ScanResult) => r.findings.filter((f) => f.file === 'manifests/late.yaml').map((f) => f.fingerprint);
+    expect(fingerprints(modified.result)).not.toEqual(fingerprints(added.result));
+    expect(comparable(modified.result)).toEqual(comparable(await fresh(root)));
+
+    // Only the mtime changed: recomputed (stat is the identity), same result.
+    utimesSync(target, HOUR_AGO + 180, HOUR_AGO + 180);
+    const touched = await run(root);
+    expect(touched.timings.result).toBe('stored');
+    expect(comparable(touched.result)).toEqual(comparable(modified.result));
+
+    unlinkSync(target);
+    const removed = await run(root);
+    expect(removed.timings.result).toBe('stored');
+    expect(removed.result.findings.some((f) => f.file === 'manifests/late.yaml')).toBe(false);
+    expect(comparable(removed.result)).toEqual(comparable(await fresh(root)));
+  });
+
+  it('is not stored while files are younger than the racy window, so a same-tick edit is never missed', async () => {
+    const root = copyExample();
+    writeFileSync(path.join(root, 'manifests', 'late.yaml'), INLINE_SECRET); // mtime: now
+    const first = await run(root);
+    expect(first.timings.result).toBe('not-stored');
+    const second = await run(root);
+    expect(second.timings.result).toBe('not-stored');
+    expect(second.timings.cache?.hits).toBeGreaterThan(0); // the parse cache still works
+    expect(comparable(second.result)).toEqual(comparable(await fresh(root)));
+  });
+
+  it('is invalidated by a config change and by a different rule set', async () => {
+    const root = copyExample();
+    const first = await run(root);
+    const byRule = first.result.summary.byRule;
+    const rule = Object.keys(byRule)[0]!;
+    writeOld(path.join(root, 'footprint.config.yaml'), `rules:\n  ${rule}: off\n`);
+    const configured = await run(root);
+    expect(configured.timings.result).toBe('stored');
+    expect(configured.result.summary.byRule[rule]).toBeUndefined();
+    expect(comparable(configured.result)).toEqual(comparable(await fresh(root)));
+
+    const subset = RULES.filter((r) => r.meta.id !== Object.keys(configured.result.summary.byRule)[0]);
+    const fewer = await run(root, { rules: subset });
+    expect(fewer.timings.result).toBe('stored');
+    expect(comparable(fewer.result)).toEqual(comparable(await fresh(root, { rules: subset })));
+    expect((await run(root)).timings.result).toBe('stored'); // back to every rule: the slot held the subset
+  });
+
+  it('applies suppressions, their expiry and the baseline after reuse, never from the stored result', async () => {
+    const root = copyExample();
+    const first = await run(root);
+    const finding = first.result.findings[0]!;
+    writeOld(
+      path.join(root, 'footprint.config.yaml'),
+      `suppressions:\n  - rule: ${finding.ruleId}\n    fingerprint: ${finding.fingerprint}\n    reason: accepted until the migration lands\n    expires: '2025-06-30'\n`,
+    );
+    const stored = await run(root);
+    expect(stored.timings.result).toBe('stored');
+    const reused = await run(root);
+    expect(reused.timings.result).toBe('reused');
+    const suppressed = (r: ScanResult) => r.findings.find((f) => f.fingerprint === finding.fingerprint)?.suppressed;
+    expect(suppressed(reused.result)).toBeDefined();
+    expect(comparable(reused.result)).toEqual(comparable(await fresh(root)));
+
+    // Same tree and config, a later "today": the entry has expired and the finding is reported again.
+    const later = new Date('2025-08-01T00:00:00Z');
+    const expired = await run(root, { now: later });
+    expect(expired.timings.result).toBe('reused');
+    expect(suppressed(expired.result)).toBeUndefined();
+    expect(expired.result.diagnostics.some((d) => d.message.includes('expired'))).toBe(true);
+    expect(comparable(expired.result)).toEqual(comparable(await fresh(root, { now: later })));
+
+    const baseline = [first.result.findings[1]!.fingerprint];
+    const withBaseline = await run(root, { baseline });
+    expect(withBaseline.timings.result).toBe('reused');
+    expect(withBaseline.result.summary.baseline).toBe(1);
+    expect(comparable(withBaseline.result)).toEqual(comparable(await fresh(root, { baseline })));
+    const without = await run(root);
+    expect(without.timings.result).toBe('reused');
+    expect(without.result.summary.baseline).toBe(0);
+  });
+
+  it('re-applies an inline footprint-ignore added to a file (the file changed, so the result is recomputed)', async () => {
+    const root = copyExample();
+    const first = await run(root);
+    const finding = first.result.findings.find((f) => /\.ya?ml$/.test(f.file))!;
+    const file = path.join(root, finding.file);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.splice(finding.line - 1, 0, `# footprint-ignore ${finding.ruleId} -- accepted for the test`);
+    writeOld(file, lines.join('\n'));
+    const after = await run(root);
+    expect(after.timings.result).toBe('stored');
+    expect(comparable(after.result)).toEqual(comparable(await fresh(root)));
+    expect((await run(root)).timings.result).toBe('reused');
+  });
+
+  it('ignores a corrupt or foreign result file, and --no-cache never reads or writes it', async () => {
+    const root = copyExample();
+    await run(root);
+    const file = path.join(root, CACHE_DIR, RESULT_FILE);
+    writeFileSync(file, '{"format":1,"key":"x"');
+    const corrupt = await run(root);
+    expect(corrupt.timings.result).toBe('stored');
+    expect(comparable(corrupt.result)).toEqual(comparable(await fresh(root)));
+
+    appendFileSync(path.join(root, 'README.md'), '\n'); // not claimed by any analyzer: no effect either way
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { raw: { findings: unknown[] } };
+    stored.raw.findings = [];
+    writeFileSync(file, JSON.stringify(stored));
+    const uncached = await scanDetailed({ root, cache: false, useGit: false, now: NOW });
+    expect(uncached.timings.result).toBeUndefined();
+    expect(uncached.result.findings.length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(stored);
+  });
+
+  it('keys on tool version, build, config, rules and analyzers', () => {
+    const base = { toolVersion: '1.0.0', configHash: 'c', ruleIds: ['a', 'b'], analyzerIds: ['yaml'], buildId: 'b1' };
+    const key = resultKey(base);
+    expect(resultKey({ ...base })).toBe(key);
+    for (const change of [{ toolVersion: '1.0.1' }, { buildId: 'b2' }, { configHash: 'd' }, { ruleIds: ['a'] }, { analyzerIds: ['yaml', 'dockerfile'] }]) {
+      expect(resultKey({ ...base, ...change })).not.toBe(key);
+    }
+  });
+});
