@@ -15,7 +15,7 @@ describe('build invocations from shell scripts', () => {
       'docker buildx build "${ARGS[@]}" \\', // 5
       '  --secret id=pkg_github_token,env=PKG_GITHUB_COM_TOKEN \\', // 6
       '  -f services/web/Dockerfile.dev -t web:dev --target runtime services/web', // 7
-      'sudo docker --context remote build --build-arg=GH_TOKEN --secret=id=x,src=/tmp/x .', // 8
+      'sudo docker --context remote build --build-arg=GH_TOKEN --secret=id=x,src=/run/x .', // 8
       'buildctl --addr tcp://b:1234 build --frontend dockerfile.v0 --local context=. --local dockerfile=docker --opt filename=app.Dockerfile --opt build-arg:BUF_TOKEN=$BUF_TOKEN --secret id=buf,env=BUF_TOKEN', // 9
       '',
     ].join('\n');
@@ -28,7 +28,7 @@ describe('build invocations from shell scripts', () => {
     expect(a!.secrets).toEqual([{ id: 'pkg_github_token', env: 'PKG_GITHUB_COM_TOKEN', line: 6, refs: ['PKG_GITHUB_COM_TOKEN'] }]);
     expect(b).toMatchObject({ tool: 'docker', line: 8, context: '.' });
     expect(b!.buildArgs[0]).toMatchObject({ name: 'GH_TOKEN', fromEnv: true });
-    expect(b!.secrets[0]).toMatchObject({ id: 'x', src: '/tmp/x' });
+    expect(b!.secrets[0]).toMatchObject({ id: 'x', src: '/run/x' });
     expect(c).toMatchObject({ tool: 'buildctl', context: '.', dockerfile: 'docker/app.Dockerfile' });
     expect(c!.buildArgs[0]).toMatchObject({ name: 'BUF_TOKEN', refs: ['BUF_TOKEN'] });
     expect(c!.secrets[0]).toMatchObject({ id: 'buf', env: 'BUF_TOKEN' });
