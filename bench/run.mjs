@@ -27,19 +27,32 @@ const opt = (name, fallback) => {
 };
 const flag = (name) => args.includes(name);
 
-// Snapshot the build (dist/ or --dist DIR) so a rebuild during the run (tests rebuild dist/) cannot change the
-// tool under measurement. node_modules is linked, not copied.
-const distSource = resolve(opt('--dist', join(repo, 'dist')));
-if (!existsSync(join(distSource, 'cli/bin.js'))) {
-  console.error(`built CLI not found in ${distSource} (run npm run build)`);
-  process.exit(2);
-}
-const snapshot = mkdtempSync(join(tmpdir(), 'fp-bench-tool-'));
-cpSync(distSource, join(snapshot, 'dist'), { recursive: true });
-for (const f of ['package.json', 'templates', 'schemas']) if (existsSync(join(repo, f))) cpSync(join(repo, f), join(snapshot, f), { recursive: true });
-symlinkSync(join(repo, 'node_modules'), join(snapshot, 'node_modules'), 'dir');
-process.on('exit', () => rmSync(snapshot, { recursive: true, force: true }));
-const cli = join(snapshot, 'dist/cli/bin.js');
+// Builds to measure: --dist DIR or --dist label=DIR,label=DIR (default: dist/ as "current"). Each is snapshotted so
+// a rebuild during the run (tests rebuild dist/) cannot change the tool under measurement; node_modules is linked.
+// Several builds are measured on the same trees, next to the same floors, in the same run (before/after).
+const snapshots = [];
+process.on('exit', () => {
+  for (const s of snapshots) rmSync(s, { recursive: true, force: true });
+});
+const TOOLS = opt('--dist', `current=${join(repo, 'dist')}`)
+  .split(',')
+  .map((spec, i) => {
+    const [name, dir] = spec.includes('=') ? spec.split('=') : [i === 0 ? 'current' : `build${i}`, spec];
+    const source = resolve(dir);
+    if (!existsSync(join(source, 'cli/bin.js'))) {
+      console.error(`built CLI not found in ${source} (run npm run build)`);
+      process.exit(2);
+    }
+    const snapshot = mkdtempSync(join(tmpdir(), 'fp-bench-tool-'));
+    snapshots.push(snapshot);
+    cpSync(source, join(snapshot, 'dist'), { recursive: true });
+    for (const f of ['package.json', 'templates', 'schemas']) if (existsSync(join(repo, f))) cpSync(join(repo, f), join(snapshot, f), { recursive: true });
+    symlinkSync(join(repo, 'node_modules'), join(snapshot, 'node_modules'), 'dir');
+    const cli = join(snapshot, 'dist/cli/bin.js');
+    const help = sh(process.execPath, [cli, 'scan', '--help']).stdout ?? '';
+    return { name, cli, hasNoCache: help.includes('--no-cache') };
+  });
+const cli = TOOLS[TOOLS.length - 1].cli;
 const runs = Number(opt('--runs', 3));
 const label = opt('--label', '');
 const keep = flag('--keep');
@@ -55,14 +68,15 @@ const TREES = {
 
 // rg patterns equivalent to the signals the rules look for: resource kinds, credential-like keys, Helm
 // generators/lookups, ESO references, store names, literal-credential shapes in code and scripts.
+// (?-u): ASCII \w and \s (the signals are ASCII); with Unicode classes and -i, rg 13 is 7x slower on bitnami.
 const RG_PATTERNS = [
-  String.raw`kind:\s*(Secret|ExternalSecret|PushSecret|ClusterPushSecret|SealedSecret|Cluster|ConfigMap|SecretStore|ClusterSecretStore)\b`,
-  String.raw`(password|passwd|secret|token|api[_-]?key|credential|client[_-]?secret)\w*["']?\s*[:=]`,
-  String.raw`randAlpha\w*|randAscii|lookup\s+"v1"|genPrivateKey`,
+  String.raw`(?-u)kind:\s*(Secret|ExternalSecret|PushSecret|ClusterPushSecret|SealedSecret|Cluster|ConfigMap|SecretStore|ClusterSecretStore)\b`,
+  String.raw`(?-u)(password|passwd|secret|token|api[_-]?key|credential|client[_-]?secret)\w*["']?\s*[:=]`,
+  String.raw`(?-u)randAlpha\w*|randAscii|lookup\s+"v1"|genPrivateKey`,
   String.raw`secretKeyRef|existingSecret|secretStoreRef|remoteRef|remoteKey|passwordSecret|updatePolicy`,
   String.raw`vault\.hashicorp\.com|azure-?kv|keyvault|DefaultAzureCredential|SecretClient`,
-  String.raw`process\.env\.\w+\s*(\?\?|\|\|)|os\.(environ\.get|getenv)\(|os\.Getenv\(`,
-  String.raw`kubectl\s+create\s+secret|--from-literal|vault\s+kv\s+put|ARG\s+\w*(TOKEN|PASSWORD|SECRET)`,
+  String.raw`(?-u)process\.env\.\w+\s*(\?\?|\|\|)|os\.(environ\.get|getenv)\(|os\.Getenv\(`,
+  String.raw`(?-u)kubectl\s+create\s+secret|--from-literal|vault\s+kv\s+put|ARG\s+\w*(TOKEN|PASSWORD|SECRET)`,
 ];
 
 function sh(cmd, argv, options = {}) {
@@ -171,8 +185,6 @@ function parseTimings(stderr) {
   return out;
 }
 
-const help = sh(process.execPath, [cli, 'scan', '--help']).stdout ?? '';
-const HAS_NO_CACHE = help.includes('--no-cache');
 const registered = (sh(process.execPath, [cli, 'rules']).stdout ?? '')
   .split('\n')
   .map((l) => l.split(/\s+/)[0])
@@ -197,7 +209,7 @@ const env = {
   time: TIME ? 'GNU time -v' : 'node child wrapper (maxRSS)',
   commit,
   srcDirty: dirty,
-  cacheFlag: HAS_NO_CACHE,
+  tools: TOOLS.map((t) => ({ name: t.name, cacheFlag: t.hasNoCache })),
   runs,
 };
 console.error(`bench: node ${env.node}, ${env.cpus} cpus, load ${env.loadavgAtStart.join(' ')}, ${env.rg ?? 'NO rg'}, commit ${commit}${dirty ? ' (+uncommitted src)' : ''}`);
@@ -219,50 +231,56 @@ for (const name of treeNames) {
     const rgArgs = ['--hidden', '-i', '-c', '--no-messages', ...RG_PATTERNS.flatMap((p) => ['-e', p]), '.'];
     const rg = RG ? repeat(runs, () => measure(`${RG} ${rgArgs.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')} > /dev/null`, [], { cwd: root, shell: true })) : undefined;
 
-    const jsonOut = join(prep.dir, 'result.json');
-    const scanArgs = (extra) => [cli, 'scan', root, '--output', '/dev/null', '--fail-on', 'none', '--timing', ...extra];
-    // Findings check (also warms the page cache for the tool).
-    const check = measure(process.execPath, [cli, 'scan', root, '--output', jsonOut, '--fail-on', 'none', ...(HAS_NO_CACHE ? ['--no-cache'] : [])]);
-    const result = JSON.parse(readFileSync(jsonOut, 'utf8'));
-    const scanned = result.summary.files;
-    const full = repeat(runs, () => measure(process.execPath, scanArgs(HAS_NO_CACHE ? ['--no-cache'] : [])));
-    let cached;
-    if (HAS_NO_CACHE) {
-      rmSync(join(root, '.footprint-cache'), { recursive: true, force: true });
-      cached = repeat(runs, () => measure(process.execPath, scanArgs([])));
-    }
-    const timings = parseTimings(full.last.stderr);
-    const byRule = result.summary.byRule;
-    let plants;
-    if (prep.expected) {
-      const rules = [...new Set([...Object.keys(prep.expected), ...Object.keys(byRule)])].sort();
-      plants = rules.map((rule) => ({ rule, expected: prep.expected[rule] ?? 0, found: byRule[rule] ?? 0, ok: (prep.expected[rule] ?? 0) === (byRule[rule] ?? 0) }));
-    }
     const mb = size.bytes / 2 ** 20;
-    const entry = {
-      tree: name,
-      loadavg1m: Number(loadavg()[0].toFixed(2)),
-      files: size.files,
-      mb: Number(mb.toFixed(1)),
-      scanned,
-      findings: result.summary.findings,
-      diagnostics: result.diagnostics.length,
-      cat: summarize(cat),
-      rg: rg ? summarize(rg) : null,
-      scan: { ...summarize(full), filesPerSec: Math.round(size.files / (full.wallMs / 1000)), mbPerSec: Number((mb / (full.wallMs / 1000)).toFixed(1)) },
-      cachedScan: cached ? summarize(cached) : null,
-      ratios: {
-        scanVsRg: rg ? Number((full.wallMs / rg.wallMs).toFixed(1)) : null,
-        scanVsCat: Number((full.wallMs / cat.wallMs).toFixed(1)),
-        cachedVsRg: cached && rg ? Number((cached.wallMs / rg.wallMs).toFixed(1)) : null,
-      },
-      timings,
-      checkRunMs: Math.round(check.wall),
-      plants: plants ?? null,
-    };
-    results.push(entry);
-    console.error(`  scan ${fmt(full.wallMs)} (${entry.scan.filesPerSec} files/s, ${entry.scan.mbPerSec} MB/s, ${entry.scan.rssMb?.toFixed(0)} MB RSS), rg ${rg ? fmt(rg.wallMs) : '-'}, cat ${fmt(cat.wallMs)}${cached ? `, cached ${fmt(cached.wallMs)}` : ''}`);
-    if (plants) for (const p of plants.filter((x) => !x.ok)) console.error(`  MISMATCH ${p.rule}: expected ${p.expected}, found ${p.found}`);
+    for (const tool of TOOLS) {
+      const jsonOut = join(prep.dir, `result-${tool.name}.json`);
+      const noCache = tool.hasNoCache ? ['--no-cache'] : [];
+      const scanArgs = (extra) => [tool.cli, 'scan', root, '--output', '/dev/null', '--fail-on', 'none', '--timing', ...extra];
+      // Findings check (also warms the page cache for the tool).
+      const check = measure(process.execPath, [tool.cli, 'scan', root, '--output', jsonOut, '--fail-on', 'none', ...noCache]);
+      const result = JSON.parse(readFileSync(jsonOut, 'utf8'));
+      const full = repeat(runs, () => measure(process.execPath, scanArgs(noCache)));
+      let cached;
+      if (tool.hasNoCache) {
+        rmSync(join(root, '.footprint-cache'), { recursive: true, force: true });
+        cached = repeat(runs, () => measure(process.execPath, scanArgs([]))); // the warm-up run fills the cache
+        rmSync(join(root, '.footprint-cache'), { recursive: true, force: true });
+      }
+      const byRule = result.summary.byRule;
+      let plants;
+      if (prep.expected) {
+        const rules = [...new Set([...Object.keys(prep.expected), ...Object.keys(byRule)])].sort();
+        plants = rules.map((rule) => ({ rule, expected: prep.expected[rule] ?? 0, found: byRule[rule] ?? 0, ok: (prep.expected[rule] ?? 0) === (byRule[rule] ?? 0) }));
+      }
+      const entry = {
+        tree: name,
+        tool: tool.name,
+        loadavg1m: Number(loadavg()[0].toFixed(2)),
+        files: size.files,
+        mb: Number(mb.toFixed(1)),
+        scanned: result.summary.files,
+        findings: result.summary.findings,
+        diagnostics: result.diagnostics.length,
+        cat: summarize(cat),
+        rg: rg ? summarize(rg) : null,
+        scan: { ...summarize(full), filesPerSec: Math.round(size.files / (full.wallMs / 1000)), mbPerSec: Number((mb / (full.wallMs / 1000)).toFixed(1)) },
+        cachedScan: cached ? summarize(cached) : null,
+        ratios: {
+          scanVsRg: rg ? Number((full.wallMs / rg.wallMs).toFixed(1)) : null,
+          scanVsCat: Number((full.wallMs / cat.wallMs).toFixed(1)),
+          cachedVsRg: cached && rg ? Number((cached.wallMs / rg.wallMs).toFixed(1)) : null,
+          scanCpuVsRgCpu: rg && full.cpuMs && rg.cpuMs ? Number((full.cpuMs / rg.cpuMs).toFixed(1)) : null,
+          cachedCpuVsRgCpu: cached && rg && cached.cpuMs && rg.cpuMs ? Number((cached.cpuMs / rg.cpuMs).toFixed(1)) : null,
+        },
+        timings: parseTimings(full.last.stderr),
+        cachedTimings: cached ? parseTimings(cached.last.stderr) : null,
+        checkRunMs: Math.round(check.wall),
+        plants: plants ?? null,
+      };
+      results.push(entry);
+      console.error(`  [${tool.name}] scan ${fmt(full.wallMs)} (cpu ${fmt(full.cpuMs ?? 0)}, ${entry.scan.filesPerSec} files/s, ${entry.scan.mbPerSec} MB/s, ${entry.scan.rssMb?.toFixed(0)} MB RSS), rg ${rg ? fmt(rg.wallMs) : '-'}, cat ${fmt(cat.wallMs)}${cached ? `, cached ${fmt(cached.wallMs)} (cpu ${fmt(cached.cpuMs ?? 0)}, ${cached.rssMb?.toFixed(0)} MB RSS)` : ''}`);
+      if (plants) for (const p of plants.filter((x) => !x.ok)) console.error(`  MISMATCH ${p.rule}: expected ${p.expected}, found ${p.found}`);
+    }
   } finally {
     if (!keep) {
       rmSync(prep.dir, { recursive: true, force: true });
@@ -279,33 +297,39 @@ function fmt(ms) {
 }
 
 // Table
-const rows = [['tree', 'files', 'MB', 'scan', 'files/s', 'MB/s', 'RSS MB', 'cpu', 'rg', 'cat', 'scan/rg', 'scan/cat', 'cached', 'cached/rg', 'plants']];
+const rows = [['tree', 'tool', 'files', 'MB', 'scan', 'cpu', 'files/s', 'MB/s', 'RSS MB', 'rg', 'rg cpu', 'cat', 'scan/rg', 'cpu/rg cpu', 'scan/cat', 'cached', 'cached cpu', 'cached RSS', 'cached/rg', 'c.cpu/rg cpu', 'plants']];
 for (const r of results) {
   if (r.skipped) {
-    rows.push([r.tree, 'skipped', '', '', '', '', '', '', '', '', '', '', '', '', '']);
+    rows.push([r.tree, 'skipped', ...Array(19).fill('')]);
     continue;
   }
   const plantCell = r.plants ? (r.plants.every((p) => p.ok) ? `ok ${r.plants.reduce((n, p) => n + p.found, 0)}` : `MISMATCH ${r.plants.filter((p) => !p.ok).length}`) : '-';
   rows.push([
     r.tree,
+    r.tool,
     String(r.files),
     String(r.mb),
     fmt(r.scan.wallMs),
+    r.scan.cpuMs !== null ? fmt(r.scan.cpuMs) : '?',
     String(r.scan.filesPerSec),
     String(r.scan.mbPerSec),
     String(r.scan.rssMb ?? '?'),
-    r.scan.cpuMs !== null ? fmt(r.scan.cpuMs) : '?',
     r.rg ? fmt(r.rg.wallMs) : 'n/a',
+    r.rg?.cpuMs != null ? fmt(r.rg.cpuMs) : 'n/a',
     fmt(r.cat.wallMs),
     r.ratios.scanVsRg !== null ? `${r.ratios.scanVsRg}x` : 'n/a',
+    r.ratios.scanCpuVsRgCpu !== null ? `${r.ratios.scanCpuVsRgCpu}x` : 'n/a',
     `${r.ratios.scanVsCat}x`,
     r.cachedScan ? fmt(r.cachedScan.wallMs) : 'n/a',
+    r.cachedScan?.cpuMs != null ? fmt(r.cachedScan.cpuMs) : 'n/a',
+    r.cachedScan ? String(r.cachedScan.rssMb ?? '?') : 'n/a',
     r.ratios.cachedVsRg !== null ? `${r.ratios.cachedVsRg}x` : 'n/a',
+    r.ratios.cachedCpuVsRgCpu !== null ? `${r.ratios.cachedCpuVsRgCpu}x` : 'n/a',
     plantCell,
   ]);
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-const table = rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+const table = rows.map((row) => row.map((cell, c) => (c <= 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
 console.log(table);
 if (!RG) console.log('rg not installed: ratios against rg are n/a (apt-get install ripgrep)');
 if (uncovered.length) console.log(`registered rules without a generator plant: ${uncovered.join(', ')}`);
@@ -315,7 +339,8 @@ if (!flag('--no-write')) {
   const stamp = new Date().toISOString().slice(0, 16).replace(':', '');
   const dir = join(here, 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${stamp}${label ? `-${label}` : ''}.json`);
+  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const file = join(dir, `${stamp}${slug ? `-${slug}` : ''}.json`);
   writeFileSync(file, `${JSON.stringify({ label, date: new Date().toISOString(), env, rgPatterns: RG_PATTERNS, registeredRules: registered, uncoveredRules: uncovered, trees: results, table }, null, 2)}\n`);
   console.error(`wrote ${file}`);
 }
