@@ -3,10 +3,20 @@
  * dockerfile-ast into stages with their ARG/ENV/RUN/COPY/ADD/WORKDIR/USER instructions. RUN scripts go through the
  * shell module (shell form, continuations, heredoc scripts); RUN --mount flags are split into their options.
  */
-import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { createRequire } from 'node:module';
+import type { DockerfileParser as DockerfileParserType, Instruction } from 'dockerfile-ast';
 import { parseShell, type ShellScript } from '../../shell/index.js';
 import { basename } from '../../util/path.js';
 import type { Analyzer, FileContext } from '../types.js';
+
+// dockerfile-ast (and the language-server types it pulls in: ~35 modules) is loaded on the first Dockerfile, not at
+// startup: a re-scan that reuses the cached result never needs it.
+const requireCjs = createRequire(import.meta.url);
+let dockerfileParser: typeof DockerfileParserType | undefined;
+function DockerfileParserLazy(): typeof DockerfileParserType {
+  dockerfileParser ??= (requireCjs('dockerfile-ast') as { DockerfileParser: typeof DockerfileParserType }).DockerfileParser;
+  return dockerfileParser;
+}
 
 export interface DfVar {
   name: string;
@@ -181,7 +191,7 @@ function runShellText(text: string, escape: string): string {
 }
 
 export function parseDockerfile(text: string, onShellError?: (line: number, message: string) => void): DockerfileModel {
-  const df = DockerfileParser.parse(text);
+  const df = DockerfileParserLazy().parse(text);
   const source = new Lines(text);
   const escape = df.getEscapeCharacter() || '\\';
   const model: DockerfileModel = { kind: 'dockerfile', globalArgs: [], stages: [], escape, shellErrors: [] };
