@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import fg from 'fast-glob';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import type { ResolvedConfig } from '../config/types.js';
@@ -53,60 +54,30 @@ function gitignoreFilter(root: string, ignoreFiles: string[]): (file: string) =>
     });
 }
 
-interface WalkEntry {
-  path: string;
-  name: string;
-  file: boolean;
-  symlink: boolean;
-}
-
-/**
- * Every non-directory entry under ROOT (files, links, which are never followed), synchronously. Folders that an
- * exclude pattern of the form `<dir pattern>/**` removes entirely are not entered; the caller still applies the
- * include/exclude patterns to every path. Unreadable folders are skipped. (Replaces fast-glob: on bitnami/charts
- * 10 ms instead of 45 ms, and about 60 fewer modules to load.)
- */
-function walkTree(root: string, exclude: readonly string[]): WalkEntry[] {
-  const prunePatterns = exclude.filter((p) => p.endsWith('/**')).map((p) => p.slice(0, -3));
-  const prune = prunePatterns.length ? picomatch(prunePatterns, { dot: true }) : () => false;
-  const out: WalkEntry[] = [];
-  const stack: string[] = [''];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    let entries;
-    try {
-      entries = readdirSync(dir ? path.join(root, dir) : root, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const rel = dir ? `${dir}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (!prune(rel)) stack.push(rel);
-      } else {
-        out.push({ path: rel, name: e.name, file: e.isFile(), symlink: e.isSymbolicLink() });
-      }
-    }
-  }
-  return out;
-}
-
 export async function discover(root: string, config: ResolvedConfig, options: { useGit?: boolean } = {}): Promise<Discovery> {
   const include = picomatch(config.include, { dot: true });
   const exclude = picomatch(config.exclude, { dot: true });
   const keep = (p: string) => include(p) && !exclude(p);
   const fromGit = options.useGit === false ? undefined : gitListing(root);
   if (fromGit) {
-    const symlinks = new Set<string>();
-    const files = fromGit.filter(keep).sort();
-    return { files: files.map((p) => ({ path: p, symlink: symlinks.has(p) })), via: 'git' };
+    // git does not say which entries are links; the reader stats each file and reports loops and dangling links.
+    return { files: fromGit.filter(keep).sort().map((p) => ({ path: p, symlink: false })), via: 'git' };
   }
-  const entries = walkTree(root, config.exclude);
-  const ignoreFiles = entries.filter((e) => e.name === '.gitignore' && e.file).map((e) => e.path);
+  const entries = await fg(config.include, {
+    cwd: root,
+    dot: true,
+    onlyFiles: false,
+    followSymbolicLinks: false,
+    objectMode: true,
+    ignore: config.exclude,
+    suppressErrors: true,
+  });
+  const ignoreFiles = entries.filter((e) => e.name === '.gitignore' && e.dirent.isFile()).map((e) => e.path);
   const ignored = gitignoreFilter(root, ignoreFiles);
   const files = entries
+    .filter((e) => !e.dirent.isDirectory())
     .filter((e) => keep(e.path) && !ignored(e.path))
-    .map((e) => ({ path: e.path, symlink: e.symlink }))
+    .map((e) => ({ path: e.path, symlink: e.dirent.isSymbolicLink() }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, via: 'glob' };
 }
