@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,5 +135,17 @@ describe('terminal output', () => {
     expect(loud.stderr).not.toContain('\x1b[');
     const quiet = run(['scan', tree, '--output', path.join(work, 'd.json'), '--fail-on', 'none', '--no-git', '--quiet'], work);
     expect(quiet.stderr).toBe('');
+  });
+});
+
+describe('cache folder', () => {
+  it('is private and ignores itself, since parsed models hold file contents', () => {
+    const repo = path.join(work, 'cache-repo');
+    cpSync(tree, repo, { recursive: true });
+    expect(run(['scan', repo, '--output', path.join(work, 'e.json'), '--fail-on', 'none', '--no-git', '--quiet'], work).code).toBe(0);
+    const dir = path.join(repo, '.footprint-cache');
+    expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+    expect(statSync(dir).mode & 0o077).toBe(0);
+    for (const name of readdirSync(dir)) expect(statSync(path.join(dir, name)).mode & 0o077, name).toBe(0);
   });
 });

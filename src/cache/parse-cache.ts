@@ -10,8 +10,9 @@
  * readers see an old or a new pack, never a torn one; the last writer wins. A pack or entry that does not
  * deserialise or has the wrong shape is ignored (and replaced on the next save). Cache I/O never fails a scan.
  */
+import { ensureCacheDir, PRIVATE_FILE_MODE } from './dir.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
@@ -197,10 +198,10 @@ export class ParseCache {
     if (!this.changed && Object.keys(this.old).length === Object.keys(this.next).length) return;
     const temp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      mkdirSync(this.dir, { recursive: true });
+      ensureCacheDir(this.dir);
       // Streamed in ~1 MB chunks: the pack is as large as every model together (114 MB at 100k files); building
       // it as one string first doubled the peak RSS of a first cached run (1.13 GB -> see bench/results).
-      const fd = openSync(temp, 'w');
+      const fd = openSync(temp, 'w', PRIVATE_FILE_MODE);
       try {
         let chunk = `{"format":${FORMAT},"key":${JSON.stringify(this.key)},"entries":{`;
         let first = true;

@@ -17,8 +17,9 @@
  * One slot per root (ROOT/.footprint-cache/result-v1.json), written atomically (temp file + rename): concurrent
  * runs see an old or a new result, never a torn one; the last writer wins. Cache I/O never fails a scan.
  */
+import { ensureCacheDir, PRIVATE_FILE_MODE } from './dir.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic, Finding, InventoryEntry, Summary } from '../types.js';
 import { statSourceSync, type StatOutcome } from '../scan/read.js';
@@ -114,11 +115,11 @@ export function saveResult(root: string, key: string, listing: Listing, startedA
   const file = path.join(dir, RESULT_FILE);
   const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    mkdirSync(dir, { recursive: true });
+    ensureCacheDir(dir);
     const body =
       `{"format":${FORMAT},"key":${JSON.stringify(key)},"listing":${JSON.stringify(listing.hash)},"raw":{"findings":${raw.findingsJson},` +
       `"diagnostics":${JSON.stringify(raw.diagnostics)},"inventory":${JSON.stringify(raw.inventory)},"counts":${JSON.stringify(raw.counts)}}}`;
-    writeFileSync(temp, body);
+    writeFileSync(temp, body, { mode: PRIVATE_FILE_MODE });
     renameSync(temp, file);
     return true;
   } catch {
