@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { createAjv } from '../util/ajv.js';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../util/errors.js';
 import { sha256, stableStringify } from '../util/hash.js';
@@ -17,9 +18,9 @@ import type { ResolvedConfig, UserConfig } from './types.js';
 
 export const CONFIG_FILE_NAME = 'footprint.config.yaml';
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+let validator: ReturnType<ReturnType<typeof createAjv>['compile']> | undefined;
 function validateSchema(value: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(readJson(packageFile('schemas', 'footprint-config.schema.json')));
+  validator ??= createAjv({ allErrors: true, strict: false }).compile(readJson(packageFile('schemas', 'footprint-config.schema.json')));
   return validator(value) ? [] : [...(validator.errors ?? [])];
 }
 
@@ -53,7 +54,9 @@ export interface LoadConfigOptions {
 
 /** Validate a user config object and apply defaults. Throws ConfigError listing every problem with its path. */
 export function resolveConfig(user: unknown, knownRuleIds?: readonly string[], source?: string): ResolvedConfig {
-  const problems = validateSchema(user ?? {}).map(describe);
+  // No config file (or an empty one) has nothing to validate: the schema compiler is never loaded.
+  const isEmpty = user == null || (typeof user === 'object' && !Array.isArray(user) && Object.keys(user).length === 0);
+  const problems = isEmpty ? [] : validateSchema(user).map(describe);
   const config = (user ?? {}) as UserConfig;
   if (knownRuleIds && problems.length === 0) {
     const known = new Set(knownRuleIds);

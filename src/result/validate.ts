@@ -1,14 +1,10 @@
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createAjv } from '../util/ajv.js';
 import { packageFile, readJson } from '../util/package.js';
 import { UsageError } from '../util/errors.js';
 import type { ScanResult } from '../types.js';
 
 type ValidateFn = ((value: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
 let validateFn: ValidateFn | undefined;
-
-// ajv-formats is published as CommonJS with a default export; under NodeNext the callable sits on .default.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 
 export function resultSchema(): object {
   return readJson(packageFile('schemas', 'footprint-result.schema.json'));
@@ -17,9 +13,7 @@ export function resultSchema(): object {
 /** Problems that make a value not a footprint result (empty when it is one). */
 export function resultProblems(value: unknown): string[] {
   if (!validateFn) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats(ajv);
-    validateFn = ajv.compile(resultSchema()) as ValidateFn;
+    validateFn = createAjv({ allErrors: true, strict: false }, true).compile(resultSchema()) as ValidateFn;
   }
   if (validateFn(value)) return [];
   return (validateFn.errors ?? []).slice(0, 20).map((e) => `${e.instancePath || '(top level)'}: ${e.message ?? 'invalid'}`);
