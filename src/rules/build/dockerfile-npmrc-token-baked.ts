@@ -165,7 +165,7 @@ export const dockerfileNpmrcTokenBaked = createRule(
     defaultSeverity: 'high',
     description: 'A token written into .npmrc/.yarnrc/.netrc/pip.conf/.pypirc/git config/docker config inside an image layer, or a credential file copied into the image',
     why: 'A file written by a RUN or brought in by COPY stays in that layer even if a later RUN deletes it: `docker save`/`docker history` and SBOM tools expose it, and COPY --from carries it into the final image.',
-    allowed: 'A token-free .npmrc (scope -> registry mapping only, or `${NPM_TOKEN}` interpolation) and a BuildKit secret mounted for the install step: `RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci`.',
+    allowed: 'A token-free .npmrc (scope -> registry mapping only, or `${NPM_TOKEN}` interpolation) and a BuildKit secret mounted for the install step: `RUN --mount=type=secret,id=npmrc,target=/app/.npmrc npm ci` (a project .npmrc that exists only during that RUN).',
     remediation: 'Mount the credential file (or the token as env) as a BuildKit secret on the install RUN instead of writing it into a layer, delete the write/COPY, and rotate the token if an image with it was pushed.',
     environmentEscalation: false,
   },
