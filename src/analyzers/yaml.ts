@@ -39,7 +39,8 @@ export interface YamlFileModel {
   helm?: HelmInfo;
 }
 
-const YAML_EXT = /\.(ya?ml)$/i;
+// Helmfile renders `*.yaml.gotmpl` through Go templates before reading it as YAML.
+const YAML_EXT = /\.ya?ml(\.gotmpl)?$/i;
 const RANDOM_FUNCTIONS = new Set(['randAlphaNum', 'randAlpha', 'randAscii', 'randNumeric', 'randBytes', 'uuidv4', 'genPrivateKey', 'derivePassword']);
 
 export function yamlRole(path: string): YamlRole {
@@ -47,6 +48,8 @@ export function yamlRole(path: string): YamlRole {
   const dirs = parts.slice(0, -1);
   const file = basename(path);
   if (dirs.includes('templates')) return 'template';
+  // Helmfile's *.yaml.gotmpl files outside a chart are values (release or environment values).
+  if (/\.gotmpl$/i.test(file)) return 'values';
   if (/(^|[-_.])values([-_.]|$)/i.test(file) || dirs.some((d) => d.toLowerCase() === 'values')) return 'values';
   return 'manifest';
 }
