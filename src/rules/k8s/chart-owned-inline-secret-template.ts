@@ -87,7 +87,9 @@ function secretTemplatesGuardedBy(project: Project, path: string, chartRoot?: st
   // Memoised per (chart, path): every environment's values file asks the same question (quadratic at 100k files).
   return memoFor(project, 'chart-owned:guarded', `${chartRoot ?? ''}\0${path}`, () => {
     const ref = `.Values.${path}`;
-    const files = project.yamlFiles.filter((f) => f.model.role === 'template' && f.model.helm?.controls?.some((c) => c.expr.includes(ref) && !new RegExp(`${ref.replace(/\./g, '\\.')}[A-Za-z0-9_]`).test(c.expr)));
+    // The path comes from the scanned values file: escape every metacharacter, compile once.
+    const longer = new RegExp(`${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[A-Za-z0-9_]`);
+    const files = project.yamlFiles.filter((f) => f.model.role === 'template' && f.model.helm?.controls?.some((c) => c.expr.includes(ref) && !longer.test(c.expr)));
     const local = chartRoot ? files.filter((f) => f.model.helm?.chartRoot === chartRoot) : [];
     const chosen = local.length ? local : files;
     // project.resources in file order: the chosen files' resources, in the same order as filtering all resources.
