@@ -207,10 +207,13 @@ export function ancestors(model: DockerfileModel, stage: DfStage): DfStage[] {
   return out;
 }
 
-/** Absolute in-image path of a path written by a RUN/COPY at `line` in `stage` (WORKDIR applied; `~` is /root). */
+/** HOME of the image's default (root) user: where `~` and `$HOME` point inside a build, not on this machine. */
+const IMAGE_HOME = '/root';
+
+/** Absolute in-image path of a path written by a RUN/COPY at `line` in `stage` (WORKDIR applied; `~` is IMAGE_HOME). */
 export function imagePath(model: DockerfileModel, stage: DfStage, p: string, line: number): string {
-  if (p.startsWith('~/')) return path.posix.normalize(`/root/${p.slice(2)}`);
-  if (p.startsWith('$HOME/') || p.startsWith('${HOME}/')) return path.posix.normalize(`/root/${p.replace(/^\$\{?HOME\}?\//, '')}`);
+  const home = /^(~|\$HOME|\$\{HOME\})\//.exec(p);
+  if (home) return path.posix.normalize(`${IMAGE_HOME}/${p.slice(home[0].length)}`);
   if (p.startsWith('/')) return path.posix.normalize(p);
   let workdir = '/';
   for (const s of ancestors(model, stage).reverse()) {
