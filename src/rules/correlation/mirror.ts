@@ -1,4 +1,5 @@
 /** PushSecret mirroring rules (catalog E1-E3): Replace only, never read back, never consumed elsewhere. */
+import { memoFor } from '../../scan/project-index.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
@@ -12,7 +13,12 @@ interface Match {
 }
 
 /** ExternalSecret entries reading a remote key some PushSecret writes (normalised keys, compatible stores). */
+/** Built once per scan and shared by both mirror rules. */
 function mirrorMatches(context: RuleContext): Map<EsInfo, Match[]> {
+  return memoFor(context.project, 'mirror:matches', '', () => computeMirrorMatches(context));
+}
+
+function computeMirrorMatches(context: RuleContext): Map<EsInfo, Match[]> {
   const byKey = new Map<string, PsInfo[]>();
   for (const ps of pushSecrets(context.project)) {
     for (const push of ps.pushes) {

@@ -1,4 +1,5 @@
 import type { ParsedFile } from '../../analyzers/types.js';
+import { memoFor } from '../../scan/project-index.js';
 import { HARNESS_ANALYZERS, serviceOf, type HarnessModel } from '../../analyzers/tests/model.js';
 import type { Project } from '../../scan/project.js';
 import type { Replacement } from '../../types.js';
@@ -6,7 +7,8 @@ import { basename, segments } from '../../util/path.js';
 
 /** Every test/script model, in file order. */
 export function harnessModels(project: Project): ParsedFile<HarnessModel>[] {
-  return HARNESS_ANALYZERS.flatMap((id) => project.models<HarnessModel>(id)).sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
+  // Eight rules read this list: sort it once per scan.
+  return memoFor(project, 'tests:harness-models', '', () => HARNESS_ANALYZERS.flatMap((id) => project.models<HarnessModel>(id)).sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0)));
 }
 
 /** `<svc>-int-tests-secrets` for a file under services/<svc>/, else named after the nearest meaningful folder. */
