@@ -3,7 +3,7 @@ import path from 'node:path';
 import { readBaselineFile, serializeBaseline, updateBaseline } from '../../history/baseline.js';
 import { scan } from '../../scan/run.js';
 import { UsageError } from '../../util/errors.js';
-import { assertDirectory, str, writeOutput } from './io.js';
+import { SOURCE_OPTIONS, SOURCE_OPTION_HELP, rootArgument, str, writeOutput } from './io.js';
 import type { Command } from './types.js';
 
 export const DEFAULT_BASELINE_FILE = '.footprint-baseline.json';
@@ -12,21 +12,17 @@ export const baselineCommand: Command = {
   usage: 'baseline [ROOT]',
   summary: 'Write or shrink the baseline of accepted findings',
   options: {
+    ...SOURCE_OPTIONS,
     output: { type: 'string', short: 'o' },
     'add-new': { type: 'boolean' },
-    config: { type: 'string', short: 'c' },
-    'no-git': { type: 'boolean' },
   },
   optionHelp: {
+    ...SOURCE_OPTION_HELP,
     output: `baseline file (default ROOT/${DEFAULT_BASELINE_FILE}); an existing one is updated`,
     'add-new': 'also accept findings that are not in the baseline yet (default: updating only removes fixed entries)',
-    config: 'config file (default ROOT/footprint.config.yaml when present)',
-    'no-git': 'discover files with globbing and .gitignore instead of git ls-files',
   },
   async run(values, positionals) {
-    if (positionals.length > 1) throw new UsageError(`baseline takes one ROOT, got ${positionals.length}`);
-    const root = positionals[0] ?? '.';
-    assertDirectory(root);
+    const root = rootArgument('baseline', positionals);
     const output = str(values.output) ?? path.join(root, DEFAULT_BASELINE_FILE);
     if (output === '-') throw new UsageError('--output must be a file: the baseline is read back to be updated');
     const previous = existsSync(output) ? readBaselineFile(output) : undefined;

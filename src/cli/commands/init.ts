@@ -7,7 +7,7 @@ import { EnvironmentResolver } from '../../scan/environment.js';
 import { scan } from '../../scan/run.js';
 import { UsageError } from '../../util/errors.js';
 import { segments } from '../../util/path.js';
-import { assertDirectory, writeOutput } from './io.js';
+import { rootArgument, writeOutput } from './io.js';
 import type { Command } from './types.js';
 
 const VENDOR_DIRS = new Set(['third_party', 'third-party', 'vendor', 'vendored']);
@@ -54,9 +54,7 @@ export const initCommand: Command = {
   options: { force: { type: 'boolean' }, output: { type: 'string', short: 'o' } },
   optionHelp: { force: 'overwrite an existing config file', output: `write to FILE (default ROOT/${CONFIG_FILE_NAME}; - is stdout)` },
   async run(values, positionals) {
-    if (positionals.length > 1) throw new UsageError(`init takes one ROOT, got ${positionals.length}`);
-    const root = positionals[0] ?? '.';
-    assertDirectory(root);
+    const root = rootArgument('init', positionals);
     const target = typeof values.output === 'string' ? values.output : path.join(root, CONFIG_FILE_NAME);
     if (target !== '-' && existsSync(target) && !values.force) throw new UsageError(`${CONFIG_FILE_NAME} already exists; use --force to overwrite`);
     const defaults = resolveConfig({});

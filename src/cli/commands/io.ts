@@ -52,3 +52,18 @@ export function assertDirectory(root: string): void {
   }
   if (!isDir) throw new UsageError(`ROOT "${root}" is not a folder`);
 }
+
+/** The optional ROOT argument of scan-like commands: at most one, an existing folder, default ".". */
+export function rootArgument(command: string, positionals: string[]): string {
+  if (positionals.length > 1) throw new UsageError(`${command} takes one ROOT, got ${positionals.length}`);
+  const root = positionals[0] ?? '.';
+  assertDirectory(root);
+  return root;
+}
+
+/** Options every command that scans a ROOT accepts. */
+export const SOURCE_OPTIONS = { config: { type: 'string', short: 'c' }, 'no-git': { type: 'boolean' } } as const;
+export const SOURCE_OPTION_HELP = {
+  config: 'config file (default ROOT/footprint.config.yaml when present)',
+  'no-git': 'discover files with globbing and .gitignore instead of git ls-files',
+};

@@ -5,7 +5,7 @@ import { isFormat, render, EXTENSIONS, FORMATS, type Format } from '../../report
 import { scanDetailed, type ScanTimings } from '../../scan/run.js';
 import type { ScanResult } from '../../types.js';
 import { UsageError } from '../../util/errors.js';
-import { assertDirectory, exitCodeFor, parseFailOn, str, writeOutput } from './io.js';
+import { SOURCE_OPTIONS, SOURCE_OPTION_HELP, exitCodeFor, parseFailOn, rootArgument, str, writeOutput } from './io.js';
 import type { Command } from './types.js';
 import { colorEnabled, Progress, summaryTable } from '../terminal.js';
 
@@ -65,39 +65,35 @@ export const scanCommand: Command = {
   usage: 'scan [ROOT]',
   summary: 'Scan ROOT (default .) and write reports',
   options: {
+    ...SOURCE_OPTIONS,
     format: { type: 'string' },
     'out-dir': { type: 'string' },
     output: { type: 'string', short: 'o' },
-    config: { type: 'string', short: 'c' },
     'fail-on': { type: 'string' },
     'md-max-chars': { type: 'string' },
     timing: { type: 'boolean' },
-    'no-git': { type: 'boolean' },
     'no-cache': { type: 'boolean' },
     baseline: { type: 'string' },
     history: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
   },
   optionHelp: {
+    ...SOURCE_OPTION_HELP,
     format: 'comma list of json,md,html,sarif,github,gitlab (default json)',
     'out-dir': 'write DIR/footprint.<ext> per format (default reports/)',
     output: 'write a single format to FILE (- is stdout)',
-    config: 'config file (default ROOT/footprint.config.yaml when present)',
     'fail-on': 'critical|high|medium|low|info|none (default high)',
     'md-max-chars': 'truncate Markdown past N characters (default 65000)',
     timing: 'print time per phase, analyzer and rule to stderr',
-    'no-git': 'discover files with globbing and .gitignore instead of git ls-files',
     'no-cache': 'do not read or write parsed models in ROOT/.footprint-cache/',
     baseline: 'mark findings in this baseline (or saved result) baseline: true; they do not fail the run',
     history: 'append this run to a JSON Lines history file; reports show the trend',
     quiet: 'no progress bar and no summary on stderr',
   },
   async run(values, positionals) {
-    if (positionals.length > 1) throw new UsageError(`scan takes one ROOT, got ${positionals.length}`);
     const formats = parseFormats(str(values.format));
     const failOn = parseFailOn(values['fail-on']);
-    const root = positionals[0] ?? '.';
-    assertDirectory(root);
+    const root = rootArgument('scan', positionals);
     const tracked = loadScanHistory({ baseline: str(values.baseline), history: str(values.history) });
     const progress = new Progress(!values.quiet && !!process.stderr.isTTY);
     const { result, timings } = await scanDetailed({
