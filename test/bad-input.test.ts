@@ -23,12 +23,14 @@ function write(rel: string, content: string | Buffer): void {
 beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'footprint-bad-'));
   write('manifests/binary.yaml', Buffer.from([0x61, 0x3a, 0x00, 0x01, 0x02, 0xff]));
-  write('manifests/huge.yaml', `a: "${'x'.repeat(3000)}"\n`);
+  write('manifests/huge.yaml', `a: "${'x'.repeat(60_000)}"\n`);
   write('manifests/latin1.yaml', Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a]));
   const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
   for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
   write('manifests/alias-bomb.yaml', `${bomb.join('\n')}\n`);
   write('manifests/deep.yaml', `${'['.repeat(900)}${']'.repeat(900)}\n`);
+  write('test/deep.test.ts', `const x = process.env.DB_PASSWORD ?? ${'('.repeat(20000)}'x'${')'.repeat(20000)};\n`);
+  write('Tiltfile', `docker_build('app', '.', build_args=${'['.repeat(20000)}${']'.repeat(20000)})\n`);
   write('manifests/broken.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: broken\nstringData:\n  password: ${SECRET}\n  - not: valid\n`);
   write('charts/app/templates/secret.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ include "app.fullname" . \nstringData:\n  password: ${SECRET}\n`);
   write('manifests/good.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: good\nstringData:\n  password: ${SECRET}\n`);
@@ -43,7 +45,7 @@ beforeAll(async () => {
       throw new Error(`boom at /var/lib/someone/private/path with ${SECRET.slice(0, 3)}`);
     }),
   );
-  result = await scan({ root, useGit: false, config: resolveConfig({ maxFileSize: 2000 }), rules: [...RULES, crashing], now: new Date('2026-01-01T00:00:00Z') });
+  result = await scan({ root, useGit: false, config: resolveConfig({ maxFileSize: 50_000 }), rules: [...RULES, crashing], now: new Date('2026-01-01T00:00:00Z') });
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -62,7 +64,9 @@ describe('bad input', () => {
     expect(codesFor('manifests/huge.yaml')).toEqual(['too-large']);
     expect(codesFor('manifests/latin1.yaml')).toEqual(['encoding']);
     expect(codesFor('manifests/alias-bomb.yaml')).toContain('alias-limit');
-    expect(codesFor('manifests/deep.yaml')).toContain('too-deep');
+    expect(codesFor('manifests/deep.yaml')).toEqual(['too-deep']);
+    expect(codesFor('test/deep.test.ts')).toEqual(['too-deep']);
+    expect(codesFor('Tiltfile')).toEqual(['too-deep']);
     expect(codesFor('manifests/broken.yaml')).toContain('parse-error');
     expect(codesFor('charts/app/templates/secret.yaml')).toContain('parse-error');
     expect(codesFor('manifests/loop-a.yaml')).toEqual(['symlink-loop']);

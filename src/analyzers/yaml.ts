@@ -1,6 +1,6 @@
 import { preprocessHelmTemplate, restorePlaceholders } from './helm/gotemplate.js';
 import type { Analyzer, AnalyzerContext, FileContext } from './types.js';
-import { parseYaml, type ParsedYaml, type YamlDoc } from '../yaml/parse.js';
+import { parseYaml, YAML_PARSE_DEPTH_LIMIT, type ParsedYaml, type YamlDoc } from '../yaml/parse.js';
 import { basename, segments } from '../util/path.js';
 import { blankCrdBodies } from '../yaml/crd.js';
 
@@ -112,5 +112,12 @@ function finish(parsed: ParsedYaml, role: YamlRole, helm: HelmInfo | undefined, 
   }
   if (parsed.aliasLimitHit) context.diagnostic({ code: 'alias-limit', message: 'YAML aliases expand past the node limit; expansion cut' });
   if (parsed.tooDeep) context.diagnostic({ code: 'too-deep', message: 'YAML nesting deeper than 200 levels; deeper nodes cut' });
+  if (parsed.refused) {
+    context.diagnostic({
+      code: 'too-deep',
+      line: parsed.refused.line,
+      message: `YAML nests more than ${YAML_PARSE_DEPTH_LIMIT} levels deep; not parsed, so nothing in it is checked`,
+    });
+  }
   return { role, docs: parsed.docs, helm };
 }

@@ -40,7 +40,7 @@ type Loaded =
   | { kind: 'hit'; entry: CacheEntry; fresh: boolean }
   | { kind: 'read'; size: number; mtimeMs: number; hash?: string; text?: string; failure?: ReadFailure };
 
-const FAILING_CODES = new Set(['parse-error', 'encoding', 'unreadable']);
+const FAILING_CODES = new Set(['parse-error', 'encoding', 'unreadable', 'too-deep']);
 
 export async function parseFiles(root: string, candidates: readonly ParseCandidate[], config: ResolvedConfig, options: ParseFilesOptions): Promise<ParseFilesResult> {
   const { cache } = options;
@@ -143,10 +143,13 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
           parsed.push({ file, analyzer: analyzer.id, model });
         }
       } catch (error) {
-        const message = `Analyzer ${analyzer.id} failed: ${options.safeMessage(error)}`;
+        const stackExhausted = error instanceof RangeError && error.message.includes('call stack');
+        const message = stackExhausted
+          ? `Nesting too deep for the ${analyzer.id} parser; file not analyzed`
+          : `Analyzer ${analyzer.id} failed: ${options.safeMessage(error)}`;
         result.crashed = message;
         failedFiles.add(file.path);
-        options.diagnostic({ file: file.path, code: 'analyzer-crash', message });
+        options.diagnostic({ file: file.path, code: stackExhausted ? 'too-deep' : 'analyzer-crash', message });
       }
       parseMs[analyzer.id] = (parseMs[analyzer.id] ?? 0) + performance.now() - t;
     }

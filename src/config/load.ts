@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { createAjv } from '../util/ajv.js';
 import { parseDocument } from 'yaml';
+import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../yaml/parse.js';
 import { ConfigError } from '../util/errors.js';
 import { sha256, stableStringify } from '../util/hash.js';
 import { packageFile, readJson } from '../util/package.js';
@@ -107,6 +108,7 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   } catch (error) {
     throw new ConfigError(`Config file ${shown} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
+  if (yamlNesting(text).depth > YAML_PARSE_DEPTH_LIMIT) throw new ConfigError(`Config file ${shown} nests more than ${YAML_PARSE_DEPTH_LIMIT} levels deep`);
   const document = parseDocument(text);
   if (document.errors.length > 0) {
     throw new ConfigError(

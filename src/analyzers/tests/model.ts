@@ -3,6 +3,7 @@
  * decide which facts are footprints. Values are kept only so the collector can hash and redact them.
  */
 import { parseAllDocuments } from 'yaml';
+import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../../yaml/parse.js';
 import type { FileContext } from '../types.js';
 import { basename, segments } from '../../util/path.js';
 
@@ -133,6 +134,7 @@ export function serviceOf(path: string): string | undefined {
 export function secretsInYamlText(text: string, startLine: number, column: number, form: string): InlineSecretFact[] {
   if (!/kind:\s*["']?Secret\b/.test(text) || !/\b(stringData|data):/.test(text)) return [];
   const out: InlineSecretFact[] = [];
+  if (yamlNesting(text).depth > YAML_PARSE_DEPTH_LIMIT) return [];
   let docs;
   try {
     docs = parseAllDocuments(text, { uniqueKeys: false });

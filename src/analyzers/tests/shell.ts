@@ -4,6 +4,7 @@
  * (src/shell, mvdan-sh); Tiltfiles with the tree-sitter Python grammar (Starlark is Python syntax).
  */
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YNode } from 'yaml';
+import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../../yaml/parse.js';
 import { parseShell, type ShellScript } from '../../shell/index.js';
 import { basename, segments } from '../../util/path.js';
 import { makefileRecipes, makeToShell } from '../build/script.js';
@@ -131,6 +132,7 @@ function runLine(node: YNode, counter: LineCounter, text: string): number {
 }
 
 function fromWorkflow(model: HarnessModel, text: string, context: AnalyzerContext): void {
+  if (yamlNesting(text).depth > YAML_PARSE_DEPTH_LIMIT) return; // The YAML analyzer reports it.
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
   if (doc.errors.length > 0) return; // The YAML analyzer reports YAML errors.
