@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -214,5 +214,109 @@ describe('whole-result cache', () => {
     for (const change of [{ toolVersion: '1.0.1' }, { buildId: 'b2' }, { configHash: 'd' }, { ruleIds: ['a'] }, { analyzerIds: ['yaml', 'dockerfile'] }]) {
       expect(resultKey({ ...base, ...change })).not.toBe(key);
     }
+  });
+});
+
+/** Age every folder too: a walk is stored only when no folder changed within the racy window. */
+function ageFolders(root: string, seconds = HOUR_AGO): void {
+  const stack = [root];
+  const dirs: string[] = [];
+  while (stack.length) {
+    const dir = stack.pop()!;
+    dirs.push(dir);
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory() && e.name !== CACHE_DIR) stack.push(path.join(dir, e.name));
+  }
+  for (const dir of dirs) utimesSync(dir, seconds, seconds);
+}
+
+function copyAgedTree(): string {
+  const root = copyExample();
+  mkdirSync(path.join(root, CACHE_DIR)); // as after an earlier run: creating it changes ROOT's mtime
+  ageFolders(root);
+  return root;
+}
+
+describe('stored tree of a glob walk', () => {
+  it('answers a re-scan of an unchanged tree from the stored folders and files, without walking', async () => {
+    const root = copyAgedTree();
+    const first = await run(root);
+    expect(first.timings.listing).toBe('glob');
+    expect(first.timings.result).toBe('stored');
+    const second = await run(root);
+    expect(second.timings.listing).toBe('tree');
+    expect(second.timings.result).toBe('reused');
+    expect(comparable(second.result)).toEqual(comparable(await fresh(root)));
+
+    // An edit inside a file leaves its folder alone: the stored files are stat'ed, and the edit is seen.
+    const manifest = readdirSync(path.join(root, 'manifests')).find((f) => f.endsWith('.yaml'))!;
+    writeOld(path.join(root, 'manifests', manifest), INLINE_SECRET);
+    const edited = await run(root);
+    expect(edited.timings.listing).toBe('tree');
+    expect(edited.timings.result).not.toBe('reused');
+    expect(edited.result.findings.some((f) => f.file === `manifests/${manifest}` && f.ruleId === 'inline-secret-manifest')).toBe(true);
+    expect(comparable(edited.result)).toEqual(comparable(await fresh(root)));
+  });
+
+  it('walks again when a file is added to, removed from or renamed in any folder, and finds what changed', async () => {
+    const root = copyAgedTree();
+    await run(root);
+    const added = path.join(root, 'charts', 'billing', 'templates', 'late-secret.yaml');
+    writeOld(added, INLINE_SECRET);
+    const afterAdd = await run(root);
+    expect(afterAdd.timings.listing).toBe('glob');
+    expect((await run(root)).timings.listing).toBe('glob'); // the folder just changed (racy): its walk was not stored
+    expect(afterAdd.result.findings.some((f) => f.file === 'charts/billing/templates/late-secret.yaml')).toBe(true);
+    expect(comparable(afterAdd.result)).toEqual(comparable(await fresh(root)));
+
+    ageFolders(root);
+    await run(root); // walks and stores the walk
+    expect((await run(root)).timings.listing).toBe('tree');
+    const renamed = path.join(root, 'charts', 'billing', 'templates', 'renamed-secret.yaml');
+    writeOld(renamed, readFileSync(added, 'utf8'));
+    unlinkSync(added);
+    const afterRename = await run(root);
+    expect(afterRename.timings.listing).toBe('glob');
+    expect(afterRename.result.findings.some((f) => f.file === 'charts/billing/templates/renamed-secret.yaml')).toBe(true);
+    expect(afterRename.result.findings.some((f) => f.file === 'charts/billing/templates/late-secret.yaml')).toBe(false);
+
+    ageFolders(root);
+    await run(root);
+    expect((await run(root)).timings.listing).toBe('tree');
+    unlinkSync(renamed);
+    const afterRemove = await run(root);
+    expect(afterRemove.timings.listing).toBe('glob');
+    expect(comparable(afterRemove.result)).toEqual(comparable(await fresh(root)));
+  });
+
+  it('walks again when a .gitignore changes, even one that ignores itself', async () => {
+    const root = copyAgedTree();
+    writeOld(path.join(root, 'charts', '.gitignore'), '.gitignore\norders/\n');
+    ageFolders(root);
+    const first = await run(root);
+    expect(first.timings.result).toBe('stored');
+    expect(first.result.findings.some((f) => f.file.startsWith('charts/orders/'))).toBe(false);
+    expect((await run(root)).timings.listing).toBe('tree');
+
+    writeFileSync(path.join(root, 'charts', '.gitignore'), '.gitignore\n');
+    utimesSync(path.join(root, 'charts', '.gitignore'), HOUR_AGO + 120, HOUR_AGO + 120);
+    const after = await run(root);
+    expect(after.timings.listing).toBe('glob');
+    expect(after.timings.result).not.toBe('reused');
+    expect(after.result.findings.some((f) => f.file.startsWith('charts/orders/'))).toBe(true);
+    expect(comparable(after.result)).toEqual(comparable(await fresh(root)));
+  });
+
+  it('is not stored when a folder changed within the racy window, nor used for a narrower include', async () => {
+    const root = copyExample(); // files aged, folders just created
+    expect((await run(root)).timings.result).toBe('stored');
+    expect((await run(root)).timings.listing).toBe('glob');
+
+    const narrow = copyAgedTree();
+    writeOld(path.join(narrow, 'footprint.config.yaml'), 'include: ["charts/**"]\n');
+    ageFolders(narrow);
+    await run(narrow);
+    const second = await run(narrow);
+    expect(second.timings.result).toBe('reused');
+    expect(second.timings.listing).toBe('glob');
   });
 });

@@ -14,18 +14,24 @@
  * Racy stats: a file modified in the same clock tick as the scan that read it could keep its size and mtime. A
  * result is not stored when any candidate changed within RACY_MS of the scan's start (like git's racy-index rule).
  *
+ * Walking the tree costs more than everything else a reuse does, so a result found by a glob walk also stores the
+ * walk's folders with their mtimes and the .gitignore files with their stats (the tree). A folder's mtime changes
+ * whenever an entry is added to, removed from or renamed in it; while no folder and no .gitignore changed, the walk
+ * would list the same files, so the next run stats the stored folders and files instead of walking. git listings
+ * are not stored this way: what git lists also depends on its index and exclude files.
+ *
  * One slot per root (ROOT/.footprint-cache/result-v1.json), written atomically (temp file + rename): concurrent
  * runs see an old or a new result, never a torn one; the last writer wins. Cache I/O never fails a scan.
  */
 import { ensureCacheDir, PRIVATE_FILE_MODE } from './dir.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic, Finding, InventoryEntry, Summary } from '../types.js';
 import { statSourceSync, type StatOutcome } from '../scan/read.js';
 import { buildId, CACHE_DIR } from './parse-cache.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 export const RESULT_FILE = `result-v${FORMAT}.json`;
 const RACY_MS = 2000;
 
@@ -41,8 +47,9 @@ export interface RawScan {
 export interface ResultKeyParts {
   toolVersion: string;
   configHash: string;
-  ruleIds: readonly string[];
-  analyzerIds: readonly string[];
+  /** The rules run; the registry's own are identified by the build id. */
+  ruleIds: readonly string[] | 'registry';
+  analyzerIds: readonly string[] | 'registry';
   /** Identifies the installed code; default: buildId(). */
   buildId?: string;
 }
@@ -57,7 +64,7 @@ export interface Listing {
 
 export function resultKey(parts: ResultKeyParts): string {
   return createHash('sha256')
-    .update(JSON.stringify([FORMAT, parts.toolVersion, parts.buildId ?? buildId(), parts.configHash, [...parts.ruleIds], [...parts.analyzerIds]]))
+    .update(JSON.stringify([FORMAT, parts.toolVersion, parts.buildId ?? buildId(), parts.configHash, parts.ruleIds, parts.analyzerIds]))
     .digest('hex');
 }
 
@@ -79,15 +86,22 @@ export function statListing(root: string, files: readonly string[], maxFileSize:
   return { hash: hash.digest('hex'), newestMtimeMs: newest, stats };
 }
 
-interface Stored {
-  format: number;
+/** A glob walk's folders and .gitignore files with their stats, and the files it listed (in order). */
+export interface Tree {
+  dirs: [path: string, mtimeMs: number][];
+  ignoreFiles: [path: string, size: number, mtimeMs: number][];
+  files: string[];
+}
+
+export interface StoredResult {
   key: string;
   listing: string;
   raw: RawScan;
+  tree?: Tree;
 }
 
-/** The stored raw scan for this key and listing, or undefined (missing, other key, changed tree, unreadable). */
-export function loadResult(root: string, key: string, listing: string): RawScan | undefined {
+/** The stored result of this key, or undefined (missing, other key or format, unreadable, malformed). */
+export function readStoredResult(root: string, key: string): StoredResult | undefined {
   let text: string;
   try {
     text = readFileSync(path.join(root, CACHE_DIR, RESULT_FILE), 'utf8');
@@ -95,21 +109,73 @@ export function loadResult(root: string, key: string, listing: string): RawScan 
     return undefined;
   }
   try {
-    const stored = JSON.parse(text) as Partial<Stored>;
-    if (!stored || stored.format !== FORMAT || stored.key !== key || stored.listing !== listing) return undefined;
+    const stored = JSON.parse(text) as Partial<StoredResult> & { format?: unknown };
+    if (!stored || stored.format !== FORMAT || stored.key !== key || typeof stored.listing !== 'string') return undefined;
     const raw = stored.raw;
     if (!raw || !Array.isArray(raw.findings) || !Array.isArray(raw.diagnostics) || !Array.isArray(raw.inventory) || !raw.counts) return undefined;
-    return raw;
+    const tree = stored.tree;
+    const treeOk = tree && Array.isArray(tree.dirs) && Array.isArray(tree.ignoreFiles) && Array.isArray(tree.files);
+    return { key: stored.key, listing: stored.listing, raw, ...(treeOk ? { tree } : {}) };
   } catch {
     return undefined;
   }
+}
+
+function mtimeOf(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stats of a walk, or undefined when a folder or .gitignore changed too recently to be trusted (racy). */
+export function snapshotTree(root: string, walked: { dirs: readonly string[]; ignoreFiles: readonly string[] }, files: readonly string[], startedAtMs: number): Tree | undefined {
+  const dirs: Tree['dirs'] = [];
+  for (const dir of walked.dirs) {
+    const mtimeMs = mtimeOf(path.join(root, dir));
+    if (mtimeMs === undefined || mtimeMs >= startedAtMs - RACY_MS) return undefined;
+    dirs.push([dir, mtimeMs]);
+  }
+  const ignoreFiles: Tree['ignoreFiles'] = [];
+  for (const file of walked.ignoreFiles) {
+    try {
+      const stat = statSync(path.join(root, file));
+      if (stat.mtimeMs >= startedAtMs - RACY_MS) return undefined;
+      ignoreFiles.push([file, stat.size, stat.mtimeMs]);
+    } catch {
+      return undefined;
+    }
+  }
+  return { dirs, ignoreFiles, files: [...files] };
+}
+
+/** True when no stored folder and no .gitignore changed since the walk: a new walk would list tree.files. */
+export function treeUnchanged(root: string, tree: Tree): boolean {
+  for (const [dir, mtimeMs] of tree.dirs) if (mtimeOf(`${root}/${dir}`) !== mtimeMs) return false;
+  for (const [file, size, mtimeMs] of tree.ignoreFiles) {
+    try {
+      const stat = statSync(path.join(root, file));
+      if (stat.size !== size || stat.mtimeMs !== mtimeMs) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
  * Store the raw scan (FINDINGS_JSON: the findings serialised before suppressions touched them). Returns false when
  * not stored: racy listing or a write error.
  */
-export function saveResult(root: string, key: string, listing: Listing, startedAtMs: number, raw: { findingsJson: string; diagnostics: readonly Diagnostic[]; inventory: readonly InventoryEntry[]; counts: Summary['files'] }): boolean {
+export function saveResult(
+  root: string,
+  key: string,
+  listing: Listing,
+  startedAtMs: number,
+  raw: { findingsJson: string; diagnostics: readonly Diagnostic[]; inventory: readonly InventoryEntry[]; counts: Summary['files'] },
+  tree?: Tree,
+): boolean {
   if (listing.newestMtimeMs >= startedAtMs - RACY_MS) return false;
   const dir = path.join(root, CACHE_DIR);
   const file = path.join(dir, RESULT_FILE);
@@ -118,7 +184,8 @@ export function saveResult(root: string, key: string, listing: Listing, startedA
     ensureCacheDir(dir);
     const body =
       `{"format":${FORMAT},"key":${JSON.stringify(key)},"listing":${JSON.stringify(listing.hash)},"raw":{"findings":${raw.findingsJson},` +
-      `"diagnostics":${JSON.stringify(raw.diagnostics)},"inventory":${JSON.stringify(raw.inventory)},"counts":${JSON.stringify(raw.counts)}}}`;
+      `"diagnostics":${JSON.stringify(raw.diagnostics)},"inventory":${JSON.stringify(raw.inventory)},"counts":${JSON.stringify(raw.counts)}}` +
+      `${tree ? `,"tree":${JSON.stringify(tree)}` : ''}}`;
     writeFileSync(temp, body, { mode: PRIVATE_FILE_MODE });
     renameSync(temp, file);
     return true;

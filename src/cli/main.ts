@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, UsageError } from '../util/errors.js';
 import { TOOL_VERSION } from '../util/package.js';
-import { safeMessage } from '../scan/run.js';
+import { safeMessage } from '../util/errors.js';
 import { COMMANDS, type Command } from './commands/index.js';
 
 export const EXIT = { clean: 0, findings: 1, error: 2 } as const;

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { createAjv } from '../util/ajv.js';
-import { parseDocument } from 'yaml';
-import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../yaml/parse.js';
+import { createRequire } from 'node:module';
+import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../yaml/nesting.js';
 import { ConfigError } from '../util/errors.js';
 import { sha256, stableStringify } from '../util/hash.js';
 import { packageFile, readJson } from '../util/package.js';
@@ -53,24 +53,36 @@ export interface LoadConfigOptions {
   knownRuleIds?: readonly string[];
 }
 
+function ruleIdProblems(config: Pick<UserConfig, 'rules' | 'suppressions'>, knownRuleIds: readonly string[]): string[] {
+  const known = new Set(knownRuleIds);
+  const problems: string[] = [];
+  for (const id of Object.keys(config.rules ?? {})) {
+    if (!known.has(id)) problems.push(`rules.${id}: unknown rule id (see "footprint rules")`);
+  }
+  (config.suppressions ?? []).forEach((entry, index) => {
+    if (!known.has(entry.rule)) problems.push(`suppressions.${index}.rule: unknown rule id "${entry.rule}"`);
+  });
+  return problems;
+}
+
+function invalidConfig(problems: string[], source: string | undefined): ConfigError {
+  return new ConfigError(`Invalid configuration${source ? ` in ${source}` : ''} (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems);
+}
+
+/** Reject rule ids the config names (in `rules:` and `suppressions:`) that are not among KNOWN_RULE_IDS. */
+export function checkRuleIds(config: ResolvedConfig, knownRuleIds: readonly string[]): void {
+  const problems = ruleIdProblems(config, knownRuleIds);
+  if (problems.length > 0) throw invalidConfig(problems, config.source);
+}
+
 /** Validate a user config object and apply defaults. Throws ConfigError listing every problem with its path. */
 export function resolveConfig(user: unknown, knownRuleIds?: readonly string[], source?: string): ResolvedConfig {
   // No config file (or an empty one) has nothing to validate: the schema compiler is never loaded.
   const isEmpty = user == null || (typeof user === 'object' && !Array.isArray(user) && Object.keys(user).length === 0);
   const problems = isEmpty ? [] : validateSchema(user).map(describe);
   const config = (user ?? {}) as UserConfig;
-  if (knownRuleIds && problems.length === 0) {
-    const known = new Set(knownRuleIds);
-    for (const id of Object.keys(config.rules ?? {})) {
-      if (!known.has(id)) problems.push(`rules.${id}: unknown rule id (see "footprint rules")`);
-    }
-    (config.suppressions ?? []).forEach((entry, index) => {
-      if (!known.has(entry.rule)) problems.push(`suppressions.${index}.rule: unknown rule id "${entry.rule}"`);
-    });
-  }
-  if (problems.length > 0) {
-    throw new ConfigError(`Invalid configuration${source ? ` in ${source}` : ''} (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems);
-  }
+  if (knownRuleIds && problems.length === 0) problems.push(...ruleIdProblems(config, knownRuleIds));
+  if (problems.length > 0) throw invalidConfig(problems, source);
   const fingerprintKey = config.fingerprintKey ?? process.env.FOOTPRINT_FINGERPRINT_KEY ?? DEFAULT_FINGERPRINT_KEY;
   const { fingerprintKey: _omitKey, ...hashable } = config;
   return {
@@ -109,6 +121,8 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     throw new ConfigError(`Config file ${shown} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   if (yamlNesting(text).depth > YAML_PARSE_DEPTH_LIMIT) throw new ConfigError(`Config file ${shown} nests more than ${YAML_PARSE_DEPTH_LIMIT} levels deep`);
+  // The yaml library (its Node entry is CommonJS) is loaded only when there is a config file to read.
+  const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const document = parseDocument(text);
   if (document.errors.length > 0) {
     throw new ConfigError(

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { render } from '../report/index.js';
-import { safeMessage } from '../scan/run.js';
+import { safeMessage } from '../util/errors.js';
 import type { ScanResult } from '../types.js';
 import { UsageError } from '../util/errors.js';
 import { readBaselineFile } from './baseline.js';

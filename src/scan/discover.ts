@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import fg from 'fast-glob';
-import ignore, { type Ignore } from 'ignore';
+import type { Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import type { ResolvedConfig } from '../config/types.js';
 import { dirname } from '../util/path.js';
@@ -16,6 +15,20 @@ export interface DiscoveredFile {
 export interface Discovery {
   files: DiscoveredFile[];
   via: 'git' | 'glob';
+  /**
+   * Glob walks only: every folder walked ('.' first) and every .gitignore read. While none of these changed, a walk
+   * would list the same files (see result-cache's tree check).
+   */
+  walked?: { dirs: string[]; ignoreFiles: string[] };
+}
+
+/** Could git see a work tree at ROOT? git finds one through a `.git` in ROOT or a parent folder, or GIT_DIR. */
+export function mayBeInGitWorkTree(root: string): boolean {
+  if (process.env.GIT_DIR) return true;
+  for (let dir = path.resolve(root); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, '.git'))) return true;
+    if (path.dirname(dir) === dir) return false;
+  }
 }
 
 /** Tracked plus untracked-but-not-ignored files, when ROOT is inside a git work tree. */
@@ -38,7 +51,7 @@ function gitListing(root: string): string[] | undefined {
 }
 
 /** .gitignore files anywhere in the tree, each applying to its own folder, as git does. */
-function gitignoreFilter(root: string, ignoreFiles: string[]): (file: string) => boolean {
+function gitignoreFilter(ignore: (options?: object) => Ignore, root: string, ignoreFiles: string[]): (file: string) => boolean {
   const rules: { dir: string; matcher: Ignore }[] = [];
   for (const file of ignoreFiles) {
     try {
@@ -58,11 +71,13 @@ export async function discover(root: string, config: ResolvedConfig, options: { 
   const include = picomatch(config.include, { dot: true });
   const exclude = picomatch(config.exclude, { dot: true });
   const keep = (p: string) => include(p) && !exclude(p);
-  const fromGit = options.useGit === false ? undefined : gitListing(root);
+  const fromGit = options.useGit === false || !mayBeInGitWorkTree(root) ? undefined : gitListing(root);
   if (fromGit) {
     // git does not say which entries are links; the reader stats each file and reports loops and dangling links.
     return { files: fromGit.filter(keep).sort().map((p) => ({ path: p, symlink: false })), via: 'git' };
   }
+  // Loaded here: a re-scan that the result cache answers never walks the tree, so never pays for loading these.
+  const [{ default: fg }, { default: ignore }] = await Promise.all([import('fast-glob'), import('ignore')]);
   const entries = await fg(config.include, {
     cwd: root,
     dot: true,
@@ -73,11 +88,14 @@ export async function discover(root: string, config: ResolvedConfig, options: { 
     suppressErrors: true,
   });
   const ignoreFiles = entries.filter((e) => e.name === '.gitignore' && e.dirent.isFile()).map((e) => e.path);
-  const ignored = gitignoreFilter(root, ignoreFiles);
+  const ignored = gitignoreFilter(ignore, root, ignoreFiles);
   const files = entries
     .filter((e) => !e.dirent.isDirectory())
     .filter((e) => keep(e.path) && !ignored(e.path))
     .map((e) => ({ path: e.path, symlink: e.dirent.isSymbolicLink() }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, via: 'glob' };
+  // With a narrower include, fast-glob walks folders it does not return, so the walked set is only known for **/*.
+  const walkedAll = config.include.length === 1 && config.include[0] === '**/*';
+  const dirs = walkedAll ? ['.', ...entries.filter((e) => e.dirent.isDirectory()).map((e) => e.path).sort()] : undefined;
+  return { files, via: 'glob', ...(dirs ? { walked: { dirs, ignoreFiles: ignoreFiles.sort() } } : {}) };
 }

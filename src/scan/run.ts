@@ -1,23 +1,18 @@
 import path from 'node:path';
-import picomatch from 'picomatch';
-import { ANALYZERS } from '../analyzers/index.js';
-import type { FileContext } from '../analyzers/types.js';
-import { loadConfig } from '../config/load.js';
+import { checkRuleIds, loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { markBaseline } from '../history/baseline.js';
-import { buildInventory } from '../inventory/build.js';
-import { RULES, RULE_IDS } from '../rules/index.js';
 import { applySuppressions } from '../suppress/index.js';
-import type { Rule, RuleContext } from '../rules/types.js';
+import type { Rule } from '../rules/types.js';
 import { SCHEMA_VERSION, SEVERITIES, type Diagnostic, type Finding, type InventoryEntry, type ScanResult, type Summary } from '../types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/package.js';
-import { FindingCollector, compareDiagnostics, compareFindings, ruleSetting } from './collector.js';
-import { discover } from './discover.js';
-import { EnvironmentResolver } from './environment.js';
-import { Project } from './project.js';
-import { ParseCache } from '../cache/parse-cache.js';
-import { parseFiles } from '../cache/pipeline.js';
-import { loadResult, resultKey, saveResult, statListing, type Listing } from '../cache/result-cache.js';
+import { FindingCollector, compareDiagnostics } from './collector.js';
+import { discover, mayBeInGitWorkTree, type Discovery } from './discover.js';
+import { ensureCacheDir } from '../cache/dir.js';
+import { CACHE_DIR } from '../cache/parse-cache.js';
+import { readStoredResult, resultKey, saveResult, snapshotTree, statListing, treeUnchanged, type Listing, type RawScan, type StoredResult, type Tree } from '../cache/result-cache.js';
+
+export { safeMessage } from '../util/errors.js';
 
 export interface ScanOptions {
   /** Folder to scan. Every path in the result is relative to it. */
@@ -46,6 +41,8 @@ export interface ScanOptions {
 
 export interface ScanTimings {
   discover: number;
+  /** How the files were listed: git, a glob walk, or the stored tree of an unchanged walk (result cache). */
+  listing?: 'git' | 'glob' | 'tree';
   read: number;
   parse: Record<string, number>;
   rules: Record<string, number>;
@@ -62,23 +59,29 @@ export interface ScanOutput {
   timings: ScanTimings;
 }
 
-export function fileContextFactory(config: ResolvedConfig): (filePath: string) => FileContext {
-  const environments = new EnvironmentResolver(config);
-  const vendored = picomatch(config.vendored, { dot: true });
-  const isTest = picomatch(config.testPaths, { dot: true });
-  return (filePath) => ({
-    path: filePath,
-    environment: environments.resolve(filePath),
-    vendored: vendored(filePath),
-    isTest: isTest(filePath),
-  });
+function ensureCacheDirQuietly(root: string): void {
+  try {
+    ensureCacheDir(path.join(root, CACHE_DIR));
+  } catch {
+    // A read-only tree: the result is simply not stored.
+  }
+}
+
+/** The config of a scan: rule ids it names are checked against the rules that will run (loaded only then). */
+async function configFor(options: ScanOptions, root: string): Promise<ResolvedConfig> {
+  if (options.config) return options.config;
+  const config = loadConfig({ root, configFile: options.configFile });
+  if (Object.keys(config.rules).length > 0 || config.suppressions.length > 0) {
+    const ids = options.rules ? options.rules.map((r) => r.meta.id) : (await import('../rules/index.js')).RULE_IDS;
+    checkRuleIds(config, ids);
+  }
+  return config;
 }
 
 export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   const started = performance.now();
   const root = path.resolve(options.root);
-  const rules = options.rules ?? RULES;
-  const config = options.config ?? loadConfig({ root, configFile: options.configFile, knownRuleIds: RULE_IDS });
+  const config = await configFor(options, root);
   const collector = new FindingCollector(config);
   const timings: ScanTimings = { discover: 0, read: 0, parse: {}, rules: {}, inventory: 0, total: 0 };
   const startedAtMs = Date.now();
@@ -102,88 +105,72 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
       diagnostics,
     };
   };
+  const reuse = async (raw: RawScan): Promise<ScanOutput> => {
+    timings.result = 'reused';
+    for (const d of raw.diagnostics) collector.diagnostic(d);
+    const result = await finishResult(raw.findings, raw.inventory, raw.counts);
+    timings.total = performance.now() - started;
+    return { result, timings };
+  };
 
-  let mark = performance.now();
-  const discovery = await discover(root, config, { useGit: options.useGit });
-  timings.discover = performance.now() - mark;
-
+  const useResultCache = options.cache === true && options.reuseResult !== false;
+  const key = useResultCache
+    ? resultKey({ toolVersion: TOOL_VERSION, configHash: config.hash, ruleIds: options.rules ? options.rules.map((r) => r.meta.id) : 'registry', analyzerIds: 'registry' })
+    : undefined;
+  let stored: StoredResult | undefined;
+  let discovery: Discovery | undefined;
   let listing: Listing | undefined;
-  let key: string | undefined;
-  if (options.cache && options.reuseResult !== false) {
-    mark = performance.now();
-    key = resultKey({ toolVersion: TOOL_VERSION, configHash: config.hash, ruleIds: rules.map((r) => r.meta.id), analyzerIds: ANALYZERS.map((a) => a.id) });
-    // Every discovered file, not only the ones an analyzer claims: deciding claims costs more than the stats
-    // (0.5 s at 100k files) and an unclaimed file that changed only costs a needless recomputation.
-    listing = statListing(root, discovery.files.map((f) => f.path), config.maxFileSize);
-    const raw = loadResult(root, key, listing.hash);
-    timings.read = performance.now() - mark;
-    if (raw) {
-      timings.result = 'reused';
-      for (const d of raw.diagnostics) collector.diagnostic(d);
-      const result = await finishResult(raw.findings, raw.inventory, raw.counts);
-      timings.total = performance.now() - started;
-      return { result, timings };
+  let tree: Tree | undefined;
+  let mark = performance.now();
+  if (key) {
+    stored = readStoredResult(root, key);
+    // The tree of a glob walk: while no folder changed, a walk would list the same files, so only they get a stat.
+    if (stored?.tree && (options.useGit === false || !mayBeInGitWorkTree(root)) && treeUnchanged(root, stored.tree)) {
+      tree = stored.tree;
+      // Like a git listing, it does not say which files are links: the reader stats each file and reports them.
+      discovery = { files: tree.files.map((p) => ({ path: p, symlink: false })), via: 'glob' };
+      listing = statListing(root, tree.files, config.maxFileSize);
+      timings.discover = performance.now() - mark;
+      timings.listing = 'tree';
+      if (listing.hash === stored.listing) return reuse(stored.raw);
     }
   }
 
-  const contextOf = fileContextFactory(config);
-  const candidates = discovery.files
-    .map((f) => {
-      const file = contextOf(f.path);
-      return { file, analyzers: ANALYZERS.filter((a) => a.claims(file)) };
-    })
-    .filter((c) => c.analyzers.length > 0);
-
-  mark = performance.now();
-  const cache = options.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZERS.map((a) => a.id) }) : undefined;
-  const cacheLoad = performance.now() - mark;
-  const { parsed, counts, readMs, parseMs } = await parseFiles(root, candidates, config, { cache, diagnostic: (d) => collector.diagnostic(d), safeMessage, onProgress: options.onProgress, stats: listing?.stats });
-  timings.read += readMs;
-  timings.parse = parseMs;
-  if (cache) {
+  if (!discovery) {
     mark = performance.now();
-    cache.save(); // before the rules run: nothing a rule does to a model can reach the cache
-    timings.cache = { hits: cache.hits, misses: cache.misses, load: cacheLoad, save: performance.now() - mark };
-  }
-
-  const project = new Project(parsed, config);
-  for (const rule of rules) {
-    const setting = ruleSetting(config, rule.meta.id);
-    if (!setting.enabled) continue;
-    const t = performance.now();
-    const context: RuleContext = {
-      project,
-      config,
-      options: setting.options,
-      report: (input) => collector.add(rule, input),
-      each(items, fileOf, check) {
-        for (const item of items) {
-          try {
-            check(item);
-          } catch (error) {
-            collector.diagnostic({ file: fileOf(item), code: 'rule-crash', ruleId: rule.meta.id, message: `Rule ${rule.meta.id} failed: ${safeMessage(error)}` });
-          }
-        }
-      },
-    };
-    try {
-      rule.check(context);
-    } catch (error) {
-      collector.diagnostic({ file: '.', code: 'rule-crash', ruleId: rule.meta.id, message: `Rule ${rule.meta.id} failed: ${safeMessage(error)}` });
+    // Created before the walk: creating it afterwards would change ROOT's mtime and void the stored walk.
+    if (key) ensureCacheDirQuietly(root);
+    discovery = await discover(root, config, { useGit: options.useGit });
+    timings.discover = performance.now() - mark;
+    timings.listing = discovery.via;
+    if (key) {
+      mark = performance.now();
+      // Every discovered file, not only the ones an analyzer claims: deciding claims costs more than the stats
+      // (0.5 s at 100k files) and an unclaimed file that changed only costs a needless recomputation.
+      const files = discovery.files.map((f) => f.path);
+      listing = statListing(root, files, config.maxFileSize);
+      if (discovery.walked) tree = snapshotTree(root, discovery.walked, files, startedAtMs);
+      timings.read = performance.now() - mark;
+      if (stored && stored.listing === listing.hash) {
+        // Same files: store the walk when it changed, so the next run can skip it (the result itself is unchanged).
+        if (tree && JSON.stringify(tree) !== JSON.stringify(stored.tree)) saveResult(root, key, listing, startedAtMs, { findingsJson: JSON.stringify(stored.raw.findings), ...stored.raw }, tree);
+        return reuse(stored.raw);
+      }
     }
-    timings.rules[rule.meta.id] = performance.now() - t;
   }
 
-  mark = performance.now();
-  const findings = collector.findings.sort(compareFindings);
-  // The result cache stores findings as the rules left them: before suppressions and baseline marks.
-  const findingsJson = key ? JSON.stringify(findings) : undefined;
-  const rawDiagnostics = key ? collector.diagnostics.slice() : undefined;
-  // The inventory reads findings' files, resources, rules and origins, never their suppression or baseline marks.
-  const inventory = buildInventory(project, findings);
-  timings.inventory = performance.now() - mark;
+  const { analyze } = await import('./analyze.js');
+  const analysis = await analyze({ root, config, files: discovery.files, rules: options.rules, collector, cache: options.cache, onProgress: options.onProgress, stats: listing?.stats });
+  timings.read += analysis.timings.read;
+  timings.parse = analysis.timings.parse;
+  timings.rules = analysis.timings.rules;
+  timings.inventory = analysis.timings.inventory;
+  if (analysis.timings.cache) timings.cache = analysis.timings.cache;
+  const { findings, inventory, counts } = analysis;
   if (key && listing) {
-    timings.result = saveResult(root, key, listing, startedAtMs, { findingsJson: findingsJson!, diagnostics: rawDiagnostics!, inventory, counts }) ? 'stored' : 'not-stored';
+    // Stored as the rules left them: before suppressions and baseline marks (finishResult adds those).
+    const raw = { findingsJson: JSON.stringify(findings), diagnostics: collector.diagnostics.slice(), inventory, counts };
+    timings.result = saveResult(root, key, listing, startedAtMs, raw, tree) ? 'stored' : 'not-stored';
   }
   const result = await finishResult(findings, inventory, counts);
   timings.total = performance.now() - started;
@@ -229,12 +216,6 @@ export function summarize(findings: readonly Finding[], inventory: readonly Inve
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** Error text without absolute paths of this machine. */
-export function safeMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/(?:[A-Za-z]:)?[\\/](?:[^\s'"`:]+[\\/])+[^\s'"`:]*/g, '<path>').slice(0, 300);
 }
 
 export type { Diagnostic };

@@ -12,3 +12,9 @@ export class UsageError extends Error {
 export class ConfigError extends UsageError {
   override name = 'ConfigError';
 }
+
+/** Error text without absolute paths of this machine. */
+export function safeMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/(?:[A-Za-z]:)?[\\/](?:[^\s'"`:]+[\\/])+[^\s'"`:]*/g, '<path>').slice(0, 300);
+}

@@ -3,7 +3,7 @@
  * decide which facts are footprints. Values are kept only so the collector can hash and redact them.
  */
 import { parseAllDocuments } from 'yaml';
-import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../../yaml/parse.js';
+import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../../yaml/nesting.js';
 import type { FileContext } from '../types.js';
 import { basename, segments } from '../../util/path.js';
 

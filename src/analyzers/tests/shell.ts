@@ -4,7 +4,7 @@
  * (src/shell, mvdan-sh); Tiltfiles with the tree-sitter Python grammar (Starlark is Python syntax).
  */
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YNode } from 'yaml';
-import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../../yaml/parse.js';
+import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../../yaml/nesting.js';
 import { parseShell, type ShellScript } from '../../shell/index.js';
 import { basename, segments } from '../../util/path.js';
 import { makefileRecipes, makeToShell } from '../build/script.js';

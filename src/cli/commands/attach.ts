@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { attachmentSection, attachToMarkdown, snapshotMarkdown } from '../../report/attach.js';
 import { UsageError } from '../../util/errors.js';
 import { readResultFile, str, writeOutput } from './io.js';
 import type { Command } from './types.js';
@@ -29,6 +28,7 @@ export const attachCommand: Command = {
     'md-max-chars': 'truncate the attached section past N characters (default 65000)',
   },
   async run(values, positionals) {
+    const { attachmentSection, attachToMarkdown, snapshotMarkdown } = await import('../../report/attach.js');
     if (positionals.length !== 1) throw new UsageError(`attach takes one RESULT.json, got ${positionals.length}`);
     const to = str(values.to);
     const snapshot = str(values.snapshot);

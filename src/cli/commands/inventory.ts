@@ -1,4 +1,3 @@
-import { inventoryDocument, renderInventoryMarkdown } from '../../report/inventory-md.js';
 import { scan } from '../../scan/run.js';
 import { SOURCE_OPTIONS, SOURCE_OPTION_HELP, rootArgument, str, writeOutput } from './io.js';
 import type { Command } from './types.js';
@@ -12,6 +11,7 @@ export const inventoryCommand: Command = {
     output: 'write to FILE instead of stdout; a .json FILE gets the raw JSON',
   },
   async run(values, positionals) {
+    const { inventoryDocument, renderInventoryMarkdown } = await import('../../report/inventory-md.js');
     const root = rootArgument('inventory', positionals);
     const result = await scan({ root, configFile: str(values.config), useGit: !values['no-git'] });
     const output = str(values.output);

@@ -1,4 +1,3 @@
-import { RULES, findRule } from '../../rules/index.js';
 import { UsageError } from '../../util/errors.js';
 import type { Command } from './types.js';
 
@@ -8,6 +7,8 @@ export const rulesCommand: Command = {
   options: { json: { type: 'boolean' } },
   optionHelp: { json: 'print the rule metadata as JSON' },
   async run(values) {
+    // The registry loads every rule module: only the commands that list or explain rules pay for it.
+    const { RULES } = await import('../../rules/index.js');
     if (values.json) {
       process.stdout.write(`${JSON.stringify(RULES.map((r) => r.meta), null, 2)}\n`);
       return 0;
@@ -28,6 +29,7 @@ export const explainCommand: Command = {
   async run(_values, positionals) {
     const id = positionals[0];
     if (!id || positionals.length > 1) throw new UsageError('explain takes exactly one rule id (see "footprint rules")');
+    const { findRule } = await import('../../rules/index.js');
     const rule = findRule(id);
     if (!rule) throw new UsageError(`unknown rule "${id}" (see "footprint rules")`);
     const m = rule.meta;

@@ -29,7 +29,7 @@ export function summaryLine(result: ScanResult): string {
 
 function printTimings(t: ScanTimings): void {
   const ms = (n: number) => `${n.toFixed(1)} ms`;
-  const lines = [`discover ${ms(t.discover)}`, `read ${ms(t.read)}`];
+  const lines = [`discover ${ms(t.discover)}${t.listing ? ` (${t.listing})` : ''}`, `read ${ms(t.read)}`];
   for (const [id, n] of Object.entries(t.parse)) lines.push(`parse:${id} ${ms(n)}`);
   for (const [id, n] of Object.entries(t.rules).sort((a, b) => b[1] - a[1])) lines.push(`rule:${id} ${ms(n)}`);
   if (t.cache) lines.push(`cache ${t.cache.hits} hits, ${t.cache.misses} misses, load ${ms(t.cache.load)}, save ${ms(t.cache.save)}`);
