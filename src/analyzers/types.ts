@@ -31,6 +31,12 @@ export interface Analyzer<Model = unknown> {
   id: string;
   /** Cheap path test: does this analyzer want the file? */
   claims(file: FileContext): boolean;
+  /**
+   * Rebuild a freshly parsed model compactly for the rest of the scan (see compact.ts: interned strings, no
+   * pinned file text, exact-size arrays), without changing a value. Default: compactPlain. Called by the pipeline
+   * on the thread that keeps the model.
+   */
+  compact?(model: Model): Model;
   /** Optional cheap content test after reading, before parsing (e.g. "contains kind:"). */
   sniff?(text: string, file: FileContext): boolean;
   /** May be async (WASM parsers load once, asynchronously). */

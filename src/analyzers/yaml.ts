@@ -3,6 +3,8 @@ import type { Analyzer, AnalyzerContext, FileContext } from './types.js';
 import { parseYaml, YAML_PARSE_DEPTH_LIMIT, type ParsedYaml, type YamlDoc } from '../yaml/parse.js';
 import { basename, segments } from '../util/path.js';
 import { blankCrdBodies } from '../yaml/crd.js';
+import { compactNode } from '../yaml/model.js';
+import { compactPlain, intern } from './compact.js';
 
 export type YamlRole = 'template' | 'values' | 'manifest';
 
@@ -93,6 +95,13 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     if (errors[0]) context.diagnostic({ code: 'parse-error', line: errors[0].line, message: `Go template: ${errors[0].message}` });
     if (warnings[0]) context.diagnostic({ code: 'template-syntax', line: warnings[0].line, message: `Go template: ${warnings[0].message}` });
     return finish(parseYaml(blankCrdBodies(frontEnd.yaml), { restore: (s) => restorePlaceholders(s, frontEnd) }), role, helm, context);
+  },
+  compact(model) {
+    // PNode trees are most of what a scan keeps: every node rebuilt with all its fields at once, keys and texts
+    // interned (no pinned file text), exact-size arrays.
+    for (const doc of model.docs) doc.root = compactNode(doc.root, intern);
+    if (model.helm) compactPlain(model.helm);
+    return model;
   },
 };
 

@@ -8,6 +8,7 @@ import type { Analyzer, AnalyzerDiagnostic, FileContext, ParsedFile } from '../a
 import type { ResolvedConfig } from '../config/types.js';
 import type { Diagnostic } from '../types.js';
 import { decodeSource, readBytesSync, statSourceSync, type ReadFailure, type StatOutcome } from '../scan/read.js';
+import { clearInternPool, compactPlain } from '../analyzers/compact.js';
 import { contentHash, type CacheEntry, type CachedAnalyzerResult, type ParseCache } from './parse-cache.js';
 
 export interface ParseCandidate {
@@ -130,7 +131,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       results[analyzer.id] = result;
       const t = performance.now();
       try {
-        const model = await analyzer.parse(text, file, {
+        let model = await analyzer.parse(text, file, {
           config,
           diagnostic: (d: AnalyzerDiagnostic) => {
             result.diagnostics.push({ ...d });
@@ -139,6 +140,8 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
           },
         });
         if (model !== undefined) {
+          // Every model is kept until the rules ran: no pinned file text, no duplicate strings, no array slack.
+          model = analyzer.compact ? analyzer.compact(model) : compactPlain(model);
           result.model = model;
           parsed.push({ file, analyzer: analyzer.id, model });
         }
@@ -156,6 +159,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     if (cache && loaded.hash) cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, hash: loaded.hash, results }, true);
   }
   options.onProgress?.(candidates.length, candidates.length);
+  clearInternPool();
   counts.failed += failedFiles.size;
   return { parsed, counts, readMs, parseMs };
 }
