@@ -29,6 +29,21 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('footprint scan', () => {
+  it('gives the same result whichever thread count parses the files', () => {
+    const example = path.join(REPO_ROOT, 'fixtures', 'example-platform');
+    const results = ['1', '2', '3'].map((threads) => {
+      const out = path.join(work, `threads-${threads}.json`);
+      const { code, stderr } = run(['scan', example, '--threads', threads, '--no-cache', '--no-git', '--output', out, '--fail-on', 'none', '--timing'], work);
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/parse:yaml/);
+      const result = JSON.parse(readFileSync(out, 'utf8'));
+      return JSON.stringify({ ...result, generatedAt: undefined });
+    });
+    expect(JSON.parse(results[0]!).findings.length).toBeGreaterThan(50);
+    expect(results[1]).toBe(results[0]);
+    expect(results[2]).toBe(results[0]);
+  });
+
   it('writes a schema-valid JSON result to stdout and exits 1 on a high finding', () => {
     const { code, stdout, stderr } = run(['scan', tree, '--output', '-', '--no-git'], work);
     expect(code).toBe(1);
@@ -58,6 +73,8 @@ describe('footprint scan', () => {
     expect(run(['scan', tree, '--bogus'], work).code).toBe(2);
     expect(run(['scan', path.join(work, 'missing')], work).code).toBe(2);
     expect(run(['scan', tree, tree], work).code).toBe(2);
+    expect(run(['scan', tree, '--threads', '0'], work).code).toBe(2);
+    expect(run(['scan', tree, '--threads', 'two'], work).code).toBe(2);
     expect(run(['frobnicate'], work).code).toBe(2);
     expect(run([], work).code).toBe(2);
   });

@@ -1,15 +1,18 @@
 /**
- * Read and parse every candidate file as a stream, one file at a time and in candidate order: only one file text
- * is in memory at once, and parsed models come out in a deterministic order. Reads are synchronous (see
- * statSourceSync). With a ParseCache, unchanged files are not read (same size and mtime) or not
- * parsed (same content hash): their models and diagnostics are replayed from the cache.
+ * Read and parse every candidate file as a stream, in candidate order: only the texts waiting for a parse worker
+ * (a bounded amount) are in memory besides the one being parsed, and parsed models come out in candidate order
+ * whichever thread parsed them. Reads are synchronous (see statSourceSync). With a ParseCache, unchanged files
+ * are not read (same size and mtime) or not parsed (same content hash): their models and diagnostics are replayed
+ * from the cache. Parse times are summed over threads.
  */
-import type { Analyzer, AnalyzerDiagnostic, FileContext, ParsedFile } from '../analyzers/types.js';
+import type { Analyzer, FileContext, ParsedFile } from '../analyzers/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Diagnostic } from '../types.js';
 import { decodeSource, readBytesSync, statSourceSync, type ReadFailure, type StatOutcome } from '../scan/read.js';
 import { clearInternPool, compactPlain } from '../analyzers/compact.js';
 import { contentHash, type CacheEntry, type CachedAnalyzerResult, type ParseCache } from './parse-cache.js';
+import { parseText, type ParsedText } from './parse-one.js';
+import { ParsePool, threadsFor } from './parallel.js';
 
 export interface ParseCandidate {
   file: FileContext;
@@ -26,6 +29,8 @@ export interface ParseFilesOptions {
   onProgress?(done: number, total: number): void;
   /** Stats already taken (by the result cache's listing), by path: not taken again. */
   stats?: ReadonlyMap<string, StatOutcome>;
+  /** Threads that parse (see parallel.ts); default by core count and tree size. */
+  threads?: number;
 }
 
 export interface ParseFilesResult {
@@ -45,7 +50,10 @@ const FAILING_CODES = new Set(['parse-error', 'encoding', 'unreadable', 'too-dee
 
 export async function parseFiles(root: string, candidates: readonly ParseCandidate[], config: ResolvedConfig, options: ParseFilesOptions): Promise<ParseFilesResult> {
   const { cache } = options;
-  const parsed: ParsedFile[] = [];
+  // Parsed models per candidate, so that models parsed by workers take their place in candidate order.
+  const slots: ParsedFile[][] = [];
+  const waiting: Promise<void>[] = [];
+  const pool = ParsePool.start(config, threadsFor(options.threads, candidates.length));
   const counts = { scanned: 0, skipped: 0, failed: 0 };
   const failedFiles = new Set<string>();
   const parseMs: Record<string, number> = {};
@@ -78,7 +86,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     else counts.failed++;
   };
 
-  const replay = (file: FileContext, analyzer: Analyzer, result: CachedAnalyzerResult) => {
+  const replay = (index: number, file: FileContext, analyzer: Analyzer, result: CachedAnalyzerResult) => {
     for (const d of result.diagnostics) {
       if (FAILING_CODES.has(d.code)) failedFiles.add(file.path);
       options.diagnostic({ file: file.path, ...d });
@@ -87,7 +95,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       failedFiles.add(file.path);
       options.diagnostic({ file: file.path, code: 'analyzer-crash', message: result.crashed });
     }
-    if (result.model !== undefined) parsed.push({ file, analyzer: analyzer.id, model: result.model });
+    if (result.model !== undefined) (slots[index] ??= []).push({ file, analyzer: analyzer.id, model: result.model });
   };
 
   for (const [index, candidate] of candidates.entries()) {
@@ -109,7 +117,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
         continue;
       }
       counts.scanned++;
-      for (const analyzer of candidate.analyzers) replay(file, analyzer, entry.results[analyzer.id]!);
+      for (const analyzer of candidate.analyzers) replay(index, file, analyzer, entry.results[analyzer.id]!);
       continue;
     }
     if (loaded.failure) {
@@ -121,43 +129,35 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     }
     const text = loaded.text!;
     counts.scanned++;
-    const results: Record<string, CachedAnalyzerResult> = {};
-    for (const analyzer of candidate.analyzers) {
-      if (analyzer.sniff && !analyzer.sniff(text, file)) {
-        results[analyzer.id] = { sniffed: false, diagnostics: [] };
-        continue;
+    const analyzerIds = candidate.analyzers.map((a) => a.id);
+    const record = (outcome: ParsedText) => {
+      for (const [id, ms] of Object.entries(outcome.parseMs)) parseMs[id] = (parseMs[id] ?? 0) + ms;
+      for (const analyzer of candidate.analyzers) replay(index, file, analyzer, outcome.results[analyzer.id]!);
+      if (cache && loaded.hash) cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, hash: loaded.hash, results: outcome.results }, true);
+    };
+    const parseHere = async () => {
+      const outcome = await parseText(text, file, candidate.analyzers, config, options.safeMessage);
+      // Every model is kept until the rules ran: no pinned file text, no duplicate strings, no array slack.
+      for (const analyzer of candidate.analyzers) {
+        const result = outcome.results[analyzer.id]!;
+        if (result.model !== undefined) result.model = analyzer.compact ? analyzer.compact(result.model) : compactPlain(result.model);
       }
-      const result: CachedAnalyzerResult = { diagnostics: [] };
-      results[analyzer.id] = result;
-      const t = performance.now();
-      try {
-        let model = await analyzer.parse(text, file, {
-          config,
-          diagnostic: (d: AnalyzerDiagnostic) => {
-            result.diagnostics.push({ ...d });
-            if (FAILING_CODES.has(d.code)) failedFiles.add(file.path);
-            options.diagnostic({ file: file.path, ...d });
-          },
-        });
-        if (model !== undefined) {
-          // Every model is kept until the rules ran: no pinned file text, no duplicate strings, no array slack.
-          model = analyzer.compact ? analyzer.compact(model) : compactPlain(model);
-          result.model = model;
-          parsed.push({ file, analyzer: analyzer.id, model });
-        }
-      } catch (error) {
-        const stackExhausted = error instanceof RangeError && error.message.includes('call stack');
-        const message = stackExhausted
-          ? `Nesting too deep for the ${analyzer.id} parser; file not analyzed`
-          : `Analyzer ${analyzer.id} failed: ${options.safeMessage(error)}`;
-        result.crashed = message;
-        failedFiles.add(file.path);
-        options.diagnostic({ file: file.path, code: stackExhausted ? 'too-deep' : 'analyzer-crash', message });
-      }
-      parseMs[analyzer.id] = (parseMs[analyzer.id] ?? 0) + performance.now() - t;
+      return outcome;
+    };
+    // Workers answer only when this thread lets events run: give them that chance before parsing here instead.
+    if (pool && !pool.hasRoom) await new Promise(setImmediate);
+    if (pool?.hasRoom) {
+      // A model from a worker arrives through JSON: already compact (interning aside). If the worker could not
+      // parse it, this thread does.
+      waiting.push(pool.submit(file, text, analyzerIds).then(async (outcome) => record(outcome ?? (await parseHere()))));
+    } else {
+      record(await parseHere());
     }
-    if (cache && loaded.hash) cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, hash: loaded.hash, results }, true);
   }
+  pool?.flush();
+  await Promise.all(waiting);
+  await pool?.close();
+  const parsed = slots.flat();
   options.onProgress?.(candidates.length, candidates.length);
   clearInternPool();
   counts.failed += failedFiles.size;

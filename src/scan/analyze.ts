@@ -45,6 +45,7 @@ export interface AnalyzeInput {
   onProgress?: (done: number, total: number) => void;
   /** Stats already taken for the result cache, reused by the reader. */
   stats?: Map<string, StatOutcome>;
+  threads?: number;
 }
 
 export interface AnalyzeOutput {
@@ -69,7 +70,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   let mark = performance.now();
   const cache = input.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZER_IDS }) : undefined;
   const cacheLoad = performance.now() - mark;
-  const { parsed, counts, readMs, parseMs } = await parseFiles(root, candidates, config, { cache, diagnostic: (d) => collector.diagnostic(d), safeMessage, onProgress: input.onProgress, stats: input.stats });
+  const { parsed, counts, readMs, parseMs } = await parseFiles(root, candidates, config, { cache, diagnostic: (d) => collector.diagnostic(d), safeMessage, onProgress: input.onProgress, stats: input.stats, threads: input.threads });
   const timings: AnalyzeOutput['timings'] = { read: readMs, parse: parseMs, rules: {}, inventory: 0 };
   if (cache) {
     mark = performance.now();

@@ -35,6 +35,11 @@ export interface ScanOptions {
   cache?: boolean;
   /** With `cache`: reuse the previous run's result for an unchanged tree and configuration. Default: true. */
   reuseResult?: boolean;
+  /**
+   * Threads that parse (the scan's own plus workers). Default: 1 on a machine with 2 cores or fewer, else one per
+   * core up to 4, for trees of 300 candidate files or more. The result never depends on it.
+   */
+  threads?: number;
   /** Progress of reading and parsing, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -160,7 +165,7 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   }
 
   const { analyze } = await import('./analyze.js');
-  const analysis = await analyze({ root, config, files: discovery.files, rules: options.rules, collector, cache: options.cache, onProgress: options.onProgress, stats: listing?.stats });
+  const analysis = await analyze({ root, config, files: discovery.files, rules: options.rules, collector, cache: options.cache, onProgress: options.onProgress, stats: listing?.stats, threads: options.threads });
   timings.read += analysis.timings.read;
   timings.parse = analysis.timings.parse;
   timings.rules = analysis.timings.rules;

@@ -10,6 +10,8 @@ export type { Node };
 
 let runtime: Promise<typeof import('web-tree-sitter')> | undefined;
 const parsers = new Map<string, Promise<Parser>>();
+/** The last grammar load: web-tree-sitter links a grammar's scanner symbols globally, so loads must not overlap. */
+let loading: Promise<unknown> = Promise.resolve();
 
 function grammarPath(name: string): string {
   const require = createRequire(import.meta.url);
@@ -26,7 +28,9 @@ export function treeSitterParser(grammar: 'python' | 'go' | 'bash'): Promise<Par
         return m;
       });
       const m = await runtime;
-      const language: Language = await m.Language.load(grammarPath(grammar));
+      const load = loading.then(() => m.Language.load(grammarPath(grammar)));
+      loading = load.catch(() => undefined);
+      const language: Language = await load;
       const parser = new m.Parser();
       parser.setLanguage(language);
       return parser;
