@@ -5,7 +5,7 @@ import { isNonCredentialLiteral, namesAKey, namesASecret } from '../src/rules/k8
 import { enclosingConditions, exprSources, guardedByExistingSecret, isCredentialPath, namesASecretPath, valuesRefsOf } from '../src/rules/k8s/helm-sources.js';
 import type { PEntry } from '../src/yaml/model.js';
 
-const helm = (partial: Partial<HelmInfo>): HelmInfo => ({ chartRoot: 'c', actions: [], variables: {}, controls: [], usesLookup: false, usesRandom: false, ...partial });
+const helm = (partial: Partial<HelmInfo>): HelmInfo => ({ chartRoot: 'c', variables: {}, controls: [], usesLookup: false, usesRandom: false, ...partial });
 const boolEntry = (key: string, value: boolean): PEntry => ({ key, line: 1, column: 1, value: { t: 'scalar', value, style: 'plain', line: 1, column: 1, endLine: 1 } });
 
 describe('Helm value sources', () => {

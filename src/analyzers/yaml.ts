@@ -8,13 +8,6 @@ import { compactPlain, intern } from './compact.js';
 
 export type YamlRole = 'template' | 'values' | 'manifest';
 
-export interface HelmValueAction {
-  line: number;
-  expr: string;
-  valuesRefs: string[];
-  functions: string[];
-}
-
 export interface HelmControlAction {
   line: number;
   keyword: string;
@@ -23,11 +16,13 @@ export interface HelmControlAction {
   templates: string[];
 }
 
+/**
+ * What the Go-template front end found in a template, as far as rules read it. Value actions themselves are not
+ * kept (no rule read them; at 100k files they were 6% of a scan's memory): their text stays in the YAML scalars.
+ */
 export interface HelmInfo {
   /** Chart folder (parent of templates/). */
   chartRoot: string;
-  /** Value actions only: what feeds the YAML. */
-  actions: HelmValueAction[];
   variables: Record<string, string[]>;
   /** Control actions outside define bodies (if/else/with/range/end), in order: what guards which lines. */
   controls?: HelmControlAction[];
@@ -80,9 +75,6 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     for (const [name, exprs] of frontEnd.variables) variables[name] = exprs;
     const helm: HelmInfo = {
       chartRoot: chartRootOf(file.path),
-      actions: frontEnd.actions
-        .filter((a) => (a.kind === 'value' || a.kind === 'block') && !a.inDefine)
-        .map((a) => ({ line: a.line, expr: a.expr, valuesRefs: a.valuesRefs, functions: a.functions })),
       variables,
       controls: frontEnd.actions
         .filter((a) => a.kind === 'control' && a.keyword && !a.inDefine)

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
 
 export const CACHE_DIR = '.footprint-cache';
-const FORMAT = 2;
+const FORMAT = 3; // 3: YAML models no longer carry helm.actions
 const PREFIX = `parse-v${FORMAT}-`;
 const CHUNK = 1 << 20;
 
