@@ -15,6 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exactJson } from '../util/json.js';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
 
 export const CACHE_DIR = '.footprint-cache';
@@ -103,18 +104,7 @@ export function buildId(): string {
  * undefined in arrays, Maps, Dates, class instances): such files are simply re-parsed on every run.
  */
 function jsonOrUndefined(entry: CacheEntry): string | undefined {
-  let exact = true;
-  const json = JSON.stringify(entry, function (this: unknown, key: string, value: unknown) {
-    if (typeof value === 'number' && !Number.isFinite(value)) exact = false;
-    else if (value === undefined && Array.isArray(this)) exact = false;
-    else if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') exact = false;
-    else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      const proto = Object.getPrototypeOf(value) as unknown;
-      if (proto !== Object.prototype && proto !== null) exact = false;
-    }
-    return value;
-  });
-  return exact ? json : undefined;
+  return exactJson(entry);
 }
 
 function isEntry(value: unknown): value is CacheEntry {

@@ -5,7 +5,7 @@
  */
 import picomatch from 'picomatch';
 import { ANALYZERS } from '../analyzers/index.js';
-import type { FileContext } from '../analyzers/types.js';
+import type { Analyzer, FileContext } from '../analyzers/types.js';
 import { ParseCache } from '../cache/parse-cache.js';
 import { parseFiles } from '../cache/pipeline.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -60,12 +60,18 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   const { root, config, collector } = input;
   const rules = input.rules ?? RULES;
   const contextOf = fileContextFactory(config);
-  const candidates = input.files
-    .map((f) => {
-      const file = contextOf(f.path);
-      return { file, analyzers: ANALYZERS.filter((a) => a.claims(file)) };
-    })
-    .filter((c) => c.analyzers.length > 0);
+  // One shared list per combination of claiming analyzers (a handful), not one array per file (100k of them).
+  const claimSets = new Map<string, readonly Analyzer[]>();
+  const candidates: { file: FileContext; analyzers: readonly Analyzer[] }[] = [];
+  for (const f of input.files) {
+    const file = contextOf(f.path);
+    const claiming = ANALYZERS.filter((a) => a.claims(file));
+    if (claiming.length === 0) continue;
+    const key = claiming.map((a) => a.id).join(',');
+    let shared = claimSets.get(key);
+    if (!shared) claimSets.set(key, (shared = claiming));
+    candidates.push({ file, analyzers: shared });
+  }
 
   let mark = performance.now();
   const cache = input.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZER_IDS }) : undefined;
