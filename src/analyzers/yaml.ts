@@ -3,7 +3,6 @@ import type { Analyzer, AnalyzerContext, FileContext } from './types.js';
 import { parseYaml, YAML_PARSE_DEPTH_LIMIT, type ParsedYaml, type YamlDoc } from '../yaml/parse.js';
 import { basename, segments } from '../util/path.js';
 import { blankCrdBodies } from '../yaml/crd.js';
-import { compactNode } from '../yaml/model.js';
 import { compactPlain, intern } from './compact.js';
 
 export type YamlRole = 'template' | 'values' | 'manifest';
@@ -66,7 +65,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     const role = yamlRole(file.path);
     // Values files and manifests are data: `{{ }}` in them is text for `tpl`, unless plain YAML cannot read them.
     if (role !== 'template') {
-      const plain = parseYaml(blankCrdBodies(text));
+      const plain = parseYaml(blankCrdBodies(text), { text: intern });
       if (!plain.docs.some((d) => d.error) || !text.includes('{{')) return finish(plain, role, undefined, context);
     }
     const frontEnd = preprocessHelmTemplate(text);
@@ -86,12 +85,10 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     const [warnings, errors] = partition(frontEnd.problems, (p) => p.message.startsWith('stray'));
     if (errors[0]) context.diagnostic({ code: 'parse-error', line: errors[0].line, message: `Go template: ${errors[0].message}` });
     if (warnings[0]) context.diagnostic({ code: 'template-syntax', line: warnings[0].line, message: `Go template: ${warnings[0].message}` });
-    return finish(parseYaml(blankCrdBodies(frontEnd.yaml), { restore: (s) => restorePlaceholders(s, frontEnd) }), role, helm, context);
+    return finish(parseYaml(blankCrdBodies(frontEnd.yaml), { restore: (s) => restorePlaceholders(s, frontEnd), text: intern }), role, helm, context);
   },
   compact(model) {
-    // PNode trees are most of what a scan keeps: every node rebuilt with all its fields at once, keys and texts
-    // interned (no pinned file text), exact-size arrays.
-    for (const doc of model.docs) doc.root = compactNode(doc.root, intern);
+    // PNode trees come out of parseYaml compact already (interned texts, exact arrays); the Helm facts do not.
     if (model.helm) compactPlain(model.helm);
     return model;
   },

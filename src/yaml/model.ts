@@ -127,26 +127,3 @@ export function toPlain(node: PNode | null | undefined): unknown {
   return out;
 }
 
-/**
- * The same tree rebuilt compactly (see analyzers/compact.ts): every node created with all its fields at once (the
- * parser's spread leaves half of them in a side array), exact-size arrays, keys and string values through TEXT
- * (an interning function). Values, field order and positions are unchanged.
- */
-export function compactNode(node: PNode | null, text: (s: string) => string): PNode | null {
-  if (node === null) return null;
-  if (node.t === 'scalar') {
-    const value = typeof node.value === 'string' ? text(node.value) : node.value;
-    return { t: 'scalar', value, style: node.style, line: node.line, column: node.column, endLine: node.endLine };
-  }
-  if (node.t === 'seq') {
-    const items = new Array<PNode | null>(node.items.length);
-    for (let i = 0; i < items.length; i++) items[i] = compactNode(node.items[i] ?? null, text);
-    return { t: 'seq', items, line: node.line, column: node.column, endLine: node.endLine };
-  }
-  const entries = new Array<PEntry>(node.entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    const e = node.entries[i]!;
-    entries[i] = { key: text(e.key), line: e.line, column: e.column, value: compactNode(e.value, text) };
-  }
-  return { t: 'map', entries, line: node.line, column: node.column, endLine: node.endLine };
-}

@@ -25,6 +25,8 @@ export interface ParsedYaml {
 export interface ParseYamlOptions {
   /** Applied to every string scalar and key, e.g. to turn Helm placeholders back into `{{ expr }}`. */
   restore?: (text: string) => string;
+  /** Applied last to every key and string value, e.g. to intern them (models live until the rules ran). */
+  text?: (text: string) => string;
   /** Total node budget per file, counting alias expansions. */
   maxNodes?: number;
   maxDepth?: number;
@@ -49,7 +51,9 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
   if (nesting.depth > YAML_PARSE_DEPTH_LIMIT) return { docs: [], aliasLimitHit: false, tooDeep: false, refused: nesting };
   const lineCounter = new LineCounter();
   const budget = new Budget(options.maxNodes ?? 200_000, options.maxDepth ?? 200);
-  const restore = options.restore ?? ((s: string) => s);
+  const restoreOnly = options.restore ?? ((s: string) => s);
+  const finishText = options.text;
+  const restore = finishText ? (s: string) => finishText(restoreOnly(s)) : restoreOnly;
   const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: false });
   const list: Document[] = Array.isArray(documents) ? documents : [];
   const pos = (offset: number | undefined) => lineCounter.linePos(Math.max(0, offset ?? 0));
@@ -74,8 +78,11 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
     }
     const n = node as Node;
     const start = pos(n.range?.[0]);
-    const end = pos(n.range?.[1]);
-    const base = { line: start.line, column: start.col, endLine: end.line };
+    const line = start.line;
+    const column = start.col;
+    const endLine = pos(n.range?.[1]).line;
+    // Nodes are built with every field at once, in one order, and arrays at their exact size: they are most of
+    // what a scan keeps in memory until the rules ran.
     if (isScalar(n)) {
       const value = n.value;
       const style =
@@ -89,10 +96,12 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
       else if (typeof value === 'number' || typeof value === 'boolean' || value === null) plain = value;
       else if (typeof value === 'bigint') plain = value.toString();
       else plain = value instanceof Date ? restore(String(n.source ?? value.toISOString())) : String(value);
-      return { t: 'scalar', value: plain, style, ...base };
+      return { t: 'scalar', value: plain, style, line, column, endLine };
     }
     if (isSeq(n)) {
-      return { t: 'seq', items: n.items.map((item) => convert(item, doc, depth + 1, aliasDepth)), ...base };
+      const items = new Array<PNode | null>(n.items.length);
+      for (let i = 0; i < items.length; i++) items[i] = convert(n.items[i], doc, depth + 1, aliasDepth);
+      return { t: 'seq', items, line, column, endLine };
     }
     if (isMap(n)) {
       const entries: PEntry[] = [];
@@ -109,7 +118,7 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
         }
         entries.push({ key, line: keyPos.line, column: keyPos.col, value: convert(pair.value, doc, depth + 1, aliasDepth) });
       }
-      return { t: 'map', entries, ...base };
+      return { t: 'map', entries: entries.slice(), line, column, endLine };
     }
     return null;
   };
