@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseYaml, YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../src/yaml/parse.js';
+import { scanYaml } from '../src/yaml/nesting.js';
 
 const depth = (text: string) => yamlNesting(text).depth;
 
@@ -39,5 +40,41 @@ describe('yamlNesting', () => {
     const justBelow = parseYaml(`${'['.repeat(YAML_PARSE_DEPTH_LIMIT - 1)}${']'.repeat(YAML_PARSE_DEPTH_LIMIT - 1)}\n`);
     expect(justBelow.refused).toBeUndefined();
     expect(justBelow.docs).toHaveLength(1);
+  });
+});
+
+describe('scanYaml uncommented text', () => {
+  const uncommented = (text: string) => scanYaml(text).uncommented;
+
+  it('empties whole-line comments between nodes and keeps every line', () => {
+    expect(uncommented('## @param a the a\n## more\na: 1\n  # indented\nb:\n  # first child doc\n  c: 2\n# trailing\n')).toBe('\n\na: 1\n  \nb:\n  \n  c: 2\n\n');
+    expect(uncommented('list:\n  # item doc\n  - x\n  # between\n  - y\n')).toBe('list:\n  \n  - x\n  \n  - y\n');
+  });
+
+  it('keeps lines that are content: block scalars, quoted scalars, flow collections', () => {
+    const literal = 'script: |\n  # a shell comment, part of the value\n  echo hi\nnext: 1\n';
+    expect(uncommented(literal)).toBe(literal);
+    const folded = 'k: >\n  text\n  # still text\nnext: 1\n';
+    expect(uncommented(folded)).toBe(folded);
+    const quoted = 'k: "multi\n  # in the quote\n  end"\n';
+    expect(uncommented(quoted)).toBe(quoted);
+    const flow = 'k: [1,\n  # c\n  2]\n';
+    expect(uncommented(flow)).toBe(flow);
+  });
+
+  it('keeps a comment that ends a multi-line plain scalar (removing it would join the lines)', () => {
+    const plain = 'key: this is\n  # ends the scalar\n  continued\n';
+    expect(uncommented(plain)).toBe(plain);
+    const continued = 'a: x\n  y\n# c\n  z: 1\n';
+    expect(uncommented(continued)).toBe(continued);
+  });
+
+  it('parses to the same tree, positions included', () => {
+    const text = '# header\napiVersion: v1\nkind: Secret\nmetadata:\n  # the name\n  name: db\nstringData:\n  ## @param password\n  password: x\n  script: |\n    # kept\n    run\n';
+    expect(scanYaml(text).uncommented).not.toBe(text);
+    const fromUncommented = parseYaml(text);
+    expect(fromUncommented.docs[0]!.error).toBeUndefined();
+    expect(JSON.stringify(fromUncommented.docs)).toContain('"key":"password","line":9,"column":3');
+    expect(JSON.stringify(fromUncommented.docs)).toContain('# kept');
   });
 });

@@ -233,12 +233,13 @@ class Walker {
   word(word: ShNode, context: Ctx): ShellWord {
     const acc = this.wordOf(word);
     for (const stmts of acc.nested) this.stmts(stmts, { ...context, substitution: true });
+    const pos = word.Pos();
     return {
       value: acc.value,
       static: acc.static,
-      raw: this.src.of(word),
-      line: this.line(word),
-      column: word.Pos().Col(),
+      raw: this.src.slice(pos.Offset(), word.End().Offset()),
+      line: pos.Line() + this.lineOffset,
+      column: pos.Col(),
       params: acc.params,
       commandSubstitution: acc.commandSubstitution,
     };
@@ -436,15 +437,18 @@ class Walker {
   private push(input: { words: ShellWord[]; assignments: ShellAssignment[]; redirects: ShellRedirect[]; kind: 'call' | 'decl'; node: ShNode; context: Ctx; pipelineIndex: number }): void {
     const { words, node, context } = input;
     const first = words[0];
+    // Each call into the transpiled parser's objects is costly: every position is read once.
+    const pos = node.Pos();
+    const end = node.End();
     const command: ShellCommand = {
       words,
       assignments: input.assignments,
       redirects: input.redirects,
       kind: input.kind,
-      line: this.line(node),
-      endLine: node.End().Line() + this.lineOffset,
-      column: node.Pos().Col(),
-      text: this.src.of(node),
+      line: pos.Line() + this.lineOffset,
+      endLine: end.Line() + this.lineOffset,
+      column: pos.Col(),
+      text: this.src.slice(pos.Offset(), end.Offset()),
       conditional: context.conditional,
       substitution: context.substitution,
       pipelineIndex: input.pipelineIndex,

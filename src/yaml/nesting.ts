@@ -1,4 +1,8 @@
-/** A bound of YAML nesting read without the yaml library, so that callers can afford it before any parse. */
+/**
+ * One cheap pass over a YAML text before the yaml library sees it: a bound of its nesting (hostile input is never
+ * parsed) and the text without its whole-line comments (parsing them is most of the work on documented values
+ * files), both without parsing.
+ */
 
 /**
  * How deep a text may nest before the yaml library sees it. Its composer recurses once per nested collection and
@@ -9,14 +13,39 @@
 export const YAML_PARSE_DEPTH_LIMIT = 256;
 
 const BLOCK_SCALAR_HEADER = /(?:^|[\s:-])[|>][-+0-9]*\s*$/;
+/** A line that starts a node of its own: a key, a sequence item or a document marker. */
+const NODE_START = /^(?:-(?:[ \t]|$)|---|\.\.\.|[^\s#][^\n]*?:(?:[ \t]|$))/;
+
+export interface YamlScan {
+  /** Upper bound of the nesting. */
+  depth: number;
+  /** Line where the nesting first passes the limit (0: it does not). */
+  line: number;
+  /**
+   * The text with whole-line comments emptied, when that cannot change what it parses to: outside block and
+   * quoted scalars and flow collections, between two lines that each start a node (a key, an item), the second
+   * no more indented than the first unless the first opens it (`key:`). A comment after a continuation line is
+   * kept: it may end a multi-line plain scalar. Line count, and every other line, unchanged.
+   */
+  uncommented: string;
+}
+
+export function yamlNesting(text: string, limit = YAML_PARSE_DEPTH_LIMIT): { depth: number; line: number } {
+  const { depth, line } = scanYaml(text, limit);
+  return { depth, line };
+}
 
 /**
  * An upper bound of how deeply a YAML text nests, and the line where it first passes `limit`, read without
  * parsing: open indentation levels, compact `- ` runs and flow brackets (outside quotes, comments and block
  * scalars). Continuation lines can add one level each; nothing real comes near the limit.
  */
-export function yamlNesting(text: string, limit = YAML_PARSE_DEPTH_LIMIT): { depth: number; line: number } {
+export function scanYaml(text: string, limit = YAML_PARSE_DEPTH_LIMIT): YamlScan {
   const indents: number[] = [];
+  const emptied: [number, number][] = [];
+  let pending: [number, number][] = [];
+  /** The last content line: its indentation, whether it starts a node and whether it opens one (`key:`). */
+  let previous: { indent: number; startsNode: boolean; opens: boolean } | undefined;
   let max = 0;
   let maxLine = 0;
   let flow = 0;
@@ -39,10 +68,17 @@ export function yamlNesting(text: string, limit = YAML_PARSE_DEPTH_LIMIT): { dep
       blockScalarIndent = -1;
     }
     if (blank && !quote && flow === 0) {
+      if (text[i] === '#') pending.push([i, text[end - 1] === '\r' ? end - 1 : end]);
       start = end + 1;
       continue;
     }
-    if (flow === 0 && !quote) {
+    const blockLine = flow === 0 && !quote;
+    if (pending.length > 0) {
+      const next = text.slice(i, end);
+      if (blockLine && (!previous || previous.opens || (previous.startsNode && indent <= previous.indent)) && NODE_START.test(next)) emptied.push(...pending);
+      pending = [];
+    }
+    if (blockLine) {
       while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
       indents.push(indent);
     }
@@ -89,8 +125,26 @@ export function yamlNesting(text: string, limit = YAML_PARSE_DEPTH_LIMIT): { dep
       max = depth;
       if (max > limit && maxLine === 0) maxLine = lineNo;
     }
-    if (flow === 0 && !quote && BLOCK_SCALAR_HEADER.test(text.slice(start, contentEnd))) blockScalarIndent = indent;
+    const content = text.slice(start, contentEnd);
+    if (flow === 0 && !quote && BLOCK_SCALAR_HEADER.test(content)) blockScalarIndent = indent;
+    // A line that leaves a flow collection or a quoted scalar open: the comments after it stay.
+    previous =
+      blockLine && flow === 0 && !quote
+        ? { indent, startsNode: NODE_START.test(content.slice(indent)), opens: /:\s*$/.test(content) }
+        : { indent: -1, startsNode: false, opens: false };
     start = end + 1;
   }
-  return { depth: max, line: maxLine };
+  if (!quote && flow === 0) emptied.push(...pending);
+  return { depth: max, line: maxLine, uncommented: emptied.length === 0 ? text : without(text, emptied) };
+}
+
+/** TEXT with each [from, to) range removed (ranges in order, never across a line break). */
+function without(text: string, ranges: readonly [number, number][]): string {
+  let out = '';
+  let at = 0;
+  for (const [from, to] of ranges) {
+    out += text.slice(at, from);
+    at = to;
+  }
+  return out + text.slice(at);
 }

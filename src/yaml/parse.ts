@@ -1,6 +1,6 @@
 import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, isPair, Scalar, type Document, type Node } from 'yaml';
 import type { PEntry, PNode } from './model.js';
-import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from './nesting.js';
+import { YAML_PARSE_DEPTH_LIMIT, scanYaml } from './nesting.js';
 
 export { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from './nesting.js';
 
@@ -47,14 +47,15 @@ function firstLine(message: string): string {
 }
 
 export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedYaml {
-  const nesting = yamlNesting(text);
-  if (nesting.depth > YAML_PARSE_DEPTH_LIMIT) return { docs: [], aliasLimitHit: false, tooDeep: false, refused: nesting };
+  const scanned = scanYaml(text);
+  if (scanned.depth > YAML_PARSE_DEPTH_LIMIT) return { docs: [], aliasLimitHit: false, tooDeep: false, refused: { depth: scanned.depth, line: scanned.line } };
   const lineCounter = new LineCounter();
   const budget = new Budget(options.maxNodes ?? 200_000, options.maxDepth ?? 200);
   const restoreOnly = options.restore ?? ((s: string) => s);
   const finishText = options.text;
   const restore = finishText ? (s: string) => finishText(restoreOnly(s)) : restoreOnly;
-  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: false });
+  // Without its whole-line comments (same lines, same tree): on documented values files most of the text.
+  const documents = parseAllDocuments(scanned.uncommented, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: false });
   const list: Document[] = Array.isArray(documents) ? documents : [];
   const pos = (offset: number | undefined) => lineCounter.linePos(Math.max(0, offset ?? 0));
 
