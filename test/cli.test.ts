@@ -116,6 +116,11 @@ describe('footprint inventory', () => {
     expect(stdout.match(/```json/g)).toHaveLength(1);
     const json = JSON.parse(stdout.split('```json')[1]!.split('```')[0]!);
     expect(json.inventory).toEqual([expect.objectContaining({ kind: 'Secret', name: 'repo-platform-gitops', namespace: 'argocd', keys: ['password', 'url', 'username'] })]);
+    // The same inventory from the cache the first run filled, and without it.
+    expect(existsSync(path.join(tree, '.footprint-cache'))).toBe(true);
+    const inventoryOf = (out: string) => JSON.parse(out.split('```json')[1]!.split('```')[0]!).inventory as unknown;
+    expect(inventoryOf(run(['inventory', tree, '--no-git'], work).stdout)).toEqual(json.inventory);
+    expect(inventoryOf(run(['inventory', tree, '--no-git', '--no-cache'], work).stdout)).toEqual(json.inventory);
   });
 
   it('writes raw JSON with --output FILE.json', () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { readBaselineFile, serializeBaseline, updateBaseline } from '../../history/baseline.js';
 import { scan } from '../../scan/run.js';
 import { UsageError } from '../../util/errors.js';
-import { SOURCE_OPTIONS, SOURCE_OPTION_HELP, rootArgument, str, writeOutput } from './io.js';
+import { CACHE_OPTIONS, CACHE_OPTION_HELP, SOURCE_OPTIONS, SOURCE_OPTION_HELP, rootArgument, str, writeOutput } from './io.js';
 import type { Command } from './types.js';
 
 export const DEFAULT_BASELINE_FILE = '.footprint-baseline.json';
@@ -13,11 +13,13 @@ export const baselineCommand: Command = {
   summary: 'Write or shrink the baseline of accepted findings',
   options: {
     ...SOURCE_OPTIONS,
+    ...CACHE_OPTIONS,
     output: { type: 'string', short: 'o' },
     'add-new': { type: 'boolean' },
   },
   optionHelp: {
     ...SOURCE_OPTION_HELP,
+    ...CACHE_OPTION_HELP,
     output: `baseline file (default ROOT/${DEFAULT_BASELINE_FILE}); an existing one is updated`,
     'add-new': 'also accept findings that are not in the baseline yet (default: updating only removes fixed entries)',
   },
@@ -26,7 +28,7 @@ export const baselineCommand: Command = {
     const output = str(values.output) ?? path.join(root, DEFAULT_BASELINE_FILE);
     if (output === '-') throw new UsageError('--output must be a file: the baseline is read back to be updated');
     const previous = existsSync(output) ? readBaselineFile(output) : undefined;
-    const result = await scan({ root, configFile: str(values.config), useGit: !values['no-git'] });
+    const result = await scan({ root, configFile: str(values.config), useGit: !values['no-git'], cache: !values['no-cache'] });
     const update = updateBaseline(result, previous, { addNew: Boolean(values['add-new']) });
     writeOutput(output, serializeBaseline(update.baseline));
     const parts = previous

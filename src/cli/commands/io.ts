@@ -67,3 +67,7 @@ export const SOURCE_OPTION_HELP = {
   config: 'config file (default ROOT/footprint.config.yaml when present)',
   'no-git': 'discover files with globbing and .gitignore instead of git ls-files',
 };
+
+/** For the commands that scan ROOT and report on it (scan, inventory, baseline). */
+export const CACHE_OPTIONS = { 'no-cache': { type: 'boolean' } } as const;
+export const CACHE_OPTION_HELP = { 'no-cache': 'do not read or write ROOT/.footprint-cache/ (parsed models, the last result)' };

@@ -5,7 +5,7 @@ import { isFormat, render, EXTENSIONS, FORMATS, type Format } from '../../report
 import { scanDetailed, type ScanTimings } from '../../scan/run.js';
 import type { ScanResult } from '../../types.js';
 import { UsageError } from '../../util/errors.js';
-import { SOURCE_OPTIONS, SOURCE_OPTION_HELP, exitCodeFor, parseFailOn, rootArgument, str, writeOutput } from './io.js';
+import { CACHE_OPTIONS, CACHE_OPTION_HELP, SOURCE_OPTIONS, SOURCE_OPTION_HELP, exitCodeFor, parseFailOn, rootArgument, str, writeOutput } from './io.js';
 import type { Command } from './types.js';
 import { colorEnabled, Progress, summaryTable } from '../terminal.js';
 
@@ -73,7 +73,7 @@ export const scanCommand: Command = {
     'md-max-chars': { type: 'string' },
     timing: { type: 'boolean' },
     threads: { type: 'string' },
-    'no-cache': { type: 'boolean' },
+    ...CACHE_OPTIONS,
     baseline: { type: 'string' },
     history: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
@@ -87,7 +87,7 @@ export const scanCommand: Command = {
     'md-max-chars': 'truncate Markdown past N characters (default 65000)',
     timing: 'print time per phase, analyzer and rule to stderr',
     threads: 'threads that parse files (default: 1 on 2 cores, else one per core up to 4, from 300 files on)',
-    'no-cache': 'do not read or write parsed models in ROOT/.footprint-cache/',
+    ...CACHE_OPTION_HELP,
     baseline: 'mark findings in this baseline (or saved result) baseline: true; they do not fail the run',
     history: 'append this run to a JSON Lines history file; reports show the trend',
     quiet: 'no progress bar and no summary on stderr',
