@@ -181,3 +181,69 @@ describe('parse cache', () => {
     expect(packs(root)[0]).not.toBe(first);
   });
 });
+
+describe('parse cache delta', () => {
+  const INLINE = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: late\nstringData:\n  password: Zq9-delta-value-44\n';
+  const packFile = (root: string) => path.join(root, CACHE_DIR, packs(root).find((n) => !n.endsWith('.delta.json'))!);
+  const deltaFile = (root: string) => packs(root).find((n) => n.endsWith('.delta.json'));
+
+  it('writes only the changed and removed entries next to an untouched pack, and reads them back', async () => {
+    const root = copyExample();
+    await run(root);
+    const pack = packFile(root);
+    const packBefore = readFileSync(pack, 'utf8');
+
+    writeFileSync(path.join(root, 'manifests', 'late-secret.yaml'), INLINE);
+    const removed = readdirSync(path.join(root, 'manifests')).find((n) => n.endsWith('.yaml') && n !== 'late-secret.yaml')!;
+    rmSync(path.join(root, 'manifests', removed));
+    const changed = await run(root);
+    expect(changed.timings.cache?.misses).toBe(1);
+    expect(readFileSync(pack, 'utf8')).toBe(packBefore);
+    const delta = JSON.parse(readFileSync(path.join(root, CACHE_DIR, deltaFile(root)!), 'utf8'));
+    expect(Object.keys(delta.entries)).toEqual(['manifests/late-secret.yaml']);
+    expect(delta.removed).toEqual([`manifests/${removed}`]);
+
+    const again = await run(root);
+    expect(again.timings.cache?.misses).toBe(0);
+    expect(again.result.findings.some((f) => f.file === 'manifests/late-secret.yaml')).toBe(true);
+    expect(comparable(again.result)).toEqual(comparable((await run(root, false)).result));
+  });
+
+  it('rewrites the whole pack, and drops the delta, once too much changed', async () => {
+    const root = copyExample();
+    const cold = await run(root);
+    writeFileSync(path.join(root, 'manifests', 'late-secret.yaml'), INLINE);
+    await run(root);
+    expect(deltaFile(root)).toBeDefined();
+
+    // Every file's stat changes (same content): more than the delta may hold.
+    const later = Date.now() / 1000 + 5;
+    const stack = [root];
+    while (stack.length) {
+      const dir = stack.pop()!;
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.name === CACHE_DIR) continue;
+        if (e.isDirectory()) stack.push(path.join(dir, e.name));
+        else utimesSync(path.join(dir, e.name), later, later);
+      }
+    }
+    const touched = await run(root);
+    expect(touched.timings.cache?.misses).toBe((cold.timings.cache?.misses ?? 0) + 1);
+    expect(deltaFile(root)).toBeUndefined();
+    expect(packs(root)).toHaveLength(1);
+    expect((await run(root)).timings.cache?.misses).toBe(0);
+  });
+
+  it('ignores a delta made for another pack', async () => {
+    const root = copyExample();
+    await run(root);
+    writeFileSync(path.join(root, 'manifests', 'late-secret.yaml'), INLINE);
+    await run(root);
+    const file = path.join(root, CACHE_DIR, deltaFile(root)!);
+    const delta = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...delta, base: 'another-pack' }));
+    const next = await run(root);
+    expect(next.timings.cache?.misses).toBe(1); // the new file is parsed again: its entry was only in the delta
+    expect(comparable(next.result)).toEqual(comparable((await run(root, false)).result));
+  });
+});

@@ -6,6 +6,10 @@
  * entries per file path hold {size, mtimeMs, hash} and the per-analyzer results. An unchanged stat reuses the entry
  * without reading the file; a changed stat with the same content hash reuses it too.
  *
+ * A re-scan where a few files changed (a pull request) does not rewrite the pack: the entries that differ from it,
+ * and the paths gone from it, go to a small delta file next to it, tied to the pack by the pack's id. Past
+ * DELTA_SHARE of the files (or when there is no pack yet) the whole pack is rewritten and the delta dropped.
+ *
  * Safe under concurrent runs: a pack is written to a unique temp file and renamed into place (atomic on POSIX), so
  * readers see an old or a new pack, never a torn one; the last writer wins. A pack or entry that does not
  * deserialise or has the wrong shape is ignored (and replaced on the next save). Cache I/O never fails a scan.
@@ -19,9 +23,12 @@ import { exactJson } from '../util/json.js';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
 
 export const CACHE_DIR = '.footprint-cache';
-const FORMAT = 3; // 3: YAML models no longer carry helm.actions
+const FORMAT = 4; // 3: YAML models no longer carry helm.actions; 4: packs have an id, deltas refer to it
 const PREFIX = `parse-v${FORMAT}-`;
 const CHUNK = 1 << 20;
+/** Changed or removed entries a delta may hold, as a share of all entries (and at least DELTA_MIN). */
+const DELTA_SHARE = 0.05;
+const DELTA_MIN = 50;
 
 /** What one analyzer produced for one file. `model` absent: the sniff said no, or parse returned undefined. */
 export interface CachedAnalyzerResult {
@@ -46,7 +53,17 @@ export interface CacheEntry {
 interface Pack {
   format: number;
   key: string;
+  /** Random: a delta applies to the pack whose id it names, never to a pack written since. */
+  id: string;
   entries: Record<string, CacheEntry>;
+}
+
+interface Delta {
+  format: number;
+  key: string;
+  base: string;
+  entries: Record<string, CacheEntry>;
+  removed: string[];
 }
 
 export interface CacheKeyParts {
@@ -115,7 +132,12 @@ function isEntry(value: unknown): value is CacheEntry {
 
 export class ParseCache {
   readonly file: string;
+  readonly deltaFile: string;
   readonly key: string;
+  /** The entries as the pack on disk has them (what a delta is relative to). */
+  private readonly base: Record<string, CacheEntry>;
+  private readonly baseId: string | undefined;
+  /** The pack with its delta applied: what this run can reuse. */
   private readonly old: Record<string, CacheEntry>;
   private readonly next: Record<string, CacheEntry> = Object.create(null) as Record<string, CacheEntry>;
   private changed = false;
@@ -123,15 +145,26 @@ export class ParseCache {
   misses = 0;
   /** Why the stored pack was not used, when it existed but was unusable. */
   ignored?: string;
+  /** How the last save wrote: the whole pack, a delta, or nothing. */
+  wrote?: 'pack' | 'delta';
 
   private constructor(
     readonly dir: string,
     key: string,
-    entries: Record<string, CacheEntry>,
+    base: { id: string; entries: Record<string, CacheEntry> } | undefined,
+    delta: Delta | undefined,
   ) {
     this.key = key;
     this.file = path.join(dir, `${PREFIX}${key.slice(0, 24)}.json`);
-    this.old = entries;
+    this.deltaFile = path.join(dir, `${PREFIX}${key.slice(0, 24)}.delta.json`);
+    this.base = base?.entries ?? (Object.create(null) as Record<string, CacheEntry>);
+    this.baseId = base?.id;
+    if (!delta) {
+      this.old = this.base;
+      return;
+    }
+    this.old = Object.assign(Object.create(null) as Record<string, CacheEntry>, this.base, delta.entries);
+    for (const file of delta.removed) delete this.old[file];
   }
 
   static open(root: string, parts: CacheKeyParts): ParseCache {
@@ -139,26 +172,26 @@ export class ParseCache {
       .update(JSON.stringify([FORMAT, parts.toolVersion, parts.buildId ?? buildId(), parts.configHash, [...parts.analyzerIds]]))
       .digest('hex');
     const dir = path.join(root, CACHE_DIR);
-    const cache = new ParseCache(dir, key, Object.create(null) as Record<string, CacheEntry>);
+    const empty = new ParseCache(dir, key, undefined, undefined);
     let raw: string;
     try {
-      raw = readFileSync(cache.file, 'utf8');
+      raw = readFileSync(empty.file, 'utf8');
     } catch {
-      return cache;
+      return empty;
     }
+    let pack: Partial<Pack>;
     try {
-      const pack = JSON.parse(raw) as Partial<Pack>;
-      if (!pack || pack.format !== FORMAT || pack.key !== key || !pack.entries || typeof pack.entries !== 'object') {
-        cache.ignored = 'unexpected pack header';
-        return cache;
-      }
-      return new ParseCache(dir, key, pack.entries);
+      pack = JSON.parse(raw) as Partial<Pack>;
     } catch {
-      cache.ignored = 'pack does not deserialise';
-      return cache;
+      empty.ignored = 'pack does not deserialise';
+      return empty;
     }
+    if (!pack || pack.format !== FORMAT || pack.key !== key || typeof pack.id !== 'string' || !pack.entries || typeof pack.entries !== 'object') {
+      empty.ignored = 'unexpected pack header';
+      return empty;
+    }
+    return new ParseCache(dir, key, { id: pack.id, entries: pack.entries }, readDelta(empty.deltaFile, key, pack.id));
   }
-
   /** The entry for PATH when its size and mtime are unchanged (no read needed). */
   byStat(file: string, size: number, mtimeMs: number): CacheEntry | undefined {
     const entry = this.old[file];
@@ -183,48 +216,90 @@ export class ParseCache {
     else this.hits++;
   }
 
-  /** Write the pack when anything changed (or files disappeared). Atomic; errors are swallowed. */
+  /** Write what changed (a delta, or the whole pack) when anything changed or files disappeared. Atomic; errors are swallowed. */
   save(): void {
     if (!this.changed && Object.keys(this.old).length === Object.keys(this.next).length) return;
-    const temp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const differing: string[] = [];
+    for (const file in this.next) if (this.next[file] !== this.base[file]) differing.push(file);
+    const removed = Object.keys(this.base).filter((file) => !(file in this.next));
+    const budget = Math.max(DELTA_MIN, Object.keys(this.next).length * DELTA_SHARE);
     try {
       ensureCacheDir(this.dir);
-      // Streamed in ~1 MB chunks: the pack is as large as every model together (114 MB at 100k files); building
-      // it as one string first doubled the peak RSS of a first cached run (1.13 GB -> see bench/results).
-      const fd = openSync(temp, 'w', PRIVATE_FILE_MODE);
-      try {
-        let chunk = `{"format":${FORMAT},"key":${JSON.stringify(this.key)},"entries":{`;
-        let first = true;
-        for (const file in this.next) {
-          const entry = this.next[file]!;
-          const json = jsonOrUndefined(entry) ?? JSON.stringify({ size: entry.size, mtimeMs: entry.mtimeMs, hash: entry.hash, uncacheable: true, results: {} });
-          chunk += `${first ? '' : ','}${JSON.stringify(file)}:${json}`;
-          first = false;
-          if (chunk.length >= CHUNK) {
-            writeSync(fd, chunk);
-            chunk = '';
-          }
-        }
-        writeSync(fd, `${chunk}}}`);
-      } finally {
-        closeSync(fd);
+      if (this.baseId !== undefined && differing.length + removed.length <= budget) {
+        const entries = differing.map((file) => `${JSON.stringify(file)}:${entryJson(this.next[file]!)}`).join(',');
+        const head = `{"format":${FORMAT},"key":${JSON.stringify(this.key)},"base":${JSON.stringify(this.baseId)}`;
+        writeAtomically(this.deltaFile, [`${head},"removed":${JSON.stringify(removed)},"entries":{${entries}}}`]);
+        this.wrote = 'delta';
+        return;
       }
-      renameSync(temp, this.file);
+      writeAtomically(this.file, this.packChunks());
+      this.wrote = 'pack';
     } catch {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // nothing to clean up
-      }
       return;
     }
-    // Drop packs of other keys (older builds or configs): they can never be hit again by this build.
+    // Drop packs of other keys (older builds or configs) and this pack's old delta: they can never be hit again.
     try {
       for (const name of readdirSync(this.dir)) {
-        if (name.startsWith(PREFIX) && path.join(this.dir, name) !== this.file && !name.endsWith('.tmp')) unlinkSync(path.join(this.dir, name));
+        if (name.startsWith('parse-v') && path.join(this.dir, name) !== this.file && !name.endsWith('.tmp')) unlinkSync(path.join(this.dir, name));
       }
     } catch {
       // a concurrent run may have removed it already
     }
+  }
+
+  /**
+   * The whole pack in ~1 MB chunks: it is as large as every model together (114 MB at 100k files); building it as
+   * one string first doubled the peak RSS of a first cached run (1.13 GB -> see bench/results).
+   */
+  private *packChunks(): Generator<string> {
+    let chunk = `{"format":${FORMAT},"key":${JSON.stringify(this.key)},"id":${JSON.stringify(randomBytes(12).toString('hex'))},"entries":{`;
+    let first = true;
+    for (const file in this.next) {
+      chunk += `${first ? '' : ','}${JSON.stringify(file)}:${entryJson(this.next[file]!)}`;
+      first = false;
+      if (chunk.length >= CHUNK) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    yield `${chunk}}}`;
+  }
+}
+
+/** An entry as JSON; one JSON cannot give back exactly is stored as a marker and re-parsed on every run. */
+function entryJson(entry: CacheEntry): string {
+  return jsonOrUndefined(entry) ?? JSON.stringify({ size: entry.size, mtimeMs: entry.mtimeMs, hash: entry.hash, uncacheable: true, results: {} });
+}
+
+/** The delta of the pack with id BASE, or undefined (none, unreadable, or made for another pack). */
+function readDelta(file: string, key: string, base: string): Delta | undefined {
+  try {
+    const delta = JSON.parse(readFileSync(file, 'utf8')) as Partial<Delta>;
+    if (!delta || delta.format !== FORMAT || delta.key !== key || delta.base !== base) return undefined;
+    if (!delta.entries || typeof delta.entries !== 'object' || !Array.isArray(delta.removed)) return undefined;
+    return delta as Delta;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Write CHUNKS to a unique temp file and rename it over FILE: readers see the old or the new file, never a torn one. */
+function writeAtomically(file: string, chunks: Iterable<string>): void {
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const fd = openSync(temp, 'w', PRIVATE_FILE_MODE);
+    try {
+      for (const chunk of chunks) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // nothing to clean up
+    }
+    throw error;
   }
 }
