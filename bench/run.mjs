@@ -128,6 +128,25 @@ const median = (xs) => {
   return s.length === 0 ? undefined : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** The largest YAML file of a tree (a values file, typically): the one a bench run edits. */
+function largestYaml(root) {
+  let best;
+  const stack = [root];
+  while (stack.length) {
+    const dir = stack.pop();
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === '.footprint-cache' || e.name === 'node_modules' || e.name === '.git') continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (e.isFile() && /\.ya?ml$/.test(e.name)) {
+        const size = statSync(p).size;
+        if (!best || size > best.size || (size === best.size && p < best.p)) best = { p, size };
+      }
+    }
+  }
+  return best?.p;
+}
+
 function repeat(n, fn, warmUps = 1) {
   for (let i = 0; i < warmUps; i++) {
     if (i > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100); // past the racy window
@@ -244,11 +263,23 @@ for (const name of treeNames) {
       const result = JSON.parse(readFileSync(jsonOut, 'utf8'));
       const full = repeat(runs, () => measure(process.execPath, scanArgs(noCache)));
       let cached;
+      let oneChanged;
       if (tool.hasNoCache) {
         rmSync(join(root, '.footprint-cache'), { recursive: true, force: true });
         // Two warm-up runs 2 s apart, as between scheduled runs: the first fills the cache (creating the cache folder
         // changes ROOT's mtime), the second stores the walk, every folder being older than the racy window by then.
         cached = repeat(runs, () => measure(process.execPath, scanArgs([])), 2);
+        // A pull request: one file changed since the last run (a different edit each run), the cache otherwise warm.
+        const edited = largestYaml(root);
+        if (edited) {
+          const original = readFileSync(edited);
+          let edit = 0;
+          oneChanged = repeat(runs, () => {
+            writeFileSync(edited, `${original}\n# bench edit ${edit++}\n`);
+            return measure(process.execPath, scanArgs([]));
+          });
+          writeFileSync(edited, original);
+        }
         rmSync(join(root, '.footprint-cache'), { recursive: true, force: true });
       }
       const byRule = result.summary.byRule;
@@ -270,10 +301,12 @@ for (const name of treeNames) {
         rg: rg ? summarize(rg) : null,
         scan: { ...summarize(full), filesPerSec: Math.round(size.files / (full.wallMs / 1000)), mbPerSec: Number((mb / (full.wallMs / 1000)).toFixed(1)) },
         cachedScan: cached ? summarize(cached) : null,
+        oneChangedScan: oneChanged ? summarize(oneChanged) : null,
         ratios: {
           scanVsRg: rg ? Number((full.wallMs / rg.wallMs).toFixed(1)) : null,
           scanVsCat: Number((full.wallMs / cat.wallMs).toFixed(1)),
           cachedVsRg: cached && rg ? Number((cached.wallMs / rg.wallMs).toFixed(1)) : null,
+          oneChangedVsRg: oneChanged && rg ? Number((oneChanged.wallMs / rg.wallMs).toFixed(1)) : null,
           scanCpuVsRgCpu: rg && full.cpuMs && rg.cpuMs ? Number((full.cpuMs / rg.cpuMs).toFixed(1)) : null,
           cachedCpuVsRgCpu: cached && rg && cached.cpuMs && rg.cpuMs ? Number((cached.cpuMs / rg.cpuMs).toFixed(1)) : null,
         },
@@ -283,7 +316,7 @@ for (const name of treeNames) {
         plants: plants ?? null,
       };
       results.push(entry);
-      console.error(`  [${tool.name}] scan ${fmt(full.wallMs)} (cpu ${fmt(full.cpuMs ?? 0)}, ${entry.scan.filesPerSec} files/s, ${entry.scan.mbPerSec} MB/s, ${entry.scan.rssMb?.toFixed(0)} MB RSS), rg ${rg ? fmt(rg.wallMs) : '-'}, cat ${fmt(cat.wallMs)}${cached ? `, cached ${fmt(cached.wallMs)} (cpu ${fmt(cached.cpuMs ?? 0)}, ${cached.rssMb?.toFixed(0)} MB RSS)` : ''}`);
+      console.error(`  [${tool.name}] scan ${fmt(full.wallMs)} (cpu ${fmt(full.cpuMs ?? 0)}, ${entry.scan.filesPerSec} files/s, ${entry.scan.mbPerSec} MB/s, ${entry.scan.rssMb?.toFixed(0)} MB RSS), rg ${rg ? fmt(rg.wallMs) : '-'}, cat ${fmt(cat.wallMs)}${cached ? `, cached ${fmt(cached.wallMs)} (cpu ${fmt(cached.cpuMs ?? 0)}, ${cached.rssMb?.toFixed(0)} MB RSS)` : ''}${oneChanged ? `, one file changed ${fmt(oneChanged.wallMs)}` : ''}`);
       if (plants) for (const p of plants.filter((x) => !x.ok)) console.error(`  MISMATCH ${p.rule}: expected ${p.expected}, found ${p.found}`);
     }
   } finally {
@@ -302,10 +335,10 @@ function fmt(ms) {
 }
 
 // Table
-const rows = [['tree', 'tool', 'files', 'MB', 'scan', 'cpu', 'files/s', 'MB/s', 'RSS MB', 'rg', 'rg cpu', 'cat', 'scan/rg', 'cpu/rg cpu', 'scan/cat', 'cached', 'cached cpu', 'cached RSS', 'cached/rg', 'c.cpu/rg cpu', 'plants']];
+const rows = [['tree', 'tool', 'files', 'MB', 'scan', 'cpu', 'files/s', 'MB/s', 'RSS MB', 'rg', 'rg cpu', 'cat', 'scan/rg', 'cpu/rg cpu', 'scan/cat', 'cached', 'cached cpu', 'cached RSS', 'cached/rg', 'c.cpu/rg cpu', '1 changed', '1 changed/rg', 'plants']];
 for (const r of results) {
   if (r.skipped) {
-    rows.push([r.tree, 'skipped', ...Array(19).fill('')]);
+    rows.push([r.tree, 'skipped', ...Array(21).fill('')]);
     continue;
   }
   const plantCell = r.plants ? (r.plants.every((p) => p.ok) ? `ok ${r.plants.reduce((n, p) => n + p.found, 0)}` : `MISMATCH ${r.plants.filter((p) => !p.ok).length}`) : '-';
@@ -330,6 +363,8 @@ for (const r of results) {
     r.cachedScan ? String(r.cachedScan.rssMb ?? '?') : 'n/a',
     r.ratios.cachedVsRg !== null ? `${r.ratios.cachedVsRg}x` : 'n/a',
     r.ratios.cachedCpuVsRgCpu !== null ? `${r.ratios.cachedCpuVsRgCpu}x` : 'n/a',
+    r.oneChangedScan ? fmt(r.oneChangedScan.wallMs) : 'n/a',
+    r.ratios.oneChangedVsRg != null ? `${r.ratios.oneChangedVsRg}x` : 'n/a',
     plantCell,
   ]);
 }
