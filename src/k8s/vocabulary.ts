@@ -3,14 +3,28 @@
  * every rule family so that "credential" means the same thing in a values file, a Dockerfile and a test.
  */
 
-/** Split camelCase, snake_case, kebab-case, dotted and slashed names into lower-case words. */
-export function words(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
+const WORDS_CACHE_LIMIT = 100_000;
+let wordsCache = new Map<string, readonly string[]>();
+
+/**
+ * Split camelCase, snake_case, kebab-case, dotted and slashed names into lower-case words. Remembered per name:
+ * rules ask about the same few thousand keys (`password`, `existingSecret`) once per node of every values tree.
+ */
+export function words(name: string): readonly string[] {
+  let split = wordsCache.get(name);
+  if (split === undefined) {
+    split = Object.freeze(
+      name
+        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter(Boolean),
+    );
+    if (wordsCache.size >= WORDS_CACHE_LIMIT) wordsCache = new Map();
+    wordsCache.set(name, split);
+  }
+  return split;
 }
 
 const CREDENTIAL_WORDS = new Set([

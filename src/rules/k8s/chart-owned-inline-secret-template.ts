@@ -71,7 +71,7 @@ export function secretToggle(path: readonly string[], e: PEntry): boolean {
   if (!isScalar(e.value) || e.value.value !== true) return false;
   const key = words(e.key);
   const bag = new Set(['secret', 'secrets', 'credentials', 'credential']);
-  const skip = (w: string[]) => w.some((x) => ['external', 'existing', 'sealed', 'vault', 'tls', 'cert', 'certificate', 'image', 'pull', 'service', 'account', 'generate', 'generated', 'random'].includes(x));
+  const skip = (w: readonly string[]) => w.some((x) => ['external', 'existing', 'sealed', 'vault', 'tls', 'cert', 'certificate', 'image', 'pull', 'service', 'account', 'generate', 'generated', 'random'].includes(x));
   // createSecret, createCredentials, createAdminSecret
   if (key[0] === 'create' && key.length > 1 && bag.has(key[key.length - 1]!) && !skip(key)) return true;
   const parentKey = path[path.length - 1];
