@@ -98,65 +98,69 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     if (result.model !== undefined) (slots[index] ??= []).push({ file, analyzer: analyzer.id, model: result.model });
   };
 
-  for (const [index, candidate] of candidates.entries()) {
-    options.onProgress?.(index, candidates.length);
-    const { file } = candidate;
-    const started = performance.now();
-    const loaded = load(candidate);
-    readMs += performance.now() - started;
+  // Workers keep the process alive: they are stopped however parsing ends.
+  try {
+    for (const [index, candidate] of candidates.entries()) {
+      options.onProgress?.(index, candidates.length);
+      const { file } = candidate;
+      const started = performance.now();
+      const loaded = load(candidate);
+      readMs += performance.now() - started;
 
-    if (loaded.kind === 'failed') {
-      fail(file, loaded.failure);
-      continue;
-    }
-    if (loaded.kind === 'hit') {
-      const { entry } = loaded;
-      cache?.keep(file.path, entry, loaded.fresh);
-      if (entry.unreadable) {
-        fail(file, { ok: false, ...entry.unreadable });
+      if (loaded.kind === 'failed') {
+        fail(file, loaded.failure);
         continue;
       }
+      if (loaded.kind === 'hit') {
+        const { entry } = loaded;
+        cache?.keep(file.path, entry, loaded.fresh);
+        if (entry.unreadable) {
+          fail(file, { ok: false, ...entry.unreadable });
+          continue;
+        }
+        counts.scanned++;
+        for (const analyzer of candidate.analyzers) replay(index, file, analyzer, entry.results[analyzer.id]!);
+        continue;
+      }
+      if (loaded.failure) {
+        fail(file, loaded.failure);
+        if (cache && loaded.hash) {
+          cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, hash: loaded.hash, unreadable: { skipped: loaded.failure.skipped, diagnostic: loaded.failure.diagnostic }, results: {} }, true);
+        }
+        continue;
+      }
+      const text = loaded.text!;
       counts.scanned++;
-      for (const analyzer of candidate.analyzers) replay(index, file, analyzer, entry.results[analyzer.id]!);
-      continue;
-    }
-    if (loaded.failure) {
-      fail(file, loaded.failure);
-      if (cache && loaded.hash) {
-        cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, hash: loaded.hash, unreadable: { skipped: loaded.failure.skipped, diagnostic: loaded.failure.diagnostic }, results: {} }, true);
+      const analyzerIds = candidate.analyzers.map((a) => a.id);
+      const record = (outcome: ParsedText) => {
+        for (const [id, ms] of Object.entries(outcome.parseMs)) parseMs[id] = (parseMs[id] ?? 0) + ms;
+        for (const analyzer of candidate.analyzers) replay(index, file, analyzer, outcome.results[analyzer.id]!);
+        if (cache && loaded.hash) cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, hash: loaded.hash, results: outcome.results }, true);
+      };
+      const parseHere = async () => {
+        const outcome = await parseText(text, file, candidate.analyzers, config, options.safeMessage);
+        // Every model is kept until the rules ran: no pinned file text, no duplicate strings, no array slack.
+        for (const analyzer of candidate.analyzers) {
+          const result = outcome.results[analyzer.id]!;
+          if (result.model !== undefined) result.model = analyzer.compact ? analyzer.compact(result.model) : compactPlain(result.model);
+        }
+        return outcome;
+      };
+      // Workers answer only when this thread lets events run: give them that chance before parsing here instead.
+      if (pool && !pool.hasRoom) await new Promise(setImmediate);
+      if (pool?.hasRoom) {
+        // A model from a worker arrives through JSON: already compact (interning aside). If the worker could not
+        // parse it, this thread does.
+        waiting.push(pool.submit(file, text, analyzerIds).then(async (outcome) => record(outcome ?? (await parseHere()))));
+      } else {
+        record(await parseHere());
       }
-      continue;
     }
-    const text = loaded.text!;
-    counts.scanned++;
-    const analyzerIds = candidate.analyzers.map((a) => a.id);
-    const record = (outcome: ParsedText) => {
-      for (const [id, ms] of Object.entries(outcome.parseMs)) parseMs[id] = (parseMs[id] ?? 0) + ms;
-      for (const analyzer of candidate.analyzers) replay(index, file, analyzer, outcome.results[analyzer.id]!);
-      if (cache && loaded.hash) cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, hash: loaded.hash, results: outcome.results }, true);
-    };
-    const parseHere = async () => {
-      const outcome = await parseText(text, file, candidate.analyzers, config, options.safeMessage);
-      // Every model is kept until the rules ran: no pinned file text, no duplicate strings, no array slack.
-      for (const analyzer of candidate.analyzers) {
-        const result = outcome.results[analyzer.id]!;
-        if (result.model !== undefined) result.model = analyzer.compact ? analyzer.compact(result.model) : compactPlain(result.model);
-      }
-      return outcome;
-    };
-    // Workers answer only when this thread lets events run: give them that chance before parsing here instead.
-    if (pool && !pool.hasRoom) await new Promise(setImmediate);
-    if (pool?.hasRoom) {
-      // A model from a worker arrives through JSON: already compact (interning aside). If the worker could not
-      // parse it, this thread does.
-      waiting.push(pool.submit(file, text, analyzerIds).then(async (outcome) => record(outcome ?? (await parseHere()))));
-    } else {
-      record(await parseHere());
-    }
+    pool?.flush();
+    await Promise.all(waiting);
+  } finally {
+    await pool?.close();
   }
-  pool?.flush();
-  await Promise.all(waiting);
-  await pool?.close();
   const parsed = slots.flat();
   options.onProgress?.(candidates.length, candidates.length);
   clearInternPool();
