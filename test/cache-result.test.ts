@@ -236,6 +236,29 @@ function copyAgedTree(): string {
   return root;
 }
 
+describe('stat signature', () => {
+  it('sees an edit that keeps the size and puts the mtime back (as cp -p does), in the result and the parse cache', async () => {
+    const root = copyAgedTree();
+    const manifest = readdirSync(path.join(root, 'manifests')).find((f) => f.endsWith('.yaml'))!;
+    const file = path.join(root, 'manifests', manifest);
+    const original = readFileSync(file, 'utf8');
+    // Same size as the original, different content: a padded inline Secret (or the original cut to size).
+    const replacement = (INLINE_SECRET + '#'.repeat(Math.max(0, original.length - INLINE_SECRET.length))).slice(0, original.length);
+    expect(replacement.length).toBe(original.length);
+    await run(root);
+    const before = statSync(file);
+    writeFileSync(file, replacement);
+    utimesSync(file, before.atime, before.mtime);
+    expect(statSync(file).mtimeMs).toBe(before.mtimeMs);
+    expect(statSync(file).size).toBe(before.size);
+
+    const after = await run(root);
+    expect(after.timings.result).not.toBe('reused');
+    expect(after.timings.cache?.misses).toBe(1);
+    expect(comparable(after.result)).toEqual(comparable(await fresh(root)));
+  });
+});
+
 describe('stored tree of a glob walk', () => {
   it('answers a re-scan of an unchanged tree from the stored folders and files, without walking', async () => {
     const root = copyAgedTree();

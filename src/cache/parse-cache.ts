@@ -23,7 +23,7 @@ import { exactJson } from '../util/json.js';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
 
 export const CACHE_DIR = '.footprint-cache';
-const FORMAT = 4; // 3: YAML models no longer carry helm.actions; 4: packs have an id, deltas refer to it
+const FORMAT = 5; // 3: YAML models no longer carry helm.actions; 4: packs have an id, deltas refer to it; 5: ctimes
 const PREFIX = `parse-v${FORMAT}-`;
 const CHUNK = 1 << 20;
 /** Changed or removed entries a delta may hold, as a share of all entries (and at least DELTA_MIN). */
@@ -41,6 +41,8 @@ export interface CachedAnalyzerResult {
 export interface CacheEntry {
   size: number;
   mtimeMs: number;
+  /** With size and mtime, what lets an unchanged file skip its read (see StatOutcome). */
+  ctimeMs?: number;
   /** sha1 of the raw bytes. */
   hash: string;
   /** Its models do not survive JSON (see jsonOrUndefined): a marker so an unchanged file does not force a rewrite. */
@@ -193,9 +195,9 @@ export class ParseCache {
     return new ParseCache(dir, key, { id: pack.id, entries: pack.entries }, readDelta(empty.deltaFile, key, pack.id));
   }
   /** The entry for PATH when its size and mtime are unchanged (no read needed). */
-  byStat(file: string, size: number, mtimeMs: number): CacheEntry | undefined {
+  byStat(file: string, size: number, mtimeMs: number, ctimeMs: number): CacheEntry | undefined {
     const entry = this.old[file];
-    if (!isEntry(entry) || entry.uncacheable || entry.size !== size || entry.mtimeMs !== mtimeMs) return undefined;
+    if (!isEntry(entry) || entry.uncacheable || entry.size !== size || entry.mtimeMs !== mtimeMs || entry.ctimeMs !== ctimeMs) return undefined;
     return entry;
   }
 
@@ -210,7 +212,7 @@ export class ParseCache {
   keep(file: string, entry: CacheEntry, fresh: boolean): void {
     this.next[file] = entry;
     const old = this.old[file];
-    const knownUncacheable = isEntry(old) && old.uncacheable && old.hash === entry.hash && old.size === entry.size && old.mtimeMs === entry.mtimeMs;
+    const knownUncacheable = isEntry(old) && old.uncacheable && old.hash === entry.hash && old.size === entry.size && old.mtimeMs === entry.mtimeMs && old.ctimeMs === entry.ctimeMs;
     if (fresh && !knownUncacheable) this.changed = true;
     if (fresh) this.misses++;
     else this.hits++;
@@ -268,7 +270,7 @@ export class ParseCache {
 
 /** An entry as JSON; one JSON cannot give back exactly is stored as a marker and re-parsed on every run. */
 function entryJson(entry: CacheEntry): string {
-  return jsonOrUndefined(entry) ?? JSON.stringify({ size: entry.size, mtimeMs: entry.mtimeMs, hash: entry.hash, uncacheable: true, results: {} });
+  return jsonOrUndefined(entry) ?? JSON.stringify({ size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs, hash: entry.hash, uncacheable: true, results: {} });
 }
 
 /** The delta of the pack with id BASE, or undefined (none, unreadable, or made for another pack). */

@@ -44,7 +44,7 @@ export interface ParseFilesResult {
 type Loaded =
   | { kind: 'failed'; failure: ReadFailure }
   | { kind: 'hit'; entry: CacheEntry; fresh: boolean }
-  | { kind: 'read'; size: number; mtimeMs: number; hash?: string; text?: string; failure?: ReadFailure };
+  | { kind: 'read'; size: number; mtimeMs: number; ctimeMs: number; hash?: string; text?: string; failure?: ReadFailure };
 
 const FAILING_CODES = new Set(['parse-error', 'encoding', 'unreadable', 'too-deep']);
 
@@ -64,7 +64,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     const stat = options.stats?.get(rel) ?? statSourceSync(root, rel, config.maxFileSize);
     if (!stat.ok) return { kind: 'failed', failure: stat };
     const complete = (entry: CacheEntry) => !!entry.unreadable || candidate.analyzers.every((a) => entry.results[a.id] !== undefined);
-    const byStat = cache?.byStat(rel, stat.size, stat.mtimeMs);
+    const byStat = cache?.byStat(rel, stat.size, stat.mtimeMs, stat.ctimeMs);
     if (byStat && complete(byStat)) return { kind: 'hit', entry: byStat, fresh: false };
     const bytes = readBytesSync(root, rel);
     if (!bytes.ok) return { kind: 'failed', failure: bytes };
@@ -72,12 +72,12 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     if (cache) {
       hash = contentHash(bytes.buffer);
       const byHash = cache.byHash(rel, hash);
-      if (byHash && complete(byHash)) return { kind: 'hit', entry: { ...byHash, size: stat.size, mtimeMs: stat.mtimeMs }, fresh: true };
+      if (byHash && complete(byHash)) return { kind: 'hit', entry: { ...byHash, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs }, fresh: true };
     }
     const decoded = decodeSource(bytes.buffer);
     return decoded.ok
-      ? { kind: 'read', size: stat.size, mtimeMs: stat.mtimeMs, hash, text: decoded.text }
-      : { kind: 'read', size: stat.size, mtimeMs: stat.mtimeMs, hash, failure: decoded };
+      ? { kind: 'read', size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, hash, text: decoded.text }
+      : { kind: 'read', size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, hash, failure: decoded };
   };
 
   const fail = (file: FileContext, failure: ReadFailure) => {
@@ -125,7 +125,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       if (loaded.failure) {
         fail(file, loaded.failure);
         if (cache && loaded.hash) {
-          cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, hash: loaded.hash, unreadable: { skipped: loaded.failure.skipped, diagnostic: loaded.failure.diagnostic }, results: {} }, true);
+          cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, ctimeMs: loaded.ctimeMs, hash: loaded.hash, unreadable: { skipped: loaded.failure.skipped, diagnostic: loaded.failure.diagnostic }, results: {} }, true);
         }
         continue;
       }
@@ -135,7 +135,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       const record = (outcome: ParsedText) => {
         for (const [id, ms] of Object.entries(outcome.parseMs)) parseMs[id] = (parseMs[id] ?? 0) + ms;
         for (const analyzer of candidate.analyzers) replay(index, file, analyzer, outcome.results[analyzer.id]!);
-        if (cache && loaded.hash) cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, hash: loaded.hash, results: outcome.results }, true);
+        if (cache && loaded.hash) cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, ctimeMs: loaded.ctimeMs, hash: loaded.hash, results: outcome.results }, true);
       };
       const parseHere = async () => {
         const outcome = await parseText(text, file, candidate.analyzers, config, options.safeMessage);

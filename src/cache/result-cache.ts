@@ -3,7 +3,8 @@
  * without reading a file, loading the parse cache or running a rule.
  *
  * Reuse needs the same key (format, tool version, build id of the installed code, config hash, rule ids, analyzer
- * ids) and the same listing: every candidate file's path with its size and mtime (or why it cannot be stat'ed),
+ * ids) and the same listing: every candidate file's path with its size, mtime and ctime (or why it cannot be
+ * stat'ed; the ctime catches an edit whose size and mtime were put back, as by `cp -p`),
  * in discovery order. Any file added, removed, renamed or modified changes the listing; any config change (rules,
  * environments, suppressions, fingerprint key, include/exclude, size limit) changes the key.
  *
@@ -31,7 +32,7 @@ import type { Diagnostic, Finding, InventoryEntry, Summary } from '../types.js';
 import { statSourceSync, type StatOutcome } from '../scan/read.js';
 import { buildId, CACHE_DIR } from './parse-cache.js';
 
-const FORMAT = 2;
+const FORMAT = 3; // 3: listings and trees include ctimes
 export const RESULT_FILE = `result-v${FORMAT}.json`;
 const RACY_MS = 2000;
 
@@ -77,7 +78,7 @@ export function statListing(root: string, files: readonly string[], maxFileSize:
     const stat = statSourceSync(root, file, maxFileSize);
     stats.set(file, stat);
     if (stat.ok) {
-      hash.update(`${file}\0${stat.size}\0${stat.mtimeMs}\n`);
+      hash.update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${stat.ctimeMs}\n`);
       if (stat.mtimeMs > newest) newest = stat.mtimeMs;
     } else {
       hash.update(`${file}\0!${stat.diagnostic.code}\0${stat.diagnostic.message}\n`);
@@ -88,8 +89,9 @@ export function statListing(root: string, files: readonly string[], maxFileSize:
 
 /** A glob walk's folders and .gitignore files with their stats, and the files it listed (in order). */
 export interface Tree {
-  dirs: [path: string, mtimeMs: number][];
-  ignoreFiles: [path: string, size: number, mtimeMs: number][];
+  /** The ctime moves with the mtime when entries change, and also when the mtime is set back. */
+  dirs: [path: string, mtimeMs: number, ctimeMs: number][];
+  ignoreFiles: [path: string, size: number, mtimeMs: number, ctimeMs: number][];
   files: string[];
 }
 
@@ -121,9 +123,9 @@ export function readStoredResult(root: string, key: string): StoredResult | unde
   }
 }
 
-function mtimeOf(file: string): number | undefined {
+function timesOf(file: string): { mtimeMs: number; ctimeMs: number } | undefined {
   try {
-    return statSync(file).mtimeMs;
+    return statSync(file);
   } catch {
     return undefined;
   }
@@ -133,16 +135,16 @@ function mtimeOf(file: string): number | undefined {
 export function snapshotTree(root: string, walked: { dirs: readonly string[]; ignoreFiles: readonly string[] }, files: readonly string[], startedAtMs: number): Tree | undefined {
   const dirs: Tree['dirs'] = [];
   for (const dir of walked.dirs) {
-    const mtimeMs = mtimeOf(path.join(root, dir));
-    if (mtimeMs === undefined || mtimeMs >= startedAtMs - RACY_MS) return undefined;
-    dirs.push([dir, mtimeMs]);
+    const times = timesOf(path.join(root, dir));
+    if (times === undefined || times.mtimeMs >= startedAtMs - RACY_MS) return undefined;
+    dirs.push([dir, times.mtimeMs, times.ctimeMs]);
   }
   const ignoreFiles: Tree['ignoreFiles'] = [];
   for (const file of walked.ignoreFiles) {
     try {
       const stat = statSync(path.join(root, file));
       if (stat.mtimeMs >= startedAtMs - RACY_MS) return undefined;
-      ignoreFiles.push([file, stat.size, stat.mtimeMs]);
+      ignoreFiles.push([file, stat.size, stat.mtimeMs, stat.ctimeMs]);
     } catch {
       return undefined;
     }
@@ -152,11 +154,14 @@ export function snapshotTree(root: string, walked: { dirs: readonly string[]; ig
 
 /** True when no stored folder and no .gitignore changed since the walk: a new walk would list tree.files. */
 export function treeUnchanged(root: string, tree: Tree): boolean {
-  for (const [dir, mtimeMs] of tree.dirs) if (mtimeOf(`${root}/${dir}`) !== mtimeMs) return false;
-  for (const [file, size, mtimeMs] of tree.ignoreFiles) {
+  for (const [dir, mtimeMs, ctimeMs] of tree.dirs) {
+    const times = timesOf(`${root}/${dir}`);
+    if (times?.mtimeMs !== mtimeMs || times.ctimeMs !== ctimeMs) return false;
+  }
+  for (const [file, size, mtimeMs, ctimeMs] of tree.ignoreFiles) {
     try {
       const stat = statSync(path.join(root, file));
-      if (stat.size !== size || stat.mtimeMs !== mtimeMs) return false;
+      if (stat.size !== size || stat.mtimeMs !== mtimeMs || stat.ctimeMs !== ctimeMs) return false;
     } catch {
       return false;
     }

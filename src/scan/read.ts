@@ -4,7 +4,8 @@ import type { AnalyzerDiagnostic } from '../analyzers/types.js';
 
 export type ReadOutcome = { ok: true; text: string; bytes: number } | { ok: false; skipped: boolean; diagnostic: AnalyzerDiagnostic };
 export type ReadFailure = Extract<ReadOutcome, { ok: false }>;
-export type StatOutcome = { ok: true; size: number; mtimeMs: number } | ReadFailure;
+/** `ctimeMs` changes with every write and cannot be set back (unlike mtime): an edit that keeps size and mtime shows. */
+export type StatOutcome = { ok: true; size: number; mtimeMs: number; ctimeMs: number } | ReadFailure;
 export type BytesOutcome = { ok: true; buffer: Buffer } | ReadFailure;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -16,7 +17,7 @@ function judgeStat(stat: Stats, maxBytes: number): StatOutcome {
   if (stat.size > maxBytes) {
     return { ok: false, skipped: true, diagnostic: { code: 'too-large', message: `File is ${stat.size} bytes, over the ${maxBytes}-byte limit (maxFileSize); not scanned` } };
   }
-  return { ok: true, size: stat.size, mtimeMs: stat.mtimeMs };
+  return { ok: true, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs };
 }
 
 function statFailure(error: unknown): ReadFailure {
