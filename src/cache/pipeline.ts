@@ -44,7 +44,10 @@ export interface ParseFilesResult {
 type Loaded =
   | { kind: 'failed'; failure: ReadFailure }
   | { kind: 'hit'; entry: CacheEntry; fresh: boolean }
-  | { kind: 'read'; size: number; mtimeMs: number; ctimeMs: number; hash?: string; text?: string; failure?: ReadFailure };
+  | { kind: 'read'; stamp: Stamp; hash?: string; text?: string; failure?: ReadFailure };
+
+/** What a cache entry records of a file's stat. */
+type Stamp = Pick<CacheEntry, 'size' | 'mtimeMs' | 'ctimeMs'>;
 
 const FAILING_CODES = new Set(['parse-error', 'encoding', 'unreadable', 'too-deep']);
 
@@ -63,6 +66,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     const rel = candidate.file.path;
     const stat = options.stats?.get(rel) ?? statSourceSync(root, rel, config.maxFileSize);
     if (!stat.ok) return { kind: 'failed', failure: stat };
+    const stamp: Stamp = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs };
     const complete = (entry: CacheEntry) => !!entry.unreadable || candidate.analyzers.every((a) => entry.results[a.id] !== undefined);
     const byStat = cache?.byStat(rel, stat.size, stat.mtimeMs, stat.ctimeMs);
     if (byStat && complete(byStat)) return { kind: 'hit', entry: byStat, fresh: false };
@@ -72,12 +76,12 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     if (cache) {
       hash = contentHash(bytes.buffer);
       const byHash = cache.byHash(rel, hash);
-      if (byHash && complete(byHash)) return { kind: 'hit', entry: { ...byHash, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs }, fresh: true };
+      if (byHash && complete(byHash)) return { kind: 'hit', entry: { ...byHash, ...stamp }, fresh: true };
     }
     const decoded = decodeSource(bytes.buffer);
     return decoded.ok
-      ? { kind: 'read', size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, hash, text: decoded.text }
-      : { kind: 'read', size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, hash, failure: decoded };
+      ? { kind: 'read', stamp, hash, text: decoded.text }
+      : { kind: 'read', stamp, hash, failure: decoded };
   };
 
   const fail = (file: FileContext, failure: ReadFailure) => {
@@ -125,7 +129,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       if (loaded.failure) {
         fail(file, loaded.failure);
         if (cache && loaded.hash) {
-          cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, ctimeMs: loaded.ctimeMs, hash: loaded.hash, unreadable: { skipped: loaded.failure.skipped, diagnostic: loaded.failure.diagnostic }, results: {} }, true);
+          cache.keep(file.path, { ...loaded.stamp, hash: loaded.hash, unreadable: { skipped: loaded.failure.skipped, diagnostic: loaded.failure.diagnostic }, results: {} }, true);
         }
         continue;
       }
@@ -135,7 +139,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       const record = (outcome: ParsedText) => {
         for (const [id, ms] of Object.entries(outcome.parseMs)) parseMs[id] = (parseMs[id] ?? 0) + ms;
         for (const analyzer of candidate.analyzers) replay(index, file, analyzer, outcome.results[analyzer.id]!);
-        if (cache && loaded.hash) cache.keep(file.path, { size: loaded.size, mtimeMs: loaded.mtimeMs, ctimeMs: loaded.ctimeMs, hash: loaded.hash, results: outcome.results }, true);
+        if (cache && loaded.hash) cache.keep(file.path, { ...loaded.stamp, hash: loaded.hash, results: outcome.results }, true);
       };
       const parseHere = async () => {
         const outcome = await parseText(text, file, candidate.analyzers, config, options.safeMessage);

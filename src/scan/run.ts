@@ -12,8 +12,6 @@ import { ensureCacheDir } from '../cache/dir.js';
 import { CACHE_DIR } from '../cache/parse-cache.js';
 import { readStoredResult, resultKey, saveResult, snapshotTree, statListing, treeUnchanged, type Listing, type RawScan, type StoredResult, type Tree } from '../cache/result-cache.js';
 
-export { safeMessage } from '../util/errors.js';
-
 export interface ScanOptions {
   /** Folder to scan. Every path in the result is relative to it. */
   root: string;

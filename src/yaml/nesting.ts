@@ -31,7 +31,7 @@ export interface YamlScan {
 }
 
 export function yamlNesting(text: string, limit = YAML_PARSE_DEPTH_LIMIT): { depth: number; line: number } {
-  const { depth, line } = scanYaml(text, limit);
+  const { depth, line } = scanYaml(text, limit, false);
   return { depth, line };
 }
 
@@ -40,7 +40,8 @@ export function yamlNesting(text: string, limit = YAML_PARSE_DEPTH_LIMIT): { dep
  * parsing: open indentation levels, compact `- ` runs and flow brackets (outside quotes, comments and block
  * scalars). Continuation lines can add one level each; nothing real comes near the limit.
  */
-export function scanYaml(text: string, limit = YAML_PARSE_DEPTH_LIMIT): YamlScan {
+/** WITHOUT_COMMENTS false: only the nesting is wanted, `uncommented` is TEXT itself (no copy is made). */
+export function scanYaml(text: string, limit = YAML_PARSE_DEPTH_LIMIT, withoutComments = true): YamlScan {
   const indents: number[] = [];
   const emptied: [number, number][] = [];
   let pending: [number, number][] = [];
@@ -135,7 +136,7 @@ export function scanYaml(text: string, limit = YAML_PARSE_DEPTH_LIMIT): YamlScan
     start = end + 1;
   }
   if (!quote && flow === 0) emptied.push(...pending);
-  return { depth: max, line: maxLine, uncommented: emptied.length === 0 ? text : without(text, emptied) };
+  return { depth: max, line: maxLine, uncommented: !withoutComments || emptied.length === 0 ? text : without(text, emptied) };
 }
 
 /** TEXT with each [from, to) range removed (ranges in order, never across a line break). */
