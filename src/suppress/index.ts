@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/types.js';
-import { readSource } from '../scan/read.js';
+import { decodeSource, readBytesSync, statSourceSync, type ReadOutcome } from '../scan/read.js';
 import type { Diagnostic, Finding } from '../types.js';
 import { applyConfigSuppressions } from './config.js';
 import { applyInline } from './inline.js';
@@ -12,6 +12,18 @@ export interface SuppressOptions {
   config: ResolvedConfig;
   /** "Today" for expiry. Default: now. */
   now?: Date;
+}
+
+/**
+ * Read synchronously: the files are few, mostly in the page cache, and read one after the other; the promise API's
+ * thread-pool round trips (stat, open, fstat, read, close) cost about 0.25 ms a file in waiting (bitnami: 100 files,
+ * 25 ms of a 150 ms cached re-scan).
+ */
+function readSourceSync(root: string, file: string, maxBytes: number): ReadOutcome {
+  const stat = statSourceSync(root, file, maxBytes);
+  if (!stat.ok) return stat;
+  const bytes = readBytesSync(root, file);
+  return bytes.ok ? decodeSource(bytes.buffer) : bytes;
 }
 
 /**
@@ -29,7 +41,7 @@ export async function applySuppressions(findings: Finding[], options: SuppressOp
   }
   for (const [file, list] of byFile) {
     if (file === '.' || file === '') continue;
-    const read = await readSource(options.root, file, options.config.maxFileSize);
+    const read = readSourceSync(options.root, file, options.config.maxFileSize);
     if (!read.ok || !read.text.includes('footprint-ignore')) continue;
     diagnostics.push(...applyInline(file, read.text, list));
   }
