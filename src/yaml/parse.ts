@@ -1,5 +1,6 @@
 import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, isPair, Scalar, type Document, type Node } from 'yaml';
 import type { PEntry, PNode } from './model.js';
+import { readYamlFast } from './fast.js';
 import { YAML_PARSE_DEPTH_LIMIT, scanYaml } from './nesting.js';
 
 export { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from './nesting.js';
@@ -30,6 +31,8 @@ export interface ParseYamlOptions {
   /** Total node budget per file, counting alias expansions. */
   maxNodes?: number;
   maxDepth?: number;
+  /** false: always the yaml library, never the fast reader (tests compare the two). */
+  fast?: boolean;
 }
 
 class Budget {
@@ -47,13 +50,19 @@ function firstLine(message: string): string {
 }
 
 export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedYaml {
-  const scanned = scanYaml(text);
-  if (scanned.depth > YAML_PARSE_DEPTH_LIMIT) return { docs: [], aliasLimitHit: false, tooDeep: false, refused: { depth: scanned.depth, line: scanned.line } };
-  const lineCounter = new LineCounter();
+  // The nesting is bounded before any recursive reader sees the text (see nesting.ts).
+  const nesting = scanYaml(text, YAML_PARSE_DEPTH_LIMIT, false);
+  if (nesting.depth > YAML_PARSE_DEPTH_LIMIT) return { docs: [], aliasLimitHit: false, tooDeep: false, refused: { depth: nesting.depth, line: nesting.line } };
   const budget = new Budget(options.maxNodes ?? 200_000, options.maxDepth ?? 200);
   const restoreOnly = options.restore ?? ((s: string) => s);
   const finishText = options.text;
   const restore = finishText ? (s: string) => finishText(restoreOnly(s)) : restoreOnly;
+  if (options.fast !== false) {
+    const docs = readYamlFast(text, { text: restore, maxNodes: budget.maxNodes, maxDepth: budget.maxDepth });
+    if (docs) return { docs, aliasLimitHit: false, tooDeep: false };
+  }
+  const scanned = scanYaml(text);
+  const lineCounter = new LineCounter();
   // Without its whole-line comments (same lines, same tree): on documented values files most of the text.
   const documents = parseAllDocuments(scanned.uncommented, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: false });
   const list: Document[] = Array.isArray(documents) ? documents : [];

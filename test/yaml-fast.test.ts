@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import fg from 'fast-glob';
+import { describe, expect, it } from 'vitest';
+import { preprocessHelmTemplate, restorePlaceholders } from '../src/analyzers/helm/gotemplate.js';
+import { yamlRole } from '../src/analyzers/yaml.js';
+import { blankCrdBodies } from '../src/yaml/crd.js';
+import { readYamlFast, resolvePlain } from '../src/yaml/fast.js';
+import { parseYaml } from '../src/yaml/parse.js';
+import { mulberry32, randomYaml } from './helpers/yaml-fuzz.js';
+
+const OPTIONS = { text: (s: string) => s, maxNodes: 200_000, maxDepth: 200 };
+
+/** The yaml library's reading, or undefined when it reports an error (the fast reader must then give up). */
+function library(text: string, restore?: (s: string) => string) {
+  const parsed = parseYaml(text, { fast: false, restore });
+  if (parsed.docs.some((d) => d.error) || parsed.aliasLimitHit || parsed.tooDeep) return undefined;
+  return parsed.docs;
+}
+
+/** Compares the two readers on TEXT: 'fast' when the fast reader answered (identically), 'gave-up' otherwise. */
+function compare(text: string, restore?: (s: string) => string): 'fast' | 'gave-up' {
+  const expected = library(text, restore);
+  const fast = readYamlFast(text, restore ? { ...OPTIONS, text: restore } : OPTIONS);
+  if (expected === undefined) {
+    expect(fast, `fast reader accepted text the library rejects:\n${text}`).toBeUndefined();
+    return 'gave-up';
+  }
+  if (fast === undefined) return 'gave-up';
+  if (!isDeepStrictEqual(fast, expected)) expect({ text, fast }).toEqual({ text, fast: expected });
+  return 'fast';
+}
+
+describe('fast YAML reader', () => {
+  const accepted = [
+    'a: 1\n',
+    '---\na: 1\n',
+    'a: 1\n---\n',
+    '---\n---\n',
+    '--- # doc\na: 1\n...\n---\nb: 2\n',
+    'a:\nb: 2\n',
+    'a:   # c\nb:\n',
+    'a:\n  - x\n  - y\nb: |\n  foo\n\n  bar\n\n\nc: z',
+    'k:\n- 1\n- 2\n',
+    '-\n- a\n-   # c\n',
+    'x:\n  - # c\ny: 1\n',
+    'x:\n  a: # c\ny: 1\n',
+    '--- # doc\n',
+    '---   \n',
+    'a: |\n  foo',
+    'a:\n  b:\n    c: d\n\n# x\ne: f\n',
+    '- a\n- b: c\n  d: e\n- - x\n  - y\n',
+    'a: [1, "x", {b: c}]\nd: {}\ne: []\n',
+    `"a b": 'x y'\n'c': "q\\tz\\u00e9"\n`,
+    'a: 1 # c\nb: x #y\nc: x#y\n',
+    'a: >\n  foo\n  bar\n\n  baz\n    more\n  end\n',
+    'a: |-\n  x\n\n',
+    'a: |+\n  x\n\n\nb: 1',
+    'a: |\nb: 1\n',
+    'a: foo\n  bar\n\n  baz\nb: 1\n',
+    'a: foo\n  bar # c\nb: 1',
+    '- foo\n  bar\n- x\n',
+    'a:\n  foo\n  bar\n',
+    'a: 0x1F\nb: 007\nc: 1.50\nd: .inf\ne: ~\nf: Yes\ng: -0\n1: x\nnull: y\n1.0: z\n',
+    'url: http://host:8080/path?x=y\nmsg: a, b [c] {d}\n',
+    'scalar at the root\n',
+  ];
+  it.each(accepted)('reads %j exactly as the yaml library does', (text) => {
+    expect(compare(text)).toBe('fast');
+  });
+
+  const left = [
+    'a: &x 1\nb: *x\n',
+    'a: !!str 1\n',
+    '%YAML 1.2\n---\na: 1\n',
+    'a: [1,\n  2]\n',
+    'a: "x\n  y"\n',
+    '? complex\n: key\n',
+    'a:\n\tb: 1\n',
+    'a: 1\r\nb: 2\r\n',
+    'a: b: c\n',
+    'a: 1\n  b: 2\n',
+    'a: |2\n   x\n',
+    'a: |\n\n\nb: 1\n',
+    '<<: {a: 1}\n',
+  ];
+  it.each(left)('leaves %j to the yaml library', (text) => {
+    expect(readYamlFast(text, OPTIONS)).toBeUndefined();
+    expect(parseYaml(text).docs).toEqual(parseYaml(text, { fast: false }).docs);
+  });
+
+  it('resolves plain scalars by the YAML 1.2 core schema', () => {
+    expect(['~', 'null', 'NULL', 'true', 'False', 'Yes', '0o17', '+12', '0x1F', '1e3', '-.Inf', '1.50', '1.2.3', '-0'].map(resolvePlain)).toEqual([
+      null,
+      null,
+      null,
+      true,
+      false,
+      'Yes',
+      15,
+      12,
+      31,
+      1000,
+      Number.NEGATIVE_INFINITY,
+      1.5,
+      '1.2.3',
+      -0,
+    ]);
+    expect(Number.isNaN(resolvePlain('.nan'))).toBe(true);
+  });
+
+  it('answers with the nesting and node budgets of parseYaml, giving up past them', () => {
+    expect(readYamlFast('a:\n  b:\n    c: 1\n', { ...OPTIONS, maxDepth: 1 })).toBeUndefined();
+    expect(readYamlFast('a:\n  b:\n    c: 1\n', { ...OPTIONS, maxDepth: 3 })).toBeDefined();
+    expect(readYamlFast('- 1\n- 2\n- 3\n', { ...OPTIONS, maxNodes: 3 })).toBeUndefined();
+    expect(readYamlFast('- 1\n- 2\n- 3\n', { ...OPTIONS, maxNodes: 4 })).toBeDefined();
+  });
+
+  it('agrees with the yaml library on 3,000 random documents, and reads most of them itself', () => {
+    const random = mulberry32(20261129);
+    let fast = 0;
+    let valid = 0;
+    for (let i = 0; i < 3000; i++) {
+      const text = randomYaml(random);
+      let outcome: string;
+      try {
+        outcome = compare(text);
+      } catch (error) {
+        throw new Error(`${JSON.stringify(text)}\n${String(error)}`);
+      }
+      if (library(text) !== undefined) valid++;
+      if (outcome === 'fast') fast++;
+    }
+    // The generator writes invalid YAML on purpose; of the valid documents the fast reader takes most.
+    expect(valid).toBeGreaterThan(1000);
+    expect(fast / valid).toBeGreaterThan(0.5);
+  });
+
+  it("agrees with the yaml library on every YAML file of the repository's fixtures, templates through the Helm front end", () => {
+    const root = join(import.meta.dirname, '..');
+    const files = fg.sync(['fixtures/**/*.{yaml,yml}', 'test/fixtures/**/*.{yaml,yml}'], { cwd: root, dot: true });
+    expect(files.length).toBeGreaterThan(200);
+    let fast = 0;
+    for (const file of files) {
+      const text = readFileSync(join(root, file), 'utf8');
+      if (yamlRole(file) === 'template') {
+        const frontEnd = preprocessHelmTemplate(text);
+        if (compare(blankCrdBodies(frontEnd.yaml), (s) => restorePlaceholders(s, frontEnd)) === 'fast') fast++;
+      } else if (compare(blankCrdBodies(text)) === 'fast') fast++;
+    }
+    expect(fast / files.length).toBeGreaterThan(0.9);
+  });
+});
