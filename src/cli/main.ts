@@ -6,14 +6,14 @@ import { COMMANDS, type Command } from './commands/index.js';
 
 export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 
-const HELP = `footprint ${TOOL_VERSION}: audit a platform repo for legacy secret footprints
+async function help(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  return `footprint ${TOOL_VERSION}: audit a platform repo for legacy secret footprints
 
 Usage: footprint <command> [options]
 
 Commands:
-${Object.values(COMMANDS)
-  .map((c) => `  ${c.usage.padEnd(34)} ${c.summary}`)
-  .join('\n')}
+${commands.map((c) => `  ${c.usage.padEnd(34)} ${c.summary}`).join('\n')}
 
 Run "footprint <command> --help" for a command's options.
 
@@ -22,6 +22,7 @@ Exit codes:
   1  findings at or above the threshold (or, for compare, a new one)
   2  usage, configuration or tool error
 `;
+}
 
 function commandHelp(command: Command): string {
   const options = Object.entries(command.options)
@@ -33,18 +34,19 @@ function commandHelp(command: Command): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(HELP);
+    process.stdout.write(await help());
     return name ? EXIT.clean : EXIT.error;
   }
   if (name === '--version' || name === '-v' || name === 'version') {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return EXIT.clean;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`footprint: unknown command "${name}"\n\n${HELP}`);
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
+    process.stderr.write(`footprint: unknown command "${name}"\n\n${await help()}`);
     return EXIT.error;
   }
+  const command = await load();
   try {
     const parsed = parseArgs({
       args: rest,

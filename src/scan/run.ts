@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { checkRuleIds, loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { markBaseline } from '../history/baseline.js';
 import { applySuppressions } from '../suppress/index.js';
 import type { Rule } from '../rules/types.js';
 import { SCHEMA_VERSION, SEVERITIES, type Diagnostic, type Finding, type InventoryEntry, type ScanResult, type Summary } from '../types.js';
@@ -93,7 +92,8 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   const finishResult = async (findings: Finding[], inventory: InventoryEntry[], counts: Summary['files']): Promise<ScanResult> => {
     const t = performance.now();
     for (const d of await applySuppressions(findings, { root, config, now: options.now })) collector.diagnostic(d);
-    markBaseline(findings, options.baseline);
+    // Loaded only with a baseline: the module brings the result validator along.
+    if (options.baseline) (await import('../history/baseline.js')).markBaseline(findings, options.baseline);
     timings.inventory += performance.now() - t;
     const diagnostics = collector.diagnostics.sort(compareDiagnostics);
     return {

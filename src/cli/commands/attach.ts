@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../util/errors.js';
-import { readResultFile, str, writeOutput } from './io.js';
+import { str, writeOutput } from './io.js';
+import { readResultFile } from './result-file.js';
 import type { Command } from './types.js';
 
 function readTarget(file: string): string {

@@ -3,7 +3,8 @@ import { appendStepSummary } from '../../history/ci.js';
 import { COMPARE_FORMATS, compareExitCode, compareResults, headline, renderCompareMarkdown, renderComparison, type CompareFormat } from '../../history/compare.js';
 import { readHistory } from '../../history/history.js';
 import { UsageError } from '../../util/errors.js';
-import { parseFailOn, readResultFile, str, writeOutput } from './io.js';
+import { parseFailOn, str, writeOutput } from './io.js';
+import { readResultFile } from './result-file.js';
 import type { Command } from './types.js';
 
 export const compareCommand: Command = {

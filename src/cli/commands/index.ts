@@ -1,23 +1,19 @@
-import { baselineCommand } from './baseline.js';
-import { compareCommand } from './compare.js';
-import { attachCommand } from './attach.js';
-import { initCommand } from './init.js';
-import { inventoryCommand } from './inventory.js';
-import { renderCommand } from './render.js';
-import { explainCommand, rulesCommand } from './rules.js';
-import { scanCommand } from './scan.js';
 import type { Command } from './types.js';
 
 export type { Command } from './types.js';
 
-export const COMMANDS: Record<string, Command> = {
-  scan: scanCommand,
-  inventory: inventoryCommand,
-  rules: rulesCommand,
-  explain: explainCommand,
-  compare: compareCommand,
-  baseline: baselineCommand,
-  render: renderCommand,
-  attach: attachCommand,
-  init: initCommand,
+/**
+ * Each command's module, loaded when it runs (every one only for the help text): a re-scan loads what scan needs,
+ * not the history, comparison or init code the other commands bring along.
+ */
+export const COMMANDS: Record<string, () => Promise<Command>> = {
+  scan: async () => (await import('./scan.js')).scanCommand,
+  inventory: async () => (await import('./inventory.js')).inventoryCommand,
+  rules: async () => (await import('./rules.js')).rulesCommand,
+  explain: async () => (await import('./rules.js')).explainCommand,
+  compare: async () => (await import('./compare.js')).compareCommand,
+  baseline: async () => (await import('./baseline.js')).baselineCommand,
+  render: async () => (await import('./render.js')).renderCommand,
+  attach: async () => (await import('./attach.js')).attachCommand,
+  init: async () => (await import('./init.js')).initCommand,
 };

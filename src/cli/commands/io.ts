@@ -1,8 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { atLeast, SEVERITIES, type ScanResult, type Severity } from '../../types.js';
 import { UsageError } from '../../util/errors.js';
-import { parseResult } from '../../result/validate.js';
 
 /** Write atomically (temp file + rename) so a killed run never leaves half a report; '-' is stdout. */
 export function writeOutput(target: string, content: string): void {
@@ -27,16 +26,6 @@ export function parseFailOn(value: string | boolean | undefined): Severity | 'no
 export function exitCodeFor(result: ScanResult, failOn: Severity | 'none'): number {
   if (failOn === 'none') return 0;
   return result.findings.some((f) => !f.suppressed && !f.baseline && atLeast(f.severity, failOn)) ? 1 : 0;
-}
-
-export function readResultFile(file: string): ScanResult {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path.basename(file)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  return parseResult(text, path.basename(file));
 }
 
 export function str(value: string | boolean | undefined): string | undefined {

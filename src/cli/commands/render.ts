@@ -1,6 +1,7 @@
 import { loadScanHistory } from '../../history/scan-hooks.js';
 import { UsageError } from '../../util/errors.js';
-import { readResultFile, str } from './io.js';
+import { str } from './io.js';
+import { readResultFile } from './result-file.js';
 import { parseFormats, writeReports } from './scan.js';
 import type { Command } from './types.js';
 

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { finishScan, loadScanHistory } from '../../history/scan-hooks.js';
 import type { HistoryRecord } from '../../history/types.js';
 import { isFormat, render, EXTENSIONS, FORMATS, type Format } from '../../report/index.js';
 import { scanDetailed, type ScanTimings } from '../../scan/run.js';
@@ -98,7 +97,9 @@ export const scanCommand: Command = {
     const root = rootArgument('scan', positionals);
     const threads = str(values.threads) === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) throw new UsageError('--threads takes a whole number from 1 to 64');
-    const tracked = loadScanHistory({ baseline: str(values.baseline), history: str(values.history) });
+    // The history hooks (and the baseline, history and CI code they load) only for a run that has work for them.
+    const hooks = values.baseline || values.history || process.env.GITHUB_STEP_SUMMARY ? await import('../../history/scan-hooks.js') : undefined;
+    const tracked = hooks?.loadScanHistory({ baseline: str(values.baseline), history: str(values.history) }) ?? {};
     const progress = new Progress(!values.quiet && !!process.stderr.isTTY);
     const { result, timings } = await scanDetailed({
       root,
@@ -111,7 +112,7 @@ export const scanCommand: Command = {
     });
     progress.clear();
     const written = await writeReports(result, values, formats, tracked.history);
-    await finishScan(result, root, tracked);
+    if (hooks) await hooks.finishScan(result, root, tracked);
     if (!values.quiet) process.stderr.write(summaryLine(result) + summaryTable(result, colorEnabled(), written));
     if (values.timing) printTimings(timings);
     return exitCodeFor(result, failOn);
