@@ -84,37 +84,39 @@ let buildIdMemo: string | undefined;
 
 /**
  * A cheap identity of the running code: size and mtime of every .js/.ts file of this package (dist/ when
- * installed, src/ under the test runner). A rebuilt analyzer changes it, so stale models are never reused.
+ * installed, src/ under the test runner; declaration files change no behaviour and are left out). A rebuilt
+ * analyzer changes it, so stale models are never reused. Paths are built by concatenation and hashed in one
+ * update: every run with a cache pays for this before it can answer (~280 files in dist/).
  */
 export function buildId(): string {
   if (buildIdMemo) return buildIdMemo;
   const base = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const hash = createHash('sha1');
-  const stack = [base];
   const files: string[] = [];
+  const stack = [''];
   while (stack.length) {
     const dir = stack.pop()!;
     let entries;
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      entries = readdirSync(dir ? `${base}/${dir}` : base, { withFileTypes: true });
     } catch {
       continue;
     }
     for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (/\.[cm]?[jt]s$/.test(e.name)) files.push(p);
+      const relative = dir ? `${dir}/${e.name}` : e.name;
+      if (e.isDirectory()) stack.push(relative);
+      else if (/\.[cm]?[jt]s$/.test(e.name) && !/\.d\.[cm]?ts$/.test(e.name)) files.push(relative);
     }
   }
+  let text = '';
   for (const file of files.sort()) {
     try {
-      const s = statSync(file);
-      hash.update(`${path.relative(base, file)}\0${s.size}\0${s.mtimeMs}\n`);
+      const s = statSync(`${base}/${file}`);
+      text += `${file}\0${s.size}\0${s.mtimeMs}\n`;
     } catch {
-      hash.update(`${file}\0missing\n`);
+      text += `${file}\0missing\n`;
     }
   }
-  buildIdMemo = hash.digest('hex');
+  buildIdMemo = createHash('sha1').update(text).digest('hex');
   return buildIdMemo;
 }
 
