@@ -1,9 +1,10 @@
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CACHE_DIR } from '../src/cache/parse-cache.js';
-import { RESULT_FILE, resultKey } from '../src/cache/result-cache.js';
+import { RESULT_FILE, resultKey, statListing } from '../src/cache/result-cache.js';
+import { statSourceSync } from '../src/scan/read.js';
 import { RULES } from '../src/rules/index.js';
 import { scanDetailed, type ScanOptions } from '../src/scan/run.js';
 import type { ScanResult } from '../src/types.js';
@@ -341,5 +342,33 @@ describe('stored tree of a glob walk', () => {
     const second = await run(narrow);
     expect(second.timings.result).toBe('reused');
     expect(second.timings.listing).toBe('glob');
+  });
+});
+
+describe('stat listing', () => {
+  it('gives every candidate the stat the reader would take, failures included, and hashes each part', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'fp-listing-test-'));
+    temps.push(root);
+    writeFileSync(path.join(root, 'a.yaml'), 'a: 1\n');
+    writeFileSync(path.join(root, 'big.yaml'), 'x'.repeat(100));
+    mkdirSync(path.join(root, 'dir'));
+    symlinkSync('missing.yaml', path.join(root, 'dangling.yaml'));
+    writeFileSync(path.join(root, 'z.yaml'), 'z: 2\n');
+    const files = ['a.yaml', 'big.yaml', 'dangling.yaml', 'dir', 'gone.yaml', 'z.yaml'];
+    const listing = statListing(root, files, 50);
+    expect([...listing.stats.keys()]).toEqual(files);
+    for (const file of files) expect(listing.stats.get(file)).toEqual(statSourceSync(root, file, 50));
+    expect(listing.stats.get('big.yaml')?.ok).toBe(false);
+    expect(listing.newestMtimeMs).toBe(Math.max(statSync(path.join(root, 'a.yaml')).mtimeMs, statSync(path.join(root, 'z.yaml')).mtimeMs));
+
+    const hash = (list: string[], max = 50) => statListing(root, list, max).hash;
+    expect(hash(files)).toBe(listing.hash);
+    expect(hash(files, 1000)).not.toBe(listing.hash); // big.yaml is read now
+    expect(hash(files.filter((f) => f !== 'gone.yaml'))).not.toBe(listing.hash); // a failing file still counts
+    expect(hash(['a.yaml', 'z.yaml'])).not.toBe(hash(['z.yaml', 'a.yaml']));
+    expect(hash(['a.yaml\0z.yaml'])).not.toBe(hash(['a.yaml', 'z.yaml']));
+    const before = hash(['a.yaml']);
+    utimesSync(path.join(root, 'a.yaml'), HOUR_AGO, HOUR_AGO);
+    expect(hash(['a.yaml'])).not.toBe(before);
   });
 });

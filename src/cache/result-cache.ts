@@ -29,10 +29,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic, Finding, InventoryEntry, Summary } from '../types.js';
-import { statSourceSync, type StatOutcome } from '../scan/read.js';
+import { statSourceSync, type ReadFailure, type StatOutcome } from '../scan/read.js';
 import { buildId, CACHE_DIR } from './parse-cache.js';
 
-const FORMAT = 3; // 3: listings and trees include ctimes
+const FORMAT = 4; // 3: listings and trees include ctimes; 4: listing hash over one array of stat numbers
 export const RESULT_FILE = `result-v${FORMAT}.json`;
 const RACY_MS = 2000;
 
@@ -59,8 +59,8 @@ export interface Listing {
   hash: string;
   /** Latest mtime among the candidates (0 when none could be stat'ed). */
   newestMtimeMs: number;
-  /** The stat of each candidate, by path, for the reader to reuse. */
-  stats: Map<string, StatOutcome>;
+  /** The stat of each candidate, by path, for the reader to reuse (built when first asked for). */
+  readonly stats: Map<string, StatOutcome>;
 }
 
 export function resultKey(parts: ResultKeyParts): string {
@@ -69,22 +69,49 @@ export function resultKey(parts: ResultKeyParts): string {
     .digest('hex');
 }
 
-/** Stat every candidate (in order) and hash path + size + mtime, or path + the reason it cannot be read. */
+/**
+ * Stat every candidate (in order) and hash the paths, each one's size, mtime and ctime, and the reason any cannot be
+ * read. The numbers go to one Float64Array and everything is hashed in three updates: a re-scan of an unchanged
+ * tree does little else, and per-file hash updates, strings and retained stat objects cost more than the stats
+ * themselves in a fresh process (bitnami, 4,200 files: 37-43 ms -> 23-26 ms, the bare stats 19-29 ms).
+ */
 export function statListing(root: string, files: readonly string[], maxFileSize: number): Listing {
-  const hash = createHash('sha256');
-  const stats = new Map<string, StatOutcome>();
+  const numbers = new Float64Array(files.length * 3);
+  const failures: [index: number, failure: ReadFailure][] = [];
+  let failureText = '';
   let newest = 0;
-  for (const file of files) {
-    const stat = statSourceSync(root, file, maxFileSize);
-    stats.set(file, stat);
+  for (let i = 0; i < files.length; i++) {
+    const stat = statSourceSync(root, files[i]!, maxFileSize);
     if (stat.ok) {
-      hash.update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${stat.ctimeMs}\n`);
+      numbers[3 * i] = stat.size;
+      numbers[3 * i + 1] = stat.mtimeMs;
+      numbers[3 * i + 2] = stat.ctimeMs;
       if (stat.mtimeMs > newest) newest = stat.mtimeMs;
     } else {
-      hash.update(`${file}\0!${stat.diagnostic.code}\0${stat.diagnostic.message}\n`);
+      // A size cannot be negative: a failed stat never hashes like a file's numbers.
+      numbers[3 * i] = -1;
+      failures.push([i, stat]);
+      failureText += `${i}\0${stat.diagnostic.code}\0${stat.diagnostic.message}\n`;
     }
   }
-  return { hash: hash.digest('hex'), newestMtimeMs: newest, stats };
+  // Paths cannot hold a NUL: joined by one, the list reads back one way only.
+  const hash = createHash('sha256').update(`${files.length}\n${files.join('\0')}\n`).update(numbers).update(failureText).digest('hex');
+  let stats: Map<string, StatOutcome> | undefined;
+  return {
+    hash,
+    newestMtimeMs: newest,
+    get stats() {
+      if (!stats) {
+        stats = new Map();
+        let f = 0;
+        for (let i = 0; i < files.length; i++) {
+          if (f < failures.length && failures[f]![0] === i) stats.set(files[i]!, failures[f++]![1]);
+          else stats.set(files[i]!, { ok: true, size: numbers[3 * i]!, mtimeMs: numbers[3 * i + 1]!, ctimeMs: numbers[3 * i + 2]! });
+        }
+      }
+      return stats;
+    },
+  };
 }
 
 /** A glob walk's folders and .gitignore files with their stats, and the files it listed (in order). */
