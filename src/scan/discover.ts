@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Ignore } from 'ignore';
-import picomatch from 'picomatch';
 import type { ResolvedConfig } from '../config/types.js';
 import { dirname } from '../util/path.js';
 
@@ -68,6 +67,8 @@ function gitignoreFilter(ignore: (options?: object) => Ignore, root: string, ign
 }
 
 export async function discover(root: string, config: ResolvedConfig, options: { useGit?: boolean } = {}): Promise<Discovery> {
+  // Loaded here, like fast-glob and ignore below: a re-scan answered from the stored tree never calls discover.
+  const { default: picomatch } = await import('picomatch');
   const include = picomatch(config.include, { dot: true });
   const exclude = picomatch(config.exclude, { dot: true });
   const keep = (p: string) => include(p) && !exclude(p);

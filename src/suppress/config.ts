@@ -1,4 +1,5 @@
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type picomatchType from 'picomatch';
 import type { SuppressionEntry } from '../config/types.js';
 import type { Diagnostic, Finding } from '../types.js';
 
@@ -16,8 +17,11 @@ function describe(entry: SuppressionEntry, index: number): string {
   return `suppressions[${index}] (rule ${entry.rule}${where ? `, ${where}` : ''}${entry.owner ? `, owner ${entry.owner}` : ''})`;
 }
 
+const require = createRequire(import.meta.url);
+
 export function entryMatcher(entry: SuppressionEntry): (f: Finding) => boolean {
-  const pathMatches = entry.path ? picomatch(entry.path, { dot: true }) : () => true;
+  // Required on first use: a scan whose config has no path-scoped suppression never loads picomatch.
+  const pathMatches = entry.path ? (require('picomatch') as typeof picomatchType)(entry.path, { dot: true }) : () => true;
   return (f) => f.ruleId === entry.rule && (!entry.fingerprint || entry.fingerprint === f.fingerprint) && pathMatches(f.file);
 }
 
