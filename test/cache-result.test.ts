@@ -189,6 +189,39 @@ describe('whole-result cache', () => {
     expect((await run(root)).timings.result).toBe('reused');
   });
 
+  it('stores which files with findings hold no footprint-ignore, and a reuse reads only the others', async () => {
+    const root = copyExample();
+    const first = await fresh(root);
+    const lineOf = (f: { file: string; line: number }) => readFileSync(path.join(root, f.file), 'utf8').split('\n')[f.line - 1] ?? '';
+    // A finding on a `key: value` line: a comment line above it, indented alike, leaves the YAML as it was.
+    const finding = first.findings.find((f) => /\.ya?ml$/.test(f.file) && /^\s*[\w.-]+:\s*\S/.test(lineOf(f)))!;
+    const file = path.join(root, finding.file);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const indent = /^\s*/.exec(lineOf(finding))![0];
+    lines.splice(finding.line - 1, 0, `${indent}# footprint-ignore ${finding.ruleId} -- accepted for the test`);
+    writeOld(file, lines.join('\n'));
+    expect((await fresh(root)).summary.suppressed).toBeGreaterThan(0);
+    expect((await run(root)).timings.result).toBe('stored');
+    const resultFile = path.join(root, CACHE_DIR, RESULT_FILE);
+    const stored = JSON.parse(readFileSync(resultFile, 'utf8')) as { raw: { unmarked: string[] } };
+    const withFindings = new Set(first.findings.map((f) => f.file));
+    expect(stored.raw.unmarked).not.toContain(finding.file);
+    expect(stored.raw.unmarked.length).toBe(withFindings.size - 1);
+    expect(stored.raw.unmarked.every((f) => withFindings.has(f))).toBe(true);
+
+    const reused = await run(root);
+    expect(reused.timings.result).toBe('reused');
+    expect(reused.result.summary.suppressed).toBeGreaterThan(0);
+    expect(comparable(reused.result)).toEqual(comparable(await fresh(root)));
+
+    // What the stored list says is trusted (the listing vouches for it): a file listed there is not read again.
+    stored.raw.unmarked.push(finding.file);
+    writeFileSync(resultFile, JSON.stringify(stored));
+    const trusting = await run(root);
+    expect(trusting.timings.result).toBe('reused');
+    expect(trusting.result.summary.suppressed).toBe(0);
+  });
+
   it('ignores a corrupt or foreign result file, and --no-cache never reads or writes it', async () => {
     const root = copyExample();
     await run(root);

@@ -43,6 +43,11 @@ export interface RawScan {
   diagnostics: Diagnostic[];
   inventory: InventoryEntry[];
   counts: Summary['files'];
+  /**
+   * Files with findings that held no `footprint-ignore` when suppressions were applied after the scan: a reuse
+   * (same listing, so the same file contents) does not read them again. Missing: every file is read.
+   */
+  unmarked?: string[];
 }
 
 export interface ResultKeyParts {
@@ -142,6 +147,7 @@ export function readStoredResult(root: string, key: string): StoredResult | unde
     if (!stored || stored.format !== FORMAT || stored.key !== key || typeof stored.listing !== 'string') return undefined;
     const raw = stored.raw;
     if (!raw || !Array.isArray(raw.findings) || !Array.isArray(raw.diagnostics) || !Array.isArray(raw.inventory) || !raw.counts) return undefined;
+    if (raw.unmarked !== undefined && !(Array.isArray(raw.unmarked) && raw.unmarked.every((f) => typeof f === 'string'))) return undefined;
     const tree = stored.tree;
     const treeOk = tree && Array.isArray(tree.dirs) && Array.isArray(tree.ignoreFiles) && Array.isArray(tree.files);
     return { key: stored.key, listing: stored.listing, raw, ...(treeOk ? { tree } : {}) };
@@ -205,7 +211,7 @@ export function saveResult(
   key: string,
   listing: Listing,
   startedAtMs: number,
-  raw: { findingsJson: string; diagnostics: readonly Diagnostic[]; inventory: readonly InventoryEntry[]; counts: Summary['files'] },
+  raw: { findingsJson: string; diagnostics: readonly Diagnostic[]; inventory: readonly InventoryEntry[]; counts: Summary['files']; unmarked?: readonly string[] },
   tree?: Tree,
 ): boolean {
   if (listing.newestMtimeMs >= startedAtMs - RACY_MS) return false;
@@ -216,7 +222,8 @@ export function saveResult(
     ensureCacheDir(dir);
     const body =
       `{"format":${FORMAT},"key":${JSON.stringify(key)},"listing":${JSON.stringify(listing.hash)},"raw":{"findings":${raw.findingsJson},` +
-      `"diagnostics":${JSON.stringify(raw.diagnostics)},"inventory":${JSON.stringify(raw.inventory)},"counts":${JSON.stringify(raw.counts)}}` +
+      `"diagnostics":${JSON.stringify(raw.diagnostics)},"inventory":${JSON.stringify(raw.inventory)},"counts":${JSON.stringify(raw.counts)}` +
+      `${raw.unmarked ? `,"unmarked":${JSON.stringify(raw.unmarked)}` : ''}}` +
       `${tree ? `,"tree":${JSON.stringify(tree)}` : ''}}`;
     writeFileSync(temp, body, { mode: PRIVATE_FILE_MODE });
     renameSync(temp, file);

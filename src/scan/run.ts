@@ -89,9 +89,14 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   const startedAtMs = Date.now();
 
   /** Suppressions, baseline, summary: the same for a fresh and a reused result. */
-  const finishResult = async (findings: Finding[], inventory: InventoryEntry[], counts: Summary['files']): Promise<ScanResult> => {
+  const finishResult = async (
+    findings: Finding[],
+    inventory: InventoryEntry[],
+    counts: Summary['files'],
+    files: { unmarked?: ReadonlySet<string>; onUnmarked?: (file: string) => void } = {},
+  ): Promise<ScanResult> => {
     const t = performance.now();
-    for (const d of await applySuppressions(findings, { root, config, now: options.now })) collector.diagnostic(d);
+    for (const d of await applySuppressions(findings, { root, config, now: options.now, ...files })) collector.diagnostic(d);
     // Loaded only with a baseline: the module brings the result validator along.
     if (options.baseline) (await import('../history/baseline.js')).markBaseline(findings, options.baseline);
     timings.inventory += performance.now() - t;
@@ -111,7 +116,8 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   const reuse = async (raw: RawScan): Promise<ScanOutput> => {
     timings.result = 'reused';
     for (const d of raw.diagnostics) collector.diagnostic(d);
-    const result = await finishResult(raw.findings, raw.inventory, raw.counts);
+    // The listing is the stored one: the files the stored scan found without footprint-ignore still have none.
+    const result = await finishResult(raw.findings, raw.inventory, raw.counts, { unmarked: new Set(raw.unmarked) });
     timings.total = performance.now() - started;
     return { result, timings };
   };
@@ -170,12 +176,11 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   timings.inventory = analysis.timings.inventory;
   if (analysis.timings.cache) timings.cache = analysis.timings.cache;
   const { findings, inventory, counts } = analysis;
-  if (key && listing) {
-    // Stored as the rules left them: before suppressions and baseline marks (finishResult adds those).
-    const raw = { findingsJson: JSON.stringify(findings), diagnostics: collector.diagnostics.slice(), inventory, counts };
-    timings.result = saveResult(root, key, listing, startedAtMs, raw, tree) ? 'stored' : 'not-stored';
-  }
-  const result = await finishResult(findings, inventory, counts);
+  // Stored as the rules left them: before suppressions and baseline marks (finishResult adds those), with the files
+  // that finishResult reads and finds without footprint-ignore.
+  const raw = key && listing ? { findingsJson: JSON.stringify(findings), diagnostics: collector.diagnostics.slice(), inventory, counts, unmarked: [] as string[] } : undefined;
+  const result = await finishResult(findings, inventory, counts, { onUnmarked: (file) => raw?.unmarked.push(file) });
+  if (key && listing && raw) timings.result = saveResult(root, key, listing, startedAtMs, raw, tree) ? 'stored' : 'not-stored';
   timings.total = performance.now() - started;
   return { result, timings };
 }

@@ -12,6 +12,13 @@ export interface SuppressOptions {
   config: ResolvedConfig;
   /** "Today" for expiry. Default: now. */
   now?: Date;
+  /**
+   * Files known to hold no `footprint-ignore`: not read. For the result cache, whose listing vouches that they are
+   * the files an earlier scan read.
+   */
+  unmarked?: ReadonlySet<string>;
+  /** Told of each file read that holds no `footprint-ignore` (what the result cache stores as `unmarked`). */
+  onUnmarked?: (file: string) => void;
 }
 
 /**
@@ -40,9 +47,13 @@ export async function applySuppressions(findings: Finding[], options: SuppressOp
     else byFile.set(f.file, [f]);
   }
   for (const [file, list] of byFile) {
-    if (file === '.' || file === '') continue;
+    if (file === '.' || file === '' || options.unmarked?.has(file)) continue;
     const read = readSourceSync(options.root, file, options.config.maxFileSize);
-    if (!read.ok || !read.text.includes('footprint-ignore')) continue;
+    if (!read.ok) continue;
+    if (!read.text.includes('footprint-ignore')) {
+      options.onUnmarked?.(file);
+      continue;
+    }
     diagnostics.push(...applyInline(file, read.text, list));
   }
   diagnostics.push(...applyConfigSuppressions(options.config.suppressions, findings, options.now ?? new Date(), options.config.source ?? 'footprint.config.yaml'));
