@@ -100,6 +100,10 @@ class FastYamlReader {
   /** Line where the last finished value ends, as the yaml library counts a collection's end. */
   private valueEndLine = 1;
   private nodes = 0;
+  /** Whole-line comments passed so far. */
+  private commentLines = 0;
+  /** A block scalar was read in this text: from then on the library's lexer counts some comment lines differently. */
+  private sawBlockScalar = false;
   private readonly len: number;
 
   constructor(
@@ -138,8 +142,7 @@ class FastYamlReader {
       const root = this.blockNode(next.indent, -1, 0);
       docs.push({ index: docs.length, root, line: root.line });
       // The root must be followed by the end, `---` or `...`: anything else is an error for the library to tell.
-      const after = this.nextContent();
-      if (after.indent >= 0) throw GIVE_UP;
+      if (this.contentIndent() >= 0) throw GIVE_UP;
       if (this.atMarker('...')) this.endMarker();
     }
     return docs;
@@ -181,26 +184,19 @@ class FastYamlReader {
     // Mid-line (after a value, a key or a marker): the rest of this line is done with.
     if (p !== this.lineStart) {
       const eol = src.indexOf('\n', p);
-      if (eol < 0) {
-        this.pos = len;
-        return { indent: -1 };
-      }
+      if (eol < 0) return this.atEnd(-1);
       p = eol + 1;
       this.line++;
       this.lineStart = p;
     }
+    /** Indentation of the most indented comment line passed on the way. */
+    let deepestComment = -1;
     for (;;) {
-      if (p >= len) {
-        this.pos = len;
-        return { indent: -1 };
-      }
+      if (p >= len) return this.atEnd(deepestComment);
       let q = p;
       while (src.charCodeAt(q) === SPACE) q++;
       const c = src.charCodeAt(q);
-      if (q >= len) {
-        this.pos = len;
-        return { indent: -1 };
-      }
+      if (q >= len) return this.atEnd(deepestComment);
       if (c === LF) {
         p = q + 1;
         this.line++;
@@ -208,11 +204,10 @@ class FastYamlReader {
         continue;
       }
       if (c === HASH) {
+        this.commentLines++;
+        if (q - p > deepestComment) deepestComment = q - p;
         const eol = src.indexOf('\n', q);
-        if (eol < 0) {
-          this.pos = len;
-          return { indent: -1 };
-        }
+        if (eol < 0) return this.atEnd(deepestComment);
         p = eol + 1;
         this.line++;
         this.lineStart = p;
@@ -223,12 +218,26 @@ class FastYamlReader {
         throw GIVE_UP;
       }
       this.pos = q;
-      if (q === p && ((c === DASH && src.startsWith('---', q)) || (c === DOT && src.startsWith('...', q))) && isBlank(src.charCodeAt(q + 3))) {
-        return { indent: -1 };
-      }
-      return { indent: q - p };
+      const marker = q === p && ((c === DASH && src.startsWith('---', q)) || (c === DOT && src.startsWith('...', q))) && isBlank(src.charCodeAt(q + 3));
+      this.checkComments(deepestComment, marker ? 0 : q - p);
+      return { indent: marker ? -1 : q - p };
     }
   }
+
+  private atEnd(deepestComment: number): ContentLine {
+    this.checkComments(deepestComment, 0);
+    this.pos = this.len;
+    return { indent: -1 };
+  }
+
+  /**
+   * Comment lines more indented than the content after them: the library leaves them out of the collections they
+   * close, except after a block scalar has changed its lexer's indentation state. Those texts are left to it.
+   */
+  private checkComments(deepestComment: number, nextIndent: number): void {
+    if (this.sawBlockScalar && deepestComment > nextIndent) throw GIVE_UP;
+  }
+
 
   private column(): number {
     return this.pos - this.lineStart;
@@ -313,6 +322,7 @@ class FastYamlReader {
     const line = this.line;
     const column = this.column() + 1;
     const entries: PEntry[] = [];
+    const commentsBefore = this.commentLines;
     for (;;) {
       const keyLine = this.line;
       const keyColumn = this.column() + 1;
@@ -342,7 +352,18 @@ class FastYamlReader {
       // Same column: the next key, or (a sequence item here) an error the library reports.
       if (!this.isMapEntry()) throw GIVE_UP;
     }
+    this.checkBareNullEnd(entries[entries.length - 1]!.value, commentsBefore);
     return { t: 'map', entries, line, column, endLine: this.valueEndLine };
+  }
+
+  /**
+   * A collection that ends with an empty value (`key:` or `-` and nothing else) ends on that line in the library,
+   * unless comment lines came before in it: then its parser may count the line break in. Left to it.
+   */
+  private checkBareNullEnd(last: PNode | null, commentsBefore: number): void {
+    if (this.commentLines !== commentsBefore && last?.t === 'scalar' && last.value === null && last.style === 'plain' && this.valueEndLine === last.line) {
+      throw GIVE_UP;
+    }
   }
 
   /** The indent of the content line the position is on, or -1 at the end / a document marker. */
@@ -401,6 +422,7 @@ class FastYamlReader {
     const line = this.line;
     const column = this.column() + 1;
     const items: (PNode | null)[] = [];
+    const commentsBefore = this.commentLines;
     if (depth + 1 > this.options.maxDepth) throw GIVE_UP;
     for (;;) {
       // At `-`.
@@ -424,6 +446,7 @@ class FastYamlReader {
       if (here > indent) throw GIVE_UP;
       if (!(src.charCodeAt(this.pos) === DASH && isBlank(src.charCodeAt(this.pos + 1)))) break;
     }
+    this.checkBareNullEnd(items[items.length - 1]!, commentsBefore);
     return { t: 'seq', items, line, column, endLine: this.valueEndLine };
   }
 
@@ -434,6 +457,7 @@ class FastYamlReader {
     const line = this.line;
     const column = this.column() + 1;
     const folded = src.charCodeAt(this.pos) === GT;
+    this.sawBlockScalar = true;
     let p = this.pos + 1;
     let chomp: 'clip' | 'strip' | 'keep' = 'clip';
     const h = src.charCodeAt(p);
@@ -455,6 +479,10 @@ class FastYamlReader {
     let start = eol + 1;
     let blockIndent = -1;
     let leadingEmptyMax = 0;
+    /** Spaces on each empty line before the first content line, and on the line that ends the scalar. */
+    const leadingSpaces: number[] = [];
+    let stopIndent = 0;
+    let partialLastLine = false;
     const texts: string[] = [];
     /** Index in `texts` of the last line with content, and the line number after it. */
     let lastContent = -1;
@@ -479,14 +507,19 @@ class FastYamlReader {
       if (blockIndent < 0) {
         if (empty) {
           leadingEmptyMax = Math.max(leadingEmptyMax, spaces);
+          leadingSpaces.push(spaces);
+          if (!hasBreak) partialLastLine = true;
           texts.push('');
           endLineAll = hasBreak ? lineNo + 1 : lineNo;
           start = end + 1;
           continue;
         }
         if (spaces <= parent) {
+          // A comment right after an empty scalar: whether the library's ranges take it in depends on its state.
+          if (src.charCodeAt(q) === HASH && spaces === parent) throw GIVE_UP;
           stopStart = start;
           stopLine = lineNo;
+          stopIndent = spaces;
           break;
         }
         if (src.charCodeAt(q) === TAB || src.charCodeAt(q) === 13) throw GIVE_UP;
@@ -496,7 +529,7 @@ class FastYamlReader {
         if (!empty) {
           const c = src.charCodeAt(q);
           // A comment indented into the parent after the scalar: the library's range takes it in, or not.
-          if (c === TAB || c === 13 || (c === HASH && spaces > parent)) throw GIVE_UP;
+          if (c === TAB || c === 13 || (c === HASH && (spaces > parent || (spaces === parent && chomp === 'keep')))) throw GIVE_UP;
           stopStart = start;
           stopLine = lineNo;
           break;
@@ -524,11 +557,14 @@ class FastYamlReader {
     let value: string;
     let endLine: number;
     if (lastContent < 0) {
-      // No content at all: `key: |` right before the next key. With empty lines below the header, or another
-      // chomping, where the library ends the scalar depends on its lexer's state: those are left to it.
-      if (texts.length > 0 || chomp !== 'clip') throw GIVE_UP;
-      value = '';
-      endLine = endLineAll;
+      // No content at all (`key: |` and blank lines, typically where a Helm include was). As the library's lexer
+      // does, the scalar keeps its empty lines, except that without keep chomping the last ones go back to the
+      // lines after it as long as they are no more indented than the line that follows (never the first one).
+      if (partialLastLine) throw GIVE_UP;
+      let kept = texts.length;
+      if (chomp !== 'keep') while (kept > 1 && leadingSpaces[kept - 1]! <= stopIndent) kept--;
+      value = chomp === 'keep' && kept > 0 ? '\n'.repeat(kept) : '';
+      endLine = line + 1 + kept;
     } else {
       const body = texts.slice(0, lastContent + 1);
       value = folded ? fold(body) : body.join('\n');
