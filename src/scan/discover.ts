@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Ignore } from 'ignore';
@@ -31,7 +30,7 @@ export function mayBeInGitWorkTree(root: string): boolean {
 }
 
 /** Tracked plus untracked-but-not-ignored files, when ROOT is inside a git work tree. */
-function gitListing(root: string): string[] | undefined {
+function gitListing(execFileSync: typeof import('node:child_process').execFileSync, root: string): string[] | undefined {
   try {
     const out = execFileSync('git', ['-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name', '.'], {
       encoding: 'buffer',
@@ -72,7 +71,9 @@ export async function discover(root: string, config: ResolvedConfig, options: { 
   const include = picomatch(config.include, { dot: true });
   const exclude = picomatch(config.exclude, { dot: true });
   const keep = (p: string) => include(p) && !exclude(p);
-  const fromGit = options.useGit === false || !mayBeInGitWorkTree(root) ? undefined : gitListing(root);
+  // node:child_process loads only for a git listing: the module costs ~1 ms, and a cached re-scan only asks
+  // mayBeInGitWorkTree.
+  const fromGit = options.useGit === false || !mayBeInGitWorkTree(root) ? undefined : gitListing((await import('node:child_process')).execFileSync, root);
   if (fromGit) {
     // git does not say which entries are links; the reader stats each file and reports loops and dangling links.
     return { files: fromGit.filter(keep).sort().map((p) => ({ path: p, symlink: false })), via: 'git' };

@@ -136,12 +136,12 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
     // The tree of a glob walk: while no folder changed, a walk would list the same files, so only they get a stat.
     if (stored?.tree && (options.useGit === false || !mayBeInGitWorkTree(root)) && treeUnchanged(root, stored.tree)) {
       tree = stored.tree;
-      // Like a git listing, it does not say which files are links: the reader stats each file and reports them.
-      discovery = { files: tree.files.map((p) => ({ path: p, symlink: false })), via: 'glob' };
       listing = statListing(root, tree.files, config.maxFileSize);
       timings.discover = performance.now() - mark;
       timings.listing = 'tree';
       if (listing.hash === stored.listing) return reuse(stored.raw);
+      // Like a git listing, it does not say which files are links: the reader stats each file and reports them.
+      discovery = { files: tree.files.map((p) => ({ path: p, symlink: false })), via: 'glob' };
     }
   }
 
