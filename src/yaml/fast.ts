@@ -102,8 +102,11 @@ class FastYamlReader {
   private nodes = 0;
   /** Whole-line comments passed so far. */
   private commentLines = 0;
-  /** A block scalar was read in this text: from then on the library's lexer counts some comment lines differently. */
-  private sawBlockScalar = false;
+  /**
+   * A block scalar, a multi-line plain scalar or a scalar on a line of its own was read: from then on the library's
+   * lexer (whose indentation state they change) counts some comment lines into other ranges.
+   */
+  private lexerIndentShifted = false;
   private readonly len: number;
 
   constructor(
@@ -232,10 +235,11 @@ class FastYamlReader {
 
   /**
    * Comment lines more indented than the content after them: the library leaves them out of the collections they
-   * close, except after a block scalar has changed its lexer's indentation state. Those texts are left to it.
+   * close, except once a block or multi-line scalar has shifted its lexer's indentation state. Those texts are
+   * left to it.
    */
   private checkComments(deepestComment: number, nextIndent: number): void {
-    if (this.sawBlockScalar && deepestComment > nextIndent) throw GIVE_UP;
+    if (this.lexerIndentShifted && deepestComment > nextIndent) throw GIVE_UP;
   }
 
 
@@ -258,6 +262,7 @@ class FastYamlReader {
     if (this.isMapEntry()) return this.blockMap(indent, depth);
     // A block scalar header on a line of its own (or at the root): rare enough to leave to the library.
     if (c === PIPE || c === GT) throw GIVE_UP;
+    this.lexerIndentShifted = true;
     const node = this.inlineValue(depth, parent);
     // A scalar on a line of its own: the next content must not continue it.
     const next = this.nextContent();
@@ -358,10 +363,11 @@ class FastYamlReader {
 
   /**
    * A collection that ends with an empty value (`key:` or `-` and nothing else) ends on that line in the library,
-   * unless comment lines came before in it: then its parser may count the line break in. Left to it.
+   * unless comment lines came before in it once a block or multi-line scalar shifted its lexer's state: then it
+   * may count the line break in. Left to it.
    */
   private checkBareNullEnd(last: PNode | null, commentsBefore: number): void {
-    if (this.commentLines !== commentsBefore && last?.t === 'scalar' && last.value === null && last.style === 'plain' && this.valueEndLine === last.line) {
+    if (this.lexerIndentShifted && this.commentLines !== commentsBefore && last?.t === 'scalar' && last.value === null && last.style === 'plain' && this.valueEndLine === last.line) {
       throw GIVE_UP;
     }
   }
@@ -457,7 +463,7 @@ class FastYamlReader {
     const line = this.line;
     const column = this.column() + 1;
     const folded = src.charCodeAt(this.pos) === GT;
-    this.sawBlockScalar = true;
+    this.lexerIndentShifted = true;
     let p = this.pos + 1;
     let chomp: 'clip' | 'strip' | 'keep' = 'clip';
     const h = src.charCodeAt(p);
@@ -535,11 +541,13 @@ class FastYamlReader {
           break;
         }
         texts.push('');
+        if (!hasBreak) partialLastLine = true;
         endLineAll = hasBreak ? lineNo + 1 : lineNo;
         start = end + 1;
         continue;
       }
       if (src.charCodeAt(end - 1) === 13) throw GIVE_UP;
+      if (!hasBreak) partialLastLine = true;
       const text = src.slice(start + blockIndent, end);
       texts.push(text);
       if (text.length > 0) {
@@ -566,6 +574,8 @@ class FastYamlReader {
       value = chomp === 'keep' && kept > 0 ? '\n'.repeat(kept) : '';
       endLine = line + 1 + kept;
     } else {
+      // A last line without a line break: the library's keep chomping reads it differently.
+      if (partialLastLine && chomp === 'keep') throw GIVE_UP;
       const body = texts.slice(0, lastContent + 1);
       value = folded ? fold(body) : body.join('\n');
       const trailing = texts.length - 1 - lastContent;
@@ -618,6 +628,7 @@ class FastYamlReader {
       if (q === next && (src.startsWith('---', q) || src.startsWith('...', q)) && isBlank(src.charCodeAt(q + 3))) break;
       end = this.plainLineEnd(q);
       source += (empties === 0 ? ' ' : '\n'.repeat(empties)) + src.slice(q, end);
+      this.lexerIndentShifted = true;
       this.line = nextLine;
       this.lineStart = next;
     }
