@@ -134,18 +134,20 @@ describe('fast YAML reader', () => {
     expect(readYamlFast('- 1\n- 2\n- 3\n', { ...OPTIONS, maxNodes: 4 })).toBeDefined();
   });
 
-  it('agrees with the yaml library on 3,000 random documents, and reads most of them itself', () => {
-    const random = mulberry32(20261129);
+  it('agrees with the yaml library on 10,000 random documents, and reads most of them itself', () => {
     let fast = 0;
     let valid = 0;
-    for (let i = 0; i < 3000; i++) {
+    let random = mulberry32(0);
+    for (let i = 0; i < 10_000; i++) {
+      // Four seeds, so a change that only breaks rare shapes still meets some.
+      if (i % 2500 === 0) random = mulberry32(20261129 + i);
       const text = randomYaml(random);
       const outcome = compare(text);
       if (library(text) !== undefined) valid++;
       if (outcome === 'fast') fast++;
     }
     // The generator writes invalid YAML on purpose; of the valid documents the fast reader takes most.
-    expect(valid).toBeGreaterThan(1000);
+    expect(valid).toBeGreaterThan(4000);
     expect(fast / valid).toBeGreaterThan(0.5);
   });
 
