@@ -358,7 +358,8 @@ class FastYamlReader {
       if (!this.isMapEntry()) throw GIVE_UP;
     }
     this.checkBareNullEnd(entries[entries.length - 1]!.value, commentsBefore);
-    return { t: 'map', entries, line, column, endLine: this.valueEndLine };
+    // Exact-size arrays (push leaves growth slack): models live until every rule ran.
+    return { t: 'map', entries: entries.slice(), line, column, endLine: this.valueEndLine };
   }
 
   /**
@@ -453,7 +454,7 @@ class FastYamlReader {
       if (!(src.charCodeAt(this.pos) === DASH && isBlank(src.charCodeAt(this.pos + 1)))) break;
     }
     this.checkBareNullEnd(items[items.length - 1]!, commentsBefore);
-    return { t: 'seq', items, line, column, endLine: this.valueEndLine };
+    return { t: 'seq', items: items.slice(), line, column, endLine: this.valueEndLine };
   }
 
   /** `|` or `>` block scalar whose parent node is indented by PARENT. Leaves the position on the next content line. */
@@ -748,7 +749,7 @@ class FastYamlReader {
       }
       throw GIVE_UP;
     }
-    return isSeq ? { t: 'seq', items, line, column, endLine: line } : { t: 'map', entries, line, column, endLine: line };
+    return isSeq ? { t: 'seq', items: items.slice(), line, column, endLine: line } : { t: 'map', entries: entries.slice(), line, column, endLine: line };
   }
 
   private skipFlowSpaces(): void {
