@@ -82,6 +82,30 @@ describe('build invocations from CI, Tilt, compose and devcontainers', () => {
     expect(model.steps[1]!.checked).toEqual(['NPM_TOKEN']);
   });
 
+  it('reads the checks of every step of a workflow that builds, also those of steps that do not build', () => {
+    const wf = [
+      'on: push', // 1
+      'jobs:', // 2
+      '  image:', // 3
+      '    steps:', // 4
+      '      - run: \'[ -n "$NPM_TOKEN" ] || exit 1\'', // 5
+      '      - run: |', // 6
+      '          cd services/web', // 7
+      '          sudo /usr/bin/podman build --build-arg NPM_TOKEN -t web .', // 8
+      '',
+    ].join('\n');
+    const model = analyzeWorkflow(wf, '.github/workflows/ci.yml');
+    expect(model.invocations.map((i) => [i.tool, i.line, i.step])).toEqual([['podman', 8, 1]]);
+    expect(model.steps.map((s) => s.checked)).toEqual([['NPM_TOKEN'], []]);
+  });
+
+  it('does not parse the run: scripts of a workflow that names no build program (nothing in them can build)', () => {
+    const wf = ['on: push', 'jobs:', '  lint:', '    steps:', '      - run: |', '          [ -n "$NPM_TOKEN" ] || exit 1', '          npm ci && npm run lint', ''].join('\n');
+    const model = analyzeWorkflow(wf, '.github/workflows/lint.yml');
+    expect(model.invocations).toEqual([]);
+    expect(model.steps).toEqual([{ job: 'lint', line: 5, env: {}, checked: [] }]);
+  });
+
   it('reads Tiltfile docker_build build_args, secrets and custom_build commands', () => {
     const tilt = [
       "load('ext://dotenv', 'dotenv')", // 1

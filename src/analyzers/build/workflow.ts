@@ -62,8 +62,17 @@ function listInput(node: PNode | null | undefined): { text: string; line: number
     .map((s) => ({ text: String(s.value ?? '').trim(), line: s.line }));
 }
 
+/**
+ * Every build invocation a run: script can hold starts with one of these programs, written in the script itself
+ * (a command, a path to one, or a variable assigned in the script; see invocationFromCommand). The checks a script
+ * makes are read only for jobs that build.
+ */
+const BUILD_PROGRAM = /docker|podman|nerdctl|buildah|buildctl/;
+
 export function analyzeWorkflow(text: string, path: string): WorkflowModel {
   const model: WorkflowModel = { kind: 'workflow', invocations: [], steps: [] };
+  // A workflow that names no build program anywhere holds no invocation: its run: scripts need no shell parse.
+  const mayBuild = BUILD_PROGRAM.test(text);
   for (const doc of parseYaml(text).docs) {
     const root = doc.root;
     const workflowEnv = envOf(get(root, 'env'));
@@ -91,7 +100,7 @@ export function analyzeWorkflow(text: string, path: string): WorkflowModel {
           return;
         }
         const run = get(step, 'run');
-        if (isScalar(run) && typeof run.value === 'string') {
+        if (mayBuild && isScalar(run) && typeof run.value === 'string') {
           // `${{ secrets.X }}` is not shell: mask each expression as a plain word before parsing, restore it after.
           const masked = maskExpressions(run.value);
           const script = parseShell(masked.text, { lineOffset: contentLine(run) - 1 });
