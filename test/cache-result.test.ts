@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CACHE_DIR } from '../src/cache/parse-cache.js';
-import { RESULT_FILE, resultKey, statListing } from '../src/cache/result-cache.js';
+import { renderedBody, RESULT_FILE, resultKey, statListing } from '../src/cache/result-cache.js';
+import { render } from '../src/report/index.js';
 import { statSourceSync } from '../src/scan/read.js';
 import { RULES } from '../src/rules/index.js';
 import { scanDetailed, type ScanOptions } from '../src/scan/run.js';
@@ -53,6 +54,17 @@ function comparable(result: ScanResult): unknown {
 function writeOld(file: string, text: string): void {
   writeFileSync(file, text);
   utimesSync(file, HOUR_AGO + 60, HOUR_AGO + 60);
+}
+
+/** The result file: a JSON header line, then the body (raw scan or rendered result). */
+function readStoredFile(file: string): { header: { body: string; at?: number } & Record<string, unknown>; body: string } {
+  const text = readFileSync(file, 'utf8');
+  const newline = text.indexOf('\n');
+  return { header: JSON.parse(text.slice(0, newline)) as { body: string }, body: text.slice(newline + 1) };
+}
+
+function writeStoredFile(file: string, header: object, body: string): void {
+  writeFileSync(file, `${JSON.stringify(header)}\n${body}`);
 }
 
 const INLINE_SECRET = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: late-db\nstringData:\n  password: s3cr3t-Value-91\n';
@@ -203,7 +215,9 @@ describe('whole-result cache', () => {
     expect((await fresh(root)).summary.suppressed).toBeGreaterThan(0);
     expect((await run(root)).timings.result).toBe('stored');
     const resultFile = path.join(root, CACHE_DIR, RESULT_FILE);
-    const stored = JSON.parse(readFileSync(resultFile, 'utf8')) as { raw: { unmarked: string[] } };
+    const { header, body } = readStoredFile(resultFile);
+    expect(header.body).toBe('raw'); // a footprint-ignore could suppress: stored before suppressions
+    const stored = { raw: JSON.parse(body) as { unmarked: string[] } };
     const withFindings = new Set(first.findings.map((f) => f.file));
     expect(stored.raw.unmarked).not.toContain(finding.file);
     expect(stored.raw.unmarked.length).toBe(withFindings.size - 1);
@@ -216,10 +230,66 @@ describe('whole-result cache', () => {
 
     // What the stored list says is trusted (the listing vouches for it): a file listed there is not read again.
     stored.raw.unmarked.push(finding.file);
-    writeFileSync(resultFile, JSON.stringify(stored));
+    writeStoredFile(resultFile, header, JSON.stringify(stored.raw));
     const trusting = await run(root);
     expect(trusting.timings.result).toBe('reused');
     expect(trusting.result.summary.suppressed).toBe(0);
+  });
+
+  it('stores a result nothing changes after the rules rendered, and a reuse hands out that report with its own date', async () => {
+    const root = copyExample();
+    const first = await run(root);
+    expect(first.timings.result).toBe('stored');
+    expect(first.json).toBeUndefined();
+    const file = path.join(root, CACHE_DIR, RESULT_FILE);
+    expect(readStoredFile(file).header.body).toBe('rendered');
+
+    const later = new Date('2025-03-04T05:06:07.890Z');
+    const reused = await run(root, { now: later });
+    expect(reused.timings.result).toBe('reused');
+    expect(reused.result.generatedAt).toBe(later.toISOString());
+    expect(reused.json).toBe(await render(reused.result, 'json'));
+    expect(reused.json).toBe(await render(await fresh(root, { now: later }), 'json'));
+
+    // A baseline marks findings: the rendered report does not hold, the result is finished again from it.
+    const baseline = [first.result.findings[0]!.fingerprint];
+    const withBaseline = await run(root, { baseline });
+    expect(withBaseline.timings.result).toBe('reused');
+    expect(withBaseline.json).toBeUndefined();
+    expect(withBaseline.result.summary.baseline).toBe(1);
+    expect(comparable(withBaseline.result)).toEqual(comparable(await fresh(root, { baseline })));
+    expect(readStoredFile(file).header.body).toBe('rendered'); // reuse never rewrites the body
+  });
+
+  it('stores the raw scan when a baseline or a config suppression takes part', async () => {
+    const root = copyExample();
+    const file = path.join(root, CACHE_DIR, RESULT_FILE);
+    const first = await run(root, { baseline: ['not-a-fingerprint'] });
+    expect(first.timings.result).toBe('stored');
+    expect(readStoredFile(file).header.body).toBe('raw');
+    const reused = await run(root);
+    expect(reused.timings.result).toBe('reused');
+    expect(reused.json).toBeUndefined();
+    expect(comparable(reused.result)).toEqual(comparable(await fresh(root)));
+
+    const finding = first.result.findings[0]!;
+    writeOld(path.join(root, 'footprint.config.yaml'), `suppressions:\n  - rule: ${finding.ruleId}\n    fingerprint: ${finding.fingerprint}\n    reason: accepted for the test\n`);
+    expect((await run(root)).timings.result).toBe('stored');
+    expect(readStoredFile(file).header.body).toBe('raw');
+    const suppressed = await run(root);
+    expect(suppressed.timings.result).toBe('reused');
+    expect(suppressed.result.summary.suppressed).toBe(1);
+    expect(comparable(suppressed.result)).toEqual(comparable(await fresh(root)));
+  });
+
+  it('renders only when the generatedAt placeholder is the one place its text occurs', async () => {
+    const root = copyExample();
+    const { result } = await run(root);
+    const renderJson = (r: typeof result) => render(r, 'json');
+    const body = (await renderedBody(result, renderJson))!;
+    expect(body.text.slice(body.at, body.at + 40)).toMatch(/^"footprint:generated-at"/);
+    const collision = { ...result, findings: [{ ...result.findings[0]!, location: 'footprint:generated-at' }, ...result.findings.slice(1)] };
+    expect(await renderedBody(collision, renderJson)).toBeUndefined();
   });
 
   it('ignores a corrupt or foreign result file, and --no-cache never reads or writes it', async () => {
@@ -232,13 +302,15 @@ describe('whole-result cache', () => {
     expect(comparable(corrupt.result)).toEqual(comparable(await fresh(root)));
 
     appendFileSync(path.join(root, 'README.md'), '\n'); // not claimed by any analyzer: no effect either way
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { raw: { findings: unknown[] } };
-    stored.raw.findings = [];
-    writeFileSync(file, JSON.stringify(stored));
+    const { header, body } = readStoredFile(file);
+    expect(header.body).toBe('rendered');
+    // Findings emptied: a run that read this file would report none. generatedAt comes first, so `at` still holds.
+    writeStoredFile(file, header, JSON.stringify({ ...JSON.parse(body), findings: [] }, null, 2));
+    const stored = readFileSync(file, 'utf8');
     const uncached = await scanDetailed({ root, cache: false, useGit: false, now: NOW });
     expect(uncached.timings.result).toBeUndefined();
     expect(uncached.result.findings.length).toBeGreaterThan(0);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(stored);
+    expect(readFileSync(file, 'utf8')).toBe(stored);
   });
 
   it('keys on tool version, build, config, rules and analyzers', () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,5 +169,28 @@ describe('cache folder', () => {
     expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toMatch(/^\*$/m);
     expect(statSync(dir).mode & 0o077).toBe(0);
     for (const name of readdirSync(dir)) expect(statSync(path.join(dir, name)).mode & 0o077, name).toBe(0);
+  });
+});
+
+describe('cached re-scan', () => {
+  it('writes the same reports, byte for byte, as a scan without cache (the JSON from the stored rendering)', () => {
+    const repo = path.join(work, 'cached-repo');
+    cpSync(path.join(REPO_ROOT, 'fixtures', 'example-platform'), repo, { recursive: true });
+    const hourAgo = (Date.now() - 3_600_000) / 1000;
+    const stack = [repo];
+    while (stack.length) {
+      const dir = stack.pop()!;
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) stack.push(path.join(dir, e.name));
+        else utimesSync(path.join(dir, e.name), hourAgo, hourAgo);
+      }
+    }
+    const scan = (dir: string, ...extra: string[]) => run(['scan', repo, '--format', 'json,sarif,md', '--out-dir', path.join(work, dir), '--fail-on', 'none', '--no-git', '--timing', ...extra], work);
+    expect(scan('first').stderr).toMatch(/result stored/);
+    expect(scan('cached').stderr).toMatch(/result reused/);
+    expect(scan('uncached', '--no-cache').code).toBe(0);
+    const read = (dir: string, name: string) => readFileSync(path.join(work, dir, name), 'utf8').replace(/"generatedAt": "[^"]*"/, '"generatedAt": ""').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME');
+    for (const name of ['footprint.json', 'footprint.sarif', 'footprint.md']) expect(read('cached', name), name).toBe(read('uncached', name));
+    expect(JSON.parse(readFileSync(path.join(work, 'cached', 'footprint.json'), 'utf8')).findings.length).toBeGreaterThan(10);
   });
 });

@@ -9,7 +9,7 @@ import { FindingCollector, compareDiagnostics } from './collector.js';
 import { discover, mayBeInGitWorkTree, type Discovery } from './discover.js';
 import { ensureCacheDir } from '../cache/dir.js';
 import { CACHE_DIR } from '../cache/parse-cache.js';
-import { readStoredResult, resultKey, saveResult, snapshotTree, statListing, treeUnchanged, type Listing, type RawScan, type StoredResult, type Tree } from '../cache/result-cache.js';
+import { rawBody, rawOfRendered, readStoredResult, renderedBody, resultKey, saveResult, snapshotTree, statListing, storable, treeUnchanged, withGeneratedAt, type Listing, type StoredResult, type Tree } from '../cache/result-cache.js';
 
 export interface ScanOptions {
   /** Folder to scan. Every path in the result is relative to it. */
@@ -59,6 +59,11 @@ export interface ScanTimings {
 export interface ScanOutput {
   result: ScanResult;
   timings: ScanTimings;
+  /**
+   * The JSON report of result (the JSON reporter's output, rendered without options), when a reused result was
+   * stored rendered: the CLI writes it instead of rendering again. Only as long as result is not modified.
+   */
+  json?: string;
 }
 
 function ensureCacheDirQuietly(root: string): void {
@@ -113,8 +118,15 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
       diagnostics,
     };
   };
-  const reuse = async (raw: RawScan): Promise<ScanOutput> => {
+  const reuse = async (stored: StoredResult): Promise<ScanOutput> => {
     timings.result = 'reused';
+    if (stored.rendered && !options.baseline) {
+      // Nothing can change it after the rules (see the store below): the stored report with today's date.
+      const { result, json } = withGeneratedAt(stored.rendered, (options.now ?? new Date()).toISOString());
+      timings.total = performance.now() - started;
+      return { result, timings, json };
+    }
+    const raw = stored.raw ?? rawOfRendered(stored.rendered!);
     for (const d of raw.diagnostics) collector.diagnostic(d);
     // The listing is the stored one: the files the stored scan found without footprint-ignore still have none.
     const result = await finishResult(raw.findings, raw.inventory, raw.counts, { unmarked: new Set(raw.unmarked) });
@@ -139,7 +151,7 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
       listing = statListing(root, tree.files, config.maxFileSize);
       timings.discover = performance.now() - mark;
       timings.listing = 'tree';
-      if (listing.hash === stored.listing) return reuse(stored.raw);
+      if (listing.hash === stored.listing) return reuse(stored);
       // Like a git listing, it does not say which files are links: the reader stats each file and reports them.
       discovery = { files: tree.files.map((p) => ({ path: p, symlink: false })), via: 'glob' };
     }
@@ -162,8 +174,8 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
       timings.read = performance.now() - mark;
       if (stored && stored.listing === listing.hash) {
         // Same files: store the walk when it changed, so the next run can skip it (the result itself is unchanged).
-        if (tree && JSON.stringify(tree) !== JSON.stringify(stored.tree)) saveResult(root, key, listing, startedAtMs, { findingsJson: JSON.stringify(stored.raw.findings), ...stored.raw }, tree);
-        return reuse(stored.raw);
+        if (tree && JSON.stringify(tree) !== JSON.stringify(stored.tree)) saveResult(root, key, listing, startedAtMs, stored.body, tree);
+        return reuse(stored);
       }
     }
   }
@@ -180,9 +192,23 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   // that finishResult reads and finds without footprint-ignore.
   const raw = key && listing ? { findingsJson: JSON.stringify(findings), diagnostics: collector.diagnostics.slice(), inventory, counts, unmarked: [] as string[] } : undefined;
   const result = await finishResult(findings, inventory, counts, { onUnmarked: (file) => raw?.unmarked.push(file) });
-  if (key && listing && raw) timings.result = saveResult(root, key, listing, startedAtMs, raw, tree) ? 'stored' : 'not-stored';
+  if (key && listing && raw) {
+    // With no baseline, no config suppression and no footprint-ignore in any file with findings, the result is the
+    // rules' output as it stands (a reuse applies nothing either: config and listing are the key): store it rendered.
+    const unmarked = new Set(raw.unmarked);
+    const settled = !options.baseline && config.suppressions.length === 0 && findings.every((f) => f.file === '.' || f.file === '' || unmarked.has(f.file));
+    const rendered = settled && storable(listing, startedAtMs) ? await renderedBody(result, renderJsonReport) : undefined;
+    const body: StoredResult['body'] = rendered ? { kind: 'rendered', ...rendered } : rawBody(raw);
+    timings.result = saveResult(root, key, listing, startedAtMs, body, tree) ? 'stored' : 'not-stored';
+  }
   timings.total = performance.now() - started;
   return { result, timings };
+}
+
+/** The JSON report as the CLI renders it (the reporters load only to store a rendered result). */
+async function renderJsonReport(result: ScanResult): Promise<string> {
+  const { render } = await import('../report/index.js');
+  return render(result, 'json');
 }
 
 /** Scan a repository: the library's main entry point. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { HistoryRecord } from '../../history/types.js';
-import { isFormat, render, EXTENSIONS, FORMATS, type Format } from '../../report/index.js';
+import { isFormat, render, EXTENSIONS, FORMATS, type Format, type RenderOptions } from '../../report/index.js';
 import { scanDetailed, type ScanTimings } from '../../scan/run.js';
 import type { ScanResult } from '../../types.js';
 import { UsageError } from '../../util/errors.js';
@@ -37,20 +37,25 @@ function printTimings(t: ScanTimings): void {
   process.stderr.write(`timing:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }
 
-export async function writeReports(result: ScanResult, values: Record<string, string | boolean | undefined>, formats: Format[], history?: HistoryRecord[]): Promise<string[]> {
+/**
+ * Render and write the reports. JSON: the JSON report of result when the scan has it already (a reused result
+ * stored rendered); it was rendered without options, so only runs without a history use it.
+ */
+export async function writeReports(result: ScanResult, values: Record<string, string | boolean | undefined>, formats: Format[], history?: HistoryRecord[], json?: string): Promise<string[]> {
+  const renderFormat = (format: Format, options: RenderOptions) => (format === 'json' && json !== undefined && !history ? json : render(result, format, options));
   const output = str(values.output);
   const mdMaxChars = str(values['md-max-chars']) ? Number(values['md-max-chars']) : undefined;
   if (mdMaxChars !== undefined && (!Number.isInteger(mdMaxChars) || mdMaxChars < 1000)) throw new UsageError('--md-max-chars takes a whole number of at least 1000');
   if (output) {
     if (formats.length > 1) throw new UsageError('--output writes a single format; use --out-dir for several');
-    writeOutput(output, await render(result, formats[0]!, { mdMaxChars, history }));
+    writeOutput(output, await renderFormat(formats[0]!, { mdMaxChars, history }));
     return [output];
   }
   const outDir = str(values['out-dir']) ?? 'reports';
   // Render every format before writing any, so an unavailable format fails the run without partial output.
   const rendered: [string, string][] = [];
   for (const format of formats) {
-    rendered.push([path.join(outDir, `footprint.${EXTENSIONS[format]}`), await render(result, format, { mdMaxChars, fullReportPath: 'footprint.html', history })]);
+    rendered.push([path.join(outDir, `footprint.${EXTENSIONS[format]}`), await renderFormat(format, { mdMaxChars, fullReportPath: 'footprint.html', history })]);
   }
   const written: string[] = [];
   for (const [target, content] of rendered) {
@@ -101,7 +106,7 @@ export const scanCommand: Command = {
     const hooks = values.baseline || values.history || process.env.GITHUB_STEP_SUMMARY ? await import('../../history/scan-hooks.js') : undefined;
     const tracked = hooks?.loadScanHistory({ baseline: str(values.baseline), history: str(values.history) }) ?? {};
     const progress = new Progress(!values.quiet && !!process.stderr.isTTY);
-    const { result, timings } = await scanDetailed({
+    const { result, timings, json } = await scanDetailed({
       root,
       configFile: str(values.config),
       useGit: !values['no-git'],
@@ -111,7 +116,7 @@ export const scanCommand: Command = {
       onProgress: (done, total) => progress.update('scanning', done, total),
     });
     progress.clear();
-    const written = await writeReports(result, values, formats, tracked.history);
+    const written = await writeReports(result, values, formats, tracked.history, json);
     if (hooks) await hooks.finishScan(result, root, tracked);
     if (!values.quiet) process.stderr.write(summaryLine(result) + summaryTable(result, colorEnabled(), written));
     if (values.timing) printTimings(timings);
