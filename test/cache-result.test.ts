@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -259,6 +259,16 @@ describe('whole-result cache', () => {
     expect(withBaseline.result.summary.baseline).toBe(1);
     expect(comparable(withBaseline.result)).toEqual(comparable(await fresh(root, { baseline })));
     expect(readStoredFile(file).header.body).toBe('rendered'); // reuse never rewrites the body
+  });
+
+  it('drops the slots of earlier formats when it stores', async () => {
+    const root = copyExample();
+    mkdirSync(path.join(root, CACHE_DIR));
+    const old = path.join(root, CACHE_DIR, 'result-v3.json');
+    writeFileSync(old, '{}');
+    expect((await run(root)).timings.result).toBe('stored');
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(path.join(root, CACHE_DIR, RESULT_FILE))).toBe(true);
   });
 
   it('stores the raw scan when a baseline or a config suppression takes part', async () => {

@@ -26,7 +26,7 @@
  */
 import { ensureCacheDir, PRIVATE_FILE_MODE } from './dir.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic, Finding, InventoryEntry, ScanResult, Summary } from '../types.js';
 import { statSourceInto, type ReadFailure, type StatOutcome } from '../scan/read.js';
@@ -301,6 +301,8 @@ export function saveResult(root: string, key: string, listing: Listing, startedA
     };
     writeFileSync(temp, `${JSON.stringify(header)}\n${body.text}`, { mode: PRIVATE_FILE_MODE });
     renameSync(temp, file);
+    // Slots of earlier formats are never read again.
+    for (let format = 1; format < FORMAT; format++) rmSync(path.join(dir, `result-v${format}.json`), { force: true });
     return true;
   } catch {
     try {
