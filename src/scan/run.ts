@@ -1,11 +1,10 @@
 import path from 'node:path';
 import { checkRuleIds, loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { applySuppressions } from '../suppress/index.js';
 import type { Rule } from '../rules/types.js';
 import { SCHEMA_VERSION, SEVERITIES, type Diagnostic, type Finding, type InventoryEntry, type ScanResult, type Summary } from '../types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../util/package.js';
-import { FindingCollector, compareDiagnostics } from './collector.js';
+import type { FindingCollector } from './collector.js';
 import { discover, mayBeInGitWorkTree, type Discovery } from './discover.js';
 import { ensureCacheDir } from '../cache/dir.js';
 import { CACHE_DIR } from '../cache/parse-cache.js';
@@ -89,7 +88,9 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   const started = performance.now();
   const root = path.resolve(options.root);
   const config = await configFor(options, root);
-  const collector = new FindingCollector(config);
+  // The collector and the suppressions load on first use: a reuse of a rendered result needs neither.
+  let collecting: Promise<FindingCollector> | undefined;
+  const collector = (): Promise<FindingCollector> => (collecting ??= import('./collector.js').then((m) => new m.FindingCollector(config)));
   const timings: ScanTimings = { discover: 0, read: 0, parse: {}, rules: {}, inventory: 0, total: 0 };
   const startedAtMs = Date.now();
 
@@ -101,11 +102,14 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
     files: { unmarked?: ReadonlySet<string>; onUnmarked?: (file: string) => void } = {},
   ): Promise<ScanResult> => {
     const t = performance.now();
-    for (const d of await applySuppressions(findings, { root, config, now: options.now, ...files })) collector.diagnostic(d);
+    const { applySuppressions } = await import('../suppress/index.js');
+    const { compareDiagnostics } = await import('./collector.js');
+    const c = await collector();
+    for (const d of await applySuppressions(findings, { root, config, now: options.now, ...files })) c.diagnostic(d);
     // Loaded only with a baseline: the module brings the result validator along.
     if (options.baseline) (await import('../history/baseline.js')).markBaseline(findings, options.baseline);
     timings.inventory += performance.now() - t;
-    const diagnostics = collector.diagnostics.sort(compareDiagnostics);
+    const diagnostics = c.diagnostics.sort(compareDiagnostics);
     return {
       schemaVersion: SCHEMA_VERSION,
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -127,7 +131,8 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
       return { result, timings, json };
     }
     const raw = stored.raw ?? rawOfRendered(stored.rendered!);
-    for (const d of raw.diagnostics) collector.diagnostic(d);
+    const c = await collector();
+    for (const d of raw.diagnostics) c.diagnostic(d);
     // The listing is the stored one: the files the stored scan found without footprint-ignore still have none.
     const result = await finishResult(raw.findings, raw.inventory, raw.counts, { unmarked: new Set(raw.unmarked) });
     timings.total = performance.now() - started;
@@ -181,7 +186,7 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   }
 
   const { analyze } = await import('./analyze.js');
-  const analysis = await analyze({ root, config, files: discovery.files, rules: options.rules, collector, cache: options.cache, onProgress: options.onProgress, stats: listing?.stats, threads: options.threads });
+  const analysis = await analyze({ root, config, files: discovery.files, rules: options.rules, collector: await collector(), cache: options.cache, onProgress: options.onProgress, stats: listing?.stats, threads: options.threads });
   timings.read += analysis.timings.read;
   timings.parse = analysis.timings.parse;
   timings.rules = analysis.timings.rules;
@@ -190,7 +195,7 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   const { findings, inventory, counts } = analysis;
   // Stored as the rules left them: before suppressions and baseline marks (finishResult adds those), with the files
   // that finishResult reads and finds without footprint-ignore.
-  const raw = key && listing ? { findingsJson: JSON.stringify(findings), diagnostics: collector.diagnostics.slice(), inventory, counts, unmarked: [] as string[] } : undefined;
+  const raw = key && listing ? { findingsJson: JSON.stringify(findings), diagnostics: (await collector()).diagnostics.slice(), inventory, counts, unmarked: [] as string[] } : undefined;
   const result = await finishResult(findings, inventory, counts, { onUnmarked: (file) => raw?.unmarked.push(file) });
   if (key && listing && raw) {
     // With no baseline, no config suppression and no footprint-ignore in any file with findings, the result is the
