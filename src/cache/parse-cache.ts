@@ -16,13 +16,14 @@
  */
 import { ensureCacheDir, PRIVATE_FILE_MODE } from './dir.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { exactJson } from '../util/json.js';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
+import { buildId, CACHE_DIR } from './build-id.js';
 
-export const CACHE_DIR = '.footprint-cache';
+export { buildId, CACHE_DIR };
+
 const FORMAT = 5; // 3: YAML models no longer carry helm.actions; 4: packs have an id, deltas refer to it; 5: ctimes
 const PREFIX = `parse-v${FORMAT}-`;
 const CHUNK = 1 << 20;
@@ -78,46 +79,6 @@ export interface CacheKeyParts {
 
 export function contentHash(buffer: Uint8Array): string {
   return createHash('sha1').update(buffer).digest('hex');
-}
-
-let buildIdMemo: string | undefined;
-
-/**
- * A cheap identity of the running code: size and mtime of every .js/.ts file of this package (dist/ when
- * installed, src/ under the test runner; declaration files change no behaviour and are left out). A rebuilt
- * analyzer changes it, so stale models are never reused. Paths are built by concatenation and hashed in one
- * update: every run with a cache pays for this before it can answer (~280 files in dist/).
- */
-export function buildId(): string {
-  if (buildIdMemo) return buildIdMemo;
-  const base = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const files: string[] = [];
-  const stack = [''];
-  while (stack.length) {
-    const dir = stack.pop()!;
-    let entries;
-    try {
-      entries = readdirSync(dir ? `${base}/${dir}` : base, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const relative = dir ? `${dir}/${e.name}` : e.name;
-      if (e.isDirectory()) stack.push(relative);
-      else if (/\.[cm]?[jt]s$/.test(e.name) && !/\.d\.[cm]?ts$/.test(e.name)) files.push(relative);
-    }
-  }
-  let text = '';
-  for (const file of files.sort()) {
-    try {
-      const s = statSync(`${base}/${file}`);
-      text += `${file}\0${s.size}\0${s.mtimeMs}\n`;
-    } catch {
-      text += `${file}\0missing\n`;
-    }
-  }
-  buildIdMemo = createHash('sha1').update(text).digest('hex');
-  return buildIdMemo;
 }
 
 /**

@@ -30,7 +30,7 @@ import { readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync }
 import path from 'node:path';
 import type { Diagnostic, Finding, InventoryEntry, ScanResult, Summary } from '../types.js';
 import { statSourceInto, type ReadFailure, type StatOutcome } from '../scan/read.js';
-import { buildId, CACHE_DIR } from './parse-cache.js';
+import { buildId, CACHE_DIR } from './build-id.js';
 
 const FORMAT = 5; // 3: listings and trees include ctimes; 4: listing hash over one array of stat numbers; 5: header line + raw or rendered body
 export const RESULT_FILE = `result-v${FORMAT}.json`;

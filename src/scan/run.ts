@@ -7,7 +7,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../util/package.js';
 import type { FindingCollector } from './collector.js';
 import { discover, mayBeInGitWorkTree, type Discovery } from './discover.js';
 import { ensureCacheDir } from '../cache/dir.js';
-import { CACHE_DIR } from '../cache/parse-cache.js';
+import { CACHE_DIR } from '../cache/build-id.js';
 import { rawBody, rawOfRendered, readStoredResult, renderedBody, resultKey, saveResult, snapshotTree, statListing, storable, treeUnchanged, withGeneratedAt, type Listing, type StoredResult, type Tree } from '../cache/result-cache.js';
 
 export interface ScanOptions {
