@@ -69,17 +69,24 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
       if (!plain.docs.some((d) => d.error) || !text.includes('{{')) return finish(plain, role, undefined, context);
     }
     const frontEnd = preprocessHelmTemplate(text);
-    const functions = new Set(frontEnd.actions.flatMap((a) => a.functions));
+    let usesLookup = false;
+    let usesRandom = false;
+    const controls: HelmControlAction[] = [];
+    for (const a of frontEnd.actions) {
+      for (const f of a.functions) {
+        if (f === 'lookup') usesLookup = true;
+        else if (RANDOM_FUNCTIONS.has(f)) usesRandom = true;
+      }
+      if (a.kind === 'control' && a.keyword && !a.inDefine) controls.push({ line: a.line, keyword: a.keyword, expr: a.expr, valuesRefs: a.valuesRefs, templates: a.templates });
+    }
     const variables: Record<string, string[]> = {};
     for (const [name, exprs] of frontEnd.variables) variables[name] = exprs;
     const helm: HelmInfo = {
       chartRoot: chartRootOf(file.path),
       variables,
-      controls: frontEnd.actions
-        .filter((a) => a.kind === 'control' && a.keyword && !a.inDefine)
-        .map((a) => ({ line: a.line, keyword: a.keyword!, expr: a.expr, valuesRefs: a.valuesRefs, templates: a.templates })),
-      usesLookup: functions.has('lookup'),
-      usesRandom: [...functions].some((f) => RANDOM_FUNCTIONS.has(f)),
+      controls,
+      usesLookup,
+      usesRandom,
     };
     // A stray `}}` is literal text to Helm (worth a warning); every other problem makes Helm refuse the template.
     const [warnings, errors] = partition(frontEnd.problems, (p) => p.message.startsWith('stray'));
