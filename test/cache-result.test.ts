@@ -311,6 +311,14 @@ describe('whole-result cache', () => {
     expect(corrupt.timings.result).toBe('stored');
     expect(comparable(corrupt.result)).toEqual(comparable(await fresh(root)));
 
+    // A valid header over a body that does not parse: scanned again, as if nothing were stored.
+    const { header: goodHeader, body: goodBody } = readStoredFile(file);
+    writeStoredFile(file, goodHeader, goodBody.slice(0, goodBody.length / 2));
+    const truncated = await run(root);
+    expect(truncated.timings.result).toBe('stored');
+    expect(comparable(truncated.result)).toEqual(comparable(await fresh(root)));
+    expect(readStoredFile(file).body).toBe(goodBody);
+
     appendFileSync(path.join(root, 'README.md'), '\n'); // not claimed by any analyzer: no effect either way
     const { header, body } = readStoredFile(file);
     expect(header.body).toBe('rendered');

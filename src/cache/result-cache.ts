@@ -165,11 +165,31 @@ export interface StoredResult {
   key: string;
   listing: string;
   tree?: Tree;
-  /** One of the two. */
-  raw?: RawScan;
-  rendered?: Rendered;
-  /** What follows the header in the file, kept to store it again with a new tree. */
+  /**
+   * What follows the header: the raw scan or the rendered result, parsed by openBody only once the listing matched
+   * (a miss never parses it, and the stats do not run with its objects live in the young generation).
+   */
   body: { kind: 'raw' | 'rendered'; text: string; at?: number };
+}
+
+/** The stored body parsed, or undefined when malformed. */
+export function openBody(body: StoredResult['body']): { raw: RawScan } | { rendered: Rendered } | undefined {
+  try {
+    if (body.kind === 'raw') {
+      const raw = JSON.parse(body.text) as RawScan;
+      if (!raw || !isArrays(raw as unknown as Record<string, unknown>, 'findings', 'diagnostics', 'inventory') || !raw.counts) return undefined;
+      if (raw.unmarked !== undefined && !(Array.isArray(raw.unmarked) && raw.unmarked.every((f) => typeof f === 'string'))) return undefined;
+      return { raw };
+    }
+    if (body.kind === 'rendered' && typeof body.at === 'number' && body.text.startsWith(PLACEHOLDER_JSON, body.at)) {
+      const result = JSON.parse(body.text) as ScanResult;
+      if (!result || !isArrays(result as unknown as Record<string, unknown>, 'findings', 'diagnostics', 'inventory') || !result.summary?.files) return undefined;
+      return { rendered: { result, text: body.text, at: body.at } };
+    }
+  } catch {
+    // malformed: as if nothing were stored
+  }
+  return undefined;
 }
 
 /**
@@ -206,19 +226,9 @@ export function readStoredResult(root: string, key: string): StoredResult | unde
     const bodyText = text.slice(newline + 1);
     const t = header.tree;
     const tree = t && Array.isArray(t.dirs) && Array.isArray(t.ignoreFiles) && typeof t.files === 'string' ? { dirs: t.dirs, ignoreFiles: t.ignoreFiles, files: t.files === '' ? [] : t.files.split('\0') } : undefined;
-    const stored = { key: header.key, listing: header.listing, ...(tree ? { tree } : {}) };
-    if (header.body === 'raw') {
-      const raw = JSON.parse(bodyText) as RawScan;
-      if (!raw || !isArrays(raw as unknown as Record<string, unknown>, 'findings', 'diagnostics', 'inventory') || !raw.counts) return undefined;
-      if (raw.unmarked !== undefined && !(Array.isArray(raw.unmarked) && raw.unmarked.every((f) => typeof f === 'string'))) return undefined;
-      return { ...stored, raw, body: { kind: 'raw', text: bodyText } };
-    }
-    if (header.body === 'rendered' && typeof header.at === 'number' && bodyText.startsWith(PLACEHOLDER_JSON, header.at)) {
-      const result = JSON.parse(bodyText) as ScanResult;
-      if (!result || !isArrays(result as unknown as Record<string, unknown>, 'findings', 'diagnostics', 'inventory') || !result.summary?.files) return undefined;
-      return { ...stored, rendered: { result, text: bodyText, at: header.at }, body: { kind: 'rendered', text: bodyText, at: header.at } };
-    }
-    return undefined;
+    if (header.body !== 'raw' && header.body !== 'rendered') return undefined;
+    const body = { kind: header.body, text: bodyText, ...(typeof header.at === 'number' ? { at: header.at } : {}) };
+    return { key: header.key, listing: header.listing, ...(tree ? { tree } : {}), body };
   } catch {
     return undefined;
   }

@@ -8,7 +8,7 @@ import type { FindingCollector } from './collector.js';
 import { discover, mayBeInGitWorkTree, type Discovery } from './discover.js';
 import { ensureCacheDir } from '../cache/dir.js';
 import { CACHE_DIR } from '../cache/build-id.js';
-import { rawBody, rawOfRendered, readStoredResult, renderedBody, resultKey, saveResult, snapshotTree, statListing, storable, treeUnchanged, withGeneratedAt, type Listing, type StoredResult, type Tree } from '../cache/result-cache.js';
+import { openBody, rawBody, rawOfRendered, readStoredResult, renderedBody, resultKey, saveResult, snapshotTree, statListing, storable, treeUnchanged, withGeneratedAt, type Listing, type StoredResult, type Tree } from '../cache/result-cache.js';
 
 export interface ScanOptions {
   /** Folder to scan. Every path in the result is relative to it. */
@@ -122,15 +122,15 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
       diagnostics,
     };
   };
-  const reuse = async (stored: StoredResult): Promise<ScanOutput> => {
+  const reuse = async (opened: NonNullable<ReturnType<typeof openBody>>): Promise<ScanOutput> => {
     timings.result = 'reused';
-    if (stored.rendered && !options.baseline) {
+    if ('rendered' in opened && !options.baseline) {
       // Nothing can change it after the rules (see the store below): the stored report with today's date.
-      const { result, json } = withGeneratedAt(stored.rendered, (options.now ?? new Date()).toISOString());
+      const { result, json } = withGeneratedAt(opened.rendered, (options.now ?? new Date()).toISOString());
       timings.total = performance.now() - started;
       return { result, timings, json };
     }
-    const raw = stored.raw ?? rawOfRendered(stored.rendered!);
+    const raw = 'raw' in opened ? opened.raw : rawOfRendered(opened.rendered);
     const c = await collector();
     for (const d of raw.diagnostics) c.diagnostic(d);
     // The listing is the stored one: the files the stored scan found without footprint-ignore still have none.
@@ -156,7 +156,8 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
       listing = statListing(root, tree.files, config.maxFileSize);
       timings.discover = performance.now() - mark;
       timings.listing = 'tree';
-      if (listing.hash === stored.listing) return reuse(stored);
+      const opened = listing.hash === stored.listing ? openBody(stored.body) : undefined;
+      if (opened) return reuse(opened);
       // Like a git listing, it does not say which files are links: the reader stats each file and reports them.
       discovery = { files: tree.files.map((p) => ({ path: p, symlink: false })), via: 'glob' };
     }
@@ -177,10 +178,11 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
       listing = statListing(root, files, config.maxFileSize);
       if (discovery.walked) tree = snapshotTree(root, discovery.walked, files, startedAtMs);
       timings.read = performance.now() - mark;
-      if (stored && stored.listing === listing.hash) {
+      const opened = stored && stored.listing === listing.hash ? openBody(stored.body) : undefined;
+      if (stored && opened) {
         // Same files: store the walk when it changed, so the next run can skip it (the result itself is unchanged).
         if (tree && JSON.stringify(tree) !== JSON.stringify(stored.tree)) saveResult(root, key, listing, startedAtMs, stored.body, tree);
-        return reuse(stored);
+        return reuse(opened);
       }
     }
   }
