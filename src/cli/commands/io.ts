@@ -3,13 +3,20 @@ import path from 'node:path';
 import { atLeast, SEVERITIES, type ScanResult, type Severity } from '../../types.js';
 import { UsageError } from '../../util/errors.js';
 
-/** Write atomically (temp file + rename) so a killed run never leaves half a report; '-' is stdout. */
+/** Write atomically (temp file + rename) so a killed run never leaves half a report; '-' is stdout; a device or FIFO in place. */
 export function writeOutput(target: string, content: string): void {
   if (target === '-') {
     process.stdout.write(content);
     return;
   }
   const absolute = path.resolve(target);
+  // A device (/dev/null, /dev/stdout), a FIFO or a socket is written in place: a temp file renamed over it would
+  // replace it with a regular file (as root, /dev/null itself).
+  const existing = statSync(absolute, { throwIfNoEntry: false });
+  if (existing && !existing.isFile() && !existing.isDirectory()) {
+    writeFileSync(absolute, content);
+    return;
+  }
   mkdirSync(path.dirname(absolute), { recursive: true });
   const temp = `${absolute}.${process.pid}.tmp`;
   writeFileSync(temp, content);
