@@ -257,7 +257,10 @@ for (const name of treeNames) {
     for (const tool of TOOLS) {
       const jsonOut = join(prep.dir, `result-${tool.name}.json`);
       const noCache = tool.hasNoCache ? ['--no-cache'] : [];
-      const scanArgs = (extra) => [tool.cli, 'scan', root, '--output', '/dev/null', '--fail-on', 'none', '--timing', ...extra];
+      // A real file, as a user's run writes: builds before df5ffe3 renamed their temp file over an --output device
+      // (as root, /dev/null became a regular file).
+      const timedOut = join(prep.dir, `timed-${tool.name}.json`);
+      const scanArgs = (extra) => [tool.cli, 'scan', root, '--output', timedOut, '--fail-on', 'none', '--timing', ...extra];
       // Findings check (also warms the page cache for the tool).
       const check = measure(process.execPath, [tool.cli, 'scan', root, '--output', jsonOut, '--fail-on', 'none', ...noCache]);
       const result = JSON.parse(readFileSync(jsonOut, 'utf8'));
