@@ -262,33 +262,6 @@ interface ExprInfo {
   blockLike: boolean;
 }
 
-/**
- * analyzeExpr is pure, and charts repeat their expressions (`include "common.names.fullname" .` in every template):
- * bitnami/charts has 130k actions and 35k distinct expressions. Results are shared, so never changed by callers.
- * A cache, not an index: it starts over past its limit.
- */
-const EXPR_CACHE_LIMIT = 50_000;
-/** By dot prefix (`with`/`range` narrowing), then expression. */
-let exprCache = new Map<string | null, Map<string, ExprInfo>>();
-let exprCacheSize = 0;
-
-function analyzeExprCached(expr: string, dotPrefix: string | null): ExprInfo {
-  let byExpr = exprCache.get(dotPrefix);
-  let info = byExpr?.get(expr);
-  if (info === undefined) {
-    if (exprCacheSize >= EXPR_CACHE_LIMIT) {
-      exprCache = new Map();
-      exprCacheSize = 0;
-      byExpr = undefined;
-    }
-    if (!byExpr) exprCache.set(dotPrefix, (byExpr = new Map()));
-    info = analyzeExpr(expr, dotPrefix);
-    byExpr.set(expr, info);
-    exprCacheSize++;
-  }
-  return info;
-}
-
 function analyzeExpr(expr: string, dotPrefix: string | null): ExprInfo {
   const toks = lexExpr(expr);
   const info: ExprInfo = {
@@ -645,7 +618,7 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
     };
     let blockLike = false;
     if (!isComment) {
-      const info = analyzeExprCached(expr, dot);
+      const info = analyzeExpr(expr, dot);
       action.kind = info.kind;
       action.valuesRefs = info.valuesRefs;
       action.functions = info.functions;
