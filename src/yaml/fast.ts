@@ -106,7 +106,9 @@ class FastYamlReader {
    * A block scalar, a multi-line plain scalar or a scalar on a line of its own was read: from then on the library's
    * lexer (whose indentation state they change) counts some comment lines into other ranges.
    */
-  private lexerIndentShifted = false;
+  private shifts = 0;
+  /** `shifts` when each open block collection started, the document's root first. */
+  private openShiftMarks: number[] = [];
   private readonly len: number;
 
   constructor(
@@ -238,8 +240,14 @@ class FastYamlReader {
    * close, except once a block or multi-line scalar has shifted its lexer's indentation state. Those texts are
    * left to it.
    */
+  /** Whether such a scalar was read inside a block collection still open below the document's root. */
+  private shiftedInOpenCollection(): boolean {
+    const marks = this.openShiftMarks;
+    return marks.length >= 2 && this.shifts > marks[1]!;
+  }
+
   private checkComments(deepestComment: number, nextIndent: number): void {
-    if (this.lexerIndentShifted && deepestComment > nextIndent) throw GIVE_UP;
+    if (deepestComment > nextIndent && this.shiftedInOpenCollection()) throw GIVE_UP;
   }
 
 
@@ -262,7 +270,7 @@ class FastYamlReader {
     if (this.isMapEntry()) return this.blockMap(indent, depth);
     // A block scalar header on a line of its own (or at the root): rare enough to leave to the library.
     if (c === PIPE || c === GT) throw GIVE_UP;
-    this.lexerIndentShifted = true;
+    this.shifts++;
     const node = this.inlineValue(depth, parent);
     // A scalar on a line of its own: the next content must not continue it.
     const next = this.nextContent();
@@ -328,6 +336,7 @@ class FastYamlReader {
     const column = this.column() + 1;
     const entries: PEntry[] = [];
     const commentsBefore = this.commentLines;
+    this.openShiftMarks.push(this.shifts);
     for (;;) {
       const keyLine = this.line;
       const keyColumn = this.column() + 1;
@@ -358,6 +367,7 @@ class FastYamlReader {
       if (!this.isMapEntry()) throw GIVE_UP;
     }
     this.checkBareNullEnd(entries[entries.length - 1]!.value, commentsBefore);
+    this.openShiftMarks.pop();
     // Exact-size arrays (push leaves growth slack): models live until every rule ran.
     return { t: 'map', entries: entries.slice(), line, column, endLine: this.valueEndLine };
   }
@@ -368,7 +378,7 @@ class FastYamlReader {
    * may count the line break in. Left to it.
    */
   private checkBareNullEnd(last: PNode | null, commentsBefore: number): void {
-    if (this.lexerIndentShifted && this.commentLines !== commentsBefore && last?.t === 'scalar' && last.value === null && last.style === 'plain' && this.valueEndLine === last.line) {
+    if (this.shiftedInOpenCollection() && this.commentLines !== commentsBefore && last?.t === 'scalar' && last.value === null && last.style === 'plain' && this.valueEndLine === last.line) {
       throw GIVE_UP;
     }
   }
@@ -430,6 +440,7 @@ class FastYamlReader {
     const column = this.column() + 1;
     const items: (PNode | null)[] = [];
     const commentsBefore = this.commentLines;
+    this.openShiftMarks.push(this.shifts);
     if (depth + 1 > this.options.maxDepth) throw GIVE_UP;
     for (;;) {
       // At `-`.
@@ -454,6 +465,7 @@ class FastYamlReader {
       if (!(src.charCodeAt(this.pos) === DASH && isBlank(src.charCodeAt(this.pos + 1)))) break;
     }
     this.checkBareNullEnd(items[items.length - 1]!, commentsBefore);
+    this.openShiftMarks.pop();
     return { t: 'seq', items: items.slice(), line, column, endLine: this.valueEndLine };
   }
 
@@ -464,7 +476,7 @@ class FastYamlReader {
     const line = this.line;
     const column = this.column() + 1;
     const folded = src.charCodeAt(this.pos) === GT;
-    this.lexerIndentShifted = true;
+    this.shifts++;
     let p = this.pos + 1;
     let chomp: 'clip' | 'strip' | 'keep' = 'clip';
     const h = src.charCodeAt(p);
@@ -629,7 +641,7 @@ class FastYamlReader {
       if (q === next && (src.startsWith('---', q) || src.startsWith('...', q)) && isBlank(src.charCodeAt(q + 3))) break;
       end = this.plainLineEnd(q);
       source += (empties === 0 ? ' ' : '\n'.repeat(empties)) + src.slice(q, end);
-      this.lexerIndentShifted = true;
+      this.shifts++;
       this.line = nextLine;
       this.lineStart = next;
     }
