@@ -86,11 +86,6 @@ function isBlank(code: number): boolean {
   return code === SPACE || code === LF || Number.isNaN(code);
 }
 
-/** Where a line's content is, once blank and comment lines are skipped. */
-interface ContentLine {
-  /** Spaces before the content; -1 at the end of the text or at a document marker. */
-  indent: number;
-}
 
 class FastYamlReader {
   private pos = 0;
@@ -103,8 +98,8 @@ class FastYamlReader {
   /** Whole-line comments passed so far. */
   private commentLines = 0;
   /**
-   * A block scalar, a multi-line plain scalar or a scalar on a line of its own was read: from then on the library's
-   * lexer (whose indentation state they change) counts some comment lines into other ranges.
+   * Block scalars, multi-line plain scalars and scalars on a line of their own read so far: inside a collection
+   * the library's parser is still building, one of them changes which range some comment lines fall into.
    */
   private shifts = 0;
   /** `shifts` when each open block collection started, the document's root first. */
@@ -135,7 +130,7 @@ class FastYamlReader {
       } else if (this.atMarker('...')) {
         throw GIVE_UP;
       }
-      if (next.indent < 0) {
+      if (next < 0) {
         // `---` followed by nothing (the end, or the next marker): an empty document.
         if (!marker) throw GIVE_UP;
         const root: PScalar = { t: 'scalar', value: null, style: 'plain', line: marker.line, column: marker.column, endLine: marker.line };
@@ -144,7 +139,7 @@ class FastYamlReader {
         if (this.atMarker('...')) this.endMarker();
         continue;
       }
-      const root = this.blockNode(next.indent, -1, 0);
+      const root = this.blockNode(next, -1, 0);
       docs.push({ index: docs.length, root, line: root.line });
       // The root must be followed by the end, `---` or `...`: anything else is an error for the library to tell.
       if (this.contentIndent() >= 0) throw GIVE_UP;
@@ -180,10 +175,10 @@ class FastYamlReader {
 
   /**
    * Moves to the first content character of the next line that has content (skipping the rest of the current
-   * line, which must be empty or a comment, then blank and comment lines). At the end of the text, or at a
-   * document marker in column 0, the indent is -1.
+   * line, which must be empty or a comment, then blank and comment lines) and returns its indent: -1 at the end of
+   * the text or at a document marker in column 0.
    */
-  private nextContent(): ContentLine {
+  private nextContent(): number {
     const { src, len } = this;
     let p = this.pos;
     // Mid-line (after a value, a key or a marker): the rest of this line is done with.
@@ -225,14 +220,14 @@ class FastYamlReader {
       this.pos = q;
       const marker = q === p && ((c === DASH && src.startsWith('---', q)) || (c === DOT && src.startsWith('...', q))) && isBlank(src.charCodeAt(q + 3));
       this.checkComments(deepestComment, marker ? 0 : q - p);
-      return { indent: marker ? -1 : q - p };
+      return marker ? -1 : q - p;
     }
   }
 
-  private atEnd(deepestComment: number): ContentLine {
+  private atEnd(deepestComment: number): number {
     this.checkComments(deepestComment, 0);
     this.pos = this.len;
-    return { indent: -1 };
+    return -1;
   }
 
   /**
@@ -274,7 +269,7 @@ class FastYamlReader {
     const node = this.inlineValue(depth, parent);
     // A scalar on a line of its own: the next content must not continue it.
     const next = this.nextContent();
-    if (next.indent > parent) throw GIVE_UP;
+    if (next > parent) throw GIVE_UP;
     return node;
   }
 
@@ -408,7 +403,7 @@ class FastYamlReader {
     if (c === DASH && isBlank(src.charCodeAt(this.pos + 1))) throw GIVE_UP;
     const node = this.inlineValue(depth, indent);
     const next = this.nextContent();
-    if (next.indent > indent) throw GIVE_UP;
+    if (next > indent) throw GIVE_UP;
     return node;
   }
 
@@ -421,8 +416,8 @@ class FastYamlReader {
     const nullColumn = this.column() + 1;
     const hasComment = this.src.charCodeAt(this.pos) === HASH && this.src.indexOf('\n', this.pos) >= 0;
     const next = this.nextContent();
-    if (next.indent > indent) return this.blockNode(next.indent, indent, depth);
-    if (underKey && next.indent === indent && this.src.charCodeAt(this.pos) === DASH && isBlank(this.src.charCodeAt(this.pos + 1))) {
+    if (next > indent) return this.blockNode(next, indent, depth);
+    if (underKey && next === indent && this.src.charCodeAt(this.pos) === DASH && isBlank(this.src.charCodeAt(this.pos + 1))) {
       return this.blockSeq(indent, depth);
     }
     this.count();
@@ -602,7 +597,7 @@ class FastYamlReader {
     this.lineStart = stopStart;
     this.valueEndLine = endLine;
     const next = this.nextContent();
-    if (next.indent > parent) throw GIVE_UP;
+    if (next > parent) throw GIVE_UP;
     return { t: 'scalar', value: this.options.text(value), style: 'block', line, column, endLine };
   }
 
