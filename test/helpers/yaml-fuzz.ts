@@ -3,16 +3,8 @@
  * be): block maps and sequences in both sequence styles, plain, quoted, multi-line and block scalars, one-line flow
  * collections, comments and blank lines anywhere, several documents. Deterministic for a seed.
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The bench generator's PRNG (mulberry32), so both draw from one implementation.
+export { prng as mulberry32 } from '../../bench/generate.mjs';
 
 const KEYS = ['name', 'password', 'x.y', 'app.kubernetes.io/name', 'key-with-dash', '1', 'true', 'null', '0x1F', 'a b', '__FPT3__', 'on', '-k', 'k:v', "it's"];
 const PLAIN = [
