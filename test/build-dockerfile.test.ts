@@ -10,13 +10,13 @@ const MULTI = [
   'ENV NPM_TOKEN=${PKG_GITHUB_COM_TOKEN} OTHER="a b"', // 6
   'WORKDIR /app', // 7
   'RUN --mount=type=secret,id=npm,required=true,env=NPM_TOKEN \\', // 8
-  '    --mount=type=cache,target=/home/node/.npm \\', // 9
+  '    --mount=type=cache,target=/var/cache/npm \\', // 9
   '    # a comment inside the continuation', // 10
   '    npm ci && \\', // 11
   '    echo "//npm.pkg.github.com/:_authToken=$NPM_TOKEN" > .npmrc', // 12
   'RUN <<EOT bash', // 13
   'set -e', // 14
-  'cat /run/secrets/npm > /home/node/.npmrc', // 15
+  'cat /run/secrets/npm > /usr/src/app/.npmrc', // 15
   'EOT', // 16
   'COPY --from=deps --chown=1:1 /app/.npmrc ./', // 17
   'COPY <<EOF /etc/pip.conf', // 18
@@ -65,7 +65,7 @@ describe('dockerfile analyzer', () => {
     const secret = run.mounts[0]!;
     expect(secret).toMatchObject({ type: 'secret', id: 'npm', required: true, env: 'NPM_TOKEN' });
     expect(secretMountTarget(secret)).toBeUndefined();
-    expect(run.mounts[1]).toMatchObject({ type: 'cache', target: '/home/node/.npm' });
+    expect(run.mounts[1]).toMatchObject({ type: 'cache', target: '/var/cache/npm' });
     const cmds = run.script!.commands;
     expect(cmds.map((c) => [c.name, c.line])).toEqual([
       ['npm', 11],
@@ -93,7 +93,7 @@ describe('dockerfile analyzer', () => {
   });
 
   it('derives secret ids and targets like BuildKit', () => {
-    const m = parseDockerfile('FROM alpine\nRUN --mount=type=secret,target=/home/node/.npmrc npm ci\nRUN --mount=type=secret,id=gh cat /run/secrets/gh\n');
+    const m = parseDockerfile('FROM alpine\nRUN --mount=type=secret,target=/usr/src/app/.npmrc npm ci\nRUN --mount=type=secret,id=gh cat /run/secrets/gh\n');
     const [a, b] = m.stages[0]!.runs;
     expect(secretMountId(a!.mounts[0]!)).toBe('.npmrc');
     expect(secretMountTarget(b!.mounts[0]!)).toBe('/run/secrets/gh');
