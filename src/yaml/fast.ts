@@ -230,21 +230,19 @@ class FastYamlReader {
     return -1;
   }
 
-  /**
-   * Comment lines more indented than the content after them: the library leaves them out of the collections they
-   * close, except once a block or multi-line scalar has shifted its lexer's indentation state. Those texts are
-   * left to it.
-   */
-  /** Whether such a scalar was read inside a block collection still open below the document's root. */
+  /** Whether a shifting scalar (see `shifts`) was read inside a block collection still open below the root. */
   private shiftedInOpenCollection(): boolean {
     const marks = this.openShiftMarks;
     return marks.length >= 2 && this.shifts > marks[1]!;
   }
 
+  /**
+   * Comment lines more indented than the content after them: the library leaves them out of the collections they
+   * close, except after a shifting scalar in a collection still open. Those texts are left to it.
+   */
   private checkComments(deepestComment: number, nextIndent: number): void {
     if (deepestComment > nextIndent && this.shiftedInOpenCollection()) throw GIVE_UP;
   }
-
 
   private column(): number {
     return this.pos - this.lineStart;
@@ -369,8 +367,8 @@ class FastYamlReader {
 
   /**
    * A collection that ends with an empty value (`key:` or `-` and nothing else) ends on that line in the library,
-   * unless comment lines came before in it once a block or multi-line scalar shifted its lexer's state: then it
-   * may count the line break in. Left to it.
+   * unless comment lines came before in it after a shifting scalar in a collection still open: then it may count
+   * the line break in. Left to it.
    */
   private checkBareNullEnd(last: PNode | null, commentsBefore: number): void {
     if (this.shiftedInOpenCollection() && this.commentLines !== commentsBefore && last?.t === 'scalar' && last.value === null && last.style === 'plain' && this.valueEndLine === last.line) {
