@@ -50,18 +50,19 @@ function firstLine(message: string): string {
 }
 
 export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedYaml {
-  // The nesting is bounded before any recursive reader sees the text (see nesting.ts).
-  const nesting = scanYaml(text, YAML_PARSE_DEPTH_LIMIT, false);
-  if (nesting.depth > YAML_PARSE_DEPTH_LIMIT) return { docs: [], aliasLimitHit: false, tooDeep: false, refused: { depth: nesting.depth, line: nesting.line } };
   const budget = new Budget(options.maxNodes ?? 200_000, options.maxDepth ?? 200);
   const restoreOnly = options.restore ?? ((s: string) => s);
   const finishText = options.text;
   const restore = finishText ? (s: string) => finishText(restoreOnly(s)) : restoreOnly;
   if (options.fast !== false) {
-    const docs = readYamlFast(text, { text: restore, maxNodes: budget.maxNodes, maxDepth: budget.maxDepth });
+    // The fast reader gives up past its depth limit (never above YAML_PARSE_DEPTH_LIMIT, a few hundred frames of
+    // its own): it needs no nesting pass first, only the library does.
+    const docs = readYamlFast(text, { text: restore, maxNodes: budget.maxNodes, maxDepth: Math.min(budget.maxDepth, YAML_PARSE_DEPTH_LIMIT) });
     if (docs) return { docs, aliasLimitHit: false, tooDeep: false };
   }
+  // The nesting is bounded before the yaml library sees the text (see nesting.ts).
   const scanned = scanYaml(text);
+  if (scanned.depth > YAML_PARSE_DEPTH_LIMIT) return { docs: [], aliasLimitHit: false, tooDeep: false, refused: { depth: scanned.depth, line: scanned.line } };
   const lineCounter = new LineCounter();
   // Without its whole-line comments (same lines, same tree): on documented values files most of the text.
   const documents = parseAllDocuments(scanned.uncommented, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: false });
