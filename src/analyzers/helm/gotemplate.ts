@@ -272,9 +272,11 @@ function analyzeExpr(expr: string, dotPrefix: string | null): ExprInfo {
     assigned: [],
     blockLike: false,
   };
-  const refs = new Set<string>();
-  const fns = new Set<string>();
-  const tpls = new Set<string>();
+  // Lists with unique entries in first-seen order (what a Set gives, without one Set per action: there are 150k
+  // actions in bitnami/charts and most have one entry or none).
+  const refs = info.valuesRefs;
+  const fns = info.functions;
+  const tpls = info.templates;
   const first = toks[0];
   let bodyStart = 0;
   if (first && first.t === 'ident' && (CONTROL_KEYWORDS.has(first.v) || DEFINE_KEYWORDS.has(first.v))) {
@@ -319,19 +321,19 @@ function analyzeExpr(expr: string, dotPrefix: string | null): ExprInfo {
     if (tok.t === 'ident') {
       if (tok.v === 'template' || tok.v === 'include' || tok.v === 'define' || tok.v === 'block') {
         const nx = toks[i + 1];
-        if (nx?.t === 'str' && nx.s !== undefined) tpls.add(nx.s);
+        if (nx?.t === 'str' && nx.s !== undefined) addUnique(tpls, nx.s);
       }
       if (i === 0 && info.keyword) continue;
       if (info.keyword === 'else' && i === 1 && bodyStart === 2) continue;
       if (NON_FUNCTION_IDENTS.has(tok.v)) continue;
-      fns.add(tok.v);
+      addUnique(fns, tok.v);
       if ((tok.v === 'index' || tok.v === 'get') && toks[i + 1]) {
         const base = valuesPathOf(toks[i + 1]!) ?? dotRelative(toks[i + 1]!, dotPrefix);
         if (base !== undefined) {
           const keys: string[] = [];
           let k = i + 2;
           while (toks[k]?.t === 'str' && (tok.v === 'index' || keys.length < 1)) keys.push(toks[k++]!.s ?? '');
-          refs.add(joinPath(base, keys));
+          addUnique(refs, joinPath(base, keys));
           i = k - 1;
         }
       } else if (tok.v === 'dig') {
@@ -341,13 +343,13 @@ function analyzeExpr(expr: string, dotPrefix: string | null): ExprInfo {
         const dict = toks[k];
         const base = dict ? valuesPathOf(dict) ?? dotRelative(dict, dotPrefix) : undefined;
         if (base !== undefined && keys.length >= 1) {
-          refs.add(joinPath(base, keys.slice(0, -1)));
+          addUnique(refs, joinPath(base, keys.slice(0, -1)));
           i = k;
         }
       }
     } else if (tok.t === 'field' || tok.t === 'var') {
       const p = valuesPathOf(tok) ?? dotRelative(tok, dotPrefix);
-      if (p !== undefined) refs.add(p);
+      if (p !== undefined) addUnique(refs, p);
     }
   }
   // block-like: last command of the pipeline is nindent/indent/toYaml
@@ -361,10 +363,11 @@ function analyzeExpr(expr: string, dotPrefix: string | null): ExprInfo {
   }
   const lastCmd = toks[lastPipe + 1];
   if (lastCmd?.t === 'ident' && BLOCK_FUNCTIONS.has(lastCmd.v)) info.blockLike = true;
-  info.valuesRefs = [...refs];
-  info.functions = [...fns];
-  info.templates = [...tpls];
   return info;
+}
+
+function addUnique(list: string[], value: string): void {
+  if (!list.includes(value)) list.push(value);
 }
 
 /** `.foo` inside `{{ with .Values.x }}` reads `.x.foo`. */
