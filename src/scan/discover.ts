@@ -80,7 +80,9 @@ export async function discover(root: string, config: ResolvedConfig, options: { 
   }
   // Loaded here: a re-scan that the result cache answers never walks the tree, so never pays for loading these.
   const [{ default: fg }, { default: ignore }] = await Promise.all([import('fast-glob'), import('ignore')]);
-  const entries = await fg(config.include, {
+  // The synchronous walk: nothing else runs meanwhile, and the promise walk's thread-pool round trip per folder
+  // costs more than the readdir itself (100k files: 1.1-2.3 s against 0.45-0.52 s; bitnami: 32-62 against 16-19 ms).
+  const entries = fg.sync(config.include, {
     cwd: root,
     dot: true,
     onlyFiles: false,
