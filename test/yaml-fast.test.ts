@@ -101,6 +101,7 @@ describe('fast YAML reader', () => {
     'a: 1\n  b: 2\n',
     'a: |2\n   x\n',
     '<<: {a: 1}\n',
+    '\uFEFFa: 1\n',
   ];
   it.each(left)('leaves %j to the yaml library', (text) => {
     expect(readYamlFast(text, OPTIONS)).toBeUndefined();

@@ -905,6 +905,8 @@ function fold(lines: string[]): string {
 
 /** The documents of TEXT, or undefined when it leaves the subset this reader handles. */
 export function readYamlFast(text: string, options: FastOptions): FastDoc[] | undefined {
+  // A byte order mark (scanned files lose theirs when decoded; other callers' texts may keep one).
+  if (text.charCodeAt(0) === 0xfeff) return undefined;
   try {
     return new FastYamlReader(text, options).read();
   } catch (error) {
