@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/load.js';
-import { EnvironmentResolver } from '../src/scan/environment.js';
+import { EnvironmentResolver, namedEnvironment } from '../src/scan/environment.js';
 
 describe('environment from path', () => {
   const resolver = new EnvironmentResolver();
@@ -46,6 +46,12 @@ describe('environment from path', () => {
     ['helm/orders/values-uat.yaml', 'staging', true],
     ['src/k8s/client.ts', undefined],
     ['charts/redis/templates/statefulset.yaml', undefined],
+    // layouts seen in other repos: deploy/<env>/, clusters/<env>/, k8s/overlays/<env>/
+    ['deploy/prod/values.yaml', 'production', true],
+    ['deploy/staging/kustomization.yaml', 'staging', true],
+    ['clusters/production/apps/redis/helmrelease.yaml', 'production', true],
+    ['k8s/overlays/prod/secrets.env', 'production', true],
+    ['k8s/overlays/dev/patch.yaml', 'dev', false, true],
   ];
   for (const [path, name, managed, local] of cases) {
     it(`${path} -> ${name ?? '(none)'}`, () => {
@@ -60,5 +66,19 @@ describe('environment from path', () => {
     const configured = new EnvironmentResolver(resolveConfig({ environments: { 'eu-prod': { paths: ['clusters/eu-prod-1/**'], managed: true } } }));
     expect(configured.resolve('clusters/eu-prod-1/apps/x.yaml')).toEqual({ name: 'eu-prod', managed: true, local: false });
     expect(configured.resolve('values/env/dev/x.yaml')?.name).toBe('dev');
+  });
+});
+
+describe('environment from a name', () => {
+  it('classifies helmfile environment keys like folder names', () => {
+    expect(namedEnvironment('prod')).toEqual({ name: 'production', managed: true, local: false });
+    expect(namedEnvironment('staging-eu')).toEqual({ name: 'staging-eu', managed: true, local: false });
+    expect(namedEnvironment('local')).toEqual({ name: 'local', managed: false, local: true });
+    expect(namedEnvironment('qa')).toEqual({ name: 'qa', managed: false, local: false });
+    expect(namedEnvironment('default')).toEqual({ name: 'default', managed: false, local: false });
+  });
+  it('lets config decide a named environment', () => {
+    const config = resolveConfig({ environments: { qa: { paths: ['qa/**'], managed: true } } });
+    expect(namedEnvironment('qa', config)).toEqual({ name: 'qa', managed: true, local: false });
   });
 });

@@ -3,8 +3,8 @@ import { connectionStringPassword, credentialClass, decodeBase64Text, embeddedCr
 import { redact } from '../src/util/redact.js';
 
 describe('credential names', () => {
-  const credentials = ['password', 'rootPassword', 'adminPassword', 'DB_PASSWORD', 'clientSecret', 'client-secret', 'secretKeyBase', 'accessKey', 'secretKey', 'apiKey', 'api_key', 'OPENAI_API_KEY', 'token', 'GITHUB_TOKEN', 'AUTH_SECRET', 'LANGFUSE_SECRET_KEY', 'privateKey', '.dockerconfigjson', 'GITHUB_PAT', 'htpasswd', 'connectionString'];
-  const references = ['existingSecret', 'secretName', 'passwordSecret', 'rootPasswordSecretKey', 'passwordSecretKey', 'tokenFile', 'passwordPath', 'secretRef', 'token_url', 'tokenEndpoint', 'username', 'user', 'createSecret', 'useExistingSecret', 'passwordLength', 'apiKeyId', 'secretKeyRef', 'host', 'url', 'AUTH_URL', 'clientId', 'NEXT_PUBLIC_SITE'];
+  const credentials = ['password', 'rootPassword', 'adminPassword', 'DB_PASSWORD', 'clientSecret', 'client-secret', 'secretKeyBase', 'accessKey', 'secretKey', 'apiKey', 'api_key', 'OPENAI_API_KEY', 'token', 'GITHUB_TOKEN', 'AUTH_SECRET', 'LANGFUSE_SECRET_KEY', 'privateKey', '.dockerconfigjson', 'GITHUB_PAT', 'htpasswd', 'connectionString', 'jwtSecret', 'postgresqlPassword', 'smtpPass', 'pass', 'bootstrapToken', 'clusterToken'];
+  const references = ['existingSecret', 'secretName', 'passwordSecret', 'rootPasswordSecretKey', 'passwordSecretKey', 'tokenFile', 'passwordPath', 'secretRef', 'token_url', 'tokenEndpoint', 'username', 'user', 'createSecret', 'useExistingSecret', 'passwordLength', 'apiKeyId', 'secretKeyRef', 'host', 'url', 'AUTH_URL', 'clientId', 'NEXT_PUBLIC_SITE', 'initialClusterToken', 'ETCD_INITIAL_CLUSTER_TOKEN'];
   for (const name of credentials) it(`${name} holds a credential`, () => expect(isCredentialName(name)).toBe(true));
   for (const name of references) it(`${name} does not`, () => expect(isCredentialName(name)).toBe(false));
   it('honours configured names', () => expect(isCredentialName('SIGNING_SEED', { extra: ['signing_seed'] })).toBe(true));

@@ -44,8 +44,9 @@ export function yamlRole(path: string): YamlRole {
   const dirs = parts.slice(0, -1);
   const file = basename(path);
   if (dirs.includes('templates')) return 'template';
-  // Helmfile's *.yaml.gotmpl files outside a chart are values (release or environment values).
-  if (/\.gotmpl$/i.test(file)) return 'values';
+  // Helmfile's *.yaml.gotmpl files outside a chart are values (release or environment values), except the helmfile
+  // itself (helmfile.yaml.gotmpl): its releases and environments carry values blocks.
+  if (/\.gotmpl$/i.test(file)) return /^helmfile([._-].*)?\.ya?ml\.gotmpl$/i.test(file) ? 'manifest' : 'values';
   if (/(^|[-_.])values([-_.]|$)/i.test(file) || dirs.some((d) => d.toLowerCase() === 'values')) return 'values';
   return 'manifest';
 }

@@ -7,6 +7,7 @@ import { get, getStr, isMap, type PNode } from '../yaml/model.js';
 import { OriginClassifier } from './origin.js';
 import type { DockerfileModel } from '../analyzers/build/dockerfile.js';
 import { isCredentialName } from '../k8s/vocabulary.js';
+import { kustomizeGenerators } from '../rules/k8s/kustomize.js';
 
 /** Kinds that hold, fetch, push or define secrets. */
 export const SECRET_LIKE_KINDS = new Set([
@@ -161,8 +162,35 @@ export function buildInventory(project: Project, findings: readonly Finding[]): 
       findings: [...(findingsByResource.get(`${resource.file}#${resource.kind}/${resource.name}`) ?? [])].sort(),
     });
   }
+  entries.push(...generatedSecretEntries(project, findings, classifier, cnpgNames));
   entries.push(...buildSecretEntries(project, findings));
   return entries.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)));
+}
+
+/** Secrets a Kustomize `secretGenerator` produces: no `kind: Secret` in git, but a Secret in the cluster all the same. */
+function generatedSecretEntries(project: Project, findings: readonly Finding[], classifier: OriginClassifier, cnpgNames: ReadonlySet<string>): InventoryEntry[] {
+  return kustomizeGenerators(project, 'secretGenerator').map((g) => {
+    const file = g.kustomization.file;
+    const files = new Set([file.path, ...g.sources.map((s) => s.file.path)]);
+    const rules = findings.filter((f) => files.has(f.file) && f.resource?.kind === 'Secret' && f.resource.name === g.name).map((f) => f.ruleId);
+    const origin = classifier.classify({ name: g.name, keys: g.keys, kind: 'Secret', file: file.path, isTest: file.isTest, secretType: g.type, cnpgOwned: cnpgNames.has(g.name) });
+    return {
+      file: file.path,
+      line: g.line,
+      kind: 'Secret',
+      name: g.name,
+      ...(g.namespace ? { namespace: g.namespace } : {}),
+      keys: g.keys,
+      type: g.type ?? 'Opaque',
+      origin,
+      authority: classifier.authority(origin, g.name, g.keys),
+      environments: file.environment ? [file.environment.name] : [],
+      producer: 'kustomize secretGenerator',
+      template: false,
+      vendored: file.vendored,
+      findings: [...new Set(rules)].sort(),
+    };
+  });
 }
 
 /**

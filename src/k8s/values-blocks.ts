@@ -32,6 +32,8 @@ export interface ValuesBlock {
   owner: string;
   /** Release (or app) name, for Secret names in remediation snippets. */
   release: string;
+  /** The environment the block is written for, when the file names it (helmfile `environments.<name>.values`). */
+  environment?: string;
 }
 
 const FLUX_HELM = /^helm(\.toolkit)?\.fluxcd\.io\//;
@@ -213,7 +215,7 @@ export function documentValuesBlocks(path: string, root: PNode | null | undefine
     if (isMap(environments)) {
       for (const env of environments.entries) {
         seqItems(get(env.value, 'values')).forEach((v, j) => {
-          if (isMap(v)) out.push({ root: v, at: `environments.${env.key}.values.${j}`, detached: false, kind: 'values', owner: `helmfile environment ${env.key}`, release: env.key });
+          if (isMap(v)) out.push({ root: v, at: `environments.${env.key}.values.${j}`, detached: false, kind: 'values', owner: `helmfile environment ${env.key}`, release: env.key, environment: env.key });
         });
       }
     }

@@ -157,6 +157,12 @@ const REFERENCE_LAST = new Set([
 /** A first word that makes the key a switch or a reference: existingSecret, useSecret, createSecret, ... */
 const REFERENCE_FIRST = new Set(['existing', 'automount', 'num', 'number', 'use', 'enable', 'enabled', 'create', 'generate', 'auto', 'skip', 'disable', 'external', 'from', 'secret-ref', 'no', 'allow', 'require', 'ignore', 'show', 'rotate', 'reset', 'mount', 'is', 'has', 'should', 'min', 'max']);
 
+/**
+ * Names built from credential words that hold no credential: etcd's `initial-cluster-token` only keeps two clusters
+ * from joining each other by accident (the etcd docs call it a unique cluster name, not a secret).
+ */
+const NOT_CREDENTIALS = new Set(['initialclustertoken', 'etcdinitialclustertoken']);
+
 export interface CredentialNameOptions {
   /** Extra names (matched case-insensitively as whole names) that always hold credentials. */
   extra?: readonly string[];
@@ -169,6 +175,7 @@ export function isCredentialName(name: string, options: CredentialNameOptions = 
   if (w.length === 0) return false;
   const joined = w.join('');
   if (CREDENTIAL_WORDS.has(joined)) return true;
+  if (NOT_CREDENTIALS.has(joined)) return false;
   const last = w[w.length - 1]!;
   const lastTwo = w.slice(-2).join(' ');
   if (REFERENCE_FIRST.has(w[0]!) && w.length > 1) return false;

@@ -98,6 +98,16 @@ function info(name: string, config?: ResolvedConfig, cls: string = name): Enviro
   };
 }
 
+/**
+ * The environment a name denotes where the tree names it explicitly rather than by path (a helmfile `environments:`
+ * key, a configured name): `prod` -> production (managed), `dev-eu` -> dev-eu (local), `qa` -> qa (neither).
+ */
+export function namedEnvironment(name: string, config?: ResolvedConfig): EnvironmentInfo {
+  if (config?.environments[name]) return info(name, config);
+  const alias = canonical(name);
+  return alias ? info(alias, config) : info(name, config, compoundClass(name, true) ?? name);
+}
+
 export class EnvironmentResolver {
   private readonly configured: { name: string; match: (path: string) => boolean }[];
 

@@ -2,9 +2,10 @@ import type { ResolvedConfig } from '../../config/types.js';
 import { DEFAULT_FIXTURE_VALUES } from '../../config/defaults.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { decodeBase64Text, embeddedUrlPassword, isCredentialName, words } from '../../k8s/vocabulary.js';
-import type { Severity } from '../../types.js';
+import type { Origin, Severity } from '../../types.js';
 import { getStr, isMap, isScalar, walk, type PMap, type PNode } from '../../yaml/model.js';
-import { environmentClass } from '../../scan/environment.js';
+import { environmentClass, namedEnvironment } from '../../scan/environment.js';
+import type { FileContext } from '../../analyzers/types.js';
 import { resourcesInFile, valuesBlocksIn } from '../../scan/project-index.js';
 import { createRule } from '../create-rule.js';
 
@@ -13,6 +14,19 @@ const GENERIC = new Set(['admin', 'test', 'secret', 'password', 'example', 'dumm
 /** Distinctive shapes: placeholder_client_secret, keycloak-placeholder, admin@corp.invalid. */
 const DISTINCTIVE_PATTERNS = [/^placeholder[_-][a-z0-9_-]+$/i, /^[a-z0-9_-]+[_-]placeholder$/i, /^[^@\s]+@[a-z0-9.-]+\.invalid$/i];
 const USER_WORDS = new Set(['user', 'username', 'login', 'userid']);
+/**
+ * Keys whose value names or addresses something (`metadata.name: tls-placeholder`, `secretName`, `namespace`, labels,
+ * `image`): a placeholder-shaped word there is an identifier, not a credential value that replaced the real one.
+ */
+const NAMING_LAST = new Set(['name', 'names', 'namespace', 'kind', 'type', 'class', 'app', 'component', 'release', 'chart', 'image', 'repository', 'tag', 'path', 'paths', 'mountpath', 'label', 'instance']);
+const NAMING_SUBTREES = new Set(['labels', 'annotations', 'selector', 'matchlabels', 'nodeselector']);
+
+/** A key whose value is an identifier (a name, label, path, image), checked only against its own fixture list. */
+function isNamingKey(key: string, path: readonly string[]): boolean {
+  const w = words(key);
+  if (NAMING_LAST.has(w[w.length - 1] ?? '') || NAMING_LAST.has(w.join(''))) return true;
+  return path.slice(0, -1).some((p) => NAMING_SUBTREES.has(p.toLowerCase()));
+}
 
 function globRegex(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
@@ -72,14 +86,15 @@ export const ESO_KINDS = new Set(['ExternalSecret', 'ClusterExternalSecret', 'Pu
  * Fixture values in a YAML document; `data` of a Secret is base64-decoded first. `namesOnly` lists key paths (dotted)
  * of embedded objects whose fields are names, not values (ESO resources): only their `template` subtrees are read.
  */
-export function fixtureHits(root: PNode | null | undefined, matcher: FixtureMatcher, config: ResolvedConfig, namesOnly: readonly string[] = []): FixtureHit[] {
+export function fixtureHits(root: PNode | null | undefined, matcher: FixtureMatcher, config: ResolvedConfig, namesOnly: readonly string[] = [], skip: ReadonlySet<string> = new Set()): FixtureHit[] {
   const isSecret = isMap(root) && getStr(root, 'kind') === 'Secret';
   const out: FixtureHit[] = [];
   const parents = new Map<PNode, PMap>();
   walk(root, ({ node, path, entry }) => {
     if (isMap(node)) for (const e of node.entries) if (e.value) parents.set(e.value, node);
-    if (!entry || !isScalar(node)) return undefined;
     const dotted = path.join('.');
+    if (skip.has(dotted)) return false;
+    if (!entry || !isScalar(node)) return undefined;
     const under = namesOnly.find((p) => p === '' || dotted === p || dotted.startsWith(`${p}.`));
     if (under !== undefined && !path.slice(under === '' ? 0 : under.split('.').length).includes('template')) return undefined;
     const raw = scalarValue(node);
@@ -91,6 +106,7 @@ export function fixtureHits(root: PNode | null | undefined, matcher: FixtureMatc
     const keyName = entry.key === 'value' && parent ? (getStr(parent, 'name') ?? entry.key) : entry.key;
     const credentialKey = isCredentialName(keyName, { extra: config.credentialNames });
     const at = { path: `.${path.join('.')}`, key: entry.key, line: entry.line, column: entry.column };
+    if (!credentialKey && isNamingKey(keyName, path)) return undefined;
     if (matcher.matches(decoded, credentialKey)) {
       const user = credentialKey ? pairedUser(parent, decoded) : undefined;
       out.push({ ...at, value: decoded, ...(user ? { pairedUser: user } : {}) });
@@ -133,51 +149,57 @@ export const fixtureValueInManagedEnv = createRule(
     const { project, config } = context;
     const matcher = new FixtureMatcher(config);
     const classifier = new OriginClassifier(config);
+    const report = (file: FileContext, environment: string, hit: FixtureHit, location: string, origin: Origin, owner?: string) =>
+      context.report({
+        file,
+        line: hit.line,
+        column: hit.column,
+        message: hit.pairedUser
+          ? `${environment} file${owner ? `: ${owner} inline values set` : ' sets'} ${hit.pairedUser}/${hit.key} to the same well-known fixture value (admin/admin-style pair)`
+          : `${environment} file${owner ? `: ${owner} inline values set` : ' sets'} ${hit.path} to a known fixture or placeholder value`,
+        location,
+        value: hit.value,
+        keys: hit.pairedUser ? [hit.pairedUser, hit.key] : [hit.key],
+        severity: severityFor(environment),
+        origin,
+      });
+    const originOf = (hit: FixtureHit, fallback: string, file: string) => {
+      const segments = hit.path.split('.').filter((s) => s && !/^\d+$/.test(s));
+      return classifier.classify({ name: segments.slice(0, -1).join('-') || fallback, keys: [hit.key], file });
+    };
     context.each(
-      project.yamlFiles.filter((f) => f.file.environment?.managed && !f.file.isTest),
+      project.yamlFiles.filter((f) => !f.file.isTest && (f.file.environment?.managed || valuesBlocksIn(project, f).some((b) => b.block.environment))),
       (f) => f.file.path,
       (file) => {
-        const environment = file.file.environment!.name;
         const eso = resourcesInFile(project, file.file.path).filter((r) => ESO_KINDS.has(r.kind));
-        for (const doc of file.model.docs) {
-          const namesOnly = eso.filter((r) => r.docIndex === doc.index).map((r) => r.valuesPath ?? '');
-          for (const hit of fixtureHits(doc.root, matcher, config, namesOnly)) {
-            const segments = hit.path.split('.').filter((s) => s && !/^\d+$/.test(s));
-            const location = file.model.role === 'values' ? `values:${hit.path}` : `yaml:${doc.index}:${hit.path}`;
-            context.report({
-              file: file.file,
-              line: hit.line,
-              column: hit.column,
-              message: hit.pairedUser
-                ? `${environment} file sets ${hit.pairedUser}/${hit.key} to the same well-known fixture value (admin/admin-style pair)`
-                : `${environment} file sets ${hit.path} to a known fixture or placeholder value`,
-              location,
-              value: hit.value,
-              keys: hit.pairedUser ? [hit.pairedUser, hit.key] : [hit.key],
-              severity: severityFor(environment),
-              origin: classifier.classify({ name: segments.slice(0, -1).join('-') || hit.key, keys: [hit.key], file: file.file.path }),
-            });
+        const blocks = valuesBlocksIn(project, file);
+        // helmfile `environments.<name>.values`: the block's own environment decides, not the file's path.
+        const envBlocks = blocks.filter((b) => b.block.environment);
+        if (file.file.environment?.managed) {
+          const environment = file.file.environment.name;
+          for (const doc of file.model.docs) {
+            const namesOnly = eso.filter((r) => r.docIndex === doc.index).map((r) => r.valuesPath ?? '');
+            const skip = new Set(envBlocks.filter((b) => b.docIndex === doc.index).map((b) => b.block.at));
+            for (const hit of fixtureHits(doc.root, matcher, config, namesOnly, skip)) {
+              const location = file.model.role === 'values' ? `values:${hit.path}` : `yaml:${doc.index}:${hit.path}`;
+              report(file.file, environment, hit, location, originOf(hit, hit.key, file.file.path));
+            }
+          }
+          // Inline values parsed from a YAML string (Argo CD `helm.values: |`): the document walk sees only the string.
+          for (const { docIndex, block } of blocks.filter((b) => b.block.detached && b.block.kind === 'values' && !b.block.environment)) {
+            const prefix = `${block.at}|`;
+            const namesOnly = eso.filter((r) => r.docIndex === docIndex && r.valuesPath?.startsWith(prefix)).map((r) => r.valuesPath!.slice(prefix.length));
+            for (const hit of fixtureHits(block.root, matcher, config, namesOnly)) {
+              report(file.file, environment, hit, `yaml:${docIndex}:${block.at}|${hit.path}`, originOf(hit, block.release, file.file.path), block.owner);
+            }
           }
         }
-        // Inline values parsed from a YAML string (Argo CD `helm.values: |`): the document walk sees only the string.
-        for (const { docIndex, block } of valuesBlocksIn(project, file).filter((b) => b.block.detached && b.block.kind === 'values')) {
-          const prefix = `${block.at}|`;
-          const namesOnly = eso.filter((r) => r.docIndex === docIndex && r.valuesPath?.startsWith(prefix)).map((r) => r.valuesPath!.slice(prefix.length));
-          for (const hit of fixtureHits(block.root, matcher, config, namesOnly)) {
-            const segments = hit.path.split('.').filter((s) => s && !/^\d+$/.test(s));
-            context.report({
-              file: file.file,
-              line: hit.line,
-              column: hit.column,
-              message: hit.pairedUser
-                ? `${environment} file: ${block.owner} inline values set ${hit.pairedUser}/${hit.key} to the same well-known fixture value (admin/admin-style pair)`
-                : `${environment} file: ${block.owner} inline values set ${hit.path} to a known fixture or placeholder value`,
-              location: `yaml:${docIndex}:${block.at}|${hit.path}`,
-              value: hit.value,
-              keys: hit.pairedUser ? [hit.pairedUser, hit.key] : [hit.key],
-              severity: severityFor(environment),
-              origin: classifier.classify({ name: segments.slice(0, -1).join('-') || block.release, keys: [hit.key], file: file.file.path }),
-            });
+        for (const { docIndex, block } of envBlocks) {
+          const blockEnv = namedEnvironment(block.environment!, config);
+          if (!blockEnv.managed) continue;
+          const inFile = { ...file.file, environment: blockEnv };
+          for (const hit of fixtureHits(block.root, matcher, config)) {
+            report(inFile, blockEnv.name, { ...hit, path: `.${block.at}${hit.path}` }, `yaml:${docIndex}:${block.at}|${hit.path}`, originOf(hit, block.release, file.file.path), block.owner);
           }
         }
       },

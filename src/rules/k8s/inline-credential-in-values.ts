@@ -2,6 +2,8 @@ import type { ResolvedConfig } from '../../config/types.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential, words } from '../../k8s/vocabulary.js';
 import type { FileContext } from '../../analyzers/types.js';
+import type { ValuesBlock } from '../../k8s/values-blocks.js';
+import { namedEnvironment } from '../../scan/environment.js';
 import { getStr, isMap, isScalar, walk, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
@@ -69,6 +71,11 @@ export function valuesCredentials(root: PNode | null | undefined, config: Resolv
   return out;
 }
 
+/** The file as seen by a values block: a helmfile `environments.<name>` block belongs to that environment. */
+export function blockFile(file: FileContext, block: ValuesBlock, config: ResolvedConfig): FileContext {
+  return block.environment ? { ...file, environment: namedEnvironment(block.environment, config) } : file;
+}
+
 export const inlineCredentialInValues = createRule(
   {
     id: 'inline-credential-in-values',
@@ -129,7 +136,7 @@ export const inlineCredentialInValues = createRule(
             .filter((r) => r.source === 'values' && r.file === parsed.file.path && r.docIndex === docIndex && r.valuesPath?.startsWith(prefix))
             .map((r) => r.valuesPath!.slice(prefix.length)),
         );
-        reportAll(parsed.file, block.root, skip, { docIndex, owner: block.owner, release: block.release });
+        reportAll(blockFile(parsed.file, block, config), block.root, skip, { docIndex, owner: block.owner, release: block.release });
       },
     );
   },

@@ -1,11 +1,9 @@
 import { OriginClassifier } from '../../inventory/origin.js';
-import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
-import { basename } from '../../util/path.js';
-import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
 import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, secretLiterals } from './common.js';
+import { kustomizeGenerators } from './kustomize.js';
 
 export const inlineSecretManifest = createRule(
   {
@@ -49,45 +47,33 @@ export const inlineSecretManifest = createRule(
         });
       },
     );
-    // Kustomize secretGenerator `literals:` (`password=…`): the generated Secret's values are committed in the kustomization.
+    // Kustomize secretGenerator `literals:` (`password=…`) and `envs:` dotenv files: the generated Secret's values are committed.
     context.each(
-      context.project.yamlFiles.filter((f) => /^kustomization\.ya?ml$|^Kustomization$/.test(basename(f.file.path)) && !f.file.isTest),
-      (f) => f.file.path,
-      (parsed) => {
-        for (const doc of parsed.model.docs) {
-          for (const generator of seqItems(get(doc.root, 'secretGenerator'))) {
-            const name = getStr(generator, 'name') ?? 'secret';
-            const namespace = getStr(generator, 'namespace');
-            const type = getStr(generator, 'type');
-            const allCredential = type !== undefined && ['kubernetes.io/basic-auth', 'kubernetes.io/dockerconfigjson', 'kubernetes.io/ssh-auth'].includes(type);
-            const literals = seqItems(get(generator, 'literals')).flatMap((item) => {
-              if (!isScalar(item) || typeof item.value !== 'string') return [];
-              const eq = item.value.indexOf('=');
-              if (eq <= 0) return [];
-              const key = item.value.slice(0, eq).trim();
-              const value = item.value.slice(eq + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
-              const credential = allCredential || isCredentialName(key, { extra: context.config.credentialNames });
-              const literal = credential && (isLiteralSecretValue(value) || isAnglePlaceholder(value)) ? value : isLiteralSecretValue(value) ? (embeddedUrlPassword(value) ?? connectionStringPassword(value)) : undefined;
-              return literal ? [{ key, value: literal, line: item.line, column: item.column }] : [];
-            });
-            if (literals.length === 0) continue;
-            const keys = literals.map((l) => l.key);
-            const origin = classifier.classify({ name, keys, kind: 'Secret', file: parsed.file.path, cnpgOwned: cnpgNames.has(name) });
-            const target = { name, namespace, keys };
-            context.report({
-              file: parsed.file,
-              line: literals[0]!.line,
-              column: literals[0]!.column,
-              endLine: literals[literals.length - 1]!.line,
-              message: `Kustomize secretGenerator ${name} carries ${literals.length} literal credential value${literals.length === 1 ? '' : 's'} (${keys.join(', ')}) in git`,
-              location: `${parsed.file.path}#secretGenerator/${namespace ? `${namespace}/` : ''}${name}#${[...keys].sort().join(',')}`,
-              value: literals.map((l) => l.value).join('\u0000'),
-              keys,
-              origin,
-              resource: { kind: 'Secret', name, ...(namespace ? { namespace } : {}) },
-              replacement: authorityReplacement(context.project, origin, target),
-            });
-          }
+      kustomizeGenerators(context.project, 'secretGenerator'),
+      (g) => g.kustomization.file.path,
+      (generator) => {
+        const { name, namespace } = generator;
+        for (const source of generator.sources) {
+          const literals = source.credentials;
+          const keys = literals.map((l) => l.key);
+          const origin = classifier.classify({ name, keys, kind: 'Secret', file: source.file.path, cnpgOwned: cnpgNames.has(name) });
+          const target = { name, namespace, keys };
+          const fromFile = source.via !== 'literals';
+          context.report({
+            file: source.file,
+            line: literals[0]!.line,
+            column: literals[0]!.column,
+            endLine: literals[literals.length - 1]!.line,
+            message: fromFile
+              ? `Kustomize secretGenerator ${name} (${generator.kustomization.file.path}) reads ${literals.length} literal credential value${literals.length === 1 ? '' : 's'} (${keys.join(', ')}) from committed ${source.via}`
+              : `Kustomize secretGenerator ${name} carries ${literals.length} literal credential value${literals.length === 1 ? '' : 's'} (${keys.join(', ')}) in git`,
+            location: `${source.file.path}#secretGenerator/${namespace ? `${namespace}/` : ''}${name}#${[...keys].sort().join(',')}`,
+            value: literals.map((l) => l.value).join('\u0000'),
+            keys,
+            origin,
+            resource: { kind: 'Secret', name, ...(namespace ? { namespace } : {}) },
+            replacement: authorityReplacement(context.project, origin, target),
+          });
         }
       },
     );

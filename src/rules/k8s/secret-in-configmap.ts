@@ -7,6 +7,7 @@ import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
 import { isCommentLine, isNonCredentialLiteral, literalCredentialOf, namesAKey, namesASecret, resourceLocation, resourceRef } from './common.js';
 import { exprSources, namesASecretPath, templateExprs } from './helm-sources.js';
+import { kustomizeGenerators } from './kustomize.js';
 
 export interface ConfigMapCredential {
   /** The data key, or "key:inner" for a credential inside a config file. */
@@ -117,6 +118,36 @@ export const secretInConfigmap = createRule(
                 remediation: `Move ${e.key} out of ConfigMap ${resource.name} into Secret ${secretName} (ExternalSecret-fed), read it with envFrom.secretRef / secretKeyRef, and rotate the exposed value.`,
               });
             }
+          }
+        }
+      },
+    );
+    // Kustomize configMapGenerator `literals:` / `envs:`: the generated ConfigMap carries what the kustomization commits.
+    context.each(
+      kustomizeGenerators(project, 'configMapGenerator'),
+      (g) => g.kustomization.file.path,
+      (generator) => {
+        const { name, namespace } = generator;
+        for (const source of generator.sources) {
+          for (const cred of source.credentials) {
+            const origin = classifier.classify({ name, keys: [cred.key], kind: 'ConfigMap', file: source.file.path });
+            const secretName = `${name.replace(/-(config|configmap|cm|settings|env)$/i, '')}-secrets`;
+            context.report({
+              file: source.file,
+              line: cred.line,
+              column: cred.column,
+              message:
+                source.via === 'literals'
+                  ? `Kustomize configMapGenerator ${name} carries a literal credential in ${cred.key}`
+                  : `Kustomize configMapGenerator ${name} (${generator.kustomization.file.path}) reads a literal credential ${cred.key} from committed ${source.via}`,
+              location: `${source.file.path}#configMapGenerator/${namespace ? `${namespace}/` : ''}${name}#${cred.key}`,
+              value: cred.value,
+              keys: [cred.key],
+              origin,
+              resource: { kind: 'ConfigMap', name, ...(namespace ? { namespace } : {}) },
+              replacement: authorityReplacement(project, origin, { name: secretName, namespace, keys: [cred.key] }),
+              remediation: `Move ${cred.key} out of configMapGenerator ${name} into a Secret (${secretName}) materialised from its authority (ExternalSecret, operator), read it with envFrom.secretRef / secretKeyRef, and rotate the exposed value.`,
+            });
           }
         }
       },

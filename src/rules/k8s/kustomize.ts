@@ -1,0 +1,120 @@
+/**
+ * Kustomize `secretGenerator` / `configMapGenerator` entries: the literals they commit (`literals: [KEY=value]`) and the
+ * dotenv files they read (`envs: [secrets.env]`, the older `env: x.env`), resolved against the kustomization's folder.
+ */
+import type { DotenvModel } from '../../analyzers/dotenv.js';
+import type { FileContext, ParsedFile } from '../../analyzers/types.js';
+import type { YamlFileModel } from '../../analyzers/yaml.js';
+import type { ResolvedConfig } from '../../config/types.js';
+import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
+import type { Project } from '../../scan/project.js';
+import { basename, dirname } from '../../util/path.js';
+import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
+import { isNonCredentialLiteral } from './common.js';
+
+export type GeneratorField = 'secretGenerator' | 'configMapGenerator';
+
+export interface GeneratorCredential {
+  key: string;
+  value: string;
+  line: number;
+  column: number;
+}
+
+export interface GeneratorSource {
+  /** The file holding the values: the kustomization itself (literals) or a dotenv file it reads. */
+  file: FileContext;
+  /** `literals` or the dotenv path as the kustomization spells it. */
+  via: string;
+  credentials: GeneratorCredential[];
+}
+
+export interface KustomizeGenerator {
+  kustomization: ParsedFile<YamlFileModel>;
+  name: string;
+  namespace?: string;
+  type?: string;
+  /** Line of the generator entry in the kustomization. */
+  line: number;
+  /** Every key the generated object gets (literals, dotenv entries, `files:` keys), credentials or not. */
+  keys: string[];
+  /** Where literal credentials come from; empty when the generator commits none. */
+  sources: GeneratorSource[];
+}
+
+const ALL_CREDENTIAL_TYPES = new Set(['kubernetes.io/basic-auth', 'kubernetes.io/dockerconfigjson', 'kubernetes.io/ssh-auth']);
+
+export function isKustomizationFile(path: string): boolean {
+  return /^kustomization\.ya?ml$|^Kustomization$/.test(basename(path));
+}
+
+/** `a/b` + `../c/x.env` -> `a/c/x.env`; undefined when it leaves the scan root. */
+export function joinRelative(dir: string, relative: string): string | undefined {
+  const out = dir === '.' || dir === '' ? [] : dir.split('/');
+  for (const part of relative.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length === 0) return undefined;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.join('/');
+}
+
+/** The literal credential of one generator `KEY=value`, if any: credential-named keys, or a URL/DSN with a password. */
+export function generatorCredential(key: string, rawValue: string, config: ResolvedConfig, allCredential = false): string | undefined {
+  const value = rawValue.trim().replace(/^(["'])(.*)\1$/, '$2');
+  const credential = allCredential || isCredentialName(key, { extra: config.credentialNames });
+  const literal = credential && (isLiteralSecretValue(value) || isAnglePlaceholder(value)) ? value : isLiteralSecretValue(value) ? (embeddedUrlPassword(value) ?? connectionStringPassword(value)) : undefined;
+  return literal === undefined || isNonCredentialLiteral(literal) ? undefined : literal;
+}
+
+/** Every `field` generator of every kustomization in the tree (test files excluded), with the literal credentials it commits. */
+export function kustomizeGenerators(project: Project, field: GeneratorField): KustomizeGenerator[] {
+  const dotenv = new Map(project.models<DotenvModel>('dotenv').map((f) => [f.file.path, f]));
+  const out: KustomizeGenerator[] = [];
+  for (const parsed of project.yamlFiles) {
+    if (parsed.file.isTest || !isKustomizationFile(parsed.file.path)) continue;
+    const dir = dirname(parsed.file.path);
+    for (const doc of parsed.model.docs) {
+      for (const generator of seqItems(get(doc.root, field))) {
+        const name = getStr(generator, 'name') ?? (field === 'secretGenerator' ? 'secret' : 'configmap');
+        const namespace = getStr(generator, 'namespace');
+        const type = getStr(generator, 'type');
+        const allCredential = type !== undefined && ALL_CREDENTIAL_TYPES.has(type);
+        const sources: GeneratorSource[] = [];
+        const keys: string[] = [];
+        for (const item of seqItems(get(generator, 'files'))) {
+          if (!isScalar(item) || typeof item.value !== 'string') continue;
+          const spec = item.value.trim();
+          keys.push(spec.includes('=') ? spec.slice(0, spec.indexOf('=')) : basename(spec));
+        }
+        const literals = seqItems(get(generator, 'literals')).flatMap((item) => {
+          if (!isScalar(item) || typeof item.value !== 'string') return [];
+          const eq = item.value.indexOf('=');
+          if (eq <= 0) return [];
+          const key = item.value.slice(0, eq).trim();
+          keys.push(key);
+          const value = generatorCredential(key, item.value.slice(eq + 1), project.config, allCredential);
+          return value === undefined ? [] : [{ key, value, line: item.line, column: item.column }];
+        });
+        if (literals.length) sources.push({ file: parsed.file, via: 'literals', credentials: literals });
+        const envs = [...seqItems(get(generator, 'envs')), get(generator, 'env')];
+        for (const item of envs) {
+          if (!isScalar(item) || typeof item.value !== 'string') continue;
+          const path = joinRelative(dir, item.value.trim());
+          const envFile = path === undefined ? undefined : dotenv.get(path);
+          if (!envFile || envFile.file.isTest) continue;
+          keys.push(...envFile.model.entries.map((e) => e.key));
+          const credentials = envFile.model.entries.flatMap((e) => {
+            const value = generatorCredential(e.key, e.value, project.config, allCredential);
+            return value === undefined ? [] : [{ key: e.key, value, line: e.line, column: e.column }];
+          });
+          if (credentials.length) sources.push({ file: envFile.file, via: item.value.trim(), credentials });
+        }
+        out.push({ kustomization: parsed, name, ...(namespace ? { namespace } : {}), ...(type ? { type } : {}), line: generator?.line ?? 1, keys: [...new Set(keys)].sort(), sources });
+      }
+    }
+  }
+  return out;
+}
