@@ -3,12 +3,13 @@ import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { credentialClass, isCredentialName, isDatabaseName, words, type CredentialClass } from '../../k8s/vocabulary.js';
 import type { Origin, Replacement } from '../../types.js';
-import { getStr, isMap, isScalar, seqItems, walk } from '../../yaml/model.js';
+import { get, getStr, isMap, isScalar, seqItems, walk } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
 import { authorityReplacement } from '../snippets.js';
 import type { RuleContext } from '../types.js';
-import { externalSecrets, looksLikeEmbeddedResource, roleFromSecretName, type EsEntry, type EsInfo } from './common.js';
+import { externalSecrets, looksLikeEmbeddedResource, roleFromSecretName, sameNamespace, type EsEntry, type EsInfo } from './common.js';
+import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
 
 const CLUSTER_MANAGED: ReadonlySet<Origin> = new Set(['cluster-operator', 'cluster-helm', 'cluster-service']);
 
@@ -33,10 +34,15 @@ function classify(classifier: OriginClassifier, es: EsInfo, entry: EsEntry): Cla
   return { origin: classifier.classify({ name: es.targetName, keys, kind: 'Secret', file }), cls: credentialClass(es.targetName, keys) };
 }
 
-/** Does the entry carry secret material (a password, client secret, DSN), not just a user name or client id? */
-function isSecretBearing(entry: EsEntry): boolean {
+/**
+ * Does the entry carry secret material (a password, client secret, DSN), not just a user name or client id? A whole
+ * remote secret (`dataFrom.extract`) does when it, or the Secret it fills, is named like a credential or a database login.
+ */
+function isSecretBearing(entry: EsEntry, targetName?: string): boolean {
   const names = [entry.remoteKey ?? entry.read.remoteKey, entry.read.secretKey].filter((n): n is string => !!n);
-  return names.some((n) => isCredentialName(n) || (isDatabaseName(n) && words(n).some((w) => ['url', 'uri', 'dsn', 'connection', 'conn', 'jdbc'].includes(w))));
+  if (names.some((n) => isCredentialName(n) || (isDatabaseName(n) && words(n).some((w) => ['url', 'uri', 'dsn', 'connection', 'conn', 'jdbc'].includes(w))))) return true;
+  if (!entry.bulk) return false;
+  return [...names, targetName].some((n) => n !== undefined && (isDatabaseName(n) || credentialClass(n) !== 'generic' || /(^|[-_])(credentials?|creds|auth|superuser)$/i.test(n)));
 }
 
 function isClusterManaged(c: Classified): boolean {
@@ -100,15 +106,18 @@ export const clusterManagedSecretFromAzureKv = createRule(
   (context) => {
     const project = context.project;
     const classifier = new OriginClassifier(context.config);
+    const cnpgUses = project.resources.filter(isCnpgCluster).flatMap((c) => cnpgSecretUses(c).map((u) => ({ secretName: u.secretName, namespace: c.namespace })));
     context.each(
       externalSecrets(project),
       (es) => es.resource.file,
       (es) => {
         if (es.resource.parsed.file.isTest) return;
         const offending: { entry: EsEntry; c: Classified }[] = [];
+        // A Secret a CNPG Cluster reads (bootstrap owner, managed role, superuser) in the same namespace is operator-owned.
+        const cnpgTarget = es.targetName !== undefined && cnpgUses.some((u) => u.secretName === es.targetName && sameNamespace(u.namespace, es.namespace));
         for (const entry of es.entries) {
-          if (entry.store?.provider !== 'azurekv' || !isSecretBearing(entry)) continue;
-          const c = classify(classifier, es, entry);
+          if (entry.store?.provider !== 'azurekv' || !(cnpgTarget || isSecretBearing(entry, es.targetName))) continue;
+          const c: Classified = cnpgTarget ? { origin: 'cluster-operator', cls: 'database' } : classify(classifier, es, entry);
           if (isClusterManaged(c)) offending.push({ entry, c });
         }
         if (offending.length === 0) return;
@@ -128,6 +137,50 @@ export const clusterManagedSecretFromAzureKv = createRule(
           origin,
           resource: resourceRef(es.resource),
           replacement: replacementFor(context, origin, { name: target, namespace: es.namespace, keys: offending.map((o) => o.entry.read.secretKey).filter((k): k is string => !!k) }),
+        });
+      },
+    );
+    // Secrets Store CSI driver, Azure provider: a SecretProviderClass mounts Key Vault objects (and may sync them into
+    // Secrets through secretObjects). The object names say what is fetched; the synced Secret names say what it feeds.
+    context.each(
+      project.resourcesOfKind('SecretProviderClass').filter((r) => getStr(r.node, 'spec.provider') === 'azure' && !r.parsed.file.isTest),
+      (r) => r.file,
+      (spc) => {
+        const objectsText = getStr(spc.node, 'spec.parameters.objects') ?? '';
+        const objects = [...objectsText.matchAll(/objectName:\s*["']?([A-Za-z0-9_.-]+)/g)].map((m) => m[1]!);
+        const syncedBy = new Map<string, string>();
+        for (const so of seqItems(get(spc.node, 'spec.secretObjects'))) {
+          const secretName = getStr(so, 'secretName');
+          for (const d of seqItems(get(so, 'data'))) {
+            const objectName = getStr(d, 'objectName');
+            if (secretName && objectName) syncedBy.set(objectName, secretName);
+          }
+        }
+        const offending: { object: string; c: Classified; target?: string }[] = [];
+        for (const object of [...new Set([...objects, ...syncedBy.keys()])]) {
+          const target = syncedBy.get(object);
+          const cnpgTarget = target !== undefined && cnpgUses.some((u) => u.secretName === target && sameNamespace(u.namespace, spc.namespace));
+          const bearing = isCredentialName(object) || isDatabaseName(object) || credentialClass(object) !== 'generic';
+          if (!cnpgTarget && !bearing) continue;
+          let c: Classified = { origin: classifier.classify({ name: object, kind: 'AzureKeyVaultSecret', file: spc.file }), cls: credentialClass(object) };
+          if (cnpgTarget) c = { origin: 'cluster-operator', cls: 'database' };
+          else if (c.cls === 'generic' && target) c = { origin: classifier.classify({ name: target, keys: [object], kind: 'Secret', file: spc.file }), cls: credentialClass(target, [object]) };
+          if (isClusterManaged(c)) offending.push({ object, c, ...(target ? { target } : {}) });
+        }
+        if (offending.length === 0) return;
+        const origin = offending[0]!.c.origin;
+        const names = offending.map((o) => o.object);
+        const targets = [...new Set(offending.map((o) => o.target).filter((t): t is string => !!t))];
+        const kinds = [...new Set(offending.map((o) => (o.c.cls === 'database' ? 'database credential' : o.c.cls === 'oidc-client' ? 'OIDC client secret' : o.c.cls === 'admin' ? 'admin password' : 'cluster-managed secret')))];
+        context.report({
+          file: spc.parsed.file,
+          line: spc.line,
+          message: `SecretProviderClass ${spc.name} mounts ${kinds.join(' and ')} ${names.join(', ')} from Azure Key Vault${targets.length ? ` (synced into Secret ${targets.join(', ')})` : ''}; its authority is ${AUTHORITY_TEXT[origin] ?? origin}`,
+          location: resourceLocation(spc, `azurekv:${[...names].sort().join(',')}`),
+          keys: names,
+          origin,
+          resource: resourceRef(spc),
+          replacement: replacementFor(context, origin, { name: targets[0] ?? spc.name, namespace: spc.namespace, keys: names }),
         });
       },
     );

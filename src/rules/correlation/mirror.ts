@@ -45,6 +45,19 @@ function computeMirrorMatches(context: RuleContext): Map<EsInfo, Match[]> {
   return out;
 }
 
+/**
+ * ExternalSecret entries that read a PushSecret's Vault replica into another Secret (vault-mirror-consumed judges
+ * those: the password is still CNPG's, Vault only mirrors it). A read back into the mirrored Secret itself is not
+ * listed: there Vault does drive the password (bidirectional-secret-sync and vault-authored-db-credential both apply).
+ */
+export function mirrorConsumerEntries(context: RuleContext): Set<EsEntry> {
+  return memoFor(context.project, 'mirror:consumer-entries', '', () => {
+    const out = new Set<EsEntry>();
+    for (const [es, matches] of mirrorMatches(context)) for (const m of matches) if (!isSameSecret(es, m.ps)) out.add(m.entry);
+    return out;
+  });
+}
+
 /** The ExternalSecret writes the very Secret the PushSecret mirrors. */
 function isSameSecret(es: EsInfo, ps: PsInfo): boolean {
   return !!es.targetName && es.targetName === ps.sourceSecret && sameNamespace(es.namespace, ps.namespace);

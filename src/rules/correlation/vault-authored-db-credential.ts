@@ -8,6 +8,7 @@ import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
 import { cnpgManagedRoleReplacement } from '../snippets.js';
 import type { RuleContext } from '../types.js';
+import { mirrorConsumerEntries } from './mirror.js';
 import { externalSecrets, isVaultEntry, looksLikeEmbeddedResource, plural, roleFromSecretName, type EsEntry, type EsInfo } from './common.js';
 
 /** A DSN composed from template variables: postgresql://{{ .user }}:{{ .password }}@ */
@@ -160,6 +161,7 @@ export const vaultAuthoredDbCredential = createRule(
   },
   (context) => {
     const project = context.project;
+    const mirrored = mirrorConsumerEntries(context);
     context.each(
       externalSecrets(project),
       (es) => es.resource.file,
@@ -169,7 +171,8 @@ export const vaultAuthoredDbCredential = createRule(
         let assumed = false;
         for (const entry of es.entries) {
           const v = isVaultEntry(project, entry);
-          if (!v.vault) continue;
+          // A consumer of a PushSecret's replica: Vault mirrors that key, it does not author it (vault-mirror-consumed reports it).
+          if (!v.vault || mirrored.has(entry)) continue;
           vaultEntries.push(entry);
           assumed ||= v.assumed;
         }

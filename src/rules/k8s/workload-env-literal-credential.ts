@@ -20,6 +20,43 @@ const POD_SPEC_PATHS: Record<string, string> = {
 
 export const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATHS);
 
+/**
+ * Pod templates of other workload kinds, tried for any kind not listed above: Argo Rollouts, Knative Services,
+ * OpenShift DeploymentConfigs, KEDA ScaledJobs and most operators' CRDs put a pod template at one of these paths.
+ */
+const GENERIC_POD_SPEC_PATHS = ['spec.template.spec', 'spec.jobTemplate.spec.template.spec', 'spec.jobTargetRef.template.spec'];
+
+/** Lists of containers in a workload: pod specs, Argo Workflows templates (container/script/containerSet), Tekton steps. */
+function containerLists(resource: K8sResource): { field: string; containers: PNode[] }[] {
+  const out: { field: string; containers: PNode[] }[] = [];
+  const known = POD_SPEC_PATHS[resource.kind];
+  const specs = known ? [get(resource.node, known)] : GENERIC_POD_SPEC_PATHS.map((p) => get(resource.node, p)).filter((n) => isMap(n) && isSeqOfMaps(get(n, 'containers')));
+  for (const spec of specs) for (const field of ['initContainers', 'containers', 'ephemeralContainers']) out.push({ field, containers: seqItems(get(spec, field)) });
+  if (known) return out;
+  // Argo Workflows (Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow): templates[].container/script.
+  const templates = [...seqItems(get(resource.node, 'spec.templates')), ...seqItems(get(resource.node, 'spec.workflowSpec.templates'))];
+  for (const t of templates) {
+    const name = getStr(t, 'name') ?? 'template';
+    for (const field of ['container', 'script']) {
+      const c = get(t, field);
+      if (isMap(c)) out.push({ field: `templates[${name}].${field}`, containers: [withName(c, name)] });
+    }
+    out.push({ field: `templates[${name}].containerSet`, containers: seqItems(get(t, 'containerSet.containers')) });
+  }
+  // Tekton Task / ClusterTask: spec.steps[], spec.sidecars[].
+  if (/^tekton\.dev\//.test(resource.apiVersion ?? '')) for (const field of ['steps', 'sidecars']) out.push({ field, containers: seqItems(get(resource.node, `spec.${field}`)) });
+  return out;
+}
+
+function isSeqOfMaps(node: PNode | null | undefined): boolean {
+  return seqItems(node).some((n) => isMap(n));
+}
+
+/** An Argo `container:`/`script:` block has no name of its own: it takes the template's. */
+function withName(container: PMap, name: string): PMap {
+  return getStr(container, 'name') ? container : { ...container, entries: [{ key: 'name', line: container.line, column: container.column, value: { t: 'scalar', value: name, style: 'plain', line: container.line, column: container.column, endLine: container.line } }, ...container.entries] };
+}
+
 export interface EnvLiteral {
   container: string;
   containerField: string;
@@ -30,10 +67,9 @@ export interface EnvLiteral {
 
 /** Literal credentials in `env[].value` of every container, init container and ephemeral container of a workload. */
 export function envLiterals(resource: K8sResource, config: Parameters<typeof literalCredentialOf>[1]): EnvLiteral[] {
-  const spec = get(resource.node, POD_SPEC_PATHS[resource.kind] ?? 'spec.template.spec');
   const out: EnvLiteral[] = [];
-  for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
-    for (const container of seqItems(get(spec, field))) {
+  for (const { field, containers } of containerLists(resource)) {
+    for (const container of containers) {
       if (!isMap(container)) continue;
       const name = getStr(container, 'name') ?? '(unnamed)';
       for (const item of seqItems(get(container, 'env'))) {
@@ -72,7 +108,7 @@ export const workloadEnvLiteralCredential = createRule(
   (context) => {
     const classifier = new OriginClassifier(context.config);
     context.each(
-      context.project.resourcesOfKind(...WORKLOAD_KINDS).filter((r) => !r.parsed.file.isTest),
+      context.project.resources.filter((r) => !r.parsed.file.isTest && r.kind !== 'CustomResourceDefinition'),
       (r) => r.file,
       (resource) => {
         for (const literal of envLiterals(resource, context.config)) {
