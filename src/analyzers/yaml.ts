@@ -4,6 +4,7 @@ import { parseYaml, YAML_PARSE_DEPTH_LIMIT, type ParsedYaml, type YamlDoc } from
 import { basename, segments } from '../util/path.js';
 import { blankCrdBodies } from '../yaml/crd.js';
 import { compactPlain, intern } from './compact.js';
+import type { PNode } from '../yaml/model.js';
 
 export type YamlRole = 'template' | 'values' | 'manifest';
 
@@ -67,7 +68,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     // Values files and manifests are data: `{{ }}` in them is text for `tpl`, unless plain YAML cannot read them.
     if (role !== 'template') {
       const plain = parseYaml(blankCrdBodies(text), { text: intern });
-      if (!plain.docs.some((d) => d.error) || !text.includes('{{')) return finish(plain, role, undefined, context);
+      if (!plain.docs.some((d) => d.error) || !text.includes('{{')) return finish(plain, dataRole(role, file, plain), undefined, context);
     }
     const frontEnd = preprocessHelmTemplate(text);
     let usesLookup = false;
@@ -101,6 +102,25 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     return model;
   },
 };
+
+/** YAML that configures tools rather than an environment's settings: workflows, compose, charts, helmfiles, kustomizations. */
+const TOOL_FILE = /^(docker-)?compose([-._].*)?\.ya?ml$|^chart\.ya?ml$|^kustomization\.ya?ml$|^helmfile([-._].*)?\.ya?ml(\.gotmpl)?$|^\.?gitlab-ci\.ya?ml$|^\.pre-commit|^mkdocs\.ya?ml$|^(bitbucket|azure)-pipelines?\.ya?ml$|^catalog-info\.ya?ml$|^renovate|^dependabot\.ya?ml$|^codecov\.ya?ml$/i;
+const TOOL_DIRS = new Set(['.github', '.gitlab', '.circleci', '.buildkite', 'helmfile.d', 'crds', 'workflows', '.tekton']);
+
+/**
+ * A YAML file of an environment (`deploy/prod/app.yaml`, `config/staging/settings.yaml`, helmfile
+ * `environments/production.yaml`) that holds no Kubernetes object is that environment's settings: data read like a
+ * values file, so literal credentials and fixture values in it are found. Tool configuration files keep their role.
+ */
+function dataRole(role: YamlRole, file: FileContext, parsed: ParsedYaml): YamlRole {
+  if (role !== 'manifest' || !file.environment) return role;
+  const parts = segments(file.path);
+  if (TOOL_FILE.test(parts[parts.length - 1]!) || parts.slice(0, -1).some((d) => TOOL_DIRS.has(d.toLowerCase()))) return role;
+  const roots = parsed.docs.map((d) => d.root).filter((r) => r !== null && r !== undefined);
+  if (roots.length === 0 || roots.some((r) => r.t !== 'map')) return role;
+  const isObject = (r: PNode) => r.t === 'map' && r.entries.some((e) => e.key === 'kind' || e.key === 'apiVersion');
+  return roots.some(isObject) ? role : 'values';
+}
 
 function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
   return [items.filter(test), items.filter((item) => !test(item))];
