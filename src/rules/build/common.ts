@@ -93,7 +93,7 @@ export interface LocatedInvocation {
   analyzer: string;
 }
 
-const INVOCATION_ANALYZERS = ['build-script', 'build-makefile', 'github-workflow', 'tiltfile', 'compose', 'devcontainer'];
+const INVOCATION_ANALYZERS = ['build-script', 'build-makefile', 'github-workflow', 'ci-pipeline', 'jenkinsfile', 'tiltfile', 'compose', 'devcontainer', 'skaffold', 'bake'];
 
 export function allInvocations(project: Project): LocatedInvocation[] {
   const out: LocatedInvocation[] = [];
@@ -126,8 +126,13 @@ export function dockerfileCandidates(inv: BuildInvocation): string[] {
     else if (/\$/.test(inv.dockerfile)) continue;
     else if (inv.dockerfile.startsWith('/')) df = inv.dockerfile.slice(1);
     else df = inv.dockerfileRelativeTo === 'context' ? path.posix.join(ctx, inv.dockerfile) : path.posix.join(base, inv.dockerfile);
-    const candidate = norm(df);
-    if (!candidate.startsWith('..') && !out.includes(candidate)) out.push(candidate);
+    const candidates = [df];
+    // kaniko: a relative --dockerfile names a file under the working folder, else under the context.
+    if (inv.dockerfileRelativeTo === 'either' && inv.dockerfile && !inv.dockerfile.startsWith('/') && !/\$/.test(inv.dockerfile)) candidates.push(path.posix.join(ctx, inv.dockerfile));
+    for (const c of candidates) {
+      const candidate = norm(c);
+      if (!candidate.startsWith('..') && !out.includes(candidate)) out.push(candidate);
+    }
   }
   return out;
 }
@@ -158,6 +163,22 @@ export class BuildGraph {
 
   invocationsOf(dockerfilePath: string): LocatedInvocation[] {
     return this.invocations.filter((i) => this.linked.get(i)?.file.path === dockerfilePath);
+  }
+
+  /**
+   * A line-independent location for an invocation: `base` (`tool@context` as each rule writes it), prefixed with the
+   * job for CI pipelines and Jenkinsfiles, and with an ordinal when the same build appears again in the file (so that
+   * the second one is not taken for the first).
+   */
+  invocationLocation(located: LocatedInvocation, base: (l: LocatedInvocation) => string): string {
+    const key = (l: LocatedInvocation) => {
+      const job = (l.invocation as { job?: string }).job;
+      return `${(l.analyzer === 'ci-pipeline' || l.analyzer === 'jenkinsfile') && job ? `${job}/` : ''}${base(l)}`;
+    };
+    const own = key(located);
+    const same = this.invocations.filter((o) => o.file.path === located.file.path && key(o) === own);
+    const n = same.indexOf(located);
+    return n > 0 ? `${own}~${n + 1}` : own;
   }
 
   /** The secret id used for an env var somewhere in the repo (`--secret id=npm,env=NPM_TOKEN`), else a derived one. */
@@ -322,6 +343,31 @@ export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[],
         language: 'jsonc',
         text: ['// devcontainer build.args cannot carry BuildKit secrets: build the image first, then reference it', `"initializeCommand": "docker buildx build ${uses.map((u) => `--secret id=${u.id},env=${source(u)}`).join(' ')} -t devcontainer-image -f ${dockerfilePath ?? inv.dockerfile ?? 'Dockerfile'} ${inv.context ?? '.'}",`, '"image": "devcontainer-image"'].join('\n'),
       };
+    case 'skaffold':
+      return {
+        language: 'yaml',
+        text: [`- image: ${inv.image ?? 'IMAGE'}`, `  context: ${inv.context ?? '.'}`, '  docker:', ...(inv.dockerfile ? [`    dockerfile: ${inv.dockerfile}`] : []), '    secrets:', ...uses.flatMap((u) => [`      - id: ${u.id}`, `        env: ${source(u)}`])].join('\n'),
+      };
+    case 'bake': {
+      const name = (inv as { name?: string }).name ?? 'default';
+      return {
+        language: 'hcl',
+        text: [`target "${name}" {`, `  context = "${inv.context ?? '.'}"`, ...(inv.dockerfile ? [`  dockerfile = "${inv.dockerfile}"`] : []), `  secret = [${uses.map((u) => `"id=${u.id},env=${source(u)}"`).join(', ')}]`, '}'].join('\n'),
+      };
+    }
+    case 'kaniko': {
+      const df = dockerfilePath ?? inv.dockerfile ?? 'Dockerfile';
+      return {
+        language: 'shell',
+        text: [
+          '# kaniko cannot mount BuildKit secrets: build this image with BuildKit (rootless: moby/buildkit:rootless, buildctl-daemonless.sh)',
+          `buildctl-daemonless.sh build --frontend dockerfile.v0 \\`,
+          `  --local context=${q(inv.context ?? '.')} --local dockerfile=${q(path.posix.dirname(df))} --opt filename=${q(path.posix.basename(df))} \\`,
+          ...uses.map((u) => `  --secret id=${u.id},env=${source(u)} \\`),
+          `  --output type=image,name=${inv.image ?? '$IMAGE'},push=true`,
+        ].join('\n'),
+      };
+    }
     default: {
       const tool = inv.tool === 'buildctl' ? 'buildctl build --frontend dockerfile.v0' : inv.tool === 'buildx' ? 'docker buildx build' : `${inv.tool === 'docker' ? 'docker' : inv.tool} build`;
       const secretFlags = uses.map((u) => `--secret id=${u.id},env=${source(u)}`);
