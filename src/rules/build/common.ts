@@ -59,13 +59,27 @@ export function isBuildCredential(name: string, options: BuildNameOptions): bool
   if (options.ignore.some((n) => n.toLowerCase() === name.toLowerCase())) return false;
   if (options.extra.some((n) => n.toLowerCase() === name.toLowerCase())) return true;
   if (PUBLIC_PREFIX.test(name)) return false;
+  if (TOOL_CREDENTIAL_ENV.test(name)) return true;
   const w = words(name);
   // *_FILE, *_PATH, *_URL, *_ID, *_VERSION, *_DIR are references or metadata.
   if (['file', 'path', 'url', 'uri', 'id', 'version', 'dir', 'name', 'type', 'user', 'username', 'host'].includes(w[w.length - 1] ?? '')) return false;
   if (isCredentialName(name, { extra: [] })) return true;
   // Compound last words: ROOTPASS, DBPASSWORD, ADMINPASSWD, APITOKEN, CLIENTSECRET (not bypass, compass, keepass).
   const last = w[w.length - 1] ?? '';
-  return /^[a-z]{2,}(password|passwd|pass|token|secret)$/.test(last) && !/(by|com|sur|over|tres|keep|under|mis)pass$/.test(last);
+  return /^[a-z]{2,}(password|passwd|pass|token|secret)$/.test(last) && !/(by|com|sur|over|tres|keep|under|mis|ask)pass$/.test(last);
+}
+
+/**
+ * Environment variables package tools read credentials from, whatever their last word: npm (`NPM_CONFIG__AUTH`,
+ * `npm_config__authToken`), Poetry (`POETRY_PYPI_TOKEN_<REPO>`), Bundler host credentials (`BUNDLE_GITHUB__COM`,
+ * `BUNDLE_RUBYGEMS__PKG__GITHUB__COM`), Composer (`COMPOSER_AUTH`).
+ */
+const TOOL_CREDENTIAL_ENV = /^(npm_config__(auth|authtoken|password)|poetry_pypi_token_\w+|bundle_[a-z0-9_]*[a-z0-9]__[a-z0-9_]+|composer_auth)$/i;
+
+/** Names whose value is a URL or index location: a credential only when the URL carries one (`https://user:token@…`). */
+export function isUrlValuedName(name: string): boolean {
+  const w = words(name);
+  return ['url', 'uri', 'index', 'registry', 'endpoint'].includes(w[w.length - 1] ?? '');
 }
 
 /** A CI expression or variable reference that is a secret: `secrets.X`, or a credential-named variable. */
