@@ -83,13 +83,14 @@ class CiReader {
    * plain scalar) reaches the shell as one line: `lines` (the file's lines it spans) put each build argument and
    * secret back on the line that writes it.
    */
-  script(text: string, line: number, jobName: string, jobLine: number, lines?: { text: string[]; from: number; to: number }): void {
+  script(text: string, line: number, jobName: string, jobLine: number, lines?: { text: string[]; from: number; to: number }, form?: BuildInvocation['form']): void {
     const source = this.system === 'azure' ? azureMacros(text) : text;
     const script = parseShell(source, { lineOffset: line - 1 });
     const job = this.job(jobName, jobLine);
     for (const v of checkedVariables(script)) job.checked.add(v);
     for (const inv of scriptInvocations(script, this.path, 'ci-script', ['.'])) {
       if (lines && !text.includes('\n') && lines.to > lines.from) relocate(inv, lines);
+      if (form) inv.form = form;
       this.model.invocations.push({ ...inv, job: jobName });
     }
   }
@@ -184,8 +185,10 @@ export function analyzeCiYaml(text: string, path: string, system: CiSystem): CiM
       return;
     }
     if (!isMap(node)) return;
-    const docker = azureDockerTask(node) ?? (system === 'cloudbuild' ? cloudBuildStep(node) : undefined);
-    if (docker) reader.script(docker.text, docker.line, jobName, jobLine);
+    const task = azureDockerTask(node);
+    const step = task ? undefined : system === 'cloudbuild' ? cloudBuildStep(node) : undefined;
+    if (task) reader.script(task.text, task.line, jobName, jobLine, undefined, 'azure-docker-task');
+    if (step) reader.script(step.text, step.line, jobName, jobLine, undefined, 'cloudbuild-step');
     for (const e of node.entries) {
       // GitLab jobs are top-level keys; CircleCI/others name jobs under `jobs:`.
       const atJob = isMap(e.value) && ((keys.length === 0 && system === 'gitlab' && !GITLAB_RESERVED.has(e.key) && !e.key.startsWith('.')) || (parentKey === 'jobs' && keys.length <= 2));
@@ -309,6 +312,7 @@ export function analyzeJenkinsfile(text: string, path: string): CiModel {
     const before = text.slice(Math.max(0, s.start - 200), s.start);
     const lineBefore = before.slice(before.lastIndexOf('\n') + 1);
     let shell: string | undefined;
+    let form: BuildInvocation['form'];
     if (/\bsh\s*\(?\s*$/.test(before) || /\bsh\b[^\n]*\bscript\s*:\s*$/.test(lineBefore) || /\bsh\s*\(\s*\n?\s*script\s*:\s*$/.test(before)) shell = groovyToShell(s);
     else if (/\bdocker\.build\s*\(\s*$/.test(before)) {
       // docker.build(image[, args]): the pipeline plugin runs `docker build -t image <args>` (args default ".").
@@ -316,10 +320,11 @@ export function analyzeJenkinsfile(text: string, path: string): CiModel {
       const between = next ? text.slice(s.end, next.start) : '';
       const args = next && /^\s*,\s*$/.test(between) ? groovyToShell(next) : '.';
       shell = `docker build -t ${s.value.replace(/\$\{[^}]*\}/g, 'TAG')} ${args}`;
+      form = 'jenkins-docker-build';
     }
     if (shell === undefined) return;
     const stage = stageAt(s.start);
-    reader.script(shell, s.line, stage.name, stage.line);
+    reader.script(shell, s.line, stage.name, stage.line, undefined, form);
   });
   const model = reader.finish();
   for (const job of model.jobs) job.checked = [...new Set([...job.checked, ...bound])];

@@ -335,6 +335,8 @@ export function dockerfileSnippet(runs: DfRun[], uses: SecretUse[], removed: str
 /** The matching change for one invocation. */
 export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[], dockerfilePath?: string): { language: string; text: string } {
   const inv = located.invocation;
+  // compose, skaffold and bake files write their context relative to themselves; the model keeps it repo-relative.
+  const ownContext = path.posix.relative(path.posix.dirname(located.file.path), inv.context ?? '.') || '.';
   const source = (u: SecretUse) => (u.source && !u.source.includes('.') ? u.source : u.env);
   switch (inv.tool) {
     case 'build-push-action':
@@ -350,7 +352,7 @@ export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[],
     case 'compose':
       return {
         language: 'yaml',
-        text: ['build:', `  context: ${inv.context ?? '.'}`, ...(inv.dockerfile ? [`  dockerfile: ${inv.dockerfile}`] : []), '  secrets:', ...uses.map((u) => `    - ${u.id}`), '# top level:', 'secrets:', ...uses.flatMap((u) => [`  ${u.id}:`, `    environment: ${source(u)}`])].join('\n'),
+        text: ['build:', `  context: ${ownContext}`, ...(inv.dockerfile ? [`  dockerfile: ${inv.dockerfile}`] : []), '  secrets:', ...uses.map((u) => `    - ${u.id}`), '# top level:', 'secrets:', ...uses.flatMap((u) => [`  ${u.id}:`, `    environment: ${source(u)}`])].join('\n'),
       };
     case 'devcontainer':
       return {
@@ -360,13 +362,13 @@ export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[],
     case 'skaffold':
       return {
         language: 'yaml',
-        text: [`- image: ${inv.image ?? 'IMAGE'}`, `  context: ${inv.context ?? '.'}`, '  docker:', ...(inv.dockerfile ? [`    dockerfile: ${inv.dockerfile}`] : []), '    secrets:', ...uses.flatMap((u) => [`      - id: ${u.id}`, `        env: ${source(u)}`])].join('\n'),
+        text: [`- image: ${inv.image ?? 'IMAGE'}`, `  context: ${ownContext}`, '  docker:', ...(inv.dockerfile ? [`    dockerfile: ${inv.dockerfile}`] : []), '    secrets:', ...uses.flatMap((u) => [`      - id: ${u.id}`, `        env: ${source(u)}`])].join('\n'),
       };
     case 'bake': {
       const name = (inv as { name?: string }).name ?? 'default';
       return {
         language: 'hcl',
-        text: [`target "${name}" {`, `  context = "${inv.context ?? '.'}"`, ...(inv.dockerfile ? [`  dockerfile = "${inv.dockerfile}"`] : []), `  secret = [${uses.map((u) => `"id=${u.id},env=${source(u)}"`).join(', ')}]`, '}'].join('\n'),
+        text: [`target "${name}" {`, `  context = "${ownContext}"`, ...(inv.dockerfile ? [`  dockerfile = "${inv.dockerfile}"`] : []), `  secret = [${uses.map((u) => `"id=${u.id},env=${source(u)}"`).join(', ')}]`, '}'].join('\n'),
       };
     }
     case 'kaniko': {
@@ -383,15 +385,37 @@ export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[],
       };
     }
     default: {
-      const tool = inv.tool === 'buildctl' ? 'buildctl build --frontend dockerfile.v0' : inv.tool === 'buildx' ? 'docker buildx build' : `${inv.tool === 'docker' ? 'docker' : inv.tool} build`;
-      const secretFlags = uses.map((u) => `--secret id=${u.id},env=${source(u)}`);
-      if (inv.tool === 'buildctl') {
-        return { language: 'shell', text: `${tool} --local context=${inv.context ?? '.'} --local dockerfile=${path.posix.dirname(inv.dockerfile ?? 'Dockerfile')} \\\n  ${secretFlags.join(' \\\n  ')}` };
+      const cli = cliSnippet(inv, uses, source);
+      if (inv.form === 'azure-docker-task') {
+        return {
+          language: 'yaml',
+          text: ['- task: Docker@2', '  inputs:', '    command: build', ...(inv.dockerfile ? [`    Dockerfile: ${inv.dockerfile}`] : []), `    buildContext: ${inv.context ?? '.'}`, `    arguments: ${uses.map((u) => `--secret id=${u.id},env=${source(u)}`).join(' ')}`, '  env:', '    DOCKER_BUILDKIT: 1', ...uses.map((u) => `    ${source(u)}: $(${source(u)})  # a secret variable: map it explicitly`)].join('\n'),
+        };
       }
-      const rest = [...(inv.dockerfile ? [`-f ${q(inv.dockerfile)}`] : []), ...(inv.target ? [`--target ${inv.target}`] : []), q(inv.context ?? '.')];
-      return { language: 'shell', text: `${tool} \\\n  ${[...secretFlags, ...rest].join(' \\\n  ')}` };
+      if (inv.form === 'cloudbuild-step') {
+        return {
+          language: 'yaml',
+          text: ['- name: gcr.io/cloud-builders/docker', '  entrypoint: bash', `  args: ['-c', ${JSON.stringify(cli.text.replace(/ \\\n\s*/g, ' ').replace(/^docker build/, 'docker buildx build'))}]`, `  secretEnv: [${uses.map((u) => `'${source(u)}'`).join(', ')}]`].join('\n'),
+        };
+      }
+      if (located.analyzer === 'jenkinsfile') {
+        if (inv.form === 'jenkins-docker-build') return { language: 'groovy', text: `docker.build(${JSON.stringify(inv.image ?? 'image')}, "${uses.map((u) => `--secret id=${u.id},env=${source(u)}`).join(' ')} ${inv.context ?? '.'}")` };
+        return { language: 'groovy', text: `sh '''\n  ${cli.text.split('\n').join('\n  ')}\n'''` };
+      }
+      return cli;
     }
   }
+}
+
+/** The docker/buildx/podman/buildah/buildctl command line with the secrets passed. */
+function cliSnippet(inv: BuildInvocation, uses: SecretUse[], source: (u: SecretUse) => string): { language: string; text: string } {
+  const tool = inv.tool === 'buildctl' ? 'buildctl build --frontend dockerfile.v0' : inv.tool === 'buildx' ? 'docker buildx build' : `${inv.tool === 'docker' ? 'docker' : inv.tool} build`;
+  const secretFlags = uses.map((u) => `--secret id=${u.id},env=${source(u)}`);
+  if (inv.tool === 'buildctl') {
+    return { language: 'shell', text: `${tool} --local context=${inv.context ?? '.'} --local dockerfile=${path.posix.dirname(inv.dockerfile ?? 'Dockerfile')} \\\n  ${secretFlags.join(' \\\n  ')}` };
+  }
+  const rest = [...(inv.dockerfile ? [`-f ${q(inv.dockerfile)}`] : []), ...(inv.target ? [`--target ${inv.target}`] : []), q(inv.context ?? '.')];
+  return { language: 'shell', text: `${tool} \\\n  ${[...secretFlags, ...rest].join(' \\\n  ')}` };
 }
 
 /** Dockerfile rewrite plus, as comments, the change for every invocation that builds it. */
