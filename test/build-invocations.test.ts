@@ -170,6 +170,18 @@ describe('credential files', () => {
   });
 });
 
+describe('Makefile rules with conditionals', () => {
+  it('keeps reading the recipe of a rule after an ifndef/endif guard inside it, and records the guard', () => {
+    const text = ['image:', 'ifndef NPM_TOKEN', '\t$(error NPM_TOKEN is not set)', 'endif', '\tdocker buildx build --secret id=npm,env=NPM_TOKEN app', 'legacy:', '\tdocker build --build-arg NPM_TOKEN=$(NPM_TOKEN) app', ''].join('\n');
+    const model = analyzeMakefile(text, 'Makefile');
+    expect(model.invocations.map((i) => [i.line, i.secrets.map((s) => s.id), i.buildArgs.map((a) => a.name)])).toEqual([
+      [5, ['npm'], []],
+      [7, [], ['NPM_TOKEN']],
+    ]);
+    expect(model.checked).toContain('NPM_TOKEN');
+  });
+});
+
 describe('build invocations from other CI systems, skaffold and bake', () => {
   it('reads GitLab jobs (lists, folded scalars, kaniko with workspace paths) with the lines of each argument', async () => {
     const { analyzeCiYaml, ciSystemOf } = await import('../src/analyzers/build/ci.js');
