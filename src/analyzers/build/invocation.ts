@@ -66,6 +66,8 @@ export interface BuildInvocation {
   /** How `dockerfile` is resolved: against the working folder (docker CLI, CI), the context (compose, skaffold) or either (kaniko). */
   dockerfileRelativeTo: 'cwd' | 'context' | 'either';
   target?: string;
+  /** The Dockerfile is chosen elsewhere (a bake-action step overriding targets of a bake file): link none. */
+  dockerfileUnknown?: boolean;
   /** Image reference when the invocation names one statically (Tilt image ref, `-t`). */
   image?: string;
   buildArgs: BuildArgPass[];

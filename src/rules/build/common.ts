@@ -132,6 +132,7 @@ function norm(p: string): string {
 export function dockerfileCandidates(inv: BuildInvocation): string[] {
   const out: string[] = [];
   const context = inv.context ?? '.';
+  if (inv.dockerfileUnknown) return out;
   if (/\$|^[a-z]+:\/\/|^git@|^-$/.test(context) && !inv.dockerfile) return out;
   for (const base of inv.baseDirs) {
     const ctx = context.startsWith('/') ? context.slice(1) : norm(path.posix.join(base, context));
