@@ -100,9 +100,34 @@ describe('dockerfile analyzer', () => {
     expect(b!.mounts[0]!.required).toBeUndefined();
   });
 
+  it('keeps ONBUILD triggers apart from the stage they are declared in', () => {
+    const model = parseDockerfile(['FROM node:20', 'ARG VERSION', 'ONBUILD ARG NPM_TOKEN', 'ONBUILD ENV A=b', 'ONBUILD RUN echo "x" > .npmrc && \\', '  npm ci', 'ONBUILD COPY . /app', ''].join('\n'));
+    const stage = model.stages[0]!;
+    expect(stage.args.map((a) => a.name)).toEqual(['VERSION']);
+    expect(stage.runs).toEqual([]);
+    expect(stage.onbuild?.args.map((a) => [a.name, a.line])).toEqual([['NPM_TOKEN', 3]]);
+    expect(stage.onbuild?.envs.map((a) => [a.name, a.value])).toEqual([['A', 'b']]);
+    expect(stage.onbuild?.runs.map((r) => [r.line, r.endLine, r.script?.commands.map((c) => c.name)])).toEqual([[5, 6, ['echo', 'npm']]]);
+    expect(stage.onbuild?.copies.map((c) => c.dest)).toEqual(['/app']);
+  });
+
   it('never throws on broken input', () => {
     const m = parseDockerfile('RUN echo before from\nFROM\nRUN if then "\nENV\nARG =x\n');
     expect(m.kind).toBe('dockerfile');
     expect(m.shellErrors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('build credential names', () => {
+  it('follows the configured list and word heuristics, with package-tool variables and without paths, askpass helpers or public names', async () => {
+    const { BUILD_TOKEN_NAMES, isBuildCredential, isUrlValuedName } = await import('../src/rules/build/common.js');
+    const options = { extra: BUILD_TOKEN_NAMES, ignore: [] };
+    const yes = ['PKG_GITHUB_COM_TOKEN', 'GH_PAT', 'DB_PASSWORD', 'API_KEY', 'CLIENT_SECRET', 'NPM_CONFIG__AUTH', 'npm_config__authToken', 'POETRY_PYPI_TOKEN_INTERNAL', 'BUNDLE_RUBYGEMS__PKG__GITHUB__COM', 'COMPOSER_AUTH', 'ROOTPASS'];
+    const no = ['NPM_TOKEN_FILE', 'GH_TOKEN_PATH', 'AUTH_URL', 'KEY_ID', 'NODE_VERSION', 'PUBLIC_API_TOKEN', 'NEXT_PUBLIC_TOKEN', 'GIT_ASKPASS', 'SSH_ASKPASS', 'GPG_KEY', 'BUNDLE_PATH', 'BUNDLE_GEMFILE', 'TOKEN_EXPIRY'];
+    expect(yes.filter((n) => !isBuildCredential(n, options))).toEqual([]);
+    expect(no.filter((n) => isBuildCredential(n, options))).toEqual([]);
+    expect(isBuildCredential('NODE_VERSION', { extra: ['NODE_VERSION'], ignore: [] })).toBe(true);
+    expect(isBuildCredential('NPM_TOKEN', { extra: BUILD_TOKEN_NAMES, ignore: ['npm_token'] })).toBe(false);
+    expect(['PIP_INDEX_URL', 'NPM_CONFIG_REGISTRY', 'NPM_TOKEN'].map(isUrlValuedName)).toEqual([true, true, false]);
   });
 });

@@ -169,3 +169,92 @@ describe('credential files', () => {
     expect(parseCredFile('[global]\nindex-url = https://ci:s3cr3tT0ken@pypi.acme.io/simple\n', 'pip').entries[0]).toMatchObject({ key: 'url-credentials', literal: true, line: 2 });
   });
 });
+
+describe('Makefile rules with conditionals', () => {
+  it('keeps reading the recipe of a rule after an ifndef/endif guard inside it, and records the guard', () => {
+    const text = ['image:', 'ifndef NPM_TOKEN', '\t$(error NPM_TOKEN is not set)', 'endif', '\tdocker buildx build --secret id=npm,env=NPM_TOKEN app', 'legacy:', '\tdocker build --build-arg NPM_TOKEN=$(NPM_TOKEN) app', ''].join('\n');
+    const model = analyzeMakefile(text, 'Makefile');
+    expect(model.invocations.map((i) => [i.line, i.secrets.map((s) => s.id), i.buildArgs.map((a) => a.name)])).toEqual([
+      [5, ['npm'], []],
+      [7, [], ['NPM_TOKEN']],
+    ]);
+    expect(model.checked).toContain('NPM_TOKEN');
+  });
+});
+
+describe('build invocations from other CI systems, skaffold and bake', () => {
+  it('reads GitLab jobs (lists, folded scalars, kaniko with workspace paths) with the lines of each argument', async () => {
+    const { analyzeCiYaml, ciSystemOf } = await import('../src/analyzers/build/ci.js');
+    expect(['.gitlab-ci.yml', 'ci/.gitlab/build.yml', 'bitbucket-pipelines.yml', 'azure-pipelines.release.yml', '.circleci/config.yml', 'cloudbuild.yaml', 'Jenkinsfile', 'ci/jenkins/release.groovy', 'values.yaml'].map(ciSystemOf)).toEqual(['gitlab', 'gitlab', 'bitbucket', 'azure', 'circleci', 'cloudbuild', 'jenkins', 'jenkins', undefined]);
+    const text = [
+      'variables: {A: b}',
+      'build:',
+      '  script:',
+      '    - docker build --build-arg NPM_TOKEN=$NPM_TOKEN -f app/Dockerfile.ci app',
+      'kaniko:',
+      '  script:',
+      '    - >-',
+      '      /kaniko/executor',
+      '      --context "${CI_PROJECT_DIR}/app"',
+      '      --build-arg "GH_TOKEN=${GH_TOKEN}"',
+      '      --dockerfile Dockerfile',
+    ].join('\n');
+    const model = analyzeCiYaml(text, '.gitlab-ci.yml', 'gitlab');
+    expect(model.invocations.map((i) => [i.job, i.tool, i.line, i.context, i.dockerfile, i.dockerfileRelativeTo, i.buildArgs.map((a) => `${a.name}@${a.line}:${a.refs.join()}`)])).toEqual([
+      ['build', 'docker', 4, 'app', 'app/Dockerfile.ci', 'cwd', ['NPM_TOKEN@4:NPM_TOKEN']],
+      ['kaniko', 'kaniko', 8, 'app', 'Dockerfile', 'either', ['GH_TOKEN@10:GH_TOKEN']],
+    ]);
+  });
+
+  it('reads Azure Docker@2 arguments and $(macros), Cloud Build args and secretEnv', async () => {
+    const { analyzeCiYaml } = await import('../src/analyzers/build/ci.js');
+    const azure = analyzeCiYaml(['steps:', '  - task: Docker@2', '    inputs:', '      command: buildAndPush', '      Dockerfile: web/Dockerfile', '      arguments: --build-arg NPM_TOKEN=$(npmToken) --secret id=x,env=X'].join('\n'), 'azure-pipelines.yml', 'azure');
+    expect(azure.invocations.map((i) => [i.line, i.dockerfile, i.context, i.buildArgs.map((a) => a.refs.join()), i.secrets.map((s) => s.id)])).toEqual([[6, 'web/Dockerfile', 'web', ['npmToken'], ['x']]]);
+    const cloud = analyzeCiYaml(["steps:", "  - name: gcr.io/cloud-builders/docker", "    args: ['build', '--build-arg', 'TOKEN=$$NPM_TOKEN', '.']", "    secretEnv: [NPM_TOKEN]"].join('\n'), 'cloudbuild.yaml', 'cloudbuild');
+    expect(cloud.invocations.map((i) => [i.line, i.buildArgs.map((a) => `${a.name}:${a.refs.join()}`)])).toEqual([[3, ['TOKEN:NPM_TOKEN']]]);
+    expect(cloud.jobs.flatMap((j) => j.checked)).toEqual(['NPM_TOKEN']);
+  });
+
+  it('reads Jenkinsfile sh steps (single, double, triple quotes, Groovy interpolation) and docker.build, with bound credentials', async () => {
+    const { analyzeJenkinsfile } = await import('../src/analyzers/build/ci.js');
+    const text = [
+      'pipeline {',
+      "  environment { NPM_TOKEN = credentials('npm') }",
+      '  stages {',
+      "    stage('Build') {",
+      '      steps {',
+      "        sh 'docker build --build-arg NPM_TOKEN=$NPM_TOKEN app'",
+      '        sh """',
+      '          docker build \\',
+      '            --build-arg GH_TOKEN=${env.GH_TOKEN} app',
+      '        """',
+      '        // sh "docker build --build-arg IGNORED=$X app"',
+      '        script { docker.build("img:${env.BUILD_ID}", "--build-arg PAT=${params.PAT} app") }',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+    ].join('\n');
+    const model = analyzeJenkinsfile(text, 'Jenkinsfile');
+    expect(model.invocations.map((i) => [i.job, i.line, i.buildArgs.map((a) => `${a.name}@${a.line}:${a.refs.join()}`)])).toEqual([
+      ['Build', 6, ['NPM_TOKEN@6:NPM_TOKEN']],
+      ['Build', 8, ['GH_TOKEN@9:GH_TOKEN']],
+      ['Build', 12, ['PAT@12:PAT']],
+    ]);
+    expect(model.jobs.find((j) => j.name === 'Build')?.checked).toContain('NPM_TOKEN');
+  });
+
+  it('reads skaffold artifacts and bake targets (inherits, args, secrets, json)', async () => {
+    const { analyzeSkaffold, analyzeBake } = await import('../src/analyzers/build/buildconfig.js');
+    const sk = analyzeSkaffold(['build:', '  artifacts:', '    - image: api', '      context: svc/api', '      docker:', '        dockerfile: Dockerfile.prod', '        buildArgs:', '          NPM_TOKEN: "{{.NPM_TOKEN}}"', '        secrets:', '          - id: gh', '            env: GH_TOKEN'].join('\n'), 'deploy/skaffold.yaml');
+    expect(sk.invocations.map((i) => [i.context, i.dockerfile, i.buildArgs.map((a) => `${a.name}@${a.line}:${a.refs.join()}`), i.secrets.map((s) => `${s.id}:${s.env}`)])).toEqual([['deploy/svc/api', 'Dockerfile.prod', ['NPM_TOKEN@8:NPM_TOKEN'], ['gh:GH_TOKEN']]]);
+    const hcl = ['# bake', 'target "_common" {', '  args = { GH_TOKEN = "${GH_TOKEN}" }', '}', 'target "api" {', '  inherits = ["_common"]', '  context = "svc/api"', '  secret = ["id=npm,env=NPM_TOKEN", "type=env,id=BUF_TOKEN"]', '}'].join('\n');
+    const bake = analyzeBake(hcl, 'docker-bake.hcl');
+    expect(bake.invocations.map((i) => [i.name, i.context, i.buildArgs.map((a) => `${a.name}@${a.line}`), i.secrets.map((s) => `${s.id}:${s.refs.join()}@${s.line}`)])).toEqual([
+      ['_common', '.', ['GH_TOKEN@3'], []],
+      ['api', 'svc/api', ['GH_TOKEN@3'], ['npm:NPM_TOKEN@8', 'BUF_TOKEN:BUF_TOKEN@8']],
+    ]);
+    const json = analyzeBake('{"target": {"web": {"context": "web", "args": {"NPM_TOKEN": "${NPM_TOKEN}"}}}}', 'docker-bake.json');
+    expect(json.invocations.map((i) => [i.context, i.buildArgs.map((a) => a.refs.join())])).toEqual([['web', ['NPM_TOKEN']]]);
+  });
+});

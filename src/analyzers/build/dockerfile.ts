@@ -90,6 +90,8 @@ export interface DfStage {
   /** WORKDIR and USER in order (for path resolution). */
   workdirs: { path: string; line: number }[];
   users: { user: string; line: number }[];
+  /** ONBUILD triggers: they run in every image built FROM this stage's image, not in this build. */
+  onbuild?: { args: DfVar[]; envs: DfVar[]; runs: DfRun[]; copies: DfCopy[] };
 }
 
 export interface DockerfileModel {
@@ -206,6 +208,19 @@ export function parseDockerfile(text: string, onShellError?: (line: number, mess
     const range = instruction.getRange();
     const line = range.start.line + 1;
     const endLine = range.end.line + 1;
+    if (keyword === 'ONBUILD') {
+      // ONBUILD <instruction>: kept apart, the trigger runs in the images built FROM this one.
+      const trigger = (instruction as unknown as { getTriggerInstruction?(): Instruction | null }).getTriggerInstruction?.();
+      if (!stage || !trigger) continue;
+      const target = (stage.onbuild ??= { args: [], envs: [], runs: [], copies: [] });
+      const tk = trigger.getKeyword().toUpperCase();
+      if (tk === 'ARG' || tk === 'ENV') {
+        const properties = (trigger as unknown as { getProperties?(): PropertyLike[] }).getProperties?.() ?? [];
+        for (const p of properties) if (p) (tk === 'ARG' ? target.args : target.envs).push(variableOf(p));
+      } else if (tk === 'RUN') target.runs.push(runOf(trigger, source, escape, line, endLine, shellError));
+      else if (tk === 'COPY' || tk === 'ADD') target.copies.push(copyOf(trigger, tk, source, line, endLine));
+      continue;
+    }
     switch (keyword) {
       case 'FROM': {
         const from = instruction as unknown as { getImage(): string | null; getBuildStage(): string | null };

@@ -12,7 +12,10 @@ export type BuildTool =
   | 'buildah'
   | 'nerdctl'
   | 'buildctl'
+  | 'kaniko'
   | 'build-push-action'
+  | 'skaffold'
+  | 'bake'
   | 'tilt-docker-build'
   | 'compose'
   | 'devcontainer';
@@ -48,8 +51,10 @@ export interface EnvRead {
 
 export interface BuildInvocation {
   tool: BuildTool;
+  /** How a CI file wrote the build when it is not a shell line: an Azure `Docker@2` task, a Jenkins `docker.build(…)`, a Cloud Build step's `args`. */
+  form?: 'azure-docker-task' | 'jenkins-docker-build' | 'cloudbuild-step';
   /** Set when the invocation is the command string of a Tilt custom_build or a workflow run: step. */
-  host?: 'tilt-custom-build' | 'workflow-run' | 'makefile';
+  host?: 'tilt-custom-build' | 'workflow-run' | 'makefile' | 'ci-script';
   line: number;
   endLine: number;
   /** Build context as written (after variable resolution where static). */
@@ -58,9 +63,11 @@ export interface BuildInvocation {
   dockerfile?: string;
   /** Folders (repo-relative) against which context and dockerfile resolve, most likely first. */
   baseDirs: string[];
-  /** How `dockerfile` is resolved: against the working folder (docker CLI, CI) or against the context (compose). */
-  dockerfileRelativeTo: 'cwd' | 'context';
+  /** How `dockerfile` is resolved: against the working folder (docker CLI, CI), the context (compose, skaffold) or either (kaniko). */
+  dockerfileRelativeTo: 'cwd' | 'context' | 'either';
   target?: string;
+  /** The Dockerfile is chosen elsewhere (a bake-action step overriding targets of a bake file): link none. */
+  dockerfileUnknown?: boolean;
   /** Image reference when the invocation names one statically (Tilt image ref, `-t`). */
   image?: string;
   buildArgs: BuildArgPass[];
@@ -220,6 +227,7 @@ export function invocationFromCommand(command: ShellCommand, filePath: string, o
   }
   if (program === 'docker-buildx' && all[1]?.value === 'build') return cliInvocation(command, all.slice(2), 'buildx', filePath, options);
   if (program === 'buildah' && ['bud', 'build', 'build-using-dockerfile'].includes(all[1]?.value ?? '')) return cliInvocation(command, all.slice(2), 'buildah', filePath, options);
+  if (program === 'executor' && /kaniko/.test(all[0]!.value) || program === 'kaniko' || program === 'kaniko-executor') return kanikoInvocation(command, all.slice(1), filePath, options);
   if (program === 'buildctl' || program === 'buildctl-daemonless.sh') {
     while (i < all.length && all[i]!.value.startsWith('-')) i += BUILDCTL_GLOBAL_VALUE.has(all[i]!.value.split('=')[0]!) && !all[i]!.value.includes('=') ? 2 : 1;
     if (all[i]?.value !== 'build') return undefined;
@@ -280,7 +288,7 @@ function cliInvocation(command: ShellCommand, args: ShellWord[], tool: BuildTool
     switch (name) {
       case 'f':
       case 'file':
-        inv.dockerfile = value;
+        inv.dockerfile = workspaceRelative(value);
         break;
       case 'target':
         inv.target = value;
@@ -308,7 +316,7 @@ function cliInvocation(command: ShellCommand, args: ShellWord[], tool: BuildTool
         break;
     }
   }
-  if (positional.length) inv.context = positional[positional.length - 1];
+  if (positional.length) inv.context = workspaceRelative(positional[positional.length - 1]!);
   return inv;
 }
 
@@ -349,6 +357,46 @@ function buildctlInvocation(command: ShellCommand, args: ShellWord[], filePath: 
     }
   }
   if (dockerfileDir !== undefined || filename !== undefined) inv.dockerfile = joinPosix(dockerfileDir ?? inv.context ?? '.', filename ?? 'Dockerfile');
+  return inv;
+}
+
+/** CI workspace variables that name the repository checkout: `$CI_PROJECT_DIR/app` is `app`. */
+const WORKSPACE = /^(?:\$\{?(?:CI_PROJECT_DIR|BITBUCKET_CLONE_DIR|GITHUB_WORKSPACE|WORKSPACE|CIRCLE_WORKING_DIRECTORY|DRONE_WORKSPACE|CI_WORKSPACE|BUILDKITE_BUILD_CHECKOUT_PATH|PWD|BUILD_SOURCESDIRECTORY|Build_SourcesDirectory|SYSTEM_DEFAULTWORKINGDIRECTORY|System_DefaultWorkingDirectory)\}?|\/workspace)(?=\/|$)\/?/;
+
+/** A path as the build sees it, relative to the repository when it starts at the CI workspace (`dir://` kaniko prefix dropped). */
+export function workspaceRelative(p: string): string {
+  const v = p.replace(/^dir:\/\//, '');
+  if (WORKSPACE.test(v)) return v.replace(WORKSPACE, '') || '.';
+  return v;
+}
+
+/** `/kaniko/executor --context dir://app --dockerfile Dockerfile --build-arg A=$A --destination …` (no BuildKit secrets). */
+function kanikoInvocation(command: ShellCommand, args: ShellWord[], filePath: string, options: { baseDirs?: string[]; host?: BuildInvocation['host'] }): BuildInvocation {
+  const inv = baseInvocation(command, 'kaniko', filePath, options);
+  inv.dockerfileRelativeTo = 'either';
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    const m = /^(--?[A-Za-z-]+)(?:=(.*))?$/s.exec(w.value);
+    if (!m) continue;
+    const flag = m[1]!;
+    let value = m[2];
+    let valueWord: ShellWord | undefined = value !== undefined ? w : undefined;
+    if (value === undefined && ['--context', '-c', '--dockerfile', '-f', '--build-arg', '--target', '--destination', '-d', '--context-sub-path'].includes(flag)) {
+      valueWord = args[i + 1];
+      value = valueWord?.value;
+      i++;
+    }
+    if (value === undefined || !valueWord) continue;
+    if (flag === '--context' || flag === '-c') inv.context = workspaceRelative(value);
+    else if (flag === '--dockerfile' || flag === '-f') inv.dockerfile = workspaceRelative(value);
+    else if (flag === '--target') inv.target = value;
+    else if ((flag === '--destination' || flag === '-d') && inv.image === undefined && valueWord.static) inv.image = value;
+    else if (flag === '--build-arg') {
+      const arg = buildArgFrom(value, valueWord.line, valueWord.params);
+      inv.buildArgs.push(arg);
+      for (const ref of arg.refs) if (!ref.includes('.')) inv.envReads.push({ name: ref, line: valueWord.line, via: 'build-arg' });
+    }
+  }
   return inv;
 }
 

@@ -71,6 +71,8 @@ export function makefileRecipes(text: string): { recipes: MakeRecipe[]; variable
       continue;
     }
     if (/^\s*(#|$)/.test(line)) continue;
+    // Conditionals (`ifndef TOKEN` … `endif`) and includes inside a rule do not end it.
+    if (/^\s*(ifn?def|ifn?eq|else|endif|-?include|sinclude)\b/.test(line)) continue;
     const assignment = /^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(\?=|:=|::=|=|\+=)\s*(.*)$/.exec(line);
     if (assignment) {
       const [, name, op, value] = assignment;

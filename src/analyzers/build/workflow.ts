@@ -7,7 +7,7 @@ import { get, getStr, isMap, isScalar, seqItems, type PNode, type PScalar } from
 import { parseYaml } from '../../yaml/parse.js';
 import { segments } from '../../util/path.js';
 import type { Analyzer } from '../types.js';
-import { buildArgFrom, refsOf, scriptInvocations, type BuildInvocation, type EnvRead } from './invocation.js';
+import { buildArgFrom, refsOf, scriptInvocations, secretFrom, type BuildInvocation, type EnvRead } from './invocation.js';
 
 export interface WorkflowStep {
   job: string;
@@ -97,6 +97,11 @@ export function analyzeWorkflow(text: string, path: string): WorkflowModel {
         const tag = { job: jobEntry.key, step: index };
         if (uses && /^docker\/build-push-action@/i.test(uses)) {
           model.invocations.push({ ...buildPushAction(step, path, env), ...tag });
+          return;
+        }
+        const other = uses ? otherBuildAction(step, uses) : undefined;
+        if (other) {
+          model.invocations.push({ ...other, ...tag });
           return;
         }
         const run = get(step, 'run');
@@ -208,6 +213,55 @@ function buildPushAction(step: PNode, _path: string, env: Record<string, string>
     const source = env[name];
     inv.envReads.push({ name, line: item.line, via: source && /secrets\./.test(source) ? 'ci-secret' : 'secret-env' });
   }
+  return inv;
+}
+
+const BUILD_ARG_INPUTS = ['build-args', 'buildArgs', 'build_args', 'buildargs', 'build-arg'];
+
+/**
+ * Other actions that build images: `docker/bake-action` (`set: <target>.args.NAME=…`, `<target>.secrets=…`) and any
+ * action with a build-args input (`redhat-actions/buildah-build`, `mr-smithers-excellent/docker-build-push`,
+ * `elgohr/Publish-Docker-Github-Action` `buildargs: NAME,NAME` forwarding env names, ...).
+ */
+function otherBuildAction(step: PNode, uses: string): BuildInvocation | undefined {
+  const withNode = get(step, 'with');
+  if (!isMap(withNode)) return undefined;
+  // text: the action, for messages (`redhat-actions/buildah-build build passes …`).
+  const inv: BuildInvocation = { tool: 'build-push-action', line: step.line, endLine: step.endLine, baseDirs: ['.'], dockerfileRelativeTo: 'cwd', buildArgs: [], secrets: [], envReads: [], text: uses.split('@')[0]! };
+  const addArg = (text: string, line: number) => {
+    const arg = buildArgFrom(text, line);
+    inv.buildArgs.push(arg);
+    for (const ref of arg.refs) inv.envReads.push({ name: ref, line, via: ref.startsWith('secrets.') ? 'ci-secret' : 'build-arg' });
+  };
+  if (/^docker\/bake-action@/i.test(uses)) {
+    inv.tool = 'bake';
+    // The targets live in the bake files (read on their own): this step only adds overrides.
+    inv.dockerfileUnknown = true;
+    for (const item of listInput(get(withNode, 'set'))) {
+      const m = /^([^.=\s]+)\.(args\.([A-Za-z_][\w]*)|secrets?)=(.*)$/.exec(item.text);
+      if (!m) continue;
+      if (m[3]) addArg(`${m[3]}=${m[4]}`, item.line);
+      else {
+        const secret = secretFrom(m[4]!, item.line);
+        if (secret) {
+          inv.secrets.push(secret);
+          for (const ref of secret.refs) inv.envReads.push({ name: ref, line: item.line, via: 'secret-env' });
+        }
+      }
+    }
+    return inv.buildArgs.length || inv.secrets.length ? inv : undefined;
+  }
+  const input = withNode.entries.find((e) => BUILD_ARG_INPUTS.includes(e.key));
+  if (!input) return undefined;
+  for (const item of listInput(input.value)) {
+    // Comma-separated on one line (`NPM_TOKEN=${{ … }},VERSION=1`, `buildargs: NPM_TOKEN,VERSION`).
+    const parts = /,/.test(item.text) && !/\$\{\{[^}]*,/.test(item.text) ? item.text.split(',').map((p) => p.trim()).filter(Boolean) : [item.text];
+    for (const part of parts) addArg(part, item.line);
+  }
+  const context = getStr(withNode, 'context') ?? getStr(withNode, 'path') ?? getStr(withNode, 'directory');
+  inv.context = context && !/\{\{/.test(context) ? context : '.';
+  const file = getStr(withNode, 'file') ?? getStr(withNode, 'dockerfile') ?? getStr(withNode, 'containerfiles')?.split('\n')[0]?.trim();
+  if (file && !/\{\{/.test(file)) inv.dockerfile = file;
   return inv;
 }
 

@@ -59,13 +59,27 @@ export function isBuildCredential(name: string, options: BuildNameOptions): bool
   if (options.ignore.some((n) => n.toLowerCase() === name.toLowerCase())) return false;
   if (options.extra.some((n) => n.toLowerCase() === name.toLowerCase())) return true;
   if (PUBLIC_PREFIX.test(name)) return false;
+  if (TOOL_CREDENTIAL_ENV.test(name)) return true;
   const w = words(name);
   // *_FILE, *_PATH, *_URL, *_ID, *_VERSION, *_DIR are references or metadata.
   if (['file', 'path', 'url', 'uri', 'id', 'version', 'dir', 'name', 'type', 'user', 'username', 'host'].includes(w[w.length - 1] ?? '')) return false;
   if (isCredentialName(name, { extra: [] })) return true;
   // Compound last words: ROOTPASS, DBPASSWORD, ADMINPASSWD, APITOKEN, CLIENTSECRET (not bypass, compass, keepass).
   const last = w[w.length - 1] ?? '';
-  return /^[a-z]{2,}(password|passwd|pass|token|secret)$/.test(last) && !/(by|com|sur|over|tres|keep|under|mis)pass$/.test(last);
+  return /^[a-z]{2,}(password|passwd|pass|token|secret)$/.test(last) && !/(by|com|sur|over|tres|keep|under|mis|ask)pass$/.test(last);
+}
+
+/**
+ * Environment variables package tools read credentials from, whatever their last word: npm (`NPM_CONFIG__AUTH`,
+ * `npm_config__authToken`), Poetry (`POETRY_PYPI_TOKEN_<REPO>`), Bundler host credentials (`BUNDLE_GITHUB__COM`,
+ * `BUNDLE_RUBYGEMS__PKG__GITHUB__COM`), Composer (`COMPOSER_AUTH`).
+ */
+const TOOL_CREDENTIAL_ENV = /^(npm_config__(auth|authtoken|password)|poetry_pypi_token_\w+|bundle_[a-z0-9_]*[a-z0-9]__[a-z0-9_]+|composer_auth)$/i;
+
+/** Names whose value is a URL or index location: a credential only when the URL carries one (`https://user:token@…`). */
+export function isUrlValuedName(name: string): boolean {
+  const w = words(name);
+  return ['url', 'uri', 'index', 'registry', 'endpoint'].includes(w[w.length - 1] ?? '');
 }
 
 /** A CI expression or variable reference that is a secret: `secrets.X`, or a credential-named variable. */
@@ -93,7 +107,7 @@ export interface LocatedInvocation {
   analyzer: string;
 }
 
-const INVOCATION_ANALYZERS = ['build-script', 'build-makefile', 'github-workflow', 'tiltfile', 'compose', 'devcontainer'];
+const INVOCATION_ANALYZERS = ['build-script', 'build-makefile', 'github-workflow', 'ci-pipeline', 'jenkinsfile', 'tiltfile', 'compose', 'devcontainer', 'skaffold', 'bake'];
 
 export function allInvocations(project: Project): LocatedInvocation[] {
   const out: LocatedInvocation[] = [];
@@ -118,6 +132,7 @@ function norm(p: string): string {
 export function dockerfileCandidates(inv: BuildInvocation): string[] {
   const out: string[] = [];
   const context = inv.context ?? '.';
+  if (inv.dockerfileUnknown) return out;
   if (/\$|^[a-z]+:\/\/|^git@|^-$/.test(context) && !inv.dockerfile) return out;
   for (const base of inv.baseDirs) {
     const ctx = context.startsWith('/') ? context.slice(1) : norm(path.posix.join(base, context));
@@ -126,8 +141,13 @@ export function dockerfileCandidates(inv: BuildInvocation): string[] {
     else if (/\$/.test(inv.dockerfile)) continue;
     else if (inv.dockerfile.startsWith('/')) df = inv.dockerfile.slice(1);
     else df = inv.dockerfileRelativeTo === 'context' ? path.posix.join(ctx, inv.dockerfile) : path.posix.join(base, inv.dockerfile);
-    const candidate = norm(df);
-    if (!candidate.startsWith('..') && !out.includes(candidate)) out.push(candidate);
+    const candidates = [df];
+    // kaniko: a relative --dockerfile names a file under the working folder, else under the context.
+    if (inv.dockerfileRelativeTo === 'either' && inv.dockerfile && !inv.dockerfile.startsWith('/') && !/\$/.test(inv.dockerfile)) candidates.push(path.posix.join(ctx, inv.dockerfile));
+    for (const c of candidates) {
+      const candidate = norm(c);
+      if (!candidate.startsWith('..') && !out.includes(candidate)) out.push(candidate);
+    }
   }
   return out;
 }
@@ -158,6 +178,22 @@ export class BuildGraph {
 
   invocationsOf(dockerfilePath: string): LocatedInvocation[] {
     return this.invocations.filter((i) => this.linked.get(i)?.file.path === dockerfilePath);
+  }
+
+  /**
+   * A line-independent location for an invocation: `base` (`tool@context` as each rule writes it), prefixed with the
+   * job for CI pipelines and Jenkinsfiles, and with an ordinal when the same build appears again in the file (so that
+   * the second one is not taken for the first).
+   */
+  invocationLocation(located: LocatedInvocation, base: (l: LocatedInvocation) => string): string {
+    const key = (l: LocatedInvocation) => {
+      const job = (l.invocation as { job?: string }).job;
+      return `${(l.analyzer === 'ci-pipeline' || l.analyzer === 'jenkinsfile') && job ? `${job}/` : ''}${base(l)}`;
+    };
+    const own = key(located);
+    const same = this.invocations.filter((o) => o.file.path === located.file.path && key(o) === own);
+    const n = same.indexOf(located);
+    return n > 0 ? `${own}~${n + 1}` : own;
   }
 
   /** The secret id used for an env var somewhere in the repo (`--secret id=npm,env=NPM_TOKEN`), else a derived one. */
@@ -300,6 +336,8 @@ export function dockerfileSnippet(runs: DfRun[], uses: SecretUse[], removed: str
 /** The matching change for one invocation. */
 export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[], dockerfilePath?: string): { language: string; text: string } {
   const inv = located.invocation;
+  // compose, skaffold and bake files write their context relative to themselves; the model keeps it repo-relative.
+  const ownContext = path.posix.relative(path.posix.dirname(located.file.path), inv.context ?? '.') || '.';
   const source = (u: SecretUse) => (u.source && !u.source.includes('.') ? u.source : u.env);
   switch (inv.tool) {
     case 'build-push-action':
@@ -315,23 +353,70 @@ export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[],
     case 'compose':
       return {
         language: 'yaml',
-        text: ['build:', `  context: ${inv.context ?? '.'}`, ...(inv.dockerfile ? [`  dockerfile: ${inv.dockerfile}`] : []), '  secrets:', ...uses.map((u) => `    - ${u.id}`), '# top level:', 'secrets:', ...uses.flatMap((u) => [`  ${u.id}:`, `    environment: ${source(u)}`])].join('\n'),
+        text: ['build:', `  context: ${ownContext}`, ...(inv.dockerfile ? [`  dockerfile: ${inv.dockerfile}`] : []), '  secrets:', ...uses.map((u) => `    - ${u.id}`), '# top level:', 'secrets:', ...uses.flatMap((u) => [`  ${u.id}:`, `    environment: ${source(u)}`])].join('\n'),
       };
     case 'devcontainer':
       return {
         language: 'jsonc',
         text: ['// devcontainer build.args cannot carry BuildKit secrets: build the image first, then reference it', `"initializeCommand": "docker buildx build ${uses.map((u) => `--secret id=${u.id},env=${source(u)}`).join(' ')} -t devcontainer-image -f ${dockerfilePath ?? inv.dockerfile ?? 'Dockerfile'} ${inv.context ?? '.'}",`, '"image": "devcontainer-image"'].join('\n'),
       };
+    case 'skaffold':
+      return {
+        language: 'yaml',
+        text: [`- image: ${inv.image ?? 'IMAGE'}`, `  context: ${ownContext}`, '  docker:', ...(inv.dockerfile ? [`    dockerfile: ${inv.dockerfile}`] : []), '    secrets:', ...uses.flatMap((u) => [`      - id: ${u.id}`, `        env: ${source(u)}`])].join('\n'),
+      };
+    case 'bake': {
+      const name = (inv as { name?: string }).name ?? 'default';
+      return {
+        language: 'hcl',
+        text: [`target "${name}" {`, `  context = "${ownContext}"`, ...(inv.dockerfile ? [`  dockerfile = "${inv.dockerfile}"`] : []), `  secret = [${uses.map((u) => `"id=${u.id},env=${source(u)}"`).join(', ')}]`, '}'].join('\n'),
+      };
+    }
+    case 'kaniko': {
+      const df = dockerfilePath ?? inv.dockerfile ?? 'Dockerfile';
+      return {
+        language: 'shell',
+        text: [
+          '# kaniko cannot mount BuildKit secrets: build this image with BuildKit (rootless: moby/buildkit:rootless, buildctl-daemonless.sh)',
+          `buildctl-daemonless.sh build --frontend dockerfile.v0 \\`,
+          `  --local context=${q(inv.context ?? '.')} --local dockerfile=${q(path.posix.dirname(df))} --opt filename=${q(path.posix.basename(df))} \\`,
+          ...uses.map((u) => `  --secret id=${u.id},env=${source(u)} \\`),
+          `  --output type=image,name=${inv.image ?? '$IMAGE'},push=true`,
+        ].join('\n'),
+      };
+    }
     default: {
-      const tool = inv.tool === 'buildctl' ? 'buildctl build --frontend dockerfile.v0' : inv.tool === 'buildx' ? 'docker buildx build' : `${inv.tool === 'docker' ? 'docker' : inv.tool} build`;
-      const secretFlags = uses.map((u) => `--secret id=${u.id},env=${source(u)}`);
-      if (inv.tool === 'buildctl') {
-        return { language: 'shell', text: `${tool} --local context=${inv.context ?? '.'} --local dockerfile=${path.posix.dirname(inv.dockerfile ?? 'Dockerfile')} \\\n  ${secretFlags.join(' \\\n  ')}` };
+      const cli = cliSnippet(inv, uses, source);
+      if (inv.form === 'azure-docker-task') {
+        return {
+          language: 'yaml',
+          text: ['- task: Docker@2', '  inputs:', '    command: build', ...(inv.dockerfile ? [`    Dockerfile: ${inv.dockerfile}`] : []), `    buildContext: ${inv.context ?? '.'}`, `    arguments: ${uses.map((u) => `--secret id=${u.id},env=${source(u)}`).join(' ')}`, '  env:', '    DOCKER_BUILDKIT: 1', ...uses.map((u) => `    ${source(u)}: $(${source(u)})  # a secret variable: map it explicitly`)].join('\n'),
+        };
       }
-      const rest = [...(inv.dockerfile ? [`-f ${q(inv.dockerfile)}`] : []), ...(inv.target ? [`--target ${inv.target}`] : []), q(inv.context ?? '.')];
-      return { language: 'shell', text: `${tool} \\\n  ${[...secretFlags, ...rest].join(' \\\n  ')}` };
+      if (inv.form === 'cloudbuild-step') {
+        return {
+          language: 'yaml',
+          text: ['- name: gcr.io/cloud-builders/docker', '  entrypoint: bash', `  args: ['-c', ${JSON.stringify(cli.text.replace(/ \\\n\s*/g, ' ').replace(/^docker build/, 'docker buildx build'))}]`, `  secretEnv: [${uses.map((u) => `'${source(u)}'`).join(', ')}]`].join('\n'),
+        };
+      }
+      if (located.analyzer === 'jenkinsfile') {
+        if (inv.form === 'jenkins-docker-build') return { language: 'groovy', text: `docker.build(${JSON.stringify(inv.image ?? 'image')}, "${uses.map((u) => `--secret id=${u.id},env=${source(u)}`).join(' ')} ${inv.context ?? '.'}")` };
+        return { language: 'groovy', text: `sh '''\n  ${cli.text.split('\n').join('\n  ')}\n'''` };
+      }
+      return cli;
     }
   }
+}
+
+/** The docker/buildx/podman/buildah/buildctl command line with the secrets passed. */
+function cliSnippet(inv: BuildInvocation, uses: SecretUse[], source: (u: SecretUse) => string): { language: string; text: string } {
+  const tool = inv.tool === 'buildctl' ? 'buildctl build --frontend dockerfile.v0' : inv.tool === 'buildx' ? 'docker buildx build' : `${inv.tool === 'docker' ? 'docker' : inv.tool} build`;
+  const secretFlags = uses.map((u) => `--secret id=${u.id},env=${source(u)}`);
+  if (inv.tool === 'buildctl') {
+    return { language: 'shell', text: `${tool} --local context=${inv.context ?? '.'} --local dockerfile=${path.posix.dirname(inv.dockerfile ?? 'Dockerfile')} \\\n  ${secretFlags.join(' \\\n  ')}` };
+  }
+  const rest = [...(inv.dockerfile ? [`-f ${q(inv.dockerfile)}`] : []), ...(inv.target ? [`--target ${inv.target}`] : []), q(inv.context ?? '.')];
+  return { language: 'shell', text: `${tool} \\\n  ${[...secretFlags, ...rest].join(' \\\n  ')}` };
 }
 
 /** Dockerfile rewrite plus, as comments, the change for every invocation that builds it. */

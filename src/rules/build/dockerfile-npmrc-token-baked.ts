@@ -1,19 +1,51 @@
 import path from 'node:path';
 import type { CredFileModel } from '../../analyzers/build/credfile.js';
-import { credFileKind, parseCredFile } from '../../analyzers/build/credfile.js';
+import { credFileKind, isLiteralCredential, parseCredFile } from '../../analyzers/build/credfile.js';
 import type { DfRun, DfStage, DockerfileModel } from '../../analyzers/build/dockerfile.js';
 import { secretMountTarget } from '../../analyzers/build/dockerfile.js';
 import type { ParsedFile } from '../../analyzers/types.js';
-import type { ShellCommand } from '../../shell/index.js';
+import { parseShell, type ShellCommand } from '../../shell/index.js';
 import type { Severity } from '../../types.js';
 import { createRule } from '../create-rule.js';
 import { BuildGraph, buildNameOptions, contextDirs, copiedIntoFinal, finalChain, imagePath, isBuildCredential, raise, secretReplacement, stageLabel, type SecretUse } from './common.js';
 
 const CRED_BASENAMES = /(^|\/)(\.npmrc|npmrc|\.yarnrc|\.yarnrc\.yml|\.netrc|_netrc|pip\.conf|pip\.ini|\.pypirc|\.git-credentials|\.gitconfig|config\.json)$/;
+/** Credential files of other package tools, recognised by their folder: Poetry, Bundler, Composer, RubyGems, Cargo, Maven, Gradle, gh. */
+const TOOL_CRED_PATH = /(^|\/)(pypoetry\/auth\.toml|\.bundle\/config|(\.composer|composer)\/auth\.json|\.gem\/credentials|\.cargo\/credentials(\.toml)?|\.m2\/settings(-security)?\.xml|\.gradle\/gradle\.properties|gh\/hosts\.ya?ml|\.docker\/config\.json)$/;
 const AUTH_TEXT = /(_authToken|_auth\b|_password|npmAuthToken|npmAuthIdent|\bpassword\b|\blogin\b|:\/\/[^\s/:@]+:[^\s/@]+@|x-access-token|oauth2:|"auth"\s*:)/i;
 
 export function isCredentialFilePath(p: string): boolean {
-  return (CRED_BASENAMES.test(p) && (!p.endsWith('config.json') || p.includes('.docker/'))) || credFileKind(p) === 'npmrc';
+  return (CRED_BASENAMES.test(p) && (!p.endsWith('config.json') || p.includes('.docker/'))) || credFileKind(p) === 'npmrc' || TOOL_CRED_PATH.test(p);
+}
+
+/** Variables read in the credential part of a written text: `_authToken=${X}`, `password $X`, `"auth": "$X"`, `https://$X@host`. */
+function authParams(text: string): string[] {
+  const out = new Set<string>();
+  const segments: string[] = [];
+  for (const m of text.matchAll(/(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent|npmPassword|password|passwd|token|oauth)\b["']?\s*[=:]?\s*\\?["']?([^\s"'\\]+)/gi)) segments.push(m[1]!);
+  for (const m of text.matchAll(/"(?:auth|identitytoken|registrytoken|password)"\s*:\s*\\?"([^"\\]*)/gi)) segments.push(m[1]!);
+  for (const m of text.matchAll(/:\/\/([^\s/@]+)@/g)) segments.push(m[1]!);
+  for (const seg of segments) for (const m of seg.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) out.add(m[1]!);
+  for (const benign of ['HOME', 'PWD', 'USER', 'PATH']) out.delete(benign);
+  return [...out];
+}
+
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh']);
+
+/** The RUN's commands, with the scripts of `sh -c '…'` / `bash -c "…"` read as commands too (on the line of their shell). */
+function withNestedScripts(commands: ShellCommand[], depth = 0): ShellCommand[] {
+  const out: ShellCommand[] = [];
+  for (const c of commands) {
+    out.push(c);
+    if (depth > 2 || !c.name || !SHELLS.has(c.name.split('/').pop()!)) continue;
+    const flag = c.words.findIndex((w, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(w.value));
+    const body = flag > 0 ? c.words[flag + 1] : undefined;
+    if (!body) continue;
+    const nested = parseShell(body.value, { lineOffset: c.line - 1 });
+    if (nested.error) continue;
+    out.push(...withNestedScripts(nested.commands.map((n) => ({ ...n, line: c.line, endLine: c.endLine, column: c.column + n.column })), depth + 1));
+  }
+  return out;
 }
 
 interface Write {
@@ -41,27 +73,52 @@ function literalAuth(text: string): string | undefined {
   return url && !url[2]!.startsWith('$') ? url[2] : undefined;
 }
 
+/** Package-tool commands that store a credential in the user's config, with the first word of the credential part. */
+function toolCredentialWrite(c: ShellCommand, prev: ShellCommand | undefined): { file: string; how: string; from: number; stdin?: boolean } | undefined {
+  const w = c.words.map((x) => x.value);
+  const operands = (from: number) => w.slice(from).filter((x) => !x.startsWith('-'));
+  if (c.name === 'poetry' && w[1] === 'config') {
+    const key = operands(2)[0] ?? '';
+    if (/^(http-basic|pypi-token)\./.test(key)) return { file: '~/.config/pypoetry/auth.toml', how: `poetry config ${key}`, from: w.indexOf(key) + 1 };
+  }
+  if (c.name === 'bundle' && w[1] === 'config') {
+    const ops = operands(2).filter((x) => x !== 'set');
+    if (ops.length >= 2 && /\.|__/.test(ops[0]!) && !/^(path|without|with|deployment|frozen|jobs|retry|bin|gemfile|clean|force_ruby_platform|build\.)/.test(ops[0]!)) return { file: w.includes('--local') ? '.bundle/config' : '~/.bundle/config', how: `bundle config ${ops[0]}`, from: w.indexOf(ops[0]!) + 1 };
+  }
+  if (c.name === 'composer' && w[1] === 'config') {
+    const key = operands(2)[0] ?? '';
+    if (/^(github-oauth|gitlab-oauth|gitlab-token|http-basic|bearer|bitbucket-oauth)\./.test(key)) return { file: w.includes('--global') || w.includes('-g') ? '~/.composer/auth.json' : 'auth.json', how: `composer config ${key}`, from: w.indexOf(key) + 1 };
+  }
+  if (c.name === 'gh' && w[1] === 'auth' && w[2] === 'login' && w.includes('--with-token') && prev && c.pipelineIndex > 0) return { file: '~/.config/gh/hosts.yml', how: 'gh auth login --with-token', from: w.length, stdin: true };
+  return undefined;
+}
+
 function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: (n: string) => boolean): Write[] {
   const script = run.script;
   if (!script) return [];
   const secretFiles = run.mounts.filter((m) => m.type === 'secret').map(secretMountTarget).filter((t): t is string => Boolean(t));
   // Variables assigned from a secret inside this RUN: TOKEN=$(cat /run/secrets/npm)
-  const fromSecret = new Set<string>();
+  // Secret mounts with env=NAME put the token in NAME for this RUN: NAME is a token whatever it is called.
+  const fromSecret = new Set<string>(run.mounts.filter((m) => m.type === 'secret' && m.env).map((m) => m.env!));
   for (const c of script.commands) for (const a of c.assignments) if (a.value && (/\/run\/secrets\//.test(a.value.value) || secretFiles.some((f) => a.value!.value.includes(f)) || a.value.params.some(tokenVar))) fromSecret.add(a.name);
   const isToken = (n: string) => tokenVar(n) || fromSecret.has(n);
   const out: Write[] = [];
   const at = (p: string) => imagePath(model, stage, p, run.line);
-  const commands = script.commands;
+  const commands = withNestedScripts(script.commands);
   for (const [index, c] of commands.entries()) {
     const argText = c.words.slice(1).map((w) => w.value).join(' ');
-    const params = c.words.flatMap((w) => w.params);
+    // The variables of the credential part count whatever their name (`_authToken=${REGISTRY_KEY}`).
+    const params = [...c.words.flatMap((w) => w.params), ...authParams(argText)];
+    const authRefs = new Set(authParams(argText));
+    const isTokenHere = (n: string) => isToken(n) || authRefs.has(n);
     // echo/printf/cat <<EOF > file
     for (const r of c.redirects) {
       if (!/^(>|>>|>\||&>|&>>)$/.test(r.op) || (r.fd && r.fd !== '1')) continue;
       if (!isCredentialFilePath(r.target.value)) continue;
       const heredoc = c.redirects.find((h) => h.heredoc)?.heredoc;
       const text = `${argText}\n${heredoc?.body ?? ''}`;
-      const sources = tokenSources(text, [...params, ...(heredoc?.params ?? [])], isToken, secretFiles);
+      const heredocAuth = new Set(authParams(heredoc?.body ?? ''));
+      const sources = tokenSources(text, [...params, ...(heredoc?.params ?? []), ...heredocAuth], (n) => isTokenHere(n) || heredocAuth.has(n), secretFiles);
       const literal = literalAuth(text);
       if (sources.length || literal || (c.name === 'cat' && c.words.slice(1).some((w) => /\/run\/secrets\//.test(w.value)))) {
         out.push({ path: at(r.target.value), command: c, how: `${c.name ?? 'a command'} ${r.op} ${r.target.value}`, sources: sources.length ? sources : ['a secret file'], literal });
@@ -73,7 +130,8 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
       for (const w of c.words.slice(1)) {
         if (w.value.startsWith('-') || !isCredentialFilePath(w.value) || !prev) continue;
         const text = prev.words.map((x) => x.value).join(' ');
-        const sources = tokenSources(text, prev.words.flatMap((x) => x.params), isToken, secretFiles);
+        const prevAuth = new Set(authParams(text));
+        const sources = tokenSources(text, [...prev.words.flatMap((x) => x.params), ...prevAuth], (n) => isToken(n) || prevAuth.has(n), secretFiles);
         const literal = literalAuth(text);
         if (sources.length || literal) out.push({ path: at(w.value), command: c, how: `tee ${w.value}`, sources, literal });
       }
@@ -97,7 +155,7 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
       const keyWord = c.words.find((w, i) => i > 1 && !w.value.startsWith('-'));
       const all = c.words.slice(2).map((w) => w.value).join(' ');
       if (keyWord && /^url\..*\.insteadof$/i.test(keyWord.value) || /credential|http\..*extraheader/i.test(keyWord?.value ?? '')) {
-        const sources = tokenSources(all, c.words.flatMap((w) => w.params), isToken, secretFiles);
+        const sources = tokenSources(all, [...c.words.flatMap((w) => w.params), ...authParams(all)], isTokenHere, secretFiles);
         const literal = sources.length ? undefined : literalAuth(all);
         const system = c.words.some((w) => w.value === '--system');
         const global = c.words.some((w) => w.value === '--global');
@@ -107,7 +165,7 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
     // pip config set global.index-url https://user:token@…
     if ((c.name === 'pip' || c.name === 'pip3') && c.words[1]?.value === 'config' && c.words[2]?.value === 'set') {
       const text = argText;
-      const sources = tokenSources(text, params, isToken, secretFiles);
+      const sources = tokenSources(text, params, isTokenHere, secretFiles);
       const literal = sources.length ? undefined : literalAuth(text);
       if ((sources.length || literal) && /:\/\/[^\s/]*@/.test(text)) out.push({ path: at(c.words.some((w) => w.value === '--global') ? '/etc/pip.conf' : '~/.config/pip/pip.conf'), command: c, how: 'pip config set', sources, literal });
     }
@@ -118,6 +176,18 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
       const prev = stdin ? commands[index - 1] : undefined;
       if (prev) sources.push(...tokenSources(prev.words.map((w) => w.value).join(' '), prev.words.flatMap((w) => w.params), isToken, secretFiles));
       if (sources.length) out.push({ path: at('~/.docker/config.json'), command: c, how: 'docker login', sources: [...new Set(sources)] });
+    }
+    // poetry config http-basic.<repo> user pass / pypi-token.<repo> tok; bundle config [set] [--global] host user:tok;
+    // composer config [--global] [--auth] github-oauth.github.com tok; gh auth login --with-token (token on stdin).
+    const toolWrite = toolCredentialWrite(c, commands[index - 1]);
+    if (toolWrite) {
+      const text = c.words.slice(toolWrite.from).map((w) => w.value).join(' ');
+      const ps = c.words.slice(toolWrite.from).flatMap((w) => w.params);
+      const prevText = toolWrite.stdin && commands[index - 1] ? commands[index - 1]!.words.map((w) => w.value).join(' ') : '';
+      const sources = tokenSources(`${text} ${prevText}`, [...ps, ...(toolWrite.stdin ? commands[index - 1]?.words.flatMap((w) => w.params) ?? [] : [])], (n) => isToken(n) || (ps.includes(n) && !/(^|_)(USER|USERNAME|LOGIN|NAME|EMAIL)$/i.test(n)), secretFiles);
+      const valueWords = c.words.slice(toolWrite.from).filter((w) => !w.value.startsWith('-'));
+      const literal = sources.length || toolWrite.stdin ? undefined : valueWords.length && valueWords.every((w) => w.static) ? valueWords[valueWords.length - 1]!.value : undefined;
+      if (sources.length || (literal && isLiteralCredential(literal))) out.push({ path: at(toolWrite.file), command: c, how: toolWrite.how, sources, literal });
     }
     // cp /run/secrets/npmrc ~/.npmrc
     if ((c.name === 'cp' || c.name === 'mv' || c.name === 'install' || c.name === 'ln') && c.words.length >= 3) {
@@ -140,7 +210,7 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
 function removedInRun(write: Write, run: DfRun, model: DockerfileModel, stage: DfStage): boolean {
   const mounted = run.mounts.some((m) => (m.type === 'secret' || m.type === 'tmpfs' || m.type === 'cache' || m.type === 'bind') && m.target && write.path.startsWith(imagePath(model, stage, m.target, run.line)));
   if (mounted) return true;
-  return (run.script?.commands ?? []).some(
+  return withNestedScripts(run.script?.commands ?? []).some(
     (c) =>
       (c.line > write.command.line || (c.line === write.command.line && c.column > write.command.column)) &&
       (c.name === 'rm' || c.name === 'shred' || c.name === 'unlink') &&
@@ -190,6 +260,21 @@ export const dockerfileNpmrcTokenBaked = createRule(
               report(df, stage, chain, write.path, write.command.line, `${write.how} writes ${write.sources.length ? write.sources.join(', ') : 'a token'} into ${write.path}`, write.literal, laterRemoval, run, write.sources);
             }
           }
+          for (const run of stage.onbuild?.runs ?? []) {
+            for (const write of writesOf(run, model, stage, tokenVar)) {
+              if (removedInRun(write, run, model, stage)) continue;
+              context.report({
+                file: df.file,
+                line: write.command.line,
+                message: `ONBUILD ${write.how} writes ${write.sources.length ? write.sources.join(', ') : 'a token'} into ${write.path}: every image built FROM this one keeps it in a layer`,
+                location: `${df.file.path}#${stageLabel(stage)}/ONBUILD ${write.path}`,
+                value: write.literal,
+                keys: write.sources.length ? write.sources : [path.posix.basename(write.path)],
+                severity: write.literal ? 'critical' : 'high',
+                origin: 'build-time',
+              });
+            }
+          }
           for (const copy of stage.copies) {
             if (copy.from) continue;
             for (const doc of copy.heredocs) {
@@ -209,7 +294,9 @@ export const dockerfileNpmrcTokenBaked = createRule(
                 const literal = found.model.entries.find((e) => e.literal && !['username', 'email'].includes(e.key));
                 if (!literal) continue; // token-free or ${VAR} interpolation: fine.
                 report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies ${found.file.path}, which carries a literal ${literal.key}, into ${dest}`, literal.value, undefined, undefined, [literal.key]);
-              } else if (credFileKind(src) || isCredentialFilePath(src)) {
+              } else if ((credFileKind(src) || isCredentialFilePath(src)) && !stage.runs.some((r) => r.line > copy.line && r.mounts.some((m) => m.type === 'secret'))) {
+                // Not in the repository: generated before the build. When a later RUN of the stage mounts a BuildKit
+                // secret, the token comes from there and the copied file is the token-free mapping: not reported.
                 report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies a credential file that is not in the repository (written before the build, e.g. by CI) into ${dest}`, undefined, undefined, undefined, [path.posix.basename(src)], 'medium');
               }
             }

@@ -1,7 +1,24 @@
 import type { DfStage, DfVar, DockerfileModel } from '../../analyzers/build/dockerfile.js';
 import type { Severity } from '../../types.js';
 import { createRule } from '../create-rule.js';
-import { BuildGraph, buildNameOptions, dockerfileSnippet, finalChain, isBuildCredential, raise, runsUsing, secretReplacement, stageLabel, type SecretUse } from './common.js';
+import { isLiteralCredential } from '../../analyzers/build/credfile.js';
+import { BuildGraph, buildNameOptions, dockerfileSnippet, finalChain, isBuildCredential, isUrlValuedName, raise, runsUsing, secretReplacement, stageLabel, type SecretUse } from './common.js';
+
+/** A literal that is no secret: a file path (`/run/secrets/token`, `/etc/gcp/key.json`) or a placeholder (`changeme`, `build-time-placeholder`). */
+export function isNonSecretLiteral(value: string): boolean {
+  const v = value.trim().replace(/^["']|["']$/g, '');
+  if (/^(\/|~\/|\.\.?\/)[\w@%+=:,./-]*$/.test(v)) return true;
+  // A URL is a secret only through its user-info part (`https://user:token@host`).
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return !/:\/\/[^\s/@]+@/.test(v);
+  if (!isLiteralCredential(v)) return true;
+  return /(^|[-_.\s])(placeholder|dummy|changeme|change[-_]me|example|not[-_]?a[-_]?secret|fake|sample)([-_.\s]|$)|^(test|dev|local|none|empty|unset|false|true|0|1)$/i.test(v);
+}
+
+/** A URL-valued credential name (`PIP_INDEX_URL`) matters only when its value can carry a credential: not a plain literal URL. */
+function urlWithoutCredential(decl: DfVar): boolean {
+  if (decl.value === undefined || decl.refs.length > 0) return false;
+  return !/:\/\/[^\s/@]+@/.test(decl.value);
+}
 
 interface TokenVar {
   decl: DfVar;
@@ -58,7 +75,11 @@ export const dockerfileTokenArgEnv = createRule(
         const invocations = graph.invocationsOf(df.file.path);
         for (const token of tokenVars(model, isCred)) {
           const { decl, kind, stage } = token;
-          const literal = decl.value !== undefined && decl.value.trim() !== '' && decl.refs.length === 0;
+          if (token.carries === decl.name && isUrlValuedName(decl.name) && urlWithoutCredential(decl)) continue;
+          const bare = decl.value === undefined ? '' : decl.value.trim().replace(/^["']|["']$/g, '');
+          // `ENV API_KEY=""` / `ENV GOOGLE_APPLICATION_CREDENTIALS=/secrets/key.json` / a placeholder: nothing secret is baked.
+          if (kind === 'ENV' && decl.refs.length === 0 && (bare === '' || isNonSecretLiteral(bare))) continue;
+          const literal = decl.value !== undefined && bare !== '' && decl.refs.length === 0 && !isNonSecretLiteral(bare);
           let severity: Severity = 'high';
           let where: string;
           if (!stage) {
@@ -116,6 +137,32 @@ export const dockerfileTokenArgEnv = createRule(
               ? `Replace ${kind} ${decl.name} with a secret mount and pass --secret id=${id} in the ${invocations.length} build invocation${invocations.length === 1 ? '' : 's'} of this Dockerfile (${invocations.map((i) => `${i.file.path}:${i.invocation.line}`).join(', ')}).`
               : undefined,
           });
+        }
+        // ONBUILD ARG/ENV: every image built FROM this one declares the token (and an ENV bakes it into that image's config).
+        for (const stage of model.stages) {
+          for (const [kind, decls] of [['ARG', stage.onbuild?.args ?? []], ['ENV', stage.onbuild?.envs ?? []]] as const) {
+            for (const decl of decls) {
+              if (!isCred(decl.name) && !decl.refs.some(isCred)) continue;
+              if (isUrlValuedName(decl.name) && urlWithoutCredential(decl)) continue;
+              const bare = decl.value === undefined ? '' : decl.value.trim().replace(/^["']|["']$/g, '');
+              if (kind === 'ENV' && decl.refs.length === 0 && (bare === '' || isNonSecretLiteral(bare))) continue;
+              const literal = bare !== '' && decl.refs.length === 0 && !isNonSecretLiteral(bare);
+              const carries = isCred(decl.name) ? decl.name : decl.refs.find(isCred)!;
+              const id = graph.secretIdFor(carries);
+              context.report({
+                file: df.file,
+                line: decl.line,
+                column: decl.column,
+                message: `ONBUILD ${kind} ${decl.name}${literal ? ' with a literal value' : ''} in ${stageLabel(stage)}: every image built FROM this one ${kind === 'ARG' ? 'declares the token as a build argument (readable from its docker history)' : 'stores the token in its image config (readable with docker inspect)'}`,
+                location: `${df.file.path}#${stageLabel(stage)}/ONBUILD ${kind} ${decl.name}`,
+                value: literal ? decl.value : undefined,
+                keys: [decl.name],
+                severity: literal || kind === 'ENV' ? 'critical' : 'high',
+                origin: 'build-time',
+                replacement: secretReplacement(`Mount ${carries} as BuildKit secret ${id} in the images built FROM this one`, dockerfileSnippet(stage.onbuild?.runs ?? [], [{ env: carries, id, source: carries }], [`ONBUILD ${kind} ${decl.name}${decl.value !== undefined ? '=…' : ''}`]).replace(/^RUN /gm, 'ONBUILD RUN '), []),
+              });
+            }
+          }
         }
       },
     );

@@ -1,7 +1,11 @@
 import type { EnvRead } from '../../analyzers/build/invocation.js';
 import type { FileContext } from '../../analyzers/types.js';
 import { createRule } from '../create-rule.js';
+import type { CiModel } from '../../analyzers/build/ci.js';
 import { buildNameOptions, isBuildCredential, type BuildScriptModel, type TiltModel, type WorkflowModel } from './common.js';
+
+/** Variables a CI system always sets for a job (its own job token and registry login). */
+const CI_ALWAYS_SET = ['CI_JOB_TOKEN', 'CI_REGISTRY_PASSWORD', 'CI_REGISTRY_USER', 'CI_DEPENDENCY_PROXY_PASSWORD', 'CI_DEPENDENCY_PROXY_USER', 'System_AccessToken', 'SYSTEM_ACCESSTOKEN', 'BITBUCKET_STEP_OIDC_TOKEN', 'BUILDKITE_AGENT_ACCESS_TOKEN', 'CIRCLE_OIDC_TOKEN'];
 
 export const missingBuildSecretPrecheck = createRule(
   {
@@ -54,6 +58,22 @@ export const missingBuildSecretPrecheck = createRule(
         reportOnce(f.file, reads, new Set(f.model.checked), 'python', (n) => `if not os.getenv('${n}'):\n    fail('${n} is not set: add it to .env')`);
       },
     );
+    for (const analyzer of ['ci-pipeline', 'jenkinsfile']) {
+      context.each(
+        context.project.models<CiModel>(analyzer),
+        (f) => f.file.path,
+        (f) => {
+          const global = f.model.jobs.find((j) => j.name === '(pipeline)')?.checked ?? [];
+          for (const job of new Set(f.model.invocations.map((i) => i.job))) {
+            const checked = new Set([...CI_ALWAYS_SET, ...global, ...(f.model.jobs.find((j) => j.name === job)?.checked ?? [])]);
+            const reads = f.model.invocations.filter((i) => i.job === job).flatMap((i) => i.envReads);
+            reportOnce(f.file, reads, checked, analyzer === 'jenkinsfile' ? 'groovy' : 'shell', (n) =>
+              analyzer === 'jenkinsfile' ? `sh 'test -n "$${n}" || { echo "${n} is not set"; exit 1; }'` : `test -n "$${n}" || { echo "${n} is not set: add it to the CI/CD variables"; exit 1; }`,
+            );
+          }
+        },
+      );
+    }
     context.each(
       context.project.models<WorkflowModel>('github-workflow'),
       (f) => f.file.path,

@@ -1,0 +1,355 @@
+/**
+ * CI systems other than GitHub Actions that build images: GitLab CI, Bitbucket Pipelines, Azure Pipelines (script
+ * steps and the Docker@2 task), CircleCI, Drone/Woodpecker, Buildkite, Travis, Google Cloud Build, and Jenkinsfiles.
+ * Their shell steps go through the shell parser and the same invocation reader as scripts (docker/buildx/podman/
+ * buildah/buildctl/kaniko), grouped per job with the variables each job's scripts check.
+ */
+import { checkedVariables, parseShell } from '../../shell/index.js';
+import { get, getStr, isMap, isScalar, isSeq, seqItems, type PNode, type PScalar } from '../../yaml/model.js';
+import { parseYaml } from '../../yaml/parse.js';
+import { basename, segments } from '../../util/path.js';
+import type { Analyzer } from '../types.js';
+import { scriptInvocations, type BuildInvocation } from './invocation.js';
+
+export type CiSystem = 'gitlab' | 'bitbucket' | 'azure' | 'circleci' | 'drone' | 'buildkite' | 'travis' | 'cloudbuild' | 'jenkins';
+
+export interface CiJob {
+  name: string;
+  line: number;
+  /** Variables the job's scripts check (`${X:?}`, `[ -z "$X" ]`), plus, for Jenkins, credentials bound by the job (a missing one fails the job). */
+  checked: string[];
+}
+
+export interface CiModel {
+  kind: 'ci';
+  system: CiSystem;
+  invocations: (BuildInvocation & { job: string })[];
+  jobs: CiJob[];
+}
+
+/** Which CI system a path belongs to, undefined when none. GitHub workflows have their own analyzer. */
+export function ciSystemOf(path: string): CiSystem | undefined {
+  const name = basename(path);
+  const dirs = segments(path).slice(0, -1);
+  const yaml = /\.ya?ml$/i.test(name);
+  if (/^Jenkinsfile([._-][\w.-]*)?$/.test(name) || /\.(jenkinsfile|Jenkinsfile)$/.test(name) || (/\.groovy$/.test(name) && dirs.some((d) => /^(jenkins|\.jenkins|ci|pipelines?)$/i.test(d)))) return 'jenkins';
+  if (!yaml) return undefined;
+  if (/^\.gitlab-ci\.ya?ml$/.test(name) || /\.gitlab-ci\.ya?ml$/.test(name) || dirs.includes('.gitlab') || dirs.some((d) => d === 'gitlab-ci' || d === '.gitlab-ci')) return 'gitlab';
+  if (/^bitbucket-pipelines\.ya?ml$/.test(name)) return 'bitbucket';
+  if (/^azure-pipelines/.test(name) || dirs.some((d) => d === '.azure-pipelines' || d === '.azuredevops' || d === 'azure-pipelines' || d === '.pipelines')) return 'azure';
+  if (dirs[dirs.length - 1] === '.circleci') return 'circleci';
+  if (/^\.(drone|woodpecker)\.ya?ml$/.test(name) || dirs[dirs.length - 1] === '.woodpecker') return 'drone';
+  if (dirs[dirs.length - 1] === '.buildkite' || /^buildkite\.ya?ml$/.test(name)) return 'buildkite';
+  if (name === '.travis.yml') return 'travis';
+  if (/^cloudbuild([._-][\w.-]*)?\.ya?ml$/.test(name)) return 'cloudbuild';
+  return undefined;
+}
+
+const SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'run', 'bash', 'sh', 'inlineScript', 'install', 'before_install']);
+/** GitLab top-level keys that are not jobs. */
+const GITLAB_RESERVED = new Set(['variables', 'stages', 'default', 'include', 'workflow', 'image', 'services', 'before_script', 'after_script', 'cache', 'spec']);
+
+function contentLine(node: PScalar): number {
+  return node.style === 'block' ? node.line + 1 : node.line;
+}
+
+/** Azure macros `$(Build.SourcesDirectory)` / `$(npmToken)` are replaced before the shell runs: read them as variables. */
+function azureMacros(text: string): string {
+  return text.replace(/\$\(([A-Za-z_][\w.]*)\)/g, (_m, name: string) => `\${${name.replace(/\./g, '_')}}`);
+}
+
+class CiReader {
+  readonly model: CiModel;
+  private readonly jobs = new Map<string, { line: number; checked: Set<string> }>();
+
+  constructor(
+    readonly system: CiSystem,
+    readonly path: string,
+  ) {
+    this.model = { kind: 'ci', system, invocations: [], jobs: [] };
+  }
+
+  private job(name: string, line: number): { line: number; checked: Set<string> } {
+    let job = this.jobs.get(name);
+    if (!job) {
+      job = { line, checked: new Set() };
+      this.jobs.set(name, job);
+    }
+    return job;
+  }
+
+  /**
+   * One shell text of a job, parsed with its position in the file. A folded YAML scalar (`>`, `>-`, a multi-line
+   * plain scalar) reaches the shell as one line: `lines` (the file's lines it spans) put each build argument and
+   * secret back on the line that writes it.
+   */
+  script(text: string, line: number, jobName: string, jobLine: number, lines?: { text: string[]; from: number; to: number }, form?: BuildInvocation['form']): void {
+    const source = this.system === 'azure' ? azureMacros(text) : text;
+    const script = parseShell(source, { lineOffset: line - 1 });
+    const job = this.job(jobName, jobLine);
+    for (const v of checkedVariables(script)) job.checked.add(v);
+    for (const inv of scriptInvocations(script, this.path, 'ci-script', ['.'])) {
+      if (lines && !text.includes('\n') && lines.to > lines.from) relocate(inv, lines);
+      if (form) inv.form = form;
+      this.model.invocations.push({ ...inv, job: jobName });
+    }
+  }
+
+  /** Names the CI system guarantees for a job (Cloud Build `secretEnv`: the build fails when the secret is missing). */
+  guaranteed(jobName: string, jobLine: number, names: string[]): void {
+    const job = this.job(jobName, jobLine);
+    for (const n of names) job.checked.add(n);
+  }
+
+  finish(): CiModel {
+    this.model.jobs = [...this.jobs.entries()].map(([name, j]) => ({ name, line: j.line, checked: [...j.checked] }));
+    return this.model;
+  }
+}
+
+/** Put build args, secrets and env reads of a folded scalar on the source line that names them. */
+function relocate(inv: BuildInvocation, lines: { text: string[]; from: number; to: number }): void {
+  const find = (needle: string): number | undefined => {
+    for (let l = lines.from; l <= lines.to; l++) if ((lines.text[l - 1] ?? '').includes(needle)) return l;
+    return undefined;
+  };
+  const moved = new Map<number, number>();
+  for (const arg of inv.buildArgs) {
+    const at = find(`${arg.name}=`) ?? find(arg.name);
+    if (at) {
+      moved.set(arg.line, at);
+      for (const r of inv.envReads) if (r.line === arg.line && arg.refs.includes(r.name)) r.line = at;
+      arg.line = at;
+    }
+  }
+  for (const secret of inv.secrets) {
+    const at = find(`id=${secret.id}`);
+    if (at) {
+      for (const r of inv.envReads) if (r.line === secret.line && secret.refs.includes(r.name)) r.line = at;
+      secret.line = at;
+    }
+  }
+  inv.endLine = Math.max(inv.endLine, lines.to);
+}
+
+function scalarTexts(node: PNode | null | undefined): { text: string; line: number; endLine: number }[] {
+  if (isScalar(node)) return typeof node.value === 'string' ? [{ text: node.value, line: contentLine(node), endLine: node.endLine }] : [];
+  if (isSeq(node)) return node.items.flatMap((i) => scalarTexts(i));
+  return [];
+}
+
+/** Azure `task: Docker@2` (build / buildAndPush) as the docker command it runs. */
+function azureDockerTask(step: PNode): { text: string; line: number } | undefined {
+  const task = getStr(step, 'task');
+  if (!task || !/^Docker@\d+$/i.test(task)) return undefined;
+  const inputs = get(step, 'inputs');
+  const command = (getStr(inputs, 'command') ?? 'buildAndPush').toLowerCase();
+  if (command !== 'build' && command !== 'buildandpush') return undefined;
+  const dockerfile = getStr(inputs, 'Dockerfile') ?? getStr(inputs, 'dockerfile') ?? 'Dockerfile';
+  const context = getStr(inputs, 'buildContext') ?? (dockerfile.includes('/') && !dockerfile.includes('*') ? dockerfile.slice(0, dockerfile.lastIndexOf('/')) : '.');
+  const argsNode = get(inputs, 'arguments');
+  const args = isScalar(argsNode) ? String(argsNode.value ?? '').replace(/\n/g, ' ') : '';
+  const line = isScalar(argsNode) ? contentLine(argsNode) : step.line;
+  const df = dockerfile.replace(/^\*\*\//, '');
+  const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+  return { text: `docker build ${args} -f ${q(df)} ${q(context)}`, line };
+}
+
+/** Cloud Build step `name: gcr.io/cloud-builders/docker` / kaniko with `args: [...]` (or `entrypoint: bash`, `args: [-c, script]`). */
+function cloudBuildStep(step: PNode): { text: string; line: number } | undefined {
+  const image = getStr(step, 'name');
+  const args = get(step, 'args');
+  if (!image || !isSeq(args)) return undefined;
+  const items = args.items.filter(isScalar).map((s) => ({ text: String(s.value ?? ''), line: contentLine(s) }));
+  const entrypoint = getStr(step, 'entrypoint');
+  if (entrypoint && /(^|\/)(ba)?sh$/.test(entrypoint) && items[0]?.text === '-c' && items[1]) return { text: items[1].text.replace(/\$\$/g, '$'), line: items[1].line };
+  const q = (s: string) => `'${s.replace(/\$\$/g, '\u0000').replace(/'/g, "'\\''")}'`.replace(/\u0000/g, "'\"$\"'");
+  // `$$NPM_TOKEN` is the shell variable (secretEnv); `${_X}` substitutions are Cloud Build's.
+  const word = (s: string) => (/\$\$|\$\{?_?[A-Za-z]/.test(s) ? `"${s.replace(/\$\$/g, '$').replace(/"/g, '\\"')}"` : q(s));
+  if (/(^|\/)docker(:[\w.-]+)?$/.test(image)) return { text: `docker ${items.map((i) => word(i.text)).join(' ')}`, line: items[0]?.line ?? step.line };
+  if (/kaniko-project\/executor/.test(image)) return { text: `/kaniko/executor ${items.map((i) => word(i.text)).join(' ')}`, line: items[0]?.line ?? step.line };
+  return undefined;
+}
+
+export function analyzeCiYaml(text: string, path: string, system: CiSystem): CiModel {
+  const reader = new CiReader(system, path);
+  const fileLines = text.split('\n');
+  const visit = (node: PNode | null | undefined, keys: string[], jobName: string, jobLine: number): void => {
+    const parentKey = keys[keys.length - 1];
+    if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        // Azure `jobs: - job: Build`, `stages: - stage: X`, Buildkite `steps: - key: x`: a list of jobs.
+        const named = isMap(item) && (parentKey === 'jobs' || parentKey === 'stages') ? (getStr(item, 'job') ?? getStr(item, 'stage') ?? getStr(item, 'deployment') ?? getStr(item, 'name')) : undefined;
+        visit(item, [...keys, String(i)], named ?? jobName, named && item ? item.line : jobLine);
+      });
+      return;
+    }
+    if (!isMap(node)) return;
+    const task = azureDockerTask(node);
+    const step = task ? undefined : system === 'cloudbuild' ? cloudBuildStep(node) : undefined;
+    if (task) reader.script(task.text, task.line, jobName, jobLine, undefined, 'azure-docker-task');
+    if (step) reader.script(step.text, step.line, jobName, jobLine, undefined, 'cloudbuild-step');
+    for (const e of node.entries) {
+      // GitLab jobs are top-level keys; CircleCI/others name jobs under `jobs:`.
+      const atJob = isMap(e.value) && ((keys.length === 0 && system === 'gitlab' && !GITLAB_RESERVED.has(e.key) && !e.key.startsWith('.')) || (parentKey === 'jobs' && keys.length <= 2));
+      if (e.key === 'secretEnv' && system === 'cloudbuild') reader.guaranteed(jobName, jobLine, scalarTexts(e.value).map((t) => t.text));
+      if (SCRIPT_KEYS.has(e.key) && (isScalar(e.value) || isSeq(e.value))) {
+        const texts = scalarTexts(e.value);
+        if (texts.length) {
+          for (const t of texts) reader.script(t.text, t.line, jobName, jobLine, { text: fileLines, from: t.line, to: t.endLine });
+          continue;
+        }
+      }
+      visit(e.value, [...keys, e.key], atJob ? e.key : jobName, atJob ? e.line : jobLine);
+    }
+  };
+  for (const doc of parseYaml(text).docs) visit(doc.root, [], '(pipeline)', 1);
+  return reader.finish();
+}
+
+// ---- Jenkinsfile ----------------------------------------------------------------------------------------------
+
+interface GroovyString {
+  value: string;
+  /** Line of the first character of the value. */
+  line: number;
+  /** Double-quoted (GString): `${...}` interpolates Groovy expressions before the shell sees the text. */
+  interpolated: boolean;
+  /** Source offset of the opening quote. */
+  start: number;
+  end: number;
+}
+
+/** String literals of a Groovy file (comments skipped), with their lines. */
+export function groovyStrings(text: string): GroovyString[] {
+  const out: GroovyString[] = [];
+  let i = 0;
+  let line = 1;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      i++;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? text.length : end + 2;
+      for (let k = i; k < stop; k++) if (text[k] === '\n') line++;
+      i = stop;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      const triple = text.slice(i, i + 3) === c.repeat(3);
+      const start = i;
+      const startLine = line;
+      i += triple ? 3 : 1;
+      let value = '';
+      while (i < text.length) {
+        const ch = text[i]!;
+        if (triple ? text.slice(i, i + 3) === c.repeat(3) : ch === c) {
+          i += triple ? 3 : 1;
+          break;
+        }
+        if (!triple && ch === '\n') break;
+        if (ch === '\n') line++;
+        if (ch === '\\' && i + 1 < text.length) {
+          const n = text[i + 1]!;
+          if (n === '\n') {
+            // A backslash-newline in a Groovy string is kept for the shell: a line continuation.
+            value += '\\\n';
+            line++;
+          } else if (n === '$') value += c === '"' ? '\\$' : '\\$';
+          else if (n === 'n') value += '\n';
+          else if (n === 't') value += '\t';
+          else value += n;
+          i += 2;
+          continue;
+        }
+        value += ch;
+        i++;
+      }
+      out.push({ value, line: startLine, interpolated: c === '"', start, end: i });
+      continue;
+    }
+    i++;
+  }
+  return out;
+}
+
+/** A GString's Groovy interpolations as shell variables: `${env.NPM_TOKEN}` / `${params.X}` / `${X}` -> `${NAME}`; `\$` stays a shell `$`. */
+function groovyToShell(s: GroovyString): string {
+  if (!s.interpolated) return s.value.replace(/\\\$/g, '$');
+  return s.value
+    .replace(/(?<!\\)\$\{([^}]*)\}/g, (_m, expr: string) => {
+      const name = /^\s*(?:env\.|params\.)?([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(expr);
+      return name ? `\${${name[1]}}` : 'GROOVY_EXPR';
+    })
+    .replace(/\\\$/g, '$');
+}
+
+export function analyzeJenkinsfile(text: string, path: string): CiModel {
+  const reader = new CiReader('jenkins', path);
+  const strings = groovyStrings(text);
+  // Credentials bound to variables: Jenkins fails the job when the credential is missing.
+  const bound = new Set<string>();
+  for (const m of text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s*=\s*credentials\s*\(/g)) bound.add(m[1]!);
+  for (const m of text.matchAll(/\b(?:variable|usernameVariable|passwordVariable|keyFileVariable|passphraseVariable)\s*:\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]/g)) bound.add(m[1]!);
+  const stageAt = (offset: number): { name: string; line: number } => {
+    let name = '(pipeline)';
+    let line = 1;
+    for (const m of text.slice(0, offset).matchAll(/\bstage\s*\(\s*['"]([^'"]+)['"]/g)) {
+      name = m[1]!;
+      line = text.slice(0, m.index).split('\n').length;
+    }
+    return { name, line };
+  };
+  strings.forEach((s, index) => {
+    const before = text.slice(Math.max(0, s.start - 200), s.start);
+    const lineBefore = before.slice(before.lastIndexOf('\n') + 1);
+    let shell: string | undefined;
+    let form: BuildInvocation['form'];
+    if (/\bsh\s*\(?\s*$/.test(before) || /\bsh\b[^\n]*\bscript\s*:\s*$/.test(lineBefore) || /\bsh\s*\(\s*\n?\s*script\s*:\s*$/.test(before)) shell = groovyToShell(s);
+    else if (/\bdocker\.build\s*\(\s*$/.test(before)) {
+      // docker.build(image[, args]): the pipeline plugin runs `docker build -t image <args>` (args default ".").
+      const next = strings[index + 1];
+      const between = next ? text.slice(s.end, next.start) : '';
+      const args = next && /^\s*,\s*$/.test(between) ? groovyToShell(next) : '.';
+      shell = `docker build -t ${s.value.replace(/\$\{[^}]*\}/g, 'TAG')} ${args}`;
+      form = 'jenkins-docker-build';
+    }
+    if (shell === undefined) return;
+    const stage = stageAt(s.start);
+    reader.script(shell, s.line, stage.name, stage.line, undefined, form);
+  });
+  const model = reader.finish();
+  for (const job of model.jobs) job.checked = [...new Set([...job.checked, ...bound])];
+  if (model.jobs.length === 0 && bound.size) model.jobs.push({ name: '(pipeline)', line: 1, checked: [...bound] });
+  return model;
+}
+
+/** Mentions a build program: files that cannot build need no parse. */
+const BUILD_PROGRAM = /docker|podman|nerdctl|buildah|buildctl|kaniko/i;
+
+export const ciPipelineAnalyzer: Analyzer<CiModel> = {
+  id: 'ci-pipeline',
+  claims: (file) => {
+    const system = ciSystemOf(file.path);
+    return system !== undefined && system !== 'jenkins';
+  },
+  sniff: (text) => BUILD_PROGRAM.test(text),
+  parse: (text, file) => analyzeCiYaml(text, file.path, ciSystemOf(file.path)!),
+};
+
+export const jenkinsfileAnalyzer: Analyzer<CiModel> = {
+  id: 'jenkinsfile',
+  claims: (file) => ciSystemOf(file.path) === 'jenkins',
+  sniff: (text) => BUILD_PROGRAM.test(text),
+  parse: (text, file) => analyzeJenkinsfile(text, file.path),
+};
+
+
