@@ -50,6 +50,9 @@ export interface KeyVaultFact extends Pos {
   /** Secret names read, when literal. */
   secrets: string[];
   vault?: string;
+  /** CI workflows: the job the read runs in, and whether that job runs an integration/e2e suite. */
+  job?: string;
+  testJob?: boolean;
 }
 
 /** A write into HashiCorp Vault: `vault kv put`, `vault write`, hvac or node-vault calls. */

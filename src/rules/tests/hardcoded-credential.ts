@@ -26,7 +26,7 @@ function originOf(hit: CredentialHit, isTest: boolean): Origin {
   if (isTest) return 'test';
   switch (hit.format) {
     case 'url-password':
-      return hit.scheme && DB_SCHEMES.test(hit.scheme) ? 'cluster-operator' : 'unknown';
+      return hit.scheme && DB_SCHEMES.test(hit.scheme.replace(/^jdbc:/, '')) ? 'cluster-operator' : 'unknown';
     case 'private-key':
       return 'unknown';
     default:
