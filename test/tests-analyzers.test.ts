@@ -43,6 +43,10 @@ describe('TS/JS prefilter', () => {
     expect(typescriptPrefilter("import { SecretClient } from '@azure/keyvault-secrets';", 'test')).toBe(true);
     expect(typescriptPrefilter("it('adds', () => expect(add(1, 2)).toBe(3));", 'test')).toBe(false);
     expect(typescriptPrefilter('const url = process.env.BASE_URL;', 'test')).toBe(false);
+    // Fallbacks of non-secrets are not worth a parse; a DSN fallback under any name is.
+    expect(typescriptPrefilter("const port = Number(process.env.PORT ?? '3000');", 'test')).toBe(false);
+    expect(typescriptPrefilter("const db = process.env.DB ?? 'postgres://app:pw@localhost/app';", 'test')).toBe(true);
+    expect(typescriptPrefilter("const t = process.env.TOKEN ? process.env.TOKEN : 'x';", 'test')).toBe(true);
     // Ordinary scripts when they drive a Kubernetes or Vault client, or fall back on a credential-named variable (a
     // setup file that a Jest/Playwright config names is judged as a test); other env fallbacks and reads are skipped.
     expect(typescriptPrefilter("const p = process.env.E2E_PASSWORD ?? 'x';", 'script')).toBe(true);
@@ -61,7 +65,10 @@ describe('TS/JS prefilter', () => {
     expect(goPrefilter('func TestX(t *testing.T) { os.Getenv("A") }', 'script')).toBe(false);
     expect(shellPrefilter('vault kv put secret/x a=b', 'script', 'script')).toBe(true);
     expect(shellPrefilter('npx playwright test', 'script', 'script')).toBe(false);
-    expect(shellPrefilter('npx playwright test', 'test', 'script')).toBe(true);
+    // A test script matters when it reaches a cluster (the bootstrap rule) or defaults a variable to a literal.
+    expect(shellPrefilter('npx playwright test', 'test', 'script')).toBe(false);
+    expect(shellPrefilter('kubectl apply -k deploy/e2e\nnpx playwright test', 'test', 'script')).toBe(true);
+    expect(shellPrefilter('PW="${DB_PASSWORD:-local-pw}"', 'test', 'script')).toBe(true);
   });
 });
 
@@ -216,6 +223,9 @@ describe('credential formats', () => {
       `client.${'s.'}ZC9Ecf4M5g9o34Q6RkzGsj0z() // no Vault word on the line`,
       "credentials: new AWS.SharedIniFileCredentials({ profile: '<YOUR_PROFILE>' })",
       '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----',
+      // Seen on real code (a URI parser's tests, a dotenv error message).
+      "const c = parse('uri://us\\xA0er:pa\\uD7FFss@example.com:123/one')",
+      "throw new Error('Must be in valid uri format like dotenv://:key_1234@dotenvx.com/vault/.env.vault')",
     ];
     for (const line of silent) expect(findCredentials(line), line).toEqual([]);
     expect(findCredentials('mongodb://admin:addison@db').map((h) => h.format)).toEqual(['url-password']);

@@ -130,6 +130,9 @@ function validVaultToken(value: string, line: string): boolean {
   return true;
 }
 
+/** Words that introduce an example right before a URL: `e.g.`, `like`, `such as`, `for example`, `format:`. */
+const EXAMPLE_LEAD = /\b(e\.g\.|i\.e\.|eg:|like|such as|for example|for instance|example:|format:?|syntax:?)\s*[`'"(]?\s*$/i;
+
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:@/'"`<>]{0,128}):([^\s@/'"`<>]{1,256})@([^\s/'"`<>:]+)/gi;
 
 /** Scan text for credential formats. */
@@ -160,6 +163,8 @@ export function findCredentials(text: string): CredentialHit[] {
     for (const m of line.matchAll(URL_PASSWORD)) {
       const [, scheme, user, password] = m;
       if (isPlaceholderPassword(password!, user!) || /^x+$/i.test(password!)) continue;
+      // Parser test data (`pa\uD7FFss`) and examples in messages (`… like dotenv://:key_1234@host`).
+      if (/\\[xuU][0-9A-Fa-f{]/.test(`${user}:${password}`) || EXAMPLE_LEAD.test(line.slice(Math.max(0, (m.index ?? 0) - 40), m.index ?? 0))) continue;
       hits.push({ format: 'url-password', line: i + 1, column: (m.index ?? 0) + 1, value: password!, scheme: scheme!.toLowerCase() });
     }
     JDBC_PASSWORD.lastIndex = 0;

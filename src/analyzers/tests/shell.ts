@@ -32,13 +32,15 @@ export function shellSourceOf(path: string): Source | undefined {
 
 const SECRET_TOOLS = /\bkubectl\b[^\n]*\bsecret\b|\bkubectl\b[^\n]*\bapply\b[^\n]*-f\s+-|\bvault\s+(?:kv\s+(?:put|patch)|write)\b|\baz\s+keyvault\s+secret\b/;
 const RUNNER = /\bkubectl\b|\bhelm\s|\bplaywright\b|\bpytest\b|\bgo\s+test\b|\b(?:npm|pnpm|yarn)\s+(?:run\s+)?test|\bjest\b|\bvitest\b|\bskaffold\b|\btilt\b|local_resource/;
+const KUBE = /\b(?:kubectl|oc|helm|helmfile|kind|k3d|minikube|skaffold|tilt|kustomize|argocd|flux|KUBECONFIG)\b/;
 const DEFAULTED = /\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=][^}]/;
 
 /** Cheap text test before parsing. */
 export function shellPrefilter(text: string, role: HarnessRole, source: Source): boolean {
   if (SECRET_TOOLS.test(text)) return true;
   if (source === 'tiltfile' || source === 'workflow' || source === 'makefile') return RUNNER.test(text) && /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|test)/i.test(text);
-  return role === 'test' && (RUNNER.test(text) || DEFAULTED.test(text));
+  // Test scripts: a `${X:-literal}` default, or a runner that reaches a cluster (the bootstrap rule needs one).
+  return role === 'test' && (DEFAULTED.test(text) || (RUNNER.test(text) && KUBE.test(text)));
 }
 
 export const shellAnalyzer: Analyzer<HarnessModel> = {
