@@ -43,8 +43,15 @@ describe('TS/JS prefilter', () => {
     expect(typescriptPrefilter("import { SecretClient } from '@azure/keyvault-secrets';", 'test')).toBe(true);
     expect(typescriptPrefilter("it('adds', () => expect(add(1, 2)).toBe(3));", 'test')).toBe(false);
     expect(typescriptPrefilter('const url = process.env.BASE_URL;', 'test')).toBe(false);
-    // Ordinary scripts only when they drive a Kubernetes or Vault client.
-    expect(typescriptPrefilter("const p = process.env.E2E_PASSWORD ?? 'x';", 'script')).toBe(false);
+    // Fallbacks of non-secrets are not worth a parse; a DSN fallback under any name is.
+    expect(typescriptPrefilter("const port = Number(process.env.PORT ?? '3000');", 'test')).toBe(false);
+    expect(typescriptPrefilter("const db = process.env.DB ?? 'postgres://app:pw@localhost/app';", 'test')).toBe(true);
+    expect(typescriptPrefilter("const t = process.env.TOKEN ? process.env.TOKEN : 'x';", 'test')).toBe(true);
+    // Ordinary scripts when they drive a Kubernetes or Vault client, or fall back on a credential-named variable (a
+    // setup file that a Jest/Playwright config names is judged as a test); other env fallbacks and reads are skipped.
+    expect(typescriptPrefilter("const p = process.env.E2E_PASSWORD ?? 'x';", 'script')).toBe(true);
+    expect(typescriptPrefilter("const port = process.env.PORT ?? '3000'; const host = process.env.HOST || 'localhost';", 'script')).toBe(false);
+    expect(typescriptPrefilter('const p = process.env.DB_PASSWORD;', 'script')).toBe(false);
     expect(typescriptPrefilter("import k8s from '@kubernetes/client-node'; api.createNamespacedSecret({})", 'script')).toBe(true);
     expect(typescriptPrefilter("import vault from 'node-vault';", 'script')).toBe(true);
   });
@@ -58,7 +65,10 @@ describe('TS/JS prefilter', () => {
     expect(goPrefilter('func TestX(t *testing.T) { os.Getenv("A") }', 'script')).toBe(false);
     expect(shellPrefilter('vault kv put secret/x a=b', 'script', 'script')).toBe(true);
     expect(shellPrefilter('npx playwright test', 'script', 'script')).toBe(false);
-    expect(shellPrefilter('npx playwright test', 'test', 'script')).toBe(true);
+    // A test script matters when it reaches a cluster (the bootstrap rule) or defaults a variable to a literal.
+    expect(shellPrefilter('npx playwright test', 'test', 'script')).toBe(false);
+    expect(shellPrefilter('kubectl apply -k deploy/e2e\nnpx playwright test', 'test', 'script')).toBe(true);
+    expect(shellPrefilter('PW="${DB_PASSWORD:-local-pw}"', 'test', 'script')).toBe(true);
   });
 });
 
@@ -173,6 +183,71 @@ describe('credential formats', () => {
     expect(isPlaceholderPassword('R3al-pw', 'orders')).toBe(false);
     expect(findCredentials('url = "postgres://orders:R3al-pw@db:5432/orders"').map((h) => [h.format, h.scheme, h.line])).toEqual([['url-password', 'postgres', 1]]);
     expect(credentialPrefilter('nothing here')).toBe(false);
+  });
+
+  // Peer cases (secretlint basicauth / database-connection-string, gitleaks slack / vault / private-key rules),
+  // rewritten; tokens are assembled at runtime so no token-shaped literal sits in the repository.
+  it('reports the formats peers test for', () => {
+    const formats = (text: string) => findCredentials(text).map((h) => h.format);
+    const slack = (prefix: string, rest: string) => `${prefix}${rest}`;
+    expect(formats(`SLACK_BOT=${slack('xoxb-', '781236542736-2364535789652-GkwFDQoHqzXDVsC6GzqYUypD')}`)).toEqual(['slack-token']);
+    expect(formats(slack('xoxe.', `xoxp-1-${'Mi0yLTM0MTQwNDE0MDE3Ni0zNjU5NDY0'.repeat(5)}`))).toEqual(['slack-token']);
+    expect(formats(slack('xapp-', '1-A052FGTS2DL-5171572773297-610b6a11f4b7eb819e87b767d80e6575a3634791acb9a9ead051da879eb5b55e'))).toEqual(['slack-token']);
+    expect(formats(slack('xoxa-', '2-511111111-31111111111-3111111111111-e039d02840a0b9379c'))).toEqual(['slack-token']);
+    expect(formats(`https://hooks.slack.com/${'workflows'}/T016M3G1GHZ/A04J3BAF7AA/442660231806210747/F6Vm03reCkhPmwBtaqbN6OW9`)).toEqual(['slack-webhook']);
+    expect(formats(`export VAULT_TOKEN=${'s.'}ZC9Ecf4M5g9o34Q6RkzGsj0z`)).toEqual(['vault-token']);
+    expect(formats(`VAULT_TOKEN=${'hvs.'}6j4cuewowBGit65rheNoceI7`)).toEqual(['vault-token']);
+    expect(formats('jdbc:postgresql://db:5432/app?user=app&password=Ap9-pw')).toEqual(['url-password']);
+    const body = Array.from({ length: 6 }, (_, i) => `MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC${i}x9kqX2mPZ`).join('\n');
+    for (const label of ['PGP PRIVATE KEY BLOCK', 'ENCRYPTED PRIVATE KEY', 'OPENSSH PRIVATE KEY']) {
+      expect(formats(`-----BEGIN ${label}-----\nVersion: 1\n\n${body}\n-----END ${label}-----\n`), label).toEqual(['private-key']);
+    }
+  });
+
+  it('keeps the negatives peers test for silent', () => {
+    const silent = [
+      'const API_URL = "https://${username}:${password}@api.example.com/v1";',
+      'const CONFIG_URL = "https://{{user}}:{{pass}}@config.example.com";',
+      'const TEMPLATE_URL = "https://{USER}:{PASS}@template.example.com";',
+      'const DOC_URL = "https://YOUR_USERNAME:YOUR_PASSWORD@api.service.com";',
+      'const GUIDE_URL = "https://username:REPLACE_WITH_PASSWORD@example.org";',
+      'const SHORT_URL = "https://user:abc@api.com/v1";',
+      'const REPETITIVE_URL = "https://user:1111@service.com/api";',
+      'amqp://guest:guest@rabbitmq:5672/',
+      'DATABASE_URL=postgres://postgres:postgres@localhost:5432/postgres',
+      'http://foo:bar@baz',
+      'jdbc:mysql://db:3306/app?user=app&password=${DB_PASSWORD}',
+      `VAULT_TOKEN=${'hvs.'}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`,
+      `vault: ${'s.'}AcceptanceTimeoutSeconds`,
+      `vault ${'s.'}makeKubeConfigController = args`,
+      `client.${'s.'}ZC9Ecf4M5g9o34Q6RkzGsj0z() // no Vault word on the line`,
+      "credentials: new AWS.SharedIniFileCredentials({ profile: '<YOUR_PROFILE>' })",
+      '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----',
+      // Seen on real code (a URI parser's tests, a dotenv error message).
+      "const c = parse('uri://us\\xA0er:pa\\uD7FFss@example.com:123/one')",
+      "throw new Error('Must be in valid uri format like dotenv://:key_1234@dotenvx.com/vault/.env.vault')",
+    ];
+    for (const line of silent) expect(findCredentials(line), line).toEqual([]);
+    expect(findCredentials('mongodb://admin:addison@db').map((h) => h.format)).toEqual(['url-password']);
+  });
+});
+
+describe('test runner setup files', () => {
+  it('a Jest/Playwright/Cypress config names its setup files; scripts with credential fallbacks are parsed', async () => {
+    const config = await parse(
+      typescriptAnalyzer,
+      'web/jest.config.ts',
+      "export default { globalSetup: './jest/db-bootstrap.ts', setupFilesAfterEnv: ['<rootDir>/jest/env.js', 'jest-extended/all'], globalTeardown: require.resolve('./jest/teardown') };\n",
+    );
+    expect(config.model?.setupRefs).toEqual(['web/jest/db-bootstrap', 'web/jest/env', 'web/jest/teardown']);
+    const setup = await parse(typescriptAnalyzer, 'web/jest/db-bootstrap.ts', "export default async () => { const pw = process.env.PGPASSWORD || 'hunter2-local'; };\n");
+    expect(setup.model?.role).toBe('script');
+    expect(setup.model?.fallbacks.map((f) => [f.variable, f.form])).toEqual([['PGPASSWORD', '||']]);
+  });
+
+  it('go: t.Setenv sets a value for the code under test, it is not a fallback', async () => {
+    const { model } = await parse(goAnalyzer, 'pkg/store/store_test.go', 'package store\nimport ("os"; "testing")\nfunc TestX(t *testing.T) {\n\tt.Setenv("STORE_API_KEY", "sk-test-abc")\n\tpw := getEnv("STORE_PASSWORD", "fallback-pass")\n\t_ = pw\n\t_ = os.Getenv("A")\n}\n');
+    expect(model?.fallbacks.map((f) => f.variable)).toEqual(['STORE_PASSWORD']);
   });
 });
 

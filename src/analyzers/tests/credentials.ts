@@ -34,7 +34,7 @@ export function isDocPath(path: string): boolean {
   return DOC_EXT.test(path) || segments(path).slice(0, -1).some((d) => /^(docs?|documentation|wiki|adr|adrs|runbooks?)$/i.test(d));
 }
 
-const PREFILTER = /gh[pousr]_[A-Za-z0-9]{30}|github_pat_|npm_[A-Za-z0-9]{30}|hv[sb]\.[A-Za-z0-9_-]{20}|(?:AKIA|ASIA)[A-Z0-9]{16}|xox[abposr]-|hooks\.slack\.com\/services\/|-----BEGIN [A-Z ]*PRIVATE KEY-----|:\/\/[^\s:@/'"`]*:[^\s@/'"`]+@/;
+const PREFILTER = /gh[pousr]_[A-Za-z0-9]{30}|github_pat_|npm_[A-Za-z0-9]{30}|hv[sb]\.[A-Za-z0-9_-]{20}|\bs\.[A-Za-z0-9]{24}\b|(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}|xox[abposre][-.]|xapp-\d-|hooks\.slack\.com\/(?:services|workflows|triggers)\/|-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|:\/\/[^\s:@/'"`]*:[^\s@/'"`]+@|\bjdbc:[a-z]+:[^\s'"`]*[?&;]password=/;
 
 export function credentialPrefilter(text: string): boolean {
   return PREFILTER.test(text);
@@ -74,7 +74,9 @@ export function validTokenChecksum(token: string): boolean {
   return base62(crc32(body.slice(0, 30)), 6) === body.slice(30);
 }
 
-const PLACEHOLDER_PASSWORD = /^(password|passwd|pass|pwd|secret|changeme|change-me|changeit|xxx+|\*+|\.\.\.|…|example|redacted|hidden|your[-_]?password|mypassword|p@ssw0rd|<[^>]*>|\[[^\]]*\]|%[a-z_]*%?|_+)$/i;
+const PLACEHOLDER_PASSWORD = /^(password|passwd|pass|pwd|secret|changeme|change-me|changeit|xxx+|\*+|\.\.\.|…|example|redacted|hidden|your[-_]?password|mypassword|p@ssw0rd|foo|bar|baz|qux|dummy|placeholder|<[^>]*>|\[[^\]]*\]|%[a-z_]*%?|_+)$/i;
+/** Instructions in place of a value: REPLACE_WITH_PASSWORD, YOUR_TOKEN, INSERT-PASSWORD-HERE, <your-password>. */
+const PLACEHOLDER_WORDS = /^(?:(?:replace|insert|enter|put|add|set)[-_ ][a-z_ -]*|your[-_ ][a-z_ -]+|[a-z_ -]*[-_ ]here|todo|tbd|fixme|none)$/i;
 const PLACEHOLDER_USER = /^(user|username|usr|<[^>]*>)$/i;
 
 /** Is this the password part of a URL a placeholder (`${VAR}`, `$(…)`, `{{ … }}`, `<password>`, `xxxx`, `changeme`)? */
@@ -83,8 +85,12 @@ export function isPlaceholderPassword(password: string, user = ''): boolean {
   // `${REDIS_PASSWORD:-}@host`: the colon belongs to a parameter expansion, not to userinfo.
   if (/[${}()]/.test(user) || /[{}]/.test(p)) return true;
   if (/\$\{|\$\(|\{\{|^\$[A-Za-z_]|%\(|%s|^\{[^}]*\}$|\{[a-z_]+\}/i.test(p)) return true;
-  if (PLACEHOLDER_PASSWORD.test(p)) return true;
+  if (PLACEHOLDER_PASSWORD.test(p) || PLACEHOLDER_WORDS.test(p)) return true;
   if (PLACEHOLDER_USER.test(user) && /^(pass|password|pwd|secret)$/i.test(p)) return true;
+  // Too short or one repeated character to be anything but an example (`user:abc@`, `user:1111@`).
+  if (p.length < 4 || /^(.)\1+$/.test(p)) return true;
+  // A default account whose password is its name (`guest:guest`, `postgres:postgres`): a well-known default, no secret.
+  if (user !== '' && p.toLowerCase() === decodeURIComponentSafe(user).toLowerCase()) return true;
   return false;
 }
 
@@ -101,10 +107,31 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   { format: 'github-pat', re: /\b(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g },
   { format: 'npm-token', re: /\b(npm_[A-Za-z0-9]{36})\b/g },
   { format: 'vault-token', re: /\b(hv[sb]\.[A-Za-z0-9_-]{24,})/g },
-  { format: 'aws-access-key', re: /\b((?:AKIA|ASIA)[A-Z0-9]{16})\b/g },
-  { format: 'slack-token', re: /\b(xox[abposr]-[0-9]{6,}-[0-9A-Za-z-]{8,})/g },
-  { format: 'slack-webhook', re: /(https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})/g },
+  // Legacy (pre-1.10) service tokens: `s.` + 24 characters, only next to a Vault word (the shape alone is an identifier).
+  { format: 'vault-token', re: /(?<![\w.$])(s\.[A-Za-z0-9]{24})\b/g },
+  { format: 'aws-access-key', re: /\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b/g },
+  // Bot/user/workspace tokens (xoxb-, xoxp-, xoxa-2-, xoxr-), configuration tokens (xoxe.xoxp-1-, xoxe-1-), app-level tokens (xapp-1-).
+  { format: 'slack-token', re: /\b(xox[abposr]-(?:\d-)?[0-9]{6,}-[0-9A-Za-z-]{8,}|xox[ar]-\d-[0-9A-Za-z-]{20,}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,}|xoxe-\d-[A-Za-z0-9]{100,}|xapp-\d-[A-Z0-9]{9,}-\d{6,}-[a-z0-9]{32,})/g },
+  { format: 'slack-webhook', re: /(https:\/\/hooks\.slack\.com\/(?:services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,}|(?:workflows|triggers)\/T[A-Z0-9]{6,}\/A[A-Z0-9]{6,}\/\d{6,}\/[A-Za-z0-9]{16,}))/g },
 ];
+
+/** JDBC URLs carry the password as a parameter: `jdbc:postgresql://db/app?user=app&password=…`. */
+const JDBC_PASSWORD = /\bjdbc:([a-z]+):[^\s'"`<>]*?[?&;]password=([^&;\s'"`<>]+)/gi;
+
+/** A Vault token that is not an example: mixed characters (`hvs.xxxx…`, `s.ABCDEFGH…` are not), legacy tokens only beside a Vault word. */
+function validVaultToken(value: string, line: string): boolean {
+  const body = value.replace(/^(hv[sb]|s)\./, '');
+  if (/^(x+|X+|\*+|example\w*)$/i.test(body) || /^(.)\1+$/.test(body)) return false;
+  if (value.startsWith('s.')) {
+    if (!/vault/i.test(line)) return false;
+    // An identifier (`s.AcceptanceTimeoutSeconds`, `s.makeKubeConfig`) has no digit; a token almost always has several.
+    if ((body.match(/\d/g) ?? []).length < 2 || !/[a-z]/.test(body) || !/[A-Z]/.test(body)) return false;
+  }
+  return true;
+}
+
+/** Words that introduce an example right before a URL: `e.g.`, `like`, `such as`, `for example`, `format:`. */
+const EXAMPLE_LEAD = /\b(e\.g\.|i\.e\.|eg:|like|such as|for example|for instance|example:|format:?|syntax:?)\s*[`'"(]?\s*$/i;
 
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:@/'"`<>]{0,128}):([^\s@/'"`<>]{1,256})@([^\s/'"`<>:]+)/gi;
 
@@ -128,7 +155,7 @@ export function findCredentials(text: string): CredentialHit[] {
         if (format === 'aws-access-key') {
           if (/EXAMPLE$/.test(value) || !awsSecretNearby(lines, i)) continue;
         }
-        if (format === 'vault-token' && /^hv[sb]\.(x+|X+|\*+|example\w*)$/i.test(value)) continue;
+        if (format === 'vault-token' && !validVaultToken(value, line)) continue;
         hits.push({ format, line: i + 1, column, value });
       }
     }
@@ -136,9 +163,17 @@ export function findCredentials(text: string): CredentialHit[] {
     for (const m of line.matchAll(URL_PASSWORD)) {
       const [, scheme, user, password] = m;
       if (isPlaceholderPassword(password!, user!) || /^x+$/i.test(password!)) continue;
+      // Parser test data (`pa\uD7FFss`) and examples in messages (`… like dotenv://:key_1234@host`).
+      if (/\\[xuU][0-9A-Fa-f{]/.test(`${user}:${password}`) || EXAMPLE_LEAD.test(line.slice(Math.max(0, (m.index ?? 0) - 40), m.index ?? 0))) continue;
       hits.push({ format: 'url-password', line: i + 1, column: (m.index ?? 0) + 1, value: password!, scheme: scheme!.toLowerCase() });
     }
-    const key = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |PGP )?PRIVATE KEY)( BLOCK)?-----/.exec(line);
+    JDBC_PASSWORD.lastIndex = 0;
+    for (const m of line.matchAll(JDBC_PASSWORD)) {
+      const password = decodeURIComponentSafe(m[2]!);
+      if (isPlaceholderPassword(password)) continue;
+      hits.push({ format: 'url-password', line: i + 1, column: (m.index ?? 0) + 1, value: password, scheme: `jdbc:${m[1]!.toLowerCase()}` });
+    }
+    const key = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY)( BLOCK)?-----/.exec(line);
     if (key && privateKeyBody(lines, i)) hits.push({ format: 'private-key', line: i + 1, column: key.index + 1, value: privateKeyBody(lines, i)! });
   }
   return hits;

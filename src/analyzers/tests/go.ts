@@ -166,7 +166,8 @@ class GoWalker {
     if (args.length < 2) return;
     let variable: string | undefined;
     if (name === 'cmp.Or') variable = getenvOf(args[0]);
-    else if (/env/i.test(name.replace(/^.*\./, '')) && !/^os\./.test(name)) variable = goString(args[0]);
+    // Env readers with a default (`getEnv("X", "d")`), not writers (`t.Setenv("X", "v")` sets a value for the code under test).
+    else if (/env/i.test(name.replace(/^.*\./, '')) && !/^os\./.test(name) && !/^(un)?set/i.test(name.replace(/^.*\./, ''))) variable = goString(args[0]);
     if (!variable || !/^[A-Z][A-Z0-9_]*$/.test(variable)) return;
     const fallbackNode = args[args.length - 1]!;
     const fallback = goString(fallbackNode);

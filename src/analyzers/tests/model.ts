@@ -50,6 +50,9 @@ export interface KeyVaultFact extends Pos {
   /** Secret names read, when literal. */
   secrets: string[];
   vault?: string;
+  /** CI workflows: the job the read runs in, and whether that job runs an integration/e2e suite. */
+  job?: string;
+  testJob?: boolean;
 }
 
 /** A write into HashiCorp Vault: `vault kv put`, `vault write`, hvac or node-vault calls. */
@@ -88,6 +91,12 @@ export interface HarnessModel {
   keyVault: KeyVaultFact[];
   vaultWrites: VaultWriteFact[];
   runners: RunnerFacts[];
+  /**
+   * Files a test runner configuration names as setup code (Jest/Vitest `globalSetup`, `setupFiles`, Playwright
+   * `globalSetup`, Cypress `supportFile`): POSIX paths relative to the scan root, extension dropped. Files named here
+   * are test harness code whatever their own name or folder.
+   */
+  setupRefs?: string[];
 }
 
 export function emptyModel(language: HarnessModel['language'], role: HarnessRole): HarnessModel {
@@ -97,14 +106,15 @@ export function emptyModel(language: HarnessModel['language'], role: HarnessRole
 export function hasFacts(model: HarnessModel): boolean {
   return (
     model.fallbacks.length + model.inlineSecrets.length + model.keyVault.length + model.vaultWrites.length > 0 ||
-    model.runners.some((r) => r.steps.length > 0)
+    model.runners.some((r) => r.steps.length > 0) ||
+    (model.setupRefs?.length ?? 0) > 0
   );
 }
 
 /** The analyzer ids of this family, for rules that read every harness model. */
 export const HARNESS_ANALYZERS = ['tests-typescript', 'tests-python', 'tests-go', 'tests-shell'] as const;
 
-const TEST_CONFIG_NAME = /^(playwright|vitest|jest|cypress|karma|mocha|ava|wdio)\.config\.[cm]?[jt]s$|^(global[-_.]?(setup|teardown)|setup[-_.]?tests?|test[-_.]?setup|jest\.setup|vitest\.setup)\.[cm]?[jt]sx?$|^pytest\.ini$|^conftest\.py$/i;
+export const TEST_CONFIG_NAME = /^(playwright|vitest|jest|cypress|karma|mocha|ava|wdio)\.config\.[cm]?[jt]s$|^(global[-_.]?(setup|teardown)|setup[-_.]?tests?|test[-_.]?setup|jest\.setup|vitest\.setup)\.[cm]?[jt]sx?$|^pytest\.ini$|^conftest\.py$/i;
 const TEST_SCRIPT_NAME = /(^|[-_.])(test|tests|e2e|integration|int[-_]tests?|smoke|playwright|pytest|harness)([-_.]|$)/i;
 
 /** Is the file a test, a test configuration or a test harness (as opposed to an ordinary script)? */

@@ -32,13 +32,15 @@ export function shellSourceOf(path: string): Source | undefined {
 
 const SECRET_TOOLS = /\bkubectl\b[^\n]*\bsecret\b|\bkubectl\b[^\n]*\bapply\b[^\n]*-f\s+-|\bvault\s+(?:kv\s+(?:put|patch)|write)\b|\baz\s+keyvault\s+secret\b/;
 const RUNNER = /\bkubectl\b|\bhelm\s|\bplaywright\b|\bpytest\b|\bgo\s+test\b|\b(?:npm|pnpm|yarn)\s+(?:run\s+)?test|\bjest\b|\bvitest\b|\bskaffold\b|\btilt\b|local_resource/;
+const KUBE = /\b(?:kubectl|oc|helm|helmfile|kind|k3d|minikube|skaffold|tilt|kustomize|argocd|flux|KUBECONFIG)\b/;
 const DEFAULTED = /\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=][^}]/;
 
 /** Cheap text test before parsing. */
 export function shellPrefilter(text: string, role: HarnessRole, source: Source): boolean {
   if (SECRET_TOOLS.test(text)) return true;
-  if (source === 'tiltfile' || source === 'workflow') return RUNNER.test(text) && /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|test)/i.test(text);
-  return role === 'test' && (RUNNER.test(text) || DEFAULTED.test(text));
+  if (source === 'tiltfile' || source === 'workflow' || source === 'makefile') return RUNNER.test(text) && /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|test)/i.test(text);
+  // Test scripts: a `${X:-literal}` default, or a runner that reaches a cluster (the bootstrap rule needs one).
+  return role === 'test' && (DEFAULTED.test(text) || (RUNNER.test(text) && KUBE.test(text)));
 }
 
 export const shellAnalyzer: Analyzer<HarnessModel> = {
@@ -111,8 +113,25 @@ function fromScript(model: HarnessModel, script: ShellScript, name: string, line
   }
 }
 
+/** The rule line (`targets: prerequisites`) each recipe line belongs to: line number -> targets and prerequisites. */
+function makeTargets(text: string): { line: number; targets: string[]; deps: string[] }[] {
+  const out: { line: number; targets: string[]; deps: string[] }[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.startsWith('\t') || /^\s*#/.test(line) || /^(?:export\s+|override\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*(\?=|:=|::=|=|\+=)/.test(line)) return;
+    const m = /^([^\t#=:]+):(?![=:])([^;#]*)/.exec(line);
+    if (!m) return;
+    const targets = m[1]!.trim().split(/\s+/).filter((t) => t && !t.startsWith('.'));
+    if (targets.length) out.push({ line: i + 1, targets, deps: m[2]!.trim().split(/\s+/).filter(Boolean) });
+  });
+  return out;
+}
+
 function fromMakefile(model: HarnessModel, text: string, context: AnalyzerContext): void {
   const { recipes, variables } = makefileRecipes(text);
+  const rules = makeTargets(text);
+  const own = new Map<string, StepFact[]>();
+  const ruleOf = new Map<string, { line: number; deps: string[] }>();
+  for (const rule of rules) for (const t of rule.targets) if (!ruleOf.has(t)) ruleOf.set(t, { line: rule.line, deps: rule.deps });
   for (const recipe of recipes) {
     const script = parseShell(makeToShell(recipe.text, variables), { lineOffset: recipe.line - 1 });
     if (script.error) {
@@ -120,6 +139,19 @@ function fromMakefile(model: HarnessModel, text: string, context: AnalyzerContex
       continue;
     }
     commandFacts(model, commandInputs(script));
+    const rule = rules.filter((r) => r.line <= recipe.line).pop();
+    for (const t of rule?.targets ?? []) own.set(t, [...(own.get(t) ?? []), ...steps(script)]);
+  }
+  // Targets named for integration/e2e runs are test runners (`make test-e2e`), like CI jobs and Tilt resources. A
+  // prerequisite's recipe runs first, so its steps are the runner's too (`test-e2e: wait-secrets deploy-e2e`); a runner
+  // that another runner requires is judged as part of that one.
+  const isRunner = (t: string) => /(^|[-_])(e2e|integration|int[-_]?tests?|smoke|acceptance|playwright)([-_]|$)/i.test(t);
+  const stepsOf = (t: string, depth: number): StepFact[] => [...(depth < 4 ? (ruleOf.get(t)?.deps ?? []).flatMap((d) => stepsOf(d, depth + 1)) : []), ...(own.get(t) ?? [])];
+  const required = new Set([...ruleOf].filter(([t]) => isRunner(t)).flatMap(([, r]) => r.deps));
+  for (const [target, rule] of ruleOf) {
+    if (!isRunner(target) || required.has(target)) continue;
+    const all = stepsOf(target, 0);
+    if (all.length) model.runners.push({ name: `make ${target}`, line: rule.line, column: 1, steps: all, deps: rule.deps });
   }
 }
 
@@ -153,15 +185,21 @@ function fromWorkflow(model: HarnessModel, text: string, context: AnalyzerContex
       if (typeof uses === 'string') runner.steps.push({ line: counter.linePos(step.range?.[0] ?? 0).line, column: 1, argv: ['uses', uses], text: `uses: ${uses}` });
       const run = step.get('run', true);
       if (!isScalar(run) || typeof run.value !== 'string') continue;
-      const script = parseShell(run.value.replace(/\$\{\{[^}]*\}\}/g, 'GHA_EXPR'), { lineOffset: runLine(run, counter, text) - 1 });
+      const script = parseShell(run.value.replace(/\$\{\{[^}]*\}\}/g, '${GHA_EXPR}'), { lineOffset: runLine(run, counter, text) - 1 });
       if (script.error) {
         context.diagnostic({ code: 'parse-error', message: `workflow run: ${script.error.message}`, line: script.error.line });
         continue;
       }
+      const before = model.keyVault.length;
       commandFacts(model, commandInputs(script));
+      for (const kv of model.keyVault.slice(before)) kv.job = jobId;
       runner.steps.push(...steps(script));
     }
-    if (/\b(e2e|integration|int-tests?|smoke|acceptance|playwright)\b/i.test(`${jobId} ${runner.steps.map((s) => s.text).join(' ')}`)) model.runners.push(runner);
+    if (/\b(e2e|integration|int-tests?|smoke|acceptance|playwright)\b/i.test(`${jobId} ${runner.steps.map((s) => s.text).join(' ')}`)) {
+      model.runners.push(runner);
+      // A Key Vault read inside a test job is a test harness reading AKV directly.
+      for (const kv of model.keyVault) if (kv.job === jobId) kv.testJob = true;
+    }
   }
 }
 

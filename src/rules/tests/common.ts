@@ -5,10 +5,18 @@ import type { Project } from '../../scan/project.js';
 import type { Replacement } from '../../types.js';
 import { basename, segments } from '../../util/path.js';
 
-/** Every test/script model, in file order. */
+/**
+ * Every test/script model, in file order. A script that a test runner configuration names as its setup file
+ * (Jest/Vitest/Playwright `globalSetup`, `setupFiles`, Cypress `supportFile`) is test harness code: its role is `test`.
+ */
 export function harnessModels(project: Project): ParsedFile<HarnessModel>[] {
   // Eight rules read this list: sort it once per scan.
-  return memoFor(project, 'tests:harness-models', '', () => HARNESS_ANALYZERS.flatMap((id) => project.models<HarnessModel>(id)).sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0)));
+  return memoFor(project, 'tests:harness-models', '', () => {
+    const all = HARNESS_ANALYZERS.flatMap((id) => project.models<HarnessModel>(id));
+    const setup = new Set(all.flatMap((m) => m.model.setupRefs ?? []));
+    const withRoles = setup.size === 0 ? all : all.map((m) => (m.model.role === 'script' && setup.has(m.file.path.replace(/\.[cm]?[jt]sx?$/i, '')) ? { ...m, model: { ...m.model, role: 'test' as const } } : m));
+    return withRoles.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
+  });
 }
 
 /** `<svc>-int-tests-secrets` for a file under services/<svc>/, else named after the nearest meaningful folder. */

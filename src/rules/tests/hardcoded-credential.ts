@@ -26,7 +26,7 @@ function originOf(hit: CredentialHit, isTest: boolean): Origin {
   if (isTest) return 'test';
   switch (hit.format) {
     case 'url-password':
-      return hit.scheme && DB_SCHEMES.test(hit.scheme) ? 'cluster-operator' : 'unknown';
+      return hit.scheme && DB_SCHEMES.test(hit.scheme.replace(/^jdbc:/, '')) ? 'cluster-operator' : 'unknown';
     case 'private-key':
       return 'unknown';
     default:
@@ -58,7 +58,8 @@ export const hardcodedCredential = createRule(
     for (const id of STRUCTURAL_ANALYZERS) for (const f of project.models(id)) structuralYaml.add(f.file.path);
     const coveredLines = new Set<string>();
     for (const { file, model } of harnessModels(project)) {
-      for (const f of model.fallbacks) coveredLines.add(`${file.path}:${f.line}`);
+      // Fallbacks are judged only in tests: a script's fallback URL stays this rule's.
+      if (model.role === 'test') for (const f of model.fallbacks) coveredLines.add(`${file.path}:${f.line}`);
       for (const s of model.inlineSecrets) for (let l = s.line; l <= s.endLine; l++) coveredLines.add(`${file.path}:${l}`);
     }
     context.each(

@@ -4,6 +4,8 @@ import { basename, segments } from '../../util/path.js';
 import { createRule } from '../create-rule.js';
 import { resourceRef, secretLiterals } from '../k8s/common.js';
 import { valuesCredentials } from '../k8s/inline-credential-in-values.js';
+import { connectionStringPassword, embeddedUrlPassword, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
+import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
 import { envFromReplacement, intTestsSecretName, Occurrences } from './common.js';
 
 const TEST_NAMED = /(^|[-_.\/])(integration|integration[-_]tests?|int[-_]tests?|e2e|test[-_]job[-_]runner|playwright|smoke[-_]tests?|acceptance)([-_.\/]|$)/i;
@@ -11,9 +13,16 @@ const TEST_NAMED = /(^|[-_.\/])(integration|integration[-_]tests?|int[-_]tests?|
 /** Objects whose fields hold values (env literals, config data); every other kind only references credentials. */
 const JUDGED_KINDS = new Set(['ConfigMap', 'Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'PodTemplate']);
 
-/** Manifests and values that belong to tests: under test folders, or named for integration/e2e runs. */
+/** Docker Compose files: not Kubernetes manifests or values (and a test compose file provisions its own throwaway services). */
+const COMPOSE = /^(docker-)?compose([-.][\w.-]+)?\.ya?ml$/i;
+
+/**
+ * Manifests and values that belong to tests: under test folders, or named for integration/e2e runs. Compose files for
+ * tests are left to hardcoded-credential: like a testcontainers call, they start the database they hold the password
+ * of, for the run only, and no authority exists to source that password from.
+ */
 export function isTestYaml(file: ParsedFile<YamlFileModel>): boolean {
-  return file.file.isTest || TEST_NAMED.test(file.file.path);
+  return (file.file.isTest || TEST_NAMED.test(file.file.path)) && !COMPOSE.test(basename(file.file.path));
 }
 
 /** `<svc>-int-tests-secrets` from `integration-tests/graph.yaml`, `values/integration/orders.yaml`, `services/<svc>/…`. */
@@ -45,7 +54,10 @@ export const integrationTestInlineCredentials = createRule(
         const seen = new Occurrences();
         const secretName = testSecretFor(file.file.path);
         const inFile = resources.filter((r) => r.file === file.file.path);
-        for (const secret of inFile.filter((r) => r.kind === 'Secret')) {
+        // Outside test folders (a file only named for tests: `clusters/staging/smoke-tests/job.yaml`) the manifest and
+        // values rules judge Secrets, workloads, ConfigMaps and values files already: one footprint, one finding.
+        const shared = !file.file.isTest;
+        for (const secret of shared ? [] : inFile.filter((r) => r.kind === 'Secret')) {
           const literals = secretLiterals(secret, config);
           if (literals.length === 0) continue;
           const first = literals[0]!;
@@ -68,8 +80,43 @@ export const integrationTestInlineCredentials = createRule(
         const notJudged = inFile.filter((r) => r.kind === 'Secret' || !JUDGED_KINDS.has(r.kind));
         const skip = new Set(notJudged.filter((r) => r.valuesPath !== undefined).map((r) => r.valuesPath!));
         const secretDocs = new Set(notJudged.filter((r) => r.valuesPath === undefined).map((r) => r.docIndex));
+        // Kustomize secretGenerator `literals:` in a test overlay (`deploy/overlays/e2e/kustomization.yaml`); outside test
+        // folders inline-secret-manifest reports them.
+        if (file.file.isTest && /^kustomization\.ya?ml$|^Kustomization$/.test(basename(file.file.path))) {
+          for (const doc of file.model.docs) {
+            for (const generator of seqItems(get(doc.root, 'secretGenerator'))) {
+              const name = getStr(generator, 'name') ?? 'secret';
+              const literals = seqItems(get(generator, 'literals')).flatMap((item) => {
+                if (!isScalar(item) || typeof item.value !== 'string' || item.value.indexOf('=') <= 0) return [];
+                const key = item.value.slice(0, item.value.indexOf('=')).trim();
+                const value = item.value.slice(item.value.indexOf('=') + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
+                if (!isLiteralSecretValue(value)) return [];
+                const literal = isCredentialName(key, { extra: config.credentialNames }) ? value : (embeddedUrlPassword(value) ?? connectionStringPassword(value));
+                return literal ? [{ key, value: literal, line: item.line, column: item.column }] : [];
+              });
+              if (literals.length === 0) continue;
+              const keys = literals.map((l) => l.key);
+              context.report({
+                file: file.file,
+                line: literals[0]!.line,
+                column: literals[0]!.column,
+                endLine: literals[literals.length - 1]!.line,
+                message: `Test overlay secretGenerator ${name} carries ${literals.length} literal credential value${literals.length === 1 ? '' : 's'} (${keys.join(', ')})`,
+                location: seen.next(`secretGenerator/${name}#${[...keys].sort().join(',')}`),
+                value: literals.map((l) => l.value).join('\u0000'),
+                keys,
+                origin: 'test',
+                resource: { kind: 'Secret', name },
+                replacement: envFromReplacement(secretName),
+                remediation: `Delete the generator ${name}; deliver its keys through ${secretName} (the per-service int-tests ExternalSecret) and mount it with envFrom.`,
+              });
+            }
+          }
+        }
+        if (shared && file.model.role === 'values') return;
+        const judgedDocs = new Set(shared ? inFile.filter((r) => r.valuesPath === undefined && (r.kind === 'Secret' || JUDGED_KINDS.has(r.kind))).map((r) => r.docIndex) : []);
         for (const doc of file.model.docs) {
-          if (secretDocs.has(doc.index)) continue;
+          if (secretDocs.has(doc.index) || judgedDocs.has(doc.index)) continue;
           for (const cred of valuesCredentials(doc.root, config, skip)) {
             context.report({
               file: file.file,

@@ -14,18 +14,20 @@ export const testDirectAzureKeyvault = createRule(
   },
   (context) => {
     context.each(
-      harnessModels(context.project).filter((m) => m.model.role === 'test'),
+      // Tests, and the integration/e2e jobs of CI workflows (a deploy job reading AKV is the external authority at work).
+      harnessModels(context.project).filter((m) => m.model.role === 'test' || m.model.keyVault.some((k) => k.testJob)),
       (m) => m.file.path,
       ({ file, model }) => {
         const seen = new Occurrences();
         for (const fact of model.keyVault) {
+          if (model.role !== 'test' && !fact.testJob) continue;
           const target = intTestsSecretName(file.path);
           const what = fact.secrets.length ? ` (${fact.secrets.join(', ')})` : '';
           context.report({
             file,
             line: fact.line,
             column: fact.column,
-            message: `Test reads Azure Key Vault directly via ${fact.form}${what}`,
+            message: `${fact.testJob ? `Test job ${fact.job}` : 'Test'} reads Azure Key Vault directly via ${fact.form}${what}`,
             location: seen.next(`keyvault:${fact.form}#${fact.secrets.join(',')}`),
             keys: fact.secrets,
             origin: 'test',

@@ -57,6 +57,15 @@ export function suiteStep(argv: string[]): boolean {
   return [t, ...p].some((x) => /(^|\/)(run[-_])?(e2e|integration|int[-_]tests?|smoke|acceptance)[\w-]*\.(sh|bash|py)$|(^|\/)run[-_](e2e|integration|tests?)\b/.test(x));
 }
 
+const KUBE_TOOLS = new Set(['kubectl', 'oc', 'helm', 'helmfile', 'kind', 'k3d', 'minikube', 'tilt', 'skaffold', 'kustomize', 'argocd', 'flux']);
+const KUBE_ACTIONS = /k8s-set-context|aks-set-context|kind-action|setup-kind|get-gke-credentials|configure-aws-credentials.*eks|setup-minikube|k3d-action|setup-kubectl|setup-helm|kubeconfig/i;
+
+/** A step that talks to (or sets up) a Kubernetes cluster. */
+export function touchesCluster(step: StepFact): boolean {
+  if (step.argv[0] === 'uses') return KUBE_ACTIONS.test(step.argv[1] ?? '');
+  return KUBE_TOOLS.has(tool(step.argv)[0] ?? '') || /\bKUBECONFIG\b/.test(step.text);
+}
+
 const INTEGRATION = /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|cluster)\b/i;
 
 export const testHarnessSecretBootstrapMissing = createRule(
@@ -81,6 +90,10 @@ export const testHarnessSecretBootstrapMissing = createRule(
         for (const runner of model.runners) {
           if (runner.deps.some(isBootstrap) || runner.steps.some((s) => isBootstrap(s.argv.join(' ')))) continue;
           const cluster = runner.steps.find((s) => clusterStep(s.argv));
+          // A script, CI job or make target is a cluster test runner only when it reaches a cluster (a browser or unit suite
+          // that merely mentions playwright or e2e is not): a deploy step, a kube tool, KUBECONFIG, or a cluster-context action.
+          // Tilt local_resources run beside the Tilt cluster by definition.
+          if (!cluster && !runner.name.startsWith('local_resource') && !runner.steps.some(touchesCluster)) continue;
           const integration = INTEGRATION.test(`${file.path} ${runner.name}`) || runner.steps.some((s) => INTEGRATION.test(s.argv.join(' ')));
           const suite = runner.steps.find((s) => suiteStep(s.argv));
           const trigger: StepFact | undefined = cluster ?? (integration ? suite : undefined);
