@@ -200,9 +200,10 @@ describe('[I] CI integration', () => {
     const gh = await cli(['scan', path.join(dir, 'repo'), '--no-git', '--format', 'github', '--output', '-']);
     expect(gh.code).toBe(1);
     const lines = gh.stdout.trim().split('\n');
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^::error file=manifests\/a\.yaml,line=7,endLine=7,col=\d+,title=footprint inline-secret-manifest \(high\)::Secret a carries/);
-    expect(lines[1]).toMatch(/^::warning file=environments\/dev\/b\.yaml,line=7,/);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('::notice title=footprint summary::2 open findings (1 high, 1 medium), 0 in the baseline, 0 suppressed');
+    expect(lines[1]).toMatch(/^::error file=manifests\/a\.yaml,line=7,endLine=7,col=\d+,title=footprint inline-secret-manifest \(high\)::Secret a carries/);
+    expect(lines[2]).toMatch(/^::warning file=environments\/dev\/b\.yaml,line=7,/);
     expect(gh.stdout).not.toContain('EXAMPLEexample');
 
     const gl = await cli(['scan', path.join(dir, 'repo'), '--no-git', '--format', 'gitlab', '--output', '-']);

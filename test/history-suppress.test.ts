@@ -237,3 +237,19 @@ docker build --build-arg NPM_TOKEN="$NPM_TOKEN" .
     expect(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.code}`).sort()).toEqual(['scripts/build.sh:2:suppression-stale', 'scripts/two.sh:2:suppression-stale']);
   });
 });
+
+describe('[U] config suppression entries', () => {
+  const entry = (fields: Record<string, unknown>) => ({ suppressions: [{ rule: 'inline-secret-manifest', reason: 'legacy stack, decommissioned in Q2', ...fields }] });
+
+  it('need a reason of at least 10 characters and a rule', () => {
+    expect(() => resolveConfig(entry({ reason: 'too short' }))).toThrow(/Invalid configuration/);
+    expect(() => resolveConfig({ suppressions: [{ path: 'x/**', reason: 'legacy stack, decommissioned in Q2' }] })).toThrow(/Invalid configuration/);
+  });
+
+  it('need an expiry that is a calendar day', () => {
+    for (const bad of ['2026-02-30', '2026-13-01', '2026-1-5', 'next week']) {
+      expect(() => resolveConfig(entry({ expires: bad })), bad).toThrow(/Invalid configuration/);
+    }
+    expect(resolveConfig(entry({ expires: '2028-02-29' })).suppressions[0]!.expires).toBe('2028-02-29');
+  });
+});
