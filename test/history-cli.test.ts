@@ -126,6 +126,29 @@ describe('[I] footprint baseline and scan --baseline', () => {
     expect((await cli(['scan', repo, '--no-git', '--baseline', baselineFile, '--output', path.join(dir, 'r3.json')])).code).toBe(0);
   });
 
+  it('warns when no finding matches a baseline made with another fingerprint key', async () => {
+    const dir = tempDir();
+    const repo = path.join(dir, 'repo');
+    write(repo, 'manifests/a.yaml', secret('a'));
+    const baselineFile = path.join(dir, 'baseline.json');
+    const saved = process.env.FOOTPRINT_FINGERPRINT_KEY;
+    process.env.FOOTPRINT_FINGERPRINT_KEY = 'another-teams-key';
+    try {
+      expect((await cli(['baseline', repo, '--no-git', '--no-cache', '--output', baselineFile])).code).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.FOOTPRINT_FINGERPRINT_KEY;
+      else process.env.FOOTPRINT_FINGERPRINT_KEY = saved;
+    }
+    const other = await cli(['scan', repo, '--no-git', '--no-cache', '--baseline', baselineFile, '--output', path.join(dir, 'r.json')]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('no finding matches the baseline');
+    const same = await cli(['baseline', repo, '--no-git', '--no-cache', '--output', path.join(dir, 'same.json')]);
+    expect(same.code).toBe(0);
+    const matched = await cli(['scan', repo, '--no-git', '--no-cache', '--baseline', path.join(dir, 'same.json'), '--output', path.join(dir, 'r2.json')]);
+    expect(matched.code).toBe(0);
+    expect(matched.stderr).not.toContain('no finding matches the baseline');
+  });
+
   it('exits 2 for a baseline that is neither a baseline nor a result', async () => {
     const dir = tempDir();
     write(dir, 'repo/x.yaml', 'a: 1\n');
@@ -200,9 +223,10 @@ describe('[I] CI integration', () => {
     const gh = await cli(['scan', path.join(dir, 'repo'), '--no-git', '--format', 'github', '--output', '-']);
     expect(gh.code).toBe(1);
     const lines = gh.stdout.trim().split('\n');
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^::error file=manifests\/a\.yaml,line=7,endLine=7,col=\d+,title=footprint inline-secret-manifest \(high\)::Secret a carries/);
-    expect(lines[1]).toMatch(/^::warning file=environments\/dev\/b\.yaml,line=7,/);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('::notice title=footprint summary::2 open findings (1 high, 1 medium), 0 in the baseline, 0 suppressed');
+    expect(lines[1]).toMatch(/^::error file=manifests\/a\.yaml,line=7,endLine=7,col=\d+,title=footprint inline-secret-manifest \(high\)::Secret a carries/);
+    expect(lines[2]).toMatch(/^::warning file=environments\/dev\/b\.yaml,line=7,/);
     expect(gh.stdout).not.toContain('EXAMPLEexample');
 
     const gl = await cli(['scan', path.join(dir, 'repo'), '--no-git', '--format', 'gitlab', '--output', '-']);

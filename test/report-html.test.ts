@@ -106,3 +106,24 @@ describe('renderHtml', () => {
     expect(out).toContain('&#x27; onfocus&#x3D;&#x27;alert(4)');
   });
 });
+
+describe('renderHtml suppressions', () => {
+  it('has a Suppressions section with the problems and the suppressed findings, and the diagnostics without them', () => {
+    const result = cannedResult('mixed');
+    result.diagnostics.push({ file: 'footprint.config.yaml', code: 'suppression-stale', ruleId: 'sealed-secret-manifest', message: 'suppressions[1] matches no finding; remove it' });
+    const html = renderHtml(result);
+    expect(html).toContain('<a href="#suppressions">Suppressions</a>');
+    const section = html.slice(html.indexOf('<section id="suppressions"'), html.indexOf('</section>', html.indexOf('<section id="suppressions"')));
+    expect(section).toContain('<span class="pill warn">stale</span>');
+    expect(section).toContain('e2e personas are generated per run');
+    expect(section).toContain('1 suppressed finding');
+    const diagnostics = html.slice(html.indexOf('<section id="diagnostics"'));
+    expect(diagnostics).not.toContain('suppression-stale');
+    expect(diagnostics).toContain('Diagnostics <span class="muted">(2)</span>');
+  });
+
+  it('has no Suppressions section when nothing is suppressed', () => {
+    const html = renderHtml(cannedResult('example-platform'));
+    expect(html).not.toContain('id="suppressions"');
+  });
+});

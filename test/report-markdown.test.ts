@@ -131,3 +131,41 @@ describe('Markdown escaping', () => {
     expect(text).toContain('{{7\\*7}} &lt;b&gt;bold&lt;/b&gt; \\| pipe');
   });
 });
+
+describe('Suppressions in the reports', () => {
+  const withProblems = (): ReturnType<typeof cannedResult> => {
+    const result = cannedResult('mixed');
+    result.diagnostics.push(
+      { file: 'footprint.config.yaml', code: 'suppression-expired', ruleId: 'secret-in-configmap', message: 'suppressions[0] (rule secret-in-configmap) expired on 2026-01-31; 2 findings are reported again' },
+      { file: 'footprint.config.yaml', code: 'suppression-stale', ruleId: 'sealed-secret-manifest', message: 'suppressions[1] (rule sealed-secret-manifest) matches no finding; remove it' },
+      { file: 'scripts/a.sh', line: 3, code: 'config', message: 'footprint-ignore needs a rule id and a reason ("footprint-ignore RULE -- reason"); not applied' },
+    );
+    return result;
+  };
+
+  it('lists expired, stale and unusable suppressions openly, apart from the coverage diagnostics', () => {
+    const md = renderMarkdown(withProblems());
+    const section = md.slice(md.indexOf('## Suppressions'), md.indexOf('## Findings by rule'));
+    expect(section).toContain('1 suppressed finding (kept in the result, not counted as open) · 3 suppression problems');
+    expect(section).toContain('- **expired** `footprint.config.yaml`: suppressions\\[0\\] (rule secret-in-configmap) expired on 2026-01-31');
+    expect(section).toContain('- **stale** `footprint.config.yaml`:');
+    expect(section).toContain('- **unusable comment** `scripts/a.sh:3`: footprint-ignore needs a rule id');
+    const diagnostics = md.slice(md.indexOf('## Diagnostics'));
+    expect(diagnostics).toContain('<summary>2 diagnostics: files footprint could not fully analyse');
+    expect(diagnostics).not.toContain('suppression');
+    expect(md).toContain('1 suppressed finding (3 suppression problems)');
+  });
+
+  it('keeps the suppression problems when the findings are truncated', () => {
+    const result = withProblems();
+    const many = manyFindings(400);
+    const md = renderMarkdown({ ...many, diagnostics: result.diagnostics }, { mdMaxChars: 8_000 });
+    expect(md).toContain('**Truncated:**');
+    expect(md).toContain('- **expired** `footprint.config.yaml`');
+  });
+
+  it('puts the rule description under each rule heading', () => {
+    const md = renderMarkdown(cannedResult('mixed'));
+    expect(md).toMatch(/### `inline-secret-manifest`[^\n]*\n\n_A Kubernetes Secret committed with literal credential values\._/);
+  });
+});

@@ -100,6 +100,13 @@ describe('renderSarif', () => {
     const suppressed = run.results.find((r) => r.suppressions)!;
     expect(suppressed.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'e2e personas are generated per run' }]);
     expect(run.results.filter((r) => r.baselineState === 'unchanged')).toHaveLength(1);
+    // Compared with a baseline, every other result is new.
+    expect(run.results.filter((r) => r.baselineState === 'new')).toHaveLength(run.results.length - 1);
+  });
+
+  it('states no baselineState when the scan used no baseline', () => {
+    const plain = JSON.parse(renderSarif({ ...cannedResult('mixed'), findings: cannedResult('mixed').findings.map(({ baseline: _b, ...f }) => f) })) as SarifLog;
+    expect(plain.runs[0]!.results.filter((r) => r.baselineState !== undefined)).toEqual([]);
   });
 
   it('reports diagnostics as tool execution notifications', () => {

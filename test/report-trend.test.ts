@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryRecord } from '../src/history/types.js';
 import { renderHtml } from '../src/report/html.js';
 import { renderMarkdown } from '../src/report/markdown.js';
+import { axisLabels } from '../src/report/trend.js';
 import { buildView } from '../src/report/view-model.js';
 import type { ScanResult, Severity } from '../src/types.js';
 import { cannedHistory, cannedResult } from './helpers/report-fixtures.js';
@@ -285,5 +286,41 @@ describe('trend in the HTML report', () => {
     expect(planted).not.toContain('<script>alert(2)');
     expect(planted).toContain('data-series="&quot;&gt;&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;"');
     expect(planted).toContain('&lt;script&gt;alert(2)&lt;/script&gt;');
+  });
+});
+
+describe('trend chart labels with many runs', () => {
+  const history = Array.from({ length: 40 }, (_, i) =>
+    record(new Date(Date.parse('2026-06-01T06:00:00Z') + i * 3.5 * 86_400_000).toISOString(), openPrints.slice(0, 10), { 'inline-secret-manifest': 10 + (i % 3) }, { unknown: 10 }),
+  );
+  const trend = buildView(mixed, history).trend!;
+
+  it('labels the first and the last run, and no two axis labels overlap', () => {
+    const labels = trend.chart.xLabels;
+    expect(labels[0]!.label).toBe('2026-06-01');
+    expect(labels[labels.length - 1]!.label).toBe('2026-03-02');
+    const span = (l: (typeof labels)[number]) => {
+      const w = l.label.length * 6.6;
+      return l.anchor === 'start' ? [l.x, l.x + w] : l.anchor === 'end' ? [l.x - w, l.x] : [l.x - w / 2, l.x + w / 2];
+    };
+    for (let i = 1; i < labels.length; i++) expect(span(labels[i]!)[0]).toBeGreaterThan(span(labels[i - 1]!)[1]);
+    expect(labels.length).toBeGreaterThan(2);
+  });
+
+  it('drops a middle label that would run into the last one', () => {
+    const kept = axisLabels([
+      { x: 0, label: '2026-06-01', anchor: 'start' },
+      { x: 300, label: '2026-08-01', anchor: 'middle' },
+      { x: 520, label: '2026-10-02', anchor: 'middle' },
+      { x: 560, label: '2026-11-29', anchor: 'end' },
+    ]);
+    expect(kept.map((l) => l.label)).toEqual(['2026-06-01', '2026-08-01', '2026-11-29']);
+  });
+
+  it('captions small charts with the last six runs only', () => {
+    const rule = [...trend.rules, ...trend.steadyRules].find((s) => s.key === 'inline-secret-manifest')!;
+    expect(rule.values).toHaveLength(41);
+    expect(rule.recentText).toBe(`…, ${rule.values.slice(-6).join(', ')}`);
+    expect(renderHtml(mixed, { history })).toContain(`runs: ${rule.recentText}`);
   });
 });

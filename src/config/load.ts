@@ -65,6 +65,19 @@ function ruleIdProblems(config: Pick<UserConfig, 'rules' | 'suppressions'>, know
   return problems;
 }
 
+/** `expires` must be a real calendar day: the schema's pattern lets 2026-13-45 or 2026-02-30 through. */
+function expiryProblems(config: UserConfig): string[] {
+  const problems: string[] = [];
+  (config.suppressions ?? []).forEach((entry, index) => {
+    if (entry.expires === undefined) return;
+    const day = new Date(`${entry.expires}T00:00:00Z`);
+    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== entry.expires) {
+      problems.push(`suppressions.${index}.expires: "${entry.expires}" is not a calendar day (YYYY-MM-DD)`);
+    }
+  });
+  return problems;
+}
+
 function invalidConfig(problems: string[], source: string | undefined): ConfigError {
   return new ConfigError(`Invalid configuration${source ? ` in ${source}` : ''} (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems);
 }
@@ -81,6 +94,7 @@ export function resolveConfig(user: unknown, knownRuleIds?: readonly string[], s
   const isEmpty = user == null || (typeof user === 'object' && !Array.isArray(user) && Object.keys(user).length === 0);
   const problems = isEmpty ? [] : validateSchema(user).map(describe);
   const config = (user ?? {}) as UserConfig;
+  if (problems.length === 0) problems.push(...expiryProblems(config));
   if (knownRuleIds && problems.length === 0) problems.push(...ruleIdProblems(config, knownRuleIds));
   if (problems.length > 0) throw invalidConfig(problems, source);
   const fingerprintKey = config.fingerprintKey ?? process.env.FOOTPRINT_FINGERPRINT_KEY ?? DEFAULT_FINGERPRINT_KEY;

@@ -19,7 +19,7 @@ export interface ScanHistoryInput {
 }
 
 /** Load --baseline and --history before scanning; a corrupt history line is reported on stderr and skipped. */
-export function loadScanHistory(options: { baseline?: string; history?: string }): ScanHistoryInput {
+export function loadScanHistory(options: { baseline?: string; history?: string; command?: string }): ScanHistoryInput {
   const input: ScanHistoryInput = {};
   if (options.baseline) input.baseline = new Set(readBaselineFile(options.baseline).entries.map((e) => e.fingerprint));
   if (options.history) {
@@ -30,7 +30,7 @@ export function loadScanHistory(options: { baseline?: string; history?: string }
     } catch (error) {
       throw new UsageError(`cannot read history ${path.basename(options.history)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    for (const p of loaded.problems) process.stderr.write(`footprint scan: ${path.basename(options.history)} line ${p.line}: ${p.message}\n`);
+    for (const p of loaded.problems) process.stderr.write(`footprint ${options.command ?? 'scan'}: ${path.basename(options.history)} line ${p.line}: ${p.message}\n`);
     input.history = loaded.records.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
     input.historyFile = options.history;
   }

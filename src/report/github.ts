@@ -20,17 +20,27 @@ function annotation(f: Finding): string {
 /**
  * `--format github`: one workflow annotation per open finding, most severe first (GitHub shows only the first
  * few per step). critical/high are errors, medium warnings, low/info and baseline findings notices; suppressed
- * findings are left out. Paths are relative to the scanned ROOT: scan from the repository root.
+ * findings are left out (the summary notice at the top counts them). Paths are relative to the scanned ROOT: scan from the repository root.
  */
 export function renderGithub(result: ScanResult): string {
   const open = result.findings
     .filter((f) => !f.suppressed)
     .sort((a, b) => Number(a.baseline ?? false) - Number(b.baseline ?? false) || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
-  const lines = open.map(annotation);
+  const s = result.summary;
+  const bySeverity = SEVERITIES.filter((sev) => s.bySeverity[sev] > 0).map((sev) => `${s.bySeverity[sev]} ${sev}`);
+  const problems = result.diagnostics.filter((d) => d.code === 'suppression-expired' || d.code === 'suppression-stale').length;
+  // First, so it is shown even when GitHub cuts the annotations of a step short.
+  const lines = [
+    `::notice title=${escapeProperty('footprint summary')}::${escapeData(
+      `${s.findings} open finding${s.findings === 1 ? '' : 's'}${bySeverity.length ? ` (${bySeverity.join(', ')})` : ''}, ${s.baseline} in the baseline, ${s.suppressed} suppressed` +
+        `${problems ? `, ${problems} expired or stale suppression${problems === 1 ? '' : 's'}` : ''}`,
+    )}`,
+    ...open.map(annotation),
+  ];
   for (const d of result.diagnostics) {
     if (d.code === 'suppression-expired' || d.code === 'suppression-stale') {
       lines.push(`::warning ${[`file=${escapeProperty(d.file)}`, ...(d.line ? [`line=${d.line}`] : []), `title=${escapeProperty(`footprint ${d.code}`)}`].join(',')}::${escapeData(d.message)}`);
     }
   }
-  return lines.length ? `${lines.join('\n')}\n` : '';
+  return `${lines.join('\n')}\n`;
 }

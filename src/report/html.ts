@@ -15,6 +15,7 @@ const HELPERS: Record<string, Handlebars.HelperDelegate> = {
     return `${n} ${n === 1 ? singular : pluralForm}`;
   },
   eq: (a: unknown, b: unknown) => a === b,
+  or: (a: unknown, b: unknown) => Boolean(a) || Boolean(b),
 };
 
 /** Partials: the page's own CSS and JS (trusted, static), and markup pieces. Names map to files under templates/. */
@@ -26,6 +27,7 @@ const PARTIALS: Record<string, string> = {
   trend: 'partials/trend.hbs',
   trendSeries: 'partials/trend-series.hbs',
   findings: 'partials/findings.hbs',
+  suppressions: 'partials/suppressions.hbs',
   finding: 'partials/finding.hbs',
   inventory: 'partials/inventory.hbs',
   diagnostics: 'partials/diagnostics.hbs',

@@ -5,6 +5,9 @@ import { buildView, type FindingView, type OwnerGroup, type ReportView, type Rul
 /** GitHub's comment size limit. */
 export const DEFAULT_MD_MAX_CHARS = 65_000;
 
+/** Suppressed findings listed in the Markdown report; the rest are counted. */
+const MAX_SUPPRESSED = 50;
+
 /** Owners listed inline before the rest goes into a <details> block. */
 const OPEN_OWNERS = 8;
 
@@ -58,7 +61,7 @@ function summarySection(view: ReportView, level: number): string {
   const extras = [
     `${plural(view.totals.inventory, 'inventoried secret resource')}`,
     `${plural(view.totals.filesScanned, 'file')} scanned (${view.totals.filesSkipped} skipped, ${view.totals.filesFailed} failed)`,
-    `${plural(view.totals.suppressed, 'suppressed finding')}`,
+    `${plural(view.totals.suppressed, 'suppressed finding')}${view.totals.suppressionProblems ? ` (${plural(view.totals.suppressionProblems, 'suppression problem')})` : ''}`,
     `${view.totals.baseline} in the baseline`,
     `${plural(view.totals.diagnostics, 'diagnostic')}`,
   ];
@@ -196,6 +199,7 @@ function snippets(group: RuleGroup): string[] {
 
 function ruleSection(group: RuleGroup, level: number, maxOwners = Infinity): { text: string; owners: number } {
   const lines = [h(level + 2, `\`${group.ruleId}\`: ${plural(group.count, 'finding')} (${group.severityCounts})`), ''];
+  if (group.description) lines.push(`_${mdText(group.description)}._`, '');
   lines.push(`${group.remediation ? `${mdText(group.remediation)} ` : ''}[Rule documentation](${encodeURI(group.docsUrl)})`, '');
   const owners = group.owners.slice(0, maxOwners);
   const shown = owners.slice(0, OPEN_OWNERS);
@@ -216,17 +220,32 @@ function ruleSection(group: RuleGroup, level: number, maxOwners = Infinity): { t
   return { text: lines.join('\n'), owners: owners.length };
 }
 
-function suppressedSection(view: ReportView, level: number): string {
-  if (view.suppressed.length === 0) return '';
-  const lines = [h(level + 1, 'Suppressed'), '', `<details><summary>${plural(view.suppressed.length, 'suppressed finding')}</summary>`, ''];
-  for (const f of view.suppressed) lines.push(`- \`${f.ruleId}\` ${mdCode(f.fileLine)}: ${mdText(f.suppression)}`);
-  lines.push('', '</details>');
+/**
+ * Accepted exceptions and the ones that need attention: expired and stale suppressions and unusable comments are
+ * listed open (someone has to act on them), the suppressed findings themselves collapsed.
+ */
+function suppressionsSection(view: ReportView, level: number): string {
+  if (view.suppressed.length === 0 && view.suppressionProblems.length === 0) return '';
+  const lines = [h(level + 1, 'Suppressions'), ''];
+  lines.push(
+    `${plural(view.suppressed.length, 'suppressed finding')} (kept in the result, not counted as open) · ${plural(view.suppressionProblems.length, 'suppression problem')}`,
+  );
+  if (view.suppressionProblems.length > 0) {
+    lines.push('');
+    for (const d of view.suppressionProblems) lines.push(`- **${mdText(d.label)}** ${mdCode(d.fileLine)}: ${mdText(d.message)}`);
+  }
+  if (view.suppressed.length > 0) {
+    lines.push('', `<details><summary>${plural(view.suppressed.length, 'suppressed finding')}</summary>`, '');
+    for (const f of view.suppressed.slice(0, MAX_SUPPRESSED)) lines.push(`- \`${f.severity}\` \`${f.ruleId}\` ${mdCode(f.fileLine)}: ${mdText(f.suppression)}`);
+    if (view.suppressed.length > MAX_SUPPRESSED) lines.push(`- …and ${view.suppressed.length - MAX_SUPPRESSED} more (every one is in the JSON result and the HTML report)`);
+    lines.push('', '</details>');
+  }
   return lines.join('\n');
 }
 
 function diagnosticsSection(view: ReportView, level: number): string {
   if (view.diagnostics.length === 0) return '';
-  const lines = [h(level + 1, 'Diagnostics'), '', `<details><summary>${plural(view.diagnostics.length, 'file')} could not be fully analysed</summary>`, ''];
+  const lines = [h(level + 1, 'Diagnostics'), '', `<details><summary>${plural(view.diagnostics.length, 'diagnostic')}: files footprint could not fully analyse (coverage gaps, not findings)</summary>`, ''];
   for (const d of view.diagnostics) lines.push(`- \`${d.code}\` ${mdCode(d.fileLine)}: ${mdText(d.message)}`);
   lines.push('', '</details>');
   return lines.join('\n');
@@ -250,8 +269,9 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
     '',
     `${mdText(view.tool.name)} ${mdText(view.tool.version)} · generated ${mdText(view.generatedAt)} · config ${mdText(view.configHash)}. Names and key names only; secret values never appear.`,
   ].join('\n');
-  const blocks = [head, summarySection(view, level), complianceSection(view, level), trendSection(view, level)].filter(Boolean);
-  const tail = [suppressedSection(view, level), diagnosticsSection(view, level)].filter(Boolean);
+  // Suppressions come before the findings so that a truncated report still lists expired and stale ones.
+  const blocks = [head, summarySection(view, level), complianceSection(view, level), trendSection(view, level), suppressionsSection(view, level)].filter(Boolean);
+  const tail = [diagnosticsSection(view, level)].filter(Boolean);
   const findingsHead = view.rules.length > 0 ? h(level + 1, `Findings by rule (${view.totals.open})`) : `${h(level + 1, 'Findings')}\n\nNo open findings.`;
   blocks.push(findingsHead);
 

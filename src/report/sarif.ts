@@ -74,7 +74,8 @@ function ruleDescriptor(id: string, findings: Finding[]): SarifRule {
   };
 }
 
-function result(f: Finding, ruleIndex: number): Record<string, unknown> {
+/** baselined: the scan was compared with a baseline, so every result states whether it is new or unchanged. */
+function result(f: Finding, ruleIndex: number, baselined: boolean): Record<string, unknown> {
   return {
     ruleId: f.ruleId,
     ruleIndex,
@@ -90,7 +91,7 @@ function result(f: Finding, ruleIndex: number): Record<string, unknown> {
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
-    ...(f.baseline ? { baselineState: 'unchanged' } : {}),
+    ...(baselined ? { baselineState: f.baseline ? 'unchanged' : 'new' } : {}),
     ...(f.suppressed
       ? { suppressions: [{ kind: f.suppressed.by === 'inline' ? 'inSource' : 'external', status: 'accepted', justification: f.suppressed.reason }] }
       : {}),
@@ -115,6 +116,7 @@ export function renderSarif(scan: ScanResult): string {
   const ruleIds = [...byRule.keys()].sort();
   const rules = ruleIds.map((id) => ruleDescriptor(id, byRule.get(id)!));
   const index = new Map(ruleIds.map((id, i) => [id, i]));
+  const baselined = scan.findings.some((f) => f.baseline);
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -150,7 +152,7 @@ export function renderSarif(scan: ScanResult): string {
           },
         ],
         columnKind: 'unicodeCodePoints',
-        results: scan.findings.map((f) => result(f, index.get(f.ruleId)!)),
+        results: scan.findings.map((f) => result(f, index.get(f.ruleId)!, baselined)),
         properties: { configHash: scan.config.hash, summary: scan.summary },
       },
     ],

@@ -35,6 +35,8 @@ export interface TrendSeries {
   peak: number;
   /** "4, 4, 3, 2" for screen readers and tooltips. */
   valuesText: string;
+  /** valuesText for a caption: every run up to eight, else the last six after an ellipsis. */
+  recentText: string;
   chart: { line: string; dots: { x: number; y: number; value: number; label: string }[]; baseline: number; width: number; height: number };
 }
 
@@ -162,6 +164,31 @@ function anchorFor(i: number, count: number): 'start' | 'middle' | 'end' {
   return i === 0 ? 'start' : i === count - 1 ? 'end' : 'middle';
 }
 
+type AxisLabel = { x: number; label: string; anchor: 'start' | 'middle' | 'end' };
+
+/** Horizontal extent of an axis label at the chart's 11px tick font (about 6.6px a character, a little generous). */
+function extent(l: AxisLabel): [number, number] {
+  const w = l.label.length * 6.6;
+  return l.anchor === 'start' ? [l.x, l.x + w] : l.anchor === 'end' ? [l.x - w, l.x] : [l.x - w / 2, l.x + w / 2];
+}
+
+/**
+ * The first and the last run are always labelled; a label in between is dropped when it would touch its left
+ * neighbour or the last label (runs are spaced evenly, but the last label hangs left of its point).
+ */
+export function axisLabels(candidates: readonly AxisLabel[]): AxisLabel[] {
+  if (candidates.length <= 2) return [...candidates];
+  const gap = 8;
+  const last = candidates[candidates.length - 1]!;
+  const kept = [candidates[0]!];
+  for (const label of candidates.slice(1, -1)) {
+    const [from, to] = extent(label);
+    if (from >= extent(kept[kept.length - 1]!)[1] + gap && to + gap <= extent(last)[0]) kept.push(label);
+  }
+  kept.push(last);
+  return kept;
+}
+
 function byTime(a: HistoryRecord, b: HistoryRecord): number {
   return a.time < b.time ? -1 : a.time > b.time ? 1 : 0;
 }
@@ -198,8 +225,15 @@ function series(records: readonly HistoryRecord[], key: BreakdownKey, id: string
     direction: change === null ? 'unknown' : change < 0 ? 'down' : change > 0 ? 'up' : 'flat',
     peak,
     valuesText: values.map((v) => (v === null ? '–' : String(v))).join(', '),
+    recentText: recentValues(values),
     chart: { line: dots.map((d) => `${d.x},${d.y}`).join(' '), dots, baseline: y(0), width: SMALL.width, height: SMALL.height },
   };
+}
+
+/** The values of the last runs for the caption under a small chart: all up to eight, else "… " and the last six. */
+function recentValues(values: readonly (number | null)[]): string {
+  const text = (v: number | null) => (v === null ? '–' : String(v));
+  return values.length <= 8 ? values.map(text).join(', ') : `…, ${values.slice(-6).map(text).join(', ')}`;
 }
 
 function seriesKeys(records: readonly HistoryRecord[], key: BreakdownKey): Set<string> {
@@ -399,9 +433,7 @@ export function trendView(
       severeLine: points.map((p, i) => `${x(i)},${y(p.bySeverity.critical + p.bySeverity.high)}`).join(' '),
       dots: points.map((p, i) => ({ x: x(i), y: y(p.total), total: p.total, label: p.label })),
       yTicks: [0, 0.25, 0.5, 0.75, 1].map((t) => ({ y: y(niceMax * t), label: String(Math.round(niceMax * t)) })),
-      xLabels: points
-        .map((p, i) => ({ x: x(i), label: columnLabels[i]!, anchor: anchorFor(i, points.length) }))
-        .filter((_, i) => i % step === 0 || i === points.length - 1),
+      xLabels: axisLabels(points.map((p, i) => ({ x: x(i), label: columnLabels[i]!, anchor: anchorFor(i, points.length) })).filter((_, i) => i % step === 0 || i === points.length - 1)),
     },
     delta: previousPoint ? { newSinceLast: lastPoint.newCount ?? 0, fixedSinceLast: lastPoint.fixedCount ?? 0, previousTotal: previousPoint.total } : null,
     burnDown: burnDown(points),

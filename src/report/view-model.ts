@@ -1,5 +1,6 @@
 import type { HistoryRecord } from '../history/types.js';
-import { ORIGINS, SEVERITIES, severityRank, type Finding, type InventoryEntry, type Origin, type ScanResult, type Severity } from '../types.js';
+import { RULES } from '../rules/index.js';
+import { ORIGINS, SEVERITIES, severityRank, type Diagnostic, type Finding, type InventoryEntry, type Origin, type ScanResult, type Severity } from '../types.js';
 import { trendView, type TrendView } from './trend.js';
 
 export type { BurnDown, ChangedFinding, OldestOpenView, TrendChanges, TrendPoint, TrendSeries, TrendView } from './trend.js';
@@ -23,6 +24,8 @@ export interface ReportView {
     filesSkipped: number;
     filesFailed: number;
     diagnostics: number;
+    /** Suppression entries and comments that expired, match nothing or cannot be used. */
+    suppressionProblems: number;
   };
   severityCards: CountCard[];
   originCards: CountCard[];
@@ -30,7 +33,10 @@ export interface ReportView {
   compliance: ComplianceRow[];
   rules: RuleGroup[];
   suppressed: FindingView[];
+  /** Expired and stale suppressions, unusable footprint-ignore comments: things a team has to act on. */
+  suppressionProblems: DiagnosticRow[];
   inventory: InventoryRow[];
+  /** Coverage gaps: files footprint could not fully analyse (suppression problems are listed apart). */
   diagnostics: DiagnosticRow[];
   trend: TrendView | null;
   filters: { severities: FilterOption[]; rules: FilterOption[]; origins: FilterOption[]; environments: FilterOption[] };
@@ -101,6 +107,8 @@ export interface OwnerGroup {
 
 export interface RuleGroup {
   ruleId: string;
+  /** The rule's one-line description from the rule registry; '' for a rule this version does not know. */
+  description: string;
   anchor: string;
   docsUrl: string;
   count: number;
@@ -136,6 +144,8 @@ export interface DiagnosticRow {
   file: string;
   fileLine: string;
   code: string;
+  /** Short label of the code for people: "expired", "stale", "unusable comment", or the code itself. */
+  label: string;
   message: string;
   ruleId: string;
 }
@@ -196,7 +206,7 @@ function findingView(f: Finding, index: number): FindingView {
     suppression: f.suppressed ? `${f.suppressed.by}: ${f.suppressed.reason}${f.suppressed.owner ? ` (owner ${f.suppressed.owner})` : ''}${f.suppressed.expires ? ` until ${f.suppressed.expires}` : ''}` : '',
     searchText: '',
   };
-  view.searchText = [view.ruleId, view.severity, view.fileLine, view.resource, view.environment, view.origin, view.message, view.keys, view.location]
+  view.searchText = [view.ruleId, view.severity, view.fileLine, view.resource, view.environment, view.origin, view.originLabel, view.message, view.keys, view.location, view.baseline ? 'baseline' : '']
     .join(' ')
     .toLowerCase();
   return view;
@@ -309,6 +319,26 @@ function mostCommon(values: string[]): string | null {
   return counts.get(best)! * 2 > values.length ? best : null;
 }
 
+/** Diagnostics about suppressions rather than about files: expired or stale entries, unusable inline comments. */
+export function isSuppressionProblem(d: Diagnostic): boolean {
+  return d.code === 'suppression-expired' || d.code === 'suppression-stale' || (d.code === 'config' && d.message.startsWith('footprint-ignore'));
+}
+
+const PROBLEM_LABELS: Record<string, string> = { 'suppression-expired': 'expired', 'suppression-stale': 'stale', config: 'unusable comment' };
+
+function diagnosticRow(d: Diagnostic): DiagnosticRow {
+  return {
+    file: d.file,
+    fileLine: d.line ? `${d.file}:${d.line}` : d.file,
+    code: d.code,
+    label: isSuppressionProblem(d) ? (PROBLEM_LABELS[d.code] ?? d.code) : d.code,
+    message: d.message,
+    ruleId: d.ruleId ?? '',
+  };
+}
+
+const DESCRIPTIONS = new Map(RULES.map((r) => [r.meta.id, r.meta.description]));
+
 export function buildView(result: ScanResult, history?: readonly HistoryRecord[]): ReportView {
   const open = result.findings.filter((f) => !f.suppressed).sort(compareFindings);
   const views = open.map((f, i) => findingView(f, i));
@@ -321,6 +351,7 @@ export function buildView(result: ScanResult, history?: readonly HistoryRecord[]
       for (const f of findings) if (common !== null && f.remediation === common) f.ownRemediation = '';
       return {
         ruleId,
+        description: DESCRIPTIONS.get(ruleId) ?? '',
         anchor: `rule-${ruleId}`,
         docsUrl: findings[0]!.docsUrl,
         count: findings.length,
@@ -357,7 +388,8 @@ export function buildView(result: ScanResult, history?: readonly HistoryRecord[]
       filesScanned: result.summary.files.scanned,
       filesSkipped: result.summary.files.skipped,
       filesFailed: result.summary.files.failed,
-      diagnostics: result.diagnostics.length,
+      diagnostics: result.diagnostics.filter((d) => !isSuppressionProblem(d)).length,
+      suppressionProblems: result.diagnostics.filter(isSuppressionProblem).length,
     },
     severityCards: SEVERITIES.map((s) => ({ key: s, label: SEVERITY_LABELS[s], count: bySeverity.get(s) ?? 0 })),
     originCards: sortedCounts(byOrigin, (k) => ORIGIN_LABELS[k as Origin] ?? k),
@@ -368,13 +400,8 @@ export function buildView(result: ScanResult, history?: readonly HistoryRecord[]
     inventory: [...result.inventory]
       .sort((a, b) => b.findings.length - a.findings.length || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line)
       .map(inventoryRow),
-    diagnostics: result.diagnostics.map((d) => ({
-      file: d.file,
-      fileLine: d.line ? `${d.file}:${d.line}` : d.file,
-      code: d.code,
-      message: d.message,
-      ruleId: d.ruleId ?? '',
-    })),
+    suppressionProblems: result.diagnostics.filter(isSuppressionProblem).map(diagnosticRow),
+    diagnostics: result.diagnostics.filter((d) => !isSuppressionProblem(d)).map(diagnosticRow),
     trend: trendView(result, history, open, views, ORIGIN_LABELS),
     filters: {
       severities: SEVERITIES.filter((s) => bySeverity.has(s)).map((s) => ({ value: s, label: SEVERITY_LABELS[s], count: bySeverity.get(s)! })),

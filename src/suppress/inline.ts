@@ -17,8 +17,10 @@ const DIRECTIVE = /(^|\s)(?:#+|\/\/+)\s*footprint-ignore\b[ \t]*([A-Za-z0-9_.-]+
 
 export function parseInlineDirectives(text: string): Map<number, InlineDirective> {
   const directives = new Map<number, InlineDirective>();
-  text.split('\n').forEach((content, index) => {
-    if (!content.includes('footprint-ignore')) return;
+  text.split('\n').forEach((raw, index) => {
+    if (!raw.includes('footprint-ignore')) return;
+    // A CRLF file leaves a carriage return at the end of each line, which `.` and `$` below would not pass.
+    const content = raw.replace(/\r$/, '');
     const match = DIRECTIVE.exec(content);
     if (!match) return;
     const before = content.slice(0, match.index + match[1]!.length);
@@ -33,47 +35,69 @@ export function parseInlineDirectives(text: string): Map<number, InlineDirective
   return directives;
 }
 
+/** A line continued on the next one: shell, Dockerfile and Python statements split with a trailing backslash. */
+const CONTINUED = /\\\s*$/;
+
+/**
+ * The lines a directive covers. A trailing directive covers its own line. A directive alone on its line covers the
+ * statement below it: the next line, after any directives stacked directly below it (one per rule or reason), plus
+ * the lines that statement continues onto with a trailing backslash. So a comment above
+ * `docker build \` covers a `--build-arg` two lines further down, where no comment can go.
+ */
+export function coveredLines(directive: InlineDirective, lines: readonly string[], directives: ReadonlyMap<number, InlineDirective>): number[] {
+  if (!directive.ownLine) return [directive.line];
+  let index = directive.line; // 0-based index of the line below the directive
+  while (index < lines.length && directives.get(index + 1)?.ownLine) index++;
+  if (index >= lines.length) return [];
+  const covered = [index + 1];
+  while (CONTINUED.test(lines[index]!.replace(/\r$/, '')) && index + 1 < lines.length) {
+    index++;
+    covered.push(index + 1);
+  }
+  return covered;
+}
+
 /**
  * Apply the inline directives of one file to its findings: a directive suppresses a finding of a named rule on
- * its own line, or on the line below when the comment is alone on its line. Returns diagnostics for directives
- * that are unusable (no rule, no reason) or that suppress nothing (stale).
+ * its own line, or in the statement below when the comment is alone on its line (see coveredLines). Returns
+ * diagnostics for directives that are unusable (no rule, no reason) or that suppress nothing (stale).
  */
 export function applyInline(file: string, text: string, findings: readonly Finding[]): Diagnostic[] {
   const directives = parseInlineDirectives(text);
   if (directives.size === 0) return [];
+  const lines = text.split('\n');
   const used = new Set<number>();
   const diagnostics: Diagnostic[] = [];
-  const unusable = new Set<number>();
+  /** Usable directives by the line they cover. */
+  const byLine = new Map<number, InlineDirective[]>();
   for (const d of directives.values()) {
     if (d.rules.length === 0 || !d.reason) {
-      unusable.add(d.line);
       diagnostics.push({
         file,
         line: d.line,
         code: 'config',
         message: `footprint-ignore needs a rule id and a reason ("footprint-ignore RULE -- reason"); not applied`,
       });
+      used.add(d.line);
+      continue;
     }
+    for (const line of coveredLines(d, lines, directives)) byLine.set(line, [...(byLine.get(line) ?? []), d]);
   }
   for (const f of findings) {
     if (f.suppressed) continue;
-    const candidates = [directives.get(f.line), directives.get(f.line - 1)];
-    for (const [i, d] of candidates.entries()) {
-      if (!d || unusable.has(d.line) || !d.rules.includes(f.ruleId)) continue;
-      if (i === 1 && !d.ownLine) continue;
-      const suppression: Suppression = { by: 'inline', reason: d.reason! };
-      f.suppressed = suppression;
-      used.add(d.line);
-      break;
-    }
+    const d = byLine.get(f.line)?.find((candidate) => candidate.rules.includes(f.ruleId));
+    if (!d) continue;
+    const suppression: Suppression = { by: 'inline', reason: d.reason! };
+    f.suppressed = suppression;
+    used.add(d.line);
   }
   for (const d of directives.values()) {
-    if (unusable.has(d.line) || used.has(d.line)) continue;
+    if (used.has(d.line)) continue;
     diagnostics.push({
       file,
       line: d.line,
       code: 'suppression-stale',
-      message: `footprint-ignore ${d.rules.join(',')} suppresses no finding on this line or the next; remove it`,
+      message: `footprint-ignore ${d.rules.join(',')} suppresses no finding on this line or the statement below; remove it`,
     });
   }
   return diagnostics;

@@ -26,7 +26,7 @@ export const renderCommand: Command = {
     if (positionals.length !== 1) throw new UsageError(`render takes one RESULT.json, got ${positionals.length}`);
     const formats = parseFormats(str(values.format) ?? 'html');
     const result = readResultFile(positionals[0]!);
-    const history = loadScanHistory({ history: str(values.history) }).history?.filter((r) => Date.parse(r.time) < Date.parse(result.generatedAt));
+    const history = loadScanHistory({ history: str(values.history), command: 'render' }).history?.filter((r) => Date.parse(r.time) < Date.parse(result.generatedAt));
     const written = await writeReports(result, values, formats, history);
     if (!written.includes('-')) process.stderr.write(`footprint render: wrote ${written.join(', ')}\n`);
     return 0;

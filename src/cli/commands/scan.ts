@@ -118,6 +118,11 @@ export const scanCommand: Command = {
     progress.clear();
     const written = await writeReports(result, values, formats, tracked.history, json);
     if (hooks) await hooks.finishScan(result, root, tracked);
+    if (tracked.baseline && tracked.baseline.size > 0 && result.summary.baseline === 0 && result.findings.some((f) => !f.suppressed)) {
+      process.stderr.write(
+        'footprint scan: no finding matches the baseline; if it was made with another fingerprint key (fingerprintKey / FOOTPRINT_FINGERPRINT_KEY) or before files moved, every finding counts as new\n',
+      );
+    }
     if (!values.quiet) process.stderr.write(summaryLine(result) + summaryTable(result, colorEnabled(), written));
     if (values.timing) printTimings(timings);
     return exitCodeFor(result, failOn);
