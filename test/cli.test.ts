@@ -194,3 +194,16 @@ describe('cached re-scan', () => {
     expect(JSON.parse(readFileSync(path.join(work, 'cached', 'footprint.json'), 'utf8')).findings.length).toBeGreaterThan(10);
   });
 });
+
+describe('closed output pipe', () => {
+  it('stops quietly when the reader closes stdout early (footprint scan --output - | head)', () => {
+    const example = path.join(REPO_ROOT, 'fixtures', 'example-platform');
+    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    for (const args of [`scan ${q(example)} --output - --fail-on none --no-cache`, 'rules']) {
+      const script = `${q(process.execPath)} ${q(BIN)} ${args} 2>${q(path.join(work, 'pipe.err'))} | head -c 100 >/dev/null; echo "status=\${PIPESTATUS[0]}"`;
+      const out = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect(out.stdout.trim(), args).toBe('status=0');
+      expect(readFileSync(path.join(work, 'pipe.err'), 'utf8'), args).not.toMatch(/EPIPE|Unhandled|node:events/);
+    }
+  });
+});
