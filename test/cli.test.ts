@@ -81,9 +81,12 @@ describe('footprint scan', () => {
 
   it('exits 2 on an invalid config and lists every problem with its path', () => {
     const config = path.join(work, 'bad.yaml');
-    writeFileSync(config, 'maxFileSize: lots\nrules:\n  no-such-rule: high\nenvironments:\n  production: {managed: yes}\nsurprise: 1\n');
+    writeFileSync(config, 'maxFileSize: lots\nrules:\n  no-such-rule: high\n  inline-secret-manifest: extreme\nenvironments:\n  production: {managed: yes}\nsurprise: 1\n');
     const { code, stderr } = run(['scan', tree, '--config', config, '--output', '-'], work);
     expect(code).toBe(2);
+    // Unknown rule ids are listed together with the schema's problems; a value no oneOf branch accepts is one line.
+    expect(stderr).toContain('rules.no-such-rule: unknown rule id');
+    expect(stderr.split('\n').filter((l) => l.includes('rules.inline-secret-manifest'))).toEqual(['  - rules.inline-secret-manifest: must be one of "off", "critical", "high", "medium", "low", "info", or of type object']);
     expect(stderr).toContain('maxFileSize');
     expect(stderr).toContain('environments.production');
     expect(stderr).toContain('unknown property "surprise"');
