@@ -33,6 +33,7 @@ beforeAll(async () => {
   write('Tiltfile', `docker_build('app', '.', build_args=${'['.repeat(20000)}${']'.repeat(20000)})\n`);
   write('manifests/broken.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: broken\nstringData:\n  password: ${SECRET}\n  - not: valid\n`);
   write('charts/app/templates/secret.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ include "app.fullname" . \nstringData:\n  password: ${SECRET}\n`);
+  write('manifests/duplicate-keys.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: dup\nstringData:\n  password: ${SECRET}\n  password: ${SECRET}-2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: dup-cm}\ndata:\n  a: 1\n  a: 2\n`);
   write('manifests/good.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: good\nstringData:\n  password: ${SECRET}\n`);
   write('manifests/crlf-bom.yaml', `\uFEFFapiVersion: v1\r\nkind: Secret\r\nmetadata:\r\n  name: crlf\r\nstringData:\r\n  token: ${SECRET}\r\n`);
   symlinkSync('loop-b.yaml', path.join(root, 'manifests', 'loop-a.yaml'));
@@ -77,6 +78,12 @@ describe('bad input', () => {
   it('still finds what good files hold, including CRLF + BOM files', () => {
     const found = result.findings.filter((f) => f.ruleId === 'inline-secret-manifest').map((f) => `${f.file}:${f.line}`);
     expect(found).toEqual(expect.arrayContaining(['manifests/crlf-bom.yaml:6', 'manifests/good.yaml:6']));
+  });
+
+  it('reads files with duplicate keys: every occurrence of a duplicated credential key is checked', () => {
+    const dup = result.findings.filter((f) => f.file === 'manifests/duplicate-keys.yaml');
+    expect(dup.map((f) => [f.ruleId, f.line, f.endLine])).toEqual([['inline-secret-manifest', 6, 7]]);
+    expect(result.inventory.filter((e) => e.file === 'manifests/duplicate-keys.yaml').map((e) => e.name)).toEqual(['dup']);
   });
 
   it('keeps best-effort inventory for files that do not parse', () => {

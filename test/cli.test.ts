@@ -81,9 +81,12 @@ describe('footprint scan', () => {
 
   it('exits 2 on an invalid config and lists every problem with its path', () => {
     const config = path.join(work, 'bad.yaml');
-    writeFileSync(config, 'maxFileSize: lots\nrules:\n  no-such-rule: high\nenvironments:\n  production: {managed: yes}\nsurprise: 1\n');
+    writeFileSync(config, 'maxFileSize: lots\nrules:\n  no-such-rule: high\n  inline-secret-manifest: extreme\nenvironments:\n  production: {managed: yes}\nsurprise: 1\n');
     const { code, stderr } = run(['scan', tree, '--config', config, '--output', '-'], work);
     expect(code).toBe(2);
+    // Unknown rule ids are listed together with the schema's problems; a value no oneOf branch accepts is one line.
+    expect(stderr).toContain('rules.no-such-rule: unknown rule id');
+    expect(stderr.split('\n').filter((l) => l.includes('rules.inline-secret-manifest'))).toEqual(['  - rules.inline-secret-manifest: must be one of "off", "critical", "high", "medium", "low", "info", or of type object']);
     expect(stderr).toContain('maxFileSize');
     expect(stderr).toContain('environments.production');
     expect(stderr).toContain('unknown property "surprise"');
@@ -192,5 +195,18 @@ describe('cached re-scan', () => {
     const read = (dir: string, name: string) => readFileSync(path.join(work, dir, name), 'utf8').replace(/"generatedAt": "[^"]*"/, '"generatedAt": ""').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME');
     for (const name of ['footprint.json', 'footprint.sarif', 'footprint.md']) expect(read('cached', name), name).toBe(read('uncached', name));
     expect(JSON.parse(readFileSync(path.join(work, 'cached', 'footprint.json'), 'utf8')).findings.length).toBeGreaterThan(10);
+  });
+});
+
+describe('closed output pipe', () => {
+  it('stops quietly when the reader closes stdout early (footprint scan --output - | head)', () => {
+    const example = path.join(REPO_ROOT, 'fixtures', 'example-platform');
+    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    for (const args of [`scan ${q(example)} --output - --fail-on none --no-cache`, 'rules']) {
+      const script = `${q(process.execPath)} ${q(BIN)} ${args} 2>${q(path.join(work, 'pipe.err'))} | head -c 100 >/dev/null; echo "status=\${PIPESTATUS[0]}"`;
+      const out = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect(out.stdout.trim(), args).toBe('status=0');
+      expect(readFileSync(path.join(work, 'pipe.err'), 'utf8'), args).not.toMatch(/EPIPE|Unhandled|node:events/);
+    }
   });
 });

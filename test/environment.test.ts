@@ -52,6 +52,14 @@ describe('environment from path', () => {
     ['clusters/production/apps/redis/helmrelease.yaml', 'production', true],
     ['k8s/overlays/prod/secrets.env', 'production', true],
     ['k8s/overlays/dev/patch.yaml', 'dev', false, true],
+    // environment-suffixed file names
+    ['src/main/resources/application-prod.yml', 'production', true],
+    ['helm/orders/values-prod-eu.yaml', 'production', true],
+    ['config/secrets.staging.yaml', 'staging', true],
+    ['charts/api/values.dev.yaml', 'dev', false, true],
+    ['ci/pipeline-stage.yaml', undefined],
+    ['k8s/readiness-live.yaml', undefined],
+    ['manifests/cert-manager-base.yaml', undefined],
   ];
   for (const [path, name, managed, local] of cases) {
     it(`${path} -> ${name ?? '(none)'}`, () => {

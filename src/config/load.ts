@@ -25,6 +25,29 @@ function validateSchema(value: unknown): ErrorObject[] {
   return validator(value) ? [] : [...(validator.errors ?? [])];
 }
 
+/**
+ * One line per problem: a value that matches none of a oneOf/anyOf's branches is one problem ("must be one of
+ * "off", "critical", … or an object"), not one line per failed branch plus the oneOf itself.
+ */
+function describeAll(errors: readonly ErrorObject[]): string[] {
+  const unions = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+  const branchOf = (e: ErrorObject) => unions.find((u) => u !== e && u.instancePath === e.instancePath && e.schemaPath.startsWith(`${u.schemaPath}/`));
+  const out: string[] = [];
+  for (const error of errors) {
+    if (branchOf(error)) continue;
+    if (unions.includes(error)) {
+      // A branch that matched the shape and failed deeper (rules.x.severity) is the actionable problem: it is listed.
+      if (errors.some((e) => e.instancePath.startsWith(`${error.instancePath}/`) && e.schemaPath.startsWith(`${error.schemaPath}/`))) continue;
+      const branches = errors.filter((e) => branchOf(e) === error).map((e) => (e.keyword === 'enum' ? `one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` : e.keyword === 'type' ? `of type ${String(e.params.type)}` : (e.message ?? 'valid')));
+      const where = error.instancePath ? error.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
+      out.push(branches.length ? `${where}: must be ${[...new Set(branches)].join(', or ')}` : describe(error));
+      continue;
+    }
+    out.push(describe(error));
+  }
+  return [...new Set(out)];
+}
+
 function describe(error: ErrorObject): string {
   const where = error.instancePath ? error.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
   if (error.keyword === 'additionalProperties') {
@@ -66,16 +89,24 @@ function ruleIdProblems(config: Pick<UserConfig, 'rules' | 'suppressions'>, know
 }
 
 /** `expires` must be a real calendar day: the schema's pattern lets 2026-13-45 or 2026-02-30 through. */
-function expiryProblems(config: UserConfig): string[] {
+function expiryProblems(config: Pick<UserConfig, 'suppressions'>): string[] {
   const problems: string[] = [];
   (config.suppressions ?? []).forEach((entry, index) => {
-    if (entry.expires === undefined) return;
+    // Other shapes are the schema's problem (pattern YYYY-MM-DD): one message per mistake.
+    if (typeof entry.expires !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(entry.expires)) return;
     const day = new Date(`${entry.expires}T00:00:00Z`);
     if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== entry.expires) {
       problems.push(`suppressions.${index}.expires: "${entry.expires}" is not a calendar day (YYYY-MM-DD)`);
     }
   });
   return problems;
+}
+
+/** The parts of a not-yet-valid config that ruleIdProblems can read: a rules map, suppressions with string rules. */
+function shapedForRuleIds(config: UserConfig): Pick<UserConfig, 'rules' | 'suppressions'> {
+  const rules = config.rules !== null && typeof config.rules === 'object' && !Array.isArray(config.rules) ? config.rules : undefined;
+  const suppressions = Array.isArray(config.suppressions) ? config.suppressions.filter((e) => e !== null && typeof e === 'object' && typeof e.rule === 'string') : undefined;
+  return { ...(rules ? { rules } : {}), ...(suppressions ? { suppressions } : {}) };
 }
 
 function invalidConfig(problems: string[], source: string | undefined): ConfigError {
@@ -92,10 +123,12 @@ export function checkRuleIds(config: ResolvedConfig, knownRuleIds: readonly stri
 export function resolveConfig(user: unknown, knownRuleIds?: readonly string[], source?: string): ResolvedConfig {
   // No config file (or an empty one) has nothing to validate: the schema compiler is never loaded.
   const isEmpty = user == null || (typeof user === 'object' && !Array.isArray(user) && Object.keys(user).length === 0);
-  const problems = isEmpty ? [] : validateSchema(user).map(describe);
+  const problems = isEmpty ? [] : describeAll(validateSchema(user));
   const config = (user ?? {}) as UserConfig;
-  if (problems.length === 0) problems.push(...expiryProblems(config));
-  if (knownRuleIds && problems.length === 0) problems.push(...ruleIdProblems(config, knownRuleIds));
+  const shaped = shapedForRuleIds(config);
+  problems.push(...expiryProblems(shaped));
+  // Unknown rule ids are listed with the schema's problems (when rules/suppressions have the right shape at all).
+  if (knownRuleIds) problems.push(...ruleIdProblems(shaped, knownRuleIds));
   if (problems.length > 0) throw invalidConfig(problems, source);
   const fingerprintKey = config.fingerprintKey ?? process.env.FOOTPRINT_FINGERPRINT_KEY ?? DEFAULT_FINGERPRINT_KEY;
   const { fingerprintKey: _omitKey, ...hashable } = config;

@@ -32,6 +32,8 @@ const CREDENTIAL_WORDS = new Set([
   'passwd',
   'passwords',
   'pwd',
+  'pw',
+  'bindpw',
   'pass',
   'secret',
   'secrets',
@@ -57,7 +59,7 @@ const CREDENTIAL_WORDS = new Set([
 ]);
 
 /** Two-word endings that name a credential although neither word does alone. */
-const CREDENTIAL_PAIRS = ['api key', 'access key', 'private key', 'secret key', 'signing key', 'encryption key', 'master key', 'account key', 'auth key', 'license key', 'connection string', 'auth string', 'session key'];
+const CREDENTIAL_PAIRS = ['erlang cookie', 'hmac key', 'api key', 'access key', 'private key', 'secret key', 'signing key', 'encryption key', 'master key', 'account key', 'auth key', 'license key', 'connection string', 'auth string', 'session key'];
 
 /** A last word that makes the key a reference, a setting or metadata about a credential rather than the credential. */
 const REFERENCE_LAST = new Set([
@@ -179,6 +181,8 @@ export function isCredentialName(name: string, options: CredentialNameOptions = 
   const last = w[w.length - 1]!;
   const lastTwo = w.slice(-2).join(' ');
   if (REFERENCE_FIRST.has(w[0]!) && w.length > 1) return false;
+  // MongoDB's replica set keyfile content (`auth.replicaSetKey`) authenticates members to each other.
+  if (w.slice(-3).join(' ') === 'replica set key') return true;
   const pairIndex = CREDENTIAL_PAIRS.indexOf(lastTwo);
   if (pairIndex >= 0) {
     // rootPasswordSecretKey / tokenSecretKey name the key inside a Secret, not a key material.

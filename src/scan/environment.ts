@@ -108,6 +108,21 @@ export function namedEnvironment(name: string, config?: ResolvedConfig): Environ
   return alias ? info(alias, config) : info(name, config, compoundClass(name, true) ?? name);
 }
 
+/** Words that name an environment beyond doubt when they end a file name (not `stage`, `live`, `kind`, `base`). */
+const SUFFIX_WORDS = new Set(['prod', 'production', 'prd', 'staging', 'stg', 'preprod', 'uat', 'dev', 'development']);
+
+/** `application-prod.yml` -> production, `values-prod-eu.yaml` -> production, `secrets.staging.yaml` -> staging. */
+function suffixEnvironment(file: string): string | undefined {
+  const stem = /^(.+)\.ya?ml(\.gotmpl)?$/i.exec(file)?.[1];
+  if (!stem) return undefined;
+  const tokens = stem.toLowerCase().split(/[-._]+/).filter(Boolean);
+  if (tokens.length < 2) return undefined;
+  const at = tokens.indexOf('values');
+  const candidates = at >= 0 ? [tokens[at + 1], tokens[at - 1]] : [tokens[tokens.length - 1]];
+  for (const c of candidates) if (c && SUFFIX_WORDS.has(c)) return ALIASES[c];
+  return undefined;
+}
+
 export class EnvironmentResolver {
   private readonly configured: { name: string; match: (path: string) => boolean }[];
 
@@ -145,6 +160,9 @@ export class EnvironmentResolver {
         if (alias) return info(alias, this.config);
       }
     }
+    // Suffixed files: application-prod.yaml, secrets.staging.yaml, values-prod-eu.yaml (an unambiguous word only).
+    const suffixed = suffixEnvironment(file);
+    if (suffixed) return info(suffixed, this.config);
     // helmfile/kustomize style per-environment files: values/prod.yaml, environments/staging.yaml.
     const stem = /^([A-Za-z0-9_-]+)\.ya?ml$/i.exec(file)?.[1];
     const alias = stem ? canonical(stem) : undefined;

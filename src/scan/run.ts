@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { checkRuleIds, loadConfig } from '../config/load.js';
+import { ConfigError } from '../util/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Rule } from '../rules/types.js';
 import { SCHEMA_VERSION, SEVERITIES, type Diagnostic, type Finding, type InventoryEntry, type ScanResult, type Summary } from '../types.js';
@@ -76,7 +77,16 @@ function ensureCacheDirQuietly(root: string): void {
 /** The config of a scan: rule ids it names are checked against the rules that will run (loaded only then). */
 async function configFor(options: ScanOptions, root: string): Promise<ResolvedConfig> {
   if (options.config) return options.config;
-  const config = loadConfig({ root, configFile: options.configFile });
+  let config: ResolvedConfig;
+  try {
+    config = loadConfig({ root, configFile: options.configFile });
+  } catch (error) {
+    // An invalid config lists every problem at once: its unknown rule ids too (the rules load only on this path).
+    if (!(error instanceof ConfigError) || error.details.length === 0) throw error;
+    const ids = options.rules ? options.rules.map((r) => r.meta.id) : (await import('../rules/index.js')).RULE_IDS;
+    loadConfig({ root, configFile: options.configFile, knownRuleIds: ids });
+    throw error;
+  }
   if (Object.keys(config.rules).length > 0 || config.suppressions.length > 0) {
     const ids = options.rules ? options.rules.map((r) => r.meta.id) : (await import('../rules/index.js')).RULE_IDS;
     checkRuleIds(config, ids);

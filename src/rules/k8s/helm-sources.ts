@@ -91,7 +91,8 @@ export function enclosingConditions(helm: HelmInfo | undefined, line: number): s
 
 /** Is a block guarded by an existingSecret check (directly, or through a `*.createSecret` helper that makes it)? */
 export function guardedByExistingSecret(conditions: readonly string[]): boolean {
-  return conditions.some((c) => /existing[-_]?secret/i.test(c) || [...c.matchAll(INCLUDE)].some((m) => /create[-_.]?secret/i.test(m[1]!)));
+  // existingSecret, existing-secret, existingPasswordSecret, auth.existingSecretName
+  return conditions.some((c) => /existing[-_]?[A-Za-z]*?secret/i.test(c) || [...c.matchAll(INCLUDE)].some((m) => /create[-_.]?secret/i.test(m[1]!)));
 }
 
 /** Values paths that configure a Secret rather than feed it: names, switches, key names, annotations. */
