@@ -111,6 +111,18 @@ describe('dockerfile analyzer', () => {
     expect(stage.onbuild?.copies.map((c) => c.dest)).toEqual(['/app']);
   });
 
+  it('reports RUN scripts the shell parser cannot read, but does not read RUN lines after a non-POSIX SHELL as shell', () => {
+    const errors: number[] = [];
+    const broken = parseDockerfile(['FROM alpine', 'RUN echo "unterminated', 'RUN echo ok', ''].join('\n'), (line) => errors.push(line));
+    expect(errors).toEqual([2]);
+    expect(broken.stages[0]!.runs[1]!.script?.commands.map((c) => c.name)).toEqual(['echo']);
+    const windows: number[] = [];
+    const model = parseDockerfile(['FROM mcr.microsoft.com/windows/servercore:ltsc2022', 'SHELL ["powershell", "-Command", "$ErrorActionPreference = \'Stop\';"]', 'RUN $env:NPM_TOKEN | Out-File -FilePath C:\\app\\.npmrc; if ($LASTEXITCODE) { exit 1 }', ''].join('\n'), (line) => windows.push(line));
+    expect(windows).toEqual([]);
+    expect(model.stages[0]!.shell).toBe('powershell');
+    expect(model.stages[0]!.runs[0]!.script).toBeUndefined();
+  });
+
   it('never throws on broken input', () => {
     const m = parseDockerfile('RUN echo before from\nFROM\nRUN if then "\nENV\nARG =x\n');
     expect(m.kind).toBe('dockerfile');
