@@ -111,6 +111,18 @@ describe('dockerfile analyzer', () => {
     expect(stage.onbuild?.copies.map((c) => c.dest)).toEqual(['/app']);
   });
 
+  it('reports RUN scripts the shell parser cannot read, but does not read RUN lines after a non-POSIX SHELL as shell', () => {
+    const errors: number[] = [];
+    const broken = parseDockerfile(['FROM alpine', 'RUN echo "unterminated', 'RUN echo ok', ''].join('\n'), (line) => errors.push(line));
+    expect(errors).toEqual([2]);
+    expect(broken.stages[0]!.runs[1]!.script?.commands.map((c) => c.name)).toEqual(['echo']);
+    const windows: number[] = [];
+    const model = parseDockerfile(['FROM mcr.microsoft.com/windows/servercore:ltsc2022', 'SHELL ["powershell", "-Command", "$ErrorActionPreference = \'Stop\';"]', 'RUN $env:NPM_TOKEN | Out-File -FilePath C:\\app\\.npmrc; if ($LASTEXITCODE) { exit 1 }', ''].join('\n'), (line) => windows.push(line));
+    expect(windows).toEqual([]);
+    expect(model.stages[0]!.shell).toBe('powershell');
+    expect(model.stages[0]!.runs[0]!.script).toBeUndefined();
+  });
+
   it('never throws on broken input', () => {
     const m = parseDockerfile('RUN echo before from\nFROM\nRUN if then "\nENV\nARG =x\n');
     expect(m.kind).toBe('dockerfile');
@@ -122,8 +134,8 @@ describe('build credential names', () => {
   it('follows the configured list and word heuristics, with package-tool variables and without paths, askpass helpers or public names', async () => {
     const { BUILD_TOKEN_NAMES, isBuildCredential, isUrlValuedName } = await import('../src/rules/build/common.js');
     const options = { extra: BUILD_TOKEN_NAMES, ignore: [] };
-    const yes = ['PKG_GITHUB_COM_TOKEN', 'GH_PAT', 'DB_PASSWORD', 'API_KEY', 'CLIENT_SECRET', 'NPM_CONFIG__AUTH', 'npm_config__authToken', 'POETRY_PYPI_TOKEN_INTERNAL', 'BUNDLE_RUBYGEMS__PKG__GITHUB__COM', 'COMPOSER_AUTH', 'ROOTPASS'];
-    const no = ['NPM_TOKEN_FILE', 'GH_TOKEN_PATH', 'AUTH_URL', 'KEY_ID', 'NODE_VERSION', 'PUBLIC_API_TOKEN', 'NEXT_PUBLIC_TOKEN', 'GIT_ASKPASS', 'SSH_ASKPASS', 'GPG_KEY', 'BUNDLE_PATH', 'BUNDLE_GEMFILE', 'TOKEN_EXPIRY'];
+    const yes = ['PKG_GITHUB_COM_TOKEN', 'GH_PAT', 'DB_PASSWORD', 'API_KEY', 'CLIENT_SECRET', 'NPM_CONFIG__AUTH', 'npm_config__authToken', 'POETRY_PYPI_TOKEN_INTERNAL', 'BUNDLE_RUBYGEMS__PKG__GITHUB__COM', 'COMPOSER_AUTH', 'ROOTPASS', 'auth', 'NPM_AUTH', 'REGISTRY_BASIC_AUTH', 'DB_PWORD', 'SECRET_PASSPHRASE', 'apikey'];
+    const no = ['NPM_TOKEN_FILE', 'GH_TOKEN_PATH', 'AUTH_URL', 'KEY_ID', 'NODE_VERSION', 'PUBLIC_API_TOKEN', 'NEXT_PUBLIC_TOKEN', 'GIT_ASKPASS', 'SSH_ASKPASS', 'GPG_KEY', 'BUNDLE_PATH', 'BUNDLE_GEMFILE', 'TOKEN_EXPIRY', 'ENABLE_AUTH', 'SKIP_AUTH', 'AUTH_TYPE', 'AUTHOR'];
     expect(yes.filter((n) => !isBuildCredential(n, options))).toEqual([]);
     expect(no.filter((n) => isBuildCredential(n, options))).toEqual([]);
     expect(isBuildCredential('NODE_VERSION', { extra: ['NODE_VERSION'], ignore: [] })).toBe(true);

@@ -90,6 +90,8 @@ export interface DfStage {
   /** WORKDIR and USER in order (for path resolution). */
   workdirs: { path: string; line: number }[];
   users: { user: string; line: number }[];
+  /** Program set by a SHELL instruction (`powershell`, `cmd`, `/bin/bash`), when one is. */
+  shell?: string;
   /** ONBUILD triggers: they run in every image built FROM this stage's image, not in this build. */
   onbuild?: { args: DfVar[]; envs: DfVar[]; runs: DfRun[]; copies: DfCopy[] };
 }
@@ -105,6 +107,8 @@ export interface DockerfileModel {
 }
 
 const DOCKERFILE_NAME = /^(Dockerfile|Containerfile)([._-].+)?$|\.(Dockerfile|dockerfile|Containerfile|containerfile)$/;
+
+const POSIX_SHELL = /(^|[/\\])(ba|da|z|k|a)?sh(\.exe)?$/i;
 
 export function isDockerfilePath(path: string): boolean {
   const name = basename(path);
@@ -258,6 +262,13 @@ export function parseDockerfile(text: string, onShellError?: (line: number, mess
         if (stage && args[0]) stage.workdirs.push({ path: unquote(args.join(' ')), line });
         break;
       }
+      case 'SHELL': {
+        // SHELL ["powershell", "-Command"]: RUN lines of the stage are not POSIX shell from here on.
+        const json = (instruction as unknown as { getJSONStrings?(): { getValue(): string }[] }).getJSONStrings?.() ?? [];
+        const program = json[0] ? unquote(json[0].getValue()) : undefined;
+        if (stage && program) stage.shell = program;
+        break;
+      }
       case 'USER': {
         const args = instruction.getArguments().map((a) => a.getValue());
         if (stage && args[0]) stage.users.push({ user: args[0], line });
@@ -265,7 +276,7 @@ export function parseDockerfile(text: string, onShellError?: (line: number, mess
       }
       case 'RUN': {
         if (!stage) break;
-        stage.runs.push(runOf(instruction, source, escape, line, endLine, shellError));
+        stage.runs.push(runOf(instruction, source, stage.shell && !POSIX_SHELL.test(stage.shell) ? '' : escape, line, endLine, shellError));
         break;
       }
       case 'COPY':
@@ -409,7 +420,8 @@ export const dockerfileAnalyzer: Analyzer<DockerfileModel> = {
   claims: (file: FileContext) => isDockerfilePath(file.path),
   parse(text, _file, context) {
     try {
-      return parseDockerfile(text);
+      // A RUN script the shell parser cannot read is analysed no further: say so.
+      return parseDockerfile(text, (line, message) => context.diagnostic({ code: 'parse-error', message: `Dockerfile RUN: shell: ${message}`, line }));
     } catch (error) {
       context.diagnostic({ code: 'parse-error', message: `Dockerfile: ${String((error as Error)?.message ?? error).split('\n')[0]}` });
       return undefined;

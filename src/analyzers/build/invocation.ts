@@ -13,6 +13,7 @@ export type BuildTool =
   | 'nerdctl'
   | 'buildctl'
   | 'kaniko'
+  | 'depot'
   | 'build-push-action'
   | 'skaffold'
   | 'bake'
@@ -114,7 +115,8 @@ export function refsOf(text: string): string[] {
 }
 
 function isLiteral(value: string): boolean {
-  return value.length > 0 && refsOf(value).length === 0 && !/\$\(|`|\{\{/.test(value);
+  // `$1`, `$@`, `${2}`: a function's or script's argument, not a literal.
+  return value.length > 0 && refsOf(value).length === 0 && !/\$\(|`|\{\{|\$\{?[0-9@*#?]/.test(value);
 }
 
 export function buildArgFrom(spec: string, line: number, params: string[] = []): BuildArgPass {
@@ -208,15 +210,48 @@ function wordsAfterWrappers(words: ShellWord[]): ShellWord[] {
 }
 
 /** A `docker build` / `docker buildx build` / `podman build` / `buildah bud` / `buildctl build` command, or undefined. */
-export function invocationFromCommand(command: ShellCommand, filePath: string, options: { assigned?: Map<string, ShellWord[]>; baseDirs?: string[]; host?: BuildInvocation['host'] } = {}): BuildInvocation | undefined {
+/**
+ * The program a command word runs: `docker`, `/usr/bin/podman`, `${CONTAINER_ENGINE:-docker}` (its default), `$ENGINE`
+ * assigned in the script, or an unresolved engine variable (`$DOCKER`, `$CONTAINER_CLI`, `$OCI_BIN`) read as docker.
+ */
+function programName(word: ShellWord, scalars?: Map<string, string>): string | undefined {
+  let v = word.value;
+  for (let depth = 0; depth < 4; depth++) {
+    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?[-=]([^}]*))?\}?$/.exec(v);
+    if (!m) break;
+    const assigned = scalars?.get(m[1]!);
+    if (assigned !== undefined && assigned !== v) v = assigned;
+    else if (m[2]) v = m[2];
+    else return /docker|podman|engine|container|oci|runtime|builder|_cli$|^cli$/i.test(m[1]!) ? 'docker' : undefined;
+  }
+  return v.split('/').pop();
+}
+
+const COMPOSE_GLOBAL_VALUE = new Set(['-f', '--file', '-p', '--project-name', '--env-file', '--profile', '--project-directory', '--ansi', '--progress', '--parallel']);
+
+/** `docker compose build --build-arg X=…` / `docker-compose build`: the services' Dockerfiles are in the compose file. */
+function composeCliInvocation(command: ShellCommand, args: ShellWord[], filePath: string, options: { baseDirs?: string[]; host?: BuildInvocation['host'] }): BuildInvocation | undefined {
+  let i = 0;
+  while (i < args.length && args[i]!.value.startsWith('-')) i += COMPOSE_GLOBAL_VALUE.has(args[i]!.value) ? 2 : 1;
+  if (args[i]?.value !== 'build') return undefined;
+  const inv = cliInvocation(command, args.slice(i + 1), 'compose', filePath, options);
+  inv.dockerfileUnknown = true;
+  delete inv.context;
+  return inv;
+}
+
+export function invocationFromCommand(command: ShellCommand, filePath: string, options: { assigned?: Map<string, ShellWord[]>; scalars?: Map<string, string>; baseDirs?: string[]; host?: BuildInvocation['host'] } = {}): BuildInvocation | undefined {
   const all = wordsAfterWrappers(options.assigned ? expandWords(command, options.assigned) : command.words);
-  const program = all[0]?.value.split('/').pop();
+  const program = all[0] ? programName(all[0], options.scalars) : undefined;
   if (!program) return undefined;
+  if (program === 'docker-compose') return composeCliInvocation(command, all.slice(1), filePath, options);
+  if (program === 'depot' && all[1]?.value === 'build') return cliInvocation(command, all.slice(2), 'depot', filePath, options);
   let i = 1;
   let tool: BuildTool;
   if (program === 'docker' || program === 'podman' || program === 'nerdctl') {
     while (i < all.length && all[i]!.value.startsWith('-')) i += DOCKER_GLOBAL_VALUE.has(all[i]!.value) ? 2 : 1;
     const sub = all[i]?.value;
+    if (sub === 'compose') return composeCliInvocation(command, all.slice(i + 1), filePath, options);
     if (sub === 'build') tool = program === 'docker' ? 'docker' : program;
     else if ((sub === 'buildx' || sub === 'image' || sub === 'builder') && ['build', 'b'].includes(all[i + 1]?.value ?? '')) {
       tool = sub === 'buildx' ? 'buildx' : program === 'docker' ? 'docker' : program;
@@ -403,6 +438,9 @@ function kanikoInvocation(command: ShellCommand, args: ShellWord[], filePath: st
 /** Every build invocation in a parsed script, with `cd` into a static folder followed. */
 export function scriptInvocations(script: ShellScript, filePath: string, host?: BuildInvocation['host'], baseDirs?: string[]): BuildInvocation[] {
   const assigned = assignedWordLists(script);
+  // Scalar assignments, for the program word (`ENGINE="${CONTAINER_ENGINE:-docker}"` … `"$ENGINE" build`).
+  const scalars = new Map<string, string>();
+  for (const c of script.commands) for (const a of c.assignments) if (a.value && !a.value.commandSubstitution) scalars.set(a.name, a.value.value);
   const out: BuildInvocation[] = [];
   const bases = baseDirs ?? defaultBaseDirs(filePath);
   let cwd: string[] = bases;
@@ -413,7 +451,7 @@ export function scriptInvocations(script: ShellScript, filePath: string, host?: 
       if (resolved) cwd = [resolved, ...bases.filter((b) => b !== resolved)];
       continue;
     }
-    const inv = invocationFromCommand(command, filePath, { assigned, baseDirs: cwd, host });
+    const inv = invocationFromCommand(command, filePath, { assigned, scalars, baseDirs: cwd, host });
     if (inv) out.push(inv);
   }
   return out;

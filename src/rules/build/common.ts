@@ -66,6 +66,9 @@ export function isBuildCredential(name: string, options: BuildNameOptions): bool
   if (isCredentialName(name, { extra: [] })) return true;
   // Compound last words: ROOTPASS, DBPASSWORD, ADMINPASSWD, APITOKEN, CLIENTSECRET (not bypass, compass, keepass).
   const last = w[w.length - 1] ?? '';
+  // `*_PWORD`, and `*_AUTH` / `AUTH` (npm `_auth`, basic-auth pairs; BuildKit's SecretsUsedInArgOrEnv words) unless a switch: ENABLE_AUTH, SKIP_AUTH.
+  if (last === 'pword') return true;
+  if (last === 'auth' && !/^(enable|enabled|disable|disabled|skip|use|with|without|no|require|required|allow|has|is|force)$/.test(w[0] ?? '')) return true;
   return /^[a-z]{2,}(password|passwd|pass|token|secret)$/.test(last) && !/(by|com|sur|over|tres|keep|under|mis|ask)pass$/.test(last);
 }
 
