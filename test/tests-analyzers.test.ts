@@ -232,6 +232,16 @@ describe('credential formats', () => {
   });
 });
 
+describe('shell sources', () => {
+  it('extensionless files anywhere are scripts when they carry a sh/bash shebang', () => {
+    const seed = 'vault kv put secret/shop/db username=shop password=shop-pw\n';
+    expect(shellAnalyzer.claims(file('deploy/seed', false))).toBe(true);
+    expect(shellAnalyzer.sniff!(`#!/usr/bin/env bash\n${seed}`, file('deploy/seed', false))).toBe(true);
+    expect(shellAnalyzer.sniff!(seed, file('NOTES', false))).toBe(false);
+    expect(shellAnalyzer.claims(file('LICENSE', false))).toBe(false);
+  });
+});
+
 describe('test runner setup files', () => {
   it('a Jest/Playwright/Cypress config names its setup files; scripts with credential fallbacks are parsed', async () => {
     const config = await parse(
