@@ -20,7 +20,7 @@ const LABEL: Record<CredentialFormat, string> = {
 const DB_SCHEMES = /^(postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|redis|rediss|amqp|amqps|jdbc|sqlserver|mssql|cockroachdb|clickhouse)$/;
 
 /** Analyzers whose files other rules judge structurally. */
-const STRUCTURAL_ANALYZERS = ['credfile'];
+const STRUCTURAL_ANALYZERS = ['credfile', 'tests-dotenv'];
 
 function originOf(hit: CredentialHit, isTest: boolean): Origin {
   if (isTest) return 'test';

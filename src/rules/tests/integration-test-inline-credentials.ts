@@ -3,7 +3,8 @@ import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { basename, segments } from '../../util/path.js';
 import { createRule } from '../create-rule.js';
 import { resourceRef, secretLiterals } from '../k8s/common.js';
-import { valuesCredentials } from '../k8s/inline-credential-in-values.js';
+import { valuesCredentials, valuesCredentialValue } from '../k8s/inline-credential-in-values.js';
+import type { DotenvModel } from '../../analyzers/tests/dotenv.js';
 import { connectionStringPassword, embeddedUrlPassword, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
 import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
 import { envFromReplacement, intTestsSecretName, Occurrences } from './common.js';
@@ -131,6 +132,31 @@ export const integrationTestInlineCredentials = createRule(
               remediation: `Remove the literal ${cred.key}; add it to ${secretName} (per-service int-tests ExternalSecret) and mount that Secret with envFrom.`,
             });
           }
+        }
+      },
+    );
+    // Dotenv files for test runs (`.env.e2e`, `.env.test`, `.env*` in test folders): the same judgement as values.
+    context.each(
+      project.models<DotenvModel>('tests-dotenv'),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        const seen = new Occurrences();
+        const secretName = intTestsSecretName(file.path);
+        for (const entry of model.entries) {
+          const literal = valuesCredentialValue(entry.key, entry.value, config);
+          if (!literal) continue;
+          context.report({
+            file,
+            line: entry.line,
+            column: entry.column,
+            message: `Test dotenv ${entry.key} holds a literal credential`,
+            location: seen.next(`dotenv:${entry.key}`),
+            value: literal,
+            keys: [entry.key],
+            origin: 'test',
+            replacement: envFromReplacement(secretName),
+            remediation: `Remove the literal ${entry.key} from the committed file; add it to ${secretName} (per-service int-tests ExternalSecret) and provide it to the run from that Secret.`,
+          });
         }
       },
     );
