@@ -39,7 +39,7 @@ export const integrationTestInlineCredentials = createRule(
     id: 'integration-test-inline-credentials',
     family: 'tests',
     defaultSeverity: 'high',
-    description: 'A test manifest or integration/e2e values file holds literal credentials',
+    description: 'A test manifest, integration/e2e values file, test overlay secretGenerator or test dotenv file holds literal credentials',
     why: 'Integration overlays and test-job values are deployed to shared clusters and copied between environments; a literal DB URL, MinIO key or bearer token there is a live credential in git that no authority rotates.',
     allowed: 'envFrom / secretKeyRef of the per-service <svc>-int-tests-secrets Secret rendered by the integration-secrets ExternalSecrets; Helm templates, ${VAR} placeholders and empty values.',
     remediation: 'Remove the literals, add the keys to the integration secret catalog (the per-service int-tests ExternalSecret) and mount them via envFrom.',
