@@ -222,6 +222,8 @@ describe('credential formats', () => {
       `vault ${'s.'}makeKubeConfigController = args`,
       `client.${'s.'}ZC9Ecf4M5g9o34Q6RkzGsj0z() // no Vault word on the line`,
       "credentials: new AWS.SharedIniFileCredentials({ profile: '<YOUR_PROFILE>' })",
+      `GH_PAT=${'github_pat_'}${'x'.repeat(22)}_${'x'.repeat(59)}`,
+      `SLACK_BOT_TOKEN=${'xoxb-'}${'0'.repeat(12)}-${'0'.repeat(13)}-${'x'.repeat(24)}`,
       '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----',
       // Seen on real code (a URI parser's tests, a dotenv error message).
       "const c = parse('uri://us\\xA0er:pa\\uD7FFss@example.com:123/one')",

@@ -5,6 +5,7 @@ import { harnessModels, intTestsSecretName, Occurrences } from './common.js';
 /** Steps (and Tilt resource deps / CI needs) that count as a secret bootstrap or readiness gate. `*` is a wildcard. */
 export const DEFAULT_ACCEPTED_STEPS = [
   'externalsecret',
+  'external-secret',
   'ensure-local-secrets',
   'integration-secrets',
   'secrets-certs',
