@@ -252,6 +252,8 @@ describe('test runner setup files', () => {
       "export default { globalSetup: './jest/db-bootstrap.ts', setupFilesAfterEnv: ['<rootDir>/jest/env.js', 'jest-extended/all'], globalTeardown: require.resolve('./jest/teardown') };\n",
     );
     expect(config.model?.setupRefs).toEqual(['web/jest/db-bootstrap', 'web/jest/env', 'web/jest/teardown']);
+    const vite = await parse(typescriptAnalyzer, 'app/vite.config.ts', "export default defineConfig({ plugins: [react()], test: { setupFiles: './src/test/setup.ts' } });\n");
+    expect(vite.model?.setupRefs).toEqual(['app/src/test/setup']);
     const setup = await parse(typescriptAnalyzer, 'web/jest/db-bootstrap.ts', "export default async () => { const pw = process.env.PGPASSWORD || 'hunter2-local'; };\n");
     expect(setup.model?.role).toBe('script');
     expect(setup.model?.fallbacks.map((f) => [f.variable, f.form])).toEqual([['PGPASSWORD', '||']]);

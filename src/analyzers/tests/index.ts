@@ -4,7 +4,7 @@ import { dotenvAnalyzer } from './dotenv.js';
 import { goAnalyzer } from './go.js';
 import { pythonAnalyzer } from './python.js';
 import { shellAnalyzer } from './shell.js';
-import { typescriptAnalyzer } from './typescript.js';
+import { packageJsonSetupAnalyzer, typescriptAnalyzer } from './typescript.js';
 
 /** Test harnesses (TS/JS, Python, Go, shell) and scripts (Vault, kubectl, hvac). */
-export const testAnalyzers: readonly Analyzer[] = [typescriptAnalyzer, pythonAnalyzer, goAnalyzer, shellAnalyzer, dotenvAnalyzer, credentialTextAnalyzer];
+export const testAnalyzers: readonly Analyzer[] = [typescriptAnalyzer, pythonAnalyzer, goAnalyzer, shellAnalyzer, dotenvAnalyzer, packageJsonSetupAnalyzer, credentialTextAnalyzer];
