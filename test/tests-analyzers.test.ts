@@ -222,6 +222,8 @@ describe('credential formats', () => {
       `vault ${'s.'}makeKubeConfigController = args`,
       `client.${'s.'}ZC9Ecf4M5g9o34Q6RkzGsj0z() // no Vault word on the line`,
       "credentials: new AWS.SharedIniFileCredentials({ profile: '<YOUR_PROFILE>' })",
+      `GH_PAT=${'github_pat_'}${'x'.repeat(22)}_${'x'.repeat(59)}`,
+      `SLACK_BOT_TOKEN=${'xoxb-'}${'0'.repeat(12)}-${'0'.repeat(13)}-${'x'.repeat(24)}`,
       '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----',
       // Seen on real code (a URI parser's tests, a dotenv error message).
       "const c = parse('uri://us\\xA0er:pa\\uD7FFss@example.com:123/one')",
@@ -229,6 +231,16 @@ describe('credential formats', () => {
     ];
     for (const line of silent) expect(findCredentials(line), line).toEqual([]);
     expect(findCredentials('mongodb://admin:addison@db').map((h) => h.format)).toEqual(['url-password']);
+  });
+});
+
+describe('shell sources', () => {
+  it('extensionless files anywhere are scripts when they carry a sh/bash shebang', () => {
+    const seed = 'vault kv put secret/shop/db username=shop password=shop-pw\n';
+    expect(shellAnalyzer.claims(file('deploy/seed', false))).toBe(true);
+    expect(shellAnalyzer.sniff!(`#!/usr/bin/env bash\n${seed}`, file('deploy/seed', false))).toBe(true);
+    expect(shellAnalyzer.sniff!(seed, file('NOTES', false))).toBe(false);
+    expect(shellAnalyzer.claims(file('LICENSE', false))).toBe(false);
   });
 });
 
@@ -240,6 +252,8 @@ describe('test runner setup files', () => {
       "export default { globalSetup: './jest/db-bootstrap.ts', setupFilesAfterEnv: ['<rootDir>/jest/env.js', 'jest-extended/all'], globalTeardown: require.resolve('./jest/teardown') };\n",
     );
     expect(config.model?.setupRefs).toEqual(['web/jest/db-bootstrap', 'web/jest/env', 'web/jest/teardown']);
+    const vite = await parse(typescriptAnalyzer, 'app/vite.config.ts', "export default defineConfig({ plugins: [react()], test: { setupFiles: './src/test/setup.ts' } });\n");
+    expect(vite.model?.setupRefs).toEqual(['app/src/test/setup']);
     const setup = await parse(typescriptAnalyzer, 'web/jest/db-bootstrap.ts', "export default async () => { const pw = process.env.PGPASSWORD || 'hunter2-local'; };\n");
     expect(setup.model?.role).toBe('script');
     expect(setup.model?.fallbacks.map((f) => [f.variable, f.form])).toEqual([['PGPASSWORD', '||']]);

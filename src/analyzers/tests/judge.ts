@@ -31,7 +31,9 @@ const DB_PATH_WORDS = new Set(['db', 'database', 'databases', 'postgres', 'postg
 export function isDatabaseVaultWrite(path: string, keys: readonly string[], values: readonly string[]): boolean {
   const pathWords = words(path.replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, ' '));
   if (pathWords.some((w) => DB_PATH_WORDS.has(w))) return true;
-  if (keys.some((k) => isDatabaseName(k))) return true;
+  // An error tracker's DSN (`secret/shop/sentry` with `dsn=`) is an endpoint key, not a database connection.
+  const errorTracker = pathWords.some((w) => ['sentry', 'glitchtip', 'bugsnag', 'rollbar', 'raven'].includes(w));
+  if (keys.some((k) => isDatabaseName(k) && !(errorTracker && /^dsn$/i.test(k)))) return true;
   const lower = keys.map((k) => k.toLowerCase());
   if (lower.some((k) => /(^|_|-)pass(word)?$/.test(k)) && lower.some((k) => /(^|_|-)user(name)?$/.test(k)) && !pathWords.some((w) => ['smtp', 'mail', 'ldap', 'registry', 'ghcr', 'docker', 'npm', 'git', 'github', 'gitlab'].includes(w))) return true;
   return values.some((v) => /^(postgres(ql)?|mysql|mariadb|mongodb(\+srv)?|jdbc:[a-z]+|sqlserver|redis):\/\//i.test(v.trim()) || /^jdbc:/i.test(v.trim()));

@@ -112,7 +112,7 @@ export function hasFacts(model: HarnessModel): boolean {
 }
 
 /** The analyzer ids of this family, for rules that read every harness model. */
-export const HARNESS_ANALYZERS = ['tests-typescript', 'tests-python', 'tests-go', 'tests-shell'] as const;
+export const HARNESS_ANALYZERS = ['tests-typescript', 'tests-python', 'tests-go', 'tests-shell', 'tests-package-json'] as const;
 
 export const TEST_CONFIG_NAME = /^(playwright|vitest|jest|cypress|karma|mocha|ava|wdio)\.config\.[cm]?[jt]s$|^(global[-_.]?(setup|teardown)|setup[-_.]?tests?|test[-_.]?setup|jest\.setup|vitest\.setup)\.[cm]?[jt]sx?$|^pytest\.ini$|^conftest\.py$/i;
 const TEST_SCRIPT_NAME = /(^|[-_.])(test|tests|e2e|integration|int[-_]tests?|smoke|playwright|pytest|harness)([-_.]|$)/i;

@@ -15,7 +15,7 @@ import { pyString } from './python.js';
 import { named, pos, treeSitterParser, walk, type Node } from './treesitter.js';
 
 const SHELL_EXT = /\.(sh|bash)$/i;
-const SCRIPT_DIRS = new Set(['scripts', 'script', 'bin', 'hack', 'tools', 'ci', '.ci', 'test', 'tests', 'e2e']);
+const NOT_SCRIPTS = /^(Dockerfile|Containerfile|LICEN[CS]E|COPYING|NOTICE|README|AUTHORS|CODEOWNERS|OWNERS|CHANGELOG|Procfile|Gemfile|Rakefile|Vagrantfile|Jenkinsfile|Brewfile|Caddyfile|Earthfile|Justfile|Pipfile)$/i;
 
 type Source = 'script' | 'makefile' | 'workflow' | 'tiltfile';
 
@@ -26,19 +26,23 @@ export function shellSourceOf(path: string): Source | undefined {
   if (/^Tiltfile$|\.tiltfile$/i.test(name)) return 'tiltfile';
   const parts = segments(path);
   if (parts.length >= 3 && parts[parts.length - 3] === '.github' && parts[parts.length - 2] === 'workflows' && /\.ya?ml$/i.test(name)) return 'workflow';
-  if (!name.includes('.') && segments(path).slice(0, -1).some((d) => SCRIPT_DIRS.has(d))) return 'script';
+  // Extensionless files anywhere (`deploy`, `bin/e2e`): scripts when they start with a sh/bash shebang (the sniff checks).
+  if (!name.includes('.') && !NOT_SCRIPTS.test(name)) return 'script';
   return undefined;
 }
 
 const SECRET_TOOLS = /\bkubectl\b[^\n]*\bsecret\b|\bkubectl\b[^\n]*\bapply\b[^\n]*-f\s+-|\bvault\s+(?:kv\s+(?:put|patch)|write)\b|\baz\s+keyvault\s+secret\b/;
 const RUNNER = /\bkubectl\b|\bhelm\s|\bplaywright\b|\bpytest\b|\bgo\s+test\b|\b(?:npm|pnpm|yarn)\s+(?:run\s+)?test|\bjest\b|\bvitest\b|\bskaffold\b|\btilt\b|local_resource/;
-const KUBE = /\b(?:kubectl|oc|helm|helmfile|kind|k3d|minikube|skaffold|tilt|kustomize|argocd|flux|KUBECONFIG)\b/;
+const KUBE = /\b(?:kubectl|oc|helm|helmfile|kind|k3d|minikube|skaffold|tilt|kustomize|argocd|flux|KUBECONFIG)\b|set-context|gke-credentials|kubeconfig/;
 const DEFAULTED = /\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=][^}]/;
 
 /** Cheap text test before parsing. */
 export function shellPrefilter(text: string, role: HarnessRole, source: Source): boolean {
   if (SECRET_TOOLS.test(text)) return true;
-  if (source === 'tiltfile' || source === 'workflow' || source === 'makefile') return RUNNER.test(text) && /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|test)/i.test(text);
+  const testWords = /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|test)/i;
+  if (source === 'tiltfile') return RUNNER.test(text) && testWords.test(text);
+  // CI jobs and make targets are cluster test runners only when they reach a cluster (the bootstrap rule checks that too).
+  if (source === 'workflow' || source === 'makefile') return RUNNER.test(text) && KUBE.test(text) && testWords.test(text);
   // Test scripts: a `${X:-literal}` default, or a runner that reaches a cluster (the bootstrap rule needs one).
   return role === 'test' && (DEFAULTED.test(text) || (RUNNER.test(text) && KUBE.test(text)));
 }

@@ -28,6 +28,7 @@ const DESTRUCTURED_ENV = /\}\s*=\s*(?:process|import\.meta)\.env\b/;
 const CONDITIONAL_ENV = /\.env(?:\.[A-Za-z_$][\w$]*|\[[^\]]+\])\s*\?(?!\?)/;
 /** A URL with userinfo or a password parameter anywhere in the file: a DSN fallback under any variable name. */
 const URL_USERINFO = /:\/\/[^\s/:@'"`]*:[^\s@'"`]+@|[?&;]password=/i;
+const VITE_CONFIG = /^vite\.config\.[cm]?[jt]s$/i;
 /** A test runner configuration naming its setup files. */
 const SETUP_REFS = /\b(?:globalSetup|globalTeardown|setupFiles|setupFilesAfterEnv|supportFile)\b/;
 /** A credential-named env variable read with a literal fallback: setup code outside test folders (a Jest `globalSetup` under `jest/`). */
@@ -78,7 +79,8 @@ export const typescriptAnalyzer: Analyzer<HarnessModel> = {
   claims: (file: FileContext) => TS_FILE.test(file.path) && !SKIP_FILE.test(file.path),
   sniff(text, file) {
     typescriptStats.claimed++;
-    return typescriptPrefilter(text, harnessRole(file));
+    // vite.config.* carries Vitest's `test.setupFiles` / `globalSetup` without being a test itself.
+    return typescriptPrefilter(text, harnessRole(file)) || (VITE_CONFIG.test(basename(file.path)) && SETUP_REFS.test(text));
   },
   async parse(text, file, context) {
     typescriptStats.parsed++;
@@ -91,7 +93,7 @@ export const typescriptAnalyzer: Analyzer<HarnessModel> = {
       context.diagnostic({ code: 'parse-error', message: `TypeScript: ${message}`, line: d.start === undefined ? undefined : sf.getLineAndCharacterOfPosition(d.start).line + 1 });
     }
     const model = emptyModel('typescript', harnessRole(file));
-    new TsWalker(ts, sf, model, TEST_CONFIG_NAME.test(basename(file.path)) ? file.path : undefined).run();
+    new TsWalker(ts, sf, model, TEST_CONFIG_NAME.test(basename(file.path)) || VITE_CONFIG.test(basename(file.path)) ? file.path : undefined).run();
     return hasFacts(model) ? model : undefined;
   },
 };
@@ -430,3 +432,35 @@ class TsWalker {
     return this.ts.isCallExpression(p) && /^(execSync|exec|execa|execaSync|spawn|spawnSync|execFile|execFileSync|cp\.\w+|child_process\.\w+)$/.test(p.expression.getText(this.sf));
   }
 }
+
+/**
+ * `package.json` with a `jest` section: its `globalSetup`, `globalTeardown`, `setupFiles` and `setupFilesAfterEnv`
+ * name setup files the same way a jest.config.* does.
+ */
+export const packageJsonSetupAnalyzer: Analyzer<HarnessModel> = {
+  id: 'tests-package-json',
+  claims: (file: FileContext) => basename(file.path) === 'package.json',
+  sniff: (text) => /"jest"\s*:/.test(text) && SETUP_REFS.test(text),
+  parse(text, file) {
+    let jest: unknown;
+    try {
+      jest = (JSON.parse(text) as { jest?: unknown }).jest;
+    } catch {
+      return undefined; // Not this analyzer's to report: a broken package.json breaks the package manager first.
+    }
+    if (!jest || typeof jest !== 'object') return undefined;
+    const model = emptyModel('typescript', 'test');
+    const refs: string[] = [];
+    for (const key of ['globalSetup', 'globalTeardown', 'setupFiles', 'setupFilesAfterEnv']) {
+      const v = (jest as Record<string, unknown>)[key];
+      for (const ref of Array.isArray(v) ? v : [v]) {
+        if (typeof ref !== 'string' || /^[@a-z][\w.-]*(\/|$)/i.test(ref.replace(/^<rootDir>\//, './'))) continue;
+        const path = joinPosix(dirname(file.path), ref.replace(/^<rootDir>\//, './')).replace(/\.[cm]?[jt]sx?$/i, '');
+        if (!path.startsWith('..')) refs.push(path);
+      }
+    }
+    if (refs.length === 0) return undefined;
+    model.setupRefs = refs;
+    return model;
+  },
+};

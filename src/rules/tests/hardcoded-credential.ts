@@ -20,7 +20,7 @@ const LABEL: Record<CredentialFormat, string> = {
 const DB_SCHEMES = /^(postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|redis|rediss|amqp|amqps|jdbc|sqlserver|mssql|cockroachdb|clickhouse)$/;
 
 /** Analyzers whose files other rules judge structurally. */
-const STRUCTURAL_ANALYZERS = ['credfile'];
+const STRUCTURAL_ANALYZERS = ['credfile', 'tests-dotenv'];
 
 function originOf(hit: CredentialHit, isTest: boolean): Origin {
   if (isTest) return 'test';
@@ -45,7 +45,7 @@ export const hardcodedCredential = createRule(
     defaultSeverity: 'high',
     description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file',
     why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret.',
-    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme), tokens whose checksum does not validate (made-up examples), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs). Kubernetes manifests, Helm values/templates and test harness facts are judged by their structural rules instead.',
+    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs). Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
   },
   (context) => {

@@ -3,7 +3,8 @@ import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { basename, segments } from '../../util/path.js';
 import { createRule } from '../create-rule.js';
 import { resourceRef, secretLiterals } from '../k8s/common.js';
-import { valuesCredentials } from '../k8s/inline-credential-in-values.js';
+import { valuesCredentials, valuesCredentialValue } from '../k8s/inline-credential-in-values.js';
+import type { DotenvModel } from '../../analyzers/tests/dotenv.js';
 import { connectionStringPassword, embeddedUrlPassword, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
 import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
 import { envFromReplacement, intTestsSecretName, Occurrences } from './common.js';
@@ -38,7 +39,7 @@ export const integrationTestInlineCredentials = createRule(
     id: 'integration-test-inline-credentials',
     family: 'tests',
     defaultSeverity: 'high',
-    description: 'A test manifest or integration/e2e values file holds literal credentials',
+    description: 'A test manifest, integration/e2e values file, test overlay secretGenerator or test dotenv file holds literal credentials',
     why: 'Integration overlays and test-job values are deployed to shared clusters and copied between environments; a literal DB URL, MinIO key or bearer token there is a live credential in git that no authority rotates.',
     allowed: 'envFrom / secretKeyRef of the per-service <svc>-int-tests-secrets Secret rendered by the integration-secrets ExternalSecrets; Helm templates, ${VAR} placeholders and empty values.',
     remediation: 'Remove the literals, add the keys to the integration secret catalog (the per-service int-tests ExternalSecret) and mount them via envFrom.',
@@ -131,6 +132,31 @@ export const integrationTestInlineCredentials = createRule(
               remediation: `Remove the literal ${cred.key}; add it to ${secretName} (per-service int-tests ExternalSecret) and mount that Secret with envFrom.`,
             });
           }
+        }
+      },
+    );
+    // Dotenv files for test runs (`.env.e2e`, `.env.test`, `.env*` in test folders): the same judgement as values.
+    context.each(
+      project.models<DotenvModel>('tests-dotenv'),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        const seen = new Occurrences();
+        const secretName = intTestsSecretName(file.path);
+        for (const entry of model.entries) {
+          const literal = valuesCredentialValue(entry.key, entry.value, config);
+          if (!literal) continue;
+          context.report({
+            file,
+            line: entry.line,
+            column: entry.column,
+            message: `Test dotenv ${entry.key} holds a literal credential`,
+            location: seen.next(`dotenv:${entry.key}`),
+            value: literal,
+            keys: [entry.key],
+            origin: 'test',
+            replacement: envFromReplacement(secretName),
+            remediation: `Remove the literal ${entry.key} from the committed file; add it to ${secretName} (per-service int-tests ExternalSecret) and provide it to the run from that Secret.`,
+          });
         }
       },
     );

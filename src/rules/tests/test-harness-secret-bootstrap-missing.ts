@@ -5,6 +5,7 @@ import { harnessModels, intTestsSecretName, Occurrences } from './common.js';
 /** Steps (and Tilt resource deps / CI needs) that count as a secret bootstrap or readiness gate. `*` is a wildcard. */
 export const DEFAULT_ACCEPTED_STEPS = [
   'externalsecret',
+  'external-secret',
   'ensure-local-secrets',
   'integration-secrets',
   'secrets-certs',
@@ -73,7 +74,7 @@ export const testHarnessSecretBootstrapMissing = createRule(
     id: 'test-harness-secret-bootstrap-missing',
     family: 'tests',
     defaultSeverity: 'low',
-    description: 'A test runner deploys to or tests against a cluster without a secret bootstrap or readiness step',
+    description: 'A test runner (script, CI job, make target, Tilt resource) deploys to or tests against a cluster without a secret bootstrap or readiness step',
     why: 'Integration and E2E suites depend on secrets the bootstrap materialises (per-service int-tests ExternalSecrets). Without a gate, a missing secret shows up as flaky test failures, or tempts people into fallbacks and inline Secrets.',
     allowed: 'Any accepted step before the suite: waiting for the int-tests ExternalSecrets to be Ready, the integration-secrets bootstrap (Tilt resource_deps or CI needs), ensure-local-secrets, a bootstrap-*-secret script. The list is configurable (options.acceptedSteps).',
     remediation: 'Add a fail-fast precheck before the suite: wait for the per-service int-tests ExternalSecret to be Ready (or depend on the secrets bootstrap) and abort when it is not.',
