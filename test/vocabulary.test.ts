@@ -50,6 +50,15 @@ describe('literal values', () => {
     ]);
   });
 
+  it('finds redis/valkey/sentinel password directives, not their ${VAR} forms', () => {
+    const conf = 'maxmemory 2gb\nrequirepass r3dis-pw\nmasterauth "r3dis-pw"\nsentinel auth-pass mymaster s3ntinel-pw\nrequirepass ${REDIS_PASSWORD}\n# requirepass foobared\n';
+    expect(embeddedCredentials(conf).map((c) => [c.key, c.value, c.lineOffset])).toEqual([
+      ['requirepass', 'r3dis-pw', 1],
+      ['masterauth', 'r3dis-pw', 2],
+      ['sentinel auth-pass mymaster', 's3ntinel-pw', 3],
+    ]);
+  });
+
   it('decodes base64 text and rejects binary', () => {
     expect(decodeBase64Text('aHVudGVyMg==')).toBe('hunter2');
     expect(decodeBase64Text(Buffer.from([0, 1, 2, 255]).toString('base64'))).toBeUndefined();

@@ -326,6 +326,7 @@ export interface EmbeddedCredential {
   lineOffset: number;
 }
 
+const DIRECTIVE = /^\s*(requirepass|masterauth|sentinel\s+auth-pass\s+\S+)\s+["']?([^"'\s]+)["']?\s*$/;
 const ASSIGNMENT = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,80})\1[ \t]*[:=][ \t]*(["']?)([^"'\s,;}{]{1,400})\3/g;
 
 /**
@@ -344,6 +345,9 @@ export function embeddedCredentials(text: string, options: CredentialNameOptions
         found.push({ key, value, lineOffset });
       }
     }
+    // redis.conf / valkey / sentinel directives: `requirepass x`, `masterauth x`, `sentinel auth-pass mymaster x`.
+    const directive = DIRECTIVE.exec(line);
+    if (directive && isLiteralSecretValue(directive[2]!)) found.push({ key: directive[1]!, value: directive[2]!, lineOffset });
     const urlPassword = embeddedUrlPassword(line) ?? connectionStringPassword(line);
     if (urlPassword) found.push({ key: 'url-password', value: urlPassword, lineOffset });
   });

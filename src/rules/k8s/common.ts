@@ -87,7 +87,8 @@ export function isNonCredentialLiteral(value: string): boolean {
   if (/^(\/|\.\.?\/|~\/)[^\s]*$/.test(v) || FILE_LIKE.test(v)) return true;
   if (/^x{4,}$/i.test(v) || /^\*{3,}$/.test(v)) return true;
   if (/^-----BEGIN [A-Z0-9 ]+-----\s*-----END [A-Z0-9 ]+-----$/.test(v)) return true;
-  if (/^[\\$%`]/.test(v) || /^[A-Za-z_][\w.]*\(/.test(v)) return true;
+  // Shell/template syntax and code: `$(cat …)`, `get_secret(…)`, `os.environ["X"]`, `ENV['X']`.
+  if (/^[\\$%`]/.test(v) || /^[A-Za-z_][\w.]*[([]/.test(v)) return true;
   return false;
 }
 
