@@ -297,6 +297,15 @@ describe('HTML report in Chromium: the example platform', () => {
     await dark.page.emulateMedia({ media: 'print' });
     expect(await dark.page.locator('#filters').isVisible()).toBe(false);
     expect(await dark.page.locator('button.copy').first().isVisible()).toBe(false);
+    expect(await dark.page.locator('p.shown').isVisible()).toBe(false);
+    // A filtered view says so on paper.
+    await dark.page.emulateMedia({ media: 'screen' });
+    await dark.page.getByTestId('filter-severity').selectOption('critical');
+    await dark.page.getByTestId('filter-text').fill('values/');
+    await dark.page.emulateMedia({ media: 'print' });
+    expect(await dark.page.locator('p.shown').isVisible()).toBe(true);
+    expect(await dark.page.getByTestId('filter-note').textContent()).toBe(' (filtered by severity critical, text "values/")');
+    expect(await visibleFindings(dark.page)).toBe(result.findings.filter((f) => !f.suppressed && f.severity === 'critical' && JSON.stringify(f).includes('values/')).length);
     expect(dark.problems).toEqual([]);
     await dark.page.context().close();
 
