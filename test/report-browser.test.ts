@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,10 +14,12 @@ import { REPO_ROOT } from './helpers/run-fixture.js';
 
 /**
  * The HTML report in a real browser: Debian's Chromium driven by playwright-core (never a browser download).
- * Screenshots and the rendered reports go to FOOTPRINT_TEST_OUTPUT (default: <tmp>/footprint-test-output/report-browser).
+ * Screenshots and the rendered reports go to FOOTPRINT_TEST_OUTPUT (default: <tmp>/footprint-test-output-<checkout>/
+ * report-browser, one folder per checkout: two checkouts testing at once must not open each other's reports).
  */
 const CHROMIUM = '/usr/bin/chromium';
-const OUTPUT = path.join(process.env.FOOTPRINT_TEST_OUTPUT ?? path.join(tmpdir(), 'footprint-test-output'), 'report-browser');
+const CHECKOUT = createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 10);
+const OUTPUT = path.join(process.env.FOOTPRINT_TEST_OUTPUT ?? path.join(tmpdir(), `footprint-test-output-${CHECKOUT}`), 'report-browser');
 
 let browser: Browser;
 const dirs: string[] = [];
