@@ -9,6 +9,8 @@
   var rules = Array.prototype.slice.call(doc.querySelectorAll('#findings section.rule'));
   var shownCount = doc.getElementById('shown-count');
   var noMatch = doc.getElementById('no-match');
+  var filterNote = doc.getElementById('filter-note');
+  var shownLine = shownCount ? shownCount.parentNode : null;
   var severityCounts = Array.prototype.slice.call(doc.querySelectorAll('[data-severity-count]'));
 
   function apply() {
@@ -46,6 +48,14 @@
       el.textContent = String(perSeverity[el.getAttribute('data-severity-count')] || 0);
     });
     if (shownCount) shownCount.textContent = String(shown);
+    // Say which filters are on, so a printed or shared view is never mistaken for the whole report.
+    var active = [];
+    ['severity', 'rule', 'origin', 'environment'].forEach(function (name) {
+      if (want[name]) active.push(name + ' ' + want[name]);
+    });
+    if (text) active.push('text "' + text + '"');
+    if (filterNote) filterNote.textContent = active.length ? ' (filtered by ' + active.join(', ') + ')' : '';
+    if (shownLine) shownLine.classList.toggle('filtered', active.length > 0);
     if (noMatch) noMatch.hidden = shown !== 0 || findings.length === 0;
   }
 

@@ -253,3 +253,27 @@ describe('[U] config suppression entries', () => {
     expect(resolveConfig(entry({ expires: '2028-02-29' })).suppressions[0]!.expires).toBe('2028-02-29');
   });
 });
+
+describe('[I] suppressions written slightly wrong', () => {
+  it('report an inline directive that cannot be read instead of ignoring it', async () => {
+    const result = await scanTree({
+      'manifests/a.yaml': secret('a', ' # footprint-ignore: inline-secret-manifest -- colon after the keyword'),
+      'manifests/b.yaml': secret('b', ' # footprint-ignore inline-secret-manifest - single dash before the reason'),
+      'manifests/c.yaml': secret('c', '', '  # footprint-ignore inline-secret-manifest hardcoded-credential -- rules without a comma\n'),
+    });
+    expect(result.findings.filter((f) => f.suppressed)).toEqual([]);
+    expect(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.code}`).sort()).toEqual(['manifests/a.yaml:7:config', 'manifests/b.yaml:7:config', 'manifests/c.yaml:7:config']);
+    expect(result.diagnostics[0]!.message).toContain('footprint-ignore needs a rule id and a reason');
+  });
+
+  it('read a config path that names a folder as everything below it', async () => {
+    const files = { 'manifests/a.yaml': secret('a'), 'legacy/b.yaml': secret('b'), 'legacy-two/c.yaml': secret('c') };
+    for (const path of ['legacy/', 'legacy', './legacy/**']) {
+      const result = await scanTree(files, { suppressions: [{ rule: 'inline-secret-manifest', path, reason: 'legacy stack, decommissioned in Q2' }] });
+      expect(result.findings.filter((f) => f.suppressed).map((f) => f.file), path).toEqual(['legacy/b.yaml']);
+      expect(result.diagnostics, path).toEqual([]);
+    }
+    const exact = await scanTree(files, { suppressions: [{ rule: 'inline-secret-manifest', path: 'legacy/b.yaml', reason: 'legacy stack, decommissioned in Q2' }] });
+    expect(exact.findings.filter((f) => f.suppressed).map((f) => f.file)).toEqual(['legacy/b.yaml']);
+  });
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,10 +14,12 @@ import { REPO_ROOT } from './helpers/run-fixture.js';
 
 /**
  * The HTML report in a real browser: Debian's Chromium driven by playwright-core (never a browser download).
- * Screenshots and the rendered reports go to FOOTPRINT_TEST_OUTPUT (default: <tmp>/footprint-test-output/report-browser).
+ * Screenshots and the rendered reports go to FOOTPRINT_TEST_OUTPUT (default: <tmp>/footprint-test-output-<checkout>/
+ * report-browser, one folder per checkout: two checkouts testing at once must not open each other's reports).
  */
 const CHROMIUM = '/usr/bin/chromium';
-const OUTPUT = path.join(process.env.FOOTPRINT_TEST_OUTPUT ?? path.join(tmpdir(), 'footprint-test-output'), 'report-browser');
+const CHECKOUT = createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 10);
+const OUTPUT = path.join(process.env.FOOTPRINT_TEST_OUTPUT ?? path.join(tmpdir(), `footprint-test-output-${CHECKOUT}`), 'report-browser');
 
 let browser: Browser;
 const dirs: string[] = [];
@@ -130,6 +133,17 @@ data:
 `,
     );
     writeFile(root, 'values/env/production/apps/{{7*7}}.yaml', `database:\n  password: "${PLANTED_SECRET}"\n  user: "<svg onload=window.__pwned=8>"\n`);
+    // Suppression reasons, paths and owners are data too: an inline reason and a stale config entry with markup.
+    writeFile(
+      root,
+      'manifests/suppressed.yaml',
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: suppressed\n  namespace: northwind\nstringData:\n  # footprint-ignore inline-secret-manifest -- <img src=x onerror=window.__pwned=10> {{7*7}}\n  password: "${PLANTED_SECRET}"\n`,
+    );
+    writeFile(
+      root,
+      'footprint.config.yaml',
+      `suppressions:\n  - rule: sealed-secret-manifest\n    path: "<script>window.__pwned=11</script>/**"\n    reason: "<b onmouseover=window.__pwned=12>kept</b> {{7*7}}"\n    owner: "\\"><img src=x onerror=window.__pwned=13>"\n`,
+    );
     result = await scan({ root, useGit: false });
     file = path.join(OUTPUT, 'planted.html');
     writeFileSync(file, renderHtml(result));
@@ -139,6 +153,8 @@ data:
     const files = result.findings.map((f) => f.file);
     expect(files).toContain('environments/staging/<script>alert(3)</script>.yaml');
     expect(files).toContain('environments/staging/"><img src=x onerror=alert(2)>.yaml');
+    expect(result.findings.find((f) => f.file === 'manifests/suppressed.yaml')?.suppressed?.reason).toBe('<img src=x onerror=window.__pwned=10> {{7*7}}');
+    expect(result.diagnostics.map((d) => d.code)).toContain('suppression-stale');
     expect(result.findings.map((f) => f.resource?.name)).toEqual(expect.arrayContaining(['<script>window.__pwned=4</script>', '{{7*7}}']));
     expect(result.findings.map((f) => f.resource?.namespace)).toContain('"><img src=x onerror=window.__pwned=5>');
   });
@@ -162,6 +178,14 @@ data:
     expect(text).toContain('Secret "><img src=x onerror=window.__pwned=5>/<script>window.__pwned=4</script>');
     expect(text).toContain('Secret northwind/{{7*7}}');
     expect(text).not.toContain(PLANTED_SECRET);
+    // The suppressions section shows the inline reason and the stale entry's path and owner as text.
+    const suppressions = await page.locator('#suppressions').innerText();
+    expect(suppressions).toContain('stale');
+    expect(suppressions).toContain('<script>window.__pwned=11</script>/**');
+    expect(suppressions).toContain('owner "><img src=x onerror=window.__pwned=13>');
+    await page.locator('#suppressions details').evaluate((d) => ((d as HTMLDetailsElement).open = true));
+    expect(await page.locator('#suppressions details').innerText()).toContain('inline: <img src=x onerror=window.__pwned=10> {{7*7}}');
+    expect(await page.locator('img, iframe, object, embed, b').count()).toBe(0);
     await page.screenshot({ path: path.join(OUTPUT, 'planted.png'), fullPage: true });
     await page.context().close();
   });
@@ -172,7 +196,7 @@ data:
     expect(await shownCount(page)).toBe(1);
     expect(await visibleFindings(page)).toBe(1);
     await page.getByTestId('filter-text').fill('{{7*7}}');
-    expect(await shownCount(page)).toBe(result.findings.filter((f) => JSON.stringify(f).includes('{{7*7}}')).length);
+    expect(await shownCount(page)).toBe(result.findings.filter((f) => !f.suppressed && JSON.stringify(f).includes('{{7*7}}')).length);
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -276,6 +300,15 @@ describe('HTML report in Chromium: the example platform', () => {
     await dark.page.emulateMedia({ media: 'print' });
     expect(await dark.page.locator('#filters').isVisible()).toBe(false);
     expect(await dark.page.locator('button.copy').first().isVisible()).toBe(false);
+    expect(await dark.page.locator('p.shown').isVisible()).toBe(false);
+    // A filtered view says so on paper.
+    await dark.page.emulateMedia({ media: 'screen' });
+    await dark.page.getByTestId('filter-severity').selectOption('critical');
+    await dark.page.getByTestId('filter-text').fill('values/');
+    await dark.page.emulateMedia({ media: 'print' });
+    expect(await dark.page.locator('p.shown').isVisible()).toBe(true);
+    expect(await dark.page.getByTestId('filter-note').textContent()).toBe(' (filtered by severity critical, text "values/")');
+    expect(await visibleFindings(dark.page)).toBe(result.findings.filter((f) => !f.suppressed && f.severity === 'critical' && JSON.stringify(f).includes('values/')).length);
     expect(dark.problems).toEqual([]);
     await dark.page.context().close();
 

@@ -324,3 +324,15 @@ describe('trend chart labels with many runs', () => {
     expect(renderHtml(mixed, { history })).toContain(`runs: ${rule.recentText}`);
   });
 });
+
+describe('trend with an empty history (the first recorded run)', () => {
+  it('says the trend starts with this run, in HTML and Markdown, and says nothing without a history', () => {
+    const md = renderMarkdown(mixed, { history: [] });
+    expect(md).toContain('## Trend\n\nNo earlier run is recorded in the history: this run is its first point.');
+    const html = renderHtml(mixed, { history: [] });
+    expect(html).toContain('data-testid="trend-starts"');
+    expect(html).toContain('<a href="#trend">Trend</a>');
+    expect(renderMarkdown(mixed)).not.toContain('## Trend');
+    expect(renderHtml(mixed)).not.toContain('id="trend"');
+  });
+});

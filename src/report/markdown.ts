@@ -104,9 +104,11 @@ function seriesTable(title: string, series: TrendSeries[], trend: TrendView, cod
   return lines;
 }
 
+export const TREND_STARTS = 'No earlier run is recorded in the history: this run is its first point. The trend, the burn-down and the changes since the previous run appear from the next run on.';
+
 function trendSection(view: ReportView, level: number): string {
   const trend = view.trend;
-  if (!trend) return '';
+  if (!trend) return view.trendStarts ? [h(level + 1, 'Trend'), '', TREND_STARTS].join('\n') : '';
   const b = trend.burnDown;
   const lines = [h(level + 1, 'Trend'), ''];
   lines.push(`${plural(trend.points.length, 'recorded run')}, from ${b.firstLabel} to this run (${b.spanLabel}). Counts are open findings (suppressed ones excluded).`, '');

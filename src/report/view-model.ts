@@ -39,6 +39,8 @@ export interface ReportView {
   /** Coverage gaps: files footprint could not fully analyse (suppression problems are listed apart). */
   diagnostics: DiagnosticRow[];
   trend: TrendView | null;
+  /** A history was given but holds no earlier run: the trend starts with this one. */
+  trendStarts: boolean;
   filters: { severities: FilterOption[]; rules: FilterOption[]; origins: FilterOption[]; environments: FilterOption[] };
 }
 
@@ -403,6 +405,7 @@ export function buildView(result: ScanResult, history?: readonly HistoryRecord[]
     suppressionProblems: result.diagnostics.filter(isSuppressionProblem).map(diagnosticRow),
     diagnostics: result.diagnostics.filter((d) => !isSuppressionProblem(d)).map(diagnosticRow),
     trend: trendView(result, history, open, views, ORIGIN_LABELS),
+    trendStarts: history !== undefined && history.length === 0,
     filters: {
       severities: SEVERITIES.filter((s) => bySeverity.has(s)).map((s) => ({ value: s, label: SEVERITY_LABELS[s], count: bySeverity.get(s)! })),
       rules: options(byRule),

@@ -19,9 +19,23 @@ function describe(entry: SuppressionEntry, index: number): string {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * A suppression's `path`: a glob over scan-relative POSIX paths. A folder (`legacy/`, or a plain `legacy` that
+ * names no file) covers everything below it, the way .gitignore reads it; a leading `./` is ignored.
+ */
+export function pathMatcher(pattern: string): (file: string) => boolean {
+  const picomatch = require('picomatch') as typeof picomatchType;
+  const clean = pattern.replace(/^(\.\/)+/, '');
+  const glob = clean.endsWith('/') ? `${clean}**` : clean;
+  const matches = picomatch(glob, { dot: true });
+  if (picomatch.scan(glob).isGlob) return matches;
+  const folder = `${glob}/`;
+  return (file) => matches(file) || file.startsWith(folder);
+}
+
 export function entryMatcher(entry: SuppressionEntry): (f: Finding) => boolean {
   // Required on first use: a scan whose config has no path-scoped suppression never loads picomatch.
-  const pathMatches = entry.path ? (require('picomatch') as typeof picomatchType)(entry.path, { dot: true }) : () => true;
+  const pathMatches = entry.path ? pathMatcher(entry.path) : () => true;
   return (f) => f.ruleId === entry.rule && (!entry.fingerprint || entry.fingerprint === f.fingerprint) && pathMatches(f.file);
 }
 

@@ -15,6 +15,9 @@ export interface InlineDirective {
  */
 const DIRECTIVE = /(^|\s)(?:#+|\/\/+)\s*footprint-ignore\b[ \t]*([A-Za-z0-9_.-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_.-]+)*)?(?:[ \t]+--[ \t]*(.*?))?[ \t]*$/;
 
+/** A comment that starts with footprint-ignore: when DIRECTIVE cannot read it, it is reported, never ignored. */
+const MENTION = /(^|\s)(?:#+|\/\/+)\s*footprint-ignore\b/;
+
 export function parseInlineDirectives(text: string): Map<number, InlineDirective> {
   const directives = new Map<number, InlineDirective>();
   text.split('\n').forEach((raw, index) => {
@@ -22,7 +25,13 @@ export function parseInlineDirectives(text: string): Map<number, InlineDirective
     // A CRLF file leaves a carriage return at the end of each line, which `.` and `$` below would not pass.
     const content = raw.replace(/\r$/, '');
     const match = DIRECTIVE.exec(content);
-    if (!match) return;
+    if (!match) {
+      // `footprint-ignore: RULE -- why`, `footprint-ignore RULE - why`, `footprint-ignore A B -- why`: a team meant
+      // to suppress something; an unreadable directive is reported as unusable (no rule, no reason).
+      const mention = MENTION.exec(content);
+      if (mention) directives.set(index + 1, { line: index + 1, rules: [], ownLine: content.slice(0, mention.index + mention[1]!.length).trim() === '' });
+      return;
+    }
     const before = content.slice(0, match.index + match[1]!.length);
     const reason = match[3]?.replace(/\s*(?:\*\/|-->)\s*$/, '').trim();
     directives.set(index + 1, {
