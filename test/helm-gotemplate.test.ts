@@ -336,18 +336,17 @@ describe('hostile input', () => {
     expect(c.yaml).toBe('a: 1\n\n\n');
   });
 
-  it('handles a 1 MB single line with an unclosed action quickly', () => {
+  it('handles a 1 MB single line with an unclosed action', () => {
     const src = 'key: ' + '{{ .Values.a }} '.repeat(50_000) + 'x'.repeat(200_000) + ' {{ "unterminated';
     expect(src.length).toBeGreaterThan(1_000_000);
-    const start = performance.now();
     const fe = preprocessHelmTemplate(src);
-    expect(performance.now() - start).toBeLessThan(2_000);
     expect(lines(fe.yaml)).toHaveLength(1);
     expect(fe.placeholders.size).toBe(50_000);
     expect(fe.problems.map((p) => p.message)).toContain("unclosed action: '{{' without matching '}}'");
   });
 
-  it('stays linear on pathological delimiters and never throws on binary garbage', () => {
+  // Speed is the bench's business (no timed assertions here); a quadratic front end would hit the test timeout.
+  it('reads pathological delimiters and binary garbage line for line, never throwing', () => {
     const inputs = [
       '{{ '.repeat(300_000),
       '{{ `'.repeat(200_000),
@@ -358,9 +357,7 @@ describe('hostile input', () => {
       'a: ' + ' \t'.repeat(300_000) + '{{ .Values.x }}' + ' '.repeat(300_000) + 'b {{ if }}' + ' '.repeat(300_000),
     ];
     for (const src of inputs) {
-      const start = performance.now();
       const fe = preprocessHelmTemplate(src);
-      expect(performance.now() - start).toBeLessThan(3_000);
       expect(lines(fe.yaml)).toHaveLength(lines(src).length);
     }
     const nested = preprocessHelmTemplate('{{ if .a }}'.repeat(100_000));
