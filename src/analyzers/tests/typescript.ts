@@ -225,10 +225,8 @@ class TsWalker {
       const strings = (n.arguments ?? []).map((a) => this.stringOf(a)).filter((x): x is string => x !== undefined);
       ref = strings[strings.length - 1];
     }
-    if (!ref || /^[@a-z][\w.-]*(\/|$)/i.test(ref.replace(/^<rootDir>\//, './')) || ref.includes('${')) return; // a package, not a file
-    const path = joinPosix(dirname(this.configPath!), ref.replace(/^<rootDir>\//, './')).replace(/\.[cm]?[jt]sx?$/i, '');
-    if (path.startsWith('..')) return;
-    (this.model.setupRefs ??= []).push(path);
+    const path = ref === undefined ? undefined : setupRefPath(this.configPath!, ref);
+    if (path) (this.model.setupRefs ??= []).push(path);
   }
 
   private fallbackBinary(node: TS.BinaryExpression): void {
@@ -434,6 +432,17 @@ class TsWalker {
 }
 
 /**
+ * A setup file a runner configuration at `configPath` names (`./jest/setup.ts`, `<rootDir>/setup`), relative to the
+ * scan root without its extension; undefined for a package (`jest-extended/all`), an expression or a path above the root.
+ */
+function setupRefPath(configPath: string, ref: string): string | undefined {
+  const local = ref.replace(/^<rootDir>\//, './');
+  if (!local || /^[@a-z][\w.-]*(\/|$)/i.test(local) || local.includes('${')) return undefined;
+  const path = joinPosix(dirname(configPath), local).replace(/\.[cm]?[jt]sx?$/i, '');
+  return path.startsWith('..') ? undefined : path;
+}
+
+/**
  * `package.json` with a `jest` section: its `globalSetup`, `globalTeardown`, `setupFiles` and `setupFilesAfterEnv`
  * name setup files the same way a jest.config.* does.
  */
@@ -454,9 +463,8 @@ export const packageJsonSetupAnalyzer: Analyzer<HarnessModel> = {
     for (const key of ['globalSetup', 'globalTeardown', 'setupFiles', 'setupFilesAfterEnv']) {
       const v = (jest as Record<string, unknown>)[key];
       for (const ref of Array.isArray(v) ? v : [v]) {
-        if (typeof ref !== 'string' || /^[@a-z][\w.-]*(\/|$)/i.test(ref.replace(/^<rootDir>\//, './'))) continue;
-        const path = joinPosix(dirname(file.path), ref.replace(/^<rootDir>\//, './')).replace(/\.[cm]?[jt]sx?$/i, '');
-        if (!path.startsWith('..')) refs.push(path);
+        const path = typeof ref === 'string' ? setupRefPath(file.path, ref) : undefined;
+        if (path) refs.push(path);
       }
     }
     if (refs.length === 0) return undefined;
