@@ -15,11 +15,11 @@ import { scanDetailed } from '../src/scan/run.js';
 
 const file = (p: string, isTest = /(^|\/)(tests?|__tests__|e2e)\/|\.(test|spec)\.|_test\.go$|(^|\/)test_[^/]*\.py$|conftest\.py$/.test(p)): FileContext => ({ path: p, vendored: false, isTest });
 
-async function parse(analyzer: Analyzer<HarnessModel>, p: string, text: string) {
+async function parse(analyzer: Analyzer<HarnessModel>, p: string, text: string, config = resolveConfig({})) {
   const diagnostics: AnalyzerDiagnostic[] = [];
   const f = file(p);
-  const sniffed = analyzer.sniff ? analyzer.sniff(text, f) : true;
-  const model = sniffed ? await analyzer.parse(text, f, { config: resolveConfig({}), diagnostic: (d) => diagnostics.push(d) }) : undefined;
+  const sniffed = analyzer.sniff ? analyzer.sniff(text, f, config) : true;
+  const model = sniffed ? await analyzer.parse(text, f, { config, diagnostic: (d) => diagnostics.push(d) }) : undefined;
   return { model, diagnostics, sniffed };
 }
 
@@ -54,6 +54,15 @@ describe('TS/JS prefilter', () => {
     expect(typescriptPrefilter('const p = process.env.DB_PASSWORD;', 'script')).toBe(false);
     expect(typescriptPrefilter("import k8s from '@kubernetes/client-node'; api.createNamespacedSecret({})", 'script')).toBe(true);
     expect(typescriptPrefilter("import vault from 'node-vault';", 'script')).toBe(true);
+  });
+
+  it('lets a fallback on a credential name the config adds through to the parser', async () => {
+    const text = "export const login = process.env.NW_LOGIN_PHRASE ?? 'hunter22-local';\n";
+    const plain = await parse(typescriptAnalyzer, 'e2e/env.ts', text);
+    expect(plain.sniffed).toBe(false);
+    const configured = await parse(typescriptAnalyzer, 'e2e/env.ts', text, resolveConfig({ credentialNames: ['NW_LOGIN_PHRASE'] }));
+    expect(configured.sniffed).toBe(true);
+    expect(configured.model?.fallbacks.map((f) => f.variable)).toEqual(['NW_LOGIN_PHRASE']);
   });
 
   it('python, go and shell prefilters', () => {
@@ -238,8 +247,8 @@ describe('shell sources', () => {
   it('extensionless files anywhere are scripts when they carry a sh/bash shebang', () => {
     const seed = 'vault kv put secret/shop/db username=shop password=shop-pw\n';
     expect(shellAnalyzer.claims(file('deploy/seed', false))).toBe(true);
-    expect(shellAnalyzer.sniff!(`#!/usr/bin/env bash\n${seed}`, file('deploy/seed', false))).toBe(true);
-    expect(shellAnalyzer.sniff!(seed, file('NOTES', false))).toBe(false);
+    expect(shellAnalyzer.sniff!(`#!/usr/bin/env bash\n${seed}`, file('deploy/seed', false), resolveConfig({}))).toBe(true);
+    expect(shellAnalyzer.sniff!(seed, file('NOTES', false), resolveConfig({}))).toBe(false);
     expect(shellAnalyzer.claims(file('LICENSE', false))).toBe(false);
   });
 });

@@ -37,8 +37,8 @@ export interface Analyzer<Model = unknown> {
    * on the thread that keeps the model.
    */
   compact?(model: Model): Model;
-  /** Optional cheap content test after reading, before parsing (e.g. "contains kind:"). */
-  sniff?(text: string, file: FileContext): boolean;
+  /** Optional cheap content test after reading, before parsing (e.g. "contains kind:"); may read the config's vocabulary. */
+  sniff?(text: string, file: FileContext, config: ResolvedConfig): boolean;
   /** May be async (WASM parsers load once, asynchronously). */
   parse(text: string, file: FileContext, context: AnalyzerContext): Model | undefined | Promise<Model | undefined>;
 }

@@ -17,7 +17,7 @@ export async function parseText(text: string, file: FileContext, analyzers: read
   const results: Record<string, CachedAnalyzerResult> = {};
   const parseMs: Record<string, number> = {};
   for (const analyzer of analyzers) {
-    if (analyzer.sniff && !analyzer.sniff(text, file)) {
+    if (analyzer.sniff && !analyzer.sniff(text, file, config)) {
       results[analyzer.id] = { sniffed: false, diagnostics: [] };
       continue;
     }

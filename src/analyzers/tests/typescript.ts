@@ -47,6 +47,16 @@ export function typescriptPrefilter(text: string, role: HarnessRole): boolean {
   return (K8S_CLIENT.test(text) && K8S_SECRET.test(text)) || VAULT_CLIENT.test(text) || (K8S_CLIENT.test(text) && /kubectl/.test(text)) || CREDENTIAL_ENV_FALLBACK.test(text);
 }
 
+/**
+ * Credential names the config adds (`credentialNames`) are not in the prefilter's built-in words: a test reading one
+ * of them with a fallback is let through too.
+ */
+function readsConfiguredCredential(text: string, names: readonly string[]): boolean {
+  if (names.length === 0 || !ENV_READ.test(text) || !ENV_FALLBACK.test(text)) return false;
+  const lower = text.toLowerCase();
+  return names.some((name) => name !== '' && lower.includes(name.toLowerCase()));
+}
+
 /** How many files the prefilter let through to the parser, and how many it saved (for benchmarks and tests). */
 export const typescriptStats = { claimed: 0, parsed: 0 };
 
@@ -77,10 +87,15 @@ function scriptKind(ts: Ts, path: string): TS.ScriptKind {
 export const typescriptAnalyzer: Analyzer<HarnessModel> = {
   id: 'tests-typescript',
   claims: (file: FileContext) => TS_FILE.test(file.path) && !SKIP_FILE.test(file.path),
-  sniff(text, file) {
+  sniff(text, file, config) {
     typescriptStats.claimed++;
     // vite.config.* carries Vitest's `test.setupFiles` / `globalSetup` without being a test itself.
-    return typescriptPrefilter(text, harnessRole(file)) || (VITE_CONFIG.test(basename(file.path)) && SETUP_REFS.test(text));
+    const role = harnessRole(file);
+    return (
+      typescriptPrefilter(text, role) ||
+      (VITE_CONFIG.test(basename(file.path)) && SETUP_REFS.test(text)) ||
+      (role === 'test' && readsConfiguredCredential(text, config.credentialNames))
+    );
   },
   async parse(text, file, context) {
     typescriptStats.parsed++;
