@@ -3,7 +3,7 @@ import type { K8sResource } from '../k8s/resources.js';
 import { STORE_KINDS } from '../k8s/stores.js';
 import type { Project } from '../scan/project.js';
 import type { Finding, InventoryEntry } from '../types.js';
-import { get, getStr, isMap, type PNode } from '../yaml/model.js';
+import { get, getStr, isMap, isScalar, type PNode } from '../yaml/model.js';
 import { OriginClassifier } from './origin.js';
 import type { DockerfileModel } from '../analyzers/build/dockerfile.js';
 import { isCredentialName } from '../k8s/vocabulary.js';
@@ -163,8 +163,43 @@ export function buildInventory(project: Project, findings: readonly Finding[]): 
     });
   }
   entries.push(...generatedSecretEntries(project, findings, classifier, cnpgNames));
+  entries.push(...cnpgEntries(project, chartEnvs));
   entries.push(...buildSecretEntries(project, findings));
   return entries.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)));
+}
+
+/**
+ * Secrets around a CNPG Cluster: the `<cluster>-app` (and, with superuser access, `<cluster>-superuser`) Secret the
+ * operator generates, and every role/bootstrap password Secret it reads that nothing in the tree defines (its
+ * producer is then unknown to the scan, which the inventory says). Secrets defined in the tree have their own entry.
+ */
+function cnpgEntries(project: Project, chartEnvs: Map<string, Set<string>>): InventoryEntry[] {
+  const defined = new Set<string>();
+  for (const r of project.resources) {
+    if (r.kind === 'Secret' || r.kind === 'SealedSecret') defined.add(`${r.namespace ?? ''}/${r.name}`);
+    if (EXTERNAL_SECRET_KINDS.includes(r.kind)) defined.add(`${r.namespace ?? ''}/${externalSecretView(r).targetName}`);
+  }
+  const out: InventoryEntry[] = [];
+  for (const cluster of project.resources.filter(isCnpgCluster)) {
+    const file = cluster.parsed.file;
+    const ns = cluster.namespace;
+    const isDefined = (name: string) => defined.has(`${ns ?? ''}/${name}`) || (ns === undefined && [...defined].some((d) => d.endsWith(`/${name}`)));
+    const base = { file: cluster.file, ...(ns ? { namespace: ns } : {}), type: 'kubernetes.io/basic-auth', origin: 'cluster-operator' as const, authority: 'CNPG operator', environments: environmentsOf(cluster, project, chartEnvs), template: cluster.source === 'template', vendored: file.vendored };
+    const uses = cnpgSecretUses(cluster);
+    if (!uses.some((u) => u.role === 'bootstrap')) {
+      out.push({ ...base, line: cluster.line, kind: 'Secret', name: `${cluster.name}-app`, keys: ['dbname', 'host', 'jdbc-uri', 'password', 'pgpass', 'port', 'uri', 'user', 'username'], producer: `CNPG Cluster ${cluster.name} (generated application owner credentials)`, findings: [] });
+    }
+    const superuserAccess = get(cluster.node, 'spec.enableSuperuserAccess');
+    if (isScalar(superuserAccess) && String(superuserAccess.value) === 'true' && !uses.some((u) => u.role === 'superuser')) {
+      out.push({ ...base, line: cluster.line, kind: 'Secret', name: `${cluster.name}-superuser`, keys: ['password', 'username'], producer: `CNPG Cluster ${cluster.name} (generated superuser credentials)`, findings: [] });
+    }
+    for (const use of uses) {
+      if (isDefined(use.secretName)) continue;
+      const what = use.role === 'managed-role' ? `managed role ${use.roleName ?? '?'} passwordSecret` : use.role === 'bootstrap' ? 'bootstrap owner secret' : 'superuser secret';
+      out.push({ ...base, line: use.line, kind: 'Secret', name: use.secretName, keys: ['password', 'username'], producer: `read by CNPG Cluster ${cluster.name} as ${what}; not defined in this tree`, findings: [] });
+    }
+  }
+  return out;
 }
 
 /** Secrets a Kustomize `secretGenerator` produces: no `kind: Secret` in git, but a Secret in the cluster all the same. */

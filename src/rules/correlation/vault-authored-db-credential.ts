@@ -3,7 +3,7 @@ import type { K8sResource } from '../../k8s/resources.js';
 import { isCredentialName, isDatabaseName, words } from '../../k8s/vocabulary.js';
 import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
-import { getStr, isMap, str, walk, type PMap, type PNode } from '../../yaml/model.js';
+import { get, getStr, isMap, isScalar, seqItems, str, walk, type PMap, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
 import { cnpgManagedRoleReplacement } from '../snippets.js';
@@ -104,6 +104,49 @@ function checkVaultGenerator(context: RuleContext, resource: K8sResource): void 
     origin: 'cluster-operator',
     resource: resourceRef(resource),
     replacement: cnpgManagedRoleReplacement({ secretName, role }),
+  });
+}
+
+/** Secrets Store CSI driver, Vault provider: `secretPath: database/creds/<role>` mounts a password Vault mints. */
+function checkVaultCsi(context: RuleContext, resource: K8sResource): void {
+  const objects = getStr(resource.node, 'spec.parameters.objects') ?? '';
+  const paths = [...new Set([...objects.matchAll(/secretPath:\s*["']?([^"'\s]+)/g)].map((m) => dbCredsPath(` ${m[1]!}`)).filter((p): p is string => !!p))];
+  if (paths.length === 0) return;
+  const role = paths[0]!.split('/').pop() ?? 'app';
+  const synced = seqItems(get(resource.node, 'spec.secretObjects')).map((o) => getStr(o, 'secretName')).find((n): n is string => !!n);
+  const secretName = synced ?? `${role}-db-credentials`;
+  context.report({
+    file: resource.parsed.file,
+    line: resource.line,
+    message: `SecretProviderClass ${resource.name} mounts dynamic database credentials from Vault (${paths.join(', ')})${synced ? ` and syncs them into Secret ${synced}` : ''}: Vault mints the role password instead of CNPG`,
+    location: resourceLocation(resource, `vault-csi:${paths.join(',')}`),
+    keys: paths,
+    origin: 'cluster-operator',
+    resource: resourceRef(resource),
+    replacement: cnpgManagedRoleReplacement({ secretName, role }),
+  });
+}
+
+/** Bank-Vaults webhook env references: `value: vault:database/creds/app#password` is injected at pod start. */
+function checkEnvReferences(context: RuleContext, resource: K8sResource): void {
+  walk(resource.node, ({ node, entry }) => {
+    if (!entry || entry.key !== 'value' || !isScalar(node) || typeof node.value !== 'string') return undefined;
+    const ref = /^vault:([^#\s]+)(#\S*)?$/.exec(node.value.trim());
+    const path = ref ? dbCredsPath(` ${ref[1]!}`) : undefined;
+    if (!path) return undefined;
+    const role = path.split('/').pop() ?? 'app';
+    context.report({
+      file: resource.parsed.file,
+      line: entry.line,
+      column: entry.column,
+      message: `${resource.kind} ${resource.name} injects dynamic database credentials from Vault (${path}) through a vault: env reference: Vault mints the role password instead of CNPG`,
+      location: resourceLocation(resource, `vault-env:${path}`),
+      keys: [path],
+      origin: 'cluster-operator',
+      resource: resourceRef(resource),
+      replacement: cnpgManagedRoleReplacement({ secretName: `${role}-db-credentials`, role }),
+    });
+    return undefined;
   });
 }
 
@@ -211,6 +254,11 @@ export const vaultAuthoredDbCredential = createRule(
           checkVaultGenerator(context, resource);
           return;
         }
+        if (resource.kind === 'SecretProviderClass' && getStr(resource.node, 'spec.provider') === 'vault') {
+          checkVaultCsi(context, resource);
+          return;
+        }
+        checkEnvReferences(context, resource);
         for (const { map } of annotationMaps(resource.node, true)) {
           reportInjections(context, resource.parsed, injectionsIn(map), { location: resourceLocation(resource), label: resource.name.includes('{{') ? `${resource.kind} in ${resource.helm ? `chart ${resource.helm.chartRoot}` : resource.file}` : `${resource.kind} ${resource.name}`, resource });
         }

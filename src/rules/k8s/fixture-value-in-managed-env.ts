@@ -10,9 +10,11 @@ import { resourcesInFile, valuesBlocksIn } from '../../scan/project-index.js';
 import { createRule } from '../create-rule.js';
 
 /** Fixture words that are also ordinary words: they count only as the value of a credential-named key. */
-const GENERIC = new Set(['admin', 'test', 'secret', 'password', 'example', 'dummy', 'todo', 'tbd', 'placeholder', 'none', 'default', 'demo', 'user']);
+const GENERIC = new Set(['admin', 'test', 'secret', 'password', 'example', 'dummy', 'todo', 'tbd', 'placeholder', 'none', 'default', 'demo', 'user', 'root', 'postgres', 'guest', 'qwerty', '123456', '12345678', 'insecure', 'bitnami', 'password123']);
+/** Placeholder shapes that only mean "fill me in" as the value of a credential key: <your-password>, your-api-key, xxx-token-here. */
+const GENERIC_PATTERNS = [/^<[^<>]{1,80}>$/, /^(xxx[-_])?your[-_][a-z0-9_-]+$/i, /^[a-z0-9_-]*[-_]here$/i, /^(enter|insert|put|add)[-_][a-z0-9_-]+$/i];
 /** Distinctive shapes: placeholder_client_secret, keycloak-placeholder, admin@corp.invalid. */
-const DISTINCTIVE_PATTERNS = [/^placeholder[_-][a-z0-9_-]+$/i, /^[a-z0-9_-]+[_-]placeholder$/i, /^[^@\s]+@[a-z0-9.-]+\.invalid$/i];
+const DISTINCTIVE_PATTERNS = [/^placeholder[_-][a-z0-9_-]+$/i, /^[a-z0-9_-]+[_-]placeholder$/i, /^[^@\s]+@[a-z0-9.-]+\.invalid$/i, /^(change|replace)[-_]?me([-_][a-z0-9_-]+)?$/i];
 const USER_WORDS = new Set(['user', 'username', 'login', 'userid']);
 /**
  * Keys whose value names or addresses something (`metadata.name: tls-placeholder`, `secretName`, `namespace`, labels,
@@ -50,7 +52,7 @@ export class FixtureMatcher {
     const v = value.trim().toLowerCase();
     if (v.length === 0) return false;
     if (this.distinctive.has(v) || this.patterns.some((p) => p.test(v))) return true;
-    return underCredentialKey && this.generic.has(v);
+    return underCredentialKey && (this.generic.has(v) || GENERIC_PATTERNS.some((p) => p.test(v)));
   }
 }
 
