@@ -163,6 +163,18 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
         if (sources.length || literal) out.push({ path: at(system ? '/etc/gitconfig' : global ? '~/.gitconfig' : '.git/config'), command: c, how: `git config ${keyWord!.value.replace(/\/\/[^@]*@/, '//…@')}`, sources, literal });
       }
     }
+    // git clone https://${GH_TOKEN}@github.com/org/repo: the URL, token included, is stored as origin in <dir>/.git/config.
+    if (c.name === 'git' && c.words.some((w, i) => i >= 1 && w.value === 'clone')) {
+      const cloneAt = c.words.findIndex((w) => w.value === 'clone');
+      const operands = c.words.slice(cloneAt + 1).filter((w, i, all) => !w.value.startsWith('-') && !/^-(b|c|o|u|j)$|^--(branch|config|origin|depth|reference|filter|jobs|template|upload-pack|separate-git-dir)$/.test(all[i - 1]?.value ?? ''));
+      const url = operands[0];
+      if (url && /:\/\/[^\s/@]+@/.test(url.value)) {
+        const sources = tokenSources(url.value, [...url.params, ...authParams(url.value)], isTokenHere, secretFiles);
+        const literal = sources.length ? undefined : literalAuth(url.value) ?? (/:\/\/(ghp_|github_pat_|gho_|ghs_|glpat-)[^@]+@/.exec(url.value) ? url.value.replace(/^.*:\/\/([^@]+)@.*$/, '$1') : undefined);
+        const dir = operands[1]?.value ?? (url.value.replace(/\/+$/, '').split('/').pop() ?? 'repo').replace(/\.git$/, '');
+        if (sources.length || literal) out.push({ path: at(`${dir}/.git/config`), command: c, how: 'git clone with credentials in the URL', sources, literal });
+      }
+    }
     // pip config set global.index-url https://user:token@…
     if ((c.name === 'pip' || c.name === 'pip3') && c.words[1]?.value === 'config' && c.words[2]?.value === 'set') {
       const text = argText;
@@ -211,6 +223,9 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
 function removedInRun(write: Write, run: DfRun, model: DockerfileModel, stage: DfStage): boolean {
   const mounted = run.mounts.some((m) => (m.type === 'secret' || m.type === 'tmpfs' || m.type === 'cache' || m.type === 'bind') && m.target && write.path.startsWith(imagePath(model, stage, m.target, run.line)));
   if (mounted) return true;
+  const later = (c: ShellCommand) => c.line > write.command.line || (c.line === write.command.line && c.column > write.command.column);
+  // git clone with a token: a later `git remote set-url origin <url without credentials>` rewrites .git/config.
+  if (write.path.endsWith('/.git/config') && withNestedScripts(run.script?.commands ?? []).some((c) => later(c) && c.name === 'git' && c.words.some((w) => w.value === 'set-url') && !c.words.some((w) => /:\/\/[^\s/@]+@/.test(w.value)))) return true;
   return withNestedScripts(run.script?.commands ?? []).some(
     (c) =>
       (c.line > write.command.line || (c.line === write.command.line && c.column > write.command.column)) &&
