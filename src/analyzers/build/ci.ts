@@ -9,7 +9,8 @@ import { get, getStr, isMap, isScalar, isSeq, seqItems, type PNode, type PScalar
 import { parseYaml } from '../../yaml/parse.js';
 import { basename, segments } from '../../util/path.js';
 import type { Analyzer } from '../types.js';
-import { scriptInvocations, type BuildInvocation } from './invocation.js';
+import { scriptInvocations, valueWords, type BuildInvocation } from './invocation.js';
+import type { ShellWord } from '../../shell/index.js';
 
 export type CiSystem = 'gitlab' | 'bitbucket' | 'azure' | 'circleci' | 'drone' | 'buildkite' | 'travis' | 'cloudbuild' | 'jenkins';
 
@@ -83,12 +84,23 @@ class CiReader {
    * plain scalar) reaches the shell as one line: `lines` (the file's lines it spans) put each build argument and
    * secret back on the line that writes it.
    */
+  /** CI variables holding option lists (`BUILD_ARGS: --build-arg NPM_TOKEN=$NPM_TOKEN`): global, then per job. */
+  readonly variables = new Map<string, Map<string, ShellWord[]>>();
+
+  variable(jobName: string, name: string, value: string, line: number): void {
+    const words = valueWords(this.system === 'azure' ? azureMacros(value) : value, line);
+    if (!words) return;
+    if (!this.variables.has(jobName)) this.variables.set(jobName, new Map());
+    this.variables.get(jobName)!.set(name, words);
+  }
+
   script(text: string, line: number, jobName: string, jobLine: number, lines?: { text: string[]; from: number; to: number }, form?: BuildInvocation['form']): void {
     const source = this.system === 'azure' ? azureMacros(text) : text;
     const script = parseShell(source, { lineOffset: line - 1 });
     const job = this.job(jobName, jobLine);
     for (const v of checkedVariables(script)) job.checked.add(v);
-    for (const inv of scriptInvocations(script, this.path, 'ci-script', ['.'])) {
+    const outer = new Map([...(this.variables.get('(pipeline)') ?? []), ...(this.variables.get(jobName) ?? [])]);
+    for (const inv of scriptInvocations(script, this.path, 'ci-script', ['.'], outer)) {
       if (lines && !text.includes('\n') && lines.to > lines.from) relocate(inv, lines);
       if (form) inv.form = form;
       this.model.invocations.push({ ...inv, job: jobName });
@@ -185,6 +197,9 @@ export function analyzeCiYaml(text: string, path: string, system: CiSystem): CiM
       return;
     }
     if (!isMap(node)) return;
+    // Variables first: scripts of the same map (job) read them wherever they are written.
+    const vars = get(node, 'variables') ?? get(node, 'environment') ?? get(node, 'env');
+    if (isMap(vars)) for (const v of vars.entries) if (isScalar(v.value) && typeof v.value.value === 'string') reader.variable(jobName, v.key, v.value.value, v.line);
     const task = azureDockerTask(node);
     const step = task ? undefined : system === 'cloudbuild' ? cloudBuildStep(node) : undefined;
     if (task) reader.script(task.text, task.line, jobName, jobLine, undefined, 'azure-docker-task');
