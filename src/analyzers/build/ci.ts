@@ -12,7 +12,7 @@ import type { Analyzer } from '../types.js';
 import { scriptInvocations, valueWords, type BuildInvocation } from './invocation.js';
 import type { ShellWord } from '../../shell/index.js';
 
-export type CiSystem = 'gitlab' | 'bitbucket' | 'azure' | 'circleci' | 'drone' | 'buildkite' | 'travis' | 'cloudbuild' | 'jenkins';
+export type CiSystem = 'gitlab' | 'bitbucket' | 'azure' | 'circleci' | 'drone' | 'buildkite' | 'travis' | 'cloudbuild' | 'jenkins' | 'taskfile' | 'package-json';
 
 export interface CiJob {
   name: string;
@@ -34,7 +34,10 @@ export function ciSystemOf(path: string): CiSystem | undefined {
   const dirs = segments(path).slice(0, -1);
   const yaml = /\.ya?ml$/i.test(name);
   if (/^Jenkinsfile([._-][\w.-]*)?$/.test(name) || /\.(jenkinsfile|Jenkinsfile)$/.test(name) || (/\.groovy$/.test(name) && dirs.some((d) => /^(jenkins|\.jenkins|ci|pipelines?)$/i.test(d)))) return 'jenkins';
+  // Task runners: npm/pnpm/yarn package.json scripts, go-task Taskfiles.
+  if (name === 'package.json') return 'package-json';
   if (!yaml) return undefined;
+  if (/^taskfile(\.dist)?\.ya?ml$/i.test(name)) return 'taskfile';
   if (/^\.gitlab-ci\.ya?ml$/.test(name) || /\.gitlab-ci\.ya?ml$/.test(name) || dirs.includes('.gitlab') || dirs.some((d) => d === 'gitlab-ci' || d === '.gitlab-ci')) return 'gitlab';
   if (/^bitbucket-pipelines\.ya?ml$/.test(name)) return 'bitbucket';
   if (/^azure-pipelines/.test(name) || dirs.some((d) => d === '.azure-pipelines' || d === '.azuredevops' || d === 'azure-pipelines' || d === '.pipelines')) return 'azure';
@@ -46,7 +49,7 @@ export function ciSystemOf(path: string): CiSystem | undefined {
   return undefined;
 }
 
-const SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'run', 'bash', 'sh', 'inlineScript', 'install', 'before_install']);
+const SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'run', 'bash', 'sh', 'inlineScript', 'install', 'before_install', 'cmds', 'cmd']);
 /** GitLab top-level keys that are not jobs. */
 const GITLAB_RESERVED = new Set(['variables', 'stages', 'default', 'include', 'workflow', 'image', 'services', 'before_script', 'after_script', 'cache', 'spec']);
 
@@ -100,7 +103,9 @@ class CiReader {
     const job = this.job(jobName, jobLine);
     for (const v of checkedVariables(script)) job.checked.add(v);
     const outer = new Map([...(this.variables.get('(pipeline)') ?? []), ...(this.variables.get(jobName) ?? [])]);
-    for (const inv of scriptInvocations(script, this.path, 'ci-script', ['.'], outer)) {
+    const dir = this.path.includes('/') ? this.path.slice(0, this.path.lastIndexOf('/')) : '.';
+    const bases = (this.system === 'package-json' || this.system === 'taskfile') && dir !== '.' ? [dir, '.'] : ['.'];
+    for (const inv of scriptInvocations(script, this.path, 'ci-script', bases, outer)) {
       if (lines && !text.includes('\n') && lines.to > lines.from) relocate(inv, lines);
       if (form) inv.form = form;
       this.model.invocations.push({ ...inv, job: jobName });
@@ -183,7 +188,19 @@ function cloudBuildStep(step: PNode): { text: string; line: number } | undefined
   return undefined;
 }
 
+/** package.json `scripts`: each script is a job run from the package folder. */
+function analyzePackageJson(text: string, path: string): CiModel {
+  const reader = new CiReader('package-json', path);
+  const root = parseYaml(text).docs[0]?.root;
+  const scripts = get(root, 'scripts');
+  if (isMap(scripts)) {
+    for (const e of scripts.entries) if (isScalar(e.value) && typeof e.value.value === 'string') reader.script(e.value.value, e.line, e.key, e.line);
+  }
+  return reader.finish();
+}
+
 export function analyzeCiYaml(text: string, path: string, system: CiSystem): CiModel {
+  if (system === 'package-json') return analyzePackageJson(text, path);
   const reader = new CiReader(system, path);
   const fileLines = text.split('\n');
   const visit = (node: PNode | null | undefined, keys: string[], jobName: string, jobLine: number): void => {
@@ -206,7 +223,7 @@ export function analyzeCiYaml(text: string, path: string, system: CiSystem): CiM
     if (step) reader.script(step.text, step.line, jobName, jobLine, undefined, 'cloudbuild-step');
     for (const e of node.entries) {
       // GitLab jobs are top-level keys; CircleCI/others name jobs under `jobs:`.
-      const atJob = isMap(e.value) && ((keys.length === 0 && system === 'gitlab' && !GITLAB_RESERVED.has(e.key) && !e.key.startsWith('.')) || (parentKey === 'jobs' && keys.length <= 2));
+      const atJob = isMap(e.value) && ((keys.length === 0 && system === 'gitlab' && !GITLAB_RESERVED.has(e.key) && !e.key.startsWith('.')) || ((parentKey === 'jobs' || (parentKey === 'tasks' && system === 'taskfile')) && keys.length <= 2));
       if (e.key === 'secretEnv' && system === 'cloudbuild') reader.guaranteed(jobName, jobLine, scalarTexts(e.value).map((t) => t.text));
       if (SCRIPT_KEYS.has(e.key) && (isScalar(e.value) || isSeq(e.value))) {
         const texts = scalarTexts(e.value);
@@ -348,7 +365,7 @@ export function analyzeJenkinsfile(text: string, path: string): CiModel {
 }
 
 /** Mentions a build program: files that cannot build need no parse. */
-const BUILD_PROGRAM = /docker|podman|nerdctl|buildah|buildctl|kaniko/i;
+const BUILD_PROGRAM = /docker|podman|nerdctl|buildah|buildctl|kaniko|depot/i;
 
 export const ciPipelineAnalyzer: Analyzer<CiModel> = {
   id: 'ci-pipeline',
