@@ -143,3 +143,15 @@ describe('build credential names', () => {
     expect(['PIP_INDEX_URL', 'NPM_CONFIG_REGISTRY', 'NPM_TOKEN'].map(isUrlValuedName)).toEqual([true, true, false]);
   });
 });
+
+describe('.dockerignore', () => {
+  it('matches from the context root, crosses folders only with **, and re-includes with !', async () => {
+    const { dockerignored, parseDockerignore, isDockerignorePath } = await import('../src/analyzers/build/dockerignore.js');
+    expect(['.dockerignore', 'svc/.dockerignore', 'svc/Dockerfile.dockerignore', 'dockerignore.md'].map(isDockerignorePath)).toEqual([true, true, true, false]);
+    const model = parseDockerignore(['# comment', '.npmrc', 'apps/*/pip.conf', '**/.netrc', '**', '!src', ''].join('\n'));
+    expect(model.patterns).toEqual(['.npmrc', 'apps/*/pip.conf', '**/.netrc', '**', '!src']);
+    const top = parseDockerignore('.npmrc\napps/*/pip.conf\n**/.netrc\n');
+    expect(['.npmrc', 'sub/.npmrc', 'apps/a/pip.conf', 'pip.conf', 'deep/er/.netrc'].map((p) => dockerignored(top, p))).toEqual([true, false, true, false, true]);
+    expect(['src/index.ts', 'package.json'].map((p) => dockerignored(model, p))).toEqual([false, true]);
+  });
+});

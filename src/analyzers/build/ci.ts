@@ -9,9 +9,10 @@ import { get, getStr, isMap, isScalar, isSeq, seqItems, type PNode, type PScalar
 import { parseYaml } from '../../yaml/parse.js';
 import { basename, segments } from '../../util/path.js';
 import type { Analyzer } from '../types.js';
-import { scriptInvocations, type BuildInvocation } from './invocation.js';
+import { scriptInvocations, valueWords, type BuildInvocation } from './invocation.js';
+import type { ShellWord } from '../../shell/index.js';
 
-export type CiSystem = 'gitlab' | 'bitbucket' | 'azure' | 'circleci' | 'drone' | 'buildkite' | 'travis' | 'cloudbuild' | 'jenkins';
+export type CiSystem = 'gitlab' | 'bitbucket' | 'azure' | 'circleci' | 'drone' | 'buildkite' | 'travis' | 'cloudbuild' | 'jenkins' | 'taskfile' | 'package-json';
 
 export interface CiJob {
   name: string;
@@ -33,7 +34,10 @@ export function ciSystemOf(path: string): CiSystem | undefined {
   const dirs = segments(path).slice(0, -1);
   const yaml = /\.ya?ml$/i.test(name);
   if (/^Jenkinsfile([._-][\w.-]*)?$/.test(name) || /\.(jenkinsfile|Jenkinsfile)$/.test(name) || (/\.groovy$/.test(name) && dirs.some((d) => /^(jenkins|\.jenkins|ci|pipelines?)$/i.test(d)))) return 'jenkins';
+  // Task runners: npm/pnpm/yarn package.json scripts, go-task Taskfiles.
+  if (name === 'package.json') return 'package-json';
   if (!yaml) return undefined;
+  if (/^taskfile(\.dist)?\.ya?ml$/i.test(name)) return 'taskfile';
   if (/^\.gitlab-ci\.ya?ml$/.test(name) || /\.gitlab-ci\.ya?ml$/.test(name) || dirs.includes('.gitlab') || dirs.some((d) => d === 'gitlab-ci' || d === '.gitlab-ci')) return 'gitlab';
   if (/^bitbucket-pipelines\.ya?ml$/.test(name)) return 'bitbucket';
   if (/^azure-pipelines/.test(name) || dirs.some((d) => d === '.azure-pipelines' || d === '.azuredevops' || d === 'azure-pipelines' || d === '.pipelines')) return 'azure';
@@ -45,7 +49,7 @@ export function ciSystemOf(path: string): CiSystem | undefined {
   return undefined;
 }
 
-const SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'run', 'bash', 'sh', 'inlineScript', 'install', 'before_install']);
+const SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'run', 'bash', 'sh', 'inlineScript', 'install', 'before_install', 'cmds', 'cmd']);
 /** GitLab top-level keys that are not jobs. */
 const GITLAB_RESERVED = new Set(['variables', 'stages', 'default', 'include', 'workflow', 'image', 'services', 'before_script', 'after_script', 'cache', 'spec']);
 
@@ -83,12 +87,25 @@ class CiReader {
    * plain scalar) reaches the shell as one line: `lines` (the file's lines it spans) put each build argument and
    * secret back on the line that writes it.
    */
+  /** CI variables holding option lists (`BUILD_ARGS: --build-arg NPM_TOKEN=$NPM_TOKEN`): global, then per job. */
+  readonly variables = new Map<string, Map<string, ShellWord[]>>();
+
+  variable(jobName: string, name: string, value: string, line: number): void {
+    const words = valueWords(this.system === 'azure' ? azureMacros(value) : value, line);
+    if (!words) return;
+    if (!this.variables.has(jobName)) this.variables.set(jobName, new Map());
+    this.variables.get(jobName)!.set(name, words);
+  }
+
   script(text: string, line: number, jobName: string, jobLine: number, lines?: { text: string[]; from: number; to: number }, form?: BuildInvocation['form']): void {
     const source = this.system === 'azure' ? azureMacros(text) : text;
     const script = parseShell(source, { lineOffset: line - 1 });
     const job = this.job(jobName, jobLine);
     for (const v of checkedVariables(script)) job.checked.add(v);
-    for (const inv of scriptInvocations(script, this.path, 'ci-script', ['.'])) {
+    const outer = new Map([...(this.variables.get('(pipeline)') ?? []), ...(this.variables.get(jobName) ?? [])]);
+    const dir = this.path.includes('/') ? this.path.slice(0, this.path.lastIndexOf('/')) : '.';
+    const bases = (this.system === 'package-json' || this.system === 'taskfile') && dir !== '.' ? [dir, '.'] : ['.'];
+    for (const inv of scriptInvocations(script, this.path, 'ci-script', bases, outer)) {
       if (lines && !text.includes('\n') && lines.to > lines.from) relocate(inv, lines);
       if (form) inv.form = form;
       this.model.invocations.push({ ...inv, job: jobName });
@@ -171,7 +188,19 @@ function cloudBuildStep(step: PNode): { text: string; line: number } | undefined
   return undefined;
 }
 
+/** package.json `scripts`: each script is a job run from the package folder. */
+function analyzePackageJson(text: string, path: string): CiModel {
+  const reader = new CiReader('package-json', path);
+  const root = parseYaml(text).docs[0]?.root;
+  const scripts = get(root, 'scripts');
+  if (isMap(scripts)) {
+    for (const e of scripts.entries) if (isScalar(e.value) && typeof e.value.value === 'string') reader.script(e.value.value, e.line, e.key, e.line);
+  }
+  return reader.finish();
+}
+
 export function analyzeCiYaml(text: string, path: string, system: CiSystem): CiModel {
+  if (system === 'package-json') return analyzePackageJson(text, path);
   const reader = new CiReader(system, path);
   const fileLines = text.split('\n');
   const visit = (node: PNode | null | undefined, keys: string[], jobName: string, jobLine: number): void => {
@@ -185,13 +214,16 @@ export function analyzeCiYaml(text: string, path: string, system: CiSystem): CiM
       return;
     }
     if (!isMap(node)) return;
+    // Variables first: scripts of the same map (job) read them wherever they are written.
+    const vars = get(node, 'variables') ?? get(node, 'environment') ?? get(node, 'env');
+    if (isMap(vars)) for (const v of vars.entries) if (isScalar(v.value) && typeof v.value.value === 'string') reader.variable(jobName, v.key, v.value.value, v.line);
     const task = azureDockerTask(node);
     const step = task ? undefined : system === 'cloudbuild' ? cloudBuildStep(node) : undefined;
     if (task) reader.script(task.text, task.line, jobName, jobLine, undefined, 'azure-docker-task');
     if (step) reader.script(step.text, step.line, jobName, jobLine, undefined, 'cloudbuild-step');
     for (const e of node.entries) {
       // GitLab jobs are top-level keys; CircleCI/others name jobs under `jobs:`.
-      const atJob = isMap(e.value) && ((keys.length === 0 && system === 'gitlab' && !GITLAB_RESERVED.has(e.key) && !e.key.startsWith('.')) || (parentKey === 'jobs' && keys.length <= 2));
+      const atJob = isMap(e.value) && ((keys.length === 0 && system === 'gitlab' && !GITLAB_RESERVED.has(e.key) && !e.key.startsWith('.')) || ((parentKey === 'jobs' || (parentKey === 'tasks' && system === 'taskfile')) && keys.length <= 2));
       if (e.key === 'secretEnv' && system === 'cloudbuild') reader.guaranteed(jobName, jobLine, scalarTexts(e.value).map((t) => t.text));
       if (SCRIPT_KEYS.has(e.key) && (isScalar(e.value) || isSeq(e.value))) {
         const texts = scalarTexts(e.value);
@@ -333,7 +365,7 @@ export function analyzeJenkinsfile(text: string, path: string): CiModel {
 }
 
 /** Mentions a build program: files that cannot build need no parse. */
-const BUILD_PROGRAM = /docker|podman|nerdctl|buildah|buildctl|kaniko/i;
+const BUILD_PROGRAM = /docker|podman|nerdctl|buildah|buildctl|kaniko|depot/i;
 
 export const ciPipelineAnalyzer: Analyzer<CiModel> = {
   id: 'ci-pipeline',

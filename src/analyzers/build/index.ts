@@ -4,6 +4,7 @@ import { ciPipelineAnalyzer, jenkinsfileAnalyzer } from './ci.js';
 import { composeAnalyzer, devcontainerAnalyzer } from './compose.js';
 import { credFileAnalyzer } from './credfile.js';
 import { dockerfileAnalyzer } from './dockerfile.js';
+import { dockerignoreAnalyzer } from './dockerignore.js';
 import { makefileAnalyzer, shellScriptAnalyzer } from './script.js';
 import { tiltfileAnalyzer } from './tiltfile.js';
 import { workflowAnalyzer } from './workflow.js';
@@ -22,4 +23,5 @@ export const buildAnalyzers: readonly Analyzer[] = [
   composeAnalyzer,
   devcontainerAnalyzer,
   credFileAnalyzer,
+  dockerignoreAnalyzer,
 ];

@@ -173,6 +173,14 @@ function expandWords(command: ShellCommand, assigned: Map<string, ShellWord[]>):
 }
 
 /** Word lists of static-ish assignments (`ARGS="--build-arg A=$A"`, `ARGS=(--secret id=x,env=X)`), for expansion. */
+/** Words of a value as the shell splits it (`--build-arg A=$A --secret id=x`), on `line`; undefined when it holds no option. */
+export function valueWords(value: string, line: number): ShellWord[] | undefined {
+  if (!/--|=/.test(value)) return undefined;
+  const parsed = parseShell(`x ${value}`);
+  if (parsed.error || !parsed.commands[0]) return undefined;
+  return parsed.commands[0].words.slice(1).map((w) => ({ ...w, line }));
+}
+
 export function assignedWordLists(script: ShellScript): Map<string, ShellWord[]> {
   const map = new Map<string, ShellWord[]>();
   for (const command of script.commands) {
@@ -436,8 +444,9 @@ function kanikoInvocation(command: ShellCommand, args: ShellWord[], filePath: st
 }
 
 /** Every build invocation in a parsed script, with `cd` into a static folder followed. */
-export function scriptInvocations(script: ShellScript, filePath: string, host?: BuildInvocation['host'], baseDirs?: string[]): BuildInvocation[] {
-  const assigned = assignedWordLists(script);
+export function scriptInvocations(script: ShellScript, filePath: string, host?: BuildInvocation['host'], baseDirs?: string[], outer?: Map<string, ShellWord[]>): BuildInvocation[] {
+  // `outer`: word lists a CI file defines around the script (GitLab `variables: BUILD_ARGS: --build-arg …`).
+  const assigned = new Map([...(outer ?? []), ...assignedWordLists(script)]);
   // Scalar assignments, for the program word (`ENGINE="${CONTAINER_ENGINE:-docker}"` … `"$ENGINE" build`).
   const scalars = new Map<string, string>();
   for (const c of script.commands) for (const a of c.assignments) if (a.value && !a.value.commandSubstitution) scalars.set(a.name, a.value.value);

@@ -3,6 +3,7 @@ import type { CredFileModel } from '../../analyzers/build/credfile.js';
 import { credFileKind, isLiteralCredential, parseCredFile } from '../../analyzers/build/credfile.js';
 import type { DfRun, DfStage, DockerfileModel } from '../../analyzers/build/dockerfile.js';
 import { secretMountTarget } from '../../analyzers/build/dockerfile.js';
+import { dockerignored, type DockerignoreModel } from '../../analyzers/build/dockerignore.js';
 import type { ParsedFile } from '../../analyzers/types.js';
 import { parseShell, type ShellCommand } from '../../shell/index.js';
 import type { Severity } from '../../types.js';
@@ -162,6 +163,18 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
         if (sources.length || literal) out.push({ path: at(system ? '/etc/gitconfig' : global ? '~/.gitconfig' : '.git/config'), command: c, how: `git config ${keyWord!.value.replace(/\/\/[^@]*@/, '//…@')}`, sources, literal });
       }
     }
+    // git clone https://${GH_TOKEN}@github.com/org/repo: the URL, token included, is stored as origin in <dir>/.git/config.
+    if (c.name === 'git' && c.words.some((w, i) => i >= 1 && w.value === 'clone')) {
+      const cloneAt = c.words.findIndex((w) => w.value === 'clone');
+      const operands = c.words.slice(cloneAt + 1).filter((w, i, all) => !w.value.startsWith('-') && !/^-(b|c|o|u|j)$|^--(branch|config|origin|depth|reference|filter|jobs|template|upload-pack|separate-git-dir)$/.test(all[i - 1]?.value ?? ''));
+      const url = operands[0];
+      if (url && /:\/\/[^\s/@]+@/.test(url.value)) {
+        const sources = tokenSources(url.value, [...url.params, ...authParams(url.value)], isTokenHere, secretFiles);
+        const literal = sources.length ? undefined : literalAuth(url.value) ?? (/:\/\/(ghp_|github_pat_|gho_|ghs_|glpat-)[^@]+@/.exec(url.value) ? url.value.replace(/^.*:\/\/([^@]+)@.*$/, '$1') : undefined);
+        const dir = operands[1]?.value ?? (url.value.replace(/\/+$/, '').split('/').pop() ?? 'repo').replace(/\.git$/, '');
+        if (sources.length || literal) out.push({ path: at(`${dir}/.git/config`), command: c, how: 'git clone with credentials in the URL', sources, literal });
+      }
+    }
     // pip config set global.index-url https://user:token@…
     if ((c.name === 'pip' || c.name === 'pip3') && c.words[1]?.value === 'config' && c.words[2]?.value === 'set') {
       const text = argText;
@@ -210,6 +223,9 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
 function removedInRun(write: Write, run: DfRun, model: DockerfileModel, stage: DfStage): boolean {
   const mounted = run.mounts.some((m) => (m.type === 'secret' || m.type === 'tmpfs' || m.type === 'cache' || m.type === 'bind') && m.target && write.path.startsWith(imagePath(model, stage, m.target, run.line)));
   if (mounted) return true;
+  const later = (c: ShellCommand) => c.line > write.command.line || (c.line === write.command.line && c.column > write.command.column);
+  // git clone with a token: a later `git remote set-url origin <url without credentials>` rewrites .git/config.
+  if (write.path.endsWith('/.git/config') && withNestedScripts(run.script?.commands ?? []).some((c) => later(c) && c.name === 'git' && c.words.some((w) => w.value === 'set-url') && !c.words.some((w) => /:\/\/[^\s/@]+@/.test(w.value)))) return true;
   return withNestedScripts(run.script?.commands ?? []).some(
     (c) =>
       (c.line > write.command.line || (c.line === write.command.line && c.column > write.command.column)) &&
@@ -243,6 +259,7 @@ export const dockerfileNpmrcTokenBaked = createRule(
     const names = buildNameOptions(context.config, context.options);
     const graph = new BuildGraph(context.project);
     const credFiles = new Map(context.project.models<CredFileModel>('credfile').map((f) => [f.file.path, f] as const));
+    const ignores = new Map(context.project.models<DockerignoreModel>('dockerignore').map((f) => [f.file.path, f] as const));
     context.each(
       graph.byPath.values(),
       (df) => df.file.path,
@@ -285,7 +302,11 @@ export const dockerfileNpmrcTokenBaked = createRule(
               if (refs.length || literal) report(df, stage, chain, dest, copy.line, `${copy.instruction} <<${doc.name} writes ${refs.length ? refs.join(', ') : 'a literal token'} into ${dest}`, literal, undefined, undefined, refs);
             }
             for (const src of copy.sources) {
-              if (!isCredentialFilePath(src) || /^[a-z]+:\/\//.test(src)) continue;
+              if (/^[a-z]+:\/\//.test(src)) continue;
+              if (!isCredentialFilePath(src)) {
+                folderCopy(copy, src, stage);
+                continue;
+              }
               const contexts = invocations.flatMap((i) => contextDirs(i.invocation));
               if (contexts.length === 0) contexts.push(path.posix.dirname(df.file.path), '.');
               const found = contexts.map((ctx) => credFiles.get(path.posix.normalize(path.posix.join(ctx, src)).replace(/^\.\//, ''))).find(Boolean);
@@ -300,6 +321,31 @@ export const dockerfileNpmrcTokenBaked = createRule(
                 report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies a credential file that is not in the repository (written before the build, e.g. by CI) into ${dest}`, undefined, undefined, undefined, [path.posix.basename(src)], 'medium');
               }
             }
+          }
+        }
+
+        /**
+         * `COPY . .` / `COPY src/ /app/`: a committed credential file with a literal inside the copied folder of the
+         * build context comes along, unless the context's .dockerignore (or `<Dockerfile>.dockerignore`) excludes it.
+         */
+        function folderCopy(copy: (typeof model.stages)[number]['copies'][number], src: string, stage: DfStage): void {
+          if (/[*?[]/.test(src) || /\.[A-Za-z0-9]{1,5}$/.test(path.posix.basename(src))) return; // a file or glob, not a folder
+          const located = invocations.flatMap((i) => contextDirs(i.invocation));
+          const contexts = [...new Set(located.length ? located : [path.posix.dirname(df.file.path)])];
+          for (const ctx of contexts) {
+            const root = path.posix.normalize(path.posix.join(ctx, src)).replace(/\/$/, '');
+            const ignoreFile = ignores.get(`${df.file.path}.dockerignore`) ?? ignores.get(path.posix.join(ctx, '.dockerignore').replace(/^\.\//, ''));
+            for (const cred of credFiles.values()) {
+              const inside = root === '.' ? cred.file.path : cred.file.path.startsWith(`${root}/`) ? cred.file.path.slice(root.length + 1) : undefined;
+              if (inside === undefined || cred.file.isTest) continue;
+              const inContext = ctx === '.' ? cred.file.path : cred.file.path.slice(ctx.length + 1);
+              if (ignoreFile && dockerignored(ignoreFile.model, inContext)) continue;
+              const literal = cred.model.entries.find((e) => e.literal && !['username', 'email'].includes(e.key));
+              if (!literal) continue;
+              const dest = imagePath(model, stage, path.posix.join(copy.dest, inside), copy.line);
+              report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies ${cred.file.path}, which carries a literal ${literal.key} and is not in .dockerignore, into ${dest}`, literal.value, undefined, undefined, [literal.key]);
+            }
+            return;
           }
         }
 
