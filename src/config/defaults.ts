@@ -16,6 +16,13 @@ export const DEFAULT_EXCLUDES = [
   '**/target/**',
 ];
 
+/**
+ * Default excludes that name a build-output folder only some of the time: `build/` is Gradle's or CMake's output, and
+ * also the Go project layout's packaging folder (`build/package/Dockerfile`, `build/ci/`). A git listing keeps the
+ * files git tracks there (output is untracked and ignored); a folder walk cannot tell, so it leaves them out.
+ */
+export const WALK_ONLY_EXCLUDES: ReadonlySet<string> = new Set(['**/build/**']);
+
 export const DEFAULT_VENDORED = ['**/third_party/**', '**/third-party/**', '**/vendor/**', '**/vendored/**', '**/charts/*/charts/**'];
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;

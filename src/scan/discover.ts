@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Ignore } from 'ignore';
 import type { ResolvedConfig } from '../config/types.js';
+import { DEFAULT_EXCLUDES, WALK_ONLY_EXCLUDES } from '../config/defaults.js';
 import { dirname } from '../util/path.js';
 
 export interface DiscoveredFile {
@@ -65,6 +66,11 @@ function gitignoreFilter(ignore: (options?: object) => Ignore, root: string, ign
     });
 }
 
+/** The excludes of a git listing: the config's, less the defaults that only a folder walk needs (WALK_ONLY_EXCLUDES). */
+function gitExcludes(exclude: readonly string[]): string[] {
+  return exclude.filter((glob, i) => !(i < DEFAULT_EXCLUDES.length && glob === DEFAULT_EXCLUDES[i] && WALK_ONLY_EXCLUDES.has(glob)));
+}
+
 export async function discover(root: string, config: ResolvedConfig, options: { useGit?: boolean } = {}): Promise<Discovery> {
   // Loaded here, like fast-glob and ignore below: a re-scan answered from the stored tree never calls discover.
   const { default: picomatch } = await import('picomatch');
@@ -75,8 +81,9 @@ export async function discover(root: string, config: ResolvedConfig, options: { 
   // mayBeInGitWorkTree.
   const fromGit = options.useGit === false || !mayBeInGitWorkTree(root) ? undefined : gitListing((await import('node:child_process')).execFileSync, root);
   if (fromGit) {
+    const tracked = picomatch(gitExcludes(config.exclude), { dot: true });
     // git does not say which entries are links; the reader stats each file and reports loops and dangling links.
-    return { files: fromGit.filter(keep).sort().map((p) => ({ path: p, symlink: false })), via: 'git' };
+    return { files: fromGit.filter((p) => include(p) && !tracked(p)).sort().map((p) => ({ path: p, symlink: false })), via: 'git' };
   }
   // Loaded here: a re-scan that the result cache answers never walks the tree, so never pays for loading these.
   const [{ default: fg }, { default: ignore }] = await Promise.all([import('fast-glob'), import('ignore')]);
