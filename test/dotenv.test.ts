@@ -8,7 +8,7 @@ describe('dotenv analyzer', () => {
     for (const p of ['.envrc', 'env.sh', 'environment.yaml', 'src/env.ts', 'envs/prod/values.yaml']) expect(isDotenvPath(p), p).toBe(false);
   });
   it('parses assignments with quotes, export and comments, keeping lines', () => {
-    const model = parseDotenv(['# comment', 'A=1', 'export B="two words" ', "C='x # not a comment'", 'D=plain # trailing', '  E=', 'not an assignment', 'F=a=b'].join('\n'));
+    const model = parseDotenv(['# comment', 'A=1', 'export B="two words" ', "C='x # not a comment'", 'D=plain # trailing', '  E=', 'not an assignment', 'F=a=b', 'G=`back quoted # kept`'].join('\n'));
     expect(model.entries).toEqual([
       { key: 'A', value: '1', line: 2, column: 1 },
       { key: 'B', value: 'two words', line: 3, column: 1 },
@@ -16,6 +16,7 @@ describe('dotenv analyzer', () => {
       { key: 'D', value: 'plain', line: 5, column: 1 },
       { key: 'E', value: '', line: 6, column: 3 },
       { key: 'F', value: 'a=b', line: 8, column: 1 },
+      { key: 'G', value: 'back quoted # kept', line: 9, column: 1 },
     ]);
   });
   it('handles CRLF line ends', () => {

@@ -25,7 +25,7 @@ export function isDotenvPath(path: string): boolean {
 
 const LINE = /^(\s*)(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
 
-/** Parse dotenv text: comments, `export`, single/double quotes, trailing ` # comment` on unquoted values. */
+/** Parse dotenv text: comments, `export`, single/double/back quotes, trailing ` # comment` on unquoted values. */
 export function parseDotenv(text: string): DotenvModel {
   const entries: DotenvEntry[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
@@ -33,7 +33,7 @@ export function parseDotenv(text: string): DotenvModel {
     if (!match || raw.trimStart().startsWith('#')) return;
     let value = match[3]!.trim();
     const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.indexOf(quote, 1) > 0) value = value.slice(1, value.indexOf(quote, 1));
+    if ((quote === '"' || quote === "'" || quote === '`') && value.indexOf(quote, 1) > 0) value = value.slice(1, value.indexOf(quote, 1));
     else value = value.replace(/\s+#.*$/, '');
     entries.push({ key: match[2]!, value, line: index + 1, column: match[1]!.length + 1 });
   });

@@ -1,3 +1,4 @@
+import { isTestDotenv } from '../../analyzers/tests/dotenv.js';
 import type { CredentialFormat, CredentialHit, CredentialTextModel } from '../../analyzers/tests/credentials.js';
 import type { Origin, Severity } from '../../types.js';
 import { hasResources } from '../../scan/project-index.js';
@@ -20,7 +21,7 @@ const LABEL: Record<CredentialFormat, string> = {
 const DB_SCHEMES = /^(postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|redis|rediss|amqp|amqps|jdbc|sqlserver|mssql|cockroachdb|clickhouse)$/;
 
 /** Analyzers whose files other rules judge structurally. */
-const STRUCTURAL_ANALYZERS = ['credfile', 'tests-dotenv'];
+const STRUCTURAL_ANALYZERS = ['credfile'];
 
 function originOf(hit: CredentialHit, isTest: boolean): Origin {
   if (isTest) return 'test';
@@ -56,6 +57,8 @@ export const hardcodedCredential = createRule(
     );
     // Credential files (.npmrc, pip.conf, .pypirc, …) have their own rule (committed-npmrc-credentials).
     for (const id of STRUCTURAL_ANALYZERS) for (const f of project.models(id)) structuralYaml.add(f.file.path);
+    // Test dotenv files have theirs too (integration-test-inline-credentials).
+    for (const f of project.models('dotenv')) if (isTestDotenv(f.file)) structuralYaml.add(f.file.path);
     const coveredLines = new Set<string>();
     for (const { file, model } of harnessModels(project)) {
       // Fallbacks are judged only in tests: a script's fallback URL stays this rule's.

@@ -4,7 +4,8 @@ import { basename, segments } from '../../util/path.js';
 import { createRule } from '../create-rule.js';
 import { resourceRef, secretLiterals } from '../k8s/common.js';
 import { valuesCredentials, valuesCredentialValue } from '../k8s/inline-credential-in-values.js';
-import type { DotenvModel } from '../../analyzers/tests/dotenv.js';
+import type { DotenvModel } from '../../analyzers/dotenv.js';
+import { isTestDotenv } from '../../analyzers/tests/dotenv.js';
 import { connectionStringPassword, embeddedUrlPassword, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
 import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
 import { envFromReplacement, intTestsSecretName, Occurrences } from './common.js';
@@ -137,7 +138,7 @@ export const integrationTestInlineCredentials = createRule(
     );
     // Dotenv files for test runs (`.env.e2e`, `.env.test`, `.env*` in test folders): the same judgement as values.
     context.each(
-      project.models<DotenvModel>('tests-dotenv'),
+      project.models<DotenvModel>('dotenv').filter((m) => isTestDotenv(m.file)),
       (m) => m.file.path,
       ({ file, model }) => {
         const seen = new Occurrences();
