@@ -1,0 +1,37 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scan } from '../src/index.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'footprint-snippets-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('replacement snippets follow the authority of the origin class', () => {
+  it('writes the CNPG role, the Helm generator, the client-patcher flow or an ExternalSecret', async () => {
+    mkdirSync(path.join(root, 'values/env/staging'), { recursive: true });
+    writeFileSync(
+      path.join(root, 'values/env/staging/portal.yaml'),
+      ['database:', '  password: pg-Literal-4711', 'admin:', '  password: Adm1n-Literal-88', 'oidc:', '  clientSecret: kc-Literal-client-0042', 'stripe:', '  apiKey: live-Literal-key-9931', ''].join('\n'),
+    );
+    const result = await scan({ root, useGit: false });
+    expect(result.findings.filter((f) => f.ruleId === 'inline-credential-in-values').map((f) => f.line)).toEqual([2, 4, 6, 8]);
+    const snippetOf = (line: number) => result.findings.find((f) => f.ruleId === 'inline-credential-in-values' && f.line === line)!.remediation.replacement!;
+
+    expect(result.findings.find((f) => f.line === 2)!.origin).toBe('cluster-operator');
+    expect(snippetOf(2).snippet).toContain('managed:');
+    expect(result.findings.find((f) => f.line === 4)!.origin).toBe('cluster-helm');
+    expect(snippetOf(4).snippet).toContain('randAlphaNum 32');
+
+    const oidc = result.findings.find((f) => f.line === 6)!;
+    expect(oidc.origin).toBe('cluster-service');
+    expect(snippetOf(6).snippet).toContain('clientPatcher.secretExtraction');
+    expect(snippetOf(6).snippet).toContain('kind: ExternalSecret');
+
+    expect(result.findings.find((f) => f.line === 8)!.origin).toBe('external');
+    expect(snippetOf(8).snippet).not.toContain('clientPatcher');
+    expect(snippetOf(8).snippet).toContain('kind: ExternalSecret');
+    // Snippets come from the generator, never from the literal lines.
+    expect(JSON.stringify(result)).not.toMatch(/Literal/);
+  });
+});
