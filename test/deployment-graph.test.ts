@@ -151,6 +151,18 @@ describe('deployment graph: helmfile', () => {
     });
   });
 
+  it('reads files a helmfile or an Application lists as values as values files, unless they hold Kubernetes objects', async () => {
+    const project = await projectOf({
+      'helmfile.yaml': 'environments:\n  prod:\n    values: [config/x.yaml, config/objects.yaml]\nreleases:\n  - name: a\n    chart: ./charts/a\n',
+      'config/x.yaml': 'db:\n  password: x\n',
+      'config/objects.yaml': SECRET,
+      'config/unlisted.yaml': 'db:\n  password: x\n',
+      'charts/a/Chart.yaml': 'apiVersion: v2\nname: a\nversion: 1.0.0\n',
+    });
+    expect([...deploymentGraph(project).valuesFiles].sort()).toEqual(['config/objects.yaml', 'config/x.yaml']);
+    expect(project.valuesFiles.map((f) => f.file.path)).toEqual(['config/x.yaml']);
+  });
+
   it('passes a helmfile its own path environment on to its releases', async () => {
     expect(
       await inheritedOf({
@@ -306,5 +318,37 @@ describe('deployment graph: Argo CD and Flux', () => {
     const b = deploymentGraph(await projectOf(reversed)).inherited('d/base/s.yaml');
     expect(a).toEqual(b);
     expect(a?.environments.map((e) => e.name)).toEqual(['production', 'staging', 'dev']);
+  });
+});
+
+describe('deployment graph in a scan', () => {
+  it('escalates, names the environment and explains it in findings, and lists every environment in the inventory', async () => {
+    const { scanFixture, RULE_FIXTURES } = await import('./helpers/run-fixture.js');
+    const path = await import('node:path');
+    const result = await scanFixture(path.join(RULE_FIXTURES, 'inline-secret-manifest', 'ng.kustomize-base-included-by-overlays'));
+    const base = result.findings.find((f) => f.file === 'k8s/base/secret.yaml' && f.ruleId === 'inline-secret-manifest')!;
+    expect(base.severity).toBe('critical');
+    expect(base.environment).toBe('production');
+    expect(base.message).toMatch(/\(no environment of its own; included by production \(k8s\/overlays\/production\/kustomization\.yaml\); dev \(k8s\/overlays\/dev\/kustomization\.yaml\)\)$/);
+    const devOnly = result.findings.find((f) => f.file === 'k8s/dev-tools/mailhog-secret.yaml' && f.ruleId === 'inline-secret-manifest')!;
+    expect([devOnly.severity, devOnly.environment]).toEqual(['medium', 'dev']);
+    const inventory = Object.fromEntries(result.inventory.filter((e) => e.kind === 'Secret').map((e) => [`${e.file} ${e.name}`, e.environments]));
+    expect(inventory).toEqual({
+      'k8s/base/kustomization.yaml ledger-api': ['production', 'dev'],
+      'k8s/base/secret.yaml ledger-db': ['production', 'dev'],
+      'k8s/components/broker/broker-secret.yaml ledger-broker': ['production', 'dev'],
+      'k8s/dev-tools/mailhog-secret.yaml mailhog-auth': ['dev'],
+    });
+    expect(result.summary.byEnvironment).toMatchObject({ production: 3, dev: 1 });
+    expect(result.summary.byEnvironment['(none)']).toBeUndefined();
+  });
+
+  it('keeps a finding in a file with its own environment as it was (no note, its own environment)', async () => {
+    const { scanFixture, RULE_FIXTURES } = await import('./helpers/run-fixture.js');
+    const path = await import('node:path');
+    const result = await scanFixture(path.join(RULE_FIXTURES, 'inline-secret-manifest', 'ng.kustomize-envs-files'));
+    const prod = result.findings.find((f) => f.file === 'deploy/overlays/production/prod.env')!;
+    expect(prod.environment).toBe('production');
+    expect(prod.message).not.toMatch(/included by/);
   });
 });

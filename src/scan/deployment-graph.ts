@@ -43,6 +43,11 @@ export interface DeploymentGraph {
   inherited(path: string): InheritedEnvironment | undefined;
   /** Edges of a node (for tests and debugging): sorted target ids. */
   edges(id: string): readonly string[];
+  /**
+   * Files a deployment tool reads as Helm values (helmfile environment/release values, Argo CD `helm.valueFiles`, Flux
+   * `valuesFiles`, kustomize `helmCharts[].valuesFile`), whatever their name: `config/x.yaml` is a values file by use.
+   */
+  readonly valuesFiles: ReadonlySet<string>;
 }
 
 interface Node {
@@ -159,6 +164,7 @@ function str(node: PNode | null | undefined): string | undefined {
 
 class GraphBuilder {
   readonly nodes = new Map<string, Node>();
+  readonly valuesFiles = new Set<string>();
   /** Every file path, sorted (binary search for a folder's files). */
   private readonly paths: string[];
   private readonly fileSet: Set<string>;
@@ -244,6 +250,12 @@ class GraphBuilder {
     return this.resolve(join(dir, value), recursive);
   }
 
+  /** Targets read as Helm values: only files (a folder is no values file). */
+  private values(targets: string[]): string[] {
+    for (const t of targets) if (/\.ya?ml(\.gotmpl)?$/i.test(t)) this.valuesFiles.add(t);
+    return targets;
+  }
+
   build(): void {
     for (const parsed of this.project.yamlFiles) {
       const path = parsed.file.path;
@@ -281,7 +293,7 @@ class GraphBuilder {
       }
       const chartHome = getStr(root, 'helmGlobals.chartHome') ?? 'charts';
       for (const chart of seqItems(get(root, 'helmCharts'))) {
-        for (const f of [...strings(get(chart, 'valuesFile')), ...strings(get(chart, 'additionalValuesFiles'))]) targets.push(...this.relative(dir, f.value));
+        for (const f of [...strings(get(chart, 'valuesFile')), ...strings(get(chart, 'additionalValuesFiles'))]) targets.push(...this.values(this.relative(dir, f.value)));
         const chartName = getStr(chart, 'name');
         if (chartName && !getStr(chart, 'repo')) {
           const home = join(dir, chartHome);
@@ -297,6 +309,7 @@ class GraphBuilder {
     const envNames: string[] = [];
     const perEnv: { env: string; values: string[] }[] = [];
     const releaseTargets: string[] = [];
+    const releaseValues: string[] = [];
     const nested: string[] = [];
     for (const doc of model.docs) {
       const root = doc.root;
@@ -310,7 +323,7 @@ class GraphBuilder {
         }
       }
       for (const release of seqItems(get(root, 'releases'))) {
-        releaseTargets.push(...pathItems(get(release, 'values')), ...pathItems(get(release, 'secrets')));
+        releaseValues.push(...pathItems(get(release, 'values')), ...pathItems(get(release, 'secrets')));
         const chart = getStr(release, 'chart');
         if (chart && /^\.\.?\//.test(chart)) releaseTargets.push(chart);
       }
@@ -322,13 +335,13 @@ class GraphBuilder {
         return expanded === undefined ? [] : this.relative(dir, expanded);
       });
     // The helmfile itself passes on its own (or inherited) environment to what every environment uses.
-    this.edge(path, expandAll([...releaseTargets, ...nested], undefined));
+    this.edge(path, [...this.values(expandAll(releaseValues, undefined)), ...expandAll([...releaseTargets, ...nested], undefined)]);
     const names = [...new Set(envNames)].sort();
     for (const env of names) {
       const id = `${path}#environments.${env}`;
       this.node(id, path, namedEnvironment(env, this.project.config));
       const values = perEnv.filter((e) => e.env === env).flatMap((e) => e.values);
-      this.edge(id, expandAll([...values, ...releaseTargets, ...nested], env));
+      this.edge(id, [...this.values(expandAll([...values, ...releaseValues], env)), ...expandAll([...releaseTargets, ...nested], env)]);
     }
   }
 
@@ -357,9 +370,9 @@ class GraphBuilder {
         if (value === undefined || REMOTE.test(value)) continue;
         const ref = /^\$([A-Za-z0-9_-]+)\/(.*)$/.exec(value);
         if (ref) {
-          if (refs.has(ref[1]!)) targets.push(...this.resolve(join('', ref[2]!)));
+          if (refs.has(ref[1]!)) targets.push(...this.values(this.resolve(join('', ref[2]!))));
         } else if (path !== undefined) {
-          targets.push(...this.resolve(join(path, value)));
+          targets.push(...this.values(this.resolve(join(path, value))));
         }
       }
     }
@@ -395,7 +408,7 @@ class GraphBuilder {
     const targets: string[] = [];
     if (chart && sourceKind !== 'HelmRepository' && (chart.includes('/') || chart.startsWith('.'))) targets.push(...this.resolve(join('', chart)));
     if (sourceKind !== 'HelmRepository') {
-      for (const v of [...pathItems(get(chartSpec, 'valuesFiles')), ...pathItems(get(chartSpec, 'valuesFile'))]) targets.push(...this.resolve(join('', v)));
+      for (const v of [...pathItems(get(chartSpec, 'valuesFiles')), ...pathItems(get(chartSpec, 'valuesFile'))]) targets.push(...this.values(this.resolve(join('', v))));
     }
     this.edge(file, targets);
   }
@@ -456,6 +469,7 @@ export function deploymentGraph(project: Project): DeploymentGraph {
     edges(id) {
       return [...(builder.nodes.get(id)?.edges ?? [])].sort();
     },
+    valuesFiles: builder.valuesFiles,
   };
   graphs.set(project, graph);
   return graph;
