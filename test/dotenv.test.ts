@@ -42,7 +42,7 @@ describe('kustomize secretGenerator inventory', () => {
     const result = await scanFixture(path.join(RULE_FIXTURES, 'inline-secret-manifest', 'ng.kustomize-envs-files'));
     const generated = result.inventory.filter((e) => e.producer === 'kustomize secretGenerator').map((e) => [e.file, e.name, e.keys.join(','), e.environments.join(','), e.findings.join(',')]);
     expect(generated).toEqual([
-      ['deploy/base/kustomization.yaml', 'billing-api', 'BILLING_DB_HOST,BILLING_DB_PASSWORD,EMPTY_TOKEN,LOG_LEVEL,STRIPE_SECRET_KEY,tls.crt', '', 'inline-secret-manifest'],
+      ['deploy/base/kustomization.yaml', 'billing-api', 'BILLING_DB_HOST,BILLING_DB_PASSWORD,EMPTY_TOKEN,LOG_LEVEL,STRIPE_SECRET_KEY,tls.crt', 'production,dev', 'inline-secret-manifest'],
       ['deploy/overlays/dev/kustomization.yaml', 'billing-api', 'BILLING_DB_PASSWORD', 'dev', 'inline-secret-manifest'],
       ['deploy/overlays/production/kustomization.yaml', 'billing-api', 'BILLING_DB_PASSWORD', 'production', 'inline-secret-manifest'],
       ['deploy/overlays/production/kustomization.yaml', 'billing-webhook', 'WEBHOOK_SIGNING_SECRET', 'production', 'inline-secret-manifest'],

@@ -8,6 +8,8 @@ import { OriginClassifier } from './origin.js';
 import type { DockerfileModel } from '../analyzers/build/dockerfile.js';
 import { isCredentialName } from '../k8s/vocabulary.js';
 import { kustomizeGenerators } from '../rules/k8s/kustomize.js';
+import type { FileContext } from '../analyzers/types.js';
+import { deploymentGraph } from '../scan/deployment-graph.js';
 
 /** Kinds that hold, fetch, push or define secrets. */
 export const SECRET_LIKE_KINDS = new Set([
@@ -31,10 +33,20 @@ function isHelmGenerated(resource: K8sResource): boolean {
   return resource.source === 'template' && !!resource.helm?.usesRandom && !!resource.helm?.usesLookup;
 }
 
-/** Environments a resource is deployed to: its own path, or the values files that configure its chart. */
+/**
+ * Environments a file is deployed to: its own path, else every environment whose entry point includes it through the
+ * deployment graph (kustomize overlays, helmfile environments, Argo CD Applications, Flux Kustomizations), most
+ * managed first.
+ */
+function fileEnvironments(file: FileContext, project: Project): string[] {
+  if (file.environment) return [file.environment.name];
+  return deploymentGraph(project).inherited(file.path)?.environments.map((e) => e.name) ?? [];
+}
+
+/** Environments a resource is deployed to: its own path or the deployment graph, else the values files that configure its chart. */
 function environmentsOf(resource: K8sResource, project: Project, chartEnvs: Map<string, Set<string>>): string[] {
-  const own = resource.parsed.file.environment?.name;
-  if (own) return [own];
+  const own = fileEnvironments(resource.parsed.file, project);
+  if (own.length > 0) return own;
   if (resource.helm) {
     const chartName = resource.helm.chartRoot.split('/').pop() ?? '';
     const envs = chartEnvs.get(chartName);
@@ -219,7 +231,7 @@ function generatedSecretEntries(project: Project, findings: readonly Finding[], 
       type: g.type ?? 'Opaque',
       origin,
       authority: classifier.authority(origin, g.name, g.keys),
-      environments: file.environment ? [file.environment.name] : [],
+      environments: fileEnvironments(file, project),
       producer: 'kustomize secretGenerator',
       template: false,
       vendored: file.vendored,
@@ -244,7 +256,7 @@ function buildSecretEntries(project: Project, findings: readonly Finding[]): Inv
   const extra = { extra: project.config.credentialNames };
   const out: InventoryEntry[] = [];
   for (const { file, model } of project.models<DockerfileModel>('dockerfile')) {
-    const environments = file.environment ? [file.environment.name] : [];
+    const environments = fileEnvironments(file, project);
     const base = { origin: 'build-time' as const, authority: 'buildkit-secret-mount', environments, template: false, vendored: file.vendored };
     const seen = new Set<string>();
     for (const stage of model.stages) {

@@ -17,6 +17,7 @@ import { TOOL_VERSION } from '../util/package.js';
 import { safeMessage } from '../util/errors.js';
 import { compareFindings, ruleSetting, type FindingCollector } from './collector.js';
 import type { DiscoveredFile } from './discover.js';
+import { deploymentGraph, inheritedNote } from './deployment-graph.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
 import type { StatOutcome } from './read.js';
@@ -85,6 +86,12 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   }
 
   const project = new Project(parsed, config);
+  // Environments inherited through kustomize/helmfile/Argo CD/Flux references: computed after parsing, never part of
+  // the parse-time FileContext (which keys the parse cache).
+  collector.inheritEnvironments((path) => {
+    const inherited = deploymentGraph(project).inherited(path);
+    return inherited && { environment: inherited.primary, note: inheritedNote(inherited) };
+  });
   for (const rule of rules) {
     const setting = ruleSetting(config, rule.meta.id);
     if (!setting.enabled) continue;

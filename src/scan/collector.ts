@@ -4,6 +4,13 @@ import type { Rule, ReportInput } from '../rules/types.js';
 import { SEVERITIES, type Diagnostic, type Finding, type Severity } from '../types.js';
 import { hmacSha256, sha256 } from '../util/hash.js';
 import { redact } from '../util/redact.js';
+import type { EnvironmentInfo } from './environment.js';
+
+/** The environment a file without its own inherits (the most managed one that deploys it) and why, for the message. */
+export interface InheritedFileEnvironment {
+  environment: EnvironmentInfo;
+  note: string;
+}
 
 export const FINGERPRINT_VERSION = 'v1';
 
@@ -35,17 +42,27 @@ export class FindingCollector {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seen = new Set<string>();
 
+  /** Environments a file without its own inherits from the deployment graph (set once the project is parsed). */
+  private inherited?: (path: string) => InheritedFileEnvironment | undefined;
+
   constructor(private readonly config: ResolvedConfig) {}
+
+  inheritEnvironments(lookup: (path: string) => InheritedFileEnvironment | undefined): void {
+    this.inherited = lookup;
+  }
 
   add(rule: Rule, input: ReportInput): void {
     const file: FileContext = input.file;
     if (file.vendored && !this.config.scanVendored) return;
     const setting = ruleSetting(this.config, rule.meta.id);
     let severity: Severity = setting.severity ?? input.severity ?? rule.meta.defaultSeverity;
-    const environment = input.environment ?? file.environment?.name;
-    if (rule.meta.environmentEscalation !== false && file.environment && !setting.severity) {
-      if (file.environment.managed) severity = shiftSeverity(severity, 1);
-      else if (file.environment.local) severity = shiftSeverity(severity, -1);
+    // A file's own environment first; else the most managed of the environments whose entry points deploy it.
+    const inherited = file.environment || input.environment ? undefined : this.inherited?.(file.path);
+    const fileEnvironment = file.environment ?? inherited?.environment;
+    const environment = input.environment ?? fileEnvironment?.name;
+    if (rule.meta.environmentEscalation !== false && fileEnvironment && !setting.severity) {
+      if (fileEnvironment.managed) severity = shiftSeverity(severity, 1);
+      else if (fileEnvironment.local) severity = shiftSeverity(severity, -1);
     }
     const print = fingerprint(rule.meta.id, file.path, input.location, input.value, this.config.fingerprintKey);
     if (this.seen.has(print)) return;
@@ -57,7 +74,7 @@ export class FindingCollector {
       line: Math.max(1, input.line),
       column: Math.max(1, input.column ?? 1),
       endLine: Math.max(input.line, input.endLine ?? input.line, 1),
-      message: input.message,
+      message: inherited ? `${input.message} (${inherited.note})` : input.message,
       remediation: {
         text: input.remediation ?? rule.meta.remediation,
         ...(input.replacement ? { replacement: input.replacement } : {}),

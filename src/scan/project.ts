@@ -4,7 +4,8 @@ import type { ResolvedConfig } from '../config/types.js';
 import { extractResources, type K8sResource } from '../k8s/resources.js';
 import { buildStoreIndex, type StoreIndex } from '../k8s/stores.js';
 import { documentValuesBlocks, resourceValuesBlocks, type ValuesBlock } from '../k8s/values-blocks.js';
-import { get, str } from '../yaml/model.js';
+import { get, isMap, str, type PNode } from '../yaml/model.js';
+import { deploymentGraph } from './deployment-graph.js';
 
 /**
  * Everything the analyzers parsed, with repo-wide indexes built once and lazily. Rules read the project; cross-file
@@ -15,6 +16,7 @@ export class Project {
   private resourceCache?: K8sResource[];
   private storeCache?: StoreIndex;
   private blockCache?: FileValuesBlock[];
+  private valuesCache?: ParsedFile<YamlFileModel>[];
 
   constructor(
     readonly files: readonly ParsedFile[],
@@ -35,8 +37,22 @@ export class Project {
     return this.models<YamlFileModel>('yaml');
   }
 
+  /**
+   * Values files: by name or folder (values*.yaml, values/, an environment's settings), and data files a deployment
+   * tool reads as values wherever they live (helmfile `environments.prod.values: [config/x.yaml]`, Argo CD
+   * `helm.valueFiles`, Flux `valuesFiles`): see the deployment graph. A file holding Kubernetes objects stays a manifest.
+   */
   get valuesFiles(): ParsedFile<YamlFileModel>[] {
-    return this.yamlFiles.filter((f) => f.model.role === 'values');
+    if (!this.valuesCache) {
+      const referenced = deploymentGraph(this).valuesFiles;
+      const isObject = (root: PNode | null | undefined) => isMap(root) && root.entries.some((e) => e.key === 'kind' || e.key === 'apiVersion');
+      this.valuesCache = this.yamlFiles.filter(
+        (f) =>
+          f.model.role === 'values' ||
+          (f.model.role === 'manifest' && referenced.has(f.file.path) && f.model.docs.some((d) => isMap(d.root)) && !f.model.docs.some((d) => isObject(d.root))),
+      );
+    }
+    return this.valuesCache;
   }
 
   /** Every Kubernetes object in the tree (manifests, templates, values-embedded), vendored ones included. */

@@ -1,0 +1,489 @@
+/**
+ * The deployment graph: which files a deployment entry point pulls in, so that a file with no environment of its own
+ * (a kustomize `base/`, a component, a chart, a values file a helmfile or an Argo CD Application lists) inherits the
+ * environments of whatever deploys it.
+ *
+ * Computed after parsing, from the parsed models only: the parse-time FileContext environment (which feeds the parse
+ * cache) is never changed. Nodes are files (POSIX paths relative to ROOT) plus a few virtual nodes (a helmfile
+ * environment, one generated Application of an ApplicationSet) that carry an explicit environment. Edges:
+ * - kustomization.yaml: `resources`, `bases`, `components`, patches, generator files/envs, `helmCharts` values files
+ *   and local charts, `replacements`, `crds`, `configurations`, `transformers`, `generators`;
+ * - helmfile: `environments.<env>.values|secrets`, release `values|secrets` (`{{ .Environment.Name }}` expanded per
+ *   environment), local release charts, nested `helmfiles` and `bases`;
+ * - Argo CD Application / ApplicationSet: `spec.source(s)[].path` and `helm.valueFiles` (`$ref/...` from ROOT); an
+ *   ApplicationSet's list/matrix elements and git directory generators fill the template's `{{ }}` placeholders,
+ *   and an element's `env`/`environment`/`stage` names that Application's environment;
+ * - Flux Kustomization `spec.path`, Flux HelmRelease local `spec.chart.spec.chart` and `valuesFiles`;
+ * - a Chart.yaml's `file://` dependencies.
+ * A folder target is its kustomization file when it has one, else the whole chart (Chart.yaml) or its YAML files.
+ *
+ * A file with an environment of its own keeps it and passes it on (it is a source); a file without one gets the
+ * union of the environments of every source that reaches it. Each source is walked with its own visited set, so a
+ * cycle ends; targets outside ROOT or not in the tree are dropped. Everything is sorted: the result is deterministic.
+ */
+import picomatch from 'picomatch';
+import type { FileContext } from '../analyzers/types.js';
+import type { YamlFileModel } from '../analyzers/yaml.js';
+import { environmentClass, namedEnvironment, type EnvironmentInfo } from './environment.js';
+import type { Project } from './project.js';
+import { basename, dirname } from '../util/path.js';
+import { get, getStr, isMap, isScalar, isSeq, seqItems, type PNode } from '../yaml/model.js';
+
+export interface InheritedEnvironment {
+  /** Every environment that deploys the file, most managed first (production, staging, other managed, shared, ...). */
+  environments: EnvironmentInfo[];
+  /** The most managed of them: the one that decides severity escalation and the finding's environment. */
+  primary: EnvironmentInfo;
+  /** Per environment (same order), the entry points that pull the file in (files relative to ROOT, sorted). */
+  via: { environment: string; from: string[] }[];
+}
+
+export interface DeploymentGraph {
+  /** The environments a file inherits; undefined when it has its own (or nothing deploys it). */
+  inherited(path: string): InheritedEnvironment | undefined;
+  /** Edges of a node (for tests and debugging): sorted target ids. */
+  edges(id: string): readonly string[];
+  /**
+   * Files a deployment tool reads as Helm values (helmfile environment/release values, Argo CD `helm.valueFiles`, Flux
+   * `valuesFiles`, kustomize `helmCharts[].valuesFile`), whatever their name: `config/x.yaml` is a values file by use.
+   */
+  readonly valuesFiles: ReadonlySet<string>;
+}
+
+interface Node {
+  /** The file a virtual node belongs to (the node id itself for files). */
+  file: string;
+  env?: EnvironmentInfo;
+  edges: Set<string>;
+}
+
+const KUSTOMIZATION = /^kustomization\.ya?ml$/i;
+const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const HELMFILE = /^helmfile([._-].*)?\.ya?ml(\.gotmpl)?$/i;
+const ENV_KEYS = /^(env|envs|environment|environmentname|envname|stage)$/i;
+const REMOTE = /^[a-z][a-z0-9+.-]*:\/\/|^git@|^github\.com\/|^gitlab\.com\/|^bitbucket\.org\/|\?ref=|^oci:\/\//i;
+
+/** Rank of an environment for "most managed": production, staging, other managed, shared, neutral, dev, local. */
+function rank(env: EnvironmentInfo): number {
+  const cls = environmentClass(env.name);
+  if (env.managed) return cls === 'production' ? 0 : cls === 'staging' ? 1 : cls === 'shared' ? 3 : 2;
+  if (!env.local) return 4;
+  return cls === 'local' ? 6 : 5;
+}
+
+export function compareEnvironments(a: EnvironmentInfo, b: EnvironmentInfo): number {
+  return rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/** `a/b` + `../c` -> `a/c`; undefined when it leaves ROOT or is absolute. */
+function join(dir: string, relative: string): string | undefined {
+  if (relative.startsWith('/') || /^[A-Za-z]:[\\/]/.test(relative)) return undefined;
+  const out = dir === '.' || dir === '' ? [] : dir.split('/');
+  for (const part of relative.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length === 0) return undefined;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.join('/');
+}
+
+function strings(node: PNode | null | undefined): { value: string }[] {
+  const items = isSeq(node) ? node.items : node ? [node] : [];
+  return items.flatMap((item) => (isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '' ? [{ value: item.value.trim() }] : []));
+}
+
+/** Every path-like string under `field`: plain strings or maps with `path` (patches, replacements). */
+function pathItems(node: PNode | null | undefined): string[] {
+  const items = isSeq(node) ? node.items : node ? [node] : [];
+  const out: string[] = [];
+  for (const item of items) {
+    if (isScalar(item) && typeof item.value === 'string') out.push(item.value.trim());
+    else if (isMap(item)) {
+      const p = getStr(item, 'path');
+      if (p) out.push(p.trim());
+    }
+  }
+  return out.filter((p) => p !== '' && !p.includes('\n'));
+}
+
+const HELMFILE_ENV = /\{\{-?\s*\.Environment\.Name\s*(\|\s*(lower|upper|quote|trim)\s*)*-?\}\}/g;
+
+/** `values/{{ .Environment.Name }}/x.yaml` for one environment; undefined while any other template remains. */
+function expandHelmfile(path: string, env: string | undefined): string | undefined {
+  const out = env === undefined ? path : path.replace(HELMFILE_ENV, env);
+  return out.includes('{{') ? undefined : out;
+}
+
+/** Fill `{{ key }}`, `{{ .key }}`, `{{ .a.b }}` placeholders of an ApplicationSet template from one parameter set. */
+function expandAppSet(text: string, params: Record<string, string>): string | undefined {
+  const out = text.replace(/\{\{-?\s*\.?([A-Za-z0-9_.\-]+)\s*-?\}\}/g, (all, key: string) => params[key] ?? all);
+  return out.includes('{{') ? undefined : out;
+}
+
+function scalarParams(node: PNode | null | undefined, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  if (!isMap(node)) return out;
+  for (const e of node.entries) {
+    const key = prefix ? `${prefix}.${e.key}` : e.key;
+    if (isScalar(e.value) && e.value.value !== null) out[key] = String(e.value.value);
+    else if (isMap(e.value)) scalarParams(e.value, key, out);
+  }
+  return out;
+}
+
+/** Parameter sets of an ApplicationSet generator: list elements, git directories (as globs), matrix products. */
+function generatorParams(generator: PNode | null | undefined, depth = 0): Record<string, string>[] {
+  if (!isMap(generator) || depth > 4) return [];
+  const out: Record<string, string>[] = [];
+  const list = get(generator, 'list');
+  if (isMap(list)) for (const element of seqItems(get(list, 'elements'))) out.push(scalarParams(element));
+  const git = get(generator, 'git');
+  if (isMap(git)) {
+    for (const dir of seqItems(get(git, 'directories'))) {
+      const p = getStr(dir, 'path');
+      if (!p || String(str(get(dir, 'exclude'))) === 'true') continue;
+      const base = p.split('/').pop() ?? p;
+      out.push({ path: p, 'path.path': p, 'path.basename': base, 'path.basenameNormalized': base });
+    }
+  }
+  for (const key of ['matrix', 'merge']) {
+    const combined = get(generator, key);
+    if (!isMap(combined)) continue;
+    const children = seqItems(get(combined, 'generators')).map((g) => generatorParams(g, depth + 1));
+    if (children.length === 0) continue;
+    if (key === 'merge') out.push(...children.flat());
+    else out.push(...children.reduce<Record<string, string>[]>((acc, sets) => acc.flatMap((a) => sets.map((s) => ({ ...a, ...s }))), [{}]));
+  }
+  return out;
+}
+
+function str(node: PNode | null | undefined): string | undefined {
+  return isScalar(node) && node.value !== null ? String(node.value) : undefined;
+}
+
+class GraphBuilder {
+  readonly nodes = new Map<string, Node>();
+  readonly valuesFiles = new Set<string>();
+  /** Every file path, sorted (binary search for a folder's files). */
+  private readonly paths: string[];
+  private readonly fileSet: Set<string>;
+  private readonly dirs = new Set<string>();
+  private readonly contexts = new Map<string, FileContext>();
+
+  constructor(private readonly project: Project) {
+    for (const parsed of project.files) if (!this.contexts.has(parsed.file.path)) this.contexts.set(parsed.file.path, parsed.file);
+    this.paths = [...this.contexts.keys()].sort();
+    this.fileSet = new Set(this.paths);
+    for (const p of this.paths) {
+      let d = dirname(p);
+      while (d !== '.' && d !== '' && !this.dirs.has(d)) {
+        this.dirs.add(d);
+        d = dirname(d);
+      }
+    }
+    for (const p of this.paths) this.nodes.set(p, { file: p, env: this.contexts.get(p)!.environment, edges: new Set() });
+  }
+
+  private node(id: string, file: string, env?: EnvironmentInfo): Node {
+    let n = this.nodes.get(id);
+    if (!n) this.nodes.set(id, (n = { file, env, edges: new Set() }));
+    return n;
+  }
+
+  edge(from: string, targets: Iterable<string>): void {
+    const n = this.nodes.get(from);
+    if (!n) return;
+    for (const t of targets) if (t !== from) n.edges.add(t);
+  }
+
+  /** Files under `dir` (recursively, or only its direct children). */
+  private filesUnder(dir: string, recursive: boolean): string[] {
+    if (dir === '' || dir === '.') return recursive ? this.paths : this.paths.filter((p) => !p.includes('/'));
+    const prefix = `${dir}/`;
+    let lo = 0;
+    let hi = this.paths.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.paths[mid]! < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: string[] = [];
+    for (let i = lo; i < this.paths.length && this.paths[i]!.startsWith(prefix); i++) {
+      const p = this.paths[i]!;
+      if (recursive || !p.slice(prefix.length).includes('/')) out.push(p);
+    }
+    return out;
+  }
+
+  private kustomizationIn(dir: string): string | undefined {
+    return KUSTOMIZATION_NAMES.map((n) => (dir === '' || dir === '.' ? n : `${dir}/${n}`)).find((p) => this.fileSet.has(p));
+  }
+
+  private isChart(dir: string): boolean {
+    return this.fileSet.has(dir === '' || dir === '.' ? 'Chart.yaml' : `${dir}/Chart.yaml`);
+  }
+
+  /**
+   * A path as a deployment tool reads it: a file; a folder (its kustomization, else the whole chart, else its YAML
+   * files, recursively unless `recursive` is false); a glob over folders (ApplicationSet git generators).
+   */
+  resolve(path: string | undefined, recursive = true): string[] {
+    if (path === undefined) return [];
+    const p = path.replace(/^\.\/+/, '').replace(/\/+$/, '') || '.';
+    if (this.fileSet.has(p)) return [p];
+    if (p === '.' || this.dirs.has(p)) {
+      const k = this.kustomizationIn(p);
+      if (k) return [k];
+      const chart = this.isChart(p);
+      return this.filesUnder(p, chart || recursive).filter((f) => chart || /\.ya?ml$/i.test(f));
+    }
+    if (/[*?[{]/.test(p)) {
+      const match = picomatch(p, { dot: true });
+      return [...this.dirs].filter((d) => match(d)).sort().flatMap((d) => this.resolve(d, recursive));
+    }
+    return [];
+  }
+
+  private relative(dir: string, value: string, recursive = true): string[] {
+    if (REMOTE.test(value)) return [];
+    return this.resolve(join(dir, value), recursive);
+  }
+
+  /** Targets read as Helm values: only files (a folder is no values file). */
+  private values(targets: string[]): string[] {
+    for (const t of targets) if (/\.ya?ml(\.gotmpl)?$/i.test(t)) this.valuesFiles.add(t);
+    return targets;
+  }
+
+  build(): void {
+    for (const parsed of this.project.yamlFiles) {
+      const path = parsed.file.path;
+      const name = basename(path);
+      if (KUSTOMIZATION.test(name)) this.kustomization(path, parsed.model);
+      else if (HELMFILE.test(name) || path.split('/').slice(0, -1).some((d) => d.toLowerCase() === 'helmfile.d')) this.helmfile(path, parsed.model);
+      else if (/^chart\.ya?ml$/i.test(name)) this.chart(path, parsed.model);
+    }
+    for (const resource of this.project.resources) {
+      if (resource.source === 'template') continue;
+      const api = resource.apiVersion ?? '';
+      if (api.startsWith('argoproj.io/') && resource.kind === 'Application') this.argoApplication(resource.file, resource.node);
+      else if (api.startsWith('argoproj.io/') && resource.kind === 'ApplicationSet') this.applicationSet(resource.file, resource.node, resource.line);
+      else if (api.startsWith('kustomize.toolkit.fluxcd.io/') && resource.kind === 'Kustomization') this.edge(resource.file, this.resolve(getStr(resource.node, 'spec.path') ?? '.'));
+      else if (api.startsWith('helm.toolkit.fluxcd.io/') && resource.kind === 'HelmRelease') this.fluxHelmRelease(resource.file, resource.node);
+    }
+  }
+
+  private kustomization(path: string, model: YamlFileModel): void {
+    const dir = dirname(path);
+    for (const doc of model.docs) {
+      const root = doc.root;
+      if (!isMap(root)) continue;
+      const targets: string[] = [];
+      for (const field of ['resources', 'bases', 'components', 'patchesStrategicMerge', 'patches', 'patchesJson6902', 'replacements', 'crds', 'configurations', 'transformers', 'generators', 'validators']) {
+        for (const p of pathItems(get(root, field))) targets.push(...this.relative(dir, p));
+      }
+      const openapi = getStr(root, 'openapi.path');
+      if (openapi) targets.push(...this.relative(dir, openapi));
+      for (const field of ['secretGenerator', 'configMapGenerator']) {
+        for (const generator of seqItems(get(root, field))) {
+          for (const f of strings(get(generator, 'files'))) targets.push(...this.relative(dir, f.value.includes('=') ? f.value.slice(f.value.indexOf('=') + 1) : f.value));
+          for (const f of [...strings(get(generator, 'envs')), ...strings(get(generator, 'env'))]) targets.push(...this.relative(dir, f.value));
+        }
+      }
+      const chartHome = getStr(root, 'helmGlobals.chartHome') ?? 'charts';
+      for (const chart of seqItems(get(root, 'helmCharts'))) {
+        for (const f of [...strings(get(chart, 'valuesFile')), ...strings(get(chart, 'additionalValuesFiles'))]) targets.push(...this.values(this.relative(dir, f.value)));
+        const chartName = getStr(chart, 'name');
+        if (chartName && !getStr(chart, 'repo')) {
+          const home = join(dir, chartHome);
+          if (home !== undefined) targets.push(...this.resolve(join(home, chartName)));
+        }
+      }
+      this.edge(path, targets);
+    }
+  }
+
+  private helmfile(path: string, model: YamlFileModel): void {
+    const dir = dirname(path);
+    const envNames: string[] = [];
+    const perEnv: { env: string; values: string[] }[] = [];
+    const releaseTargets: string[] = [];
+    const releaseValues: string[] = [];
+    const nested: string[] = [];
+    for (const doc of model.docs) {
+      const root = doc.root;
+      if (!isMap(root)) continue;
+      const environments = get(root, 'environments');
+      if (isMap(environments)) {
+        for (const e of environments.entries) {
+          if (e.key === 'default') continue;
+          envNames.push(e.key);
+          perEnv.push({ env: e.key, values: [...pathItems(get(e.value, 'values')), ...pathItems(get(e.value, 'secrets'))] });
+        }
+      }
+      for (const release of seqItems(get(root, 'releases'))) {
+        releaseValues.push(...pathItems(get(release, 'values')), ...pathItems(get(release, 'secrets')));
+        const chart = getStr(release, 'chart');
+        if (chart && /^\.\.?\//.test(chart)) releaseTargets.push(chart);
+      }
+      for (const field of ['helmfiles', 'bases']) nested.push(...pathItems(get(root, field)));
+    }
+    const expandAll = (items: string[], env: string | undefined) =>
+      items.flatMap((p) => {
+        const expanded = expandHelmfile(p, env);
+        return expanded === undefined ? [] : this.relative(dir, expanded);
+      });
+    // The helmfile itself passes on its own (or inherited) environment to what every environment uses.
+    this.edge(path, [...this.values(expandAll(releaseValues, undefined)), ...expandAll([...releaseTargets, ...nested], undefined)]);
+    const names = [...new Set(envNames)].sort();
+    for (const env of names) {
+      const id = `${path}#environments.${env}`;
+      this.node(id, path, namedEnvironment(env, this.project.config));
+      const values = perEnv.filter((e) => e.env === env).flatMap((e) => e.values);
+      this.edge(id, [...this.values(expandAll([...values, ...releaseValues], env)), ...expandAll([...releaseTargets, ...nested], env)]);
+    }
+  }
+
+  private chart(path: string, model: YamlFileModel): void {
+    const dir = dirname(path);
+    const targets: string[] = [];
+    for (const dep of seqItems(get(model.docs[0]?.root, 'dependencies'))) {
+      const repo = getStr(dep, 'repository');
+      if (repo?.startsWith('file://')) targets.push(...this.relative(dir, repo.slice('file://'.length)));
+    }
+    this.edge(path, targets);
+  }
+
+  /** One Application spec (or an ApplicationSet template filled with one parameter set). */
+  private applicationTargets(spec: PNode | null | undefined, fill: (s: string) => string | undefined): string[] {
+    const sources = [get(spec, 'source'), ...seqItems(get(spec, 'sources'))].filter(isMap);
+    const refs = new Set(sources.map((s) => getStr(s, 'ref')).filter((r): r is string => !!r));
+    const targets: string[] = [];
+    for (const source of sources) {
+      const raw = getStr(source, 'path');
+      const path = raw === undefined ? undefined : fill(raw);
+      const recurse = str(get(source, 'directory.recurse')) === 'true';
+      if (path !== undefined) targets.push(...this.resolve(join('', path) ?? undefined, recurse));
+      for (const v of pathItems(get(source, 'helm.valueFiles'))) {
+        const value = fill(v);
+        if (value === undefined || REMOTE.test(value)) continue;
+        const ref = /^\$([A-Za-z0-9_-]+)\/(.*)$/.exec(value);
+        if (ref) {
+          if (refs.has(ref[1]!)) targets.push(...this.values(this.resolve(join('', ref[2]!))));
+        } else if (path !== undefined) {
+          targets.push(...this.values(this.resolve(join(path, value))));
+        }
+      }
+    }
+    return targets;
+  }
+
+  private argoApplication(file: string, node: PNode): void {
+    this.edge(file, this.applicationTargets(get(node, 'spec'), (s) => (s.includes('{{') ? undefined : s)));
+  }
+
+  private applicationSet(file: string, node: PNode, line: number): void {
+    const spec = get(node, 'spec.template.spec');
+    const sets = seqItems(get(node, 'spec.generators')).flatMap((g) => generatorParams(g));
+    if (sets.length === 0) {
+      this.edge(file, this.applicationTargets(spec, (s) => (s.includes('{{') ? undefined : s)));
+      return;
+    }
+    sets.forEach((params, i) => {
+      const envKey = Object.keys(params).sort().find((k) => ENV_KEYS.test(k.split('.').pop() ?? ''));
+      const env = envKey ? namedEnvironment(params[envKey]!, this.project.config) : undefined;
+      const id = `${file}#ApplicationSet@${line}.${i}`;
+      this.node(id, file, env);
+      // Without an environment of its own, a generated Application inherits the ApplicationSet's.
+      if (!env) this.edge(file, [id]);
+      this.edge(id, this.applicationTargets(spec, (s) => expandAppSet(s, params)));
+    });
+  }
+
+  private fluxHelmRelease(file: string, node: PNode): void {
+    const chartSpec = get(node, 'spec.chart.spec');
+    const chart = getStr(chartSpec, 'chart');
+    const sourceKind = getStr(chartSpec, 'sourceRef.kind');
+    const targets: string[] = [];
+    if (chart && sourceKind !== 'HelmRepository' && (chart.includes('/') || chart.startsWith('.'))) targets.push(...this.resolve(join('', chart)));
+    if (sourceKind !== 'HelmRepository') {
+      for (const v of [...pathItems(get(chartSpec, 'valuesFiles')), ...pathItems(get(chartSpec, 'valuesFile'))]) targets.push(...this.values(this.resolve(join('', v))));
+    }
+    this.edge(file, targets);
+  }
+
+  /** Walk from every node with an environment; record, per file without one, the environments and their sources. */
+  propagate(): Map<string, Map<string, { env: EnvironmentInfo; from: Set<string> }>> {
+    const found = new Map<string, Map<string, { env: EnvironmentInfo; from: Set<string> }>>();
+    const sources = [...this.nodes.entries()].filter(([, n]) => n.env && n.edges.size > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [id, source] of sources) {
+      const env = source.env!;
+      const visited = new Set<string>([id]);
+      const stack = [...source.edges].sort().reverse();
+      while (stack.length > 0) {
+        const current = stack.pop()!;
+        if (visited.has(current)) continue;
+        visited.add(current);
+        const node = this.nodes.get(current);
+        if (!node || node.env) continue; // a file with its own environment keeps it and is a source itself
+        if (node.file === current) {
+          const envs = found.get(current) ?? new Map<string, { env: EnvironmentInfo; from: Set<string> }>();
+          const slot = envs.get(env.name) ?? { env, from: new Set<string>() };
+          slot.from.add(source.file);
+          envs.set(env.name, slot);
+          found.set(current, envs);
+        }
+        for (const next of [...node.edges].sort().reverse()) if (!visited.has(next)) stack.push(next);
+      }
+    }
+    return found;
+  }
+}
+
+const graphs = new WeakMap<Project, DeploymentGraph>();
+
+/** The project's deployment graph, built once on first use. */
+export function deploymentGraph(project: Project): DeploymentGraph {
+  let graph = graphs.get(project);
+  if (graph) return graph;
+  const builder = new GraphBuilder(project);
+  builder.build();
+  const found = builder.propagate();
+  const results = new Map<string, InheritedEnvironment>();
+  graph = {
+    inherited(path) {
+      const cached = results.get(path);
+      if (cached) return cached;
+      const envs = found.get(path);
+      if (!envs || envs.size === 0) return undefined;
+      const slots = [...envs.values()].sort((a, b) => compareEnvironments(a.env, b.env));
+      const result: InheritedEnvironment = {
+        environments: slots.map((s) => s.env),
+        primary: slots[0]!.env,
+        via: slots.map((s) => ({ environment: s.env.name, from: [...s.from].sort() })),
+      };
+      results.set(path, result);
+      return result;
+    },
+    edges(id) {
+      return [...(builder.nodes.get(id)?.edges ?? [])].sort();
+    },
+    valuesFiles: builder.valuesFiles,
+  };
+  graphs.set(project, graph);
+  return graph;
+}
+
+/**
+ * `no environment of its own; included by production (deploy/overlays/prod/kustomization.yaml); dev (...)`; environments
+ * pulled in by the same entry points are named together: `included by production, staging, dev (apps/appset.yaml)`.
+ */
+export function inheritedNote(inherited: InheritedEnvironment): string {
+  const groups = new Map<string, string[]>();
+  for (const v of inherited.via) {
+    const from = `${v.from.slice(0, 2).join(', ')}${v.from.length > 2 ? `, +${v.from.length - 2} more` : ''}`;
+    groups.set(from, [...(groups.get(from) ?? []), v.environment]);
+  }
+  return `no environment of its own; included by ${[...groups].map(([from, envs]) => `${envs.join(', ')} (${from})`).join('; ')}`;
+}
