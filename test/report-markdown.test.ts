@@ -125,6 +125,9 @@ describe('compact findings and one snippet per distinct change', () => {
     expect(md).toContain('```shell\nkubectl apply -f externalsecret.yaml\nkubectl wait');
     expect(snippetShape('yaml', 'name: a\nkey: x-1\n')).toBe(snippetShape('yaml', 'name: bcd\nkey: y\n'));
     expect(snippetShape('yaml', 'name: a\n')).not.toBe(snippetShape('yaml', 'title: a\n'));
+    expect(snippetShape('go', 'password := os.Getenv("DB_PASSWORD")\nif password == "" {\n')).toBe(snippetShape('go', 'apiKey := os.Getenv("API_KEY")\nif apiKey == "" {\n'));
+    expect(snippetShape('go', 'Password string `envconfig:"A" required:"true"`')).toBe(snippetShape('go', 'DSN string `envconfig:"B_URL" required:"true"`'));
+    expect(snippetShape('shell', 'kubectl apply -f x.yaml')).not.toBe(snippetShape('shell', 'kubectl wait --for=condition=Ready x'));
   });
 
   it('drops snippet variants before it cuts a finding', () => {

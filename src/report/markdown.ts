@@ -192,15 +192,20 @@ function ownerItem(owner: OwnerGroup): string {
 }
 
 /**
- * The structure of a replacement snippet without its names and values: YAML keys with their indentation, the first
- * word of every other line. Snippets of one rule with the same shape are the same change for other names.
+ * The structure of a replacement snippet without its names and values: YAML keys with their indentation; on every
+ * other line strings, names and numbers become placeholders and only the punctuation stays. Snippets of one rule with
+ * the same shape are the same change for other names.
  */
 export function snippetShape(language: string, snippet: string): string {
   const lines = snippet.split('\n').map((l) => {
     const key = /^(\s*(?:-\s+)?)([A-Za-z_][\w.-]*):(?:\s|$)/.exec(l);
     if (key) return `${key[1]}${key[2]}:`;
-    const word = /^(\s*)(\S+)/.exec(l);
-    return word ? `${word[1]}${word[2]!.replace(/[^A-Za-z_].*$/, '') || word[2]!.charAt(0)}` : '';
+    return l
+      .replace(/"(?:[^"\\]|\\.)*"|'[^']*'|`[^`]*`/g, 'S')
+      .replace(/[A-Za-z_$][\w$.-]*/g, 'w')
+      .replace(/\d+/g, '0')
+      .replace(/\s+/g, ' ')
+      .trimEnd();
   });
   return `${language}\n${lines.join('\n')}`;
 }
@@ -244,7 +249,7 @@ function snippets(group: RuleGroup, detail: SnippetLevel = 'all'): string[] {
     const r = first![0]!.replacement!;
     let text = `${mdText(r.title)} (for ${refList(first!)}):\n\n${fenced(r.language, r.snippet)}`;
     if (others.length > 0) {
-      text += `\n\nThe same change with their own names for ${refList(others.flat())} (each snippet in full: HTML report, JSON \`remediation.replacement\`).`;
+      text += `\n\nThe same change with their own names for ${refList(others.flat())} (each in full in the HTML report).`;
     }
     out.push(text);
   }
