@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fenced, mdText, renderMarkdown } from '../src/report/markdown.js';
+import path from 'node:path';
+import { fenced, mdText, renderMarkdown, snippetShape } from '../src/report/markdown.js';
+import { scan } from '../src/scan/run.js';
+import type { ScanResult } from '../src/types.js';
+import { REPO_ROOT } from './helpers/run-fixture.js';
 import { resultProblems } from '../src/result/validate.js';
 import { cannedHistory, cannedResult, manyFindings } from './helpers/report-fixtures.js';
 
@@ -75,6 +79,73 @@ describe('renderMarkdown', () => {
     const empty = renderMarkdown(cannedResult('empty'));
     expect(empty).toContain('No open findings.');
     expect(empty).toContain('| **Total** | **0** |');
+  });
+});
+
+describe('compact findings and one snippet per distinct change', () => {
+  /** Three findings of one rule: two with the same snippet, one with the same change for other names, one of another kind. */
+  function withSnippets(): ScanResult {
+    const result = cannedResult('mixed');
+    const base = result.findings.find((f) => !f.suppressed)!;
+    const es = (name: string) => `apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: ${name}\nspec:\n  target:\n    name: ${name}\n`;
+    const make = (file: string, line: number, snippet: string, language = 'yaml') => ({
+      ...base,
+      ruleId: 'inline-secret-manifest',
+      file,
+      line,
+      fingerprint: `v1:${String(line).padStart(64, '0')}`,
+      suppressed: undefined,
+      remediation: { text: 'Replace the Secret with an ExternalSecret.', replacement: { language, title: `ExternalSecret for line ${line}`, snippet } },
+    });
+    result.findings = [
+      make('deploy/a/secret.yaml', 3, es('orders-db')),
+      make('deploy/a/secret.yaml', 9, es('orders-db')),
+      make('deploy/b/secret.yaml', 4, es('billing-api')),
+      make('deploy/c/job.sh', 7, 'kubectl apply -f externalsecret.yaml\nkubectl wait --for=condition=Ready externalsecret/orders-db --timeout=120s\nkubectl get secret orders-db -o name\n', 'shell'),
+    ];
+    result.summary = { ...result.summary, findings: 4, suppressed: 0, bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0, [base.severity]: 4 } };
+    return result;
+  }
+
+  it('names the line only when the owner line above names the file', () => {
+    const md = renderMarkdown(withSnippets());
+    expect(md).toContain('- [ ] **`deploy/a/secret.yaml`** (2 findings)');
+    expect(md).toMatch(/^ {2}- `\w+` · line 3 · /m);
+    expect(md).not.toMatch(/^ {2}- `\w+` · `deploy\/a\/secret\.yaml:3`/m);
+    // A chart owns several files: its findings keep their path.
+    expect(renderMarkdown(cannedResult('mixed'))).toMatch(/- \[ \] \*\*chart `charts\/orders`\*\* \(1 finding\)\n {2}- `\w+` · `charts\/orders\/templates\/[^`]+:\d+`/);
+  });
+
+  it('shows an identical snippet once for all its findings, a same-shape snippet as the same change for other names, another kind apart', () => {
+    const md = renderMarkdown(withSnippets());
+    expect(md).toContain('<details><summary>Suggested replacements (2)</summary>');
+    expect(md.match(/kind: ExternalSecret/g)).toHaveLength(1);
+    expect(md).toContain('ExternalSecret for line 3 (for `deploy/a/secret.yaml:3`, `deploy/a/secret.yaml:9`):');
+    expect(md).toContain('The same change with their own names for `deploy/b/secret.yaml:4`');
+    expect(md).toContain('```shell\nkubectl apply -f externalsecret.yaml\nkubectl wait');
+    expect(snippetShape('yaml', 'name: a\nkey: x-1\n')).toBe(snippetShape('yaml', 'name: bcd\nkey: y\n'));
+    expect(snippetShape('yaml', 'name: a\n')).not.toBe(snippetShape('yaml', 'title: a\n'));
+    expect(snippetShape('go', 'password := os.Getenv("DB_PASSWORD")\nif password == "" {\n')).toBe(snippetShape('go', 'apiKey := os.Getenv("API_KEY")\nif apiKey == "" {\n'));
+    expect(snippetShape('go', 'Password string `envconfig:"A" required:"true"`')).toBe(snippetShape('go', 'DSN string `envconfig:"B_URL" required:"true"`'));
+    expect(snippetShape('shell', 'kubectl apply -f x.yaml')).not.toBe(snippetShape('shell', 'kubectl wait --for=condition=Ready x'));
+  });
+
+  it('drops snippet variants before it cuts a finding', () => {
+    const result = withSnippets();
+    const full = renderMarkdown(result, { mdMaxChars: 1_000_000 });
+    const md = renderMarkdown(result, { mdMaxChars: full.length - 1 });
+    expect(md.length).toBeLessThan(full.length);
+    expect(md).not.toContain('**Truncated:**');
+    expect(md.split('\n').filter((l) => /^ {2}- `\w+` · /.test(l))).toHaveLength(4);
+    expect(md).toContain('1 other kind of change, left out for length, for `deploy/c/job.sh:7`');
+  });
+
+  it('lists every finding of the example platform within GitHub\'s limit', async () => {
+    const result = await scan({ root: path.join(REPO_ROOT, 'fixtures', 'example-platform'), useGit: false });
+    const md = renderMarkdown(result, { fullReportPath: 'footprint.html' });
+    expect(md.length).toBeLessThanOrEqual(65_000);
+    expect(md).not.toContain('**Truncated:**');
+    expect(md.split('\n').filter((l) => /^ {2}- `(critical|high|medium|low|info)` · /.test(l))).toHaveLength(result.summary.findings);
   });
 });
 

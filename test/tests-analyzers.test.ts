@@ -147,6 +147,32 @@ describe('Python and Go analyzers', () => {
       ['SECRET_KEY', 'helper-default', 9, 'tt'],
     ]);
   });
+
+  it('go: env-config struct tag defaults (envconfig, caarlos0/env, cleanenv, go-envconfig) with the required form as replacement', async () => {
+    const { model, sniffed } = await parse(
+      goAnalyzer,
+      'x/cfg_test.go',
+      [
+        'package x',
+        'type C struct {',
+        '  Password string `envconfig:"DB_PASSWORD" default:"p1-secret"`',
+        '  APIToken string `split_words:"true" default:"t0k-123"`',
+        '  Secret string `env:"CLIENT_SECRET" envDefault:"s3c"`',
+        '  Redis string `env:"REDIS_PASSWORD" env-default:"r3d"`',
+        '  Key string `env:"SIGNING_KEY, default=k3y"`',
+        '  Name string `json:"name" default:"x"`',
+        '}',
+      ].join('\n'),
+    );
+    expect(sniffed).toBe(true);
+    expect(model?.fallbacks.map((f) => [f.variable, f.form, f.line, f.binding, f.structField])).toEqual([
+      ['DB_PASSWORD', 'struct-tag-default', 3, 'Password', 'Password string `envconfig:"DB_PASSWORD" required:"true"`'],
+      ['API_TOKEN', 'struct-tag-default', 4, 'APIToken', 'APIToken string `split_words:"true" required:"true"`'],
+      ['CLIENT_SECRET', 'struct-tag-default', 5, 'Secret', 'Secret string `env:"CLIENT_SECRET,required,notEmpty"`'],
+      ['REDIS_PASSWORD', 'struct-tag-default', 6, 'Redis', 'Redis string `env:"REDIS_PASSWORD" env-required:"true"`'],
+      ['SIGNING_KEY', 'struct-tag-default', 7, 'Key', 'Key string `env:"SIGNING_KEY, required"`'],
+    ]);
+  });
 });
 
 describe('shell analyzer', () => {
@@ -210,6 +236,29 @@ describe('credential formats', () => {
     const body = Array.from({ length: 6 }, (_, i) => `MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC${i}x9kqX2mPZ`).join('\n');
     for (const label of ['PGP PRIVATE KEY BLOCK', 'ENCRYPTED PRIVATE KEY', 'OPENSSH PRIVATE KEY']) {
       expect(formats(`-----BEGIN ${label}-----\nVersion: 1\n\n${body}\n-----END ${label}-----\n`), label).toEqual(['private-key']);
+    }
+  });
+
+  // gitleaks hashicorp_vault.go / slack.go and trufflehog uri.go cases, rewritten and assembled at runtime.
+  it('finds the peers\' true positives and keeps their false positives silent', () => {
+    const formats = (text: string) => findCredentials(text).map((h) => h.format);
+    const t = (...parts: string[]) => parts.join('');
+    expect(formats(t('token: s.', 'ZC9Ecf4M5g9o34Q6RkzGsj0z'))).toEqual(['vault-token']);
+    expect(formats(t('image.png?t=xoxe-', '4726837507825-4848681849303-4856614048758-e0b1f3d4cb371f92260edb0d9444d206'))).toEqual(['slack-token']);
+    expect(formats(t('"bot_token9": "xoxb-', '50014434-slacktokenx29U9X1bQ"'))).toEqual(['slack-token']);
+    expect(formats(t('"access_token1": "xoxs-', '3206092076-3204538285-3743137121-836b042620"'))).toEqual(['slack-token']);
+    for (const fp of [
+      'INFO 4 --- [main] o.s.b.f.s.DefaultListableBeanFactory : Overriding bean definition',
+      'vault s.AcceptanceTimeoutSeconds ',
+      'vault token s.makeKubeConfigController = args',
+      t('"token4": "xoxp-', '572370529330-573807301142-572331691188-####################"'),
+      t('"token3": "xoxp-', '1234-1234-1234-4ddbc191d40ee098cbaae6f3523ada2d"'),
+      'xoxe.xoxp-1-SlackAppConfigurationAccessTokenHere',
+      'https://indieweb.org/images/3/35/2018-250-xoxo-indieweb-1.jpg',
+      t('file://deploy:', 'Zk82mQp1', '@nas.local/share'),
+      'https://user:$PASSWORD@example.com',
+    ]) {
+      expect(formats(fp), fp).toEqual([]);
     }
   });
 

@@ -168,8 +168,13 @@ function trendSection(view: ReportView, level: number): string {
   return lines.join('\n');
 }
 
-function findingLine(f: FindingView): string {
-  const parts = [`\`${f.severity}\``, mdCode(f.fileLine)];
+/**
+ * One finding, compact: the owner line above already names the file, so a finding of a file owner shows its line
+ * only; a chart owner's findings keep their path (the chart has several files).
+ */
+function findingLine(f: FindingView, owner: OwnerGroup): string {
+  const where = owner.kind === 'file' && f.file === owner.owner ? `line ${f.line}` : mdCode(f.fileLine);
+  const parts = [`\`${f.severity}\``, where];
   if (f.resource) parts.push(mdText(f.resource));
   if (f.environment !== '(none)') parts.push(`env ${mdText(f.environment)}`);
   parts.push(mdText(f.originLabel));
@@ -183,23 +188,79 @@ function findingLine(f: FindingView): string {
 function ownerItem(owner: OwnerGroup): string {
   const label = owner.kind === 'chart' ? `chart ${mdCode(owner.owner)}` : mdCode(owner.owner);
   const head = `- [ ] **${label}** (${plural(owner.findings.length, 'finding')})`;
-  return [head, ...owner.findings.map((f) => `  - ${findingLine(f)}`)].join('\n');
+  return [head, ...owner.findings.map((f) => `  - ${findingLine(f, owner)}`)].join('\n');
 }
 
-/** Replacement snippets differ per finding only in names; show each distinct snippet once, at most three. */
-function snippets(group: RuleGroup): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
+/**
+ * The structure of a replacement snippet without its names and values: YAML keys with their indentation; on every
+ * other line strings, names and numbers become placeholders and only the punctuation stays. Snippets of one rule with
+ * the same shape are the same change for other names.
+ */
+export function snippetShape(language: string, snippet: string): string {
+  const lines = snippet.split('\n').map((l) => {
+    const key = /^(\s*(?:-\s+)?)([A-Za-z_][\w.-]*):(?:\s|$)/.exec(l);
+    if (key) return `${key[1]}${key[2]}:`;
+    return l
+      .replace(/"(?:[^"\\]|\\.)*"|'[^']*'|`[^`]*`/g, 'S')
+      .replace(/[A-Za-z_$][\w$.-]*/g, 'w')
+      .replace(/\d+/g, '0')
+      .replace(/\s+/g, ' ')
+      .trimEnd();
+  });
+  return `${language}\n${lines.join('\n')}`;
+}
+
+/** File:line references, the first `max` spelled out. */
+function refList(findings: readonly FindingView[], max = 6): string {
+  const shown = findings.slice(0, max).map((f) => mdCode(f.fileLine));
+  return findings.length > max ? `${shown.join(', ')} and ${findings.length - max} more` : shown.join(', ');
+}
+
+/**
+ * Replacement snippets, one per distinct change: identical snippets are shown once with every finding they fix;
+ * snippets of the same shape that differ only in the findings' names are shown once, with the findings that get the
+ * same change under their own names listed (each finding's own snippet is in the HTML report and the JSON result).
+ */
+/** How many replacement snippets a rule section shows: every distinct change, the first one only, or none. */
+type SnippetLevel = 'all' | 'first' | 'none';
+
+function snippets(group: RuleGroup, detail: SnippetLevel = 'all'): string[] {
+  if (detail === 'none') return [];
+  const bySnippet = new Map<string, FindingView[]>();
   for (const f of group.findings) {
-    if (!f.replacement || seen.has(f.replacement.snippet)) continue;
-    seen.add(f.replacement.snippet);
-    out.push(`${mdText(f.replacement.title)} (for ${mdCode(f.fileLine)}):\n\n${fenced(f.replacement.language, f.replacement.snippet)}`);
-    if (out.length === 3) break;
+    if (!f.replacement) continue;
+    const key = `${f.replacement.language}\u0000${f.replacement.snippet}`;
+    const list = bySnippet.get(key);
+    if (list) list.push(f);
+    else bySnippet.set(key, [f]);
+  }
+  const byShape = new Map<string, FindingView[][]>();
+  for (const list of bySnippet.values()) {
+    const r = list[0]!.replacement!;
+    const shape = snippetShape(r.language, r.snippet);
+    const same = byShape.get(shape);
+    if (same) same.push(list);
+    else byShape.set(shape, [list]);
+  }
+  const out: string[] = [];
+  const shapes = [...byShape.values()];
+  for (const variants of detail === 'first' ? shapes.slice(0, 1) : shapes) {
+    const [first, ...others] = variants;
+    const r = first![0]!.replacement!;
+    let text = `${mdText(r.title)} (for ${refList(first!)}):\n\n${fenced(r.language, r.snippet)}`;
+    if (others.length > 0) {
+      text += `\n\nThe same change with their own names for ${refList(others.flat())} (each in full in the HTML report).`;
+    }
+    out.push(text);
+  }
+  if (shapes.length > out.length) {
+    const rest = shapes.slice(out.length).flat(2);
+    out.push(`${plural(shapes.length - out.length, 'other kind')} of change, left out for length, for ${refList(rest)}: see the HTML report or the JSON \`remediation.replacement\`.`);
   }
   return out;
 }
 
-function ruleSection(group: RuleGroup, level: number, maxOwners = Infinity): { text: string; owners: number } {
+function ruleSection(group: RuleGroup, level: number, maxOwners = Infinity, detail: SnippetLevel = 'all'): { text: string; owners: number } {
   const lines = [h(level + 2, `\`${group.ruleId}\`: ${plural(group.count, 'finding')} (${group.severityCounts})`), ''];
   if (group.description) lines.push(`_${mdText(group.description)}._`, '');
   lines.push(`${group.remediation ? `${mdText(group.remediation)} ` : ''}[Rule documentation](${encodeURI(group.docsUrl)})`, '');
@@ -215,9 +276,9 @@ function ruleSection(group: RuleGroup, level: number, maxOwners = Infinity): { t
   if (maxOwners < group.owners.length) {
     lines.push('', `_…and ${plural(group.owners.length - maxOwners, 'more owner')} of this rule, cut for length._`);
   }
-  const fixes = snippets(group);
+  const fixes = snippets(group, detail);
   if (fixes.length > 0 && maxOwners >= group.owners.length) {
-    lines.push('', '<details><summary>Suggested replacement</summary>', '', fixes.join('\n\n'), '', '</details>');
+    lines.push('', `<details><summary>Suggested replacement${fixes.length > 1 ? `s (${fixes.length})` : ''}</summary>`, '', fixes.join('\n\n'), '', '</details>');
   }
   return { text: lines.join('\n'), owners: owners.length };
 }
@@ -278,8 +339,12 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   blocks.push(findingsHead);
 
   const join = (parts: string[]) => `${parts.join('\n\n')}\n`;
-  const full = join([...blocks, ...view.rules.map((g) => ruleSection(g, level).text), ...tail]);
-  if (full.length <= maxChars) return full;
+  // Every finding matters more than every snippet variant: when the whole report does not fit, rules show their
+  // first replacement only, then none, before findings are cut.
+  for (const detail of ['all', 'first', 'none'] as const) {
+    const whole = join([...blocks, ...view.rules.map((g) => ruleSection(g, level, Infinity, detail).text), ...tail]);
+    if (whole.length <= maxChars) return whole;
+  }
 
   const out = [...blocks];
   let shown = 0;
@@ -287,19 +352,23 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   const reserve = truncationNote(view.totals.open, view.totals.open, maxChars, options.fullReportPath).length + 4;
   const fits = (extra: string) => join([...out, extra]).length + reserve <= maxChars;
   for (const group of view.rules) {
-    const whole = ruleSection(group, level);
+    const whole = ruleSection(group, level, Infinity, 'first');
     if (fits(whole.text)) {
       out.push(whole.text);
       shown += group.count;
       continue;
     }
-    for (let owners = group.owners.length - 1; owners >= 1; owners--) {
-      const part = ruleSection(group, level, owners);
-      if (fits(part.text)) {
-        out.push(part.text);
-        shown += group.owners.slice(0, owners).reduce((n, o) => n + o.findings.length, 0);
-        break;
-      }
+    // The longest prefix of owners that fits (the section grows with every owner): a binary search, not a scan.
+    let lo = 0;
+    let hi = group.owners.length - 1;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (fits(ruleSection(group, level, mid, 'first').text)) lo = mid;
+      else hi = mid - 1;
+    }
+    if (lo >= 1) {
+      out.push(ruleSection(group, level, lo, 'first').text);
+      shown += group.owners.slice(0, lo).reduce((n, o) => n + o.findings.length, 0);
     }
     break;
   }

@@ -110,8 +110,8 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   // Legacy (pre-1.10) service tokens: `s.` + 24 characters, only next to a Vault word (the shape alone is an identifier).
   { format: 'vault-token', re: /(?<![\w.$])(s\.[A-Za-z0-9]{24})\b/g },
   { format: 'aws-access-key', re: /\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b/g },
-  // Bot/user/workspace tokens (xoxb-, xoxp-, xoxa-2-, xoxr-), configuration tokens (xoxe.xoxp-1-, xoxe-1-), app-level tokens (xapp-1-).
-  { format: 'slack-token', re: /\b(xox[abposr]-(?:\d-)?[0-9]{6,}-[0-9A-Za-z-]{8,}|xox[ar]-\d-[0-9A-Za-z-]{20,}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,}|xoxe-\d-[A-Za-z0-9]{100,}|xapp-\d-[A-Z0-9]{9,}-\d{6,}-[a-z0-9]{32,})/g },
+  // Bot/user/workspace tokens (xoxb-, xoxp-, xoxe-, xoxa-2-, xoxr-), configuration tokens (xoxe.xoxp-1-, xoxe-1-), app-level tokens (xapp-1-).
+  { format: 'slack-token', re: /\b(xox[abposre]-(?:\d-)?[0-9]{6,}-[0-9A-Za-z-]{8,}|xox[ar]-\d-[0-9A-Za-z-]{20,}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,}|xoxe-\d-[A-Za-z0-9]{100,}|xapp-\d-[A-Z0-9]{9,}-\d{6,}-[a-z0-9]{32,})/g },
   { format: 'slack-webhook', re: /(https:\/\/hooks\.slack\.com\/(?:services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,}|(?:workflows|triggers)\/T[A-Z0-9]{6,}\/A[A-Z0-9]{6,}\/\d{6,}\/[A-Za-z0-9]{16,}))/g },
 ];
 
@@ -123,7 +123,8 @@ function validVaultToken(value: string, line: string): boolean {
   const body = value.replace(/^(hv[sb]|s)\./, '');
   if (/^(x+|X+|\*+|example\w*)$/i.test(body) || /^(.)\1+$/.test(body)) return false;
   if (value.startsWith('s.')) {
-    if (!/vault/i.test(line)) return false;
+    // `VAULT_TOKEN=s.…`, `X-Vault-Token: s.…`, `token: s.…` (gitleaks' own true positive).
+    if (!/vault|token/i.test(line)) return false;
     // An identifier (`s.AcceptanceTimeoutSeconds`, `s.makeKubeConfig`) has no digit; a token almost always has several.
     if ((body.match(/\d/g) ?? []).length < 2 || !/[a-z]/.test(body) || !/[A-Z]/.test(body)) return false;
   }
@@ -156,6 +157,8 @@ export function findCredentials(text: string): CredentialHit[] {
           if (/EXAMPLE$/.test(value) || !awsSecretNearby(lines, i)) continue;
         }
         if (format === 'vault-token' && !validVaultToken(value, line)) continue;
+        // A Slack token ends in a secret segment with letters; digits only, or a mask right after (`…-####`), is an example.
+        if (format === 'slack-token' && (!/[A-Za-z]/.test(value.slice(value.lastIndexOf('-') + 1)) || /^[#*]/.test(line.slice(column - 1 + value.length)))) continue;
         // Unchecksummed formats filled with a pattern (`github_pat_xxxx…`, `xoxb-0000…-xxxx…`): an example, not a token.
         if (new Set(value.replace(/^(github_pat_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.)/, '').replace(/[-_./]/g, '')).size < 8) continue;
         hits.push({ format, line: i + 1, column, value });
@@ -164,7 +167,8 @@ export function findCredentials(text: string): CredentialHit[] {
     URL_PASSWORD.lastIndex = 0;
     for (const m of line.matchAll(URL_PASSWORD)) {
       const [, scheme, user, password] = m;
-      if (isPlaceholderPassword(password!, user!) || /^x+$/i.test(password!)) continue;
+      // file:// URLs carry no credential a server checks.
+      if (isPlaceholderPassword(password!, user!) || /^x+$/i.test(password!) || scheme!.toLowerCase() === 'file') continue;
       // Parser test data (`pa\uD7FFss`) and examples in messages (`… like dotenv://:key_1234@host`).
       if (/\\[xuU][0-9A-Fa-f{]/.test(`${user}:${password}`) || EXAMPLE_LEAD.test(line.slice(Math.max(0, (m.index ?? 0) - 40), m.index ?? 0))) continue;
       hits.push({ format: 'url-password', line: i + 1, column: (m.index ?? 0) + 1, value: password!, scheme: scheme!.toLowerCase() });

@@ -9,13 +9,15 @@ import { emptyModel, harnessRole, hasFacts, secretsInYamlText, type HarnessModel
 import { firstError, named, pos, treeSitterParser, walk, type Node } from './treesitter.js';
 
 const ENV = /\bos\.(?:Getenv|LookupEnv)\b|[Ee]nv\w*\(\s*"/;
+/** Struct tags of env-config libraries carrying a default: `default:"…"`, `envDefault:"…"`, `env-default:"…"`, `env:"X, default=…"`. */
+const TAG_DEFAULT = /`[^`\n]*\b(?:envconfig|env)\s*:\s*"[^`\n]*(?:\b(?:default|envDefault|env-default)\s*:\s*"|,\s*default=)/;
 const SECRET = /\.Secret\{|kind:\s*Secret/;
 const KEY_VAULT = /keyvault/i;
 
 /** Cheap text test before parsing. */
 export function goPrefilter(text: string, role: HarnessRole): boolean {
   if (role !== 'test') return false;
-  return ENV.test(text) || SECRET.test(text) || KEY_VAULT.test(text);
+  return ENV.test(text) || TAG_DEFAULT.test(text) || SECRET.test(text) || KEY_VAULT.test(text);
 }
 
 export const goAnalyzer: Analyzer<HarnessModel> = {
@@ -98,6 +100,9 @@ class GoWalker {
         case 'import_spec':
           this.importSpec(node);
           break;
+        case 'field_declaration':
+          this.structTagDefault(node);
+          break;
         case 'raw_string_literal':
         case 'interpreted_string_literal':
           this.stringContent(node);
@@ -179,6 +184,49 @@ class GoWalker {
     this.model.fallbacks.push({ variable, fallback, form: 'helper-default', ...pos(fallbackNode), ...(binding ? { binding } : {}), ...(testingParam ? { testingParam } : {}) });
   }
 
+  /**
+   * Env-config struct tags with a default: the library reads the variable and uses the literal when it is unset, the
+   * same fallback as `os.Getenv` + assignment. kelseyhightower/envconfig `envconfig:"X" default:"…"` (name from the
+   * field, or split_words), caarlos0/env `env:"X" envDefault:"…"`, ilyakaznacheev/cleanenv `env:"X" env-default:"…"`,
+   * sethvargo/go-envconfig `env:"X, default=…"`.
+   */
+  private structTagDefault(node: Node): void {
+    const tagNode = node.childForFieldName('tag');
+    const field = node.childForFieldName('name')?.text;
+    const tagText = goString(tagNode);
+    if (!tagNode || !field || tagText === undefined) return;
+    const tag = parseStructTag(tagText);
+    const env = tag.get('env');
+    const envParts = env?.split(',').map((p) => p.trim()) ?? [];
+    let variable: string | undefined;
+    let fallback: string | undefined;
+    let required: string;
+    if (tag.has('envconfig') || (tag.has('default') && !tag.has('env'))) {
+      if (!tag.has('envconfig') && !tag.has('split_words')) return;
+      fallback = tag.get('default');
+      const name = tag.get('envconfig')?.split(',')[0]?.trim();
+      variable = name || (tag.get('split_words') === 'true' ? field.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2') : field).toUpperCase();
+      required = tagText.replace(/\s*\bdefault:"(?:[^"\\]|\\.)*"/, '') + ' required:"true"';
+    } else if (env !== undefined) {
+      variable = envParts[0] || undefined;
+      if (tag.has('envDefault')) {
+        fallback = tag.get('envDefault');
+        required = tagText.replace(/\s*\benvDefault:"(?:[^"\\]|\\.)*"/, '').replace(/\benv:"([^"]*)"/, (_m, v: string) => `env:"${v},required,notEmpty"`);
+      } else if (tag.has('env-default')) {
+        fallback = tag.get('env-default');
+        required = tagText.replace(/\s*\benv-default:"(?:[^"\\]|\\.)*"/, '') + ' env-required:"true"';
+      } else {
+        const d = envParts.find((p) => p.startsWith('default='));
+        if (d === undefined) return;
+        fallback = d.slice('default='.length);
+        required = tagText.replace(/\benv:"([^"]*)"/, `env:"${[envParts[0], ...envParts.slice(1).filter((p) => !p.startsWith('default=')), 'required'].join(', ')}"`);
+      }
+    } else return;
+    if (!variable || fallback === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) return;
+    const type = node.childForFieldName('type')?.text ?? 'string';
+    this.model.fallbacks.push({ variable, fallback, form: 'struct-tag-default', binding: field, structField: `${field} ${type} \`${required.trim()}\``, ...pos(tagNode) });
+  }
+
   private keyed(literal: Node): { key: string; value: Node; node: Node }[] {
     const body = literal.childForFieldName('body');
     const out: { key: string; value: Node; node: Node }[] = [];
@@ -253,4 +301,19 @@ class GoWalker {
     const start = pos(node);
     for (const fact of secretsInYamlText(text, start.line, start.column + 1, 'yaml-string')) this.model.inlineSecrets.push(fact);
   }
+}
+
+/** A Go struct tag (`key:"value" key2:"value2"`, reflect.StructTag conventions). */
+export function parseStructTag(tag: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of tag.matchAll(/([A-Za-z_][\w-]*):"((?:[^"\\]|\\.)*)"/g)) {
+    let value = m[2]!;
+    try {
+      value = JSON.parse(`"${value}"`) as string;
+    } catch {
+      // keep as written
+    }
+    if (!out.has(m[1]!)) out.set(m[1]!, value);
+  }
+  return out;
 }

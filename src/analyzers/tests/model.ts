@@ -25,6 +25,8 @@ export interface FallbackFact extends Pos {
   binding?: string;
   /** Go: name of the enclosing *testing.T / *testing.B parameter, for t.Fatalf. */
   testingParam?: string;
+  /** Go env-config struct tag default: the field declaration with the default dropped and the library's required marker. */
+  structField?: string;
 }
 
 /** A Kubernetes Secret created from code or a script with literal values. */

@@ -247,13 +247,15 @@ class TsWalker {
   private fallbackBinary(node: TS.BinaryExpression): void {
     const ts = this.ts;
     const op = node.operatorToken.kind;
-    if (op !== ts.SyntaxKind.QuestionQuestionToken && op !== ts.SyntaxKind.BarBarToken) return;
+    // `process.env.X ||= 'literal'` / `??=`: the variable is given a literal when unset, the same fallback.
+    const assign = op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken;
+    if (op !== ts.SyntaxKind.QuestionQuestionToken && op !== ts.SyntaxKind.BarBarToken && !assign) return;
     const fallback = this.stringOf(node.right);
     if (fallback === undefined) return;
-    const chain = this.envChain(node.left);
-    if (!chain) return;
-    const form = op === ts.SyntaxKind.QuestionQuestionToken ? '??' : '||';
-    const binding = this.bindingOf(node);
+    const chain = assign ? [this.envName(this.strip(node.left))].filter((v): v is string => v !== undefined) : this.envChain(node.left);
+    if (!chain || chain.length === 0) return;
+    const form = op === ts.SyntaxKind.QuestionQuestionToken ? '??' : op === ts.SyntaxKind.BarBarToken ? '||' : op === ts.SyntaxKind.QuestionQuestionEqualsToken ? '??=' : '||=';
+    const binding = assign ? undefined : this.bindingOf(node);
     for (const variable of chain) {
       this.model.fallbacks.push({ variable, fallback, form, ...this.pos(node.right), ...(binding ? { binding } : {}) });
     }

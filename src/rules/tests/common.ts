@@ -51,9 +51,16 @@ function pyIdentifier(name: string | undefined, variable: string): string {
 }
 
 /** The fail-fast form of reading `variable`, in the file's language, built from the real names. */
-export function failFastReplacement(input: { language: HarnessModel['language']; variable: string; binding?: string; testingParam?: string; secretName: string }): Replacement {
+export function failFastReplacement(input: { language: HarnessModel['language']; variable: string; binding?: string; testingParam?: string; structField?: string; secretName: string }): Replacement {
   const { variable, secretName } = input;
   const message = `Missing ${variable}: run the secret bootstrap (${secretName})`;
+  if (input.structField) {
+    return {
+      language: 'go',
+      title: `Require ${variable} instead of defaulting it to a literal (the env-config library fails when it is missing)`,
+      snippet: `${input.structField}\n`,
+    };
+  }
   switch (input.language) {
     case 'typescript': {
       const id = jsIdentifier(input.binding, variable);

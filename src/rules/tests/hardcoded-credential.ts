@@ -1,5 +1,6 @@
 import { isTestDotenv } from '../../analyzers/tests/dotenv.js';
 import type { CredentialFormat, CredentialHit, CredentialTextModel } from '../../analyzers/tests/credentials.js';
+import type { PytestEnvModel } from '../../analyzers/tests/pytest-env.js';
 import type { Origin, Severity } from '../../types.js';
 import { hasResources } from '../../scan/project-index.js';
 import { createRule } from '../create-rule.js';
@@ -60,6 +61,8 @@ export const hardcodedCredential = createRule(
     // Test dotenv files have theirs too (integration-test-inline-credentials).
     for (const f of project.models('dotenv')) if (isTestDotenv(f.file)) structuralYaml.add(f.file.path);
     const coveredLines = new Set<string>();
+    // pytest env settings are judged as test configuration (integration-test-inline-credentials).
+    for (const { file, model } of project.models<PytestEnvModel>('tests-pytest-env')) for (const e of model.entries) coveredLines.add(`${file.path}:${e.line}`);
     for (const { file, model } of harnessModels(project)) {
       // Fallbacks are judged only in tests: a script's fallback URL stays this rule's.
       if (model.role === 'test') for (const f of model.fallbacks) coveredLines.add(`${file.path}:${f.line}`);

@@ -6,6 +6,7 @@ import { resourceRef, secretLiterals } from '../k8s/common.js';
 import { valuesCredentials, valuesCredentialValue } from '../k8s/inline-credential-in-values.js';
 import type { DotenvModel } from '../../analyzers/dotenv.js';
 import { isTestDotenv } from '../../analyzers/tests/dotenv.js';
+import type { PytestEnvModel } from '../../analyzers/tests/pytest-env.js';
 import { connectionStringPassword, embeddedUrlPassword, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
 import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
 import { envFromReplacement, intTestsSecretName, Occurrences } from './common.js';
@@ -40,7 +41,7 @@ export const integrationTestInlineCredentials = createRule(
     id: 'integration-test-inline-credentials',
     family: 'tests',
     defaultSeverity: 'high',
-    description: 'A test manifest, integration/e2e values file, test overlay secretGenerator or test dotenv file holds literal credentials',
+    description: 'A test manifest, integration/e2e values file, test overlay secretGenerator, test dotenv file or pytest env setting holds literal credentials',
     why: 'Integration overlays and test-job values are deployed to shared clusters and copied between environments; a literal DB URL, MinIO key or bearer token there is a live credential in git that no authority rotates.',
     allowed: 'envFrom / secretKeyRef of the per-service <svc>-int-tests-secrets Secret rendered by the integration-secrets ExternalSecrets; Helm templates, ${VAR} placeholders and empty values.',
     remediation: 'Remove the literals, add the keys to the integration secret catalog (the per-service int-tests ExternalSecret) and mount them via envFrom.',
@@ -157,6 +158,35 @@ export const integrationTestInlineCredentials = createRule(
             origin: 'test',
             replacement: envFromReplacement(secretName),
             remediation: `Remove the literal ${entry.key} from the committed file; add it to ${secretName} (per-service int-tests ExternalSecret) and provide it to the run from that Secret.`,
+          });
+        }
+      },
+    );
+    // pytest-env settings (`env =` in pytest.ini / tox.ini / setup.cfg, pyproject's pytest options): set for every test run.
+    context.each(
+      project.models<PytestEnvModel>('tests-pytest-env'),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        const seen = new Occurrences();
+        const secretName = intTestsSecretName(file.path);
+        for (const entry of model.entries) {
+          const literal = valuesCredentialValue(entry.key, entry.value, config);
+          if (!literal) continue;
+          context.report({
+            file,
+            line: entry.line,
+            column: entry.column,
+            message: `Test configuration (pytest env) ${entry.key} holds a literal credential`,
+            location: seen.next(`pytest-env:${entry.key}`),
+            value: literal,
+            keys: [entry.key],
+            origin: 'test',
+            replacement: {
+              language: 'python',
+              title: `Require ${entry.key} from the environment the secret bootstrap provides (${secretName})`,
+              snippet: `# conftest.py\nimport os\n\nimport pytest\n\n\ndef pytest_configure(config):\n    if not os.environ.get(${JSON.stringify(entry.key)}):\n        pytest.exit(${JSON.stringify(`Missing ${entry.key}: run the secret bootstrap (${secretName})`)}, returncode=2)\n`,
+            },
+            remediation: `Remove ${entry.key} from the pytest env settings; deliver it from ${secretName} (per-service int-tests ExternalSecret) to the test run and fail fast when it is missing.`,
           });
         }
       },

@@ -14,6 +14,9 @@ const FORMS: Record<string, string> = {
   'if-empty-assign': 'assignment when empty',
   'helper-default': 'env helper default',
   'shell-default': '`${…:-…}` default',
+  '??=': '`??=` assignment',
+  '||=': '`||=` assignment',
+  'struct-tag-default': 'struct tag default',
 };
 
 export const testCodeCredentialFallback = createRule(
@@ -46,7 +49,7 @@ export const testCodeCredentialFallback = createRule(
             value: fact.fallback,
             keys: [fact.variable],
             origin: 'test',
-            replacement: failFastReplacement({ language: model.language, variable: fact.variable, binding: fact.binding, testingParam: fact.testingParam, secretName }),
+            replacement: failFastReplacement({ language: model.language, variable: fact.variable, binding: fact.binding, testingParam: fact.testingParam, structField: fact.structField, secretName }),
             remediation: `Remove the fallback for ${fact.variable}; fail fast when it is missing and provide it from ${secretName} (envFrom of the per-service ExternalSecret) after the secret bootstrap.`,
           });
         }

@@ -38,7 +38,9 @@ function positional(args: string[]): string[] {
 export function clusterStep(argv: string[]): boolean {
   const [t, ...rest] = tool(argv);
   const p = positional(rest);
-  if (t === 'kubectl' || t === 'oc') return ['apply', 'create', 'replace', 'run', 'rollout'].includes(p[0] ?? '') && !(p[0] === 'create' && p[1] === 'namespace');
+  // `kubectl create namespace` prepares, `kubectl create secret` is a (legacy) secret step with its own rule: the deploy
+  // that needs the secrets is the step to point at.
+  if (t === 'kubectl' || t === 'oc') return ['apply', 'create', 'replace', 'run', 'rollout'].includes(p[0] ?? '') && !(p[0] === 'create' && ['namespace', 'ns', 'secret'].includes(p[1] ?? ''));
   if (t === 'helm') return ['install', 'upgrade', 'test'].includes(p[0] ?? '');
   if (t === 'skaffold') return ['run', 'dev', 'deploy'].includes(p[0] ?? '');
   if (t === 'tilt') return ['up', 'ci'].includes(p[0] ?? '');
