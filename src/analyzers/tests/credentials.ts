@@ -135,6 +135,8 @@ function validVaultToken(value: string, line: string): boolean {
 const EXAMPLE_LEAD = /\b(e\.g\.|i\.e\.|eg:|like|such as|for example|for instance|example:|format:?|syntax:?)\s*[`'"(]?\s*$/i;
 
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:@/'"`<>]{0,128}):([^\s@/'"`<>]{1,256})@([^\s/'"`<>:]+)/gi;
+/** Second-level names reserved for documentation (RFC 2606) and `.invalid`: a URL there is an example, whatever its password. */
+const DOCUMENTATION_HOST = /(^|\.)(example\.(com|net|org)|invalid)\.?$/i;
 
 /** Scan text for credential formats. */
 export function findCredentials(text: string): CredentialHit[] {
@@ -166,9 +168,9 @@ export function findCredentials(text: string): CredentialHit[] {
     }
     URL_PASSWORD.lastIndex = 0;
     for (const m of line.matchAll(URL_PASSWORD)) {
-      const [, scheme, user, password] = m;
-      // file:// URLs carry no credential a server checks.
-      if (isPlaceholderPassword(password!, user!) || /^x+$/i.test(password!) || scheme!.toLowerCase() === 'file') continue;
+      const [, scheme, user, password, host] = m;
+      // file:// URLs carry no credential a server checks; documentation hosts serve none.
+      if (isPlaceholderPassword(password!, user!) || /^x+$/i.test(password!) || scheme!.toLowerCase() === 'file' || DOCUMENTATION_HOST.test(host!)) continue;
       // Parser test data (`pa\uD7FFss`) and examples in messages (`… like dotenv://:key_1234@host`).
       if (/\\[xuU][0-9A-Fa-f{]/.test(`${user}:${password}`) || EXAMPLE_LEAD.test(line.slice(Math.max(0, (m.index ?? 0) - 40), m.index ?? 0))) continue;
       hits.push({ format: 'url-password', line: i + 1, column: (m.index ?? 0) + 1, value: password!, scheme: scheme!.toLowerCase() });
