@@ -224,6 +224,78 @@ export function finalChain(model: DockerfileModel, target?: string): Set<number>
   return chain;
 }
 
+/** The stage an invocation's `--target` names (`${TARGET:-runtime}` read as its default); undefined: the last stage. */
+export function targetStage(model: DockerfileModel, target: string | undefined): DfStage | undefined {
+  if (target === undefined || target === '') return undefined;
+  let t = target.trim();
+  const variable = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}?$/.exec(t);
+  if (variable) {
+    if (variable[2] === undefined || variable[2] === '') return undefined;
+    t = variable[2];
+  }
+  if (/\$/.test(t)) return undefined;
+  return model.stages.find((s) => s.name?.toLowerCase() === t.toLowerCase());
+}
+
+/**
+ * The images a Dockerfile's builds produce: one per distinct `--target` among the invocations found in the repo (docker
+ * CLI `--target`, build-push-action `target:`, compose/bake/skaffold `target`, Tilt `target=`), the last stage for an
+ * invocation without (or with an unresolvable) target, and the last stage alone when no invocation is found.
+ */
+export interface ImageScope {
+  /** Stages whose layers and config end up in an image the repository builds (the union of the built chains). */
+  chain: Set<number>;
+  /** The last stage is one of the built images (or no invocation was found). */
+  lastBuilt: boolean;
+  /** What the image(s) containing a stage are called in a message: `the final image`, `the image built with --target dev (Makefile:4)`. */
+  imageOf(stage: DfStage): string;
+  /** For a stage outside `chain`: `the final image` or `the image(s) built (… --target dev …)`. */
+  builtImages: string;
+  /** Set when the invocations found never build the last stage: `the 2 build invocations found stop at --target dev (Makefile:4, ci/build.sh:9)`. */
+  lastUnbuilt?: string;
+}
+
+export function imageScope(model: DockerfileModel, invocations: LocatedInvocation[]): ImageScope {
+  const last = model.stages[model.stages.length - 1];
+  const built = new Map<number, LocatedInvocation[]>();
+  for (const located of invocations) {
+    const stage = targetStage(model, located.invocation.target) ?? last;
+    if (!stage) continue;
+    built.set(stage.index, [...(built.get(stage.index) ?? []), located]);
+  }
+  if (built.size === 0 && last) built.set(last.index, []);
+  const chains = new Map([...built.keys()].map((i) => [i, finalChain(model, model.stages[i]!.name ?? undefined)] as const));
+  // finalChain resolves a target by name: an unnamed built stage can only be the last one.
+  const chain = new Set([...chains.values()].flatMap((c) => [...c]));
+  const at = (l: LocatedInvocation[]) => {
+    const where = l.slice(0, 3).map((i) => `${i.file.path}:${i.invocation.line}`);
+    return l.length > 3 ? `${where.join(', ')} and ${l.length - 3} more` : where.join(', ');
+  };
+  const describe = (index: number) => {
+    const l = built.get(index) ?? [];
+    if (last && index === last.index) return 'the final image';
+    const stage = model.stages[index]!;
+    return `the image built with --target ${stage.name ?? stage.index}${l.length ? ` (${at(l)})` : ''}`;
+  };
+  const join = (parts: string[]) => (parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`);
+  const lastBuilt = last !== undefined && built.has(last.index);
+  const scope: ImageScope = {
+    chain,
+    lastBuilt,
+    imageOf: (stage) => {
+      const images = [...chains.entries()].filter(([, c]) => c.has(stage.index)).map(([i]) => i);
+      return images.length ? join(images.map(describe)) : describe(last?.index ?? 0);
+    },
+    builtImages: join([...built.keys()].map(describe)),
+  };
+  if (!lastBuilt && last) {
+    const n = invocations.length;
+    const targets = [...new Set([...built.keys()].map((i) => model.stages[i]!.name ?? String(i)))];
+    scope.lastUnbuilt = `${n === 1 ? 'the one build invocation found stops' : `all ${n} build invocations found stop`} at --target ${join(targets)} (${at(invocations)})`;
+  }
+  return scope;
+}
+
 export function stageLabel(stage: DfStage): string {
   return stage.name ? `stage ${stage.name}` : `stage ${stage.index}`;
 }
