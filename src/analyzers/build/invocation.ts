@@ -69,6 +69,10 @@ export interface BuildInvocation {
   target?: string;
   /** The Dockerfile is chosen elsewhere (a bake-action step overriding targets of a bake file): link none. */
   dockerfileUnknown?: boolean;
+  /** A `docker compose build` command line: the compose files it names (`-f`, none: the default names in its folder) and the services (none: all). */
+  compose?: { files: string[]; services: string[]; projectDir?: string };
+  /** Set on the per-service view of a `docker compose build` command line: the service's build section it runs. */
+  composeService?: { file: string; line: number; service: string };
   /** Image reference when the invocation names one statically (Tilt image ref, `-t`). */
   image?: string;
   buildArgs: BuildArgPass[];
@@ -237,14 +241,42 @@ function programName(word: ShellWord, scalars?: Map<string, string>): string | u
 
 const COMPOSE_GLOBAL_VALUE = new Set(['-f', '--file', '-p', '--project-name', '--env-file', '--profile', '--project-directory', '--ansi', '--progress', '--parallel']);
 
-/** `docker compose build --build-arg X=…` / `docker-compose build`: the services' Dockerfiles are in the compose file. */
+/** `docker compose build` options that take a value (the rest are switches or service names). */
+const COMPOSE_BUILD_VALUE = new Set(['--build-arg', '--builder', '-m', '--memory', '--ssh', '--progress']);
+
+/**
+ * `docker compose build --build-arg X=… [services]` / `docker-compose -f ci.yml build`: the services' Dockerfiles are
+ * in the compose file(s), linked later (`compose`: the -f files and the services named, none meaning every service with
+ * a build section).
+ */
 function composeCliInvocation(command: ShellCommand, args: ShellWord[], filePath: string, options: { baseDirs?: string[]; host?: BuildInvocation['host'] }): BuildInvocation | undefined {
   let i = 0;
-  while (i < args.length && args[i]!.value.startsWith('-')) i += COMPOSE_GLOBAL_VALUE.has(args[i]!.value) ? 2 : 1;
+  const files: string[] = [];
+  let projectDir: string | undefined;
+  while (i < args.length && args[i]!.value.startsWith('-')) {
+    const w = args[i]!.value;
+    const eq = w.indexOf('=');
+    const flag = eq > 0 ? w.slice(0, eq) : w;
+    const value = eq > 0 ? w.slice(eq + 1) : COMPOSE_GLOBAL_VALUE.has(w) ? args[i + 1]?.value : undefined;
+    if ((flag === '-f' || flag === '--file') && value !== undefined) files.push(workspaceRelative(value));
+    if (flag === '--project-directory' && value !== undefined) projectDir = workspaceRelative(value);
+    i += eq < 0 && COMPOSE_GLOBAL_VALUE.has(w) ? 2 : 1;
+  }
   if (args[i]?.value !== 'build') return undefined;
-  const inv = cliInvocation(command, args.slice(i + 1), 'compose', filePath, options);
+  const rest = args.slice(i + 1);
+  const services: string[] = [];
+  for (let k = 0; k < rest.length; k++) {
+    const w = rest[k]!.value;
+    if (w.startsWith('-')) {
+      if (COMPOSE_BUILD_VALUE.has(w)) k++;
+      continue;
+    }
+    if (/^[A-Za-z0-9][\w.-]*$/.test(w)) services.push(w);
+  }
+  const inv = cliInvocation(command, rest, 'compose', filePath, options);
   inv.dockerfileUnknown = true;
   delete inv.context;
+  inv.compose = { files, services, ...(projectDir !== undefined ? { projectDir } : {}) };
   return inv;
 }
 
