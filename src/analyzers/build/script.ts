@@ -138,7 +138,7 @@ function isShellScriptPath(file: FileContext): boolean {
 export const shellScriptAnalyzer: Analyzer<BuildScriptModel> = {
   id: 'build-script',
   claims: (file) => isShellScriptPath(file),
-  sniff: (text, file) => (SHELL_EXT.test(file.path) || /^#!.*\b(ba|da|k|z)?sh\b/.test(text)) && /\b(docker|podman|buildah|buildctl|nerdctl)\b/.test(text),
+  sniff: (text, file) => (SHELL_EXT.test(file.path) || /^#!.*\b(ba|da|k|z)?sh\b/.test(text)) && /\b(docker|podman|buildah|buildctl|nerdctl|skaffold)\b/.test(text),
   parse(text, file, context) {
     const { model, error } = analyzeShellScript(text, file.path);
     if (error) context.diagnostic({ code: 'parse-error', message: `shell: ${error.message}`, line: error.line });
@@ -149,6 +149,6 @@ export const shellScriptAnalyzer: Analyzer<BuildScriptModel> = {
 export const makefileAnalyzer: Analyzer<BuildScriptModel> = {
   id: 'build-makefile',
   claims: (file) => isMakefilePath(file.path),
-  sniff: (text) => /\b(docker|podman|buildah|buildctl|nerdctl)\b/.test(text),
+  sniff: (text) => /\b(docker|podman|buildah|buildctl|nerdctl|skaffold)\b/.test(text),
   parse: (text, file) => analyzeMakefile(text, file.path),
 };
