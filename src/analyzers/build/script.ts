@@ -16,6 +16,12 @@ export interface BuildScriptModel {
   nounset: boolean;
   /** Variables assigned in the script (exported or not): not read from the caller's environment. */
   assigned: string[];
+  /**
+   * Makefiles: the assigned variables that recipe commands see in their environment (`export NAME`, `export NAME ?= …`,
+   * `.EXPORT_ALL_VARIABLES:`). A make variable that is not exported reaches `$(NAME)` but not `--secret env=NAME` or
+   * the bake/skaffold file a recipe runs.
+   */
+  exported?: string[];
 }
 
 const SHELL_EXT = /\.(sh|bash|ksh|zsh)$/i;
@@ -124,6 +130,10 @@ export function analyzeMakefile(text: string, path: string): BuildScriptModel {
   for (const m of text.matchAll(/^\s*ifndef\s+([A-Za-z_][A-Za-z0-9_]*)/gm)) checked.add(m[1]!);
   for (const m of text.matchAll(/^\s*ifeq\s*\(\s*\$\(([A-Za-z_][A-Za-z0-9_]*)\)\s*,\s*\)/gm)) checked.add(m[1]!);
   model.checked = [...checked];
+  const exportAll = /^\.EXPORT_ALL_VARIABLES\s*:/m.test(text);
+  const exported = new Set<string>();
+  for (const m of text.matchAll(/^\s*export\s+([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:[?:+!]?=|$)/gm)) for (const n of m[1]!.trim().split(/\s+/)) exported.add(n);
+  model.exported = exportAll ? model.assigned : model.assigned.filter((n) => exported.has(n));
   return model;
 }
 

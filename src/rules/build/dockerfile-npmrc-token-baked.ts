@@ -71,7 +71,8 @@ function literalAuth(text: string): string | undefined {
   const entries = parseCredFile(text.replace(/\\n/g, '\n'), 'npmrc').entries.filter((e) => e.literal && !['username', 'email'].includes(e.key));
   if (entries[0]) return entries[0].value;
   const url = /:\/\/([^\s/:@$]+):([^\s/@$]+)@/.exec(text);
-  return url && !url[2]!.startsWith('$') ? url[2] : undefined;
+  // `https://__token__:%s@…` is a printf format filled from a variable; `<token>` / `{token}` are placeholders.
+  return url && !url[2]!.startsWith('$') && !/^%[-#+ 0-9.]*[sbqdv]$|^<[^>]*>$|^\{[^}]*\}$/.test(url[2]!) ? url[2] : undefined;
 }
 
 /** Package-tool commands that store a credential in the user's config, with the first word of the credential part. */

@@ -64,7 +64,7 @@ export const missingBuildSecretPrecheck = createRule(
       }
     }
     const readsOf = (i: BuildInvocation) => [...i.envReads, ...(viaConfig.get(i) ?? [])];
-    const reportOnce = (file: FileContext, reads: EnvRead[], checked: Set<string>, language: string, check: (n: string) => string, note = '') => {
+    const reportOnce = (file: FileContext, reads: EnvRead[], checked: Set<string>, language: string, check: (n: string) => string, note: string | ((n: string) => string) = '', scope = '') => {
       const seen = new Set<string>();
       for (const read of reads.sort((a, b) => a.line - b.line)) {
         const name = read.name.replace(/^secrets\./, '');
@@ -75,8 +75,8 @@ export const missingBuildSecretPrecheck = createRule(
         context.report({
           file,
           line: read.line,
-          message: `${name} is forwarded to the build (${read.via === 'secret-env' || read.via === 'secret-file' ? 'as a BuildKit secret' : read.via === 'ci-secret' ? 'from a CI secret' : 'as a build argument'}${read.from ? ` by ${read.from}, which this command runs` : ''}) without a check that it is set${note}: a missing token surfaces as a 401`,
-          location: `${file.path}#precheck/${name}`,
+          message: `${name} is forwarded to the build (${read.via === 'secret-env' || read.via === 'secret-file' ? 'as a BuildKit secret' : read.via === 'ci-secret' ? 'from a CI secret' : 'as a build argument'}${read.from ? ` by ${read.from}, which this command runs` : ''}) without a check that it is set${typeof note === 'string' ? note : note(name)}: a missing token surfaces as a 401`,
+          location: `${file.path}#${scope}precheck/${name}`, // scope: the CI job, so that two jobs missing the same check are two findings
           keys: [name],
           origin: 'build-time',
           replacement: { language, title: `Fail early when ${name} is missing`, snippet: `${check(name)}\n` },
@@ -101,9 +101,26 @@ export const missingBuildSecretPrecheck = createRule(
         context.project.models<BuildScriptModel>(analyzer),
         (f) => f.file.path,
         (f) => {
-          const checked = new Set([...f.model.checked, ...f.model.assigned]);
-          const reads = f.model.invocations.flatMap((i) => readsOf(i).filter((r) => r.from || !(f.model.nounset && r.via === 'build-arg' && i.buildArgs.some((a) => a.value?.includes('$')))));
-          reportOnce(f.file, reads, checked, analyzer === 'build-makefile' ? 'makefile' : 'shell', (n) => (analyzer === 'build-makefile' ? `ifndef ${n}\n$(error ${n} is not set: export it before make)\nendif` : `: "\${${n}:?${n} is not set: export it before building}"`));
+          // A make variable that is not exported is seen by `$(NAME)` only: reads from the environment (a secret's env=,
+          // the bake/skaffold file a recipe runs) still find it unset.
+          const exported = f.model.exported;
+          const fromEnv = (i: BuildInvocation, r: EnvRead) => r.from !== undefined || r.via === 'secret-env' || (r.via === 'build-arg' && i.buildArgs.some((a) => a.name === r.name && a.value === undefined));
+          const assigned = new Set(f.model.assigned);
+          const envChecked = new Set([...f.model.checked, ...(exported ?? f.model.assigned)]);
+          const checked = new Set([...f.model.checked]);
+          const reads = f.model.invocations.flatMap((i) =>
+            readsOf(i)
+              .filter((r) => r.from || !(f.model.nounset && r.via === 'build-arg' && i.buildArgs.some((a) => a.value?.includes('$'))))
+              .filter((r) => !(fromEnv(i, r) ? envChecked.has(r.name) : assigned.has(r.name))),
+          );
+          reportOnce(
+            f.file,
+            reads,
+            checked,
+            analyzer === 'build-makefile' ? 'makefile' : 'shell',
+            (n) => (analyzer === 'build-makefile' ? (assigned.has(n) ? `export ${n}\n` : '') + `ifndef ${n}\n$(error ${n} is not set: export it before make)\nendif` : `: "\${${n}:?${n} is not set: export it before building}"`),
+            (n) => (exported && assigned.has(n) ? ` (the make variable ${n} is not exported: the build does not see its value)` : ''),
+          );
         },
       );
     }
@@ -121,11 +138,14 @@ export const missingBuildSecretPrecheck = createRule(
         (f) => f.file.path,
         (f) => {
           const global = f.model.jobs.find((j) => j.name === '(pipeline)')?.checked ?? [];
-          for (const job of new Set(f.model.invocations.map((i) => i.job))) {
+          const jobs = new Set(f.model.invocations.map((i) => i.job));
+          for (const job of jobs) {
             const checked = new Set([...CI_ALWAYS_SET, ...global, ...(f.model.jobs.find((j) => j.name === job)?.checked ?? [])]);
             const reads = f.model.invocations.filter((i) => i.job === job).flatMap(readsOf);
             reportOnce(f.file, reads, checked, analyzer === 'jenkinsfile' ? 'groovy' : 'shell', (n) =>
               analyzer === 'jenkinsfile' ? `sh 'test -n "$${n}" || { echo "${n} is not set"; exit 1; }'` : `test -n "$${n}" || { echo "${n} is not set: add it to the CI/CD variables"; exit 1; }`,
+              '',
+              jobs.size > 1 ? `${job}/` : '',
             );
           }
         },
@@ -135,7 +155,8 @@ export const missingBuildSecretPrecheck = createRule(
       context.project.models<WorkflowModel>('github-workflow'),
       (f) => f.file.path,
       (f) => {
-        for (const job of new Set(f.model.invocations.map((i) => i.job))) {
+        const jobs = new Set(f.model.invocations.map((i) => i.job));
+        for (const job of jobs) {
           const steps = f.model.steps.filter((s) => s.job === job);
           // GitHub mints the job token for every run: `secrets.GITHUB_TOKEN` / `github.token` is never unset.
           const checked = new Set<string>(['secrets.GITHUB_TOKEN', 'github.token']);
@@ -149,7 +170,7 @@ export const missingBuildSecretPrecheck = createRule(
             for (const m of (s.condition ?? '').matchAll(/secrets\.([A-Za-z0-9_]+)/g)) checked.add(`secrets.${m[1]}`);
           }
           const reads = f.model.invocations.filter((i) => i.job === job).flatMap(readsOf);
-          reportOnce(f.file, reads, checked, 'yaml', (n) => `- name: Check ${n}\n  env:\n    ${n}: \${{ secrets.${n} }}\n  run: '[ -n "$${n}" ] || { echo "::error::secret ${n} is not set"; exit 1; }'`);
+          reportOnce(f.file, reads, checked, 'yaml', (n) => `- name: Check ${n}\n  env:\n    ${n}: \${{ secrets.${n} }}\n  run: '[ -n "$${n}" ] || { echo "::error::secret ${n} is not set"; exit 1; }'`, '', jobs.size > 1 ? `${job}/` : '');
         }
       },
     );
