@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,7 +24,29 @@ async function scanEdited(file: string, edit: (text: string) => string) {
   return r.findings.filter((f) => f.ruleId === 'missing-build-secret-precheck').map((f) => ({ file: f.file, line: f.line, message: f.message }));
 }
 
+async function scanFiles(files: Record<string, string>) {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'footprint-precheck-'));
+  roots.push(root);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  }
+  const r = await scanFixture(root);
+  return r.findings.filter((f) => f.ruleId === 'missing-build-secret-precheck').map((f) => `${f.file}:${f.line} ${f.evidence.keys.join()}`).sort();
+}
+
 describe('skaffold and bake runners', () => {
+  it('only the bake targets a run builds count: named targets and groups, else the default group', async () => {
+    const bake = ['group "default" {', '  targets = ["api"]', '}', 'group "all" {', '  targets = ["default", "worker"]', '}', 'target "api" {', '  secret = ["id=npm,env=NPM_TOKEN"]', '}', 'target "worker" {', '  secret = ["id=gh,env=GH_TOKEN"]', '}', ''].join('\n');
+    const run = (cmd: string) => scanFiles({ 'docker-bake.hcl': bake, 'build.sh': `#!/bin/sh\n${cmd}\n` });
+    expect(await run('docker buildx bake --push')).toEqual(['build.sh:2 NPM_TOKEN']);
+    expect(await run('docker buildx bake worker')).toEqual(['build.sh:2 GH_TOKEN']);
+    expect(await run('docker buildx bake all')).toEqual(['build.sh:2 GH_TOKEN', 'build.sh:2 NPM_TOKEN']);
+    const wf = (targets: string) => scanFiles({ 'docker-bake.hcl': bake, '.github/workflows/i.yml': `on: push\njobs:\n  i:\n    runs-on: x\n    steps:\n      - uses: docker/bake-action@v5\n        with:\n          targets: ${targets}\n` });
+    expect(await wf('worker')).toEqual(['.github/workflows/i.yml:6 GH_TOKEN']);
+  });
+
+
   it('read the config files a command line runs (-f, --filename, bake-action files:/workdir:) and bake --set overrides', () => {
     const script = analyzeShellScript('#!/bin/sh\ndocker buildx bake -f ci/a.hcl --file=ci/b.hcl --set "api.args.NPM_TOKEN=${NPM_TOKEN}" --set web.secrets=id=gh,env=GH_TOKEN api\ndocker bake\nskaffold build --filename=deploy/skaffold.yaml -p ci\nskaffold run\nskaffold diagnose\n', 'ci/x.sh').model;
     const [a, b, c, d] = script.invocations;

@@ -14,6 +14,8 @@ export interface BuildConfigModel {
   kind: 'skaffold' | 'bake';
   /** checked: variables the config itself checks before building (bake `validation` blocks, skaffold `hooks.before` commands). */
   invocations: (BuildInvocation & { name?: string; checked?: string[] })[];
+  /** bake `group "name" { targets = [...] }` blocks. */
+  groups?: Record<string, string[]>;
 }
 
 // ---- skaffold -------------------------------------------------------------------------------------------------
@@ -327,6 +329,10 @@ export function analyzeBake(text: string, path: string): BuildConfigModel {
   const variables = new Set(blocks.filter((b) => b.type === 'variable' && b.labels[0]).map((b) => b.labels[0]!));
   const conditions = blocks.filter((b) => b.type === 'variable').flatMap((b) => b.blocks.filter((v) => v.type === 'validation').map((v) => hclText(v.attrs.get('condition'))));
   const validated = [...variables].filter((name) => conditions.some((c) => new RegExp(`(^|[^\\w$])${name}([^\\w]|$)`).test(c)));
+  for (const g of blocks.filter((b) => b.type === 'group' && b.labels[0])) {
+    const list = g.attrs.get('targets');
+    (model.groups ??= {})[g.labels[0]!] = list?.kind === 'list' ? list.items.filter((x) => x.kind === 'str').map((x) => (x as { value: string }).value) : [];
+  }
   for (const [name, block] of targets) {
     // Abstract targets (only inherited from, no context/dockerfile of their own nor a group) still build when named: keep all.
     const inv: BuildInvocation & { name?: string } = {

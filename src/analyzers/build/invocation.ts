@@ -77,7 +77,7 @@ export interface BuildInvocation {
    * A command line that runs a declarative build configuration (`docker buildx bake`, `skaffold build|run|dev|debug`,
    * the bake-action): the config files it names (-f / files:; none: the tool's default names in its folder).
    */
-  runsConfig?: { files: string[]; dir?: string };
+  runsConfig?: { files: string[]; dir?: string; targets?: string[] };
   /** Set on the per-service view of a `docker compose build` command line: the service's build section it runs. */
   composeService?: { file: string; line: number; service: string };
   /** Image reference when the invocation names one statically (Tilt image ref, `-t`). */
@@ -329,8 +329,13 @@ function bakeCliInvocation(command: ShellCommand, args: ShellWord[], filePath: s
   const inv = baseInvocation(command, 'bake', filePath, options);
   inv.dockerfileUnknown = true;
   const files: string[] = [];
+  const targets: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!;
+    if (!w.value.startsWith('-')) {
+      if (/^[\w.-]+$/.test(w.value)) targets.push(w.value);
+      continue;
+    }
     const eq = w.value.indexOf('=');
     const flag = w.value.startsWith('--') && eq > 0 ? w.value.slice(0, eq) : w.value;
     let value: string | undefined = flag !== w.value ? w.value.slice(eq + 1) : undefined;
@@ -357,7 +362,7 @@ function bakeCliInvocation(command: ShellCommand, args: ShellWord[], filePath: s
       }
     }
   }
-  inv.runsConfig = { files };
+  inv.runsConfig = { files, ...(targets.length ? { targets } : {}) };
   return inv;
 }
 

@@ -252,7 +252,8 @@ function otherBuildAction(step: PNode, uses: string): BuildInvocation | undefine
     // The bake files it runs: `files:` (list or CSV) under `workdir:`, else the default names there.
     const workdir = getStr(withNode, 'workdir');
     const files = listInput(get(withNode, 'files')).flatMap((f) => f.text.split(',').map((x) => x.trim())).filter((f) => f && !/\$\{\{/.test(f) && !/^(cwd|https?):\/\//.test(f));
-    inv.runsConfig = { files, ...(workdir && !/\$\{\{/.test(workdir) ? { dir: workdir.replace(/^\.\/?/, '') || '.' } : {}) };
+    const targets = listInput(get(withNode, 'targets')).flatMap((t) => t.text.split(',').map((x) => x.trim())).filter((t) => /^[\w.-]+$/.test(t));
+    inv.runsConfig = { files, ...(targets.length ? { targets } : {}), ...(workdir && !/\$\{\{/.test(workdir) ? { dir: workdir.replace(/^\.\/?/, '') || '.' } : {}) };
     return inv;
   }
   const input = withNode.entries.find((e) => BUILD_ARG_INPUTS.includes(e.key));

@@ -19,6 +19,24 @@ function norm(p: string): string {
 }
 
 /** The config files (of `present`) a `docker buildx bake` / `skaffold` / bake-action invocation runs. */
+/**
+ * The bake targets a run builds: the named targets and groups (groups expanded), else the `default` group or target;
+ * undefined (all) when that cannot be told.
+ */
+function bakeTargetsRun(model: BuildConfigModel, targets: string[] | undefined): Set<string> | undefined {
+  const groups = model.groups ?? {};
+  const known = new Set(model.invocations.map((i) => i.name ?? ''));
+  const wanted = targets?.length ? targets : groups.default ? ['default'] : known.has('default') ? ['default'] : undefined;
+  if (!wanted) return undefined;
+  const out = new Set<string>();
+  const add = (n: string, depth: number) => {
+    if (groups[n] && depth < 8) for (const t of groups[n]!) add(t, depth + 1);
+    else out.add(n);
+  };
+  for (const t of wanted) add(t, 0);
+  return [...out].some((n) => known.has(n)) ? out : undefined;
+}
+
 export function configFilesRun(inv: BuildInvocation, present: Set<string>): string[] {
   const spec = inv.runsConfig;
   if (!spec || (inv.tool !== 'bake' && inv.tool !== 'skaffold')) return [];
@@ -52,14 +70,17 @@ export const missingBuildSecretPrecheck = createRule(
     // the file checks itself (a bake `validation` block, a skaffold `hooks.before` command).
     const configs = [...context.project.models<BuildConfigModel>('skaffold'), ...context.project.models<BuildConfigModel>('bake')];
     const configByPath = new Map<string, ParsedFile<BuildConfigModel>>(configs.map((c) => [c.file.path, c] as const));
-    const unchecked = (c: ParsedFile<BuildConfigModel>) => c.model.invocations.flatMap((i) => i.envReads.filter((r) => !(i.checked ?? []).includes(r.name)));
+    const unchecked = (c: ParsedFile<BuildConfigModel>, targets?: string[]) => {
+      const names = c.model.kind === 'bake' ? bakeTargetsRun(c.model, targets) : undefined;
+      return c.model.invocations.filter((i) => !names || names.has(i.name ?? '')).flatMap((i) => i.envReads.filter((r) => !(i.checked ?? []).includes(r.name)));
+    };
     const viaConfig = new Map<BuildInvocation, EnvRead[]>();
     const run = new Set<string>();
     for (const located of allInvocations(context.project)) {
       const files = configFilesRun(located.invocation, new Set(configByPath.keys()));
       for (const f of files) {
         run.add(f);
-        const reads = unchecked(configByPath.get(f)!).map((r) => ({ ...r, line: located.invocation.line, from: `${f}:${r.line}` }));
+        const reads = unchecked(configByPath.get(f)!, located.invocation.runsConfig?.targets).map((r) => ({ ...r, line: located.invocation.line, from: `${f}:${r.line}` }));
         viaConfig.set(located.invocation, [...(viaConfig.get(located.invocation) ?? []), ...reads]);
       }
     }
