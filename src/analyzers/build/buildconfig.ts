@@ -3,7 +3,7 @@
  * `custom.buildCommand`) and docker buildx bake files (`docker-bake.hcl` / `.json` targets with `args`, `secret`,
  * `inherits`), each target read as one build invocation of the Dockerfile it names.
  */
-import { parseShell } from '../../shell/index.js';
+import { checkedVariables, parseShell } from '../../shell/index.js';
 import { get, getStr, isMap, isScalar, isSeq, seqItems, type PNode } from '../../yaml/model.js';
 import { parseYaml } from '../../yaml/parse.js';
 import { basename, dirname, joinPosix } from '../../util/path.js';
@@ -12,7 +12,10 @@ import { buildArgFrom, scriptInvocations, secretFrom, type BuildArgPass, type Bu
 
 export interface BuildConfigModel {
   kind: 'skaffold' | 'bake';
-  invocations: (BuildInvocation & { name?: string })[];
+  /** checked: variables the config itself checks before building (bake `validation` blocks, skaffold `hooks.before` commands). */
+  invocations: (BuildInvocation & { name?: string; checked?: string[] })[];
+  /** bake `group "name" { targets = [...] }` blocks. */
+  groups?: Record<string, string[]>;
 }
 
 // ---- skaffold -------------------------------------------------------------------------------------------------
@@ -29,10 +32,23 @@ function skaffoldArg(name: string, value: string | undefined, line: number): Bui
   return buildArgFrom(`${name}=${value}`, line);
 }
 
-function skaffoldArtifact(artifact: PNode, dir: string): BuildInvocation[] {
+/** Variables the artifact's before-build host hooks check (`command: ["sh", "-c", "test -n \"$NPM_TOKEN\" || exit 1"]`). */
+function hookChecks(artifact: PNode): string[] {
+  const out = new Set<string>();
+  for (const hook of seqItems(get(artifact, ['hooks', 'before']))) {
+    const words = seqItems(get(hook, 'command')).filter(isScalar).map((w) => String(w.value ?? ''));
+    const shell = words.length >= 3 && /(^|\/)(ba|da|z|k)?sh$/.test(words[0]!) && words[1] === '-c' ? words[2]! : words.join(' ');
+    const script = parseShell(shell);
+    if (!script.error) for (const v of checkedVariables(script)) out.add(v);
+  }
+  return [...out];
+}
+
+function skaffoldArtifact(artifact: PNode, dir: string): (BuildInvocation & { checked?: string[] })[] {
   const context = joinPosix(dir, getStr(artifact, 'context') ?? '.');
   const image = getStr(artifact, 'image');
-  const out: BuildInvocation[] = [];
+  const checked = hookChecks(artifact);
+  const out: (BuildInvocation & { checked?: string[] })[] = [];
   for (const builder of ['docker', 'kaniko']) {
     const node = get(artifact, builder);
     if (!isMap(node) && !(builder === 'docker' && !get(artifact, 'kaniko') && !get(artifact, 'custom') && !get(artifact, 'jib') && !get(artifact, 'buildpacks') && !get(artifact, 'ko') && !get(artifact, 'bazel'))) continue;
@@ -69,7 +85,7 @@ function skaffoldArtifact(artifact: PNode, dir: string): BuildInvocation[] {
       if (env) inv.envReads.push({ name: env, line: s.line, via: 'secret-env' });
     }
     for (const arg of inv.buildArgs) for (const ref of arg.refs) inv.envReads.push({ name: ref, line: arg.line, via: 'build-arg' });
-    out.push(inv);
+    out.push(checked.length ? { ...inv, checked } : inv);
   }
   const command = getStr(artifact, ['custom', 'buildCommand']);
   if (command) {
@@ -107,6 +123,8 @@ interface HclBlock {
   line: number;
   endLine: number;
   attrs: Map<string, HclValue>;
+  /** Nested blocks (a variable's `validation { … }`). */
+  blocks: HclBlock[];
 }
 
 interface HclTok {
@@ -255,7 +273,7 @@ function parseHcl(text: string): HclBlock[] {
       if (toks[j]?.kind === 'op' && toks[j]!.value === '{') {
         i = j + 1;
         const inner = body();
-        blocks.push({ type: t.value, labels, line: t.line, endLine: inner.endLine, attrs: inner.attrs });
+        blocks.push({ type: t.value, labels, line: t.line, endLine: inner.endLine, attrs: inner.attrs, blocks: inner.blocks });
         continue;
       }
       i++;
@@ -281,7 +299,7 @@ function bakeJsonBlocks(text: string): HclBlock[] {
       if (!isMap(e.value)) continue;
       const attrs = new Map<string, HclValue>();
       for (const a of e.value.entries) attrs.set(a.key, conv(a.value));
-      blocks.push({ type: 'target', labels: [e.key], line: e.line, endLine: e.value.endLine, attrs });
+      blocks.push({ type: 'target', labels: [e.key], line: e.line, endLine: e.value.endLine, attrs, blocks: [] });
     }
   }
   return blocks;
@@ -307,6 +325,14 @@ export function analyzeBake(text: string, path: string): BuildConfigModel {
     return undefined;
   };
   const str = (v: HclValue | undefined) => (v?.kind === 'str' && !/\$\{/.test(v.value) ? v.value : undefined);
+  // `variable "NPM_TOKEN" { validation { condition = NPM_TOKEN != "" … } }`: bake stops before building when it fails.
+  const variables = new Set(blocks.filter((b) => b.type === 'variable' && b.labels[0]).map((b) => b.labels[0]!));
+  const conditions = blocks.filter((b) => b.type === 'variable').flatMap((b) => b.blocks.filter((v) => v.type === 'validation').map((v) => hclText(v.attrs.get('condition'))));
+  const validated = [...variables].filter((name) => conditions.some((c) => new RegExp(`(^|[^\\w$])${name}([^\\w]|$)`).test(c)));
+  for (const g of blocks.filter((b) => b.type === 'group' && b.labels[0])) {
+    const list = g.attrs.get('targets');
+    (model.groups ??= {})[g.labels[0]!] = list?.kind === 'list' ? list.items.filter((x) => x.kind === 'str').map((x) => (x as { value: string }).value) : [];
+  }
   for (const [name, block] of targets) {
     // Abstract targets (only inherited from, no context/dockerfile of their own nor a group) still build when named: keep all.
     const inv: BuildInvocation & { name?: string } = {
@@ -343,9 +369,17 @@ export function analyzeBake(text: string, path: string): BuildConfigModel {
       inv.secrets.push(secret);
       for (const ref of secret.refs) inv.envReads.push({ name: ref, line: s.line, via: 'secret-env' });
     }
-    model.invocations.push(inv);
+    model.invocations.push(validated.length ? { ...inv, checked: validated } : inv);
   }
   return model;
+}
+
+function hclText(v: HclValue | undefined): string {
+  if (!v) return '';
+  if (v.kind === 'str') return `"${v.value}"`;
+  if (v.kind === 'other') return v.text;
+  if (v.kind === 'list') return v.items.map(hclText).join(' ');
+  return v.entries.map((e) => `${e.key} ${hclText(e.value)}`).join(' ');
 }
 
 export const skaffoldAnalyzer: Analyzer<BuildConfigModel> = {
@@ -356,6 +390,8 @@ export const skaffoldAnalyzer: Analyzer<BuildConfigModel> = {
 
 export const bakeAnalyzer: Analyzer<BuildConfigModel> = {
   id: 'bake',
-  claims: (file) => isBakePath(file.path),
+  // Any .hcl file may be a bake file (`docker buildx bake -f ci/release.hcl`): one that declares a target block.
+  claims: (file) => isBakePath(file.path) || /\.hcl$/i.test(file.path),
+  sniff: (text, file) => isBakePath(file.path) || /^\s*target\s+"[^"]+"\s*\{/m.test(text),
   parse: (text, file) => analyzeBake(text, file.path),
 };

@@ -365,7 +365,7 @@ export function analyzeJenkinsfile(text: string, path: string): CiModel {
 }
 
 /** Mentions a build program: files that cannot build need no parse. */
-const BUILD_PROGRAM = /docker|podman|nerdctl|buildah|buildctl|kaniko|depot/i;
+const BUILD_PROGRAM = /docker|podman|nerdctl|buildah|buildctl|kaniko|depot|skaffold/i;
 
 export const ciPipelineAnalyzer: Analyzer<CiModel> = {
   id: 'ci-pipeline',

@@ -48,6 +48,8 @@ export interface EnvRead {
   line: number;
   /** secret-file: a variable inside a secret's src= path (a folder like HOME, rarely a token). */
   via: 'secret-env' | 'secret-file' | 'build-arg' | 'getenv' | 'ci-secret';
+  /** Read by the build configuration this command runs, not the command itself: `docker-bake.hcl:7`. */
+  from?: string;
 }
 
 export interface BuildInvocation {
@@ -69,6 +71,15 @@ export interface BuildInvocation {
   target?: string;
   /** The Dockerfile is chosen elsewhere (a bake-action step overriding targets of a bake file): link none. */
   dockerfileUnknown?: boolean;
+  /** A `docker compose build` command line: the compose files it names (`-f`, none: the default names in its folder) and the services (none: all). */
+  compose?: { files: string[]; services: string[]; projectDir?: string };
+  /**
+   * A command line that runs a declarative build configuration (`docker buildx bake`, `skaffold build|run|dev|debug`,
+   * the bake-action): the config files it names (-f / files:; none: the tool's default names in its folder).
+   */
+  runsConfig?: { files: string[]; dir?: string; targets?: string[] };
+  /** Set on the per-service view of a `docker compose build` command line: the service's build section it runs. */
+  composeService?: { file: string; line: number; service: string };
   /** Image reference when the invocation names one statically (Tilt image ref, `-t`). */
   image?: string;
   buildArgs: BuildArgPass[];
@@ -237,14 +248,42 @@ function programName(word: ShellWord, scalars?: Map<string, string>): string | u
 
 const COMPOSE_GLOBAL_VALUE = new Set(['-f', '--file', '-p', '--project-name', '--env-file', '--profile', '--project-directory', '--ansi', '--progress', '--parallel']);
 
-/** `docker compose build --build-arg X=…` / `docker-compose build`: the services' Dockerfiles are in the compose file. */
+/** `docker compose build` options that take a value (the rest are switches or service names). */
+const COMPOSE_BUILD_VALUE = new Set(['--build-arg', '--builder', '-m', '--memory', '--ssh', '--progress']);
+
+/**
+ * `docker compose build --build-arg X=… [services]` / `docker-compose -f ci.yml build`: the services' Dockerfiles are
+ * in the compose file(s), linked later (`compose`: the -f files and the services named, none meaning every service with
+ * a build section).
+ */
 function composeCliInvocation(command: ShellCommand, args: ShellWord[], filePath: string, options: { baseDirs?: string[]; host?: BuildInvocation['host'] }): BuildInvocation | undefined {
   let i = 0;
-  while (i < args.length && args[i]!.value.startsWith('-')) i += COMPOSE_GLOBAL_VALUE.has(args[i]!.value) ? 2 : 1;
+  const files: string[] = [];
+  let projectDir: string | undefined;
+  while (i < args.length && args[i]!.value.startsWith('-')) {
+    const w = args[i]!.value;
+    const eq = w.indexOf('=');
+    const flag = eq > 0 ? w.slice(0, eq) : w;
+    const value = eq > 0 ? w.slice(eq + 1) : COMPOSE_GLOBAL_VALUE.has(w) ? args[i + 1]?.value : undefined;
+    if ((flag === '-f' || flag === '--file') && value !== undefined) files.push(workspaceRelative(value));
+    if (flag === '--project-directory' && value !== undefined) projectDir = workspaceRelative(value);
+    i += eq < 0 && COMPOSE_GLOBAL_VALUE.has(w) ? 2 : 1;
+  }
   if (args[i]?.value !== 'build') return undefined;
-  const inv = cliInvocation(command, args.slice(i + 1), 'compose', filePath, options);
+  const rest = args.slice(i + 1);
+  const services: string[] = [];
+  for (let k = 0; k < rest.length; k++) {
+    const w = rest[k]!.value;
+    if (w.startsWith('-')) {
+      if (COMPOSE_BUILD_VALUE.has(w)) k++;
+      continue;
+    }
+    if (/^[A-Za-z0-9][\w.-]*$/.test(w)) services.push(w);
+  }
+  const inv = cliInvocation(command, rest, 'compose', filePath, options);
   inv.dockerfileUnknown = true;
   delete inv.context;
+  inv.compose = { files, services, ...(projectDir !== undefined ? { projectDir } : {}) };
   return inv;
 }
 
@@ -260,6 +299,7 @@ export function invocationFromCommand(command: ShellCommand, filePath: string, o
     while (i < all.length && all[i]!.value.startsWith('-')) i += DOCKER_GLOBAL_VALUE.has(all[i]!.value) ? 2 : 1;
     const sub = all[i]?.value;
     if (sub === 'compose') return composeCliInvocation(command, all.slice(i + 1), filePath, options);
+    if (program === 'docker' && (sub === 'bake' || (sub === 'buildx' && all[i + 1]?.value === 'bake'))) return bakeCliInvocation(command, all.slice(sub === 'bake' ? i + 1 : i + 2), filePath, options);
     if (sub === 'build') tool = program === 'docker' ? 'docker' : program;
     else if ((sub === 'buildx' || sub === 'image' || sub === 'builder') && ['build', 'b'].includes(all[i + 1]?.value ?? '')) {
       tool = sub === 'buildx' ? 'buildx' : program === 'docker' ? 'docker' : program;
@@ -269,6 +309,8 @@ export function invocationFromCommand(command: ShellCommand, filePath: string, o
     return cliInvocation(command, all.slice(i), tool, filePath, options);
   }
   if (program === 'docker-buildx' && all[1]?.value === 'build') return cliInvocation(command, all.slice(2), 'buildx', filePath, options);
+  if (program === 'docker-buildx' && all[1]?.value === 'bake') return bakeCliInvocation(command, all.slice(2), filePath, options);
+  if (program === 'skaffold' && ['build', 'run', 'dev', 'debug'].includes(all[1]?.value ?? '')) return skaffoldCliInvocation(command, all.slice(2), filePath, options);
   if (program === 'buildah' && ['bud', 'build', 'build-using-dockerfile'].includes(all[1]?.value ?? '')) return cliInvocation(command, all.slice(2), 'buildah', filePath, options);
   if (program === 'executor' && /kaniko/.test(all[0]!.value) || program === 'kaniko' || program === 'kaniko-executor') return kanikoInvocation(command, all.slice(1), filePath, options);
   if (program === 'buildctl' || program === 'buildctl-daemonless.sh') {
@@ -277,6 +319,67 @@ export function invocationFromCommand(command: ShellCommand, filePath: string, o
     return buildctlInvocation(command, all.slice(i + 1), filePath, options);
   }
   return undefined;
+}
+
+/** Options of `docker buildx bake` that take a value. */
+const BAKE_VALUE = new Set(['-f', '--file', '--set', '--builder', '--progress', '--metadata-file', '--provenance', '--sbom', '--call', '--allow', '--list']);
+
+/** `docker buildx bake -f ci.hcl --set app.args.NPM_TOKEN=$NPM_TOKEN app`: runs the bake file's targets, with overrides. */
+function bakeCliInvocation(command: ShellCommand, args: ShellWord[], filePath: string, options: { baseDirs?: string[]; host?: BuildInvocation['host'] }): BuildInvocation {
+  const inv = baseInvocation(command, 'bake', filePath, options);
+  inv.dockerfileUnknown = true;
+  const files: string[] = [];
+  const targets: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    if (!w.value.startsWith('-')) {
+      if (/^[\w.-]+$/.test(w.value)) targets.push(w.value);
+      continue;
+    }
+    const eq = w.value.indexOf('=');
+    const flag = w.value.startsWith('--') && eq > 0 ? w.value.slice(0, eq) : w.value;
+    let value: string | undefined = flag !== w.value ? w.value.slice(eq + 1) : undefined;
+    let valueWord: ShellWord | undefined = value !== undefined ? w : undefined;
+    if (value === undefined && BAKE_VALUE.has(flag)) {
+      valueWord = args[++i];
+      value = valueWord?.value;
+    }
+    if (value === undefined || !valueWord) continue;
+    if (flag === '-f' || flag === '--file') files.push(workspaceRelative(value));
+    else if (flag === '--set') {
+      const m = /^([^.=\s]+)\.(args\.([A-Za-z_]\w*)|secrets?)=(.*)$/s.exec(value);
+      if (!m) continue;
+      if (m[3]) {
+        const arg = buildArgFrom(`${m[3]}=${m[4]}`, valueWord.line, valueWord.params);
+        inv.buildArgs.push(arg);
+        for (const ref of arg.refs) if (!ref.includes('.')) inv.envReads.push({ name: ref, line: valueWord.line, via: 'build-arg' });
+      } else {
+        const secret = secretFrom(m[4]!, valueWord.line);
+        if (secret) {
+          inv.secrets.push(secret);
+          for (const ref of secret.refs) inv.envReads.push({ name: ref, line: valueWord.line, via: 'secret-env' });
+        }
+      }
+    }
+  }
+  inv.runsConfig = { files, ...(targets.length ? { targets } : {}) };
+  return inv;
+}
+
+/** `skaffold build -f deploy/skaffold.yaml -p ci`: builds the artifacts of the skaffold config. */
+function skaffoldCliInvocation(command: ShellCommand, args: ShellWord[], filePath: string, options: { baseDirs?: string[]; host?: BuildInvocation['host'] }): BuildInvocation {
+  const inv = baseInvocation(command, 'skaffold', filePath, options);
+  inv.dockerfileUnknown = true;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!.value;
+    const m = /^(-f|--filename)(?:=(.*))?$/s.exec(w);
+    if (!m) continue;
+    const value = m[2] ?? args[++i]?.value;
+    if (value !== undefined) files.push(workspaceRelative(value));
+  }
+  inv.runsConfig = { files };
+  return inv;
 }
 
 function baseInvocation(command: ShellCommand, tool: BuildTool, filePath: string, options: { baseDirs?: string[]; host?: BuildInvocation['host'] }): BuildInvocation {

@@ -16,6 +16,12 @@ export interface BuildScriptModel {
   nounset: boolean;
   /** Variables assigned in the script (exported or not): not read from the caller's environment. */
   assigned: string[];
+  /**
+   * Makefiles: the assigned variables that recipe commands see in their environment (`export NAME`, `export NAME ?= …`,
+   * `.EXPORT_ALL_VARIABLES:`). A make variable that is not exported reaches `$(NAME)` but not `--secret env=NAME` or
+   * the bake/skaffold file a recipe runs.
+   */
+  exported?: string[];
 }
 
 const SHELL_EXT = /\.(sh|bash|ksh|zsh)$/i;
@@ -124,6 +130,10 @@ export function analyzeMakefile(text: string, path: string): BuildScriptModel {
   for (const m of text.matchAll(/^\s*ifndef\s+([A-Za-z_][A-Za-z0-9_]*)/gm)) checked.add(m[1]!);
   for (const m of text.matchAll(/^\s*ifeq\s*\(\s*\$\(([A-Za-z_][A-Za-z0-9_]*)\)\s*,\s*\)/gm)) checked.add(m[1]!);
   model.checked = [...checked];
+  const exportAll = /^\.EXPORT_ALL_VARIABLES\s*:/m.test(text);
+  const exported = new Set<string>();
+  for (const m of text.matchAll(/^\s*export\s+([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:[?:+!]?=|$)/gm)) for (const n of m[1]!.trim().split(/\s+/)) exported.add(n);
+  model.exported = exportAll ? model.assigned : model.assigned.filter((n) => exported.has(n));
   return model;
 }
 
@@ -138,7 +148,7 @@ function isShellScriptPath(file: FileContext): boolean {
 export const shellScriptAnalyzer: Analyzer<BuildScriptModel> = {
   id: 'build-script',
   claims: (file) => isShellScriptPath(file),
-  sniff: (text, file) => (SHELL_EXT.test(file.path) || /^#!.*\b(ba|da|k|z)?sh\b/.test(text)) && /\b(docker|podman|buildah|buildctl|nerdctl)\b/.test(text),
+  sniff: (text, file) => (SHELL_EXT.test(file.path) || /^#!.*\b(ba|da|k|z)?sh\b/.test(text)) && /\b(docker|podman|buildah|buildctl|nerdctl|skaffold)\b/.test(text),
   parse(text, file, context) {
     const { model, error } = analyzeShellScript(text, file.path);
     if (error) context.diagnostic({ code: 'parse-error', message: `shell: ${error.message}`, line: error.line });
@@ -149,6 +159,6 @@ export const shellScriptAnalyzer: Analyzer<BuildScriptModel> = {
 export const makefileAnalyzer: Analyzer<BuildScriptModel> = {
   id: 'build-makefile',
   claims: (file) => isMakefilePath(file.path),
-  sniff: (text) => /\b(docker|podman|buildah|buildctl|nerdctl)\b/.test(text),
+  sniff: (text) => /\b(docker|podman|buildah|buildctl|nerdctl|skaffold)\b/.test(text),
   parse: (text, file) => analyzeMakefile(text, file.path),
 };

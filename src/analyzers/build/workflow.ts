@@ -67,7 +67,7 @@ function listInput(node: PNode | null | undefined): { text: string; line: number
  * (a command, a path to one, or a variable assigned in the script; see invocationFromCommand). The checks a script
  * makes are read only for jobs that build.
  */
-const BUILD_PROGRAM = /docker|podman|nerdctl|buildah|buildctl/;
+const BUILD_PROGRAM = /docker|podman|nerdctl|buildah|buildctl|skaffold/;
 
 export function analyzeWorkflow(text: string, path: string): WorkflowModel {
   const model: WorkflowModel = { kind: 'workflow', invocations: [], steps: [] };
@@ -249,7 +249,12 @@ function otherBuildAction(step: PNode, uses: string): BuildInvocation | undefine
         }
       }
     }
-    return inv.buildArgs.length || inv.secrets.length ? inv : undefined;
+    // The bake files it runs: `files:` (list or CSV) under `workdir:`, else the default names there.
+    const workdir = getStr(withNode, 'workdir');
+    const files = listInput(get(withNode, 'files')).flatMap((f) => f.text.split(',').map((x) => x.trim())).filter((f) => f && !/\$\{\{/.test(f) && !/^(cwd|https?):\/\//.test(f));
+    const targets = listInput(get(withNode, 'targets')).flatMap((t) => t.text.split(',').map((x) => x.trim())).filter((t) => /^[\w.-]+$/.test(t));
+    inv.runsConfig = { files, ...(targets.length ? { targets } : {}), ...(workdir && !/\$\{\{/.test(workdir) ? { dir: workdir.replace(/^\.\/?/, '') || '.' } : {}) };
+    return inv;
   }
   const input = withNode.entries.find((e) => BUILD_ARG_INPUTS.includes(e.key));
   if (!input) return undefined;

@@ -21,8 +21,13 @@ export const buildArgTokenPassthrough = createRule(
       (i) => i.file.path,
       (located) => {
         const inv = located.invocation;
-        const df = graph.dockerfileOf(located);
+        const builds = graph.buildsOf(located);
         for (const arg of inv.buildArgs) {
+          // A compose command line builds several services: the one whose Dockerfile declares the argument.
+          const build = builds.find((b) => b.df.model.stages.some((s) => s.args.some((a) => a.name === arg.name)) || b.df.model.globalArgs.some((a) => a.name === arg.name)) ?? builds[0];
+          const df = build?.df;
+          const as = build?.as ?? located;
+          const service = as.invocation.composeService;
           const named = isBuildCredential(arg.name, names);
           const secretRefs = arg.refs.filter((r) => isSecretRef(r, names));
           if (!named && secretRefs.length === 0) continue;
@@ -35,13 +40,13 @@ export const buildArgTokenPassthrough = createRule(
           context.report({
             file: located.file,
             line: arg.line,
-            message: `${(inv.tool === 'build-push-action' || inv.tool === 'bake') && /^[\w.-]+\/[\w.-]+$/.test(inv.text) ? inv.text : inv.tool} build passes ${arg.name} ${how} as a build argument${df ? ` to ${df.file.path}` : ''}: build args are recorded in the image history and build cache`,
+            message: `${(inv.tool === 'build-push-action' || inv.tool === 'bake') && /^[\w.-]+\/[\w.-]+$/.test(inv.text) ? inv.text : inv.tool} build passes ${arg.name} ${how} as a build argument${df ? ` to ${df.file.path}` : ''}${service ? ` (service ${service.service} of ${service.file})` : ''}: build args are recorded in the image history and build cache`,
             location: `${located.file.path}#${graph.invocationLocation(located, (l) => `${l.invocation.tool}@${l.invocation.context ?? '.'}${l.invocation.dockerfile ? `:${l.invocation.dockerfile}` : ''}`)}/build-arg ${arg.name}`,
             value: arg.literal ? arg.value : undefined,
             keys: [arg.name],
             severity: arg.literal ? raise('high') : undefined,
             origin: 'build-time',
-            replacement: secretReplacement(`Pass ${arg.name} as BuildKit secret ${id}`, dockerfileText, [{ located, uses, dockerfilePath: df?.file.path }], inv.tool === 'build-push-action' || inv.tool === 'compose' ? 'yaml' : inv.tool === 'tilt-docker-build' ? 'python' : inv.tool === 'devcontainer' ? 'jsonc' : 'shell'),
+            replacement: secretReplacement(`Pass ${arg.name} as BuildKit secret ${id}`, dockerfileText, [{ located: as, uses, dockerfilePath: df?.file.path }], inv.tool === 'build-push-action' || inv.tool === 'compose' ? 'yaml' : inv.tool === 'tilt-docker-build' ? 'python' : inv.tool === 'devcontainer' ? 'jsonc' : 'shell'),
           });
         }
       },

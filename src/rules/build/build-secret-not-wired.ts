@@ -81,6 +81,8 @@ export const buildSecretNotWired = createRule(
       graph.invocations,
       (i) => i.file.path,
       (located) => {
+        // A `docker compose build` command line runs the services' build sections, which are checked themselves.
+        if (located.invocation.compose) return;
         const df = graph.dockerfileOf(located);
         if (!df) return;
         const inv = located.invocation;

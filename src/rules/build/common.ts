@@ -34,6 +34,8 @@ export const BUILD_TOKEN_NAMES = [
   'PIP_INDEX_URL',
   'PIP_EXTRA_INDEX_URL',
   'UV_INDEX_URL',
+  'UV_EXTRA_INDEX_URL',
+  'UV_INDEX',
   'POETRY_HTTP_BASIC_PASSWORD',
   'CARGO_REGISTRY_TOKEN',
   'GOPROXY_TOKEN',
@@ -161,26 +163,83 @@ export function contextDirs(inv: BuildInvocation): string[] {
   return [...new Set(inv.baseDirs.map((base) => (context.startsWith('/') ? context.slice(1) : norm(path.posix.join(base, context)))))];
 }
 
+/** The file names `docker compose` reads from its folder when no -f is given (the override file on top). */
+const COMPOSE_DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+const COMPOSE_OVERRIDE_FILES = ['compose.override.yaml', 'compose.override.yml', 'docker-compose.override.yaml', 'docker-compose.override.yml'];
+
 export class BuildGraph {
   readonly invocations: LocatedInvocation[];
   readonly byPath = new Map<string, ParsedFile<DockerfileModel>>();
-  private readonly linked = new Map<LocatedInvocation, ParsedFile<DockerfileModel> | undefined>();
+  /** Every Dockerfile an invocation builds, with the invocation as seen for that Dockerfile (a compose command line: per service). */
+  private readonly linked = new Map<LocatedInvocation, { df: ParsedFile<DockerfileModel>; as: LocatedInvocation }[]>();
 
   constructor(readonly project: Project) {
     for (const df of dockerfiles(project)) this.byPath.set(df.file.path, df);
     this.invocations = allInvocations(project);
     for (const inv of this.invocations) {
+      if (inv.invocation.compose) {
+        this.linked.set(inv, this.composeServices(inv).flatMap((as) => {
+          const df = dockerfileCandidates(as.invocation).map((c) => this.byPath.get(c)).find(Boolean);
+          return df ? [{ df, as }] : [];
+        }));
+        continue;
+      }
       const found = dockerfileCandidates(inv.invocation).map((c) => this.byPath.get(c)).find(Boolean);
-      this.linked.set(inv, found);
+      this.linked.set(inv, found ? [{ df: found, as: inv }] : []);
     }
   }
 
+  /**
+   * A `docker compose build` command line read per service it builds: the service's build section (context,
+   * dockerfile, target, secrets) with the command line's own `--build-arg`s, at the command line's place.
+   */
+  private composeServices(cli: LocatedInvocation): LocatedInvocation[] {
+    const spec = cli.invocation.compose!;
+    const sections = this.invocations.filter((i) => i.analyzer === 'compose');
+    let files: string[] = [];
+    for (const base of cli.invocation.baseDirs) {
+      const dir = spec.projectDir !== undefined ? norm(path.posix.join(base, spec.projectDir)) : base;
+      const names = spec.files.length ? spec.files.filter((f) => !/\$/.test(f)).map((f) => norm(f.startsWith('/') ? f.slice(1) : path.posix.join(base, f))) : [...COMPOSE_DEFAULT_FILES, ...COMPOSE_OVERRIDE_FILES].map((f) => norm(path.posix.join(dir, f)));
+      files = names.filter((f) => sections.some((s) => s.file.path === f));
+      if (spec.files.length === 0) {
+        // compose reads the first default name found, plus its override file.
+        const main = COMPOSE_DEFAULT_FILES.map((f) => norm(path.posix.join(dir, f))).find((f) => files.includes(f));
+        files = files.filter((f) => f === main || COMPOSE_OVERRIDE_FILES.includes(path.posix.basename(f)));
+      }
+      if (files.length) break;
+    }
+    const out: LocatedInvocation[] = [];
+    for (const section of sections) {
+      const service = (section.invocation as { service?: string }).service ?? '';
+      if (!files.includes(section.file.path) || (spec.services.length && !spec.services.includes(service))) continue;
+      const { compose: _drop, ...own } = section.invocation;
+      const invocation: BuildInvocation = {
+        ...own,
+        line: cli.invocation.line,
+        endLine: cli.invocation.endLine,
+        text: cli.invocation.text,
+        buildArgs: cli.invocation.buildArgs,
+        envReads: cli.invocation.envReads,
+        composeService: { file: section.file.path, line: section.invocation.line, service },
+      };
+      if (cli.invocation.host) invocation.host = cli.invocation.host;
+      out.push({ invocation, file: cli.file, analyzer: cli.analyzer });
+    }
+    return out;
+  }
+
+  /** The Dockerfile an invocation builds (the first one for a compose command line building several services). */
   dockerfileOf(inv: LocatedInvocation): ParsedFile<DockerfileModel> | undefined {
-    return this.linked.get(inv);
+    return this.linked.get(inv)?.[0]?.df;
+  }
+
+  /** Every Dockerfile an invocation builds, each with the invocation as seen for it. */
+  buildsOf(inv: LocatedInvocation): { df: ParsedFile<DockerfileModel>; as: LocatedInvocation }[] {
+    return this.linked.get(inv) ?? [];
   }
 
   invocationsOf(dockerfilePath: string): LocatedInvocation[] {
-    return this.invocations.filter((i) => this.linked.get(i)?.file.path === dockerfilePath);
+    return [...this.linked.values()].flatMap((l) => l.filter((x) => x.df.file.path === dockerfilePath).map((x) => x.as));
   }
 
   /**
@@ -222,6 +281,78 @@ export function finalChain(model: DockerfileModel, target?: string): Set<number>
     stage = stage.parent !== undefined ? model.stages[stage.parent] : undefined;
   }
   return chain;
+}
+
+/** The stage an invocation's `--target` names (`${TARGET:-runtime}` read as its default); undefined: the last stage. */
+export function targetStage(model: DockerfileModel, target: string | undefined): DfStage | undefined {
+  if (target === undefined || target === '') return undefined;
+  let t = target.trim();
+  const variable = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}?$/.exec(t);
+  if (variable) {
+    if (variable[2] === undefined || variable[2] === '') return undefined;
+    t = variable[2];
+  }
+  if (/\$/.test(t)) return undefined;
+  return model.stages.find((s) => s.name?.toLowerCase() === t.toLowerCase());
+}
+
+/**
+ * The images a Dockerfile's builds produce: one per distinct `--target` among the invocations found in the repo (docker
+ * CLI `--target`, build-push-action `target:`, compose/bake/skaffold `target`, Tilt `target=`), the last stage for an
+ * invocation without (or with an unresolvable) target, and the last stage alone when no invocation is found.
+ */
+export interface ImageScope {
+  /** Stages whose layers and config end up in an image the repository builds (the union of the built chains). */
+  chain: Set<number>;
+  /** The last stage is one of the built images (or no invocation was found). */
+  lastBuilt: boolean;
+  /** What the image(s) containing a stage are called in a message: `the final image`, `the image built with --target dev (Makefile:4)`. */
+  imageOf(stage: DfStage): string;
+  /** For a stage outside `chain`: `the final image` or `the image(s) built (… --target dev …)`. */
+  builtImages: string;
+  /** Set when the invocations found never build the last stage: `the 2 build invocations found stop at --target dev (Makefile:4, ci/build.sh:9)`. */
+  lastUnbuilt?: string;
+}
+
+export function imageScope(model: DockerfileModel, invocations: LocatedInvocation[]): ImageScope {
+  const last = model.stages[model.stages.length - 1];
+  const built = new Map<number, LocatedInvocation[]>();
+  for (const located of invocations) {
+    const stage = targetStage(model, located.invocation.target) ?? last;
+    if (!stage) continue;
+    built.set(stage.index, [...(built.get(stage.index) ?? []), located]);
+  }
+  if (built.size === 0 && last) built.set(last.index, []);
+  const chains = new Map([...built.keys()].map((i) => [i, finalChain(model, model.stages[i]!.name ?? undefined)] as const));
+  // finalChain resolves a target by name: an unnamed built stage can only be the last one.
+  const chain = new Set([...chains.values()].flatMap((c) => [...c]));
+  const at = (l: LocatedInvocation[]) => {
+    const where = l.slice(0, 3).map((i) => `${i.file.path}:${i.invocation.line}`);
+    return l.length > 3 ? `${where.join(', ')} and ${l.length - 3} more` : where.join(', ');
+  };
+  const describe = (index: number) => {
+    const l = built.get(index) ?? [];
+    if (last && index === last.index) return 'the final image';
+    const stage = model.stages[index]!;
+    return `the image built with --target ${stage.name ?? stage.index}${l.length ? ` (${at(l)})` : ''}`;
+  };
+  const join = (parts: string[]) => (parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`);
+  const lastBuilt = last !== undefined && built.has(last.index);
+  const scope: ImageScope = {
+    chain,
+    lastBuilt,
+    imageOf: (stage) => {
+      const images = [...chains.entries()].filter(([, c]) => c.has(stage.index)).map(([i]) => i);
+      return images.length ? join(images.map(describe)) : describe(last?.index ?? 0);
+    },
+    builtImages: join([...built.keys()].map(describe)),
+  };
+  if (!lastBuilt && last) {
+    const n = invocations.length;
+    const targets = [...new Set([...built.keys()].map((i) => model.stages[i]!.name ?? String(i)))];
+    scope.lastUnbuilt = `${n === 1 ? 'the one build invocation found stops' : `all ${n} build invocations found stop`} at --target ${join(targets)} (${at(invocations)})`;
+  }
+  return scope;
 }
 
 export function stageLabel(stage: DfStage): string {
@@ -353,11 +484,32 @@ export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[],
       const cmd = ['docker buildx build', ...uses.map((u) => `--secret id=${u.id},env=${source(u)}`), `-t $EXPECTED_REF -f ${q(df)} ${q(inv.context ?? '.')}`].join(' ');
       return { language: 'python', text: [`custom_build(`, `    ${JSON.stringify(inv.image ?? 'IMAGE').replace(/^"|"$/g, "'")},`, `    ${JSON.stringify(cmd).replace(/^"|"$/g, "'")},`, `    deps=[${JSON.stringify(inv.context ?? '.')}],`, ')'].join('\n') };
     }
-    case 'compose':
+    case 'compose': {
+      const service = inv.composeService;
+      if (service) {
+        // A `docker compose build --build-arg …` command line: compose has no --secret flag, the secret goes on the service.
+        const context = path.posix.relative(path.posix.dirname(service.file), inv.context ?? '.') || '.';
+        return {
+          language: 'yaml',
+          text: [
+            `# ${service.file}: \`docker compose build\` has no --secret flag; declare the secret on service ${service.service} and drop --build-arg from the command`,
+            'services:',
+            `  ${service.service}:`,
+            '    build:',
+            `      context: ${context}`,
+            ...(inv.dockerfile ? [`      dockerfile: ${inv.dockerfile}`] : []),
+            '      secrets:',
+            ...uses.map((u) => `        - ${u.id}`),
+            'secrets:',
+            ...uses.flatMap((u) => [`  ${u.id}:`, `    environment: ${source(u)}`]),
+          ].join('\n'),
+        };
+      }
       return {
         language: 'yaml',
         text: ['build:', `  context: ${ownContext}`, ...(inv.dockerfile ? [`  dockerfile: ${inv.dockerfile}`] : []), '  secrets:', ...uses.map((u) => `    - ${u.id}`), '# top level:', 'secrets:', ...uses.flatMap((u) => [`  ${u.id}:`, `    environment: ${source(u)}`])].join('\n'),
       };
+    }
     case 'devcontainer':
       return {
         language: 'jsonc',
@@ -426,7 +578,10 @@ function cliSnippet(inv: BuildInvocation, uses: SecretUse[], source: (u: SecretU
 export function secretReplacement(title: string, dockerfile: string | undefined, invocations: { located: LocatedInvocation; uses: SecretUse[]; dockerfilePath?: string }[], primaryLanguage: 'dockerfile' | 'shell' | 'yaml' | 'python' | 'jsonc' = 'dockerfile'): Replacement {
   const parts: string[] = [];
   if (dockerfile) parts.push(dockerfile.trimEnd());
+  // A compose build section that a `docker compose build` command line also runs gets its change once, with the command line's.
+  const viaCli = (l: LocatedInvocation) => l.analyzer === 'compose' && invocations.some((o) => o.located.invocation.composeService?.file === l.file.path && o.located.invocation.composeService.line === l.invocation.line);
   for (const { located, uses, dockerfilePath } of invocations) {
+    if (viaCli(located)) continue;
     const snippet = invocationSnippet(located, uses, dockerfilePath);
     const header = `${located.file.path}:${located.invocation.line}`;
     if (dockerfile) parts.push(`# ${header} (${snippet.language}):\n${snippet.text.split('\n').map((l) => `#   ${l}`).join('\n')}`);

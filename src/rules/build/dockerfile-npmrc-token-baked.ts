@@ -8,7 +8,7 @@ import type { ParsedFile } from '../../analyzers/types.js';
 import { parseShell, type ShellCommand } from '../../shell/index.js';
 import type { Severity } from '../../types.js';
 import { createRule } from '../create-rule.js';
-import { BuildGraph, buildNameOptions, contextDirs, copiedIntoFinal, finalChain, imagePath, isBuildCredential, raise, secretReplacement, stageLabel, type SecretUse } from './common.js';
+import { BuildGraph, buildNameOptions, contextDirs, copiedIntoFinal, finalChain, imageScope, imagePath, isBuildCredential, raise, secretReplacement, stageLabel, type SecretUse } from './common.js';
 
 const CRED_BASENAMES = /(^|\/)(\.npmrc|npmrc|\.yarnrc|\.yarnrc\.yml|\.netrc|_netrc|pip\.conf|pip\.ini|\.pypirc|\.git-credentials|\.gitconfig|config\.json)$/;
 /** Credential files of other package tools, recognised by their folder: Poetry, Bundler, Composer, RubyGems, Cargo, Maven, Gradle, gh. */
@@ -71,7 +71,8 @@ function literalAuth(text: string): string | undefined {
   const entries = parseCredFile(text.replace(/\\n/g, '\n'), 'npmrc').entries.filter((e) => e.literal && !['username', 'email'].includes(e.key));
   if (entries[0]) return entries[0].value;
   const url = /:\/\/([^\s/:@$]+):([^\s/@$]+)@/.exec(text);
-  return url && !url[2]!.startsWith('$') ? url[2] : undefined;
+  // `https://__token__:%s@…` is a printf format filled from a variable; `<token>` / `{token}` are placeholders.
+  return url && !url[2]!.startsWith('$') && !/^%[-#+ 0-9.]*[sbqdv]$|^<[^>]*>$|^\{[^}]*\}$/.test(url[2]!) ? url[2] : undefined;
 }
 
 /** Package-tool commands that store a credential in the user's config, with the first word of the credential part. */
@@ -265,8 +266,10 @@ export const dockerfileNpmrcTokenBaked = createRule(
       (df) => df.file.path,
       (df) => {
         const model = df.model;
-        const chain = finalChain(model);
         const invocations = graph.invocationsOf(df.file.path);
+        const scope = imageScope(model, invocations);
+        const chain = scope.chain;
+        const lastChain = finalChain(model);
         for (const stage of model.stages) {
           const tokenVars = new Set<string>([...stage.args, ...stage.envs].filter((v) => isBuildCredential(v.name, names) || v.refs.some((r) => isBuildCredential(r, names))).map((v) => v.name));
           const tokenVar = (n: string) => tokenVars.has(n) || isBuildCredential(n, names);
@@ -354,15 +357,15 @@ export const dockerfileNpmrcTokenBaked = createRule(
           let where: string;
           if (finalStages.has(stage.index)) {
             severity = base ?? 'high';
-            where = `it stays in a layer of the final image (readable with docker save/docker history)`;
+            where = `it stays in a layer of ${scope.imageOf(stage)} (readable with docker save/docker history)`;
           } else {
             const copied = copiedIntoFinal(model, stage, imgPath, finalStages);
             if (copied) {
               severity = raise(base ?? 'medium');
-              where = `it survives into the final image through COPY --from at line ${copied.line}`;
+              where = `it survives into ${scope.imageOf(copied.stage)} through COPY --from at line ${copied.line}`;
             } else {
               severity = base ?? 'medium';
-              where = `it stays in the layers of ${stageLabel(stage)} and the build cache, not in the final image`;
+              where = `it stays in the layers of ${stageLabel(stage)} and the build cache${lastChain.has(stage.index) && scope.lastUnbuilt ? `, which no build found produces: ${scope.lastUnbuilt}` : `, not in ${scope.builtImages}`}`;
             }
           }
           if (literal) severity = raise(severity);

@@ -2,7 +2,7 @@ import type { DfStage, DfVar, DockerfileModel } from '../../analyzers/build/dock
 import type { Severity } from '../../types.js';
 import { createRule } from '../create-rule.js';
 import { isLiteralCredential } from '../../analyzers/build/credfile.js';
-import { BuildGraph, buildNameOptions, dockerfileSnippet, finalChain, isBuildCredential, isUrlValuedName, raise, runsUsing, secretReplacement, stageLabel, type SecretUse } from './common.js';
+import { BuildGraph, buildNameOptions, dockerfileSnippet, finalChain, imageScope, isBuildCredential, isUrlValuedName, raise, runsUsing, secretReplacement, stageLabel, type SecretUse } from './common.js';
 
 /** A literal that is no secret: a file path (`/run/secrets/token`, `/etc/gcp/key.json`) or a placeholder (`changeme`, `build-time-placeholder`). */
 export function isNonSecretLiteral(value: string): boolean {
@@ -71,8 +71,12 @@ export const dockerfileTokenArgEnv = createRule(
       (df) => df.file.path,
       (df) => {
         const model = df.model;
-        const chain = finalChain(model);
         const invocations = graph.invocationsOf(df.file.path);
+        const scope = imageScope(model, invocations);
+        const chain = scope.chain;
+        const lastChain = finalChain(model);
+        // A stage outside every built image: say so, and say why when it is the last stage nobody builds.
+        const notBuilt = (stage: DfStage) => (lastChain.has(stage.index) && scope.lastUnbuilt ? `, which no build found produces: ${scope.lastUnbuilt}` : `, not in ${scope.builtImages}`);
         for (const token of tokenVars(model, isCred)) {
           const { decl, kind, stage } = token;
           if (token.carries === decl.name && isUrlValuedName(decl.name) && urlWithoutCredential(decl)) continue;
@@ -90,10 +94,10 @@ export const dockerfileTokenArgEnv = createRule(
           } else if (kind === 'ARG') {
             const inFinal = chain.has(stage.index);
             const usedByRun = stage.runs.some((r) => r.line > decl.line);
-            if (inFinal && usedByRun) where = `readable from docker history of the final image (recorded with every RUN of ${stageLabel(stage)})`;
+            if (inFinal && usedByRun) where = `readable from docker history of ${scope.imageOf(stage)} (recorded with every RUN of ${stageLabel(stage)})`;
             else if (usedByRun) {
               severity = 'medium';
-              where = `readable from the history of ${stageLabel(stage)} and the build cache, not from the final image`;
+              where = `readable from the history of ${stageLabel(stage)} and the build cache${notBuilt(stage)}`;
             } else {
               severity = 'medium';
               where = `in scope of ${stageLabel(stage)} but read by no RUN; it still makes every build pass the token with --build-arg`;
@@ -102,10 +106,10 @@ export const dockerfileTokenArgEnv = createRule(
             const inFinal = chain.has(stage.index);
             if (inFinal) {
               severity = 'critical';
-              where = `baked into the final image config: readable with docker inspect and docker history and present in every container's environment`;
+              where = `baked into the config of ${scope.imageOf(stage)}: readable with docker inspect and docker history and present in every container's environment`;
             } else {
               severity = 'medium';
-              where = `stored in the config of ${stageLabel(stage)} (readable from its history and the build cache), not in the final image`;
+              where = `stored in the config of ${stageLabel(stage)} (readable from its history and the build cache)${notBuilt(stage)}`;
             }
           }
           if (literal) severity = raise(severity);

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeShellScript } from '../src/analyzers/build/script.js';
+import { RULE_FIXTURES, scanFixture } from './helpers/run-fixture.js';
+
+describe('docker compose build command lines', () => {
+  it('record the compose files (-f, --project-directory) and the services they name', () => {
+    const script = [
+      '#!/bin/sh',
+      'docker compose -f deploy/compose.yaml -f deploy/compose.ci.yaml build --pull --build-arg NPM_TOKEN="$NPM_TOKEN" --progress plain api worker',
+      'docker-compose --project-directory=stack build --build-arg GH_TOKEN',
+      'docker compose --env-file .env.ci build',
+      '',
+    ].join('\n');
+    const [a, b, c] = analyzeShellScript(script, 'ci/build.sh').model.invocations;
+    expect(a).toMatchObject({ tool: 'compose', dockerfileUnknown: true, compose: { files: ['deploy/compose.yaml', 'deploy/compose.ci.yaml'], services: ['api', 'worker'] } });
+    expect(a!.buildArgs.map((x) => x.name)).toEqual(['NPM_TOKEN']);
+    expect(b).toMatchObject({ compose: { files: [], services: [], projectDir: 'stack' } });
+    expect(c).toMatchObject({ compose: { files: [], services: [] } });
+  });
+
+  it('link the build args of the command line to the Dockerfile of the service that declares them', async () => {
+    const r = await scanFixture(path.join(RULE_FIXTURES, 'build-arg-token-passthrough', 'ng.compose-cli-services'));
+    const pass = r.findings.filter((f) => f.ruleId === 'build-arg-token-passthrough');
+    expect(pass.map((f) => [f.file, f.line])).toEqual([['ops/build-images.sh', 9], ['ops/build-images.sh', 12]]);
+    expect(pass[0]!.message).toContain('as a build argument to services/api/Dockerfile (service api of deploy/compose.yaml)');
+    expect(pass[1]!.message).toContain('as a build argument to web/Dockerfile (service web of docker-compose.yml)');
+    const snippet = pass[0]!.remediation.replacement!.snippet;
+    expect(snippet).toContain('# removed: ARG NPM_TOKEN');
+    expect(snippet).toContain("#   # deploy/compose.yaml: `docker compose build` has no --secret flag; declare the secret on service api");
+    expect(snippet).toContain('#         context: ../services/api\n#         secrets:\n#           - npm_token');
+    // The Dockerfile's own finding lists the command line among its builds, and the compose section's change only once.
+    const argEnv = r.findings.find((f) => f.ruleId === 'dockerfile-token-arg-env' && f.file === 'services/api/Dockerfile')!;
+    expect(argEnv.remediation.replacement!.snippet).toContain('# ops/build-images.sh:9 (yaml):');
+    expect(argEnv.remediation.replacement!.snippet).not.toContain('# deploy/compose.yaml:4 (yaml):');
+  });
+
+  it('leave the secrets to the compose file: a command line passing only public args is silent, also for build-secret-not-wired', async () => {
+    const r = await scanFixture(path.join(RULE_FIXTURES, 'build-arg-token-passthrough', 'ok.compose-cli-public-args'));
+    expect(r.findings.map((f) => f.ruleId)).toEqual([]);
+  });
+});
