@@ -102,6 +102,8 @@ export function buildInventory(project: Project, findings: readonly Finding[]): 
         if (isHelmGenerated(resource)) producer = 'helm (lookup + random generator)';
         else if (resource.source === 'template') producer = 'helm template (values)';
         else if (resource.source === 'values') producer = `values data at ${resource.valuesPath ?? '(root)'}`;
+        else if (isSopsEncrypted(resource.node)) producer = 'SOPS-encrypted manifest in git (decrypted at deploy)';
+        else if (hasOnlyPlaceholders(resource.node)) producer = 'manifest in git (values substituted at deploy from ${VAR} placeholders)';
         else producer = 'manifest in git';
         break;
       }
@@ -298,4 +300,19 @@ function buildSecretEntries(project: Project, findings: readonly Finding[]): Inv
     }
   }
   return out;
+}
+
+/** A SOPS-encrypted manifest: top-level `sops:` metadata (mac/version/recipients) next to ENC[...] values. */
+function isSopsEncrypted(node: PNode | undefined): boolean {
+  const sops = get(node, 'sops');
+  return isMap(sops) && sops.entries.some((e) => ['mac', 'version', 'lastmodified', 'age', 'pgp', 'kms', 'azure_kv', 'hc_vault', 'gcp_kms'].includes(e.key));
+}
+
+/** Every data/stringData value is an envsubst-style `${VAR}` placeholder. */
+function hasOnlyPlaceholders(node: PNode | undefined): boolean {
+  const values = ['data', 'stringData'].flatMap((section) => {
+    const map = get(node, section);
+    return isMap(map) ? map.entries.map((e) => (isScalar(e.value) ? String(e.value.value ?? '') : '')) : [];
+  });
+  return values.length > 0 && values.every((v) => /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v.trim()));
 }

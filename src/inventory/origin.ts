@@ -65,6 +65,8 @@ export class OriginClassifier {
         return 'external';
       default:
         if (input.helmGenerated) return 'cluster-helm';
+        // An in-cluster Redis/Valkey password (bitnami subchart, Redis operator): the taxonomy's cluster-operator class.
+        if (/(^|[^a-z])(redis|valkey|keydb|dragonfly(db)?)([^a-z]|$)/i.test([input.name, ...(input.keys ?? [])].join(' '))) return 'cluster-operator';
         return 'unknown';
     }
   }

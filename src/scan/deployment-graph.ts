@@ -12,7 +12,9 @@
  *   environment), local release charts, nested `helmfiles` and `bases`;
  * - Argo CD Application / ApplicationSet: `spec.source(s)[].path` and `helm.valueFiles` (`$ref/...` from ROOT); an
  *   ApplicationSet's list/matrix elements and git directory generators fill the template's `{{ }}` placeholders,
- *   and an element's `env`/`environment`/`stage` names that Application's environment;
+ *   and an element's `env`/`environment`/`stage` names that Application's environment; an Application whose
+ *   destination cluster, server host, project or name names an environment deploys its sources and its own inline
+ *   `helm.values` there;
  * - Flux Kustomization `spec.path`, Flux HelmRelease local `spec.chart.spec.chart` and `valuesFiles`;
  * - a Chart.yaml's `file://` dependencies.
  * A folder target is its kustomization file when it has one, else the whole chart (Chart.yaml) or its YAML files.
@@ -267,7 +269,7 @@ class GraphBuilder {
     for (const resource of this.project.resources) {
       if (resource.source === 'template') continue;
       const api = resource.apiVersion ?? '';
-      if (api.startsWith('argoproj.io/') && resource.kind === 'Application') this.argoApplication(resource.file, resource.node);
+      if (api.startsWith('argoproj.io/') && resource.kind === 'Application') this.argoApplication(resource.file, resource.node, resource.line);
       else if (api.startsWith('argoproj.io/') && resource.kind === 'ApplicationSet') this.applicationSet(resource.file, resource.node, resource.line);
       else if (api.startsWith('kustomize.toolkit.fluxcd.io/') && resource.kind === 'Kustomization') this.edge(resource.file, this.resolve(getStr(resource.node, 'spec.path') ?? '.'));
       else if (api.startsWith('helm.toolkit.fluxcd.io/') && resource.kind === 'HelmRelease') this.fluxHelmRelease(resource.file, resource.node);
@@ -379,8 +381,16 @@ class GraphBuilder {
     return targets;
   }
 
-  private argoApplication(file: string, node: PNode): void {
-    this.edge(file, this.applicationTargets(get(node, 'spec'), (s) => (s.includes('{{') ? undefined : s)));
+  private argoApplication(file: string, node: PNode, line: number): void {
+    const targets = this.applicationTargets(get(node, 'spec'), (s) => (s.includes('{{') ? undefined : s));
+    this.edge(file, targets);
+    // An Application that names its environment (destination cluster `prod-aks`, server `https://staging.k8s…`,
+    // project `production`, name `shop-production`) deploys its sources, and its own inline `helm.values`, there.
+    const env = applicationEnvironment(node);
+    if (!env) return;
+    const id = `${file}#Application@${line}`;
+    this.node(id, file, namedEnvironment(env, this.project.config));
+    this.edge(id, [...targets, file]);
   }
 
   private applicationSet(file: string, node: PNode, line: number): void {
@@ -486,4 +496,19 @@ export function inheritedNote(inherited: InheritedEnvironment): string {
     groups.set(from, [...(groups.get(from) ?? []), v.environment]);
   }
   return `no environment of its own; included by ${[...groups].map(([from, envs]) => `${envs.join(', ')} (${from})`).join('; ')}`;
+}
+
+/** Words that name an environment beyond doubt inside an Argo CD Application's cluster, project or name. */
+const APP_ENV_WORDS = new Set(['prod', 'production', 'prd', 'staging', 'stg', 'preprod', 'uat', 'dev', 'development']);
+
+/** The environment an Application names: destination cluster name, first label of its server host, project, name. */
+function applicationEnvironment(node: PNode): string | undefined {
+  const server = getStr(node, 'spec.destination.server');
+  const host = server ? /^[a-z]+:\/\/([^/:]+)/i.exec(server)?.[1]?.split('.')[0] : undefined;
+  for (const text of [getStr(node, 'spec.destination.name'), host, getStr(node, 'spec.project'), getStr(node, 'metadata.name')]) {
+    if (!text || text.includes('{{')) continue;
+    const word = text.toLowerCase().split(/[^a-z0-9]+/).find((t) => APP_ENV_WORDS.has(t));
+    if (word) return word;
+  }
+  return undefined;
 }

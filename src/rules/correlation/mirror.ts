@@ -92,10 +92,16 @@ export const pushsecretNonReplacePolicy = createRule(
         const policy = ps.updatePolicy;
         if (policy === undefined || policy.includes('{{') || policy === 'Replace') return;
         const source = ps.sourceSecret ?? '(generator)';
+        // Name the store the replica lives in (Vault, Azure Key Vault, AWS ...), not "Vault" whatever the provider.
+        const stores = ps.view.storeNames.map((n) => {
+          const provider = context.project.stores.resolve(n)?.provider;
+          return provider ? `${n} (${provider})` : n;
+        });
+        const replica = stores.length > 0 ? `the replica in store ${stores.join(', ')}` : 'the store replica';
         context.report({
           file: ps.resource.parsed.file,
           line: ps.view.updatePolicyLine ?? ps.resource.line,
-          message: `${ps.resource.kind} ${ps.resource.name} mirrors Secret ${source} with updatePolicy ${policy}: the Vault replica wins over the in-cluster source of truth`,
+          message: `${ps.resource.kind} ${ps.resource.name} mirrors Secret ${source} with updatePolicy ${policy}: ${replica} wins over the in-cluster source of truth`,
           location: resourceLocation(ps.resource, 'spec.updatePolicy'),
           keys: ps.pushes.map((p) => p.remoteKey),
           origin: classifier.classify({ name: source, keys: ps.pushes.map((p) => p.secretKey ?? p.remoteKey), kind: 'Secret', file: ps.resource.file }),

@@ -33,10 +33,24 @@ export function secretLiterals(resource: K8sResource, config: ResolvedConfig): L
     for (const e of map.entries) {
       if (!isScalar(e.value) || typeof e.value.value !== 'string') continue;
       const raw = e.value.value;
-      if (!isLiteralSecretValue(raw)) continue;
+      const json = section === 'stringData' ? jsonObject(raw) : undefined;
+      if (json === undefined && !isLiteralSecretValue(raw)) continue;
       const text = section === 'data' ? decodeBase64Text(raw) : raw;
       if (text === undefined || text.trim() === '') continue;
       const at = { path: `${section}.${e.key}`, key: e.key, line: e.line, column: e.column };
+      // A JSON payload (.dockerconfigjson, credentials.json): judge its fields, not the document (`}}` closing
+      // nested objects is not a template; a `${REGISTRY_PASSWORD}` field inside it is a placeholder).
+      const doc = json ?? jsonObject(text);
+      if (doc !== undefined) {
+        const found = jsonCredentials(doc, extra);
+        if (found.length > 0) {
+          const first = found[0]!;
+          const offset = text.split(/\r?\n/).findIndex((l) => l.includes(`"${first.key}"`));
+          const line = e.value.style === 'block' && offset >= 0 && section === 'stringData' ? e.line + 1 + offset : e.line;
+          out.push({ ...at, key: `${e.key}:${first.key}`, value: found.map((x) => x.value).join('\n'), line });
+        }
+        continue;
+      }
       if ((allKeysAreCredentials || isCredentialName(e.key, extra)) && (isLiteralSecretValue(text) || isAnglePlaceholder(text))) {
         out.push({ ...at, value: text });
         continue;
@@ -48,6 +62,49 @@ export function secretLiterals(resource: K8sResource, config: ResolvedConfig): L
       }
     }
   }
+  return out;
+}
+
+/** A JSON object or array parsed from a scalar, or undefined when the text is not JSON (or holds template openers). */
+export function jsonObject(text: string): unknown {
+  const v = text.trim();
+  if (!/^[[{]/.test(v) || /\{\{|<%|%>/.test(v)) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Literal credentials inside a parsed JSON document: credential-named fields with literal values, plus the
+ * docker config `auths.<registry>.auth` (base64 user:password) and identity/registry tokens.
+ */
+export function jsonCredentials(doc: unknown, extra: { extra?: readonly string[] }): { key: string; value: string }[] {
+  const out: { key: string; value: string }[] = [];
+  const visit = (node: unknown, parentKey: string | undefined, depth: number): void => {
+    if (depth > 20 || typeof node !== 'object' || node === null) return;
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      if (typeof value === 'string') {
+        if (!isLiteralSecretValue(value) || isNonCredentialLiteral(value)) continue;
+        if (key === 'auth' && parentKey !== undefined) {
+          // base64 "user:password": literal only when the password part is.
+          const decoded = decodeBase64Text(value);
+          const password = decoded?.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : undefined;
+          if (password && isLiteralSecretValue(password) && !/^[$%{<]/.test(password)) out.push({ key, value });
+        } else if (/^(identitytoken|registrytoken)$/i.test(key) || isCredentialName(key, extra)) {
+          out.push({ key, value });
+        } else {
+          const url = embeddedUrlPassword(value);
+          if (url) out.push({ key, value: url });
+        }
+      } else {
+        visit(value, key, depth + 1);
+      }
+    }
+  };
+  visit(doc, undefined, 0);
   return out;
 }
 

@@ -1,0 +1,79 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scan } from '../src/scan/run.js';
+import { resultProblems } from '../src/result/validate.js';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'footprint-gitops-inv-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function write(rel: string, lines: string[]): void {
+  mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  writeFileSync(path.join(root, rel), lines.join('\n') + '\n');
+}
+
+describe('Flux/SOPS-style repository: inventory producers, Redis origin, PushSecret store naming', () => {
+  it('tells SOPS-encrypted and envsubst manifests apart from literal ones and names the PushSecret provider', async () => {
+    write('clusters/production/secrets/smtp.enc.yaml', [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata: {name: orders-smtp, namespace: orders}',
+      'type: Opaque',
+      'stringData:',
+      '  password: ENC[AES256_GCM,data:Q2hhbmdl,iv:MTIz,tag:ZmVk,type:str]',
+      'sops:',
+      '  age:',
+      '    - recipient: age1examplerecipient',
+      '  lastmodified: "2024-03-01T10:00:00Z"',
+      '  mac: ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]',
+      '  version: 3.8.1',
+    ]);
+    write('clusters/production/secrets/billing-db.yaml', [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata: {name: billing-db, namespace: billing}',
+      'stringData:',
+      '  username: ${BILLING_DB_USER}',
+      '  password: ${BILLING_DB_PASSWORD}',
+    ]);
+    write('clusters/staging/redis.yaml', [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata: {name: cache, namespace: shop}',
+      'stringData:',
+      '  redis-password: St4ging-Cache-77',
+    ]);
+    write('infrastructure/stores.yaml', [
+      'apiVersion: external-secrets.io/v1beta1',
+      'kind: ClusterSecretStore',
+      'metadata: {name: corp-kv}',
+      'spec:',
+      '  provider:',
+      '    azurekv: {vaultUrl: "https://corp.vault.azure.net"}',
+      '---',
+      'apiVersion: external-secrets.io/v1alpha1',
+      'kind: PushSecret',
+      'metadata: {name: db-push, namespace: orders}',
+      'spec:',
+      '  updatePolicy: IfNotExists',
+      '  secretStoreRefs: [{name: corp-kv, kind: ClusterSecretStore}]',
+      '  selector: {secret: {name: orders-db-app}}',
+      '  data:',
+      '    - match: {secretKey: password, remoteRef: {remoteKey: orders-db-password}}',
+    ]);
+    const result = await scan({ root, useGit: false, now: new Date('2026-01-01T00:00:00Z') });
+    expect(resultProblems(result)).toEqual([]);
+    const secrets = result.inventory.filter((e) => e.kind === 'Secret').map((e) => [e.name, e.origin, e.environments.join(','), e.producer]);
+    expect(secrets).toEqual([
+      ['billing-db', 'cluster-operator', 'production', 'manifest in git (values substituted at deploy from ${VAR} placeholders)'],
+      ['orders-smtp', 'unknown', 'production', 'SOPS-encrypted manifest in git (decrypted at deploy)'],
+      ['cache', 'cluster-operator', 'staging', 'manifest in git'],
+    ]);
+    expect(result.findings.filter((f) => f.ruleId === 'inline-secret-manifest').map((f) => [f.file, f.origin])).toEqual([['clusters/staging/redis.yaml', 'cluster-operator']]);
+    const push = result.findings.filter((f) => f.ruleId === 'pushsecret-non-replace-policy');
+    expect(push).toHaveLength(1);
+    expect(push[0]!.message).toContain('the replica in store corp-kv (azurekv) wins');
+    expect(push[0]!.message).not.toContain('Vault replica');
+  });
+});
