@@ -1,13 +1,14 @@
-import type { ParsedFile } from '../../analyzers/types.js';
+import type { FileContext, ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { basename, segments } from '../../util/path.js';
 import { createRule } from '../create-rule.js';
 import { resourceRef, secretLiterals } from '../k8s/common.js';
 import { valuesCredentials, valuesCredentialValue } from '../k8s/inline-credential-in-values.js';
-import type { DotenvModel } from '../../analyzers/dotenv.js';
+import type { DotenvEntry, DotenvModel } from '../../analyzers/dotenv.js';
 import { isTestDotenv } from '../../analyzers/tests/dotenv.js';
 import type { PytestEnvModel } from '../../analyzers/tests/pytest-env.js';
 import { connectionStringPassword, embeddedUrlPassword, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
+import type { Replacement } from '../../types.js';
 import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
 import { envFromReplacement, intTestsSecretName, Occurrences } from './common.js';
 
@@ -137,59 +138,53 @@ export const integrationTestInlineCredentials = createRule(
         }
       },
     );
+    /** KEY=value settings a test run reads (dotenv files, pytest-env): each literal credential is one finding. */
+    const judgeSettings = (
+      parsed: { file: FileContext; model: { entries: readonly DotenvEntry[] } },
+      kind: { label: string; location: string },
+      fix: (key: string, secretName: string) => { replacement: Replacement; remediation: string },
+    ): void => {
+      const seen = new Occurrences();
+      const secretName = intTestsSecretName(parsed.file.path);
+      for (const entry of parsed.model.entries) {
+        const literal = valuesCredentialValue(entry.key, entry.value, config);
+        if (!literal) continue;
+        context.report({
+          file: parsed.file,
+          line: entry.line,
+          column: entry.column,
+          message: `${kind.label} ${entry.key} holds a literal credential`,
+          location: seen.next(`${kind.location}:${entry.key}`),
+          value: literal,
+          keys: [entry.key],
+          origin: 'test',
+          ...fix(entry.key, secretName),
+        });
+      }
+    };
     // Dotenv files for test runs (`.env.e2e`, `.env.test`, `.env*` in test folders): the same judgement as values.
     context.each(
       project.models<DotenvModel>('dotenv').filter((m) => isTestDotenv(m.file)),
       (m) => m.file.path,
-      ({ file, model }) => {
-        const seen = new Occurrences();
-        const secretName = intTestsSecretName(file.path);
-        for (const entry of model.entries) {
-          const literal = valuesCredentialValue(entry.key, entry.value, config);
-          if (!literal) continue;
-          context.report({
-            file,
-            line: entry.line,
-            column: entry.column,
-            message: `Test dotenv ${entry.key} holds a literal credential`,
-            location: seen.next(`dotenv:${entry.key}`),
-            value: literal,
-            keys: [entry.key],
-            origin: 'test',
-            replacement: envFromReplacement(secretName),
-            remediation: `Remove the literal ${entry.key} from the committed file; add it to ${secretName} (per-service int-tests ExternalSecret) and provide it to the run from that Secret.`,
-          });
-        }
-      },
+      (parsed) =>
+        judgeSettings(parsed, { label: 'Test dotenv', location: 'dotenv' }, (key, secretName) => ({
+          replacement: envFromReplacement(secretName),
+          remediation: `Remove the literal ${key} from the committed file; add it to ${secretName} (per-service int-tests ExternalSecret) and provide it to the run from that Secret.`,
+        })),
     );
     // pytest-env settings (`env =` in pytest.ini / tox.ini / setup.cfg, pyproject's pytest options): set for every test run.
     context.each(
       project.models<PytestEnvModel>('tests-pytest-env'),
       (m) => m.file.path,
-      ({ file, model }) => {
-        const seen = new Occurrences();
-        const secretName = intTestsSecretName(file.path);
-        for (const entry of model.entries) {
-          const literal = valuesCredentialValue(entry.key, entry.value, config);
-          if (!literal) continue;
-          context.report({
-            file,
-            line: entry.line,
-            column: entry.column,
-            message: `Test configuration (pytest env) ${entry.key} holds a literal credential`,
-            location: seen.next(`pytest-env:${entry.key}`),
-            value: literal,
-            keys: [entry.key],
-            origin: 'test',
-            replacement: {
-              language: 'python',
-              title: `Require ${entry.key} from the environment the secret bootstrap provides (${secretName})`,
-              snippet: `# conftest.py\nimport os\n\nimport pytest\n\n\ndef pytest_configure(config):\n    if not os.environ.get(${JSON.stringify(entry.key)}):\n        pytest.exit(${JSON.stringify(`Missing ${entry.key}: run the secret bootstrap (${secretName})`)}, returncode=2)\n`,
-            },
-            remediation: `Remove ${entry.key} from the pytest env settings; deliver it from ${secretName} (per-service int-tests ExternalSecret) to the test run and fail fast when it is missing.`,
-          });
-        }
-      },
+      (parsed) =>
+        judgeSettings(parsed, { label: 'Test configuration (pytest env)', location: 'pytest-env' }, (key, secretName) => ({
+          replacement: {
+            language: 'python',
+            title: `Require ${key} from the environment the secret bootstrap provides (${secretName})`,
+            snippet: `# conftest.py\nimport os\n\nimport pytest\n\n\ndef pytest_configure(config):\n    if not os.environ.get(${JSON.stringify(key)}):\n        pytest.exit(${JSON.stringify(`Missing ${key}: run the secret bootstrap (${secretName})`)}, returncode=2)\n`,
+          },
+          remediation: `Remove ${key} from the pytest env settings; deliver it from ${secretName} (per-service int-tests ExternalSecret) to the test run and fail fast when it is missing.`,
+        })),
     );
   },
 );
