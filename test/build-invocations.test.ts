@@ -258,3 +258,16 @@ describe('build invocations from other CI systems, skaffold and bake', () => {
     expect(json.invocations.map((i) => [i.context, i.buildArgs.map((a) => a.refs.join())])).toEqual([['web', ['NPM_TOKEN']]]);
   });
 });
+
+describe('CI scripts too large for the shell parser', () => {
+  it('become a too-large diagnostic naming the job, and the rest of the pipeline is still read', async () => {
+    const { ciPipelineAnalyzer } = await import('../src/analyzers/build/ci.js');
+    const { resolveConfig } = await import('../src/config/load.js');
+    const huge = 'docker build --build-arg A=$A . ; '.repeat(5000);
+    const text = ['huge:', '  script:', `    - ${huge}`, 'images:', '  script:', '    - docker build --build-arg NPM_TOKEN=$NPM_TOKEN -f Dockerfile .', ''].join('\n');
+    const diagnostics: { code: string; message: string; line?: number }[] = [];
+    const model = await ciPipelineAnalyzer.parse(text, { path: '.gitlab-ci.yml', vendored: false, isTest: false }, { config: resolveConfig({}), diagnostic: (d) => diagnostics.push(d) });
+    expect(diagnostics).toEqual([{ code: 'too-large', message: expect.stringMatching(/^job huge: shell script too large to parse/), line: 3 }]);
+    expect(model!.invocations.map((i) => [i.job, i.buildArgs.map((a) => a.name)])).toEqual([['images', ['NPM_TOKEN']]]);
+  });
+});

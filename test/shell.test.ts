@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { checkedVariables, parseShell, staticArgs } from '../src/shell/index.js';
+import { checkedVariables, MAX_SHELL_SOURCE, parseShell, staticArgs } from '../src/shell/index.js';
 
 describe('parseShell', () => {
+  it('reports a script over the size limit instead of parsing it', () => {
+    const big = 'docker build --build-arg NPM_TOKEN=$NPM_TOKEN . ; '.repeat(Math.ceil(MAX_SHELL_SOURCE / 40));
+    const script = parseShell(big, { lineOffset: 9 });
+    expect(script.tooLarge).toBe(true);
+    expect(script.commands).toEqual([]);
+    expect(script.error).toEqual({ message: expect.stringMatching(/^shell script too large to parse \(\d+ KB; the limit is 128 KB\): not analyzed$/), line: 10 });
+    expect(parseShell('docker build .').tooLarge).toBeUndefined();
+  });
+
   it('splits simple commands into words after quote removal', () => {
     const script = parseShell(`docker build --build-arg "NPM_TOKEN=$NPM_TOKEN" -f 'docker/app.Dockerfile' a\\ b .\n`);
     expect(script.error).toBeUndefined();

@@ -95,7 +95,15 @@ export interface ShellScript {
   nounset: boolean;
   functions: string[];
   error?: { message: string; line?: number };
+  /** Not parsed at all: the text is over MAX_SHELL_SOURCE. */
+  tooLarge?: boolean;
 }
+
+/**
+ * The shell parser (mvdan-sh, compiled from Go) needs about 2 MB of memory and 18 ms per KB of script: past this
+ * size a script is reported, not parsed (a 600 KB one-line CI script took 15 s and 1 GB).
+ */
+export const MAX_SHELL_SOURCE = 128 * 1024;
 
 export interface ParseShellOptions {
   /** Added to every line number (a script embedded at line N of another file: offset N-1). */
@@ -467,6 +475,10 @@ interface Ctx {
 
 /** Parse a shell script. Never throws: a syntax error comes back in `error` with whatever could not be read left out. */
 export function parseShell(text: string, options: ParseShellOptions = {}): ShellScript {
+  if (text.length > MAX_SHELL_SOURCE) {
+    const message = `shell script too large to parse (${Math.ceil(text.length / 1024)} KB; the limit is ${MAX_SHELL_SOURCE / 1024} KB): not analyzed`;
+    return { commands: [], checks: [], nounset: false, functions: [], error: { message, line: (options.lineOffset ?? 0) + 1 }, tooLarge: true };
+  }
   const src = new Source(text);
   const walker = new Walker(src, options.lineOffset ?? 0);
   let file: ShNode;

@@ -8,7 +8,7 @@ import { checkedVariables, parseShell } from '../../shell/index.js';
 import { get, getStr, isMap, isScalar, isSeq, seqItems, type PNode, type PScalar } from '../../yaml/model.js';
 import { parseYaml } from '../../yaml/parse.js';
 import { basename, segments } from '../../util/path.js';
-import type { Analyzer } from '../types.js';
+import type { Analyzer, AnalyzerContext } from '../types.js';
 import { scriptInvocations, valueWords, type BuildInvocation } from './invocation.js';
 import type { ShellWord } from '../../shell/index.js';
 
@@ -26,6 +26,8 @@ export interface CiModel {
   system: CiSystem;
   invocations: (BuildInvocation & { job: string })[];
   jobs: CiJob[];
+  /** Scripts left unread (too large for the shell parser), reported as diagnostics. */
+  skipped?: { line: number; message: string }[];
 }
 
 /** Which CI system a path belongs to, undefined when none. GitHub workflows have their own analyzer. */
@@ -100,6 +102,7 @@ class CiReader {
   script(text: string, line: number, jobName: string, jobLine: number, lines?: { text: string[]; from: number; to: number }, form?: BuildInvocation['form']): void {
     const source = this.system === 'azure' ? azureMacros(text) : text;
     const script = parseShell(source, { lineOffset: line - 1 });
+    if (script.tooLarge) (this.model.skipped ??= []).push({ line, message: `job ${jobName}: ${script.error!.message}` });
     const job = this.job(jobName, jobLine);
     for (const v of checkedVariables(script)) job.checked.add(v);
     const outer = new Map([...(this.variables.get('(pipeline)') ?? []), ...(this.variables.get(jobName) ?? [])]);
@@ -197,6 +200,11 @@ function analyzePackageJson(text: string, path: string): CiModel {
     for (const e of scripts.entries) if (isScalar(e.value) && typeof e.value.value === 'string') reader.script(e.value.value, e.line, e.key, e.line);
   }
   return reader.finish();
+}
+
+function reportSkipped(model: CiModel, context: AnalyzerContext): CiModel {
+  for (const skipped of model.skipped ?? []) context.diagnostic({ code: 'too-large', message: skipped.message, line: skipped.line });
+  return model;
 }
 
 export function analyzeCiYaml(text: string, path: string, system: CiSystem): CiModel {
@@ -374,14 +382,14 @@ export const ciPipelineAnalyzer: Analyzer<CiModel> = {
     return system !== undefined && system !== 'jenkins';
   },
   sniff: (text) => BUILD_PROGRAM.test(text),
-  parse: (text, file) => analyzeCiYaml(text, file.path, ciSystemOf(file.path)!),
+  parse: (text, file, context) => reportSkipped(analyzeCiYaml(text, file.path, ciSystemOf(file.path)!), context),
 };
 
 export const jenkinsfileAnalyzer: Analyzer<CiModel> = {
   id: 'jenkinsfile',
   claims: (file) => ciSystemOf(file.path) === 'jenkins',
   sniff: (text) => BUILD_PROGRAM.test(text),
-  parse: (text, file) => analyzeJenkinsfile(text, file.path),
+  parse: (text, file, context) => reportSkipped(analyzeJenkinsfile(text, file.path), context),
 };
 
 
