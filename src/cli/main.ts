@@ -3,6 +3,7 @@ import { ConfigError, UsageError } from '../util/errors.js';
 import { TOOL_VERSION } from '../util/package.js';
 import { safeMessage } from '../util/errors.js';
 import { COMMANDS, type Command } from './commands/index.js';
+import type { OptionSpec } from './commands/types.js';
 
 export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 
@@ -24,18 +25,42 @@ Exit codes:
 `;
 }
 
-function commandHelp(command: Command): string {
-  const options = Object.entries(command.options)
-    .map(([name, spec]) => `  --${name}${spec.type === 'string' ? ' VALUE' : ''}`.padEnd(28) + (command.optionHelp[name] ?? ''))
-    .join('\n');
-  return `Usage: footprint ${command.usage}\n\n${command.summary}\n\nOptions:\n${options}\n  --help                    show this help\n`;
+/** What a string option takes, for the help text (by option name; VALUE when the name does not tell). */
+const METAVAR: Record<string, string> = {
+  config: 'FILE',
+  format: 'LIST',
+  'out-dir': 'DIR',
+  output: 'FILE',
+  'fail-on': 'SEVERITY',
+  'md-max-chars': 'N',
+  threads: 'N',
+  baseline: 'FILE',
+  history: 'FILE',
+  to: 'FILE',
+  snapshot: 'FILE',
+  'compare --format': 'FORMAT',
+};
+
+export function commandHelp(command: Command): string {
+  const lines = [...Object.entries(command.options), ['help', { type: 'boolean', short: 'h' } as OptionSpec] as const].map(([name, spec]) => {
+    const metavar = METAVAR[`${command.usage.split(' ')[0]} --${name}`] ?? METAVAR[name] ?? 'VALUE';
+    const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.type === 'string' ? ` ${metavar}` : ''}`;
+    const text = name === 'help' ? 'show this help' : (command.optionHelp[name] ?? '');
+    return `  ${flag.padEnd(26)} ${text}`.trimEnd();
+  });
+  return `Usage: footprint ${command.usage}\n\n${command.summary}\n\nOptions:\n${lines.join('\n')}\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name) {
+    // No command is a usage error: the help goes to stderr, stdout stays empty.
+    process.stderr.write(await help());
+    return EXIT.error;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(await help());
-    return name ? EXIT.clean : EXIT.error;
+    return EXIT.clean;
   }
   if (name === '--version' || name === '-v' || name === 'version') {
     process.stdout.write(`${TOOL_VERSION}\n`);
@@ -50,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const parsed = parseArgs({
       args: rest,
-      options: { ...command.options, help: { type: 'boolean' } } as ParseArgsConfig['options'],
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } } as ParseArgsConfig['options'],
       allowPositionals: true,
       strict: true,
     });

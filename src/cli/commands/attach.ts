@@ -26,7 +26,7 @@ export const attachCommand: Command = {
   optionHelp: {
     to: 'existing Markdown file; the section between <!-- footprint:begin --> and <!-- footprint:end --> is replaced (or appended)',
     snapshot: 'also write a standalone Markdown snapshot with the result JSON embedded to FILE',
-    'md-max-chars': 'truncate the attached section past N characters (default 65000)',
+    'md-max-chars': 'truncate the attached section past N characters (default 65000, at least 1000)',
   },
   async run(values, positionals) {
     const { attachmentSection, attachToMarkdown, snapshotMarkdown } = await import('../../report/attach.js');

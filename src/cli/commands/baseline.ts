@@ -10,7 +10,7 @@ export const DEFAULT_BASELINE_FILE = '.footprint-baseline.json';
 
 export const baselineCommand: Command = {
   usage: 'baseline [ROOT]',
-  summary: 'Write or shrink the baseline of accepted findings',
+  summary: 'Write or update the baseline of accepted findings',
   options: {
     ...SOURCE_OPTIONS,
     ...CACHE_OPTIONS,

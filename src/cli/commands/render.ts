@@ -16,10 +16,10 @@ export const renderCommand: Command = {
     history: { type: 'string' },
   },
   optionHelp: {
-    format: 'comma list of formats, e.g. md,html,sarif (default html)',
+    format: 'comma list of json,md,html,sarif,github,gitlab (default html)',
     'out-dir': 'write DIR/footprint.<ext> per format (default reports/)',
     output: 'write a single format to FILE (- is stdout)',
-    'md-max-chars': 'truncate Markdown past N characters (default 65000)',
+    'md-max-chars': 'truncate Markdown past N characters (default 65000, at least 1000)',
     history: 'JSON Lines history of earlier runs: reports show the trend (runs after the result are left out)',
   },
   async run(values, positionals) {

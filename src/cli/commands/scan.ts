@@ -88,7 +88,7 @@ export const scanCommand: Command = {
     'out-dir': 'write DIR/footprint.<ext> per format (default reports/)',
     output: 'write a single format to FILE (- is stdout)',
     'fail-on': 'critical|high|medium|low|info|none (default high)',
-    'md-max-chars': 'truncate Markdown past N characters (default 65000)',
+    'md-max-chars': 'truncate Markdown past N characters (default 65000, at least 1000)',
     timing: 'print time per phase, analyzer and rule to stderr',
     threads: 'threads that parse files (default: 1 on 2 cores, else one per core up to 4, from 300 files on)',
     ...CACHE_OPTION_HELP,
