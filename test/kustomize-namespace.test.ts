@@ -105,6 +105,24 @@ describe('kustomize namespace', () => {
     expect(byName).toEqual({ 'Secret/payments-db': 'payments-ap', 'Namespace/payments': undefined, 'ClusterSecretStore/vault': undefined });
   });
 
+  it('applies a Flux Kustomization targetNamespace over the kustomizations it deploys, and none without one', async () => {
+    const project = await projectOf({
+      'clusters/production/apps.yaml':
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  path: ./apps/crm\n  targetNamespace: crm-prod\n' +
+        '---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: tools\n  namespace: flux-system\nspec:\n  path: ./apps/tools\n',
+      'apps/crm/kustomization.yaml': 'namespace: crm\nresources: [secret.yaml]\n',
+      'apps/crm/secret.yaml': secret('crm-db'),
+      'apps/tools/kustomization.yaml': 'namespace: tools\nresources: [secret.yaml]\n',
+      'apps/tools/secret.yaml': secret('tools-db'),
+    });
+    const graph = deploymentGraph(project);
+    expect(graph.namespaces('apps/crm/secret.yaml')).toEqual(['crm-prod']);
+    expect(graph.namespaces('apps/tools/secret.yaml')).toEqual(['tools']);
+    expect(graph.namespace('clusters/production/apps.yaml')).toBeUndefined();
+    const byName = Object.fromEntries(project.resources.map((r) => [`${r.kind}/${r.name}`, r.namespace]));
+    expect(byName).toMatchObject({ 'Secret/crm-db': 'crm-prod', 'Secret/tools-db': 'tools', 'Kustomization/apps': 'flux-system' });
+  });
+
   it('ignores templated namespaces, ends on cycles, and gives generators the namespace of their kustomization', async () => {
     const project = await projectOf({
       'a/kustomization.yaml': 'namespace: ${TARGET_NS}\nresources: [../b]\nsecretGenerator:\n  - name: gen-a\n    literals: [password=not-real-a1]\n',

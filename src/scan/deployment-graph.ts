@@ -49,7 +49,8 @@ export interface DeploymentGraph {
   /**
    * The namespace kustomize renders the objects of a file in: the `namespace:` of the outermost kustomization that sets
    * one on the path from an overlay (a kustomization nothing includes) down to the file (`resources`, `bases`,
-   * `components`, patches, local `helmCharts`); for a kustomization itself, the namespace its generators' objects get.
+   * `components`, patches, local `helmCharts`; a Flux Kustomization's `spec.targetNamespace` counts as the outermost);
+   * for a kustomization itself, the namespace its generators' objects get.
    * When overlays render the file in different namespaces, the one of the most managed overlay (production first; by
    * the overlay's own or inherited environment), then the first by name. Undefined when no kustomization sets one.
    */
@@ -284,7 +285,7 @@ class GraphBuilder {
       const api = resource.apiVersion ?? '';
       if (api.startsWith('argoproj.io/') && resource.kind === 'Application') this.argoApplication(resource.file, resource.node, resource.line);
       else if (api.startsWith('argoproj.io/') && resource.kind === 'ApplicationSet') this.applicationSet(resource.file, resource.node, resource.line);
-      else if (api.startsWith('kustomize.toolkit.fluxcd.io/') && resource.kind === 'Kustomization') this.edge(resource.file, this.resolve(getStr(resource.node, 'spec.path') ?? '.'));
+      else if (api.startsWith('kustomize.toolkit.fluxcd.io/') && resource.kind === 'Kustomization') this.fluxKustomization(resource.file, resource.node, resource.line);
       else if (api.startsWith('helm.toolkit.fluxcd.io/') && resource.kind === 'HelmRelease') this.fluxHelmRelease(resource.file, resource.node);
     }
   }
@@ -365,8 +366,9 @@ class GraphBuilder {
     return out;
   }
 
-  /** A file's own environment, else the most managed one it inherits. */
-  environmentOf(path: string, found: Map<string, Map<string, { env: EnvironmentInfo }>>): EnvironmentInfo | undefined {
+  /** A file's (or a virtual node's file's) own environment, else the most managed one it inherits. */
+  environmentOf(id: string, found: Map<string, Map<string, { env: EnvironmentInfo }>>): EnvironmentInfo | undefined {
+    const path = this.nodes.get(id)?.file ?? id.replace(/#.*$/, '');
     const own = this.contexts.get(path)?.environment;
     if (own) return own;
     const envs = [...(found.get(path)?.values() ?? [])].map((s) => s.env).sort(compareEnvironments);
@@ -476,6 +478,16 @@ class GraphBuilder {
       if (!env) this.edge(file, [id]);
       this.edge(id, this.applicationTargets(spec, (s) => expandAppSet(s, params)));
     });
+  }
+
+  /** A Flux Kustomization deploys `spec.path`; its `spec.targetNamespace` overrides every namespace there, as kustomize's does. */
+  private fluxKustomization(file: string, node: PNode, line: number): void {
+    const targets = this.resolve(getStr(node, 'spec.path') ?? '.');
+    this.edge(file, targets);
+    const id = `${file}#Kustomization@${line}`;
+    const namespace = getStr(node, 'spec.targetNamespace')?.trim();
+    if (namespace && !namespace.includes('{{') && !namespace.includes('${')) this.kustomizeNamespace.set(id, namespace);
+    this.kustomizeEdges.set(id, new Set(targets));
   }
 
   private fluxHelmRelease(file: string, node: PNode): void {
