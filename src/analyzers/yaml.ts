@@ -61,7 +61,8 @@ function chartRootOf(path: string): string {
 export const yamlAnalyzer: Analyzer<YamlFileModel> = {
   id: 'yaml',
   claims(file: FileContext) {
-    return YAML_EXT.test(file.path);
+    // Kustomize also reads a kustomization from a file named `Kustomization`: YAML without an extension.
+    return YAML_EXT.test(file.path) || basename(file.path) === 'Kustomization';
   },
   parse(text, file, context) {
     const role = yamlRole(file.path);
@@ -104,7 +105,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
 };
 
 /** YAML that configures tools rather than an environment's settings: workflows, compose, charts, helmfiles, kustomizations. */
-const TOOL_FILE = /^(docker-)?compose([-._].*)?\.ya?ml$|^chart\.ya?ml$|^kustomization\.ya?ml$|^helmfile([-._].*)?\.ya?ml(\.gotmpl)?$|^\.?gitlab-ci\.ya?ml$|^\.pre-commit|^mkdocs\.ya?ml$|^(bitbucket|azure)-pipelines?\.ya?ml$|^catalog-info\.ya?ml$|^renovate|^dependabot\.ya?ml$|^codecov\.ya?ml$/i;
+const TOOL_FILE = /^(docker-)?compose([-._].*)?\.ya?ml$|^chart\.ya?ml$|^kustomization(\.ya?ml)?$|^helmfile([-._].*)?\.ya?ml(\.gotmpl)?$|^\.?gitlab-ci\.ya?ml$|^\.pre-commit|^mkdocs\.ya?ml$|^(bitbucket|azure)-pipelines?\.ya?ml$|^catalog-info\.ya?ml$|^renovate|^dependabot\.ya?ml$|^codecov\.ya?ml$/i;
 const TOOL_DIRS = new Set(['.github', '.gitlab', '.circleci', '.buildkite', 'helmfile.d', 'crds', 'workflows', '.tekton']);
 
 /**

@@ -14,7 +14,13 @@ export interface K8sResource {
   apiVersion?: string;
   kind: string;
   name: string;
+  /**
+   * The namespace the object lands in: `metadata.namespace`, or the `namespace:` of the kustomization that renders it
+   * (see `applyKustomizeNamespaces`). Reported in findings and the inventory; never part of `id`.
+   */
   namespace?: string;
+  /** `metadata.namespace` as the file spells it (what `id` is built from). */
+  declaredNamespace?: string;
   node: PMap;
   source: ResourceSource;
   /** For resources embedded in values: the key path holding them, e.g. "manifests.0". */
@@ -43,6 +49,7 @@ function make(parsed: ParsedFile<YamlFileModel>, node: PMap, docIndex: number, s
     kind,
     name,
     namespace,
+    declaredNamespace: namespace,
     node,
     source,
     valuesPath,
@@ -101,4 +108,28 @@ export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource
     }
   }
   return out;
+}
+
+/** Kinds kustomize's namespace transformer leaves alone: cluster-scoped objects. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'CustomResourceDefinition', 'StorageClass', 'PersistentVolume', 'PriorityClass', 'RuntimeClass', 'IngressClass',
+  'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+  'APIService', 'Node', 'CSIDriver', 'VolumeSnapshotClass', 'PodSecurityPolicy', 'CertificateSigningRequest',
+]);
+
+export function isClusterScoped(kind: string): boolean {
+  return /^Cluster[A-Z]/.test(kind) || CLUSTER_SCOPED.has(kind);
+}
+
+/**
+ * Give every namespaced object of a manifest or chart template that a kustomization renders the namespace kustomize
+ * puts it in (its `namespace:` overrides `metadata.namespace`, as kustomize's namespace transformer does). Objects
+ * embedded in values data are no kustomize resources and keep theirs. `id` (fingerprints) is left as the file spells it.
+ */
+export function applyKustomizeNamespaces(resources: readonly K8sResource[], namespaceOf: (file: string) => string | undefined): void {
+  for (const resource of resources) {
+    if (resource.source === 'values' || isClusterScoped(resource.kind)) continue;
+    const namespace = namespaceOf(resource.file);
+    if (namespace !== undefined) resource.namespace = namespace;
+  }
 }

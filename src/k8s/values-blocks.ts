@@ -188,8 +188,10 @@ export function isHelmfilePath(path: string): boolean {
   return /^helmfile([._-].*)?\.ya?ml(\.gotmpl)?$/.test(file) || segments(path).slice(0, -1).some((d) => d.toLowerCase() === 'helmfile.d');
 }
 
+/** The three names kustomize reads a kustomization from: `kustomization.yaml`, `kustomization.yml`, `Kustomization`. */
 export function isKustomizationPath(path: string): boolean {
-  return /^kustomization\.ya?ml$/i.test(basename(path));
+  const file = basename(path);
+  return /^kustomization\.ya?ml$/i.test(file) || file === 'Kustomization';
 }
 
 /**

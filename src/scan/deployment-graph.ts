@@ -30,6 +30,7 @@ import { environmentClass, namedEnvironment, type EnvironmentInfo } from './envi
 import type { Project } from './project.js';
 import { basename, dirname } from '../util/path.js';
 import { get, getStr, isMap, isScalar, isSeq, seqItems, type PNode } from '../yaml/model.js';
+import { isKustomizationPath } from '../k8s/values-blocks.js';
 
 export interface InheritedEnvironment {
   /** Every environment that deploys the file, most managed first (production, staging, other managed, shared, ...). */
@@ -46,6 +47,17 @@ export interface DeploymentGraph {
   /** Edges of a node (for tests and debugging): sorted target ids. */
   edges(id: string): readonly string[];
   /**
+   * The namespace kustomize renders the objects of a file in: the `namespace:` of the outermost kustomization that sets
+   * one on the path from an overlay (a kustomization nothing includes) down to the file (`resources`, `bases`,
+   * `components`, patches, local `helmCharts`; a Flux Kustomization's `spec.targetNamespace` counts as the outermost);
+   * for a kustomization itself, the namespace its generators' objects get.
+   * When overlays render the file in different namespaces, the one of the most managed overlay (production first; by
+   * the overlay's own or inherited environment), then the first by name. Undefined when no kustomization sets one.
+   */
+  namespace(path: string): string | undefined;
+  /** Every namespace kustomize renders a file in, in the order `namespace` picks from. */
+  namespaces(path: string): readonly string[];
+  /**
    * Files a deployment tool reads as Helm values (helmfile environment/release values, Argo CD `helm.valueFiles`, Flux
    * `valuesFiles`, kustomize `helmCharts[].valuesFile`), whatever their name: `config/x.yaml` is a values file by use.
    */
@@ -59,7 +71,6 @@ interface Node {
   edges: Set<string>;
 }
 
-const KUSTOMIZATION = /^kustomization\.ya?ml$/i;
 const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const HELMFILE = /^helmfile([._-].*)?\.ya?ml(\.gotmpl)?$/i;
 const ENV_KEYS = /^(env|envs|environment|environmentname|envname|stage)$/i;
@@ -172,6 +183,9 @@ class GraphBuilder {
   private readonly fileSet: Set<string>;
   private readonly dirs = new Set<string>();
   private readonly contexts = new Map<string, FileContext>();
+  /** Kustomization file -> its own `namespace:`; and its edges to what it renders (objects, bases, components). */
+  readonly kustomizeNamespace = new Map<string, string>();
+  readonly kustomizeEdges = new Map<string, Set<string>>();
 
   constructor(private readonly project: Project) {
     for (const parsed of project.files) if (!this.contexts.has(parsed.file.path)) this.contexts.set(parsed.file.path, parsed.file);
@@ -262,7 +276,7 @@ class GraphBuilder {
     for (const parsed of this.project.yamlFiles) {
       const path = parsed.file.path;
       const name = basename(path);
-      if (KUSTOMIZATION.test(name)) this.kustomization(path, parsed.model);
+      if (isKustomizationPath(path)) this.kustomization(path, parsed.model);
       else if (HELMFILE.test(name) || path.split('/').slice(0, -1).some((d) => d.toLowerCase() === 'helmfile.d')) this.helmfile(path, parsed.model);
       else if (/^chart\.ya?ml$/i.test(name)) this.chart(path, parsed.model);
     }
@@ -271,7 +285,7 @@ class GraphBuilder {
       const api = resource.apiVersion ?? '';
       if (api.startsWith('argoproj.io/') && resource.kind === 'Application') this.argoApplication(resource.file, resource.node, resource.line);
       else if (api.startsWith('argoproj.io/') && resource.kind === 'ApplicationSet') this.applicationSet(resource.file, resource.node, resource.line);
-      else if (api.startsWith('kustomize.toolkit.fluxcd.io/') && resource.kind === 'Kustomization') this.edge(resource.file, this.resolve(getStr(resource.node, 'spec.path') ?? '.'));
+      else if (api.startsWith('kustomize.toolkit.fluxcd.io/') && resource.kind === 'Kustomization') this.fluxKustomization(resource.file, resource.node, resource.line);
       else if (api.startsWith('helm.toolkit.fluxcd.io/') && resource.kind === 'HelmRelease') this.fluxHelmRelease(resource.file, resource.node);
     }
   }
@@ -282,9 +296,16 @@ class GraphBuilder {
       const root = doc.root;
       if (!isMap(root)) continue;
       const targets: string[] = [];
+      const rendered: string[] = [];
       for (const field of ['resources', 'bases', 'components', 'patchesStrategicMerge', 'patches', 'patchesJson6902', 'replacements', 'crds', 'configurations', 'transformers', 'generators', 'validators']) {
-        for (const p of pathItems(get(root, field))) targets.push(...this.relative(dir, p));
+        for (const p of pathItems(get(root, field))) {
+          const resolved = this.relative(dir, p);
+          targets.push(...resolved);
+          if (['resources', 'bases', 'components', 'patchesStrategicMerge', 'patches'].includes(field)) rendered.push(...resolved);
+        }
       }
+      const namespace = getStr(root, 'namespace')?.trim();
+      if (namespace && !namespace.includes('{{') && !namespace.includes('${')) this.kustomizeNamespace.set(path, namespace);
       const openapi = getStr(root, 'openapi.path');
       if (openapi) targets.push(...this.relative(dir, openapi));
       for (const field of ['secretGenerator', 'configMapGenerator']) {
@@ -299,11 +320,59 @@ class GraphBuilder {
         const chartName = getStr(chart, 'name');
         if (chartName && !getStr(chart, 'repo')) {
           const home = join(dir, chartHome);
-          if (home !== undefined) targets.push(...this.resolve(join(home, chartName)));
+          if (home !== undefined) {
+            const chartFiles = this.resolve(join(home, chartName));
+            targets.push(...chartFiles);
+            rendered.push(...chartFiles);
+          }
         }
       }
       this.edge(path, targets);
+      const set = this.kustomizeEdges.get(path) ?? new Set<string>();
+      for (const t of rendered) if (t !== path) set.add(t);
+      this.kustomizeEdges.set(path, set);
     }
+  }
+
+  /**
+   * Per file, the namespaces kustomize renders it in, each with the overlays (kustomizations nothing includes) that do:
+   * walked from every overlay, the first `namespace:` met on the way down wins (an overlay's namespace overrides its
+   * bases'). A kustomization inside a cycle that no overlay reaches sets nothing.
+   */
+  kustomizeNamespaces(): Map<string, Map<string, Set<string>>> {
+    const included = new Set<string>();
+    for (const targets of this.kustomizeEdges.values()) for (const t of targets) included.add(t);
+    const overlays = [...this.kustomizeEdges.keys()].filter((k) => !included.has(k)).sort();
+    const out = new Map<string, Map<string, Set<string>>>();
+    for (const overlay of overlays) {
+      const visited = new Set<string>();
+      const stack: [string, string | undefined][] = [[overlay, undefined]];
+      while (stack.length > 0) {
+        const [current, inherited] = stack.pop()!;
+        const namespace = inherited ?? this.kustomizeNamespace.get(current);
+        const key = `${current}\u0000${namespace ?? ''}`;
+        if (visited.has(key)) continue;
+        visited.add(key);
+        if (namespace !== undefined) {
+          const slots = out.get(current) ?? new Map<string, Set<string>>();
+          const from = slots.get(namespace) ?? new Set<string>();
+          from.add(overlay);
+          slots.set(namespace, from);
+          out.set(current, slots);
+        }
+        for (const next of [...(this.kustomizeEdges.get(current) ?? [])].sort().reverse()) stack.push([next, namespace]);
+      }
+    }
+    return out;
+  }
+
+  /** A file's (or a virtual node's file's) own environment, else the most managed one it inherits. */
+  environmentOf(id: string, found: Map<string, Map<string, { env: EnvironmentInfo }>>): EnvironmentInfo | undefined {
+    const path = this.nodes.get(id)?.file ?? id.replace(/#.*$/, '');
+    const own = this.contexts.get(path)?.environment;
+    if (own) return own;
+    const envs = [...(found.get(path)?.values() ?? [])].map((s) => s.env).sort(compareEnvironments);
+    return envs[0];
   }
 
   private helmfile(path: string, model: YamlFileModel): void {
@@ -411,6 +480,16 @@ class GraphBuilder {
     });
   }
 
+  /** A Flux Kustomization deploys `spec.path`; its `spec.targetNamespace` overrides every namespace there, as kustomize's does. */
+  private fluxKustomization(file: string, node: PNode, line: number): void {
+    const targets = this.resolve(getStr(node, 'spec.path') ?? '.');
+    this.edge(file, targets);
+    const id = `${file}#Kustomization@${line}`;
+    const namespace = getStr(node, 'spec.targetNamespace')?.trim();
+    if (namespace && !namespace.includes('{{') && !namespace.includes('${')) this.kustomizeNamespace.set(id, namespace);
+    this.kustomizeEdges.set(id, new Set(targets));
+  }
+
   private fluxHelmRelease(file: string, node: PNode): void {
     const chartSpec = get(node, 'spec.chart.spec');
     const chart = getStr(chartSpec, 'chart');
@@ -461,6 +540,18 @@ export function deploymentGraph(project: Project): DeploymentGraph {
   builder.build();
   const found = builder.propagate();
   const results = new Map<string, InheritedEnvironment>();
+  // Namespaces per file, ordered: the most managed overlay's first (an overlay without environment after neutral ones), then by name.
+  const namespaceSlots = builder.kustomizeNamespaces();
+  const namespaceOrder = new Map<string, string[]>();
+  const overlayRank = (overlay: string) => {
+    const env = builder.environmentOf(overlay, found);
+    return env ? rank(env) : 4.5;
+  };
+  for (const [path, slots] of namespaceSlots) {
+    const ranked = [...slots].map(([namespace, from]) => ({ namespace, rank: Math.min(...[...from].map(overlayRank)) }));
+    ranked.sort((a, b) => a.rank - b.rank || (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+    namespaceOrder.set(path, ranked.map((r) => r.namespace));
+  }
   graph = {
     inherited(path) {
       const cached = results.get(path);
@@ -478,6 +569,12 @@ export function deploymentGraph(project: Project): DeploymentGraph {
     },
     edges(id) {
       return [...(builder.nodes.get(id)?.edges ?? [])].sort();
+    },
+    namespace(path) {
+      return namespaceOrder.get(path)?.[0];
+    },
+    namespaces(path) {
+      return namespaceOrder.get(path) ?? [];
     },
     valuesFiles: builder.valuesFiles,
   };

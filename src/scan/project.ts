@@ -1,7 +1,7 @@
 import type { ParsedFile } from '../analyzers/types.js';
 import type { YamlFileModel } from '../analyzers/yaml.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { extractResources, type K8sResource } from '../k8s/resources.js';
+import { applyKustomizeNamespaces, extractResources, type K8sResource } from '../k8s/resources.js';
 import { buildStoreIndex, type StoreIndex } from '../k8s/stores.js';
 import { documentValuesBlocks, resourceValuesBlocks, type ValuesBlock } from '../k8s/values-blocks.js';
 import { get, isMap, str, type PNode } from '../yaml/model.js';
@@ -57,7 +57,12 @@ export class Project {
 
   /** Every Kubernetes object in the tree (manifests, templates, values-embedded), vendored ones included. */
   get resources(): K8sResource[] {
-    this.resourceCache ??= this.yamlFiles.flatMap(extractResources);
+    if (!this.resourceCache) {
+      this.resourceCache = this.yamlFiles.flatMap(extractResources);
+      // The deployment graph reads the resources (Argo CD Applications, Flux objects): it is built once they are cached.
+      const graph = deploymentGraph(this);
+      applyKustomizeNamespaces(this.resourceCache, (file) => graph.namespace(file));
+    }
     return this.resourceCache;
   }
 

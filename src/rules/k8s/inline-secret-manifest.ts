@@ -52,12 +52,13 @@ export const inlineSecretManifest = createRule(
       kustomizeGenerators(context.project, 'secretGenerator'),
       (g) => g.kustomization.file.path,
       (generator) => {
-        const { name, namespace } = generator;
+        // `namespace` (the generator's own option) keys the logical location; the object lands in `renderedNamespace`.
+        const { name, namespace, renderedNamespace } = generator;
         for (const source of generator.sources) {
           const literals = source.credentials;
           const keys = literals.map((l) => l.key);
           const origin = classifier.classify({ name, keys, kind: 'Secret', file: source.file.path, cnpgOwned: cnpgNames.has(name) });
-          const target = { name, namespace, keys };
+          const target = { name, namespace: renderedNamespace, keys };
           const fromFile = source.via !== 'literals';
           context.report({
             file: source.file,
@@ -71,7 +72,7 @@ export const inlineSecretManifest = createRule(
             value: literals.map((l) => l.value).join('\u0000'),
             keys,
             origin,
-            resource: { kind: 'Secret', name, ...(namespace ? { namespace } : {}) },
+            resource: { kind: 'Secret', name, ...(renderedNamespace ? { namespace: renderedNamespace } : {}) },
             replacement: authorityReplacement(context.project, origin, target),
           });
         }

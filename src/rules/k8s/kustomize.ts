@@ -7,6 +7,8 @@ import type { FileContext, ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
+import { isKustomizationPath } from '../../k8s/values-blocks.js';
+import { deploymentGraph } from '../../scan/deployment-graph.js';
 import type { Project } from '../../scan/project.js';
 import { basename, dirname } from '../../util/path.js';
 import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
@@ -32,7 +34,13 @@ export interface GeneratorSource {
 export interface KustomizeGenerator {
   kustomization: ParsedFile<YamlFileModel>;
   name: string;
+  /** The generator's own `namespace:` option (part of logical locations: keep it as spelled). */
   namespace?: string;
+  /**
+   * The namespace the generated object lands in: the kustomization's `namespace:` (or an including overlay's, see the
+   * deployment graph), else the generator's own. Reported in findings and the inventory.
+   */
+  renderedNamespace?: string;
   type?: string;
   /** Line of the generator entry in the kustomization. */
   line: number;
@@ -45,7 +53,7 @@ export interface KustomizeGenerator {
 const ALL_CREDENTIAL_TYPES = new Set(['kubernetes.io/basic-auth', 'kubernetes.io/dockerconfigjson', 'kubernetes.io/ssh-auth']);
 
 export function isKustomizationFile(path: string): boolean {
-  return /^kustomization\.ya?ml$|^Kustomization$/.test(basename(path));
+  return isKustomizationPath(path);
 }
 
 /** `a/b` + `../c/x.env` -> `a/c/x.env`; undefined when it leaves the scan root. */
@@ -73,6 +81,7 @@ export function generatorCredential(key: string, rawValue: string, config: Resol
 export function kustomizeGenerators(project: Project, field: GeneratorField): KustomizeGenerator[] {
   const dotenv = new Map(project.models<DotenvModel>('dotenv').map((f) => [f.file.path, f]));
   const out: KustomizeGenerator[] = [];
+  const graph = deploymentGraph(project);
   for (const parsed of project.yamlFiles) {
     if (parsed.file.isTest || !isKustomizationFile(parsed.file.path)) continue;
     const dir = dirname(parsed.file.path);
@@ -80,6 +89,7 @@ export function kustomizeGenerators(project: Project, field: GeneratorField): Ku
       for (const generator of seqItems(get(doc.root, field))) {
         const name = getStr(generator, 'name') ?? (field === 'secretGenerator' ? 'secret' : 'configmap');
         const namespace = getStr(generator, 'namespace');
+        const renderedNamespace = graph.namespace(parsed.file.path) ?? namespace;
         const type = getStr(generator, 'type');
         const allCredential = type !== undefined && ALL_CREDENTIAL_TYPES.has(type);
         const sources: GeneratorSource[] = [];
@@ -112,7 +122,7 @@ export function kustomizeGenerators(project: Project, field: GeneratorField): Ku
           });
           if (credentials.length) sources.push({ file: envFile.file, via: item.value.trim(), credentials });
         }
-        out.push({ kustomization: parsed, name, ...(namespace ? { namespace } : {}), ...(type ? { type } : {}), line: generator?.line ?? 1, keys: [...new Set(keys)].sort(), sources });
+        out.push({ kustomization: parsed, name, ...(namespace ? { namespace } : {}), ...(renderedNamespace ? { renderedNamespace } : {}), ...(type ? { type } : {}), line: generator?.line ?? 1, keys: [...new Set(keys)].sort(), sources });
       }
     }
   }

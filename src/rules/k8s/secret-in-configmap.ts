@@ -127,7 +127,8 @@ export const secretInConfigmap = createRule(
       kustomizeGenerators(project, 'configMapGenerator'),
       (g) => g.kustomization.file.path,
       (generator) => {
-        const { name, namespace } = generator;
+        // `namespace` (the generator's own option) keys the logical location; the object lands in `renderedNamespace`.
+        const { name, namespace, renderedNamespace } = generator;
         for (const source of generator.sources) {
           for (const cred of source.credentials) {
             const origin = classifier.classify({ name, keys: [cred.key], kind: 'ConfigMap', file: source.file.path });
@@ -144,8 +145,8 @@ export const secretInConfigmap = createRule(
               value: cred.value,
               keys: [cred.key],
               origin,
-              resource: { kind: 'ConfigMap', name, ...(namespace ? { namespace } : {}) },
-              replacement: authorityReplacement(project, origin, { name: secretName, namespace, keys: [cred.key] }),
+              resource: { kind: 'ConfigMap', name, ...(renderedNamespace ? { namespace: renderedNamespace } : {}) },
+              replacement: authorityReplacement(project, origin, { name: secretName, namespace: renderedNamespace, keys: [cred.key] }),
               remediation: `Move ${cred.key} out of configMapGenerator ${name} into a Secret (${secretName}) materialised from its authority (ExternalSecret, operator), read it with envFrom.secretRef / secretKeyRef, and rotate the exposed value.`,
             });
           }
