@@ -40,3 +40,31 @@ describe('discovery of build/ folders', () => {
     expect(result.summary.files.scanned).toBe(1);
   });
 });
+
+describe('discovery of files named like output folders', () => {
+  function scriptsRepo(): string {
+    const root = mkdtempSync(path.join(tmpdir(), 'footprint-discover-'));
+    dirs.push(root);
+    const write = (file: string, text: string) => {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    };
+    // The scripts-to-rule-them-all layout: script/build is a script, dist/ and target/ are output folders.
+    write('script/build', '#!/usr/bin/env bash\nset -euo pipefail\ndocker build --build-arg NPM_TOKEN="$NPM_TOKEN" -t app .\n');
+    write('Dockerfile', 'FROM node:20\nARG NPM_TOKEN\nRUN npm ci\n');
+    write('web/dist/deploy.sh', '#!/usr/bin/env bash\ndocker build --build-arg GH_TOKEN="$GH_TOKEN" .\n');
+    write('target/classes/run.sh', '#!/usr/bin/env bash\ndocker build --build-arg GH_TOKEN="$GH_TOKEN" .\n');
+    return root;
+  }
+
+  it.each([false, true])('reads script/build but nothing inside dist/ or target/ (git listing: %s)', async (useGit) => {
+    const root = scriptsRepo();
+    if (useGit) {
+      execFileSync('git', ['init', '-q'], { cwd: root });
+      execFileSync('git', ['add', '.'], { cwd: root });
+    }
+    const result = await scan({ root, useGit });
+    expect(result.summary.files.scanned).toBe(2);
+    expect(result.findings.filter((f) => f.ruleId === 'build-arg-token-passthrough').map((f) => `${f.file}:${f.line}`)).toEqual(['script/build:3']);
+  });
+});

@@ -66,22 +66,55 @@ function gitignoreFilter(ignore: (options?: object) => Ignore, root: string, ign
     });
 }
 
-/** The excludes of a git listing: the config's, less the defaults that only a folder walk needs (WALK_ONLY_EXCLUDES). */
-function gitExcludes(exclude: readonly string[]): string[] {
-  return exclude.filter((glob, i) => !(i < DEFAULT_EXCLUDES.length && glob === DEFAULT_EXCLUDES[i] && WALK_ONLY_EXCLUDES.has(glob)));
+/**
+ * Default excludes name output folders (dist, build, ...); their globs match a file of that name too (`script/build`,
+ * `bin/dist` in the scripts-to-rule-them-all layout). Those whose name is also a common file name are matched on a
+ * file's folder only, and are not handed to the walk (which would drop such files); the others still prune the walk.
+ */
+const FOLDER_ONLY_NAMES = new Set(['build', 'dist', 'target']);
+
+interface Excludes {
+  /** Matched against the file path: the config's own excludes and the defaults no file is named after. */
+  files: string[];
+  /** Matched against the file's folder only. */
+  folders: string[];
+}
+
+function splitExcludes(exclude: readonly string[], listing: 'git' | 'glob'): Excludes {
+  const out: Excludes = { files: [], folders: [] };
+  exclude.forEach((glob, i) => {
+    const isDefault = i < DEFAULT_EXCLUDES.length && glob === DEFAULT_EXCLUDES[i];
+    // A git listing keeps what git tracks under build/ (WALK_ONLY_EXCLUDES).
+    if (isDefault && listing === 'git' && WALK_ONLY_EXCLUDES.has(glob)) return;
+    const name = /^\*\*\/([^/*]+)\/\*\*$/.exec(glob)?.[1];
+    if (isDefault && name !== undefined && FOLDER_ONLY_NAMES.has(name)) out.folders.push(glob);
+    else out.files.push(glob);
+  });
+  return out;
+}
+
+function excludedBy(picomatch: typeof import('picomatch'), excludes: Excludes): (file: string) => boolean {
+  const files = picomatch(excludes.files, { dot: true });
+  const folders = excludes.folders.length ? picomatch(excludes.folders, { dot: true }) : () => false;
+  return (file) => {
+    if (files(file)) return true;
+    const slash = file.lastIndexOf('/');
+    return slash > 0 && folders(file.slice(0, slash));
+  };
 }
 
 export async function discover(root: string, config: ResolvedConfig, options: { useGit?: boolean } = {}): Promise<Discovery> {
   // Loaded here, like fast-glob and ignore below: a re-scan answered from the stored tree never calls discover.
   const { default: picomatch } = await import('picomatch');
   const include = picomatch(config.include, { dot: true });
-  const exclude = picomatch(config.exclude, { dot: true });
-  const keep = (p: string) => include(p) && !exclude(p);
+  const walkExcludes = splitExcludes(config.exclude, 'glob');
+  const excluded = excludedBy(picomatch, walkExcludes);
+  const keep = (p: string) => include(p) && !excluded(p);
   // node:child_process loads only for a git listing: the module costs ~1 ms, and a cached re-scan only asks
   // mayBeInGitWorkTree.
   const fromGit = options.useGit === false || !mayBeInGitWorkTree(root) ? undefined : gitListing((await import('node:child_process')).execFileSync, root);
   if (fromGit) {
-    const tracked = picomatch(gitExcludes(config.exclude), { dot: true });
+    const tracked = excludedBy(picomatch, splitExcludes(config.exclude, 'git'));
     // git does not say which entries are links; the reader stats each file and reports loops and dangling links.
     return { files: fromGit.filter((p) => include(p) && !tracked(p)).sort().map((p) => ({ path: p, symlink: false })), via: 'git' };
   }
@@ -95,7 +128,7 @@ export async function discover(root: string, config: ResolvedConfig, options: { 
     onlyFiles: false,
     followSymbolicLinks: false,
     objectMode: true,
-    ignore: config.exclude,
+    ignore: walkExcludes.files,
     suppressErrors: true,
   });
   const ignoreFiles = entries.filter((e) => e.name === '.gitignore' && e.dirent.isFile()).map((e) => e.path);
