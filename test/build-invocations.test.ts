@@ -153,6 +153,65 @@ describe('build invocations from CI, Tilt, compose and devcontainers', () => {
   });
 });
 
+describe('docker compose command lines and build secrets', () => {
+  it('reads `up|run|create --build` as builds (run: one service), not a plain `up`', () => {
+    const script = [
+      'docker compose up -d', // 1
+      'docker compose -f ci/compose.yaml up --build --wait -e FOO=1 api worker', // 2
+      'docker-compose run --rm --build -e CI=1 tests npm test', // 3
+      'docker compose create --build', // 4
+      '',
+    ].join('\n');
+    const { model } = analyzeShellScript(script, 'scripts/e2e.sh');
+    expect(model.invocations.map((i) => [i.line, i.compose])).toEqual([
+      [2, { files: ['ci/compose.yaml'], services: ['api', 'worker'] }],
+      [3, { files: [], services: ['tests'] }],
+      [4, { files: [], services: [] }],
+    ]);
+  });
+
+  it('looks a long-syntax build secret up by its source, mounts it by its target, and records ${NAME:?} requirements', () => {
+    const compose = [
+      'x-require: ${GH_PAT:?GH_PAT is not set}', // 1
+      'services:', // 2
+      '  api:', // 3
+      '    build:', // 4
+      '      context: .', // 5
+      '      args:', // 6
+      '        BUF_TOKEN: ${BUF_TOKEN?set it}', // 7
+      '        NPM_TOKEN: ${NPM_TOKEN:-}', // 8
+      '      secrets:', // 9
+      '        - source: gh_pat', // 10
+      '          target: github', // 11
+      'secrets:',
+      '  gh_pat:',
+      '    environment: GH_PAT',
+      '',
+    ].join('\n');
+    const [api] = analyzeCompose(compose, 'compose.yaml').invocations;
+    expect(api!.secrets).toEqual([{ id: 'github', env: 'GH_PAT', line: 10, refs: ['GH_PAT'] }]);
+    expect(api!.envReads.map((r) => [r.name, r.via, r.line])).toEqual([
+      ['BUF_TOKEN', 'build-arg', 7],
+      ['NPM_TOKEN', 'build-arg', 8],
+      ['GH_PAT', 'secret-env', 10],
+    ]);
+    expect(api!.checked).toEqual(['BUF_TOKEN', 'GH_PAT']);
+  });
+});
+
+describe('shell variables a build sees', () => {
+  it('counts export, declare -x and set -a as exported, a plain or readonly assignment as not', () => {
+    const script = ['A=$(gh auth token)', 'B=1; export B', 'export C=2', 'declare -x D=3', 'readonly E=4', 'local_fn() { local F=5; }', 'docker build .', ''].join('\n');
+    const { model } = analyzeShellScript(script, 'scripts/b.sh');
+    expect([...model.assigned].sort()).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
+    expect([...model.exported!].sort()).toEqual(['B', 'C', 'D']);
+    expect(analyzeShellScript(`set -o allexport\n${script}`, 'scripts/b.sh').model.exported!.sort()).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
+    const prefixed = analyzeShellScript('NPM_TOKEN=$(gh auth token) docker build --secret id=npm,env=NPM_TOKEN .\nenv GH_PAT=x sudo docker build .\n', 'scripts/c.sh').model;
+    expect(prefixed.invocations.map((i) => i.commandEnv)).toEqual([['NPM_TOKEN'], ['GH_PAT']]);
+    expect(prefixed.assigned).toEqual([]);
+  });
+});
+
 describe('credential files', () => {
   it('separates literal credentials from interpolations', () => {
     const npmrc = parseCredFile('@acme:registry=https://npm.pkg.github.com\n//npm.pkg.github.com/:_authToken=${PKG_GITHUB_COM_TOKEN}\n//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789\nemail=dev@acme.io\n', 'npmrc');

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -193,6 +193,115 @@ describe('kustomize namespace in a scan', () => {
       const bare = (await scanFixture(tmp)).findings.filter((f) => f.ruleId === 'inline-secret-manifest');
       expect(bare.map((f) => f.resource?.namespace)).toEqual([undefined, 'legacy-billing', undefined, undefined]);
       expect(bare.map((f) => f.fingerprint)).toEqual(findings.map((f) => f.fingerprint));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('GitOps deployer namespace (Argo CD destination, Flux HelmRelease, kustomize helmCharts)', () => {
+  const app = (name: string, path: string, namespace: string, extra = '') =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ${name}\n  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: https://git.example.invalid/platform.git\n    path: ${path}\n${extra}  destination:\n    server: https://kubernetes.default.svc\n    namespace: ${namespace}\n`;
+
+  it('fills in the destination namespace for objects without one; explicit metadata.namespace and kustomize namespace win', async () => {
+    const project = await projectOf({
+      'argocd/apps/orders.yaml': app('orders', 'services/orders/deploy', 'orders-prod'),
+      'argocd/apps/catalog.yaml': app('catalog', 'services/catalog/k8s', 'catalog-live'),
+      'services/orders/deploy/secret.yaml': secret('orders-db'),
+      'services/orders/deploy/legacy.yaml': secret('orders-legacy', 'legacy'),
+      'services/orders/deploy/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: orders-prod\n',
+      'services/catalog/k8s/kustomization.yaml': 'namespace: catalog\nresources: [secret.yaml]\n',
+      'services/catalog/k8s/secret.yaml': secret('catalog-db'),
+      'services/unused/secret.yaml': secret('unused-db'),
+    });
+    const graph = deploymentGraph(project);
+    expect(graph.defaultNamespace('services/orders/deploy/secret.yaml')).toBe('orders-prod');
+    expect(graph.defaultNamespace('argocd/apps/orders.yaml')).toBeUndefined();
+    const byName = Object.fromEntries(project.resources.map((r) => [`${r.kind}/${r.name}`, [r.namespace, r.id]]));
+    expect(byName['Secret/orders-db']).toEqual(['orders-prod', 'Secret/orders-db']);
+    expect(byName['Secret/orders-legacy']).toEqual(['legacy', 'Secret/legacy/orders-legacy']);
+    expect(byName['Namespace/orders-prod']).toEqual([undefined, 'Namespace/orders-prod']);
+    expect(byName['Secret/catalog-db']).toEqual(['catalog', 'Secret/catalog-db']);
+    expect(byName['Secret/unused-db']).toEqual([undefined, 'Secret/unused-db']);
+    // The Applications themselves keep their own namespace.
+    expect(byName['Application/orders']).toEqual(['argocd', 'Application/argocd/orders']);
+  });
+
+  it('app of apps: the inner Application decides for its own sources; several apps: the most managed first', async () => {
+    const project = await projectOf({
+      'gitops/root.yaml': app('root', 'gitops/children', 'platform'),
+      'gitops/children/payments.yaml': app('payments', 'charts/payments', 'payments').replace('  namespace: argocd\n', ''),
+      'gitops/prod/payments-prod.yaml': app('payments-prod', 'charts/payments', 'payments-prod').replace('server: https://kubernetes.default.svc', 'name: prod-aks'),
+      'charts/payments/Chart.yaml': 'apiVersion: v2\nname: payments\nversion: 1.0.0\n',
+      'charts/payments/templates/secret.yaml':
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: payments-db\n  namespace: {{ .Release.Namespace }}\nstringData:\n  password: {{ .Values.password }}\n',
+      'charts/payments/templates/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: payments-config\ndata:\n  mode: live\n',
+      'charts/payments/templates/fixed.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: payments-fixed\n  namespace: shared\ndata:\n  mode: live\n',
+    });
+    const graph = deploymentGraph(project);
+    // The child Application without metadata.namespace is put in the root's destination; its chart is not.
+    expect(graph.defaultNamespace('gitops/children/payments.yaml')).toBe('platform');
+    expect(graph.defaultNamespace('charts/payments/templates/secret.yaml')).toBe('payments-prod');
+    const byName = Object.fromEntries(project.resources.map((r) => [`${r.kind}/${r.name}`, r.namespace]));
+    expect(byName['Application/payments']).toBe('platform');
+    expect(byName['Secret/payments-db']).toBe('payments-prod');
+    expect(byName['ConfigMap/payments-config']).toBe('payments-prod');
+    expect(byName['ConfigMap/payments-fixed']).toBe('shared');
+  });
+
+  it('a Flux HelmRelease installs its local chart in spec.targetNamespace, else its own namespace; templated ones are ignored', async () => {
+    const release = (name: string, chart: string, ns: string, target?: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nspec:\n  releaseName: ${name}-rel\n${target ? `  targetNamespace: ${target}\n` : ''}  chart:\n    spec:\n      chart: ${chart}\n      sourceRef:\n        kind: GitRepository\n        name: platform\n`;
+    const project = await projectOf({
+      'clusters/prod/ledger.yaml': release('ledger', './charts/ledger', 'flux-system', 'ledger'),
+      'clusters/prod/search.yaml': release('search', './charts/search', 'search'),
+      'clusters/prod/mail.yaml': release('mail', './charts/mail', 'flux-system', '${MAIL_NS}'),
+      'charts/ledger/Chart.yaml': 'apiVersion: v2\nname: ledger\nversion: 1.0.0\n',
+      'charts/ledger/templates/secret.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: ledger-db\n  namespace: {{ include "common.names.namespace" . | quote }}\n',
+      'charts/search/Chart.yaml': 'apiVersion: v2\nname: search\nversion: 1.0.0\n',
+      'charts/search/templates/secret.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: search-key\n',
+      'charts/mail/Chart.yaml': 'apiVersion: v2\nname: mail\nversion: 1.0.0\n',
+      'charts/mail/templates/secret.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: mail-smtp\n',
+    });
+    const byName = Object.fromEntries(project.resources.map((r) => [`${r.kind}/${r.name}`, [r.namespace, r.id]]));
+    expect(byName['Secret/ledger-db']?.[0]).toBe('ledger');
+    expect(byName['Secret/search-key']).toEqual(['search', 'Secret/search-key']);
+    expect(byName['Secret/mail-smtp']).toEqual([undefined, 'Secret/mail-smtp']);
+  });
+
+  it('kustomize helmCharts[].namespace is the release namespace of a local chart: only .Release.Namespace takes it', async () => {
+    const project = await projectOf({
+      'deploy/kustomization.yaml': 'helmCharts:\n  - name: keycloak\n    releaseName: kc\n    namespace: identity\n',
+      'deploy/charts/keycloak/Chart.yaml': 'apiVersion: v2\nname: keycloak\nversion: 1.0.0\n',
+      'deploy/charts/keycloak/templates/secret.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: kc-admin\n  namespace: {{ .Release.Namespace | quote }}\n',
+      'deploy/charts/keycloak/templates/plain.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: kc-plain\n',
+    });
+    const byName = Object.fromEntries(project.resources.map((r) => [`${r.kind}/${r.name}`, r.namespace]));
+    expect(byName['Secret/kc-admin']).toBe('identity');
+    expect(byName['Secret/kc-plain']).toBeUndefined();
+  });
+});
+
+describe('Argo CD destination namespace in a scan', () => {
+  it('reports and inventories a Secret in its Application destination namespace, with the fingerprint of the bare tree', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'footprint-argons-'));
+    const write = (p: string, text: string) => {
+      mkdirSync(path.dirname(path.join(tmp, p)), { recursive: true });
+      writeFileSync(path.join(tmp, p), text);
+    };
+    try {
+      write('apps/secret.yaml', 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: crm-db\nstringData:\n  password: n0t-a-real-pw-1234\n');
+      const bare = (await scanFixture(tmp)).findings.filter((f) => f.ruleId === 'inline-secret-manifest');
+      expect(bare.map((f) => f.resource?.namespace)).toEqual([undefined]);
+      write(
+        'argocd/crm.yaml',
+        'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: crm\n  namespace: argocd\nspec:\n  source:\n    repoURL: https://git.example.invalid/p.git\n    path: apps\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: crm\n',
+      );
+      const result = await scanFixture(tmp);
+      const findings = result.findings.filter((f) => f.ruleId === 'inline-secret-manifest');
+      expect(findings.map((f) => [f.file, f.resource?.name, f.resource?.namespace])).toEqual([['apps/secret.yaml', 'crm-db', 'crm']]);
+      expect(findings.map((f) => f.fingerprint)).toEqual(bare.map((f) => f.fingerprint));
+      expect(result.inventory.filter((e) => e.kind === 'Secret').map((e) => [e.name, e.namespace])).toEqual([['crm-db', 'crm']]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

@@ -125,11 +125,26 @@ export function isClusterScoped(kind: string): boolean {
  * Give every namespaced object of a manifest or chart template that a kustomization renders the namespace kustomize
  * puts it in (its `namespace:` overrides `metadata.namespace`, as kustomize's namespace transformer does). Objects
  * embedded in values data are no kustomize resources and keep theirs. `id` (fingerprints) is left as the file spells it.
+ * Without a kustomize namespace, a GitOps deployer's namespace only fills in: a template's `{{ .Release.Namespace }}`
+ * (or a `*.namespace` helper such as bitnami's `common.names.namespace`) becomes the release namespace, and an object
+ * with no `metadata.namespace` gets the deployer's default (Argo CD destination, Flux HelmRelease target namespace).
  */
-export function applyKustomizeNamespaces(resources: readonly K8sResource[], namespaceOf: (file: string) => string | undefined): void {
+export function applyKustomizeNamespaces(
+  resources: readonly K8sResource[],
+  namespaceOf: (file: string) => string | undefined,
+  deployer?: { defaultNamespace(file: string): string | undefined; releaseNamespace(file: string): string | undefined },
+): void {
   for (const resource of resources) {
     if (resource.source === 'values' || isClusterScoped(resource.kind)) continue;
     const namespace = namespaceOf(resource.file);
     if (namespace !== undefined) resource.namespace = namespace;
+    else if (deployer) {
+      const declared = resource.declaredNamespace?.trim();
+      const filled = !declared ? deployer.defaultNamespace(resource.file) : RELEASE_NAMESPACE.test(declared) ? deployer.releaseNamespace(resource.file) : undefined;
+      if (filled !== undefined) resource.namespace = filled;
+    }
   }
 }
+
+/** `{{ .Release.Namespace }}`, `{{- .Release.Namespace | quote }}`, `{{ include "common.names.namespace" . | quote }}`. */
+const RELEASE_NAMESPACE = /^["']?\{\{-?\s*(?:\.Release\.Namespace|include\s+"[\w.-]*\.namespace"\s+(?:\.|\$))\s*(?:\|\s*quote\s*)?-?\}\}["']?$/;

@@ -58,6 +58,20 @@ export interface DeploymentGraph {
   /** Every namespace kustomize renders a file in, in the order `namespace` picks from. */
   namespaces(path: string): readonly string[];
   /**
+   * The namespace a GitOps deployer puts the namespaced objects of a file in when they name none themselves: an Argo CD
+   * Application's (or a generated ApplicationSet Application's) `spec.destination.namespace`, a Flux HelmRelease's
+   * `spec.targetNamespace` (else its own namespace) for the local chart it installs. Reached through what the deployer
+   * deploys (kustomizations, charts, folders), up to the next deployer (app of apps: the inner Application decides for
+   * its own sources). Several deployers: the most managed one's, then the first by name. Explicit `metadata.namespace`
+   * wins (Argo CD and Helm only fill in a missing namespace, unlike kustomize's transformer).
+   */
+  defaultNamespace(path: string): string | undefined;
+  /**
+   * The Helm release namespace a chart template is rendered with (`{{ .Release.Namespace }}`): kustomize
+   * `helmCharts[].namespace`, else the deployer's default namespace above.
+   */
+  releaseNamespace(path: string): string | undefined;
+  /**
    * Files a deployment tool reads as Helm values (helmfile environment/release values, Argo CD `helm.valueFiles`, Flux
    * `valuesFiles`, kustomize `helmCharts[].valuesFile`), whatever their name: `config/x.yaml` is a values file by use.
    */
@@ -186,6 +200,44 @@ class GraphBuilder {
   /** Kustomization file -> its own `namespace:`; and its edges to what it renders (objects, bases, components). */
   readonly kustomizeNamespace = new Map<string, string>();
   readonly kustomizeEdges = new Map<string, Set<string>>();
+  /** GitOps deployers with a namespace: node id (a virtual node per object), its file, namespace, targets; `release` only for .Release.Namespace. */
+  readonly deployers: { id: string; file: string; namespace: string; targets: string[]; releaseOnly: boolean }[] = [];
+  /** Files holding a deployer object (Application, ApplicationSet, Flux Kustomization/HelmRelease): a namespace walk stops there. */
+  readonly deployerFiles = new Set<string>();
+
+  private deployer(id: string, file: string, namespace: string | undefined, targets: string[], releaseOnly = false): void {
+    const ns = namespace?.trim();
+    if (!ns || ns.includes('{{') || ns.includes('${') || targets.length === 0) return;
+    this.deployers.push({ id, file, namespace: ns, targets: [...new Set(targets)].sort(), releaseOnly });
+  }
+
+  /**
+   * Per file, the namespaces deployers put it in, each with the deployer ids: walked from each deployer's targets along
+   * the graph's edges, not past another deployer's file (nor past the deployer's own file, whose objects keep theirs).
+   */
+  deployerNamespaces(releaseOnly: boolean): Map<string, Map<string, Set<string>>> {
+    const out = new Map<string, Map<string, Set<string>>>();
+    for (const d of this.deployers) {
+      if (d.releaseOnly !== releaseOnly) continue;
+      const visited = new Set<string>([d.file]);
+      const stack = [...d.targets].reverse();
+      while (stack.length > 0) {
+        const current = stack.pop()!;
+        if (visited.has(current)) continue;
+        visited.add(current);
+        const node = this.nodes.get(current);
+        if (!node || node.file !== current) continue;
+        const slots = out.get(current) ?? new Map<string, Set<string>>();
+        const from = slots.get(d.namespace) ?? new Set<string>();
+        from.add(d.id);
+        slots.set(d.namespace, from);
+        out.set(current, slots);
+        if (this.deployerFiles.has(current)) continue;
+        for (const next of [...node.edges].sort().reverse()) if (!visited.has(next)) stack.push(next);
+      }
+    }
+    return out;
+  }
 
   constructor(private readonly project: Project) {
     for (const parsed of project.files) if (!this.contexts.has(parsed.file.path)) this.contexts.set(parsed.file.path, parsed.file);
@@ -283,10 +335,20 @@ class GraphBuilder {
     for (const resource of this.project.resources) {
       if (resource.source === 'template') continue;
       const api = resource.apiVersion ?? '';
+      if (
+        (api.startsWith('argoproj.io/') && (resource.kind === 'Application' || resource.kind === 'ApplicationSet')) ||
+        (api.startsWith('kustomize.toolkit.fluxcd.io/') && resource.kind === 'Kustomization') ||
+        (api.startsWith('helm.toolkit.fluxcd.io/') && resource.kind === 'HelmRelease')
+      )
+        this.deployerFiles.add(resource.file);
+    }
+    for (const resource of this.project.resources) {
+      if (resource.source === 'template') continue;
+      const api = resource.apiVersion ?? '';
       if (api.startsWith('argoproj.io/') && resource.kind === 'Application') this.argoApplication(resource.file, resource.node, resource.line);
       else if (api.startsWith('argoproj.io/') && resource.kind === 'ApplicationSet') this.applicationSet(resource.file, resource.node, resource.line);
       else if (api.startsWith('kustomize.toolkit.fluxcd.io/') && resource.kind === 'Kustomization') this.fluxKustomization(resource.file, resource.node, resource.line);
-      else if (api.startsWith('helm.toolkit.fluxcd.io/') && resource.kind === 'HelmRelease') this.fluxHelmRelease(resource.file, resource.node);
+      else if (api.startsWith('helm.toolkit.fluxcd.io/') && resource.kind === 'HelmRelease') this.fluxHelmRelease(resource.file, resource.node, resource.line);
     }
   }
 
@@ -324,6 +386,8 @@ class GraphBuilder {
             const chartFiles = this.resolve(join(home, chartName));
             targets.push(...chartFiles);
             rendered.push(...chartFiles);
+            // `helm template --namespace`: only `.Release.Namespace` (kustomize adds no namespace to the chart's objects).
+            this.deployer(`${path}#helmCharts.${chartName}`, path, getStr(chart, 'namespace'), chartFiles, true);
           }
         }
       }
@@ -453,6 +517,7 @@ class GraphBuilder {
   private argoApplication(file: string, node: PNode, line: number): void {
     const targets = this.applicationTargets(get(node, 'spec'), (s) => (s.includes('{{') ? undefined : s));
     this.edge(file, targets);
+    this.deployer(`${file}#Application@${line}`, file, getStr(node, 'spec.destination.namespace'), targets);
     // An Application that names its environment (destination cluster `prod-aks`, server `https://staging.k8s…`,
     // project `production`, name `shop-production`) deploys its sources, and its own inline `helm.values`, there.
     const env = applicationEnvironment(node);
@@ -476,7 +541,10 @@ class GraphBuilder {
       this.node(id, file, env);
       // Without an environment of its own, a generated Application inherits the ApplicationSet's.
       if (!env) this.edge(file, [id]);
-      this.edge(id, this.applicationTargets(spec, (s) => expandAppSet(s, params)));
+      const targets = this.applicationTargets(spec, (s) => expandAppSet(s, params));
+      this.edge(id, targets);
+      const namespace = getStr(spec, 'destination.namespace');
+      this.deployer(id, file, namespace === undefined ? undefined : expandAppSet(namespace, params), targets);
     });
   }
 
@@ -490,7 +558,7 @@ class GraphBuilder {
     this.kustomizeEdges.set(id, new Set(targets));
   }
 
-  private fluxHelmRelease(file: string, node: PNode): void {
+  private fluxHelmRelease(file: string, node: PNode, line: number): void {
     const chartSpec = get(node, 'spec.chart.spec');
     const chart = getStr(chartSpec, 'chart');
     const sourceKind = getStr(chartSpec, 'sourceRef.kind');
@@ -500,6 +568,9 @@ class GraphBuilder {
       for (const v of [...pathItems(get(chartSpec, 'valuesFiles')), ...pathItems(get(chartSpec, 'valuesFile'))]) targets.push(...this.values(this.resolve(join('', v))));
     }
     this.edge(file, targets);
+    // Helm installs the release in spec.targetNamespace, else the HelmRelease's own namespace (spec.releaseName does not matter).
+    const namespace = getStr(node, 'spec.targetNamespace') ?? getStr(node, 'metadata.namespace');
+    this.deployer(`${file}#HelmRelease@${line}`, file, namespace, targets);
   }
 
   /** Walk from every node with an environment; record, per file without one, the environments and their sources. */
@@ -552,7 +623,28 @@ export function deploymentGraph(project: Project): DeploymentGraph {
     ranked.sort((a, b) => a.rank - b.rank || (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
     namespaceOrder.set(path, ranked.map((r) => r.namespace));
   }
+  const deployerRank = (id: string) => {
+    const env = builder.nodes.get(id)?.env ?? builder.environmentOf(id.replace(/#.*$/, ''), found);
+    return env ? rank(env) : 4.5;
+  };
+  const rankNamespaces = (slots: Map<string, Map<string, Set<string>>>, byRank: (id: string) => number) => {
+    const order = new Map<string, string[]>();
+    for (const [path, perNamespace] of slots) {
+      const ranked = [...perNamespace].map(([namespace, from]) => ({ namespace, rank: Math.min(...[...from].map(byRank)) }));
+      ranked.sort((a, b) => a.rank - b.rank || (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+      order.set(path, ranked.map((r) => r.namespace));
+    }
+    return order;
+  };
+  const defaultOrder = rankNamespaces(builder.deployerNamespaces(false), deployerRank);
+  const helmChartsOrder = rankNamespaces(builder.deployerNamespaces(true), deployerRank);
   graph = {
+    defaultNamespace(path) {
+      return defaultOrder.get(path)?.[0];
+    },
+    releaseNamespace(path) {
+      return helmChartsOrder.get(path)?.[0] ?? defaultOrder.get(path)?.[0];
+    },
     inherited(path) {
       const cached = results.get(path);
       if (cached) return cached;

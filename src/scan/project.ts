@@ -61,7 +61,7 @@ export class Project {
       this.resourceCache = this.yamlFiles.flatMap(extractResources);
       // The deployment graph reads the resources (Argo CD Applications, Flux objects): it is built once they are cached.
       const graph = deploymentGraph(this);
-      applyKustomizeNamespaces(this.resourceCache, (file) => graph.namespace(file));
+      applyKustomizeNamespaces(this.resourceCache, (file) => graph.namespace(file), graph);
     }
     return this.resourceCache;
   }

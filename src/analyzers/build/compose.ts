@@ -10,7 +10,8 @@ import { buildArgFrom, type BuildArgPass, type BuildInvocation } from './invocat
 
 export interface ComposeModel {
   kind: 'compose' | 'devcontainer';
-  invocations: (BuildInvocation & { service?: string })[];
+  /** checked: variables the file itself requires (`${NAME:?message}`: compose stops with the message while NAME is unset). */
+  invocations: (BuildInvocation & { service?: string; checked?: string[] })[];
   /** devcontainer containerEnv / remoteEnv entries. */
   containerEnv: BuildArgPass[];
 }
@@ -44,13 +45,15 @@ function relativeTo(base: string, path: string): string {
 export function analyzeCompose(text: string, path: string): ComposeModel {
   const model: ComposeModel = { kind: 'compose', invocations: [], containerEnv: [] };
   const dir = dirname(path);
+  // `${NAME:?message}` / `${NAME?message}` anywhere in the file: compose refuses to load it while NAME is unset (or empty).
+  const required = new Set([...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):?\?/g)].map((m) => m[1]!));
   for (const doc of parseYaml(text).docs) {
     const services = get(doc.root, 'services');
     if (!isMap(services)) continue;
     for (const service of services.entries) {
       const build = entry(service.value, 'build');
       if (!build || build.value === null) continue;
-      const inv: BuildInvocation & { service?: string } = {
+      const inv: BuildInvocation & { service?: string; checked?: string[] } = {
         tool: 'compose',
         service: service.key,
         line: build.line,
@@ -62,6 +65,8 @@ export function analyzeCompose(text: string, path: string): ComposeModel {
         envReads: [],
         text: '',
       };
+      // The top-level secret a build secret names is its `source` (the id the Dockerfile mounts is `target`, else the source).
+      const sources: { id: string; source: string; line: number }[] = [];
       if (isScalar(build.value)) {
         inv.context = relativeTo(dir, String(build.value.value ?? '.'));
       } else {
@@ -72,10 +77,10 @@ export function analyzeCompose(text: string, path: string): ComposeModel {
         if (target) inv.target = target;
         inv.buildArgs = argsOf(get(build.value, 'args'));
         for (const s of seqItems(get(build.value, 'secrets'))) {
-          if (isScalar(s)) inv.secrets.push({ id: String(s.value ?? ''), line: s.line, refs: [] });
+          if (isScalar(s)) sources.push({ id: String(s.value ?? ''), source: String(s.value ?? ''), line: s.line });
           else if (isMap(s)) {
             const source = getStr(s, 'source');
-            if (source) inv.secrets.push({ id: getStr(s, 'target') ?? source, line: s.line, refs: [] });
+            if (source) sources.push({ id: getStr(s, 'target') ?? source, source, line: s.line });
           }
         }
       }
@@ -83,8 +88,10 @@ export function analyzeCompose(text: string, path: string): ComposeModel {
       for (const arg of inv.buildArgs) for (const ref of arg.refs) inv.envReads.push({ name: ref, line: arg.line, via: 'build-arg' });
       // Top-level secrets: `environment: NAME` reads the caller's env.
       const topSecrets = get(doc.root, 'secrets');
-      for (const secret of inv.secrets) {
-        const def = get(topSecrets, secret.id);
+      for (const { id, source, line } of sources) {
+        const secret: BuildInvocation['secrets'][number] = { id, line, refs: [] };
+        inv.secrets.push(secret);
+        const def = get(topSecrets, source);
         const envName = getStr(def, 'environment');
         if (envName) {
           secret.env = envName;
@@ -94,6 +101,7 @@ export function analyzeCompose(text: string, path: string): ComposeModel {
         const file = getStr(def, 'file');
         if (file) secret.src = file;
       }
+      if (required.size) inv.checked = [...required].sort();
       model.invocations.push(inv);
     }
   }

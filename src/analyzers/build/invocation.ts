@@ -85,6 +85,8 @@ export interface BuildInvocation {
   buildArgs: BuildArgPass[];
   secrets: SecretPass[];
   envReads: EnvRead[];
+  /** Variables the command line itself puts in the build's environment: `NPM_TOKEN=… docker build`, `env NPM_TOKEN=… docker build`. */
+  commandEnv?: string[];
   /** Names of environment variables the surrounding script/Tiltfile checks before building. */
   text: string;
 }
@@ -251,6 +253,9 @@ const COMPOSE_GLOBAL_VALUE = new Set(['-f', '--file', '-p', '--project-name', '-
 /** `docker compose build` options that take a value (the rest are switches or service names). */
 const COMPOSE_BUILD_VALUE = new Set(['--build-arg', '--builder', '-m', '--memory', '--ssh', '--progress']);
 
+/** `docker compose up|run|create` options that take a value. */
+const COMPOSE_RUN_VALUE = new Set(['-e', '--env', '--env-from-file', '-l', '--label', '-p', '--publish', '-v', '--volume', '-w', '--workdir', '-u', '--user', '--name', '--entrypoint', '--scale', '-t', '--timeout', '--wait-timeout', '--exit-code-from', '--attach', '--no-attach', '--pull', '--cap-add', '--cap-drop']);
+
 /**
  * `docker compose build --build-arg X=… [services]` / `docker-compose -f ci.yml build`: the services' Dockerfiles are
  * in the compose file(s), linked later (`compose`: the -f files and the services named, none meaning every service with
@@ -269,16 +274,21 @@ function composeCliInvocation(command: ShellCommand, args: ShellWord[], filePath
     if (flag === '--project-directory' && value !== undefined) projectDir = workspaceRelative(value);
     i += eq < 0 && COMPOSE_GLOBAL_VALUE.has(w) ? 2 : 1;
   }
-  if (args[i]?.value !== 'build') return undefined;
+  // `build`, or `up`/`run`/`create` with `--build` (they build the services' images first).
+  const sub = args[i]?.value;
   const rest = args.slice(i + 1);
+  if (sub !== 'build' && !((sub === 'up' || sub === 'run' || sub === 'create') && rest.some((w) => w.value === '--build'))) return undefined;
+  const takesValue = sub === 'build' ? COMPOSE_BUILD_VALUE : COMPOSE_RUN_VALUE;
   const services: string[] = [];
   for (let k = 0; k < rest.length; k++) {
     const w = rest[k]!.value;
     if (w.startsWith('-')) {
-      if (COMPOSE_BUILD_VALUE.has(w)) k++;
+      if (takesValue.has(w)) k++;
       continue;
     }
     if (/^[A-Za-z0-9][\w.-]*$/.test(w)) services.push(w);
+    // `run SERVICE COMMAND…`: one service, the rest is its command.
+    if (sub === 'run') break;
   }
   const inv = cliInvocation(command, rest, 'compose', filePath, options);
   inv.dockerfileUnknown = true;
@@ -564,9 +574,24 @@ export function scriptInvocations(script: ShellScript, filePath: string, host?: 
       continue;
     }
     const inv = invocationFromCommand(command, filePath, { assigned, scalars, baseDirs: cwd, host });
-    if (inv) out.push(inv);
+    if (inv) {
+      const env = commandEnvironment(command);
+      if (env.length) inv.commandEnv = env;
+      out.push(inv);
+    }
   }
   return out;
+}
+
+/** `A=1 docker build`, `env A=1 sudo docker build`: the names a command line sets (with a value) for the program it runs. */
+function commandEnvironment(command: ShellCommand): string[] {
+  const names = new Set<string>();
+  if (command.kind === 'call' && command.name !== undefined) for (const a of command.assignments) if (a.value && a.value.value !== '') names.add(a.name);
+  for (const w of command.words) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=./.exec(w.value);
+    if (m && command.words.some((x) => x.value === 'env' && x.line <= w.line) && command.words.indexOf(w) < command.words.findIndex((x) => /(^|\/)(docker|podman|nerdctl|buildah|buildctl|depot|skaffold|docker-compose)$/.test(x.value))) names.add(m[1]!);
+  }
+  return [...names].sort();
 }
 
 function resolveCd(word: ShellWord, filePath: string): string | undefined {

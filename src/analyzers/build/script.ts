@@ -17,9 +17,10 @@ export interface BuildScriptModel {
   /** Variables assigned in the script (exported or not): not read from the caller's environment. */
   assigned: string[];
   /**
-   * Makefiles: the assigned variables that recipe commands see in their environment (`export NAME`, `export NAME ?= …`,
-   * `.EXPORT_ALL_VARIABLES:`). A make variable that is not exported reaches `$(NAME)` but not `--secret env=NAME` or
-   * the bake/skaffold file a recipe runs.
+   * The assigned variables that commands see in their environment. Makefiles: `export NAME`, `export NAME ?= …`,
+   * `.EXPORT_ALL_VARIABLES:`; a make variable that is not exported reaches `$(NAME)` but not `--secret env=NAME` or
+   * the bake/skaffold file a recipe runs. Shell scripts: `export NAME[=…]`, `declare -x`/`typeset -x`, `set -a` /
+   * `set -o allexport`; a plain `NAME=$(gh auth token)` is expanded by `$NAME` but not seen by `docker`.
    */
   exported?: string[];
 }
@@ -41,14 +42,31 @@ function assignedNames(script: ShellScript): string[] {
   return [...names];
 }
 
+/** Names a shell script exports: `export A A=1`, `declare -x A=1`, `typeset -gx A`; every assigned one after `set -a`. */
+function exportedNames(script: ShellScript, assigned: string[]): string[] {
+  const names = new Set<string>();
+  for (const c of script.commands) {
+    const words = c.words.map((w) => w.value);
+    if (c.name === 'set' && words.some((w, i) => /^-[a-zA-Z]*a[a-zA-Z]*$/.test(w) || (w === 'allexport' && words[i - 1] === '-o'))) return assigned;
+    if (c.kind !== 'decl') continue;
+    const declare = words[0] === 'export' || ((words[0] === 'declare' || words[0] === 'typeset') && words.some((w) => /^-[a-zA-Z]*x/.test(w)));
+    if (!declare) continue;
+    for (const a of c.assignments) names.add(a.name);
+    for (const w of words.slice(1)) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w)) names.add(w);
+  }
+  return assigned.filter((n) => names.has(n));
+}
+
 export function analyzeShellScript(text: string, path: string): { model: BuildScriptModel; error?: { message: string; line?: number } } {
   const script = parseShell(text);
+  const assigned = assignedNames(script);
   const model: BuildScriptModel = {
     kind: 'script',
     invocations: scriptInvocations(script, path),
     checked: [...checkedVariables(script)],
     nounset: script.nounset,
-    assigned: assignedNames(script),
+    assigned,
+    exported: exportedNames(script, assigned),
   };
   return script.error ? { model, error: script.error } : { model };
 }

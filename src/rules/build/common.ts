@@ -193,7 +193,7 @@ export class BuildGraph {
    * A `docker compose build` command line read per service it builds: the service's build section (context,
    * dockerfile, target, secrets) with the command line's own `--build-arg`s, at the command line's place.
    */
-  private composeServices(cli: LocatedInvocation): LocatedInvocation[] {
+  composeServices(cli: LocatedInvocation): LocatedInvocation[] {
     const spec = cli.invocation.compose!;
     const sections = this.invocations.filter((i) => i.analyzer === 'compose');
     let files: string[] = [];

@@ -5,7 +5,8 @@ import type { ParsedFile } from '../../analyzers/types.js';
 import type { FileContext } from '../../analyzers/types.js';
 import { createRule } from '../create-rule.js';
 import type { CiModel } from '../../analyzers/build/ci.js';
-import { allInvocations, buildNameOptions, isBuildCredential, type BuildScriptModel, type TiltModel, type WorkflowModel } from './common.js';
+import type { ComposeModel } from '../../analyzers/build/compose.js';
+import { allInvocations, BuildGraph, buildNameOptions, isBuildCredential, type BuildScriptModel, type TiltModel, type WorkflowModel } from './common.js';
 
 /** The files `docker buildx bake` reads from its folder without -f (compose files included), and skaffold's. */
 const DEFAULT_CONFIG: Record<'bake' | 'skaffold', string[]> = {
@@ -57,9 +58,9 @@ export const missingBuildSecretPrecheck = createRule(
     id: 'missing-build-secret-precheck',
     family: 'build',
     defaultSeverity: 'low',
-    description: 'A build script, Makefile, Tiltfile or CI job forwards a token from the environment without checking it is set (directly, or through the skaffold.yaml or bake file it runs)',
+    description: 'A build script, Makefile, Tiltfile or CI job forwards a token from the environment without checking it is set (directly, or through the skaffold.yaml, bake or compose file it runs)',
     why: 'An unset token is forwarded as an empty secret or build arg; the failure surfaces much later as an opaque `401 Unauthorized` from the registry instead of a message naming the missing variable.',
-    allowed: 'An explicit precheck that names the variable and stops: `: "${NPM_TOKEN:?NPM_TOKEN is not set}"`, `[ -n "$NPM_TOKEN" ] || { echo …; exit 1; }`, Tilt `if not os.getenv(v): fail(…)`, a CI step testing the secret; for a skaffold.yaml or bake file, the check in whatever runs it, or in the file itself: a bake `variable` with a `validation` block, a skaffold `hooks.before` command.',
+    allowed: 'An explicit precheck that names the variable and stops: `: "${NPM_TOKEN:?NPM_TOKEN is not set}"`, `[ -n "$NPM_TOKEN" ] || { echo …; exit 1; }`, Tilt `if not os.getenv(v): fail(…)`, a CI step testing the secret; for a skaffold.yaml or bake file, the check in whatever runs it, or in the file itself: a bake `variable` with a `validation` block, a skaffold `hooks.before` command; for a compose file (`docker compose build`, `up --build`), the check in whatever runs it, or `${NPM_TOKEN:?message}` anywhere in the file (compose stops while it is unset). A shell or make variable must be exported (`export`, `set -a`, `NAME=… docker build`) to count: docker reads env= secrets and bare build args from its own environment.',
     remediation: 'Check every forwarded token before the build and fail with a message that names it.',
     environmentEscalation: false,
   },
@@ -84,6 +85,28 @@ export const missingBuildSecretPrecheck = createRule(
         viaConfig.set(located.invocation, [...(viaConfig.get(located.invocation) ?? []), ...reads]);
       }
     }
+    // docker compose: `docker compose build` / `up --build` forwards what the compose file's build sections read from the
+    // environment (`args: {NPM_TOKEN: ${NPM_TOKEN}}`, `args: [NPM_TOKEN]`, a build secret whose top-level secret is
+    // `environment: NPM_TOKEN`). compose only warns "variable is not set. Defaulting to a blank string" and BuildKit
+    // mounts an empty env secret: the check belongs to what runs compose, unless the file requires the variable itself
+    // (`${NPM_TOKEN:?message}` stops compose while it is unset).
+    const composeFiles = context.project.models<ComposeModel>('compose').filter((c) => c.model.kind === 'compose');
+    const composeSections = new Map<string, BuildInvocation & { checked?: string[] }>();
+    for (const c of composeFiles) for (const i of c.model.invocations) composeSections.set(`${c.file.path}:${i.line}`, i);
+    if (composeSections.size > 0) {
+      const graph = new BuildGraph(context.project);
+      for (const located of graph.invocations) {
+        if (!located.invocation.compose) continue;
+        for (const view of graph.composeServices(located)) {
+          const service = view.invocation.composeService!;
+          const section = composeSections.get(`${service.file}:${service.line}`);
+          if (!section) continue;
+          run.add(service.file);
+          const reads = section.envReads.filter((r) => !(section.checked ?? []).includes(r.name)).map((r) => ({ ...r, line: located.invocation.line, from: `${service.file}:${r.line}` }));
+          viaConfig.set(located.invocation, [...(viaConfig.get(located.invocation) ?? []), ...reads]);
+        }
+      }
+    }
     const readsOf = (i: BuildInvocation) => [...i.envReads, ...(viaConfig.get(i) ?? [])];
     const reportOnce = (file: FileContext, reads: EnvRead[], checked: Set<string>, language: string, check: (n: string) => string, note: string | ((n: string) => string) = '', scope = '') => {
       const seen = new Set<string>();
@@ -96,7 +119,7 @@ export const missingBuildSecretPrecheck = createRule(
         context.report({
           file,
           line: read.line,
-          message: `${name} is forwarded to the build (${read.via === 'secret-env' || read.via === 'secret-file' ? 'as a BuildKit secret' : read.via === 'ci-secret' ? 'from a CI secret' : 'as a build argument'}${read.from ? ` by ${read.from}, which this command runs` : ''}) without a check that it is set${typeof note === 'string' ? note : note(name)}: a missing token surfaces as a 401`,
+          message: `${name} is forwarded to the build (${read.via === 'secret-env' || read.via === 'secret-file' ? 'as a BuildKit secret' : read.via === 'ci-secret' ? 'from a CI secret' : 'as a build argument'}${read.from ? ` by ${read.from}, which this command runs` : ''})${typeof note === 'string' ? ` without a check that it is set${note}` : note(name)}: a missing token surfaces as a 401`,
           location: `${file.path}#${scope}precheck/${name}`, // scope: the CI job, so that two jobs missing the same check are two findings
           keys: [name],
           origin: 'build-time',
@@ -117,30 +140,59 @@ export const missingBuildSecretPrecheck = createRule(
         );
       },
     );
+    context.each(
+      composeFiles.filter((c) => !run.has(c.file.path)),
+      (f) => f.file.path,
+      (f) => {
+        const reads = f.model.invocations.flatMap((i) => i.envReads.filter((r) => !(i.checked ?? []).includes(r.name)));
+        const secretEnv = new Set(reads.filter((r) => r.via === 'secret-env').map((r) => r.name));
+        reportOnce(
+          f.file,
+          reads,
+          new Set(),
+          'yaml',
+          (n) =>
+            secretEnv.has(n)
+              ? `# compose mounts an empty secret while ${n} is unset: require it where the file is interpolated
+x-require-${n.toLowerCase().replace(/_/g, '-')}: \${${n}:?${n} is not set: export it before docker compose build}`
+              : `args:
+  ${n}: \${${n}:?${n} is not set: export it before docker compose build}`,
+          ' (no script, Makefile or CI job in the repository runs this file: require it in the file with ${NAME:?message})',
+        );
+      },
+    );
     for (const analyzer of ['build-script', 'build-makefile']) {
       context.each(
         context.project.models<BuildScriptModel>(analyzer),
         (f) => f.file.path,
         (f) => {
-          // A make variable that is not exported is seen by `$(NAME)` only: reads from the environment (a secret's env=,
-          // the bake/skaffold file a recipe runs) still find it unset.
+          // A make or shell variable that is not exported is seen by `$(NAME)` / `$NAME` only: reads from the environment
+          // (a secret's env=, a bare --build-arg NAME, the bake/skaffold/compose file a command runs) still find it
+          // unset, whether the script checks it or not (`: "${NAME:?}"` passes, docker gets nothing).
           const exported = f.model.exported;
           const fromEnv = (i: BuildInvocation, r: EnvRead) => r.from !== undefined || r.via === 'secret-env' || (r.via === 'build-arg' && i.buildArgs.some((a) => a.name === r.name && a.value === undefined));
           const assigned = new Set(f.model.assigned);
-          const envChecked = new Set([...f.model.checked, ...(exported ?? f.model.assigned)]);
-          const checked = new Set([...f.model.checked]);
+          const hidden = new Set(exported ? f.model.assigned.filter((n) => !exported.includes(n)) : []);
+          const checked = new Set(f.model.checked.filter((n) => !hidden.has(n)));
+          const envChecked = new Set([...checked, ...(exported ?? f.model.assigned)]);
           const reads = f.model.invocations.flatMap((i) =>
             readsOf(i)
               .filter((r) => r.from || !(f.model.nounset && r.via === 'build-arg' && i.buildArgs.some((a) => a.value?.includes('$'))))
-              .filter((r) => !(fromEnv(i, r) ? envChecked.has(r.name) : assigned.has(r.name))),
+              .filter((r) => !(fromEnv(i, r) ? envChecked.has(r.name) || (i.commandEnv ?? []).includes(r.name) : assigned.has(r.name))),
           );
+          const make = analyzer === 'build-makefile';
           reportOnce(
             f.file,
             reads,
             checked,
             analyzer === 'build-makefile' ? 'makefile' : 'shell',
-            (n) => (analyzer === 'build-makefile' ? (assigned.has(n) ? `export ${n}\n` : '') + `ifndef ${n}\n$(error ${n} is not set: export it before make)\nendif` : `: "\${${n}:?${n} is not set: export it before building}"`),
-            (n) => (exported && assigned.has(n) ? ` (the make variable ${n} is not exported: the build does not see its value)` : ''),
+            (n) =>
+              (hidden.has(n) ? `export ${n}\n` : '') +
+              (make ? `ifndef ${n}\n$(error ${n} is not set: export it before make)\nendif` : `: "\${${n}:?${n} is not set: export it before building}"`),
+            (n) =>
+              hidden.has(n)
+                ? ` but the ${make ? 'make' : 'shell'} variable ${n} is ${make ? '' : 'assigned and '}not exported: the build does not see its value${f.model.checked.includes(n) ? ' (the check passes, the build still gets nothing)' : ''}`
+                : ' without a check that it is set',
           );
         },
       );
