@@ -32,6 +32,7 @@ describe('kustomize relative paths', () => {
     expect(joinRelative('deploy/overlays/prod', '../../shared/x.env')).toBe('deploy/shared/x.env');
     expect(joinRelative('.', './a.env')).toBe('a.env');
     expect(joinRelative('k8s', '../../outside.env')).toBeUndefined();
+    expect(joinRelative('k8s', '/etc/passwd')).toBeUndefined();
   });
 });
 

@@ -28,7 +28,7 @@ import type { FileContext } from '../analyzers/types.js';
 import type { YamlFileModel } from '../analyzers/yaml.js';
 import { environmentClass, namedEnvironment, type EnvironmentInfo } from './environment.js';
 import type { Project } from './project.js';
-import { basename, dirname } from '../util/path.js';
+import { basename, dirname, joinWithinRoot } from '../util/path.js';
 import { get, getStr, isMap, isScalar, isSeq, seqItems, type PNode } from '../yaml/model.js';
 import { isKustomizationPath } from '../k8s/values-blocks.js';
 
@@ -102,19 +102,7 @@ export function compareEnvironments(a: EnvironmentInfo, b: EnvironmentInfo): num
   return rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-/** `a/b` + `../c` -> `a/c`; undefined when it leaves ROOT or is absolute. */
-function join(dir: string, relative: string): string | undefined {
-  if (relative.startsWith('/') || /^[A-Za-z]:[\\/]/.test(relative)) return undefined;
-  const out = dir === '.' || dir === '' ? [] : dir.split('/');
-  for (const part of relative.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length === 0) return undefined;
-      out.pop();
-    } else out.push(part);
-  }
-  return out.join('/');
-}
+const join = joinWithinRoot;
 
 function strings(node: PNode | null | undefined): { value: string }[] {
   const items = isSeq(node) ? node.items : node ? [node] : [];

@@ -20,3 +20,17 @@ export function dirname(posixPath: string): string {
 export function segments(posixPath: string): string[] {
   return posixPath.split('/').filter(Boolean);
 }
+
+/** `a/b` + `../c/x` -> `a/c/x` inside the scan root; undefined when it leaves the root or is absolute. */
+export function joinWithinRoot(dir: string, relative: string): string | undefined {
+  if (relative.startsWith('/') || /^[A-Za-z]:[\\/]/.test(relative)) return undefined;
+  const out = dir === '.' || dir === '' ? [] : dir.split('/');
+  for (const part of relative.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length === 0) return undefined;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.join('/');
+}

@@ -10,7 +10,7 @@ import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isCr
 import { isKustomizationPath } from '../../k8s/values-blocks.js';
 import { deploymentGraph } from '../../scan/deployment-graph.js';
 import type { Project } from '../../scan/project.js';
-import { basename, dirname } from '../../util/path.js';
+import { basename, dirname, joinWithinRoot } from '../../util/path.js';
 import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
 import { isNonCredentialLiteral } from './common.js';
 
@@ -57,17 +57,7 @@ export function isKustomizationFile(path: string): boolean {
 }
 
 /** `a/b` + `../c/x.env` -> `a/c/x.env`; undefined when it leaves the scan root. */
-export function joinRelative(dir: string, relative: string): string | undefined {
-  const out = dir === '.' || dir === '' ? [] : dir.split('/');
-  for (const part of relative.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length === 0) return undefined;
-      out.pop();
-    } else out.push(part);
-  }
-  return out.join('/');
-}
+export const joinRelative = joinWithinRoot;
 
 /** The literal credential of one generator `KEY=value`, if any: credential-named keys, or a URL/DSN with a password. */
 export function generatorCredential(key: string, rawValue: string, config: ResolvedConfig, allCredential = false): string | undefined {
