@@ -203,8 +203,9 @@ export const chartOwnedInlineSecretTemplate = createRule(
         const chartRoot = chartRootOfValues(file, project);
         for (const doc of file.model.docs) {
           walk(doc.root, ({ node, path, entry }) => {
-            if (skip.has(path.join('.'))) return false;
-            if (!entry || !isScalar(node)) return undefined;
+            if (skip.size > 0 && skip.has(path.join('.'))) return false;
+            // secretToggle needs a `true` scalar: test that before it copies the path.
+            if (!entry || !isScalar(node) || node.value !== true) return undefined;
             if (!secretToggle(path.slice(0, -1), entry)) return undefined;
             const valuesPath = path.join('.');
             const correlated = secretTemplatesGuardedBy(project, valuesPath, chartRoot);

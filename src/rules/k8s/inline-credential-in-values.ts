@@ -47,7 +47,7 @@ export function valuesCredentialValue(key: string, value: string, config: Resolv
 export function valuesCredentials(root: PNode | null | undefined, config: ResolvedConfig, skip: ReadonlySet<string> = new Set()): ValuesCredential[] {
   const out: ValuesCredential[] = [];
   walk(root, ({ node, path, entry }) => {
-    if (skip.has(path.join('.'))) return false;
+    if (skip.size > 0 && skip.has(path.join('.'))) return false;
     const last = path[path.length - 1];
     if (last && !isScalar(node) && isReferenceParent(last)) return false;
     // env-style list items: {name: DB_PASSWORD, value: literal}

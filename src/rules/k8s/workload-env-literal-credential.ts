@@ -25,16 +25,21 @@ export const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATHS);
  * OpenShift DeploymentConfigs, KEDA ScaledJobs and most operators' CRDs put a pod template at one of these paths.
  */
 const GENERIC_POD_SPEC_PATHS = ['spec.template.spec', 'spec.jobTemplate.spec.template.spec', 'spec.jobTargetRef.template.spec'];
+/** The same paths below `spec`, split once (the rule looks at every object of the tree). */
+const GENERIC_UNDER_SPEC = GENERIC_POD_SPEC_PATHS.map((p) => p.split('.').slice(1));
 
 /** Lists of containers in a workload: pod specs, Argo Workflows templates (container/script/containerSet), Tekton steps. */
 function containerLists(resource: K8sResource): { field: string; containers: PNode[] }[] {
   const out: { field: string; containers: PNode[] }[] = [];
   const known = POD_SPEC_PATHS[resource.kind];
-  const specs = known ? [get(resource.node, known)] : GENERIC_POD_SPEC_PATHS.map((p) => get(resource.node, p)).filter((n) => isMap(n) && isSeqOfMaps(get(n, 'containers')));
+  // Every other place looked at is below `spec`: an object without one (ConfigMap, Secret) has no container.
+  const top = known ? undefined : get(resource.node, 'spec');
+  if (!known && !isMap(top)) return out;
+  const specs = known ? [get(resource.node, known)] : GENERIC_UNDER_SPEC.map((p) => get(top, p)).filter((n) => isMap(n) && isSeqOfMaps(get(n, 'containers')));
   for (const spec of specs) for (const field of ['initContainers', 'containers', 'ephemeralContainers']) out.push({ field, containers: seqItems(get(spec, field)) });
   if (known) return out;
   // Argo Workflows (Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow): templates[].container/script.
-  const templates = [...seqItems(get(resource.node, 'spec.templates')), ...seqItems(get(resource.node, 'spec.workflowSpec.templates'))];
+  const templates = [...seqItems(get(top, 'templates')), ...seqItems(get(top, ['workflowSpec', 'templates']))];
   for (const t of templates) {
     const name = getStr(t, 'name') ?? 'template';
     for (const field of ['container', 'script']) {
@@ -44,7 +49,7 @@ function containerLists(resource: K8sResource): { field: string; containers: PNo
     out.push({ field: `templates[${name}].containerSet`, containers: seqItems(get(t, 'containerSet.containers')) });
   }
   // Tekton Task / ClusterTask: spec.steps[], spec.sidecars[].
-  if (/^tekton\.dev\//.test(resource.apiVersion ?? '')) for (const field of ['steps', 'sidecars']) out.push({ field, containers: seqItems(get(resource.node, `spec.${field}`)) });
+  if (/^tekton\.dev\//.test(resource.apiVersion ?? '')) for (const field of ['steps', 'sidecars']) out.push({ field, containers: seqItems(get(top, field)) });
   return out;
 }
 
