@@ -25,6 +25,12 @@ export function isSkaffoldPath(path: string): boolean {
 }
 
 /** `{{.NPM_TOKEN}}` / `{{ .Env.NPM_TOKEN }}` templates read the environment of skaffold. */
+
+/** A build a skaffold artifact or a bake target declares: its context, nothing passed yet (the caller fills that in). */
+function configInvocation(tool: 'skaffold' | 'bake', at: { line: number; endLine: number }, context: string): BuildInvocation {
+  return { tool, line: at.line, endLine: at.endLine, context, baseDirs: ['.'], dockerfileRelativeTo: 'context', buildArgs: [], secrets: [], envReads: [], text: '' };
+}
+
 function skaffoldArg(name: string, value: string | undefined, line: number): BuildArgPass {
   if (value === undefined) return buildArgFrom(name, line);
   const refs = [...value.matchAll(/\{\{\s*\.(?:Env\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!);
@@ -52,18 +58,7 @@ function skaffoldArtifact(artifact: PNode, dir: string): (BuildInvocation & { ch
   for (const builder of ['docker', 'kaniko']) {
     const node = get(artifact, builder);
     if (!isMap(node) && !(builder === 'docker' && !get(artifact, 'kaniko') && !get(artifact, 'custom') && !get(artifact, 'jib') && !get(artifact, 'buildpacks') && !get(artifact, 'ko') && !get(artifact, 'bazel'))) continue;
-    const inv: BuildInvocation = {
-      tool: 'skaffold',
-      line: artifact.line,
-      endLine: artifact.endLine,
-      context,
-      baseDirs: ['.'],
-      dockerfileRelativeTo: 'context',
-      buildArgs: [],
-      secrets: [],
-      envReads: [],
-      text: '',
-    };
+    const inv = configInvocation('skaffold', artifact, context);
     if (image) inv.image = image;
     const dockerfile = getStr(node, 'dockerfile');
     if (dockerfile) inv.dockerfile = dockerfile;
@@ -335,19 +330,7 @@ export function analyzeBake(text: string, path: string): BuildConfigModel {
   }
   for (const [name, block] of targets) {
     // Abstract targets (only inherited from, no context/dockerfile of their own nor a group) still build when named: keep all.
-    const inv: BuildInvocation & { name?: string } = {
-      tool: 'bake',
-      name,
-      line: block.line,
-      endLine: block.endLine,
-      context: joinPosix(dir, str(attr(block, 'context')) ?? '.'),
-      baseDirs: ['.'],
-      dockerfileRelativeTo: 'context',
-      buildArgs: [],
-      secrets: [],
-      envReads: [],
-      text: '',
-    };
+    const inv: BuildInvocation & { name?: string } = { ...configInvocation('bake', block, joinPosix(dir, str(attr(block, 'context')) ?? '.')), name };
     const dockerfile = str(attr(block, 'dockerfile'));
     if (dockerfile) inv.dockerfile = dockerfile;
     const target = str(attr(block, 'target'));
