@@ -249,6 +249,47 @@ describe('GitOps deployer namespace (Argo CD destination, Flux HelmRelease, kust
     expect(byName['ConfigMap/payments-fixed']).toBe('shared');
   });
 
+  it('an ApplicationSet puts each generated Application in its templated destination namespace', async () => {
+    const appSet = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: ApplicationSet',
+      'metadata:',
+      '  name: orders',
+      '  namespace: argocd',
+      'spec:',
+      '  generators:',
+      '    - list:',
+      '        elements:',
+      '          - env: production',
+      '            ns: orders-prod',
+      '          - env: dev',
+      '            ns: orders-dev',
+      '  template:',
+      '    metadata:',
+      "      name: 'orders-{{env}}'",
+      '    spec:',
+      '      project: default',
+      '      source:',
+      '        repoURL: https://git.example.invalid/platform.git',
+      "        path: 'deploy/orders/{{env}}'",
+      '      destination:',
+      '        server: https://kubernetes.default.svc',
+      "        namespace: '{{ns}}'",
+      '',
+    ].join('\n');
+    const project = await projectOf({
+      'argocd/appsets/orders.yaml': appSet,
+      'deploy/orders/production/secret.yaml': secret('orders-db'),
+      'deploy/orders/dev/secret.yaml': secret('orders-db-dev'),
+      'deploy/orders/staging/secret.yaml': secret('orders-db-staging'),
+    });
+    const byName = Object.fromEntries(project.resources.map((r) => [`${r.kind}/${r.name}`, [r.namespace, r.id]]));
+    expect(byName['Secret/orders-db']).toEqual(['orders-prod', 'Secret/orders-db']);
+    expect(byName['Secret/orders-db-dev']).toEqual(['orders-dev', 'Secret/orders-db-dev']);
+    // No element generates an Application for staging: nothing deploys it.
+    expect(byName['Secret/orders-db-staging']).toEqual([undefined, 'Secret/orders-db-staging']);
+  });
+
   it('a Flux HelmRelease installs its local chart in spec.targetNamespace, else its own namespace; templated ones are ignored', async () => {
     const release = (name: string, chart: string, ns: string, target?: string) =>
       `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nspec:\n  releaseName: ${name}-rel\n${target ? `  targetNamespace: ${target}\n` : ''}  chart:\n    spec:\n      chart: ${chart}\n      sourceRef:\n        kind: GitRepository\n        name: platform\n`;
