@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import {
+  isBlankFrom,
   preprocessHelmTemplate,
   restorePlaceholders,
   type HelmAction,
@@ -523,5 +524,23 @@ data:
       '{{ printf "%s-config" (include "common.names.fullname" .) | trunc 63 | trimSuffix "-" }}',
     );
     expect(actionAt(fe, 11)).toMatchObject({ kind: 'block', valuesRefs: ['.extraConfig'] });
+  });
+});
+
+describe('isBlankFrom', () => {
+  it('is true when the rest of the text is whitespace as trim() sees it', () => {
+    expect(isBlankFrom('', 0)).toBe(true);
+    expect(isBlankFrom('  \t ', 0)).toBe(true);
+    expect(isBlankFrom('x  ', 1)).toBe(true);
+    expect(isBlankFrom(' \r\n\u00a0\u2003\ufeff', 0)).toBe(true);
+    expect(isBlankFrom('abc', 3)).toBe(true);
+  });
+  it('is false when a non-whitespace character follows', () => {
+    expect(isBlankFrom('  a', 0)).toBe(false);
+    expect(isBlankFrom('a  ', 0)).toBe(false);
+    expect(isBlankFrom(' \u00a0é', 0)).toBe(false);
+    expect(isBlankFrom('\u200b', 0)).toBe(false);
+    expect(isBlankFrom(' \u0000', 0)).toBe(false);
+    expect(isBlankFrom('x y', 1)).toBe(false);
   });
 });

@@ -90,10 +90,15 @@ interface Tok {
   /** Raw text. */
   v: string;
   /** For str: the unquoted value. For field/var/chain: the segments after the head. */
-  s?: string;
-  segs?: string[];
+  s: string | undefined;
+  segs: string[] | undefined;
   /** Offset of the token in the expression. */
   pos: number;
+}
+
+/** Every token has the same fields (one object shape keeps the code that reads tokens monomorphic). */
+function tok(t: TokType, v: string, pos: number, s?: string, segs?: string[]): Tok {
+  return { t, v, s, segs, pos };
 }
 
 function isIdentStart(c: number): boolean {
@@ -156,13 +161,13 @@ function lexExpr(expr: string): Tok[] {
       }
       j = Math.min(j + 1, n);
       const raw = expr.slice(i, j);
-      toks.push({ t: 'str', v: raw, s: unquoteGoString(raw.endsWith('"') && raw.length > 1 ? raw : raw + '"'), pos: start });
+      toks.push(tok('str', raw, start, unquoteGoString(raw.endsWith('"') && raw.length > 1 ? raw : raw + '"')));
       i = j;
     } else if (c === 96 /* ` */) {
       let j = expr.indexOf('`', i + 1);
       j = j < 0 ? n : j + 1;
       const raw = expr.slice(i, j);
-      toks.push({ t: 'str', v: raw, s: raw.slice(1, raw.endsWith('`') && raw.length > 1 ? -1 : undefined), pos: start });
+      toks.push(tok('str', raw, start, raw.slice(1, raw.endsWith('`') && raw.length > 1 ? -1 : undefined)));
       i = j;
     } else if (c === 39 /* ' */) {
       let j = i + 1;
@@ -171,13 +176,13 @@ function lexExpr(expr: string): Tok[] {
         j++;
       }
       j = Math.min(j + 1, n);
-      toks.push({ t: 'num', v: expr.slice(i, j), pos: start });
+      toks.push(tok('num', expr.slice(i, j), start));
       i = j;
     } else if (c === 46 /* . */) {
       if (i + 1 < n && isDigit(expr.charCodeAt(i + 1))) {
         let j = i + 1;
         while (j < n && (isIdentChar(expr.charCodeAt(j)) || expr.charCodeAt(j) === 46)) j++;
-        toks.push({ t: 'num', v: expr.slice(i, j), pos: start });
+        toks.push(tok('num', expr.slice(i, j), start));
         i = j;
         continue;
       }
@@ -185,46 +190,46 @@ function lexExpr(expr: string): Tok[] {
       const chained = prev !== undefined && prev.t === 'rp' && prev.pos + 1 === i;
       const { end, segs } = readSegs(i);
       const j = end === i ? i + 1 : end;
-      toks.push({ t: chained ? 'chain' : 'field', v: expr.slice(i, j), segs, pos: start });
+      toks.push(tok(chained ? 'chain' : 'field', expr.slice(i, j), start, undefined, segs));
       i = j;
     } else if (c === 36 /* $ */) {
       let j = i + 1;
       while (j < n && isIdentChar(expr.charCodeAt(j))) j++;
       const head = expr.slice(i, j);
       const { end, segs } = readSegs(j);
-      toks.push({ t: 'var', v: expr.slice(i, end), s: head, segs, pos: start });
+      toks.push(tok('var', expr.slice(i, end), start, head, segs));
       i = end;
     } else if (isIdentStart(c)) {
       let j = i + 1;
       while (j < n && isIdentChar(expr.charCodeAt(j))) j++;
       // identifiers may be followed by a field chain (e.g. `.Foo` after a method call), keep them separate
-      toks.push({ t: 'ident', v: expr.slice(i, j), pos: start });
+      toks.push(tok('ident', expr.slice(i, j), start));
       i = j;
     } else if (isDigit(c) || ((c === 45 || c === 43) && i + 1 < n && isDigit(expr.charCodeAt(i + 1)))) {
       let j = i + 1;
       while (j < n && (isIdentChar(expr.charCodeAt(j)) || expr.charCodeAt(j) === 46)) j++;
-      toks.push({ t: 'num', v: expr.slice(i, j), pos: start });
+      toks.push(tok('num', expr.slice(i, j), start));
       i = j;
     } else if (c === 40) {
-      toks.push({ t: 'lp', v: '(', pos: start });
+      toks.push(tok('lp', '(', start));
       i++;
     } else if (c === 41) {
-      toks.push({ t: 'rp', v: ')', pos: start });
+      toks.push(tok('rp', ')', start));
       i++;
     } else if (c === 124) {
-      toks.push({ t: 'pipe', v: '|', pos: start });
+      toks.push(tok('pipe', '|', start));
       i++;
     } else if (c === 44) {
-      toks.push({ t: 'comma', v: ',', pos: start });
+      toks.push(tok('comma', ',', start));
       i++;
     } else if (c === 58 && expr.charCodeAt(i + 1) === 61) {
-      toks.push({ t: 'decl', v: ':=', pos: start });
+      toks.push(tok('decl', ':=', start));
       i += 2;
     } else if (c === 61) {
-      toks.push({ t: 'assign', v: '=', pos: start });
+      toks.push(tok('assign', '=', start));
       i++;
     } else {
-      toks.push({ t: 'other', v: expr[i] ?? '', pos: start });
+      toks.push(tok('other', expr[i] ?? '', start));
       i++;
     }
   }
@@ -380,17 +385,23 @@ function dotRelative(tok: Tok, dotPrefix: string | null): string | undefined {
 // Template scanner
 // ---------------------------------------------------------------------------------------------------------
 
-type Piece = { text: string } | { action: HelmAction; blockLike: boolean };
+/** YAML text of the line, or an action. */
+type Piece = string | { action: HelmAction; blockLike: boolean };
 
-interface RenderedLine {
-  /** Rendered YAML line (without newline). */
-  text: string;
-  /** Number of extra (empty) physical lines that follow (spanned by multi-line actions). */
-  extra: number;
-  /** If set: the trailing token may be dropped when the next content line is indented deeper. */
-  drop?: { withoutToken: string; threshold: number; dashOnly: boolean; action: HelmAction; token: string };
-  /** The line held only control actions; the keyword of the last one. */
-  controlOnly?: string;
+/** The trailing token of a rendered line may be dropped when the next content line is indented deeper. */
+interface Drop {
+  withoutToken: string;
+  threshold: number;
+  dashOnly: boolean;
+  action: HelmAction;
+  token: string;
+}
+
+/** What rendering a line found besides its text, by line index (few lines have either). */
+interface LineNotes {
+  drops: Map<number, Drop>;
+  /** The line held only control actions: the keyword of the last one. */
+  controlOnly: Map<number, string>;
 }
 
 interface Opener {
@@ -417,8 +428,13 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
     }
   };
 
-  const rendered: RenderedLine[] = [];
-  let pieces: Piece[] = [];
+  // rendered YAML lines (without newline), and the number of extra (empty) physical lines that follow each
+  // (spanned by multi-line actions)
+  const rendered: string[] = [];
+  const extras: number[] = [];
+  const notes: LineNotes = { drops: new Map(), controlOnly: new Map() };
+  const nextToken = (): string => `${PLACEHOLDER_PREFIX}${counter++}__`;
+  const pieces: Piece[] = [];
   let extra = 0;
   let counter = 0;
   const stack: Opener[] = [];
@@ -440,27 +456,42 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
   let noCommentEndFrom = Number.POSITIVE_INFINITY;
 
   const flushLine = (): void => {
-    rendered.push(renderLine(pieces, extra, () => `${PLACEHOLDER_PREFIX}${counter++}__`, placeholders));
-    pieces = [];
+    rendered.push(renderLine(pieces, rendered.length, nextToken, placeholders, notes));
+    extras.push(extra);
+    pieces.length = 0;
     extra = 0;
   };
 
-  const pushText = (s: string, base: number): void => {
-    // split on newlines; each newline ends a logical line
-    let from = 0;
+  // next newline at or after `nextNlFrom` (n when there is none): memo so that a line with many actions is not
+  // searched again from each action
+  let nextNl = -1;
+  let nextNlFrom = 0;
+  const newlineFrom = (from: number): number => {
+    if (from < nextNlFrom || from > nextNl) {
+      const k = src.indexOf('\n', from);
+      nextNl = k < 0 ? n : k;
+    }
+    nextNlFrom = from;
+    return nextNl;
+  };
+
+  /** Text src[start, end): split on newlines; each newline ends a logical line. */
+  const pushText = (start: number, end: number): void => {
+    let from = start;
     for (;;) {
-      const nl = s.indexOf('\n', from);
-      const part = nl < 0 ? s.slice(from) : s.slice(from, nl);
-      if (part.length && defineName === undefined) {
-        pieces.push({ text: part });
+      const nl = newlineFrom(from);
+      const stop = nl < end ? nl : end;
+      if (stop > from && defineName === undefined) {
+        const part = src.slice(from, stop);
+        pieces.push(part);
         scanStray(part);
       }
-      if (nl < 0) break;
+      if (stop === end) break;
       flushLine();
       line++;
       textBraceDepth = 0;
       from = nl + 1;
-      lineStart = base + from;
+      lineStart = from;
     }
   };
 
@@ -483,10 +514,10 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
   while (i < n) {
     const open = src.indexOf('{{', i);
     if (open < 0) {
-      pushText(src.slice(i), i);
+      pushText(i, n);
       break;
     }
-    if (open > i) pushText(src.slice(i, open), i);
+    if (open > i) pushText(i, open);
     // line/lineStart are current for `open` now (pushText advanced them)
     const column = open - lineStart + 1;
     const startLine = line;
@@ -599,11 +630,9 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
     // count newlines inside the action
     let nls = 0;
     let lastNl = -1;
-    for (let k = open; k < closeAt; k++) {
-      if (src.charCodeAt(k) === 10) {
-        nls++;
-        lastNl = k;
-      }
+    for (let k = newlineFrom(open); k < closeAt; k = newlineFrom(k + 1)) {
+      nls++;
+      lastNl = k;
     }
     if (lastNl >= 0) lineStart = lastNl + 1;
 
@@ -683,51 +712,63 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
   let nextIndent = -1;
   let nextIsDash = false;
   for (let r = rendered.length - 1; r >= 0; r--) {
-    const rl = rendered[r]!;
     // `{{ else }}\n  {}\n{{ end }}`: an empty flow collection as the alternative of a block branch would
     // clash with the other branch once both are kept; drop it
-    const trimmed = rl.text.trim();
+    // (only a text ending in `}`, `]` or an unusual character can trim to `{}` or `[]`)
+    const text = rendered[r]!;
+    const lc = text.charCodeAt(text.length - 1);
+    const trimmed = lc === 125 || lc === 93 || !(lc > 32 && lc < 127) ? text.trim() : '';
     if ((trimmed === '{}' || trimmed === '[]') && r > 0 && r + 1 < rendered.length) {
-      const before = rendered[r - 1]!.controlOnly;
-      const after = rendered[r + 1]!.controlOnly;
-      if ((before === 'if' || before === 'else') && (after === 'else' || after === 'end')) rl.text = '';
+      const before = notes.controlOnly.get(r - 1);
+      const after = notes.controlOnly.get(r + 1);
+      if ((before === 'if' || before === 'else') && (after === 'else' || after === 'end')) rendered[r] = '';
     }
-    if (rl.drop) {
-      const d = rl.drop;
+    const d = notes.drops.get(r);
+    if (d) {
       const deeper =
         nextIndent > d.threshold || (!d.dashOnly && nextIndent === d.threshold && nextIsDash);
       if (deeper) {
-        rl.text = d.withoutToken;
+        rendered[r] = d.withoutToken;
         placeholders.delete(d.token);
         delete d.action.placeholder;
         d.action.kind = 'block';
       }
     }
-    const t = rl.text;
+    const t = rendered[r]!;
     const ind = indentOf(t);
-    if (ind < t.length && t.charCodeAt(ind) !== 35 /* # */ && t.trim().length) {
+    if (ind < t.length && t.charCodeAt(ind) !== 35 /* # */ && !isBlankFrom(t, ind)) {
       nextIndent = ind;
       nextIsDash = t.charCodeAt(ind) === 45 && (ind + 1 === t.length || t.charCodeAt(ind + 1) === 32);
     }
   }
 
-  const out: string[] = [];
-  for (const rl of rendered) {
-    out.push(rl.text);
-    for (let k = 0; k < rl.extra; k++) out.push('');
+  let out = rendered;
+  if (extras.some((e) => e > 0)) {
+    out = [];
+    for (let r = 0; r < rendered.length; r++) {
+      out.push(rendered[r]!);
+      for (let k = extras[r]!; k > 0; k--) out.push('');
+    }
   }
   return { yaml: out.join('\n'), actions, placeholders, variables, problems };
 }
 
+/** The YAML text of line ROW (index) from its pieces; drops and control-only lines go to NOTES. */
 function renderLine(
   pieces: Piece[],
-  extra: number,
+  row: number,
   nextToken: () => string,
   placeholders: Map<string, HelmAction>,
-): RenderedLine {
+  notes: LineNotes,
+): string {
+  if (pieces.length === 1 && typeof pieces[0] === 'string') {
+    // a line of text only (most lines)
+    const text = pieces[0];
+    return isBlankFrom(text, 0) ? '' : text.trimEnd();
+  }
   let hasText = false;
   for (const pc of pieces) {
-    if ('text' in pc && pc.text.trim().length) {
+    if (typeof pc === 'string' && !isBlankFrom(pc, 0)) {
       hasText = true;
       break;
     }
@@ -737,20 +778,21 @@ function renderLine(
     let controlOnly: string | undefined;
     let onlyControl = true;
     for (const pc of pieces) {
-      if (!('action' in pc)) continue;
+      if (typeof pc === 'string') continue;
       if (pc.action.kind === 'value') {
         pc.action.kind = 'block';
         onlyControl = false;
       } else if (pc.action.kind === 'control' && pc.action.keyword) controlOnly = pc.action.keyword;
     }
-    return onlyControl && controlOnly ? { text: '', extra, controlOnly } : { text: '', extra };
+    if (onlyControl && controlOnly) notes.controlOnly.set(row, controlOnly);
+    return '';
   }
   // index of the last piece that is not whitespace text or a removed action
   let last = -1;
   for (let k = pieces.length - 1; k >= 0; k--) {
     const pc = pieces[k]!;
-    if ('text' in pc) {
-      if (pc.text.trim().length) {
+    if (typeof pc === 'string') {
+      if (!isBlankFrom(pc, 0)) {
         last = k;
         break;
       }
@@ -760,11 +802,10 @@ function renderLine(
     }
   }
   let textOut = '';
-  let drop: RenderedLine['drop'];
   for (let k = 0; k < pieces.length; k++) {
     const pc = pieces[k]!;
-    if ('text' in pc) {
-      textOut += pc.text;
+    if (typeof pc === 'string') {
+      textOut += pc;
       continue;
     }
     const a = pc.action;
@@ -775,11 +816,22 @@ function renderLine(
     placeholders.set(token, a);
     if (k === last) {
       const ctx = valueContext(textOut);
-      if (ctx) drop = { withoutToken: textOut.trimEnd(), threshold: ctx.col, dashOnly: ctx.dashOnly, action: a, token };
+      if (ctx) notes.drops.set(row, { withoutToken: textOut.trimEnd(), threshold: ctx.col, dashOnly: ctx.dashOnly, action: a, token });
     }
     textOut += token;
   }
-  return { text: textOut.trimEnd(), extra, drop };
+  return textOut.trimEnd();
+}
+
+/** True when s from index `from` on is empty or whitespace only (as `trim()` sees whitespace). */
+export function isBlankFrom(s: string, from: number): boolean {
+  for (let k = from; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 32 || c === 9) continue;
+    if (c > 32 && c < 127) return false;
+    return s.slice(k).trim().length === 0;
+  }
+  return true;
 }
 
 /**
