@@ -220,6 +220,29 @@ describe('credential formats', () => {
     expect(credentialPrefilter('nothing here')).toBe(false);
   });
 
+  it('prefilters every format wherever it sits in the text, and nothing one character short of one', () => {
+    const a = (n: number) => 'aB3'.repeat(n).slice(0, n);
+    const hits = [
+      `gh${'p'}_${a(30)}`, `ghs_${a(30)}`, `github${'_pat_'}`, `npm_${a(30)}`, `hvs.${a(20)}`, `hvb.${'-_'.repeat(10)}`,
+      ` s.${a(24)} `, `AK${'IA'}${'ABC123'.repeat(3).slice(0, 16)}`, `ACCA${'Z9'.repeat(8)}`, 'xoxb-', 'xoxe.', 'xapp-1-',
+      'hooks.slack.com/services/', 'hooks.slack.com/triggers/', '-----BEGIN PRIVATE KEY-----', '-----BEGIN RSA PRIVATE KEY-----',
+      '-----BEGIN PGP PRIVATE KEY BLOCK-----', 'https://:p@', 'redis://user:pa:ss@', 'x jdbc:mysql://h/d?user=u&password=',
+      'jdbc:sqlserver://h;password=',
+    ];
+    const misses = [
+      `gh${'p'}_${a(29)}`, `gha_${a(30)}`, `github${'_pa_'}`, `npm_${a(29)}`, `hvs.${a(19)}`, `hva.${a(20)}`, `xs.${a(24)}`,
+      `_s.${a(24)}`, ` s.${a(24)}_`, `AKIA${'ABC123'.repeat(3).slice(0, 15)}`, `AKIA${'abc123'.repeat(3).slice(0, 16)}`, 'xoxz-',
+      'xapp-x-', 'hooks.slack.com/other/', 'hooks-slack.com/services/', '----BEGIN PRIVATE KEY-----', '-----BEGIN private KEY-----',
+      'https://user@host', 'https://us er:p@', 'https:/u:p@', 'https://u:p/@', 'xjdbc:mysql://h/d?password=', 'jdbc:mysql://h/d password=',
+      'JDBC:mysql://h/d?password=',
+    ];
+    for (const text of hits) {
+      expect(credentialPrefilter(text), text).toBe(true);
+      expect(credentialPrefilter(`line one\n  key: ${text} tail`), text).toBe(true);
+    }
+    for (const text of misses) expect(credentialPrefilter(`key: ${text}`), text).toBe(false);
+  });
+
   // Peer cases (secretlint basicauth / database-connection-string, gitleaks slack / vault / private-key rules),
   // rewritten; tokens are assembled at runtime so no token-shaped literal sits in the repository.
   it('reports the formats peers test for', () => {
