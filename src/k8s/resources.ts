@@ -63,9 +63,10 @@ function make(parsed: ParsedFile<YamlFileModel>, node: PMap, docIndex: number, s
  * the values tree in its document; a detached tree (parsed from a string) joins its inner paths with `|`.
  */
 function extractEmbedded(parsed: ParsedFile<YamlFileModel>, root: PNode, docIndex: number, prefix: string, detached: boolean, out: K8sResource[], depth: number): void {
-  walk(root, ({ node, path }) => {
+  walk(root, (visit) => {
+    const { node } = visit;
     if (isMap(node) && looksLikeResource(node)) {
-      const inner = path.join('.');
+      const inner = visit.path.join('.');
       const valuesPath = !prefix ? inner : inner ? `${prefix}${detached ? '|' : '.'}${inner}` : prefix;
       const resource = make(parsed, node, docIndex, 'values', valuesPath || undefined);
       out.push(resource);

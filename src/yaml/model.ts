@@ -92,26 +92,49 @@ export interface WalkVisit {
   node: PNode;
   /** Key path from the walk's root, e.g. ["spec", "data", "0", "remoteRef"]. */
   path: string[];
+  /** Length of `path` (without building it). */
+  depth: number;
   /** The map entry holding this node, when it is a map value. */
   entry?: PEntry;
 }
 
+/**
+ * A visit builds its path only when read (most visitors of most nodes never read it: a copy per node was most of
+ * a walk's time), then keeps it: one array per visit, as before, which children extend.
+ */
+class Visit implements WalkVisit {
+  private built: string[] | undefined;
+  constructor(
+    readonly node: PNode,
+    private readonly parent: Visit | undefined,
+    private readonly key: string,
+    readonly depth: number,
+    readonly entry?: PEntry,
+  ) {}
+
+  get path(): string[] {
+    if (this.built === undefined) this.built = this.parent ? [...this.parent.path, this.key] : [];
+    return this.built;
+  }
+}
+
 /** Depth-first walk over every node; return false from the visitor to skip a subtree. */
 export function walk(root: PNode | null | undefined, visit: (v: WalkVisit) => boolean | void): void {
-  const stack: WalkVisit[] = root ? [{ node: root, path: [] }] : [];
+  const stack: Visit[] = root ? [new Visit(root, undefined, '', 0)] : [];
   while (stack.length > 0) {
     const current = stack.pop()!;
     if (visit(current) === false) continue;
-    const { node, path } = current;
+    const { node } = current;
+    const depth = current.depth + 1;
     if (node.t === 'map') {
       for (let i = node.entries.length - 1; i >= 0; i--) {
         const e = node.entries[i]!;
-        if (e.value) stack.push({ node: e.value, path: [...path, e.key], entry: e });
+        if (e.value) stack.push(new Visit(e.value, current, e.key, depth, e));
       }
     } else if (node.t === 'seq') {
       for (let i = node.items.length - 1; i >= 0; i--) {
         const item = node.items[i];
-        if (item) stack.push({ node: item, path: [...path, String(i)] });
+        if (item) stack.push(new Visit(item, current, String(i), depth));
       }
     }
   }

@@ -27,8 +27,9 @@ interface SecretUse {
 function valuesRoleUses(parsed: ParsedFile<YamlFileModel>): SecretUse[] {
   const out: SecretUse[] = [];
   for (const doc of parsed.model.docs) {
-    walk(doc.root, ({ node, path }) => {
-      if (path.length > 0 && looksLikeEmbeddedResource(node)) return false;
+    walk(doc.root, (visit) => {
+      const { node } = visit;
+      if (visit.depth > 0 && looksLikeEmbeddedResource(node)) return false;
       if (!isMap(node)) return undefined;
       const roles = node.entries.find((e) => e.key === 'roles')?.value;
       const clusterName = getStr(node, 'cluster.name') ?? getStr(node, 'clusterName');
@@ -44,7 +45,7 @@ function valuesRoleUses(parsed: ParsedFile<YamlFileModel>): SecretUse[] {
           line: nameNode!.line,
           clusterName,
           parsed,
-          location: `values:${[...path, 'roles'].join('.')}[${roleName ?? secretName}].passwordSecret`,
+          location: `values:${[...visit.path, 'roles'].join('.')}[${roleName ?? secretName}].passwordSecret`,
         });
       }
       return undefined;

@@ -77,9 +77,10 @@ function injectionsIn(map: PMap): Injection[] {
 /** Annotation maps holding Vault agent injector secrets anywhere under a node (pod templates, podAnnotations values). */
 function annotationMaps(root: PNode | null | undefined, skipResources: boolean): { map: PMap; path: string[] }[] {
   const out: { map: PMap; path: string[] }[] = [];
-  walk(root, ({ node, path }) => {
-    if (skipResources && path.length > 0 && looksLikeEmbeddedResource(node)) return false;
-    if (isMap(node) && node.entries.some((e) => e.key.startsWith(INJECT_SECRET))) out.push({ map: node, path });
+  walk(root, (visit) => {
+    const { node } = visit;
+    if (skipResources && visit.depth > 0 && looksLikeEmbeddedResource(node)) return false;
+    if (isMap(node) && node.entries.some((e) => e.key.startsWith(INJECT_SECRET))) out.push({ map: node, path: visit.path });
     return undefined;
   });
   return out;
