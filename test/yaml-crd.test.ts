@@ -81,6 +81,25 @@ describe('blankCrdBodies', () => {
     for (const text of unchanged) expect(blankCrdBodies(text)).toBe(text);
   });
 
+  it('blanks each CRD document between markers, up to the end of a text without a final newline', () => {
+    const crd = (name: string) => `kind: CustomResourceDefinition\nmetadata:\n  name: ${name}\nspec:\n  a: 1\n# note\nstatus:\n  b: 2`;
+    expect(blankCrdBodies(`--- # first\n${crd('a')}\n...\n---\n${crd('b')}`)).toBe(
+      `--- # first\nkind: CustomResourceDefinition\nmetadata:\n  name: a\n\n\n\n\n\n...\n---\nkind: CustomResourceDefinition\nmetadata:\n  name: b\n\n\n\n\n`,
+    );
+    // a marker line is no part of either document: an alias on it does not stop the blanking
+    expect(blankCrdBodies(`${crd('a')}\n--- *x\nkind: ConfigMap\n`)).toBe(
+      'kind: CustomResourceDefinition\nmetadata:\n  name: a\n\n\n\n\n\n--- *x\nkind: ConfigMap\n',
+    );
+    // an alias in the kept part of one document leaves that document alone, not the others
+    const aliased = crd('*a');
+    expect(blankCrdBodies(`${aliased}\n---\n${crd('b')}\n`)).toBe(
+      `${aliased}\n---\nkind: CustomResourceDefinition\nmetadata:\n  name: b\n\n\n\n\n\n`,
+    );
+    // CRLF lines: a top-level key line ending in \r is not understood, so nothing changes
+    const crlf = `${crd('a')}\n`.replace(/\n/g, '\r\n');
+    expect(blankCrdBodies(crlf)).toBe(crlf);
+  });
+
   it('applies to Helm templates after the Go-template front end (what actions tell stays recorded)', () => {
     const template = [
       '{{- if .Values.crds.enabled }}',

@@ -17,53 +17,102 @@ const DOC_MARKER = /^(---|\.\.\.)([ \t]|$)/;
 const TOP_KEY = /^([A-Za-z_][A-Za-z0-9_.-]*|"[^"]*"|'[^']*'):([ \t]|$)/;
 const KEEP = new Set(['apiVersion', 'kind', 'metadata']);
 
+/** A line starting at column 0 with something other than a space or tab: index, offset, end (its `\n` or the text's end). */
+interface TopLine {
+  line: number;
+  start: number;
+  end: number;
+}
+
+/** Text [start, end) is replaced by `newlines` newlines: its lines are emptied. */
+interface Blank {
+  start: number;
+  end: number;
+  newlines: number;
+}
+
 export function blankCrdBodies(text: string): string {
   // Cheap exit for the 99% case.
   if (!text.includes('CustomResourceDefinition')) return text;
-  const lines = text.split('\n');
-  let changed = false;
-  let start = 0;
-  while (start < lines.length) {
-    let end = start + 1;
-    while (end < lines.length && !DOC_MARKER.test(lines[end]!)) end++;
-    // [start, end): one document (start may be its `---` line)
-    if (blankDocument(lines, DOC_MARKER.test(lines[start]!) ? start + 1 : start, end)) changed = true;
-    start = end;
+  // Only column-0 lines can be document markers or top-level keys: indented lines (nearly all of a CRD) are stepped
+  // over, never copied.
+  const tops: TopLine[] = [];
+  let lineCount = 1;
+  for (let pos = 0; ; lineCount++) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    if (end > pos && text.charCodeAt(pos) !== 32 && text.charCodeAt(pos) !== 9) tops.push({ line: lineCount - 1, start: pos, end });
+    if (nl < 0) break;
+    pos = nl + 1;
   }
-  return changed ? lines.join('\n') : text;
+  const isMarker = (top: TopLine) => DOC_MARKER.test(text.slice(top.start, top.end));
+  const blanks: Blank[] = [];
+  // A document runs from its marker line (or the text's start) to the next marker line after it.
+  let header: TopLine | undefined = tops[0]?.line === 0 && isMarker(tops[0]) ? tops[0] : undefined;
+  let first = header ? 1 : 0;
+  for (;;) {
+    let next = first;
+    while (next < tops.length && !isMarker(tops[next]!)) next++;
+    const contentStart = header ? Math.min(text.length, header.end + 1) : 0;
+    blankDocument(text, tops, first, next, contentStart, lineCount, blanks);
+    if (next >= tops.length) break;
+    header = tops[next];
+    first = next + 1;
+  }
+  if (blanks.length === 0) return text;
+  const parts: string[] = [];
+  let at = 0;
+  for (const b of blanks) {
+    parts.push(text.slice(at, b.start), '\n'.repeat(b.newlines));
+    at = b.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
-function blankDocument(lines: string[], from: number, to: number): boolean {
+/**
+ * A document: its column-0 lines are tops[from, to), its text starts at contentStart and ends at tops[to] (the next
+ * marker) or the text's end. When it is a CRD, its entries other than KEEP go to BLANKS.
+ */
+function blankDocument(text: string, tops: TopLine[], from: number, to: number, contentStart: number, lineCount: number, blanks: Blank[]): void {
   let isCrd = false;
-  // Top-level entries: [line, key]; every non-blank, non-comment column-0 line must be a block mapping key.
-  const keys: { line: number; key: string }[] = [];
+  // Top-level entries: every non-comment column-0 line must be a block mapping key.
+  const keys: { top: TopLine; key: string }[] = [];
   for (let i = from; i < to; i++) {
-    const line = lines[i]!;
-    if (line === '' || /^[ \t]/.test(line) || line.startsWith('#')) continue;
-    if (line.startsWith('%')) return false; // directives: leave to the parser
+    const top = tops[i]!;
+    const c = text.charCodeAt(top.start);
+    if (c === 35 /* # */) continue;
+    if (c === 37 /* % */) return; // directives: leave to the parser
+    const line = text.slice(top.start, top.end);
     const match = TOP_KEY.exec(line);
-    if (!match) return false; // flow root, sequence root, scalar root, explicit key...
+    if (!match) return; // flow root, sequence root, scalar root, explicit key...
     let key = match[1]!;
     if (key.startsWith('"') || key.startsWith("'")) key = key.slice(1, -1);
-    keys.push({ line: i, key });
+    keys.push({ top, key });
     if (KIND_LINE.test(line)) isCrd = true;
   }
-  if (!isCrd) return false;
-  const ranges: [number, number][] = [];
-  for (const [index, entry] of keys.entries()) {
-    if (KEEP.has(entry.key)) continue;
-    ranges.push([entry.line, keys[index + 1]?.line ?? to]);
+  if (!isCrd) return;
+  const endTop = tops[to];
+  const docEnd = endTop ? endTop.start : text.length;
+  // The text's last line has no newline of its own.
+  const docEndLine = endTop ? endTop.line : lineCount - 1;
+  const ranges: Blank[] = [];
+  let kept = contentStart;
+  for (let index = 0; index < keys.length; index++) {
+    const { top, key } = keys[index]!;
+    if (KEEP.has(key)) continue;
+    const nextKey = keys[index + 1]?.top;
+    const end = nextKey ? nextKey.start : docEnd;
+    // Anchors are per document: an alias in a kept line (metadata) could point into a blanked entry.
+    if (hasStar(text, kept, top.start)) return;
+    ranges.push({ start: top.start, end, newlines: (nextKey ? nextKey.line : docEndLine) - top.line });
+    kept = end;
   }
-  if (ranges.length === 0) return false;
-  const blanked = new Set<number>();
-  for (const [a, b] of ranges) {
-    for (let i = a; i < b; i++) blanked.add(i);
-  }
-  // Anchors are per document: an alias in a kept line (metadata) could point into a blanked entry.
-  for (let i = from; i < to; i++) if (!blanked.has(i) && lines[i]!.includes('*')) return false;
-  for (const [a, b] of ranges) {
-    // Comment lines between entries belong to nobody; blanking them is harmless.
-    for (let i = a; i < b; i++) lines[i] = '';
-  }
-  return true;
+  if (ranges.length === 0 || hasStar(text, kept, docEnd)) return;
+  for (const r of ranges) blanks.push(r);
+}
+
+function hasStar(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 42) return true;
+  return false;
 }
