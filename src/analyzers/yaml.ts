@@ -80,7 +80,12 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
         if (f === 'lookup') usesLookup = true;
         else if (RANDOM_FUNCTIONS.has(f)) usesRandom = true;
       }
-      if (a.kind === 'control' && a.keyword && !a.inDefine) controls.push({ line: a.line, keyword: a.keyword, expr: a.expr, valuesRefs: a.valuesRefs, templates: a.templates });
+      // Built compact (see compact below): the keyword is a shared constant, and so is the expression when it is
+      // the keyword alone (`end`, `else`: half of all control actions).
+      if (a.kind === 'control' && a.keyword && !a.inDefine) {
+        const { keyword } = a;
+        controls.push({ line: a.line, keyword, expr: a.expr === keyword ? keyword : intern(a.expr), valuesRefs: internAll(a.valuesRefs), templates: internAll(a.templates) });
+      }
     }
     const variables: Record<string, string[]> = {};
     for (const [name, exprs] of frontEnd.variables) variables[name] = exprs;
@@ -98,8 +103,14 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     return finish(parseYaml(blankCrdBodies(frontEnd.yaml), { restore: (s) => restorePlaceholders(s, frontEnd), text: intern }), role, helm, context);
   },
   compact(model) {
-    // PNode trees come out of parseYaml compact already (interned texts, exact arrays); the Helm facts do not.
-    if (model.helm) compactPlain(model.helm);
+    // PNode trees come out of parseYaml compact already (interned texts, exact arrays), and so do the control
+    // actions (tens of thousands in a chart tree): the rest of the Helm facts do not.
+    const { helm } = model;
+    if (helm) {
+      helm.chartRoot = intern(helm.chartRoot);
+      compactPlain(helm.variables);
+      if (helm.controls) helm.controls = helm.controls.slice();
+    }
     return model;
   },
 };
@@ -121,6 +132,11 @@ function dataRole(role: YamlRole, file: FileContext, parsed: ParsedYaml): YamlRo
   if (roots.length === 0 || roots.some((r) => r.t !== 'map')) return role;
   const isObject = (r: PNode) => r.t === 'map' && r.entries.some((e) => e.key === 'kind' || e.key === 'apiVersion');
   return roots.some(isObject) ? role : 'values';
+}
+
+/** Interned copies in an exact-size array. */
+function internAll(texts: readonly string[]): string[] {
+  return texts.length === 0 ? [] : texts.map(intern);
 }
 
 function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {

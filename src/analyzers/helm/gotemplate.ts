@@ -74,6 +74,8 @@ const MAX_PROBLEMS = 100;
 
 const CONTROL_KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'break', 'continue']);
 const DEFINE_KEYWORDS = new Set(['define', 'block']);
+/** Keyword -> the one shared instance of it, which actions carry (a model keeps tens of thousands of them). */
+const KEYWORDS = new Map([...CONTROL_KEYWORDS, ...DEFINE_KEYWORDS].map((k) => [k, k]));
 const NON_FUNCTION_IDENTS = new Set([
   'if', 'else', 'end', 'range', 'with', 'define', 'block', 'break', 'continue', 'nil', 'true', 'false',
 ]);
@@ -284,9 +286,10 @@ function analyzeExpr(expr: string, dotPrefix: string | null): ExprInfo {
   const tpls = info.templates;
   const first = toks[0];
   let bodyStart = 0;
-  if (first && first.t === 'ident' && (CONTROL_KEYWORDS.has(first.v) || DEFINE_KEYWORDS.has(first.v))) {
-    info.keyword = first.v;
-    info.kind = DEFINE_KEYWORDS.has(first.v) ? 'define' : 'control';
+  const keyword = first && first.t === 'ident' ? KEYWORDS.get(first.v) : undefined;
+  if (first && keyword !== undefined) {
+    info.keyword = keyword;
+    info.kind = DEFINE_KEYWORDS.has(keyword) ? 'define' : 'control';
     bodyStart = 1;
     if (first.v === 'else' && toks[1]?.t === 'ident' && (toks[1].v === 'if' || toks[1].v === 'with' || toks[1].v === 'range')) {
       bodyStart = 2;
