@@ -8,6 +8,15 @@ describe('credential names', () => {
   for (const name of credentials) it(`${name} holds a credential`, () => expect(isCredentialName(name)).toBe(true));
   for (const name of references) it(`${name} does not`, () => expect(isCredentialName(name)).toBe(false));
   it('honours configured names', () => expect(isCredentialName('SIGNING_SEED', { extra: ['signing_seed'] })).toBe(true));
+  it('answers the same when asked again, whatever names were configured in between (answers are remembered per name)', () => {
+    expect(isCredentialName('SIGNING_SEED')).toBe(false);
+    expect(isCredentialName('SIGNING_SEED', { extra: ['signing_seed'] })).toBe(true);
+    expect(isCredentialName('SIGNING_SEED')).toBe(false);
+    expect(isCredentialName('adminPassword', { extra: [] })).toBe(true);
+    expect(isCredentialName('adminPassword')).toBe(true);
+    expect(isCredentialName('passwordSecret')).toBe(false);
+    expect(isCredentialName('passwordSecret', { extra: ['other'] })).toBe(false);
+  });
 });
 
 describe('literal values', () => {

@@ -171,8 +171,21 @@ export interface CredentialNameOptions {
 }
 
 /** Does this key or variable name hold a credential value (not a reference to one)? */
+/** isCredentialName without the configured names, remembered per name like words(). */
+let credentialNameCache = new Map<string, boolean>();
+
 export function isCredentialName(name: string, options: CredentialNameOptions = {}): boolean {
   if (options.extra?.some((e) => e.toLowerCase() === name.toLowerCase())) return true;
+  let credential = credentialNameCache.get(name);
+  if (credential === undefined) {
+    credential = credentialByWords(name);
+    if (credentialNameCache.size >= WORDS_CACHE_LIMIT) credentialNameCache = new Map();
+    credentialNameCache.set(name, credential);
+  }
+  return credential;
+}
+
+function credentialByWords(name: string): boolean {
   const w = words(name);
   if (w.length === 0) return false;
   const joined = w.join('');
