@@ -118,6 +118,7 @@ function isSpaceCode(c: number): boolean {
 
 function unquoteGoString(raw: string): string {
   // Good-enough unquoting for keys in index/dig/include: handle the common escapes.
+  if (raw.indexOf('\\') < 0) return raw.slice(1, -1);
   let out = '';
   for (let i = 1; i < raw.length - 1; i++) {
     const ch = raw[i];
