@@ -170,9 +170,35 @@ export interface CredentialNameOptions {
   extra?: readonly string[];
 }
 
+const extraSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/** `extra.some((e) => e.toLowerCase() === name.toLowerCase())`, with the lower-cased set built once per list. */
+function isExtraName(name: string, extra: readonly string[] | undefined): boolean {
+  if (!extra || extra.length === 0) return false;
+  let set = extraSets.get(extra);
+  if (!set) {
+    set = new Set(extra.map((e) => e.toLowerCase()));
+    extraSets.set(extra, set);
+  }
+  return set.has(name.toLowerCase());
+}
+
+let credentialNameCache = new Map<string, boolean>();
+
 /** Does this key or variable name hold a credential value (not a reference to one)? */
 export function isCredentialName(name: string, options: CredentialNameOptions = {}): boolean {
-  if (options.extra?.some((e) => e.toLowerCase() === name.toLowerCase())) return true;
+  if (isExtraName(name, options.extra)) return true;
+  // Remembered per name, as `words` is: every values walk asks about the same keys.
+  let known = credentialNameCache.get(name);
+  if (known === undefined) {
+    known = builtInCredentialName(name);
+    if (credentialNameCache.size >= WORDS_CACHE_LIMIT) credentialNameCache = new Map();
+    credentialNameCache.set(name, known);
+  }
+  return known;
+}
+
+function builtInCredentialName(name: string): boolean {
   const w = words(name);
   if (w.length === 0) return false;
   const joined = w.join('');
@@ -287,13 +313,20 @@ function keywordDsnPassword(value: string): RegExpExecArray | null {
 }
 
 /** Database credential Secret names: orders-db-credentials, postgres-app-auth, pg-superuser, mysql-root ... */
+const DATABASE_WORDS = new Set(['db', 'database', 'databases', 'datasource', 'datasources', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn']);
+
+let databaseNameCache = new Map<string, boolean>();
+
 export function isDatabaseName(name: string): boolean {
-  const w = words(name);
-  // A Sentry DSN is an error-reporting endpoint key, not a database connection string.
-  if (w.includes('sentry')) return false;
-  return w.some((x) =>
-    ['db', 'database', 'databases', 'datasource', 'datasources', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn'].includes(x),
-  ) || /(^|[-_])(superuser)$/.test(name.toLowerCase());
+  let known = databaseNameCache.get(name);
+  if (known === undefined) {
+    const w = words(name);
+    // A Sentry DSN is an error-reporting endpoint key, not a database connection string.
+    known = !w.includes('sentry') && (w.some((x) => DATABASE_WORDS.has(x)) || /(^|[-_])(superuser)$/.test(name.toLowerCase()));
+    if (databaseNameCache.size >= WORDS_CACHE_LIMIT) databaseNameCache = new Map();
+    databaseNameCache.set(name, known);
+  }
+  return known;
 }
 
 /** Keys of a database credential: password, username, uri, DATABASE_URL, DB_PASSWORD, jdbc-uri ... */
@@ -306,8 +339,22 @@ export function isDatabaseCredentialKey(key: string): boolean {
 
 export type CredentialClass = 'database' | 'admin' | 'oidc-client' | 'registry' | 'api-key' | 'tls' | 'generic';
 
+let credentialClassCache = new Map<string, CredentialClass>();
+
 /** What kind of credential a Secret (name + keys) or a remote key holds, from its names alone. */
 export function credentialClass(name: string, keys: readonly string[] = []): CredentialClass {
+  // The inventory and the origin classifier ask about the same Secrets again and again.
+  const memoKey = JSON.stringify(keys.length === 0 ? name : [name, ...keys]);
+  let known = credentialClassCache.get(memoKey);
+  if (known === undefined) {
+    known = classifyCredential(name, keys);
+    if (credentialClassCache.size >= WORDS_CACHE_LIMIT) credentialClassCache = new Map();
+    credentialClassCache.set(memoKey, known);
+  }
+  return known;
+}
+
+function classifyCredential(name: string, keys: readonly string[]): CredentialClass {
   const all = [name, ...keys].join(' ').toLowerCase();
   const w = new Set(words([name, ...keys].join(' ')));
   if (w.has('tls') || /\.(crt|pem)\b|tls\.key|ca\.crt/.test(all)) return 'tls';

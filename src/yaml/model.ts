@@ -60,8 +60,22 @@ export function entries(node: PNode | null | undefined, key: string): PEntry[] {
   return isMap(node) ? node.entries.filter((e) => e.key === key) : [];
 }
 
-export function get(node: PNode | null | undefined, path: string | string[]): PNode | null | undefined {
-  const parts = typeof path === 'string' ? path.split('.').filter(Boolean) : path;
+const SPLIT_CACHE_LIMIT = 10_000;
+let splitPaths = new Map<string, readonly string[]>();
+
+/** `path.split('.').filter(Boolean)`, remembered: rules read the same few dotted paths of every object. */
+function dottedParts(path: string): readonly string[] {
+  let parts = splitPaths.get(path);
+  if (parts === undefined) {
+    parts = path.split('.').filter(Boolean);
+    if (splitPaths.size >= SPLIT_CACHE_LIMIT) splitPaths = new Map();
+    splitPaths.set(path, parts);
+  }
+  return parts;
+}
+
+export function get(node: PNode | null | undefined, path: string | readonly string[]): PNode | null | undefined {
+  const parts = typeof path === 'string' ? dottedParts(path) : path;
   let current: PNode | null | undefined = node;
   for (const part of parts) {
     if (isSeq(current) && /^\d+$/.test(part)) {
@@ -80,7 +94,7 @@ export function str(node: PNode | null | undefined): string | undefined {
   return String(node.value);
 }
 
-export function getStr(node: PNode | null | undefined, path: string | string[]): string | undefined {
+export function getStr(node: PNode | null | undefined, path: string | readonly string[]): string | undefined {
   return str(get(node, path));
 }
 
@@ -96,9 +110,18 @@ export interface WalkVisit {
   entry?: PEntry;
 }
 
+/** `[...path, last]`, copied by hand: a walk builds one per node and the spread costs a third of the walk. */
+function childPath(path: readonly string[], last: string): string[] {
+  const n = path.length;
+  const out = new Array<string>(n + 1);
+  for (let i = 0; i < n; i++) out[i] = path[i]!;
+  out[n] = last;
+  return out;
+}
+
 /** Depth-first walk over every node; return false from the visitor to skip a subtree. */
 export function walk(root: PNode | null | undefined, visit: (v: WalkVisit) => boolean | void): void {
-  const stack: WalkVisit[] = root ? [{ node: root, path: [] }] : [];
+  const stack: WalkVisit[] = root ? [{ node: root, path: [], entry: undefined }] : [];
   while (stack.length > 0) {
     const current = stack.pop()!;
     if (visit(current) === false) continue;
@@ -106,12 +129,12 @@ export function walk(root: PNode | null | undefined, visit: (v: WalkVisit) => bo
     if (node.t === 'map') {
       for (let i = node.entries.length - 1; i >= 0; i--) {
         const e = node.entries[i]!;
-        if (e.value) stack.push({ node: e.value, path: [...path, e.key], entry: e });
+        if (e.value) stack.push({ node: e.value, path: childPath(path, e.key), entry: e });
       }
     } else if (node.t === 'seq') {
       for (let i = node.items.length - 1; i >= 0; i--) {
         const item = node.items[i];
-        if (item) stack.push({ node: item, path: [...path, String(i)] });
+        if (item) stack.push({ node: item, path: childPath(path, String(i)), entry: undefined });
       }
     }
   }

@@ -24,8 +24,21 @@ export interface ValuesFedKey {
   fallback: boolean;
 }
 
-/** Keys of a templated Secret whose values come from credential-like `.Values` paths. */
-export function valuesFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFedKey[] {
+const fedKeysMemo = new WeakMap<K8sResource, { extra: readonly string[]; keys: readonly ValuesFedKey[] }>();
+
+/**
+ * Keys of a templated Secret whose values come from credential-like `.Values` paths. Remembered per resource (the
+ * rule asks again for every values toggle its templates answer): the result is shared, read it only.
+ */
+export function valuesFedKeys(resource: K8sResource, extra: readonly string[]): readonly ValuesFedKey[] {
+  const known = fedKeysMemo.get(resource);
+  if (known && known.extra === extra) return known.keys;
+  const keys = Object.freeze(computeValuesFedKeys(resource, extra));
+  fedKeysMemo.set(resource, { extra, keys });
+  return keys;
+}
+
+function computeValuesFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFedKey[] {
   const out: ValuesFedKey[] = [];
   /** Keys that some if/else branch fills with a generated value: `{{ if .Values.pw }}pw: values{{ else }}pw: randAlphaNum{{ end }}`. */
   const generatedKeys = new Set<string>();

@@ -4,6 +4,7 @@ import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isCo
 import type { FileContext } from '../../analyzers/types.js';
 import type { ValuesBlock } from '../../k8s/values-blocks.js';
 import { namedEnvironment } from '../../scan/environment.js';
+import { resourcesInFile } from '../../scan/project-index.js';
 import { getStr, isMap, isScalar, walk, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
@@ -132,8 +133,8 @@ export const inlineCredentialInValues = createRule(
       ({ parsed, docIndex, block }) => {
         const prefix = `${block.at}${block.detached ? '|' : '.'}`;
         const skip = new Set(
-          project.resources
-            .filter((r) => r.source === 'values' && r.file === parsed.file.path && r.docIndex === docIndex && r.valuesPath?.startsWith(prefix))
+          resourcesInFile(project, parsed.file.path)
+            .filter((r) => r.source === 'values' && r.docIndex === docIndex && r.valuesPath?.startsWith(prefix))
             .map((r) => r.valuesPath!.slice(prefix.length)),
         );
         reportAll(blockFile(parsed.file, block, config), block.root, skip, { docIndex, owner: block.owner, release: block.release });

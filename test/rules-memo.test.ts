@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { HelmInfo } from '../src/analyzers/yaml.js';
+import { documentValuesBlocks, isHelmfilePath } from '../src/k8s/values-blocks.js';
+import { credentialClass, isCredentialName, isDatabaseName } from '../src/k8s/vocabulary.js';
+import { exprSources } from '../src/rules/k8s/helm-sources.js';
+import { get, getStr, walk, type PNode } from '../src/yaml/model.js';
+import { parseYaml } from '../src/yaml/parse.js';
+
+const helm = (partial: Partial<HelmInfo>): HelmInfo => ({ chartRoot: 'c', variables: {}, controls: [], usesLookup: false, usesRandom: false, ...partial });
+const root = (text: string): PNode => parseYaml(text).docs[0]!.root!;
+
+describe('remembered name judgements', () => {
+  it('answers a configured name per list, case-insensitively, whatever was asked before', () => {
+    expect(isCredentialName('SIGNING_SEED')).toBe(false);
+    expect(isCredentialName('SIGNING_SEED', { extra: ['signing_seed'] })).toBe(true);
+    expect(isCredentialName('signing_seed', { extra: ['Signing_Seed'] })).toBe(true);
+    expect(isCredentialName('SIGNING_SEED', { extra: ['other'] })).toBe(false);
+    expect(isCredentialName('SIGNING_SEED', { extra: [] })).toBe(false);
+    expect(isCredentialName('SIGNING_SEED')).toBe(false);
+    expect(isCredentialName('password', { extra: ['other'] })).toBe(true);
+  });
+
+  it('gives the same answer on a repeated question', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(isDatabaseName('orders-db-credentials')).toBe(true);
+      expect(isDatabaseName('sentry-db')).toBe(false);
+      expect(isDatabaseName('pg-superuser')).toBe(true);
+      expect(credentialClass('orders-db')).toBe('database');
+      expect(credentialClass('app', ['tls.crt'])).toBe('tls');
+      expect(credentialClass('app')).toBe('generic');
+      // A name and the same words split between name and keys are different questions.
+      expect(credentialClass('app client', ['secret'])).toBe('oidc-client');
+      expect(credentialClass('app client secret')).toBe('oidc-client');
+      expect(credentialClass('["app","tls.crt"]')).toBe('tls');
+      expect(credentialClass('app', ['admin', 'password'])).toBe('admin');
+    }
+  });
+});
+
+describe('remembered Helm sources', () => {
+  it('answers a repeated expression of a template alike, and per template', () => {
+    const a = helm({ variables: { $pw: ['.Values.auth.password'] } });
+    const b = helm({ variables: { $pw: ['randAlphaNum 10'] } });
+    const first = exprSources('$pw | b64enc', a);
+    expect(exprSources('$pw | b64enc', a)).toEqual({ valuesRefs: ['.auth.password'], generated: false });
+    expect(exprSources('$pw | b64enc', a)).toBe(first);
+    expect(exprSources('$pw | b64enc', b)).toEqual({ valuesRefs: [], generated: true });
+    expect(exprSources('$pw | b64enc', undefined)).toEqual({ valuesRefs: [], generated: false });
+    expect(Object.isFrozen(first.valuesRefs)).toBe(true);
+  });
+});
+
+describe('model helpers', () => {
+  it('reads dotted paths (empty segments ignored) and arrays alike', () => {
+    const node = root('metadata:\n  name: x\nitems:\n  - a\n  - b\n');
+    expect(getStr(node, 'metadata.name')).toBe('x');
+    expect(getStr(node, '.metadata..name')).toBe('x');
+    expect(getStr(node, ['metadata', 'name'])).toBe('x');
+    expect(getStr(node, 'items.1')).toBe('b');
+    expect(get(node, 'metadata.missing')).toBeUndefined();
+  });
+
+  it('walks depth-first with a path of its own per node', () => {
+    const node = root('a:\n  b: 1\n  c: [x, y]\nd: 2\n');
+    const seen: string[][] = [];
+    walk(node, ({ path }) => {
+      seen.push(path);
+    });
+    expect(seen.map((p) => p.join('.'))).toEqual(['', 'a', 'a.b', 'a.c', 'a.c.0', 'a.c.1', 'd']);
+    seen[1]!.push('changed');
+    expect(seen[2]).toEqual(['a', 'b']);
+  });
+
+  it('skips a subtree when the visitor says so', () => {
+    const node = root('a:\n  b: 1\nc: 2\n');
+    const seen: string[] = [];
+    walk(node, ({ path }) => {
+      seen.push(path.join('.'));
+      return path[0] === 'a' ? false : undefined;
+    });
+    expect(seen).toEqual(['', 'a', 'c']);
+  });
+});
+
+describe('helmfile paths', () => {
+  it('recognises helmfiles by name or helmfile.d folder, in any case', () => {
+    for (const p of ['helmfile.yaml', 'deploy/Helmfile.yml', 'helmfile-prod.yaml.gotmpl', 'x/helmfile.d/10-apps.yaml', 'x/HELMFILE.D/a.yaml']) expect(isHelmfilePath(p), p).toBe(true);
+    for (const p of ['values.yaml', 'helmfile/values.yaml', 'x/helmfiles.d/a.yaml', 'myhelmfile.yaml']) expect(isHelmfilePath(p), p).toBe(false);
+    expect(documentValuesBlocks('charts/values.yaml', root('releases:\n  - name: a\n    values:\n      - x: 1\n'))).toEqual([]);
+  });
+});
