@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HelmInfo } from '../src/analyzers/yaml.js';
 import { documentValuesBlocks, isHelmfilePath } from '../src/k8s/values-blocks.js';
-import { credentialClass, isCredentialName, isDatabaseName } from '../src/k8s/vocabulary.js';
+import { connectionStringPassword, credentialClass, embeddedCredentials, embeddedUrlPassword, isCredentialName, isDatabaseName } from '../src/k8s/vocabulary.js';
+import { scanVaultUses } from '../src/rules/correlation/vault-authored-db-credential.js';
 import { exprSources } from '../src/rules/k8s/helm-sources.js';
 import { get, getStr, walk, type PNode } from '../src/yaml/model.js';
 import { parseYaml } from '../src/yaml/parse.js';
@@ -87,5 +88,62 @@ describe('helmfile paths', () => {
     for (const p of ['helmfile.yaml', 'deploy/Helmfile.yml', 'helmfile-prod.yaml.gotmpl', 'x/helmfile.d/10-apps.yaml', 'x/HELMFILE.D/a.yaml']) expect(isHelmfilePath(p), p).toBe(true);
     for (const p of ['values.yaml', 'helmfile/values.yaml', 'x/helmfiles.d/a.yaml', 'myhelmfile.yaml']) expect(isHelmfilePath(p), p).toBe(false);
     expect(documentValuesBlocks('charts/values.yaml', root('releases:\n  - name: a\n    values:\n      - x: 1\n'))).toEqual([]);
+  });
+});
+
+describe('embedded credentials, lines asked only what they can hold', () => {
+  it('finds directives without a colon, URLs and keyword DSNs, each on its own line', () => {
+    const text = ['# redis', 'requirepass s3cr3t', 'sentinel auth-pass mymaster t0ken', 'url: postgres://app:pw1@db/app', 'dsn = host=db user=app password=pw2', 'plain line', 'api_key: abc123'].join('\n');
+    expect(embeddedCredentials(text).map((c) => [c.key, c.value, c.lineOffset])).toEqual([
+      ['requirepass', 's3cr3t', 1],
+      ['sentinel auth-pass mymaster', 't0ken', 2],
+      ['url-password', 'pw1', 3],
+      ['dsn', 'host=db', 4],
+      ['password', 'pw2', 4],
+      ['url-password', 'pw2', 4],
+      ['api_key', 'abc123', 6],
+    ]);
+    expect(embeddedCredentials('jdbc:sqlserver://h;Password=pw3\nx')).toEqual([
+      { key: 'Password', value: 'pw3', lineOffset: 0 },
+      { key: 'url-password', value: 'pw3', lineOffset: 0 },
+    ]);
+    expect(embeddedCredentials('no credentials here\nhost: db')).toEqual([]);
+    expect(embeddedUrlPassword('redis://:pw@cache:6379')).toBe('pw');
+    expect(embeddedUrlPassword('cache:6379')).toBeUndefined();
+    expect(connectionStringPassword('Server=h;PWD=pw4;')).toBe('pw4');
+    expect(connectionStringPassword('Server=h;User=x;')).toBeUndefined();
+  });
+});
+
+describe('Vault uses of an object', () => {
+  it('finds vault: env references everywhere and injector annotations outside embedded objects, in document order', () => {
+    const node = root(
+      [
+        'kind: Deployment',
+        'apiVersion: apps/v1',
+        'metadata:',
+        '  annotations:',
+        '    vault.hashicorp.com/agent-inject-secret-db: database/creds/app',
+        'spec:',
+        '  env:',
+        '    - name: A',
+        '      value: vault:database/creds/one#password',
+        '    - name: B',
+        '      value: vault:secret/data/x#y',
+        '  extra:',
+        '    kind: Pod',
+        '    metadata:',
+        '      annotations:',
+        '        vault.hashicorp.com/agent-inject-secret-x: database/creds/two',
+        '    env:',
+        '      - value: vault:database/creds/three#password',
+      ].join('\n'),
+    );
+    const uses = scanVaultUses(node);
+    expect(uses.envRefs.map((r) => [r.path, r.entry.line])).toEqual([
+      ['database/creds/one', 9],
+      ['database/creds/three', 18],
+    ]);
+    expect(uses.injectorMaps.map((m) => m.line)).toEqual([5]);
   });
 });

@@ -267,6 +267,7 @@ export function isLiteralSecretValue(value: unknown): value is string {
 
 /** A URL or DSN with an embedded password, e.g. postgresql://user:pass@host/db. Returns the password part. */
 export function embeddedUrlPassword(value: string): string | undefined {
+  if (!value.includes('://')) return undefined;
   // The user may be empty: redis://:password@host.
   const match = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]*):([^\s@/'"]+)@/i.exec(value);
   if (!match) return undefined;
@@ -298,8 +299,12 @@ export function isConnectionStringName(name: string): boolean {
   return last === 'dsn' || w.slice(-2).join(' ') === 'connection string' || w.join('') === 'connectionstring' || last === 'connectionstring';
 }
 
+const MENTIONS_PASSWORD = /p(?:assword|wd)/i;
+
 /** JDBC-style `?password=…` or `;Password=…` in a connection string. */
 export function connectionStringPassword(value: string): string | undefined {
+  // Both forms below name the password `password` or `pwd`.
+  if (!MENTIONS_PASSWORD.test(value)) return undefined;
   const match = /[?&;]\s*(?:password|pwd)\s*=\s*([^&;\s]+)/i.exec(value) ?? keywordDsnPassword(value);
   if (!match || isIndirectValue(match[1]!) || /^[$%{<]/.test(match[1]!)) return undefined;
   return match[1];
@@ -373,6 +378,7 @@ export interface EmbeddedCredential {
   lineOffset: number;
 }
 
+const DIRECTIVE_WORD = /requirepass|masterauth|sentinel/;
 const DIRECTIVE = /^\s*(requirepass|masterauth|sentinel\s+auth-pass\s+\S+)\s+["']?([^"'\s]+)["']?\s*$/;
 const ASSIGNMENT = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,80})\1[ \t]*[:=][ \t]*(["']?)([^"'\s,;}{]{1,400})\3/g;
 
@@ -383,9 +389,14 @@ const ASSIGNMENT = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,80})\1[ \t]*[:=][ \t]*(["'
 export function embeddedCredentials(text: string, options: CredentialNameOptions = {}): EmbeddedCredential[] {
   const found: EmbeddedCredential[] = [];
   const lines = text.split('\n');
+  // Asked once of the whole text: a line can hold a directive, a URL or a DSN password only if the text can.
+  const directives = DIRECTIVE_WORD.test(text);
+  const urls = text.includes('://') || MENTIONS_PASSWORD.test(text);
   lines.forEach((line, lineOffset) => {
     if (line.length > 4000) return;
-    for (const match of line.matchAll(ASSIGNMENT)) {
+    // An assignment, a URL and a DSN password all need a `:` or a `=`; a directive needs neither.
+    const assigns = line.includes(':') || line.includes('=');
+    if (assigns) for (const match of line.matchAll(ASSIGNMENT)) {
       const key = match[2]!;
       const value = match[4]!;
       if (isCredentialName(key, options) && (isLiteralSecretValue(value) || isAnglePlaceholder(value)) && !(isConnectionStringName(key) && isUrlWithoutCredential(value))) {
@@ -393,9 +404,9 @@ export function embeddedCredentials(text: string, options: CredentialNameOptions
       }
     }
     // redis.conf / valkey / sentinel directives: `requirepass x`, `masterauth x`, `sentinel auth-pass mymaster x`.
-    const directive = DIRECTIVE.exec(line);
+    const directive = directives ? DIRECTIVE.exec(line) : null;
     if (directive && isLiteralSecretValue(directive[2]!)) found.push({ key: directive[1]!, value: directive[2]!, lineOffset });
-    const urlPassword = embeddedUrlPassword(line) ?? connectionStringPassword(line);
+    const urlPassword = urls && assigns ? (embeddedUrlPassword(line) ?? connectionStringPassword(line)) : undefined;
     if (urlPassword) found.push({ key: 'url-password', value: urlPassword, lineOffset });
   });
   return found;
