@@ -102,12 +102,28 @@ function secretTemplatesGuardedBy(project: Project, path: string, chartRoot?: st
     const ref = `.Values.${path}`;
     // The path comes from the scanned values file: escape every metacharacter, compile once.
     const longer = new RegExp(`${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[A-Za-z0-9_]`);
-    const files = project.yamlFiles.filter((f) => f.model.role === 'template' && f.model.helm?.controls?.some((c) => c.expr.includes(ref) && !longer.test(c.expr)));
-    const local = chartRoot ? files.filter((f) => f.model.helm?.chartRoot === chartRoot) : [];
-    const chosen = local.length ? local : files;
+    const guards = (f: ParsedFile<YamlFileModel>) => f.model.helm?.controls?.some((c) => c.expr.includes(ref) && !longer.test(c.expr)) ?? false;
+    // The chart's own templates first: every template of the tree only when none of them answers (same files, same order).
+    const local = chartRoot ? (templatesByChart(project).get(chartRoot) ?? []).filter(guards) : [];
+    const chosen = local.length ? local : memoFor(project, 'chart-owned:guarding', path, () => project.yamlFiles.filter((f) => f.model.role === 'template' && guards(f)));
     // project.resources in file order: the chosen files' resources, in the same order as filtering all resources.
     const templates = chosen.flatMap((f) => resourcesInFile(project, f.file.path).filter((r) => r.kind === 'Secret'));
     return { templates, offending: templates.some((r) => valuesFedKeys(r, project.config.credentialNames).length > 0) };
+  });
+}
+
+/** Helm templates per chart root, in `project.yamlFiles` order. */
+function templatesByChart(project: Project): Map<string, ParsedFile<YamlFileModel>[]> {
+  return memoFor(project, 'chart-owned:templates', '', () => {
+    const out = new Map<string, ParsedFile<YamlFileModel>[]>();
+    for (const f of project.yamlFiles) {
+      const root = f.model.role === 'template' ? f.model.helm?.chartRoot : undefined;
+      if (root === undefined) continue;
+      const list = out.get(root);
+      if (list) list.push(f);
+      else out.set(root, [f]);
+    }
+    return out;
   });
 }
 
