@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HelmInfo } from '../src/analyzers/yaml.js';
 import { documentValuesBlocks, isHelmfilePath } from '../src/k8s/values-blocks.js';
-import { connectionStringPassword, credentialClass, embeddedCredentials, embeddedUrlPassword, isCredentialName, isDatabaseName } from '../src/k8s/vocabulary.js';
+import { connectionStringPassword, credentialClass, embeddedCredentials, embeddedUrlPassword, isCredentialName, isDatabaseName, mayEmbedPassword } from '../src/k8s/vocabulary.js';
 import { scanVaultUses } from '../src/rules/correlation/vault-authored-db-credential.js';
 import { exprSources } from '../src/rules/k8s/helm-sources.js';
 import { get, getStr, walk, type PNode } from '../src/yaml/model.js';
@@ -112,6 +112,11 @@ describe('embedded credentials, lines asked only what they can hold', () => {
     expect(embeddedUrlPassword('cache:6379')).toBeUndefined();
     expect(connectionStringPassword('Server=h;PWD=pw4;')).toBe('pw4');
     expect(connectionStringPassword('Server=h;User=x;')).toBeUndefined();
+  });
+
+  it('tells which texts could embed a URL or DSN password at all', () => {
+    for (const v of ['redis://:pw@cache', 'host=db PASSWORD=x', 'Server=h;Pwd=x', 'jdbc:sqlserver://h']) expect(mayEmbedPassword(v), v).toBe(true);
+    for (const v of ['hunter2', 'host=db user=app', 'cache:6379', '']) expect(mayEmbedPassword(v), v).toBe(false);
   });
 });
 

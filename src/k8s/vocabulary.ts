@@ -301,6 +301,14 @@ export function isConnectionStringName(name: string): boolean {
 
 const MENTIONS_PASSWORD = /p(?:assword|wd)/i;
 
+/**
+ * Could `embeddedUrlPassword` or `connectionStringPassword` find anything in this text? (A URL needs `://`, both DSN
+ * forms name `password` or `pwd`.) A cheap test that lets callers skip both.
+ */
+export function mayEmbedPassword(text: string): boolean {
+  return text.includes('://') || MENTIONS_PASSWORD.test(text);
+}
+
 /** JDBC-style `?password=…` or `;Password=…` in a connection string. */
 export function connectionStringPassword(value: string): string | undefined {
   // Both forms below name the password `password` or `pwd`.
@@ -391,7 +399,7 @@ export function embeddedCredentials(text: string, options: CredentialNameOptions
   const lines = text.split('\n');
   // Asked once of the whole text: a line can hold a directive, a URL or a DSN password only if the text can.
   const directives = DIRECTIVE_WORD.test(text);
-  const urls = text.includes('://') || MENTIONS_PASSWORD.test(text);
+  const urls = mayEmbedPassword(text);
   lines.forEach((line, lineOffset) => {
     if (line.length > 4000) return;
     // An assignment, a URL and a DSN password all need a `:` or a `=`; a directive needs neither.

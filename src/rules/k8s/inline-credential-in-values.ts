@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../../config/types.js';
 import { OriginClassifier } from '../../inventory/origin.js';
-import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential, words } from '../../k8s/vocabulary.js';
+import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential, mayEmbedPassword, words } from '../../k8s/vocabulary.js';
 import type { FileContext } from '../../analyzers/types.js';
 import type { ValuesBlock } from '../../k8s/values-blocks.js';
 import { namedEnvironment } from '../../scan/environment.js';
@@ -36,9 +36,12 @@ function isReferenceParent(key: string): boolean {
 
 /** The literal credential held by a values entry, if any. */
 export function valuesCredentialValue(key: string, value: string, config: ResolvedConfig, parentKey?: string): string | undefined {
+  const credentialKey = isCredentialName(key, { extra: config.credentialNames });
+  // Most values are settings under setting keys: only a URL or DSN could still carry a password.
+  if (!credentialKey && !mayEmbedPassword(value)) return undefined;
   if (!isLiteralSecretValue(value) || isAnglePlaceholder(value)) return undefined;
   const literal =
-    isCredentialName(key, { extra: config.credentialNames }) && !namesASecret(key, value, parentKey) && !namesAKey(key, value) && !(isConnectionStringName(key) && isUrlWithoutCredential(value))
+    credentialKey && !namesASecret(key, value, parentKey) && !namesAKey(key, value) && !(isConnectionStringName(key) && isUrlWithoutCredential(value))
       ? value
       : (embeddedUrlPassword(value) ?? connectionStringPassword(value));
   return literal === undefined || isNonCredentialLiteral(literal) ? undefined : literal;
