@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { HelmInfo } from '../src/analyzers/yaml.js';
+import type { ParsedFile } from '../src/analyzers/types.js';
+import type { HelmInfo, YamlFileModel } from '../src/analyzers/yaml.js';
+import { extractResources } from '../src/k8s/resources.js';
 import { documentValuesBlocks, isHelmfilePath } from '../src/k8s/values-blocks.js';
 import { connectionStringPassword, credentialClass, embeddedCredentials, embeddedUrlPassword, isCredentialName, isDatabaseName, mayEmbedPassword } from '../src/k8s/vocabulary.js';
 import { scanVaultUses } from '../src/rules/correlation/vault-authored-db-credential.js';
@@ -150,5 +152,43 @@ describe('Vault uses of an object', () => {
       ['database/creds/three', 18],
     ]);
     expect(uses.injectorMaps.map((m) => m.line)).toEqual([5]);
+  });
+});
+
+describe('objects embedded in values', () => {
+  it('are found in walk order with their dotted values paths, nested ones through their values blocks', () => {
+    const text = [
+      'extraObjects:',
+      '  - apiVersion: v1',
+      '    kind: Secret',
+      '    metadata:',
+      '      name: one',
+      '  - note: x',
+      '    inner:',
+      '      apiVersion: v1',
+      '      kind: ConfigMap',
+      '      metadata:',
+      '        name: two',
+      'apps:',
+      '  a:',
+      '    apiVersion: helm.toolkit.fluxcd.io/v2',
+      '    kind: HelmRelease',
+      '    metadata:',
+      '      name: three',
+      '    spec:',
+      '      values:',
+      '        manifests:',
+      '          - apiVersion: v1',
+      '            kind: Secret',
+      '            metadata:',
+      '              name: four',
+    ].join('\n');
+    const parsed = { file: { path: 'values.yaml' }, model: { role: 'values', docs: [{ index: 0, root: root(text) }] } } as unknown as ParsedFile<YamlFileModel>;
+    expect(extractResources(parsed).map((r) => [r.kind, r.name, r.valuesPath])).toEqual([
+      ['Secret', 'one', 'extraObjects.0'],
+      ['ConfigMap', 'two', 'extraObjects.1.inner'],
+      ['HelmRelease', 'three', 'apps.a'],
+      ['Secret', 'four', 'apps.a.spec.values.manifests.0'],
+    ]);
   });
 });
