@@ -6,7 +6,7 @@ import { documentValuesBlocks, isHelmfilePath } from '../src/k8s/values-blocks.j
 import { connectionStringPassword, credentialClass, embeddedCredentials, embeddedUrlPassword, isCredentialName, isDatabaseName, mayEmbedPassword } from '../src/k8s/vocabulary.js';
 import { scanVaultUses } from '../src/rules/correlation/vault-authored-db-credential.js';
 import { exprSources } from '../src/rules/k8s/helm-sources.js';
-import { get, getStr, walk, type PNode } from '../src/yaml/model.js';
+import { get, getStr, keyPath, walk, walkFrames, type PNode } from '../src/yaml/model.js';
 import { parseYaml } from '../src/yaml/parse.js';
 
 const helm = (partial: Partial<HelmInfo>): HelmInfo => ({ chartRoot: 'c', variables: {}, controls: [], usesLookup: false, usesRandom: false, ...partial });
@@ -72,6 +72,23 @@ describe('model helpers', () => {
     expect(seen.map((p) => p.join('.'))).toEqual(['', 'a', 'a.b', 'a.c', 'a.c.0', 'a.c.1', 'd']);
     seen[1]!.push('changed');
     expect(seen[2]).toEqual(['a', 'b']);
+  });
+
+  it('walks frames in the same order, with the same paths, entries and skipping as walk', () => {
+    const node = root('a:\n  b: 1\n  c: [x, {d: 2}]\n  skip:\n    e: 3\nf: [[4]]\n');
+    const viaWalk: unknown[] = [];
+    walk(node, ({ node: n, path, entry }) => {
+      viaWalk.push([path.join('.'), n.line, entry?.key]);
+      return path[path.length - 1] === 'skip' ? false : undefined;
+    });
+    const viaFrames: unknown[] = [];
+    walkFrames(node, (frame) => {
+      viaFrames.push([keyPath(frame).join('.'), frame.node.line, frame.entry?.key]);
+      expect(frame.key).toBe(keyPath(frame).pop());
+      return frame.key === 'skip' ? false : undefined;
+    });
+    expect(viaFrames).toEqual(viaWalk);
+    expect(viaFrames.map((v) => (v as string[])[0])).toEqual(['', 'a', 'a.b', 'a.c', 'a.c.0', 'a.c.1', 'a.c.1.d', 'a.skip', 'f', 'f.0', 'f.0.0']);
   });
 
   it('skips a subtree when the visitor says so', () => {

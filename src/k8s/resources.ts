@@ -77,14 +77,15 @@ function extractEmbedded(parsed: ParsedFile<YamlFileModel>, root: PNode, docInde
         if (depth < 3) extractFromBlocks(parsed, resourceValuesBlocks(node, detached ? '' : valuesPath), docIndex, out, depth + 1, detached ? valuesPath : undefined);
         continue;
       }
+      // Scalars hold no object: only collections are visited.
       for (let i = node.entries.length - 1; i >= 0; i--) {
         const e = node.entries[i]!;
-        if (e.value) stack.push({ node: e.value, key: e.key, up: frame });
+        if (e.value && e.value.t !== 'scalar') stack.push({ node: e.value, key: e.key, up: frame });
       }
     } else if (node.t === 'seq') {
       for (let i = node.items.length - 1; i >= 0; i--) {
         const item = node.items[i];
-        if (item) stack.push({ node: item, key: String(i), up: frame });
+        if (item && item.t !== 'scalar') stack.push({ node: item, key: String(i), up: frame });
       }
     }
   }

@@ -140,6 +140,45 @@ export function walk(root: PNode | null | undefined, visit: (v: WalkVisit) => bo
   }
 }
 
+/** A node reached by `walkFrames`: the key it sits under (none for the root) and its parent's frame. */
+export interface WalkFrame {
+  node: PNode;
+  entry: PEntry | undefined;
+  key: string | undefined;
+  up: WalkFrame | undefined;
+}
+
+/**
+ * `walk` without a path array per node: same nodes, same order, same skipping; `keyPath(frame)` spells out the path
+ * a visit needs (most visits of a values walk need none, and the copies were most of a walk's cost).
+ */
+export function walkFrames(root: PNode | null | undefined, visit: (frame: WalkFrame) => boolean | void): void {
+  const stack: WalkFrame[] = root ? [{ node: root, entry: undefined, key: undefined, up: undefined }] : [];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (visit(frame) === false) continue;
+    const node = frame.node;
+    if (node.t === 'map') {
+      for (let i = node.entries.length - 1; i >= 0; i--) {
+        const e = node.entries[i]!;
+        if (e.value) stack.push({ node: e.value, entry: e, key: e.key, up: frame });
+      }
+    } else if (node.t === 'seq') {
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const item = node.items[i];
+        if (item) stack.push({ node: item, entry: undefined, key: String(i), up: frame });
+      }
+    }
+  }
+}
+
+/** The key path of a frame from its walk's root, as `walk` gives it. */
+export function keyPath(frame: WalkFrame): string[] {
+  const keys: string[] = [];
+  for (let f: WalkFrame | undefined = frame; f?.up; f = f.up) keys.push(f.key!);
+  return keys.reverse();
+}
+
 /** Plain JS value of a subtree (for hashing and snippets); Helm expressions stay as text. */
 export function toPlain(node: PNode | null | undefined): unknown {
   if (!node) return null;

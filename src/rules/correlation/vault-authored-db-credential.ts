@@ -148,14 +148,15 @@ export function scanVaultUses(root: PNode): { envRefs: { entry: PEntry; path: st
     }
     if (node.t === 'map') {
       if (!inside && node.entries.some((e) => e.key.startsWith(INJECT_SECRET))) injectorMaps.push(node);
+      // Of the scalars, only a `value:` entry can be a reference: the others are not visited.
       for (let i = node.entries.length - 1; i >= 0; i--) {
         const e = node.entries[i]!;
-        if (e.value) stack.push({ node: e.value, entry: e, inside });
+        if (e.value && (e.value.t !== 'scalar' || e.key === 'value')) stack.push({ node: e.value, entry: e, inside });
       }
     } else if (node.t === 'seq') {
       for (let i = node.items.length - 1; i >= 0; i--) {
         const item = node.items[i];
-        if (item) stack.push({ node: item, entry: undefined, inside });
+        if (item && item.t !== 'scalar') stack.push({ node: item, entry: undefined, inside });
       }
     }
   }

@@ -7,7 +7,7 @@ import type { Project } from '../../scan/project.js';
 import { isChartRoot, memoFor, resourcesInFile } from '../../scan/project-index.js';
 import type { Replacement, Severity } from '../../types.js';
 import { dirname } from '../../util/path.js';
-import { isMap, isScalar, walk, type PEntry } from '../../yaml/model.js';
+import { isMap, isScalar, keyPath, walkFrames, type PEntry } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
@@ -231,10 +231,12 @@ export const chartOwnedInlineSecretTemplate = createRule(
         const skip = valuesEmbeddedPaths(project, file.file.path);
         const chartRoot = chartRootOfValues(file, project);
         for (const doc of file.model.docs) {
-          walk(doc.root, ({ node, path, entry }) => {
-            if (skip.size > 0 && skip.has(path.join('.'))) return false;
-            // secretToggle needs a `true` scalar: test that before it copies the path.
+          walkFrames(doc.root, (frame) => {
+            const { node, entry } = frame;
+            if (skip.size > 0 && skip.has(keyPath(frame).join('.'))) return false;
+            // secretToggle needs a `true` scalar: test that before the path is spelled out.
             if (!entry || !isScalar(node) || node.value !== true) return undefined;
+            const path = keyPath(frame);
             if (!secretToggle(path.slice(0, -1), entry)) return undefined;
             const valuesPath = path.join('.');
             const correlated = secretTemplatesGuardedBy(project, valuesPath, chartRoot);
