@@ -6,7 +6,7 @@
  * Used by the build analyzers (scripts, Makefile recipes, workflow `run:` steps, Dockerfile RUN) and by test
  * analyzers. The model is serialisable (no parser objects leak out).
  */
-import { child, children, nodeType, parseErrorOf, shSyntax, str, type ShNode, type ShParser } from './mvdan.js';
+import { child, children, nodeType, parseErrorOf, shSyntax, str, unwrap, type ShNode, type ShParser } from './mvdan.js';
 
 export interface ShellWord {
   /** The word after quote removal; expansions are kept as written (`$VAR`, `${VAR:-x}`, `$(cmd)`). */
@@ -483,7 +483,7 @@ export function parseShell(text: string, options: ParseShellOptions = {}): Shell
   const walker = new Walker(src, options.lineOffset ?? 0);
   let file: ShNode;
   try {
-    file = parser(options.dialect ?? 'bash').Parse(text, 'script');
+    file = unwrap(parser(options.dialect ?? 'bash').Parse(text, 'script'));
   } catch (error) {
     const e = parseErrorOf(error);
     return { commands: [], checks: [], nounset: false, functions: [], error: { message: e.message, line: e.line === undefined ? undefined : e.line + (options.lineOffset ?? 0) } };
