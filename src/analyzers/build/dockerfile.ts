@@ -14,8 +14,34 @@ import type { Analyzer, FileContext } from '../types.js';
 const requireCjs = createRequire(import.meta.url);
 let dockerfileParser: typeof DockerfileParserType | undefined;
 function DockerfileParserLazy(): typeof DockerfileParserType {
-  dockerfileParser ??= (requireCjs('dockerfile-ast') as { DockerfileParser: typeof DockerfileParserType }).DockerfileParser;
+  if (!dockerfileParser) {
+    dockerfileParser = (requireCjs('dockerfile-ast') as { DockerfileParser: typeof DockerfileParserType }).DockerfileParser;
+    memoizeRawArguments((requireCjs('dockerfile-ast/lib/instruction.js') as { Instruction?: { prototype: object } }).Instruction?.prototype);
+  }
   return dockerfileParser;
+}
+
+const RAW_ARGUMENTS = Symbol('rawArguments');
+
+/**
+ * dockerfile-ast re-tokenizes an instruction (with a Position per argument edge) on every getArguments(),
+ * getFlags(), getArgumentsRange(), getJSONStrings()...: 11 times per RUN or COPY here. A parsed document never
+ * changes, so the tokens are kept per instruction; callers get a copy of the array (some shift or replace items).
+ */
+export function memoizeRawArguments(proto: object | undefined): void {
+  const target = proto as { getRawArguments?: (this: Record<symbol, unknown[] | undefined>) => unknown[] } | undefined;
+  const original = target?.getRawArguments;
+  if (!target || typeof original !== 'function' || (original as { memoized?: boolean }).memoized) return;
+  const memoized = function (this: Record<symbol, unknown[] | undefined>): unknown[] {
+    let args = this[RAW_ARGUMENTS];
+    if (args === undefined) {
+      args = original.call(this);
+      this[RAW_ARGUMENTS] = args;
+    }
+    return args.slice();
+  };
+  (memoized as { memoized?: boolean }).memoized = true;
+  target.getRawArguments = memoized;
 }
 
 export interface DfVar {
