@@ -6,6 +6,7 @@
  * Used by the build analyzers (scripts, Makefile recipes, workflow `run:` steps, Dockerfile RUN) and by test
  * analyzers. The model is serialisable (no parser objects leak out).
  */
+import { parseSimpleShell } from './simple.js';
 import { child, children, nodeType, parseErrorOf, shSyntax, str, unwrap, type ShNode, type ShParser } from './mvdan.js';
 
 export interface ShellWord {
@@ -110,6 +111,8 @@ export interface ParseShellOptions {
   lineOffset?: number;
   /** Default bash. */
   dialect?: 'bash' | 'posix';
+  /** Always parse with mvdan-sh, never with the reader of plain scripts (tests compare the two). */
+  mvdan?: boolean;
 }
 
 const parsers = new Map<string, ShParser>();
@@ -306,7 +309,7 @@ class Walker {
         const assignments = children(cmd, 'Assigns').map((a) => this.assign(a, context));
         const words = children(cmd, 'Args').map((w) => this.word(w, context));
         this.push({ words, assignments, redirects, kind: 'call', node: stmt, context, pipelineIndex });
-        this.testCall(words);
+        recordCallChecks(words, this);
         break;
       }
       case 'DeclClause': {
@@ -395,27 +398,6 @@ class Walker {
     return assignment;
   }
 
-  /** `[ -z "$X" ]`, `test -n "$X"`, `[ "$X" = "" ]`. */
-  private testCall(words: ShellWord[]): void {
-    const name = words[0]?.value;
-    if (name === 'set') {
-      for (let i = 1; i < words.length; i++) {
-        const w = words[i]!.value;
-        if (/^-[a-zA-Z]*u/.test(w) || (w === 'nounset' && words[i - 1]?.value === '-o')) this.nounset = true;
-      }
-      return;
-    }
-    if (name !== '[' && name !== 'test') return;
-    for (let i = 1; i < words.length; i++) {
-      const w = words[i]!;
-      const prev = words[i - 1]!.value;
-      for (const variable of w.params) {
-        const kind = prev === '-z' ? 'test-empty' : prev === '-n' ? 'test-set' : 'test-compare';
-        this.checks.push({ variable, kind, line: w.line });
-      }
-    }
-  }
-
   private testExpr(node: ShNode | undefined): void {
     if (!node) return;
     const type = nodeType(node);
@@ -467,6 +449,27 @@ class Walker {
   }
 }
 
+/** What a command's words check: `set -u` / `set -o nounset`, `[ -z "$X" ]`, `test -n "$X"`, `[ "$X" = "" ]`. */
+export function recordCallChecks(words: ShellWord[], out: { checks: ShellVariableCheck[]; nounset: boolean }): void {
+  const name = words[0]?.value;
+  if (name === 'set') {
+    for (let i = 1; i < words.length; i++) {
+      const w = words[i]!.value;
+      if (/^-[a-zA-Z]*u/.test(w) || (w === 'nounset' && words[i - 1]?.value === '-o')) out.nounset = true;
+    }
+    return;
+  }
+  if (name !== '[' && name !== 'test') return;
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    const prev = words[i - 1]!.value;
+    for (const variable of w.params) {
+      const kind = prev === '-z' ? 'test-empty' : prev === '-n' ? 'test-set' : 'test-compare';
+      out.checks.push({ variable, kind, line: w.line });
+    }
+  }
+}
+
 interface Ctx {
   conditional: boolean;
   substitution: boolean;
@@ -479,6 +482,8 @@ export function parseShell(text: string, options: ParseShellOptions = {}): Shell
     const message = `shell script too large to parse (${Math.ceil(text.length / 1024)} KB; the limit is ${MAX_SHELL_SOURCE / 1024} KB): not analyzed`;
     return { commands: [], checks: [], nounset: false, functions: [], error: { message, line: (options.lineOffset ?? 0) + 1 }, tooLarge: true };
   }
+  const simple = options.mvdan ? undefined : parseSimpleShell(text, options.lineOffset ?? 0, recordCallChecks);
+  if (simple) return simple;
   const src = new Source(text);
   const walker = new Walker(src, options.lineOffset ?? 0);
   let file: ShNode;

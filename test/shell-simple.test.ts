@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parseShell, recordCallChecks } from '../src/shell/index.js';
+import { parseSimpleShell } from '../src/shell/simple.js';
+
+const simple = (text: string, lineOffset = 0) => parseSimpleShell(text, lineOffset, recordCallChecks);
+
+describe('parseSimpleShell', () => {
+  it('reads plain commands, quotes, parameters, continuations and operators', () => {
+    const script = simple('apt-get update \\\n  && apt-get install -y "$PKG" \'a b\' | tee log; [ -z "${T}" ] || set -eu # done\n', 4)!;
+    expect(script.commands.map((c) => [c.name, c.words.map((w) => w.value), c.line, c.endLine, c.column, c.text, c.conditional, c.pipelineIndex])).toEqual([
+      // The walker reads `\<newline> &&` as no && at all: the update is not conditional.
+      ['apt-get', ['apt-get', 'update'], 5, 5, 1, 'apt-get update', false, 0],
+      ['apt-get', ['apt-get', 'install', '-y', '$PKG', 'a b'], 6, 6, 6, 'apt-get install -y "$PKG" \'a b\'', false, 0],
+      ['tee', ['tee', 'log'], 6, 6, 40, 'tee log', false, 1],
+      ['[', ['[', '-z', '${T}', ']'], 6, 6, 49, '[ -z "${T}" ]', true, 0],
+      ['set', ['set', '-eu'], 6, 6, 66, 'set -eu', false, 0],
+    ]);
+    expect(script.commands[1]!.words[3]).toEqual({ value: '$PKG', static: false, raw: '"$PKG"', line: 6, column: 25, params: ['PKG'], commandSubstitution: false });
+    expect(script.checks).toEqual([{ variable: 'T', kind: 'test-empty', line: 6 }]);
+    expect(script.nounset).toBe(true);
+    expect(script).toEqual(parseShell('apt-get update \\\n  && apt-get install -y "$PKG" \'a b\' | tee log; [ -z "${T}" ] || set -eu # done\n', { lineOffset: 4, mvdan: true }));
+    expect(script.functions).toEqual([]);
+  });
+
+  it('keeps the semicolon in the text of a lone statement, as mvdan-sh ends it', () => {
+    expect(simple('a ; b && c;')!.commands.map((c) => c.text)).toEqual(['a ;', 'b', 'c']);
+  });
+
+  it('leaves everything beyond plain commands to mvdan-sh', () => {
+    for (const text of ['A=1 cmd', 'export X=1', 'if a; then b; fi', 'echo $(date)', 'echo `date`', 'cat > f', 'a &', 'echo ${A:-x}', 'echo $1', "echo $'x'", 'echo {a,b}', 'f() { a; }', 'echo é', 'a#b=c x', 'x[1]=2', 'echo[', 'a #x \\\nb', 'echo a\\\nb', 'a ;; b', 'a &&', '; a', "echo 'a'#b", '[[ -n $X ]]', 'echo "\\$x"', 'a\r\nb']) {
+      expect(simple(text), text).toBeUndefined();
+    }
+    expect(simple('')).toEqual({ commands: [], checks: [], nounset: false, functions: [] });
+  });
+
+  it('gives what the mvdan-sh walker gives on every script it accepts', () => {
+    const tokens = ['a', 'npm', 'ci', 'set', '-eu', '-o', 'nounset', '[', ']', 'test', '-z', '-n', '"$X"', '$Y', '${Z}', '"a b"', "'c d'", "'e\nf'", '"g\nh"', '""', "''", '*.txt', 'a=b', '~/x', '#c', 'x#y', ' ', ' ', '\t', '\n', ';', ' ; ', '&&', ' && ', ' || ', ' | ', '|', ' \\\n ', '\\\n', 'if', 'done', 'export', '{', '(', '>', '$1', '$(a)', '\\', '!', '&', ';;', 'a[0]=1', '$A[0]', '${A:-x}', '"${B}c"', '$', 'in', 'echo', '/var/lib/apt/lists/*', "'x'#", '$X#y', 'a#', '&& #c\n', '"a\n#b"', 'A+=1'];
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let accepted = 0;
+    for (let k = 0; k < 6000; k++) {
+      let text = '';
+      for (let j = 0, len = 1 + next(10); j < len; j++) text += tokens[next(tokens.length)];
+      const lineOffset = next(4);
+      const fast = simple(text, lineOffset);
+      if (!fast) continue;
+      accepted++;
+      expect(fast, JSON.stringify(text)).toEqual(parseShell(text, { lineOffset, mvdan: true }));
+    }
+    expect(accepted).toBeGreaterThan(300);
+  });
+});
