@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type { DockerfileParser as DockerfileParserType, Instruction } from 'dockerfile-ast';
 import { parseShell, type ShellScript } from '../../shell/index.js';
+import { compactPlain } from '../compact.js';
 import { basename } from '../../util/path.js';
 import type { Analyzer, FileContext } from '../types.js';
 
@@ -444,6 +445,8 @@ function copyOf(instruction: Instruction, keyword: 'COPY' | 'ADD', source: Lines
 export const dockerfileAnalyzer: Analyzer<DockerfileModel> = {
   id: 'dockerfile',
   claims: (file: FileContext) => isDockerfilePath(file.path),
+  // Rules and the inventory only read these models (they build their own arrays): empty arrays can be one.
+  compact: (model) => compactPlain(model, { shareEmptyArrays: true }),
   parse(text, _file, context) {
     try {
       // A RUN script the shell parser cannot read is analysed no further: say so.
