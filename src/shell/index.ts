@@ -430,20 +430,16 @@ class Walker {
     // Each call into the transpiled parser's objects is costly: every position is read once.
     const pos = node.Pos();
     const end = node.End();
-    const command: ShellCommand = {
-      words,
-      assignments: input.assignments,
-      redirects: input.redirects,
-      kind: input.kind,
-      line: pos.Line() + this.lineOffset,
-      endLine: end.Line() + this.lineOffset,
-      column: pos.Col(),
-      text: this.src.slice(pos.Offset(), end.Offset()),
-      conditional: context.conditional,
-      substitution: context.substitution,
-      pipelineIndex: input.pipelineIndex,
-    };
-    if (first?.static) command.name = first.value;
+    const line = pos.Line() + this.lineOffset;
+    const endLine = end.Line() + this.lineOffset;
+    const column = pos.Col();
+    const text = this.src.slice(pos.Offset(), end.Offset());
+    const { assignments, redirects, kind, pipelineIndex } = input;
+    const { conditional, substitution } = context;
+    // A named command is one literal: a property added afterwards takes a separate property array per command.
+    const command: ShellCommand = first?.static
+      ? { words, assignments, redirects, kind, line, endLine, column, text, conditional, substitution, pipelineIndex, name: first.value }
+      : { words, assignments, redirects, kind, line, endLine, column, text, conditional, substitution, pipelineIndex };
     if (context.function) command.function = context.function;
     this.commands.push(command);
   }

@@ -166,20 +166,14 @@ class SimpleReader {
   private push(leaf: Leaf, semicolonEnd: number | undefined, conditional: boolean, pipelineIndex: number): void {
     const first = leaf.words[0]!;
     const end = semicolonEnd ?? leaf.end;
-    const command: ShellCommand = {
-      words: leaf.words,
-      assignments: [],
-      redirects: [],
-      kind: 'call',
-      line: first.line,
-      endLine: this.lineAt(end) + this.lineOffset,
-      column: first.column,
-      text: this.text.slice(leaf.start, end),
-      conditional,
-      substitution: false,
-      pipelineIndex,
-    };
-    if (first.static) command.name = first.value;
+    const { words } = leaf;
+    const { line, column } = first;
+    const endLine = this.lineAt(end) + this.lineOffset;
+    const text = this.text.slice(leaf.start, end);
+    // One literal per shape, as the walker builds them (no property array for `name`).
+    const command: ShellCommand = first.static
+      ? { words, assignments: [], redirects: [], kind: 'call', line, endLine, column, text, conditional, substitution: false, pipelineIndex, name: first.value }
+      : { words, assignments: [], redirects: [], kind: 'call', line, endLine, column, text, conditional, substitution: false, pipelineIndex };
     this.commands.push(command);
     this.callChecks(leaf.words, this.out);
   }
