@@ -26,15 +26,25 @@ describe('parseSimpleShell', () => {
     expect(simple('a ; b && c;')!.commands.map((c) => c.text)).toEqual(['a ;', 'b', 'c']);
   });
 
+  it('reads redirections as the walker does (operator, descriptor, target, statement text)', () => {
+    const text = 'make 2>&1 >>"$LOG" && >out echo a \\\n  <in';
+    const script = simple(text)!;
+    expect(script.commands.map((c) => [c.text, c.line, c.column, c.endLine, c.redirects.map((r) => [r.op, r.fd, r.target.raw, r.line])])).toEqual([
+      ['make 2>&1 >>"$LOG"', 1, 1, 1, [['>&', '2', '1', 1], ['>>', undefined, '"$LOG"', 1]]],
+      ['>out echo a \\\n  <in', 1, 23, 2, [['>', undefined, 'out', 1], ['<', undefined, 'in', 2]]],
+    ]);
+    expect(script).toEqual(parseShell(text, { mvdan: true }));
+  });
+
   it('leaves everything beyond plain commands to mvdan-sh', () => {
-    for (const text of ['A=1 cmd', 'export X=1', 'if a; then b; fi', 'echo $(date)', 'echo `date`', 'cat > f', 'a &', 'echo ${A:-x}', 'echo $1', "echo $'x'", 'echo {a,b}', 'f() { a; }', 'echo é', 'a#b=c x', 'x[1]=2', 'echo[', 'a #x \\\nb', 'echo a\\\nb', 'a ;; b', 'a &&', '; a', "echo 'a'#b", '[[ -n $X ]]', 'echo "\\$x"', 'a\r\nb']) {
+    for (const text of ['A=1 cmd', 'export X=1', 'if a; then b; fi', 'echo $(date)', 'echo `date`', 'cat <<EOF\nx\nEOF', 'a <<< x', 'a >| f', 'a <> f', 'a"x"2>f', 'a &', 'echo ${A:-x}', 'echo $1', "echo $'x'", 'echo {a,b}', 'f() { a; }', 'echo é', 'a#b=c x', 'x[1]=2', 'echo[', 'a #x \\\nb', 'echo a\\\nb', 'a ;; b', 'a &&', '; a', "echo 'a'#b", '[[ -n $X ]]', 'echo "\\$x"', 'a\r\nb']) {
       expect(simple(text), text).toBeUndefined();
     }
     expect(simple('')).toEqual({ commands: [], checks: [], nounset: false, functions: [] });
   });
 
   it('gives what the mvdan-sh walker gives on every script it accepts', () => {
-    const tokens = ['a', 'npm', 'ci', 'set', '-eu', '-o', 'nounset', '[', ']', 'test', '-z', '-n', '"$X"', '$Y', '${Z}', '"a b"', "'c d'", "'e\nf'", '"g\nh"', '""', "''", '*.txt', 'a=b', '~/x', '#c', 'x#y', ' ', ' ', '\t', '\n', ';', ' ; ', '&&', ' && ', ' || ', ' | ', '|', ' \\\n ', '\\\n', 'if', 'done', 'export', '{', '(', '>', '$1', '$(a)', '\\', '!', '&', ';;', 'a[0]=1', '$A[0]', '${A:-x}', '"${B}c"', '$', 'in', 'echo', '/var/lib/apt/lists/*', "'x'#", '$X#y', 'a#', '&& #c\n', '"a\n#b"', 'A+=1'];
+    const tokens = ['a', 'npm', 'ci', 'set', '-eu', '-o', 'nounset', '[', ']', 'test', '-z', '-n', '"$X"', '$Y', '${Z}', '"a b"', "'c d'", "'e\nf'", '"g\nh"', '""', "''", '*.txt', 'a=b', '~/x', '#c', 'x#y', ' ', ' ', '\t', '\n', ';', ' ; ', '&&', ' && ', ' || ', ' | ', '|', ' \\\n ', '\\\n', 'if', 'done', 'export', '{', '(', '>', '$1', '$(a)', '\\', '!', '&', ';;', 'a[0]=1', '$A[0]', '${A:-x}', '"${B}c"', '$', 'in', 'echo', '/var/lib/apt/lists/*', "'x'#", '$X#y', 'a#', '&& #c\n', '"a\n#b"', 'A+=1', '>', '>>', '<', '2>', '2>&1', '>&2', '>&-', ' > f', '>f', '<<', '>|', '12>'];
     let seed = 7;
     const next = (n: number) => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;

@@ -1,11 +1,12 @@
 /**
  * A reader for the plainest shell scripts (`npm ci`, `apt-get update && apt-get install -y curl \` ... ): simple
- * commands of plain, quoted and `$NAME`/`${NAME}` words joined by `;`, newlines, `&&`, `||` and `|`. It gives
- * exactly what parseShell gives through mvdan-sh (whose parse plus walk costs ~80 µs even for `npm ci`) and returns
- * undefined for anything else: redirections, assignments, keywords, substitutions, globs in braces, backslashes
- * other than line continuations between words, non-ASCII text. A differential test holds it to the mvdan-sh path.
+ * commands of plain, quoted and `$NAME`/`${NAME}` words with `>`, `>>`, `<`, `>&` redirections, joined by `;`,
+ * newlines, `&&`, `||` and `|`. It gives exactly what parseShell gives through mvdan-sh (whose parse plus walk costs
+ * ~80 µs even for `npm ci`) and returns undefined for anything else: here-documents, assignments, keywords,
+ * substitutions, braces, backslashes other than line continuations between words, non-ASCII text. A differential
+ * test holds it to the mvdan-sh path.
  */
-import type { ShellCommand, ShellScript, ShellVariableCheck, ShellWord } from './index.js';
+import type { ShellCommand, ShellRedirect, ShellScript, ShellVariableCheck, ShellWord } from './index.js';
 
 /** Words that mvdan-sh reads as something other than a plain command name in command position. */
 const COMMAND_WORDS = new Set([
@@ -25,7 +26,11 @@ const NAME = /[A-Za-z0-9_]/;
 
 interface Leaf {
   words: ShellWord[];
+  redirects: ShellRedirect[];
+  /** Statement start (a leading redirection included) and its line and column; end of its last word or redirection. */
   start: number;
+  line: number;
+  column: number;
   end: number;
 }
 
@@ -166,14 +171,13 @@ class SimpleReader {
   private push(leaf: Leaf, semicolonEnd: number | undefined, conditional: boolean, pipelineIndex: number): void {
     const first = leaf.words[0]!;
     const end = semicolonEnd ?? leaf.end;
-    const { words } = leaf;
-    const { line, column } = first;
+    const { words, redirects, line, column } = leaf;
     const endLine = this.lineAt(end) + this.lineOffset;
     const text = this.text.slice(leaf.start, end);
     // One literal per shape, as the walker builds them (no property array for `name`).
     const command: ShellCommand = first.static
-      ? { words, assignments: [], redirects: [], kind: 'call', line, endLine, column, text, conditional, substitution: false, pipelineIndex, name: first.value }
-      : { words, assignments: [], redirects: [], kind: 'call', line, endLine, column, text, conditional, substitution: false, pipelineIndex };
+      ? { words, assignments: [], redirects, kind: 'call', line, endLine, column, text, conditional, substitution: false, pipelineIndex, name: first.value }
+      : { words, assignments: [], redirects, kind: 'call', line, endLine, column, text, conditional, substitution: false, pipelineIndex };
     this.commands.push(command);
     this.callChecks(leaf.words, this.out);
   }
@@ -188,17 +192,51 @@ class SimpleReader {
   /** A simple command: words up to an operator, a separator or the end. */
   private command(): Leaf {
     const words: ShellWord[] = [];
-    let start = 0;
+    const redirects: ShellRedirect[] = [];
+    let start = -1;
+    let line = 0;
+    let column = 0;
+    let end = 0;
     for (;;) {
       this.skip(false);
       const c = this.char();
       if (c === '' || c === '\n' || c === ';' || c === '|' || c === '&' || c === '#') break;
-      if (words.length === 0) start = this.i;
-      words.push(this.word());
+      if (start < 0) {
+        start = this.i;
+        line = this.line + this.lineOffset;
+        column = this.i - this.lineStart + 1;
+      }
+      const fd = c >= '0' && c <= '9' && (this.char(this.i + 1) === '>' || this.char(this.i + 1) === '<');
+      if (c === '>' || c === '<' || fd) redirects.push(this.redirect(fd));
+      else words.push(this.word());
+      end = this.i;
     }
     const first = words[0];
     if (!first || COMMAND_WORDS.has(first.raw) || assignmentLike(first.raw)) throw new Bail();
-    return { words, start, end: this.wordEnd };
+    return { words, redirects, start, line, column, end };
+  }
+
+  /** `>`, `>>`, `<`, `>&`, `<&` with an optional one-digit descriptor, and a plain target word. */
+  private redirect(fd: boolean): ShellRedirect {
+    const line = this.line + this.lineOffset;
+    const descriptor = fd ? this.char() : undefined;
+    if (fd) this.i++;
+    const opStart = this.i;
+    const c = this.char();
+    const next = this.char(this.i + 1);
+    if (next === c || next === '&') {
+      // `>>`, `>&`, `<&`; `<<` (here-documents) are mvdan-sh's.
+      if (c === '<' && next === '<') throw new Bail();
+      this.i += 2;
+    } else if (next === '|' || (c === '<' && next === '>')) throw new Bail();
+    else this.i++;
+    this.skip(false);
+    const t = this.char();
+    if (t === '' || t === '\n' || t === ';' || t === '|' || t === '&' || t === '#' || t === '<' || t === '>') throw new Bail();
+    const targetStart = this.i;
+    const target = this.word();
+    const op = this.text.slice(opStart, targetStart).trim();
+    return descriptor === undefined ? { op, target, line } : { op, target, line, fd: descriptor };
   }
 
   private wordEnd = 0;
@@ -233,6 +271,11 @@ class SimpleReader {
     for (;;) {
       const c = this.char();
       const code = c.charCodeAt(0);
+      if (c === '<' || c === '>') {
+        // A digit before a redirection may be read as its descriptor (`a"x"2>f`): mvdan-sh's call.
+        if (this.i > start && /[0-9]/.test(this.char(this.i - 1))) throw new Bail();
+        break;
+      }
       if (c === '' || c === ' ' || c === '\t' || c === '\n' || c === ';' || c === '|' || c === '&') break;
       if (code < 128 && WORD[code] === 1 && (c !== '#' || afterLiteral)) {
         value += c;
