@@ -1,7 +1,8 @@
 /**
  * Shell scripts as plain data: every simple command with its words (after quote removal where static), the
  * assignments in front of it, its redirections and here-documents, and where it sits (condition, function,
- * command substitution). Built on mvdan-sh, a real POSIX/Bash parser; no line regexes.
+ * command substitution). Built on mvdan-sh, a real POSIX/Bash parser; plain scripts are read by simple.ts, which
+ * gives the same result without it. No line regexes.
  *
  * Used by the build analyzers (scripts, Makefile recipes, workflow `run:` steps, Dockerfile RUN) and by test
  * analyzers. The model is serialisable (no parser objects leak out).
