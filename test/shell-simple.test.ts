@@ -36,15 +36,25 @@ describe('parseSimpleShell', () => {
     expect(script).toEqual(parseShell(text, { mvdan: true }));
   });
 
+  it('reads assignments in front of a command, and bare ones', () => {
+    const text = 'DEBIAN_FRONTEND=noninteractive EMPTY= apt-get install -y x=1; A="$B c"';
+    const script = simple(text, 2)!;
+    expect(script.commands.map((c) => [c.name, c.words.map((w) => w.raw), c.assignments.map((a) => [a.name, a.append, a.line, a.column, a.value?.raw, a.value?.column])])).toEqual([
+      ['apt-get', ['apt-get', 'install', '-y', 'x=1'], [['DEBIAN_FRONTEND', false, 3, 1, 'noninteractive', 17], ['EMPTY', false, 3, 32, '', 38]]],
+      [undefined, [], [['A', false, 3, 63, '"$B c"', 65]]],
+    ]);
+    for (const dialect of ['bash', 'posix'] as const) expect(script).toEqual(parseShell(text, { lineOffset: 2, dialect, mvdan: true }));
+  });
+
   it('leaves everything beyond plain commands to mvdan-sh', () => {
-    for (const text of ['A=1 cmd', 'export X=1', 'if a; then b; fi', 'echo $(date)', 'echo `date`', 'cat <<EOF\nx\nEOF', 'a <<< x', 'a >| f', 'a <> f', 'a"x"2>f', 'a &', 'echo ${A:-x}', 'echo $1', "echo $'x'", 'echo {a,b}', 'f() { a; }', 'echo é', 'a#b=c x', 'x[1]=2', 'echo[', 'a #x \\\nb', 'echo a\\\nb', 'a ;; b', 'a &&', '; a', "echo 'a'#b", '[[ -n $X ]]', 'echo "\\$x"', 'a\r\nb']) {
+    for (const text of ['A+=1 cmd', 'a[0]=1', 'A=(1 2)', 'export X=1', 'if a; then b; fi', 'echo $(date)', 'echo `date`', 'cat <<EOF\nx\nEOF', 'a <<< x', 'a >| f', 'a <> f', 'a"x"2>f', 'a &', 'echo ${A:-x}', 'echo $1', "echo $'x'", 'echo {a,b}', 'f() { a; }', 'echo é', 'a#b=c x', 'x[1]=2', 'echo[', 'a #x \\\nb', 'echo a\\\nb', 'a ;; b', 'a &&', '; a', "echo 'a'#b", '[[ -n $X ]]', 'echo "\\$x"', 'a\r\nb']) {
       expect(simple(text), text).toBeUndefined();
     }
     expect(simple('')).toEqual({ commands: [], checks: [], nounset: false, functions: [] });
   });
 
   it('gives what the mvdan-sh walker gives on every script it accepts', () => {
-    const tokens = ['a', 'npm', 'ci', 'set', '-eu', '-o', 'nounset', '[', ']', 'test', '-z', '-n', '"$X"', '$Y', '${Z}', '"a b"', "'c d'", "'e\nf'", '"g\nh"', '""', "''", '*.txt', 'a=b', '~/x', '#c', 'x#y', ' ', ' ', '\t', '\n', ';', ' ; ', '&&', ' && ', ' || ', ' | ', '|', ' \\\n ', '\\\n', 'if', 'done', 'export', '{', '(', '>', '$1', '$(a)', '\\', '!', '&', ';;', 'a[0]=1', '$A[0]', '${A:-x}', '"${B}c"', '$', 'in', 'echo', '/var/lib/apt/lists/*', "'x'#", '$X#y', 'a#', '&& #c\n', '"a\n#b"', 'A+=1', '>', '>>', '<', '2>', '2>&1', '>&2', '>&-', ' > f', '>f', '<<', '>|', '12>'];
+    const tokens = ['a', 'npm', 'ci', 'set', '-eu', '-o', 'nounset', '[', ']', 'test', '-z', '-n', '"$X"', '$Y', '${Z}', '"a b"', "'c d'", "'e\nf'", '"g\nh"', '""', "''", '*.txt', 'a=b', '~/x', '#c', 'x#y', ' ', ' ', '\t', '\n', ';', ' ; ', '&&', ' && ', ' || ', ' | ', '|', ' \\\n ', '\\\n', 'if', 'done', 'export', '{', '(', '>', '$1', '$(a)', '\\', '!', '&', ';;', 'a[0]=1', '$A[0]', '${A:-x}', '"${B}c"', '$', 'in', 'echo', '/var/lib/apt/lists/*', "'x'#", '$X#y', 'a#', '&& #c\n', '"a\n#b"', 'A+=1', '>', '>>', '<', '2>', '2>&1', '>&2', '>&-', ' > f', '>f', '<<', '>|', '12>', 'B=', 'C="x"', 'D=$E', 'A+='];
     let seed = 7;
     const next = (n: number) => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -58,7 +68,7 @@ describe('parseSimpleShell', () => {
       const fast = simple(text, lineOffset);
       if (!fast) continue;
       accepted++;
-      expect(fast, JSON.stringify(text)).toEqual(parseShell(text, { lineOffset, mvdan: true }));
+      for (const dialect of ['bash', 'posix'] as const) expect(fast, JSON.stringify(text)).toEqual(parseShell(text, { lineOffset, dialect, mvdan: true }));
     }
     expect(accepted).toBeGreaterThan(300);
   });

@@ -6,7 +6,7 @@
  * substitutions, braces, backslashes other than line continuations between words, non-ASCII text. A differential
  * test holds it to the mvdan-sh path.
  */
-import type { ShellCommand, ShellRedirect, ShellScript, ShellVariableCheck, ShellWord } from './index.js';
+import type { ShellAssignment, ShellCommand, ShellRedirect, ShellScript, ShellVariableCheck, ShellWord } from './index.js';
 
 /** Words that mvdan-sh reads as something other than a plain command name in command position. */
 const COMMAND_WORDS = new Set([
@@ -24,8 +24,11 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_
 const NAME_START = /[A-Za-z_]/;
 const NAME = /[A-Za-z0-9_]/;
 
+const ASSIGNMENT_START = /([A-Za-z_][A-Za-z0-9_]*)(\+?)=/y;
+
 interface Leaf {
   words: ShellWord[];
+  assignments: ShellAssignment[];
   redirects: ShellRedirect[];
   /** Statement start (a leading redirection included) and its line and column; end of its last word or redirection. */
   start: number;
@@ -169,15 +172,15 @@ class SimpleReader {
   }
 
   private push(leaf: Leaf, semicolonEnd: number | undefined, conditional: boolean, pipelineIndex: number): void {
-    const first = leaf.words[0]!;
+    const first = leaf.words[0];
     const end = semicolonEnd ?? leaf.end;
-    const { words, redirects, line, column } = leaf;
+    const { words, assignments, redirects, line, column } = leaf;
     const endLine = this.lineAt(end) + this.lineOffset;
     const text = this.text.slice(leaf.start, end);
     // One literal per shape, as the walker builds them (no property array for `name`).
-    const command: ShellCommand = first.static
-      ? { words, assignments: [], redirects, kind: 'call', line, endLine, column, text, conditional, substitution: false, pipelineIndex, name: first.value }
-      : { words, assignments: [], redirects, kind: 'call', line, endLine, column, text, conditional, substitution: false, pipelineIndex };
+    const command: ShellCommand = first?.static
+      ? { words, assignments, redirects, kind: 'call', line, endLine, column, text, conditional, substitution: false, pipelineIndex, name: first.value }
+      : { words, assignments, redirects, kind: 'call', line, endLine, column, text, conditional, substitution: false, pipelineIndex };
     this.commands.push(command);
     this.callChecks(leaf.words, this.out);
   }
@@ -192,6 +195,7 @@ class SimpleReader {
   /** A simple command: words up to an operator, a separator or the end. */
   private command(): Leaf {
     const words: ShellWord[] = [];
+    const assignments: ShellAssignment[] = [];
     const redirects: ShellRedirect[] = [];
     let start = -1;
     let line = 0;
@@ -208,12 +212,31 @@ class SimpleReader {
       }
       const fd = c >= '0' && c <= '9' && (this.char(this.i + 1) === '>' || this.char(this.i + 1) === '<');
       if (c === '>' || c === '<' || fd) redirects.push(this.redirect(fd));
-      else words.push(this.word());
+      else if (words.length === 0 && this.assignment(assignments)) {
+        // `NAME=value` before the command name.
+      } else words.push(this.word());
       end = this.i;
     }
     const first = words[0];
-    if (!first || COMMAND_WORDS.has(first.raw) || assignmentLike(first.raw)) throw new Bail();
-    return { words, redirects, start, line, column, end };
+    if (first ? COMMAND_WORDS.has(first.raw) || assignmentLike(first.raw) : assignments.length === 0) throw new Bail();
+    return { words, assignments, redirects, start, line, column, end };
+  }
+
+  /** `NAME=value` at the cursor, added to ASSIGNMENTS; false when the cursor is not at one. */
+  private assignment(assignments: ShellAssignment[]): boolean {
+    ASSIGNMENT_START.lastIndex = this.i;
+    const m = ASSIGNMENT_START.exec(this.text);
+    if (!m) return false;
+    const line = this.line + this.lineOffset;
+    const column = this.i - this.lineStart + 1;
+    this.i += m[0].length;
+    const c = this.char();
+    const empty = c === '' || c === ' ' || c === '\t' || c === '\n' || c === ';' || c === '|' || c === '&' || c === '<' || c === '>';
+    // `NAME+=` is no assignment in POSIX mode (and mvdan-sh ends an empty one a column early): mvdan-sh's.
+    if (m[2] === '+') throw new Bail();
+    const value: ShellWord = empty ? { value: '', static: true, raw: '', line, column: this.i - this.lineStart + 1, params: [], commandSubstitution: false } : this.word();
+    assignments.push({ name: m[1]!, append: m[2] === '+', line, column, value });
+    return true;
   }
 
   /** `>`, `>>`, `<`, `>&`, `<&` with an optional one-digit descriptor, and a plain target word. */
