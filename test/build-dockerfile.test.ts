@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDockerfilePath, parseDockerfile, secretMountId, secretMountTarget } from '../src/analyzers/build/dockerfile.js';
+import { isDockerfilePath, memoizeRawArguments, parseDockerfile, secretMountId, secretMountTarget } from '../src/analyzers/build/dockerfile.js';
 
 const MULTI = [
   '# syntax=docker/dockerfile:1.7', // 1
@@ -153,5 +153,26 @@ describe('.dockerignore', () => {
     const top = parseDockerignore('.npmrc\napps/*/pip.conf\n**/.netrc\n');
     expect(['.npmrc', 'sub/.npmrc', 'apps/a/pip.conf', 'pip.conf', 'deep/er/.netrc'].map((p) => dockerignored(top, p))).toEqual([true, false, true, false, true]);
     expect(['src/index.ts', 'package.json'].map((p) => dockerignored(model, p))).toEqual([false, true]);
+  });
+});
+
+describe('memoizeRawArguments', () => {
+  it('tokenizes an instruction once and hands out copies', () => {
+    let calls = 0;
+    class Fake {
+      getRawArguments(): number[] {
+        calls++;
+        return [1, 2];
+      }
+    }
+    memoizeRawArguments(Fake.prototype);
+    memoizeRawArguments(Fake.prototype);
+    memoizeRawArguments(undefined);
+    const a = new Fake();
+    a.getRawArguments().shift();
+    expect(a.getRawArguments()).toEqual([1, 2]);
+    expect(calls).toBe(1);
+    expect(new Fake().getRawArguments()).toEqual([1, 2]);
+    expect(calls).toBe(2);
   });
 });

@@ -67,6 +67,18 @@ describe('model compaction', () => {
     expect('u' in (out.a[1] as object)).toBe(true);
   });
 
+  it('compactPlain can make every empty array one frozen array, values and order kept', () => {
+    const model = { a: [] as string[], b: [[], ['x', []]], c: { d: [] as number[] }, e: 'text' };
+    const before = JSON.stringify(model);
+    const out = compactPlain(model, { shareEmptyArrays: true });
+    expect(JSON.stringify(out)).toBe(before);
+    expect(out.a).toBe(out.c.d);
+    expect(out.b[0]).toBe(out.a);
+    expect(Object.isFrozen(out.a)).toBe(true);
+    expect(Object.isFrozen(out.b)).toBe(false);
+    expect(compactPlain({ a: [] as string[] }).a).not.toBe(compactPlain({ a: [] as string[] }).a);
+  });
+
   it('intern returns equal text for short and long strings', () => {
     const long = 'x'.repeat(500) + 'tail';
     expect(intern(long.slice(100))).toBe(long.slice(100));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkedVariables, MAX_SHELL_SOURCE, parseShell, staticArgs } from '../src/shell/index.js';
+import { child, children, nodeType, shSyntax, str, unwrap, type ShNode } from '../src/shell/mvdan.js';
 
 describe('parseShell', () => {
   it('reports a script over the size limit instead of parsing it', () => {
@@ -116,5 +117,34 @@ describe('parseShell', () => {
     expect(script.error!.line).toBeGreaterThanOrEqual(5);
     expect(script.error!.message.length).toBeGreaterThan(0);
     expect(script.commands).toEqual([]);
+  });
+});
+
+describe('mvdan-sh nodes', () => {
+  it('reads the Go values behind the wrappers as the wrappers read', () => {
+    const syntax = shSyntax();
+    const file = syntax.NewParser(syntax.KeepComments(false), syntax.Variant(syntax.LangBash)).Parse('A=1 echo "é$X" | cat', 'x');
+    const go = unwrap(file);
+    expect(go).not.toBe(file);
+    for (const root of [file, go]) {
+      const bin = child(children(root, 'Stmts')[0]!, 'Cmd')!;
+      expect(nodeType(bin)).toBe('BinaryCmd');
+      const call = child(child(bin, 'X')!, 'Cmd')!;
+      expect(nodeType(call)).toBe('CallExpr');
+      const assign = children(call, 'Assigns')[0]!;
+      expect(str(child(assign, 'Name')!, 'Value')).toBe('A');
+      // A nil pointer (Array) and a nil interface (Index) are absent.
+      expect(child(assign, 'Array')).toBeUndefined();
+      expect(child(assign, 'Index')).toBeUndefined();
+      const args = children(call, 'Args');
+      expect(args.map((w) => nodeType(w))).toEqual(['Word', 'Word']);
+      const quoted = children(args[1]!, 'Parts')[0]!;
+      expect(nodeType(quoted)).toBe('DblQuoted');
+      const parts: ShNode[] = children(quoted, 'Parts');
+      expect(parts.map((p) => nodeType(p))).toEqual(['Lit', 'ParamExp']);
+      expect(str(parts[0]!, 'Value')).toBe('é');
+      expect([parts[1]!.Pos().Offset(), parts[1]!.End().Offset(), parts[1]!.Pos().Line(), parts[1]!.Pos().Col()]).toEqual([12, 14, 1, 13]);
+      expect(children(call, 'Missing')).toEqual([]);
+    }
   });
 });

@@ -45,27 +45,39 @@ function isPlainObject(value: object): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** The one empty array of models compacted with `shareEmptyArrays` (frozen: nobody can fill it for everyone). */
+const EMPTY: readonly never[] = Object.freeze([]);
+
+export interface CompactOptions {
+  /**
+   * Every empty array becomes one shared frozen array (about 34 bytes each; a Dockerfile model has ~25). Only for
+   * models whose readers never change an array in place.
+   */
+  shareEmptyArrays?: boolean;
+}
+
 /**
  * VALUE with every string interned and every array replaced by an exact-size copy, recursively; plain objects are
  * updated in place (their shape is the analyzer's), anything that is not a plain object or array is left alone.
  */
-export function compactPlain<T>(value: T): T {
-  return compactValue(value, 0) as T;
+export function compactPlain<T>(value: T, options: CompactOptions = {}): T {
+  return compactValue(value, 0, options.shareEmptyArrays === true) as T;
 }
 
-function compactValue(value: unknown, depth: number): unknown {
+function compactValue(value: unknown, depth: number, shareEmpty: boolean): unknown {
   if (typeof value === 'string') return intern(value);
   if (value === null || typeof value !== 'object' || depth > 200) return value;
   if (Object.isFrozen(value)) return value;
   if (Array.isArray(value)) {
+    if (shareEmpty && value.length === 0) return EMPTY;
     const copy = value.slice();
-    for (let i = 0; i < copy.length; i++) if (i in copy) copy[i] = compactValue(copy[i], depth + 1);
+    for (let i = 0; i < copy.length; i++) if (i in copy) copy[i] = compactValue(copy[i], depth + 1, shareEmpty);
     return copy;
   }
   if (!isPlainObject(value)) return value;
   for (const key of Object.keys(value)) {
     const item = value[key];
-    if (item !== null && (typeof item === 'string' || typeof item === 'object')) value[key] = compactValue(item, depth + 1);
+    if (item !== null && (typeof item === 'string' || typeof item === 'object')) value[key] = compactValue(item, depth + 1, shareEmpty);
   }
   return value;
 }

@@ -1,6 +1,6 @@
 import type { ParsedFile } from '../analyzers/types.js';
 import type { HelmInfo, YamlFileModel } from '../analyzers/yaml.js';
-import { getStr, isMap, seqItems, walk, type PMap, type PNode } from '../yaml/model.js';
+import { getStr, isMap, seqItems, type PMap, type PNode } from '../yaml/model.js';
 import { documentValuesBlocks, resourceValuesBlocks, type ValuesBlock } from './values-blocks.js';
 
 export type ResourceSource = 'manifest' | 'template' | 'values';
@@ -63,18 +63,46 @@ function make(parsed: ParsedFile<YamlFileModel>, node: PMap, docIndex: number, s
  * the values tree in its document; a detached tree (parsed from a string) joins its inner paths with `|`.
  */
 function extractEmbedded(parsed: ParsedFile<YamlFileModel>, root: PNode, docIndex: number, prefix: string, detached: boolean, out: K8sResource[], depth: number): void {
-  walk(root, (visit) => {
-    const { node } = visit;
-    if (isMap(node) && looksLikeResource(node)) {
-      const inner = visit.path.join('.');
-      const valuesPath = !prefix ? inner : inner ? `${prefix}${detached ? '|' : '.'}${inner}` : prefix;
-      const resource = make(parsed, node, docIndex, 'values', valuesPath || undefined);
-      out.push(resource);
-      if (depth < 3) extractFromBlocks(parsed, resourceValuesBlocks(node, detached ? '' : valuesPath), docIndex, out, depth + 1, detached ? valuesPath : undefined);
-      return false;
+  // walk()'s order and paths, but a path is only spelled out for the objects found: every values file is walked.
+  const stack: PathFrame[] = root ? [{ node: root, key: '', up: undefined }] : [];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    const node = frame.node;
+    if (node.t === 'map') {
+      if (looksLikeResource(node)) {
+        const inner = framePath(frame).join('.');
+        const valuesPath = !prefix ? inner : inner ? `${prefix}${detached ? '|' : '.'}${inner}` : prefix;
+        const resource = make(parsed, node, docIndex, 'values', valuesPath || undefined);
+        out.push(resource);
+        if (depth < 3) extractFromBlocks(parsed, resourceValuesBlocks(node, detached ? '' : valuesPath), docIndex, out, depth + 1, detached ? valuesPath : undefined);
+        continue;
+      }
+      // Scalars hold no object: only collections are visited.
+      for (let i = node.entries.length - 1; i >= 0; i--) {
+        const e = node.entries[i]!;
+        if (e.value && e.value.t !== 'scalar') stack.push({ node: e.value, key: e.key, up: frame });
+      }
+    } else if (node.t === 'seq') {
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const item = node.items[i];
+        if (item && item.t !== 'scalar') stack.push({ node: item, key: String(i), up: frame });
+      }
     }
-    return undefined;
-  });
+  }
+}
+
+/** A node of a walk with the key it sits under and the frame of its parent (none for the walk's root). */
+interface PathFrame {
+  node: PNode;
+  key: string;
+  up: PathFrame | undefined;
+}
+
+/** Key path from the walk's root, as `walk` gives it. */
+function framePath(frame: PathFrame): string[] {
+  const keys: string[] = [];
+  for (let f: PathFrame | undefined = frame; f?.up; f = f.up) keys.push(f.key);
+  return keys.reverse();
 }
 
 function extractFromBlocks(parsed: ParsedFile<YamlFileModel>, blocks: ValuesBlock[], docIndex: number, out: K8sResource[], depth: number, detachedPrefix?: string): void {

@@ -159,10 +159,14 @@ function kustomizeHelmCharts(root: PMap, prefix: string, out: ValuesBlock[]): vo
   });
 }
 
+const BLOCK_KINDS = new Set(['HelmRelease', 'Kustomization', 'Application', 'ApplicationSet']);
+
 /** Values blocks carried by one Kubernetes-shaped object (the object's own node; `prefix` is its dotted path in the document). */
 export function resourceValuesBlocks(node: PMap, prefix = ''): ValuesBlock[] {
-  const apiVersion = getStr(node, 'apiVersion') ?? '';
   const kind = getStr(node, 'kind') ?? '';
+  // Every object of the tree is asked: most are of no kind below.
+  if (!BLOCK_KINDS.has(kind)) return [];
+  const apiVersion = getStr(node, 'apiVersion') ?? '';
   const name = getStr(node, 'metadata.name') ?? kind;
   const p = prefix ? `${prefix}.` : '';
   const out: ValuesBlock[] = [];
@@ -184,6 +188,8 @@ export function resourceValuesBlocks(node: PMap, prefix = ''): ValuesBlock[] {
 }
 
 export function isHelmfilePath(path: string): boolean {
+  // Both shapes below contain "helmfile": most paths are answered without splitting them.
+  if (!/helmfile/i.test(path)) return false;
   const file = basename(path).toLowerCase();
   return /^helmfile([._-].*)?\.ya?ml(\.gotmpl)?$/.test(file) || segments(path).slice(0, -1).some((d) => d.toLowerCase() === 'helmfile.d');
 }

@@ -170,22 +170,35 @@ export interface CredentialNameOptions {
   extra?: readonly string[];
 }
 
-/** Does this key or variable name hold a credential value (not a reference to one)? */
-/** isCredentialName without the configured names, remembered per name like words(). */
-let credentialNameCache = new Map<string, boolean>();
+const extraSets = new WeakMap<readonly string[], ReadonlySet<string>>();
 
-export function isCredentialName(name: string, options: CredentialNameOptions = {}): boolean {
-  if (options.extra?.some((e) => e.toLowerCase() === name.toLowerCase())) return true;
-  let credential = credentialNameCache.get(name);
-  if (credential === undefined) {
-    credential = credentialByWords(name);
-    if (credentialNameCache.size >= WORDS_CACHE_LIMIT) credentialNameCache = new Map();
-    credentialNameCache.set(name, credential);
+/** `extra.some((e) => e.toLowerCase() === name.toLowerCase())`, with the lower-cased set built once per list. */
+function isExtraName(name: string, extra: readonly string[] | undefined): boolean {
+  if (!extra || extra.length === 0) return false;
+  let set = extraSets.get(extra);
+  if (!set) {
+    set = new Set(extra.map((e) => e.toLowerCase()));
+    extraSets.set(extra, set);
   }
-  return credential;
+  return set.has(name.toLowerCase());
 }
 
-function credentialByWords(name: string): boolean {
+let credentialNameCache = new Map<string, boolean>();
+
+/** Does this key or variable name hold a credential value (not a reference to one)? */
+export function isCredentialName(name: string, options: CredentialNameOptions = {}): boolean {
+  if (isExtraName(name, options.extra)) return true;
+  // Remembered per name, as `words` is: every values walk asks about the same keys.
+  let known = credentialNameCache.get(name);
+  if (known === undefined) {
+    known = builtInCredentialName(name);
+    if (credentialNameCache.size >= WORDS_CACHE_LIMIT) credentialNameCache = new Map();
+    credentialNameCache.set(name, known);
+  }
+  return known;
+}
+
+function builtInCredentialName(name: string): boolean {
   const w = words(name);
   if (w.length === 0) return false;
   const joined = w.join('');
@@ -254,6 +267,7 @@ export function isLiteralSecretValue(value: unknown): value is string {
 
 /** A URL or DSN with an embedded password, e.g. postgresql://user:pass@host/db. Returns the password part. */
 export function embeddedUrlPassword(value: string): string | undefined {
+  if (!value.includes('://')) return undefined;
   // The user may be empty: redis://:password@host.
   const match = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]*):([^\s@/'"]+)@/i.exec(value);
   if (!match) return undefined;
@@ -285,8 +299,20 @@ export function isConnectionStringName(name: string): boolean {
   return last === 'dsn' || w.slice(-2).join(' ') === 'connection string' || w.join('') === 'connectionstring' || last === 'connectionstring';
 }
 
+const MENTIONS_PASSWORD = /p(?:assword|wd)/i;
+
+/**
+ * Could `embeddedUrlPassword` or `connectionStringPassword` find anything in this text? (A URL needs `://`, both DSN
+ * forms name `password` or `pwd`.) A cheap test that lets callers skip both.
+ */
+export function mayEmbedPassword(text: string): boolean {
+  return text.includes('://') || MENTIONS_PASSWORD.test(text);
+}
+
 /** JDBC-style `?password=…` or `;Password=…` in a connection string. */
 export function connectionStringPassword(value: string): string | undefined {
+  // Both forms below name the password `password` or `pwd`.
+  if (!MENTIONS_PASSWORD.test(value)) return undefined;
   const match = /[?&;]\s*(?:password|pwd)\s*=\s*([^&;\s]+)/i.exec(value) ?? keywordDsnPassword(value);
   if (!match || isIndirectValue(match[1]!) || /^[$%{<]/.test(match[1]!)) return undefined;
   return match[1];
@@ -300,13 +326,20 @@ function keywordDsnPassword(value: string): RegExpExecArray | null {
 }
 
 /** Database credential Secret names: orders-db-credentials, postgres-app-auth, pg-superuser, mysql-root ... */
+const DATABASE_WORDS = new Set(['db', 'database', 'databases', 'datasource', 'datasources', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn']);
+
+let databaseNameCache = new Map<string, boolean>();
+
 export function isDatabaseName(name: string): boolean {
-  const w = words(name);
-  // A Sentry DSN is an error-reporting endpoint key, not a database connection string.
-  if (w.includes('sentry')) return false;
-  return w.some((x) =>
-    ['db', 'database', 'databases', 'datasource', 'datasources', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn'].includes(x),
-  ) || /(^|[-_])(superuser)$/.test(name.toLowerCase());
+  let known = databaseNameCache.get(name);
+  if (known === undefined) {
+    const w = words(name);
+    // A Sentry DSN is an error-reporting endpoint key, not a database connection string.
+    known = !w.includes('sentry') && (w.some((x) => DATABASE_WORDS.has(x)) || /(^|[-_])(superuser)$/.test(name.toLowerCase()));
+    if (databaseNameCache.size >= WORDS_CACHE_LIMIT) databaseNameCache = new Map();
+    databaseNameCache.set(name, known);
+  }
+  return known;
 }
 
 /** Keys of a database credential: password, username, uri, DATABASE_URL, DB_PASSWORD, jdbc-uri ... */
@@ -319,8 +352,22 @@ export function isDatabaseCredentialKey(key: string): boolean {
 
 export type CredentialClass = 'database' | 'admin' | 'oidc-client' | 'registry' | 'api-key' | 'tls' | 'generic';
 
+let credentialClassCache = new Map<string, CredentialClass>();
+
 /** What kind of credential a Secret (name + keys) or a remote key holds, from its names alone. */
 export function credentialClass(name: string, keys: readonly string[] = []): CredentialClass {
+  // The inventory and the origin classifier ask about the same Secrets again and again.
+  const memoKey = JSON.stringify(keys.length === 0 ? name : [name, ...keys]);
+  let known = credentialClassCache.get(memoKey);
+  if (known === undefined) {
+    known = classifyCredential(name, keys);
+    if (credentialClassCache.size >= WORDS_CACHE_LIMIT) credentialClassCache = new Map();
+    credentialClassCache.set(memoKey, known);
+  }
+  return known;
+}
+
+function classifyCredential(name: string, keys: readonly string[]): CredentialClass {
   const all = [name, ...keys].join(' ').toLowerCase();
   const w = new Set(words([name, ...keys].join(' ')));
   if (w.has('tls') || /\.(crt|pem)\b|tls\.key|ca\.crt/.test(all)) return 'tls';
@@ -339,6 +386,7 @@ export interface EmbeddedCredential {
   lineOffset: number;
 }
 
+const DIRECTIVE_WORD = /requirepass|masterauth|sentinel/;
 const DIRECTIVE = /^\s*(requirepass|masterauth|sentinel\s+auth-pass\s+\S+)\s+["']?([^"'\s]+)["']?\s*$/;
 const ASSIGNMENT = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,80})\1[ \t]*[:=][ \t]*(["']?)([^"'\s,;}{]{1,400})\3/g;
 
@@ -349,9 +397,14 @@ const ASSIGNMENT = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,80})\1[ \t]*[:=][ \t]*(["'
 export function embeddedCredentials(text: string, options: CredentialNameOptions = {}): EmbeddedCredential[] {
   const found: EmbeddedCredential[] = [];
   const lines = text.split('\n');
+  // Asked once of the whole text: a line can hold a directive, a URL or a DSN password only if the text can.
+  const directives = DIRECTIVE_WORD.test(text);
+  const urls = mayEmbedPassword(text);
   lines.forEach((line, lineOffset) => {
     if (line.length > 4000) return;
-    for (const match of line.matchAll(ASSIGNMENT)) {
+    // An assignment, a URL and a DSN password all need a `:` or a `=`; a directive needs neither.
+    const assigns = line.includes(':') || line.includes('=');
+    if (assigns) for (const match of line.matchAll(ASSIGNMENT)) {
       const key = match[2]!;
       const value = match[4]!;
       if (isCredentialName(key, options) && (isLiteralSecretValue(value) || isAnglePlaceholder(value)) && !(isConnectionStringName(key) && isUrlWithoutCredential(value))) {
@@ -359,9 +412,9 @@ export function embeddedCredentials(text: string, options: CredentialNameOptions
       }
     }
     // redis.conf / valkey / sentinel directives: `requirepass x`, `masterauth x`, `sentinel auth-pass mymaster x`.
-    const directive = DIRECTIVE.exec(line);
+    const directive = directives ? DIRECTIVE.exec(line) : null;
     if (directive && isLiteralSecretValue(directive[2]!)) found.push({ key: directive[1]!, value: directive[2]!, lineOffset });
-    const urlPassword = embeddedUrlPassword(line) ?? connectionStringPassword(line);
+    const urlPassword = urls && assigns ? (embeddedUrlPassword(line) ?? connectionStringPassword(line)) : undefined;
     if (urlPassword) found.push({ key: 'url-password', value: urlPassword, lineOffset });
   });
   return found;

@@ -177,6 +177,11 @@ function str(node: PNode | null | undefined): string | undefined {
   return isScalar(node) && node.value !== null ? String(node.value) : undefined;
 }
 
+/** Shared by every node without edges; never added to (see `edge`). */
+const NO_EDGES: Set<string> = new Set();
+/** A folder named helmfile.d somewhere in the path (the exact test splits it). */
+const HELMFILE_D = /helmfile\.d\//i;
+
 class GraphBuilder {
   readonly nodes = new Map<string, Node>();
   readonly valuesFiles = new Set<string>();
@@ -238,7 +243,8 @@ class GraphBuilder {
         d = dirname(d);
       }
     }
-    for (const p of this.paths) this.nodes.set(p, { file: p, env: this.contexts.get(p)!.environment, edges: new Set() });
+    // Most files never get an edge: they share one empty set until `edge` gives them their own.
+    for (const p of this.paths) this.nodes.set(p, { file: p, env: this.contexts.get(p)!.environment, edges: NO_EDGES });
   }
 
   private node(id: string, file: string, env?: EnvironmentInfo): Node {
@@ -250,7 +256,11 @@ class GraphBuilder {
   edge(from: string, targets: Iterable<string>): void {
     const n = this.nodes.get(from);
     if (!n) return;
-    for (const t of targets) if (t !== from) n.edges.add(t);
+    for (const t of targets) {
+      if (t === from) continue;
+      if (n.edges === NO_EDGES) n.edges = new Set();
+      n.edges.add(t);
+    }
   }
 
   /** Files under `dir` (recursively, or only its direct children). */
@@ -317,7 +327,7 @@ class GraphBuilder {
       const path = parsed.file.path;
       const name = basename(path);
       if (isKustomizationPath(path)) this.kustomization(path, parsed.model);
-      else if (HELMFILE.test(name) || path.split('/').slice(0, -1).some((d) => d.toLowerCase() === 'helmfile.d')) this.helmfile(path, parsed.model);
+      else if (HELMFILE.test(name) || (HELMFILE_D.test(path) && path.split('/').slice(0, -1).some((d) => d.toLowerCase() === 'helmfile.d'))) this.helmfile(path, parsed.model);
       else if (/^chart\.ya?ml$/i.test(name)) this.chart(path, parsed.model);
     }
     for (const resource of this.project.resources) {

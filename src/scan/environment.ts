@@ -98,6 +98,14 @@ function info(name: string, config?: ResolvedConfig, cls: string = name): Enviro
   };
 }
 
+/** One frozen info per distinct environment: every FileContext of a 100k-file tree points at a handful of them. */
+function sharedInfo(shared: Map<string, EnvironmentInfo>, name: string, config?: ResolvedConfig, cls: string = name): EnvironmentInfo {
+  const key = `${name}\0${cls}`;
+  let found = shared.get(key);
+  if (!found) shared.set(key, (found = Object.freeze(info(name, config, cls))));
+  return found;
+}
+
 /**
  * The environment a name denotes where the tree names it explicitly rather than by path (a helmfile `environments:`
  * key, a configured name): `prod` -> production (managed), `dev-eu` -> dev-eu (local), `qa` -> qa (neither).
@@ -125,6 +133,7 @@ function suffixEnvironment(file: string): string | undefined {
 
 export class EnvironmentResolver {
   private readonly configured: { name: string; match: (path: string) => boolean }[];
+  private readonly shared = new Map<string, EnvironmentInfo>();
 
   constructor(private readonly config?: ResolvedConfig) {
     this.configured = Object.entries(config?.environments ?? {}).map(([name, spec]) => ({
@@ -136,7 +145,7 @@ export class EnvironmentResolver {
   /** The environment a file belongs to, from config first, then from its path. */
   resolve(path: string): EnvironmentInfo | undefined {
     for (const entry of this.configured) {
-      if (entry.match(path)) return info(entry.name, this.config);
+      if (entry.match(path)) return sharedInfo(this.shared, entry.name, this.config);
     }
     const parts = segments(path);
     const dirs = parts.slice(0, -1);
@@ -145,28 +154,28 @@ export class EnvironmentResolver {
       const parent = i > 0 ? dirs[i - 1]!.toLowerCase() : '';
       if (ENV_PARENTS.has(parent)) {
         const alias = canonical(dir);
-        return alias ? info(alias, this.config) : info(dir, this.config, compoundClass(dir, true) ?? dir);
+        return alias ? sharedInfo(this.shared, alias, this.config) : sharedInfo(this.shared, dir, this.config, compoundClass(dir, true) ?? dir);
       }
       const alias = canonical(dir);
-      if (alias && (alias !== 'shared' || dir.startsWith('_'))) return info(alias, this.config);
+      if (alias && (alias !== 'shared' || dir.startsWith('_'))) return sharedInfo(this.shared, alias, this.config);
       const cls = compoundClass(dir, false);
-      if (cls) return info(dir, this.config, cls);
+      if (cls) return sharedInfo(this.shared, dir, this.config, cls);
     }
     const file = basename(path);
     for (const pattern of FILE_PATTERNS) {
       const match = pattern.exec(file);
       if (match) {
         const alias = canonical(match[1]!);
-        if (alias) return info(alias, this.config);
+        if (alias) return sharedInfo(this.shared, alias, this.config);
       }
     }
     // Suffixed files: application-prod.yaml, secrets.staging.yaml, values-prod-eu.yaml (an unambiguous word only).
     const suffixed = suffixEnvironment(file);
-    if (suffixed) return info(suffixed, this.config);
+    if (suffixed) return sharedInfo(this.shared, suffixed, this.config);
     // helmfile/kustomize style per-environment files: values/prod.yaml, environments/staging.yaml.
     const stem = /^([A-Za-z0-9_-]+)\.ya?ml$/i.exec(file)?.[1];
     const alias = stem ? canonical(stem) : undefined;
-    if (stem && alias && (alias !== 'shared' || stem.startsWith('_')) && !['kind', 'base'].includes(stem.toLowerCase())) return info(alias, this.config);
+    if (stem && alias && (alias !== 'shared' || stem.startsWith('_')) && !['kind', 'base'].includes(stem.toLowerCase())) return sharedInfo(this.shared, alias, this.config);
     return undefined;
   }
 }

@@ -1,12 +1,14 @@
 /**
  * Shell scripts as plain data: every simple command with its words (after quote removal where static), the
  * assignments in front of it, its redirections and here-documents, and where it sits (condition, function,
- * command substitution). Built on mvdan-sh, a real POSIX/Bash parser; no line regexes.
+ * command substitution). Built on mvdan-sh, a real POSIX/Bash parser; plain scripts are read by simple.ts, which
+ * gives the same result without it. No line regexes.
  *
  * Used by the build analyzers (scripts, Makefile recipes, workflow `run:` steps, Dockerfile RUN) and by test
  * analyzers. The model is serialisable (no parser objects leak out).
  */
-import { child, children, nodeType, parseErrorOf, shSyntax, str, type ShNode, type ShParser } from './mvdan.js';
+import { parseSimpleShell } from './simple.js';
+import { child, children, nodeType, parseErrorOf, shSyntax, str, unwrap, type ShNode, type ShParser } from './mvdan.js';
 
 export interface ShellWord {
   /** The word after quote removal; expansions are kept as written (`$VAR`, `${VAR:-x}`, `$(cmd)`). */
@@ -110,6 +112,8 @@ export interface ParseShellOptions {
   lineOffset?: number;
   /** Default bash. */
   dialect?: 'bash' | 'posix';
+  /** Always parse with mvdan-sh, never with the reader of plain scripts (tests compare the two). */
+  mvdan?: boolean;
 }
 
 const parsers = new Map<string, ShParser>();
@@ -306,7 +310,7 @@ class Walker {
         const assignments = children(cmd, 'Assigns').map((a) => this.assign(a, context));
         const words = children(cmd, 'Args').map((w) => this.word(w, context));
         this.push({ words, assignments, redirects, kind: 'call', node: stmt, context, pipelineIndex });
-        this.testCall(words);
+        recordCallChecks(words, this);
         break;
       }
       case 'DeclClause': {
@@ -395,27 +399,6 @@ class Walker {
     return assignment;
   }
 
-  /** `[ -z "$X" ]`, `test -n "$X"`, `[ "$X" = "" ]`. */
-  private testCall(words: ShellWord[]): void {
-    const name = words[0]?.value;
-    if (name === 'set') {
-      for (let i = 1; i < words.length; i++) {
-        const w = words[i]!.value;
-        if (/^-[a-zA-Z]*u/.test(w) || (w === 'nounset' && words[i - 1]?.value === '-o')) this.nounset = true;
-      }
-      return;
-    }
-    if (name !== '[' && name !== 'test') return;
-    for (let i = 1; i < words.length; i++) {
-      const w = words[i]!;
-      const prev = words[i - 1]!.value;
-      for (const variable of w.params) {
-        const kind = prev === '-z' ? 'test-empty' : prev === '-n' ? 'test-set' : 'test-compare';
-        this.checks.push({ variable, kind, line: w.line });
-      }
-    }
-  }
-
   private testExpr(node: ShNode | undefined): void {
     if (!node) return;
     const type = nodeType(node);
@@ -448,22 +431,39 @@ class Walker {
     // Each call into the transpiled parser's objects is costly: every position is read once.
     const pos = node.Pos();
     const end = node.End();
-    const command: ShellCommand = {
-      words,
-      assignments: input.assignments,
-      redirects: input.redirects,
-      kind: input.kind,
-      line: pos.Line() + this.lineOffset,
-      endLine: end.Line() + this.lineOffset,
-      column: pos.Col(),
-      text: this.src.slice(pos.Offset(), end.Offset()),
-      conditional: context.conditional,
-      substitution: context.substitution,
-      pipelineIndex: input.pipelineIndex,
-    };
-    if (first?.static) command.name = first.value;
+    const line = pos.Line() + this.lineOffset;
+    const endLine = end.Line() + this.lineOffset;
+    const column = pos.Col();
+    const text = this.src.slice(pos.Offset(), end.Offset());
+    const { assignments, redirects, kind, pipelineIndex } = input;
+    const { conditional, substitution } = context;
+    // A named command is one literal: a property added afterwards takes a separate property array per command.
+    const command: ShellCommand = first?.static
+      ? { words, assignments, redirects, kind, line, endLine, column, text, conditional, substitution, pipelineIndex, name: first.value }
+      : { words, assignments, redirects, kind, line, endLine, column, text, conditional, substitution, pipelineIndex };
     if (context.function) command.function = context.function;
     this.commands.push(command);
+  }
+}
+
+/** What a command's words check: `set -u` / `set -o nounset`, `[ -z "$X" ]`, `test -n "$X"`, `[ "$X" = "" ]`. */
+export function recordCallChecks(words: ShellWord[], out: { checks: ShellVariableCheck[]; nounset: boolean }): void {
+  const name = words[0]?.value;
+  if (name === 'set') {
+    for (let i = 1; i < words.length; i++) {
+      const w = words[i]!.value;
+      if (/^-[a-zA-Z]*u/.test(w) || (w === 'nounset' && words[i - 1]?.value === '-o')) out.nounset = true;
+    }
+    return;
+  }
+  if (name !== '[' && name !== 'test') return;
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    const prev = words[i - 1]!.value;
+    for (const variable of w.params) {
+      const kind = prev === '-z' ? 'test-empty' : prev === '-n' ? 'test-set' : 'test-compare';
+      out.checks.push({ variable, kind, line: w.line });
+    }
   }
 }
 
@@ -479,11 +479,13 @@ export function parseShell(text: string, options: ParseShellOptions = {}): Shell
     const message = `shell script too large to parse (${Math.ceil(text.length / 1024)} KB; the limit is ${MAX_SHELL_SOURCE / 1024} KB): not analyzed`;
     return { commands: [], checks: [], nounset: false, functions: [], error: { message, line: (options.lineOffset ?? 0) + 1 }, tooLarge: true };
   }
+  const simple = options.mvdan ? undefined : parseSimpleShell(text, options.lineOffset ?? 0, recordCallChecks);
+  if (simple) return simple;
   const src = new Source(text);
   const walker = new Walker(src, options.lineOffset ?? 0);
   let file: ShNode;
   try {
-    file = parser(options.dialect ?? 'bash').Parse(text, 'script');
+    file = unwrap(parser(options.dialect ?? 'bash').Parse(text, 'script'));
   } catch (error) {
     const e = parseErrorOf(error);
     return { commands: [], checks: [], nounset: false, functions: [], error: { message: e.message, line: e.line === undefined ? undefined : e.line + (options.lineOffset ?? 0) } };

@@ -60,8 +60,22 @@ export function entries(node: PNode | null | undefined, key: string): PEntry[] {
   return isMap(node) ? node.entries.filter((e) => e.key === key) : [];
 }
 
-export function get(node: PNode | null | undefined, path: string | string[]): PNode | null | undefined {
-  const parts = typeof path === 'string' ? path.split('.').filter(Boolean) : path;
+const SPLIT_CACHE_LIMIT = 10_000;
+let splitPaths = new Map<string, readonly string[]>();
+
+/** `path.split('.').filter(Boolean)`, remembered: rules read the same few dotted paths of every object. */
+function dottedParts(path: string): readonly string[] {
+  let parts = splitPaths.get(path);
+  if (parts === undefined) {
+    parts = path.split('.').filter(Boolean);
+    if (splitPaths.size >= SPLIT_CACHE_LIMIT) splitPaths = new Map();
+    splitPaths.set(path, parts);
+  }
+  return parts;
+}
+
+export function get(node: PNode | null | undefined, path: string | readonly string[]): PNode | null | undefined {
+  const parts = typeof path === 'string' ? dottedParts(path) : path;
   let current: PNode | null | undefined = node;
   for (const part of parts) {
     if (isSeq(current) && /^\d+$/.test(part)) {
@@ -80,7 +94,7 @@ export function str(node: PNode | null | undefined): string | undefined {
   return String(node.value);
 }
 
-export function getStr(node: PNode | null | undefined, path: string | string[]): string | undefined {
+export function getStr(node: PNode | null | undefined, path: string | readonly string[]): string | undefined {
   return str(get(node, path));
 }
 
@@ -92,52 +106,77 @@ export interface WalkVisit {
   node: PNode;
   /** Key path from the walk's root, e.g. ["spec", "data", "0", "remoteRef"]. */
   path: string[];
-  /** Length of `path` (without building it). */
-  depth: number;
   /** The map entry holding this node, when it is a map value. */
   entry?: PEntry;
 }
 
-/**
- * A visit builds its path only when read (most visitors of most nodes never read it: a copy per node was most of
- * a walk's time), then keeps it: one array per visit, as before, which children extend.
- */
-class Visit implements WalkVisit {
-  private built: string[] | undefined;
-  constructor(
-    readonly node: PNode,
-    private readonly parent: Visit | undefined,
-    private readonly key: string,
-    readonly depth: number,
-    readonly entry?: PEntry,
-  ) {}
-
-  get path(): string[] {
-    if (this.built === undefined) this.built = this.parent ? [...this.parent.path, this.key] : [];
-    return this.built;
-  }
+/** `[...path, last]`, copied by hand: a walk builds one per node and the spread costs a third of the walk. */
+function childPath(path: readonly string[], last: string): string[] {
+  const n = path.length;
+  const out = new Array<string>(n + 1);
+  for (let i = 0; i < n; i++) out[i] = path[i]!;
+  out[n] = last;
+  return out;
 }
 
 /** Depth-first walk over every node; return false from the visitor to skip a subtree. */
 export function walk(root: PNode | null | undefined, visit: (v: WalkVisit) => boolean | void): void {
-  const stack: Visit[] = root ? [new Visit(root, undefined, '', 0)] : [];
+  const stack: WalkVisit[] = root ? [{ node: root, path: [], entry: undefined }] : [];
   while (stack.length > 0) {
     const current = stack.pop()!;
     if (visit(current) === false) continue;
-    const { node } = current;
-    const depth = current.depth + 1;
+    const { node, path } = current;
     if (node.t === 'map') {
       for (let i = node.entries.length - 1; i >= 0; i--) {
         const e = node.entries[i]!;
-        if (e.value) stack.push(new Visit(e.value, current, e.key, depth, e));
+        if (e.value) stack.push({ node: e.value, path: childPath(path, e.key), entry: e });
       }
     } else if (node.t === 'seq') {
       for (let i = node.items.length - 1; i >= 0; i--) {
         const item = node.items[i];
-        if (item) stack.push(new Visit(item, current, String(i), depth));
+        if (item) stack.push({ node: item, path: childPath(path, String(i)), entry: undefined });
       }
     }
   }
+}
+
+/** A node reached by `walkFrames`: the key it sits under (none for the root) and its parent's frame. */
+export interface WalkFrame {
+  node: PNode;
+  entry: PEntry | undefined;
+  key: string | undefined;
+  up: WalkFrame | undefined;
+}
+
+/**
+ * `walk` without a path array per node: same nodes, same order, same skipping; `keyPath(frame)` spells out the path
+ * a visit needs (most visits of a values walk need none, and the copies were most of a walk's cost).
+ */
+export function walkFrames(root: PNode | null | undefined, visit: (frame: WalkFrame) => boolean | void): void {
+  const stack: WalkFrame[] = root ? [{ node: root, entry: undefined, key: undefined, up: undefined }] : [];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (visit(frame) === false) continue;
+    const node = frame.node;
+    if (node.t === 'map') {
+      for (let i = node.entries.length - 1; i >= 0; i--) {
+        const e = node.entries[i]!;
+        if (e.value) stack.push({ node: e.value, entry: e, key: e.key, up: frame });
+      }
+    } else if (node.t === 'seq') {
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const item = node.items[i];
+        if (item) stack.push({ node: item, entry: undefined, key: String(i), up: frame });
+      }
+    }
+  }
+}
+
+/** The key path of a frame from its walk's root, as `walk` gives it. */
+export function keyPath(frame: WalkFrame): string[] {
+  const keys: string[] = [];
+  for (let f: WalkFrame | undefined = frame; f?.up; f = f.up) keys.push(f.key!);
+  return keys.reverse();
 }
 
 /** Plain JS value of a subtree (for hashing and snippets); Helm expressions stay as text. */

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type { DockerfileParser as DockerfileParserType, Instruction } from 'dockerfile-ast';
 import { parseShell, type ShellScript } from '../../shell/index.js';
+import { compactPlain } from '../compact.js';
 import { basename } from '../../util/path.js';
 import type { Analyzer, FileContext } from '../types.js';
 
@@ -14,8 +15,34 @@ import type { Analyzer, FileContext } from '../types.js';
 const requireCjs = createRequire(import.meta.url);
 let dockerfileParser: typeof DockerfileParserType | undefined;
 function DockerfileParserLazy(): typeof DockerfileParserType {
-  dockerfileParser ??= (requireCjs('dockerfile-ast') as { DockerfileParser: typeof DockerfileParserType }).DockerfileParser;
+  if (!dockerfileParser) {
+    dockerfileParser = (requireCjs('dockerfile-ast') as { DockerfileParser: typeof DockerfileParserType }).DockerfileParser;
+    memoizeRawArguments((requireCjs('dockerfile-ast/lib/instruction.js') as { Instruction?: { prototype: object } }).Instruction?.prototype);
+  }
   return dockerfileParser;
+}
+
+const RAW_ARGUMENTS = Symbol('rawArguments');
+
+/**
+ * dockerfile-ast re-tokenizes an instruction (with a Position per argument edge) on every getArguments(),
+ * getFlags(), getArgumentsRange(), getJSONStrings()...: 11 times per RUN or COPY here. A parsed document never
+ * changes, so the tokens are kept per instruction; callers get a copy of the array (some shift or replace items).
+ */
+export function memoizeRawArguments(proto: object | undefined): void {
+  const target = proto as { getRawArguments?: (this: Record<symbol, unknown[] | undefined>) => unknown[] } | undefined;
+  const original = target?.getRawArguments;
+  if (!target || typeof original !== 'function' || (original as { memoized?: boolean }).memoized) return;
+  const memoized = function (this: Record<symbol, unknown[] | undefined>): unknown[] {
+    let args = this[RAW_ARGUMENTS];
+    if (args === undefined) {
+      args = original.call(this);
+      this[RAW_ARGUMENTS] = args;
+    }
+    return args.slice();
+  };
+  (memoized as { memoized?: boolean }).memoized = true;
+  target.getRawArguments = memoized;
 }
 
 export interface DfVar {
@@ -232,8 +259,10 @@ export function parseDockerfile(text: string, onShellError?: (line: number, mess
         const name = from.getBuildStage() ?? undefined;
         const byName = model.stages.find((s) => s.name !== undefined && s.name.toLowerCase() === image.toLowerCase());
         const byIndex = /^\d+$/.test(image) ? model.stages[Number(image)] : undefined;
-        stage = { index: model.stages.length, image, line, endLine, args: [], envs: [], runs: [], copies: [], workdirs: [], users: [] };
-        if (name) stage.name = name;
+        const index = model.stages.length;
+        stage = name
+          ? { index, image, line, endLine, args: [], envs: [], runs: [], copies: [], workdirs: [], users: [], name }
+          : { index, image, line, endLine, args: [], envs: [], runs: [], copies: [], workdirs: [], users: [] };
         const parent = byName ?? byIndex;
         if (parent) stage.parent = parent.index;
         model.stages.push(stage);
@@ -300,9 +329,13 @@ interface PropertyLike {
 
 function variableOf(p: PropertyLike): DfVar {
   const value = p.getValue();
-  const v: DfVar = { name: p.getName(), line: p.getRange().start.line + 1, column: p.getRange().start.character + 1, refs: value ? varRefs(value) : [] };
-  if (value !== null) v.value = value;
-  return v;
+  const name = p.getName();
+  const start = p.getRange().start;
+  const line = start.line + 1;
+  const column = start.character + 1;
+  // Literals with every property: one added later takes a separate property array per object.
+  if (value === null) return { name, line, column, refs: [] };
+  return { name, line, column, refs: value ? varRefs(value) : [], value };
 }
 
 interface FlagLike {
@@ -375,8 +408,8 @@ function runOf(instruction: Instruction, source: Lines, escape: string, line: nu
   // Pad so that shell lines and columns match the Dockerfile: the text starts at argsRange.start.
   const parsed = parseShell(runShellText(text, escape), { lineOffset: startLine - 1 });
   if (parsed.error) shellError(parsed.error.line ?? line, parsed.error.message);
-  run.script = parsed;
-  return run;
+  // The common case as one literal (no property array for `script`).
+  return { line, endLine, form: 'shell', mounts, text, script: parsed };
 }
 
 /** Exec-form arguments: the JSON array as Docker reads it (continuations joined). */
@@ -410,14 +443,15 @@ function copyOf(instruction: Instruction, keyword: 'COPY' | 'ADD', source: Lines
   }
   const dest = args.length > 1 ? args[args.length - 1]! : (args[0] ?? '');
   const sources = args.slice(0, -1);
-  const copy: DfCopy = { instruction: keyword, line, endLine, sources, dest, heredocs };
-  if (from) copy.from = from;
-  return copy;
+  if (from) return { instruction: keyword, line, endLine, sources, dest, heredocs, from };
+  return { instruction: keyword, line, endLine, sources, dest, heredocs };
 }
 
 export const dockerfileAnalyzer: Analyzer<DockerfileModel> = {
   id: 'dockerfile',
   claims: (file: FileContext) => isDockerfilePath(file.path),
+  // Rules and the inventory only read these models (they build their own arrays): empty arrays can be one.
+  compact: (model) => compactPlain(model, { shareEmptyArrays: true }),
   parse(text, _file, context) {
     try {
       // A RUN script the shell parser cannot read is analysed no further: say so.

@@ -65,12 +65,9 @@ function isAzureKvList(path: readonly string[]): boolean {
 
 function checkValuesLists(context: RuleContext, classifier: OriginClassifier, parsed: ParsedFile<YamlFileModel>): void {
   for (const doc of parsed.model.docs) {
-    walk(doc.root, (visit) => {
-      const { node } = visit;
-      if (visit.depth > 0 && looksLikeEmbeddedResource(node)) return false;
-      if (node.t !== 'seq') return undefined;
-      const path = visit.path;
-      if (!isAzureKvList(path)) return undefined;
+    walk(doc.root, ({ node, path }) => {
+      if (path.length > 0 && looksLikeEmbeddedResource(node)) return false;
+      if (node.t !== 'seq' || !isAzureKvList(path)) return undefined;
       for (const item of seqItems(node)) {
         const name = isScalar(item) ? (item.value === null ? undefined : String(item.value)) : getStr(item, 'name') ?? getStr(item, 'key') ?? getStr(item, 'secretName');
         if (!name || name.includes('{{') || name.includes('${')) continue;

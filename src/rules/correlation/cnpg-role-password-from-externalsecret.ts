@@ -2,7 +2,7 @@ import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
 import type { K8sResource } from '../../k8s/resources.js';
-import { getStr, isMap, seqItems, walk, type PNode } from '../../yaml/model.js';
+import { getStr, isMap, isSeq, seqItems, walk, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
 import { cnpgManagedRoleReplacement } from '../snippets.js';
@@ -27,12 +27,12 @@ interface SecretUse {
 function valuesRoleUses(parsed: ParsedFile<YamlFileModel>): SecretUse[] {
   const out: SecretUse[] = [];
   for (const doc of parsed.model.docs) {
-    walk(doc.root, (visit) => {
-      const { node } = visit;
-      if (visit.depth > 0 && looksLikeEmbeddedResource(node)) return false;
+    walk(doc.root, ({ node, path }) => {
+      if (path.length > 0 && looksLikeEmbeddedResource(node)) return false;
       if (!isMap(node)) return undefined;
       const roles = node.entries.find((e) => e.key === 'roles')?.value;
-      const clusterName = getStr(node, 'cluster.name') ?? getStr(node, 'clusterName');
+      // Read only by a map that holds roles (a walk asks every map of every values file).
+      const clusterName = isSeq(roles) ? (getStr(node, 'cluster.name') ?? getStr(node, 'clusterName')) : undefined;
       for (const role of seqItems(roles)) {
         const nameNode = getNode(role, ['passwordSecret', 'name']);
         const secretName = nameNode && nameNode.t === 'scalar' && nameNode.value !== null ? String(nameNode.value) : undefined;
@@ -45,7 +45,7 @@ function valuesRoleUses(parsed: ParsedFile<YamlFileModel>): SecretUse[] {
           line: nameNode!.line,
           clusterName,
           parsed,
-          location: `values:${[...visit.path, 'roles'].join('.')}[${roleName ?? secretName}].passwordSecret`,
+          location: `values:${[...path, 'roles'].join('.')}[${roleName ?? secretName}].passwordSecret`,
         });
       }
       return undefined;

@@ -3,7 +3,7 @@ import type { K8sResource } from '../../k8s/resources.js';
 import { isCredentialName, isDatabaseName, words } from '../../k8s/vocabulary.js';
 import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
-import { get, getStr, isMap, isScalar, seqItems, str, walk, type PMap, type PNode } from '../../yaml/model.js';
+import { get, getStr, isMap, isScalar, seqItems, str, walk, type PEntry, type PMap, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
 import { cnpgManagedRoleReplacement } from '../snippets.js';
@@ -77,10 +77,9 @@ function injectionsIn(map: PMap): Injection[] {
 /** Annotation maps holding Vault agent injector secrets anywhere under a node (pod templates, podAnnotations values). */
 function annotationMaps(root: PNode | null | undefined, skipResources: boolean): { map: PMap; path: string[] }[] {
   const out: { map: PMap; path: string[] }[] = [];
-  walk(root, (visit) => {
-    const { node } = visit;
-    if (skipResources && visit.depth > 0 && looksLikeEmbeddedResource(node)) return false;
-    if (isMap(node) && node.entries.some((e) => e.key.startsWith(INJECT_SECRET))) out.push({ map: node, path: visit.path });
+  walk(root, ({ node, path }) => {
+    if (skipResources && path.length > 0 && looksLikeEmbeddedResource(node)) return false;
+    if (isMap(node) && node.entries.some((e) => e.key.startsWith(INJECT_SECRET))) out.push({ map: node, path });
     return undefined;
   });
   return out;
@@ -128,13 +127,45 @@ function checkVaultCsi(context: RuleContext, resource: K8sResource): void {
   });
 }
 
+/**
+ * One pass over an object for what the rule reads in it: `value: vault:database/creds/...` entries anywhere (in
+ * document order), and the annotation maps holding Vault injector secrets outside embedded objects (as
+ * `annotationMaps(node, true)` finds them, in the same order).
+ */
+export function scanVaultUses(root: PNode): { envRefs: { entry: PEntry; path: string }[]; injectorMaps: PMap[] } {
+  const envRefs: { entry: PEntry; path: string }[] = [];
+  const injectorMaps: PMap[] = [];
+  const stack: { node: PNode; entry: PEntry | undefined; inside: boolean }[] = [{ node: root, entry: undefined, inside: false }];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    const { node, entry } = current;
+    // Below the root, an embedded object and all it holds are the index's (annotationMaps skips them; env refs do not).
+    const inside = current.inside || (node !== root && looksLikeEmbeddedResource(node));
+    if (entry && entry.key === 'value' && isScalar(node) && typeof node.value === 'string') {
+      const ref = /^vault:([^#\s]+)(#\S*)?$/.exec(node.value.trim());
+      const path = ref ? dbCredsPath(` ${ref[1]!}`) : undefined;
+      if (path) envRefs.push({ entry, path });
+    }
+    if (node.t === 'map') {
+      if (!inside && node.entries.some((e) => e.key.startsWith(INJECT_SECRET))) injectorMaps.push(node);
+      // Of the scalars, only a `value:` entry can be a reference: the others are not visited.
+      for (let i = node.entries.length - 1; i >= 0; i--) {
+        const e = node.entries[i]!;
+        if (e.value && (e.value.t !== 'scalar' || e.key === 'value')) stack.push({ node: e.value, entry: e, inside });
+      }
+    } else if (node.t === 'seq') {
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const item = node.items[i];
+        if (item && item.t !== 'scalar') stack.push({ node: item, entry: undefined, inside });
+      }
+    }
+  }
+  return { envRefs, injectorMaps };
+}
+
 /** Bank-Vaults webhook env references: `value: vault:database/creds/app#password` is injected at pod start. */
-function checkEnvReferences(context: RuleContext, resource: K8sResource): void {
-  walk(resource.node, ({ node, entry }) => {
-    if (!entry || entry.key !== 'value' || !isScalar(node) || typeof node.value !== 'string') return undefined;
-    const ref = /^vault:([^#\s]+)(#\S*)?$/.exec(node.value.trim());
-    const path = ref ? dbCredsPath(` ${ref[1]!}`) : undefined;
-    if (!path) return undefined;
+function checkEnvReferences(context: RuleContext, resource: K8sResource, envRefs: readonly { entry: PEntry; path: string }[]): void {
+  for (const { entry, path } of envRefs) {
     const role = path.split('/').pop() ?? 'app';
     context.report({
       file: resource.parsed.file,
@@ -147,8 +178,7 @@ function checkEnvReferences(context: RuleContext, resource: K8sResource): void {
       resource: resourceRef(resource),
       replacement: cnpgManagedRoleReplacement({ secretName: `${role}-db-credentials`, role }),
     });
-    return undefined;
-  });
+  }
 }
 
 function checkVaultOperator(context: RuleContext, resource: K8sResource): void {
@@ -259,8 +289,9 @@ export const vaultAuthoredDbCredential = createRule(
           checkVaultCsi(context, resource);
           return;
         }
-        checkEnvReferences(context, resource);
-        for (const { map } of annotationMaps(resource.node, true)) {
+        const uses = scanVaultUses(resource.node);
+        checkEnvReferences(context, resource, uses.envRefs);
+        for (const map of uses.injectorMaps) {
           reportInjections(context, resource.parsed, injectionsIn(map), { location: resourceLocation(resource), label: resource.name.includes('{{') ? `${resource.kind} in ${resource.helm ? `chart ${resource.helm.chartRoot}` : resource.file}` : `${resource.kind} ${resource.name}`, resource });
         }
       },

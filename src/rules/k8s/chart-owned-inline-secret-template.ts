@@ -7,7 +7,7 @@ import type { Project } from '../../scan/project.js';
 import { isChartRoot, memoFor, resourcesInFile } from '../../scan/project-index.js';
 import type { Replacement, Severity } from '../../types.js';
 import { dirname } from '../../util/path.js';
-import { isMap, isScalar, walk, type PEntry } from '../../yaml/model.js';
+import { isMap, isScalar, keyPath, walkFrames, type PEntry } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
@@ -24,8 +24,21 @@ export interface ValuesFedKey {
   fallback: boolean;
 }
 
-/** Keys of a templated Secret whose values come from credential-like `.Values` paths. */
-export function valuesFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFedKey[] {
+const fedKeysMemo = new WeakMap<K8sResource, { extra: readonly string[]; keys: readonly ValuesFedKey[] }>();
+
+/**
+ * Keys of a templated Secret whose values come from credential-like `.Values` paths. Remembered per resource (the
+ * rule asks again for every values toggle its templates answer): the result is shared, read it only.
+ */
+export function valuesFedKeys(resource: K8sResource, extra: readonly string[]): readonly ValuesFedKey[] {
+  const known = fedKeysMemo.get(resource);
+  if (known && known.extra === extra) return known.keys;
+  const keys = Object.freeze(computeValuesFedKeys(resource, extra));
+  fedKeysMemo.set(resource, { extra, keys });
+  return keys;
+}
+
+function computeValuesFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFedKey[] {
   const out: ValuesFedKey[] = [];
   /** Keys that some if/else branch fills with a generated value: `{{ if .Values.pw }}pw: values{{ else }}pw: randAlphaNum{{ end }}`. */
   const generatedKeys = new Set<string>();
@@ -89,12 +102,28 @@ function secretTemplatesGuardedBy(project: Project, path: string, chartRoot?: st
     const ref = `.Values.${path}`;
     // The path comes from the scanned values file: escape every metacharacter, compile once.
     const longer = new RegExp(`${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[A-Za-z0-9_]`);
-    const files = project.yamlFiles.filter((f) => f.model.role === 'template' && f.model.helm?.controls?.some((c) => c.expr.includes(ref) && !longer.test(c.expr)));
-    const local = chartRoot ? files.filter((f) => f.model.helm?.chartRoot === chartRoot) : [];
-    const chosen = local.length ? local : files;
+    const guards = (f: ParsedFile<YamlFileModel>) => f.model.helm?.controls?.some((c) => c.expr.includes(ref) && !longer.test(c.expr)) ?? false;
+    // The chart's own templates first: every template of the tree only when none of them answers (same files, same order).
+    const local = chartRoot ? (templatesByChart(project).get(chartRoot) ?? []).filter(guards) : [];
+    const chosen = local.length ? local : memoFor(project, 'chart-owned:guarding', path, () => project.yamlFiles.filter((f) => f.model.role === 'template' && guards(f)));
     // project.resources in file order: the chosen files' resources, in the same order as filtering all resources.
     const templates = chosen.flatMap((f) => resourcesInFile(project, f.file.path).filter((r) => r.kind === 'Secret'));
     return { templates, offending: templates.some((r) => valuesFedKeys(r, project.config.credentialNames).length > 0) };
+  });
+}
+
+/** Helm templates per chart root, in `project.yamlFiles` order. */
+function templatesByChart(project: Project): Map<string, ParsedFile<YamlFileModel>[]> {
+  return memoFor(project, 'chart-owned:templates', '', () => {
+    const out = new Map<string, ParsedFile<YamlFileModel>[]>();
+    for (const f of project.yamlFiles) {
+      const root = f.model.role === 'template' ? f.model.helm?.chartRoot : undefined;
+      if (root === undefined) continue;
+      const list = out.get(root);
+      if (list) list.push(f);
+      else out.set(root, [f]);
+    }
+    return out;
   });
 }
 
@@ -202,10 +231,12 @@ export const chartOwnedInlineSecretTemplate = createRule(
         const skip = valuesEmbeddedPaths(project, file.file.path);
         const chartRoot = chartRootOfValues(file, project);
         for (const doc of file.model.docs) {
-          walk(doc.root, ({ node, path, entry }) => {
-            if (skip.size > 0 && skip.has(path.join('.'))) return false;
-            // secretToggle needs a `true` scalar: test that before it copies the path.
+          walkFrames(doc.root, (frame) => {
+            const { node, entry } = frame;
+            if (skip.size > 0 && skip.has(keyPath(frame).join('.'))) return false;
+            // secretToggle needs a `true` scalar: test that before the path is spelled out.
             if (!entry || !isScalar(node) || node.value !== true) return undefined;
+            const path = keyPath(frame);
             if (!secretToggle(path.slice(0, -1), entry)) return undefined;
             const valuesPath = path.join('.');
             const correlated = secretTemplatesGuardedBy(project, valuesPath, chartRoot);

@@ -1,5 +1,5 @@
 import type { K8sResource } from '../../k8s/resources.js';
-import { words, decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, embeddedUrlPassword, connectionStringPassword, isConnectionStringName, isUrlWithoutCredential } from '../../k8s/vocabulary.js';
+import { words, decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, embeddedUrlPassword, connectionStringPassword, isConnectionStringName, isUrlWithoutCredential, mayEmbedPassword } from '../../k8s/vocabulary.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { get, isMap, isScalar, type PEntry } from '../../yaml/model.js';
 import type { ResourceRef } from '../../types.js';
@@ -112,8 +112,9 @@ export function jsonCredentials(doc: unknown, extra: { extra?: readonly string[]
 export function literalCredentialOf(entry: PEntry, config: ResolvedConfig): string | undefined {
   if (!isScalar(entry.value) || typeof entry.value.value !== 'string') return undefined;
   const value = entry.value.value;
-  if (isCredentialName(entry.key, { extra: config.credentialNames }) && isLiteralSecretValue(value) && !(isConnectionStringName(entry.key) && isUrlWithoutCredential(value))) return value;
-  if (isLiteralSecretValue(value)) return embeddedUrlPassword(value) ?? connectionStringPassword(value);
+  const credentialKey = isCredentialName(entry.key, { extra: config.credentialNames });
+  if (credentialKey && isLiteralSecretValue(value) && !(isConnectionStringName(entry.key) && isUrlWithoutCredential(value))) return value;
+  if (mayEmbedPassword(value) && isLiteralSecretValue(value)) return embeddedUrlPassword(value) ?? connectionStringPassword(value);
   return undefined;
 }
 

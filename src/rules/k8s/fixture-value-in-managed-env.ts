@@ -3,7 +3,7 @@ import { DEFAULT_FIXTURE_VALUES } from '../../config/defaults.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { decodeBase64Text, embeddedUrlPassword, isCredentialName, words } from '../../k8s/vocabulary.js';
 import type { Origin, Severity } from '../../types.js';
-import { getStr, isMap, isScalar, walk, type PMap, type PNode } from '../../yaml/model.js';
+import { getStr, isMap, isScalar, type PEntry, type PMap, type PNode } from '../../yaml/model.js';
 import { environmentClass, namedEnvironment } from '../../scan/environment.js';
 import type { FileContext } from '../../analyzers/types.js';
 import { resourcesInFile, valuesBlocksIn } from '../../scan/project-index.js';
@@ -47,12 +47,19 @@ export class FixtureMatcher {
     }
   }
 
+  /** Per value: [a distinctive fixture anywhere, a generic one under a credential key]. Values repeat across environments. */
+  private known = new Map<string, readonly [boolean, boolean]>();
+
   /** Is this value a known fixture, given whether it sits under a credential-named key? */
   matches(value: string, underCredentialKey: boolean): boolean {
-    const v = value.trim().toLowerCase();
-    if (v.length === 0) return false;
-    if (this.distinctive.has(v) || this.patterns.some((p) => p.test(v))) return true;
-    return underCredentialKey && (this.generic.has(v) || GENERIC_PATTERNS.some((p) => p.test(v)));
+    let answer = this.known.get(value);
+    if (answer === undefined) {
+      const v = value.trim().toLowerCase();
+      answer = v.length === 0 ? [false, false] : [this.distinctive.has(v) || this.patterns.some((p) => p.test(v)), this.generic.has(v) || GENERIC_PATTERNS.some((p) => p.test(v))];
+      if (this.known.size >= 50_000) this.known = new Map();
+      this.known.set(value, answer);
+    }
+    return answer[0] || (underCredentialKey && answer[1]);
   }
 }
 
@@ -91,33 +98,47 @@ export const ESO_KINDS = new Set(['ExternalSecret', 'ClusterExternalSecret', 'Pu
 export function fixtureHits(root: PNode | null | undefined, matcher: FixtureMatcher, config: ResolvedConfig, namesOnly: readonly string[] = [], skip: ReadonlySet<string> = new Set()): FixtureHit[] {
   const isSecret = isMap(root) && getStr(root, 'kind') === 'Secret';
   const out: FixtureHit[] = [];
-  const parents = new Map<PNode, PMap>();
-  walk(root, ({ node, path, entry }) => {
-    if (isMap(node)) for (const e of node.entries) if (e.value) parents.set(e.value, node);
-    const dotted = path.join('.');
-    if (skip.has(dotted)) return false;
-    if (!entry || !isScalar(node)) return undefined;
-    const under = namesOnly.find((p) => p === '' || dotted === p || dotted.startsWith(`${p}.`));
-    if (under !== undefined && !path.slice(under === '' ? 0 : under.split('.').length).includes('template')) return undefined;
+  // walk()'s depth-first order, each node with the map holding it.
+  const stack: { node: PNode; path: string[]; entry?: PEntry; parent?: PMap }[] = root ? [{ node: root, path: [] }] : [];
+  const extra = { extra: config.credentialNames };
+  while (stack.length > 0) {
+    const { node, path, entry, parent } = stack.pop()!;
+    const dotted = skip.size > 0 || namesOnly.length > 0 ? path.join('.') : '';
+    if (skip.size > 0 && skip.has(dotted)) continue;
+    if (node.t === 'map') {
+      for (let i = node.entries.length - 1; i >= 0; i--) {
+        const e = node.entries[i]!;
+        if (e.value) stack.push({ node: e.value, path: [...path, e.key], entry: e, parent: node });
+      }
+      continue;
+    }
+    if (node.t === 'seq') {
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const item = node.items[i];
+        if (item) stack.push({ node: item, path: [...path, String(i)] });
+      }
+      continue;
+    }
+    if (!entry) continue;
+    const under = namesOnly.length > 0 ? namesOnly.find((p) => p === '' || dotted === p || dotted.startsWith(`${p}.`)) : undefined;
+    if (under !== undefined && !path.slice(under === '' ? 0 : under.split('.').length).includes('template')) continue;
     const raw = scalarValue(node);
-    if (raw === undefined) return undefined;
+    if (raw === undefined) continue;
     const decoded = isSecret && path.length === 2 && path[0] === 'data' ? decodeBase64Text(raw) : raw;
-    if (decoded === undefined) return undefined;
+    if (decoded === undefined) continue;
     // env-style items: {name: ADMIN_PASSWORD, value: admin}
-    const parent = parents.get(node);
     const keyName = entry.key === 'value' && parent ? (getStr(parent, 'name') ?? entry.key) : entry.key;
-    const credentialKey = isCredentialName(keyName, { extra: config.credentialNames });
-    const at = { path: `.${path.join('.')}`, key: entry.key, line: entry.line, column: entry.column };
-    if (!credentialKey && isNamingKey(keyName, path)) return undefined;
+    const credentialKey = isCredentialName(keyName, extra);
+    if (!credentialKey && isNamingKey(keyName, path)) continue;
+    const at = () => ({ path: `.${path.join('.')}`, key: entry.key, line: entry.line, column: entry.column });
     if (matcher.matches(decoded, credentialKey)) {
       const user = credentialKey ? pairedUser(parent, decoded) : undefined;
-      out.push({ ...at, value: decoded, ...(user ? { pairedUser: user } : {}) });
-      return undefined;
+      out.push({ ...at(), value: decoded, ...(user ? { pairedUser: user } : {}) });
+      continue;
     }
     const urlPassword = embeddedUrlPassword(decoded);
-    if (urlPassword && matcher.matches(urlPassword, true)) out.push({ ...at, value: urlPassword });
-    return undefined;
-  });
+    if (urlPassword && matcher.matches(urlPassword, true)) out.push({ ...at(), value: urlPassword });
+  }
   return out;
 }
 

@@ -33,8 +33,30 @@ export interface ExprSources {
   generated: boolean;
 }
 
-/** Sources of an expression, following `$variable` assignments recorded by the Go-template front end. */
-export function exprSources(expr: string, helm: HelmInfo | undefined, depth = 0, seen = new Set<string>()): ExprSources {
+const sourcesByHelm = new WeakMap<HelmInfo, Map<string, ExprSources>>();
+
+/**
+ * Sources of an expression, following `$variable` assignments recorded by the Go-template front end. A top-level
+ * answer is a pure function of the expression and the template's HelmInfo: remembered per template (several rules ask
+ * about every data key of every templated Secret). The result is shared: read it, never change it.
+ */
+export function exprSources(expr: string, helm: HelmInfo | undefined, depth = 0, seen?: Set<string>): ExprSources {
+  if (!helm || depth !== 0 || seen !== undefined) return traceSources(expr, helm, depth, seen ?? new Set());
+  let memo = sourcesByHelm.get(helm);
+  if (!memo) {
+    memo = new Map();
+    sourcesByHelm.set(helm, memo);
+  }
+  let sources = memo.get(expr);
+  if (!sources) {
+    sources = traceSources(expr, helm, 0, new Set());
+    Object.freeze(sources.valuesRefs);
+    memo.set(expr, Object.freeze(sources));
+  }
+  return sources;
+}
+
+function traceSources(expr: string, helm: HelmInfo | undefined, depth: number, seen: Set<string>): ExprSources {
   const refs = new Set(valuesRefsOf(expr));
   let generated = GENERATOR_FUNCTIONS.test(expr) || LOOKUP.test(expr) || [...expr.matchAll(INCLUDE)].some((m) => GENERATING_HELPER.test(m[1]!));
   if (helm && depth < 5) {
@@ -43,7 +65,7 @@ export function exprSources(expr: string, helm: HelmInfo | undefined, depth = 0,
       if (seen.has(name)) continue;
       seen.add(name);
       for (const assigned of helm.variables[name] ?? []) {
-        const inner = exprSources(assigned.replace(/^range\s+/, ''), helm, depth + 1, seen);
+        const inner = traceSources(assigned.replace(/^range\s+/, ''), helm, depth + 1, seen);
         inner.valuesRefs.forEach((r) => refs.add(r));
         generated ||= inner.generated;
       }

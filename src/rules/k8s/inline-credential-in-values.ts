@@ -1,10 +1,11 @@
 import type { ResolvedConfig } from '../../config/types.js';
 import { OriginClassifier } from '../../inventory/origin.js';
-import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential, words } from '../../k8s/vocabulary.js';
+import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential, mayEmbedPassword, words } from '../../k8s/vocabulary.js';
 import type { FileContext } from '../../analyzers/types.js';
 import type { ValuesBlock } from '../../k8s/values-blocks.js';
 import { namedEnvironment } from '../../scan/environment.js';
-import { getStr, isMap, isScalar, walk, type PNode } from '../../yaml/model.js';
+import { resourcesInFile } from '../../scan/project-index.js';
+import { getStr, isMap, isScalar, keyPath, walkFrames, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
 import { isNonCredentialLiteral, namesAKey, namesASecret, valuesEmbeddedPaths } from './common.js';
@@ -35,9 +36,12 @@ function isReferenceParent(key: string): boolean {
 
 /** The literal credential held by a values entry, if any. */
 export function valuesCredentialValue(key: string, value: string, config: ResolvedConfig, parentKey?: string): string | undefined {
+  const credentialKey = isCredentialName(key, { extra: config.credentialNames });
+  // Most values are settings under setting keys: only a URL or DSN could still carry a password.
+  if (!credentialKey && !mayEmbedPassword(value)) return undefined;
   if (!isLiteralSecretValue(value) || isAnglePlaceholder(value)) return undefined;
   const literal =
-    isCredentialName(key, { extra: config.credentialNames }) && !namesASecret(key, value, parentKey) && !namesAKey(key, value) && !(isConnectionStringName(key) && isUrlWithoutCredential(value))
+    credentialKey && !namesASecret(key, value, parentKey) && !namesAKey(key, value) && !(isConnectionStringName(key) && isUrlWithoutCredential(value))
       ? value
       : (embeddedUrlPassword(value) ?? connectionStringPassword(value));
   return literal === undefined || isNonCredentialLiteral(literal) ? undefined : literal;
@@ -46,9 +50,10 @@ export function valuesCredentialValue(key: string, value: string, config: Resolv
 /** Literal credentials in a values document, outside the subtrees listed in `skip` (embedded Kubernetes objects). */
 export function valuesCredentials(root: PNode | null | undefined, config: ResolvedConfig, skip: ReadonlySet<string> = new Set()): ValuesCredential[] {
   const out: ValuesCredential[] = [];
-  walk(root, ({ node, path, entry }) => {
-    if (skip.size > 0 && skip.has(path.join('.'))) return false;
-    const last = path[path.length - 1];
+  walkFrames(root, (frame) => {
+    const { node, entry } = frame;
+    if (skip.size > 0 && skip.has(keyPath(frame).join('.'))) return false;
+    const last = frame.key;
     if (last && !isScalar(node) && isReferenceParent(last)) return false;
     // env-style list items: {name: DB_PASSWORD, value: literal}
     if (isMap(node) && /^\d+$/.test(last ?? '')) {
@@ -57,15 +62,15 @@ export function valuesCredentials(root: PNode | null | undefined, config: Resolv
       const value = scalarText(valueEntry?.value);
       if (name && valueEntry && value !== undefined) {
         const literal = valuesCredentialValue(name, value, config);
-        if (literal) out.push({ path: `.${path.slice(0, -1).join('.')}[${name}]`, key: name, value: literal, line: valueEntry.line, column: valueEntry.column });
+        if (literal) out.push({ path: `.${keyPath(frame).slice(0, -1).join('.')}[${name}]`, key: name, value: literal, line: valueEntry.line, column: valueEntry.column });
       }
       return undefined;
     }
     if (!entry || !last || /^\d+$/.test(last) || entry.key === 'value') return undefined;
     const value = scalarText(node);
     if (value === undefined) return undefined;
-    const literal = valuesCredentialValue(entry.key, value, config, path[path.length - 2]);
-    if (literal) out.push({ path: `.${path.join('.')}`, key: entry.key, value: literal, line: entry.line, column: entry.column });
+    const literal = valuesCredentialValue(entry.key, value, config, frame.up?.key);
+    if (literal) out.push({ path: `.${keyPath(frame).join('.')}`, key: entry.key, value: literal, line: entry.line, column: entry.column });
     return undefined;
   });
   return out;
@@ -132,8 +137,8 @@ export const inlineCredentialInValues = createRule(
       ({ parsed, docIndex, block }) => {
         const prefix = `${block.at}${block.detached ? '|' : '.'}`;
         const skip = new Set(
-          project.resources
-            .filter((r) => r.source === 'values' && r.file === parsed.file.path && r.docIndex === docIndex && r.valuesPath?.startsWith(prefix))
+          resourcesInFile(project, parsed.file.path)
+            .filter((r) => r.source === 'values' && r.docIndex === docIndex && r.valuesPath?.startsWith(prefix))
             .map((r) => r.valuesPath!.slice(prefix.length)),
         );
         reportAll(blockFile(parsed.file, block, config), block.root, skip, { docIndex, owner: block.owner, release: block.release });

@@ -56,7 +56,7 @@ export function configMapCredentials(e: PEntry, resource: K8sResource, config: R
       if (paths.length) out.push({ ...at, valuesPaths: [...new Set(paths)] });
     } else if (block) {
       lines.forEach((line, offset) => {
-        if (out.length || isCommentLine(line)) return;
+        if (out.length || !line.includes('{{') || isCommentLine(line)) return;
         for (const m of line.matchAll(KEY_BEFORE_TEMPLATE)) {
           if (!isCredentialName(m[2]!, extra)) continue;
           const paths = credentialValuesPaths(m[3]!, resource, config);
