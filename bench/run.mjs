@@ -236,6 +236,11 @@ const env = {
 };
 console.error(`bench: node ${env.node}, ${env.cpus} cpus, load ${env.loadavgAtStart.join(' ')}, ${env.rg ?? 'NO rg'}, commit ${commit}${dirty ? ' (+uncommitted src)' : ''}`);
 
+// The floor under any run of a Node.js tool, a cached re-scan included: starting node and exiting.
+const nodeStartup = repeat(runs, () => measure(process.execPath, ['-e', '0']));
+env.nodeStartupMs = Math.round(nodeStartup.wallMs);
+console.error(`node startup (node -e 0): ${fmt(nodeStartup.wallMs)}`);
+
 const results = [];
 for (const name of treeNames) {
   const t0 = Date.now();
@@ -374,6 +379,7 @@ for (const r of results) {
 const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
 const table = rows.map((row) => row.map((cell, c) => (c <= 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
 console.log(table);
+console.log(`node startup floor (node -e 0): ${fmt(nodeStartup.wallMs)}: no run of a Node.js tool, a cached re-scan included, is faster`);
 if (!RG) console.log('rg not installed: ratios against rg are n/a (apt-get install ripgrep)');
 if (uncovered.length) console.log(`registered rules without a generator plant: ${uncovered.join(', ')}`);
 for (const r of results) for (const p of r.plants?.filter((x) => !x.ok) ?? []) console.log(`${r.tree}: MISMATCH ${p.rule} expected ${p.expected} found ${p.found}`);
