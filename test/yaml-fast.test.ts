@@ -83,6 +83,8 @@ describe('fast YAML reader', () => {
     'a: 0x1F\nb: 007\nc: 1.50\nd: .inf\ne: ~\nf: Yes\ng: -0\n1: x\nnull: y\n1.0: z\n',
     'url: http://host:8080/path?x=y\nmsg: a, b [c] {d}\n',
     'scalar at the root\n',
+    // A root mapping's range ends with its last empty value despite the comment line (a root sequence's does not).
+    'a: |\n  x\n# c\nb:\n',
   ];
   it.each(accepted)('reads %j exactly as the yaml library does', (text) => {
     expect(compare(text)).toBe('fast');
@@ -102,6 +104,13 @@ describe('fast YAML reader', () => {
     'a: |2\n   x\n',
     '<<: {a: 1}\n',
     '\uFEFFa: 1\n',
+    // A root sequence whose last item is empty, after a comment line that follows a block, multi-line or own-line
+    // scalar: the library's range of the sequence takes in the line break.
+    '- |\n  x\n# c\n-\n',
+    '- x\n  y\n# c\n-\n',
+    '-\n  x\n# c\n-\n',
+    '- a: |\n    x\n# c\n-\n',
+    '1e3\n--- # doc\n- -5\n  a, b\n# comment\n-\n',
   ];
   it.each(left)('leaves %j to the yaml library', (text) => {
     expect(readYamlFast(text, OPTIONS)).toBeUndefined();
