@@ -7,6 +7,7 @@ import { preprocessHelmTemplate, restorePlaceholders } from '../src/analyzers/he
 import { yamlRole } from '../src/analyzers/yaml.js';
 import { blankCrdBodies } from '../src/yaml/crd.js';
 import { readYamlFast, resolvePlain } from '../src/yaml/fast.js';
+import { scanYaml } from '../src/yaml/nesting.js';
 import { parseYaml } from '../src/yaml/parse.js';
 import { mulberry32, randomYaml } from './helpers/yaml-fuzz.js';
 
@@ -115,6 +116,48 @@ describe('fast YAML reader', () => {
   it.each(left)('leaves %j to the yaml library', (text) => {
     expect(readYamlFast(text, OPTIONS)).toBeUndefined();
     expect(parseYaml(text).docs).toEqual(parseYaml(text, { fast: false }).docs);
+  });
+
+  // Comment lines that the fast reader's guards leave to the library, but that the library never reads (parseYaml
+  // empties them first): parseYaml reads the emptied text fast, with the library's tree for it.
+  const uncommented = [
+    'spec:\n  policyTypes:\n    - Ingress\n  egress:\n    # Allow dns\n    - ports:\n        - port: 53\n  ingress:\n',
+    'spec:\n  policyTypes:\n    - Ingress\n  egress:\n    # Allow dns\n    - ports:\n        - port: 53\n  ingress:\nnext: 1\n',
+    'a:\n  b:\n    - x\n        # deeper\n  d: 1\n',
+    'a:\n  b:\n    - x\n      # deeper\n    - y\n  d:\n',
+    'a:\n  - x\n  # c\n  -\n',
+    'a:\n  b: |\n    x\n    # c\n  e:\n  # trailing\n',
+  ];
+  it.each(uncommented)('reads %j fast once its unread comment lines are emptied, as the yaml library does', (text) => {
+    expect(readYamlFast(text, OPTIONS)).toBeUndefined();
+    const emptied = scanYaml(text).uncommented;
+    expect(emptied).not.toBe(text);
+    expect(compare(emptied)).toBe('fast');
+    expect(parseYaml(text)).toEqual(parseYaml(text, { fast: false }));
+  });
+
+  // Comment lines the library does read (they stay in the emptied text): still the library's.
+  const kept = ['a:\n  b: foo\n    bar\n    # c\n  d:\n', 'a:\n  b: |\n    x\n  # c\n  e:\n'];
+  it.each(kept)('leaves %j to the yaml library, comments and all', (text) => {
+    expect(readYamlFast(scanYaml(text).uncommented, OPTIONS)).toBeUndefined();
+    expect(parseYaml(text)).toEqual(parseYaml(text, { fast: false }));
+  });
+
+  it('parseYaml (fast reader, then the fast reader on the emptied text, then the library) equals the library alone on 10,000 random documents', () => {
+    let random = mulberry32(0);
+    let second = 0;
+    for (let i = 0; i < 10_000; i++) {
+      if (i % 2500 === 0) random = mulberry32(20261130 + i);
+      const text = randomYaml(random);
+      const expected = parseYaml(text, { fast: false });
+      const actual = parseYaml(text);
+      if (!isDeepStrictEqual(actual, expected)) throw new Error(`parseYaml differs from the library on ${JSON.stringify(text)}: ${JSON.stringify(firstDifference(actual, expected))}`);
+      if (readYamlFast(text, OPTIONS) === undefined && !expected.docs.some((d) => d.error)) {
+        const emptied = scanYaml(text).uncommented;
+        if (emptied !== text && readYamlFast(emptied, OPTIONS) !== undefined) second++;
+      }
+    }
+    expect(second).toBeGreaterThan(0);
   });
 
   it('resolves plain scalars by the YAML 1.2 core schema', () => {
