@@ -86,6 +86,15 @@ describe('fast YAML reader', () => {
     'scalar at the root\n',
     // A root mapping's range ends with its last empty value despite the comment line (a root sequence's does not).
     'a: |\n  x\n# c\nb:\n',
+    // Continuation lines of a plain scalar that start with an indicator: content, as in the library's lexer.
+    'cmd: install_packages x\n  && openssl req\n    -subj "/CN=$(hostname)"\n  | tee -a log\n  > /dev/null\n',
+    'a: x\n  &y\nb: x\n  *y\nc: x\n  !y\nd: x\n  - y\ne: x\n  ? y\nf: x\n  :y\n',
+    'a: x\n  "y"\nb: x\n  \'y\nc: x\n  [y\nd: x\n  {y\ne: x\n  ]y\nf: x\n  }y\ng: x\n  ,y\n',
+    'a: x\n  %y\nb: x\n  @y\nc: x\n  `y\nd: x\n  -\ne: x\n  |\nf: x\n  ---\ng: x\n  ...\n',
+    'x\n&y\n%z\n- w\n',
+    '- x\n  - y\n- - x\n    - y\n- x\n  &a y\n',
+    'a: x\n\n  && y # c\nb:\n  x\n  && y\n',
+    'a: x\n  "y\n  z"\nb: x\n  [a, b]\n',
   ];
   it.each(accepted)('reads %j exactly as the yaml library does', (text) => {
     expect(compare(text)).toBe('fast');
@@ -98,6 +107,10 @@ describe('fast YAML reader', () => {
     'a: [1,\n  2]\n',
     'a: "x\n  y"\n',
     '? complex\n: key\n',
+    'a: x\n  : y\n',
+    'a: x\n  y: z\n',
+    'a: x\n  - y: z\n',
+    'a: x\n  {a: b}\n',
     'a:\n\tb: 1\n',
     'a: 1\r\nb: 2\r\n',
     'a: b: c\n',

@@ -636,7 +636,9 @@ class FastYamlReader {
       if (q >= this.len) break;
       const c = src.charCodeAt(q);
       if (q - next <= parent || c === HASH) break;
-      if (c === TAB || c === 13 || isIndicator(c, src.charCodeAt(q + 1)) || c === 38 || c === 42 || c === 33) throw GIVE_UP;
+      // Past its first line a plain scalar's line may start with any indicator (`&& cmd`, `| tee`, `"$X"`, `- x`):
+      // the library's lexer reads on up to a `: ` or a ` #`, as plainLineEnd does.
+      if (c === TAB || c === 13 || (c === COLON && isIndicator(c, src.charCodeAt(q + 1)))) throw GIVE_UP;
       if (q === next && (src.startsWith('---', q) || src.startsWith('...', q)) && isBlank(src.charCodeAt(q + 3))) break;
       end = this.plainLineEnd(q);
       source += (empties === 0 ? ' ' : '\n'.repeat(empties)) + src.slice(q, end);
