@@ -7,6 +7,7 @@ import { preprocessHelmTemplate, restorePlaceholders } from '../src/analyzers/he
 import { yamlRole } from '../src/analyzers/yaml.js';
 import { blankCrdBodies } from '../src/yaml/crd.js';
 import { readYamlFast, resolvePlain } from '../src/yaml/fast.js';
+import { scanYaml } from '../src/yaml/nesting.js';
 import { parseYaml } from '../src/yaml/parse.js';
 import { mulberry32, randomYaml } from './helpers/yaml-fuzz.js';
 
@@ -83,6 +84,17 @@ describe('fast YAML reader', () => {
     'a: 0x1F\nb: 007\nc: 1.50\nd: .inf\ne: ~\nf: Yes\ng: -0\n1: x\nnull: y\n1.0: z\n',
     'url: http://host:8080/path?x=y\nmsg: a, b [c] {d}\n',
     'scalar at the root\n',
+    // A root mapping's range ends with its last empty value despite the comment line (a root sequence's does not).
+    'a: |\n  x\n# c\nb:\n',
+    // Continuation lines of a plain scalar that start with an indicator: content, as in the library's lexer.
+    'cmd: install_packages x\n  && openssl req\n    -subj "/CN=$(hostname)"\n  | tee -a log\n  > /dev/null\n',
+    'a: x\n  &y\nb: x\n  *y\nc: x\n  !y\nd: x\n  - y\ne: x\n  ? y\nf: x\n  :y\n',
+    'a: x\n  "y"\nb: x\n  \'y\nc: x\n  [y\nd: x\n  {y\ne: x\n  ]y\nf: x\n  }y\ng: x\n  ,y\n',
+    'a: x\n  %y\nb: x\n  @y\nc: x\n  `y\nd: x\n  -\ne: x\n  |\nf: x\n  ---\ng: x\n  ...\n',
+    'x\n&y\n%z\n- w\n',
+    '- x\n  - y\n- - x\n    - y\n- x\n  &a y\n',
+    'a: x\n\n  && y # c\nb:\n  x\n  && y\n',
+    'a: x\n  "y\n  z"\nb: x\n  [a, b]\n',
   ];
   it.each(accepted)('reads %j exactly as the yaml library does', (text) => {
     expect(compare(text)).toBe('fast');
@@ -95,6 +107,10 @@ describe('fast YAML reader', () => {
     'a: [1,\n  2]\n',
     'a: "x\n  y"\n',
     '? complex\n: key\n',
+    'a: x\n  : y\n',
+    'a: x\n  y: z\n',
+    'a: x\n  - y: z\n',
+    'a: x\n  {a: b}\n',
     'a:\n\tb: 1\n',
     'a: 1\r\nb: 2\r\n',
     'a: b: c\n',
@@ -102,10 +118,59 @@ describe('fast YAML reader', () => {
     'a: |2\n   x\n',
     '<<: {a: 1}\n',
     '\uFEFFa: 1\n',
+    // A root sequence whose last item is empty, after a comment line that follows a block, multi-line or own-line
+    // scalar: the library's range of the sequence takes in the line break.
+    '- |\n  x\n# c\n-\n',
+    '- x\n  y\n# c\n-\n',
+    '-\n  x\n# c\n-\n',
+    '- a: |\n    x\n# c\n-\n',
+    '1e3\n--- # doc\n- -5\n  a, b\n# comment\n-\n',
   ];
   it.each(left)('leaves %j to the yaml library', (text) => {
     expect(readYamlFast(text, OPTIONS)).toBeUndefined();
     expect(parseYaml(text).docs).toEqual(parseYaml(text, { fast: false }).docs);
+  });
+
+  // Comment lines that the fast reader's guards leave to the library, but that the library never reads (parseYaml
+  // empties them first): parseYaml reads the emptied text fast, with the library's tree for it.
+  const uncommented = [
+    'spec:\n  policyTypes:\n    - Ingress\n  egress:\n    # Allow dns\n    - ports:\n        - port: 53\n  ingress:\n',
+    'spec:\n  policyTypes:\n    - Ingress\n  egress:\n    # Allow dns\n    - ports:\n        - port: 53\n  ingress:\nnext: 1\n',
+    'a:\n  b:\n    - x\n        # deeper\n  d: 1\n',
+    'a:\n  b:\n    - x\n      # deeper\n    - y\n  d:\n',
+    'a:\n  - x\n  # c\n  -\n',
+    'a:\n  b: |\n    x\n    # c\n  e:\n  # trailing\n',
+  ];
+  it.each(uncommented)('reads %j fast once its unread comment lines are emptied, as the yaml library does', (text) => {
+    expect(readYamlFast(text, OPTIONS)).toBeUndefined();
+    const emptied = scanYaml(text).uncommented;
+    expect(emptied).not.toBe(text);
+    expect(compare(emptied)).toBe('fast');
+    expect(parseYaml(text)).toEqual(parseYaml(text, { fast: false }));
+  });
+
+  // Comment lines the library does read (they stay in the emptied text): still the library's.
+  const kept = ['a:\n  b: foo\n    bar\n    # c\n  d:\n', 'a:\n  b: |\n    x\n  # c\n  e:\n'];
+  it.each(kept)('leaves %j to the yaml library, comments and all', (text) => {
+    expect(readYamlFast(scanYaml(text).uncommented, OPTIONS)).toBeUndefined();
+    expect(parseYaml(text)).toEqual(parseYaml(text, { fast: false }));
+  });
+
+  it('parseYaml (fast reader, then the fast reader on the emptied text, then the library) equals the library alone on 10,000 random documents', () => {
+    let random = mulberry32(0);
+    let second = 0;
+    for (let i = 0; i < 10_000; i++) {
+      if (i % 2500 === 0) random = mulberry32(20261130 + i);
+      const text = randomYaml(random);
+      const expected = parseYaml(text, { fast: false });
+      const actual = parseYaml(text);
+      if (!isDeepStrictEqual(actual, expected)) throw new Error(`parseYaml differs from the library on ${JSON.stringify(text)}: ${JSON.stringify(firstDifference(actual, expected))}`);
+      if (readYamlFast(text, OPTIONS) === undefined && !expected.docs.some((d) => d.error)) {
+        const emptied = scanYaml(text).uncommented;
+        if (emptied !== text && readYamlFast(emptied, OPTIONS) !== undefined) second++;
+      }
+    }
+    expect(second).toBeGreaterThan(0);
   });
 
   it('resolves plain scalars by the YAML 1.2 core schema', () => {

@@ -104,6 +104,8 @@ class FastYamlReader {
   private shifts = 0;
   /** `shifts` when each open block collection started, the document's root first. */
   private openShiftMarks: number[] = [];
+  /** Whether the current document's root is a block sequence. */
+  private rootSeq = false;
   private readonly len: number;
 
   constructor(
@@ -233,6 +235,8 @@ class FastYamlReader {
   /** Whether a shifting scalar (see `shifts`) was read inside a block collection still open below the root. */
   private shiftedInOpenCollection(): boolean {
     const marks = this.openShiftMarks;
+    // A root sequence is itself such a collection (its items are not closed sections as a root mapping's are).
+    if (this.rootSeq) return marks.length >= 1 && this.shifts > marks[0]!;
     return marks.length >= 2 && this.shifts > marks[1]!;
   }
 
@@ -329,6 +333,7 @@ class FastYamlReader {
     const column = this.column() + 1;
     const entries: PEntry[] = [];
     const commentsBefore = this.commentLines;
+    if (this.openShiftMarks.length === 0) this.rootSeq = false;
     this.openShiftMarks.push(this.shifts);
     for (;;) {
       const keyLine = this.line;
@@ -433,6 +438,7 @@ class FastYamlReader {
     const column = this.column() + 1;
     const items: (PNode | null)[] = [];
     const commentsBefore = this.commentLines;
+    if (this.openShiftMarks.length === 0) this.rootSeq = true;
     this.openShiftMarks.push(this.shifts);
     if (depth + 1 > this.options.maxDepth) throw GIVE_UP;
     for (;;) {
@@ -630,7 +636,9 @@ class FastYamlReader {
       if (q >= this.len) break;
       const c = src.charCodeAt(q);
       if (q - next <= parent || c === HASH) break;
-      if (c === TAB || c === 13 || isIndicator(c, src.charCodeAt(q + 1)) || c === 38 || c === 42 || c === 33) throw GIVE_UP;
+      // Past its first line a plain scalar's line may start with any indicator (`&& cmd`, `| tee`, `"$X"`, `- x`):
+      // the library's lexer reads on up to a `: ` or a ` #`, as plainLineEnd does.
+      if (c === TAB || c === 13 || (c === COLON && isIndicator(c, src.charCodeAt(q + 1)))) throw GIVE_UP;
       if (q === next && (src.startsWith('---', q) || src.startsWith('...', q)) && isBlank(src.charCodeAt(q + 3))) break;
       end = this.plainLineEnd(q);
       source += (empties === 0 ? ' ' : '\n'.repeat(empties)) + src.slice(q, end);

@@ -63,6 +63,13 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
   // The nesting is bounded before the yaml library sees the text (see nesting.ts).
   const scanned = scanYaml(text);
   if (scanned.depth > YAML_PARSE_DEPTH_LIMIT) return { docs: [], aliasLimitHit: false, tooDeep: false, refused: { depth: scanned.depth, line: scanned.line } };
+  if (options.fast !== false && scanned.uncommented !== text) {
+    // The library reads the text without the comment lines that cannot change its tree, and most of the fast
+    // reader's guards are about comment lines (where the library's ranges put them): on that text it often answers,
+    // and its answer is the library's on that same text, which is what the library path below returns.
+    const docs = readYamlFast(scanned.uncommented, { text: restore, maxNodes: budget.maxNodes, maxDepth: Math.min(budget.maxDepth, YAML_PARSE_DEPTH_LIMIT) });
+    if (docs) return { docs, aliasLimitHit: false, tooDeep: false };
+  }
   const lineCounter = new LineCounter();
   // Without its whole-line comments (same lines, same tree): on documented values files most of the text.
   const documents = parseAllDocuments(scanned.uncommented, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: false });
