@@ -544,3 +544,41 @@ describe('isBlankFrom', () => {
     expect(isBlankFrom('x y', 1)).toBe(false);
   });
 });
+
+describe('expression analysis (values paths, functions, templates)', () => {
+  const first = (t: string) => {
+    const a = preprocessHelmTemplate(t).actions[0]!;
+    return [a.valuesRefs, a.functions, a.templates];
+  };
+  it('reads .Values paths from fields and variables', () => {
+    expect(first('{{ .Values }}')).toEqual([['.'], [], []]);
+    expect(first('{{ $.Values.a.b }}')).toEqual([['.a.b'], [], []]);
+    expect(first('{{ .a.Values.b }}')).toEqual([['.b'], [], []]);
+    expect(first('{{ .a.b.Values.c }}')).toEqual([[], [], []]);
+    expect(first('{{ $x.Values.y }}')).toEqual([['.y'], [], []]);
+    expect(first('{{ $x.a.Values }}')).toEqual([[], [], []]);
+    expect(first('{{ .ValuesX.a }}')).toEqual([[], [], []]);
+    expect(first('{{ .Values.Values.q }}')).toEqual([['.Values.q'], [], []]);
+    expect(first('{{ .Values.a. }}')).toEqual([['.a'], [], []]);
+    expect(first('{{ (.a).Values.b }}')).toEqual([[], [], []]);
+  });
+  it('reads index/get/dig keys and template names', () => {
+    expect(first('{{ index .Values "a" "b" }}')).toEqual([['.a.b'], ['index'], []]);
+    expect(first('{{ get .Values.m "k" "j" }}')).toEqual([['.m.k'], ['get'], []]);
+    expect(first('{{ dig "a" "b" .Values.m }}')).toEqual([['.m.a'], ['dig'], []]);
+    expect(first('{{ include "a\\"b" . }}')).toEqual([[], ['include'], ['a"b']]);
+    expect(first('{{ template `t` . }}')).toEqual([[], ['template'], ['t']]);
+  });
+  it('resolves dot-relative fields inside with, else with and range variables', () => {
+    const fe = preprocessHelmTemplate(
+      '{{ with .Values.a }}\n{{ .b.c }}{{ index . "k" }}{{ dig "x" "y" .z }}\n{{ else with .Values.q }}{{ .e }}{{ end }}\n' +
+        '{{ range $k, $v := .Values.l }}{{ else range $i := .Values.y }}{{ end }}',
+    );
+    expect(fe.actions.map((a) => [a.kind, a.keyword ?? null, a.valuesRefs])).toEqual([
+      ['control', 'with', ['.a']], ['block', null, ['.a.b.c']], ['block', null, []], ['block', null, ['.a.z.x']],
+      ['control', 'else', ['.q']], ['block', null, ['.q.e']], ['control', 'end', []],
+      ['control', 'range', ['.l']], ['control', 'else', ['.y']], ['control', 'end', []],
+    ]);
+    expect([...fe.variables]).toEqual([['$k', ['range .Values.l']], ['$v', ['range .Values.l']], ['$i', ['range .Values.y']]]);
+  });
+});
