@@ -287,31 +287,37 @@ function keywordAt(expr: string, k: number): string | undefined {
   return undefined;
 }
 
-/** The `.Values` path a `with` action narrows the dot to (set by analyzeExpr). */
+// What analyzeExpr found, read by the caller before the next expression. The lists have unique entries in first-seen
+// order (what a Set gives, without one Set per action: there are 150k actions in bitnami/charts and most have one
+// entry or none); the caller copies them into exact-size arrays.
+let kindOut: HelmActionKind = 'value';
+let keywordOut: string | undefined;
+/** The `.Values` path a `with` action narrows the dot to. */
 let withPathOut: string | undefined;
+const refs: string[] = [];
+const fns: string[] = [];
+const tpls: string[] = [];
 
 /**
- * Fills ACTION's kind, keyword, valuesRefs, functions and templates from its expression, records the variables it
- * assigns in VARIABLES; withPathOut is set for `with`. Returns whether the action is block-like (the last command of
- * the pipeline is nindent/indent/toYaml).
+ * Analyses an action's expression into kindOut, keywordOut, withPathOut and the refs/fns/tpls lists, and records the
+ * variables it assigns in VARIABLES. Returns whether the action is block-like (the last command of the pipeline is
+ * nindent/indent/toYaml).
  */
-function analyzeExpr(expr: string, dotPrefix: string | null, action: HelmAction, variables: Map<string, string[]>): boolean {
+function analyzeExpr(expr: string, dotPrefix: string | null, variables: Map<string, string[]>): boolean {
   lexExpr(expr);
   const nt = tokCount;
   withPathOut = undefined;
-  action.kind = 'value';
-  // Lists with unique entries in first-seen order (what a Set gives, without one Set per action: there are 150k
-  // actions in bitnami/charts and most have one entry or none).
-  const refs = action.valuesRefs;
-  const fns = action.functions;
-  const tpls = action.templates;
+  kindOut = 'value';
+  refs.length = 0;
+  fns.length = 0;
+  tpls.length = 0;
   let bodyStart = 0;
   const keyword = keywordAt(expr, 0);
   /** `else if`, `else with`, `else range`: the second keyword. */
   let elseSub: string | undefined;
+  keywordOut = keyword;
   if (keyword !== undefined) {
-    action.keyword = keyword;
-    action.kind = keyword === 'define' || keyword === 'block' ? 'define' : 'control';
+    kindOut = keyword === 'define' || keyword === 'block' ? 'define' : 'control';
     bodyStart = 1;
     if (keyword === 'else') {
       const second = keywordAt(expr, 1);
@@ -342,7 +348,7 @@ function analyzeExpr(expr: string, dotPrefix: string | null, action: HelmAction,
         if (list) list.push(e);
         else variables.set(name, [e]);
       }
-      if (keyword === undefined) action.kind = 'assign';
+      if (keyword === undefined) kindOut = 'assign';
       bodyStart = j + 1;
     }
   }
@@ -406,6 +412,11 @@ function analyzeExpr(expr: string, dotPrefix: string | null, action: HelmAction,
 
 function addUnique(list: string[], value: string): void {
   if (!list.includes(value)) list.push(value);
+}
+
+/** An exact-size copy (a list grown by push keeps room for 17 entries). */
+function exactCopy(list: string[]): string[] {
+  return list.length === 0 ? [] : list.length === 1 ? [list[0]!] : list.slice();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -663,23 +674,28 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
     }
     if (lastNl >= 0) lineStart = lastNl + 1;
 
-    const action: HelmAction = {
-      expr,
-      kind: 'comment',
-      line: startLine,
-      column,
-      endLine: startLine + nls,
-      valuesRefs: [],
-      functions: [],
-      templates: [],
-      trimLeft,
-      trimRight,
-    };
     let blockLike = false;
-    if (!isComment) {
-      blockLike = analyzeExpr(expr, dot, action, variables);
+    let kw: string | undefined;
+    let action: HelmAction;
+    if (isComment) {
+      action = { expr, kind: 'comment', line: startLine, column, endLine: startLine + nls, valuesRefs: [], functions: [], templates: [], trimLeft, trimRight };
+    } else {
+      blockLike = analyzeExpr(expr, dot, variables);
+      kw = keywordOut;
+      action = {
+        expr,
+        kind: kindOut,
+        line: startLine,
+        column,
+        endLine: startLine + nls,
+        valuesRefs: exactCopy(refs),
+        functions: exactCopy(fns),
+        templates: exactCopy(tpls),
+        trimLeft,
+        trimRight,
+      };
+      if (kw !== undefined) action.keyword = kw;
       // block structure
-      const kw = action.keyword;
       if (kw === 'if' || kw === 'range' || kw === 'with' || kw === 'define' || kw === 'block') {
         const newDot: string | null = kw === 'if' ? dot : kw === 'with' ? withPathOut ?? null : null;
         const innerDefine = kw === 'define' ? action.templates[0] ?? '' : defineName;
