@@ -308,9 +308,10 @@ function analyzeExpr(expr: string, dotPrefix: string | null, variables: Map<stri
   const nt = tokCount;
   withPathOut = undefined;
   kindOut = 'value';
-  refs.length = 0;
-  fns.length = 0;
-  tpls.length = 0;
+  // setting length is a runtime call: only when there is something to drop
+  if (refs.length !== 0) refs.length = 0;
+  if (fns.length !== 0) fns.length = 0;
+  if (tpls.length !== 0) tpls.length = 0;
   let bodyStart = 0;
   const keyword = keywordAt(expr, 0);
   /** `else if`, `else with`, `else range`: the second keyword. */
@@ -472,7 +473,10 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
   const extras: number[] = [];
   const notes: LineNotes = { drops: new Map(), controlOnly: new Map() };
   const nextToken = (): string => `${PLACEHOLDER_PREFIX}${counter++}__`;
+  // pieces of the current line: the first pieceCount entries (a count, not truncation: setting an array's length
+  // is a runtime call, and this happens on every line)
   const pieces: Piece[] = [];
+  let pieceCount = 0;
   let extra = 0;
   let counter = 0;
   const stack: Opener[] = [];
@@ -494,9 +498,9 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
   let noCommentEndFrom = Number.POSITIVE_INFINITY;
 
   const flushLine = (): void => {
-    rendered.push(renderLine(pieces, rendered.length, nextToken, placeholders, notes));
+    rendered.push(renderLine(pieces, pieceCount, rendered.length, nextToken, placeholders, notes));
     extras.push(extra);
-    pieces.length = 0;
+    pieceCount = 0;
     extra = 0;
   };
 
@@ -521,7 +525,7 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
       const stop = nl < end ? nl : end;
       if (stop > from && defineName === undefined) {
         const part = src.slice(from, stop);
-        pieces.push(part);
+        pieces[pieceCount++] = part;
         scanStray(part);
       }
       if (stop === end) break;
@@ -727,7 +731,7 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
     defineName = stack[stack.length - 1]?.innerDefine;
     const defName = enclosingDefine ?? defineName;
     if (defName !== undefined) action.inDefine = defName;
-    if (enclosingDefine === undefined && defineName === undefined) pieces.push({ action, blockLike });
+    if (enclosingDefine === undefined && defineName === undefined) pieces[pieceCount++] = { action, blockLike };
     extra += nls;
     line += nls;
     i = closeAt + 2;
@@ -788,18 +792,20 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
 /** The YAML text of line ROW (index) from its pieces; drops and control-only lines go to NOTES. */
 function renderLine(
   pieces: Piece[],
+  count: number,
   row: number,
   nextToken: () => string,
   placeholders: Map<string, HelmAction>,
   notes: LineNotes,
 ): string {
-  if (pieces.length === 1 && typeof pieces[0] === 'string') {
+  if (count === 1 && typeof pieces[0] === 'string') {
     // a line of text only (most lines)
     const text = pieces[0];
     return isBlankFrom(text, 0) ? '' : text.trimEnd();
   }
   let hasText = false;
-  for (const pc of pieces) {
+  for (let k = 0; k < count; k++) {
+    const pc = pieces[k]!;
     if (typeof pc === 'string' && !isBlankFrom(pc, 0)) {
       hasText = true;
       break;
@@ -809,7 +815,8 @@ function renderLine(
     // the line only holds actions: control flow is dropped, value actions inject blocks
     let controlOnly: string | undefined;
     let onlyControl = true;
-    for (const pc of pieces) {
+    for (let k = 0; k < count; k++) {
+      const pc = pieces[k]!;
       if (typeof pc === 'string') continue;
       if (pc.action.kind === 'value') {
         pc.action.kind = 'block';
@@ -821,7 +828,7 @@ function renderLine(
   }
   // index of the last piece that is not whitespace text or a removed action
   let last = -1;
-  for (let k = pieces.length - 1; k >= 0; k--) {
+  for (let k = count - 1; k >= 0; k--) {
     const pc = pieces[k]!;
     if (typeof pc === 'string') {
       if (!isBlankFrom(pc, 0)) {
@@ -834,7 +841,7 @@ function renderLine(
     }
   }
   let textOut = '';
-  for (let k = 0; k < pieces.length; k++) {
+  for (let k = 0; k < count; k++) {
     const pc = pieces[k]!;
     if (typeof pc === 'string') {
       textOut += pc;
