@@ -306,6 +306,13 @@ describe('restorePlaceholders', () => {
     expect(restorePlaceholders('__FPT99__ and plain', fe)).toBe('__FPT99__ and plain');
     expect(restorePlaceholders('no tokens', fe)).toBe('no tokens');
   });
+  it('restores a value that is exactly one token, and leaves an unknown lone token alone', () => {
+    const fe = preprocessHelmTemplate('a: {{ .Values.a | quote }}\nb: {{ .Values.b }}');
+    expect(restorePlaceholders('__FPT1__', fe)).toBe('{{ .Values.b }}');
+    expect(restorePlaceholders('__FPT0____FPT1__', fe)).toBe('{{ .Values.a | quote }}{{ .Values.b }}');
+    expect(restorePlaceholders('__FPT7__', fe)).toBe('__FPT7__');
+    expect(restorePlaceholders('__FPT0__ ', fe)).toBe('{{ .Values.a | quote }} ');
+  });
 });
 
 describe('hostile input', () => {

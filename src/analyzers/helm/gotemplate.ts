@@ -903,6 +903,11 @@ function valueContext(prefix: string): { col: number; dashOnly: boolean } | unde
 /** Replace placeholder tokens in a string by `{{ expr }}`. */
 export function restorePlaceholders(value: string, frontEnd: HelmFrontEnd): string {
   if (typeof value !== 'string' || value.indexOf(PLACEHOLDER_PREFIX) < 0) return value;
+  // most placeholder scalars are one token (`key: {{ .Values.x }}`)
+  if (value.charCodeAt(0) === 95 /* _ */) {
+    const action = frontEnd.placeholders.get(value);
+    if (action) return `{{ ${action.expr} }}`;
+  }
   return value.replace(PLACEHOLDER_RE, (token) => {
     const action = frontEnd.placeholders.get(token);
     return action ? `{{ ${action.expr} }}` : token;
