@@ -306,6 +306,13 @@ describe('restorePlaceholders', () => {
     expect(restorePlaceholders('__FPT99__ and plain', fe)).toBe('__FPT99__ and plain');
     expect(restorePlaceholders('no tokens', fe)).toBe('no tokens');
   });
+  it('restores a value that is exactly one token, and leaves an unknown lone token alone', () => {
+    const fe = preprocessHelmTemplate('a: {{ .Values.a | quote }}\nb: {{ .Values.b }}');
+    expect(restorePlaceholders('__FPT1__', fe)).toBe('{{ .Values.b }}');
+    expect(restorePlaceholders('__FPT0____FPT1__', fe)).toBe('{{ .Values.a | quote }}{{ .Values.b }}');
+    expect(restorePlaceholders('__FPT7__', fe)).toBe('__FPT7__');
+    expect(restorePlaceholders('__FPT0__ ', fe)).toBe('{{ .Values.a | quote }} ');
+  });
 });
 
 describe('hostile input', () => {
@@ -542,5 +549,43 @@ describe('isBlankFrom', () => {
     expect(isBlankFrom('\u200b', 0)).toBe(false);
     expect(isBlankFrom(' \u0000', 0)).toBe(false);
     expect(isBlankFrom('x y', 1)).toBe(false);
+  });
+});
+
+describe('expression analysis (values paths, functions, templates)', () => {
+  const first = (t: string) => {
+    const a = preprocessHelmTemplate(t).actions[0]!;
+    return [a.valuesRefs, a.functions, a.templates];
+  };
+  it('reads .Values paths from fields and variables', () => {
+    expect(first('{{ .Values }}')).toEqual([['.'], [], []]);
+    expect(first('{{ $.Values.a.b }}')).toEqual([['.a.b'], [], []]);
+    expect(first('{{ .a.Values.b }}')).toEqual([['.b'], [], []]);
+    expect(first('{{ .a.b.Values.c }}')).toEqual([[], [], []]);
+    expect(first('{{ $x.Values.y }}')).toEqual([['.y'], [], []]);
+    expect(first('{{ $x.a.Values }}')).toEqual([[], [], []]);
+    expect(first('{{ .ValuesX.a }}')).toEqual([[], [], []]);
+    expect(first('{{ .Values.Values.q }}')).toEqual([['.Values.q'], [], []]);
+    expect(first('{{ .Values.a. }}')).toEqual([['.a'], [], []]);
+    expect(first('{{ (.a).Values.b }}')).toEqual([[], [], []]);
+  });
+  it('reads index/get/dig keys and template names', () => {
+    expect(first('{{ index .Values "a" "b" }}')).toEqual([['.a.b'], ['index'], []]);
+    expect(first('{{ get .Values.m "k" "j" }}')).toEqual([['.m.k'], ['get'], []]);
+    expect(first('{{ dig "a" "b" .Values.m }}')).toEqual([['.m.a'], ['dig'], []]);
+    expect(first('{{ include "a\\"b" . }}')).toEqual([[], ['include'], ['a"b']]);
+    expect(first('{{ template `t` . }}')).toEqual([[], ['template'], ['t']]);
+  });
+  it('resolves dot-relative fields inside with, else with and range variables', () => {
+    const fe = preprocessHelmTemplate(
+      '{{ with .Values.a }}\n{{ .b.c }}{{ index . "k" }}{{ dig "x" "y" .z }}\n{{ else with .Values.q }}{{ .e }}{{ end }}\n' +
+        '{{ range $k, $v := .Values.l }}{{ else range $i := .Values.y }}{{ end }}',
+    );
+    expect(fe.actions.map((a) => [a.kind, a.keyword ?? null, a.valuesRefs])).toEqual([
+      ['control', 'with', ['.a']], ['block', null, ['.a.b.c']], ['block', null, []], ['block', null, ['.a.z.x']],
+      ['control', 'else', ['.q']], ['block', null, ['.q.e']], ['control', 'end', []],
+      ['control', 'range', ['.l']], ['control', 'else', ['.y']], ['control', 'end', []],
+    ]);
+    expect([...fe.variables]).toEqual([['$k', ['range .Values.l']], ['$v', ['range .Values.l']], ['$i', ['range .Values.y']]]);
   });
 });

@@ -72,10 +72,8 @@ export const PLACEHOLDER_PREFIX = '__FPT';
 const PLACEHOLDER_RE = /__FPT\d+__/g;
 const MAX_PROBLEMS = 100;
 
-const CONTROL_KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'break', 'continue']);
-const DEFINE_KEYWORDS = new Set(['define', 'block']);
-/** Keyword -> the one shared instance of it, which actions carry (a model keeps tens of thousands of them). */
-const KEYWORDS = new Map([...CONTROL_KEYWORDS, ...DEFINE_KEYWORDS].map((k) => [k, k]));
+/** Control and define keywords, most frequent first; actions carry these shared instances (a model keeps tens of thousands). */
+const KEYWORD_LIST = ['end', 'if', 'else', 'with', 'range', 'define', 'block', 'break', 'continue'];
 const NON_FUNCTION_IDENTS = new Set([
   'if', 'else', 'end', 'range', 'with', 'define', 'block', 'break', 'continue', 'nil', 'true', 'false',
 ]);
@@ -85,22 +83,43 @@ const BLOCK_FUNCTIONS = new Set(['nindent', 'indent', 'toYaml', 'toYamlPretty', 
 // Expression lexer (inside one action)
 // ---------------------------------------------------------------------------------------------------------
 
-type TokType = 'str' | 'num' | 'ident' | 'field' | 'var' | 'chain' | 'lp' | 'rp' | 'pipe' | 'comma' | 'decl' | 'assign' | 'other';
+// Tokens of the expression being analysed live in parallel arrays reused from one action to the next: no object
+// per token, and a token's text is sliced only when it is read (most are not).
+const T_STR = 0;
+const T_NUM = 1;
+const T_IDENT = 2;
+const T_FIELD = 3;
+const T_VAR = 4;
+const T_CHAIN = 5;
+const T_LP = 6;
+const T_RP = 7;
+const T_PIPE = 8;
+const T_COMMA = 9;
+const T_DECL = 10;
+const T_ASSIGN = 11;
+const T_OTHER = 12;
 
-interface Tok {
-  t: TokType;
-  /** Raw text. */
-  v: string;
-  /** For str: the unquoted value. For field/var/chain: the segments after the head. */
-  s: string | undefined;
-  segs: string[] | undefined;
-  /** Offset of the token in the expression. */
-  pos: number;
-}
+let tokType = new Uint8Array(64);
+let tokStart = new Int32Array(64);
+let tokEnd = new Int32Array(64);
+/** Var tokens: end of the `$name` head, where the field segments start. */
+let tokHead = new Int32Array(64);
+let tokCount = 0;
 
-/** Every token has the same fields (one object shape keeps the code that reads tokens monomorphic). */
-function tok(t: TokType, v: string, pos: number, s?: string, segs?: string[]): Tok {
-  return { t, v, s, segs, pos };
+function pushTok(type: number, start: number, end: number, head: number): void {
+  if (tokCount === tokType.length) {
+    const grow = <A extends Uint8Array | Int32Array>(a: A, b: A): A => (b.set(a), b);
+    const size = tokCount * 2;
+    tokType = grow(tokType, new Uint8Array(size));
+    tokStart = grow(tokStart, new Int32Array(size));
+    tokEnd = grow(tokEnd, new Int32Array(size));
+    tokHead = grow(tokHead, new Int32Array(size));
+  }
+  tokType[tokCount] = type;
+  tokStart[tokCount] = start;
+  tokEnd[tokCount] = end;
+  tokHead[tokCount] = head;
+  tokCount++;
 }
 
 function isIdentStart(c: number): boolean {
@@ -132,23 +151,23 @@ function unquoteGoString(raw: string): string {
   return out;
 }
 
-function lexExpr(expr: string): Tok[] {
-  const toks: Tok[] = [];
+/** End of the field chain `.a.b.c` that starts at `start` (which points at '.'); `start` when there is none. */
+function segsEnd(expr: string, start: number, n: number): number {
+  let j = start;
+  while (j < n && expr.charCodeAt(j) === 46 /* . */) {
+    let k = j + 1;
+    while (k < n && isIdentChar(expr.charCodeAt(k))) k++;
+    if (k === j + 1) break;
+    j = k;
+  }
+  return j;
+}
+
+/** Lexes `expr` into the token arrays (tokCount tokens). */
+function lexExpr(expr: string): void {
+  tokCount = 0;
   const n = expr.length;
   let i = 0;
-  const readSegs = (start: number): { end: number; segs: string[] } => {
-    // reads `.a.b.c` starting at `start` (which points at '.')
-    const segs: string[] = [];
-    let j = start;
-    while (j < n && expr.charCodeAt(j) === 46 /* . */) {
-      let k = j + 1;
-      while (k < n && isIdentChar(expr.charCodeAt(k))) k++;
-      if (k === j + 1) break;
-      segs.push(expr.slice(j + 1, k));
-      j = k;
-    }
-    return { end: j, segs };
-  };
   while (i < n) {
     const c = expr.charCodeAt(i);
     if (isSpaceCode(c)) {
@@ -156,100 +175,103 @@ function lexExpr(expr: string): Tok[] {
       continue;
     }
     const start = i;
-    if (c === 34 /* " */) {
+    if (c === 34 /* " */ || c === 39 /* ' */) {
       let j = i + 1;
-      while (j < n && expr.charCodeAt(j) !== 34 && expr.charCodeAt(j) !== 10) {
+      while (j < n && expr.charCodeAt(j) !== c && expr.charCodeAt(j) !== 10) {
         if (expr.charCodeAt(j) === 92) j++;
         j++;
       }
       j = Math.min(j + 1, n);
-      const raw = expr.slice(i, j);
-      toks.push(tok('str', raw, start, unquoteGoString(raw.endsWith('"') && raw.length > 1 ? raw : raw + '"')));
+      pushTok(c === 34 ? T_STR : T_NUM, start, j, 0);
       i = j;
     } else if (c === 96 /* ` */) {
       let j = expr.indexOf('`', i + 1);
       j = j < 0 ? n : j + 1;
-      const raw = expr.slice(i, j);
-      toks.push(tok('str', raw, start, raw.slice(1, raw.endsWith('`') && raw.length > 1 ? -1 : undefined)));
-      i = j;
-    } else if (c === 39 /* ' */) {
-      let j = i + 1;
-      while (j < n && expr.charCodeAt(j) !== 39 && expr.charCodeAt(j) !== 10) {
-        if (expr.charCodeAt(j) === 92) j++;
-        j++;
-      }
-      j = Math.min(j + 1, n);
-      toks.push(tok('num', expr.slice(i, j), start));
+      pushTok(T_STR, start, j, 0);
       i = j;
     } else if (c === 46 /* . */) {
       if (i + 1 < n && isDigit(expr.charCodeAt(i + 1))) {
         let j = i + 1;
         while (j < n && (isIdentChar(expr.charCodeAt(j)) || expr.charCodeAt(j) === 46)) j++;
-        toks.push(tok('num', expr.slice(i, j), start));
+        pushTok(T_NUM, start, j, 0);
         i = j;
         continue;
       }
-      const prev = toks[toks.length - 1];
-      const chained = prev !== undefined && prev.t === 'rp' && prev.pos + 1 === i;
-      const { end, segs } = readSegs(i);
+      const last = tokCount - 1;
+      const chained = last >= 0 && tokType[last] === T_RP && tokStart[last]! + 1 === i;
+      const end = segsEnd(expr, i, n);
       const j = end === i ? i + 1 : end;
-      toks.push(tok(chained ? 'chain' : 'field', expr.slice(i, j), start, undefined, segs));
+      pushTok(chained ? T_CHAIN : T_FIELD, start, j, start);
       i = j;
     } else if (c === 36 /* $ */) {
       let j = i + 1;
       while (j < n && isIdentChar(expr.charCodeAt(j))) j++;
-      const head = expr.slice(i, j);
-      const { end, segs } = readSegs(j);
-      toks.push(tok('var', expr.slice(i, end), start, head, segs));
+      const end = segsEnd(expr, j, n);
+      pushTok(T_VAR, start, end, j);
       i = end;
     } else if (isIdentStart(c)) {
       let j = i + 1;
       while (j < n && isIdentChar(expr.charCodeAt(j))) j++;
       // identifiers may be followed by a field chain (e.g. `.Foo` after a method call), keep them separate
-      toks.push(tok('ident', expr.slice(i, j), start));
+      pushTok(T_IDENT, start, j, 0);
       i = j;
     } else if (isDigit(c) || ((c === 45 || c === 43) && i + 1 < n && isDigit(expr.charCodeAt(i + 1)))) {
       let j = i + 1;
       while (j < n && (isIdentChar(expr.charCodeAt(j)) || expr.charCodeAt(j) === 46)) j++;
-      toks.push(tok('num', expr.slice(i, j), start));
+      pushTok(T_NUM, start, j, 0);
       i = j;
-    } else if (c === 40) {
-      toks.push(tok('lp', '(', start));
-      i++;
-    } else if (c === 41) {
-      toks.push(tok('rp', ')', start));
-      i++;
-    } else if (c === 124) {
-      toks.push(tok('pipe', '|', start));
-      i++;
-    } else if (c === 44) {
-      toks.push(tok('comma', ',', start));
-      i++;
     } else if (c === 58 && expr.charCodeAt(i + 1) === 61) {
-      toks.push(tok('decl', ':=', start));
+      pushTok(T_DECL, start, i + 2, 0);
       i += 2;
-    } else if (c === 61) {
-      toks.push(tok('assign', '=', start));
-      i++;
     } else {
-      toks.push(tok('other', expr[i] ?? '', start));
+      pushTok(c === 40 ? T_LP : c === 41 ? T_RP : c === 124 ? T_PIPE : c === 44 ? T_COMMA : c === 61 ? T_ASSIGN : T_OTHER, start, i + 1, 0);
       i++;
     }
   }
-  return toks;
 }
 
-/** `.Values...` path of a field/var token, or undefined. `.Values` alone gives ".". */
-function valuesPathOf(tok: Tok): string | undefined {
-  if ((tok.t !== 'field' && tok.t !== 'var') || !tok.segs) return undefined;
-  const segs = tok.segs;
-  const idx = segs.indexOf('Values');
-  if (idx < 0) return undefined;
-  // `.Values.x`, `$.Values.x`, `$root.Values.x`, `.root.Values.x`, `.context.Values.x`
-  if (tok.t === 'field' && idx > 1) return undefined;
-  if (tok.t === 'var' && idx > 0) return undefined;
-  const rest = segs.slice(idx + 1);
-  return rest.length ? '.' + rest.join('.') : '.';
+/** True when token k is an identifier spelled `word`. */
+function identIs(expr: string, k: number, word: string): boolean {
+  return k < tokCount && tokType[k] === T_IDENT && tokEnd[k]! - tokStart[k]! === word.length && expr.startsWith(word, tokStart[k]);
+}
+
+/** The unquoted value of string token k. */
+function strValue(expr: string, k: number): string {
+  const raw = expr.slice(tokStart[k], tokEnd[k]);
+  if (raw.charCodeAt(0) === 96) return raw.slice(1, raw.endsWith('`') && raw.length > 1 ? -1 : undefined);
+  return unquoteGoString(raw.endsWith('"') && raw.length > 1 ? raw : raw + '"');
+}
+
+/** True when the segment of a field chain after the '.' at `dot` is `Values`; `end` ends the chain. */
+function isValuesSeg(expr: string, dot: number, end: number): boolean {
+  return dot + 7 <= end && expr.startsWith('Values', dot + 1) && (dot + 7 === end || expr.charCodeAt(dot + 7) === 46);
+}
+
+/**
+ * `.Values` path of field/var token k, or undefined. `.Values` alone gives ".".
+ * `.Values.x`, `$.Values.x`, `$root.Values.x`, `.root.Values.x`, `.context.Values.x`: the segments after `Values`,
+ * which are the rest of the token's text.
+ */
+function valuesPathAt(expr: string, k: number): string | undefined {
+  const t = tokType[k];
+  if (t !== T_FIELD && t !== T_VAR) return undefined;
+  const end = tokEnd[k]!;
+  let dot = tokHead[k]!;
+  if (dot >= end) return undefined;
+  if (!isValuesSeg(expr, dot, end)) {
+    if (t === T_VAR) return undefined;
+    // a field's second segment
+    dot++;
+    while (dot < end && expr.charCodeAt(dot) !== 46) dot++;
+    if (!isValuesSeg(expr, dot, end)) return undefined;
+  }
+  return dot + 7 === end ? '.' : expr.slice(dot + 7, end);
+}
+
+/** `.foo` (token k) inside `{{ with .Values.x }}` reads `.x.foo`. */
+function dotRelativeAt(expr: string, k: number, dotPrefix: string | null): string | undefined {
+  if (dotPrefix === null || tokType[k] !== T_FIELD || tokEnd[k]! - tokStart[k]! < 2) return undefined;
+  return (dotPrefix === '.' ? '' : dotPrefix) + expr.slice(tokStart[k], tokEnd[k]);
 }
 
 function joinPath(base: string, keys: string[]): string {
@@ -257,132 +279,145 @@ function joinPath(base: string, keys: string[]): string {
   return (base === '.' ? '' : base) + '.' + keys.join('.');
 }
 
-interface ExprInfo {
-  kind: HelmActionKind;
-  keyword?: string;
-  valuesRefs: string[];
-  functions: string[];
-  templates: string[];
-  /** For assignments/declarations: variable names and the expression assigned. */
-  assigned: { name: string; expr: string }[];
-  /** The single `.Values` path a `with` action narrows the dot to, if any. */
-  withPath?: string;
-  blockLike: boolean;
+/** The shared keyword constant when token k is a keyword identifier. */
+function keywordAt(expr: string, k: number): string | undefined {
+  if (k >= tokCount || tokType[k] !== T_IDENT) return undefined;
+  const len = tokEnd[k]! - tokStart[k]!;
+  for (const kw of KEYWORD_LIST) if (kw.length === len && expr.startsWith(kw, tokStart[k])) return kw;
+  return undefined;
 }
 
-function analyzeExpr(expr: string, dotPrefix: string | null): ExprInfo {
-  const toks = lexExpr(expr);
-  const info: ExprInfo = {
-    kind: 'value',
-    valuesRefs: [],
-    functions: [],
-    templates: [],
-    assigned: [],
-    blockLike: false,
-  };
-  // Lists with unique entries in first-seen order (what a Set gives, without one Set per action: there are 150k
-  // actions in bitnami/charts and most have one entry or none).
-  const refs = info.valuesRefs;
-  const fns = info.functions;
-  const tpls = info.templates;
-  const first = toks[0];
+// What analyzeExpr found, read by the caller before the next expression. The lists have unique entries in first-seen
+// order (what a Set gives, without one Set per action: there are 150k actions in bitnami/charts and most have one
+// entry or none); the caller copies them into exact-size arrays.
+let kindOut: HelmActionKind = 'value';
+let keywordOut: string | undefined;
+/** The `.Values` path a `with` action narrows the dot to. */
+let withPathOut: string | undefined;
+const refs: string[] = [];
+const fns: string[] = [];
+const tpls: string[] = [];
+
+/**
+ * Analyses an action's expression into kindOut, keywordOut, withPathOut and the refs/fns/tpls lists, and records the
+ * variables it assigns in VARIABLES. Returns whether the action is block-like (the last command of the pipeline is
+ * nindent/indent/toYaml).
+ */
+function analyzeExpr(expr: string, dotPrefix: string | null, variables: Map<string, string[]>): boolean {
+  lexExpr(expr);
+  const nt = tokCount;
+  withPathOut = undefined;
+  kindOut = 'value';
+  // setting length is a runtime call: only when there is something to drop
+  if (refs.length !== 0) refs.length = 0;
+  if (fns.length !== 0) fns.length = 0;
+  if (tpls.length !== 0) tpls.length = 0;
   let bodyStart = 0;
-  const keyword = first && first.t === 'ident' ? KEYWORDS.get(first.v) : undefined;
-  if (first && keyword !== undefined) {
-    info.keyword = keyword;
-    info.kind = DEFINE_KEYWORDS.has(keyword) ? 'define' : 'control';
+  const keyword = keywordAt(expr, 0);
+  /** `else if`, `else with`, `else range`: the second keyword. */
+  let elseSub: string | undefined;
+  keywordOut = keyword;
+  if (keyword !== undefined) {
+    kindOut = keyword === 'define' || keyword === 'block' ? 'define' : 'control';
     bodyStart = 1;
-    if (first.v === 'else' && toks[1]?.t === 'ident' && (toks[1].v === 'if' || toks[1].v === 'with' || toks[1].v === 'range')) {
-      bodyStart = 2;
+    if (keyword === 'else') {
+      const second = keywordAt(expr, 1);
+      if (second === 'if' || second === 'with' || second === 'range') {
+        elseSub = second;
+        bodyStart = 2;
+      }
     }
   }
   // variable declarations: `$x := ...`, `$x = ...`, `range $k, $v := ...`
   {
     let j = bodyStart;
-    const names: string[] = [];
-    while (toks[j]?.t === 'var' && (toks[j]?.segs?.length ?? 0) === 0) {
-      names.push(toks[j]!.v);
-      if (toks[j + 1]?.t === 'comma') j += 2;
+    let names = 0;
+    while (j < nt && tokType[j] === T_VAR && tokHead[j] === tokEnd[j]) {
+      names++;
+      if (j + 1 < nt && tokType[j + 1] === T_COMMA) j += 2;
       else {
         j += 1;
         break;
       }
     }
-    const op = toks[j];
-    if (names.length && op && (op.t === 'decl' || op.t === 'assign')) {
-      const rhs = expr.slice(op.pos + op.v.length).trim();
-      const kw = info.keyword === 'else' ? toks[1]?.v : info.keyword;
-      for (const name of names) info.assigned.push({ name, expr: kw === 'range' ? `range ${rhs}` : rhs });
-      if (!info.keyword) info.kind = 'assign';
+    if (names && j < nt && (tokType[j] === T_DECL || tokType[j] === T_ASSIGN)) {
+      const rhs = expr.slice(tokEnd[j]).trim();
+      const e = keyword === 'range' || elseSub === 'range' ? `range ${rhs}` : rhs;
+      for (let m = 0, k = bodyStart; m < names; m++, k += 2) {
+        const name = expr.slice(tokStart[k], tokEnd[k]);
+        const list = variables.get(name);
+        if (list) list.push(e);
+        else variables.set(name, [e]);
+      }
+      if (keyword === undefined) kindOut = 'assign';
       bodyStart = j + 1;
     }
   }
-  if (info.keyword === 'with' || (info.keyword === 'else' && toks[1]?.v === 'with')) {
-    const rest = toks.slice(bodyStart);
-    if (rest.length === 1) {
-      const p = valuesPathOf(rest[0]!) ?? dotRelative(rest[0]!, dotPrefix);
-      if (p !== undefined) info.withPath = p;
-    }
+  if ((keyword === 'with' || elseSub === 'with') && nt - bodyStart === 1) {
+    withPathOut = valuesPathAt(expr, bodyStart) ?? dotRelativeAt(expr, bodyStart, dotPrefix);
   }
   // functions, templates, values refs
-  for (let i = 0; i < toks.length; i++) {
-    const tok = toks[i]!;
-    if (tok.t === 'ident') {
-      if (tok.v === 'template' || tok.v === 'include' || tok.v === 'define' || tok.v === 'block') {
-        const nx = toks[i + 1];
-        if (nx?.t === 'str' && nx.s !== undefined) addUnique(tpls, nx.s);
+  for (let i = 0; i < nt; i++) {
+    const t = tokType[i];
+    if (t === T_IDENT) {
+      if (i === 0 && keyword !== undefined) {
+        if ((keyword === 'define' || keyword === 'block') && 1 < nt && tokType[1] === T_STR) addUnique(tpls, strValue(expr, 1));
+        continue;
       }
-      if (i === 0 && info.keyword) continue;
-      if (info.keyword === 'else' && i === 1 && bodyStart === 2) continue;
-      if (NON_FUNCTION_IDENTS.has(tok.v)) continue;
-      addUnique(fns, tok.v);
-      if ((tok.v === 'index' || tok.v === 'get') && toks[i + 1]) {
-        const base = valuesPathOf(toks[i + 1]!) ?? dotRelative(toks[i + 1]!, dotPrefix);
+      if (i === 1 && elseSub !== undefined) continue;
+      const v = expr.slice(tokStart[i], tokEnd[i]);
+      if (v === 'template' || v === 'include' || v === 'define' || v === 'block') {
+        if (i + 1 < nt && tokType[i + 1] === T_STR) addUnique(tpls, strValue(expr, i + 1));
+      }
+      if (NON_FUNCTION_IDENTS.has(v)) continue;
+      addUnique(fns, v);
+      if ((v === 'index' || v === 'get') && i + 1 < nt) {
+        const base = valuesPathAt(expr, i + 1) ?? dotRelativeAt(expr, i + 1, dotPrefix);
         if (base !== undefined) {
           const keys: string[] = [];
           let k = i + 2;
-          while (toks[k]?.t === 'str' && (tok.v === 'index' || keys.length < 1)) keys.push(toks[k++]!.s ?? '');
+          while (k < nt && tokType[k] === T_STR && (v === 'index' || keys.length < 1)) keys.push(strValue(expr, k++));
           addUnique(refs, joinPath(base, keys));
           i = k - 1;
         }
-      } else if (tok.v === 'dig') {
+      } else if (v === 'dig') {
         const keys: string[] = [];
         let k = i + 1;
-        while (toks[k]?.t === 'str') keys.push(toks[k++]!.s ?? '');
-        const dict = toks[k];
-        const base = dict ? valuesPathOf(dict) ?? dotRelative(dict, dotPrefix) : undefined;
+        while (k < nt && tokType[k] === T_STR) keys.push(strValue(expr, k++));
+        const base = k < nt ? valuesPathAt(expr, k) ?? dotRelativeAt(expr, k, dotPrefix) : undefined;
         if (base !== undefined && keys.length >= 1) {
           addUnique(refs, joinPath(base, keys.slice(0, -1)));
           i = k;
         }
       }
-    } else if (tok.t === 'field' || tok.t === 'var') {
-      const p = valuesPathOf(tok) ?? dotRelative(tok, dotPrefix);
+    } else if (t === T_FIELD || t === T_VAR) {
+      const p = valuesPathAt(expr, i) ?? dotRelativeAt(expr, i, dotPrefix);
       if (p !== undefined) addUnique(refs, p);
     }
   }
   // block-like: last command of the pipeline is nindent/indent/toYaml
   let lastPipe = -1;
   let depth = 0;
-  for (let i = 0; i < toks.length; i++) {
-    const t = toks[i]!.t;
-    if (t === 'lp') depth++;
-    else if (t === 'rp') depth = Math.max(0, depth - 1);
-    else if (t === 'pipe' && depth === 0) lastPipe = i;
+  for (let i = 0; i < nt; i++) {
+    const t = tokType[i];
+    if (t === T_LP) depth++;
+    else if (t === T_RP) depth = Math.max(0, depth - 1);
+    else if (t === T_PIPE && depth === 0) lastPipe = i;
   }
-  const lastCmd = toks[lastPipe + 1];
-  if (lastCmd?.t === 'ident' && BLOCK_FUNCTIONS.has(lastCmd.v)) info.blockLike = true;
-  return info;
+  const c = lastPipe + 1;
+  if (c < nt && tokType[c] === T_IDENT) {
+    for (const f of BLOCK_FUNCTIONS) if (identIs(expr, c, f)) return true;
+  }
+  return false;
 }
 
 function addUnique(list: string[], value: string): void {
   if (!list.includes(value)) list.push(value);
 }
 
-/** `.foo` inside `{{ with .Values.x }}` reads `.x.foo`. */
-function dotRelative(tok: Tok, dotPrefix: string | null): string | undefined {
-  if (dotPrefix === null || tok.t !== 'field' || !tok.segs || tok.segs.length === 0) return undefined;
-  return joinPath(dotPrefix, tok.segs);
+/** An exact-size copy (a list grown by push keeps room for 17 entries). */
+function exactCopy(list: string[]): string[] {
+  return list.length === 0 ? [] : list.length === 1 ? [list[0]!] : list.slice();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -438,7 +473,10 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
   const extras: number[] = [];
   const notes: LineNotes = { drops: new Map(), controlOnly: new Map() };
   const nextToken = (): string => `${PLACEHOLDER_PREFIX}${counter++}__`;
+  // pieces of the current line: the first pieceCount entries (a count, not truncation: setting an array's length
+  // is a runtime call, and this happens on every line)
   const pieces: Piece[] = [];
+  let pieceCount = 0;
   let extra = 0;
   let counter = 0;
   const stack: Opener[] = [];
@@ -460,9 +498,9 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
   let noCommentEndFrom = Number.POSITIVE_INFINITY;
 
   const flushLine = (): void => {
-    rendered.push(renderLine(pieces, rendered.length, nextToken, placeholders, notes));
+    rendered.push(renderLine(pieces, pieceCount, rendered.length, nextToken, placeholders, notes));
     extras.push(extra);
-    pieces.length = 0;
+    pieceCount = 0;
     extra = 0;
   };
 
@@ -487,7 +525,7 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
       const stop = nl < end ? nl : end;
       if (stop > from && defineName === undefined) {
         const part = src.slice(from, stop);
-        pieces.push(part);
+        pieces[pieceCount++] = part;
         scanStray(part);
       }
       if (stop === end) break;
@@ -640,37 +678,31 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
     }
     if (lastNl >= 0) lineStart = lastNl + 1;
 
-    const action: HelmAction = {
-      expr,
-      kind: 'comment',
-      line: startLine,
-      column,
-      endLine: startLine + nls,
-      valuesRefs: [],
-      functions: [],
-      templates: [],
-      trimLeft,
-      trimRight,
-    };
     let blockLike = false;
-    if (!isComment) {
-      const info = analyzeExpr(expr, dot);
-      action.kind = info.kind;
-      action.valuesRefs = info.valuesRefs;
-      action.functions = info.functions;
-      action.templates = info.templates;
-      if (info.keyword) action.keyword = info.keyword;
-      blockLike = info.blockLike;
-      for (const { name, expr: e } of info.assigned) {
-        const list = variables.get(name);
-        if (list) list.push(e);
-        else variables.set(name, [e]);
-      }
+    let kw: string | undefined;
+    let action: HelmAction;
+    if (isComment) {
+      action = { expr, kind: 'comment', line: startLine, column, endLine: startLine + nls, valuesRefs: [], functions: [], templates: [], trimLeft, trimRight };
+    } else {
+      blockLike = analyzeExpr(expr, dot, variables);
+      kw = keywordOut;
+      action = {
+        expr,
+        kind: kindOut,
+        line: startLine,
+        column,
+        endLine: startLine + nls,
+        valuesRefs: exactCopy(refs),
+        functions: exactCopy(fns),
+        templates: exactCopy(tpls),
+        trimLeft,
+        trimRight,
+      };
+      if (kw !== undefined) action.keyword = kw;
       // block structure
-      const kw = info.keyword;
       if (kw === 'if' || kw === 'range' || kw === 'with' || kw === 'define' || kw === 'block') {
-        const newDot: string | null = kw === 'if' ? dot : kw === 'with' ? info.withPath ?? null : null;
-        const innerDefine = kw === 'define' ? info.templates[0] ?? '' : defineName;
+        const newDot: string | null = kw === 'if' ? dot : kw === 'with' ? withPathOut ?? null : null;
+        const innerDefine = kw === 'define' ? action.templates[0] ?? '' : defineName;
         stack.push({ keyword: kw, line: startLine, dot: newDot, outerDot: dot, innerDefine });
         dot = newDot;
         if (kw === 'range') rangeDepth++;
@@ -679,8 +711,8 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
         if (!top || !(top.keyword === 'if' || top.keyword === 'range' || top.keyword === 'with')) {
           problem(startLine, `'else' without matching if/range/with`);
         } else {
-          const sub = expr.split(/\s+/, 2)[1];
-          dot = sub === 'with' ? info.withPath ?? null : top.outerDot;
+          const sub = expr === 'else' ? undefined : expr.split(/\s+/, 2)[1];
+          dot = sub === 'with' ? withPathOut ?? null : top.outerDot;
           top.dot = dot;
         }
       } else if (kw === 'end') {
@@ -699,7 +731,7 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
     defineName = stack[stack.length - 1]?.innerDefine;
     const defName = enclosingDefine ?? defineName;
     if (defName !== undefined) action.inDefine = defName;
-    if (enclosingDefine === undefined && defineName === undefined) pieces.push({ action, blockLike });
+    if (enclosingDefine === undefined && defineName === undefined) pieces[pieceCount++] = { action, blockLike };
     extra += nls;
     line += nls;
     i = closeAt + 2;
@@ -760,18 +792,20 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
 /** The YAML text of line ROW (index) from its pieces; drops and control-only lines go to NOTES. */
 function renderLine(
   pieces: Piece[],
+  count: number,
   row: number,
   nextToken: () => string,
   placeholders: Map<string, HelmAction>,
   notes: LineNotes,
 ): string {
-  if (pieces.length === 1 && typeof pieces[0] === 'string') {
+  if (count === 1 && typeof pieces[0] === 'string') {
     // a line of text only (most lines)
     const text = pieces[0];
     return isBlankFrom(text, 0) ? '' : text.trimEnd();
   }
   let hasText = false;
-  for (const pc of pieces) {
+  for (let k = 0; k < count; k++) {
+    const pc = pieces[k]!;
     if (typeof pc === 'string' && !isBlankFrom(pc, 0)) {
       hasText = true;
       break;
@@ -781,7 +815,8 @@ function renderLine(
     // the line only holds actions: control flow is dropped, value actions inject blocks
     let controlOnly: string | undefined;
     let onlyControl = true;
-    for (const pc of pieces) {
+    for (let k = 0; k < count; k++) {
+      const pc = pieces[k]!;
       if (typeof pc === 'string') continue;
       if (pc.action.kind === 'value') {
         pc.action.kind = 'block';
@@ -793,7 +828,7 @@ function renderLine(
   }
   // index of the last piece that is not whitespace text or a removed action
   let last = -1;
-  for (let k = pieces.length - 1; k >= 0; k--) {
+  for (let k = count - 1; k >= 0; k--) {
     const pc = pieces[k]!;
     if (typeof pc === 'string') {
       if (!isBlankFrom(pc, 0)) {
@@ -806,7 +841,7 @@ function renderLine(
     }
   }
   let textOut = '';
-  for (let k = 0; k < pieces.length; k++) {
+  for (let k = 0; k < count; k++) {
     const pc = pieces[k]!;
     if (typeof pc === 'string') {
       textOut += pc;
@@ -868,6 +903,11 @@ function valueContext(prefix: string): { col: number; dashOnly: boolean } | unde
 /** Replace placeholder tokens in a string by `{{ expr }}`. */
 export function restorePlaceholders(value: string, frontEnd: HelmFrontEnd): string {
   if (typeof value !== 'string' || value.indexOf(PLACEHOLDER_PREFIX) < 0) return value;
+  // most placeholder scalars are one token (`key: {{ .Values.x }}`)
+  if (value.charCodeAt(0) === 95 /* _ */) {
+    const action = frontEnd.placeholders.get(value);
+    if (action) return `{{ ${action.expr} }}`;
+  }
   return value.replace(PLACEHOLDER_RE, (token) => {
     const action = frontEnd.placeholders.get(token);
     return action ? `{{ ${action.expr} }}` : token;
