@@ -5,6 +5,7 @@ import { scan } from '../../scan/run.js';
 import { UsageError } from '../../util/errors.js';
 import { CACHE_OPTIONS, CACHE_OPTION_HELP, SOURCE_OPTIONS, SOURCE_OPTION_HELP, rootArgument, str, writeOutput } from './io.js';
 import type { Command } from './types.js';
+import { limitHeapGrowth } from '../heap.js';
 
 export const DEFAULT_BASELINE_FILE = '.footprint-baseline.json';
 
@@ -28,7 +29,7 @@ export const baselineCommand: Command = {
     const output = str(values.output) ?? path.join(root, DEFAULT_BASELINE_FILE);
     if (output === '-') throw new UsageError('--output must be a file: the baseline is read back to be updated');
     const previous = existsSync(output) ? readBaselineFile(output) : undefined;
-    const result = await scan({ root, configFile: str(values.config), useGit: !values['no-git'], cache: !values['no-cache'] });
+    const result = await scan({ root, configFile: str(values.config), useGit: !values['no-git'], cache: !values['no-cache'], onProgress: limitHeapGrowth });
     const update = updateBaseline(result, previous, { addNew: Boolean(values['add-new']) });
     writeOutput(output, serializeBaseline(update.baseline));
     const parts = previous

@@ -6,6 +6,7 @@ import type { ScanResult } from '../../types.js';
 import { UsageError } from '../../util/errors.js';
 import { CACHE_OPTIONS, CACHE_OPTION_HELP, SOURCE_OPTIONS, SOURCE_OPTION_HELP, exitCodeFor, parseFailOn, rootArgument, str, writeOutput } from './io.js';
 import type { Command } from './types.js';
+import { limitHeapGrowth } from '../heap.js';
 import { colorEnabled, Progress, summaryTable } from '../terminal.js';
 
 export function parseFormats(value: string | undefined): Format[] {
@@ -113,7 +114,10 @@ export const scanCommand: Command = {
       baseline: tracked.baseline,
       cache: !values['no-cache'],
       threads,
-      onProgress: (done, total) => progress.update('scanning', done, total),
+      onProgress: (done, total) => {
+        limitHeapGrowth();
+        progress.update('scanning', done, total);
+      },
     });
     progress.clear();
     const written = await writeReports(result, values, formats, tracked.history, json);
