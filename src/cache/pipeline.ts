@@ -8,7 +8,7 @@
 import type { Analyzer, FileContext, ParsedFile } from '../analyzers/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Diagnostic } from '../types.js';
-import { decodeSource, readBytesSync, statSourceSync, type ReadFailure, type StatOutcome } from '../scan/read.js';
+import { decodeSource, readBytesTransient, statSourceSync, type ReadFailure, type StatOutcome } from '../scan/read.js';
 import { clearInternPool, compactPlain } from '../analyzers/compact.js';
 import { contentHash, type CacheEntry, type CachedAnalyzerResult, type ParseCache } from './parse-cache.js';
 import { parseText, type ParsedText } from './parse-one.js';
@@ -70,7 +70,8 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     const complete = (entry: CacheEntry) => !!entry.unreadable || candidate.analyzers.every((a) => entry.results[a.id] !== undefined);
     const byStat = cache?.byStat(rel, stat.size, stat.mtimeMs, stat.ctimeMs);
     if (byStat && complete(byStat)) return { kind: 'hit', entry: byStat, fresh: false };
-    const bytes = readBytesSync(root, rel);
+    // Hashed and decoded before the next read reuses the buffer.
+    const bytes = readBytesTransient(root, rel, stat.size);
     if (!bytes.ok) return { kind: 'failed', failure: bytes };
     let hash: string | undefined;
     if (cache) {

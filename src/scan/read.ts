@@ -1,4 +1,4 @@
-import { promises as fs, readFileSync, statSync, type Stats } from 'node:fs';
+import { closeSync, openSync, promises as fs, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
 
@@ -93,6 +93,33 @@ export function readBytesSync(root: string, relative: string): BytesOutcome {
     return { ok: true, buffer: readFileSync(path.join(root, relative)) };
   } catch (error) {
     return readFailure(error);
+  }
+}
+
+/** The one buffer every readBytesTransient reads into: a scan reads its files one after another. */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * The bytes of a file that statSource accepted with SIZE bytes, in a buffer shared by every call: valid only until the
+ * next call (hash or decode it, never keep it). Reads at most SIZE bytes, so the content matches the stat the caches
+ * record. Spares readFileSync's fstat and a buffer per file (100k files: ~95 of ~580 ms of reading).
+ */
+export function readBytesTransient(root: string, relative: string, size: number): BytesOutcome {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path.join(root, relative), 'r');
+    if (scratch.length < size) scratch = Buffer.allocUnsafe(size);
+    let length = 0;
+    while (length < size) {
+      const read = readSync(fd, scratch, length, size - length, null);
+      if (read === 0) break; // shrunk since the stat
+      length += read;
+    }
+    return { ok: true, buffer: scratch.subarray(0, length) };
+  } catch (error) {
+    return readFailure(error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
