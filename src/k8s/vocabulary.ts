@@ -3,28 +3,28 @@
  * every rule family so that "credential" means the same thing in a values file, a Dockerfile and a test.
  */
 
-const WORDS_CACHE_LIMIT = 100_000;
-let wordsCache = new Map<string, readonly string[]>();
+import { BoundedMemo } from '../util/memo.js';
+
+const MEMO_LIMIT = 100_000;
+const wordsMemo = new BoundedMemo<string, readonly string[]>(MEMO_LIMIT);
 
 /**
  * Split camelCase, snake_case, kebab-case, dotted and slashed names into lower-case words. Remembered per name:
  * rules ask about the same few thousand keys (`password`, `existingSecret`) once per node of every values tree.
  */
 export function words(name: string): readonly string[] {
-  let split = wordsCache.get(name);
-  if (split === undefined) {
-    split = Object.freeze(
-      name
-        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-        .toLowerCase()
-        .split(/[^a-z0-9]+/)
-        .filter(Boolean),
-    );
-    if (wordsCache.size >= WORDS_CACHE_LIMIT) wordsCache = new Map();
-    wordsCache.set(name, split);
-  }
-  return split;
+  return wordsMemo.get(name, splitWords);
+}
+
+function splitWords(name: string): readonly string[] {
+  return Object.freeze(
+    name
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean),
+  );
 }
 
 const CREDENTIAL_WORDS = new Set([
@@ -183,19 +183,13 @@ function isExtraName(name: string, extra: readonly string[] | undefined): boolea
   return set.has(name.toLowerCase());
 }
 
-let credentialNameCache = new Map<string, boolean>();
+const credentialNameMemo = new BoundedMemo<string, boolean>(MEMO_LIMIT);
 
 /** Does this key or variable name hold a credential value (not a reference to one)? */
 export function isCredentialName(name: string, options: CredentialNameOptions = {}): boolean {
   if (isExtraName(name, options.extra)) return true;
   // Remembered per name, as `words` is: every values walk asks about the same keys.
-  let known = credentialNameCache.get(name);
-  if (known === undefined) {
-    known = builtInCredentialName(name);
-    if (credentialNameCache.size >= WORDS_CACHE_LIMIT) credentialNameCache = new Map();
-    credentialNameCache.set(name, known);
-  }
-  return known;
+  return credentialNameMemo.get(name, builtInCredentialName);
 }
 
 function builtInCredentialName(name: string): boolean {
@@ -328,18 +322,16 @@ function keywordDsnPassword(value: string): RegExpExecArray | null {
 /** Database credential Secret names: orders-db-credentials, postgres-app-auth, pg-superuser, mysql-root ... */
 const DATABASE_WORDS = new Set(['db', 'database', 'databases', 'datasource', 'datasources', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn']);
 
-let databaseNameCache = new Map<string, boolean>();
+const databaseNameMemo = new BoundedMemo<string, boolean>(MEMO_LIMIT);
 
 export function isDatabaseName(name: string): boolean {
-  let known = databaseNameCache.get(name);
-  if (known === undefined) {
-    const w = words(name);
-    // A Sentry DSN is an error-reporting endpoint key, not a database connection string.
-    known = !w.includes('sentry') && (w.some((x) => DATABASE_WORDS.has(x)) || /(^|[-_])(superuser)$/.test(name.toLowerCase()));
-    if (databaseNameCache.size >= WORDS_CACHE_LIMIT) databaseNameCache = new Map();
-    databaseNameCache.set(name, known);
-  }
-  return known;
+  return databaseNameMemo.get(name, namesDatabase);
+}
+
+function namesDatabase(name: string): boolean {
+  const w = words(name);
+  // A Sentry DSN is an error-reporting endpoint key, not a database connection string.
+  return !w.includes('sentry') && (w.some((x) => DATABASE_WORDS.has(x)) || /(^|[-_])(superuser)$/.test(name.toLowerCase()));
 }
 
 /** Keys of a database credential: password, username, uri, DATABASE_URL, DB_PASSWORD, jdbc-uri ... */
@@ -352,19 +344,13 @@ export function isDatabaseCredentialKey(key: string): boolean {
 
 export type CredentialClass = 'database' | 'admin' | 'oidc-client' | 'registry' | 'api-key' | 'tls' | 'generic';
 
-let credentialClassCache = new Map<string, CredentialClass>();
+const credentialClassMemo = new BoundedMemo<string, CredentialClass>(MEMO_LIMIT);
 
 /** What kind of credential a Secret (name + keys) or a remote key holds, from its names alone. */
 export function credentialClass(name: string, keys: readonly string[] = []): CredentialClass {
   // The inventory and the origin classifier ask about the same Secrets again and again.
   const memoKey = JSON.stringify(keys.length === 0 ? name : [name, ...keys]);
-  let known = credentialClassCache.get(memoKey);
-  if (known === undefined) {
-    known = classifyCredential(name, keys);
-    if (credentialClassCache.size >= WORDS_CACHE_LIMIT) credentialClassCache = new Map();
-    credentialClassCache.set(memoKey, known);
-  }
-  return known;
+  return credentialClassMemo.get(memoKey, () => classifyCredential(name, keys));
 }
 
 function classifyCredential(name: string, keys: readonly string[]): CredentialClass {

@@ -4,6 +4,8 @@
  * string test everywhere.
  */
 
+import { BoundedMemo } from '../util/memo.js';
+
 export interface PBase {
   line: number;
   column: number;
@@ -60,18 +62,12 @@ export function entries(node: PNode | null | undefined, key: string): PEntry[] {
   return isMap(node) ? node.entries.filter((e) => e.key === key) : [];
 }
 
-const SPLIT_CACHE_LIMIT = 10_000;
-let splitPaths = new Map<string, readonly string[]>();
-
 /** `path.split('.').filter(Boolean)`, remembered: rules read the same few dotted paths of every object. */
+const dottedPaths = new BoundedMemo<string, readonly string[]>(10_000);
+const splitDotted = (path: string): readonly string[] => path.split('.').filter(Boolean);
+
 function dottedParts(path: string): readonly string[] {
-  let parts = splitPaths.get(path);
-  if (parts === undefined) {
-    parts = path.split('.').filter(Boolean);
-    if (splitPaths.size >= SPLIT_CACHE_LIMIT) splitPaths = new Map();
-    splitPaths.set(path, parts);
-  }
-  return parts;
+  return dottedPaths.get(path, splitDotted);
 }
 
 export function get(node: PNode | null | undefined, path: string | readonly string[]): PNode | null | undefined {

@@ -8,6 +8,7 @@ import { environmentClass, namedEnvironment } from '../../scan/environment.js';
 import type { FileContext } from '../../analyzers/types.js';
 import { resourcesInFile, valuesBlocksIn } from '../../scan/project-index.js';
 import { createRule } from '../create-rule.js';
+import { BoundedMemo } from '../../util/memo.js';
 
 /** Fixture words that are also ordinary words: they count only as the value of a credential-named key. */
 const GENERIC = new Set(['admin', 'test', 'secret', 'password', 'example', 'dummy', 'todo', 'tbd', 'placeholder', 'none', 'default', 'demo', 'user', 'root', 'postgres', 'guest', 'qwerty', '123456', '12345678', 'insecure', 'bitnami', 'password123']);
@@ -48,19 +49,18 @@ export class FixtureMatcher {
   }
 
   /** Per value: [a distinctive fixture anywhere, a generic one under a credential key]. Values repeat across environments. */
-  private known = new Map<string, readonly [boolean, boolean]>();
+  private readonly known = new BoundedMemo<string, readonly [boolean, boolean]>(50_000);
 
   /** Is this value a known fixture, given whether it sits under a credential-named key? */
   matches(value: string, underCredentialKey: boolean): boolean {
-    let answer = this.known.get(value);
-    if (answer === undefined) {
-      const v = value.trim().toLowerCase();
-      answer = v.length === 0 ? [false, false] : [this.distinctive.has(v) || this.patterns.some((p) => p.test(v)), this.generic.has(v) || GENERIC_PATTERNS.some((p) => p.test(v))];
-      if (this.known.size >= 50_000) this.known = new Map();
-      this.known.set(value, answer);
-    }
+    const answer = this.known.get(value, this.judge);
     return answer[0] || (underCredentialKey && answer[1]);
   }
+
+  private readonly judge = (value: string): readonly [boolean, boolean] => {
+    const v = value.trim().toLowerCase();
+    return v.length === 0 ? [false, false] : [this.distinctive.has(v) || this.patterns.some((p) => p.test(v)), this.generic.has(v) || GENERIC_PATTERNS.some((p) => p.test(v))];
+  };
 }
 
 export interface FixtureHit {
