@@ -106,36 +106,6 @@ export interface WalkVisit {
   entry?: PEntry;
 }
 
-/** `[...path, last]`, copied by hand: a walk builds one per node and the spread costs a third of the walk. */
-function childPath(path: readonly string[], last: string): string[] {
-  const n = path.length;
-  const out = new Array<string>(n + 1);
-  for (let i = 0; i < n; i++) out[i] = path[i]!;
-  out[n] = last;
-  return out;
-}
-
-/** Depth-first walk over every node; return false from the visitor to skip a subtree. */
-export function walk(root: PNode | null | undefined, visit: (v: WalkVisit) => boolean | void): void {
-  const stack: WalkVisit[] = root ? [{ node: root, path: [], entry: undefined }] : [];
-  while (stack.length > 0) {
-    const current = stack.pop()!;
-    if (visit(current) === false) continue;
-    const { node, path } = current;
-    if (node.t === 'map') {
-      for (let i = node.entries.length - 1; i >= 0; i--) {
-        const e = node.entries[i]!;
-        if (e.value) stack.push({ node: e.value, path: childPath(path, e.key), entry: e });
-      }
-    } else if (node.t === 'seq') {
-      for (let i = node.items.length - 1; i >= 0; i--) {
-        const item = node.items[i];
-        if (item) stack.push({ node: item, path: childPath(path, String(i)), entry: undefined });
-      }
-    }
-  }
-}
-
 /** A node reached by `walkFrames`: the key it sits under (none for the root) and its parent's frame. */
 export interface WalkFrame {
   node: PNode;
@@ -170,9 +140,16 @@ export function walkFrames(root: PNode | null | undefined, visit: (frame: WalkFr
 
 /** The key path of a frame from its walk's root, as `walk` gives it. */
 export function keyPath(frame: WalkFrame): string[] {
-  const keys: string[] = [];
-  for (let f: WalkFrame | undefined = frame; f?.up; f = f.up) keys.push(f.key!);
-  return keys.reverse();
+  let depth = 0;
+  for (let f: WalkFrame | undefined = frame; f?.up; f = f.up) depth++;
+  const keys = new Array<string>(depth);
+  for (let f: WalkFrame | undefined = frame; f?.up; f = f.up) keys[--depth] = f.key!;
+  return keys;
+}
+
+/** Depth-first walk over every node with its key path; return false from the visitor to skip a subtree. */
+export function walk(root: PNode | null | undefined, visit: (v: WalkVisit) => boolean | void): void {
+  walkFrames(root, (frame) => visit({ node: frame.node, path: keyPath(frame), entry: frame.entry }));
 }
 
 /** Plain JS value of a subtree (for hashing and snippets); Helm expressions stay as text. */
