@@ -1,4 +1,4 @@
-import { closeSync, openSync, promises as fs, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
 
@@ -36,19 +36,11 @@ function readFailure(error: unknown): ReadFailure {
   return { ok: false, skipped: false, diagnostic: { code: 'unreadable', message: `Cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})` } };
 }
 
-/** Stat a file and apply the size limit: links to folders, loops, dangling links and large files are skipped. */
-export async function statSource(root: string, relative: string, maxBytes: number): Promise<StatOutcome> {
-  try {
-    return judgeStat(await fs.stat(path.join(root, relative)), maxBytes);
-  } catch (error) {
-    return statFailure(error);
-  }
-}
-
 /**
- * statSource without the thread pool. The scan pipeline reads synchronously: for many small files on a warm
- * page cache, one blocking stat+read costs about half the CPU of the promise API's open/fstat/read/close round
- * trips (bench: 26k files, 1.2 s vs 2.1 s CPU on 2 cores), and parsing is sequential anyway.
+ * Stat a file and apply the size limit: links to folders, loops, dangling links and large files are skipped.
+ * Synchronous: for many small files on a warm page cache, one blocking stat+read costs about half the CPU of the
+ * promise API's open/fstat/read/close round trips (bench: 26k files, 1.2 s vs 2.1 s CPU on 2 cores), and parsing
+ * is sequential anyway.
  */
 export function statSourceSync(root: string, relative: string, maxBytes: number): StatOutcome {
   try {
@@ -79,28 +71,11 @@ export function statSourceInto(root: string, relative: string, maxBytes: number,
   return undefined;
 }
 
-/** The raw bytes of a file that statSource accepted. */
-export async function readBytes(root: string, relative: string): Promise<BytesOutcome> {
-  try {
-    return { ok: true, buffer: await fs.readFile(path.join(root, relative)) };
-  } catch (error) {
-    return readFailure(error);
-  }
-}
-
-export function readBytesSync(root: string, relative: string): BytesOutcome {
-  try {
-    return { ok: true, buffer: readFileSync(path.join(root, relative)) };
-  } catch (error) {
-    return readFailure(error);
-  }
-}
-
 /** The one buffer every readBytesTransient reads into: a scan reads its files one after another. */
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
- * The bytes of a file that statSource accepted with SIZE bytes, in a buffer shared by every call: valid only until the
+ * The bytes of a file that statSourceSync accepted with SIZE bytes, in a buffer shared by every call: valid only until the
  * next call (hash or decode it, never keep it). Reads at most SIZE bytes, so the content matches the stat the caches
  * record. Spares readFileSync's fstat and a buffer per file (100k files: ~95 of ~580 ms of reading).
  */
@@ -146,10 +121,9 @@ export function decodeSource(buffer: Buffer): ReadOutcome {
  * Read a file as text or say why not: too large, binary, not UTF-8, unreadable, a symlink loop or a dangling
  * link. Never throws. Line endings are normalised to \n and a BOM is dropped, so positions are stable.
  */
-export async function readSource(root: string, relative: string, maxBytes: number): Promise<ReadOutcome> {
-  const stat = await statSource(root, relative, maxBytes);
+export function readSourceSync(root: string, relative: string, maxBytes: number): ReadOutcome {
+  const stat = statSourceSync(root, relative, maxBytes);
   if (!stat.ok) return stat;
-  const bytes = await readBytes(root, relative);
-  if (!bytes.ok) return bytes;
-  return decodeSource(bytes.buffer);
+  const bytes = readBytesTransient(root, relative, stat.size);
+  return bytes.ok ? decodeSource(bytes.buffer) : bytes;
 }

@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/types.js';
-import { decodeSource, readBytesSync, statSourceSync, type ReadOutcome } from '../scan/read.js';
+import { readSourceSync } from '../scan/read.js';
 import type { Diagnostic, Finding } from '../types.js';
 import { applyConfigSuppressions } from './config.js';
 import { applyInline } from './inline.js';
@@ -21,17 +21,6 @@ export interface SuppressOptions {
   onUnmarked?: (file: string) => void;
 }
 
-/**
- * Read synchronously: the files are few, mostly in the page cache, and read one after the other; the promise API's
- * thread-pool round trips (stat, open, fstat, read, close) cost about 0.25 ms a file in waiting (bitnami: 100 files,
- * 25 ms of a 150 ms cached re-scan).
- */
-function readSourceSync(root: string, file: string, maxBytes: number): ReadOutcome {
-  const stat = statSourceSync(root, file, maxBytes);
-  if (!stat.ok) return stat;
-  const bytes = readBytesSync(root, file);
-  return bytes.ok ? decodeSource(bytes.buffer) : bytes;
-}
 
 /**
  * Mark suppressed findings (`finding.suppressed`) from inline `footprint-ignore` comments, then from config
