@@ -31,6 +31,14 @@ export interface ParseFilesOptions {
   stats?: ReadonlyMap<string, StatOutcome>;
   /** Threads that parse (see parallel.ts); default by core count and tree size. */
   threads?: number;
+  /**
+   * Leave a file for a later call (the chunks of analyze.ts): not parsed, counted or reported here. Decided on its
+   * text after reading, or on its cached results when the cache answers without a read.
+   */
+  defer?: {
+    text(candidate: ParseCandidate, text: string): boolean;
+    cached(candidate: ParseCandidate, entry: CacheEntry): boolean;
+  };
 }
 
 export interface ParseFilesResult {
@@ -39,6 +47,8 @@ export interface ParseFilesResult {
   /** Time spent reading (stat, read, hash, decode, cache lookups). */
   readMs: number;
   parseMs: Record<string, number>;
+  /** The candidates `defer` left for later, in candidate order. */
+  deferred: ParseCandidate[];
 }
 
 type Loaded =
@@ -59,6 +69,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
   const pool = ParsePool.start(config, threadsFor(options.threads, candidates.length));
   const counts = { scanned: 0, skipped: 0, failed: 0 };
   const failedFiles = new Set<string>();
+  const deferred: ParseCandidate[] = [];
   const parseMs: Record<string, number> = {};
   let readMs = 0;
 
@@ -118,6 +129,10 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       }
       if (loaded.kind === 'hit') {
         const { entry } = loaded;
+        if (options.defer && !entry.unreadable && options.defer.cached(candidate, entry)) {
+          deferred.push(candidate);
+          continue;
+        }
         cache?.keep(file.path, entry, loaded.fresh);
         if (entry.unreadable) {
           fail(file, { ok: false, ...entry.unreadable });
@@ -135,6 +150,10 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
         continue;
       }
       const text = loaded.text!;
+      if (options.defer?.text(candidate, text)) {
+        deferred.push(candidate);
+        continue;
+      }
       counts.scanned++;
       const analyzerIds = candidate.analyzers.map((a) => a.id);
       const record = (outcome: ParsedText) => {
@@ -170,5 +189,5 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
   options.onProgress?.(candidates.length, candidates.length);
   clearInternPool();
   counts.failed += failedFiles.size;
-  return { parsed, counts, readMs, parseMs };
+  return { parsed, counts, readMs, parseMs, deferred };
 }

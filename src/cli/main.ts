@@ -34,6 +34,7 @@ const METAVAR: Record<string, string> = {
   'fail-on': 'SEVERITY',
   'md-max-chars': 'N',
   threads: 'N',
+  'chunk-files': 'N',
   baseline: 'FILE',
   history: 'FILE',
   to: 'FILE',

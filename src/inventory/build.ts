@@ -44,38 +44,72 @@ function fileEnvironments(file: FileContext, project: Project): string[] {
 }
 
 /** Environments a resource is deployed to: its own path or the deployment graph, else the values files that configure its chart. */
-function environmentsOf(resource: K8sResource, project: Project, chartEnvs: Map<string, Set<string>>): string[] {
+function environmentsOf(resource: K8sResource, project: Project, chartEnvs: ChartEnvironments): string[] {
   const own = fileEnvironments(resource.parsed.file, project);
   if (own.length > 0) return own;
-  if (resource.helm) {
-    const chartName = resource.helm.chartRoot.split('/').pop() ?? '';
-    const envs = chartEnvs.get(chartName);
-    if (envs && envs.size > 0) return [...envs].sort();
-  }
+  if (resource.helm) return chartEnvs.of(resource.helm.chartRoot.split('/').pop() ?? '');
   return [];
 }
 
-/** chart folder name -> environments of values files named after it (values/env/prod/orders.yaml, orders/values-prod.yaml). */
-function chartEnvironments(project: Project): Map<string, Set<string>> {
-  const map = new Map<string, Set<string>>();
-  for (const values of project.valuesFiles) {
-    const env = values.file.environment?.name;
-    if (!env) continue;
-    const parts = values.file.path.split('/');
-    const base = parts[parts.length - 1]!.replace(/\.ya?ml$/i, '').replace(/^values[-._]?/i, '');
-    for (const candidate of [base, ...parts.slice(0, -1)]) {
-      if (!candidate) continue;
-      const set = map.get(candidate) ?? new Set<string>();
-      set.add(env);
-      map.set(candidate, set);
-    }
+/**
+ * Chart folder name -> environments of the values files named after it (values/env/prod/orders.yaml,
+ * orders/values-prod.yaml), wherever they are. A scan that judges its files a chunk at a time (see scan/chunks.ts)
+ * adds each chunk's values files as it goes: the lists it handed out are filled in by `finish`, once all were seen.
+ */
+export class ChartEnvironments {
+  private readonly map = new Map<string, Set<string>>();
+  private readonly waiting: { chart: string; environments: string[] }[] = [];
+  private complete: boolean;
+
+  /** PROJECT's values files, or none (then `add` each part and `finish`). */
+  constructor(project?: Project) {
+    this.complete = project !== undefined;
+    if (project) this.add(project);
   }
-  return map;
+
+  /** The values files of PROJECT, those in files OWNED says only. */
+  add(project: Project, owned?: (path: string) => boolean): this {
+    for (const values of project.valuesFiles) {
+      const env = values.file.environment?.name;
+      if (!env || (owned && !owned(values.file.path))) continue;
+      const parts = values.file.path.split('/');
+      const base = parts[parts.length - 1]!.replace(/\.ya?ml$/i, '').replace(/^values[-._]?/i, '');
+      for (const candidate of [base, ...parts.slice(0, -1)]) {
+        if (!candidate) continue;
+        const set = this.map.get(candidate) ?? new Set<string>();
+        set.add(env);
+        this.map.set(candidate, set);
+      }
+    }
+    return this;
+  }
+
+  of(chart: string): string[] {
+    if (this.complete) return this.known(chart);
+    const environments: string[] = [];
+    this.waiting.push({ chart, environments });
+    return environments;
+  }
+
+  finish(): void {
+    this.complete = true;
+    for (const { chart, environments } of this.waiting) environments.push(...this.known(chart));
+    this.waiting.length = 0;
+  }
+
+  private known(chart: string): string[] {
+    const envs = this.map.get(chart);
+    return envs && envs.size > 0 ? [...envs].sort() : [];
+  }
 }
 
-export function buildInventory(project: Project, findings: readonly Finding[]): InventoryEntry[] {
+/** By file, line and kind; stable, so entries that tie keep the order they were built in. */
+export function compareInventory(a: InventoryEntry, b: InventoryEntry): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0);
+}
+
+export function buildInventory(project: Project, findings: readonly Finding[], chartEnvs: ChartEnvironments = new ChartEnvironments(project)): InventoryEntry[] {
   const classifier = new OriginClassifier(project.config);
-  const chartEnvs = chartEnvironments(project);
   const cnpgNames = new Set(project.resources.filter(isCnpgCluster).flatMap((c) => cnpgSecretUses(c).map((u) => u.secretName)));
   const findingsByResource = new Map<string, Set<string>>();
   for (const f of findings) {
@@ -179,7 +213,7 @@ export function buildInventory(project: Project, findings: readonly Finding[]): 
   entries.push(...generatedSecretEntries(project, findings, classifier, cnpgNames));
   entries.push(...cnpgEntries(project, chartEnvs));
   entries.push(...buildSecretEntries(project, findings));
-  return entries.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)));
+  return entries.sort(compareInventory);
 }
 
 /**
@@ -187,7 +221,7 @@ export function buildInventory(project: Project, findings: readonly Finding[]): 
  * operator generates, and every role/bootstrap password Secret it reads that nothing in the tree defines (its
  * producer is then unknown to the scan, which the inventory says). Secrets defined in the tree have their own entry.
  */
-function cnpgEntries(project: Project, chartEnvs: Map<string, Set<string>>): InventoryEntry[] {
+function cnpgEntries(project: Project, chartEnvs: ChartEnvironments): InventoryEntry[] {
   const defined = new Set<string>();
   for (const r of project.resources) {
     if (r.kind === 'Secret' || r.kind === 'SealedSecret') defined.add(`${r.namespace ?? ''}/${r.name}`);

@@ -5,14 +5,14 @@
  */
 import picomatch from 'picomatch';
 import { ANALYZERS } from '../analyzers/index.js';
-import type { Analyzer, FileContext } from '../analyzers/types.js';
+import type { Analyzer, FileContext, ParsedFile } from '../analyzers/types.js';
 import { ParseCache } from '../cache/parse-cache.js';
-import { parseFiles } from '../cache/pipeline.js';
+import { parseFiles, type ParseCandidate } from '../cache/pipeline.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { buildInventory } from '../inventory/build.js';
+import { ChartEnvironments, buildInventory, compareInventory } from '../inventory/build.js';
 import { RULES } from '../rules/index.js';
 import type { Rule, RuleContext } from '../rules/types.js';
-import type { Finding, InventoryEntry, Summary } from '../types.js';
+import type { Diagnostic, Finding, InventoryEntry, Summary } from '../types.js';
 import { TOOL_VERSION } from '../util/package.js';
 import { safeMessage } from '../util/errors.js';
 import { compareFindings, ruleSetting, type FindingCollector } from './collector.js';
@@ -20,6 +20,7 @@ import type { DiscoveredFile } from './discover.js';
 import { deploymentGraph, inheritedNote } from './deployment-graph.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
+import { CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
 import type { StatOutcome } from './read.js';
 
 export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
@@ -47,6 +48,11 @@ export interface AnalyzeInput {
   /** Stats already taken for the result cache, reused by the reader. */
   stats?: Map<string, StatOutcome>;
   threads?: number;
+  /**
+   * With more YAML files than this, the rules run chunk by chunk (see chunks.ts) so that memory stays flat as the
+   * tree grows; 0 never chunks. The result never depends on it.
+   */
+  chunkSize?: number;
 }
 
 export interface AnalyzeOutput {
@@ -54,7 +60,7 @@ export interface AnalyzeOutput {
   findings: Finding[];
   inventory: InventoryEntry[];
   counts: Summary['files'];
-  timings: { read: number; parse: Record<string, number>; rules: Record<string, number>; inventory: number; cache?: { hits: number; misses: number; load: number; save: number } };
+  timings: { read: number; parse: Record<string, number>; rules: Record<string, number>; inventory: number; cache?: { hits: number; misses: number; load: number; save: number }; chunks?: { count: number; files: number } };
 }
 
 export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
@@ -77,55 +83,129 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   let mark = performance.now();
   const cache = input.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZER_IDS }) : undefined;
   const cacheLoad = performance.now() - mark;
-  const { parsed, counts, readMs, parseMs } = await parseFiles(root, candidates, config, { cache, diagnostic: (d) => collector.diagnostic(d), safeMessage, onProgress: input.onProgress, stats: input.stats, threads: input.threads });
+  const chunkSize = input.chunkSize ?? CHUNK_FILES;
+  const chunked = chunkSize > 0 && candidates.reduce((n, c) => n + (isChunkable(c) ? 1 : 0), 0) > chunkSize;
+  const parseOptions = { cache, diagnostic: (d: Diagnostic) => collector.diagnostic(d), safeMessage, stats: input.stats, threads: input.threads };
+  const first = await parseFiles(root, candidates, config, { ...parseOptions, onProgress: input.onProgress, defer: chunked ? CONTEXT_DEFERRAL : undefined });
+  const order = chunked ? new Map(candidates.map((c, i) => [c.file.path, i])) : undefined;
+  const chartRoots = chunked ? chartRootsOf(candidates.map((c) => c.file.path)) : undefined;
+  const chunkablePaths = chunked ? new Set(candidates.filter(isChunkable).map((c) => c.file.path)) : undefined;
   // A context per discovered file (the credential scan claims every text file): at 100k files ~35 MB that the rules
   // never read. The parsed files keep their own.
   candidates.length = 0;
-  const timings: AnalyzeOutput['timings'] = { read: readMs, parse: parseMs, rules: {}, inventory: 0 };
-  if (cache) {
-    mark = performance.now();
-    cache.save(); // before the rules run: nothing a rule does to a model can reach the cache
-    timings.cache = { hits: cache.hits, misses: cache.misses, load: cacheLoad, save: performance.now() - mark };
+  const timings: AnalyzeOutput['timings'] = { read: first.readMs, parse: first.parseMs, rules: {}, inventory: 0 };
+  const counts = { ...first.counts };
+  const addPart = (part: Awaited<ReturnType<typeof parseFiles>>) => {
+    counts.scanned += part.counts.scanned;
+    counts.skipped += part.counts.skipped;
+    counts.failed += part.counts.failed;
+    timings.read += part.readMs;
+    for (const [id, ms] of Object.entries(part.parseMs)) timings.parse[id] = (timings.parse[id] ?? 0) + ms;
+  };
+  const byCandidateOrder = (a: ParsedFile, b: ParsedFile) => order!.get(a.file.path)! - order!.get(b.file.path)!;
+  if (chunked) {
+    // Chart defaults the context reads join it now (only their charts' templates tell which ones).
+    const wanted = chartDefaultsFor(first.parsed);
+    const defaults = first.deferred.filter((c) => wanted.has(c.file.path));
+    if (defaults.length > 0) {
+      const part = await parseFiles(root, defaults, config, parseOptions);
+      addPart(part);
+      first.deferred = first.deferred.filter((c) => !wanted.has(c.file.path));
+      first.parsed = [...first.parsed, ...part.parsed].sort(byCandidateOrder);
+    }
   }
 
-  const project = new Project(parsed, config);
-  // Environments inherited through kustomize/helmfile/Argo CD/Flux references: computed after parsing, never part of
-  // the parse-time FileContext (which keys the parse cache).
-  collector.inheritEnvironments((path) => {
-    const inherited = deploymentGraph(project).inherited(path);
-    return inherited && { environment: inherited.primary, note: inheritedNote(inherited) };
-  });
-  for (const rule of rules) {
-    const setting = ruleSetting(config, rule.meta.id);
-    if (!setting.enabled) continue;
-    const t = performance.now();
-    const context: RuleContext = {
-      project,
-      config,
-      options: setting.options,
-      report: (report) => collector.add(rule, report),
-      each(items, fileOf, check) {
-        for (const item of items) {
-          try {
-            check(item);
-          } catch (error) {
-            collector.diagnostic({ file: fileOf(item), code: 'rule-crash', ruleId: rule.meta.id, message: `Rule ${rule.meta.id} failed: ${safeMessage(error)}` });
+  const enabled = rules.filter((rule) => ruleSetting(config, rule.meta.id).enabled);
+  const inventory: InventoryEntry[] = [];
+  const chartEnvs = chunked ? new ChartEnvironments() : undefined;
+  /** Run every rule over PROJECT and build its inventory, keeping only what lands in the files OWNED says. */
+  const judge = (project: Project, owned?: (path: string) => boolean) => {
+    // Environments inherited through kustomize/helmfile/Argo CD/Flux references: computed after parsing, never part
+    // of the parse-time FileContext (which keys the parse cache).
+    collector.inheritEnvironments((path) => {
+      const inherited = deploymentGraph(project).inherited(path);
+      return inherited && { environment: inherited.primary, note: inheritedNote(inherited) };
+    });
+    for (const rule of enabled) {
+      const setting = ruleSetting(config, rule.meta.id);
+      const t = performance.now();
+      const diagnostic = (d: Diagnostic) => {
+        if (!owned || owned(d.file) || (d.file === '.' && !collector.diagnostics.some((e) => e.file === '.' && e.ruleId === d.ruleId && e.message === d.message))) collector.diagnostic(d);
+      };
+      const context: RuleContext = {
+        project,
+        config,
+        options: setting.options,
+        report: owned ? (report) => owned(report.file.path) && collector.add(rule, report) : (report) => collector.add(rule, report),
+        each(items, fileOf, check) {
+          for (const item of items) {
+            try {
+              check(item);
+            } catch (error) {
+              diagnostic({ file: fileOf(item), code: 'rule-crash', ruleId: rule.meta.id, message: `Rule ${rule.meta.id} failed: ${safeMessage(error)}` });
+            }
           }
-        }
-      },
-    };
-    try {
-      rule.check(context);
-    } catch (error) {
-      collector.diagnostic({ file: '.', code: 'rule-crash', ruleId: rule.meta.id, message: `Rule ${rule.meta.id} failed: ${safeMessage(error)}` });
+        },
+      };
+      try {
+        rule.check(context);
+      } catch (error) {
+        diagnostic({ file: '.', code: 'rule-crash', ruleId: rule.meta.id, message: `Rule ${rule.meta.id} failed: ${safeMessage(error)}` });
+      }
+      timings.rules[rule.meta.id] = (timings.rules[rule.meta.id] ?? 0) + performance.now() - t;
     }
-    timings.rules[rule.meta.id] = performance.now() - t;
+    const t = performance.now();
+    // The inventory reads findings' files, resources, rules and origins, never their suppression or baseline marks.
+    // A chunk's entries may read the first pass's findings (a kustomization's generated Secret, its .env source).
+    const entries = owned ? buildInventory(project, collector.findings.slice().sort(compareFindings), chartEnvs!.add(project, owned)) : buildInventory(project, collector.findings.sort(compareFindings));
+    for (const entry of entries) if (!owned || owned(entry.file)) inventory.push(entry);
+    timings.inventory += performance.now() - t;
+  };
+
+  if (cache && !chunked) saveCache(cache, cacheLoad, timings); // before the rules run: nothing a rule does to a model can reach the cache
+  if (!chunked) {
+    judge(new Project(first.parsed, config));
+  } else {
+    // The YAML files of the first pass (with every model of theirs) are every chunk's context (see chunks.ts). A
+    // chunk judges whole units: its deferred files and the chunkable context files of the same units; the first
+    // pass judges the rest, every other file included.
+    const yamlPaths = new Set(first.parsed.filter((p) => p.analyzer === 'yaml').map((p) => p.file.path));
+    const context = first.parsed.filter((p) => yamlPaths.has(p.file.path));
+    const chunks = planChunks(first.deferred, chunkSize, chartRoots!);
+    timings.chunks = { count: chunks.length, files: first.deferred.length };
+    const owner = new Map<string, number>();
+    const unitChunk = new Map<string, number>();
+    chunks.forEach((chunk, index) => {
+      for (const c of chunk) {
+        owner.set(c.file.path, index);
+        unitChunk.set(chunkUnit(c.file.path, chartRoots!), index);
+      }
+    });
+    for (const path of yamlPaths) {
+      const index = chunkablePaths!.has(path) ? unitChunk.get(chunkUnit(path, chartRoots!)) : undefined;
+      if (index !== undefined) owner.set(path, index);
+    }
+    judge(new Project(first.parsed, config), (path) => !owner.has(path));
+    for (const [index, chunk] of chunks.entries()) {
+      const part = await parseFiles(root, chunk, config, parseOptions);
+      addPart(part);
+      const files = [...context, ...part.parsed].sort(byCandidateOrder);
+      judge(new Project(files, config), (path) => owner.get(path) === index);
+    }
+    chartEnvs!.finish();
+    if (cache) saveCache(cache, cacheLoad, timings);
   }
 
   mark = performance.now();
   const findings = collector.findings.sort(compareFindings);
-  // The inventory reads findings' files, resources, rules and origins, never their suppression or baseline marks.
-  const inventory = buildInventory(project, findings);
-  timings.inventory = performance.now() - mark;
+  // Stable: entries of one file come from one project, in that project's order.
+  if (chunked) inventory.sort(compareInventory);
+  timings.inventory += performance.now() - mark;
   return { findings, inventory, counts, timings };
+}
+
+function saveCache(cache: ParseCache, load: number, timings: AnalyzeOutput['timings']): void {
+  const mark = performance.now();
+  cache.save();
+  timings.cache = { hits: cache.hits, misses: cache.misses, load, save: performance.now() - mark };
 }

@@ -37,6 +37,11 @@ export interface ScanOptions {
    * core up to 4, for trees of 300 candidate files or more. The result never depends on it.
    */
   threads?: number;
+  /**
+   * Past this many YAML files, parse and judge them a chunk at a time, so memory stays flat as the tree grows
+   * (default 0: never). The result never depends on it.
+   */
+  chunkFiles?: number;
   /** Progress of reading and parsing, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -52,6 +57,8 @@ export interface ScanTimings {
   total: number;
   /** With the parse cache: files reused / (re)parsed, and the time to load and save the pack. */
   cache?: { hits: number; misses: number; load: number; save: number };
+  /** On a tree past `chunkFiles` YAML files: the chunks and the files in them. */
+  chunks?: { count: number; files: number };
   /** With the cache: the previous result was reused (nothing parsed, no rule run), or this one was stored. */
   result?: 'reused' | 'stored' | 'not-stored';
 }
@@ -198,12 +205,13 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   }
 
   const { analyze } = await import('./analyze.js');
-  const analysis = await analyze({ root, config, files: discovery.files, rules: options.rules, collector: await collector(), cache: options.cache, onProgress: options.onProgress, stats: listing?.stats, threads: options.threads });
+  const analysis = await analyze({ root, config, files: discovery.files, rules: options.rules, collector: await collector(), cache: options.cache, onProgress: options.onProgress, stats: listing?.stats, threads: options.threads, chunkSize: options.chunkFiles });
   timings.read += analysis.timings.read;
   timings.parse = analysis.timings.parse;
   timings.rules = analysis.timings.rules;
   timings.inventory = analysis.timings.inventory;
   if (analysis.timings.cache) timings.cache = analysis.timings.cache;
+  if (analysis.timings.chunks) timings.chunks = analysis.timings.chunks;
   const { findings, inventory, counts } = analysis;
   // Stored as the rules left them: before suppressions and baseline marks (finishResult adds those), with the files
   // that finishResult reads and finds without footprint-ignore.

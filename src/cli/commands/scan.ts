@@ -32,6 +32,7 @@ function printTimings(t: ScanTimings): void {
   const lines = [`discover ${ms(t.discover)}${t.listing ? ` (${t.listing})` : ''}`, `read ${ms(t.read)}`];
   for (const [id, n] of Object.entries(t.parse)) lines.push(`parse:${id} ${ms(n)}`);
   for (const [id, n] of Object.entries(t.rules).sort((a, b) => b[1] - a[1])) lines.push(`rule:${id} ${ms(n)}`);
+  if (t.chunks) lines.push(`chunks ${t.chunks.count} (${t.chunks.files} YAML files judged a chunk at a time)`);
   if (t.cache) lines.push(`cache ${t.cache.hits} hits, ${t.cache.misses} misses, load ${ms(t.cache.load)}, save ${ms(t.cache.save)}`);
   if (t.result) lines.push(`result ${t.result}`);
   lines.push(`inventory ${ms(t.inventory)}`, `total ${ms(t.total)}`);
@@ -78,6 +79,7 @@ export const scanCommand: Command = {
     'md-max-chars': { type: 'string' },
     timing: { type: 'boolean' },
     threads: { type: 'string' },
+    'chunk-files': { type: 'string' },
     ...CACHE_OPTIONS,
     baseline: { type: 'string' },
     history: { type: 'string' },
@@ -92,6 +94,7 @@ export const scanCommand: Command = {
     'md-max-chars': 'truncate Markdown past N characters (default 65000, at least 1000)',
     timing: 'print time per phase, analyzer and rule to stderr',
     threads: 'threads that parse files (default: 1 on 2 cores, else one per core up to 4, from 300 files on)',
+    'chunk-files': 'past N YAML files, judge them N at a time to bound memory (default 0: never)',
     ...CACHE_OPTION_HELP,
     baseline: 'mark findings in this baseline (or saved result) baseline: true; they do not fail the run',
     history: 'append this run to a JSON Lines history file; reports show the trend',
@@ -103,6 +106,8 @@ export const scanCommand: Command = {
     const root = rootArgument('scan', positionals);
     const threads = str(values.threads) === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) throw new UsageError('--threads takes a whole number from 1 to 64');
+    const chunkFiles = str(values['chunk-files']) === undefined ? undefined : Number(values['chunk-files']);
+    if (chunkFiles !== undefined && (!Number.isInteger(chunkFiles) || chunkFiles < 0)) throw new UsageError('--chunk-files takes a whole number, 0 or more');
     // The history hooks (and the baseline, history and CI code they load) only for a run that has work for them.
     const hooks = values.baseline || values.history || process.env.GITHUB_STEP_SUMMARY ? await import('../../history/scan-hooks.js') : undefined;
     const tracked = hooks?.loadScanHistory({ baseline: str(values.baseline), history: str(values.history) }) ?? {};
@@ -114,6 +119,7 @@ export const scanCommand: Command = {
       baseline: tracked.baseline,
       cache: !values['no-cache'],
       threads,
+      chunkFiles,
       onProgress: (done, total) => {
         limitHeapGrowth();
         progress.update('scanning', done, total);

@@ -1,0 +1,142 @@
+/**
+ * Flat memory on large trees (issue 7). Parsed YAML models are ~5x the size of their text and the rules used to need
+ * all of them at once. Most YAML files, though, are only ever read while judging themselves: a Deployment, a
+ * values file, a chart's templates. The ones other files are judged against (the "context": ExternalSecrets and
+ * their stores, CNPG clusters, deployment-tool entry points, a chart's default values, ...) are few.
+ *
+ * So past `chunkFiles` YAML files, the scan parses the context and every non-YAML file first and runs the rules over
+ * them; then it parses the other YAML files a chunk at a time, each chunk judged in a project made of the context
+ * plus the chunk, keeping only what lands in the chunk's own files, and drops the chunk's models. A chunk holds
+ * whole folders and whole Helm charts (a chart's templates read its helpers, values and each other).
+ *
+ * Being context is decided before parsing, on the text (a superset: a word test), or, for a file the parse cache
+ * answers without reading, on its cached model. Wrongly calling a file context costs memory, never a finding.
+ */
+import type { ParseCandidate } from '../cache/pipeline.js';
+import type { CacheEntry } from '../cache/parse-cache.js';
+import type { ParsedFile } from '../analyzers/types.js';
+import type { YamlFileModel } from '../analyzers/yaml.js';
+import { isMap, isSeq, type PNode } from '../yaml/model.js';
+
+/** YAML files per chunk, and the number past which a scan chunks at all (0: never, the default for now). */
+export const CHUNK_FILES = 0;
+
+/** Analyzers whose models no rule reads while judging another file (see the tests of chunked scans). */
+const CHUNKABLE_ANALYZERS = new Set(['yaml', 'credential-text']);
+
+/** A YAML file that may be left for a chunk: only the YAML reader and the credential text scan claim it. */
+export function isChunkable(candidate: ParseCandidate): boolean {
+  return candidate.analyzers.some((a) => a.id === 'yaml') && candidate.analyzers.every((a) => CHUNKABLE_ANALYZERS.has(a.id));
+}
+
+/**
+ * File names read across files: chart metadata, kustomizations, helmfiles. A chart's default values are context only
+ * where a context object needs them (see chartDefaultsFor).
+ */
+const CONTEXT_NAME = /(^|\/)(Chart\.ya?ml|kustomization(\.ya?ml)?|Kustomization|helmfile[^/]*|[^/]*\.gotmpl)$|(^|\/)helmfile\.d\//i;
+
+/**
+ * Words of every object another file is judged against. A file without any of them holds none (a word test on the
+ * text is a superset of the parsed kinds: a comment or a value may match, a kind cannot hide).
+ */
+const CONTEXT_WORDS = /\bSecret\b|ExternalSecret|SecretStore|PushSecret|SecretProviderClass|SealedSecret|VaultStaticSecret|VaultDynamicSecret|postgresql\.cnpg\.io|cnpg|Application|Kustomization|HelmRelease|helmCharts|valueFiles|valuesFiles|valuesFrom|GitRepository|OCIRepository|HelmRepository/;
+
+function isContextText(path: string, text: string): boolean {
+  return CONTEXT_NAME.test(path) || CONTEXT_WORDS.test(text);
+}
+
+/** The same test on a parsed model: any key or string value with a context word. */
+function isContextModel(path: string, model: YamlFileModel | undefined): boolean {
+  if (CONTEXT_NAME.test(path)) return true;
+  if (!model) return false;
+  const stack: PNode[] = [];
+  for (const doc of model.docs) if (doc.root) stack.push(doc.root);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (isMap(node)) {
+      for (const entry of node.entries) {
+        if (CONTEXT_WORDS.test(entry.key)) return true;
+        if (entry.value) stack.push(entry.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) if (item) stack.push(item);
+    } else if (typeof node.value === 'string' && CONTEXT_WORDS.test(node.value)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** For parseFiles: leave chunkable files that are not context for the chunks. */
+export const CONTEXT_DEFERRAL = {
+  text: (candidate: ParseCandidate, text: string) => isChunkable(candidate) && !isContextText(candidate.file.path, text),
+  cached: (candidate: ParseCandidate, entry: CacheEntry) =>
+    isChunkable(candidate) && !isContextModel(candidate.file.path, entry.results['yaml']?.model as YamlFileModel | undefined),
+};
+
+/**
+ * The default values files the context reads: those of every chart with a context template (its templated names
+ * resolve against them) and the tree's root values.yaml (a Helm-looking file outside any chart resolves there).
+ */
+export function chartDefaultsFor(context: readonly ParsedFile[]): Set<string> {
+  const roots = new Set<string>(['.']);
+  for (const parsed of context) {
+    const helm = parsed.analyzer === 'yaml' ? (parsed.model as YamlFileModel | undefined)?.helm : undefined;
+    if (helm) roots.add(helm.chartRoot);
+  }
+  const paths = new Set<string>();
+  for (const root of roots) {
+    const prefix = root === '.' ? '' : `${root}/`;
+    paths.add(`${prefix}values.yaml`).add(`${prefix}values.yml`);
+  }
+  return paths;
+}
+
+/**
+ * The chart a path belongs to (its outermost folder with a Chart.yaml, so subcharts stay with their parent), else
+ * its folder: the unit a chunk never splits.
+ */
+export function chunkUnit(path: string, chartRoots: ReadonlySet<string>): string {
+  if (chartRoots.has('.')) return '.';
+  const parts = path.split('/');
+  for (let i = 0; i < parts.length - 1; i++) {
+    const dir = parts.slice(0, i + 1).join('/');
+    if (chartRoots.has(dir)) return dir;
+  }
+  return parts.slice(0, -1).join('/') || '.';
+}
+
+/** The charts of a tree: folders with a Chart.yaml, and folders with a templates/ folder (as the Helm reader sees them). */
+export function chartRootsOf(paths: Iterable<string>): Set<string> {
+  const roots = new Set<string>();
+  for (const path of paths) {
+    const match = /(?:^|\/)Chart\.ya?ml$/.exec(path);
+    if (match) roots.add(path.slice(0, match.index) || '.');
+    const parts = path.split('/');
+    const templates = parts.lastIndexOf('templates', parts.length - 2);
+    if (templates >= 0) roots.add(parts.slice(0, templates).join('/') || '.');
+  }
+  return roots;
+}
+
+/** DEFERRED (in candidate order) cut into chunks of about SIZE files, whole units each, in order. */
+export function planChunks(deferred: readonly ParseCandidate[], size: number, chartRoots: ReadonlySet<string>): ParseCandidate[][] {
+  const units = new Map<string, ParseCandidate[]>();
+  for (const candidate of deferred) {
+    const unit = chunkUnit(candidate.file.path, chartRoots);
+    const list = units.get(unit);
+    if (list) list.push(candidate);
+    else units.set(unit, [candidate]);
+  }
+  const chunks: ParseCandidate[][] = [];
+  let current: ParseCandidate[] = [];
+  for (const files of units.values()) {
+    if (current.length > 0 && current.length + files.length > size) {
+      chunks.push(current);
+      current = [];
+    }
+    current.push(...files);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

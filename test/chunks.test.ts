@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Analyzer, FileContext } from '../src/analyzers/types.js';
+import { yamlAnalyzer } from '../src/analyzers/yaml.js';
+import { credentialTextAnalyzer } from '../src/analyzers/tests/credentials.js';
+import { dockerfileAnalyzer } from '../src/analyzers/build/dockerfile.js';
+import type { CacheEntry } from '../src/cache/parse-cache.js';
+import { CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkUnit, isChunkable, planChunks } from '../src/scan/chunks.js';
+import { scanDetailed } from '../src/scan/run.js';
+import { parseYaml } from '../src/yaml/parse.js';
+import { REPO_ROOT, ruleFixtureCases } from './helpers/run-fixture.js';
+
+const file = (p: string): FileContext => ({ path: p, vendored: false, isTest: false });
+const candidate = (p: string, analyzers: readonly Analyzer[] = [yamlAnalyzer, credentialTextAnalyzer]) => ({ file: file(p), analyzers });
+
+describe('chunk units', () => {
+  it('finds charts by Chart.yaml and by a templates folder', () => {
+    expect([...chartRootsOf(['charts/a/Chart.yaml', 'charts/a/templates/x.yaml', 'ops/b/templates/s.yaml', 'ops/b/templates/sub/t.yaml', 'Chart.yml', 'deploy/app.yaml'])].sort()).toEqual([
+      '.',
+      'charts/a',
+      'ops/b',
+    ]);
+  });
+
+  it('keeps a chart with its subcharts, and other files by folder', () => {
+    const roots = new Set(['charts/a', 'charts/a/charts/db']);
+    expect(chunkUnit('charts/a/charts/db/templates/secret.yaml', roots)).toBe('charts/a');
+    expect(chunkUnit('charts/a/values-prod.yaml', roots)).toBe('charts/a');
+    expect(chunkUnit('values/env/prod/orders.yaml', roots)).toBe('values/env/prod');
+    expect(chunkUnit('top.yaml', roots)).toBe('.');
+    expect(chunkUnit('anything/at/all.yaml', new Set(['.']))).toBe('.');
+  });
+
+  it('cuts chunks between units only, in order', () => {
+    const deferred = ['a/1.yaml', 'a/2.yaml', 'a/3.yaml', 'b/1.yaml', 'c/1.yaml', 'c/2.yaml', 'c/3.yaml'].map((p) => candidate(p));
+    const chunks = planChunks(deferred, 3, new Set());
+    expect(chunks.map((c) => c.map((x) => x.file.path))).toEqual([['a/1.yaml', 'a/2.yaml', 'a/3.yaml'], ['b/1.yaml'], ['c/1.yaml', 'c/2.yaml', 'c/3.yaml']]);
+    // A unit larger than a chunk stays whole.
+    expect(planChunks(deferred, 2, new Set()).map((c) => c.length)).toEqual([3, 1, 3]);
+    expect(planChunks(deferred, 100, new Set()).map((c) => c.length)).toEqual([7]);
+  });
+});
+
+describe('context files', () => {
+  it('defers plain YAML only: objects other files are judged against stay', () => {
+    const deferred = (p: string, text: string) => CONTEXT_DEFERRAL.text(candidate(p), text);
+    expect(deferred('values/env/prod/orders.yaml', 'replicaCount: 2\nimage:\n  tag: "1.2"\n')).toBe(true);
+    expect(deferred('manifests/app/deployment.yaml', 'kind: Deployment\nmetadata:\n  name: app\n')).toBe(true);
+    expect(deferred('manifests/app/es.yaml', 'kind: ExternalSecret\nmetadata:\n  name: app\n')).toBe(false);
+    expect(deferred('manifests/app/secret.yaml', 'kind: "Secret"\n')).toBe(false);
+    expect(deferred('db/cluster.yaml', 'apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\n')).toBe(false);
+    expect(deferred('apps/orders.yaml', 'apiVersion: argoproj.io/v1alpha1\nkind: Application\n')).toBe(false);
+    expect(deferred('charts/a/Chart.yaml', 'name: a\n')).toBe(false);
+    expect(deferred('deploy/helmfile.d/10-apps.yaml', 'releases: []\n')).toBe(false);
+    expect(deferred('overlays/prod/kustomization.yaml', 'resources: []\n')).toBe(false);
+    // A chart's default values join the context only when a context template needs them (chartDefaultsFor).
+    expect(deferred('charts/a/values.yaml', 'replicaCount: 1\n')).toBe(true);
+  });
+
+  it('never defers a file another analyzer claims (build and test rules read those across files)', () => {
+    expect(isChunkable(candidate('.github/workflows/ci.yaml', [yamlAnalyzer, credentialTextAnalyzer, dockerfileAnalyzer]))).toBe(false);
+    expect(CONTEXT_DEFERRAL.text(candidate('Dockerfile', [dockerfileAnalyzer, credentialTextAnalyzer]), 'FROM node\n')).toBe(false);
+  });
+
+  it('decides the same on a cached model as on the text', () => {
+    const entry = (text: string): CacheEntry => ({ size: 1, mtimeMs: 1, ctimeMs: 1, hash: 'h', results: { yaml: { diagnostics: [], model: { role: 'manifest', docs: parseYaml(text).docs } } } });
+    expect(CONTEXT_DEFERRAL.cached(candidate('m/a.yaml'), entry('kind: Deployment\nmetadata:\n  name: app\n'))).toBe(true);
+    expect(CONTEXT_DEFERRAL.cached(candidate('m/a.yaml'), entry('kind: SecretStore\nmetadata:\n  name: vault\n'))).toBe(false);
+    expect(CONTEXT_DEFERRAL.cached(candidate('m/a.yaml'), entry('items:\n  - value: ClusterExternalSecret\n'))).toBe(false);
+  });
+
+  it('adds the default values of charts with a context template, and the root values', () => {
+    const helm = (chartRoot: string) => ({ file: file(`${chartRoot}/templates/es.yaml`), analyzer: 'yaml', model: { role: 'template', docs: [], helm: { chartRoot } } });
+    expect([...chartDefaultsFor([helm('charts/a')])].sort()).toEqual(['charts/a/values.yaml', 'charts/a/values.yml', 'values.yaml', 'values.yml']);
+  });
+});
+
+/** Every fixture tree, scanned whole and a unit at a time: the results must not differ in anything. */
+describe('a scan judged chunk by chunk gives the same result', () => {
+  const trees = [path.join(REPO_ROOT, 'fixtures', 'example-platform'), ...ruleFixtureCases().map((c) => c.dir)];
+  const now = new Date('2026-01-01T00:00:00Z');
+  let chunkedTrees = 0;
+
+  for (const root of trees) {
+    it(path.relative(REPO_ROOT, root), async () => {
+      const whole = await scanDetailed({ root, useGit: false, now, chunkFiles: 0 });
+      const chunked = await scanDetailed({ root, useGit: false, now, chunkFiles: 1 });
+      expect(whole.timings.chunks).toBeUndefined();
+      if (chunked.timings.chunks) chunkedTrees++;
+      expect(chunked.result).toEqual(whole.result);
+    });
+  }
+
+  it('chunked most of those trees', () => {
+    expect(chunkedTrees).toBeGreaterThan(50);
+  });
+});
