@@ -87,7 +87,6 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   const chunked = chunkSize > 0 && candidates.reduce((n, c) => n + (isChunkable(c) ? 1 : 0), 0) > chunkSize;
   const parseOptions = { cache, diagnostic: (d: Diagnostic) => collector.diagnostic(d), safeMessage, stats: input.stats, threads: input.threads };
   const first = await parseFiles(root, candidates, config, { ...parseOptions, onProgress: input.onProgress, defer: chunked ? CONTEXT_DEFERRAL : undefined });
-  const order = chunked ? new Map(candidates.map((c, i) => [c.file.path, i])) : undefined;
   const chartRoots = chunked ? chartRootsOf(candidates.map((c) => c.file.path)) : undefined;
   const chunkablePaths = chunked ? new Set(candidates.filter(isChunkable).map((c) => c.file.path)) : undefined;
   // A context per discovered file (the credential scan claims every text file): at 100k files ~35 MB that the rules
@@ -102,7 +101,8 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     timings.read += part.readMs;
     for (const [id, ms] of Object.entries(part.parseMs)) timings.parse[id] = (timings.parse[id] ?? 0) + ms;
   };
-  const byCandidateOrder = (a: ParsedFile, b: ParsedFile) => order!.get(a.file.path)! - order!.get(b.file.path)!;
+  // Candidates come in path order (discovery sorts): a stable sort by path merges parts back into that order.
+  const byCandidateOrder = (a: ParsedFile, b: ParsedFile) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0);
   if (chunked) {
     // Chart defaults the context reads join it now (only their charts' templates tell which ones).
     const wanted = chartDefaultsFor(first.parsed);
@@ -129,20 +129,30 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     for (const rule of enabled) {
       const setting = ruleSetting(config, rule.meta.id);
       const t = performance.now();
+      // Inside the check of an item this project owns, everything counts, whichever file it lands in (a
+      // kustomization's generator reports on its .env source). Items of other projects' files are theirs to check.
+      let checking = 0;
+      const counts = (file: string) => !owned || checking > 0 || owned(file);
       const diagnostic = (d: Diagnostic) => {
-        if (!owned || owned(d.file) || (d.file === '.' && !collector.diagnostics.some((e) => e.file === '.' && e.ruleId === d.ruleId && e.message === d.message))) collector.diagnostic(d);
+        if (counts(d.file) || (d.file === '.' && !collector.diagnostics.some((e) => e.file === '.' && e.ruleId === d.ruleId && e.message === d.message))) collector.diagnostic(d);
       };
       const context: RuleContext = {
         project,
         config,
         options: setting.options,
-        report: owned ? (report) => owned(report.file.path) && collector.add(rule, report) : (report) => collector.add(rule, report),
+        report: (report) => {
+          if (counts(report.file.path)) collector.add(rule, report);
+        },
         each(items, fileOf, check) {
           for (const item of items) {
+            if (!counts(fileOf(item))) continue;
+            checking++;
             try {
               check(item);
             } catch (error) {
               diagnostic({ file: fileOf(item), code: 'rule-crash', ruleId: rule.meta.id, message: `Rule ${rule.meta.id} failed: ${safeMessage(error)}` });
+            } finally {
+              checking--;
             }
           }
         },
@@ -170,7 +180,8 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     // chunk judges whole units: its deferred files and the chunkable context files of the same units; the first
     // pass judges the rest, every other file included.
     const yamlPaths = new Set(first.parsed.filter((p) => p.analyzer === 'yaml').map((p) => p.file.path));
-    const context = first.parsed.filter((p) => yamlPaths.has(p.file.path));
+    // Plus the .env files a kustomization's generators read (the one non-YAML model a YAML file is judged with).
+    const context = first.parsed.filter((p) => yamlPaths.has(p.file.path) || p.analyzer === 'dotenv');
     const chunks = planChunks(first.deferred, chunkSize, chartRoots!);
     timings.chunks = { count: chunks.length, files: first.deferred.length };
     const owner = new Map<string, number>();

@@ -98,12 +98,12 @@ export function chartDefaultsFor(context: readonly ParsedFile[]): Set<string> {
  */
 export function chunkUnit(path: string, chartRoots: ReadonlySet<string>): string {
   if (chartRoots.has('.')) return '.';
-  const parts = path.split('/');
-  for (let i = 0; i < parts.length - 1; i++) {
-    const dir = parts.slice(0, i + 1).join('/');
+  for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+    const dir = path.slice(0, slash);
     if (chartRoots.has(dir)) return dir;
   }
-  return parts.slice(0, -1).join('/') || '.';
+  const last = path.lastIndexOf('/');
+  return last < 0 ? '.' : path.slice(0, last);
 }
 
 /** The charts of a tree: folders with a Chart.yaml, and folders with a templates/ folder (as the Helm reader sees them). */
