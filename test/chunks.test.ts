@@ -1,3 +1,5 @@
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Analyzer, FileContext } from '../src/analyzers/types.js';
@@ -93,5 +95,28 @@ describe('a scan judged chunk by chunk gives the same result', () => {
 
   it('chunked most of those trees', () => {
     expect(chunkedTrees).toBeGreaterThan(50);
+  });
+});
+
+describe('chunks with the parse cache', () => {
+  it('decides context on cached models as well, with the same result as a scan without either', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fp-chunks-'));
+    try {
+      cpSync(path.join(REPO_ROOT, 'fixtures', 'example-platform'), dir, { recursive: true, filter: (src) => !src.includes('.footprint-cache') });
+      const now = new Date('2026-01-01T00:00:00Z');
+      const plain = await scanDetailed({ root: dir, useGit: false, now, chunkFiles: 0 });
+      const cold = await scanDetailed({ root: dir, useGit: false, now, chunkFiles: 1, cache: true });
+      expect(cold.timings.cache?.hits).toBe(0);
+      expect(cold.result).toEqual(plain.result);
+      // One changed file: every other model comes from the cache, without a read, and is sorted by its model.
+      appendFileSync(path.join(dir, 'README.md'), '\n');
+      const warm = await scanDetailed({ root: dir, useGit: false, now, chunkFiles: 1, cache: true });
+      expect(warm.timings.chunks?.count).toBeGreaterThan(1);
+      expect(warm.timings.cache?.misses).toBe(1);
+      const again = await scanDetailed({ root: dir, useGit: false, now, chunkFiles: 0 });
+      expect(warm.result).toEqual(again.result);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
