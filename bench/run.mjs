@@ -5,7 +5,7 @@
 //   npm run bench                          # every tree
 //   node bench/run.mjs --trees bitnami,gen10k --runs 3 --label before
 //
-// Options: --trees a,b (bitnami, jessfraz, gen10k, gen30k, gen100k), --runs N (measured warm runs per tool,
+// Options: --trees a,b (bitnami, jessfraz, gen10k, gen30k, gen100k; gen300k on request), --runs N (measured warm runs per tool,
 // median reported; one warm-up run first), --dist DIR (build to measure, default dist/), --label TEXT (stored in the result), --keep (keep temp dirs),
 // --no-write (do not write bench/results/). Trees are extracted/generated under the OS temp dir, never the repo.
 // Writes bench/results/<date>T<time>.json. Never used by tests or CI.
@@ -27,7 +27,8 @@ const opt = (name, fallback) => {
 };
 const flag = (name) => args.includes(name);
 
-// Builds to measure: --dist DIR or --dist label=DIR,label=DIR (default: dist/ as "current"). Each is snapshotted so
+// Builds to measure: --dist DIR or --dist label=DIR,label=DIR (default: dist/ as "current"); label=DIR+--flag+N adds
+// scan flags for that entry (e.g. chunked=dist+--chunk-files+8000, the same build with chunked judging). Each is snapshotted so
 // a rebuild during the run (tests rebuild dist/) cannot change the tool under measurement; node_modules is linked.
 // Several builds are measured on the same trees, next to the same floors, in the same run (before/after).
 const snapshots = [];
@@ -37,7 +38,8 @@ process.on('exit', () => {
 const TOOLS = opt('--dist', `current=${join(repo, 'dist')}`)
   .split(',')
   .map((spec, i) => {
-    const [name, dir] = spec.includes('=') ? spec.split('=') : [i === 0 ? 'current' : `build${i}`, spec];
+    const [name, where] = spec.includes('=') ? spec.split('=') : [i === 0 ? 'current' : `build${i}`, spec];
+    const [dir, ...flags] = where.split('+');
     const source = resolve(dir);
     if (!existsSync(join(source, 'cli/bin.js'))) {
       console.error(`built CLI not found in ${source} (run npm run build)`);
@@ -50,7 +52,7 @@ const TOOLS = opt('--dist', `current=${join(repo, 'dist')}`)
     symlinkSync(join(repo, 'node_modules'), join(snapshot, 'node_modules'), 'dir');
     const cli = join(snapshot, 'dist/cli/bin.js');
     const help = sh(process.execPath, [cli, 'scan', '--help']).stdout ?? '';
-    return { name, cli, hasNoCache: help.includes('--no-cache') };
+    return { name, cli, flags, hasNoCache: help.includes('--no-cache') };
   });
 const cli = TOOLS[TOOLS.length - 1].cli;
 const runs = Number(opt('--runs', 3));
@@ -64,6 +66,7 @@ const TREES = {
   gen10k: { files: 10_000 },
   gen30k: { files: 30_000 },
   gen100k: { files: 100_000 },
+  gen300k: { files: 300_000 },
 };
 
 // rg patterns equivalent to the signals the rules look for: resource kinds, credential-like keys, Helm
@@ -231,7 +234,7 @@ const env = {
   time: TIME ? 'GNU time -v' : 'node child wrapper (maxRSS)',
   commit,
   srcDirty: dirty,
-  tools: TOOLS.map((t) => ({ name: t.name, cacheFlag: t.hasNoCache })),
+  tools: TOOLS.map((t) => ({ name: t.name, flags: t.flags, cacheFlag: t.hasNoCache })),
   runs,
 };
 console.error(`bench: node ${env.node}, ${env.cpus} cpus, load ${env.loadavgAtStart.join(' ')}, ${env.rg ?? 'NO rg'}, commit ${commit}${dirty ? ' (+uncommitted src)' : ''}`);
@@ -265,9 +268,9 @@ for (const name of treeNames) {
       // A real file, as a user's run writes: builds before df5ffe3 renamed their temp file over an --output device
       // (as root, /dev/null became a regular file).
       const timedOut = join(prep.dir, `timed-${tool.name}.json`);
-      const scanArgs = (extra) => [tool.cli, 'scan', root, '--output', timedOut, '--fail-on', 'none', '--timing', ...extra];
+      const scanArgs = (extra) => [tool.cli, 'scan', root, '--output', timedOut, '--fail-on', 'none', '--timing', ...tool.flags, ...extra];
       // Findings check (also warms the page cache for the tool).
-      const check = measure(process.execPath, [tool.cli, 'scan', root, '--output', jsonOut, '--fail-on', 'none', ...noCache]);
+      const check = measure(process.execPath, [tool.cli, 'scan', root, '--output', jsonOut, '--fail-on', 'none', ...tool.flags, ...noCache]);
       const result = JSON.parse(readFileSync(jsonOut, 'utf8'));
       const full = repeat(runs, () => measure(process.execPath, scanArgs(noCache)));
       let cached;

@@ -7,7 +7,7 @@ import { yamlAnalyzer } from '../src/analyzers/yaml.js';
 import { credentialTextAnalyzer } from '../src/analyzers/tests/credentials.js';
 import { dockerfileAnalyzer } from '../src/analyzers/build/dockerfile.js';
 import type { CacheEntry } from '../src/cache/parse-cache.js';
-import { CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkUnit, isChunkable, planChunks } from '../src/scan/chunks.js';
+import { CHUNK_AUTO_PAST, CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkSizeFor, chunkUnit, isChunkable, planChunks } from '../src/scan/chunks.js';
 import { scanDetailed } from '../src/scan/run.js';
 import { parseYaml } from '../src/yaml/parse.js';
 import { REPO_ROOT, ruleFixtureCases } from './helpers/run-fixture.js';
@@ -31,6 +31,14 @@ describe('chunk units', () => {
     expect(chunkUnit('values/env/prod/orders.yaml', roots)).toBe('values/env/prod');
     expect(chunkUnit('top.yaml', roots)).toBe('.');
     expect(chunkUnit('anything/at/all.yaml', new Set(['.']))).toBe('.');
+  });
+
+  it('chunks only past the size asked for, or by default only very large trees', () => {
+    expect(chunkSizeFor(50, 1)).toBe(1);
+    expect(chunkSizeFor(50, 50)).toBe(0);
+    expect(chunkSizeFor(50, 0)).toBe(0);
+    expect(chunkSizeFor(CHUNK_AUTO_PAST, undefined)).toBe(0);
+    expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, undefined)).toBe(CHUNK_FILES);
   });
 
   it('cuts chunks between units only, in order', () => {

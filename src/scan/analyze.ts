@@ -20,7 +20,7 @@ import type { DiscoveredFile } from './discover.js';
 import { deploymentGraph, inheritedNote } from './deployment-graph.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
-import { CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
+import { CONTEXT_DEFERRAL, chunkSizeFor, chartDefaultsFor, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
 import type { StatOutcome } from './read.js';
 
 export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
@@ -49,8 +49,8 @@ export interface AnalyzeInput {
   stats?: Map<string, StatOutcome>;
   threads?: number;
   /**
-   * With more YAML files than this, the rules run chunk by chunk (see chunks.ts) so that memory stays flat as the
-   * tree grows; 0 never chunks. The result never depends on it.
+   * With more YAML files than this, they are judged this many at a time (see chunks.ts), so that their models need
+   * not all be in memory at once; 0 never chunks; default: see chunkSizeFor. The result never depends on it.
    */
   chunkSize?: number;
 }
@@ -83,8 +83,8 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   let mark = performance.now();
   const cache = input.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZER_IDS }) : undefined;
   const cacheLoad = performance.now() - mark;
-  const chunkSize = input.chunkSize ?? CHUNK_FILES;
-  const chunked = chunkSize > 0 && candidates.reduce((n, c) => n + (isChunkable(c) ? 1 : 0), 0) > chunkSize;
+  const chunkSize = chunkSizeFor(candidates.reduce((n, c) => n + (isChunkable(c) ? 1 : 0), 0), input.chunkSize);
+  const chunked = chunkSize > 0;
   const parseOptions = { cache, diagnostic: (d: Diagnostic) => collector.diagnostic(d), safeMessage, stats: input.stats, threads: input.threads };
   const first = await parseFiles(root, candidates, config, { ...parseOptions, onProgress: input.onProgress, defer: chunked ? CONTEXT_DEFERRAL : undefined });
   const chartRoots = chunked ? chartRootsOf(candidates.map((c) => c.file.path)) : undefined;

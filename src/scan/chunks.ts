@@ -4,7 +4,7 @@
  * values file, a chart's templates. The ones other files are judged against (the "context": ExternalSecrets and
  * their stores, CNPG clusters, deployment-tool entry points, a chart's default values, ...) are few.
  *
- * So past `chunkFiles` YAML files, the scan parses the context and every non-YAML file first and runs the rules over
+ * So past `chunkFiles` YAML files (by default only on very large trees, see CHUNK_AUTO_PAST), the scan parses the context and every non-YAML file first and runs the rules over
  * them; then it parses the other YAML files a chunk at a time, each chunk judged in a project made of the context
  * plus the chunk, keeping only what lands in the chunk's own files, and drops the chunk's models. A chunk holds
  * whole folders and whole Helm charts (a chart's templates read its helpers, values and each other).
@@ -18,8 +18,19 @@ import type { ParsedFile } from '../analyzers/types.js';
 import type { YamlFileModel } from '../analyzers/yaml.js';
 import { isMap, isSeq, type PNode } from '../yaml/model.js';
 
-/** YAML files per chunk, and the number past which a scan chunks at all (0: never, the default for now). */
-export const CHUNK_FILES = 0;
+/**
+ * Without `chunkFiles`: trees past CHUNK_AUTO_PAST chunkable YAML files (a monorepo of roughly 250k files) are judged
+ * CHUNK_FILES at a time. Below that the whole tree's models fit comfortably and chunks would only cost time
+ * (bench 2026-11-29: 100k files 359 -> 358 MB, 5.7 -> 6.5 s; 300k files 713 -> 535 MB, 16.9 -> 21.3 s).
+ */
+export const CHUNK_AUTO_PAST = 100_000;
+export const CHUNK_FILES = 10_000;
+
+/** The chunk size of a scan over CHUNKABLE chunkable YAML files, or 0 for no chunks. */
+export function chunkSizeFor(chunkable: number, chunkFiles: number | undefined): number {
+  if (chunkFiles !== undefined) return chunkFiles > 0 && chunkable > chunkFiles ? chunkFiles : 0;
+  return chunkable > CHUNK_AUTO_PAST ? CHUNK_FILES : 0;
+}
 
 /** Analyzers whose models no rule reads while judging another file (see the tests of chunked scans). */
 const CHUNKABLE_ANALYZERS = new Set(['yaml', 'credential-text']);

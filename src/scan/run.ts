@@ -38,8 +38,8 @@ export interface ScanOptions {
    */
   threads?: number;
   /**
-   * Past this many YAML files, parse and judge them a chunk at a time, so memory stays flat as the tree grows
-   * (default 0: never). The result never depends on it.
+   * Past this many YAML files, parse and judge them this many at a time, so their models are not all in memory at once
+   * (0: never; default: in chunks of 10,000 past 100,000 YAML files). The result never depends on it.
    */
   chunkFiles?: number;
   /** Progress of reading and parsing, for a progress bar. */
