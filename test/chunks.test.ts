@@ -106,6 +106,17 @@ describe('a scan judged chunk by chunk gives the same result', () => {
   });
 });
 
+describe('chunks with parse workers', () => {
+  it('share one set of workers across the chunks, with the result of a plain scan', async () => {
+    const root = path.join(REPO_ROOT, 'fixtures', 'example-platform');
+    const now = new Date('2026-01-01T00:00:00Z');
+    const plain = await scanDetailed({ root, useGit: false, now, chunkFiles: 0, threads: 1 });
+    const chunked = await scanDetailed({ root, useGit: false, now, chunkFiles: 1, threads: 2 });
+    expect(chunked.timings.chunks?.count).toBeGreaterThan(1);
+    expect(chunked.result).toEqual(plain.result);
+  });
+});
+
 describe('chunks with the parse cache', () => {
   it('decides context on cached models as well, with the same result as a scan without either', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'fp-chunks-'));

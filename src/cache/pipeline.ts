@@ -31,6 +31,8 @@ export interface ParseFilesOptions {
   stats?: ReadonlyMap<string, StatOutcome>;
   /** Threads that parse (see parallel.ts); default by core count and tree size. */
   threads?: number;
+  /** Workers started by the caller for several calls (the chunks of analyze.ts): used, never closed here. */
+  pool?: ParsePool;
   /**
    * Leave a file for a later call (the chunks of analyze.ts): not parsed, counted or reported here. Decided on its
    * text after reading, or on its cached results when the cache answers without a read.
@@ -66,7 +68,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
   // Parsed models per candidate, so that models parsed by workers take their place in candidate order.
   const slots: ParsedFile[][] = [];
   const waiting: Promise<void>[] = [];
-  const pool = ParsePool.start(config, threadsFor(options.threads, candidates.length));
+  const pool = options.pool ?? ParsePool.start(config, threadsFor(options.threads, candidates.length));
   const counts = { scanned: 0, skipped: 0, failed: 0 };
   const failedFiles = new Set<string>();
   const deferred: ParseCandidate[] = [];
@@ -183,7 +185,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     pool?.flush();
     await Promise.all(waiting);
   } finally {
-    await pool?.close();
+    if (!options.pool) await pool?.close();
   }
   const parsed = slots.flat();
   options.onProgress?.(candidates.length, candidates.length);

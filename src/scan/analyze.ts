@@ -7,6 +7,7 @@ import picomatch from 'picomatch';
 import { ANALYZERS } from '../analyzers/index.js';
 import type { Analyzer, FileContext, ParsedFile } from '../analyzers/types.js';
 import { ParseCache } from '../cache/parse-cache.js';
+import { ParsePool, threadsFor } from '../cache/parallel.js';
 import { parseFiles, type ParseCandidate } from '../cache/pipeline.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { ChartEnvironments, buildInventory, compareInventory } from '../inventory/build.js';
@@ -85,134 +86,140 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   const cacheLoad = performance.now() - mark;
   const chunkSize = chunkSizeFor(candidates.reduce((n, c) => n + (isChunkable(c) ? 1 : 0), 0), input.chunkSize);
   const chunked = chunkSize > 0;
-  const parseOptions = { cache, diagnostic: (d: Diagnostic) => collector.diagnostic(d), safeMessage, stats: input.stats, threads: input.threads };
-  const first = await parseFiles(root, candidates, config, { ...parseOptions, onProgress: input.onProgress, defer: chunked ? CONTEXT_DEFERRAL : undefined });
-  const chartRoots = chunked ? chartRootsOf(candidates.map((c) => c.file.path)) : undefined;
-  const chunkablePaths = chunked ? new Set(candidates.filter(isChunkable).map((c) => c.file.path)) : undefined;
-  // A context per discovered file (the credential scan claims every text file): at 100k files ~35 MB that the rules
-  // never read. The parsed files keep their own.
-  candidates.length = 0;
-  const timings: AnalyzeOutput['timings'] = { read: first.readMs, parse: first.parseMs, rules: {}, inventory: 0 };
-  const counts = { ...first.counts };
-  const addPart = (part: Awaited<ReturnType<typeof parseFiles>>) => {
-    counts.scanned += part.counts.scanned;
-    counts.skipped += part.counts.skipped;
-    counts.failed += part.counts.failed;
-    timings.read += part.readMs;
-    for (const [id, ms] of Object.entries(part.parseMs)) timings.parse[id] = (timings.parse[id] ?? 0) + ms;
-  };
-  // Candidates come in path order (discovery sorts): a stable sort by path merges parts back into that order.
-  const byCandidateOrder = (a: ParsedFile, b: ParsedFile) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0);
-  if (chunked) {
-    // Chart defaults the context reads join it now (only their charts' templates tell which ones).
-    const wanted = chartDefaultsFor(first.parsed);
-    const defaults = first.deferred.filter((c) => wanted.has(c.file.path));
-    if (defaults.length > 0) {
-      const part = await parseFiles(root, defaults, config, parseOptions);
-      addPart(part);
-      first.deferred = first.deferred.filter((c) => !wanted.has(c.file.path));
-      first.parsed = [...first.parsed, ...part.parsed].sort(byCandidateOrder);
+  // Chunks parse in several calls: one set of workers (if any) serves them all.
+  const pool = chunked ? ParsePool.start(config, threadsFor(input.threads, candidates.length)) : undefined;
+  try {
+    const parseOptions = { cache, diagnostic: (d: Diagnostic) => collector.diagnostic(d), safeMessage, stats: input.stats, threads: input.threads, pool };
+    const first = await parseFiles(root, candidates, config, { ...parseOptions, onProgress: input.onProgress, defer: chunked ? CONTEXT_DEFERRAL : undefined });
+    const chartRoots = chunked ? chartRootsOf(candidates.map((c) => c.file.path)) : undefined;
+    const chunkablePaths = chunked ? new Set(candidates.filter(isChunkable).map((c) => c.file.path)) : undefined;
+    // A context per discovered file (the credential scan claims every text file): at 100k files ~35 MB that the rules
+    // never read. The parsed files keep their own.
+    candidates.length = 0;
+    const timings: AnalyzeOutput['timings'] = { read: first.readMs, parse: first.parseMs, rules: {}, inventory: 0 };
+    const counts = { ...first.counts };
+    const addPart = (part: Awaited<ReturnType<typeof parseFiles>>) => {
+      counts.scanned += part.counts.scanned;
+      counts.skipped += part.counts.skipped;
+      counts.failed += part.counts.failed;
+      timings.read += part.readMs;
+      for (const [id, ms] of Object.entries(part.parseMs)) timings.parse[id] = (timings.parse[id] ?? 0) + ms;
+    };
+    // Candidates come in path order (discovery sorts): a stable sort by path merges parts back into that order.
+    const byCandidateOrder = (a: ParsedFile, b: ParsedFile) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0);
+    if (chunked) {
+      // Chart defaults the context reads join it now (only their charts' templates tell which ones).
+      const wanted = chartDefaultsFor(first.parsed);
+      const defaults = first.deferred.filter((c) => wanted.has(c.file.path));
+      if (defaults.length > 0) {
+        const part = await parseFiles(root, defaults, config, parseOptions);
+        addPart(part);
+        first.deferred = first.deferred.filter((c) => !wanted.has(c.file.path));
+        first.parsed = [...first.parsed, ...part.parsed].sort(byCandidateOrder);
+      }
     }
-  }
 
-  const enabled = rules.filter((rule) => ruleSetting(config, rule.meta.id).enabled);
-  const inventory: InventoryEntry[] = [];
-  const chartEnvs = chunked ? new ChartEnvironments() : undefined;
-  /** Run every rule over PROJECT and build its inventory, keeping only what lands in the files OWNED says. */
-  const judge = (project: Project, owned?: (path: string) => boolean) => {
-    // Environments inherited through kustomize/helmfile/Argo CD/Flux references: computed after parsing, never part
-    // of the parse-time FileContext (which keys the parse cache).
-    collector.inheritEnvironments((path) => {
-      const inherited = deploymentGraph(project).inherited(path);
-      return inherited && { environment: inherited.primary, note: inheritedNote(inherited) };
-    });
-    for (const rule of enabled) {
-      const setting = ruleSetting(config, rule.meta.id);
-      const t = performance.now();
-      // Inside the check of an item this project owns, everything counts, whichever file it lands in (a
-      // kustomization's generator reports on its .env source). Items of other projects' files are theirs to check.
-      let checking = 0;
-      const counts = (file: string) => !owned || checking > 0 || owned(file);
-      const diagnostic = (d: Diagnostic) => {
-        if (counts(d.file) || (d.file === '.' && !collector.diagnostics.some((e) => e.file === '.' && e.ruleId === d.ruleId && e.message === d.message))) collector.diagnostic(d);
-      };
-      const context: RuleContext = {
-        project,
-        config,
-        options: setting.options,
-        report: (report) => {
-          if (counts(report.file.path)) collector.add(rule, report);
-        },
-        each(items, fileOf, check) {
-          for (const item of items) {
-            if (!counts(fileOf(item))) continue;
-            checking++;
-            try {
-              check(item);
-            } catch (error) {
-              diagnostic({ file: fileOf(item), code: 'rule-crash', ruleId: rule.meta.id, message: `Rule ${rule.meta.id} failed: ${safeMessage(error)}` });
-            } finally {
-              checking--;
+    const enabled = rules.filter((rule) => ruleSetting(config, rule.meta.id).enabled);
+    const inventory: InventoryEntry[] = [];
+    const chartEnvs = chunked ? new ChartEnvironments() : undefined;
+    /** Run every rule over PROJECT and build its inventory, keeping only what lands in the files OWNED says. */
+    const judge = (project: Project, owned?: (path: string) => boolean) => {
+      // Environments inherited through kustomize/helmfile/Argo CD/Flux references: computed after parsing, never part
+      // of the parse-time FileContext (which keys the parse cache).
+      collector.inheritEnvironments((path) => {
+        const inherited = deploymentGraph(project).inherited(path);
+        return inherited && { environment: inherited.primary, note: inheritedNote(inherited) };
+      });
+      for (const rule of enabled) {
+        const setting = ruleSetting(config, rule.meta.id);
+        const t = performance.now();
+        // Inside the check of an item this project owns, everything counts, whichever file it lands in (a
+        // kustomization's generator reports on its .env source). Items of other projects' files are theirs to check.
+        let checking = 0;
+        const counts = (file: string) => !owned || checking > 0 || owned(file);
+        const diagnostic = (d: Diagnostic) => {
+          if (counts(d.file) || (d.file === '.' && !collector.diagnostics.some((e) => e.file === '.' && e.ruleId === d.ruleId && e.message === d.message))) collector.diagnostic(d);
+        };
+        const context: RuleContext = {
+          project,
+          config,
+          options: setting.options,
+          report: (report) => {
+            if (counts(report.file.path)) collector.add(rule, report);
+          },
+          each(items, fileOf, check) {
+            for (const item of items) {
+              if (!counts(fileOf(item))) continue;
+              checking++;
+              try {
+                check(item);
+              } catch (error) {
+                diagnostic({ file: fileOf(item), code: 'rule-crash', ruleId: rule.meta.id, message: `Rule ${rule.meta.id} failed: ${safeMessage(error)}` });
+              } finally {
+                checking--;
+              }
             }
-          }
-        },
-      };
-      try {
-        rule.check(context);
-      } catch (error) {
-        diagnostic({ file: '.', code: 'rule-crash', ruleId: rule.meta.id, message: `Rule ${rule.meta.id} failed: ${safeMessage(error)}` });
+          },
+        };
+        try {
+          rule.check(context);
+        } catch (error) {
+          diagnostic({ file: '.', code: 'rule-crash', ruleId: rule.meta.id, message: `Rule ${rule.meta.id} failed: ${safeMessage(error)}` });
+        }
+        timings.rules[rule.meta.id] = (timings.rules[rule.meta.id] ?? 0) + performance.now() - t;
       }
-      timings.rules[rule.meta.id] = (timings.rules[rule.meta.id] ?? 0) + performance.now() - t;
-    }
-    const t = performance.now();
-    // The inventory reads findings' files, resources, rules and origins, never their suppression or baseline marks.
-    // A chunk's entries may read the first pass's findings (a kustomization's generated Secret, its .env source).
-    const entries = owned ? buildInventory(project, collector.findings.slice().sort(compareFindings), chartEnvs!.add(project, owned)) : buildInventory(project, collector.findings.sort(compareFindings));
-    for (const entry of entries) if (!owned || owned(entry.file)) inventory.push(entry);
-    timings.inventory += performance.now() - t;
-  };
+      const t = performance.now();
+      // The inventory reads findings' files, resources, rules and origins, never their suppression or baseline marks.
+      // A chunk's entries may read the first pass's findings (a kustomization's generated Secret, its .env source).
+      const entries = owned ? buildInventory(project, collector.findings.slice().sort(compareFindings), chartEnvs!.add(project, owned)) : buildInventory(project, collector.findings.sort(compareFindings));
+      for (const entry of entries) if (!owned || owned(entry.file)) inventory.push(entry);
+      timings.inventory += performance.now() - t;
+    };
 
-  if (cache && !chunked) saveCache(cache, cacheLoad, timings); // before the rules run: nothing a rule does to a model can reach the cache
-  if (!chunked) {
-    judge(new Project(first.parsed, config));
-  } else {
-    // The YAML files of the first pass (with every model of theirs) are every chunk's context (see chunks.ts). A
-    // chunk judges whole units: its deferred files and the chunkable context files of the same units; the first
-    // pass judges the rest, every other file included.
-    const yamlPaths = new Set(first.parsed.filter((p) => p.analyzer === 'yaml').map((p) => p.file.path));
-    // Plus the .env files a kustomization's generators read (the one non-YAML model a YAML file is judged with).
-    const context = first.parsed.filter((p) => yamlPaths.has(p.file.path) || p.analyzer === 'dotenv');
-    const chunks = planChunks(first.deferred, chunkSize, chartRoots!);
-    timings.chunks = { count: chunks.length, files: first.deferred.length };
-    const owner = new Map<string, number>();
-    const unitChunk = new Map<string, number>();
-    chunks.forEach((chunk, index) => {
-      for (const c of chunk) {
-        owner.set(c.file.path, index);
-        unitChunk.set(chunkUnit(c.file.path, chartRoots!), index);
+    if (cache && !chunked) saveCache(cache, cacheLoad, timings); // before the rules run: nothing a rule does to a model can reach the cache
+    if (!chunked) {
+      judge(new Project(first.parsed, config));
+    } else {
+      // The YAML files of the first pass (with every model of theirs) are every chunk's context (see chunks.ts). A
+      // chunk judges whole units: its deferred files and the chunkable context files of the same units; the first
+      // pass judges the rest, every other file included.
+      const yamlPaths = new Set(first.parsed.filter((p) => p.analyzer === 'yaml').map((p) => p.file.path));
+      // Plus the .env files a kustomization's generators read (the one non-YAML model a YAML file is judged with).
+      const context = first.parsed.filter((p) => yamlPaths.has(p.file.path) || p.analyzer === 'dotenv');
+      const chunks = planChunks(first.deferred, chunkSize, chartRoots!);
+      timings.chunks = { count: chunks.length, files: first.deferred.length };
+      const owner = new Map<string, number>();
+      const unitChunk = new Map<string, number>();
+      chunks.forEach((chunk, index) => {
+        for (const c of chunk) {
+          owner.set(c.file.path, index);
+          unitChunk.set(chunkUnit(c.file.path, chartRoots!), index);
+        }
+      });
+      for (const path of yamlPaths) {
+        const index = chunkablePaths!.has(path) ? unitChunk.get(chunkUnit(path, chartRoots!)) : undefined;
+        if (index !== undefined) owner.set(path, index);
       }
-    });
-    for (const path of yamlPaths) {
-      const index = chunkablePaths!.has(path) ? unitChunk.get(chunkUnit(path, chartRoots!)) : undefined;
-      if (index !== undefined) owner.set(path, index);
+      judge(new Project(first.parsed, config), (path) => !owner.has(path));
+      for (const [index, chunk] of chunks.entries()) {
+        const part = await parseFiles(root, chunk, config, parseOptions);
+        addPart(part);
+        const files = [...context, ...part.parsed].sort(byCandidateOrder);
+        judge(new Project(files, config), (path) => owner.get(path) === index);
+      }
+      chartEnvs!.finish();
+      if (cache) saveCache(cache, cacheLoad, timings);
     }
-    judge(new Project(first.parsed, config), (path) => !owner.has(path));
-    for (const [index, chunk] of chunks.entries()) {
-      const part = await parseFiles(root, chunk, config, parseOptions);
-      addPart(part);
-      const files = [...context, ...part.parsed].sort(byCandidateOrder);
-      judge(new Project(files, config), (path) => owner.get(path) === index);
-    }
-    chartEnvs!.finish();
-    if (cache) saveCache(cache, cacheLoad, timings);
+
+    mark = performance.now();
+    const findings = collector.findings.sort(compareFindings);
+    // Stable: entries of one file come from one project, in that project's order.
+    if (chunked) inventory.sort(compareInventory);
+    timings.inventory += performance.now() - mark;
+    return { findings, inventory, counts, timings };
+  } finally {
+    await pool?.close();
   }
-
-  mark = performance.now();
-  const findings = collector.findings.sort(compareFindings);
-  // Stable: entries of one file come from one project, in that project's order.
-  if (chunked) inventory.sort(compareInventory);
-  timings.inventory += performance.now() - mark;
-  return { findings, inventory, counts, timings };
 }
 
 function saveCache(cache: ParseCache, load: number, timings: AnalyzeOutput['timings']): void {
