@@ -136,20 +136,20 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         // Inside the check of an item this project owns, everything counts, whichever file it lands in (a
         // kustomization's generator reports on its .env source). Items of other projects' files are theirs to check.
         let checking = 0;
-        const counts = (file: string) => !owned || checking > 0 || owned(file);
+        const isOurs = (file: string) => !owned || checking > 0 || owned(file);
         const diagnostic = (d: Diagnostic) => {
-          if (counts(d.file) || (d.file === '.' && !collector.diagnostics.some((e) => e.file === '.' && e.ruleId === d.ruleId && e.message === d.message))) collector.diagnostic(d);
+          if (isOurs(d.file) || (d.file === '.' && !collector.diagnostics.some((e) => e.file === '.' && e.ruleId === d.ruleId && e.message === d.message))) collector.diagnostic(d);
         };
         const context: RuleContext = {
           project,
           config,
           options: setting.options,
           report: (report) => {
-            if (counts(report.file.path)) collector.add(rule, report);
+            if (isOurs(report.file.path)) collector.add(rule, report);
           },
           each(items, fileOf, check) {
             for (const item of items) {
-              if (!counts(fileOf(item))) continue;
+              if (!isOurs(fileOf(item))) continue;
               checking++;
               try {
                 check(item);
