@@ -10,6 +10,7 @@ import type { CacheEntry } from '../src/cache/parse-cache.js';
 import { CHUNK_AUTO_PAST, CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkSizeFor, chunkUnit, isChunkable, planChunks } from '../src/scan/chunks.js';
 import { scanDetailed } from '../src/scan/run.js';
 import { parseYaml } from '../src/yaml/parse.js';
+import { allowCollections, collectGarbage } from '../src/util/gc.js';
 import { REPO_ROOT, ruleFixtureCases } from './helpers/run-fixture.js';
 
 const file = (p: string): FileContext => ({ path: p, vendored: false, isTest: false });
@@ -103,6 +104,23 @@ describe('a scan judged chunk by chunk gives the same result', () => {
 
   it('chunked most of those trees', () => {
     expect(chunkedTrees).toBeGreaterThan(50);
+  });
+});
+
+describe('collections between chunks', () => {
+  it('happen only where the host allowed them, once per chunk', async () => {
+    collectGarbage(); // nothing allowed: a no-op
+    let collections = 0;
+    allowCollections(() => collections++);
+    try {
+      const root = path.join(REPO_ROOT, 'fixtures', 'example-platform');
+      const chunked = await scanDetailed({ root, useGit: false, chunkFiles: 1 });
+      expect(collections).toBe(chunked.timings.chunks!.count);
+      await scanDetailed({ root, useGit: false, chunkFiles: 0 });
+      expect(collections).toBe(chunked.timings.chunks!.count);
+    } finally {
+      allowCollections(undefined);
+    }
   });
 });
 

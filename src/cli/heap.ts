@@ -1,3 +1,5 @@
+import { allowCollections } from '../util/gc.js';
+
 let limited = false;
 
 /**
@@ -11,5 +13,15 @@ export function limitHeapGrowth(): void {
   if (limited) return;
   limited = true;
   // Loaded here (about 1 ms) rather than imported: a re-scan answered by the cache never needs it.
-  process.getBuiltinModule('node:v8').setFlagsFromString('--heap-growing-percent=30');
+  const v8 = process.getBuiltinModule('node:v8');
+  v8.setFlagsFromString('--heap-growing-percent=30');
+  // Between chunks of a large tree (gen300k: 599 -> 513 MB peak, ~60 ms per collection). V8 hands `gc` to contexts
+  // created once the flag is set; a build where that does not work simply collects on its own schedule.
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = process.getBuiltinModule('node:vm').runInNewContext('gc') as unknown;
+    if (typeof gc === 'function') allowCollections(gc as () => void);
+  } catch {
+    // no forced collections
+  }
 }

@@ -16,6 +16,7 @@ import type { Rule, RuleContext } from '../rules/types.js';
 import type { Diagnostic, Finding, InventoryEntry, Summary } from '../types.js';
 import { TOOL_VERSION } from '../util/package.js';
 import { safeMessage } from '../util/errors.js';
+import { collectGarbage } from '../util/gc.js';
 import { compareFindings, ruleSetting, type FindingCollector } from './collector.js';
 import type { DiscoveredFile } from './discover.js';
 import { deploymentGraph, inheritedNote } from './deployment-graph.js';
@@ -174,6 +175,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       const entries = owned ? buildInventory(project, collector.findings.slice().sort(compareFindings), chartEnvs!.add(project, owned)) : buildInventory(project, collector.findings.sort(compareFindings));
       for (const entry of entries) if (!owned || owned(entry.file)) inventory.push(entry);
       timings.inventory += performance.now() - t;
+      collector.inheritEnvironments(() => undefined); // let the project go
     };
 
     if (cache && !chunked) saveCache(cache, cacheLoad, timings); // before the rules run: nothing a rule does to a model can reach the cache
@@ -202,6 +204,8 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       }
       judge(new Project(first.parsed, config), (path) => !owner.has(path));
       for (const [index, chunk] of chunks.entries()) {
+        // What the last project built (the first pass's views, the last chunk's models) is garbage now.
+        collectGarbage();
         const part = await parseFiles(root, chunk, config, parseOptions);
         addPart(part);
         const files = [...context, ...part.parsed].sort(byCandidateOrder);
