@@ -114,8 +114,14 @@ describe('collections between chunks', () => {
     allowCollections(() => collections++);
     try {
       const root = path.join(REPO_ROOT, 'fixtures', 'example-platform');
-      const chunked = await scanDetailed({ root, useGit: false, chunkFiles: 1 });
+      const progress: string[] = [];
+      const chunked = await scanDetailed({ root, useGit: false, chunkFiles: 1, onProgress: (done, total, phase) => phase && progress.push(`${done}/${total}`) });
       expect(collections).toBe(chunked.timings.chunks!.count);
+      // Progress of the chunks, in YAML files judged: from none to all of them.
+      const files = chunked.timings.chunks!.files;
+      expect(progress[0]).toBe(`0/${files}`);
+      expect(progress.at(-1)).toBe(`${files}/${files}`);
+      expect(progress).toHaveLength(chunked.timings.chunks!.count + 1);
       await scanDetailed({ root, useGit: false, chunkFiles: 0 });
       expect(collections).toBe(chunked.timings.chunks!.count);
     } finally {

@@ -46,7 +46,7 @@ export interface AnalyzeInput {
   rules?: readonly Rule[];
   collector: FindingCollector;
   cache?: boolean;
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (done: number, total: number, phase?: 'chunks') => void;
   /** Stats already taken for the result cache, reused by the reader. */
   stats?: Map<string, StatOutcome>;
   threads?: number;
@@ -203,14 +203,18 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         if (index !== undefined) owner.set(path, index);
       }
       judge(new Project(first.parsed, config), (path) => !owner.has(path));
+      let judged = 0;
       for (const [index, chunk] of chunks.entries()) {
+        input.onProgress?.(judged, first.deferred.length, 'chunks');
         // What the last project built (the first pass's views, the last chunk's models) is garbage now.
         collectGarbage();
         const part = await parseFiles(root, chunk, config, parseOptions);
         addPart(part);
         const files = [...context, ...part.parsed].sort(byCandidateOrder);
         judge(new Project(files, config), (path) => owner.get(path) === index);
+        judged += chunk.length;
       }
+      input.onProgress?.(judged, first.deferred.length, 'chunks');
       chartEnvs!.finish();
       if (cache) saveCache(cache, cacheLoad, timings);
     }

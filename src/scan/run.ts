@@ -42,8 +42,8 @@ export interface ScanOptions {
    * (0: never; default: in chunks of 10,000 past 100,000 YAML files). The result never depends on it.
    */
   chunkFiles?: number;
-  /** Progress of reading and parsing, for a progress bar. */
-  onProgress?: (done: number, total: number) => void;
+  /** Progress of reading and parsing, for a progress bar; on a chunked scan then of the YAML files judged in chunks. */
+  onProgress?: (done: number, total: number, phase?: 'chunks') => void;
 }
 
 export interface ScanTimings {

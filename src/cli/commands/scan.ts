@@ -120,9 +120,9 @@ export const scanCommand: Command = {
       cache: !values['no-cache'],
       threads,
       chunkFiles,
-      onProgress: (done, total) => {
+      onProgress: (done, total, phase) => {
         limitHeapGrowth();
-        progress.update('scanning', done, total);
+        progress.update(phase === 'chunks' ? 'judging YAML in chunks' : 'scanning', done, total);
       },
     });
     progress.clear();
