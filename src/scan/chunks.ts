@@ -1,13 +1,14 @@
 /**
- * Flat memory on large trees (issue 7). Parsed YAML models are ~5x the size of their text and the rules used to need
- * all of them at once. Most YAML files, though, are only ever read while judging themselves: a Deployment, a
+ * Bounded model memory on large trees (issue 7). Parsed YAML models are ~5x the size of their text and the rules used
+ * to need all of them at once. Most YAML files, though, are only ever read while judging themselves: a Deployment, a
  * values file, a chart's templates. The ones other files are judged against (the "context": ExternalSecrets and
  * their stores, CNPG clusters, deployment-tool entry points, a chart's default values, ...) are few.
  *
- * So past `chunkFiles` YAML files (by default only on very large trees, see CHUNK_AUTO_PAST), the scan parses the context and every non-YAML file first and runs the rules over
- * them; then it parses the other YAML files a chunk at a time, each chunk judged in a project made of the context
- * plus the chunk, keeping only what lands in the chunk's own files, and drops the chunk's models. A chunk holds
- * whole folders and whole Helm charts (a chart's templates read its helpers, values and each other).
+ * So past `chunkFiles` YAML files (by default only on very large trees, see CHUNK_AUTO_PAST), the scan parses the
+ * context and every non-YAML file first and runs the rules over them; then it parses the other YAML files a chunk at
+ * a time, each chunk judged in a project made of the context plus the chunk, keeping only what lands in the chunk's
+ * own files, and drops the chunk's models. A chunk holds whole folders and whole Helm charts (a chart's templates
+ * read its helpers, values and each other).
  *
  * Being context is decided before parsing, on the text (a superset: a word test), or, for a file the parse cache
  * answers without reading, on its cached model. Wrongly calling a file context costs memory, never a finding.
