@@ -40,6 +40,9 @@ describe('chunk units', () => {
     expect(chunkSizeFor(50, 0)).toBe(0);
     expect(chunkSizeFor(CHUNK_AUTO_PAST, undefined)).toBe(0);
     expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, undefined)).toBe(CHUNK_FILES);
+    // The parse cache's pack holds every model anyway: no chunks unless asked for.
+    expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, undefined, true)).toBe(0);
+    expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, 5000, true)).toBe(5000);
   });
 
   it('cuts chunks between units only, in order', () => {

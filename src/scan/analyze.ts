@@ -85,7 +85,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   let mark = performance.now();
   const cache = input.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZER_IDS }) : undefined;
   const cacheLoad = performance.now() - mark;
-  const chunkSize = chunkSizeFor(candidates.reduce((n, c) => n + (isChunkable(c) ? 1 : 0), 0), input.chunkSize);
+  const chunkSize = chunkSizeFor(candidates.reduce((n, c) => n + (isChunkable(c) ? 1 : 0), 0), input.chunkSize, cache !== undefined);
   const chunked = chunkSize > 0;
   // Chunks parse in several calls: one set of workers (if any) serves them all.
   const pool = chunked ? ParsePool.start(config, threadsFor(input.threads, candidates.length)) : undefined;
@@ -206,8 +206,9 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       let judged = 0;
       for (const [index, chunk] of chunks.entries()) {
         input.onProgress?.(judged, first.deferred.length, 'chunks');
-        // What the last project built (the first pass's views, the last chunk's models) is garbage now.
-        collectGarbage();
+        // What the last project built (the first pass's views, the last chunk's models) is garbage now; with the
+        // parse cache, the models are still the cache's (and a collection of its heap costs more).
+        if (!cache) collectGarbage();
         const part = await parseFiles(root, chunk, config, parseOptions);
         addPart(part);
         const files = [...context, ...part.parsed].sort(byCandidateOrder);

@@ -20,17 +20,19 @@ import type { YamlFileModel } from '../analyzers/yaml.js';
 import { isMap, isSeq, type PNode } from '../yaml/model.js';
 
 /**
- * Without `chunkFiles`: trees past CHUNK_AUTO_PAST chunkable YAML files (a monorepo of roughly 250k files) are judged
- * CHUNK_FILES at a time. Below that the whole tree's models fit comfortably and chunks would only cost time
- * (bench 2026-11-29: 100k files 359 -> 358 MB, 5.7 -> 6.5 s; 300k files 713 -> 535 MB, 16.9 -> 21.3 s).
+ * Without `chunkFiles`: a scan without the parse cache past CHUNK_AUTO_PAST chunkable YAML files (a monorepo of
+ * roughly 250k files) judges them CHUNK_FILES at a time. Below that the whole tree's models fit comfortably and chunks
+ * would only cost time (bench 2026-11-29: 100k files 359 -> 358 MB, 5.7 -> 6.5 s; 300k files 725 -> 492 MB, 16.3 ->
+ * 20.5 s). With the parse cache, its pack holds every model anyway: chunks would save nothing (300k files, one
+ * changed: 9.6 -> 17.3 s).
  */
 export const CHUNK_AUTO_PAST = 100_000;
 export const CHUNK_FILES = 10_000;
 
 /** The chunk size of a scan over CHUNKABLE chunkable YAML files, or 0 for no chunks. */
-export function chunkSizeFor(chunkable: number, chunkFiles: number | undefined): number {
+export function chunkSizeFor(chunkable: number, chunkFiles: number | undefined, cached = false): number {
   if (chunkFiles !== undefined) return chunkFiles > 0 && chunkable > chunkFiles ? chunkFiles : 0;
-  return chunkable > CHUNK_AUTO_PAST ? CHUNK_FILES : 0;
+  return !cached && chunkable > CHUNK_AUTO_PAST ? CHUNK_FILES : 0;
 }
 
 /** Analyzers whose models no rule reads while judging another file (see the tests of chunked scans). */
