@@ -104,6 +104,33 @@ describe('TS/JS analyzer', () => {
     expect(model?.fallbacks).toHaveLength(1);
   });
 
+  it('reads a Secret written in a template literal without a process warning on a Helm expression', async () => {
+    const warnings: string[] = [];
+    const listen = (w: Error) => warnings.push(w.message);
+    process.on('warning', listen);
+    try {
+      const text = [
+        "it('seeds', () => apply(`",
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: orders-db',
+        // A flow map whose key is a flow map to YAML: converting it made the yaml library warn on stderr.
+        '  namespace: {{ .Release.Namespace }}',
+        'stringData:',
+        '  password: hunter2-prod',
+        '`));',
+      ].join('\n');
+      const { model } = await parse(typescriptAnalyzer, 'tests/seed.test.ts', text);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(model?.inlineSecrets.map((s) => s.name)).toEqual(['orders-db']);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', listen);
+    }
+  });
+
   it('turns subprocess command strings into facts through the shell parser', async () => {
     const { model } = await parse(typescriptAnalyzer, 'scripts/seed.ts', "import vault from 'node-vault';\nexecSync('vault kv put secret/orders-db password=x && echo done');");
     expect(model?.vaultWrites.map((w) => [w.path, w.keys, w.line])).toEqual([['secret/orders-db', ['password'], 2]]);

@@ -170,7 +170,7 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   if (yamlNesting(text).depth > YAML_PARSE_DEPTH_LIMIT) throw new ConfigError(`Config file ${shown} nests more than ${YAML_PARSE_DEPTH_LIMIT} levels deep`);
   // The yaml library (its Node entry is CommonJS) is loaded only when there is a config file to read.
   const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  const document = parseDocument(text);
+  const document = parseDocument(text, { logLevel: 'error' });
   if (document.errors.length > 0) {
     throw new ConfigError(
       `Config file ${shown} is not valid YAML`,

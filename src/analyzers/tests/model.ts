@@ -149,7 +149,9 @@ export function secretsInYamlText(text: string, startLine: number, column: numbe
   if (yamlNesting(text).depth > YAML_PARSE_DEPTH_LIMIT) return [];
   let docs;
   try {
-    docs = parseAllDocuments(text, { uniqueKeys: false });
+    // logLevel: a Helm expression (`namespace: {{ .Release.Namespace }}`, a flow map keyed by a flow map to YAML) must
+    // not become a process warning on the user's stderr when the document is converted.
+    docs = parseAllDocuments(text, { uniqueKeys: false, logLevel: 'error' });
   } catch {
     return [];
   }
