@@ -10,6 +10,7 @@ import { isCredentialName } from '../k8s/vocabulary.js';
 import { kustomizeGenerators } from '../rules/k8s/kustomize.js';
 import type { FileContext } from '../analyzers/types.js';
 import { deploymentGraph } from '../scan/deployment-graph.js';
+import { cmp } from '../scan/collector.js';
 
 /** Kinds that hold, fetch, push or define secrets. */
 export const SECRET_LIKE_KINDS = new Set([
@@ -105,7 +106,7 @@ export class ChartEnvironments {
 
 /** By file, line and kind; stable, so entries that tie keep the order they were built in. */
 export function compareInventory(a: InventoryEntry, b: InventoryEntry): number {
-  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0);
+  return cmp(a.file, b.file) || a.line - b.line || cmp(a.kind, b.kind);
 }
 
 export function buildInventory(project: Project, findings: readonly Finding[], chartEnvs: ChartEnvironments = new ChartEnvironments(project)): InventoryEntry[] {

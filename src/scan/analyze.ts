@@ -17,12 +17,12 @@ import type { Diagnostic, Finding, InventoryEntry, Summary } from '../types.js';
 import { TOOL_VERSION } from '../util/package.js';
 import { safeMessage } from '../util/errors.js';
 import { collectGarbage } from '../util/gc.js';
-import { compareFindings, ruleSetting, type FindingCollector } from './collector.js';
+import { cmp, compareFindings, ruleSetting, type FindingCollector } from './collector.js';
 import type { DiscoveredFile } from './discover.js';
 import { deploymentGraph, inheritedNote } from './deployment-graph.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
-import { CONTEXT_DEFERRAL, chunkSizeFor, chartDefaultsFor, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
+import { CONTEXT_DEFERRAL, JUDGED_WITH_YAML, chunkSizeFor, chartDefaultsFor, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
 import type { StatOutcome } from './read.js';
 
 export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
@@ -85,7 +85,8 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   let mark = performance.now();
   const cache = input.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZER_IDS }) : undefined;
   const cacheLoad = performance.now() - mark;
-  const chunkSize = chunkSizeFor(candidates.reduce((n, c) => n + (isChunkable(c) ? 1 : 0), 0), input.chunkSize, cache !== undefined);
+  const chunkable = candidates.filter(isChunkable);
+  const chunkSize = chunkSizeFor(chunkable.length, input.chunkSize, cache !== undefined);
   const chunked = chunkSize > 0;
   // Chunks parse in several calls: one set of workers (if any) serves them all.
   const pool = chunked ? ParsePool.start(config, threadsFor(input.threads, candidates.length)) : undefined;
@@ -93,7 +94,8 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     const parseOptions = { cache, diagnostic: (d: Diagnostic) => collector.diagnostic(d), safeMessage, stats: input.stats, threads: input.threads, pool };
     const first = await parseFiles(root, candidates, config, { ...parseOptions, onProgress: input.onProgress, defer: chunked ? CONTEXT_DEFERRAL : undefined });
     const chartRoots = chunked ? chartRootsOf(candidates.map((c) => c.file.path)) : undefined;
-    const chunkablePaths = chunked ? new Set(candidates.filter(isChunkable).map((c) => c.file.path)) : undefined;
+    const chunkablePaths = chunked ? new Set(chunkable.map((c) => c.file.path)) : undefined;
+    chunkable.length = 0;
     // A context per discovered file (the credential scan claims every text file): at 100k files ~35 MB that the rules
     // never read. The parsed files keep their own.
     candidates.length = 0;
@@ -107,7 +109,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       for (const [id, ms] of Object.entries(part.parseMs)) timings.parse[id] = (timings.parse[id] ?? 0) + ms;
     };
     // Candidates come in path order (discovery sorts): a stable sort by path merges parts back into that order.
-    const byCandidateOrder = (a: ParsedFile, b: ParsedFile) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0);
+    const byCandidateOrder = (a: ParsedFile, b: ParsedFile) => cmp(a.file.path, b.file.path);
     if (chunked) {
       // Chart defaults the context reads join it now (only their charts' templates tell which ones).
       const wanted = chartDefaultsFor(first.parsed);
@@ -186,8 +188,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       // chunk judges whole units: its deferred files and the chunkable context files of the same units; the first
       // pass judges the rest, every other file included.
       const yamlPaths = new Set(first.parsed.filter((p) => p.analyzer === 'yaml').map((p) => p.file.path));
-      // Plus the .env files a kustomization's generators read (the one non-YAML model a YAML file is judged with).
-      const context = first.parsed.filter((p) => yamlPaths.has(p.file.path) || p.analyzer === 'dotenv');
+      const context = first.parsed.filter((p) => yamlPaths.has(p.file.path) || JUDGED_WITH_YAML.has(p.analyzer));
       const chunks = planChunks(first.deferred, chunkSize, chartRoots!);
       timings.chunks = { count: chunks.length, files: first.deferred.length };
       const owner = new Map<string, number>();

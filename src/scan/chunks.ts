@@ -38,6 +38,12 @@ export function chunkSizeFor(chunkable: number, chunkFiles: number | undefined, 
 /** Analyzers whose models no rule reads while judging another file (see the tests of chunked scans). */
 const CHUNKABLE_ANALYZERS = new Set(['yaml', 'credential-text']);
 
+/**
+ * Models of other files that judging a YAML file reads, so every chunk holds them: the .env files a kustomization's
+ * generators load (the audits of this mechanism found no other).
+ */
+export const JUDGED_WITH_YAML: ReadonlySet<string> = new Set(['dotenv']);
+
 /** A YAML file that may be left for a chunk: only the YAML reader and the credential text scan claim it. */
 export function isChunkable(candidate: ParseCandidate): boolean {
   return candidate.analyzers.some((a) => a.id === 'yaml') && candidate.analyzers.every((a) => CHUNKABLE_ANALYZERS.has(a.id));
