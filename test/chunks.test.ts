@@ -71,6 +71,19 @@ describe('context files', () => {
     expect(deferred('charts/a/values.yaml', 'replicaCount: 1\n')).toBe(true);
   });
 
+  it('ignores context words in comments, and counts a # it cannot place as text', () => {
+    const deferred = (text: string) => CONTEXT_DEFERRAL.text(candidate('charts/a/values.yaml'), text);
+    expect(deferred('## Name of an existing Secret with the credentials\nexistingSecret: ""\n')).toBe(true);
+    expect(deferred('existingSecret: "" # an existing Secret\n')).toBe(true);
+    expect(deferred('  # an ExternalSecret renders this\nx: 1\n')).toBe(true);
+    expect(deferred('kind: Secret # a comment\n')).toBe(false);
+    expect(deferred('# a Secret\nkind: Secret\n')).toBe(false);
+    // Inside quotes, or not after a space, a # starts no comment; an odd quote leaves the line uncertain.
+    expect(deferred('{"note": "a #b", "kind": "Secret"}\n')).toBe(false);
+    expect(deferred('color: a#Secret\n')).toBe(false);
+    expect(deferred("note: it's # a Secret\n")).toBe(false);
+  });
+
   it('never defers a file another analyzer claims (build and test rules read those across files)', () => {
     expect(isChunkable(candidate('.github/workflows/ci.yaml', [yamlAnalyzer, credentialTextAnalyzer, dockerfileAnalyzer]))).toBe(false);
     expect(CONTEXT_DEFERRAL.text(candidate('Dockerfile', [dockerfileAnalyzer, credentialTextAnalyzer]), 'FROM node\n')).toBe(false);
@@ -81,6 +94,7 @@ describe('context files', () => {
     expect(CONTEXT_DEFERRAL.cached(candidate('m/a.yaml'), entry('kind: Deployment\nmetadata:\n  name: app\n'))).toBe(true);
     expect(CONTEXT_DEFERRAL.cached(candidate('m/a.yaml'), entry('kind: SecretStore\nmetadata:\n  name: vault\n'))).toBe(false);
     expect(CONTEXT_DEFERRAL.cached(candidate('m/a.yaml'), entry('items:\n  - value: ClusterExternalSecret\n'))).toBe(false);
+    expect(CONTEXT_DEFERRAL.cached(candidate('m/a.yaml'), entry('## an existing Secret\nexistingSecret: ""\n'))).toBe(true);
   });
 
   it('adds the default values of charts with a context template, and the root values', () => {
@@ -111,7 +125,7 @@ describe('a scan judged chunk by chunk gives the same result', () => {
 });
 
 describe('collections between chunks', () => {
-  it('happen only where the host allowed them, once per chunk', async () => {
+  it('happen only where the host allowed them: after the first pass is parsed, and once per chunk', async () => {
     collectGarbage(); // nothing allowed: a no-op
     let collections = 0;
     allowCollections(() => collections++);
@@ -119,14 +133,14 @@ describe('collections between chunks', () => {
       const root = path.join(REPO_ROOT, 'fixtures', 'example-platform');
       const progress: string[] = [];
       const chunked = await scanDetailed({ root, useGit: false, chunkFiles: 1, onProgress: (done, total, phase) => phase && progress.push(`${done}/${total}`) });
-      expect(collections).toBe(chunked.timings.chunks!.count);
+      expect(collections).toBe(chunked.timings.chunks!.count + 1);
       // Progress of the chunks, in YAML files judged: from none to all of them.
       const files = chunked.timings.chunks!.files;
       expect(progress[0]).toBe(`0/${files}`);
       expect(progress.at(-1)).toBe(`${files}/${files}`);
       expect(progress).toHaveLength(chunked.timings.chunks!.count + 1);
       await scanDetailed({ root, useGit: false, chunkFiles: 0 });
-      expect(collections).toBe(chunked.timings.chunks!.count);
+      expect(collections).toBe(chunked.timings.chunks!.count + 1);
     } finally {
       allowCollections(undefined);
     }

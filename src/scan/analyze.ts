@@ -122,6 +122,8 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       }
     }
 
+    // The first pass's parse garbage, before its rules add their own (gen100k: 296 -> 283 MB peak).
+    if (chunked && !cache) collectGarbage();
     const enabled = rules.filter((rule) => ruleSetting(config, rule.meta.id).enabled);
     const inventory: InventoryEntry[] = [];
     const chartEnvs = chunked ? new ChartEnvironments() : undefined;
@@ -204,9 +206,12 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         if (index !== undefined) owner.set(path, index);
       }
       judge(new Project(first.parsed, config), (path) => !owner.has(path));
+      // Judged: the models of its other files (Dockerfiles, test code, scripts) are no chunk's business.
+      first.parsed = [];
+      const deferredCount = first.deferred.length;
       let judged = 0;
       for (const [index, chunk] of chunks.entries()) {
-        input.onProgress?.(judged, first.deferred.length, 'chunks');
+        input.onProgress?.(judged, deferredCount, 'chunks');
         // What the last project built (the first pass's views, the last chunk's models) is garbage now; with the
         // parse cache, the models are still the cache's (and a collection of its heap costs more).
         if (!cache) collectGarbage();
@@ -216,7 +221,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         judge(new Project(files, config), (path) => owner.get(path) === index);
         judged += chunk.length;
       }
-      input.onProgress?.(judged, first.deferred.length, 'chunks');
+      input.onProgress?.(judged, deferredCount, 'chunks');
       chartEnvs!.finish();
       if (cache) saveCache(cache, cacheLoad, timings);
     }

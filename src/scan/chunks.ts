@@ -56,13 +56,39 @@ export function isChunkable(candidate: ParseCandidate): boolean {
 const CONTEXT_NAME = /(^|\/)(Chart\.ya?ml|kustomization(\.ya?ml)?|Kustomization|helmfile[^/]*|[^/]*\.gotmpl)$|(^|\/)helmfile\.d\//i;
 
 /**
- * Words of every object another file is judged against. A file without any of them holds none (a word test on the
- * text is a superset of the parsed kinds: a comment or a value may match, a kind cannot hide).
+ * Words of every object another file is judged against. A file without any of them outside comments holds none (a
+ * word test on the text is a superset of the parsed kinds: a value may match, a kind cannot hide).
  */
 const CONTEXT_WORDS = /\bSecret\b|ExternalSecret|SecretStore|PushSecret|SecretProviderClass|SealedSecret|VaultStaticSecret|VaultDynamicSecret|postgresql\.cnpg\.io|cnpg|Application|Kustomization|HelmRelease|helmCharts|valueFiles|valuesFiles|valuesFrom|GitRepository|OCIRepository|HelmRepository/;
 
+const CONTEXT_WORDS_ALL = new RegExp(CONTEXT_WORDS.source, 'g');
+
 function isContextText(path: string, text: string): boolean {
-  return CONTEXT_NAME.test(path) || CONTEXT_WORDS.test(text);
+  if (CONTEXT_NAME.test(path)) return true;
+  CONTEXT_WORDS_ALL.lastIndex = 0;
+  for (let match = CONTEXT_WORDS_ALL.exec(text); match; match = CONTEXT_WORDS_ALL.exec(text)) {
+    if (!inLineComment(text, match.index)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether INDEX is inside a YAML comment: after a `#` that starts the line or follows a space, with the quotes before
+ * it on the line balanced. Charts explain their values in comments ("Name of an existing Secret ..."), and a comment
+ * is never part of a model; a `#` the test cannot place (a plain scalar with one quote, say) counts as text, so an
+ * error only ever keeps a file in the context.
+ */
+export function inLineComment(text: string, index: number): boolean {
+  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+  let double = 0;
+  let single = 0;
+  for (let i = lineStart; i < index; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) double++;
+    else if (c === 0x27) single++;
+    else if (c === 0x23 && (i === lineStart || text.charCodeAt(i - 1) === 0x20 || text.charCodeAt(i - 1) === 0x09) && double % 2 === 0 && single % 2 === 0) return true;
+  }
+  return false;
 }
 
 /** The same test on a parsed model: any key or string value with a context word. */
