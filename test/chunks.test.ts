@@ -7,7 +7,7 @@ import { yamlAnalyzer } from '../src/analyzers/yaml.js';
 import { credentialTextAnalyzer } from '../src/analyzers/tests/credentials.js';
 import { dockerfileAnalyzer } from '../src/analyzers/build/dockerfile.js';
 import type { CacheEntry } from '../src/cache/parse-cache.js';
-import { CHUNK_AUTO_PAST, CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkSizeFor, chunkUnit, isChunkable, planChunks } from '../src/scan/chunks.js';
+import { AUTO_CHUNKS_AT_MOST, CHUNK_AUTO_PAST, CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkSizeFor, chunkUnit, isChunkable, planChunks } from '../src/scan/chunks.js';
 import { scanDetailed } from '../src/scan/run.js';
 import { parseYaml } from '../src/yaml/parse.js';
 import { allowCollections, collectGarbage } from '../src/util/gc.js';
@@ -40,6 +40,8 @@ describe('chunk units', () => {
     expect(chunkSizeFor(50, 0)).toBe(0);
     expect(chunkSizeFor(CHUNK_AUTO_PAST, undefined)).toBe(0);
     expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, undefined)).toBe(CHUNK_FILES);
+    // Larger trees, larger chunks: never many more than AUTO_CHUNKS_AT_MOST.
+    expect(chunkSizeFor(CHUNK_FILES * AUTO_CHUNKS_AT_MOST * 3, undefined)).toBe(CHUNK_FILES * 3);
     // The parse cache's pack holds every model anyway: no chunks unless asked for.
     expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, undefined, true)).toBe(0);
     expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, 5000, true)).toBe(5000);

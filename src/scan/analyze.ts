@@ -217,7 +217,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         if (!cache) collectGarbage();
         const part = await parseFiles(root, chunk, config, parseOptions);
         addPart(part);
-        const files = [...context, ...part.parsed].sort(byCandidateOrder);
+        const files = mergeSorted(context, part.parsed.sort(byCandidateOrder), byCandidateOrder);
         judge(new Project(files, config), (path) => owner.get(path) === index);
         judged += chunk.length;
       }
@@ -235,6 +235,17 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   } finally {
     await pool?.close();
   }
+}
+
+/** A and B, each sorted by ORDER, merged into one sorted list (ties: A's first). */
+function mergeSorted<T>(a: readonly T[], b: readonly T[], order: (x: T, y: T) => number): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(order(b[j]!, a[i]!) < 0 ? b[j++]! : a[i++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
 function saveCache(cache: ParseCache, load: number, timings: AnalyzeOutput['timings']): void {

@@ -20,19 +20,25 @@ import type { YamlFileModel } from '../analyzers/yaml.js';
 import { isMap, isSeq, type PNode } from '../yaml/model.js';
 
 /**
- * Without `chunkFiles`: a scan without the parse cache past CHUNK_AUTO_PAST chunkable YAML files (a monorepo of
- * roughly 250k files) judges them CHUNK_FILES at a time. Below that the whole tree's models fit comfortably and chunks
- * would only cost time (bench 2026-11-29: 100k files 359 -> 358 MB, 5.7 -> 6.5 s; 300k files 725 -> 492 MB, 16.3 ->
- * 20.5 s). With the parse cache, its pack holds every model anyway: chunks would save nothing (300k files, one
- * changed: 9.6 -> 17.3 s).
+ * Without `chunkFiles`: a scan without the parse cache past CHUNK_AUTO_PAST chunkable YAML files judges them
+ * CHUNK_FILES at a time. Below that, chunks cost more than they save; at this size a chunk's peak stays under the
+ * first pass's (bench 2026-11-29, no cache: bitnami, 2,751 deferred YAML files, 180 -> 172 MB for +0.3 s, so not
+ * chunked; gen30k 238 -> 216 MB, 3.4 -> 3.0 s; gen100k 373 -> 281 MB, 6.6 -> 7.5 s, where chunks of 8,000 give
+ * 295 MB and 16,000 332 MB). With the parse cache, its pack holds every model anyway: chunks would save nothing
+ * (300k files, one changed: 9.6 -> 17.3 s).
  */
-export const CHUNK_AUTO_PAST = 100_000;
-export const CHUNK_FILES = 10_000;
+export const CHUNK_AUTO_PAST = 8_000;
+export const CHUNK_FILES = 4_000;
+/**
+ * Each chunk costs a full collection and the context's views, which grow with the tree (gen300k: 4,000 per chunk
+ * took 29 s, 8,000 21 s, at the same peak: the first pass sets it), so larger trees get larger chunks.
+ */
+export const AUTO_CHUNKS_AT_MOST = 10;
 
 /** The chunk size of a scan over CHUNKABLE chunkable YAML files, or 0 for no chunks. */
 export function chunkSizeFor(chunkable: number, chunkFiles: number | undefined, cached = false): number {
   if (chunkFiles !== undefined) return chunkFiles > 0 && chunkable > chunkFiles ? chunkFiles : 0;
-  return !cached && chunkable > CHUNK_AUTO_PAST ? CHUNK_FILES : 0;
+  return !cached && chunkable > CHUNK_AUTO_PAST ? Math.max(CHUNK_FILES, Math.ceil(chunkable / AUTO_CHUNKS_AT_MOST)) : 0;
 }
 
 /** Analyzers whose models no rule reads while judging another file (see the tests of chunked scans). */
@@ -158,9 +164,13 @@ export function chartRootsOf(paths: Iterable<string>): Set<string> {
   for (const path of paths) {
     const match = /(?:^|\/)Chart\.ya?ml$/.exec(path);
     if (match) roots.add(path.slice(0, match.index) || '.');
-    const parts = path.split('/');
-    const templates = parts.lastIndexOf('templates', parts.length - 2);
-    if (templates >= 0) roots.add(parts.slice(0, templates).join('/') || '.');
+    // The last folder named templates (split and joined, this was a tenth of a second per 100k paths).
+    for (let at = path.lastIndexOf('templates/'); at >= 0; at = at === 0 ? -1 : path.lastIndexOf('templates/', at - 1)) {
+      if (at === 0 || path.charCodeAt(at - 1) === 0x2f) {
+        roots.add(at === 0 ? '.' : path.slice(0, at - 1));
+        break;
+      }
+    }
   }
   return roots;
 }
