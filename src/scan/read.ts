@@ -1,6 +1,8 @@
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
+import { keepShapes } from '../util/gc.js';
 
 export type ReadOutcome = { ok: true; text: string; bytes: number } | { ok: false; skipped: boolean; diagnostic: AnalyzerDiagnostic };
 export type ReadFailure = Extract<ReadOutcome, { ok: false }>;
@@ -9,6 +11,13 @@ export type StatOutcome = { ok: true; size: number; mtimeMs: number; ctimeMs: nu
 export type BytesOutcome = { ok: true; buffer: Buffer } | ReadFailure;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+// A Stats object for good (see keepShapes): this module's own file is there to stat, normally.
+try {
+  keepShapes(statSync(fileURLToPath(import.meta.url)));
+} catch {
+  // only slower chunks
+}
 
 /** Why a stat'ed file is not read, or undefined when it is. */
 function refusal(stat: Stats, maxBytes: number): ReadFailure | undefined {

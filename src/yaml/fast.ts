@@ -10,6 +10,7 @@
  * answers, the answer is the library's, position for position (test/yaml-fast.test.ts compares the two).
  */
 import type { PEntry, PMap, PNode, PScalar, PSeq } from './model.js';
+import { keepShapes } from '../util/gc.js';
 
 export interface FastDoc {
   index: number;
@@ -910,6 +911,8 @@ function fold(lines: string[]): string {
   }
   return out;
 }
+
+keepShapes(new FastYamlReader('a: 1\n', { text: (s) => s, maxNodes: 10, maxDepth: 10 }));
 
 /** The documents of TEXT, or undefined when it leaves the subset this reader handles. */
 export function readYamlFast(text: string, options: FastOptions): FastDoc[] | undefined {

@@ -1,6 +1,7 @@
 import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, isPair, Scalar, type Document, type Node } from 'yaml';
 import type { PEntry, PNode } from './model.js';
 import { readYamlFast } from './fast.js';
+import { keepShapes } from '../util/gc.js';
 import { YAML_PARSE_DEPTH_LIMIT, scanYaml } from './nesting.js';
 
 export { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from './nesting.js';
@@ -44,6 +45,8 @@ class Budget {
     readonly maxDepth: number,
   ) {}
 }
+
+keepShapes(new Budget(1, 1));
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/\s+at line \d+, column \d+:?$/, '');
