@@ -1,8 +1,8 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CACHE_DIR } from '../src/cache/parse-cache.js';
+import { CACHE_DIR, ParseCache, type CacheEntry } from '../src/cache/parse-cache.js';
 import { scanDetailed } from '../src/scan/run.js';
 import type { ScanResult } from '../src/types.js';
 import { TEST_ROOT } from './helpers/run-fixture.js';
@@ -30,7 +30,7 @@ function comparable(result: ScanResult): unknown {
 
 function packs(root: string): string[] {
   const dir = path.join(root, CACHE_DIR);
-  return existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : [];
+  return existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('parse-')) : [];
 }
 
 afterEach(() => {
@@ -127,14 +127,17 @@ describe('parse cache', () => {
     const reference = await run(root, false);
     const first = await run(root);
     const total = first.timings.cache!.misses;
-    // Break one entry of the real pack: an entry without a numeric size and results is not an entry.
+    // Break one entry of the real pack in place: an entry without a numeric size and results is not an entry. The
+    // pack's last 16 digits say where its index starts; the index says where each entry is.
     const [pack] = packs(root);
     const packFile = path.join(root, CACHE_DIR, pack!);
-    const data = JSON.parse(readFileSync(packFile, 'utf8')) as { entries: Record<string, unknown> };
-    const victim = 'values/env/production/apps/billing.yaml';
-    expect(data.entries[victim]).toBeDefined();
-    data.entries[victim] = { size: 'broken' };
-    writeFileSync(packFile, JSON.stringify(data));
+    const bytes = readFileSync(packFile);
+    const indexAt = Number(bytes.subarray(bytes.length - 16).toString());
+    const index = JSON.parse(bytes.subarray(indexAt, bytes.length - 17).toString()) as { paths: string[]; at: number[]; length: number[] };
+    const row = index.paths.indexOf('values/env/production/apps/billing.yaml');
+    expect(row).toBeGreaterThanOrEqual(0);
+    bytes.write('{"size":"broken"}'.padEnd(index.length[row]!, ' '), index.at[row]!);
+    writeFileSync(packFile, bytes);
     const again = await run(root);
     expect(again.timings.cache?.misses).toBe(1);
     expect(again.timings.cache?.hits).toBe(total - 1);
@@ -245,5 +248,79 @@ describe('parse cache delta', () => {
     const next = await run(root);
     expect(next.timings.cache?.misses).toBe(1); // the new file is parsed again: its entry was only in the delta
     expect(comparable(next.result)).toEqual(comparable((await run(root, false)).result));
+  });
+});
+
+describe('lazy pack', () => {
+  const parts = { toolVersion: 't', configHash: 'c', analyzerIds: ['yaml'], buildId: 'b' };
+  const entry = (n: number, extra = ''): CacheEntry => ({ size: n, mtimeMs: n * 1000, ctimeMs: n * 1000 + 1, hash: `h${n}${extra}`, results: { yaml: { model: { n, extra }, diagnostics: [] } } });
+  const dirWithCache = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fp-pack-'));
+    temps.push(dir);
+    return dir;
+  };
+  const fill = (root: string, files: number, change: (n: number) => string | undefined) => {
+    const cache = ParseCache.open(root, parts);
+    for (let n = 1; n <= files; n++) {
+      const file = `f/${n}.yaml`;
+      const extra = change(n);
+      const hit = extra === undefined ? cache.byStat(file, n, n * 1000, n * 1000 + 1) : undefined;
+      cache.keep(file, hit ?? entry(n, extra ?? ''), hit === undefined);
+    }
+    cache.save();
+    return cache;
+  };
+
+  it('reads back every entry, whether written this run, copied from the pack or from its delta', () => {
+    const root = dirWithCache();
+    expect(fill(root, 200, () => '').wrote).toBe('pack');
+    // A few changes: a delta next to the pack.
+    expect(fill(root, 200, (n) => (n % 50 === 0 ? 'v2' : undefined)).wrote).toBe('delta');
+    // Many changes: a new pack, made of new entries, entries of the old pack and entries of its delta.
+    const rewritten = fill(root, 200, (n) => (n % 3 === 0 ? 'v3' : undefined));
+    expect(rewritten.wrote).toBe('pack');
+    expect(rewritten.misses).toBe(66);
+    const reopened = ParseCache.open(root, parts);
+    for (let n = 1; n <= 200; n++) {
+      const expected = n % 3 === 0 ? 'v3' : n % 50 === 0 ? 'v2' : '';
+      expect(reopened.byStat(`f/${n}.yaml`, n, n * 1000, n * 1000 + 1)).toEqual(entry(n, expected));
+    }
+    expect(reopened.byStat('f/1.yaml', 1, 999, 1001)).toBeUndefined();
+    expect(reopened.byHash('f/1.yaml', 'h1')).toEqual(entry(1));
+    expect(reopened.byHash('f/1.yaml', 'other')).toBeUndefined();
+    reopened.close();
+    expect(readdirSync(path.join(root, CACHE_DIR)).filter((n) => n.startsWith('parse-'))).toHaveLength(1);
+  });
+
+  it('holds no entry in memory: an entry is read when looked up, and written when kept', () => {
+    const root = dirWithCache();
+    fill(root, 20, () => '');
+    const cache = ParseCache.open(root, parts);
+    const pack = readdirSync(path.join(root, CACHE_DIR)).find((n) => n.endsWith('.pack'))!;
+    // Entries are read from the pack on each lookup: a change on disk after opening shows (the index does not).
+    const file = path.join(root, CACHE_DIR, pack);
+    const bytes = readFileSync(file);
+    const indexAt = Number(bytes.subarray(bytes.length - 16).toString());
+    const index = JSON.parse(bytes.subarray(indexAt, bytes.length - 17).toString()) as { paths: string[]; at: number[]; length: number[] };
+    const row = index.paths.indexOf('f/7.yaml');
+    const fd = openSync(file, 'r+');
+    writeSync(fd, '{"size":"broken"}'.padEnd(index.length[row]!, ' '), index.at[row]!);
+    closeSync(fd);
+    expect(cache.byStat('f/7.yaml', 7, 7000, 7001)).toBeUndefined();
+    expect(cache.byStat('f/8.yaml', 8, 8000, 8001)).toEqual(entry(8));
+    cache.close();
+  });
+
+  it('ignores a pack whose index or trailer is damaged', () => {
+    const root = dirWithCache();
+    fill(root, 5, () => '');
+    const file = path.join(root, CACHE_DIR, readdirSync(path.join(root, CACHE_DIR)).find((n) => n.endsWith('.pack'))!);
+    const bytes = readFileSync(file);
+    writeFileSync(file, Buffer.concat([bytes.subarray(0, bytes.length - 17), Buffer.from('\n9999999999999999')]));
+    const pastTheEnd = ParseCache.open(root, parts);
+    expect(pastTheEnd.ignored).toBe('pack does not deserialise');
+    expect(pastTheEnd.byStat('f/1.yaml', 1, 1000, 1001)).toBeUndefined();
+    writeFileSync(file, bytes.toString().replace('"format":6', '"format":5'));
+    expect(ParseCache.open(root, parts).ignored).toBe('unexpected pack header');
   });
 });

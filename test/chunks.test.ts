@@ -7,7 +7,7 @@ import { yamlAnalyzer } from '../src/analyzers/yaml.js';
 import { credentialTextAnalyzer } from '../src/analyzers/tests/credentials.js';
 import { dockerfileAnalyzer } from '../src/analyzers/build/dockerfile.js';
 import type { CacheEntry } from '../src/cache/parse-cache.js';
-import { AUTO_CHUNKS_AT_MOST, CHUNK_AUTO_PAST, CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkSizeFor, chunkUnit, isChunkable, planChunks } from '../src/scan/chunks.js';
+import { AUTO_CHUNKS_AT_MOST, CHUNK_AUTO_PAST, CHUNK_AUTO_PAST_CACHED, CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkSizeFor, chunkUnit, isChunkable, planChunks } from '../src/scan/chunks.js';
 import { scanDetailed } from '../src/scan/run.js';
 import { parseYaml } from '../src/yaml/parse.js';
 import { allowCollections, collectGarbage } from '../src/util/gc.js';
@@ -42,8 +42,9 @@ describe('chunk units', () => {
     expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, undefined)).toBe(CHUNK_FILES);
     // Larger trees, larger chunks: never many more than AUTO_CHUNKS_AT_MOST.
     expect(chunkSizeFor(CHUNK_FILES * AUTO_CHUNKS_AT_MOST * 3, undefined)).toBe(CHUNK_FILES * 3);
-    // The parse cache's pack holds every model anyway: no chunks unless asked for.
+    // With the parse cache (lazy: it holds no model either), from a larger tree on.
     expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, undefined, true)).toBe(0);
+    expect(chunkSizeFor(CHUNK_AUTO_PAST_CACHED + 1, undefined, true)).toBe(Math.max(CHUNK_FILES, Math.ceil((CHUNK_AUTO_PAST_CACHED + 1) / AUTO_CHUNKS_AT_MOST)));
     expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, 5000, true)).toBe(5000);
   });
 

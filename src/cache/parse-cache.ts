@@ -2,21 +2,29 @@
  * Content-hash cache of parsed models in ROOT/.footprint-cache/. It caches what analyzers return (plain
  * serialisable models plus the diagnostics they reported), never findings: rules are cross-file and always run.
  *
- * One JSON pack file per key (JSON.parse is about twice as fast as v8.deserialize on a 75 MB bitnami pack), key = tool version + build id (the installed code) + config hash + analyzer ids. Inside,
- * entries per file path hold {size, mtimeMs, hash} and the per-analyzer results. An unchanged stat reuses the entry
+ * One pack file per key (key = tool version + build id (the installed code) + config hash + analyzer ids). An entry
+ * per file path holds {size, mtimeMs, ctimeMs, hash} and the per-analyzer results. An unchanged stat reuses the entry
  * without reading the file; a changed stat with the same content hash reuses it too.
  *
+ * The pack is read lazily, so that a scan never holds every model at once (chunked scans drop theirs, see
+ * scan/chunks.ts): each entry is a JSON text of its own; after them comes an index (JSON: every path with its stat,
+ * where its entry starts and how long it is), and the last bytes give where the index starts. Opening reads only the
+ * index; an entry is read (one positioned read) and parsed when its file is looked up. Entries computed in this run
+ * are written out as they come, to the file that becomes the next pack, rather than kept.
+ *
  * A re-scan where a few files changed (a pull request) does not rewrite the pack: the entries that differ from it,
- * and the paths gone from it, go to a small delta file next to it, tied to the pack by the pack's id. Past
- * DELTA_SHARE of the files (or when there is no pack yet) the whole pack is rewritten and the delta dropped.
+ * and the paths gone from it, go to a small JSON delta file next to it, tied to the pack by the pack's id. Past
+ * DELTA_SHARE of the files (or when there is no pack yet) the whole pack is rewritten (unchanged entries copied as
+ * they are) and the delta dropped.
  *
  * Safe under concurrent runs: a pack is written to a unique temp file and renamed into place (atomic on POSIX), so
- * readers see an old or a new pack, never a torn one; the last writer wins. A pack or entry that does not
- * deserialise or has the wrong shape is ignored (and replaced on the next save). Cache I/O never fails a scan.
+ * readers see an old or a new pack, never a torn one (and a run reads the pack it opened to the end); the last
+ * writer wins. A pack, index or entry that does not deserialise or has the wrong shape is ignored (and replaced on
+ * the next save). Cache I/O never fails a scan.
  */
 import { ensureCacheDir, PRIVATE_FILE_MODE } from './dir.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { exactJson } from '../util/json.js';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
@@ -24,12 +32,16 @@ import { buildId, CACHE_DIR } from './build-id.js';
 
 export { buildId, CACHE_DIR };
 
-const FORMAT = 5; // 3: YAML models no longer carry helm.actions; 4: packs have an id, deltas refer to it; 5: ctimes
+const FORMAT = 6; // 3: YAML models no longer carry helm.actions; 4: packs have an id, deltas refer to it; 5: ctimes; 6: lazy packs
 const PREFIX = `parse-v${FORMAT}-`;
-const CHUNK = 1 << 20;
+/** The pack's last bytes: a newline and the index's offset in 16 decimal digits. */
+const TRAILER = 17;
+/** Writes are gathered into blocks of this size. */
+const BLOCK = 1 << 20;
 /** Changed or removed entries a delta may hold, as a share of all entries (and at least DELTA_MIN). */
 const DELTA_SHARE = 0.05;
 const DELTA_MIN = 50;
+const UNCACHEABLE = 1;
 
 /** What one analyzer produced for one file. `model` absent: the sniff said no, or parse returned undefined. */
 export interface CachedAnalyzerResult {
@@ -53,12 +65,19 @@ export interface CacheEntry {
   results: Record<string, CachedAnalyzerResult>;
 }
 
-interface Pack {
+/** The pack's index: one column per field, a row per entry. */
+interface PackIndex {
   format: number;
   key: string;
   /** Random: a delta applies to the pack whose id it names, never to a pack written since. */
   id: string;
-  entries: Record<string, CacheEntry>;
+  paths: string[];
+  size: number[];
+  mtime: number[];
+  ctime: (number | null)[];
+  flags: number[];
+  at: number[];
+  length: number[];
 }
 
 interface Delta {
@@ -67,6 +86,19 @@ interface Delta {
   base: string;
   entries: Record<string, CacheEntry>;
   removed: string[];
+}
+
+/** Where the next pack's entry for a path comes from, with the stat its index row records. */
+interface Kept {
+  /** 'pack': the open pack's entry in `row` (copied as it is); 'delta': the delta's; else written to the next pack at `at`. */
+  from: 'pack' | 'delta' | 'written';
+  row: number;
+  at: number;
+  length: number;
+  size: number;
+  mtime: number;
+  ctime: number | null;
+  flags: number;
 }
 
 export interface CacheKeyParts {
@@ -81,30 +113,80 @@ export function contentHash(buffer: Uint8Array): string {
   return createHash('sha1').update(buffer).digest('hex');
 }
 
-/**
- * ENTRY as JSON, or undefined when JSON would not give it back exactly (NaN/Infinity from YAML .nan/.inf,
- * undefined in arrays, Maps, Dates, class instances): such files are simply re-parsed on every run.
- */
-function jsonOrUndefined(entry: CacheEntry): string | undefined {
-  return exactJson(entry);
-}
-
 function isEntry(value: unknown): value is CacheEntry {
   if (!value || typeof value !== 'object') return false;
   const e = value as Partial<CacheEntry>;
   return typeof e.size === 'number' && typeof e.mtimeMs === 'number' && typeof e.hash === 'string' && !!e.results && typeof e.results === 'object';
 }
 
+function isIndex(value: unknown, key: string): value is PackIndex {
+  if (!value || typeof value !== 'object') return false;
+  const x = value as Partial<PackIndex>;
+  if (x.format !== FORMAT || x.key !== key || typeof x.id !== 'string' || !Array.isArray(x.paths)) return false;
+  const rows = x.paths.length;
+  return [x.size, x.mtime, x.ctime, x.flags, x.at, x.length].every((column) => Array.isArray(column) && column.length === rows);
+}
+
+/** Reads from an open file through one reused buffer. */
+class BlockReader {
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+  constructor(private readonly fd: number) {}
+
+  /** LENGTH bytes at AT; valid until the next read. */
+  read(at: number, length: number): Buffer {
+    if (this.buffer.length < length) this.buffer = Buffer.allocUnsafe(Math.max(length, this.buffer.length * 2));
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.fd, this.buffer, done, length - done, at + done);
+      if (n === 0) throw new Error('pack ends early');
+      done += n;
+    }
+    return this.buffer.subarray(0, length);
+  }
+}
+
+/** Appends to a file through a block buffer; `size` is where the next write lands. */
+class BlockWriter {
+  size = 0;
+  private block = Buffer.allocUnsafe(BLOCK);
+  private used = 0;
+  constructor(readonly fd: number) {}
+
+  write(data: string | Uint8Array): void {
+    const length = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
+    if (this.used + length > this.block.length) this.flush();
+    if (length >= this.block.length) writeAll(this.fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    else if (typeof data === 'string') this.block.write(data, this.used, 'utf8');
+    else this.block.set(data, this.used);
+    if (length < this.block.length) this.used += length;
+    this.size += length;
+  }
+
+  flush(): void {
+    if (this.used > 0) writeAll(this.fd, this.block.subarray(0, this.used));
+    this.used = 0;
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
 export class ParseCache {
   readonly file: string;
   readonly deltaFile: string;
   readonly key: string;
-  /** The entries as the pack on disk has them (what a delta is relative to). */
-  private readonly base: Record<string, CacheEntry>;
-  private readonly baseId: string | undefined;
-  /** The pack with its delta applied: what this run can reuse. */
-  private readonly old: Record<string, CacheEntry>;
-  private readonly next: Record<string, CacheEntry> = Object.create(null) as Record<string, CacheEntry>;
+  /** The open pack (what a delta is relative to), read until the run saves. */
+  private pack?: { fd: number; reader: BlockReader; id: string; index: PackIndex; row: Map<string, number> };
+  private delta?: { entries: Map<string, CacheEntry>; removed: Set<string> };
+  /** Entries the pack and its delta give this run. */
+  private readonly oldCount: number;
+  /** What the next pack holds, in the order kept. */
+  private readonly next = new Map<string, Kept>();
+  /** The next pack while it is written: this run's new entries, as they come. */
+  private out?: { writer: BlockWriter; temp: string };
+  /** An I/O error while writing: nothing is saved. */
+  private broken = false;
   private changed = false;
   hits = 0;
   misses = 0;
@@ -113,23 +195,21 @@ export class ParseCache {
   /** How the last save wrote: the whole pack, a delta, or nothing. */
   wrote?: 'pack' | 'delta';
 
-  private constructor(
-    readonly dir: string,
-    key: string,
-    base: { id: string; entries: Record<string, CacheEntry> } | undefined,
-    delta: Delta | undefined,
-  ) {
+  readonly dir: string;
+
+  private constructor(dir: string, key: string, pack?: ParseCache['pack'], delta?: Delta) {
+    this.dir = dir;
     this.key = key;
-    this.file = path.join(dir, `${PREFIX}${key.slice(0, 24)}.json`);
+    this.file = path.join(dir, `${PREFIX}${key.slice(0, 24)}.pack`);
     this.deltaFile = path.join(dir, `${PREFIX}${key.slice(0, 24)}.delta.json`);
-    this.base = base?.entries ?? (Object.create(null) as Record<string, CacheEntry>);
-    this.baseId = base?.id;
-    if (!delta) {
-      this.old = this.base;
-      return;
+    this.pack = pack;
+    let count = pack?.index.paths.length ?? 0;
+    if (delta) {
+      this.delta = { entries: new Map(Object.entries(delta.entries)), removed: new Set(delta.removed) };
+      for (const file of this.delta.removed) if (pack?.row.has(file)) count--;
+      for (const file of this.delta.entries.keys()) if (!pack?.row.has(file) || this.delta.removed.has(file)) count++;
     }
-    this.old = Object.assign(Object.create(null) as Record<string, CacheEntry>, this.base, delta.entries);
-    for (const file of delta.removed) delete this.old[file];
+    this.oldCount = count;
   }
 
   static open(root: string, parts: CacheKeyParts): ParseCache {
@@ -137,72 +217,149 @@ export class ParseCache {
       .update(JSON.stringify([FORMAT, parts.toolVersion, parts.buildId ?? buildId(), parts.configHash, [...parts.analyzerIds]]))
       .digest('hex');
     const dir = path.join(root, CACHE_DIR);
-    const empty = new ParseCache(dir, key, undefined, undefined);
-    let raw: string;
+    const empty = new ParseCache(dir, key);
+    let fd: number;
     try {
-      raw = readFileSync(empty.file, 'utf8');
+      fd = openSync(empty.file, 'r');
     } catch {
       return empty;
     }
-    let pack: Partial<Pack>;
     try {
-      pack = JSON.parse(raw) as Partial<Pack>;
+      const reader = new BlockReader(fd);
+      const size = fstatSync(fd).size;
+      if (size < TRAILER) throw new Error('too short');
+      const trailer = reader.read(size - TRAILER, TRAILER).toString('latin1');
+      if (!/^\n\d{16}$/.test(trailer)) throw new Error('no trailer');
+      const at = Number(trailer.slice(1));
+      if (at > size - TRAILER) throw new Error('index outside the pack');
+      const index = JSON.parse(reader.read(at, size - TRAILER - at).toString('utf8')) as unknown;
+      if (!isIndex(index, key)) {
+        closeSync(fd);
+        empty.ignored = 'unexpected pack header';
+        return empty;
+      }
+      const row = new Map<string, number>();
+      index.paths.forEach((p, i) => row.set(p, i));
+      const pack = { fd, reader, id: index.id, index, row };
+      return new ParseCache(dir, key, pack, readDelta(empty.deltaFile, key, index.id));
     } catch {
+      closeSync(fd);
       empty.ignored = 'pack does not deserialise';
       return empty;
     }
-    if (!pack || pack.format !== FORMAT || pack.key !== key || typeof pack.id !== 'string' || !pack.entries || typeof pack.entries !== 'object') {
-      empty.ignored = 'unexpected pack header';
-      return empty;
-    }
-    return new ParseCache(dir, key, { id: pack.id, entries: pack.entries }, readDelta(empty.deltaFile, key, pack.id));
   }
+
+  /** The bytes of the pack's entry in row I (valid until the pack's next read). */
+  private packBytes(i: number): Buffer {
+    const { reader, index } = this.pack!;
+    return reader.read(index.at[i]!, index.length[i]!);
+  }
+
+  /** The pack's entry in row I, or undefined when it does not read back as one. */
+  private packEntry(i: number): CacheEntry | undefined {
+    try {
+      const entry = JSON.parse(this.packBytes(i).toString('utf8')) as unknown;
+      return isEntry(entry) ? entry : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The entry this run may reuse for FILE: the delta's, else the pack's (unless the delta removed it). */
+  private old(file: string): CacheEntry | undefined {
+    const fromDelta = this.delta?.entries.get(file);
+    if (fromDelta !== undefined) return isEntry(fromDelta) ? fromDelta : undefined;
+    if (this.delta?.removed.has(file)) return undefined;
+    const i = this.pack?.row.get(file);
+    return i === undefined ? undefined : this.packEntry(i);
+  }
+
   /** The entry for PATH when its size and mtime are unchanged (no read needed). */
   byStat(file: string, size: number, mtimeMs: number, ctimeMs: number): CacheEntry | undefined {
-    const entry = this.old[file];
-    if (!isEntry(entry) || entry.uncacheable || entry.size !== size || entry.mtimeMs !== mtimeMs || entry.ctimeMs !== ctimeMs) return undefined;
+    if (!this.delta?.entries.has(file) && !this.delta?.removed.has(file)) {
+      // The index answers a changed stat without reading the entry.
+      const i = this.pack?.row.get(file);
+      if (i === undefined) return undefined;
+      const { index } = this.pack!;
+      if (index.size[i] !== size || index.mtime[i] !== mtimeMs || (index.ctime[i] ?? undefined) !== ctimeMs || index.flags[i]! & UNCACHEABLE) return undefined;
+    }
+    const entry = this.old(file);
+    if (!entry || entry.uncacheable || entry.size !== size || entry.mtimeMs !== mtimeMs || entry.ctimeMs !== ctimeMs) return undefined;
     return entry;
   }
 
   /** The entry for PATH when its content is unchanged (stat differs, e.g. after a checkout). */
   byHash(file: string, hash: string): CacheEntry | undefined {
-    const entry = this.old[file];
-    if (!isEntry(entry) || entry.uncacheable || entry.hash !== hash) return undefined;
+    const entry = this.old(file);
+    if (!entry || entry.uncacheable || entry.hash !== hash) return undefined;
     return entry;
   }
 
-  /** Keep ENTRY for the next pack. `fresh`: it was computed (or its stat changed), so the pack must be rewritten. */
+  /**
+   * Keep ENTRY for the next pack. `fresh`: it was computed (or its stat changed), so the pack must be rewritten; it is
+   * written out now, so nothing a rule later does to its models can reach the cache. Otherwise it is ENTRY as the
+   * pack or delta has it (byStat's answer).
+   */
   keep(file: string, entry: CacheEntry, fresh: boolean): void {
-    this.next[file] = entry;
-    const old = this.old[file];
-    const knownUncacheable = isEntry(old) && old.uncacheable && old.hash === entry.hash && old.size === entry.size && old.mtimeMs === entry.mtimeMs && old.ctimeMs === entry.ctimeMs;
-    if (fresh && !knownUncacheable) this.changed = true;
-    if (fresh) this.misses++;
-    else this.hits++;
+    const stamp = { size: entry.size, mtime: entry.mtimeMs, ctime: entry.ctimeMs ?? null };
+    if (!fresh) {
+      this.hits++;
+      const fromDelta = this.delta?.entries.has(file) ?? false;
+      const i = fromDelta ? undefined : this.pack?.row.get(file);
+      this.next.set(file, { from: fromDelta ? 'delta' : 'pack', row: i ?? -1, at: -1, length: 0, ...stamp, flags: entry.uncacheable ? UNCACHEABLE : 0 });
+      return;
+    }
+    this.misses++;
+    const old = this.old(file);
+    const knownUncacheable = !!old && old.uncacheable && old.hash === entry.hash && old.size === entry.size && old.mtimeMs === entry.mtimeMs && old.ctimeMs === entry.ctimeMs;
+    if (!knownUncacheable) this.changed = true;
+    const json = entryJson(entry);
+    const flags = json.uncacheable ? UNCACHEABLE : 0;
+    if (this.broken) return;
+    try {
+      const out = this.openOut();
+      const at = out.writer.size;
+      out.writer.write(json.text);
+      this.next.set(file, { from: 'written', row: -1, at, length: out.writer.size - at, ...stamp, flags });
+    } catch {
+      this.broken = true;
+    }
+  }
+
+  private openOut(): NonNullable<ParseCache['out']> {
+    if (!this.out) {
+      ensureCacheDir(this.dir);
+      const temp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+      this.out = { writer: new BlockWriter(openSync(temp, 'w+', PRIVATE_FILE_MODE)), temp };
+    }
+    return this.out;
   }
 
   /** Write what changed (a delta, or the whole pack) when anything changed or files disappeared. Atomic; errors are swallowed. */
   save(): void {
-    if (!this.changed && Object.keys(this.old).length === Object.keys(this.next).length) return;
-    const differing: string[] = [];
-    for (const file in this.next) if (this.next[file] !== this.base[file]) differing.push(file);
-    const removed = Object.keys(this.base).filter((file) => !(file in this.next));
-    const budget = Math.max(DELTA_MIN, Object.keys(this.next).length * DELTA_SHARE);
     try {
-      ensureCacheDir(this.dir);
-      if (this.baseId !== undefined && differing.length + removed.length <= budget) {
-        const entries = differing.map((file) => `${JSON.stringify(file)}:${entryJson(this.next[file]!)}`).join(',');
-        const head = `{"format":${FORMAT},"key":${JSON.stringify(this.key)},"base":${JSON.stringify(this.baseId)}`;
+      if (this.broken || (!this.changed && this.oldCount === this.next.size)) return;
+      const differing: string[] = [];
+      for (const [file, kept] of this.next) if (kept.from !== 'pack') differing.push(file);
+      const removed = this.pack ? this.pack.index.paths.filter((file) => !this.next.has(file)) : [];
+      const budget = Math.max(DELTA_MIN, this.next.size * DELTA_SHARE);
+      if (this.pack && differing.length + removed.length <= budget) {
+        this.out?.writer.flush();
+        const reader = this.out ? new BlockReader(this.out.writer.fd) : undefined;
+        const entries = differing.map((file) => `${JSON.stringify(file)}:${this.keptJson(file, reader)}`).join(',');
+        const head = `{"format":${FORMAT},"key":${JSON.stringify(this.key)},"base":${JSON.stringify(this.pack.id)}`;
         writeAtomically(this.deltaFile, [`${head},"removed":${JSON.stringify(removed)},"entries":{${entries}}}`]);
         this.wrote = 'delta';
         return;
       }
-      writeAtomically(this.file, this.packChunks());
+      this.writePack();
       this.wrote = 'pack';
     } catch {
       return;
+    } finally {
+      this.close();
     }
-    // Drop packs of other keys (older builds or configs) and this pack's old delta: they can never be hit again.
+    // Drop packs of other keys (older builds, configs or formats) and this pack's old delta: they can never be hit again.
     try {
       for (const name of readdirSync(this.dir)) {
         if (name.startsWith('parse-v') && path.join(this.dir, name) !== this.file && !name.endsWith('.tmp')) unlinkSync(path.join(this.dir, name));
@@ -212,28 +369,75 @@ export class ParseCache {
     }
   }
 
-  /**
-   * The whole pack in ~1 MB chunks: it is as large as every model together (114 MB at 100k files); building it as
-   * one string first doubled the peak RSS of a first cached run (1.13 GB -> see bench/results).
-   */
-  private *packChunks(): Generator<string> {
-    let chunk = `{"format":${FORMAT},"key":${JSON.stringify(this.key)},"id":${JSON.stringify(randomBytes(12).toString('hex'))},"entries":{`;
-    let first = true;
-    for (const file in this.next) {
-      chunk += `${first ? '' : ','}${JSON.stringify(file)}:${entryJson(this.next[file]!)}`;
-      first = false;
-      if (chunk.length >= CHUNK) {
-        yield chunk;
-        chunk = '';
+  /** The JSON of the entry kept for FILE (READER: over the next pack written so far). */
+  private keptJson(file: string, reader: BlockReader | undefined): string {
+    const kept = this.next.get(file)!;
+    if (kept.from === 'written') return reader!.read(kept.at, kept.length).toString('utf8');
+    if (kept.from === 'delta') return entryJson(this.delta!.entries.get(file)!).text;
+    return this.packBytes(kept.row).toString('utf8');
+  }
+
+  /** The next pack: this run's new entries (written already), the kept ones copied after them, the index, the trailer. */
+  private writePack(): void {
+    const { writer, temp } = this.openOut();
+    const index: PackIndex = { format: FORMAT, key: this.key, id: randomBytes(12).toString('hex'), paths: [], size: [], mtime: [], ctime: [], flags: [], at: [], length: [] };
+    for (const [file, kept] of this.next) {
+      let at = kept.at;
+      let length = kept.length;
+      if (kept.from !== 'written') {
+        at = writer.size;
+        if (kept.from === 'pack') writer.write(this.packBytes(kept.row));
+        else writer.write(entryJson(this.delta!.entries.get(file)!).text);
+        length = writer.size - at;
       }
+      index.paths.push(file);
+      index.size.push(kept.size);
+      index.mtime.push(kept.mtime);
+      index.ctime.push(kept.ctime);
+      index.flags.push(kept.flags);
+      index.at.push(at);
+      index.length.push(length);
     }
-    yield `${chunk}}}`;
+    const indexAt = writer.size;
+    writer.write(JSON.stringify(index));
+    writer.write(`\n${String(indexAt).padStart(16, '0')}`);
+    writer.flush();
+    closeSync(writer.fd);
+    this.out = undefined;
+    renameSync(temp, this.file);
+  }
+
+  /** Let go of the open pack and of a next pack not written (its temp file is removed). */
+  close(): void {
+    if (this.pack) {
+      try {
+        closeSync(this.pack.fd);
+      } catch {
+        // already closed
+      }
+      this.pack = undefined;
+    }
+    if (this.out) {
+      try {
+        closeSync(this.out.writer.fd);
+      } catch {
+        // already closed
+      }
+      try {
+        unlinkSync(this.out.temp);
+      } catch {
+        // nothing to clean up
+      }
+      this.out = undefined;
+    }
   }
 }
 
 /** An entry as JSON; one JSON cannot give back exactly is stored as a marker and re-parsed on every run. */
-function entryJson(entry: CacheEntry): string {
-  return jsonOrUndefined(entry) ?? JSON.stringify({ size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs, hash: entry.hash, uncacheable: true, results: {} });
+function entryJson(entry: CacheEntry): { text: string; uncacheable: boolean } {
+  const exact = exactJson(entry);
+  if (exact !== undefined) return { text: exact, uncacheable: !!entry.uncacheable };
+  return { text: JSON.stringify({ size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs, hash: entry.hash, uncacheable: true, results: {} }), uncacheable: true };
 }
 
 /** The delta of the pack with id BASE, or undefined (none, unreadable, or made for another pack). */

@@ -123,7 +123,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     }
 
     // The first pass's parse garbage, before its rules add their own (gen100k: 296 -> 283 MB peak).
-    if (chunked && !cache) collectGarbage();
+    if (chunked) collectGarbage();
     const enabled = rules.filter((rule) => ruleSetting(config, rule.meta.id).enabled);
     const inventory: InventoryEntry[] = [];
     const chartEnvs = chunked ? new ChartEnvironments() : undefined;
@@ -212,9 +212,8 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       let judged = 0;
       for (const [index, chunk] of chunks.entries()) {
         input.onProgress?.(judged, deferredCount, 'chunks');
-        // What the last project built (the first pass's views, the last chunk's models) is garbage now; with the
-        // parse cache, the models are still the cache's (and a collection of its heap costs more).
-        if (!cache) collectGarbage();
+        // What the last project built (the first pass's views, the last chunk's models) is garbage now.
+        collectGarbage();
         const part = await parseFiles(root, chunk, config, parseOptions);
         addPart(part);
         const files = mergeSorted(context, part.parsed.sort(byCandidateOrder), byCandidateOrder);

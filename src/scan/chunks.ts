@@ -24,10 +24,16 @@ import { isMap, isSeq, type PNode } from '../yaml/model.js';
  * CHUNK_FILES at a time. Below that, chunks cost more than they save; at this size a chunk's peak stays under the
  * first pass's (bench 2026-11-29, no cache: bitnami, 2,751 deferred YAML files, 180 -> 172 MB for +0.3 s, so not
  * chunked; gen30k 238 -> 216 MB, 3.4 -> 3.0 s; gen100k 373 -> 281 MB, 6.6 -> 7.5 s, where chunks of 8,000 give
- * 295 MB and 16,000 332 MB). With the parse cache, its pack holds every model anyway: chunks would save nothing
- * (300k files, one changed: 9.6 -> 17.3 s).
+ * 295 MB and 16,000 332 MB). The parse cache holds no model either (its pack is read an entry at a time), but with
+ * it, chunks start later (CHUNK_AUTO_PAST_CACHED).
  */
 export const CHUNK_AUTO_PAST = 8_000;
+/**
+ * With the parse cache, models come cheap (a read and a JSON parse each), so a chunk's fixed costs weigh more: gen30k
+ * (11,500 YAML files), one file changed, 1.17 s and 180 MB unchunked against 1.55 s and 166 MB in 3 chunks; gen100k
+ * 3.1 s and 351 MB against 4.8 s and 249 MB in 10.
+ */
+export const CHUNK_AUTO_PAST_CACHED = 20_000;
 export const CHUNK_FILES = 4_000;
 /**
  * Each chunk costs a full collection and the context's views, which grow with the tree (gen300k: 4,000 per chunk
@@ -38,7 +44,7 @@ export const AUTO_CHUNKS_AT_MOST = 10;
 /** The chunk size of a scan over CHUNKABLE chunkable YAML files, or 0 for no chunks. */
 export function chunkSizeFor(chunkable: number, chunkFiles: number | undefined, cached = false): number {
   if (chunkFiles !== undefined) return chunkFiles > 0 && chunkable > chunkFiles ? chunkFiles : 0;
-  return !cached && chunkable > CHUNK_AUTO_PAST ? Math.max(CHUNK_FILES, Math.ceil(chunkable / AUTO_CHUNKS_AT_MOST)) : 0;
+  return chunkable > (cached ? CHUNK_AUTO_PAST_CACHED : CHUNK_AUTO_PAST) ? Math.max(CHUNK_FILES, Math.ceil(chunkable / AUTO_CHUNKS_AT_MOST)) : 0;
 }
 
 /** Analyzers whose models no rule reads while judging another file (see the tests of chunked scans). */
