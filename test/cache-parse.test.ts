@@ -259,8 +259,8 @@ describe('lazy pack', () => {
     temps.push(dir);
     return dir;
   };
-  const fill = (root: string, files: number, change: (n: number) => string | undefined) => {
-    const cache = ParseCache.open(root, parts);
+  const fill = (root: string, files: number, change: (n: number) => string | undefined, options = {}) => {
+    const cache = ParseCache.open(root, parts, options);
     for (let n = 1; n <= files; n++) {
       const file = `f/${n}.yaml`;
       const extra = change(n);
@@ -309,6 +309,25 @@ describe('lazy pack', () => {
     expect(cache.byStat('f/7.yaml', 7, 7000, 7001)).toBeUndefined();
     expect(cache.byStat('f/8.yaml', 8, 8000, 8001)).toEqual(entry(8));
     cache.close();
+  });
+
+  it('keeps a tag per entry in the index, through deltas and rewrites, answered without reading the entry', () => {
+    const root = dirWithCache();
+    const tag = (e: CacheEntry) => ((e.results['yaml']?.model as { extra: string }).extra === 'v2' ? 1 : 0) + (e.size % 2) * 2;
+    fill(root, 200, () => '', { tag });
+    fill(root, 200, (n) => (n % 50 === 0 ? 'v2' : undefined), { tag });
+    fill(root, 200, (n) => (n % 3 === 1 ? 'v3' : undefined), { tag });
+    const cache = ParseCache.open(root, parts, { tag });
+    for (let n = 1; n <= 200; n++) {
+      const v2 = n % 50 === 0 && n % 3 !== 1;
+      expect(cache.tagByStat(`f/${n}.yaml`, n, n * 1000, n * 1000 + 1)).toBe((v2 ? 1 : 0) + (n % 2) * 2);
+    }
+    expect(cache.tagByStat('f/1.yaml', 1, 1, 1001)).toBeUndefined();
+    expect(cache.tagByStat('f/none.yaml', 1, 1000, 1001)).toBeUndefined();
+    cache.close();
+    const untagged = ParseCache.open(root, parts);
+    expect(untagged.tagByStat('f/1.yaml', 1, 1000, 1001)).toBeUndefined();
+    untagged.close();
   });
 
   it('ignores a pack whose index or trailer is damaged', () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -178,6 +178,15 @@ describe('chunks with the parse cache', () => {
       expect(warm.timings.cache?.misses).toBe(1);
       const again = await scanDetailed({ root: dir, useGit: false, now, chunkFiles: 0 });
       expect(warm.result).toEqual(again.result);
+      // Every stat changed, no content: the index's tags cannot answer, the entries (found by hash) decide.
+      const later = Date.now() / 1000 + 5;
+      for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+        if (entry.isFile() && !entry.parentPath.includes('.footprint-cache')) utimesSync(path.join(entry.parentPath, entry.name), later, later);
+      }
+      const touched = await scanDetailed({ root: dir, useGit: false, now, chunkFiles: 1, cache: true });
+      expect(touched.timings.chunks?.count).toBe(warm.timings.chunks?.count);
+      expect(touched.timings.cache?.hits).toBe(0);
+      expect(touched.result).toEqual(again.result);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

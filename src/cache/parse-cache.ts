@@ -75,6 +75,7 @@ interface PackIndex {
   size: number[];
   mtime: number[];
   ctime: (number | null)[];
+  /** Bit 0: uncacheable; the bits above: the caller's tag of the entry (see CacheOptions.tag). */
   flags: number[];
   at: number[];
   length: number[];
@@ -99,6 +100,14 @@ interface Kept {
   mtime: number;
   ctime: number | null;
   flags: number;
+}
+
+export interface CacheOptions {
+  /**
+   * A small number the index keeps for each entry, for tagByStat: what a caller needs to know of an entry before
+   * (or instead of) reading it. It must depend on nothing but the entry and the installed code (the cache key).
+   */
+  tag?: (entry: CacheEntry) => number;
 }
 
 export interface CacheKeyParts {
@@ -197,7 +206,10 @@ export class ParseCache {
 
   readonly dir: string;
 
-  private constructor(dir: string, key: string, pack?: ParseCache['pack'], delta?: Delta) {
+  private readonly tagOf?: (entry: CacheEntry) => number;
+
+  private constructor(dir: string, key: string, options: CacheOptions, pack?: ParseCache['pack'], delta?: Delta) {
+    this.tagOf = options.tag;
     this.dir = dir;
     this.key = key;
     this.file = path.join(dir, `${PREFIX}${key.slice(0, 24)}.pack`);
@@ -212,12 +224,12 @@ export class ParseCache {
     this.oldCount = count;
   }
 
-  static open(root: string, parts: CacheKeyParts): ParseCache {
+  static open(root: string, parts: CacheKeyParts, options: CacheOptions = {}): ParseCache {
     const key = createHash('sha256')
       .update(JSON.stringify([FORMAT, parts.toolVersion, parts.buildId ?? buildId(), parts.configHash, [...parts.analyzerIds]]))
       .digest('hex');
     const dir = path.join(root, CACHE_DIR);
-    const empty = new ParseCache(dir, key);
+    const empty = new ParseCache(dir, key, options);
     let fd: number;
     try {
       fd = openSync(empty.file, 'r');
@@ -241,7 +253,7 @@ export class ParseCache {
       const row = new Map<string, number>();
       index.paths.forEach((p, i) => row.set(p, i));
       const pack = { fd, reader, id: index.id, index, row };
-      return new ParseCache(dir, key, pack, readDelta(empty.deltaFile, key, index.id));
+      return new ParseCache(dir, key, options, pack, readDelta(empty.deltaFile, key, index.id));
     } catch {
       closeSync(fd);
       empty.ignored = 'pack does not deserialise';
@@ -288,6 +300,27 @@ export class ParseCache {
     return entry;
   }
 
+  /**
+   * The tag of PATH's entry (see CacheOptions.tag) when its size and mtime are unchanged, without reading the entry
+   * (unless the delta has it); undefined when there is no such entry or no tag function.
+   */
+  tagByStat(file: string, size: number, mtimeMs: number, ctimeMs: number): number | undefined {
+    if (!this.tagOf) return undefined;
+    if (this.delta?.entries.has(file) || this.delta?.removed.has(file)) {
+      const entry = this.byStat(file, size, mtimeMs, ctimeMs);
+      return entry && this.tagOf(entry);
+    }
+    const i = this.pack?.row.get(file);
+    if (i === undefined) return undefined;
+    const { index } = this.pack!;
+    if (index.size[i] !== size || index.mtime[i] !== mtimeMs || (index.ctime[i] ?? undefined) !== ctimeMs || index.flags[i]! & UNCACHEABLE) return undefined;
+    return index.flags[i]! >> 1;
+  }
+
+  private flagsOf(entry: CacheEntry, uncacheable: boolean): number {
+    return (uncacheable ? UNCACHEABLE : 0) | ((this.tagOf?.(entry) ?? 0) << 1);
+  }
+
   /** The entry for PATH when its content is unchanged (stat differs, e.g. after a checkout). */
   byHash(file: string, hash: string): CacheEntry | undefined {
     const entry = this.old(file);
@@ -306,7 +339,8 @@ export class ParseCache {
       this.hits++;
       const fromDelta = this.delta?.entries.has(file) ?? false;
       const i = fromDelta ? undefined : this.pack?.row.get(file);
-      this.next.set(file, { from: fromDelta ? 'delta' : 'pack', row: i ?? -1, at: -1, length: 0, ...stamp, flags: entry.uncacheable ? UNCACHEABLE : 0 });
+      const flags = i === undefined ? this.flagsOf(entry, !!entry.uncacheable) : this.pack!.index.flags[i]!;
+      this.next.set(file, { from: fromDelta ? 'delta' : 'pack', row: i ?? -1, at: -1, length: 0, ...stamp, flags });
       return;
     }
     this.misses++;
@@ -314,7 +348,7 @@ export class ParseCache {
     const knownUncacheable = !!old && old.uncacheable && old.hash === entry.hash && old.size === entry.size && old.mtimeMs === entry.mtimeMs && old.ctimeMs === entry.ctimeMs;
     if (!knownUncacheable) this.changed = true;
     const json = entryJson(entry);
-    const flags = json.uncacheable ? UNCACHEABLE : 0;
+    const flags = this.flagsOf(entry, json.uncacheable);
     if (this.broken) return;
     try {
       const out = this.openOut();

@@ -40,6 +40,8 @@ export interface ParseFilesOptions {
   defer?: {
     text(candidate: ParseCandidate, text: string): boolean;
     cached(candidate: ParseCandidate, entry: CacheEntry): boolean;
+    /** On the tag the cache's index keeps for an unchanged file (see CacheOptions.tag): no entry read at all. */
+    tagged?(candidate: ParseCandidate, tag: number): boolean;
   };
 }
 
@@ -55,6 +57,7 @@ export interface ParseFilesResult {
 
 type Loaded =
   | { kind: 'failed'; failure: ReadFailure }
+  | { kind: 'deferred' }
   | { kind: 'hit'; entry: CacheEntry; fresh: boolean }
   | { kind: 'read'; stamp: Stamp; hash?: string; text?: string; failure?: ReadFailure };
 
@@ -80,6 +83,10 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     const stat = options.stats?.get(rel) ?? statSourceSync(root, rel, config.maxFileSize);
     if (!stat.ok) return { kind: 'failed', failure: stat };
     const stamp: Stamp = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs };
+    if (cache && options.defer?.tagged) {
+      const tag = cache.tagByStat(rel, stat.size, stat.mtimeMs, stat.ctimeMs);
+      if (tag !== undefined && options.defer.tagged(candidate, tag)) return { kind: 'deferred' };
+    }
     const complete = (entry: CacheEntry) => !!entry.unreadable || candidate.analyzers.every((a) => entry.results[a.id] !== undefined);
     const byStat = cache?.byStat(rel, stat.size, stat.mtimeMs, stat.ctimeMs);
     if (byStat && complete(byStat)) return { kind: 'hit', entry: byStat, fresh: false };
@@ -125,6 +132,10 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       const loaded = load(candidate);
       readMs += performance.now() - started;
 
+      if (loaded.kind === 'deferred') {
+        deferred.push(candidate);
+        continue;
+      }
       if (loaded.kind === 'failed') {
         fail(file, loaded.failure);
         continue;

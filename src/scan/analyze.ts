@@ -22,7 +22,7 @@ import type { DiscoveredFile } from './discover.js';
 import { deploymentGraph, inheritedNote } from './deployment-graph.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
-import { CONTEXT_DEFERRAL, JUDGED_WITH_YAML, chunkSizeFor, chartDefaultsFor, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
+import { CONTEXT_DEFERRAL, JUDGED_WITH_YAML, chunkSizeFor, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
 import type { StatOutcome } from './read.js';
 
 export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
@@ -83,7 +83,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   }
 
   let mark = performance.now();
-  const cache = input.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZER_IDS }) : undefined;
+  const cache = input.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZER_IDS }, { tag: firstPassTag }) : undefined;
   const cacheLoad = performance.now() - mark;
   const chunkable = candidates.filter(isChunkable);
   const chunkSize = chunkSizeFor(chunkable.length, input.chunkSize, cache !== undefined);

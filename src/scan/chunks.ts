@@ -105,7 +105,10 @@ export function inLineComment(text: string, index: number): boolean {
 
 /** The same test on a parsed model: any key or string value with a context word. */
 function isContextModel(path: string, model: YamlFileModel | undefined): boolean {
-  if (CONTEXT_NAME.test(path)) return true;
+  return CONTEXT_NAME.test(path) || hasContextWords(model);
+}
+
+function hasContextWords(model: YamlFileModel | undefined): boolean {
   if (!model) return false;
   const stack: PNode[] = [];
   for (const doc of model.docs) if (doc.root) stack.push(doc.root);
@@ -125,11 +128,19 @@ function isContextModel(path: string, model: YamlFileModel | undefined): boolean
   return false;
 }
 
+/** The parse cache's tag of an entry (CacheOptions.tag): whether the first pass needs it, whatever the path. */
+const FIRST_PASS = 1;
+
+export function firstPassTag(entry: CacheEntry): number {
+  return entry.unreadable || hasContextWords(entry.results['yaml']?.model as YamlFileModel | undefined) ? FIRST_PASS : 0;
+}
+
 /** For parseFiles: leave chunkable files that are not context for the chunks. */
 export const CONTEXT_DEFERRAL = {
   text: (candidate: ParseCandidate, text: string) => isChunkable(candidate) && !isContextText(candidate.file.path, text),
   cached: (candidate: ParseCandidate, entry: CacheEntry) =>
     isChunkable(candidate) && !isContextModel(candidate.file.path, entry.results['yaml']?.model as YamlFileModel | undefined),
+  tagged: (candidate: ParseCandidate, tag: number) => isChunkable(candidate) && !CONTEXT_NAME.test(candidate.file.path) && (tag & FIRST_PASS) === 0,
 };
 
 /**
