@@ -438,19 +438,24 @@ export class ParseCache {
     writer.flush();
     closeSync(writer.fd);
     this.out = undefined;
+    // Not renamed over while open (Windows refuses that).
+    this.closePack();
     renameSync(temp, this.file);
+  }
+
+  private closePack(): void {
+    if (!this.pack) return;
+    try {
+      closeSync(this.pack.fd);
+    } catch {
+      // already closed
+    }
+    this.pack = undefined;
   }
 
   /** Let go of the open pack and of a next pack not written (its temp file is removed). */
   close(): void {
-    if (this.pack) {
-      try {
-        closeSync(this.pack.fd);
-      } catch {
-        // already closed
-      }
-      this.pack = undefined;
-    }
+    this.closePack();
     if (this.out) {
       try {
         closeSync(this.out.writer.fd);

@@ -232,6 +232,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     timings.inventory += performance.now() - mark;
     return { findings, inventory, counts, timings };
   } finally {
+    cache?.close(); // after save, nothing left to close; after an error, the open pack and an unfinished one
     await pool?.close();
   }
 }
