@@ -4,14 +4,15 @@
  * values file, a chart's templates. The ones other files are judged against (the "context": ExternalSecrets and
  * their stores, CNPG clusters, deployment-tool entry points, a chart's default values, ...) are few.
  *
- * So past `chunkFiles` YAML files (by default only on very large trees, see CHUNK_AUTO_PAST), the scan parses the
+ * So past `chunkFiles` YAML files (by default past CHUNK_AUTO_PAST, or CHUNK_AUTO_PAST_CACHED), the scan parses the
  * context and every non-YAML file first and runs the rules over them; then it parses the other YAML files a chunk at
  * a time, each chunk judged in a project made of the context plus the chunk, keeping only what lands in the chunk's
  * own files, and drops the chunk's models. A chunk holds whole folders and whole Helm charts (a chart's templates
  * read its helpers, values and each other).
  *
- * Being context is decided before parsing, on the text (a superset: a word test), or, for a file the parse cache
- * answers without reading, on its cached model. Wrongly calling a file context costs memory, never a finding.
+ * Being context is decided before parsing, on the text (a superset: a word test outside comments), or, for a file the
+ * parse cache answers without reading, on the tag its index keeps (firstPassTag) or on its cached model. Wrongly
+ * calling a file context costs memory, never a finding.
  */
 import type { ParseCandidate } from '../cache/pipeline.js';
 import type { CacheEntry } from '../cache/parse-cache.js';
