@@ -341,5 +341,15 @@ describe('lazy pack', () => {
     expect(pastTheEnd.byStat('f/1.yaml', 1, 1000, 1001)).toBeUndefined();
     writeFileSync(file, bytes.toString().replace('"format":6', '"format":5'));
     expect(ParseCache.open(root, parts).ignored).toBe('unexpected pack header');
+    // An index row pointing past the entries (here: into the index itself) is never followed.
+    writeFileSync(file, bytes.toString().replace(/"length":\[\d+/, '"length":[99999999'));
+    expect(ParseCache.open(root, parts).ignored).toBe('unexpected pack header');
+    writeFileSync(file, bytes.toString().replace(/"at":\[\d+/, '"at":[-1'));
+    expect(ParseCache.open(root, parts).ignored).toBe('unexpected pack header');
+    writeFileSync(file, bytes);
+    const intact = ParseCache.open(root, parts);
+    expect(intact.ignored).toBeUndefined();
+    expect(intact.byStat('f/1.yaml', 1, 1000, 1001)).toEqual(entry(1));
+    intact.close();
   });
 });

@@ -136,6 +136,16 @@ function isIndex(value: unknown, key: string): value is PackIndex {
   return [x.size, x.mtime, x.ctime, x.flags, x.at, x.length].every((column) => Array.isArray(column) && column.length === rows);
 }
 
+/** Every row names a path and an entry inside the pack's first END bytes (a damaged index is never followed). */
+function entriesWithin(index: PackIndex, end: number): boolean {
+  for (let i = 0; i < index.paths.length; i++) {
+    const at = index.at[i]!;
+    const length = index.length[i]!;
+    if (typeof index.paths[i] !== 'string' || !Number.isSafeInteger(at) || !Number.isSafeInteger(length) || at < 0 || length < 0 || at + length > end) return false;
+  }
+  return true;
+}
+
 /** Reads from an open file through one reused buffer. */
 class BlockReader {
   private buffer = Buffer.allocUnsafe(64 * 1024);
@@ -245,7 +255,7 @@ export class ParseCache {
       const at = Number(trailer.slice(1));
       if (at > size - TRAILER) throw new Error('index outside the pack');
       const index = JSON.parse(reader.read(at, size - TRAILER - at).toString('utf8')) as unknown;
-      if (!isIndex(index, key)) {
+      if (!isIndex(index, key) || !entriesWithin(index, at)) {
         closeSync(fd);
         empty.ignored = 'unexpected pack header';
         return empty;
