@@ -292,6 +292,15 @@ describe('lazy pack', () => {
     expect(readdirSync(path.join(root, CACHE_DIR)).filter((n) => n.startsWith('parse-'))).toHaveLength(1);
   });
 
+  it('writes an index of many rows in slices that read back as one', () => {
+    const root = dirWithCache();
+    fill(root, 9000, () => '');
+    const cache = ParseCache.open(root, parts);
+    expect(cache.ignored).toBeUndefined();
+    for (const n of [1, 4096, 4097, 8192, 8193, 9000]) expect(cache.byStat(`f/${n}.yaml`, n, n * 1000, n * 1000 + 1)).toEqual(entry(n));
+    cache.close();
+  });
+
   it('holds no entry in memory: an entry is read when looked up, and written when kept', () => {
     const root = dirWithCache();
     fill(root, 20, () => '');

@@ -11,6 +11,7 @@ import type { Diagnostic } from '../types.js';
 import { decodeSource, readBytesTransient, statSourceSync, type ReadFailure, type StatOutcome } from '../scan/read.js';
 import { clearInternPool, compactPlain } from '../analyzers/compact.js';
 import { contentHash, type CacheEntry, type CachedAnalyzerResult, type ParseCache } from './parse-cache.js';
+import type { StatLookup } from './result-cache.js';
 import { parseText, type ParsedText } from './parse-one.js';
 import { ParsePool, threadsFor } from './parallel.js';
 
@@ -28,7 +29,7 @@ export interface ParseFilesOptions {
   /** Called before each file and once at the end (done === total), for progress bars. */
   onProgress?(done: number, total: number): void;
   /** Stats already taken (by the result cache's listing), by path: not taken again. */
-  stats?: ReadonlyMap<string, StatOutcome>;
+  stats?: StatLookup;
   /** Threads that parse (see parallel.ts); default by core count and tree size. */
   threads?: number;
   /** Workers started by the caller for several calls (the chunks of analyze.ts): used, never closed here. */

@@ -64,8 +64,13 @@ export interface Listing {
   hash: string;
   /** Latest mtime among the candidates (0 when none could be stat'ed). */
   newestMtimeMs: number;
-  /** The stat of each candidate, by path, for the reader to reuse (built when first asked for). */
-  readonly stats: Map<string, StatOutcome>;
+  /** The stat of each candidate, by path, for the reader to reuse (its index built when first asked for). */
+  readonly stats: StatLookup;
+}
+
+/** Stats by path. A lookup over the listing's numbers: a Map of an outcome per file was 40 MB at 300k files. */
+export interface StatLookup {
+  get(path: string): StatOutcome | undefined;
 }
 
 export function resultKey(parts: ResultKeyParts): string {
@@ -98,20 +103,21 @@ export function statListing(root: string, files: readonly string[], maxFileSize:
   }
   // Paths cannot hold a NUL: joined by one, the list reads back one way only.
   const hash = createHash('sha256').update(`${files.length}\n${files.join('\0')}\n`).update(numbers).update(failureText).digest('hex');
-  let stats: Map<string, StatOutcome> | undefined;
+  let rows: Map<string, number> | undefined;
+  const failed = new Map(failures);
   return {
     hash,
     newestMtimeMs: newest,
-    get stats() {
-      if (!stats) {
-        stats = new Map();
-        let f = 0;
-        for (let i = 0; i < files.length; i++) {
-          if (f < failures.length && failures[f]![0] === i) stats.set(files[i]!, failures[f++]![1]);
-          else stats.set(files[i]!, { ok: true, size: numbers[3 * i]!, mtimeMs: numbers[3 * i + 1]!, ctimeMs: numbers[3 * i + 2]! });
+    stats: {
+      get(path) {
+        if (!rows) {
+          rows = new Map();
+          for (let i = 0; i < files.length; i++) rows.set(files[i]!, i);
         }
-      }
-      return stats;
+        const i = rows.get(path);
+        if (i === undefined) return undefined;
+        return failed.get(i) ?? { ok: true, size: numbers[3 * i]!, mtimeMs: numbers[3 * i + 1]!, ctimeMs: numbers[3 * i + 2]! };
+      },
     },
   };
 }

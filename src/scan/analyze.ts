@@ -23,7 +23,7 @@ import { deploymentGraph, inheritedNote } from './deployment-graph.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
 import { CONTEXT_DEFERRAL, JUDGED_WITH_YAML, chunkSizeFor, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
-import type { StatOutcome } from './read.js';
+import type { StatLookup } from '../cache/result-cache.js';
 
 export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
 
@@ -48,7 +48,7 @@ export interface AnalyzeInput {
   cache?: boolean;
   onProgress?: (done: number, total: number, phase?: 'chunks') => void;
   /** Stats already taken for the result cache, reused by the reader. */
-  stats?: Map<string, StatOutcome>;
+  stats?: StatLookup;
   threads?: number;
   /**
    * With more YAML files than this, they are judged this many at a time (see chunks.ts), so that their models need
