@@ -334,8 +334,10 @@ describe('lazy pack', () => {
     expect(cache.tagByStat('f/1.yaml', 1, 1, 1001)).toBeUndefined();
     expect(cache.tagByStat('f/none.yaml', 1, 1000, 1001)).toBeUndefined();
     cache.close();
+    // A run without that tag function has a pack of its own: it never reads tags another function wrote.
     const untagged = ParseCache.open(root, parts);
     expect(untagged.tagByStat('f/1.yaml', 1, 1000, 1001)).toBeUndefined();
+    expect(untagged.byStat('f/1.yaml', 1, 1000, 1001)).toBeUndefined();
     untagged.close();
   });
 

@@ -167,12 +167,13 @@ function isIndex(value: unknown, key: string): value is PackIndex {
   return [x.size, x.mtime, x.ctime, x.flags, x.at, x.length].every((column) => Array.isArray(column) && column.length === rows);
 }
 
-/** Every row names a path and an entry inside the pack's first END bytes (a damaged index is never followed). */
+/** Every row names a path, an entry inside the pack's first END bytes, and numbers (a damaged index is never followed). */
 function entriesWithin(index: PackIndex, end: number): boolean {
   for (let i = 0; i < index.paths.length; i++) {
     const at = index.at[i]!;
     const length = index.length[i]!;
     if (typeof index.paths[i] !== 'string' || !Number.isSafeInteger(at) || !Number.isSafeInteger(length) || at < 0 || length < 0 || at + length > end) return false;
+    if (!Number.isSafeInteger(index.flags[i]) || typeof index.size[i] !== 'number' || typeof index.mtime[i] !== 'number') return false;
   }
   return true;
 }
@@ -281,7 +282,8 @@ export class ParseCache {
 
   static open(root: string, parts: CacheKeyParts, options: CacheOptions = {}): ParseCache {
     const key = createHash('sha256')
-      .update(JSON.stringify([FORMAT, parts.toolVersion, parts.buildId ?? buildId(), parts.configHash, [...parts.analyzerIds]]))
+      // Tags are the tag function's: a pack written without it (or with another) is another pack.
+      .update(JSON.stringify([FORMAT, parts.toolVersion, parts.buildId ?? buildId(), parts.configHash, [...parts.analyzerIds], options.tag?.name ?? '']))
       .digest('hex');
     const dir = path.join(root, CACHE_DIR);
     const empty = new ParseCache(dir, key, options);

@@ -30,9 +30,9 @@ import { isMap, isSeq, type PNode } from '../yaml/model.js';
  */
 export const CHUNK_AUTO_PAST = 8_000;
 /**
- * With the parse cache, models come cheap (a read and a JSON parse each), so a chunk's fixed costs weigh more: gen30k
- * (11,500 YAML files), one file changed, 1.17 s and 180 MB unchunked against 1.55 s and 166 MB in 3 chunks; gen100k
- * 3.1 s and 351 MB against 4.8 s and 249 MB in 10.
+ * With the parse cache, models come cheap (a read and a JSON parse each), so a chunk's fixed costs weigh more. One
+ * file changed: gen30k (11,500 YAML files) 1.17 s and 180 MB unchunked against 1.55 s and 166 MB in 3 chunks; gen100k
+ * 3.1 s and 351 MB against 4.1 s and 243 MB in 10 (bench 2026-11-29 09:05).
  */
 export const CHUNK_AUTO_PAST_CACHED = 20_000;
 export const CHUNK_FILES = 4_000;

@@ -39,7 +39,8 @@ export interface ScanOptions {
   threads?: number;
   /**
    * Past this many YAML files, parse and judge them this many at a time, so their models are not all in memory at once
-   * (0: never; default without `cache`: in chunks of 4,000 past 8,000 YAML files). The result never depends on it.
+   * (0: never; default: 4,000 at a time, or a tenth of them, past 8,000 YAML files, or past 20,000 with `cache`). The
+   * result never depends on it.
    */
   chunkFiles?: number;
   /** Progress of reading and parsing, for a progress bar; on a chunked scan then of the YAML files judged in chunks. */
