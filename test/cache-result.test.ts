@@ -386,12 +386,20 @@ describe('stat signature', () => {
 describe('stored tree of a glob walk', () => {
   it('answers a re-scan of an unchanged tree from the stored folders and files, without walking', async () => {
     const root = copyAgedTree();
-    const first = await run(root);
+    // A walk says so once, before anything else (the CLI caps its heap growth from there on).
+    const phases = (list: string[]) => (done: number, total: number, phase?: string) => list.push(phase ?? 'parse');
+    const firstPhases: string[] = [];
+    const first = await run(root, { onProgress: phases(firstPhases) });
     expect(first.timings.listing).toBe('glob');
     expect(first.timings.result).toBe('stored');
-    const second = await run(root);
+    expect(firstPhases[0]).toBe('walk');
+    expect(firstPhases.filter((p) => p === 'walk')).toHaveLength(1);
+    expect(firstPhases.length).toBeGreaterThan(1);
+    const secondPhases: string[] = [];
+    const second = await run(root, { onProgress: phases(secondPhases) });
     expect(second.timings.listing).toBe('tree');
     expect(second.timings.result).toBe('reused');
+    expect(secondPhases).toEqual([]);
     expect(comparable(second.result)).toEqual(comparable(await fresh(root)));
 
     // An edit inside a file leaves its folder alone: the stored files are stat'ed, and the edit is seen.

@@ -29,15 +29,21 @@ describe('discovery of build/ folders', () => {
     const root = goLayoutRepo();
     execFileSync('git', ['init', '-q'], { cwd: root });
     execFileSync('git', ['add', '.'], { cwd: root });
-    const result = await scan({ root, useGit: true });
+    const phases: (string | undefined)[] = [];
+    const result = await scan({ root, useGit: true, onProgress: (_done, _total, phase) => phases.push(phase) });
     expect(result.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual(['dockerfile-token-arg-env build/package/Dockerfile:2']);
+    // git listed the files: no folder walk to announce.
+    expect(phases).not.toContain('walk');
+    expect(phases.length).toBeGreaterThan(0);
   });
 
   it('leaves build/ out of a folder walk, where output and source cannot be told apart', async () => {
     const root = goLayoutRepo();
-    const result = await scan({ root, useGit: false });
+    const phases: (string | undefined)[] = [];
+    const result = await scan({ root, useGit: false, onProgress: (_done, _total, phase) => phases.push(phase) });
     expect(result.findings).toEqual([]);
     expect(result.summary.files.scanned).toBe(1);
+    expect(phases[0]).toBe('walk');
   });
 });
 

@@ -43,8 +43,11 @@ export interface ScanOptions {
    * result never depends on it.
    */
   chunkFiles?: number;
-  /** Progress of reading and parsing, for a progress bar; on a chunked scan then of the YAML files judged in chunks. */
-  onProgress?: (done: number, total: number, phase?: 'chunks') => void;
+  /**
+   * Progress of reading and parsing, for a progress bar; on a chunked scan then of the YAML files judged in chunks.
+   * Once, as (0, 0, 'walk'), before a folder walk lists the files (not when git or the stored walk of the cache does).
+   */
+  onProgress?: (done: number, total: number, phase?: 'walk' | 'chunks') => void;
 }
 
 export interface ScanTimings {
@@ -185,7 +188,7 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
     mark = performance.now();
     // Created before the walk: creating it afterwards would change ROOT's mtime and void the stored walk.
     if (key) ensureCacheDirQuietly(root);
-    discovery = await discover(root, config, { useGit: options.useGit });
+    discovery = await discover(root, config, { useGit: options.useGit, onWalk: () => options.onProgress?.(0, 0, 'walk') });
     timings.discover = performance.now() - mark;
     timings.listing = discovery.via;
     if (key) {

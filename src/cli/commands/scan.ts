@@ -122,7 +122,7 @@ export const scanCommand: Command = {
       chunkFiles,
       onProgress: (done, total, phase) => {
         limitHeapGrowth();
-        progress.update(phase === 'chunks' ? 'judging YAML in chunks' : 'scanning', done, total);
+        if (phase !== 'walk') progress.update(phase === 'chunks' ? 'judging YAML in chunks' : 'scanning', done, total);
       },
     });
     progress.clear();
