@@ -400,9 +400,7 @@ export class ParseCache {
       return;
     }
     this.misses++;
-    const old = this.old(file);
-    const knownUncacheable = !!old && old.uncacheable && old.hash === entry.hash && old.size === entry.size && old.mtimeMs === entry.mtimeMs && old.ctimeMs === entry.ctimeMs;
-    if (!knownUncacheable) this.changed = true;
+    if (!this.knownUncacheable(file, entry)) this.changed = true;
     const json = entryJson(entry);
     const flags = this.flagsOf(entry, json.uncacheable);
     if (this.broken) return;
@@ -414,6 +412,17 @@ export class ParseCache {
     } catch {
       this.broken = true;
     }
+  }
+
+  /**
+   * FILE's entry was already stored as uncacheable, for the same content and stat: re-parsing it changes nothing
+   * stored. The index tells most entries apart without reading them (a changed stat makes every file fresh).
+   */
+  private knownUncacheable(file: string, entry: CacheEntry): boolean {
+    const i = this.delta?.entries.has(file) || this.delta?.removed.has(file) ? undefined : this.pack?.row.get(file);
+    if (i !== undefined && !(this.pack!.index.flags[i]! & UNCACHEABLE)) return false;
+    const old = this.old(file);
+    return !!old && !!old.uncacheable && old.hash === entry.hash && old.size === entry.size && old.mtimeMs === entry.mtimeMs && old.ctimeMs === entry.ctimeMs;
   }
 
   private openOut(): NonNullable<ParseCache['out']> {
