@@ -1,6 +1,7 @@
 import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CACHE_DIR, ParseCache, type CacheEntry } from '../src/cache/parse-cache.js';
 import { scanDetailed } from '../src/scan/run.js';
@@ -339,6 +340,20 @@ describe('lazy pack', () => {
     expect(untagged.tagByStat('f/1.yaml', 1, 1000, 1001)).toBeUndefined();
     expect(untagged.byStat('f/1.yaml', 1, 1000, 1001)).toBeUndefined();
     untagged.close();
+  });
+
+  it('removes the temp files of runs that ended without saving, never those of a running one', () => {
+    const root = dirWithCache();
+    fill(root, 5, () => '');
+    const dir = path.join(root, CACHE_DIR);
+    const pack = readdirSync(dir).find((n) => n.endsWith('.pack'))!;
+    // A process that has exited: its pid is free.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(path.join(dir, `${pack}.${gone}.0123abcd.tmp`), 'x'.repeat(1000));
+    writeFileSync(path.join(dir, `${pack}.${process.pid}.4567ef01.tmp`), 'a run still writing');
+    // A run that only reads (nothing changed) still clears the dead run's leftovers.
+    expect(fill(root, 5, () => undefined).wrote).toBeUndefined();
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([`${pack}.${process.pid}.4567ef01.tmp`]);
   });
 
   it('ignores a pack whose index or trailer is damaged', () => {

@@ -437,35 +437,49 @@ export class ParseCache {
   /** Write what changed (a delta, or the whole pack) when anything changed or files disappeared. Atomic; errors are swallowed. */
   save(): void {
     try {
-      const { next } = this;
-      if (this.broken || (!this.changed && this.oldCount === next.count)) return;
-      const differing: number[] = [];
-      for (let row = 0; row < next.count; row++) if (next.from[row] !== FROM_PACK) differing.push(row);
-      const removed = this.pack ? this.pack.index.paths.filter((file) => !next.rowOf.has(file)) : [];
-      const budget = Math.max(DELTA_MIN, next.count * DELTA_SHARE);
-      if (this.pack && differing.length + removed.length <= budget) {
-        this.out?.writer.flush();
-        const reader = this.out ? new BlockReader(this.out.writer.fd) : undefined;
-        const entries = differing.map((row) => `${JSON.stringify(next.paths[row])}:${this.keptJson(row, reader)}`).join(',');
-        const head = `{"format":${FORMAT},"key":${JSON.stringify(this.key)},"base":${JSON.stringify(this.pack.id)}`;
-        writeAtomically(this.deltaFile, [`${head},"removed":${JSON.stringify(removed)},"entries":{${entries}}}`]);
-        this.wrote = 'delta';
-        return;
-      }
-      this.writePack();
-      this.wrote = 'pack';
+      this.write();
     } catch {
-      return;
+      // the cache is only ever an optimisation
     } finally {
       this.close();
     }
-    // Drop packs of other keys (older builds, configs or formats) and this pack's old delta: they can never be hit again.
+    this.dropStale();
+  }
+
+  private write(): void {
+    const { next } = this;
+    if (this.broken || (!this.changed && this.oldCount === next.count)) return;
+    const differing: number[] = [];
+    for (let row = 0; row < next.count; row++) if (next.from[row] !== FROM_PACK) differing.push(row);
+    const removed = this.pack ? this.pack.index.paths.filter((file) => !next.rowOf.has(file)) : [];
+    const budget = Math.max(DELTA_MIN, next.count * DELTA_SHARE);
+    if (this.pack && differing.length + removed.length <= budget) {
+      this.out?.writer.flush();
+      const reader = this.out ? new BlockReader(this.out.writer.fd) : undefined;
+      const entries = differing.map((row) => `${JSON.stringify(next.paths[row])}:${this.keptJson(row, reader)}`).join(',');
+      const head = `{"format":${FORMAT},"key":${JSON.stringify(this.key)},"base":${JSON.stringify(this.pack.id)}`;
+      writeAtomically(this.deltaFile, [`${head},"removed":${JSON.stringify(removed)},"entries":{${entries}}}`]);
+      this.wrote = 'delta';
+      return;
+    }
+    this.writePack();
+    this.wrote = 'pack';
+  }
+
+  /**
+   * Once the whole pack is written: packs of other keys (older builds, configs or formats) and this pack's old delta,
+   * which can never be hit again. Always: the temp files of runs that ended without saving (killed), each as large
+   * as a pack, which nobody would ever rename.
+   */
+  private dropStale(): void {
     try {
       for (const name of readdirSync(this.dir)) {
-        if (name.startsWith('parse-v') && path.join(this.dir, name) !== this.file && !name.endsWith('.tmp')) unlinkSync(path.join(this.dir, name));
+        if (!name.startsWith('parse-v')) continue;
+        const file = path.join(this.dir, name);
+        if (name.endsWith('.tmp') ? abandoned(name) : this.wrote === 'pack' && file !== this.file) unlinkSync(file);
       }
     } catch {
-      // a concurrent run may have removed it already
+      // no folder, or a concurrent run removed it already
     }
   }
 
@@ -538,6 +552,18 @@ export class ParseCache {
       }
       this.out = undefined;
     }
+  }
+}
+
+/** A temp file (FILE.PID.RANDOM.tmp) whose writer is no longer running. */
+function abandoned(name: string): boolean {
+  const pid = Number(/\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
