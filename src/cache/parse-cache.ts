@@ -58,7 +58,7 @@ export interface CacheEntry {
   ctimeMs?: number;
   /** sha1 of the raw bytes. */
   hash: string;
-  /** Its models do not survive JSON (see jsonOrUndefined): a marker so an unchanged file does not force a rewrite. */
+  /** Its models do not survive JSON (see entryJson): a marker so an unchanged file does not force a rewrite. */
   uncacheable?: true;
   /** A file that was read but not scanned (binary, not UTF-8): the diagnostic, replayed on a hit. */
   unreadable?: { skipped: boolean; diagnostic: AnalyzerDiagnostic };
@@ -345,13 +345,8 @@ export class ParseCache {
 
   /** The entry for PATH when its size and mtime are unchanged (no read needed). */
   byStat(file: string, size: number, mtimeMs: number, ctimeMs: number): CacheEntry | undefined {
-    if (!this.delta?.entries.has(file) && !this.delta?.removed.has(file)) {
-      // The index answers a changed stat without reading the entry.
-      const i = this.pack?.row.get(file);
-      if (i === undefined) return undefined;
-      const { index } = this.pack!;
-      if (index.size[i] !== size || index.mtime[i] !== mtimeMs || (index.ctime[i] ?? undefined) !== ctimeMs || index.flags[i]! & UNCACHEABLE) return undefined;
-    }
+    // The index answers a changed stat without reading the entry.
+    if (!this.inDelta(file) && this.statRow(file, size, mtimeMs, ctimeMs) === undefined) return undefined;
     const entry = this.old(file);
     if (!entry || entry.uncacheable || entry.size !== size || entry.mtimeMs !== mtimeMs || entry.ctimeMs !== ctimeMs) return undefined;
     return entry;
@@ -363,15 +358,25 @@ export class ParseCache {
    */
   tagByStat(file: string, size: number, mtimeMs: number, ctimeMs: number): number | undefined {
     if (!this.tagOf) return undefined;
-    if (this.delta?.entries.has(file) || this.delta?.removed.has(file)) {
+    if (this.inDelta(file)) {
       const entry = this.byStat(file, size, mtimeMs, ctimeMs);
       return entry && this.tagOf(entry);
     }
+    const i = this.statRow(file, size, mtimeMs, ctimeMs);
+    return i === undefined ? undefined : this.pack!.index.flags[i]! >> 1;
+  }
+
+  /** The delta has the say on FILE (an entry, or its removal): the pack's index does not. */
+  private inDelta(file: string): boolean {
+    return !!this.delta && (this.delta.entries.has(file) || this.delta.removed.has(file));
+  }
+
+  /** The pack's row for FILE when the index records this stat and a cacheable entry. */
+  private statRow(file: string, size: number, mtimeMs: number, ctimeMs: number): number | undefined {
     const i = this.pack?.row.get(file);
     if (i === undefined) return undefined;
     const { index } = this.pack!;
-    if (index.size[i] !== size || index.mtime[i] !== mtimeMs || (index.ctime[i] ?? undefined) !== ctimeMs || index.flags[i]! & UNCACHEABLE) return undefined;
-    return index.flags[i]! >> 1;
+    return index.size[i] !== size || index.mtime[i] !== mtimeMs || (index.ctime[i] ?? undefined) !== ctimeMs || index.flags[i]! & UNCACHEABLE ? undefined : i;
   }
 
   private flagsOf(entry: CacheEntry, uncacheable: boolean): number {
@@ -419,7 +424,7 @@ export class ParseCache {
    * stored. The index tells most entries apart without reading them (a changed stat makes every file fresh).
    */
   private knownUncacheable(file: string, entry: CacheEntry): boolean {
-    const i = this.delta?.entries.has(file) || this.delta?.removed.has(file) ? undefined : this.pack?.row.get(file);
+    const i = this.inDelta(file) ? undefined : this.pack?.row.get(file);
     if (i !== undefined && !(this.pack!.index.flags[i]! & UNCACHEABLE)) return false;
     const old = this.old(file);
     return !!old && !!old.uncacheable && old.hash === entry.hash && old.size === entry.size && old.mtimeMs === entry.mtimeMs && old.ctimeMs === entry.ctimeMs;
