@@ -42,6 +42,10 @@ export function fileContextFactory(config: ResolvedConfig): (filePath: string) =
 export interface AnalyzeInput {
   root: string;
   config: ResolvedConfig;
+  /**
+   * Every discovered file. Read once, into the candidates, then emptied: at 100k files the list (and the paths of the
+   * files no analyzer claims or whose models were judged) is ~8 MB that nothing reads while the rules run.
+   */
   files: readonly DiscoveredFile[];
   rules?: readonly Rule[];
   collector: FindingCollector;
@@ -81,6 +85,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     if (!shared) claimSets.set(key, (shared = claiming));
     candidates.push({ file, analyzers: shared });
   }
+  input.files = [];
 
   let mark = performance.now();
   const cache = input.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZER_IDS }, { tag: firstPassTag }) : undefined;
@@ -94,7 +99,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     const parseOptions = { cache, diagnostic: (d: Diagnostic) => collector.diagnostic(d), safeMessage, stats: input.stats, threads: input.threads, pool };
     const first = await parseFiles(root, candidates, config, { ...parseOptions, onProgress: input.onProgress, defer: chunked ? CONTEXT_DEFERRAL : undefined });
     const chartRoots = chunked ? chartRootsOf(candidates.map((c) => c.file.path)) : undefined;
-    const chunkablePaths = chunked ? new Set(chunkable.map((c) => c.file.path)) : undefined;
+    let chunkablePaths = chunked ? new Set(chunkable.map((c) => c.file.path)) : undefined;
     chunkable.length = 0;
     // A context per discovered file (the credential scan claims every text file): at 100k files ~35 MB that the rules
     // never read. The parsed files keep their own.
@@ -205,13 +210,18 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         const index = chunkablePaths!.has(path) ? unitChunk.get(chunkUnit(path, chartRoots!)) : undefined;
         if (index !== undefined) owner.set(path, index);
       }
+      // Per-file sets the chunks never read again (at 100k files ~2 MB for as long as they run).
+      chunkablePaths = undefined;
+      unitChunk.clear();
       judge(new Project(first.parsed, config), (path) => !owner.has(path));
       // Judged: the models of its other files (Dockerfiles, test code, scripts) are no chunk's business.
       first.parsed = [];
       const deferredCount = first.deferred.length;
+      first.deferred = []; // the chunks hold them, each until it is parsed
       let judged = 0;
       for (const [index, chunk] of chunks.entries()) {
         input.onProgress?.(judged, deferredCount, 'chunks');
+        chunks[index] = [];
         // What the last project built (the first pass's views, the last chunk's models) is garbage now.
         collectGarbage();
         const part = await parseFiles(root, chunk, config, parseOptions);

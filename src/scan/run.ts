@@ -209,7 +209,9 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   }
 
   const { analyze } = await import('./analyze.js');
-  const analysis = await analyze({ root, config, files: discovery.files, rules: options.rules, collector: await collector(), cache: options.cache, onProgress: options.onProgress, stats: listing?.stats, threads: options.threads, chunkSize: options.chunkFiles });
+  const input = { root, config, files: discovery.files, rules: options.rules, collector: await collector(), cache: options.cache, onProgress: options.onProgress, stats: listing?.stats, threads: options.threads, chunkSize: options.chunkFiles };
+  discovery = undefined; // the analysis lets the file list go once it has its candidates (see AnalyzeInput.files)
+  const analysis = await analyze(input);
   timings.read += analysis.timings.read;
   timings.parse = analysis.timings.parse;
   timings.rules = analysis.timings.rules;
