@@ -272,6 +272,33 @@ describe('lazy pack', () => {
     return cache;
   };
 
+  it('keeps the last entry of a path kept twice in a run, in the pack and in a delta', () => {
+    const root = dirWithCache();
+    const twice = (extra: string) => {
+      const cache = ParseCache.open(root, parts);
+      for (let n = 1; n <= 100; n++) {
+        const hit = cache.byStat(`f/${n}.yaml`, n, n * 1000, n * 1000 + 1);
+        cache.keep(`f/${n}.yaml`, hit ?? entry(n), hit === undefined);
+      }
+      cache.keep('f/7.yaml', entry(7, `${extra}-first`), true);
+      cache.keep('f/7.yaml', entry(7, extra), true);
+      cache.save();
+      return cache;
+    };
+    expect(twice('a').wrote).toBe('pack');
+    const packed = ParseCache.open(root, parts);
+    expect(packed.byStat('f/7.yaml', 7, 7000, 7001)).toEqual(entry(7, 'a'));
+    expect(packed.byStat('f/8.yaml', 8, 8000, 8001)).toEqual(entry(8));
+    packed.close();
+    expect(twice('b').wrote).toBe('delta');
+    const delta = ParseCache.open(root, parts);
+    expect(delta.byStat('f/7.yaml', 7, 7000, 7001)).toEqual(entry(7, 'b'));
+    // One entry per path: an unchanged run over the same 100 files writes nothing.
+    for (let n = 1; n <= 100; n++) delta.keep(`f/${n}.yaml`, delta.byStat(`f/${n}.yaml`, n, n * 1000, n * 1000 + 1)!, false);
+    delta.save();
+    expect(delta.wrote).toBeUndefined();
+  });
+
   it('reads back every entry, whether written this run, copied from the pack or from its delta', () => {
     const root = dirWithCache();
     expect(fill(root, 200, () => '').wrote).toBe('pack');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CACHE_DIR } from '../src/cache/parse-cache.js';
-import { renderedBody, RESULT_FILE, resultKey, statListing } from '../src/cache/result-cache.js';
+import { renderedBody, RESULT_FILE, resultKey, rowFinder, statListing } from '../src/cache/result-cache.js';
 import { render } from '../src/report/index.js';
 import { statSourceSync } from '../src/scan/read.js';
 import { RULES } from '../src/rules/index.js';
@@ -501,5 +501,38 @@ describe('stat listing', () => {
     const before = hash(['a.yaml']);
     utimesSync(path.join(root, 'a.yaml'), HOUR_AGO, HOUR_AGO);
     expect(hash(['a.yaml'])).not.toBe(before);
+  });
+});
+
+describe('rowFinder (the listing\'s path lookup)', () => {
+  const sorted = ['a', 'a/b', 'a/c', 'b', 'b/x/y', 'c', 'd/e', 'z'];
+
+  it('finds every path of a sorted list, asked in order, in reverse and at random', () => {
+    const orders = [sorted, [...sorted].reverse(), ['c', 'a', 'z', 'b', 'a/c', 'd/e', 'a/b', 'b/x/y']];
+    for (const order of orders) {
+      const rowOf = rowFinder(sorted);
+      expect(order.map((p) => rowOf(p))).toEqual(order.map((p) => sorted.indexOf(p)));
+    }
+  });
+
+  it('answers -1 for paths not in the list, before, between and after its paths', () => {
+    const rowOf = rowFinder(sorted);
+    expect(['0', 'a/a', 'a/d', 'b/x', 'y', 'zz'].map((p) => rowOf(p))).toEqual([-1, -1, -1, -1, -1, -1]);
+    // The cursor moved past a miss: later paths are still found, earlier ones too.
+    expect([rowOf('z'), rowOf('a'), rowOf('c')]).toEqual([7, 0, 5]);
+  });
+
+  it('falls back to a map for an unsorted list', () => {
+    const unsorted = ['b', 'a', 'c/d', 'c'];
+    const rowOf = rowFinder(unsorted);
+    expect(unsorted.map((p) => rowOf(p))).toEqual([0, 1, 2, 3]);
+    expect(rowOf('x')).toBe(-1);
+  });
+
+  it('finds paths in a long list asked with gaps (the gallop)', () => {
+    const paths = Array.from({ length: 1000 }, (_, i) => `dir/${String(i).padStart(4, '0')}`);
+    const rowOf = rowFinder(paths);
+    const asked = [3, 4, 9, 10, 200, 201, 999, 500, 0, 998];
+    expect(asked.map((i) => rowOf(paths[i]!))).toEqual(asked);
   });
 });

@@ -103,22 +103,65 @@ export function statListing(root: string, files: readonly string[], maxFileSize:
   }
   // Paths cannot hold a NUL: joined by one, the list reads back one way only.
   const hash = createHash('sha256').update(`${files.length}\n${files.join('\0')}\n`).update(numbers).update(failureText).digest('hex');
-  let rows: Map<string, number> | undefined;
   const failed = new Map(failures);
+  const rowOf = rowFinder(files);
   return {
     hash,
     newestMtimeMs: newest,
     stats: {
       get(path) {
-        if (!rows) {
-          rows = new Map();
-          for (let i = 0; i < files.length; i++) rows.set(files[i]!, i);
-        }
-        const i = rows.get(path);
-        if (i === undefined) return undefined;
+        const i = rowOf(path);
+        if (i < 0) return undefined;
         return failed.get(i) ?? { ok: true, size: numbers[3 * i]!, mtimeMs: numbers[3 * i + 1]!, ctimeMs: numbers[3 * i + 2]! };
       },
     },
+  };
+}
+
+/**
+ * The index of a path in FILES, or -1. Listings come sorted (discovery sorts), and the reader asks in about that
+ * order: a search forward from the last answer finds most paths in a step or two, without a map from path to row
+ * (3.7 MB at 100k files, for the whole analysis). An unsorted list gets the map.
+ */
+export function rowFinder(files: readonly string[]): (path: string) => number {
+  let sorted = true;
+  for (let i = 1; i < files.length && sorted; i++) sorted = files[i - 1]! < files[i]!;
+  if (!sorted) {
+    let rows: Map<string, number> | undefined;
+    return (path) => {
+      if (!rows) {
+        rows = new Map();
+        for (let i = 0; i < files.length; i++) rows.set(files[i]!, i);
+      }
+      return rows.get(path) ?? -1;
+    };
+  }
+  let cursor = 0;
+  return (path) => {
+    // Gallop from the cursor to bracket PATH, then bisect [low, high).
+    let low = 0;
+    let high = files.length;
+    if (cursor < files.length && files[cursor]! <= path) {
+      low = cursor;
+      let step = 1;
+      while (low + step < files.length && files[low + step]! <= path) {
+        low += step;
+        step *= 2;
+      }
+      high = Math.min(files.length, low + step);
+    } else {
+      high = Math.min(cursor, files.length);
+    }
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (files[middle]! < path) low = middle + 1;
+      else high = middle;
+    }
+    if (low < files.length && files[low] === path) {
+      cursor = low + 1;
+      return low;
+    }
+    return -1;
   };
 }
 
