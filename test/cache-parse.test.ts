@@ -383,6 +383,31 @@ describe('lazy pack', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([`${pack}.${process.pid}.4567ef01.tmp`]);
   });
 
+  it('writes the index sorted by path, and still reads a pack whose index is not (an older writer)', () => {
+    const root = dirWithCache();
+    // Kept as f/1, f/2, ..., f/10, ...: not in path order (f/10 sorts before f/2).
+    fill(root, 30, () => '');
+    const file = path.join(root, CACHE_DIR, readdirSync(path.join(root, CACHE_DIR)).find((n) => n.endsWith('.pack'))!);
+    const bytes = readFileSync(file);
+    const indexAt = Number(bytes.subarray(bytes.length - 16).toString());
+    const index = JSON.parse(bytes.subarray(indexAt, bytes.length - 17).toString()) as Record<string, unknown[]> & { paths: string[] };
+    expect(index.paths).toEqual([...index.paths].sort());
+    expect(index.paths).toHaveLength(30);
+    const all = (cache: ParseCache) => Array.from({ length: 30 }, (_, i) => cache.byStat(`f/${30 - i}.yaml`, 30 - i, (30 - i) * 1000, (30 - i) * 1000 + 1));
+    const expected = Array.from({ length: 30 }, (_, i) => entry(30 - i));
+    const sorted = ParseCache.open(root, parts);
+    expect(all(sorted)).toEqual(expected);
+    expect(sorted.byStat('f/0.yaml', 0, 0, 1)).toBeUndefined();
+    sorted.close();
+    for (const name of ['paths', 'size', 'mtime', 'ctime', 'flags', 'at', 'length']) index[name] = index[name]!.reverse();
+    const reversed = Buffer.from(JSON.stringify(index));
+    writeFileSync(file, Buffer.concat([bytes.subarray(0, indexAt), reversed, Buffer.from(`\n${String(indexAt).padStart(16, '0')}`)]));
+    const unsorted = ParseCache.open(root, parts);
+    expect(unsorted.ignored).toBeUndefined();
+    expect(all(unsorted)).toEqual(expected);
+    unsorted.close();
+  });
+
   it('ignores a pack whose index or trailer is damaged', () => {
     const root = dirWithCache();
     fill(root, 5, () => '');

@@ -31,6 +31,7 @@ import path from 'node:path';
 import type { Diagnostic, Finding, InventoryEntry, ScanResult, Summary } from '../types.js';
 import { statSourceInto, type ReadFailure, type StatOutcome } from '../scan/read.js';
 import { buildId, CACHE_DIR } from './build-id.js';
+import { rowFinder } from '../util/row-finder.js';
 
 const FORMAT = 5; // 3: listings and trees include ctimes; 4: listing hash over one array of stat numbers; 5: header line + raw or rendered body
 export const RESULT_FILE = `result-v${FORMAT}.json`;
@@ -115,53 +116,6 @@ export function statListing(root: string, files: readonly string[], maxFileSize:
         return failed.get(i) ?? { ok: true, size: numbers[3 * i]!, mtimeMs: numbers[3 * i + 1]!, ctimeMs: numbers[3 * i + 2]! };
       },
     },
-  };
-}
-
-/**
- * The index of a path in FILES, or -1. Listings come sorted (discovery sorts), and the reader asks in about that
- * order: a search forward from the last answer finds most paths in a step or two, without a map from path to row
- * (3.7 MB at 100k files, for the whole analysis). An unsorted list gets the map.
- */
-export function rowFinder(files: readonly string[]): (path: string) => number {
-  let sorted = true;
-  for (let i = 1; i < files.length && sorted; i++) sorted = files[i - 1]! < files[i]!;
-  if (!sorted) {
-    let rows: Map<string, number> | undefined;
-    return (path) => {
-      if (!rows) {
-        rows = new Map();
-        for (let i = 0; i < files.length; i++) rows.set(files[i]!, i);
-      }
-      return rows.get(path) ?? -1;
-    };
-  }
-  let cursor = 0;
-  return (path) => {
-    // Gallop from the cursor to bracket PATH, then bisect [low, high).
-    let low = 0;
-    let high = files.length;
-    if (cursor < files.length && files[cursor]! <= path) {
-      low = cursor;
-      let step = 1;
-      while (low + step < files.length && files[low + step]! <= path) {
-        low += step;
-        step *= 2;
-      }
-      high = Math.min(files.length, low + step);
-    } else {
-      high = Math.min(cursor, files.length);
-    }
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (files[middle]! < path) low = middle + 1;
-      else high = middle;
-    }
-    if (low < files.length && files[low] === path) {
-      cursor = low + 1;
-      return low;
-    }
-    return -1;
   };
 }
 

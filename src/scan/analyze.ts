@@ -89,6 +89,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
 
   let mark = performance.now();
   const cache = input.cache ? ParseCache.open(root, { toolVersion: TOOL_VERSION, configHash: config.hash, analyzerIds: ANALYZER_IDS }, { tag: firstPassTag }) : undefined;
+  cache?.adoptPaths(candidates.map((c) => c.file.path));
   const cacheLoad = performance.now() - mark;
   const chunkable = candidates.filter(isChunkable);
   const chunkSize = chunkSizeFor(chunkable.length, input.chunkSize, cache !== undefined);
