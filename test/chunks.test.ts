@@ -40,10 +40,12 @@ describe('chunk units', () => {
     expect(chunkSizeFor(50, 0)).toBe(0);
     expect(chunkSizeFor(CHUNK_AUTO_PAST, undefined)).toBe(0);
     expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, undefined)).toBe(CHUNK_FILES);
-    // Larger trees, larger chunks: never many more than AUTO_CHUNKS_AT_MOST.
-    expect(chunkSizeFor(CHUNK_FILES * AUTO_CHUNKS_AT_MOST * 3, undefined)).toBe(CHUNK_FILES * 3);
-    // With the parse cache (lazy: it holds no model either), from a larger tree on.
+    // Without the cache, the same chunks on any larger tree.
+    expect(chunkSizeFor(CHUNK_FILES * AUTO_CHUNKS_AT_MOST * 3, undefined)).toBe(CHUNK_FILES);
+    // With the parse cache (lazy: it holds no model either), from a larger tree on; larger trees, larger chunks:
+    // never many more than AUTO_CHUNKS_AT_MOST.
     expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, undefined, true)).toBe(0);
+    expect(chunkSizeFor(CHUNK_FILES * AUTO_CHUNKS_AT_MOST * 3, undefined, true)).toBe(CHUNK_FILES * 3);
     expect(chunkSizeFor(CHUNK_AUTO_PAST_CACHED + 1, undefined, true)).toBe(Math.max(CHUNK_FILES, Math.ceil((CHUNK_AUTO_PAST_CACHED + 1) / AUTO_CHUNKS_AT_MOST)));
     expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, 5000, true)).toBe(5000);
   });

@@ -34,6 +34,8 @@ export interface ParseFilesOptions {
   threads?: number;
   /** Workers started by the caller for several calls (the chunks of analyze.ts): used, never closed here. */
   pool?: ParsePool;
+  /** Called once the call needs candidate INDEX no more (its caller may let it go). */
+  done?(index: number): void;
   /**
    * Leave a file for a later call (the chunks of analyze.ts): not parsed, counted or reported here. Decided on its
    * text after reading, or on its cached results when the cache answers without a read.
@@ -127,6 +129,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
   // Workers keep the process alive: they are stopped however parsing ends.
   try {
     for (const [index, candidate] of candidates.entries()) {
+      if (index > 0) options.done?.(index - 1);
       options.onProgress?.(index, candidates.length);
       const { file } = candidate;
       const started = performance.now();
@@ -194,6 +197,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
         record(await parseHere());
       }
     }
+    if (candidates.length > 0) options.done?.(candidates.length - 1);
     pool?.flush();
     await Promise.all(waiting);
   } finally {

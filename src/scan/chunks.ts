@@ -22,7 +22,7 @@ import { isMap, isSeq, type PNode } from '../yaml/model.js';
 
 /**
  * Without `chunkFiles`: a scan without the parse cache past CHUNK_AUTO_PAST chunkable YAML files judges them
- * CHUNK_FILES at a time. Below that, chunks cost more than they save; at this size a chunk's peak stays under the
+ * CHUNK_FILES at a time, whatever the tree's size. Below that, chunks cost more than they save; at this size a chunk's peak stays under the
  * first pass's (bench 2026-11-29, no cache: bitnami, 2,751 deferred YAML files, 180 -> 172 MB for +0.3 s, so not
  * chunked; gen30k 238 -> 216 MB, 3.4 -> 3.0 s; gen100k 373 -> 281 MB, 6.6 -> 7.5 s, where chunks of 8,000 give
  * 295 MB and 16,000 332 MB). The parse cache holds no model either (its pack is read an entry at a time), but with
@@ -37,15 +37,18 @@ export const CHUNK_AUTO_PAST = 8_000;
 export const CHUNK_AUTO_PAST_CACHED = 20_000;
 export const CHUNK_FILES = 4_000;
 /**
- * Each chunk costs a full collection and the context's views, which grow with the tree (gen300k: 4,000 per chunk
- * took 29 s, 8,000 21 s, at the same peak: the first pass sets it), so larger trees get larger chunks.
+ * With the parse cache, each chunk's fixed costs (a full collection, the context's views built again) weigh more
+ * against cheap models, so larger trees get larger chunks: never many more than this many. gen300k, one file
+ * changed: 4,000 per chunk 363 MB and 15.2 s, a tenth of the files per chunk (9,700) 403 MB and 13.7 s. Without the
+ * cache they do not (gen300k: 331 MB and 19.8 s against 350 MB and 19.4 s; bench notes of 2026-11-29, session 8).
  */
 export const AUTO_CHUNKS_AT_MOST = 10;
 
 /** The chunk size of a scan over CHUNKABLE chunkable YAML files, or 0 for no chunks. */
 export function chunkSizeFor(chunkable: number, chunkFiles: number | undefined, cached = false): number {
   if (chunkFiles !== undefined) return chunkFiles > 0 && chunkable > chunkFiles ? chunkFiles : 0;
-  return chunkable > (cached ? CHUNK_AUTO_PAST_CACHED : CHUNK_AUTO_PAST) ? Math.max(CHUNK_FILES, Math.ceil(chunkable / AUTO_CHUNKS_AT_MOST)) : 0;
+  if (!cached) return chunkable > CHUNK_AUTO_PAST ? CHUNK_FILES : 0;
+  return chunkable > CHUNK_AUTO_PAST_CACHED ? Math.max(CHUNK_FILES, Math.ceil(chunkable / AUTO_CHUNKS_AT_MOST)) : 0;
 }
 
 /** Analyzers whose models no rule reads while judging another file (see the tests of chunked scans). */
