@@ -105,12 +105,14 @@ export function statListing(root: string, files: readonly string[], maxFileSize:
   // Paths cannot hold a NUL: joined by one, the list reads back one way only.
   const hash = createHash('sha256').update(`${files.length}\n${files.join('\0')}\n`).update(numbers).update(failureText).digest('hex');
   const failed = new Map(failures);
-  const rowOf = rowFinder(files);
+  // Made on the first lookup: a re-scan answered by the stored result never looks one up.
+  let rowOf: ((path: string) => number) | undefined;
   return {
     hash,
     newestMtimeMs: newest,
     stats: {
       get(path) {
+        rowOf ??= rowFinder(files);
         const i = rowOf(path);
         if (i < 0) return undefined;
         return failed.get(i) ?? { ok: true, size: numbers[3 * i]!, mtimeMs: numbers[3 * i + 1]!, ctimeMs: numbers[3 * i + 2]! };
