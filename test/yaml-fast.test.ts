@@ -95,6 +95,18 @@ describe('fast YAML reader', () => {
     '- x\n  - y\n- - x\n    - y\n- x\n  &a y\n',
     'a: x\n\n  && y # c\nb:\n  x\n  && y\n',
     'a: x\n  "y\n  z"\nb: x\n  [a, b]\n',
+    // Flow collections across lines: continuation lines past the enclosing block's indent, the outermost closing
+    // bracket at it.
+    'a: [1,\n  2]\n',
+    'args: [\n  "a",\n  "b"\n]\n',
+    'a:\n  args: [\n    x,\n    y\n  ]\n  b: 1\n',
+    '- [\n a,\n b]\n- [x,\n  {k: v,\n   l: [w]}]\n',
+    '[\na,\nb\n]\n',
+    'k: [a\n  , b]\n',
+    'a: [x,\n  y] # c\nb: 1\n',
+    'k: [a,\n\n  b]\n',
+    'k: [a, # c\n  b]\n',
+    'command: [\n  "/bin/sh", "-ec",\n  # a sleep first\n  "sleep 5",\n  ]\nx: 1\n',
   ];
   it.each(accepted)('reads %j exactly as the yaml library does', (text) => {
     expect(compare(text)).toBe('fast');
@@ -104,8 +116,13 @@ describe('fast YAML reader', () => {
     'a: &x 1\nb: *x\n',
     'a: !!str 1\n',
     '%YAML 1.2\n---\na: 1\n',
-    'a: [1,\n  2]\n',
     'a: "x\n  y"\n',
+    // Flow collections across lines with a comment line at the enclosing block's indent, a break between a key and
+    // its value, or a line not indented enough (an error).
+    'k: [a,\n# c\n  b]\n',
+    'k: {a:\n  1}\n',
+    'a:\n  - [x,\n  y]\n',
+    'a: [[x,\n], z]\n',
     '? complex\n: key\n',
     'a: x\n  : y\n',
     'a: x\n  y: z\n',

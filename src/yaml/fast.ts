@@ -1,13 +1,14 @@
 /**
  * A fast reader for the YAML that charts, values files and manifests are actually written in: block mappings and
- * sequences, single-line plain and quoted scalars, one-line flow collections, literal and folded block scalars,
- * comments and document markers. It builds footprint's positioned tree directly, without the yaml library's three
- * layers of tokens, CST and document nodes in between (most of a cold scan's time, issue 7).
+ * sequences, plain scalars, single-line quoted scalars, flow collections (across lines too), literal and folded
+ * block scalars, comments and document markers. It builds footprint's positioned tree directly, without the yaml
+ * library's three layers of tokens, CST and document nodes in between (most of a cold scan's time, issue 7).
  *
  * It gives up, and the caller hands the text to the yaml library, on anything else: anchors, aliases, tags,
- * directives, multi-line plain or quoted scalars, multi-line flow collections, complex keys, tabs where indentation
- * is read, carriage returns, and every error. So it never has to reproduce an error message or a recovery; where it
- * answers, the answer is the library's, position for position (test/yaml-fast.test.ts compares the two).
+ * directives, multi-line quoted scalars, a flow key and its value on different lines, complex keys, tabs where
+ * indentation is read, carriage returns, and every error. So it never has to reproduce an error message or a
+ * recovery; where it answers, the answer is the library's, position for position (test/yaml-fast.test.ts compares
+ * the two).
  */
 import type { PEntry, PMap, PNode, PScalar, PSeq } from './model.js';
 import { keepShapes } from '../util/gc.js';
@@ -24,6 +25,9 @@ export interface FastOptions {
   maxNodes: number;
   maxDepth: number;
 }
+
+/** skipFlowSpaces: no line break allowed here. */
+const NO_BREAK = -2;
 
 /** Thrown (one shared instance, never seen outside this module) where the text leaves the supported subset. */
 const GIVE_UP = new Error('outside the fast YAML subset');
@@ -107,6 +111,8 @@ class FastYamlReader {
   private openShiftMarks: number[] = [];
   /** Whether the current document's root is a block sequence. */
   private rootSeq = false;
+  /** Flow collections open at the current position. */
+  private flowLevel = 0;
   private readonly len: number;
 
   constructor(
@@ -285,7 +291,7 @@ class FastYamlReader {
     const c = src.charCodeAt(this.pos);
     let node: PNode;
     if (c === DQUOTE || c === SQUOTE) node = this.quoted();
-    else if (c === LBRACKET || c === LBRACE) node = this.flowCollection(depth);
+    else if (c === LBRACKET || c === LBRACE) node = this.flowCollection(depth, parent);
     else node = this.plainValue(parent);
     this.restOfLineEmpty();
     this.valueEndLine = this.endOfLine();
@@ -715,8 +721,11 @@ class FastYamlReader {
     return { t: 'scalar', value: this.options.text(value), style: 'quoted', line, column, endLine: line };
   }
 
-  /** A flow collection that opens and closes on this line. */
-  private flowCollection(depth: number): PNode {
+  /**
+   * A flow collection. Its lines past the first, if it spans several, are indented past PARENT (the enclosing block
+   * collection's indent), except for a closing bracket of the outermost collection, which may stand at PARENT.
+   */
+  private flowCollection(depth: number, parent: number): PNode {
     if (depth > this.options.maxDepth) throw GIVE_UP;
     const { src } = this;
     this.count();
@@ -725,33 +734,35 @@ class FastYamlReader {
     const isSeq = src.charCodeAt(this.pos) === LBRACKET;
     const close = isSeq ? RBRACKET : RBRACE;
     this.pos++;
+    this.flowLevel++;
     const items: (PNode | null)[] = [];
     const entries: PEntry[] = [];
     for (;;) {
-      this.skipFlowSpaces();
+      this.skipFlowSpaces(parent);
       let c = src.charCodeAt(this.pos);
       if (c === close) {
         this.pos++;
         break;
       }
       if (isSeq) {
-        items.push(this.flowNode(depth + 1));
+        items.push(this.flowNode(depth + 1, parent));
       } else {
         const keyLine = this.line;
         const keyColumn = this.column() + 1;
         const keyNode = this.flowScalar(true);
         this.nodes--;
-        this.skipFlowSpaces();
+        // An implicit key and its value start on one line (the library reads on past a break; left to it).
+        this.skipFlowSpaces(NO_BREAK);
         if (src.charCodeAt(this.pos) !== COLON || !isBlank(src.charCodeAt(this.pos + 1))) throw GIVE_UP;
         this.pos++;
-        this.skipFlowSpaces();
+        this.skipFlowSpaces(NO_BREAK);
         c = src.charCodeAt(this.pos);
         if (c === COMMA || c === close) throw GIVE_UP; // `{a: }`: empty value
-        const value = this.flowNode(depth + 1);
+        const value = this.flowNode(depth + 1, parent);
         const k = keyNode.value;
         entries.push({ key: typeof k === 'string' ? k : this.options.text(String(k ?? '')), line: keyLine, column: keyColumn, value });
       }
-      this.skipFlowSpaces();
+      this.skipFlowSpaces(parent);
       c = src.charCodeAt(this.pos);
       if (c === COMMA) {
         this.pos++;
@@ -763,20 +774,62 @@ class FastYamlReader {
       }
       throw GIVE_UP;
     }
-    return isSeq ? { t: 'seq', items: items.slice(), line, column, endLine: line } : { t: 'map', entries: entries.slice(), line, column, endLine: line };
+    this.flowLevel--;
+    // Spanning lines, it shifts comment ranges as a multi-line scalar does (see `shifts`).
+    if (this.line !== line) this.shifts++;
+    const endLine = this.line;
+    return isSeq ? { t: 'seq', items: items.slice(), line, column, endLine } : { t: 'map', entries: entries.slice(), line, column, endLine };
   }
 
-  private skipFlowSpaces(): void {
+  /**
+   * Spaces, and (unless PARENT is NO_BREAK) a comment and line breaks to the next line with content, indented past
+   * PARENT; blank lines and comment lines (past PARENT too) in between. Tabs, document markers and a line at PARENT
+   * or less (but the outermost closing bracket at PARENT) are left to the library.
+   */
+  private skipFlowSpaces(parent: number): void {
     const { src } = this;
-    while (src.charCodeAt(this.pos) === SPACE) this.pos++;
-    const c = src.charCodeAt(this.pos);
-    if (c === LF || c === HASH || c === TAB || c === 13 || this.pos >= this.len) throw GIVE_UP;
+    for (;;) {
+      while (src.charCodeAt(this.pos) === SPACE) this.pos++;
+      let c = src.charCodeAt(this.pos);
+      if (parent === NO_BREAK || this.pos >= this.len) {
+        if (c === LF || c === HASH || c === TAB || c === 13 || this.pos >= this.len) throw GIVE_UP;
+        return;
+      }
+      if (c === HASH) {
+        // A comment needs a space before it; it runs to the end of the line.
+        if (src.charCodeAt(this.pos - 1) !== SPACE) throw GIVE_UP;
+        const eol = src.indexOf('\n', this.pos);
+        if (eol < 0) throw GIVE_UP;
+        this.pos = eol;
+        c = LF;
+      }
+      if (c !== LF) {
+        if (c === TAB || c === 13) throw GIVE_UP;
+        return;
+      }
+      const next = this.pos + 1;
+      const q = this.skipSpaces(next);
+      const d = src.charCodeAt(q);
+      if (q >= this.len || d === TAB || d === 13) throw GIVE_UP;
+      if (q === next && (src.startsWith('---', q) || src.startsWith('...', q)) && isBlank(src.charCodeAt(q + 3))) throw GIVE_UP;
+      this.line++;
+      this.lineStart = next;
+      this.pos = q;
+      if (d === LF) continue; // a blank line
+      const indent = q - next;
+      if (d === HASH) {
+        if (indent <= parent) throw GIVE_UP;
+        this.commentLines++;
+        continue;
+      }
+      if (indent < parent || (indent === parent && !(this.flowLevel === 1 && (d === RBRACKET || d === RBRACE)))) throw GIVE_UP;
+    }
   }
 
-  private flowNode(depth: number): PNode {
+  private flowNode(depth: number, parent: number): PNode {
     if (depth > this.options.maxDepth) throw GIVE_UP;
     const c = this.src.charCodeAt(this.pos);
-    if (c === LBRACKET || c === LBRACE) return this.flowCollection(depth);
+    if (c === LBRACKET || c === LBRACE) return this.flowCollection(depth, parent);
     return this.flowScalar(false);
   }
 

@@ -104,7 +104,23 @@ export function randomYaml(random: () => number): string {
     }
     if (r < 0.6) {
       const flow = pick(['[]', '{}', '[a, b]', '[1, "x", {k: v}]', '{a: 1, b: [x, y]}', '[a,]', '{a: }', '[a: b]', '{"k": v}', '[a, b', '[ a , b ]', '{ a: 1 }']);
-      lines.push(pad(indent) + `${prefix} ${flow}` + trailing());
+      if (chance(0.5)) {
+        lines.push(pad(indent) + `${prefix} ${flow}` + trailing());
+        return;
+      }
+      // Across lines: breaks after any token, continuation lines at the parent's indent, past it or before it, the
+      // closing bracket on a line of its own, now and then a blank or comment line in between.
+      const tokens = flow.match(/[[\]{},]|[^[\]{},]+/g) ?? [flow];
+      let line = pad(indent) + `${prefix} `;
+      for (const token of tokens) {
+        if (chance(0.3)) {
+          lines.push(line.trimEnd());
+          if (chance(0.05)) lines.push(chance(0.5) ? '' : pad(indent + step) + '# c');
+          line = pad(Math.max(0, indent + pick([-1, 0, 1, step, step + 1])));
+        }
+        line += line.trim() === '' ? token.trimStart() : token;
+      }
+      lines.push(line + trailing());
       return;
     }
     if (r < 0.66) {
