@@ -99,8 +99,9 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   try {
     const parseOptions = { cache, diagnostic: (d: Diagnostic) => collector.diagnostic(d), safeMessage, stats: input.stats, threads: input.threads, pool };
     const chartRoots = chunked ? chartRootsOf(candidates.map((c) => c.file.path)) : undefined;
-    // A candidate the first pass is done with goes (a file it deferred or parsed stays with its list or model): at
-    // 300k files, ~100k files with nothing to keep (docs, data, scripts without findings) held 17 MB to its end.
+    // A candidate the first pass is done with goes (a file it deferred or parsed stays with its list or model): files
+    // with nothing to keep (docs, data, scripts without findings; a third of a large tree) held their candidate,
+    // context and path to its end.
     const released = candidates as (ParseCandidate | undefined)[];
     const first = await parseFiles(root, candidates, config, { ...parseOptions, onProgress: input.onProgress, defer: chunked ? CONTEXT_DEFERRAL : undefined, done: (index) => (released[index] = undefined) });
     let chunkablePaths = chunked ? new Set(chunkable.map((c) => c.file.path)) : undefined;
