@@ -29,7 +29,7 @@ import path from 'node:path';
 import { exactJson } from '../util/json.js';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
 import { buildId, CACHE_DIR } from './build-id.js';
-import { rowFinder } from '../util/row-finder.js';
+import { isStrictlySorted, rowFinder } from '../util/row-finder.js';
 
 export { buildId, CACHE_DIR };
 
@@ -552,7 +552,7 @@ export class ParseCache {
     }
     // Rows sorted by path, so that a reader finds them without a map (see rowFinder); the entries stay where they are.
     const order = Array.from({ length: next.count }, (_, row) => row);
-    if (!isSortedBy(next.paths)) order.sort((a, b) => (next.paths[a]! < next.paths[b]! ? -1 : 1));
+    if (!isStrictlySorted(next.paths)) order.sort((a, b) => (next.paths[a]! < next.paths[b]! ? -1 : 1));
     const column = <T>(values: readonly T[]) => order.map((row) => values[row]!);
     const index: PackIndex = {
       format: FORMAT,
@@ -656,9 +656,4 @@ function writeAtomically(file: string, chunks: Iterable<string>): void {
     }
     throw error;
   }
-}
-
-function isSortedBy(paths: readonly string[]): boolean {
-  for (let i = 1; i < paths.length; i++) if (!(paths[i - 1]! < paths[i]!)) return false;
-  return true;
 }

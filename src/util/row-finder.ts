@@ -5,9 +5,7 @@
  * list gets the map.
  */
 export function rowFinder(files: readonly string[]): (path: string) => number {
-  let sorted = true;
-  for (let i = 1; i < files.length && sorted; i++) sorted = files[i - 1]! < files[i]!;
-  if (!sorted) {
+  if (!isStrictlySorted(files)) {
     let rows: Map<string, number> | undefined;
     return (path) => {
       if (!rows) {
@@ -45,4 +43,10 @@ export function rowFinder(files: readonly string[]): (path: string) => number {
     }
     return -1;
   };
+}
+
+/** Whether every path sorts before the next (by UTF-16 code units, as `<` compares), none twice. */
+export function isStrictlySorted(paths: readonly string[]): boolean {
+  for (let i = 1; i < paths.length; i++) if (!(paths[i - 1]! < paths[i]!)) return false;
+  return true;
 }

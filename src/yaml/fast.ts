@@ -166,6 +166,12 @@ class FastYamlReader {
     return pos === this.lineStart && src.startsWith(marker, pos) && isBlank(src.charCodeAt(pos + 3));
   }
 
+  /** A document marker (`---` or `...` and a blank) at P, the start of a line. */
+  private markerAt(p: number): boolean {
+    const { src } = this;
+    return (src.startsWith('---', p) || src.startsWith('...', p)) && isBlank(src.charCodeAt(p + 3));
+  }
+
   private endMarker(): void {
     this.pos += 3;
     this.restOfLineEmpty();
@@ -227,7 +233,7 @@ class FastYamlReader {
         throw GIVE_UP;
       }
       this.pos = q;
-      const marker = q === p && ((c === DASH && src.startsWith('---', q)) || (c === DOT && src.startsWith('...', q))) && isBlank(src.charCodeAt(q + 3));
+      const marker = q === p && this.markerAt(q);
       this.checkComments(deepestComment, marker ? 0 : q - p);
       return marker ? -1 : q - p;
     }
@@ -391,8 +397,7 @@ class FastYamlReader {
   /** The indent of the content line the position is on, or -1 at the end / a document marker. */
   private contentIndent(): number {
     if (this.pos >= this.len) return -1;
-    const { src } = this;
-    if (this.pos === this.lineStart && ((src.startsWith('---', this.pos) || src.startsWith('...', this.pos)) && isBlank(src.charCodeAt(this.pos + 3)))) return -1;
+    if (this.pos === this.lineStart && this.markerAt(this.pos)) return -1;
     return this.column();
   }
 
@@ -646,7 +651,7 @@ class FastYamlReader {
       // Past its first line a plain scalar's line may start with any indicator (`&& cmd`, `| tee`, `"$X"`, `- x`):
       // the library's lexer reads on up to a `: ` or a ` #`, as plainLineEnd does.
       if (c === TAB || c === 13 || (c === COLON && isIndicator(c, src.charCodeAt(q + 1)))) throw GIVE_UP;
-      if (q === next && (src.startsWith('---', q) || src.startsWith('...', q)) && isBlank(src.charCodeAt(q + 3))) break;
+      if (q === next && this.markerAt(q)) break;
       end = this.plainLineEnd(q);
       source += (empties === 0 ? ' ' : '\n'.repeat(empties)) + src.slice(q, end);
       this.shifts++;
@@ -811,7 +816,7 @@ class FastYamlReader {
       const q = this.skipSpaces(next);
       const d = src.charCodeAt(q);
       if (q >= this.len || d === TAB || d === 13) throw GIVE_UP;
-      if (q === next && (src.startsWith('---', q) || src.startsWith('...', q)) && isBlank(src.charCodeAt(q + 3))) throw GIVE_UP;
+      if (q === next && this.markerAt(q)) throw GIVE_UP;
       this.line++;
       this.lineStart = next;
       this.pos = q;
