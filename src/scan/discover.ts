@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import type { Ignore } from 'ignore';
 import type { ResolvedConfig } from '../config/types.js';
@@ -119,19 +119,22 @@ export async function discover(root: string, config: ResolvedConfig, options: { 
     return { files: fromGit.filter((p) => include(p) && !tracked(p)).sort().map((p) => ({ path: p, symlink: false })), via: 'git' };
   }
   // Loaded here: a re-scan that the result cache answers never walks the tree, so never pays for loading these.
-  const [{ default: fg }, { default: ignore }] = await Promise.all([import('fast-glob'), import('ignore')]);
+  const { default: ignore } = await import('ignore');
   options.onWalk?.();
+  const pruned = prunedFolderNames(config.include, walkExcludes.files);
   // The synchronous walk: nothing else runs meanwhile, and the promise walk's thread-pool round trip per folder
   // costs more than the readdir itself (100k files: 1.1-2.3 s against 0.45-0.52 s; bitnami: 32-62 against 16-19 ms).
-  const entries = fg.sync(config.include, {
-    cwd: root,
-    dot: true,
-    onlyFiles: false,
-    followSymbolicLinks: false,
-    objectMode: true,
-    ignore: walkExcludes.files,
-    suppressErrors: true,
-  });
+  const entries: WalkEntry[] = pruned
+    ? walkTree(root, pruned)
+    : (await import('fast-glob')).default.sync(config.include, {
+        cwd: root,
+        dot: true,
+        onlyFiles: false,
+        followSymbolicLinks: false,
+        objectMode: true,
+        ignore: walkExcludes.files,
+        suppressErrors: true,
+      });
   const ignoreFiles = entries.filter((e) => e.name === '.gitignore' && e.dirent.isFile()).map((e) => e.path);
   const ignored = gitignoreFilter(ignore, root, ignoreFiles);
   const files = entries
@@ -143,4 +146,52 @@ export async function discover(root: string, config: ResolvedConfig, options: { 
   const walkedAll = config.include.length === 1 && config.include[0] === '**/*';
   const dirs = walkedAll ? ['.', ...entries.filter((e) => e.dirent.isDirectory()).map((e) => e.path).sort()] : undefined;
   return { files, via: 'glob', ...(dirs ? { walked: { dirs, ignoreFiles: ignoreFiles.sort() } } : {}) };
+}
+
+/** A walked entry, as fast-glob's object mode gives it. */
+interface WalkEntry {
+  path: string;
+  name: string;
+  dirent: Pick<Dirent, 'isFile' | 'isDirectory' | 'isSymbolicLink'>;
+}
+
+// The folder names a walk over everything (the include `**` + `/*`) prunes, when every walk exclude names a folder
+// anywhere (`**` + `/node_modules/**`, as the defaults do); undefined for other globs, which fast-glob walks.
+export function prunedFolderNames(include: readonly string[], excludes: readonly string[]): Set<string> | undefined {
+  if (include.length !== 1 || include[0] !== '**/*') return undefined;
+  const names = new Set<string>();
+  for (const glob of excludes) {
+    const name = /^\*\*\/([\w.-]+)\/\*\*$/.exec(glob)?.[1];
+    if (name === undefined || name === '.' || name === '..') return undefined;
+    names.add(name);
+  }
+  return names;
+}
+
+// Every entry under ROOT (folders, files, links, not followed), but those named in PRUNED and what they hold: what
+// fast-glob lists for everything with `dot`, `onlyFiles: false` and those excludes, without its per-entry matching
+// and objects (discovery of the 100k-file tree: 0.82-0.95 -> 0.59-0.65 s; bitnami/charts: 81-91 -> 56-61 ms).
+// Unreadable folders are passed over, as fast-glob's `suppressErrors` does. Paths are joined flat (a `+` or template
+// would leave a rope that every later hash, match and comparison flattens: the scan took 0.3 s longer).
+export function walkTree(root: string, pruned: ReadonlySet<string>): WalkEntry[] {
+  const out: WalkEntry[] = [];
+  const folders = [''];
+  while (folders.length > 0) {
+    const folder = folders.pop()!;
+    let dirents: Dirent[];
+    try {
+      dirents = readdirSync(folder === '' ? root : `${root}/${folder}`, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const dirent of dirents) {
+      const { name } = dirent;
+      // The exclude matches the entry of that name itself too, a file's as well as a folder's.
+      if (pruned.has(name)) continue;
+      const entryPath = folder === '' ? name : [folder, name].join('/');
+      out.push({ path: entryPath, name, dirent });
+      if (dirent.isDirectory()) folders.push(entryPath);
+    }
+  }
+  return out;
 }
