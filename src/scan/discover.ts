@@ -135,11 +135,14 @@ export async function discover(root: string, config: ResolvedConfig, options: { 
         ignore: walkExcludes.files,
         suppressErrors: true,
       });
+  // The walk over everything applied the include and the folder-name excludes already: only the folder-only ones are left.
+  const folderExcluded = excludedBy(picomatch, { files: [], folders: walkExcludes.folders });
+  const keepWalked = pruned ? (p: string) => !folderExcluded(p) : keep;
   const ignoreFiles = entries.filter((e) => e.name === '.gitignore' && e.dirent.isFile()).map((e) => e.path);
   const ignored = gitignoreFilter(ignore, root, ignoreFiles);
   const files = entries
     .filter((e) => !e.dirent.isDirectory())
-    .filter((e) => keep(e.path) && !ignored(e.path))
+    .filter((e) => keepWalked(e.path) && !ignored(e.path))
     .map((e) => ({ path: e.path, symlink: e.dirent.isSymbolicLink() }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // With a narrower include, fast-glob walks folders it does not return, so the walked set is only known for **/*.
