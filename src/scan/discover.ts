@@ -136,8 +136,8 @@ export async function discover(root: string, config: ResolvedConfig, options: { 
         suppressErrors: true,
       });
   // The walk over everything applied the include and the folder-name excludes already: only the folder-only ones are left.
-  const folderExcluded = excludedBy(picomatch, { files: [], folders: walkExcludes.folders });
-  const keepWalked = pruned ? (p: string) => !folderExcluded(p) : keep;
+  const folderExcluded = pruned && excludedBy(picomatch, { files: [], folders: walkExcludes.folders });
+  const keepWalked = folderExcluded ? (p: string) => !folderExcluded(p) : keep;
   const ignoreFiles = entries.filter((e) => e.name === '.gitignore' && e.dirent.isFile()).map((e) => e.path);
   const ignored = gitignoreFilter(ignore, root, ignoreFiles);
   const files = entries
