@@ -71,8 +71,10 @@ const FAILING_CODES = new Set(['parse-error', 'encoding', 'unreadable', 'too-dee
 
 export async function parseFiles(root: string, candidates: readonly ParseCandidate[], config: ResolvedConfig, options: ParseFilesOptions): Promise<ParseFilesResult> {
   const { cache } = options;
-  // Parsed models per candidate, so that models parsed by workers take their place in candidate order.
-  const slots: ParsedFile[][] = [];
+  // Parsed models per candidate, so that models parsed by workers take their place in candidate order. Most
+  // candidates have one model: it goes in as is, a list only for a second one (a list per file, grown by push, is
+  // ~90 bytes of slack at 60k models).
+  const slots: (ParsedFile | ParsedFile[] | undefined)[] = [];
   const waiting: Promise<void>[] = [];
   const pool = options.pool ?? ParsePool.start(config, threadsFor(options.threads, candidates.length));
   const counts = { scanned: 0, skipped: 0, failed: 0 };
@@ -123,7 +125,12 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       failedFiles.add(file.path);
       options.diagnostic({ file: file.path, code: 'analyzer-crash', message: result.crashed });
     }
-    if (result.model !== undefined) (slots[index] ??= []).push({ file, analyzer: analyzer.id, model: result.model });
+    if (result.model === undefined) return;
+    const parsed: ParsedFile = { file, analyzer: analyzer.id, model: result.model };
+    const slot = slots[index];
+    if (slot === undefined) slots[index] = parsed;
+    else if (Array.isArray(slot)) slot.push(parsed);
+    else slots[index] = [slot, parsed];
   };
 
   // Workers keep the process alive: they are stopped however parsing ends.
@@ -203,7 +210,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
   } finally {
     if (!options.pool) await pool?.close();
   }
-  const parsed = slots.flat();
+  const parsed = slots.flat() as ParsedFile[];
   options.onProgress?.(candidates.length, candidates.length);
   clearInternPool();
   counts.failed += failedFiles.size;
