@@ -7,7 +7,7 @@ import { yamlAnalyzer } from '../src/analyzers/yaml.js';
 import { credentialTextAnalyzer } from '../src/analyzers/tests/credentials.js';
 import { dockerfileAnalyzer } from '../src/analyzers/build/dockerfile.js';
 import type { CacheEntry } from '../src/cache/parse-cache.js';
-import { AUTO_CHUNKS_AT_MOST, CHUNK_AUTO_PAST, CHUNK_AUTO_PAST_CACHED, CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkSizeFor, chunkUnit, isChunkable, planChunks } from '../src/scan/chunks.js';
+import { AUTO_CHUNKS_AT_MOST, CHUNK_AUTO_PAST, CHUNK_AUTO_PAST_CACHED, CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkSizeFor, chunkUnit, DeferredFiles, isChunkable, planChunks } from '../src/scan/chunks.js';
 import { scanDetailed } from '../src/scan/run.js';
 import { parseYaml } from '../src/yaml/parse.js';
 import { allowCollections, collectGarbage } from '../src/util/gc.js';
@@ -51,12 +51,50 @@ describe('chunk units', () => {
   });
 
   it('cuts chunks between units only, in order', () => {
-    const deferred = ['a/1.yaml', 'a/2.yaml', 'a/3.yaml', 'b/1.yaml', 'c/1.yaml', 'c/2.yaml', 'c/3.yaml'].map((p) => candidate(p));
+    const deferred = ['a/1.yaml', 'a/2.yaml', 'a/3.yaml', 'b/1.yaml', 'c/1.yaml', 'c/2.yaml', 'c/3.yaml'];
     const chunks = planChunks(deferred, 3, new Set());
-    expect(chunks.map((c) => c.map((x) => x.file.path))).toEqual([['a/1.yaml', 'a/2.yaml', 'a/3.yaml'], ['b/1.yaml'], ['c/1.yaml', 'c/2.yaml', 'c/3.yaml']]);
+    expect(chunks.map((c) => c.map((i) => deferred[i]))).toEqual([['a/1.yaml', 'a/2.yaml', 'a/3.yaml'], ['b/1.yaml'], ['c/1.yaml', 'c/2.yaml', 'c/3.yaml']]);
     // A unit larger than a chunk stays whole.
     expect(planChunks(deferred, 2, new Set()).map((c) => c.length)).toEqual([3, 1, 3]);
     expect(planChunks(deferred, 100, new Set()).map((c) => c.length)).toEqual([7]);
+  });
+});
+
+describe('deferred files', () => {
+  const prod = { name: 'production', managed: true, local: false };
+  const dev = { name: 'dev', managed: false, local: true };
+  const kept: FileContext[] = [
+    { path: 'charts/a/values.yaml', environment: undefined, vendored: false, isTest: false },
+    { path: 'env/prod/a.yaml', environment: prod, vendored: true, isTest: false },
+    { path: 'env/dev/a.yaml', environment: dev, vendored: false, isTest: true },
+    { path: 'env/prod/b.yaml', environment: prod, vendored: true, isTest: true },
+  ];
+  const claims = [[yamlAnalyzer], [yamlAnalyzer, credentialTextAnalyzer], [yamlAnalyzer], [yamlAnalyzer, credentialTextAnalyzer]];
+
+  it('gives back each candidate as the first pass had it: path, environment, flags, analyzers', () => {
+    const deferred = new DeferredFiles();
+    kept.forEach((f, i) => deferred.add({ file: f, analyzers: claims[i]! }));
+    expect(deferred.length).toBe(4);
+    expect(deferred.pathList).toEqual(kept.map((f) => f.path));
+    for (const i of [2, 0, 3, 1]) {
+      const back = deferred.take(i);
+      expect(back.file).toEqual(kept[i]);
+      expect(Object.keys(back.file)).toEqual(['path', 'environment', 'vendored', 'isTest']);
+      expect(back.file.environment).toBe(kept[i]!.environment);
+      expect(back.analyzers).toBe(claims[i]);
+    }
+    // Taken files are let go of, and never handed out twice.
+    expect(deferred.pathList).toEqual([undefined, undefined, undefined, undefined]);
+    expect(() => deferred.take(0)).toThrow(/taken twice/);
+  });
+
+  it('takes the named files out, keeping the others in order', () => {
+    const deferred = new DeferredFiles();
+    kept.forEach((f, i) => deferred.add({ file: f, analyzers: claims[i]! }));
+    const taken = deferred.takeAll(new Set(['env/prod/a.yaml', 'env/prod/b.yaml', 'not/deferred.yaml']));
+    expect(taken.map((c) => c.file)).toEqual([kept[1], kept[3]]);
+    expect(deferred.pathList).toEqual(['charts/a/values.yaml', 'env/dev/a.yaml']);
+    expect(deferred.take(1).file).toEqual(kept[2]);
   });
 });
 

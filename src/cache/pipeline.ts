@@ -45,6 +45,8 @@ export interface ParseFilesOptions {
     cached(candidate: ParseCandidate, entry: CacheEntry): boolean;
     /** On the tag the cache's index keeps for an unchanged file (see CacheOptions.tag): no entry read at all. */
     tagged?(candidate: ParseCandidate, tag: number): boolean;
+    /** Takes each deferred candidate instead of the result's `deferred` list (to keep less of it than the candidate). */
+    keep?(candidate: ParseCandidate): void;
   };
 }
 
@@ -54,7 +56,7 @@ export interface ParseFilesResult {
   /** Time spent reading (stat, read, hash, decode, cache lookups). */
   readMs: number;
   parseMs: Record<string, number>;
-  /** The candidates `defer` left for later, in candidate order. */
+  /** The candidates `defer` left for later, in candidate order (none when `defer.keep` took them). */
   deferred: ParseCandidate[];
 }
 
@@ -80,6 +82,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
   const counts = { scanned: 0, skipped: 0, failed: 0 };
   const failedFiles = new Set<string>();
   const deferred: ParseCandidate[] = [];
+  const keepDeferred = options.defer?.keep ?? ((candidate: ParseCandidate) => void deferred.push(candidate));
   const parseMs: Record<string, number> = {};
   let readMs = 0;
 
@@ -144,7 +147,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       readMs += performance.now() - started;
 
       if (loaded.kind === 'deferred') {
-        deferred.push(candidate);
+        keepDeferred(candidate);
         continue;
       }
       if (loaded.kind === 'failed') {
@@ -154,7 +157,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       if (loaded.kind === 'hit') {
         const { entry } = loaded;
         if (options.defer && !entry.unreadable && options.defer.cached(candidate, entry)) {
-          deferred.push(candidate);
+          keepDeferred(candidate);
           continue;
         }
         cache?.keep(file.path, entry, loaded.fresh);
@@ -175,7 +178,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       }
       const text = loaded.text!;
       if (options.defer?.text(candidate, text)) {
-        deferred.push(candidate);
+        keepDeferred(candidate);
         continue;
       }
       counts.scanned++;

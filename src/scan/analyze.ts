@@ -22,7 +22,7 @@ import type { DiscoveredFile } from './discover.js';
 import { deploymentGraph, inheritedNote } from './deployment-graph.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
-import { CONTEXT_DEFERRAL, JUDGED_WITH_YAML, chunkSizeFor, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
+import { CONTEXT_DEFERRAL, DeferredFiles, JUDGED_WITH_YAML, chunkSizeFor, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
 import type { StatLookup } from '../cache/result-cache.js';
 
 export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
@@ -103,7 +103,13 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     // with nothing to keep (docs, data, scripts without findings; a third of a large tree) held their candidate,
     // context and path to its end.
     const released = candidates as (ParseCandidate | undefined)[];
-    const first = await parseFiles(root, candidates, config, { ...parseOptions, onProgress: input.onProgress, defer: chunked ? CONTEXT_DEFERRAL : undefined, done: (index) => (released[index] = undefined) });
+    const deferred = new DeferredFiles();
+    const first = await parseFiles(root, candidates, config, {
+      ...parseOptions,
+      onProgress: input.onProgress,
+      defer: chunked ? { ...CONTEXT_DEFERRAL, keep: (candidate) => deferred.add(candidate) } : undefined,
+      done: (index) => (released[index] = undefined),
+    });
     let chunkablePaths = chunked ? new Set(chunkable.map((c) => c.file.path)) : undefined;
     chunkable.length = 0;
     // A context per discovered file (the credential scan claims every text file): at 100k files ~35 MB that the rules
@@ -122,12 +128,10 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     const byCandidateOrder = (a: ParsedFile, b: ParsedFile) => cmp(a.file.path, b.file.path);
     if (chunked) {
       // Chart defaults the context reads join it now (only their charts' templates tell which ones).
-      const wanted = chartDefaultsFor(first.parsed);
-      const defaults = first.deferred.filter((c) => wanted.has(c.file.path));
+      const defaults = deferred.takeAll(chartDefaultsFor(first.parsed));
       if (defaults.length > 0) {
         const part = await parseFiles(root, defaults, config, parseOptions);
         addPart(part);
-        first.deferred = first.deferred.filter((c) => !wanted.has(c.file.path));
         first.parsed = [...first.parsed, ...part.parsed].sort(byCandidateOrder);
       }
     }
@@ -201,14 +205,15 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       // pass judges the rest, every other file included.
       const yamlPaths = new Set(first.parsed.filter((p) => p.analyzer === 'yaml').map((p) => p.file.path));
       const context = first.parsed.filter((p) => yamlPaths.has(p.file.path) || JUDGED_WITH_YAML.has(p.analyzer));
-      const chunks = planChunks(first.deferred, chunkSize, chartRoots!);
-      timings.chunks = { count: chunks.length, files: first.deferred.length };
+      const deferredPaths = deferred.pathList as readonly string[]; // none taken yet
+      const chunks = planChunks(deferredPaths, chunkSize, chartRoots!);
+      timings.chunks = { count: chunks.length, files: deferred.length };
       const owner = new Map<string, number>();
       const unitChunk = new Map<string, number>();
       chunks.forEach((chunk, index) => {
-        for (const c of chunk) {
-          owner.set(c.file.path, index);
-          unitChunk.set(chunkUnit(c.file.path, chartRoots!), index);
+        for (const i of chunk) {
+          owner.set(deferredPaths[i]!, index);
+          unitChunk.set(chunkUnit(deferredPaths[i]!, chartRoots!), index);
         }
       });
       for (const path of yamlPaths) {
@@ -221,19 +226,19 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       judge(new Project(first.parsed, config), (path) => !owner.has(path));
       // Judged: the models of its other files (Dockerfiles, test code, scripts) are no chunk's business.
       first.parsed = [];
-      const deferredCount = first.deferred.length;
-      first.deferred = []; // the chunks hold them, each until it is parsed
+      const deferredCount = deferred.length;
       let judged = 0;
       for (const [index, chunk] of chunks.entries()) {
         input.onProgress?.(judged, deferredCount, 'chunks');
         chunks[index] = [];
+        const candidatesOfChunk = chunk.map((i) => deferred.take(i));
         // What the last project built (the first pass's views, the last chunk's models) is garbage now.
         collectGarbage();
-        const part = await parseFiles(root, chunk, config, parseOptions);
+        const part = await parseFiles(root, candidatesOfChunk, config, parseOptions);
         addPart(part);
         const files = mergeSorted(context, part.parsed.sort(byCandidateOrder), byCandidateOrder);
         judge(new Project(files, config), (path) => owner.get(path) === index);
-        judged += chunk.length;
+        judged += candidatesOfChunk.length;
       }
       input.onProgress?.(judged, deferredCount, 'chunks');
       chartEnvs!.finish();

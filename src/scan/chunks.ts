@@ -16,7 +16,8 @@
  */
 import type { ParseCandidate } from '../cache/pipeline.js';
 import type { CacheEntry } from '../cache/parse-cache.js';
-import type { ParsedFile } from '../analyzers/types.js';
+import type { Analyzer, FileContext, ParsedFile } from '../analyzers/types.js';
+import type { EnvironmentInfo } from './environment.js';
 import type { YamlFileModel } from '../analyzers/yaml.js';
 import { isMap, isSeq, type PNode } from '../yaml/model.js';
 
@@ -196,17 +197,20 @@ export function chartRootsOf(paths: Iterable<string>): Set<string> {
   return roots;
 }
 
-/** DEFERRED (in candidate order) cut into chunks of about SIZE files, whole units each, in order. */
-export function planChunks(deferred: readonly ParseCandidate[], size: number, chartRoots: ReadonlySet<string>): ParseCandidate[][] {
-  const units = new Map<string, ParseCandidate[]>();
-  for (const candidate of deferred) {
-    const unit = chunkUnit(candidate.file.path, chartRoots);
+/**
+ * PATHS (in candidate order) cut into chunks of about SIZE files, whole units each, in order: each chunk lists the
+ * indexes of its paths.
+ */
+export function planChunks(paths: readonly string[], size: number, chartRoots: ReadonlySet<string>): number[][] {
+  const units = new Map<string, number[]>();
+  paths.forEach((path, index) => {
+    const unit = chunkUnit(path, chartRoots);
     const list = units.get(unit);
-    if (list) list.push(candidate);
-    else units.set(unit, [candidate]);
-  }
-  const chunks: ParseCandidate[][] = [];
-  let current: ParseCandidate[] = [];
+    if (list) list.push(index);
+    else units.set(unit, [index]);
+  });
+  const chunks: number[][] = [];
+  let current: number[] = [];
   for (const files of units.values()) {
     if (current.length > 0 && current.length + files.length > size) {
       chunks.push(current);
@@ -216,4 +220,82 @@ export function planChunks(deferred: readonly ParseCandidate[], size: number, ch
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/**
+ * The files the first pass left for the chunks, as a path and one small number each (its analyzers, environment and
+ * flags), until a chunk takes them back as candidates. A candidate with its FileContext is ~110 bytes besides its
+ * path: 10 MB for the ~97,000 deferred files of a 300k-file tree, for as long as the first pass and the chunks run.
+ */
+export class DeferredFiles {
+  private paths: (string | undefined)[] = [];
+  private codes: number[] = [];
+  private readonly claimSets = new IndexOf<readonly Analyzer[]>();
+  private readonly environments = new IndexOf<EnvironmentInfo | undefined>();
+
+  get length(): number {
+    return this.paths.length;
+  }
+
+  add(candidate: ParseCandidate): void {
+    const { file } = candidate;
+    this.paths.push(file.path);
+    this.codes.push((file.vendored ? 1 : 0) + (file.isTest ? 2 : 0) + 4 * (this.claimSets.of(candidate.analyzers) + CLAIM_SETS * this.environments.of(file.environment)));
+  }
+
+  /** The paths still here, by index (a taken one is undefined). */
+  get pathList(): readonly (string | undefined)[] {
+    return this.paths;
+  }
+
+  /** The candidate at INDEX, as the first pass had it, which this list then lets go of. */
+  take(index: number): ParseCandidate {
+    const path = this.paths[index];
+    if (path === undefined) throw new Error(`deferred file ${index} taken twice`);
+    const code = this.codes[index]!;
+    const rest = Math.floor(code / 4);
+    this.paths[index] = undefined;
+    // The shape fileContextFactory gives (same keys, same order).
+    const file: FileContext = { path, environment: this.environments.at(Math.floor(rest / CLAIM_SETS)), vendored: (code & 1) !== 0, isTest: (code & 2) !== 0 };
+    return { file, analyzers: this.claimSets.at(rest % CLAIM_SETS) };
+  }
+
+  /** The files PATHS names, taken out of this list (whose indexes then change). */
+  takeAll(paths: ReadonlySet<string>): ParseCandidate[] {
+    const taken: ParseCandidate[] = [];
+    const keptPaths: (string | undefined)[] = [];
+    const keptCodes: number[] = [];
+    this.paths.forEach((path, index) => {
+      if (path !== undefined && paths.has(path)) taken.push(this.take(index));
+      else {
+        keptPaths.push(path);
+        keptCodes.push(this.codes[index]!);
+      }
+    });
+    this.paths = keptPaths;
+    this.codes = keptCodes;
+    return taken;
+  }
+}
+
+/** Room for this many claim sets in a code (one per combination of analyzers that claims a file: a few dozen at most). */
+const CLAIM_SETS = 2 ** 20;
+
+/** Small numbers for the few distinct values of a field (claim sets, environments). */
+class IndexOf<T> {
+  private readonly values: T[] = [];
+  private readonly indexes = new Map<T, number>();
+
+  of(value: T): number {
+    let index = this.indexes.get(value);
+    if (index === undefined) {
+      index = this.values.push(value) - 1;
+      this.indexes.set(value, index);
+    }
+    return index;
+  }
+
+  at(index: number): T {
+    return this.values[index]!;
+  }
 }
