@@ -70,6 +70,19 @@ describe('environment from path', () => {
     });
   }
 
+  it('answers the same for files in any order: folder by folder, interleaved, a file name after a folder', () => {
+    // One resolver asked in turn (it remembers the last folder) against a new resolver per file.
+    const paths = cases.map(([path]) => path);
+    const interleaved = ['charts/orders/values-production.yaml', 'charts/orders/values.yaml', 'env/prod/a.yaml', 'charts/orders/values.dev.yaml', 'env/prod/', 'env/prod', '', '/', 'env//prod/x.yaml'];
+    for (const order of [paths, [...paths].reverse(), interleaved, [...interleaved].reverse()]) {
+      const shared = new EnvironmentResolver();
+      expect(order.map((path) => shared.resolve(path))).toEqual(order.map((path) => new EnvironmentResolver().resolve(path)));
+    }
+    const shared = new EnvironmentResolver();
+    expect(['charts/orders/values-production.yaml', 'charts/orders/values.yaml', 'charts/orders/values.dev.yaml'].map((p) => shared.resolve(p)?.name)).toEqual(['production', undefined, 'dev']);
+    expect(['env/prod/', 'env/prod', 'env/prod/x.yaml'].map((p) => shared.resolve(p)?.name)).toEqual([undefined, undefined, 'production']);
+  });
+
   it('lets config name environments and their management', () => {
     const configured = new EnvironmentResolver(resolveConfig({ environments: { 'eu-prod': { paths: ['clusters/eu-prod-1/**'], managed: true } } }));
     expect(configured.resolve('clusters/eu-prod-1/apps/x.yaml')).toEqual({ name: 'eu-prod', managed: true, local: false });

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { ResolvedConfig } from '../config/types.js';
-import { basename, segments } from '../util/path.js';
+import { segments } from '../util/path.js';
 
 export interface EnvironmentInfo {
   name: string;
@@ -134,6 +134,9 @@ function suffixEnvironment(file: string): string | undefined {
 export class EnvironmentResolver {
   private readonly configured: { name: string; match: (path: string) => boolean }[];
   private readonly shared = new Map<string, EnvironmentInfo>();
+  /** The last folder resolve saw, and what its folders name. */
+  private lastFolder: string | undefined;
+  private lastFolderInfo: EnvironmentInfo | undefined;
 
   constructor(private readonly config?: ResolvedConfig) {
     this.configured = Object.entries(config?.environments ?? {}).map(([name, spec]) => ({
@@ -147,8 +150,20 @@ export class EnvironmentResolver {
     for (const entry of this.configured) {
       if (entry.match(path)) return sharedInfo(this.shared, entry.name, this.config);
     }
-    const parts = segments(path);
-    const dirs = parts.slice(0, -1);
+    const trimmed = path.endsWith('/') ? path.replace(/\/+$/, '') : path;
+    const slash = trimmed.lastIndexOf('/');
+    const folder = slash < 0 ? '' : trimmed.slice(0, slash);
+    // Files come folder by folder (discovery sorts): the folders' answer is worked out once per folder.
+    if (folder !== this.lastFolder) {
+      this.lastFolder = folder;
+      this.lastFolderInfo = this.fromFolders(segments(folder));
+    }
+    if (this.lastFolderInfo) return this.lastFolderInfo;
+    return this.fromFileName(slash < 0 ? trimmed : trimmed.slice(slash + 1));
+  }
+
+  /** The environment the folders DIRS (outermost first) name, the innermost naming one winning. */
+  private fromFolders(dirs: string[]): EnvironmentInfo | undefined {
     for (let i = dirs.length - 1; i >= 0; i--) {
       const dir = dirs[i]!.toLowerCase();
       const parent = i > 0 ? dirs[i - 1]!.toLowerCase() : '';
@@ -161,7 +176,11 @@ export class EnvironmentResolver {
       const cls = compoundClass(dir, false);
       if (cls) return sharedInfo(this.shared, dir, this.config, cls);
     }
-    const file = basename(path);
+    return undefined;
+  }
+
+  /** The environment a file's own name gives (values-prod.yaml, secrets.staging.yaml, prod.yaml). */
+  private fromFileName(file: string): EnvironmentInfo | undefined {
     for (const pattern of FILE_PATTERNS) {
       const match = pattern.exec(file);
       if (match) {
