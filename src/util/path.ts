@@ -10,8 +10,16 @@ export function joinPosix(...parts: string[]): string {
 }
 
 export function basename(posixPath: string): string {
-  return path.posix.basename(posixPath);
+  // Every analyzer's claim test asks for the name of the same file, one after the other.
+  if (posixPath !== lastBasenameOf) {
+    lastBasenameOf = posixPath;
+    lastBasename = path.posix.basename(posixPath);
+  }
+  return lastBasename;
 }
+
+let lastBasenameOf = '';
+let lastBasename = '';
 
 export function dirname(posixPath: string): string {
   return path.posix.dirname(posixPath);

@@ -28,7 +28,6 @@ export interface CredFileModel {
 
 export function credFileKind(path: string): CredFileKind | undefined {
   const name = basename(path);
-  const dirs = segments(path).slice(0, -1);
   // `.npmrc`, and the per-purpose copies repositories keep next to it: `.npmrc-ci`, `.npmrc.docker`, `docker.npmrc`.
   if (name === '.npmrc' || name === 'npmrc' || /^\.?npmrc[.-][A-Za-z0-9_-]+$/.test(name) || /^[A-Za-z0-9_-]+\.npmrc$/.test(name)) return 'npmrc';
   if (name === '.yarnrc') return 'yarnrc';
@@ -36,7 +35,7 @@ export function credFileKind(path: string): CredFileKind | undefined {
   if (name === '.netrc' || name === '_netrc' || name === '.netrc_buf') return 'netrc';
   if (name === 'pip.conf' || name === 'pip.ini') return 'pip';
   if (name === '.pypirc') return 'pypirc';
-  if (name === 'config.json' && dirs[dirs.length - 1] === '.docker') return 'docker-config';
+  if (name === 'config.json' && segments(path).slice(0, -1).pop() === '.docker') return 'docker-config';
   if (name === '.git-credentials') return 'git-credentials';
   if (name === '.gitconfig') return 'gitconfig';
   return undefined;

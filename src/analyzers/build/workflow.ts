@@ -29,8 +29,9 @@ export interface WorkflowModel {
 }
 
 export function isWorkflowPath(path: string): boolean {
+  if (!/\.ya?ml$/i.test(path) || !path.includes('workflows')) return false;
   const parts = segments(path);
-  return parts.length >= 3 && parts[parts.length - 3] === '.github' && parts[parts.length - 2] === 'workflows' && /\.ya?ml$/i.test(path);
+  return parts.length >= 3 && parts[parts.length - 3] === '.github' && parts[parts.length - 2] === 'workflows';
 }
 
 function envOf(node: PNode | null | undefined): Record<string, string> {

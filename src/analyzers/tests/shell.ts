@@ -24,8 +24,10 @@ export function shellSourceOf(path: string): Source | undefined {
   if (SHELL_EXT.test(name)) return 'script';
   if (/^(GNUmakefile|Makefile|makefile)$|\.mk$/.test(name)) return 'makefile';
   if (/^Tiltfile$|\.tiltfile$/i.test(name)) return 'tiltfile';
-  const parts = segments(path);
-  if (parts.length >= 3 && parts[parts.length - 3] === '.github' && parts[parts.length - 2] === 'workflows' && /\.ya?ml$/i.test(name)) return 'workflow';
+  if (/\.ya?ml$/i.test(name) && path.includes('workflows')) {
+    const parts = segments(path);
+    if (parts.length >= 3 && parts[parts.length - 3] === '.github' && parts[parts.length - 2] === 'workflows') return 'workflow';
+  }
   // Extensionless files anywhere (`deploy`, `bin/e2e`): scripts when they start with a sh/bash shebang (the sniff checks).
   if (!name.includes('.') && !NOT_SCRIPTS.test(name)) return 'script';
   return undefined;
