@@ -3,7 +3,7 @@
  * Loaded only when the result cache cannot answer (see run.ts), so a re-scan of an unchanged tree never loads an
  * analyzer, a parser or a rule.
  */
-import picomatch from 'picomatch';
+import { globsMatcher } from '../util/glob.js';
 import { ANALYZERS } from '../analyzers/index.js';
 import type { Analyzer, FileContext, ParsedFile } from '../analyzers/types.js';
 import { ParseCache } from '../cache/parse-cache.js';
@@ -29,8 +29,8 @@ export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
 
 export function fileContextFactory(config: ResolvedConfig): (filePath: string) => FileContext {
   const environments = new EnvironmentResolver(config);
-  const vendored = picomatch(config.vendored, { dot: true });
-  const isTest = picomatch(config.testPaths, { dot: true });
+  const vendored = globsMatcher(config.vendored);
+  const isTest = globsMatcher(config.testPaths);
   return (filePath) => ({
     path: filePath,
     environment: environments.resolve(filePath),

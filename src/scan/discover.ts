@@ -93,9 +93,11 @@ function splitExcludes(exclude: readonly string[], listing: 'git' | 'glob'): Exc
   return out;
 }
 
-function excludedBy(picomatch: typeof import('picomatch'), excludes: Excludes): (file: string) => boolean {
-  const files = picomatch(excludes.files, { dot: true });
-  const folders = excludes.folders.length ? picomatch(excludes.folders, { dot: true }) : () => false;
+type GlobsMatcher = typeof import('../util/glob.js').globsMatcher;
+
+function excludedBy(globsMatcher: GlobsMatcher, excludes: Excludes): (file: string) => boolean {
+  const files = globsMatcher(excludes.files);
+  const folders = globsMatcher(excludes.folders);
   return (file) => {
     if (files(file)) return true;
     const slash = file.lastIndexOf('/');
@@ -105,16 +107,16 @@ function excludedBy(picomatch: typeof import('picomatch'), excludes: Excludes): 
 
 export async function discover(root: string, config: ResolvedConfig, options: { useGit?: boolean; onWalk?: () => void } = {}): Promise<Discovery> {
   // Loaded here, like fast-glob and ignore below: a re-scan answered from the stored tree never calls discover.
-  const { default: picomatch } = await import('picomatch');
-  const include = picomatch(config.include, { dot: true });
+  const { globsMatcher } = await import('../util/glob.js');
+  const include = globsMatcher(config.include);
   const walkExcludes = splitExcludes(config.exclude, 'glob');
-  const excluded = excludedBy(picomatch, walkExcludes);
+  const excluded = excludedBy(globsMatcher, walkExcludes);
   const keep = (p: string) => include(p) && !excluded(p);
   // node:child_process loads only for a git listing: the module costs ~1 ms, and a cached re-scan only asks
   // mayBeInGitWorkTree.
   const fromGit = options.useGit === false || !mayBeInGitWorkTree(root) ? undefined : gitListing((await import('node:child_process')).execFileSync, root);
   if (fromGit) {
-    const tracked = excludedBy(picomatch, splitExcludes(config.exclude, 'git'));
+    const tracked = excludedBy(globsMatcher, splitExcludes(config.exclude, 'git'));
     // git does not say which entries are links; the reader stats each file and reports loops and dangling links.
     return { files: fromGit.filter((p) => include(p) && !tracked(p)).sort().map((p) => ({ path: p, symlink: false })), via: 'git' };
   }
@@ -136,7 +138,7 @@ export async function discover(root: string, config: ResolvedConfig, options: { 
         suppressErrors: true,
       });
   // The walk over everything applied the include and the folder-name excludes already: only the folder-only ones are left.
-  const folderExcluded = pruned && excludedBy(picomatch, { files: [], folders: walkExcludes.folders });
+  const folderExcluded = pruned && excludedBy(globsMatcher, { files: [], folders: walkExcludes.folders });
   const keepWalked = folderExcluded ? (p: string) => !folderExcluded(p) : keep;
   const ignoreFiles = entries.filter((e) => e.name === '.gitignore' && e.dirent.isFile()).map((e) => e.path);
   const ignored = gitignoreFilter(ignore, root, ignoreFiles);
