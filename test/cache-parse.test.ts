@@ -320,6 +320,23 @@ describe('lazy pack', () => {
     expect(readdirSync(path.join(root, CACHE_DIR)).filter((n) => n.startsWith('parse-'))).toHaveLength(1);
   });
 
+  it('reads back entries across many read-ahead blocks: small, larger than a block, in any order', () => {
+    const root = dirWithCache();
+    // ~1.3 MB of entries: 1,200 small ones, and every 100th ~300 KB (more than the 256 KB a read brings in).
+    const big = (n: number) => (n % 100 === 0 ? `${n}`.padEnd(300_000, 'x') : `${n}`.padEnd(800, 'y'));
+    fill(root, 1200, big);
+    const cache = ParseCache.open(root, parts);
+    const orders = [
+      Array.from({ length: 1200 }, (_, i) => i + 1),
+      Array.from({ length: 1200 }, (_, i) => 1200 - i),
+      Array.from({ length: 1200 }, (_, i) => ((i * 7919) % 1200) + 1),
+    ];
+    for (const order of orders) {
+      for (const n of order) expect(cache.byStat(`f/${n}.yaml`, n, n * 1000, n * 1000 + 1)).toEqual(entry(n, big(n)));
+    }
+    cache.close();
+  });
+
   it('writes an index of many rows in slices that read back as one', () => {
     const root = dirWithCache();
     fill(root, 9000, () => '');
