@@ -73,6 +73,8 @@ describe('bad input', () => {
     expect(codesFor('manifests/loop-a.yaml')).toEqual(['symlink-loop']);
     expect(codesFor('manifests/dangling.yaml')).toEqual(['dangling-symlink']);
     expect(codesFor('manifests/fifo.yaml')).toEqual(['unreadable']);
+    // Never opened (a named pipe blocks its reader until someone writes), and said what it is.
+    expect(result.diagnostics.find((d) => d.file === 'manifests/fifo.yaml')?.message).toBe('Not a regular file but a named pipe; not read');
   });
 
   it('still finds what good files hold, including CRLF + BOM files', () => {

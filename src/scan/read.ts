@@ -22,12 +22,20 @@ try {
 /** Why a stat'ed file is not read, or undefined when it is. */
 function refusal(stat: Stats, maxBytes: number): ReadFailure | undefined {
   if (!stat.isFile()) {
-    return { ok: false, skipped: true, diagnostic: { code: 'unreadable', message: 'Not a regular file (a link to a folder or a device); not followed' } };
+    return { ok: false, skipped: true, diagnostic: { code: 'unreadable', message: `Not a regular file but ${irregularKind(stat)}; not read` } };
   }
   if (stat.size > maxBytes) {
     return { ok: false, skipped: true, diagnostic: { code: 'too-large', message: `File is ${stat.size} bytes, over the ${maxBytes}-byte limit (maxFileSize); not scanned` } };
   }
   return undefined;
+}
+
+/** What a path that is not a regular file leads to (a walk lists links to folders as files: it does not follow them). */
+function irregularKind(stat: Stats): string {
+  if (stat.isDirectory()) return 'a link to a folder';
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isSocket()) return 'a socket';
+  return 'a device';
 }
 
 function judgeStat(stat: Stats, maxBytes: number): StatOutcome {
