@@ -27,13 +27,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { exactJson } from '../util/json.js';
+import { decodeEntry, encodeEntry } from './yaml-codec.js';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
 import { buildId, CACHE_DIR } from './build-id.js';
 import { isStrictlySorted, rowFinder } from '../util/row-finder.js';
 
 export { buildId, CACHE_DIR };
 
-const FORMAT = 6; // 3: YAML models no longer carry helm.actions; 4: packs have an id, deltas refer to it; 5: ctimes; 6: lazy packs
+const FORMAT = 7; // 3: YAML models no longer carry helm.actions; 4: packs have an id, deltas refer to it; 5: ctimes; 6: lazy packs; 7: YAML trees as arrays (yaml-codec.ts)
 const PREFIX = `parse-v${FORMAT}-`;
 /** The pack's last bytes: a newline and the index's offset in 16 decimal digits. */
 const TRAILER = 17;
@@ -395,7 +396,7 @@ export class ParseCache {
   private packEntry(i: number): CacheEntry | undefined {
     try {
       const entry = JSON.parse(this.packBytes(i).toString('utf8')) as unknown;
-      return isEntry(entry) ? entry : undefined;
+      return isEntry(entry) ? decodeEntry(entry) : undefined;
     } catch {
       return undefined;
     }
@@ -404,7 +405,7 @@ export class ParseCache {
   /** The entry this run may reuse for FILE: the delta's, else the pack's (unless the delta removed it). */
   private old(file: string): CacheEntry | undefined {
     const fromDelta = this.delta?.entries.get(file);
-    if (fromDelta !== undefined) return isEntry(fromDelta) ? fromDelta : undefined;
+    if (fromDelta !== undefined) return isEntry(fromDelta) ? decodeEntry(fromDelta) : undefined;
     if (this.delta?.removed.has(file)) return undefined;
     const i = this.packRow(file);
     return i === undefined ? undefined : this.packEntry(i);
@@ -647,7 +648,8 @@ function abandoned(name: string): boolean {
 
 /** An entry as JSON; one JSON cannot give back exactly is stored as a marker and re-parsed on every run. */
 function entryJson(entry: CacheEntry): { text: string; uncacheable: boolean } {
-  const exact = exactJson(entry);
+  // The encoded entry holds every value the entry does: JSON gives it back exactly when it gives the entry back.
+  const exact = exactJson(encodeEntry(entry));
   if (exact !== undefined) return { text: exact, uncacheable: !!entry.uncacheable };
   return { text: JSON.stringify({ size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs, hash: entry.hash, uncacheable: true, results: {} }), uncacheable: true };
 }
