@@ -337,6 +337,17 @@ describe('lazy pack', () => {
     cache.close();
   });
 
+  it('writes and reads back text in any script, around and past the writer\'s 1 MB block', () => {
+    const root = dirWithCache();
+    // Multi-byte characters (2, 3 and 4 bytes in UTF-8) in entries of every size up to past a block, so that some
+    // land exactly at a block's end and some do not fit in what is left of one.
+    const text = (n: number) => `é€😀${n}`.repeat(n % 7 === 0 ? 60_000 + n : 10 + n * 37);
+    fill(root, 160, text);
+    const cache = ParseCache.open(root, parts);
+    for (let n = 1; n <= 160; n++) expect(cache.byStat(`f/${n}.yaml`, n, n * 1000, n * 1000 + 1)).toEqual(entry(n, text(n)));
+    cache.close();
+  });
+
   it('writes an index of many rows in slices that read back as one', () => {
     const root = dirWithCache();
     fill(root, 9000, () => '');

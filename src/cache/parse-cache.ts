@@ -269,6 +269,13 @@ class BlockWriter {
   constructor(readonly fd: number) {}
 
   write(data: string | Uint8Array): void {
+    // A text that fits even at 3 bytes per UTF-16 unit goes straight in: one pass over it, not a count and a copy.
+    if (typeof data === 'string' && this.used + data.length * 3 <= this.block.length) {
+      const written = this.block.write(data, this.used, 'utf8');
+      this.used += written;
+      this.size += written;
+      return;
+    }
     const length = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
     if (this.used + length > this.block.length) this.flush();
     if (length >= this.block.length) writeAll(this.fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
