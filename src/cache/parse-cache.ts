@@ -240,13 +240,12 @@ class BlockReader {
     if (this.readAhead > 0 && at >= this.start && at + length <= this.end) return this.buffer.subarray(at - this.start, at - this.start + length);
     const want = Math.max(length, this.readAhead);
     if (this.buffer.length < want) this.buffer = Buffer.allocUnsafe(Math.max(want, this.buffer.length * 2));
+    // Nothing is cached while the buffer is overwritten: a read that fails (or throws) leaves no stale window.
+    this.end = this.start;
     let done = 0;
     while (done < length) {
       const n = readSync(this.fd, this.buffer, done, want - done, at + done);
-      if (n === 0) {
-        this.end = this.start; // nothing cached
-        throw new Error('pack ends early');
-      }
+      if (n === 0) throw new Error('pack ends early');
       done += n;
     }
     this.start = at;

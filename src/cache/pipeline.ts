@@ -74,8 +74,8 @@ const FAILING_CODES = new Set(['parse-error', 'encoding', 'unreadable', 'too-dee
 export async function parseFiles(root: string, candidates: readonly ParseCandidate[], config: ResolvedConfig, options: ParseFilesOptions): Promise<ParseFilesResult> {
   const { cache } = options;
   // Parsed models per candidate, so that models parsed by workers take their place in candidate order. Most
-  // candidates have one model: it goes in as is, a list only for a second one (a list per file, grown by push, is
-  // ~90 bytes of slack at 60k models).
+  // candidates have one model: it goes in as is, a list only for a second one (a list per file, grown by push, held
+  // ~90 bytes of slack each: 5 MB for the 60k models of gen300k's first pass).
   const slots: (ParsedFile | ParsedFile[] | undefined)[] = [];
   const waiting: Promise<void>[] = [];
   const pool = options.pool ?? ParsePool.start(config, threadsFor(options.threads, candidates.length));

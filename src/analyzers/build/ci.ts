@@ -43,16 +43,19 @@ export function ciSystemOf(path: string): CiSystem | undefined {
 let lastCiPath: string | undefined;
 let lastCiSystem: CiSystem | undefined;
 
+function foldersOf(path: string): string[] {
+  return segments(path).slice(0, -1);
+}
+
 function ciSystemOfPath(path: string): CiSystem | undefined {
   const name = basename(path);
   // The folders only for the names that need them (a tenth of the files of a tree are YAML or Groovy).
-  const folders = () => segments(path).slice(0, -1);
-  if (/^Jenkinsfile([._-][\w.-]*)?$/.test(name) || /\.(jenkinsfile|Jenkinsfile)$/.test(name) || (/\.groovy$/.test(name) && folders().some((d) => /^(jenkins|\.jenkins|ci|pipelines?)$/i.test(d)))) return 'jenkins';
+  if (/^Jenkinsfile([._-][\w.-]*)?$/.test(name) || /\.(jenkinsfile|Jenkinsfile)$/.test(name) || (/\.groovy$/.test(name) && foldersOf(path).some((d) => /^(jenkins|\.jenkins|ci|pipelines?)$/i.test(d)))) return 'jenkins';
   // Task runners: npm/pnpm/yarn package.json scripts, go-task Taskfiles.
   if (name === 'package.json') return 'package-json';
   if (!/\.ya?ml$/i.test(name)) return undefined;
   // Every folder test below names one of these words.
-  const dirs = /gitlab|azure|pipelines|circleci|woodpecker|buildkite/.test(path) ? folders() : [];
+  const dirs = /gitlab|azure|pipelines|circleci|woodpecker|buildkite/.test(path) ? foldersOf(path) : [];
   if (/^taskfile(\.dist)?\.ya?ml$/i.test(name)) return 'taskfile';
   if (/^\.gitlab-ci\.ya?ml$/.test(name) || /\.gitlab-ci\.ya?ml$/.test(name) || dirs.includes('.gitlab') || dirs.some((d) => d === 'gitlab-ci' || d === '.gitlab-ci')) return 'gitlab';
   if (/^bitbucket-pipelines\.ya?ml$/.test(name)) return 'bitbucket';
