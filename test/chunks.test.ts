@@ -7,7 +7,7 @@ import { yamlAnalyzer } from '../src/analyzers/yaml.js';
 import { credentialTextAnalyzer } from '../src/analyzers/tests/credentials.js';
 import { dockerfileAnalyzer } from '../src/analyzers/build/dockerfile.js';
 import type { CacheEntry } from '../src/cache/parse-cache.js';
-import { AUTO_CHUNKS_AT_MOST, CHUNK_AUTO_PAST, CHUNK_AUTO_PAST_CACHED, CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, chartRootsOf, chunkSizeFor, chunkUnit, DeferredFiles, isChunkable, planChunks } from '../src/scan/chunks.js';
+import { AUTO_CHUNKS_AT_MOST, CHUNK_AUTO_PAST, CHUNK_AUTO_PAST_CACHED, CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, cacheHoldsModels, chartRootsOf, chunkSizeFor, chunkUnit, DeferredFiles, isChunkable, planChunks } from '../src/scan/chunks.js';
 import { scanDetailed } from '../src/scan/run.js';
 import { parseYaml } from '../src/yaml/parse.js';
 import { allowCollections, collectGarbage } from '../src/util/gc.js';
@@ -48,6 +48,16 @@ describe('chunk units', () => {
     expect(chunkSizeFor(CHUNK_FILES * AUTO_CHUNKS_AT_MOST * 3, undefined, true)).toBe(CHUNK_FILES * 3);
     expect(chunkSizeFor(CHUNK_AUTO_PAST_CACHED + 1, undefined, true)).toBe(Math.max(CHUNK_FILES, Math.ceil((CHUNK_AUTO_PAST_CACHED + 1) / AUTO_CHUNKS_AT_MOST)));
     expect(chunkSizeFor(CHUNK_AUTO_PAST + 1, 5000, true)).toBe(5000);
+  });
+
+  it('sizes chunks as without the cache when the cache holds models for fewer than half the files', () => {
+    expect(cacheHoldsModels(0, 30_000)).toBe(false);
+    expect(cacheHoldsModels(14_999, 30_000)).toBe(false);
+    expect(cacheHoldsModels(15_000, 30_000)).toBe(true);
+    expect(cacheHoldsModels(30_000, 30_000)).toBe(true);
+    // gen30k's first cached run: its 11,500 chunkable files are chunked, as without the cache; its later runs are not.
+    expect(chunkSizeFor(11_500, undefined, cacheHoldsModels(0, 26_000))).toBe(CHUNK_FILES);
+    expect(chunkSizeFor(11_500, undefined, cacheHoldsModels(26_000, 26_000))).toBe(0);
   });
 
   it('cuts chunks between units only, in order', () => {

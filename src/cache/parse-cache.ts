@@ -313,6 +313,11 @@ export class ParseCache {
   misses = 0;
   /** Why the stored pack was not used, when it existed but was unusable. */
   ignored?: string;
+
+  /** How many entries the stored pack and its delta hold (0 on a first run, or after a tool or config change). */
+  get stored(): number {
+    return this.oldCount;
+  }
   /** How the last save wrote: the whole pack, a delta, or nothing. */
   wrote?: 'pack' | 'delta';
 

@@ -22,7 +22,7 @@ import type { DiscoveredFile } from './discover.js';
 import { deploymentGraph, inheritedNote } from './deployment-graph.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
-import { CONTEXT_DEFERRAL, DeferredFiles, JUDGED_WITH_YAML, chunkSizeFor, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
+import { CONTEXT_DEFERRAL, DeferredFiles, JUDGED_WITH_YAML, cacheHoldsModels, chunkSizeFor, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
 import type { StatLookup } from '../cache/result-cache.js';
 
 export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
@@ -92,7 +92,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   cache?.adoptPaths(candidates.map((c) => c.file.path));
   const cacheLoad = performance.now() - mark;
   const chunkable = candidates.filter(isChunkable);
-  const chunkSize = chunkSizeFor(chunkable.length, input.chunkSize, cache !== undefined);
+  const chunkSize = chunkSizeFor(chunkable.length, input.chunkSize, cache !== undefined && cacheHoldsModels(cache.stored, candidates.length));
   const chunked = chunkSize > 0;
   // Chunks parse in several calls: one set of workers (if any) serves them all.
   const pool = chunked ? ParsePool.start(config, threadsFor(input.threads, candidates.length)) : undefined;

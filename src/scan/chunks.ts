@@ -26,29 +26,38 @@ import { isMap, isSeq, type PNode } from '../yaml/model.js';
  * CHUNK_FILES at a time, whatever the tree's size. Below that, chunks cost more than they save; at this size a chunk's peak stays under the
  * first pass's (bench 2026-11-29, no cache: bitnami, 2,751 deferred YAML files, 180 -> 172 MB for +0.3 s, so not
  * chunked; gen30k 238 -> 216 MB, 3.4 -> 3.0 s; gen100k 373 -> 281 MB, 6.6 -> 7.5 s, where chunks of 8,000 give
- * 295 MB and 16,000 332 MB). The parse cache holds no model either (its pack is read an entry at a time), but with
- * it, chunks start later (CHUNK_AUTO_PAST_CACHED).
+ * 295 MB and 16,000 332 MB). The parse cache holds no model either (its pack is read an entry at a time), but where
+ * it holds most of the models (cacheHoldsModels), chunks start later (CHUNK_AUTO_PAST_CACHED).
  */
 export const CHUNK_AUTO_PAST = 8_000;
 /**
- * With the parse cache, models come cheap (a read and a JSON parse each), so a chunk's fixed costs weigh more. One
+ * With models in the parse cache, they come cheap (a read and a JSON parse each), so a chunk's fixed costs weigh more. One
  * file changed: gen30k (11,500 YAML files) 1.17 s and 180 MB unchunked against 1.55 s and 166 MB in 3 chunks; gen100k
  * 3.1 s and 351 MB against 4.1 s and 243 MB in 10 (bench 2026-11-29 09:05).
  */
 export const CHUNK_AUTO_PAST_CACHED = 20_000;
 export const CHUNK_FILES = 4_000;
 /**
- * With the parse cache, each chunk's fixed costs (a full collection, the context's views built again) weigh more
+ * With models in the parse cache, each chunk's fixed costs (a full collection, the context's views built again) weigh more
  * against cheap models, so larger trees get larger chunks: never many more than this many. gen300k, one file
  * changed: 4,000 per chunk 363 MB and 15.2 s, a tenth of the files per chunk (9,700) 403 MB and 13.7 s. Without the
  * cache they do not (gen300k: 331 MB and 19.8 s against 350 MB and 19.4 s; bench notes of 2026-11-29, session 8).
  */
 export const AUTO_CHUNKS_AT_MOST = 10;
 
+/**
+ * Whether a parse cache holding STORED entries gives a scan of CANDIDATES files most of its models. One that holds
+ * few (a first run, or the first after a new build or config) leaves every model to be made as a scan without it
+ * does, which is then chunked like one: gen30k's first cached run 242-256 -> 220-229 MB, gen300k's 412 -> 399 MB.
+ */
+export function cacheHoldsModels(stored: number, candidates: number): boolean {
+  return stored * 2 >= candidates;
+}
+
 /** The chunk size of a scan over CHUNKABLE chunkable YAML files, or 0 for no chunks. */
-export function chunkSizeFor(chunkable: number, chunkFiles: number | undefined, cached = false): number {
+export function chunkSizeFor(chunkable: number, chunkFiles: number | undefined, cachedModels = false): number {
   if (chunkFiles !== undefined) return chunkFiles > 0 && chunkable > chunkFiles ? chunkFiles : 0;
-  if (!cached) return chunkable > CHUNK_AUTO_PAST ? CHUNK_FILES : 0;
+  if (!cachedModels) return chunkable > CHUNK_AUTO_PAST ? CHUNK_FILES : 0;
   return chunkable > CHUNK_AUTO_PAST_CACHED ? Math.max(CHUNK_FILES, Math.ceil(chunkable / AUTO_CHUNKS_AT_MOST)) : 0;
 }
 
