@@ -200,6 +200,50 @@ describe('collections between chunks', () => {
   });
 });
 
+describe('parsers let go of after the last file that needs them', () => {
+  it('where the host allows: TypeScript and tree-sitter are unloaded, load again for the next scan, and the result is the same', async () => {
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    const loaded = (pattern: RegExp) => Object.keys(require.cache).some((id) => pattern.test(id));
+    const typescript = /[\\/]@ts-morph[\\/]common[\\/]dist[\\/]typescript\.js$/;
+    const treeSitter = /[\\/]web-tree-sitter[\\/]/;
+    const root = path.join(REPO_ROOT, 'fixtures', 'example-platform');
+    const now = new Date('2026-01-01T00:00:00Z');
+    // The library's host keeps its heap: both stay loaded.
+    const kept = await scanDetailed({ root, useGit: false, now });
+    expect(loaded(typescript) && loaded(treeSitter)).toBe(true);
+    // Findings of each parser: TypeScript, and tree-sitter's Go, Python and Tiltfile grammars.
+    for (const end of ['.ts', '.go', '.py', 'Tiltfile']) expect(kept.result.findings.some((f) => f.file.endsWith(end)), end).toBe(true);
+    allowCollections(() => {});
+    try {
+      for (const chunkFiles of [0, 1]) {
+        const released = await scanDetailed({ root, useGit: false, now, chunkFiles });
+        expect(loaded(typescript) || loaded(treeSitter)).toBe(false);
+        expect(JSON.stringify(released.result)).toBe(JSON.stringify(kept.result));
+      }
+    } finally {
+      allowCollections(undefined);
+    }
+  });
+});
+
+describe('tree-sitter let go of', () => {
+  it('gives a new runtime and parser after a release, which parse as before', async () => {
+    const { releaseTreeSitter, treeSitterParser } = await import('../src/analyzers/tests/treesitter.js');
+    const before = await treeSitterParser('go');
+    const tree = before.parse('package x\nfunc TestA(t *testing.T) {}\n')!;
+    const text = tree.rootNode.toString();
+    tree.delete();
+    await releaseTreeSitter();
+    const after = await treeSitterParser('go');
+    expect(after).not.toBe(before);
+    expect(Object.getPrototypeOf(after)).not.toBe(Object.getPrototypeOf(before)); // another load of the runtime
+    const again = after.parse('package x\nfunc TestA(t *testing.T) {}\n')!;
+    expect(again.rootNode.toString()).toBe(text);
+    again.delete();
+  });
+});
+
 describe('chunks with parse workers', () => {
   it('share one set of workers across the chunks, with the result of a plain scan', async () => {
     const root = path.join(REPO_ROOT, 'fixtures', 'example-platform');

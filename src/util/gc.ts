@@ -13,6 +13,11 @@ export function collectGarbage(): void {
   collector?.();
 }
 
+/** Whether the host lets a scan manage the process's heap (the CLI does; see allowCollections). */
+export function heapIsOurs(): boolean {
+  return collector !== undefined;
+}
+
 const survivors: object[] = [];
 
 /**

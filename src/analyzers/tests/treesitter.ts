@@ -8,7 +8,8 @@ import type { Language, Node, Parser } from 'web-tree-sitter';
 
 export type { Node };
 
-let runtime: Promise<typeof import('web-tree-sitter')> | undefined;
+type TreeSitter = typeof import('web-tree-sitter');
+let runtime: Promise<TreeSitter> | undefined;
 const parsers = new Map<string, Promise<Parser>>();
 /** The last grammar load: web-tree-sitter links a grammar's scanner symbols globally, so loads must not overlap. */
 let loading: Promise<unknown> = Promise.resolve();
@@ -23,10 +24,12 @@ export function treeSitterParser(grammar: 'python' | 'go' | 'bash'): Promise<Par
   let p = parsers.get(grammar);
   if (!p) {
     p = (async () => {
-      runtime ??= import('web-tree-sitter').then(async (m) => {
+      // Its CommonJS build, which releaseTreeSitter can let go of (an ES module stays loaded for good).
+      runtime ??= (async () => {
+        const m = createRequire(import.meta.url)('web-tree-sitter') as TreeSitter;
         await m.Parser.init();
         return m;
-      });
+      })();
       const m = await runtime;
       const load = loading.then(() => m.Language.load(grammarPath(grammar)));
       loading = load.catch(() => undefined);
@@ -38,6 +41,27 @@ export function treeSitterParser(grammar: 'python' | 'go' | 'bash'): Promise<Par
     parsers.set(grammar, p);
   }
   return p;
+}
+
+/**
+ * Let go of the runtime, its grammars and their WebAssembly memory (~35 MB): the next Python, Go or Tiltfile parse
+ * loads them again. For a scan that parsed its last such file (see releaseParsers).
+ */
+export async function releaseTreeSitter(): Promise<void> {
+  if (!runtime) return;
+  const loaded = [...parsers.values()];
+  parsers.clear();
+  runtime = undefined;
+  loading = Promise.resolve();
+  for (const parser of loaded) {
+    try {
+      (await parser).delete();
+    } catch {
+      // a grammar that never loaded
+    }
+  }
+  const require = createRequire(import.meta.url);
+  for (const id of Object.keys(require.cache)) if (/[\\/]web-tree-sitter[\\/]/.test(id)) delete require.cache[id];
 }
 
 export function named(node: Node): Node[] {

@@ -85,6 +85,17 @@ function loadTs(): Promise<Ts> {
   return tsModule;
 }
 
+/**
+ * Let go of the compiler (~15 MB of heap): the next TypeScript file loads it again. For a scan that parsed its last
+ * TypeScript file (see releaseParsers).
+ */
+export function releaseTypeScript(): void {
+  if (!tsModule) return;
+  tsModule = undefined;
+  const require = createRequire(createRequire(import.meta.url).resolve('ts-morph'));
+  for (const id of Object.keys(require.cache)) if (/[\\/]@ts-morph[\\/]common[\\/]dist[\\/]typescript\.js$/.test(id)) delete require.cache[id];
+}
+
 function scriptKind(ts: Ts, path: string): TS.ScriptKind {
   if (/\.tsx$/i.test(path)) return ts.ScriptKind.TSX;
   if (/\.jsx$/i.test(path)) return ts.ScriptKind.JSX;
