@@ -269,10 +269,9 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
 async function releaseParsers(): Promise<void> {
   if (!heapIsOurs()) return;
   releaseTypeScript();
-  await releaseTreeSitter();
   // V8 holds a WebAssembly instance through its instantiation until a task of the event loop lets go of it (a heap
   // snapshot shows it held by global handles all through the chunks, which never yield): one turn of the loop.
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (await releaseTreeSitter()) await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** A and B, each sorted by ORDER, merged into one sorted list (ties: A's first). */

@@ -45,10 +45,10 @@ export function treeSitterParser(grammar: 'python' | 'go' | 'bash'): Promise<Par
 
 /**
  * Let go of the runtime, its grammars and their WebAssembly memory (~35 MB): the next Python, Go or Tiltfile parse
- * loads them again. For a scan that parsed its last such file (see releaseParsers).
+ * loads them again. For a scan that parsed its last such file (see releaseParsers). Whether there was one to let go of.
  */
-export async function releaseTreeSitter(): Promise<void> {
-  if (!runtime) return;
+export async function releaseTreeSitter(): Promise<boolean> {
+  if (!runtime) return false;
   const loaded = [...parsers.values()];
   parsers.clear();
   runtime = undefined;
@@ -62,6 +62,7 @@ export async function releaseTreeSitter(): Promise<void> {
   }
   const require = createRequire(import.meta.url);
   for (const id of Object.keys(require.cache)) if (/[\\/]web-tree-sitter[\\/]/.test(id)) delete require.cache[id];
+  return true;
 }
 
 export function named(node: Node): Node[] {
