@@ -573,8 +573,13 @@ export class ParseCache {
   private keptJson(row: number, reader: BlockReader | undefined): string {
     const { next } = this;
     if (next.from[row] === WRITTEN) return reader!.read(next.at[row]!, next.length[row]!).toString('utf8');
-    if (next.from[row] === FROM_DELTA) return entryJson(this.delta!.entries.get(next.paths[row]!)!).text;
+    if (next.from[row] === FROM_DELTA) return this.deltaJson(row);
     return this.packBytes(next.source[row]!).toString('utf8');
+  }
+
+  /** The JSON of the delta's entry kept in ROW. */
+  private deltaJson(row: number): string {
+    return entryJson(this.delta!.entries.get(this.next.paths[row]!)!).text;
   }
 
   /** The next pack: this run's new entries (written already), the kept ones copied after them, the index, the trailer. */
@@ -585,7 +590,7 @@ export class ParseCache {
       if (next.from[row] === WRITTEN) continue;
       const at = writer.size;
       if (next.from[row] === FROM_PACK) writer.write(this.packBytes(next.source[row]!));
-      else writer.write(entryJson(this.delta!.entries.get(next.paths[row]!)!).text);
+      else writer.write(this.deltaJson(row));
       next.at[row] = at;
       next.length[row] = writer.size - at;
     }

@@ -39,8 +39,8 @@ export interface ScanOptions {
   threads?: number;
   /**
    * Past this many YAML files, parse and judge them this many at a time, so their models are not all in memory at once
-   * (0: never; default: 4,000 at a time past 8,000 YAML files; with `cache`, past 20,000, 4,000 or a tenth of them at
-   * a time). The result never depends on it.
+   * (0: never; default: 4,000 at a time past 8,000 YAML files; with a `cache` that holds most models, past 20,000,
+   * 4,000 or a tenth of them at a time). The result never depends on it.
    */
   chunkFiles?: number;
   /**
