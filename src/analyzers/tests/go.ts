@@ -82,11 +82,14 @@ function exprList(node: Node | null): Node[] {
   return node.type === 'expression_list' ? named(node) : [node];
 }
 
+/** The nodes GoWalker.run looks at. */
+const GO_VISITED: ReadonlySet<string> = new Set(['block', 'call_expression', 'composite_literal', 'import_spec', 'field_declaration', 'raw_string_literal', 'interpreted_string_literal']);
+
 class GoWalker {
   constructor(private readonly model: HarnessModel) {}
 
   run(root: Node): void {
-    walk(root, (node) => {
+    walk(root, GO_VISITED, (node) => {
       switch (node.type) {
         case 'block':
           this.block(node);

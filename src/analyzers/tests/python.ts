@@ -92,6 +92,9 @@ function args(call: Node): { positional: Node[]; keywords: Map<string, Node> } {
 const ENV_GET = new Set(['os.getenv', 'getenv', 'os.environ.get', 'environ.get', 'os.environ.setdefault', 'environ.setdefault']);
 const SUBPROCESS = /^(subprocess\.(run|call|check_call|check_output|Popen)|os\.system|os\.popen|sh|run|check_output|check_call)$/;
 
+/** The nodes PyWalker.run looks at. */
+const PY_VISITED: ReadonlySet<string> = new Set(['call', 'boolean_operator', 'dictionary', 'import_from_statement', 'import_statement', 'string']);
+
 class PyWalker {
   constructor(
     private readonly model: HarnessModel,
@@ -99,7 +102,7 @@ class PyWalker {
   ) {}
 
   run(root: Node): void {
-    walk(root, (node) => {
+    walk(root, PY_VISITED, (node) => {
       switch (node.type) {
         case 'call':
           this.call(node);

@@ -209,13 +209,14 @@ function fromWorkflow(model: HarnessModel, text: string, context: AnalyzerContex
   }
 }
 
+const CALLS: ReadonlySet<string> = new Set(['call']);
+
 async function fromTiltfile(model: HarnessModel, text: string): Promise<void> {
   const parser = await treeSitterParser('python');
   const tree = parser.parse(text);
   if (!tree) return;
   try {
-    walk(tree.rootNode, (node) => {
-      if (node.type !== 'call') return;
+    walk(tree.rootNode, CALLS, (node) => {
       const fn = node.childForFieldName('function')?.text ?? '';
       if (fn !== 'local_resource' && fn !== 'local') return;
       const list = node.childForFieldName('arguments');
