@@ -22,7 +22,6 @@ export interface FastDoc {
 export interface FastOptions {
   /** Applied to every string scalar and every key. */
   text: (text: string) => string;
-  maxNodes: number;
   maxDepth: number;
 }
 
@@ -99,7 +98,6 @@ class FastYamlReader {
   private lineStart = 0;
   /** Line where the last finished value ends, as the yaml library counts a collection's end. */
   private valueEndLine = 1;
-  private nodes = 0;
   /** Whole-line comments passed so far. */
   private commentLines = 0;
   /**
@@ -143,7 +141,6 @@ class FastYamlReader {
         // `---` followed by nothing (the end, or the next marker): an empty document.
         if (!marker) throw GIVE_UP;
         const root: PScalar = { t: 'scalar', value: null, style: 'plain', line: marker.line, column: marker.column, endLine: marker.line };
-        this.count();
         docs.push({ index: docs.length, root, line: marker.line });
         if (this.atMarker('...')) this.endMarker();
         continue;
@@ -157,9 +154,6 @@ class FastYamlReader {
     return docs;
   }
 
-  private count(): void {
-    if (++this.nodes > this.options.maxNodes) throw GIVE_UP;
-  }
 
   private atMarker(marker: '---' | '...'): boolean {
     const { src, pos } = this;
@@ -341,7 +335,6 @@ class FastYamlReader {
 
   private blockMap(indent: number, depth: number): PMap {
     const { src } = this;
-    this.count();
     const line = this.line;
     const column = this.column() + 1;
     const entries: PEntry[] = [];
@@ -359,7 +352,6 @@ class FastYamlReader {
         while (src.charCodeAt(this.pos) === SPACE) this.pos++;
         if (src.charCodeAt(this.pos) !== COLON) throw GIVE_UP;
         this.pos++;
-        this.nodes--;
       } else {
         const colon = this.plainKeyColon(this.pos);
         if (colon < 0) throw GIVE_UP;
@@ -435,7 +427,6 @@ class FastYamlReader {
     if (underKey && next === indent && this.src.charCodeAt(this.pos) === DASH && isBlank(this.src.charCodeAt(this.pos + 1))) {
       return this.blockSeq(indent, depth);
     }
-    this.count();
     // The library ends a collection whose last value is empty on that value's line, or past the comment after it
     // and any blank or comment lines that follow (those are left to it).
     if (hasComment && this.pos < this.len && this.line !== nullLine + 1) throw GIVE_UP;
@@ -445,7 +436,6 @@ class FastYamlReader {
 
   private blockSeq(indent: number, depth: number): PSeq {
     const { src } = this;
-    this.count();
     const line = this.line;
     const column = this.column() + 1;
     const items: (PNode | null)[] = [];
@@ -483,7 +473,6 @@ class FastYamlReader {
   /** `|` or `>` block scalar whose parent node is indented by PARENT. Leaves the position on the next content line. */
   private blockScalar(parent: number): PScalar {
     const { src, len } = this;
-    this.count();
     const line = this.line;
     const column = this.column() + 1;
     const folded = src.charCodeAt(this.pos) === GT;
@@ -623,7 +612,6 @@ class FastYamlReader {
    */
   private plainValue(parent: number): PScalar {
     const { src } = this;
-    this.count();
     const line = this.line;
     const column = this.column() + 1;
     const start = this.pos;
@@ -712,7 +700,6 @@ class FastYamlReader {
 
   private quoted(): PScalar {
     const { src } = this;
-    this.count();
     const line = this.line;
     const column = this.column() + 1;
     const start = this.pos;
@@ -733,7 +720,6 @@ class FastYamlReader {
   private flowCollection(depth: number, parent: number): PNode {
     if (depth > this.options.maxDepth) throw GIVE_UP;
     const { src } = this;
-    this.count();
     const line = this.line;
     const column = this.column() + 1;
     const isSeq = src.charCodeAt(this.pos) === LBRACKET;
@@ -755,7 +741,6 @@ class FastYamlReader {
         const keyLine = this.line;
         const keyColumn = this.column() + 1;
         const keyNode = this.flowScalar(true);
-        this.nodes--;
         // An implicit key and its value start on one line (the library reads on past a break; left to it).
         this.skipFlowSpaces(NO_BREAK);
         if (src.charCodeAt(this.pos) !== COLON || !isBlank(src.charCodeAt(this.pos + 1))) throw GIVE_UP;
@@ -846,7 +831,6 @@ class FastYamlReader {
       const node = this.quoted();
       return node;
     }
-    this.count();
     const line = this.line;
     const column = this.column() + 1;
     const start = this.pos;
@@ -970,7 +954,7 @@ function fold(lines: string[]): string {
   return out;
 }
 
-keepShapes(new FastYamlReader('a: 1\n', { text: (s) => s, maxNodes: 10, maxDepth: 10 }));
+keepShapes(new FastYamlReader('a: 1\n', { text: (s) => s, maxDepth: 10 }));
 
 /** The documents of TEXT, or undefined when it leaves the subset this reader handles. */
 export function readYamlFast(text: string, options: FastOptions): FastDoc[] | undefined {

@@ -18,7 +18,7 @@ export interface ParsedYaml {
   docs: YamlDoc[];
   /** Nested past YAML_PARSE_DEPTH_LIMIT: never handed to the parser, so `docs` is empty. */
   refused?: { depth: number; line: number };
-  /** Aliases expanded past the node budget (alias bomb). */
+  /** Aliases expanded past the node budget (alias bomb), or nested past 20 aliases deep: expansion cut. */
   aliasLimitHit: boolean;
   /** Nesting deeper than maxDepth was cut. */
   tooDeep: boolean;
@@ -29,7 +29,11 @@ export interface ParseYamlOptions {
   restore?: (text: string) => string;
   /** Applied last to every key and string value, e.g. to intern them (models live until the rules ran). */
   text?: (text: string) => string;
-  /** Total node budget per file, counting alias expansions. */
+  /**
+   * Nodes that expanding aliases may add, per file (an alias bomb: a few lines that expand to billions of nodes). The
+   * nodes written out are bounded by the file size limit: a 4 MB manifest bundle has 250,000 of them, and a budget that
+   * counted those cut its later documents off.
+   */
   maxNodes?: number;
   maxDepth?: number;
   /** false: always the yaml library, never the fast reader (tests compare the two). */
@@ -60,7 +64,7 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
   if (options.fast !== false) {
     // The fast reader gives up past its depth limit (never above YAML_PARSE_DEPTH_LIMIT, a few hundred frames of
     // its own): it needs no nesting pass first, only the library does.
-    const docs = readYamlFast(text, { text: restore, maxNodes: budget.maxNodes, maxDepth: Math.min(budget.maxDepth, YAML_PARSE_DEPTH_LIMIT) });
+    const docs = readYamlFast(text, { text: restore, maxDepth: Math.min(budget.maxDepth, YAML_PARSE_DEPTH_LIMIT) });
     if (docs) return { docs, aliasLimitHit: false, tooDeep: false };
   }
   // The nesting is bounded before the yaml library sees the text (see nesting.ts).
@@ -70,7 +74,7 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
     // The library reads the text without the comment lines that cannot change its tree, and most of the fast
     // reader's guards are about comment lines (where the library's ranges put them): on that text it often answers,
     // and its answer is the library's on that same text, which is what the library path below returns.
-    const docs = readYamlFast(scanned.uncommented, { text: restore, maxNodes: budget.maxNodes, maxDepth: Math.min(budget.maxDepth, YAML_PARSE_DEPTH_LIMIT) });
+    const docs = readYamlFast(scanned.uncommented, { text: restore, maxDepth: Math.min(budget.maxDepth, YAML_PARSE_DEPTH_LIMIT) });
     if (docs) return { docs, aliasLimitHit: false, tooDeep: false };
   }
   const lineCounter = new LineCounter();
@@ -81,7 +85,7 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
 
   const convert = (node: unknown, doc: Document, depth: number, aliasDepth: number): PNode | null => {
     if (node == null) return null;
-    if (++budget.nodes > budget.maxNodes) {
+    if (aliasDepth > 0 && ++budget.nodes > budget.maxNodes) {
       budget.aliasLimitHit = true;
       return null;
     }
