@@ -41,7 +41,7 @@ export const buildArgTokenPassthrough = createRule(
             file: located.file,
             line: arg.line,
             message: `${(inv.tool === 'build-push-action' || inv.tool === 'bake') && /^[\w.-]+\/[\w.-]+$/.test(inv.text) ? inv.text : inv.tool} build passes ${arg.name} ${how} as a build argument${df ? ` to ${df.file.path}` : ''}${service ? ` (service ${service.service} of ${service.file})` : ''}: build args are recorded in the image history and build cache`,
-            location: `${located.file.path}#${graph.invocationLocation(located, (l) => `${l.invocation.tool}@${l.invocation.context ?? '.'}${l.invocation.dockerfile ? `:${l.invocation.dockerfile}` : ''}`)}/build-arg ${arg.name}`,
+            location: `${located.file.path}#${graph.invocationLocation(located, 'context')}/build-arg ${arg.name}`,
             value: arg.literal ? arg.value : undefined,
             keys: [arg.name],
             severity: arg.literal ? raise('high') : undefined,

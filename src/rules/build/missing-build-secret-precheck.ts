@@ -211,10 +211,10 @@ x-require-${n.toLowerCase().replace(/_/g, '-')}: \${${n}:?${n} is not set: expor
         (f) => f.file.path,
         (f) => {
           const global = f.model.jobs.find((j) => j.name === '(pipeline)')?.checked ?? [];
-          const jobs = new Set(f.model.invocations.map((i) => i.job));
-          for (const job of jobs) {
+          const jobs = groupBy(f.model.invocations, (i) => i.job);
+          for (const [job, invocations] of jobs) {
             const checked = new Set([...CI_ALWAYS_SET, ...global, ...(f.model.jobs.find((j) => j.name === job)?.checked ?? [])]);
-            const reads = f.model.invocations.filter((i) => i.job === job).flatMap(readsOf);
+            const reads = invocations.flatMap(readsOf);
             reportOnce(f.file, reads, checked, analyzer === 'jenkinsfile' ? 'groovy' : 'shell', (n) =>
               analyzer === 'jenkinsfile' ? `sh 'test -n "$${n}" || { echo "${n} is not set"; exit 1; }'` : `test -n "$${n}" || { echo "${n} is not set: add it to the CI/CD variables"; exit 1; }`,
               '',
@@ -228,9 +228,10 @@ x-require-${n.toLowerCase().replace(/_/g, '-')}: \${${n}:?${n} is not set: expor
       context.project.models<WorkflowModel>('github-workflow'),
       (f) => f.file.path,
       (f) => {
-        const jobs = new Set(f.model.invocations.map((i) => i.job));
-        for (const job of jobs) {
-          const steps = f.model.steps.filter((s) => s.job === job);
+        const jobs = groupBy(f.model.invocations, (i) => i.job);
+        const stepsOf = groupBy(f.model.steps, (s) => s.job);
+        for (const [job, invocations] of jobs) {
+          const steps = stepsOf.get(job) ?? [];
           // GitHub mints the job token for every run: `secrets.GITHUB_TOKEN` / `github.token` is never unset.
           const checked = new Set<string>(['secrets.GITHUB_TOKEN', 'github.token']);
           for (const s of steps) {
@@ -242,10 +243,22 @@ x-require-${n.toLowerCase().replace(/_/g, '-')}: \${${n}:?${n} is not set: expor
             }
             for (const m of (s.condition ?? '').matchAll(/secrets\.([A-Za-z0-9_]+)/g)) checked.add(`secrets.${m[1]}`);
           }
-          const reads = f.model.invocations.filter((i) => i.job === job).flatMap(readsOf);
+          const reads = invocations.flatMap(readsOf);
           reportOnce(f.file, reads, checked, 'yaml', (n) => `- name: Check ${n}\n  env:\n    ${n}: \${{ secrets.${n} }}\n  run: '[ -n "$${n}" ] || { echo "::error::secret ${n} is not set"; exit 1; }'`, '', jobs.size > 1 ? `${job}/` : '');
         }
       },
     );
   },
 );
+
+/** ITEMS by KEY, in their order (a workflow's jobs: a filter per job was quadratic in its steps). */
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
