@@ -1,6 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeShellScript } from '../src/analyzers/build/script.js';
+import { scan } from '../src/scan/run.js';
 import { RULE_FIXTURES, scanFixture } from './helpers/run-fixture.js';
 
 describe('docker compose build command lines', () => {
@@ -33,6 +36,33 @@ describe('docker compose build command lines', () => {
     const argEnv = r.findings.find((f) => f.ruleId === 'dockerfile-token-arg-env' && f.file === 'services/api/Dockerfile')!;
     expect(argEnv.remediation.replacement!.snippet).toContain('# ops/build-images.sh:9 (yaml):');
     expect(argEnv.remediation.replacement!.snippet).not.toContain('# deploy/compose.yaml:4 (yaml):');
+  });
+
+  it('build every service of every compose file a command line names, each with its own Dockerfile', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'footprint-compose-cli-'));
+    try {
+      const write = (rel: string, text: string) => {
+        mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+        writeFileSync(path.join(root, rel), text);
+      };
+      for (const service of ['api', 'worker', 'jobs']) write(`services/${service}/Dockerfile`, 'FROM node:20\nARG NPM_TOKEN\nRUN npm ci\n');
+      write('deploy/compose.yaml', 'services:\n  api:\n    build: ../services/api\n  jobs:\n    build: ../services/jobs\n');
+      write('deploy/compose.ci.yaml', 'services:\n  worker:\n    build: ../services/worker\n');
+      write('ops/build.sh', '#!/bin/sh\ndocker compose -f deploy/compose.yaml -f deploy/compose.ci.yaml -f deploy/compose.yaml build --build-arg NPM_TOKEN="$NPM_TOKEN"\n');
+      const result = await scan({ root, useGit: false });
+      // Each Dockerfile's finding lists the command line among the builds that pass the token (once, though the
+      // command line names compose.yaml twice).
+      const builtBy = result.findings
+        .filter((f) => f.ruleId === 'dockerfile-token-arg-env')
+        .map((f) => [f.file, (f.remediation.replacement?.snippet.match(/# ops\/build\.sh:2 /g) ?? []).length]);
+      expect(builtBy).toEqual([
+        ['services/api/Dockerfile', 1],
+        ['services/jobs/Dockerfile', 1],
+        ['services/worker/Dockerfile', 1],
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('leave the secrets to the compose file: a command line passing only public args is silent, also for build-secret-not-wired', async () => {

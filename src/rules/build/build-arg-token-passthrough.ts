@@ -15,7 +15,7 @@ export const buildArgTokenPassthrough = createRule(
   },
   (context) => {
     const names = buildNameOptions(context.config, context.options);
-    const graph = new BuildGraph(context.project);
+    const graph = BuildGraph.of(context.project);
     context.each(
       graph.invocations,
       (i) => i.file.path,

@@ -76,7 +76,7 @@ export const buildSecretNotWired = createRule(
     environmentEscalation: false,
   },
   (context) => {
-    const graph = new BuildGraph(context.project);
+    const graph = BuildGraph.of(context.project);
     context.each(
       graph.invocations,
       (i) => i.file.path,

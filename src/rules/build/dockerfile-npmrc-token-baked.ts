@@ -258,7 +258,7 @@ export const dockerfileNpmrcTokenBaked = createRule(
   },
   (context) => {
     const names = buildNameOptions(context.config, context.options);
-    const graph = new BuildGraph(context.project);
+    const graph = BuildGraph.of(context.project);
     const credFiles = new Map(context.project.models<CredFileModel>('credfile').map((f) => [f.file.path, f] as const));
     const ignores = new Map(context.project.models<DockerignoreModel>('dockerignore').map((f) => [f.file.path, f] as const));
     context.each(

@@ -65,7 +65,7 @@ export const dockerfileTokenArgEnv = createRule(
   (context) => {
     const names = buildNameOptions(context.config, context.options);
     const isCred = (n: string) => isBuildCredential(n, names);
-    const graph = new BuildGraph(context.project);
+    const graph = BuildGraph.of(context.project);
     context.each(
       graph.byPath.values(),
       (df) => df.file.path,

@@ -94,7 +94,7 @@ export const missingBuildSecretPrecheck = createRule(
     const composeSections = new Map<string, BuildInvocation & { checked?: string[] }>();
     for (const c of composeFiles) for (const i of c.model.invocations) composeSections.set(`${c.file.path}:${i.line}`, i);
     if (composeSections.size > 0) {
-      const graph = new BuildGraph(context.project);
+      const graph = BuildGraph.of(context.project);
       for (const located of graph.invocations) {
         if (!located.invocation.compose) continue;
         for (const view of graph.composeServices(located)) {
