@@ -112,7 +112,11 @@ function result(f: Finding, ruleIndex: number, baselined: boolean): Record<strin
 /** SARIF 2.1.0 for code scanning: one reportingDescriptor per rule id, results with %SRCROOT%-relative URIs. */
 export function renderSarif(scan: ScanResult): string {
   const byRule = new Map<string, Finding[]>();
-  for (const f of scan.findings) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
+  for (const f of scan.findings) {
+    const list = byRule.get(f.ruleId);
+    if (list) list.push(f);
+    else byRule.set(f.ruleId, [f]);
+  }
   const ruleIds = [...byRule.keys()].sort();
   const rules = ruleIds.map((id) => ruleDescriptor(id, byRule.get(id)!));
   const index = new Map(ruleIds.map((id, i) => [id, i]));

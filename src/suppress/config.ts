@@ -46,8 +46,22 @@ export function entryMatcher(entry: SuppressionEntry): (f: Finding) => boolean {
 export function applyConfigSuppressions(entries: readonly SuppressionEntry[], findings: readonly Finding[], now: Date, configFile: string): Diagnostic[] {
   const today = isoDay(now);
   const diagnostics: Diagnostic[] = [];
+  // The findings of each rule, and of each rule and fingerprint, in order: a config that snoozes thousands of findings
+  // by fingerprint filtered every finding for each entry.
+  const byRule = new Map<string, Finding[]>();
+  const byFingerprint = new Map<string, Finding[]>();
+  const add = (map: Map<string, Finding[]>, key: string, f: Finding) => {
+    const list = map.get(key);
+    if (list) list.push(f);
+    else map.set(key, [f]);
+  };
+  for (const f of findings) {
+    add(byRule, f.ruleId, f);
+    add(byFingerprint, `${f.ruleId}\0${f.fingerprint}`, f);
+  }
   entries.forEach((entry, index) => {
-    const matches = findings.filter(entryMatcher(entry));
+    const candidates = (entry.fingerprint ? byFingerprint.get(`${entry.rule}\0${entry.fingerprint}`) : byRule.get(entry.rule)) ?? [];
+    const matches = candidates.filter(entryMatcher(entry));
     if (isExpired(entry, today)) {
       diagnostics.push({
         file: configFile,
