@@ -1,10 +1,15 @@
 import type { Project } from '../scan/project.js';
+import { memoFor } from '../scan/project-index.js';
 import type { Origin, Replacement } from '../types.js';
 
 /** The repo's own Vault store for replacement snippets: the first store whose provider is vault, else a generic name. */
 export function preferredVaultStore(project: Project): { name: string; kind: string } {
-  const vault = project.stores.all.find((s) => s.provider === 'vault' && s.via === 'definition');
-  return vault ? { name: vault.name, kind: vault.kind } : { name: 'vault-backend', kind: 'ClusterSecretStore' };
+  // Once per project: every replacement snippet asks, and a tree without a Vault store had every store searched each time.
+  const store = memoFor(project, 'snippets:vault-store', '', () => {
+    const vault = project.stores.all.find((s) => s.provider === 'vault' && s.via === 'definition');
+    return vault ? { name: vault.name, kind: vault.kind } : { name: 'vault-backend', kind: 'ClusterSecretStore' };
+  });
+  return { ...store };
 }
 
 export function yamlKey(key: string): string {

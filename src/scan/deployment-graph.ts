@@ -305,11 +305,18 @@ class GraphBuilder {
       return this.filesUnder(p, chart || recursive).filter((f) => chart || /\.ya?ml$/i.test(f));
     }
     if (/[*?[{]/.test(p)) {
-      const match = picomatch(p, { dot: true });
-      return [...this.dirs].filter((d) => match(d)).sort().flatMap((d) => this.resolve(d, recursive));
+      // The folders a glob matches, once per glob (ApplicationSet parameter sets repeat theirs).
+      let dirs = this.globDirs.get(p);
+      if (!dirs) {
+        const match = picomatch(p, { dot: true });
+        this.globDirs.set(p, (dirs = [...this.dirs].filter((d) => match(d)).sort()));
+      }
+      return dirs.flatMap((d) => this.resolve(d, recursive));
     }
     return [];
   }
+
+  private readonly globDirs = new Map<string, string[]>();
 
   private relative(dir: string, value: string, recursive = true): string[] {
     if (REMOTE.test(value)) return [];

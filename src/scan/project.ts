@@ -37,6 +37,22 @@ export class Project {
     return this.models<YamlFileModel>('yaml');
   }
 
+  private yamlIndex?: Map<string, number>;
+
+  /**
+   * The place in yamlFiles of the first YAML file at PATH, or -1: what `yamlFiles.findIndex` answers, from a map made
+   * once (charts' default values were looked up with a pass over every YAML file each: quadratic in the charts).
+   */
+  yamlFileIndex(path: string): number {
+    if (!this.yamlIndex) {
+      this.yamlIndex = new Map();
+      this.yamlFiles.forEach((f, index) => {
+        if (!this.yamlIndex!.has(f.file.path)) this.yamlIndex!.set(f.file.path, index);
+      });
+    }
+    return this.yamlIndex.get(path) ?? -1;
+  }
+
   /**
    * Values files: by name or folder (values*.yaml, values/, an environment's settings), and data files a deployment
    * tool reads as values wherever they live (helmfile `environments.prod.values: [config/x.yaml]`, Argo CD
@@ -96,7 +112,7 @@ export class Project {
   /** A chart's default values.yaml (chartRoot/values.yaml), when the tree has one. */
   chartDefaults(chartRoot: string): YamlFileModel | undefined {
     const path = chartRoot === '.' ? 'values.yaml' : `${chartRoot}/values.yaml`;
-    return this.yamlFiles.find((f) => f.file.path === path)?.model;
+    return this.yamlFiles[this.yamlFileIndex(path)]?.model;
   }
 
   /**

@@ -386,7 +386,9 @@ export function imageScope(model: DockerfileModel, invocations: LocatedInvocatio
   for (const located of invocations) {
     const stage = targetStage(model, located.invocation.target) ?? last;
     if (!stage) continue;
-    built.set(stage.index, [...(built.get(stage.index) ?? []), located]);
+    const list = built.get(stage.index);
+    if (list) list.push(located);
+    else built.set(stage.index, [located]);
   }
   if (built.size === 0 && last) built.set(last.index, []);
   const chains = new Map([...built.keys()].map((i) => [i, finalChain(model, model.stages[i]!.name ?? undefined)] as const));
@@ -645,7 +647,12 @@ export function secretReplacement(title: string, dockerfile: string | undefined,
   const parts: string[] = [];
   if (dockerfile) parts.push(dockerfile.trimEnd());
   // A compose build section that a `docker compose build` command line also runs gets its change once, with the command line's.
-  const viaCli = (l: LocatedInvocation) => l.analyzer === 'compose' && invocations.some((o) => o.located.invocation.composeService?.file === l.file.path && o.located.invocation.composeService.line === l.invocation.line);
+  const cliBuilt = new Set<string>();
+  for (const o of invocations) {
+    const service = o.located.invocation.composeService;
+    if (service) cliBuilt.add(`${service.file}\0${service.line}`);
+  }
+  const viaCli = (l: LocatedInvocation) => l.analyzer === 'compose' && cliBuilt.has(`${l.file.path}\0${l.invocation.line}`);
   for (const { located, uses, dockerfilePath } of invocations) {
     if (viaCli(located)) continue;
     const snippet = invocationSnippet(located, uses, dockerfilePath);

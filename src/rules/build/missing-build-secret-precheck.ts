@@ -77,8 +77,9 @@ export const missingBuildSecretPrecheck = createRule(
     };
     const viaConfig = new Map<BuildInvocation, EnvRead[]>();
     const run = new Set<string>();
+    const present = new Set(configByPath.keys());
     for (const located of allInvocations(context.project)) {
-      const files = configFilesRun(located.invocation, new Set(configByPath.keys()));
+      const files = configFilesRun(located.invocation, present);
       for (const f of files) {
         run.add(f);
         const reads = unchecked(configByPath.get(f)!, located.invocation.runsConfig?.targets).map((r) => ({ ...r, line: located.invocation.line, from: `${f}:${r.line}` }));

@@ -106,7 +106,16 @@ export const clusterManagedSecretFromAzureKv = createRule(
   (context) => {
     const project = context.project;
     const classifier = new OriginClassifier(context.config);
-    const cnpgUses = project.resources.filter(isCnpgCluster).flatMap((c) => cnpgSecretUses(c).map((u) => ({ secretName: u.secretName, namespace: c.namespace })));
+    // The namespaces of the Clusters reading each Secret name (one pass over every use per ExternalSecret was quadratic).
+    const cnpgNamespaces = new Map<string, (string | undefined)[]>();
+    for (const c of project.resources.filter(isCnpgCluster)) {
+      for (const u of cnpgSecretUses(c)) {
+        const list = cnpgNamespaces.get(u.secretName);
+        if (list) list.push(c.namespace);
+        else cnpgNamespaces.set(u.secretName, [c.namespace]);
+      }
+    }
+    const readByCnpg = (secretName: string, namespace: string | undefined) => (cnpgNamespaces.get(secretName) ?? []).some((ns) => sameNamespace(ns, namespace));
     context.each(
       externalSecrets(project),
       (es) => es.resource.file,
@@ -114,7 +123,7 @@ export const clusterManagedSecretFromAzureKv = createRule(
         if (es.resource.parsed.file.isTest) return;
         const offending: { entry: EsEntry; c: Classified }[] = [];
         // A Secret a CNPG Cluster reads (bootstrap owner, managed role, superuser) in the same namespace is operator-owned.
-        const cnpgTarget = es.targetName !== undefined && cnpgUses.some((u) => u.secretName === es.targetName && sameNamespace(u.namespace, es.namespace));
+        const cnpgTarget = es.targetName !== undefined && readByCnpg(es.targetName, es.namespace);
         for (const entry of es.entries) {
           if (entry.store?.provider !== 'azurekv' || !(cnpgTarget || isSecretBearing(entry, es.targetName))) continue;
           const c: Classified = cnpgTarget ? { origin: 'cluster-operator', cls: 'database' } : classify(classifier, es, entry);
@@ -159,7 +168,7 @@ export const clusterManagedSecretFromAzureKv = createRule(
         const offending: { object: string; c: Classified; target?: string }[] = [];
         for (const object of [...new Set([...objects, ...syncedBy.keys()])]) {
           const target = syncedBy.get(object);
-          const cnpgTarget = target !== undefined && cnpgUses.some((u) => u.secretName === target && sameNamespace(u.namespace, spc.namespace));
+          const cnpgTarget = target !== undefined && readByCnpg(target, spc.namespace);
           const bearing = isCredentialName(object) || isDatabaseName(object) || credentialClass(object) !== 'generic';
           if (!cnpgTarget && !bearing) continue;
           let c: Classified = { origin: classifier.classify({ name: object, kind: 'AzureKeyVaultSecret', file: spc.file }), cls: credentialClass(object) };

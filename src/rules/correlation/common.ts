@@ -7,6 +7,7 @@ import { EXTERNAL_SECRET_KINDS, PUSH_SECRET_KINDS, esoNamespace, externalSecretV
 import type { K8sResource } from '../../k8s/resources.js';
 import type { StoreInfo } from '../../k8s/stores.js';
 import type { Project } from '../../scan/project.js';
+import { memoFor } from '../../scan/project-index.js';
 import { get, isMap, isScalar, type PNode } from '../../yaml/model.js';
 
 const VALUES_REF = /^\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*(?:\|\s*quote\s*)?-?\}\}$/;
@@ -26,7 +27,9 @@ function chartValuesRoot(project: Project, chartRoot: string): PNode | null {
   }
   if (cache.has(chartRoot)) return cache.get(chartRoot)!;
   const wanted = chartRoot === '.' ? 'values.yaml' : `${chartRoot}/values.yaml`;
-  const file = project.yamlFiles.find((f) => f.file.path === wanted || f.file.path === wanted.replace(/\.yaml$/, '.yml'));
+  // The first of values.yaml and values.yml in the project's order (what a find over the YAML files gives).
+  const places = [project.yamlFileIndex(wanted), project.yamlFileIndex(wanted.replace(/\.yaml$/, '.yml'))].filter((i) => i >= 0);
+  const file = places.length > 0 ? project.yamlFiles[Math.min(...places)] : undefined;
   const root = file?.model.docs[0]?.root ?? null;
   cache.set(chartRoot, root);
   return root;
@@ -162,8 +165,8 @@ export function isVaultEntry(project: Project, entry: EsEntry): { vault: boolean
   const provider = entry.store?.provider;
   if (provider === 'vault') return { vault: true, assumed: false };
   if (provider) return { vault: false, assumed: false };
-  const known = project.stores.all.filter((s) => s.provider !== 'generator' && s.provider !== 'fake');
-  return { vault: known.every((s) => s.provider === 'vault'), assumed: true };
+  const allVault = memoFor(project, 'stores:all-vault', '', () => project.stores.all.filter((s) => s.provider !== 'generator' && s.provider !== 'fake').every((s) => s.provider === 'vault'));
+  return { vault: allVault, assumed: true };
 }
 
 /** The role a CNPG Secret name suggests: orders-db-credentials -> orders. */

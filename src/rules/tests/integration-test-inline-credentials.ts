@@ -11,6 +11,7 @@ import { connectionStringPassword, embeddedUrlPassword, isCredentialName, isLite
 import type { Replacement } from '../../types.js';
 import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
 import { envFromReplacement, intTestsSecretName, Occurrences } from './common.js';
+import { resourcesInFile } from '../../scan/project-index.js';
 
 const TEST_NAMED = /(^|[-_.\/])(integration|integration[-_]tests?|int[-_]tests?|e2e|test[-_]job[-_]runner|playwright|smoke[-_]tests?|acceptance)([-_.\/]|$)/i;
 
@@ -50,14 +51,13 @@ export const integrationTestInlineCredentials = createRule(
   (context) => {
     const { project, config } = context;
     const files = project.yamlFiles.filter(isTestYaml);
-    const resources = project.resources;
     context.each(
       files,
       (f) => f.file.path,
       (file) => {
         const seen = new Occurrences();
         const secretName = testSecretFor(file.file.path);
-        const inFile = resources.filter((r) => r.file === file.file.path);
+        const inFile = resourcesInFile(project, file.file.path);
         // Outside test folders (a file only named for tests: `clusters/staging/smoke-tests/job.yaml`) the manifest and
         // values rules judge Secrets, workloads, ConfigMaps and values files already: one footprint, one finding.
         const shared = !file.file.isTest;
