@@ -43,7 +43,7 @@ function services(write, n) {
   let tilt = '';
   for (let i = 0; i < n; i++) {
     const d = `services/svc-${i}`;
-    write(`${d}/Dockerfile`, 'FROM node:20 AS build\nARG NPM_TOKEN\nENV NPM_TOKEN=$NPM_TOKEN\nCOPY .npmrc .\nRUN npm ci\nFROM node:20-slim\nCOPY --from=build /app /app\n');
+    write(`${d}/Dockerfile`, 'FROM node:20 AS build\nARG NPM_TOKEN\nENV NPM_TOKEN=$NPM_TOKEN\nCOPY .npmrc .\nCOPY . .\nRUN npm ci\nFROM node:20-slim\nCOPY --from=build /app /app\n');
     write(`${d}/.npmrc`, '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n');
     write(`${d}/build.sh`, `#!/bin/bash\nset -e\ndocker build --build-arg NPM_TOKEN=$NPM_TOKEN -t svc-${i} .\n`);
     write(`${d}/docker-compose.yml`, `services:\n  svc-${i}:\n    build:\n      context: .\n      args:\n        NPM_TOKEN: \${NPM_TOKEN}\n`);

@@ -260,6 +260,28 @@ export const dockerfileNpmrcTokenBaked = createRule(
     const names = buildNameOptions(context.config, context.options);
     const graph = BuildGraph.of(context.project);
     const credFiles = new Map(context.project.models<CredFileModel>('credfile').map((f) => [f.file.path, f] as const));
+    // The credential files a folder copy can leak, with their literal: made once, not for every copy of every
+    // Dockerfile (a .npmrc per package and a `COPY . .` per Dockerfile: Dockerfiles x files).
+    const leakable = [...credFiles.values()].flatMap((cred, order) => {
+      const literal = cred.file.isTest ? undefined : cred.model.entries.find((e) => e.literal && !['username', 'email'].includes(e.key));
+      return literal ? [{ cred, literal, order }] : [];
+    });
+    const byPath = [...leakable].sort((a, b) => (a.cred.file.path < b.cred.file.path ? -1 : a.cred.file.path > b.cred.file.path ? 1 : 0));
+    /** The leakable files under folder ROOT (all for `.`), in credFiles order: the paths with its prefix are one run of byPath. */
+    const leakableUnder = (root: string): typeof leakable => {
+      if (root === '.') return leakable;
+      const prefix = `${root}/`;
+      let low = 0;
+      let high = byPath.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (byPath[mid]!.cred.file.path < prefix) low = mid + 1;
+        else high = mid;
+      }
+      const under: typeof leakable = [];
+      for (let i = low; i < byPath.length && byPath[i]!.cred.file.path.startsWith(prefix); i++) under.push(byPath[i]!);
+      return under.sort((a, b) => a.order - b.order);
+    };
     const ignores = new Map(context.project.models<DockerignoreModel>('dockerignore').map((f) => [f.file.path, f] as const));
     context.each(
       graph.byPath.values(),
@@ -338,13 +360,10 @@ export const dockerfileNpmrcTokenBaked = createRule(
           for (const ctx of contexts) {
             const root = path.posix.normalize(path.posix.join(ctx, src)).replace(/\/$/, '');
             const ignoreFile = ignores.get(`${df.file.path}.dockerignore`) ?? ignores.get(path.posix.join(ctx, '.dockerignore').replace(/^\.\//, ''));
-            for (const cred of credFiles.values()) {
-              const inside = root === '.' ? cred.file.path : cred.file.path.startsWith(`${root}/`) ? cred.file.path.slice(root.length + 1) : undefined;
-              if (inside === undefined || cred.file.isTest) continue;
+            for (const { cred, literal } of leakableUnder(root)) {
+              const inside = root === '.' ? cred.file.path : cred.file.path.slice(root.length + 1);
               const inContext = ctx === '.' ? cred.file.path : cred.file.path.slice(ctx.length + 1);
               if (ignoreFile && dockerignored(ignoreFile.model, inContext)) continue;
-              const literal = cred.model.entries.find((e) => e.literal && !['username', 'email'].includes(e.key));
-              if (!literal) continue;
               const dest = imagePath(model, stage, path.posix.join(copy.dest, inside), copy.line);
               report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies ${cred.file.path}, which carries a literal ${literal.key} and is not in .dockerignore, into ${dest}`, literal.value, undefined, undefined, [literal.key]);
             }
