@@ -11,6 +11,7 @@ import { kustomizeGenerators } from '../rules/k8s/kustomize.js';
 import type { FileContext } from '../analyzers/types.js';
 import { deploymentGraph } from '../scan/deployment-graph.js';
 import { cmp } from '../scan/collector.js';
+import { groupBy } from '../util/group.js';
 
 /** Kinds that hold, fetch, push or define secrets. */
 export const SECRET_LIKE_KINDS = new Set([
@@ -264,13 +265,10 @@ function cnpgEntries(project: Project, chartEnvs: ChartEnvironments): InventoryE
 function generatedSecretEntries(project: Project, findings: readonly Finding[], classifier: OriginClassifier, cnpgNames: ReadonlySet<string>): InventoryEntry[] {
   // Findings on Secrets by name, in order: a pass over every finding per generator was quadratic (5,400 generators
   // and their findings: 0.6 s).
-  const onSecrets = new Map<string, Finding[]>();
-  for (const f of findings) {
-    if (f.resource?.kind !== 'Secret') continue;
-    const list = onSecrets.get(f.resource.name);
-    if (list) list.push(f);
-    else onSecrets.set(f.resource.name, [f]);
-  }
+  const onSecrets = groupBy(
+    findings.filter((f) => f.resource?.kind === 'Secret'),
+    (f) => f.resource!.name,
+  );
   return kustomizeGenerators(project, 'secretGenerator').map((g) => {
     const file = g.kustomization.file;
     const files = new Set([file.path, ...g.sources.map((s) => s.file.path)]);

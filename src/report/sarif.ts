@@ -1,6 +1,7 @@
 import { RULES } from '../rules/index.js';
 import type { RuleMeta } from '../rules/types.js';
 import type { Finding, ScanResult, Severity } from '../types.js';
+import { groupBy } from '../util/group.js';
 
 /** Severity → SARIF level: critical and high fail code scanning, medium warns, the rest are notes. */
 export const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
@@ -111,12 +112,7 @@ function result(f: Finding, ruleIndex: number, baselined: boolean): Record<strin
 
 /** SARIF 2.1.0 for code scanning: one reportingDescriptor per rule id, results with %SRCROOT%-relative URIs. */
 export function renderSarif(scan: ScanResult): string {
-  const byRule = new Map<string, Finding[]>();
-  for (const f of scan.findings) {
-    const list = byRule.get(f.ruleId);
-    if (list) list.push(f);
-    else byRule.set(f.ruleId, [f]);
-  }
+  const byRule = groupBy(scan.findings, (f) => f.ruleId);
   const ruleIds = [...byRule.keys()].sort();
   const rules = ruleIds.map((id) => ruleDescriptor(id, byRule.get(id)!));
   const index = new Map(ruleIds.map((id, i) => [id, i]));

@@ -2,6 +2,7 @@ import type { HistoryRecord } from '../history/types.js';
 import { RULES } from '../rules/index.js';
 import { ORIGINS, SEVERITIES, severityRank, type Diagnostic, type Finding, type InventoryEntry, type Origin, type ScanResult, type Severity } from '../types.js';
 import { trendView, type TrendView } from './trend.js';
+import { groupBy } from '../util/group.js';
 
 export type { BurnDown, ChangedFinding, OldestOpenView, TrendChanges, TrendPoint, TrendSeries, TrendView } from './trend.js';
 
@@ -235,17 +236,6 @@ function compareFindings(a: Finding, b: Finding): number {
   return severityRank(b.severity) - severityRank(a.severity) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column;
 }
 
-function byKey<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k);
-    if (list) list.push(item);
-    else map.set(k, [item]);
-  }
-  return map;
-}
-
 function maxSeverity(findings: readonly { severity: Severity }[]): Severity {
   let best: Severity = 'info';
   for (const f of findings) if (severityRank(f.severity) > severityRank(best)) best = f.severity;
@@ -344,10 +334,10 @@ const DESCRIPTIONS = new Map(RULES.map((r) => [r.meta.id, r.meta.description]));
 export function buildView(result: ScanResult, history?: readonly HistoryRecord[]): ReportView {
   const open = result.findings.filter((f) => !f.suppressed).sort(compareFindings);
   const views = open.map((f, i) => findingView(f, i));
-  const groups = byKey(views, (f) => f.ruleId);
+  const groups = groupBy(views, (f) => f.ruleId);
   const rules: RuleGroup[] = [...groups.entries()]
     .map(([ruleId, findings]) => {
-      const owners = byKey(findings, (f) => ownerOf(f.file).owner);
+      const owners = groupBy(findings, (f) => ownerOf(f.file).owner);
       // The rule-level fix is the text most findings share; when no text is shared by a majority, there is none.
       const common = mostCommon(findings.map((f) => f.remediation));
       for (const f of findings) if (common !== null && f.remediation === common) f.ownRemediation = '';

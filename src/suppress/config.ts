@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type picomatchType from 'picomatch';
 import type { SuppressionEntry } from '../config/types.js';
 import type { Diagnostic, Finding } from '../types.js';
+import { groupBy } from '../util/group.js';
 
 /** Today as YYYY-MM-DD in UTC: an entry with `expires: D` suppresses through day D and stops the day after. */
 export function isoDay(now: Date): string {
@@ -48,17 +49,8 @@ export function applyConfigSuppressions(entries: readonly SuppressionEntry[], fi
   const diagnostics: Diagnostic[] = [];
   // The findings of each rule, and of each rule and fingerprint, in order: a config that snoozes thousands of findings
   // by fingerprint filtered every finding for each entry.
-  const byRule = new Map<string, Finding[]>();
-  const byFingerprint = new Map<string, Finding[]>();
-  const add = (map: Map<string, Finding[]>, key: string, f: Finding) => {
-    const list = map.get(key);
-    if (list) list.push(f);
-    else map.set(key, [f]);
-  };
-  for (const f of findings) {
-    add(byRule, f.ruleId, f);
-    add(byFingerprint, `${f.ruleId}\0${f.fingerprint}`, f);
-  }
+  const byRule = groupBy(findings, (f) => f.ruleId);
+  const byFingerprint = groupBy(findings, (f) => `${f.ruleId}\0${f.fingerprint}`);
   entries.forEach((entry, index) => {
     const candidates = (entry.fingerprint ? byFingerprint.get(`${entry.rule}\0${entry.fingerprint}`) : byRule.get(entry.rule)) ?? [];
     const matches = candidates.filter(entryMatcher(entry));

@@ -7,6 +7,7 @@ import { createRule } from '../create-rule.js';
 import type { CiModel } from '../../analyzers/build/ci.js';
 import type { ComposeModel } from '../../analyzers/build/compose.js';
 import { allInvocations, BuildGraph, buildNameOptions, isBuildCredential, type BuildScriptModel, type TiltModel, type WorkflowModel } from './common.js';
+import { groupBy } from '../../util/group.js';
 
 /** The files `docker buildx bake` reads from its folder without -f (compose files included), and skaffold's. */
 const DEFAULT_CONFIG: Record<'bake' | 'skaffold', string[]> = {
@@ -252,14 +253,3 @@ x-require-${n.toLowerCase().replace(/_/g, '-')}: \${${n}:?${n} is not set: expor
   },
 );
 
-/** ITEMS by KEY, in their order (a workflow's jobs: a filter per job was quadratic in its steps). */
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
