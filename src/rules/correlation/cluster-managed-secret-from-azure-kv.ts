@@ -10,6 +10,7 @@ import { authorityReplacement } from '../snippets.js';
 import type { RuleContext } from '../types.js';
 import { externalSecrets, looksLikeEmbeddedResource, roleFromSecretName, sameNamespace, type EsEntry, type EsInfo } from './common.js';
 import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
+import { groupBy } from '../../util/group.js';
 
 const CLUSTER_MANAGED: ReadonlySet<Origin> = new Set(['cluster-operator', 'cluster-helm', 'cluster-service']);
 
@@ -106,16 +107,12 @@ export const clusterManagedSecretFromAzureKv = createRule(
   (context) => {
     const project = context.project;
     const classifier = new OriginClassifier(context.config);
-    // The namespaces of the Clusters reading each Secret name (one pass over every use per ExternalSecret was quadratic).
-    const cnpgNamespaces = new Map<string, (string | undefined)[]>();
-    for (const c of project.resources.filter(isCnpgCluster)) {
-      for (const u of cnpgSecretUses(c)) {
-        const list = cnpgNamespaces.get(u.secretName);
-        if (list) list.push(c.namespace);
-        else cnpgNamespaces.set(u.secretName, [c.namespace]);
-      }
-    }
-    const readByCnpg = (secretName: string, namespace: string | undefined) => (cnpgNamespaces.get(secretName) ?? []).some((ns) => sameNamespace(ns, namespace));
+    // The CNPG reads of each Secret name (one pass over every use per ExternalSecret was quadratic).
+    const cnpgUses = groupBy(
+      project.resources.filter(isCnpgCluster).flatMap((c) => cnpgSecretUses(c).map((u) => ({ secretName: u.secretName, namespace: c.namespace }))),
+      (u) => u.secretName,
+    );
+    const readByCnpg = (secretName: string, namespace: string | undefined) => (cnpgUses.get(secretName) ?? []).some((u) => sameNamespace(u.namespace, namespace));
     context.each(
       externalSecrets(project),
       (es) => es.resource.file,
