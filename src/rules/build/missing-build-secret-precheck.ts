@@ -252,4 +252,3 @@ x-require-${n.toLowerCase().replace(/_/g, '-')}: \${${n}:?${n} is not set: expor
     );
   },
 );
-
