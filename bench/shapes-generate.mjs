@@ -135,10 +135,19 @@ function bigTestFile(write, n) {
   return 1;
 }
 
+/** One Jenkinsfile with N stages, each running a docker build with a token build argument. */
+function jenkinsStages(write, n) {
+  let text = 'pipeline {\n  agent any\n  stages {\n';
+  for (let i = 0; i < n; i++) text += `    stage('build-${i}') {\n      steps {\n        sh "docker build --build-arg NPM_TOKEN=\${NPM_TOKEN} -t app${i} services/app${i}"\n      }\n    }\n`;
+  write('Jenkinsfile', `${text}  }\n}\n`);
+  return 1;
+}
+
 /** Shape name -> [generate(root, n) -> files written, N for the small run]. The large run is 3N. */
 export const SHAPES = {
   bundle: [bundle, 3_000],
   'workflow-builds': [workflowBuilds, 700],
+  'jenkins-stages': [jenkinsStages, 300],
   services: [services, 1_000],
   gitops: [gitops, 600],
   flux: [flux, 500],

@@ -303,6 +303,46 @@ describe('build invocations from other CI systems, skaffold and bake', () => {
     expect(model.jobs.find((j) => j.name === 'Build')?.checked).toContain('NPM_TOKEN');
   });
 
+  it("puts each Jenkinsfile sh step in the stage that holds it, nested stages included, with the stage's line", async () => {
+    const { analyzeJenkinsfile } = await import('../src/analyzers/build/ci.js');
+    const text = [
+      'pipeline {', // 1
+      '  agent any', // 2
+      "  environment { X = sh(script: 'docker build -t pre .', returnStdout: true) }", // 3
+      '  stages {', // 4
+      "    stage('Build') {", // 5
+      '      steps {', // 6
+      '        sh "docker build --build-arg NPM_TOKEN=${env.NPM_TOKEN} -t api services/api"', // 7
+      '      }', // 8
+      '    }', // 9
+      '    stage("Images") {', // 10
+      '      parallel {', // 11
+      "        stage('web') {", // 12
+      "          steps { sh 'docker build --build-arg GH_TOKEN=$GH_TOKEN -t web services/web' }", // 13
+      '        }', // 14
+      "        stage('worker') { steps {", // 15
+      '          sh(script: "docker build -t worker --build-arg NPM_TOKEN=${NPM_TOKEN} .")', // 16
+      '        } }', // 17
+      '      }', // 18
+      '    }', // 19
+      '  }', // 20
+      '}', // 21
+    ].join('\n');
+    const model = analyzeJenkinsfile(text, 'Jenkinsfile');
+    expect(model.invocations.map((i) => [i.line, i.job])).toEqual([
+      [3, '(pipeline)'],
+      [7, 'Build'],
+      [13, 'web'],
+      [16, 'worker'],
+    ]);
+    expect(model.jobs.map((j) => [j.name, j.line])).toEqual([
+      ['(pipeline)', 1],
+      ['Build', 5],
+      ['web', 12],
+      ['worker', 15],
+    ]);
+  });
+
   it('reads skaffold artifacts and bake targets (inherits, args, secrets, json)', async () => {
     const { analyzeSkaffold, analyzeBake } = await import('../src/analyzers/build/buildconfig.js');
     const sk = analyzeSkaffold(['build:', '  artifacts:', '    - image: api', '      context: svc/api', '      docker:', '        dockerfile: Dockerfile.prod', '        buildArgs:', '          NPM_TOKEN: "{{.NPM_TOKEN}}"', '        secrets:', '          - id: gh', '            env: GH_TOKEN'].join('\n'), 'deploy/skaffold.yaml');

@@ -356,14 +356,26 @@ export function analyzeJenkinsfile(text: string, path: string): CiModel {
   const bound = new Set<string>();
   for (const m of text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s*=\s*credentials\s*\(/g)) bound.add(m[1]!);
   for (const m of text.matchAll(/\b(?:variable|usernameVariable|passwordVariable|keyFileVariable|passphraseVariable)\s*:\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]/g)) bound.add(m[1]!);
+  // Every stage('name') with where its match ends and its line, in order. A string's stage is the last one whose match
+  // ends before it: found by bisection (searched and counted again for every string, 1,000 stages took 13 s).
+  const stages: { end: number; name: string; line: number }[] = [];
+  let line = 1;
+  let counted = 0;
+  for (const m of text.matchAll(/\bstage\s*\(\s*['"]([^'"]+)['"]/g)) {
+    for (let nl = text.indexOf('\n', counted); nl >= 0 && nl < m.index; nl = text.indexOf('\n', nl + 1)) line++;
+    counted = m.index;
+    stages.push({ end: m.index + m[0].length, name: m[1]!, line });
+  }
   const stageAt = (offset: number): { name: string; line: number } => {
-    let name = '(pipeline)';
-    let line = 1;
-    for (const m of text.slice(0, offset).matchAll(/\bstage\s*\(\s*['"]([^'"]+)['"]/g)) {
-      name = m[1]!;
-      line = text.slice(0, m.index).split('\n').length;
+    let low = 0;
+    let high = stages.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (stages[mid]!.end <= offset) low = mid + 1;
+      else high = mid;
     }
-    return { name, line };
+    const stage = stages[low - 1];
+    return stage ? { name: stage.name, line: stage.line } : { name: '(pipeline)', line: 1 };
   };
   strings.forEach((s, index) => {
     const before = text.slice(Math.max(0, s.start - 200), s.start);
