@@ -3,13 +3,24 @@ import { checkedVariables, MAX_SHELL_SOURCE, parseShell, staticArgs } from '../s
 import { child, children, nodeType, shSyntax, str, unwrap, type ShNode } from '../src/shell/mvdan.js';
 
 describe('parseShell', () => {
-  it('reports a script over the size limit instead of parsing it', () => {
-    const big = 'docker build --build-arg NPM_TOKEN=$NPM_TOKEN . ; '.repeat(Math.ceil(MAX_SHELL_SOURCE / 40));
+  it('reports a script over the size limit instead of parsing it with mvdan-sh', () => {
+    const big = 'if [ -n "$NPM_TOKEN" ]; then docker build --build-arg NPM_TOKEN=$NPM_TOKEN . ; fi\n'.repeat(Math.ceil(MAX_SHELL_SOURCE / 60));
     const script = parseShell(big, { lineOffset: 9 });
     expect(script.tooLarge).toBe(true);
     expect(script.commands).toEqual([]);
     expect(script.error).toEqual({ message: expect.stringMatching(/^shell script too large to parse \(\d+ KB; the limit is 128 KB\): not analyzed$/), line: 10 });
     expect(parseShell('docker build .').tooLarge).toBeUndefined();
+  });
+
+  it('reads a plain script over the size limit whole (the reader of plain scripts is linear)', () => {
+    const lines = 4_000;
+    const big = 'kubectl create secret generic db --from-literal=password=$DB_PASSWORD -n app\n'.repeat(lines);
+    expect(big.length).toBeGreaterThan(MAX_SHELL_SOURCE);
+    const script = parseShell(big, { lineOffset: 9 });
+    expect(script.tooLarge).toBeUndefined();
+    expect(script.error).toBeUndefined();
+    expect(script.commands).toHaveLength(lines);
+    expect(script.commands[lines - 1]).toMatchObject({ name: 'kubectl', line: lines + 9 });
   });
 
   it('splits simple commands into words after quote removal', () => {
