@@ -110,7 +110,12 @@ export function compareInventory(a: InventoryEntry, b: InventoryEntry): number {
   return cmp(a.file, b.file) || a.line - b.line || cmp(a.kind, b.kind);
 }
 
-export function buildInventory(project: Project, findings: readonly Finding[], chartEnvs: ChartEnvironments = new ChartEnvironments(project)): InventoryEntry[] {
+/**
+ * The inventory of PROJECT. With OWNED (a chunked scan's chunk), the objects of files it does not own are skipped
+ * (their entries would be dropped: every chunk holds the whole context, and built its entries again); the other
+ * entries are the caller's to filter.
+ */
+export function buildInventory(project: Project, findings: readonly Finding[], chartEnvs: ChartEnvironments = new ChartEnvironments(project), owned?: (file: string) => boolean): InventoryEntry[] {
   const classifier = new OriginClassifier(project.config);
   const cnpgNames = new Set(project.resources.filter(isCnpgCluster).flatMap((c) => cnpgSecretUses(c).map((u) => u.secretName)));
   const findingsByResource = new Map<string, Set<string>>();
@@ -123,7 +128,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
   }
   const entries: InventoryEntry[] = [];
   for (const resource of project.resources) {
-    if (!SECRET_LIKE_KINDS.has(resource.kind)) continue;
+    if (!SECRET_LIKE_KINDS.has(resource.kind) || (owned && !owned(resource.file))) continue;
     // An ESO Password generator and a plain "Password" kind from another API group are told apart by group.
     if (resource.kind === 'Password' && !(resource.apiVersion ?? '').startsWith('generators.external-secrets.io')) continue;
     const file = resource.parsed.file;
@@ -213,7 +218,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
     });
   }
   entries.push(...generatedSecretEntries(project, findings, classifier, cnpgNames));
-  entries.push(...cnpgEntries(project, chartEnvs));
+  entries.push(...cnpgEntries(project, chartEnvs, owned));
   entries.push(...buildSecretEntries(project, findings));
   return entries.sort(compareInventory);
 }
@@ -223,7 +228,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
  * operator generates, and every role/bootstrap password Secret it reads that nothing in the tree defines (its
  * producer is then unknown to the scan, which the inventory says). Secrets defined in the tree have their own entry.
  */
-function cnpgEntries(project: Project, chartEnvs: ChartEnvironments): InventoryEntry[] {
+function cnpgEntries(project: Project, chartEnvs: ChartEnvironments, owned?: (file: string) => boolean): InventoryEntry[] {
   const defined = new Set<string>();
   for (const r of project.resources) {
     if (r.kind === 'Secret' || r.kind === 'SealedSecret') defined.add(`${r.namespace ?? ''}/${r.name}`);
@@ -240,6 +245,7 @@ function cnpgEntries(project: Project, chartEnvs: ChartEnvironments): InventoryE
   };
   const out: InventoryEntry[] = [];
   for (const cluster of project.resources.filter(isCnpgCluster)) {
+    if (owned && !owned(cluster.file)) continue;
     const file = cluster.parsed.file;
     const ns = cluster.namespace;
     const isDefined = (name: string) => defined.has(`${ns ?? ''}/${name}`) || (ns === undefined && definedTails().has(name));

@@ -194,7 +194,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       const t = performance.now();
       // The inventory reads findings' files, resources, rules and origins, never their suppression or baseline marks.
       // A chunk's entries may read the first pass's findings (a kustomization's generated Secret, its .env source).
-      const entries = owned ? buildInventory(project, collector.findings.slice().sort(compareFindings), chartEnvs!.add(project, owned)) : buildInventory(project, collector.findings.sort(compareFindings));
+      const entries = owned ? buildInventory(project, collector.findings.slice().sort(compareFindings), chartEnvs!.add(project, owned), owned) : buildInventory(project, collector.findings.sort(compareFindings));
       for (const entry of entries) if (!owned || owned(entry.file)) inventory.push(entry);
       timings.inventory += performance.now() - t;
       collector.inheritEnvironments(() => undefined); // let the project go
