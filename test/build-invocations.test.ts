@@ -139,6 +139,33 @@ describe('build invocations from CI, Tilt, compose and devcontainers', () => {
     expect(model.checked.sort()).toEqual(['GHCR_TOKEN', 'PKG_GITHUB_COM_TOKEN']);
   });
 
+  it('reads Tiltfile variables that are assigned from themselves, in a cycle, or doubled many times', () => {
+    const tilt = [
+      "IMAGE = 'registry.example.com/api'", // 1
+      "IMAGE = IMAGE + ':dev'", // 2
+      "CMD = 'docker build -t $EXPECTED_REF'", // 3
+      "CMD = CMD + ' --build-arg GH_TOKEN=$GH_TOKEN'", // 4
+      "CMD = CMD + ' services/web'", // 5
+      "A = B + 'x'", // 6
+      'B = A', // 7
+      "S = 'ab'", // 8
+      ...Array.from({ length: 40 }, () => 'S = S + S'), // 9-48
+      "docker_build(IMAGE, 'services/api', build_args={'NPM_TOKEN': os.getenv('NPM_TOKEN')})", // 49
+      "custom_build('web', CMD, ['services/web'])", // 50
+      "docker_build(A, 'services/cycle')", // 51
+      "docker_build('doubled', S)", // 52
+      '',
+    ].join('\n');
+    const model = analyzeTiltfile(tilt, 'Tiltfile');
+    expect(model.invocations.map((i) => [i.line, i.tool, i.context, i.buildArgs.map((a) => a.name)])).toEqual([
+      [49, 'tilt-docker-build', 'services/api', ['NPM_TOKEN']],
+      [5, 'docker', 'services/web', ['GH_TOKEN']], // a custom_build is placed at its command's text
+      [51, 'tilt-docker-build', 'services/cycle', []],
+      // 2^41 characters: no text (a context that long is no folder), and no walk of 2^40 parts either.
+      [52, 'tilt-docker-build', undefined, []],
+    ]);
+  });
+
   it('reads compose build sections and devcontainer build args', () => {
     const compose = ['services:', '  web:', '    build:', '      context: ./web', '      dockerfile: Containerfile', '      args:', '        NPM_TOKEN: ${NPM_TOKEN}', '        - ignored', '      secrets: [npm]', 'secrets:', '  npm:', '    environment: NPM_TOKEN', ''].join('\n');
     const model = analyzeCompose(compose, 'deploy/docker-compose.yml');

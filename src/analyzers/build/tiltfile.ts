@@ -268,14 +268,79 @@ function resolve(e: Expr | undefined, vars: Map<string, Expr>, depth = 0): Expr 
   return e;
 }
 
+/** strOf's answers per expression, for one Tiltfile's variables; IN_PROGRESS while one is being worked out. */
+const strings = new WeakMap<Map<string, Expr>, Map<Expr, string | undefined | typeof IN_PROGRESS>>();
+const IN_PROGRESS = Symbol('in progress');
+
+/**
+ * The text of E, through variables and `+`; undefined when some part is not a literal. Each expression is worked out
+ * once (`s = s + s` ten times over is 1,024 parts, not 2^10 walks), and one that reaches itself through variables
+ * (`a = b + 'x'` … `b = a`) has no text.
+ */
 function strOf(e: Expr | undefined, vars: Map<string, Expr>): string | undefined {
   const r = resolve(e, vars);
   if (r?.kind === 'str') return r.value;
-  if (r?.kind === 'concat') {
-    const parts = r.parts.map((p) => strOf(p, vars));
-    return parts.every((p) => p !== undefined) ? parts.join('') : undefined;
+  if (r?.kind !== 'concat') return undefined;
+  let memo = strings.get(vars);
+  if (!memo) strings.set(vars, (memo = new Map()));
+  const known = memo.get(r);
+  if (known === IN_PROGRESS) return undefined;
+  if (known !== undefined || memo.has(r)) return known;
+  memo.set(r, IN_PROGRESS);
+  const parts = r.parts.map((p) => strOf(p, vars));
+  const literal = parts.every((p) => p !== undefined) && parts.reduce((length, p) => length + p.length, 0) <= MAX_TEXT;
+  const text = literal ? parts.join('') : undefined;
+  memo.set(r, text);
+  return text;
+}
+
+/** Longer is no image name, path or command anyone writes (and a doubled string grows past what a string can hold). */
+const MAX_TEXT = 1 << 20;
+
+/**
+ * VALUE with its references to NAME bound to PREVIOUS, the name's value before this assignment (`image = image +
+ * ':dev'`): Starlark reads the old value there, and a variable defined through itself would have no end.
+ */
+function bindPrevious(value: Expr, name: string, previous: Expr | undefined): Expr {
+  const bind = (e: Expr): Expr => {
+    switch (e.kind) {
+      case 'name':
+        return e.name === name ? (previous ?? { kind: 'other', line: e.line }) : e;
+      case 'concat':
+        return { ...e, parts: e.parts.map(bind) };
+      case 'list':
+        return { ...e, items: e.items.map(bind) };
+      case 'dict':
+        return { ...e, entries: e.entries.map((entry) => ({ ...entry, key: bind(entry.key), value: bind(entry.value) })) };
+      case 'call':
+        return { ...e, args: e.args.map(bind), kwargs: Object.fromEntries(Object.entries(e.kwargs).map(([k, v]) => [k, bind(v)])) };
+      case 'index':
+        return { ...e, target: bind(e.target), key: bind(e.key) };
+      default:
+        return e;
+    }
+  };
+  return references(value, name) ? bind(value) : value;
+}
+
+/** Whether E reads the variable NAME. */
+function references(e: Expr, name: string): boolean {
+  switch (e.kind) {
+    case 'name':
+      return e.name === name;
+    case 'concat':
+      return e.parts.some((p) => references(p, name));
+    case 'list':
+      return e.items.some((i) => references(i, name));
+    case 'dict':
+      return e.entries.some((entry) => references(entry.key, name) || references(entry.value, name));
+    case 'call':
+      return e.args.some((a) => references(a, name)) || Object.values(e.kwargs).some((v) => references(v, name));
+    case 'index':
+      return references(e.target, name) || references(e.key, name);
+    default:
+      return false;
   }
-  return undefined;
 }
 
 export function analyzeTiltfile(text: string, path: string): TiltModel {
@@ -328,7 +393,7 @@ export function analyzeTiltfile(text: string, path: string): TiltModel {
     if (t.lineStart && t.kind === 'name' && reader.isOp('=', 1)) {
       reader.i += 2;
       const value = reader.expr();
-      vars.set(t.value, value);
+      vars.set(t.value, bindPrevious(value, t.value, vars.get(t.value)));
       collect(value, calls);
       continue;
     }
