@@ -35,6 +35,8 @@ interface Leaf {
   line: number;
   column: number;
   end: number;
+  /** The line of the character before `end` (without the line offset). */
+  endLine: number;
 }
 
 class Bail extends Error {}
@@ -175,7 +177,9 @@ class SimpleReader {
     const first = leaf.words[0];
     const end = semicolonEnd ?? leaf.end;
     const { words, assignments, redirects, line, column } = leaf;
-    const endLine = this.lineAt(end) + this.lineOffset;
+    // Counted back from the cursor only after a `;` (the cursor is there): for each command of a long `&&` chain it was
+    // a walk back over the rest of the chain.
+    const endLine = (semicolonEnd === undefined ? leaf.endLine : this.lineAt(end)) + this.lineOffset;
     const text = this.text.slice(leaf.start, end);
     // One literal per shape, as the walker builds them (no property array for `name`).
     const command: ShellCommand = first?.static
@@ -201,6 +205,7 @@ class SimpleReader {
     let line = 0;
     let column = 0;
     let end = 0;
+    let endLine = this.line;
     for (;;) {
       this.skip(false);
       const c = this.char();
@@ -216,10 +221,11 @@ class SimpleReader {
         // `NAME=value` before the command name.
       } else words.push(this.word());
       end = this.i;
+      endLine = this.line;
     }
     const first = words[0];
     if (first ? COMMAND_WORDS.has(first.raw) || assignmentLike(first.raw) : assignments.length === 0) throw new Bail();
-    return { words, assignments, redirects, start, line, column, end };
+    return { words, assignments, redirects, start, line, column, end, endLine };
   }
 
   /** `NAME=value` at the cursor, added to ASSIGNMENTS; false when the cursor is not at one. */
