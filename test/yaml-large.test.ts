@@ -35,6 +35,13 @@ describe('large YAML files', () => {
     }
   });
 
+  it('are read past a run of 200,000 comment lines', () => {
+    for (const text of [`a: 1\n${'# note\n'.repeat(200_000)}b: [2, 3]\n`, `a: &x 1\n${'#\n'.repeat(200_000)}b: *x\n`]) {
+      const root = parseYaml(text).docs[0]?.root;
+      expect(root?.t === 'map' && root.entries.map((e) => e.key)).toEqual(['a', 'b']);
+    }
+  });
+
   it('still cut an alias bomb off at the node budget', () => {
     const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);

@@ -34,10 +34,27 @@ export function parseDotenv(text: string): DotenvModel {
     let value = match[3]!.trim();
     const quote = value[0];
     if ((quote === '"' || quote === "'" || quote === '`') && value.indexOf(quote, 1) > 0) value = value.slice(1, value.indexOf(quote, 1));
-    else value = value.replace(/\s+#.*$/, '');
+    else value = withoutInlineComment(value);
     entries.push({ key: match[2]!, value, line: index + 1, column: match[1]!.length + 1 });
   });
   return { entries };
+}
+
+const SPACE = /\s/;
+
+/**
+ * VALUE up to its ` # comment` (the first `#` after whitespace, and the whitespace before it), as
+ * `value.replace(/\s+#.*$/, '')` gives, in one pass: the regular expression tried every start of a long run of spaces
+ * (60,000 spaces in a line: 1.1 s, and a 5 MB line of them hours).
+ */
+function withoutInlineComment(value: string): string {
+  for (let hash = value.indexOf('#', 1); hash > 0; hash = value.indexOf('#', hash + 1)) {
+    if (!SPACE.test(value[hash - 1]!)) continue;
+    let start = hash - 1;
+    while (start > 0 && SPACE.test(value[start - 1]!)) start--;
+    return value.slice(0, start);
+  }
+  return value;
 }
 
 export const dotenvAnalyzer: Analyzer<DotenvModel> = {

@@ -76,7 +76,10 @@ export function scanYaml(text: string, limit = YAML_PARSE_DEPTH_LIMIT, withoutCo
     const blockLine = flow === 0 && !quote;
     if (pending.length > 0) {
       const next = text.slice(i, end);
-      if (blockLine && (!previous || previous.opens || (previous.startsNode && indent <= previous.indent)) && NODE_START.test(next)) emptied.push(...pending);
+      // One at a time: a spread of a long run of comment lines (120,000) goes past the arguments a call can take.
+      if (blockLine && (!previous || previous.opens || (previous.startsNode && indent <= previous.indent)) && NODE_START.test(next)) {
+        for (const span of pending) emptied.push(span);
+      }
       pending = [];
     }
     if (blockLine) {
@@ -135,7 +138,7 @@ export function scanYaml(text: string, limit = YAML_PARSE_DEPTH_LIMIT, withoutCo
         : { indent: -1, startsNode: false, opens: false };
     start = end + 1;
   }
-  if (!quote && flow === 0) emptied.push(...pending);
+  if (!quote && flow === 0) for (const span of pending) emptied.push(span);
   return { depth: max, line: maxLine, uncommented: !withoutComments || emptied.length === 0 ? text : without(text, emptied) };
 }
 
