@@ -402,10 +402,14 @@ export function analyzeTiltfile(text: string, path: string): TiltModel {
     collect(e, calls);
     if (reader.i === before) reader.i++;
   }
+  const readsSeen = new Set<string>();
   for (const e of calls) {
     if (e.kind === 'call' && e.callee === 'fail') model.usesFail = true;
     const env = e.kind === 'call' || e.kind === 'index' ? envNameOf(e, vars) : undefined;
-    if (env && !model.envReads.some((r) => r.name === env.name && r.line === e.line)) model.envReads.push({ name: env.name, line: e.line, loud: env.loud });
+    if (env && !readsSeen.has(`${env.name}\0${e.line}`)) {
+      readsSeen.add(`${env.name}\0${e.line}`);
+      model.envReads.push({ name: env.name, line: e.line, loud: env.loud });
+    }
   }
   const checked = new Set<string>();
   if (model.usesFail) for (const n of conditionNames) checked.add(n);

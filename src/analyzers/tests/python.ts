@@ -289,17 +289,27 @@ class PyWalker {
   private importStatement(node: Node): void {
     const text = node.text;
     if (!/azure\.keyvault\.secrets|azure\.keyvault\b/.test(text)) return;
-    const secrets = new Set<string>();
-    let root: Node = node;
-    while (root.parent) root = root.parent;
-    for (const call of root.descendantsOfType('call')) {
-      if (!call) continue;
-      const fn = call.childForFieldName('function')?.text ?? '';
-      if (!/\.get_secret$/.test(fn)) continue;
-      const name = pyString(args(call).positional[0]);
-      if (name) secrets.add(name);
+    this.model.keyVault.push({ form: 'azure.keyvault.secrets', secrets: [...this.keyVaultSecrets(node)], ...pos(node) });
+  }
+
+  private secretNames?: string[];
+
+  /** The names of the file's get_secret calls, sorted: read once (a module importing in each test read the file each time). */
+  private keyVaultSecrets(node: Node): string[] {
+    if (!this.secretNames) {
+      const secrets = new Set<string>();
+      let root: Node = node;
+      while (root.parent) root = root.parent;
+      for (const call of root.descendantsOfType('call')) {
+        if (!call) continue;
+        const fn = call.childForFieldName('function')?.text ?? '';
+        if (!/\.get_secret$/.test(fn)) continue;
+        const name = pyString(args(call).positional[0]);
+        if (name) secrets.add(name);
+      }
+      this.secretNames = [...secrets].sort();
     }
-    this.model.keyVault.push({ form: 'azure.keyvault.secrets', secrets: [...secrets].sort(), ...pos(node) });
+    return this.secretNames;
   }
 
   private subprocess(node: Node): void {

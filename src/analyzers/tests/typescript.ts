@@ -379,10 +379,16 @@ class TsWalker {
     if (from === '@azure/keyvault-secrets') this.model.keyVault.push({ form: 'import @azure/keyvault-secrets', secrets: this.keyVaultSecretNames(), ...this.pos(node) });
   }
 
+  private secretNames?: string[];
+
+  /** The names of the file's getSecret calls, sorted: read once per file, each import or require gets a copy. */
   private keyVaultSecretNames(): string[] {
-    const names = new Set<string>();
-    for (const m of this.sf.text.matchAll(/\.getSecret\(\s*['"`]([^'"`$]+)['"`]/g)) names.add(m[1]!);
-    return [...names].sort();
+    if (!this.secretNames) {
+      const names = new Set<string>();
+      for (const m of this.sf.text.matchAll(/\.getSecret\(\s*['"`]([^'"`$]+)['"`]/g)) names.add(m[1]!);
+      this.secretNames = [...names].sort();
+    }
+    return [...this.secretNames];
   }
 
   private newExpression(node: TS.NewExpression): void {
