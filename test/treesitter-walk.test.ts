@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { named, treeSitterParser, walk, type Node } from '../src/analyzers/tests/treesitter.js';
+import { CURSOR_WALK_FROM, named, treeSitterParser, walk, type Node } from '../src/analyzers/tests/treesitter.js';
 
 /** The walk as it was: every named node made into an object, children through `namedChildren`. */
 function objectWalk(root: Node): Node[] {
@@ -32,15 +32,18 @@ describe('tree-sitter walk', () => {
         const types = new Set(everyNode.map((n) => n.type));
         expect(everyNode.length).toBeGreaterThan(name === 'broken' ? 5 : 20);
         if (name === 'broken') expect(everyNode.some((n) => n.type === 'ERROR')).toBe(true);
-        const all: string[] = [];
-        walk(tree.rootNode, types, (n) => all.push(describeNode(n)));
-        expect(all).toEqual(everyNode.map(describeNode));
-        // Only the types asked for, still in order.
-        const some = new Set([...types].filter((_, i) => i % 3 === 0));
-        const visited: string[] = [];
-        walk(tree.rootNode, some, (n) => visited.push(describeNode(n)));
-        expect(visited).toEqual(everyNode.filter((n) => some.has(n.type)).map(describeNode));
-        expect(visited.length).toBeGreaterThan(0);
+        // Through the cursor (from 0 nodes on) and through node objects (never the cursor): the same nodes.
+        for (const cursorFrom of [0, Number.POSITIVE_INFINITY]) {
+          const all: string[] = [];
+          walk(tree.rootNode, types, (n) => all.push(describeNode(n)), cursorFrom);
+          expect(all).toEqual(everyNode.map(describeNode));
+          // Only the types asked for, still in order.
+          const some = new Set([...types].filter((_, i) => i % 3 === 0));
+          const visited: string[] = [];
+          walk(tree.rootNode, some, (n) => visited.push(describeNode(n)), cursorFrom);
+          expect(visited).toEqual(everyNode.filter((n) => some.has(n.type)).map(describeNode));
+          expect(visited.length).toBeGreaterThan(0);
+        }
       } finally {
         tree.delete();
       }
@@ -54,15 +57,35 @@ describe('tree-sitter walk', () => {
       expect(functions.length).toBe(1);
       const types = new Set(['string', 'call', 'class_definition', 'import_statement']);
       const inside: string[] = [];
-      walk(functions[0]!, types, (n) => inside.push(describeNode(n)));
+      walk(functions[0]!, types, (n) => inside.push(describeNode(n)), 0);
       expect(inside).toEqual(objectWalk(functions[0]!).filter((n) => types.has(n.type)).map(describeNode));
       // The class and the import around the function are not reached, and neither is the call inside the class.
       expect(inside.some((d) => d.startsWith('class_definition') || d.startsWith('import_statement'))).toBe(false);
       const whole: string[] = [];
-      walk(tree.rootNode, types, (n) => whole.push(describeNode(n)));
+      walk(tree.rootNode, types, (n) => whole.push(describeNode(n)), 0);
       expect(whole.filter((d) => d.startsWith('call')).length).toBe(inside.filter((d) => d.startsWith('call')).length + 1);
     } finally {
       tree.delete();
+    }
+  });
+
+  it('finds every call in trees on either side of the cursor threshold', async () => {
+    const parser = await treeSitterParser('python');
+    const small = parser.parse('def test_a():\n    assert f(1)\n')!;
+    const large = parser.parse('def test_a():\n    assert f(1)\n'.repeat(Math.ceil(CURSOR_WALK_FROM / 10)))!;
+    try {
+      expect(small.rootNode.descendantCount).toBeLessThan(CURSOR_WALK_FROM);
+      expect(large.rootNode.descendantCount).toBeGreaterThanOrEqual(CURSOR_WALK_FROM);
+      const calls = (tree: typeof small) => {
+        let n = 0;
+        walk(tree.rootNode, new Set(['call']), () => n++);
+        return n;
+      };
+      expect(calls(small)).toBe(1);
+      expect(calls(large)).toBe(Math.ceil(CURSOR_WALK_FROM / 10));
+    } finally {
+      small.delete();
+      large.delete();
     }
   });
 });

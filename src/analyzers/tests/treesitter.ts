@@ -74,13 +74,28 @@ export function pos(node: Node): { line: number; column: number } {
 }
 
 /**
+ * Trees of more nodes than this are walked through a cursor: it makes a Node object of only the nodes VISIT gets. A 3 MB
+ * Python test file has 660,000 named nodes; made into objects one by one, they took 580 ms and grew the heap by 230 MB
+ * of garbage (the tree itself is 130 MB of WebAssembly memory); through the cursor, 400 ms and ~2 MB. Below, the cursor's
+ * calls per node (anonymous nodes included) cost more than the objects: 3,000 small Go tests took 13% longer.
+ */
+export const CURSOR_WALK_FROM = 20_000;
+
+/**
  * Depth-first walk over the named nodes under ROOT (ROOT first), in source order, calling VISIT with those of TYPES.
- * A tree cursor moves through the tree without making a Node object of every node: only the nodes VISIT gets become
- * one. A 3 MB Python test file has 660,000 named nodes; made into objects one by one, they took 580 ms and grew the
- * heap by 230 MB of garbage (the tree itself is 130 MB of WebAssembly memory); through the cursor, 400 ms and ~2 MB.
  * Like `namedChildren`, it never goes below an anonymous node.
  */
-export function walk(root: Node, types: ReadonlySet<string>, visit: (node: Node) => void): void {
+export function walk(root: Node, types: ReadonlySet<string>, visit: (node: Node) => void, cursorFrom = CURSOR_WALK_FROM): void {
+  if (root.descendantCount < cursorFrom) {
+    const stack: Node[] = [root];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (types.has(n.type)) visit(n);
+      const kids = named(n);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    }
+    return;
+  }
   const cursor = root.walk();
   try {
     for (;;) {
