@@ -269,7 +269,7 @@ function resolve(e: Expr | undefined, vars: Map<string, Expr>, depth = 0): Expr 
 }
 
 /** strOf's answers per expression, for one Tiltfile's variables; IN_PROGRESS while one is being worked out. */
-const strings = new WeakMap<Map<string, Expr>, Map<Expr, string | undefined | typeof IN_PROGRESS>>();
+const textsOf = new WeakMap<Map<string, Expr>, Map<Expr, string | undefined | typeof IN_PROGRESS>>();
 const IN_PROGRESS = Symbol('in progress');
 
 /**
@@ -281,8 +281,8 @@ function strOf(e: Expr | undefined, vars: Map<string, Expr>): string | undefined
   const r = resolve(e, vars);
   if (r?.kind === 'str') return r.value;
   if (r?.kind !== 'concat') return undefined;
-  let memo = strings.get(vars);
-  if (!memo) strings.set(vars, (memo = new Map()));
+  let memo = textsOf.get(vars);
+  if (!memo) textsOf.set(vars, (memo = new Map()));
   const known = memo.get(r);
   if (known === IN_PROGRESS) return undefined;
   if (known !== undefined || memo.has(r)) return known;
