@@ -34,6 +34,28 @@ describe('build invocations from shell scripts', () => {
     expect(c!.secrets[0]).toMatchObject({ id: 'buf', env: 'BUF_TOKEN' });
   });
 
+  it('appends to Makefile variables (+=) as make does, however many times', async () => {
+    const { makefileRecipes } = await import('../src/analyzers/build/script.js');
+    // The value as `${previous} ${value}`.trim() built it, one assignment at a time.
+    let seed = 3;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pieces = ['', ' ', '  x', 'y ', ' a b ', '--build-arg NPM_TOKEN=$(NPM_TOKEN)', '\t'];
+    for (let n = 0; n < 300; n++) {
+      const lines: string[] = [];
+      let expected: string | undefined;
+      for (let k = 0; k < 6; k++) {
+        const op = random() < 0.7 ? '+=' : random() < 0.5 ? '=' : ':=';
+        const value = pieces[Math.floor(random() * pieces.length)]!;
+        lines.push(`FLAGS ${op} ${value}`);
+        const captured = value.trimStart(); // the line's own reader skips the blanks after the operator
+        expected = op === '+=' ? `${expected ?? ''} ${captured}`.trim() : captured.trim();
+      }
+      expect(makefileRecipes(lines.join('\n')).variables.get('FLAGS'), lines.join(' | ')).toBe(expected);
+    }
+    const many = Array.from({ length: 20_000 }, (_, i) => `ARGS += --build-arg A${i}=$(A${i})`).join('\n');
+    expect(makefileRecipes(many).variables.get('ARGS')?.split(' ').length).toBe(40_000);
+  });
+
   it('reads Makefile recipes with make variables and guards', () => {
     const mk = ['IMAGE ?= ghcr.io/acme/api', 'DOCKERFILE := docker/api.Dockerfile', '', 'ifndef NPM_TOKEN', '$(error NPM_TOKEN is not set)', 'endif', '', 'build:', '\t@docker build -f $(DOCKERFILE) \\', '\t  --build-arg NPM_TOKEN=$(NPM_TOKEN) -t $(IMAGE) .', ''].join('\n');
     const model = analyzeMakefile(mk, 'Makefile');

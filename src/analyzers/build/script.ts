@@ -100,8 +100,12 @@ export function makefileRecipes(text: string): { recipes: MakeRecipe[]; variable
     const assignment = /^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(\?=|:=|::=|=|\+=)\s*(.*)$/.exec(line);
     if (assignment) {
       const [, name, op, value] = assignment;
-      if (op === '+=') variables.set(name!, `${variables.get(name!) ?? ''} ${value}`.trim());
-      else if (op !== '?=' || !variables.has(name!)) variables.set(name!, value!.trim());
+      if (op === '+=') {
+        // What `${previous} ${value}`.trim() gives, without trimming (and so copying) the whole value again each time.
+        const previous = variables.get(name!) ?? '';
+        const added = value!.trim();
+        variables.set(name!, previous === '' ? added : added === '' ? previous : `${previous} ${added}`);
+      } else if (op !== '?=' || !variables.has(name!)) variables.set(name!, value!.trim());
       inRule = false;
       continue;
     }
