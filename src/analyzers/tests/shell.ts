@@ -145,8 +145,19 @@ function fromMakefile(model: HarnessModel, text: string, context: AnalyzerContex
       continue;
     }
     commandFacts(model, commandInputs(script));
-    const rule = rules.filter((r) => r.line <= recipe.line).pop();
-    for (const t of rule?.targets ?? []) own.set(t, [...(own.get(t) ?? []), ...steps(script)]);
+    // The last rule at or above the recipe (rules come in line order): a search, not a filter of every rule per line.
+    let low = 0;
+    let high = rules.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (rules[mid]!.line <= recipe.line) low = mid + 1;
+      else high = mid;
+    }
+    for (const t of rules[low - 1]?.targets ?? []) {
+      const list = own.get(t);
+      if (list) list.push(...steps(script));
+      else own.set(t, steps(script));
+    }
   }
   // Targets named for integration/e2e runs are test runners (`make test-e2e`), like CI jobs and Tilt resources. A
   // prerequisite's recipe runs first, so its steps are the runner's too (`test-e2e: wait-secrets deploy-e2e`); a runner
