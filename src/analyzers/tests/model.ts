@@ -155,7 +155,22 @@ export function secretsInYamlText(text: string, startLine: number, column: numbe
   } catch {
     return [];
   }
-  const lineOf = (offset: number) => startLine + countNewlines(text, offset);
+  // Where the text's line breaks are, found once: counting them from the start for every Secret was D x n.
+  let breaks: number[] | undefined;
+  const lineOf = (offset: number) => {
+    if (!breaks) {
+      breaks = [];
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) breaks.push(i);
+    }
+    let low = 0;
+    let high = breaks.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (breaks[mid]! < offset) low = mid + 1;
+      else high = mid;
+    }
+    return startLine + low;
+  };
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     if (doc.errors.length > 0) continue;
     const js = doc.toJS({ maxAliasCount: 50 }) as unknown;
@@ -206,10 +221,4 @@ function findPair(node: unknown, key: string): number | undefined {
     if (item.key && String(item.key.value) === key && item.key.range) return item.key.range[0];
   }
   return undefined;
-}
-
-export function countNewlines(text: string, end: number): number {
-  let n = 0;
-  for (let i = 0; i < end && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
 }
