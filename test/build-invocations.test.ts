@@ -255,8 +255,12 @@ describe('shell variables a build sees', () => {
     expect([...model.assigned].sort()).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
     expect([...model.exported!].sort()).toEqual(['B', 'C', 'D']);
     expect(analyzeShellScript(`set -o allexport\n${script}`, 'scripts/b.sh').model.exported!.sort()).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
-    const prefixed = analyzeShellScript('NPM_TOKEN=$(gh auth token) docker build --secret id=npm,env=NPM_TOKEN .\nenv GH_PAT=x sudo docker build .\n', 'scripts/c.sh').model;
-    expect(prefixed.invocations.map((i) => i.commandEnv)).toEqual([['NPM_TOKEN'], ['GH_PAT']]);
+    const prefixed = analyzeShellScript(
+      'NPM_TOKEN=$(gh auth token) docker build --secret id=npm,env=NPM_TOKEN .\nenv GH_PAT=x sudo docker build .\nsudo -E docker build --build-arg AFTER=2 .\nenv A=1 B=2 docker build --build-arg C=3 .\n',
+      'scripts/c.sh',
+    ).model;
+    // Only NAME=value words after `env` and before the build program; never a build argument's.
+    expect(prefixed.invocations.map((i) => i.commandEnv)).toEqual([['NPM_TOKEN'], ['GH_PAT'], undefined, ['A', 'B']]);
     expect(prefixed.assigned).toEqual([]);
   });
 });

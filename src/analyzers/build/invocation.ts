@@ -587,10 +587,15 @@ export function scriptInvocations(script: ShellScript, filePath: string, host?: 
 function commandEnvironment(command: ShellCommand): string[] {
   const names = new Set<string>();
   if (command.kind === 'call' && command.name !== undefined) for (const a of command.assignments) if (a.value && a.value.value !== '') names.add(a.name);
-  for (const w of command.words) {
+  // Worked out once per command, not per word (a generated build of a few hundred --build-arg words went over every
+  // word for each).
+  let envLine = Number.POSITIVE_INFINITY;
+  for (const x of command.words) if (x.value === 'env' && x.line < envLine) envLine = x.line;
+  const program = command.words.findIndex((x) => /(^|\/)(docker|podman|nerdctl|buildah|buildctl|depot|skaffold|docker-compose)$/.test(x.value));
+  command.words.forEach((w, index) => {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=./.exec(w.value);
-    if (m && command.words.some((x) => x.value === 'env' && x.line <= w.line) && command.words.indexOf(w) < command.words.findIndex((x) => /(^|\/)(docker|podman|nerdctl|buildah|buildctl|depot|skaffold|docker-compose)$/.test(x.value))) names.add(m[1]!);
-  }
+    if (m && envLine <= w.line && index < program) names.add(m[1]!);
+  });
   return [...names].sort();
 }
 
