@@ -11,6 +11,7 @@ import { basename, segments } from '../../util/path.js';
 import type { Analyzer, AnalyzerContext } from '../types.js';
 import { scriptInvocations, valueWords, type BuildInvocation } from './invocation.js';
 import type { ShellWord } from '../../shell/index.js';
+import { partitionPoint } from '../../util/bisect.js';
 
 export type CiSystem = 'gitlab' | 'bitbucket' | 'azure' | 'circleci' | 'drone' | 'buildkite' | 'travis' | 'cloudbuild' | 'jenkins' | 'taskfile' | 'package-json';
 
@@ -367,14 +368,7 @@ export function analyzeJenkinsfile(text: string, path: string): CiModel {
     stages.push({ end: m.index + m[0].length, name: m[1]!, line });
   }
   const stageAt = (offset: number): { name: string; line: number } => {
-    let low = 0;
-    let high = stages.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (stages[mid]!.end <= offset) low = mid + 1;
-      else high = mid;
-    }
-    const stage = stages[low - 1];
+    const stage = stages[partitionPoint(stages, (s) => s.end <= offset) - 1];
     return stage ? { name: stage.name, line: stage.line } : { name: '(pipeline)', line: 1 };
   };
   strings.forEach((s, index) => {

@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../../yaml/nesting.js';
 import type { FileContext } from '../types.js';
 import { basename, segments } from '../../util/path.js';
+import { partitionPoint } from '../../util/bisect.js';
 
 /** test: a test, a test configuration or a test harness script; script: any other script (ops, bootstrap, CI). */
 export type HarnessRole = 'test' | 'script';
@@ -162,14 +163,7 @@ export function secretsInYamlText(text: string, startLine: number, column: numbe
       breaks = [];
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) breaks.push(i);
     }
-    let low = 0;
-    let high = breaks.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (breaks[mid]! < offset) low = mid + 1;
-      else high = mid;
-    }
-    return startLine + low;
+    return startLine + partitionPoint(breaks, (at) => at < offset);
   };
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     if (doc.errors.length > 0) continue;

@@ -13,6 +13,7 @@ import { commandFacts, type CommandInput } from './commands.js';
 import { emptyModel, harnessRole, hasFacts, type HarnessModel, type HarnessRole, type RunnerFacts, type StepFact } from './model.js';
 import { pyString } from './python.js';
 import { named, pos, treeSitterParser, walk, type Node } from './treesitter.js';
+import { partitionPoint } from '../../util/bisect.js';
 
 const SHELL_EXT = /\.(sh|bash)$/i;
 const NOT_SCRIPTS = /^(Dockerfile|Containerfile|LICEN[CS]E|COPYING|NOTICE|README|AUTHORS|CODEOWNERS|OWNERS|CHANGELOG|Procfile|Gemfile|Rakefile|Vagrantfile|Jenkinsfile|Brewfile|Caddyfile|Earthfile|Justfile|Pipfile)$/i;
@@ -146,14 +147,7 @@ function fromMakefile(model: HarnessModel, text: string, context: AnalyzerContex
     }
     commandFacts(model, commandInputs(script));
     // The last rule at or above the recipe (rules come in line order): a search, not a filter of every rule per line.
-    let low = 0;
-    let high = rules.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (rules[mid]!.line <= recipe.line) low = mid + 1;
-      else high = mid;
-    }
-    for (const t of rules[low - 1]?.targets ?? []) {
+    for (const t of rules[partitionPoint(rules, (r) => r.line <= recipe.line) - 1]?.targets ?? []) {
       const list = own.get(t);
       if (list) list.push(...steps(script));
       else own.set(t, steps(script));

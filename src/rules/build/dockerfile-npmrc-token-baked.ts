@@ -9,6 +9,7 @@ import { parseShell, type ShellCommand } from '../../shell/index.js';
 import type { Severity } from '../../types.js';
 import { createRule } from '../create-rule.js';
 import { BuildGraph, buildNameOptions, contextDirs, copiedIntoFinal, finalChain, imageScope, imagePath, isBuildCredential, raise, secretReplacement, stageLabel, type SecretUse } from './common.js';
+import { partitionPoint } from '../../util/bisect.js';
 
 const CRED_BASENAMES = /(^|\/)(\.npmrc|npmrc|\.yarnrc|\.yarnrc\.yml|\.netrc|_netrc|pip\.conf|pip\.ini|\.pypirc|\.git-credentials|\.gitconfig|config\.json)$/;
 /** Credential files of other package tools, recognised by their folder: Poetry, Bundler, Composer, RubyGems, Cargo, Maven, Gradle, gh. */
@@ -271,15 +272,8 @@ export const dockerfileNpmrcTokenBaked = createRule(
     const leakableUnder = (root: string): typeof leakable => {
       if (root === '.') return leakable;
       const prefix = `${root}/`;
-      let low = 0;
-      let high = byPath.length;
-      while (low < high) {
-        const mid = (low + high) >>> 1;
-        if (byPath[mid]!.cred.file.path < prefix) low = mid + 1;
-        else high = mid;
-      }
       const under: typeof leakable = [];
-      for (let i = low; i < byPath.length && byPath[i]!.cred.file.path.startsWith(prefix); i++) under.push(byPath[i]!);
+      for (let i = partitionPoint(byPath, (x) => x.cred.file.path < prefix); i < byPath.length && byPath[i]!.cred.file.path.startsWith(prefix); i++) under.push(byPath[i]!);
       return under.sort((a, b) => a.order - b.order);
     };
     const ignores = new Map(context.project.models<DockerignoreModel>('dockerignore').map((f) => [f.file.path, f] as const));
