@@ -94,6 +94,8 @@ interface Delta {
 const FROM_PACK = 0;
 const FROM_DELTA = 1;
 const WRITTEN = 2;
+/** The open pack's entry under a new stat: its bytes are copied, the index row has the new stat. */
+const RESTAMPED = 3;
 
 /**
  * What the next pack holds, a row per path in the order kept: where its entry comes from (the open pack's row
@@ -172,8 +174,21 @@ export interface CacheKeyParts {
   buildId?: string;
 }
 
+/**
+ * A file's content key: the id git gives the bytes as a blob (so a file git vouches for has it without a read, see
+ * gitContentKey) and their size.
+ */
 export function contentHash(buffer: Uint8Array): string {
-  return createHash('sha1').update(buffer).digest('hex');
+  return gitContentKey(createHash('sha1').update(`blob ${buffer.length}\0`).update(buffer).digest('hex'), buffer.length);
+}
+
+/**
+ * The content key of a file git vouches for (see discover's gitObjectIds): the object id git's index holds and the
+ * size of the file. A checkout may write other bytes than the object's (line endings, LFS, filters); with the size
+ * in the key, a model made from other bytes of the same object (another checkout's settings) is not taken for these.
+ */
+export function gitContentKey(oid: string, size: number): string {
+  return `git:${oid}:${size}`;
 }
 
 function isEntry(value: unknown): value is CacheEntry {
@@ -311,6 +326,10 @@ export class ParseCache {
   private changed = false;
   hits = 0;
   misses = 0;
+  /** Misses whose stat changed but whose content did not (same hash, or same git id): models reused, not parsed. */
+  sameContent = 0;
+  /** Of those, the ones git's id answered without reading the file. */
+  byGitId = 0;
   /** Why the stored pack was not used, when it existed but was unusable. */
   ignored?: string;
 
@@ -403,11 +422,22 @@ export class ParseCache {
     return reader.read(index.at[i]!, index.length[i]!);
   }
 
-  /** The pack's entry in row I, or undefined when it does not read back as one. */
+  /**
+   * The pack's entry in row I, or undefined when it does not read back as one. Its stat is the index row's: a
+   * restamped entry (see restamp) was copied with the stat it had when written.
+   */
   private packEntry(i: number): CacheEntry | undefined {
     try {
       const entry = JSON.parse(this.packBytes(i).toString('utf8')) as unknown;
-      return isEntry(entry) ? decodeEntry(entry) : undefined;
+      if (!isEntry(entry)) return undefined;
+      const { index } = this.pack!;
+      const decoded = decodeEntry(entry);
+      decoded.size = index.size[i]!;
+      decoded.mtimeMs = index.mtime[i]!;
+      const ctime = index.ctime[i];
+      if (ctime === null || ctime === undefined) delete decoded.ctimeMs;
+      else decoded.ctimeMs = ctime;
+      return decoded;
     } catch {
       return undefined;
     }
@@ -499,6 +529,22 @@ export class ParseCache {
   }
 
   /**
+   * Keep the stored entry of FILE (ENTRY: it, with the new stat) under its new stat: its content hash matched, so
+   * its bytes are copied as they are and only the index row changes (a fresh clone restamps every file: no entry is
+   * serialised again). An entry the delta holds, or an uncacheable one, is kept as a new one.
+   */
+  restamp(file: string, entry: CacheEntry): void {
+    const i = this.inDelta(file) ? undefined : this.packRow(file);
+    if (i === undefined || this.pack!.index.flags[i]! & UNCACHEABLE || this.broken) {
+      this.keep(file, entry, true);
+      return;
+    }
+    this.misses++;
+    this.changed = true;
+    this.next.set(file, RESTAMPED, i, -1, 0, entry, this.pack!.index.flags[i]!);
+  }
+
+  /**
    * FILE's entry was already stored as uncacheable, for the same content and stat: re-parsing it changes nothing
    * stored. The index tells most entries apart without reading them (a changed stat makes every file fresh).
    */
@@ -574,6 +620,14 @@ export class ParseCache {
     const { next } = this;
     if (next.from[row] === WRITTEN) return reader!.read(next.at[row]!, next.length[row]!).toString('utf8');
     if (next.from[row] === FROM_DELTA) return this.deltaJson(row);
+    if (next.from[row] === RESTAMPED) {
+      // A delta entry carries its own stat.
+      const entry: CacheEntry = { ...this.packEntry(next.source[row]!)!, size: next.size[row]!, mtimeMs: next.mtime[row]! };
+      const ctime = next.ctime[row]!;
+      if (Number.isNaN(ctime)) delete entry.ctimeMs;
+      else entry.ctimeMs = ctime;
+      return entryJson(entry).text;
+    }
     return this.packBytes(next.source[row]!).toString('utf8');
   }
 
@@ -589,7 +643,7 @@ export class ParseCache {
     for (let row = 0; row < next.count; row++) {
       if (next.from[row] === WRITTEN) continue;
       const at = writer.size;
-      if (next.from[row] === FROM_PACK) writer.write(this.packBytes(next.source[row]!));
+      if (next.from[row] === FROM_PACK || next.from[row] === RESTAMPED) writer.write(this.packBytes(next.source[row]!));
       else writer.write(this.deltaJson(row));
       next.at[row] = at;
       next.length[row] = writer.size - at;

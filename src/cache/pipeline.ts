@@ -10,7 +10,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { Diagnostic } from '../types.js';
 import { decodeSource, readBytesTransient, statSourceSync, type ReadFailure, type StatOutcome } from '../scan/read.js';
 import { clearInternPool, compactPlain } from '../analyzers/compact.js';
-import { contentHash, type CacheEntry, type CachedAnalyzerResult, type ParseCache } from './parse-cache.js';
+import { contentHash, gitContentKey, type CacheEntry, type CachedAnalyzerResult, type ParseCache } from './parse-cache.js';
 import type { StatLookup } from './result-cache.js';
 import { parseText, type ParsedText } from './parse-one.js';
 import { ParsePool, threadsFor } from './parallel.js';
@@ -63,7 +63,8 @@ export interface ParseFilesResult {
 type Loaded =
   | { kind: 'failed'; failure: ReadFailure }
   | { kind: 'deferred' }
-  | { kind: 'hit'; entry: CacheEntry; fresh: boolean }
+  /** `same`: the stored entry as it is; `restamped`: the stored entry under a new stat; `new`: an entry to write. */
+  | { kind: 'hit'; entry: CacheEntry; keep: 'same' | 'restamped' | 'new' }
   | { kind: 'read'; stamp: Stamp; hash?: string; text?: string; failure?: ReadFailure };
 
 /** What a cache entry records of a file's stat. */
@@ -97,15 +98,30 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     }
     const complete = (entry: CacheEntry) => !!entry.unreadable || candidate.analyzers.every((a) => entry.results[a.id] !== undefined);
     const byStat = cache?.byStat(rel, stat.size, stat.mtimeMs, stat.ctimeMs);
-    if (byStat && complete(byStat)) return { kind: 'hit', entry: byStat, fresh: false };
+    if (byStat && complete(byStat)) return { kind: 'hit', entry: byStat, keep: 'same' };
+    // git's id names the content without a read (a fresh clone: every stat is new, no content is).
+    const gitKey = cache && stat.oid !== undefined ? gitContentKey(stat.oid, stat.size) : undefined;
+    if (cache && gitKey) {
+      const byId = cache.byHash(rel, gitKey);
+      if (byId && complete(byId)) {
+        cache.sameContent++;
+        cache.byGitId++;
+        return { kind: 'hit', entry: { ...byId, ...stamp }, keep: 'restamped' };
+      }
+    }
     // Hashed and decoded before the next read reuses the buffer.
     const bytes = readBytesTransient(root, rel, stat.size);
     if (!bytes.ok) return { kind: 'failed', failure: bytes };
     let hash: string | undefined;
     if (cache) {
+      // The bytes' own key: git's id for them, so that the next fresh clone finds the entry by git's id alone, unless
+      // this checkout wrote other bytes than the object's (then gitKey names other bytes, and misses).
       hash = contentHash(bytes.buffer);
-      const byHash = cache.byHash(rel, hash);
-      if (byHash && complete(byHash)) return { kind: 'hit', entry: { ...byHash, ...stamp }, fresh: true };
+      const byHash = hash === gitKey ? undefined : cache.byHash(rel, hash);
+      if (byHash && complete(byHash)) {
+        cache.sameContent++;
+        return { kind: 'hit', entry: { ...byHash, ...stamp }, keep: 'restamped' };
+      }
     }
     const decoded = decodeSource(bytes.buffer);
     return decoded.ok
@@ -160,7 +176,8 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
           keepDeferred(candidate);
           continue;
         }
-        cache?.keep(file.path, entry, loaded.fresh);
+        if (loaded.keep === 'restamped') cache?.restamp(file.path, entry);
+        else cache?.keep(file.path, entry, loaded.keep === 'new');
         if (entry.unreadable) {
           fail(file, { ok: false, ...entry.unreadable });
           continue;

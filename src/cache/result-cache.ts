@@ -67,6 +67,15 @@ export interface Listing {
   newestMtimeMs: number;
   /** The stat of each candidate, by path, for the reader to reuse (its index built when first asked for). */
   readonly stats: StatLookup;
+  /**
+   * With git's object ids (see withOids): the hash with each file git vouches for counted by its size and id, not
+   * its times; and the latest mtime among the other files (git handles the racy case of those it vouches for).
+   */
+  readonly ids?: { hash: string; newestMtimeMs: number };
+  /** How many candidates changed (their ctime) after MS. */
+  changedSince(ms: number): number;
+  /** This listing with git's object id of each file (undefined: none), given to the reader's stats as `oid`. */
+  withOids(oids: readonly (string | undefined)[]): Listing;
 }
 
 /** Stats by path. A lookup over the listing's numbers: a Map of an outcome per file was 40 MB at 300k files. */
@@ -103,22 +112,66 @@ export function statListing(root: string, files: readonly string[], maxFileSize:
     }
   }
   // Paths cannot hold a NUL: joined by one, the list reads back one way only.
-  const hash = createHash('sha256').update(`${files.length}\n${files.join('\0')}\n`).update(numbers).update(failureText).digest('hex');
+  const pathsText = `${files.length}\n${files.join('\0')}\n`;
+  const hash = createHash('sha256').update(pathsText).update(numbers).update(failureText).digest('hex');
   const failed = new Map(failures);
   // Made on the first lookup: a re-scan answered by the stored result never looks one up.
   let rowOf: ((path: string) => number) | undefined;
-  return {
+  const listing = (ids?: Listing['ids'], oids?: PackedOids): Listing => ({
     hash,
     newestMtimeMs: newest,
+    ...(ids ? { ids } : {}),
     stats: {
       get(path) {
         rowOf ??= rowFinder(files);
         const i = rowOf(path);
         if (i < 0) return undefined;
-        return failed.get(i) ?? { ok: true, size: numbers[3 * i]!, mtimeMs: numbers[3 * i + 1]!, ctimeMs: numbers[3 * i + 2]! };
+        const failure = failed.get(i);
+        if (failure) return failure;
+        const stat = { ok: true as const, size: numbers[3 * i]!, mtimeMs: numbers[3 * i + 1]!, ctimeMs: numbers[3 * i + 2]! };
+        return oids?.has[i] ? { ...stat, oid: oids.bytes.toString('hex', i * oids.width, (i + 1) * oids.width) } : stat;
       },
     },
-  };
+    changedSince(ms) {
+      let changed = 0;
+      for (let i = 0; i < files.length; i++) if (numbers[3 * i + 2]! > ms) changed++;
+      return changed;
+    },
+    withOids(given) {
+      const packed = packOids(given);
+      // A vouched file counts by its size and id: a fresh clone (a CI runner) gives every file new times, not new ids.
+      const hashed = numbers.slice();
+      let newestOther = 0;
+      for (let i = 0; i < files.length; i++) {
+        if (hashed[3 * i]! < 0) continue;
+        if (packed.has[i]) hashed[3 * i + 1] = hashed[3 * i + 2] = 0;
+        else if (hashed[3 * i + 1]! > newestOther) newestOther = hashed[3 * i + 1]!;
+      }
+      const idHash = createHash('sha256').update('ids\n').update(pathsText).update(hashed).update(packed.has).update(packed.bytes).update(failureText).digest('hex');
+      return listing({ hash: idHash, newestMtimeMs: newestOther }, packed);
+    },
+  });
+  return listing();
+}
+
+interface PackedOids {
+  width: number;
+  /** 1 for a row with an id. */
+  has: Uint8Array;
+  bytes: Buffer;
+}
+
+/** Object ids (hex) as bytes of one width (20 for SHA-1, 32 for SHA-256), with a flag per row that has one. */
+function packOids(oids: readonly (string | undefined)[]): PackedOids {
+  const width = (oids.find((oid) => oid !== undefined)?.length ?? 0) >> 1;
+  const has = new Uint8Array(oids.length);
+  const bytes = Buffer.alloc(oids.length * width);
+  oids.forEach((oid, i) => {
+    if (oid === undefined || oid.length !== 2 * width) return;
+    // write stops at the first character that is not hex: only a whole id counts.
+    if (bytes.write(oid, i * width, width, 'hex') === width) has[i] = 1;
+  });
+  return { width, has, bytes };
 }
 
 /** A glob walk's folders and .gitignore files with their stats, and the files it listed (in order). */
@@ -168,7 +221,12 @@ export function rawOfRendered(rendered: Rendered): RawScan {
 
 export interface StoredResult {
   key: string;
+  /** The listing's hash by stats; '' when its stats were racy. */
   listing: string;
+  /** The listing's hash by git's ids (see Listing.ids). */
+  ids?: string;
+  /** When the run that stored it started (ms). */
+  storedAt?: number;
   tree?: Tree;
   /**
    * What follows the header: the raw scan or the rendered result, parsed by openBody only once the listing matched
@@ -206,6 +264,8 @@ interface Header {
   format: number;
   key: string;
   listing: string;
+  ids?: string;
+  storedAt?: number;
   body: 'raw' | 'rendered';
   at?: number;
   tree?: { dirs: Tree['dirs']; ignoreFiles: Tree['ignoreFiles']; files: string };
@@ -233,7 +293,9 @@ export function readStoredResult(root: string, key: string): StoredResult | unde
     const tree = t && Array.isArray(t.dirs) && Array.isArray(t.ignoreFiles) && typeof t.files === 'string' ? { dirs: t.dirs, ignoreFiles: t.ignoreFiles, files: t.files === '' ? [] : t.files.split('\0') } : undefined;
     if (header.body !== 'raw' && header.body !== 'rendered') return undefined;
     const body = { kind: header.body, text: bodyText, ...(typeof header.at === 'number' ? { at: header.at } : {}) };
-    return { key: header.key, listing: header.listing, ...(tree ? { tree } : {}), body };
+    const ids = typeof header.ids === 'string' ? { ids: header.ids } : {};
+    const storedAt = typeof header.storedAt === 'number' ? { storedAt: header.storedAt } : {};
+    return { key: header.key, listing: header.listing, ...ids, ...storedAt, ...(tree ? { tree } : {}), body };
   } catch {
     return undefined;
   }
@@ -295,7 +357,16 @@ export function rawBody(raw: { findingsJson: string; diagnostics: readonly Diagn
 
 /** False when a candidate changed within the racy window of the scan's start: saveResult would not store. */
 export function storable(listing: Listing, startedAtMs: number): boolean {
+  return statsStorable(listing, startedAtMs) || (!!listing.ids && listing.ids.newestMtimeMs < startedAtMs - RACY_MS);
+}
+
+function statsStorable(listing: Listing, startedAtMs: number): boolean {
   return listing.newestMtimeMs < startedAtMs - RACY_MS;
+}
+
+/** The stored result was made from the same files: by their stats, or by git's ids (see Listing.ids). */
+export function sameListing(stored: StoredResult, listing: Listing): boolean {
+  return (stored.listing !== '' && stored.listing === listing.hash) || (!!listing.ids && stored.ids === listing.ids.hash);
 }
 
 /** Store a body (rawBody, or a rendered result) with the listing and tree. Returns false when not stored: racy listing or a write error. */
@@ -309,7 +380,10 @@ export function saveResult(root: string, key: string, listing: Listing, startedA
     const header: Header = {
       format: FORMAT,
       key,
-      listing: listing.hash,
+      // Racy stats are not stored: a listing stored by ids alone matches by ids alone.
+      listing: statsStorable(listing, startedAtMs) ? listing.hash : '',
+      ...(listing.ids && listing.ids.newestMtimeMs < startedAtMs - RACY_MS ? { ids: listing.ids.hash } : {}),
+      storedAt: startedAtMs,
       body: body.kind,
       ...(body.at !== undefined ? { at: body.at } : {}),
       ...(tree ? { tree: { dirs: tree.dirs, ignoreFiles: tree.ignoreFiles, files: tree.files.join('\0') } } : {}),

@@ -68,7 +68,7 @@ export interface AnalyzeOutput {
   findings: Finding[];
   inventory: InventoryEntry[];
   counts: Summary['files'];
-  timings: { read: number; parse: Record<string, number>; rules: Record<string, number>; inventory: number; cache?: { hits: number; misses: number; load: number; save: number }; chunks?: { count: number; files: number } };
+  timings: { read: number; parse: Record<string, number>; rules: Record<string, number>; inventory: number; cache?: { hits: number; misses: number; sameContent: number; byGitId: number; load: number; save: number }; chunks?: { count: number; files: number } };
 }
 
 export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
@@ -288,5 +288,5 @@ function mergeSorted<T>(a: readonly T[], b: readonly T[], order: (x: T, y: T) =>
 function saveCache(cache: ParseCache, load: number, timings: AnalyzeOutput['timings']): void {
   const mark = performance.now();
   cache.save();
-  timings.cache = { hits: cache.hits, misses: cache.misses, load, save: performance.now() - mark };
+  timings.cache = { hits: cache.hits, misses: cache.misses, sameContent: cache.sameContent, byGitId: cache.byGitId, load, save: performance.now() - mark };
 }

@@ -7,7 +7,8 @@ import { keepShapes } from '../util/gc.js';
 export type ReadOutcome = { ok: true; text: string; bytes: number } | { ok: false; skipped: boolean; diagnostic: AnalyzerDiagnostic };
 export type ReadFailure = Extract<ReadOutcome, { ok: false }>;
 /** `ctimeMs` changes with every write and cannot be set back (unlike mtime): an edit that keeps size and mtime shows. */
-export type StatOutcome = { ok: true; size: number; mtimeMs: number; ctimeMs: number } | ReadFailure;
+/** `oid`: git's object id of the content, when git vouches the file is unmodified (see DiscoveredFile.oid). */
+export type StatOutcome = { ok: true; size: number; mtimeMs: number; ctimeMs: number; oid?: string } | ReadFailure;
 export type BytesOutcome = { ok: true; buffer: Buffer } | ReadFailure;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -29,11 +29,11 @@ export function summaryLine(result: ScanResult): string {
 
 function printTimings(t: ScanTimings): void {
   const ms = (n: number) => `${n.toFixed(1)} ms`;
-  const lines = [`discover ${ms(t.discover)}${t.listing ? ` (${t.listing})` : ''}`, `read ${ms(t.read)}`];
+  const lines = [`discover ${ms(t.discover)}${t.listing ? ` (${t.listing}${t.gitIds ? ', object ids' : ''})` : ''}`, `read ${ms(t.read)}`];
   for (const [id, n] of Object.entries(t.parse)) lines.push(`parse:${id} ${ms(n)}`);
   for (const [id, n] of Object.entries(t.rules).sort((a, b) => b[1] - a[1])) lines.push(`rule:${id} ${ms(n)}`);
   if (t.chunks) lines.push(`chunks ${t.chunks.count} (${t.chunks.files} YAML files judged a chunk at a time)`);
-  if (t.cache) lines.push(`cache ${t.cache.hits} hits, ${t.cache.misses} misses, load ${ms(t.cache.load)}, save ${ms(t.cache.save)}`);
+  if (t.cache) lines.push(`cache ${t.cache.hits} hits, ${t.cache.misses} misses${t.cache.sameContent ? ` (${t.cache.sameContent} of same content, ${t.cache.byGitId} of them by git object id)` : ''}, load ${ms(t.cache.load)}, save ${ms(t.cache.save)}`);
   if (t.result) lines.push(`result ${t.result}`);
   lines.push(`inventory ${ms(t.inventory)}`, `total ${ms(t.total)}`);
   process.stderr.write(`timing:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
