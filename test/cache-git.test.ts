@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CACHE_DIR } from '../src/cache/parse-cache.js';
 import { RESULT_FILE } from '../src/cache/result-cache.js';
 import { resolveConfig } from '../src/config/load.js';
-import { discover, gitObjectIds } from '../src/scan/discover.js';
+import { discover, gitObjectIds, oidAt } from '../src/scan/discover.js';
 import { scanDetailed } from '../src/scan/run.js';
 import type { ScanResult } from '../src/types.js';
 import { TEST_ROOT } from './helpers/run-fixture.js';
@@ -72,7 +72,7 @@ describe('git object ids of a listing', () => {
     expect(discovery.via).toBe('git');
     const files = discovery.files.map((f) => f.path);
     const oids = await gitObjectIds(root, files);
-    expect(Object.fromEntries(files.map((f, i) => [f, oids![i]]))).toEqual({
+    expect(Object.fromEntries(files.map((f, i) => [f, oidAt(oids!, i)]))).toEqual({
       'clean.yaml': git(root, 'hash-object', 'clean.yaml').trim(),
       'edited.yaml': undefined,
       'link.yaml': undefined,
@@ -98,7 +98,7 @@ describe('git object ids of a listing', () => {
 
     const discovery = await discover(root, resolveConfig({}), { useGit: true });
     expect(discovery.files).toEqual([{ path: 'values.yaml', symlink: false }]);
-    expect(await gitObjectIds(root, ['values.yaml'])).toEqual([undefined]);
+    expect(oidAt((await gitObjectIds(root, ['values.yaml']))!, 0)).toBeUndefined();
   });
 });
 
@@ -175,6 +175,25 @@ describe('caches keyed by git object ids', () => {
     // The next run on this clone: every model by its stat, as on any unchanged tree.
     const third = await run(clone, { reuseResult: false });
     expect(third.timings.cache).toMatchObject({ hits: parsed + 1, misses: 0, sameContent: 0 });
+  });
+
+  it.each([
+    ['a fresh clone: by git id', true],
+    ['touched files: by hash', false],
+  ])('defers the files a chunk judges without decoding their models first, when the content matched (%s)', async (_what, clone) => {
+    const repo = exampleRepo();
+    const scanChunked = (root: string, cache = true) => scanDetailed({ root, cache, reuseResult: false, useGit: clone, now: NOW, chunkFiles: 1 });
+    const first = await scanChunked(repo);
+    expect(first.timings.chunks?.count).toBeGreaterThan(1);
+    const parsed = first.timings.cache!.misses;
+    let root = repo;
+    if (clone) root = cloneWithCache(repo);
+    else for (const file of git(repo, 'ls-files').trim().split('\n')) utimesSync(path.join(repo, file), NOW, NOW);
+    const again = await scanChunked(root);
+    // Each model decoded once: in its chunk, not also in the first pass that defers its file.
+    expect(again.timings.cache).toMatchObject({ hits: 0, misses: parsed, sameContent: parsed, byGitId: clone ? parsed : 0 });
+    expect(again.timings.chunks).toEqual(first.timings.chunks);
+    expect(comparable(again.result)).toEqual(comparable((await scanChunked(root, false)).result));
   });
 
   it('does not take a model made from other bytes of the same object: a checkout with CRLF line endings is read again', async () => {

@@ -397,6 +397,53 @@ describe('lazy pack', () => {
     untagged.close();
   });
 
+  it('answers the tag of an entry by its content key, whatever the stat, only for that key', () => {
+    const root = dirWithCache();
+    const tag = (e: CacheEntry) => (e.size % 2) + 1;
+    fill(root, 60, () => '', { tag });
+    // Rewritten in a delta: the delta has the say, and the index alone cannot answer.
+    fill(root, 60, (n) => (n === 7 ? 'v2' : undefined), { tag });
+    const cache = ParseCache.open(root, parts, { tag });
+    for (const n of [1, 2, 59]) {
+      expect(cache.tagByHash(`f/${n}.yaml`, `h${n}`)).toBe((n % 2) + 1);
+      expect(cache.tagByHash(`f/${n}.yaml`, `h${n}x`)).toBeUndefined();
+      expect(cache.tagByHash(`f/${n}.yaml`, `h${n + 1}`)).toBeUndefined();
+    }
+    expect(cache.tagByHash('f/7.yaml', 'h7v2')).toBeUndefined();
+    expect(cache.tagByHash('f/none.yaml', 'h1')).toBeUndefined();
+    cache.close();
+  });
+
+  it('keeps a restamped entry under its new stat, in a rewritten pack and in a delta', () => {
+    const root = dirWithCache();
+    fill(root, 100, () => '');
+    const shift = new Map<number, number>();
+    const restamp = (which: (n: number) => boolean) => {
+      const cache = ParseCache.open(root, parts);
+      for (let n = 1; n <= 100; n++) {
+        const file = `f/${n}.yaml`;
+        const mtime = n * 1000 + (shift.get(n) ?? 0);
+        if (!which(n)) {
+          cache.keep(file, cache.byStat(file, n, mtime, mtime + 1)!, false);
+          continue;
+        }
+        shift.set(n, 7);
+        cache.restamp(file, { ...cache.byHash(file, `h${n}`)!, mtimeMs: n * 1000 + 7, ctimeMs: n * 1000 + 8 });
+      }
+      cache.save();
+      return cache.wrote;
+    };
+    // One entry: a delta; then every other entry: the whole pack, its entries copied as they were.
+    expect(restamp((n) => n === 5)).toBe('delta');
+    expect(restamp((n) => n !== 5)).toBe('pack');
+    const cache = ParseCache.open(root, parts);
+    for (let n = 1; n <= 100; n++) {
+      expect(cache.byStat(`f/${n}.yaml`, n, n * 1000, n * 1000 + 1)).toBeUndefined();
+      expect(cache.byStat(`f/${n}.yaml`, n, n * 1000 + 7, n * 1000 + 8)).toEqual({ ...entry(n), mtimeMs: n * 1000 + 7, ctimeMs: n * 1000 + 8 });
+    }
+    cache.close();
+  });
+
   it('removes the temp files of runs that ended without saving, never those of a running one', () => {
     const root = dirWithCache();
     fill(root, 5, () => '');

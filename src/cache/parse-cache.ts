@@ -44,6 +44,9 @@ const BLOCK = 1 << 20;
 const DELTA_SHARE = 0.05;
 const DELTA_MIN = 50;
 const UNCACHEABLE = 1;
+/** An entry's JSON begins with its stat and content key (see keep): enough of it to read the key. */
+const ENTRY_HEAD = 256;
+const ENTRY_HASH = /^\{"size":[-\d.e+]+,"mtimeMs":[-\d.e+]+,(?:"ctimeMs":[-\d.e+]+,)?"hash":"([^"\\]*)"/;
 
 /** What one analyzer produced for one file. `model` absent: the sniff said no, or parse returned undefined. */
 export interface CachedAnalyzerResult {
@@ -473,6 +476,25 @@ export class ParseCache {
     }
     const i = this.statRow(file, size, mtimeMs, ctimeMs);
     return i === undefined ? undefined : this.pack!.index.flags[i]! >> 1;
+  }
+
+  /**
+   * The tag of PATH's entry when its content key is HASH (the stat changed, the content did not), from the index and
+   * the head of the entry, without decoding its models; undefined when the pack has no such entry (or the delta has
+   * the say on it).
+   */
+  tagByHash(file: string, hash: string): number | undefined {
+    if (!this.tagOf || this.inDelta(file)) return undefined;
+    const i = this.packRow(file);
+    if (i === undefined || this.pack!.index.flags[i]! & UNCACHEABLE) return undefined;
+    return this.packHash(i) === hash ? this.pack!.index.flags[i]! >> 1 : undefined;
+  }
+
+  /** The content key in the head of the pack's entry in row I (entries are written stat first, then the key). */
+  private packHash(i: number): string | undefined {
+    const { reader, index } = this.pack!;
+    const head = reader.read(index.at[i]!, Math.min(index.length[i]!, ENTRY_HEAD)).toString('latin1');
+    return ENTRY_HASH.exec(head)?.[1];
   }
 
   /** The delta has the say on FILE (an entry, or its removal): the pack's index does not. */

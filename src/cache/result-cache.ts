@@ -32,6 +32,7 @@ import type { Diagnostic, Finding, InventoryEntry, ScanResult, Summary } from '.
 import { statSourceInto, type ReadFailure, type StatOutcome } from '../scan/read.js';
 import { buildId, CACHE_DIR } from './build-id.js';
 import { rowFinder } from '../util/row-finder.js';
+import { oidAt, type ObjectIds } from '../scan/discover.js';
 
 const FORMAT = 5; // 3: listings and trees include ctimes; 4: listing hash over one array of stat numbers; 5: header line + raw or rendered body
 export const RESULT_FILE = `result-v${FORMAT}.json`;
@@ -74,8 +75,8 @@ export interface Listing {
   readonly ids?: { hash: string; newestMtimeMs: number };
   /** How many candidates changed (their ctime) after MS. */
   changedSince(ms: number): number;
-  /** This listing with git's object id of each file (undefined: none), given to the reader's stats as `oid`. */
-  withOids(oids: readonly (string | undefined)[]): Listing;
+  /** This listing with git's object id of each file that has one, given to the reader's stats as `oid`. */
+  withOids(oids: ObjectIds): Listing;
 }
 
 /** Stats by path. A lookup over the listing's numbers: a Map of an outcome per file was 40 MB at 300k files. */
@@ -117,7 +118,7 @@ export function statListing(root: string, files: readonly string[], maxFileSize:
   const failed = new Map(failures);
   // Made on the first lookup: a re-scan answered by the stored result never looks one up.
   let rowOf: ((path: string) => number) | undefined;
-  const listing = (ids?: Listing['ids'], oids?: PackedOids): Listing => ({
+  const listing = (ids?: Listing['ids'], oids?: ObjectIds): Listing => ({
     hash,
     newestMtimeMs: newest,
     ...(ids ? { ids } : {}),
@@ -129,7 +130,8 @@ export function statListing(root: string, files: readonly string[], maxFileSize:
         const failure = failed.get(i);
         if (failure) return failure;
         const stat = { ok: true as const, size: numbers[3 * i]!, mtimeMs: numbers[3 * i + 1]!, ctimeMs: numbers[3 * i + 2]! };
-        return oids?.has[i] ? { ...stat, oid: oids.bytes.toString('hex', i * oids.width, (i + 1) * oids.width) } : stat;
+        const oid = oids && oidAt(oids, i);
+        return oid ? { ...stat, oid } : stat;
       },
     },
     changedSince(ms) {
@@ -137,8 +139,7 @@ export function statListing(root: string, files: readonly string[], maxFileSize:
       for (let i = 0; i < files.length; i++) if (numbers[3 * i + 2]! > ms) changed++;
       return changed;
     },
-    withOids(given) {
-      const packed = packOids(given);
+    withOids(packed) {
       // A vouched file counts by its size and id: a fresh clone (a CI runner) gives every file new times, not new ids.
       const hashed = numbers.slice();
       let newestOther = 0;
@@ -152,26 +153,6 @@ export function statListing(root: string, files: readonly string[], maxFileSize:
     },
   });
   return listing();
-}
-
-interface PackedOids {
-  width: number;
-  /** 1 for a row with an id. */
-  has: Uint8Array;
-  bytes: Buffer;
-}
-
-/** Object ids (hex) as bytes of one width (20 for SHA-1, 32 for SHA-256), with a flag per row that has one. */
-function packOids(oids: readonly (string | undefined)[]): PackedOids {
-  const width = (oids.find((oid) => oid !== undefined)?.length ?? 0) >> 1;
-  const has = new Uint8Array(oids.length);
-  const bytes = Buffer.alloc(oids.length * width);
-  oids.forEach((oid, i) => {
-    if (oid === undefined || oid.length !== 2 * width) return;
-    // write stops at the first character that is not hex: only a whole id counts.
-    if (bytes.write(oid, i * width, width, 'hex') === width) has[i] = 1;
-  });
-  return { width, has, bytes };
 }
 
 /** A glob walk's folders and .gitignore files with their stats, and the files it listed (in order). */

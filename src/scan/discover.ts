@@ -79,7 +79,7 @@ async function gitListing(root: string): Promise<string[] | undefined> {
  * Two git commands at once: the index's modes and ids, and the modified files (git stats every tracked file and
  * reads those whose stat it cannot trust). SIGNAL stops them (the answer is then undefined).
  */
-export async function gitObjectIds(root: string, files: readonly string[], signal?: AbortSignal): Promise<(string | undefined)[] | undefined> {
+export async function gitObjectIds(root: string, files: readonly string[], signal?: AbortSignal): Promise<ObjectIds | undefined> {
   let staged: Buffer;
   let modifiedOut: Buffer;
   let relative: (p: string) => string;
@@ -92,18 +92,44 @@ export async function gitObjectIds(root: string, files: readonly string[], signa
     return undefined;
   }
   const modified = new Set(modifiedOut.toString('utf8').split('\0').filter(Boolean).map(relative));
-  const ids = new Map<string, string | undefined>();
-  const text = staged.toString('utf8');
-  for (const record of text.split('\0')) {
+  // Where each vouched path's id starts in the output (-1: none), and how long ids are (40 hex for SHA-1, 64 for SHA-256).
+  const idAt = new Map<string, number>();
+  let hexLength = 0;
+  for (let start = 0; start < staged.length; ) {
+    let end = staged.indexOf(0, start);
+    if (end < 0) end = staged.length;
     // "MODE OID STAGE\tPATH"
-    const tab = record.indexOf('\t');
-    if (tab < 0) continue;
-    const p = relative(record.slice(tab + 1));
-    const [mode, oid, stage] = record.slice(0, tab).split(' ');
-    const vouched = (mode === '100644' || mode === '100755') && stage === '0' && oid !== undefined && !ids.has(p) && !modified.has(p);
-    ids.set(p, vouched ? oid : undefined);
+    const record = start;
+    start = end + 1;
+    const tab = staged.indexOf(0x09, record);
+    if (tab < 0 || tab >= end) continue;
+    const p = relative(staged.toString('utf8', tab + 1, end));
+    const mode = staged.toString('latin1', record, record + 6);
+    const vouched = (mode === '100644' || mode === '100755') && staged[record + 6] === 0x20 && staged[tab - 1] === 0x30 && staged[tab - 2] === 0x20 && !idAt.has(p) && !modified.has(p);
+    idAt.set(p, vouched ? record + 7 : -1);
+    if (vouched) hexLength = tab - 2 - (record + 7);
   }
-  return files.map((f) => ids.get(f));
+  const width = hexLength >> 1;
+  const ids: ObjectIds = { width, has: new Uint8Array(files.length), bytes: Buffer.alloc(files.length * width) };
+  files.forEach((file, i) => {
+    const at = idAt.get(file);
+    if (at === undefined || at < 0) return;
+    // write stops at the first character that is not hex: only a whole id counts.
+    if (ids.bytes.write(staged.toString('latin1', at, at + hexLength), i * width, width, 'hex') === width) ids.has[i] = 1;
+  });
+  return ids;
+}
+
+/** Object ids of a list of files, as bytes of one width, with a flag per file that has one. */
+export interface ObjectIds {
+  width: number;
+  has: Uint8Array;
+  bytes: Buffer;
+}
+
+/** The hex object id of file I, if it has one. */
+export function oidAt(ids: ObjectIds, i: number): string | undefined {
+  return ids.has[i] ? ids.bytes.toString('hex', i * ids.width, (i + 1) * ids.width) : undefined;
 }
 
 /** .gitignore files anywhere in the tree, each applying to its own folder, as git does. */
