@@ -7,7 +7,8 @@
 //
 // Options: --trees a,b (bitnami, jessfraz, gen10k, gen30k, gen100k; gen300k on request), --runs N (measured warm runs per tool,
 // median reported; one warm-up run first), --dist DIR (build to measure, default dist/), --label TEXT (stored in the result), --keep (keep temp dirs),
-// --no-write (do not write bench/results/). Trees are extracted/generated under the OS temp dir, never the repo.
+// --no-write (do not write bench/results/), --clone (also a CI runner's runs: a fresh git clone with the cache restored, on
+// the same commit and on a pull request; see measureClones). Trees are extracted/generated under the OS temp dir, never the repo.
 // Writes bench/results/<date>T<time>.json. Never used by tests or CI.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, symlinkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -58,6 +59,7 @@ const cli = TOOLS[TOOLS.length - 1].cli;
 const runs = Number(opt('--runs', 3));
 const label = opt('--label', '');
 const keep = flag('--keep');
+const withClones = flag('--clone');
 const treeNames = opt('--trees', 'bitnami,jessfraz,gen10k,gen30k,gen100k').split(',').map((t) => t.trim()).filter(Boolean);
 
 const TREES = {
@@ -334,11 +336,59 @@ for (const name of treeNames) {
       console.error(`  [${tool.name}] scan ${fmt(full.wallMs)} (cpu ${fmt(full.cpuMs ?? 0)}, ${entry.scan.filesPerSec} files/s, ${entry.scan.mbPerSec} MB/s, ${entry.scan.rssMb?.toFixed(0)} MB RSS), rg ${rg ? fmt(rg.wallMs) : '-'}, cat ${fmt(cat.wallMs)}${cached ? `, cached ${fmt(cached.wallMs)} (cpu ${fmt(cached.cpuMs ?? 0)}, ${cached.rssMb?.toFixed(0)} MB RSS)` : ''}${oneChanged ? `, one file changed ${fmt(oneChanged.wallMs)} (${oneChanged.rssMb?.toFixed(0)} MB RSS)` : ''}${firstCached ? `, first cached run ${fmt(firstCached.wall)} (${firstCached.rssMb?.toFixed(0)} MB RSS)` : ''}`);
       if (plants) for (const p of plants.filter((x) => !x.ok)) console.error(`  MISMATCH ${p.rule}: expected ${p.expected}, found ${p.found}`);
     }
+    if (withClones) measureClones(root, results.filter((r) => r.tree === name && !r.skipped));
   } finally {
     if (!keep) {
       rmSync(prep.dir, { recursive: true, force: true });
       for (const f of prep.extra ?? []) rmSync(f, { force: true });
     } else console.error(`  kept ${prep.dir}`);
+  }
+}
+
+/**
+ * A CI runner: a fresh clone (every file new to the file system, not to git) with the cache folder of the last run on
+ * the main branch restored. Once per tree: ROOT becomes a git repository (after every other measurement, so that .git
+ * is in none of them) with a branch `bench-pr` that edits its largest YAML file. Per build: one run on the main branch
+ * writes the cache; then each measured run clones afresh (not timed), restores that cache and scans, on the same
+ * commit and on the pull request's.
+ */
+function measureClones(root, entries) {
+  const git = (...a) => execFileSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', '-c', 'init.defaultBranch=main', ...a], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+  git('init', '-q');
+  writeFileSync(join(root, '.git/info/exclude'), '.footprint-cache/\n');
+  git('add', '-A');
+  git('commit', '-qm', 'main');
+  const edited = largestYaml(root);
+  git('checkout', '-qb', 'bench-pr');
+  writeFileSync(edited, `${readFileSync(edited)}\n# bench pull request\n`);
+  git('commit', '-qam', 'pull request');
+  git('checkout', '-q', 'main');
+  const work = mkdtempSync(join(tmpdir(), 'fp-bench-clone-'));
+  try {
+    for (const entry of entries) {
+      const tool = TOOLS.find((t) => t.name === entry.tool);
+      if (!tool?.hasNoCache) continue;
+      rmSync(join(root, '.footprint-cache'), { recursive: true, force: true });
+      measure(process.execPath, [tool.cli, 'scan', root, '--output', join(work, 'main.json'), '--fail-on', 'none', ...tool.flags]);
+      const saved = join(work, 'cache');
+      rmSync(saved, { recursive: true, force: true });
+      cpSync(join(root, '.footprint-cache'), saved, { recursive: true });
+      const inClone = (branch) => {
+        const clone = join(work, 'clone');
+        rmSync(clone, { recursive: true, force: true });
+        execFileSync('git', ['clone', '-q', '--branch', branch, root, clone], { stdio: 'ignore' });
+        cpSync(saved, join(clone, '.footprint-cache'), { recursive: true });
+        return measure(process.execPath, [tool.cli, 'scan', clone, '--output', join(work, 'clone.json'), '--fail-on', 'none', '--timing', ...tool.flags]);
+      };
+      const same = repeat(runs, () => inClone('main'), 0);
+      const pr = repeat(runs, () => inClone('bench-pr'), 0);
+      entry.cloneSameCommit = summarize(same);
+      entry.clonePullRequest = summarize(pr);
+      console.error(`  [${tool.name}] fresh clone with the cache restored: same commit ${fmt(same.wallMs)} (${same.rssMb?.toFixed(0)} MB RSS), pull request ${fmt(pr.wallMs)} (${pr.rssMb?.toFixed(0)} MB RSS)`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(join(root, '.git'), { recursive: true, force: true });
   }
 }
 
@@ -350,10 +400,10 @@ function fmt(ms) {
 }
 
 // Table
-const rows = [['tree', 'tool', 'files', 'MB', 'scan', 'cpu', 'files/s', 'MB/s', 'RSS MB', 'rg', 'rg cpu', 'cat', 'scan/rg', 'cpu/rg cpu', 'scan/cat', 'cached', 'cached cpu', 'cached RSS', 'cached/rg', 'c.cpu/rg cpu', '1 changed', '1 changed/rg', '1 changed RSS', 'first cached', 'first cached RSS', 'plants']];
+const rows = [['tree', 'tool', 'files', 'MB', 'scan', 'cpu', 'files/s', 'MB/s', 'RSS MB', 'rg', 'rg cpu', 'cat', 'scan/rg', 'cpu/rg cpu', 'scan/cat', 'cached', 'cached cpu', 'cached RSS', 'cached/rg', 'c.cpu/rg cpu', '1 changed', '1 changed/rg', '1 changed RSS', 'first cached', 'first cached RSS', 'clone same', 'clone PR', 'clone PR RSS', 'plants']];
 for (const r of results) {
   if (r.skipped) {
-    rows.push([r.tree, 'skipped', ...Array(24).fill('')]);
+    rows.push([r.tree, 'skipped', ...Array(27).fill('')]);
     continue;
   }
   const plantCell = r.plants ? (r.plants.every((p) => p.ok) ? `ok ${r.plants.reduce((n, p) => n + p.found, 0)}` : `MISMATCH ${r.plants.filter((p) => !p.ok).length}`) : '-';
@@ -383,6 +433,9 @@ for (const r of results) {
     r.oneChangedScan ? String(r.oneChangedScan.rssMb ?? '?') : 'n/a',
     r.firstCachedScan ? fmt(r.firstCachedScan.wallMs) : 'n/a',
     r.firstCachedScan ? String(r.firstCachedScan.rssMb ?? '?') : 'n/a',
+    r.cloneSameCommit ? fmt(r.cloneSameCommit.wallMs) : 'n/a',
+    r.clonePullRequest ? fmt(r.clonePullRequest.wallMs) : 'n/a',
+    r.clonePullRequest ? String(r.clonePullRequest.rssMb ?? '?') : 'n/a',
     plantCell,
   ]);
 }
