@@ -94,9 +94,10 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     const stamp: Stamp = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs };
     // git's id names the content without a read (a fresh clone: every stat is new, no content is).
     const gitKey = cache && stat.oid !== undefined ? gitContentKey(stat.oid, stat.size) : undefined;
-    if (cache && options.defer?.tagged) {
-      const tag = cache.tagByStat(rel, stat.size, stat.mtimeMs, stat.ctimeMs) ?? (gitKey ? cache.tagByHash(rel, gitKey) : undefined);
-      if (tag !== undefined && options.defer.tagged(candidate, tag)) return { kind: 'deferred' };
+    // A file whose stored entry a chunk will judge, known from the index (and the entry's head) without decoding it.
+    const deferredByTag = (tag: number | undefined) => tag !== undefined && !!options.defer?.tagged?.(candidate, tag);
+    if (cache && options.defer?.tagged && deferredByTag(cache.tagByStat(rel, stat.size, stat.mtimeMs, stat.ctimeMs) ?? (gitKey ? cache.tagByHash(rel, gitKey) : undefined))) {
+      return { kind: 'deferred' };
     }
     const complete = (entry: CacheEntry) => !!entry.unreadable || candidate.analyzers.every((a) => entry.results[a.id] !== undefined);
     const byStat = cache?.byStat(rel, stat.size, stat.mtimeMs, stat.ctimeMs);
@@ -117,10 +118,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       // The bytes' own key: git's id for them, so that the next fresh clone finds the entry by git's id alone, unless
       // this checkout wrote other bytes than the object's (then gitKey names other bytes, and misses).
       hash = contentHash(bytes.buffer);
-      if (options.defer?.tagged && hash !== gitKey) {
-        const tag = cache.tagByHash(rel, hash);
-        if (tag !== undefined && options.defer.tagged(candidate, tag)) return { kind: 'deferred' };
-      }
+      if (options.defer?.tagged && hash !== gitKey && deferredByTag(cache.tagByHash(rel, hash))) return { kind: 'deferred' };
       const byHash = hash === gitKey ? undefined : cache.byHash(rel, hash);
       if (byHash && complete(byHash)) {
         cache.sameContent++;

@@ -341,7 +341,8 @@ export function storable(listing: Listing, startedAtMs: number): boolean {
   return statsStorable(listing, startedAtMs) || (!!listing.ids && listing.ids.newestMtimeMs < startedAtMs - RACY_MS);
 }
 
-function statsStorable(listing: Listing, startedAtMs: number): boolean {
+/** The listing's stats alone may be stored: no candidate changed within the racy window of the scan's start. */
+export function statsStorable(listing: Listing, startedAtMs: number): boolean {
   return listing.newestMtimeMs < startedAtMs - RACY_MS;
 }
 

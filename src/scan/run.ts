@@ -10,7 +10,7 @@ import type { FindingCollector } from './collector.js';
 import { discover, gitObjectIds, mayBeInGitWorkTree, type Discovery } from './discover.js';
 import { ensureCacheDir } from '../cache/dir.js';
 import { CACHE_DIR } from '../cache/build-id.js';
-import { openBody, rawBody, rawOfRendered, readStoredResult, renderedBody, resultKey, sameListing, saveResult, snapshotTree, statListing, storable, treeUnchanged, withGeneratedAt, type Listing, type StoredResult, type Tree } from '../cache/result-cache.js';
+import { openBody, rawBody, rawOfRendered, readStoredResult, renderedBody, resultKey, sameListing, saveResult, snapshotTree, statListing, statsStorable, storable, treeUnchanged, withGeneratedAt, type Listing, type StoredResult, type Tree } from '../cache/result-cache.js';
 
 export interface ScanOptions {
   /** Folder to scan. Every path in the result is relative to it. */
@@ -222,7 +222,7 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
         // Same files: store the walk when it changed, or the stats when only the ids matched, so that the next run
         // matches without walking or asking git (the result itself is unchanged).
         const walkChanged = tree !== undefined && JSON.stringify(tree) !== JSON.stringify(stored.tree);
-        const statsNew = stored.listing !== listing.hash && storable({ ...listing, ids: undefined }, startedAtMs);
+        const statsNew = stored.listing !== listing.hash && statsStorable(listing, startedAtMs);
         if (walkChanged || statsNew) saveResult(root, key, listing, startedAtMs, stored.body, tree);
         return reuse(opened);
       }
@@ -308,9 +308,9 @@ export type { Diagnostic };
 
 /**
  * Whether to ask git for its object ids (a second git listing and git's stat of every tracked file, ~0.2 s at 100k
- * files) when the stats may not match the stored result: when there is none, or when most files changed after it
- * was stored (CHANGED_SHARE), as in a fresh clone (a CI runner with a restored cache) where every file is new to the
- * file system but not to git. A pull request's few changed files are read and hashed instead.
+ * files) when the stats may not match the stored result: when there is none, or when more than half of the files
+ * changed (their ctime) after it was stored, as in a fresh clone (a CI runner with a restored cache) where every
+ * file is new to the file system but not to git. A pull request's few changed files are read and hashed instead.
  */
 function idsWanted(stored: StoredResult | undefined, changedShare: number): boolean {
   return stored?.storedAt === undefined || changedShare > 0.5;
