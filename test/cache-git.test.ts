@@ -81,6 +81,27 @@ describe('git object ids of a listing', () => {
     });
   });
 
+  it('gives ids under a subfolder of the repository, to paths with spaces and other scripts, and of SHA-256 repositories', async () => {
+    for (const format of ['sha1', 'sha256']) {
+      const repo = tempDir();
+      const root = path.join(repo, 'platform');
+      mkdirSync(path.join(root, 'deploy'), { recursive: true });
+      writeFileSync(path.join(repo, 'outside.yaml'), 'a: 1\n');
+      writeFileSync(path.join(root, 'deploy', 'values prod.yaml'), 'b: 1\n');
+      writeFileSync(path.join(root, 'deploy', 'wertë-ß.yaml'), 'c: 1\n');
+      git(repo, 'init', '-q', `--object-format=${format}`);
+      git(repo, 'add', '-A');
+      git(repo, 'commit', '-qm', 'one');
+
+      const discovery = await discover(root, resolveConfig({}), { useGit: true });
+      const files = discovery.files.map((f) => f.path);
+      expect(files).toEqual(['deploy/values prod.yaml', 'deploy/wertë-ß.yaml']);
+      const oids = (await gitObjectIds(root, files))!;
+      expect(files.map((f, i) => oidAt(oids, i))).toEqual(files.map((f) => git(root, 'hash-object', '--', f).trim()));
+      expect(oidAt(oids, 0)).toHaveLength(format === 'sha1' ? 40 : 64);
+    }
+  });
+
   it('lists a path in conflict once, without an id (the index holds it at three stages)', async () => {
     const root = tempDir();
     writeFileSync(path.join(root, 'values.yaml'), 'password: base\n');
