@@ -86,6 +86,8 @@ describe('deferred files', () => {
     kept.forEach((f, i) => deferred.add({ file: f, analyzers: claims[i]! }));
     expect(deferred.length).toBe(4);
     expect(deferred.pathList).toEqual(kept.map((f) => f.path));
+    // Without taking: the deployment graph knows every deferred file by path and environment.
+    expect(kept.map((_, i) => deferred.environmentAt(i))).toEqual(kept.map((f) => f.environment));
     for (const i of [2, 0, 3, 1]) {
       const back = deferred.take(i);
       expect(back.file).toEqual(kept[i]);

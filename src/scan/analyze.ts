@@ -21,7 +21,7 @@ import { releaseTypeScript } from '../analyzers/tests/typescript.js';
 import { releaseTreeSitter } from '../analyzers/tests/treesitter.js';
 import { cmp, compareFindings, ruleSetting, type FindingCollector } from './collector.js';
 import type { DiscoveredFile } from './discover.js';
-import { deploymentGraph, inheritedNote } from './deployment-graph.js';
+import { deploymentGraph, inheritedNote, shareDeploymentGraph } from './deployment-graph.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
 import { CONTEXT_DEFERRAL, DeferredFiles, JUDGED_WITH_YAML, cacheHoldsModels, chunkSizeFor, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
@@ -227,7 +227,13 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       // Per-file sets the chunks never read again (at 100k files ~2 MB for as long as they run).
       chunkablePaths = undefined;
       unitChunk.clear();
-      judge(new Project(first.parsed, config), (path) => !owner.has(path));
+      // One deployment graph for the first project and every chunk: over the deferred files' paths too, it is the one
+      // a whole scan builds. The first project itself is let go once judged (the graph keeps none of it).
+      const graph = ((project: Project) => {
+        const built = deploymentGraph(project, { paths: deferredPaths, environmentAt: (i) => deferred.environmentAt(i) });
+        judge(project, (path) => !owner.has(path));
+        return built;
+      })(new Project(first.parsed, config));
       // Judged: the models of its other files (Dockerfiles, test code, scripts) are no chunk's business.
       first.parsed = [];
       const deferredCount = deferred.length;
@@ -241,7 +247,9 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         const part = await parseFiles(root, candidatesOfChunk, config, parseOptions);
         addPart(part);
         const files = mergeSorted(context, part.parsed.sort(byCandidateOrder), byCandidateOrder);
-        judge(new Project(files, config), (path) => owner.get(path) === index);
+        const project = new Project(files, config);
+        shareDeploymentGraph(project, graph);
+        judge(project, (path) => owner.get(path) === index);
         judged += candidatesOfChunk.length;
       }
       input.onProgress?.(judged, deferredCount, 'chunks');

@@ -257,6 +257,11 @@ export class DeferredFiles {
     return this.paths;
   }
 
+  /** The environment of the file at INDEX (see FileContext.environment), without taking it. */
+  environmentAt(index: number): EnvironmentInfo | undefined {
+    return this.environments.at(Math.floor(Math.floor(this.codes[index]! / 4) / CLAIM_SETS));
+  }
+
   /** The candidate at INDEX, as the first pass had it, which this list then lets go of. */
   take(index: number): ParseCandidate {
     const path = this.paths[index];

@@ -24,7 +24,6 @@
  * cycle ends; targets outside ROOT or not in the tree are dropped. Everything is sorted: the result is deterministic.
  */
 import picomatch from 'picomatch';
-import type { FileContext } from '../analyzers/types.js';
 import type { YamlFileModel } from '../analyzers/yaml.js';
 import { environmentClass, namedEnvironment, type EnvironmentInfo } from './environment.js';
 import type { Project } from './project.js';
@@ -189,7 +188,8 @@ class GraphBuilder {
   private readonly paths: string[];
   private readonly fileSet: Set<string>;
   private readonly dirs = new Set<string>();
-  private readonly contexts = new Map<string, FileContext>();
+  /** Every file's own environment (undefined: none), by path: the project's files and the OTHERS given. */
+  private readonly environments = new Map<string, EnvironmentInfo | undefined>();
   /** Kustomization file -> its own `namespace:`; and its edges to what it renders (objects, bases, components). */
   readonly kustomizeNamespace = new Map<string, string>();
   readonly kustomizeEdges = new Map<string, Set<string>>();
@@ -232,9 +232,15 @@ class GraphBuilder {
     return out;
   }
 
-  constructor(private readonly project: Project) {
-    for (const parsed of project.files) if (!this.contexts.has(parsed.file.path)) this.contexts.set(parsed.file.path, parsed.file);
-    this.paths = [...this.contexts.keys()].sort();
+  constructor(
+    private readonly project: Project,
+    others?: OtherFiles,
+  ) {
+    for (const parsed of project.files) if (!this.environments.has(parsed.file.path)) this.environments.set(parsed.file.path, parsed.file.environment);
+    others?.paths.forEach((path, i) => {
+      if (path !== undefined && !this.environments.has(path)) this.environments.set(path, others.environmentAt(i));
+    });
+    this.paths = [...this.environments.keys()].sort();
     this.fileSet = new Set(this.paths);
     for (const p of this.paths) {
       let d = dirname(p);
@@ -244,7 +250,7 @@ class GraphBuilder {
       }
     }
     // Most files never get an edge: they share one empty set until `edge` gives them their own.
-    for (const p of this.paths) this.nodes.set(p, { file: p, env: this.contexts.get(p)!.environment, edges: NO_EDGES });
+    for (const p of this.paths) this.nodes.set(p, { file: p, env: this.environments.get(p), edges: NO_EDGES });
   }
 
   private node(id: string, file: string, env?: EnvironmentInfo): Node {
@@ -438,7 +444,7 @@ class GraphBuilder {
   /** A file's (or a virtual node's file's) own environment, else the most managed one it inherits. */
   environmentOf(id: string, found: Map<string, Map<string, { env: EnvironmentInfo }>>): EnvironmentInfo | undefined {
     const path = this.nodes.get(id)?.file ?? id.replace(/#.*$/, '');
-    const own = this.contexts.get(path)?.environment;
+    const own = this.environments.get(path);
     if (own) return own;
     const envs = [...(found.get(path)?.values() ?? [])].map((s) => s.env).sort(compareEnvironments);
     return envs[0];
@@ -608,14 +614,30 @@ class GraphBuilder {
 
 const graphs = new WeakMap<Project, DeploymentGraph>();
 
-/** The project's deployment graph, built once on first use. */
-export function deploymentGraph(project: Project): DeploymentGraph {
+/**
+ * Files a project does not hold that its graph should know as nodes, by path with their own environment: a chunked
+ * scan's deferred files. Edges come only from context files (kustomizations, helmfiles, charts, deployer objects),
+ * which a chunked scan's first project holds: with every other path added, its graph is the one a whole scan builds,
+ * and serves every chunk (see shareDeploymentGraph).
+ */
+export interface OtherFiles {
+  /** Undefined entries are skipped. */
+  paths: readonly (string | undefined)[];
+  environmentAt(index: number): EnvironmentInfo | undefined;
+}
+
+/** PROJECT takes GRAPH as its deployment graph (a chunk's project, the graph of the scan's first project). */
+export function shareDeploymentGraph(project: Project, graph: DeploymentGraph): void {
+  graphs.set(project, graph);
+}
+
+/** The project's deployment graph, built once on first use (with OTHERS: see OtherFiles). */
+export function deploymentGraph(project: Project, others?: OtherFiles): DeploymentGraph {
   let graph = graphs.get(project);
   if (graph) return graph;
-  const builder = new GraphBuilder(project);
+  const builder = new GraphBuilder(project, others);
   builder.build();
   const found = builder.propagate();
-  const results = new Map<string, InheritedEnvironment>();
   // Namespaces per file, ordered: the most managed overlay's first (an overlay without environment after neutral ones), then by name.
   const namespaceSlots = builder.kustomizeNamespaces();
   const namespaceOrder = new Map<string, string[]>();
@@ -643,7 +665,22 @@ export function deploymentGraph(project: Project): DeploymentGraph {
   };
   const defaultOrder = rankNamespaces(builder.deployerNamespaces(false), deployerRank);
   const helmChartsOrder = rankNamespaces(builder.deployerNamespaces(true), deployerRank);
-  graph = {
+  // Built apart from this scope, whose closures hold the builder: a graph shared with chunks keeps no project alive.
+  graph = graphView(builder.nodes, builder.valuesFiles, found, namespaceOrder, defaultOrder, helmChartsOrder);
+  graphs.set(project, graph);
+  return graph;
+}
+
+function graphView(
+  nodes: ReadonlyMap<string, Node>,
+  valuesFiles: ReadonlySet<string>,
+  found: Map<string, Map<string, { env: EnvironmentInfo; from: Set<string> }>>,
+  namespaceOrder: ReadonlyMap<string, string[]>,
+  defaultOrder: ReadonlyMap<string, string[]>,
+  helmChartsOrder: ReadonlyMap<string, string[]>,
+): DeploymentGraph {
+  const results = new Map<string, InheritedEnvironment>();
+  return {
     defaultNamespace(path) {
       return defaultOrder.get(path)?.[0];
     },
@@ -665,7 +702,7 @@ export function deploymentGraph(project: Project): DeploymentGraph {
       return result;
     },
     edges(id) {
-      return [...(builder.nodes.get(id)?.edges ?? [])].sort();
+      return [...(nodes.get(id)?.edges ?? [])].sort();
     },
     namespace(path) {
       return namespaceOrder.get(path)?.[0];
@@ -673,11 +710,10 @@ export function deploymentGraph(project: Project): DeploymentGraph {
     namespaces(path) {
       return namespaceOrder.get(path) ?? [];
     },
-    valuesFiles: builder.valuesFiles,
+    valuesFiles,
   };
-  graphs.set(project, graph);
-  return graph;
 }
+
 
 /**
  * `no environment of its own; included by production (deploy/overlays/prod/kustomization.yaml); dev (...)`; environments
