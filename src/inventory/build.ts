@@ -155,7 +155,8 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
         break;
       case 'ExternalSecret':
       case 'ClusterExternalSecret': {
-        const view = externalSecretView(resource);
+        // A copy: its store and target names are resolved against the chart's values here.
+        const view = { ...externalSecretView(resource) };
         keys = [...view.reads.map((r) => r.secretKey ?? r.remoteKey), ...view.templateKeys];
         const chart = resource.helm?.chartRoot;
         view.storeName = project.resolveChartValue(chart, view.storeName);
