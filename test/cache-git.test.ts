@@ -56,27 +56,37 @@ function comparable(result: ScanResult): unknown {
 }
 
 describe('git object ids of a listing', () => {
-  it('gives the index id of each tracked regular file git finds unmodified, and none to the others', async () => {
+  it('gives the index id of each tracked regular file git finds unmodified, and none to the others (those git does not look at included)', async () => {
     const root = tempDir();
     writeFileSync(path.join(root, 'clean.yaml'), 'a: 1\n');
     writeFileSync(path.join(root, 'edited.yaml'), 'b: 1\n');
     writeFileSync(path.join(root, 'run.sh'), '#!/bin/sh\necho hi\n', { mode: 0o755 });
     symlinkSync('clean.yaml', path.join(root, 'link.yaml'));
+    writeFileSync(path.join(root, 'assumed.yaml'), 'd: 1\n');
+    writeFileSync(path.join(root, 'skipped.yaml'), 'e: 1\n');
     git(root, 'init', '-q');
     git(root, 'add', '-A');
     git(root, 'commit', '-qm', 'one');
     writeFileSync(path.join(root, 'edited.yaml'), 'b: 2\n');
     writeFileSync(path.join(root, 'untracked.yaml'), 'c: 1\n');
+    // git does not look at these: `-m` does not list them, edited or not.
+    git(root, 'update-index', '--assume-unchanged', 'assumed.yaml');
+    git(root, 'update-index', '--skip-worktree', 'skipped.yaml');
+    writeFileSync(path.join(root, 'assumed.yaml'), 'd: 2\n');
+    writeFileSync(path.join(root, 'skipped.yaml'), 'e: 2\n');
+    expect(git(root, 'ls-files', '-m')).toBe('edited.yaml\n');
 
     const discovery = await discover(root, resolveConfig({}), { useGit: true });
     expect(discovery.via).toBe('git');
     const files = discovery.files.map((f) => f.path);
     const oids = await gitObjectIds(root, files);
     expect(Object.fromEntries(files.map((f, i) => [f, oidAt(oids!, i)]))).toEqual({
+      'assumed.yaml': undefined,
       'clean.yaml': git(root, 'hash-object', 'clean.yaml').trim(),
       'edited.yaml': undefined,
       'link.yaml': undefined,
       'run.sh': git(root, 'hash-object', 'run.sh').trim(),
+      'skipped.yaml': undefined,
       'untracked.yaml': undefined,
     });
   });

@@ -75,7 +75,8 @@ async function gitListing(root: string): Promise<string[] | undefined> {
  * For each of FILES (relative to ROOT, as a git listing gave them), the object id git's index holds when it is a
  * tracked regular file git finds unmodified in the work tree: it names the file's content without a read (the
  * caches key on it, see result-cache's Listing.withOids); undefined for the others
- * (untracked, modified, in conflict, links, submodules), and undefined as a whole when git fails.
+ * (untracked, modified, in conflict, links, submodules, files git does not look at: assume-unchanged, skip-worktree),
+ * and undefined as a whole when git fails.
  * Two git commands at once: the index's modes and ids, and the modified files (git stats every tracked file and
  * reads those whose stat it cannot trust). SIGNAL stops them (the answer is then undefined).
  */
@@ -86,7 +87,7 @@ export async function gitObjectIds(root: string, files: readonly string[], signa
   try {
     const git = await gitAt(root, signal);
     let prefix: Buffer;
-    [staged, modifiedOut, prefix] = await Promise.all([git(['ls-files', '-z', '-s', '--full-name', '.']), git(['ls-files', '-z', '-m', '--full-name', '.']), git(['rev-parse', '--show-prefix'])]);
+    [staged, modifiedOut, prefix] = await Promise.all([git(['ls-files', '-z', '-s', '-v', '--full-name', '.']), git(['ls-files', '-z', '-m', '--full-name', '.']), git(['rev-parse', '--show-prefix'])]);
     relative = relativeTo(prefix.toString('utf8').trim());
   } catch {
     return undefined;
@@ -98,16 +99,18 @@ export async function gitObjectIds(root: string, files: readonly string[], signa
   for (let start = 0; start < staged.length; ) {
     let end = staged.indexOf(0, start);
     if (end < 0) end = staged.length;
-    // "MODE OID STAGE\tPATH"
+    // "TAG MODE OID STAGE\tPATH" (-v: the tag is lowercase for a file marked assume-unchanged)
     const record = start;
     start = end + 1;
     const tab = staged.indexOf(0x09, record);
     if (tab < 0 || tab >= end) continue;
     const p = relative(staged.toString('utf8', tab + 1, end));
-    const mode = staged.toString('latin1', record, record + 6);
-    const vouched = (mode === '100644' || mode === '100755') && staged[record + 6] === 0x20 && staged[tab - 1] === 0x30 && staged[tab - 2] === 0x20 && !idAt.has(p) && !modified.has(p);
-    idAt.set(p, vouched ? record + 7 : -1);
-    if (vouched) hexLength = tab - 2 - (record + 7);
+    // git checks only files tagged H: it takes one marked assume-unchanged (h) or skip-worktree (S) as unmodified
+    // without looking, and `-m` never lists it however it was edited.
+    const mode = staged.toString('latin1', record + 2, record + 8);
+    const vouched = staged[record] === 0x48 /* H */ && staged[record + 1] === 0x20 && (mode === '100644' || mode === '100755') && staged[record + 8] === 0x20 && staged[tab - 1] === 0x30 && staged[tab - 2] === 0x20 && !idAt.has(p) && !modified.has(p);
+    idAt.set(p, vouched ? record + 9 : -1);
+    if (vouched) hexLength = tab - 2 - (record + 9);
   }
   const width = hexLength >> 1;
   const ids: ObjectIds = { width, has: new Uint8Array(files.length), bytes: Buffer.alloc(files.length * width) };
