@@ -1,13 +1,57 @@
 import { describe, expect, it } from 'vitest';
-import { documentValuesBlocks, resourceValuesBlocks, setNameSegments } from '../src/k8s/values-blocks.js';
+import { documentValuesBlocks, nameValueTree, resourceValuesBlocks, setNameSegments } from '../src/k8s/values-blocks.js';
 import { parseYaml } from '../src/yaml/parse.js';
-import { get, isMap, type PMap } from '../src/yaml/model.js';
+import { get, getStr, isMap, isSeq, seqItems, type PMap, type PNode } from '../src/yaml/model.js';
 
 function root(text: string): PMap {
   const node = parseYaml(text).docs[0]!.root;
   if (!isMap(node)) throw new Error('not a map');
   return node;
 }
+
+/** nameValueTree as it was written first (a search of the parent's entries per segment): the reference. */
+function nameValueTreeByScan(list: PNode | null | undefined): PMap | undefined {
+  if (!isSeq(list)) return undefined;
+  const top: PMap = { t: 'map', entries: [], line: list.line, column: list.column, endLine: list.endLine };
+  for (const item of seqItems(list)) {
+    if (!isMap(item)) continue;
+    const name = getStr(item, 'name');
+    const valueEntry = item.entries.find((e) => e.key === 'value');
+    if (!name || !valueEntry?.value) continue;
+    const path = setNameSegments(name);
+    if (path.length === 0) continue;
+    let map = top;
+    for (const segment of path.slice(0, -1)) {
+      let next = map.entries.find((e) => e.key === segment && isMap(e.value))?.value as PMap | undefined;
+      if (!next) {
+        next = { t: 'map', entries: [], line: valueEntry.line, column: valueEntry.column, endLine: valueEntry.line };
+        map.entries.push({ key: segment, line: item.line, column: item.column, value: next });
+      }
+      map = next;
+    }
+    map.entries.push({ key: path[path.length - 1]!, line: valueEntry.line, column: valueEntry.column, value: valueEntry.value });
+  }
+  return top.entries.length ? top : undefined;
+}
+
+describe('--set style parameter lists', () => {
+  it('nests names as the first search did: shared prefixes, a leaf and a map under one key, escaped dots, indexes', () => {
+    let seed = 7;
+    const pick = <T>(xs: readonly T[]) => xs[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % xs.length]!;
+    const segmentsPool = ['db', 'auth', 'password', 'a\\.b', 'x[0]', 'user', 'tls', 'key'];
+    const lines = ['parameters:'];
+    for (let i = 0; i < 600; i++) {
+      const name = Array.from({ length: 1 + (i % 4) }, () => pick(segmentsPool)).join('.');
+      lines.push(`  - name: "${name}"`, `    value: v${i}`);
+    }
+    lines.push('  - value: no-name', '  - name: no-value', '  - plain');
+    const list = get(root(lines.join('\n')), 'parameters');
+    const tree = nameValueTree(list);
+    expect(tree).toBeDefined();
+    expect(JSON.stringify(tree)).toBe(JSON.stringify(nameValueTreeByScan(list)));
+    expect(tree!.entries.length).toBeGreaterThan(4);
+  });
+});
 
 describe('GitOps inline values blocks', () => {
   it('splits --set style names (escaped dots, indexes)', () => {

@@ -107,6 +107,9 @@ export function setNameSegments(name: string): string[] {
 export function nameValueTree(list: PNode | null | undefined): PMap | undefined {
   if (!isSeq(list)) return undefined;
   const root: PMap = { t: 'map', entries: [], line: list.line, column: list.column, endLine: list.endLine };
+  // The map made for each name prefix, by its parent: a search of the parent's entries per segment was quadratic in
+  // the parameters under one prefix.
+  const made = new Map<PMap, Map<string, PMap>>();
   for (const item of seqItems(list)) {
     if (!isMap(item)) continue;
     const name = getStr(item, 'name');
@@ -116,10 +119,13 @@ export function nameValueTree(list: PNode | null | undefined): PMap | undefined 
     if (path.length === 0) continue;
     let map = root;
     for (const segment of path.slice(0, -1)) {
-      let next = map.entries.find((e) => e.key === segment && isMap(e.value))?.value as PMap | undefined;
+      let children = made.get(map);
+      if (!children) made.set(map, (children = new Map()));
+      let next = children.get(segment);
       if (!next) {
         next = { t: 'map', entries: [], line: valueEntry.line, column: valueEntry.column, endLine: valueEntry.line };
         map.entries.push({ key: segment, line: item.line, column: item.column, value: next });
+        children.set(segment, next);
       }
       map = next;
     }
