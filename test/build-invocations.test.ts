@@ -318,6 +318,34 @@ describe('build invocations from other CI systems, skaffold and bake', () => {
     ]);
   });
 
+  it('expands option lists a job sets over those of the pipeline, and those a script assigns over both', async () => {
+    const { analyzeCiYaml } = await import('../src/analyzers/build/ci.js');
+    const text = [
+      'variables:',
+      '  ARGS: --build-arg PIPELINE_TOKEN=$PIPELINE_TOKEN',
+      '  OTHER: --build-arg OTHER_TOKEN=$OTHER_TOKEN',
+      'pipeline-only:',
+      '  script:',
+      '    - docker build $ARGS $OTHER app',
+      'job-wins:',
+      '  variables:',
+      '    ARGS: --build-arg JOB_TOKEN=$JOB_TOKEN',
+      '  script:',
+      '    - docker build $ARGS $OTHER app',
+      'script-wins:',
+      '  variables:',
+      '    ARGS: --build-arg JOB_TOKEN=$JOB_TOKEN',
+      '  script:',
+      '    - ARGS="--build-arg SCRIPT_TOKEN=$SCRIPT_TOKEN"; docker build $ARGS $OTHER app',
+    ].join('\n');
+    const model = analyzeCiYaml(text, '.gitlab-ci.yml', 'gitlab');
+    expect(model.invocations.map((i) => [i.job, i.buildArgs.map((a) => a.name)])).toEqual([
+      ['pipeline-only', ['PIPELINE_TOKEN', 'OTHER_TOKEN']],
+      ['job-wins', ['JOB_TOKEN', 'OTHER_TOKEN']],
+      ['script-wins', ['SCRIPT_TOKEN', 'OTHER_TOKEN']],
+    ]);
+  });
+
   it('reads Azure Docker@2 arguments and $(macros), Cloud Build args and secretEnv', async () => {
     const { analyzeCiYaml } = await import('../src/analyzers/build/ci.js');
     const azure = analyzeCiYaml(['steps:', '  - task: Docker@2', '    inputs:', '      command: buildAndPush', '      Dockerfile: web/Dockerfile', '      arguments: --build-arg NPM_TOKEN=$(npmToken) --secret id=x,env=X'].join('\n'), 'azure-pipelines.yml', 'azure');

@@ -123,7 +123,10 @@ class CiReader {
     if (script.tooLarge) (this.model.skipped ??= []).push({ line, message: `job ${jobName}: ${script.error!.message}` });
     const job = this.job(jobName, jobLine);
     for (const v of checkedVariables(script)) job.checked.add(v);
-    const outer = new Map([...(this.variables.get('(pipeline)') ?? []), ...(this.variables.get(jobName) ?? [])]);
+    // The job's variables win over the pipeline's.
+    const pipeline = this.variables.get('(pipeline)');
+    const own = this.variables.get(jobName);
+    const outer = { get: (name: string) => own?.get(name) ?? pipeline?.get(name) };
     const dir = this.path.includes('/') ? this.path.slice(0, this.path.lastIndexOf('/')) : '.';
     const bases = (this.system === 'package-json' || this.system === 'taskfile') && dir !== '.' ? [dir, '.'] : ['.'];
     for (const inv of scriptInvocations(script, this.path, 'ci-script', bases, outer)) {

@@ -174,7 +174,7 @@ interface Words {
 }
 
 /** Expand unquoted `$VAR` / `"${ARR[@]}"` words whose value the script assigned statically (build-arg lists). */
-function expandWords(command: ShellCommand, assigned: Map<string, ShellWord[]>): ShellWord[] {
+function expandWords(command: ShellCommand, assigned: WordLists): ShellWord[] {
   const out: ShellWord[] = [];
   for (const w of command.words) {
     const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)(\[[@*]\])?\}?$/.exec(w.value);
@@ -192,6 +192,11 @@ export function valueWords(value: string, line: number): ShellWord[] | undefined
   const parsed = parseShell(`x ${value}`);
   if (parsed.error || !parsed.commands[0]) return undefined;
   return parsed.commands[0].words.slice(1).map((w) => ({ ...w, line }));
+}
+
+/** Word lists by variable name (build-arg lists a script or a CI file assigns). */
+export interface WordLists {
+  get(name: string): ShellWord[] | undefined;
 }
 
 export function assignedWordLists(script: ShellScript): Map<string, ShellWord[]> {
@@ -297,7 +302,7 @@ function composeCliInvocation(command: ShellCommand, args: ShellWord[], filePath
   return inv;
 }
 
-export function invocationFromCommand(command: ShellCommand, filePath: string, options: { assigned?: Map<string, ShellWord[]>; scalars?: Map<string, string>; baseDirs?: string[]; host?: BuildInvocation['host'] } = {}): BuildInvocation | undefined {
+export function invocationFromCommand(command: ShellCommand, filePath: string, options: { assigned?: WordLists; scalars?: Map<string, string>; baseDirs?: string[]; host?: BuildInvocation['host'] } = {}): BuildInvocation | undefined {
   const all = wordsAfterWrappers(options.assigned ? expandWords(command, options.assigned) : command.words);
   const program = all[0] ? programName(all[0], options.scalars) : undefined;
   if (!program) return undefined;
@@ -557,9 +562,11 @@ function kanikoInvocation(command: ShellCommand, args: ShellWord[], filePath: st
 }
 
 /** Every build invocation in a parsed script, with `cd` into a static folder followed. */
-export function scriptInvocations(script: ShellScript, filePath: string, host?: BuildInvocation['host'], baseDirs?: string[], outer?: Map<string, ShellWord[]>): BuildInvocation[] {
-  // `outer`: word lists a CI file defines around the script (GitLab `variables: BUILD_ARGS: --build-arg …`).
-  const assigned = new Map([...(outer ?? []), ...assignedWordLists(script)]);
+export function scriptInvocations(script: ShellScript, filePath: string, host?: BuildInvocation['host'], baseDirs?: string[], outer?: WordLists): BuildInvocation[] {
+  // `outer`: word lists a CI file defines around the script (GitLab `variables: BUILD_ARGS: --build-arg …`); the
+  // script's own assignments win. Looked up in turn, not copied into one map per script.
+  const own = assignedWordLists(script);
+  const assigned: WordLists = outer ? { get: (name) => own.get(name) ?? outer.get(name) } : own;
   // Scalar assignments, for the program word (`ENGINE="${CONTAINER_ENGINE:-docker}"` … `"$ENGINE" build`).
   const scalars = new Map<string, string>();
   for (const c of script.commands) for (const a of c.assignments) if (a.value && !a.value.commandSubstitution) scalars.set(a.name, a.value.value);
