@@ -34,6 +34,23 @@ describe('build invocations from shell scripts', () => {
     expect(c!.secrets[0]).toMatchObject({ id: 'buf', env: 'BUF_TOKEN' });
   });
 
+  it('appends to shell option lists (+=) after an assignment, and takes many appends', () => {
+    const script = [
+      'ARGS=(--build-arg A=$A)',
+      'ARGS+=(--build-arg B=$B)',
+      'docker build "${ARGS[@]}" one',
+      'MORE+=(--build-arg E=$E)',
+      ...Array.from({ length: 2_000 }, (_, i) => `MORE+=(--build-arg X${i}=$X${i})`),
+      'docker build "${MORE[@]}" two',
+    ].join('\n');
+    const { model, error } = analyzeShellScript(script, 'build.sh');
+    expect(error).toBeUndefined();
+    expect(model.invocations.map((i) => i.buildArgs.map((a) => a.name))).toEqual([
+      ['A', 'B'],
+      ['E', ...Array.from({ length: 2_000 }, (_, i) => `X${i}`)],
+    ]);
+  });
+
   it('appends to Makefile variables (+=) as make does, however many times', async () => {
     const { makefileRecipes } = await import('../src/analyzers/build/script.js');
     // The value as `${previous} ${value}`.trim() built it, one assignment at a time.

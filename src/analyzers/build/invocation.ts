@@ -210,7 +210,10 @@ export function assignedWordLists(script: ShellScript): Map<string, ShellWord[]>
       const parsed = parseShell(`x ${inner}`);
       if (parsed.error || !parsed.commands[0]) continue;
       const words = parsed.commands[0].words.slice(1).map((w) => ({ ...w, line: a.line }));
-      map.set(a.name, a.append ? [...(map.get(a.name) ?? []), ...words] : words);
+      // Lists are this map's own: an append extends its list in place (a copy per `+=` was quadratic in the appends).
+      const list = a.append ? map.get(a.name) : undefined;
+      if (list) for (const w of words) list.push(w);
+      else map.set(a.name, words);
     }
   }
   return map;
