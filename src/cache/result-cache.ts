@@ -338,7 +338,12 @@ export function rawBody(raw: { findingsJson: string; diagnostics: readonly Diagn
 
 /** False when a candidate changed within the racy window of the scan's start: saveResult would not store. */
 export function storable(listing: Listing, startedAtMs: number): boolean {
-  return statsStorable(listing, startedAtMs) || (!!listing.ids && listing.ids.newestMtimeMs < startedAtMs - RACY_MS);
+  return statsStorable(listing, startedAtMs) || idsStorable(listing, startedAtMs);
+}
+
+/** The listing's ids may be stored: none of the files git does not vouch for changed within the racy window. */
+function idsStorable(listing: Listing, startedAtMs: number): boolean {
+  return !!listing.ids && listing.ids.newestMtimeMs < startedAtMs - RACY_MS;
 }
 
 /** The listing's stats alone may be stored: no candidate changed within the racy window of the scan's start. */
@@ -364,7 +369,7 @@ export function saveResult(root: string, key: string, listing: Listing, startedA
       key,
       // Racy stats are not stored: a listing stored by ids alone matches by ids alone.
       listing: statsStorable(listing, startedAtMs) ? listing.hash : '',
-      ...(listing.ids && listing.ids.newestMtimeMs < startedAtMs - RACY_MS ? { ids: listing.ids.hash } : {}),
+      ...(listing.ids && idsStorable(listing, startedAtMs) ? { ids: listing.ids.hash } : {}),
       storedAt: startedAtMs,
       body: body.kind,
       ...(body.at !== undefined ? { at: body.at } : {}),
