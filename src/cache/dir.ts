@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -12,3 +13,24 @@ export function ensureCacheDir(dir: string): void {
 }
 
 export const PRIVATE_FILE_MODE = 0o600;
+
+/** Write CHUNKS to a unique temp file and rename it over FILE: readers see the old or the new file, never a torn one. */
+export function writeAtomically(file: string, chunks: Iterable<string>): void {
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const fd = openSync(temp, 'w', PRIVATE_FILE_MODE);
+    try {
+      for (const chunk of chunks) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // nothing to clean up
+    }
+    throw error;
+  }
+}

@@ -22,7 +22,7 @@
  * writer wins. A pack, index or entry that does not deserialise or has the wrong shape is ignored (and replaced on
  * the next save). Cache I/O never fails a scan.
  */
-import { ensureCacheDir, PRIVATE_FILE_MODE } from './dir.js';
+import { ensureCacheDir, PRIVATE_FILE_MODE, writeAtomically } from './dir.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
@@ -497,6 +497,47 @@ export class ParseCache {
     return ENTRY_HASH.exec(head)?.[1];
   }
 
+  /**
+   * The content key of FILE's stored entry when `carry` can keep that entry for this stat without decoding it: the
+   * stat is the one stored (pack or delta), or the pack's entry has GIT_KEY (git vouches the content is the same).
+   */
+  carriableKey(file: string, size: number, mtimeMs: number, ctimeMs: number, gitKey?: string): string | undefined {
+    if (this.inDelta(file)) {
+      const entry = this.delta!.entries.get(file);
+      if (!entry || !isEntry(entry) || entry.uncacheable || entry.size !== size || entry.mtimeMs !== mtimeMs || entry.ctimeMs !== ctimeMs) return undefined;
+      return entry.hash;
+    }
+    const i = this.statRow(file, size, mtimeMs, ctimeMs);
+    if (i !== undefined) return this.packHash(i);
+    if (gitKey === undefined) return undefined;
+    const row = this.packRow(file);
+    return row !== undefined && !(this.pack!.index.flags[row]! & UNCACHEABLE) && this.packHash(row) === gitKey ? gitKey : undefined;
+  }
+
+  /**
+   * Keep FILE's stored entry for the next pack, unread, under this stat (a chunk whose stored result was replayed,
+   * see scan/chunk-results.ts): as it is, or restamped. Only for a file `carriableKey` answered with this stat.
+   */
+  carry(file: string, size: number, mtimeMs: number, ctimeMs: number): void {
+    const stamp = { size, mtimeMs, ctimeMs };
+    if (this.inDelta(file)) {
+      this.hits++;
+      this.next.set(file, FROM_DELTA, -1, -1, 0, stamp, this.flagsOf(this.old(file)!, false));
+      return;
+    }
+    const i = this.packRow(file)!;
+    if (this.statRow(file, size, mtimeMs, ctimeMs) === i) {
+      this.hits++;
+      this.next.set(file, FROM_PACK, i, -1, 0, stamp, this.pack!.index.flags[i]!);
+      return;
+    }
+    this.misses++;
+    this.sameContent++;
+    this.byGitId++;
+    this.changed = true;
+    this.next.set(file, RESTAMPED, i, -1, 0, stamp, this.pack!.index.flags[i]!);
+  }
+
   /** The delta has the say on FILE (an entry, or its removal): the pack's index does not. */
   private inDelta(file: string): boolean {
     return !!this.delta && (this.delta.entries.has(file) || this.delta.removed.has(file));
@@ -755,26 +796,5 @@ function readDelta(file: string, key: string, base: string): Delta | undefined {
     return delta as Delta;
   } catch {
     return undefined;
-  }
-}
-
-/** Write CHUNKS to a unique temp file and rename it over FILE: readers see the old or the new file, never a torn one. */
-function writeAtomically(file: string, chunks: Iterable<string>): void {
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const fd = openSync(temp, 'w', PRIVATE_FILE_MODE);
-    try {
-      for (const chunk of chunks) writeSync(fd, chunk);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, file);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing to clean up
-    }
-    throw error;
   }
 }

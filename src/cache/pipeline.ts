@@ -34,6 +34,11 @@ export interface ParseFilesOptions {
   threads?: number;
   /** Workers started by the caller for several calls (the chunks of analyze.ts): used, never closed here. */
   pool?: ParsePool;
+  /**
+   * The content key of each file this call reads or finds in the cache (deferred and failed files aside), as soon as
+   * it is known.
+   */
+  onKey?(candidate: ParseCandidate, key: string): void;
   /** Called once the call needs candidate INDEX no more (its caller may let it go). */
   done?(index: number): void;
   /**
@@ -178,6 +183,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
           keepDeferred(candidate);
           continue;
         }
+        options.onKey?.(candidate, entry.hash);
         if (loaded.keep === 'restamped') cache?.restamp(file.path, entry);
         else cache?.keep(file.path, entry, loaded.keep === 'new');
         if (entry.unreadable) {
@@ -190,6 +196,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       }
       if (loaded.failure) {
         fail(file, loaded.failure);
+        if (loaded.hash) options.onKey?.(candidate, loaded.hash);
         if (cache && loaded.hash) {
           cache.keep(file.path, { ...loaded.stamp, hash: loaded.hash, unreadable: { skipped: loaded.failure.skipped, diagnostic: loaded.failure.diagnostic }, results: {} }, true);
         }
@@ -200,6 +207,7 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
         keepDeferred(candidate);
         continue;
       }
+      if (loaded.hash) options.onKey?.(candidate, loaded.hash);
       counts.scanned++;
       const analyzerIds = candidate.analyzers.map((a) => a.id);
       const record = (outcome: ParsedText) => {

@@ -71,19 +71,40 @@ export class ChartEnvironments {
 
   /** The values files of PROJECT, those in files OWNED says only. */
   add(project: Project, owned?: (path: string) => boolean): this {
+    return this.addNamed(ChartEnvironments.namesOf(project, owned));
+  }
+
+  /** What `add` takes of PROJECT: [chart name candidate, environment] pairs, in order. */
+  static namesOf(project: Project, owned?: (path: string) => boolean): [string, string][] {
+    const pairs: [string, string][] = [];
     for (const values of project.valuesFiles) {
       const env = values.file.environment?.name;
       if (!env || (owned && !owned(values.file.path))) continue;
       const parts = values.file.path.split('/');
       const base = parts[parts.length - 1]!.replace(/\.ya?ml$/i, '').replace(/^values[-._]?/i, '');
-      for (const candidate of [base, ...parts.slice(0, -1)]) {
-        if (!candidate) continue;
-        const set = this.map.get(candidate) ?? new Set<string>();
-        set.add(env);
-        this.map.set(candidate, set);
-      }
+      for (const candidate of [base, ...parts.slice(0, -1)]) if (candidate) pairs.push([candidate, env]);
+    }
+    return pairs;
+  }
+
+  /** PAIRS of namesOf (a chunk's, replayed from the chunk results). */
+  addNamed(pairs: readonly (readonly [string, string])[]): this {
+    for (const [candidate, env] of pairs) {
+      const set = this.map.get(candidate) ?? new Set<string>();
+      set.add(env);
+      this.map.set(candidate, set);
     }
     return this;
+  }
+
+  /** How many lists `of` handed out for `finish` to fill. */
+  get handedOut(): number {
+    return this.waiting.length;
+  }
+
+  /** The lists `of` handed out since the count was FROM, with their chart (see scan/chunk-results.ts). */
+  handedOutSince(from: number): Map<readonly string[], string> {
+    return new Map(this.waiting.slice(from).map((w) => [w.environments, w.chart]));
   }
 
   of(chart: string): string[] {

@@ -26,6 +26,8 @@ import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
 import { CONTEXT_DEFERRAL, DeferredFiles, JUDGED_WITH_YAML, cacheHoldsModels, chunkSizeFor, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
 import type { StatLookup } from '../cache/result-cache.js';
+import { ChunkReplay, ChunkResults, digest } from './chunk-results.js';
+import { statSourceSync } from './read.js';
 
 export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
 
@@ -68,7 +70,7 @@ export interface AnalyzeOutput {
   findings: Finding[];
   inventory: InventoryEntry[];
   counts: Summary['files'];
-  timings: { read: number; parse: Record<string, number>; rules: Record<string, number>; inventory: number; cache?: { hits: number; misses: number; sameContent: number; byGitId: number; load: number; save: number }; chunks?: { count: number; files: number } };
+  timings: { read: number; parse: Record<string, number>; rules: Record<string, number>; inventory: number; cache?: { hits: number; misses: number; sameContent: number; byGitId: number; load: number; save: number }; chunks?: { count: number; files: number; reused?: number } };
 }
 
 export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
@@ -101,6 +103,16 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   try {
     const parseOptions = { cache, diagnostic: (d: Diagnostic) => collector.diagnostic(d), safeMessage, stats: input.stats, threads: input.threads, pool };
     const chartRoots = chunked ? chartRootsOf(candidates.map((c) => c.file.path)) : undefined;
+    // Chunk results of the last run (see chunk-results.ts): with the parse cache's content keys, for the registry's rules.
+    const chunkResults = chunked && cache && !input.rules ? ChunkResults.open(root, cache.key) : undefined;
+    const listing = digest();
+    const contextKeys = digest();
+    if (chunkResults) for (const c of candidates) listing.add(`${c.file.path}\n`);
+    const onContextKey = chunkResults
+      ? (candidate: ParseCandidate, key: string) => {
+          if (candidate.analyzers.some((a) => a.id === 'yaml' || JUDGED_WITH_YAML.has(a.id))) contextKeys.add(`${candidate.file.path}\0${key}\n`);
+        }
+      : undefined;
     // A candidate the first pass is done with goes (a file it deferred or parsed stays with its list or model): files
     // with nothing to keep (docs, data, scripts without findings; a third of a large tree) held their candidate,
     // context and path to its end.
@@ -111,6 +123,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       onProgress: input.onProgress,
       defer: chunked ? { ...CONTEXT_DEFERRAL, keep: (candidate) => deferred.add(candidate) } : undefined,
       done: (index) => (released[index] = undefined),
+      onKey: onContextKey,
     });
     let chunkablePaths = chunked ? new Set(chunkable.map((c) => c.file.path)) : undefined;
     chunkable.length = 0;
@@ -132,7 +145,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       // Chart defaults the context reads join it now (only their charts' templates tell which ones).
       const defaults = deferred.takeAll(chartDefaultsFor(first.parsed));
       if (defaults.length > 0) {
-        const part = await parseFiles(root, defaults, config, parseOptions);
+        const part = await parseFiles(root, defaults, config, { ...parseOptions, onKey: onContextKey });
         addPart(part);
         first.parsed = [...first.parsed, ...part.parsed].sort(byCandidateOrder);
       }
@@ -237,24 +250,58 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       // Judged: the models of its other files (Dockerfiles, test code, scripts) are no chunk's business.
       first.parsed = [];
       const deferredCount = deferred.length;
+      const replay = chunkResults && new ChunkReplay(chunkResults, JSON.stringify([cache!.key, config.hash, listing.done(), contextKeys.done()]), new Set(context.map((p) => p.file.path)));
       let judged = 0;
       for (const [index, chunk] of chunks.entries()) {
         input.onProgress?.(judged, deferredCount, 'chunks');
         chunks[index] = [];
         const candidatesOfChunk = chunk.map((i) => deferred.take(i));
+        const before = replay?.before(collector, candidatesOfChunk);
+        const record = replay?.stored(before!, candidatesOfChunk, (file) => input.stats?.get(file) ?? statSourceSync(root, file, config.maxFileSize), cache!);
+        if (record) {
+          collector.replay(record.findings, record.diagnostics);
+          record.inventory.forEach((entry, i) => {
+            const chart = record.waiting[i];
+            inventory.push(typeof chart === 'string' ? { ...entry, environments: chartEnvs!.of(chart) } : entry);
+          });
+          chartEnvs!.addNamed(record.chartValues);
+          counts.scanned += record.counts.scanned;
+          counts.skipped += record.counts.skipped;
+          counts.failed += record.counts.failed;
+          judged += candidatesOfChunk.length;
+          continue;
+        }
         // What the last project built (the first pass's views, the last chunk's models) is garbage now.
         collectGarbage();
-        const part = await parseFiles(root, candidatesOfChunk, config, parseOptions);
+        const marks = { findings: collector.findings.length, diagnostics: collector.diagnostics.length, inventory: inventory.length, handedOut: chartEnvs!.handedOut };
+        const keys = new Map<string, string>();
+        const part = await parseFiles(root, candidatesOfChunk, config, replay ? { ...parseOptions, onKey: (c, key) => keys.set(c.file.path, key) } : parseOptions);
         addPart(part);
         const files = mergeSorted(context, part.parsed.sort(byCandidateOrder), byCandidateOrder);
         const project = new Project(files, config);
         shareDeploymentGraph(project, graph);
-        judge(project, (path) => owner.get(path) === index);
+        const owned = (path: string) => owner.get(path) === index;
+        const chartValues = replay ? ChartEnvironments.namesOf(project, owned) : [];
+        judge(project, owned);
+        if (replay) {
+          const lists = chartEnvs!.handedOutSince(marks.handedOut);
+          const entries = inventory.slice(marks.inventory);
+          replay.keep(before!, candidatesOfChunk.map((c) => [c.file.path, keys.get(c.file.path)]), {
+            findings: collector.findings.slice(marks.findings),
+            diagnostics: collector.diagnostics.slice(marks.diagnostics),
+            inventory: entries,
+            waiting: entries.map((entry) => lists.get(entry.environments) ?? null),
+            chartValues,
+            counts: part.counts,
+          });
+        }
         judged += candidatesOfChunk.length;
       }
       input.onProgress?.(judged, deferredCount, 'chunks');
       chartEnvs!.finish();
+      if (replay) timings.chunks.reused = chunkResults!.reused;
       if (cache) saveCache(cache, cacheLoad, timings);
+      chunkResults?.save();
     }
 
     mark = performance.now();

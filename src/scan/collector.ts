@@ -96,6 +96,15 @@ export class FindingCollector {
   diagnostic(d: Diagnostic): void {
     this.diagnostics.push(d);
   }
+
+  /** What a chunk of an earlier run added, given back as it was made (see chunk-results.ts). */
+  replay(findings: readonly Finding[], diagnostics: readonly Diagnostic[]): void {
+    for (const finding of findings) {
+      this.seen.add(finding.fingerprint);
+      this.findings.push(finding);
+    }
+    this.diagnostics.push(...diagnostics);
+  }
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
