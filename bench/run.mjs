@@ -13,12 +13,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, symlinkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, PLANTED_RULES } from './generate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..');
+// Which YAML file is context (the edit of a file that is not): the checkout's build decides, whichever builds are measured.
+const { isContextText } = await import(join(repo, 'dist/scan/chunks.js'));
 const corpus = resolve(repo, '../shared/corpus');
 
 const args = process.argv.slice(2);
@@ -133,8 +135,12 @@ const median = (xs) => {
   return s.length === 0 ? undefined : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** The largest YAML file of a tree (a values file, typically): the one a bench run edits. */
-function largestYaml(root) {
+/**
+ * The largest YAML file of a tree (a values file, typically): the one a bench run edits. With PLAIN, the largest that
+ * is not context (no object other files are judged against, see src/scan/chunks.ts; not a chart's default values):
+ * a manifest or an environment's values, the edit a chunked scan replays every other chunk around.
+ */
+function largestYaml(root, plain = false) {
   let best;
   const stack = [root];
   while (stack.length) {
@@ -145,6 +151,7 @@ function largestYaml(root) {
       if (e.isDirectory()) stack.push(p);
       else if (e.isFile() && /\.ya?ml$/.test(e.name)) {
         const size = statSync(p).size;
+        if (plain && (/^values\.ya?ml$/.test(e.name) || isContextText(relative(root, p).split(sep).join('/'), readFileSync(p, 'utf8')))) continue;
         if (!best || size > best.size || (size === best.size && p < best.p)) best = { p, size };
       }
     }
@@ -277,6 +284,7 @@ for (const name of treeNames) {
       const full = repeat(runs, () => measure(process.execPath, scanArgs(noCache)));
       let cached;
       let oneChanged;
+      let plainChanged;
       let firstCached;
       if (tool.hasNoCache) {
         rmSync(join(root, '.footprint-cache'), { recursive: true, force: true });
@@ -295,6 +303,16 @@ for (const name of treeNames) {
             return measure(process.execPath, scanArgs([]));
           });
           writeFileSync(edited, original);
+        }
+        const plainEdited = largestYaml(root, true);
+        if (plainEdited) {
+          const original = readFileSync(plainEdited);
+          let edit = 0;
+          plainChanged = repeat(runs, () => {
+            writeFileSync(plainEdited, `${original}\n# bench edit ${edit++}\n`);
+            return measure(process.execPath, scanArgs([]));
+          });
+          writeFileSync(plainEdited, original);
         }
         rmSync(join(root, '.footprint-cache'), { recursive: true, force: true });
       }
@@ -319,6 +337,7 @@ for (const name of treeNames) {
         firstCachedScan: firstCached ? summarize({ wallMs: firstCached.wall, cpuMs: firstCached.cpu, rssMb: firstCached.rssMb, samplesMs: [Math.round(firstCached.wall)] }) : null,
         cachedScan: cached ? summarize(cached) : null,
         oneChangedScan: oneChanged ? summarize(oneChanged) : null,
+        plainChangedScan: plainChanged ? summarize(plainChanged) : null,
         ratios: {
           scanVsRg: rg ? Number((full.wallMs / rg.wallMs).toFixed(1)) : null,
           scanVsCat: Number((full.wallMs / cat.wallMs).toFixed(1)),
@@ -333,7 +352,7 @@ for (const name of treeNames) {
         plants: plants ?? null,
       };
       results.push(entry);
-      console.error(`  [${tool.name}] scan ${fmt(full.wallMs)} (cpu ${fmt(full.cpuMs ?? 0)}, ${entry.scan.filesPerSec} files/s, ${entry.scan.mbPerSec} MB/s, ${entry.scan.rssMb?.toFixed(0)} MB RSS), rg ${rg ? fmt(rg.wallMs) : '-'}, cat ${fmt(cat.wallMs)}${cached ? `, cached ${fmt(cached.wallMs)} (cpu ${fmt(cached.cpuMs ?? 0)}, ${cached.rssMb?.toFixed(0)} MB RSS)` : ''}${oneChanged ? `, one file changed ${fmt(oneChanged.wallMs)} (${oneChanged.rssMb?.toFixed(0)} MB RSS)` : ''}${firstCached ? `, first cached run ${fmt(firstCached.wall)} (${firstCached.rssMb?.toFixed(0)} MB RSS)` : ''}`);
+      console.error(`  [${tool.name}] scan ${fmt(full.wallMs)} (cpu ${fmt(full.cpuMs ?? 0)}, ${entry.scan.filesPerSec} files/s, ${entry.scan.mbPerSec} MB/s, ${entry.scan.rssMb?.toFixed(0)} MB RSS), rg ${rg ? fmt(rg.wallMs) : '-'}, cat ${fmt(cat.wallMs)}${cached ? `, cached ${fmt(cached.wallMs)} (cpu ${fmt(cached.cpuMs ?? 0)}, ${cached.rssMb?.toFixed(0)} MB RSS)` : ''}${oneChanged ? `, one file changed ${fmt(oneChanged.wallMs)} (${oneChanged.rssMb?.toFixed(0)} MB RSS)` : ''}${plainChanged ? `, one plain file changed ${fmt(plainChanged.wallMs)} (${plainChanged.rssMb?.toFixed(0)} MB RSS)` : ''}${firstCached ? `, first cached run ${fmt(firstCached.wall)} (${firstCached.rssMb?.toFixed(0)} MB RSS)` : ''}`);
       if (plants) for (const p of plants.filter((x) => !x.ok)) console.error(`  MISMATCH ${p.rule}: expected ${p.expected}, found ${p.found}`);
     }
     if (withClones) measureClones(root, results.filter((r) => r.tree === name && !r.skipped));
@@ -363,6 +382,13 @@ function measureClones(root, entries) {
   writeFileSync(edited, `${readFileSync(edited)}\n# bench pull request\n`);
   git('commit', '-qam', 'pull request');
   git('checkout', '-q', 'main');
+  const plainEdited = largestYaml(root, true);
+  if (plainEdited) {
+    git('checkout', '-qb', 'bench-pr-plain');
+    writeFileSync(plainEdited, `${readFileSync(plainEdited)}\n# bench pull request\n`);
+    git('commit', '-qam', 'pull request, a file that is not context');
+    git('checkout', '-q', 'main');
+  }
   const work = mkdtempSync(join(tmpdir(), 'fp-bench-clone-'));
   try {
     for (const entry of entries) {
@@ -382,9 +408,11 @@ function measureClones(root, entries) {
       };
       const same = repeat(runs, () => inClone('main'), 0);
       const pr = repeat(runs, () => inClone('bench-pr'), 0);
+      const prPlain = plainEdited ? repeat(runs, () => inClone('bench-pr-plain'), 0) : undefined;
       entry.cloneSameCommit = summarize(same);
       entry.clonePullRequest = summarize(pr);
-      console.error(`  [${tool.name}] fresh clone with the cache restored: same commit ${fmt(same.wallMs)} (${same.rssMb?.toFixed(0)} MB RSS), pull request ${fmt(pr.wallMs)} (${pr.rssMb?.toFixed(0)} MB RSS)`);
+      entry.clonePlainPullRequest = prPlain ? summarize(prPlain) : null;
+      console.error(`  [${tool.name}] fresh clone with the cache restored: same commit ${fmt(same.wallMs)} (${same.rssMb?.toFixed(0)} MB RSS), pull request ${fmt(pr.wallMs)} (${pr.rssMb?.toFixed(0)} MB RSS)${prPlain ? `, pull request of a plain file ${fmt(prPlain.wallMs)}` : ''}`);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -400,10 +428,10 @@ function fmt(ms) {
 }
 
 // Table
-const rows = [['tree', 'tool', 'files', 'MB', 'scan', 'cpu', 'files/s', 'MB/s', 'RSS MB', 'rg', 'rg cpu', 'cat', 'scan/rg', 'cpu/rg cpu', 'scan/cat', 'cached', 'cached cpu', 'cached RSS', 'cached/rg', 'c.cpu/rg cpu', '1 changed', '1 changed/rg', '1 changed RSS', 'first cached', 'first cached RSS', 'clone same', 'clone PR', 'clone PR RSS', 'plants']];
+const rows = [['tree', 'tool', 'files', 'MB', 'scan', 'cpu', 'files/s', 'MB/s', 'RSS MB', 'rg', 'rg cpu', 'cat', 'scan/rg', 'cpu/rg cpu', 'scan/cat', 'cached', 'cached cpu', 'cached RSS', 'cached/rg', 'c.cpu/rg cpu', '1 changed', '1 changed/rg', '1 changed RSS', '1 plain changed', 'first cached', 'first cached RSS', 'clone same', 'clone PR', 'clone PR RSS', 'clone plain PR', 'plants']];
 for (const r of results) {
   if (r.skipped) {
-    rows.push([r.tree, 'skipped', ...Array(27).fill('')]);
+    rows.push([r.tree, 'skipped', ...Array(29).fill('')]);
     continue;
   }
   const plantCell = r.plants ? (r.plants.every((p) => p.ok) ? `ok ${r.plants.reduce((n, p) => n + p.found, 0)}` : `MISMATCH ${r.plants.filter((p) => !p.ok).length}`) : '-';
@@ -431,11 +459,13 @@ for (const r of results) {
     r.oneChangedScan ? fmt(r.oneChangedScan.wallMs) : 'n/a',
     r.ratios.oneChangedVsRg != null ? `${r.ratios.oneChangedVsRg}x` : 'n/a',
     r.oneChangedScan ? String(r.oneChangedScan.rssMb ?? '?') : 'n/a',
+    r.plainChangedScan ? fmt(r.plainChangedScan.wallMs) : 'n/a',
     r.firstCachedScan ? fmt(r.firstCachedScan.wallMs) : 'n/a',
     r.firstCachedScan ? String(r.firstCachedScan.rssMb ?? '?') : 'n/a',
     r.cloneSameCommit ? fmt(r.cloneSameCommit.wallMs) : 'n/a',
     r.clonePullRequest ? fmt(r.clonePullRequest.wallMs) : 'n/a',
     r.clonePullRequest ? String(r.clonePullRequest.rssMb ?? '?') : 'n/a',
+    r.clonePlainPullRequest ? fmt(r.clonePlainPullRequest.wallMs) : 'n/a',
     plantCell,
   ]);
 }

@@ -89,7 +89,7 @@ const CONTEXT_WORDS = /\bSecret\b|ExternalSecret|SecretStore|PushSecret|SecretPr
 
 const CONTEXT_WORDS_ALL = new RegExp(CONTEXT_WORDS.source, 'g');
 
-function isContextText(path: string, text: string): boolean {
+export function isContextText(path: string, text: string): boolean {
   if (CONTEXT_NAME.test(path)) return true;
   CONTEXT_WORDS_ALL.lastIndex = 0;
   for (let match = CONTEXT_WORDS_ALL.exec(text); match; match = CONTEXT_WORDS_ALL.exec(text)) {
