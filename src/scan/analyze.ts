@@ -256,7 +256,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         input.onProgress?.(judged, deferredCount, 'chunks');
         chunks[index] = [];
         const candidatesOfChunk = chunk.map((i) => deferred.take(i));
-        const before = replay?.before(collector, candidatesOfChunk);
+        const before = replay?.before(collector);
         const record = replay?.stored(before!, candidatesOfChunk, (file) => input.stats?.get(file) ?? statSourceSync(root, file, config.maxFileSize), cache!);
         if (record) {
           collector.replay(record.findings, record.diagnostics);

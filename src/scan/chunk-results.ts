@@ -10,7 +10,7 @@
  * - the parse cache's key (tool, build, config, analyzers) and the config's hash;
  * - every candidate's path (the graph resolves references against them; a file added anywhere misses every chunk);
  * - the content key of every file of the first pass that the YAML or .env readers claim (the context);
- * - the findings on the project's files and the tree-level diagnostics made before the chunk;
+ * - the findings on context files and the tree-level diagnostics made before the chunk (none is on its own files yet);
  * - each of the chunk's own files with its content key (which context files it owns follows from the paths and the
  *   context).
  * Content keys are the parse cache's (git's blob id and size), so a fresh clone with the cache restored matches too.
@@ -146,8 +146,15 @@ export function chunkKey(base: string, before: string, files: readonly (readonly
 
 /** The chunk keys of one chunked scan, and the replay of stored records (see the module comment). */
 export class ChunkReplay {
-  /** JSON texts of what the collector holds, each made once however many chunks read it. */
-  private readonly texts = new WeakMap<object, string>();
+  /**
+   * What a chunk may read of the collector, hashed as it grows: the findings on context files and the tree-level
+   * diagnostics, in the order they were made. A chunk's project is the context and its own files, and no finding lands
+   * on its own files before it runs (no earlier project holds them), so these are all it can read; each is hashed once.
+   */
+  private readonly findingsSeen = createHash('sha256');
+  private readonly diagnosticsSeen = createHash('sha256');
+  private findingsFed = 0;
+  private diagnosticsFed = 0;
 
   /** BASE: the parse cache key, the config hash, and the digests of the listing and the context. */
   constructor(
@@ -156,14 +163,17 @@ export class ChunkReplay {
     private readonly contextPaths: ReadonlySet<string>,
   ) {}
 
-  /** What of the collector a chunk of CANDIDATES may read: the findings on its project's files, tree-level diagnostics. */
-  before(collector: FindingCollector, candidates: readonly ParseCandidate[]): string {
-    const own = new Set(candidates.map((c) => c.file.path));
-    const hash = digest();
-    for (const finding of collector.findings) if (this.contextPaths.has(finding.file) || own.has(finding.file)) hash.add(this.text(finding));
-    hash.add('\0');
-    for (const d of collector.diagnostics) if (d.file === '.') hash.add(this.text(d));
-    return hash.done();
+  /** The digest of what of COLLECTOR the next chunk may read. */
+  before(collector: FindingCollector): string {
+    for (const findings = collector.findings; this.findingsFed < findings.length; this.findingsFed++) {
+      const finding = findings[this.findingsFed]!;
+      if (this.contextPaths.has(finding.file)) this.findingsSeen.update(JSON.stringify(finding));
+    }
+    for (const diagnostics = collector.diagnostics; this.diagnosticsFed < diagnostics.length; this.diagnosticsFed++) {
+      const d = diagnostics[this.diagnosticsFed]!;
+      if (d.file === '.') this.diagnosticsSeen.update(JSON.stringify(d));
+    }
+    return `${this.findingsSeen.copy().digest('hex')}:${this.diagnosticsSeen.copy().digest('hex')}`;
   }
 
   /**
@@ -191,11 +201,5 @@ export class ChunkReplay {
   keep(before: string, files: readonly (readonly [string, string | undefined])[], record: ChunkRecord): void {
     if (files.some(([, key]) => key === undefined)) return;
     this.results.keep(chunkKey(this.base, before, files as readonly (readonly [string, string])[]), record);
-  }
-
-  private text(value: object): string {
-    let text = this.texts.get(value);
-    if (text === undefined) this.texts.set(value, (text = JSON.stringify(value)));
-    return text;
   }
 }
