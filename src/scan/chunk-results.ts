@@ -65,6 +65,8 @@ export class ChunkResults {
   /** Chunks replayed from the stored records in this run. */
   reused = 0;
   private readonly kept = new Map<string, string>();
+  /** A chunk ran and was kept: the stored records are not this run's. */
+  private added = false;
 
   private constructor(
     private readonly dir: string,
@@ -113,10 +115,13 @@ export class ChunkResults {
   /** Keep RECORD of a chunk that ran, as it is now. */
   keep(chunkKey: string, record: ChunkRecord): void {
     this.kept.set(chunkKey, JSON.stringify(record));
+    this.added = true;
   }
 
   /** Write this run's records (atomically), and drop those of other keys. Errors are swallowed: it is a cache. */
   save(): void {
+    // Every chunk replayed: the stored file is this run's already.
+    if (!this.added && this.kept.size === this.stored.size) return;
     try {
       ensureCacheDir(this.dir);
       const records = [...this.kept].map(([chunkKey, text]) => `${JSON.stringify(chunkKey)}:${JSON.stringify(text)}`).join(',');
