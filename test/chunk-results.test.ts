@@ -115,6 +115,21 @@ describe('chunk results of the last run', () => {
     expect(again.timings.chunks!.reused).toBe(again.timings.chunks!.count);
   });
 
+  it('are safe under concurrent runs: each reads whole records, and the next run replays what the last writer kept', async () => {
+    const root = copyOf(EXAMPLE);
+    await scan(root, true);
+    appendFileSync(path.join(root, 'README.md'), '\nedited\n');
+    appendFileSync(path.join(root, 'values/env/dev/apps/orders.yaml'), '\n# edited\n');
+    const runs = await Promise.all([scan(root, true), scan(root, true), scan(root, true)]);
+    const expected = await plain(root);
+    for (const run of runs) expect(comparable(run.result)).toEqual(expected);
+    expect(chunkFiles(root)).toHaveLength(1);
+    appendFileSync(path.join(root, 'README.md'), '\nagain\n');
+    const next = await scan(root, true);
+    expect(next.timings.chunks!.reused).toBe(next.timings.chunks!.count);
+    expect(comparable(next.result)).toEqual(await plain(root));
+  });
+
   it('are not kept without the parse cache', async () => {
     const root = copyOf(EXAMPLE);
     const uncached = await scan(root, false);
