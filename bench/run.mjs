@@ -293,27 +293,21 @@ for (const name of treeNames) {
         // Two warm-up runs 2 s apart, as between scheduled runs: the first fills the cache (creating the cache folder
         // changes ROOT's mtime), the second stores the walk, every folder being older than the racy window by then.
         cached = repeat(runs, () => measure(process.execPath, scanArgs([])), 2);
-        // A pull request: one file changed since the last run (a different edit each run), the cache otherwise warm.
-        const edited = largestYaml(root);
-        if (edited) {
+        // A pull request: one file changed since the last run (a different edit each run), the cache otherwise warm:
+        // the largest YAML file, and the largest that is not context.
+        const editRuns = (edited) => {
+          if (!edited) return undefined;
           const original = readFileSync(edited);
           let edit = 0;
-          oneChanged = repeat(runs, () => {
+          const samples = repeat(runs, () => {
             writeFileSync(edited, `${original}\n# bench edit ${edit++}\n`);
             return measure(process.execPath, scanArgs([]));
           });
           writeFileSync(edited, original);
-        }
-        const plainEdited = largestYaml(root, true);
-        if (plainEdited) {
-          const original = readFileSync(plainEdited);
-          let edit = 0;
-          plainChanged = repeat(runs, () => {
-            writeFileSync(plainEdited, `${original}\n# bench edit ${edit++}\n`);
-            return measure(process.execPath, scanArgs([]));
-          });
-          writeFileSync(plainEdited, original);
-        }
+          return samples;
+        };
+        oneChanged = editRuns(largestYaml(root));
+        plainChanged = editRuns(largestYaml(root, true));
         rmSync(join(root, '.footprint-cache'), { recursive: true, force: true });
       }
       const byRule = result.summary.byRule;
@@ -377,18 +371,15 @@ function measureClones(root, entries) {
   writeFileSync(join(root, '.git/info/exclude'), '.footprint-cache/\n');
   git('add', '-A');
   git('commit', '-qm', 'main');
-  const edited = largestYaml(root);
-  git('checkout', '-qb', 'bench-pr');
-  writeFileSync(edited, `${readFileSync(edited)}\n# bench pull request\n`);
-  git('commit', '-qam', 'pull request');
-  git('checkout', '-q', 'main');
-  const plainEdited = largestYaml(root, true);
-  if (plainEdited) {
-    git('checkout', '-qb', 'bench-pr-plain');
-    writeFileSync(plainEdited, `${readFileSync(plainEdited)}\n# bench pull request\n`);
-    git('commit', '-qam', 'pull request, a file that is not context');
+  const pullRequest = (branch, edited) => {
+    git('checkout', '-qb', branch);
+    writeFileSync(edited, `${readFileSync(edited)}\n# bench pull request\n`);
+    git('commit', '-qam', `pull request: ${relative(root, edited)}`);
     git('checkout', '-q', 'main');
-  }
+  };
+  pullRequest('bench-pr', largestYaml(root));
+  const plainEdited = largestYaml(root, true);
+  if (plainEdited) pullRequest('bench-pr-plain', plainEdited);
   const work = mkdtempSync(join(tmpdir(), 'fp-bench-clone-'));
   try {
     for (const entry of entries) {
