@@ -251,7 +251,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       // Judged: the models of its other files (Dockerfiles, test code, scripts) are no chunk's business.
       first.parsed = [];
       const deferredCount = deferred.length;
-      const replay = chunkResults && new ChunkReplay(chunkResults, JSON.stringify([cache!.key, config.hash, listing.done(), contextKeys.done()]), new Set(context.map((p) => p.file.path)));
+      const replay = chunkResults && new ChunkReplay(chunkResults, JSON.stringify([cache!.key, listing.done(), contextKeys.done()]), new Set(context.map((p) => p.file.path)));
       let judged = 0;
       for (const [index, chunk] of chunks.entries()) {
         input.onProgress?.(judged, deferredCount, 'chunks');

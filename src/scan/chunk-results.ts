@@ -7,7 +7,7 @@
  * A chunk's part of the result depends on nothing but its project (the context plus its own files), the deployment
  * graph (every path, and the context), what the collector held before it on the project's files (a finding already
  * made is not made twice; the inventory reads findings), and the installed code and config. So its key is a hash of:
- * - the parse cache's key (tool, build, config, analyzers) and the config's hash;
+ * - the parse cache's key (tool version, build, config hash, analyzers);
  * - every candidate's path (the graph resolves references against them; a file added anywhere misses every chunk);
  * - the content key of every file of the first pass that the YAML or .env readers claim (the context);
  * - the findings on context files and the tree-level diagnostics made before the chunk (none is on its own files yet);
@@ -161,7 +161,7 @@ export class ChunkReplay {
   private findingsFed = 0;
   private diagnosticsFed = 0;
 
-  /** BASE: the parse cache key, the config hash, and the digests of the listing and the context. */
+  /** BASE: the parse cache key and the digests of the listing and the context. */
   constructor(
     private readonly results: ChunkResults,
     private readonly base: string,
