@@ -15,9 +15,6 @@
  *   context).
  * Content keys are the parse cache's (git's blob id and size), so a fresh clone with the cache restored matches too.
  *
- * The first pass's own result (what its judge made of every file that is neither a chunk's nor context) is kept the
- * same way, under firstPassKey; a replay of it needs no model of its other files (code, scripts, Dockerfiles, docs).
- *
  * Records are JSON texts taken when the chunk ends: later stages mark findings (suppressions, baselines) and fill the
  * chart environments of inventory entries (ChartEnvironments.finish); a record names the chart of each list to fill
  * instead. Only the records of the last run are kept. A record that does not read back is a miss, never an error.
