@@ -83,33 +83,6 @@ describe('chunk results of the last run', () => {
     expect(comparable(added.result)).toEqual(await plain(root));
   });
 
-  it("replay the first pass's own result too when none of its other files (code, scripts, docs) changed", async () => {
-    const root = copyOf(EXAMPLE);
-    const cold = await scan(root, true);
-    const files = cold.timings.cache!.misses;
-    const edit = async (file: string, text = '\n# edited\n') => {
-      appendFileSync(path.join(root, file), text);
-      const run = await scan(root, true);
-      expect(comparable(run.result)).toEqual(await plain(root));
-      return run;
-    };
-    // The first run with records carries the other files and parses them after all (no record of the first pass yet).
-    const second = await edit('values/env/dev/apps/orders.yaml');
-    expect(second.timings.chunks).toMatchObject({ firstReplayed: false, reused: second.timings.chunks!.count - 1 });
-    const third = await edit('manifests/namespaces.yaml');
-    expect(third.timings.chunks).toMatchObject({ firstReplayed: true, reused: third.timings.chunks!.count - 1 });
-    // Its other files' entries were carried unread: the next run finds every one by stat.
-    expect(third.timings.cache).toMatchObject({ hits: files - 1, misses: 1 });
-    // A script changed, with one more finding: the first pass judges again (and stores its result), the chunks are
-    // replayed.
-    const findings = third.result.findings.length;
-    const script = await edit('Makefile', '\nseed-orders:\n\tvault kv put secret/orders/postgres username=orders password="$$ORDERS_DB_PASSWORD"\n');
-    expect(script.timings.chunks).toMatchObject({ firstReplayed: false, reused: script.timings.chunks!.count });
-    expect(script.result.findings.length).toBe(findings + 1);
-    const after = await edit('manifests/namespaces.yaml');
-    expect(after.timings.chunks).toMatchObject({ firstReplayed: true, reused: after.timings.chunks!.count - 1 });
-  });
-
   it('keep the entries of replayed chunks in the parse cache: the next run finds them by stat', async () => {
     const root = copyOf(EXAMPLE);
     const cold = await scan(root, true);

@@ -39,15 +39,6 @@ export interface ParseFilesOptions {
    * it is known.
    */
   onKey?(candidate: ParseCandidate, key: string): void;
-  /**
-   * Files left for the caller once stat'ed: an ELIGIBLE file is neither read, parsed, counted nor reported here, and
-   * KEEP takes it with its stat and, when the cache can keep its stored entry unread under that stat (see
-   * ParseCache.carry), the entry's content key. The caller replays what its models made, or parses it in a later call.
-   */
-  carry?: {
-    eligible(candidate: ParseCandidate): boolean;
-    keep(candidate: ParseCandidate, stat: Extract<StatOutcome, { ok: true }>, key: string | undefined): void;
-  };
   /** Called once the call needs candidate INDEX no more (its caller may let it go). */
   done?(index: number): void;
   /**
@@ -77,7 +68,6 @@ export interface ParseFilesResult {
 type Loaded =
   | { kind: 'failed'; failure: ReadFailure }
   | { kind: 'deferred' }
-  | { kind: 'carried'; key: string | undefined; stat: Extract<StatOutcome, { ok: true }> }
   /** `same`: the stored entry as it is; `restamped`: the stored entry under a new stat; `new`: an entry to write. */
   | { kind: 'hit'; entry: CacheEntry; keep: 'same' | 'restamped' | 'new' }
   | { kind: 'read'; stamp: Stamp; hash?: string; text?: string; failure?: ReadFailure };
@@ -114,7 +104,6 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
     if (cache && options.defer?.tagged && deferredByTag(cache.tagByStat(rel, stat.size, stat.mtimeMs, stat.ctimeMs) ?? (gitKey ? cache.tagByHash(rel, gitKey) : undefined))) {
       return { kind: 'deferred' };
     }
-    if (cache && options.carry?.eligible(candidate)) return { kind: 'carried', key: cache.carriableKey(rel, stat.size, stat.mtimeMs, stat.ctimeMs, gitKey), stat };
     const complete = (entry: CacheEntry) => !!entry.unreadable || candidate.analyzers.every((a) => entry.results[a.id] !== undefined);
     const byStat = cache?.byStat(rel, stat.size, stat.mtimeMs, stat.ctimeMs);
     if (byStat && complete(byStat)) return { kind: 'hit', entry: byStat, keep: 'same' };
@@ -180,10 +169,6 @@ export async function parseFiles(root: string, candidates: readonly ParseCandida
       const loaded = load(candidate);
       readMs += performance.now() - started;
 
-      if (loaded.kind === 'carried') {
-        options.carry!.keep(candidate, loaded.stat, loaded.key);
-        continue;
-      }
       if (loaded.kind === 'deferred') {
         keepDeferred(candidate);
         continue;

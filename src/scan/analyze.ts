@@ -26,8 +26,8 @@ import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
 import { CONTEXT_DEFERRAL, DeferredFiles, JUDGED_WITH_YAML, cacheHoldsModels, chunkSizeFor, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
 import type { StatLookup } from '../cache/result-cache.js';
-import { ChunkReplay, ChunkResults, digest, firstPassKey, type ChunkRecord } from './chunk-results.js';
-import { statSourceSync, type StatOutcome } from './read.js';
+import { ChunkReplay, ChunkResults, digest } from './chunk-results.js';
+import { statSourceSync } from './read.js';
 
 export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
 
@@ -70,7 +70,7 @@ export interface AnalyzeOutput {
   findings: Finding[];
   inventory: InventoryEntry[];
   counts: Summary['files'];
-  timings: { read: number; parse: Record<string, number>; rules: Record<string, number>; inventory: number; cache?: { hits: number; misses: number; sameContent: number; byGitId: number; load: number; save: number }; chunks?: { count: number; files: number; reused?: number; firstReplayed?: boolean } };
+  timings: { read: number; parse: Record<string, number>; rules: Record<string, number>; inventory: number; cache?: { hits: number; misses: number; sameContent: number; byGitId: number; load: number; save: number }; chunks?: { count: number; files: number; reused?: number } };
 }
 
 export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
@@ -108,14 +108,9 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     const listing = digest();
     const contextKeys = digest();
     if (chunkResults) for (const c of candidates) listing.add(`${c.file.path}\n`);
-    // The first pass's other files (neither YAML nor .env: code, Dockerfiles, scripts, docs): only its own judge reads
-    // their models. Once chunk results are stored, the first pass leaves them aside (with the content key the cache can
-    // vouch for, if any) and parses them only if its stored result does not answer (see firstPassKey).
-    const isOther = (candidate: ParseCandidate) => !candidate.analyzers.some((a) => a.id === 'yaml' || JUDGED_WITH_YAML.has(a.id));
-    const others: { candidate: ParseCandidate; stat: Extract<StatOutcome, { ok: true }>; key?: string }[] = [];
     const onContextKey = chunkResults
       ? (candidate: ParseCandidate, key: string) => {
-          if (!isOther(candidate)) contextKeys.add(`${candidate.file.path}\0${key}\n`);
+          if (candidate.analyzers.some((a) => a.id === 'yaml' || JUDGED_WITH_YAML.has(a.id))) contextKeys.add(`${candidate.file.path}\0${key}\n`);
         }
       : undefined;
     // A candidate the first pass is done with goes (a file it deferred or parsed stays with its list or model): files
@@ -129,7 +124,6 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       defer: chunked ? { ...CONTEXT_DEFERRAL, keep: (candidate) => deferred.add(candidate) } : undefined,
       done: (index) => (released[index] = undefined),
       onKey: onContextKey,
-      carry: chunkResults && !chunkResults.empty ? { eligible: isOther, keep: (candidate, stat, key) => others.push({ candidate, stat, key }) } : undefined,
     });
     let chunkablePaths = chunked ? new Set(chunkable.map((c) => c.file.path)) : undefined;
     chunkable.length = 0;
@@ -155,26 +149,6 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         addPart(part);
         first.parsed = [...first.parsed, ...part.parsed].sort(byCandidateOrder);
       }
-    }
-    // The first pass's own result: replayed when the cache vouches for every other file's content, its entries then
-    // carried unread; else those files are parsed now, and the result is stored when each of them has a content key.
-    // The record holds all they gave (their diagnostics and counts) besides what the first pass's judge made.
-    const base = chunkResults ? JSON.stringify([cache!.key, listing.done(), contextKeys.done()]) : '';
-    const keyOfOthers = (keys: readonly (string | undefined)[]) =>
-      keys.every((key) => key !== undefined) ? firstPassKey(base, chunkSize, others.map((o, i) => [o.candidate.file.path, keys[i]!])) : undefined;
-    let firstKey = others.length > 0 ? keyOfOthers(others.map((o) => o.key)) : undefined;
-    const firstRecord = firstKey === undefined ? undefined : chunkResults!.take(firstKey);
-    const firstMarks = { findings: collector.findings.length, diagnostics: collector.diagnostics.length, inventory: 0, handedOut: 0 };
-    let othersCounts = { scanned: 0, skipped: 0, failed: 0 };
-    if (firstRecord) {
-      for (const { candidate, stat } of others) cache!.carry(candidate.file.path, stat.size, stat.mtimeMs, stat.ctimeMs);
-    } else if (others.length > 0) {
-      const keys = new Map<string, string>();
-      const part = await parseFiles(root, others.map((o) => o.candidate), config, { ...parseOptions, onKey: (c, key) => keys.set(c.file.path, key) });
-      addPart(part);
-      othersCounts = part.counts;
-      first.parsed = [...first.parsed, ...part.parsed].sort(byCandidateOrder);
-      firstKey = keyOfOthers(others.map((o) => keys.get(o.candidate.file.path)));
     }
 
     // Every file TypeScript or tree-sitter parses is parsed by now (they are never chunked).
@@ -240,31 +214,6 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       collector.inheritEnvironments(() => undefined); // let the project go
     };
 
-    /** What the collector, the inventory and the chart environments gained since MARKS, as a record (chunk-results.ts). */
-    const recordSince = (marks: typeof firstMarks, chartValues: [string, string][], partCounts: ChunkRecord['counts']): ChunkRecord => {
-      const lists = chartEnvs!.handedOutSince(marks.handedOut);
-      const entries = inventory.slice(marks.inventory);
-      return {
-        findings: collector.findings.slice(marks.findings),
-        diagnostics: collector.diagnostics.slice(marks.diagnostics),
-        inventory: entries,
-        waiting: entries.map((entry) => lists.get(entry.environments) ?? null),
-        chartValues,
-        counts: partCounts,
-      };
-    };
-    const replayRecord = (record: ChunkRecord) => {
-      collector.replay(record.findings, record.diagnostics);
-      record.inventory.forEach((entry, i) => {
-        const chart = record.waiting[i];
-        inventory.push(typeof chart === 'string' ? { ...entry, environments: chartEnvs!.of(chart) } : entry);
-      });
-      chartEnvs!.addNamed(record.chartValues);
-      counts.scanned += record.counts.scanned;
-      counts.skipped += record.counts.skipped;
-      counts.failed += record.counts.failed;
-    };
-
     if (cache && !chunked) saveCache(cache, cacheLoad, timings); // before the rules run: nothing a rule does to a model can reach the cache
     if (!chunked) {
       judge(new Project(first.parsed, config));
@@ -276,7 +225,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       const context = first.parsed.filter((p) => yamlPaths.has(p.file.path) || JUDGED_WITH_YAML.has(p.analyzer));
       const deferredPaths = deferred.pathList as readonly string[]; // none taken yet
       const chunks = planChunks(deferredPaths, chunkSize, chartRoots!);
-      timings.chunks = { count: chunks.length, files: deferred.length, ...(chunkResults ? { firstReplayed: firstRecord !== undefined } : {}) };
+      timings.chunks = { count: chunks.length, files: deferred.length };
       const owner = new Map<string, number>();
       const unitChunk = new Map<string, number>();
       chunks.forEach((chunk, index) => {
@@ -294,28 +243,16 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       unitChunk.clear();
       // One deployment graph for the first project and every chunk: over the deferred files' paths too, it is the one
       // a whole scan builds. The first project itself is let go once judged (the graph keeps none of it).
-      // A replayed first pass has no model of its other files: the graph gets their paths with the deferred ones'.
-      const graphOthers = firstRecord
-        ? { paths: [...deferredPaths, ...others.map((o) => o.candidate.file.path)], environmentAt: (i: number) => (i < deferredPaths.length ? deferred.environmentAt(i) : others[i - deferredPaths.length]!.candidate.file.environment) }
-        : { paths: deferredPaths, environmentAt: (i: number) => deferred.environmentAt(i) };
       const graph = ((project: Project) => {
-        const built = deploymentGraph(project, graphOthers);
-        if (firstRecord) replayRecord(firstRecord);
-        else {
-          const owned = (path: string) => !owner.has(path);
-          const chartValues = ChartEnvironments.namesOf(project, owned);
-          judge(project, owned, chartValues);
-          if (firstKey !== undefined) chunkResults!.keep(firstKey, recordSince(firstMarks, chartValues, othersCounts));
-        }
+        const built = deploymentGraph(project, { paths: deferredPaths, environmentAt: (i) => deferred.environmentAt(i) });
+        judge(project, (path) => !owner.has(path));
         return built;
       })(new Project(first.parsed, config));
-      others.length = 0;
       // Judged: the models of its other files (Dockerfiles, test code, scripts) are no chunk's business.
       first.parsed = [];
       const deferredCount = deferred.length;
-      const replay = chunkResults && new ChunkReplay(chunkResults, base, new Set(context.map((p) => p.file.path)));
+      const replay = chunkResults && new ChunkReplay(chunkResults, JSON.stringify([cache!.key, listing.done(), contextKeys.done()]), new Set(context.map((p) => p.file.path)));
       let judged = 0;
-      let replayed = 0;
       for (const [index, chunk] of chunks.entries()) {
         input.onProgress?.(judged, deferredCount, 'chunks');
         chunks[index] = [];
@@ -323,8 +260,15 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         const before = replay?.before(collector);
         const record = replay?.stored(before!, candidatesOfChunk, (file) => input.stats?.get(file) ?? statSourceSync(root, file, config.maxFileSize), cache!);
         if (record) {
-          replayRecord(record);
-          replayed++;
+          collector.replay(record.findings, record.diagnostics);
+          record.inventory.forEach((entry, i) => {
+            const chart = record.waiting[i];
+            inventory.push(typeof chart === 'string' ? { ...entry, environments: chartEnvs!.of(chart) } : entry);
+          });
+          chartEnvs!.addNamed(record.chartValues);
+          counts.scanned += record.counts.scanned;
+          counts.skipped += record.counts.skipped;
+          counts.failed += record.counts.failed;
           judged += candidatesOfChunk.length;
           continue;
         }
@@ -340,12 +284,23 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         const owned = (path: string) => owner.get(path) === index;
         const chartValues = ChartEnvironments.namesOf(project, owned);
         judge(project, owned, chartValues);
-        if (replay) replay.keep(before!, candidatesOfChunk.map((c) => [c.file.path, keys.get(c.file.path)]), recordSince(marks, chartValues, part.counts));
+        if (replay) {
+          const lists = chartEnvs!.handedOutSince(marks.handedOut);
+          const entries = inventory.slice(marks.inventory);
+          replay.keep(before!, candidatesOfChunk.map((c) => [c.file.path, keys.get(c.file.path)]), {
+            findings: collector.findings.slice(marks.findings),
+            diagnostics: collector.diagnostics.slice(marks.diagnostics),
+            inventory: entries,
+            waiting: entries.map((entry) => lists.get(entry.environments) ?? null),
+            chartValues,
+            counts: part.counts,
+          });
+        }
         judged += candidatesOfChunk.length;
       }
       input.onProgress?.(judged, deferredCount, 'chunks');
       chartEnvs!.finish();
-      if (replay) timings.chunks.reused = replayed;
+      if (replay) timings.chunks.reused = chunkResults!.reused;
       if (cache) saveCache(cache, cacheLoad, timings);
       chunkResults?.save();
     }

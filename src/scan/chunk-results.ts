@@ -62,6 +62,8 @@ function isRecord(value: unknown): value is ChunkRecord {
 }
 
 export class ChunkResults {
+  /** Chunks replayed from the stored records in this run. */
+  reused = 0;
   private readonly kept = new Map<string, string>();
   /** A chunk ran and was kept: the stored records are not this run's. */
   private added = false;
@@ -106,6 +108,7 @@ export class ChunkResults {
     }
     if (!isRecord(record)) return undefined;
     this.kept.set(chunkKey, text);
+    this.reused++;
     return record;
   }
 
@@ -139,18 +142,6 @@ export function digest(): { add(text: string): void; done(): string } {
     add: (text) => void hash.update(text),
     done: () => hash.digest('hex'),
   };
-}
-
-/**
- * The key of the first pass's own result: BASE (as a chunk's), each of its other files (OTHERS: neither YAML nor .env,
- * which only its judge reads) with its content key, and the chunk size (which files the chunks own, and the first pass
- * not). What the collector holds before it is what reading and parsing the context reported, which the context's
- * keys decide.
- */
-export function firstPassKey(base: string, chunkSize: number, others: readonly (readonly [string, string])[]): string {
-  const hash = createHash('sha256').update(JSON.stringify([FORMAT, 'first pass', base, chunkSize]));
-  for (const [path, key] of others) hash.update(`\n${path}\0${key}`);
-  return hash.digest('hex');
 }
 
 /** The key of a chunk (see the module comment). FILES: each of its files' path and content key, in chunk order. */
