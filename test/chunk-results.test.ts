@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -128,6 +128,19 @@ describe('chunk results of the last run', () => {
     const next = await scan(root, true);
     expect(next.timings.chunks!.reused).toBe(next.timings.chunks!.count);
     expect(comparable(next.result)).toEqual(await plain(root));
+  });
+
+  it("drop the temp files of runs killed while writing theirs, and the records of other keys", async () => {
+    const root = copyOf(EXAMPLE);
+    await scan(root, true);
+    const [name] = chunkFiles(root);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const running = process.pid;
+    const cache = path.join(root, CACHE_DIR);
+    for (const left of [`${name}.${dead}.0a1b2c.tmp`, `${name}.${running}.0a1b2c.tmp`, 'chunks-v1-000000000000000000000000.json']) writeFileSync(path.join(cache, left), '{}');
+    appendFileSync(path.join(root, 'values/env/dev/apps/orders.yaml'), '\n# edited\n');
+    await scan(root, true);
+    expect(chunkFiles(root).sort()).toEqual([name, `${name}.${running}.0a1b2c.tmp`]);
   });
 
   it('are not kept without the parse cache', async () => {

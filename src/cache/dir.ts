@@ -34,3 +34,15 @@ export function writeAtomically(file: string, chunks: Iterable<string>): void {
     throw error;
   }
 }
+
+/** A temp file (FILE.PID.RANDOM.tmp) whose writer is no longer running. */
+export function abandoned(name: string): boolean {
+  const pid = Number(/\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}

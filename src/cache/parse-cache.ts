@@ -22,7 +22,7 @@
  * writer wins. A pack, index or entry that does not deserialise or has the wrong shape is ignored (and replaced on
  * the next save). Cache I/O never fails a scan.
  */
-import { ensureCacheDir, PRIVATE_FILE_MODE, writeAtomically } from './dir.js';
+import { abandoned, ensureCacheDir, PRIVATE_FILE_MODE, writeAtomically } from './dir.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
@@ -764,18 +764,6 @@ export class ParseCache {
       }
       this.out = undefined;
     }
-  }
-}
-
-/** A temp file (FILE.PID.RANDOM.tmp) whose writer is no longer running. */
-function abandoned(name: string): boolean {
-  const pid = Number(/\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1]);
-  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

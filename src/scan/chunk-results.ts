@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { CACHE_DIR } from '../cache/build-id.js';
-import { ensureCacheDir, writeAtomically } from '../cache/dir.js';
+import { abandoned, ensureCacheDir, writeAtomically } from '../cache/dir.js';
 import type { ParseCandidate } from '../cache/pipeline.js';
 import { gitContentKey, type ParseCache } from '../cache/parse-cache.js';
 import type { Diagnostic, Finding, InventoryEntry } from '../types.js';
@@ -126,8 +126,11 @@ export class ChunkResults {
       ensureCacheDir(this.dir);
       const records = [...this.kept].map(([chunkKey, text]) => `${JSON.stringify(chunkKey)}:${JSON.stringify(text)}`).join(',');
       writeAtomically(this.file, [`{"format":${FORMAT},"key":${JSON.stringify(this.key)},"records":{${records}}}`]);
+      // Records of other keys, and the temp files of runs killed while writing theirs.
       for (const name of readdirSync(this.dir)) {
-        if (name.startsWith('chunks-v') && name.endsWith('.json') && path.join(this.dir, name) !== this.file) unlinkSync(path.join(this.dir, name));
+        if (!name.startsWith('chunks-v')) continue;
+        const file = path.join(this.dir, name);
+        if (name.endsWith('.tmp') ? abandoned(name) : file !== this.file) unlinkSync(file);
       }
     } catch {
       // the next run runs every chunk
