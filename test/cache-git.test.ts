@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CACHE_DIR } from '../src/cache/parse-cache.js';
 import { RESULT_FILE } from '../src/cache/result-cache.js';
 import { resolveConfig } from '../src/config/load.js';
@@ -10,20 +9,11 @@ import { discover, gitObjectIds, oidAt } from '../src/scan/discover.js';
 import { scanDetailed } from '../src/scan/run.js';
 import type { ScanResult } from '../src/types.js';
 import { TEST_ROOT } from './helpers/run-fixture.js';
+import { tempDirs } from './helpers/temp.js';
 
 const EXAMPLE = path.join(TEST_ROOT, '..', 'fixtures', 'example-platform');
 const NOW = new Date('2025-01-01T00:00:00Z');
-const temps: string[] = [];
-
-afterEach(() => {
-  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fp-git-cache-'));
-  temps.push(dir);
-  return dir;
-}
+const tempDir = tempDirs('fp-git-cache-');
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,27 +1,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CACHE_DIR } from '../src/cache/parse-cache.js';
 import { scanDetailed } from '../src/scan/run.js';
 import type { ScanResult } from '../src/types.js';
 import { REPO_ROOT, ruleFixtureCases } from './helpers/run-fixture.js';
+import { tempDirs } from './helpers/temp.js';
 
 const EXAMPLE = path.join(REPO_ROOT, 'fixtures', 'example-platform');
 const NOW = new Date('2026-01-01T00:00:00Z');
-const temps: string[] = [];
-
-afterEach(() => {
-  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fp-chunk-results-'));
-  temps.push(dir);
-  return dir;
-}
+const tempDir = tempDirs('fp-chunk-results-');
 
 function copyOf(tree: string): string {
   const dir = tempDir();

@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { updateBaseline, parseBaseline, markBaseline, serializeBaseline } from '../src/history/baseline.js';
 import { compareExitCode, compareResults, renderComparison } from '../src/history/compare.js';
 import { appendHistory, historyRecord, parseHistory, readHistory } from '../src/history/history.js';
@@ -9,18 +8,11 @@ import { summarize } from '../src/scan/run.js';
 import type { Finding, ScanResult, Severity } from '../src/types.js';
 import { sha256 } from '../src/util/hash.js';
 import { TEST_ROOT } from './helpers/run-fixture.js';
+import { tempDirs } from './helpers/temp.js';
 
 const fp = (id: string) => `v1:${sha256(id)}`;
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'footprint-hist-'));
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = tempDirs('footprint-hist-');
 
 function finding(id: string, severity: Severity = 'high', extra: Partial<Finding> = {}): Finding {
   return {
