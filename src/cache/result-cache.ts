@@ -24,9 +24,9 @@
  * One slot per root (ROOT/.footprint-cache/result-v1.json), written atomically (temp file + rename): concurrent
  * runs see an old or a new result, never a torn one; the last writer wins. Cache I/O never fails a scan.
  */
-import { ensureCacheDir, PRIVATE_FILE_MODE } from './dir.js';
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { ensureCacheDir, writeAtomically } from './dir.js';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic, Finding, InventoryEntry, ScanResult, Summary } from '../types.js';
 import { statSourceInto, type ReadFailure, type StatOutcome } from '../scan/read.js';
@@ -360,8 +360,6 @@ export function sameListing(stored: StoredResult, listing: Listing): boolean {
 export function saveResult(root: string, key: string, listing: Listing, startedAtMs: number, body: StoredResult['body'], tree?: Tree): boolean {
   if (!storable(listing, startedAtMs)) return false;
   const dir = path.join(root, CACHE_DIR);
-  const file = path.join(dir, RESULT_FILE);
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     ensureCacheDir(dir);
     const header: Header = {
@@ -375,17 +373,11 @@ export function saveResult(root: string, key: string, listing: Listing, startedA
       ...(body.at !== undefined ? { at: body.at } : {}),
       ...(tree ? { tree: { dirs: tree.dirs, ignoreFiles: tree.ignoreFiles, files: tree.files.join('\0') } } : {}),
     };
-    writeFileSync(temp, `${JSON.stringify(header)}\n${body.text}`, { mode: PRIVATE_FILE_MODE });
-    renameSync(temp, file);
+    writeAtomically(path.join(dir, RESULT_FILE), [`${JSON.stringify(header)}\n`, body.text]);
     // Slots of earlier formats are never read again.
     for (let format = 1; format < FORMAT; format++) rmSync(path.join(dir, `result-v${format}.json`), { force: true });
     return true;
   } catch {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing to clean up
-    }
     return false;
   }
 }
