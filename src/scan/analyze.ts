@@ -159,8 +159,8 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     const inventory: InventoryEntry[] = [];
     const chartEnvs = chunked ? new ChartEnvironments() : undefined;
     /** Run every rule over PROJECT and build its inventory, keeping only what lands in the files OWNED says. */
-    /** CHART_VALUES: what ChartEnvironments.namesOf gives for PROJECT and OWNED, when the caller has it already. */
-    const judge = (project: Project, owned?: (path: string) => boolean, chartValues?: [string, string][]) => {
+    /** Returns, with OWNED, the chart names and environments of its values files the inventory took (for a chunk's record). */
+    const judge = (project: Project, owned?: (path: string) => boolean): [string, string][] | undefined => {
       // Environments inherited through kustomize/helmfile/Argo CD/Flux references: computed after parsing, never part
       // of the parse-time FileContext (which keys the parse cache).
       collector.inheritEnvironments((path) => {
@@ -208,10 +208,12 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       const t = performance.now();
       // The inventory reads findings' files, resources, rules and origins, never their suppression or baseline marks.
       // A chunk's entries may read the first pass's findings (a kustomization's generated Secret, its .env source).
-      const entries = owned ? buildInventory(project, collector.findings.slice().sort(compareFindings), chartValues ? chartEnvs!.addNamed(chartValues) : chartEnvs!.add(project, owned), owned) : buildInventory(project, collector.findings.sort(compareFindings));
+      const chartValues = owned ? ChartEnvironments.namesOf(project, owned) : undefined;
+      const entries = owned ? buildInventory(project, collector.findings.slice().sort(compareFindings), chartEnvs!.addNamed(chartValues!), owned) : buildInventory(project, collector.findings.sort(compareFindings));
       for (const entry of entries) if (!owned || owned(entry.file)) inventory.push(entry);
       timings.inventory += performance.now() - t;
       collector.inheritEnvironments(() => undefined); // let the project go
+      return chartValues;
     };
 
     if (cache && !chunked) saveCache(cache, cacheLoad, timings); // before the rules run: nothing a rule does to a model can reach the cache
@@ -282,8 +284,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         const project = new Project(files, config);
         shareDeploymentGraph(project, graph);
         const owned = (path: string) => owner.get(path) === index;
-        const chartValues = ChartEnvironments.namesOf(project, owned);
-        judge(project, owned, chartValues);
+        const chartValues = judge(project, owned)!;
         if (replay) {
           const lists = chartEnvs!.handedOutSince(marks.handedOut);
           const entries = inventory.slice(marks.inventory);
