@@ -187,10 +187,14 @@ export async function renderedBody(result: ScanResult, renderJson: (result: Scan
   return at >= 0 && text.indexOf(PLACEHOLDER_JSON, at + 1) < 0 ? { text, at } : undefined;
 }
 
+/** The JSON report of a rendered body with its generatedAt spliced in. */
+export function jsonWithGeneratedAt(rendered: Pick<Rendered, 'text' | 'at'>, generatedAt: string): string {
+  return `${rendered.text.slice(0, rendered.at)}${JSON.stringify(generatedAt)}${rendered.text.slice(rendered.at + PLACEHOLDER_JSON.length)}`;
+}
+
 /** The rendered result with its generatedAt: the object and its JSON report. */
 export function withGeneratedAt(rendered: Rendered, generatedAt: string): { result: ScanResult; json: string } {
-  const json = `${rendered.text.slice(0, rendered.at)}${JSON.stringify(generatedAt)}${rendered.text.slice(rendered.at + PLACEHOLDER_JSON.length)}`;
-  return { result: { ...rendered.result, generatedAt }, json };
+  return { result: { ...rendered.result, generatedAt }, json: jsonWithGeneratedAt(rendered, generatedAt) };
 }
 
 /** The raw scan behind a rendered result: nothing was suppressed or marked, every file with findings unmarked. */

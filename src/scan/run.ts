@@ -10,7 +10,7 @@ import type { FindingCollector } from './collector.js';
 import { discover, gitObjectIds, mayBeInGitWorkTree, type Discovery } from './discover.js';
 import { ensureCacheDir } from '../cache/dir.js';
 import { CACHE_DIR } from '../cache/build-id.js';
-import { openBody, rawBody, rawOfRendered, readStoredResult, renderedBody, resultKey, sameListing, saveResult, snapshotTree, statListing, statsStorable, storable, treeUnchanged, withGeneratedAt, type Listing, type StoredResult, type Tree } from '../cache/result-cache.js';
+import { openBody, rawBody, rawOfRendered, readStoredResult, renderedBody, resultKey, sameListing, saveResult, snapshotTree, statListing, statsStorable, storable, treeUnchanged, withGeneratedAt, jsonWithGeneratedAt, type Listing, type StoredResult, type Tree } from '../cache/result-cache.js';
 
 export interface ScanOptions {
   /** Folder to scan. Every path in the result is relative to it. */
@@ -74,8 +74,9 @@ export interface ScanOutput {
   result: ScanResult;
   timings: ScanTimings;
   /**
-   * The JSON report of result (the JSON reporter's output, rendered without options), when a reused result was
-   * stored rendered: the CLI writes it instead of rendering again. Only as long as result is not modified.
+   * The JSON report of result (the JSON reporter's output, rendered without options), when the scan has it: a reused
+   * result stored rendered, or a result just rendered to be stored. The CLI writes it instead of rendering again.
+   * Only as long as result is not modified.
    */
   json?: string;
 }
@@ -229,6 +230,8 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
     }
   }
 
+  // A miss: the stored body (as large as the JSON report: 65 MB for 16,000 findings) is not held while the scan runs.
+  stored = undefined;
   const { analyze } = await import('./analyze.js');
   const input = { root, config, files: discovery.files, rules: options.rules, collector: await collector(), cache: options.cache, onProgress: options.onProgress, stats: listing?.stats, threads: options.threads, chunkSize: options.chunkFiles };
   discovery = undefined; // the analysis lets the file list go once it has its candidates (see AnalyzeInput.files)
@@ -244,6 +247,7 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   // that finishResult reads and finds without footprint-ignore.
   const raw = key && listing ? { findingsJson: JSON.stringify(findings), diagnostics: (await collector()).diagnostics.slice(), inventory, counts, unmarked: [] as string[] } : undefined;
   const result = await finishResult(findings, inventory, counts, { onUnmarked: (file) => raw?.unmarked.push(file) });
+  let json: string | undefined;
   if (key && listing && raw) {
     // With no baseline, no config suppression and no footprint-ignore in any file with findings, the result is the
     // rules' output as it stands (a reuse applies nothing either: config and listing are the key): store it rendered.
@@ -252,9 +256,11 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
     const rendered = settled && storable(listing, startedAtMs) ? await renderedBody(result, renderJsonReport) : undefined;
     const body: StoredResult['body'] = rendered ? { kind: 'rendered', ...rendered } : rawBody(raw);
     timings.result = saveResult(root, key, listing, startedAtMs, body, tree) ? 'stored' : 'not-stored';
+    // Rendered already: a large result's report is not rendered (and held) a second time.
+    if (rendered) json = jsonWithGeneratedAt(rendered, result.generatedAt);
   }
   timings.total = performance.now() - started;
-  return { result, timings };
+  return json === undefined ? { result, timings } : { result, timings, json };
 }
 
 /** The JSON report as the CLI renders it (the reporters load only to store a rendered result). */
