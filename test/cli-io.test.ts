@@ -1,9 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeOutput } from '../src/cli/commands/io.js';
+import { stageOutput, writeOutput } from '../src/cli/commands/io.js';
+import { writeReports } from '../src/cli/commands/scan.js';
+import type { ScanResult } from '../src/types.js';
 
 const temps: string[] = [];
 afterEach(() => {
@@ -33,5 +35,33 @@ describe('writeOutput', () => {
     await closed;
     expect(received).toBe('report\n');
     expect(statSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('stages a report aside: in place only on commit, gone without a trace on discard', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fp-io-test-'));
+    temps.push(dir);
+    const kept = path.join(dir, 'kept.json');
+    const dropped = path.join(dir, 'dropped.json');
+    writeFileSync(dropped, 'old\n');
+    const a = stageOutput(kept, 'new a\n');
+    const b = stageOutput(dropped, 'new b\n');
+    expect(existsSync(kept)).toBe(false);
+    expect(readFileSync(dropped, 'utf8')).toBe('old\n');
+    a.commit();
+    b.discard();
+    expect(readFileSync(kept, 'utf8')).toBe('new a\n');
+    expect(readFileSync(dropped, 'utf8')).toBe('old\n');
+    expect(readdirSync(dir).sort()).toEqual(['dropped.json', 'kept.json']);
+  });
+});
+
+describe('writeReports', () => {
+  it('puts no report in place, and leaves no temp file, when a later format fails to render', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fp-io-test-'));
+    temps.push(dir);
+    // JSON renders anything; the Markdown reporter cannot read findings that are not a list.
+    const broken = { schemaVersion: 1, summary: {}, findings: 'not a list', inventory: [], diagnostics: [] } as unknown as ScanResult;
+    await expect(writeReports(broken, { 'out-dir': dir }, ['json', 'md'])).rejects.toThrow();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { writeTextSync } from '../util/write-text.js';
 import path from 'node:path';
 
 /**
@@ -20,7 +21,7 @@ export function writeAtomically(file: string, chunks: Iterable<string>): void {
   try {
     const fd = openSync(temp, 'w', PRIVATE_FILE_MODE);
     try {
-      for (const chunk of chunks) writeSync(fd, chunk);
+      for (const chunk of chunks) writeTextSync(fd, chunk);
     } finally {
       closeSync(fd);
     }

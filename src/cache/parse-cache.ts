@@ -24,13 +24,14 @@
  */
 import { abandoned, ensureCacheDir, PRIVATE_FILE_MODE, writeAtomically } from './dir.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { exactJson } from '../util/json.js';
 import { decodeEntry, encodeEntry } from './yaml-codec.js';
 import type { AnalyzerDiagnostic } from '../analyzers/types.js';
 import { buildId, CACHE_DIR } from './build-id.js';
 import { isStrictlySorted, rowFinder } from '../util/row-finder.js';
+import { writeAll, writeTextSync } from '../util/write-text.js';
 
 export { buildId, CACHE_DIR };
 
@@ -295,7 +296,10 @@ class BlockWriter {
     }
     const length = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
     if (this.used + length > this.block.length) this.flush();
-    if (length >= this.block.length) writeAll(this.fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    if (length >= this.block.length) {
+      if (typeof data === 'string') writeTextSync(this.fd, data);
+      else writeAll(this.fd, data);
+    }
     else if (typeof data === 'string') this.block.write(data, this.used, 'utf8');
     else this.block.set(data, this.used);
     if (length < this.block.length) this.used += length;
@@ -306,10 +310,6 @@ class BlockWriter {
     if (this.used > 0) writeAll(this.fd, this.block.subarray(0, this.used));
     this.used = 0;
   }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 export class ParseCache {

@@ -1,26 +1,50 @@
-import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { atLeast, SEVERITIES, type ScanResult, type Severity } from '../../types.js';
 import { UsageError } from '../../util/errors.js';
+import { writeTextSync } from '../../util/write-text.js';
 
 /** Write atomically (temp file + rename) so a killed run never leaves half a report; '-' is stdout; a device or FIFO in place. */
 export function writeOutput(target: string, content: string): void {
-  if (target === '-') {
-    process.stdout.write(content);
-    return;
-  }
+  stageOutput(target, content).commit();
+}
+
+/** Written out but not in place yet: `commit` puts it there, `discard` removes what was written. */
+export interface StagedOutput {
+  commit(): void;
+  discard(): void;
+}
+
+/**
+ * CONTENT written next to TARGET (a temp file), so that several reports are in place all or none of them, without
+ * holding every rendered report until the last one is done. Stdout, a device, a FIFO or a socket is written at commit.
+ */
+export function stageOutput(target: string, content: string): StagedOutput {
+  const nothing = () => undefined;
+  if (target === '-') return { commit: () => void process.stdout.write(content), discard: nothing };
   const absolute = path.resolve(target);
   // A device (/dev/null, /dev/stdout), a FIFO or a socket is written in place: a temp file renamed over it would
   // replace it with a regular file (as root, /dev/null itself).
   const existing = statSync(absolute, { throwIfNoEntry: false });
-  if (existing && !existing.isFile() && !existing.isDirectory()) {
-    writeFileSync(absolute, content);
-    return;
-  }
+  if (existing && !existing.isFile() && !existing.isDirectory()) return { commit: () => writeFile(absolute, content), discard: nothing };
   mkdirSync(path.dirname(absolute), { recursive: true });
   const temp = `${absolute}.${process.pid}.tmp`;
-  writeFileSync(temp, content);
-  renameSync(temp, absolute);
+  try {
+    writeFile(temp, content);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  return { commit: () => renameSync(temp, absolute), discard: () => rmSync(temp, { force: true }) };
+}
+
+function writeFile(file: string, content: string): void {
+  const fd = openSync(file, 'w');
+  try {
+    writeTextSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function parseFailOn(value: string | boolean | undefined): Severity | 'none' {

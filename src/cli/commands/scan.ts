@@ -4,7 +4,7 @@ import { isFormat, render, EXTENSIONS, FORMATS, type Format, type RenderOptions 
 import { scanDetailed, type ScanTimings } from '../../scan/run.js';
 import type { ScanResult } from '../../types.js';
 import { UsageError } from '../../util/errors.js';
-import { CACHE_OPTIONS, CACHE_OPTION_HELP, SOURCE_OPTIONS, SOURCE_OPTION_HELP, exitCodeFor, parseFailOn, rootArgument, str, writeOutput } from './io.js';
+import { CACHE_OPTIONS, CACHE_OPTION_HELP, SOURCE_OPTIONS, SOURCE_OPTION_HELP, exitCodeFor, parseFailOn, rootArgument, stageOutput, str, writeOutput, type StagedOutput } from './io.js';
 import type { Command } from './types.js';
 import { limitHeapGrowth } from '../heap.js';
 import { colorEnabled, Progress, summaryTable } from '../terminal.js';
@@ -54,16 +54,21 @@ export async function writeReports(result: ScanResult, values: Record<string, st
     return [output];
   }
   const outDir = str(values['out-dir']) ?? 'reports';
-  // Render every format before writing any, so an unavailable format fails the run without partial output.
-  const rendered: [string, string][] = [];
-  for (const format of formats) {
-    rendered.push([path.join(outDir, `footprint.${EXTENSIONS[format]}`), await renderFormat(format, { mdMaxChars, fullReportPath: 'footprint.html', history })]);
-  }
+  // Every format is rendered before any report is put in place, so an unavailable format fails the run without
+  // partial output. Each is written aside as soon as it is rendered: a large result's reports are not all held at once.
+  const staged: StagedOutput[] = [];
   const written: string[] = [];
-  for (const [target, content] of rendered) {
-    writeOutput(target, content);
-    written.push(target);
+  try {
+    for (const format of formats) {
+      const target = path.join(outDir, `footprint.${EXTENSIONS[format]}`);
+      staged.push(stageOutput(target, await renderFormat(format, { mdMaxChars, fullReportPath: 'footprint.html', history })));
+      written.push(target);
+    }
+  } catch (error) {
+    for (const output of staged) output.discard();
+    throw error;
   }
+  for (const output of staged) output.commit();
   return written;
 }
 
