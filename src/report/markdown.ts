@@ -226,6 +226,30 @@ type SnippetLevel = 'all' | 'first' | 'none';
 
 function snippets(group: RuleGroup, detail: SnippetLevel = 'all'): string[] {
   if (detail === 'none') return [];
+  const shapes = snippetShapes(group);
+  const out: string[] = [];
+  for (const variants of detail === 'first' ? shapes.slice(0, 1) : shapes) {
+    const [first, ...others] = variants;
+    const r = first![0]!.replacement!;
+    let text = `${mdText(r.title)} (for ${refList(first!)}):\n\n${fenced(r.language, r.snippet)}`;
+    if (others.length > 0) {
+      text += `\n\nThe same change with their own names for ${refList(others.flat())} (each in full in the HTML report).`;
+    }
+    out.push(text);
+  }
+  if (shapes.length > out.length) {
+    const rest = shapes.slice(out.length).flat(2);
+    out.push(`${plural(shapes.length - out.length, 'other kind')} of change, left out for length, for ${refList(rest)}: see the HTML report or the JSON \`remediation.replacement\`.`);
+  }
+  return out;
+}
+
+/** A group's findings with a snippet, by shape, then by snippet; worked out once per group (sections are rendered several times to fit). */
+const shapesOf = new WeakMap<RuleGroup, FindingView[][][]>();
+
+function snippetShapes(group: RuleGroup): FindingView[][][] {
+  const known = shapesOf.get(group);
+  if (known) return known;
   const bySnippet = new Map<string, FindingView[]>();
   for (const f of group.findings) {
     if (!f.replacement) continue;
@@ -242,22 +266,9 @@ function snippets(group: RuleGroup, detail: SnippetLevel = 'all'): string[] {
     if (same) same.push(list);
     else byShape.set(shape, [list]);
   }
-  const out: string[] = [];
   const shapes = [...byShape.values()];
-  for (const variants of detail === 'first' ? shapes.slice(0, 1) : shapes) {
-    const [first, ...others] = variants;
-    const r = first![0]!.replacement!;
-    let text = `${mdText(r.title)} (for ${refList(first!)}):\n\n${fenced(r.language, r.snippet)}`;
-    if (others.length > 0) {
-      text += `\n\nThe same change with their own names for ${refList(others.flat())} (each in full in the HTML report).`;
-    }
-    out.push(text);
-  }
-  if (shapes.length > out.length) {
-    const rest = shapes.slice(out.length).flat(2);
-    out.push(`${plural(shapes.length - out.length, 'other kind')} of change, left out for length, for ${refList(rest)}: see the HTML report or the JSON \`remediation.replacement\`.`);
-  }
-  return out;
+  shapesOf.set(group, shapes);
+  return shapes;
 }
 
 function ruleSection(group: RuleGroup, level: number, maxOwners = Infinity, detail: SnippetLevel = 'all'): { text: string; owners: number } {
