@@ -180,21 +180,26 @@ export interface Rendered {
 const GENERATED_AT_PLACEHOLDER = 'footprint:generated-at';
 const PLACEHOLDER_JSON = JSON.stringify(GENERATED_AT_PLACEHOLDER);
 
-/** RESULT (of any generatedAt) as a Rendered body, or undefined when the placeholder would not be unique. */
-export async function renderedBody(result: ScanResult, renderJson: (result: ScanResult) => Promise<string>): Promise<{ text: string; at: number } | undefined> {
-  const text = await renderJson({ ...result, generatedAt: GENERATED_AT_PLACEHOLDER });
-  const at = text.indexOf(PLACEHOLDER_JSON);
-  return at >= 0 && text.indexOf(PLACEHOLDER_JSON, at + 1) < 0 ? { text, at } : undefined;
-}
+/** Where the JSON reporter (two-space indents) puts the top-level generatedAt: no string can hold a raw line break. */
+const GENERATED_AT_KEY = '\n  "generatedAt": ';
 
-/** The JSON report of a rendered body with its generatedAt spliced in. */
-export function jsonWithGeneratedAt(rendered: Pick<Rendered, 'text' | 'at'>, generatedAt: string): string {
-  return `${rendered.text.slice(0, rendered.at)}${JSON.stringify(generatedAt)}${rendered.text.slice(rendered.at + PLACEHOLDER_JSON.length)}`;
+/**
+ * RESULT's JSON report, as a body to store: the report itself (what the scan hands out) and where its generatedAt
+ * value is (`at`, `dated` characters long), which the stored text has the placeholder in place of (see saveResult).
+ * Undefined when the report does not have generatedAt where the JSON reporter puts it.
+ */
+export async function renderedBody(result: ScanResult, renderJson: (result: ScanResult) => Promise<string>): Promise<{ text: string; at: number; dated: number } | undefined> {
+  const text = await renderJson(result);
+  const key = text.indexOf(GENERATED_AT_KEY);
+  const date = JSON.stringify(result.generatedAt);
+  const at = key + GENERATED_AT_KEY.length;
+  return key >= 0 && text.startsWith(date, at) ? { text, at, dated: date.length } : undefined;
 }
 
 /** The rendered result with its generatedAt: the object and its JSON report. */
 export function withGeneratedAt(rendered: Rendered, generatedAt: string): { result: ScanResult; json: string } {
-  return { result: { ...rendered.result, generatedAt }, json: jsonWithGeneratedAt(rendered, generatedAt) };
+  const json = `${rendered.text.slice(0, rendered.at)}${JSON.stringify(generatedAt)}${rendered.text.slice(rendered.at + PLACEHOLDER_JSON.length)}`;
+  return { result: { ...rendered.result, generatedAt }, json };
 }
 
 /** The raw scan behind a rendered result: nothing was suppressed or marked, every file with findings unmarked. */
@@ -217,7 +222,7 @@ export interface StoredResult {
    * What follows the header: the raw scan or the rendered result, parsed by openBody only once the listing matched
    * (a miss never parses it, and the stats do not run with its objects live in the young generation).
    */
-  body: { kind: 'raw' | 'rendered'; text: string; at?: number };
+  body: { kind: 'raw' | 'rendered'; text: string; at?: number; dated?: number };
 }
 
 /** The stored body parsed, or undefined when malformed. */
@@ -377,7 +382,9 @@ export function saveResult(root: string, key: string, listing: Listing, startedA
       ...(body.at !== undefined ? { at: body.at } : {}),
       ...(tree ? { tree: { dirs: tree.dirs, ignoreFiles: tree.ignoreFiles, files: tree.files.join('\0') } } : {}),
     };
-    writeAtomically(path.join(dir, RESULT_FILE), [`${JSON.stringify(header)}\n`, body.text]);
+    // A report rendered with its own date is stored with the placeholder there instead, in pieces: no copy of it.
+    const text = body.dated === undefined || body.at === undefined ? [body.text] : [body.text.slice(0, body.at), PLACEHOLDER_JSON, body.text.slice(body.at + body.dated)];
+    writeAtomically(path.join(dir, RESULT_FILE), [`${JSON.stringify(header)}\n`, ...text]);
     // Slots of earlier formats are never read again.
     for (let format = 1; format < FORMAT; format++) rmSync(path.join(dir, `result-v${format}.json`), { force: true });
     return true;

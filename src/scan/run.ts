@@ -10,7 +10,7 @@ import type { FindingCollector } from './collector.js';
 import { discover, gitObjectIds, mayBeInGitWorkTree, type Discovery } from './discover.js';
 import { ensureCacheDir } from '../cache/dir.js';
 import { CACHE_DIR } from '../cache/build-id.js';
-import { openBody, rawBody, rawOfRendered, readStoredResult, renderedBody, resultKey, sameListing, saveResult, snapshotTree, statListing, statsStorable, storable, treeUnchanged, withGeneratedAt, jsonWithGeneratedAt, type Listing, type StoredResult, type Tree } from '../cache/result-cache.js';
+import { openBody, rawBody, rawOfRendered, readStoredResult, renderedBody, resultKey, sameListing, saveResult, snapshotTree, statListing, statsStorable, storable, treeUnchanged, withGeneratedAt, type Listing, type StoredResult, type Tree } from '../cache/result-cache.js';
 
 export interface ScanOptions {
   /** Folder to scan. Every path in the result is relative to it. */
@@ -257,7 +257,7 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
     const body: StoredResult['body'] = rendered ? { kind: 'rendered', ...rendered } : rawBody(raw);
     timings.result = saveResult(root, key, listing, startedAtMs, body, tree) ? 'stored' : 'not-stored';
     // Rendered already: a large result's report is not rendered (and held) a second time.
-    if (rendered) json = jsonWithGeneratedAt(rendered, result.generatedAt);
+    if (rendered) json = rendered.text;
   }
   timings.total = performance.now() - started;
   return json === undefined ? { result, timings } : { result, timings, json };
