@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { yamlAnalyzer } from '../src/analyzers/yaml.js';
 import { credentialTextAnalyzer } from '../src/analyzers/tests/credentials.js';
 import { dockerfileAnalyzer } from '../src/analyzers/build/dockerfile.js';
 import type { CacheEntry } from '../src/cache/parse-cache.js';
-import { AUTO_CHUNKS_AT_MOST, CHUNK_AUTO_PAST, CHUNK_AUTO_PAST_CACHED, CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, cacheHoldsModels, chartRootsOf, chunkSizeFor, chunkUnit, DeferredFiles, isChunkable, planChunks } from '../src/scan/chunks.js';
+import { AUTO_CHUNKS_AT_MOST, CHUNK_AUTO_PAST, CHUNK_AUTO_PAST_CACHED, CHUNK_FILES, CONTEXT_DEFERRAL, chartDefaultsFor, cacheHoldsModels, chartRootsOf, chunkSizeFor, chunksPay, chunkUnit, DeferredFiles, isChunkable, planChunks } from '../src/scan/chunks.js';
 import { scanDetailed } from '../src/scan/run.js';
 import { parseYaml } from '../src/yaml/parse.js';
 import { allowCollections, collectGarbage } from '../src/util/gc.js';
@@ -179,8 +179,48 @@ describe('a scan judged chunk by chunk gives the same result', () => {
   });
 });
 
+describe('chunks that would not pay', () => {
+  it('are left for a tree where nearly every YAML file is context, decided after the first pass', () => {
+    expect(chunksPay(CHUNK_FILES + 1, 0, CHUNK_FILES)).toBe(true);
+    expect(chunksPay(CHUNK_FILES, 0, CHUNK_FILES)).toBe(false); // one chunk: it holds them all anyway
+    expect(chunksPay(30_000, 100_000, CHUNK_FILES)).toBe(true);
+    expect(chunksPay(25_000, 100_000, CHUNK_FILES)).toBe(false);
+  });
+
+  it('a GitOps-like tree past the automatic size is judged at once, with the result of a chunked and a whole scan', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'fp-gitops-'));
+    try {
+      // 6,600 ExternalSecrets (context: Vault-authored database passwords) and 1,600 Deployments (deferred: a
+      // literal password in env): past CHUNK_AUTO_PAST chunkable YAML files, a quarter of them deferred.
+      const apps = Math.ceil((CHUNK_AUTO_PAST + 200) / 5);
+      for (let a = 0; a < apps; a++) {
+        const dir = path.join(root, 'apps', `app-${a}`);
+        mkdirSync(dir, { recursive: true });
+        for (const env of ['dev', 'staging', 'prod', 'qa']) {
+          writeFileSync(path.join(dir, `db-${env}.yaml`), `apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata:\n  name: app-${a}-db\n  namespace: app-${a}-${env}\nspec:\n  secretStoreRef:\n    name: vault\n    kind: ClusterSecretStore\n  target:\n    name: app-${a}-db\n  data:\n    - secretKey: password\n      remoteRef:\n        key: secret/data/app-${a}/${env}/postgres\n        property: password\n`);
+        }
+        writeFileSync(path.join(dir, 'deployment.yaml'), `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${a}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:1\n          env:\n            - name: DB_PASSWORD\n              value: hunter2-app-${a}-prod\n`);
+      }
+      const now = new Date('2026-01-01T00:00:00Z');
+      const auto = await scanDetailed({ root, useGit: false, now });
+      const whole = await scanDetailed({ root, useGit: false, now, chunkFiles: 0 });
+      const chunked = await scanDetailed({ root, useGit: false, now, chunkFiles: CHUNK_FILES });
+      expect(auto.timings.chunks).toBeUndefined();
+      expect(chunked.timings.chunks!.count).toBeGreaterThan(0);
+      expect(auto.result.summary.files.scanned).toBe(apps * 5);
+      const byRule = auto.result.summary.byRule;
+      expect(byRule['workload-env-literal-credential']).toBe(apps);
+      expect(byRule['vault-authored-db-credential']).toBeGreaterThan(0);
+      expect(auto.result).toEqual(whole.result);
+      expect(chunked.result).toEqual(whole.result);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('collections between chunks', () => {
-  it('happen only where the host allowed them: after the first pass is parsed, and once per chunk', async () => {
+  it('happen only where the host allowed them: after the first pass is parsed, once per chunk, and after the analysis', async () => {
     collectGarbage(); // nothing allowed: a no-op
     let collections = 0;
     allowCollections(() => collections++);
@@ -188,14 +228,14 @@ describe('collections between chunks', () => {
       const root = path.join(REPO_ROOT, 'fixtures', 'example-platform');
       const progress: string[] = [];
       const chunked = await scanDetailed({ root, useGit: false, chunkFiles: 1, onProgress: (done, total, phase) => phase === 'chunks' && progress.push(`${done}/${total}`) });
-      expect(collections).toBe(chunked.timings.chunks!.count + 1);
+      expect(collections).toBe(chunked.timings.chunks!.count + 2);
       // Progress of the chunks, in YAML files judged: from none to all of them.
       const files = chunked.timings.chunks!.files;
       expect(progress[0]).toBe(`0/${files}`);
       expect(progress.at(-1)).toBe(`${files}/${files}`);
       expect(progress).toHaveLength(chunked.timings.chunks!.count + 1);
       await scanDetailed({ root, useGit: false, chunkFiles: 0 });
-      expect(collections).toBe(chunked.timings.chunks!.count + 1);
+      expect(collections).toBe(chunked.timings.chunks!.count + 2);
     } finally {
       allowCollections(undefined);
     }

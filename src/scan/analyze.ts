@@ -24,12 +24,14 @@ import type { DiscoveredFile } from './discover.js';
 import { deploymentGraph, inheritedNote, shareDeploymentGraph } from './deployment-graph.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
-import { CONTEXT_DEFERRAL, DeferredFiles, JUDGED_WITH_YAML, cacheHoldsModels, chunkSizeFor, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
+import { CONTEXT_DEFERRAL, DeferredFiles, JUDGED_WITH_YAML, cacheHoldsModels, chunkSizeFor, chunksPay, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
 import type { StatLookup } from '../cache/result-cache.js';
 import { ChunkReplay, ChunkResults, digest } from './chunk-results.js';
 import { statSourceSync } from './read.js';
 
 export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
+
+const NO_INHERITED_ENVIRONMENTS = (): undefined => undefined;
 
 export function fileContextFactory(config: ResolvedConfig): (filePath: string) => FileContext {
   const environments = new EnvironmentResolver(config);
@@ -71,6 +73,8 @@ export interface AnalyzeOutput {
   inventory: InventoryEntry[];
   counts: Summary['files'];
   timings: { read: number; parse: Record<string, number>; rules: Record<string, number>; inventory: number; cache?: { hits: number; misses: number; sameContent: number; byGitId: number; load: number; save: number }; chunks?: { count: number; files: number; reused?: number } };
+  /** Past the size where YAML files may be judged in chunks (whether or not they were): its models were many. */
+  large: boolean;
 }
 
 export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
@@ -97,7 +101,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   const cacheLoad = performance.now() - mark;
   const chunkable = candidates.filter(isChunkable);
   const chunkSize = chunkSizeFor(chunkable.length, input.chunkSize, cache !== undefined && cacheHoldsModels(cache.stored, candidates.length));
-  const chunked = chunkSize > 0;
+  let chunked = chunkSize > 0;
   // Chunks parse in several calls: one set of workers (if any) serves them all.
   const pool = chunked ? ParsePool.start(config, threadsFor(input.threads, candidates.length)) : undefined;
   try {
@@ -149,12 +153,21 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         addPart(part);
         first.parsed = [...first.parsed, ...part.parsed].sort(byCandidateOrder);
       }
+      const contextFiles = first.parsed.filter((p) => p.analyzer === 'yaml').length;
+      if (input.chunkSize === undefined && !chunksPay(deferred.length, contextFiles, chunkSize)) {
+        // Judged at once, as a scan without chunks: the deferred files are parsed now and join the rest.
+        const part = await parseFiles(root, deferred.takeRest(), config, parseOptions);
+        addPart(part);
+        first.parsed = mergeSorted(first.parsed, part.parsed.sort(byCandidateOrder), byCandidateOrder);
+        chunked = false;
+        chunkablePaths = undefined;
+      }
     }
 
     // Every file TypeScript or tree-sitter parses is parsed by now (they are never chunked).
     await releaseParsers();
     // The first pass's parse garbage, before its rules add their own (gen100k: 296 -> 283 MB peak).
-    if (chunked) collectGarbage();
+    if (chunkSize > 0) collectGarbage();
     const enabled = rules.filter((rule) => ruleSetting(config, rule.meta.id).enabled);
     const inventory: InventoryEntry[] = [];
     const chartEnvs = chunked ? new ChartEnvironments() : undefined;
@@ -212,7 +225,8 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       const entries = owned ? buildInventory(project, collector.findings.slice().sort(compareFindings), chartEnvs!.addNamed(chartValues!), owned) : buildInventory(project, collector.findings.sort(compareFindings));
       for (const entry of entries) if (!owned || owned(entry.file)) inventory.push(entry);
       timings.inventory += performance.now() - t;
-      collector.inheritEnvironments(() => undefined); // let the project go
+      // Let the project go: a closure made in here would hold it (closures share their function's context).
+      collector.inheritEnvironments(NO_INHERITED_ENVIRONMENTS);
       return chartValues;
     };
 
@@ -311,7 +325,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     // Stable: entries of one file come from one project, in that project's order.
     if (chunked) inventory.sort(compareInventory);
     timings.inventory += performance.now() - mark;
-    return { findings, inventory, counts, timings };
+    return { findings, inventory, counts, timings, large: chunkSize > 0 };
   } finally {
     cache?.close(); // after save, nothing left to close; after an error, the open pack and an unfinished one
     await pool?.close();

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { collectGarbage } from '../util/gc.js';
 import { checkRuleIds, loadConfig } from '../config/load.js';
 import { ConfigError } from '../util/errors.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -236,6 +237,9 @@ export async function scanDetailed(options: ScanOptions): Promise<ScanOutput> {
   const input = { root, config, files: discovery.files, rules: options.rules, collector: await collector(), cache: options.cache, onProgress: options.onProgress, stats: listing?.stats, threads: options.threads, chunkSize: options.chunkFiles };
   discovery = undefined; // the analysis lets the file list go once it has its candidates (see AnalyzeInput.files)
   const analysis = await analyze(input);
+  // The models of a large tree are garbage now (the analysis' frame, which could still hold some, is gone): collected
+  // before the result is stored and rendered on top of them.
+  if (analysis.large) collectGarbage();
   timings.read += analysis.timings.read;
   timings.parse = analysis.timings.parse;
   timings.rules = analysis.timings.rules;
