@@ -269,27 +269,12 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       const deferredCount = deferred.length;
       const replay = chunkResults && new ChunkReplay(chunkResults, JSON.stringify([cache!.key, listing.done(), contextKeys.done()]), new Set(context.map((p) => p.file.path)));
       let judged = 0;
-      for (const [index, chunk] of chunks.entries()) {
-        input.onProgress?.(judged, deferredCount, 'chunks');
-        chunks[index] = [];
-        const candidatesOfChunk = chunk.map((i) => deferred.take(i));
-        const before = replay?.before(collector);
-        const record = replay?.stored(before!, candidatesOfChunk, (file) => input.stats?.get(file) ?? statSourceSync(root, file, config.maxFileSize), cache!);
-        if (record) {
-          collector.replay(record.findings, record.diagnostics);
-          record.inventory.forEach((entry, i) => {
-            const chart = record.waiting[i];
-            inventory.push(typeof chart === 'string' ? { ...entry, environments: chartEnvs!.of(chart) } : entry);
-          });
-          chartEnvs!.addNamed(record.chartValues);
-          counts.scanned += record.counts.scanned;
-          counts.skipped += record.counts.skipped;
-          counts.failed += record.counts.failed;
-          judged += candidatesOfChunk.length;
-          continue;
-        }
-        // What the last project built (the first pass's views, the last chunk's models) is garbage now.
-        collectGarbage();
+      /**
+       * Parse, judge and record one chunk. A function of its own: once it returns, nothing of its frame (the chunk's
+       * models, files and project) is left for the next chunk's collection to find (an async function's registers
+       * held the previous chunk's models through the next chunk's parse).
+       */
+      const judgeChunk = async (index: number, candidatesOfChunk: ParseCandidate[], before: string | undefined): Promise<void> => {
         const marks = { findings: collector.findings.length, diagnostics: collector.diagnostics.length, inventory: inventory.length, handedOut: chartEnvs!.handedOut };
         const keys = new Map<string, string>();
         const part = await parseFiles(root, candidatesOfChunk, config, replay ? { ...parseOptions, onKey: (c, key) => keys.set(c.file.path, key) } : parseOptions);
@@ -311,6 +296,29 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
             counts: part.counts,
           });
         }
+      };
+      for (const [index, chunk] of chunks.entries()) {
+        input.onProgress?.(judged, deferredCount, 'chunks');
+        chunks[index] = [];
+        const candidatesOfChunk = chunk.map((i) => deferred.take(i));
+        const before = replay?.before(collector);
+        const record = replay?.stored(before!, candidatesOfChunk, (file) => input.stats?.get(file) ?? statSourceSync(root, file, config.maxFileSize), cache!);
+        if (record) {
+          collector.replay(record.findings, record.diagnostics);
+          record.inventory.forEach((entry, i) => {
+            const chart = record.waiting[i];
+            inventory.push(typeof chart === 'string' ? { ...entry, environments: chartEnvs!.of(chart) } : entry);
+          });
+          chartEnvs!.addNamed(record.chartValues);
+          counts.scanned += record.counts.scanned;
+          counts.skipped += record.counts.skipped;
+          counts.failed += record.counts.failed;
+          judged += candidatesOfChunk.length;
+          continue;
+        }
+        // What the last project built (the first pass's views, the last chunk's models) is garbage now.
+        collectGarbage();
+        await judgeChunk(index, candidatesOfChunk, before);
         judged += candidatesOfChunk.length;
       }
       input.onProgress?.(judged, deferredCount, 'chunks');
