@@ -99,7 +99,7 @@ export const scanCommand: Command = {
     'md-max-chars': 'truncate Markdown past N characters (default 65000, at least 1000)',
     timing: 'print time per phase, analyzer and rule to stderr',
     threads: 'threads that parse files (default: 1 on 2 cores, else one per core up to 4, from 300 files on)',
-    'chunk-files': 'past N YAML files, judge them N at a time to bound memory (0: never; default: 4000 past 8000; with a cache holding most models, 4000 or a tenth of them past 20000)',
+    'chunk-files': 'past N YAML files, judge them N at a time to bound memory (0: never; default: 4000 past 8000; with a cache holding most models, 4000 or a tenth of them past 20000; not where the files left for chunks are few next to the context)',
     ...CACHE_OPTION_HELP,
     baseline: 'mark findings in this baseline (or saved result) baseline: true; they do not fail the run',
     history: 'append this run to a JSON Lines history file; reports show the trend',
