@@ -299,8 +299,7 @@ class BlockWriter {
     if (length >= this.block.length) {
       if (typeof data === 'string') writeTextSync(this.fd, data);
       else writeAll(this.fd, data);
-    }
-    else if (typeof data === 'string') this.block.write(data, this.used, 'utf8');
+    } else if (typeof data === 'string') this.block.write(data, this.used, 'utf8');
     else this.block.set(data, this.used);
     if (length < this.block.length) this.used += length;
     this.size += length;

@@ -26,11 +26,11 @@ export function stageOutput(target: string, content: string): StagedOutput {
   // A device (/dev/null, /dev/stdout), a FIFO or a socket is written in place: a temp file renamed over it would
   // replace it with a regular file (as root, /dev/null itself).
   const existing = statSync(absolute, { throwIfNoEntry: false });
-  if (existing && !existing.isFile() && !existing.isDirectory()) return { commit: () => writeFile(absolute, content), discard: nothing };
+  if (existing && !existing.isFile() && !existing.isDirectory()) return { commit: () => writeTextFile(absolute, content), discard: nothing };
   mkdirSync(path.dirname(absolute), { recursive: true });
   const temp = `${absolute}.${process.pid}.tmp`;
   try {
-    writeFile(temp, content);
+    writeTextFile(temp, content);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
@@ -38,7 +38,7 @@ export function stageOutput(target: string, content: string): StagedOutput {
   return { commit: () => renameSync(temp, absolute), discard: () => rmSync(temp, { force: true }) };
 }
 
-function writeFile(file: string, content: string): void {
+function writeTextFile(file: string, content: string): void {
   const fd = openSync(file, 'w');
   try {
     writeTextSync(fd, content);
