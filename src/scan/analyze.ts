@@ -156,6 +156,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       const contextFiles = first.parsed.filter((p) => p.analyzer === 'yaml').length;
       if (input.chunkSize === undefined && !chunksPay(deferred.length, contextFiles, chunkSize)) {
         // Judged at once, as a scan without chunks: the deferred files are parsed now and join the rest.
+        timings.chunks = { count: 0, files: deferred.length };
         const part = await parseFiles(root, deferred.takeRest(), config, parseOptions);
         addPart(part);
         first.parsed = mergeSorted(first.parsed, part.parsed.sort(byCandidateOrder), byCandidateOrder);

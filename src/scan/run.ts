@@ -65,7 +65,10 @@ export interface ScanTimings {
   total: number;
   /** With the parse cache: files reused / (re)parsed, and the time to load and save the pack. */
   cache?: { hits: number; misses: number; sameContent: number; byGitId: number; load: number; save: number };
-  /** On a tree past `chunkFiles` YAML files: the chunks and the files in them. */
+  /**
+   * On a tree past `chunkFiles` YAML files: the chunks and the files in them. Count 0: the files left for chunks were
+   * too few next to the context, and were judged with the rest (see chunksPay).
+   */
   chunks?: { count: number; files: number; reused?: number };
   /** With the cache: the previous result was reused (nothing parsed, no rule run), or this one was stored. */
   result?: 'reused' | 'stored' | 'not-stored';

@@ -32,7 +32,8 @@ function printTimings(t: ScanTimings): void {
   const lines = [`discover ${ms(t.discover)}${t.listing ? ` (${t.listing}${t.gitIds ? ', object ids' : ''})` : ''}`, `read ${ms(t.read)}`];
   for (const [id, n] of Object.entries(t.parse)) lines.push(`parse:${id} ${ms(n)}`);
   for (const [id, n] of Object.entries(t.rules).sort((a, b) => b[1] - a[1])) lines.push(`rule:${id} ${ms(n)}`);
-  if (t.chunks) lines.push(`chunks ${t.chunks.count} (${t.chunks.files} YAML files judged a chunk at a time${t.chunks.reused ? `; ${t.chunks.reused} replayed from the last run` : ''})`);
+  if (t.chunks?.count === 0) lines.push(`chunks 0 (${t.chunks.files} YAML files judged with the rest: too few next to the context for chunks to pay)`);
+  else if (t.chunks) lines.push(`chunks ${t.chunks.count} (${t.chunks.files} YAML files judged a chunk at a time${t.chunks.reused ? `; ${t.chunks.reused} replayed from the last run` : ''})`);
   if (t.cache) lines.push(`cache ${t.cache.hits} hits, ${t.cache.misses} misses${t.cache.sameContent ? ` (${t.cache.sameContent} of same content, ${t.cache.byGitId} of them by git object id)` : ''}, load ${ms(t.cache.load)}, save ${ms(t.cache.save)}`);
   if (t.result) lines.push(`result ${t.result}`);
   lines.push(`inventory ${ms(t.inventory)}`, `total ${ms(t.total)}`);
