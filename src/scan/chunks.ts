@@ -291,22 +291,22 @@ export class DeferredFiles {
 
   /** Every file still here, taken out of this list. */
   takeRest(): ParseCandidate[] {
-    const taken: ParseCandidate[] = [];
-    this.paths.forEach((path, index) => {
-      if (path !== undefined) taken.push(this.take(index));
-    });
-    this.paths = [];
-    this.codes = [];
-    return taken;
+    return this.takeWhere(() => true);
   }
 
   /** The files PATHS names, taken out of this list (whose indexes then change). */
   takeAll(paths: ReadonlySet<string>): ParseCandidate[] {
+    return this.takeWhere((path) => paths.has(path));
+  }
+
+  /** The files WANTED picks, taken out of this list, which keeps the others (and drops the slots of taken ones). */
+  private takeWhere(wanted: (path: string) => boolean): ParseCandidate[] {
     const taken: ParseCandidate[] = [];
     const keptPaths: (string | undefined)[] = [];
     const keptCodes: number[] = [];
     this.paths.forEach((path, index) => {
-      if (path !== undefined && paths.has(path)) taken.push(this.take(index));
+      if (path === undefined) return; // taken already
+      if (wanted(path)) taken.push(this.take(index));
       else {
         keptPaths.push(path);
         keptCodes.push(this.codes[index]!);
