@@ -460,7 +460,7 @@ describe('CI scripts too large for the shell parser', () => {
   it('become a too-large diagnostic naming the job, and the rest of the pipeline is still read', async () => {
     const { ciPipelineAnalyzer } = await import('../src/analyzers/build/ci.js');
     const { resolveConfig } = await import('../src/config/load.js');
-    const huge = 'if [ -n "$A" ]; then docker build --build-arg A=$A . ; fi ; '.repeat(3000);
+    const huge = 'if [ -n "$A" ]; then docker build --build-arg A=$A . ; fi ; '.repeat(20_000);
     const text = ['huge:', '  script:', `    - ${huge}`, 'images:', '  script:', '    - docker build --build-arg NPM_TOKEN=$NPM_TOKEN -f Dockerfile .', ''].join('\n');
     const diagnostics: { code: string; message: string; line?: number }[] = [];
     const model = await ciPipelineAnalyzer.parse(text, { path: '.gitlab-ci.yml', vendored: false, isTest: false }, { config: resolveConfig({}), diagnostic: (d) => diagnostics.push(d) });

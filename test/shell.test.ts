@@ -8,12 +8,27 @@ describe('parseShell', () => {
     const script = parseShell(big, { lineOffset: 9 });
     expect(script.tooLarge).toBe(true);
     expect(script.commands).toEqual([]);
-    expect(script.error).toEqual({ message: expect.stringMatching(/^shell script too large to parse \(\d+ KB; the limit is 128 KB\): not analyzed$/), line: 10 });
+    expect(script.error).toEqual({ message: expect.stringMatching(/^shell script too large to parse \(\d+ KB; the limit is 1024 KB\): not analyzed$/), line: 10 });
     expect(parseShell('docker build .').tooLarge).toBeUndefined();
   });
 
+  it('parses a script that needs mvdan-sh up to the size limit (functions, conditions, here-documents)', () => {
+    const unit = (i: number) => `setup_${i}() {\n  if [ -n "\${DEBUG:-}" ]; then\n    echo "step ${i}: $(date +%s)" >&2\n  fi\n  cat <<EOF > /tmp/step-${i}.conf\nname=step-${i}\nEOF\n}\n`;
+    const units = 2_000;
+    const text = `${Array.from({ length: units }, (_, i) => unit(i)).join('')}kubectl create secret generic db --from-literal=password=$DB_PASSWORD\n`;
+    expect(text.length).toBeGreaterThan(128 * 1024);
+    expect(text.length).toBeLessThan(MAX_SHELL_SOURCE);
+    const script = parseShell(text);
+    expect(script.tooLarge).toBeUndefined();
+    expect(script.error).toBeUndefined();
+    expect(script.functions).toHaveLength(units);
+    // [ -n ], echo, date (in a substitution) and cat in each function, then kubectl.
+    expect(script.commands).toHaveLength(units * 4 + 1);
+    expect(script.commands.at(-1)).toMatchObject({ name: 'kubectl', line: units * 8 + 1 });
+  });
+
   it('reads a plain script over the size limit whole (the reader of plain scripts is linear)', () => {
-    const lines = 4_000;
+    const lines = 16_000;
     const big = 'kubectl create secret generic db --from-literal=password=$DB_PASSWORD -n app\n'.repeat(lines);
     expect(big.length).toBeGreaterThan(MAX_SHELL_SOURCE);
     const script = parseShell(big, { lineOffset: 9 });
