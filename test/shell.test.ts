@@ -27,6 +27,20 @@ describe('parseShell', () => {
     expect(script.commands.at(-1)).toMatchObject({ name: 'kubectl', line: units * 8 + 1 });
   });
 
+  it('walks a chain of thousands of && commands without a stack frame per command', () => {
+    const n = 5_000;
+    const text = `${Array.from({ length: n }, (_, i) => `test -n "\${V${i}:-x}"`).join(' &&\n')} &&\nkubectl apply -f - | tee out.log | wc -l\n`;
+    const script = parseShell(text);
+    expect(script.error).toBeUndefined();
+    expect(script.commands).toHaveLength(n + 3);
+    expect(script.commands.slice(0, n).every((c) => c.name === 'test' && c.conditional && c.pipelineIndex === 0)).toBe(true);
+    expect(script.commands.slice(n).map((c) => [c.name, c.conditional, c.pipelineIndex])).toEqual([
+      ['kubectl', false, 0],
+      ['tee', false, 1],
+      ['wc', false, 1],
+    ]);
+  });
+
   it('reads a plain script over the size limit whole (the reader of plain scripts is linear)', () => {
     const lines = 16_000;
     const big = 'kubectl create secret generic db --from-literal=password=$DB_PASSWORD -n app\n'.repeat(lines);

@@ -300,8 +300,31 @@ class Walker {
   }
 
   stmt(stmt: ShNode, context: Ctx, pipelineIndex = 0): void {
-    const cmd = child(stmt, 'Cmd');
-    const redirects = this.redirects(stmt, context);
+    // `a && b && c` nests to the left: ((a && b) && c). A CI step of thousands of `&&` would take a stack frame per
+    // command, so the left side is followed in a loop and the right sides are walked after it, innermost first (the
+    // order the recursion had).
+    const rights: { y: ShNode; context: Ctx; pipelineIndex: number }[] = [];
+    for (;;) {
+      const cmd = child(stmt, 'Cmd');
+      const redirects = this.redirects(stmt, context);
+      if (!cmd || nodeType(cmd) !== 'BinaryCmd') {
+        this.command(stmt, cmd, redirects, context, pipelineIndex);
+        break;
+      }
+      const x = child(cmd, 'X');
+      const y = child(cmd, 'Y');
+      const op = x && y ? this.src.slice(x.End().Offset(), y.Pos().Offset()).trim() : '';
+      const pipe = op === '|' || op === '|&';
+      if (y) rights.push({ y, context, pipelineIndex: pipe ? pipelineIndex + 1 : 0 });
+      if (!x) break;
+      stmt = x;
+      if (op === '&&' || op === '||') context = { ...context, conditional: true };
+      if (!pipe) pipelineIndex = 0;
+    }
+    for (let i = rights.length - 1; i >= 0; i--) this.stmt(rights[i]!.y, rights[i]!.context, rights[i]!.pipelineIndex);
+  }
+
+  private command(stmt: ShNode, cmd: ShNode | undefined, redirects: ShellRedirect[], context: Ctx, pipelineIndex: number): void {
     if (!cmd) {
       if (redirects.length) this.push({ words: [], assignments: [], redirects, kind: 'call', node: stmt, context, pipelineIndex });
       return;
@@ -329,15 +352,6 @@ class Walker {
           }
         }
         this.push({ words, assignments, redirects, kind: 'decl', node: stmt, context, pipelineIndex });
-        break;
-      }
-      case 'BinaryCmd': {
-        const x = child(cmd, 'X');
-        const y = child(cmd, 'Y');
-        const op = x && y ? this.src.slice(x.End().Offset(), y.Pos().Offset()).trim() : '';
-        const pipe = op === '|' || op === '|&';
-        if (x) this.stmt(x, op === '&&' || op === '||' ? { ...context, conditional: true } : context, pipe ? pipelineIndex : 0);
-        if (y) this.stmt(y, context, pipe ? pipelineIndex + 1 : 0);
         break;
       }
       case 'IfClause':
