@@ -283,10 +283,17 @@ describe('credential formats', () => {
     expect(formats(`export VAULT_TOKEN=${'s.'}ZC9Ecf4M5g9o34Q6RkzGsj0z`)).toEqual(['vault-token']);
     expect(formats(`VAULT_TOKEN=${'hvs.'}6j4cuewowBGit65rheNoceI7`)).toEqual(['vault-token']);
     expect(formats('jdbc:postgresql://db:5432/app?user=app&password=Ap9-pw')).toEqual(['url-password']);
+    // secretlint's GitLab and gitleaks' Docker Hub cases.
+    expect(formats(`HEADERS = {"PRIVATE-TOKEN": "${'glpat-'}CN6Zj4a3dDVhYRnKTbxT"}`)).toEqual(['gitlab-token']);
+    expect(formats(`${'glrt-'}aBcDeFgHiJkLmNoPqRsT`)).toEqual(['gitlab-token']);
+    expect(formats(`docker login -u bot -p ${'dckr_pat_'}NJFoBinF5aJXVuLkSIc47WQAmL9`)).toEqual(['docker-token']);
     const body = Array.from({ length: 6 }, (_, i) => `MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC${i}x9kqX2mPZ`).join('\n');
     for (const label of ['PGP PRIVATE KEY BLOCK', 'ENCRYPTED PRIVATE KEY', 'OPENSSH PRIVATE KEY']) {
       expect(formats(`-----BEGIN ${label}-----\nVersion: 1\n\n${body}\n-----END ${label}-----\n`), label).toEqual(['private-key']);
     }
+    // A service-account key: the PEM in one JSON string. Its body is the key, not the JSON lines after it.
+    const json = `{\n  "private_key": "-----BEGIN ${'PRIVATE KEY'}-----\\n${body.split('\n').join('\\n')}\\n-----END ${'PRIVATE KEY'}-----\\n",\n  "client_email": "deployer@project.iam.gserviceaccount.com"\n}\n`;
+    expect(findCredentials(json).map((h) => [h.format, h.line, h.value])).toEqual([['private-key', 2, body.replace(/\n/g, '')]]);
   });
 
   // gitleaks hashicorp_vault.go / slack.go and trufflehog uri.go cases, rewritten and assembled at runtime.
@@ -331,6 +338,8 @@ describe('credential formats', () => {
       `client.${'s.'}ZC9Ecf4M5g9o34Q6RkzGsj0z() // no Vault word on the line`,
       "credentials: new AWS.SharedIniFileCredentials({ profile: '<YOUR_PROFILE>' })",
       `GH_PAT=${'github_pat_'}${'x'.repeat(22)}_${'x'.repeat(59)}`,
+      `GITLAB_TOKEN=${'glpat-'}${'x'.repeat(20)}`,
+      `DOCKERHUB_TOKEN=${'dckr_pat_'}${'X'.repeat(27)}`,
       `SLACK_BOT_TOKEN=${'xoxb-'}${'0'.repeat(12)}-${'0'.repeat(13)}-${'x'.repeat(24)}`,
       '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----',
       // Seen on real code (a URI parser's tests, a dotenv error message).

@@ -1,13 +1,24 @@
 /**
  * Credentials in well-known formats, in any scanned text file: GitHub and npm tokens (CRC32 checksum validated),
- * fine-grained GitHub PATs, Vault service/batch tokens, AWS access key ids with a secret nearby, Slack tokens and
+ * fine-grained GitHub PATs, GitLab tokens (personal, deploy, runner, trigger, SCIM), Docker Hub access tokens, Vault service/batch tokens, AWS access key ids with a secret nearby, Slack tokens and
  * webhooks, private key blocks, URLs with an embedded password. A token format is a lexical fact, so this analyzer
  * matches formats on text; a combined prefilter keeps files without any candidate from being scanned line by line.
  */
 import { basename, segments } from '../../util/path.js';
 import type { Analyzer, FileContext } from '../types.js';
 
-export type CredentialFormat = 'github-token' | 'github-pat' | 'npm-token' | 'vault-token' | 'aws-access-key' | 'slack-token' | 'slack-webhook' | 'private-key' | 'url-password';
+export type CredentialFormat =
+  | 'github-token'
+  | 'github-pat'
+  | 'npm-token'
+  | 'gitlab-token'
+  | 'docker-token'
+  | 'vault-token'
+  | 'aws-access-key'
+  | 'slack-token'
+  | 'slack-webhook'
+  | 'private-key'
+  | 'url-password';
 
 export interface CredentialHit {
   format: CredentialFormat;
@@ -25,7 +36,8 @@ export interface CredentialTextModel {
   hits: CredentialHit[];
 }
 
-const DOC_EXT = /\.(md|mdx|markdown|rst|adoc|asciidoc|txt|html?)$/i;
+// Not .txt: credentials.txt, tokens.txt and notes.txt are where people put credentials, not documentation.
+const DOC_EXT = /\.(md|mdx|markdown|rst|adoc|asciidoc|html?)$/i;
 const SKIP_NAMES = /^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|poetry\.lock|Cargo\.lock|composer\.lock|Gemfile\.lock|Pipfile\.lock|uv\.lock)$/;
 const BINARYISH = /\.(png|jpe?g|gif|ico|svg|webp|pdf|zip|gz|tgz|bz2|xz|7z|jar|war|class|so|dylib|dll|exe|wasm|woff2?|ttf|otf|eot|mp[34]|mov|avi|bin|dat|db|sqlite|pyc|map)$/i;
 
@@ -37,7 +49,7 @@ export function isDocPath(path: string): boolean {
 // Each branch starts at its rarest character, the rest checked behind it: `\.(?<=\bs\.)` is `\bs\.`, `@(?<=://…@)` is
 // `://…@`. The engine tries the whole alternation at every position whose character can start a branch, so a
 // branch starting with `s`, `-` or `:` (frequent in YAML) made it several times slower on bitnami/charts.
-const PREFILTER = /_(?:(?<=gh[pousr]_)[A-Za-z0-9]{30}|(?<=github_)pat_|(?<=npm_)[A-Za-z0-9]{30})|\.(?:(?<=hv[sb]\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b|(?<=hooks\.)slack\.com\/(?:services|workflows|triggers)\/)|A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"`]*:[^\s@/'"`]+@)|j(?<=\bj)dbc:[a-z]+:[^\s'"`]*[?&;]password=/;
+const PREFILTER = /_(?:(?<=gh[pousr]_)[A-Za-z0-9]{30}|(?<=dckr_)[po]at_[A-Za-z0-9_-]{20}|(?<=github_)pat_|(?<=npm_)[A-Za-z0-9]{30})|\.(?:(?<=hv[sb]\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b|(?<=hooks\.)slack\.com\/(?:services|workflows|triggers)\/)|A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"`]*:[^\s@/'"`]+@)|j(?<=\bj)dbc:[a-z]+:[^\s'"`]*[?&;]password=|-(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt)-)[0-9A-Za-z_-]{20}/;
 
 export function credentialPrefilter(text: string): boolean {
   return PREFILTER.test(text);
@@ -109,6 +121,10 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   { format: 'github-token', re: /\b(gh[pousr]_[A-Za-z0-9]{36})\b/g },
   { format: 'github-pat', re: /\b(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g },
   { format: 'npm-token', re: /\b(npm_[A-Za-z0-9]{36})\b/g },
+  // Personal (glpat-, also the routable glpat-….01.…), deploy, runner, pipeline trigger, SCIM and CI job tokens.
+  { format: 'gitlab-token', re: /\b(gl(?:pat|dt|rt|ptt|soat|cbt)-[0-9A-Za-z_-]{20,}(?:\.[0-9a-z]{2}\.[0-9a-z]{7,9})?)(?![0-9A-Za-z_-])/g },
+  // Docker Hub personal and organization access tokens.
+  { format: 'docker-token', re: /\b(dckr_(?:pat|oat)_[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])/g },
   { format: 'vault-token', re: /\b(hv[sb]\.[A-Za-z0-9_-]{24,})/g },
   // Legacy (pre-1.10) service tokens: `s.` + 24 characters, only next to a Vault word (the shape alone is an identifier).
   { format: 'vault-token', re: /(?<![\w.$])(s\.[A-Za-z0-9]{24})\b/g },
@@ -165,7 +181,7 @@ export function findCredentials(text: string): CredentialHit[] {
         // A Slack token ends in a secret segment with letters; digits only, or a mask right after (`…-####`), is an example.
         if (format === 'slack-token' && (!/[A-Za-z]/.test(value.slice(value.lastIndexOf('-') + 1)) || /^[#*]/.test(line.slice(column - 1 + value.length)))) continue;
         // Unchecksummed formats filled with a pattern (`github_pat_xxxx…`, `xoxb-0000…-xxxx…`): an example, not a token.
-        if (new Set(value.replace(/^(github_pat_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.)/, '').replace(/[-_./]/g, '')).size < 8) continue;
+        if (new Set(value.replace(/^(github_pat_|gl[a-z]+-|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.)/, '').replace(/[-_./]/g, '')).size < 8) continue;
         hits.push({ format, line: i + 1, column, value });
       }
     }
@@ -202,7 +218,9 @@ function awsSecretNearby(lines: string[], at: number): boolean {
 /** The base64 body of a PEM private key starting at `at`, when it has real content. */
 function privateKeyBody(lines: string[], at: number): string | undefined {
   let body = '';
-  for (let j = at + 1; j < Math.min(lines.length, at + 200); j++) {
+  // A key that ends on its own line (a PEM in one JSON string) has no body on the lines after it.
+  const endsHere = /-----END /.test(lines[at]!);
+  for (let j = at + 1; !endsHere && j < Math.min(lines.length, at + 200); j++) {
     const l = lines[j]!.replace(/^[\s"'`>|#/*-]*?(?=[A-Za-z0-9+/=])/, '').replace(/\\n/g, '').trim();
     if (/-----END /.test(lines[j]!)) break;
     if (/^[A-Za-z]+-?[A-Za-z]*:/.test(l)) continue; // Proc-Type / DEK-Info headers

@@ -11,6 +11,8 @@ const LABEL: Record<CredentialFormat, string> = {
   'github-token': 'GitHub token',
   'github-pat': 'GitHub fine-grained personal access token',
   'npm-token': 'npm access token',
+  'gitlab-token': 'GitLab access token',
+  'docker-token': 'Docker Hub access token',
   'vault-token': 'HashiCorp Vault token',
   'aws-access-key': 'AWS access key pair',
   'slack-token': 'Slack token',
