@@ -38,6 +38,17 @@ export interface YamlFileModel {
 
 // Helmfile renders `*.yaml.gotmpl` through Go templates before reading it as YAML.
 const YAML_EXT = /\.ya?ml(\.gotmpl)?$/i;
+/**
+ * Helm renders every file in a chart's templates/ but NOTES.txt and the partials (`_*`): a `secret.yaml.tpl` or a
+ * `configmap.json` there is a manifest template too.
+ */
+const RENDERED_TEMPLATE = /(^|\/)templates\/(?:[^/]+\/)*[^_/][^/]*\.(tpl|json)$/i;
+/** JSON is YAML: `kubectl apply -f` takes a JSON object, and generators (jsonnet, cdk8s) write them. */
+const JSON_EXT = /\.json$/i;
+/** A Kubernetes object (or List) in JSON opens with its apiVersion or kind, as kubectl and generators write it. */
+const JSON_OBJECT_START = /^\uFEFF?\s*\{\s*"(?:apiVersion|kind)"\s*:/;
+/** A manifest template: a top-level apiVersion or kind line (a Terraform or Go `.tpl` elsewhere has none). */
+const MANIFEST_LINE = /^(?:apiVersion|kind)\s*:/m;
 const RANDOM_FUNCTIONS = new Set(['randAlphaNum', 'randAlpha', 'randAscii', 'randNumeric', 'randBytes', 'uuidv4', 'genPrivateKey', 'derivePassword']);
 
 export function yamlRole(path: string): YamlRole {
@@ -62,7 +73,12 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
   id: 'yaml',
   claims(file: FileContext) {
     // Kustomize also reads a kustomization from a file named `Kustomization`: YAML without an extension.
-    return YAML_EXT.test(file.path) || basename(file.path) === 'Kustomization';
+    return YAML_EXT.test(file.path) || basename(file.path) === 'Kustomization' || JSON_EXT.test(file.path) || RENDERED_TEMPLATE.test(file.path);
+  },
+  sniff(text, file) {
+    if (YAML_EXT.test(file.path) || basename(file.path) === 'Kustomization') return true;
+    if (RENDERED_TEMPLATE.test(file.path)) return MANIFEST_LINE.test(text) || JSON_OBJECT_START.test(text);
+    return JSON_OBJECT_START.test(text);
   },
   parse(text, file, context) {
     const role = yamlRole(file.path);
