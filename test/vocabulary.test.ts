@@ -24,7 +24,9 @@ describe('literal values', () => {
     for (const v of ['{{ .Values.db.password }}', '${DB_PASSWORD}', '${DB_PASSWORD:-x}', '$(DB_PASSWORD)', '$DB_PASSWORD', 'ref+vault://secret/x#y', 'vault:secret/data/x#k', '', '   ', 'true', 'null', 'ENC[AES256_GCM,data:abc]']) {
       expect(isLiteralSecretValue(v), v).toBe(false);
     }
-    for (const v of ['hunter2', 'changeme', 'ghp_EXAMPLE', 'a b c']) expect(isLiteralSecretValue(v), v).toBe(true);
+    // Replaced by the deploy pipeline (Azure Pipelines, Octopus, replace-tokens), as envsubst replaces ${VAR}.
+    for (const v of ['#{DB_PASSWORD}#', '#{Octopus.Db.Password}', '__DB_PASSWORD__', '%DB_PASSWORD%']) expect(isLiteralSecretValue(v), v).toBe(false);
+    for (const v of ['hunter2', 'changeme', 'ghp_EXAMPLE', 'a b c', '#{not a token', '__x__y', '%20pw%', 'p%ss%word']) expect(isLiteralSecretValue(v), v).toBe(true);
     expect(isLiteralSecretValue(42)).toBe(false);
   });
   it('tells a bare connection URL from one that embeds a credential', () => {

@@ -231,13 +231,18 @@ export function isSecretReferenceName(name: string): boolean {
 // `$1`, `${2}`, `$@`: a script's positional parameters are arguments, not literals.
 const ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?][^}]*)?\}$|^\$\([A-Za-z_][A-Za-z0-9_]*\)$|^\$[A-Za-z_][A-Za-z0-9_]*$|^\$(?:[0-9@*]|\{[0-9]+(:?[-=?][^}]*)?\})$/;
 const TEMPLATE_MARKERS = /\{\{|\}\}|\$\{\{|<%|%>/;
+/**
+ * Tokens a deploy pipeline replaces, as envsubst replaces `${VAR}`: Azure Pipelines' and Octopus' `#{VAR}#` /
+ * `#{VAR}`, the replace-tokens task's `__VAR__`, Windows-style `%VAR%`.
+ */
+const PIPELINE_TOKEN = /^#\{[A-Za-z_][\w.-]*\}#?$|^__[A-Za-z][\w.-]*[A-Za-z0-9]__$|^%[A-Za-z_]\w*%$/;
 const EXTERNAL_REFERENCE = /^(ref\+[a-z0-9]+:\/\/|vault:|secret:\/\/|op:\/\/|awssm:|gcpsm:|azurekv:|akv:|sm:\/\/|arn:aws:secretsmanager:)/i;
 const ENCRYPTED = /^(ENC\[|AgB|-----BEGIN PGP MESSAGE)/;
 
-/** Is the value a reference or template rather than a literal? (`{{ .Values.x }}`, `${VAR}`, `$(VAR)`, vault:…) */
+/** Is the value a reference or template rather than a literal? (`{{ .Values.x }}`, `${VAR}`, `$(VAR)`, `#{VAR}#`, vault:…) */
 export function isIndirectValue(value: string): boolean {
   const v = value.trim();
-  return ENV_REFERENCE.test(v) || TEMPLATE_MARKERS.test(v) || EXTERNAL_REFERENCE.test(v);
+  return ENV_REFERENCE.test(v) || TEMPLATE_MARKERS.test(v) || EXTERNAL_REFERENCE.test(v) || PIPELINE_TOKEN.test(v);
 }
 
 /** `<KEYCLOAK_CLIENT_SECRET>`, `REPLACE_ME`-style markers written to be replaced by hand. */
