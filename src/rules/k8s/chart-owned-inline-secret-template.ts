@@ -62,7 +62,12 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
   if (!isScalar(e.value) || typeof e.value.value !== 'string') return undefined;
   const exprs = templateExprs(e.value.value);
   if (exprs.length === 0) return undefined;
-  const keyIsCredential = isCredentialName(e.key, { extra }) || isCredentialPath(e.key, extra);
+  // A key the template names itself (`{{ $k }}: {{ $v | b64enc }}` in a range over a values map) is whatever the values
+  // hold: in a Secret, that map is the credentials, whatever it is called (extraEnv, config, secretEnv).
+  const keyExprs = templateExprs(e.key);
+  const keyIsCredential = isCredentialName(e.key, { extra }) || isCredentialPath(e.key, extra) || keyExprs.length > 0;
+  // The settings that name the key (`tls.certFilename`) are not what fills it, even where the value reads them too.
+  const namingRefs = new Set(keyExprs.flatMap((x) => valuesRefsOf(x)));
   const paths = new Set<string>();
   let fallback = false;
   for (const expr of exprs) {
@@ -70,13 +75,31 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
     // Credential-named paths from anywhere (directly or through $variables); any other non-setting path only when the
     // key itself is a credential and the expression reads it directly (`password: {{ .Values.auth.value }}`).
     let credentialRefs = sources.valuesRefs.filter((ref) => isCredentialPath(ref, extra));
-    if (credentialRefs.length === 0 && keyIsCredential) credentialRefs = valuesRefsOf(expr).filter((ref) => !isSettingPath(ref));
+    if (credentialRefs.length === 0 && keyIsCredential) {
+      // A key named by the template takes its value through the range variables too (`{{ $v | b64enc }}`).
+      const refs = keyExprs.length > 0 ? [...valuesRefsOf(expr), ...rangedRefs(expr, resource.helm)] : valuesRefsOf(expr);
+      credentialRefs = refs.filter((ref) => !isSettingPath(ref) && !namingRefs.has(ref) && !(keyExprs.length > 0 && isPublicMaterialPath(ref)));
+    }
     if (credentialRefs.length === 0) continue;
     credentialRefs.forEach((r) => paths.add(r));
     fallback ||= sources.generated;
   }
   if (paths.size === 0) return undefined;
   return { key: e.key, line: e.line, column: e.column, paths: [...paths].sort(), fallback };
+}
+
+/** Certificates, CA bundles and files of templates or scripts: what such a Secret holds is nobody's credential. */
+const NOT_CREDENTIAL_MATERIAL = new Set(['cert', 'certs', 'certificate', 'certificates', 'crt', 'ca', 'cas', 'cacert', 'cacerts', 'chain', 'bundle', 'pub', 'public', 'file', 'files', 'template', 'templates', 'script', 'scripts']);
+
+function isPublicMaterialPath(ref: string): boolean {
+  const w = words(ref.split('.').filter(Boolean).pop() ?? '');
+  return NOT_CREDENTIAL_MATERIAL.has(w[w.length - 1] ?? '');
+}
+
+/** The values maps an expression's range variables walk (`$v` of `range $k, $v := .Values.extraEnv`). */
+function rangedRefs(expr: string, helm: YamlFileModel['helm']): string[] {
+  if (!helm) return [];
+  return [...expr.matchAll(/\$[A-Za-z_]\w*/g)].flatMap((m) => (helm.variables[m[0]] ?? []).filter((a) => a.startsWith('range ')).flatMap((a) => valuesRefsOf(a)));
 }
 
 /** Toggles that make a chart render a Secret from values: createSecret: true, personaSecret.create: true, localCredentials.enabled: true. */
