@@ -40,6 +40,10 @@ export const DEFAULT_TEST_PATHS = [
   '**/e2e/**',
   '**/integration-tests/**',
   '**/integration_tests/**',
+  // Go's convention (the go tool ignores testdata/), followed by most repositories for test inputs.
+  '**/testdata/**',
+  '**/test-data/**',
+  '**/test_data/**',
   '**/*.test.*',
   '**/*.spec.*',
   '**/*_test.go',
