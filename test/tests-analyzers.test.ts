@@ -283,6 +283,10 @@ describe('credential formats', () => {
     expect(formats(`export VAULT_TOKEN=${'s.'}ZC9Ecf4M5g9o34Q6RkzGsj0z`)).toEqual(['vault-token']);
     expect(formats(`VAULT_TOKEN=${'hvs.'}6j4cuewowBGit65rheNoceI7`)).toEqual(['vault-token']);
     expect(formats('jdbc:postgresql://db:5432/app?user=app&password=Ap9-pw')).toEqual(['url-password']);
+    // secretlint's package.json case: the token is the user part of a GitHub x-oauth-basic URL.
+    const oauth = findCredentials(`"url": "git+https://${'9f86d081884c7d659a2f'}eaa0c55ad015a3bf4f1b:x-oauth-basic@github.com/acme/lib.git"`);
+    expect(oauth.map((h) => [h.format, h.value])).toEqual([['url-password', '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b']]);
+    expect(findCredentials('https://${GH_TOKEN}:x-oauth-basic@github.com/acme/lib.git')).toEqual([]);
     // secretlint's GitLab and gitleaks' Docker Hub cases.
     expect(formats(`HEADERS = {"PRIVATE-TOKEN": "${'glpat-'}CN6Zj4a3dDVhYRnKTbxT"}`)).toEqual(['gitlab-token']);
     expect(formats(`${'glrt-'}aBcDeFgHiJkLmNoPqRsT`)).toEqual(['gitlab-token']);

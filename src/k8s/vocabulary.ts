@@ -206,7 +206,8 @@ function builtInCredentialName(name: string): boolean {
   const pairIndex = CREDENTIAL_PAIRS.indexOf(lastTwo);
   if (pairIndex >= 0) {
     // rootPasswordSecretKey / tokenSecretKey name the key inside a Secret, not a key material.
-    if (lastTwo === 'secret key' && w.slice(0, -2).some((x) => CREDENTIAL_WORDS.has(x))) return false;
+    // So does clientSecretKey: the key of the client secret (clientsecret is one credential word).
+    if (lastTwo === 'secret key' && (w.slice(0, -2).some((x) => CREDENTIAL_WORDS.has(x)) || w[w.length - 3] === 'client')) return false;
     return true;
   }
   if (REFERENCE_LAST.has(last)) return false;

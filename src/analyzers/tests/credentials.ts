@@ -187,7 +187,11 @@ export function findCredentials(text: string): CredentialHit[] {
     }
     URL_PASSWORD.lastIndex = 0;
     for (const m of line.matchAll(URL_PASSWORD)) {
-      const [, scheme, user, password, host] = m;
+      const [, scheme, userPart, passwordPart, host] = m;
+      // GitHub's `https://<token>:x-oauth-basic@github.com`: the token is the user part, the password a fixed word.
+      const oauthUser = /^x-oauth-(basic|token)$/i.test(passwordPart!);
+      const user = oauthUser ? '' : userPart;
+      const password = oauthUser ? userPart : passwordPart;
       // file:// URLs carry no credential a server checks; documentation hosts serve none.
       if (isPlaceholderPassword(password!, user!) || /^x+$/i.test(password!) || scheme!.toLowerCase() === 'file' || DOCUMENTATION_HOST.test(host!)) continue;
       // Parser test data (`pa\uD7FFss`) and examples in messages (`… like dotenv://:key_1234@host`).
