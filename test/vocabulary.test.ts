@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionStringPassword, credentialClass, decodeBase64Text, embeddedCredentials, embeddedUrlPassword, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential } from '../src/k8s/vocabulary.js';
+import { connectionStringPassword, credentialClass, decodeBase64Text, embeddedCredentials, embeddedUrlPassword, isConnectionStringName, isCredentialName, isLiteralSecretValue, isSecretPrefixedEnvName, isUrlWithoutCredential } from '../src/k8s/vocabulary.js';
 import { redact } from '../src/util/redact.js';
 
 describe('credential names', () => {
@@ -16,6 +16,15 @@ describe('credential names', () => {
     expect(isCredentialName('adminPassword')).toBe(true);
     expect(isCredentialName('passwordSecret')).toBe(false);
     expect(isCredentialName('passwordSecret', { extra: ['other'] })).toBe(false);
+  });
+});
+
+describe('SECRET_… environment variables', () => {
+  it('are secrets unless they name a setting about secrets', () => {
+    for (const name of ['SECRET_BLAH', 'SECRET_ACCESS', 'SECRETS_SESSION_SIGNING']) expect(isSecretPrefixedEnvName(name), name).toBe(true);
+    for (const name of ['SECRET_NAME', 'SECRETS_DIR', 'SECRET_ROTATION_INTERVAL', 'SECRET_STORE_KIND', 'SECRET_BACKEND', 'SECRET', 'secret_blah', 'MY_SECRET_BLAH']) {
+      expect(isSecretPrefixedEnvName(name), name).toBe(false);
+    }
   });
 });
 

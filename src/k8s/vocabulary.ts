@@ -221,6 +221,17 @@ function builtInCredentialName(name: string): boolean {
   return false;
 }
 
+/**
+ * An environment variable named SECRET_… that is not a setting about secrets (SECRET_NAME, SECRETS_DIR, SECRET_TTL):
+ * SECRET_ACCESS, SECRET_SIGNING. kube-linter's env-var-secret check reads every such variable as a secret; here the
+ * value must look like one too (see the workload rule).
+ */
+export function isSecretPrefixedEnvName(name: string): boolean {
+  if (!/^SECRETS?_[A-Z0-9_]+$/.test(name)) return false;
+  const w = words(name);
+  return w.length > 1 && !REFERENCE_LAST.has(w[w.length - 1]!) && !['store', 'manager', 'backend', 'engine', 'provider', 'mount', 'version', 'path'].includes(w[1]!);
+}
+
 /** Names that point at a Secret instead of holding a value: existingSecret, secretName, passwordSecret.name ... */
 export function isSecretReferenceName(name: string): boolean {
   const w = words(name);

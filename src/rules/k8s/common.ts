@@ -1,5 +1,5 @@
 import type { K8sResource } from '../../k8s/resources.js';
-import { words, decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, embeddedUrlPassword, connectionStringPassword, isConnectionStringName, isUrlWithoutCredential, mayEmbedPassword } from '../../k8s/vocabulary.js';
+import { words, decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, isSecretPrefixedEnvName, embeddedUrlPassword, connectionStringPassword, isConnectionStringName, isUrlWithoutCredential, mayEmbedPassword } from '../../k8s/vocabulary.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { get, isMap, isScalar, type PEntry } from '../../yaml/model.js';
 import type { ResourceRef } from '../../types.js';
@@ -148,6 +148,15 @@ export function isNonCredentialLiteral(value: string): boolean {
   // Shell/template syntax and code: `$(cat …)`, `get_secret(…)`, `os.environ["X"]`, `ENV['X']`.
   if (/^[\\$%`]/.test(v) || /^[A-Za-z_][\w.]*[([]/.test(v)) return true;
   return false;
+}
+
+/**
+ * SECRET_ACCESS=Kq7wE3rT9yU1 in an env list: a SECRET_… variable (see isSecretPrefixedEnvName) whose value is one
+ * token of 8 characters or more, not a number, a URL or anything isNonCredentialLiteral excludes.
+ */
+export function secretPrefixedEnvLiteral(env: string, value: string): string | undefined {
+  if (!isSecretPrefixedEnvName(env) || !isLiteralSecretValue(value) || isNonCredentialLiteral(value)) return undefined;
+  return value.length >= 8 && !/\s/.test(value) && !/^\d+$/.test(value) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : undefined;
 }
 
 /** A comment line inside an embedded config file or script. */

@@ -8,7 +8,7 @@ import { resourcesInFile } from '../../scan/project-index.js';
 import { getStr, isMap, isScalar, keyPath, walkFrames, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
-import { isNonCredentialLiteral, namesAKey, namesASecret, valuesEmbeddedPaths } from './common.js';
+import { isNonCredentialLiteral, namesAKey, namesASecret, secretPrefixedEnvLiteral, valuesEmbeddedPaths } from './common.js';
 
 /** Subtrees that reference credentials instead of holding them. */
 const REFERENCE_PARENTS = new Set(['secretkeyref', 'secretref', 'valuefrom', 'configmapkeyref', 'existingsecret', 'existingsecrets', 'envfrom', 'remoteref', 'secretstoreref']);
@@ -61,7 +61,7 @@ export function valuesCredentials(root: PNode | null | undefined, config: Resolv
       const valueEntry = node.entries.find((e) => e.key === 'value');
       const value = scalarText(valueEntry?.value);
       if (name && valueEntry && value !== undefined) {
-        const literal = valuesCredentialValue(name, value, config);
+        const literal = valuesCredentialValue(name, value, config) ?? secretPrefixedEnvLiteral(name, value);
         if (literal) out.push({ path: `.${keyPath(frame).slice(0, -1).join('.')}[${name}]`, key: name, value: literal, line: valueEntry.line, column: valueEntry.column });
       }
       return undefined;

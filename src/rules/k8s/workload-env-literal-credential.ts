@@ -3,7 +3,7 @@ import type { K8sResource } from '../../k8s/resources.js';
 import { get, getStr, isMap, isScalar, seqItems, type PEntry, type PMap, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { secretKeyRefReplacement } from '../snippets.js';
-import { isNonCredentialLiteral, literalCredentialOf, resourceLocation, resourceRef } from './common.js';
+import { isNonCredentialLiteral, literalCredentialOf, resourceLocation, resourceRef, secretPrefixedEnvLiteral } from './common.js';
 
 /** Where the pod spec lives, per workload kind. */
 const POD_SPEC_PATHS: Record<string, string> = {
@@ -53,6 +53,11 @@ function containerLists(resource: K8sResource): { field: string; containers: PNo
   return out;
 }
 
+/** A workload of any kind: an object with containers where containerLists looks (DeploymentConfig, Rollout, Workflow …). */
+export function hasContainers(resource: K8sResource): boolean {
+  return containerLists(resource).some((list) => list.containers.length > 0);
+}
+
 function isSeqOfMaps(node: PNode | null | undefined): boolean {
   return seqItems(node).some((n) => isMap(n));
 }
@@ -91,7 +96,8 @@ function envItemLiteral(item: PNode, config: Parameters<typeof literalCredential
   const env = getStr(item, 'name');
   const entry = (item as PMap).entries.find((e) => e.key === 'value');
   if (!env || !entry || !isScalar(entry.value) || entry.value.value === null || typeof entry.value.value === 'boolean') return undefined;
-  const value = literalCredentialOf({ ...entry, key: env, value: { ...entry.value, value: String(entry.value.value) } }, config);
+  const text = String(entry.value.value);
+  const value = literalCredentialOf({ ...entry, key: env, value: { ...entry.value, value: text } }, config) ?? secretPrefixedEnvLiteral(env, text);
   return value === undefined || isNonCredentialLiteral(value) ? undefined : { env, value, entry };
 }
 

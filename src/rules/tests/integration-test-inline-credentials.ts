@@ -4,6 +4,7 @@ import { basename, segments } from '../../util/path.js';
 import { createRule } from '../create-rule.js';
 import { resourceRef, secretLiterals } from '../k8s/common.js';
 import { valuesCredentials, valuesCredentialValue } from '../k8s/inline-credential-in-values.js';
+import { hasContainers } from '../k8s/workload-env-literal-credential.js';
 import type { DotenvEntry, DotenvModel } from '../../analyzers/dotenv.js';
 import { isTestDotenv } from '../../analyzers/tests/dotenv.js';
 import type { PytestEnvModel } from '../../analyzers/tests/pytest-env.js';
@@ -81,7 +82,7 @@ export const integrationTestInlineCredentials = createRule(
           });
         }
         // Secrets were judged above; ExternalSecrets, stores, Argo apps and other objects only name credentials.
-        const notJudged = inFile.filter((r) => r.kind === 'Secret' || !JUDGED_KINDS.has(r.kind));
+        const notJudged = inFile.filter((r) => r.kind === 'Secret' || !(JUDGED_KINDS.has(r.kind) || hasContainers(r)));
         const skip = new Set(notJudged.filter((r) => r.valuesPath !== undefined).map((r) => r.valuesPath!));
         const secretDocs = new Set(notJudged.filter((r) => r.valuesPath === undefined).map((r) => r.docIndex));
         // Kustomize secretGenerator `literals:` in a test overlay (`deploy/overlays/e2e/kustomization.yaml`); outside test
@@ -118,7 +119,7 @@ export const integrationTestInlineCredentials = createRule(
           }
         }
         if (shared && file.model.role === 'values') return;
-        const judgedDocs = new Set(shared ? inFile.filter((r) => r.valuesPath === undefined && (r.kind === 'Secret' || JUDGED_KINDS.has(r.kind))).map((r) => r.docIndex) : []);
+        const judgedDocs = new Set(shared ? inFile.filter((r) => r.valuesPath === undefined && (r.kind === 'Secret' || JUDGED_KINDS.has(r.kind) || hasContainers(r))).map((r) => r.docIndex) : []);
         for (const doc of file.model.docs) {
           if (secretDocs.has(doc.index) || judgedDocs.has(doc.index)) continue;
           for (const cred of valuesCredentials(doc.root, config, skip)) {
