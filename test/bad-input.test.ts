@@ -29,6 +29,8 @@ beforeAll(async () => {
   for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
   write('manifests/alias-bomb.yaml', `${bomb.join('\n')}\n`);
   write('manifests/deep.yaml', `${'['.repeat(900)}${']'.repeat(900)}\n`);
+  // Anchors belong to their document: an alias to another document's anchor, or to none, is an error to YAML readers.
+  write('manifests/cross-document-alias.yaml', `x-common: &pw ${SECRET}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: aliased\nstringData:\n  password: *pw\n  token: *nowhere\n`);
   write('test/deep.test.ts', `const x = process.env.DB_PASSWORD ?? ${'('.repeat(20000)}'x'${')'.repeat(20000)};\n`);
   write('Tiltfile', `docker_build('app', '.', build_args=${'['.repeat(20000)}${']'.repeat(20000)})\n`);
   write('manifests/broken.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: broken\nstringData:\n  password: ${SECRET}\n  - not: valid\n`);
@@ -69,6 +71,9 @@ describe('bad input', () => {
     expect(codesFor('test/deep.test.ts')).toEqual(['too-deep']);
     expect(codesFor('Tiltfile')).toEqual(['too-deep']);
     expect(codesFor('manifests/broken.yaml')).toContain('parse-error');
+    expect(result.diagnostics.filter((d) => d.file === 'manifests/cross-document-alias.yaml' && d.code !== 'rule-crash').map((d) => [d.code, d.line, d.message])).toEqual([
+      ['parse-error', 8, 'YAML does not parse (alias *pw names no anchor before it in its document); best-effort kind/name/keys kept'],
+    ]);
     expect(codesFor('charts/app/templates/secret.yaml')).toContain('parse-error');
     expect(codesFor('manifests/loop-a.yaml')).toEqual(['symlink-loop']);
     expect(codesFor('manifests/dangling.yaml')).toEqual(['dangling-symlink']);

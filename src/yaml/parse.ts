@@ -83,6 +83,8 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
   const list: Document[] = Array.isArray(documents) ? documents : [];
   const pos = (offset: number | undefined) => lineCounter.linePos(Math.max(0, offset ?? 0));
 
+  /** The first alias of the document being converted that names no anchor. */
+  let unresolved: { line: number; message: string } | undefined;
   const convert = (node: unknown, doc: Document, depth: number, aliasDepth: number): PNode | null => {
     if (node == null) return null;
     if (aliasDepth > 0 && ++budget.nodes > budget.maxNodes) {
@@ -99,7 +101,10 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
         return null;
       }
       const target = node.resolve(doc);
-      return target ? convert(target, doc, depth, aliasDepth + 1) : null;
+      if (target) return convert(target, doc, depth, aliasDepth + 1);
+      // Anchors belong to their document and come before their aliases: YAML readers (Helm's, kubectl's) refuse this.
+      unresolved ??= { line: pos(node.range?.[0]).line, message: `alias *${node.source} names no anchor before it in its document` };
+      return null;
     }
     const n = node as Node;
     const start = pos(n.range?.[0]);
@@ -152,13 +157,13 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
     const startLine = pos(doc.contents?.range?.[0] ?? doc.range?.[0]).line;
     const error = doc.errors[0];
     const errorLine = error ? pos(error.pos?.[0]).line : startLine;
+    unresolved = undefined;
+    const root = convert(doc.contents, doc, 0, 0);
     return {
       index,
-      root: convert(doc.contents, doc, 0, 0),
+      root,
       line: startLine,
-      ...(error
-        ? { error: { line: errorLine, message: firstLine(error.message) } }
-        : {}),
+      ...(error ? { error: { line: errorLine, message: firstLine(error.message) } } : unresolved ? { error: unresolved } : {}),
     };
   });
   return { docs, aliasLimitHit: budget.aliasLimitHit, tooDeep: budget.tooDeep };
