@@ -28,6 +28,16 @@ export interface HelmInfo {
   controls?: HelmControlAction[];
   usesLookup: boolean;
   usesRandom: boolean;
+  /**
+   * Block injections outside define bodies that render values or the dot (`{{- toYaml .Values.secrets | nindent 2 }}`,
+   * `toYaml .` under a `with`): a whole map of the output comes from them, where the YAML text keeps a blank line.
+   */
+  blocks?: HelmBlockAction[];
+}
+
+export interface HelmBlockAction {
+  line: number;
+  expr: string;
 }
 
 export interface YamlFileModel {
@@ -49,6 +59,8 @@ const JSON_EXT = /\.json$/i;
 const JSON_OBJECT_START = /^\uFEFF?\s*\{\s*"(?:apiVersion|kind)"\s*:/;
 /** A manifest template: a top-level apiVersion or kind line (a Terraform or Go `.tpl` elsewhere has none). */
 const MANIFEST_LINE = /^(?:apiVersion|kind)\s*:/m;
+/** `toYaml .`, `(toYaml .)`: the dot itself as an argument (under a `with`, a values map). */
+const DOT_ARGUMENT = /(?:^|[\s(])\.(?=$|[\s)|])/;
 const RANDOM_FUNCTIONS = new Set(['randAlphaNum', 'randAlpha', 'randAscii', 'randNumeric', 'randBytes', 'uuidv4', 'genPrivateKey', 'derivePassword']);
 
 export function yamlRole(path: string): YamlRole {
@@ -91,6 +103,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     let usesLookup = false;
     let usesRandom = false;
     const controls: HelmControlAction[] = [];
+    const blocks: HelmBlockAction[] = [];
     for (const a of frontEnd.actions) {
       for (const f of a.functions) {
         if (f === 'lookup') usesLookup = true;
@@ -101,6 +114,8 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
       if (a.kind === 'control' && a.keyword && !a.inDefine) {
         const { keyword } = a;
         controls.push({ line: a.line, keyword, expr: a.expr === keyword ? keyword : intern(a.expr), valuesRefs: internAll(a.valuesRefs), templates: internAll(a.templates) });
+      } else if (a.kind === 'block' && !a.inDefine && (a.valuesRefs.length > 0 || DOT_ARGUMENT.test(a.expr))) {
+        blocks.push({ line: a.line, expr: intern(a.expr) });
       }
     }
     const variables: Record<string, string[]> = {};
@@ -111,6 +126,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
       controls,
       usesLookup,
       usesRandom,
+      ...(blocks.length > 0 ? { blocks } : {}),
     };
     // A stray `}}` is literal text to Helm (worth a warning); every other problem makes Helm refuse the template.
     const [warnings, errors] = partition(frontEnd.problems, (p) => p.message.startsWith('stray'));
@@ -126,6 +142,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
       helm.chartRoot = intern(helm.chartRoot);
       compactPlain(helm.variables);
       if (helm.controls) helm.controls = helm.controls.slice();
+      if (helm.blocks) helm.blocks = helm.blocks.slice();
     }
     return model;
   },

@@ -55,7 +55,55 @@ function computeValuesFedKeys(resource: K8sResource, extra: readonly string[]): 
       }
     }
   }
+  out.push(...blockFedKeys(resource));
   return out.map((k) => (generatedKeys.has(k.key) ? { ...k, fallback: true } : k));
+}
+
+/**
+ * `stringData:` filled by a block injection (`{{- toYaml .Values.secrets | nindent 2 }}`, or `toYaml .` under
+ * `with .Values.secrets`): the YAML text keeps a blank line there, so the whole map comes from those values.
+ */
+function blockFedKeys(resource: K8sResource): ValuesFedKey[] {
+  const blocks = resource.helm?.blocks;
+  if (!blocks || blocks.length === 0) return [];
+  const out: ValuesFedKey[] = [];
+  const entries = resource.node.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.key !== 'stringData' && e.key !== 'data') continue;
+    const next = entries.slice(i + 1).find((x) => x.line > e.line);
+    // The last entry's blank injection lines lie past the map's own end: up to the next document (or the file's end).
+    const nextDoc = resource.valuesPath === undefined ? resource.parsed.model.docs.find((d) => d.index > resource.docIndex) : undefined;
+    const last = next ? next.line - 1 : nextDoc ? nextDoc.line - 1 : Number.MAX_SAFE_INTEGER;
+    // The keys' own indentation: a block indented deeper fills one key's value (`rabbitmq.conf: |-` then an include).
+    const keysAt = isMap(e.value) && e.value.entries.length > 0 ? e.value.entries[0]!.column - 1 : undefined;
+    for (const block of blocks) {
+      if (block.line < e.line || block.line > last) continue;
+      const indent = /\bn?indent\s+(\d+)/.exec(block.expr)?.[1];
+      const fillsTheMap = indent === undefined ? block.line === e.line : keysAt === undefined ? Number(indent) > e.column - 1 : Number(indent) === keysAt;
+      if (!fillsTheMap) continue;
+      let refs = valuesRefsOf(block.expr);
+      if (refs.length === 0) refs = valuesRefsOf(innermostWith(resource.helm, block.line) ?? '');
+      const paths = refs.filter((ref) => !isSettingPath(ref) && !isPublicMaterialPath(ref));
+      if (paths.length > 0) out.push({ key: `{{ ${block.expr} }}`, section: e.key, line: block.line, column: 1, paths: paths.sort(), fallback: false });
+    }
+  }
+  return out;
+}
+
+/** The expression of the innermost `with` around LINE (what the dot is there). */
+function innermostWith(helm: YamlFileModel['helm'], line: number): string | undefined {
+  const stack: { keyword: string; expr: string }[] = [];
+  for (const c of helm?.controls ?? []) {
+    if (c.line >= line) break;
+    if (c.keyword === 'if' || c.keyword === 'with' || c.keyword === 'range') stack.push({ keyword: c.keyword, expr: c.expr.replace(/^with\s+/, '') });
+    else if (c.keyword === 'end') stack.pop();
+  }
+  for (let i = stack.length - 1; i >= 0; i--) {
+    if (stack[i]!.keyword === 'range') return undefined;
+    if (stack[i]!.keyword === 'with') return stack[i]!.expr;
+  }
+  return undefined;
 }
 
 function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string[]): Omit<ValuesFedKey, 'section'> | undefined {
