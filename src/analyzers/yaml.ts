@@ -1,6 +1,6 @@
 import { preprocessHelmTemplate, restorePlaceholders } from './helm/gotemplate.js';
 import type { Analyzer, AnalyzerContext, FileContext } from './types.js';
-import { parseYaml, YAML_PARSE_DEPTH_LIMIT, type ParsedYaml, type YamlDoc } from '../yaml/parse.js';
+import { parseYaml, YAML_PARSE_DEPTH_LIMIT, type ParsedYaml, type ParseYamlOptions, type YamlDoc } from '../yaml/parse.js';
 import { basename, segments } from '../util/path.js';
 import { blankCrdBodies } from '../yaml/crd.js';
 import { compactPlain, intern } from './compact.js';
@@ -59,6 +59,8 @@ const JSON_EXT = /\.json$/i;
 const JSON_OBJECT_START = /^\uFEFF?\s*\{\s*"(?:apiVersion|kind)"\s*:/;
 /** A manifest template: a top-level apiVersion or kind line (a Terraform or Go `.tpl` elsewhere has none). */
 const MANIFEST_LINE = /^(?:apiVersion|kind)\s*:/m;
+const JINJA_TAG_LINE = /^[ \t]*\{%-?[^\n]*?-?%\}[ \t]*$/m;
+const JINJA_TAG_LINES = /^[ \t]*\{%-?[^\n]*?-?%\}[ \t]*$/gm;
 /** `toYaml .`, `(toYaml .)`: the dot itself as an argument (under a `with`, a values map). */
 const DOT_ARGUMENT = /(?:^|[\s(])\.(?=$|[\s)|])/;
 const RANDOM_FUNCTIONS = new Set(['randAlphaNum', 'randAlpha', 'randAscii', 'randNumeric', 'randBytes', 'uuidv4', 'genPrivateKey', 'derivePassword']);
@@ -96,7 +98,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     const role = yamlRole(file.path);
     // Values files and manifests are data: `{{ }}` in them is text for `tpl`, unless plain YAML cannot read them.
     if (role !== 'template') {
-      const plain = parseYaml(blankCrdBodies(text), { text: intern });
+      const plain = withoutJinjaTags(parseYaml(blankCrdBodies(text), { text: intern }), text, { text: intern });
       if (!plain.docs.some((d) => d.error) || !text.includes('{{')) return finish(plain, dataRole(role, file, plain), undefined, context);
     }
     const frontEnd = preprocessHelmTemplate(text);
@@ -132,7 +134,8 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     const [warnings, errors] = partition(frontEnd.problems, (p) => p.message.startsWith('stray'));
     if (errors[0]) context.diagnostic({ code: 'parse-error', line: errors[0].line, message: `Go template: ${errors[0].message}` });
     if (warnings[0]) context.diagnostic({ code: 'template-syntax', line: warnings[0].line, message: `Go template: ${warnings[0].message}` });
-    return finish(parseYaml(blankCrdBodies(frontEnd.yaml), { restore: (s) => restorePlaceholders(s, frontEnd), text: intern }), role, helm, context);
+    const options = { restore: (s: string) => restorePlaceholders(s, frontEnd), text: intern };
+    return finish(withoutJinjaTags(parseYaml(blankCrdBodies(frontEnd.yaml), options), frontEnd.yaml, options), role, helm, context);
   },
   compact(model) {
     // PNode trees come out of parseYaml compact already (interned texts, exact arrays), and so do the control
@@ -165,6 +168,17 @@ function dataRole(role: YamlRole, file: FileContext, parsed: ParsedYaml): YamlRo
   if (roots.length === 0 || roots.some((r) => r.t !== 'map')) return role;
   const isObject = (r: PNode) => r.t === 'map' && r.entries.some((e) => e.key === 'kind' || e.key === 'apiVersion');
   return roots.some(isObject) ? role : 'values';
+}
+
+/**
+ * YAML rendered through Jinja first (Ansible role templates, Salt states, docs sites' `{% raw %}`): a line that is one
+ * `{% … %}` tag cannot be YAML. When the text does not parse, it is read again with those lines blanked (every line
+ * stays where it was, as Helm control flow is dropped); the second reading is kept only if it parses.
+ */
+function withoutJinjaTags(parsed: ParsedYaml, text: string, options: ParseYamlOptions): ParsedYaml {
+  if (!parsed.docs.some((d) => d.error) || !JINJA_TAG_LINE.test(text)) return parsed;
+  const blanked = parseYaml(blankCrdBodies(text.replace(JINJA_TAG_LINES, '')), options);
+  return blanked.docs.some((d) => d.error) ? parsed : blanked;
 }
 
 /** Interned copies in an exact-size array. */
