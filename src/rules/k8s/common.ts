@@ -51,7 +51,9 @@ export function secretLiterals(resource: K8sResource, config: ResolvedConfig): L
         }
         continue;
       }
-      if ((allKeysAreCredentials || isCredentialName(e.key, extra)) && (isLiteralSecretValue(text) || isAnglePlaceholder(text))) {
+      // A basic-auth Secret's `username` is who logs in, not a credential (the type makes every other key one).
+      const typed = allKeysAreCredentials && !/^(username|user)$/i.test(e.key);
+      if ((typed || isCredentialName(e.key, extra)) && (isLiteralSecretValue(text) || isAnglePlaceholder(text))) {
         out.push({ ...at, value: text });
         continue;
       }
