@@ -37,6 +37,9 @@ describe('environment from path', () => {
     ['clusters/eks-prod-1/apps/billing/helmrelease.yaml', 'eks-prod-1', true],
     ['clusters/aks-staging-weu/infrastructure/ingress.yaml', 'aks-staging-weu', true],
     ['clusters/homelab/flux-system/gotk-sync.yaml', 'homelab', false, false],
+    // a chart named cluster: its templates/ folder is no cluster
+    ['charts/cluster/templates/backup-secret.yaml', undefined],
+    ['deploy/cluster/base/kustomization.yaml', undefined],
     ['apps/staging/podinfo-values.yaml', 'staging', true],
     ['infrastructure/production/configs/cluster-issuers.yaml', 'production', true],
     ['deploy/k8s/prod2/deployment.yaml', 'production', true],

@@ -44,6 +44,8 @@ const LOCAL = new Set(['dev', 'local']);
  * Flux/Argo `clusters/<cluster>/` names a deployment target (clusters/eks-prod-1 is production).
  */
 const ENV_PARENTS = new Set(['env', 'envs', 'environment', 'environments', 'overlays', 'stages', 'clusters', 'cluster']);
+/** Folders of a chart or a kustomize tree: under `cluster/` (a chart named cluster) they name no environment. */
+const STRUCTURAL_FOLDERS = new Set(['templates', 'charts', 'crds', 'files', 'base', 'bases', 'components', 'manifests', 'resources', 'patches', 'tests', 'test', 'scripts', 'docs', 'src', 'ci']);
 /** Leading words of a folder name that say the rest names an environment: env-prod, environment_staging. */
 const ENV_WORDS = new Set(['env', 'envs', 'environment']);
 
@@ -167,7 +169,7 @@ export class EnvironmentResolver {
     for (let i = dirs.length - 1; i >= 0; i--) {
       const dir = dirs[i]!.toLowerCase();
       const parent = i > 0 ? dirs[i - 1]!.toLowerCase() : '';
-      if (ENV_PARENTS.has(parent)) {
+      if (ENV_PARENTS.has(parent) && !STRUCTURAL_FOLDERS.has(dir)) {
         const alias = canonical(dir);
         return alias ? sharedInfo(this.shared, alias, this.config) : sharedInfo(this.shared, dir, this.config, compoundClass(dir, true) ?? dir);
       }
