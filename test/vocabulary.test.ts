@@ -3,7 +3,7 @@ import { connectionStringPassword, credentialClass, decodeBase64Text, embeddedCr
 import { redact } from '../src/util/redact.js';
 
 describe('credential names', () => {
-  const credentials = ['password', 'rootPassword', 'adminPassword', 'DB_PASSWORD', 'clientSecret', 'client-secret', 'secretKeyBase', 'accessKey', 'secretKey', 'apiKey', 'api_key', 'OPENAI_API_KEY', 'token', 'GITHUB_TOKEN', 'AUTH_SECRET', 'LANGFUSE_SECRET_KEY', 'DJANGO_SECRET_KEY', 'privateKey', '.dockerconfigjson', 'GITHUB_PAT', 'htpasswd', 'connectionString', 'jwtSecret', 'postgresqlPassword', 'smtpPass', 'pass', 'bootstrapToken', 'clusterToken', 'bindpw', 'rootPw', 'DB_PW', 'erlangCookie', 'RABBITMQ_ERLANG_COOKIE', 'replicaSetKey', 'hmacKey'];
+  const credentials = ['password', 'rootPassword', 'adminPassword', 'DB_PASSWORD', 'clientSecret', 'client-secret', 'secretKeyBase', 'accessKey', 'secretKey', 'apiKey', 'api_key', 'OPENAI_API_KEY', 'token', 'GITHUB_TOKEN', 'AUTH_SECRET', 'LANGFUSE_SECRET_KEY', 'DJANGO_SECRET_KEY', 'privateKey', '.dockerconfigjson', 'GITHUB_PAT', 'htpasswd', 'connectionString', 'jwtSecret', 'postgresqlPassword', 'smtpPass', 'pass', 'bootstrapToken', 'clusterToken', 'bindpw', 'rootPw', 'DB_PW', 'erlangCookie', 'RABBITMQ_ERLANG_COOKIE', 'replicaSetKey', 'hmacKey', 'awsCreds', 'REGISTRY_CREDS'];
   const references = ['existingSecret', 'secretName', 'passwordSecret', 'rootPasswordSecretKey', 'passwordSecretKey', 'KEYCLOAK_CLIENT_SECRET_KEY', 'clientSecretKey', 'tokenFile', 'passwordPath', 'secretRef', 'token_url', 'tokenEndpoint', 'username', 'user', 'createSecret', 'useExistingSecret', 'passwordLength', 'apiKeyId', 'secretKeyRef', 'host', 'url', 'AUTH_URL', 'clientId', 'NEXT_PUBLIC_SITE', 'initialClusterToken', 'ETCD_INITIAL_CLUSTER_TOKEN', 'pwPolicy', 'replicaSetName', 'cookieDomain'];
   for (const name of credentials) it(`${name} holds a credential`, () => expect(isCredentialName(name)).toBe(true));
   for (const name of references) it(`${name} does not`, () => expect(isCredentialName(name)).toBe(false));
@@ -89,6 +89,8 @@ describe('literal values', () => {
 describe('credential classes', () => {
   const cases: [string, string[], string][] = [
     ['orders-db-credentials', ['password'], 'database'],
+    // gen3's <service>-dbcreds
+    ['fence-dbcreds', [], 'database'],
     ['platform-pg-app', ['DATABASE_URL'], 'database'],
     ['grafana-admin-credentials', ['admin-password'], 'admin'],
     ['web-oidc-client', ['client-secret'], 'oidc-client'],

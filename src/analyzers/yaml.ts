@@ -46,8 +46,9 @@ export interface YamlFileModel {
   helm?: HelmInfo;
 }
 
-// Helmfile renders `*.yaml.gotmpl` through Go templates before reading it as YAML.
-const YAML_EXT = /\.ya?ml(\.gotmpl)?$/i;
+// Helmfile renders `*.yaml.gotmpl` through Go templates before reading it as YAML; `*.yaml.template`, `.tmpl`, `.tpl`
+// and `.j2` are manifests an envsubst, gomplate or Ansible step renders.
+const YAML_EXT = /\.ya?ml(\.gotmpl|\.template|\.tmpl|\.tpl|\.j2)?$/i;
 /**
  * Helm renders every file in a chart's templates/ but NOTES.txt and the partials (`_*`): a `secret.yaml.tpl` or a
  * `configmap.json` there is a manifest template too.

@@ -41,6 +41,7 @@ const CREDENTIAL_WORDS = new Set([
   'tokens',
   'credential',
   'credentials',
+  'creds',
   'apikey',
   'htpasswd',
   'passphrase',
@@ -337,7 +338,7 @@ function keywordDsnPassword(value: string): RegExpExecArray | null {
 }
 
 /** Database credential Secret names: orders-db-credentials, postgres-app-auth, pg-superuser, mysql-root ... */
-const DATABASE_WORDS = new Set(['db', 'database', 'databases', 'datasource', 'datasources', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn']);
+const DATABASE_WORDS = new Set(['dbcreds', 'dbcred', 'dbcredentials', 'dbpass', 'dbsecret', 'dbsecrets', 'db', 'database', 'databases', 'datasource', 'datasources', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn']);
 
 const databaseNameMemo = new BoundedMemo<string, boolean>(MEMO_LIMIT);
 
