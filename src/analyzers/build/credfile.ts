@@ -45,10 +45,13 @@ const INTERPOLATION = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$|^\$[A-Za-z_][A-Z
 const PLACEHOLDER = /^(<[^<>]+>|\*+|x{3,}|\.\.\.|your[-_]?(token|password)|changeme|replace[-_]?me|todo|tbd|none|null|undefined|placeholder|token|password)$/i;
 const TOKEN_PREFIX = /\b(ghp_[A-Za-z0-9]{20,}|gho_[A-Za-z0-9]{20,}|ghs_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|npm_[A-Za-z0-9]{30,}|glpat-[A-Za-z0-9_-]{16,})/;
 
+/** Replaced before use by sed or a pipeline: `_NPM_TOKEN_`, `__NPM_TOKEN__`, `#{NPM_TOKEN}#`, `@NPM_TOKEN@`. */
+const REPLACED_TOKEN = /^(_{1,2}[A-Z][A-Z0-9_]*[A-Z0-9]_{1,2}|#\{[\w.-]+\}#?|@[A-Z][A-Z0-9_]*@)$/;
+
 export function isLiteralCredential(value: string): boolean {
   const v = value.trim().replace(/^["']|["']$/g, '');
   if (v === '') return false;
-  if (INTERPOLATION.test(v)) return false;
+  if (INTERPOLATION.test(v) || REPLACED_TOKEN.test(v)) return false;
   if (PLACEHOLDER.test(v)) return false;
   return true;
 }

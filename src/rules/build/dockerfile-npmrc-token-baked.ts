@@ -127,6 +127,17 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
         out.push({ path: at(r.target.value), command: c, how: `${c.name ?? 'a command'} ${r.op} ${r.target.value}`, sources: sources.length ? sources : ['a secret file'], literal });
       }
     }
+    // sed -i "s|_NPM_TOKEN_|${NPM_TOKEN}|" .npmrc: a placeholder in a copied template replaced by the token.
+    if (isSedInPlace(c)) {
+      const script = c.words.slice(1).find((w) => /^s(.).*\1.*\1[gIip0-9]*$/s.test(w.value));
+      if (script) {
+        const sources = tokenSources(script.value, [...script.params, ...authParams(script.value)], isTokenHere, secretFiles);
+        for (const w of c.words.slice(1)) {
+          if (w === script || w.value.startsWith('-') || !isCredentialFilePath(w.value) || sources.length === 0) continue;
+          out.push({ path: at(w.value), command: c, how: `sed -i into ${w.value}`, sources });
+        }
+      }
+    }
     // ... | tee [-a] file
     if (c.name === 'tee') {
       const prev = commands[index - 1];
@@ -228,13 +239,22 @@ function removedInRun(write: Write, run: DfRun, model: DockerfileModel, stage: D
   const later = (c: ShellCommand) => c.line > write.command.line || (c.line === write.command.line && c.column > write.command.column);
   // git clone with a token: a later `git remote set-url origin <url without credentials>` rewrites .git/config.
   if (write.path.endsWith('/.git/config') && withNestedScripts(run.script?.commands ?? []).some((c) => later(c) && c.name === 'git' && c.words.some((w) => w.value === 'set-url') && !c.words.some((w) => /:\/\/[^\s/@]+@/.test(w.value)))) return true;
+  const names = (c: ShellCommand) => c.words.slice(1).some((w) => !w.value.startsWith('-') && (imagePath(model, stage, w.value, run.line) === write.path || write.path.startsWith(`${imagePath(model, stage, w.value, run.line)}/`)));
   return withNestedScripts(run.script?.commands ?? []).some(
     (c) =>
-      (c.line > write.command.line || (c.line === write.command.line && c.column > write.command.column)) &&
-      (c.name === 'rm' || c.name === 'shred' || c.name === 'unlink') &&
-      c.words.slice(1).some((w) => !w.value.startsWith('-') && (imagePath(model, stage, w.value, run.line) === write.path || write.path.startsWith(`${imagePath(model, stage, w.value, run.line)}/`))),
+      later(c) &&
+      // rm the file, or delete its auth lines in place (`sed -i '/_authToken/d' .npmrc`) before the layer is written.
+      (((c.name === 'rm' || c.name === 'shred' || c.name === 'unlink') && names(c)) || (isSedInPlace(c) && c.words.some((w) => AUTH_LINE_DELETE.test(w.value)) && names(c))),
   );
 }
+
+/** `sed -i`, `sed -i.bak`, `sed --in-place`, `sed -Ei`. */
+function isSedInPlace(c: ShellCommand): boolean {
+  return c.name === 'sed' && c.words.slice(1).some((w) => /^-[A-Za-z]*i/.test(w.value) || w.value.startsWith('--in-place'));
+}
+
+/** A sed script that deletes the auth lines: `/_authToken/d`, `/:_auth/d`, `/password/d`. */
+const AUTH_LINE_DELETE = /^\/[^/]*(authtoken|_auth|password|token)[^/]*\/d$/i;
 
 function removedLater(write: Write, run: DfRun, model: DockerfileModel, stage: DfStage): number | undefined {
   for (const later of stage.runs) {
