@@ -97,6 +97,10 @@ describe('credential classes', () => {
     ['ghcr-pull', ['.dockerconfigjson'], 'registry'],
     ['inference-api-credentials', ['OPENAI_API_KEY'], 'api-key'],
     ['wildcard-tls', ['tls.crt', 'tls.key'], 'tls'],
+    ['kafka-tls-pass', ['keystore-password', 'truststore-password'], 'tls'],
+    // a certificate beside other credentials, or a JWT signing key in a .pem: not TLS material for cert-manager
+    ['argocd-secret', ['admin.password', 'tls.crt', 'tls.key', 'webhook.github.secret'], 'admin'],
+    ['fence-jwt-keys', ['jwt_private_key.pem'], 'generic'],
     ['webhook-signing', ['signing-secret'], 'generic'],
   ];
   for (const [name, keys, cls] of cases) it(`${name} is ${cls}`, () => expect(credentialClass(name, keys)).toBe(cls));

@@ -371,10 +371,19 @@ export function credentialClass(name: string, keys: readonly string[] = []): Cre
   return credentialClassMemo.get(memoKey, () => classifyCredential(name, keys));
 }
 
+/** Keys of certificate material: tls.crt, tls.key, ca.crt, *.crt, *.pem, *.cer, keystores. */
+const TLS_KEY = /^(tls\.(crt|key)|ca\.crt|.*\.(crt|pem|cer|p12|pfx|jks)|(key|trust)store(\.\w+)?)$/i;
+/** The passwords of TLS material: keystore-password, truststore-password, key-password, tls-password. */
+const TLS_PASSWORD = /keystore|truststore|^key[-_.]?pass|tls/i;
+
 function classifyCredential(name: string, keys: readonly string[]): CredentialClass {
   const all = [name, ...keys].join(' ').toLowerCase();
   const w = new Set(words([name, ...keys].join(' ')));
-  if (w.has('tls') || /\.(crt|pem)\b|tls\.key|ca\.crt/.test(all)) return 'tls';
+  // TLS material only: a Secret that also holds passwords or webhook secrets (argo-cd's argocd-secret carries its
+  // server certificate beside them), or a JWT signing key in a .pem, is no certificate a cert-manager would own.
+  const signing = w.has('jwt') || w.has('jwks') || w.has('signing');
+  const otherCredential = keys.some((k) => !TLS_KEY.test(k) && !k.includes('{{') && !TLS_PASSWORD.test(k) && isCredentialName(k));
+  if (!signing && !otherCredential && (w.has('tls') || /\.(crt|pem)\b|tls\.key|ca\.crt/.test(all))) return 'tls';
   if (isDatabaseName(name) || keys.some((k) => isDatabaseName(k))) return 'database';
   if (w.has('dockerconfigjson') || w.has('ghcr') || w.has('registry') || w.has('npm') || w.has('dockerhub') || /pull[-_]?secret/.test(all)) return 'registry';
   if ((w.has('client') && w.has('secret')) || w.has('oidc') || w.has('oauth') || w.has('clientsecret')) return 'oidc-client';
