@@ -219,11 +219,14 @@ describe('shell analyzer', () => {
         'EOF',
         'vault write database/config/orders plugin_name=postgresql-database-plugin password=z',
         'az keyvault secret show --vault-name kv --name orders-key',
+        'kubectl create secret generic "${APP}-invalid" --from-literal=password=bad',
       ].join('\n'),
     );
-    expect(model?.inlineSecrets.map((s) => [s.name, s.literalKeys, s.line, s.form])).toEqual([
-      ['app', ['password'], 2, 'kubectl-create'],
-      ['s', ['password'], 8, 'kubectl-apply-heredoc'],
+    // A name that is not a literal is kept as written, for messages only.
+    expect(model?.inlineSecrets.map((s) => [s.name, s.nameAsWritten, s.literalKeys, s.line, s.form])).toEqual([
+      ['app', undefined, ['password'], 2, 'kubectl-create'],
+      ['s', undefined, ['password'], 8, 'kubectl-apply-heredoc'],
+      [undefined, '${APP}-invalid', ['password'], 12, 'kubectl-create'],
     ]);
     expect(model?.vaultWrites.map((w) => [w.path, w.op])).toEqual([['database/config/orders', 'database-engine']]);
     expect(model?.keyVault.map((k) => [k.secrets, k.vault])).toEqual([[['orders-key'], 'kv']]);

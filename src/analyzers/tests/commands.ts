@@ -123,7 +123,7 @@ function kubectl(model: HarnessModel, args: string[], command: CommandInput): vo
       line: command.line,
       column: command.column,
       endLine: command.endLine,
-      ...(name && isCodeLiteral(name) ? { name } : {}),
+      ...(name ? (isCodeLiteral(name) ? { name } : { nameAsWritten: name }) : {}),
       ...(namespace && isCodeLiteral(namespace) ? { namespace } : {}),
       keys,
       literalKeys,

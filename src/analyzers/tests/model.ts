@@ -34,6 +34,8 @@ export interface FallbackFact extends Pos {
 export interface InlineSecretFact extends Pos {
   endLine: number;
   name?: string;
+  /** The name as written when it is not a literal (`"${APP}-db"`): for messages, never matched against names. */
+  nameAsWritten?: string;
   namespace?: string;
   /** Every key of data/stringData (or --from-literal). */
   keys: string[];

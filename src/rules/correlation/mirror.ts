@@ -91,7 +91,8 @@ export const pushsecretNonReplacePolicy = createRule(
         if (ps.resource.parsed.file.isTest) return;
         const policy = ps.updatePolicy;
         if (policy === undefined || policy.includes('{{') || policy === 'Replace') return;
-        const source = ps.sourceSecret ?? '(generator)';
+        // A templated selector the chart's values cannot resolve is named as written; only a generatorRef has none.
+        const source = ps.sourceSecret ?? ps.view.sourceSecret ?? '(generator)';
         // Name the store the replica lives in (Vault, Azure Key Vault, AWS ...), not "Vault" whatever the provider.
         const stores = ps.view.storeNames.map((n) => {
           const provider = context.project.stores.resolve(n)?.provider;

@@ -46,7 +46,7 @@ export const kubectlCreateSecretImperative = createRule(
             line: fact.line,
             column: fact.column,
             endLine: fact.endLine,
-            message: `Script creates Secret ${fact.name ?? '(unnamed)'} imperatively with ${fact.literalKeys.length} literal value${fact.literalKeys.length === 1 ? '' : 's'} (${fact.literalKeys.join(', ')}) via ${FORMS[fact.form] ?? fact.form}`,
+            message: `Script creates Secret ${fact.name ?? fact.nameAsWritten ?? '(unnamed)'} imperatively with ${fact.literalKeys.length} literal value${fact.literalKeys.length === 1 ? '' : 's'} (${fact.literalKeys.join(', ')}) via ${FORMS[fact.form] ?? fact.form}`,
             location: seen.next(`secret:${fact.namespace ?? ''}/${name}#${[...fact.literalKeys].sort().join(',')}`),
             value: fact.values.join('\u0000'),
             keys: fact.literalKeys,

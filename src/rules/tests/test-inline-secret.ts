@@ -39,7 +39,7 @@ export const testInlineSecret = createRule(
             line: fact.line,
             column: fact.column,
             endLine: fact.endLine,
-            message: `Test creates Secret ${fact.name ?? '(unnamed)'} with ${fact.literalKeys.length} literal value${fact.literalKeys.length === 1 ? '' : 's'} (${fact.literalKeys.join(', ')}) via ${FORMS[fact.form] ?? fact.form}`,
+            message: `Test creates Secret ${fact.name ?? fact.nameAsWritten ?? '(unnamed)'} with ${fact.literalKeys.length} literal value${fact.literalKeys.length === 1 ? '' : 's'} (${fact.literalKeys.join(', ')}) via ${FORMS[fact.form] ?? fact.form}`,
             location: seen.next(`secret:${fact.name ?? '?'}#${[...fact.literalKeys].sort().join(',')}`),
             value: fact.values.join('\u0000'),
             keys: fact.literalKeys,
