@@ -13,7 +13,7 @@ describe('parseShell', () => {
   });
 
   it('parses a script that needs mvdan-sh up to the size limit (functions, conditions, here-documents)', () => {
-    const unit = (i: number) => `setup_${i}() {\n  if [ -n "\${DEBUG:-}" ]; then\n    echo "step ${i}: $(date +%s)" >&2\n  fi\n  cat <<EOF > /tmp/step-${i}.conf\nname=step-${i}\nEOF\n}\n`;
+    const unit = (i: number) => `setup_${i}() {\n  if [ -n "\${DEBUG:-}" ]; then\n    echo "step ${i}: $(date +%s)" >&2\n  fi\n  cat <<EOF > conf/step-${i}.conf\nname=step-${i}\nEOF\n}\n`;
     const units = 2_000;
     const text = `${Array.from({ length: units }, (_, i) => unit(i)).join('')}kubectl create secret generic db --from-literal=password=$DB_PASSWORD\n`;
     expect(text.length).toBeGreaterThan(128 * 1024);

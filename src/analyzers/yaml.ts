@@ -61,7 +61,7 @@ const JSON_OBJECT_START = /^\uFEFF?\s*\{\s*"(?:apiVersion|kind)"\s*:/;
 /** A manifest template: a top-level apiVersion or kind line (a Terraform or Go `.tpl` elsewhere has none). */
 const MANIFEST_LINE = /^(?:apiVersion|kind)\s*:/m;
 const JINJA_TAG_LINE = /^[ \t]*\{%-?[^\n]*?-?%\}[ \t]*$/m;
-const JINJA_TAG_LINES = /^[ \t]*\{%-?[^\n]*?-?%\}[ \t]*$/gm;
+const JINJA_TAG_LINES = new RegExp(JINJA_TAG_LINE.source, 'gm');
 /** `toYaml .`, `(toYaml .)`: the dot itself as an argument (under a `with`, a values map). */
 const DOT_ARGUMENT = /(?:^|[\s(])\.(?=$|[\s)|])/;
 const RANDOM_FUNCTIONS = new Set(['randAlphaNum', 'randAlpha', 'randAscii', 'randNumeric', 'randBytes', 'uuidv4', 'genPrivateKey', 'derivePassword']);

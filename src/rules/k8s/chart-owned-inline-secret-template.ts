@@ -11,7 +11,7 @@ import { isMap, isScalar, keyPath, walkFrames, type PEntry } from '../../yaml/mo
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
-import { enclosingConditions, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, templateExprs, valuesRefsOf } from './helm-sources.js';
+import { enclosingConditions, enclosingControls, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, templateExprs, valuesRefsOf } from './helm-sources.js';
 
 export interface ValuesFedKey {
   key: string;
@@ -91,19 +91,11 @@ function blockFedKeys(resource: K8sResource): ValuesFedKey[] {
   return out;
 }
 
-/** The expression of the innermost `with` around LINE (what the dot is there). */
+/** The expression of the innermost `with` around LINE (what the dot is there), unless a `range` rebinds it first. */
 function innermostWith(helm: YamlFileModel['helm'], line: number): string | undefined {
-  const stack: { keyword: string; expr: string }[] = [];
-  for (const c of helm?.controls ?? []) {
-    if (c.line >= line) break;
-    if (c.keyword === 'if' || c.keyword === 'with' || c.keyword === 'range') stack.push({ keyword: c.keyword, expr: c.expr.replace(/^with\s+/, '') });
-    else if (c.keyword === 'end') stack.pop();
-  }
-  for (let i = stack.length - 1; i >= 0; i--) {
-    if (stack[i]!.keyword === 'range') return undefined;
-    if (stack[i]!.keyword === 'with') return stack[i]!.expr;
-  }
-  return undefined;
+  const open = enclosingControls(helm, line).filter((c) => c.keyword !== 'if');
+  const innermost = open[open.length - 1];
+  return innermost?.keyword === 'with' ? innermost.expr : undefined;
 }
 
 function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string[]): Omit<ValuesFedKey, 'section'> | undefined {

@@ -101,12 +101,17 @@ export function isCredentialUrlName(name: string): boolean {
 
 /** Expressions of the `if`/`with` blocks open at `line` (outermost first). `else` keeps the `if` it belongs to. */
 export function enclosingConditions(helm: HelmInfo | undefined, line: number): string[] {
-  const stack: string[] = [];
+  return enclosingControls(helm, line).map((c) => c.expr);
+}
+
+/** The if/with/range blocks open at LINE, outermost first (an `else` joins its expression to its block's). */
+export function enclosingControls(helm: HelmInfo | undefined, line: number): { keyword: string; expr: string }[] {
+  const stack: { keyword: string; expr: string }[] = [];
   for (const c of helm?.controls ?? []) {
     if (c.line >= line) break;
-    if (c.keyword === 'if' || c.keyword === 'with' || c.keyword === 'range') stack.push(c.expr);
+    if (c.keyword === 'if' || c.keyword === 'with' || c.keyword === 'range') stack.push({ keyword: c.keyword, expr: c.expr });
     else if (c.keyword === 'end') stack.pop();
-    else if (c.keyword === 'else' && stack.length) stack[stack.length - 1] = `${stack[stack.length - 1]} ${c.expr}`;
+    else if (c.keyword === 'else' && stack.length) stack[stack.length - 1] = { ...stack[stack.length - 1]!, expr: `${stack[stack.length - 1]!.expr} ${c.expr}` };
   }
   return stack;
 }
