@@ -68,12 +68,12 @@ function blockFedKeys(resource: K8sResource): ValuesFedKey[] {
   if (!blocks || blocks.length === 0) return [];
   const out: ValuesFedKey[] = [];
   const entries = resource.node.entries;
+  // The last entry's blank injection lines lie past the map's own end: up to the next document (or the file's end).
+  const nextDoc = resource.valuesPath === undefined ? resource.parsed.model.docs.find((d) => d.index > resource.docIndex) : undefined;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     if (e.key !== 'stringData' && e.key !== 'data') continue;
     const next = entries.slice(i + 1).find((x) => x.line > e.line);
-    // The last entry's blank injection lines lie past the map's own end: up to the next document (or the file's end).
-    const nextDoc = resource.valuesPath === undefined ? resource.parsed.model.docs.find((d) => d.index > resource.docIndex) : undefined;
     const last = next ? next.line - 1 : nextDoc ? nextDoc.line - 1 : Number.MAX_SAFE_INTEGER;
     // The keys' own indentation: a block indented deeper fills one key's value (`rabbitmq.conf: |-` then an include).
     const keysAt = isMap(e.value) && e.value.entries.length > 0 ? e.value.entries[0]!.column - 1 : undefined;
@@ -84,7 +84,7 @@ function blockFedKeys(resource: K8sResource): ValuesFedKey[] {
       if (!fillsTheMap) continue;
       let refs = valuesRefsOf(block.expr);
       if (refs.length === 0) refs = valuesRefsOf(innermostWith(resource.helm, block.line) ?? '');
-      const paths = refs.filter((ref) => !isSettingPath(ref) && !isPublicMaterialPath(ref));
+      const paths = refs.filter((ref) => !isSettingPath(ref) && !isNonCredentialMaterialPath(ref));
       if (paths.length > 0) out.push({ key: `{{ ${block.expr} }}`, section: e.key, line: block.line, column: 1, paths: paths.sort(), fallback: false });
     }
   }
@@ -118,7 +118,7 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
     if (credentialRefs.length === 0 && keyIsCredential) {
       // A key named by the template takes its value through the range variables too (`{{ $v | b64enc }}`).
       const refs = keyExprs.length > 0 ? [...valuesRefsOf(expr), ...rangedRefs(expr, resource.helm)] : valuesRefsOf(expr);
-      credentialRefs = refs.filter((ref) => !isSettingPath(ref) && !namingRefs.has(ref) && !(keyExprs.length > 0 && isPublicMaterialPath(ref)));
+      credentialRefs = refs.filter((ref) => !isSettingPath(ref) && !namingRefs.has(ref) && !(keyExprs.length > 0 && isNonCredentialMaterialPath(ref)));
     }
     if (credentialRefs.length === 0) continue;
     credentialRefs.forEach((r) => paths.add(r));
@@ -131,7 +131,7 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
 /** Certificates, CA bundles and files of templates or scripts: what such a Secret holds is nobody's credential. */
 const NOT_CREDENTIAL_MATERIAL = new Set(['cert', 'certs', 'certificate', 'certificates', 'crt', 'ca', 'cas', 'cacert', 'cacerts', 'chain', 'bundle', 'pub', 'public', 'file', 'files', 'template', 'templates', 'script', 'scripts']);
 
-function isPublicMaterialPath(ref: string): boolean {
+function isNonCredentialMaterialPath(ref: string): boolean {
   const w = words(ref.split('.').filter(Boolean).pop() ?? '');
   return NOT_CREDENTIAL_MATERIAL.has(w[w.length - 1] ?? '');
 }
