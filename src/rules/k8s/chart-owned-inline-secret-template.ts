@@ -7,7 +7,7 @@ import type { Project } from '../../scan/project.js';
 import { isChartRoot, memoFor, resourcesInFile } from '../../scan/project-index.js';
 import type { Replacement, Severity } from '../../types.js';
 import { dirname } from '../../util/path.js';
-import { isMap, isScalar, keyPath, walkFrames, type PEntry } from '../../yaml/model.js';
+import { isMap, isScalar, keyPath, walkFrames, type PEntry, type PScalar } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
@@ -55,7 +55,7 @@ function computeValuesFedKeys(resource: K8sResource, extra: readonly string[]): 
       }
     }
   }
-  out.push(...blockFedKeys(resource));
+  out.push(...blockFedKeys(resource, extra));
   return out.map((k) => (generatedKeys.has(k.key) ? { ...k, fallback: true } : k));
 }
 
@@ -63,7 +63,7 @@ function computeValuesFedKeys(resource: K8sResource, extra: readonly string[]): 
  * `stringData:` filled by a block injection (`{{- toYaml .Values.secrets | nindent 2 }}`, or `toYaml .` under
  * `with .Values.secrets`): the YAML text keeps a blank line there, so the whole map comes from those values.
  */
-function blockFedKeys(resource: K8sResource): ValuesFedKey[] {
+function blockFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFedKey[] {
   const blocks = resource.helm?.blocks;
   if (!blocks || blocks.length === 0) return [];
   const out: ValuesFedKey[] = [];
@@ -79,6 +79,13 @@ function blockFedKeys(resource: K8sResource): ValuesFedKey[] {
     const keysAt = isMap(e.value) && e.value.entries.length > 0 ? e.value.entries[0]!.column - 1 : undefined;
     for (const block of blocks) {
       if (block.line < e.line || block.line > last) continue;
+      // `mapbox_token: |` with the value on the next line: that key's value, judged as if written on its line.
+      const owner = isMap(e.value) ? e.value.entries.find((k) => isScalar(k.value) && k.value.style === 'block' && block.line > k.line && block.line <= k.value.endLine) : undefined;
+      if (owner) {
+        const fed = valuesFedEntry({ ...owner, value: { ...(owner.value as PScalar), value: `{{ ${block.expr} }}` } }, resource, extra);
+        if (fed) out.push({ ...fed, section: e.key });
+        continue;
+      }
       const indent = /\bn?indent\s+(\d+)/.exec(block.expr)?.[1];
       const fillsTheMap = indent === undefined ? block.line === e.line : keysAt === undefined ? Number(indent) > e.column - 1 : Number(indent) === keysAt;
       if (!fillsTheMap) continue;
