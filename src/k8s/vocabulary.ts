@@ -255,7 +255,12 @@ const ENCRYPTED = /^(ENC\[|AgB|-----BEGIN PGP MESSAGE)/;
 /** Is the value a reference or template rather than a literal? (`{{ .Values.x }}`, `${VAR}`, `$(VAR)`, `#{VAR}#`, vault:…) */
 export function isIndirectValue(value: string): boolean {
   const v = value.trim();
-  return ENV_REFERENCE.test(v) || TEMPLATE_MARKERS.test(v) || EXTERNAL_REFERENCE.test(v) || PIPELINE_TOKEN.test(v);
+  return ENV_REFERENCE.test(v) || TEMPLATE_MARKERS.test(v) || EXTERNAL_REFERENCE.test(v) || isPipelineToken(v);
+}
+
+/** A token a deploy pipeline replaces before use (see PIPELINE_TOKEN). */
+export function isPipelineToken(value: string): boolean {
+  return PIPELINE_TOKEN.test(value);
 }
 
 /** `<KEYCLOAK_CLIENT_SECRET>`, `REPLACE_ME`-style markers written to be replaced by hand. */

@@ -3,6 +3,7 @@
  * `.pypirc`, `.docker/config.json`, `.git-credentials`, `.gitconfig`. Each auth entry is recorded with whether its
  * value is a literal (committed credential) or an interpolation (`${NPM_TOKEN}`, read at install time).
  */
+import { isPipelineToken } from '../../k8s/vocabulary.js';
 import { basename, segments } from '../../util/path.js';
 import type { Analyzer } from '../types.js';
 
@@ -45,13 +46,13 @@ const INTERPOLATION = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$|^\$[A-Za-z_][A-Z
 const PLACEHOLDER = /^(<[^<>]+>|\*+|x{3,}|\.\.\.|your[-_]?(token|password)|changeme|replace[-_]?me|todo|tbd|none|null|undefined|placeholder|token|password)$/i;
 const TOKEN_PREFIX = /\b(ghp_[A-Za-z0-9]{20,}|gho_[A-Za-z0-9]{20,}|ghs_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|npm_[A-Za-z0-9]{30,}|glpat-[A-Za-z0-9_-]{16,})/;
 
-/** Replaced before use by sed or a pipeline: `_NPM_TOKEN_`, `__NPM_TOKEN__`, `#{NPM_TOKEN}#`, `@NPM_TOKEN@`. */
-const REPLACED_TOKEN = /^(_{1,2}[A-Z][A-Z0-9_]*[A-Z0-9]_{1,2}|#\{[\w.-]+\}#?|@[A-Z][A-Z0-9_]*@)$/;
+/** Replaced before use by a sed step (`_NPM_TOKEN_`, `@NPM_TOKEN@`); pipeline tokens (`__X__`, `#{X}#`) are isPipelineToken's. */
+const SED_TOKEN = /^(_[A-Z][A-Z0-9_]*[A-Z0-9]_|@[A-Z][A-Z0-9_]*@)$/;
 
 export function isLiteralCredential(value: string): boolean {
   const v = value.trim().replace(/^["']|["']$/g, '');
   if (v === '') return false;
-  if (INTERPOLATION.test(v) || REPLACED_TOKEN.test(v)) return false;
+  if (INTERPOLATION.test(v) || SED_TOKEN.test(v) || isPipelineToken(v)) return false;
   if (PLACEHOLDER.test(v)) return false;
   return true;
 }
