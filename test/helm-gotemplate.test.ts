@@ -7,6 +7,7 @@ import {
   type HelmAction,
   type HelmFrontEnd,
 } from '../src/analyzers/helm/gotemplate.js';
+import { objectDefinesText } from '../src/analyzers/yaml.js';
 
 const lines = (s: string): string[] => s.split('\n');
 
@@ -587,5 +588,57 @@ describe('expression analysis (values paths, functions, templates)', () => {
       ['control', 'range', ['.l']], ['control', 'else', ['.y']], ['control', 'end', []],
     ]);
     expect([...fe.variables]).toEqual([['$k', ['range .Values.l']], ['$v', ['range .Values.l']], ['$i', ['range .Values.y']]]);
+  });
+});
+
+describe('named templates that render a whole object', () => {
+  const src = [
+    '{{- define "app.fullname" -}}', // 1
+    '{{ .Release.Name }}-app', // 2
+    '{{- end }}', // 3
+    '{{- define "app.secret" -}}', // 4
+    'apiVersion: v1', // 5
+    'kind: Secret', // 6
+    'stringData:', // 7
+    '  {{- if .Values.password }}', // 8
+    '  password: {{ .Values.password }}', // 9
+    '  {{- end }}', // 10
+    '{{- end }}', // 11
+    '{{ define "app.subjects" }}', // 12
+    '  - kind: ServiceAccount', // 13
+    '{{ end }}', // 14
+    '{{- define "app.config" }}', // 15
+    'kind: ConfigMap', // 16
+    '{{- end -}}', // 17
+  ].join('\n');
+
+  it('records each define body by offsets and lines, without the nested if/end', () => {
+    const fe = preprocessHelmTemplate(src);
+    expect(fe.defines.map((d) => [d.name, d.line, d.endLine])).toEqual([
+      ['app.fullname', 1, 3],
+      ['app.secret', 4, 11],
+      ['app.subjects', 12, 14],
+      ['app.config', 15, 17],
+    ]);
+    const secret = fe.defines[1]!;
+    expect(src.slice(secret.start, secret.end)).toBe(lines(src).slice(4, 10).map((l) => `\n${l}`).join('') + '\n');
+  });
+
+  it('gives the bodies that hold an object as one template, each opening a document on its define line', () => {
+    const fe = preprocessHelmTemplate(src);
+    const text = objectDefinesText(src, fe.defines)!;
+    expect(lines(text)).toHaveLength(lines(src).length);
+    expect(lines(text)).toEqual(['', '', '', '---', ...lines(src).slice(4, 10), '', '', '', '', '---', 'kind: ConfigMap', '']);
+    const bodies = parse(preprocessHelmTemplate(text));
+    expect(bodies.errors).toEqual([]);
+    expect(bodies.values).toEqual([
+      { apiVersion: 'v1', kind: 'Secret', stringData: { password: expect.stringMatching(/^__FPT\d+__$/) } },
+      { kind: 'ConfigMap' },
+    ]);
+  });
+
+  it('gives nothing when no define holds an object (helpers, indented kinds, top-level objects)', () => {
+    const plain = ['apiVersion: v1', 'kind: Secret', '{{- define "x.subjects" }}', 'subjects:', '  - kind: User', '{{- end }}'].join('\n');
+    expect(objectDefinesText(plain, preprocessHelmTemplate(plain).defines)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { preprocessHelmTemplate, restorePlaceholders } from './helm/gotemplate.js';
+import { preprocessHelmTemplate, restorePlaceholders, type HelmDefine, type HelmFrontEnd } from './helm/gotemplate.js';
 import type { Analyzer, AnalyzerContext, FileContext } from './types.js';
 import { parseYaml, YAML_PARSE_DEPTH_LIMIT, type ParsedYaml, type ParseYamlOptions, type YamlDoc } from '../yaml/parse.js';
 import { basename, segments } from '../util/path.js';
@@ -54,6 +54,8 @@ const YAML_EXT = /\.ya?ml(\.gotmpl|\.template|\.tmpl|\.tpl|\.j2)?$/i;
  * `configmap.json` there is a manifest template too.
  */
 const RENDERED_TEMPLATE = /(^|\/)templates\/(?:[^/]+\/)*[^_/][^/]*\.(tpl|json)$/i;
+/** A partial (`_helpers.tpl`): Helm renders nothing of it, but its named templates may each be a whole object. */
+const PARTIAL_TEMPLATE = /(^|\/)templates\/(?:[^/]+\/)*_[^/]*\.tpl$/i;
 /** JSON is YAML: `kubectl apply -f` takes a JSON object, and generators (jsonnet, cdk8s) write them. */
 const JSON_EXT = /\.json$/i;
 /** A Kubernetes object (or List) in JSON opens with its apiVersion or kind, as kubectl and generators write it. */
@@ -88,11 +90,12 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
   id: 'yaml',
   claims(file: FileContext) {
     // Kustomize also reads a kustomization from a file named `Kustomization`: YAML without an extension.
-    return YAML_EXT.test(file.path) || basename(file.path) === 'Kustomization' || JSON_EXT.test(file.path) || RENDERED_TEMPLATE.test(file.path);
+    return YAML_EXT.test(file.path) || basename(file.path) === 'Kustomization' || JSON_EXT.test(file.path) || RENDERED_TEMPLATE.test(file.path) || PARTIAL_TEMPLATE.test(file.path);
   },
   sniff(text, file) {
     if (YAML_EXT.test(file.path) || basename(file.path) === 'Kustomization') return true;
     if (RENDERED_TEMPLATE.test(file.path)) return MANIFEST_LINE.test(text) || JSON_OBJECT_START.test(text);
+    if (PARTIAL_TEMPLATE.test(file.path)) return text.includes('define') && OBJECT_BODY.test(text);
     return JSON_OBJECT_START.test(text);
   },
   parse(text, file, context) {
@@ -103,40 +106,18 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
       if (!plain.docs.some((d) => d.error) || !text.includes('{{')) return finish(plain, dataRole(role, file, plain), undefined, context);
     }
     const frontEnd = preprocessHelmTemplate(text);
-    let usesLookup = false;
-    let usesRandom = false;
-    const controls: HelmControlAction[] = [];
-    const blocks: HelmBlockAction[] = [];
-    for (const a of frontEnd.actions) {
-      for (const f of a.functions) {
-        if (f === 'lookup') usesLookup = true;
-        else if (RANDOM_FUNCTIONS.has(f)) usesRandom = true;
-      }
-      // Built compact (see compact below): the keyword is a shared constant, and so is the expression when it is
-      // the keyword alone (`end`, `else`: half of all control actions).
-      if (a.kind === 'control' && a.keyword && !a.inDefine) {
-        const { keyword } = a;
-        controls.push({ line: a.line, keyword, expr: a.expr === keyword ? keyword : intern(a.expr), valuesRefs: internAll(a.valuesRefs), templates: internAll(a.templates) });
-      } else if (a.kind === 'block' && !a.inDefine && (a.valuesRefs.length > 0 || DOT_ARGUMENT.test(a.expr))) {
-        blocks.push({ line: a.line, expr: intern(a.expr) });
-      }
-    }
-    const variables: Record<string, string[]> = {};
-    for (const [name, exprs] of frontEnd.variables) variables[name] = exprs;
-    const helm: HelmInfo = {
-      chartRoot: chartRootOf(file.path),
-      variables,
-      controls,
-      usesLookup,
-      usesRandom,
-      ...(blocks.length > 0 ? { blocks } : {}),
-    };
+    const helm = helmInfoOf(frontEnd, file.path);
     // A stray `}}` is literal text to Helm (worth a warning); every other problem makes Helm refuse the template.
     const [warnings, errors] = partition(frontEnd.problems, (p) => p.message.startsWith('stray'));
     if (errors[0]) context.diagnostic({ code: 'parse-error', line: errors[0].line, message: `Go template: ${errors[0].message}` });
     if (warnings[0]) context.diagnostic({ code: 'template-syntax', line: warnings[0].line, message: `Go template: ${warnings[0].message}` });
     const options = { restore: (s: string) => restorePlaceholders(s, frontEnd), text: intern };
-    return finish(withoutJinjaTags(parseYaml(blankCrdBodies(frontEnd.yaml), options), frontEnd.yaml, options), role, helm, context);
+    const parsed = withoutJinjaTags(parseYaml(blankCrdBodies(frontEnd.yaml), options), frontEnd.yaml, options);
+    const bodies = role === 'template' ? objectDefinesText(text, frontEnd.defines) : undefined;
+    if (bodies === undefined) return finish(parsed, role, helm, context);
+    const bodiesFrontEnd = preprocessHelmTemplate(bodies);
+    const bodiesParsed = parseYaml(blankCrdBodies(bodiesFrontEnd.yaml), { restore: (s: string) => restorePlaceholders(s, bodiesFrontEnd), text: intern });
+    return finish(mergeParsed(parsed, bodiesParsed), role, mergeHelmInfo(helm, helmInfoOf(bodiesFrontEnd, file.path)), context);
   },
   compact(model) {
     // PNode trees come out of parseYaml compact already (interned texts, exact arrays), and so do the control
@@ -180,6 +161,91 @@ function withoutJinjaTags(parsed: ParsedYaml, text: string, options: ParseYamlOp
   if (!parsed.docs.some((d) => d.error) || !JINJA_TAG_LINE.test(text)) return parsed;
   const blanked = parseYaml(blankCrdBodies(text.replace(JINJA_TAG_LINES, '')), options);
   return blanked.docs.some((d) => d.error) ? parsed : blanked;
+}
+
+function helmInfoOf(frontEnd: HelmFrontEnd, path: string): HelmInfo {
+  let usesLookup = false;
+  let usesRandom = false;
+  const controls: HelmControlAction[] = [];
+  const blocks: HelmBlockAction[] = [];
+  for (const a of frontEnd.actions) {
+    for (const f of a.functions) {
+      if (f === 'lookup') usesLookup = true;
+      else if (RANDOM_FUNCTIONS.has(f)) usesRandom = true;
+    }
+    // Built compact (see compact below): the keyword is a shared constant, and so is the expression when it is
+    // the keyword alone (`end`, `else`: half of all control actions).
+    if (a.kind === 'control' && a.keyword && !a.inDefine) {
+      const { keyword } = a;
+      controls.push({ line: a.line, keyword, expr: a.expr === keyword ? keyword : intern(a.expr), valuesRefs: internAll(a.valuesRefs), templates: internAll(a.templates) });
+    } else if (a.kind === 'block' && !a.inDefine && (a.valuesRefs.length > 0 || DOT_ARGUMENT.test(a.expr))) {
+      blocks.push({ line: a.line, expr: intern(a.expr) });
+    }
+  }
+  const variables: Record<string, string[]> = {};
+  for (const [name, exprs] of frontEnd.variables) variables[name] = exprs;
+  return {
+    chartRoot: chartRootOf(path),
+    variables,
+    controls,
+    usesLookup,
+    usesRandom,
+    ...(blocks.length > 0 ? { blocks } : {}),
+  };
+}
+
+/** A named template whose body is a whole object: `kind:` opens one of its lines. */
+const OBJECT_BODY = /^kind[ \t]*:/m;
+
+/**
+ * Objects a chart renders through named templates (`{{ define "app.secret" }}` in `_helpers.tpl`, included by a
+ * template): the bodies of the defines that hold one, as a template of their own in which every other line is blank
+ * and each `define` line opens a document, so every line keeps its number. Undefined when no define holds an object.
+ */
+export function objectDefinesText(text: string, defines: readonly HelmDefine[]): string | undefined {
+  let out: string | undefined;
+  let from = 0;
+  for (const define of defines) {
+    const body = text.slice(define.start, define.end);
+    if (!OBJECT_BODY.test(body)) continue;
+    out = (out ?? '') + newlinesIn(text, from, define.start);
+    const firstNewline = body.indexOf('\n');
+    const head = firstNewline < 0 ? body : body.slice(0, firstNewline);
+    out += head.trim() === '' ? '---' + body.slice(head.length) : body;
+    from = define.end;
+  }
+  return out === undefined ? undefined : out + newlinesIn(text, from, text.length);
+}
+
+function newlinesIn(text: string, from: number, to: number): string {
+  let count = 0;
+  for (let k = text.indexOf('\n', from); k >= 0 && k < to; k = text.indexOf('\n', k + 1)) count++;
+  return '\n'.repeat(count);
+}
+
+/** The documents of both readings of one file, in line order. */
+function mergeParsed(a: ParsedYaml, b: ParsedYaml): ParsedYaml {
+  const docs = [...a.docs.filter((d) => d.root !== null || d.error), ...b.docs.filter((d) => d.root !== null || d.error)].sort((x, y) => x.line - y.line);
+  return {
+    docs: docs.map((d, index) => (d.index === index ? d : { ...d, index })),
+    aliasLimitHit: a.aliasLimitHit || b.aliasLimitHit,
+    tooDeep: a.tooDeep || b.tooDeep,
+    ...(a.refused ?? b.refused ? { refused: a.refused ?? b.refused } : {}),
+  };
+}
+
+function mergeHelmInfo(a: HelmInfo, b: HelmInfo): HelmInfo {
+  const variables = { ...a.variables };
+  for (const [name, exprs] of Object.entries(b.variables)) variables[name] = [...(variables[name] ?? []), ...exprs];
+  const blocks = [...(a.blocks ?? []), ...(b.blocks ?? [])].sort((x, y) => x.line - y.line);
+  return {
+    chartRoot: a.chartRoot,
+    variables,
+    controls: [...(a.controls ?? []), ...(b.controls ?? [])].sort((x, y) => x.line - y.line),
+    usesLookup: a.usesLookup || b.usesLookup,
+    usesRandom: a.usesRandom || b.usesRandom,
+    ...(blocks.length > 0 ? { blocks } : {}),
+  };
 }
 
 /** Interned copies in an exact-size array. */

@@ -66,6 +66,19 @@ export interface HelmFrontEnd {
   variables: Map<string, string[]>;
   /** Problems in the template syntax itself (unclosed action, unbalanced end). */
   problems: { line: number; message: string }[];
+  /** `{{ define "name" }}` bodies that were closed, in order. */
+  defines: HelmDefine[];
+}
+
+/** A named template's body: the text between its `define` action and the matching `end`. */
+export interface HelmDefine {
+  name: string;
+  /** 1-based lines of the `define` and of its `end` action. */
+  line: number;
+  endLine: number;
+  /** Offsets in the template: the body is text.slice(start, end) (after the define's `}}`, before the end's `{{`). */
+  start: number;
+  end: number;
 }
 
 export const PLACEHOLDER_PREFIX = '__FPT';
@@ -450,6 +463,8 @@ interface Opener {
   line: number;
   dot: string | null;
   outerDot: string | null;
+  /** For a `define`: offset just past its `}}`, where the body starts. */
+  bodyStart: number;
 }
 
 export function preprocessHelmTemplate(text: string): HelmFrontEnd {
@@ -458,6 +473,7 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
   const placeholders = new Map<string, HelmAction>();
   const variables = new Map<string, string[]>();
   const problems: { line: number; message: string }[] = [];
+  const defines: HelmDefine[] = [];
   let problemOverflow = false;
   const problem = (line: number, message: string): void => {
     if (problems.length < MAX_PROBLEMS) problems.push({ line, message });
@@ -703,7 +719,7 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
       if (kw === 'if' || kw === 'range' || kw === 'with' || kw === 'define' || kw === 'block') {
         const newDot: string | null = kw === 'if' ? dot : kw === 'with' ? withPathOut ?? null : null;
         const innerDefine = kw === 'define' ? action.templates[0] ?? '' : defineName;
-        stack.push({ keyword: kw, line: startLine, dot: newDot, outerDot: dot, innerDefine });
+        stack.push({ keyword: kw, line: startLine, dot: newDot, outerDot: dot, innerDefine, bodyStart: closeAt + 2 });
         dot = newDot;
         if (kw === 'range') rangeDepth++;
       } else if (kw === 'else') {
@@ -721,6 +737,7 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
         else {
           dot = top.outerDot;
           if (top.keyword === 'range') rangeDepth--;
+          else if (top.keyword === 'define') defines.push({ name: top.innerDefine ?? '', line: top.line, endLine: startLine, start: top.bodyStart, end: open });
         }
       } else if ((kw === 'break' || kw === 'continue') && rangeDepth === 0) {
         problem(startLine, `'${kw}' outside range`);
@@ -786,7 +803,7 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
       for (let k = extras[r]!; k > 0; k--) out.push('');
     }
   }
-  return { yaml: out.join('\n'), actions, placeholders, variables, problems };
+  return { yaml: out.join('\n'), actions, placeholders, variables, problems, defines };
 }
 
 /** The YAML text of line ROW (index) from its pieces; drops and control-only lines go to NOTES. */
