@@ -64,8 +64,11 @@ const JSON_OBJECT_START = /^\uFEFF?\s*\{\s*"(?:apiVersion|kind)"\s*:/;
 const MANIFEST_LINE = /^(?:apiVersion|kind)\s*:/m;
 const JINJA_TAG_LINE = /^[ \t]*\{%-?[^\n]*?-?%\}[ \t]*$/m;
 const JINJA_TAG_LINES = new RegExp(JINJA_TAG_LINE.source, 'gm');
-/** `toYaml .`, `(toYaml .)`: the dot itself as an argument (under a `with`, a values map). */
-const DOT_ARGUMENT = /(?:^|[\s(])\.(?=$|[\s)|])/;
+/**
+ * What a block may render from values besides a `.Values` path: the dot itself (`toYaml .`, `(toYaml .)`) or a field of
+ * it (`toYaml .data`) under a `with` or `range` over values, or a variable (`toYaml $data`) assigned from them.
+ */
+const DOT_OR_VARIABLE_ARGUMENT = /(?:^|[\s(])(?:\.(?=$|[\s)|])|\.(?!(?:Values|Release|Chart|Capabilities|Files|Template)\b)[A-Za-z_]|\$[A-Za-z_])/;
 const RANDOM_FUNCTIONS = new Set(['randAlphaNum', 'randAlpha', 'randAscii', 'randNumeric', 'randBytes', 'uuidv4', 'genPrivateKey', 'derivePassword']);
 
 export function yamlRole(path: string): YamlRole {
@@ -178,7 +181,7 @@ function helmInfoOf(frontEnd: HelmFrontEnd, path: string): HelmInfo {
     if (a.kind === 'control' && a.keyword && !a.inDefine) {
       const { keyword } = a;
       controls.push({ line: a.line, keyword, expr: a.expr === keyword ? keyword : intern(a.expr), valuesRefs: internAll(a.valuesRefs), templates: internAll(a.templates) });
-    } else if (a.kind === 'block' && !a.inDefine && (a.valuesRefs.length > 0 || DOT_ARGUMENT.test(a.expr))) {
+    } else if (a.kind === 'block' && !a.inDefine && (a.valuesRefs.length > 0 || DOT_OR_VARIABLE_ARGUMENT.test(a.expr))) {
       blocks.push({ line: a.line, expr: intern(a.expr) });
     }
   }

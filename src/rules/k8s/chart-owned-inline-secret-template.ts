@@ -89,8 +89,8 @@ function blockFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFe
       const indent = /\bn?indent\s+(\d+)/.exec(block.expr)?.[1];
       const fillsTheMap = indent === undefined ? block.line === e.line : keysAt === undefined ? Number(indent) > e.column - 1 : Number(indent) === keysAt;
       if (!fillsTheMap) continue;
-      let refs = valuesRefsOf(block.expr);
-      if (refs.length === 0) refs = valuesRefsOf(innermostWith(resource.helm, block.line) ?? '');
+      let refs = exprSources(block.expr, resource.helm).valuesRefs;
+      if (refs.length === 0 && READS_THE_DOT.test(block.expr)) refs = exprSources(innermostDotBinding(resource.helm, block.line) ?? '', resource.helm).valuesRefs;
       const paths = refs.filter((ref) => !isSettingPath(ref) && !isNonCredentialMaterialPath(ref));
       if (paths.length > 0) out.push({ key: `{{ ${block.expr} }}`, section: e.key, line: block.line, column: 1, paths: paths.sort(), fallback: false });
     }
@@ -98,11 +98,13 @@ function blockFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFe
   return out;
 }
 
-/** The expression of the innermost `with` around LINE (what the dot is there), unless a `range` rebinds it first. */
-function innermostWith(helm: YamlFileModel['helm'], line: number): string | undefined {
+/** The dot or a field of it as an argument: `toYaml .`, `(toYaml .data)`; not `.Values`, `.Release` and the like. */
+const READS_THE_DOT = /(?:^|[\s(])\.(?=$|[\s)|]|(?!(?:Values|Release|Chart|Capabilities|Files|Template)\b)[A-Za-z_])/;
+
+/** The expression of the innermost `with` or `range` around LINE: what the dot is (or ranges over) there. */
+function innermostDotBinding(helm: YamlFileModel['helm'], line: number): string | undefined {
   const open = enclosingControls(helm, line).filter((c) => c.keyword !== 'if');
-  const innermost = open[open.length - 1];
-  return innermost?.keyword === 'with' ? innermost.expr : undefined;
+  return open[open.length - 1]?.expr;
 }
 
 function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string[]): Omit<ValuesFedKey, 'section'> | undefined {

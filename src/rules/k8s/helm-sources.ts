@@ -8,7 +8,8 @@ import { isCredentialName, isDatabaseName, words } from '../../k8s/vocabulary.js
 
 const VALUES_DOTTED = /\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)/g;
 const VALUES_INDEX = /index\s+\$?\.Values((?:\s+"[^"]*")+)/g;
-const VARIABLE = /\$[A-Za-z_][A-Za-z0-9_]*/g;
+/** A variable and the fields read off it: `$db.auth.password` is [`$db`, `.auth.password`]. */
+const VARIABLE = /(\$[A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_-]*)*)/g;
 const GENERATOR_FUNCTIONS = /\b(randAlphaNum|randAlpha|randAscii|randNumeric|randBytes|uuidv4|genPrivateKey|derivePassword)\b/;
 const LOOKUP = /\blookup\b/;
 const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
@@ -61,12 +62,13 @@ function traceSources(expr: string, helm: HelmInfo | undefined, depth: number, s
   let generated = GENERATOR_FUNCTIONS.test(expr) || LOOKUP.test(expr) || [...expr.matchAll(INCLUDE)].some((m) => GENERATING_HELPER.test(m[1]!));
   if (helm && depth < 5) {
     for (const m of expr.matchAll(VARIABLE)) {
-      const name = m[0];
+      const [, name, fields] = m as unknown as [string, string, string];
       if (seen.has(name)) continue;
       seen.add(name);
       for (const assigned of helm.variables[name] ?? []) {
         const inner = traceSources(assigned.replace(/^range\s+/, ''), helm, depth + 1, seen);
-        inner.valuesRefs.forEach((r) => refs.add(r));
+        // `$db.password` with `$db := .Values.auth` (or a `merge`/`deepCopy` of values maps) reads `.auth.password`
+        inner.valuesRefs.forEach((r) => refs.add(r + fields));
         generated ||= inner.generated;
       }
     }
