@@ -158,6 +158,8 @@ const REFERENCE_LAST = new Set([
 ]);
 
 /** A first word that makes the key a switch or a reference: existingSecret, useSecret, createSecret, ... */
+const CHAT_SERVICES = new Set(['slack', 'discord', 'teams', 'msteams', 'mattermost', 'rocketchat', 'googlechat', 'gchat', 'webex', 'lark', 'feishu', 'dingtalk']);
+
 const REFERENCE_FIRST = new Set(['existing', 'automount', 'num', 'number', 'use', 'enable', 'enabled', 'create', 'generate', 'auto', 'skip', 'disable', 'external', 'from', 'secret-ref', 'no', 'allow', 'require', 'ignore', 'show', 'rotate', 'reset', 'mount', 'is', 'has', 'should', 'min', 'max']);
 
 /**
@@ -211,6 +213,8 @@ function builtInCredentialName(name: string): boolean {
     if (lastTwo === 'secret key' && (w.slice(0, -2).some((x) => CREDENTIAL_WORDS.has(x)) || w[w.length - 3] === 'client')) return false;
     return true;
   }
+  // A chat service's incoming webhook URL carries its token: SLACK_WEBHOOK, slackWebhookUrl, discord_webhook_url.
+  if (['webhook', 'hook', 'url', 'uri'].includes(last) && w.some((x) => x === 'webhook' || x === 'hook') && w.some((x) => CHAT_SERVICES.has(x))) return true;
   if (REFERENCE_LAST.has(last)) return false;
   // passwordSecret / adminPasswordSecret / tokenSecret name the Secret that holds the password.
   if (last === 'secret' && w.slice(0, -1).some((x) => ['password', 'passwd', 'pass', 'token', 'credentials', 'credential'].includes(x))) return false;
