@@ -14,6 +14,13 @@ import { partitionPoint } from '../../util/bisect.js';
 const CRED_BASENAMES = /(^|\/)(\.npmrc|npmrc|\.yarnrc|\.yarnrc\.yml|\.netrc|_netrc|pip\.conf|pip\.ini|\.pypirc|\.git-credentials|\.gitconfig|config\.json)$/;
 /** Credential files of other package tools, recognised by their folder: Poetry, Bundler, Composer, RubyGems, Cargo, Maven, Gradle, gh. */
 const TOOL_CRED_PATH = /(^|\/)(pypoetry\/auth\.toml|\.bundle\/config|(\.composer|composer)\/auth\.json|\.gem\/credentials|\.cargo\/credentials(\.toml)?|\.m2\/settings(-security)?\.xml|\.gradle\/gradle\.properties|gh\/hosts\.ya?ml|\.docker\/config\.json)$/;
+/**
+ * An SSH private key: `id_rsa`, `id_ed25519`, `deploy_key`, `github-deploy-key`, any file in a `.ssh/` folder but the
+ * public parts and settings (`*.pub`, known_hosts, authorized_keys, config), or a whole `.ssh` folder.
+ */
+const SSH_PRIVATE_KEY = /(^|\/)(id_(rsa|dsa|ecdsa|ed25519)(_sk)?|[\w.-]*deploy[-_]?key)$|(^|\/)\.ssh\/(?![^/]*\.pub$|[^/]*known_hosts|authorized_keys|[^/]*config|environment$|rc$)[^/]+$|(^|\/)\.ssh\/?$/i;
+/** A step that fetches over SSH: what the key was for. */
+const FETCH_COMMAND = /\b(git\s+(clone|fetch|pull|submodule)|go\s+(mod\s+download|get|build|install)|npm\s+(ci|install|i)\b|pnpm\s+(install|i)\b|yarn\b|pip3?\s+install|poetry\s+install|bundle(\s+install)?\b|cargo\s+(build|fetch)|composer\s+install|scp|rsync)/;
 const AUTH_TEXT = /(_authToken|_auth\b|_password|npmAuthToken|npmAuthIdent|\bpassword\b|\blogin\b|:\/\/[^\s/:@]+:[^\s/@]+@|x-access-token|oauth2:|"auth"\s*:)/i;
 
 export function isCredentialFilePath(p: string): boolean {
@@ -271,10 +278,10 @@ export const dockerfileNpmrcTokenBaked = createRule(
     id: 'dockerfile-npmrc-token-baked',
     family: 'build',
     defaultSeverity: 'high',
-    description: 'A token written into .npmrc/.yarnrc/.netrc/pip.conf/.pypirc/git config/docker config inside an image layer, or a credential file copied into the image',
+    description: 'A token written into .npmrc/.yarnrc/.netrc/pip.conf/.pypirc/git config/docker config inside an image layer, or a credential file or SSH private key copied into the image',
     why: 'A file written by a RUN or brought in by COPY stays in that layer even if a later RUN deletes it: `docker save`/`docker history` and SBOM tools expose it, and COPY --from carries it into the final image.',
-    allowed: 'A token-free .npmrc (scope -> registry mapping only, or `${NPM_TOKEN}` interpolation) and a BuildKit secret mounted for the install step: `RUN --mount=type=secret,id=npmrc,target=/app/.npmrc npm ci` (a project .npmrc that exists only during that RUN).',
-    remediation: 'Mount the credential file (or the token as env) as a BuildKit secret on the install RUN instead of writing it into a layer, delete the write/COPY, and rotate the token if an image with it was pushed.',
+    allowed: 'A token-free .npmrc (scope -> registry mapping only, or `${NPM_TOKEN}` interpolation) and a BuildKit secret mounted for the install step: `RUN --mount=type=secret,id=npmrc,target=/app/.npmrc npm ci` (a project .npmrc that exists only during that RUN); for git over SSH, the forwarded agent: `RUN --mount=type=ssh git clone ...` built with `--ssh default`.',
+    remediation: 'Mount the credential file (or the token as env) as a BuildKit secret on the install RUN instead of writing it into a layer, delete the write/COPY, and rotate the token if an image with it was pushed. An SSH key: forward the agent to the fetching RUN (`--mount=type=ssh`) and revoke the copied key.',
     environmentEscalation: false,
   },
   (context) => {
@@ -342,6 +349,13 @@ export const dockerfileNpmrcTokenBaked = createRule(
             }
             for (const src of copy.sources) {
               if (/^[a-z]+:\/\//.test(src)) continue;
+              const target = copy.dest.endsWith('/') || copy.dest === '.' || copy.dest === './' ? path.posix.join(copy.dest, path.posix.basename(src)) : copy.dest;
+              if (SSH_PRIVATE_KEY.test(src) || SSH_PRIVATE_KEY.test(target)) {
+                const dest = imagePath(model, stage, target, copy.line);
+                const laterRemoval = stage.runs.find((r) => r.line > copy.line && r.text.includes(path.posix.basename(dest)) && /\brm\b/.test(r.text))?.line;
+                report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies ${/(^|\/)\.ssh\/?$/.test(src) ? 'an .ssh folder (private keys with it)' : 'an SSH private key'} into ${dest}`, undefined, laterRemoval, undefined, [path.posix.basename(src)], undefined, sshMountReplacement(stage, copy.line, dest));
+                continue;
+              }
               if (!isCredentialFilePath(src)) {
                 folderCopy(copy, src, stage);
                 continue;
@@ -349,7 +363,7 @@ export const dockerfileNpmrcTokenBaked = createRule(
               const contexts = invocations.flatMap((i) => contextDirs(i.invocation));
               if (contexts.length === 0) contexts.push(path.posix.dirname(df.file.path), '.');
               const found = contexts.map((ctx) => credFiles.get(path.posix.normalize(path.posix.join(ctx, src)).replace(/^\.\//, ''))).find(Boolean);
-              const dest = imagePath(model, stage, copy.dest.endsWith('/') || copy.dest === '.' || copy.dest === './' ? path.posix.join(copy.dest, path.posix.basename(src)) : copy.dest, copy.line);
+              const dest = imagePath(model, stage, target, copy.line);
               if (found) {
                 const literal = found.model.entries.find((e) => e.literal && !['username', 'email'].includes(e.key));
                 if (!literal) continue; // token-free or ${VAR} interpolation: fine.
@@ -385,7 +399,24 @@ export const dockerfileNpmrcTokenBaked = createRule(
           }
         }
 
-        function report(file: ParsedFile<DockerfileModel>, stage: DfStage, finalStages: Set<number>, imgPath: string, line: number, what: string, literal: string | undefined, laterRemoval: number | undefined, run: DfRun | undefined, sources: string[], base?: Severity): void {
+        /** The fetch that needed the key, with the agent forwarded for that RUN only (`docker build --ssh default`). */
+        function sshMountReplacement(stage: DfStage, after: number, keyPath: string): { title: string; snippet: string } {
+          const fetch = stage.runs.find((r) => r.line > after && FETCH_COMMAND.test(r.text));
+          const key = path.posix.basename(keyPath).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          const withoutKeyRemoval = fetch?.text.trim().replace(new RegExp(`\\s*(&&|;)\\s*rm\\s+[^&;|]*${key}[^&;|]*`, 'g'), '');
+          const command = withoutKeyRemoval ? withoutKeyRemoval.split('\n').join('\n    ') : 'git clone git@github.com:org/private-repo.git';
+          return {
+            title: 'Forward the SSH agent to the step that fetches, instead of copying the key',
+            snippet: [
+              '# syntax=docker/dockerfile:1.10',
+              'RUN mkdir -p -m 0700 ~/.ssh && ssh-keyscan github.com >> ~/.ssh/known_hosts',
+              `RUN --mount=type=ssh,required=true \\\n    ${command}`,
+              '# build with: docker build --ssh default .   (compose: build.ssh: [default]; buildx bake: ssh = ["default"])',
+            ].join('\n'),
+          };
+        }
+
+        function report(file: ParsedFile<DockerfileModel>, stage: DfStage, finalStages: Set<number>, imgPath: string, line: number, what: string, literal: string | undefined, laterRemoval: number | undefined, run: DfRun | undefined, sources: string[], base?: Severity, replacement?: { title: string; snippet: string }): void {
           let severity: Severity;
           let where: string;
           if (finalStages.has(stage.index)) {
@@ -423,7 +454,9 @@ export const dockerfileNpmrcTokenBaked = createRule(
             keys: sources.length ? sources : [fileName],
             severity,
             origin: 'build-time',
-            replacement: secretReplacement(`Mount the token for the install step instead of writing ${fileName}`, snippet, invocations.map((located) => ({ located, uses, dockerfilePath: file.file.path }))),
+            replacement: replacement
+              ? { language: 'dockerfile', title: replacement.title, snippet: `${replacement.snippet}\n` }
+              : secretReplacement(`Mount the token for the install step instead of writing ${fileName}`, snippet, invocations.map((located) => ({ located, uses, dockerfilePath: file.file.path }))),
           });
         }
       },
