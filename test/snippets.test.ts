@@ -35,3 +35,22 @@ describe('replacement snippets follow the authority of the origin class', () => 
     expect(JSON.stringify(result)).not.toMatch(/Literal/);
   });
 });
+
+describe('ExternalSecret replacement', () => {
+  it('extracts a whole remote entry for keys the template names itself, and maps named keys one by one', async () => {
+    const chart = path.join(root, 'whole-map/charts/orders');
+    mkdirSync(path.join(chart, 'templates'), { recursive: true });
+    writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: orders\nversion: 1.0.0\n');
+    writeFileSync(path.join(chart, 'values.yaml'), 'env: {}\ndb:\n  password: ""\n');
+    writeFileSync(
+      path.join(chart, 'templates/secrets.yaml'),
+      ['apiVersion: v1', 'kind: Secret', 'metadata:', '  name: orders-env', 'stringData:', '  {{- toYaml .Values.env | nindent 2 }}', '---', 'apiVersion: v1', 'kind: Secret', 'metadata:', '  name: orders-db', 'stringData:', '  password: {{ .Values.db.password | quote }}', ''].join('\n'),
+    );
+    const result = await scan({ root: path.join(root, 'whole-map'), useGit: false });
+    const snippetOf = (line: number) => result.findings.find((f) => f.ruleId === 'chart-owned-inline-secret-template' && f.line === line)!.remediation.replacement!.snippet;
+    expect(snippetOf(6)).toContain('  dataFrom:\n    - extract:\n        key: orders-env\n');
+    expect(snippetOf(6)).not.toContain('secretKey');
+    expect(snippetOf(13)).toContain('    - secretKey: password\n');
+    expect(snippetOf(13)).not.toContain('dataFrom');
+  });
+});

@@ -181,7 +181,7 @@ function helmInfoOf(frontEnd: HelmFrontEnd, path: string): HelmInfo {
     if (a.kind === 'control' && a.keyword && !a.inDefine) {
       const { keyword } = a;
       controls.push({ line: a.line, keyword, expr: a.expr === keyword ? keyword : intern(a.expr), valuesRefs: internAll(a.valuesRefs), templates: internAll(a.templates) });
-    } else if (a.kind === 'block' && !a.inDefine && (a.valuesRefs.length > 0 || DOT_OR_VARIABLE_ARGUMENT.test(a.expr))) {
+    } else if (a.kind === 'block' && !a.inDefine && (a.valuesRefs.length > 0 || DOT_OR_VARIABLE_ARGUMENT.test(a.expr) || a.expr.includes('.Files.'))) {
       blocks.push({ line: a.line, expr: intern(a.expr) });
     }
   }

@@ -38,14 +38,23 @@ export function externalSecretReplacement(
     '  target:',
     `    name: ${yamlKey(target.name)}`,
     '    creationPolicy: Owner',
-    '  data:',
-    ...(target.keys.length ? target.keys : ['value']).flatMap((key) => [
-      `    - secretKey: ${yamlKey(key)}`,
-      '      remoteRef:',
-      `        key: ${yamlKey(`${prefix}-${key}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-'))}`,
-      '        property: value',
-    ]),
   ];
+  // Keys the template names itself (`{{ $k }}`, a whole map from `toYaml`/`.Files.Glob`) are whatever the remote entry
+  // holds: extract it whole.
+  const named = target.keys.filter((key) => !key.includes('{{'));
+  const wholeMap = named.length < target.keys.length;
+  if (named.length > 0 || !wholeMap) {
+    lines.push(
+      '  data:',
+      ...(named.length ? named : ['value']).flatMap((key) => [
+        `    - secretKey: ${yamlKey(key)}`,
+        '      remoteRef:',
+        `        key: ${yamlKey(`${prefix}-${key}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-'))}`,
+        '        property: value',
+      ]),
+    );
+  }
+  if (wholeMap) lines.push('  dataFrom:', '    - extract:', `        key: ${yamlKey(prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-'))}`);
   return { language: 'yaml', title: `ExternalSecret that materialises ${target.name} from ${store.name}`, snippet: `${lines.join('\n')}\n` };
 }
 

@@ -20,6 +20,8 @@ export interface ValuesFedKey {
   column: number;
   /** `.Values` paths feeding the key. */
   paths: string[];
+  /** Files of the chart itself feeding the key (`.Files.Get "files/app.env"`, `(.Files.Glob "secrets/*").AsSecrets`). */
+  files?: string[];
   /** The key falls back to Helm generation (randAlphaNum/lookup/generate helper) when the values are empty. */
   fallback: boolean;
 }
@@ -92,7 +94,8 @@ function blockFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFe
       let refs = exprSources(block.expr, resource.helm).valuesRefs;
       if (refs.length === 0 && READS_THE_DOT.test(block.expr)) refs = exprSources(innermostDotBinding(resource.helm, block.line) ?? '', resource.helm).valuesRefs;
       const paths = refs.filter((ref) => !isSettingPath(ref) && !isNonCredentialMaterialPath(ref));
-      if (paths.length > 0) out.push({ key: `{{ ${block.expr} }}`, section: e.key, line: block.line, column: 1, paths: paths.sort(), fallback: false });
+      const files = chartFilesRead(block.expr);
+      if (paths.length > 0 || files.length > 0) out.push({ key: `{{ ${block.expr} }}`, section: e.key, line: block.line, column: 1, paths: paths.sort(), ...(files.length > 0 ? { files } : {}), fallback: false });
     }
   }
   return out;
@@ -118,8 +121,10 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
   // The settings that name the key (`tls.certFilename`) are not what fills it, even where the value reads them too.
   const namingRefs = new Set(keyExprs.flatMap((x) => valuesRefsOf(x)));
   const paths = new Set<string>();
+  const files = new Set<string>();
   let fallback = false;
   for (const expr of exprs) {
+    if (!isNonCredentialMaterialPath(e.key)) chartFilesRead(expr).forEach((f) => files.add(f));
     const sources = exprSources(expr, resource.helm);
     // Credential-named paths from anywhere (directly or through $variables); any other non-setting path only when the
     // key itself is a credential and the expression reads it directly (`password: {{ .Values.auth.value }}`).
@@ -133,8 +138,32 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
     credentialRefs.forEach((r) => paths.add(r));
     fallback ||= sources.generated;
   }
-  if (paths.size === 0) return undefined;
-  return { key: e.key, line: e.line, column: e.column, paths: [...paths].sort(), fallback };
+  if (paths.size === 0 && files.size === 0) return undefined;
+  return { key: e.key, line: e.line, column: e.column, paths: [...paths].sort(), ...(files.size > 0 ? { files: [...files].sort() } : {}), fallback };
+}
+
+const CHART_FILE_READ = /\.Files\.(?:Get|GetBytes|Glob|Lines)\s+"([^"]+)"/g;
+/** Certificates and public keys by their file name or folder: `certs/ca.crt`, `tls/chain.pem`, `keys/signing.pub`. */
+const CERTIFICATE_FILE = /\.(crt|cer|csr|pub)$|(^|[/._-])(ca|cas|cacerts?|certs?|certificates?|chain|bundle|fullchain)([/._-]|$)/i;
+
+/**
+ * Files committed in the chart that an expression puts into the Secret (`.Files.Get`, `.Files.Glob … AsSecrets`): the
+ * chart repository is then where the credential lives. Certificates, scripts and files rendered through `tpl` (a
+ * template that takes its values from elsewhere) are left out.
+ */
+function chartFilesRead(expr: string): string[] {
+  if (!expr.includes('.Files.') || /\btpl\b/.test(expr)) return [];
+  return [...expr.matchAll(CHART_FILE_READ)].map((m) => m[1]!).filter((file) => !CERTIFICATE_FILE.test(file) && !words(namePart(file)).some((w) => NOT_CREDENTIAL_FILES.has(w)));
+}
+
+/** Chart files by name or folder that hold code or docs, not credentials. */
+const NOT_CREDENTIAL_FILES = new Set(['script', 'scripts', 'template', 'templates', 'dashboard', 'dashboards', 'crd', 'crds', 'doc', 'docs', 'readme', 'license', 'notes']);
+
+/** What names a chart file: its base name without the extension, or for a glob (`scripts/*.sh`) its folder. */
+function namePart(file: string): string {
+  const parts = file.split('/').filter(Boolean);
+  const base = (parts.pop() ?? '').replace(/\.[A-Za-z0-9]+$/, '');
+  return /[*?[{]/.test(base) ? (parts.pop() ?? '') : base;
 }
 
 /** Certificates, CA bundles and files of templates or scripts: what such a Secret holds is nobody's credential. */
@@ -244,7 +273,7 @@ export const chartOwnedInlineSecretTemplate = createRule(
     id: 'chart-owned-inline-secret-template',
     family: 'helm',
     defaultSeverity: 'high',
-    description: 'A first-party Helm chart renders a Secret from credential values (or a values toggle switches that on)',
+    description: 'A first-party Helm chart renders a Secret from credential values or from files committed in the chart (or a values toggle switches that on)',
     why:
       'A chart that turns `.Values.*password*` into a Secret makes values files the place credentials live: every environment overlay ' +
       'then carries (or is one edit away from carrying) a literal credential, and nothing rotates it. Charts must require ' +
@@ -254,7 +283,8 @@ export const chartOwnedInlineSecretTemplate = createRule(
       'override. A Secret whose keys are only generated (lookup + randAlphaNum, generate/manage helpers) is silent.',
     allowed:
       'Helm-generated Secrets (`lookup` + `randAlphaNum`, preserved on upgrade), templates that only `lookup`, charts that ' +
-      '`required` an existingSecret, chart-owned ExternalSecrets, Secrets with non-credential data, toggles set to false.',
+      '`required` an existingSecret, chart-owned ExternalSecrets, Secrets with non-credential data (certificates, scripts, ' +
+      'chart files rendered through `tpl`), toggles set to false.',
     remediation:
       'Delete the values-fed Secret template (or switch its toggle off), require `existingSecret`, and materialise the Secret from ' +
       'its authority: an ExternalSecret for external credentials, Helm lookup+randAlphaNum or the operator for cluster-managed ones.',
@@ -275,6 +305,9 @@ export const chartOwnedInlineSecretTemplate = createRule(
         const first = fed.reduce((a, b) => (b.line < a.line ? b : a));
         const keys = [...new Set(fed.map((k) => k.key))];
         const paths = [...new Set(fed.flatMap((k) => k.paths))];
+        const files = [...new Set(fed.flatMap((k) => k.files ?? []))].sort();
+        const sources = [...paths.map((p) => `.Values${p}`), ...files];
+        const from = paths.length === 0 ? 'chart files' : files.length === 0 ? 'values' : 'values and chart files';
         const origin = classifier.classify({ name: resource.name, keys, kind: 'Secret', file: resource.file, helmGenerated: valuesOnly.length === 0 });
         const target = { name: resource.name, namespace: resource.namespace, keys };
         const replacement = chartReplacement(project, target, origin === 'cluster-helm');
@@ -284,10 +317,10 @@ export const chartOwnedInlineSecretTemplate = createRule(
           column: first.column,
           endLine: Math.max(...fed.map((k) => k.line)),
           message:
-            `Chart template renders Secret ${resource.name} from values (${keys.join(', ')} <- ${paths.map((p) => `.Values${p}`).join(', ')})` +
+            `Chart template renders Secret ${resource.name} from ${from} (${keys.join(', ')} <- ${sources.join(', ')})` +
             (severity === 'medium' ? '; only without existingSecret and with a generated fallback' : ''),
           location: resourceLocation(resource, `values-fed:${keys.slice().sort().join(',')}`),
-          keys: [...keys, ...paths.map((p) => `.Values${p}`)],
+          keys: [...keys, ...sources],
           severity,
           origin,
           resource: resourceRef(resource),
