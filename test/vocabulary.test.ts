@@ -36,6 +36,9 @@ describe('literal values', () => {
     // Replaced by the deploy pipeline (Azure Pipelines, Octopus, replace-tokens), as envsubst replaces ${VAR}.
     for (const v of ['#{DB_PASSWORD}#', '#{Octopus.Db.Password}', '__DB_PASSWORD__', '%DB_PASSWORD%']) expect(isLiteralSecretValue(v), v).toBe(false);
     for (const v of ['hunter2', 'changeme', 'ghp_EXAMPLE', 'a b c', '#{not a token', '__x__y', '%20pw%', 'p%ss%word']) expect(isLiteralSecretValue(v), v).toBe(true);
+    // Sealed-secrets ciphertext is hundreds of base64 characters; a short password that happens to start like it is not.
+    expect(isLiteralSecretValue(`AgB${'x4Q9'.repeat(120)}`)).toBe(false);
+    expect(isLiteralSecretValue('AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq')).toBe(true);
     expect(isLiteralSecretValue(42)).toBe(false);
   });
   it('tells a bare connection URL from one that embeds a credential', () => {

@@ -254,7 +254,8 @@ const TEMPLATE_MARKERS = /\{\{|\}\}|\$\{\{|<%|%>/;
  */
 const PIPELINE_TOKEN = /^#\{[A-Za-z_][\w.-]*\}#?$|^__[A-Za-z][\w.-]*[A-Za-z0-9]__$|^%[A-Za-z_]\w*%$/;
 const EXTERNAL_REFERENCE = /^(ref\+[a-z0-9]+:\/\/|vault:|secret:\/\/|op:\/\/|awssm:|gcpsm:|azurekv:|akv:|sm:\/\/|arn:aws:secretsmanager:)/i;
-const ENCRYPTED = /^(ENC\[|AgB|-----BEGIN PGP MESSAGE)/;
+/** SOPS values, sealed-secrets ciphertext (a 512-byte wrapped session key and more: over 700 base64 characters when real), PGP. */
+const ENCRYPTED = /^(ENC\[|AgB[A-Za-z0-9+/]{100}|-----BEGIN PGP MESSAGE)/;
 
 /** Is the value a reference or template rather than a literal? (`{{ .Values.x }}`, `${VAR}`, `$(VAR)`, `#{VAR}#`, vault:…) */
 export function isIndirectValue(value: string): boolean {
