@@ -226,6 +226,19 @@ function builtInCredentialName(name: string): boolean {
   return false;
 }
 
+/** Words before a final `key` that make it a name, an index or public material rather than a secret key. */
+const NON_SECRET_KEY_QUALIFIERS = new Set(['public', 'pub', 'tls', 'cache', 'partition', 'sort', 'primary', 'foreign', 'routing', 'idempotency', 'object', 'index', 'lookup', 'hash', 'map', 'row', 'shard', 'config', 'registry', 'site']);
+
+/**
+ * A key inside a Secret's data or a secret generator: what a Secret holds is secret, so a `*_KEY` there is the key
+ * itself (STRIPE_KEY, mapbox-key, key), where in values or env it may name one. TLS keys stay with the TLS rules.
+ */
+export function isSecretDataCredentialName(name: string, options: CredentialNameOptions = {}): boolean {
+  if (isCredentialName(name, options)) return true;
+  const w = words(name);
+  return w[w.length - 1] === 'key' && (w.length === 1 || !NON_SECRET_KEY_QUALIFIERS.has(w[w.length - 2]!));
+}
+
 /**
  * An environment variable named SECRET_… that is not a setting about secrets (SECRET_NAME, SECRETS_DIR, SECRET_TTL):
  * SECRET_ACCESS, SECRET_SIGNING. kube-linter's env-var-secret check reads every such variable as a secret; here the

@@ -1,5 +1,5 @@
 import type { K8sResource } from '../../k8s/resources.js';
-import { words, decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, isSecretPrefixedEnvName, embeddedUrlPassword, connectionStringPassword, isConnectionStringName, isUrlWithoutCredential, mayEmbedPassword } from '../../k8s/vocabulary.js';
+import { words, decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, isSecretDataCredentialName, isSecretPrefixedEnvName, embeddedUrlPassword, connectionStringPassword, isConnectionStringName, isUrlWithoutCredential, mayEmbedPassword } from '../../k8s/vocabulary.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { get, isMap, isScalar, type PEntry } from '../../yaml/model.js';
 import type { ResourceRef } from '../../types.js';
@@ -53,7 +53,7 @@ export function secretLiterals(resource: K8sResource, config: ResolvedConfig): L
       }
       // A basic-auth Secret's `username` is who logs in, not a credential (the type makes every other key one).
       const typed = allKeysAreCredentials && !/^(username|user)$/i.test(e.key);
-      if ((typed || isCredentialName(e.key, extra)) && (isLiteralSecretValue(text) || isAnglePlaceholder(text))) {
+      if ((typed || isSecretDataCredentialName(e.key, extra)) && (isLiteralSecretValue(text) || isAnglePlaceholder(text))) {
         out.push({ ...at, value: text });
         continue;
       }

@@ -6,7 +6,7 @@ import type { DotenvModel } from '../../analyzers/dotenv.js';
 import type { FileContext, ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import type { ResolvedConfig } from '../../config/types.js';
-import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
+import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, isSecretDataCredentialName } from '../../k8s/vocabulary.js';
 import { isKustomizationPath } from '../../k8s/values-blocks.js';
 import { deploymentGraph } from '../../scan/deployment-graph.js';
 import { memoFor } from '../../scan/project-index.js';
@@ -61,9 +61,9 @@ export function isKustomizationFile(path: string): boolean {
 export const joinRelative = joinWithinRoot;
 
 /** The literal credential of one generator `KEY=value`, if any: credential-named keys, or a URL/DSN with a password. */
-export function generatorCredential(key: string, rawValue: string, config: ResolvedConfig, allCredential = false): string | undefined {
+export function generatorCredential(key: string, rawValue: string, config: ResolvedConfig, allCredential = false, secretData = false): string | undefined {
   const value = rawValue.trim().replace(/^(["'])(.*)\1$/, '$2');
-  const credential = allCredential || isCredentialName(key, { extra: config.credentialNames });
+  const credential = allCredential || (secretData ? isSecretDataCredentialName : isCredentialName)(key, { extra: config.credentialNames });
   const literal = credential && (isLiteralSecretValue(value) || isAnglePlaceholder(value)) ? value : isLiteralSecretValue(value) ? (embeddedUrlPassword(value) ?? connectionStringPassword(value)) : undefined;
   return literal === undefined || isNonCredentialLiteral(literal) ? undefined : literal;
 }
@@ -104,7 +104,7 @@ function computeGenerators(project: Project, field: GeneratorField): KustomizeGe
           if (eq <= 0) return [];
           const key = item.value.slice(0, eq).trim();
           keys.push(key);
-          const value = generatorCredential(key, item.value.slice(eq + 1), project.config, allCredential);
+          const value = generatorCredential(key, item.value.slice(eq + 1), project.config, allCredential, field === 'secretGenerator');
           return value === undefined ? [] : [{ key, value, line: item.line, column: item.column }];
         });
         if (literals.length) sources.push({ file: parsed.file, via: 'literals', credentials: literals });
@@ -116,7 +116,7 @@ function computeGenerators(project: Project, field: GeneratorField): KustomizeGe
           if (!envFile || envFile.file.isTest) continue;
           keys.push(...envFile.model.entries.map((e) => e.key));
           const credentials = envFile.model.entries.flatMap((e) => {
-            const value = generatorCredential(e.key, e.value, project.config, allCredential);
+            const value = generatorCredential(e.key, e.value, project.config, allCredential, field === 'secretGenerator');
             return value === undefined ? [] : [{ key: e.key, value, line: e.line, column: e.column }];
           });
           if (credentials.length) sources.push({ file: envFile.file, via: item.value.trim(), credentials });
