@@ -40,6 +40,10 @@ describe('environment from path', () => {
     // a chart named cluster: its templates/ folder is no cluster
     ['charts/cluster/templates/backup-secret.yaml', undefined],
     ['deploy/cluster/base/kustomization.yaml', undefined],
+    ['charts/cluster/examples/recovery-backup.yaml', undefined],
+    ['charts/cluster/monitoring/podmonitor.yaml', undefined],
+    ['deploy/cluster/prod/values.yaml', 'production', true],
+    ['deploy/cluster/staging-eu/values.yaml', 'staging-eu', true],
     ['apps/staging/podinfo-values.yaml', 'staging', true],
     ['infrastructure/production/configs/cluster-issuers.yaml', 'production', true],
     ['deploy/k8s/prod2/deployment.yaml', 'production', true],
@@ -49,6 +53,14 @@ describe('environment from path', () => {
     ['helm/orders/values-uat.yaml', 'staging', true],
     ['src/k8s/client.ts', undefined],
     ['charts/redis/templates/statefulset.yaml', undefined],
+    // what an environment is not: non-prod, not-prod; pre-production is staging
+    ['overlays/non-prod/values.yaml', 'non-prod', false, false],
+    ['variants/non-prod/non-prod.yml', undefined],
+    ['deploy/not-prod.yaml', undefined],
+    ['envs/no-prod-eu/values.yaml', 'no-prod-eu', false, false],
+    ['environments/pre-production/values.yaml', 'pre-production', true],
+    ['config/app.pre-production.yaml', 'staging', true],
+    ['helm/orders/values-non-prod.yaml', undefined],
     // layouts seen in other repos: deploy/<env>/, clusters/<env>/, k8s/overlays/<env>/
     ['deploy/prod/values.yaml', 'production', true],
     ['deploy/staging/kustomization.yaml', 'staging', true],

@@ -79,11 +79,23 @@ function compoundClass(name: string, underEnvParent: boolean): string | undefine
     }
     return MANAGED_PREFIXES.has(tokens[0]!) ? ALIASES[tokens[0]!] : undefined;
   }
-  for (const t of tokens) {
-    const alias = ALIASES[t];
+  for (let i = 0; i < tokens.length; i++) {
+    const alias = tokenClass(tokens, i);
     if (alias && alias !== 'shared') return alias;
   }
   return undefined;
+}
+
+/** Words that say the next word is what an environment is not: non-prod, not-prod, no-prod. */
+const NEGATIONS = new Set(['non', 'not', 'no']);
+
+/** The class token I of a compound name gives: none after a negation (non-prod), staging after `pre` (pre-production). */
+function tokenClass(tokens: readonly string[], i: number): string | undefined {
+  const alias = ALIASES[tokens[i]!];
+  if (!alias || i === 0) return alias;
+  const before = tokens[i - 1]!;
+  if (NEGATIONS.has(before)) return undefined;
+  return before === 'pre' && alias === 'production' ? 'staging' : alias;
 }
 
 /** The canonical class (production, staging, shared, dev, local) of an environment name such as `prod-eu`, if any. */
@@ -128,8 +140,8 @@ function suffixEnvironment(file: string): string | undefined {
   const tokens = stem.toLowerCase().split(/[-._]+/).filter(Boolean);
   if (tokens.length < 2) return undefined;
   const at = tokens.indexOf('values');
-  const candidates = at >= 0 ? [tokens[at + 1], tokens[at - 1]] : [tokens[tokens.length - 1]];
-  for (const c of candidates) if (c && SUFFIX_WORDS.has(c)) return ALIASES[c];
+  const candidates = at >= 0 ? [at + 1, at - 1] : [tokens.length - 1];
+  for (const c of candidates) if (c >= 0 && c < tokens.length && SUFFIX_WORDS.has(tokens[c]!)) return tokenClass(tokens, c);
   return undefined;
 }
 
@@ -171,7 +183,11 @@ export class EnvironmentResolver {
       const parent = i > 0 ? dirs[i - 1]!.toLowerCase() : '';
       if (ENV_PARENTS.has(parent) && !STRUCTURAL_FOLDERS.has(dir)) {
         const alias = canonical(dir);
-        return alias ? sharedInfo(this.shared, alias, this.config) : sharedInfo(this.shared, dir, this.config, compoundClass(dir, true) ?? dir);
+        if (alias) return sharedInfo(this.shared, alias, this.config);
+        const cls = compoundClass(dir, true);
+        // `cluster/` is as often a chart or a component named cluster (its examples/, monitoring/) as a folder of
+        // clusters: there only a name that says an environment counts.
+        if (cls !== undefined || parent !== 'cluster') return sharedInfo(this.shared, dir, this.config, cls ?? dir);
       }
       const alias = canonical(dir);
       if (alias && (alias !== 'shared' || dir.startsWith('_'))) return sharedInfo(this.shared, alias, this.config);
