@@ -1,7 +1,7 @@
 import type { K8sResource } from '../../k8s/resources.js';
 import { words, decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, isSecretDataCredentialName, isSecretPrefixedEnvName, embeddedUrlPassword, connectionStringPassword, isConnectionStringName, isUrlWithoutCredential, mayEmbedPassword } from '../../k8s/vocabulary.js';
 import type { ResolvedConfig } from '../../config/types.js';
-import { get, isMap, isScalar, type PEntry } from '../../yaml/model.js';
+import { get, isMap, isScalar, type PEntry, type PNode } from '../../yaml/model.js';
 import type { ResourceRef } from '../../types.js';
 import type { Project } from '../../scan/project.js';
 import { resourcesInFile } from '../../scan/project-index.js';
@@ -178,6 +178,19 @@ export function namesASecret(key: string, value: string, parentKey?: string): bo
   if (w.length === 1 && parentKey && words(parentKey).some((x) => ['tls', 'cert', 'certs', 'certificate', 'certificates', 'ca', 'ssl', 'pull', 'image', 'registry'].includes(x))) return true;
   // authSecret: orders-auth — a DNS-1123 name that ends like a Secret's name
   return /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) && /(secret|credentials|creds|auth)$/.test(value);
+}
+
+/**
+ * `{envName: X, secretName: app-secrets, secretKey: password}`: beside a key that names a Secret, a `*Key` entry whose
+ * value is a plain word names a key of that Secret, whatever the word.
+ */
+export function namesAKeyOfTheSecretBeside(key: string, value: string, map: PNode | undefined): boolean {
+  if (!isMap(map) || words(key).at(-1) !== 'key' || !/^[A-Za-z0-9_.-]{1,253}$/.test(value)) return false;
+  return map.entries.some((e) => {
+    if (!isScalar(e.value) || typeof e.value.value !== 'string') return false;
+    const w = words(e.key);
+    return (w[w.length - 2] === 'secret' && w[w.length - 1] === 'name') || (w[0] === 'existing' && w.includes('secret'));
+  });
 }
 
 /** `clientSecretKey: client-secret`, `rootPasswordKey: root-password`: the value names a key (its words are the key's words). */

@@ -9,6 +9,7 @@ import type { FileContext } from '../../analyzers/types.js';
 import { resourcesInFile, valuesBlocksIn } from '../../scan/project-index.js';
 import { createRule } from '../create-rule.js';
 import { BoundedMemo } from '../../util/memo.js';
+import { namesAKeyOfTheSecretBeside } from './common.js';
 
 /** Fixture words that are also ordinary words: they count only as the value of a credential-named key. */
 const GENERIC = new Set(['admin', 'test', 'secret', 'password', 'example', 'dummy', 'todo', 'tbd', 'placeholder', 'none', 'default', 'demo', 'user', 'root', 'postgres', 'guest', 'qwerty', '123456', '12345678', 'insecure', 'bitnami', 'password123']);
@@ -128,6 +129,7 @@ export function fixtureHits(root: PNode | null | undefined, matcher: FixtureMatc
     if (decoded === undefined) continue;
     // env-style items: {name: ADMIN_PASSWORD, value: admin}
     const keyName = entry.key === 'value' && parent ? (getStr(parent, 'name') ?? entry.key) : entry.key;
+    if (namesAKeyOfTheSecretBeside(entry.key, decoded, parent)) continue;
     const credentialKey = isCredentialName(keyName, extra);
     if (!credentialKey && isNamingKey(keyName, path)) continue;
     const at = () => ({ path: `.${path.join('.')}`, key: entry.key, line: entry.line, column: entry.column });

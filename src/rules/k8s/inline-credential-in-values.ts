@@ -8,7 +8,7 @@ import { resourcesInFile } from '../../scan/project-index.js';
 import { getStr, isMap, isScalar, keyPath, walkFrames, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
-import { isNonCredentialLiteral, namesAKey, namesASecret, secretPrefixedEnvLiteral, valuesEmbeddedPaths } from './common.js';
+import { isNonCredentialLiteral, namesAKey, namesAKeyOfTheSecretBeside, namesASecret, secretPrefixedEnvLiteral, valuesEmbeddedPaths } from './common.js';
 
 /** Subtrees that reference credentials instead of holding them. */
 const REFERENCE_PARENTS = new Set(['secretkeyref', 'secretref', 'valuefrom', 'configmapkeyref', 'existingsecret', 'existingsecrets', 'envfrom', 'remoteref', 'secretstoreref']);
@@ -69,6 +69,7 @@ export function valuesCredentials(root: PNode | null | undefined, config: Resolv
     if (!entry || !last || /^\d+$/.test(last) || entry.key === 'value') return undefined;
     const value = scalarText(node);
     if (value === undefined) return undefined;
+    if (namesAKeyOfTheSecretBeside(entry.key, value, frame.up?.node)) return undefined;
     const literal = valuesCredentialValue(entry.key, value, config, frame.up?.key);
     if (literal) out.push({ path: `.${keyPath(frame).join('.')}`, key: entry.key, value: literal, line: entry.line, column: entry.column });
     return undefined;
