@@ -33,6 +33,18 @@ export interface HelmInfo {
    * `toYaml .` under a `with`): a whole map of the output comes from them, where the YAML text keeps a blank line.
    */
   blocks?: HelmBlockAction[];
+  /** The named templates (`{{ define "x" }}`) of the file: what an `include "x"` elsewhere renders from. */
+  defines?: Record<string, NamedTemplate>;
+}
+
+/** What a named template's body reads and does, as far as the values a caller renders through it go. */
+export interface NamedTemplate {
+  /** `.Values` paths its actions read (`.Values.x`, `$.Values.x`, `.root.Values.x`). */
+  valuesRefs: string[];
+  /** It generates or looks up a value: randAlphaNum-family functions, `lookup`. */
+  generated: boolean;
+  /** The named templates it includes in turn. */
+  includes: string[];
 }
 
 export interface HelmBlockAction {
@@ -54,7 +66,10 @@ const YAML_EXT = /\.ya?ml(\.gotmpl|\.template|\.tmpl|\.tpl|\.j2)?$/i;
  * `configmap.json` there is a manifest template too.
  */
 const RENDERED_TEMPLATE = /(^|\/)templates\/(?:[^/]+\/)*[^_/][^/]*\.(tpl|json)$/i;
-/** A partial (`_helpers.tpl`): Helm renders nothing of it, but its named templates may each be a whole object. */
+/**
+ * A partial (`_helpers.tpl`): Helm renders nothing of it, but other templates include its named templates, and a named
+ * template may be a whole object.
+ */
 const PARTIAL_TEMPLATE = /(^|\/)templates\/(?:[^/]+\/)*_[^/]*\.tpl$/i;
 /** JSON is YAML: `kubectl apply -f` takes a JSON object, and generators (jsonnet, cdk8s) write them. */
 const JSON_EXT = /\.json$/i;
@@ -98,7 +113,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
   sniff(text, file) {
     if (YAML_EXT.test(file.path) || basename(file.path) === 'Kustomization') return true;
     if (RENDERED_TEMPLATE.test(file.path)) return MANIFEST_LINE.test(text) || JSON_OBJECT_START.test(text);
-    if (PARTIAL_TEMPLATE.test(file.path)) return text.includes('define') && OBJECT_BODY.test(text);
+    if (PARTIAL_TEMPLATE.test(file.path)) return text.includes('define');
     return JSON_OBJECT_START.test(text);
   },
   parse(text, file, context) {
@@ -109,18 +124,21 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
       if (!plain.docs.some((d) => d.error) || !text.includes('{{')) return finish(plain, dataRole(role, file, plain), undefined, context);
     }
     const frontEnd = preprocessHelmTemplate(text);
-    const helm = helmInfoOf(frontEnd, file.path);
+    const helm = helmInfoOf(frontEnd, file.path, role === 'template');
+    // Helm renders nothing of a partial (`_helpers.tpl`, `_secrets.yaml`) but its defines: the text around them is no
+    // output, so neither YAML nor a stray `}}` in it matters.
+    const partial = role === 'template' && basename(file.path).startsWith('_');
     // A stray `}}` is literal text to Helm (worth a warning); every other problem makes Helm refuse the template.
     const [warnings, errors] = partition(frontEnd.problems, (p) => p.message.startsWith('stray'));
     if (errors[0]) context.diagnostic({ code: 'parse-error', line: errors[0].line, message: `Go template: ${errors[0].message}` });
-    if (warnings[0]) context.diagnostic({ code: 'template-syntax', line: warnings[0].line, message: `Go template: ${warnings[0].message}` });
+    if (warnings[0] && !partial) context.diagnostic({ code: 'template-syntax', line: warnings[0].line, message: `Go template: ${warnings[0].message}` });
     const options = { restore: (s: string) => restorePlaceholders(s, frontEnd), text: intern };
-    const parsed = withoutJinjaTags(parseYaml(blankCrdBodies(frontEnd.yaml), options), frontEnd.yaml, options);
+    const parsed: ParsedYaml = partial ? { docs: [], aliasLimitHit: false, tooDeep: false } : withoutJinjaTags(parseYaml(blankCrdBodies(frontEnd.yaml), options), frontEnd.yaml, options);
     const bodies = role === 'template' ? objectDefinesText(text, frontEnd.defines) : undefined;
     if (bodies === undefined) return finish(parsed, role, helm, context);
     const bodiesFrontEnd = preprocessHelmTemplate(bodies);
     const bodiesParsed = parseYaml(blankCrdBodies(bodiesFrontEnd.yaml), { restore: (s: string) => restorePlaceholders(s, bodiesFrontEnd), text: intern });
-    return finish(mergeParsed(parsed, bodiesParsed), role, mergeHelmInfo(helm, helmInfoOf(bodiesFrontEnd, file.path)), context);
+    return finish(mergeParsed(parsed, bodiesParsed), role, mergeHelmInfo(helm, helmInfoOf(bodiesFrontEnd, file.path, false)), context);
   },
   compact(model) {
     // PNode trees come out of parseYaml compact already (interned texts, exact arrays), and so do the control
@@ -131,6 +149,12 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
       compactPlain(helm.variables);
       if (helm.controls) helm.controls = helm.controls.slice();
       if (helm.blocks) helm.blocks = helm.blocks.slice();
+      if (helm.defines) {
+        for (const define of Object.values(helm.defines)) {
+          define.valuesRefs = internAll(define.valuesRefs);
+          define.includes = internAll(define.includes);
+        }
+      }
     }
     return model;
   },
@@ -166,15 +190,24 @@ function withoutJinjaTags(parsed: ParsedYaml, text: string, options: ParseYamlOp
   return blanked.docs.some((d) => d.error) ? parsed : blanked;
 }
 
-function helmInfoOf(frontEnd: HelmFrontEnd, path: string): HelmInfo {
+function helmInfoOf(frontEnd: HelmFrontEnd, path: string, withDefines: boolean): HelmInfo {
   let usesLookup = false;
   let usesRandom = false;
   const controls: HelmControlAction[] = [];
   const blocks: HelmBlockAction[] = [];
+  let defines: Record<string, NamedTemplate> | undefined;
   for (const a of frontEnd.actions) {
+    let generates = false;
     for (const f of a.functions) {
-      if (f === 'lookup') usesLookup = true;
-      else if (RANDOM_FUNCTIONS.has(f)) usesRandom = true;
+      if (f === 'lookup') usesLookup = generates = true;
+      else if (RANDOM_FUNCTIONS.has(f)) usesRandom = generates = true;
+    }
+    if (a.inDefine !== undefined && withDefines) {
+      defines ??= {};
+      const define = (defines[a.inDefine] ??= { valuesRefs: [], generated: false, includes: [] });
+      for (const ref of a.valuesRefs) if (!define.valuesRefs.includes(ref)) define.valuesRefs.push(ref);
+      if (a.kind !== 'define') for (const name of a.templates) if (name !== a.inDefine && !define.includes.includes(name)) define.includes.push(name);
+      define.generated ||= generates;
     }
     // Built compact (see compact below): the keyword is a shared constant, and so is the expression when it is
     // the keyword alone (`end`, `else`: half of all control actions).
@@ -194,6 +227,7 @@ function helmInfoOf(frontEnd: HelmFrontEnd, path: string): HelmInfo {
     usesLookup,
     usesRandom,
     ...(blocks.length > 0 ? { blocks } : {}),
+    ...(defines ? { defines } : {}),
   };
 }
 
@@ -248,6 +282,7 @@ function mergeHelmInfo(a: HelmInfo, b: HelmInfo): HelmInfo {
     usesLookup: a.usesLookup || b.usesLookup,
     usesRandom: a.usesRandom || b.usesRandom,
     ...(blocks.length > 0 ? { blocks } : {}),
+    ...(a.defines ? { defines: a.defines } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { ParsedFile } from '../analyzers/types.js';
 import type { HelmInfo, YamlFileModel } from '../analyzers/yaml.js';
 import { getStr, isMap, seqItems, type PMap, type PNode } from '../yaml/model.js';
 import { documentValuesBlocks, resourceValuesBlocks, type ValuesBlock } from './values-blocks.js';
+import type { NamedTemplates } from './named-templates.js';
 
 export type ResourceSource = 'manifest' | 'template' | 'values';
 
@@ -26,6 +27,8 @@ export interface K8sResource {
   /** For resources embedded in values: the key path holding them, e.g. "manifests.0". */
   valuesPath?: string;
   helm?: HelmInfo;
+  /** The tree's named templates, for what the template's `include`s render (set by the project). */
+  namedTemplates?: NamedTemplates;
   /** Logical id used in fingerprints: Kind/namespace/name. */
   id: string;
 }

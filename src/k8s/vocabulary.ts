@@ -160,7 +160,7 @@ const REFERENCE_LAST = new Set([
 /** A first word that makes the key a switch or a reference: existingSecret, useSecret, createSecret, ... */
 const CHAT_SERVICES = new Set(['slack', 'discord', 'teams', 'msteams', 'mattermost', 'rocketchat', 'googlechat', 'gchat', 'webex', 'lark', 'feishu', 'dingtalk']);
 
-const REFERENCE_FIRST = new Set(['existing', 'automount', 'num', 'number', 'use', 'enable', 'enabled', 'create', 'generate', 'auto', 'skip', 'disable', 'external', 'from', 'secret-ref', 'no', 'allow', 'require', 'ignore', 'show', 'rotate', 'reset', 'mount', 'is', 'has', 'should', 'min', 'max']);
+const REFERENCE_FIRST = new Set(['existing', 'force', 'automount', 'num', 'number', 'use', 'enable', 'enabled', 'create', 'generate', 'auto', 'skip', 'disable', 'external', 'from', 'secret-ref', 'no', 'allow', 'require', 'ignore', 'show', 'rotate', 'reset', 'mount', 'is', 'has', 'should', 'min', 'max']);
 
 /**
  * Names built from credential words that hold no credential: etcd's `initial-cluster-token` only keeps two clusters
@@ -217,7 +217,7 @@ function builtInCredentialName(name: string): boolean {
   if (['webhook', 'hook', 'url', 'uri'].includes(last) && w.some((x) => x === 'webhook' || x === 'hook') && w.some((x) => CHAT_SERVICES.has(x))) return true;
   if (REFERENCE_LAST.has(last)) return false;
   // passwordSecret / adminPasswordSecret / tokenSecret name the Secret that holds the password.
-  if (last === 'secret' && w.slice(0, -1).some((x) => ['password', 'passwd', 'pass', 'token', 'credentials', 'credential'].includes(x))) return false;
+  if (last === 'secret' && w.slice(0, -1).some((x) => ['password', 'passwords', 'passwd', 'pass', 'token', 'tokens', 'credentials', 'credential'].includes(x))) return false;
   if (CREDENTIAL_WORDS.has(last)) return true;
   // DB_PASSWORD_PLAIN, adminPasswordValue
   if (w.length >= 2 && CREDENTIAL_WORDS.has(w[w.length - 2]!) && ['value', 'plain', 'plaintext', 'raw', 'b64', 'base64', 'hash', 'encoded'].includes(last)) {

@@ -91,10 +91,11 @@ export function isChunkable(candidate: ParseCandidate): boolean {
 }
 
 /**
- * File names read across files: chart metadata, kustomizations, helmfiles. A chart's default values are context only
- * where a context object needs them (see chartDefaultsFor).
+ * File names read across files: chart metadata, kustomizations, helmfiles, Helm partials (their named templates are
+ * included by other charts' templates: a library chart's). A chart's default values are context only where a context
+ * object needs them (see chartDefaultsFor).
  */
-const CONTEXT_NAME = /(^|\/)(Chart\.ya?ml|kustomization(\.ya?ml)?|Kustomization|helmfile[^/]*|[^/]*\.gotmpl)$|(^|\/)helmfile\.d\//i;
+const CONTEXT_NAME = /(^|\/)(Chart\.ya?ml|kustomization(\.ya?ml)?|Kustomization|helmfile[^/]*|[^/]*\.gotmpl)$|(^|\/)helmfile\.d\/|(^|\/)templates\/(?:[^/]+\/)*_[^/]*$/i;
 
 /**
  * Words of every object another file is judged against. A file without any of them outside comments holds none (a

@@ -1,3 +1,4 @@
+import { NamedTemplates } from '../k8s/named-templates.js';
 import type { ParsedFile } from '../analyzers/types.js';
 import type { YamlFileModel } from '../analyzers/yaml.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -75,6 +76,8 @@ export class Project {
   get resources(): K8sResource[] {
     if (!this.resourceCache) {
       this.resourceCache = this.yamlFiles.flatMap(extractResources);
+      const namedTemplates = new NamedTemplates(this.yamlFiles);
+      for (const resource of this.resourceCache) if (resource.helm) resource.namedTemplates = namedTemplates;
       // The deployment graph reads the resources (Argo CD Applications, Flux objects): it is built once they are cached.
       const graph = deploymentGraph(this);
       applyKustomizeNamespaces(this.resourceCache, (file) => graph.namespace(file), graph);

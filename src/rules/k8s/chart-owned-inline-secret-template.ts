@@ -51,7 +51,7 @@ function computeValuesFedKeys(resource: K8sResource, extra: readonly string[]): 
       for (const e of node.entries) {
         const fed = valuesFedEntry(e, resource, extra);
         if (fed) out.push({ ...fed, section });
-        else if (isScalar(e.value) && typeof e.value.value === 'string' && templateExprs(e.value.value).some((x) => exprSources(x, resource.helm).generated)) {
+        else if (isScalar(e.value) && typeof e.value.value === 'string' && templateExprs(e.value.value).some((x) => exprSources(x, resource.helm, resource.namedTemplates).generated)) {
           generatedKeys.add(e.key);
         }
       }
@@ -91,8 +91,8 @@ function blockFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFe
       const indent = /\bn?indent\s+(\d+)/.exec(block.expr)?.[1];
       const fillsTheMap = indent === undefined ? block.line === e.line : keysAt === undefined ? Number(indent) > e.column - 1 : Number(indent) === keysAt;
       if (!fillsTheMap) continue;
-      let refs = exprSources(block.expr, resource.helm).valuesRefs;
-      if (refs.length === 0 && READS_THE_DOT.test(block.expr)) refs = exprSources(innermostDotBinding(resource.helm, block.line) ?? '', resource.helm).valuesRefs;
+      let refs = exprSources(block.expr, resource.helm, resource.namedTemplates).valuesRefs;
+      if (refs.length === 0 && READS_THE_DOT.test(block.expr)) refs = exprSources(innermostDotBinding(resource.helm, block.line) ?? '', resource.helm, resource.namedTemplates).valuesRefs;
       const paths = refs.filter((ref) => !isSettingPath(ref) && !isNonCredentialMaterialPath(ref));
       const files = chartFilesRead(block.expr);
       if (paths.length > 0 || files.length > 0) out.push({ key: `{{ ${block.expr} }}`, section: e.key, line: block.line, column: 1, paths: paths.sort(), ...(files.length > 0 ? { files } : {}), fallback: false });
@@ -125,7 +125,7 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
   let fallback = false;
   for (const expr of exprs) {
     if (!isNonCredentialMaterialPath(e.key)) chartFilesRead(expr).forEach((f) => files.add(f));
-    const sources = exprSources(expr, resource.helm);
+    const sources = exprSources(expr, resource.helm, resource.namedTemplates);
     // Credential-named paths from anywhere (directly or through $variables); any other non-setting path only when the
     // key itself is a credential and the expression reads it directly (`password: {{ .Values.auth.value }}`).
     let credentialRefs = sources.valuesRefs.filter((ref) => isCredentialPath(ref, extra));

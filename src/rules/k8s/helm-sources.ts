@@ -4,6 +4,7 @@
  * line. Works on the analyzer's `HelmInfo` only (value actions, variables, control actions).
  */
 import type { HelmInfo } from '../../analyzers/yaml.js';
+import type { NamedTemplates } from '../../k8s/named-templates.js';
 import { isCredentialName, isDatabaseName, words } from '../../k8s/vocabulary.js';
 
 const VALUES_DOTTED = /\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)/g;
@@ -35,43 +36,75 @@ export interface ExprSources {
 }
 
 const sourcesByHelm = new WeakMap<HelmInfo, Map<string, ExprSources>>();
+const sourcesByTemplates = new WeakMap<NamedTemplates, WeakMap<HelmInfo, Map<string, ExprSources>>>();
 
 /**
- * Sources of an expression, following `$variable` assignments recorded by the Go-template front end. A top-level
- * answer is a pure function of the expression and the template's HelmInfo: remembered per template (several rules ask
- * about every data key of every templated Secret). The result is shared: read it, never change it.
+ * Sources of an expression, following `$variable` assignments recorded by the Go-template front end and, given the
+ * tree's named templates, what an `include` renders. A top-level answer is a pure function of the expression, the
+ * template's HelmInfo and the named templates: remembered per template (several rules ask about every data key of
+ * every templated Secret). The result is shared: read it, never change it.
  */
-export function exprSources(expr: string, helm: HelmInfo | undefined, depth = 0, seen?: Set<string>): ExprSources {
-  if (!helm || depth !== 0 || seen !== undefined) return traceSources(expr, helm, depth, seen ?? new Set());
-  let memo = sourcesByHelm.get(helm);
+export function exprSources(expr: string, helm: HelmInfo | undefined, templates?: NamedTemplates): ExprSources {
+  if (!helm) return traceSources(expr, helm, templates, 0, new Set());
+  let byHelm = sourcesByHelm;
+  if (templates) {
+    byHelm = sourcesByTemplates.get(templates) ?? new WeakMap();
+    sourcesByTemplates.set(templates, byHelm);
+  }
+  let memo = byHelm.get(helm);
   if (!memo) {
     memo = new Map();
-    sourcesByHelm.set(helm, memo);
+    byHelm.set(helm, memo);
   }
   let sources = memo.get(expr);
   if (!sources) {
-    sources = traceSources(expr, helm, 0, new Set());
+    sources = traceSources(expr, helm, templates, 0, new Set());
     Object.freeze(sources.valuesRefs);
     memo.set(expr, Object.freeze(sources));
   }
   return sources;
 }
 
-function traceSources(expr: string, helm: HelmInfo | undefined, depth: number, seen: Set<string>): ExprSources {
+function traceSources(expr: string, helm: HelmInfo | undefined, templates: NamedTemplates | undefined, depth: number, seen: Set<string>): ExprSources {
   const refs = new Set(valuesRefsOf(expr));
-  let generated = GENERATOR_FUNCTIONS.test(expr) || LOOKUP.test(expr) || [...expr.matchAll(INCLUDE)].some((m) => GENERATING_HELPER.test(m[1]!));
+  let generated = GENERATOR_FUNCTIONS.test(expr) || LOOKUP.test(expr);
+  for (const m of expr.matchAll(INCLUDE)) {
+    const included = includedSources(m[1]!, helm?.chartRoot ?? '.', templates, depth, seen);
+    included.valuesRefs.forEach((r) => refs.add(r));
+    generated ||= included.generated;
+  }
   if (helm && depth < 5) {
     for (const m of expr.matchAll(VARIABLE)) {
       const [, name, fields] = m as unknown as [string, string, string];
       if (seen.has(name)) continue;
       seen.add(name);
       for (const assigned of helm.variables[name] ?? []) {
-        const inner = traceSources(assigned.replace(/^range\s+/, ''), helm, depth + 1, seen);
+        const inner = traceSources(assigned.replace(/^range\s+/, ''), helm, templates, depth + 1, seen);
         // `$db.password` with `$db := .Values.auth` (or a `merge`/`deepCopy` of values maps) reads `.auth.password`
         inner.valuesRefs.forEach((r) => refs.add(r + fields));
         generated ||= inner.generated;
       }
     }
+  }
+  return { valuesRefs: [...refs], generated };
+}
+
+/**
+ * What `include "NAME"` renders from: the values its body (and the templates it includes) read, and whether it
+ * generates. A name no chart of the tree defines (a library outside it) generates when it says so
+ * (`common.secrets.passwords.manage`, `x.randomPassword`).
+ */
+function includedSources(name: string, chartRoot: string, templates: NamedTemplates | undefined, depth: number, seen: Set<string>): ExprSources {
+  const key = `include ${name}`;
+  const found = templates?.find(name, chartRoot);
+  if (!found || depth >= 5 || seen.has(key)) return { valuesRefs: [], generated: GENERATING_HELPER.test(name) };
+  seen.add(key);
+  const refs = new Set(found.template.valuesRefs);
+  let generated = found.template.generated || GENERATING_HELPER.test(name);
+  for (const inner of found.template.includes) {
+    const sources = includedSources(inner, found.chartRoot, templates, depth + 1, seen);
+    sources.valuesRefs.forEach((r) => refs.add(r));
+    generated ||= sources.generated;
   }
   return { valuesRefs: [...refs], generated };
 }
@@ -128,7 +161,7 @@ export function guardedByExistingSecret(conditions: readonly string[]): boolean 
 export function isSettingPath(ref: string): boolean {
   const w = words(ref.split('.').filter(Boolean).pop() ?? '');
   const last = w[w.length - 1] ?? '';
-  return w[0] === 'existing' || ['name', 'key', 'keys', 'enabled', 'create', 'annotations', 'labels', 'namespace', 'ref', 'type', 'host', 'port', 'user', 'username', 'database', 'count', 'replicas', 'size', 'length'].includes(last);
+  return w[0] === 'existing' || w[0] === 'force' || ['name', 'key', 'keys', 'enabled', 'create', 'annotations', 'labels', 'namespace', 'ref', 'type', 'host', 'port', 'user', 'username', 'database', 'count', 'replicas', 'size', 'length'].includes(last);
 }
 
 /** Words before a trailing `Secret` that make the values key the name of a Secret: extraEnvVarsSecret, userSecret, tlsSecret. */

@@ -6,7 +6,7 @@ import { isMap, isScalar, type PEntry } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
 import { isCommentLine, isNonCredentialLiteral, literalCredentialOf, namesAKey, namesASecret, resourceLocation, resourceRef } from './common.js';
-import { exprSources, namesASecretPath, templateExprs } from './helm-sources.js';
+import { exprSources, isCredentialUrlName, namesASecretPath, templateExprs } from './helm-sources.js';
 import { kustomizeGenerators } from './kustomize.js';
 
 export interface ConfigMapCredential {
@@ -24,7 +24,7 @@ const KEY_BEFORE_TEMPLATE = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,80})\1[ \t]*[:=][
 
 /** `.Values` paths named like credentials (password, token, secret; not URLs/DSNs, which are settings unless they carry a literal password). */
 function credentialValuesPaths(expr: string, resource: K8sResource, config: ResolvedConfig): string[] {
-  return exprSources(expr, resource.helm).valuesRefs.filter((ref) => {
+  return exprSources(expr, resource.helm, resource.namedTemplates).valuesRefs.filter((ref) => {
     const last = ref.split('.').pop() ?? '';
     const w = words(last);
     return isCredentialName(last, { extra: config.credentialNames }) && !namesASecretPath(last) && !['dsn', 'url', 'uri'].includes(w[w.length - 1] ?? '');
@@ -50,8 +50,9 @@ export function configMapCredentials(e: PEntry, resource: K8sResource, config: R
     }
   }
   if (out.length === 0 && resource.source === 'template' && text.includes('{{')) {
-    // DB_PASSWORD: {{ .Values.db.password }} — templated, but the destination is still a ConfigMap.
-    if (!block && isCredentialName(e.key, extra)) {
+    // DB_PASSWORD: {{ .Values.db.password }}, DATABASE_URL: {{ include "app.dsn" . }} that puts the password in the URL —
+    // templated, but the destination is still a ConfigMap.
+    if (!block && (isCredentialName(e.key, extra) || isCredentialUrlName(e.key))) {
       const paths = templateExprs(text).flatMap((x) => credentialValuesPaths(x, resource, config));
       if (paths.length) out.push({ ...at, valuesPaths: [...new Set(paths)] });
     } else if (block) {

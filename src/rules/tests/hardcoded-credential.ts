@@ -6,6 +6,9 @@ import { hasResources } from '../../scan/project-index.js';
 import { createRule } from '../create-rule.js';
 import { harnessModels, Occurrences } from './common.js';
 import { isTestYaml } from './integration-test-inline-credentials.js';
+import type { ParsedFile } from '../../analyzers/types.js';
+import type { YamlFileModel } from '../../analyzers/yaml.js';
+import { basename } from '../../util/path.js';
 
 const LABEL: Record<CredentialFormat, string> = {
   'github-token': 'GitHub token',
@@ -55,14 +58,20 @@ export const hardcodedCredential = createRule(
   (context) => {
     const { project } = context;
     // Files and lines other rules already judge structurally: one footprint, one finding.
+    const coveredLines = new Set<string>();
+    // A Helm partial (`_helpers.tpl`) is judged structurally only where a named template is a whole object: the rest of
+    // it (helpers, defaults) is text that no other rule reads.
+    const isPartial = (f: ParsedFile<YamlFileModel>) => f.model.role === 'template' && basename(f.file.path).startsWith('_');
+    for (const f of project.yamlFiles.filter(isPartial)) {
+      for (const doc of f.model.docs) for (let line = doc.line; line <= (doc.root?.endLine ?? doc.line); line++) coveredLines.add(`${f.file.path}:${line}`);
+    }
     const structuralYaml = new Set(
-      project.yamlFiles.filter((f) => f.model.role !== 'manifest' || isTestYaml(f) || hasResources(project, f.file.path)).map((f) => f.file.path),
+      project.yamlFiles.filter((f) => !isPartial(f) && (f.model.role !== 'manifest' || isTestYaml(f) || hasResources(project, f.file.path))).map((f) => f.file.path),
     );
     // Credential files (.npmrc, pip.conf, .pypirc, …) have their own rule (committed-npmrc-credentials).
     for (const id of STRUCTURAL_ANALYZERS) for (const f of project.models(id)) structuralYaml.add(f.file.path);
     // Test dotenv files have theirs too (integration-test-inline-credentials).
     for (const f of project.models('dotenv')) if (isTestDotenv(f.file)) structuralYaml.add(f.file.path);
-    const coveredLines = new Set<string>();
     // pytest env settings are judged as test configuration (integration-test-inline-credentials).
     for (const { file, model } of project.models<PytestEnvModel>('tests-pytest-env')) for (const e of model.entries) coveredLines.add(`${file.path}:${e.line}`);
     for (const { file, model } of harnessModels(project)) {
