@@ -5,6 +5,7 @@ import { get, isMap, isScalar, type PEntry, type PNode } from '../../yaml/model.
 import type { ResourceRef } from '../../types.js';
 import type { Project } from '../../scan/project.js';
 import { resourcesInFile } from '../../scan/project-index.js';
+import { helmLiteral } from './helm-sources.js';
 
 export interface LiteralCredential {
   /** Key path inside the resource, e.g. "stringData.password". */
@@ -34,9 +35,11 @@ export function secretLiterals(resource: K8sResource, config: ResolvedConfig): L
       if (!isScalar(e.value) || typeof e.value.value !== 'string') continue;
       const raw = e.value.value;
       const json = section === 'stringData' ? jsonObject(raw) : undefined;
-      if (json === undefined && !isLiteralSecretValue(raw)) continue;
-      const text = section === 'data' ? decodeBase64Text(raw) : raw;
-      if (text === undefined || text.trim() === '') continue;
+      // A template's `{{ "123456" | b64enc }}` or `default "changeme"` commits its value as a manifest's literal does.
+      const committed = json === undefined && !isLiteralSecretValue(raw) && resource.source === 'template' ? helmLiteral(raw) : undefined;
+      if (json === undefined && !isLiteralSecretValue(raw) && !committed) continue;
+      const text = committed ? (committed.encoded || section === 'stringData' ? committed.value : decodeBase64Text(committed.value)) : section === 'data' ? decodeBase64Text(raw) : raw;
+      if (text === undefined || text.trim() === '' || (committed && isNonCredentialLiteral(text))) continue;
       const at = { path: `${section}.${e.key}`, key: e.key, line: e.line, column: e.column };
       // A JSON payload (.dockerconfigjson, credentials.json): judge its fields, not the document (`}}` closing
       // nested objects is not a template; a `${REGISTRY_PASSWORD}` field inside it is a placeholder).
@@ -146,6 +149,8 @@ export function isNonCredentialLiteral(value: string): boolean {
   if (v.length < 3) return true;
   if (/^(\/|\.\.?\/|~\/)[^\s]*$/.test(v) || FILE_LIKE.test(v)) return true;
   if (/^x{4,}$/i.test(v) || /^\*{3,}$/.test(v)) return true;
+  // A value that says it is not used: a key some tool insists on, filled with a marker.
+  if (/^(value[-_])?(not[-_]?used|unused)$/i.test(v)) return true;
   if (/^-----BEGIN [A-Z0-9 ]+-----\s*-----END [A-Z0-9 ]+-----$/.test(v)) return true;
   // Shell/template syntax and code: `$(cat …)`, `get_secret(…)`, `os.environ["X"]`, `ENV['X']`.
   if (/^[\\$%`]/.test(v) || /^[A-Za-z_][\w.]*[([]/.test(v)) return true;

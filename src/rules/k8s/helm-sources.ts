@@ -109,6 +109,65 @@ function includedSources(name: string, chartRoot: string, templates: NamedTempla
   return { valuesRefs: [...refs], generated };
 }
 
+const GO_STRING = '"(?:[^"\\\\]|\\\\.)*"|`[^`]*`';
+const LITERAL_SEGMENT = new RegExp(`^(?:print\\s+)?(${GO_STRING})$`);
+const DEFAULT_SEGMENT = new RegExp(`^default\\s+(${GO_STRING})(?:\\s+(?:\\$?\\.[\\w.]*|\\$\\w+))?$`);
+const READ_SEGMENT = /^(?:\$?\.[\w.]*|\$\w+(?:\.[\w.]+)?)$/;
+const TEXT_FUNCTIONS = new Set(['quote', 'squote', 'trim', 'toString', 'b64enc']);
+
+/**
+ * The string a Helm action commits in the chart itself: `{{ "123456" | b64enc }}`, `{{ print "pw" }}`, or the
+ * fallback of `{{ .Values.pw | default "changeme" | quote }}`. Undefined for anything else (a `required` message is
+ * not a value, nor is what `include` or a generator makes). `encoded` when the pipeline base64-encodes it.
+ */
+export function helmLiteral(text: string): { value: string; encoded: boolean } | undefined {
+  const whole = /^\{\{-?\s*([\s\S]*?)\s*-?\}\}$/.exec(text.trim());
+  if (!whole || whole[1]!.includes('{{')) return undefined;
+  const segments = pipelineSegments(whole[1]!);
+  let value: string | undefined;
+  let encoded = false;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const literal = i === 0 ? LITERAL_SEGMENT.exec(segment) : null;
+    const fallback = DEFAULT_SEGMENT.exec(segment);
+    if (literal) value = unquote(literal[1]!);
+    else if (fallback) value ??= unquote(fallback[1]!);
+    else if (i === 0 && READ_SEGMENT.test(segment)) continue;
+    else if (i > 0 && TEXT_FUNCTIONS.has(segment)) encoded ||= segment === 'b64enc';
+    else return undefined;
+  }
+  return value === undefined ? undefined : { value, encoded };
+}
+
+/** The commands of a pipeline, split on the `|` outside strings. */
+function pipelineSegments(expr: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const c: string = expr[i]!;
+    if (c === '"') {
+      for (i++; i < expr.length && expr[i] !== '"'; i++) if (expr[i] === '\\') i++;
+    } else if (c === '`') {
+      const close = expr.indexOf('`', i + 1);
+      i = close < 0 ? expr.length : close;
+    } else if (c === '|') {
+      out.push(expr.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(expr.slice(start).trim());
+  return out;
+}
+
+function unquote(literal: string): string {
+  if (literal.startsWith('`')) return literal.slice(1, -1);
+  try {
+    return JSON.parse(literal) as string;
+  } catch {
+    return literal.slice(1, -1);
+  }
+}
+
 /** The `{{ expr }}` pieces of a scalar's text (the YAML model keeps Helm expressions as text). */
 export function templateExprs(text: string): string[] {
   return [...text.matchAll(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g)].map((m) => m[1]!);
