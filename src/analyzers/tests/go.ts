@@ -1,10 +1,10 @@
 /**
  * Go tests (`*_test.go`), parsed with the tree-sitter Go grammar. Facts: `os.Getenv` followed by a literal
  * assignment when empty (and `os.LookupEnv` + `!ok`), env helpers with a literal default, `corev1.Secret` literals
- * with StringData/Data, Azure Key Vault SDK imports, Secret manifests in raw strings.
+ * with StringData/Data, Azure Key Vault SDK clients, Secret manifests in raw strings.
  */
 import type { Analyzer, FileContext } from '../types.js';
-import { isCodeLiteral } from './judge.js';
+import { isCodeLiteral, isTestDouble } from './judge.js';
 import { emptyModel, harnessRole, hasFacts, secretsInYamlText, type HarnessModel, type HarnessRole, type InlineSecretFact } from './model.js';
 import { firstError, named, pos, treeSitterParser, walk, type Node } from './treesitter.js';
 
@@ -278,11 +278,20 @@ class GoWalker {
     this.model.inlineSecrets.push(fact);
   }
 
+  /**
+   * A Key Vault SDK import, reported when the file builds a client that reaches the vault: `azsecrets.NewClient(url,
+   * cred, nil)` (the legacy SDK: `keyvault.New()`) with a credential that is not a test double. An import for the
+   * response types next to a mock is no read.
+   */
   private importSpec(node: Node): void {
     const path = goString(node.childForFieldName('path'));
     if (!path || !/keyvault\/(azsecrets|keyvault)|services\/keyvault\//.test(path)) return;
     let root: Node = node;
     while (root.parent) root = root.parent;
+    const pkg = node.childForFieldName('name')?.text ?? path.replace(/^.*\//, '');
+    const constructors = new Set([`${pkg}.NewClient`, `${pkg}.New`, `${pkg}.NewWithoutDefaults`]);
+    const buildsClient = root.descendantsOfType('call_expression').some((call) => call !== null && constructors.has(callName(call)) && !isTestDouble(callArgs(call)[1]?.text ?? ''));
+    if (!buildsClient) return;
     const secrets = new Set<string>();
     for (const call of root.descendantsOfType('call_expression')) {
       if (!call || !/\.GetSecret$/.test(callName(call))) continue;

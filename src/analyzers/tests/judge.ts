@@ -44,6 +44,11 @@ export function isDatabaseEnginePath(path: string): boolean {
   return /(^|\/)database\/(config|roles|static-roles)\//.test(path.replace(/^\/?v1\//, ''));
 }
 
+/** Does an expression (a client's credential argument) name a test double? A client built with one never reaches a vault. */
+export function isTestDouble(expression: string): boolean {
+  return /mock|fake|stub|dummy|spy/i.test(expression);
+}
+
 export function unquote(text: string): string {
   return text.replace(/^(["'`])([\s\S]*)\1$/, '$2');
 }

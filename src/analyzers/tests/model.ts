@@ -49,7 +49,7 @@ export interface InlineSecretFact extends Pos {
   secretType?: string;
 }
 
-/** A direct Azure Key Vault read: SDK import/client, or `az keyvault secret show`. */
+/** A direct Azure Key Vault read: an SDK client built with a real credential (at its import), or `az keyvault secret show`. */
 export interface KeyVaultFact extends Pos {
   form: string;
   /** Secret names read, when literal. */

@@ -5,7 +5,7 @@
  */
 import type { Analyzer, FileContext } from '../types.js';
 import { commandFacts, commandsOfText } from './commands.js';
-import { isCodeLiteral } from './judge.js';
+import { isCodeLiteral, isTestDouble } from './judge.js';
 import { emptyModel, harnessRole, hasFacts, secretsInYamlText, type HarnessModel, type HarnessRole, type InlineSecretFact } from './model.js';
 import { firstError, named, pos, treeSitterParser, walk, type Node } from './treesitter.js';
 
@@ -101,7 +101,20 @@ class PyWalker {
     private readonly usesHvac: boolean,
   ) {}
 
+  /** `from azure.keyvault.secrets import …` statements: a read only when the file also builds a real client. */
+  private keyVaultImports: Node[] = [];
+  /** Local names of the SDK's SecretClient (`import SecretClient as Kv`). */
+  private secretClientNames = new Set(['SecretClient']);
+  private clientConstructed = false;
+  private clientPatched = false;
+
   run(root: Node): void {
+    this.walk(root);
+    if (!this.clientConstructed || this.clientPatched) return;
+    for (const node of this.keyVaultImports) this.model.keyVault.push({ form: 'azure.keyvault.secrets', secrets: [...this.keyVaultSecrets(node)], ...pos(node) });
+  }
+
+  private walk(root: Node): void {
     walk(root, PY_VISITED, (node) => {
       switch (node.type) {
         case 'call':
@@ -167,8 +180,9 @@ class PyWalker {
     }
     const last = fn.replace(/^.*\./, '');
     if (last === 'V1Secret') return this.v1Secret(node);
-    if (last === 'SecretClient' && /keyvault|vault_url/i.test(node.text)) {
-      // Covered by the import fact; a client without the import (dynamic) still counts.
+    if (this.secretClientNames.has(last)) return this.secretClient(node);
+    if (/(^|\.)(patch(\.object)?|setattr)$/.test(fn) && args(node).positional.some((a) => /(^|\.)SecretClient$/.test(pyString(a) ?? ''))) {
+      this.clientPatched = true;
       return;
     }
     if (SUBPROCESS.test(fn)) return this.subprocess(node);
@@ -289,7 +303,21 @@ class PyWalker {
   private importStatement(node: Node): void {
     const text = node.text;
     if (!/azure\.keyvault\.secrets|azure\.keyvault\b/.test(text)) return;
-    this.model.keyVault.push({ form: 'azure.keyvault.secrets', secrets: [...this.keyVaultSecrets(node)], ...pos(node) });
+    this.keyVaultImports.push(node);
+    for (const alias of node.descendantsOfType('aliased_import')) {
+      if (alias?.childForFieldName('name')?.text === 'SecretClient') this.secretClientNames.add(alias.childForFieldName('alias')?.text ?? 'SecretClient');
+    }
+  }
+
+  /**
+   * `SecretClient(vault_url=…, credential=DefaultAzureCredential())`: a client that reaches the vault, unless its
+   * credential is a test double. Subclassing the client for a fake, `MagicMock(spec=SecretClient)` and patching it
+   * build nothing.
+   */
+  private secretClient(node: Node): void {
+    const a = args(node);
+    const credential = a.keywords.get('credential') ?? a.positional[1];
+    if (!isTestDouble(credential?.text ?? node.childForFieldName('arguments')?.text ?? '')) this.clientConstructed = true;
   }
 
   private secretNames?: string[];

@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import type { ts as TS } from 'ts-morph';
 import { basename, dirname, joinPosix } from '../../util/path.js';
 import type { Analyzer, FileContext } from '../types.js';
-import { isCodeLiteral } from './judge.js';
-import { emptyModel, harnessRole, hasFacts, secretsInYamlText, TEST_CONFIG_NAME, type HarnessModel, type HarnessRole, type InlineSecretFact } from './model.js';
+import { isCodeLiteral, isTestDouble } from './judge.js';
+import { emptyModel, harnessRole, hasFacts, secretsInYamlText, TEST_CONFIG_NAME, type HarnessModel, type HarnessRole, type InlineSecretFact, type KeyVaultFact } from './model.js';
 import { commandFacts, commandsOfText } from './commands.js';
 
 type Ts = typeof TS;
@@ -135,6 +135,12 @@ export const typescriptAnalyzer: Analyzer<HarnessModel> = {
 class TsWalker {
   private vaultClients = new Set<string>();
   private importsVault = false;
+  /** Imports of @azure/keyvault-secrets: a read only when the file builds a real client and does not mock the module. */
+  private keyVaultImports: KeyVaultFact[] = [];
+  /** Local names of the SDK's SecretClient (`import { SecretClient as Kv }`). */
+  private secretClientNames = new Set(['SecretClient']);
+  private keyVaultClientBuilt = false;
+  private keyVaultMocked = false;
 
   constructor(
     private readonly ts: Ts,
@@ -151,6 +157,7 @@ class TsWalker {
       this.ts.forEachChild(node, visit);
     };
     visit(this.sf);
+    if (this.keyVaultClientBuilt && !this.keyVaultMocked) this.model.keyVault.push(...this.keyVaultImports);
   }
 
   private pos(node: TS.Node): { line: number; column: number } {
@@ -376,7 +383,12 @@ class TsWalker {
 
   private importDecl(node: TS.ImportDeclaration): void {
     const from = this.stringOf(node.moduleSpecifier);
-    if (from === '@azure/keyvault-secrets') this.model.keyVault.push({ form: 'import @azure/keyvault-secrets', secrets: this.keyVaultSecretNames(), ...this.pos(node) });
+    if (from !== '@azure/keyvault-secrets' || node.importClause?.isTypeOnly) return;
+    const bindings = node.importClause?.namedBindings;
+    if (bindings && this.ts.isNamedImports(bindings)) {
+      for (const e of bindings.elements) if ((e.propertyName ?? e.name).text === 'SecretClient') this.secretClientNames.add(e.name.text);
+    }
+    this.keyVaultImports.push({ form: 'import @azure/keyvault-secrets', secrets: this.keyVaultSecretNames(), ...this.pos(node) });
   }
 
   private secretNames?: string[];
@@ -394,6 +406,8 @@ class TsWalker {
   private newExpression(node: TS.NewExpression): void {
     const ts = this.ts;
     const callee = node.expression.getText(this.sf);
+    // `new SecretClient(url, new DefaultAzureCredential())` reaches the vault; with a mocked credential it does not.
+    if (this.secretClientNames.has(callee.replace(/^.*\./, '')) && !isTestDouble(node.arguments?.[1]?.getText(this.sf) ?? '')) this.keyVaultClientBuilt = true;
     if (this.importsVault && node.parent && ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) && /vault/i.test(callee)) this.vaultClients.add(node.parent.name.text);
   }
 
@@ -401,9 +415,10 @@ class TsWalker {
     const ts = this.ts;
     const callee = node.expression.getText(this.sf);
     if (/^require$/.test(callee) && this.stringOf(node.arguments[0]) === '@azure/keyvault-secrets') {
-      this.model.keyVault.push({ form: "require('@azure/keyvault-secrets')", secrets: this.keyVaultSecretNames(), ...this.pos(node) });
+      this.keyVaultImports.push({ form: "require('@azure/keyvault-secrets')", secrets: this.keyVaultSecretNames(), ...this.pos(node) });
       return;
     }
+    if (/^(jest|vi)\.(mock|doMock)$/.test(callee) && this.stringOf(node.arguments[0]) === '@azure/keyvault-secrets') this.keyVaultMocked = true;
     // node-vault: const vault = require('node-vault')(...) / nodeVault({...}); vault.write('secret/data/x', {...})
     if (this.importsVault && node.parent && ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) && /vault/i.test(callee)) this.vaultClients.add(node.parent.name.text);
     if (this.importsVault && ts.isPropertyAccessExpression(node.expression) && /^(write|update)$/.test(node.expression.name.text)) {
