@@ -22,11 +22,11 @@ export function secretHoldsCredential(keys: readonly string[], values: readonly 
   return values.some((v) => embeddedUrlPassword(v) !== undefined || connectionStringPassword(v) !== undefined || /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v));
 }
 
-const DB_PATH_WORDS = new Set(['db', 'database', 'databases', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'jdbc', 'dsn']);
+const DB_PATH_WORDS = new Set(['db', 'database', 'databases', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'sql', 'mssql', 'sqlserver', 'cnpg', 'flyway', 'liquibase', 'jdbc', 'dsn']);
 
 /**
- * Does a Vault write carry a database credential? Path segments or keys naming a database, `username` together
- * with `password`, or a connection URL among the values.
+ * Does a Vault write carry a database credential? Path segments or keys naming a database, or a connection URL
+ * among the values. A `username` + `password` pair alone is any service's login (`secret/my-app/config`).
  */
 export function isDatabaseVaultWrite(path: string, keys: readonly string[], values: readonly string[]): boolean {
   const pathWords = words(path.replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, ' '));
@@ -34,8 +34,6 @@ export function isDatabaseVaultWrite(path: string, keys: readonly string[], valu
   // An error tracker's DSN (`secret/shop/sentry` with `dsn=`) is an endpoint key, not a database connection.
   const errorTracker = pathWords.some((w) => ['sentry', 'glitchtip', 'bugsnag', 'rollbar', 'raven'].includes(w));
   if (keys.some((k) => isDatabaseName(k) && !(errorTracker && /^dsn$/i.test(k)))) return true;
-  const lower = keys.map((k) => k.toLowerCase());
-  if (lower.some((k) => /(^|_|-)pass(word)?$/.test(k)) && lower.some((k) => /(^|_|-)user(name)?$/.test(k)) && !pathWords.some((w) => ['smtp', 'mail', 'ldap', 'registry', 'ghcr', 'docker', 'npm', 'git', 'github', 'gitlab'].includes(w))) return true;
   return values.some((v) => /^(postgres(ql)?|mysql|mariadb|mongodb(\+srv)?|jdbc:[a-z]+|sqlserver|redis):\/\//i.test(v.trim()) || /^jdbc:/i.test(v.trim()));
 }
 

@@ -17,6 +17,11 @@ export function appOfVaultPath(path: string): string {
   return 'app';
 }
 
+/** The connection or role a database engine path configures, whole: database/config/my-database -> my-database. */
+function engineObjectOf(path: string): string | undefined {
+  return /(?:^|\/)database\/(?:config|roles|static-roles)\/([A-Za-z0-9][\w.-]*)$/.exec(path)?.[1];
+}
+
 export const vaultWriteDbCredential = createRule(
   {
     id: 'vault-write-db-credential',
@@ -39,7 +44,7 @@ export const vaultWriteDbCredential = createRule(
           if (!engine && !isDatabaseVaultWrite(w.path, w.keys, w.values)) continue;
           const app = appOfVaultPath(w.path);
           const origin = model.role === 'test' ? 'test' : classifier.classify({ name: `${app}-db-credentials`, keys: w.keys, file: file.path });
-          const what = engine ? `configures Vault's database secrets engine for ${app} (${w.path})` : `writes a database credential into Vault at ${w.path || '(dynamic path)'}${w.keys.length ? ` (keys: ${w.keys.join(', ')})` : ''}`;
+          const what = engine ? `configures Vault's database secrets engine for ${engineObjectOf(w.path) ?? app} (${w.path})` : `writes a database credential into Vault at ${w.path || '(dynamic path)'}${w.keys.length ? ` (keys: ${w.keys.join(', ')})` : ''}`;
           context.report({
             file,
             line: w.line,
