@@ -1,6 +1,6 @@
 import { externalSecretTemplateData } from '../../k8s/eso.js';
 import type { K8sResource } from '../../k8s/resources.js';
-import { isCredentialName, isDatabaseName, words } from '../../k8s/vocabulary.js';
+import { isCredentialName, isDatabaseCredentialKey, isDatabaseName, words } from '../../k8s/vocabulary.js';
 import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { get, getStr, isMap, isScalar, seqItems, str, walk, type PEntry, type PMap, type PNode } from '../../yaml/model.js';
@@ -8,6 +8,7 @@ import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
 import { cnpgManagedRoleReplacement } from '../snippets.js';
 import type { RuleContext } from '../types.js';
+import { appOfVaultPath } from '../tests/vault-write-db-credential.js';
 import { mirrorConsumerEntries } from './mirror.js';
 import { externalSecrets, isVaultEntry, looksLikeEmbeddedResource, plural, roleFromSecretName, type EsEntry, type EsInfo } from './common.js';
 
@@ -46,6 +47,8 @@ export function dbCredsPath(text: string): string | undefined {
 
 const INJECT_SECRET = 'vault.hashicorp.com/agent-inject-secret-';
 const INJECT_TEMPLATE = 'vault.hashicorp.com/agent-inject-template-';
+/** Certificates and CA bundles kept next to a database's credentials are no password. */
+const TLS_MATERIAL = /(^|[/_.-])(tls|certs?|ca|ssl)([/_.-]|$)/i;
 
 interface Injection {
   annotation: string;
@@ -69,7 +72,7 @@ function injectionsIn(map: PMap): Injection[] {
     }
     // A static KV path that names a database (`kv/data/orders-postgres`, `secret/data/app/db`): a password kept in Vault.
     const kv = (str(e.value) ?? '').trim();
-    if (kv && !/\s/.test(kv) && isDatabaseName(kv) && !/(^|[/_.-])(tls|certs?|ca|ssl)([/_.-]|$)/i.test(`${kv}/${name}`)) out.push({ annotation: e.key, path: kv, line: e.line, column: e.column, dynamic: false });
+    if (kv && !/\s/.test(kv) && isDatabaseName(kv) && !TLS_MATERIAL.test(`${kv}/${name}`)) out.push({ annotation: e.key, path: kv, line: e.line, column: e.column, dynamic: false });
   }
   return out;
 }
@@ -127,56 +130,102 @@ function checkVaultCsi(context: RuleContext, resource: K8sResource): void {
   });
 }
 
+/** A Bank-Vaults webhook reference to a database credential, resolved when the pod starts. */
+export interface VaultReference {
+  entry: PEntry;
+  /** `database/creds/<role>` for dynamic credentials, else the KV path. */
+  path: string;
+  /** The `#key` of a KV reference. */
+  key?: string;
+  dynamic: boolean;
+}
+
+/** Bank-Vaults' `vault:<path>#<key>[#<version>]` (`>>vault:` for dynamic secrets kept for the pod's lifetime). */
+const VAULT_REFERENCE = /^(?:>>)?vault:([^#\s]+)(?:#([^#\s]*))?(?:#\S*)?$/;
+const BANK_VAULTS_ENV_FROM_PATH = 'vault.security.banzaicloud.io/vault-env-from-path';
+
 /**
- * One pass over an object for what the rule reads in it: `value: vault:database/creds/...` entries anywhere (in
- * document order), and the annotation maps holding Vault injector secrets outside embedded objects (as
- * `annotationMaps(node, true)` finds them, in the same order).
+ * `vault:database/creds/app#password` (Vault mints it), or a KV reference to a database credential: a path or
+ * variable naming a database (`vault:apps/data/database/mongodb#uri`, `ORDERS_DB_PASSWORD`) and a key or variable
+ * naming a credential.
  */
-export function scanVaultUses(root: PNode): { envRefs: { entry: PEntry; path: string }[]; injectorMaps: PMap[] } {
-  const envRefs: { entry: PEntry; path: string }[] = [];
+export function databaseVaultReference(text: string, variable: string | undefined): Omit<VaultReference, 'entry'> | undefined {
+  const ref = VAULT_REFERENCE.exec(text.trim());
+  if (!ref) return undefined;
+  const creds = dbCredsPath(` ${ref[1]!}`);
+  if (creds) return { path: creds, dynamic: true };
+  const path = ref[1]!;
+  const key = ref[2] || undefined;
+  const names = [key, variable].filter((n): n is string => !!n);
+  const database = isDatabaseName(path) || names.some(isDatabaseName);
+  const credential = names.some((n) => isCredentialName(n) || isDatabaseCredentialKey(n));
+  if (!database || !credential || TLS_MATERIAL.test(`${path}/${key ?? ''}`)) return undefined;
+  return { path, ...(key ? { key } : {}), dynamic: false };
+}
+
+/**
+ * One pass over an object for what the rule reads in it: Bank-Vaults references to database credentials anywhere
+ * (`value: vault:…` env entries, `vault-env-from-path` annotations; in document order), and the annotation maps
+ * holding Vault injector secrets outside embedded objects (as `annotationMaps(node, true)` finds them, in the same order).
+ */
+export function scanVaultUses(root: PNode): { envRefs: VaultReference[]; injectorMaps: PMap[] } {
+  const envRefs: VaultReference[] = [];
   const injectorMaps: PMap[] = [];
-  const stack: { node: PNode; entry: PEntry | undefined; inside: boolean }[] = [{ node: root, entry: undefined, inside: false }];
+  const stack: { node: PNode; inside: boolean }[] = [{ node: root, inside: false }];
   while (stack.length > 0) {
     const current = stack.pop()!;
-    const { node, entry } = current;
+    const { node } = current;
     // Below the root, an embedded object and all it holds are the index's (annotationMaps skips them; env refs do not).
     const inside = current.inside || (node !== root && looksLikeEmbeddedResource(node));
-    if (entry && entry.key === 'value' && isScalar(node) && typeof node.value === 'string') {
-      const ref = /^vault:([^#\s]+)(#\S*)?$/.exec(node.value.trim());
-      const path = ref ? dbCredsPath(` ${ref[1]!}`) : undefined;
-      if (path) envRefs.push({ entry, path });
-    }
     if (node.t === 'map') {
       if (!inside && node.entries.some((e) => e.key.startsWith(INJECT_SECRET))) injectorMaps.push(node);
-      // Of the scalars, only a `value:` entry can be a reference: the others are not visited.
+      for (const e of node.entries) {
+        if (e.key === 'value' && isScalar(e.value) && typeof e.value.value === 'string') {
+          const ref = databaseVaultReference(e.value.value, str(node.entries.find((n) => n.key === 'name')?.value));
+          if (ref) envRefs.push({ entry: e, ...ref });
+        } else if (e.key === BANK_VAULTS_ENV_FROM_PATH) {
+          // Every key under each path becomes an env variable: a path naming a database is its credential.
+          for (const path of (str(e.value) ?? '').split(',').map((p) => p.trim())) {
+            if (path && isDatabaseName(path) && !TLS_MATERIAL.test(path)) envRefs.push({ entry: e, path, dynamic: false });
+          }
+        }
+      }
+      // Scalars are read above: only maps and sequences are visited.
       for (let i = node.entries.length - 1; i >= 0; i--) {
         const e = node.entries[i]!;
-        if (e.value && (e.value.t !== 'scalar' || e.key === 'value')) stack.push({ node: e.value, entry: e, inside });
+        if (e.value && e.value.t !== 'scalar') stack.push({ node: e.value, inside });
       }
     } else if (node.t === 'seq') {
       for (let i = node.items.length - 1; i >= 0; i--) {
         const item = node.items[i];
-        if (item && item.t !== 'scalar') stack.push({ node: item, entry: undefined, inside });
+        if (item && item.t !== 'scalar') stack.push({ node: item, inside });
       }
     }
   }
   return { envRefs, injectorMaps };
 }
 
-/** Bank-Vaults webhook env references: `value: vault:database/creds/app#password` is injected at pod start. */
-function checkEnvReferences(context: RuleContext, resource: K8sResource, envRefs: readonly { entry: PEntry; path: string }[]): void {
-  for (const { entry, path } of envRefs) {
-    const role = path.split('/').pop() ?? 'app';
+/** Bank-Vaults webhook references: `value: vault:database/creds/app#password` and friends are injected at pod start. */
+function checkEnvReferences(context: RuleContext, resource: K8sResource, envRefs: readonly VaultReference[]): void {
+  for (const { entry, path, key, dynamic } of envRefs) {
+    const reference = key ? `${path}#${key}` : path;
+    const app = dynamic ? (path.split('/').pop() ?? 'app') : appOfVaultPath(path);
+    const role = app.replace(/-/g, '_');
+    const secretName = `${app}-db-credentials`;
+    const through = entry.key === BANK_VAULTS_ENV_FROM_PATH ? `the ${BANK_VAULTS_ENV_FROM_PATH} annotation` : 'a vault: env reference';
     context.report({
       file: resource.parsed.file,
       line: entry.line,
       column: entry.column,
-      message: `${resource.kind} ${resource.name} injects dynamic database credentials from Vault (${path}) through a vault: env reference: Vault mints the role password instead of CNPG`,
-      location: resourceLocation(resource, `vault-env:${path}`),
-      keys: [path],
+      message: dynamic
+        ? `${resource.kind} ${resource.name} injects dynamic database credentials from Vault (${path}) through ${through}: Vault mints the role password instead of CNPG`
+        : `${resource.kind} ${resource.name} injects a database credential stored in Vault (${reference}) through ${through}: Vault holds the password instead of CNPG`,
+      location: resourceLocation(resource, `vault-env:${reference}`),
+      keys: [reference],
       origin: 'cluster-operator',
       resource: resourceRef(resource),
-      replacement: cnpgManagedRoleReplacement({ secretName: `${role}-db-credentials`, role }),
+      replacement: cnpgManagedRoleReplacement({ secretName, role }),
+      remediation: `Give role ${role} a CNPG managed role with a cluster-generated Secret (${secretName}), read it with secretKeyRef/envFrom instead of ${entry.key === BANK_VAULTS_ENV_FROM_PATH ? `${BANK_VAULTS_ENV_FROM_PATH} ${path}` : `vault:${reference}`}, and delete the Vault ${dynamic ? 'database role' : 'key'}.`,
     });
   }
 }

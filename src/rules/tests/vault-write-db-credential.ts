@@ -5,7 +5,7 @@ import { createRule } from '../create-rule.js';
 import { cnpgManagedRoleReplacement } from '../snippets.js';
 import { harnessModels, Occurrences } from './common.js';
 
-const NOISE = new Set(['secret', 'secrets', 'kv', 'data', 'v1', 'v2', 'database', 'config', 'roles', 'static', 'creds', 'credentials', 'credential', 'db', 'postgres', 'postgresql', 'pg', 'mysql', 'password', 'passwords', 'user', 'username', 'url', 'uri', 'dsn', 'auth', 'app', 'apps', 'platform']);
+const NOISE = new Set(['secret', 'secrets', 'kv', 'data', 'v1', 'v2', 'database', 'config', 'roles', 'static', 'creds', 'credentials', 'credential', 'db', 'postgres', 'postgresql', 'pg', 'mysql', 'mariadb', 'mongo', 'mongodb', 'password', 'passwords', 'user', 'username', 'url', 'uri', 'dsn', 'auth', 'app', 'apps', 'platform']);
 
 /** The application a Vault path is about: secret/data/orders-db-credentials -> orders. */
 export function appOfVaultPath(path: string): string {
