@@ -360,8 +360,8 @@ function keywordDsnPassword(value: string): RegExpExecArray | null {
   return quoted ?? /(?:^|\s)password\s*=\s*([^\s'"]+)/i.exec(value);
 }
 
-/** Database credential Secret names: orders-db-credentials, postgres-app-auth, pg-superuser, mysql-root ... */
-const DATABASE_WORDS = new Set(['dbcreds', 'dbcred', 'dbcredentials', 'dbpass', 'dbsecret', 'dbsecrets', 'db', 'database', 'databases', 'datasource', 'datasources', 'postgres', 'postgresql', 'pg', 'psql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn']);
+/** Database credential Secret names: orders-db-credentials, postgres-app-auth, pg-superuser, mysql-root, initdbPassword, PGPASSWORD ... */
+const DATABASE_WORDS = new Set(['dbcreds', 'dbcred', 'dbcredentials', 'dbpass', 'dbsecret', 'dbsecrets', 'db', 'database', 'databases', 'datasource', 'datasources', 'postgres', 'postgresql', 'pg', 'psql', 'pgpass', 'pgpassword', 'pguser', 'initdb', 'mysql', 'mariadb', 'mongo', 'mongodb', 'cnpg', 'flyway', 'liquibase', 'cockroach', 'cockroachdb', 'mssql', 'sqlserver', 'jdbc', 'dsn']);
 
 const databaseNameMemo = new BoundedMemo<string, boolean>(MEMO_LIMIT);
 
