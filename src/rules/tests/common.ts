@@ -19,13 +19,42 @@ export function harnessModels(project: Project): ParsedFile<HarnessModel>[] {
   });
 }
 
-/** `<svc>-int-tests-secrets` for a file under services/<svc>/, else named after the nearest meaningful folder. */
+/** Folders that say what kind of file sits there (tests, CI, deployment layout), not which component it belongs to. */
+const GENERIC_FOLDER = /^(tests?|__tests__|testing|testdata|e2e|integration|integration[-_]tests?|int[-_]tests?|src|lib|internal|pkg|scripts?|setup|fixtures|specs?|hack|ci|workflows|deploy|deployments?|k8s|kubernetes|manifests|helm|charts?|templates|values|overlays|base|envs?|environments?|configs?|tools?)$/i;
+/** File names that say what kind of file it is, not which component it tests. */
+export const GENERIC_FILE_STEM = /^(values|values[-_.].*|.*[-_.]values|kustomization|secrets?|config|env|test|tests|e2e|integration|int-tests|conftest|setup|global[-_]?setup|index)$/i;
+
+const INT_TESTS_SUFFIX = '-int-tests-secrets';
+
+/** A file's name without its extensions: `cluster-user-supplied.yaml.template` -> `cluster-user-supplied`, `.env.e2e` -> `env`. */
+export function fileStem(path: string): string {
+  return basename(path).replace(/^\.+/, '').replace(/\..*$/, '');
+}
+
+/** `<component>-int-tests-secrets` as a Secret name: a lowercase DNS-1123 label (no `-` at either end, at most 63 characters). */
+export function intTestsSecretNameOf(component: string): string {
+  const label = component
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 63 - INT_TESTS_SUFFIX.length)
+    .replace(/-+$/, '');
+  return `${label || 'app'}${INT_TESTS_SUFFIX}`;
+}
+
+/**
+ * `<svc>-int-tests-secrets` for a file under services/<svc>/, else named after the nearest folder that names a
+ * component (dot-folders and generic folders such as `.github`, `hack`, `tests`, `deploy` skipped), else after the
+ * file, else `app-int-tests-secrets`.
+ */
 export function intTestsSecretName(path: string): string {
   const service = serviceOf(path);
-  if (service) return `${service}-int-tests-secrets`.toLowerCase();
-  const dirs = segments(path).slice(0, -1).filter((d) => !/^(test|tests|__tests__|e2e|integration|integration-tests|src|scripts|setup|fixtures|spec|specs)$/i.test(d));
-  const base = dirs[dirs.length - 1] ?? basename(path).replace(/\..*$/, '');
-  return `${base}-int-tests-secrets`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+  if (service) return intTestsSecretNameOf(service);
+  const dirs = segments(path)
+    .slice(0, -1)
+    .filter((d) => !d.startsWith('.') && !GENERIC_FOLDER.test(d));
+  const stem = fileStem(path);
+  return intTestsSecretNameOf(dirs[dirs.length - 1] ?? (GENERIC_FILE_STEM.test(stem) ? 'app' : stem));
 }
 
 /** Occurrence counter for line-independent locations: the n-th `(key)` in the file. */

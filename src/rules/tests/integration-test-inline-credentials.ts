@@ -11,7 +11,7 @@ import type { PytestEnvModel } from '../../analyzers/tests/pytest-env.js';
 import { connectionStringPassword, embeddedUrlPassword, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
 import type { Replacement } from '../../types.js';
 import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
-import { envFromReplacement, intTestsSecretName, Occurrences } from './common.js';
+import { envFromReplacement, fileStem, GENERIC_FILE_STEM, intTestsSecretName, intTestsSecretNameOf, Occurrences } from './common.js';
 import { resourcesInFile } from '../../scan/project-index.js';
 
 const TEST_NAMED = /(^|[-_.\/])(integration|integration[-_]tests?|int[-_]tests?|e2e|test[-_]job[-_]runner|playwright|smoke[-_]tests?|acceptance)([-_.\/]|$)/i;
@@ -33,9 +33,8 @@ export function isTestYaml(file: ParsedFile<YamlFileModel>): boolean {
 
 /** `<svc>-int-tests-secrets` from `integration-tests/graph.yaml`, `values/integration/orders.yaml`, `services/<svc>/…`. */
 function testSecretFor(path: string): string {
-  const name = basename(path).replace(/\.ya?ml$/i, '');
-  const generic = /^(values|values[-_.].*|.*[-_.]values|kustomization|secrets?|config|env|test|tests|e2e|integration|int-tests)$/i.test(name);
-  if (!generic && !segments(path).some((s) => s === 'services')) return `${name.replace(/[-_.]?(int[-_]?tests?|integration|e2e)$/i, '') || name}-int-tests-secrets`.toLowerCase();
+  const name = fileStem(path);
+  if (!GENERIC_FILE_STEM.test(name) && !segments(path).some((s) => s === 'services')) return intTestsSecretNameOf(name.replace(/[-_.]?(int[-_]?tests?|integration|e2e)$/i, '') || name);
   return intTestsSecretName(path);
 }
 
