@@ -23,7 +23,9 @@ export const DEFAULT_EXCLUDES = [
  */
 export const WALK_ONLY_EXCLUDES: ReadonlySet<string> = new Set(['**/build/**']);
 
-export const DEFAULT_VENDORED = ['**/third_party/**', '**/third-party/**', '**/vendor/**', '**/vendored/**', '**/charts/*/charts/**'];
+/** Subcharts unpacked inside a chart: `helm dependency build` output, third-party unless the parent says file:// (see local-subcharts.ts). */
+export const NESTED_CHARTS_GLOB = '**/charts/*/charts/**';
+export const DEFAULT_VENDORED = ['**/third_party/**', '**/third-party/**', '**/vendor/**', '**/vendored/**', NESTED_CHARTS_GLOB];
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
 

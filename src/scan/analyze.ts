@@ -28,19 +28,27 @@ import { CONTEXT_DEFERRAL, DeferredFiles, JUDGED_WITH_YAML, cacheHoldsModels, ch
 import type { StatLookup } from '../cache/result-cache.js';
 import { ChunkReplay, ChunkResults, digest } from './chunk-results.js';
 import { statSourceSync } from './read.js';
+import { localSubchartDirs } from './local-subcharts.js';
+import { NESTED_CHARTS_GLOB } from '../config/defaults.js';
 
 export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
 
 const NO_INHERITED_ENVIRONMENTS = (): undefined => undefined;
 
-export function fileContextFactory(config: ResolvedConfig): (filePath: string) => FileContext {
+export function fileContextFactory(config: ResolvedConfig, localSubcharts: ReadonlySet<string> = new Set()): (filePath: string) => FileContext {
   const environments = new EnvironmentResolver(config);
   const vendored = globsMatcher(config.vendored);
+  // An umbrella chart's file:// subcharts are first-party: only the globs other than the packaged-subcharts one apply.
+  const vendoredBesidesSubcharts = globsMatcher(config.vendored.filter((glob) => glob !== NESTED_CHARTS_GLOB));
+  const inLocalSubchart = (filePath: string) => {
+    for (let at = filePath.lastIndexOf('/'); at > 0; at = filePath.lastIndexOf('/', at - 1)) if (localSubcharts.has(filePath.slice(0, at))) return true;
+    return false;
+  };
   const isTest = globsMatcher(config.testPaths);
   return (filePath) => ({
     path: filePath,
     environment: environments.resolve(filePath),
-    vendored: vendored(filePath),
+    vendored: localSubcharts.size > 0 && inLocalSubchart(filePath) ? vendoredBesidesSubcharts(filePath) : vendored(filePath),
     isTest: isTest(filePath),
   });
 }
@@ -80,7 +88,7 @@ export interface AnalyzeOutput {
 export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   const { root, config, collector } = input;
   const rules = input.rules ?? RULES;
-  const contextOf = fileContextFactory(config);
+  const contextOf = fileContextFactory(config, localSubchartDirs(root, input.files.map((f) => f.path)));
   // One shared list per combination of claiming analyzers (a handful), not one array per file (100k of them).
   const claimSets = new Map<string, readonly Analyzer[]>();
   const candidates: { file: FileContext; analyzers: readonly Analyzer[] }[] = [];
