@@ -314,7 +314,7 @@ describe('Makefile rules with conditionals', () => {
 describe('build invocations from other CI systems, skaffold and bake', () => {
   it('reads GitLab jobs (lists, folded scalars, kaniko with workspace paths) with the lines of each argument', async () => {
     const { analyzeCiYaml, ciSystemOf } = await import('../src/analyzers/build/ci.js');
-    expect(['.gitlab-ci.yml', 'ci/.gitlab/build.yml', 'bitbucket-pipelines.yml', 'azure-pipelines.release.yml', '.circleci/config.yml', 'cloudbuild.yaml', 'Jenkinsfile', 'ci/jenkins/release.groovy', 'values.yaml', 'apps/web/package.json', 'Taskfile.yml'].map(ciSystemOf)).toEqual(['gitlab', 'gitlab', 'bitbucket', 'azure', 'circleci', 'cloudbuild', 'jenkins', 'jenkins', undefined, 'package-json', 'taskfile']);
+    expect(['.gitlab-ci.yml', 'ci/.gitlab/build.yml', 'bitbucket-pipelines.yml', 'azure-pipelines.release.yml', '.circleci/config.yml', 'cloudbuild.yaml', 'Jenkinsfile', 'ci/jenkins/release.groovy', 'jenkinsfile.gvy', 'deploy/release.Jenkinsfile', 'values.yaml', 'apps/web/package.json', 'Taskfile.yml'].map(ciSystemOf)).toEqual(['gitlab', 'gitlab', 'bitbucket', 'azure', 'circleci', 'cloudbuild', 'jenkins', 'jenkins', 'jenkins', 'jenkins', undefined, 'package-json', 'taskfile']);
     const text = [
       'variables: {A: b}',
       'build:',

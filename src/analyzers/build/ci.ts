@@ -51,7 +51,8 @@ function foldersOf(path: string): string[] {
 function ciSystemOfPath(path: string): CiSystem | undefined {
   const name = basename(path);
   // The folders only for the names that need them (a tenth of the files of a tree are YAML or Groovy).
-  if (/^Jenkinsfile([._-][\w.-]*)?$/.test(name) || /\.(jenkinsfile|Jenkinsfile)$/.test(name) || (/\.groovy$/.test(name) && foldersOf(path).some((d) => /^(jenkins|\.jenkins|ci|pipelines?)$/i.test(d)))) return 'jenkins';
+  // Jenkins runs whatever Script Path a job names: `Jenkinsfile`, `jenkinsfile.gvy`, `Jenkinsfile.release`, `deploy.jenkinsfile`.
+  if (/^jenkinsfile([._-][\w.-]*)?$/i.test(name) || /\.jenkinsfile$/i.test(name) || (/\.(groovy|gvy)$/.test(name) && foldersOf(path).some((d) => /^(jenkins|\.jenkins|ci|pipelines?)$/i.test(d)))) return 'jenkins';
   // Task runners: npm/pnpm/yarn package.json scripts, go-task Taskfiles.
   if (name === 'package.json') return 'package-json';
   if (!/\.ya?ml$/i.test(name)) return undefined;
