@@ -105,7 +105,10 @@ export function makefileRecipes(text: string): { recipes: MakeRecipe[]; variable
         const previous = variables.get(name!) ?? '';
         const added = value!.trim();
         variables.set(name!, previous === '' ? added : added === '' ? previous : `${previous} ${added}`);
-      } else if (op !== '?=' || !variables.has(name!)) variables.set(name!, value!.trim());
+      } else if (op === '?=') {
+        // `NAME ?=` (no default) leaves the value to the environment: it is not a local assignment.
+        if (!variables.has(name!) && value!.trim() !== '') variables.set(name!, value!.trim());
+      } else variables.set(name!, value!.trim());
       inRule = false;
       continue;
     }
