@@ -32,6 +32,11 @@ export interface BuildArgPass {
   /** Variables and CI expressions the value reads: `NPM_TOKEN`, `secrets.NPM_TOKEN`. */
   refs: string[];
   line: number;
+  /**
+   * One CI expression holds the whole NAME=value list (`build-args: ${{ secrets.BUILD_ARGS }}`): the argument names
+   * are not known; `name` is the expression as written.
+   */
+  list?: boolean;
 }
 
 export interface SecretPass {

@@ -7,7 +7,7 @@ import { get, getStr, isMap, isScalar, seqItems, type PNode, type PScalar } from
 import { parseYaml } from '../../yaml/parse.js';
 import { segments } from '../../util/path.js';
 import type { Analyzer } from '../types.js';
-import { buildArgFrom, refsOf, scriptInvocations, secretFrom, type BuildInvocation, type EnvRead } from './invocation.js';
+import { buildArgFrom, refsOf, scriptInvocations, secretFrom, type BuildArgPass, type BuildInvocation, type EnvRead } from './invocation.js';
 
 export interface WorkflowStep {
   job: string;
@@ -168,6 +168,14 @@ function unmaskInvocation(inv: BuildInvocation, expressions: string[]): BuildInv
   return out;
 }
 
+/** One build-args item of an action: `NAME=value`, or a lone `${{ … }}` that expands into the whole list. */
+function actionBuildArg(text: string, line: number): BuildArgPass {
+  const expression = /^\$\{\{(.*)\}\}$/s.exec(text);
+  if (!expression) return buildArgFrom(text, line);
+  const refs = [...new Set([...refsOf(text), ...[...expression[1]!.matchAll(/\bsecrets\.[A-Za-z_][\w-]*/g)].map((m) => m[0])])];
+  return { name: text, fromEnv: false, literal: false, refs, line, list: true };
+}
+
 function buildPushAction(step: PNode, _path: string, env: Record<string, string>): BuildInvocation {
   const withNode = get(step, 'with');
   const inv: BuildInvocation = {
@@ -188,7 +196,7 @@ function buildPushAction(step: PNode, _path: string, env: Record<string, string>
   const target = getStr(withNode, 'target');
   if (target) inv.target = target;
   for (const item of listInput(get(withNode, 'build-args'))) {
-    const arg = buildArgFrom(item.text, item.line);
+    const arg = actionBuildArg(item.text, item.line);
     inv.buildArgs.push(arg);
     for (const ref of arg.refs) inv.envReads.push({ name: ref, line: item.line, via: ref.startsWith('secrets.') ? 'ci-secret' : 'build-arg' });
   }
@@ -230,7 +238,7 @@ function otherBuildAction(step: PNode, uses: string): BuildInvocation | undefine
   // text: the action, for messages (`redhat-actions/buildah-build build passes …`).
   const inv: BuildInvocation = { tool: 'build-push-action', line: step.line, endLine: step.endLine, baseDirs: ['.'], dockerfileRelativeTo: 'cwd', buildArgs: [], secrets: [], envReads: [], text: uses.split('@')[0]! };
   const addArg = (text: string, line: number) => {
-    const arg = buildArgFrom(text, line);
+    const arg = actionBuildArg(text, line);
     inv.buildArgs.push(arg);
     for (const ref of arg.refs) inv.envReads.push({ name: ref, line, via: ref.startsWith('secrets.') ? 'ci-secret' : 'build-arg' });
   };

@@ -22,7 +22,37 @@ export const buildArgTokenPassthrough = createRule(
       (located) => {
         const inv = located.invocation;
         const builds = graph.buildsOf(located);
+        const tool = (inv.tool === 'build-push-action' || inv.tool === 'bake') && /^[\w.-]+\/[\w.-]+$/.test(inv.text) ? inv.text : inv.tool;
         for (const arg of inv.buildArgs) {
+          if (arg.list) {
+            const secretRefs = arg.refs.filter((r) => isSecretRef(r, names));
+            if (secretRefs.length === 0) continue;
+            const df = builds[0]?.df;
+            const stage = df?.model.stages.find((s) => s.args.some((a) => isBuildCredential(a.name, names)));
+            const tokenArgs = stage ? stage.args.filter((a) => isBuildCredential(a.name, names)) : [];
+            const uses: SecretUse[] = tokenArgs.map((a) => ({ env: a.name, id: graph.secretIdFor(a.name), source: `secrets.${a.name}` }));
+            const replacement =
+              stage && df && uses.length
+                ? secretReplacement(
+                    `Pass ${tokenArgs.map((a) => a.name).join(', ')} as ${tokenArgs.length === 1 ? 'a BuildKit secret' : 'BuildKit secrets'} instead of ${arg.name}`,
+                    dockerfileSnippet(runsUsing(stage, tokenArgs.map((a) => a.name), tokenArgs[0]!.line), uses, tokenArgs.map((a) => `ARG ${a.name}`)),
+                    [{ located, uses, dockerfilePath: df.file.path }],
+                    'yaml',
+                  )
+                : undefined;
+            context.report({
+              file: located.file,
+              line: arg.line,
+              message: `${tool} build passes ${arg.name}, a secret holding the whole build-args list, as build arguments${df ? ` to ${df.file.path}` : ''}: every token in it is recorded in the image history and build cache`,
+              location: `${located.file.path}#${graph.invocationLocation(located, 'context')}/build-args ${secretRefs.join(',')}`,
+              keys: secretRefs.map((r) => r.replace(/^secrets\./, '')),
+              origin: 'build-time',
+              ...(replacement
+                ? { replacement }
+                : { remediation: `Split ${arg.name}: pass each token as a BuildKit secret (build-push-action \`secrets: <id>=\${{ secrets.<NAME> }}\`) mounted on the RUN that needs it, and keep only public values in build-args.` }),
+            });
+            continue;
+          }
           // A compose command line builds several services: the one whose Dockerfile declares the argument.
           const build = builds.find((b) => b.df.model.stages.some((s) => s.args.some((a) => a.name === arg.name)) || b.df.model.globalArgs.some((a) => a.name === arg.name)) ?? builds[0];
           const df = build?.df;
@@ -40,7 +70,7 @@ export const buildArgTokenPassthrough = createRule(
           context.report({
             file: located.file,
             line: arg.line,
-            message: `${(inv.tool === 'build-push-action' || inv.tool === 'bake') && /^[\w.-]+\/[\w.-]+$/.test(inv.text) ? inv.text : inv.tool} build passes ${arg.name} ${how} as a build argument${df ? ` to ${df.file.path}` : ''}${service ? ` (service ${service.service} of ${service.file})` : ''}: build args are recorded in the image history and build cache`,
+            message: `${tool} build passes ${arg.name} ${how} as a build argument${df ? ` to ${df.file.path}` : ''}${service ? ` (service ${service.service} of ${service.file})` : ''}: build args are recorded in the image history and build cache`,
             location: `${located.file.path}#${graph.invocationLocation(located, 'context')}/build-arg ${arg.name}`,
             value: arg.literal ? arg.value : undefined,
             keys: [arg.name],
