@@ -1,14 +1,21 @@
-import type { DfRun, DfStage, DockerfileModel } from '../../analyzers/build/dockerfile.js';
+import type { CredFileKind, CredFileModel } from '../../analyzers/build/credfile.js';
+import type { DfMount, DfRun, DfStage, DockerfileModel } from '../../analyzers/build/dockerfile.js';
 import { secretMountId, secretMountTarget } from '../../analyzers/build/dockerfile.js';
+import { basename } from '../../util/path.js';
 import { createRule } from '../create-rule.js';
-import { BuildGraph, finalChain, invocationSnippet, stageByRef } from './common.js';
+import { BuildGraph, contextDirs, finalChain, invocationSnippet, stageByRef } from './common.js';
 
 export interface RequiredSecret {
   id: string;
   line: number;
-  /** explicit: required=true; implicit: the RUN reads the secret file without a fallback. */
-  why: 'explicit' | 'implicit';
+  /**
+   * explicit: required=true; implicit: the RUN reads the secret file (or env) without a fallback; tool: a program
+   * the RUN runs reads it on its own (a credential file it loads, an environment variable it takes credentials from).
+   */
+  why: 'explicit' | 'implicit' | 'tool';
   env?: string;
+  /** For `tool`: the program and how it reads the secret (`npm, which reads /root/.npmrc`). */
+  reader?: string;
 }
 
 /** Stages BuildKit builds for the image: the final chain plus every stage it copies or mounts from. */
@@ -40,7 +47,103 @@ function readsWithoutFallback(run: DfRun, target: string): boolean {
   return !guarded;
 }
 
-export function requiredSecrets(model: DockerfileModel, stages: Set<number>): RequiredSecret[] {
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Does the RUN expand the env secret with no fallback? A default (`${NPM_TOKEN:-}`), a test (`[ -n "$NPM_TOKEN" ]`)
+ * or an error-tolerant step (`|| true`) is one; `${NPM_TOKEN:?}` is not (it stops the build).
+ */
+function expandsWithoutFallback(run: DfRun, env: string): boolean {
+  const script = run.script;
+  if (!script) return false;
+  const words = script.commands.flatMap((c) => [...c.words, ...c.assignments.flatMap((a) => (a.value ? [a.value] : [])), ...c.redirects.map((r) => r.target)]);
+  const uses = words.filter((w) => w.params.includes(env));
+  if (uses.length === 0 || script.checks.some((k) => k.variable === env && k.kind !== 'param-error')) return false;
+  const defaulted = new RegExp(`\\$\\{${escapeRegExp(env)}:?[-+=]`);
+  return !uses.some((w) => defaulted.test(w.value)) && !/\|\|\s*(true\b|:(?!\S)|exit 0\b)/.test(run.text);
+}
+
+const NPM_CLIENTS = /^(npm|npx|pnpm|pnpx|yarn|bun|bunx)$/;
+
+/** Credential files package tools load on their own (user, project or system config), with the programs that read them. */
+const TOOL_CREDENTIAL_FILES: { file: RegExp; programs: RegExp }[] = [
+  { file: /(^|\/)\.npmrc$|(^|\/)etc\/npmrc$/, programs: NPM_CLIENTS },
+  { file: /(^|\/)\.yarnrc(\.yml)?$/, programs: /^yarn$/ },
+  { file: /(^|\/)[._]netrc$/, programs: /^(git|go|pip3?|uv|poetry|pipenv|pdm|wget)$/ },
+  { file: /(^|\/)pip\.(conf|ini)$/, programs: /^(pip3?|pipenv)$/ },
+  { file: /(^|\/)\.pypirc$/, programs: /^twine$/ },
+  { file: /(^|\/)pypoetry\/auth\.toml$/, programs: /^poetry$/ },
+  { file: /(^|\/)\.m2\/settings\.xml$/, programs: /^mvnw?$/ },
+  { file: /(^|\/)\.gradle\/gradle\.properties$/, programs: /^gradlew?$/ },
+  { file: /(^|\/)\.cargo\/credentials(\.toml)?$/, programs: /^cargo$/ },
+  { file: /(^|\/)composer\/auth\.json$|(^|\/)\.composer\/auth\.json$/, programs: /^composer$/ },
+  { file: /(^|\/)\.bundle\/config$/, programs: /^bundle$/ },
+];
+
+/** Environment variables package tools take credentials or a credentialed index from, with the programs that read them. */
+const TOOL_CREDENTIAL_ENV: { env: RegExp; programs: RegExp }[] = [
+  { env: /^npm_config_/i, programs: NPM_CLIENTS },
+  { env: /^YARN_NPM_(AUTH_TOKEN|AUTH_IDENT|PASSWORD)$/, programs: /^yarn$/ },
+  { env: /^PIP_(INDEX_URL|EXTRA_INDEX_URL)$/, programs: /^(pip3?|pipenv)$/ },
+  { env: /^UV_(INDEX_URL|EXTRA_INDEX_URL|INDEX|INDEX_\w+_PASSWORD)$/, programs: /^uv$/ },
+  { env: /^POETRY_(HTTP_BASIC_\w+_PASSWORD|PYPI_TOKEN_\w+)$/, programs: /^poetry$/ },
+  { env: /^CARGO_REGISTR(Y|IES_\w+)_TOKEN$/, programs: /^cargo$/ },
+  { env: /^COMPOSER_AUTH$/, programs: /^composer$/ },
+  { env: /^BUNDLE_[A-Z0-9_]+__[A-Z0-9_]+$/, programs: /^bundle$/ },
+  { env: /^(GOPROXY|GOAUTH)$/, programs: /^go$/ },
+  { env: /^BUF_TOKEN$/, programs: /^buf$/ },
+  { env: /^(GH_TOKEN|GITHUB_TOKEN)$/, programs: /^gh$/ },
+  { env: /^TWINE_PASSWORD$/, programs: /^twine$/ },
+];
+
+/** The programs of credential files that interpolate environment variables (`_authToken=${NPM_TOKEN}`). */
+const INTERPOLATING_FILES: Partial<Record<CredFileKind, RegExp>> = { npmrc: NPM_CLIENTS, yarnrc: /^yarn$/, 'yarnrc-yml': /^yarn$/ };
+
+const WRAPPERS = new Set(['sudo', 'env', 'exec', 'time', 'nice', 'nohup', 'command', 'timeout', 'gosu', 'su-exec', 'xargs']);
+
+/** Programs a RUN starts: `npm`, `./gradlew`, `python -m pip` (pip), `corepack pnpm` (pnpm), past sudo/env wrappers. */
+function programsOf(run: DfRun): string[] {
+  const argvs = run.exec ? [run.exec, ...(run.script?.commands ?? []).map((c) => c.words.map((w) => w.value))] : (run.script?.commands ?? []).map((c) => c.words.map((w) => w.value));
+  const out = new Set<string>();
+  for (const argv of argvs) {
+    let i = 0;
+    while (i < argv.length && (WRAPPERS.has(basename(argv[i]!)) || /^-|^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]!))) i++;
+    let program = basename(argv[i] ?? '');
+    if (/^python[0-9.]*$/.test(program) && argv[i + 1] === '-m') program = argv[i + 2] ?? program;
+    else if (program === 'corepack') program = argv[i + 1] ?? program;
+    if (program) out.add(program);
+  }
+  return [...out];
+}
+
+/**
+ * A program of the RUN that reads the mounted secret itself: a credential file it loads from the mount's target, an
+ * environment variable it takes credentials from, or one that a credential file of the build context interpolates.
+ */
+function toolReader(run: DfRun, mount: DfMount, interpolating: (env: string) => { file: string; format: CredFileKind }[]): string | undefined {
+  const programs = programsOf(run);
+  const first = (re: RegExp) => programs.find((p) => re.test(p));
+  if (mount.target) {
+    for (const { file, programs: re } of TOOL_CREDENTIAL_FILES) {
+      const program = file.test(mount.target) ? first(re) : undefined;
+      if (program) return `${program}, which reads ${mount.target}`;
+    }
+  }
+  if (!mount.env) return undefined;
+  for (const { env, programs: re } of TOOL_CREDENTIAL_ENV) {
+    const program = env.test(mount.env) ? first(re) : undefined;
+    if (program) return `${program}, which reads ${mount.env}`;
+  }
+  for (const cred of interpolating(mount.env)) {
+    const program = first(INTERPOLATING_FILES[cred.format] ?? /$^/);
+    if (program) return `${program}, which reads it through \${${mount.env}} in ${cred.file}`;
+  }
+  return undefined;
+}
+
+export function requiredSecrets(model: DockerfileModel, stages: Set<number>, interpolating: (env: string) => { file: string; format: CredFileKind }[] = () => []): RequiredSecret[] {
   const out: RequiredSecret[] = [];
   for (const stage of model.stages as DfStage[]) {
     if (!stages.has(stage.index)) continue;
@@ -48,15 +151,29 @@ export function requiredSecrets(model: DockerfileModel, stages: Set<number>): Re
       for (const m of run.mounts) {
         if (m.type !== 'secret') continue;
         const id = secretMountId(m);
-        if (!id) continue;
+        if (!id || out.some((o) => o.id === id)) continue;
+        const env = m.env ? { env: m.env } : {};
+        if (m.required === true) {
+          out.push({ id, line: run.line, why: 'explicit', ...env });
+          continue;
+        }
+        if (m.required === false) continue;
         const target = secretMountTarget(m);
-        const why = m.required === true ? 'explicit' : m.required === undefined && target && readsWithoutFallback(run, target) ? 'implicit' : undefined;
-        if (why && !out.some((o) => o.id === id)) out.push({ id, line: run.line, why, ...(m.env ? { env: m.env } : {}) });
+        // A RUN that names the file or the variable decides by how it reads it; the tools read them unasked.
+        const named = (target !== undefined && run.text.includes(target)) || (m.env !== undefined && new RegExp(`\\b${escapeRegExp(m.env)}\\b`).test(run.text));
+        if (named) {
+          if ((target && readsWithoutFallback(run, target)) || (m.env && expandsWithoutFallback(run, m.env))) out.push({ id, line: run.line, why: 'implicit', ...env });
+          continue;
+        }
+        const reader = toolReader(run, m, interpolating);
+        if (reader) out.push({ id, line: run.line, why: 'tool', reader, ...env });
       }
     }
   }
   return out;
 }
+
+const WHY: Record<RequiredSecret['why'], string> = { explicit: 'mounts with required=true', implicit: 'reads without a fallback', tool: 'mounts for' };
 
 function mountedIds(model: DockerfileModel): Set<string> {
   const ids = new Set<string>();
@@ -70,13 +187,19 @@ export const buildSecretNotWired = createRule(
     family: 'build',
     defaultSeverity: 'medium',
     description: 'A Dockerfile requires a BuildKit secret that a build invocation of it does not pass (or an invocation passes a secret the Dockerfile never mounts)',
-    why: 'When the secret is missing the install step runs without credentials and fails late with an opaque 401 (or BuildKit stops with "secret not found"); an unused --secret is dead wiring that hides which token a build really needs.',
-    allowed: 'Every invocation of the Dockerfile passes each required secret id: `--secret id=<id>,env=<NAME>`, build-push-action `secrets:`, compose build `secrets:`.',
+    why: 'When the secret is missing the install step runs without credentials and fails late with an opaque 401 (or BuildKit stops with "secret not found"); an unused --secret is dead wiring that hides which token a build really needs. A mount is required when it says required=true, when its RUN reads the file or variable without a fallback, or when a package tool of that RUN reads it on its own: npm and the .npmrc mounted at its target, pip and PIP_INDEX_URL, pnpm and the `${NPM_TOKEN}` the build context\'s .npmrc interpolates.',
+    allowed: 'Every invocation of the Dockerfile passes each required secret id: `--secret id=<id>,env=<NAME>`, build-push-action `secrets:`, compose build `secrets:`; a mount marked required=false is optional by design.',
     remediation: 'Add the missing `--secret id=<id>,…` to the invocation (or mark the mount required=false and handle the missing file), and drop secrets the Dockerfile does not mount.',
     environmentEscalation: false,
   },
   (context) => {
     const graph = BuildGraph.of(context.project);
+    const credFiles = context.project.models<CredFileModel>('credfile').filter((f) => f.model.format in INTERPOLATING_FILES);
+    /** The credential files inside a build context that interpolate `${env}`. */
+    const interpolatingFiles = (contexts: string[], env: string) =>
+      credFiles
+        .filter((f) => contexts.some((c) => c === '.' || f.file.path.startsWith(`${c}/`)) && f.model.entries.some((e) => !e.literal && new RegExp(`\\$\\{?${escapeRegExp(env)}\\b`).test(e.value)))
+        .map((f) => ({ file: f.file.path, format: f.model.format }));
     context.each(
       graph.invocations,
       (i) => i.file.path,
@@ -87,7 +210,7 @@ export const buildSecretNotWired = createRule(
         if (!df) return;
         const inv = located.invocation;
         const passed = new Set(inv.secrets.map((s) => s.id));
-        const required = requiredSecrets(df.model, builtStages(df.model, inv.target));
+        const required = requiredSecrets(df.model, builtStages(df.model, inv.target), (env) => interpolatingFiles(contextDirs(inv), env));
         const missing = required.filter((r) => !passed.has(r.id));
         if (missing.length) {
           const uses = missing.map((m) => ({ id: m.id, env: m.env ?? m.id.toUpperCase().replace(/[^A-Z0-9]+/g, '_'), source: m.env }));
@@ -96,7 +219,7 @@ export const buildSecretNotWired = createRule(
             file: located.file,
             line: inv.line,
             endLine: inv.endLine,
-            message: `${inv.tool} build of ${df.file.path} passes no secret ${missing.map((m) => m.id).join(', ')} that ${missing.map((m) => `line ${m.line} ${m.why === 'explicit' ? 'mounts with required=true' : 'reads without a fallback'}`).join(' and ')}: the build fails${missing.every((m) => m.why === 'explicit') ? ' with "secret not found"' : ' late with an opaque 401'}`,
+            message: `${inv.tool} build of ${df.file.path} passes no secret ${missing.map((m) => m.id).join(', ')} that ${missing.map((m) => `line ${m.line} ${WHY[m.why]}${m.reader ? ` ${m.reader}` : ''}`).join(' and ')}: the build fails${missing.every((m) => m.why === 'explicit') ? ' with "secret not found"' : ' late with an opaque 401'}`,
             location: `${located.file.path}#${graph.invocationLocation(located, 'dockerfile')}/missing ${missing.map((m) => m.id).join(',')}`,
             keys: missing.map((m) => m.id),
             origin: 'build-time',
