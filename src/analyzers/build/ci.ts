@@ -9,7 +9,7 @@ import { get, getStr, isMap, isScalar, isSeq, seqItems, type PNode, type PScalar
 import { parseYaml } from '../../yaml/parse.js';
 import { basename, segments } from '../../util/path.js';
 import type { Analyzer, AnalyzerContext } from '../types.js';
-import { scriptInvocations, valueWords, type BuildInvocation } from './invocation.js';
+import { afterWrites, scanScript, valueWords, type BuildInvocation, type CredentialWrite } from './invocation.js';
 import type { ShellWord } from '../../shell/index.js';
 import { partitionPoint } from '../../util/bisect.js';
 
@@ -111,6 +111,9 @@ class CiReader {
   /** CI variables holding option lists (`BUILD_ARGS: --build-arg NPM_TOKEN=$NPM_TOKEN`): global, then per job. */
   readonly variables = new Map<string, Map<string, ShellWord[]>>();
 
+  /** Credential files each job's scripts wrote so far: in the checkout for the job's later builds. */
+  private readonly writes = new Map<string, CredentialWrite[]>();
+
   variable(jobName: string, name: string, value: string, line: number): void {
     const words = valueWords(this.system === 'azure' ? azureMacros(value) : value, line);
     if (!words) return;
@@ -130,11 +133,14 @@ class CiReader {
     const outer = { get: (name: string) => own?.get(name) ?? pipeline?.get(name) };
     const dir = this.path.includes('/') ? this.path.slice(0, this.path.lastIndexOf('/')) : '.';
     const bases = (this.system === 'package-json' || this.system === 'taskfile') && dir !== '.' ? [dir, '.'] : ['.'];
-    for (const inv of scriptInvocations(script, this.path, 'ci-script', bases, outer)) {
+    const scanned = scanScript(script, this.path, 'ci-script', bases, outer);
+    const earlier = this.writes.get(jobName) ?? [];
+    for (const inv of scanned.invocations) {
       if (lines && !text.includes('\n') && lines.to > lines.from) relocate(inv, lines);
       if (form) inv.form = form;
-      this.model.invocations.push({ ...inv, job: jobName });
+      this.model.invocations.push({ ...afterWrites(inv, earlier), job: jobName });
     }
+    if (scanned.writes.length) this.writes.set(jobName, [...earlier, ...scanned.writes]);
   }
 
   /** Names the CI system guarantees for a job (Cloud Build `secretEnv`: the build fails when the secret is missing). */

@@ -48,6 +48,17 @@ export interface SecretPass {
   refs: string[];
 }
 
+/** Auth written into a package-manager credential file by a script or CI step: `echo "//…:_authToken=$NPM_TOKEN" > .npmrc`. */
+export interface CredentialWrite {
+  /** Repository paths the file may be at (one per candidate working folder, most likely first). */
+  paths: string[];
+  line: number;
+  /** Variables the written text expands (quoting respected: `'${NPM_TOKEN}'` writes the interpolation, not the token). */
+  refs: string[];
+  /** The command as written. */
+  text: string;
+}
+
 export interface EnvRead {
   name: string;
   line: number;
@@ -92,6 +103,8 @@ export interface BuildInvocation {
   envReads: EnvRead[];
   /** Variables the command line itself puts in the build's environment: `NPM_TOKEN=… docker build`, `env NPM_TOKEN=… docker build`. */
   commandEnv?: string[];
+  /** Credentials the same script (or an earlier step of the same CI job) wrote into files of the checkout before this build. */
+  credentialWrites?: CredentialWrite[];
   /** Names of environment variables the surrounding script/Tiltfile checks before building. */
   text: string;
 }
@@ -571,6 +584,43 @@ function kanikoInvocation(command: ShellCommand, args: ShellWord[], filePath: st
 
 /** Every build invocation in a parsed script, with `cd` into a static folder followed. */
 export function scriptInvocations(script: ShellScript, filePath: string, host?: BuildInvocation['host'], baseDirs?: string[], outer?: WordLists): BuildInvocation[] {
+  return scanScript(script, filePath, host, baseDirs, outer).invocations;
+}
+
+const CREDENTIAL_FILE = /(^|\/)(\.npmrc|\.yarnrc(\.yml)?|[._]netrc|pip\.conf|pip\.ini|\.pypirc)$/;
+const AUTH_TEXT = /_authToken|_auth\b|_password|npmAuthToken|npmAuthIdent|\bpassword\b|:\/\/[^\s/@]+@/i;
+
+/** A credential file in the checkout written with auth by a redirect (`echo … > .npmrc`, `cat <<EOF >> .npmrc`) or `… | tee .npmrc`. */
+function credentialWrite(command: ShellCommand, previous: ShellCommand | undefined, cwd: string[]): CredentialWrite | undefined {
+  const inCheckout = (w: ShellWord) => {
+    const p = workspaceRelative(w.value);
+    return CREDENTIAL_FILE.test(p) && !/^(\/|~|\$)/.test(p) ? p : undefined;
+  };
+  let file: string | undefined;
+  let words: ShellWord[] = [];
+  let text = '';
+  for (const r of command.redirects) {
+    if (!/^(>|>>|>\||&>|&>>)$/.test(r.op) || (r.fd && r.fd !== '1')) continue;
+    file = inCheckout(r.target);
+    if (!file) continue;
+    const heredoc = command.redirects.find((h) => h.heredoc)?.heredoc;
+    words = command.words.slice(1);
+    text = `${words.map((w) => w.value).join(' ')}\n${heredoc?.body ?? ''}`;
+    if (heredoc?.expands) words = [...words, { value: heredoc.body, static: false, raw: heredoc.body, line: heredoc.line, column: 1, params: heredoc.params, commandSubstitution: false }];
+    break;
+  }
+  if (!file && command.name === 'tee' && previous && command.pipelineIndex > 0) {
+    file = command.words.slice(1).filter((w) => !w.value.startsWith('-')).map(inCheckout).find(Boolean);
+    words = previous.words;
+    text = previous.words.map((w) => w.value).join(' ');
+  }
+  if (!file || !AUTH_TEXT.test(text)) return undefined;
+  const paths = [...new Set(cwd.map((base) => joinPosix(base, file!).replace(/^\.\//, '')))];
+  return { paths, line: command.line, refs: [...new Set(words.flatMap((w) => w.params))], text: previous && command.name === 'tee' ? `${previous.text} | ${command.text}` : command.text };
+}
+
+/** The build invocations of a parsed script and the credential files it writes a token into, with `cd` into a static folder followed. */
+export function scanScript(script: ShellScript, filePath: string, host?: BuildInvocation['host'], baseDirs?: string[], outer?: WordLists): { invocations: BuildInvocation[]; writes: CredentialWrite[] } {
   // `outer`: word lists a CI file defines around the script (GitLab `variables: BUILD_ARGS: --build-arg …`); the
   // script's own assignments win. Looked up in turn, not copied into one map per script.
   const own = assignedWordLists(script);
@@ -579,8 +629,10 @@ export function scriptInvocations(script: ShellScript, filePath: string, host?: 
   const scalars = new Map<string, string>();
   for (const c of script.commands) for (const a of c.assignments) if (a.value && !a.value.commandSubstitution) scalars.set(a.name, a.value.value);
   const out: BuildInvocation[] = [];
+  const writes: CredentialWrite[] = [];
   const bases = baseDirs ?? defaultBaseDirs(filePath);
   let cwd: string[] = bases;
+  let previous: ShellCommand | undefined;
   for (const command of script.commands) {
     if (command.name === 'cd' && !command.substitution && !command.function) {
       const target = command.words[1];
@@ -588,14 +640,23 @@ export function scriptInvocations(script: ShellScript, filePath: string, host?: 
       if (resolved) cwd = [resolved, ...bases.filter((b) => b !== resolved)];
       continue;
     }
+    const write = command.substitution ? undefined : credentialWrite(command, previous, cwd);
+    if (write) writes.push(write);
+    previous = command;
     const inv = invocationFromCommand(command, filePath, { assigned, scalars, baseDirs: cwd, host });
     if (inv) {
       const env = commandEnvironment(command);
       if (env.length) inv.commandEnv = env;
+      if (writes.length) inv.credentialWrites = [...writes];
       out.push(inv);
     }
   }
-  return out;
+  return { invocations: out, writes };
+}
+
+/** The invocation with the credential writes of earlier scripts (steps of the same job, recipes before it) in front of its own. */
+export function afterWrites<T extends BuildInvocation>(inv: T, earlier: readonly CredentialWrite[]): T {
+  return earlier.length ? { ...inv, credentialWrites: [...earlier, ...(inv.credentialWrites ?? [])] } : inv;
 }
 
 /** `A=1 docker build`, `env A=1 sudo docker build`: the names a command line sets (with a value) for the program it runs. */

@@ -5,7 +5,7 @@
 import { checkedVariables, parseShell, type ShellScript } from '../../shell/index.js';
 import { basename, segments } from '../../util/path.js';
 import type { Analyzer, FileContext } from '../types.js';
-import { scriptInvocations, type BuildInvocation } from './invocation.js';
+import { afterWrites, scanScript, scriptInvocations, type BuildInvocation, type CredentialWrite } from './invocation.js';
 
 export interface BuildScriptModel {
   kind: 'script' | 'makefile';
@@ -145,10 +145,14 @@ export function analyzeMakefile(text: string, path: string): BuildScriptModel {
   const { recipes, variables } = makefileRecipes(text);
   const model: BuildScriptModel = { kind: 'makefile', invocations: [], checked: [], nounset: false, assigned: [...variables.keys()] };
   const checked = new Set<string>();
+  // Credential files earlier recipe lines wrote (each line is its own shell).
+  const writes: CredentialWrite[] = [];
   for (const recipe of recipes) {
     const script = parseShell(makeToShell(recipe.text, variables), { lineOffset: recipe.line - 1 });
     if (script.error) continue;
-    model.invocations.push(...scriptInvocations(script, path, 'makefile'));
+    const scanned = scanScript(script, path, 'makefile');
+    model.invocations.push(...scanned.invocations.map((i) => afterWrites(i, writes)));
+    writes.push(...scanned.writes);
     for (const v of checkedVariables(script)) checked.add(v);
   }
   // `ifndef NPM_TOKEN` / `$(error ...)` guards.

@@ -7,7 +7,7 @@ import { get, getStr, isMap, isScalar, seqItems, type PNode, type PScalar } from
 import { parseYaml } from '../../yaml/parse.js';
 import { segments } from '../../util/path.js';
 import type { Analyzer } from '../types.js';
-import { buildArgFrom, refsOf, scriptInvocations, secretFrom, type BuildArgPass, type BuildInvocation, type EnvRead } from './invocation.js';
+import { afterWrites, buildArgFrom, refsOf, scanScript, secretFrom, type BuildArgPass, type BuildInvocation, type CredentialWrite, type EnvRead } from './invocation.js';
 
 export interface WorkflowStep {
   job: string;
@@ -84,6 +84,8 @@ export function analyzeWorkflow(text: string, path: string): WorkflowModel {
       const job = jobEntry.value;
       const jobEnv = { ...workflowEnv, ...envOf(get(job, 'env')) };
       const jobDir = getStr(job, ['defaults', 'run', 'working-directory']) ?? defaultsDir;
+      // Files the job's earlier run: steps wrote credentials into: they are in the checkout every later build reads.
+      const jobWrites: CredentialWrite[] = [];
       seqItems(get(job, 'steps')).forEach((step, index) => {
         if (!isMap(step)) return;
         const env = { ...jobEnv, ...envOf(get(step, 'env')) };
@@ -97,12 +99,12 @@ export function analyzeWorkflow(text: string, path: string): WorkflowModel {
         model.steps.push(info);
         const tag = { job: jobEntry.key, step: index };
         if (uses && /^docker\/build-push-action@/i.test(uses)) {
-          model.invocations.push({ ...buildPushAction(step, path, env), ...tag });
+          model.invocations.push({ ...afterWrites(buildPushAction(step, path, env), jobWrites), ...tag });
           return;
         }
         const other = uses ? otherBuildAction(step, uses) : undefined;
         if (other) {
-          model.invocations.push({ ...other, ...tag });
+          model.invocations.push({ ...afterWrites(other, jobWrites), ...tag });
           return;
         }
         const run = get(step, 'run');
@@ -113,7 +115,8 @@ export function analyzeWorkflow(text: string, path: string): WorkflowModel {
           info.checked = [...checkedVariables(script)];
           const dir = getStr(step, 'working-directory') ?? jobDir;
           const bases = dir ? [dir.replace(/^\.\/?/, '') || '.', '.'] : ['.'];
-          for (const inv of scriptInvocations(script, path, 'workflow-run', bases).map((i) => unmaskInvocation(i, masked.expressions))) {
+          const scanned = scanScript(script, path, 'workflow-run', bases);
+          for (const inv of scanned.invocations.map((i) => afterWrites(unmaskInvocation(i, masked.expressions, env), jobWrites))) {
             // Env forwarded from `${{ secrets.X }}` via the step env.
             for (const read of inv.envReads) {
               const source = env[read.name];
@@ -121,6 +124,7 @@ export function analyzeWorkflow(text: string, path: string): WorkflowModel {
             }
             model.invocations.push({ ...inv, ...tag });
           }
+          jobWrites.push(...scanned.writes.map((w) => unmaskWrite(w, masked.expressions, env)));
         }
       });
     }
@@ -142,9 +146,20 @@ function unmask(value: string, expressions: string[]): string {
   return value.replace(PLACEHOLDER, (m, i: string) => expressions[Number(i)] ?? m);
 }
 
+/**
+ * A credential write with its `${{ … }}` expressions back: the runner substitutes them before the shell runs, quoted or
+ * not, so what they read is written. A step env variable fed by a secret (`$NPM_TOKEN` with `env: NPM_TOKEN: ${{ secrets.X }}`) reads that secret.
+ */
+function unmaskWrite(write: CredentialWrite, expressions: string[], env: Record<string, string>): CredentialWrite {
+  const text = unmask(write.text, expressions);
+  const fromExpressions = [...write.text.matchAll(PLACEHOLDER)].flatMap((m) => refsOf(expressions[Number(m[1])] ?? ''));
+  const fromEnv = write.refs.flatMap((r) => refsOf(env[r] ?? '').filter((x) => x.startsWith('secrets.')));
+  return { ...write, text, refs: [...new Set([...write.refs, ...fromExpressions, ...fromEnv])] };
+}
+
 /** Put the masked expressions back into an invocation; build args and secrets that held one are re-read. */
-function unmaskInvocation(inv: BuildInvocation, expressions: string[]): BuildInvocation {
-  if (expressions.length === 0) return inv;
+function unmaskInvocation(inv: BuildInvocation, expressions: string[], env: Record<string, string>): BuildInvocation {
+  if (expressions.length === 0 && !inv.credentialWrites) return inv;
   const has = (v: string | undefined) => v !== undefined && /__GHAEXPR\d+__/.test(v);
   const out: BuildInvocation = { ...inv, text: unmask(inv.text, expressions) };
   for (const key of ['context', 'dockerfile', 'target', 'image'] as const) {
@@ -159,6 +174,7 @@ function unmaskInvocation(inv: BuildInvocation, expressions: string[]): BuildInv
   });
   out.secrets = inv.secrets.map((s) => ({ ...s, ...(s.src !== undefined ? { src: unmask(s.src, expressions) } : {}), refs: s.refs.map((r) => unmask(r, expressions)) }));
   out.envReads = inv.envReads.filter((r) => !has(r.name));
+  if (inv.credentialWrites) out.credentialWrites = inv.credentialWrites.map((w) => unmaskWrite(w, expressions, env));
   for (const arg of out.buildArgs) {
     if (!reread.has(arg.line)) continue;
     for (const ref of arg.refs) {

@@ -8,7 +8,7 @@ import type { ParsedFile } from '../../analyzers/types.js';
 import { parseShell, type ShellCommand } from '../../shell/index.js';
 import type { Severity } from '../../types.js';
 import { createRule } from '../create-rule.js';
-import { BuildGraph, buildNameOptions, contextDirs, copiedIntoFinal, finalChain, imageScope, imagePath, isBuildCredential, raise, secretReplacement, stageLabel, type SecretUse } from './common.js';
+import { BuildGraph, buildNameOptions, contextDirs, copiedIntoFinal, finalChain, imageScope, imagePath, isBuildCredential, isSecretRef, raise, secretReplacement, stageLabel, type SecretUse } from './common.js';
 import { partitionPoint } from '../../util/bisect.js';
 
 const CRED_BASENAMES = /(^|\/)(\.npmrc|npmrc|\.yarnrc|\.yarnrc\.yml|\.netrc|_netrc|pip\.conf|pip\.ini|\.pypirc|\.git-credentials|\.gitconfig|config\.json)$/;
@@ -22,6 +22,11 @@ const SSH_PRIVATE_KEY = /(^|\/)(id_(rsa|dsa|ecdsa|ed25519)(_sk)?|[\w.-]*deploy[-
 /** A step that fetches over SSH: what the key was for. */
 const FETCH_COMMAND = /\b(git\s+(clone|fetch|pull|submodule)|go\s+(mod\s+download|get|build|install)|npm\s+(ci|install|i)\b|pnpm\s+(install|i)\b|yarn\b|pip3?\s+install|poetry\s+install|bundle(\s+install)?\b|cargo\s+(build|fetch)|composer\s+install|scp|rsync)/;
 const AUTH_TEXT = /(_authToken|_auth\b|_password|npmAuthToken|npmAuthIdent|\bpassword\b|\blogin\b|:\/\/[^\s/:@]+:[^\s/@]+@|x-access-token|oauth2:|"auth"\s*:)/i;
+
+/** `secrets.NPM_TOKEN` -> `NPM_TOKEN`. */
+function secretName(ref: string): string {
+  return ref.replace(/^secrets\./, '');
+}
 
 export function isCredentialFilePath(p: string): boolean {
   return (CRED_BASENAMES.test(p) && (!p.endsWith('config.json') || p.includes('.docker/'))) || credFileKind(p) === 'npmrc' || TOOL_CRED_PATH.test(p);
@@ -310,6 +315,12 @@ export const dockerfileNpmrcTokenBaked = createRule(
       (df) => {
         const model = df.model;
         const invocations = graph.invocationsOf(df.file.path);
+        // Credential files a CI step or script writes a token into before building this Dockerfile.
+        const tokenWrites = invocations.flatMap((located) => (located.invocation.credentialWrites ?? []).flatMap((write) => {
+          const secrets = write.refs.filter((r) => isSecretRef(r, names));
+          return secrets.length ? [{ write, secrets, at: `${located.file.path}:${write.line}` }] : [];
+        }));
+        const writtenAt = (repoPath: string) => tokenWrites.find((w) => w.write.paths.includes(repoPath));
         const scope = imageScope(model, invocations);
         const chain = scope.chain;
         const lastChain = finalChain(model);
@@ -362,13 +373,17 @@ export const dockerfileNpmrcTokenBaked = createRule(
               }
               const contexts = invocations.flatMap((i) => contextDirs(i.invocation));
               if (contexts.length === 0) contexts.push(path.posix.dirname(df.file.path), '.');
-              const found = contexts.map((ctx) => credFiles.get(path.posix.normalize(path.posix.join(ctx, src)).replace(/^\.\//, ''))).find(Boolean);
+              const inContext = contexts.map((ctx) => path.posix.normalize(path.posix.join(ctx, src)).replace(/^\.\//, ''));
+              const found = inContext.map((p) => credFiles.get(p)).find(Boolean);
+              const written = inContext.map(writtenAt).find(Boolean);
               const dest = imagePath(model, stage, target, copy.line);
-              if (found) {
-                const literal = found.model.entries.find((e) => e.literal && !['username', 'email'].includes(e.key));
-                if (!literal) continue; // token-free or ${VAR} interpolation: fine.
-                report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies ${found.file.path}, which carries a literal ${literal.key}, into ${dest}`, literal.value, undefined, undefined, [literal.key]);
-              } else if ((credFileKind(src) || isCredentialFilePath(src)) && !stage.runs.some((r) => r.line > copy.line && r.mounts.some((m) => m.type === 'secret'))) {
+              const literal = found?.model.entries.find((e) => e.literal && !['username', 'email'].includes(e.key));
+              if (literal) {
+                report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies ${found!.file.path}, which carries a literal ${literal.key}, into ${dest}`, literal.value, undefined, undefined, [literal.key]);
+              } else if (written) {
+                // Token-free in the repository (or not in it), but written with a token before the build: the build copies the file as written.
+                report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies ${found ? `${found.file.path}, which ` : 'a credential file that '}${written.at} ${found ? 'overwrites' : 'writes'} with ${written.secrets.join(', ')} before the build, into ${dest}`, undefined, undefined, undefined, written.secrets.map(secretName), 'medium');
+              } else if (!found && (credFileKind(src) || isCredentialFilePath(src)) && !stage.runs.some((r) => r.line > copy.line && r.mounts.some((m) => m.type === 'secret'))) {
                 // Not in the repository: generated before the build. When a later RUN of the stage mounts a BuildKit
                 // secret, the token comes from there and the copied file is the token-free mapping: not reported.
                 report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies a credential file that is not in the repository (written before the build, e.g. by CI) into ${dest}`, undefined, undefined, undefined, [path.posix.basename(src)], 'medium');
@@ -388,12 +403,23 @@ export const dockerfileNpmrcTokenBaked = createRule(
           for (const ctx of contexts) {
             const root = path.posix.normalize(path.posix.join(ctx, src)).replace(/\/$/, '');
             const ignoreFile = ignores.get(`${df.file.path}.dockerignore`) ?? ignores.get(path.posix.join(ctx, '.dockerignore').replace(/^\.\//, ''));
+            const reported = new Set<string>();
             for (const { cred, literal } of leakableUnder(root)) {
               const inside = root === '.' ? cred.file.path : cred.file.path.slice(root.length + 1);
               const inContext = ctx === '.' ? cred.file.path : cred.file.path.slice(ctx.length + 1);
               if (ignoreFile && dockerignored(ignoreFile.model, inContext)) continue;
               const dest = imagePath(model, stage, path.posix.join(copy.dest, inside), copy.line);
               report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies ${cred.file.path}, which carries a literal ${literal.key} and is not in .dockerignore, into ${dest}`, literal.value, undefined, undefined, [literal.key]);
+              reported.add(cred.file.path);
+            }
+            for (const { write, secrets, at } of tokenWrites) {
+              const file = write.paths.find((p) => root === '.' || p.startsWith(`${root}/`));
+              if (!file || reported.has(file)) continue;
+              const inContext = ctx === '.' ? file : file.slice(ctx.length + 1);
+              if (ignoreFile && dockerignored(ignoreFile.model, inContext)) continue;
+              reported.add(file);
+              const dest = imagePath(model, stage, path.posix.join(copy.dest, root === '.' ? file : file.slice(root.length + 1)), copy.line);
+              report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies ${file}, which ${at} writes with ${secrets.join(', ')} before the build and .dockerignore does not exclude, into ${dest}`, undefined, undefined, undefined, secrets.map(secretName), 'medium');
             }
             return;
           }
