@@ -1,6 +1,7 @@
 /**
  * Shell in every place it hides: scripts (`*.sh`, `*.bash`, sh/bash shebangs), Makefile recipes, GitHub Actions
- * `run:` blocks and Tiltfile `local()` / `local_resource(cmd=…)` commands. Parsed with the shared shell parser
+ * `run:` blocks and Tiltfile `local()` / `local_resource(cmd=…)` commands (and the `ext://secret` helpers, read as the
+ * `kubectl create secret` they run). Parsed with the shared shell parser
  * (src/shell, mvdan-sh); Tiltfiles with the tree-sitter Python grammar (Starlark is Python syntax).
  */
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YNode } from 'yaml';
@@ -39,9 +40,13 @@ const RUNNER = /\bkubectl\b|\bhelm\s|\bplaywright\b|\bpytest\b|\bgo\s+test\b|\b(
 const KUBE = /\b(?:kubectl|oc|helm|helmfile|kind|k3d|minikube|skaffold|tilt|kustomize|argocd|flux|KUBECONFIG)\b|set-context|gke-credentials|kubeconfig/;
 const DEFAULTED = /\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=][^}]/;
 
+/** Tilt's `ext://secret` helpers: each runs `kubectl create secret … --dry-run=client -o yaml` for `k8s_yaml`, or applies it. */
+const TILT_SECRET_HELPER = /\bsecret_(yaml_generic|create_generic|from_dict|yaml_registry|yaml_docker_registry|create_docker_registry)\s*\(/;
+
 /** Cheap text test before parsing. */
 export function shellPrefilter(text: string, role: HarnessRole, source: Source): boolean {
   if (SECRET_TOOLS.test(text)) return true;
+  if (source === 'tiltfile' && TILT_SECRET_HELPER.test(text)) return true;
   const testWords = /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|test)/i;
   if (source === 'tiltfile') return RUNNER.test(text) && testWords.test(text);
   // CI jobs and make targets are cluster test runners only when they reach a cluster (the bootstrap rule checks that too).
@@ -223,7 +228,8 @@ async function fromTiltfile(model: HarnessModel, text: string): Promise<void> {
   try {
     walk(tree.rootNode, CALLS, (node) => {
       const fn = node.childForFieldName('function')?.text ?? '';
-      if (fn !== 'local_resource' && fn !== 'local') return;
+      const helper = TILT_SECRET_HELPER.test(`${fn}(`);
+      if (fn !== 'local_resource' && fn !== 'local' && !helper) return;
       const list = node.childForFieldName('arguments');
       const positional: Node[] = [];
       const keywords = new Map<string, Node>();
@@ -233,6 +239,10 @@ async function fromTiltfile(model: HarnessModel, text: string): Promise<void> {
           const v = a.childForFieldName('value');
           if (k && v) keywords.set(k, v);
         } else positional.push(a);
+      }
+      if (helper) {
+        tiltSecretHelper(model, node, fn, positional, keywords);
+        return;
       }
       const cmdNode = fn === 'local' ? (keywords.get('command') ?? positional[0]) : (keywords.get('cmd') ?? positional[1] ?? keywords.get('serve_cmd'));
       const cmd = pyString(cmdNode) ?? (cmdNode?.type === 'list' ? named(cmdNode).map((e) => pyString(e) ?? '${…}').join(' ') : undefined);
@@ -252,4 +262,41 @@ async function fromTiltfile(model: HarnessModel, text: string): Promise<void> {
   } finally {
     tree.delete();
   }
+}
+
+/** A Starlark value as a shell word for the kubectl command a helper runs: anything but a plain string is not a literal. */
+function starlarkWord(node: Node | undefined): string {
+  return pyString(node) ?? '${…}';
+}
+
+/**
+ * `secret_from_dict('db', inputs={'POSTGRES_PASSWORD': '…'})`, `secret_yaml_generic('db', from_literal=['K=V'])`,
+ * `secret_create_docker_registry('ghcr', 'bot', '…')` (`from_literal` is what some vendored copies of the extension
+ * add): read as the `kubectl create secret` command the helper runs, so
+ * that literal values count exactly as they do on that command line (`from_file`, `from_env_file` and values from
+ * `os.getenv()` or a variable are not literals).
+ */
+function tiltSecretHelper(model: HarnessModel, node: Node, fn: string, positional: Node[], keywords: Map<string, Node>): void {
+  const arg = (name: string, index: number) => keywords.get(name) ?? positional[index];
+  const registry = /registry/.test(fn);
+  const argv = ['kubectl', 'create', 'secret', registry ? 'docker-registry' : 'generic', starlarkWord(arg('name', 0))];
+  const strings = (n: Node | undefined) => (n?.type === 'list' || n?.type === 'tuple' ? named(n).map(starlarkWord) : n ? [starlarkWord(n)] : []);
+  const dict = (n: Node | undefined) =>
+    n?.type === 'dictionary' ? named(n).filter((p) => p.type === 'pair').map((p) => [starlarkWord(p.childForFieldName('key') ?? undefined), starlarkWord(p.childForFieldName('value') ?? undefined)] as const) : [];
+  if (fn === 'secret_from_dict') {
+    for (const [k, v] of dict(arg('inputs', 2))) argv.push(`--from-literal=${k}=${v}`);
+  } else if (fn === 'secret_yaml_registry') {
+    for (const [k, v] of dict(arg('flags_dict', 2))) argv.push(`--${k}=${v}`);
+  } else if (registry) {
+    argv.push(`--docker-username=${starlarkWord(arg('username', 1))}`, `--docker-password=${starlarkWord(arg('password', 2))}`);
+  } else {
+    for (const literal of strings(keywords.get('from_literal'))) argv.push(`--from-literal=${literal}`);
+    for (const file of strings(arg('from_file', 2))) argv.push(`--from-file=${file}`);
+  }
+  const namespace = registry && fn !== 'secret_yaml_registry' ? keywords.get('namespace') ?? positional[4] : arg('namespace', 1);
+  const ns = namespace ? pyString(namespace) : undefined;
+  if (ns) argv.push('-n', ns);
+  const before = model.inlineSecrets.length;
+  commandFacts(model, [{ argv, ...pos(node), endLine: node.endPosition.row + 1, text: node.text }]);
+  for (const fact of model.inlineSecrets.slice(before)) fact.form = 'tilt-ext-secret';
 }

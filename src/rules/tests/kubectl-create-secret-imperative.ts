@@ -6,6 +6,7 @@ import { harnessModels, Occurrences } from './common.js';
 
 const FORMS: Record<string, string> = {
   'kubectl-create': 'kubectl create secret',
+  'tilt-ext-secret': "Tilt's ext://secret helper (kubectl create secret)",
   'kubectl-apply-heredoc': 'kubectl apply of a heredoc Secret',
   createNamespacedSecret: 'createNamespacedSecret',
   V1Secret: 'a V1Secret',
@@ -13,6 +14,9 @@ const FORMS: Record<string, string> = {
   'python-dict': 'create_namespaced_secret with a Secret dict',
   'yaml-string': 'a Secret manifest held in a string',
 };
+
+/** `kubectl create secret` and the Tilt helpers that run it: every literal value counts, as on that command line. */
+const KUBECTL_FORMS: ReadonlySet<string> = new Set(['kubectl-create', 'tilt-ext-secret']);
 
 export const kubectlCreateSecretImperative = createRule(
   {
@@ -33,7 +37,7 @@ export const kubectlCreateSecretImperative = createRule(
       ({ file, model }) => {
         const seen = new Occurrences();
         for (const fact of model.inlineSecrets) {
-          if (fact.form !== 'kubectl-create' && !secretHoldsCredential(fact.literalKeys, fact.values, extra)) continue;
+          if (!KUBECTL_FORMS.has(fact.form) && !secretHoldsCredential(fact.literalKeys, fact.values, extra)) continue;
           const name = fact.name ?? 'secret';
           const secretType = fact.secretType === 'docker-registry' ? 'kubernetes.io/dockerconfigjson' : fact.secretType === 'tls' ? 'kubernetes.io/tls' : undefined;
           const origin = classifier.classify({ name, keys: fact.keys, kind: 'Secret', file: file.path, ...(secretType ? { secretType } : {}) });

@@ -11,8 +11,12 @@ const FORMS: Record<string, string> = {
   'corev1.Secret': 'a corev1.Secret literal',
   'python-dict': 'a Secret dict',
   'kubectl-create': 'kubectl create secret',
+  'tilt-ext-secret': "Tilt's ext://secret helper (kubectl create secret)",
   'kubectl-apply-heredoc': 'kubectl apply of a heredoc Secret',
 };
+
+/** `kubectl create secret` and the Tilt helpers that run it: every literal value counts, as on that command line. */
+const KUBECTL_FORMS: ReadonlySet<string> = new Set(['kubectl-create', 'tilt-ext-secret']);
 
 export const testInlineSecret = createRule(
   {
@@ -32,7 +36,7 @@ export const testInlineSecret = createRule(
       ({ file, model }) => {
         const seen = new Occurrences();
         for (const fact of model.inlineSecrets) {
-          if (!secretHoldsCredential(fact.literalKeys, fact.values, extra) && fact.form !== 'kubectl-create') continue;
+          if (!secretHoldsCredential(fact.literalKeys, fact.values, extra) && !KUBECTL_FORMS.has(fact.form)) continue;
           const target = fact.name ?? intTestsSecretName(file.path);
           context.report({
             file,
