@@ -1,6 +1,7 @@
 import type { ParsedFile } from '../analyzers/types.js';
 import type { HelmInfo, YamlFileModel } from '../analyzers/yaml.js';
-import { getStr, isMap, seqItems, type PMap, type PNode } from '../yaml/model.js';
+import { getStr, isMap, seqItems, type PMap, type PNode, type PScalar } from '../yaml/model.js';
+import { parseYaml } from '../yaml/parse.js';
 import { documentValuesBlocks, resourceValuesBlocks, type ValuesBlock } from './values-blocks.js';
 import type { NamedTemplates } from './named-templates.js';
 
@@ -80,18 +81,40 @@ function extractEmbedded(parsed: ParsedFile<YamlFileModel>, root: PNode, docInde
         if (depth < 3) extractFromBlocks(parsed, resourceValuesBlocks(node, detached ? '' : valuesPath), docIndex, out, depth + 1, detached ? valuesPath : undefined);
         continue;
       }
-      // Scalars hold no object: only collections are visited.
+      // Scalars hold no object, but for a manifest written as a block string: only collections are visited.
       for (let i = node.entries.length - 1; i >= 0; i--) {
         const e = node.entries[i]!;
         if (e.value && e.value.t !== 'scalar') stack.push({ node: e.value, key: e.key, up: frame });
+        else if (isManifestString(e.value)) stack.push({ node: objectsOfString(e.value), key: e.key, up: frame });
       }
     } else if (node.t === 'seq') {
       for (let i = node.items.length - 1; i >= 0; i--) {
         const item = node.items[i];
         if (item && item.t !== 'scalar') stack.push({ node: item, key: String(i), up: frame });
+        else if (isManifestString(item)) stack.push({ node: objectsOfString(item), key: String(i), up: frame });
       }
     }
   }
+}
+
+const MANIFEST_IN_STRING = /^[ \t]*(?:-[ \t]+)?kind:[ \t]*[A-Z]/m;
+
+/** A block string that holds manifests: bitnami-style `extraDeploy: [ "|\n apiVersion: v1\n kind: Secret …" ]`, rendered by `tpl`. */
+function isManifestString(node: PNode | null | undefined): node is PScalar {
+  return node?.t === 'scalar' && node.style === 'block' && typeof node.value === 'string' && MANIFEST_IN_STRING.test(node.value);
+}
+
+/**
+ * The objects a manifest string holds, as a sequence of the string's documents, positioned on the lines of the file
+ * (a block string's text starts on the line after its indicator). Helm expressions stay text, as in any values file.
+ */
+function objectsOfString(node: PScalar): PNode {
+  const items: PNode[] = [];
+  for (const doc of parseYaml('\n'.repeat(node.line) + String(node.value)).docs) {
+    if (doc.root?.t === 'map') items.push(doc.root);
+    else if (doc.root?.t === 'seq') for (const item of doc.root.items) if (item?.t === 'map') items.push(item);
+  }
+  return { t: 'seq', items, line: node.line, column: node.column, endLine: node.endLine };
 }
 
 /** A node of a walk with the key it sits under and the frame of its parent (none for the walk's root). */
