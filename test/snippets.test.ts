@@ -54,3 +54,18 @@ describe('ExternalSecret replacement', () => {
     expect(snippetOf(13)).not.toContain('dataFrom');
   });
 });
+
+describe('the Vault store of a replacement', () => {
+  it('is the store the ExternalSecrets of the tree point at when no store is defined in it', async () => {
+    const tree = path.join(root, 'referenced-store');
+    mkdirSync(path.join(tree, 'apps/orders'), { recursive: true });
+    writeFileSync(
+      path.join(tree, 'apps/orders/external-secret.yaml'),
+      ['apiVersion: external-secrets.io/v1', 'kind: ExternalSecret', 'metadata:', '  name: orders-stripe', 'spec:', '  secretStoreRef:', '    kind: SecretStore', '    name: vault-backend', '  target:', '    name: orders-stripe', ''].join('\n'),
+    );
+    writeFileSync(path.join(tree, 'apps/orders/values-prod.yaml'), ['stripe:', '  apiKey: sk-Literal-stripe-2211', ''].join('\n'));
+    const result = await scan({ root: tree, useGit: false });
+    const snippet = result.findings.find((f) => f.ruleId === 'inline-credential-in-values')!.remediation.replacement!.snippet;
+    expect(snippet).toContain('  secretStoreRef:\n    kind: SecretStore\n    name: vault-backend\n');
+  });
+});

@@ -1,5 +1,6 @@
 import type { Project } from '../scan/project.js';
 import { memoFor } from '../scan/project-index.js';
+import { get, getStr } from '../yaml/model.js';
 import type { Origin, Replacement } from '../types.js';
 
 /** The repo's own Vault store for replacement snippets: the first store whose provider is vault, else a generic name. */
@@ -7,9 +8,30 @@ export function preferredVaultStore(project: Project): { name: string; kind: str
   // Once per project: every replacement snippet asks, and a tree without a Vault store had every store searched each time.
   const store = memoFor(project, 'snippets:vault-store', '', () => {
     const vault = project.stores.all.find((s) => s.provider === 'vault' && s.via === 'definition');
-    return vault ? { name: vault.name, kind: vault.kind } : { name: 'vault-backend', kind: 'ClusterSecretStore' };
+    return vault ? { name: vault.name, kind: vault.kind } : (mostReferencedVaultStore(project) ?? { name: 'vault-backend', kind: 'ClusterSecretStore' });
   });
   return { ...store };
+}
+
+/**
+ * The Vault store the tree's ExternalSecrets point at most (`secretStoreRef: {name: vault-backend, kind: SecretStore}`),
+ * as they spell it, when the store itself is defined outside the tree.
+ */
+function mostReferencedVaultStore(project: Project): { name: string; kind: string } | undefined {
+  const counts = new Map<string, { name: string; kind: string; count: number }>();
+  for (const resource of project.resourcesOfKind('ExternalSecret', 'ClusterExternalSecret')) {
+    const ref = get(resource.node, resource.kind === 'ClusterExternalSecret' ? 'spec.externalSecretSpec.secretStoreRef' : 'spec.secretStoreRef');
+    const name = getStr(ref, 'name');
+    if (!name || name.includes('{{') || project.stores.resolve(name)?.provider !== 'vault') continue;
+    const kind = getStr(ref, 'kind') ?? 'SecretStore';
+    const key = `${kind}/${name}`;
+    const seen = counts.get(key) ?? { name, kind, count: 0 };
+    seen.count++;
+    counts.set(key, seen);
+  }
+  let best: { name: string; kind: string; count: number } | undefined;
+  for (const c of counts.values()) if (!best || c.count > best.count) best = c;
+  return best && { name: best.name, kind: best.kind };
 }
 
 export function yamlKey(key: string): string {
