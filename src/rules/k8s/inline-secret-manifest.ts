@@ -1,5 +1,6 @@
 import { OriginClassifier } from '../../inventory/origin.js';
 import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
+import { get, getStr, isMap, type PMap } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, secretLiterals } from './common.js';
@@ -10,7 +11,7 @@ export const inlineSecretManifest = createRule(
     id: 'inline-secret-manifest',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A Kubernetes Secret committed with literal credential values',
+    description: 'A Kubernetes Secret committed with literal credential values (a manifest, a Kustomize secretGenerator, the template of an ExternalSecret)',
     why: 'A credential in git is readable by everyone with repo access, lives forever in history, and has no authority that can rotate it. Repository manifests must never embed credentials.',
     allowed: 'An ExternalSecret (external secrets), a CNPG-owned or Helm-generated Secret (cluster-managed), or a Secret whose values are Helm templates, ${VAR} placeholders, tokens the deploy pipeline replaces (#{VAR}#, __VAR__) or empty.',
     remediation: 'Delete the literal Secret, rotate the exposed credential, and materialise the Secret from its authority: an ExternalSecret for external secrets, the CNPG operator for database users, Helm lookup+randAlphaNum for admin passwords.',
@@ -76,6 +77,38 @@ export const inlineSecretManifest = createRule(
             replacement: authorityReplacement(context.project, origin, target),
           });
         }
+      },
+    );
+    // An ExternalSecret's `target.template.data` is text of the Secret it writes: a literal there
+    // (`DATABASE_URL: postgresql://app:pw@db/app` beside `{{ .host }}`) is committed as in a Secret manifest.
+    context.each(
+      context.project.resourcesOfKind('ExternalSecret', 'ClusterExternalSecret'),
+      (r) => r.file,
+      (resource) => {
+        if (resource.parsed.file.isTest) return;
+        const spec = resource.kind === 'ClusterExternalSecret' ? get(resource.node, 'spec.externalSecretSpec') : get(resource.node, 'spec');
+        const data = get(spec, 'target.template.data');
+        if (!isMap(data)) return;
+        const typed = get(spec, 'target.template.type');
+        const rendered: PMap = { ...resource.node, entries: [{ key: 'stringData', line: data.line, column: data.column, value: data }, ...(typed ? [{ key: 'type', line: typed.line, column: typed.column, value: typed }] : [])] };
+        const literals = secretLiterals({ ...resource, node: rendered }, context.config);
+        if (literals.length === 0) return;
+        const secretName = getStr(spec, 'target.name') ?? resource.name;
+        const keys = literals.map((l) => l.key);
+        const origin = classifier.classify({ name: secretName, keys, kind: 'Secret', file: resource.file, cnpgOwned: cnpgNames.has(secretName) });
+        context.report({
+          file: resource.parsed.file,
+          line: literals[0]!.line,
+          column: literals[0]!.column,
+          endLine: literals[literals.length - 1]!.line,
+          message: `${resource.kind} ${resource.name} templates ${literals.length} literal credential value${literals.length === 1 ? '' : 's'} (${keys.join(', ')}) into Secret ${secretName}`,
+          location: resourceLocation(resource, `template:${literals.map((l) => l.key).sort().join(',')}`),
+          value: literals.map((l) => l.value).join('\u0000'),
+          keys,
+          origin,
+          resource: resourceRef(resource),
+          remediation: `Take ${keys.join(', ')} from the store like the other fields (a remoteRef in spec.data, then {{ .key }} in the template), delete the literal from the template and rotate it.`,
+        });
       },
     );
   },
