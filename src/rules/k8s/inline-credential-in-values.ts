@@ -34,9 +34,17 @@ function isReferenceParent(key: string): boolean {
   return w[0] === 'existing' || ['ref', 'refs', 'reference', 'references'].includes(w[w.length - 1]!);
 }
 
+/** A parent whose bare `key` child is its key material: `encryption`, `signing`; not a list index or a Secret reference. */
+function isKeyOwner(parentKey: string): boolean {
+  const last = words(parentKey).at(-1);
+  return last !== undefined && !/^\d+$/.test(parentKey) && !['secret', 'secrets', 'ref', 'reference', 'name'].includes(last);
+}
+
 /** The literal credential held by a values entry, if any. */
 export function valuesCredentialValue(key: string, value: string, config: ResolvedConfig, parentKey?: string): string | undefined {
-  const credentialKey = isCredentialName(key, { extra: config.credentialNames });
+  // `encryption: {key: …}`, `signing: {key: …}`: a bare `key` is named by its parent (not under `chainSecret: {name, key}`,
+  // where it names a key of that Secret).
+  const credentialKey = isCredentialName(key, { extra: config.credentialNames }) || (/^key$/i.test(key) && parentKey !== undefined && isKeyOwner(parentKey) && isCredentialName(`${parentKey}_${key}`, { extra: config.credentialNames }));
   // Most values are settings under setting keys: only a URL or DSN could still carry a password.
   if (!credentialKey && !mayEmbedPassword(value)) return undefined;
   if (!isLiteralSecretValue(value) || isAnglePlaceholder(value)) return undefined;
