@@ -196,6 +196,8 @@ export function findCredentials(text: string): CredentialHit[] {
       if (isPlaceholderPassword(password!, user!) || /^x+$/i.test(password!) || scheme!.toLowerCase() === 'file' || DOCUMENTATION_HOST.test(host!)) continue;
       // Parser test data (`pa\uD7FFss`) and examples in messages (`… like dotenv://:key_1234@host`).
       if (/\\[xuU][0-9A-Fa-f{]/.test(`${user}:${password}`) || EXAMPLE_LEAD.test(line.slice(Math.max(0, (m.index ?? 0) - 40), m.index ?? 0))) continue;
+      // `https://x-access-token:ghp_…@github.com`: the token's own format already named it; one credential, one hit.
+      if (hits.some((h) => h.line === i + 1 && h.format !== 'url-password' && h.value === password)) continue;
       hits.push({ format: 'url-password', line: i + 1, column: (m.index ?? 0) + 1, value: password!, scheme: scheme!.toLowerCase() });
     }
     JDBC_PASSWORD.lastIndex = 0;
