@@ -559,8 +559,27 @@ class GraphBuilder {
     });
   }
 
-  /** A Flux Kustomization deploys `spec.path`; its `spec.targetNamespace` overrides every namespace there, as kustomize's does. */
+  /**
+   * Flux sources the tree defines that fetch another repository: every GitRepository but the one Flux bootstraps this
+   * repository with (`flux-system`, or one with its URL), and every OCIRepository and Bucket.
+   */
+  private remoteSources(): Set<string> {
+    if (this.remoteSourceNames) return this.remoteSourceNames;
+    const sources = this.project.resources.filter((r) => r.source !== 'template' && (r.apiVersion ?? '').startsWith('source.toolkit.fluxcd.io/'));
+    const selfUrl = getStr(sources.find((r) => r.kind === 'GitRepository' && r.name === 'flux-system')?.node, 'spec.url');
+    this.remoteSourceNames = new Set(
+      sources.filter((r) => r.kind !== 'GitRepository' || (r.name !== 'flux-system' && (selfUrl === undefined || getStr(r.node, 'spec.url') !== selfUrl))).map((r) => `${r.kind}/${r.name}`),
+    );
+    return this.remoteSourceNames;
+  }
+
+  private remoteSourceNames?: Set<string>;
+
+  /** A Flux Kustomization deploys `spec.path` of its source; its `spec.targetNamespace` overrides every namespace there, as kustomize's does. */
   private fluxKustomization(file: string, node: PNode, line: number): void {
+    // A path in another repository (a tenant's GitRepository, an OCI artifact) is nothing of this tree.
+    const sourceKind = getStr(node, 'spec.sourceRef.kind') ?? 'GitRepository';
+    if (sourceKind !== 'GitRepository' || this.remoteSources().has(`${sourceKind}/${getStr(node, 'spec.sourceRef.name') ?? ''}`)) return;
     const targets = this.resolve(getStr(node, 'spec.path') ?? '.');
     this.edge(file, targets);
     const id = `${file}#Kustomization@${line}`;
