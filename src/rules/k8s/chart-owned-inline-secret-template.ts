@@ -346,6 +346,9 @@ export const chartOwnedInlineSecretTemplate = createRule(
             const valuesPath = path.join('.');
             const correlated = secretTemplatesGuardedBy(project, valuesPath, chartRoot);
             if (correlated.templates.length > 0 && !correlated.offending) return undefined;
+            // The chart is in the tree and no Secret template of it reads the toggle (crds.createPushSecret renders a
+            // CRD): the name alone says nothing.
+            if (correlated.templates.length === 0 && chartRoot !== undefined && templatesByChart(project).has(chartRoot)) return undefined;
             const owner = path.slice(0, -1).join('.') || valuesPath;
             context.report({
               file: file.file,
