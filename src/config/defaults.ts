@@ -52,6 +52,9 @@ export const DEFAULT_TEST_PATHS = [
   '**/test_*.py',
   '**/*_test.py',
   '**/conftest.py',
+  // chart-testing (`ct install`) values: a chart's ci/*-values.yaml are its test inputs.
+  '**/ci/*-values.yaml',
+  '**/ci/*-values.yml',
 ];
 
 /** Known placeholder and fixture values that must never reach a managed environment. Compared case-insensitively. */
