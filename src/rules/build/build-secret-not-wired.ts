@@ -181,6 +181,9 @@ function mountedIds(model: DockerfileModel): Set<string> {
   return ids;
 }
 
+/** Secrets BuildKit reads itself to fetch a Git URL (`ADD https://…git`, a Git build context): no RUN mounts them. */
+const BUILDKIT_GIT_AUTH = /^GIT_AUTH_(TOKEN|HEADER)(\..+)?$/;
+
 export const buildSecretNotWired = createRule(
   {
     id: 'build-secret-not-wired',
@@ -228,7 +231,7 @@ export const buildSecretNotWired = createRule(
         }
         const mounted = mountedIds(df.model);
         for (const secret of inv.secrets) {
-          if (mounted.has(secret.id)) continue;
+          if (mounted.has(secret.id) || BUILDKIT_GIT_AUTH.test(secret.id)) continue;
           context.report({
             file: located.file,
             line: secret.line,
