@@ -19,6 +19,8 @@ export interface ValuesCredential {
   value: string;
   line: number;
   column: number;
+  /** The value of a user-name key beside it (`POSTGRES_USER: postgres` next to `POSTGRES_PASSWORD`), if any. */
+  userBeside?: string;
 }
 
 /** String scalars only: numbers (numTokens: 256, port: 5432) and booleans are settings, not credentials. */
@@ -79,10 +81,20 @@ export function valuesCredentials(root: PNode | null | undefined, config: Resolv
     if (value === undefined) return undefined;
     if (namesAKeyOfTheSecretBeside(entry.key, value, frame.up?.node)) return undefined;
     const literal = valuesCredentialValue(entry.key, value, config, frame.up?.key);
-    if (literal) out.push({ path: `.${keyPath(frame).join('.')}`, key: entry.key, value: literal, line: entry.line, column: entry.column });
+    if (literal) {
+      const userBeside = userNameBeside(frame.up?.node);
+      out.push({ path: `.${keyPath(frame).join('.')}`, key: entry.key, value: literal, line: entry.line, column: entry.column, ...(userBeside ? { userBeside } : {}) });
+    }
     return undefined;
   });
   return out;
+}
+
+/** The value of the user-name entry of a map (`user`, `username`, `POSTGRES_USER`, `adminLogin`), if it has one. */
+function userNameBeside(map: PNode | undefined): string | undefined {
+  if (!isMap(map)) return undefined;
+  const entry = map.entries.find((e) => ['user', 'username', 'login'].includes(words(e.key).at(-1) ?? ''));
+  return scalarText(entry?.value);
 }
 
 /** The file as seen by a values block: a helmfile `environments.<name>` block belongs to that environment. */
