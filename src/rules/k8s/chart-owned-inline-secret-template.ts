@@ -114,6 +114,8 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
   if (!isScalar(e.value) || typeof e.value.value !== 'string') return undefined;
   const exprs = templateExprs(e.value.value);
   if (exprs.length === 0) return undefined;
+  // `custom-{{ $index }}.crt`, `ca.crt`: a certificate is nobody's credential, whatever values fill it.
+  if (CERTIFICATE_KEY.test(e.key.replace(/\{\{[\s\S]*?\}\}/g, ''))) return undefined;
   // A key the template names itself (`{{ $k }}: {{ $v | b64enc }}` in a range over a values map) is whatever the values
   // hold: in a Secret, that map is the credentials, whatever it is called (extraEnv, config, secretEnv).
   const keyExprs = templateExprs(e.key);
@@ -146,6 +148,9 @@ const CHART_FILE_READ = /\.Files\.(?:Get|GetBytes|Glob|Lines)\s+"([^"]+)"/g;
 /** Certificates and public keys by their file name or folder: `certs/ca.crt`, `tls/chain.pem`, `keys/signing.pub`. */
 const CERTIFICATE_FILE = /\.(crt|cer|csr|pub)$|(^|[/._-])(ca|cas|cacerts?|certs?|certificates?|chain|bundle|fullchain)([/._-]|$)/i;
 
+/** A data key that holds a certificate or CA bundle (`custom-{{ $i }}.crt`, `ca.crt`, `chain.pem`), not a private key. */
+const CERTIFICATE_KEY = /\.(crt|cer|csr|pub)$|^(ca|cacert|ca[-_.]bundle|chain|fullchain)(\.pem)?$/i;
+
 /**
  * Files committed in the chart that an expression puts into the Secret (`.Files.Get`, `.Files.Glob … AsSecrets`): the
  * chart repository is then where the credential lives. Certificates, scripts and files rendered through `tpl` (a
@@ -174,10 +179,11 @@ function isNonCredentialMaterialPath(ref: string): boolean {
   return NOT_CREDENTIAL_MATERIAL.has(w[w.length - 1] ?? '');
 }
 
-/** The values maps an expression's range variables walk (`$v` of `range $k, $v := .Values.extraEnv`). */
+/** The values maps an expression's range variables walk (`$v` of `range $k, $v := .Values.extraEnv`), through outer ranges. */
 function rangedRefs(expr: string, helm: YamlFileModel['helm']): string[] {
   if (!helm) return [];
-  return [...expr.matchAll(/\$[A-Za-z_]\w*/g)].flatMap((m) => (helm.variables[m[0]] ?? []).filter((a) => a.startsWith('range ')).flatMap((a) => valuesRefsOf(a)));
+  // A nested range walks what an outer one gave (`range $k, $v := $repo` inside `range $name, $repo := .Values.repos`).
+  return [...expr.matchAll(/\$[A-Za-z_]\w*/g)].flatMap((m) => (helm.variables[m[0]] ?? []).filter((a) => a.startsWith('range ')).flatMap((a) => exprSources(a.slice('range '.length), helm).valuesRefs));
 }
 
 /** Toggles that make a chart render a Secret from values: createSecret: true, personaSecret.create: true, localCredentials.enabled: true. */
