@@ -41,8 +41,11 @@ function originOf(hit: CredentialHit, isTest: boolean): Origin {
   }
 }
 
-function severityOf(hit: CredentialHit): Severity {
-  return hit.validated || hit.format === 'private-key' || hit.format === 'aws-access-key' ? 'critical' : 'high';
+function severityOf(hit: CredentialHit, isTest: boolean): Severity {
+  if (hit.validated) return 'critical';
+  // A key under test/ or testdata/ is, far more often than not, the self-signed key of a throwaway container or server.
+  if (hit.format === 'private-key') return isTest ? 'medium' : 'critical';
+  return hit.format === 'aws-access-key' ? 'critical' : 'high';
 }
 
 export const hardcodedCredential = createRule(
@@ -51,7 +54,7 @@ export const hardcodedCredential = createRule(
     family: 'inline',
     defaultSeverity: 'high',
     description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file',
-    why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret.',
+    why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not.',
     allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs). Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
   },
@@ -96,7 +99,7 @@ export const hardcodedCredential = createRule(
             location: seen.next(`credential:${hit.format}`),
             value: hit.value,
             keys: [hit.format],
-            severity: severityOf(hit),
+            severity: severityOf(hit, file.isTest),
             origin: originOf(hit, file.isTest),
             remediation: `Revoke and rotate this ${label}, delete it from the file, and read it at runtime from the environment or a mounted Secret fed by its authority.`,
           });
