@@ -28,7 +28,8 @@ export interface ExternalSecretView {
 }
 
 /** ClusterExternalSecret nests the ExternalSecret spec under spec.externalSecretSpec. */
-function esSpec(resource: K8sResource): PNode | null | undefined {
+/** The ExternalSecret spec of an ExternalSecret, or of the ExternalSecrets a ClusterExternalSecret stamps out. */
+export function esSpec(resource: K8sResource): PNode | null | undefined {
   return resource.kind === 'ClusterExternalSecret' ? get(resource.node, 'spec.externalSecretSpec') : get(resource.node, 'spec');
 }
 

@@ -1,5 +1,6 @@
 import type { Project } from '../scan/project.js';
 import { memoFor } from '../scan/project-index.js';
+import { esSpec } from '../k8s/eso.js';
 import { get, getStr } from '../yaml/model.js';
 import type { Origin, Replacement } from '../types.js';
 
@@ -20,7 +21,7 @@ export function preferredVaultStore(project: Project): { name: string; kind: str
 function mostReferencedVaultStore(project: Project): { name: string; kind: string } | undefined {
   const counts = new Map<string, { name: string; kind: string; count: number }>();
   for (const resource of project.resourcesOfKind('ExternalSecret', 'ClusterExternalSecret')) {
-    const ref = get(resource.node, resource.kind === 'ClusterExternalSecret' ? 'spec.externalSecretSpec.secretStoreRef' : 'spec.secretStoreRef');
+    const ref = get(esSpec(resource), 'secretStoreRef');
     const name = getStr(ref, 'name');
     if (!name || name.includes('{{') || project.stores.resolve(name)?.provider !== 'vault') continue;
     const kind = getStr(ref, 'kind') ?? 'SecretStore';

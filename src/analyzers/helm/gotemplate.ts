@@ -148,7 +148,7 @@ function isSpaceCode(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
-function unquoteGoString(raw: string): string {
+export function unquoteGoString(raw: string): string {
   // Good-enough unquoting for keys in index/dig/include: handle the common escapes.
   if (raw.indexOf('\\') < 0) return raw.slice(1, -1);
   let out = '';

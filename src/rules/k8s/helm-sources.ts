@@ -4,6 +4,7 @@
  * line. Works on the analyzer's `HelmInfo` only (value actions, variables, control actions).
  */
 import type { HelmInfo } from '../../analyzers/yaml.js';
+import { unquoteGoString } from '../../analyzers/helm/gotemplate.js';
 import type { NamedTemplates } from '../../k8s/named-templates.js';
 import { isCredentialName, isDatabaseName, words } from '../../k8s/vocabulary.js';
 
@@ -48,8 +49,9 @@ export function exprSources(expr: string, helm: HelmInfo | undefined, templates?
   if (!helm) return traceSources(expr, helm, templates, 0, new Set());
   let byHelm = sourcesByHelm;
   if (templates) {
-    byHelm = sourcesByTemplates.get(templates) ?? new WeakMap();
-    sourcesByTemplates.set(templates, byHelm);
+    const known = sourcesByTemplates.get(templates);
+    if (known) byHelm = known;
+    else sourcesByTemplates.set(templates, (byHelm = new WeakMap()));
   }
   let memo = byHelm.get(helm);
   if (!memo) {
@@ -160,12 +162,7 @@ function pipelineSegments(expr: string): string[] {
 }
 
 function unquote(literal: string): string {
-  if (literal.startsWith('`')) return literal.slice(1, -1);
-  try {
-    return JSON.parse(literal) as string;
-  } catch {
-    return literal.slice(1, -1);
-  }
+  return literal.startsWith('`') ? literal.slice(1, -1) : unquoteGoString(literal);
 }
 
 /** The `{{ expr }}` pieces of a scalar's text (the YAML model keeps Helm expressions as text). */

@@ -1,5 +1,5 @@
 import { OriginClassifier } from '../../inventory/origin.js';
-import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
+import { cnpgSecretUses, esSpec, isCnpgCluster } from '../../k8s/eso.js';
 import { get, getStr, isMap, type PMap } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
@@ -86,7 +86,7 @@ export const inlineSecretManifest = createRule(
       (r) => r.file,
       (resource) => {
         if (resource.parsed.file.isTest) return;
-        const spec = resource.kind === 'ClusterExternalSecret' ? get(resource.node, 'spec.externalSecretSpec') : get(resource.node, 'spec');
+        const spec = esSpec(resource);
         const data = get(spec, 'target.template.data');
         if (!isMap(data)) return;
         const typed = get(spec, 'target.template.type');
