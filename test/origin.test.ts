@@ -28,3 +28,34 @@ describe('origin of Postgres-specific credential names', () => {
     expect(initdb?.remediation.replacement?.snippet).not.toContain('kind: ExternalSecret');
   });
 });
+
+describe('the replacement follows the authority of the class', () => {
+  it('gives TLS keys a cert-manager Certificate, other engines and Redis a generated Secret, PostgreSQL a CNPG role', async () => {
+    const dir = path.join(root, 'authorities/deploy');
+    mkdirSync(dir, { recursive: true });
+    const key = ['-----BEGIN PRIVATE KEY-----', ...Array.from({ length: 4 }, (_, i) => `MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC${i}x7Kq9fLmR2pT`), '-----END PRIVATE KEY-----'];
+    const secret = (name: string, data: string[], type = 'Opaque') => ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${name}`, `type: ${type}`, 'stringData:', ...data].join('\n');
+    writeFileSync(
+      path.join(dir, 'secrets.yaml'),
+      [
+        ['apiVersion: cert-manager.io/v1', 'kind: ClusterIssuer', 'metadata:', '  name: letsencrypt-prod', 'spec:', '  acme: {}'].join('\n'),
+        secret('shop-tls', ['  tls.key: |', ...key.map((l) => `    ${l}`)], 'kubernetes.io/tls'),
+        secret('wordpress-mysql', ['  password: Invented-My-7781']),
+        secret('orders-db-credentials', ['  password: Invented-Pg-7781']),
+        secret('cache-redis', ['  redis-password: Invented-Rd-7781']),
+        secret('ledger-app', ['  username: ledger', '  password: Invented-Lg-7781'], 'kubernetes.io/basic-auth'),
+        ['apiVersion: postgresql.cnpg.io/v1', 'kind: Cluster', 'metadata:', '  name: ledger', 'spec:', '  managed:', '    roles:', '      - name: ledger', '        passwordSecret:', '          name: ledger-app'].join('\n'),
+      ].join('\n---\n') + '\n',
+    );
+    const result = await scan({ root: path.dirname(dir), useGit: false });
+    const title = (name: string) => result.findings.find((f) => f.ruleId === 'inline-secret-manifest' && f.resource?.name === name)?.remediation.replacement?.title;
+    expect(title('shop-tls')).toBe('cert-manager Certificate that issues shop-tls in the cluster');
+    expect(result.findings.find((f) => f.resource?.name === 'shop-tls')?.remediation.replacement?.snippet).toContain('name: letsencrypt-prod');
+    expect(title('wordpress-mysql')).toBe('Helm-generated wordpress-mysql: random on first install, preserved on upgrade');
+    expect(title('cache-redis')).toBe('Helm-generated cache-redis: random on first install, preserved on upgrade');
+    expect(title('orders-db-credentials')).toBe('CNPG-owned role orders with a Helm-generated orders-db-credentials');
+    expect(title('ledger-app')).toBe('CNPG-owned role ledger_app with a Helm-generated ledger-app');
+    const authority = Object.fromEntries(result.inventory.map((e) => [e.name, e.authority]));
+    expect(authority).toMatchObject({ 'shop-tls': 'cert-manager', 'wordpress-mysql': 'operator', 'orders-db-credentials': 'cnpg', 'cache-redis': 'redis-operator' });
+  });
+});

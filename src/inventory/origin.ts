@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { ResolvedConfig } from '../config/types.js';
-import { credentialClass } from '../k8s/vocabulary.js';
+import { credentialClass, namesInMemoryStore, nonPostgresEngine } from '../k8s/vocabulary.js';
 import type { Origin } from '../types.js';
 
 export interface OriginInput {
@@ -65,17 +65,16 @@ export class OriginClassifier {
         return 'external';
       default:
         if (input.helmGenerated) return 'cluster-helm';
-        // An in-cluster Redis/Valkey password (bitnami subchart, Redis operator): the taxonomy's cluster-operator class.
-        if (/(^|[^a-z])(redis|valkey|keydb|dragonfly(db)?)([^a-z]|$)/i.test([input.name, ...(input.keys ?? [])].join(' '))) return 'cluster-operator';
+        if (namesInMemoryStore(input.name, input.keys)) return 'cluster-operator';
         return 'unknown';
     }
   }
 
-  /** The authority for a class; database and TLS name their operator. */
+  /** The authority for a class; PostgreSQL users and TLS name their operator. */
   authority(origin: Origin, name: string, keys: readonly string[] = []): string {
     if (origin === 'cluster-operator') {
       const cls = credentialClass(name, keys);
-      if (cls === 'database') return 'cnpg';
+      if (cls === 'database') return nonPostgresEngine(name, keys) ? AUTHORITY[origin] : 'cnpg';
       if (cls === 'tls') return 'cert-manager';
       if (/redis/i.test(name)) return 'redis-operator';
     }

@@ -4,6 +4,7 @@
  */
 
 import { BoundedMemo } from '../util/memo.js';
+import { PRIVATE_KEY_HEADER, privateKeyBody } from '../util/pem.js';
 
 const MEMO_LIMIT = 100_000;
 const wordsMemo = new BoundedMemo<string, readonly string[]>(MEMO_LIMIT);
@@ -415,6 +416,25 @@ function classifyCredential(name: string, keys: readonly string[]): CredentialCl
   return 'generic';
 }
 
+/** An in-cluster Redis/Valkey password (bitnami subchart, Redis operator): the taxonomy's cluster-operator class. */
+export function namesInMemoryStore(name: string, keys: readonly string[] = []): boolean {
+  return /(^|[^a-z])(redis|valkey|keydb|dragonfly(db)?)([^a-z]|$)/i.test([name, ...keys].join(' '));
+}
+
+/** Database engines whose users an in-cluster authority other than CNPG (a chart, an engine's own operator) owns. */
+export type NonPostgresEngine = 'mysql' | 'mongodb' | 'sqlserver' | 'cockroachdb';
+
+/** The engine a database credential's names point at other than PostgreSQL, which is the default (CNPG). */
+export function nonPostgresEngine(name: string, keys: readonly string[] = []): NonPostgresEngine | undefined {
+  const w = new Set(words([name, ...keys].join(' ')));
+  if (w.has('postgres') || w.has('postgresql') || w.has('pg') || w.has('cnpg')) return undefined;
+  if (w.has('mysql') || w.has('mariadb') || w.has('percona') || w.has('galera')) return 'mysql';
+  if (w.has('mongo') || w.has('mongodb')) return 'mongodb';
+  if (w.has('mssql') || w.has('sqlserver')) return 'sqlserver';
+  if (w.has('cockroach') || w.has('cockroachdb')) return 'cockroachdb';
+  return undefined;
+}
+
 export interface EmbeddedCredential {
   key: string;
   value: string;
@@ -427,8 +447,8 @@ const DIRECTIVE = /^\s*(requirepass|masterauth|sentinel\s+auth-pass\s+\S+)\s+["'
 const ASSIGNMENT = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,80})\1[ \t]*[:=][ \t]*(["']?)([^"'\s,;}{]{1,400})\3/g;
 
 /**
- * Credentials inside a text blob (JSON, YAML, INI, .env, properties, a DSN): `"secret": "x"`, `password=x`,
- * `postgresql://u:p@h`. Used for Secret and ConfigMap values that hold whole config files.
+ * Credentials inside a text blob (JSON, YAML, INI, .env, properties, a DSN, a PEM file): `"secret": "x"`,
+ * `password=x`, `postgresql://u:p@h`, a private key with a real body. Used for Secret and ConfigMap values that hold whole config files.
  */
 export function embeddedCredentials(text: string, options: CredentialNameOptions = {}): EmbeddedCredential[] {
   const found: EmbeddedCredential[] = [];
@@ -436,7 +456,12 @@ export function embeddedCredentials(text: string, options: CredentialNameOptions
   // Asked once of the whole text: a line can hold a directive, a URL or a DSN password only if the text can.
   const directives = DIRECTIVE_WORD.test(text);
   const urls = mayEmbedPassword(text);
+  const keys = text.includes('PRIVATE KEY-----');
   lines.forEach((line, lineOffset) => {
+    if (keys && PRIVATE_KEY_HEADER.test(line)) {
+      const body = privateKeyBody(lines, lineOffset);
+      if (body) found.push({ key: 'private-key', value: body, lineOffset });
+    }
     if (line.length > 4000) return;
     // An assignment, a URL and a DSN password all need a `:` or a `=`; a directive needs neither.
     const assigns = line.includes(':') || line.includes('=');

@@ -1,6 +1,7 @@
 import type { Project } from '../scan/project.js';
 import { memoFor } from '../scan/project-index.js';
 import { esSpec } from '../k8s/eso.js';
+import { credentialClass, namesInMemoryStore, nonPostgresEngine, type NonPostgresEngine } from '../k8s/vocabulary.js';
 import { get, getStr } from '../yaml/model.js';
 import type { Origin, Replacement } from '../types.js';
 
@@ -128,6 +129,46 @@ export function cnpgManagedRoleReplacement(target: { secretName: string; role: s
   return { language: 'yaml', title: `CNPG-owned role ${target.role} with a Helm-generated ${target.secretName}`, snippet: `${lines.join('\n')}\n` };
 }
 
+const ENGINE_LABEL: Record<NonPostgresEngine, string> = { mysql: 'MySQL/MariaDB', mongodb: 'MongoDB', sqlserver: 'SQL Server', cockroachdb: 'CockroachDB' };
+
+/** An in-cluster credential that no operator here authors (a MySQL root password, a Redis password): Helm generates it. */
+function clusterGeneratedSecretReplacement(target: { name: string; namespace?: string; keys: string[] }, engine: NonPostgresEngine | undefined): Replacement {
+  const base = helmGeneratedSecretReplacement(target);
+  const reader = engine ? `the ${ENGINE_LABEL[engine]} chart or operator` : 'the chart or operator of the service';
+  const preamble = `# ${target.name}: generated in the cluster and read by ${reader} (existingSecret / passwordSecret), never committed,\n# never fetched from Vault or Azure Key Vault.${engine ? ' CNPG manages PostgreSQL roles only.' : ''}\n`;
+  return { ...base, snippet: `${preamble}${base.snippet}` };
+}
+
+/** The issuers the tree defines, most used first: the replacement Certificate names one of them. */
+function preferredIssuer(project: Project): { name: string; kind: string } {
+  return memoFor(project, 'snippets:issuer', '', () => {
+    const issuers = project.resourcesOfKind('ClusterIssuer', 'Issuer').filter((r) => r.name && !r.name.includes('{{'));
+    const cluster = issuers.find((r) => r.kind === 'ClusterIssuer') ?? issuers[0];
+    return cluster ? { name: cluster.name, kind: cluster.kind } : { name: 'cluster-issuer', kind: 'ClusterIssuer' };
+  });
+}
+
+/** TLS material is issued and renewed in the cluster: a cert-manager Certificate writes the Secret. */
+export function certManagerCertificateReplacement(project: Project, target: { secretName: string; namespace?: string }): Replacement {
+  const issuer = preferredIssuer(project);
+  const lines = [
+    `# ${target.secretName}: issued and renewed by cert-manager; delete the committed key and revoke its certificate.`,
+    'apiVersion: cert-manager.io/v1',
+    'kind: Certificate',
+    'metadata:',
+    `  name: ${yamlKey(target.secretName)}`,
+    ...(target.namespace ? [`  namespace: ${yamlKey(target.namespace)}`] : []),
+    'spec:',
+    `  secretName: ${yamlKey(target.secretName)}`,
+    '  dnsNames:',
+    '    - service.example.internal  # the names the committed certificate served',
+    '  issuerRef:',
+    `    kind: ${issuer.kind}`,
+    `    name: ${yamlKey(issuer.name)}`,
+  ];
+  return { language: 'yaml', title: `cert-manager Certificate that issues ${target.secretName} in the cluster`, snippet: `${lines.join('\n')}\n` };
+}
+
 export function secretKeyRefReplacement(envName: string, secretName: string, key: string): Replacement {
   return {
     language: 'yaml',
@@ -187,8 +228,16 @@ export function roleFromSecretName(secretName: string): string {
  * database users, a Helm-generated Secret for admin passwords, and otherwise an ExternalSecret (external secrets
  * from Key Vault through Vault; service-generated client secrets that the client-patcher writes to Vault).
  */
-export function authorityReplacement(project: Project, origin: Origin, target: { name: string; namespace?: string; keys: string[] }): Replacement {
-  if (origin === 'cluster-operator') return cnpgManagedRoleReplacement({ secretName: target.name, role: roleFromSecretName(target.name) });
+export function authorityReplacement(project: Project, origin: Origin, target: { name: string; namespace?: string; keys: string[]; type?: string }): Replacement {
+  if (origin === 'cluster-operator') {
+    const cls = target.type === 'kubernetes.io/tls' ? 'tls' : credentialClass(target.name, target.keys);
+    if (cls === 'tls') return certManagerCertificateReplacement(project, { secretName: target.name, namespace: target.namespace });
+    // CNPG owns PostgreSQL roles only; another engine's users (and a Redis password) come from a Secret generated in the
+    // cluster that the database's chart or operator reads at start.
+    const engine = nonPostgresEngine(target.name, target.keys);
+    if (engine || (cls !== 'database' && namesInMemoryStore(target.name, target.keys))) return clusterGeneratedSecretReplacement(target, engine);
+    return cnpgManagedRoleReplacement({ secretName: target.name, role: roleFromSecretName(target.name) });
+  }
   if (origin === 'cluster-helm') return helmGeneratedSecretReplacement(target);
   if (origin === 'cluster-service') return serviceGeneratedSecretReplacement(project, target);
   return externalSecretReplacement(project, target);

@@ -5,6 +5,7 @@
  * matches formats on text; a combined prefilter keeps files without any candidate from being scanned line by line.
  */
 import { basename, segments } from '../../util/path.js';
+import { PRIVATE_KEY_HEADER, privateKeyBody } from '../../util/pem.js';
 import type { Analyzer, FileContext } from '../types.js';
 
 export type CredentialFormat =
@@ -206,8 +207,9 @@ export function findCredentials(text: string): CredentialHit[] {
       if (isPlaceholderPassword(password)) continue;
       hits.push({ format: 'url-password', line: i + 1, column: (m.index ?? 0) + 1, value: password, scheme: `jdbc:${m[1]!.toLowerCase()}` });
     }
-    const key = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY)( BLOCK)?-----/.exec(line);
-    if (key && privateKeyBody(lines, i)) hits.push({ format: 'private-key', line: i + 1, column: key.index + 1, value: privateKeyBody(lines, i)! });
+    const key = PRIVATE_KEY_HEADER.exec(line);
+    const body = key ? privateKeyBody(lines, i) : undefined;
+    if (key && body) hits.push({ format: 'private-key', line: i + 1, column: key.index + 1, value: body });
   }
   return hits;
 }
@@ -219,26 +221,6 @@ function awsSecretNearby(lines: string[], at: number): boolean {
     if (/(secret|aws_secret_access_key|secretaccesskey)/i.test(l) && /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/.test(l) && !/EXAMPLEKEY/.test(l)) return true;
   }
   return false;
-}
-
-/** The base64 body of a PEM private key starting at `at`, when it has real content. */
-function privateKeyBody(lines: string[], at: number): string | undefined {
-  let body = '';
-  // A key that ends on its own line (a PEM in one JSON string) has no body on the lines after it.
-  const endsHere = /-----END /.test(lines[at]!);
-  for (let j = at + 1; !endsHere && j < Math.min(lines.length, at + 200); j++) {
-    const l = lines[j]!.replace(/^[\s"'`>|#/*-]*?(?=[A-Za-z0-9+/=])/, '').replace(/\\n/g, '').trim();
-    if (/-----END /.test(lines[j]!)) break;
-    if (/^[A-Za-z]+-?[A-Za-z]*:/.test(l)) continue; // Proc-Type / DEK-Info headers
-    body += l.replace(/[^A-Za-z0-9+/=]/g, '');
-  }
-  // Same-line PEM in a JSON string: -----BEGIN …-----\nMIIE…\n-----END …-----
-  if (body.length === 0) {
-    const inline = /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:\\n|\s)+([A-Za-z0-9+/=\\n\s]{40,}?)(?:\\n|\s)*-----END/.exec(lines[at]!);
-    if (inline) body = inline[1]!.replace(/\\n|\s/g, '');
-  }
-  if (body.length < 64 || /^(.)\1+$/.test(body.replace(/=+$/, '')) || /^(x|X|\.|A)+$/.test(body)) return undefined;
-  return body;
 }
 
 export const credentialTextAnalyzer: Analyzer<CredentialTextModel> = {

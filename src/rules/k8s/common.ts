@@ -63,7 +63,9 @@ export function secretLiterals(resource: K8sResource, config: ResolvedConfig): L
       const embedded = embeddedCredentials(text, extra);
       if (embedded.length > 0) {
         const first = embedded[0]!;
-        out.push({ ...at, key: `${e.key}:${first.key}`, value: embedded.map((x) => x.value).join('\n'), line: e.value.style === 'block' ? e.line + 1 + first.lineOffset : e.line });
+        // A value that is a PEM key (tls.key, ssh-privatekey) is named by its key alone.
+        const wholeKey = first.key === 'private-key' && first.lineOffset === 0 && embedded.length === 1;
+        out.push({ ...at, key: wholeKey ? e.key : `${e.key}:${first.key}`, value: embedded.map((x) => x.value).join('\n'), line: e.value.style === 'block' ? e.line + 1 + first.lineOffset : e.line });
       }
     }
   }

@@ -14,7 +14,7 @@ export const inlineSecretManifest = createRule(
     description: 'A Kubernetes Secret committed with literal credential values (a manifest, a Kustomize secretGenerator, the template of an ExternalSecret)',
     why: 'A credential in git is readable by everyone with repo access, lives forever in history, and has no authority that can rotate it. Repository manifests must never embed credentials.',
     allowed: 'An ExternalSecret (external secrets), a CNPG-owned or Helm-generated Secret (cluster-managed), or a Secret whose values are Helm templates, ${VAR} placeholders, tokens the deploy pipeline replaces (#{VAR}#, __VAR__) or empty.',
-    remediation: 'Delete the literal Secret, rotate the exposed credential, and materialise the Secret from its authority: an ExternalSecret for external secrets, the CNPG operator for database users, Helm lookup+randAlphaNum for admin passwords.',
+    remediation: 'Delete the literal Secret, rotate the exposed credential, and materialise the Secret from its authority: an ExternalSecret for external secrets, the CNPG operator for PostgreSQL users, cert-manager for TLS keys, Helm lookup+randAlphaNum for admin passwords and other in-cluster credentials.',
   },
   (context) => {
     const classifier = new OriginClassifier(context.config);
@@ -30,7 +30,7 @@ export const inlineSecretManifest = createRule(
         const keys = literals.map((l) => l.key);
         const allKeys = literals.map((l) => l.path.split('.').slice(1).join('.'));
         const origin = classifier.classify({ name: resource.name, keys: allKeys, kind: 'Secret', file: resource.file, cnpgOwned: cnpgNames.has(resource.name) });
-        const target = { name: resource.name, namespace: resource.namespace, keys: allKeys };
+        const target = { name: resource.name, namespace: resource.namespace, keys: allKeys, type: getStr(resource.node, 'type') };
         const replacement = authorityReplacement(context.project, origin, target);
         const first = literals[0]!;
         context.report({
