@@ -7,7 +7,7 @@ import type { Project } from '../../scan/project.js';
 import { isChartRoot, memoFor, resourcesInFile } from '../../scan/project-index.js';
 import type { Replacement, Severity } from '../../types.js';
 import { dirname } from '../../util/path.js';
-import { isMap, isScalar, keyPath, walkFrames, type PEntry, type PScalar } from '../../yaml/model.js';
+import { get, isMap, isScalar, keyPath, walkFrames, type PEntry, type PNode, type PScalar } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
@@ -219,6 +219,74 @@ function secretTemplatesGuardedBy(project: Project, path: string, chartRoot?: st
   });
 }
 
+/** Values paths a block needs truthy to render LINE: `if .Values.a`, `with .Values.a`, the bare operands of `if and …`. */
+export function requiredTruthyPaths(helm: K8sResource['helm'], line: number): string[] {
+  const out: string[] = [];
+  for (const control of enclosingControls(helm, line)) {
+    // An else branch renders when its block's condition is false.
+    if (control.keyword === 'range' || /\belse\b/.test(control.expr)) continue;
+    const expr = control.expr.trim().replace(/^(if|with)\s+/, '');
+    const operands = expr.startsWith('and ') ? topLevelOperands(expr.slice(4)) : [expr];
+    for (const operand of operands) {
+      const m = /^\$?\.Values\.([A-Za-z0-9_.]+)$/.exec(operand);
+      if (m) out.push(m[1]!);
+    }
+  }
+  return out;
+}
+
+/** The space-separated operands of a call, keeping parenthesised groups and quoted strings whole. */
+function topLevelOperands(args: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i <= args.length; i++) {
+    const c = args[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === '`') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if ((c === undefined || c === ' ' || c === '\t') && depth === 0) {
+      if (i > start) out.push(args.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+function isFalsy(node: PNode | null | undefined): boolean {
+  return isScalar(node) && (node.value === false || node.value === null || node.value === '' || node.value === 0);
+}
+
+/** The default values.yaml of a chart root, when the tree has it. */
+function chartDefaults(project: Project, chartRoot: string): PNode | undefined {
+  const path = chartRoot === '.' || chartRoot === '' ? 'values.yaml' : `${chartRoot}/values.yaml`;
+  return project.valuesFiles.find((f) => f.file.path === path)?.model.docs[0]?.root ?? undefined;
+}
+
+/**
+ * Every values-fed Secret template the toggle reaches also needs another switch that these values (or, when they do
+ * not set it, the chart's defaults) turn off.
+ */
+function switchedOffBy(templates: readonly K8sResource[], toggle: string, values: PNode | null | undefined, defaults: PNode | undefined, extra: readonly string[]): boolean {
+  const offending = templates.filter((r) => valuesFedKeys(r, extra).length > 0);
+  return (
+    offending.length > 0 &&
+    offending.every((r) =>
+      requiredTruthyPaths(r.helm, r.line).some((path) => {
+        if (path === toggle || toggle.startsWith(`${path}.`)) return false;
+        const here = get(values, path);
+        return here !== undefined ? isFalsy(here) : isFalsy(get(defaults, path));
+      }),
+    )
+  );
+}
+
 /** Helm templates per chart root, in `project.yamlFiles` order. */
 function templatesByChart(project: Project): Map<string, ParsedFile<YamlFileModel>[]> {
   return memoFor(project, 'chart-owned:templates', '', () => {
@@ -352,6 +420,9 @@ export const chartOwnedInlineSecretTemplate = createRule(
             const valuesPath = path.join('.');
             const correlated = secretTemplatesGuardedBy(project, valuesPath, chartRoot);
             if (correlated.templates.length > 0 && !correlated.offending) return undefined;
+            // `if and .Values.backups.enabled .Values.backups.secret.create` with `backups.enabled: false` beside the
+            // toggle: these values render no Secret, whatever the toggle says.
+            if (correlated.templates.length > 0 && switchedOffBy(correlated.templates, valuesPath, doc.root, chartRoot === undefined || file.file.path.endsWith('/values.yaml') ? undefined : chartDefaults(project, chartRoot), extra)) return undefined;
             // The chart is in the tree and no Secret template of it reads the toggle (crds.createPushSecret renders a
             // CRD): the name alone says nothing.
             if (correlated.templates.length === 0 && chartRoot !== undefined && templatesByChart(project).has(chartRoot)) return undefined;
