@@ -1,4 +1,7 @@
 import type { RunnerFacts, StepFact } from '../../analyzers/tests/model.js';
+import type { Project } from '../../scan/project.js';
+import { memoFor } from '../../scan/project-index.js';
+import { walkFrames } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { harnessModels, intTestsSecretName, Occurrences } from './common.js';
 
@@ -70,6 +73,32 @@ export function touchesCluster(step: StepFact): boolean {
 }
 
 const NAMES_SECRETS = /secret/i;
+
+/** Kinds that are (or make) a Secret: a tree with one of them has secrets a suite could wait for. */
+const SECRET_KINDS = new Set(['Secret', 'ExternalSecret', 'ClusterExternalSecret', 'SealedSecret', 'SecretProviderClass', 'PushSecret', 'VaultStaticSecret', 'VaultDynamicSecret']);
+/** Workload keys that read a Secret: env valueFrom, envFrom, a secret volume. */
+const SECRET_READS = new Set(['secretKeyRef', 'secretRef', 'secret']);
+
+/**
+ * Does anything in the tree hold, make or read a Kubernetes Secret (a manifest, a chart template, a workload's env)?
+ * A tree whose Kubernetes objects use none has no secrets for a bootstrap to materialise (Tilt's and Skaffold's
+ * example apps); a tree with no objects at all deploys what it cannot show, and may need them.
+ */
+function treeUsesSecrets(project: Project): boolean {
+  return memoFor(project, 'harness:uses-secrets', '', () =>
+    project.resources.length === 0 ||
+    project.resources.some((resource) => {
+      if (SECRET_KINDS.has(resource.kind)) return true;
+      let reads = false;
+      walkFrames(resource.node, (frame) => {
+        if (reads) return false;
+        if (frame.key !== undefined && SECRET_READS.has(frame.key) && frame.node.t === 'map') reads = true;
+        return undefined;
+      });
+      return reads;
+    }),
+  );
+}
 const INTEGRATION = /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|cluster)\b/i;
 
 export const testHarnessSecretBootstrapMissing = createRule(
@@ -79,7 +108,7 @@ export const testHarnessSecretBootstrapMissing = createRule(
     defaultSeverity: 'low',
     description: 'A test runner (script, CI job, make target, Tilt resource) deploys to or tests against a cluster without a secret bootstrap or readiness step',
     why: 'Integration and E2E suites depend on secrets the bootstrap materialises (per-service int-tests ExternalSecrets). Without a gate, a missing secret shows up as flaky test failures, or tempts people into fallbacks and inline Secrets.',
-    allowed: 'Any accepted step before the suite: waiting for the int-tests ExternalSecrets to be Ready, the integration-secrets bootstrap (Tilt resource_deps or CI needs), ensure-local-secrets, a bootstrap-*-secret script. The list is configurable (options.acceptedSteps).',
+    allowed: 'Any accepted step before the suite: waiting for the int-tests ExternalSecrets to be Ready, the integration-secrets bootstrap (Tilt resource_deps or CI needs), ensure-local-secrets, a bootstrap-*-secret script. The list is configurable (options.acceptedSteps). A tree whose Kubernetes objects neither hold nor read a Secret has nothing to bootstrap.',
     remediation: 'Add a fail-fast precheck before the suite: wait for the per-service int-tests ExternalSecret to be Ready (or depend on the secrets bootstrap) and abort when it is not.',
   },
   (context) => {
@@ -104,7 +133,7 @@ export const testHarnessSecretBootstrapMissing = createRule(
           const integration = INTEGRATION.test(`${file.path} ${runner.name}`) || runner.steps.some((s) => INTEGRATION.test(s.argv.join(' ')));
           const suite = runner.steps.find((s) => suiteStep(s.argv));
           const trigger: StepFact | undefined = cluster ?? (integration ? suite : undefined);
-          if (!trigger) continue;
+          if (!trigger || !treeUsesSecrets(context.project)) continue;
           const at = runner.name.startsWith('local_resource') ? runner : trigger;
           const namespace = namespaceOf(runner);
           const secret = intTestsSecretName(file.path);
