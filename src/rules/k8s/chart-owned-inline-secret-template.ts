@@ -6,12 +6,12 @@ import { isCredentialName, words } from '../../k8s/vocabulary.js';
 import type { Project } from '../../scan/project.js';
 import { isChartRoot, memoFor, resourcesInFile } from '../../scan/project-index.js';
 import type { Replacement, Severity } from '../../types.js';
-import { dirname } from '../../util/path.js';
+import { basename, dirname } from '../../util/path.js';
 import { get, isMap, isScalar, keyPath, walkFrames, type PEntry, type PNode, type PScalar } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
-import { enclosingConditions, enclosingControls, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, templateExprs, valuesRefsOf } from './helm-sources.js';
+import { callerFieldRefs, enclosingConditions, enclosingControls, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, templateExprs, valuesRefsOf } from './helm-sources.js';
 
 export interface ValuesFedKey {
   key: string;
@@ -125,15 +125,18 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
   const paths = new Set<string>();
   const files = new Set<string>();
   let fallback = false;
+  // A Secret a named template renders reads its caller's dot: those fields are values handed over by the include.
+  const inDefine = basename(resource.file).startsWith('_');
   for (const expr of exprs) {
     if (!isNonCredentialMaterialPath(e.key)) chartFilesRead(expr).forEach((f) => files.add(f));
     const sources = exprSources(expr, resource.helm, resource.namedTemplates);
+    const callerRefs = inDefine ? callerFieldRefs(expr).map((ref) => `${CALLER}${ref}`) : [];
     // Credential-named paths from anywhere (directly or through $variables); any other non-setting path only when the
     // key itself is a credential and the expression reads it directly (`password: {{ .Values.auth.value }}`).
-    let credentialRefs = sources.valuesRefs.filter((ref) => isCredentialPath(ref, extra));
+    let credentialRefs = [...sources.valuesRefs, ...callerRefs].filter((ref) => isCredentialPath(ref.replace(CALLER, ''), extra));
     if (credentialRefs.length === 0 && keyIsCredential) {
       // A key named by the template takes its value through the range variables too (`{{ $v | b64enc }}`).
-      const refs = keyExprs.length > 0 ? [...valuesRefsOf(expr), ...rangedRefs(expr, resource.helm)] : valuesRefsOf(expr);
+      const refs = keyExprs.length > 0 ? [...valuesRefsOf(expr), ...rangedRefs(expr, resource.helm)] : [...valuesRefsOf(expr), ...callerRefs];
       credentialRefs = refs.filter((ref) => !isSettingPath(ref) && !namingRefs.has(ref) && !(keyExprs.length > 0 && isNonCredentialMaterialPath(ref)));
     }
     if (credentialRefs.length === 0) continue;
@@ -143,6 +146,9 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
   if (paths.size === 0 && files.size === 0) return undefined;
   return { key: e.key, line: e.line, column: e.column, paths: [...paths].sort(), ...(files.size > 0 ? { files: [...files].sort() } : {}), fallback };
 }
+
+/** Marks a path read from a named template's dot (the caller's argument), not from `.Values` itself. */
+const CALLER = 'caller:';
 
 const CHART_FILE_READ = /\.Files\.(?:Get|GetBytes|Glob|Lines)\s+"([^"]+)"/g;
 /** Certificates and public keys by their file name or folder: `certs/ca.crt`, `tls/chain.pem`, `keys/signing.pub`. */
@@ -380,7 +386,7 @@ export const chartOwnedInlineSecretTemplate = createRule(
         const keys = [...new Set(fed.map((k) => k.key))];
         const paths = [...new Set(fed.flatMap((k) => k.paths))];
         const files = [...new Set(fed.flatMap((k) => k.files ?? []))].sort();
-        const sources = [...paths.map((p) => `.Values${p}`), ...files];
+        const sources = [...paths.map((p) => (p.startsWith(CALLER) ? `${p.slice(CALLER.length)} (the include's argument)` : `.Values${p}`)), ...files];
         const from = paths.length === 0 ? 'chart files' : files.length === 0 ? 'values' : 'values and chart files';
         const origin = classifier.classify({ name: resource.name, keys, kind: 'Secret', file: resource.file, helmGenerated: valuesOnly.length === 0 });
         const target = { name: resource.name, namespace: resource.namespace, keys };

@@ -29,6 +29,25 @@ export function valuesRefsOf(expr: string): string[] {
   return [...refs];
 }
 
+/** Dot fields an action reads (`.node.tls.password`, `.auth.password`), not Helm's own objects (`.Values`, `.Release` …). */
+const DOT_FIELD = /(?<![\w$)\].])\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)/g;
+const HELM_OBJECTS = new Set(['Values', 'Release', 'Chart', 'Capabilities', 'Files', 'Template', 'Subcharts']);
+
+/**
+ * Inside a named template the dot is whatever the caller passed (`include "x" (dict "root" $ "node" $dep)`): the fields
+ * it reads are the caller's values. Paths through Helm's own objects (`.root.Values.x`, `.root.Release.Name`) are not
+ * among them: valuesRefsOf reads the first, the second is no value.
+ */
+export function callerFieldRefs(expr: string): string[] {
+  const refs = new Set<string>();
+  for (const m of expr.matchAll(DOT_FIELD)) {
+    const path = m[1]!;
+    if (path.split('.').some((segment) => HELM_OBJECTS.has(segment))) continue;
+    refs.add(`.${path}`);
+  }
+  return [...refs];
+}
+
 export interface ExprSources {
   /** `.Values` paths read by the expression or the variables it uses (transitively). */
   valuesRefs: string[];
