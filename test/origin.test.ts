@@ -58,4 +58,37 @@ describe('the replacement follows the authority of the class', () => {
     const authority = Object.fromEntries(result.inventory.map((e) => [e.name, e.authority]));
     expect(authority).toMatchObject({ 'shop-tls': 'cert-manager', 'wordpress-mysql': 'operator', 'orders-db-credentials': 'cnpg', 'cache-redis': 'redis-operator' });
   });
+
+  it('generates what the cluster can make up and merges keys shared with an outside party in from the store', async () => {
+    const chart = path.join(root, 'mixed/charts/deployer');
+    mkdirSync(path.join(chart, 'templates'), { recursive: true });
+    writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: deployer\nversion: 1.0.0\n');
+    writeFileSync(path.join(chart, 'values.yaml'), 'server:\n  adminPassword: ""\n  githubWebhookSecret: ""\n  extra: {}\n');
+    writeFileSync(
+      path.join(chart, 'templates/secret.yaml'),
+      [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: deployer-secret',
+        'data:',
+        '  admin.password: {{ .Values.server.adminPassword | b64enc }}',
+        '  webhook.github.secret: {{ .Values.server.githubWebhookSecret | b64enc }}',
+        '  {{- range $key, $value := .Values.server.extra }}',
+        '  {{ $key }}: {{ $value | b64enc }}',
+        '  {{- end }}',
+        '',
+      ].join('\n'),
+    );
+    const result = await scan({ root: path.join(root, 'mixed'), useGit: false });
+    const replacement = result.findings.find((f) => f.ruleId === 'chart-owned-inline-secret-template' && f.file.endsWith('secret.yaml'))?.remediation.replacement;
+    expect(replacement?.title).toBe('Helm-generated deployer-secret: random on first install, preserved on upgrade; webhook.github.secret merged in from the store');
+    const [generated, merged] = replacement!.snippet.split('\n---\n');
+    expect(generated).toContain('admin.password: {{ $existing | dig "data" "admin.password" (randAlphaNum 32 | b64enc) }}');
+    expect(generated).not.toContain('webhook');
+    expect(generated).not.toContain('"{{ $key }}"');
+    expect(merged).toContain('creationPolicy: Merge');
+    expect(merged).toContain('- secretKey: webhook.github.secret');
+    expect(merged).not.toContain('admin.password');
+  });
 });

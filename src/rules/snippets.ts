@@ -45,6 +45,7 @@ export function externalSecretReplacement(
   project: Project,
   target: { name: string; namespace?: string; keys: string[] },
   remotePrefix?: string,
+  creationPolicy: 'Owner' | 'Merge' = 'Owner',
 ): Replacement {
   const store = preferredVaultStore(project);
   const prefix = remotePrefix ?? target.name;
@@ -61,7 +62,7 @@ export function externalSecretReplacement(
     `    name: ${yamlKey(store.name)}`,
     '  target:',
     `    name: ${yamlKey(target.name)}`,
-    '    creationPolicy: Owner',
+    `    creationPolicy: ${creationPolicy}`,
   ];
   // Keys the template names itself (`{{ $k }}`, a whole map from `toYaml`/`.Files.Glob`) are whatever the remote entry
   // holds: extract it whole.
@@ -84,8 +85,11 @@ export function externalSecretReplacement(
 
 /** A chart-owned Secret generated once by Helm and kept across upgrades (lookup + randAlphaNum). */
 export function helmGeneratedSecretReplacement(target: { name: string; namespace?: string; keys: string[] }): Replacement {
-  const keys = target.keys.length ? target.keys : ['password'];
+  // Keys a template names itself (`{{ $key }}` over a values map) are no fixed key a generator could fill.
+  const named = target.keys.filter((key) => !key.includes('{{'));
+  const keys = named.length ? named : ['password'];
   const lines = [
+    ...(named.length < target.keys.length ? ['# The keys a values map named ({{ $key }}) come from their own authority, not from values.'] : []),
     `{{- $existing := lookup "v1" "Secret" .Release.Namespace ${JSON.stringify(target.name)} -}}`,
     'apiVersion: v1',
     'kind: Secret',

@@ -2,7 +2,7 @@ import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import type { K8sResource } from '../../k8s/resources.js';
-import { isCredentialName, words } from '../../k8s/vocabulary.js';
+import { credentialClass, isCredentialName, words } from '../../k8s/vocabulary.js';
 import type { Project } from '../../scan/project.js';
 import { isChartRoot, memoFor, resourcesInFile } from '../../scan/project-index.js';
 import type { Replacement, Severity } from '../../types.js';
@@ -339,10 +339,38 @@ function remotePrefixOf(name: string): string {
  * The chart-owned replacement, keeping the template's own (Helm-expression) name: a Helm-generated Secret for
  * admin-style credentials, otherwise a chart-owned ExternalSecret (the catalog's "Good" for F2).
  */
+/**
+ * Keys an outside party must know too (a webhook's shared secret, an API key, a registry token): a random value made
+ * in the cluster would match nothing outside it.
+ */
+function sharedWithOutside(key: string): boolean {
+  const w = words(key);
+  if (w.includes('webhook') || w.includes('webhooks')) return true;
+  const cls = credentialClass(key);
+  return cls === 'api-key' || cls === 'registry';
+}
+
+/**
+ * A Helm-generated Secret for the keys the cluster can make up, and for keys shared with an outside party an
+ * ExternalSecret that merges them into it (creationPolicy: Merge).
+ */
+function mixedGeneratedReplacement(project: Project, target: { name: string; namespace?: string; keys: string[] }, remotePrefix: string): Replacement {
+  const shared = target.keys.filter((key) => !key.includes('{{') && sharedWithOutside(key));
+  const own = target.keys.filter((key) => !shared.includes(key));
+  if (shared.length === 0 || own.every((key) => key.includes('{{'))) return helmGeneratedSecretReplacement(target);
+  const generated = helmGeneratedSecretReplacement({ ...target, keys: own });
+  const merged = externalSecretReplacement(project, { ...target, keys: shared }, remotePrefix, 'Merge');
+  return {
+    ...generated,
+    title: `${generated.title}; ${shared.join(', ')} merged in from the store`,
+    snippet: `${generated.snippet}---\n# ${shared.join(', ')}: shared with a party outside the cluster, so read from the store into the same Secret.\n${merged.snippet}`,
+  };
+}
+
 function chartReplacement(project: Project, target: { name: string; namespace?: string; keys: string[] }, generated: boolean): Replacement {
   const templated = target.name.includes('{{');
   const sentinel = { ...target, name: templated ? NAME_SENTINEL : target.name, namespace: undefined };
-  const base = generated ? helmGeneratedSecretReplacement(sentinel) : externalSecretReplacement(project, sentinel, remotePrefixOf(target.name));
+  const base = generated ? mixedGeneratedReplacement(project, sentinel, remotePrefixOf(target.name)) : externalSecretReplacement(project, sentinel, remotePrefixOf(target.name));
   if (!templated) return base;
   const snippet = base.snippet.replace(`"${NAME_SENTINEL}"`, helmNameExpression(target.name)).replaceAll(NAME_SENTINEL, target.name);
   return { ...base, title: base.title.replaceAll(NAME_SENTINEL, target.name), snippet };
