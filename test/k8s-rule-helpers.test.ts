@@ -11,6 +11,9 @@ const boolEntry = (key: string, value: boolean): PEntry => ({ key, line: 1, colu
 describe('Helm value sources', () => {
   it('reads .Values paths, index forms and $variables, and sees generation', () => {
     expect(valuesRefsOf('index .Values "auth" "root-password" | b64enc')).toEqual(['.auth.root-password']);
+    // A `required` message names a path it does not read.
+    expect(valuesRefsOf('required "A valid .Values.clusters.NAME.config entry is required" $cluster.config | toRawJson')).toEqual([]);
+    expect(valuesRefsOf('required "set .Values.auth.password" .Values.auth.password')).toEqual(['.auth.password']);
     const info = helm({ variables: { $pw: ['coalesce .Values.auth.password .Values.global.password', 'randAlphaNum 10'], $other: ['$pw'] } });
     expect(exprSources('$other | b64enc', info)).toEqual({ valuesRefs: ['.auth.password', '.global.password'], generated: true });
     expect(exprSources('include "common.secrets.passwords.manage" (dict "key" "x")', info).generated).toBe(true);

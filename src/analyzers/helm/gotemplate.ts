@@ -61,7 +61,8 @@ export interface HelmFrontEnd {
   placeholders: Map<string, HelmAction>;
   /**
    * `$name` -> expressions assigned to it anywhere in the file (`:=` and `=`). Variables declared by
-   * `range $k, $v := X` are recorded as "range X"; by `with $v := X` / `if $v := X` as "X".
+   * `range $v := X` and the `$v` of `range $k, $v := X` are recorded as "range X" (the key `$k` not at all); by
+   * `with $v := X` / `if $v := X` as "X".
    */
   variables: Map<string, string[]>;
   /** Problems in the template syntax itself (unclosed action, unbalanced end). */
@@ -355,8 +356,10 @@ function analyzeExpr(expr: string, dotPrefix: string | null, variables: Map<stri
     }
     if (names && j < nt && (tokType[j] === T_DECL || tokType[j] === T_ASSIGN)) {
       const rhs = expr.slice(tokEnd[j]).trim();
-      const e = keyword === 'range' || elseSub === 'range' ? `range ${rhs}` : rhs;
-      for (let m = 0, k = bodyStart; m < names; m++, k += 2) {
+      const ranged = keyword === 'range' || elseSub === 'range';
+      const e = ranged ? `range ${rhs}` : rhs;
+      // `range $k, $v := X`: the key or index is a name the values spell, never one of their values.
+      for (let m = ranged && names === 2 ? 1 : 0, k = bodyStart + 2 * m; m < names; m++, k += 2) {
         const name = expr.slice(tokStart[k], tokEnd[k]);
         const list = variables.get(name);
         if (list) list.push(e);

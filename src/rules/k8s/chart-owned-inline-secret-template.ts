@@ -11,7 +11,7 @@ import { get, isMap, isScalar, keyPath, walkFrames, type PEntry, type PNode, typ
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
-import { callerFieldRefs, enclosingConditions, enclosingControls, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, templateExprs, valuesRefsOf } from './helm-sources.js';
+import { callerFieldRefs, enclosingConditions, enclosingControls, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, namesASecretPath, templateExprs, valuesRefsOf } from './helm-sources.js';
 
 export interface ValuesFedKey {
   key: string;
@@ -133,10 +133,14 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
     const callerRefs = inDefine ? callerFieldRefs(expr).map((ref) => `${CALLER}${ref}`) : [];
     // Credential-named paths from anywhere (directly or through $variables); any other non-setting path only when the
     // key itself is a credential and the expression reads it directly (`password: {{ .Values.auth.value }}`).
-    let credentialRefs = [...sources.valuesRefs, ...callerRefs].filter((ref) => isCredentialPath(ref.replace(CALLER, ''), extra));
+    // A whole document under a credential key or a block key (`config: |`) from an entry of a credentials map is one.
+    const wholeEntry = keyIsCredential || (isScalar(e.value) && e.value.style === 'block');
+    let credentialRefs = [...sources.valuesRefs, ...callerRefs].filter((ref) => isCredentialPath(ref.replace(CALLER, ''), extra) || (wholeEntry && readsACredentialsBag(ref.replace(CALLER, ''))));
     if (credentialRefs.length === 0 && keyIsCredential) {
       // A key named by the template takes its value through the range variables too (`{{ $v | b64enc }}`).
-      const refs = keyExprs.length > 0 ? [...valuesRefsOf(expr), ...rangedRefs(expr, resource.helm)] : [...valuesRefsOf(expr), ...callerRefs];
+      // `hub.services.{{ $key }}.apiToken: {{ include "token" … }}`: the key says credential, the helper reads the values.
+      const spelled = keyExprs.length > 0 && isCredentialPath(e.key.replace(/\{\{[\s\S]*?\}\}/g, 'x'), extra) ? sources.valuesRefs : [];
+      const refs = keyExprs.length > 0 ? [...valuesRefsOf(expr), ...rangedRefs(expr, resource.helm), ...spelled] : [...valuesRefsOf(expr), ...callerRefs];
       credentialRefs = refs.filter((ref) => !isSettingPath(ref) && !namingRefs.has(ref) && !(keyExprs.length > 0 && isNonCredentialMaterialPath(ref)));
     }
     if (credentialRefs.length === 0) continue;
@@ -145,6 +149,25 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
   }
   if (paths.size === 0 && files.size === 0) return undefined;
   return { key: e.key, line: e.line, column: e.column, paths: [...paths].sort(), ...(files.size > 0 ? { files: [...files].sort() } : {}), fallback };
+}
+
+/** Fields of a credentials entry that locate or label it: `clusterCredentials.<name>.server`, `.project`. */
+const ENTRY_LOCATORS = new Set(['server', 'url', 'uri', 'endpoint', 'address', 'project', 'namespaces', 'insecure', 'description', 'labels', 'annotations']);
+
+/**
+ * A field of an entry under a credentials map (`configs.clusterCredentials` ranged, then `$cluster.config`): what such
+ * an entry holds is the credential, whatever the field is called, except fields that locate or label it.
+ */
+function readsACredentialsBag(ref: string): boolean {
+  const segments = ref.split('.').filter(Boolean);
+  if (segments.length < 2) return false;
+  const bag = segments.slice(0, -1).some((segment) => {
+    const w = words(segment);
+    return ['credentials', 'credential', 'secrets', 'passwords'].includes(w[w.length - 1]!) && w[0] !== 'existing' && !namesASecretPath(segment);
+  });
+  if (!bag || isSettingPath(ref)) return false;
+  const last = words(segments[segments.length - 1]!);
+  return !last.some((w) => ENTRY_LOCATORS.has(w));
 }
 
 /** Marks a path read from a named template's dot (the caller's argument), not from `.Values` itself. */

@@ -21,7 +21,9 @@ const GENERATING_HELPER = /(generat|manage|random|\brand|lookup|getvaluefromsecr
 /** `.Values` paths an expression reads, as ".a.b.c". */
 export function valuesRefsOf(expr: string): string[] {
   const refs = new Set<string>();
-  for (const m of expr.matchAll(VALUES_DOTTED)) refs.add(m[1]!);
+  // A `required "… .Values.a.NAME.b entry is required"` message names a path; it reads none.
+  const code = expr.includes('"') || expr.includes('`') ? expr.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""') : expr;
+  for (const m of code.matchAll(VALUES_DOTTED)) refs.add(m[1]!);
   for (const m of expr.matchAll(VALUES_INDEX)) {
     const parts = [...m[1]!.matchAll(/"([^"]*)"/g)].map((x) => x[1]!);
     if (parts.length) refs.add(`.${parts.join('.')}`);
