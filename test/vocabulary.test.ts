@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { connectionStringPassword, credentialClass, decodeBase64Text, embeddedCredentials, embeddedUrlPassword, isConnectionStringName, isCredentialName, isLiteralSecretValue, isSecretPrefixedEnvName, isUrlWithoutCredential } from '../src/k8s/vocabulary.js';
+import { connectionStringPassword, credentialClass, words, decodeBase64Text, embeddedCredentials, embeddedUrlPassword, isConnectionStringName, isCredentialName, isLiteralSecretValue, isSecretPrefixedEnvName, isUrlWithoutCredential } from '../src/k8s/vocabulary.js';
 import { redact } from '../src/util/redact.js';
+
+describe('words of a name', () => {
+  it('keeps the plural of an acronym whole', () => {
+    expect(words('customCAs')).toEqual(['custom', 'cas']);
+    expect(words('URLs')).toEqual(['urls']);
+    expect(words('serviceIDs')).toEqual(['service', 'ids']);
+    expect(words('APIKeys')).toEqual(['api', 'keys']);
+    expect(words('TLSCertFile')).toEqual(['tls', 'cert', 'file']);
+    expect(words('DB_PASSWORDS')).toEqual(['db', 'passwords']);
+  });
+});
 
 describe('credential names', () => {
   const credentials = ['SLACK_WEBHOOK', 'slackWebhookUrl', 'discord_webhook_url', 'teamsHookUrl', 'password', 'rootPassword', 'adminPassword', 'DB_PASSWORD', 'clientSecret', 'client-secret', 'secretKeyBase', 'accessKey', 'secretKey', 'apiKey', 'api_key', 'OPENAI_API_KEY', 'token', 'GITHUB_TOKEN', 'AUTH_SECRET', 'LANGFUSE_SECRET_KEY', 'DJANGO_SECRET_KEY', 'privateKey', '.dockerconfigjson', 'GITHUB_PAT', 'htpasswd', 'connectionString', 'jwtSecret', 'postgresqlPassword', 'smtpPass', 'pass', 'bootstrapToken', 'clusterToken', 'bindpw', 'rootPw', 'DB_PW', 'erlangCookie', 'RABBITMQ_ERLANG_COOKIE', 'replicaSetKey', 'hmacKey', 'awsCreds', 'REGISTRY_CREDS'];

@@ -21,6 +21,8 @@ function splitWords(name: string): readonly string[] {
   return Object.freeze(
     name
       .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      // The plural of an acronym is one word: customCAs, URLs, serviceIDs (not `c as`, `ur ls`).
+      .replace(/([A-Z]{2,})s(?![a-z])/g, (_, acronym: string) => `${acronym.toLowerCase()}s`)
       .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
       .toLowerCase()
       .split(/[^a-z0-9]+/)
