@@ -198,8 +198,24 @@ export function isCredentialName(name: string, options: CredentialNameOptions = 
   return credentialNameMemo.get(name, builtInCredentialName);
 }
 
-function builtInCredentialName(name: string): boolean {
+/**
+ * The words of a name without a trailing index: `password2` and `TOKEN_1` are the second password and the first token
+ * (numbered keys, one per role or account), so they name what `password` and `TOKEN` name.
+ */
+function unindexedWords(name: string): readonly string[] {
   const w = words(name);
+  let end = w.length;
+  while (end > 1 && /^\d+$/.test(w[end - 1]!)) end--;
+  const last = w[end - 1];
+  const base = last?.replace(/\d+$/, '');
+  if (end === w.length && base === last) return w;
+  const out = w.slice(0, end);
+  if (base && base !== last && (CREDENTIAL_WORDS.has(base) || base === 'key')) out[end - 1] = base;
+  return out;
+}
+
+function builtInCredentialName(name: string): boolean {
+  const w = unindexedWords(name);
   if (w.length === 0) return false;
   const joined = w.join('');
   if (CREDENTIAL_WORDS.has(joined)) return true;
@@ -238,7 +254,7 @@ const NON_SECRET_KEY_QUALIFIERS = new Set(['public', 'pub', 'tls', 'cache', 'par
  */
 export function isSecretDataCredentialName(name: string, options: CredentialNameOptions = {}): boolean {
   if (isCredentialName(name, options)) return true;
-  const w = words(name);
+  const w = unindexedWords(name);
   return w[w.length - 1] === 'key' && (w.length === 1 || !NON_SECRET_KEY_QUALIFIERS.has(w[w.length - 2]!));
 }
 
