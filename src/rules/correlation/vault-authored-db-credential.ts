@@ -45,8 +45,18 @@ export function dbCredsPath(text: string): string | undefined {
   return undefined;
 }
 
-const INJECT_SECRET = 'vault.hashicorp.com/agent-inject-secret-';
-const INJECT_TEMPLATE = 'vault.hashicorp.com/agent-inject-template-';
+/** Annotation prefixes of the Vault agent injector and of OpenBao's fork of it (openbao-k8s). */
+const INJECTOR_PREFIXES = ['vault.hashicorp.com/', 'openbao.openbao.org/'];
+const INJECT_SECRET = 'agent-inject-secret-';
+const INJECT_TEMPLATE = 'agent-inject-template-';
+
+/** `<prefix>agent-inject-secret-<name>` -> [prefix, name]. */
+function injectSecretKey(key: string): [string, string] | undefined {
+  for (const prefix of INJECTOR_PREFIXES) {
+    if (key.startsWith(prefix) && key.startsWith(INJECT_SECRET, prefix.length)) return [prefix, key.slice(prefix.length + INJECT_SECRET.length)];
+  }
+  return undefined;
+}
 /** Certificates and CA bundles kept next to a database's credentials are no password. */
 const TLS_MATERIAL = /(^|[/_.-])(tls|certs?|ca|ssl)([/_.-]|$)/i;
 
@@ -62,9 +72,10 @@ interface Injection {
 function injectionsIn(map: PMap): Injection[] {
   const out: Injection[] = [];
   for (const e of map.entries) {
-    if (!e.key.startsWith(INJECT_SECRET)) continue;
-    const name = e.key.slice(INJECT_SECRET.length);
-    const template = str(map.entries.find((t) => t.key === `${INJECT_TEMPLATE}${name}`)?.value);
+    const secret = injectSecretKey(e.key);
+    if (!secret) continue;
+    const [prefix, name] = secret;
+    const template = str(map.entries.find((t) => t.key === `${prefix}${INJECT_TEMPLATE}${name}`)?.value);
     const path = dbCredsPath(str(e.value) ?? '') ?? (template ? dbCredsPath(template) : undefined);
     if (path) {
       out.push({ annotation: e.key, path, line: e.line, column: e.column, dynamic: true });
@@ -82,7 +93,7 @@ function annotationMaps(root: PNode | null | undefined, skipResources: boolean):
   const out: { map: PMap; path: string[] }[] = [];
   walk(root, ({ node, path }) => {
     if (skipResources && path.length > 0 && looksLikeEmbeddedResource(node)) return false;
-    if (isMap(node) && node.entries.some((e) => e.key.startsWith(INJECT_SECRET))) out.push({ map: node, path });
+    if (isMap(node) && node.entries.some((e) => injectSecretKey(e.key))) out.push({ map: node, path });
     return undefined;
   });
   return out;
@@ -178,7 +189,7 @@ export function scanVaultUses(root: PNode): { envRefs: VaultReference[]; injecto
     // Below the root, an embedded object and all it holds are the index's (annotationMaps skips them; env refs do not).
     const inside = current.inside || (node !== root && looksLikeEmbeddedResource(node));
     if (node.t === 'map') {
-      if (!inside && node.entries.some((e) => e.key.startsWith(INJECT_SECRET))) injectorMaps.push(node);
+      if (!inside && node.entries.some((e) => injectSecretKey(e.key))) injectorMaps.push(node);
       for (const e of node.entries) {
         if (e.key === 'value' && isScalar(e.value) && typeof e.value.value === 'string') {
           const ref = databaseVaultReference(e.value.value, str(node.entries.find((n) => n.key === 'name')?.value));
@@ -267,7 +278,7 @@ function reportInjections(context: RuleContext, parsed: ParsedFile<YamlFileModel
       origin: 'cluster-operator',
       resource: owner.resource ? resourceRef(owner.resource) : undefined,
       replacement: cnpgManagedRoleReplacement({ secretName, role }),
-      remediation: `Drop the vault.hashicorp.com/agent-inject-* annotations for ${injection.path}, give role ${role} a CNPG managed role with a cluster-generated Secret (${secretName}), and read it with secretKeyRef/envFrom.`,
+      remediation: `Drop the ${injection.annotation.slice(0, injection.annotation.indexOf('/') + 1)}agent-inject-* annotations for ${injection.path}, give role ${role} a CNPG managed role with a cluster-generated Secret (${secretName}), and read it with secretKeyRef/envFrom.`,
     });
   }
 }
