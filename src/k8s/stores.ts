@@ -23,6 +23,13 @@ export const STORE_KINDS = ['SecretStore', 'ClusterSecretStore'];
 /** Guess a provider from a store name when nothing defines it: azure-kv, akv-store, platform-vault ... */
 export function providerFromName(name: string): StoreProvider | undefined {
   const n = name.toLowerCase();
+  // Password managers first: their stores read from "vaults" too (onepassword-vault, bitwarden-vault).
+  if (/onepassword|1password|(^|[-_])op-connect([-_]|$)/.test(n)) return 'onepassword';
+  if (/bitwarden/.test(n)) return 'bitwardensecretsmanager';
+  if (/doppler/.test(n)) return 'doppler';
+  if (/infisical/.test(n)) return 'infisical';
+  if (/akeyless/.test(n)) return 'akeyless';
+  if (/keeper/.test(n)) return 'keepersecurity';
   if (/azure|(^|[-_])akv([-_]|$)|key-?vault|keyvault/.test(n)) return 'azurekv';
   if (/vault|openbao/.test(n)) return 'vault';
   if (/aws|secretsmanager|ssm/.test(n)) return 'aws';
