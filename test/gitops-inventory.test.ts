@@ -77,3 +77,63 @@ describe('Flux/SOPS-style repository: inventory producers, Redis origin, PushSec
     expect(push[0]!.message).not.toContain('Vault replica');
   });
 });
+
+describe('Vault secrets operator and Secrets Store CSI entries', () => {
+  it('name the Secret each one produces, its keys and its source, and classify it by that Secret', async () => {
+    const dir = path.join(root, 'vso-csi');
+    const put = (rel: string, lines: string[]) => {
+      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      writeFileSync(path.join(dir, rel), lines.join('\n') + '\n');
+    };
+    put('apps/orders/vault.yaml', [
+      'apiVersion: secrets.hashicorp.com/v1beta1',
+      'kind: VaultDynamicSecret',
+      'metadata: {name: orders-dyn, namespace: orders}',
+      'spec:',
+      '  mount: database',
+      '  path: static-creds/orders',
+      '  destination: {name: orders-pg, create: true}',
+      '---',
+      'apiVersion: secrets.hashicorp.com/v1beta1',
+      'kind: VaultStaticSecret',
+      'metadata: {name: orders-static, namespace: orders}',
+      'spec:',
+      '  mount: kvv2',
+      '  type: kv-v2',
+      '  path: orders/stripe',
+      '  destination:',
+      '    name: orders-stripe',
+      '    create: true',
+      '    transformation:',
+      '      templates:',
+      '        STRIPE_API_KEY: {text: "{{ get .Secrets \\"api_key\\" }}"}',
+    ]);
+    put('apps/orders/spc.yaml', [
+      'apiVersion: secrets-store.csi.x-k8s.io/v1',
+      'kind: SecretProviderClass',
+      'metadata: {name: orders-kv, namespace: orders}',
+      'spec:',
+      '  provider: azure',
+      '  secretObjects:',
+      '    - secretName: orders-registry',
+      '      type: Opaque',
+      '      data:',
+      '        - {objectName: ghcr-token, key: token}',
+      '  parameters:',
+      '    keyvaultName: corp-kv',
+      '    objects: |',
+      '      array:',
+      '        - |',
+      '          objectName: ghcr-token',
+      '          objectType: secret',
+    ]);
+    const result = await scan({ root: dir, useGit: false, now: new Date('2026-01-01T00:00:00Z') });
+    expect(resultProblems(result)).toEqual([]);
+    const entries = result.inventory.map((e) => [e.kind, e.name, e.keys.join(','), e.origin, e.producer]);
+    expect(entries).toEqual([
+      ['SecretProviderClass', 'orders-kv', 'token', 'external', 'provider azure (corp-kv): objects ghcr-token -> Secret orders-registry'],
+      ['VaultDynamicSecret', 'orders-dyn', '', 'cluster-operator', 'Vault database/static-creds/orders (dynamic) -> Secret orders-pg'],
+      ['VaultStaticSecret', 'orders-static', 'STRIPE_API_KEY', 'external', 'Vault kvv2/orders/stripe (kv-v2) -> Secret orders-stripe'],
+    ]);
+  });
+});

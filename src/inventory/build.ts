@@ -3,7 +3,7 @@ import type { K8sResource } from '../k8s/resources.js';
 import { STORE_KINDS } from '../k8s/stores.js';
 import type { Project } from '../scan/project.js';
 import type { Finding, InventoryEntry } from '../types.js';
-import { get, getStr, isMap, isScalar, type PNode } from '../yaml/model.js';
+import { get, getStr, isMap, isScalar, seqItems, type PNode } from '../yaml/model.js';
 import { OriginClassifier } from './origin.js';
 import type { DockerfileModel } from '../analyzers/build/dockerfile.js';
 import { isCredentialName } from '../k8s/vocabulary.js';
@@ -157,6 +157,8 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
     let producer: string | undefined;
     let type: string | undefined;
     let originName = resource.name;
+    // What the class is judged on beyond the displayed keys: the Vault path or the provider's object names.
+    let classKeys: string[] = [];
     switch (resource.kind) {
       case 'Secret': {
         keys = [...mapKeys(get(resource.node, 'data')), ...mapKeys(get(resource.node, 'stringData'))];
@@ -206,6 +208,24 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
         producer = `provider ${isMap(provider) ? (provider.entries[0]?.key ?? '?') : '?'}`;
         break;
       }
+      case 'VaultStaticSecret':
+      case 'VaultDynamicSecret':
+      case 'VaultPKISecret': {
+        const vault = vaultOperatorSource(resource);
+        keys = vault.keys;
+        if (vault.destination) originName = vault.destination;
+        classKeys = vault.path ? [vault.path] : [];
+        producer = `Vault ${vault.path ?? '?'}${vault.detail ? ` (${vault.detail})` : ''} -> Secret ${vault.destination ?? '?'}`;
+        break;
+      }
+      case 'SecretProviderClass': {
+        const spc = secretProviderSource(resource);
+        keys = spc.keys;
+        if (spc.synced.length > 0) originName = spc.synced[0]!;
+        classKeys = spc.objects;
+        producer = `provider ${spc.provider ?? '?'}${spc.store ? ` (${spc.store})` : ''}: objects ${spc.objects.join(', ') || '?'} -> ${spc.synced.length > 0 ? `Secret ${spc.synced.join(', ')}` : 'mounted files only'}`;
+        break;
+      }
       default:
         producer = resource.kind;
     }
@@ -214,7 +234,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
       ? 'unknown'
       : classifier.classify({
           name: originName,
-          keys,
+          keys: classKeys.length > 0 ? [...keys, ...classKeys] : keys,
           kind: resource.kind,
           file: file.path,
           isTest: file.isTest,
@@ -394,4 +414,37 @@ function hasOnlyPlaceholders(node: PNode | undefined): boolean {
     return isMap(map) ? map.entries.map((e) => (isScalar(e.value) ? String(e.value.value ?? '') : '')) : [];
   });
   return values.length > 0 && values.every((v) => /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v.trim()));
+}
+
+/** A Vault secrets operator resource: the Secret it writes, the keys its transformation templates define, its Vault path. */
+function vaultOperatorSource(resource: K8sResource): { destination?: string; keys: string[]; path?: string; detail?: string } {
+  const mount = getStr(resource.node, 'spec.mount');
+  const path = getStr(resource.node, 'spec.path') ?? getStr(resource.node, 'spec.role');
+  const templates = get(resource.node, 'spec.destination.transformation.templates');
+  const detail = resource.kind === 'VaultDynamicSecret' ? 'dynamic' : resource.kind === 'VaultPKISecret' ? 'pki' : getStr(resource.node, 'spec.type');
+  return {
+    destination: getStr(resource.node, 'spec.destination.name'),
+    keys: mapKeys(templates),
+    ...(path ? { path: mount ? `${mount}/${path}` : path } : {}),
+    ...(detail ? { detail } : {}),
+  };
+}
+
+/** A Secrets Store CSI SecretProviderClass: the objects it mounts, the Secrets it syncs them into and their keys. */
+function secretProviderSource(resource: K8sResource): { provider?: string; store?: string; objects: string[]; synced: string[]; keys: string[] } {
+  const objectsText = getStr(resource.node, 'spec.parameters.objects') ?? '';
+  const objects = [...objectsText.matchAll(/objectName:\s*["']?([^"'\s]+)/g)].map((m) => m[1]!);
+  const synced: string[] = [];
+  const keys: string[] = [];
+  for (const so of seqItems(get(resource.node, 'spec.secretObjects'))) {
+    const name = getStr(so, 'secretName');
+    if (name) synced.push(name);
+    for (const d of seqItems(get(so, 'data'))) {
+      const key = getStr(d, 'key');
+      if (key) keys.push(key);
+    }
+  }
+  const parameters = get(resource.node, 'spec.parameters');
+  const store = getStr(parameters, 'keyvaultName') ?? getStr(parameters, 'vaultAddress') ?? getStr(parameters, 'region');
+  return { provider: getStr(resource.node, 'spec.provider'), ...(store ? { store } : {}), objects: [...new Set(objects)], synced: [...new Set(synced)], keys };
 }
