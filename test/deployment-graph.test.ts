@@ -172,6 +172,27 @@ describe('deployment graph: helmfile', () => {
       }),
     ).toEqual({ 'charts/api/Chart.yaml': ['staging'], 'values/api.yaml': ['staging'] });
   });
+
+  it('gives a helmfile the environments its bases define, and passes them on to its releases and sub-helmfiles', async () => {
+    expect(
+      await inheritedOf({
+        'helmfile.yaml': 'bases: [common.yaml]\nhelmfiles: [helmfile-db.yaml]\n',
+        'common.yaml': 'environments:\n  default: {}\n  staging:\n    values: [env/stg-settings.yaml]\n  prod:\n    values: [env/prd-settings.yaml]\n',
+        'helmfile-db.yaml': 'bases: [common.yaml]\nreleases:\n  - name: ledger-db\n    chart: bitnami/postgresql\n    values: [values/ledger-db.yaml]\n',
+        'helmfile-cache.yaml': 'helmfiles: [helmfile-db.yaml]\n',
+        'env/stg-settings.yaml': 'db:\n  password: x\n',
+        'env/prd-settings.yaml': 'db:\n  password: x\n',
+        'values/ledger-db.yaml': 'auth:\n  password: x\n',
+      }),
+    ).toEqual({
+      // The base is merged into both helmfiles: it is part of what each environment deploys.
+      'common.yaml': ['production', 'staging'],
+      'env/prd-settings.yaml': ['production'],
+      'env/stg-settings.yaml': ['staging'],
+      'helmfile-db.yaml': ['production', 'staging'],
+      'values/ledger-db.yaml': ['production', 'staging'],
+    });
+  });
 });
 
 describe('deployment graph: Argo CD and Flux', () => {

@@ -450,24 +450,45 @@ class GraphBuilder {
     return envs[0];
   }
 
-  private helmfile(path: string, model: YamlFileModel): void {
-    const dir = dirname(path);
-    const envNames: string[] = [];
-    const perEnv: { env: string; values: string[] }[] = [];
-    const releaseTargets: string[] = [];
-    const releaseValues: string[] = [];
-    const nested: string[] = [];
+  private yamlModels: Map<string, YamlFileModel> | undefined;
+
+  /** The `environments:` of a helmfile and of the `bases:` it merges (any file name, bases of bases too). */
+  private helmfileEnvironments(path: string, model: YamlFileModel, seen = new Set<string>()): { env: string; values: string[] }[] {
+    seen.add(path);
+    const out: { env: string; values: string[] }[] = [];
     for (const doc of model.docs) {
       const root = doc.root;
       if (!isMap(root)) continue;
+      for (const base of pathItems(get(root, 'bases'))) {
+        this.yamlModels ??= new Map(this.project.yamlFiles.map((f) => [f.file.path, f.model]));
+        for (const target of this.relative(dirname(path), base)) {
+          const baseModel = this.yamlModels.get(target);
+          if (baseModel && !seen.has(target)) out.push(...this.helmfileEnvironments(target, baseModel, seen));
+        }
+      }
       const environments = get(root, 'environments');
       if (isMap(environments)) {
         for (const e of environments.entries) {
           if (e.key === 'default') continue;
-          envNames.push(e.key);
-          perEnv.push({ env: e.key, values: [...pathItems(get(e.value, 'values')), ...pathItems(get(e.value, 'secrets'))] });
+          out.push({ env: e.key, values: [...pathItems(get(e.value, 'values')), ...pathItems(get(e.value, 'secrets'))] });
         }
       }
+    }
+    return out;
+  }
+
+  private helmfile(path: string, model: YamlFileModel): void {
+    const dir = dirname(path);
+    const releaseTargets: string[] = [];
+    const releaseValues: string[] = [];
+    const nested: string[] = [];
+    // A base is merged into the helmfile that lists it: its environments (and their values files, whose paths helmfile
+    // reads from the including file) are this helmfile's.
+    const perEnv = this.helmfileEnvironments(path, model);
+    const envNames = perEnv.map((e) => e.env);
+    for (const doc of model.docs) {
+      const root = doc.root;
+      if (!isMap(root)) continue;
       for (const release of seqItems(get(root, 'releases'))) {
         releaseValues.push(...pathItems(get(release, 'values')), ...pathItems(get(release, 'secrets')));
         const chart = getStr(release, 'chart');
