@@ -469,7 +469,6 @@ class GraphBuilder {
       const environments = get(root, 'environments');
       if (isMap(environments)) {
         for (const e of environments.entries) {
-          if (e.key === 'default') continue;
           out.push({ env: e.key, values: [...pathItems(get(e.value, 'values')), ...pathItems(get(e.value, 'secrets'))] });
         }
       }
@@ -484,7 +483,10 @@ class GraphBuilder {
     const nested: string[] = [];
     // A base is merged into the helmfile that lists it: its environments (and their values files, whose paths helmfile
     // reads from the including file) are this helmfile's.
-    const perEnv = this.helmfileEnvironments(path, model);
+    const all = this.helmfileEnvironments(path, model);
+    // `default` names no environment (it is what runs without --environment), but its values files are values all the same.
+    const perEnv = all.filter((e) => e.env !== 'default');
+    const defaultValues = all.filter((e) => e.env === 'default').flatMap((e) => e.values);
     const envNames = perEnv.map((e) => e.env);
     for (const doc of model.docs) {
       const root = doc.root;
@@ -502,6 +504,8 @@ class GraphBuilder {
         return expanded === undefined ? [] : this.relative(dir, expanded);
       });
     // The helmfile itself passes on its own (or inherited) environment to what every environment uses.
+    // Read as values, but no edge: what the helmfile inherits (an including helmfile's environments) is not theirs.
+    this.values(expandAll(defaultValues, 'default'));
     this.edge(path, [...this.values(expandAll(releaseValues, undefined)), ...expandAll([...releaseTargets, ...nested], undefined)]);
     const names = [...new Set(envNames)].sort();
     for (const env of names) {
