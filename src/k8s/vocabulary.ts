@@ -60,6 +60,8 @@ const CREDENTIAL_WORDS = new Set([
   'dsn',
   'pgpassword',
   'secretkeybase',
+  // Flux reads SOPS age identities from Secret keys named *.agekey (age.agekey, sops.agekey).
+  'agekey',
 ]);
 
 /** Two-word endings that name a credential although neither word does alone. */

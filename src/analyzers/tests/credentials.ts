@@ -1,7 +1,7 @@
 /**
  * Credentials in well-known formats, in any scanned text file: GitHub and npm tokens (CRC32 checksum validated),
  * fine-grained GitHub PATs, GitLab tokens (personal, deploy, runner, trigger, SCIM), Docker Hub access tokens, Vault service/batch tokens, AWS access key ids with a secret nearby, Slack tokens and
- * webhooks, private key blocks, URLs with an embedded password. A token format is a lexical fact, so this analyzer
+ * webhooks, private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
  * matches formats on text; a combined prefilter keeps files without any candidate from being scanned line by line.
  */
 import { basename, segments } from '../../util/path.js';
@@ -19,6 +19,7 @@ export type CredentialFormat =
   | 'slack-token'
   | 'slack-webhook'
   | 'private-key'
+  | 'age-key'
   | 'url-password';
 
 export interface CredentialHit {
@@ -50,7 +51,7 @@ export function isDocPath(path: string): boolean {
 // Each branch starts at its rarest character, the rest checked behind it: `\.(?<=\bs\.)` is `\bs\.`, `@(?<=://…@)` is
 // `://…@`. The engine tries the whole alternation at every position whose character can start a branch, so a
 // branch starting with `s`, `-` or `:` (frequent in YAML) made it several times slower on bitnami/charts.
-const PREFILTER = /_(?:(?<=gh[pousr]_)[A-Za-z0-9]{30}|(?<=dckr_)[po]at_[A-Za-z0-9_-]{20}|(?<=github_)pat_|(?<=npm_)[A-Za-z0-9]{30})|\.(?:(?<=hv[sb]\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b|(?<=hooks\.)slack\.com\/(?:services|workflows|triggers)\/)|A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"`]*:[^\s@/'"`]+@)|j(?<=\bj)dbc:[a-z]+:[^\s'"`]*[?&;]password=|-(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt)-)[0-9A-Za-z_-]{20}/;
+const PREFILTER = /_(?:(?<=gh[pousr]_)[A-Za-z0-9]{30}|(?<=dckr_)[po]at_[A-Za-z0-9_-]{20}|(?<=github_)pat_|(?<=npm_)[A-Za-z0-9]{30})|\.(?:(?<=hv[sb]\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b|(?<=hooks\.)slack\.com\/(?:services|workflows|triggers)\/)|A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)GE-SECRET-KEY-1[0-9A-Z]{58}|x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"`]*:[^\s@/'"`]+@)|j(?<=\bj)dbc:[a-z]+:[^\s'"`]*[?&;]password=|-(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt)-)[0-9A-Za-z_-]{20}/;
 
 export function credentialPrefilter(text: string): boolean {
   return PREFILTER.test(text);
@@ -130,6 +131,8 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   // Legacy (pre-1.10) service tokens: `s.` + 24 characters, only next to a Vault word (the shape alone is an identifier).
   { format: 'vault-token', re: /(?<![\w.$])(s\.[A-Za-z0-9]{24})\b/g },
   { format: 'aws-access-key', re: /\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b/g },
+  // An age identity (the X25519 key SOPS and Flux decrypt with): Bech32 data after the HRP, upper-cased.
+  { format: 'age-key', re: /\b(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b/g },
   // Bot/user/workspace tokens (xoxb-, xoxp-, xoxe-, xoxa-2-, xoxr-), configuration tokens (xoxe.xoxp-1-, xoxe-1-), app-level tokens (xapp-1-).
   { format: 'slack-token', re: /\b(xox[abposre]-(?:\d-)?[0-9]{6,}-[0-9A-Za-z-]{8,}|xox[ar]-\d-[0-9A-Za-z-]{20,}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,}|xoxe-\d-[A-Za-z0-9]{100,}|xapp-\d-[A-Z0-9]{9,}-\d{6,}-[a-z0-9]{32,})/g },
   { format: 'slack-webhook', re: /(https:\/\/hooks\.slack\.com\/(?:services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,}|(?:workflows|triggers)\/T[A-Z0-9]{6,}\/A[A-Z0-9]{6,}\/\d{6,}\/[A-Za-z0-9]{16,}))/g },

@@ -21,6 +21,7 @@ const LABEL: Record<CredentialFormat, string> = {
   'slack-token': 'Slack token',
   'slack-webhook': 'Slack incoming webhook URL',
   'private-key': 'private key block',
+  'age-key': 'age identity (SOPS decryption key)',
   'url-password': 'URL with an embedded password',
 };
 
@@ -35,6 +36,7 @@ function originOf(hit: CredentialHit, isTest: boolean): Origin {
     case 'url-password':
       return hit.scheme && DB_SCHEMES.test(hit.scheme.replace(/^jdbc:/, '')) ? 'cluster-operator' : 'unknown';
     case 'private-key':
+    case 'age-key':
       return 'unknown';
     default:
       return 'external';
@@ -44,7 +46,7 @@ function originOf(hit: CredentialHit, isTest: boolean): Origin {
 function severityOf(hit: CredentialHit, isTest: boolean): Severity {
   if (hit.validated) return 'critical';
   // A key under test/ or testdata/ is, far more often than not, the self-signed key of a throwaway container or server.
-  if (hit.format === 'private-key') return isTest ? 'medium' : 'critical';
+  if (hit.format === 'private-key' || hit.format === 'age-key') return isTest ? 'medium' : 'critical';
   return hit.format === 'aws-access-key' ? 'critical' : 'high';
 }
 
