@@ -127,3 +127,13 @@ describe('redaction', () => {
     expect(redact('')).toBe('(empty)');
   });
 });
+
+describe('store provider from a store name', () => {
+  it('reads password managers by their own names, not by a word inside another', async () => {
+    const { providerFromName } = await import('../src/k8s/stores.js');
+    expect(providerFromName('keeper-store')).toBe('keepersecurity');
+    expect(providerFromName('onepassword-connect')).toBe('onepassword');
+    expect(providerFromName('zookeeper-vault')).toBe('vault');
+    expect(providerFromName('gatekeeper')).toBeUndefined();
+  });
+});

@@ -29,7 +29,7 @@ export function providerFromName(name: string): StoreProvider | undefined {
   if (/doppler/.test(n)) return 'doppler';
   if (/infisical/.test(n)) return 'infisical';
   if (/akeyless/.test(n)) return 'akeyless';
-  if (/keeper/.test(n)) return 'keepersecurity';
+  if (/(^|[-_])keeper([-_]|security|$)/.test(n)) return 'keepersecurity';
   if (/azure|(^|[-_])akv([-_]|$)|key-?vault|keyvault/.test(n)) return 'azurekv';
   if (/vault|openbao/.test(n)) return 'vault';
   if (/aws|secretsmanager|ssm/.test(n)) return 'aws';
