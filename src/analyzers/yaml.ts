@@ -75,6 +75,8 @@ const PARTIAL_TEMPLATE = /(^|\/)templates\/(?:[^/]+\/)*_[^/]*\.tpl$/i;
 const JSON_EXT = /\.json$/i;
 /** A Kubernetes object (or List) in JSON opens with its apiVersion or kind, as kubectl and generators write it. */
 const JSON_OBJECT_START = /^\uFEFF?\s*\{\s*"(?:apiVersion|kind)"\s*:/;
+/** A Keycloak realm export (`{"id": …, "realm": "shop", …}`): its clients and users are judged like a manifest's. */
+const REALM_EXPORT_START = /^\uFEFF?\s*\{[^]{0,2000}?"realm"\s*:\s*"/;
 /** A manifest template: a top-level apiVersion or kind line (a Terraform or Go `.tpl` elsewhere has none). */
 const MANIFEST_LINE = /^(?:apiVersion|kind)\s*:/m;
 const JINJA_TAG_LINE = /^[ \t]*\{%-?[^\n]*?-?%\}[ \t]*$/m;
@@ -114,7 +116,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     if (YAML_EXT.test(file.path) || basename(file.path) === 'Kustomization') return true;
     if (RENDERED_TEMPLATE.test(file.path)) return MANIFEST_LINE.test(text) || JSON_OBJECT_START.test(text);
     if (PARTIAL_TEMPLATE.test(file.path)) return text.includes('define');
-    return JSON_OBJECT_START.test(text);
+    return JSON_OBJECT_START.test(text) || REALM_EXPORT_START.test(text);
   },
   parse(text, file, context) {
     const role = yamlRole(file.path);

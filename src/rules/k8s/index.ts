@@ -3,6 +3,7 @@ import { chartOwnedInlineSecretTemplate } from './chart-owned-inline-secret-temp
 import { fixtureValueInManagedEnv } from './fixture-value-in-managed-env.js';
 import { inlineCredentialInValues } from './inline-credential-in-values.js';
 import { inlineSecretManifest } from './inline-secret-manifest.js';
+import { realmImportInlineSecret } from './realm-import-inline-secret.js';
 import { sealedSecretManifest } from './sealed-secret-manifest.js';
 import { secretInConfigmap } from './secret-in-configmap.js';
 import { workloadEnvLiteralCredential } from './workload-env-literal-credential.js';
@@ -12,6 +13,7 @@ export const k8sRules: readonly Rule[] = [
   chartOwnedInlineSecretTemplate,
   inlineCredentialInValues,
   secretInConfigmap,
+  realmImportInlineSecret,
   sealedSecretManifest,
   workloadEnvLiteralCredential,
   fixtureValueInManagedEnv,

@@ -8,6 +8,7 @@ import { authorityReplacement } from '../snippets.js';
 import { isCommentLine, isNonCredentialLiteral, literalCredentialOf, namesAKey, namesASecret, resourceLocation, resourceRef } from './common.js';
 import { exprSources, isCredentialUrlName, namesASecretPath, templateExprs } from './helm-sources.js';
 import { kustomizeGenerators } from './kustomize.js';
+import { realmInText } from './realm-import-inline-secret.js';
 
 export interface ConfigMapCredential {
   /** The data key, or "key:inner" for a credential inside a config file. */
@@ -35,6 +36,8 @@ function credentialValuesPaths(expr: string, resource: K8sResource, config: Reso
 export function configMapCredentials(e: PEntry, resource: K8sResource, config: ResolvedConfig): ConfigMapCredential[] {
   if (!isScalar(e.value) || typeof e.value.value !== 'string') return [];
   const text = e.value.value;
+  // A Keycloak realm export is judged field by field by realm-import-inline-secret.
+  if (realmInText(text, e.line)) return [];
   const extra = { extra: config.credentialNames };
   const at = { key: e.key, line: e.line, column: e.column, valuesPaths: [] as string[] };
   const literal = literalCredentialOf(e, config);
