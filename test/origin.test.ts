@@ -91,4 +91,35 @@ describe('the replacement follows the authority of the class', () => {
     expect(merged).toContain('- secretKey: webhook.github.secret');
     expect(merged).not.toContain('admin.password');
   });
+
+  it('takes the class and the engine of a Secret from the database operator that reads it', async () => {
+    const dir = path.join(root, 'operators/deploy');
+    mkdirSync(dir, { recursive: true });
+    const secret = (name: string) => ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${name}`, 'stringData:', '  password: Invented-Op-5521'].join('\n');
+    writeFileSync(
+      path.join(dir, 'databases.yaml'),
+      [
+        ['apiVersion: mongodbcommunity.mongodb.com/v1', 'kind: MongoDBCommunity', 'metadata:', '  name: orders', 'spec:', '  users:', '    - name: orders', '      passwordSecretRef:', '        name: orders-user'].join('\n'),
+        ['apiVersion: k8s.mariadb.com/v1alpha1', 'kind: MariaDB', 'metadata:', '  name: shop', 'spec:', '  rootPasswordSecretKeyRef:', '    name: shop-root', '    key: password'].join('\n'),
+        ['apiVersion: postgresql.cnpg.io/v1', 'kind: Cluster', 'metadata:', '  name: ledger', 'spec:', '  bootstrap:', '    initdb:', '      secret:', '        name: ledger-owner'].join('\n'),
+        secret('orders-user'),
+        secret('shop-root'),
+        secret('ledger-owner'),
+        secret('unrelated-thing'),
+      ].join('\n---\n') + '\n',
+    );
+    const result = await scan({ root: path.dirname(dir), useGit: false });
+    const finding = (name: string) => result.findings.find((f) => f.ruleId === 'inline-secret-manifest' && f.resource?.name === name);
+    expect(Object.fromEntries(['orders-user', 'shop-root', 'ledger-owner', 'unrelated-thing'].map((n) => [n, finding(n)?.origin]))).toEqual({
+      'orders-user': 'cluster-operator',
+      'shop-root': 'cluster-operator',
+      'ledger-owner': 'cluster-operator',
+      'unrelated-thing': 'unknown',
+    });
+    expect(finding('orders-user')?.remediation.replacement?.snippet).toContain('MongoDB chart or operator');
+    expect(finding('shop-root')?.remediation.replacement?.snippet).toContain('MySQL/MariaDB chart or operator');
+    expect(finding('ledger-owner')?.remediation.replacement?.title).toBe('CNPG-owned role ledger_owner with a Helm-generated ledger-owner');
+    const authority = Object.fromEntries(result.inventory.map((e) => [e.name, e.authority]));
+    expect(authority).toMatchObject({ 'orders-user': 'operator', 'shop-root': 'operator', 'ledger-owner': 'cnpg' });
+  });
 });

@@ -1,4 +1,5 @@
 import { cnpgSecretUses, externalSecretView, isCnpgCluster, pushSecretView, EXTERNAL_SECRET_KINDS, PUSH_SECRET_KINDS } from '../k8s/eso.js';
+import { databaseOperatorSecrets } from '../k8s/db-operators.js';
 import type { K8sResource } from '../k8s/resources.js';
 import { STORE_KINDS } from '../k8s/stores.js';
 import type { Project } from '../scan/project.js';
@@ -138,7 +139,9 @@ export function compareInventory(a: InventoryEntry, b: InventoryEntry): number {
  */
 export function buildInventory(project: Project, findings: readonly Finding[], chartEnvs: ChartEnvironments = new ChartEnvironments(project), owned?: (file: string) => boolean): InventoryEntry[] {
   const classifier = new OriginClassifier(project.config);
-  const cnpgNames = new Set(project.resources.filter(isCnpgCluster).flatMap((c) => cnpgSecretUses(c).map((u) => u.secretName)));
+  // Secrets a database operator reads are operator-owned whatever their name (CNPG roles, a MongoDB user's password).
+  const operatorSecrets = databaseOperatorSecrets(project);
+  const cnpgNames = { has: (name: string) => operatorSecrets.has(name) };
   const findingsByResource = new Map<string, Set<string>>();
   for (const f of findings) {
     if (!f.resource) continue;
@@ -251,7 +254,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
       keys,
       ...(type ? { type } : {}),
       origin,
-      authority: STORE_KINDS.includes(resource.kind) ? 'n/a' : classifier.authority(origin, originName, keys),
+      authority: STORE_KINDS.includes(resource.kind) ? 'n/a' : classifier.authority(origin, originName, operatorSecrets.has(originName) ? [...keys, operatorSecrets.get(originName)!] : keys),
       environments: environmentsOf(resource, project, chartEnvs),
       ...(producer ? { producer } : {}),
       template: resource.source === 'template',
@@ -310,7 +313,7 @@ function cnpgEntries(project: Project, chartEnvs: ChartEnvironments, owned?: (fi
 }
 
 /** Secrets a Kustomize `secretGenerator` produces: no `kind: Secret` in git, but a Secret in the cluster all the same. */
-function generatedSecretEntries(project: Project, findings: readonly Finding[], classifier: OriginClassifier, cnpgNames: ReadonlySet<string>): InventoryEntry[] {
+function generatedSecretEntries(project: Project, findings: readonly Finding[], classifier: OriginClassifier, cnpgNames: { has(name: string): boolean }): InventoryEntry[] {
   // Findings on Secrets by name, in order: a pass over every finding per generator was quadratic (5,400 generators
   // and their findings: 0.6 s).
   const onSecrets = groupBy(

@@ -232,14 +232,19 @@ export function roleFromSecretName(secretName: string): string {
  * database users, a Helm-generated Secret for admin passwords, and otherwise an ExternalSecret (external secrets
  * from Key Vault through Vault; service-generated client secrets that the client-patcher writes to Vault).
  */
-export function authorityReplacement(project: Project, origin: Origin, target: { name: string; namespace?: string; keys: string[]; type?: string }): Replacement {
+export function authorityReplacement(
+  project: Project,
+  origin: Origin,
+  target: { name: string; namespace?: string; keys: string[]; type?: string; engine?: string },
+): Replacement {
   if (origin === 'cluster-operator') {
     const cls = target.type === 'kubernetes.io/tls' ? 'tls' : credentialClass(target.name, target.keys);
     if (cls === 'tls') return certManagerCertificateReplacement(project, { secretName: target.name, namespace: target.namespace });
     // CNPG owns PostgreSQL roles only; another engine's users (and a Redis password) come from a Secret generated in the
-    // cluster that the database's chart or operator reads at start.
-    const engine = nonPostgresEngine(target.name, target.keys);
-    if (engine || (cls !== 'database' && namesInMemoryStore(target.name, target.keys))) return clusterGeneratedSecretReplacement(target, engine);
+    // cluster that the database's chart or operator reads at start. The operator that reads the Secret names the engine.
+    const hints = target.engine ? [...target.keys, target.engine] : target.keys;
+    const engine = nonPostgresEngine(target.name, hints);
+    if (engine || (target.engine !== 'postgres' && cls !== 'database' && namesInMemoryStore(target.name, hints))) return clusterGeneratedSecretReplacement(target, engine);
     return cnpgManagedRoleReplacement({ secretName: target.name, role: roleFromSecretName(target.name) });
   }
   if (origin === 'cluster-helm') return helmGeneratedSecretReplacement(target);

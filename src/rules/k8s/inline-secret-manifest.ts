@@ -1,5 +1,6 @@
 import { OriginClassifier } from '../../inventory/origin.js';
-import { cnpgSecretUses, esSpec, isCnpgCluster } from '../../k8s/eso.js';
+import { databaseOperatorSecrets } from '../../k8s/db-operators.js';
+import { esSpec } from '../../k8s/eso.js';
 import { get, getStr, isMap, type PMap } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
@@ -18,8 +19,10 @@ export const inlineSecretManifest = createRule(
   },
   (context) => {
     const classifier = new OriginClassifier(context.config);
-    // Secrets a CNPG Cluster reads (managed roles, bootstrap owner, superuser) are operator-owned whatever their name.
-    const cnpgNames = new Set(context.project.resources.filter(isCnpgCluster).flatMap((c) => cnpgSecretUses(c).map((u) => u.secretName)));
+    // Secrets a database operator reads (CNPG managed roles and bootstrap, a MongoDB user's passwordSecretRef, a MariaDB
+    // root password) are operator-owned whatever their name; the engine picks the replacement.
+    const operatorSecrets = databaseOperatorSecrets(context.project);
+    const cnpgNames = { has: (name: string) => operatorSecrets.has(name) };
     context.each(
       context.project.resourcesOfKind('Secret'),
       (r) => r.file,
@@ -30,7 +33,7 @@ export const inlineSecretManifest = createRule(
         const keys = literals.map((l) => l.key);
         const allKeys = literals.map((l) => l.path.split('.').slice(1).join('.'));
         const origin = classifier.classify({ name: resource.name, keys: allKeys, kind: 'Secret', file: resource.file, cnpgOwned: cnpgNames.has(resource.name) });
-        const target = { name: resource.name, namespace: resource.namespace, keys: allKeys, type: getStr(resource.node, 'type') };
+        const target = { name: resource.name, namespace: resource.namespace, keys: allKeys, type: getStr(resource.node, 'type'), engine: operatorSecrets.get(resource.name) };
         const replacement = authorityReplacement(context.project, origin, target);
         const first = literals[0]!;
         context.report({
@@ -59,7 +62,7 @@ export const inlineSecretManifest = createRule(
           const literals = source.credentials;
           const keys = literals.map((l) => l.key);
           const origin = classifier.classify({ name, keys, kind: 'Secret', file: source.file.path, cnpgOwned: cnpgNames.has(name) });
-          const target = { name, namespace: renderedNamespace, keys };
+          const target = { name, namespace: renderedNamespace, keys, engine: operatorSecrets.get(name) };
           const fromFile = source.via !== 'literals';
           context.report({
             file: source.file,
