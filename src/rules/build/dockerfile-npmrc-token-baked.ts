@@ -88,10 +88,22 @@ function literalAuth(text: string): string | undefined {
   return url && !url[2]!.startsWith('$') && !/^%[-#+ 0-9.]*[sbqdv]$|^<[^>]*>$|^\{[^}]*\}$/.test(url[2]!) ? url[2] : undefined;
 }
 
-/** Package-tool commands that store a credential in the user's config, with the first word of the credential part. */
-function toolCredentialWrite(c: ShellCommand, prev: ShellCommand | undefined): { file: string; how: string; from: number; stdin?: boolean } | undefined {
+/** Package-tool commands that store a credential in the user's config, with the words of the credential part (from, up to `to`). */
+function toolCredentialWrite(c: ShellCommand, prev: ShellCommand | undefined): { file: string; how: string; from: number; to?: number; stdin?: boolean } | undefined {
   const w = c.words.map((x) => x.value);
   const operands = (from: number) => w.slice(from).filter((x) => !x.startsWith('-'));
+  // dotnet nuget add|update source … -p|--password X (NuGet.Config in the user's profile, or --configfile); NuGet on
+  // Linux cannot encrypt, so the password is stored in clear text. nuget.exe: nuget sources add|update -Password X.
+  const nuget = (c.name === 'dotnet' && w[1] === 'nuget' && /^(add|update)$/.test(w[2] ?? '') && w[3] === 'source') || (c.name === 'nuget' && w[1] === 'sources' && /^(add|update)$/i.test(w[2] ?? ''));
+  if (nuget) {
+    const flag = w.findIndex((x, i) => i > 2 && /^(-p|--password|-password)$/i.test(x));
+    const inline = w.findIndex((x, i) => i > 2 && /^(--password|-password)=/i.test(x));
+    const configAt = w.findIndex((x) => /^(--configfile|-configfile)$/i.test(x));
+    const file = configAt > 0 && w[configAt + 1] ? w[configAt + 1]! : c.name === 'dotnet' ? '~/.nuget/NuGet/NuGet.Config' : '~/.config/NuGet/NuGet.Config';
+    const how = c.name === 'dotnet' ? `dotnet nuget ${w[2]} source --password` : `nuget sources ${w[2]} -Password`;
+    if (flag > 0 && w[flag + 1] !== undefined) return { file, how, from: flag + 1, to: flag + 2 };
+    if (inline > 0) return { file, how, from: inline, to: inline + 1 };
+  }
   if (c.name === 'poetry' && w[1] === 'config') {
     const key = operands(2)[0] ?? '';
     if (/^(http-basic|pypi-token)\./.test(key)) return { file: '~/.config/pypoetry/auth.toml', how: `poetry config ${key}`, from: w.indexOf(key) + 1 };
@@ -219,11 +231,12 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
     // composer config [--global] [--auth] github-oauth.github.com tok; gh auth login --with-token (token on stdin).
     const toolWrite = toolCredentialWrite(c, commands[index - 1]);
     if (toolWrite) {
-      const text = c.words.slice(toolWrite.from).map((w) => w.value).join(' ');
-      const ps = c.words.slice(toolWrite.from).flatMap((w) => w.params);
+      const credWords = c.words.slice(toolWrite.from, toolWrite.to);
+      const text = credWords.map((w) => w.value).join(' ');
+      const ps = credWords.flatMap((w) => w.params);
       const prevText = toolWrite.stdin && commands[index - 1] ? commands[index - 1]!.words.map((w) => w.value).join(' ') : '';
       const sources = tokenSources(`${text} ${prevText}`, [...ps, ...(toolWrite.stdin ? commands[index - 1]?.words.flatMap((w) => w.params) ?? [] : [])], (n) => isToken(n) || (ps.includes(n) && !/(^|_)(USER|USERNAME|LOGIN|NAME|EMAIL)$/i.test(n)), secretFiles);
-      const valueWords = c.words.slice(toolWrite.from).filter((w) => !w.value.startsWith('-'));
+      const valueWords = credWords.map((w) => ({ ...w, value: w.value.replace(/^-{1,2}password=/i, '') })).filter((w) => !w.value.startsWith('-'));
       const literal = sources.length || toolWrite.stdin ? undefined : valueWords.length && valueWords.every((w) => w.static) ? valueWords[valueWords.length - 1]!.value : undefined;
       if (sources.length || (literal && isLiteralCredential(literal))) out.push({ path: at(toolWrite.file), command: c, how: toolWrite.how, sources, literal });
     }
