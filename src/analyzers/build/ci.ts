@@ -387,7 +387,12 @@ export function analyzeJenkinsfile(text: string, path: string): CiModel {
     let shell: string | undefined;
     let form: BuildInvocation['form'];
     if (/\bsh\s*\(?\s*$/.test(before) || /\bsh\b[^\n]*\bscript\s*:\s*$/.test(lineBefore) || /\bsh\s*\(\s*\n?\s*script\s*:\s*$/.test(before)) shell = groovyToShell(s);
-    else if (/\bdocker\.build\s*\(\s*$/.test(before)) {
+    else if (/\bdocker\.build\s*\(\s*(?:env\.|params\.)?[A-Za-z_][\w.]*\s*,\s*$/.test(before)) {
+      // docker.build(imageVariable, args): the image is an expression, the args the first string.
+      const image = /\bdocker\.build\s*\(\s*(?:env\.|params\.)?([A-Za-z_][\w.]*)\s*,\s*$/.exec(before)![1]!.replace(/\W/g, '_');
+      shell = `docker build -t \${${image}} ${groovyToShell(s)}`;
+      form = 'jenkins-docker-build';
+    } else if (/\bdocker\.build\s*\(\s*$/.test(before)) {
       // docker.build(image[, args]): the pipeline plugin runs `docker build -t image <args>` (args default ".").
       const next = strings[index + 1];
       const between = next ? text.slice(s.end, next.start) : '';

@@ -609,7 +609,12 @@ export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[],
         };
       }
       if (located.analyzer === 'jenkinsfile') {
-        if (inv.form === 'jenkins-docker-build') return { language: 'groovy', text: `docker.build(${JSON.stringify(inv.image ?? 'image')}, "${uses.map((u) => `--secret id=${u.id},env=${source(u)}`).join(' ')} ${inv.context ?? '.'}")` };
+        if (inv.form === 'jenkins-docker-build') {
+          // docker.build(env.IMAGE_NAME, …) was read as `-t ${IMAGE_NAME}`: give the variable back, not a made-up name.
+          const variable = /-t \$\{(\w+)\}/.exec(inv.text)?.[1];
+          const flags = [...uses.map((u) => `--secret id=${u.id},env=${source(u)}`), ...(inv.dockerfile ? [`-f ${inv.dockerfile}`] : []), ...(inv.target ? [`--target ${inv.target}`] : []), inv.context ?? '.'];
+          return { language: 'groovy', text: `docker.build(${inv.image ? JSON.stringify(inv.image) : variable ?? '"image"'}, "${flags.join(' ')}")` };
+        }
         return { language: 'groovy', text: `sh '''\n  ${cli.text.split('\n').join('\n  ')}\n'''` };
       }
       return cli;
