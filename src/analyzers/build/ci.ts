@@ -404,6 +404,29 @@ export function analyzeJenkinsfile(text: string, path: string): CiModel {
     const stage = stageAt(s.start);
     reader.script(shell, s.line, stage.name, stage.line, undefined, form);
   });
+  // agent { dockerfile { filename 'ci/Dockerfile'; dir 'ci'; additionalBuildArgs '--build-arg X=$X' } }: Jenkins runs
+  // `docker build -t <hash> <additionalBuildArgs> -f <dir>/<filename> <dir>` before the stage.
+  for (const m of text.matchAll(/\bdockerfile\s*\{/g)) {
+    let depth = 1;
+    let end = m.index + m[0].length;
+    while (end < text.length && depth > 0) {
+      if (text[end] === '{') depth++;
+      else if (text[end] === '}') depth--;
+      end++;
+    }
+    const settings = new Map<string, GroovyString>();
+    for (const s of strings) {
+      if (s.start < m.index || s.end > end) continue;
+      const key = /\b(filename|dir|additionalBuildArgs)\s*$/.exec(text.slice(Math.max(m.index, s.start - 40), s.start));
+      if (key && !settings.has(key[1]!)) settings.set(key[1]!, s);
+    }
+    const args = settings.get('additionalBuildArgs');
+    if (!args) continue;
+    const dir = settings.get('dir')?.value.replace(/\/+$/, '') || '.';
+    const filename = settings.get('filename')?.value || 'Dockerfile';
+    const stage = stageAt(m.index);
+    reader.script(`docker build -t agent ${groovyToShell(args)} -f ${dir === '.' ? filename : `${dir}/${filename}`} ${dir}`, args.line, stage.name, stage.line, undefined, 'jenkins-agent-dockerfile');
+  }
   const model = reader.finish();
   for (const job of model.jobs) job.checked = [...new Set([...job.checked, ...bound])];
   if (model.jobs.length === 0 && bound.size) model.jobs.push({ name: '(pipeline)', line: 1, checked: [...bound] });

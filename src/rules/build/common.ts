@@ -609,6 +609,7 @@ export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[],
         };
       }
       if (located.analyzer === 'jenkinsfile') {
+        if (inv.form === 'jenkins-agent-dockerfile') return { language: 'groovy', text: `dockerfile {\n  additionalBuildArgs '${uses.map((u) => `--secret id=${u.id},env=${source(u)}`).join(' ')}'  // with DOCKER_BUILDKIT=1 on the agent\n}` };
         if (inv.form === 'jenkins-docker-build') {
           // docker.build(env.IMAGE_NAME, …) was read as `-t ${IMAGE_NAME}`: give the variable back, not a made-up name.
           const variable = /-t \$\{(\w+)\}/.exec(inv.text)?.[1];
