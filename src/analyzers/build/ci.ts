@@ -355,7 +355,12 @@ function groovyToShell(s: GroovyString): string {
   return s.value
     .replace(/(?<!\\)\$\{([^}]*)\}/g, (_m, expr: string) => {
       const name = /^\s*(?:env\.|params\.)?([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(expr);
-      return name ? `\${${name[1]}}` : 'GROOVY_EXPR';
+      if (name) return `\${${name[1]}}`;
+      // Any other expression (`readProperties(file: P)['TOKEN']`, `params.TOKEN.trim()`) is a value computed at run
+      // time, not a literal: a variable named after its last key or property.
+      const keys = expr.replace(/\[\s*(['"])(\w+)\1\s*\]/g, '.$2').replace(/(['"])(?:\\.|(?!\1)[^\\])*\1/g, '');
+      const ids = [...keys.matchAll(/\b([A-Za-z_]\w*)\b(?!\s*[(:])/g)].map((m) => m[1]!).filter((n) => !/^(env|params|it|this|true|false|null)$/.test(n));
+      return `\${${ids[ids.length - 1] ?? 'GROOVY_EXPR'}}`;
     })
     .replace(/\\\$/g, '$');
 }
