@@ -1,6 +1,6 @@
 import type { ComposeModel } from '../../analyzers/build/compose.js';
 import { createRule } from '../create-rule.js';
-import { BuildGraph, buildNameOptions, dockerfileSnippet, isBuildCredential, isSecretRef, raise, runsUsing, secretReplacement, type SecretUse } from './common.js';
+import { BuildGraph, buildNameOptions, dockerfileSnippet, isBuildCredential, isSecretRef, isUrlValuedName, mountsIndexAuth, passesIndexAuthSecret, raise, runsUsing, secretReplacement, urlCarriesCredential, type SecretUse } from './common.js';
 
 export const buildArgTokenPassthrough = createRule(
   {
@@ -66,6 +66,8 @@ export const buildArgTokenPassthrough = createRule(
           const uses: SecretUse[] = [{ env: arg.name, id, source: source ?? arg.name }];
           const how = arg.literal ? 'with a literal value' : source ? `from ${source.startsWith('secrets.') ? `\${{ ${source} }}` : `$${source}`}` : 'from the environment';
           const stage = df?.model.stages.find((s) => s.args.some((a) => a.name === arg.name));
+          // An index URL beside the index credentials passed (or mounted) as a BuildKit secret: an address, not a token.
+          if (isUrlValuedName(arg.name) && !urlCarriesCredential(arg.value) && (passesIndexAuthSecret(inv) || (stage && mountsIndexAuth(stage)))) continue;
           const dockerfileText = df ? dockerfileSnippet(stage ? runsUsing(stage, [arg.name], stage.args.find((a) => a.name === arg.name)!.line) : [], uses, [`ARG ${arg.name}`]) : undefined;
           context.report({
             file: located.file,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { FileContext, ParsedFile } from '../../analyzers/types.js';
 import type { ComposeModel } from '../../analyzers/build/compose.js';
 import type { DfRun, DfStage, DockerfileModel } from '../../analyzers/build/dockerfile.js';
-import { secretMountId } from '../../analyzers/build/dockerfile.js';
+import { secretMountId, secretMountTarget } from '../../analyzers/build/dockerfile.js';
 import type { BuildInvocation } from '../../analyzers/build/invocation.js';
 import type { BuildScriptModel } from '../../analyzers/build/script.js';
 import type { TiltModel } from '../../analyzers/build/tiltfile.js';
@@ -87,6 +87,27 @@ const TOOL_CREDENTIAL_ENV = /^(npm_config__(auth|authtoken|password)|poetry_pypi
 export function isUrlValuedName(name: string): boolean {
   const w = words(name);
   return ['url', 'uri', 'index', 'registry', 'endpoint'].includes(w[w.length - 1] ?? '');
+}
+
+/** Files a package index client reads its credentials from on its own: pip, uv and Poetry read .netrc, pip its pip.conf. */
+const INDEX_AUTH_FILE = /(^|[/_.-])(netrc|pip\.conf|pip\.ini)$/i;
+
+/**
+ * A build that hands the index credentials over as a BuildKit secret (`--secret id=netrc,src=…`, `id=pip.conf`): the
+ * index URLs it passes as build arguments are addresses, the credentials travel in the secret.
+ */
+export function passesIndexAuthSecret(inv: BuildInvocation): boolean {
+  return inv.secrets.some((s) => INDEX_AUTH_FILE.test(s.id) || (s.src !== undefined && INDEX_AUTH_FILE.test(s.src)));
+}
+
+/** A stage whose RUNs mount the index credentials as a BuildKit secret where pip reads them (`target=/root/.netrc`). */
+export function mountsIndexAuth(stage: DfStage): boolean {
+  return stage.runs.some((r) => r.mounts.some((m) => m.type === 'secret' && INDEX_AUTH_FILE.test(secretMountTarget(m) ?? '')));
+}
+
+/** A URL that carries its own credential: `https://user:token@host/…`. */
+export function urlCarriesCredential(value: string | undefined): boolean {
+  return value !== undefined && /:\/\/[^\s/@]+@/.test(value);
 }
 
 /** A CI expression or variable reference that is a secret: `secrets.X`, or a credential-named variable. */

@@ -2,7 +2,7 @@ import type { DfStage, DfVar, DockerfileModel } from '../../analyzers/build/dock
 import type { Severity } from '../../types.js';
 import { createRule } from '../create-rule.js';
 import { isLiteralCredential } from '../../analyzers/build/credfile.js';
-import { BuildGraph, buildNameOptions, dockerfileSnippet, finalChain, imageScope, isBuildCredential, isUrlValuedName, raise, runsUsing, secretReplacement, stageLabel, type SecretUse } from './common.js';
+import { BuildGraph, buildNameOptions, dockerfileSnippet, finalChain, imageScope, isBuildCredential, isUrlValuedName, mountsIndexAuth, raise, runsUsing, secretReplacement, stageLabel, urlCarriesCredential, type SecretUse } from './common.js';
 
 /** A literal that is no secret: a file path (`/run/secrets/token`, `/etc/gcp/key.json`) or a placeholder (`changeme`, `build-time-placeholder`). */
 export function isNonSecretLiteral(value: string): boolean {
@@ -80,6 +80,8 @@ export const dockerfileTokenArgEnv = createRule(
         for (const token of tokenVars(model, isCred)) {
           const { decl, kind, stage } = token;
           if (token.carries === decl.name && isUrlValuedName(decl.name) && urlWithoutCredential(decl)) continue;
+          // pip reads the index credentials from the .netrc/pip.conf a secret mounts: PIP_INDEX_URL is only the address.
+          if (isUrlValuedName(token.carries) && stage && mountsIndexAuth(stage) && !urlCarriesCredential(decl.value)) continue;
           const bare = decl.value === undefined ? '' : decl.value.trim().replace(/^["']|["']$/g, '');
           // `ENV API_KEY=""` / `ENV GOOGLE_APPLICATION_CREDENTIALS=/secrets/key.json` / a placeholder: nothing secret is baked.
           if (kind === 'ENV' && decl.refs.length === 0 && (bare === '' || isNonSecretLiteral(bare))) continue;

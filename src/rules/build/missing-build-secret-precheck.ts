@@ -6,7 +6,7 @@ import type { FileContext } from '../../analyzers/types.js';
 import { createRule } from '../create-rule.js';
 import type { CiModel } from '../../analyzers/build/ci.js';
 import type { ComposeModel } from '../../analyzers/build/compose.js';
-import { allInvocations, BuildGraph, buildNameOptions, isBuildCredential, type BuildScriptModel, type TiltModel, type WorkflowModel } from './common.js';
+import { allInvocations, BuildGraph, buildNameOptions, isBuildCredential, isUrlValuedName, passesIndexAuthSecret, type BuildScriptModel, type TiltModel, type WorkflowModel } from './common.js';
 import { groupBy } from '../../util/group.js';
 
 /** The files `docker buildx bake` reads from its folder without -f (compose files included), and skaffold's. */
@@ -109,7 +109,8 @@ export const missingBuildSecretPrecheck = createRule(
         }
       }
     }
-    const readsOf = (i: BuildInvocation) => [...i.envReads, ...(viaConfig.get(i) ?? [])];
+    // An index URL build arg beside the index credentials passed as a secret: unset, pip uses its default index, no 401.
+    const readsOf = (i: BuildInvocation) => [...i.envReads, ...(viaConfig.get(i) ?? [])].filter((r) => !(r.via === 'build-arg' && isUrlValuedName(r.name) && passesIndexAuthSecret(i)));
     const reportOnce = (file: FileContext, reads: EnvRead[], checked: Set<string>, language: string, check: (n: string) => string, note: string | ((n: string) => string) = '', scope = '') => {
       const seen = new Set<string>();
       for (const read of reads.sort((a, b) => a.line - b.line)) {
