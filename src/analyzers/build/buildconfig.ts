@@ -346,8 +346,10 @@ export function analyzeBake(text: string, path: string): BuildConfigModel {
     }
     const secrets = attr(block, 'secret');
     for (const s of secrets?.kind === 'list' ? secrets.items : []) {
-      if (s.kind !== 'str') continue;
-      const secret = secretFrom(s.value, s.line);
+      // `"id=npmrc,src=.npmrc"` or, since buildx 0.18, the object form `{ type = "file", id = "npmrc", src = ".npmrc" }`.
+      const spec = s.kind === 'str' ? s.value : s.kind === 'object' ? s.entries.flatMap((e) => (e.value.kind === 'str' ? [`${e.key}=${e.value.value}`] : [])).join(',') : undefined;
+      if (!spec) continue;
+      const secret = secretFrom(spec, s.line);
       if (!secret) continue;
       inv.secrets.push(secret);
       for (const ref of secret.refs) inv.envReads.push({ name: ref, line: s.line, via: 'secret-env' });
