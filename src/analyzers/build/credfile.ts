@@ -43,7 +43,7 @@ export function credFileKind(path: string): CredFileKind | undefined {
 }
 
 const INTERPOLATION = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$|^\$[A-Za-z_][A-Za-z0-9_]*$|^%\(?[A-Za-z_]+\)?s?%?$|^\{\{.*\}\}$/;
-const PLACEHOLDER = /^(<[^<>]+>|\*+|x{3,}|\.\.\.|your[-_]?(token|password)|changeme|replace[-_]?me|todo|tbd|none|null|undefined|placeholder|token|password)$/i;
+const PLACEHOLDER = /^(<[^<>]+>|\*+|x{3,}|\.\.\.|your[-_]?(token|password)|changeme|replace[-_]?me|todo|tbd|none|nothing|empty|unset|not[-_]?set|n\/a|null|undefined|placeholder|token|password)$/i;
 const TOKEN_PREFIX = /\b(ghp_[A-Za-z0-9]{20,}|gho_[A-Za-z0-9]{20,}|ghs_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|npm_[A-Za-z0-9]{30,}|glpat-[A-Za-z0-9_-]{16,})/;
 
 /** Replaced before use by a sed step (`_NPM_TOKEN_`, `@NPM_TOKEN@`); pipeline tokens (`__X__`, `#{X}#`) are isPipelineToken's. */
