@@ -203,6 +203,36 @@ function azureDockerTask(step: PNode): { text: string; line: number } | undefine
   return { text: `docker build ${args} -f ${q(df)} ${q(context)}`, line };
 }
 
+/** Drone/Woodpecker plugins that build an image from `settings:` (dockerfile, context, build_args, build_args_from_env, secrets). */
+const DRONE_DOCKER_PLUGIN = /^(?:[\w.-]+\/)?(plugins\/(docker|docker-buildx|buildx|kaniko|ecr|gcr|acr)|woodpeckerci\/plugin-(docker-buildx|kaniko)|thegeeklab\/drone-docker-buildx)(:[\w.-]+)?$/;
+
+/** A Drone/Woodpecker docker plugin step as the docker build it runs: `build_args_from_env: [NPM_TOKEN]` is `--build-arg NPM_TOKEN`. */
+function droneDockerStep(step: PNode): { text: string; line: number; endLine: number } | undefined {
+  const image = getStr(step, 'image');
+  const settings = get(step, 'settings');
+  if (!image || !DRONE_DOCKER_PLUGIN.test(image) || !isMap(settings)) return undefined;
+  const list = (key: string): string[] => {
+    const n = get(settings, key);
+    if (isSeq(n)) return n.items.filter(isScalar).map((x) => String(x.value ?? ''));
+    if (isMap(n)) return n.entries.filter((e) => isScalar(e.value)).map((e) => `${e.key}=${String((e.value as PScalar).value ?? '')}`);
+    return isScalar(n) && n.value != null ? String(n.value).split(',').map((x) => x.trim()).filter(Boolean) : [];
+  };
+  const q = (x: string) => `'${x.replace(/'/g, "'\\''")}'`;
+  // Double quotes: `${NPM_TOKEN}` in a value is substituted from the step's environment.
+  const dq = (x: string) => `"${x.replace(/(["\\`])/g, '\\$1')}"`;
+  const words = [
+    ...list('build_args').map((a) => `--build-arg ${dq(a)}`),
+    ...list('build_args_from_env').map((n) => `--build-arg ${n}`),
+    ...list('secrets').map((x) => `--secret ${dq(x)}`),
+  ];
+  const dockerfile = getStr(settings, 'dockerfile');
+  const target = getStr(settings, 'target');
+  if (dockerfile) words.push(`-f ${q(dockerfile)}`);
+  if (target) words.push(`--target ${q(target)}`);
+  // Placed on the settings lines: each build arg lands on the item that names it, not on the step's `environment:`.
+  return { text: `docker build ${words.join(' ')} ${q(getStr(settings, 'context') ?? '.')}`, line: settings.line, endLine: settings.endLine };
+}
+
 /** Cloud Build step `name: gcr.io/cloud-builders/docker` / kaniko with `args: [...]` (or `entrypoint: bash`, `args: [-c, script]`). */
 function cloudBuildStep(step: PNode): { text: string; line: number } | undefined {
   const image = getStr(step, 'name');
@@ -256,6 +286,8 @@ export function analyzeCiYaml(text: string, path: string, system: CiSystem): CiM
     const task = azureDockerTask(node);
     const step = task ? undefined : system === 'cloudbuild' ? cloudBuildStep(node) : undefined;
     if (task) reader.script(task.text, task.line, jobName, jobLine, undefined, 'azure-docker-task');
+    const plugin = system === 'drone' ? droneDockerStep(node) : undefined;
+    if (plugin) reader.script(plugin.text, plugin.line, jobName, jobLine, { text: fileLines, from: plugin.line, to: plugin.endLine }, 'drone-docker-plugin');
     if (step) reader.script(step.text, step.line, jobName, jobLine, undefined, 'cloudbuild-step');
     for (const e of node.entries) {
       // GitLab jobs are top-level keys; CircleCI/others name jobs under `jobs:`.

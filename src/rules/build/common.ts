@@ -623,6 +623,12 @@ export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[],
           text: ['- task: Docker@2', '  inputs:', '    command: build', ...(inv.dockerfile ? [`    Dockerfile: ${inv.dockerfile}`] : []), `    buildContext: ${inv.context ?? '.'}`, `    arguments: ${uses.map((u) => `--secret id=${u.id},env=${source(u)}`).join(' ')}`, '  env:', '    DOCKER_BUILDKIT: 1', ...uses.map((u) => `    ${source(u)}: $(${source(u)})  # a secret variable: map it explicitly`)].join('\n'),
         };
       }
+      if (inv.form === 'drone-docker-plugin') {
+        return {
+          language: 'yaml',
+          text: ['image: woodpeckerci/plugin-docker-buildx  # BuildKit secrets need a buildx plugin', 'settings:', `  secrets: [${uses.map((u) => `"id=${u.id},env=${source(u)}"`).join(', ')}]`, 'environment:', ...uses.map((u) => `  ${source(u)}:\n    from_secret: ${u.id}`)].join('\n'),
+        };
+      }
       if (inv.form === 'cloudbuild-step') {
         return {
           language: 'yaml',
