@@ -54,6 +54,8 @@ export function isLiteralCredential(value: string): boolean {
   if (v === '') return false;
   if (INTERPOLATION.test(v) || SED_TOKEN.test(v) || isPipelineToken(v)) return false;
   if (PLACEHOLDER.test(v)) return false;
+  // A phrase naming what belongs there (`Private-Repo-Access-Token`, `your_npm_auth_token`): words only, the last the kind of credential.
+  if (/^[A-Za-z]+(?:[-_ ][A-Za-z]+)+$/.test(v) && /[-_ ](token|password|passwd|secret|key|pat|apikey|credentials?)$/i.test(v)) return false;
   return true;
 }
 

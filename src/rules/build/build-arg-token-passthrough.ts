@@ -1,5 +1,6 @@
 import type { ComposeModel } from '../../analyzers/build/compose.js';
 import { createRule } from '../create-rule.js';
+import { isNonSecretLiteral } from './dockerfile-token-arg-env.js';
 import { BuildGraph, buildNameOptions, dockerfileSnippet, isBuildCredential, isSecretRef, isUrlValuedName, mountsIndexAuth, passesIndexAuthSecret, raise, runsUsing, secretReplacement, urlCarriesCredential, type SecretUse } from './common.js';
 
 export const buildArgTokenPassthrough = createRule(
@@ -64,7 +65,9 @@ export const buildArgTokenPassthrough = createRule(
           const source = secretRefs[0] ?? (arg.fromEnv ? arg.refs[0] : undefined);
           const id = graph.secretIdFor(arg.name);
           const uses: SecretUse[] = [{ env: arg.name, id, source: source ?? arg.name }];
-          const how = arg.literal ? 'with a literal value' : source ? `from ${source.startsWith('secrets.') ? `\${{ ${source} }}` : `$${source}`}` : 'from the environment';
+          // `NPM_TOKEN=changeme`, a Makefile default `NPM_TOKEN=Private-Repo-Access-Token`: a placeholder the real build overrides.
+          const literal = arg.literal && arg.value !== undefined && !isNonSecretLiteral(arg.value);
+          const how = literal ? 'with a literal value' : arg.literal ? 'with a placeholder value' : source ? `from ${source.startsWith('secrets.') ? `\${{ ${source} }}` : `$${source}`}` : 'from the environment';
           const stage = df?.model.stages.find((s) => s.args.some((a) => a.name === arg.name));
           // An index URL beside the index credentials passed (or mounted) as a BuildKit secret: an address, not a token.
           if (isUrlValuedName(arg.name) && !urlCarriesCredential(arg.value) && (passesIndexAuthSecret(inv) || (stage && mountsIndexAuth(stage)))) continue;
@@ -74,9 +77,9 @@ export const buildArgTokenPassthrough = createRule(
             line: arg.line,
             message: `${tool} build passes ${arg.name} ${how} as a build argument${df ? ` to ${df.file.path}` : ''}${service ? ` (service ${service.service} of ${service.file})` : ''}: build args are recorded in the image history and build cache`,
             location: `${located.file.path}#${graph.invocationLocation(located, 'context')}/build-arg ${arg.name}`,
-            value: arg.literal ? arg.value : undefined,
+            value: literal ? arg.value : undefined,
             keys: [arg.name],
-            severity: arg.literal ? raise('high') : undefined,
+            severity: literal ? raise('high') : undefined,
             origin: 'build-time',
             replacement: secretReplacement(`Pass ${arg.name} as BuildKit secret ${id}`, dockerfileText, [{ located: as, uses, dockerfilePath: df?.file.path }], inv.tool === 'build-push-action' || inv.tool === 'compose' ? 'yaml' : inv.tool === 'tilt-docker-build' ? 'python' : inv.tool === 'devcontainer' ? 'jsonc' : 'shell'),
           });
