@@ -1,13 +1,14 @@
 /**
  * Package-manager and registry credential files: `.npmrc`, `.yarnrc`, `.yarnrc.yml`, `.netrc`, `pip.conf`/`pip.ini`,
- * `.pypirc`, `.docker/config.json`, `.git-credentials`, `.gitconfig`. Each auth entry is recorded with whether its
+ * `.pypirc`, `.docker/config.json`, `.git-credentials`, `.gitconfig`, and committed in a project: Composer's `auth.json`,
+ * Gradle's `gradle.properties`. Each auth entry is recorded with whether its
  * value is a literal (committed credential) or an interpolation (`${NPM_TOKEN}`, read at install time).
  */
 import { isPipelineToken } from '../../k8s/vocabulary.js';
 import { basename, segments } from '../../util/path.js';
 import type { Analyzer } from '../types.js';
 
-export type CredFileKind = 'npmrc' | 'yarnrc' | 'yarnrc-yml' | 'netrc' | 'pip' | 'pypirc' | 'docker-config' | 'git-credentials' | 'gitconfig';
+export type CredFileKind = 'npmrc' | 'yarnrc' | 'yarnrc-yml' | 'netrc' | 'pip' | 'pypirc' | 'docker-config' | 'git-credentials' | 'gitconfig' | 'composer-auth' | 'gradle-properties';
 
 export interface CredEntry {
   /** `_authToken`, `_auth`, `_password`, `username`, `email`, `npmAuthToken`, `password`, `auth`, `url-credentials`, `token-prefix`. */
@@ -172,12 +173,81 @@ export function parseCredFile(text: string, format: CredFileKind): CredFileModel
     case 'gitconfig':
       entries = urlCredentials(text);
       break;
+    case 'composer-auth':
+      entries = composerAuth(text);
+      break;
+    case 'gradle-properties':
+      entries = gradleProperties(text);
+      break;
   }
   return { kind: 'credfile', format, entries };
 }
 
+/**
+ * Credential files read where they are committed: the tool files above, plus a project's Composer `auth.json` and
+ * `gradle.properties`. Those two names are too common to count as credential files wherever a build copies them.
+ */
+export function committedCredFileKind(path: string): CredFileKind | undefined {
+  const kind = credFileKind(path);
+  if (kind) return kind;
+  const name = basename(path);
+  if (name === 'auth.json') return 'composer-auth';
+  if (name === 'gradle.properties') return 'gradle-properties';
+  return undefined;
+}
+
+const COMPOSER_SECTIONS = /^(github-oauth|gitlab-oauth|gitlab-token|bearer|http-basic|bitbucket-oauth|forgejo-token)$/;
+
+/** Composer `auth.json`: `"github-oauth": {"github.com": "<token>"}`, `"http-basic": {"host": {"username", "password"}}`. */
+function composerAuth(text: string): CredEntry[] {
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!root || typeof root !== 'object' || !Object.keys(root).some((k) => COMPOSER_SECTIONS.test(k))) return [];
+  const entries: CredEntry[] = [];
+  let section: string | undefined;
+  let depth = 0;
+  text.split('\n').forEach((raw, i) => {
+    const open = /^\s*"([^"]+)"\s*:\s*\{/.exec(raw);
+    if (depth === 1 && open) section = COMPOSER_SECTIONS.test(open[1]!) ? open[1] : undefined;
+    // The depth of this line's pairs: inside the object it opens, if it opens one.
+    const inner = open ? depth + 1 : depth;
+    const pair = /"([^"]+)"\s*:\s*"([^"]*)"/.exec(raw);
+    if (section && pair) {
+      const key = pair[1]!;
+      const column = raw.indexOf(pair[0]) + 1;
+      // A host's token (github-oauth, gitlab-token, bearer) or the secret half of a login.
+      if (inner === 2 && section !== 'http-basic' && section !== 'bitbucket-oauth') push(entries, section, pair[2]!, i + 1, column);
+      else if (/^(password|token|consumer-secret)$/.test(key)) push(entries, key, pair[2]!, i + 1, column);
+      else if (key === 'username' || key === 'consumer-key') push(entries, 'username', pair[2]!, i + 1, column);
+    }
+    for (const c of raw.replace(/"(?:[^"\\]|\\.)*"/g, '')) {
+      if (c === '{') depth++;
+      else if (c === '}') depth--;
+    }
+    if (depth <= 1) section = undefined;
+  });
+  return entries;
+}
+
+/** `gradle.properties`: `gpr.key=…`, `artifactoryPassword=…`, `systemProp.https.proxyPassword=…`. */
+function gradleProperties(text: string): CredEntry[] {
+  const entries: CredEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '');
+    if (/^\s*[#!]/.test(line)) return;
+    const m = /^\s*([\w.-]+)\s*[=:]\s*(.*?)\s*$/.exec(line);
+    if (!m || !/(password|passwd|token|secret|api[-_]?key|\.key)$/i.test(m[1]!)) return;
+    push(entries, m[1]!, m[2]!, i + 1, line.indexOf(m[1]!) + 1);
+  });
+  return entries;
+}
+
 export const credFileAnalyzer: Analyzer<CredFileModel> = {
   id: 'credfile',
-  claims: (file) => credFileKind(file.path) !== undefined,
-  parse: (text, file) => parseCredFile(text, credFileKind(file.path)!),
+  claims: (file) => committedCredFileKind(file.path) !== undefined,
+  parse: (text, file) => parseCredFile(text, committedCredFileKind(file.path)!),
 };

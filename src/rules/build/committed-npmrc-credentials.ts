@@ -8,7 +8,7 @@ export const committedNpmrcCredentials = createRule(
     id: 'committed-npmrc-credentials',
     family: 'build',
     defaultSeverity: 'high',
-    description: 'A committed .npmrc/.yarnrc/.netrc/pip.conf/.pypirc/docker or git credential file with a literal token, _auth, _password or login',
+    description: 'A committed .npmrc/.yarnrc/.netrc/pip.conf/.pypirc/docker or git credential file, Composer auth.json or gradle.properties with a literal token, _auth, _password or login',
     why: 'A registry token in git is readable by everyone with repo access, is copied into every build context (and often into images by COPY), and cannot be rotated without a commit.',
     allowed: 'A token-free file: `@scope:registry=https://npm.pkg.github.com` plus `//npm.pkg.github.com/:_authToken=${PKG_GITHUB_COM_TOKEN}` interpolation; credentials generated at bootstrap into an untracked file.',
     remediation: 'Replace the literal with `${VAR}` interpolation (npm, yarn) or remove the file from git and generate it at bootstrap from the environment; rotate the exposed token.',
