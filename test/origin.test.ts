@@ -122,4 +122,17 @@ describe('the replacement follows the authority of the class', () => {
     const authority = Object.fromEntries(result.inventory.map((e) => [e.name, e.authority]));
     expect(authority).toMatchObject({ 'orders-user': 'operator', 'shop-root': 'operator', 'ledger-owner': 'cnpg' });
   });
+
+  it('classes a token committed in a Dockerfile as a build credential', async () => {
+    const dir = path.join(root, 'image-build/services/reports');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      ['FROM python:3.12-slim', 'RUN pip install --extra-index-url https://deploy:Inv3nted-Index-Tok3n@pypi.acme-corp.io/simple/ reports-lib', 'ENV DATABASE_URL=postgresql://app:Inv3nted-Db-Pass@db:5432/app', ''].join('\n'),
+    );
+    writeFileSync(path.join(dir, 'publish.sh'), ['#!/bin/sh', 'pip download --index-url https://deploy:Inv3nted-Index-Tok3n@pypi.acme-corp.io/simple/ reports-lib', ''].join('\n'));
+    const result = await scan({ root: path.join(root, 'image-build'), useGit: false });
+    const origins = result.findings.filter((f) => f.ruleId === 'hardcoded-credential').map((f) => `${f.file}:${f.line} ${f.origin}`);
+    expect(origins).toEqual(['services/reports/Dockerfile:2 build-time', 'services/reports/Dockerfile:3 cluster-operator', 'services/reports/publish.sh:2 unknown']);
+  });
 });

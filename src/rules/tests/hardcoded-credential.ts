@@ -8,6 +8,7 @@ import { harnessModels, Occurrences } from './common.js';
 import { isTestYaml } from './integration-test-inline-credentials.js';
 import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
+import { isDockerfilePath } from '../../analyzers/build/dockerfile.js';
 import { basename } from '../../util/path.js';
 
 const LABEL: Record<CredentialFormat, string> = {
@@ -30,16 +31,18 @@ const DB_SCHEMES = /^(postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|red
 /** Analyzers whose files other rules judge structurally. */
 const STRUCTURAL_ANALYZERS = ['credfile'];
 
-function originOf(hit: CredentialHit, isTest: boolean): Origin {
+function originOf(hit: CredentialHit, isTest: boolean, inImageBuild: boolean): Origin {
   if (isTest) return 'test';
   switch (hit.format) {
     case 'url-password':
-      return hit.scheme && DB_SCHEMES.test(hit.scheme.replace(/^jdbc:/, '')) ? 'cluster-operator' : 'unknown';
+      if (hit.scheme && DB_SCHEMES.test(hit.scheme.replace(/^jdbc:/, ''))) return 'cluster-operator';
+      // A package index or git remote with a token in a Dockerfile: a build credential, baked into a layer.
+      return inImageBuild ? 'build-time' : 'unknown';
     case 'private-key':
     case 'age-key':
       return 'unknown';
     default:
-      return 'external';
+      return inImageBuild ? 'build-time' : 'external';
   }
 }
 
@@ -102,7 +105,7 @@ export const hardcodedCredential = createRule(
             value: hit.value,
             keys: [hit.format],
             severity: severityOf(hit, file.isTest),
-            origin: originOf(hit, file.isTest),
+            origin: originOf(hit, file.isTest, isDockerfilePath(file.path)),
             remediation: `Revoke and rotate this ${label}, delete it from the file, and read it at runtime from the environment or a mounted Secret fed by its authority.`,
           });
         }
