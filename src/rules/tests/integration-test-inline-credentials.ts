@@ -6,6 +6,7 @@ import { resourceRef, secretLiterals } from '../k8s/common.js';
 import { valuesCredentials, valuesCredentialValue } from '../k8s/inline-credential-in-values.js';
 import { hasContainers } from '../k8s/workload-env-literal-credential.js';
 import type { DotenvEntry, DotenvModel } from '../../analyzers/dotenv.js';
+import { isPlaceholderText } from '../../analyzers/tests/credentials.js';
 import { isTestDotenv } from '../../analyzers/tests/dotenv.js';
 import type { PytestEnvModel } from '../../analyzers/tests/pytest-env.js';
 import { connectionStringPassword, embeddedUrlPassword, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
@@ -150,7 +151,8 @@ export const integrationTestInlineCredentials = createRule(
       const secretName = intTestsSecretName(parsed.file.path);
       for (const entry of parsed.model.entries) {
         const literal = valuesCredentialValue(entry.key, entry.value, config);
-        if (!literal) continue;
+        // A test settings template (`.env.test.example` copied by hand): the value says what to put there.
+        if (!literal || isPlaceholderText(literal)) continue;
         context.report({
           file: parsed.file,
           line: entry.line,
