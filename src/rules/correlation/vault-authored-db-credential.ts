@@ -266,13 +266,14 @@ function reportInjections(context: RuleContext, parsed: ParsedFile<YamlFileModel
   for (const injection of injections) {
     const role = injection.dynamic ? (injection.path.split('/').pop() ?? 'app') : roleFromSecretName(injection.path.split('/').filter((p) => p && !['data', 'config', 'creds', 'credentials'].includes(p)).pop() ?? 'app');
     const secretName = `${role}-db-credentials`;
+    const vault = injection.annotation.startsWith('openbao.') ? 'OpenBao' : 'Vault';
     context.report({
       file: parsed.file,
       line: injection.line,
       column: injection.column,
       message: injection.dynamic
-        ? `${owner.label} uses the Vault agent injector to read dynamic database credentials from ${injection.path} (${injection.annotation}): Vault mints the role password instead of CNPG`
-        : `${owner.label} uses the Vault agent injector to read a database credential stored in Vault at ${injection.path} (${injection.annotation}): Vault holds the role password instead of CNPG`,
+        ? `${owner.label} uses the ${vault} agent injector to read dynamic database credentials from ${injection.path} (${injection.annotation}): ${vault} mints the role password instead of CNPG`
+        : `${owner.label} uses the ${vault} agent injector to read a database credential stored in ${vault} at ${injection.path} (${injection.annotation}): ${vault} holds the role password instead of CNPG`,
       location: `${owner.location}#${injection.annotation}`,
       keys: [injection.annotation],
       origin: 'cluster-operator',
