@@ -17,6 +17,9 @@ export interface LiteralCredential {
 }
 
 /** Secret types whose every key is a credential. */
+/** `user:password` in one token: a login, not `host:port`, `image:tag`, a URL or a time. */
+const USER_PASSWORD_PAIR = /^[A-Za-z_][\w.@-]{0,63}:(?![\d.:]+$)(?!\/)[^\s:/]{6,}$/;
+
 const CREDENTIAL_SECRET_TYPES = new Set(['kubernetes.io/dockerconfigjson', 'kubernetes.io/dockercfg', 'kubernetes.io/basic-auth', 'kubernetes.io/ssh-auth']);
 
 /**
@@ -60,6 +63,11 @@ export function secretLiterals(resource: K8sResource, config: ResolvedConfig): L
         out.push({ ...at, value: text });
         continue;
       }
+      // `extra: YWRtaW46cGFzc3dvcmQ=` is `admin:password`: a login pair, whatever the key is called.
+      if (section === 'data' && USER_PASSWORD_PAIR.test(text.trim())) {
+        out.push({ ...at, value: text.trim() });
+        continue;
+      }
       const embedded = embeddedCredentials(text, extra);
       if (embedded.length > 0) {
         const first = embedded[0]!;
@@ -100,6 +108,8 @@ export function jsonCredentials(doc: unknown, extra: { extra?: readonly string[]
           const decoded = decodeBase64Text(value);
           const password = decoded?.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : undefined;
           if (password && isLiteralSecretValue(password) && !/^[$%{<]/.test(password)) out.push({ key, value });
+          // Not base64 of user:password: a registry token written as is (`"auth": "opensesame"`).
+          else if (!decoded?.includes(':') && value.trim().length >= 8 && !/^[$%{<]/.test(value)) out.push({ key, value });
         } else if (/^(identitytoken|registrytoken)$/i.test(key) || isCredentialName(key, extra)) {
           out.push({ key, value });
         } else {

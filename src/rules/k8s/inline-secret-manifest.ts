@@ -32,7 +32,7 @@ export const inlineSecretManifest = createRule(
         if (literals.length === 0) return;
         const keys = literals.map((l) => l.key);
         const allKeys = literals.map((l) => l.path.split('.').slice(1).join('.'));
-        const origin = classifier.classify({ name: resource.name, keys: allKeys, kind: 'Secret', file: resource.file, cnpgOwned: cnpgNames.has(resource.name) });
+        const origin = classifier.classify({ name: resource.name, keys: allKeys, kind: 'Secret', file: resource.file, cnpgOwned: cnpgNames.has(resource.name), secretType: getStr(resource.node, 'type') });
         const target = { name: resource.name, namespace: resource.namespace, keys: allKeys, type: getStr(resource.node, 'type'), engine: operatorSecrets.get(resource.name) };
         const replacement = authorityReplacement(context.project, origin, target);
         const first = literals[0]!;
