@@ -1,7 +1,7 @@
 import type { RunnerFacts, StepFact } from '../../analyzers/tests/model.js';
 import type { Project } from '../../scan/project.js';
 import { memoFor } from '../../scan/project-index.js';
-import { walkFrames } from '../../yaml/model.js';
+import { getStr, walkFrames } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { harnessModels, intTestsSecretName, Occurrences } from './common.js';
 
@@ -150,7 +150,7 @@ export const testHarnessSecretBootstrapMissing = createRule(
               : {
                   language: 'shell',
                   title: `Fail fast until ${secret} is materialised`,
-                  snippet: `kubectl -n ${namespace} wait --for=condition=Ready externalsecret/${secret}-sync --timeout=300s \\\n  || { echo "integration secrets not materialized: run the secret bootstrap" >&2; exit 1; }\n`,
+                  snippet: `kubectl -n ${namespace} wait --for=condition=Ready externalsecret/${externalSecretWriting(context.project, secret)} --timeout=300s \\\n  || { echo "integration secrets not materialized: run the secret bootstrap" >&2; exit 1; }\n`,
                 },
           });
         }
@@ -158,6 +158,19 @@ export const testHarnessSecretBootstrapMissing = createRule(
     );
   },
 );
+
+/** The ExternalSecret of the tree that writes SECRET (its own name), else the `<secret>-sync` the platform's convention gives it. */
+function externalSecretWriting(project: Project, secret: string): string {
+  const found = memoFor(project, 'harness:es-by-target', '', () => {
+    const byTarget = new Map<string, string>();
+    for (const es of project.resourcesOfKind('ExternalSecret')) {
+      const target = getStr(es.node, 'spec.target.name') ?? es.name;
+      if (es.name && !es.name.includes('{{') && !byTarget.has(target)) byTarget.set(target, es.name);
+    }
+    return byTarget;
+  }).get(secret);
+  return found ?? `${secret}-sync`;
+}
 
 function namespaceOf(runner: RunnerFacts): string {
   for (const s of runner.steps) {
