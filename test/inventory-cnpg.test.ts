@@ -91,4 +91,53 @@ describe('inventory of CNPG-materialised secrets', () => {
       rmSync(other, { recursive: true, force: true });
     }
   });
+
+  it('takes role Secrets written by the Vault secrets operator, a CSI SecretProviderClass or a secretGenerator as defined', async () => {
+    const other = mkdtempSync(path.join(os.tmpdir(), 'footprint-cnpg-inv-'));
+    try {
+      const put = (rel: string, lines: string[]) => {
+        mkdirSync(path.dirname(path.join(other, rel)), { recursive: true });
+        writeFileSync(path.join(other, rel), lines.join('\n') + '\n');
+      };
+      put('db/kustomization.yaml', ['resources: [pg.yaml, vault.yaml]', 'namespace: data', 'secretGenerator:', '  - name: role-c', '    envs: [role-c.env]']);
+      put('db/role-c.env', ['username=c', 'password=${ROLE_C_PASSWORD}']);
+      put('db/pg.yaml', [
+        'apiVersion: postgresql.cnpg.io/v1',
+        'kind: Cluster',
+        'metadata: {name: main-pg}',
+        'spec:',
+        '  managed:',
+        '    roles:',
+        '      - {name: a, passwordSecret: {name: role-a}}',
+        '      - {name: b, passwordSecret: {name: role-b}}',
+        '      - {name: c, passwordSecret: {name: role-c}}',
+        '      - {name: d, passwordSecret: {name: role-d}}',
+      ]);
+      put('db/vault.yaml', [
+        'apiVersion: secrets.hashicorp.com/v1beta1',
+        'kind: VaultStaticSecret',
+        'metadata: {name: role-a-sync}',
+        'spec:',
+        '  type: kv-v2',
+        '  mount: kv',
+        '  path: db/role-a',
+        '  destination: {name: role-a, create: true}',
+        '---',
+        'apiVersion: secrets-store.csi.x-k8s.io/v1',
+        'kind: SecretProviderClass',
+        'metadata: {name: role-b-csi}',
+        'spec:',
+        '  provider: vault',
+        '  secretObjects:',
+        '    - secretName: role-b',
+        '      type: Opaque',
+        '      data: [{objectName: pw, key: password}]',
+      ]);
+      const result = await scan({ root: other, useGit: false, now: new Date('2026-01-01T00:00:00Z') });
+      const unknown = result.inventory.filter((e) => e.producer?.includes('not defined in this tree')).map((e) => e.name);
+      expect(unknown).toEqual(['role-d']);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
 });

@@ -278,7 +278,14 @@ function cnpgEntries(project: Project, chartEnvs: ChartEnvironments, owned?: (fi
   for (const r of project.resources) {
     if (r.kind === 'Secret' || r.kind === 'SealedSecret') defined.add(`${r.namespace ?? ''}/${r.name}`);
     if (EXTERNAL_SECRET_KINDS.includes(r.kind)) defined.add(`${r.namespace ?? ''}/${externalSecretView(r).targetName}`);
+    // Secrets the Vault secrets operator and the Secrets Store CSI driver write have their own entry too.
+    if (VAULT_OPERATOR_KINDS.has(r.kind)) {
+      const destination = vaultOperatorSource(r).destination;
+      if (destination) defined.add(`${r.namespace ?? ''}/${destination}`);
+    }
+    if (r.kind === 'SecretProviderClass') for (const name of secretProviderSource(r).synced) defined.add(`${r.namespace ?? ''}/${name}`);
   }
+  for (const g of kustomizeGenerators(project, 'secretGenerator')) defined.add(`${g.renderedNamespace ?? ''}/${g.name}`);
   // Every text after a `/` of a defined name (what `endsWith('/' + name)` matches), made once and only if needed.
   let tails: Set<string> | undefined;
   const definedTails = (): Set<string> => {
@@ -418,6 +425,8 @@ function hasOnlyPlaceholders(node: PNode | undefined): boolean {
   });
   return values.length > 0 && values.every((v) => /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v.trim()));
 }
+
+const VAULT_OPERATOR_KINDS = new Set(['VaultStaticSecret', 'VaultDynamicSecret', 'VaultPKISecret']);
 
 /** A Vault secrets operator resource: the Secret it writes, the keys its transformation templates define, its Vault path. */
 function vaultOperatorSource(resource: K8sResource): { destination?: string; keys: string[]; path?: string; detail?: string } {
