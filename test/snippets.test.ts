@@ -69,3 +69,31 @@ describe('the Vault store of a replacement', () => {
     expect(snippet).toContain('  secretStoreRef:\n    kind: SecretStore\n    name: vault-backend\n');
   });
 });
+
+describe('PushSecret Replace replacement', () => {
+  it('keeps the remote property each push writes', async () => {
+    const tree = path.join(root, 'push-property');
+    mkdirSync(tree, { recursive: true });
+    writeFileSync(
+      path.join(tree, 'mirror.yaml'),
+      [
+        'apiVersion: external-secrets.io/v1alpha1',
+        'kind: PushSecret',
+        'metadata: {name: app-db-mirror, namespace: app}',
+        'spec:',
+        '  updatePolicy: IfNotExists',
+        '  secretStoreRefs: [{name: vault, kind: ClusterSecretStore}]',
+        '  selector: {secret: {name: app-db-credentials}}',
+        '  data:',
+        '    - match: {secretKey: password, remoteRef: {remoteKey: app/database, property: password}}',
+        '    - match: {secretKey: username, remoteRef: {remoteKey: app/database-user}}',
+        '',
+      ].join('\n'),
+    );
+    const result = await scan({ root: tree, useGit: false });
+    const snippet = result.findings.find((f) => f.ruleId === 'pushsecret-non-replace-policy')!.remediation.replacement!.snippet;
+    expect(snippet).toContain('          remoteKey: "app/database"\n          property: password\n');
+    expect(snippet).toContain('          remoteKey: "app/database-user"\n');
+    expect(snippet).not.toContain('property: username');
+  });
+});

@@ -187,7 +187,7 @@ export function pushSecretReplaceReplacement(target: {
   namespace?: string;
   sourceSecret: string;
   stores: { name: string; kind?: string }[];
-  pushes: { secretKey?: string; remoteKey: string }[];
+  pushes: { secretKey?: string; remoteKey: string; property?: string }[];
 }): Replacement {
   const stores = target.stores.length ? target.stores : [{ name: 'vault-backend', kind: 'ClusterSecretStore' }];
   const pushes = target.pushes.length ? target.pushes : [{ secretKey: 'password', remoteKey: `${target.sourceSecret}-password` }];
@@ -212,6 +212,7 @@ export function pushSecretReplaceReplacement(target: {
       ...(p.secretKey ? [`        secretKey: ${yamlKey(p.secretKey)}`] : []),
       '        remoteRef:',
       `          remoteKey: ${yamlKey(p.remoteKey)}`,
+      ...(p.property ? [`          property: ${yamlKey(p.property)}`] : []),
     ]),
   ];
   return { language: 'yaml', title: `Mirror ${target.sourceSecret} to Vault with updatePolicy Replace`, snippet: `${lines.join('\n')}\n` };

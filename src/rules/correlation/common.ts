@@ -109,7 +109,7 @@ export interface PsInfo {
   sourceSecret?: string;
   namespace?: string;
   stores: { name: string; store?: StoreInfo }[];
-  pushes: { remoteKey: string; normalisedKey: string; secretKey?: string; line: number }[];
+  pushes: { remoteKey: string; normalisedKey: string; secretKey?: string; property?: string; line: number }[];
   updatePolicy?: string;
 }
 
@@ -128,7 +128,7 @@ export function pushSecrets(project: Project): PsInfo[] {
     const pushes: PsInfo['pushes'] = [];
     for (const push of view.pushes) {
       const remoteKey = resolveScalar(project, resource, push.remoteKey);
-      if (remoteKey) pushes.push({ remoteKey, normalisedKey: normaliseRemoteKey(remoteKey), secretKey: push.secretKey, line: push.line });
+      if (remoteKey) pushes.push({ remoteKey, normalisedKey: normaliseRemoteKey(remoteKey), secretKey: push.secretKey, ...(push.property ? { property: push.property } : {}), line: push.line });
     }
     out.push({
       view,
