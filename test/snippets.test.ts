@@ -95,5 +95,7 @@ describe('PushSecret Replace replacement', () => {
     expect(snippet).toContain('          remoteKey: "app/database"\n          property: password\n');
     expect(snippet).toContain('          remoteKey: "app/database-user"\n');
     expect(snippet).not.toContain('property: username');
+    // The kind the PushSecret names, not a guess from the store's name.
+    expect(snippet).toContain('    - name: vault\n      kind: ClusterSecretStore\n');
   });
 });

@@ -83,6 +83,8 @@ export interface PushSecretView {
   updatePolicy?: string;
   updatePolicyLine?: number;
   storeNames: string[];
+  /** secretStoreRefs as written: the kind a ref names is the one ESO looks up. */
+  storeRefs: { name: string; kind?: string }[];
   pushes: { secretKey?: string; remoteKey: string; property?: string; line: number }[];
 }
 
@@ -100,6 +102,11 @@ export function pushSecretView(resource: K8sResource): PushSecretView {
     updatePolicy: str(policyNode),
     updatePolicyLine: policyNode?.line,
     storeNames: seqItems(get(spec, 'secretStoreRefs')).map((s) => getStr(s, 'name')).filter((n): n is string => !!n),
+    storeRefs: seqItems(get(spec, 'secretStoreRefs')).flatMap((s) => {
+      const name = getStr(s, 'name');
+      const kind = getStr(s, 'kind');
+      return name ? [{ name, ...(kind ? { kind } : {}) }] : [];
+    }),
     pushes,
   };
 }

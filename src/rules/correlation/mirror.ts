@@ -111,7 +111,7 @@ export const pushsecretNonReplacePolicy = createRule(
             name: ps.resource.name,
             namespace: ps.namespace,
             sourceSecret: source,
-            stores: ps.stores.map((s) => ({ name: s.name, kind: s.store?.kind })),
+            stores: ps.stores.map((s) => ({ name: s.name, kind: ps.view.storeRefs.find((r) => r.name === s.name)?.kind ?? s.store?.kind })),
             pushes: ps.pushes,
           }),
         });
