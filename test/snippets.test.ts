@@ -99,3 +99,36 @@ describe('PushSecret Replace replacement', () => {
     expect(snippet).toContain('    - name: vault\n      kind: ClusterSecretStore\n');
   });
 });
+
+describe('PushSecret fed by a generator', () => {
+  it('generates the value once into a Secret and mirrors that Secret, instead of naming a "(generator)" Secret', async () => {
+    const tree = path.join(root, 'push-generator');
+    mkdirSync(tree, { recursive: true });
+    writeFileSync(
+      path.join(tree, 'push.yaml'),
+      [
+        'apiVersion: external-secrets.io/v1alpha1',
+        'kind: PushSecret',
+        'metadata: {name: orders-db-password-push, namespace: orders}',
+        'spec:',
+        '  updatePolicy: IfNotExists',
+        '  secretStoreRefs: [{name: vault, kind: ClusterSecretStore}]',
+        '  selector:',
+        '    generatorRef: {apiVersion: generators.external-secrets.io/v1alpha1, kind: Password, name: orders-db-password}',
+        '  data:',
+        '    - match: {secretKey: password, remoteRef: {remoteKey: orders/database, property: password}}',
+        '',
+      ].join('\n'),
+    );
+    const result = await scan({ root: tree, useGit: false });
+    const finding = result.findings.find((f) => f.ruleId === 'pushsecret-non-replace-policy')!;
+    expect(finding.message).toContain('Password generator orders-db-password');
+    expect(finding.origin).toBe('cluster-operator');
+    const snippet = finding.remediation.replacement!.snippet;
+    expect(snippet).not.toContain('(generator)');
+    expect(snippet).toContain('kind: ExternalSecret');
+    expect(snippet).toContain('        generatorRef:\n          apiVersion: generators.external-secrets.io/v1alpha1\n          kind: Password\n          name: orders-db-password\n');
+    expect(snippet).toContain('  selector:\n    secret:\n      name: orders-db-password\n');
+    expect(snippet).toContain('  updatePolicy: Replace');
+  });
+});

@@ -80,12 +80,22 @@ function makeExternalSecretView(resource: K8sResource): ExternalSecretView {
 export interface PushSecretView {
   resource: K8sResource;
   sourceSecret?: string;
+  /** selector.generatorRef: the PushSecret pushes a generated value, not a Secret. */
+  generator?: { kind: string; name: string; apiVersion?: string };
   updatePolicy?: string;
   updatePolicyLine?: number;
   storeNames: string[];
   /** secretStoreRefs as written: the kind a ref names is the one ESO looks up. */
   storeRefs: { name: string; kind?: string }[];
   pushes: { secretKey?: string; remoteKey: string; property?: string; line: number }[];
+}
+
+function generatorOf(ref: PNode | null | undefined): { generator?: PushSecretView['generator'] } {
+  const kind = getStr(ref, 'kind');
+  const name = getStr(ref, 'name');
+  if (!kind || !name) return {};
+  const apiVersion = getStr(ref, 'apiVersion');
+  return { generator: { kind, name, ...(apiVersion ? { apiVersion } : {}) } };
 }
 
 export function pushSecretView(resource: K8sResource): PushSecretView {
@@ -99,6 +109,7 @@ export function pushSecretView(resource: K8sResource): PushSecretView {
   return {
     resource,
     sourceSecret: getStr(spec, 'selector.secret.name'),
+    ...generatorOf(get(spec, 'selector.generatorRef')),
     updatePolicy: str(policyNode),
     updatePolicyLine: policyNode?.line,
     storeNames: seqItems(get(spec, 'secretStoreRefs')).map((s) => getStr(s, 'name')).filter((n): n is string => !!n),

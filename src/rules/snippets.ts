@@ -218,6 +218,45 @@ export function pushSecretReplaceReplacement(target: {
   return { language: 'yaml', title: `Mirror ${target.sourceSecret} to Vault with updatePolicy Replace`, snippet: `${lines.join('\n')}\n` };
 }
 
+/**
+ * A PushSecret fed straight from a generator (selector.generatorRef): with Replace it would push a new value on every
+ * refresh, so the value is first generated once into a Secret (an ExternalSecret over the generator, refreshInterval 0)
+ * and that Secret is mirrored with Replace.
+ */
+export function pushGeneratedSecretReplacement(target: {
+  name: string;
+  namespace?: string;
+  generator: { kind: string; name: string; apiVersion?: string };
+  secretName: string;
+  stores: { name: string; kind?: string }[];
+  pushes: { secretKey?: string; remoteKey: string; property?: string }[];
+}): Replacement {
+  const namespace = target.namespace ? [`  namespace: ${yamlKey(target.namespace)}`] : [];
+  const generated = [
+    'apiVersion: external-secrets.io/v1',
+    'kind: ExternalSecret',
+    'metadata:',
+    `  name: ${yamlKey(target.secretName)}`,
+    ...namespace,
+    'spec:',
+    '  refreshInterval: "0"  # generate once; rotate by deleting the Secret',
+    '  target:',
+    `    name: ${yamlKey(target.secretName)}`,
+    '  dataFrom:',
+    '    - sourceRef:',
+    '        generatorRef:',
+    `          apiVersion: ${target.generator.apiVersion ?? 'generators.external-secrets.io/v1alpha1'}`,
+    `          kind: ${yamlKey(target.generator.kind)}`,
+    `          name: ${yamlKey(target.generator.name)}`,
+  ];
+  const mirror = pushSecretReplaceReplacement({ name: target.name, namespace: target.namespace, sourceSecret: target.secretName, stores: target.stores, pushes: target.pushes });
+  return {
+    language: 'yaml',
+    title: `Generate ${target.secretName} in-cluster from ${target.generator.kind} ${target.generator.name} and mirror it with updatePolicy Replace`,
+    snippet: `${generated.join('\n')}\n---\n${mirror.snippet}`,
+  };
+}
+
 /** CNPG role name for a credential Secret: orders-db-credentials -> orders. */
 export function roleFromSecretName(secretName: string): string {
   const role = secretName

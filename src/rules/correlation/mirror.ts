@@ -5,7 +5,7 @@ import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
 import type { RuleContext } from '../types.js';
 import { externalSecrets, pushSecrets, sameNamespace, storesCompatible, type EsEntry, type EsInfo, type PsInfo } from './common.js';
-import { pushSecretReplaceReplacement } from '../snippets.js';
+import { pushGeneratedSecretReplacement, pushSecretReplaceReplacement } from '../snippets.js';
 
 interface Match {
   entry: EsEntry;
@@ -93,6 +93,7 @@ export const pushsecretNonReplacePolicy = createRule(
         if (policy === undefined || policy.includes('{{') || policy === 'Replace') return;
         // A templated selector the chart's values cannot resolve is named as written; only a generatorRef has none.
         const source = ps.sourceSecret ?? ps.view.sourceSecret ?? '(generator)';
+        const generator = ps.sourceSecret || ps.view.sourceSecret ? undefined : ps.view.generator;
         // Name the store the replica lives in (Vault, Azure Key Vault, AWS ...), not "Vault" whatever the provider.
         const stores = ps.view.storeNames.map((n) => {
           const provider = context.project.stores.resolve(n)?.provider;
@@ -102,18 +103,22 @@ export const pushsecretNonReplacePolicy = createRule(
         context.report({
           file: ps.resource.parsed.file,
           line: ps.view.updatePolicyLine ?? ps.resource.line,
-          message: `${ps.resource.kind} ${ps.resource.name} mirrors Secret ${source} with updatePolicy ${policy}: ${replica} wins over the in-cluster source of truth`,
+          message: generator
+            ? `${ps.resource.kind} ${ps.resource.name} pushes a value of ${generator.kind} generator ${generator.name} with updatePolicy ${policy}: ${replica} is the only copy and becomes the source of truth`
+            : `${ps.resource.kind} ${ps.resource.name} mirrors Secret ${source} with updatePolicy ${policy}: ${replica} wins over the in-cluster source of truth`,
           location: resourceLocation(ps.resource, 'spec.updatePolicy'),
           keys: ps.pushes.map((p) => p.remoteKey),
-          origin: classifier.classify({ name: source, keys: ps.pushes.map((p) => p.secretKey ?? p.remoteKey), kind: 'Secret', file: ps.resource.file }),
+          // A generator has no Secret name: the PushSecret's own name says what it is (as in the inventory).
+          origin: classifier.classify({ name: generator ? ps.resource.name : source, keys: ps.pushes.map((p) => p.secretKey ?? p.remoteKey), kind: 'Secret', file: ps.resource.file }),
           resource: resourceRef(ps.resource),
-          replacement: pushSecretReplaceReplacement({
-            name: ps.resource.name,
-            namespace: ps.namespace,
-            sourceSecret: source,
-            stores: ps.stores.map((s) => ({ name: s.name, kind: ps.view.storeRefs.find((r) => r.name === s.name)?.kind ?? s.store?.kind })),
-            pushes: ps.pushes,
-          }),
+          replacement: (() => {
+            const stores = ps.stores.map((s) => ({ name: s.name, kind: ps.view.storeRefs.find((r) => r.name === s.name)?.kind ?? s.store?.kind }));
+            if (generator) return pushGeneratedSecretReplacement({ name: ps.resource.name, namespace: ps.namespace, generator, secretName: generator.name, stores, pushes: ps.pushes });
+            return pushSecretReplaceReplacement({ name: ps.resource.name, namespace: ps.namespace, sourceSecret: source, stores, pushes: ps.pushes });
+          })(),
+          ...(generator
+            ? { remediation: `Generate the value once into a Secret (an ExternalSecret over ${generator.kind} ${generator.name} with refreshInterval 0), point the PushSecret's selector at that Secret and set spec.updatePolicy: Replace; with Replace and a generatorRef every refresh would push a new value.` }
+            : {}),
         });
       },
     );
@@ -179,7 +184,7 @@ export const vaultMirrorConsumed = createRule(
         const pushers = [...new Set(foreign.map((m) => m.ps))];
         const keys = [...new Set(foreign.map((m) => m.entry.remoteKey ?? m.entry.read.remoteKey))];
         const ps = pushers[0]!;
-        const sources = [...new Set(pushers.map((p) => `${p.resource.kind} ${p.resource.name} (${p.resource.file}, mirror of Secret ${p.sourceSecret ?? '(generator)'})`))];
+        const sources = [...new Set(pushers.map((p) => `${p.resource.kind} ${p.resource.name} (${p.resource.file}, ${p.sourceSecret || p.view.sourceSecret ? `mirror of Secret ${p.sourceSecret ?? p.view.sourceSecret}` : p.view.generator ? `push of ${p.view.generator.kind} generator ${p.view.generator.name}` : 'mirror of Secret (generator)'})`))];
         context.report({
           file: es.resource.parsed.file,
           line: es.resource.line,
