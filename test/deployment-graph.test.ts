@@ -279,6 +279,39 @@ describe('deployment graph: Argo CD and Flux', () => {
     });
   });
 
+  it('keeps the environments of a matrix list whose other generator it cannot expand (clusters)', async () => {
+    expect(
+      await inheritedOf({
+        'gitops/appset.yaml': [
+          'apiVersion: argoproj.io/v1alpha1',
+          'kind: ApplicationSet',
+          'metadata: {name: api}',
+          'spec:',
+          '  generators:',
+          '    - matrix:',
+          '        generators:',
+          '          - clusters: {selector: {matchLabels: {tier: workload}}}',
+          '          - list:',
+          '              elements:',
+          '                - environment: staging',
+          '                - environment: production',
+          '  template:',
+          '    metadata: {name: "api-{{environment}}"}',
+          '    spec:',
+          '      source:',
+          '        path: charts/api',
+          '      destination: {server: "{{server}}", namespace: api}',
+          '',
+        ].join('\n'),
+        'charts/api/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n',
+        'charts/api/templates/secret.yaml': SECRET,
+      }),
+    ).toEqual({
+      'charts/api/Chart.yaml': ['production', 'staging'],
+      'charts/api/templates/secret.yaml': ['production', 'staging'],
+    });
+  });
+
   it('follows a Flux Kustomization path and a Flux HelmRelease chart from a GitRepository', async () => {
     expect(
       await inheritedOf({

@@ -164,7 +164,12 @@ function generatorParams(generator: PNode | null | undefined, depth = 0): Record
   for (const key of ['matrix', 'merge']) {
     const combined = get(generator, key);
     if (!isMap(combined)) continue;
-    const children = seqItems(get(combined, 'generators')).map((g) => generatorParams(g, depth + 1));
+    // A child the graph cannot expand (clusters, git files, scmProvider ...) still yields its Applications: one
+    // parameter set of unknowns, so it does not empty the matrix product and drop the other children's params.
+    const children = seqItems(get(combined, 'generators')).map((g) => {
+      const sets = generatorParams(g, depth + 1);
+      return sets.length > 0 || key === 'merge' ? sets : [{}];
+    });
     if (children.length === 0) continue;
     if (key === 'merge') out.push(...children.flat());
     else out.push(...children.reduce<Record<string, string>[]>((acc, sets) => acc.flatMap((a) => sets.map((s) => ({ ...a, ...s }))), [{}]));
