@@ -37,3 +37,28 @@ describe('snippets name what the tree defines', () => {
     }
   });
 });
+
+describe('mirror rules name the store the replica lives in', () => {
+  it('says Azure Key Vault when the PushSecret writes to an Azure Key Vault store', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { scan } = await import('../src/index.js');
+    const root = mkdtempSync(path.join(tmpdir(), 'footprint-mirror-'));
+    try {
+      mkdirSync(path.join(root, 'deploy'), { recursive: true });
+      writeFileSync(
+        path.join(root, 'deploy/mirror.yaml'),
+        [
+          ['apiVersion: external-secrets.io/v1', 'kind: ClusterSecretStore', 'metadata:', '  name: akv', 'spec:', '  provider:', '    azurekv:', '      vaultUrl: https://kv-platform.vault.azure.net'].join('\n'),
+          ['apiVersion: external-secrets.io/v1alpha1', 'kind: PushSecret', 'metadata:', '  name: ledger-app-mirror', '  namespace: ledger', 'spec:', '  updatePolicy: Replace', '  secretStoreRefs:', '    - name: akv', '      kind: ClusterSecretStore', '  selector:', '    secret:', '      name: ledger-app', '  data:', '    - match:', '        secretKey: password', '        remoteRef:', '          remoteKey: ledger-app-password'].join('\n'),
+          ['apiVersion: external-secrets.io/v1', 'kind: ExternalSecret', 'metadata:', '  name: reports-ledger', '  namespace: reports', 'spec:', '  secretStoreRef:', '    name: akv', '    kind: ClusterSecretStore', '  target:', '    name: reports-ledger', '  data:', '    - secretKey: password', '      remoteRef:', '        key: ledger-app-password'].join('\n'),
+        ].join('\n---\n') + '\n',
+      );
+      const result = await scan({ root, useGit: false });
+      const consumed = result.findings.find((f) => f.ruleId === 'vault-mirror-consumed');
+      expect(consumed?.message).toContain('consuming the Azure Key Vault replica written by PushSecret ledger-app-mirror');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -72,6 +72,15 @@ function originOf(classifier: OriginClassifier, es: EsInfo, matches: Match[], so
   });
 }
 
+const PROVIDER_LABEL: Record<string, string> = { vault: 'Vault', azurekv: 'Azure Key Vault', aws: 'AWS Secrets Manager', gcpsm: 'Google Secret Manager' };
+
+/** What a PushSecret's replica lives in, in words: Vault unless its stores say another provider. */
+function replicaStore(context: RuleContext, ps: PsInfo): string {
+  const providers = new Set(ps.view.storeNames.map((n) => context.project.stores.resolve(n)?.provider ?? 'vault'));
+  const labels = [...providers].map((p) => PROVIDER_LABEL[p] ?? p);
+  return labels.length === 0 ? 'Vault' : labels.join(' and ');
+}
+
 export const pushsecretNonReplacePolicy = createRule(
   {
     id: 'pushsecret-non-replace-policy',
@@ -155,7 +164,7 @@ export const bidirectionalSecretSync = createRule(
           keys: same.map((m) => m.entry.read.secretKey ?? m.entry.read.remoteKey),
           origin: originOf(classifier, es, same, ps.sourceSecret),
           resource: resourceRef(es.resource),
-          remediation: `Delete ${es.resource.kind} ${es.resource.name}; ${es.targetName} is produced in-cluster and ${ps.resource.kind} ${ps.resource.name} only mirrors it to Vault.`,
+          remediation: `Delete ${es.resource.kind} ${es.resource.name}; ${es.targetName} is produced in-cluster and ${ps.resource.kind} ${ps.resource.name} only mirrors it to ${replicaStore(context, ps)}.`,
         });
       },
     );
@@ -189,7 +198,7 @@ export const vaultMirrorConsumed = createRule(
           file: es.resource.parsed.file,
           line: es.resource.line,
           endLine: Math.max(es.resource.line, ...foreign.map((m) => m.entry.read.line)),
-          message: `${es.resource.kind} ${es.resource.name} reads ${keys.join(', ')} into Secret ${es.targetName ?? '(templated)'}${es.namespace ? ` in ${es.namespace}` : ''}, consuming the Vault replica written by ${sources.join(', ')}`,
+          message: `${es.resource.kind} ${es.resource.name} reads ${keys.join(', ')} into Secret ${es.targetName ?? '(templated)'}${es.namespace ? ` in ${es.namespace}` : ''}, consuming the ${replicaStore(context, ps)} replica written by ${sources.join(', ')}`,
           location: resourceLocation(es.resource, `mirror:${[...keys].sort().join(',')}`),
           keys: foreign.map((m) => m.entry.read.secretKey ?? m.entry.read.remoteKey),
           origin: originOf(classifier, es, foreign, ps.sourceSecret),
