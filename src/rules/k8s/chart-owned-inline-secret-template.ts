@@ -89,7 +89,9 @@ function blockFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFe
         continue;
       }
       const indent = /\bn?indent\s+(\d+)/.exec(block.expr)?.[1];
-      const fillsTheMap = indent === undefined ? block.line === e.line : keysAt === undefined ? Number(indent) > e.column - 1 : Number(indent) === keysAt;
+      // Without an indent function the output keeps the define's own indentation (`{{- template "x.password" . }}`
+      // under `data:`, the define writing `  KEY: {{ … }}` lines): on a line of its own below the key, it adds entries.
+      const fillsTheMap = indent === undefined ? block.line >= e.line : keysAt === undefined ? Number(indent) > e.column - 1 : Number(indent) === keysAt;
       if (!fillsTheMap) continue;
       let refs = exprSources(block.expr, resource.helm, resource.namedTemplates).valuesRefs;
       if (refs.length === 0 && READS_THE_DOT.test(block.expr)) refs = exprSources(innermostDotBinding(resource.helm, block.line) ?? '', resource.helm, resource.namedTemplates).valuesRefs;
