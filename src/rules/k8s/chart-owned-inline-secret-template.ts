@@ -11,7 +11,7 @@ import { get, isMap, isScalar, keyPath, walkFrames, type PEntry, type PNode, typ
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
-import { callerFieldRefs, enclosingConditions, enclosingControls, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, namesASecretPath, templateExprs, valuesRefsOf } from './helm-sources.js';
+import { callerFieldRefs, dotRelativeRefs, enclosingConditions, enclosingControls, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, namesASecretPath, templateExprs, valuesRefsOf } from './helm-sources.js';
 
 export interface ValuesFedKey {
   key: string;
@@ -133,16 +133,18 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
     if (!isNonCredentialMaterialPath(e.key)) chartFilesRead(expr).forEach((f) => files.add(f));
     const sources = exprSources(expr, resource.helm, resource.namedTemplates);
     const callerRefs = inDefine ? callerFieldRefs(expr).map((ref) => `${CALLER}${ref}`) : [];
+    // `password: {{ .password }}` inside `with .Values.auth`: the dot is a values map there.
+    const dotRefs = inDefine ? [] : dotRelativeRefs(expr, resource.helm, e.line);
     // Credential-named paths from anywhere (directly or through $variables); any other non-setting path only when the
     // key itself is a credential and the expression reads it directly (`password: {{ .Values.auth.value }}`).
     // A whole document under a credential key or a block key (`config: |`) from an entry of a credentials map is one.
     const wholeEntry = keyIsCredential || (isScalar(e.value) && e.value.style === 'block');
-    let credentialRefs = [...sources.valuesRefs, ...callerRefs].filter((ref) => isCredentialPath(ref.replace(CALLER, ''), extra) || (wholeEntry && readsACredentialsBag(ref.replace(CALLER, ''))));
+    let credentialRefs = [...sources.valuesRefs, ...callerRefs, ...dotRefs].filter((ref) => isCredentialPath(ref.replace(CALLER, ''), extra) || (wholeEntry && readsACredentialsBag(ref.replace(CALLER, ''))));
     if (credentialRefs.length === 0 && keyIsCredential) {
       // A key named by the template takes its value through the range variables too (`{{ $v | b64enc }}`).
       // `hub.services.{{ $key }}.apiToken: {{ include "token" … }}`: the key says credential, the helper reads the values.
       const spelled = keyExprs.length > 0 && isCredentialPath(e.key.replace(/\{\{[\s\S]*?\}\}/g, 'x'), extra) ? sources.valuesRefs : [];
-      const refs = keyExprs.length > 0 ? [...valuesRefsOf(expr), ...rangedRefs(expr, resource.helm), ...spelled] : [...valuesRefsOf(expr), ...callerRefs];
+      const refs = keyExprs.length > 0 ? [...valuesRefsOf(expr), ...rangedRefs(expr, resource.helm), ...spelled] : [...valuesRefsOf(expr), ...callerRefs, ...dotRefs];
       credentialRefs = refs.filter((ref) => !isSettingPath(ref) && !namingRefs.has(ref) && !(keyExprs.length > 0 && isNonCredentialMaterialPath(ref)));
     }
     if (credentialRefs.length === 0) continue;

@@ -50,6 +50,45 @@ export function callerFieldRefs(expr: string): string[] {
   return [...refs];
 }
 
+const BARE_DOT = /(?:^|[\s(])\.(?=$|[\s)|])/;
+const VALUES_OPERAND = /^\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)$/;
+const DOT_OPERAND = /^\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
+
+/**
+ * The `.Values` path the dot stands for at LINE: `with .Values.auth` makes it `.auth`, a `with .redis.password` (or
+ * `range`) inside that `.auth.redis.password`. Undefined at the top level and wherever a block binds the dot to
+ * something else (a variable, a function's result) or the line may sit in a `with`'s else branch.
+ */
+export function dotValuesPath(helm: HelmInfo | undefined, line: number): string | undefined {
+  let dot: string | undefined;
+  for (const c of enclosingControls(helm, line)) {
+    if (c.keyword !== 'with' && c.keyword !== 'range') continue;
+    const expr = c.expr
+      .trim()
+      .replace(/^(with|range)\s+/, '')
+      .replace(/^(\$\w+\s*,\s*)?\$\w+\s*:=\s*/, '');
+    if (/\belse\b/.test(expr)) return undefined;
+    const operand = expr.split('|')[0]!.trim();
+    const fromValues = VALUES_OPERAND.exec(operand);
+    const fromDot = DOT_OPERAND.exec(operand);
+    if (fromValues) dot = fromValues[1]!;
+    else if (fromDot && dot !== undefined && !HELM_OBJECTS.has(fromDot[1]!.split('.')[0]!)) dot = `${dot}.${fromDot[1]!}`;
+    else return undefined;
+  }
+  return dot;
+}
+
+/** `.Values` paths an expression reads through the dot that enclosing `with`/`range` blocks bound to values. */
+export function dotRelativeRefs(expr: string, helm: HelmInfo | undefined, line: number): string[] {
+  const code = expr.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
+  const fields = callerFieldRefs(code);
+  const bare = BARE_DOT.test(code);
+  if (fields.length === 0 && !bare) return [];
+  const dot = dotValuesPath(helm, line);
+  if (dot === undefined) return [];
+  return [...fields.map((f) => `${dot}${f}`), ...(bare ? [dot] : [])];
+}
+
 export interface ExprSources {
   /** `.Values` paths read by the expression or the variables it uses (transitively). */
   valuesRefs: string[];

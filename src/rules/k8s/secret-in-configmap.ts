@@ -6,7 +6,7 @@ import { isMap, isScalar, type PEntry } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
 import { isCommentLine, isNonCredentialLiteral, literalCredentialOf, namesAKey, namesASecret, resourceLocation, resourceRef } from './common.js';
-import { exprSources, isCredentialUrlName, namesASecretPath, templateExprs } from './helm-sources.js';
+import { dotRelativeRefs, exprSources, isCredentialUrlName, namesASecretPath, templateExprs } from './helm-sources.js';
 import { kustomizeGenerators } from './kustomize.js';
 import { realmInText } from './realm-import-inline-secret.js';
 
@@ -24,8 +24,9 @@ export interface ConfigMapCredential {
 const KEY_BEFORE_TEMPLATE = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,80})\1[ \t]*[:=][ \t]*["']?\{\{([\s\S]*?)\}\}/g;
 
 /** `.Values` paths named like credentials (password, token, secret; not URLs/DSNs, which are settings unless they carry a literal password). */
-function credentialValuesPaths(expr: string, resource: K8sResource, config: ResolvedConfig): string[] {
-  return exprSources(expr, resource.helm, resource.namedTemplates).valuesRefs.filter((ref) => {
+function credentialValuesPaths(expr: string, resource: K8sResource, config: ResolvedConfig, line: number): string[] {
+  const refs = [...exprSources(expr, resource.helm, resource.namedTemplates).valuesRefs, ...dotRelativeRefs(expr, resource.helm, line)];
+  return refs.filter((ref) => {
     const last = ref.split('.').pop() ?? '';
     const w = words(last);
     return isCredentialName(last, { extra: config.credentialNames }) && !namesASecretPath(last) && !['dsn', 'url', 'uri'].includes(w[w.length - 1] ?? '');
@@ -56,14 +57,14 @@ export function configMapCredentials(e: PEntry, resource: K8sResource, config: R
     // DB_PASSWORD: {{ .Values.db.password }}, DATABASE_URL: {{ include "app.dsn" . }} that puts the password in the URL —
     // templated, but the destination is still a ConfigMap.
     if (!block && (isCredentialName(e.key, extra) || isCredentialUrlName(e.key))) {
-      const paths = templateExprs(text).flatMap((x) => credentialValuesPaths(x, resource, config));
+      const paths = templateExprs(text).flatMap((x) => credentialValuesPaths(x, resource, config, e.line));
       if (paths.length) out.push({ ...at, valuesPaths: [...new Set(paths)] });
     } else if (block) {
       lines.forEach((line, offset) => {
         if (out.length || !line.includes('{{') || isCommentLine(line)) return;
         for (const m of line.matchAll(KEY_BEFORE_TEMPLATE)) {
           if (!isCredentialName(m[2]!, extra)) continue;
-          const paths = credentialValuesPaths(m[3]!, resource, config);
+          const paths = credentialValuesPaths(m[3]!, resource, config, e.line + 1 + offset);
           if (paths.length) {
             out.push({ ...at, key: `${e.key}:${m[2]}`, line: e.line + 1 + offset, valuesPaths: [...new Set(paths)] });
             return;
