@@ -79,6 +79,15 @@ export function valuesCredentials(root: PNode | null | undefined, config: Resolv
     if (!entry || !last || /^\d+$/.test(last) || entry.key === 'value') return undefined;
     const value = scalarText(node);
     if (value === undefined) return undefined;
+    if (isScalar(node) && node.style === 'block' && value.includes('name:')) {
+      // `extraEnv: |` that the chart renders through tpl into a container's env: its items are env entries.
+      const path = `.${keyPath(frame).join('.')}`;
+      for (const item of envItemsInText(value)) {
+        const literal = valuesCredentialValue(item.name, item.value, config) ?? secretPrefixedEnvLiteral(item.name, item.value);
+        if (literal) out.push({ path: `${path}[${item.name}]`, key: item.name, value: literal, line: entry.line + 1 + item.lineOffset, column: entry.column + 1 + item.column });
+      }
+      return undefined;
+    }
     if (namesAKeyOfTheSecretBeside(entry.key, value, frame.up?.node)) return undefined;
     const literal = valuesCredentialValue(entry.key, value, config, frame.up?.key);
     if (literal) {
@@ -87,6 +96,37 @@ export function valuesCredentials(root: PNode | null | undefined, config: Resolv
     }
     return undefined;
   });
+  return out;
+}
+
+const ENV_ITEM_NAME = /^(\s*)-\s+name:\s*(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2\s*$/;
+const ENV_ITEM_VALUE = /^(\s*)value:\s*(.*?)\s*$/;
+
+/**
+ * `- name: X` / `value: literal` items of an env list written as text (a values string a chart renders with tpl). A
+ * value that opens a block (`>-`, `|`) or a flow collection is not a literal here.
+ */
+function envItemsInText(text: string): { name: string; value: string; lineOffset: number; column: number }[] {
+  const out: { name: string; value: string; lineOffset: number; column: number }[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const item = ENV_ITEM_NAME.exec(lines[i]!);
+    if (!item) continue;
+    const keysAt = item[1]!.length + 2;
+    for (let j = i + 1; j < lines.length; j++) {
+      const line = lines[j]!;
+      if (line.trim() === '') continue;
+      const indent = line.length - line.trimStart().length;
+      if (indent < keysAt) break;
+      const value = ENV_ITEM_VALUE.exec(line);
+      if (!value || indent !== keysAt) continue;
+      const raw = value[2]!.replace(/\s+#.*$/, '');
+      if (/^[|>[{&*!]/.test(raw) || raw === '') break;
+      const quoted = /^(["'])(.*)\1$/.exec(raw);
+      out.push({ name: item[3]!, value: quoted ? quoted[2]! : raw, lineOffset: j, column: indent + 1 });
+      break;
+    }
+  }
   return out;
 }
 
