@@ -179,7 +179,10 @@ export const inlineCredentialInValues = createRule(
           keys: [cred.key],
           origin,
           replacement: authorityReplacement(project, origin, { name: secretName, keys: [cred.key] }),
-          remediation: `Remove the literal at ${cred.path}${at.owner ? ` (${at.owner})` : ''}, rotate it, and reference a Secret instead (existingSecret: ${secretName}) materialised from its authority.`,
+          // An env entry (`.extraEnv[DB_PASSWORD]`) has no existingSecret: it reads the Secret through valueFrom.
+          remediation: cred.path.endsWith(']')
+            ? `Remove the literal at ${cred.path}${at.owner ? ` (${at.owner})` : ''}, rotate it, and read it from a Secret instead (valueFrom.secretKeyRef: {name: ${secretName}, key: ${cred.key}}) materialised from its authority.`
+            : `Remove the literal at ${cred.path}${at.owner ? ` (${at.owner})` : ''}, rotate it, and reference a Secret instead (existingSecret: ${secretName}) materialised from its authority.`,
         });
       }
     };
