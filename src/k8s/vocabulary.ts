@@ -65,7 +65,7 @@ const CREDENTIAL_WORDS = new Set([
 ]);
 
 /** Two-word endings that name a credential although neither word does alone. */
-const CREDENTIAL_PAIRS = ['erlang cookie', 'hmac key', 'api key', 'access key', 'private key', 'secret key', 'signing key', 'encryption key', 'master key', 'account key', 'auth key', 'license key', 'connection string', 'auth string', 'session key'];
+const CREDENTIAL_PAIRS = ['erlang cookie', 'hmac key', 'api key', 'access key', 'private key', 'secret key', 'signing key', 'encryption key', 'master key', 'account key', 'auth key', 'license key', 'connection string', 'auth string', 'session key', 'account json'];
 // Written as one word (`masterkey`, `signingkey`, `accountkey`), as `apikey` and `secretkey` already are.
 for (const pair of CREDENTIAL_PAIRS) if (pair.endsWith(' key')) CREDENTIAL_WORDS.add(pair.replace(' ', ''));
 
