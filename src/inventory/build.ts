@@ -141,7 +141,6 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
   const classifier = new OriginClassifier(project.config);
   // Secrets a database operator reads are operator-owned whatever their name (CNPG roles, a MongoDB user's password).
   const operatorSecrets = databaseOperatorSecrets(project);
-  const cnpgNames = { has: (name: string) => operatorSecrets.has(name) };
   const findingsByResource = new Map<string, Set<string>>();
   for (const f of findings) {
     if (!f.resource) continue;
@@ -243,7 +242,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
           isTest: file.isTest,
           secretType: type,
           helmGenerated: isHelmGenerated(resource),
-          cnpgOwned: cnpgNames.has(originName),
+          cnpgOwned: operatorSecrets.has(originName),
         });
     entries.push({
       file: resource.file,
@@ -262,7 +261,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
       findings: [...(findingsByResource.get(`${resource.file}#${resource.kind}/${resource.name}`) ?? [])].sort(),
     });
   }
-  entries.push(...generatedSecretEntries(project, findings, classifier, cnpgNames));
+  entries.push(...generatedSecretEntries(project, findings, classifier, operatorSecrets));
   entries.push(...cnpgEntries(project, chartEnvs, owned));
   entries.push(...buildSecretEntries(project, findings));
   return entries.sort(compareInventory);
@@ -320,7 +319,7 @@ function cnpgEntries(project: Project, chartEnvs: ChartEnvironments, owned?: (fi
 }
 
 /** Secrets a Kustomize `secretGenerator` produces: no `kind: Secret` in git, but a Secret in the cluster all the same. */
-function generatedSecretEntries(project: Project, findings: readonly Finding[], classifier: OriginClassifier, cnpgNames: { has(name: string): boolean }): InventoryEntry[] {
+function generatedSecretEntries(project: Project, findings: readonly Finding[], classifier: OriginClassifier, operatorSecrets: ReadonlyMap<string, string>): InventoryEntry[] {
   // Findings on Secrets by name, in order: a pass over every finding per generator was quadratic (5,400 generators
   // and their findings: 0.6 s).
   const onSecrets = groupBy(
@@ -331,7 +330,7 @@ function generatedSecretEntries(project: Project, findings: readonly Finding[], 
     const file = g.kustomization.file;
     const files = new Set([file.path, ...g.sources.map((s) => s.file.path)]);
     const rules = (onSecrets.get(g.name) ?? []).filter((f) => files.has(f.file)).map((f) => f.ruleId);
-    const origin = classifier.classify({ name: g.name, keys: g.keys, kind: 'Secret', file: file.path, isTest: file.isTest, secretType: g.type, cnpgOwned: cnpgNames.has(g.name) });
+    const origin = classifier.classify({ name: g.name, keys: g.keys, kind: 'Secret', file: file.path, isTest: file.isTest, secretType: g.type, cnpgOwned: operatorSecrets.has(g.name) });
     return {
       file: file.path,
       line: g.line,

@@ -14,7 +14,7 @@ export interface OriginInput {
   secretType?: string;
   /** Generated in the cluster by Helm (lookup + rand*). */
   helmGenerated?: boolean;
-  /** Read by a CNPG Cluster (managed role, bootstrap, superuser). */
+  /** Read by a database operator: a CNPG role, bootstrap or superuser Secret, a MongoDB user's passwordSecretRef, a MariaDB root password. */
   cnpgOwned?: boolean;
 }
 

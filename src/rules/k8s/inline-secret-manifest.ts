@@ -22,7 +22,6 @@ export const inlineSecretManifest = createRule(
     // Secrets a database operator reads (CNPG managed roles and bootstrap, a MongoDB user's passwordSecretRef, a MariaDB
     // root password) are operator-owned whatever their name; the engine picks the replacement.
     const operatorSecrets = databaseOperatorSecrets(context.project);
-    const cnpgNames = { has: (name: string) => operatorSecrets.has(name) };
     context.each(
       context.project.resourcesOfKind('Secret'),
       (r) => r.file,
@@ -32,7 +31,7 @@ export const inlineSecretManifest = createRule(
         if (literals.length === 0) return;
         const keys = literals.map((l) => l.key);
         const allKeys = literals.map((l) => l.path.split('.').slice(1).join('.'));
-        const origin = classifier.classify({ name: resource.name, keys: allKeys, kind: 'Secret', file: resource.file, cnpgOwned: cnpgNames.has(resource.name), secretType: getStr(resource.node, 'type') });
+        const origin = classifier.classify({ name: resource.name, keys: allKeys, kind: 'Secret', file: resource.file, cnpgOwned: operatorSecrets.has(resource.name), secretType: getStr(resource.node, 'type') });
         const target = { name: resource.name, namespace: resource.namespace, keys: allKeys, type: getStr(resource.node, 'type'), engine: operatorSecrets.get(resource.name) };
         const replacement = authorityReplacement(context.project, origin, target);
         const first = literals[0]!;
@@ -61,7 +60,7 @@ export const inlineSecretManifest = createRule(
         for (const source of generator.sources) {
           const literals = source.credentials;
           const keys = literals.map((l) => l.key);
-          const origin = classifier.classify({ name, keys, kind: 'Secret', file: source.file.path, cnpgOwned: cnpgNames.has(name) });
+          const origin = classifier.classify({ name, keys, kind: 'Secret', file: source.file.path, cnpgOwned: operatorSecrets.has(name) });
           const target = { name, namespace: renderedNamespace, keys, engine: operatorSecrets.get(name) };
           const fromFile = source.via !== 'literals';
           context.report({
@@ -98,7 +97,7 @@ export const inlineSecretManifest = createRule(
         if (literals.length === 0) return;
         const secretName = getStr(spec, 'target.name') ?? resource.name;
         const keys = literals.map((l) => l.key);
-        const origin = classifier.classify({ name: secretName, keys, kind: 'Secret', file: resource.file, cnpgOwned: cnpgNames.has(secretName) });
+        const origin = classifier.classify({ name: secretName, keys, kind: 'Secret', file: resource.file, cnpgOwned: operatorSecrets.has(secretName) });
         context.report({
           file: resource.parsed.file,
           line: literals[0]!.line,

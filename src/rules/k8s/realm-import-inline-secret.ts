@@ -41,7 +41,8 @@ export function realmCredentials(realm: PNode): RealmCredential[] {
   };
   for (const client of seqItems(get(realm, 'clients'))) {
     // A public client has no secret Keycloak would check.
-    if (isScalar(get(client, 'publicClient')) && (get(client, 'publicClient') as { value: unknown }).value === true) continue;
+    const publicClient = get(client, 'publicClient');
+    if (isScalar(publicClient) && publicClient.value === true) continue;
     const id = getStr(client, 'clientId') ?? '?';
     push('client-secret', id, `clients/${id}/secret`, get(client, 'secret'));
   }
