@@ -394,7 +394,8 @@ function mixedGeneratedReplacement(project: Project, target: { name: string; nam
   };
 }
 
-function chartReplacement(project: Project, target: { name: string; namespace?: string; keys: string[] }, generated: boolean): Replacement {
+/** The replacement for a chart Secret, keeping its (Helm-expression) name: Helm-generated for cluster-made values, else an ExternalSecret. */
+export function chartReplacement(project: Project, target: { name: string; namespace?: string; keys: string[] }, generated: boolean): Replacement {
   const templated = target.name.includes('{{');
   const sentinel = { ...target, name: templated ? NAME_SENTINEL : target.name, namespace: undefined };
   const base = generated ? mixedGeneratedReplacement(project, sentinel, remotePrefixOf(target.name)) : externalSecretReplacement(project, sentinel, remotePrefixOf(target.name));

@@ -1,6 +1,7 @@
 import type { Rule } from '../types.js';
 import { chartOwnedInlineSecretTemplate } from './chart-owned-inline-secret-template.js';
 import { fixtureValueInManagedEnv } from './fixture-value-in-managed-env.js';
+import { helmGeneratedSecretWithoutLookup } from './helm-generated-secret-without-lookup.js';
 import { inlineCredentialInValues } from './inline-credential-in-values.js';
 import { inlineSecretManifest } from './inline-secret-manifest.js';
 import { realmImportInlineSecret } from './realm-import-inline-secret.js';
@@ -11,6 +12,7 @@ import { workloadEnvLiteralCredential } from './workload-env-literal-credential.
 export const k8sRules: readonly Rule[] = [
   inlineSecretManifest,
   chartOwnedInlineSecretTemplate,
+  helmGeneratedSecretWithoutLookup,
   inlineCredentialInValues,
   secretInConfigmap,
   realmImportInlineSecret,
