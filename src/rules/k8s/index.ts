@@ -1,5 +1,6 @@
 import type { Rule } from '../types.js';
 import { chartOwnedInlineSecretTemplate } from './chart-owned-inline-secret-template.js';
+import { dbUriPasswordNotUrlencoded } from './db-uri-password-not-urlencoded.js';
 import { fixtureValueInManagedEnv } from './fixture-value-in-managed-env.js';
 import { helmGeneratedSecretWithoutLookup } from './helm-generated-secret-without-lookup.js';
 import { inlineCredentialInValues } from './inline-credential-in-values.js';
@@ -13,6 +14,7 @@ export const k8sRules: readonly Rule[] = [
   inlineSecretManifest,
   chartOwnedInlineSecretTemplate,
   helmGeneratedSecretWithoutLookup,
+  dbUriPasswordNotUrlencoded,
   inlineCredentialInValues,
   secretInConfigmap,
   realmImportInlineSecret,
