@@ -11,7 +11,7 @@ import { get, isMap, isScalar, keyPath, walkFrames, type PEntry, type PNode, typ
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
-import { callerFieldRefs, dotRelativeRefs, enclosingConditions, enclosingControls, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, namesASecretPath, templateExprs, valuesRefsOf } from './helm-sources.js';
+import { actionOperands, callerFieldRefs, dotRelativeRefs, enclosingConditions, enclosingControls, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, namesASecretPath, templateExprs, valuesRefsOf } from './helm-sources.js';
 
 export interface ValuesFedKey {
   key: string;
@@ -259,34 +259,10 @@ export function requiredTruthyPaths(helm: K8sResource['helm'], line: number): st
     // An else branch renders when its block's condition is false.
     if (control.keyword === 'range' || /\belse\b/.test(control.expr)) continue;
     const expr = control.expr.trim().replace(/^(if|with)\s+/, '');
-    const operands = expr.startsWith('and ') ? topLevelOperands(expr.slice(4)) : [expr];
+    const operands = expr.startsWith('and ') ? actionOperands(expr.slice(4)) : [expr];
     for (const operand of operands) {
       const m = /^\$?\.Values\.([A-Za-z0-9_.]+)$/.exec(operand);
       if (m) out.push(m[1]!);
-    }
-  }
-  return out;
-}
-
-/** The space-separated operands of a call, keeping parenthesised groups and quoted strings whole. */
-function topLevelOperands(args: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quote = '';
-  let start = 0;
-  for (let i = 0; i <= args.length; i++) {
-    const c = args[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = '';
-      continue;
-    }
-    if (c === '"' || c === '`') quote = c;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if ((c === undefined || c === ' ' || c === '\t') && depth === 0) {
-      if (i > start) out.push(args.slice(start, i));
-      start = i + 1;
     }
   }
   return out;

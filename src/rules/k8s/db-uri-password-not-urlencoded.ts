@@ -3,6 +3,7 @@ import { esSpec } from '../../k8s/eso.js';
 import { get, isMap, isScalar, type PEntry } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from './common.js';
+import { actionOperands } from './helm-sources.js';
 
 /** Escapers of a URL component: Go/Sprig `urlquery`, ESO's and Helm's encoders, or a helper named for it. */
 const ENCODES = /\b(urlquery|urlencode|urlEncode|queryescape|QueryEscape|pathescape|PathEscape)\b|url[-_.]?(encode|escape)/i;
@@ -10,31 +11,6 @@ const ENCODES = /\b(urlquery|urlencode|urlEncode|queryescape|QueryEscape|pathesc
 const INLINE_PASSWORD = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^\s'"@/{]|\{\{[^}]*\}\})*?:\{\{-?([^}]*?)-?\}\}@/gi;
 /** `printf "scheme://%s:%s@…" args…`: the format string and what follows it. */
 const PRINTF = /\bprintf\s+"((?:[^"\\]|\\.)*)"([\s\S]*)$/;
-
-/** The space-separated operands of a call, keeping parenthesised groups and quoted strings whole. */
-function operands(args: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quote = '';
-  let start = 0;
-  for (let i = 0; i <= args.length; i++) {
-    const c = args[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = '';
-      continue;
-    }
-    if (c === '"' || c === '`') quote = c;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if ((c === undefined || c === ' ' || c === '\t' || (c === '|' && depth === 0)) && depth === 0) {
-      if (i > start) out.push(args.slice(start, i));
-      if (c === '|') break;
-      start = i + 1;
-    }
-  }
-  return out;
-}
 
 /** The expression filling the password of a URL printf builds (`printf "postgresql://%s:%s@…" $u $p`), if any. */
 function printfPassword(expr: string): { scheme: string; password: string } | undefined {
@@ -45,7 +21,7 @@ function printfPassword(expr: string): { scheme: string; password: string } | un
   if (!url) return undefined;
   // The password's verb is the n-th verb of the format (`%%` is no verb).
   const index = (format.slice(0, url.index + url[0].length - 1).match(/%[^%]/g) ?? []).length - 1;
-  const args = operands(m[2]!.trim());
+  const args = actionOperands(m[2]!.trim(), true);
   const password = args[index];
   return password === undefined ? undefined : { scheme: url[1]!, password };
 }

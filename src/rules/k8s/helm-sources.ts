@@ -89,6 +89,34 @@ export function dotRelativeRefs(expr: string, helm: HelmInfo | undefined, line: 
   return [...fields.map((f) => `${dot}${f}`), ...(bare ? [dot] : [])];
 }
 
+/**
+ * The space-separated operands of a Go-template call (`and .a (eq .b "x") .c`, the arguments of a printf), keeping
+ * parenthesised groups and quoted strings whole; with `untilPipe`, the operands before the first top-level `|`.
+ */
+export function actionOperands(args: string, untilPipe = false): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i <= args.length; i++) {
+    const c = args[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === '`') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && (c === undefined || c === ' ' || c === '\t' || (untilPipe && c === '|'))) {
+      if (i > start) out.push(args.slice(start, i));
+      if (c === '|') break;
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
 export interface ExprSources {
   /** `.Values` paths read by the expression or the variables it uses (transitively). */
   valuesRefs: string[];
