@@ -1,8 +1,22 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scan } from '../src/index.js';
 import { scanFixture } from './helpers/run-fixture.js';
+import { tempDirs } from './helpers/temp.js';
 
 const fixture = (rule: string, name: string) => path.join(import.meta.dirname, 'fixtures/rules', rule, name);
+const tempDir = tempDirs('footprint-messages-');
+
+/** Scan a tree written from FILES (relative path -> text) in a fresh temp folder. */
+function scanTree(files: Record<string, string>) {
+  const root = tempDir();
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  }
+  return scan({ root, useGit: false });
+}
 
 describe('rule messages name what the tree uses', () => {
   it('says OpenBao for the OpenBao agent injector', async () => {
@@ -16,49 +30,27 @@ describe('rule messages name what the tree uses', () => {
 
 describe('snippets name what the tree defines', () => {
   it('waits for the ExternalSecret that writes the int-tests Secret, by its own name', async () => {
-    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { scan } = await import('../src/index.js');
-    const root = mkdtempSync(path.join(tmpdir(), 'footprint-snippet-'));
-    try {
-      mkdirSync(path.join(root, 'services/shop/tests'), { recursive: true });
-      mkdirSync(path.join(root, 'services/shop/deploy'), { recursive: true });
-      writeFileSync(path.join(root, 'services/shop/tests/run-e2e.sh'), '#!/bin/sh\nkubectl apply -k services/shop/deploy -n shop\nnpx playwright test\n');
-      writeFileSync(
-        path.join(root, 'services/shop/deploy/int-tests.yaml'),
-        ['apiVersion: external-secrets.io/v1', 'kind: ExternalSecret', 'metadata:', '  name: shop-int-tests', 'spec:', '  secretStoreRef: {kind: ClusterSecretStore, name: vault}', '  target:', '    name: shop-int-tests-secrets', ''].join('\n'),
-      );
-      const result = await scan({ root, useGit: false });
-      const snippets = result.findings.filter((f) => f.ruleId === 'test-harness-secret-bootstrap-missing').map((f) => f.remediation.replacement?.snippet ?? '');
-      expect(snippets.length).toBe(1);
-      expect(snippets[0]).toContain('wait --for=condition=Ready externalsecret/shop-int-tests --timeout=300s');
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    const result = await scanTree({
+      'services/shop/tests/run-e2e.sh': '#!/bin/sh\nkubectl apply -k services/shop/deploy -n shop\nnpx playwright test\n',
+      'services/shop/deploy/int-tests.yaml': ['apiVersion: external-secrets.io/v1', 'kind: ExternalSecret', 'metadata:', '  name: shop-int-tests', 'spec:', '  secretStoreRef: {kind: ClusterSecretStore, name: vault}', '  target:', '    name: shop-int-tests-secrets', ''].join('\n'),
+    });
+    const snippets = result.findings.filter((f) => f.ruleId === 'test-harness-secret-bootstrap-missing').map((f) => f.remediation.replacement?.snippet ?? '');
+    expect(snippets.length).toBe(1);
+    expect(snippets[0]).toContain('wait --for=condition=Ready externalsecret/shop-int-tests --timeout=300s');
   });
 });
 
 describe('mirror rules name the store the replica lives in', () => {
   it('says Azure Key Vault when the PushSecret writes to an Azure Key Vault store', async () => {
-    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { scan } = await import('../src/index.js');
-    const root = mkdtempSync(path.join(tmpdir(), 'footprint-mirror-'));
-    try {
-      mkdirSync(path.join(root, 'deploy'), { recursive: true });
-      writeFileSync(
-        path.join(root, 'deploy/mirror.yaml'),
+    const result = await scanTree({
+      'deploy/mirror.yaml':
         [
           ['apiVersion: external-secrets.io/v1', 'kind: ClusterSecretStore', 'metadata:', '  name: akv', 'spec:', '  provider:', '    azurekv:', '      vaultUrl: https://kv-platform.vault.azure.net'].join('\n'),
           ['apiVersion: external-secrets.io/v1alpha1', 'kind: PushSecret', 'metadata:', '  name: ledger-app-mirror', '  namespace: ledger', 'spec:', '  updatePolicy: Replace', '  secretStoreRefs:', '    - name: akv', '      kind: ClusterSecretStore', '  selector:', '    secret:', '      name: ledger-app', '  data:', '    - match:', '        secretKey: password', '        remoteRef:', '          remoteKey: ledger-app-password'].join('\n'),
           ['apiVersion: external-secrets.io/v1', 'kind: ExternalSecret', 'metadata:', '  name: reports-ledger', '  namespace: reports', 'spec:', '  secretStoreRef:', '    name: akv', '    kind: ClusterSecretStore', '  target:', '    name: reports-ledger', '  data:', '    - secretKey: password', '      remoteRef:', '        key: ledger-app-password'].join('\n'),
         ].join('\n---\n') + '\n',
-      );
-      const result = await scan({ root, useGit: false });
-      const consumed = result.findings.find((f) => f.ruleId === 'vault-mirror-consumed');
-      expect(consumed?.message).toContain('consuming the Azure Key Vault replica written by PushSecret ledger-app-mirror');
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
+    const consumed = result.findings.find((f) => f.ruleId === 'vault-mirror-consumed');
+    expect(consumed?.message).toContain('consuming the Azure Key Vault replica written by PushSecret ledger-app-mirror');
   });
 });
