@@ -10,7 +10,17 @@ import { emptyModel, harnessRole, hasFacts, secretsInYamlText, type HarnessModel
 import { firstError, named, pos, treeSitterParser, walk, type Node } from './treesitter.js';
 
 const ENV_READ = /\b(?:getenv|environ)\b/;
-const SECRETS = /V1Secret|(?:create|replace|patch)_namespaced_secret|["']kind["']\s*:\s*["']Secret["']|kind:\s*Secret/;
+const SECRETS = /V1Secret|(?:create|replace|patch)_namespaced_secret|["']kind["']\s*:\s*["']Secret["']|kind:\s*Secret|(?:k8s|kube|opaque)\w*(?:\.\w+)?_?secret\s*\(/i;
+/**
+ * A test library's Secret helper (`k8s.create_opaque_secret(ns, name, key, value)` of the AWS controllers' e2e kit, a
+ * `k8s_secret(...)` fixture factory): a call ending in `secret` whose name or receiver says Kubernetes. Reads and
+ * deletes create nothing.
+ */
+const SECRET_HELPER_CALLEE = /(?:k8s|kube|opaque)/i;
+const SECRET_HELPER_LAST = /(?:^|_)secret$/i;
+const NOT_CREATING = /^(?:get|read|delete|remove|list|wait|load|fetch|describe|watch|assert|check|find|lookup|has|is)(?:_|$)/i;
+/** A Secret data key as a helper takes it: `admin_password`, `tls.key`, `DB_PASS`. */
+const KEY_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const KEY_VAULT = /keyvault/i;
 const HVAC = /\bhvac\b|\bvault\s+(?:kv\s+(?:put|patch)|write)\b|["']vault["']\s*,\s*["'](?:kv|write)["']/;
 const KUBECTL = /["']kubectl["']|\bkubectl\s+(?:create|apply)\b/;
@@ -186,7 +196,84 @@ class PyWalker {
       return;
     }
     if (SUBPROCESS.test(fn)) return this.subprocess(node);
+    if (SECRET_HELPER_LAST.test(last) && SECRET_HELPER_CALLEE.test(fn) && !NOT_CREATING.test(last)) return this.secretHelper(node);
     if (this.usesHvac) this.hvacCall(node, fn, last);
+  }
+
+  /**
+   * A Secret helper's arguments, in the order such helpers take them: `(namespace, name, key, value)`, `(name, key,
+   * value)`, or a data dict after the name. Keyword arguments named like that say it outright.
+   */
+  private secretHelper(node: Node): void {
+    const a = args(node);
+    const dict = [...a.positional, ...[...a.keywords.values()]].find((n) => n.type === 'dictionary' || (n.type === 'identifier' && this.constantDict(n)));
+    const strings = a.positional.map((n) => this.literalValue(n));
+    const keyword = (name: RegExp) => [...a.keywords].find(([k]) => name.test(k))?.[1];
+    let name = this.literalValue(keyword(/^(secret_?)?name$/) ?? ({} as Node));
+    let namespace = this.literalValue(keyword(/^(namespace|ns)$/) ?? ({} as Node));
+    if (dict) {
+      const data = this.literalMap(dict.type === 'identifier' ? this.constantDict(dict) : dict);
+      name ??= strings.find((s) => s !== undefined && KEY_NAME.test(s));
+      this.pushSecret('secret-helper', node, data, name, namespace);
+      return;
+    }
+    const keyNode = keyword(/^key$/);
+    const valueNode = keyword(/^(value|secret_?value|password|data)$/);
+    let key = keyNode ? this.literalValue(keyNode) : undefined;
+    let value = valueNode ? this.literalValue(valueNode) : undefined;
+    let valueAt: Node | undefined = valueNode;
+    if (value === undefined && a.positional.length >= 3 && strings.every((s) => s !== undefined)) {
+      const [ns, n, k, v] = a.positional.length >= 4 ? strings.slice(-4) : [undefined, ...strings.slice(-3)];
+      if (k !== undefined && KEY_NAME.test(k)) {
+        key = k;
+        value = v;
+        valueAt = a.positional[a.positional.length - 1];
+        name ??= n;
+        namespace ??= ns;
+      }
+    }
+    if (key === undefined || value === undefined || !valueAt || !isCodeLiteral(value)) return;
+    this.pushSecret('secret-helper', node, { keys: [key], literal: [{ key, value, node: valueAt }] }, name, namespace);
+  }
+
+  /** Names assigned exactly once in a scope (the enclosing function, else the module), to a string or a dict. */
+  private scopeConstants = new Map<number, Map<string, Node | null>>();
+
+  private constant(identifier: Node): Node | undefined {
+    let scope: Node | null = identifier.parent;
+    while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
+    for (let s: Node | null = scope; s; ) {
+      const found = this.constantsOf(s).get(identifier.text);
+      if (found !== undefined) return found ?? undefined;
+      if (s.type === 'module') break;
+      s = s.parent;
+      while (s && s.type !== 'function_definition' && s.type !== 'module') s = s.parent;
+    }
+    return undefined;
+  }
+
+  private constantsOf(scope: Node): Map<string, Node | null> {
+    let constants = this.scopeConstants.get(scope.id);
+    if (constants) return constants;
+    constants = new Map();
+    const stack = scope.type === 'function_definition' ? named(scope.childForFieldName('body') ?? scope) : named(scope);
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'function_definition' || n.type === 'class_definition') continue;
+      if (n.type === 'assignment') {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        if (left?.type === 'identifier') constants.set(left.text, constants.has(left.text) || !right ? null : right);
+      }
+      stack.push(...named(n));
+    }
+    this.scopeConstants.set(scope.id, constants);
+    return constants;
+  }
+
+  private constantDict(identifier: Node): Node | undefined {
+    const value = this.constant(identifier);
+    return value?.type === 'dictionary' ? value : undefined;
   }
 
   private orFallback(node: Node): void {
@@ -230,9 +317,14 @@ class PyWalker {
   }
 
   /** A string, or base64 of a string: `base64.b64encode(b"x").decode()`. */
-  private literalValue(node: Node): string | undefined {
+  private literalValue(node: Node | undefined): string | undefined {
+    if (!node?.type) return undefined;
     const direct = pyString(node);
     if (direct !== undefined) return direct;
+    if (node.type === 'identifier') {
+      const bound = this.constant(node);
+      return bound && bound.type !== 'identifier' ? this.literalValue(bound) : undefined;
+    }
     if (node.type === 'call' && /b64encode/.test(node.text)) {
       const inner = node.descendantsOfType('string').find((s): s is Node => s !== null);
       return pyString(inner);

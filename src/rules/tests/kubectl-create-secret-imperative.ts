@@ -12,6 +12,7 @@ const FORMS: Record<string, string> = {
   V1Secret: 'a V1Secret',
   'object-literal': 'a Secret object',
   'python-dict': 'create_namespaced_secret with a Secret dict',
+  'secret-helper': 'a Kubernetes Secret helper',
   'yaml-string': 'a Secret manifest held in a string',
 };
 

@@ -10,6 +10,7 @@ const FORMS: Record<string, string> = {
   'yaml-string': 'a Secret manifest held in a string',
   'corev1.Secret': 'a corev1.Secret literal',
   'python-dict': 'a Secret dict',
+  'secret-helper': 'a Secret helper of the test kit',
   'kubectl-create': 'kubectl create secret',
   'tilt-ext-secret': "Tilt's ext://secret helper (kubectl create secret)",
   'kubectl-apply-heredoc': 'kubectl apply of a heredoc Secret',
