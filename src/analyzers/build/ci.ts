@@ -233,6 +233,47 @@ function droneDockerStep(step: PNode): { text: string; line: number; endLine: nu
   return { text: `docker build ${words.join(' ')} ${q(getStr(settings, 'context') ?? '.')}`, line: settings.line, endLine: settings.endLine };
 }
 
+/** Buildkite plugins that build images: docker-compose (`build:` services, `args:`, `config:`) and seek-oss/docker-ecr-cache. */
+const BUILDKITE_COMPOSE_PLUGIN = /(?:^|\/)docker-compose(?:-buildkite-plugin)?(?:\.git)?(?:#[\w.-]+)?$/;
+const BUILDKITE_ECR_CACHE_PLUGIN = /(?:^|\/)docker-ecr-cache(?:-buildkite-plugin)?(?:\.git)?(?:#[\w.-]+)?$/;
+
+/** A Buildkite step's image-building plugins as the docker commands they run, placed on each plugin's options. */
+function buildkitePluginSteps(step: PNode): { text: string; line: number; endLine: number }[] {
+  const plugins = get(step, 'plugins');
+  const entries = isSeq(plugins) ? plugins.items.flatMap((item) => (isMap(item) ? item.entries : [])) : isMap(plugins) ? plugins.entries : [];
+  const out: { text: string; line: number; endLine: number }[] = [];
+  const q = (x: string) => `'${x.replace(/'/g, "'\\''")}'`;
+  const dq = (x: string) => `"${x.replace(/(["\\`])/g, '\\$1')}"`;
+  for (const { key, value } of entries) {
+    if (!isMap(value)) continue;
+    const list = (name: string): string[] => {
+      const n = get(value, name);
+      if (isSeq(n)) return n.items.filter(isScalar).map((x) => String(x.value ?? ''));
+      if (isMap(n)) return n.entries.filter((e) => isScalar(e.value)).map((e) => `${e.key}=${String((e.value as PScalar).value ?? '')}`);
+      return isScalar(n) && n.value != null ? [String(n.value)] : [];
+    };
+    if (BUILDKITE_COMPOSE_PLUGIN.test(key)) {
+      const services = list('build');
+      if (services.length === 0) continue;
+      const files = list('config').map((f) => `-f ${q(f)}`);
+      const args = list('args').map((a) => `--build-arg ${dq(a)}`);
+      out.push({ text: `docker compose ${files.join(' ')} build ${args.join(' ')} ${services.map(q).join(' ')}`, line: value.line, endLine: value.endLine });
+    } else if (BUILDKITE_ECR_CACHE_PLUGIN.test(key)) {
+      const words = [
+        ...list('build-args').map((a) => `--build-arg ${dq(a)}`),
+        // `secrets: [NPM_TOKEN]` is the environment variable of that name, mounted as a BuildKit secret.
+        ...list('secrets').map((x) => `--secret ${dq(x.includes('=') ? x : `id=${x},env=${x}`)}`),
+      ];
+      const dockerfile = getStr(value, 'dockerfile');
+      const target = getStr(value, 'target');
+      if (dockerfile) words.push(`-f ${q(dockerfile)}`);
+      if (target) words.push(`--target ${q(target)}`);
+      out.push({ text: `docker build ${words.join(' ')} ${q(getStr(value, 'context') ?? '.')}`, line: value.line, endLine: value.endLine });
+    }
+  }
+  return out;
+}
+
 /** Cloud Build step `name: gcr.io/cloud-builders/docker` / kaniko with `args: [...]` (or `entrypoint: bash`, `args: [-c, script]`). */
 function cloudBuildStep(step: PNode): { text: string; line: number } | undefined {
   const image = getStr(step, 'name');
@@ -289,6 +330,7 @@ export function analyzeCiYaml(text: string, path: string, system: CiSystem): CiM
     const plugin = system === 'drone' ? droneDockerStep(node) : undefined;
     if (plugin) reader.script(plugin.text, plugin.line, jobName, jobLine, { text: fileLines, from: plugin.line, to: plugin.endLine }, 'drone-docker-plugin');
     if (step) reader.script(step.text, step.line, jobName, jobLine, undefined, 'cloudbuild-step');
+    if (system === 'buildkite') for (const p of buildkitePluginSteps(node)) reader.script(p.text, p.line, jobName, jobLine, { text: fileLines, from: p.line, to: p.endLine }, 'buildkite-plugin');
     for (const e of node.entries) {
       // GitLab jobs are top-level keys; CircleCI/others name jobs under `jobs:`.
       const atJob = isMap(e.value) && ((keys.length === 0 && system === 'gitlab' && !GITLAB_RESERVED.has(e.key) && !e.key.startsWith('.')) || ((parentKey === 'jobs' || (parentKey === 'tasks' && system === 'taskfile')) && keys.length <= 2));

@@ -71,7 +71,7 @@ export interface EnvRead {
 export interface BuildInvocation {
   tool: BuildTool;
   /** How a CI file wrote the build when it is not a shell line: an Azure `Docker@2` task, a Jenkins `docker.build(…)` or `agent { dockerfile { … } }`, a Cloud Build step's `args`, a Drone/Woodpecker docker plugin step. */
-  form?: 'azure-docker-task' | 'jenkins-docker-build' | 'jenkins-agent-dockerfile' | 'cloudbuild-step' | 'drone-docker-plugin';
+  form?: 'azure-docker-task' | 'jenkins-docker-build' | 'jenkins-agent-dockerfile' | 'cloudbuild-step' | 'drone-docker-plugin' | 'buildkite-plugin';
   /** Set when the invocation is the command string of a Tilt custom_build or a workflow run: step. */
   host?: 'tilt-custom-build' | 'workflow-run' | 'makefile' | 'ci-script';
   line: number;
