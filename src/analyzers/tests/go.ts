@@ -14,8 +14,13 @@ const TAG_DEFAULT = /`[^`\n]*\b(?:envconfig|env)\s*:\s*"[^`\n]*(?:\b(?:default|e
 const SECRET = /\.Secret\{|kind:\s*Secret/;
 const KEY_VAULT = /keyvault/i;
 
+/** Pulumi's Kubernetes SDK: `corev1.NewSecret(ctx, "name", &corev1.SecretArgs{StringData: pulumi.StringMap{…}})`. */
+const PULUMI_K8S = /pulumi\/pulumi-kubernetes\/sdk/;
+const PULUMI_SECRET_ARGS = /\.SecretArgs\{/;
+
 /** Cheap text test before parsing. */
 export function goPrefilter(text: string, role: HarnessRole): boolean {
+  if (PULUMI_K8S.test(text) && PULUMI_SECRET_ARGS.test(text)) return true;
   if (role !== 'test') return false;
   return ENV.test(text) || TAG_DEFAULT.test(text) || SECRET.test(text) || KEY_VAULT.test(text);
 }
@@ -247,31 +252,44 @@ class GoWalker {
 
   private secretLiteral(node: Node): void {
     const type = node.childForFieldName('type');
-    if (!type || !/^\w+\.Secret$/.test(type.text)) return;
+    const pulumi = type !== null && /^\w+\.SecretArgs$/.test(type.text);
+    if (!type || (!/^\w+\.Secret$/.test(type.text) && !pulumi)) return;
+    // Pulumi wraps every value in an input: `pulumi.String("x")`, `pulumi.StringPtr("x")`; its metadata is `&metav1.ObjectMetaArgs{…}`.
+    const unwrap = (n: Node | undefined): Node | undefined => {
+      if (n?.type === 'unary_expression') return unwrap(n.childForFieldName('operand') ?? undefined);
+      if (pulumi && n?.type === 'call_expression' && /^pulumi\.(String|StringPtr)$/.test(callName(n))) return callArgs(n)[0];
+      return n;
+    };
     const fields = this.keyed(node);
     const keys: string[] = [];
     const literal: { key: string; value: string; node: Node }[] = [];
     for (const section of ['StringData', 'Data']) {
-      const map = fields.find((f) => f.key === section)?.value;
+      const map = unwrap(fields.find((f) => f.key === section)?.value);
       if (!map || map.type !== 'composite_literal') continue;
       for (const e of this.keyed(map)) {
         keys.push(e.key);
-        const v = goString(e.value);
+        const v = goString(unwrap(e.value));
         if (v !== undefined && isCodeLiteral(v)) literal.push({ key: e.key, value: v, node: e.node });
       }
     }
     if (literal.length === 0) return;
-    const meta = fields.find((f) => f.key === 'ObjectMeta')?.value;
+    const meta = unwrap(fields.find((f) => f.key === (pulumi ? 'Metadata' : 'ObjectMeta'))?.value);
     const metaFields = meta?.type === 'composite_literal' ? this.keyed(meta) : [];
-    const name = goString(metaFields.find((f) => f.key === 'Name')?.value);
-    const namespace = goString(metaFields.find((f) => f.key === 'Namespace')?.value);
+    let name = goString(unwrap(metaFields.find((f) => f.key === 'Name')?.value));
+    const namespace = goString(unwrap(metaFields.find((f) => f.key === 'Namespace')?.value));
+    if (pulumi && !name) {
+      // `corev1.NewSecret(ctx, "orders-db", &corev1.SecretArgs{…})`: the resource name.
+      let call: Node | null = node.parent;
+      while (call && call.type !== 'call_expression') call = call.parent;
+      name = call ? goString(callArgs(call)[1]) : undefined;
+    }
     const fact: InlineSecretFact = {
       ...pos(literal[0]!.node),
       endLine: literal[literal.length - 1]!.node.endPosition.row + 1,
       keys,
       literalKeys: literal.map((l) => l.key),
       values: literal.map((l) => l.value),
-      form: 'corev1.Secret',
+      form: pulumi ? 'pulumi-secret' : 'corev1.Secret',
     };
     if (name && isCodeLiteral(name)) fact.name = name;
     if (namespace && isCodeLiteral(namespace)) fact.namespace = namespace;

@@ -30,6 +30,9 @@ export interface FallbackFact extends Pos {
   structField?: string;
 }
 
+/** Secrets declared by infrastructure-as-code programs (Pulumi, cdk8s): committed objects, judged like manifests. */
+export const IAC_SECRET_FORMS: ReadonlySet<string> = new Set(['pulumi-secret', 'cdk8s-secret']);
+
 /** A Kubernetes Secret created from code or a script with literal values. */
 export interface InlineSecretFact extends Pos {
   endLine: number;

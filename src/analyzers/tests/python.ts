@@ -25,8 +25,13 @@ const KEY_VAULT = /keyvault/i;
 const HVAC = /\bhvac\b|\bvault\s+(?:kv\s+(?:put|patch)|write)\b|["']vault["']\s*,\s*["'](?:kv|write)["']/;
 const KUBECTL = /["']kubectl["']|\bkubectl\s+(?:create|apply)\b/;
 
+/** Pulumi's Kubernetes provider: `k8s.core.v1.Secret("name", string_data={…})` declares a Secret. */
+const PULUMI_K8S = /\bpulumi_kubernetes\b/;
+const PULUMI_SECRET = /\bSecret\s*\(/;
+
 /** Cheap text test before parsing: which Python files can hold a fact at all. */
 export function pythonPrefilter(text: string, role: HarnessRole): boolean {
+  if (PULUMI_K8S.test(text) && PULUMI_SECRET.test(text)) return true;
   if (role === 'test') return ENV_READ.test(text) || SECRETS.test(text) || KEY_VAULT.test(text) || HVAC.test(text) || KUBECTL.test(text);
   return HVAC.test(text) || (/\bkubernetes\b/.test(text) && SECRETS.test(text)) || KUBECTL.test(text);
 }
@@ -46,7 +51,7 @@ export const pythonAnalyzer: Analyzer<HarnessModel> = {
       const error = firstError(tree.rootNode);
       if (error) context.diagnostic({ code: 'parse-error', message: `Python: ${error.message}`, line: error.line });
       const model = emptyModel('python', harnessRole(file));
-      new PyWalker(model, /\bhvac\b/.test(text)).run(tree.rootNode);
+      new PyWalker(model, /\bhvac\b/.test(text), PULUMI_K8S.test(text)).run(tree.rootNode);
       return hasFacts(model) ? model : undefined;
     } finally {
       tree.delete();
@@ -109,6 +114,7 @@ class PyWalker {
   constructor(
     private readonly model: HarnessModel,
     private readonly usesHvac: boolean,
+    private readonly usesPulumiK8s = false,
   ) {}
 
   /** `from azure.keyvault.secrets import …` statements: a read only when the file also builds a real client. */
@@ -190,6 +196,7 @@ class PyWalker {
     }
     const last = fn.replace(/^.*\./, '');
     if (last === 'V1Secret') return this.v1Secret(node);
+    if (last === 'Secret' && this.usesPulumiK8s) return this.v1Secret(node, 'pulumi-secret');
     if (this.secretClientNames.has(last)) return this.secretClient(node);
     if (/(^|\.)(patch(\.object)?|setattr)$/.test(fn) && args(node).positional.some((a) => /(^|\.)SecretClient$/.test(pyString(a) ?? ''))) {
       this.clientPatched = true;
@@ -368,7 +375,7 @@ class PyWalker {
     this.pushSecret('python-dict', node, { keys, literal }, name, namespace);
   }
 
-  private v1Secret(node: Node): void {
+  private v1Secret(node: Node, form: 'V1Secret' | 'pulumi-secret' = 'V1Secret'): void {
     const a = args(node);
     const keys: string[] = [];
     const literal: { key: string; value: string; node: Node }[] = [];
@@ -389,7 +396,9 @@ class PyWalker {
       name = pyString(m.find((e) => e.key === 'name')?.value);
       namespace = pyString(m.find((e) => e.key === 'namespace')?.value);
     }
-    this.pushSecret('V1Secret', node, { keys, literal }, name, namespace);
+    // Pulumi names the resource in its first argument; metadata.name, when given, is the object's name.
+    if (form === 'pulumi-secret') name ??= this.literalValue(a.positional[0]);
+    this.pushSecret(form, node, { keys, literal }, name, namespace);
   }
 
   private importStatement(node: Node): void {

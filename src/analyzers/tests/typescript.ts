@@ -21,6 +21,13 @@ const ENV_FALLBACK = /\?\?|\|\||\}\s*=\s*(?:process|import\.meta)\.env|\.env\.[A
 const CREDENTIAL_PARAM_DEFAULT = /\b\w*(?:password|passwd|secret|token|apikey|api_key)\w*\s*(?::\s*string\s*)?=\s*['"`]/i;
 const K8S_SECRET = /kind['"]?\s*:\s*['"`]?Secret\b|V1Secret|(?:create|replace|patch)NamespacedSecret/;
 const KEY_VAULT = /keyvault/i;
+/**
+ * Infrastructure-as-code that declares Kubernetes objects in TS/JS: Pulumi (`new k8s.core.v1.Secret(name, args)`) and
+ * cdk8s (`new KubeSecret(this, id, props)`, `new kplus.Secret(...)`). A Secret declared there with literal stringData
+ * is a committed Secret, like a manifest's.
+ */
+const IAC_K8S = /@pulumi\/kubernetes|['"]cdk8s(?:-plus[\w-]*)?['"]|\/imports\/k8s['"]/;
+const IAC_SECRET_CALLEE = /(?:^|\.)(?:core\.v1\.Secret|KubeSecret|Secret)$/;
 const VAULT_CLIENT = /node-vault|hashi-vault|@hashicorp\/vault|vault\s+(?:kv\s+(?:put|patch)|write)\b/;
 const K8S_CLIENT = /@kubernetes\/client-node|kubernetes-client|kubectl\s+(?:create|apply)/;
 /** `const { A = 'x' } = process.env`, `process.env.X ? process.env.X : 'x'`: forms the name test above does not see. */
@@ -41,10 +48,14 @@ const CREDENTIAL_ENV_FALLBACK = /(?:process\.env|import\.meta\.env)(?:\.|\[\s*['
  */
 export function typescriptPrefilter(text: string, role: HarnessRole): boolean {
   if (role === 'test') {
-    return (ENV_READ.test(text) && ENV_FALLBACK.test(text) && (CREDENTIAL_ENV_FALLBACK.test(text) || DESTRUCTURED_ENV.test(text) || CONDITIONAL_ENV.test(text) || URL_USERINFO.test(text))) || CREDENTIAL_PARAM_DEFAULT.test(text) || K8S_SECRET.test(text) || KEY_VAULT.test(text) || VAULT_CLIENT.test(text) || SETUP_REFS.test(text);
+    return (ENV_READ.test(text) && ENV_FALLBACK.test(text) && (CREDENTIAL_ENV_FALLBACK.test(text) || DESTRUCTURED_ENV.test(text) || CONDITIONAL_ENV.test(text) || URL_USERINFO.test(text))) || CREDENTIAL_PARAM_DEFAULT.test(text) || K8S_SECRET.test(text) || KEY_VAULT.test(text) || VAULT_CLIENT.test(text) || SETUP_REFS.test(text) || declaresIacSecret(text);
   }
   // Scripts: Kubernetes/Vault clients, and credential fallbacks (judged only when a test configuration names the file as its setup).
-  return (K8S_CLIENT.test(text) && K8S_SECRET.test(text)) || VAULT_CLIENT.test(text) || (K8S_CLIENT.test(text) && /kubectl/.test(text)) || CREDENTIAL_ENV_FALLBACK.test(text);
+  return (K8S_CLIENT.test(text) && K8S_SECRET.test(text)) || VAULT_CLIENT.test(text) || (K8S_CLIENT.test(text) && /kubectl/.test(text)) || CREDENTIAL_ENV_FALLBACK.test(text) || declaresIacSecret(text);
+}
+
+function declaresIacSecret(text: string): boolean {
+  return IAC_K8S.test(text) && /\bnew\s+[\w.]*Secret\s*\(/.test(text);
 }
 
 /**
@@ -135,6 +146,8 @@ export const typescriptAnalyzer: Analyzer<HarnessModel> = {
 class TsWalker {
   private vaultClients = new Set<string>();
   private importsVault = false;
+  /** The file declares Kubernetes objects through Pulumi or cdk8s: the form its `new …Secret(…, props)` take. */
+  private iacKind: 'pulumi-secret' | 'cdk8s-secret' | undefined;
   /** Imports of @azure/keyvault-secrets: a read only when the file builds a real client and does not mock the module. */
   private keyVaultImports: KeyVaultFact[] = [];
   /** Local names of the SDK's SecretClient (`import { SecretClient as Kv }`). */
@@ -152,6 +165,7 @@ class TsWalker {
 
   run(): void {
     this.importsVault = /node-vault|hashi-vault|@hashicorp\/vault/.test(this.sf.text);
+    this.iacKind = /@pulumi\/kubernetes/.test(this.sf.text) ? 'pulumi-secret' : IAC_K8S.test(this.sf.text) ? 'cdk8s-secret' : undefined;
     const visit = (node: TS.Node): void => {
       this.visit(node);
       this.ts.forEachChild(node, visit);
@@ -342,6 +356,7 @@ class TsWalker {
     if (ts.isVariableDeclaration(p) && p.type && /\bV1Secret\b/.test(p.type.getText(this.sf))) return 'V1Secret';
     if (ts.isPropertyAssignment(p) && this.propName(p.name) === 'body' && ts.isObjectLiteralExpression(p.parent)) p = p.parent.parent;
     if (ts.isCallExpression(p) && /(create|replace|patch)NamespacedSecret$/.test(p.expression.getText(this.sf))) return 'createNamespacedSecret';
+    if (this.iacKind && ts.isNewExpression(p) && p.arguments?.includes(obj as TS.Expression) && IAC_SECRET_CALLEE.test(p.expression.getText(this.sf))) return this.iacKind;
     return undefined;
   }
 
@@ -378,6 +393,11 @@ class TsWalker {
     const namespace = meta ? this.stringOf(this.property(meta, 'namespace')) : undefined;
     if (name && isCodeLiteral(name)) fact.name = name;
     if (namespace && isCodeLiteral(namespace)) fact.namespace = namespace;
+    if (!fact.name && (context === 'pulumi-secret' || context === 'cdk8s-secret') && this.ts.isNewExpression(obj.parent)) {
+      // Pulumi's resource name (`new k8s.core.v1.Secret("orders-db", …)`), cdk8s's construct id (`new KubeSecret(this, "db", …)`).
+      const logical = this.stringOf(obj.parent.arguments?.[context === 'pulumi-secret' ? 0 : 1]);
+      if (logical) fact.nameAsWritten = logical;
+    }
     this.model.inlineSecrets.push(fact);
   }
 

@@ -1,3 +1,5 @@
+import { secretHoldsCredential } from '../../analyzers/tests/judge.js';
+import { IAC_SECRET_FORMS } from '../../analyzers/tests/model.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { databaseOperatorSecrets } from '../../k8s/db-operators.js';
 import { esSpec } from '../../k8s/eso.js';
@@ -6,13 +8,14 @@ import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
 import { resourceLocation, resourceRef, secretLiterals } from './common.js';
 import { kustomizeGenerators } from './kustomize.js';
+import { harnessModels, Occurrences } from '../tests/common.js';
 
 export const inlineSecretManifest = createRule(
   {
     id: 'inline-secret-manifest',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A Kubernetes Secret committed with literal credential values (a manifest, a Kustomize secretGenerator, the template of an ExternalSecret)',
+    description: 'A Kubernetes Secret committed with literal credential values (a manifest, a Kustomize secretGenerator, the template of an ExternalSecret, a Pulumi or cdk8s program)',
     why: 'A credential in git is readable by everyone with repo access, lives forever in history, and has no authority that can rotate it. Repository manifests must never embed credentials.',
     allowed: 'An ExternalSecret (external secrets), a CNPG-owned or Helm-generated Secret (cluster-managed), or a Secret whose values are Helm templates, ${VAR} placeholders, tokens the deploy pipeline replaces (#{VAR}#, __VAR__) or empty.',
     remediation: 'Delete the literal Secret, rotate the exposed credential, and materialise the Secret from its authority: an ExternalSecret for external secrets, the CNPG operator for PostgreSQL users, cert-manager for TLS keys, Helm lookup+randAlphaNum for admin passwords and other in-cluster credentials.',
@@ -76,6 +79,34 @@ export const inlineSecretManifest = createRule(
             keys,
             origin,
             resource: { kind: 'Secret', name, ...(renderedNamespace ? { namespace: renderedNamespace } : {}) },
+            replacement: authorityReplacement(context.project, origin, target),
+          });
+        }
+      },
+    );
+    // Pulumi and cdk8s programs declare Secrets in code (`new k8s.core.v1.Secret(name, { stringData })`): what they
+    // commit is what a manifest would. Under a test folder, test-inline-secret has them.
+    context.each(
+      harnessModels(context.project).filter((m) => m.model.role === 'script' && m.model.inlineSecrets.some((f) => IAC_SECRET_FORMS.has(f.form))),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        const seen = new Occurrences();
+        for (const fact of model.inlineSecrets) {
+          if (!IAC_SECRET_FORMS.has(fact.form) || !secretHoldsCredential(fact.literalKeys, fact.values, context.config.credentialNames)) continue;
+          const name = fact.name ?? fact.nameAsWritten ?? 'secret';
+          const origin = classifier.classify({ name, keys: fact.keys, kind: 'Secret', file: file.path, cnpgOwned: operatorSecrets.has(name) });
+          const target = { name, namespace: fact.namespace, keys: fact.keys, engine: operatorSecrets.get(name) };
+          context.report({
+            file,
+            line: fact.line,
+            column: fact.column,
+            endLine: fact.endLine,
+            message: `${fact.form === 'pulumi-secret' ? 'Pulumi' : 'cdk8s'} Secret ${fact.name ?? fact.nameAsWritten ?? '(unnamed)'} carries ${fact.literalKeys.length} literal credential value${fact.literalKeys.length === 1 ? '' : 's'} (${fact.literalKeys.join(', ')}) in git`,
+            location: seen.next(`secret:${fact.namespace ?? ''}/${name}#${[...fact.literalKeys].sort().join(',')}`),
+            value: fact.values.join('\u0000'),
+            keys: fact.literalKeys,
+            origin,
+            resource: { kind: 'Secret', name, ...(fact.namespace ? { namespace: fact.namespace } : {}) },
             replacement: authorityReplacement(context.project, origin, target),
           });
         }

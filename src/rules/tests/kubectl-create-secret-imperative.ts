@@ -1,4 +1,5 @@
 import { secretHoldsCredential } from '../../analyzers/tests/judge.js';
+import { IAC_SECRET_FORMS } from '../../analyzers/tests/model.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { createRule } from '../create-rule.js';
 import { cnpgManagedRoleReplacement, externalSecretReplacement } from '../snippets.js';
@@ -38,6 +39,8 @@ export const kubectlCreateSecretImperative = createRule(
       ({ file, model }) => {
         const seen = new Occurrences();
         for (const fact of model.inlineSecrets) {
+          // A Pulumi or cdk8s program declares its Secret: inline-secret-manifest judges it like a manifest.
+          if (IAC_SECRET_FORMS.has(fact.form)) continue;
           if (!KUBECTL_FORMS.has(fact.form) && !secretHoldsCredential(fact.literalKeys, fact.values, extra)) continue;
           const name = fact.name ?? 'secret';
           const secretType = fact.secretType === 'docker-registry' ? 'kubernetes.io/dockerconfigjson' : fact.secretType === 'tls' ? 'kubernetes.io/tls' : undefined;

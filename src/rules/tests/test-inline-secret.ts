@@ -11,6 +11,8 @@ const FORMS: Record<string, string> = {
   'corev1.Secret': 'a corev1.Secret literal',
   'python-dict': 'a Secret dict',
   'secret-helper': 'a Secret helper of the test kit',
+  'pulumi-secret': 'a Pulumi Secret resource',
+  'cdk8s-secret': 'a cdk8s Secret construct',
   'kubectl-create': 'kubectl create secret',
   'tilt-ext-secret': "Tilt's ext://secret helper (kubectl create secret)",
   'kubectl-apply-heredoc': 'kubectl apply of a heredoc Secret',
