@@ -1,5 +1,6 @@
 import { cnpgSecretUses, externalSecretView, isCnpgCluster, pushSecretView, EXTERNAL_SECRET_KINDS, PUSH_SECRET_KINDS } from '../k8s/eso.js';
 import { databaseOperatorSecrets } from '../k8s/db-operators.js';
+import { operatorSecrets as operatorWrittenSecrets, operatorWriterOf } from '../k8s/operator-secrets.js';
 import type { K8sResource } from '../k8s/resources.js';
 import { STORE_KINDS } from '../k8s/stores.js';
 import type { Project } from '../scan/project.js';
@@ -232,6 +233,9 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
         producer = resource.kind;
     }
     keys = [...new Set(keys)].sort();
+    // A Secret an operator writes (CNPG's <cluster>-app, PGO's <cluster>-pguser-<user>, a KafkaUser's) is the operator's
+    // whatever else defines it in the tree.
+    const writer = STORE_KINDS.includes(resource.kind) ? undefined : operatorWriterOf(project, originName, resource.namespace);
     const origin = STORE_KINDS.includes(resource.kind)
       ? 'unknown'
       : classifier.classify({
@@ -242,7 +246,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
           isTest: file.isTest,
           secretType: type,
           helmGenerated: isHelmGenerated(resource),
-          cnpgOwned: operatorSecrets.has(originName),
+          cnpgOwned: operatorSecrets.has(originName) || writer !== undefined,
         });
     entries.push({
       file: resource.file,
@@ -253,7 +257,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
       keys,
       ...(type ? { type } : {}),
       origin,
-      authority: STORE_KINDS.includes(resource.kind) ? 'n/a' : classifier.authority(origin, originName, operatorSecrets.has(originName) ? [...keys, operatorSecrets.get(originName)!] : keys),
+      authority: STORE_KINDS.includes(resource.kind) ? 'n/a' : writer && origin === 'cluster-operator' ? writer.authority : classifier.authority(origin, originName, operatorSecrets.has(originName) ? [...keys, operatorSecrets.get(originName)!] : keys),
       environments: environmentsOf(resource, project, chartEnvs),
       ...(producer ? { producer } : {}),
       template: resource.source === 'template',
@@ -262,15 +266,41 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
     });
   }
   entries.push(...generatedSecretEntries(project, findings, classifier, operatorSecrets));
+  entries.push(...operatorSecretEntries(project, chartEnvs, owned));
   entries.push(...cnpgEntries(project, chartEnvs, owned));
   entries.push(...buildSecretEntries(project, findings));
   return entries.sort(compareInventory);
 }
 
 /**
- * Secrets around a CNPG Cluster: the `<cluster>-app` (and, with superuser access, `<cluster>-superuser`) Secret the
- * operator generates, and every role/bootstrap password Secret it reads that nothing in the tree defines (its
- * producer is then unknown to the scan, which the inventory says). Secrets defined in the tree have their own entry.
+ * Secrets operators write for the resources of the tree (see k8s/operator-secrets.ts): CNPG's `<cluster>-app`, Crunchy
+ * PGO's `<cluster>-pguser-<user>`, a KafkaUser's credentials, a cert-manager Certificate's key pair, a Crossplane
+ * resource's connection details. No manifest defines them; they exist in the cluster all the same.
+ */
+function operatorSecretEntries(project: Project, chartEnvs: ChartEnvironments, owned?: (file: string) => boolean): InventoryEntry[] {
+  return operatorWrittenSecrets(project)
+    .filter((s) => !owned || owned(s.resource.file))
+    .map((s) => ({
+      file: s.resource.file,
+      line: s.line,
+      kind: 'Secret',
+      name: s.name,
+      ...(s.namespace ? { namespace: s.namespace } : {}),
+      keys: s.keys,
+      type: s.type,
+      origin: 'cluster-operator' as const,
+      authority: s.authority,
+      environments: environmentsOf(s.resource, project, chartEnvs),
+      producer: s.producer,
+      template: s.resource.source === 'template',
+      vendored: s.resource.parsed.file.vendored,
+      findings: [],
+    }));
+}
+
+/**
+ * The Secrets a CNPG Cluster reads (role, bootstrap and superuser passwords) that nothing in the tree defines: their
+ * producer is unknown to the scan, which the inventory says. Secrets defined in the tree have their own entry.
  */
 function cnpgEntries(project: Project, chartEnvs: ChartEnvironments, owned?: (file: string) => boolean): InventoryEntry[] {
   const defined = new Set<string>();
@@ -301,15 +331,7 @@ function cnpgEntries(project: Project, chartEnvs: ChartEnvironments, owned?: (fi
     const ns = cluster.namespace;
     const isDefined = (name: string) => defined.has(`${ns ?? ''}/${name}`) || (ns === undefined && definedTails().has(name));
     const base = { file: cluster.file, ...(ns ? { namespace: ns } : {}), type: 'kubernetes.io/basic-auth', origin: 'cluster-operator' as const, authority: 'CNPG operator', environments: environmentsOf(cluster, project, chartEnvs), template: cluster.source === 'template', vendored: file.vendored };
-    const uses = cnpgSecretUses(cluster);
-    if (!uses.some((u) => u.role === 'bootstrap')) {
-      out.push({ ...base, line: cluster.line, kind: 'Secret', name: `${cluster.name}-app`, keys: ['dbname', 'host', 'jdbc-uri', 'password', 'pgpass', 'port', 'uri', 'user', 'username'], producer: `CNPG Cluster ${cluster.name} (generated application owner credentials)`, findings: [] });
-    }
-    const superuserAccess = get(cluster.node, 'spec.enableSuperuserAccess');
-    if (isScalar(superuserAccess) && String(superuserAccess.value) === 'true' && !uses.some((u) => u.role === 'superuser')) {
-      out.push({ ...base, line: cluster.line, kind: 'Secret', name: `${cluster.name}-superuser`, keys: ['password', 'username'], producer: `CNPG Cluster ${cluster.name} (generated superuser credentials)`, findings: [] });
-    }
-    for (const use of uses) {
+    for (const use of cnpgSecretUses(cluster)) {
       if (isDefined(use.secretName)) continue;
       const what = use.role === 'managed-role' ? `managed role ${use.roleName ?? '?'} passwordSecret` : use.role === 'bootstrap' ? 'bootstrap owner secret' : 'superuser secret';
       out.push({ ...base, line: use.line, kind: 'Secret', name: use.secretName, keys: ['password', 'username'], producer: `read by CNPG Cluster ${cluster.name} as ${what}; not defined in this tree`, findings: [] });

@@ -36,8 +36,10 @@ export interface K8sResource {
 
 function looksLikeResource(node: PMap): boolean {
   const kind = getStr(node, 'kind');
-  if (!kind || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return false;
-  return node.entries.some((e) => e.key === 'apiVersion' || e.key === 'metadata');
+  if (!kind) return false;
+  if (/^[A-Z][A-Za-z0-9]*$/.test(kind)) return node.entries.some((e) => e.key === 'apiVersion' || e.key === 'metadata');
+  // A few custom resources have a lower-case kind (Zalando's `postgresql`): taken with an API group and metadata only.
+  return /^[a-z][A-Za-z0-9]*$/.test(kind) && /^[a-z0-9-]+(\.[a-z0-9-]+)+\/v\d/.test(getStr(node, 'apiVersion') ?? '') && node.entries.some((e) => e.key === 'metadata');
 }
 
 function make(parsed: ParsedFile<YamlFileModel>, node: PMap, docIndex: number, source: ResourceSource, valuesPath?: string): K8sResource {
