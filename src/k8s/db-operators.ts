@@ -2,6 +2,7 @@ import type { Project } from '../scan/project.js';
 import { memoFor } from '../scan/project-index.js';
 import { isMap, walkFrames, type PNode } from '../yaml/model.js';
 import { cnpgSecretUses, isCnpgCluster } from './eso.js';
+import { operatorSecrets } from './operator-secrets.js';
 import type { K8sResource } from './resources.js';
 
 /**
@@ -49,7 +50,7 @@ function referencedSecrets(spec: PNode | null | undefined): string[] {
 }
 
 /**
- * Secrets a database operator of the tree reads, by name, with the operator's engine (postgres, mysql, mongodb,
+ * Secrets a database operator of the tree reads or writes, by name, with the operator's engine (postgres, mysql, mongodb,
  * redis). CNPG's precise reading (managed roles, bootstrap, superuser) is kept; other operators' specs are searched
  * for Secret references.
  */
@@ -65,6 +66,8 @@ export function databaseOperatorSecrets(project: Project): Map<string, string> {
       if (!engine) continue;
       for (const name of referencedSecrets(resource.node.entries.find((e) => e.key === 'spec')?.value)) if (!out.has(name)) out.set(name, engine);
     }
+    // And the Secrets they write themselves: PGO's <cluster>-pguser-<user>, a MariaDB root password with generate: true.
+    for (const written of operatorSecrets(project)) if (written.engine && !out.has(written.name)) out.set(written.name, written.engine);
     return out;
   });
 }

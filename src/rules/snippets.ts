@@ -257,6 +257,27 @@ export function pushGeneratedSecretReplacement(target: {
   };
 }
 
+/**
+ * A Secret an operator writes (PGO's `<cluster>-pguser-<user>`, a KafkaUser's, a RabbitmqCluster's default user):
+ * nothing else may write it; workloads read the operator's Secret, and Vault holds at most a mirror of it.
+ */
+export function operatorWrittenSecretReplacement(target: { secretName: string; producer: string; keys: readonly string[] }): Replacement {
+  const key = target.keys.includes('password') ? 'password' : (target.keys[0] ?? 'password');
+  const envName = key.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  const lines = [
+    `# ${target.secretName}: written by ${target.producer}.`,
+    '# Delete whatever else writes it (ExternalSecret, committed Secret) and its copy in Vault or Azure Key Vault;',
+    '# workloads read the operator\'s Secret. To keep a copy in Vault, mirror it with a PushSecret (updatePolicy: Replace).',
+    'env:',
+    `  - name: ${envName}`,
+    '    valueFrom:',
+    '      secretKeyRef:',
+    `        name: ${yamlKey(target.secretName)}`,
+    `        key: ${yamlKey(key)}`,
+  ];
+  return { language: 'yaml', title: `Read ${target.secretName} as the operator writes it`, snippet: `${lines.join('\n')}\n` };
+}
+
 /** CNPG role name for a credential Secret: orders-db-credentials -> orders. */
 export function roleFromSecretName(secretName: string): string {
   const role = secretName

@@ -6,10 +6,11 @@ import type { Origin, Replacement } from '../../types.js';
 import { get, getStr, isMap, isScalar, seqItems, walk } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
-import { authorityReplacement } from '../snippets.js';
+import { authorityReplacement, operatorWrittenSecretReplacement } from '../snippets.js';
 import type { RuleContext } from '../types.js';
 import { externalSecrets, looksLikeEmbeddedResource, roleFromSecretName, sameNamespace, type EsEntry, type EsInfo } from './common.js';
 import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
+import { operatorWriterOf, type OperatorSecret } from '../../k8s/operator-secrets.js';
 import { groupBy } from '../../util/group.js';
 
 const CLUSTER_MANAGED: ReadonlySet<Origin> = new Set(['cluster-operator', 'cluster-helm', 'cluster-service']);
@@ -102,7 +103,7 @@ export const clusterManagedSecretFromAzureKv = createRule(
     description: 'A cluster-managed secret (DB credential, Helm-generated admin password, own-IdP OIDC client secret) fetched from Azure Key Vault',
     why: 'Cluster-managed secrets must NOT be fetched from Azure Key Vault: they are generated in-cluster by CNPG, Helm or Keycloak. Azure Key Vault only ever holds a copy or a placeholder, so the fetched value drifts from the real one (invalid_client_credentials, failed logins) or overwrites the generated one.',
     allowed: 'Azure Key Vault for external / third-party secrets (API keys, registry tokens, DNS credentials, external IdP client secrets); cluster-managed secrets generated in-cluster and, for Keycloak clients, read from Vault after the client-patcher extracted them.',
-    remediation: 'Delete the Azure Key Vault-backed ExternalSecret (and the key in Azure Key Vault); let the authority generate the Secret in-cluster: a CNPG managed role Secret, a Helm lookup + randAlphaNum Secret, or the Keycloak client-patcher key in Vault.',
+    remediation: 'Delete the Azure Key Vault-backed ExternalSecret (and the key in Azure Key Vault); let the authority generate the Secret in-cluster: a CNPG managed role Secret, the Secret its operator writes (Crunchy PGO, Strimzi, RabbitMQ, ...), a Helm lookup + randAlphaNum Secret, or the Keycloak client-patcher key in Vault.',
   },
   (context) => {
     const project = context.project;
@@ -113,6 +114,14 @@ export const clusterManagedSecretFromAzureKv = createRule(
       (u) => u.secretName,
     );
     const readByCnpg = (secretName: string, namespace: string | undefined) => (cnpgUses.get(secretName) ?? []).some((u) => sameNamespace(u.namespace, namespace));
+    // A Secret an operator writes (PGO's <cluster>-pguser-<user>, a KafkaUser's, a RabbitmqCluster's default user) is
+    // the operator's, whatever its name says; TLS material is cert-manager's, and not this rule's concern. A Secret a
+    // CNPG Cluster reads is judged as such first (its replacement is a managed role).
+    const writerOf = (secretName: string, namespace: string | undefined): OperatorSecret | undefined => {
+      const writer = operatorWriterOf(project, secretName, namespace);
+      return writer && writer.type !== 'kubernetes.io/tls' ? writer : undefined;
+    };
+    const operatorClass = (writer: OperatorSecret): Classified => ({ origin: 'cluster-operator', cls: writer.engine ? 'database' : 'generic' });
     context.each(
       externalSecrets(project),
       (es) => es.resource.file,
@@ -121,9 +130,10 @@ export const clusterManagedSecretFromAzureKv = createRule(
         const offending: { entry: EsEntry; c: Classified }[] = [];
         // A Secret a CNPG Cluster reads (bootstrap owner, managed role, superuser) in the same namespace is operator-owned.
         const cnpgTarget = es.targetName !== undefined && readByCnpg(es.targetName, es.namespace);
+        const writer = es.targetName !== undefined && !cnpgTarget ? writerOf(es.targetName, es.namespace) : undefined;
         for (const entry of es.entries) {
-          if (entry.store?.provider !== 'azurekv' || !(cnpgTarget || isSecretBearing(entry, es.targetName))) continue;
-          const c: Classified = cnpgTarget ? { origin: 'cluster-operator', cls: 'database' } : classify(classifier, es, entry);
+          if (entry.store?.provider !== 'azurekv' || !(cnpgTarget || writer || isSecretBearing(entry, es.targetName))) continue;
+          const c: Classified = cnpgTarget ? { origin: 'cluster-operator', cls: 'database' } : writer ? operatorClass(writer) : classify(classifier, es, entry);
           if (isClusterManaged(c)) offending.push({ entry, c });
         }
         if (offending.length === 0) return;
@@ -137,12 +147,14 @@ export const clusterManagedSecretFromAzureKv = createRule(
           file: es.resource.parsed.file,
           line: es.resource.line,
           endLine: Math.max(es.resource.line, ...offending.map((o) => o.entry.read.line)),
-          message: `${es.resource.kind} ${es.resource.name} fetches ${kinds.join(' and ')} ${remoteKeys.join(', ')} into Secret ${target} from Azure Key Vault store ${stores.join(', ')}; its authority is ${AUTHORITY_TEXT[origin] ?? origin}`,
+          message: `${es.resource.kind} ${es.resource.name} fetches ${kinds.join(' and ')} ${remoteKeys.join(', ')} into Secret ${target} from Azure Key Vault store ${stores.join(', ')}; its authority is ${writer?.producer ?? AUTHORITY_TEXT[origin] ?? origin}`,
           location: resourceLocation(es.resource, `azurekv:${[...remoteKeys].sort().join(',')}`),
           keys: offending.map((o) => o.entry.read.secretKey ?? o.entry.read.remoteKey),
           origin,
           resource: resourceRef(es.resource),
-          replacement: replacementFor(context, origin, { name: target, namespace: es.namespace, keys: offending.map((o) => o.entry.read.secretKey).filter((k): k is string => !!k) }),
+          replacement: writer
+            ? operatorWrittenSecretReplacement({ secretName: target, producer: writer.producer, keys: writer.keys })
+            : replacementFor(context, origin, { name: target, namespace: es.namespace, keys: offending.map((o) => o.entry.read.secretKey).filter((k): k is string => !!k) }),
         });
       },
     );
@@ -162,31 +174,34 @@ export const clusterManagedSecretFromAzureKv = createRule(
             if (secretName && objectName) syncedBy.set(objectName, secretName);
           }
         }
-        const offending: { object: string; c: Classified; target?: string }[] = [];
+        const offending: { object: string; c: Classified; target?: string; writer?: OperatorSecret }[] = [];
         for (const object of [...new Set([...objects, ...syncedBy.keys()])]) {
           const target = syncedBy.get(object);
           const cnpgTarget = target !== undefined && readByCnpg(target, spc.namespace);
+          const writer = target !== undefined && !cnpgTarget ? writerOf(target, spc.namespace) : undefined;
           const bearing = isCredentialName(object) || isDatabaseName(object) || credentialClass(object) !== 'generic';
-          if (!cnpgTarget && !bearing) continue;
+          if (!cnpgTarget && !writer && !bearing) continue;
           let c: Classified = { origin: classifier.classify({ name: object, kind: 'AzureKeyVaultSecret', file: spc.file }), cls: credentialClass(object) };
           if (cnpgTarget) c = { origin: 'cluster-operator', cls: 'database' };
+          else if (writer) c = operatorClass(writer);
           else if (c.cls === 'generic' && target) c = { origin: classifier.classify({ name: target, keys: [object], kind: 'Secret', file: spc.file }), cls: credentialClass(target, [object]) };
-          if (isClusterManaged(c)) offending.push({ object, c, ...(target ? { target } : {}) });
+          if (isClusterManaged(c)) offending.push({ object, c, ...(target ? { target } : {}), ...(writer ? { writer } : {}) });
         }
         if (offending.length === 0) return;
         const origin = offending[0]!.c.origin;
+        const writer = offending.find((o) => o.writer)?.writer;
         const names = offending.map((o) => o.object);
         const targets = [...new Set(offending.map((o) => o.target).filter((t): t is string => !!t))];
         const kinds = [...new Set(offending.map((o) => (o.c.cls === 'database' ? 'database credential' : o.c.cls === 'oidc-client' ? 'OIDC client secret' : o.c.cls === 'admin' ? 'admin password' : 'cluster-managed secret')))];
         context.report({
           file: spc.parsed.file,
           line: spc.line,
-          message: `SecretProviderClass ${spc.name} mounts ${kinds.join(' and ')} ${names.join(', ')} from Azure Key Vault${targets.length ? ` (synced into Secret ${targets.join(', ')})` : ''}; its authority is ${AUTHORITY_TEXT[origin] ?? origin}`,
+          message: `SecretProviderClass ${spc.name} mounts ${kinds.join(' and ')} ${names.join(', ')} from Azure Key Vault${targets.length ? ` (synced into Secret ${targets.join(', ')})` : ''}; its authority is ${writer ? writer.producer : (AUTHORITY_TEXT[origin] ?? origin)}`,
           location: resourceLocation(spc, `azurekv:${[...names].sort().join(',')}`),
           keys: names,
           origin,
           resource: resourceRef(spc),
-          replacement: replacementFor(context, origin, { name: targets[0] ?? spc.name, namespace: spc.namespace, keys: names }),
+          replacement: writer ? operatorWrittenSecretReplacement({ secretName: writer.name, producer: writer.producer, keys: writer.keys }) : replacementFor(context, origin, { name: targets[0] ?? spc.name, namespace: spc.namespace, keys: names }),
         });
       },
     );

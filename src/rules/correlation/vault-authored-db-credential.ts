@@ -6,7 +6,8 @@ import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { get, getStr, isMap, isScalar, seqItems, str, walk, type PEntry, type PMap, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
-import { cnpgManagedRoleReplacement } from '../snippets.js';
+import { cnpgManagedRoleReplacement, operatorWrittenSecretReplacement } from '../snippets.js';
+import { isCnpgWritten, operatorWriterOf } from '../../k8s/operator-secrets.js';
 import type { RuleContext } from '../types.js';
 import { appOfVaultPath } from '../tests/vault-write-db-credential.js';
 import { mirrorConsumerEntries } from './mirror.js';
@@ -312,22 +313,29 @@ export const vaultAuthoredDbCredential = createRule(
           assumed ||= v.assumed;
         }
         if (vaultEntries.length === 0) return;
-        const evidence = dbEvidence(es, vaultEntries);
+        // A database operator that writes the target itself (PGO's <cluster>-pguser-<user>, a MongoDBCommunity
+        // user's connection string) makes it a database credential whatever its name says.
+        const writer = es.targetName ? operatorWriterOf(project, es.targetName, es.namespace) : undefined;
+        const dbWriter = writer?.engine ? writer : undefined;
+        const evidence = [...(dbWriter ? [`written by ${dbWriter.producer}`] : []), ...dbEvidence(es, vaultEntries)];
         if (evidence.length === 0) return;
         const storeNames = [...new Set(vaultEntries.map((e) => e.storeName ?? '(unnamed store)'))];
         const target = es.targetName ?? es.resource.name;
         const remoteKeys = [...new Set(vaultEntries.map((e) => e.remoteKey ?? e.read.remoteKey))].sort();
+        const byOperator = dbWriter && !isCnpgWritten(dbWriter) ? dbWriter : undefined;
         context.report({
           file: es.resource.parsed.file,
           line: es.resource.line,
           endLine: Math.max(es.resource.line, ...vaultEntries.map((e) => e.read.line)),
-          message: `${es.resource.kind} ${es.resource.name} fills database credential Secret ${target} from Vault store ${storeNames.join(', ')}${assumed ? ' (provider not defined in the tree, assumed Vault)' : ''} (${evidence.join('; ')}): Vault authors a password CNPG should own`,
+          message: `${es.resource.kind} ${es.resource.name} fills database credential Secret ${target} from Vault store ${storeNames.join(', ')}${assumed ? ' (provider not defined in the tree, assumed Vault)' : ''} (${evidence.join('; ')}): Vault authors a password ${byOperator ? byOperator.authority : 'CNPG'} should own`,
           location: resourceLocation(es.resource, `vault:${remoteKeys.join(',')}`),
           keys: vaultEntries.map((e) => e.read.secretKey ?? e.read.remoteKey),
           origin: 'cluster-operator',
           resource: resourceRef(es.resource),
-          replacement: cnpgManagedRoleReplacement({ secretName: target, role: roleFromSecretName(target) }),
-          remediation: `Give role ${roleFromSecretName(target)} a CNPG managed role whose passwordSecret ${target} is generated in-cluster, then delete ${es.resource.kind} ${es.resource.name} and the Vault ${plural(remoteKeys.length, 'key')} ${remoteKeys.join(', ')}.`,
+          replacement: byOperator ? operatorWrittenSecretReplacement({ secretName: target, producer: byOperator.producer, keys: byOperator.keys }) : cnpgManagedRoleReplacement({ secretName: target, role: roleFromSecretName(target) }),
+          remediation: byOperator
+            ? `Delete ${es.resource.kind} ${es.resource.name} and the Vault ${plural(remoteKeys.length, 'key')} ${remoteKeys.join(', ')}: ${byOperator.producer.replace(/ \(.*\)$/, '')} writes ${target} itself; mirror it to Vault with a PushSecret (updatePolicy Replace) if a copy is needed.`
+            : `Give role ${roleFromSecretName(target)} a CNPG managed role whose passwordSecret ${target} is generated in-cluster, then delete ${es.resource.kind} ${es.resource.name} and the Vault ${plural(remoteKeys.length, 'key')} ${remoteKeys.join(', ')}.`,
         });
       },
     );

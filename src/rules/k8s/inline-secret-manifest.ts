@@ -5,7 +5,8 @@ import { databaseOperatorSecrets } from '../../k8s/db-operators.js';
 import { esSpec } from '../../k8s/eso.js';
 import { get, getStr, isMap, type PMap } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
-import { authorityReplacement } from '../snippets.js';
+import { authorityReplacement, operatorWrittenSecretReplacement } from '../snippets.js';
+import { isCnpgWritten, operatorWriterOf } from '../../k8s/operator-secrets.js';
 import { resourceLocation, resourceRef, secretLiterals } from './common.js';
 import { kustomizeGenerators } from './kustomize.js';
 import { harnessModels, Occurrences } from '../tests/common.js';
@@ -34,9 +35,13 @@ export const inlineSecretManifest = createRule(
         if (literals.length === 0) return;
         const keys = literals.map((l) => l.key);
         const allKeys = literals.map((l) => l.path.split('.').slice(1).join('.'));
-        const origin = classifier.classify({ name: resource.name, keys: allKeys, kind: 'Secret', file: resource.file, cnpgOwned: operatorSecrets.has(resource.name), secretType: getStr(resource.node, 'type') });
+        // A Secret an operator writes (a KafkaUser's, a RabbitmqCluster's default user) is the operator's, whatever its name.
+        const writer = operatorWriterOf(context.project, resource.name, resource.namespace);
+        const operatorWritten = writer !== undefined && writer.type !== 'kubernetes.io/tls' && !isCnpgWritten(writer);
+        const origin = classifier.classify({ name: resource.name, keys: allKeys, kind: 'Secret', file: resource.file, cnpgOwned: operatorSecrets.has(resource.name) || operatorWritten, secretType: getStr(resource.node, 'type') });
         const target = { name: resource.name, namespace: resource.namespace, keys: allKeys, type: getStr(resource.node, 'type'), engine: operatorSecrets.get(resource.name) };
-        const replacement = authorityReplacement(context.project, origin, target);
+        const replacement =
+          operatorWritten && origin === 'cluster-operator' ? operatorWrittenSecretReplacement({ secretName: resource.name, producer: writer.producer, keys: writer.keys }) : authorityReplacement(context.project, origin, target);
         const first = literals[0]!;
         context.report({
           file: resource.parsed.file,
