@@ -7,7 +7,7 @@ import {
   type HelmAction,
   type HelmFrontEnd,
 } from '../src/analyzers/helm/gotemplate.js';
-import { objectDefinesText } from '../src/analyzers/yaml.js';
+import { objectDefinesText, writtenKeys } from '../src/analyzers/yaml.js';
 
 const lines = (s: string): string[] => s.split('\n');
 
@@ -640,5 +640,39 @@ describe('named templates that render a whole object', () => {
   it('gives nothing when no define holds an object (helpers, indented kinds, top-level objects)', () => {
     const plain = ['apiVersion: v1', 'kind: Secret', '{{- define "x.subjects" }}', 'subjects:', '  - kind: User', '{{- end }}'].join('\n');
     expect(objectDefinesText(plain, preprocessHelmTemplate(plain).defines)).toBeUndefined();
+  });
+});
+
+describe('writtenKeys: the entries a define body writes', () => {
+  it('keeps top-level keys with the actions of their values, through if blocks and ranges', () => {
+    const body = ['', 'username: {{ .Values.auth.username | b64enc }}', '{{- if .Values.auth.apiToken }}', 'API_TOKEN: {{ .Values.auth.apiToken | b64enc }}', '{{- end }}', '{{- range $k, $v := .Values.extra }}', '{{ $k }}: {{ $v | b64enc }}', '{{- end }}', 'mode: fixed', ''].join('\n');
+    expect(writtenKeys(body)).toEqual([
+      { key: 'username', value: '{{ .Values.auth.username | b64enc }}' },
+      { key: 'API_TOKEN', value: '{{ .Values.auth.apiToken | b64enc }}' },
+      { key: '{{ $k }}', value: '{{ $v | b64enc }}' },
+      { key: 'mode' },
+    ]);
+  });
+
+  it('reads a block value from the lines below its key, and a whole-line include as entries it does not name', () => {
+    const body = ['', '{{ include "app.more" . }}', 'config.yml: |-', '  {{- toYaml .Values.config | b64enc | nindent 2 }}', '  literal: line', 'nested:', '  inner: {{ .Values.inner }}', ''].join('\n');
+    expect(writtenKeys(body)).toEqual([
+      { key: '', value: '{{ include "app.more" . }}' },
+      { key: 'config.yml', block: true, value: '{{- toYaml .Values.config | b64enc | nindent 2 }}' },
+      { key: 'nested' },
+    ]);
+  });
+
+  it('gives nothing for output that is no map: names, lists, scalars', () => {
+    expect(writtenKeys('{{- printf "%s-%s" .Release.Name "app" | trunc 63 -}}')).toBeUndefined();
+    expect(writtenKeys('\n- name: FOO\n  value: {{ .Values.foo }}\n')).toBeUndefined();
+    expect(writtenKeys('\n{{ .Values.url }}:8080\n')).toBeUndefined();
+  });
+
+  it('keeps at most 32 entries and values up to their last whole action within 400 characters', () => {
+    const many = Array.from({ length: 40 }, (_, i) => `k${i}: {{ .Values.k${i} }}`).join('\n');
+    expect(writtenKeys(many)).toHaveLength(32);
+    const long = `big: {{ .Values.a }} ${'x'.repeat(390)} {{ .Values.b }}`;
+    expect(writtenKeys(long)).toEqual([{ key: 'big', value: '{{ .Values.a }}' }]);
   });
 });

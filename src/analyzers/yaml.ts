@@ -45,6 +45,19 @@ export interface NamedTemplate {
   generated: boolean;
   /** The named templates it includes in turn. */
   includes: string[];
+  /** The entries it writes when its output is a map (`password: {{ … }}` lines): see writtenKeys. */
+  keys?: WrittenKey[];
+}
+
+/**
+ * A top-level entry a define writes: its key (as written, `{{ $k }}` too) and, when the value renders something, the
+ * value's actions (`{{ .Values.pw | b64enc }}`; for a block scalar, the actions of its lines). A line that is one value
+ * action (`{{ include "x.more" . }}`, `{{ toYaml .Values.extra }}`) writes entries nobody names here: key ''.
+ */
+export interface WrittenKey {
+  key: string;
+  value?: string;
+  block?: true;
 }
 
 export interface HelmBlockAction {
@@ -136,6 +149,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     if (warnings[0] && !partial) context.diagnostic({ code: 'template-syntax', line: warnings[0].line, message: `Go template: ${warnings[0].message}` });
     const options = { restore: (s: string) => restorePlaceholders(s, frontEnd), text: intern };
     const parsed: ParsedYaml = partial ? { docs: [], aliasLimitHit: false, tooDeep: false } : withoutJinjaTags(parseYaml(blankCrdBodies(frontEnd.yaml), options), frontEnd.yaml, options);
+    if (role === 'template') addWrittenKeys(helm, text, frontEnd.defines);
     const bodies = role === 'template' ? objectDefinesText(text, frontEnd.defines) : undefined;
     if (bodies === undefined) return finish(parsed, role, helm, context);
     const bodiesFrontEnd = preprocessHelmTemplate(bodies);
@@ -155,6 +169,10 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
         for (const define of Object.values(helm.defines)) {
           define.valuesRefs = internAll(define.valuesRefs);
           define.includes = internAll(define.includes);
+          for (const written of define.keys ?? []) {
+            written.key = intern(written.key);
+            if (written.value !== undefined) written.value = intern(written.value);
+          }
         }
       }
     }
@@ -231,6 +249,88 @@ function helmInfoOf(frontEnd: HelmFrontEnd, path: string, withDefines: boolean):
     ...(blocks.length > 0 ? { blocks } : {}),
     ...(defines ? { defines } : {}),
   };
+}
+
+/** Entries kept per define, and characters per value: the model is cached and held for every template of the tree. */
+const WRITTEN_KEYS_LIMIT = 32;
+const WRITTEN_VALUE_LIMIT = 400;
+const WRITTEN_LINE_LIMIT = 2000;
+const ACTION = /\{\{[\s\S]*?\}\}/g;
+/** `key: value` at the start of a line: a plain, quoted or templated key (`{{ $k }}`), not a list item or a flow. */
+const WRITTEN_KEY_LINE = /^( *)("[^"]*"|'[^']*'|\{\{(?:(?!\}\}).)*\}\}|[^\s#{}[\],&*!|>'"%@`-][^:#]*?)[ \t]*:(?:[ \t]+(.*))?$/;
+const ACTIONS_ONLY = /^\s*(?:\{\{(?:(?!\}\}).)*\}\}\s*)+$/;
+/** Actions that write nothing: control flow, comments, assignments. */
+const SILENT_ACTION = /^\{\{-?\s*(?:if|else|end|range|with|define|block|break|continue|\/\*|\$[A-Za-z_][\w]*\s*:?=)/;
+
+/** What the defines of a template write when their output is a map (see WrittenKey): added to their NamedTemplate. */
+function addWrittenKeys(helm: HelmInfo, text: string, defines: readonly HelmDefine[]): void {
+  for (const define of defines) {
+    const body = text.slice(define.start, define.end);
+    if (OBJECT_BODY.test(body)) continue;
+    const keys = writtenKeys(body);
+    if (!keys) continue;
+    helm.defines ??= {};
+    const template = (helm.defines[define.name] ??= { valuesRefs: [], generated: false, includes: [] });
+    template.keys ??= keys;
+  }
+}
+
+/**
+ * The top-level entries a define body writes, or undefined when its output is no map (a name, a list, a scalar): the
+ * lines at the body's least indentation must all be `key: value` lines (or whole-line value actions).
+ */
+export function writtenKeys(body: string): WrittenKey[] | undefined {
+  if (!body.includes(':')) return undefined;
+  // A multi-line action is one line here: only what the body writes matters, not where.
+  const lines = body.replace(ACTION, (action) => action.replace(/\r?\n/g, ' ')).split(/\r?\n/);
+  const content = lines.map((line) => (ACTIONS_ONLY.test(line) ? { line, actions: true } : { line: line.replace(/\s+$/, ''), actions: false })).filter((l) => l.line.trim() !== '' && !l.line.trimStart().startsWith('#'));
+  let top = Number.MAX_SAFE_INTEGER;
+  for (const l of content) {
+    // A line this long is data (a certificate, a minified document), not an entry a rule could judge.
+    if (l.line.length > WRITTEN_LINE_LIMIT) return undefined;
+    if (!l.actions) top = Math.min(top, l.line.length - l.line.trimStart().length);
+  }
+  if (top === Number.MAX_SAFE_INTEGER) return undefined;
+  const out: WrittenKey[] = [];
+  let current: WrittenKey | undefined;
+  let nested = false;
+  for (const { line, actions } of content) {
+    const indent = line.length - line.trimStart().length;
+    if (actions) {
+      const writes = (line.match(ACTION) ?? []).filter((a) => !SILENT_ACTION.test(a));
+      if (writes.length === 0) continue;
+      // Inside a key's block value (`config.yaml: |-` then `{{ … | nindent 4 }}`): that value's actions.
+      if (current && nested && indent > top) current.value = clipped(`${current.value ?? ''}${current.value ? ' ' : ''}${writes.join(' ')}`);
+      else if (out.length < WRITTEN_KEYS_LIMIT) out.push({ key: '', value: clipped(writes.join(' ')) });
+      continue;
+    }
+    if (indent > top) {
+      if (current && nested && current.block) {
+        const inner = line.match(ACTION);
+        if (inner) current.value = clipped(`${current.value ?? ''}${current.value ? ' ' : ''}${inner.join(' ')}`);
+      }
+      continue;
+    }
+    const m = WRITTEN_KEY_LINE.exec(line);
+    if (!m) return undefined;
+    const key = m[2]!.replace(/^(["'])(.*)\1$/, '$2');
+    const value = (m[3] ?? '').replace(/\s+#.*$/, '');
+    current = out.length < WRITTEN_KEYS_LIMIT ? { key } : undefined;
+    nested = value === '' || /^[|>][-+0-9]*$/.test(value);
+    if (current) {
+      if (/^[|>]/.test(value)) current.block = true;
+      else if (value.includes('{{')) current.value = clipped(value);
+      out.push(current);
+    }
+  }
+  return out.some((k) => k.key !== '') ? out : undefined;
+}
+
+/** VALUE cut to the last whole action within WRITTEN_VALUE_LIMIT characters. */
+function clipped(value: string): string {
+  if (value.length <= WRITTEN_VALUE_LIMIT) return value;
+  const end = value.lastIndexOf('}}', WRITTEN_VALUE_LIMIT - 2);
+  return end < 0 ? '' : value.slice(0, end + 2);
 }
 
 /** A named template whose body is a whole object: `kind:` opens one of its lines. */

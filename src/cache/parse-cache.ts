@@ -35,7 +35,7 @@ import { writeAll, writeTextSync } from '../util/write-text.js';
 
 export { buildId, CACHE_DIR };
 
-const FORMAT = 7; // 3: YAML models no longer carry helm.actions; 4: packs have an id, deltas refer to it; 5: ctimes; 6: lazy packs; 7: YAML trees as arrays (yaml-codec.ts)
+const FORMAT = 8; // 3: YAML models no longer carry helm.actions; 4: packs have an id, deltas refer to it; 5: ctimes; 6: lazy packs; 7: YAML trees as arrays (yaml-codec.ts); 8: named templates keep the keys they write
 const PREFIX = `parse-v${FORMAT}-`;
 /** The pack's last bytes: a newline and the index's offset in 16 decimal digits. */
 const TRAILER = 17;
