@@ -1,6 +1,8 @@
 import { cnpgSecretUses, externalSecretView, isCnpgCluster, pushSecretView, EXTERNAL_SECRET_KINDS, PUSH_SECRET_KINDS } from '../k8s/eso.js';
 import { databaseOperatorSecrets } from '../k8s/db-operators.js';
 import { operatorSecrets as operatorWrittenSecrets, operatorWriterOf } from '../k8s/operator-secrets.js';
+import { includedDefineName } from '../k8s/named-templates.js';
+import { secretDataBlocks } from '../k8s/secret-data-blocks.js';
 import type { K8sResource } from '../k8s/resources.js';
 import { STORE_KINDS } from '../k8s/stores.js';
 import type { Project } from '../scan/project.js';
@@ -31,6 +33,18 @@ export const SECRET_LIKE_KINDS = new Set([
 
 function mapKeys(node: PNode | null | undefined): string[] {
   return isMap(node) ? node.entries.map((e) => e.key) : [];
+}
+
+/** Keys that defines included into a templated Secret's data write (`{{- include "app.secretData" . | nindent 2 }}`). */
+function includedKeys(resource: K8sResource): string[] {
+  if (resource.source !== 'template' || !resource.namedTemplates) return [];
+  const out: string[] = [];
+  for (const { block, owner } of secretDataBlocks(resource)) {
+    const define = owner ? undefined : includedDefineName(block.expr);
+    const written = define === undefined ? undefined : resource.namedTemplates.written(define, resource.helm?.chartRoot ?? '.');
+    for (const entry of written ?? []) if (entry.key !== '') out.push(entry.key);
+  }
+  return out;
 }
 
 function isHelmGenerated(resource: K8sResource): boolean {
@@ -164,7 +178,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
     let classKeys: string[] = [];
     switch (resource.kind) {
       case 'Secret': {
-        keys = [...mapKeys(get(resource.node, 'data')), ...mapKeys(get(resource.node, 'stringData'))];
+        keys = [...mapKeys(get(resource.node, 'data')), ...mapKeys(get(resource.node, 'stringData')), ...includedKeys(resource)];
         type = getStr(resource.node, 'type') ?? 'Opaque';
         if (isHelmGenerated(resource)) producer = 'helm (lookup + random generator)';
         else if (resource.source === 'template') producer = 'helm template (values)';

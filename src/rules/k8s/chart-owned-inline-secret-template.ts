@@ -7,6 +7,9 @@ import type { Project } from '../../scan/project.js';
 import { isChartRoot, memoFor, resourcesInFile } from '../../scan/project-index.js';
 import type { Replacement, Severity } from '../../types.js';
 import { basename, dirname } from '../../util/path.js';
+import type { HelmBlockAction } from '../../analyzers/yaml.js';
+import { includedDefineName, type WrittenEntry } from '../../k8s/named-templates.js';
+import { secretDataBlocks } from '../../k8s/secret-data-blocks.js';
 import { get, isMap, isScalar, keyPath, walkFrames, type PEntry, type PNode, type PScalar } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
@@ -24,6 +27,14 @@ export interface ValuesFedKey {
   files?: string[];
   /** The key falls back to Helm generation (randAlphaNum/lookup/generate helper) when the values are empty. */
   fallback: boolean;
+}
+
+/** Where a Secret entry's expressions are read: the template itself, or the define that writes the entry. */
+interface Scope {
+  helm: K8sResource['helm'];
+  namedTemplates: K8sResource['namedTemplates'];
+  /** The entry is written inside a named template: the dot is the include's argument there. */
+  inDefine: boolean;
 }
 
 const fedKeysMemo = new WeakMap<K8sResource, { extra: readonly string[]; keys: readonly ValuesFedKey[] }>();
@@ -44,12 +55,14 @@ function computeValuesFedKeys(resource: K8sResource, extra: readonly string[]): 
   const out: ValuesFedKey[] = [];
   /** Keys that some if/else branch fills with a generated value: `{{ if .Values.pw }}pw: values{{ else }}pw: randAlphaNum{{ end }}`. */
   const generatedKeys = new Set<string>();
+  // A Secret a named template renders reads its caller's dot: those fields are values handed over by the include.
+  const scope: Scope = { helm: resource.helm, namedTemplates: resource.namedTemplates, inDefine: basename(resource.file).startsWith('_') };
   for (const section of ['stringData', 'data'] as const) {
     const map = resource.node.entries.filter((e) => e.key === section).map((e) => e.value);
     for (const node of map) {
       if (!isMap(node)) continue;
       for (const e of node.entries) {
-        const fed = valuesFedEntry(e, resource, extra);
+        const fed = valuesFedEntry(e, scope, extra);
         if (fed) out.push({ ...fed, section });
         else if (isScalar(e.value) && typeof e.value.value === 'string' && templateExprs(e.value.value).some((x) => exprSources(x, resource.helm, resource.namedTemplates).generated)) {
           generatedKeys.add(e.key);
@@ -57,50 +70,69 @@ function computeValuesFedKeys(resource: K8sResource, extra: readonly string[]): 
       }
     }
   }
-  out.push(...blockFedKeys(resource, extra));
+  blockFedKeys(resource, scope, extra, out);
   return out.map((k) => (generatedKeys.has(k.key) ? { ...k, fallback: true } : k));
 }
 
 /**
  * `stringData:` filled by a block injection (`{{- toYaml .Values.secrets | nindent 2 }}`, or `toYaml .` under
- * `with .Values.secrets`): the YAML text keeps a blank line there, so the whole map comes from those values.
+ * `with .Values.secrets`): the YAML text keeps a blank line there, so the whole map comes from those values. A define
+ * that writes `key: value` lines (`{{- include "app.secretData" . | nindent 2 }}`) is judged by those keys.
  */
-function blockFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFedKey[] {
-  const blocks = resource.helm?.blocks;
-  if (!blocks || blocks.length === 0) return [];
-  const out: ValuesFedKey[] = [];
-  const entries = resource.node.entries;
-  // The last entry's blank injection lines lie past the map's own end: up to the next document (or the file's end).
-  const nextDoc = resource.valuesPath === undefined ? resource.parsed.model.docs.find((d) => d.index > resource.docIndex) : undefined;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    if (e.key !== 'stringData' && e.key !== 'data') continue;
-    const next = entries.slice(i + 1).find((x) => x.line > e.line);
-    const last = next ? next.line - 1 : nextDoc ? nextDoc.line - 1 : Number.MAX_SAFE_INTEGER;
-    // The keys' own indentation: a block indented deeper fills one key's value (`rabbitmq.conf: |-` then an include).
-    const keysAt = isMap(e.value) && e.value.entries.length > 0 ? e.value.entries[0]!.column - 1 : undefined;
-    for (const block of blocks) {
-      if (block.line < e.line || block.line > last) continue;
+function blockFedKeys(resource: K8sResource, scope: Scope, extra: readonly string[], out: ValuesFedKey[]): void {
+  for (const { section, block, owner } of secretDataBlocks(resource)) {
+    if (owner) {
       // `mapbox_token: |` with the value on the next line: that key's value, judged as if written on its line.
-      const owner = isMap(e.value) ? e.value.entries.find((k) => isScalar(k.value) && k.value.style === 'block' && block.line > k.line && block.line <= k.value.endLine) : undefined;
-      if (owner) {
-        const fed = valuesFedEntry({ ...owner, value: { ...(owner.value as PScalar), value: `{{ ${block.expr} }}` } }, resource, extra);
-        if (fed) out.push({ ...fed, section: e.key });
-        continue;
-      }
-      const indent = /\bn?indent\s+(\d+)/.exec(block.expr)?.[1];
-      // Without an indent function the output keeps the define's own indentation (`{{- template "x.password" . }}`
-      // under `data:`, the define writing `  KEY: {{ … }}` lines): on a line of its own below the key, it adds entries.
-      const fillsTheMap = indent === undefined ? block.line >= e.line : keysAt === undefined ? Number(indent) > e.column - 1 : Number(indent) === keysAt;
-      if (!fillsTheMap) continue;
-      let refs = exprSources(block.expr, resource.helm, resource.namedTemplates).valuesRefs;
-      if (refs.length === 0 && READS_THE_DOT.test(block.expr)) refs = exprSources(innermostDotBinding(resource.helm, block.line) ?? '', resource.helm, resource.namedTemplates).valuesRefs;
-      const paths = refs.filter((ref) => !isSettingPath(ref) && !isNonCredentialMaterialPath(ref));
-      const files = chartFilesRead(block.expr);
-      if (paths.length > 0 || files.length > 0) out.push({ key: `{{ ${block.expr} }}`, section: e.key, line: block.line, column: 1, paths: paths.sort(), ...(files.length > 0 ? { files } : {}), fallback: false });
+      const entry = { ...owner, value: { ...(owner.value as PScalar), value: `{{ ${block.expr} }}` } };
+      const fed = valuesFedEntry(entry, scope, extra);
+      if (fed) out.push({ ...fed, section });
+      continue;
+    }
+    const define = includedDefineName(block.expr);
+    const written = define === undefined ? undefined : resource.namedTemplates?.written(define, resource.helm?.chartRoot ?? '.');
+    if (written) {
+      writtenFedKeys(written, block, section, resource, extra, out);
+      continue;
+    }
+    const fed = injectedFedKey(block.expr, block.line, resource);
+    if (fed) out.push({ ...fed, section });
+  }
+}
+
+/** A whole map injected from values or chart files: the expression is its key. */
+function injectedFedKey(expr: string, line: number, resource: K8sResource, helm = resource.helm): Omit<ValuesFedKey, 'section'> | undefined {
+  let refs = exprSources(expr, helm, resource.namedTemplates).valuesRefs;
+  if (refs.length === 0 && READS_THE_DOT.test(expr)) refs = exprSources(innermostDotBinding(resource.helm, line) ?? '', resource.helm, resource.namedTemplates).valuesRefs;
+  const paths = refs.filter((ref) => !isSettingPath(ref) && !isNonCredentialMaterialPath(ref));
+  const files = chartFilesRead(expr);
+  if (paths.length === 0 && files.length === 0) return undefined;
+  return { key: `{{ ${expr} }}`, line, column: 1, paths: [...paths].sort(), ...(files.length > 0 ? { files } : {}), fallback: false };
+}
+
+/**
+ * The entries an included define writes, judged like entries written in the template, on the include's line. A key
+ * the define names itself (`{{ $k }}: {{ $v }}` over its argument) takes the values the include hands over.
+ */
+function writtenFedKeys(written: readonly WrittenEntry[], block: HelmBlockAction, section: string, resource: K8sResource, extra: readonly string[], out: ValuesFedKey[]): void {
+  for (const w of written) {
+    if (w.key === '') {
+      const fed = injectedFedKey(w.value ?? '', block.line, resource, w.helm);
+      if (fed) out.push({ ...fed, key: `{{ ${block.expr} }}`, section });
+      continue;
+    }
+    const value: PScalar = { t: 'scalar', value: w.value ?? '', style: w.block ? 'block' : 'plain', line: block.line, column: 1, endLine: block.line };
+    const entry: PEntry = { key: w.key, line: block.line, column: 1, value };
+    const scope: Scope = { helm: w.helm, namedTemplates: resource.namedTemplates, inDefine: true };
+    const fed = valuesFedEntry(entry, scope, extra);
+    if (fed) {
+      out.push({ ...fed, section });
+      continue;
+    }
+    if (templateExprs(w.key).length > 0) {
+      const handed = exprSources(block.expr, resource.helm, resource.namedTemplates).valuesRefs.filter((ref) => !isSettingPath(ref) && !isNonCredentialMaterialPath(ref));
+      if (handed.length > 0) out.push({ key: w.key, section, line: block.line, column: 1, paths: [...handed].sort(), fallback: false });
     }
   }
-  return out;
 }
 
 /** The dot or a field of it as an argument: `toYaml .`, `(toYaml .data)`; not `.Values`, `.Release` and the like. */
@@ -112,7 +144,7 @@ function innermostDotBinding(helm: YamlFileModel['helm'], line: number): string 
   return open[open.length - 1]?.expr;
 }
 
-function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string[]): Omit<ValuesFedKey, 'section'> | undefined {
+function valuesFedEntry(e: PEntry, scope: Scope, extra: readonly string[]): Omit<ValuesFedKey, 'section'> | undefined {
   if (!isScalar(e.value) || typeof e.value.value !== 'string') return undefined;
   const exprs = templateExprs(e.value.value);
   if (exprs.length === 0) return undefined;
@@ -127,14 +159,13 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
   const paths = new Set<string>();
   const files = new Set<string>();
   let fallback = false;
-  // A Secret a named template renders reads its caller's dot: those fields are values handed over by the include.
-  const inDefine = basename(resource.file).startsWith('_');
+  const { helm, namedTemplates, inDefine } = scope;
   for (const expr of exprs) {
     if (!isNonCredentialMaterialPath(e.key)) chartFilesRead(expr).forEach((f) => files.add(f));
-    const sources = exprSources(expr, resource.helm, resource.namedTemplates);
+    const sources = exprSources(expr, helm, namedTemplates);
     const callerRefs = inDefine ? callerFieldRefs(expr).map((ref) => `${CALLER}${ref}`) : [];
     // `password: {{ .password }}` inside `with .Values.auth`: the dot is a values map there.
-    const dotRefs = inDefine ? [] : dotRelativeRefs(expr, resource.helm, e.line);
+    const dotRefs = inDefine ? [] : dotRelativeRefs(expr, helm, e.line);
     // Credential-named paths from anywhere (directly or through $variables); any other non-setting path only when the
     // key itself is a credential and the expression reads it directly (`password: {{ .Values.auth.value }}`).
     // A whole document under a credential key or a block key (`config: |`) from an entry of a credentials map is one.
@@ -144,7 +175,7 @@ function valuesFedEntry(e: PEntry, resource: K8sResource, extra: readonly string
       // A key named by the template takes its value through the range variables too (`{{ $v | b64enc }}`).
       // `hub.services.{{ $key }}.apiToken: {{ include "token" … }}`: the key says credential, the helper reads the values.
       const spelled = keyExprs.length > 0 && isCredentialPath(e.key.replace(/\{\{[\s\S]*?\}\}/g, 'x'), extra) ? sources.valuesRefs : [];
-      const refs = keyExprs.length > 0 ? [...valuesRefsOf(expr), ...rangedRefs(expr, resource.helm), ...spelled] : [...valuesRefsOf(expr), ...callerRefs, ...dotRefs];
+      const refs = keyExprs.length > 0 ? [...valuesRefsOf(expr), ...rangedRefs(expr, helm), ...spelled] : [...valuesRefsOf(expr), ...callerRefs, ...dotRefs];
       credentialRefs = refs.filter((ref) => !isSettingPath(ref) && !namingRefs.has(ref) && !(keyExprs.length > 0 && isNonCredentialMaterialPath(ref)));
     }
     if (credentialRefs.length === 0) continue;
