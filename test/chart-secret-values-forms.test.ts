@@ -29,6 +29,49 @@ function chart(body: string, values: string, extra: Record<string, string> = {})
   };
 }
 
+/** The forms a values map can take into a Secret, each with the default `{}` or `""` a chart ships. */
+const FORMS: Record<string, { body: string; path: string }> = {
+  'whole map, toYaml | nindent': { body: '  {{- toYaml .Values.secretEnv | nindent 2 }}', path: 'secretEnv' },
+  'whole map, range $k, $v': { body: '  {{- range $k, $v := .Values.secretEnv }}\n  {{ $k }}: {{ $v | b64enc | quote }}\n  {{- end }}', path: 'secretEnv' },
+  'config key, toYaml | b64enc': { body: '  config.yaml: {{ toYaml .Values.secretConfig | b64enc }}', path: 'secretConfig' },
+  'config key, piped toYaml': { body: '  config.yaml: {{ .Values.secretConfig | toYaml | b64enc }}', path: 'secretConfig' },
+  'config key, tpl (toYaml …)': { body: '  config.yaml: {{ tpl (toYaml .Values.secretConfig) . | b64enc }}', path: 'secretConfig' },
+  'config key, block scalar': { body: '  config.yaml: |-\n    {{- toYaml .Values.secretConfig | b64enc | nindent 4 }}', path: 'secretConfig' },
+};
+
+describe('a values map rendered whole into a Secret', () => {
+  it.each(Object.entries(FORMS))('%s: reported on the template whatever the values hold, or silent while they are empty', async (name, form) => {
+    const result = await scanTree(chart(form.body, `${form.path}: {}\n`));
+    const onTemplate = result.findings.filter((f) => f.ruleId === RULE).map((f) => f.file);
+    // The whole-map forms were reported before this change and still are (the chart renders its Secret from values);
+    // a config file's key is reported only once values put a credential in it.
+    expect(onTemplate).toEqual(name.startsWith('whole map') ? ['charts/app/templates/secret.yaml'] : []);
+  });
+
+  it.each(Object.entries(FORMS).filter(([name]) => !name.startsWith('whole map')))('%s: reported on the values line that holds the literal', async (_name, form) => {
+    const result = await scanTree(
+      chart(form.body, `${form.path}: {}\n`, {
+        'charts/app/values-production.yaml': `${form.path}:\n  database:\n    host: db.prod\n    password: Tz8mQ2xw9Rk4\n`,
+      }),
+    );
+    const found = result.findings.filter((f) => f.ruleId === RULE);
+    expect(found.map((f) => `${f.file}:${f.line}`)).toEqual(['charts/app/values-production.yaml:4']);
+    expect(found[0]!.message).toContain(`.Values.${form.path}`);
+    expect(found[0]!.message).toContain('password');
+    expect(JSON.stringify(result)).not.toContain('Tz8mQ2xw9Rk4');
+  });
+
+  it('reads a config blob: a DSN with a password is a literal, a commented one and an empty password are not', async () => {
+    const body = '  app.conf: {{ tpl .Values.appConf . | b64enc | quote }}';
+    const values = 'appConf: |\n  listen = 8080\n';
+    const silent = await scanTree(chart(body, values, { 'charts/app/values-dev.yaml': 'appConf: |\n  # dsn = postgres://app:secret-pw@db/app\n  password =\n  dsn = postgres://db:5432/app\n' }));
+    expect(silent.findings.filter((f) => f.ruleId === RULE)).toEqual([]);
+    const found = await scanTree(chart(body, values, { 'charts/app/values-dev.yaml': 'appConf: |\n  listen = 8080\n  dsn = postgres://app:Pw9xR2kLm4@db/app\n' }));
+    expect(found.findings.filter((f) => f.ruleId === RULE).map((f) => `${f.file}:${f.line}:${f.severity}`)).toEqual(['charts/app/values-dev.yaml:3:medium']);
+    expect(JSON.stringify(found)).not.toContain('Pw9xR2kLm4');
+  });
+});
+
 describe('keys an included define writes into a Secret', () => {
   const helpers = [
     '{{- define "app.secretData" -}}',

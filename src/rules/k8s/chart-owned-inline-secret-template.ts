@@ -2,7 +2,9 @@ import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import type { K8sResource } from '../../k8s/resources.js';
-import { credentialClass, isCredentialName, words } from '../../k8s/vocabulary.js';
+import { credentialClass, embeddedCredentials, isAnglePlaceholder, isCredentialName, words } from '../../k8s/vocabulary.js';
+import type { ResolvedConfig } from '../../config/types.js';
+import { valuesCredentials } from './inline-credential-in-values.js';
 import type { Project } from '../../scan/project.js';
 import { isChartRoot, memoFor, resourcesInFile } from '../../scan/project-index.js';
 import type { Replacement, Severity } from '../../types.js';
@@ -13,7 +15,7 @@ import { secretDataBlocks } from '../../k8s/secret-data-blocks.js';
 import { get, isMap, isScalar, keyPath, walkFrames, type PEntry, type PNode, type PScalar } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
-import { resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
+import { isCommentLine, isNonCredentialLiteral, namesAKey, namesASecret, resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
 import { actionOperands, callerFieldRefs, dotRelativeRefs, enclosingConditions, enclosingControls, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, namesASecretPath, templateExprs, valuesRefsOf } from './helm-sources.js';
 
 export interface ValuesFedKey {
@@ -29,6 +31,22 @@ export interface ValuesFedKey {
   fallback: boolean;
 }
 
+/**
+ * A Secret key the template fills with a whole values map or text that is not named as a credential
+ * (`config.yaml: {{ toYaml .Values.secretConfig | b64enc }}`): a credential only where values put one there.
+ */
+export interface ValuesRenderedKey {
+  key: string;
+  section: string;
+  /** `.Values` paths rendered into the key, as ".a.b". */
+  paths: string[];
+}
+
+interface SecretValuesKeys {
+  fed: readonly ValuesFedKey[];
+  rendered: readonly ValuesRenderedKey[];
+}
+
 /** Where a Secret entry's expressions are read: the template itself, or the define that writes the entry. */
 interface Scope {
   helm: K8sResource['helm'];
@@ -37,22 +55,27 @@ interface Scope {
   inDefine: boolean;
 }
 
-const fedKeysMemo = new WeakMap<K8sResource, { extra: readonly string[]; keys: readonly ValuesFedKey[] }>();
+const keysMemo = new WeakMap<K8sResource, { extra: readonly string[]; keys: SecretValuesKeys }>();
 
 /**
  * Keys of a templated Secret whose values come from credential-like `.Values` paths. Remembered per resource (the
  * rule asks again for every values toggle its templates answer): the result is shared, read it only.
  */
 export function valuesFedKeys(resource: K8sResource, extra: readonly string[]): readonly ValuesFedKey[] {
-  const known = fedKeysMemo.get(resource);
+  return secretValuesKeys(resource, extra).fed;
+}
+
+function secretValuesKeys(resource: K8sResource, extra: readonly string[]): SecretValuesKeys {
+  const known = keysMemo.get(resource);
   if (known && known.extra === extra) return known.keys;
-  const keys = Object.freeze(computeValuesFedKeys(resource, extra));
-  fedKeysMemo.set(resource, { extra, keys });
+  const keys = computeSecretValuesKeys(resource, extra);
+  keysMemo.set(resource, { extra, keys });
   return keys;
 }
 
-function computeValuesFedKeys(resource: K8sResource, extra: readonly string[]): ValuesFedKey[] {
+function computeSecretValuesKeys(resource: K8sResource, extra: readonly string[]): SecretValuesKeys {
   const out: ValuesFedKey[] = [];
+  const rendered: ValuesRenderedKey[] = [];
   /** Keys that some if/else branch fills with a generated value: `{{ if .Values.pw }}pw: values{{ else }}pw: randAlphaNum{{ end }}`. */
   const generatedKeys = new Set<string>();
   // A Secret a named template renders reads its caller's dot: those fields are values handed over by the include.
@@ -66,12 +89,16 @@ function computeValuesFedKeys(resource: K8sResource, extra: readonly string[]): 
         if (fed) out.push({ ...fed, section });
         else if (isScalar(e.value) && typeof e.value.value === 'string' && templateExprs(e.value.value).some((x) => exprSources(x, resource.helm, resource.namedTemplates).generated)) {
           generatedKeys.add(e.key);
+        } else {
+          const paths = renderedPaths(e, scope);
+          if (paths.length > 0) rendered.push({ key: e.key, section, paths });
         }
       }
     }
   }
-  blockFedKeys(resource, scope, extra, out);
-  return out.map((k) => (generatedKeys.has(k.key) ? { ...k, fallback: true } : k));
+  blockFedKeys(resource, scope, extra, out, rendered);
+  const fed = out.map((k) => (generatedKeys.has(k.key) ? { ...k, fallback: true } : k));
+  return Object.freeze({ fed: Object.freeze(fed), rendered: Object.freeze(rendered) });
 }
 
 /**
@@ -79,19 +106,23 @@ function computeValuesFedKeys(resource: K8sResource, extra: readonly string[]): 
  * `with .Values.secrets`): the YAML text keeps a blank line there, so the whole map comes from those values. A define
  * that writes `key: value` lines (`{{- include "app.secretData" . | nindent 2 }}`) is judged by those keys.
  */
-function blockFedKeys(resource: K8sResource, scope: Scope, extra: readonly string[], out: ValuesFedKey[]): void {
+function blockFedKeys(resource: K8sResource, scope: Scope, extra: readonly string[], out: ValuesFedKey[], rendered: ValuesRenderedKey[]): void {
   for (const { section, block, owner } of secretDataBlocks(resource)) {
     if (owner) {
       // `mapbox_token: |` with the value on the next line: that key's value, judged as if written on its line.
       const entry = { ...owner, value: { ...(owner.value as PScalar), value: `{{ ${block.expr} }}` } };
       const fed = valuesFedEntry(entry, scope, extra);
       if (fed) out.push({ ...fed, section });
+      else {
+        const paths = renderedPaths(entry, scope);
+        if (paths.length > 0) rendered.push({ key: owner.key, section, paths });
+      }
       continue;
     }
     const define = includedDefineName(block.expr);
     const written = define === undefined ? undefined : resource.namedTemplates?.written(define, resource.helm?.chartRoot ?? '.');
     if (written) {
-      writtenFedKeys(written, block, section, resource, extra, out);
+      writtenFedKeys(written, block, section, resource, extra, out, rendered);
       continue;
     }
     const fed = injectedFedKey(block.expr, block.line, resource);
@@ -113,7 +144,7 @@ function injectedFedKey(expr: string, line: number, resource: K8sResource, helm 
  * The entries an included define writes, judged like entries written in the template, on the include's line. A key
  * the define names itself (`{{ $k }}: {{ $v }}` over its argument) takes the values the include hands over.
  */
-function writtenFedKeys(written: readonly WrittenEntry[], block: HelmBlockAction, section: string, resource: K8sResource, extra: readonly string[], out: ValuesFedKey[]): void {
+function writtenFedKeys(written: readonly WrittenEntry[], block: HelmBlockAction, section: string, resource: K8sResource, extra: readonly string[], out: ValuesFedKey[], rendered: ValuesRenderedKey[]): void {
   for (const w of written) {
     if (w.key === '') {
       const fed = injectedFedKey(w.value ?? '', block.line, resource, w.helm);
@@ -130,9 +161,31 @@ function writtenFedKeys(written: readonly WrittenEntry[], block: HelmBlockAction
     }
     if (templateExprs(w.key).length > 0) {
       const handed = exprSources(block.expr, resource.helm, resource.namedTemplates).valuesRefs.filter((ref) => !isSettingPath(ref) && !isNonCredentialMaterialPath(ref));
-      if (handed.length > 0) out.push({ key: w.key, section, line: block.line, column: 1, paths: [...handed].sort(), fallback: false });
+      if (handed.length > 0) {
+        out.push({ key: w.key, section, line: block.line, column: 1, paths: [...handed].sort(), fallback: false });
+        continue;
+      }
     }
+    const paths = renderedPaths(entry, scope);
+    if (paths.length > 0) rendered.push({ key: w.key, section, paths });
   }
+}
+
+/**
+ * The `.Values` paths an entry not named as a credential renders into the Secret (`config.yaml: {{ toYaml
+ * .Values.secretConfig | b64enc }}`, `app.conf: {{ tpl .Values.appConf . }}`): neither settings (hosts, names, ports)
+ * nor certificates and scripts.
+ */
+function renderedPaths(e: PEntry, scope: Scope): string[] {
+  if (!isScalar(e.value) || typeof e.value.value !== 'string') return [];
+  if (CERTIFICATE_KEY.test(e.key.replace(/\{\{[\s\S]*?\}\}/g, '')) || isNonCredentialMaterialPath(e.key)) return [];
+  const naming = new Set(templateExprs(e.key).flatMap((x) => valuesRefsOf(x)));
+  const paths = new Set<string>();
+  for (const expr of templateExprs(e.value.value)) {
+    const refs = [...exprSources(expr, scope.helm, scope.namedTemplates).valuesRefs, ...(scope.inDefine ? [] : dotRelativeRefs(expr, scope.helm, e.line))];
+    for (const ref of refs) if (!naming.has(ref) && !isSettingPath(ref) && !isNonCredentialMaterialPath(ref)) paths.add(ref);
+  }
+  return [...paths].sort();
 }
 
 /** The dot or a field of it as an argument: `toYaml .`, `(toYaml .data)`; not `.Values`, `.Release` and the like. */
@@ -347,6 +400,87 @@ function chartRootOfValues(file: ParsedFile<YamlFileModel>, project: Project): s
   return isChartRoot(project, dir) ? dir : undefined;
 }
 
+/** A Secret a chart renders a values path into, and the key it lands in. */
+interface RenderingSecret {
+  resource: K8sResource;
+  key: string;
+}
+
+/**
+ * Per chart root, the values paths its Secret templates render whole into keys not named as credentials (the first
+ * Secret and key for each path); under '' every chart's, for values files that belong to no chart of the tree.
+ */
+function renderedPathsByChart(project: Project, extra: readonly string[]): Map<string, Map<string, RenderingSecret>> {
+  return memoFor(project, 'chart-owned:rendered', '', () => {
+    const out = new Map<string, Map<string, RenderingSecret>>();
+    const add = (chart: string, path: string, target: RenderingSecret) => {
+      let paths = out.get(chart);
+      if (!paths) out.set(chart, (paths = new Map()));
+      if (!paths.has(path)) paths.set(path, target);
+    };
+    for (const resource of project.resources) {
+      if (resource.kind !== 'Secret' || resource.source !== 'template' || resource.parsed.file.isTest) continue;
+      for (const rendered of secretValuesKeys(resource, extra).rendered) {
+        for (const path of rendered.paths) {
+          const target = { resource, key: rendered.key };
+          add(resource.helm?.chartRoot ?? '.', path, target);
+          add('', path, target);
+        }
+      }
+    }
+    return out;
+  });
+}
+
+/** The chart a values file belongs to: the nearest folder above it (or its own) that is a chart root of the tree. */
+function owningChart(project: Project, file: string): string | undefined {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (isChartRoot(project, dir)) return dir;
+    if (dir === '.' || dir === '' || dir === '/') return undefined;
+  }
+}
+
+/** The entry at a dotted values path (`.a.b`), if every map on the way has it. */
+function entryAt(root: PNode | null | undefined, path: string): PEntry | undefined {
+  let found: PEntry | undefined;
+  let node = root;
+  for (const segment of path.split('.').filter(Boolean)) {
+    found = isMap(node) ? node.entries.find((e) => e.key === segment) : undefined;
+    if (!found) return undefined;
+    node = found.value;
+  }
+  return found;
+}
+
+/**
+ * Literal credentials held by a values entry a Secret renders whole: credential keys with literal values anywhere in
+ * the map (as inline-credential-in-values reads them), and in text (a config file as a string) password/token lines,
+ * URLs and DSNs with a password. Key names and lines only.
+ */
+function literalCredentialsIn(entry: PEntry, config: ResolvedConfig): { key: string; path: string; line: number; column: number }[] {
+  const out: { key: string; path: string; line: number; column: number }[] = [];
+  const inText = (text: string, at: PEntry, block: boolean) => {
+    const lines = text.split('\n');
+    for (const found of embeddedCredentials(text, { extra: config.credentialNames })) {
+      if (isNonCredentialLiteral(found.value) || isAnglePlaceholder(found.value) || namesASecret(found.key, found.value) || namesAKey(found.key, found.value) || isCommentLine(lines[found.lineOffset])) continue;
+      out.push({ key: found.key, path: at.key, line: block ? at.line + 1 + found.lineOffset : at.line, column: at.column });
+    }
+  };
+  const node = entry.value;
+  if (isScalar(node)) {
+    if (typeof node.value === 'string') inText(node.value, entry, node.style === 'block');
+    return out;
+  }
+  for (const cred of valuesCredentials(node, config)) out.push({ key: cred.key, path: cred.path, line: cred.line, column: cred.column });
+  const seen = new Set(out.map((c) => c.line));
+  walkFrames(node, (frame) => {
+    const { node: inner, entry: at } = frame;
+    if (at && isScalar(inner) && inner.style === 'block' && typeof inner.value === 'string' && !seen.has(at.line)) inText(inner.value, at, true);
+    return undefined;
+  });
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
 const NAME_SENTINEL = 'fpt-sentinel-secret-name';
 
 /** `{{ include "orders.fullname" . }}-db` -> `(print (include "orders.fullname" .) "-db")`, for use inside an action. */
@@ -416,14 +550,16 @@ export const chartOwnedInlineSecretTemplate = createRule(
     id: 'chart-owned-inline-secret-template',
     family: 'helm',
     defaultSeverity: 'high',
-    description: 'A first-party Helm chart renders a Secret from credential values or from files committed in the chart (or a values toggle switches that on)',
+    description: 'A first-party Helm chart renders a Secret from credential values or from files committed in the chart (or a values toggle switches that on, or values put a literal credential into a config file it renders into a Secret)',
     why:
       'A chart that turns `.Values.*password*` into a Secret makes values files the place credentials live: every environment overlay ' +
       'then carries (or is one edit away from carrying) a literal credential, and nothing rotates it. Charts must require ' +
       '`existingSecret` or ship their own ExternalSecret; `createSecret`-style toggles stay off. Severity: high for a key fed only ' +
       'from values; medium when every values-fed key falls back to Helm generation (lookup/randAlphaNum) AND the Secret is only ' +
       'rendered when no existingSecret is given, because then the default install is already the allowed pattern and values are an ' +
-      'override. A Secret whose keys are only generated (lookup + randAlphaNum, generate/manage helpers) is silent.',
+      'override. A Secret whose keys are only generated (lookup + randAlphaNum, generate/manage helpers) is silent. A config file ' +
+      'rendered whole from values (`config.yaml: {{ toYaml .Values.secretConfig | b64enc }}`) is reported on the values line that ' +
+      "puts a literal credential into it; while empty by default, it is the chart's extension point.",
     allowed:
       'Helm-generated Secrets (`lookup` + `randAlphaNum`, preserved on upgrade), templates that only `lookup`, charts that ' +
       '`required` an existingSecret, chart-owned ExternalSecrets, Secrets with non-credential data (certificates, scripts, ' +
@@ -516,6 +652,43 @@ export const chartOwnedInlineSecretTemplate = createRule(
             });
             return undefined;
           });
+        }
+      },
+    );
+
+    // Values that fill a Secret's config-file key with a literal credential (`secretConfig: {apiKey: …}` rendered by
+    // `config.yaml: {{ toYaml .Values.secretConfig | b64enc }}`): an empty default is the chart's extension point.
+    const renderedByChart = renderedPathsByChart(project, extra);
+    if (renderedByChart.size === 0) return;
+    context.each(
+      project.valuesFiles.filter((f) => !f.file.isTest),
+      (f) => f.file.path,
+      (file) => {
+        const chart = owningChart(project, file.file.path);
+        const rendered = renderedByChart.get(chart ?? '');
+        if (!rendered) return;
+        for (const doc of file.model.docs) {
+          for (const [path, target] of rendered) {
+            const entry = entryAt(doc.root, path);
+            if (!entry) continue;
+            const credentials = literalCredentialsIn(entry, config);
+            if (credentials.length === 0) continue;
+            const keys = [...new Set(credentials.map((c) => c.key))];
+            const { resource } = target;
+            context.report({
+              file: file.file,
+              line: credentials[0]!.line,
+              column: credentials[0]!.column,
+              endLine: credentials[credentials.length - 1]!.line,
+              message: `Values .Values${path} hold a literal credential (${keys.join(', ')}) that ${resource.file} renders into Secret ${resource.name} (${target.key})`,
+              location: `values:${path}#rendered-into-secret`,
+              keys: [...keys, `.Values${path}`],
+              // The paths that hold them say what they are too (`settings.database.password`).
+              origin: classifier.classify({ name: resource.name, keys: [...keys, ...credentials.map((c) => `${path}${c.path.startsWith('.') ? c.path : ''}`)], kind: 'Secret', file: file.file.path }),
+              replacement: chartReplacement(project, { name: resource.name, namespace: resource.namespace, keys: [target.key] }, false),
+              remediation: `Take the credential out of .Values${path} (keep only settings there) and materialise Secret ${resource.name} from its authority: an ExternalSecret for external credentials, or point the chart at an existingSecret.`,
+            });
+          }
         }
       },
     );
