@@ -88,6 +88,33 @@ export interface PushSecretView {
   /** secretStoreRefs as written: the kind a ref names is the one ESO looks up. */
   storeRefs: { name: string; kind?: string }[];
   pushes: { secretKey?: string; remoteKey: string; property?: string; line: number }[];
+  /** spec.dataTo: whole-Secret pushes (optionally filtered by a key regexp), each to one store, keys rewritten. */
+  bulkPushes: BulkPush[];
+}
+
+export interface BulkPush {
+  storeName?: string;
+  /** match.regexp: which keys of the source Secret are pushed; every key when absent. */
+  keyPattern?: string;
+  /** rewrite[].regexp in order; a template transform makes the remote keys unknowable (`transformed`). */
+  rewrites: { source: string; target: string }[];
+  transformed: boolean;
+  line: number;
+}
+
+/** Remote keys a dataTo entry gives for a source Secret's keys; undefined when its rewrites cannot be applied statically. */
+export function bulkPushRemoteKeys(push: BulkPush, sourceKeys: readonly string[]): { secretKey: string; remoteKey: string }[] | undefined {
+  if (push.transformed) return undefined;
+  try {
+    const filter = push.keyPattern ? new RegExp(push.keyPattern) : undefined;
+    // Go's regexp replacement writes ${1} where JavaScript writes $1.
+    const rewrites = push.rewrites.map((r) => ({ source: new RegExp(r.source, 'g'), target: r.target.replace(/\$\{(\w+)\}/g, (_m, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`)) }));
+    return sourceKeys
+      .filter((k) => !filter || filter.test(k))
+      .map((secretKey) => ({ secretKey, remoteKey: rewrites.reduce((key, r) => key.replace(r.source, r.target), secretKey) }));
+  } catch {
+    return undefined;
+  }
 }
 
 function generatorOf(ref: PNode | null | undefined): { generator?: PushSecretView['generator'] } {
@@ -106,19 +133,33 @@ export function pushSecretView(resource: K8sResource): PushSecretView {
     const remoteKey = getStr(item, 'match.remoteRef.remoteKey');
     if (remoteKey) pushes.push({ secretKey: getStr(item, 'match.secretKey'), remoteKey, property: getStr(item, 'match.remoteRef.property'), line: item.line });
   }
+  const bulkPushes: BulkPush[] = seqItems(get(spec, 'dataTo')).map((item) => {
+    const rewriteItems = seqItems(get(item, 'rewrite'));
+    const rewrites = rewriteItems.flatMap((r) => {
+      const source = getStr(r, 'regexp.source');
+      return source === undefined ? [] : [{ source, target: getStr(r, 'regexp.target') ?? '' }];
+    });
+    const storeName = getStr(item, 'storeRef.name');
+    const keyPattern = getStr(item, 'match.regexp');
+    return { ...(storeName ? { storeName } : {}), ...(keyPattern ? { keyPattern } : {}), rewrites, transformed: rewrites.length < rewriteItems.length, line: item.line };
+  });
+  const storeRefs = seqItems(get(spec, 'secretStoreRefs')).flatMap((s) => {
+    const name = getStr(s, 'name');
+    const kind = getStr(s, 'kind');
+    return name ? [{ name, ...(kind ? { kind } : {}) }] : [];
+  });
+  // A dataTo entry may name a store the secretStoreRefs do not list.
+  for (const bulk of bulkPushes) if (bulk.storeName && !storeRefs.some((r) => r.name === bulk.storeName)) storeRefs.push({ name: bulk.storeName });
   return {
     resource,
     sourceSecret: getStr(spec, 'selector.secret.name'),
     ...generatorOf(get(spec, 'selector.generatorRef')),
     updatePolicy: str(policyNode),
     updatePolicyLine: policyNode?.line,
-    storeNames: seqItems(get(spec, 'secretStoreRefs')).map((s) => getStr(s, 'name')).filter((n): n is string => !!n),
-    storeRefs: seqItems(get(spec, 'secretStoreRefs')).flatMap((s) => {
-      const name = getStr(s, 'name');
-      const kind = getStr(s, 'kind');
-      return name ? [{ name, ...(kind ? { kind } : {}) }] : [];
-    }),
+    storeNames: storeRefs.map((r) => r.name),
+    storeRefs,
     pushes,
+    bulkPushes,
   };
 }
 

@@ -3,7 +3,7 @@
  * store resolution per entry (per-entry sourceRef.storeRef overrides the resource's secretStoreRef), Helm value
  * resolution against a chart's values.yaml, and remote-key matching.
  */
-import { EXTERNAL_SECRET_KINDS, PUSH_SECRET_KINDS, esoNamespace, externalSecretView, normaliseRemoteKey, pushSecretView, type ExternalSecretView, type PushSecretView, type RemoteRead } from '../../k8s/eso.js';
+import { EXTERNAL_SECRET_KINDS, PUSH_SECRET_KINDS, bulkPushRemoteKeys, esoNamespace, isCnpgCluster, type BulkPush, externalSecretView, normaliseRemoteKey, pushSecretView, type ExternalSecretView, type PushSecretView, type RemoteRead } from '../../k8s/eso.js';
 import type { K8sResource } from '../../k8s/resources.js';
 import type { StoreInfo } from '../../k8s/stores.js';
 import type { Project } from '../../scan/project.js';
@@ -110,7 +110,31 @@ export interface PsInfo {
   namespace?: string;
   stores: { name: string; store?: StoreInfo }[];
   pushes: { remoteKey: string; normalisedKey: string; secretKey?: string; property?: string; line: number }[];
+  /** spec.dataTo entries with their resolved store; their remote keys are among `pushes` when the source Secret's keys are known. */
+  bulk: { push: BulkPush; storeName?: string; store?: StoreInfo }[];
   updatePolicy?: string;
+}
+
+/** Keys of the Secret CNPG generates for a Cluster's application owner (`<cluster>-app`) and superuser (`<cluster>-superuser`). */
+const CNPG_SECRET_KEYS = ['username', 'password', 'host', 'port', 'dbname', 'uri', 'jdbc-uri', 'pgpass'];
+
+/** Keys of a Secret named SECRETNAME as the tree shows them: a Secret manifest's data/stringData, or a CNPG-generated Secret. */
+function sourceSecretKeys(project: Project, secretName: string): string[] | undefined {
+  const index = memoFor(project, 'pushsecret:source-keys', '', () => {
+    const keys = new Map<string, string[]>();
+    for (const secret of project.resourcesOfKind('Secret')) {
+      const names = ['data', 'stringData'].flatMap((section) => {
+        const node = get(secret.node, section);
+        return isMap(node) ? node.entries.map((e) => e.key).filter((k) => !isTemplated(k)) : [];
+      });
+      if (names.length > 0 && !isTemplated(secret.name)) keys.set(secret.name, [...new Set([...(keys.get(secret.name) ?? []), ...names])]);
+    }
+    for (const cluster of project.resources.filter(isCnpgCluster)) {
+      for (const suffix of ['app', 'superuser']) if (!keys.has(`${cluster.name}-${suffix}`)) keys.set(`${cluster.name}-${suffix}`, CNPG_SECRET_KEYS);
+    }
+    return keys;
+  });
+  return index.get(secretName);
 }
 
 const psCache = new WeakMap<Project, PsInfo[]>();
@@ -130,13 +154,24 @@ export function pushSecrets(project: Project): PsInfo[] {
       const remoteKey = resolveScalar(project, resource, push.remoteKey);
       if (remoteKey) pushes.push({ remoteKey, normalisedKey: normaliseRemoteKey(remoteKey), secretKey: push.secretKey, ...(push.property ? { property: push.property } : {}), line: push.line });
     }
+    const sourceSecret = resolveScalar(project, resource, view.sourceSecret);
+    const sourceKeys = sourceSecret ? sourceSecretKeys(project, sourceSecret) : undefined;
+    const bulk: PsInfo['bulk'] = [];
+    for (const push of view.bulkPushes) {
+      const storeName = resolveScalar(project, resource, push.storeName);
+      bulk.push({ push, ...(storeName ? { storeName, store: project.stores.resolve(storeName) } : {}) });
+      for (const p of (sourceKeys && bulkPushRemoteKeys(push, sourceKeys)) ?? []) {
+        if (!pushes.some((q) => q.remoteKey === p.remoteKey)) pushes.push({ remoteKey: p.remoteKey, normalisedKey: normaliseRemoteKey(p.remoteKey), secretKey: p.secretKey, line: push.line });
+      }
+    }
     out.push({
       view,
       resource,
-      sourceSecret: resolveScalar(project, resource, view.sourceSecret),
+      sourceSecret,
       namespace: esoNamespace(resource),
       stores,
       pushes,
+      bulk,
       updatePolicy: resolveScalar(project, resource, view.updatePolicy),
     });
   }
