@@ -21,6 +21,11 @@ const OPERATOR_GROUPS: { group: RegExp; engine: string | ((kind: string) => stri
   { group: /^(redis\.redis\.opstreelabs\.in|databases\.spotahome\.com)\//, engine: 'redis' },
 ];
 
+/** Is the resource one a database operator reconciles (a CNPG Cluster, a MongoDBCommunity, a MariaDB ...)? */
+export function isDatabaseOperatorResource(resource: K8sResource): boolean {
+  return engineOf(resource) !== undefined;
+}
+
 function engineOf(resource: K8sResource): string | undefined {
   const apiVersion = resource.apiVersion ?? '';
   const match = OPERATOR_GROUPS.find((o) => o.group.test(apiVersion));

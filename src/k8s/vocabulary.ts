@@ -512,3 +512,13 @@ export function decodeBase64Text(value: string): string | undefined {
   if (decoded.includes('\uFFFD') || /[\x00-\x08\x0E-\x1F]/.test(decoded)) return undefined;
   return decoded;
 }
+
+/**
+ * The host a connection string or URL names (`postgresql://u:p@host:5432/db`, `Server=tcp:host,1433;…`, `host=… dbname=…`),
+ * expansions and all; never the credential itself.
+ */
+export function connectionHost(value: string): string | undefined {
+  const url = /^[a-z][a-z0-9+.:-]*:\/\/(?:[^@/\s]*@)?([^:/?,;\s]+)/i.exec(value.trim());
+  if (url) return url[1];
+  return /(?:^|[;\s])(?:server|host|data source|hostaddr)\s*=\s*(?:tcp:)?([^,;\s]+)/i.exec(value)?.[1];
+}

@@ -4,6 +4,7 @@
  * shell parser (src/shell), never split with regexes.
  */
 import { parseShell } from '../../shell/index.js';
+import { connectionHost } from '../../k8s/vocabulary.js';
 import { isCodeLiteral } from './judge.js';
 import { secretsInYamlText, type HarnessModel } from './model.js';
 
@@ -170,9 +171,35 @@ function vault(model: HarnessModel, args: string[], command: CommandInput): void
 
 const AZ_VALUE_FLAGS = new Set(['--vault-name', '--name', '-n', '--id', '--query', '-o', '--output', '--file', '-f', '--subscription', '--version', '--encoding', '--value']);
 
+/** Azure CLI groups of managed databases: `az postgres flexible-server create`, `az sql db create`, `az cosmosdb create`. */
+const AZ_DATABASE_GROUPS = new Set(['postgres', 'mysql', 'mariadb', 'sql', 'cosmosdb']);
+
 function az(model: HarnessModel, args: string[], command: CommandInput): void {
   const parsed = parseFlags(args, AZ_VALUE_FLAGS);
   const p = parsed.positional;
+  // Subgroups come before the verb (`az postgres flexible-server db create`); words after the verb are flag values.
+  const verb = p.slice(1, 4).indexOf('create');
+  if (AZ_DATABASE_GROUPS.has(p[0] ?? '') && verb >= 0) {
+    (model.azureDatabases ??= []).push({ form: `az ${p.slice(0, verb + 2).join(' ')}`, line: command.line, column: command.column });
+    return;
+  }
+  if (p[0] === 'keyvault' && p[1] === 'secret' && p[2] === 'set') {
+    const name = flag(parsed, '--name', '-n');
+    if (!name) return;
+    const value = flag(parsed, '--value');
+    const vaultName = flag(parsed, '--vault-name');
+    const host = value === undefined ? undefined : connectionHost(value);
+    (model.keyVaultWrites ??= []).push({
+      name,
+      ...(vaultName ? { vault: vaultName } : {}),
+      ...(host ? { host } : {}),
+      values: value !== undefined && isCodeLiteral(value) ? [value] : [],
+      form: 'az keyvault secret set',
+      line: command.line,
+      column: command.column,
+    });
+    return;
+  }
   if (p[0] !== 'keyvault' || p[1] !== 'secret' || !['show', 'download', 'list', 'list-versions'].includes(p[2] ?? '')) return;
   const secret = flag(parsed, '--name', '-n');
   const vaultName = flag(parsed, '--vault-name');

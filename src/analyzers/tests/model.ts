@@ -74,6 +74,24 @@ export interface VaultWriteFact extends Pos {
   form: string;
 }
 
+/** A write into Azure Key Vault: `az keyvault secret set`, PowerShell `Set-AzKeyVaultSecret`. */
+export interface KeyVaultWriteFact extends Pos {
+  /** Secret name as written (`${APP}-db-password` keeps its expansion). */
+  name: string;
+  vault?: string;
+  /** Literal value written (hashed only); a `--file` or an expansion gives none. */
+  values: string[];
+  /** The host a written connection string names, even one with expansions (`…@orders.postgres.database.azure.com`). */
+  host?: string;
+  form: string;
+}
+
+/** An Azure-managed database the script provisions (`az postgres flexible-server create`, `New-AzSqlServer`). */
+export interface AzureDatabaseFact extends Pos {
+  /** `az postgres flexible-server create`, `New-AzCosmosDBAccount` ... */
+  form: string;
+}
+
 /** A command of a test runner script (classified by the bootstrap rule, whose accepted steps are configurable). */
 export interface StepFact extends Pos {
   /** Words of the command; expansions kept as written. */
@@ -98,6 +116,8 @@ export interface HarnessModel {
   inlineSecrets: InlineSecretFact[];
   keyVault: KeyVaultFact[];
   vaultWrites: VaultWriteFact[];
+  keyVaultWrites?: KeyVaultWriteFact[];
+  azureDatabases?: AzureDatabaseFact[];
   runners: RunnerFacts[];
   /**
    * Files a test runner configuration names as setup code (Jest/Vitest `globalSetup`, `setupFiles`, Playwright
@@ -113,7 +133,7 @@ export function emptyModel(language: HarnessModel['language'], role: HarnessRole
 
 export function hasFacts(model: HarnessModel): boolean {
   return (
-    model.fallbacks.length + model.inlineSecrets.length + model.keyVault.length + model.vaultWrites.length > 0 ||
+    model.fallbacks.length + model.inlineSecrets.length + model.keyVault.length + model.vaultWrites.length + (model.keyVaultWrites?.length ?? 0) > 0 ||
     model.runners.some((r) => r.steps.length > 0) ||
     (model.setupRefs?.length ?? 0) > 0
   );

@@ -1,7 +1,7 @@
 /**
  * Shell in every place it hides: scripts (`*.sh`, `*.bash`, sh/bash shebangs), Makefile recipes, GitHub Actions
  * `run:` blocks and Tiltfile `local()` / `local_resource(cmd=…)` commands (and the `ext://secret` helpers, read as the
- * `kubectl create secret` they run). Parsed with the shared shell parser
+ * `kubectl create secret` they run), and PowerShell scripts for their Azure Key Vault writes (see powershell.ts). Parsed with the shared shell parser
  * (src/shell, mvdan-sh); Tiltfiles with the tree-sitter Python grammar (Starlark is Python syntax).
  */
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YNode } from 'yaml';
@@ -12,6 +12,7 @@ import { makefileRecipes, makeToShell } from '../build/script.js';
 import type { Analyzer, AnalyzerContext, FileContext } from '../types.js';
 import { commandFacts, type CommandInput } from './commands.js';
 import { emptyModel, harnessRole, hasFacts, type HarnessModel, type HarnessRole, type RunnerFacts, type StepFact } from './model.js';
+import { fromPowerShell, POWERSHELL_WRITES } from './powershell.js';
 import { pyString } from './python.js';
 import { named, pos, treeSitterParser, walk, type Node } from './treesitter.js';
 import { partitionPoint } from '../../util/bisect.js';
@@ -19,11 +20,12 @@ import { partitionPoint } from '../../util/bisect.js';
 const SHELL_EXT = /\.(sh|bash)$/i;
 const NOT_SCRIPTS = /^(Dockerfile|Containerfile|LICEN[CS]E|COPYING|NOTICE|README|AUTHORS|CODEOWNERS|OWNERS|CHANGELOG|Procfile|Gemfile|Rakefile|Vagrantfile|Jenkinsfile|Brewfile|Caddyfile|Earthfile|Justfile|Pipfile)$/i;
 
-type Source = 'script' | 'makefile' | 'workflow' | 'tiltfile';
+type Source = 'script' | 'makefile' | 'workflow' | 'tiltfile' | 'powershell';
 
 export function shellSourceOf(path: string): Source | undefined {
   const name = basename(path);
   if (SHELL_EXT.test(name)) return 'script';
+  if (/\.ps[md]?1$/i.test(name)) return 'powershell';
   if (/^(GNUmakefile|Makefile|makefile)$|\.mk$/.test(name)) return 'makefile';
   if (/^Tiltfile$|\.tiltfile$/i.test(name)) return 'tiltfile';
   if (/\.ya?ml$/i.test(name) && path.includes('workflows')) {
@@ -45,6 +47,7 @@ const TILT_SECRET_HELPER = /\bsecret_(yaml_generic|create_generic|from_dict|yaml
 
 /** Cheap text test before parsing. */
 export function shellPrefilter(text: string, role: HarnessRole, source: Source): boolean {
+  if (source === 'powershell') return POWERSHELL_WRITES.test(text);
   if (SECRET_TOOLS.test(text)) return true;
   if (source === 'tiltfile' && TILT_SECRET_HELPER.test(text)) return true;
   const testWords = /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|test)/i;
@@ -69,6 +72,7 @@ export const shellAnalyzer: Analyzer<HarnessModel> = {
     if (source === 'script') fromScript(model, parseShell(text), basename(file.path), 1, context);
     else if (source === 'makefile') fromMakefile(model, text, context);
     else if (source === 'workflow') fromWorkflow(model, text, context);
+    else if (source === 'powershell') fromPowerShell(model, text);
     else await fromTiltfile(model, text);
     return hasFacts(model) ? model : undefined;
   },

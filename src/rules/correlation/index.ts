@@ -1,5 +1,6 @@
 import type { Rule } from '../types.js';
 import { clusterManagedSecretFromAzureKv } from './cluster-managed-secret-from-azure-kv.js';
+import { dbCredentialInExternalStore } from './db-credential-in-external-store.js';
 import { cnpgRolePasswordFromExternalSecret } from './cnpg-role-password-from-externalsecret.js';
 import { bidirectionalSecretSync, pushsecretNonReplacePolicy, vaultMirrorConsumed } from './mirror.js';
 import { vaultAuthoredDbCredential } from './vault-authored-db-credential.js';
@@ -8,6 +9,7 @@ export const correlationRules: readonly Rule[] = [
   vaultAuthoredDbCredential,
   cnpgRolePasswordFromExternalSecret,
   clusterManagedSecretFromAzureKv,
+  dbCredentialInExternalStore,
   pushsecretNonReplacePolicy,
   bidirectionalSecretSync,
   vaultMirrorConsumed,

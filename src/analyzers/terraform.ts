@@ -1,0 +1,237 @@
+/**
+ * Terraform (`*.tf`), read only for what lands in Azure Key Vault: `resource "azurerm_key_vault_secret"` blocks (their
+ * `name`, literal or interpolated, and what their `value` references) and the Azure-managed databases the same file
+ * provisions (`azurerm_postgresql_flexible_server`, `azurerm_mssql_server`, `azurerm_cosmosdb_account` ...). Not an HCL
+ * parser: blocks are delimited by brace matching that skips strings, heredocs and comments. Files that do not mention
+ * either resource type are never parsed.
+ */
+import { connectionHost } from '../k8s/vocabulary.js';
+import { basename } from '../util/path.js';
+import type { Analyzer, FileContext } from './types.js';
+
+export interface TerraformKeyVaultSecret {
+  /** The resource label: `resource "azurerm_key_vault_secret" "<label>"`. */
+  label: string;
+  /** Secret names as written (`${var.app}-db-password` keeps its interpolation); several for a literal for_each. */
+  names: string[];
+  /** References in the value expression: `azurerm_postgresql_flexible_server.main.administrator_password`, `random_password.db.result`. */
+  valueRefs: string[];
+  /** A literal value (hashed only). */
+  values: string[];
+  /** The host a connection string value names, interpolations and all. */
+  host?: string;
+  line: number;
+  column: number;
+}
+
+export interface TerraformAzureDatabase {
+  type: string;
+  label: string;
+  line: number;
+  /** References in its administrator password attribute (`random_password.pg.result`). */
+  passwordRefs: string[];
+}
+
+export interface TerraformModel {
+  keyVaultSecrets: TerraformKeyVaultSecret[];
+  azureDatabases: TerraformAzureDatabase[];
+}
+
+export const AZURE_DATABASE_RESOURCE = /^azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_/;
+const PREFILTER = /azurerm_key_vault_secret|azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_/;
+const RESOURCE = /^[ \t]*resource[ \t]+"([A-Za-z0-9_]+)"[ \t]+"([A-Za-z0-9_-]+)"[ \t]*\{/gm;
+
+/** Index just past the brace that closes the block opened at OPEN (a `{`); the text's end when it never closes. */
+function blockEnd(text: string, open: number): number {
+  let depth = 0;
+  let i = open;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"') {
+      i = stringEnd(text, i);
+      continue;
+    }
+    if (c === '#' || (c === '/' && text[i + 1] === '/')) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? text.length : close + 2;
+      continue;
+    }
+    const heredoc = c === '<' ? heredocEnd(text, i) : undefined;
+    if (heredoc !== undefined) {
+      i = heredoc;
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return i + 1;
+    i++;
+  }
+  return text.length;
+}
+
+/** Index just past the terminator of a heredoc (`<<EOF`, `<<-EOF`) starting at START; undefined when none starts there. */
+function heredocEnd(text: string, start: number): number | undefined {
+  const opener = /^<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\r?\n/.exec(text.slice(start, start + 80));
+  if (!opener) return undefined;
+  const bodyStart = start + opener[0].length;
+  const close = new RegExp(`^[ \\t]*${opener[1]}[ \\t]*$`, 'm').exec(text.slice(bodyStart));
+  return close ? bodyStart + close.index + close[0].length : text.length;
+}
+
+/** Index just past the string opening at START (a `"`), `${ … }` interpolations (which may hold strings) included. */
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '\\') i += 2;
+    else if (c === '"') return i + 1;
+    else if (c === '\n') return i;
+    else if ((c === '$' || c === '%') && text[i + 1] === '{') {
+      let depth = 1;
+      i += 2;
+      while (i < text.length && depth > 0) {
+        if (text[i] === '"') {
+          i = stringEnd(text, i);
+          continue;
+        }
+        if (text[i] === '{') depth++;
+        else if (text[i] === '}') depth--;
+        i++;
+      }
+    } else i++;
+  }
+  return i;
+}
+
+/** Top-level `key = expression` attributes of a block body (nested blocks skipped), each expression as written. */
+function attributes(body: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let i = 0;
+  const attr = /^[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*=[ \t]*/;
+  while (i < body.length) {
+    const lineEnd = body.indexOf('\n', i) < 0 ? body.length : body.indexOf('\n', i);
+    const m = attr.exec(body.slice(i, lineEnd));
+    if (m) {
+      const start = i + m[0].length;
+      const end = expressionEnd(body, start);
+      out.set(m[1]!, body.slice(start, end).trim());
+      i = end;
+      continue;
+    }
+    const brace = body.slice(i, lineEnd).indexOf('{');
+    i = brace >= 0 ? blockEnd(body, i + brace) : lineEnd + 1;
+  }
+  return out;
+}
+
+/** End of an attribute's expression: the line's end outside brackets, strings and heredocs. */
+function expressionEnd(text: string, start: number): number {
+  let depth = 0;
+  let i = start;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"') {
+      i = stringEnd(text, i);
+      continue;
+    }
+    const heredoc = c === '<' ? heredocEnd(text, i) : undefined;
+    if (heredoc !== undefined) {
+      i = heredoc;
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === '\n' && depth <= 0) return i;
+    else if ((c === '#' || (c === '/' && text[i + 1] === '/')) && depth <= 0) return i;
+    i++;
+  }
+  return text.length;
+}
+
+/** A quoted string's content as written (interpolations kept), or undefined for any other expression. */
+function stringLiteral(expression: string): string | undefined {
+  const m = /^"((?:[^"\\]|\\.|\$\{[^}]*\})*)"$/.exec(expression);
+  return m ? m[1] : undefined;
+}
+
+const REFERENCE = /\b((?:azurerm|random|azuread|kubernetes|helm|var|local|module|data)[A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)+)/g;
+
+function references(expression: string): string[] {
+  return [...new Set([...expression.matchAll(REFERENCE)].map((m) => m[1]!))];
+}
+
+/** Names a `for_each` of literal strings gives `each.key`/`each.value`: `toset(["a", "b"])`, `["a"]`, `{ a = "x" }`. */
+function forEachNames(forEach: string | undefined, ref: string): string[] {
+  if (!forEach) return [];
+  const list = /^(?:toset\()?\[([^\]]*)\]\)?$/s.exec(forEach);
+  if (list) return [...list[1]!.matchAll(/"([^"$]+)"/g)].map((m) => m[1]!);
+  const map = /^\{([\s\S]*)\}$/.exec(forEach);
+  if (!map) return [];
+  const entries = [...map[1]!.matchAll(/(?:^|[\s,{])"?([A-Za-z0-9_.-]+)"?[ \t]*[=:][ \t]*"([^"$]*)"/g)];
+  return entries.map((m) => (ref === 'each.value' ? m[2]! : m[1]!)).filter((n) => n.length > 0);
+}
+
+/** Line of an index, for indexes asked in increasing order (resource blocks in file order): linear overall. */
+function lineCounter(text: string): (index: number) => number {
+  let at = 0;
+  let line = 1;
+  return (index) => {
+    for (let i = text.indexOf('\n', at); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
+      line++;
+      at = i + 1;
+    }
+    return line;
+  };
+}
+
+export function parseTerraform(text: string): TerraformModel {
+  const model: TerraformModel = { keyVaultSecrets: [], azureDatabases: [] };
+  const lineAt = lineCounter(text);
+  RESOURCE.lastIndex = 0;
+  for (let m = RESOURCE.exec(text); m; m = RESOURCE.exec(text)) {
+    const [, type, label] = m;
+    const open = m.index + m[0].length - 1;
+    const end = blockEnd(text, open);
+    const attrs = attributes(text.slice(open + 1, end - 1));
+    const line = lineAt(m.index);
+    if (type === 'azurerm_key_vault_secret') {
+      const nameExpr = attrs.get('name');
+      if (!nameExpr) continue;
+      const literal = stringLiteral(nameExpr);
+      const each = /^each\.(key|value)$/.exec(nameExpr);
+      const names = literal !== undefined ? [literal] : each ? forEachNames(attrs.get('for_each'), nameExpr) : [nameExpr];
+      if (names.length === 0) continue;
+      const valueExpr = attrs.get('value') ?? '';
+      const valueLiteral = stringLiteral(valueExpr);
+      const host = valueLiteral === undefined ? undefined : connectionHost(valueLiteral);
+      model.keyVaultSecrets.push({
+        label: label!,
+        names,
+        valueRefs: references(valueExpr),
+        ...(host ? { host } : {}),
+        values: valueLiteral !== undefined && valueLiteral !== '' && !valueLiteral.includes('${') ? [valueLiteral] : [],
+        line,
+        column: m[0].length - m[0].trimStart().length + 1,
+      });
+    } else if (AZURE_DATABASE_RESOURCE.test(type!)) {
+      const password = [...attrs.entries()].filter(([k]) => /password/i.test(k)).map(([, v]) => v);
+      model.azureDatabases.push({ type: type!, label: label!, line, passwordRefs: password.flatMap(references) });
+    }
+    RESOURCE.lastIndex = Math.max(RESOURCE.lastIndex, end);
+  }
+  return model;
+}
+
+export const terraformAnalyzer: Analyzer<TerraformModel> = {
+  id: 'terraform',
+  claims: (file: FileContext) => /\.tf$/i.test(basename(file.path)),
+  sniff: (text) => PREFILTER.test(text),
+  parse(text) {
+    const model = parseTerraform(text);
+    return model.keyVaultSecrets.length + model.azureDatabases.length > 0 ? model : undefined;
+  },
+};

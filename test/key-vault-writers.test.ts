@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { parseTerraform, terraformAnalyzer } from '../src/analyzers/terraform.js';
+import { commandsOfText, commandFacts } from '../src/analyzers/tests/commands.js';
+import { fromPowerShell } from '../src/analyzers/tests/powershell.js';
+import { emptyModel } from '../src/analyzers/tests/model.js';
+import { bulkPushRemoteKeys } from '../src/k8s/eso.js';
+import { connectionHost } from '../src/k8s/vocabulary.js';
+
+const file = (path: string) => ({ path, vendored: false, isTest: false });
+
+describe('terraform reader', () => {
+  it('claims .tf files and parses only those that name a Key Vault secret or an Azure database', () => {
+    expect(terraformAnalyzer.claims(file('infra/main.tf'))).toBe(true);
+    expect(terraformAnalyzer.claims(file('infra/main.tf.json'))).toBe(false);
+    expect(terraformAnalyzer.claims(file('infra/terraform.tfvars'))).toBe(false);
+    expect(terraformAnalyzer.sniff!('resource "azurerm_key_vault" "kv" {}', file('a.tf'), {} as never)).toBe(false);
+    expect(terraformAnalyzer.sniff!('resource "azurerm_key_vault_secret" "s" {}', file('a.tf'), {} as never)).toBe(true);
+  });
+
+  it('reads names, value references and literal values past strings, heredocs and comments holding braces', () => {
+    const model = parseTerraform(
+      [
+        '# a comment with { an open brace',
+        'resource "azurerm_key_vault_secret" "one" {',
+        '  name  = "${var.env}-orders-db-password" // trailing }',
+        '  value = <<EOT',
+        '{ not a block',
+        'EOT',
+        '  tags = { note = "}" }',
+        '}',
+        'resource "azurerm_key_vault_secret" "two" {',
+        '  name     = each.value',
+        '  for_each = { a = "a-db-password", b = "ghcr-token" }',
+        '  value    = "literal-value"',
+        '}',
+        'resource "azurerm_key_vault_secret" "three" {',
+        '  name  = local.secret_name',
+        '  value = azurerm_postgresql_flexible_server.pg.administrator_password',
+        '}',
+        'resource "azurerm_mssql_server" "sql" {',
+        '  administrator_login_password = random_password.sql.result',
+        '}',
+      ].join('\n'),
+    );
+    expect(model.keyVaultSecrets.map((s) => [s.label, s.names, s.valueRefs, s.values, s.line])).toEqual([
+      ['one', ['${var.env}-orders-db-password'], [], [], 2],
+      ['two', ['a-db-password', 'ghcr-token'], [], ['literal-value'], 9],
+      ['three', ['local.secret_name'], ['azurerm_postgresql_flexible_server.pg.administrator_password'], [], 14],
+    ]);
+    expect(model.azureDatabases).toEqual([{ type: 'azurerm_mssql_server', label: 'sql', line: 18, passwordRefs: ['random_password.sql.result'] }]);
+  });
+
+  it('never throws on unbalanced or truncated input', () => {
+    for (const text of ['resource "azurerm_key_vault_secret" "x" {', 'resource "azurerm_key_vault_secret" "x" {\n  name = "unterminated\n', 'resource "azurerm_key_vault_secret" "x" {\n value = <<EOF\nno end', '}}}{{{']) {
+      expect(() => parseTerraform(text)).not.toThrow();
+    }
+  });
+});
+
+describe('PowerShell Key Vault writes', () => {
+  it('reads Set-AzKeyVaultSecret across backtick continuations, az calls and New-Az database cmdlets', () => {
+    const model = emptyModel('shell', 'script');
+    fromPowerShell(
+      model,
+      [
+        "Set-AzKeyVaultSecret -VaultName 'kv' `",
+        "  -Name 'orders-db-password' -SecretValue (ConvertTo-SecureString 'lit3ral!' -AsPlainText -Force)",
+        '# Set-AzKeyVaultSecret -VaultName kv -Name commented-out',
+        'az keyvault secret set --vault-name kv --name x-database-url --value $url',
+        'New-AzPostgreSqlFlexibleServer -Name pg -ResourceGroupName rg',
+      ].join('\n'),
+    );
+    expect(model.keyVaultWrites?.map((w) => [w.name, w.vault, w.values, w.form, w.line])).toEqual([
+      ['orders-db-password', 'kv', ['lit3ral!'], 'Set-AzKeyVaultSecret', 1],
+      ['x-database-url', 'kv', [], 'az keyvault secret set', 4],
+    ]);
+    expect(model.azureDatabases?.map((d) => [d.form, d.line])).toEqual([['New-AzPostgreSqlFlexibleServer', 5]]);
+  });
+});
+
+describe('az CLI Key Vault writes', () => {
+  it('reads secret set with --value, --file and -n, and Azure database provisioning commands', () => {
+    const model = emptyModel('shell', 'script');
+    const script = [
+      'az keyvault secret set --vault-name kv --name a-db-password --value s3cr3t-value',
+      'az keyvault secret set --vault-name kv -n "${APP}-database-url" --file ./url.txt',
+      'az keyvault secret show --vault-name kv --name a-db-password',
+      'az postgres flexible-server db create --resource-group rg --server-name pg --database-name orders',
+      'az cosmosdb create -g rg -n docs',
+      'az postgres flexible-server list',
+    ].join('\n');
+    commandFacts(model, commandsOfText(script, 1, 1));
+    expect(model.keyVaultWrites?.map((w) => [w.name, w.vault, w.values, w.line])).toEqual([
+      ['a-db-password', 'kv', ['s3cr3t-value'], 1],
+      ['${APP}-database-url', 'kv', [], 2],
+    ]);
+    expect(model.azureDatabases?.map((d) => [d.form, d.line])).toEqual([
+      ['az postgres flexible-server db create', 4],
+      ['az cosmosdb create', 5],
+    ]);
+  });
+});
+
+describe('PushSecret dataTo remote keys', () => {
+  it('filters by match.regexp and applies regexp rewrites in order, Go ${1} groups included', () => {
+    const push = { keyPattern: '^db-', rewrites: [{ source: '^db-(.*)$', target: 'app/${1}' }, { source: '-', target: '/' }], transformed: false, line: 1 };
+    expect(bulkPushRemoteKeys(push, ['db-user', 'db-admin-password', 'api-key'])).toEqual([
+      { secretKey: 'db-user', remoteKey: 'app/user' },
+      { secretKey: 'db-admin-password', remoteKey: 'app/admin/password' },
+    ]);
+  });
+  it('gives up on template transforms and patterns JavaScript cannot read', () => {
+    expect(bulkPushRemoteKeys({ rewrites: [], transformed: true, line: 1 }, ['a'])).toBeUndefined();
+    expect(bulkPushRemoteKeys({ keyPattern: '(?P<x>a)', rewrites: [], transformed: false, line: 1 }, ['a'])).toBeUndefined();
+  });
+});
+
+describe('connectionHost', () => {
+  it('names the host of URLs and connection strings, never the credential', () => {
+    expect(connectionHost('postgresql://u:p@pg-rw.db.svc:5432/app')).toBe('pg-rw.db.svc');
+    expect(connectionHost('postgresql://u:${PW}@x.postgres.database.azure.com/app')).toBe('x.postgres.database.azure.com');
+    expect(connectionHost('Server=tcp:r.database.windows.net,1433;Password=secret')).toBe('r.database.windows.net');
+    expect(connectionHost('just-a-password')).toBeUndefined();
+  });
+});
