@@ -17,7 +17,7 @@ interface LogicalLine {
   column: number;
 }
 
-function logicalLines(text: string): LogicalLine[] {
+function logicalLines(text: string, lineOffset: number): LogicalLine[] {
   const out: LogicalLine[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -25,7 +25,7 @@ function logicalLines(text: string): LogicalLine[] {
     let joined = lines[i]!;
     while (/`\s*$/.test(joined) && i + 1 < lines.length) joined = `${joined.replace(/`\s*$/, ' ')}${lines[++i]!}`;
     const indent = /^\s*/.exec(joined)![0].length;
-    if (!joined.trimStart().startsWith('#')) out.push({ text: joined, line: start + 1, column: indent + 1 });
+    if (!joined.trimStart().startsWith('#')) out.push({ text: joined, line: lineOffset + start + 1, column: indent + 1 });
   }
   return out;
 }
@@ -42,8 +42,9 @@ function parameter(words: readonly string[], ...names: string[]): string | undef
   return at >= 0 ? words[at + 1] : undefined;
 }
 
-export function fromPowerShell(model: HarnessModel, text: string): void {
-  for (const logical of logicalLines(text)) {
+/** LINEOFFSET: lines before TEXT in its file (a CI step's script). */
+export function fromPowerShell(model: HarnessModel, text: string, lineOffset = 0): void {
+  for (const logical of logicalLines(text, lineOffset)) {
     const words = splitWords(logical.text);
     const cmdlet = words.findIndex((w) => /^Set-AzKeyVaultSecret$/i.test(w));
     if (cmdlet >= 0) {

@@ -8,6 +8,7 @@ import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YNode 
 import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../../yaml/nesting.js';
 import { parseShell, type ShellScript } from '../../shell/index.js';
 import { basename, segments } from '../../util/path.js';
+import { ciSystemOf } from '../build/ci.js';
 import { makefileRecipes, makeToShell } from '../build/script.js';
 import type { Analyzer, AnalyzerContext, FileContext } from '../types.js';
 import { commandFacts, type CommandInput } from './commands.js';
@@ -20,7 +21,7 @@ import { partitionPoint } from '../../util/bisect.js';
 const SHELL_EXT = /\.(sh|bash)$/i;
 const NOT_SCRIPTS = /^(Dockerfile|Containerfile|LICEN[CS]E|COPYING|NOTICE|README|AUTHORS|CODEOWNERS|OWNERS|CHANGELOG|Procfile|Gemfile|Rakefile|Vagrantfile|Jenkinsfile|Brewfile|Caddyfile|Earthfile|Justfile|Pipfile)$/i;
 
-type Source = 'script' | 'makefile' | 'workflow' | 'tiltfile' | 'powershell';
+type Source = 'script' | 'makefile' | 'workflow' | 'tiltfile' | 'powershell' | 'ci';
 
 export function shellSourceOf(path: string): Source | undefined {
   const name = basename(path);
@@ -32,6 +33,9 @@ export function shellSourceOf(path: string): Source | undefined {
     const parts = segments(path);
     if (parts.length >= 3 && parts[parts.length - 3] === '.github' && parts[parts.length - 2] === 'workflows') return 'workflow';
   }
+  // Other CI systems' YAML (GitLab, Azure Pipelines, Bitbucket, CircleCI ...), read only for Key Vault writes.
+  const ci = /\.ya?ml$/i.test(name) ? ciSystemOf(path) : undefined;
+  if (ci && ci !== 'package-json') return 'ci';
   // Extensionless files anywhere (`deploy`, `bin/e2e`): scripts when they start with a sh/bash shebang (the sniff checks).
   if (!name.includes('.') && !NOT_SCRIPTS.test(name)) return 'script';
   return undefined;
@@ -47,7 +51,7 @@ const TILT_SECRET_HELPER = /\bsecret_(yaml_generic|create_generic|from_dict|yaml
 
 /** Cheap text test before parsing. */
 export function shellPrefilter(text: string, role: HarnessRole, source: Source): boolean {
-  if (source === 'powershell') return POWERSHELL_WRITES.test(text);
+  if (source === 'powershell' || source === 'ci') return POWERSHELL_WRITES.test(text);
   if (SECRET_TOOLS.test(text)) return true;
   if (source === 'tiltfile' && TILT_SECRET_HELPER.test(text)) return true;
   const testWords = /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|test)/i;
@@ -73,6 +77,7 @@ export const shellAnalyzer: Analyzer<HarnessModel> = {
     else if (source === 'makefile') fromMakefile(model, text, context);
     else if (source === 'workflow') fromWorkflow(model, text, context);
     else if (source === 'powershell') fromPowerShell(model, text);
+    else if (source === 'ci') fromCiYaml(model, text, context);
     else await fromTiltfile(model, text);
     return hasFacts(model) ? model : undefined;
   },
@@ -181,6 +186,53 @@ function runLine(node: YNode, counter: LineCounter, text: string): number {
   const line = counter.linePos(start).line;
   return isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') ? line + 1 : line;
   void text;
+}
+
+/** Keys whose scalar (or list of scalars) is a script in some CI system: GitLab `script`, Azure `inlineScript`/`Inline` ... */
+const CI_SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'run', 'bash', 'sh', 'inlineScript', 'install', 'cmds', 'cmd', 'pwsh', 'powershell', 'Inline', 'ScriptInline']);
+const POWERSHELL_KEYS = new Set(['pwsh', 'powershell', 'Inline', 'ScriptInline']);
+
+/**
+ * Scripts in another CI system's YAML, for their Key Vault writes: shell through the shell parser, PowerShell (Azure
+ * `pwsh:`/`powershell:` steps, `AzurePowerShell` inline scripts, `scriptType: ps|pscore`) through the PowerShell reader.
+ */
+function fromCiYaml(model: HarnessModel, text: string, context: AnalyzerContext): void {
+  if (yamlNesting(text).depth > YAML_PARSE_DEPTH_LIMIT) return; // The YAML analyzer reports it.
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
+  if (doc.errors.length > 0) return;
+  const visit = (node: unknown): void => {
+    if (isSeq(node)) {
+      for (const item of node.items) visit(item);
+      return;
+    }
+    if (!isMap(node)) return;
+    const scriptType = node.get('scriptType');
+    const powershellMap = typeof scriptType === 'string' && /^(ps|pscore|powershell)$/i.test(scriptType);
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      const scalars = CI_SCRIPT_KEYS.has(key) ? (isSeq(pair.value) ? pair.value.items : [pair.value]).filter((v): v is YNode => isScalar(v) && typeof v.value === 'string') : [];
+      if (scalars.length === 0) {
+        visit(pair.value);
+        continue;
+      }
+      for (const scalar of scalars) {
+        const body = String((scalar as { value: unknown }).value).replace(/\$\{\{[^}]*\}\}/g, '${CI_EXPR}');
+        const line = runLine(scalar, counter, text);
+        if (powershellMap || POWERSHELL_KEYS.has(key) || /Set-AzKeyVaultSecret/i.test(body)) {
+          fromPowerShell(model, body, line - 1);
+          continue;
+        }
+        const script = parseShell(body, { lineOffset: line - 1 });
+        if (script.error) {
+          context.diagnostic({ code: 'parse-error', message: `CI script: ${script.error.message}`, line: script.error.line });
+          continue;
+        }
+        commandFacts(model, commandInputs(script));
+      }
+    }
+  };
+  visit(doc.contents);
 }
 
 function fromWorkflow(model: HarnessModel, text: string, context: AnalyzerContext): void {
