@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { ResolvedConfig } from '../config/types.js';
-import { credentialClass, namesInMemoryStore, nonPostgresEngine } from '../k8s/vocabulary.js';
+import { credentialClass, namesInMemoryStore, nonPostgresEngine, type CredentialClass } from '../k8s/vocabulary.js';
 import type { Origin } from '../types.js';
 
 export interface OriginInput {
@@ -16,6 +16,8 @@ export interface OriginInput {
   helmGenerated?: boolean;
   /** Read by a database operator: a CNPG role, bootstrap or superuser Secret, a MongoDB user's passwordSecretRef, a MariaDB root password. */
   cnpgOwned?: boolean;
+  /** credentialClass(name, keys), when the caller has it already. */
+  credentialClass?: CredentialClass;
 }
 
 /** Where the class of a secret says its source of truth is. */
@@ -51,7 +53,7 @@ export class OriginClassifier {
     if (input.cnpgOwned) return 'cluster-operator';
     if (input.secretType === 'kubernetes.io/tls') return 'cluster-operator';
     if (input.secretType === 'kubernetes.io/dockerconfigjson' || input.secretType === 'kubernetes.io/dockercfg') return 'external';
-    const cls = credentialClass(input.name, input.keys ?? []);
+    const cls = input.credentialClass ?? credentialClass(input.name, input.keys ?? []);
     switch (cls) {
       case 'database':
       case 'tls':

@@ -40,7 +40,7 @@ function classify(classifier: OriginClassifier, es: EsInfo, entry: EsEntry): Cla
  * Does the entry carry secret material (a password, client secret, DSN), not just a user name or client id? A whole
  * remote secret (`dataFrom.extract`) does when it, or the Secret it fills, is named like a credential or a database login.
  */
-function isSecretBearing(entry: EsEntry, targetName?: string): boolean {
+export function isSecretBearing(entry: EsEntry, targetName?: string): boolean {
   const names = [entry.remoteKey ?? entry.read.remoteKey, entry.read.secretKey].filter((n): n is string => !!n);
   if (names.some((n) => isCredentialName(n) || (isDatabaseName(n) && words(n).some((w) => ['url', 'uri', 'dsn', 'connection', 'conn', 'jdbc'].includes(w))))) return true;
   if (!entry.bulk) return false;

@@ -1,6 +1,7 @@
 import type { Rule } from '../types.js';
 import { clusterManagedSecretFromAzureKv } from './cluster-managed-secret-from-azure-kv.js';
 import { dbCredentialInExternalStore } from './db-credential-in-external-store.js';
+import { externalsecretRefreshInterval } from './externalsecret-refresh-interval.js';
 import { cnpgRolePasswordFromExternalSecret } from './cnpg-role-password-from-externalsecret.js';
 import { bidirectionalSecretSync, pushsecretNonReplacePolicy, vaultMirrorConsumed } from './mirror.js';
 import { vaultAuthoredDbCredential } from './vault-authored-db-credential.js';
@@ -13,4 +14,5 @@ export const correlationRules: readonly Rule[] = [
   pushsecretNonReplacePolicy,
   bidirectionalSecretSync,
   vaultMirrorConsumed,
+  externalsecretRefreshInterval,
 ];
