@@ -27,6 +27,16 @@ export interface ExternalSecretView {
   templateKeys: string[];
 }
 
+/**
+ * Is the object External Secrets Operator's (external-secrets.io), not one of the older operators that reused the kind
+ * (kubernetes-external-secrets' kubernetes-client.io, the Container Solutions operator)? A templated or missing
+ * apiVersion may be either: it counts as ESO's.
+ */
+export function isEsoApiVersion(resource: K8sResource): boolean {
+  const api = resource.apiVersion?.trim();
+  return !api || api.includes('{{') || api.startsWith('external-secrets.io/');
+}
+
 /** ClusterExternalSecret nests the ExternalSecret spec under spec.externalSecretSpec. */
 /** The ExternalSecret spec of an ExternalSecret, or of the ExternalSecrets a ClusterExternalSecret stamps out. */
 export function esSpec(resource: K8sResource): PNode | null | undefined {

@@ -1,5 +1,5 @@
 import { OriginClassifier } from '../../inventory/origin.js';
-import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
+import { cnpgSecretUses, isCnpgCluster, isEsoApiVersion } from '../../k8s/eso.js';
 import { credentialClass, type CredentialClass } from '../../k8s/vocabulary.js';
 import type { K8sResource } from '../../k8s/resources.js';
 import { memoFor } from '../../scan/project-index.js';
@@ -70,7 +70,7 @@ function chartValuesTrees(project: Project, chartRoot: string): PNode[] {
  */
 function templatedInterval(project: Project, resource: K8sResource, text: string, line: number): { unset: boolean; resolved?: string } {
   const exprs = templateExprs(text);
-  if (exprs.length === 0 || exprs.some((e) => /\bdefault\b|\binclude\b|\btpl\b|\$/.test(e))) return { unset: false };
+  if (exprs.length === 0 || exprs.some((e) => /\bdefault\b|\brequired\b|\binclude\b|\btpl\b|\$/.test(e))) return { unset: false };
   const refs = exprs.flatMap((e) => [...valuesRefsOf(e), ...dotRelativeRefs(e, resource.helm, line)]);
   // Only values named for it are known to be unset: a scan judged in chunks holds every values file that names one
   // (see CONTEXT_WORDS), and not the others.
@@ -187,7 +187,7 @@ export const externalsecretRefreshInterval = createRule(
       (es) => es.resource.file,
       (es) => {
         const resource = es.resource;
-        if (resource.parsed.file.isTest) return;
+        if (resource.parsed.file.isTest || !isEsoApiVersion(resource)) return;
         const specAt = specEntry(resource);
         if (!specAt || !isMap(specAt.value)) return;
         const spec = specAt.value;
