@@ -1,6 +1,7 @@
 import type { Rule } from '../types.js';
 import { clusterManagedSecretFromAzureKv } from './cluster-managed-secret-from-azure-kv.js';
 import { dbCredentialInExternalStore } from './db-credential-in-external-store.js';
+import { duplicateExternalsecretOwner } from './duplicate-externalsecret-owner.js';
 import { externalsecretRefreshInterval } from './externalsecret-refresh-interval.js';
 import { cnpgRolePasswordFromExternalSecret } from './cnpg-role-password-from-externalsecret.js';
 import { bidirectionalSecretSync, pushsecretNonReplacePolicy, vaultMirrorConsumed } from './mirror.js';
@@ -15,4 +16,5 @@ export const correlationRules: readonly Rule[] = [
   bidirectionalSecretSync,
   vaultMirrorConsumed,
   externalsecretRefreshInterval,
+  duplicateExternalsecretOwner,
 ];

@@ -1,0 +1,168 @@
+import { OriginClassifier } from '../../inventory/origin.js';
+import type { K8sResource } from '../../k8s/resources.js';
+import { isKustomizationPath } from '../../k8s/values-blocks.js';
+import { deploymentGraph } from '../../scan/deployment-graph.js';
+import type { Project } from '../../scan/project.js';
+import { dirname, joinWithinRoot } from '../../util/path.js';
+import { get, getStr, isMap, isScalar, isSeq, type PNode } from '../../yaml/model.js';
+import { createRule } from '../create-rule.js';
+import { resourceLocation, resourceRef } from '../k8s/common.js';
+import { externalSecrets, isTemplated, resolveScalar } from './common.js';
+import { esSpec, isEsoApiVersion } from '../../k8s/eso.js';
+
+/** One object that writes a Secret: an ExternalSecret, or a Secret committed as such. */
+interface Writer {
+  resource: K8sResource;
+  kind: 'ExternalSecret' | 'Secret';
+  target: string;
+  namespace: string;
+  /** Environments the object is deployed to; empty when nothing says. */
+  environments: string[];
+  /** Who renders it: a chart (any of its templates), else the manifest or values file. */
+  owner: string;
+  /** `spec.target.creationPolicy` of an ExternalSecret (default Owner). */
+  creationPolicy: string;
+}
+
+/** Files a kustomization applies as patches to objects defined elsewhere: not objects of their own. */
+function kustomizePatchFiles(project: Project): Set<string> {
+  const out = new Set<string>();
+  for (const parsed of project.yamlFiles) {
+    if (!isKustomizationPath(parsed.file.path)) continue;
+    const dir = dirname(parsed.file.path);
+    for (const doc of parsed.model.docs) {
+      for (const field of ['patchesStrategicMerge', 'patches']) {
+        const node = get(doc.root, field);
+        const items: (PNode | null)[] = isSeq(node) ? node.items : [];
+        for (const item of items) {
+          const path = isScalar(item) && typeof item.value === 'string' ? item.value : isMap(item) ? getStr(item, 'path') : undefined;
+          if (!path || path.includes('\n')) continue;
+          const resolved = joinWithinRoot(dir, path.trim());
+          if (resolved) out.add(resolved);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function environmentsOf(project: Project, resource: K8sResource): string[] {
+  const own = resource.parsed.file.environment;
+  if (own) return [own.name];
+  return deploymentGraph(project).inherited(resource.file)?.environments.map((e) => e.name) ?? [];
+}
+
+/**
+ * Trees laid out the same under different roots (`kubernetes/main/apps/auth/x.yaml`, `kubernetes/backup/apps/auth/x.yaml`):
+ * one per cluster or environment the path rules do not name, not two owners in one.
+ */
+function mirroredPaths(a: string, b: string): boolean {
+  const x = a.split('/');
+  const y = b.split('/');
+  if (x.length !== y.length) return false;
+  const at = x.findIndex((part, i) => part !== y[i]);
+  return at >= 0 && at < x.length - 1 && x.slice(at + 1).join('/') === y.slice(at + 1).join('/');
+}
+
+/** Deployed together: a shared layer (`_shared`) is part of every environment; no environment only meets no environment. */
+function commonEnvironment(a: readonly string[], b: readonly string[]): string | undefined {
+  if (a.length === 0 || b.length === 0) return a.length === 0 && b.length === 0 ? '' : undefined;
+  for (const x of a) for (const y of b) if (x === y || x === 'shared' || y === 'shared') return x === 'shared' ? y : x;
+  return undefined;
+}
+
+function ownerOf(resource: K8sResource): string {
+  return resource.source === 'template' && resource.helm ? `chart ${resource.helm.chartRoot}` : `file ${resource.file}`;
+}
+
+/** A name or namespace known for sure: literal text, or a template value the chart's values resolve. */
+function known(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== '' && !isTemplated(value) && !value.includes('${') && !value.includes('(unnamed)');
+}
+
+function describe(w: Writer): string {
+  return `${w.kind === 'Secret' ? 'Secret' : w.resource.kind} ${w.resource.name} (${w.resource.file}:${w.resource.line})`;
+}
+
+export const duplicateExternalsecretOwner = createRule(
+  {
+    id: 'duplicate-externalsecret-owner',
+    family: 'external',
+    defaultSeverity: 'medium',
+    description: 'Two owners (charts, apps, kustomizations or manifest files) write the same Secret: two ExternalSecrets with the same target, or an ExternalSecret and a committed Secret',
+    why:
+      'An ExternalSecret with `creationPolicy: Owner` (the default) sets itself as the owner of its target Secret. Two of them ' +
+      'rendered by different charts or apps for the same Secret in the same namespace take turns overwriting it and its owner ' +
+      'reference, Argo CD reports SharedResourceWarning, and deleting either app deletes the Secret the other still serves. A ' +
+      'Secret committed next to an ExternalSecret for the same name fights the operator the same way on every sync.',
+    allowed:
+      'A single owner for each Secret: consumer charts switch their copy off (`externalSecrets.enabled: false`); additional ' +
+      'ExternalSecrets that deliberately add keys to it use `creationPolicy: Merge` (or `Orphan`/`None`).',
+    remediation: 'Pick one owner for the Secret and remove or disable the other ExternalSecret (or committed Secret); an ExternalSecret that only adds keys uses `creationPolicy: Merge`.',
+  },
+  (context) => {
+    const project = context.project;
+    const classifier = new OriginClassifier(context.config);
+    const patches = kustomizePatchFiles(project);
+    const writers: Writer[] = [];
+    for (const es of externalSecrets(project)) {
+      const r = es.resource;
+      if (r.kind !== 'ExternalSecret' || r.parsed.file.isTest || !isEsoApiVersion(r) || patches.has(r.file)) continue;
+      const namespace = resolveScalar(project, r, r.namespace);
+      if (!known(es.targetName) || !known(namespace)) continue;
+      const policy = resolveScalar(project, r, getStr(esSpec(r), 'target.creationPolicy')) ?? 'Owner';
+      writers.push({ resource: r, kind: 'ExternalSecret', target: es.targetName, namespace, environments: environmentsOf(project, r), owner: ownerOf(r), creationPolicy: policy });
+    }
+    if (writers.length === 0) return;
+    const targets = new Set(writers.map((w) => `${w.namespace}/${w.target}`));
+    for (const r of project.resourcesOfKind('Secret')) {
+      if (r.parsed.file.isTest || patches.has(r.file)) continue;
+      const name = resolveScalar(project, r, r.name);
+      const namespace = resolveScalar(project, r, r.namespace);
+      if (!known(name) || !known(namespace) || !targets.has(`${namespace}/${name}`)) continue;
+      writers.push({ resource: r, kind: 'Secret', target: name, namespace, environments: environmentsOf(project, r), owner: ownerOf(r), creationPolicy: 'Owner' });
+    }
+    const groups = new Map<string, Writer[]>();
+    for (const w of writers) {
+      const key = `${w.namespace}/${w.target}`;
+      groups.set(key, [...(groups.get(key) ?? []), w]);
+    }
+    const order = (a: Writer, b: Writer) => a.resource.file.localeCompare(b.resource.file) || a.resource.line - b.resource.line;
+    for (const group of groups.values()) {
+      if (group.length < 2) continue;
+      group.sort(order);
+      // The first owner that writes the Secret as its owner keeps it; every later one with another owner is the duplicate.
+      const owning = group.filter((w) => w.kind === 'Secret' || w.creationPolicy === 'Owner');
+      for (const w of group) {
+        if (w.kind !== 'ExternalSecret') continue;
+        const clashes = (o: Writer) =>
+          o !== w &&
+          o.owner !== w.owner &&
+          commonEnvironment(w.environments, o.environments) !== undefined &&
+          !(w.environments.length === 0 && o.environments.length === 0 && mirroredPaths(w.resource.file, o.resource.file));
+        let others: Writer[];
+        if (w.creationPolicy === 'Owner') {
+          // Against an earlier ExternalSecret that owns the Secret, or any committed Secret.
+          others = owning.filter((o) => clashes(o) && (o.kind === 'Secret' || order(o, w) < 0));
+        } else if (w.creationPolicy === 'Orphan') {
+          others = group.filter((o) => clashes(o) && o.kind === 'Secret');
+        } else continue;
+        if (others.length === 0) continue;
+        const env = commonEnvironment(w.environments, others[0]!.environments);
+        const withSecret = others.some((o) => o.kind === 'Secret');
+        context.report({
+          file: w.resource.parsed.file,
+          line: w.resource.line,
+          message:
+            `ExternalSecret ${w.resource.name} writes Secret ${w.namespace}/${w.target}${env ? ` in ${env}` : ''}, which ${others.map(describe).join(', ')} also ` +
+            `${others.length === 1 ? 'writes' : 'write'} from another ${others.some((o) => o.owner.startsWith('chart')) || w.owner.startsWith('chart') ? 'owner' : 'file'}` +
+            (withSecret ? ': ESO and the Secret applied from Git overwrite each other on every sync' : ': both claim ownership (creationPolicy Owner) and overwrite each other'),
+          location: resourceLocation(w.resource, `duplicate-owner:${w.namespace}/${w.target}`),
+          keys: [],
+          origin: classifier.classify({ name: w.target, kind: 'Secret', file: w.resource.file }),
+          resource: resourceRef(w.resource),
+        });
+      }
+    }
+  },
+);
