@@ -81,7 +81,7 @@ export function isBuildCredential(name: string, options: BuildNameOptions): bool
  * `npm_config__authToken`), Poetry (`POETRY_PYPI_TOKEN_<REPO>`), Bundler host credentials (`BUNDLE_GITHUB__COM`,
  * `BUNDLE_RUBYGEMS__PKG__GITHUB__COM`), Composer (`COMPOSER_AUTH`).
  */
-const TOOL_CREDENTIAL_ENV = /^(npm_config__(auth|authtoken|password)|poetry_pypi_token_\w+|bundle_[a-z0-9_]*[a-z0-9]__[a-z0-9_]+|composer_auth)$/i;
+export const TOOL_CREDENTIAL_ENV = /^(npm_config__(auth|authtoken|password)|poetry_pypi_token_\w+|bundle_[a-z0-9_]*[a-z0-9]__[a-z0-9_]+|composer_auth)$/i;
 
 /** Names whose value is a URL or index location: a credential only when the URL carries one (`https://user:token@…`). */
 export function isUrlValuedName(name: string): boolean {

@@ -8,6 +8,7 @@ import { resourcesInFile } from '../../scan/project-index.js';
 import { getStr, isMap, isScalar, keyPath, walkFrames, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
+import { registryNameOptions, valuesTokenWires } from './registry-tokens.js';
 import { isNonCredentialLiteral, namesAKey, namesAKeyOfTheSecretBeside, namesASecret, secretPrefixedEnvLiteral, valuesEmbeddedPaths } from './common.js';
 
 /** Subtrees that reference credentials instead of holding them. */
@@ -161,9 +162,13 @@ export const inlineCredentialInValues = createRule(
   (context) => {
     const { project, config } = context;
     const classifier = new OriginClassifier(config);
+    const tokenNames = registryNameOptions(config);
     /** `owner`: the GitOps wrapper carrying inline values (HelmRelease x, Application y), absent for a values file. */
     const reportAll = (file: FileContext, root: PNode | null | undefined, skip: ReadonlySet<string>, at: { docIndex: number; owner?: string; release?: string }) => {
+      // Registry tokens in an app's env are registry-token-in-runtime-config's: moving them to a secretKeyRef is no fix.
+      const tokens = new Set(valuesTokenWires(root, file.path, skip, tokenNames).map((w) => `${w.line}:${w.column}`));
       for (const cred of valuesCredentials(root, config, skip)) {
+        if (tokens.has(`${cred.line}:${cred.column}`)) continue;
         const segments = cred.path.replace(/\[.*\]$/, '').split('.').filter(Boolean);
         const owner = segments.filter((s) => !/^\d+$/.test(s)).slice(0, -1).join('-') || at.release || cred.key;
         const origin = classifier.classify({ name: owner, keys: [cred.key, ...segments], file: file.path });

@@ -3,6 +3,7 @@ import type { K8sResource } from '../../k8s/resources.js';
 import { get, getStr, isMap, isScalar, seqItems, type PEntry, type PMap, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { secretKeyRefReplacement } from '../snippets.js';
+import { isBuilderWorkload, isRegistryTokenName, registryNameOptions } from './registry-tokens.js';
 import { isNonCredentialLiteral, literalCredentialOf, resourceLocation, resourceRef, secretPrefixedEnvLiteral } from './common.js';
 
 /** Where the pod spec lives, per workload kind. */
@@ -29,7 +30,7 @@ const GENERIC_POD_SPEC_PATHS = ['spec.template.spec', 'spec.jobTemplate.spec.tem
 const GENERIC_UNDER_SPEC = GENERIC_POD_SPEC_PATHS.map((p) => p.split('.').slice(1));
 
 /** Lists of containers in a workload: pod specs, Argo Workflows templates (container/script/containerSet), Tekton steps. */
-function containerLists(resource: K8sResource): { field: string; containers: PNode[] }[] {
+export function containerLists(resource: K8sResource): { field: string; containers: PNode[] }[] {
   const out: { field: string; containers: PNode[] }[] = [];
   const known = POD_SPEC_PATHS[resource.kind];
   // Every other place looked at is below `spec`: an object without one (ConfigMap, Secret) has no container.
@@ -122,7 +123,13 @@ export const workloadEnvLiteralCredential = createRule(
       context.project.resources.filter((r) => !r.parsed.file.isTest && r.kind !== 'CustomResourceDefinition'),
       (r) => r.file,
       (resource) => {
-        for (const literal of envLiterals(resource, context.config)) {
+        const literals = envLiterals(resource, context.config);
+        if (literals.length === 0) return;
+        // A registry token in a runtime pod is registry-token-in-runtime-config's: moving it to a secretKeyRef is no fix.
+        const tokens = registryNameOptions(context.config);
+        const runtime = !isBuilderWorkload(resource, containerLists(resource).flatMap((l) => l.containers));
+        for (const literal of literals) {
+          if (runtime && isRegistryTokenName(literal.env, tokens)) continue;
           const secretName = `${resource.name.replace(/\{\{.*?\}\}/g, '').replace(/^-+|-+$/g, '') || literal.container}-credentials`;
           const key = literal.env.toLowerCase().replace(/_/g, '-');
           context.report({
