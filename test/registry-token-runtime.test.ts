@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/index.js';
+import { scanDetailed } from '../src/scan/run.js';
 import { resolveConfig } from '../src/config/load.js';
 import { isRegistryTokenName, namesBuilder, registryNameOptions } from '../src/rules/k8s/registry-tokens.js';
 import { scanFixture } from './helpers/run-fixture.js';
@@ -63,5 +64,35 @@ describe('registry tokens in runtime config', () => {
       expect(namesBuilder(name), name).toBe(true);
     }
     for (const name of ['acme/web', 'bitnami/postgresql', 'checkout-api']) expect(namesBuilder(name), name).toBe(false);
+  });
+});
+
+describe('registry tokens fetched by an ExternalSecret', () => {
+  it('reports the ExternalSecret when the tree is judged in chunks, the reader in one chunk and the ExternalSecret in the context', async () => {
+    const root = tempDir();
+    const files: Record<string, string> = {
+      'platform/secrets/web-env.yaml': [
+        'apiVersion: external-secrets.io/v1',
+        'kind: ExternalSecret',
+        'metadata: {name: web-env}',
+        'spec:',
+        '  secretStoreRef: {kind: ClusterSecretStore, name: vault-backend}',
+        '  target: {name: web-env}',
+        '  data:',
+        '    - secretKey: NPM_TOKEN',
+        '      remoteRef: {key: npm, property: token}',
+        '',
+      ].join('\n'),
+      'apps/web/deployment.yaml': deployment('web', 'acme/web:1', '            - name: TOKEN\n              valueFrom:\n                secretKeyRef: {name: web-env, key: NPM_TOKEN}'),
+    };
+    for (let i = 0; i < 6; i++) files[`apps/other-${i}/deployment.yaml`] = deployment(`other-${i}`, 'acme/other:1', '            - name: LOG_LEVEL\n              value: info');
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    }
+    const chunked = await scanDetailed({ root, useGit: false, chunkFiles: 1, cache: false });
+    expect(chunked.timings.chunks?.count ?? 0).toBeGreaterThan(1);
+    const found = chunked.result.findings.filter((f) => f.ruleId === RULE).map((f) => `${f.file}:${f.line}`);
+    expect(found).toEqual(['apps/web/deployment.yaml:12', 'platform/secrets/web-env.yaml:8']);
   });
 });

@@ -165,9 +165,11 @@ export const inlineCredentialInValues = createRule(
     const tokenNames = registryNameOptions(config);
     /** `owner`: the GitOps wrapper carrying inline values (HelmRelease x, Application y), absent for a values file. */
     const reportAll = (file: FileContext, root: PNode | null | undefined, skip: ReadonlySet<string>, at: { docIndex: number; owner?: string; release?: string }) => {
+      const creds = valuesCredentials(root, config, skip);
+      if (creds.length === 0) return;
       // Registry tokens in an app's env are registry-token-in-runtime-config's: moving them to a secretKeyRef is no fix.
       const tokens = new Set(valuesTokenWires(root, file.path, skip, tokenNames).map((w) => `${w.line}:${w.column}`));
-      for (const cred of valuesCredentials(root, config, skip)) {
+      for (const cred of creds) {
         if (tokens.has(`${cred.line}:${cred.column}`)) continue;
         const segments = cred.path.replace(/\[.*\]$/, '').split('.').filter(Boolean);
         const owner = segments.filter((s) => !/^\d+$/.test(s)).slice(0, -1).join('-') || at.release || cred.key;

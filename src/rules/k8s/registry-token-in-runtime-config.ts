@@ -40,13 +40,7 @@ function secretShapes(project: Project): Map<string, SecretShape[]> {
   return out;
 }
 
-/** A workload's env reads of Secrets: for the ExternalSecrets that fill them. */
-interface SecretConsumer {
-  resource: K8sResource;
-  secretName: string;
-  /** The key read (secretKeyRef), or undefined for `envFrom` (every key). */
-  key?: string;
-}
+const NOT_A_TOKEN = /(^|[^a-z])(user(name)?|login|email|server|host|url|uri|registry|address)$/i;
 
 /** Registry keys an ExternalSecret entry fetches: by the target key's name, or a credential fetched from a remote key named for a registry. */
 function registryReads(es: K8sResource, options: BuildNameOptions): { secretKey: string; line: number; remote: string }[] {
@@ -55,14 +49,11 @@ function registryReads(es: K8sResource, options: BuildNameOptions): { secretKey:
   for (const read of view.reads) {
     if (!read.secretKey) continue;
     const remote = [read.remoteKey, read.property].filter(Boolean).join('#');
-    const viaRemote = namesRegistry(read.remoteKey) && (isCredentialName(read.secretKey) || isCredentialName(read.remoteKey) || read.property === undefined || read.property === 'value');
+    // `ghcr-token#value` into `token`; not the `username` or `server` read beside it from the same remote key.
+    const viaRemote = namesRegistry(read.remoteKey) && !NOT_A_TOKEN.test(read.secretKey) && (isCredentialName(read.secretKey) || isCredentialName(read.property ?? read.remoteKey) || read.property === 'value');
     if (isRegistryTokenName(read.secretKey, options) || viaRemote) out.push({ secretKey: read.secretKey, line: read.line, remote });
   }
   return out;
-}
-
-function envNames(wires: readonly { env: string }[]): string {
-  return [...new Set(wires.map((w) => w.env))].join(', ');
 }
 
 /**
@@ -74,10 +65,9 @@ export function registryTokenReplacement(project: Project, target: { envs: strin
   const first = target.envs[0] ?? 'REGISTRY_TOKEN';
   const id = first.toLowerCase();
   const lines = [
-    `# Remove ${target.envs.join(', ')} from the runtime pod. It pulls its image with a pull Secret:`,
-    'spec:',
-    '  imagePullSecrets:',
-    '    - name: registry-pull',
+    `# Pod spec (spec.template.spec of a Deployment): drop ${target.envs.join(', ')} from env, pull with a pull Secret`,
+    'imagePullSecrets:',
+    '  - name: registry-pull',
     '---',
     'apiVersion: external-secrets.io/v1',
     'kind: ExternalSecret',
@@ -101,7 +91,7 @@ export function registryTokenReplacement(project: Project, target: { envs: strin
     '    - secretKey: token',
     '      remoteRef: {key: registry-token, property: value}',
     '# Packages install at build time only, with the token as a BuildKit secret (Dockerfile):',
-    `#   RUN --mount=type=secret,id=${id},env=${first} npm ci`,
+    `#   RUN --mount=type=secret,id=${id},env=${first} <the install step that needs it>`,
     `#   docker buildx build --secret id=${id},env=${first} .`,
   ];
   return { language: 'yaml', title: 'Pull Secret for the runtime pod; the token stays a build secret', snippet: `${lines.join('\n')}\n` };
@@ -137,7 +127,6 @@ export const registryTokenInRuntimeConfig = createRule(
     const { project, config } = context;
     const options = registryNameOptions(config);
     const shapes = secretShapes(project);
-    const consumers: SecretConsumer[] = [];
     const live = (r: K8sResource) => !r.parsed.file.isTest && r.kind !== 'CustomResourceDefinition';
 
     const reportWire = (resource: K8sResource, field: string, container: string, wire: TokenWire) => {
@@ -167,26 +156,57 @@ export const registryTokenInRuntimeConfig = createRule(
       });
     };
 
+    /**
+     * ExternalSecrets that fetch a registry token into a Secret this runtime workload reads as env (KEY, or every key
+     * for envFrom), not into a pull Secret. Reported while checking the reader, so that a scan judging the tree in
+     * chunks still sees both; the first reader names itself, later ones find the same finding.
+     */
+    const reportFeeders = (reader: K8sResource, secretName: string, key: string | undefined) => {
+      for (const shape of shapes.get(secretName) ?? []) {
+        const es = shape.externalSecret;
+        if (!es || !live(es) || PULL_SECRET_TYPES.has(shape.type ?? '') || (reader.namespace && es.namespace && reader.namespace !== es.namespace)) continue;
+        for (const read of registryReads(es, options)) {
+          if (key !== undefined && key !== read.secretKey) continue;
+          const by = `${reader.kind} ${reader.name} (${reader.file})`;
+          context.report({
+            file: es.parsed.file,
+            line: read.line,
+            column: 1,
+            message: `${es.kind} ${es.name} fetches registry token ${read.secretKey} (${read.remote}) into Secret ${secretName}, which ${by} reads as runtime env: registry tokens are build-time only, and a pull Secret is type kubernetes.io/dockerconfigjson`,
+            location: resourceLocation(es, `data[${read.secretKey}]`),
+            keys: [read.secretKey],
+            origin: 'build-time',
+            resource: resourceRef(es),
+            replacement: registryTokenReplacement(project, { envs: [read.secretKey], namespace: es.namespace }),
+            remediation: `Stop fetching ${read.secretKey} into ${secretName} for ${by}; if the pod needs to pull images, template the token into a kubernetes.io/dockerconfigjson Secret used as imagePullSecrets, and keep package installs in the build with a BuildKit secret mount.`,
+          });
+        }
+      }
+    };
+
     context.each(
       project.resources.filter(live),
       (r) => r.file,
       (resource) => {
         const lists = containerLists(resource);
         const containers = lists.flatMap((l) => l.containers);
-        if (containers.length === 0 || isBuilderWorkload(resource, containers)) return;
+        if (containers.length === 0) return;
+        // Asked only of workloads that wire something in: most have nothing to tell.
+        let builder: boolean | undefined;
+        const runtime = () => !(builder ??= isBuilderWorkload(resource, containers));
         for (const { field, containers: list } of lists) {
           for (const container of list) {
             if (!isMap(container)) continue;
             const name = getStr(container, 'name') ?? '(unnamed)';
             for (const item of seqItems(get(container, 'env'))) {
               const secretName = getStr(item, 'valueFrom.secretKeyRef.name');
-              if (secretName) consumers.push({ resource, secretName, key: getStr(item, 'valueFrom.secretKeyRef.key') });
+              if (secretName && shapes.has(secretName) && runtime()) reportFeeders(resource, secretName, getStr(item, 'valueFrom.secretKeyRef.key'));
             }
-            for (const wire of containerTokenWires(container, options)) reportWire(resource, field, name, wire);
+            for (const wire of containerTokenWires(container, options)) if (runtime()) reportWire(resource, field, name, wire);
             for (const item of seqItems(get(container, 'envFrom'))) {
               const secretName = getStr(item, 'secretRef.name');
-              if (!secretName) continue;
-              consumers.push({ resource, secretName });
+              if (!secretName || !shapes.has(secretName) || !runtime()) continue;
+              reportFeeders(resource, secretName, undefined);
               const found = (shapes.get(secretName) ?? []).filter((s) => !PULL_SECRET_TYPES.has(s.type ?? ''));
               const keys = [...new Set(found.flatMap((s) => s.keys))].filter((k) => isRegistryTokenName(k, options)).sort();
               if (keys.length === 0) continue;
@@ -205,35 +225,6 @@ export const registryTokenInRuntimeConfig = createRule(
               });
             }
           }
-        }
-      },
-    );
-
-    // ExternalSecrets that fetch a registry token into a Secret some runtime pod reads as env (not a pull Secret).
-    context.each(
-      project.resourcesOfKind(...EXTERNAL_SECRET_KINDS).filter(live),
-      (r) => r.file,
-      (es) => {
-        if (PULL_SECRET_TYPES.has(getStr(esSpec(es), 'target.template.type') ?? '')) return;
-        const target = externalSecretView(es).targetName;
-        for (const read of registryReads(es, options)) {
-          const reader = consumers
-            .filter((c) => c.secretName === target && (c.key === undefined || c.key === read.secretKey) && (!c.resource.namespace || !es.namespace || c.resource.namespace === es.namespace))
-            .sort((a, b) => (a.resource.file < b.resource.file ? -1 : a.resource.file > b.resource.file ? 1 : a.resource.line - b.resource.line))[0];
-          if (!reader) continue;
-          const by = `${reader.resource.kind} ${reader.resource.name} (${reader.resource.file})`;
-          context.report({
-            file: es.parsed.file,
-            line: read.line,
-            column: 1,
-            message: `${es.kind} ${es.name} fetches registry token ${read.secretKey} (${read.remote}) into Secret ${target}, which ${by} reads as runtime env: registry tokens are build-time only, and a pull Secret is type kubernetes.io/dockerconfigjson`,
-            location: resourceLocation(es, `data[${read.secretKey}]`),
-            keys: [read.secretKey],
-            origin: 'build-time',
-            resource: resourceRef(es),
-            replacement: registryTokenReplacement(project, { envs: [read.secretKey], namespace: es.namespace }),
-            remediation: `Stop fetching ${read.secretKey} into ${target} for ${by}; if the pod needs to pull images, template the token into a kubernetes.io/dockerconfigjson Secret used as imagePullSecrets, and keep package installs in the build with a BuildKit secret mount.`,
-          });
         }
       },
     );
