@@ -42,6 +42,16 @@ describe('registry tokens in runtime config', () => {
     expect(result.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual(['workload-env-literal-credential k8s/buildkitd.yaml:13']);
   });
 
+  it('hands literal tokens back to the literal rules when this rule is switched off', async () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, 'k8s'), { recursive: true });
+    writeFileSync(path.join(root, 'k8s/web.yaml'), deployment('web', 'ghcr.io/acme/web:1.4.0', '            - name: NPM_TOKEN\n              value: npm_Zr4Xc8Vb1Nm6Qw2Ep9Tk5Ly3Hs7Dg0Fa1Jq'));
+    const on = await scan({ root, useGit: false, cache: false });
+    expect(on.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual([`${RULE} k8s/web.yaml:13`]);
+    const off = await scan({ root, useGit: false, cache: false, config: resolveConfig({ rules: { [RULE]: 'off' } }) });
+    expect(off.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual(['workload-env-literal-credential k8s/web.yaml:13']);
+  });
+
   it('names registry and package tokens, not forge API tokens or other registries', () => {
     const options = registryNameOptions(resolveConfig({}));
     for (const name of ['NPM_TOKEN', 'NODE_AUTH_TOKEN', 'PKG_GITHUB_COM_TOKEN', 'GHCR_TOKEN', 'CR_PAT', 'DOCKER_PASSWORD', 'REGISTRY_PASSWORD', 'PYPI_TOKEN', 'ARTIFACTORY_API_KEY', 'NUGET_API_KEY', 'POETRY_PYPI_TOKEN_INTERNAL', 'npm_config__authToken']) {

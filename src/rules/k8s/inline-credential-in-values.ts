@@ -8,6 +8,7 @@ import { resourcesInFile } from '../../scan/project-index.js';
 import { getStr, isMap, isScalar, keyPath, walkFrames, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
+import { ruleSetting } from '../../scan/collector.js';
 import { registryNameOptions, valuesTokenWires } from './registry-tokens.js';
 import { isNonCredentialLiteral, namesAKey, namesAKeyOfTheSecretBeside, namesASecret, secretPrefixedEnvLiteral, valuesEmbeddedPaths } from './common.js';
 
@@ -163,12 +164,14 @@ export const inlineCredentialInValues = createRule(
     const { project, config } = context;
     const classifier = new OriginClassifier(config);
     const tokenNames = registryNameOptions(config);
+    // Switched off, that rule reports nothing: its literal tokens stay this rule's.
+    const registryRuleOn = ruleSetting(config, 'registry-token-in-runtime-config').enabled;
     /** `owner`: the GitOps wrapper carrying inline values (HelmRelease x, Application y), absent for a values file. */
     const reportAll = (file: FileContext, root: PNode | null | undefined, skip: ReadonlySet<string>, at: { docIndex: number; owner?: string; release?: string }) => {
       const creds = valuesCredentials(root, config, skip);
       if (creds.length === 0) return;
       // Registry tokens in an app's env are registry-token-in-runtime-config's: moving them to a secretKeyRef is no fix.
-      const tokens = new Set(valuesTokenWires(root, file.path, skip, tokenNames).map((w) => `${w.line}:${w.column}`));
+      const tokens = new Set(registryRuleOn ? valuesTokenWires(root, file.path, skip, tokenNames).map((w) => `${w.line}:${w.column}`) : []);
       for (const cred of creds) {
         if (tokens.has(`${cred.line}:${cred.column}`)) continue;
         const segments = cred.path.replace(/\[.*\]$/, '').split('.').filter(Boolean);

@@ -3,6 +3,7 @@ import type { K8sResource } from '../../k8s/resources.js';
 import { get, getStr, isMap, isScalar, seqItems, type PEntry, type PMap, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { secretKeyRefReplacement } from '../snippets.js';
+import { ruleSetting } from '../../scan/collector.js';
 import { isBuilderWorkload, isRegistryTokenName, registryNameOptions } from './registry-tokens.js';
 import { isNonCredentialLiteral, literalCredentialOf, resourceLocation, resourceRef, secretPrefixedEnvLiteral } from './common.js';
 
@@ -119,6 +120,8 @@ export const workloadEnvLiteralCredential = createRule(
   },
   (context) => {
     const classifier = new OriginClassifier(context.config);
+    // Switched off, that rule reports nothing: its literal tokens stay this rule's.
+    const registryRuleOn = ruleSetting(context.config, 'registry-token-in-runtime-config').enabled;
     context.each(
       context.project.resources.filter((r) => !r.parsed.file.isTest && r.kind !== 'CustomResourceDefinition'),
       (r) => r.file,
@@ -127,7 +130,7 @@ export const workloadEnvLiteralCredential = createRule(
         if (literals.length === 0) return;
         // A registry token in a runtime pod is registry-token-in-runtime-config's: moving it to a secretKeyRef is no fix.
         const tokens = registryNameOptions(context.config);
-        const runtime = !isBuilderWorkload(resource, containerLists(resource).flatMap((l) => l.containers));
+        const runtime = registryRuleOn && !isBuilderWorkload(resource, containerLists(resource).flatMap((l) => l.containers));
         for (const literal of literals) {
           if (runtime && isRegistryTokenName(literal.env, tokens)) continue;
           const secretName = `${resource.name.replace(/\{\{.*?\}\}/g, '').replace(/^-+|-+$/g, '') || literal.container}-credentials`;
