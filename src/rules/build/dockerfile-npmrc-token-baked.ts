@@ -8,7 +8,7 @@ import type { ParsedFile } from '../../analyzers/types.js';
 import { parseShell, type ShellCommand } from '../../shell/index.js';
 import type { Severity } from '../../types.js';
 import { createRule } from '../create-rule.js';
-import { BuildGraph, buildNameOptions, contextDirs, copiedIntoFinal, finalChain, imageScope, imagePath, isBuildCredential, isSecretRef, raise, secretReplacement, stageLabel, type SecretUse } from './common.js';
+import { ancestors, BuildGraph, buildNameOptions, contextDirs, copiedIntoFinal, finalChain, imageScope, imagePath, isBuildCredential, isSecretRef, raise, secretReplacement, stageLabel, type SecretUse } from './common.js';
 import { partitionPoint } from '../../util/bisect.js';
 
 const CRED_BASENAMES = /(^|\/)(\.npmrc|npmrc|\.yarnrc|\.yarnrc\.yml|\.netrc|_netrc|pip\.conf|pip\.ini|\.pypirc|\.git-credentials|\.gitconfig|config\.json)$/;
@@ -120,7 +120,29 @@ function toolCredentialWrite(c: ShellCommand, prev: ShellCommand | undefined): {
   return undefined;
 }
 
-function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: (n: string) => boolean): Write[] {
+/** Commands after which any variable may hold a value the script text does not show: `. file`, `source`, `eval`, `set -a`. */
+const OPAQUE_DEFINITION = /^(\.|source|eval)$/;
+
+/**
+ * Can NAME hold a value in this RUN? A RUN sees only the ARGs and ENVs declared in its stage chain (a `--build-arg`
+ * without an `ARG` never reaches it), variables its own script sets, and secret mounts with `env=`. A write of an
+ * undeclared `${GIT_TOKEN}` bakes an empty string, not a token. The base image's own ENV cannot be read here.
+ */
+function variableHolder(run: DfRun, model: DockerfileModel, stage: DfStage): (name: string) => boolean {
+  const commands = run.script?.commands ?? [];
+  if (commands.some((c) => (c.name && OPAQUE_DEFINITION.test(c.name)) || (c.name === 'set' && c.words.some((w) => /^-[a-z]*a|^allexport$/.test(w.value))))) return () => true;
+  const defined = new Set<string>([...model.globalArgs.map((v) => v.name), ...run.mounts.flatMap((m) => (m.env ? [m.env] : []))]);
+  for (const s of ancestors(model, stage)) for (const v of [...s.args, ...s.envs]) defined.add(v.name);
+  for (const c of commands) {
+    for (const a of c.assignments) defined.add(a.name);
+    if (c.name === 'read' || c.name === 'mapfile' || c.name === 'readarray') for (const w of c.words.slice(1)) if (/^[A-Za-z_]\w*$/.test(w.value)) defined.add(w.value);
+  }
+  // Loop variables (`for TOKEN in …`) are not commands: read them off the text.
+  for (const m of run.text.matchAll(/\bfor\s+([A-Za-z_]\w*)\s+in\b/g)) defined.add(m[1]!);
+  return (name) => defined.has(name);
+}
+
+function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: (n: string) => boolean, holdsValue: (n: string) => boolean = () => true): Write[] {
   const script = run.script;
   if (!script) return [];
   const secretFiles = run.mounts.filter((m) => m.type === 'secret').map(secretMountTarget).filter((t): t is string => Boolean(t));
@@ -128,7 +150,7 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
   // Secret mounts with env=NAME put the token in NAME for this RUN: NAME is a token whatever it is called.
   const fromSecret = new Set<string>(run.mounts.filter((m) => m.type === 'secret' && m.env).map((m) => m.env!));
   for (const c of script.commands) for (const a of c.assignments) if (a.value && (/\/run\/secrets\//.test(a.value.value) || secretFiles.some((f) => a.value!.value.includes(f)) || a.value.params.some(tokenVar))) fromSecret.add(a.name);
-  const isToken = (n: string) => tokenVar(n) || fromSecret.has(n);
+  const isToken = (n: string) => (tokenVar(n) || fromSecret.has(n)) && holdsValue(n);
   const out: Write[] = [];
   const at = (p: string) => imagePath(model, stage, p, run.line);
   const commands = withNestedScripts(script.commands);
@@ -137,7 +159,7 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
     // The variables of the credential part count whatever their name (`_authToken=${REGISTRY_KEY}`).
     const params = [...c.words.flatMap((w) => w.params), ...authParams(argText)];
     const authRefs = new Set(authParams(argText));
-    const isTokenHere = (n: string) => isToken(n) || authRefs.has(n);
+    const isTokenHere = (n: string) => isToken(n) || (authRefs.has(n) && holdsValue(n));
     // echo/printf/cat <<EOF > file
     for (const r of c.redirects) {
       if (!/^(>|>>|>\||&>|&>>)$/.test(r.op) || (r.fd && r.fd !== '1')) continue;
@@ -145,7 +167,7 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
       const heredoc = c.redirects.find((h) => h.heredoc)?.heredoc;
       const text = `${argText}\n${heredoc?.body ?? ''}`;
       const heredocAuth = new Set(authParams(heredoc?.body ?? ''));
-      const sources = tokenSources(text, [...params, ...(heredoc?.params ?? []), ...heredocAuth], (n) => isTokenHere(n) || heredocAuth.has(n), secretFiles);
+      const sources = tokenSources(text, [...params, ...(heredoc?.params ?? []), ...heredocAuth], (n) => isTokenHere(n) || (heredocAuth.has(n) && holdsValue(n)), secretFiles);
       const literal = literalAuth(text);
       if (sources.length || literal || (c.name === 'cat' && c.words.slice(1).some((w) => /\/run\/secrets\//.test(w.value)))) {
         out.push({ path: at(r.target.value), command: c, how: `${c.name ?? 'a command'} ${r.op} ${r.target.value}`, sources: sources.length ? sources : ['a secret file'], literal });
@@ -169,7 +191,7 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
         if (w.value.startsWith('-') || !isCredentialFilePath(w.value) || !prev) continue;
         const text = prev.words.map((x) => x.value).join(' ');
         const prevAuth = new Set(authParams(text));
-        const sources = tokenSources(text, [...prev.words.flatMap((x) => x.params), ...prevAuth], (n) => isToken(n) || prevAuth.has(n), secretFiles);
+        const sources = tokenSources(text, [...prev.words.flatMap((x) => x.params), ...prevAuth], (n) => isToken(n) || (prevAuth.has(n) && holdsValue(n)), secretFiles);
         const literal = literalAuth(text);
         if (sources.length || literal) out.push({ path: at(w.value), command: c, how: `tee ${w.value}`, sources, literal });
       }
@@ -185,7 +207,8 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
         const literal = sources.length ? undefined : keyValue && !keyValue.includes('$') ? keyValue : undefined;
         const project = c.words.some((w) => /^--location=project$|^--location$/.test(w.value));
         const file = c.name === 'yarn' ? (c.words.some((w) => w.value === '-H' || w.value === '--home') ? '~/.yarnrc.yml' : '.yarnrc.yml') : project ? '.npmrc' : '~/.npmrc';
-        if (sources.length || literal || valueWord?.static === false) out.push({ path: at(file), command: c, how: `${c.name} config set ${key.split('=')[0]}`, sources: sources.length ? sources : ['a token'], literal });
+        const unsetValue = Boolean(valueWord?.params.length) && valueWord!.params.every((n) => !holdsValue(n));
+        if (sources.length || literal || (valueWord?.static === false && !unsetValue)) out.push({ path: at(file), command: c, how: `${c.name} config set ${key.split('=')[0]}`, sources: sources.length ? sources : ['a token'], literal });
       }
     }
     // git config url."https://${TOKEN}@github.com/".insteadOf https://github.com/
@@ -235,7 +258,7 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
       const text = credWords.map((w) => w.value).join(' ');
       const ps = credWords.flatMap((w) => w.params);
       const prevText = toolWrite.stdin && commands[index - 1] ? commands[index - 1]!.words.map((w) => w.value).join(' ') : '';
-      const sources = tokenSources(`${text} ${prevText}`, [...ps, ...(toolWrite.stdin ? commands[index - 1]?.words.flatMap((w) => w.params) ?? [] : [])], (n) => isToken(n) || (ps.includes(n) && !/(^|_)(USER|USERNAME|LOGIN|NAME|EMAIL)$/i.test(n)), secretFiles);
+      const sources = tokenSources(`${text} ${prevText}`, [...ps, ...(toolWrite.stdin ? commands[index - 1]?.words.flatMap((w) => w.params) ?? [] : [])], (n) => isToken(n) || (ps.includes(n) && holdsValue(n) && !/(^|_)(USER|USERNAME|LOGIN|NAME|EMAIL)$/i.test(n)), secretFiles);
       const valueWords = credWords.map((w) => ({ ...w, value: w.value.replace(/^-{1,2}password=/i, '') })).filter((w) => !w.value.startsWith('-'));
       const literal = sources.length || toolWrite.stdin ? undefined : valueWords.length && valueWords.every((w) => w.static) ? valueWords[valueWords.length - 1]!.value : undefined;
       if (sources.length || (literal && isLiteralCredential(literal))) out.push({ path: at(toolWrite.file), command: c, how: toolWrite.how, sources, literal });
@@ -341,7 +364,7 @@ export const dockerfileNpmrcTokenBaked = createRule(
           const tokenVars = new Set<string>([...stage.args, ...stage.envs].filter((v) => isBuildCredential(v.name, names) || v.refs.some((r) => isBuildCredential(r, names))).map((v) => v.name));
           const tokenVar = (n: string) => tokenVars.has(n) || isBuildCredential(n, names);
           for (const run of stage.runs) {
-            for (const write of writesOf(run, model, stage, tokenVar)) {
+            for (const write of writesOf(run, model, stage, tokenVar, variableHolder(run, model, stage))) {
               if (removedInRun(write, run, model, stage)) continue;
               const laterRemoval = removedLater(write, run, model, stage);
               report(df, stage, chain, write.path, write.command.line, `${write.how} writes ${write.sources.length ? write.sources.join(', ') : 'a token'} into ${write.path}`, write.literal, laterRemoval, run, write.sources);
