@@ -273,6 +273,15 @@ describe('credential formats', () => {
     for (const text of misses) expect(credentialPrefilter(`key: ${text}`), text).toBe(false);
   });
 
+  // KICS passwords_and_secrets: Slack webhook placeholders, rewritten and assembled at runtime.
+  it('does not report a Slack webhook whose secret is filled with a pattern', () => {
+    const formats = (text: string) => findCredentials(text).map((h) => h.format);
+    const join = (...parts: string[]) => parts.join('');
+    expect(formats(join('https://hooks.slack.com/', 'services/T00000000/B00000000/', 'X'.repeat(24)))).toEqual([]);
+    expect(formats(join('https://hooks.slack.com/', 'services/TXXXXXXXX/BXXXXXXXX/', 'x'.repeat(24)))).toEqual([]);
+    expect(formats(join('https://hooks.slack.com/', 'services/T04BQ7XKZ9M/B05RFTQ2JHL/', 'FAKEfixture4Zq7Lm2Tx8Wv3'))).toEqual(['slack-webhook']);
+  });
+
   // Peer cases (secretlint basicauth / database-connection-string, gitleaks slack / vault / private-key rules),
   // rewritten; tokens are assembled at runtime so no token-shaped literal sits in the repository.
   it('reports the formats peers test for', () => {

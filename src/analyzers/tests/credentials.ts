@@ -190,8 +190,10 @@ export function findCredentials(text: string): CredentialHit[] {
         if (format === 'vault-token' && !validVaultToken(value, line)) continue;
         // A Slack token ends in a secret segment with letters; digits only, or a mask right after (`…-####`), is an example.
         if (format === 'slack-token' && (!/[A-Za-z]/.test(value.slice(value.lastIndexOf('-') + 1)) || /^[#*]/.test(line.slice(column - 1 + value.length)))) continue;
-        // Unchecksummed formats filled with a pattern (`github_pat_xxxx…`, `xoxb-0000…-xxxx…`): an example, not a token.
-        if (new Set(value.replace(/^(github_pat_|gl[a-z]+-|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.)/, '').replace(/[-_./]/g, '')).size < 8) continue;
+        // Unchecksummed formats filled with a pattern (`github_pat_xxxx…`, `xoxb-0000…-xxxx…`, a webhook ending in
+        // `/XXXX…`): an example, not a token. A webhook URL is judged by its secret, the last path segment.
+        const body = format === 'slack-webhook' ? value.slice(value.lastIndexOf('/') + 1) : value.replace(/^(github_pat_|gl[a-z]+-|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.)/, '');
+        if (new Set(body.replace(/[-_./]/g, '')).size < 8) continue;
         hits.push({ format, line: i + 1, column, value });
       }
     }
