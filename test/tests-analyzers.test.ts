@@ -257,14 +257,15 @@ describe('credential formats', () => {
       ` s.${a(24)} `, `AK${'IA'}${'ABC123'.repeat(3).slice(0, 16)}`, `ACCA${'Z9'.repeat(8)}`, 'xoxb-', 'xoxe.', 'xapp-1-',
       'hooks.slack.com/services/', 'hooks.slack.com/triggers/', '-----BEGIN PRIVATE KEY-----', '-----BEGIN RSA PRIVATE KEY-----',
       '-----BEGIN PGP PRIVATE KEY BLOCK-----', 'https://:p@', 'redis://user:pa:ss@', 'x jdbc:mysql://h/d?user=u&password=',
-      'jdbc:sqlserver://h;password=',
+      'jdbc:sqlserver://h;password=', `SG.${a(22)}.`, `sk${'_live_'}${a(24)}`, `rk${'_live_'}${a(24)}`, `${'0f'.repeat(16)}-us1`,
     ];
     const misses = [
       `gh${'p'}_${a(29)}`, `gha_${a(30)}`, `github${'_pa_'}`, `npm_${a(29)}`, `hvs.${a(19)}`, `hva.${a(20)}`, `xs.${a(24)}`,
       `_s.${a(24)}`, ` s.${a(24)}_`, `AKIA${'ABC123'.repeat(3).slice(0, 15)}`, `AKIA${'abc123'.repeat(3).slice(0, 16)}`, 'xoxz-',
       'xapp-x-', 'hooks.slack.com/other/', 'hooks-slack.com/services/', '----BEGIN PRIVATE KEY-----', '-----BEGIN private KEY-----',
       'https://user@host', 'https://us er:p@', 'https:/u:p@', 'https://u:p/@', 'xjdbc:mysql://h/d?password=', 'jdbc:mysql://h/d password=',
-      'JDBC:mysql://h/d?password=',
+      'JDBC:mysql://h/d?password=', `SG.${a(21)}.`, `SG_${a(22)}.`, `sk${'_live_'}${a(23)}`, `sk${'_test_'}${a(24)}`, `x${'0f'.repeat(16)}-us1`,
+      `${'0f'.repeat(16)}-use1`,
     ];
     for (const text of hits) {
       expect(credentialPrefilter(text), text).toBe(true);
@@ -273,10 +274,17 @@ describe('credential formats', () => {
     for (const text of misses) expect(credentialPrefilter(`key: ${text}`), text).toBe(false);
   });
 
-  // KICS passwords_and_secrets: Slack webhook placeholders, rewritten and assembled at runtime.
-  it('does not report a Slack webhook whose secret is filled with a pattern', () => {
+  // KICS passwords_and_secrets (SendGrid, Stripe, Mailchimp, Slack webhook placeholders), rewritten and assembled at runtime.
+  it('reports vendor API keys, and not the pattern-filled examples of their docs', () => {
     const formats = (text: string) => findCredentials(text).map((h) => h.format);
     const join = (...parts: string[]) => parts.join('');
+    expect(formats(join('ARG MAIL="SG.', 'FAKEfixture4Zq7Lm2Tx8W', '.', 'FAKEfixture0VnT5gLx9YbR3mC7pE1uK4oW8iS2aXdQ', '"'))).toEqual(['sendgrid-key']);
+    expect(formats(join('stripe.api_key = "sk', '_live_', 'FAKEfixture4Zq7Lm2Tx8Wv3Rb"'))).toEqual(['stripe-key']);
+    expect(formats(join('-u "x:', '7f3a9c2e8b1d4f6a0c5e9b2d7a4f1c8e', '-us14"'))).toEqual(['mailchimp-key']);
+    expect(formats(join('SG.', 'x'.repeat(22), '.', 'x'.repeat(43)))).toEqual([]);
+    expect(formats(join('sk', '_live_', 'X'.repeat(24)))).toEqual([]);
+    expect(formats(join('sk', '_test_', 'FAKEfixture4Zq7Lm2Tx8Wv3Rb'))).toEqual([]);
+    expect(formats(join('etag=', '9b2cf535f27731c974343645a3985328', '-12'))).toEqual([]);
     expect(formats(join('https://hooks.slack.com/', 'services/T00000000/B00000000/', 'X'.repeat(24)))).toEqual([]);
     expect(formats(join('https://hooks.slack.com/', 'services/TXXXXXXXX/BXXXXXXXX/', 'x'.repeat(24)))).toEqual([]);
     expect(formats(join('https://hooks.slack.com/', 'services/T04BQ7XKZ9M/B05RFTQ2JHL/', 'FAKEfixture4Zq7Lm2Tx8Wv3'))).toEqual(['slack-webhook']);

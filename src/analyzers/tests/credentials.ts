@@ -1,7 +1,7 @@
 /**
  * Credentials in well-known formats, in any scanned text file: GitHub and npm tokens (CRC32 checksum validated),
  * fine-grained GitHub PATs, GitLab tokens (personal, deploy, runner, trigger, SCIM), Docker Hub access tokens, Vault service/batch tokens, AWS access key ids with a secret nearby, Slack tokens and
- * webhooks, private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
+ * webhooks, SendGrid, Stripe and Mailchimp API keys, private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
  * matches formats on text; a combined prefilter keeps files without any candidate from being scanned line by line.
  */
 import { basename, segments } from '../../util/path.js';
@@ -18,6 +18,9 @@ export type CredentialFormat =
   | 'aws-access-key'
   | 'slack-token'
   | 'slack-webhook'
+  | 'sendgrid-key'
+  | 'stripe-key'
+  | 'mailchimp-key'
   | 'private-key'
   | 'age-key'
   | 'url-password';
@@ -51,7 +54,7 @@ export function isDocPath(path: string): boolean {
 // Each branch starts at its rarest character, the rest checked behind it: `\.(?<=\bs\.)` is `\bs\.`, `@(?<=://…@)` is
 // `://…@`. The engine tries the whole alternation at every position whose character can start a branch, so a
 // branch starting with `s`, `-` or `:` (frequent in YAML) made it several times slower on bitnami/charts.
-const PREFILTER = /_(?:(?<=gh[pousr]_)[A-Za-z0-9]{30}|(?<=dckr_)[po]at_[A-Za-z0-9_-]{20}|(?<=github_)pat_|(?<=npm_)[A-Za-z0-9]{30})|\.(?:(?<=hv[sb]\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b|(?<=hooks\.)slack\.com\/(?:services|workflows|triggers)\/)|A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)GE-SECRET-KEY-1[0-9A-Z]{58}|x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"`]*:[^\s@/'"`]+@)|j(?<=\bj)dbc:[a-z]+:[^\s'"`]*[?&;]password=|-(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt)-)[0-9A-Za-z_-]{20}/;
+const PREFILTER = /_(?:(?<=gh[pousr]_)[A-Za-z0-9]{30}|(?<=dckr_)[po]at_[A-Za-z0-9_-]{20}|(?<=github_)pat_|(?<=npm_)[A-Za-z0-9]{30})|\.(?:(?<=hv[sb]\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b|(?<=hooks\.)slack\.com\/(?:services|workflows|triggers)\/)|A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)GE-SECRET-KEY-1[0-9A-Z]{58}|x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"`]*:[^\s@/'"`]+@)|j(?<=\bj)dbc:[a-z]+:[^\s'"`]*[?&;]password=|-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt)-)[0-9A-Za-z_-]{20}|(?=us\d)(?<=\b[0-9a-f]{32}-))|G(?<=\bSG)\.[\w-]{22}\.|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}/;
 
 export function credentialPrefilter(text: string): boolean {
   return PREFILTER.test(text);
@@ -142,6 +145,10 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   // Bot/user/workspace tokens (xoxb-, xoxp-, xoxe-, xoxa-2-, xoxr-), configuration tokens (xoxe.xoxp-1-, xoxe-1-), app-level tokens (xapp-1-).
   { format: 'slack-token', re: /\b(xox[abposre]-(?:\d-)?[0-9]{6,}-[0-9A-Za-z-]{8,}|xox[ar]-\d-[0-9A-Za-z-]{20,}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,}|xoxe-\d-[A-Za-z0-9]{100,}|xapp-\d-[A-Z0-9]{9,}-\d{6,}-[a-z0-9]{32,})/g },
   { format: 'slack-webhook', re: /(https:\/\/hooks\.slack\.com\/(?:services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,}|(?:workflows|triggers)\/T[A-Z0-9]{6,}\/A[A-Z0-9]{6,}\/\d{6,}\/[A-Za-z0-9]{16,}))/g },
+  // SendGrid API keys, Stripe live secret and restricted keys, Mailchimp API keys (32 hex digits and the datacenter).
+  { format: 'sendgrid-key', re: /\b(SG\.[\w-]{22}\.[\w-]{43})(?![\w-])/g },
+  { format: 'stripe-key', re: /\b([rs]k_live_[0-9A-Za-z]{24,99})\b/g },
+  { format: 'mailchimp-key', re: /\b([0-9a-f]{32}-us\d{1,2})\b/g },
 ];
 
 /** JDBC URLs carry the password as a parameter: `jdbc:postgresql://db/app?user=app&password=…`. */
@@ -192,7 +199,7 @@ export function findCredentials(text: string): CredentialHit[] {
         if (format === 'slack-token' && (!/[A-Za-z]/.test(value.slice(value.lastIndexOf('-') + 1)) || /^[#*]/.test(line.slice(column - 1 + value.length)))) continue;
         // Unchecksummed formats filled with a pattern (`github_pat_xxxx…`, `xoxb-0000…-xxxx…`, a webhook ending in
         // `/XXXX…`): an example, not a token. A webhook URL is judged by its secret, the last path segment.
-        const body = format === 'slack-webhook' ? value.slice(value.lastIndexOf('/') + 1) : value.replace(/^(github_pat_|gl[a-z]+-|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.)/, '');
+        const body = format === 'slack-webhook' ? value.slice(value.lastIndexOf('/') + 1) : value.replace(/^(github_pat_|gl[a-z]+-|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_)/, '').replace(/-us\d+$/, '');
         if (new Set(body.replace(/[-_./]/g, '')).size < 8) continue;
         hits.push({ format, line: i + 1, column, value });
       }

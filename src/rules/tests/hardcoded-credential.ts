@@ -21,6 +21,9 @@ const LABEL: Record<CredentialFormat, string> = {
   'aws-access-key': 'AWS access key pair',
   'slack-token': 'Slack token',
   'slack-webhook': 'Slack incoming webhook URL',
+  'sendgrid-key': 'SendGrid API key',
+  'stripe-key': 'Stripe live secret key',
+  'mailchimp-key': 'Mailchimp API key',
   'private-key': 'private key block',
   'age-key': 'age identity (SOPS decryption key)',
   'url-password': 'URL with an embedded password',
@@ -60,7 +63,7 @@ export const hardcodedCredential = createRule(
     defaultSeverity: 'high',
     description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file',
     why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not.',
-    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs). Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
+    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs). Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
   },
   (context) => {
