@@ -164,6 +164,9 @@ const REFERENCE_LAST = new Set([
   'config',
 ]);
 
+/** Environment names a credential's name may end with (`SMTP_PASS_QA`). */
+const ENVIRONMENT_SUFFIXES = new Set(['prod', 'production', 'prd', 'staging', 'stage', 'stg', 'dev', 'development', 'qa', 'uat', 'test', 'testing', 'preprod', 'sandbox', 'local', 'live']);
+
 /** A first word that makes the key a switch or a reference: existingSecret, useSecret, createSecret, ... */
 const CHAT_SERVICES = new Set(['slack', 'discord', 'teams', 'msteams', 'mattermost', 'rocketchat', 'googlechat', 'gchat', 'webex', 'lark', 'feishu', 'dingtalk']);
 
@@ -238,6 +241,8 @@ function builtInCredentialName(name: string): boolean {
   }
   // A chat service's incoming webhook URL carries its token: SLACK_WEBHOOK, slackWebhookUrl, discord_webhook_url.
   if (['webhook', 'hook', 'url', 'uri'].includes(last) && w.some((x) => x === 'webhook' || x === 'hook') && w.some((x) => CHAT_SERVICES.has(x))) return true;
+  // DB_PASSWORD_PROD, apiTokenStaging: one credential per environment, named like the unsuffixed one.
+  if (w.length >= 2 && ENVIRONMENT_SUFFIXES.has(last)) return builtInCredentialName(w.slice(0, -1).join('_'));
   if (REFERENCE_LAST.has(last)) return false;
   // passwordSecret / adminPasswordSecret / tokenSecret name the Secret that holds the password.
   if (last === 'secret' && w.slice(0, -1).some((x) => ['password', 'passwords', 'passwd', 'pass', 'token', 'tokens', 'credentials', 'credential'].includes(x))) return false;
