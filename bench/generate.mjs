@@ -46,6 +46,8 @@ export const PLANTED_RULES = [
   'secret-in-configmap',
   'sealed-secret-manifest',
   'workload-env-literal-credential',
+  'externalsecret-refresh-interval',
+  'duplicate-externalsecret-owner',
 ]; // calibrated against the rules at commit 08358aa+ (see bench/results/)
 
 export function generate({ files: target = 100_000, seed = 7, out } = {}) {
@@ -176,15 +178,20 @@ const PLANTS = [
   function vaultDbCredential({ svc, write, expect }) {
     write(`manifests/external-secrets/${svc}-db-credentials.yaml`, externalSecret({ name: `${svc}-db-credentials-sync`, ns: svc, store: 'platform-vault', target: `${svc}-db-credentials`, keys: [['password', `${svc}-db-password`]] }));
     expect('vault-authored-db-credential');
+    // A database credential the cluster rotates, fetched every hour.
+    expect('externalsecret-refresh-interval');
   },
   function cnpgRoleFromEs({ svc, write, expect }) {
     write(`environments/production/data/${svc}-pg.yaml`, `apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: ${svc}-pg\n  namespace: ${svc}\nspec:\n  instances: 2\n  managed:\n    roles:\n      - name: ${svc.replace(/[^a-z0-9]/g, '')}\n        ensure: present\n        login: true\n        passwordSecret:\n          name: ${svc}-role-login\n`);
     write(`manifests/external-secrets/${svc}-role-login.yaml`, externalSecret({ name: `${svc}-role-login-sync`, ns: svc, store: 'platform-vault', target: `${svc}-role-login`, keys: [['password', `${svc}-role-login`]] }));
     expect('cnpg-role-password-from-externalsecret');
+    expect('externalsecret-refresh-interval');
   },
-  function azureKvClusterManaged({ svc, write, expect }) {
+  function azureKvClusterManaged({ i, svc, write, expect }) {
     write(`manifests/external-secrets/${svc}-grafana-akv.yaml`, externalSecret({ name: `${svc}-grafana-admin-akv`, ns: 'observability', store: 'azure-kv', target: 'grafana-admin-credentials', keys: [['admin-password', `${svc}-grafana-admin-password`]] }));
     expect('cluster-managed-secret-from-azure-kv');
+    // Every plant after the first writes the same Secret (observability/grafana-admin-credentials) again.
+    if (i > 0) expect('duplicate-externalsecret-owner');
   },
   function pushNonReplace({ svc, write, expect }) {
     write(`manifests/push-secrets/${svc}-signing-mirror.yaml`, pushSecret({ name: `${svc}-signing-mirror`, ns: svc, policy: 'IfNotExists', secret: `${svc}-signing`, remoteKey: `${svc}-signing-key` }));
