@@ -10,6 +10,7 @@ import type { Finding, InventoryEntry } from '../types.js';
 import { get, getStr, isMap, isScalar, seqItems, type PNode } from '../yaml/model.js';
 import { OriginClassifier } from './origin.js';
 import type { DockerfileModel } from '../analyzers/build/dockerfile.js';
+import { HARNESS_ANALYZERS, IAC_SECRET_FORMS, type HarnessModel } from '../analyzers/tests/model.js';
 import { isCredentialName } from '../k8s/vocabulary.js';
 import { kustomizeGenerators } from '../rules/k8s/kustomize.js';
 import type { FileContext } from '../analyzers/types.js';
@@ -283,6 +284,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
   entries.push(...operatorSecretEntries(project, chartEnvs, owned));
   entries.push(...cnpgEntries(project, chartEnvs, owned));
   entries.push(...buildSecretEntries(project, findings));
+  entries.push(...declaredInCodeEntries(project, findings, classifier, operatorSecrets, owned));
   return entries.sort(compareInventory);
 }
 
@@ -440,6 +442,45 @@ function buildSecretEntries(project: Project, findings: readonly Finding[]): Inv
             findings: [...(rulesAt.get(`${file.path}:${v.line}`) ?? [])].sort(),
           });
         }
+      }
+    }
+  }
+  return out;
+}
+
+/** Secrets Pulumi and cdk8s programs declare (`new k8s.core.v1.Secret(name, args)`): objects in the cluster like a manifest's. */
+function declaredInCodeEntries(project: Project, findings: readonly Finding[], classifier: OriginClassifier, operatorSecrets: ReadonlyMap<string, string>, owned?: (file: string) => boolean): InventoryEntry[] {
+  const rulesAt = new Map<string, Set<string>>();
+  for (const f of findings) {
+    const key = `${f.file}:${f.line}`;
+    const set = rulesAt.get(key) ?? new Set<string>();
+    set.add(f.ruleId);
+    rulesAt.set(key, set);
+  }
+  const out: InventoryEntry[] = [];
+  for (const id of HARNESS_ANALYZERS) {
+    for (const { file, model } of project.models<HarnessModel>(id)) {
+      if (owned && !owned(file.path)) continue;
+      for (const fact of model.inlineSecrets) {
+        if (!IAC_SECRET_FORMS.has(fact.form)) continue;
+        const name = fact.name ?? fact.nameAsWritten ?? 'secret';
+        const origin = file.isTest ? 'test' : classifier.classify({ name, keys: fact.keys, kind: 'Secret', file: file.path, cnpgOwned: operatorSecrets.has(name) });
+        const program = fact.form === 'pulumi-secret' ? 'Pulumi' : 'cdk8s';
+        out.push({
+          file: file.path,
+          line: fact.line,
+          kind: 'Secret',
+          name,
+          ...(fact.namespace ? { namespace: fact.namespace } : {}),
+          keys: [...fact.keys].sort(),
+          origin,
+          authority: classifier.authority(origin, name, fact.keys),
+          environments: fileEnvironments(file, project),
+          producer: `${program} program${fact.literalKeys.length > 0 ? ` with ${fact.literalKeys.length} literal value${fact.literalKeys.length === 1 ? '' : 's'}` : ''}`,
+          template: false,
+          vendored: file.vendored,
+          findings: [...(rulesAt.get(`${file.path}:${fact.line}`) ?? [])].sort(),
+        });
       }
     }
   }

@@ -272,7 +272,8 @@ class GoWalker {
         if (v !== undefined && isCodeLiteral(v)) literal.push({ key: e.key, value: v, node: e.node });
       }
     }
-    if (literal.length === 0) return;
+    // A Pulumi Secret is inventoried whatever fills it (cfg.RequireSecret): kept without literals too.
+    if (literal.length === 0 && !pulumi) return;
     const meta = unwrap(fields.find((f) => f.key === (pulumi ? 'Metadata' : 'ObjectMeta'))?.value);
     const metaFields = meta?.type === 'composite_literal' ? this.keyed(meta) : [];
     let name = goString(unwrap(metaFields.find((f) => f.key === 'Name')?.value));
@@ -284,8 +285,8 @@ class GoWalker {
       name = call ? goString(callArgs(call)[1]) : undefined;
     }
     const fact: InlineSecretFact = {
-      ...pos(literal[0]!.node),
-      endLine: literal[literal.length - 1]!.node.endPosition.row + 1,
+      ...pos(literal[0]?.node ?? node),
+      endLine: (literal[literal.length - 1]?.node ?? node).endPosition.row + 1,
       keys,
       literalKeys: literal.map((l) => l.key),
       values: literal.map((l) => l.value),

@@ -6,7 +6,7 @@
 import type { Analyzer, FileContext } from '../types.js';
 import { commandFacts, commandsOfText } from './commands.js';
 import { isCodeLiteral, isTestDouble } from './judge.js';
-import { emptyModel, harnessRole, hasFacts, secretsInYamlText, type HarnessModel, type HarnessRole, type InlineSecretFact } from './model.js';
+import { emptyModel, harnessRole, hasFacts, IAC_SECRET_FORMS, secretsInYamlText, type HarnessModel, type HarnessRole, type InlineSecretFact } from './model.js';
 import { firstError, named, pos, treeSitterParser, walk, type Node } from './treesitter.js';
 
 const ENV_READ = /\b(?:getenv|environ)\b/;
@@ -340,9 +340,10 @@ class PyWalker {
   }
 
   private pushSecret(form: string, where: Node, data: { keys: string[]; literal: { key: string; value: string; node: Node }[] }, name?: string, namespace?: string): void {
-    if (data.literal.length === 0) return;
-    const first = data.literal[0]!.node;
-    const last = data.literal[data.literal.length - 1]!.node;
+    // A Pulumi Secret is inventoried whatever fills it (config.require_secret): kept without literals too.
+    if (data.literal.length === 0 && !IAC_SECRET_FORMS.has(form)) return;
+    const first = data.literal[0]?.node ?? where;
+    const last = data.literal[data.literal.length - 1]?.node ?? where;
     const fact: InlineSecretFact = {
       ...pos(first),
       endLine: last.endPosition.row + 1,

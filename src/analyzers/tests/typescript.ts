@@ -356,7 +356,8 @@ class TsWalker {
     if (ts.isVariableDeclaration(p) && p.type && /\bV1Secret\b/.test(p.type.getText(this.sf))) return 'V1Secret';
     if (ts.isPropertyAssignment(p) && this.propName(p.name) === 'body' && ts.isObjectLiteralExpression(p.parent)) p = p.parent.parent;
     if (ts.isCallExpression(p) && /(create|replace|patch)NamespacedSecret$/.test(p.expression.getText(this.sf))) return 'createNamespacedSecret';
-    if (this.iacKind && ts.isNewExpression(p) && p.arguments?.includes(obj as TS.Expression) && IAC_SECRET_CALLEE.test(p.expression.getText(this.sf))) return this.iacKind;
+    // Pulumi: `(name, args, options)`; cdk8s: `(scope, id, props)`.
+    if (this.iacKind && ts.isNewExpression(p) && p.arguments?.[this.iacKind === 'pulumi-secret' ? 1 : 2] === obj && IAC_SECRET_CALLEE.test(p.expression.getText(this.sf))) return this.iacKind;
     return undefined;
   }
 
@@ -385,7 +386,11 @@ class TsWalker {
         last = p;
       }
     }
-    if (!first || !last) return;
+    const declared = context === 'pulumi-secret' || context === 'cdk8s-secret';
+    // A declared Secret is inventoried whatever fills it (config.requireSecret, process.env): kept without literals too.
+    if (!declared && (!first || !last)) return;
+    first ??= obj;
+    last ??= obj;
     const metadata = this.property(obj, 'metadata');
     const meta = metadata && ts.isObjectLiteralExpression(metadata) ? metadata : undefined;
     const fact: InlineSecretFact = { ...this.pos(first), endLine: this.endLine(last), keys, literalKeys, values, form: context };

@@ -88,7 +88,7 @@ export const hardcodedCredential = createRule(
     for (const { file, model } of harnessModels(project)) {
       // Fallbacks are judged only in tests: a script's fallback URL stays this rule's.
       if (model.role === 'test') for (const f of model.fallbacks) coveredLines.add(`${file.path}:${f.line}`);
-      for (const s of model.inlineSecrets) for (let l = s.line; l <= s.endLine; l++) coveredLines.add(`${file.path}:${l}`);
+      for (const s of model.inlineSecrets) if (s.literalKeys.length > 0) for (let l = s.line; l <= s.endLine; l++) coveredLines.add(`${file.path}:${l}`);
     }
     context.each(
       project.models<CredentialTextModel>('credential-text'),

@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resultProblems } from '../src/result/validate.js';
+import { scanFixture } from './helpers/run-fixture.js';
+
+const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures/rules/inline-secret-manifest', name);
+
+function declared(result: Awaited<ReturnType<typeof scanFixture>>): string[] {
+  return result.inventory.filter((e) => / program/.test(e.producer ?? '')).map((e) => `${e.file}:${e.line} ${e.namespace ?? '-'}/${e.name} [${e.keys.join(',')}] ${e.origin} ${e.authority} ${e.producer} {${e.findings.join(',')}}`);
+}
+
+describe('Secrets declared by Pulumi and cdk8s programs in the inventory', () => {
+  it('lists each declared Secret with its keys, origin and the findings on it', async () => {
+    const result = await scanFixture(fixture('ng.pulumi-cdk8s-programs'));
+    expect(resultProblems(result)).toEqual([]);
+    expect(declared(result)).toEqual([
+      'cdk8s/main.ts:10 -/api-keys [STRIPE_API_KEY] external azure-key-vault cdk8s program with 1 literal value {inline-secret-manifest}',
+      'cdk8s/main.ts:12 -/db [password] cluster-operator cnpg cdk8s program with 1 literal value {inline-secret-manifest}',
+      'infra/billing/__main__.py:10 billing/billing-db [DB_PASSWORD,DB_USER] cluster-operator cnpg Pulumi program with 2 literal values {inline-secret-manifest}',
+      'infra/orders/index.ts:8 -/orders-db [password,username] cluster-operator cnpg Pulumi program with 2 literal values {inline-secret-manifest}',
+      'infra/search/main.go:14 search/search-admin [admin-password] cluster-helm helm Pulumi program with 1 literal value {inline-secret-manifest}',
+    ]);
+  });
+
+  it('lists Secrets filled from the program’s secret config too, without findings', async () => {
+    const result = await scanFixture(fixture('ok.pulumi-cdk8s-config-secrets'));
+    expect(result.findings).toEqual([]);
+    expect(declared(result)).toEqual([
+      'cdk8s/main.ts:7 -/api-keys [STRIPE_API_KEY] external azure-key-vault cdk8s program {}',
+      'infra/billing/__main__.py:9 -/billing-db [DB_PASSWORD,DB_USER] cluster-operator cnpg Pulumi program with 1 literal value {}',
+      'infra/orders/index.ts:9 -/orders-db [password,username] cluster-operator cnpg Pulumi program with 1 literal value {}',
+    ]);
+  });
+});
