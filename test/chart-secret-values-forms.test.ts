@@ -1,20 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/index.js';
-import { tempDirs } from './helpers/temp.js';
+import { tempDirs, writeTree } from './helpers/temp.js';
 
 const tempDir = tempDirs('footprint-secret-forms-');
 const RULE = 'chart-owned-inline-secret-template';
 
 /** Scan a tree written from FILES (relative path -> text) in a fresh temp folder. */
 async function scanTree(files: Record<string, string>) {
-  const root = tempDir();
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), text);
-  }
-  return scan({ root, useGit: false });
+  return scan({ root: writeTree(tempDir(), files), useGit: false });
 }
 
 const CHART = 'apiVersion: v2\nname: app\nversion: 0.1.0\n';

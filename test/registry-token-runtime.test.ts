@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/index.js';
@@ -6,19 +5,14 @@ import { scanDetailed } from '../src/scan/run.js';
 import { resolveConfig } from '../src/config/load.js';
 import { isRegistryTokenName, namesBuilder, registryNameOptions } from '../src/rules/k8s/registry-tokens.js';
 import { scanFixture } from './helpers/run-fixture.js';
-import { tempDirs } from './helpers/temp.js';
+import { tempDirs, writeTree } from './helpers/temp.js';
 
 const RULE = 'registry-token-in-runtime-config';
 const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures/rules', RULE, name);
 const tempDir = tempDirs('footprint-registry-token-');
 
 function scanTree(files: Record<string, string>) {
-  const root = tempDir();
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), text);
-  }
-  return scan({ root, useGit: false });
+  return scan({ root: writeTree(tempDir(), files), useGit: false });
 }
 
 const deployment = (name: string, image: string, env: string) =>
@@ -43,9 +37,7 @@ describe('registry tokens in runtime config', () => {
   });
 
   it('hands literal tokens back to the literal rules when this rule is switched off', async () => {
-    const root = tempDir();
-    mkdirSync(path.join(root, 'k8s'), { recursive: true });
-    writeFileSync(path.join(root, 'k8s/web.yaml'), deployment('web', 'ghcr.io/acme/web:1.4.0', '            - name: NPM_TOKEN\n              value: npm_Zr4Xc8Vb1Nm6Qw2Ep9Tk5Ly3Hs7Dg0Fa1Jq'));
+    const root = writeTree(tempDir(), { 'k8s/web.yaml': deployment('web', 'ghcr.io/acme/web:1.4.0', '            - name: NPM_TOKEN\n              value: npm_Zr4Xc8Vb1Nm6Qw2Ep9Tk5Ly3Hs7Dg0Fa1Jq') });
     const on = await scan({ root, useGit: false, cache: false });
     expect(on.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual([`${RULE} k8s/web.yaml:13`]);
     const off = await scan({ root, useGit: false, cache: false, config: resolveConfig({ rules: { [RULE]: 'off' } }) });
@@ -96,10 +88,7 @@ describe('registry tokens fetched by an ExternalSecret', () => {
       'apps/web/deployment.yaml': deployment('web', 'acme/web:1', '            - name: TOKEN\n              valueFrom:\n                secretKeyRef: {name: web-env, key: NPM_TOKEN}'),
     };
     for (let i = 0; i < 6; i++) files[`apps/other-${i}/deployment.yaml`] = deployment(`other-${i}`, 'acme/other:1', '            - name: LOG_LEVEL\n              value: info');
-    for (const [file, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-      writeFileSync(path.join(root, file), text);
-    }
+    writeTree(root, files);
     const chunked = await scanDetailed({ root, useGit: false, chunkFiles: 1, cache: false });
     expect(chunked.timings.chunks?.count ?? 0).toBeGreaterThan(1);
     const found = chunked.result.findings.filter((f) => f.ruleId === RULE).map((f) => `${f.file}:${f.line}`);

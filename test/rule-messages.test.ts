@@ -1,21 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/index.js';
 import { scanFixture } from './helpers/run-fixture.js';
-import { tempDirs } from './helpers/temp.js';
+import { tempDirs, writeTree } from './helpers/temp.js';
 
 const fixture = (rule: string, name: string) => path.join(import.meta.dirname, 'fixtures/rules', rule, name);
 const tempDir = tempDirs('footprint-messages-');
 
 /** Scan a tree written from FILES (relative path -> text) in a fresh temp folder. */
 function scanTree(files: Record<string, string>) {
-  const root = tempDir();
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), text);
-  }
-  return scan({ root, useGit: false });
+  return scan({ root: writeTree(tempDir(), files), useGit: false });
 }
 
 describe('rule messages name what the tree uses', () => {

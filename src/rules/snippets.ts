@@ -40,6 +40,23 @@ export function yamlKey(key: string): string {
   return /^[A-Za-z0-9_.-]+$/.test(key) && !/^(true|false|yes|no|null|on|off|~|\d.*)$/i.test(key) ? key : JSON.stringify(key);
 }
 
+/** An ExternalSecret's lines up to its `secretStoreRef`, reading from the tree's Vault store. */
+export function externalSecretHead(project: Project, name: string, namespace?: string): string[] {
+  const store = preferredVaultStore(project);
+  return [
+    'apiVersion: external-secrets.io/v1',
+    'kind: ExternalSecret',
+    'metadata:',
+    `  name: ${yamlKey(name)}`,
+    ...(namespace ? [`  namespace: ${yamlKey(namespace)}`] : []),
+    'spec:',
+    '  refreshInterval: 1h',
+    '  secretStoreRef:',
+    `    kind: ${store.kind}`,
+    `    name: ${yamlKey(store.name)}`,
+  ];
+}
+
 /** An ExternalSecret with the same target name, namespace and keys, reading `<prefix>/<key>` from the Vault store. */
 export function externalSecretReplacement(
   project: Project,
@@ -47,19 +64,9 @@ export function externalSecretReplacement(
   remotePrefix?: string,
   creationPolicy: 'Owner' | 'Merge' = 'Owner',
 ): Replacement {
-  const store = preferredVaultStore(project);
   const prefix = remotePrefix ?? target.name;
   const lines = [
-    'apiVersion: external-secrets.io/v1',
-    'kind: ExternalSecret',
-    'metadata:',
-    `  name: ${yamlKey(target.name)}`,
-    ...(target.namespace ? [`  namespace: ${yamlKey(target.namespace)}`] : []),
-    'spec:',
-    '  refreshInterval: 1h',
-    '  secretStoreRef:',
-    `    kind: ${store.kind}`,
-    `    name: ${yamlKey(store.name)}`,
+    ...externalSecretHead(project, target.name, target.namespace),
     '  target:',
     `    name: ${yamlKey(target.name)}`,
     `    creationPolicy: ${creationPolicy}`,
@@ -80,7 +87,7 @@ export function externalSecretReplacement(
     );
   }
   if (wholeMap) lines.push('  dataFrom:', '    - extract:', `        key: ${yamlKey(prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-'))}`);
-  return { language: 'yaml', title: `ExternalSecret that materialises ${target.name} from ${store.name}`, snippet: `${lines.join('\n')}\n` };
+  return { language: 'yaml', title: `ExternalSecret that materialises ${target.name} from ${preferredVaultStore(project).name}`, snippet: `${lines.join('\n')}\n` };
 }
 
 /** A chart-owned Secret generated once by Helm and kept across upgrades (lookup + randAlphaNum). */

@@ -7,6 +7,7 @@ import { namedEnvironment } from '../../scan/environment.js';
 import { resourcesInFile } from '../../scan/project-index.js';
 import { getStr, isMap, isScalar, keyPath, walkFrames, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
+import type { RuleContext } from '../types.js';
 import { authorityReplacement } from '../snippets.js';
 import { ruleSetting } from '../../scan/collector.js';
 import { registryNameOptions, valuesTokenWires } from './registry-tokens.js';
@@ -139,6 +140,43 @@ function userNameBeside(map: PNode | undefined): string | undefined {
   return scalarText(entry?.value);
 }
 
+/** Where a values root sits: its document, and the GitOps wrapper and release of inline values. */
+export interface ValuesRootAt {
+  docIndex: number;
+  owner?: string;
+  release?: string;
+}
+
+/**
+ * Every values root the values rules judge: each document of a values file, and the inline values of GitOps wrappers
+ * (HelmRelease spec.values, Argo helm.values strings, helmfile releases, ...). SKIP holds the paths that render objects
+ * of their own (judged as those objects).
+ */
+export function eachValuesRoot(context: RuleContext, visit: (file: FileContext, root: PNode | null | undefined, skip: ReadonlySet<string>, at: ValuesRootAt) => void): void {
+  const { project, config } = context;
+  context.each(
+    project.valuesFiles.filter((f) => !f.file.isTest),
+    (f) => f.file.path,
+    (parsed) => {
+      const skip = valuesEmbeddedPaths(project, parsed.file.path);
+      for (const doc of parsed.model.docs) visit(parsed.file, doc.root, skip, { docIndex: doc.index });
+    },
+  );
+  context.each(
+    project.valuesBlocks.filter((b) => !b.parsed.file.isTest),
+    (b) => b.parsed.file.path,
+    ({ parsed, docIndex, block }) => {
+      const prefix = `${block.at}${block.detached ? '|' : '.'}`;
+      const skip = new Set(
+        resourcesInFile(project, parsed.file.path)
+          .filter((r) => r.source === 'values' && r.docIndex === docIndex && r.valuesPath?.startsWith(prefix))
+          .map((r) => r.valuesPath!.slice(prefix.length)),
+      );
+      visit(blockFile(parsed.file, block, config), block.root, skip, { docIndex, owner: block.owner, release: block.release });
+    },
+  );
+}
+
 /** The file as seen by a values block: a helmfile `environments.<name>` block belongs to that environment. */
 export function blockFile(file: FileContext, block: ValuesBlock, config: ResolvedConfig): FileContext {
   return block.environment ? { ...file, environment: namedEnvironment(block.environment, config) } : file;
@@ -167,7 +205,7 @@ export const inlineCredentialInValues = createRule(
     // Switched off, that rule reports nothing: its literal tokens stay this rule's.
     const registryRuleOn = ruleSetting(config, 'registry-token-in-runtime-config').enabled;
     /** `owner`: the GitOps wrapper carrying inline values (HelmRelease x, Application y), absent for a values file. */
-    const reportAll = (file: FileContext, root: PNode | null | undefined, skip: ReadonlySet<string>, at: { docIndex: number; owner?: string; release?: string }) => {
+    const reportAll = (file: FileContext, root: PNode | null | undefined, skip: ReadonlySet<string>, at: ValuesRootAt) => {
       const creds = valuesCredentials(root, config, skip);
       if (creds.length === 0) return;
       // Registry tokens in an app's env are registry-token-in-runtime-config's: moving them to a secretKeyRef is no fix.
@@ -196,27 +234,6 @@ export const inlineCredentialInValues = createRule(
         });
       }
     };
-    context.each(
-      project.valuesFiles.filter((f) => !f.file.isTest),
-      (f) => f.file.path,
-      (file) => {
-        const skip = valuesEmbeddedPaths(project, file.file.path);
-        for (const doc of file.model.docs) reportAll(file.file, doc.root, skip, { docIndex: doc.index });
-      },
-    );
-    // Inline values of GitOps wrappers (HelmRelease spec.values, Argo helm.values strings, helmfile releases, ...).
-    context.each(
-      project.valuesBlocks.filter((b) => !b.parsed.file.isTest),
-      (b) => b.parsed.file.path,
-      ({ parsed, docIndex, block }) => {
-        const prefix = `${block.at}${block.detached ? '|' : '.'}`;
-        const skip = new Set(
-          resourcesInFile(project, parsed.file.path)
-            .filter((r) => r.source === 'values' && r.docIndex === docIndex && r.valuesPath?.startsWith(prefix))
-            .map((r) => r.valuesPath!.slice(prefix.length)),
-        );
-        reportAll(blockFile(parsed.file, block, config), block.root, skip, { docIndex, owner: block.owner, release: block.release });
-      },
-    );
+    eachValuesRoot(context, reportAll);
   },
 );

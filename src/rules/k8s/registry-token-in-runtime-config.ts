@@ -2,15 +2,14 @@ import type { FileContext } from '../../analyzers/types.js';
 import { externalSecretView, esSpec, EXTERNAL_SECRET_KINDS } from '../../k8s/eso.js';
 import type { K8sResource } from '../../k8s/resources.js';
 import { isCredentialName } from '../../k8s/vocabulary.js';
-import { resourcesInFile } from '../../scan/project-index.js';
 import type { Project } from '../../scan/project.js';
 import type { Replacement } from '../../types.js';
 import { get, getStr, isMap, seqItems, type PNode } from '../../yaml/model.js';
 import type { BuildNameOptions } from '../build/common.js';
 import { createRule } from '../create-rule.js';
-import { preferredVaultStore, yamlKey } from '../snippets.js';
-import { resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
-import { blockFile } from './inline-credential-in-values.js';
+import { externalSecretHead } from '../snippets.js';
+import { resourceLocation, resourceRef } from './common.js';
+import { eachValuesRoot, type ValuesRootAt } from './inline-credential-in-values.js';
 import { containerTokenWires, isBuilderWorkload, isRegistryTokenName, namesRegistry, registryNameOptions, valuesTokenWires, type TokenWire } from './registry-tokens.js';
 import { containerLists } from './workload-env-literal-credential.js';
 
@@ -61,7 +60,6 @@ function registryReads(es: K8sResource, options: BuildNameOptions): { secretKey:
  * and the package install that needed the token moves into the image build as a BuildKit secret.
  */
 export function registryTokenReplacement(project: Project, target: { envs: string[]; namespace?: string }): Replacement {
-  const store = preferredVaultStore(project);
   const first = target.envs[0] ?? 'REGISTRY_TOKEN';
   const id = first.toLowerCase();
   const lines = [
@@ -69,16 +67,7 @@ export function registryTokenReplacement(project: Project, target: { envs: strin
     'imagePullSecrets:',
     '  - name: registry-pull',
     '---',
-    'apiVersion: external-secrets.io/v1',
-    'kind: ExternalSecret',
-    'metadata:',
-    '  name: registry-pull-sync',
-    ...(target.namespace ? [`  namespace: ${yamlKey(target.namespace)}`] : []),
-    'spec:',
-    '  refreshInterval: 1h',
-    '  secretStoreRef:',
-    `    kind: ${store.kind}`,
-    `    name: ${yamlKey(store.name)}`,
+    ...externalSecretHead(project, 'registry-pull-sync', target.namespace),
     '  target:',
     '    name: registry-pull',
     '    template:',
@@ -230,7 +219,7 @@ export const registryTokenInRuntimeConfig = createRule(
     );
 
     // Values that put a registry token into the app's env (env:, extraEnv:, secretEnv: lists and maps).
-    const reportValues = (file: FileContext, root: PNode | null | undefined, skip: ReadonlySet<string>, at: { docIndex: number; owner?: string }) => {
+    const reportValues = (file: FileContext, root: PNode | null | undefined, skip: ReadonlySet<string>, at: ValuesRootAt) => {
       for (const wire of valuesTokenWires(root, file.path, skip, options)) {
         context.report({
           file,
@@ -246,26 +235,6 @@ export const registryTokenInRuntimeConfig = createRule(
         });
       }
     };
-    context.each(
-      project.valuesFiles.filter((f) => !f.file.isTest),
-      (f) => f.file.path,
-      (parsed) => {
-        const skip = valuesEmbeddedPaths(project, parsed.file.path);
-        for (const doc of parsed.model.docs) reportValues(parsed.file, doc.root, skip, { docIndex: doc.index });
-      },
-    );
-    context.each(
-      project.valuesBlocks.filter((b) => !b.parsed.file.isTest),
-      (b) => b.parsed.file.path,
-      ({ parsed, docIndex, block }) => {
-        const prefix = `${block.at}${block.detached ? '|' : '.'}`;
-        const skip = new Set(
-          resourcesInFile(project, parsed.file.path)
-            .filter((r) => r.source === 'values' && r.docIndex === docIndex && r.valuesPath?.startsWith(prefix))
-            .map((r) => r.valuesPath!.slice(prefix.length)),
-        );
-        reportValues(blockFile(parsed.file, block, config), block.root, skip, { docIndex, owner: block.owner });
-      },
-    );
+    eachValuesRoot(context, reportValues);
   },
 );
