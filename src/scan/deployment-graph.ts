@@ -75,6 +75,14 @@ export interface DeploymentGraph {
    * `valuesFiles`, kustomize `helmCharts[].valuesFile`), whatever their name: `config/x.yaml` is a values file by use.
    */
   readonly valuesFiles: ReadonlySet<string>;
+  /**
+   * Left out of its own kustomization: a kustomization in its directory or above does not reach the file, and no live
+   * entry point reaches it either. A Flux Kustomization or Argo CD Application whose line the kustomization above it
+   * comments out (`# - ./app/ks.yaml` next to `- ./other/ks.yaml`) is no live entry point: it applies nothing.
+   */
+  leftOut(path: string): boolean;
+  /** Both files are applied by one live entry point (a kustomization, Flux or Argo CD object nothing else includes). */
+  deployedTogether(a: string, b: string): boolean;
 }
 
 interface Node {
@@ -715,7 +723,12 @@ export function deploymentGraph(project: Project, others?: OtherFiles): Deployme
   const defaultOrder = rankNamespaces(builder.deployerNamespaces(false), deployerRank);
   const helmChartsOrder = rankNamespaces(builder.deployerNamespaces(true), deployerRank);
   // Built apart from this scope, whose closures hold the builder: a graph shared with chunks keeps no project alive.
-  graph = graphView(builder.nodes, builder.valuesFiles, found, namespaceOrder, defaultOrder, helmChartsOrder);
+  const kustomizeConfigs = new Set(
+    project.yamlFiles
+      .filter((f) => isKustomizationPath(f.file.path) && !(getStr(f.model.docs[0]?.root, 'apiVersion') ?? '').startsWith('kustomize.toolkit.fluxcd.io/'))
+      .map((f) => f.file.path),
+  );
+  graph = graphView(builder.nodes, builder.valuesFiles, found, namespaceOrder, defaultOrder, helmChartsOrder, kustomizeConfigs);
   graphs.set(project, graph);
   return graph;
 }
@@ -727,9 +740,83 @@ function graphView(
   namespaceOrder: ReadonlyMap<string, string[]>,
   defaultOrder: ReadonlyMap<string, string[]>,
   helmChartsOrder: ReadonlyMap<string, string[]>,
+  kustomizeConfigs: ReadonlySet<string>,
 ): DeploymentGraph {
   const results = new Map<string, InheritedEnvironment>();
+  const closures = new Map<string, Set<string>>();
+  /** Files reached from node START, START's own file included. */
+  const reachedFiles = (start: string): Set<string> => {
+    let out = closures.get(start);
+    if (out) return out;
+    out = new Set<string>();
+    const seen = new Set<string>([start]);
+    const stack = [start];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      const node = nodes.get(id);
+      if (!node) continue;
+      out.add(node.file);
+      for (const t of node.edges) if (!seen.has(t)) (seen.add(t), stack.push(t));
+    }
+    closures.set(start, out);
+    return out;
+  };
+  /** Kustomizations in the directory of PATH and above, nearest first. */
+  const kustomizationsAbove = (path: string): string[] => {
+    const out: string[] = [];
+    let dir = dirname(path);
+    for (;;) {
+      for (const name of KUSTOMIZATION_NAMES) {
+        const k = dir === '' || dir === '.' ? name : `${dir}/${name}`;
+        if (k !== path && kustomizeConfigs.has(k)) out.push(k);
+      }
+      if (dir === '' || dir === '.') return out;
+      dir = dirname(dir);
+    }
+  };
+  const relativeShape = (kustomization: string, path: string) => {
+    const dir = dirname(kustomization);
+    const rest = dir === '' || dir === '.' ? path : path.slice(dir.length + 1);
+    return `${rest.split('/').length}:${basename(path)}`;
+  };
+  const omittedBy = (path: string): string | undefined => kustomizationsAbove(path).find((k) => !reachedFiles(k).has(path));
+  let liveRoots: string[] | undefined;
+  const entryPoints = (): string[] => {
+    if (liveRoots) return liveRoots;
+    const targets = new Set<string>();
+    for (const node of nodes.values()) for (const t of node.edges) targets.add(t);
+    liveRoots = [];
+    for (const [id, node] of nodes) {
+      if (targets.has(id) || node.edges.size === 0) continue;
+      // A kustomization above lists a sibling of the same shape but not this one: its line is switched off.
+      const switchedOff = kustomizationsAbove(node.file).some((k) => {
+        const listed = reachedFiles(k);
+        if (listed.has(node.file)) return false;
+        const shape = relativeShape(k, node.file);
+        return [...listed].some((f) => f !== node.file && relativeShape(k, f) === shape);
+      });
+      if (!switchedOff) liveRoots.push(id);
+    }
+    return liveRoots;
+  };
+  let live: Set<string> | undefined;
+  const liveFiles = (): Set<string> => {
+    if (!live) {
+      live = new Set<string>();
+      for (const id of entryPoints()) for (const f of reachedFiles(id)) live.add(f);
+    }
+    return live;
+  };
   return {
+    leftOut(path) {
+      return omittedBy(path) !== undefined && !liveFiles().has(path);
+    },
+    deployedTogether(a, b) {
+      return entryPoints().some((id) => {
+        const files = reachedFiles(id);
+        return files.has(a) && files.has(b);
+      });
+    },
     defaultNamespace(path) {
       return defaultOrder.get(path)?.[0];
     },

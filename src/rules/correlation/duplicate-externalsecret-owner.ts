@@ -54,7 +54,8 @@ function environmentsOf(project: Project, resource: K8sResource): string[] {
 
 /**
  * Trees laid out the same under different roots (`kubernetes/main/apps/auth/x.yaml`, `kubernetes/backup/apps/auth/x.yaml`):
- * one per cluster or environment the path rules do not name, not two owners in one.
+ * one per cluster or environment the path rules do not name, not two owners in one, unless one entry point applies both
+ * (sibling apps `apps/media/a/app/x.yaml`, `apps/media/b/app/x.yaml` of one kustomization).
  */
 function mirroredPaths(a: string, b: string): boolean {
   const x = a.split('/');
@@ -69,6 +70,11 @@ function commonEnvironment(a: readonly string[], b: readonly string[]): string |
   if (a.length === 0 || b.length === 0) return a.length === 0 && b.length === 0 ? '' : undefined;
   for (const x of a) for (const y of b) if (x === y || x === 'shared' || y === 'shared') return x === 'shared' ? y : x;
   return undefined;
+}
+
+/** A manifest its own kustomization leaves out (or whose Flux/Argo entry is commented out) writes nothing. */
+function notApplied(project: Project, resource: K8sResource): boolean {
+  return resource.source !== 'template' && deploymentGraph(project).leftOut(resource.file);
 }
 
 function ownerOf(resource: K8sResource): string {
@@ -107,7 +113,7 @@ export const duplicateExternalsecretOwner = createRule(
     const writers: Writer[] = [];
     for (const es of externalSecrets(project)) {
       const r = es.resource;
-      if (r.kind !== 'ExternalSecret' || r.parsed.file.isTest || !isEsoApiVersion(r) || patches.has(r.file)) continue;
+      if (r.kind !== 'ExternalSecret' || r.parsed.file.isTest || !isEsoApiVersion(r) || patches.has(r.file) || notApplied(project, r)) continue;
       const namespace = resolveScalar(project, r, r.namespace);
       if (!known(es.targetName) || !known(namespace)) continue;
       const policy = resolveScalar(project, r, getStr(esSpec(r), 'target.creationPolicy')) ?? 'Owner';
@@ -116,7 +122,7 @@ export const duplicateExternalsecretOwner = createRule(
     if (writers.length === 0) return;
     const targets = new Set(writers.map((w) => `${w.namespace}/${w.target}`));
     for (const r of project.resourcesOfKind('Secret')) {
-      if (r.parsed.file.isTest || patches.has(r.file)) continue;
+      if (r.parsed.file.isTest || patches.has(r.file) || notApplied(project, r)) continue;
       const name = resolveScalar(project, r, r.name);
       const namespace = resolveScalar(project, r, r.namespace);
       if (!known(name) || !known(namespace) || !targets.has(`${namespace}/${name}`)) continue;
@@ -139,7 +145,12 @@ export const duplicateExternalsecretOwner = createRule(
           o !== w &&
           o.owner !== w.owner &&
           commonEnvironment(w.environments, o.environments) !== undefined &&
-          !(w.environments.length === 0 && o.environments.length === 0 && mirroredPaths(w.resource.file, o.resource.file));
+          !(
+            w.environments.length === 0 &&
+            o.environments.length === 0 &&
+            mirroredPaths(w.resource.file, o.resource.file) &&
+            !deploymentGraph(project).deployedTogether(w.resource.file, o.resource.file)
+          );
         let others: Writer[];
         if (w.creationPolicy === 'Owner') {
           // Against an earlier ExternalSecret that owns the Secret, or any committed Secret.
