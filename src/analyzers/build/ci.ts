@@ -237,6 +237,8 @@ function droneDockerStep(step: PNode): { text: string; line: number; endLine: nu
 const BUILDKITE_COMPOSE_PLUGIN = /(?:^|\/)docker-compose(?:-buildkite-plugin)?(?:\.git)?(?:#[\w.-]+)?$/;
 const BUILDKITE_ECR_CACHE_PLUGIN = /(?:^|\/)docker-ecr-cache(?:-buildkite-plugin)?(?:\.git)?(?:#[\w.-]+)?$/;
 
+const BUILDKITE_TOP_LEVEL = new Set(['steps', 'env', 'agents']);
+
 /** A Buildkite step's image-building plugins as the docker commands they run, placed on each plugin's options. */
 function buildkitePluginSteps(step: PNode): { text: string; line: number; endLine: number }[] {
   const plugins = get(step, 'plugins');
@@ -310,6 +312,7 @@ export function analyzeCiYaml(text: string, path: string, system: CiSystem): CiM
   if (system === 'package-json') return analyzePackageJson(text, path);
   const reader = new CiReader(system, path);
   const fileLines = text.split('\n');
+  const readPlugins = new Set<number>();
   const visit = (node: PNode | null | undefined, keys: string[], jobName: string, jobLine: number): void => {
     const parentKey = keys[keys.length - 1];
     if (isSeq(node)) {
@@ -330,8 +333,16 @@ export function analyzeCiYaml(text: string, path: string, system: CiSystem): CiM
     const plugin = system === 'drone' ? droneDockerStep(node) : undefined;
     if (plugin) reader.script(plugin.text, plugin.line, jobName, jobLine, { text: fileLines, from: plugin.line, to: plugin.endLine }, 'drone-docker-plugin');
     if (step) reader.script(step.text, step.line, jobName, jobLine, undefined, 'cloudbuild-step');
-    if (system === 'buildkite') for (const p of buildkitePluginSteps(node)) reader.script(p.text, p.line, jobName, jobLine, { text: fileLines, from: p.line, to: p.endLine }, 'buildkite-plugin');
+    if (system === 'buildkite')
+      for (const p of buildkitePluginSteps(node)) {
+        // Steps that alias one anchored plugin (`- *deps-image`) run one build configuration, read once.
+        if (readPlugins.has(p.line)) continue;
+        readPlugins.add(p.line);
+        reader.script(p.text, p.line, jobName, jobLine, { text: fileLines, from: p.line, to: p.endLine }, 'buildkite-plugin');
+      }
     for (const e of node.entries) {
+      // Buildkite runs `steps` only: other top-level keys (`configs:`, `x-plugins:`) hold anchors its steps alias.
+      if (system === 'buildkite' && keys.length === 0 && !BUILDKITE_TOP_LEVEL.has(e.key)) continue;
       // GitLab jobs are top-level keys; CircleCI/others name jobs under `jobs:`.
       const atJob = isMap(e.value) && ((keys.length === 0 && system === 'gitlab' && !GITLAB_RESERVED.has(e.key) && !e.key.startsWith('.')) || ((parentKey === 'jobs' || (parentKey === 'tasks' && system === 'taskfile')) && keys.length <= 2));
       if (e.key === 'secretEnv' && system === 'cloudbuild') reader.guaranteed(jobName, jobLine, scalarTexts(e.value).map((t) => t.text));
