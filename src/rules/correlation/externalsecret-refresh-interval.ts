@@ -121,7 +121,9 @@ function entryClass(classifier: OriginClassifier, es: EsInfo, entry: EsEntry): {
   const keys = entry.read.secretKey ? [entry.read.secretKey] : [];
   let name = entry.remoteKey ?? entry.read.remoteKey;
   let cls = credentialClass(name, keys);
-  if (cls === 'generic' && es.targetName) cls = credentialClass((name = es.targetName), keys);
+  // A key read into the target says nothing of itself (`password` of `prod/app`): the target's name tells. A whole item
+  // (dataFrom) is named for what it holds (`cloudflare` into `crunchy-postgres`): the target's name tells its consumer.
+  if (cls === 'generic' && es.targetName && entry.read.secretKey) cls = credentialClass((name = es.targetName), keys);
   // Only the classes a cluster authority rotates need an origin (the costly part on trees of thousands).
   if (cls !== 'oidc-client' && cls !== 'database') return { cls };
   return { cls, origin: classifier.classify({ name, keys, kind: 'ExternalSecret', file: es.resource.file, credentialClass: cls }) };
