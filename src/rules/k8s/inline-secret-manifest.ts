@@ -99,6 +99,9 @@ export const inlineSecretManifest = createRule(
         for (const fact of model.inlineSecrets) {
           if (!IAC_SECRET_FORMS.has(fact.form) || !secretHoldsCredential(fact.literalKeys, fact.values, context.config.credentialNames)) continue;
           const name = fact.name ?? fact.nameAsWritten ?? 'secret';
+          // The literals that are credentials: a `username: admin` beside the password is not one.
+          const credentialKeys = fact.literalKeys.filter((k, i) => secretHoldsCredential([k], [fact.values[i] ?? ''], context.config.credentialNames));
+          const shown = credentialKeys.length > 0 ? credentialKeys : fact.literalKeys;
           const origin = classifier.classify({ name, keys: fact.keys, kind: 'Secret', file: file.path, cnpgOwned: operatorSecrets.has(name) });
           const target = { name, namespace: fact.namespace, keys: fact.keys, engine: operatorSecrets.get(name) };
           context.report({
@@ -106,10 +109,10 @@ export const inlineSecretManifest = createRule(
             line: fact.line,
             column: fact.column,
             endLine: fact.endLine,
-            message: `${fact.form === 'pulumi-secret' ? 'Pulumi' : 'cdk8s'} Secret ${fact.name ?? fact.nameAsWritten ?? '(unnamed)'} carries ${fact.literalKeys.length} literal credential value${fact.literalKeys.length === 1 ? '' : 's'} (${fact.literalKeys.join(', ')}) in git`,
+            message: `${fact.form === 'pulumi-secret' ? 'Pulumi' : 'cdk8s'} Secret ${fact.name ?? fact.nameAsWritten ?? '(unnamed)'} carries ${shown.length} literal credential value${shown.length === 1 ? '' : 's'} (${shown.join(', ')}) in git`,
             location: seen.next(`secret:${fact.namespace ?? ''}/${name}#${[...fact.literalKeys].sort().join(',')}`),
             value: fact.values.join('\u0000'),
-            keys: fact.literalKeys,
+            keys: shown,
             origin,
             resource: { kind: 'Secret', name, ...(fact.namespace ? { namespace: fact.namespace } : {}) },
             replacement: authorityReplacement(context.project, origin, target),
