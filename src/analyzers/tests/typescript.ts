@@ -171,6 +171,7 @@ class TsWalker {
       this.ts.forEachChild(node, visit);
     };
     visit(this.sf);
+    for (const fact of this.addedData.values()) this.model.inlineSecrets.push(fact);
     if (this.keyVaultClientBuilt && !this.keyVaultMocked) this.model.keyVault.push(...this.keyVaultImports);
   }
 
@@ -257,7 +258,7 @@ class TsWalker {
     else if (ts.isVariableDeclaration(node)) this.destructuring(node);
     else if (ts.isParameter(node)) this.parameterDefault(node);
     else if (ts.isObjectLiteralExpression(node)) this.secretObject(node);
-    else if (ts.isCallExpression(node)) this.call(node);
+    else if (ts.isCallExpression(node)) (this.addStringData(node), this.call(node));
     else if (ts.isNewExpression(node)) this.newExpression(node);
     else if (ts.isImportDeclaration(node)) this.importDecl(node);
     else if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) this.stringContent(node);
@@ -359,6 +360,29 @@ class TsWalker {
     // Pulumi: `(name, args, options)`; cdk8s: `(scope, id, props)`.
     if (this.iacKind && ts.isNewExpression(p) && p.arguments?.[this.iacKind === 'pulumi-secret' ? 1 : 2] === obj && IAC_SECRET_CALLEE.test(p.expression.getText(this.sf))) return this.iacKind;
     return undefined;
+  }
+
+  /** cdk8s-plus `secret.addStringData('KEY', 'value')` calls, one fact per Secret they fill (by the receiver as written). */
+  private readonly addedData = new Map<string, InlineSecretFact>();
+
+  private addStringData(call: TS.CallExpression): void {
+    const ts = this.ts;
+    if (this.iacKind !== 'cdk8s-secret' || !ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'addStringData') return;
+    const key = this.stringOf(call.arguments[0]);
+    if (key === undefined) return;
+    const receiver = call.expression.expression.getText(this.sf);
+    let fact = this.addedData.get(receiver);
+    if (!fact) {
+      fact = { ...this.pos(call), endLine: this.endLine(call), keys: [], literalKeys: [], values: [], form: 'cdk8s-secret', nameAsWritten: receiver };
+      this.addedData.set(receiver, fact);
+    }
+    fact.keys.push(key);
+    const value = this.stringOf(call.arguments[1]);
+    if (value === undefined || !isCodeLiteral(value)) return;
+    if (fact.literalKeys.length === 0) Object.assign(fact, this.pos(call));
+    fact.literalKeys.push(key);
+    fact.values.push(value);
+    fact.endLine = this.endLine(call);
   }
 
   private secretObject(obj: TS.ObjectLiteralExpression): void {
