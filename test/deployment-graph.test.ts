@@ -406,3 +406,43 @@ describe('deployment graph in a scan', () => {
     expect(prod.message).not.toMatch(/included by/);
   });
 });
+
+describe('deployment graph: manifests left out of their kustomization', () => {
+  const FLUX_KS = (app: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${app}\nspec:\n  path: ./apps/media/${app}/app\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
+  const ARGO_APP = (path: string) =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: x\nspec:\n  source:\n    repoURL: https://example.com/repo.git\n    path: ${path}\n  destination:\n    namespace: x\n`;
+
+  it('takes a Flux app whose line the namespace kustomization comments out as not applied, and its listed sibling as applied', async () => {
+    const graph = deploymentGraph(
+      await projectOf({
+        'apps/media/kustomization.yaml': 'resources:\n  - ./a/ks.yaml\n  # - ./b/ks.yaml\n',
+        'apps/media/a/ks.yaml': FLUX_KS('a'),
+        'apps/media/a/app/kustomization.yaml': 'resources: [secret.yaml]\n',
+        'apps/media/a/app/secret.yaml': SECRET,
+        'apps/media/b/ks.yaml': FLUX_KS('b'),
+        'apps/media/b/app/kustomization.yaml': 'resources: [secret.yaml]\n',
+        'apps/media/b/app/secret.yaml': SECRET,
+        'apps/media/a/app/leftover.yaml': SECRET,
+      }),
+    );
+    expect(graph.leftOut('apps/media/a/app/secret.yaml')).toBe(false);
+    expect(graph.leftOut('apps/media/b/app/secret.yaml')).toBe(true);
+    expect(graph.leftOut('apps/media/a/app/leftover.yaml')).toBe(true);
+    expect(graph.deployedTogether('apps/media/a/app/secret.yaml', 'apps/media/b/app/secret.yaml')).toBe(false);
+  });
+
+  it('keeps an Argo CD Application a root kustomization does not list as a live entry point', async () => {
+    const graph = deploymentGraph(
+      await projectOf({
+        'kustomization.yaml': 'resources:\n  - crds/crd.yaml\n',
+        'crds/crd.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
+        'argocd/apps.yaml': `${ARGO_APP('apps/one')}---\n${ARGO_APP('apps/two')}`,
+        'apps/one/secret.yaml': SECRET,
+        'apps/two/secret.yaml': SECRET,
+      }),
+    );
+    expect(graph.leftOut('apps/one/secret.yaml')).toBe(false);
+    expect(graph.deployedTogether('apps/one/secret.yaml', 'apps/two/secret.yaml')).toBe(true);
+  });
+});
