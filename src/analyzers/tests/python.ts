@@ -27,11 +27,13 @@ const KUBECTL = /["']kubectl["']|\bkubectl\s+(?:create|apply)\b/;
 
 /** Pulumi's Kubernetes provider: `k8s.core.v1.Secret("name", string_data={…})` declares a Secret. */
 const PULUMI_K8S = /\bpulumi_kubernetes\b/;
+/** cdk8s (`kplus.Secret(self, "db", string_data={…})`, `secret.add_string_data(key, value)`, `KubeSecret(…)`). */
+const CDK8S = /^\s*(?:from|import)\s+(?:cdk8s_plus_\d+|cdk8s|imports\.k8s)\b/m;
 const PULUMI_SECRET = /\bSecret\s*\(/;
 
 /** Cheap text test before parsing: which Python files can hold a fact at all. */
 export function pythonPrefilter(text: string, role: HarnessRole): boolean {
-  if (PULUMI_K8S.test(text) && PULUMI_SECRET.test(text)) return true;
+  if ((PULUMI_K8S.test(text) || CDK8S.test(text)) && (PULUMI_SECRET.test(text) || /\.add_string_data\s*\(/.test(text))) return true;
   if (role === 'test') return ENV_READ.test(text) || SECRETS.test(text) || KEY_VAULT.test(text) || HVAC.test(text) || KUBECTL.test(text);
   return HVAC.test(text) || (/\bkubernetes\b/.test(text) && SECRETS.test(text)) || KUBECTL.test(text);
 }
@@ -51,7 +53,7 @@ export const pythonAnalyzer: Analyzer<HarnessModel> = {
       const error = firstError(tree.rootNode);
       if (error) context.diagnostic({ code: 'parse-error', message: `Python: ${error.message}`, line: error.line });
       const model = emptyModel('python', harnessRole(file));
-      new PyWalker(model, /\bhvac\b/.test(text), PULUMI_K8S.test(text)).run(tree.rootNode);
+      new PyWalker(model, /\bhvac\b/.test(text), PULUMI_K8S.test(text) ? 'pulumi-secret' : CDK8S.test(text) ? 'cdk8s-secret' : undefined).run(tree.rootNode);
       return hasFacts(model) ? model : undefined;
     } finally {
       tree.delete();
@@ -114,7 +116,8 @@ class PyWalker {
   constructor(
     private readonly model: HarnessModel,
     private readonly usesHvac: boolean,
-    private readonly usesPulumiK8s = false,
+    /** The file declares Kubernetes objects through Pulumi or cdk8s: the form its `…Secret(…)` calls take. */
+    private readonly iacKind?: 'pulumi-secret' | 'cdk8s-secret',
   ) {}
 
   /** `from azure.keyvault.secrets import …` statements: a read only when the file also builds a real client. */
@@ -126,6 +129,7 @@ class PyWalker {
 
   run(root: Node): void {
     this.walk(root);
+    for (const fact of this.addedOnly) this.model.inlineSecrets.push(fact);
     if (!this.clientConstructed || this.clientPatched) return;
     for (const node of this.keyVaultImports) this.model.keyVault.push({ form: 'azure.keyvault.secrets', secrets: [...this.keyVaultSecrets(node)], ...pos(node) });
   }
@@ -196,7 +200,8 @@ class PyWalker {
     }
     const last = fn.replace(/^.*\./, '');
     if (last === 'V1Secret') return this.v1Secret(node);
-    if (last === 'Secret' && this.usesPulumiK8s) return this.v1Secret(node, 'pulumi-secret');
+    if ((last === 'Secret' || last === 'KubeSecret') && this.iacKind) return this.v1Secret(node, this.iacKind);
+    if (last === 'add_string_data' && this.iacKind === 'cdk8s-secret') return this.addStringData(node, fn.slice(0, -last.length - 1));
     if (this.secretClientNames.has(last)) return this.secretClient(node);
     if (/(^|\.)(patch(\.object)?|setattr)$/.test(fn) && args(node).positional.some((a) => /(^|\.)SecretClient$/.test(pyString(a) ?? ''))) {
       this.clientPatched = true;
@@ -339,9 +344,9 @@ class PyWalker {
     return undefined;
   }
 
-  private pushSecret(form: string, where: Node, data: { keys: string[]; literal: { key: string; value: string; node: Node }[] }, name?: string, namespace?: string): void {
+  private pushSecret(form: string, where: Node, data: { keys: string[]; literal: { key: string; value: string; node: Node }[] }, name?: string, namespace?: string, nameAsWritten?: string): InlineSecretFact | undefined {
     // A Pulumi Secret is inventoried whatever fills it (config.require_secret): kept without literals too.
-    if (data.literal.length === 0 && !IAC_SECRET_FORMS.has(form)) return;
+    if (data.literal.length === 0 && !IAC_SECRET_FORMS.has(form)) return undefined;
     const first = data.literal[0]?.node ?? where;
     const last = data.literal[data.literal.length - 1]?.node ?? where;
     const fact: InlineSecretFact = {
@@ -354,8 +359,10 @@ class PyWalker {
     };
     if (name && isCodeLiteral(name)) fact.name = name;
     if (namespace && isCodeLiteral(namespace)) fact.namespace = namespace;
+    if (nameAsWritten) fact.nameAsWritten = nameAsWritten;
     void where;
     this.model.inlineSecrets.push(fact);
+    return fact;
   }
 
   private secretDict(node: Node): void {
@@ -376,7 +383,7 @@ class PyWalker {
     this.pushSecret('python-dict', node, { keys, literal }, name, namespace);
   }
 
-  private v1Secret(node: Node, form: 'V1Secret' | 'pulumi-secret' = 'V1Secret'): void {
+  private v1Secret(node: Node, form: 'V1Secret' | 'pulumi-secret' | 'cdk8s-secret' = 'V1Secret'): void {
     const a = args(node);
     const keys: string[] = [];
     const literal: { key: string; value: string; node: Node }[] = [];
@@ -398,8 +405,37 @@ class PyWalker {
       namespace = pyString(m.find((e) => e.key === 'namespace')?.value);
     }
     // Pulumi names the resource in its first argument; metadata.name, when given, is the object's name.
+    // cdk8s names the construct in its second argument (`Secret(self, "db", …)`).
     if (form === 'pulumi-secret') name ??= this.literalValue(a.positional[0]);
-    this.pushSecret(form, node, { keys, literal }, name, namespace);
+    const id = form === 'cdk8s-secret' && !name ? this.literalValue(a.positional[1]) : undefined;
+    const fact = this.pushSecret(form, node, { keys, literal }, id ? undefined : name, namespace, id);
+    // `smtp = kplus.Secret(self, "smtp")`: what `smtp.add_string_data(…)` adds later fills this Secret.
+    const bound = form === 'cdk8s-secret' ? this.binding(node) : undefined;
+    if (fact && bound) this.addedData.set(bound, fact);
+  }
+
+  /** cdk8s-plus `secret.add_string_data("KEY", "value")` calls, one fact per Secret they fill (by the receiver as written). */
+  private readonly addedData = new Map<string, InlineSecretFact>();
+  /** Facts of receivers no construct in the file was bound to: pushed once the walk is done. */
+  private readonly addedOnly: InlineSecretFact[] = [];
+
+  private addStringData(call: Node, receiver: string): void {
+    const a = args(call);
+    const key = this.literalValue(a.positional[0] ?? a.keywords.get('key'));
+    if (key === undefined) return;
+    let fact = this.addedData.get(receiver);
+    if (!fact) {
+      fact = { ...pos(call), endLine: call.endPosition.row + 1, keys: [], literalKeys: [], values: [], form: 'cdk8s-secret', nameAsWritten: receiver };
+      this.addedData.set(receiver, fact);
+      this.addedOnly.push(fact);
+    }
+    fact.keys.push(key);
+    const value = this.literalValue(a.positional[1] ?? a.keywords.get('value'));
+    if (value === undefined || !isCodeLiteral(value)) return;
+    if (fact.literalKeys.length === 0) Object.assign(fact, pos(call));
+    fact.literalKeys.push(key);
+    fact.values.push(value);
+    fact.endLine = call.endPosition.row + 1;
   }
 
   private importStatement(node: Node): void {
