@@ -1,8 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resultProblems } from '../src/result/validate.js';
+import { scan } from '../src/index.js';
 import { scanFixture } from './helpers/run-fixture.js';
+import { tempDirs, writeTree } from './helpers/temp.js';
 
+const tempDir = tempDirs('footprint-declared-');
 const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures/rules/inline-secret-manifest', name);
 
 function declared(result: Awaited<ReturnType<typeof scanFixture>>): string[] {
@@ -30,5 +33,16 @@ describe('Secrets declared by Pulumi and cdk8s programs in the inventory', () =>
       'infra/billing/__main__.py:9 -/billing-db [DB_PASSWORD,DB_USER] cluster-operator cnpg Pulumi program with 1 literal value {}',
       'infra/orders/index.ts:9 -/orders-db [password,username] cluster-operator cnpg Pulumi program with 1 literal value {}',
     ]);
+  });
+
+  it('names a Secret filled by addStringData / add_string_data after its construct id, not the variable', async () => {
+    const ts = ["import * as kplus from 'cdk8s-plus-27';", 'export function mail(chart: any) {', "  const mail = new kplus.Secret(chart, 'mail-credentials');", "  mail.addStringData('SMTP_PASSWORD', 'Mailer-pass-4410');", '}', ''].join('\n');
+    const py = ['import cdk8s_plus_27 as kplus', '', 'def mail(chart):', '    mail = kplus.Secret(chart, "mail-credentials-py")', '    mail.add_string_data("SMTP_PASSWORD", "Mailer-pass-4411")', ''].join('\n');
+    const result = await scan({ root: writeTree(tempDir(), { 'cdk8s/mail.ts': ts, 'cdk8s/mail.py': py }), useGit: false, cache: false });
+    expect(result.findings.map((f) => `${f.ruleId} ${f.file}:${f.line} ${f.message}`)).toEqual([
+      'inline-secret-manifest cdk8s/mail.py:5 cdk8s Secret mail-credentials-py carries 1 literal credential value (SMTP_PASSWORD) in git',
+      'inline-secret-manifest cdk8s/mail.ts:4 cdk8s Secret mail-credentials carries 1 literal credential value (SMTP_PASSWORD) in git',
+    ]);
+    expect(result.inventory.map((e) => `${e.file} ${e.name}`)).toEqual(['cdk8s/mail.py mail-credentials-py', 'cdk8s/mail.ts mail-credentials']);
   });
 });

@@ -373,7 +373,7 @@ class TsWalker {
     const receiver = call.expression.expression.getText(this.sf);
     let fact = this.addedData.get(receiver);
     if (!fact) {
-      fact = { ...this.pos(call), endLine: this.endLine(call), keys: [], literalKeys: [], values: [], form: 'cdk8s-secret', nameAsWritten: receiver };
+      fact = { ...this.pos(call), endLine: this.endLine(call), keys: [], literalKeys: [], values: [], form: 'cdk8s-secret', nameAsWritten: this.constructIds.get(receiver) ?? receiver };
       this.addedData.set(receiver, fact);
     }
     fact.keys.push(key);
@@ -458,7 +458,15 @@ class TsWalker {
     // `new SecretClient(url, new DefaultAzureCredential())` reaches the vault; with a mocked credential it does not.
     if (this.secretClientNames.has(callee.replace(/^.*\./, '')) && !isTestDouble(node.arguments?.[1]?.getText(this.sf) ?? '')) this.keyVaultClientBuilt = true;
     if (this.importsVault && node.parent && ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) && /vault/i.test(callee)) this.vaultClients.add(node.parent.name.text);
+    // `const smtp = new kplus.Secret(this, 'mail-credentials')`: what `smtp.addStringData(…)` adds is that construct's.
+    if (this.iacKind === 'cdk8s-secret' && IAC_SECRET_CALLEE.test(callee) && node.parent && ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name)) {
+      const id = this.stringOf(node.arguments?.[1]);
+      if (id) this.constructIds.set(node.parent.name.text, id);
+    }
   }
+
+  /** Construct ids of the cdk8s Secrets bound to a variable, by variable name. */
+  private readonly constructIds = new Map<string, string>();
 
   private call(node: TS.CallExpression): void {
     const ts = this.ts;
