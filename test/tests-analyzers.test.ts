@@ -290,6 +290,64 @@ describe('credential formats', () => {
     expect(formats(join('https://hooks.slack.com/', 'services/T04BQ7XKZ9M/B05RFTQ2JHL/', 'FAKEfixture4Zq7Lm2Tx8Wv3'))).toEqual(['slack-webhook']);
   });
 
+  // gitleaks' prefixed formats for AI providers, package registries, Azure and platform services; every token is
+  // assembled at runtime from a deterministic pseudo-random body, so no token-shaped literal sits in the repository.
+  it('reports AI, registry, Azure and platform tokens by format, and not their pattern-filled examples', () => {
+    let seed = 7;
+    const random = (alphabet: string, n: number) => {
+      let out = '';
+      for (let i = 0; i < n; i++) {
+        seed ^= seed << 13;
+        seed ^= seed >>> 17;
+        seed ^= seed << 5;
+        out += alphabet[(seed >>> 0) % alphabet.length];
+      }
+      return out;
+    };
+    const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    const lower = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    const hex = '0123456789abcdef';
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    const b64 = `${alnum}+/`;
+    const uuid = () => [8, 4, 4, 4, 12].map((n) => random(hex, n)).join('-');
+    const cases: [string, string][] = [
+      ['openai-key', `sk-proj-${random(alnum, 74)}${'T3Blbk'}FJ${random(alnum, 74)}`],
+      ['openai-key', `sk-${random(alnum, 20)}${'T3Blbk'}FJ${random(alnum, 20)}`],
+      ['anthropic-key', `sk-ant-${'api03'}-${random(alnum, 93)}AA`],
+      ['huggingface-token', `hf${'_'}${random(letters, 34)}`],
+      ['pypi-token', `pypi-${'AgEIcHlwaS5vcmc'}${random(alnum, 50)}`],
+      ['nuget-key', `oy2${random(lower, 43)}`],
+      ['artifactory-token', `AKCp${random(alnum, 69)}`],
+      ['artifactory-token', `cmVmdGtu${random(alnum, 56)}`],
+      ['azure-ad-client-secret', `${random(alnum, 3)}8Q~${random(alnum, 31)}`],
+      ['azure-storage-key', `DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=${random(b64, 86)}==`],
+      ['teams-webhook', `https://acme.${'webhook'}.office.com/webhookb2/${uuid()}@${uuid()}/IncomingWebhook/${random(hex, 32)}/${uuid()}`],
+      ['digitalocean-token', `dop_v1_${random(hex, 64)}`],
+      ['pulumi-token', `pul-${random(hex, 40)}`],
+      ['terraform-cloud-token', `${random(lower, 14)}.atlasv1.${random(lower, 60)}`],
+      ['grafana-token', `glsa_${random(alnum, 32)}_${random(hex, 8)}`],
+      ['doppler-token', `dp.pt.${random(alnum, 43)}`],
+      ['linear-key', `lin_api_${random(alnum, 40)}`],
+      ['shopify-token', `shpat_${random(hex, 32)}`],
+      ['rubygems-token', `rubygems_${random(hex, 48)}`],
+      ['sentry-token', `sntryu_${random(hex, 64)}`],
+      ['postman-key', `PMAK-${random(hex, 24)}-${random(hex, 34)}`],
+      ['atlassian-token', `ATATT3${random(alnum, 186)}`],
+    ];
+    for (const [format, token] of cases) {
+      expect(credentialPrefilter(`  value: "${token}"`), format).toBe(true);
+      expect(findCredentials(`export TOKEN="${token}"`).map((h) => [h.format, h.value.length > 0]), format).toEqual([[format, true]]);
+      // One character short of the format, or filled with a pattern: nothing.
+      expect(findCredentials(`export TOKEN="${token.replace(/^(.*)(.)(.{8})$/, '$1$3')}"`).map((h) => h.format), `${format} short`).not.toContain(format);
+    }
+    const filled = ['hf_' + 'x'.repeat(34), `sk-ant-${'api03'}-${'x'.repeat(93)}AA`, `pul-${'0'.repeat(40)}`, `oy2${'a'.repeat(43)}`];
+    for (const text of filled) expect(findCredentials(`TOKEN=${text}`), text).toEqual([]);
+    // Azurite's documented emulator key is public; identifiers that merely contain `Q~` are not client secrets.
+    const azurite = ['Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq', '/K1SZFPTOtr/KBHBeksoGMGw=='].join('');
+    expect(findCredentials(`UseDevelopmentStorage=false;AccountName=devstoreaccount1;AccountKey=${azurite};`)).toEqual([]);
+    expect(findCredentials('path: a/b/c1Q~tilde')).toEqual([]);
+  });
+
   // Peer cases (secretlint basicauth / database-connection-string, gitleaks slack / vault / private-key rules),
   // rewritten; tokens are assembled at runtime so no token-shaped literal sits in the repository.
   it('reports the formats peers test for', () => {

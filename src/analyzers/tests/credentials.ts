@@ -1,7 +1,9 @@
 /**
  * Credentials in well-known formats, in any scanned text file: GitHub and npm tokens (CRC32 checksum validated),
  * fine-grained GitHub PATs, GitLab tokens (personal, deploy, runner, trigger, SCIM), Docker Hub access tokens, Vault service/batch tokens, AWS access key ids with a secret nearby, Slack tokens and
- * webhooks, SendGrid, Stripe and Mailchimp API keys, private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
+ * webhooks, SendGrid, Stripe and Mailchimp API keys, OpenAI/Anthropic/Hugging Face keys, package registry tokens (PyPI, NuGet,
+ * Artifactory), Azure AD client secrets and storage account keys, Teams webhooks, platform service tokens (DigitalOcean,
+ * Pulumi, Terraform Cloud, Grafana, Doppler, Linear, Shopify, RubyGems, Sentry, Postman, Atlassian), private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
  * matches formats on text; a combined prefilter keeps files without any candidate from being scanned line by line.
  */
 import { basename, segments } from '../../util/path.js';
@@ -21,6 +23,26 @@ export type CredentialFormat =
   | 'sendgrid-key'
   | 'stripe-key'
   | 'mailchimp-key'
+  | 'openai-key'
+  | 'anthropic-key'
+  | 'huggingface-token'
+  | 'pypi-token'
+  | 'nuget-key'
+  | 'artifactory-token'
+  | 'azure-ad-client-secret'
+  | 'azure-storage-key'
+  | 'teams-webhook'
+  | 'digitalocean-token'
+  | 'pulumi-token'
+  | 'terraform-cloud-token'
+  | 'grafana-token'
+  | 'doppler-token'
+  | 'linear-key'
+  | 'shopify-token'
+  | 'rubygems-token'
+  | 'sentry-token'
+  | 'postman-key'
+  | 'atlassian-token'
   | 'private-key'
   | 'age-key'
   | 'url-password';
@@ -54,7 +76,16 @@ export function isDocPath(path: string): boolean {
 // Each branch starts at its rarest character, the rest checked behind it: `\.(?<=\bs\.)` is `\bs\.`, `@(?<=://…@)` is
 // `://…@`. The engine tries the whole alternation at every position whose character can start a branch, so a
 // branch starting with `s`, `-` or `:` (frequent in YAML) made it several times slower on bitnami/charts.
-const PREFILTER = /_(?:(?<=gh[pousr]_)[A-Za-z0-9]{30}|(?<=dckr_)[po]at_[A-Za-z0-9_-]{20}|(?<=github_)pat_|(?<=npm_)[A-Za-z0-9]{30})|\.(?:(?<=hv[sb]\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b|(?<=hooks\.)slack\.com\/(?:services|workflows|triggers)\/)|A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)GE-SECRET-KEY-1[0-9A-Z]{58}|x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"`]*:[^\s@/'"`]+@)|j(?<=\bj)dbc:[a-z]+:[^\s'"`]*[?&;]password=|-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt)-)[0-9A-Za-z_-]{20}|(?=us\d)(?<=\b[0-9a-f]{32}-))|G(?<=\bSG)\.[\w-]{22}\.|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}/;
+const PREFILTER = new RegExp(
+  [
+    String.raw`_(?:(?<=gh[pousr]_)[A-Za-z0-9]{30}|(?<=dckr_)[po]at_[A-Za-z0-9_-]{20}|(?<=github_)pat_|(?<=npm_)[A-Za-z0-9]{30}|(?<=\bhf_)[A-Za-z]{34}|(?<=\bdo[opr]_)v1_[a-f0-9]{64}|(?<=\bgl(?:sa|c)_)[A-Za-z0-9+/]{32}|(?<=\blin_)api_[A-Za-z0-9]{40}|(?<=\bshp(?:at|ca|pa|ss)_)[a-fA-F0-9]{32}|(?<=\brubygems_)[a-f0-9]{48}|(?<=\bsntryu_)[a-f0-9]{64})`,
+    String.raw`\.(?:(?<=hv[sb]\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b|(?<=hooks\.)slack\.com\/(?:services|workflows|triggers)\/|(?<=webhook\.)office\.com\/webhookb2\/|(?<=[a-z0-9]{14}\.)atlasv1\.|(?<=\bdp\.)pt\.[A-Za-z0-9]{43})`,
+    String.raw`A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)(?:GE-SECRET-KEY-1[0-9A-Z]{58}|KCp[A-Za-z0-9]{69}|TATT3[A-Za-z0-9_=-]{100})`,
+    String.raw`x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"\x60]*:[^\s@/'"\x60]+@)|j(?<=\bj)dbc:[a-z]+:[^\s'"\x60]*[?&;]password=`,
+    String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt)-)[0-9A-Za-z_-]{20}|(?=us\d)(?<=\b[0-9a-f]{32}-)|(?<=\bsk-ant-)(?:api|admin)\d\d-|(?<=\bpypi-)AgE|(?<=\bpul-)[a-f0-9]{40}|(?<=\bPMAK-)[a-f0-9]{24})`,
+    String.raw`G(?<=\bSG)\.[\w-]{22}\.|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}|T3BlbkFJ|~(?<=[A-Za-z0-9_~.]{3}\dQ~)[A-Za-z0-9_~.-]{31}|2(?<=\boy2)[a-z0-9]{43}|G(?<=\bcmVmdG)tu[A-Za-z0-9]{56}|=(?<=AccountKey=)[A-Za-z0-9+/]{86}==`,
+  ].join('|'),
+);
 
 export function credentialPrefilter(text: string): boolean {
   return PREFILTER.test(text);
@@ -149,7 +180,37 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   { format: 'sendgrid-key', re: /\b(SG\.[\w-]{22}\.[\w-]{43})(?![\w-])/g },
   { format: 'stripe-key', re: /\b([rs]k_live_[0-9A-Za-z]{24,99})\b/g },
   { format: 'mailchimp-key', re: /\b([0-9a-f]{32}-us\d{1,2})\b/g },
+  // AI providers (project, service-account, admin and legacy OpenAI keys carry `T3BlbkFJ`, base64 of "OpenAI").
+  { format: 'openai-key', re: /\b(sk-(?:(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))(?![A-Za-z0-9_-])/g },
+  { format: 'anthropic-key', re: /\b(sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{93}AA)(?![A-Za-z0-9_-])/g },
+  { format: 'huggingface-token', re: /\b(hf_[A-Za-z]{34})\b/g },
+  // Package registries: PyPI upload tokens (a macaroon for pypi.org), NuGet API keys, JFrog Artifactory API keys and reference tokens.
+  { format: 'pypi-token', re: /\b(pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,1000})/g },
+  { format: 'nuget-key', re: /\b(oy2[a-z0-9]{43})\b/g },
+  { format: 'artifactory-token', re: /\b(AKCp[A-Za-z0-9]{69}|cmVmdGtu[A-Za-z0-9]{56})\b/g },
+  // Azure: an Entra ID (AAD) application client secret, a storage account key in a connection string.
+  { format: 'azure-ad-client-secret', re: /(?<![A-Za-z0-9_~.-])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])/g },
+  { format: 'azure-storage-key', re: /AccountKey=([A-Za-z0-9+/]{86}==)/g },
+  { format: 'teams-webhook', re: /(https:\/\/[a-z0-9-]+\.webhook\.office\.com\/webhookb2\/[0-9a-f-]{36}@[0-9a-f-]{36}\/IncomingWebhook\/[0-9a-f]{32}\/[0-9a-f-]{36})/g },
+  // Infrastructure and platform services.
+  { format: 'digitalocean-token', re: /\b(do[opr]_v1_[a-f0-9]{64})\b/g },
+  { format: 'pulumi-token', re: /\b(pul-[a-f0-9]{40})\b/g },
+  { format: 'terraform-cloud-token', re: /\b([a-z0-9]{14}\.atlasv1\.[a-z0-9_=-]{60,70})(?![a-z0-9_=-])/gi },
+  { format: 'grafana-token', re: /\b(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,3})(?![A-Za-z0-9+/=_])/g },
+  { format: 'doppler-token', re: /\b(dp\.pt\.[A-Za-z0-9]{43})\b/g },
+  { format: 'linear-key', re: /\b(lin_api_[A-Za-z0-9]{40})\b/g },
+  { format: 'shopify-token', re: /\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b/g },
+  { format: 'rubygems-token', re: /\b(rubygems_[a-f0-9]{48})\b/g },
+  { format: 'sentry-token', re: /\b(sntryu_[a-f0-9]{64})\b/g },
+  { format: 'postman-key', re: /\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\b/g },
+  { format: 'atlassian-token', re: /\b(ATATT3[A-Za-z0-9_=-]{186})(?![A-Za-z0-9_=-])/g },
 ];
+
+/** Azurite's (the Azure Storage emulator's) documented account key: public, the same in every project that uses it. */
+const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+/** What a format puts before its random part: a body filled with a pattern (`hf_xxxx…`) is an example, not a token. */
+const VENDOR_PREFIX = /^(github_pat_|gl[a-z]+-|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|hf_|pypi-|do[opr]_v1_|pul-|gl(?:sa|c)_|dp\.pt\.|lin_api_|shp[a-z]{2}_|rubygems_|sntryu_|PMAK-|ATATT3|AKCp|cmVmdGtu)/;
 
 /** JDBC URLs carry the password as a parameter: `jdbc:postgresql://db/app?user=app&password=…`. */
 const JDBC_PASSWORD = /\bjdbc:([a-z]+):[^\s'"`<>]*?[?&;]password=([^&;\s'"`<>]+)/gi;
@@ -199,7 +260,8 @@ export function findCredentials(text: string): CredentialHit[] {
         if (format === 'slack-token' && (!/[A-Za-z]/.test(value.slice(value.lastIndexOf('-') + 1)) || /^[#*]/.test(line.slice(column - 1 + value.length)))) continue;
         // Unchecksummed formats filled with a pattern (`github_pat_xxxx…`, `xoxb-0000…-xxxx…`, a webhook ending in
         // `/XXXX…`): an example, not a token. A webhook URL is judged by its secret, the last path segment.
-        const body = format === 'slack-webhook' ? value.slice(value.lastIndexOf('/') + 1) : value.replace(/^(github_pat_|gl[a-z]+-|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_)/, '').replace(/-us\d+$/, '');
+        if (format === 'azure-storage-key' && value === AZURITE_ACCOUNT_KEY) continue;
+        const body = format === 'slack-webhook' || format === 'teams-webhook' ? value.slice(value.lastIndexOf('/', value.length - 38) + 1) : value.replace(VENDOR_PREFIX, '').replace(/-us\d+$/, '');
         if (new Set(body.replace(/[-_./]/g, '')).size < 8) continue;
         hits.push({ format, line: i + 1, column, value });
       }
