@@ -52,7 +52,7 @@ const TILT_SECRET_HELPER = /\bsecret_(yaml_generic|create_generic|from_dict|yaml
 /** Cheap text test before parsing. */
 export function shellPrefilter(text: string, role: HarnessRole, source: Source): boolean {
   if (source === 'powershell' || source === 'ci') return POWERSHELL_WRITES.test(text);
-  if (SECRET_TOOLS.test(text)) return true;
+  if (SECRET_TOOLS.test(text) || (source === 'workflow' && POWERSHELL_WRITES.test(text))) return true;
   if (source === 'tiltfile' && TILT_SECRET_HELPER.test(text)) return true;
   const testWords = /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|test)/i;
   if (source === 'tiltfile') return RUNNER.test(text) && testWords.test(text);
@@ -242,10 +242,14 @@ function fromWorkflow(model: HarnessModel, text: string, context: AnalyzerContex
   if (doc.errors.length > 0) return; // The YAML analyzer reports YAML errors.
   const jobs = doc.get('jobs', true);
   if (!isMap(jobs)) return;
+  const workflowShell = defaultShell(doc.get('defaults', true));
   for (const job of jobs.items) {
     const jobId = isScalar(job.key) ? String(job.key.value) : '?';
     const jobNode = job.value;
     if (!isMap(jobNode)) continue;
+    // GitHub's default shell: the job's or workflow's `defaults.run.shell`, else pwsh on Windows runners, else bash.
+    const runsOn = jobNode.get('runs-on');
+    const jobShell = defaultShell(jobNode.get('defaults', true)) ?? workflowShell ?? (/windows/i.test(String(runsOn ?? '')) ? 'pwsh' : undefined);
     const stepsNode = jobNode.get('steps', true);
     const needs = jobNode.get('needs', true);
     const deps = isSeq(needs) ? needs.items.map((i) => (isScalar(i) ? String(i.value) : '')) : isScalar(needs) ? [String(needs.value)] : [];
@@ -257,6 +261,12 @@ function fromWorkflow(model: HarnessModel, text: string, context: AnalyzerContex
       if (typeof uses === 'string') runner.steps.push({ line: counter.linePos(step.range?.[0] ?? 0).line, column: 1, argv: ['uses', uses], text: `uses: ${uses}` });
       const run = step.get('run', true);
       if (!isScalar(run) || typeof run.value !== 'string') continue;
+      const shell = step.get('shell');
+      if (isPowerShell(typeof shell === 'string' ? shell : jobShell)) {
+        // Not POSIX shell: read for its Key Vault writes only, and never reported as a shell syntax error.
+        fromPowerShell(model, run.value, runLine(run, counter, text) - 1);
+        continue;
+      }
       const script = parseShell(run.value.replace(/\$\{\{[^}]*\}\}/g, '${GHA_EXPR}'), { lineOffset: runLine(run, counter, text) - 1 });
       if (script.error) {
         context.diagnostic({ code: 'parse-error', message: `workflow run: ${script.error.message}`, line: script.error.line });
@@ -273,6 +283,19 @@ function fromWorkflow(model: HarnessModel, text: string, context: AnalyzerContex
       for (const kv of model.keyVault) if (kv.job === jobId) kv.testJob = true;
     }
   }
+}
+
+/** `defaults: { run: { shell: X } }` of a workflow or job. */
+function defaultShell(defaults: unknown): string | undefined {
+  if (!isMap(defaults)) return undefined;
+  const run = defaults.get('run', true);
+  const shell = isMap(run) ? run.get('shell') : undefined;
+  return typeof shell === 'string' ? shell : undefined;
+}
+
+/** `pwsh`, `powershell`, or a custom `pwsh -command ". '{0}'"`. */
+function isPowerShell(shell: string | undefined): boolean {
+  return shell !== undefined && /^\s*(pwsh|powershell)\b/i.test(shell);
 }
 
 const CALLS: ReadonlySet<string> = new Set(['call']);
