@@ -12,9 +12,49 @@ describe('terraform reader', () => {
   it('claims .tf files and parses only those that name a Key Vault secret or an Azure database', () => {
     expect(terraformAnalyzer.claims(file('infra/main.tf'))).toBe(true);
     expect(terraformAnalyzer.claims(file('infra/main.tf.json'))).toBe(false);
-    expect(terraformAnalyzer.claims(file('infra/terraform.tfvars'))).toBe(false);
+    expect(terraformAnalyzer.claims(file('infra/terraform.tfvars'))).toBe(true);
     expect(terraformAnalyzer.sniff!('resource "azurerm_key_vault" "kv" {}', file('a.tf'), {} as never)).toBe(false);
     expect(terraformAnalyzer.sniff!('resource "azurerm_key_vault_secret" "s" {}', file('a.tf'), {} as never)).toBe(true);
+    expect(terraformAnalyzer.sniff!('variable "name" {\n  default = "x"\n}', file('variables.tf'), {} as never)).toBe(true);
+  });
+
+  it('keeps the literal values a secret name may come from: variable defaults, locals and .tfvars assignments', () => {
+    const module = parseTerraform(
+      [
+        'variable "single" {',
+        '  default = "orders-db-password"',
+        '}',
+        'variable "listed" { default = ["a-db-password", "b-token"] }',
+        'variable "mapped" {',
+        '  default = {',
+        '    "orders-database-url" = { value = "x" }',
+        '    plain: "with, comma"',
+        '  }',
+        '}',
+        'variable "computed" { default = "${var.env}-x" }',
+        'variable "required" { type = string }',
+        'variable "db_password" { default = "S3cret-value" }',
+        'variable "db_password_secret_name" { default = "orders-db-password" }',
+        'variable "spaced" { default = "not a name" }',
+        'locals {',
+        '  app = "orders"',
+        '  names = toset(["c-password"])',
+        '}',
+      ].join('\n'),
+    );
+    expect(module.values).toEqual({
+      'var.single': { strings: ['orders-db-password'], keys: [] },
+      'var.listed': { strings: ['a-db-password', 'b-token'], keys: [] },
+      'var.db_password_secret_name': { strings: ['orders-db-password'], keys: [] },
+      'var.mapped': { strings: [], keys: ['orders-database-url', 'plain'] },
+      'local.app': { strings: ['orders'], keys: [] },
+      'local.names': { strings: ['c-password'], keys: [] },
+    });
+    const tfvars = parseTerraform('secret_name = "x-db-password"\nsynced = {\n  "y-database-url" = {}\n}\ncount = 3\n', true);
+    expect(tfvars.values).toEqual({ 'var.secret_name': { strings: ['x-db-password'], keys: [] }, 'var.synced': { strings: [], keys: ['y-database-url'] } });
+    expect(tfvars.keyVaultSecrets).toEqual([]);
+    const secret = parseTerraform('resource "azurerm_key_vault_secret" "s" {\n  for_each = var.synced\n  name = each.key\n}\n').keyVaultSecrets[0]!;
+    expect(secret.forEach).toEqual({ ref: 'var.synced', each: 'key' });
   });
 
   it('reads names, value references and literal values past strings, heredocs and comments holding braces', () => {

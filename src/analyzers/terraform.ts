@@ -1,7 +1,8 @@
 /**
  * Terraform (`*.tf`), read only for what lands in Azure Key Vault: `resource "azurerm_key_vault_secret"` blocks (their
  * `name`, literal or interpolated, and what their `value` references) and the Azure-managed databases the same file
- * provisions (`azurerm_postgresql_flexible_server`, `azurerm_mssql_server`, `azurerm_cosmosdb_account` ...). Not an HCL
+ * provisions (`azurerm_postgresql_flexible_server`, `azurerm_mssql_server`, `azurerm_cosmosdb_account` ...), and the literal
+ * variable defaults, locals and .tfvars values a secret's name may come from. Not an HCL
  * parser: blocks are delimited by brace matching that skips strings, heredocs and comments. Files that do not mention
  * either resource type are never parsed.
  */
@@ -20,8 +21,18 @@ export interface TerraformKeyVaultSecret {
   values: string[];
   /** The host a connection string value names, interpolations and all. */
   host?: string;
+  /** `for_each = var.x` / `local.x` with `name = each.key|each.value`: resolved against the module's values by the rule. */
+  forEach?: { ref: string; each: 'key' | 'value' };
   line: number;
   column: number;
+}
+
+/** What a variable (default or .tfvars assignment) or local holds, when it is literal: strings, or a map's keys. */
+export interface TerraformValue {
+  /** A string, a list's strings, a map's string values. */
+  strings: string[];
+  /** A map's (or object's) keys. */
+  keys: string[];
 }
 
 export interface TerraformAzureDatabase {
@@ -35,10 +46,18 @@ export interface TerraformAzureDatabase {
 export interface TerraformModel {
   keyVaultSecrets: TerraformKeyVaultSecret[];
   azureDatabases: TerraformAzureDatabase[];
+  /**
+   * Literal values a name can refer to, by reference (`var.secret_names`, `local.db_secret`): variable defaults, locals,
+   * and .tfvars assignments (as `var.`). Resolved per module folder by the rule: names are often kept in variables.tf.
+   */
+  values?: Record<string, TerraformValue>;
 }
 
 export const AZURE_DATABASE_RESOURCE = /^azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_/;
 const PREFILTER = /azurerm_key_vault_secret|azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_/;
+/** Files that only hold values a Key Vault secret's name may come from (variables.tf, locals.tf). */
+const VALUES_PREFILTER = /^[ \t]*(?:variable[ \t]+"[^"]+"|locals)[ \t]*\{/m;
+const VALUE_BLOCK = /^[ \t]*(?:variable[ \t]+"([A-Za-z0-9_-]+)"|(locals))[ \t]*\{/gm;
 const RESOURCE = /^[ \t]*resource[ \t]+"([A-Za-z0-9_]+)"[ \t]+"([A-Za-z0-9_-]+)"[ \t]*\{/gm;
 
 /** Index just past the brace that closes the block opened at OPEN (a `{`); the text's end when it never closes. */
@@ -111,7 +130,8 @@ function stringEnd(text: string, start: number): number {
 function attributes(body: string): Map<string, string> {
   const out = new Map<string, string>();
   let i = 0;
-  const attr = /^[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*=[ \t]*/;
+  // HCL map and object bodies also write `"key" = …` and `key: …`.
+  const attr = /^[ \t]*"?([A-Za-z_][A-Za-z0-9_.-]*)"?[ \t]*[=:](?!=)[ \t]*/;
   while (i < body.length) {
     const lineEnd = body.indexOf('\n', i) < 0 ? body.length : body.indexOf('\n', i);
     const m = attr.exec(body.slice(i, lineEnd));
@@ -164,6 +184,57 @@ function references(expression: string): string[] {
   return [...new Set([...expression.matchAll(REFERENCE)].map((m) => m[1]!))];
 }
 
+/** A literal expression's strings and keys: `"a"`, `["a", "b"]`, `toset([...])`, `{ a = "x", "b" = { … } }`; undefined otherwise. */
+export function literalValue(expression: string): TerraformValue | undefined {
+  const text = expression.trim();
+  const string = stringLiteral(text);
+  if (string !== undefined) return string.includes('${') ? undefined : { strings: [string], keys: [] };
+  const list = /^(?:toset\()?\[([^\]]*)\]\)?$/s.exec(text);
+  if (list) return { strings: [...list[1]!.matchAll(/"([^"$]+)"/g)].map((m) => m[1]!), keys: [] };
+  if (/^\{[\s\S]*\}$/.test(text)) {
+    const entries = attributes(text.slice(1, -1).replace(/("(?:[^"\\]|\\.)*")|,/g, (match, quoted: string | undefined) => quoted ?? '\n'));
+    if (entries.size === 0) return undefined;
+    // A map's values are what the secrets hold far more often than their names: only its keys are kept.
+    return { strings: [], keys: [...entries.keys()] };
+  }
+  return undefined;
+}
+
+/** Variables that hold a credential rather than a name (`db_password`, `api_token`), unless they say they hold names. */
+const CREDENTIAL_VARIABLE = /pass(word|wd)?|secret|token|credential|api_?key|private_?key|connection_?string|dsn/i;
+const NAME_VARIABLE = /(name|names|id|ids|keys?|list)$/i;
+/** Strings that can be a Key Vault secret name: what this model keeps (it is cached on disk; values never are). */
+const NAME_LIKE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,126}$/;
+
+/** Variable defaults and locals of a .tf file, or the assignments of a .tfvars file, that are literal names. */
+function literalValues(text: string, tfvars: boolean): Record<string, TerraformValue> | undefined {
+  const out: Record<string, TerraformValue> = {};
+  const keep = (ref: string, name: string, expression: string) => {
+    const value = literalValue(expression);
+    if (!value) return;
+    const strings = CREDENTIAL_VARIABLE.test(name) && !NAME_VARIABLE.test(name) ? [] : value.strings.filter((v) => NAME_LIKE.test(v));
+    const keys = value.keys.filter((k) => NAME_LIKE.test(k));
+    if (strings.length + keys.length > 0) out[ref] = { strings, keys };
+  };
+  if (tfvars) {
+    for (const [name, expression] of attributes(text)) keep(`var.${name}`, name, expression);
+  } else {
+    VALUE_BLOCK.lastIndex = 0;
+    for (let m = VALUE_BLOCK.exec(text); m; m = VALUE_BLOCK.exec(text)) {
+      const open = m.index + m[0].length - 1;
+      const end = blockEnd(text, open);
+      const attrs = attributes(text.slice(open + 1, end - 1));
+      if (m[1]) {
+        if (attrs.has('default')) keep(`var.${m[1]}`, m[1], attrs.get('default')!);
+      } else {
+        for (const [name, expression] of attrs) keep(`local.${name}`, name, expression);
+      }
+      VALUE_BLOCK.lastIndex = Math.max(VALUE_BLOCK.lastIndex, end);
+    }
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /** Names a `for_each` of literal strings gives `each.key`/`each.value`: `toset(["a", "b"])`, `["a"]`, `{ a = "x" }`. */
 function forEachNames(forEach: string | undefined, ref: string): string[] {
   if (!forEach) return [];
@@ -188,8 +259,11 @@ function lineCounter(text: string): (index: number) => number {
   };
 }
 
-export function parseTerraform(text: string): TerraformModel {
+export function parseTerraform(text: string, tfvars = false): TerraformModel {
   const model: TerraformModel = { keyVaultSecrets: [], azureDatabases: [] };
+  const values = tfvars || VALUES_PREFILTER.test(text) ? literalValues(text, tfvars) : undefined;
+  if (values) model.values = values;
+  if (tfvars) return model;
   const lineAt = lineCounter(text);
   RESOURCE.lastIndex = 0;
   for (let m = RESOURCE.exec(text); m; m = RESOURCE.exec(text)) {
@@ -204,7 +278,8 @@ export function parseTerraform(text: string): TerraformModel {
       const literal = stringLiteral(nameExpr);
       const each = /^each\.(key|value)$/.exec(nameExpr);
       const names = literal !== undefined ? [literal] : each ? forEachNames(attrs.get('for_each'), nameExpr) : [nameExpr];
-      if (names.length === 0) continue;
+      const forEachRef = each && names.length === 0 ? /^(?:toset\()?((?:var|local)\.[A-Za-z0-9_-]+)\)?$/.exec(attrs.get('for_each')?.trim() ?? '')?.[1] : undefined;
+      if (names.length === 0 && !forEachRef) continue;
       const valueExpr = attrs.get('value') ?? '';
       const valueLiteral = stringLiteral(valueExpr);
       const host = valueLiteral === undefined ? undefined : connectionHost(valueLiteral);
@@ -213,6 +288,7 @@ export function parseTerraform(text: string): TerraformModel {
         names,
         valueRefs: references(valueExpr),
         ...(host ? { host } : {}),
+        ...(forEachRef ? { forEach: { ref: forEachRef, each: each![1] as 'key' | 'value' } } : {}),
         values: valueLiteral !== undefined && valueLiteral !== '' && !valueLiteral.includes('${') ? [valueLiteral] : [],
         line,
         column: m[0].length - m[0].trimStart().length + 1,
@@ -228,10 +304,10 @@ export function parseTerraform(text: string): TerraformModel {
 
 export const terraformAnalyzer: Analyzer<TerraformModel> = {
   id: 'terraform',
-  claims: (file: FileContext) => /\.tf$/i.test(basename(file.path)),
-  sniff: (text) => PREFILTER.test(text),
-  parse(text) {
-    const model = parseTerraform(text);
-    return model.keyVaultSecrets.length + model.azureDatabases.length > 0 ? model : undefined;
+  claims: (file: FileContext) => /\.(tf|tfvars)$/i.test(basename(file.path)),
+  sniff: (text, file) => /\.tfvars$/i.test(file.path) || PREFILTER.test(text) || VALUES_PREFILTER.test(text),
+  parse(text, file) {
+    const model = parseTerraform(text, /\.tfvars$/i.test(file.path));
+    return model.keyVaultSecrets.length + model.azureDatabases.length > 0 || model.values ? model : undefined;
   },
 };

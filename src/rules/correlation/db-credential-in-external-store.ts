@@ -5,7 +5,7 @@
  * cluster-managed-secret-from-azure-kv's: this rule never looks at them.
  */
 import type { HarnessModel } from '../../analyzers/tests/model.js';
-import type { TerraformModel } from '../../analyzers/terraform.js';
+import type { TerraformKeyVaultSecret, TerraformModel, TerraformValue } from '../../analyzers/terraform.js';
 import type { ParsedFile } from '../../analyzers/types.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { databaseOperatorSecrets, isDatabaseOperatorResource } from '../../k8s/db-operators.js';
@@ -14,7 +14,7 @@ import { credentialClass, isCredentialName, isDatabaseName, words } from '../../
 import type { Project } from '../../scan/project.js';
 import { memoFor } from '../../scan/project-index.js';
 import type { Origin, Replacement } from '../../types.js';
-import { basename } from '../../util/path.js';
+import { basename, dirname } from '../../util/path.js';
 import { get, getStr, isMap, seqItems } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
@@ -247,16 +247,64 @@ function checkScripts(context: RuleContext, classifier: OriginClassifier, eviden
   );
 }
 
+/**
+ * The names a Key Vault secret resource writes, with references resolved against the literal values of its module
+ * folder (variables.tf defaults, locals, .tfvars files): `name = var.x`, `"${var.app}-db-password"` with one value,
+ * `for_each = var.secrets` with `name = each.key`. Unresolved names stay as written.
+ */
+function secretNames(secret: TerraformKeyVaultSecret, values: ReadonlyMap<string, TerraformValue[]>): string[] {
+  if (secret.forEach) {
+    const found = values.get(secret.forEach.ref) ?? [];
+    return [...new Set(found.flatMap((v) => (secret.forEach!.each === 'key' && v.keys.length > 0 ? v.keys : v.strings)))];
+  }
+  return [
+    ...new Set(
+      secret.names.flatMap((name) => {
+        if (/^(?:var|local)\.[A-Za-z0-9_-]+$/.test(name)) {
+          const found = (values.get(name) ?? []).flatMap((v) => v.strings);
+          return found.length > 0 ? found : [name];
+        }
+        return [
+          name.replace(/\$\{((?:var|local)\.[A-Za-z0-9_-]+)\}/g, (whole, ref: string) => {
+            const found = [...new Set((values.get(ref) ?? []).flatMap((v) => v.strings))];
+            return found.length === 1 ? found[0]! : whole;
+          }),
+        ];
+      }),
+    ),
+  ];
+}
+
+/** Literal values by reference, per module folder. */
+function moduleValues(models: readonly { file: { path: string }; model: TerraformModel }[]): Map<string, Map<string, TerraformValue[]>> {
+  const byFolder = new Map<string, Map<string, TerraformValue[]>>();
+  for (const { file, model } of models) {
+    if (!model.values) continue;
+    const folder = dirname(file.path);
+    let values = byFolder.get(folder);
+    if (!values) byFolder.set(folder, (values = new Map()));
+    for (const [ref, value] of Object.entries(model.values)) {
+      const list = values.get(ref);
+      if (list) list.push(value);
+      else values.set(ref, [value]);
+    }
+  }
+  return byFolder;
+}
+
 function checkTerraform(context: RuleContext, classifier: OriginClassifier, evidence: () => ClusterEvidence): void {
+  const models = context.project.models<TerraformModel>('terraform');
+  const values = moduleValues(models);
+  const none = new Map<string, TerraformValue[]>();
   context.each(
-    context.project.models<TerraformModel>('terraform').filter((m) => m.model.keyVaultSecrets.length > 0 && !m.file.isTest),
+    models.filter((m) => m.model.keyVaultSecrets.length > 0 && !m.file.isTest),
     (m) => m.file.path,
     ({ file, model }) => {
       const azureDatabase = model.azureDatabases[0];
       const azureRefs = new Set(model.azureDatabases.flatMap((d) => [`${d.type}.${d.label}`, ...d.passwordRefs.map((r) => r.replace(/\.(result|bcrypt_hash)$/, ''))]));
       for (const secret of model.keyVaultSecrets) {
         const valueOfAzureDatabase = secret.valueRefs.some((ref) => /^azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_/.test(ref) || azureRefs.has(ref.replace(/\.(result|bcrypt_hash)$/, '')));
-        for (const name of secret.names) {
+        for (const name of secretNames(secret, values.get(dirname(file.path)) ?? none)) {
           const candidate = candidateOf(classifier, name, file.path);
           if (!candidate) continue;
           const why = judge(evidence(), candidate, { ...(secret.host ? { host: secret.host } : {}), valueOfAzureDatabase, ...(azureDatabase ? { azureDatabaseHere: azureDatabase.type } : {}) });
@@ -346,7 +394,7 @@ export const dbCredentialInExternalStore = createRule(
     family: 'external',
     defaultSeverity: 'high',
     description: 'A cluster-managed credential (in-cluster DB user, Helm-generated admin password, in-cluster IdP client secret) written into Azure Key Vault by a script, Terraform or a PushSecret',
-    why: 'Azure Key Vault holds external secrets only. A database user’s password (CNPG / the operator), a Helm-generated admin password (lookup + randAlphaNum) and a client secret Keycloak generates are owned in the cluster; a copy written into Azure Key Vault becomes a second authority that drifts on every rotation and invites consumers to read the stale copy. Read sites (ExternalSecrets, SecretProviderClasses, requiredSecrets lists) are cluster-managed-secret-from-azure-kv’s. How it decides: the written name (az keyvault secret set --name, Set-AzKeyVaultSecret -Name, azurerm_key_vault_secret name, the pushed Secret and keys) must name secret material of a cluster-managed class, and the tree must show the owner runs in the cluster. A database credential: its application matches a Secret a database operator owns, or the value points at a *.svc host, or the tree holds database operator resources (CNPG, Crunchy, Zalando, MongoDB, MariaDB, Percona ...), or a database chart dependency or release - and the same script/Terraform file provisions no Azure database (az postgres/mysql/sql/cosmosdb … create, New-Az<Database>, azurerm_postgresql_*/mysql_*/mssql_*/cosmosdb_*), nor is the value an Azure database host or attribute. An admin password: a chart, chart dependency or release of the tree carries the name’s component, or Helm generates a Secret of that component. A client secret: an in-cluster Keycloak (Keycloak operator resources, a keycloak chart or release) and the name says keycloak or names a client of its realm imports. A PushSecret: its store’s provider is azurekv and the pushed Secret is owned by a database operator, Helm-generated, or named as above.',
+    why: 'Azure Key Vault holds external secrets only. A database user’s password (CNPG / the operator), a Helm-generated admin password (lookup + randAlphaNum) and a client secret Keycloak generates are owned in the cluster; a copy written into Azure Key Vault becomes a second authority that drifts on every rotation and invites consumers to read the stale copy. Read sites (ExternalSecrets, SecretProviderClasses, requiredSecrets lists) are cluster-managed-secret-from-azure-kv’s. How it decides: the written name (az keyvault secret set --name, Set-AzKeyVaultSecret -Name, azurerm_key_vault_secret name - literal, or from the module folder’s variable defaults, locals and .tfvars - the pushed Secret and keys) must name secret material of a cluster-managed class, and the tree must show the owner runs in the cluster. A database credential: its application matches a Secret a database operator owns, or the value points at a *.svc host, or the tree holds database operator resources (CNPG, Crunchy, Zalando, MongoDB, MariaDB, Percona ...), or a database chart dependency or release - and the same script/Terraform file provisions no Azure database (az postgres/mysql/sql/cosmosdb … create, New-Az<Database>, azurerm_postgresql_*/mysql_*/mssql_*/cosmosdb_*), nor is the value an Azure database host or attribute. An admin password: a chart, chart dependency or release of the tree carries the name’s component, or Helm generates a Secret of that component. A client secret: an in-cluster Keycloak (Keycloak operator resources, a keycloak chart or release) and the name says keycloak or names a client of its realm imports. A PushSecret: its store’s provider is azurekv and the pushed Secret is owned by a database operator, Helm-generated, or named as above.',
     allowed: 'Azure Key Vault for third-party keys: registry tokens, LLM/API keys, DNS credentials, an external IdP’s client secret; the passwords of Azure-managed databases (Azure Database for PostgreSQL/MySQL, Azure SQL, Cosmos DB); a PushSecret mirroring a cluster-managed Secret to Vault with updatePolicy Replace.',
     remediation: 'Remove the Azure Key Vault entry. The credential is cluster-managed: CNPG / the database operator owns DB users (a managed role Secret), Helm lookup + randAlphaNum owns admin passwords, the Keycloak client-patcher owns client secrets. If an audit copy is wanted, mirror the in-cluster Secret to Vault with a PushSecret (updatePolicy: Replace).',
   },
