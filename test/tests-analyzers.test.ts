@@ -348,6 +348,19 @@ describe('credential formats', () => {
     expect(findCredentials('path: a/b/c1Q~tilde')).toEqual([]);
   });
 
+  // gitleaks, detect-secrets, secretlint, trufflehog and ggshield allow comments, as their own test cases write them.
+  it('leaves lines other secret scanners were told to allow', () => {
+    const token = ['glpat', '-', 'Zq7Lm2Tx8Wv3Rb9Kp4Yn'].join('');
+    const lines = (text: string) => findCredentials(text).map((h) => h.line);
+    expect(lines(`a = "${token}"\nb = "${token}" # gitleaks:allow\nc = "${token}"  # pragma: allowlist secret`)).toEqual([1]);
+    expect(lines(`// secretlint-disable-next-line\nconst a = "${token}";\nconst b = "${token}"; // secretlint-disable-line`)).toEqual([]);
+    expect(lines(`# pragma: allowlist nextline secret\nA="${token}"\nB="${token}"`)).toEqual([3]);
+    expect(lines(`/* secretlint-disable */\nA="${token}"\n/* secretlint-enable */\nB="${token}"`)).toEqual([4]);
+    expect(lines(`A="${token}" # trufflehog:ignore\nB="${token}" # ggignore\nC="${token}" # nosec`)).toEqual([3]);
+    // Mentioning a scanner is not allowing a line.
+    expect(lines(`# run gitleaks in CI\nA="${token}"`)).toEqual([2]);
+  });
+
   // Peer cases (secretlint basicauth / database-connection-string, gitleaks slack / vault / private-key rules),
   // rewritten; tokens are assembled at runtime so no token-shaped literal sits in the repository.
   it('reports the formats peers test for', () => {

@@ -235,13 +235,39 @@ const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:@/'"`<>]{0,128}):([^\
 /** Second-level names reserved for documentation (RFC 2606) and `.invalid`: a URL there is an example, whatever its password. */
 const DOCUMENTATION_HOST = /(^|\.)(example\.(com|net|org)|invalid)\.?$/i;
 
+/**
+ * Other secret scanners' allow comments: a team that marked a line `gitleaks:allow`, `pragma: allowlist secret`
+ * (detect-secrets), `secretlint-disable-line`, `trufflehog:ignore` or `ggignore` has already judged it not a secret.
+ */
+const PEER_ALLOW_LINE = /gitleaks:allow|pragma:\s*(?:allowlist|whitelist)\s+secret|secretlint-disable-line|trufflehog:ignore|\bggignore\b|kics-scan\s+ignore-line/;
+const PEER_ALLOW_NEXT = /secretlint-disable-next-line|pragma:\s*(?:allowlist|whitelist)\s+nextline\s+secret/;
+/** `secretlint-disable` … `secretlint-enable` (not the -line / -next-line forms). */
+const PEER_BLOCK = /secretlint-(disable|enable)(?![\w-])/;
+
+/** Lines (0-based) other scanners' allow comments exempt; undefined when the text has none. */
+function peerAllowedLines(lines: readonly string[]): Set<number> | undefined {
+  let allowed: Set<number> | undefined;
+  let disabled = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const block = PEER_BLOCK.exec(line);
+    if (block) disabled = block[1] === 'disable';
+    if (disabled || PEER_ALLOW_LINE.test(line)) (allowed ??= new Set()).add(i);
+    if (PEER_ALLOW_NEXT.test(line)) (allowed ??= new Set()).add(i + 1);
+  }
+  return allowed;
+}
+
+const PEER_MENTION = /gitleaks|allowlist|whitelist|secretlint|trufflehog|ggignore|kics-scan/;
+
 /** Scan text for credential formats. */
 export function findCredentials(text: string): CredentialHit[] {
   const hits: CredentialHit[] = [];
   const lines = text.split('\n');
+  const peerAllowed = PEER_MENTION.test(text) ? peerAllowedLines(lines) : undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line.length > 10000 || !PREFILTER.test(line)) continue;
+    if (line.length > 10000 || !PREFILTER.test(line) || peerAllowed?.has(i)) continue;
     for (const { format, re } of LINE_PATTERNS) {
       re.lastIndex = 0;
       for (const m of line.matchAll(re)) {
