@@ -5,6 +5,7 @@ import { fixtureValueInManagedEnv } from './fixture-value-in-managed-env.js';
 import { helmGeneratedSecretWithoutLookup } from './helm-generated-secret-without-lookup.js';
 import { inlineCredentialInValues } from './inline-credential-in-values.js';
 import { inlineSecretManifest } from './inline-secret-manifest.js';
+import { localOverlaySecretFallback } from './local-overlay-secret-fallback.js';
 import { registryTokenInRuntimeConfig } from './registry-token-in-runtime-config.js';
 import { realmImportInlineSecret } from './realm-import-inline-secret.js';
 import { sealedSecretManifest } from './sealed-secret-manifest.js';
@@ -23,4 +24,5 @@ export const k8sRules: readonly Rule[] = [
   workloadEnvLiteralCredential,
   registryTokenInRuntimeConfig,
   fixtureValueInManagedEnv,
+  localOverlaySecretFallback,
 ];
