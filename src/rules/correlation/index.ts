@@ -1,4 +1,5 @@
 import type { Rule } from '../types.js';
+import { centralExternalSecretBundle } from './central-externalsecret-bundle.js';
 import { clusterManagedSecretFromAzureKv } from './cluster-managed-secret-from-azure-kv.js';
 import { dbCredentialInExternalStore } from './db-credential-in-external-store.js';
 import { duplicateExternalsecretOwner } from './duplicate-externalsecret-owner.js';
@@ -17,4 +18,5 @@ export const correlationRules: readonly Rule[] = [
   vaultMirrorConsumed,
   externalsecretRefreshInterval,
   duplicateExternalsecretOwner,
+  centralExternalSecretBundle,
 ];
