@@ -119,7 +119,18 @@ function kubectl(model: HarnessModel, args: string[], command: CommandInput): vo
         keys.push(f.value.includes('=') ? f.value.slice(0, f.value.indexOf('=')) : f.value.replace(/^.*\//, ''));
       }
     }
-    if (literalKeys.length === 0) return;
+    if (literalKeys.length === 0) {
+      if (keys.length > 0) {
+        (model.createdSecrets ??= []).push({
+          line: command.line,
+          column: command.column,
+          endLine: command.endLine,
+          ...(name ? (isCodeLiteral(name) ? { name } : { nameAsWritten: name }) : {}),
+          keys,
+        });
+      }
+      return;
+    }
     model.inlineSecrets.push({
       line: command.line,
       column: command.column,

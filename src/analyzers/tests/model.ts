@@ -52,6 +52,14 @@ export interface InlineSecretFact extends Pos {
   secretType?: string;
 }
 
+/** A Kubernetes Secret a script creates from values it does not spell out (`--from-literal=k="$V"`, `--from-file=…`). */
+export interface CreatedSecretFact extends Pos {
+  endLine: number;
+  name?: string;
+  nameAsWritten?: string;
+  keys: string[];
+}
+
 /** A direct Azure Key Vault read: an SDK client built with a real credential (at its import), or `az keyvault secret show`. */
 export interface KeyVaultFact extends Pos {
   form: string;
@@ -118,6 +126,8 @@ export interface HarnessModel {
   vaultWrites: VaultWriteFact[];
   keyVaultWrites?: KeyVaultWriteFact[];
   azureDatabases?: AzureDatabaseFact[];
+  /** `kubectl create secret` without literal values (those with literals are inlineSecrets). */
+  createdSecrets?: CreatedSecretFact[];
   runners: RunnerFacts[];
   /**
    * Files a test runner configuration names as setup code (Jest/Vitest `globalSetup`, `setupFiles`, Playwright
@@ -133,7 +143,7 @@ export function emptyModel(language: HarnessModel['language'], role: HarnessRole
 
 export function hasFacts(model: HarnessModel): boolean {
   return (
-    model.fallbacks.length + model.inlineSecrets.length + model.keyVault.length + model.vaultWrites.length + (model.keyVaultWrites?.length ?? 0) > 0 ||
+    model.fallbacks.length + model.inlineSecrets.length + model.keyVault.length + model.vaultWrites.length + (model.keyVaultWrites?.length ?? 0) + (model.createdSecrets?.length ?? 0) > 0 ||
     model.runners.some((r) => r.steps.length > 0) ||
     (model.setupRefs?.length ?? 0) > 0
   );

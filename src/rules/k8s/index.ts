@@ -1,5 +1,6 @@
 import type { Rule } from '../types.js';
 import { chartOwnedInlineSecretTemplate } from './chart-owned-inline-secret-template.js';
+import { devVaultBootstrapInManagedEnv } from './dev-vault-bootstrap-in-managed-env.js';
 import { dbUriPasswordNotUrlencoded } from './db-uri-password-not-urlencoded.js';
 import { fixtureValueInManagedEnv } from './fixture-value-in-managed-env.js';
 import { helmGeneratedSecretWithoutLookup } from './helm-generated-secret-without-lookup.js';
@@ -25,4 +26,5 @@ export const k8sRules: readonly Rule[] = [
   registryTokenInRuntimeConfig,
   fixtureValueInManagedEnv,
   localOverlaySecretFallback,
+  devVaultBootstrapInManagedEnv,
 ];
