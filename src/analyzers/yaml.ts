@@ -45,6 +45,8 @@ export interface NamedTemplate {
   generated: boolean;
   /** The named templates it includes in turn. */
   includes: string[];
+  /** The kinds its body's own `lookup` calls read (`Secret`, `ConfigMap`; `*` when the kind is not a literal): it renders live objects. */
+  lookupKinds?: string[];
   /** The entries it writes when its output is a map (`password: {{ … }}` lines): see writtenKeys. */
   keys?: WrittenKey[];
 }
@@ -210,6 +212,12 @@ function withoutJinjaTags(parsed: ParsedYaml, text: string, options: ParseYamlOp
   return blanked.docs.some((d) => d.error) ? parsed : blanked;
 }
 
+/** The kinds the `lookup` calls of an action read: `lookup "v1" "Secret" ns name` is Secret; a kind from a variable is `*`. */
+export function lookupKinds(expr: string): string[] {
+  const kinds = [...expr.matchAll(/\blookup\s+(?:"[^"]*"|\S+)\s+("([^"]*)"|\S+)/g)].map((m) => (m[2] !== undefined ? m[2] : '*'));
+  return kinds.length ? [...new Set(kinds)] : ['*'];
+}
+
 function helmInfoOf(frontEnd: HelmFrontEnd, path: string, withDefines: boolean): HelmInfo {
   let usesLookup = false;
   let usesRandom = false;
@@ -218,8 +226,9 @@ function helmInfoOf(frontEnd: HelmFrontEnd, path: string, withDefines: boolean):
   let defines: Record<string, NamedTemplate> | undefined;
   for (const a of frontEnd.actions) {
     let generates = false;
+    let looksUp = false;
     for (const f of a.functions) {
-      if (f === 'lookup') usesLookup = generates = true;
+      if (f === 'lookup') usesLookup = generates = looksUp = true;
       else if (RANDOM_FUNCTIONS.has(f)) usesRandom = generates = true;
     }
     if (a.inDefine !== undefined && withDefines) {
@@ -228,6 +237,7 @@ function helmInfoOf(frontEnd: HelmFrontEnd, path: string, withDefines: boolean):
       for (const ref of a.valuesRefs) if (!define.valuesRefs.includes(ref)) define.valuesRefs.push(ref);
       if (a.kind !== 'define') for (const name of a.templates) if (name !== a.inDefine && !define.includes.includes(name)) define.includes.push(name);
       define.generated ||= generates;
+      if (looksUp) for (const kind of lookupKinds(a.expr)) if (!(define.lookupKinds ??= []).includes(kind)) define.lookupKinds.push(kind);
     }
     // Built compact (see compact below): the keyword is a shared constant, and so is the expression when it is
     // the keyword alone (`end`, `else`: half of all control actions).

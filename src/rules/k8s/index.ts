@@ -1,4 +1,5 @@
 import type { Rule } from '../types.js';
+import { checksumAnnotationForSecretRollout } from './checksum-annotation-for-secret-rollout.js';
 import { chartOwnedInlineSecretTemplate } from './chart-owned-inline-secret-template.js';
 import { devVaultBootstrapInManagedEnv } from './dev-vault-bootstrap-in-managed-env.js';
 import { dbUriPasswordNotUrlencoded } from './db-uri-password-not-urlencoded.js';
@@ -17,6 +18,7 @@ export const k8sRules: readonly Rule[] = [
   inlineSecretManifest,
   chartOwnedInlineSecretTemplate,
   helmGeneratedSecretWithoutLookup,
+  checksumAnnotationForSecretRollout,
   dbUriPasswordNotUrlencoded,
   inlineCredentialInValues,
   secretInConfigmap,
