@@ -1,5 +1,6 @@
 import type { Analyzer } from '../types.js';
 import { bakeAnalyzer, skaffoldAnalyzer } from './buildconfig.js';
+import { buildkitAnalyzer } from './buildkit.js';
 import { ciPipelineAnalyzer, jenkinsfileAnalyzer } from './ci.js';
 import { composeAnalyzer, devcontainerAnalyzer } from './compose.js';
 import { credFileAnalyzer } from './credfile.js';
@@ -24,4 +25,5 @@ export const buildAnalyzers: readonly Analyzer[] = [
   devcontainerAnalyzer,
   credFileAnalyzer,
   dockerignoreAnalyzer,
+  buildkitAnalyzer,
 ];

@@ -1,5 +1,6 @@
 import type { Rule } from '../types.js';
 import { buildArgTokenPassthrough } from './build-arg-token-passthrough.js';
+import { buildkitRemoteWithoutMtls } from './buildkit-remote-without-mtls.js';
 import { buildSecretNotWired } from './build-secret-not-wired.js';
 import { committedNpmrcCredentials } from './committed-npmrc-credentials.js';
 import { dockerfileNpmrcTokenBaked } from './dockerfile-npmrc-token-baked.js';
@@ -13,4 +14,5 @@ export const buildRules: readonly Rule[] = [
   buildArgTokenPassthrough,
   buildSecretNotWired,
   missingBuildSecretPrecheck,
+  buildkitRemoteWithoutMtls,
 ];
