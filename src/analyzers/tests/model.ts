@@ -60,6 +60,16 @@ export interface CreatedSecretFact extends Pos {
   keys: string[];
 }
 
+/** A secret fetched from a store whose failure the script swallows (see fetch-fallbacks.ts). */
+export interface SwallowedFetchFact extends Pos {
+  /** Azure Key Vault, Vault, AWS Secrets Manager, … */
+  tool: string;
+  /** The variable the fetched value is assigned to, when it is. */
+  variable?: string;
+  /** ignored: `|| true` / `|| :` (an empty value goes on); substitute: a fallback value or fixture takes its place. */
+  fallback: 'ignored' | 'substitute';
+}
+
 /** A direct Azure Key Vault read: an SDK client built with a real credential (at its import), or `az keyvault secret show`. */
 export interface KeyVaultFact extends Pos {
   form: string;
@@ -128,6 +138,8 @@ export interface HarnessModel {
   azureDatabases?: AzureDatabaseFact[];
   /** `kubectl create secret` without literal values (those with literals are inlineSecrets). */
   createdSecrets?: CreatedSecretFact[];
+  /** Secret fetches whose failure is swallowed. */
+  swallowedFetches?: SwallowedFetchFact[];
   runners: RunnerFacts[];
   /**
    * Files a test runner configuration names as setup code (Jest/Vitest `globalSetup`, `setupFiles`, Playwright
@@ -143,7 +155,7 @@ export function emptyModel(language: HarnessModel['language'], role: HarnessRole
 
 export function hasFacts(model: HarnessModel): boolean {
   return (
-    model.fallbacks.length + model.inlineSecrets.length + model.keyVault.length + model.vaultWrites.length + (model.keyVaultWrites?.length ?? 0) + (model.createdSecrets?.length ?? 0) > 0 ||
+    model.fallbacks.length + model.inlineSecrets.length + model.keyVault.length + model.vaultWrites.length + (model.keyVaultWrites?.length ?? 0) + (model.createdSecrets?.length ?? 0) + (model.swallowedFetches?.length ?? 0) > 0 ||
     model.runners.some((r) => r.steps.length > 0) ||
     (model.setupRefs?.length ?? 0) > 0
   );

@@ -13,6 +13,7 @@ import { makefileRecipes, makeToShell } from '../build/script.js';
 import type { Analyzer, AnalyzerContext, FileContext } from '../types.js';
 import { commandFacts, type CommandInput } from './commands.js';
 import { emptyModel, harnessRole, hasFacts, type HarnessModel, type HarnessRole, type RunnerFacts, type StepFact } from './model.js';
+import { SECRET_FETCH, swallowedFetches } from './fetch-fallbacks.js';
 import { fromPowerShell, POWERSHELL_WRITES } from './powershell.js';
 import { pyString } from './python.js';
 import { named, pos, treeSitterParser, walk, type Node } from './treesitter.js';
@@ -52,7 +53,7 @@ const TILT_SECRET_HELPER = /\bsecret_(yaml_generic|create_generic|from_dict|yaml
 /** Cheap text test before parsing. */
 export function shellPrefilter(text: string, role: HarnessRole, source: Source): boolean {
   if (source === 'powershell' || source === 'ci') return POWERSHELL_WRITES.test(text);
-  if (SECRET_TOOLS.test(text) || (source === 'workflow' && POWERSHELL_WRITES.test(text))) return true;
+  if (SECRET_TOOLS.test(text) || (source === 'workflow' && POWERSHELL_WRITES.test(text)) || (source === 'script' && SECRET_FETCH.test(text))) return true;
   if (source === 'tiltfile' && TILT_SECRET_HELPER.test(text)) return true;
   const testWords = /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|test)/i;
   if (source === 'tiltfile') return RUNNER.test(text) && testWords.test(text);
@@ -73,7 +74,7 @@ export const shellAnalyzer: Analyzer<HarnessModel> = {
   async parse(text, file, context) {
     const source = shellSourceOf(file.path)!;
     const model = emptyModel('shell', harnessRole(file));
-    if (source === 'script') fromScript(model, parseShell(text), basename(file.path), 1, context);
+    if (source === 'script') fromScript(model, parseShell(text), basename(file.path), 1, context, text);
     else if (source === 'makefile') fromMakefile(model, text, context);
     else if (source === 'workflow') fromWorkflow(model, text, context);
     else if (source === 'powershell') fromPowerShell(model, text);
@@ -125,9 +126,11 @@ function defaults(model: HarnessModel, script: ShellScript): void {
   }
 }
 
-function fromScript(model: HarnessModel, script: ShellScript, name: string, line: number, context: AnalyzerContext): void {
+function fromScript(model: HarnessModel, script: ShellScript, name: string, line: number, context: AnalyzerContext, text: string): void {
   if (script.error) context.diagnostic({ code: 'parse-error', message: `shell: ${script.error.message}`, line: script.error.line });
   commandFacts(model, commandInputs(script));
+  const swallowed = SECRET_FETCH.test(text) ? swallowedFetches(script, text) : [];
+  if (swallowed.length > 0) model.swallowedFetches = swallowed;
   if (model.role === 'test') {
     defaults(model, script);
     model.runners.push({ name, line, column: 1, steps: steps(script), deps: [] });

@@ -6,6 +6,7 @@ import { testCodeCredentialFallback } from './test-code-credential-fallback.js';
 import { testDirectAzureKeyvault } from './test-direct-azure-keyvault.js';
 import { testHarnessSecretBootstrapMissing } from './test-harness-secret-bootstrap-missing.js';
 import { testInlineSecret } from './test-inline-secret.js';
+import { vaultBootstrapSilentFallback } from './vault-bootstrap-silent-fallback.js';
 import { vaultWriteDbCredential } from './vault-write-db-credential.js';
 
 export const testsRules: readonly Rule[] = [
@@ -17,4 +18,5 @@ export const testsRules: readonly Rule[] = [
   kubectlCreateSecretImperative,
   integrationTestInlineCredentials,
   hardcodedCredential,
+  vaultBootstrapSilentFallback,
 ];
