@@ -48,3 +48,28 @@ describe('mirror rules name the store the replica lives in', () => {
     expect(consumed?.message).toContain('consuming the Azure Key Vault replica written by PushSecret ledger-app-mirror');
   });
 });
+
+describe('externalsecret-kv-shape-mismatch says what reaches the Secret', () => {
+  it('names the dropped keys, the reader of one of them, and suggests mergePolicy: Merge', async () => {
+    const result = await scanFixture(fixture('externalsecret-kv-shape-mismatch', 'ng.template-drops-keys'));
+    const found = result.findings.filter((f) => f.ruleId === 'externalsecret-kv-shape-mismatch');
+    const dropped = found.find((f) => f.file === 'apps/orders/externalsecret.yaml');
+    expect(dropped?.message).toContain('fetches 1 key (STRIPE_API_KEY) that its target.template never uses');
+    expect(dropped?.remediation.replacement?.snippet).toContain('mergePolicy: Merge');
+    const reader = found.find((f) => f.file === 'apps/orders/deployment.yaml');
+    expect(reader?.severity).toBe('medium');
+    expect(reader?.message).toContain('reads key STRIPE_API_KEY (as STRIPE_API_KEY) of Secret orders-config, which ExternalSecret orders-config (apps/orders/externalsecret.yaml:26)');
+  });
+
+  it('names the single field a seed script writes, never its value', async () => {
+    const result = await scanTree({
+      'scripts/seed.sh': '#!/bin/sh\nvault kv put secret/apps/api/token value=tok-4b9d2f1e8c7a\n',
+      'deploy/es.yaml': ['apiVersion: external-secrets.io/v1', 'kind: ExternalSecret', 'metadata:', '  name: api', 'spec:', '  refreshInterval: 15m', '  secretStoreRef: {kind: ClusterSecretStore, name: vault}', '  target:', '    name: api', '  data:', '    - secretKey: token', '      remoteRef:', '        key: apps/api/token', ''].join('\n'),
+    });
+    const found = result.findings.filter((f) => f.ruleId === 'externalsecret-kv-shape-mismatch');
+    expect(found.length).toBe(1);
+    expect(found[0]!.message).toContain('stores it as the single field value: consumers get a JSON map');
+    expect(found[0]!.remediation.replacement?.snippet).toContain('property: value');
+    expect(JSON.stringify(result)).not.toContain('tok-4b9d2f1e8c7a');
+  });
+});

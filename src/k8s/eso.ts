@@ -11,6 +11,8 @@ export interface RemoteRead {
   line: number;
   /** Store named on this entry (sourceRef.storeRef), overriding the resource's secretStoreRef. */
   storeName?: string;
+  /** remoteRef.decodingStrategy (extract.decodingStrategy for dataFrom): None, Base64, Base64URL, Auto. */
+  decodingStrategy?: string;
 }
 
 export interface ExternalSecretView {
@@ -63,7 +65,8 @@ function makeExternalSecretView(resource: K8sResource): ExternalSecretView {
   for (const item of seqItems(get(spec, 'data'))) {
     const remoteKey = getStr(item, 'remoteRef.key');
     if (remoteKey) {
-      reads.push({ secretKey: getStr(item, 'secretKey'), remoteKey, property: getStr(item, 'remoteRef.property'), line: item.line, storeName: getStr(item, 'sourceRef.storeRef.name') });
+      const decodingStrategy = getStr(item, 'remoteRef.decodingStrategy');
+      reads.push({ secretKey: getStr(item, 'secretKey'), remoteKey, property: getStr(item, 'remoteRef.property'), line: item.line, storeName: getStr(item, 'sourceRef.storeRef.name'), ...(decodingStrategy ? { decodingStrategy } : {}) });
     }
     const generator = getStr(item, 'sourceRef.generatorRef.kind');
     if (generator) generators.push(generator);

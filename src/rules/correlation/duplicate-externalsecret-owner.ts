@@ -25,7 +25,7 @@ interface Writer {
 }
 
 /** Files a kustomization applies as patches to objects defined elsewhere: not objects of their own. */
-function kustomizePatchFiles(project: Project): Set<string> {
+export function kustomizePatchFiles(project: Project): Set<string> {
   const out = new Set<string>();
   for (const parsed of project.yamlFiles) {
     if (!isKustomizationPath(parsed.file.path)) continue;

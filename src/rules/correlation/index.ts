@@ -3,6 +3,7 @@ import { centralExternalSecretBundle } from './central-externalsecret-bundle.js'
 import { clusterManagedSecretFromAzureKv } from './cluster-managed-secret-from-azure-kv.js';
 import { dbCredentialInExternalStore } from './db-credential-in-external-store.js';
 import { duplicateExternalsecretOwner } from './duplicate-externalsecret-owner.js';
+import { externalsecretKvShapeMismatch } from './externalsecret-kv-shape-mismatch.js';
 import { externalsecretRefreshInterval } from './externalsecret-refresh-interval.js';
 import { cnpgRolePasswordFromExternalSecret } from './cnpg-role-password-from-externalsecret.js';
 import { bidirectionalSecretSync, pushsecretNonReplacePolicy, vaultMirrorConsumed } from './mirror.js';
@@ -19,4 +20,5 @@ export const correlationRules: readonly Rule[] = [
   externalsecretRefreshInterval,
   duplicateExternalsecretOwner,
   centralExternalSecretBundle,
+  externalsecretKvShapeMismatch,
 ];
