@@ -9,7 +9,7 @@ import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
 import { harnessModels } from '../tests/common.js';
 import { kustomizePatchFiles } from './duplicate-externalsecret-owner.js';
-import { externalSecrets, isTemplated, isVaultEntry, plural, pushSecrets, resolveScalar, sameNamespace, type EsEntry, type EsInfo } from './common.js';
+import { externalSecrets, isTemplated, isVaultEntry, plural, pushSecrets, resolveScalar, sameNamespace, storesCompatible, type EsEntry, type EsInfo, type PsInfo } from './common.js';
 
 /** A remote key or property named for base64 content: `tls-cert-b64`, `SIGNING_KEY_B64`, `ca.base64`, `b64-auth-json`. */
 const BASE64_NAME = /(?:^|[^A-Za-z0-9])b64(?:$|[^A-Za-z0-9])|base64/i;
@@ -45,19 +45,32 @@ function mentions(text: string, key: string): boolean {
   return new RegExp(`(?<![A-Za-z0-9_-])${escaped}(?![A-Za-z0-9_-])`).test(text);
 }
 
-/** Is a Helm action (range, with, a block injection) rendering part of the template between these lines? */
-function helmInjectsInto(resource: K8sResource, from: number, to: number): boolean {
+/** Is a Helm action (a block injection; with LOOPS, a range or with too) rendering part of the output between these lines? */
+function helmInjectsInto(resource: K8sResource, from: number, to: number, loops = true): boolean {
   const helm = resource.helm;
   if (!helm) return false;
   if ((helm.blocks ?? []).some((b) => b.line >= from && b.line <= to + 1)) return true;
-  return (helm.controls ?? []).some((c) => c.line >= from && c.line <= to + 1 && (c.keyword === 'range' || c.keyword === 'with'));
+  return loops && (helm.controls ?? []).some((c) => c.line >= from && c.line <= to + 1 && (c.keyword === 'range' || c.keyword === 'with'));
 }
+
+const UNKNOWN: TemplateShape = { replaces: true, text: '', usesAll: true, opaque: true };
 
 function templateShape(project: Project, es: EsInfo): TemplateShape | undefined {
   const resource = es.resource;
-  const template = get(esSpec(resource), 'target.template');
-  if (template === undefined || template === null) return undefined;
-  if (!isMap(template)) return { replaces: true, text: '', usesAll: true, opaque: true };
+  const spec = esSpec(resource);
+  const target = get(spec, 'target');
+  // A Helm template may render the target (or its template) from values: `{{- toYaml .Values.target | nindent 4 }}`.
+  if (resource.helm) {
+    if (!isMap(target)) {
+      if (target !== undefined && target !== null) return UNKNOWN;
+      if (isMap(spec) && helmInjectsInto(resource, spec.line, spec.endLine, false)) return UNKNOWN;
+    } else if (helmInjectsInto(resource, target.line, target.endLine, false)) return UNKNOWN;
+  }
+  const templateEntry = isMap(target) ? target.entries.find((e) => e.key === 'template') : undefined;
+  if (!templateEntry) return undefined;
+  const template = templateEntry.value;
+  if (template === null) return resource.helm ? UNKNOWN : undefined;
+  if (!isMap(template)) return UNKNOWN;
   const opaque = helmInjectsInto(resource, template.line, template.endLine);
   const texts: string[] = [];
   let definesData = false;
@@ -68,9 +81,9 @@ function templateShape(project: Project, es: EsInfo): TemplateShape | undefined 
       texts.push(e.key);
       const v = str(e.value);
       if (v !== undefined) texts.push(v);
-      else if (e.value && !isScalar(e.value)) return { replaces: true, text: '', usesAll: true, opaque: true };
+      else if (e.value && !isScalar(e.value)) return UNKNOWN;
     }
-  } else if (data !== undefined && data !== null) return { replaces: true, text: '', usesAll: true, opaque: true };
+  } else if (data !== undefined && data !== null) return UNKNOWN;
   let unresolved = false;
   for (const from of seqItems(get(template, 'templateFrom'))) {
     const target = getStr(from, 'target') ?? 'Data';
@@ -155,6 +168,8 @@ interface SingleFieldWriter {
   file: string;
   line: number;
   form: string;
+  /** The PushSecret that writes it (its stores decide whether it writes where the ExternalSecret reads). */
+  ps?: PsInfo;
 }
 
 function singleFieldWriters(project: Project): Map<string, SingleFieldWriter[]> {
@@ -171,7 +186,7 @@ function singleFieldWriters(project: Project): Map<string, SingleFieldWriter[]> 
       fields.set(k, slot);
     };
     for (const ps of pushSecrets(project)) {
-      for (const push of ps.pushes) note(push.remoteKey, push.property, { file: ps.resource.file, line: push.line, form: `${ps.resource.kind} ${ps.resource.name}` });
+      for (const push of ps.pushes) note(push.remoteKey, push.property, { file: ps.resource.file, line: push.line, form: `${ps.resource.kind} ${ps.resource.name}`, ps });
     }
     for (const { file, model } of harnessModels(project)) {
       for (const w of model.vaultWrites ?? []) {
@@ -241,9 +256,10 @@ export const externalsecretKvShapeMismatch = createRule(
       'unless `decodingStrategy` (or `b64dec` in the template) decodes it. A Vault KV read without `property` returns the ' +
       'whole secret as JSON (`{"value":"…"}`), not the single field its writer stored.',
     allowed:
-      'Templates that use every fetched key (a DSN composed from parts, a dockerconfigjson), `mergePolicy: Merge`, ' +
-      '`templateFrom` sources that are not in the tree, `decodingStrategy: Base64|Base64URL|Auto`, `b64dec` in the ' +
-      'template, Secret keys that are themselves named base64, `property:` on KV reads.',
+      'Templates that use every fetched key (a DSN composed from parts, a dockerconfigjson) or hand the whole map to a ' +
+      'function, `mergePolicy: Merge`, templates only setting type or metadata, `dataFrom` (keys unknown), `templateFrom` ' +
+      'ConfigMap/Secret sources and Helm-rendered templates (not read), kustomize patches, `decodingStrategy: ' +
+      'Base64|Base64URL|Auto` or a template using the key, Secret keys themselves named base64, `property:` on KV reads.',
     remediation:
       'Use each fetched key in the template or set `target.template.mergePolicy: Merge`; add `decodingStrategy: Base64` to ' +
       'remote refs holding base64 text; read single-field KV entries with `property: <field>`.',
@@ -306,8 +322,8 @@ export const externalsecretKvShapeMismatch = createRule(
           }
           // 3. A whole KV map where its writer stored one field.
           if (read.property || read.decodingStrategy || !entry.normalisedKey || !passedThrough(entry)) continue;
-          const writers = singleFieldWriters(project).get(entry.normalisedKey);
-          if (!writers || writers.length === 0 || !isVaultEntry(project, entry).vault) continue;
+          const writers = (singleFieldWriters(project).get(entry.normalisedKey) ?? []).filter((w) => !w.ps || storesCompatible(entry, w.ps));
+          if (writers.length === 0 || !isVaultEntry(project, entry).vault) continue;
           const writer = writers[0]!;
           context.report({
             file: resource.parsed.file,
