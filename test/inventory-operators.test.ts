@@ -203,6 +203,33 @@ describe('inventory of Secrets operators write', () => {
     expect(written(result).map((e) => e[3])).toEqual(['hippo-pguser-rhino']);
   });
 
+  it('lists the admin Secret KubeDB generates for a database, unless the tree manages it', async () => {
+    const result = await scanTree({
+      'deploy/production/kubedb.yaml': [
+        'apiVersion: kubedb.com/v1',
+        'kind: Postgres',
+        'metadata: {name: quotes-pg, namespace: demo}',
+        'spec: {version: "16.1", storageType: Durable}',
+        '---',
+        'apiVersion: kubedb.com/v1',
+        'kind: MySQL',
+        'metadata: {name: shop-my, namespace: demo}',
+        'spec:',
+        '  authSecret: {name: shop-my-admin}',
+        '---',
+        'apiVersion: kubedb.com/v1',
+        'kind: MongoDB',
+        'metadata: {name: events-mg, namespace: demo}',
+        'spec:',
+        '  authSecret: {name: events-mg-auth, externallyManaged: true}',
+      ],
+    });
+    expect(written(result).map((e) => [e[1], e[3], e[6], e[8]])).toEqual([
+      ['1', 'quotes-pg-auth', 'KubeDB operator', 'KubeDB Postgres quotes-pg (generated admin credentials)'],
+      ['10', 'shop-my-admin', 'KubeDB operator', 'KubeDB MySQL shop-my (generated admin credentials)'],
+    ]);
+  });
+
   it('names Zalando Secrets by the secret_name_template the tree configures, and by the default when configurations disagree', async () => {
     const cluster = ['apiVersion: acid.zalan.do/v1', 'kind: postgresql', 'metadata: {name: acid-min, namespace: db}', 'spec:', '  users: {app: []}'];
     const configured = await scanTree({

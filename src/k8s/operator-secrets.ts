@@ -20,6 +20,11 @@ export interface OperatorSecret {
   engine?: string;
   /** "CNPG Cluster orders-pg (generated application owner credentials)" */
   producer: string;
+  /**
+   * The database's superuser, root or system users (CNPG `<cluster>-superuser`, Zalando's `postgres` role, a MariaDB root
+   * password, Percona's system users, KubeDB's auth Secret): for operations, never for an application's connection.
+   */
+  admin?: boolean;
   resource: K8sResource;
   line: number;
 }
@@ -31,6 +36,7 @@ interface Generated {
   namespace?: string;
   type?: string;
   line?: number;
+  admin?: boolean;
 }
 
 interface OperatorKind {
@@ -57,7 +63,7 @@ function cnpgSecrets(cluster: K8sResource): Generated[] {
   const out: Generated[] = [];
   if (!uses.some((u) => u.role === 'bootstrap')) out.push({ name: `${cluster.name}-app`, keys: CNPG_APP_KEYS, what: 'generated application owner credentials' });
   if (isTrue(get(cluster.node, 'spec.enableSuperuserAccess')) && !uses.some((u) => u.role === 'superuser')) {
-    out.push({ name: `${cluster.name}-superuser`, keys: ['password', 'username'], what: 'generated superuser credentials' });
+    out.push({ name: `${cluster.name}-superuser`, keys: ['password', 'username'], what: 'generated superuser credentials', admin: true });
   }
   return out;
 }
@@ -78,6 +84,7 @@ function pgoSecrets(cluster: K8sResource): Generated[] {
     keys: [...(user.databases ? ['dbname', 'jdbc-uri', 'uri'] : []), 'host', 'password', 'port', 'user', 'verifier'].sort(),
     what: `generated credentials of user ${user.name}`,
     ...(user.line !== undefined ? { line: user.line } : {}),
+    ...(user.name === 'postgres' ? { admin: true } : {}),
   }));
 }
 
@@ -106,14 +113,15 @@ function zalandoSecrets(cluster: K8sResource, project: Project): Generated[] {
     keys: ['password', 'username'],
     what: `generated ${role.what} credentials`,
     ...(role.line !== undefined ? { line: role.line } : {}),
+    ...(role.name === 'postgres' ? { admin: true } : {}),
   }));
 }
 
 /** A mariadb-operator `GeneratedSecretKeyRef`: the Secret it names is the operator's to create when `generate: true`. */
-function generatedRef(node: PNode | null | undefined, what: string): Generated[] {
+function generatedRef(node: PNode | null | undefined, what: string, admin = false): Generated[] {
   const name = text(node, 'name');
   if (!name || !isTrue(get(node, 'generate'))) return [];
-  return [{ name, keys: [text(node, 'key') ?? 'password'], what, line: node!.line }];
+  return [{ name, keys: [text(node, 'key') ?? 'password'], what, line: node!.line, ...(admin ? { admin } : {}) }];
 }
 
 /**
@@ -125,7 +133,7 @@ function mariadbSecrets(resource: K8sResource): Generated[] {
   const s = spec(resource);
   if (resource.kind === 'MariaDB') {
     const root = get(s, 'rootPasswordSecretKeyRef');
-    const out = root ? generatedRef(root, 'generated root password') : [{ name: `${resource.name}-root`, keys: ['password'], what: 'generated root password' }];
+    const out = root ? generatedRef(root, 'generated root password', true) : [{ name: `${resource.name}-root`, keys: ['password'], what: 'generated root password', admin: true }];
     if (text(s, 'username')) {
       const user = get(s, 'passwordSecretKeyRef');
       out.push(...(user ? generatedRef(user, `generated password of user ${text(s, 'username')}`) : [{ name: `${resource.name}-password`, keys: ['password'], what: `generated password of user ${text(s, 'username')}` }]));
@@ -191,9 +199,9 @@ const PSMDB_KEYS = ['BACKUP', 'CLUSTER_ADMIN', 'CLUSTER_MONITOR', 'DATABASE_ADMI
 function perconaSecrets(resource: K8sResource): Generated[] {
   const s = spec(resource);
   if (resource.kind === 'PerconaServerMongoDB') {
-    return [{ name: text(s, 'secrets.users') ?? 'percona-server-mongodb-users', keys: PSMDB_KEYS, what: 'generated system user credentials' }];
+    return [{ name: text(s, 'secrets.users') ?? 'percona-server-mongodb-users', keys: PSMDB_KEYS, what: 'generated system user credentials', admin: true }];
   }
-  return [{ name: text(s, 'secretsName') ?? `${resource.name}-secrets`, keys: resource.kind === 'PerconaXtraDBCluster' ? PXC_KEYS : PS_KEYS, what: 'generated system user credentials' }];
+  return [{ name: text(s, 'secretsName') ?? `${resource.name}-secrets`, keys: resource.kind === 'PerconaXtraDBCluster' ? PXC_KEYS : PS_KEYS, what: 'generated system user credentials', admin: true }];
 }
 
 /**
@@ -221,6 +229,17 @@ function strimziSecrets(resource: K8sResource): Generated[] {
   return [];
 }
 
+/**
+ * KubeDB: a database's admin user (`postgres`, `root`) in `spec.authSecret.name`, default `<name>-auth`, which the
+ * operator generates unless the Secret is marked `externallyManaged`.
+ * https://kubedb.com/docs/latest/guides/postgres/concepts/postgres/#specauthsecret
+ */
+function kubedbSecrets(resource: K8sResource): Generated[] {
+  const auth = get(spec(resource), 'authSecret');
+  if (isTrue(get(auth, 'externallyManaged'))) return [];
+  return [{ name: text(auth, 'name') ?? `${resource.name}-auth`, keys: ['password', 'username'], what: 'generated admin credentials', admin: true, ...(auth ? { line: auth.line } : {}) }];
+}
+
 function certificateSecrets(resource: K8sResource): Generated[] {
   const name = text(spec(resource), 'secretName');
   return name ? [{ name, keys: ['ca.crt', 'tls.crt', 'tls.key'], type: 'kubernetes.io/tls', what: 'issued certificate', line: get(resource.node, 'spec.secretName')!.line }] : [];
@@ -236,6 +255,9 @@ const OPERATOR_KINDS: readonly OperatorKind[] = [
   { label: 'MongoDB Community operator', authority: 'MongoDB Community operator', group: /^mongodbcommunity\.mongodb\.com\//, kinds: ['MongoDBCommunity'], engine: 'mongodb', secrets: mongoCommunitySecrets },
   { label: 'Percona operator', authority: 'Percona operator', group: /^(pxc|ps)\.percona\.com\//, kinds: ['PerconaXtraDBCluster', 'PerconaServerMySQL'], engine: 'mysql', secrets: perconaSecrets },
   { label: 'Percona operator', authority: 'Percona operator', group: /^psmdb\.percona\.com\//, kinds: ['PerconaServerMongoDB'], engine: 'mongodb', secrets: perconaSecrets },
+  { label: 'KubeDB', authority: 'KubeDB operator', group: /^kubedb\.com\//, kinds: ['Postgres'], engine: 'postgres', secrets: kubedbSecrets },
+  { label: 'KubeDB', authority: 'KubeDB operator', group: /^kubedb\.com\//, kinds: ['MySQL', 'MariaDB', 'PerconaXtraDB'], engine: 'mysql', secrets: kubedbSecrets },
+  { label: 'KubeDB', authority: 'KubeDB operator', group: /^kubedb\.com\//, kinds: ['MongoDB'], engine: 'mongodb', secrets: kubedbSecrets },
   { label: 'RabbitMQ operator', authority: 'RabbitMQ operator', group: /^rabbitmq\.com\//, kinds: ['RabbitmqCluster', 'User'], secrets: rabbitmqSecrets },
   { label: 'Strimzi', authority: 'Strimzi user operator', group: /^kafka\.strimzi\.io\//, kinds: ['KafkaUser'], secrets: strimziSecrets },
   { label: 'cert-manager', authority: 'cert-manager', group: /^cert-manager\.io\//, kinds: ['Certificate'], secrets: certificateSecrets },
@@ -324,6 +346,7 @@ export function operatorSecrets(project: Project): OperatorSecret[] {
           authority: kind ? kind.authority : `provider ${apiVersion.split('/')[0]}`,
           ...(kind?.engine ? { engine: kind.engine } : {}),
           producer: producerOf(kind, resource, g.what),
+          ...(g.admin ? { admin: true } : {}),
           resource,
           line: g.line ?? resource.line,
         });
