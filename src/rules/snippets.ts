@@ -339,3 +339,46 @@ export function serviceGeneratedSecretReplacement(project: Project, target: { na
     snippet: `${preamble.join('\n')}\n${base.snippet}`,
   };
 }
+
+/**
+ * A database role of the app's own, and the app reading its Secret: CNPG `managed.roles` with a Helm-generated
+ * password Secret for PostgreSQL, a mariadb-operator User and Grant for MySQL/MariaDB, a user of its own elsewhere.
+ */
+export function perAppDatabaseRoleReplacement(target: { app: string; engine: string; envName?: string }): Replacement {
+  const app = target.app.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'app';
+  const secretName = `${app}-db-credentials`;
+  const role = app.replace(/-/g, '_');
+  const env = target.envName && /pass|pwd/i.test(target.envName) ? target.envName : 'DATABASE_PASSWORD';
+  const consumer = ['# The app reads its own role\'s Secret; the superuser Secret stays with backup and maintenance jobs.', 'env:', `  - name: ${yamlKey(env)}`, '    valueFrom:', '      secretKeyRef:', `        name: ${yamlKey(secretName)}`, '        key: password'];
+  if (target.engine === 'mysql') {
+    const lines = [
+      '# mariadb-operator: a user and grant of the app\'s own; the operator generates and reconciles its password.',
+      'apiVersion: k8s.mariadb.com/v1alpha1',
+      'kind: User',
+      'metadata:',
+      `  name: ${yamlKey(app)}`,
+      'spec:',
+      '  mariaDbRef: {name: mariadb}',
+      '  passwordSecretKeyRef:',
+      `    name: ${yamlKey(secretName)}`,
+      '    key: password',
+      '    generate: true',
+      '---',
+      'apiVersion: k8s.mariadb.com/v1alpha1',
+      'kind: Grant',
+      'metadata:',
+      `  name: ${yamlKey(app)}`,
+      'spec:',
+      '  mariaDbRef: {name: mariadb}',
+      '  privileges: ["ALL PRIVILEGES"]',
+      `  database: ${yamlKey(role)}`,
+      '  table: "*"',
+      `  username: ${yamlKey(app)}`,
+      '---',
+      ...consumer,
+    ];
+    return { language: 'yaml', title: `A MariaDB/MySQL user of ${app}'s own`, snippet: `${lines.join('\n')}\n` };
+  }
+  const base = cnpgManagedRoleReplacement({ secretName, role });
+  return { language: 'yaml', title: `A role of ${app}'s own: CNPG managed role with its own Secret`, snippet: `${base.snippet}---\n${consumer.join('\n')}\n` };
+}

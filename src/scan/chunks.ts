@@ -134,8 +134,11 @@ export function inLineComment(text: string, index: number): boolean {
   return false;
 }
 
-/** The same test on a parsed model: any key or string value with a context word. */
-function isContextModel(path: string, model: YamlFileModel | undefined): boolean {
+/**
+ * The same test on a parsed model: any key or string value with a context word. Whether a parsed YAML file is context,
+ * what every chunk holds (rules that compare files across units read only these).
+ */
+export function isContextModel(path: string, model: YamlFileModel | undefined): boolean {
   return CONTEXT_NAME.test(path) || hasContextWords(model);
 }
 

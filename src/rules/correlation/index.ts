@@ -8,6 +8,7 @@ import { externalsecretRefreshInterval } from './externalsecret-refresh-interval
 import { cnpgRolePasswordFromExternalSecret } from './cnpg-role-password-from-externalsecret.js';
 import { bidirectionalSecretSync, pushsecretNonReplacePolicy, vaultMirrorConsumed } from './mirror.js';
 import { vaultAuthoredDbCredential } from './vault-authored-db-credential.js';
+import { superuserSecretInApp } from './superuser-secret-in-app.js';
 
 export const correlationRules: readonly Rule[] = [
   vaultAuthoredDbCredential,
@@ -21,4 +22,5 @@ export const correlationRules: readonly Rule[] = [
   duplicateExternalsecretOwner,
   centralExternalSecretBundle,
   externalsecretKvShapeMismatch,
+  superuserSecretInApp,
 ];

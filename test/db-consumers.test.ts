@@ -1,0 +1,94 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isDatabaseImage, namesOps, normaliseTemplate, valuesApp } from '../src/rules/correlation/db-consumers.js';
+import { scan } from '../src/scan/run.js';
+import { resultProblems } from '../src/result/validate.js';
+import type { ScanResult } from '../src/types.js';
+
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+async function scanTree(files: Record<string, string[]>): Promise<ScanResult> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'footprint-db-consumers-'));
+  roots.push(root);
+  for (const [rel, lines] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), lines.join('\n') + '\n');
+  }
+  const result = await scan({ root, useGit: false, now: new Date('2026-01-01T00:00:00Z') });
+  expect(resultProblems(result)).toEqual([]);
+  return result;
+}
+
+const OURS = new Set(['superuser-secret-in-app', 'shared-db-auth-secret-consumer']);
+
+describe('database Secret consumers: helpers', () => {
+  it('tells operations tooling by name, template literal parts included', () => {
+    for (const name of ['pg-backup', 'nightly-pg-dump', 'pgadmin', 'postgres-exporter', '{{ include "x.fullname" . }}-pgdumpall', 'create-app-roles', 'db-init', 'cnpg-operator', 'init-db']) expect(namesOps(name), name).toBe(true);
+    for (const name of ['orders', 'orders-migrate', 'billing-api', 'web', '{{ include "x.fullname" . }}', 'admin-api']) expect(namesOps(name), name).toBe(false);
+  });
+
+  it('tells database images from app images', () => {
+    for (const image of ['postgres:16', 'docker.io/library/postgres:16', 'ghcr.io/cloudnative-pg/postgresql:16', 'bitnami/postgresql:16', 'mariadb:11', 'ghcr.io/zalando/spilo-16:3.2']) expect(isDatabaseImage(image), image).toBe(true);
+    for (const image of ['ghcr.io/example/orders:1', 'quay.io/keycloak/keycloak:26', '{{ .Values.image }}']) expect(isDatabaseImage(image), image).toBe(false);
+  });
+
+  it('names the app a values file configures', () => {
+    expect(valuesApp('values/_shared/apps/orders.yaml')).toBe('orders');
+    expect(valuesApp('charts/orders/values-prod.yaml')).toBe('orders');
+    expect(valuesApp('apps/billing/values.yaml')).toBe('billing');
+    expect(valuesApp('deploy/prod/search-indexer.values.yaml')).toBe('search-indexer');
+  });
+
+  it('spells template text one way', () => {
+    expect(normaliseTemplate('{{- include "x.fullname" . -}}-superuser')).toBe(normaliseTemplate('{{ include "x.fullname" . }}-superuser'));
+  });
+});
+
+describe('database Secret consumers: scans', () => {
+  it('never crashes on odd workloads and never prints a value', async () => {
+    const result = await scanTree({
+      'db/cluster.yaml': ['apiVersion: postgresql.cnpg.io/v1', 'kind: Cluster', 'metadata: {name: main-pg}', 'spec: {instances: 1, superuserSecret: {name: main-pg-su}}'],
+      'apps/odd.yaml': [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: odd}',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      volumes: [null, {name: v}, {name: s, secret: {}}, {name: p, projected: {sources: [null, {secret: {}}]}}]',
+        '      containers:',
+        '        - null',
+        '        - name: a',
+        '          env: [null, {name: X}, {name: Y, valueFrom: {secretKeyRef: null}}, {name: Z, valueFrom: {secretKeyRef: {name: ""}}}]',
+        '          envFrom: [null, {secretRef: null}, {secretRef: {name: 7}}]',
+        '          volumeMounts: [null, {name: s}, {name: p}]',
+      ],
+      'apps/web.yaml': [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: web}',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: web',
+        '          env:',
+        '            - {name: DB_USER, value: postgres}',
+        '            - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: main-pg-su, key: password}}}',
+        '            - {name: API_TOKEN, value: "tok-9f8e7d6c5b4a3921"}',
+      ],
+      'values/weird.yaml': ['externalDatabase: {existingSecret: [1, 2], user: {}}', 'database: null', 'db: {username: postgres, existingSecret: ""}'],
+    });
+    const ours = result.findings.filter((f) => OURS.has(f.ruleId));
+    expect(ours.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual(['superuser-secret-in-app apps/web.yaml:11']);
+    const text = JSON.stringify(ours);
+    expect(text).not.toContain('tok-9f8e7d6c5b4a3921');
+    expect(ours[0]!.message).toContain('main-pg-su');
+    expect(ours[0]!.message).toContain('spec.superuserSecret');
+  });
+});
