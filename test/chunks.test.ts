@@ -139,6 +139,21 @@ describe('context files', () => {
     expect(deferred("note: it's # a Secret\n")).toBe(false);
   });
 
+  it('keeps files that name a Secret a workload reads, not chart defaults that leave it empty', () => {
+    const deferred = (text: string) => CONTEXT_DEFERRAL.text(candidate('apps/a/deployment.yaml'), text);
+    expect(deferred('env:\n  - name: DB_PASSWORD\n    valueFrom: {secretKeyRef: {name: orders-db, key: password}}\n')).toBe(false);
+    expect(deferred('envFrom:\n  - secretRef:\n      name: orders-db\n')).toBe(false);
+    expect(deferred('database:\n  existingSecret: orders-db\n')).toBe(false);
+    expect(deferred('database:\n  existingSecret:\n    orders-db\n')).toBe(false);
+    expect(deferred('{"auth": {"existingSecret": "orders-db"}}\n')).toBe(false);
+    expect(deferred('auth:\n  existingSecret: ""\n  existingSecretPasswordKey: password\n')).toBe(true);
+    expect(deferred('# envFrom: [{secretRef: {name: x}}]\nreplicas: 2\n')).toBe(true);
+    const entry = (text: string): CacheEntry => ({ size: 1, mtimeMs: 1, ctimeMs: 1, hash: 'h', results: { yaml: { diagnostics: [], model: { role: 'values', docs: parseYaml(text).docs } } } });
+    expect(CONTEXT_DEFERRAL.cached(candidate('apps/a/values.yaml'), entry('database:\n  existingSecret:\n    orders-db\n'))).toBe(false);
+    expect(CONTEXT_DEFERRAL.cached(candidate('apps/a/values.yaml'), entry('auth:\n  existingSecret: ""\n'))).toBe(true);
+    expect(CONTEXT_DEFERRAL.cached(candidate('apps/a/values.yaml'), entry('env:\n  - {name: X, valueFrom: {secretKeyRef: {name: orders-db}}}\n'))).toBe(false);
+  });
+
   it('never defers a file another analyzer claims (build and test rules read those across files)', () => {
     expect(isChunkable(candidate('.github/workflows/ci.yaml', [yamlAnalyzer, credentialTextAnalyzer, dockerfileAnalyzer]))).toBe(false);
     expect(CONTEXT_DEFERRAL.text(candidate('Dockerfile', [dockerfileAnalyzer, credentialTextAnalyzer]), 'FROM node\n')).toBe(false);

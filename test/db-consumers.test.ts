@@ -91,4 +91,36 @@ describe('database Secret consumers: scans', () => {
     expect(ours[0]!.message).toContain('main-pg-su');
     expect(ours[0]!.message).toContain('spec.superuserSecret');
   });
+
+  it('reports each extra app once, naming the app that keeps the Secret', async () => {
+    const deployment = (name: string) => [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      `metadata: {name: ${name}, namespace: shop}`,
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      `        - name: ${name}`,
+      '          envFrom: [{secretRef: {name: orders-db-credentials}}]',
+      '          env: [{name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: orders-db-credentials, key: password}}}]',
+    ];
+    const result = await scanTree({
+      'db/cluster.yaml': [
+        'apiVersion: postgresql.cnpg.io/v1',
+        'kind: Cluster',
+        'metadata: {name: shop-pg, namespace: shop}',
+        'spec:',
+        '  managed:',
+        '    roles: [{name: orders, login: true, passwordSecret: {name: orders-db-credentials}}]',
+      ],
+      'apps/orders/deployment.yaml': deployment('orders'),
+      'apps/reporting/deployment.yaml': deployment('reporting'),
+    });
+    const ours = result.findings.filter((f) => f.ruleId === 'shared-db-auth-secret-consumer');
+    expect(ours.map((f) => `${f.file}:${f.line}`)).toEqual(['apps/reporting/deployment.yaml:9']);
+    expect(ours[0]!.message).toContain('Deployment orders (apps/orders/deployment.yaml)');
+    expect(ours[0]!.message).toContain('managed role orders');
+    expect(ours[0]!.severity).toBe('medium');
+  });
 });

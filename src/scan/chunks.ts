@@ -106,13 +106,31 @@ const CONTEXT_WORDS = /\bSecret\b|ExternalSecret|[Rr]efreshInterval|SecretStore|
 
 const CONTEXT_WORDS_ALL = new RegExp(CONTEXT_WORDS.source, 'g');
 
+/**
+ * Files that name a Secret a workload reads: a container's `secretKeyRef` or `envFrom` `secretRef`, a values key
+ * `existingSecret` (`existingPasswordSecret`, `existing_secret_name` ...) set to something. Apps are compared with each
+ * other across files by what they read (shared-db-auth-secret-consumer). Chart defaults leave `existingSecret: ""`.
+ */
+const SECRET_READ_TEXT = /secretKeyRef|secretRef\b|existing_?[A-Za-z]*_?[Ss]ecret(?:_?[Nn]ame)?["']?[ \t]*:\s*["']?[^\s"'#]/g;
+const SECRET_READ_KEY = /^(secretKeyRef|secretRef)$/;
+const EXISTING_SECRET_KEY = /^existing_?[A-Za-z]*_?[Ss]ecret(?:_?[Nn]ame)?$/;
+
 export function isContextText(path: string, text: string): boolean {
   if (CONTEXT_NAME.test(path)) return true;
-  CONTEXT_WORDS_ALL.lastIndex = 0;
-  for (let match = CONTEXT_WORDS_ALL.exec(text); match; match = CONTEXT_WORDS_ALL.exec(text)) {
-    if (!inLineComment(text, match.index)) return true;
+  for (const words of [CONTEXT_WORDS_ALL, SECRET_READ_TEXT]) {
+    words.lastIndex = 0;
+    for (let match = words.exec(text); match; match = words.exec(text)) {
+      if (!inLineComment(text, match.index)) return true;
+    }
   }
   return false;
+}
+
+/** A model entry that names a Secret a workload reads (see SECRET_READ_TEXT, which the text holds whenever this holds). */
+function readsASecret(entry: { key: string; value: PNode | null }): boolean {
+  const value = entry.value;
+  if (SECRET_READ_KEY.test(entry.key)) return isMap(value) && value.entries.some((e) => e.key === 'name' && e.value?.t === 'scalar' && typeof e.value.value === 'string' && e.value.value.trim() !== '');
+  return EXISTING_SECRET_KEY.test(entry.key) && value?.t === 'scalar' && typeof value.value === 'string' && /^[^\s"'#]/.test(value.value);
 }
 
 /**
@@ -150,7 +168,7 @@ function hasContextWords(model: YamlFileModel | undefined): boolean {
     const node = stack.pop()!;
     if (isMap(node)) {
       for (const entry of node.entries) {
-        if (CONTEXT_WORDS.test(entry.key)) return true;
+        if (CONTEXT_WORDS.test(entry.key) || readsASecret(entry)) return true;
         if (entry.value) stack.push(entry.value);
       }
     } else if (isSeq(node)) {

@@ -144,8 +144,19 @@ function resourceNames(resource: K8sResource): string[] {
   return [...names];
 }
 
-function ownerOfResource(resource: K8sResource): string {
-  if (resource.source === 'template' && resource.helm) return `chart ${resource.helm.chartRoot}`;
+/** The outermost chart of a subchart (`charts/shop/charts/worker` -> `charts/shop`): an umbrella chart is one app. */
+export function umbrellaChart(project: Project, chartRoot: string): string {
+  let root = chartRoot;
+  for (let at = root.lastIndexOf('/charts/'); at > 0; at = root.lastIndexOf('/charts/')) {
+    const parent = root.slice(0, at);
+    if (project.yamlFileIndex(`${parent}/Chart.yaml`) < 0 && project.yamlFileIndex(`${parent}/values.yaml`) < 0) break;
+    root = parent;
+  }
+  return root;
+}
+
+function ownerOfResource(project: Project, resource: K8sResource): string {
+  if (resource.source === 'template' && resource.helm) return `chart ${umbrellaChart(project, resource.helm.chartRoot)}`;
   if (resource.source === 'values') return `values ${valuesApp(resource.file)}`;
   return `dir ${path.posix.dirname(resource.file)}`;
 }
@@ -237,7 +248,7 @@ function contextFile(parsed: { file: FileContext; model: YamlFileModel }): boole
 
 function workloadConsumers(project: Project, resource: K8sResource, out: DbConsumer[], logins: SuperuserLogin[]): void {
   const opsResource = isOpsResource(resource);
-  const owner = ownerOfResource(resource);
+  const owner = ownerOfResource(project, resource);
   const names = resourceNames(resource);
   const resolve = (value: string | undefined): { name?: string; viaValues: boolean; templated?: boolean } => {
     if (value === undefined || value.trim() === '') return { viaValues: false };

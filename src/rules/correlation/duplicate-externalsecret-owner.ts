@@ -46,7 +46,7 @@ export function kustomizePatchFiles(project: Project): Set<string> {
   return out;
 }
 
-function environmentsOf(project: Project, resource: K8sResource): string[] {
+export function environmentsOf(project: Project, resource: K8sResource): string[] {
   const own = resource.parsed.file.environment;
   if (own) return [own.name];
   return deploymentGraph(project).inherited(resource.file)?.environments.map((e) => e.name) ?? [];
@@ -57,7 +57,7 @@ function environmentsOf(project: Project, resource: K8sResource): string[] {
  * one per cluster or environment the path rules do not name, not two owners in one, unless one entry point applies both
  * (sibling apps `apps/media/a/app/x.yaml`, `apps/media/b/app/x.yaml` of one kustomization).
  */
-function mirroredPaths(a: string, b: string): boolean {
+export function mirroredPaths(a: string, b: string): boolean {
   const x = a.split('/');
   const y = b.split('/');
   if (x.length !== y.length) return false;
@@ -66,14 +66,14 @@ function mirroredPaths(a: string, b: string): boolean {
 }
 
 /** Deployed together: a shared layer (`_shared`) is part of every environment; no environment only meets no environment. */
-function commonEnvironment(a: readonly string[], b: readonly string[]): string | undefined {
+export function commonEnvironment(a: readonly string[], b: readonly string[]): string | undefined {
   if (a.length === 0 || b.length === 0) return a.length === 0 && b.length === 0 ? '' : undefined;
   for (const x of a) for (const y of b) if (x === y || x === 'shared' || y === 'shared') return x === 'shared' ? y : x;
   return undefined;
 }
 
 /** A manifest its own kustomization leaves out (or whose Flux/Argo entry is commented out) writes nothing. */
-function notApplied(project: Project, resource: K8sResource): boolean {
+export function notApplied(project: Project, resource: K8sResource): boolean {
   return resource.source !== 'template' && deploymentGraph(project).leftOut(resource.file);
 }
 

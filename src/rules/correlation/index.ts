@@ -8,6 +8,7 @@ import { externalsecretRefreshInterval } from './externalsecret-refresh-interval
 import { cnpgRolePasswordFromExternalSecret } from './cnpg-role-password-from-externalsecret.js';
 import { bidirectionalSecretSync, pushsecretNonReplacePolicy, vaultMirrorConsumed } from './mirror.js';
 import { vaultAuthoredDbCredential } from './vault-authored-db-credential.js';
+import { sharedDbAuthSecretConsumer } from './shared-db-auth-secret-consumer.js';
 import { superuserSecretInApp } from './superuser-secret-in-app.js';
 
 export const correlationRules: readonly Rule[] = [
@@ -22,5 +23,6 @@ export const correlationRules: readonly Rule[] = [
   duplicateExternalsecretOwner,
   centralExternalSecretBundle,
   externalsecretKvShapeMismatch,
+  sharedDbAuthSecretConsumer,
   superuserSecretInApp,
 ];
