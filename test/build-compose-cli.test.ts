@@ -70,4 +70,35 @@ describe('docker compose build command lines', () => {
     // Only the precheck: the Makefile runs compose, which forwards NPM_TOKEN (`environment: NPM_TOKEN`) unchecked.
     expect(r.findings.map((f) => [f.ruleId, f.file, f.line])).toEqual([['missing-build-secret-precheck', 'Makefile', 4]]);
   });
+  it('report a token the command line forwards into an arg the compose file lists once, at the compose file, naming the command line', async () => {
+    const r = await scanFixture(path.join(RULE_FIXTURES, 'build-arg-token-passthrough', 'ng.buildkite-compose-args-listed-in-compose'));
+    const pass = r.findings.filter((f) => f.ruleId === 'build-arg-token-passthrough');
+    const once = pass.find((f) => f.file === 'docker-compose.ci.yml' && f.line === 6)!;
+    expect(once.message).toContain("also forwarded from the environment by the Buildkite docker-compose plugin's args: at .buildkite/pipeline.yml:8; reported once, here");
+    expect(once.remediation.replacement!.snippet).toContain("drop NPM_READ_TOKEN from the docker-compose plugin's args:");
+    // GITHUB_TOKEN also reaches api, whose compose section lists no arg: the plugin's entry keeps its finding, for api.
+    expect(pass.find((f) => f.file === '.buildkite/pipeline.yml')!.message).toContain('to api/Dockerfile (service api of docker-compose.ci.yml)');
+
+    const root = mkdtempSync(path.join(os.tmpdir(), 'footprint-compose-cli-'));
+    try {
+      const write = (rel: string, text: string) => {
+        mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+        writeFileSync(path.join(root, rel), text);
+      };
+      write('app/Dockerfile', 'FROM node:20\nARG NPM_TOKEN\nARG SENTRY_AUTH_TOKEN\nRUN npm ci\n');
+      write('docker-compose.yml', 'services:\n  app:\n    build:\n      context: app\n      args:\n        NPM_TOKEN: ${NPM_TOKEN}\n        SENTRY_AUTH_TOKEN: ${SENTRY_AUTH_TOKEN}\n');
+      // Same name from the environment: one passthrough. A value of its own (another variable): the command line's too.
+      write('build.sh', '#!/bin/sh\ndocker compose build --build-arg NPM_TOKEN="$NPM_TOKEN" --build-arg SENTRY_AUTH_TOKEN="$CI_SENTRY_TOKEN" app\n');
+      const result = await scan({ root, useGit: false });
+      const found = result.findings.filter((f) => f.ruleId === 'build-arg-token-passthrough');
+      expect(found.map((f) => [f.file, f.line, f.evidence.keys])).toEqual([
+        ['build.sh', 2, ['SENTRY_AUTH_TOKEN']],
+        ['docker-compose.yml', 6, ['NPM_TOKEN']],
+        ['docker-compose.yml', 7, ['SENTRY_AUTH_TOKEN']],
+      ]);
+      expect(found[1]!.message).toContain('also forwarded from the environment by the compose command line at build.sh:2');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -253,6 +253,7 @@ export class BuildGraph {
         composeService: { file: section.file.path, line: section.invocation.line, service },
       };
       if (cli.invocation.host) invocation.host = cli.invocation.host;
+      if (cli.invocation.form) invocation.form = cli.invocation.form;
       out.push({ invocation, file: cli.file, analyzer: cli.analyzer });
     }
     return out;
@@ -271,6 +272,14 @@ export class BuildGraph {
   }
 
   private sections?: Map<string, number[]>;
+
+  /** The compose file's own build section that the per-service view of a `docker compose build` command line runs. */
+  composeSectionOf(as: LocatedInvocation): LocatedInvocation | undefined {
+    const service = as.invocation.composeService;
+    if (!service) return undefined;
+    const index = this.composeSections().get(service.file)?.find((i) => this.invocations[i]!.invocation.line === service.line);
+    return index === undefined ? undefined : this.invocations[index];
+  }
 
   /** The Dockerfile an invocation builds (the first one for a compose command line building several services). */
   dockerfileOf(inv: LocatedInvocation): ParsedFile<DockerfileModel> | undefined {
@@ -567,7 +576,9 @@ export function invocationSnippet(located: LocatedInvocation, uses: SecretUse[],
         return {
           language: 'yaml',
           text: [
-            `# ${service.file}: \`docker compose build\` has no --secret flag; declare the secret on service ${service.service} and drop --build-arg from the command`,
+            inv.form === 'buildkite-plugin'
+              ? `# ${service.file}: declare the secret on service ${service.service} and drop ${uses.map((u) => u.env).join(', ')} from the docker-compose plugin's args:`
+              : `# ${service.file}: \`docker compose build\` has no --secret flag; declare the secret on service ${service.service} and drop --build-arg from the command`,
             'services:',
             `  ${service.service}:`,
             '    build:',
