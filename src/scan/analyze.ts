@@ -24,6 +24,8 @@ import type { DiscoveredFile } from './discover.js';
 import { deploymentGraph, inheritedNote, shareDeploymentGraph } from './deployment-graph.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
+import type { YamlFileModel } from '../analyzers/yaml.js';
+import { getStr } from '../yaml/model.js';
 import { CONTEXT_DEFERRAL, DeferredFiles, JUDGED_WITH_YAML, cacheHoldsModels, chunkSizeFor, chunksPay, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
 import type { StatLookup } from '../cache/result-cache.js';
 import { ChunkReplay, ChunkResults, digest } from './chunk-results.js';
@@ -160,6 +162,17 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         const part = await parseFiles(root, defaults, config, { ...parseOptions, onKey: onContextKey });
         addPart(part);
         first.parsed = [...first.parsed, ...part.parsed].sort(byCandidateOrder);
+      }
+      // The values files of the Helm releases that install a chart with an ExternalSecret template: the rules judge it
+      // as each release renders it (its values switches, name and namespace), so they join the context too.
+      const releaseValues = releaseValuesOfContext(first.parsed, config, deferred);
+      if (releaseValues.size > 0) {
+        const taken = deferred.takeAll(releaseValues);
+        if (taken.length > 0) {
+          const part = await parseFiles(root, taken, config, { ...parseOptions, onKey: onContextKey });
+          addPart(part);
+          first.parsed = mergeSorted(first.parsed, part.parsed.sort(byCandidateOrder), byCandidateOrder);
+        }
       }
       const contextFiles = first.parsed.filter((p) => p.analyzer === 'yaml').length;
       if (input.chunkSize === undefined && !chunksPay(deferred.length, contextFiles, chunkSize)) {
@@ -378,3 +391,30 @@ function saveCache(cache: ParseCache, load: number, timings: AnalyzeOutput['timi
   cache.save();
   timings.cache = { hits: cache.hits, misses: cache.misses, sameContent: cache.sameContent, byGitId: cache.byGitId, load, save: performance.now() - mark };
 }
+
+/**
+ * The values files of the Helm releases of the tree (Argo CD, Flux, helmfile) that install a chart one of whose
+ * templates in the CONTEXT is an ExternalSecret (duplicate-externalsecret-owner renders those per release). Asked of a
+ * deployment graph over the context and the deferred files' paths, made for this only where the context has a
+ * deployer (most trees have none: no graph is built for them). Other values files stay deferred: one of them changed
+ * leaves the context, and the chunk results of the last run, as they were.
+ */
+function releaseValuesOfContext(context: readonly ParsedFile[], config: ResolvedConfig, deferred: DeferredFiles): Set<string> {
+  const out = new Set<string>();
+  const charts = new Set<string>();
+  let deployers = false;
+  for (const parsed of context) {
+    if (parsed.analyzer !== 'yaml') continue;
+    const model = parsed.model as YamlFileModel | undefined;
+    if (model?.helm && model.docs.some((d) => getStr(d.root, 'kind') === 'ExternalSecret')) charts.add(model.helm.chartRoot);
+    deployers ||= DEPLOYER_FILE.test(parsed.file.path) || (model?.docs.some((d) => DEPLOYER_KIND.test(getStr(d.root, 'kind') ?? '')) ?? false);
+  }
+  if (!deployers || charts.size === 0) return out;
+  const probe = new Project(context as ParsedFile[], config);
+  const graph = deploymentGraph(probe, { paths: deferred.pathList, environmentAt: (i) => deferred.environmentAt(i) });
+  for (const release of graph.releases) if (charts.has(release.chart)) for (const v of release.values) out.add(v);
+  return out;
+}
+
+const DEPLOYER_KIND = /^(Application|ApplicationSet|HelmRelease)$/;
+const DEPLOYER_FILE = /(^|\/)helmfile[^/]*$|(^|\/)helmfile\.d\//i;

@@ -40,6 +40,21 @@ export interface InheritedEnvironment {
   via: { environment: string; from: string[] }[];
 }
 
+export interface HelmReleaseInfo {
+  /** The deployer object (`file#Application@line`, `file#ApplicationSet@line.i`, `file#HelmRelease@line`, `file#releases.i@env`). */
+  id: string;
+  file: string;
+  /** Line of the deployer object (the release entry for helmfile). */
+  line: number;
+  kind: 'Application' | 'ApplicationSet' | 'HelmRelease' | 'helmfile';
+  namespace?: string;
+  environments: string[];
+  values: string[];
+  targets: ReadonlySet<string>;
+  /** The chart it installs: the folder of the Chart.yaml nearest the root among what it deploys. */
+  chart: string;
+}
+
 export interface DeploymentGraph {
   /** The environments a file inherits; undefined when it has its own (or nothing deploys it). */
   inherited(path: string): InheritedEnvironment | undefined;
@@ -70,6 +85,13 @@ export interface DeploymentGraph {
    * `helmCharts[].namespace`, else the deployer's default namespace above.
    */
   releaseNamespace(path: string): string | undefined;
+  /**
+   * Every Helm release the tree declares for a chart of its own (Argo CD Application and generated ApplicationSet
+   * Application, Flux HelmRelease, helmfile release per environment), with the namespace it installs into (undefined:
+   * not known), the environments it deploys to (the deployer's own, else its file's, else those its file inherits;
+   * empty: none known), the values files it layers over the chart's values.yaml (in order) and the files it deploys.
+   */
+  readonly releases: readonly HelmReleaseInfo[];
   /**
    * Files a deployment tool reads as Helm values (helmfile environment/release values, Argo CD `helm.valueFiles`, Flux
    * `valuesFiles`, kustomize `helmCharts[].valuesFile`), whatever their name: `config/x.yaml` is a values file by use.
@@ -103,6 +125,17 @@ function rank(env: EnvironmentInfo): number {
   if (env.managed) return cls === 'production' ? 0 : cls === 'staging' ? 1 : cls === 'shared' ? 3 : 2;
   if (!env.local) return 4;
   return cls === 'local' ? 6 : 5;
+}
+
+/** The folder of the Chart.yaml nearest the root among FILES ('.' for the root's). */
+function topChart(files: readonly string[]): string {
+  let best: string | undefined;
+  for (const t of files) {
+    if (t !== 'Chart.yaml' && !t.endsWith('/Chart.yaml')) continue;
+    const dir = t === 'Chart.yaml' ? '.' : t.slice(0, -'/Chart.yaml'.length);
+    if (best === undefined || dir.split('/').length < best.split('/').length) best = dir;
+  }
+  return best ?? '.';
 }
 
 export function compareEnvironments(a: EnvironmentInfo, b: EnvironmentInfo): number {
@@ -210,6 +243,16 @@ class GraphBuilder {
   readonly deployers: { id: string; file: string; namespace: string; targets: string[]; releaseOnly: boolean }[] = [];
   /** Files holding a deployer object (Application, ApplicationSet, Flux Kustomization/HelmRelease): a namespace walk stops there. */
   readonly deployerFiles = new Set<string>();
+
+  /** Helm releases of local charts (see DeploymentGraph.releases), environments not yet worked out. */
+  readonly releases: { id: string; file: string; line: number; kind: HelmReleaseInfo['kind']; namespace?: string; env?: EnvironmentInfo; values: string[]; targets: string[] }[] = [];
+
+  private release(id: string, file: string, line: number, kind: HelmReleaseInfo['kind'], namespace: string | undefined, targets: string[], values: string[], env?: EnvironmentInfo): void {
+    // Only releases that install a chart of the tree (a Chart.yaml among what they deploy).
+    if (!targets.some((t) => t === 'Chart.yaml' || t.endsWith('/Chart.yaml'))) return;
+    const ns = namespace?.trim();
+    this.releases.push({ id, file, line, kind, namespace: ns && !ns.includes('{{') && !ns.includes('${') ? ns : undefined, env, values: [...new Set(values)], targets });
+  }
 
   private deployer(id: string, file: string, namespace: string | undefined, targets: string[], releaseOnly = false): void {
     const ns = namespace?.trim();
@@ -454,6 +497,10 @@ class GraphBuilder {
     return out;
   }
 
+  ownEnvironment(path: string): EnvironmentInfo | undefined {
+    return this.environments.get(path);
+  }
+
   /** A file's (or a virtual node's file's) own environment, else the most managed one it inherits. */
   environmentOf(id: string, found: Map<string, Map<string, { env: EnvironmentInfo }>>): EnvironmentInfo | undefined {
     const path = this.nodes.get(id)?.file ?? id.replace(/#.*$/, '');
@@ -501,13 +548,18 @@ class GraphBuilder {
     const perEnv = all.filter((e) => e.env !== 'default');
     const defaultValues = all.filter((e) => e.env === 'default').flatMap((e) => e.values);
     const envNames = perEnv.map((e) => e.env);
+    const releases: { index: number; line: number; chart: string; namespace?: string; values: string[] }[] = [];
     for (const doc of model.docs) {
       const root = doc.root;
       if (!isMap(root)) continue;
       for (const release of seqItems(get(root, 'releases'))) {
-        releaseValues.push(...pathItems(get(release, 'values')), ...pathItems(get(release, 'secrets')));
+        const values = pathItems(get(release, 'values'));
+        releaseValues.push(...values, ...pathItems(get(release, 'secrets')));
         const chart = getStr(release, 'chart');
-        if (chart && /^\.\.?\//.test(chart)) releaseTargets.push(chart);
+        if (chart && /^\.\.?\//.test(chart)) {
+          releaseTargets.push(chart);
+          releases.push({ index: releases.length, line: release?.line ?? 1, chart, namespace: getStr(release, 'namespace'), values });
+        }
       }
       for (const field of ['helmfiles', 'bases']) nested.push(...pathItems(get(root, field)));
     }
@@ -527,6 +579,15 @@ class GraphBuilder {
       const values = perEnv.filter((e) => e.env === env).flatMap((e) => e.values);
       this.edge(id, [...this.values(expandAll([...values, ...releaseValues], env)), ...expandAll([...releaseTargets, ...nested], env)]);
     }
+    // Each release of a local chart, per environment (`{{ .Environment.Name }}` expanded); its `values:` files are chart
+    // values (an environment's own `values:` are helmfile state values, not the chart's).
+    for (const r of releases) {
+      for (const env of names.length ? names : [undefined]) {
+        const namespace = r.namespace === undefined ? undefined : expandHelmfile(r.namespace, env);
+        const values = expandAll(r.values, env);
+        this.release(`${path}#releases.${r.index}${env ? `@${env}` : ''}`, path, r.line, 'helmfile', namespace, [...expandAll([r.chart], env), ...values], values, env ? namedEnvironment(env, this.project.config) : undefined);
+      }
+    }
   }
 
   private chart(path: string, model: YamlFileModel): void {
@@ -540,7 +601,7 @@ class GraphBuilder {
   }
 
   /** One Application spec (or an ApplicationSet template filled with one parameter set). */
-  private applicationTargets(spec: PNode | null | undefined, fill: (s: string) => string | undefined): string[] {
+  private applicationTargets(spec: PNode | null | undefined, fill: (s: string) => string | undefined, valuesOut: string[] = []): string[] {
     const sources = [get(spec, 'source'), ...seqItems(get(spec, 'sources'))].filter(isMap);
     const refs = new Set(sources.map((s) => getStr(s, 'ref')).filter((r): r is string => !!r));
     const targets: string[] = [];
@@ -554,22 +615,24 @@ class GraphBuilder {
         if (value === undefined || REMOTE.test(value)) continue;
         const ref = /^\$([A-Za-z0-9_-]+)\/(.*)$/.exec(value);
         if (ref) {
-          if (refs.has(ref[1]!)) targets.push(...this.values(this.resolve(join('', ref[2]!))));
+          if (refs.has(ref[1]!)) valuesOut.push(...this.values(this.resolve(join('', ref[2]!))));
         } else if (path !== undefined) {
-          targets.push(...this.values(this.resolve(join(path, value))));
+          valuesOut.push(...this.values(this.resolve(join(path, value))));
         }
       }
     }
-    return targets;
+    return [...targets, ...valuesOut];
   }
 
   private argoApplication(file: string, node: PNode, line: number): void {
-    const targets = this.applicationTargets(get(node, 'spec'), (s) => (s.includes('{{') ? undefined : s));
+    const values: string[] = [];
+    const targets = this.applicationTargets(get(node, 'spec'), (s) => (s.includes('{{') ? undefined : s), values);
     this.edge(file, targets);
     this.deployer(`${file}#Application@${line}`, file, getStr(node, 'spec.destination.namespace'), targets);
     // An Application that names its environment (destination cluster `prod-aks`, server `https://staging.k8s…`,
     // project `production`, name `shop-production`) deploys its sources, and its own inline `helm.values`, there.
     const env = applicationEnvironment(node);
+    this.release(`${file}#Application@${line}`, file, line, 'Application', getStr(node, 'spec.destination.namespace'), targets, values, env ? namedEnvironment(env, this.project.config) : undefined);
     if (!env) return;
     const id = `${file}#Application@${line}`;
     this.node(id, file, namedEnvironment(env, this.project.config));
@@ -590,10 +653,12 @@ class GraphBuilder {
       this.node(id, file, env);
       // Without an environment of its own, a generated Application inherits the ApplicationSet's.
       if (!env) this.edge(file, [id]);
-      const targets = this.applicationTargets(spec, (s) => expandAppSet(s, params));
+      const values: string[] = [];
+      const targets = this.applicationTargets(spec, (s) => expandAppSet(s, params), values);
       this.edge(id, targets);
       const namespace = getStr(spec, 'destination.namespace');
       this.deployer(id, file, namespace === undefined ? undefined : expandAppSet(namespace, params), targets);
+      this.release(id, file, line, 'ApplicationSet', namespace === undefined ? undefined : expandAppSet(namespace, params), targets, values, env);
     });
   }
 
@@ -631,14 +696,17 @@ class GraphBuilder {
     const chart = getStr(chartSpec, 'chart');
     const sourceKind = getStr(chartSpec, 'sourceRef.kind');
     const targets: string[] = [];
+    const values: string[] = [];
     if (chart && sourceKind !== 'HelmRepository' && (chart.includes('/') || chart.startsWith('.'))) targets.push(...this.resolve(join('', chart)));
     if (sourceKind !== 'HelmRepository') {
-      for (const v of [...pathItems(get(chartSpec, 'valuesFiles')), ...pathItems(get(chartSpec, 'valuesFile'))]) targets.push(...this.values(this.resolve(join('', v))));
+      for (const v of [...pathItems(get(chartSpec, 'valuesFiles')), ...pathItems(get(chartSpec, 'valuesFile'))]) values.push(...this.values(this.resolve(join('', v))));
     }
+    targets.push(...values);
     this.edge(file, targets);
     // Helm installs the release in spec.targetNamespace, else the HelmRelease's own namespace (spec.releaseName does not matter).
     const namespace = getStr(node, 'spec.targetNamespace') ?? getStr(node, 'metadata.namespace');
     this.deployer(`${file}#HelmRelease@${line}`, file, namespace, targets);
+    this.release(`${file}#HelmRelease@${line}`, file, line, 'HelmRelease', namespace, targets, values);
   }
 
   /** Walk from every node with an environment; record, per file without one, the environments and their sources. */
@@ -728,7 +796,16 @@ export function deploymentGraph(project: Project, others?: OtherFiles): Deployme
       .filter((f) => isKustomizationPath(f.file.path) && !(getStr(f.model.docs[0]?.root, 'apiVersion') ?? '').startsWith('kustomize.toolkit.fluxcd.io/'))
       .map((f) => f.file.path),
   );
-  graph = graphView(builder.nodes, builder.valuesFiles, found, namespaceOrder, defaultOrder, helmChartsOrder, kustomizeConfigs);
+  const releases: HelmReleaseInfo[] = builder.releases.map((r) => {
+    const own = r.env ?? builder.nodes.get(r.id)?.env;
+    const environments = own ? [own.name] : (() => {
+      const fileEnv = builder.ownEnvironment(r.file);
+      if (fileEnv) return [fileEnv.name];
+      return [...(found.get(r.file)?.values() ?? [])].map((slot) => slot.env).sort(compareEnvironments).map((e) => e.name);
+    })();
+    return { id: r.id, file: r.file, line: r.line, kind: r.kind, namespace: r.namespace, environments, values: r.values, targets: new Set(r.targets), chart: topChart(r.targets) };
+  });
+  graph = graphView(builder.nodes, builder.valuesFiles, found, namespaceOrder, defaultOrder, helmChartsOrder, kustomizeConfigs, releases);
   graphs.set(project, graph);
   return graph;
 }
@@ -741,6 +818,7 @@ function graphView(
   defaultOrder: ReadonlyMap<string, string[]>,
   helmChartsOrder: ReadonlyMap<string, string[]>,
   kustomizeConfigs: ReadonlySet<string>,
+  releases: readonly HelmReleaseInfo[],
 ): DeploymentGraph {
   const results = new Map<string, InheritedEnvironment>();
   const closures = new Map<string, Set<string>>();
@@ -847,6 +925,7 @@ function graphView(
       return namespaceOrder.get(path) ?? [];
     },
     valuesFiles,
+    releases,
   };
 }
 

@@ -1,13 +1,17 @@
 import { OriginClassifier } from '../../inventory/origin.js';
 import type { K8sResource } from '../../k8s/resources.js';
 import { isKustomizationPath } from '../../k8s/values-blocks.js';
-import { deploymentGraph } from '../../scan/deployment-graph.js';
+import type { ResolvedConfig } from '../../config/types.js';
+import { shiftSeverity } from '../../scan/collector.js';
+import { environmentClass, namedEnvironment } from '../../scan/environment.js';
+import { deploymentGraph, type DeploymentGraph, type HelmReleaseInfo } from '../../scan/deployment-graph.js';
 import type { Project } from '../../scan/project.js';
 import { dirname, joinWithinRoot } from '../../util/path.js';
 import { get, getStr, isMap, isScalar, isSeq, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
-import { externalSecrets, isTemplated, resolveScalar } from './common.js';
+import { externalSecrets, isTemplated, resolveScalar, type EsInfo } from './common.js';
+import { releaseValues, renderedBy, resolveInRelease, toggleOf } from './release-values.js';
 import { esSpec, isEsoApiVersion } from '../../k8s/eso.js';
 
 /** One object that writes a Secret: an ExternalSecret, or a Secret committed as such. */
@@ -22,6 +26,46 @@ interface Writer {
   owner: string;
   /** `spec.target.creationPolicy` of an ExternalSecret (default Owner). */
   creationPolicy: string;
+  /** The Helm release that renders a chart template (with its values) in the namespace above. */
+  release?: HelmReleaseInfo;
+  /** The object's name as that release renders it, when the template writes it from values. */
+  name?: string;
+  /** The namespace is the release's (the template names none, or `.Release.Namespace`). */
+  inReleaseNamespace?: boolean;
+}
+
+/** `{{ .Release.Namespace }}` or a `*.namespace` helper: the release's namespace. */
+const RELEASE_NAMESPACE = /^["']?\{\{-?\s*(?:\.Release\.Namespace|include\s+"[\w.-]*\.namespace"\s+(?:\.|\$))\s*(?:\|\s*quote\s*)?-?\}\}["']?$/;
+
+/**
+ * A chart template's ExternalSecret as each release that installs the chart renders it: its values switches evaluated
+ * with the release's values, its name and namespace resolved with them; one that names no namespace (or
+ * `.Release.Namespace`) lands in the release's. One writer per release that renders it, in the release's environments.
+ * Undefined when no release of the tree installs the chart (or kustomize sets the namespace): the object is judged as
+ * written. An empty list: releases install it, none renders a writer whose name and namespace are known.
+ */
+function releaseWriters(project: Project, graph: DeploymentGraph, es: EsInfo, owner: string): Writer[] | undefined {
+  const r = es.resource;
+  if (r.source !== 'template' || !r.helm) return undefined;
+  const declared = r.declaredNamespace?.trim();
+  if (graph.namespace(r.file) !== undefined) return undefined;
+  const chartRoot = r.helm.chartRoot;
+  const releases = graph.releases.filter((rel) => rel.chart === chartRoot && rel.targets.has(r.file));
+  if (releases.length === 0) return undefined;
+  const out: Writer[] = [];
+  for (const release of releases) {
+    const values = releaseValues(project, release, chartRoot);
+    const inReleaseNamespace = !declared || RELEASE_NAMESPACE.test(declared);
+    const namespace = inReleaseNamespace ? release.namespace : resolveInRelease(declared, values);
+    if (!known(namespace)) continue;
+    if (!renderedBy(r.helm, r.line, values)) continue;
+    const target = resolveInRelease(es.view.targetName, values);
+    if (!known(target)) continue;
+    const policy = resolveInRelease(getStr(esSpec(r), 'target.creationPolicy'), values) ?? 'Owner';
+    const name = resolveInRelease(r.name, values);
+    out.push({ resource: r, kind: 'ExternalSecret', target, namespace, environments: release.environments, owner, creationPolicy: policy, release, inReleaseNamespace, ...(name && name !== r.name && known(name) ? { name } : {}) });
+  }
+  return out;
 }
 
 /** Files a kustomization applies as patches to objects defined elsewhere: not objects of their own. */
@@ -86,8 +130,35 @@ function known(value: string | undefined): value is string {
   return value !== undefined && value.trim() !== '' && !isTemplated(value) && !value.includes('${') && !value.includes('(unnamed)');
 }
 
+/** How a release put a template in its namespace: ` (the namespace of its release in argocd/apps.yaml:12)`. */
+function rendered(w: Writer): string {
+  if (!w.release) return '';
+  return w.inReleaseNamespace ? ` (the namespace of its release in ${w.release.file}:${w.release.line})` : ` (as released by ${w.release.file}:${w.release.line})`;
+}
+
+/** For a release's copy behind a values switch: set it off in the release's own values. */
+function toggleRemediation(w: Writer): string | undefined {
+  const toggle = w.release ? toggleOf(w.resource.helm, w.resource.line) : undefined;
+  if (!toggle || !w.release) return undefined;
+  const where = w.release.values.length ? w.release.values[w.release.values.length - 1] : `the values of the release in ${w.release.file}:${w.release.line}`;
+  return `Keep one owner for Secret ${w.target}: switch this copy off for the release (\`${toggle}: false\` in ${where}), or remove the other ExternalSecret; an ExternalSecret that only adds keys uses \`creationPolicy: Merge\`.`;
+}
+
+function escalated(name: string, config: ResolvedConfig) {
+  const env = namedEnvironment(name, config);
+  return shiftSeverity('medium', env.managed ? 1 : env.local ? -1 : 0);
+}
+
+function envRank(name: string | undefined, config: ResolvedConfig): number {
+  if (!name) return 9;
+  const env = namedEnvironment(name, config);
+  const cls = environmentClass(name);
+  if (env.managed) return cls === 'production' ? 0 : cls === 'staging' ? 1 : cls === 'shared' ? 3 : 2;
+  return env.local ? (cls === 'local' ? 6 : 5) : 4;
+}
+
 function describe(w: Writer): string {
-  return `${w.kind === 'Secret' ? 'Secret' : w.resource.kind} ${w.resource.name} (${w.resource.file}:${w.resource.line})`;
+  return `${w.kind === 'Secret' ? 'Secret' : w.resource.kind} ${w.name ?? w.resource.name} (${w.resource.file}:${w.resource.line}${w.release ? `, released by ${w.release.file}:${w.release.line}` : ''})`;
 }
 
 export const duplicateExternalsecretOwner = createRule(
@@ -111,9 +182,15 @@ export const duplicateExternalsecretOwner = createRule(
     const classifier = new OriginClassifier(context.config);
     const patches = kustomizePatchFiles(project);
     const writers: Writer[] = [];
+    const graph = deploymentGraph(project);
     for (const es of externalSecrets(project)) {
       const r = es.resource;
       if (r.kind !== 'ExternalSecret' || r.parsed.file.isTest || !isEsoApiVersion(r) || patches.has(r.file) || notApplied(project, r)) continue;
+      const perRelease = releaseWriters(project, graph, es, ownerOf(r));
+      if (perRelease) {
+        writers.push(...perRelease);
+        continue;
+      }
       const namespace = resolveScalar(project, r, r.namespace);
       if (!known(es.targetName) || !known(namespace)) continue;
       const policy = resolveScalar(project, r, getStr(esSpec(r), 'target.creationPolicy')) ?? 'Owner';
@@ -134,6 +211,8 @@ export const duplicateExternalsecretOwner = createRule(
       groups.set(key, [...(groups.get(key) ?? []), w]);
     }
     const order = (a: Writer, b: Writer) => a.resource.file.localeCompare(b.resource.file) || a.resource.line - b.resource.line;
+    // A template that several releases render is one finding, naming every namespace and environment it clashes in.
+    const clashesOf = new Map<K8sResource, { w: Writer; others: Writer[]; env: string | undefined }[]>();
     for (const group of groups.values()) {
       if (group.length < 2) continue;
       group.sort(order);
@@ -160,18 +239,34 @@ export const duplicateExternalsecretOwner = createRule(
         } else continue;
         if (others.length === 0) continue;
         const env = commonEnvironment(w.environments, others[0]!.environments);
+        const list = clashesOf.get(w.resource) ?? [];
+        list.push({ w, others, env });
+        clashesOf.set(w.resource, list);
+      }
+    }
+    for (const [, clashes] of [...clashesOf].sort(([a], [b]) => a.file.localeCompare(b.file) || a.line - b.line)) {
+      {
+        // The most managed environment first (it decides the finding's environment).
+        clashes.sort((a, b) => envRank(a.env, context.config) - envRank(b.env, context.config));
+        const { w, others, env } = clashes[0]!;
         const withSecret = others.some((o) => o.kind === 'Secret');
+        const more = clashes.slice(1).map((c) => `${c.w.namespace}/${c.w.target}${c.env ? ` in ${c.env}` : ''}`);
         context.report({
           file: w.resource.parsed.file,
           line: w.resource.line,
           message:
-            `ExternalSecret ${w.resource.name} writes Secret ${w.namespace}/${w.target}${env ? ` in ${env}` : ''}, which ${others.map(describe).join(', ')} also ` +
+            `ExternalSecret ${w.name ?? w.resource.name} writes Secret ${w.namespace}/${w.target}${env ? ` in ${env}` : ''}${rendered(w)}, which ${others.map(describe).join(', ')} also ` +
             `${others.length === 1 ? 'writes' : 'write'} from another ${others.some((o) => o.owner.startsWith('chart')) || w.owner.startsWith('chart') ? 'owner' : 'file'}` +
-            (withSecret ? ': ESO and the Secret applied from Git overwrite each other on every sync' : ': both claim ownership (creationPolicy Owner) and overwrite each other'),
+            (withSecret ? ': ESO and the Secret applied from Git overwrite each other on every sync' : ': both claim ownership (creationPolicy Owner) and overwrite each other') +
+            (more.length ? `; the same in ${more.join(', ')}` : ''),
           location: resourceLocation(w.resource, `duplicate-owner:${w.namespace}/${w.target}`),
           keys: [],
           origin: classifier.classify({ name: w.target, kind: 'Secret', file: w.resource.file }),
           resource: resourceRef(w.resource),
+          ...(toggleRemediation(w) ? { remediation: toggleRemediation(w) } : {}),
+          // A release's clash is in the environments of the releases, not in every one the chart's files inherit.
+          // (the collector escalates only by a file's environment: the release's is applied here, as it would be).
+          ...(w.release && env ? { environment: env, severity: escalated(env, context.config) } : {}),
         });
       }
     }

@@ -1,0 +1,209 @@
+/**
+ * A chart template as one Helm release renders it: the release's values layered over the chart's values.yaml (its
+ * values files in order, then values it carries inline), the `if`/`with` blocks around an object evaluated against
+ * them, and single `.Values` lookups resolved. Only what is known for sure counts: any expression this does not read
+ * is taken as rendered and any value it cannot resolve as unknown.
+ */
+import type { HelmInfo } from '../../analyzers/yaml.js';
+import { resourceValuesBlocks } from '../../k8s/values-blocks.js';
+import type { HelmReleaseInfo } from '../../scan/deployment-graph.js';
+import type { Project } from '../../scan/project.js';
+import { get, isMap, isScalar, isSeq, seqItems, type PNode } from '../../yaml/model.js';
+
+export interface ReleaseValues {
+  /** The value at a dotted `.Values` path: the node of the highest layer that has it; null when no layer does. */
+  lookup(path: string): PNode | null | undefined;
+}
+
+/** Values trees of a release, highest precedence first; undefined when one of them cannot be read. */
+export function releaseValues(project: Project, release: HelmReleaseInfo, chartRoot: string): ReleaseValues {
+  const layers: PNode[] = [];
+  layers.push(...inlineValues(project, release));
+  for (const file of [...release.values].reverse()) {
+    const root = project.yamlFiles[project.yamlFileIndex(file)]?.model.docs[0]?.root;
+    if (root) layers.push(root);
+  }
+  const defaults = project.chartDefaults(chartRoot)?.docs[0]?.root;
+  if (defaults) layers.push(defaults);
+  return {
+    lookup(path) {
+      for (const layer of layers) {
+        const node = get(layer, path);
+        if (node !== undefined) return node;
+      }
+      return null;
+    },
+  };
+}
+
+const inlineCache = new WeakMap<HelmReleaseInfo, PNode[]>();
+
+function inlineValues(project: Project, release: HelmReleaseInfo): PNode[] {
+  let found = inlineCache.get(release);
+  if (!found) inlineCache.set(release, (found = readInlineValues(project, release)));
+  return found;
+}
+
+function readInlineValues(project: Project, release: HelmReleaseInfo): PNode[] {
+  if (release.kind === 'helmfile') {
+    const parsed = project.yamlFiles[project.yamlFileIndex(release.file)];
+    for (const doc of parsed?.model.docs ?? []) {
+      const entry = seqItems(get(doc.root, 'releases')).find((r) => r.line === release.line);
+      if (entry) return seqItems(get(entry, 'values')).filter(isMap).reverse();
+    }
+    return [];
+  }
+  const object = project.resources.find((r) => r.file === release.file && r.line === release.line && (r.kind === 'Application' || r.kind === 'ApplicationSet' || r.kind === 'HelmRelease'));
+  if (!object) return [];
+  // Argo CD: parameters over valuesObject over values; Flux: spec.values.
+  const blocks = resourceValuesBlocks(object.node);
+  const rank = (at: string, kind: string) => (kind === 'parameters' ? 0 : /valuesObject$/.test(at) ? 1 : 2);
+  return blocks.sort((a, b) => rank(a.at, a.kind) - rank(b.at, b.kind)).map((b) => b.root);
+}
+
+/** Go template truthiness of a values node (missing is nil: false). Undefined when a templated scalar decides. */
+function truthy(node: PNode | null | undefined): boolean | undefined {
+  if (node === undefined || node === null) return false;
+  if (isMap(node)) return node.entries.length > 0;
+  if (isSeq(node)) return node.items.length > 0;
+  if (!isScalar(node)) return undefined;
+  const v = node.value;
+  if (v === null || v === false || v === 0 || v === '') return false;
+  if (typeof v === 'string' && v.includes('{{')) return undefined;
+  return true;
+}
+
+const VALUES_PATH = /^\$?\.Values\.([A-Za-z0-9_.]+)$/;
+
+/** Split a template expression into operands: words, quoted strings and parenthesized groups. */
+function operands(expr: string): string[] | undefined {
+  const out: string[] = [];
+  let i = 0;
+  while (i < expr.length) {
+    const c = expr[i]!;
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '(') {
+      let depth = 0;
+      let j = i;
+      for (; j < expr.length; j++) {
+        if (expr[j] === '(') depth++;
+        else if (expr[j] === ')' && --depth === 0) break;
+      }
+      if (j >= expr.length) return undefined;
+      out.push(expr.slice(i, j + 1));
+      i = j + 1;
+      continue;
+    }
+    if (c === '"') {
+      const j = expr.indexOf('"', i + 1);
+      if (j < 0) return undefined;
+      out.push(expr.slice(i, j + 1));
+      i = j + 1;
+      continue;
+    }
+    let j = i;
+    while (j < expr.length && !/[\s()"]/.test(expr[j]!)) j++;
+    out.push(expr.slice(i, j));
+    i = j;
+  }
+  return out;
+}
+
+function scalarOf(values: ReleaseValues, operand: string): string | undefined {
+  if (/^".*"$/.test(operand)) return operand.slice(1, -1);
+  if (/^(true|false|\d+)$/.test(operand)) return operand;
+  const m = VALUES_PATH.exec(operand);
+  if (!m) return undefined;
+  const node = values.lookup(m[1]!);
+  if (node === null || node === undefined) return '';
+  if (!isScalar(node)) return undefined;
+  if (node.value === null) return '';
+  const text = String(node.value);
+  return text.includes('{{') ? undefined : text;
+}
+
+/** The truth of an `if`/`with` expression under VALUES; undefined when not known. */
+export function evaluate(expr: string, values: ReleaseValues): boolean | undefined {
+  const text = expr.trim().replace(/^\((.*)\)$/s, '$1').trim();
+  if (text.includes('|')) return undefined;
+  const ops = operands(text);
+  if (!ops || ops.length === 0) return undefined;
+  const [head, ...rest] = ops;
+  if (ops.length === 1) {
+    if (head!.startsWith('(')) return evaluate(head!, values);
+    const m = VALUES_PATH.exec(head!);
+    return m ? truthy(values.lookup(m[1]!)) : undefined;
+  }
+  if (head === 'not' && rest.length === 1) {
+    const inner = evaluate(rest[0]!, values);
+    return inner === undefined ? undefined : !inner;
+  }
+  if ((head === 'and' || head === 'or') && rest.length >= 2) {
+    const parts = rest.map((r) => evaluate(r, values));
+    if (head === 'and') return parts.includes(false) ? false : parts.includes(undefined) ? undefined : true;
+    return parts.includes(true) ? true : parts.includes(undefined) ? undefined : false;
+  }
+  if ((head === 'eq' || head === 'ne') && rest.length === 2) {
+    const [a, b] = rest.map((r) => scalarOf(values, r));
+    if (a === undefined || b === undefined) return undefined;
+    return head === 'eq' ? a === b : a !== b;
+  }
+  return undefined;
+}
+
+/**
+ * Whether the release renders the object at LINE: false only when an enclosing `if`/`with` is known false under its
+ * values (or the `if` is known true around an `else` branch).
+ */
+export function renderedBy(helm: HelmInfo | undefined, line: number, values: ReleaseValues): boolean {
+  const stack: { keyword: string; expr: string; inElse: boolean; elseIf: boolean }[] = [];
+  for (const c of helm?.controls ?? []) {
+    if (c.line >= line) break;
+    // The action's text: `if .Values.a`, `with .Values.b`, `else`, `else if .Values.c`.
+    const body = c.expr.trim().replace(/^(?:else\s+)?(?:if|with|range)\b/, '').replace(/^else\b/, '').trim();
+    if (c.keyword === 'if' || c.keyword === 'with' || c.keyword === 'range') stack.push({ keyword: c.keyword, expr: body, inElse: false, elseIf: false });
+    else if (c.keyword === 'end') stack.pop();
+    else if (c.keyword === 'else' && stack.length) {
+      const top = stack[stack.length - 1]!;
+      top.inElse = true;
+      if (body || /^else\s+(if|with)\b/.test(c.expr.trim())) top.elseIf = true;
+    }
+  }
+  for (const block of stack) {
+    if (block.keyword === 'range' || block.elseIf) continue;
+    const truth = evaluate(block.expr, values);
+    if (truth === undefined) continue;
+    if (block.inElse ? truth : !truth) return false;
+  }
+  return true;
+}
+
+/** The `.Values` path of the innermost plain `{{ if .Values.x }}` around LINE (no else branch): the chart's switch for it. */
+export function toggleOf(helm: HelmInfo | undefined, line: number): string | undefined {
+  const stack: { path?: string }[] = [];
+  for (const c of helm?.controls ?? []) {
+    if (c.line >= line) break;
+    if (c.keyword === 'if' || c.keyword === 'with' || c.keyword === 'range') {
+      const m = c.keyword === 'if' ? VALUES_PATH.exec(c.expr.trim().replace(/^if\s+/, '')) : null;
+      stack.push({ path: m?.[1] });
+    } else if (c.keyword === 'end') stack.pop();
+    else if (c.keyword === 'else' && stack.length) stack[stack.length - 1] = {};
+  }
+  return [...stack].reverse().find((b) => b.path)?.path;
+}
+
+const VALUES_REF = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*(?:\|\s*(?:quote|squote|toString|trim)\s*)?(?:\|\s*default\s+"([^"]*)"\s*)?(?:\|\s*(?:quote|squote)\s*)?-?\}\}$/;
+
+/** A scalar as the release renders it: literal text, or a single `.Values` lookup (with `default`); else undefined. */
+export function resolveInRelease(value: string | undefined, values: ReleaseValues): string | undefined {
+  if (value === undefined) return undefined;
+  if (!value.includes('{{')) return value;
+  const m = VALUES_REF.exec(value.trim());
+  if (!m) return undefined;
+  const node = values.lookup(m[1]!);
+  if (isScalar(node) && node.value !== null && String(node.value) !== '' && !String(node.value).includes('{{')) return String(node.value);
+  return m[2] || undefined;
+}
