@@ -20,6 +20,18 @@ describe('rule messages name what the tree uses', () => {
     expect(messages[0]).toContain('uses the OpenBao agent injector');
     expect(messages[0]).not.toContain('Vault');
   });
+
+  it('names the operator, not CNPG, when Vault fills a Secret a non-database operator writes', async () => {
+    const result = await scanFixture(fixture('vault-authored-db-credential', 'ng.non-db-operator-writes-the-target'));
+    const found = result.findings.filter((f) => f.ruleId === 'vault-authored-db-credential');
+    const rabbit = found.find((f) => f.line === 2)!;
+    expect(rabbit.message).toBe(
+      'ExternalSecret events-default-user fills Secret events-default-user from Vault store vault-backend, which RabbitMQ operator RabbitmqCluster events (generated default user credentials) writes itself: Vault drives a Secret that RabbitMQ operator owns, where it may only mirror it',
+    );
+    expect(rabbit.remediation.text).toContain('RabbitMQ operator RabbitmqCluster events writes events-default-user itself');
+    expect(rabbit.remediation.replacement?.title).toBe('Read events-default-user as the operator writes it');
+    expect(found.map((f) => f.message).join('\n')).not.toContain('CNPG');
+  });
 });
 
 describe('snippets name what the tree defines', () => {

@@ -206,12 +206,14 @@ function perconaSecrets(resource: K8sResource): Generated[] {
 
 /**
  * RabbitMQ Cluster Operator: `<cluster>-default-user` (unless the default user comes from Vault through
- * `spec.secretBackend.vault`); the messaging topology operator's User: `<user>-user-credentials` unless it imports them.
+ * `spec.secretBackend.vault`, or from a Secret the tree provides, `spec.secretBackend.externalSecret.name`, which the
+ * operator reads instead: filling that one from a store is the documented path); the messaging topology operator's
+ * User: `<user>-user-credentials` unless it imports them.
  * https://www.rabbitmq.com/kubernetes/operator/using-operator
  */
 function rabbitmqSecrets(resource: K8sResource): Generated[] {
   if (resource.kind === 'RabbitmqCluster') {
-    if (get(resource.node, 'spec.secretBackend.vault')) return [];
+    if (get(resource.node, 'spec.secretBackend.vault') || text(get(resource.node, 'spec'), 'secretBackend.externalSecret.name')) return [];
     return [{ name: `${resource.name}-default-user`, keys: ['default_user.conf', 'host', 'password', 'port', 'provider', 'type', 'username'], what: 'generated default user credentials' }];
   }
   if (text(get(resource.node, 'spec'), 'importCredentialsSecret.name')) return [];

@@ -1,4 +1,4 @@
-import { externalSecretTemplateData } from '../../k8s/eso.js';
+import { esSpec, externalSecretTemplateData } from '../../k8s/eso.js';
 import type { K8sResource } from '../../k8s/resources.js';
 import { isCredentialName, isDatabaseCredentialKey, isDatabaseName, words } from '../../k8s/vocabulary.js';
 import type { ParsedFile } from '../../analyzers/types.js';
@@ -7,11 +7,11 @@ import { get, getStr, isMap, isScalar, seqItems, str, walk, type PEntry, type PM
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
 import { cnpgManagedRoleReplacement, operatorWrittenSecretReplacement } from '../snippets.js';
-import { isCnpgWritten, operatorWriterOf } from '../../k8s/operator-secrets.js';
+import { isCnpgWritten, operatorWriterOf, type OperatorSecret } from '../../k8s/operator-secrets.js';
 import type { RuleContext } from '../types.js';
 import { appOfVaultPath } from '../tests/vault-write-db-credential.js';
 import { mirrorConsumerEntries } from './mirror.js';
-import { externalSecrets, isVaultEntry, looksLikeEmbeddedResource, plural, roleFromSecretName, type EsEntry, type EsInfo } from './common.js';
+import { externalSecrets, isVaultEntry, looksLikeEmbeddedResource, plural, resolveScalar, roleFromSecretName, type EsEntry, type EsInfo } from './common.js';
 
 /** A DSN composed from template variables: postgresql://{{ .user }}:{{ .password }}@ */
 const COMPOSED_DSN = /\b(postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|sqlserver|cockroachdb|jdbc:[a-z]+):\/\/[^\s@]*\{\{[^@]*@/i;
@@ -285,14 +285,43 @@ function reportInjections(context: RuleContext, parsed: ParsedFile<YamlFileModel
   }
 }
 
+/**
+ * An ExternalSecret from Vault that writes a Secret a non-database operator of the tree writes itself: Vault drives
+ * what the operator owns. `creationPolicy: None` writes nothing; `Merge` only adds keys, so only keys the operator
+ * writes count. A certificate's Secret name is often generic (`app-tls`): both namespaces must be known and equal.
+ */
+function reportOperatorOwned(context: RuleContext, es: EsInfo, writer: OperatorSecret, vaultEntries: EsEntry[], assumed: boolean): void {
+  const policy = resolveScalar(context.project, es.resource, getStr(esSpec(es.resource), 'target.creationPolicy')) ?? 'Owner';
+  if (policy === 'None') return;
+  const written = vaultEntries.map((e) => e.read.secretKey).filter((k): k is string => !!k);
+  if (policy === 'Merge' && !written.some((k) => writer.keys.includes(k))) return;
+  if (writer.type === 'kubernetes.io/tls' && (!writer.namespace || !es.namespace || writer.namespace !== es.namespace)) return;
+  const target = es.targetName ?? es.resource.name;
+  const storeNames = [...new Set(vaultEntries.map((e) => e.storeName ?? '(unnamed store)'))];
+  const remoteKeys = [...new Set(vaultEntries.map((e) => e.remoteKey ?? e.read.remoteKey))].sort();
+  const operator = writer.producer.replace(/ \(.*\)$/, '');
+  context.report({
+    file: es.resource.parsed.file,
+    line: es.resource.line,
+    endLine: Math.max(es.resource.line, ...vaultEntries.map((e) => e.read.line)),
+    message: `${es.resource.kind} ${es.resource.name} fills Secret ${target} from Vault store ${storeNames.join(', ')}${assumed ? ' (provider not defined in the tree, assumed Vault)' : ''}, which ${writer.producer} writes itself: Vault drives a Secret that ${writer.authority} owns, where it may only mirror it`,
+    location: resourceLocation(es.resource, `vault:${remoteKeys.join(',')}`),
+    keys: vaultEntries.map((e) => e.read.secretKey ?? e.read.remoteKey),
+    origin: 'cluster-operator',
+    resource: resourceRef(es.resource),
+    replacement: operatorWrittenSecretReplacement({ secretName: target, producer: writer.producer, keys: writer.keys }),
+    remediation: `Delete ${es.resource.kind} ${es.resource.name} and the Vault ${plural(remoteKeys.length, 'key')} ${remoteKeys.join(', ')}: ${operator} writes ${target} itself and its consumers read it there; mirror it to Vault with a PushSecret (updatePolicy Replace) if a copy is needed.`,
+  });
+}
+
 export const vaultAuthoredDbCredential = createRule(
   {
     id: 'vault-authored-db-credential',
     family: 'db',
     defaultSeverity: 'high',
-    description: 'A database credential authored in Vault (ExternalSecret from a Vault store, agent injector database/creds, Vault secrets operator)',
-    why: 'CloudNativePG is the single source of truth for Postgres roles and passwords. When Vault authors the password (an ExternalSecret from a Vault store, dynamic database/creds, a VaultStaticSecret/VaultDynamicSecret), rotation happens outside the operator, the role and the Secret drift, and Vault silently becomes the authority it may only mirror.',
-    allowed: 'A CNPG managed role whose passwordSecret is generated in-cluster (Helm lookup + randAlphaNum, or an ESO Password generator), optionally mirrored to Vault by a PushSecret with updatePolicy Replace; ExternalSecrets for non-database keys; Azure Key Vault-backed ExternalSecrets are judged by cluster-managed-secret-from-azure-kv.',
+    description: 'A database credential authored in Vault (ExternalSecret from a Vault store, agent injector database/creds, Vault secrets operator), or an ExternalSecret from Vault writing a Secret another operator of the tree writes itself (RabbitMQ, Strimzi, cert-manager, cloud-resource providers)',
+    why: 'CloudNativePG is the single source of truth for Postgres roles and passwords. When Vault authors the password (an ExternalSecret from a Vault store, dynamic database/creds, a VaultStaticSecret/VaultDynamicSecret), rotation happens outside the operator, the role and the Secret drift, and Vault silently becomes the authority it may only mirror. The same holds for any Secret an operator writes for a resource of the tree (a RabbitMQ default user, a KafkaUser, a Certificate, a provider\'s connection Secret): an ExternalSecret from Vault writing it overwrites what the operator generates, and the two fight on every reconcile.',
+    allowed: 'A CNPG managed role whose passwordSecret is generated in-cluster (Helm lookup + randAlphaNum, or an ESO Password generator), optionally mirrored to Vault by a PushSecret with updatePolicy Replace; an operator\'s own Secret read where it writes it (and mirrored the same way); ExternalSecrets for non-database keys that no operator writes, or that only add keys of their own (`creationPolicy: Merge`); Azure Key Vault-backed ExternalSecrets are judged by cluster-managed-secret-from-azure-kv.',
     remediation: 'Move the role to CNPG managed.roles with a cluster-generated Secret of the same name, point the application at that Secret, then delete the ExternalSecret (or injector annotations / Vault operator resource) and the Vault key.',
   },
   (context) => {
@@ -316,6 +345,12 @@ export const vaultAuthoredDbCredential = createRule(
         // A database operator that writes the target itself (PGO's <cluster>-pguser-<user>, a MongoDBCommunity
         // user's connection string) makes it a database credential whatever its name says.
         const writer = es.targetName ? operatorWriterOf(project, es.targetName, es.namespace) : undefined;
+        // Another operator's Secret (a RabbitMQ default user, a KafkaUser's, a Certificate's, a provider's connection
+        // Secret): the same authority breach for a credential that is no database's.
+        if (writer && !writer.engine) {
+          reportOperatorOwned(context, es, writer, vaultEntries, assumed);
+          return;
+        }
         const dbWriter = writer?.engine ? writer : undefined;
         const evidence = [...(dbWriter ? [`written by ${dbWriter.producer}`] : []), ...dbEvidence(es, vaultEntries)];
         if (evidence.length === 0) return;
