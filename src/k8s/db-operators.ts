@@ -1,6 +1,6 @@
 import type { Project } from '../scan/project.js';
 import { memoFor } from '../scan/project-index.js';
-import { isMap, walkFrames, type PNode } from '../yaml/model.js';
+import { get, getStr, isMap, isScalar, seqItems, str, walkFrames, type PNode } from '../yaml/model.js';
 import { cnpgSecretUses, isCnpgCluster } from './eso.js';
 import { operatorSecrets } from './operator-secrets.js';
 import type { K8sResource } from './resources.js';
@@ -13,10 +13,11 @@ import type { K8sResource } from './resources.js';
 const OPERATOR_GROUPS: { group: RegExp; engine: string | ((kind: string) => string) }[] = [
   { group: /^postgresql\.cnpg\.io\//, engine: 'postgres' },
   { group: /^postgres-operator\.crunchydata\.com\//, engine: 'postgres' },
+  { group: /^pgv2\.percona\.com\//, engine: 'postgres' },
   { group: /^acid\.zalan\.do\//, engine: 'postgres' },
   { group: /^stackgres\.io\//, engine: 'postgres' },
   { group: /^mongodbcommunity\.mongodb\.com\/|^mongodb\.com\/|^psmdb\.percona\.com\//, engine: 'mongodb' },
-  { group: /^(k8s\.mariadb\.com|mariadb\.mmontes\.io|mysql\.oracle\.com|pxc\.percona\.com|ps\.percona\.com|moco\.cybozu\.com|mysql\.presslabs\.org)\//, engine: 'mysql' },
+  { group: /^(k8s\.mariadb\.com|mariadb\.mmontes\.io|enterprise\.mariadb\.com|mysql\.oracle\.com|pxc\.percona\.com|ps\.percona\.com|moco\.cybozu\.com|mysql\.presslabs\.org)\//, engine: 'mysql' },
   { group: /^kubedb\.com\//, engine: (kind) => (/mongo/i.test(kind) ? 'mongodb' : /mysql|maria|percona/i.test(kind) ? 'mysql' : /redis/i.test(kind) ? 'redis' : 'postgres') },
   { group: /^(redis\.redis\.opstreelabs\.in|databases\.spotahome\.com)\//, engine: 'redis' },
 ];
@@ -73,6 +74,85 @@ export function databaseOperatorSecrets(project: Project): Map<string, string> {
     }
     // And the Secrets they write themselves: PGO's <cluster>-pguser-<user>, a MariaDB root password with generate: true.
     for (const written of operatorSecrets(project)) if (written.engine && !out.has(written.name)) out.set(written.name, written.engine);
+    return out;
+  });
+}
+
+/** A database cluster an operator of the tree runs, with the users whose passwords the operator owns. */
+export interface DatabaseOperatorCluster {
+  engine: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  file: string;
+  line: number;
+  /** Users the operator keeps in step with a Secret (managed roles, the bootstrap owner, declared users, system users). */
+  users: string[];
+}
+
+const PERCONA_MYSQL_USERS = ['root', 'monitor', 'operator', 'proxyadmin', 'replication', 'xtrabackup', 'heartbeat', 'orchestrator', 'clustercheck'];
+
+function ownedUsers(resource: K8sResource, engine: string): string[] {
+  const spec = resource.node.entries.find((e) => e.key === 'spec')?.value;
+  const group = (resource.apiVersion ?? '').split('/')[0] ?? '';
+  const names = (path: string) => seqItems(get(resource.node, path)).flatMap((u) => (str(u) !== undefined ? [str(u)!] : getStr(u, 'name') ? [getStr(u, 'name')!] : []));
+  if (isCnpgCluster(resource)) {
+    const users = names('spec.managed.roles');
+    const bootstrap = get(resource.node, 'spec.bootstrap');
+    if (!bootstrap || get(bootstrap, 'initdb')) users.push(getStr(resource.node, 'spec.bootstrap.initdb.owner') ?? 'app');
+    if (isScalar(get(resource.node, 'spec.enableSuperuserAccess')) && String((get(resource.node, 'spec.enableSuperuserAccess') as { value: unknown }).value) === 'true') users.push('postgres');
+    if (get(resource.node, 'spec.superuserSecret')) users.push('postgres');
+    return users;
+  }
+  if (group === 'acid.zalan.do') {
+    const users = get(resource.node, 'spec.users');
+    return ['postgres', 'standby', ...(isMap(users) ? users.entries.map((e) => e.key) : [])];
+  }
+  if (group === 'postgres-operator.crunchydata.com' || group === 'pgv2.percona.com') {
+    const users = names('spec.users');
+    return users.length > 0 ? users : [resource.name];
+  }
+  if (/mariadb/.test(group)) {
+    if (resource.kind === 'MariaDB') return ['root', ...(getStr(resource.node, 'spec.username') ? [getStr(resource.node, 'spec.username')!] : [])];
+    if (resource.kind === 'User') return [getStr(resource.node, 'spec.name') ?? resource.name];
+    return [];
+  }
+  if (/^(pxc|ps)\.percona\.com$/.test(group)) return PERCONA_MYSQL_USERS;
+  if (group === 'mongodbcommunity.mongodb.com') return names('spec.users');
+  void spec;
+  return engine === 'postgres' ? ['postgres'] : engine === 'mysql' ? ['root'] : [];
+}
+
+/** Kinds that run a database (not the users, connections, backups and poolers around one). */
+const CLUSTER_KINDS = /^(Cluster|DatabaseRole|PostgresCluster|PerconaPGCluster|postgresql|SGCluster|MariaDB|User|PerconaXtraDBCluster|PerconaServerMySQL|PerconaServerMongoDB|MongoDBCommunity|MongoDB|InnoDBCluster|MySQLCluster|MysqlCluster|Postgres|MySQL|MongoDB|Redis|RedisCluster|RedisFailover)$/;
+
+/** Every database cluster (and mariadb-operator User) a database operator of the tree runs. */
+export function databaseOperatorClusters(project: Project): DatabaseOperatorCluster[] {
+  return memoFor(project, 'db-operators:clusters', '', () => {
+    const out: DatabaseOperatorCluster[] = [];
+    for (const resource of project.resources) {
+      const engine = engineOf(resource);
+      if (!engine || !CLUSTER_KINDS.test(resource.kind)) continue;
+      // CNPG's standalone DatabaseRole: a role of the Cluster it names, with its password from passwordSecret.
+      if (resource.kind === 'DatabaseRole') continue;
+      out.push({
+        engine,
+        kind: resource.kind,
+        name: resource.name,
+        ...(resource.namespace ? { namespace: resource.namespace } : {}),
+        file: resource.file,
+        line: resource.line,
+        users: ownedUsers(resource, engine),
+      });
+    }
+    for (const role of project.resourcesOfKind('DatabaseRole')) {
+      if (!(role.apiVersion ?? '').startsWith('postgresql.cnpg.io/')) continue;
+      const user = getStr(role.node, 'spec.name') ?? role.name;
+      const clusterName = getStr(role.node, 'spec.cluster.name');
+      const cluster = out.find((c) => c.engine === 'postgres' && c.name === clusterName && (!c.namespace || !role.namespace || c.namespace === role.namespace));
+      if (cluster) cluster.users.push(user);
+      else out.push({ engine: 'postgres', kind: 'Cluster', name: clusterName ?? '(unnamed)', ...(role.namespace ? { namespace: role.namespace } : {}), file: role.file, line: role.line, users: [user] });
+    }
     return out;
   });
 }

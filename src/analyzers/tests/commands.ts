@@ -47,7 +47,7 @@ function tool(word: string | undefined): string {
   return (word ?? '').replace(/^.*\//, '').replace(/\.exe$/i, '');
 }
 
-const KUBECTL_VALUE_FLAGS = new Set(['-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-o', '--output', '-l', '--selector', '--type', '-f', '--filename', '--from-literal', '--from-file', '--from-env-file', '--docker-server', '--docker-username', '--docker-password', '--docker-email', '--cert', '--key', '--field-manager', '--timeout', '--for', '-c', '--container', '-s', '--server', '--token', '--as']);
+export const KUBECTL_VALUE_FLAGS = new Set(['-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-o', '--output', '-l', '--selector', '--type', '-f', '--filename', '--from-literal', '--from-file', '--from-env-file', '--docker-server', '--docker-username', '--docker-password', '--docker-email', '--cert', '--key', '--field-manager', '--timeout', '--for', '-c', '--container', '-s', '--server', '--token', '--as']);
 
 interface Parsed {
   positional: string[];

@@ -84,7 +84,7 @@ export const shellAnalyzer: Analyzer<HarnessModel> = {
   },
 };
 
-function commandInputs(script: ShellScript): CommandInput[] {
+export function commandInputs(script: ShellScript): CommandInput[] {
   const out: CommandInput[] = [];
   let previous: ShellScript['commands'][number] | undefined;
   for (const c of script.commands) {
@@ -192,7 +192,7 @@ function runLine(node: YNode, counter: LineCounter, text: string): number {
 }
 
 /** Keys whose scalar (or list of scalars) is a script in some CI system: GitLab `script`, Azure `inlineScript`/`Inline` ... */
-const CI_SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'run', 'bash', 'sh', 'inlineScript', 'install', 'cmds', 'cmd', 'pwsh', 'powershell', 'Inline', 'ScriptInline']);
+export const CI_SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'run', 'bash', 'sh', 'inlineScript', 'install', 'cmds', 'cmd', 'pwsh', 'powershell', 'Inline', 'ScriptInline']);
 const POWERSHELL_KEYS = new Set(['pwsh', 'powershell', 'Inline', 'ScriptInline']);
 
 /**

@@ -1,5 +1,7 @@
 import type { Rule } from '../types.js';
 import { hardcodedCredential } from './hardcoded-credential.js';
+import { imperativeDbPasswordChange } from './imperative-db-password-change.js';
+import { imperativeSecretRemediation } from './imperative-secret-remediation.js';
 import { integrationTestInlineCredentials } from './integration-test-inline-credentials.js';
 import { kubectlCreateSecretImperative } from './kubectl-create-secret-imperative.js';
 import { testCodeCredentialFallback } from './test-code-credential-fallback.js';
@@ -19,4 +21,6 @@ export const testsRules: readonly Rule[] = [
   integrationTestInlineCredentials,
   hardcodedCredential,
   vaultBootstrapSilentFallback,
+  imperativeDbPasswordChange,
+  imperativeSecretRemediation,
 ];

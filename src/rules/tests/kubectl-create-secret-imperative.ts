@@ -1,5 +1,5 @@
 import { secretHoldsCredential } from '../../analyzers/tests/judge.js';
-import { IAC_SECRET_FORMS } from '../../analyzers/tests/model.js';
+import { IAC_SECRET_FORMS, type InlineSecretFact } from '../../analyzers/tests/model.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { createRule } from '../create-rule.js';
 import { cnpgManagedRoleReplacement, externalSecretReplacement } from '../snippets.js';
@@ -19,6 +19,12 @@ const FORMS: Record<string, string> = {
 
 /** `kubectl create secret` and the Tilt helpers that run it: every literal value counts, as on that command line. */
 const KUBECTL_FORMS: ReadonlySet<string> = new Set(['kubectl-create', 'tilt-ext-secret']);
+
+/** Does this rule report the Secret (in a script, not a test)? (Other rules leave its lines alone.) */
+export function reportsInlineSecret(fact: InlineSecretFact, extra: readonly string[]): boolean {
+  if (IAC_SECRET_FORMS.has(fact.form)) return false;
+  return KUBECTL_FORMS.has(fact.form) || secretHoldsCredential(fact.literalKeys, fact.values, extra);
+}
 
 export const kubectlCreateSecretImperative = createRule(
   {
@@ -40,8 +46,7 @@ export const kubectlCreateSecretImperative = createRule(
         const seen = new Occurrences();
         for (const fact of model.inlineSecrets) {
           // A Pulumi or cdk8s program declares its Secret: inline-secret-manifest judges it like a manifest.
-          if (IAC_SECRET_FORMS.has(fact.form)) continue;
-          if (!KUBECTL_FORMS.has(fact.form) && !secretHoldsCredential(fact.literalKeys, fact.values, extra)) continue;
+          if (!reportsInlineSecret(fact, extra)) continue;
           const name = fact.name ?? 'secret';
           const secretType = fact.secretType === 'docker-registry' ? 'kubernetes.io/dockerconfigjson' : fact.secretType === 'tls' ? 'kubernetes.io/tls' : undefined;
           const origin = classifier.classify({ name, keys: fact.keys, kind: 'Secret', file: file.path, ...(secretType ? { secretType } : {}) });

@@ -1,4 +1,5 @@
 import { isDatabaseEnginePath, isDatabaseVaultWrite } from '../../analyzers/tests/judge.js';
+import type { VaultWriteFact } from '../../analyzers/tests/model.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { words } from '../../k8s/vocabulary.js';
 import { createRule } from '../create-rule.js';
@@ -22,6 +23,11 @@ function engineObjectOf(path: string): string | undefined {
   return /(?:^|\/)database\/(?:config|roles|static-roles)\/([A-Za-z0-9][\w.-]*)$/.exec(path)?.[1];
 }
 
+/** Does this rule report the Vault write? (Other rules leave its line alone.) */
+export function reportsVaultWrite(w: VaultWriteFact): boolean {
+  return w.op === 'database-engine' || isDatabaseEnginePath(w.path) || isDatabaseVaultWrite(w.path, w.keys, w.values);
+}
+
 export const vaultWriteDbCredential = createRule(
   {
     id: 'vault-write-db-credential',
@@ -40,8 +46,8 @@ export const vaultWriteDbCredential = createRule(
       ({ file, model }) => {
         const seen = new Occurrences();
         for (const w of model.vaultWrites) {
+          if (!reportsVaultWrite(w)) continue;
           const engine = w.op === 'database-engine' || isDatabaseEnginePath(w.path);
-          if (!engine && !isDatabaseVaultWrite(w.path, w.keys, w.values)) continue;
           const app = appOfVaultPath(w.path);
           const origin = model.role === 'test' ? 'test' : classifier.classify({ name: `${app}-db-credentials`, keys: w.keys, file: file.path });
           const what = engine ? `configures Vault's database secrets engine for ${engineObjectOf(w.path) ?? app} (${w.path})` : `writes a database credential into Vault at ${w.path || '(dynamic path)'}${w.keys.length ? ` (keys: ${w.keys.join(', ')})` : ''}`;
