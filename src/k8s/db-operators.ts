@@ -88,6 +88,35 @@ export interface DatabaseOperatorCluster {
   line: number;
   /** Users the operator keeps in step with a Secret (managed roles, the bootstrap owner, declared users, system users). */
   users: string[];
+  /** The Secret a user's password comes from, where the resource names it. */
+  userSecrets: Record<string, string>;
+}
+
+/** The Secret each user's password comes from, where the resource says (mariadb-operator, MongoDB Community, Crunchy PGO). */
+function userSecretsOf(resource: K8sResource): Record<string, string> {
+  const out: Record<string, string> = {};
+  const group = (resource.apiVersion ?? '').split('/')[0] ?? '';
+  if (/mariadb/.test(group)) {
+    const root = getStr(resource.node, 'spec.rootPasswordSecretKeyRef.name');
+    if (resource.kind === 'MariaDB') {
+      out.root = root ?? `${resource.name}-root`;
+      const user = getStr(resource.node, 'spec.username');
+      if (user) out[user] = getStr(resource.node, 'spec.passwordSecretKeyRef.name') ?? `${resource.name}-password`;
+    } else if (resource.kind === 'User') {
+      const secret = getStr(resource.node, 'spec.passwordSecretKeyRef.name');
+      if (secret) out[getStr(resource.node, 'spec.name') ?? resource.name] = secret;
+    }
+  } else if (group === 'mongodbcommunity.mongodb.com') {
+    for (const u of seqItems(get(resource.node, 'spec.users'))) {
+      const name = getStr(u, 'name');
+      const secret = getStr(u, 'passwordSecretRef.name');
+      if (name && secret) out[name] = secret;
+    }
+  } else if (group === 'postgres-operator.crunchydata.com' || group === 'pgv2.percona.com') {
+    for (const user of ownedUsers(resource, 'postgres')) out[user] = `${resource.name}-pguser-${user}`;
+  }
+  for (const key of Object.keys(out)) if (out[key]!.includes('{{')) delete out[key];
+  return out;
 }
 
 const PERCONA_MYSQL_USERS = ['root', 'monitor', 'operator', 'proxyadmin', 'replication', 'xtrabackup', 'heartbeat', 'orchestrator', 'clustercheck'];
@@ -143,6 +172,7 @@ export function databaseOperatorClusters(project: Project): DatabaseOperatorClus
         file: resource.file,
         line: resource.line,
         users: ownedUsers(resource, engine),
+        userSecrets: userSecretsOf(resource),
       });
     }
     for (const role of project.resourcesOfKind('DatabaseRole')) {
@@ -151,7 +181,9 @@ export function databaseOperatorClusters(project: Project): DatabaseOperatorClus
       const clusterName = getStr(role.node, 'spec.cluster.name');
       const cluster = out.find((c) => c.engine === 'postgres' && c.name === clusterName && (!c.namespace || !role.namespace || c.namespace === role.namespace));
       if (cluster) cluster.users.push(user);
-      else out.push({ engine: 'postgres', kind: 'Cluster', name: clusterName ?? '(unnamed)', ...(role.namespace ? { namespace: role.namespace } : {}), file: role.file, line: role.line, users: [user] });
+      const secret = getStr(role.node, 'spec.passwordSecret.name');
+      if (cluster && secret) cluster.userSecrets[user] = secret;
+      if (!cluster) out.push({ engine: 'postgres', kind: 'Cluster', name: clusterName ?? '(unnamed)', ...(role.namespace ? { namespace: role.namespace } : {}), file: role.file, line: role.line, users: [user], userSecrets: secret ? { [user]: secret } : {} });
     }
     return out;
   });

@@ -73,6 +73,8 @@ export interface ImperativeAction extends Pos, CommandTarget {
   keys?: string[];
   /** Vault writes: `vault kv put`, `vault kv patch`, `vault write`. */
   form?: string;
+  /** `kubectl create secret TYPE`: generic, docker-registry, tls. */
+  secretType?: string;
   section: number;
 }
 
@@ -246,7 +248,8 @@ class CommandReader {
     commands.forEach((command, i) => {
       // `echo "ALTER ROLE …" | kubectl exec -i pg-1 -- psql`: the statement runs where the next command of the pipeline runs.
       const next = commands[i + 1];
-      const piped = next && next.line === command.line && next.column > command.column ? next : undefined;
+      // (A command continued over lines with `\` ends on the line the next member of its pipeline starts on.)
+      const piped = next && next.line <= command.endLine && (next.line > command.line || next.column > command.column) ? next : undefined;
       this.command(command, depth, piped);
     });
   }
@@ -278,7 +281,7 @@ class CommandReader {
     const at = { line: command.line, column: command.column };
     // Inner commands: `kubectl exec pod -- psql …`, `docker exec c vault …`, `sh -c "…"`.
     if (name === 'kubectl' || name === 'oc') {
-      if (this.kubectl(name, argv.slice(1), command, at, depth, outer)) return;
+      if (this.kubectl(name, argv.slice(1), command, at, depth, outer, piped)) return;
     } else if (['docker', 'podman', 'nerdctl'].includes(name) || name === 'docker-compose') {
       const inner = dockerExecInner(argv);
       if (inner) {
@@ -380,7 +383,7 @@ class CommandReader {
   }
 
   /** Returns true when the command was fully handled. */
-  private kubectl(name: string, args: string[], command: CommandInput, at: Pos, depth: number, outer: CommandTarget): boolean {
+  private kubectl(name: string, args: string[], command: CommandInput, at: Pos, depth: number, outer: CommandTarget, piped?: CommandInput): boolean {
     const parsed = parseFlags(args, KUBECTL_FLAGS);
     const flag = (...names: string[]) => parsed.flags.find((f) => names.includes(f.name))?.value;
     const has = (...names: string[]) => parsed.flags.some((f) => names.includes(f.name));
@@ -415,7 +418,11 @@ class CommandReader {
       if (annotations.length > 0) this.push({ action: 'force-sync', ...names(objects.names), selector: has('--all', '-l', '--selector', '-A', '--all-namespaces'), ...at, section: this.section, ...where });
       return true;
     }
-    if (dryRun) return false;
+    const secretObject = objects.kind !== undefined && /^secrets?$/i.test(objects.kind);
+    const creating = verb === 'create' && secretObject;
+    // `kubectl create secret … --dry-run=client -o yaml | kubectl apply -f -` updates the Secret; any other dry run does not.
+    const feedsApply = piped !== undefined && /^(kubectl|oc)$/.test(tool(piped.argv[0])) && piped.argv.some((w) => w === 'apply' || w === 'replace');
+    if (dryRun && !(creating && feedsApply)) return false;
     if (verb === 'delete' && objects.kind) {
       const kind = objects.kind.toLowerCase();
       const selector = has('--all', '-l', '--selector', '-A', '--all-namespaces', '--field-selector');
@@ -429,12 +436,16 @@ class CommandReader {
       return true;
     }
     const file = flag('-f', '--filename');
-    const secretObject = objects.kind !== undefined && /^secrets?$/i.test(objects.kind);
+    // Stdin counts only when it is a Secret: a here-document holding one (a templated Deployment piped in is not).
+    const heredocSecret = command.heredoc !== undefined && /^\s*kind:\s*["']?Secret\b/m.test(command.heredoc.body);
     if (
-      (['create', 'patch', 'replace', 'edit', 'label', 'set'].includes(verb ?? '') && secretObject) ||
-      (['apply', 'create', 'replace'].includes(verb ?? '') && file !== undefined && (file === '-' || /secret/i.test(file)))
+      creating ||
+      (['patch', 'replace', 'edit', 'label', 'set'].includes(verb ?? '') && secretObject) ||
+      (['apply', 'create', 'replace'].includes(verb ?? '') && file !== undefined && (file === '-' ? heredocSecret : /secret/i.test(file)))
     ) {
-      this.push({ action: 'secret-update', ...names(secretObject ? objects.names : []), ...at, section: this.section, ...where });
+      // `create secret generic NAME`: the type comes before the name.
+      const secretNames = creating ? p.slice(3, 4) : secretObject ? objects.names : [];
+      this.push({ action: 'secret-update', ...names(secretNames), ...(creating && p[2] ? { secretType: p[2] } : {}), ...at, section: this.section, ...where });
     }
     return false;
   }

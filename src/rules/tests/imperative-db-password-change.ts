@@ -35,6 +35,8 @@ function ownerOf(clusters: readonly DatabaseOperatorCluster[], fact: PasswordCha
 
 /** The Secret the operator reconciles USER's password from, when the tree says. */
 function secretOf(project: Project, cluster: DatabaseOperatorCluster, user: string | undefined): string | undefined {
+  const named = user ? Object.entries(cluster.userSecrets).find(([u]) => u.toLowerCase() === user.toLowerCase())?.[1] : undefined;
+  if (named) return named;
   if (cluster.kind !== 'Cluster' || cluster.engine !== 'postgres') return undefined;
   const resource = project.resources.find((r) => isCnpgCluster(r) && r.name === cluster.name && r.file === cluster.file);
   if (!resource) return undefined;
@@ -45,18 +47,49 @@ function secretOf(project: Project, cluster: DatabaseOperatorCluster, user: stri
   return uses.find((u) => u.role === 'bootstrap')?.secretName ?? `${cluster.name}-app`;
 }
 
-function rotationReplacement(secret: string, namespace: string | undefined, cluster: DatabaseOperatorCluster): Replacement {
+/**
+ * Rotation from Git: an ESO Password generator fills the Secret the operator reads; its refreshInterval is the rotation
+ * period and a commit that bumps an annotation rotates now. (No `kubectl delete secret` by hand: that is the imperative
+ * fix imperative-secret-remediation reports.)
+ */
+function rotationReplacement(secret: string, user: string, namespace: string | undefined, cluster: DatabaseOperatorCluster): Replacement {
   const ns = namespace ?? cluster.namespace;
-  const n = ns ? ` -n ${ns}` : '';
+  const generator = `${secret}-password`;
   return {
-    language: 'shell',
-    title: `Rotate through the Secret ${cluster.kind} ${cluster.name} reads; the operator sets the new password on the user`,
+    language: 'yaml',
+    title: `Rotate ${user}'s password through the Secret ${cluster.kind} ${cluster.name} reads, from Git (ESO Password generator)`,
     snippet: [
-      `# 1. Replace the password in the Secret (delete it to have Helm/the operator generate a new one, or change it at its source).`,
-      `kubectl${n} delete secret ${secret}`,
-      `# 2. Let Argo CD/Flux re-render it; ${cluster.kind} ${cluster.name} reconciles the user's password from it.`,
-      `argocd app sync <app-owning-${secret}>`,
-      `# 3. Consumers restart on the Secret change (Stakater Reloader), no ALTER ROLE and no manual restart.`,
+      'apiVersion: generators.external-secrets.io/v1alpha1',
+      'kind: Password',
+      'metadata:',
+      `  name: ${generator}`,
+      ...(ns ? [`  namespace: ${ns}`] : []),
+      'spec:',
+      '  length: 32',
+      '  symbols: 0',
+      '---',
+      'apiVersion: external-secrets.io/v1',
+      'kind: ExternalSecret',
+      'metadata:',
+      `  name: ${secret}`,
+      ...(ns ? [`  namespace: ${ns}`] : []),
+      '  annotations:',
+      '    rotation: "1"   # bump in a commit to rotate now',
+      'spec:',
+      '  refreshInterval: 720h   # the rotation period',
+      '  target:',
+      `    name: ${secret}`,
+      '    template:',
+      '      type: kubernetes.io/basic-auth',
+      '      data:',
+      `        username: ${user}`,
+      '        password: "{{ .password }}"',
+      '  dataFrom:',
+      '    - sourceRef:',
+      '        generatorRef:',
+      '          apiVersion: generators.external-secrets.io/v1alpha1',
+      '          kind: Password',
+      `          name: ${generator}`,
       '',
     ].join('\n'),
   };
@@ -69,8 +102,8 @@ export const imperativeDbPasswordChange = createRule(
     defaultSeverity: 'medium',
     description: 'A script, SQL file or runbook changes the password of a database user that an operator of the tree owns, by hand',
     why: 'The database operator (CNPG, Zalando, Crunchy PGO, mariadb-operator, Percona, MongoDB Community) sets its users’ passwords from a Secret. A password changed with ALTER ROLE/ALTER USER/changeUserPassword while that Secret stays as it was drifts: applications reading the Secret fail, and the operator puts the old password back on its next reconcile ("NEVER: direct ALTER ROLE without updating the Secret").',
-    allowed: 'Rotating by changing the Secret the operator reads (delete it and let Helm/the operator regenerate it, or change it at its source) and letting the operator reconcile; a script that updates that Secret in the same run; PASSWORD NULL; users of throwaway local databases (docker-entrypoint-initdb.d); databases no operator of the tree runs.',
-    remediation: 'Remove the password change from the script: rotate by replacing the Secret the operator reads and letting the operator reconcile the user, with consumers restarted by Reloader. After an emergency change by hand, update that Secret in the same step.',
+    allowed: 'Rotating by changing, from Git, the Secret the operator reads (its ESO generator or ExternalSecret, the managed role’s Secret) and letting the operator reconcile; a script that updates that Secret in the same run; PASSWORD NULL; users of throwaway local databases (docker-entrypoint-initdb.d, a script that starts the server itself, docker exec); databases no operator of the tree runs.',
+    remediation: 'Remove the password change from the script: rotate by changing, from Git, the Secret the operator reads (an ESO Password generator with a refreshInterval, or the managed role’s Secret) and letting the operator reconcile the user, with consumers restarted by Reloader. After an emergency change by hand, update that Secret in the same step.',
   },
   (context) => {
     const clusters = databaseOperatorClusters(context.project);
@@ -112,7 +145,7 @@ export const imperativeDbPasswordChange = createRule(
           const replacement =
             cluster.kind === 'Cluster' && cluster.engine === 'postgres' && owner.by === 'user' && secret && fact.user && fact.user !== 'postgres'
               ? cnpgManagedRoleReplacement({ secretName: secret, role: fact.user, cluster: cluster.name })
-              : rotationReplacement(secret ?? `<secret-of-${fact.user ?? 'user'}>`, fact.namespace, cluster);
+              : rotationReplacement(secret ?? `${(fact.user ?? 'app').replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-db-credentials`, fact.user ?? 'app', fact.namespace, cluster);
           context.report({
             file,
             line: fact.line,
@@ -123,7 +156,7 @@ export const imperativeDbPasswordChange = createRule(
             origin: model.role === 'test' ? 'test' : 'cluster-operator',
             ...(secret ? { resource: { kind: 'Secret', name: secret, ...(cluster.namespace ? { namespace: cluster.namespace } : {}) } } : {}),
             replacement,
-            remediation: `Drop the ${fact.statement} from ${file.path}: rotate ${user}'s password by replacing ${secret ? `Secret ${secret}` : 'the Secret the operator reads'} and letting ${cluster.kind} ${cluster.name} reconcile it; if a change by hand was an emergency, update that Secret in the same step.`,
+            remediation: `Drop the ${fact.statement} from ${file.path}: rotate ${user}'s password by changing ${secret ? `Secret ${secret}` : 'the Secret the operator reads'} from Git and letting ${cluster.kind} ${cluster.name} reconcile it; if a change by hand was an emergency, update that Secret in the same step.`,
           });
         }
       },

@@ -16,7 +16,7 @@ import { reportsVaultWrite } from './vault-write-db-credential.js';
 import { reportsInlineSecret } from './kubectl-create-secret-imperative.js';
 
 /** Words of a Job's name that say it writes or refreshes credentials (`realm-client-patcher`, `db-password-rotate`). */
-const SECRET_JOB_WORDS = new Set(['secret', 'secrets', 'patcher', 'credential', 'credentials', 'creds', 'password', 'passwords', 'token', 'tokens', 'rotate', 'rotation', 'rotator', 'keys', 'apikey', 'oidc', 'client', 'realm']);
+const SECRET_JOB_WORDS = new Set(['secret', 'secrets', 'patcher', 'credential', 'credentials', 'creds', 'password', 'passwords', 'token', 'tokens', 'rotate', 'rotation', 'rotator', 'apikey']);
 
 /** Secrets something in the tree owns: ExternalSecret targets, Secrets a database or other operator writes or reads. */
 function managedSecrets(project: Project): Map<string, string> {
@@ -92,7 +92,10 @@ function judge(project: Project, model: ImperativeModel, action: ImperativeActio
       };
     }
     case 'rollout-restart': {
-      const touched = model.actions.some((b) => ['secret-update', 'force-sync', 'delete-secret', 'vault-kv-write'].includes(b.action) && sameScope(model, action, b)) || model.passwordChanges.some((p) => sameScope(model, action, p));
+      // A registry pull secret or a TLS Secret is no value a workload restarts to read (a deploy refreshing its pull secret).
+      const touched =
+        model.actions.some((b) => ['secret-update', 'force-sync', 'delete-secret', 'vault-kv-write'].includes(b.action) && !/^(docker-registry|tls)$/.test(b.secretType ?? '') && sameScope(model, action, b)) ||
+        model.passwordChanges.some((p) => sameScope(model, action, p));
       if (!touched) return undefined;
       const name = named ?? 'workloads';
       return {
