@@ -33,17 +33,23 @@ export function commandsOfText(text: string, line: number, column: number): Comm
     .map((c) => ({ argv: c.words.map((w) => w.value), line: c.line, column: c.line === line ? column + c.column - 1 : c.column, endLine: c.endLine, text: c.text }));
 }
 
-/** Skip wrappers: `sudo`, `env A=1`, `command`, `exec`, `time`, `xargs`. */
-function unwrap(argv: string[]): string[] {
+const WRAPPERS: ReadonlySet<string> = new Set(['sudo', 'command', 'exec', 'time', 'nohup', 'env', 'xargs', 'watch', 'timeout']);
+
+/** Skip wrappers: `sudo`, `env A=1`, `command`, `exec`, `time`, `xargs`, `watch`, `timeout 30`. */
+export function unwrap(argv: string[]): string[] {
   let i = 0;
-  while (i < argv.length && ['sudo', 'command', 'exec', 'time', 'nohup', 'env', 'xargs'].includes(argv[i]!)) {
+  while (i < argv.length && WRAPPERS.has(argv[i]!)) {
+    const wrapper = argv[i]!;
     i++;
     while (i < argv.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]!) || argv[i]!.startsWith('-'))) i++;
+    // `timeout 30 kubectl …`: the duration.
+    if (wrapper === 'timeout' && i < argv.length && /^\d+(\.\d+)?[smhd]?$/.test(argv[i]!)) i++;
   }
   return argv.slice(i);
 }
 
-function tool(word: string | undefined): string {
+/** A command word as the tool it runs: `/usr/local/bin/kubectl` -> `kubectl`, `az.exe` -> `az`. */
+export function tool(word: string | undefined): string {
   return (word ?? '').replace(/^.*\//, '').replace(/\.exe$/i, '');
 }
 

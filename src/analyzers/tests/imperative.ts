@@ -7,18 +7,15 @@
  * writes that update a Secret, `vault kv put` / `vault write` / `vault operator unseal`, and which cluster they
  * target (a `--context`, a local disposable cluster the file creates or selects). Values are never kept.
  */
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node as YNode } from 'yaml';
-import { YAML_PARSE_DEPTH_LIMIT, yamlNesting } from '../../yaml/nesting.js';
 import { parseShell } from '../../shell/index.js';
 import { basename, segments } from '../../util/path.js';
 import { makefileRecipes, makeToShell } from '../build/script.js';
 import type { Analyzer, FileContext } from '../types.js';
-import { KUBECTL_VALUE_FLAGS, parseFlags, type CommandInput } from './commands.js';
+import { KUBECTL_VALUE_FLAGS, parseFlags, tool, unwrap, type CommandInput } from './commands.js';
 import { harnessRole, type HarnessRole, type Pos } from './model.js';
-import { pyString } from './python.js';
-import { CI_SCRIPT_KEYS, commandInputs, shellSourceOf } from './shell.js';
+import { CALLS, ciYamlScripts, commandInputs, shellSourceOf, tiltArguments, tiltCommand } from './shell.js';
 import { passwordStatements, PASSWORD_STATEMENT_HINT, userOf, type DbEngine } from './sql-password.js';
-import { named, pos, treeSitterParser, walk } from './treesitter.js';
+import { pos, treeSitterParser, walk } from './treesitter.js';
 
 export type ImperativeSource = 'script' | 'makefile' | 'workflow' | 'ci' | 'tiltfile' | 'markdown' | 'sql' | 'python' | 'javascript';
 
@@ -192,24 +189,6 @@ function lineAt(text: string, index: number): number {
   let line = 0;
   for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) line++;
   return line;
-}
-
-const WRAPPERS = new Set(['sudo', 'command', 'exec', 'time', 'nohup', 'env', 'xargs', 'watch', 'timeout', 'retry']);
-
-function unwrap(argv: string[]): string[] {
-  let i = 0;
-  while (i < argv.length && WRAPPERS.has(argv[i]!)) {
-    const wrapper = argv[i]!;
-    i++;
-    while (i < argv.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]!) || argv[i]!.startsWith('-'))) i++;
-    // `timeout 30 kubectl …`: the duration.
-    if (wrapper === 'timeout' && i < argv.length && /^\d+[smhd]?$/.test(argv[i]!)) i++;
-  }
-  return argv.slice(i);
-}
-
-function tool(word: string | undefined): string {
-  return (word ?? '').replace(/^.*\//, '').replace(/\.exe$/i, '');
 }
 
 const KUBECTL_FLAGS: ReadonlySet<string> = new Set([...KUBECTL_VALUE_FLAGS, '-p', '--patch', '--kube-context', '--patch-file', '--grace-period', '--field-selector', '--request-timeout']);
@@ -504,42 +483,11 @@ function dockerExecInner(argv: string[]): string[][] | undefined {
 
 /** Shell scripts of CI YAML (GitHub Actions `run:`, GitLab `script:`, …) and the actions that start a local cluster. */
 function ciScripts(text: string, reader: CommandReader, model: ImperativeModel): void {
-  if (yamlNesting(text).depth > YAML_PARSE_DEPTH_LIMIT) return;
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
-  if (doc.errors.length > 0) return;
-  const visit = (node: unknown, depth: number): void => {
-    if (depth > 40) return;
-    if (isSeq(node)) {
-      for (const item of node.items) visit(item, depth + 1);
-      return;
-    }
-    if (!isMap(node)) return;
-    for (const pair of node.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : '';
-      if (key === 'uses' && isScalar(pair.value) && typeof pair.value.value === 'string' && LOCAL_CLUSTER_ACTIONS.test(pair.value.value)) {
-        const line = counter.linePos(pair.value.range?.[0] ?? 0).line;
-        if (!model.localCluster || model.localCluster.line > line) model.localCluster = { line, evidence: pair.value.value };
-        continue;
-      }
-      if (key === 'pwsh' || key === 'powershell' || key === 'Inline' || key === 'ScriptInline') continue;
-      const scalars = CI_SCRIPT_KEYS.has(key) ? (isSeq(pair.value) ? pair.value.items : [pair.value]).filter((v): v is YNode => isScalar(v) && typeof v.value === 'string') : [];
-      if (scalars.length === 0) {
-        visit(pair.value, depth + 1);
-        continue;
-      }
-      for (const scalar of scalars) {
-        const body = String((scalar as { value: unknown }).value).replace(/\$\{\{[^}]*\}\}/g, '${CI_EXPR}');
-        const start = counter.linePos(scalar.range?.[0] ?? 0).line;
-        const block = isScalar(scalar) && (scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED');
-        reader.script(body, block ? start + 1 : start, 0);
-      }
-    }
-  };
-  visit(doc.contents, 0);
+  const scripts = ciYamlScripts(text, (uses, line) => {
+    if (LOCAL_CLUSTER_ACTIONS.test(uses) && (!model.localCluster || model.localCluster.line > line)) model.localCluster = { line, evidence: uses };
+  });
+  for (const { body, line, powershell } of scripts ?? []) if (!powershell) reader.script(body, line, 0);
 }
-
-const CALLS: ReadonlySet<string> = new Set(['call']);
 
 /** Tiltfile `local('…')` and `local_resource(cmd=…)` commands. */
 async function tiltCommands(text: string, reader: CommandReader): Promise<void> {
@@ -550,18 +498,8 @@ async function tiltCommands(text: string, reader: CommandReader): Promise<void> 
     walk(tree.rootNode, CALLS, (node) => {
       const fn = node.childForFieldName('function')?.text ?? '';
       if (fn !== 'local_resource' && fn !== 'local') return;
-      const list = node.childForFieldName('arguments');
-      const positional = [];
-      const keywords = new Map<string, NonNullable<ReturnType<typeof node.childForFieldName>>>();
-      for (const a of list ? named(list) : []) {
-        if (a.type === 'keyword_argument') {
-          const k = a.childForFieldName('name')?.text;
-          const v = a.childForFieldName('value');
-          if (k && v) keywords.set(k, v);
-        } else positional.push(a);
-      }
-      const cmdNode = fn === 'local' ? (keywords.get('command') ?? positional[0]) : (keywords.get('cmd') ?? positional[1] ?? keywords.get('serve_cmd'));
-      const cmd = pyString(cmdNode) ?? (cmdNode?.type === 'list' ? named(cmdNode).map((e) => pyString(e) ?? '${…}').join(' ') : undefined);
+      const { positional, keywords } = tiltArguments(node);
+      const { cmd, cmdNode } = tiltCommand(fn, positional, keywords);
       if (!cmd || !cmdNode) return;
       reader.script(cmd.replace(/\n/g, ' '), pos(cmdNode).line, 0);
     });

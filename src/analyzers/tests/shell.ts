@@ -192,18 +192,27 @@ function runLine(node: YNode, counter: LineCounter, text: string): number {
 }
 
 /** Keys whose scalar (or list of scalars) is a script in some CI system: GitLab `script`, Azure `inlineScript`/`Inline` ... */
-export const CI_SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'run', 'bash', 'sh', 'inlineScript', 'install', 'cmds', 'cmd', 'pwsh', 'powershell', 'Inline', 'ScriptInline']);
+const CI_SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'run', 'bash', 'sh', 'inlineScript', 'install', 'cmds', 'cmd', 'pwsh', 'powershell', 'Inline', 'ScriptInline']);
 const POWERSHELL_KEYS = new Set(['pwsh', 'powershell', 'Inline', 'ScriptInline']);
 
+/** A script held in CI YAML: its text (`${{ … }}` expressions replaced), its first line, and whether it is PowerShell. */
+export interface CiYamlScript {
+  body: string;
+  line: number;
+  powershell: boolean;
+}
+
 /**
- * Scripts in another CI system's YAML, for their Key Vault writes: shell through the shell parser, PowerShell (Azure
- * `pwsh:`/`powershell:` steps, `AzurePowerShell` inline scripts, `scriptType: ps|pscore`) through the PowerShell reader.
+ * Every script of a CI system's YAML: the scalars (or lists of scalars) under the keys that hold one (GitLab `script`,
+ * GitHub `run`, Azure `inlineScript`/`pwsh`, …), PowerShell when the key or the step's `scriptType: ps|pscore` says so.
+ * `onUses` sees every `uses:` reference (an action) with its line. Undefined when the YAML does not parse.
  */
-function fromCiYaml(model: HarnessModel, text: string, context: AnalyzerContext): void {
-  if (yamlNesting(text).depth > YAML_PARSE_DEPTH_LIMIT) return; // The YAML analyzer reports it.
+export function ciYamlScripts(text: string, onUses?: (uses: string, line: number) => void): CiYamlScript[] | undefined {
+  if (yamlNesting(text).depth > YAML_PARSE_DEPTH_LIMIT) return undefined; // The YAML analyzer reports it.
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
-  if (doc.errors.length > 0) return;
+  if (doc.errors.length > 0) return undefined;
+  const out: CiYamlScript[] = [];
   const visit = (node: unknown): void => {
     if (isSeq(node)) {
       for (const item of node.items) visit(item);
@@ -214,6 +223,7 @@ function fromCiYaml(model: HarnessModel, text: string, context: AnalyzerContext)
     const powershellMap = typeof scriptType === 'string' && /^(ps|pscore|powershell)$/i.test(scriptType);
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (key === 'uses' && onUses && isScalar(pair.value) && typeof pair.value.value === 'string') onUses(pair.value.value, counter.linePos(pair.value.range?.[0] ?? 0).line);
       const scalars = CI_SCRIPT_KEYS.has(key) ? (isSeq(pair.value) ? pair.value.items : [pair.value]).filter((v): v is YNode => isScalar(v) && typeof v.value === 'string') : [];
       if (scalars.length === 0) {
         visit(pair.value);
@@ -221,21 +231,31 @@ function fromCiYaml(model: HarnessModel, text: string, context: AnalyzerContext)
       }
       for (const scalar of scalars) {
         const body = String((scalar as { value: unknown }).value).replace(/\$\{\{[^}]*\}\}/g, '${CI_EXPR}');
-        const line = runLine(scalar, counter, text);
-        if (powershellMap || POWERSHELL_KEYS.has(key) || /Set-AzKeyVaultSecret/i.test(body)) {
-          fromPowerShell(model, body, line - 1);
-          continue;
-        }
-        const script = parseShell(body, { lineOffset: line - 1 });
-        if (script.error) {
-          context.diagnostic({ code: 'parse-error', message: `CI script: ${script.error.message}`, line: script.error.line });
-          continue;
-        }
-        commandFacts(model, commandInputs(script));
+        out.push({ body, line: runLine(scalar, counter, text), powershell: powershellMap || POWERSHELL_KEYS.has(key) });
       }
     }
   };
   visit(doc.contents);
+  return out;
+}
+
+/**
+ * Scripts in another CI system's YAML, for their Key Vault writes: shell through the shell parser, PowerShell (Azure
+ * `pwsh:`/`powershell:` steps, `AzurePowerShell` inline scripts, `scriptType: ps|pscore`) through the PowerShell reader.
+ */
+function fromCiYaml(model: HarnessModel, text: string, context: AnalyzerContext): void {
+  for (const { body, line, powershell } of ciYamlScripts(text) ?? []) {
+    if (powershell || /Set-AzKeyVaultSecret/i.test(body)) {
+      fromPowerShell(model, body, line - 1);
+      continue;
+    }
+    const script = parseShell(body, { lineOffset: line - 1 });
+    if (script.error) {
+      context.diagnostic({ code: 'parse-error', message: `CI script: ${script.error.message}`, line: script.error.line });
+      continue;
+    }
+    commandFacts(model, commandInputs(script));
+  }
 }
 
 function fromWorkflow(model: HarnessModel, text: string, context: AnalyzerContext): void {
@@ -301,7 +321,29 @@ function isPowerShell(shell: string | undefined): boolean {
   return shell !== undefined && /^\s*(pwsh|powershell)\b/i.test(shell);
 }
 
-const CALLS: ReadonlySet<string> = new Set(['call']);
+export const CALLS: ReadonlySet<string> = new Set(['call']);
+
+/** A Starlark call's arguments: positional ones in order, keyword ones by name. */
+export function tiltArguments(node: Node): { positional: Node[]; keywords: Map<string, Node> } {
+  const list = node.childForFieldName('arguments');
+  const positional: Node[] = [];
+  const keywords = new Map<string, Node>();
+  for (const a of list ? named(list) : []) {
+    if (a.type === 'keyword_argument') {
+      const k = a.childForFieldName('name')?.text;
+      const v = a.childForFieldName('value');
+      if (k && v) keywords.set(k, v);
+    } else positional.push(a);
+  }
+  return { positional, keywords };
+}
+
+/** The shell command of Tilt's `local(command)` / `local_resource(name, cmd, serve_cmd=…)` (a list joined by spaces). */
+export function tiltCommand(fn: string, positional: Node[], keywords: Map<string, Node>): { cmd?: string; cmdNode?: Node } {
+  const cmdNode = fn === 'local' ? (keywords.get('command') ?? positional[0]) : (keywords.get('cmd') ?? positional[1] ?? keywords.get('serve_cmd'));
+  const cmd = pyString(cmdNode) ?? (cmdNode?.type === 'list' ? named(cmdNode).map((e) => pyString(e) ?? '${…}').join(' ') : undefined);
+  return { ...(cmd !== undefined ? { cmd } : {}), ...(cmdNode ? { cmdNode } : {}) };
+}
 
 async function fromTiltfile(model: HarnessModel, text: string): Promise<void> {
   const parser = await treeSitterParser('python');
@@ -312,22 +354,12 @@ async function fromTiltfile(model: HarnessModel, text: string): Promise<void> {
       const fn = node.childForFieldName('function')?.text ?? '';
       const helper = TILT_SECRET_HELPER.test(`${fn}(`);
       if (fn !== 'local_resource' && fn !== 'local' && !helper) return;
-      const list = node.childForFieldName('arguments');
-      const positional: Node[] = [];
-      const keywords = new Map<string, Node>();
-      for (const a of list ? named(list) : []) {
-        if (a.type === 'keyword_argument') {
-          const k = a.childForFieldName('name')?.text;
-          const v = a.childForFieldName('value');
-          if (k && v) keywords.set(k, v);
-        } else positional.push(a);
-      }
+      const { positional, keywords } = tiltArguments(node);
       if (helper) {
         tiltSecretHelper(model, node, fn, positional, keywords);
         return;
       }
-      const cmdNode = fn === 'local' ? (keywords.get('command') ?? positional[0]) : (keywords.get('cmd') ?? positional[1] ?? keywords.get('serve_cmd'));
-      const cmd = pyString(cmdNode) ?? (cmdNode?.type === 'list' ? named(cmdNode).map((e) => pyString(e) ?? '${…}').join(' ') : undefined);
+      const { cmd, cmdNode } = tiltCommand(fn, positional, keywords);
       if (!cmd || !cmdNode) return;
       const at = pos(cmdNode);
       const script = parseShell(cmd, { lineOffset: at.line - 1 });

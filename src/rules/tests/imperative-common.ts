@@ -2,7 +2,6 @@ import type { ParsedFile } from '../../analyzers/types.js';
 import { LOCAL_CONTEXT, type CommandTarget, type ImperativeModel } from '../../analyzers/tests/imperative.js';
 import { memoFor } from '../../scan/project-index.js';
 import type { Project } from '../../scan/project.js';
-import type { Severity } from '../../types.js';
 import type { FileContext } from '../../analyzers/types.js';
 
 /** Every imperative-commands model, in file order. */
@@ -12,11 +11,6 @@ export function imperativeModels(project: Project): ParsedFile<ImperativeModel>[
   );
 }
 
-const ORDER: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
-
-export function lowerSeverity(severity: Severity): Severity {
-  return ORDER[Math.max(0, ORDER.indexOf(severity) - 1)]!;
-}
 
 /**
  * Does the command reach a local disposable cluster or container? Its own `--context kind-…`, a local container

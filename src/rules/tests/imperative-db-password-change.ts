@@ -1,6 +1,7 @@
 import type { ParsedFile } from '../../analyzers/types.js';
 import type { ImperativeModel, PasswordChangeFact } from '../../analyzers/tests/imperative.js';
-import { isLocalTarget, imperativeModels, lowerSeverity, targetNamesCluster } from './imperative-common.js';
+import { isLocalTarget, imperativeModels, targetNamesCluster } from './imperative-common.js';
+import { shiftSeverity } from '../../scan/collector.js';
 import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
 import { databaseOperatorClusters, type DatabaseOperatorCluster } from '../../k8s/db-operators.js';
 import type { Project } from '../../scan/project.js';
@@ -132,7 +133,7 @@ export const imperativeDbPasswordChange = createRule(
           let severity: Severity = owner.by === 'user' ? 'medium' : 'low';
           const local = isLocalTarget(file, model, fact);
           if (local) severity = 'info';
-          else if (model.role === 'test') severity = lowerSeverity(severity);
+          else if (model.role === 'test') severity = shiftSeverity(severity, -1);
           const user = fact.user ?? fact.userAsWritten ?? 'a user';
           const where = fact.via ? ` via ${fact.via}${fact.target ? ` ${fact.target}` : ''}${fact.namespace ? ` (namespace ${fact.namespace})` : ''}` : '';
           const cluster = owner.cluster;
