@@ -173,7 +173,7 @@ export const imperativeSecretRemediation = createRule(
     defaultSeverity: 'medium',
     description: 'A script, CI job or runbook fixes secrets in a live cluster by hand (force-sync, delete Secret/Job, restart, vault kv put, unseal)',
     why: 'Secrets are reconciled from Git ("Argo-only automation – no imperative fix-the-cluster actions"). A kubectl annotate force-sync, a deleted Secret or Job, a rollout restart or a vault kv put typed against a shared cluster leaves no record in Git, is repeated differently by each operator, and hides the missing automation (refreshInterval, a run id bump, Reloader).',
-    allowed: 'Changing Git (an ExternalSecret refreshInterval or annotation bump, a chart run id) and letting Argo CD/ESO reconcile; Stakater Reloader restarts; the same commands against local disposable clusters (kind, k3d, minikube, Tilt), which are reported as info only.',
+    allowed: 'Changing Git (an ExternalSecret refreshInterval or annotation bump, a chart run id) and letting Argo CD/ESO reconcile; Stakater Reloader restarts; a `vault kv put` that seeds a value (no forced re-sync or restart in the same script or runbook section); deleting a Secret the same script creates again; restarts with no Secret change beside them; runbook examples with placeholders (`<name>`, `NAME`). The same commands against local disposable clusters (kind, k3d, minikube, Tilt) are reported as info only.',
     remediation: 'Replace the command with a Git change: refreshInterval or an annotation bump on the ExternalSecret, a run id bump for the Job, a Reloader annotation on the workload, auto-unseal for Vault; let Argo CD and ESO reconcile.',
   },
   (context) => {
