@@ -142,3 +142,14 @@ describe('imperative rule messages', () => {
     expect(reached?.message).toContain('user reporting is none of the users it manages');
   });
 });
+
+describe('runbook sniff', () => {
+  it('tests only the fenced code of a Markdown file, unclosed fences included', async () => {
+    const { fencedCode, imperativeAnalyzer } = await import('../src/analyzers/tests/imperative.js');
+    const doc = ['# Rotate', 'Run `kubectl delete secret` only when told to.', '```sh', 'kubectl rollout restart deploy/web', '```', 'prose', '~~~', 'vault operator unseal', '~~~~', '````bash', 'echo open'].join('\n');
+    expect(fencedCode(doc).split('\n').filter(Boolean)).toEqual(['sh', 'kubectl rollout restart deploy/web', 'vault operator unseal', 'bash', 'echo open']);
+    const file = { path: 'docs/runbooks/rotate.md', vendored: false, isTest: false };
+    expect(imperativeAnalyzer.sniff!('Delete the secret with `kubectl delete secret app` if needed.\n', file, {} as never)).toBe(false);
+    expect(imperativeAnalyzer.sniff!('```\nkubectl delete secret app\n```\n', file, {} as never)).toBe(true);
+  });
+});

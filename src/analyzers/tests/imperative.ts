@@ -14,7 +14,7 @@ import type { Analyzer, FileContext } from '../types.js';
 import { KUBECTL_VALUE_FLAGS, parseFlags, tool, unwrap, type CommandInput } from './commands.js';
 import { harnessRole, type HarnessRole, type Pos } from './model.js';
 import { CALLS, ciYamlScripts, commandInputs, shellSourceOf, tiltArguments, tiltCommand } from './shell.js';
-import { passwordStatements, PASSWORD_STATEMENT_HINT, userOf, type DbEngine } from './sql-password.js';
+import { hasPasswordStatementHint, passwordStatements, PASSWORD_STATEMENT_HINT, userOf, type DbEngine } from './sql-password.js';
 import { pos, treeSitterParser, walk } from './treesitter.js';
 
 export type ImperativeSource = 'script' | 'makefile' | 'workflow' | 'ci' | 'tiltfile' | 'markdown' | 'sql' | 'python' | 'javascript';
@@ -106,6 +106,9 @@ export function imperativeSourceOf(path: string): ImperativeSource | undefined {
 /** Commands that fix secrets in a live cluster, or update one. */
 const REMEDIATION_HINT = /\bannotate\b[^\n]*\b(?:es|ces|(?:cluster)?externalsecrets?)\b|\bdelete\s+(?:secrets?|jobs?|job\.batch|secret\/|job\/)|\brollout\s+restart\b|\boperator\s+unseal\b/i;
 
+/** Substrings every REMEDIATION_HINT match in a command holds (kubectl/oc verbs, `vault operator unseal`): a fast test before the regex. */
+const REMEDIATION_WORDS = ['annotate', 'delete', 'rollout', 'unseal', 'Annotate', 'Delete', 'Rollout', 'Unseal', 'ANNOTATE', 'DELETE', 'ROLLOUT', 'UNSEAL'];
+
 /** Local disposable clusters: kube contexts of kind, k3d, minikube, Docker Desktop, Rancher Desktop, OrbStack, colima, microk8s. */
 export const LOCAL_CONTEXT = /^(kind-|k3d-|minikube$|minikube-|docker-desktop$|docker-for-desktop$|rancher-desktop$|orbstack$|colima$|colima-|microk8s$|k3s-local)/i;
 
@@ -118,8 +121,10 @@ export const imperativeAnalyzer: Analyzer<ImperativeModel> = {
   sniff(text, file) {
     const source = imperativeSourceOf(file.path)!;
     if (source === 'script' && !/\.(sh|bash)$/i.test(file.path) && !/^#!.*\b(ba|da|z|k)?sh\b/.test(text)) return false;
-    if (source === 'sql' || source === 'python' || source === 'javascript') return PASSWORD_STATEMENT_HINT.test(text);
-    return PASSWORD_STATEMENT_HINT.test(text) || REMEDIATION_HINT.test(text);
+    if (source === 'sql' || source === 'python' || source === 'javascript') return hasPasswordStatementHint(text);
+    // A runbook's facts are in its fenced code blocks: the hints run over those (a README's prose is most of its text).
+    const code = source === 'markdown' ? fencedCode(text) : text;
+    return hasPasswordStatementHint(code) || (REMEDIATION_WORDS.some((w) => code.includes(w)) && REMEDIATION_HINT.test(code));
   },
   async parse(text, file) {
     const source = imperativeSourceOf(file.path)!;
@@ -512,6 +517,33 @@ async function tiltCommands(text: string, reader: CommandReader): Promise<void> 
 const BLOCK_HINT = /\b(?:kubectl|oc|vault|psql|mysql|mariadb|mongosh|mongo|kind|k3d|minikube|argocd|flux)\b|\.sh\b/;
 const SHELL_LANGS = new Set(['', 'sh', 'bash', 'shell', 'zsh', 'console', 'shell-session', 'sh-session', 'shellsession', 'terminal', 'ksh', 'shell-script', 'bash-session']);
 const SQL_LANGS = new Set(['sql', 'psql', 'pgsql', 'postgres', 'postgresql', 'plpgsql', 'plsql', 'mysql', 'sql-mysql', 'mariadb', 'mongo', 'mongodb', 'mongosh', 'javascript', 'js', 'tsql', 'pgsql-console']);
+/**
+ * The text between fence markers (``` or ~~~) of a Markdown file, roughly: every other stretch between markers, and the rest
+ * after an unclosed one. A superset of what markdown() reads, for the sniff.
+ */
+export function fencedCode(text: string): string {
+  const parts: string[] = [];
+  let from = 0;
+  let open = -1;
+  for (;;) {
+    const tick = text.indexOf('```', from);
+    const tilde = text.indexOf('~~~', from);
+    const at = tick < 0 ? tilde : tilde < 0 ? tick : Math.min(tick, tilde);
+    if (at < 0) break;
+    // The whole run of fence characters (```` opens like ```).
+    let end = at + 3;
+    while (text[end] === text[at]) end++;
+    if (open < 0) open = end;
+    else {
+      parts.push(text.slice(open, at));
+      open = -1;
+    }
+    from = end;
+  }
+  if (open >= 0) parts.push(text.slice(open));
+  return parts.join('\n');
+}
+
 /** A database shell prompt in a console transcript: `postgres=# `, `app=> `, `mysql> `, `MariaDB [(none)]> `, `rs0:PRIMARY> `. */
 const DB_PROMPT = /^\s*(?:[\w-]+=[#>]|mysql>|MariaDB \[[^\]]*\]>|[\w-]+:(?:PRIMARY|SECONDARY)>|test>|admin>)\s?/;
 

@@ -41,6 +41,14 @@ const MONGO_COMMAND = /\{\s*["']?updateUser["']?\s*:\s*(["'`])([^"'`\n]{1,80})\1
 /** Cheap test before a text is searched. */
 export const PASSWORD_STATEMENT_HINT = /ALTER\s+(?:ROLE|USER)\b|SET\s+PASSWORD\b|\\password\b|changeUserPassword|updateUser/i;
 
+/** Substrings one of which every PASSWORD_STATEMENT_HINT match holds (in its usual cases): a fast test before the regex. */
+const PASSWORD_STATEMENT_WORDS = ['ALTER', 'alter', 'Alter', 'PASSWORD', 'Password', 'password', 'updateUser'];
+
+/** PASSWORD_STATEMENT_HINT.test, without running the case-insensitive regex over texts that hold none of its words. */
+export function hasPasswordStatementHint(text: string): boolean {
+  return PASSWORD_STATEMENT_WORDS.some((w) => text.includes(w)) && PASSWORD_STATEMENT_HINT.test(text);
+}
+
 /** The user as written without quotes and host: `'app'@'%'` -> `app`; undefined for an expansion or a placeholder. */
 export function userOf(written: string | undefined): { user?: string; asWritten?: string } {
   if (!written) return {};
@@ -52,7 +60,7 @@ export function userOf(written: string | undefined): { user?: string; asWritten?
 
 /** Every password-setting statement in TEXT, in text order (one per statement). */
 export function passwordStatements(text: string): PasswordStatement[] {
-  if (!PASSWORD_STATEMENT_HINT.test(text)) return [];
+  if (!hasPasswordStatementHint(text)) return [];
   const out: PasswordStatement[] = [];
   const add = (index: number, engine: DbEngine, statement: string, written: string | undefined) => {
     if (out.some((s) => Math.abs(s.index - index) < 4)) return;
