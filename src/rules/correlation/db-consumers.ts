@@ -219,7 +219,7 @@ export function dbConsumers(project: Project): Consumers {
       if (parsed.file.isTest) continue;
       const skip = valuesEmbeddedPaths(project, parsed.file.path);
       const app = valuesApp(parsed.file.path);
-      const context = contextFile(parsed);
+      const context = () => contextFile(parsed);
       for (const doc of parsed.model.docs) valuesConsumers(parsed.file, context, doc.root, skip, app, `values ${app}`, consumers, logins);
     }
     for (const { parsed, docIndex, block } of project.valuesBlocks) {
@@ -231,7 +231,7 @@ export function dbConsumers(project: Project): Consumers {
           .map((r) => r.valuesPath!.slice(prefix.length)),
       );
       const app = block.release ?? block.owner ?? valuesApp(parsed.file.path);
-      valuesConsumers(parsed.file, contextFile(parsed), block.root, skip, app, `values ${app}`, consumers, logins);
+      valuesConsumers(parsed.file, () => contextFile(parsed), block.root, skip, app, `values ${app}`, consumers, logins);
     }
     return { consumers, logins };
   });
@@ -239,7 +239,7 @@ export function dbConsumers(project: Project): Consumers {
 
 const contextMemo = new WeakMap<object, boolean>();
 
-/** isContextModel, once per parsed file (a file holds many workloads). */
+/** isContextModel, once per parsed file (a file holds many workloads), and only for files that hold a consumer. */
 function contextFile(parsed: { file: FileContext; model: YamlFileModel }): boolean {
   let known = contextMemo.get(parsed.model);
   if (known === undefined) contextMemo.set(parsed.model, (known = isContextModel(parsed.file.path, parsed.model)));
@@ -258,10 +258,9 @@ function workloadConsumers(project: Project, resource: K8sResource, out: DbConsu
     // Kept as text: its literal parts can still name an operator's superuser Secret of the same chart.
     return { name: normaliseTemplate(value), viaValues: /\.Values\./.test(value), templated: true };
   };
-  const context = contextFile(resource.parsed);
   const base = (container: PNode | undefined) => ({
     file: resource.parsed.file,
-    context,
+    context: contextFile(resource.parsed),
     resource,
     namespace: resource.namespace,
     owner,
@@ -287,7 +286,8 @@ function workloadConsumers(project: Project, resource: K8sResource, out: DbConsu
     for (const container of containers) {
       if (!isMap(container)) continue;
       const cname = getStr(container, 'name') ?? '(unnamed)';
-      const common = base(container);
+      let built: ReturnType<typeof base> | undefined;
+      const common = () => (built ??= base(container));
       const envUsers: { env: string; value: string; line: number; column: number }[] = [];
       const passwordRefs: string[] = [];
       for (const item of seqItems(get(container, 'env'))) {
@@ -302,7 +302,7 @@ function workloadConsumers(project: Project, resource: K8sResource, out: DbConsu
         if (/pass|pwd/i.test(env) || /pass|pwd/i.test(key ?? '')) passwordRefs.push(`Secret ${name ?? getStr(item, 'valueFrom.secretKeyRef.name')}${key ? ` (key ${key})` : ''}`);
         if (!name) continue;
         out.push({
-          ...common,
+          ...common(),
           secretName: name,
           ...(key ? { key } : {}),
           how: 'env',
@@ -321,7 +321,7 @@ function workloadConsumers(project: Project, resource: K8sResource, out: DbConsu
         const { name, viaValues, templated } = resolve(getStr(item, 'secretRef.name'));
         if (!ref || !name) continue;
         passwordRefs.push(`Secret ${name} (envFrom)`);
-        out.push({ ...common, secretName: name, how: 'envFrom', line: ref.line, column: ref.column, container: cname, viaValues, ...(templated ? { templated } : {}), dbContext: false, location: `${field}[${cname}].envFrom[${name}]` });
+        out.push({ ...common(), secretName: name, how: 'envFrom', line: ref.line, column: ref.column, container: cname, viaValues, ...(templated ? { templated } : {}), dbContext: false, location: `${field}[${cname}].envFrom[${name}]` });
       }
       for (const mount of seqItems(get(container, 'volumeMounts'))) {
         const vname = getStr(mount, 'name');
@@ -332,11 +332,11 @@ function workloadConsumers(project: Project, resource: K8sResource, out: DbConsu
           if (seen.length > 0) continue;
           seen.push(container);
           mountedBy.set(id, seen);
-          out.push({ ...common, secretName: v.secret, how: 'volume', line: v.line, column: v.column, container: cname, viaValues: v.viaValues, dbContext: false, location: `volumes[${vname}]` });
+          out.push({ ...common(), secretName: v.secret, how: 'volume', line: v.line, column: v.column, container: cname, viaValues: v.viaValues, dbContext: false, location: `volumes[${vname}]` });
         }
       }
       // `DB_USER: postgres` (or root for MySQL/MariaDB) beside a password read from a Secret.
-      if (common.ops || passwordRefs.length === 0) continue;
+      if (passwordRefs.length === 0 || common().ops) continue;
       for (const u of envUsers) {
         const mysql = /mysql|maria/i.test(u.env) || envMentionsMysql(container);
         if (u.value !== 'postgres' && !(u.value === 'root' && mysql)) continue;
@@ -391,7 +391,7 @@ function scalarText(node: PNode | null | undefined): string | undefined {
   return isScalar(node) && node.value !== null && node.value !== undefined && typeof node.value !== 'object' ? String(node.value) : undefined;
 }
 
-function valuesConsumers(file: FileContext, context: boolean, root: PNode | null | undefined, skip: ReadonlySet<string>, app: string, owner: string, out: DbConsumer[], logins: SuperuserLogin[]): void {
+function valuesConsumers(file: FileContext, context: () => boolean, root: PNode | null | undefined, skip: ReadonlySet<string>, app: string, owner: string, out: DbConsumer[], logins: SuperuserLogin[]): void {
   if (!root) return;
   const fileOps = namesOps(app) || namesOps(path.posix.basename(path.posix.dirname(file.path)));
   const names = [app];
@@ -438,7 +438,7 @@ function valuesConsumers(file: FileContext, context: boolean, root: PNode | null
         ...(envName ? { envName } : {}),
         valuesPath: at,
         file,
-        context,
+        context: context(),
         line: ref.line,
         column: ref.column,
         viaValues: false,
