@@ -514,6 +514,7 @@ async function tiltCommands(text: string, reader: CommandReader): Promise<void> 
 }
 
 /** Commands a runbook block must name to hold a fact: kubectl/oc, Vault, a database client, a local cluster, a helper script. */
+const BLOCK_FACT = /\b(?:annotate|delete|rollout|unseal|apply|vault|use-context|kind|k3d|minikube|flux|argocd)\b|--context\b|\.sh\b|\b(?:create|patch|replace|edit)\b[^\n]*\bsecrets?\b/i;
 const BLOCK_HINT = /\b(?:kubectl|oc|vault|psql|mysql|mariadb|mongosh|mongo|kind|k3d|minikube|argocd|flux)\b|\.sh\b/;
 const SHELL_LANGS = new Set(['', 'sh', 'bash', 'shell', 'zsh', 'console', 'shell-session', 'sh-session', 'shellsession', 'terminal', 'ksh', 'shell-script', 'bash-session']);
 const SQL_LANGS = new Set(['sql', 'psql', 'pgsql', 'postgres', 'postgresql', 'plpgsql', 'plsql', 'mysql', 'sql-mysql', 'mariadb', 'mongo', 'mongodb', 'mongosh', 'javascript', 'js', 'tsql', 'pgsql-console']);
@@ -576,9 +577,10 @@ function markdown(text: string, reader: CommandReader): void {
     }
     const start = i + 2;
     i = j;
-    // Only blocks that could hold a fact are parsed (a README's `helm install` blocks are not).
+    // Only blocks that could hold a fact are parsed (a README's `helm install` and `kubectl get` blocks are not): a
+    // remediation command, a password statement, a Secret or Vault write, a context or local cluster.
     const joined = body.join('\n');
-    if (!BLOCK_HINT.test(joined) && !PASSWORD_STATEMENT_HINT.test(joined)) continue;
+    if (!(BLOCK_HINT.test(joined) && BLOCK_FACT.test(joined)) && !hasPasswordStatementHint(joined)) continue;
     reader.setSection(section, true);
     if (SHELL_LANGS.has(lang)) {
       // A console transcript (`$ ` prompts, output between them); a console block without prompts is plain commands.
