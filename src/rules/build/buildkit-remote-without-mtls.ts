@@ -45,13 +45,28 @@ function yamlAssignments(root: PNode | null | undefined, out: Map<string, string
 
 const MENTION = /buildctl|buildkitd|buildx|BUILDKIT_HOST|\[\s*(grpc|worker\.)/;
 
-/** Does anything in the tree name BuildKit (a command, BUILDKIT_HOST, a buildx driver, a BuildKit image)? Most YAML does not. */
-function mentionsBuildkit(node: PNode | null | undefined, depth: number): boolean {
-  if (!node || depth > 60) return false;
-  if (isScalar(node)) return typeof node.value === 'string' && (MENTION.test(node.value) || BUILDKIT_IMAGE.test(node.value));
-  if (isSeq(node)) return node.items.some((item) => mentionsBuildkit(item, depth + 1));
-  if (!isMap(node)) return false;
-  return node.entries.some((e) => e.key === 'BUILDKIT_HOST' || mentionsBuildkit(e.value, depth + 1));
+/**
+ * Does anything in the tree name BuildKit (a command, BUILDKIT_HOST, a buildx driver, a BuildKit image)? Most YAML does
+ * not, and every YAML file is asked: an explicit stack, and the regexes only for strings holding one of their letters.
+ */
+function mentionsBuildkit(root: PNode | null | undefined): boolean {
+  const stack: (PNode | null | undefined)[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!node) continue;
+    if (node.t === 'scalar') {
+      const v = node.value;
+      if (typeof v === 'string' && (v.includes('uild') || v.includes('UILD') || v.includes('[')) && (MENTION.test(v) || BUILDKIT_IMAGE.test(v))) return true;
+    } else if (node.t === 'seq') {
+      for (const item of node.items) stack.push(item);
+    } else if (node.t === 'map') {
+      for (const e of node.entries) {
+        if (e.key === 'BUILDKIT_HOST') return true;
+        stack.push(e.value);
+      }
+    }
+  }
+  return false;
 }
 
 /** The BuildKit endpoints of a YAML file (CI scripts, env maps, containers, compose services, setup-buildx steps, embedded buildkitd.toml). */
@@ -59,7 +74,7 @@ export function yamlEndpoints(file: ParsedFile<YamlFileModel>, renders: (line: n
   const endpoints: BuildkitEndpoint[] = [];
   const daemonConfigs: { tls: boolean }[] = [];
   let tlsHint = false;
-  if (!file.model.docs.some((d) => mentionsBuildkit(d.root, 0))) return { endpoints, tlsHint };
+  if (!file.model.docs.some((d) => mentionsBuildkit(d.root))) return { endpoints, tlsHint };
   const assigned = new Map<string, string>();
   for (const doc of file.model.docs) yamlAssignments(doc.root, assigned);
   const jobServices = new Set<PNode>();
