@@ -50,6 +50,16 @@ const MENTION = /buildctl|buildkitd|buildx|BUILDKIT_HOST|\[\s*(grpc|worker\.)/;
  * not, and every YAML file is asked: an explicit stack, and the regexes only for strings holding one of their letters.
  */
 function mentionsBuildkit(root: PNode | null | undefined): boolean {
+  if (!root) return false;
+  // Chunks of a chunked scan share the parsed trees of their context files: each tree is asked once.
+  let known = mentionMemo.get(root);
+  if (known === undefined) mentionMemo.set(root, (known = walkForMention(root)));
+  return known;
+}
+
+const mentionMemo = new WeakMap<PNode, boolean>();
+
+function walkForMention(root: PNode): boolean {
   const stack: (PNode | null | undefined)[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -288,7 +298,10 @@ export const buildkitRemoteWithoutMtls = createRule(
   (context) => {
     const files: { file: ParsedFile['file']; model: BuildkitModel }[] = [
       ...context.project.models<BuildkitModel>('buildkit').map((f) => ({ file: f.file, model: f.model })),
-      ...context.project.yamlFiles.map((f) => ({ file: f.file, model: yamlEndpoints(f, rendersByDefault(context.project, f), chartValueResolver(context.project, f)) })).filter((f) => f.model.endpoints.length > 0 || f.model.daemonConfigs),
+      ...context.project.yamlFiles
+        .filter((f) => f.model.docs.some((d) => mentionsBuildkit(d.root)))
+        .map((f) => ({ file: f.file, model: yamlEndpoints(f, rendersByDefault(context.project, f), chartValueResolver(context.project, f)) }))
+        .filter((f) => f.model.endpoints.length > 0 || f.model.daemonConfigs),
     ];
     // `buildkitd --config …`: the TLS may be in the config file. Judged only when the tree holds buildkitd configs and none sets [grpc.tls].
     const configs = files.flatMap((f) => f.model.daemonConfigs ?? []);

@@ -211,31 +211,50 @@ export function dbConsumers(project: Project): Consumers {
   return memoFor(project, 'db-consumers', '', () => {
     const consumers: DbConsumer[] = [];
     const logins: SuperuserLogin[] = [];
+    // A scan judged in chunks builds a project per chunk over the same parsed models, and the context files (most of
+    // what this walks) are in every chunk: what a document yields is kept with its tree and read again, not recomputed.
+    const collect = (tree: object, compute: (out: Consumers) => void) => {
+      let found = perTree.get(tree);
+      if (!found) {
+        found = { consumers: [], logins: [] };
+        compute(found);
+        perTree.set(tree, found);
+      }
+      for (const c of found.consumers) consumers.push(c);
+      for (const l of found.logins) logins.push(l);
+    };
     for (const resource of project.resources) {
       if (resource.parsed.file.isTest || resource.kind === 'CustomResourceDefinition' || !hasContainers(resource)) continue;
-      workloadConsumers(project, resource, consumers, logins);
+      collect(resource.node, (out) => workloadConsumers(project, resource, out.consumers, out.logins));
     }
     for (const parsed of project.valuesFiles) {
       if (parsed.file.isTest) continue;
-      const skip = valuesEmbeddedPaths(project, parsed.file.path);
       const app = valuesApp(parsed.file.path);
       const context = () => contextFile(parsed);
-      for (const doc of parsed.model.docs) valuesConsumers(parsed.file, context, doc.root, skip, app, `values ${app}`, consumers, logins);
+      for (const doc of parsed.model.docs) {
+        if (!doc.root) continue;
+        collect(doc.root, (out) => valuesConsumers(parsed.file, context, doc.root, valuesEmbeddedPaths(project, parsed.file.path), app, `values ${app}`, out.consumers, out.logins));
+      }
     }
     for (const { parsed, docIndex, block } of project.valuesBlocks) {
       if (parsed.file.isTest) continue;
-      const prefix = `${block.at}${block.detached ? '|' : '.'}`;
-      const skip = new Set(
-        resourcesInFile(project, parsed.file.path)
-          .filter((r) => r.source === 'values' && r.docIndex === docIndex && r.valuesPath?.startsWith(prefix))
-          .map((r) => r.valuesPath!.slice(prefix.length)),
-      );
-      const app = block.release ?? block.owner ?? valuesApp(parsed.file.path);
-      valuesConsumers(parsed.file, () => contextFile(parsed), block.root, skip, app, `values ${app}`, consumers, logins);
+      collect(block.root, (out) => {
+        const prefix = `${block.at}${block.detached ? '|' : '.'}`;
+        const skip = new Set(
+          resourcesInFile(project, parsed.file.path)
+            .filter((r) => r.source === 'values' && r.docIndex === docIndex && r.valuesPath?.startsWith(prefix))
+            .map((r) => r.valuesPath!.slice(prefix.length)),
+        );
+        const app = block.release ?? block.owner ?? valuesApp(parsed.file.path);
+        valuesConsumers(parsed.file, () => contextFile(parsed), block.root, skip, app, `values ${app}`, out.consumers, out.logins);
+      });
     }
     return { consumers, logins };
   });
 }
+
+/** What each document tree (a workload's node, a values document or block) yields: see dbConsumers. */
+const perTree = new WeakMap<object, Consumers>();
 
 const contextMemo = new WeakMap<object, boolean>();
 
