@@ -79,6 +79,8 @@ export const centralExternalSecretBundle = createRule(
       list.push({ resource, target });
       byFile.set(resource.file, list);
     }
+    const bundles = [...byFile.entries()].filter(([, list]) => list.length >= 2 && new Set(list.map((e) => ownerKey(e.resource, e.target))).size >= 2);
+    if (bundles.length === 0) return;
     // Secrets each chart renders itself (an ExternalSecret of the bundle writing one of them is a duplicate owner instead).
     const ownSecrets = new Set(
       project.resources
@@ -87,7 +89,7 @@ export const centralExternalSecretBundle = createRule(
     );
     const classifier = new OriginClassifier(context.config);
     context.each(
-      [...byFile.entries()].filter(([, list]) => list.length >= 2 && new Set(list.map((e) => ownerKey(e.resource, e.target))).size >= 2),
+      bundles,
       ([file]) => file,
       ([, list]) => {
         const owners = [...new Set(list.map((e) => e.resource.namespace ?? e.target.split(/[-_.]/)[0]))].sort();
