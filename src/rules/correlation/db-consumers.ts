@@ -17,7 +17,7 @@ import { isContextModel } from '../../scan/chunks.js';
 import { memoFor, resourcesInFile } from '../../scan/project-index.js';
 import { get, getStr, isMap, isScalar, keyPath, seqItems, walkFrames, type PNode } from '../../yaml/model.js';
 import { hasContainers, containerLists } from '../k8s/workload-env-literal-credential.js';
-import { valuesEmbeddedPaths } from '../k8s/common.js';
+import { commandText, valuesEmbeddedPaths } from '../k8s/common.js';
 import { isTemplated, resolveScalar } from './common.js';
 
 export type ConsumeHow = 'env' | 'envFrom' | 'volume' | 'values';
@@ -97,15 +97,6 @@ export function isDatabaseImage(image: string | undefined): boolean {
   if (!image || isTemplated(image)) return false;
   const last = imageRepository(image).split('/').pop() ?? '';
   return words(last).some((x) => DB_IMAGE_WORDS.has(x));
-}
-
-function commandText(container: PNode): string {
-  return ['command', 'args']
-    .flatMap((field) => {
-      const node = get(container, field);
-      return isScalar(node) ? [String(node.value ?? '')] : seqItems(node).map((n) => (isScalar(n) ? String(n.value ?? '') : ''));
-    })
-    .join(' ');
 }
 
 function labelsOf(node: PNode | null | undefined, templated = false): string[] {

@@ -1,7 +1,7 @@
 import type { K8sResource } from '../../k8s/resources.js';
 import { words, decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, isSecretDataCredentialName, isSecretPrefixedEnvName, embeddedUrlPassword, connectionStringPassword, isConnectionStringName, isUrlWithoutCredential, mayEmbedPassword } from '../../k8s/vocabulary.js';
 import type { ResolvedConfig } from '../../config/types.js';
-import { get, isMap, isScalar, type PEntry, type PNode } from '../../yaml/model.js';
+import { get, isMap, isScalar, seqItems, type PEntry, type PNode } from '../../yaml/model.js';
 import type { ResourceRef } from '../../types.js';
 import type { Project } from '../../scan/project.js';
 import { resourcesInFile } from '../../scan/project-index.js';
@@ -217,3 +217,12 @@ export function namesAKey(key: string, value: string): boolean {
   return words(value).every((w) => keyWords.has(w));
 }
 
+/** A container's `command` and `args` (a string or a list each), joined by spaces. */
+export function commandText(container: PNode): string {
+  return ['command', 'args']
+    .flatMap((field) => {
+      const node = get(container, field);
+      return isScalar(node) ? [String(node.value ?? '')] : seqItems(node).map((n) => (isScalar(n) ? String(n.value ?? '') : ''));
+    })
+    .join(' ');
+}

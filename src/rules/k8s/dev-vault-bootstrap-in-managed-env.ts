@@ -5,7 +5,7 @@ import { basename } from '../../util/path.js';
 import { get, isMap, isScalar, isSeq, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { harnessModels } from '../tests/common.js';
-import { resourceLocation, resourceRef } from './common.js';
+import { commandText, resourceLocation, resourceRef } from './common.js';
 
 /** Keys that hold what `vault operator init` prints: the root token, unseal or recovery key shares, the whole output. */
 const ROOT_MATERIAL_KEY =
@@ -44,12 +44,10 @@ function devModeContainer(resource: K8sResource): { line: number; name: string }
   const containers = get(spec, 'containers');
   if (!isSeq(containers)) return undefined;
   for (const container of containers.items) {
+    if (!isMap(container)) continue;
     const image = get(container, 'image');
     if (!isScalar(image) || typeof image.value !== 'string' || !/(^|\/)(vault|openbao)(:|@|$)/.test(image.value)) continue;
-    const words = ['command', 'args'].flatMap((field) => {
-      const list = get(container, field);
-      return isSeq(list) ? list.items.flatMap((i) => (isScalar(i) && typeof i.value === 'string' ? i.value.split(/\s+/) : [])) : [];
-    });
+    const words = commandText(container).split(/\s+/);
     if (words.includes('server') && words.some((w) => w === '-dev' || w === '--dev' || w.startsWith('-dev-root-token-id'))) {
       const name = get(container, 'name');
       return { line: image.line, name: isScalar(name) ? String(name.value) : 'vault' };

@@ -9,7 +9,7 @@ import type { K8sResource } from '../../k8s/resources.js';
 import { isAnglePlaceholder, isDatabaseName, isIndirectValue, isLiteralSecretValue, namesInMemoryStore, words } from '../../k8s/vocabulary.js';
 import { get, getStr, isMap, isScalar, keyPath, seqItems, walkFrames, type PEntry, type PMap, type PNode, type WalkFrame } from '../../yaml/model.js';
 import { BUILD_TOKEN_NAMES, buildNameOptions, isBuildCredential, isUrlValuedName, TOOL_CREDENTIAL_ENV, urlCarriesCredential, type BuildNameOptions } from '../build/common.js';
-import { isNonCredentialLiteral } from './common.js';
+import { commandText, isNonCredentialLiteral } from './common.js';
 
 /**
  * Forge API tokens: bots, exporters, developer portals and GitOps controllers call the GitHub/GitLab API with them at
@@ -93,15 +93,6 @@ function labelsOf(node: PNode | null | undefined): string[] {
     if (value) out.push(value);
   }
   return out;
-}
-
-function commandText(container: PNode): string {
-  return ['command', 'args']
-    .flatMap((field) => {
-      const node = get(container, field);
-      return isScalar(node) ? [String(node.value ?? '')] : seqItems(node).map((n) => (isScalar(n) ? String(n.value ?? '') : ''));
-    })
-    .join(' ');
 }
 
 /**
