@@ -1,18 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/index.js';
-import { tempDirs } from './helpers/temp.js';
+import { tempDirs, writeTree } from './helpers/temp.js';
 
 const tempDir = tempDirs('footprint-iac-secret-keys-');
 
 async function scanTree(files: Record<string, string>) {
-  const root = tempDir();
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), text);
-  }
-  return scan({ root, useGit: false });
+  return scan({ root: writeTree(tempDir(), files), useGit: false });
 }
 
 const PROGRAMS: Record<string, Record<string, string>> = {

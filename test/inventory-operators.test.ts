@@ -1,27 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { scan } from '../src/scan/run.js';
-import { resultProblems } from '../src/result/validate.js';
+import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../src/types.js';
+import { lineTreeScanner } from './helpers/scan-tree.js';
 
-const roots: string[] = [];
-afterAll(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
-});
-
-async function scanTree(files: Record<string, string[]>): Promise<ScanResult> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'footprint-operator-inv-'));
-  roots.push(root);
-  for (const [rel, lines] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    writeFileSync(path.join(root, rel), lines.join('\n') + '\n');
-  }
-  const result = await scan({ root, useGit: false, now: new Date('2026-01-01T00:00:00Z') });
-  expect(resultProblems(result)).toEqual([]);
-  return result;
-}
+const scanTree = lineTreeScanner('footprint-operator-inv-');
 
 /** The entries operators write: what the inventory lists without a manifest defining them. */
 function written(result: ScanResult): string[][] {
