@@ -17,7 +17,8 @@ function firstPartyCharts(project: Project): Map<string, string> {
   return memoFor(project, 'central-bundle:charts', '', () => {
     const out = new Map<string, string>();
     for (const f of project.yamlFiles) {
-      if (basename(f.file.path) !== 'Chart.yaml' || f.file.vendored || f.file.isTest) continue;
+      const p = f.file.path;
+      if (!(p === 'Chart.yaml' || p.endsWith('/Chart.yaml')) || f.file.vendored || f.file.isTest) continue;
       const root = dirname(f.file.path);
       const name = getStr(f.model.docs[0]?.root, 'name') ?? basename(root);
       if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || GENERIC_CHART.test(name)) continue;
