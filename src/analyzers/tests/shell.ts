@@ -53,7 +53,7 @@ const TILT_SECRET_HELPER = /\bsecret_(yaml_generic|create_generic|from_dict|yaml
 /** Cheap text test before parsing. */
 export function shellPrefilter(text: string, role: HarnessRole, source: Source): boolean {
   if (source === 'powershell' || source === 'ci') return POWERSHELL_WRITES.test(text);
-  if (SECRET_TOOLS.test(text) || (source === 'workflow' && POWERSHELL_WRITES.test(text)) || (source === 'script' && SECRET_FETCH.test(text))) return true;
+  if (SECRET_TOOLS.test(text) || (source === 'workflow' && POWERSHELL_WRITES.test(text)) || (source !== 'tiltfile' && SECRET_FETCH.test(text))) return true;
   if (source === 'tiltfile' && TILT_SECRET_HELPER.test(text)) return true;
   const testWords = /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|test)/i;
   if (source === 'tiltfile') return RUNNER.test(text) && testWords.test(text);
@@ -129,12 +129,18 @@ function defaults(model: HarnessModel, script: ShellScript): void {
 function fromScript(model: HarnessModel, script: ShellScript, name: string, line: number, context: AnalyzerContext, text: string): void {
   if (script.error) context.diagnostic({ code: 'parse-error', message: `shell: ${script.error.message}`, line: script.error.line });
   commandFacts(model, commandInputs(script));
-  const swallowed = SECRET_FETCH.test(text) ? swallowedFetches(script, text) : [];
-  if (swallowed.length > 0) model.swallowedFetches = swallowed;
+  addSwallowedFetches(model, script, text, 0);
   if (model.role === 'test') {
     defaults(model, script);
     model.runners.push({ name, line, column: 1, steps: steps(script), deps: [] });
   }
+}
+
+/** Secret fetches whose failure SCRIPT (the shell TEXT, starting after LINEOFFSET lines of its file) swallows. */
+function addSwallowedFetches(model: HarnessModel, script: ShellScript, text: string, lineOffset: number): void {
+  if (!SECRET_FETCH.test(text)) return;
+  const found = swallowedFetches(script, text, lineOffset);
+  if (found.length > 0) (model.swallowedFetches ??= []).push(...found);
 }
 
 /** The rule line (`targets: prerequisites`) each recipe line belongs to: line number -> targets and prerequisites. */
@@ -157,12 +163,14 @@ function fromMakefile(model: HarnessModel, text: string, context: AnalyzerContex
   const ruleOf = new Map<string, { line: number; deps: string[] }>();
   for (const rule of rules) for (const t of rule.targets) if (!ruleOf.has(t)) ruleOf.set(t, { line: rule.line, deps: rule.deps });
   for (const recipe of recipes) {
-    const script = parseShell(makeToShell(recipe.text, variables), { lineOffset: recipe.line - 1 });
+    const shellText = makeToShell(recipe.text, variables);
+    const script = parseShell(shellText, { lineOffset: recipe.line - 1 });
     if (script.error) {
       context.diagnostic({ code: 'parse-error', message: `Makefile recipe: ${script.error.message}`, line: script.error.line ?? recipe.line });
       continue;
     }
     commandFacts(model, commandInputs(script));
+    addSwallowedFetches(model, script, shellText, recipe.line - 1);
     // The last rule at or above the recipe (rules come in line order): a search, not a filter of every rule per line.
     for (const t of rules[partitionPoint(rules, (r) => r.line <= recipe.line) - 1]?.targets ?? []) {
       const list = own.get(t);
@@ -290,13 +298,15 @@ function fromWorkflow(model: HarnessModel, text: string, context: AnalyzerContex
         fromPowerShell(model, run.value, runLine(run, counter, text) - 1);
         continue;
       }
-      const script = parseShell(run.value.replace(/\$\{\{[^}]*\}\}/g, '${GHA_EXPR}'), { lineOffset: runLine(run, counter, text) - 1 });
+      const shellText = run.value.replace(/\$\{\{[^}]*\}\}/g, '${GHA_EXPR}');
+      const script = parseShell(shellText, { lineOffset: runLine(run, counter, text) - 1 });
       if (script.error) {
         context.diagnostic({ code: 'parse-error', message: `workflow run: ${script.error.message}`, line: script.error.line });
         continue;
       }
       const before = model.keyVault.length;
       commandFacts(model, commandInputs(script));
+      addSwallowedFetches(model, script, shellText, runLine(run, counter, text) - 1);
       for (const kv of model.keyVault.slice(before)) kv.job = jobId;
       runner.steps.push(...steps(script));
     }

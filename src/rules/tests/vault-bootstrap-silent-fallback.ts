@@ -6,7 +6,7 @@ export const vaultBootstrapSilentFallback = createRule(
     id: 'vault-bootstrap-silent-fallback',
     family: 'external',
     defaultSeverity: 'medium',
-    description: 'A script fetches a secret from its store and carries on when that fails (`|| true`, `|| echo fixture`, an empty check that assigns a fallback)',
+    description: 'A script, Makefile recipe or CI workflow step fetches a secret from its store and carries on when that fails (`|| true`, `|| echo fixture`, an empty check that assigns a fallback)',
     why:
       'A bootstrap or seeding script that swallows a failed fetch from Azure Key Vault, Vault or another secret manager ' +
       'writes an empty value or a fixture where the real secret belongs, and the failure surfaces much later as an opaque ' +
