@@ -207,24 +207,30 @@ export function dbConsumers(project: Project): Consumers {
     const collect = (tree: object, compute: (out: Consumers) => void) => {
       let found = perTree.get(tree);
       if (!found) {
-        found = { consumers: [], logins: [] };
-        compute(found);
+        const out: Consumers = { consumers: [], logins: [] };
+        compute(out);
+        // Most trees yield nothing: they share one frozen answer.
+        found = out.consumers.length + out.logins.length > 0 ? out : NOTHING;
         perTree.set(tree, found);
       }
       for (const c of found.consumers) consumers.push(c);
       for (const l of found.logins) logins.push(l);
     };
     for (const resource of project.resources) {
-      if (resource.parsed.file.isTest || resource.kind === 'CustomResourceDefinition' || !hasContainers(resource)) continue;
-      collect(resource.node, (out) => workloadConsumers(project, resource, out.consumers, out.logins));
+      if (resource.parsed.file.isTest) continue;
+      collect(resource.node, (out) => {
+        if (resource.kind !== 'CustomResourceDefinition' && hasContainers(resource)) workloadConsumers(project, resource, out.consumers, out.logins);
+      });
     }
     for (const parsed of project.valuesFiles) {
       if (parsed.file.isTest) continue;
-      const app = valuesApp(parsed.file.path);
       const context = () => contextFile(parsed);
       for (const doc of parsed.model.docs) {
         if (!doc.root) continue;
-        collect(doc.root, (out) => valuesConsumers(parsed.file, context, doc.root, valuesEmbeddedPaths(project, parsed.file.path), app, `values ${app}`, out.consumers, out.logins));
+        collect(doc.root, (out) => {
+          const app = valuesApp(parsed.file.path);
+          valuesConsumers(parsed.file, context, doc.root, valuesEmbeddedPaths(project, parsed.file.path), app, `values ${app}`, out.consumers, out.logins);
+        });
       }
     }
     for (const { parsed, docIndex, block } of project.valuesBlocks) {
@@ -246,6 +252,7 @@ export function dbConsumers(project: Project): Consumers {
 
 /** What each document tree (a workload's node, a values document or block) yields: see dbConsumers. */
 const perTree = new WeakMap<object, Consumers>();
+const NOTHING: Consumers = Object.freeze({ consumers: Object.freeze([]) as unknown as DbConsumer[], logins: Object.freeze([]) as unknown as SuperuserLogin[] });
 
 const contextMemo = new WeakMap<object, boolean>();
 
