@@ -13,9 +13,9 @@ import { makefileRecipes, makeToShell } from '../build/script.js';
 import type { Analyzer, FileContext } from '../types.js';
 import { KUBECTL_VALUE_FLAGS, parseFlags, tool, unwrap, type CommandInput } from './commands.js';
 import { harnessRole, type HarnessRole, type Pos } from './model.js';
-import { CALLS, ciYamlScripts, commandInputs, shellSourceOf, tiltArguments, tiltCommand } from './shell.js';
+import { ciYamlScripts, commandInputs, eachTiltCall, shellSourceOf, tiltArguments, tiltCommand } from './shell.js';
 import { hasPasswordStatementHint, passwordStatements, PASSWORD_STATEMENT_HINT, userOf, type DbEngine } from './sql-password.js';
-import { pos, treeSitterParser, walk } from './treesitter.js';
+import { pos } from './treesitter.js';
 
 export type ImperativeSource = 'script' | 'makefile' | 'workflow' | 'ci' | 'tiltfile' | 'markdown' | 'sql' | 'python' | 'javascript';
 
@@ -496,21 +496,13 @@ function ciScripts(text: string, reader: CommandReader, model: ImperativeModel):
 
 /** Tiltfile `local('…')` and `local_resource(cmd=…)` commands. */
 async function tiltCommands(text: string, reader: CommandReader): Promise<void> {
-  const parser = await treeSitterParser('python');
-  const tree = parser.parse(text);
-  if (!tree) return;
-  try {
-    walk(tree.rootNode, CALLS, (node) => {
-      const fn = node.childForFieldName('function')?.text ?? '';
-      if (fn !== 'local_resource' && fn !== 'local') return;
-      const { positional, keywords } = tiltArguments(node);
-      const { cmd, cmdNode } = tiltCommand(fn, positional, keywords);
-      if (!cmd || !cmdNode) return;
-      reader.script(cmd.replace(/\n/g, ' '), pos(cmdNode).line, 0);
-    });
-  } finally {
-    tree.delete();
-  }
+  await eachTiltCall(text, (node, fn) => {
+    if (fn !== 'local_resource' && fn !== 'local') return;
+    const { positional, keywords } = tiltArguments(node);
+    const { cmd, cmdNode } = tiltCommand(fn, positional, keywords);
+    if (!cmd || !cmdNode) return;
+    reader.script(cmd.replace(/\n/g, ' '), pos(cmdNode).line, 0);
+  });
 }
 
 /** Commands a runbook block must name to hold a fact: kubectl/oc, Vault, a database client, a local cluster, a helper script. */

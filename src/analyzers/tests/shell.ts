@@ -331,7 +331,7 @@ function isPowerShell(shell: string | undefined): boolean {
   return shell !== undefined && /^\s*(pwsh|powershell)\b/i.test(shell);
 }
 
-export const CALLS: ReadonlySet<string> = new Set(['call']);
+const CALLS: ReadonlySet<string> = new Set(['call']);
 
 /** A Starlark call's arguments: positional ones in order, keyword ones by name. */
 export function tiltArguments(node: Node): { positional: Node[]; keywords: Map<string, Node> } {
@@ -355,37 +355,41 @@ export function tiltCommand(fn: string, positional: Node[], keywords: Map<string
   return { ...(cmd !== undefined ? { cmd } : {}), ...(cmdNode ? { cmdNode } : {}) };
 }
 
-async function fromTiltfile(model: HarnessModel, text: string): Promise<void> {
+/** Each call of a Tiltfile (Starlark, parsed as Python) with the name it calls; the tree is freed afterwards. */
+export async function eachTiltCall(text: string, visit: (node: Node, fn: string) => void): Promise<void> {
   const parser = await treeSitterParser('python');
   const tree = parser.parse(text);
   if (!tree) return;
   try {
-    walk(tree.rootNode, CALLS, (node) => {
-      const fn = node.childForFieldName('function')?.text ?? '';
-      const helper = TILT_SECRET_HELPER.test(`${fn}(`);
-      if (fn !== 'local_resource' && fn !== 'local' && !helper) return;
-      const { positional, keywords } = tiltArguments(node);
-      if (helper) {
-        tiltSecretHelper(model, node, fn, positional, keywords);
-        return;
-      }
-      const { cmd, cmdNode } = tiltCommand(fn, positional, keywords);
-      if (!cmd || !cmdNode) return;
-      const at = pos(cmdNode);
-      const script = parseShell(cmd, { lineOffset: at.line - 1 });
-      if (script.error) return;
-      const inputs = commandInputs(script).map((c) => ({ ...c, line: at.line, column: at.column }));
-      commandFacts(model, inputs);
-      if (fn !== 'local_resource') return;
-      const name = pyString(keywords.get('name') ?? positional[0]) ?? '?';
-      const depsNode = keywords.get('resource_deps');
-      const deps = depsNode?.type === 'list' ? named(depsNode).map((d) => pyString(d) ?? '') : [];
-      if (!/\b(e2e|integration|int-tests?|smoke|acceptance|playwright|test)/i.test(`${name} ${cmd}`)) return;
-      model.runners.push({ name: `local_resource ${name}`, ...pos(node), steps: steps(script).map((s) => ({ ...s, line: at.line, column: at.column })), deps });
-    });
+    walk(tree.rootNode, CALLS, (node) => visit(node, node.childForFieldName('function')?.text ?? ''));
   } finally {
     tree.delete();
   }
+}
+
+async function fromTiltfile(model: HarnessModel, text: string): Promise<void> {
+  await eachTiltCall(text, (node, fn) => {
+    const helper = TILT_SECRET_HELPER.test(`${fn}(`);
+    if (fn !== 'local_resource' && fn !== 'local' && !helper) return;
+    const { positional, keywords } = tiltArguments(node);
+    if (helper) {
+      tiltSecretHelper(model, node, fn, positional, keywords);
+      return;
+    }
+    const { cmd, cmdNode } = tiltCommand(fn, positional, keywords);
+    if (!cmd || !cmdNode) return;
+    const at = pos(cmdNode);
+    const script = parseShell(cmd, { lineOffset: at.line - 1 });
+    if (script.error) return;
+    const inputs = commandInputs(script).map((c) => ({ ...c, line: at.line, column: at.column }));
+    commandFacts(model, inputs);
+    if (fn !== 'local_resource') return;
+    const name = pyString(keywords.get('name') ?? positional[0]) ?? '?';
+    const depsNode = keywords.get('resource_deps');
+    const deps = depsNode?.type === 'list' ? named(depsNode).map((d) => pyString(d) ?? '') : [];
+    if (!/\b(e2e|integration|int-tests?|smoke|acceptance|playwright|test)/i.test(`${name} ${cmd}`)) return;
+    model.runners.push({ name: `local_resource ${name}`, ...pos(node), steps: steps(script).map((s) => ({ ...s, line: at.line, column: at.column })), deps });
+  });
 }
 
 /** A Starlark value as a shell word for the kubectl command a helper runs: anything but a plain string is not a literal. */
