@@ -77,7 +77,7 @@ export function chunksPay(deferred: number, context: number, chunkSize: number):
 const CONTEXT_SHARE = 4;
 
 /** Analyzers whose models no rule reads while judging another file (see the tests of chunked scans). */
-const CHUNKABLE_ANALYZERS = new Set(['yaml', 'credential-text']);
+const CHUNKABLE_ANALYZERS = new Set(['yaml', 'credential-text', 'sops']);
 
 /**
  * Models of other files that judging a YAML file reads, so every chunk holds them: the .env files a kustomization's
@@ -85,7 +85,7 @@ const CHUNKABLE_ANALYZERS = new Set(['yaml', 'credential-text']);
  */
 export const JUDGED_WITH_YAML: ReadonlySet<string> = new Set(['dotenv']);
 
-/** A YAML file that may be left for a chunk: only the YAML reader and the credential text scan claim it. */
+/** A YAML file that may be left for a chunk: only the YAML reader, the credential text scan and the SOPS reader claim it. */
 export function isChunkable(candidate: ParseCandidate): boolean {
   return candidate.analyzers.some((a) => a.id === 'yaml') && candidate.analyzers.every((a) => CHUNKABLE_ANALYZERS.has(a.id));
 }

@@ -11,6 +11,7 @@ import { localOverlaySecretFallback } from './local-overlay-secret-fallback.js';
 import { registryTokenInRuntimeConfig } from './registry-token-in-runtime-config.js';
 import { realmImportInlineSecret } from './realm-import-inline-secret.js';
 import { sealedSecretManifest } from './sealed-secret-manifest.js';
+import { sopsEncryptedSecret } from './sops-encrypted-secret.js';
 import { secretInConfigmap } from './secret-in-configmap.js';
 import { workloadEnvLiteralCredential } from './workload-env-literal-credential.js';
 
@@ -24,6 +25,7 @@ export const k8sRules: readonly Rule[] = [
   secretInConfigmap,
   realmImportInlineSecret,
   sealedSecretManifest,
+  sopsEncryptedSecret,
   workloadEnvLiteralCredential,
   registryTokenInRuntimeConfig,
   fixtureValueInManagedEnv,
