@@ -36,6 +36,17 @@ export function ruleSetting(config: ResolvedConfig, id: string): { enabled: bool
   return { enabled: setting.enabled ?? true, severity: setting.severity, options: setting.options ?? {} };
 }
 
+/**
+ * The finding's own value, wherever a rule quoted source text that carries it (a rewrite snippet made from a RUN line
+ * that writes the literal token): only its redacted form leaves the scanner. Short values and plain words (`yes`,
+ * `password` as the value of `smtp.password`) are left alone: they are names in the text as often as values.
+ */
+function scrub(text: string, value: string | undefined): string {
+  const v = value?.trim().replace(/^["']|["']$/g, '');
+  if (!v || v.length < 6 || (/^[A-Za-z]+$/.test(v) && v.length < 16) || !text.includes(v)) return text;
+  return text.split(v).join('<redacted>');
+}
+
 /** Turns what rules report into findings: severity policy, environment escalation, fingerprints, redaction. */
 export class FindingCollector {
   readonly findings: Finding[] = [];
@@ -74,10 +85,10 @@ export class FindingCollector {
       line: Math.max(1, input.line),
       column: Math.max(1, input.column ?? 1),
       endLine: Math.max(input.line, input.endLine ?? input.line, 1),
-      message: inherited ? `${input.message} (${inherited.note})` : input.message,
+      message: scrub(inherited ? `${input.message} (${inherited.note})` : input.message, input.value),
       remediation: {
-        text: input.remediation ?? rule.meta.remediation,
-        ...(input.replacement ? { replacement: input.replacement } : {}),
+        text: scrub(input.remediation ?? rule.meta.remediation, input.value),
+        ...(input.replacement ? { replacement: { ...input.replacement, title: scrub(input.replacement.title, input.value), snippet: scrub(input.replacement.snippet, input.value) } } : {}),
       },
       origin: input.origin,
       ...(environment ? { environment } : {}),
