@@ -134,8 +134,8 @@ describe('build credential names', () => {
   it('follows the configured list and word heuristics, with package-tool variables and without paths, askpass helpers or public names', async () => {
     const { BUILD_TOKEN_NAMES, isBuildCredential, isUrlValuedName } = await import('../src/rules/build/common.js');
     const options = { extra: BUILD_TOKEN_NAMES, ignore: [] };
-    const yes = ['PKG_GITHUB_COM_TOKEN', 'GH_PAT', 'DB_PASSWORD', 'API_KEY', 'CLIENT_SECRET', 'NPM_CONFIG__AUTH', 'npm_config__authToken', 'POETRY_PYPI_TOKEN_INTERNAL', 'BUNDLE_RUBYGEMS__PKG__GITHUB__COM', 'COMPOSER_AUTH', 'ROOTPASS', 'auth', 'NPM_AUTH', 'REGISTRY_BASIC_AUTH', 'DB_PWORD', 'SECRET_PASSPHRASE', 'apikey'];
-    const no = ['NPM_TOKEN_FILE', 'GH_TOKEN_PATH', 'AUTH_URL', 'KEY_ID', 'NODE_VERSION', 'PUBLIC_API_TOKEN', 'NEXT_PUBLIC_TOKEN', 'GIT_ASKPASS', 'SSH_ASKPASS', 'GPG_KEY', 'BUNDLE_PATH', 'BUNDLE_GEMFILE', 'TOKEN_EXPIRY', 'ENABLE_AUTH', 'SKIP_AUTH', 'AUTH_TYPE', 'AUTHOR'];
+    const yes = ['PKG_GITHUB_COM_TOKEN', 'GH_PAT', 'DB_PASSWORD', 'API_KEY', 'CLIENT_SECRET', 'NPM_CONFIG__AUTH', 'npm_config__authToken', 'POETRY_PYPI_TOKEN_INTERNAL', 'BUNDLE_RUBYGEMS__PKG__GITHUB__COM', 'COMPOSER_AUTH', 'ROOTPASS', 'auth', 'NPM_AUTH', 'REGISTRY_BASIC_AUTH', 'DB_PWORD', 'SECRET_PASSPHRASE', 'apikey', 'NEXUS_PSW', 'DEPLOY_KEY', 'GIT_SSH_KEY', 'git_key', 'VITE_AWS_SECRET_ACCESS_KEY', 'REACT_APP_CLIENT_SECRET'];
+    const no = ['NPM_TOKEN_FILE', 'GH_TOKEN_PATH', 'AUTH_URL', 'KEY_ID', 'NODE_VERSION', 'PUBLIC_API_TOKEN', 'NEXT_PUBLIC_TOKEN', 'GIT_ASKPASS', 'SSH_ASKPASS', 'GPG_KEY', 'BUNDLE_PATH', 'BUNDLE_GEMFILE', 'TOKEN_EXPIRY', 'ENABLE_AUTH', 'SKIP_AUTH', 'AUTH_TYPE', 'AUTHOR', 'PSW', 'GOOGLE_APPLICATION_CREDENTIALS', 'SSH_PUBLIC_KEY', 'SSH_KEY_ID', 'CACHE_KEY', 'VITE_FIREBASE_API_KEY', 'REACT_APP_MAPBOX_TOKEN', 'VITE_SECRET_NAME'];
     expect(yes.filter((n) => !isBuildCredential(n, options))).toEqual([]);
     expect(no.filter((n) => isBuildCredential(n, options))).toEqual([]);
     expect(isBuildCredential('NODE_VERSION', { extra: ['NODE_VERSION'], ignore: [] })).toBe(true);

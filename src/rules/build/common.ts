@@ -45,8 +45,11 @@ export const BUILD_TOKEN_NAMES = [
   'CI_JOB_TOKEN',
 ];
 
+const BUILD_KEY_QUALIFIERS = new Set(['deploy', 'ssh', 'git', 'github', 'gitlab', 'bitbucket', 'repo', 'rsa', 'ed25519']);
+
 /** Names that look like credentials but hold public or non-secret data. */
-const PUBLIC_PREFIX = /^(PUBLIC|NEXT_PUBLIC|VITE_PUBLIC|VITE|REACT_APP_PUBLIC|EXPO_PUBLIC|NUXT_PUBLIC|GATSBY)_/i;
+const PUBLIC_PREFIX = /^(PUBLIC|NEXT_PUBLIC|VITE_PUBLIC|VITE|REACT_APP_PUBLIC|REACT_APP|EXPO_PUBLIC|NUXT_PUBLIC|GATSBY)_/i;
+const CLIENT_SECRET_WORDS = new Set(['secret', 'password', 'passwd', 'private']);
 
 export interface BuildNameOptions {
   extra: readonly string[];
@@ -62,8 +65,15 @@ export function buildNameOptions(config: ResolvedConfig, options: Readonly<Recor
 export function isBuildCredential(name: string, options: BuildNameOptions): boolean {
   if (options.ignore.some((n) => n.toLowerCase() === name.toLowerCase())) return false;
   if (options.extra.some((n) => n.toLowerCase() === name.toLowerCase())) return true;
-  if (PUBLIC_PREFIX.test(name)) return false;
+  // A client-bundle variable (VITE_, NEXT_PUBLIC_, REACT_APP_…) is public by design, unless it is named as a secret:
+  // VITE_AWS_SECRET_ACCESS_KEY is compiled into the bundle the image serves (VITE_FIREBASE_API_KEY is meant to be).
+  if (PUBLIC_PREFIX.test(name)) {
+    const rest = name.replace(PUBLIC_PREFIX, '');
+    return words(rest).some((x) => CLIENT_SECRET_WORDS.has(x)) && isBuildCredential(rest, { extra: [], ignore: options.ignore });
+  }
   if (TOOL_CREDENTIAL_ENV.test(name)) return true;
+  // Google's client libraries read the path of a key file from it: the file is the credential (see dockerfile-npmrc-token-baked).
+  if (/^GOOGLE_APPLICATION_CREDENTIALS$/i.test(name)) return false;
   const w = words(name);
   // *_FILE, *_PATH, *_URL, *_ID, *_VERSION, *_DIR are references or metadata.
   if (['file', 'path', 'url', 'uri', 'id', 'version', 'dir', 'name', 'type', 'user', 'username', 'host'].includes(w[w.length - 1] ?? '')) return false;
@@ -71,7 +81,10 @@ export function isBuildCredential(name: string, options: BuildNameOptions): bool
   // Compound last words: ROOTPASS, DBPASSWORD, ADMINPASSWD, APITOKEN, CLIENTSECRET (not bypass, compass, keepass).
   const last = w[w.length - 1] ?? '';
   // `*_PWORD`, and `*_AUTH` / `AUTH` (npm `_auth`, basic-auth pairs; BuildKit's SecretsUsedInArgOrEnv words) unless a switch: ENABLE_AUTH, SKIP_AUTH.
-  if (last === 'pword') return true;
+  // `*_PSW`: Jenkins binds a username/password credential as <VAR>_USR and <VAR>_PSW.
+  if (last === 'pword' || (last === 'psw' && w.length > 1)) return true;
+  // An SSH or git key for fetching private code (DEPLOY_KEY, GIT_SSH_KEY, GITHUB_KEY); GPG_KEY, CACHE_KEY, *_KEY_ID are not.
+  if (last === 'key' && w.length > 1 && BUILD_KEY_QUALIFIERS.has(w[w.length - 2]!)) return true;
   if (last === 'auth' && !/^(enable|enabled|disable|disabled|skip|use|with|without|no|require|required|allow|has|is|force)$/.test(w[0] ?? '')) return true;
   return /^[a-z]{2,}(password|passwd|pass|token|secret)$/.test(last) && !/(by|com|sur|over|tres|keep|under|mis|ask)pass$/.test(last);
 }

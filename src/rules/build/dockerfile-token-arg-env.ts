@@ -8,6 +8,8 @@ import { BuildGraph, buildNameOptions, dockerfileSnippet, finalChain, imageScope
 export function isNonSecretLiteral(value: string): boolean {
   const v = value.trim().replace(/^["']|["']$/g, '');
   if (/^(\/|~\/|\.\.?\/)[\w@%+=:,./-]*$/.test(v)) return true;
+  // A file name (`sa.json`, `client.pem`): where a credential is, not one.
+  if (/^[\w.-]+\.(json|pem|key|p12|pfx|crt|cer|ya?ml|conf|cfg|ini|toml|txt|env)$/i.test(v)) return true;
   // A URL is a secret only through its user-info part (`https://user:token@host`).
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return !/:\/\/[^\s/@]+@/.test(v);
   if (!isLiteralCredential(v)) return true;
