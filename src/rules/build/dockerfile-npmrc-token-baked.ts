@@ -15,6 +15,14 @@ const CRED_BASENAMES = /(^|\/)(\.npmrc|npmrc|\.yarnrc|\.yarnrc\.yml|\.netrc|_net
 /** Credential files of other package tools, recognised by their folder: Poetry, Bundler, Composer, RubyGems, Cargo, Maven, Gradle, gh. */
 const TOOL_CRED_PATH = /(^|\/)(pypoetry\/auth\.toml|\.bundle\/config|(\.composer|composer)\/auth\.json|\.gem\/credentials|\.cargo\/credentials(\.toml)?|\.m2\/settings(-security)?\.xml|\.gradle\/gradle\.properties|gh\/hosts\.ya?ml|\.docker\/config\.json)$/;
 /**
+ * Files that hold a cloud credential and nothing else: the AWS CLI's shared credentials file and gcloud's application
+ * default credentials. A file copied there is the credential (no token-free form, unlike a registry-mapping .npmrc).
+ */
+const CLOUD_CRED_PATH = /(^|\/)(\.aws\/credentials|gcloud\/application_default_credentials\.json)$/;
+/** Variables naming the credential file a client reads: where the image's ENV points, or a COPY destination. */
+const CRED_FILE_VARS = new Set(['GOOGLE_APPLICATION_CREDENTIALS', 'AWS_SHARED_CREDENTIALS_FILE']);
+
+/**
  * An SSH private key: `id_rsa`, `id_ed25519`, `deploy_key`, `github-deploy-key`, any file in a `.ssh/` folder but the
  * public parts and settings (`*.pub`, known_hosts, authorized_keys, config), or a whole `.ssh` folder.
  */
@@ -29,7 +37,27 @@ function secretName(ref: string): string {
 }
 
 export function isCredentialFilePath(p: string): boolean {
-  return (CRED_BASENAMES.test(p) && (!p.endsWith('config.json') || p.includes('.docker/'))) || credFileKind(p) === 'npmrc' || TOOL_CRED_PATH.test(p);
+  return (CRED_BASENAMES.test(p) && (!p.endsWith('config.json') || p.includes('.docker/'))) || credFileKind(p) === 'npmrc' || TOOL_CRED_PATH.test(p) || CLOUD_CRED_PATH.test(p);
+}
+
+/**
+ * The cloud credential file a COPY destination is: `~/.aws/credentials`, gcloud's ADC file, `$GOOGLE_APPLICATION_CREDENTIALS`
+ * / `$AWS_SHARED_CREDENTIALS_FILE`, or the literal path such a variable is set to in the stage chain. Undefined otherwise.
+ */
+function cloudCredentialDestination(model: DockerfileModel, stage: DfStage, rawDest: string, imgPath: string, line: number): { path: string; via?: string } | undefined {
+  const variable = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(rawDest.trim())?.[1];
+  const chain = ancestors(model, stage);
+  const declared = (name: string) => {
+    for (const s of chain) {
+      const decl = [...s.envs, ...s.args].filter((v) => v.name === name && (s !== stage || v.line < line) && v.value && v.refs.length === 0).pop();
+      if (decl) return imagePath(model, s, decl.value!.replace(/^["']|["']$/g, ''), decl.line);
+    }
+    return undefined;
+  };
+  if (variable) return CRED_FILE_VARS.has(variable) ? { path: declared(variable) ?? `$${variable}`, via: variable } : undefined;
+  if (CLOUD_CRED_PATH.test(imgPath)) return { path: imgPath };
+  for (const name of CRED_FILE_VARS) if (declared(name) === imgPath) return { path: imgPath, via: name };
+  return undefined;
 }
 
 /** Variables read in the credential part of a written text: `_authToken=${X}`, `password $X`, `"auth": "$X"`, `https://$X@host`. */
@@ -88,10 +116,49 @@ function literalAuth(text: string): string | undefined {
   return url && !url[2]!.startsWith('$') && !/^%[-#+ 0-9.]*[sbqdv]$|^<[^>]*>$|^\{[^}]*\}$/.test(url[2]!) ? url[2] : undefined;
 }
 
-/** Package-tool commands that store a credential in the user's config, with the words of the credential part (from, up to `to`). */
-function toolCredentialWrite(c: ShellCommand, prev: ShellCommand | undefined): { file: string; how: string; from: number; to?: number; stdin?: boolean } | undefined {
+/** Where `aws codeartifact login --tool X` writes the token it fetches. */
+const CODEARTIFACT_TOOL_FILE: Record<string, string> = { npm: '~/.npmrc', pip: '~/.config/pip/pip.conf', twine: '~/.pypirc', dotnet: '~/.nuget/NuGet/NuGet.Config', nuget: '~/.nuget/NuGet/NuGet.Config' };
+
+/**
+ * Package-tool commands that store a credential in the user's config, with the words of the credential part (from, up
+ * to `to`). `issued`: the command stores a credential that its text does not show (a token it fetches, a key file it
+ * imports), so it writes one whatever its words are.
+ */
+function toolCredentialWrite(c: ShellCommand, prev: ShellCommand | undefined): { file: string; how: string; from: number; to?: number; stdin?: boolean; issued?: string } | undefined {
   const w = c.words.map((x) => x.value);
   const operands = (from: number) => w.slice(from).filter((x) => !x.startsWith('-'));
+  if (c.name === 'aws') {
+    // Global options before the service: `aws --profile ci configure set …`.
+    const sub = w.findIndex((x, i) => i > 0 && !x.startsWith('-') && !/^--(profile|region|endpoint-url|output)$/.test(w[i - 1] ?? ''));
+    // aws configure set [profile.]aws_secret_access_key|aws_session_token VALUE: stored in clear text in ~/.aws/credentials.
+    if (sub > 0 && w[sub] === 'configure' && w[sub + 1] === 'set') {
+      const key = w.findIndex((x, i) => i > sub + 1 && /(^|\.)(aws_secret_access_key|aws_session_token)$/i.test(x));
+      if (key > 0 && w[key + 1] !== undefined) return { file: '~/.aws/credentials', how: `aws configure set ${w[key]}`, from: key + 1, to: key + 2 };
+    }
+    // aws codeartifact login --tool npm|pip|twine: fetches a 12-hour token and writes it into the tool's config.
+    if (sub > 0 && w[sub] === 'codeartifact' && w[sub + 1] === 'login' && !w.includes('--dry-run')) {
+      const toolAt = w.findIndex((x) => x === '--tool' || x.startsWith('--tool='));
+      const tool = toolAt < 0 ? undefined : w[toolAt]!.includes('=') ? w[toolAt]!.slice(7) : w[toolAt + 1];
+      const file = tool ? CODEARTIFACT_TOOL_FILE[tool.toLowerCase()] : undefined;
+      if (file) return { file, how: `aws codeartifact login --tool ${tool}`, from: w.length, issued: 'a CodeArtifact token' };
+    }
+  }
+  // gcloud auth activate-service-account --key-file=K / gcloud auth login --cred-file=K: gcloud imports the key into its
+  // credential store (~/.config/gcloud), so the key stays in the layer even when K is a mounted secret.
+  if (c.name === 'gcloud' && w[1] === 'auth' && /^(activate-service-account|login)$/.test(w[2] ?? '')) {
+    const fileAt = w.findIndex((x, i) => i > 2 && /^--(key|cred)-file(=|$)/.test(x));
+    if (fileAt > 0) {
+      const keyFile = w[fileAt]!.includes('=') ? w[fileAt]!.slice(w[fileAt]!.indexOf('=') + 1) : w[fileAt + 1] ?? 'a key file';
+      return { file: '~/.config/gcloud/credentials.db', how: `gcloud auth ${w[2]} --${w[fileAt]!.replace(/^--/, '').split('=')[0]}`, from: w.length, issued: keyFile };
+    }
+  }
+  // az login --service-principal -p SECRET: the Azure CLI keeps the secret in ~/.azure/service_principal_entries.json.
+  if (c.name === 'az' && w[1] === 'login') {
+    const flag = w.findIndex((x, i) => i > 1 && /^(-p|--password|--client-secret)$/.test(x));
+    const inline = w.findIndex((x, i) => i > 1 && /^(--password|--client-secret)=/.test(x));
+    if (flag > 0 && w[flag + 1] !== undefined) return { file: '~/.azure/service_principal_entries.json', how: 'az login with a service principal secret', from: flag + 1, to: flag + 2 };
+    if (inline > 0) return { file: '~/.azure/service_principal_entries.json', how: 'az login with a service principal secret', from: inline, to: inline + 1 };
+  }
   // dotnet nuget add|update source … -p|--password X (NuGet.Config in the user's profile, or --configfile); NuGet on
   // Linux cannot encrypt, so the password is stored in clear text. nuget.exe: nuget sources add|update -Password X.
   const nuget = (c.name === 'dotnet' && w[1] === 'nuget' && /^(add|update)$/.test(w[2] ?? '') && w[3] === 'source') || (c.name === 'nuget' && w[1] === 'sources' && /^(add|update)$/i.test(w[2] ?? ''));
@@ -259,7 +326,11 @@ function writesOf(run: DfRun, model: DockerfileModel, stage: DfStage, tokenVar: 
       const ps = credWords.flatMap((w) => w.params);
       const prevText = toolWrite.stdin && commands[index - 1] ? commands[index - 1]!.words.map((w) => w.value).join(' ') : '';
       const sources = tokenSources(`${text} ${prevText}`, [...ps, ...(toolWrite.stdin ? commands[index - 1]?.words.flatMap((w) => w.params) ?? [] : [])], (n) => isToken(n) || (ps.includes(n) && holdsValue(n) && !/(^|_)(USER|USERNAME|LOGIN|NAME|EMAIL)$/i.test(n)), secretFiles);
-      const valueWords = credWords.map((w) => ({ ...w, value: w.value.replace(/^-{1,2}password=/i, '') })).filter((w) => !w.value.startsWith('-'));
+      if (toolWrite.issued) {
+        out.push({ path: at(toolWrite.file), command: c, how: toolWrite.how, sources: [...new Set([...sources, toolWrite.issued])] });
+        continue;
+      }
+      const valueWords = credWords.map((w) => ({ ...w, value: w.value.replace(/^-{1,2}(password|client-secret)=/i, '') })).filter((w) => !w.value.startsWith('-'));
       const literal = sources.length || toolWrite.stdin ? undefined : valueWords.length && valueWords.every((w) => w.static) ? valueWords[valueWords.length - 1]!.value : undefined;
       if (sources.length || (literal && isLiteralCredential(literal))) out.push({ path: at(toolWrite.file), command: c, how: toolWrite.how, sources, literal });
     }
@@ -319,7 +390,7 @@ export const dockerfileNpmrcTokenBaked = createRule(
     id: 'dockerfile-npmrc-token-baked',
     family: 'build',
     defaultSeverity: 'high',
-    description: 'A token written into .npmrc/.yarnrc/.netrc/pip.conf/.pypirc/git config/docker config inside an image layer, or a credential file or SSH private key copied into the image',
+    description: 'A token written into .npmrc/.yarnrc/.netrc/pip.conf/.pypirc/git config/docker config or a cloud CLI credential store (aws configure, aws codeartifact login, gcloud auth, az login) inside an image layer, or a credential file or SSH private key copied into the image',
     why: 'A file written by a RUN or brought in by COPY stays in that layer even if a later RUN deletes it: `docker save`/`docker history` and SBOM tools expose it, and COPY --from carries it into the final image.',
     allowed: 'A token-free .npmrc (scope -> registry mapping only, or `${NPM_TOKEN}` interpolation) and a BuildKit secret mounted for the install step: `RUN --mount=type=secret,id=npmrc,target=/app/.npmrc npm ci` (a project .npmrc that exists only during that RUN); for git over SSH, the forwarded agent: `RUN --mount=type=ssh git clone ...` built with `--ssh default`.',
     remediation: 'Mount the credential file (or the token as env) as a BuildKit secret on the install RUN instead of writing it into a layer, delete the write/COPY, and rotate the token if an image with it was pushed. An SSH key: forward the agent to the fetching RUN (`--mount=type=ssh`) and revoke the copied key.',
@@ -401,6 +472,12 @@ export const dockerfileNpmrcTokenBaked = createRule(
                 const dest = imagePath(model, stage, target, copy.line);
                 const laterRemoval = stage.runs.find((r) => r.line > copy.line && r.text.includes(path.posix.basename(dest)) && /\brm\b/.test(r.text))?.line;
                 report(df, stage, chain, dest, copy.line, `${copy.instruction} ${src} copies ${/(^|\/)\.ssh\/?$/.test(src) ? 'an .ssh folder (private keys with it)' : 'an SSH private key'} into ${dest}`, undefined, laterRemoval, undefined, [path.posix.basename(src)], undefined, sshMountReplacement(stage, copy.line, dest));
+                continue;
+              }
+              const cloudDest = cloudCredentialDestination(model, stage, copy.dest.endsWith('/') ? target : copy.dest, imagePath(model, stage, target, copy.line), copy.line);
+              if (cloudDest) {
+                const laterRemoval = stage.runs.find((r) => r.line > copy.line && /\brm\b/.test(r.text) && r.text.includes(path.posix.basename(cloudDest.path)))?.line;
+                report(df, stage, chain, cloudDest.path, copy.line, `${copy.instruction} ${src} copies a cloud credential into ${cloudDest.via ? `${cloudDest.path} (${cloudDest.via})` : cloudDest.path}`, undefined, laterRemoval, undefined, [cloudDest.via ?? path.posix.basename(cloudDest.path)]);
                 continue;
               }
               if (!isCredentialFilePath(src)) {
