@@ -359,6 +359,14 @@ function removedInRun(write: Write, run: DfRun, model: DockerfileModel, stage: D
   // git clone with a token: a later `git remote set-url origin <url without credentials>` rewrites .git/config.
   if (write.path.endsWith('/.git/config') && withNestedScripts(run.script?.commands ?? []).some((c) => later(c) && c.name === 'git' && c.words.some((w) => w.value === 'set-url') && !c.words.some((w) => /:\/\/[^\s/@]+@/.test(w.value)))) return true;
   const names = (c: ShellCommand) => c.words.slice(1).some((w) => !w.value.startsWith('-') && (imagePath(model, stage, w.value, run.line) === write.path || write.path.startsWith(`${imagePath(model, stage, w.value, run.line)}/`)));
+  // The tool's own undo: `npm config delete //host/:_authToken`, `pip config unset global.index-url`.
+  const toolUndo = (c: ShellCommand) => {
+    const w = c.words.map((x) => x.value);
+    if (write.path.endsWith('/.npmrc')) return (c.name === 'npm' || c.name === 'pnpm') && w[1] === 'config' && /^(delete|rm)$/.test(w[2] ?? '') && w.slice(3).some((x) => /_auth/i.test(x));
+    if (write.path.endsWith('/pip.conf')) return (c.name === 'pip' || c.name === 'pip3') && w[1] === 'config' && w[2] === 'unset' && w.slice(3).some((x) => /index-url$/.test(x));
+    return false;
+  };
+  if (withNestedScripts(run.script?.commands ?? []).some((c) => later(c) && toolUndo(c))) return true;
   return withNestedScripts(run.script?.commands ?? []).some(
     (c) =>
       later(c) &&
