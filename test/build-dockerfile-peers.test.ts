@@ -169,6 +169,31 @@ const CASES: PeerCase[] = [
     expected: [[ARG_ENV, 3, 'high']],
     why: 'the URL of a private repository is an address (one with user:token@ in its value is reported)',
   },
+  // ---- Near-misses the peers' matching rules flag (not in their test files) -------------------------------------------
+  {
+    peer: 'checkov',
+    name: 'rule logic: `key=` / `auth=` anywhere in the line (MONKEY=, ENABLE_AUTH=, SKIP_AUTH=)',
+    peerReports: true,
+    dockerfile: ['FROM alpine', 'ENV MONKEY=banana', 'ENV ENABLE_AUTH=true', 'ARG SKIP_AUTH=1', 'RUN echo $MONKEY'],
+    expected: [],
+    why: 'a word ending in key and an on/off switch about auth hold no credential',
+  },
+  {
+    peer: 'buildkit',
+    name: 'rule logic: key/token/password as any whole word (KEY_ALGORITHM, PRIMARY_KEY, TOKEN_EXPIRY, PASSWORD_MIN_LENGTH)',
+    peerReports: true,
+    dockerfile: ['FROM alpine', 'ARG KEY_ALGORITHM=ed25519', 'ARG PRIMARY_KEY', 'ARG TOKEN_EXPIRY=3600', 'ENV PASSWORD_MIN_LENGTH=12', 'RUN echo $KEY_ALGORITHM $PRIMARY_KEY $TOKEN_EXPIRY'],
+    expected: [],
+    why: 'settings about keys, tokens and passwords, not the secrets themselves',
+  },
+  {
+    peer: 'hadolint',
+    name: 'rule logic: substring "token" (CSRF_TOKEN_HEADER)',
+    peerReports: true,
+    dockerfile: ['FROM alpine', 'ENV CSRF_TOKEN_HEADER=X-CSRF-Token'],
+    expected: [],
+    why: 'a header name is no token',
+  },
   { peer: 'hadolint', name: 'issue 462: ENV MYSQL_ROOT_PASSWORD=my-secret-pw', peerReports: true, dockerfile: ['FROM mariadb:10', 'ENV MYSQL_ROOT_PASSWORD=my-secret-pw'], expected: [[ARG_ENV, 2, 'critical']] },
 ];
 
