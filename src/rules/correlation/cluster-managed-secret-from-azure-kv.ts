@@ -12,6 +12,9 @@ import { externalSecrets, looksLikeEmbeddedResource, roleFromSecretName, sameNam
 import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
 import { operatorWriterOf, type OperatorSecret } from '../../k8s/operator-secrets.js';
 import { groupBy } from '../../util/group.js';
+import type { Project } from '../../scan/project.js';
+import { memoFor } from '../../scan/project-index.js';
+import type { ResolvedConfig } from '../../config/types.js';
 
 const CLUSTER_MANAGED: ReadonlySet<Origin> = new Set(['cluster-operator', 'cluster-helm', 'cluster-service']);
 
@@ -95,6 +98,50 @@ function checkValuesLists(context: RuleContext, classifier: OriginClassifier, pa
   }
 }
 
+interface Judge {
+  /** The Azure Key Vault reads of an ExternalSecret that fetch a cluster-managed secret (what this rule reports). */
+  offendingReads(es: EsInfo): { offending: { entry: EsEntry; c: Classified }[]; writer?: OperatorSecret };
+  readByCnpg(secretName: string, namespace: string | undefined): boolean;
+  writerOf(secretName: string, namespace: string | undefined): OperatorSecret | undefined;
+  operatorClass(writer: OperatorSecret): Classified;
+}
+
+function makeJudge(project: Project, config: ResolvedConfig): Judge {
+  const classifier = new OriginClassifier(config);
+  // The CNPG reads of each Secret name (one pass over every use per ExternalSecret was quadratic).
+  const cnpgUses = groupBy(
+    project.resources.filter(isCnpgCluster).flatMap((c) => cnpgSecretUses(c).map((u) => ({ secretName: u.secretName, namespace: c.namespace }))),
+    (u) => u.secretName,
+  );
+  const readByCnpg = (secretName: string, namespace: string | undefined) => (cnpgUses.get(secretName) ?? []).some((u) => sameNamespace(u.namespace, namespace));
+  // A Secret an operator writes (PGO's <cluster>-pguser-<user>, a KafkaUser's, a RabbitmqCluster's default user) is
+  // the operator's, whatever its name says; TLS material is cert-manager's, and not this rule's concern. A Secret a
+  // CNPG Cluster reads is judged as such first (its replacement is a managed role).
+  const writerOf = (secretName: string, namespace: string | undefined): OperatorSecret | undefined => {
+    const writer = operatorWriterOf(project, secretName, namespace);
+    return writer && writer.type !== 'kubernetes.io/tls' ? writer : undefined;
+  };
+  const operatorClass = (writer: OperatorSecret): Classified => ({ origin: 'cluster-operator', cls: writer.engine ? 'database' : 'generic' });
+  const offendingReads = (es: EsInfo) => {
+    const offending: { entry: EsEntry; c: Classified }[] = [];
+    // A Secret a CNPG Cluster reads (bootstrap owner, managed role, superuser) in the same namespace is operator-owned.
+    const cnpgTarget = es.targetName !== undefined && readByCnpg(es.targetName, es.namespace);
+    const writer = es.targetName !== undefined && !cnpgTarget ? writerOf(es.targetName, es.namespace) : undefined;
+    for (const entry of es.entries) {
+      if (entry.store?.provider !== 'azurekv' || !(cnpgTarget || writer || isSecretBearing(entry, es.targetName))) continue;
+      const c: Classified = cnpgTarget ? { origin: 'cluster-operator', cls: 'database' } : writer ? operatorClass(writer) : classify(classifier, es, entry);
+      if (isClusterManaged(c)) offending.push({ entry, c });
+    }
+    return { offending, ...(writer ? { writer } : {}) };
+  };
+  return { offendingReads, readByCnpg, writerOf, operatorClass };
+}
+
+/** The judge of this rule, made once per project (legacy-secret-store-reference leaves what it reports to it). */
+export function clusterManagedJudge(project: Project, config: ResolvedConfig): Judge {
+  return memoFor(project, 'cluster-managed-akv:judge', '', () => makeJudge(project, config));
+}
+
 export const clusterManagedSecretFromAzureKv = createRule(
   {
     id: 'cluster-managed-secret-from-azure-kv',
@@ -108,34 +155,13 @@ export const clusterManagedSecretFromAzureKv = createRule(
   (context) => {
     const project = context.project;
     const classifier = new OriginClassifier(context.config);
-    // The CNPG reads of each Secret name (one pass over every use per ExternalSecret was quadratic).
-    const cnpgUses = groupBy(
-      project.resources.filter(isCnpgCluster).flatMap((c) => cnpgSecretUses(c).map((u) => ({ secretName: u.secretName, namespace: c.namespace }))),
-      (u) => u.secretName,
-    );
-    const readByCnpg = (secretName: string, namespace: string | undefined) => (cnpgUses.get(secretName) ?? []).some((u) => sameNamespace(u.namespace, namespace));
-    // A Secret an operator writes (PGO's <cluster>-pguser-<user>, a KafkaUser's, a RabbitmqCluster's default user) is
-    // the operator's, whatever its name says; TLS material is cert-manager's, and not this rule's concern. A Secret a
-    // CNPG Cluster reads is judged as such first (its replacement is a managed role).
-    const writerOf = (secretName: string, namespace: string | undefined): OperatorSecret | undefined => {
-      const writer = operatorWriterOf(project, secretName, namespace);
-      return writer && writer.type !== 'kubernetes.io/tls' ? writer : undefined;
-    };
-    const operatorClass = (writer: OperatorSecret): Classified => ({ origin: 'cluster-operator', cls: writer.engine ? 'database' : 'generic' });
+    const { offendingReads, readByCnpg, writerOf, operatorClass } = clusterManagedJudge(project, context.config);
     context.each(
       externalSecrets(project),
       (es) => es.resource.file,
       (es) => {
         if (es.resource.parsed.file.isTest) return;
-        const offending: { entry: EsEntry; c: Classified }[] = [];
-        // A Secret a CNPG Cluster reads (bootstrap owner, managed role, superuser) in the same namespace is operator-owned.
-        const cnpgTarget = es.targetName !== undefined && readByCnpg(es.targetName, es.namespace);
-        const writer = es.targetName !== undefined && !cnpgTarget ? writerOf(es.targetName, es.namespace) : undefined;
-        for (const entry of es.entries) {
-          if (entry.store?.provider !== 'azurekv' || !(cnpgTarget || writer || isSecretBearing(entry, es.targetName))) continue;
-          const c: Classified = cnpgTarget ? { origin: 'cluster-operator', cls: 'database' } : writer ? operatorClass(writer) : classify(classifier, es, entry);
-          if (isClusterManaged(c)) offending.push({ entry, c });
-        }
+        const { offending, writer } = offendingReads(es);
         if (offending.length === 0) return;
         const first = offending[0]!;
         const origin = first.c.origin;
