@@ -394,7 +394,8 @@ function saveCache(cache: ParseCache, load: number, timings: AnalyzeOutput['timi
 
 /**
  * The values files of the Helm releases of the tree (Argo CD, Flux, helmfile) that install a chart one of whose
- * templates in the CONTEXT is an ExternalSecret (duplicate-externalsecret-owner renders those per release). Asked of a
+ * templates in the CONTEXT is an ExternalSecret, a PushSecret or a secret store (duplicate-externalsecret-owner and
+ * legacy-secret-store-reference render their names per release). Asked of a
  * deployment graph over the context and the deferred files' paths, made for this only where the context has a
  * deployer (most trees have none: no graph is built for them). Other values files stay deferred: one of them changed
  * leaves the context, and the chunk results of the last run, as they were.
@@ -406,7 +407,7 @@ function releaseValuesOfContext(context: readonly ParsedFile[], config: Resolved
   for (const parsed of context) {
     if (parsed.analyzer !== 'yaml') continue;
     const model = parsed.model as YamlFileModel | undefined;
-    if (model?.helm && model.docs.some((d) => getStr(d.root, 'kind') === 'ExternalSecret')) charts.add(model.helm.chartRoot);
+    if (model?.helm && model.docs.some((d) => RENDERED_PER_RELEASE.test(getStr(d.root, 'kind') ?? ''))) charts.add(model.helm.chartRoot);
     deployers ||= DEPLOYER_FILE.test(parsed.file.path) || (model?.docs.some((d) => DEPLOYER_KIND.test(getStr(d.root, 'kind') ?? '')) ?? false);
   }
   if (!deployers || charts.size === 0) return out;
@@ -417,4 +418,5 @@ function releaseValuesOfContext(context: readonly ParsedFile[], config: Resolved
 }
 
 const DEPLOYER_KIND = /^(Application|ApplicationSet|HelmRelease)$/;
+const RENDERED_PER_RELEASE = /^(Cluster)?(ExternalSecret|PushSecret|SecretStore)$/;
 const DEPLOYER_FILE = /(^|\/)helmfile[^/]*$|(^|\/)helmfile\.d\//i;

@@ -100,9 +100,10 @@ const CONTEXT_NAME = /(^|\/)(Chart\.ya?ml|kustomization(\.ya?ml)?|Kustomization|
 /**
  * Words of every object another file is judged against. A file without any of them outside comments holds none (a
  * word test on the text is a superset of the parsed kinds: a value may match, a kind cannot hide). Values files that
- * set an ExternalSecret's refresh interval (`externalSecrets.refreshInterval`) are read with every chart template.
+ * set an ExternalSecret's refresh interval (`externalSecrets.refreshInterval`) are read with every chart template;
+ * values that describe a store for a chart to render (`secretStores: [{name, provider}]`) with every ExternalSecret.
  */
-const CONTEXT_WORDS = /\bSecret\b|ExternalSecret|[Rr]efreshInterval|SecretStore|PushSecret|SecretProviderClass|SealedSecret|VaultStaticSecret|VaultDynamicSecret|postgresql\.cnpg\.io|cnpg|Application|Kustomization|HelmRelease|helmCharts|valueFiles|valuesFiles|valuesFrom|GitRepository|OCIRepository|HelmRepository|k8s\.keycloak\.org|keycloak\.org\/|crunchydata\.com|acid\.zalan\.do|stackgres\.io|mongodb\.com|psmdb\.percona|pxc\.percona|ps\.percona|k8s\.mariadb\.com|mariadb\.mmontes|mysql\.oracle\.com|moco\.cybozu|mysql\.presslabs|kubedb\.com|redis\.opstreelabs|databases\.spotahome|rabbitmq\.com|kafka\.strimzi\.io|writeConnectionSecretToRef|connectionSecretName|writeOutputsToSecret/;
+const CONTEXT_WORDS = /\bSecret\b|ExternalSecret|[Rr]efreshInterval|SecretStore|[sS]ecret_?[sS]tores?\b|PushSecret|SecretProviderClass|SealedSecret|VaultStaticSecret|VaultDynamicSecret|postgresql\.cnpg\.io|cnpg|Application|Kustomization|HelmRelease|helmCharts|valueFiles|valuesFiles|valuesFrom|GitRepository|OCIRepository|HelmRepository|k8s\.keycloak\.org|keycloak\.org\/|crunchydata\.com|acid\.zalan\.do|stackgres\.io|mongodb\.com|psmdb\.percona|pxc\.percona|ps\.percona|k8s\.mariadb\.com|mariadb\.mmontes|mysql\.oracle\.com|moco\.cybozu|mysql\.presslabs|kubedb\.com|redis\.opstreelabs|databases\.spotahome|rabbitmq\.com|kafka\.strimzi\.io|writeConnectionSecretToRef|connectionSecretName|writeOutputsToSecret/;
 
 const CONTEXT_WORDS_ALL = new RegExp(CONTEXT_WORDS.source, 'g');
 

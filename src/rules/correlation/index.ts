@@ -10,6 +10,7 @@ import { bidirectionalSecretSync, pushsecretNonReplacePolicy, vaultMirrorConsume
 import { vaultAuthoredDbCredential } from './vault-authored-db-credential.js';
 import { sharedDbAuthSecretConsumer } from './shared-db-auth-secret-consumer.js';
 import { superuserSecretInApp } from './superuser-secret-in-app.js';
+import { legacySecretStoreReference } from './legacy-secret-store-reference.js';
 
 export const correlationRules: readonly Rule[] = [
   vaultAuthoredDbCredential,
@@ -25,4 +26,5 @@ export const correlationRules: readonly Rule[] = [
   externalsecretKvShapeMismatch,
   sharedDbAuthSecretConsumer,
   superuserSecretInApp,
+  legacySecretStoreReference,
 ];
