@@ -90,6 +90,36 @@ describe('terraform reader', () => {
     expect(model.azureDatabases).toEqual([{ type: 'azurerm_mssql_server', label: 'sql', line: 18, passwordRefs: ['random_password.sql.result'] }]);
   });
 
+  it('reads the External Secrets stores a file creates, by kind and literal name, not the store refs of other objects', () => {
+    const text = [
+      'resource "kubernetes_manifest" "a" {',
+      '  manifest = {',
+      '    kind = "ClusterSecretStore"',
+      '    metadata = { name = "vault-backend" }',
+      '    spec = { provider = { vault = { server = "http://vault:8200" } } }',
+      '  }',
+      '}',
+      'resource "kubernetes_manifest" "b" {',
+      '  manifest = {',
+      '    metadata = { name = "${var.team}-vault" }',
+      '    kind = "SecretStore"',
+      '    spec = { provider = { vault = {} } }',
+      '  }',
+      '}',
+      'resource "kubernetes_manifest" "es" {',
+      '  manifest = {',
+      '    kind = "ExternalSecret"',
+      '    spec = { secretStoreRef = { kind = "ClusterSecretStore", name = "legacy-kv" } }',
+      '  }',
+      '}',
+    ].join('\n');
+    expect(parseTerraform(text).secretStores).toEqual([
+      { kind: 'ClusterSecretStore', name: 'vault-backend', line: 3 },
+      { kind: 'SecretStore', line: 11 },
+    ]);
+    expect(terraformAnalyzer.sniff!('kind = "ClusterSecretStore"', file('eso.tf'), {} as never)).toBe(true);
+  });
+
   it('never throws on unbalanced or truncated input', () => {
     for (const text of ['resource "azurerm_key_vault_secret" "x" {', 'resource "azurerm_key_vault_secret" "x" {\n  name = "unterminated\n', 'resource "azurerm_key_vault_secret" "x" {\n value = <<EOF\nno end', '}}}{{{']) {
       expect(() => parseTerraform(text)).not.toThrow();

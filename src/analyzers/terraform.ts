@@ -2,7 +2,8 @@
  * Terraform (`*.tf`), read only for what lands in Azure Key Vault: `resource "azurerm_key_vault_secret"` blocks (their
  * `name`, literal or interpolated, and what their `value` references) and the Azure-managed databases the same file
  * provisions (`azurerm_postgresql_flexible_server`, `azurerm_mssql_server`, `azurerm_cosmosdb_account` ...), and the literal
- * variable defaults, locals and .tfvars values a secret's name may come from. Not an HCL
+ * variable defaults, locals and .tfvars values a secret's name may come from; and the External Secrets stores it
+ * creates (`kubernetes_manifest`, `kubectl_manifest` yaml_body, helm_release values), by name only. Not an HCL
  * parser: blocks are delimited by brace matching that skips strings, heredocs and comments. Files that do not mention
  * either resource type are never parsed.
  */
@@ -43,8 +44,16 @@ export interface TerraformAzureDatabase {
   passwordRefs: string[];
 }
 
+/** A SecretStore/ClusterSecretStore the file creates; no name when it is not a literal. */
+export interface TerraformSecretStore {
+  kind: string;
+  name?: string;
+  line: number;
+}
+
 export interface TerraformModel {
   keyVaultSecrets: TerraformKeyVaultSecret[];
+  secretStores?: TerraformSecretStore[];
   azureDatabases: TerraformAzureDatabase[];
   /**
    * Literal values a name can refer to, by reference (`var.secret_names`, `local.db_secret`): variable defaults, locals,
@@ -54,7 +63,36 @@ export interface TerraformModel {
 }
 
 export const AZURE_DATABASE_RESOURCE = /^azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_/;
-const PREFILTER = /azurerm_key_vault_secret|azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_/;
+const PREFILTER = /azurerm_key_vault_secret|azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_|SecretStore/;
+const STORE_KIND = /\bkind["']?\s*[=:]\s*["']?((?:Cluster)?SecretStore)\b/g;
+const OBJECT_BOUNDARY = /\bkind["']?\s*[=:]|\n\s*resource\s+"|\n---/;
+const STORE_NAME = /\bname["']?\s*[=:]\s*(["']?)([^\s"',}]+)\1/;
+
+/**
+ * Stores the text creates, whatever the wrapper (an HCL object, a YAML heredoc, a jsonencode): each `kind =
+ * "ClusterSecretStore"` takes the first `name` within a few lines after it (metadata comes next in nearly every
+ * manifest), else the last one before it. A name with an interpolation is no name. A kind inside a store ref, or
+ * without a provider after it, is no store.
+ */
+export function secretStoresIn(text: string, lineAt: (index: number) => number): TerraformSecretStore[] {
+  const out: TerraformSecretStore[] = [];
+  STORE_KIND.lastIndex = 0;
+  for (let m = STORE_KIND.exec(text); m; m = STORE_KIND.exec(text)) {
+    // A store ref (an ExternalSecret's secretStoreRef) names its kind too; a store has a provider.
+    if (/storeRefs?\b/i.test(text.slice(Math.max(0, m.index - 150), m.index)) || !/\bprovider\b/.test(text.slice(m.index, m.index + 1500))) continue;
+    // Within this object only: up to the next kind or block, back to the previous one.
+    const ahead = text.slice(m.index + m[0].length, m.index + m[0].length + 300);
+    const cut = ahead.search(OBJECT_BOUNDARY);
+    const after = STORE_NAME.exec(cut < 0 ? ahead : ahead.slice(0, cut));
+    const behind = text.slice(Math.max(0, m.index - 300), m.index);
+    const start = Math.max(0, ...[...behind.matchAll(new RegExp(OBJECT_BOUNDARY.source, 'g'))].map((b) => b.index + b[0].length));
+    const before = after ? undefined : [...behind.slice(start).matchAll(new RegExp(STORE_NAME.source, 'g'))].pop();
+    const name = (after ?? before)?.[2];
+    const literal = name !== undefined && !/[${}]|^(var|local|each|module)\./.test(name);
+    out.push({ kind: m[1]!, ...(literal ? { name } : {}), line: lineAt(m.index) });
+  }
+  return out;
+}
 /** Files that only hold values a Key Vault secret's name may come from (variables.tf, locals.tf). */
 const VALUES_PREFILTER = /^[ \t]*(?:variable[ \t]+"[^"]+"|locals)[ \t]*\{/m;
 const VALUE_BLOCK = /^[ \t]*(?:variable[ \t]+"([A-Za-z0-9_-]+)"|(locals))[ \t]*\{/gm;
@@ -265,6 +303,10 @@ export function parseTerraform(text: string, tfvars = false): TerraformModel {
   if (values) model.values = values;
   if (tfvars) return model;
   const lineAt = lineCounter(text);
+  if (text.includes('SecretStore')) {
+    const stores = secretStoresIn(text, lineAt);
+    if (stores.length > 0) model.secretStores = stores;
+  }
   RESOURCE.lastIndex = 0;
   for (let m = RESOURCE.exec(text); m; m = RESOURCE.exec(text)) {
     const [, type, label] = m;
@@ -308,6 +350,6 @@ export const terraformAnalyzer: Analyzer<TerraformModel> = {
   sniff: (text, file) => /\.tfvars$/i.test(file.path) || PREFILTER.test(text) || VALUES_PREFILTER.test(text),
   parse(text, file) {
     const model = parseTerraform(text, /\.tfvars$/i.test(file.path));
-    return model.keyVaultSecrets.length + model.azureDatabases.length > 0 || model.values ? model : undefined;
+    return model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) > 0 || model.values ? model : undefined;
   },
 };

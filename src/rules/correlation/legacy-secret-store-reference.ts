@@ -26,6 +26,7 @@ import { externalSecrets, isTemplated, pushSecrets, resolveScalar, sameNamespace
 import { releaseValues, resolveInRelease } from './release-values.js';
 import type { ParsedFile } from '../../analyzers/types.js';
 import type { HarnessModel } from '../../analyzers/tests/model.js';
+import type { TerraformModel } from '../../analyzers/terraform.js';
 import { harnessModels } from '../tests/common.js';
 
 const CLOUD_PROVIDERS: Record<string, string> = { azurekv: 'Azure Key Vault', aws: 'AWS', gcpsm: 'Google Secret Manager' };
@@ -68,7 +69,10 @@ interface Definition {
   name: string;
   kind: string;
   provider?: string;
-  resource: K8sResource;
+  file: string;
+  isTest: boolean;
+  /** The store object, for one the YAML defines (Terraform's are known by name and kind only). */
+  resource?: K8sResource;
 }
 
 interface StoreDefinitions {
@@ -108,18 +112,27 @@ function storeDefinitions(project: Project): StoreDefinitions {
   return memoFor(project, 'legacy-store:definitions', '', () => {
     let described: Set<string> | undefined;
     const defs: StoreDefinitions = { byKind: new Map(STORE_KINDS.map((k) => [k, new Map()])), homes: new Set(), wildcard: new Set(), vault: [], described: () => (described ??= describedStores(project)) };
+    const add = (def: Definition, vendored: boolean) => {
+      const ofKind = defs.byKind.get(def.kind)!;
+      if (!ofKind.has(def.name) || (ofKind.get(def.name)!.isTest && !def.isTest)) ofKind.set(def.name, def);
+      if (def.provider === 'vault' && !def.isTest) defs.vault.push(def);
+      if (!def.isTest && !vendored) defs.homes.add(def.kind);
+    };
     for (const resource of project.resourcesOfKind(...STORE_KINDS)) {
       const provider = get(resource.node, 'spec.provider');
       const providerName = provider?.t === 'map' ? provider.entries[0]?.key : undefined;
       const names = rendered(project, resource, resource.name === '(unnamed)' ? undefined : resource.name);
       if (names.unknown) defs.wildcard.add(resource.kind);
-      for (const name of names.names) {
-        const def: Definition = { name, kind: resource.kind, resource, ...(providerName ? { provider: providerName } : {}) };
-        const ofKind = defs.byKind.get(resource.kind)!;
-        if (!ofKind.has(name) || (ofKind.get(name)!.resource.parsed.file.isTest && !resource.parsed.file.isTest)) ofKind.set(name, def);
-        if (providerName === 'vault' && !resource.parsed.file.isTest) defs.vault.push(def);
+      const { isTest, vendored } = resource.parsed.file;
+      for (const name of names.names) add({ name, kind: resource.kind, file: resource.file, isTest, resource, ...(providerName ? { provider: providerName } : {}) }, vendored);
+      if (!isTest && !vendored) defs.homes.add(resource.kind);
+    }
+    // Stores Terraform creates (kubernetes_manifest, kubectl_manifest): names only, so never counted as Vault's.
+    for (const tf of project.models<TerraformModel>('terraform')) {
+      for (const store of tf.model.secretStores ?? []) {
+        if (store.name === undefined) defs.wildcard.add(store.kind);
+        else add({ name: store.name, kind: store.kind, file: tf.file.path, isTest: tf.file.isTest }, tf.file.vendored);
       }
-      if (!resource.parsed.file.isTest && !resource.parsed.file.vendored) defs.homes.add(resource.kind);
     }
     defs.vault.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind.localeCompare(b.kind)));
     return defs;
@@ -210,7 +223,7 @@ function checkDangling(context: RuleContext, defs: StoreDefinitions, resource: K
       context.report({
         file: resource.parsed.file,
         line: ref.line,
-        message: `${where} references ${kind} ${ref.name} at ${ref.path}${templatedNote}, but ${ref.name} is a ${other.kind} (${other.resource.file}); ESO looks it up among ${kind}s and cannot sync`,
+        message: `${where} references ${kind} ${ref.name} at ${ref.path}${templatedNote}, but ${ref.name} is a ${other.kind} (${other.file}); ESO looks it up among ${kind}s and cannot sync`,
         location: resourceLocation(resource, `${ref.path}:${kind}/${ref.name}`),
         origin: 'external',
         resource: resourceRef(resource),
@@ -219,7 +232,7 @@ function checkDangling(context: RuleContext, defs: StoreDefinitions, resource: K
       continue;
     }
     if (!defs.homes.has(kind)) continue;
-    const defined = [...defs.byKind.get(kind)!.values()].filter((d) => !d.resource.parsed.file.isTest).map((d) => d.name).sort();
+    const defined = [...defs.byKind.get(kind)!.values()].filter((d) => !d.isTest).map((d) => d.name).sort();
     context.report({
       file: resource.parsed.file,
       line: ref.line,
@@ -238,7 +251,7 @@ function checkDangling(context: RuleContext, defs: StoreDefinitions, resource: K
 function vaultNamespaces(defs: StoreDefinitions): Set<string> {
   const out = new Set<string>();
   for (const def of defs.vault) {
-    const server = getStr(def.resource.node, 'spec.provider.vault.server') ?? '';
+    const server = getStr(def.resource?.node, 'spec.provider.vault.server') ?? '';
     const m = /^[a-z]+:\/\/[a-z0-9-]+\.([a-z0-9-]+)(?:\.svc\b|[:/]|$)/i.exec(server.trim());
     if (m && !/^(com|net|org|io|local)$/i.test(m[1]!)) out.add(m[1]!);
   }
@@ -329,7 +342,7 @@ export const legacySecretStoreReference = createRule(
   },
   (context) => {
     const project = context.project;
-    if (project.resourcesOfKind(...STORE_KINDS).length === 0) return;
+    if (project.resourcesOfKind(...STORE_KINDS).length === 0 && !project.models<TerraformModel>('terraform').some((m) => m.model.secretStores)) return;
     const candidates = project.resourcesOfKind(...EXTERNAL_SECRET_KINDS, ...PUSH_SECRET_KINDS);
     const defs = storeDefinitions(project);
     if (defs.homes.size === 0) return;
