@@ -24,6 +24,8 @@ import type { RuleContext } from '../types.js';
 import { clusterManagedJudge } from './cluster-managed-secret-from-azure-kv.js';
 import { externalSecrets, isTemplated, pushSecrets, resolveScalar, sameNamespace, type EsInfo } from './common.js';
 import { releaseValues, resolveInRelease } from './release-values.js';
+import { kustomizePatchFiles } from './duplicate-externalsecret-owner.js';
+import { isKustomizationPath } from '../../k8s/values-blocks.js';
 import type { ParsedFile } from '../../analyzers/types.js';
 import type { HarnessModel } from '../../analyzers/tests/model.js';
 import type { TerraformModel } from '../../analyzers/terraform.js';
@@ -198,6 +200,34 @@ function renderedRefs(project: Project, resource: K8sResource): StoreRef[] {
   return out;
 }
 
+/**
+ * Names of the ExternalSecrets/PushSecrets whose store ref a kustomize patch may rewrite: a strategic-merge patch file
+ * that sets one, or a `patches`/`patchesJson6902` entry aimed at one by name (inline text that mentions a store ref,
+ * or a patch file, whatever it holds). The base's ref is then not what gets applied; the patch's own ref is judged.
+ */
+function patchedStoreRefs(project: Project): { files: Set<string>; names: Set<string> } {
+  return memoFor(project, 'legacy-store:patched', '', () => {
+    const files = kustomizePatchFiles(project);
+    const names = new Set<string>();
+    for (const r of project.resourcesOfKind(...EXTERNAL_SECRET_KINDS, ...PUSH_SECRET_KINDS)) if (files.has(r.file) && storeRefsOf(r).length > 0) names.add(r.name);
+    for (const parsed of project.yamlFiles) {
+      if (!isKustomizationPath(parsed.file.path)) continue;
+      for (const doc of parsed.model.docs) {
+        for (const field of ['patches', 'patchesJson6902']) {
+          for (const item of seqItems(get(doc.root, field))) {
+            const name = getStr(item, 'target.name');
+            const kind = getStr(item, 'target.kind');
+            if (!name || (kind !== undefined && ![...EXTERNAL_SECRET_KINDS, ...PUSH_SECRET_KINDS].includes(kind))) continue;
+            const inline = getStr(item, 'patch');
+            if (inline === undefined ? getStr(item, 'path') !== undefined : /storeRef/i.test(inline)) names.add(name);
+          }
+        }
+      }
+    }
+    return { files, names };
+  });
+}
+
 function otherKind(kind: string): string {
   return kind === 'ClusterSecretStore' ? 'SecretStore' : 'ClusterSecretStore';
 }
@@ -208,6 +238,8 @@ function listed(names: string[], max = 3): string {
 
 function checkDangling(context: RuleContext, defs: StoreDefinitions, resource: K8sResource): void {
   const configured = context.config.stores;
+  const patched = patchedStoreRefs(context.project);
+  if (!patched.files.has(resource.file) && patched.names.has(resource.name)) return;
   for (const ref of renderedRefs(context.project, resource)) {
     if (Object.prototype.hasOwnProperty.call(configured, ref.name)) continue;
     const kinds = ref.kind && STORE_KINDS.includes(ref.kind) ? [ref.kind] : ref.kind ? [] : STORE_KINDS;
