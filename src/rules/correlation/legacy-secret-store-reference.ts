@@ -1,15 +1,20 @@
 /**
- * D4: ExternalSecrets / PushSecrets that still name a legacy secret store. Two forms:
+ * D4: the legacy secret-store footprint. Three forms:
  *
- * - dangling alias: the ref names a SecretStore/ClusterSecretStore the tree never defines while it does define stores
- *   of that kind (the tree is where stores live), or names one that exists only as the other kind (ESO looks a
- *   ClusterSecretStore ref up among ClusterSecretStores only). ESO cannot sync it.
- * - Vault bypass (lower confidence): the tree defines a Vault store, yet an application ExternalSecret reads a
+ * - dangling alias: an ExternalSecret/ClusterExternalSecret/PushSecret ref names a SecretStore/ClusterSecretStore the
+ *   tree never defines while it does define stores of that kind (the tree is where stores live), or names one that
+ *   exists only as the other kind (ESO looks a ClusterSecretStore ref up among ClusterSecretStores only). ESO cannot
+ *   sync it. Definitions: manifests, chart templates, objects embedded in values, stores values describe for a chart
+ *   (`secretStores: [{name, provider}]`), stores Terraform creates.
+ * - Vault bypass (lower confidence, low): the tree defines a Vault store, yet an application ExternalSecret reads a
  *   cloud store (Azure Key Vault, AWS, Google) straight, a second path next to the one through Vault. The plumbing
  *   that fills Vault is left alone, and so is what cluster-managed-secret-from-azure-kv reports.
+ * - Azure-era sync: a script, Makefile, CI job or Tiltfile that reads Azure Key Vault and creates the Secrets itself,
+ *   in a tree with a Vault store.
  *
  * Templated names are rendered as each release of the chart renders them (chart defaults when nothing installs it);
- * a store definition whose name cannot be rendered may carry any name, so refs of its kind are not judged.
+ * a store definition whose name cannot be rendered may carry any name, so refs of its kind are not judged. A base
+ * object whose store ref a kustomize overlay patches is judged through the patch.
  */
 import { EXTERNAL_SECRET_KINDS, PUSH_SECRET_KINDS, esSpec, isEsoApiVersion } from '../../k8s/eso.js';
 import type { K8sResource } from '../../k8s/resources.js';
