@@ -79,11 +79,11 @@ export function isDocPath(path: string): boolean {
 const PREFILTER = new RegExp(
   [
     String.raw`_(?:(?<=gh[pousr]_)[A-Za-z0-9]{30}|(?<=dckr_)[po]at_[A-Za-z0-9_-]{20}|(?<=github_)pat_|(?<=npm_)[A-Za-z0-9]{30}|(?<=\bhf_)[A-Za-z]{34}|(?<=\bdo[opr]_)v1_[a-f0-9]{64}|(?<=\bgl(?:sa|c)_)[A-Za-z0-9+/]{32}|(?<=\blin_)api_[A-Za-z0-9]{40}|(?<=\bshp(?:at|ca|pa|ss)_)[a-fA-F0-9]{32}|(?<=\brubygems_)[a-f0-9]{48}|(?<=\bsntryu_)[a-f0-9]{64})`,
-    String.raw`\.(?:(?<=hv[sb]\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b|(?<=hooks\.)slack\.com\/(?:services|workflows|triggers)\/|(?<=webhook\.)office\.com\/webhookb2\/|(?<=[a-z0-9]{14}\.)atlasv1\.|(?<=\bdp\.)pt\.[A-Za-z0-9]{43})`,
+    String.raw`\.(?:(?<=hv[sb]\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b|(?<=hooks\.)slack\.com\/(?:services|workflows|triggers)\/|(?<=webhook\.)office\.com\/webhookb2\/|(?<=[A-Za-z0-9]{14}\.)atlasv1\.|(?<=\bdp\.)pt\.[A-Za-z0-9]{43})`,
     String.raw`A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)(?:GE-SECRET-KEY-1[0-9A-Z]{58}|KCp[A-Za-z0-9]{69}|TATT3[A-Za-z0-9_=-]{100})`,
     String.raw`x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"\x60]*:[^\s@/'"\x60]+@)|j(?<=\bj)dbc:[a-z]+:[^\s'"\x60]*[?&;]password=`,
-    String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt)-)[0-9A-Za-z_-]{20}|(?=us\d)(?<=\b[0-9a-f]{32}-)|(?<=\bsk-ant-)(?:api|admin)\d\d-|(?<=\bpypi-)AgE|(?<=\bpul-)[a-f0-9]{40}|(?<=\bPMAK-)[a-f0-9]{24})`,
-    String.raw`G(?<=\bSG)\.[\w-]{22}\.|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}|T3BlbkFJ|~(?<=[A-Za-z0-9_~.]{3}\dQ~)[A-Za-z0-9_~.-]{31}|2(?<=\boy2)[a-z0-9]{43}|G(?<=\bcmVmdG)tu[A-Za-z0-9]{56}|=(?<=AccountKey=)[A-Za-z0-9+/]{86}==`,
+    String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|ffct|agent|oas)-)[0-9A-Za-z_-]{20}|(?=us\d)(?<=\b[0-9a-f]{32}-)|(?<=\bsk-ant-)(?:api|admin)\d\d-|(?<=\bpypi-)AgE|(?<=\bpul-)[a-f0-9]{40}|(?<=\bPMAK-)[a-f0-9]{24})`,
+    String.raw`G(?:(?<=\bSG)\.[\w-]{22}\.|(?<=\bG)R1348941[\w-]{20})|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}|T3BlbkFJ|~(?<=[A-Za-z0-9_~.]{3}\dQ~)[A-Za-z0-9_~.-]{31}|2(?<=\boy2)[a-z0-9]{43}|G(?<=\bcmVmdG)tu[A-Za-z0-9]{56}|=(?<=AccountKey=)[A-Za-z0-9+/]{86}==`,
   ].join('|'),
 );
 
@@ -163,8 +163,10 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   { format: 'github-token', re: /\b(gh[pousr]_[A-Za-z0-9]{36})\b/g },
   { format: 'github-pat', re: /\b(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g },
   { format: 'npm-token', re: /\b(npm_[A-Za-z0-9]{36})\b/g },
-  // Personal (glpat-, also the routable glpat-….01.…), deploy, runner, pipeline trigger, SCIM and CI job tokens.
-  { format: 'gitlab-token', re: /\b(gl(?:pat|dt|rt|ptt|soat|cbt)-[0-9A-Za-z_-]{20,}(?:\.[0-9a-z]{2}\.[0-9a-z]{7,9})?)(?![0-9A-Za-z_-])/g },
+  // Personal (glpat-, also the routable glpat-….01.… and glpat-….01xxxxxxx), deploy, runner, pipeline trigger, SCIM, CI job,
+  // feed, incoming mail, feature flag client, Kubernetes agent and OAuth application tokens; runner registration tokens.
+  { format: 'gitlab-token', re: /\b(gl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|ffct|agent|oas)-[0-9A-Za-z_-]{20,}(?:\.[0-9a-z]{2}\.?[0-9a-z]{7,9})?)(?![0-9A-Za-z_-])/g },
+  { format: 'gitlab-token', re: /\b(GR1348941[0-9A-Za-z_-]{20})(?![0-9A-Za-z_-])/g },
   // Docker Hub personal and organization access tokens.
   { format: 'docker-token', re: /\b(dckr_(?:pat|oat)_[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])/g },
   { format: 'vault-token', re: /\b(hv[sb]\.[A-Za-z0-9_-]{24,})/g },
@@ -175,7 +177,8 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   { format: 'age-key', re: /\b(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b/g },
   // Bot/user/workspace tokens (xoxb-, xoxp-, xoxe-, xoxa-2-, xoxr-), configuration tokens (xoxe.xoxp-1-, xoxe-1-), app-level tokens (xapp-1-).
   { format: 'slack-token', re: /\b(xox[abposre]-(?:\d-)?[0-9]{6,}-[0-9A-Za-z-]{8,}|xox[ar]-\d-[0-9A-Za-z-]{20,}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,}|xoxe-\d-[A-Za-z0-9]{100,}|xapp-\d-[A-Z0-9]{9,}-\d{6,}-[a-z0-9]{32,})/g },
-  { format: 'slack-webhook', re: /(https:\/\/hooks\.slack\.com\/(?:services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,}|(?:workflows|triggers)\/T[A-Z0-9]{6,}\/A[A-Z0-9]{6,}\/\d{6,}\/[A-Za-z0-9]{16,}))/g },
+  // The secret is the path: http:// (Slack redirects it) and a bare host in a config value carry it as well.
+  { format: 'slack-webhook', re: /((?:https?:\/\/)?(?<![\w.-])hooks\.slack\.com\/(?:services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,}|(?:workflows|triggers)\/T[A-Z0-9]{6,}\/A[A-Z0-9]{6,}\/\d{6,}\/[A-Za-z0-9]{16,}))/g },
   // SendGrid API keys, Stripe live secret and restricted keys, Mailchimp API keys (32 hex digits and the datacenter).
   { format: 'sendgrid-key', re: /\b(SG\.[\w-]{22}\.[\w-]{43})(?![\w-])/g },
   { format: 'stripe-key', re: /\b([rs]k_live_[0-9A-Za-z]{24,99})\b/g },
@@ -210,7 +213,7 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
 const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /** What a format puts before its random part: a body filled with a pattern (`hf_xxxx…`) is an example, not a token. */
-const VENDOR_PREFIX = /^(github_pat_|gl[a-z]+-|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|hf_|pypi-|do[opr]_v1_|pul-|gl(?:sa|c)_|dp\.pt\.|lin_api_|shp[a-z]{2}_|rubygems_|sntryu_|PMAK-|ATATT3|AKCp|cmVmdGtu)/;
+const VENDOR_PREFIX = /^(github_pat_|gl[a-z]+-|GR1348941|AGE-SECRET-KEY-1|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|hf_|pypi-|do[opr]_v1_|pul-|gl(?:sa|c)_|dp\.pt\.|lin_api_|shp[a-z]{2}_|rubygems_|sntryu_|PMAK-|ATATT3|AKCp|cmVmdGtu)/;
 
 /** JDBC URLs carry the password as a parameter: `jdbc:postgresql://db/app?user=app&password=…`. */
 const JDBC_PASSWORD = /\bjdbc:([a-z]+):[^\s'"`<>]*?[?&;]password=([^&;\s'"`<>]+)/gi;

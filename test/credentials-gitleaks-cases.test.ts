@@ -1,0 +1,644 @@
+/**
+ * gitleaks' own per-rule test cases (cmd/generate/config/rules/*.go: `tps` must match, `fps` must not), run through
+ * findCredentials for every gitleaks rule whose format footprint reports, plus the betterleaks Docker Hub rule.
+ *
+ * Rewritten, not copied: gitleaks' fixed samples are split at their prefix and assembled at runtime, and its random
+ * samples (`secrets.NewSecret(utils.AlphaNumeric("36"))`, i.e. `[a-z0-9]{36}`) are drawn from a seeded generator, so no
+ * token-shaped literal sits in the repository. `samples()` is gitleaks' GenerateSampleSecrets: the same secret in the
+ * INI, JSON, XML, YAML, source-code and Makefile contexts it checks every rule against.
+ *
+ * Where footprint's answer differs from gitleaks', the case says `ours` and why: footprint reports only credentials
+ * that are real by format (checksum, structure, a secret next to an AWS key id), never placeholders.
+ */
+import { describe, expect, it } from 'vitest';
+import { credentialPrefilter, findCredentials, type CredentialFormat } from '../src/analyzers/tests/credentials.js';
+
+let seed = 0x9e3779b9;
+function draw(alphabet: string, n: number): string {
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    out += alphabet[(seed >>> 0) % alphabet.length];
+  }
+  return out;
+}
+// gitleaks' utils patterns: AlphaNumeric is lower-case, AlphaNumericExtended adds `=_-`.
+const alnum = (n: number) => draw('abcdefghijklmnopqrstuvwxyz0123456789', n);
+const mixed = (n: number) => draw('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', n);
+const hex = (n: number) => draw('0123456789abcdef', n);
+const num = (n: number) => draw('0123456789', n);
+const ext = (n: number) => draw('abcdefghijklmnopqrstuvwxyz0123456789=_-', n);
+const extShort = (n: number) => draw('abcdefghijklmnopqrstuvwxyz0123456789_-', n);
+const letters = (n: number) => draw('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n);
+const t = (...parts: string[]) => parts.join('');
+
+/** gitleaks' GenerateSampleSecrets templates (cmd/generate/config/utils/generate.go). */
+const TEMPLATES = [
+  '{i}Token="{s}"', '{i}Token = "{s}"', '{i}Token={s}', '{i}Token = {s}',
+  '{\n    "{i}_token": "{s}"\n}', '{"config.ini": "{I}_TOKEN={s}\\nBACKUP_ENABLED=true"}',
+  '<{i}Token>\n    {s}\n</{i}Token>',
+  '{i}_token: {s}', "{i}_token: '{s}'", '{i}_token: "{s}"',
+  'string {i}Token = "{s}";', 'var {i}Token string = "{s}"', '{i}Token := "{s}"', '{i}Token := `{s}`',
+  'String {i}Token = "{s}";', 'var {i}Token = "{s}"', '${i}Token .= "{s}"', "{i}Token = '{s}'", '{i}Token = "{s}"',
+  'System.setProperty("{I}_TOKEN", "{s}")', '  "{i}Token" => "{s}"',
+  '{i}_TOKEN = "{s}"', '{i}_TOKEN := "{s}"', '{i}_TOKEN ::= "{s}"', '{i}_TOKEN :::= "{s}"', '{i}_TOKEN ?= "{s}"',
+];
+const samples = (id: string, secret: string) => TEMPLATES.map((tpl) => tpl.replaceAll('{i}', id).replaceAll('{I}', id.toUpperCase()).replaceAll('{s}', secret));
+const sample = (id: string, secret: string) => `${id}_api_token = "${secret}"`;
+
+/** What footprint says instead of gitleaks, and why. */
+interface Differs {
+  ours: CredentialFormat | 'silent';
+  why: string;
+}
+interface Rule {
+  rule: string;
+  format: CredentialFormat;
+  tps: string[];
+  fps?: string[];
+  /** Per true positive index: footprint's answer when it is not gitleaks'. */
+  tpDiffers?: Record<number, Differs>;
+  fpDiffers?: Record<number, Differs>;
+  /** footprint's own cases beside gitleaks': the real shape of a format gitleaks samples loosely, which must be found. */
+  found?: string[];
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function crc32(text: string): number {
+  let crc = -1;
+  for (let i = 0; i < text.length; i++) {
+    crc ^= text.charCodeAt(i);
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+  }
+  return (crc ^ -1) >>> 0;
+}
+/** A GitHub/npm token body with a valid checksum: 30 random characters + base62(CRC32) in 6. */
+function checksummed(prefix: string): string {
+  const body = mixed(30);
+  let n = crc32(body);
+  let sum = '';
+  while (n > 0) {
+    sum = BASE62[n % 62]! + sum;
+    n = Math.floor(n / 62);
+  }
+  return `${prefix}${body}${sum.padStart(6, '0')}`;
+}
+
+const uuidish = () => [8, 4, 4, 4, 12].map((n) => alnum(n)).join('-');
+const hexUuid = () => [8, 4, 4, 4, 12].map((n) => hex(n)).join('-');
+const pem = (label: string, body: string) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----`;
+const SENTRY_JSON = (json: string) => Buffer.from(json).toString('base64');
+
+const NOT_CHECKSUMMED: Differs = { ours: 'silent', why: 'gitleaks draws 36 random characters; a real token ends in base62(CRC32) of its body, footprint reports only checksum-valid tokens (below: the same samples with a valid checksum are found)' };
+
+/** The same answer for the true positives from index `from` (inclusive) to `to` (exclusive). */
+const span = (from: number, to: number, d: Differs): Record<number, Differs> => Object.fromEntries(Array.from({ length: to - from }, (_, i) => [from + i, d]));
+const N = TEMPLATES.length;
+
+const RULES: Rule[] = [
+  // github.go
+  ...(['ghp_', 'gho_', 'ghs_', 'ghu_', 'ghr_'] as const).map((p): Rule => ({
+    rule: `github ${p}`,
+    format: 'github-token',
+    tps: samples('github', t(p, alnum(36))),
+    tpDiffers: span(0, N, NOT_CHECKSUMMED),
+    found: samples('github', checksummed(p)),
+    fps: [t(p, 'x'.repeat(36))],
+  })),
+  {
+    rule: 'github-fine-grained-pat',
+    format: 'github-pat',
+    tps: samples('github', t('github_pat_', alnum(82))),
+    found: samples('github', t('github_pat_', mixed(22), '_', mixed(59))),
+    tpDiffers: span(0, N, { ours: 'silent', why: 'a fine-grained PAT is github_pat_ + 22 + `_` + 59; gitleaks draws 82 characters without the separator' }),
+    fps: [t('github_pat_', 'x'.repeat(22), '_', 'x'.repeat(59))],
+  },
+  // npm.go
+  {
+    rule: 'npm-access-token',
+    format: 'npm-token',
+    tps: [sample('npmAccessToken', t('npm_', alnum(36)))],
+    found: [sample('npmAccessToken', checksummed('npm_'))],
+    tpDiffers: { 0: NOT_CHECKSUMMED },
+  },
+  // gitlab.go
+  { rule: 'gitlab-cicd-job-token', format: 'gitlab-token', tps: samples('gitlab', t('glcbt-', alnum(5), '_', alnum(20))) },
+  { rule: 'gitlab-deploy-token', format: 'gitlab-token', tps: [sample('gitlab', t('gldt-', alnum(20)))] },
+  { rule: 'gitlab-feature-flag-client-token', format: 'gitlab-token', tps: samples('gitlab', t('glffct-', alnum(20))) },
+  { rule: 'gitlab-feed-token', format: 'gitlab-token', tps: samples('gitlab', t('glft-', alnum(20))) },
+  { rule: 'gitlab-incoming-mail-token', format: 'gitlab-token', tps: samples('gitlab', t('glimt-', alnum(25))) },
+  { rule: 'gitlab-kubernetes-agent-token', format: 'gitlab-token', tps: samples('gitlab', t('glagent-', alnum(50))) },
+  { rule: 'gitlab-oauth-app-secret', format: 'gitlab-token', tps: samples('gitlab', t('gloas-', alnum(64))) },
+  { rule: 'gitlab-pat', format: 'gitlab-token', tps: samples('gitlab', t('glpat-', alnum(20))), fps: [t('glpat-', 'XXXXXXXXXXX-XXXXXXXX')] },
+  {
+    rule: 'gitlab-pat-routable',
+    format: 'gitlab-token',
+    tps: samples('gitlab', t('glpat-', alnum(27), '.', alnum(2), alnum(7))),
+    fps: [t('glpat-', 'xxxxxxxx-xxxxxxxxxxxxxxxxxx.xxxxxxxxx')],
+  },
+  { rule: 'gitlab-ptt', format: 'gitlab-token', tps: samples('gitlab', t('glptt-', hex(40))), fps: [t('glptt-', 'x'.repeat(40))] },
+  {
+    rule: 'gitlab-rrt',
+    format: 'gitlab-token',
+    tps: samples('gitlab', t('GR1348', '941', alnum(20))),
+    fps: [t('GR1348', '94112312312312312312312312'), t('GR1348', '941', 'X'.repeat(20))],
+  },
+  { rule: 'gitlab-runner-authentication-token', format: 'gitlab-token', tps: samples('gitlab', t('glrt-', alnum(20))) },
+  {
+    rule: 'gitlab-runner-authentication-token-routable',
+    format: 'gitlab-token',
+    tps: samples('gitlab', t('glrt-', 't', num(1), '_', alnum(27), '.', alnum(2), alnum(7))),
+    fps: [t('glrt-', 'tx_xxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxx')],
+  },
+  { rule: 'gitlab-scim-token', format: 'gitlab-token', tps: samples('gitlab', t('glsoat-', alnum(20))) },
+  // betterleaks dockerhub.go (gitleaks has no Docker Hub rule)
+  {
+    rule: 'dockerhub-personal-access-token',
+    format: 'docker-token',
+    tps: [t('docker login -u gemesa -p dckr_pat', '_hc8VxYclixyTr2rDFsa2rqzkP3Y'), t('docker login -u gemesa -p dckr_pat', '_tkzBYxjNNC3R_Yg6jd_O-G8FbrJ')],
+  },
+  { rule: 'dockerhub-organization-access-token', format: 'docker-token', tps: [t('docker login -u docker-test -p dckr_oat', '_7bA9zRt5-JqX3vP0l_MnY8sK2wE-dF6h')] },
+  // hashicorp_vault.go
+  {
+    rule: 'vault-service-token',
+    format: 'vault-token',
+    tps: [
+      sample('vault', t('s.', num(1), mixed(23))),
+      t('token: s.', 'ZC9Ecf4M5g9o34Q6RkzGsj0z'),
+      sample('vault', t('hvs.', num(1), draw('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-', 89))),
+      t('-vaultToken hvs.', 'CAESIP2jTxc9S2K7Z6CtcFWQv7-044m_oSsxnPE1H3nF89l3GiYKHGh2cy5sQmlIZVNyTWJNcDRsYWJpQjlhYjVlb1cQh6PL8wEYAg"'),
+    ],
+    fps: [
+      "  credentials: new AWS.SharedIniFileCredentials({ profile: '<YOUR_PROFILE>' })",
+      'INFO 4 --- [           main] o.s.b.f.s.DefaultListableBeanFactory     : Overriding bean definition for bean',
+      t('s.', 'x'.repeat(24)),
+      's.THISSTRINGISALLUPPERCASE',
+      's.thisstringisalllowercase',
+      's.AcceptanceTimeoutSeconds ',
+      's.makeKubeConfigController = args',
+      t('hvs.', 'x'.repeat(90)),
+    ],
+  },
+  {
+    rule: 'vault-batch-token',
+    format: 'vault-token',
+    tps: [
+      ...samples('vault', t('hvb.', extShort(138))),
+      t('hvb.', 'AAAAAQJgxDgqsGNorpoOR7hPZ5SU-ynBvCl764jyRP_fnX7WvkdkDzGjbLNGdPdtlY33Als2P36yDZueqzfdGw9RsaTeaYXSH7E4RYSWuRoQ9YRKIw8o7mDDY2ZcT3KOB7RwtW1w1FN2eDqcy_sbCjXPaM1iBVH-mqMSYRmRd2nb5D1SJPeBzIYRqSglLc31wUGN7xEzyrKUczqOKsIcybQA'),
+    ],
+  },
+  // aws.go
+  {
+    rule: 'aws-access-token',
+    format: 'aws-access-key',
+    tps: [
+      ...samples('AWS', t('AKIA', 'LALEMEL33243OLIB')),
+      ...(['AKIA', 'ASIA', 'ABIA', 'ACCA'] as const).flatMap((p) => samples('AWS', t(p, draw('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)))),
+    ],
+    // The same key ids with their secret access key beside them, as in a credentials file or a CI variable block.
+    found: (['AKIA', 'ASIA', 'ABIA', 'ACCA'] as const).map((p) => t('aws_access_key_id = ', p, draw('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16), '\naws_secret_access_key = ', mixed(40))),
+    tpDiffers: span(0, 5 * N, {
+      ours: 'silent',
+      why: 'an access key id alone is an identifier, not a credential: footprint reports an AWS key pair, the id with a secret access key within five lines (`found`)',
+    }),
+    fps: [
+      t('key = AKIA', 'XXXXXXXXXXXXXXXX'),
+      t('aws_access_key: AKIA', 'IOSFODNN7EXAMPLE'),
+      'msgstr "Näytä asiakirjamallikansio."',
+      'TODAYINASIAASACKOFRICEFELLOVER',
+      'CTTCATAGGGTTCACGCTGTGTAAT-ACG--CCTGAGGC-CACA-AGGGGACTTCAGCAACCGTCGGG-GATTC-ATTGCCA-A--TGGAAGCAATC-TA-TGGGTTA-TCGCGGAGTCCGCAAAGACGGCCAGTATG',
+    ],
+  },
+  // age.go
+  {
+    rule: 'age-secret-key',
+    format: 'age-key',
+    tps: samples('age', t('AGE-SECRET-', 'KEY-1', 'Q'.repeat(58))),
+    found: samples('age', t('AGE-SECRET-', 'KEY-1', draw('QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L', 58))),
+    tpDiffers: span(0, N, { ours: 'silent', why: 'a key filled with one character (Bech32 `q` is a zero) is a placeholder, not an identity age-keygen produced' }),
+  },
+  // slack.go
+  {
+    rule: 'slack-bot-token',
+    format: 'slack-token',
+    tps: [
+      ...samples('bot', t('xoxb-', '781236542736-2364535789652-GkwFDQoHqzXDVsC6GzqYUypD')),
+      t('"bot_token1": "xoxb-', '781236542736-2364535789652-GkwFDQoHqzXDVsC6GzqYUypD"'),
+      t('"bot_token2": "xoxb-', '263594206564-2343594206574-FGqddMF8t08v8N7Oq4i57vs1MBS"'),
+      t('"bot_token3": "xoxb-', '4614724432022-5152386766518-O5WzjWGLG0wcCm2WPrjEmnys"'),
+      t('"bot_token4": "xoxb-', num(13), '-', num(12), '-', alnum(24), '"'),
+    ],
+    fps: [t('xoxb-', 'xxxxxxxxx-xxxxxxxxxx-xxxxxxxxxxxx'), t('xoxb-', 'xxx'), t('xoxb-', '12345-abcd234'), t('xoxb-', 'xoxb-my-bot-token')],
+  },
+  {
+    rule: 'slack-user-token',
+    format: 'slack-token',
+    tps: [
+      ...samples('user', t('xoxp-', '41684372915-1320496754-45609968301-e708ba56e1517a99f6b5fb07349476ef')),
+      t('"user_token2": "xoxp-', '283316862324-298911817009-298923149681-44f585044dace54f5701618e97cd1c0b"'),
+      t('"user_token3": "xoxp-', '11873098179-111402824422-234336993777-b96c9fb3b69f82ebb79d12f280779de1"'),
+      t('"user_token4": "xoxp-', '254112160503-252950188691-252375361712-6cbf56aada30951a9d310a5f23d032a0"'),
+      t('"user_token5": "xoxp-', '4614724432022-4621207627011-5182682871568-1ddad9823e8528ad0f4944dfa3c6fc6c"'),
+      t('"user_token6": "xoxp-', num(12), '-', num(13), '-', num(13), '-', alnum(32), '"'),
+      t('"url_private": "https:\\/\\/files.slack.com\\/files-pri\\/T04MCQMEXQ9-F04MAA1PKE3\\/image.png?t=xoxe-', '4726837507825-4848681849303-4856614048758-e0b1f3d4cb371f92260edb0d9444d206"'),
+    ],
+    fps: [
+      'https://docs.google.com/document/d/1W7KCxOxP-1Fy5EyF2lbJGE2WuKmu5v0suYqoHas1jRM',
+      t('"token1": "xoxp-', '1234567890"'),
+      t('"token2": "xoxp-', 'XXXXXXXXXX-XXXXXXXXXX-XXXXXXXXXXX-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"'),
+      t('"token3": "xoxp-', '1234-1234-1234-4ddbc191d40ee098cbaae6f3523ada2d"'),
+      t('"token4": "xoxp-', '572370529330-573807301142-572331691188-####################"'),
+    ],
+  },
+  {
+    rule: 'slack-app-token',
+    format: 'slack-token',
+    tps: [
+      ...samples('slack', t('xapp-', '1-A052FGTS2DL-5171572773297-610b6a11f4b7eb819e87b767d80e6575a3634791acb9a9ead051da879eb5b55e')),
+      t('"token2": "xapp-', '1-IEMF8IMY1OQ-4037076220459-85c370b433e366de369c4ef5abdf41253519266982439a75af74a3d68d543fb6"'),
+      t('"token3": "xapp-', '1-BM3V7LC51DA-1441525068281-86641a2582cd0903402ab523e5bcc53b8253098c31591e529b55b41974d2e82f"'),
+      t('"token4": "xapp-', '1-A', num(10), '-', num(13), '-', alnum(64), '"'),
+    ],
+  },
+  {
+    rule: 'slack-config-access-token',
+    format: 'slack-token',
+    tps: [
+      ...samples('access', t('xoxe.', 'xoxp-1-', 'Mi0yLTM0MTQwNDE0MDE3Ni0zNjU5NDY0Njg4MTctNTE4MjA3NTQ5NjA4MC01NDEyOTYyODY5NzUxLThhMTBjZmI1ZWIzMGIwNTg0ZDdmMDI5Y2UxNzVlZWVhYzU2ZWQyZTZiODNjNDZiMGUxMzRlNmNjNDEwYmQxMjQ')),
+      t('"access_token3": "xoxe.', 'xoxp-1-', alnum(163), '"'),
+      t('"access_token4": "xoxe.', 'xoxb-1-', 'Mi0yLTMxNzcwMjQ0MTcxMy0zNjU5NDY0Njg4MTctNTE1ODE1MjY5MTcxNC01MTU4MDI0MTgyOTc5LWRmY2YwY2U4ODhhNzY5ZGU5MTAyNDU4MDJjMGQ0ZDliMTZhMjNkMmEyYzliNjkzMDRlN2VjZTI4MWNiMzRkNGQ"'),
+      t('"access_token5": "xoxe.', 'xoxb-1-', alnum(165), '"'),
+    ],
+    fps: [t('xoxe.', 'xoxp-1-SlackAppConfigurationAccessTokenHere'), t('xoxe.', 'xoxp-1-RANDOMSTRINGHERE'), t('xoxe.', 'xoxp-1-initial')],
+  },
+  {
+    rule: 'slack-config-refresh-token',
+    format: 'slack-token',
+    tps: [
+      ...samples('refresh', t('xoxe-', '1-My0xLTMxNzcwMjQ0MTcxMy01MTU4MTUyNjkxNzE0LTUxODE4NDI0MDY3MzYtMjA5MGFkOTFlZThkZWE2OGFlZDYwYWJjODNhYzAxYjA5ZjVmODBhYjgzN2QyNDdjOTNlOGY5NTg2YWM1OGM4Mg')),
+      t('"refresh_token3": "xoxe-', '1-', alnum(146), '"'),
+    ],
+    fps: [t('xoxe-', '1-xxx'), 'XOxE-RROAmw, Home and Garden, 5:24, 20120323'],
+  },
+  {
+    rule: 'slack-legacy-bot-token',
+    format: 'slack-token',
+    tps: [
+      ...samples('slack', t('xoxb-', '263594206564-FGqddMF8t08v8N7Oq4i57vs1')),
+      t('"bot_token2": "xoxb-', '282029623751-BVtmnS3BQitmjZvjpQL7PSGP"'),
+      t('"bot_token3": "xoxb-', '47834520726-N3otsrwj8Cf99cs8GhiRZsX1"'),
+      t('"bot_token4": "xoxb-', '123456789012-Xw937qtWSXJss1lFaKe"'),
+      t('"bot_token5": "xoxb-', '312554961652-uSmliU84rFhnUSBq9YdKh6lS"'),
+      t('"bot_token6": "xoxb-', '51351043345-Lzwmto5IMVb8UK36MghZYMEi"'),
+      t('"bot_token7": "xoxb-', '130154379991-ogFL0OFP3w6AwdJuK7wLojpK"'),
+      t('"bot_token8": "xoxb-', '159279836768-FOst5DLfEzmQgkz7cte5qiI"'),
+      t('"bot_token9": "xoxb-', '50014434-slacktokenx29U9X1bQ"'),
+      t('"bot_token10": "xoxb-', num(10), '-', alnum(24)),
+      t('"bot_token11": "xoxb-', num(12), '-', alnum(23)),
+    ],
+    fps: [t('xoxb-', 'xxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx'), t('xoxb-', 'Slack_BOT_TOKEN'), t('xoxb-', 'abcdef-abcdef')],
+  },
+  {
+    rule: 'slack-legacy-workspace-token',
+    format: 'slack-token',
+    tps: [
+      ...samples('slack', t('xoxa-', '2-511111111-31111111111-3111111111111-e039d02840a0b9379c')),
+      t('"access_token1": "xoxa-', num(1), '-', alnum(12)),
+      t('"access_token2": "xoxa-', alnum(12)),
+      t('"refresh_token1": "xoxr-', num(1), '-', alnum(12)),
+      t('"refresh_token2": "xoxr-', alnum(12)),
+    ],
+    tpDiffers: Object.fromEntries([26, 27, 28, 29].map((i) => [i, {
+      ours: 'silent',
+      why: 'gitleaks calls this "by far the least confident pattern": xoxa-/xoxr- and 8 to 48 characters of anything. footprint reports legacy workspace tokens only in their documented shape (numeric team and user ids, then the secret)',
+    }])) as Record<number, Differs>,
+    fps: ['https://github.com/xoxa-nyc/xoxa-nyc.github.io/blob/master/README.md'],
+  },
+  {
+    rule: 'slack-legacy-token',
+    format: 'slack-token',
+    tps: [
+      ...samples('slack', t('xoxs-', '416843729158-132049654-5609968301-e708ba56e1')),
+      t('"access_token1": "xoxs-', '3206092076-3204538285-3743137121-836b042620"'),
+      t('"access_token3": "xoxs-', '420083410720-421837374423-440811613314-977844f625b707d5b0b268206dbc92cbc85feef3e71b08e44815a8e6e7657190"'),
+      t('"access_token4": "xoxs-', '4829527689-4829527691-4814341714-d0346ec616"'),
+      t('"access_token5": "xoxs-', '155191149137-155868813314-338998331396-9f6d235915"'),
+      t('"access_token6": "xoxs-', num(10), '-', num(10), '-', num(10), '-', 'a', hex(9), '"'),
+      t('"access_token7": "xoxo-', '523423-234243-234233-e039d02840a0b9379c"'),
+    ],
+    fps: ['https://indieweb.org/images/3/35/2018-250-xoxo-indieweb-1.jpg'],
+  },
+  {
+    rule: 'slack-webhook-url',
+    format: 'slack-webhook',
+    tps: [
+      t('hooks.slack', '.com/services/', alnum(44)),
+      t('http://hooks.slack', '.com/services/', alnum(45)),
+      t('https://hooks.slack', '.com/services/', alnum(46)),
+      t('http://hooks.slack', '.com/services/T024TTTTT/BBB72BBL/AZAAA9u0pA4ad666eMgbi555'),
+      t('https://hooks.slack', '.com/services/T0DCUJB1Q/B0DD08H5G/bJtrpFi1fO1JMCcwLx8uZyAg'),
+      t('hooks.slack', '.com/workflows/', alnum(44)),
+      t('http://hooks.slack', '.com/workflows/', alnum(45)),
+      t('https://hooks.slack', '.com/workflows/', alnum(46)),
+      t('https://hooks.slack', '.com/workflows/T016M3G1GHZ/A04J3BAF7AA/442660231806210747/F6Vm03reCkhPmwBtaqbN6OW9'),
+      t('http://hooks.slack', '.com/workflows/T2H71EFLK/A047FK946NN/430780826188280067/LfFz5RekA2J0WOGJyKsiOjjg'),
+      t('https://hooks.slack', '.com/triggers/', alnum(56)),
+    ],
+    // Slack's documented shape with random ids, without a scheme (a host in a config value).
+    found: [t('url: hooks.slack', '.com/services/T', draw('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 10), '/B', draw('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 10), '/', mixed(24))],
+    tpDiffers: Object.fromEntries([0, 1, 2, 5, 6, 7, 10].map((i) => [i, {
+      ours: 'silent',
+      why: 'a webhook path is /T<team>/B<hook>/<secret> (workflows: /T…/A…/<id>/<secret>); gitleaks draws one 44-56 character blob after the path, which no Slack webhook is',
+    }])) as Record<number, Differs>,
+  },
+  // sendgrid.go
+  {
+    rule: 'sendgrid-api-token',
+    format: 'sendgrid-key',
+    tps: samples('sengridAPIToken', t('SG.', ext(66))),
+    found: samples('sengridAPIToken', t('SG.', mixed(22), '.', mixed(43))),
+    tpDiffers: span(0, N, { ours: 'silent', why: 'a SendGrid key is SG. + 22-character id + `.` + 43-character secret; gitleaks draws 66 characters of `[a-z0-9=_-]` without the separator' }),
+  },
+  // stripe.go
+  {
+    rule: 'stripe-access-token',
+    format: 'stripe-key',
+    tps: [
+      ...samples('stripe', t('sk_', 'test_', alnum(30))),
+      ...samples('stripe', t('sk_', 'prod_', alnum(99))),
+      t('sk_', 'test_51OuEMLAlTWGaDypq4P5cuDHbuKeG4tAGPYHJpEXQ7zE8mKK3jkhTFPvCxnSSK5zB5EQZrJsYdsatNmAHGgb0vSKD00GTMSWRHs'),
+      t('rk_', 'prod_51OuEMLAlTWGaDypquDn9aZigaJOsa9NR1w1BxZXs9JlYsVVkv5XDu6aLmAxwt5Tgun5WcSwQMKzQyqV16c9iD4sx00BRijuoon'),
+    ],
+    found: [...samples('stripe', t('sk_', 'live_', mixed(99))), t('rk_', 'live_51OuEMLAlTWGaDypquDn9aZigaJOsa9NR1w1BxZXs9JlYsVVkv5XDu6aLmAxwt5Tgun5WcSwQMKzQyqV16c9iD4sx00BRijuoon')],
+    tpDiffers: Object.fromEntries(Array.from({ length: N * 2 + 2 }, (_, i) => [i, {
+      ours: 'silent',
+      why: 'footprint reports live keys only: a test-mode key (sk_test_/rk_test_) moves no money and reaches no customer data, and Stripe documents no `prod` mode (the same samples in live mode are found)',
+    }])) as Record<number, Differs>,
+    fps: [t('nonMatchingToken := "task_', 'test_', alnum(30), '"')],
+  },
+  // mailchimp.go
+  {
+    rule: 'mailchimp-api-key',
+    format: 'mailchimp-key',
+    tps: [
+      ...samples('mailchimp', t(hex(32), '-us20')),
+      t('mailchimp_api_key: ', 'cefa780880ba5f5696192a34f6292c35', '-us18'),
+      t('MAILCHIMPE_KEY = "', 'b5b9f8e50c640da28993e8b6a48e3e53', '-us18"'),
+    ],
+    fps: [t('MailchimpSDK.initialize(token: ', '3012a5754bbd716926f99c028f7ea428', '-us18)')],
+    fpDiffers: { 0: { ours: 'mailchimp-key', why: 'gitleaks lists this as a known false negative of its keyword-anchored pattern, not as a non-secret: it is a real key shape, and footprint matches the format itself' } },
+  },
+  // openai.go
+  {
+    rule: 'openai-api-key',
+    format: 'openai-key',
+    tps: [
+      ...samples('openaiApiKey', t('sk-', alnum(20), 'T3Blbk', 'FJ', alnum(20))),
+      t('sk-proj-', 'SevzWEV_NmNnMndQ5gn6PjFcX_9ay5SEKse8AL0EuYAB0cIgFW7Equ3vCbUbYShvii6L3rBw3W', 'T3Blbk', 'FJdD9FqO9Z3BoBu9F-KFR6YJtvW6fUfqg2o2Lfel3diT3OCRmBB24hjcd_uLEjgr9tCqnnerVw8A'),
+      t('sk-proj-', 'pBdaVZqlIfO5ajF9Gmg6Zq9Hlxaf_6lO6nxwlLOsYlXfg417LExcnpK1cQg4sDUOC_APpcA1OS', 'T3Blbk', 'FJVH3Na-MVcBBXrWlVGNCme7WRJQxqE43p1-LgHZSF1o-yv3QQimfMb48ES40JDsFuqqbqnx5moA'),
+      t('sk-svcacct-', '0Zkr4NUd4f_6LkfHfi3LlC8xKZQePXJCb21UiUWGX0F3_-6jv9PpY9JtaoooN9CCUPltpFiamw', 'T3Blbk', 'FJZVaaY7Z2aq_-I96dwiXeKVhRNi8Hs7uGmCFv5VTi2SxzmUsRgJoUJCbgPFWSXYDPPbYHJAuwIA'),
+      t('sk-admin-', 'JWARXiHjpLXSh6W_0pFGb3sW7yr0cKheXXtWGMY0Q8kbBNqsxLskJy0LCO', 'T3Blbk', 'FJgTJWgjMvdi6YlPvdXRqmSlZ4dLK-nFxUG2d9Tgaz5Q6weGVNBaLuUmMV4A'),
+    ],
+  },
+  // anthropic.go
+  {
+    rule: 'anthropic-api-key',
+    format: 'anthropic-key',
+    tps: [
+      t('sk-ant-', 'api03-abc123xyz-456def789ghij-klmnopqrstuvwx-3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzAA'),
+      sample('anthropic', t('sk-ant-', 'api03-', extShort(93), 'AA')),
+    ],
+    fps: [
+      t('sk-ant-', 'api03-abc123xyz-456de-klMnopqrstuvwx-3456yza789bcde-1234fghijklmnopAA'),
+      t('sk-ant-', 'api03-abc123xyz-456def789ghij-klmnopqrstuvwx-3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzBB'),
+    ],
+  },
+  {
+    rule: 'anthropic-admin-api-key',
+    format: 'anthropic-key',
+    tps: [
+      t('sk-ant-', 'admin01-abc12fake-456def789ghij-klmnopqrstuvwx-3456yza789bcde-12fakehijklmnopby56aaaogaopaaaabc123xyzAA'),
+      sample('anthropic', t('sk-ant-', 'admin01-', extShort(93), 'AA')),
+    ],
+    fps: [
+      t('sk-ant-', 'admin01-abc123xyz-456de-klMnopqrstuvwx-3456yza789bcde-1234fghijklmnopAA'),
+      t('sk-ant-', 'admin01-abc123xyz-456def789ghij-klmnopqrstuvwx-3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzBB'),
+    ],
+  },
+  // huggingface.go
+  {
+    rule: 'huggingface-access-token',
+    format: 'huggingface-token',
+    tps: [
+      ...samples('huggingface', t('hf_', letters(34))),
+      ...['jCBaQngSHiHDRYOcsMcifUcysGyaiybUWz', 'KjHtiLyXDyXamXujmipxOfhajAhRQCYnge', 'QJPYADbNZNWUpZuQJgcVJxsXPBEFmgWkQK'].map((s) => t('huggingface-cli login --token hf_', s)),
+      t('-H "Authorization: Bearer hf_', 'cYfJAwnBfGcKRKxGwyGItlQlRSFYCLphgG"'),
+      t('DEV=1 HF_TOKEN=hf_', 'QNqXrtFihRuySZubEgnUVvGcnENCBhKgGD poetry run python app.py'),
+      t("use_auth_token='hf_", "orMVXjZqzCQDVkNyxTHeVlyaslnzDJisex')"),
+      t('CI_HUB_USER_TOKEN = "hf_', 'hZEmnoOEYISjraJtbySaKCNnSuYAvukaTt"'),
+      t(`- Change line 5 and add your Hugging Face token, that is, instead of 'hf_token = "ADD_YOUR_HUGGING_FACE_TOKEN_HERE"', you will need to change it to something like'hf_token = "hf_`, `qyUEZnpMIzUSQUGSNRzhiXvNnkNNwEyXaG"'`),
+      t('# Not critical, only usable on the sandboxed CI instance.\n\t\tTOKEN = "hf_', 'fFjkBYcfUvtTdKgxRADxTanUEkiTZefwxH"'),
+      t(`    parser.add_argument("--hf_token", type=str, default='hf_`, `RdeidRutJuADoVDqPyuIodVhcFnZIqXAfb', help="Hugging Face Access Token to access PyAnnote gated models")`),
+    ],
+    fps: [
+      '- (id)hf_requiredCharacteristicTypesForDisplayMetadata;',
+      'amazon.de#@#div[data-cel-widget="desktop-rhf_SponsoredProductsRemoteRHFSearchEXPSubsK2ClickPagination"]',
+      '                            _kHMSymptomhf_generatedByHomeAppForDebuggingPurposesKey,',
+      '    #define OSCHF_DebugGetExpectedAverageCrystalAmplitude NOROM_OSCHF_DebugGetExpectedAverageCrystalAmplitude',
+      '  M_UINT       (ServingCellPriorityParametersDescription_t,  H_PRIO,  2, &hf_servingcellpriorityparametersdescription_h_prio),',
+      '+HWI-ST565_0092:4:1101:5508:5860#ACTTGA/1\n\t\tbb_eeeeegfgffhiiiiiiiiiiihiiiiicgafhf_eefghihhiiiifhifhhdhifhiiiihifdgdhggf\\bbceceedbcd',
+      "subdirs = glob.glob('HF_CAASIMULIAComputeServicesBuildTime.HF*.Linux64')",
+      t('        os.environ.get("HF_AUTH_TOKEN",\n\t\t"hf_', 'x'.repeat(34), '"),'),
+      t('# HuggingFace API Token https://huggingface.co/settings/tokens\n\t\tHUGGINGFACE_API_TOKEN=hf_', 'x'.repeat(40), ','),
+    ],
+  },
+  // pypi.go
+  { rule: 'pypi-upload-token', format: 'pypi-token', tps: samples('pypi', t('pypi-', 'AgEIcHlwaS5vcmc', hex(32), hex(32))) },
+  // artifactory.go
+  {
+    rule: 'artifactory-api-key',
+    format: 'artifactory-token',
+    tps: [t('artifactoryApiKey := "AKCp', alnum(69), '"')],
+    fps: [
+      t('lowEntropy := AKCp', 'X'.repeat(69)),
+      t('wrongStart := "AkCp', alnum(69), '"'),
+      t('wrongLength := "AkCp', alnum(59), '"'),
+      t('partOfAlongUnrelatedBlob gYnkgAkCp', alnum(69), 'VyZSB2'),
+    ],
+  },
+  {
+    rule: 'artifactory-reference-token',
+    format: 'artifactory-token',
+    tps: [t('artifactoryRefToken := "cmVmd', alnum(59), '"')],
+    found: [t('artifactoryRefToken := "cmVmd', 'GtuOj', mixed(54), '"')],
+    tpDiffers: { 0: { ours: 'silent', why: 'a reference token is base64 of `reftkn:…`, so it starts with cmVmdGtu; gitleaks draws random characters after cmVmd (base64 of `ref` and two bits)' } },
+    fps: [
+      t('lowEntropy := cmVmd', 'X'.repeat(59)),
+      t('wrongStart := "cmVMd', alnum(59), '"'),
+      t('wrongLength := "cmVmd', alnum(49), '"'),
+      t('partOfAlongUnrelatedBlob gYnkgcmVmd', alnum(59), 'VyZSB2'),
+    ],
+  },
+  // azure.go
+  {
+    rule: 'azure-ad-client-secret',
+    format: 'azure-ad-client-secret',
+    tps: [
+      t('client_secret=bP88Q', '~rcBcYjzzOhg1Hnn76Wm3jGgakZiZ.8vMgR'),
+      t('client_secret=bP88Q', '~rcBcYjzzOhg1Hnn76Wm3jGgakZiZ.8vMgR\n'),
+      t('client_secret: .IQ8Q', '~79R7TOWOspFnWcEG-dYt4KXqFqxK16cxr'),
+      t('AUTH_CLIENTSECRET = _V28Q', '~IC8qxmlWNpHuDm34JlbKv9LXV5MvUR3a-P'),
+      t('<value xsi:type="xsd:string">~Gg8Q', '~nVhlLi2vpg_nXBGqFsbGK-t~Hus1JmTa0y</value>'),
+      t('"CLIENT_SECRET": "YYz7Q', '~Sudoqwap1PnzEBA3zqBK~i5uesDIv.C"'),
+      t("Set-PSUAuthenticationMethod -Type 'OpenIDConnect' -CallbackPath '/auth/oidc' -ClientId 'fake' -ClientSecret '2Vq7Q", "~q5VgKljZ7cb3.0sp0Apz.vOjRIPyeTr'"),
+      t('client-secret: "t028Q', '~-aLbmQuinnZtzbgtlEAYstnBWEmGPAoBm"'),
+      t('"cas.authn.azure-active-directory.client-secret=qHF8Q', '~PCM5HhMoyTFc5TYEomnzR6Kim9UJhe8a.P",'),
+      t('"line": "client_srt = \\"qpF8Q', '~PCM5MhMoyTFc5TYEomnYRUKim9UJhe8a2P\\";",'),
+      t(`"client_secret":       acctest.Representation{RepType: acctest.Required, Create: 'dO29Q`, `~F5-VwnW.lZdd11xFF_t5NAXCaGwDl9NbT1'},`),
+      t('Example= GN.7Q', '~4AkLZBNEbz4Jxlm~O5G6SsyFxYg6zMR'),
+      t('"the_value": "QtT8Q', '~9C-_Ij~RouHVpD2Tuf3oHWGh.DQ3kcjbAn"'),
+      t('QtT8Q', '~9C-_Ij~RouHVpD2Tuf3oHWGh.DQ3kcjbAn'),
+      t('(use the client secret: QtT8Q', '~9C-_Ij~RouHVpD2Tuf3oHWGh.DQ3kcjbAn)'),
+      t('(QtT8Q', '~9C-_Ij~RouHVpD2Tuf3oHWGh.DQ3kcjbAn)'),
+      t('\\"pass\\": \\"', mixed(3), num(1), 'Q', '~', mixed(32)),
+    ],
+    fps: [
+      '![图源：《深入拆解Tomcat & Jetty》](https://p3-juejin.byteimg.com/tos-cn-i-k3u1fbpfcp/6a9e704af49b4380bb686f0c96d33b81~tplv-k3u1fbpfcp-watermark.image)',
+      '~'.repeat(40),
+      '~'.repeat(43),
+      '.ui.visible.right.sidebar~.ui.visible.left.sidebar~.pusher{transform:translate3d(0,0,0)}',
+      `buf.WriteString("${'~'.repeat(38)}\\n\\n::\\n\\n")`,
+      "'url': 'http://www.2doc.nl/speel~VARA_101375237~mh17-het-verdriet-van-nederland~.html',",
+      '@ar = split("~", "965f1453~47~09414c93e4cef985416f472549220827da3ba6fed8ad28e29ef6ad170ad53a69051e9b06f439ef6da5df8670181f7eb2481650");',
+      "'#!/registries/5/portainer.demo~2Fportainerregistrytesting~2Falpine',",
+      '// CloudFront-Signature: Ixn4bF1LLrLcB8XG-t5bZbIB0vfwSF2s4gkef~PcNBdx73MVvZD3v8DZ5GzcqNrybMiqdYJY5KqK6vTsf5JXDgwFFz-h98wdsbV-izcuonPdzMHp4Ay4qyXM6Ed5jB9dUWYGwMkA6rsWXpftfX8xmk4tG1LwFuJV6nAsx4cfpuKwo4vU2Hyr2-fkA7MZG8AHkpDdVUnjm1q-Re9HdG0nCq-2lnBAdOchBpJt37narOj-Zg6cbx~6rzQLVQd8XIv-Bn7VTc1tkBAJVtGOHb0Q~PLzSRmtNGYTnpL0z~gp3tq8lhZc2HuvJW5-tZaYP9yufeIzk5bqsT6DT4iDuclKKw__, , , false',
+      t('+ "<Trust Comment=\\"\\" Identity=\\"USK@u2vn3Lh6Kte2-TgBSNKorbsKkuAt34ckoLmgx0ndXO0,4~q8Q', '~3wIHjX9DT0yCNfQmr9oxmYrDZoQVLOdNg~yk0,AQACAAE/WebOfTrustRC2/2\\" Value=\\"100\\"/>"'),
+      t('client_secret=bP88Q', '~', 'x'.repeat(34)),
+    ],
+  },
+  // teams.go
+  {
+    rule: 'microsoft-teams-webhook',
+    format: 'teams-webhook',
+    tps: [
+      t('https://mycompany.webhook', '.office.com/webhookb2/', uuidish(), '@', uuidish(), '/IncomingWebhook/', alnum(32), '/', uuidish()),
+    ],
+    found: [t('https://mycompany.webhook', '.office.com/webhookb2/', hexUuid(), '@', hexUuid(), '/IncomingWebhook/', hex(32), '/', hexUuid())],
+    tpDiffers: { 0: { ours: 'silent', why: 'the path carries two GUIDs, a hex hook id and a GUID; gitleaks draws `[a-z0-9]` where a GUID is hex' } },
+  },
+  // digitalocean.go
+  { rule: 'digitalocean-pat', format: 'digitalocean-token', tps: samples('do', t('dop_', 'v1_', hex(64))) },
+  { rule: 'digitalocean-access-token', format: 'digitalocean-token', tps: samples('do', t('doo_', 'v1_', hex(64))) },
+  { rule: 'digitalocean-refresh-token', format: 'digitalocean-token', tps: samples('do', t('dor_', 'v1_', hex(64))) },
+  // pulumi.go
+  {
+    rule: 'pulumi-api-token',
+    format: 'pulumi-token',
+    tps: samples('pulumi-api-token', t('pul-', hex(40))),
+    fps: ['                        <img src="./assets/vipul-f0eb1acf0da84c06a50c5b2c59932001997786b176dec02bd16128ee9ea83628.png" alt="" class="w-16 h-16 rounded-full">'],
+  },
+  // hashicorp.go
+  {
+    rule: 'hashicorp-tf-api-token',
+    format: 'terraform-cloud-token',
+    tps: [
+      ...samples('hashicorpToken', t(hex(14), '.atlas', 'v1.', ext(65))),
+      t('#token = "hE1hlYILrSqpqh.atlas', 'v1.ARjZuyzl33F71WR55s6ln5GQ1HWIwTDDH3MiRjz7OnpCfaCb1RCF5zGaSncCWmJdcYA"'),
+    ],
+    fps: [t('token        = "', 'x'.repeat(14), '.atlas', 'v1.', 'x'.repeat(67), '"')],
+  },
+  // grafana.go
+  {
+    rule: 'grafana-cloud-api-token',
+    format: 'grafana-token',
+    tps: [
+      ...samples('grafana-cloud-api-token', t('glc_', alnum(32))),
+      t('loki_key: glc_', 'eyJvIjoiNzQ0NTg3IiwibiI7InN0YWlrLTQ3NTgzMC1obC13cml0ZS1oYW5kc29uJG9raSIsImsiOiI4M2w3cmdYUlBoMTUyMW1lMU023nl5UDUiLCJtIjp7IOIiOiJ1cyJ9fQ=='),
+    ],
+    fps: [
+      t('glc_', 'x'.repeat(68)),
+      t('   API_KEY="glc_', '1'.repeat(42), '="'),
+      'static void GLC_CreateLightmapTextureArray(void);\nstatic void GLC_CreateLightmapTexturesIndividual(void);\n\nvoid GLC_UploadLightmap(int textureUnit, int lightmapnum);',
+      '// Alias models\nvoid GLC_StateBeginUnderwaterAliasModelCaustics(texture_ref base_texture, texture_ref caustics_texture)\n{',
+    ],
+  },
+  {
+    rule: 'grafana-service-account-token',
+    format: 'grafana-token',
+    tps: [
+      ...samples('grafana-service-account-token', t('glsa_', alnum(32), '_', hex(8))),
+      t("'Authorization': 'Bearer glsa_", "pITqMOBIfNH2KL4PkXJqmTyQl0D9QGxF_486f63e1'"),
+    ],
+    fps: [t('glsa_', 'X'.repeat(32), '_AAAAAAAA')],
+  },
+  // doppler.go, linear.go, shopify.go, rubygems.go, sentry.go, postman.go
+  { rule: 'doppler-api-token', format: 'doppler-token', tps: samples('doppler', t('dp.', 'pt.', alnum(43))) },
+  { rule: 'linear-api-key', format: 'linear-key', tps: samples('linear', t('lin_', 'api_', alnum(40))) },
+  ...(['shpss_', 'shpat_', 'shpca_', 'shppa_'] as const).map((p): Rule => ({ rule: `shopify ${p}`, format: 'shopify-token', tps: samples('shopify', t(p, hex(32))) })),
+  { rule: 'rubygems-api-token', format: 'rubygems-token', tps: samples('rubygemsAPIToken', t('rubygems_', hex(48))) },
+  {
+    rule: 'sentry-user-token',
+    format: 'sentry-token',
+    tps: samples('sentry', t('sntryu_', hex(64))),
+    fps: [t('sntryu_', hex(63)), t('sntryu_', hex(65)), t('sntryu_', 'a'.repeat(64))],
+  },
+  { rule: 'postman-api-token', format: 'postman-key', tps: samples('postmanAPItoken', t('PMAK-', hex(24), '-', hex(34))) },
+  // atlassian.go (its keyword-anchored 24-character form is a generic assignment, not a format)
+  {
+    rule: 'atlassian-api-token',
+    format: 'atlassian-token',
+    tps: samples('jira', t('ATATT3', 'xFfGF0K3irG5tKKi-6u-wwaXQFeGwZ-IHR-hQ3CulkKtMSuteRQFfLZ6jihHThzZCg_UjnDt-4Wl_gIRf4zrZJs5JqaeuBhsfJ4W5GD6yGg3W7903gbvaxZPBjxIQQ7BgFDSkPS8oPispw4KLz56mdK-G6CIvLO6hHRrZHY0Q3tvJ6JxE=C63992E6')),
+    fps: ['getPagesInConfluenceSpace,searchConfluenceUsingCql'],
+  },
+  // privatekey.go
+  {
+    rule: 'private-key',
+    format: 'private-key',
+    tps: [
+      pem(t('PRIVATE', ' KEY'), 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDAC4AWkdwKYSd8\nKs14IReLcYgADhoXk56ZzXI='),
+      `${pem(t('RSA PRIVATE', ' KEY'), 'MIIEpQIBAAKCAQEAn6/O8li+SX4m98LLYt/PKSzEmQ++ZBD7Loh9P13f4yQ92EF3\nyxR5MsXFu9PRsrYQA7/4UTPHiC4y2sAVCBg4C2yyBpUEtMQjyCESi6Y=')}\n`,
+      pem(t('PGP PRIVATE', ' KEY BLOCK'), 'lQWGBGSVV4YBDAClvRnxezIRy2Yv7SFlzC0iFiRF/O/jePSw+XYhvcrTaqSYTGic\n=8xQN'),
+    ],
+    fps: [pem(t('PRIVATE', ' KEY'), 'anything'), t('-----BEGIN OPENSSH PRIVATE', ' KEY----------END OPENSSH PRIVATE KEY-----')],
+  },
+];
+
+type Verdict = CredentialFormat | 'silent';
+function verdict(text: string, format: CredentialFormat): Verdict {
+  const hits = findCredentials(text);
+  if (hits.some((h) => h.format === format)) return format;
+  return hits.length ? hits[0]!.format : 'silent';
+}
+
+describe("gitleaks' own rule tests through findCredentials", () => {
+  for (const r of RULES) {
+    it(r.rule, () => {
+      r.tps.forEach((text, i) => {
+        const expected = r.tpDiffers?.[i]?.ours ?? r.format;
+        expect(verdict(text, r.format), `tp ${i}: ${text}`).toBe(expected);
+        if (expected !== 'silent') expect(credentialPrefilter(text), `prefilter tp ${i}`).toBe(true);
+      });
+      (r.found ?? []).forEach((text, i) => {
+        expect(verdict(text, r.format), `found ${i}: ${text}`).toBe(r.format);
+        expect(credentialPrefilter(text), `prefilter found ${i}`).toBe(true);
+      });
+      (r.fps ?? []).forEach((text, i) => {
+        expect(verdict(text, r.format), `fp ${i}: ${text}`).toBe(r.fpDiffers?.[i]?.ours ?? 'silent');
+      });
+    });
+  }
+
+  it('counts: every gitleaks case is checked, and every disagreement says why', () => {
+    let tps = 0;
+    let fps = 0;
+    for (const r of RULES) {
+      tps += r.tps.length;
+      fps += r.fps?.length ?? 0;
+      for (const d of [...Object.values(r.tpDiffers ?? {}), ...Object.values(r.fpDiffers ?? {})]) expect(d.why.length, r.rule).toBeGreaterThan(40);
+    }
+    expect(tps).toBeGreaterThan(900);
+    expect(fps).toBeGreaterThan(70);
+  });
+});
