@@ -592,6 +592,110 @@ const RULES: Rule[] = [
     tps: samples('jira', t('ATATT3', 'xFfGF0K3irG5tKKi-6u-wwaXQFeGwZ-IHR-hQ3CulkKtMSuteRQFfLZ6jihHThzZCg_UjnDt-4Wl_gIRf4zrZJs5JqaeuBhsfJ4W5GD6yGg3W7903gbvaxZPBjxIQQ7BgFDSkPS8oPispw4KLz56mdK-G6CIvLO6hHRrZHY0Q3tvJ6JxE=C63992E6')),
     fps: ['getPagesInConfluenceSpace,searchConfluenceUsingCql'],
   },
+  // Formats footprint reports since this table: gitleaks' (and betterleaks' Buildkite) cases for them.
+  // 1password.go
+  {
+    rule: '1password-service-account-token',
+    format: 'onepassword-token',
+    tps: [
+      sample('1password', t('ops_', 'eyJ', draw('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 260))),
+      t('### 1Password System Vault Name\nexport OP_SERVICE_ACCOUNT_TOKEN=ops_', 'eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSIsInVzZXJBdXRoIjp7Im1ldGhvZCI6IlNSUGctNDA5NiIsImFsZyI6IlBCRVMyZy1IUzI1NiIsIml0ZXJhdGlvbnMiOjY1MdAwMCwic2FsdCI6InE2dE0tYzNtRDhiNUp2OHh1YVzsUmcifSwiZW1haWwiOiJ5Z3hmcm0zb21oY3NtQDFwYXNzd29yZHNlcnZpY2VhY2NvdW50cy5jb20iLCJzcnBYIjoiM2E5NDdhZmZhMDQ5NTAxZjkxYzk5MGFiY2JiYWRlZjFjMjM5Y2Q3YTMxYmI1MmQyZjUzOTA2Y2UxOTA1OTYwYiIsIm11ayI6eyJhbGciOiJBMjU2R0NNIiwiZXh0Ijp0cnVlLCJrIjoiVVpleERsLVgyUWxpa0VqRjVUUjRoODhOd29ZcHRqSHptQmFTdlNrWGZmZyIsImtleV9vcHMiOlsiZW5jcnlwdCIsImRlY3J5cHQiXSwia3R5Ijoib2N0Iiwia2lkIjoibXAifSwic2VjcmV0S2V5IjoiQTMtNDZGUUVNLUVZS1hTQS1NUU0yUy04U0JSUS01QjZGUC1HS1k2ViIsInRocm90dGxlU2VjcmV0Ijp7InNlZWQiOiJjZmU2ZTU0NGUxZTlmY2NmZjJlYjBhYWZmYTEzNjZlMmE2ZmUwZDVlZGI2ZTUzOTVkZTljZmY0NDY3NDUxOGUxIiwidXVpZCI6IjNVMjRMNVdCNkpFQ0pEQlhJNFZOSTRCUzNRIn0sImRldmljZVV1aWQiOiJqaGVlY3F4cm41YTV6ZzRpMnlkbjRqd3U3dSJ9\n'),
+      t('    "sourceContent": "ops_', 'eyJlbWFpbCI6ImVqd2U2NHFtbHhocmlAMXBhc3N3b3Jkc2VydmljZWFjY291bnRzLmxjbCIsIm11ayI6eyJhbGciOiJBMjU2R0NNIiwiZXh0Ijp0cnVlLCJrIjoiTThWUGZJYzhWRWZUaGNNWExhS0NLRjhzTWg1Sk1ac1BBdHU5MmZRTmItbyIsImtleV9vcHMiOlsiZW5jcnlwdCIsImRlY3J5cHQiXSwia3R5Ijoib2N0Iiwia2lkIjoibXAifSwic2VjcmV0S2V5IjoiQTMtQzRaSk1OLVBRVFpUTC1IR0w4NC1HNjRNNy1LVlpSTi00WlZQNiIsInNycFgiOiI4NzBkNjdhOWU2MjY2MjVkOWUzNjg1MDc4MDRjOWMzMmU2NjFjNTdlN2U1NTg3NzgyOTFiZjI5ZDVhMjc5YWUxIiwic2lnbkluQWRkcmVzcyI6ImdvdGhhbS5iNWxvY2FsLmNvbTo0MDAwIiwidXNlckF1dGgiOnsibWV0aG9kIjoiU1JQZy00MDk2IiwiYWxnIjoiUEJFUzJnLUhTMjU2IiwiaXRlcmF0aW9ucyI6MTAwMDAwLCJzYWx0IjoiRk1SVVBpeXJONFhmXzhIb2g2WVJYUSJ9fQ\\n\\nops_token is secret.\\n",'),
+    ],
+    fps: [
+      t('        login:\n          serviceAccountToken:\n            fn::secret: ops_', 'eyJzaWduSW5B..[Redacted]'),
+      t(': To start using this service account, run the following command:\n:\n: export OP_SERVICE_ACCOUNT_TOKEN=ops_', 'eyJzaWduSW5BZGRyZXNzIjoiaHR0cHM6...'),
+      t('ops_', 'eyJ', 'x'.repeat(300)),
+    ],
+  },
+  // heroku.go (its first rule is a UUID after the word "heroku": a generic assignment, not a format)
+  {
+    rule: 'heroku-api-key-v2',
+    format: 'heroku-key',
+    tps: [
+      ...samples('heroku', t('HRKU-', 'AA', draw('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-', 58))),
+      t('const KEY = "HRKU-', 'AAlQ1aVoHDujJ9QsDHdHlHO0hbzhoERRSO45ZQusSYHg_____w4_hLrAym_u""'),
+      t('API_Key = "HRKU-', 'AAy9Ppr_HD2pPuTyIiTYInO0hbzhoERRSO93ZQusSYHgaD7_WQ07FnF7L9FX"'),
+    ],
+  },
+  // newrelic.go (the user key, the only New Relic key with a prefix that is a credential on its own)
+  { rule: 'new-relic-user-api-key', format: 'newrelic-key', tps: samples('new-relic', t('NRAK-', alnum(27))) },
+  // dynatrace.go, harness.go
+  { rule: 'dynatrace-api-token', format: 'dynatrace-token', tps: samples('dynatrace', t('dt0c01.', alnum(24), '.', alnum(64))) },
+  {
+    rule: 'harness-api-key',
+    format: 'harness-token',
+    tps: [...samples('harness', t('pat.', alnum(22), '.', alnum(24), '.', alnum(20))), ...samples('harness', t('sat.', alnum(22), '.', alnum(24), '.', alnum(20)))],
+  },
+  // planetscale.go
+  ...(['pw', 'tkn', 'oauth'] as const).map((kind): Rule => ({
+    rule: `planetscale ${kind}`,
+    format: 'planetscale-token',
+    tps: [32, 43, 64].flatMap((n) => samples('planetScale', t('pscale_', kind, '_', ext(n)))),
+  })),
+  // sentry.go (organization tokens)
+  (() => {
+    const json = SENTRY_JSON(`{"iat":${num(3)}.${num(2)},"url":"https://${alnum(15)}","region_url":"https://${alnum(25)}","org":"${alnum(7)}"}`);
+    const generated = t('sntrys_', json, '_', draw('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 43));
+    return {
+      rule: 'sentry-org-token',
+      format: 'sentry-token',
+      tps: [
+        ...samples('sentry', t('sntrys_', 'eyJpYXQiOjE2ODczMzY1NDMuNjk4NTksInVybCI6bnVsbCwicmVnaW9uX3VybCI6Imh0dHA6Ly9sb2NhbGhvc3Q6ODAwMCIsIm9yZyI6InNlbnRyeSJ9_NzJkYzA3NzMyZTRjNGE2NmJlNjBjOWQxNGRjOTZiNmI')),
+        ...samples('sentry', t('sntrys_', 'eyJpYXQiOjMxMywidXJsIjoiaHR0cHM6Ly95dE53c1NFeHRMIiwicmVnaW9uX3VybCI6Imh0dHBzOi8vdzU3Szl6WDlnV3hrZWVJN0JlN04iLCJvcmciOiJUN3dnRCJ9_neAzdGalua68e3SKA+JkwmoujgAoKXVEOKmdkmVgSY+')),
+        t(' sntrys_', 'eyJpYXQiOjE3MjkyNzg1ODEuMDgxMTUzLCJ1cmwiOiJodHRwczovL3NlbnRyeS5pbyIsInJlZ2lvbl91cmwiOiJodHRwczovL3VzLnNlbnRyeS5pbyIsIm9yZyI6ImdsYW1hIn0=_NDtyKO3XyRQqwfCL5yaugRWix7G2rKwrmSpIGFvsem4'),
+        generated,
+        `<token>${generated}</token>`,
+        `https://example.com?token=${generated}&other=stuff`,
+      ],
+      fps: [
+        t('sntrys_', mixed(90), '_', mixed(43)),
+        t('sntrys_', json, '_', mixed(42)),
+        t('sntrys_', json, '_', mixed(44)),
+      ],
+    } satisfies Rule;
+  })(),
+  // grafana.go (legacy API keys)
+  { rule: 'grafana-api-key', format: 'grafana-token', tps: samples('grafana-api-key', t('eyJrIjoi', alnum(70))) },
+  // sonar.go: a keyword rule (`sonar…login|token` then 40 characters); SonarQube's own tokens carry squ_/sqp_/sqa_ + 40 hex.
+  {
+    rule: 'sonar-api-token',
+    format: 'sonar-token',
+    tps: [
+      ...samples('sonar', '12345678ABCDEFH1234567890ABCDEFH12345678'),
+      'const SONAR_LOGIN = "12345678ABCDEFH1234567890ABCDEFH12345678"',
+      t('const SONAR_TOKEN = "squ', '_12345678ABCDEFH1234567890ABCDEFH12345678"'),
+      t('SONAR_LOGIN := "sqp', '_12345678ABCDEFH1234567890ABCDEFH12345678"'),
+      t('SONAR.TOKEN = "sqa', '_12345678ABCDEFH1234567890ABCDEFH12345678"'),
+    ],
+    tpDiffers: span(0, N + 4, {
+      ours: 'silent',
+      why: 'gitleaks matches any 40 characters after a sonar login/token name, and its sample is a counting pattern (12345678ABCDEFH…), not hex; footprint reports the prefixed tokens SonarQube issues (`found`), a bare value is left to the assignment rules',
+    }),
+    found: (['squ_', 'sqp_', 'sqa_'] as const).map((p) => t('SONAR_TOKEN=', p, hex(40))),
+  },
+  // betterleaks buildkite.go
+  (() => {
+    const alphabet = 'aB3dE6gH9jK2mN5qR8tV1xY4zC7fG0iL';
+    const tok = (n: number) => alphabet.repeat(Math.ceil(n / alphabet.length) + 1).slice(0, n);
+    return {
+      rule: 'buildkite tokens',
+      format: 'buildkite-token',
+      tps: [
+        t('BUILDKITE_TOKEN=bkua', '_hqlh73m51jtho0jh12wcf2758c8fcdbv05z023ly'),
+        t('BUILDKITE_TOKEN=bkua', '_q9xk4pt8cw1zl6gh3sd5fj0ab7nm2qv9xk4pt8cw1zl6gh3sd5fj0'),
+        t('BUILDKITE_AGENT_TOKEN=bkaa_', tok(75)),
+        t('BUILDKITE_JOB_TOKEN=bkaj_', tok(333)),
+        t('BUILDKITE_REGISTRATION_TOKEN=bkar_', tok(73)),
+        t('BUILDKITE_CLUSTER_TOKEN=bkct_', tok(73)),
+        t('BUILDKITE_PACKAGE_TOKEN=bkpt_', tok(199)),
+        t('BUILDKITE_PORTAL_TOKEN=bkpat_', tok(54)),
+        t('BUILDKITE_PORTAL_SECRET=bkps_', tok(64)),
+        t('BUILDKITE_AGENT_TOKEN=bkaa_', tok(74), '-]'),
+      ],
+      fps: [t('BUILDKITE_TOKEN=bkua', '_short'), t('BUILDKITE_TOKEN=bkua', '_hqlh73m51jtho0jh12wcf2758c8fcdbv05z023ly_extra'), t('BUILDKITE_AGENT_TOKEN=bkaa_', tok(74)), t('BUILDKITE_AGENT_TOKEN=bkaa_', tok(74), '-extra')],
+    } satisfies Rule;
+  })(),
   // privatekey.go
   {
     rule: 'private-key',

@@ -1,9 +1,10 @@
 /**
  * Credentials in well-known formats, in any scanned text file: GitHub and npm tokens (CRC32 checksum validated),
- * fine-grained GitHub PATs, GitLab tokens (personal, deploy, runner, trigger, SCIM), Docker Hub access tokens, Vault service/batch tokens, AWS access key ids with a secret nearby, Slack tokens and
+ * fine-grained GitHub PATs, GitLab tokens (personal, deploy, runner, trigger, SCIM, agent, feed, OAuth application), Docker Hub access tokens, Vault service/batch tokens, AWS access key ids with a secret nearby, Slack tokens and
  * webhooks, SendGrid, Stripe and Mailchimp API keys, OpenAI/Anthropic/Hugging Face keys, package registry tokens (PyPI, NuGet,
  * Artifactory), Azure AD client secrets and storage account keys, Teams webhooks, platform service tokens (DigitalOcean,
- * Pulumi, Terraform Cloud, Grafana, Doppler, Linear, Shopify, RubyGems, Sentry, Postman, Atlassian), private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
+ * Pulumi, Terraform Cloud, Grafana, Doppler, Linear, Shopify, RubyGems, Sentry, Postman, Atlassian, 1Password service accounts,
+ * Heroku, New Relic, Dynatrace, Harness, PlanetScale, Buildkite, SonarQube), private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
  * matches formats on text; a combined prefilter keeps files without any candidate from being scanned line by line.
  */
 import { basename, segments } from '../../util/path.js';
@@ -43,6 +44,14 @@ export type CredentialFormat =
   | 'sentry-token'
   | 'postman-key'
   | 'atlassian-token'
+  | 'onepassword-token'
+  | 'heroku-key'
+  | 'newrelic-key'
+  | 'dynatrace-token'
+  | 'harness-token'
+  | 'planetscale-token'
+  | 'buildkite-token'
+  | 'sonar-token'
   | 'private-key'
   | 'age-key'
   | 'url-password';
@@ -75,14 +84,18 @@ export function isDocPath(path: string): boolean {
 
 // Each branch starts at its rarest character, the rest checked behind it: `\.(?<=\bs\.)` is `\bs\.`, `@(?<=://…@)` is
 // `://…@`. The engine tries the whole alternation at every position whose character can start a branch, so a
-// branch starting with `s`, `-` or `:` (frequent in YAML) made it several times slower on bitnami/charts.
+// branch starting with `s`, `-` or `:` (frequent in YAML) made it several times slower on bitnami/charts. Within a
+// branch entered at a frequent character (`.`, `_`, `-`), an alternative that has a literal after that character
+// checks it first and looks behind last (`atlasv1\.(?<=…\.atlasv1\.)`): most entries then fail on one character.
+// Prefixes with no literal after the entry character share one lookbehind. The gate only has to be a superset of
+// LINE_PATTERNS.
 const PREFILTER = new RegExp(
   [
-    String.raw`_(?:(?<=gh[pousr]_)[A-Za-z0-9]{30}|(?<=dckr_)[po]at_[A-Za-z0-9_-]{20}|(?<=github_)pat_|(?<=npm_)[A-Za-z0-9]{30}|(?<=\bhf_)[A-Za-z]{34}|(?<=\bdo[opr]_)v1_[a-f0-9]{64}|(?<=\bgl(?:sa|c)_)[A-Za-z0-9+/]{32}|(?<=\blin_)api_[A-Za-z0-9]{40}|(?<=\bshp(?:at|ca|pa|ss)_)[a-fA-F0-9]{32}|(?<=\brubygems_)[a-f0-9]{48}|(?<=\bsntryu_)[a-f0-9]{64})`,
-    String.raw`\.(?:(?<=hv[sb]\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b|(?<=hooks\.)slack\.com\/(?:services|workflows|triggers)\/|(?<=webhook\.)office\.com\/webhookb2\/|(?<=[A-Za-z0-9]{14}\.)atlasv1\.|(?<=\bdp\.)pt\.[A-Za-z0-9]{43})`,
+    String.raw`_(?:[po]at_(?<=dckr_[po]at_)[A-Za-z0-9_-]{20}|pat_(?<=github_pat_)|v1_(?<=\bdo[opr]_v1_)[a-f0-9]{64}|api_(?<=\blin_api_)[A-Za-z0-9]{40}|(?:pw|tkn|oauth)_(?<=\bpscale_(?:pw|tkn|oauth)_)|eyJ(?<=\b(?:sntrys|ops)_eyJ)|(?<=\b(?:gh[pousr]|npm|hf|gl(?:sa|c)|shp(?:at|ca|pa|ss)|rubygems|sntryu|bk(?:ua|aa|aj|ar|ct|pt|pat|ps)|sq[pua])_)[A-Za-z0-9+/]{30})`,
+    String.raw`\.(?:slack\.com\/(?:services|workflows|triggers)\/(?<=hooks\.slack\.com\/[a-z]{8,9}\/)|office\.com\/webhookb2\/(?<=webhook\.office\.com\/webhookb2\/)|atlasv1\.(?<=[A-Za-z0-9]{14}\.atlasv1\.)|pt\.[A-Za-z0-9]{43}(?<=\bdp\.pt\.[A-Za-z0-9]{43})|(?<=(?:hv[sb]|\bdt0c01|\b[ps]at)\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b)`,
     String.raw`A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)(?:GE-SECRET-KEY-1[0-9A-Z]{58}|KCp[A-Za-z0-9]{69}|TATT3[A-Za-z0-9_=-]{100})`,
-    String.raw`x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"\x60]*:[^\s@/'"\x60]+@)|j(?<=\bj)dbc:[a-z]+:[^\s'"\x60]*[?&;]password=`,
-    String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|ffct|agent|oas)-)[0-9A-Za-z_-]{20}|(?=us\d)(?<=\b[0-9a-f]{32}-)|(?<=\bsk-ant-)(?:api|admin)\d\d-|(?<=\bpypi-)AgE|(?<=\bpul-)[a-f0-9]{40}|(?<=\bPMAK-)[a-f0-9]{24})`,
+    String.raw`x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"\x60]*:[^\s@/'"\x60]+@)|j(?:(?<=\bj)dbc:[a-z]+:[^\s'"\x60]*[?&;]password=|(?<=\beyJrIj)oi[A-Za-z0-9]{70})`,
+    String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|ffct|agent|oas)-)[0-9A-Za-z_-]{20}|us\d(?<=\b[0-9a-f]{32}-us\d)|(?:api|admin)\d\d-(?<=\bsk-ant-(?:api|admin)\d\d-)|AgE(?<=\bpypi-AgE)|AA(?<=\bHRKU-AA)[\w-]{58}|(?<=\b(?:pul|PMAK|NRAK)-)[A-Za-z0-9]{24})`,
     String.raw`G(?:(?<=\bSG)\.[\w-]{22}\.|(?<=\bG)R1348941[\w-]{20})|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}|T3BlbkFJ|~(?<=[A-Za-z0-9_~.]{3}\dQ~)[A-Za-z0-9_~.-]{31}|2(?<=\boy2)[a-z0-9]{43}|G(?<=\bcmVmdG)tu[A-Za-z0-9]{56}|=(?<=AccountKey=)[A-Za-z0-9+/]{86}==`,
   ].join('|'),
 );
@@ -199,21 +212,33 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   { format: 'digitalocean-token', re: /\b(do[opr]_v1_[a-f0-9]{64})\b/g },
   { format: 'pulumi-token', re: /\b(pul-[a-f0-9]{40})\b/g },
   { format: 'terraform-cloud-token', re: /\b([a-z0-9]{14}\.atlasv1\.[a-z0-9_=-]{60,70})(?![a-z0-9_=-])/gi },
-  { format: 'grafana-token', re: /\b(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,3})(?![A-Za-z0-9+/=_])/g },
+  // Service account, Cloud and legacy API keys (base64 of `{"k":"…`).
+  { format: 'grafana-token', re: /\b(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,3}|eyJrIjoi[A-Za-z0-9]{70,400}={0,3})(?![A-Za-z0-9+/=_])/g },
   { format: 'doppler-token', re: /\b(dp\.pt\.[A-Za-z0-9]{43})\b/g },
   { format: 'linear-key', re: /\b(lin_api_[A-Za-z0-9]{40})\b/g },
   { format: 'shopify-token', re: /\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b/g },
   { format: 'rubygems-token', re: /\b(rubygems_[a-f0-9]{48})\b/g },
+  // User auth tokens and organization (CI upload) tokens: base64 of `{"iat":…,"region_url":…}`, then the secret.
   { format: 'sentry-token', re: /\b(sntryu_[a-f0-9]{64})\b/g },
+  { format: 'sentry-token', re: /\b(sntrys_eyJpYXQiO[A-Za-z0-9+/]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[A-Za-z0-9+/]{10,200}={0,2}_[A-Za-z0-9+/]{43})(?![A-Za-z0-9+/])/g },
   { format: 'postman-key', re: /\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\b/g },
   { format: 'atlassian-token', re: /\b(ATATT3[A-Za-z0-9_=-]{186})(?![A-Za-z0-9_=-])/g },
+  // CI/CD, observability and database services a platform holds tokens for.
+  { format: 'onepassword-token', re: /\b(ops_eyJ[A-Za-z0-9+/]{250,}={0,3})(?![A-Za-z0-9+/=])/g },
+  { format: 'heroku-key', re: /\b(HRKU-AA[0-9A-Za-z_-]{58})(?![0-9A-Za-z_-])/g },
+  { format: 'newrelic-key', re: /\b(NRAK-[A-Za-z0-9]{27})\b/g },
+  { format: 'dynatrace-token', re: /\b(dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64})\b/g },
+  { format: 'harness-token', re: /\b((?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20})\b/g },
+  { format: 'planetscale-token', re: /\b(pscale_(?:pw|tkn|oauth)_[A-Za-z0-9_=.-]{32,64})(?![A-Za-z0-9_=.-])/g },
+  { format: 'buildkite-token', re: /\b(bkua_(?:[a-z0-9]{53}|[a-z0-9]{40})|bkaa_[A-Za-z0-9_-]{75}|bkaj_[A-Za-z0-9_-]{333}|bk(?:ar|ct)_[A-Za-z0-9_-]{73}|bkpt_[A-Za-z0-9_-]{199}|bkpat_[A-Za-z0-9_-]{54}|bkps_[A-Za-z0-9_-]{64})(?![A-Za-z0-9_-])/g },
+  { format: 'sonar-token', re: /\b(sq[pua]_[a-f0-9]{40})\b/g },
 ];
 
 /** Azurite's (the Azure Storage emulator's) documented account key: public, the same in every project that uses it. */
 const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /** What a format puts before its random part: a body filled with a pattern (`hf_xxxx…`) is an example, not a token. */
-const VENDOR_PREFIX = /^(github_pat_|gl[a-z]+-|GR1348941|AGE-SECRET-KEY-1|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|hf_|pypi-|do[opr]_v1_|pul-|gl(?:sa|c)_|dp\.pt\.|lin_api_|shp[a-z]{2}_|rubygems_|sntryu_|PMAK-|ATATT3|AKCp|cmVmdGtu)/;
+const VENDOR_PREFIX = /^(github_pat_|gl[a-z]+-|GR1348941|AGE-SECRET-KEY-1|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|hf_|pypi-|do[opr]_v1_|pul-|gl(?:sa|c)_|dp\.pt\.|lin_api_|shp[a-z]{2}_|rubygems_|sntryu_|PMAK-|ATATT3|AKCp|cmVmdGtu|ops_eyJ|sntrys_eyJpYXQiO|eyJrIjoi|HRKU-AA|NRAK-|dt0c01\.|[ps]at\.|pscale_[a-z]+_|bk[a-z]{2,3}_|sq[pua]_)/;
 
 /** JDBC URLs carry the password as a parameter: `jdbc:postgresql://db/app?user=app&password=…`. */
 const JDBC_PASSWORD = /\bjdbc:([a-z]+):[^\s'"`<>]*?[?&;]password=([^&;\s'"`<>]+)/gi;
