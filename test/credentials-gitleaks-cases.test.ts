@@ -63,6 +63,8 @@ interface Rule {
   fpDiffers?: Record<number, Differs>;
   /** footprint's own cases beside gitleaks': the real shape of a format gitleaks samples loosely, which must be found. */
   found?: string[];
+  /** footprint's own near-misses beside gitleaks' false positives, which must stay silent. */
+  silent?: string[];
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -696,6 +698,59 @@ const RULES: Rule[] = [
       fps: [t('BUILDKITE_TOKEN=bkua', '_short'), t('BUILDKITE_TOKEN=bkua', '_hqlh73m51jtho0jh12wcf2758c8fcdbv05z023ly_extra'), t('BUILDKITE_AGENT_TOKEN=bkaa_', tok(74)), t('BUILDKITE_AGENT_TOKEN=bkaa_', tok(74), '-extra')],
     } satisfies Rule;
   })(),
+  // octopusdeploy.go
+  {
+    rule: 'octopus-deploy-api-key',
+    format: 'octopus-key',
+    tps: [sample('octopus', t('API-', draw('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 26))), t('set apikey="API-', 'ZNRMR7SL6L3ATMOIK7GKJDKLPY"')],
+    fps: [
+      'msgstr "GSSAPI-VIRHEKAPSELOINTIMERKKIJONO."',
+      'https://sonarcloud.io/api/project_badges/measure?project=Garden-Coin_API-CalculadoraDeInvestimentos&metric=alert_status',
+      'https://fog-ringer-f42.notion.site/API-BD80F56CDC1441E6BF6011AB6D852875',
+      '<iframe src="./archive/gifs/api-c99e353f761d318322c853c03e.gif"> </iframe>',
+    ],
+    silent: ['const API-GATEWAYINTEGRATIONRESPONSEX = 1', t('apikey: API-', 'X'.repeat(26))],
+  },
+  // infracost.go
+  {
+    rule: 'infracost-api-token',
+    format: 'infracost-key',
+    tps: [
+      ...samples('ico', t('ico-', mixed(32))),
+      t('  variable {\n    name = "INFRACOST_API_KEY"\n    secret_value = "ico-', 'mlCr1Mn3SRcRiZMObUZOTHLcgtH2Lpgt"\n    is_secret = true\n  }'),
+    ],
+    fps: [
+      t('ico-', 'X'.repeat(32)),
+      'http://assets.r7.com/assets/media_box_tv_tres_colunas/video_box.ico-7a388b69018576d24b59331fd60aab0c.png',
+      'https://explosivelab.notion.site/Pianificazione-Nerdz-Ng-pubblico-1bc826ecc0994dd8915be97fc3489cde?pvs=74',
+      'http://ece252-2.uwaterloo.ca:2540/image?q=gAAAAABdHkoqb9ZaJ3q4dlzEvTgG9WYwKcD9Aw7OUXeFicO-5M5IdNDjHBpKw7KBK3nCVqtuga4yzUaFEpJn8BqA1LzZprIJBw==',
+    ],
+  },
+  // flyio.go
+  (() => {
+    const b64 = (n: number) => draw('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', n);
+    return {
+      rule: 'flyio-access-token',
+      format: 'flyio-token',
+      tps: [
+        ...samples('fly', t('fo1_', draw('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-', 43))),
+        t('Fly access token: fo1_', '8rz-j7r2eqJ2U7affEOO3HJN0j63DInyog3eV-glQSc\n'),
+        t('=============================================================================================================\n\nfo1_', 'BtKlzvfztw0M2hlLgTdsfPgDFiwM2jJjQXXy6I2pjuQ\nfly deploy'),
+        ...samples('fly', t('fm1', 'r_', b64(120))),
+        t('ENV FLY_API_TOKEN="FlyV1 fm1r_', 'lJPECAAAAAAAAMqcxBBLMJKXYKJiT0CI58XmukX/wrVodHlwczovL2FwaS5mbHkuaW8vdjGWAJLOAAFmXh8Lk7lodHRwczovL2FwaS5mbHkuaW8vYWFhL3YxxDy5OfA2M6K6aLEoEDKxehojbj+8ZT9IrXCF5sL/r8m6/1gylwySsNxpD40wnpd/G2ZdjwVaQev1kEuFUgzERxPbtWHDNa+NYIZwbKN6b7/JxdbUprq0M10HI4fwtlxhqhdA/mMaMw70EC4TsfJyghIL98KP4ry5AaXiroRdjrSsFExc/xRCDZKUA5GBzgATuNsfBZGCp2J1aWxkZXIfondnHwHEIMa6NWc4b52S+UY7vjPdwKrz00Uzrc1830mOHzQNLun7,fm1a_', 'lJPERxPbtWHDNa+NYIZwbKN6b7/JxdbUprq0M10HI4fwtlxhqhdA/mMaMw70EC4TsfJyghIL98KP4ry4AaXiroRdjrSsFExc/xRCxBCVlAoRzKV/+qYkxuipIbIcw7lodHRwczovL2FwaS5mbHkuaW8vYWFhL3YxlgSSzmS4Y7nPAAAAASCwgdcKkc4AAUktDMQQURck2h+upbiOrW66Nf5SA8QgrD03xlWju1WQi0AUhlk7YYFzOLDfhRyJ6nEziO37NUE="'),
+        ...samples('fly', t('fm2', '_', b64(130))),
+        t('#           FLY_API_TOKEN: FlyV1 fm2_', 'lJPECAAAAAAAAyZtxBD1hSZ7L5leXsj64ZbDlkm/wrVodHRwczovL2FwaS5mbHkuaW8vdjGWAJLOAAwMDB8Lk7lodHRwczovL2FwaS5mbHkuaW8vYWFhL3YxxDwDnhgJj/ML/nRKMiAYgnvXfNacrGWffj5TdfgGY2LU0ZetT7WzTLQQMO8cN2nRTztl/xLjnnZg5pBwFonETmhNA6Yl0X1tatt8ezA0UjVQiJr93VQ7qAmD5GG2Ce5txhbQv3tmIGsvaC7BOkIqAiR273bhZkO44AYsrCPr2XF8W6Twk7NyU+3UUeDwjw2SlAORgc4APu7vHwWRgqdidWlsZGVyH6J3Zx8BxCAlmLbu1HQDg8ZAGKKmEt4Mbnbqli6lbzBDHsawhcUF4A==,fm2_', 'lJPETmhNA6Yl0X1tatt8ezA0UjVQiJr93VQ7qAmD5GG2Ce5txhbQv3tmIGsvaC7BOkIqAij273bhZkO44AYsrCPr2XF8W6Twk7NyU+3UUeDwj8QQbn07DOV+7SmoLj/uT+dbr8O5aHR0cHM6Ly9hcGkuZmx5LmlvL2FhYS92MZgEks5mqfbvzwAAAAE9PYz9F84AC7QACpHOAAu0AAzEEFfW3B+SzffV/KrAYa8qqpnEIIlD6DqZMZQ9Kt7fEenCCOLA+tUSJ+kmEFIUcc83npOI'),
+        t('"BindToParentToken": "FlyV1 fm2_', 'lJPEEKnzKy0lkwV3B+WIlmrdwejEEFv5qmevHU4fMs+2Gr6oOiPC2SAyOTc0NWI4ZmJlNjBlNjJmZTgzNTkxOThhZWE4MjY0M5IMxAMBAgPEIH7VG8u74KwO62hmx8SZO8WaU5o1g3W2IVc7QN6T1VTr",'),
+      ],
+      fps: [
+        t('resource "doppler_integration_flyio" "prod" {\n  name    = "TF Fly.io"\n  api_key = "fo1_', 'x'.repeat(43), '"\n}'),
+        'pub const MINIDUMP_SYSMEMINFO1_PERF_CCTOTALDIRTYPAGES_CCDIRTYPAGETHRESHOLD: u32 = 4u32;',
+        '<input type="hidden" name="authenticity_token" value="7SWa-Fo1_hsC6oovfBsJFLGPUl2EhkSWPbJhWANwgaJWBDl1vxd9VNqXTNAefsJqzIRYaZEfYZLffa31rw8zJA" autocomplete="off" />',
+        'signature":"I7l2ZXhw9ajjIE2w9tjHNvYjcHg7E2qldMMhoQKjborcWIj8c40rMj83venoy6gXsg6V6B7dlBWxUmzYJR3lJKGECtCSM5BqBvWhL6wX2CN2lZlvwNCyPjG4PCt5MAK1yV1Xv4fqfz8EfT_U49vOzfM1a_nfhXOzrvdg9XgLkAotWBI31vPKjMBrvPqiLcZ12MDNTSK7ubRpVaehSNxiGYHpLhWTkun9qm_APYYXJBjhJYkej50Qcp7Ou8fs3kH02prYIJt4JbWelr5vUDkgMH3AwEx1eYu5NI_8sESlqosl1nhSDx7zq3X1FV1iJlAYCNwGWzW1tjo8PCaJrIHVZZnhBPMN-6ahmOpKb8GViqd4fCQuNe4VUSOeJg8i97kMuk-4r7hwIubR0XfCGzxr7uGDQBdFANi3c4dLlzBAJNifa6b_hT4Xzqja6RCFSv6Cnalyx3hbSkjbyThnXFavJIiR7cvgTcdECg9VxkaxqqRhfAkLAS3hpXQAIYL_bw61M3LN37WHwdgxN_6yZhbSbOsYPmTxiWvdlDaCP_iaCgXgJNfdQ6kep_I89slynE9gdDZ6NSjFJH2Soml4pR6HnQKPjA3OpoTwPSmZjxXY5I78xvrRqRkjdnVzeufqG8LyA-sAEtC0G_312JOxV4GZINquPGk1qFx8WN59Rxw28Tg",',
+        '<img src="https://cdn5.cdn-telegram.org/file/uGoDMy0VXMbL1nki9OT0VbJYtfURvDNLurptsQVuhuzF45tNfm2_z5wgR7CnL7lTZ4bbotjXZtiLWvolNQqWBRFWkcidtzSyhWvta9yPB3E2uyvfJvGpditkaLVIiCCXt9BhFBEdgkXa8ODaM7geHK3pW0tmO_IViHBnG8VZqVfDpaQW0W9IRAUwGv2mPZWVRysPJyDSIuY9b-_3ElUml-Xlpm1r8EDcm9Q2WCTCOYur7Gmef4imQ5D-DLTviqmoONgQDLA10WVS3CApXBK4ADSjoIUeMck62owtjElSXnEYMaSGI_OE3B21QplsspPbPlXVUBScLfLOFb9tn-34tw.jpg" width="800" height="533" referrerpolicy="no-referrer">',
+      ],
+    } satisfies Rule;
+  })(),
   // privatekey.go
   {
     rule: 'private-key',
@@ -727,6 +782,9 @@ describe("gitleaks' own rule tests through findCredentials", () => {
       (r.found ?? []).forEach((text, i) => {
         expect(verdict(text, r.format), `found ${i}: ${text}`).toBe(r.format);
         expect(credentialPrefilter(text), `prefilter found ${i}`).toBe(true);
+      });
+      (r.silent ?? []).forEach((text, i) => {
+        expect(findCredentials(text), `silent ${i}: ${text}`).toEqual([]);
       });
       (r.fps ?? []).forEach((text, i) => {
         expect(verdict(text, r.format), `fp ${i}: ${text}`).toBe(r.fpDiffers?.[i]?.ours ?? 'silent');
