@@ -248,6 +248,31 @@ const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2
 /** What a format puts before its random part: a body filled with a pattern (`hf_xxxx…`) is an example, not a token. */
 const VENDOR_PREFIX = /^(github_pat_|gl[a-z]+-|GR1348941|AGE-SECRET-KEY-1|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|hf_|pypi-|do[opr]_v1_|pul-|gl(?:sa|c)_|dp\.pt\.|lin_api_|shp[a-z]{2}_|rubygems_|sntryu_|PMAK-|ATATT3|AKCp|cmVmdGtu|ops_eyJ|sntrys_eyJpYXQiO|eyJrIjoi|HRKU-AA|NRAK-|dt0c01\.|[ps]at\.|pscale_[a-z]+_|bk[a-z]{2,3}_|sq[pua]_|API-|ico-|fo1_|fm1[ar]_|fm2_)/;
 
+const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
+const BECH32_GEN = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+
+/** age identities are Bech32 (`age-secret-key-` + `1` + data + 6-character checksum), as age-keygen writes them. */
+export function validBech32(text: string): boolean {
+  const s = text.toLowerCase();
+  const sep = s.lastIndexOf('1');
+  if (sep < 1 || s.length - sep < 7) return false;
+  let chk = 1;
+  const step = (v: number) => {
+    const top = chk >>> 25;
+    chk = ((chk & 0x1ffffff) << 5) ^ v;
+    for (let i = 0; i < 5; i++) if ((top >>> i) & 1) chk ^= BECH32_GEN[i]!;
+  };
+  for (let i = 0; i < sep; i++) step(s.charCodeAt(i) >>> 5);
+  step(0);
+  for (let i = 0; i < sep; i++) step(s.charCodeAt(i) & 31);
+  for (let i = sep + 1; i < s.length; i++) {
+    const v = BECH32.indexOf(s[i]!);
+    if (v < 0) return false;
+    step(v);
+  }
+  return chk === 1;
+}
+
 /** JDBC URLs carry the password as a parameter: `jdbc:postgresql://db/app?user=app&password=…`. */
 const JDBC_PASSWORD = /\bjdbc:([a-z]+):[^\s'"`<>]*?[?&;]password=([^&;\s'"`<>]+)/gi;
 
@@ -318,6 +343,8 @@ export function findCredentials(text: string): CredentialHit[] {
           if (/EXAMPLE$/.test(value) || !awsSecretNearby(lines, i)) continue;
         }
         if (format === 'vault-token' && !validVaultToken(value, line)) continue;
+        // A made-up identity (`AGE-SECRET-KEY-1QQQQ…`, a key typed into a README) fails the Bech32 checksum.
+        if (format === 'age-key' && !validBech32(value)) continue;
         // `API-` and 26 capitals is also a constant's name; an Octopus key is random base36, with digits and letters.
         if (format === 'octopus-key' && !(/\d/.test(value.slice(4)) && /[A-Z]/.test(value.slice(4)))) continue;
         // A Slack token ends in a secret segment with letters; digits only, or a mask right after (`…-####`), is an example.
