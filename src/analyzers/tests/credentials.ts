@@ -4,7 +4,7 @@
  * webhooks, SendGrid, Stripe and Mailchimp API keys, OpenAI/Anthropic/Hugging Face keys, package registry tokens (PyPI, NuGet,
  * Artifactory), Azure AD client secrets and storage account keys, Teams webhooks, platform service tokens (DigitalOcean,
  * Pulumi, Terraform Cloud, Grafana, Doppler, Linear, Shopify, RubyGems, Sentry, Postman, Atlassian, 1Password service accounts,
- * Heroku, New Relic, Dynatrace, Harness, PlanetScale, Buildkite, SonarQube, Octopus Deploy, Infracost, Fly.io), private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
+ * Heroku, New Relic, Dynatrace, Harness, PlanetScale, Buildkite, SonarQube, Octopus Deploy, Infracost, Fly.io, Cloudflare Origin CA), private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
  * matches formats on text; a combined prefilter keeps files without any candidate from being scanned line by line.
  */
 import { basename, segments } from '../../util/path.js';
@@ -55,6 +55,7 @@ export type CredentialFormat =
   | 'octopus-key'
   | 'infracost-key'
   | 'flyio-token'
+  | 'cloudflare-origin-ca-key'
   | 'private-key'
   | 'age-key'
   | 'url-password';
@@ -98,7 +99,7 @@ const PREFILTER = new RegExp(
     String.raw`\.(?:slack\.com\/(?:services|workflows|triggers)\/(?<=hooks\.slack\.com\/[a-z]{8,9}\/)|office\.com\/webhookb2\/(?<=webhook\.office\.com\/webhookb2\/)|atlasv1\.(?<=[A-Za-z0-9]{14}\.atlasv1\.)|pt\.[A-Za-z0-9]{43}(?<=\bdp\.pt\.[A-Za-z0-9]{43})|(?<=(?:hv[sb]|\bdt0c01|\b[ps]at)\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b)`,
     String.raw`A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)(?:GE-SECRET-KEY-1[0-9A-Z]{58}|KCp[A-Za-z0-9]{69}|TATT3[A-Za-z0-9_=-]{100})`,
     String.raw`x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"\x60]*:[^\s@/'"\x60]+@)|j(?:(?<=\bj)dbc:[a-z]+:[^\s'"\x60]*[?&;]password=|(?<=\beyJrIj)oi[A-Za-z0-9]{70})`,
-    String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|ffct|agent|oas)-)[0-9A-Za-z_-]{20}|us\d(?<=\b[0-9a-f]{32}-us\d)|(?:api|admin)\d\d-(?<=\bsk-ant-(?:api|admin)\d\d-)|AgE(?<=\bpypi-AgE)|AA(?<=\bHRKU-AA)[\w-]{58}|(?<=\b(?:pul|PMAK|NRAK|API|ico)-)[A-Za-z0-9]{24})`,
+    String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|ffct|agent|oas)-)[0-9A-Za-z_-]{20}|us\d(?<=\b[0-9a-f]{32}-us\d)|(?:api|admin)\d\d-(?<=\bsk-ant-(?:api|admin)\d\d-)|AgE(?<=\bpypi-AgE)|AA(?<=\bHRKU-AA)[\w-]{58}|(?<=\b(?:pul|PMAK|NRAK|API|ico|v1\.0)-)[A-Za-z0-9]{24})`,
     String.raw`G(?:(?<=\bSG)\.[\w-]{22}\.|(?<=\bG)R1348941[\w-]{20})|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}|T3BlbkFJ|~(?<=[A-Za-z0-9_~.]{3}\dQ~)[A-Za-z0-9_~.-]{31}|2(?<=\boy2)[a-z0-9]{43}|G(?<=\bcmVmdG)tu[A-Za-z0-9]{56}|=(?<=AccountKey=)[A-Za-z0-9+/]{86}==`,
   ].join('|'),
 );
@@ -239,6 +240,8 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   // Not a file name (`favicon.ico-<hash>.png`): the key ends where a value ends.
   { format: 'infracost-key', re: /(?<![\w.-])(ico-[A-Za-z0-9]{32})(?=$|[\s'"`;,)}\]<]|\\[nr])/g },
   // Fly.io: org/app tokens, and the macaroons `fly tokens create` prints (often after `FlyV1 `, comma-separated).
+  // Cloudflare Origin CA keys (what cert-manager's origin-ca-issuer signs with).
+  { format: 'cloudflare-origin-ca-key', re: /\b(v1\.0-[a-f0-9]{24}-[a-f0-9]{146})\b/g },
   { format: 'flyio-token', re: /\b(fo1_[\w-]{43}|fm1[ar]_[A-Za-z0-9+/]{100,}={0,3}|fm2_[A-Za-z0-9+/]{100,}={0,3})(?![\w+/=-])/g },
 ];
 
@@ -246,7 +249,7 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
 const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /** What a format puts before its random part: a body filled with a pattern (`hf_xxxx…`) is an example, not a token. */
-const VENDOR_PREFIX = /^(github_pat_|gl[a-z]+-|GR1348941|AGE-SECRET-KEY-1|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|hf_|pypi-|do[opr]_v1_|pul-|gl(?:sa|c)_|dp\.pt\.|lin_api_|shp[a-z]{2}_|rubygems_|sntryu_|PMAK-|ATATT3|AKCp|cmVmdGtu|ops_eyJ|sntrys_eyJpYXQiO|eyJrIjoi|HRKU-AA|NRAK-|dt0c01\.|[ps]at\.|pscale_[a-z]+_|bk[a-z]{2,3}_|sq[pua]_|API-|ico-|fo1_|fm1[ar]_|fm2_)/;
+const VENDOR_PREFIX = /^(github_pat_|gl[a-z]+-|GR1348941|AGE-SECRET-KEY-1|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|hf_|pypi-|do[opr]_v1_|pul-|gl(?:sa|c)_|dp\.pt\.|lin_api_|shp[a-z]{2}_|rubygems_|sntryu_|PMAK-|ATATT3|AKCp|cmVmdGtu|ops_eyJ|sntrys_eyJpYXQiO|eyJrIjoi|HRKU-AA|NRAK-|dt0c01\.|[ps]at\.|pscale_[a-z]+_|bk[a-z]{2,3}_|sq[pua]_|API-|ico-|fo1_|fm1[ar]_|fm2_|v1\.0-)/;
 
 const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
 const BECH32_GEN = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];

@@ -55,6 +55,7 @@ const LABEL: Record<CredentialFormat, string> = {
   'octopus-key': 'Octopus Deploy API key',
   'infracost-key': 'Infracost API key',
   'flyio-token': 'Fly.io access token',
+  'cloudflare-origin-ca-key': 'Cloudflare Origin CA key',
   'private-key': 'private key block',
   'age-key': 'age identity (SOPS decryption key)',
   'url-password': 'URL with an embedded password',
