@@ -72,6 +72,8 @@ export interface ImperativeAction extends Pos, CommandTarget {
   form?: string;
   /** `kubectl create secret TYPE`: generic, docker-registry, tls. */
   secretType?: string;
+  /** `kubectl apply -f -` of a here-document: the names of the Secrets it holds. */
+  manifestNames?: string[];
   section: number;
 }
 
@@ -429,7 +431,8 @@ class CommandReader {
     ) {
       // `create secret generic NAME`: the type comes before the name.
       const secretNames = creating ? p.slice(3, 4) : secretObject ? objects.names : [];
-      this.push({ action: 'secret-update', ...names(secretNames), ...(creating && p[2] ? { secretType: p[2] } : {}), ...at, section: this.section, ...where });
+      const manifestNames = heredocSecret ? secretNamesInManifest(command.heredoc!.body) : [];
+      this.push({ action: 'secret-update', ...names(secretNames), ...(creating && p[2] ? { secretType: p[2] } : {}), ...(manifestNames.length > 0 ? { manifestNames } : {}), ...at, section: this.section, ...where });
     }
     return false;
   }
@@ -451,6 +454,24 @@ class CommandReader {
     const keys = rest.slice(1).flatMap((kv) => (kv.indexOf('=') > 0 ? [kv.slice(0, kv.indexOf('='))] : []));
     this.push({ action: 'vault-kv-write', names: isLiteralName(path) ? [path] : [], written: [path], keys, form: p[0] === 'kv' ? `vault kv ${p[1]}` : 'vault write', ...at, section: this.section, ...outer });
   }
+}
+
+/** The `metadata.name` of each `kind: Secret` document of a manifest text (expansions kept as written). */
+export function secretNamesInManifest(body: string): string[] {
+  const out: string[] = [];
+  for (const doc of body.split(/^---[ \t]*$/m)) {
+    if (!/^\s*kind:\s*["']?Secret["']?\s*$/m.test(doc)) continue;
+    const name = /^metadata:[ \t]*\n(?:[ \t]+.*\n)*?[ \t]+name:[ \t]*["']?([^\s"'#]+)/m.exec(doc);
+    if (name) out.push(name[1]!);
+  }
+  return out;
+}
+
+/** The actions of a shell script whose first line is line START of its file (a container's script, for instance). */
+export function scriptActions(text: string, start: number): ImperativeAction[] {
+  const model: ImperativeModel = { source: 'script', role: 'script', passwordChanges: [], actions: [], contexts: [] };
+  new CommandReader(model).script(text, start, 0);
+  return model.actions;
 }
 
 function dropUndefined<T extends object>(o: T): T {

@@ -52,6 +52,8 @@ export interface DbConsumer {
   dbContext: boolean;
   /** Line-independent location inside the resource or values file. */
   location: string;
+  /** `optional: true` on the reference: the pod starts without the Secret. */
+  optional?: boolean;
 }
 
 /** Words of operations tooling: backup/restore, maintenance, admin UIs, poolers, exporters, operators, role bootstrap. */
@@ -284,17 +286,17 @@ function workloadConsumers(project: Project, resource: K8sResource, out: DbConsu
     names,
     ops: opsResource || (container !== undefined && isOpsContainer(container)),
   });
-  const volumes = new Map<string, { secret: string; line: number; column: number; viaValues: boolean }>();
+  const volumes = new Map<string, { secret: string; line: number; column: number; viaValues: boolean; optional: boolean }>();
   for (const spec of podSpecs(resource)) {
     for (const volume of seqItems(get(spec, 'volumes'))) {
       const vname = getStr(volume, 'name');
       const secretNode = get(volume, 'secret.secretName');
       const { name, viaValues } = resolve(getStr(volume, 'secret.secretName'));
-      if (vname && name && secretNode) volumes.set(vname, { secret: name, line: secretNode.line, column: secretNode.column, viaValues });
+      if (vname && name && secretNode) volumes.set(vname, { secret: name, line: secretNode.line, column: secretNode.column, viaValues, optional: isTrue(get(volume, 'secret.optional')) });
       for (const source of seqItems(get(volume, 'projected.sources'))) {
         const node = get(source, 'secret.name');
         const projected = resolve(getStr(source, 'secret.name'));
-        if (vname && projected.name && node) volumes.set(`${vname}\0${projected.name}`, { secret: projected.name, line: node.line, column: node.column, viaValues: projected.viaValues });
+        if (vname && projected.name && node) volumes.set(`${vname}\0${projected.name}`, { secret: projected.name, line: node.line, column: node.column, viaValues: projected.viaValues, optional: isTrue(get(source, 'secret.optional')) });
       }
     }
   }
@@ -331,6 +333,7 @@ function workloadConsumers(project: Project, resource: K8sResource, out: DbConsu
           ...(templated ? { templated } : {}),
           dbContext: /superuser$/i.test(name) && isDatabaseName(env),
           location: `${field}[${cname}].env[${env}]`,
+          ...(isTrue(get(item, 'valueFrom.secretKeyRef.optional')) ? { optional: true } : {}),
         });
       }
       for (const item of seqItems(get(container, 'envFrom'))) {
@@ -338,7 +341,7 @@ function workloadConsumers(project: Project, resource: K8sResource, out: DbConsu
         const { name, viaValues, templated } = resolve(getStr(item, 'secretRef.name'));
         if (!ref || !name) continue;
         passwordRefs.push(`Secret ${name} (envFrom)`);
-        out.push({ ...common(), secretName: name, how: 'envFrom', line: ref.line, column: ref.column, container: cname, viaValues, ...(templated ? { templated } : {}), dbContext: false, location: `${field}[${cname}].envFrom[${name}]` });
+        out.push({ ...common(), secretName: name, how: 'envFrom', line: ref.line, column: ref.column, container: cname, viaValues, ...(templated ? { templated } : {}), dbContext: false, location: `${field}[${cname}].envFrom[${name}]`, ...(isTrue(get(item, 'secretRef.optional')) ? { optional: true } : {}) });
       }
       for (const mount of seqItems(get(container, 'volumeMounts'))) {
         const vname = getStr(mount, 'name');
@@ -349,7 +352,7 @@ function workloadConsumers(project: Project, resource: K8sResource, out: DbConsu
           if (seen.length > 0) continue;
           seen.push(container);
           mountedBy.set(id, seen);
-          out.push({ ...common(), secretName: v.secret, how: 'volume', line: v.line, column: v.column, container: cname, viaValues: v.viaValues, dbContext: false, location: `volumes[${vname}]` });
+          out.push({ ...common(), secretName: v.secret, how: 'volume', line: v.line, column: v.column, container: cname, viaValues: v.viaValues, dbContext: false, location: `volumes[${vname}]`, ...(v.optional ? { optional: true } : {}) });
         }
       }
       // `DB_USER: postgres` (or root for MySQL/MariaDB) beside a password read from a Secret.
@@ -372,6 +375,10 @@ function workloadConsumers(project: Project, resource: K8sResource, out: DbConsu
       }
     }
   }
+}
+
+function isTrue(node: PNode | null | undefined): boolean {
+  return isScalar(node) && (node.value === true || node.value === 'true');
 }
 
 /** Template text in one spelling: `{{- include "x.fullname" . -}}` and `{{ include "x.fullname" . }}` compare equal. */

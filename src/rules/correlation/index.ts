@@ -1,5 +1,6 @@
 import type { Rule } from '../types.js';
 import { centralExternalSecretBundle } from './central-externalsecret-bundle.js';
+import { clientPatcherPostsyncHook } from './client-patcher-postsync-hook.js';
 import { clusterManagedSecretFromAzureKv } from './cluster-managed-secret-from-azure-kv.js';
 import { dbCredentialInExternalStore } from './db-credential-in-external-store.js';
 import { duplicateExternalsecretOwner } from './duplicate-externalsecret-owner.js';
@@ -27,4 +28,5 @@ export const correlationRules: readonly Rule[] = [
   sharedDbAuthSecretConsumer,
   superuserSecretInApp,
   legacySecretStoreReference,
+  clientPatcherPostsyncHook,
 ];
