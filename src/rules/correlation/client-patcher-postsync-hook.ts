@@ -36,7 +36,7 @@ function secretNameOf(es: EsInfo): string | undefined {
 }
 
 function describeWrite(w: SecretWrite): string {
-  if (w.clientSecrets) return `${w.form}${w.name ? ` (Vault key ${w.name})` : ''}`;
+  if (w.clientSecrets) return `${w.form} extracts client secrets to Vault${w.name ? ` (key ${w.name})` : ''}`;
   const what = w.target === 'secret' ? 'Secret' : w.target === 'vault' ? 'Vault key' : 'Key Vault secret';
   return `${w.form} writes ${what} ${w.name} (line ${w.line})`;
 }
@@ -93,8 +93,12 @@ export const clientPatcherPostsyncHook = createRule(
         const storeWrites = writes.filter((w) => w.target !== 'secret');
         if (storeWrites.length > 0) {
           const listed = valuesVaultKeys(project, job);
+          // What the Job reads is its input (the patcher's own login Secret), never the output it waits to produce.
+          const reads = new Set(dbConsumers(project).consumers.filter((c) => c.resource === job).map((c) => c.secretName));
           for (const es of externalSecrets(project)) {
             if (!inApp(es.resource)) continue;
+            const target = secretNameOf(es);
+            if (target !== undefined && reads.has(target)) continue;
             for (const entry of es.entries) {
               const key = keyOf(entry);
               const write = storeWrites.find((w) => {
@@ -127,7 +131,7 @@ export const clientPatcherPostsyncHook = createRule(
           const seen = new Set<K8sResource>();
           for (const c of dbConsumers(project).consumers as DbConsumer[]) {
             if (!c.resource || c.how === 'values' || c.optional || seen.has(c.resource) || !WAITING_KINDS.has(c.resource.kind) || !inApp(c.resource)) continue;
-            const write = secretWritesNamed.find((w) => w.name === c.secretName && !rendered.has(w.name));
+            const write = secretWritesNamed.find((w) => w.name === c.secretName && !rendered.has(w.name) && namespacesAgree(w.namespace, c.resource!.namespace ?? job.namespace));
             if (!write) continue;
             seen.add(c.resource);
             because.push(write);

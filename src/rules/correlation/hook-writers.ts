@@ -132,6 +132,8 @@ export interface SecretWrite {
   /** What does it: `kubectl create secret generic`, `vault kv put`, `az keyvault secret set`, `create_namespaced_secret`. */
   form: string;
   line: number;
+  /** `kubectl -n NS`: the namespace a Secret is written to, when the command names one that resolves. */
+  namespace?: string;
   /** For the Keycloak client-patcher: the keys are the client secrets it extracts (matched by name when unlisted). */
   clientSecrets?: boolean;
 }
@@ -182,21 +184,21 @@ function containerScripts(container: PNode): Script[] {
 /** Script-looking data of the ConfigMaps a pod mounts (the scripts a Job runs from a ConfigMap of its chart). */
 function mountedScripts(project: Project, resource: K8sResource, spec: PNode | undefined, app: string): Script[] {
   const names = new Set(seqItems(get(spec, 'volumes')).flatMap((v) => {
-    const n = getStr(v, 'configMap.name') ?? getStr(v, 'configMap.Name');
-    return n ? [normaliseName(project, resource, n)] : [];
+    const n = getStr(v, 'configMap.name');
+    return n ? [nameKey(n), nameKey(resolveScalar(project, resource, n) ?? n)] : [];
   }));
   if (names.size === 0) return [];
-  const out: Script[] = [];
-  const byApp = memoFor(project, 'hook-writers:configmaps', '', () => {
+  const byName = memoFor(project, 'hook-writers:configmaps', '', () => {
     const index = new Map<string, K8sResource[]>();
     for (const cm of project.resourcesOfKind('ConfigMap')) {
-      const key = appOf(project, cm);
+      const key = nameKey(cm.name);
       index.set(key, [...(index.get(key) ?? []), cm]);
     }
     return index;
   });
-  for (const cm of byApp.get(app) ?? []) {
-    if (!names.has(normaliseName(project, cm, cm.name))) continue;
+  const out: Script[] = [];
+  for (const cm of [...names].flatMap((n) => byName.get(n) ?? [])) {
+    if (appOf(project, cm) !== app) continue;
     const data = get(cm.node, 'data');
     if (!isMap(data)) continue;
     for (const e of data.entries) {
@@ -207,9 +209,9 @@ function mountedScripts(project: Project, resource: K8sResource, spec: PNode | u
   return out;
 }
 
-function normaliseName(project: Project, resource: K8sResource, name: string): string {
-  const resolved = resolveScalar(project, resource, name);
-  return resolved && !isTemplated(resolved) ? resolved : normaliseTemplate(name);
+/** A name as an index key: template text in one spelling. */
+function nameKey(name: string): string {
+  return isTemplated(name) ? normaliseTemplate(name) : name;
 }
 
 function podSpec(resource: K8sResource): PNode | undefined {
@@ -250,7 +252,7 @@ export function secretWrites(project: Project, resource: K8sResource): SecretWri
       const scripts = [...containerScripts(container), ...mountedScripts(project, resource, spec, app)];
       for (const script of scripts) out.push(...writesOfScript(project, resource, script, env));
       if (!out.some((w) => w.target === 'vault') && isClientPatcher(container, resource)) {
-        out.push({ target: 'vault', form: 'Keycloak client-patcher (extracts client secrets to Vault)', line: getStr(container, 'name') ? (get(container, 'name')?.line ?? resource.line) : resource.line, clientSecrets: true });
+        out.push({ target: 'vault', form: 'Keycloak client-patcher', line: getStr(container, 'name') ? (get(container, 'name')?.line ?? resource.line) : resource.line, clientSecrets: true });
       }
     }
   }
@@ -292,7 +294,8 @@ function writesOfScript(project: Project, resource: K8sResource, script: Script,
       const names = [...action.written, ...(action.manifestNames ?? [])];
       const form = action.secretType ? `kubectl create secret ${action.secretType}` : action.manifestNames ? 'kubectl apply of a Secret manifest' : 'kubectl (Secret write)';
       if (names.length === 0) out.push({ target: 'secret', form, line: action.line });
-      for (const n of names) out.push({ target: 'secret', ...optional('name', resolve(n)), form, line: action.line });
+      const namespace = resolve(action.namespace);
+      for (const n of names) out.push({ target: 'secret', ...optional('name', resolve(n)), ...optional('namespace', namespace), form, line: action.line });
     } else if (action.action === 'vault-kv-write') {
       out.push({ target: 'vault', ...optional('name', resolve(action.written[0])), form: action.form ?? 'vault kv put', line: action.line });
     }
