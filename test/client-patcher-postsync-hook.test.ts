@@ -113,6 +113,10 @@ describe('client-patcher-postsync-hook: writes and waiters', () => {
     const ours = result.findings.filter((f) => f.ruleId === RULE);
     expect(ours.map((f) => f.line)).toEqual([6]);
     expect(JSON.stringify(ours)).not.toContain('s3cr3t-Value-9');
+    const piped = job(hook, ['kubectl create secret generic app-token --from-literal=token="$(openssl rand -hex 8)" --dry-run=client -o yaml | kubectl apply -f -']);
+    expect(await findings({ 'apps/x/job.yaml': piped, 'apps/x/deploy.yaml': DEPLOYMENT('app-token') })).toEqual(['apps/x/job.yaml:6']);
+    const dryRunOnly = job(hook, ['kubectl create secret generic app-token --from-literal=token="$(openssl rand -hex 8)" --dry-run=client -o yaml > /tmp/secret.yaml']);
+    expect(await findings({ 'apps/x/job.yaml': dryRunOnly, 'apps/x/deploy.yaml': DEPLOYMENT('app-token') })).toEqual([]);
     const elsewhere = job(hook, ['kubectl -n tooling create secret generic app-token --from-literal=token=x']);
     expect(await findings({ 'apps/x/job.yaml': elsewhere, 'apps/x/deploy.yaml': DEPLOYMENT('app-token', 'shop') })).toEqual([]);
     // Another folder is another app; an unresolved name matches nothing.

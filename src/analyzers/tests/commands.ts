@@ -16,6 +16,8 @@ export interface CommandInput {
   text: string;
   /** Here-document fed to the command (`kubectl apply -f - <<EOF`). */
   heredoc?: { body: string; line: number };
+  /** Runs inside a command substitution `$(…)` of another command. */
+  substitution?: boolean;
 }
 
 /** Words of each simple command in a command line (`a && b | c` gives three), via the shell parser. */

@@ -231,9 +231,16 @@ class CommandReader {
     const script = parseShell(text, { lineOffset: start - 1 });
     if (script.error && script.commands.length === 0) return;
     const commands = commandInputs(script);
+    // The next command outside a command substitution, for each: `--from-literal=k="$(openssl rand -hex 16)" | kubectl
+    // apply` has the substitution's commands in between.
+    const nextOutside: (CommandInput | undefined)[] = new Array(commands.length);
+    for (let i = commands.length - 1, after: CommandInput | undefined; i >= 0; i--) {
+      nextOutside[i] = after;
+      if (!commands[i]!.substitution) after = commands[i];
+    }
     commands.forEach((command, i) => {
       // `echo "ALTER ROLE …" | kubectl exec -i pg-1 -- psql`: the statement runs where the next command of the pipeline runs.
-      const next = commands[i + 1];
+      const next = command.substitution ? commands[i + 1] : nextOutside[i];
       // (A command continued over lines with `\` ends on the line the next member of its pipeline starts on.)
       const piped = next && next.line <= command.endLine && (next.line > command.line || next.column > command.column) ? next : undefined;
       this.command(command, depth, piped);

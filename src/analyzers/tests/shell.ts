@@ -100,6 +100,7 @@ export function commandInputs(script: ShellScript): CommandInput[] {
       endLine: c.endLine,
       text: c.text,
       ...(heredoc ? { heredoc: { body: heredoc.body, line: heredoc.line } } : {}),
+      ...(c.substitution ? { substitution: true } : {}),
     });
     previous = c;
   }

@@ -41,6 +41,11 @@ function describeWrite(w: SecretWrite): string {
   return `${w.form} writes ${what} ${w.name} (line ${w.line})`;
 }
 
+/** PostSync and nothing earlier: `PreSync,PostSync` writes in PreSync already. */
+function postSyncOnly(hook: HookInfo): boolean {
+  return hook.phases.includes('PostSync') && !hook.phases.some((p) => p === 'PreSync' || p === 'Sync');
+}
+
 export const clientPatcherPostsyncHook = createRule(
   {
     id: 'client-patcher-postsync-hook',
@@ -74,10 +79,14 @@ export const clientPatcherPostsyncHook = createRule(
     for (const job of project.resourcesOfKind(...HOOK_KINDS)) {
       if (job.parsed.file.isTest) continue;
       const hook = hookOf(project, job);
-      if (!hook || !hook.phases.includes('PostSync') || hook.phases.some((p) => p === 'PreSync' || p === 'Sync')) continue;
-      hooks.push({ job, hook });
+      if (hook && postSyncOnly(hook)) hooks.push({ job, hook });
     }
     if (hooks.length === 0) return;
+    /** Objects of the app that exist before PostSync: not hooks, or hooks of an earlier phase. */
+    const beforePostSync = (r: K8sResource) => {
+      const hook = hookOf(project, r);
+      return !hook || hook.phases.some((p) => p === 'PreSync' || p === 'Sync');
+    };
 
     context.each(
       hooks,
@@ -88,7 +97,11 @@ export const clientPatcherPostsyncHook = createRule(
         const app = appOf(project, job);
         const waiters: Waiter[] = [];
         const because: SecretWrite[] = [];
-        const inApp = (r: K8sResource) => r !== job && appOf(project, r) === app && namespacesAgree(r.namespace, job.namespace) && !isHook(project, r);
+        const sameApp = (r: K8sResource) => r !== job && appOf(project, r) === app && namespacesAgree(r.namespace, job.namespace);
+        const inApp = (r: K8sResource) => sameApp(r) && !isHook(project, r);
+        // What the app's other Jobs write before PostSync (a PreSync twin, a Sync-phase Job) is there in time.
+        const earlier = project.resourcesOfKind(...HOOK_KINDS).filter((r) => sameApp(r) && beforePostSync(r)).flatMap((r) => secretWrites(project, r));
+        const writtenEarlier = (w: SecretWrite) => w.name !== undefined && earlier.some((e) => e.target === w.target && e.name !== undefined && (w.target === 'vault' ? vaultKeysMatch(e.name, w.name!) : e.name === w.name));
 
         const storeWrites = writes.filter((w) => w.target !== 'secret');
         if (storeWrites.length > 0) {
@@ -102,6 +115,7 @@ export const clientPatcherPostsyncHook = createRule(
             for (const entry of es.entries) {
               const key = keyOf(entry);
               const write = storeWrites.find((w) => {
+                if (writtenEarlier(w) || (w.clientSecrets && earlier.some((e) => e.target === 'vault' && e.name !== undefined && vaultKeysMatch(e.name, key)))) return false;
                 if (w.target === 'azure-kv') return entry.store?.provider === 'azurekv' && w.name !== undefined && w.name === key;
                 if (!isVaultEntry(project, entry).vault) return false;
                 if (w.name !== undefined) return vaultKeysMatch(w.name, key);
@@ -123,7 +137,7 @@ export const clientPatcherPostsyncHook = createRule(
         if (secretWritesNamed.length > 0) {
           // A Secret the app renders anyway (a manifest, an ExternalSecret's target) exists before PostSync: patching it waits for nobody.
           const rendered = new Set<string>();
-          for (const s of project.resourcesOfKind('Secret', 'SealedSecret')) if (inApp(s)) rendered.add(isTemplated(s.name) ? normaliseTemplate(s.name) : s.name);
+          for (const s of project.resourcesOfKind('Secret', 'SealedSecret')) if (sameApp(s) && beforePostSync(s)) rendered.add(isTemplated(s.name) ? normaliseTemplate(s.name) : s.name);
           for (const es of externalSecrets(project)) {
             const n = secretNameOf(es);
             if (n && inApp(es.resource)) rendered.add(n);
@@ -131,7 +145,7 @@ export const clientPatcherPostsyncHook = createRule(
           const seen = new Set<K8sResource>();
           for (const c of dbConsumers(project).consumers as DbConsumer[]) {
             if (!c.resource || c.how === 'values' || c.optional || seen.has(c.resource) || !WAITING_KINDS.has(c.resource.kind) || !inApp(c.resource)) continue;
-            const write = secretWritesNamed.find((w) => w.name === c.secretName && !rendered.has(w.name) && namespacesAgree(w.namespace, c.resource!.namespace ?? job.namespace));
+            const write = secretWritesNamed.find((w) => w.name === c.secretName && !rendered.has(w.name) && !writtenEarlier(w) && namespacesAgree(w.namespace, c.resource!.namespace ?? job.namespace));
             if (!write) continue;
             seen.add(c.resource);
             because.push(write);
