@@ -4,7 +4,7 @@ import { words } from '../../k8s/vocabulary.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
 import { externalSecrets, isTemplated, isVaultEntry, type EsEntry, type EsInfo } from './common.js';
-import { dbConsumers, namespacesAgree, normaliseTemplate, type DbConsumer } from './db-consumers.js';
+import { dbConsumers, namespacesAgree, normaliseTemplate, umbrellaChart, type DbConsumer } from './db-consumers.js';
 import { appOf, hookOf, isHook, secretWrites, valuesVaultKeys, type HookInfo, type SecretWrite } from './hook-writers.js';
 
 /** Kinds Argo CD waits on before PostSync whose pods need the Secret (a CronJob's pods come later, on its schedule). */
@@ -14,7 +14,8 @@ const HOOK_KINDS = ['Job', 'Pod', 'Workflow'];
 
 interface Waiter {
   what: string;
-  resource: K8sResource;
+  resource?: K8sResource;
+  secret?: string;
 }
 
 function keyOf(entry: EsEntry): string {
@@ -64,7 +65,8 @@ export const clientPatcherPostsyncHook = createRule(
       'it mounts, and names resolved through its env, the script\'s assignments and the chart values (a Keycloak ' +
       'client-patcher writes the `vaultKey`s its chart values list, or client secrets); and, in the same chart, kustomization ' +
       'or folder, an ExternalSecret of the Sync phase reading that Vault or Key Vault key, or a workload reading that Secret ' +
-      'without `optional: true`, when nothing else of the app renders the Secret.',
+      'without `optional: true` (or the chart values handing it to one, `postgresql.auth.existingSecret`), when nothing of ' +
+      'the app renders or writes the Secret before PostSync.',
     allowed:
       'The writer as a PreSync hook in wave -1 (`argocd.argoproj.io/hook: PreSync`, `hook-delete-policy: BeforeHookCreation`, ' +
       '`sync-wave: "-1"`) or a Helm `pre-install`/`pre-upgrade` hook; PostSync Jobs that only read secrets, migrate or ' +
@@ -150,7 +152,17 @@ export const clientPatcherPostsyncHook = createRule(
             seen.add(c.resource);
             because.push(write);
             const how = c.how === 'env' ? `reads Secret ${c.secretName} into ${c.envName}` : c.how === 'envFrom' ? `loads Secret ${c.secretName} with envFrom` : `mounts Secret ${c.secretName}`;
-            waiters.push({ what: `${c.resource.kind} ${c.resource.name} ${how}`, resource: c.resource });
+            waiters.push({ what: `${c.resource.kind} ${c.resource.name} ${how}`, resource: c.resource, secret: c.secretName });
+          }
+          // The chart's values hand the Secret to a workload the tree does not hold (a dependency chart's
+          // `auth.existingSecret`): that workload waits for it as well.
+          const umbrella = job.source === 'template' && job.helm ? umbrellaChart(project, job.helm.chartRoot) : undefined;
+          for (const c of umbrella === undefined ? [] : dbConsumers(project).consumers) {
+            if (c.how !== 'values' || !c.file.path.startsWith(umbrella === '.' ? '' : `${umbrella}/`) || waiters.some((w) => w.secret === c.secretName)) continue;
+            const write = secretWritesNamed.find((w) => w.name === c.secretName && !rendered.has(w.name) && !writtenEarlier(w));
+            if (!write) continue;
+            because.push(write);
+            waiters.push({ what: `the chart values (${c.file.path} ${c.valuesPath}) hand Secret ${c.secretName} to a workload`, secret: c.secretName });
           }
         }
         if (waiters.length === 0) return;
