@@ -93,6 +93,9 @@ describe('client-patcher-postsync-hook: hook phases', () => {
     rendered.splice(4, 0, '  {{- if .Values.job.annotations }}', '  annotations: {{- include "common.tplvalues.render" (dict "value" .Values.job.annotations "context" $) | nindent 4 }}', '  {{- end }}');
     expect(await findings(chart(rendered, ['job:', '  annotations:', '    helm.sh/hook: post-install,post-upgrade']))).toEqual(['charts/c/templates/job.yaml:6']);
     expect(await findings(chart(rendered, ['job:', '  annotations:', '    helm.sh/hook: pre-install']))).toEqual([]);
+    const merged = job([], VAULT_WRITE);
+    merged.splice(4, 0, '  {{- $annotations := include "common.tplvalues.merge" (dict "values" (list .Values.job.hookAnnotations .Values.commonAnnotations) "context" .) }}', '  annotations: {{- include "common.tplvalues.render" (dict "value" $annotations "context" $) | nindent 4 }}');
+    expect(await findings(chart(merged, ['commonAnnotations: {}', 'job:', '  hookAnnotations:', '    helm.sh/hook: post-install']))).toEqual(['charts/c/templates/job.yaml:6']);
   });
 });
 

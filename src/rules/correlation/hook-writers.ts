@@ -29,7 +29,6 @@ export interface HookInfo {
   column: number;
   /** The annotation comes from chart values rendered into the Job's metadata (`.Values.job.annotations`). */
   valuesPath?: string;
-  syncWave?: string;
 }
 
 const ARGO_HOOK = 'argocd.argoproj.io/hook';
@@ -68,11 +67,14 @@ function annotationSources(project: Project, resource: K8sResource): AnnotationS
   const end = spec ? spec.line : resource.node.endLine;
   for (const block of helm.blocks) {
     if (block.line <= resource.line || block.line >= end) continue;
-    const paths = [...block.expr.matchAll(/\.Values\.([A-Za-z0-9_.]+)/g)].map((m) => m[1]!);
+    // `$annotations := include "common.tplvalues.merge" (dict "values" (list .Values.job.annotations …))`: what it was set from.
+    const exprs = [block.expr, ...[...block.expr.matchAll(/\$[A-Za-z_]\w*/g)].flatMap((m) => helm.variables[m[0]] ?? [])];
+    const paths = exprs.flatMap((x) => [...x.matchAll(/\.Values\.([A-Za-z0-9_.]+)/g)].map((m) => m[1]!));
     // `{{- with .Values.job.annotations }} … {{- toYaml . | nindent 4 }}`: the dot is what the enclosing `with` reads.
     if (paths.length === 0) paths.push(...enclosingWith(helm.controls ?? [], block.line));
     for (const at of paths) {
-      if (at.split('.').at(-1) !== 'annotations') continue;
+      // Between the object's start and its spec, any annotations map is the object's (`annotations`, `jobAnnotations`).
+      if (!/annotations$/i.test(at.split('.').at(-1) ?? '')) continue;
       const root = project.chartDefaults(helm.chartRoot)?.docs[0]?.root;
       const map = get(root, at);
       if (isMap(map)) out.push({ map, valuesPath: at, line: block.line, column: 1 });
@@ -97,7 +99,6 @@ function enclosingWith(controls: readonly HelmControlAction[], line: number): st
 export function hookOf(project: Project, resource: K8sResource): HookInfo | undefined {
   let argo: HookInfo | undefined;
   let helm: HookInfo | undefined;
-  let syncWave: string | undefined;
   for (const source of annotationSources(project, resource)) {
     if (!isMap(source.map)) continue;
     for (const e of source.map.entries) {
@@ -106,7 +107,6 @@ export function hookOf(project: Project, resource: K8sResource): HookInfo | unde
       const value = resolveScalar(project, resource, raw);
       const at = source.line !== undefined ? { line: source.line, column: source.column ?? 1 } : { line: e.line, column: e.column };
       const where = source.valuesPath ? { valuesPath: source.valuesPath } : {};
-      if (e.key === 'argocd.argoproj.io/sync-wave' && value !== undefined) syncWave = value;
       if (value === undefined || isTemplated(value)) continue;
       const list = value.split(',').map((v) => v.trim()).filter(Boolean);
       if (e.key === ARGO_HOOK && !argo) argo = { phases: list.map(argoPhase), annotation: `${ARGO_HOOK}: ${list.join(',')}`, ...at, ...where };
@@ -114,8 +114,7 @@ export function hookOf(project: Project, resource: K8sResource): HookInfo | unde
     }
   }
   // Argo CD's own annotation wins over the Helm one it would otherwise map.
-  const hook = argo ?? helm;
-  return hook ? { ...hook, ...(syncWave !== undefined ? { syncWave } : {}) } : undefined;
+  return argo ?? helm;
 }
 
 /** Is the object a hook of any phase (Argo CD or Helm)? Hooks are not what Argo CD waits on before PostSync. */
@@ -225,7 +224,8 @@ function podSpec(resource: K8sResource): PNode | undefined {
 /** `{{ … }}` actions replaced by shell-safe tokens, to be put back after parsing. */
 function protectTemplates(text: string): { text: string; actions: string[] } {
   const actions: string[] = [];
-  const out = text.replace(/\{\{.*?\}\}/gs, (m) => {
+  // One-line actions only: a token standing for several lines would move every later line.
+  const out = text.replace(/\{\{.*?\}\}/g, (m) => {
     actions.push(m);
     return `__FPHOOK${actions.length - 1}__`;
   });
