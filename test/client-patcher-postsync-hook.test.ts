@@ -127,6 +127,25 @@ describe('client-patcher-postsync-hook: writes and waiters', () => {
     expect(await findings({ 'apps/x/job.yaml': job(hook, ['kubectl create secret generic "$(cat /name)" --from-literal=a=b']), 'apps/x/deploy.yaml': DEPLOYMENT('app-token') })).toEqual([]);
   });
 
+  it('takes a Keycloak job for a client-patcher only when it extracts secrets or its values list the Vault keys', async () => {
+    const patcher = (name: string, args: string) => [
+      'apiVersion: batch/v1',
+      'kind: Job',
+      `metadata: {name: ${name}, annotations: {argocd.argoproj.io/hook: PostSync}}`,
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      `        - name: ${name}`,
+      '          image: quay.io/keycloak/keycloak:26.0',
+      `          args: [${args}]`,
+      '          env: [{name: KEYCLOAK_URL, value: "http://keycloak:8080"}, {name: VAULT_ADDR, value: "http://vault:8200"}]',
+    ];
+    const es = ES('shop-oidc-client-secret');
+    expect(await findings({ 'apps/x/job.yaml': patcher('client-patcher', 'extract'), 'apps/x/es.yaml': es })).toEqual(['apps/x/job.yaml:3']);
+    expect(await findings({ 'apps/x/job.yaml': patcher('client-patcher', 'apply-clients'), 'apps/x/es.yaml': es })).toEqual([]);
+  });
+
   it('never crashes on odd Jobs', async () => {
     const odd = ['apiVersion: batch/v1', 'kind: Job', 'metadata: {name: odd, annotations: {argocd.argoproj.io/hook: PostSync}}', 'spec: {template: {spec: {containers: [null, {name: a, command: 7, args: [null, {x: 1}]}, {name: b, command: ["sh", "-c"]}]}}}'];
     expect(await findings({ 'apps/x/job.yaml': odd, 'apps/x/es.yaml': ES('app/key') })).toEqual([]);

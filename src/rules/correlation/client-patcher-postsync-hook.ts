@@ -63,7 +63,8 @@ export const clientPatcherPostsyncHook = createRule(
       '`argocd.argoproj.io/hook` (or, without one, `helm.sh/hook`, written in the object or rendered from the chart values) ' +
       'makes it PostSync only; what its scripts write, read from its containers\' `command`/`args`, the scripts of ConfigMaps ' +
       'it mounts, and names resolved through its env, the script\'s assignments and the chart values (a Keycloak ' +
-      'client-patcher writes the `vaultKey`s its chart values list, or client secrets); and, in the same chart, kustomization ' +
+      'client-patcher, a Keycloak- and Vault-wired Job that says it extracts client secrets or whose values list `vaultKey`s, ' +
+      'writes those keys, else client secrets); and, in the same chart, kustomization ' +
       'or folder, an ExternalSecret of the Sync phase reading that Vault or Key Vault key, or a workload reading that Secret ' +
       'without `optional: true` (or the chart values handing it to one, `postgresql.auth.existingSecret`), when nothing of ' +
       'the app renders or writes the Secret before PostSync.',

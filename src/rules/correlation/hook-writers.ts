@@ -251,7 +251,7 @@ export function secretWrites(project: Project, resource: K8sResource): SecretWri
       }
       const scripts = [...containerScripts(container), ...mountedScripts(project, resource, spec, app)];
       for (const script of scripts) out.push(...writesOfScript(project, resource, script, env));
-      if (!out.some((w) => w.target === 'vault') && isClientPatcher(container, resource)) {
+      if (!out.some((w) => w.target === 'vault') && isClientPatcher(project, container, resource)) {
         out.push({ target: 'vault', form: 'Keycloak client-patcher', line: getStr(container, 'name') ? (get(container, 'name')?.line ?? resource.line) : resource.line, clientSecrets: true });
       }
     }
@@ -355,10 +355,14 @@ function vaultApiWrite(argv: string[]): string | undefined {
   return undefined;
 }
 
-const PATCHER_WORDS = new Set(['patcher', 'extract', 'extractor', 'extraction']);
+const EXTRACT_WORDS = new Set(['extract', 'extractor', 'extraction', 'extracts']);
 
-/** A Keycloak client-patcher: a container wired to Keycloak and Vault whose name, args or env say it extracts or patches clients. */
-function isClientPatcher(container: PNode, resource: K8sResource): boolean {
+/**
+ * A Keycloak client-patcher: a container wired to Keycloak and Vault whose name, args or env say it extracts client
+ * secrets, or whose chart values list the Vault keys it writes (`vaultKey:`). A job that only reads Vault to set
+ * Keycloak's clients says neither.
+ */
+function isClientPatcher(project: Project, container: PNode, resource: K8sResource): boolean {
   const envNames = seqItems(get(container, 'env')).map((i) => getStr(i, 'name') ?? '');
   const argText = ['command', 'args'].flatMap((f) => {
     const n = get(container, f);
@@ -369,7 +373,7 @@ function isClientPatcher(container: PNode, resource: K8sResource): boolean {
   const keycloak = envNames.some((n) => /^(KEYCLOAK|KC)_/.test(n)) || /keycloak/i.test(image);
   if (!vault || !keycloak) return false;
   const said = [resource.name, getStr(container, 'name') ?? '', image, ...envNames, ...argText].flatMap((t) => words(t.replace(/\{\{.*?\}\}/g, ' ')));
-  return said.some((w) => PATCHER_WORDS.has(w));
+  return said.some((w) => EXTRACT_WORDS.has(w)) || valuesVaultKeys(project, resource).length > 0;
 }
 
 /** The unit Argo CD syncs an object with: its (umbrella) chart, the values file's app, else its kustomization or folder. */
