@@ -355,6 +355,29 @@ export function isUrlWithoutCredential(value: string): boolean {
   });
 }
 
+/** Connection-string parameters that carry a credential besides credential-named ones: Azure's `AccountKey`, `SharedAccessKey`, `sig`. */
+const CONNECTION_CREDENTIAL_PARAM = /^(sig|signature|sas|key|accountkey|sharedaccesskey|sharedaccesssignature|access_?token|api_?key|auth|authkey)$/i;
+const HOST_PORT_LIST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5}(?:\s*,\s*[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5})*$/;
+const RESOURCE_PATH = /^[a-z][\w-]*(?:\/[\w.-]+){3,}$/;
+
+/**
+ * A connection string that carries no credential: a bare URL (see isUrlWithoutCredential), `host:port` (one or a
+ * list), a cloud resource path (`projects/p/instances/i/databases/d`), or `name=value` pairs (`Server=db;Database=app`,
+ * `host=db dbname=app`) none of which names a password, key or token. Under a connection-string key such a value is
+ * an address; a credential it embeds is the only literal there.
+ */
+export function isConnectionWithoutCredential(value: string): boolean {
+  const v = value.trim();
+  if (isUrlWithoutCredential(v) || HOST_PORT_LIST.test(v) || RESOURCE_PATH.test(v)) return true;
+  const pairs = v.includes(';') ? v.split(';') : v.split(/\s+/);
+  const named = pairs.map((p) => p.trim()).filter((p) => p !== '');
+  if (named.length < 2 || !named.every((p) => /^[A-Za-z][\w .-]*=/.test(p))) return false;
+  return !named.some((p) => {
+    const name = p.slice(0, p.indexOf('=')).trim();
+    return isCredentialName(name) || CONNECTION_CREDENTIAL_PARAM.test(name.replace(/\s+/g, ''));
+  });
+}
+
 /** Keys that hold a whole connection string or DSN (`connection_string`, `DB_DSN`, `redisConnectionString`). */
 export function isConnectionStringName(name: string): boolean {
   const w = words(name);
@@ -495,7 +518,7 @@ export function embeddedCredentials(text: string, options: CredentialNameOptions
     if (assigns) for (const match of line.matchAll(ASSIGNMENT)) {
       const key = match[2]!;
       const value = match[4]!;
-      if (isCredentialName(key, options) && (isLiteralSecretValue(value) || isAnglePlaceholder(value)) && !(isConnectionStringName(key) && isUrlWithoutCredential(value))) {
+      if (isCredentialName(key, options) && (isLiteralSecretValue(value) || isAnglePlaceholder(value)) && !(isConnectionStringName(key) && isConnectionWithoutCredential(value))) {
         found.push({ key, value, lineOffset });
       }
     }

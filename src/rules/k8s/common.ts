@@ -1,5 +1,5 @@
 import type { K8sResource } from '../../k8s/resources.js';
-import { words, decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, isSecretDataCredentialName, isSecretPrefixedEnvName, embeddedUrlPassword, connectionStringPassword, isConnectionStringName, isUrlWithoutCredential, mayEmbedPassword } from '../../k8s/vocabulary.js';
+import { words, decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, isSecretDataCredentialName, isSecretPrefixedEnvName, embeddedUrlPassword, connectionStringPassword, isConnectionStringName, isConnectionWithoutCredential, mayEmbedPassword } from '../../k8s/vocabulary.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { get, isMap, isScalar, seqItems, type PEntry, type PNode } from '../../yaml/model.js';
 import type { ResourceRef } from '../../types.js';
@@ -130,7 +130,7 @@ export function literalCredentialOf(entry: PEntry, config: ResolvedConfig): stri
   if (!isScalar(entry.value) || typeof entry.value.value !== 'string') return undefined;
   const value = entry.value.value;
   const credentialKey = isCredentialName(entry.key, { extra: config.credentialNames });
-  if (credentialKey && isLiteralSecretValue(value) && !(isConnectionStringName(entry.key) && isUrlWithoutCredential(value))) return value;
+  if (credentialKey && isLiteralSecretValue(value) && !(isConnectionStringName(entry.key) && isConnectionWithoutCredential(value))) return value;
   if (mayEmbedPassword(value) && isLiteralSecretValue(value)) return embeddedUrlPassword(value) ?? connectionStringPassword(value);
   return undefined;
 }

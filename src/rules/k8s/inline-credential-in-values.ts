@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../../config/types.js';
 import { OriginClassifier } from '../../inventory/origin.js';
-import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isConnectionStringName, isCredentialName, isLiteralSecretValue, isUrlWithoutCredential, mayEmbedPassword, words } from '../../k8s/vocabulary.js';
+import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isConnectionStringName, isCredentialName, isLiteralSecretValue, isConnectionWithoutCredential, mayEmbedPassword, words } from '../../k8s/vocabulary.js';
 import type { FileContext } from '../../analyzers/types.js';
 import type { ValuesBlock } from '../../k8s/values-blocks.js';
 import { namedEnvironment } from '../../scan/environment.js';
@@ -54,7 +54,7 @@ export function valuesCredentialValue(key: string, value: string, config: Resolv
   if (!credentialKey && !mayEmbedPassword(value)) return undefined;
   if (!isLiteralSecretValue(value) || isAnglePlaceholder(value)) return undefined;
   const literal =
-    credentialKey && !namesASecret(key, value, parentKey) && !namesAKey(key, value) && !(isConnectionStringName(key) && isUrlWithoutCredential(value))
+    credentialKey && !namesASecret(key, value, parentKey) && !namesAKey(key, value) && !(isConnectionStringName(key) && isConnectionWithoutCredential(value))
       ? value
       : (embeddedUrlPassword(value) ?? connectionStringPassword(value));
   return literal === undefined || isNonCredentialLiteral(literal) ? undefined : literal;
