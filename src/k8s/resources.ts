@@ -2,7 +2,7 @@ import type { ParsedFile } from '../analyzers/types.js';
 import type { HelmInfo, YamlFileModel } from '../analyzers/yaml.js';
 import { getStr, isMap, seqItems, type PMap, type PNode, type PScalar } from '../yaml/model.js';
 import { parseYaml } from '../yaml/parse.js';
-import { documentValuesBlocks, resourceValuesBlocks, type ValuesBlock } from './values-blocks.js';
+import { documentValuesBlocks, isKustomizationPath, resourceValuesBlocks, type ValuesBlock } from './values-blocks.js';
 import type { NamedTemplates } from './named-templates.js';
 
 export type ResourceSource = 'manifest' | 'template' | 'values';
@@ -140,6 +140,30 @@ function extractFromBlocks(parsed: ParsedFile<YamlFileModel>, blocks: ValuesBloc
   }
 }
 
+/**
+ * Kinds an inline kustomize patch is read as: what it writes into a workload's pod spec, a Secret or a ConfigMap is
+ * committed as a patch file's would be. Other kinds stay patches (an inline ExternalSecret patch is not a second owner).
+ */
+const INLINE_PATCH_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'Secret', 'ConfigMap']);
+
+/** Objects written inline in a kustomization: `patches: [{patch: |- …}]` and `patchesStrategicMerge: [|- …]`. */
+function inlinePatchObjects(parsed: ParsedFile<YamlFileModel>, root: PMap, docIndex: number): K8sResource[] {
+  const strings: PNode[] = [];
+  for (const item of seqItems(root.entries.find((e) => e.key === 'patchesStrategicMerge')?.value)) if (item) strings.push(item);
+  for (const item of seqItems(root.entries.find((e) => e.key === 'patches')?.value)) {
+    const patch = isMap(item) ? item.entries.find((e) => e.key === 'patch')?.value : undefined;
+    if (patch) strings.push(patch);
+  }
+  const out: K8sResource[] = [];
+  for (const node of strings) {
+    if (!isManifestString(node)) continue;
+    for (const item of seqItems(objectsOfString(node))) {
+      if (isMap(item) && looksLikeResource(item) && INLINE_PATCH_KINDS.has(getStr(item, 'kind')!)) out.push(make(parsed, item, docIndex, 'manifest'));
+    }
+  }
+  return out;
+}
+
 export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource[] {
   const out: K8sResource[] = [];
   const { model } = parsed;
@@ -153,6 +177,7 @@ export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource
     // helmfile releases / bare kustomization.yaml helmCharts: inline values may embed objects (extraObjects, ...)
     extractFromBlocks(parsed, documentValuesBlocks(parsed.file.path, root), doc.index, out, 0);
     const source: ResourceSource = model.role === 'template' ? 'template' : 'manifest';
+    if (isKustomizationPath(parsed.file.path)) out.push(...inlinePatchObjects(parsed, root, doc.index));
     if (looksLikeResource(root)) {
       if (getStr(root, 'kind') === 'List') {
         for (const item of seqItems(root.entries.find((e) => e.key === 'items')?.value)) {
