@@ -59,7 +59,7 @@ export function secretLiterals(resource: K8sResource, config: ResolvedConfig): L
       }
       // A basic-auth Secret's `username` is who logs in, not a credential (the type makes every other key one).
       const typed = allKeysAreCredentials && !/^(username|user)$/i.test(e.key);
-      if ((typed || isSecretDataCredentialName(e.key, extra)) && (isLiteralSecretValue(text) || isAnglePlaceholder(text))) {
+      if ((typed || isSecretDataCredentialName(e.key, extra)) && (isLiteralSecretValue(text) || isAnglePlaceholder(text)) && !isStubValue(text)) {
         out.push({ ...at, value: text });
         continue;
       }
@@ -152,15 +152,20 @@ export function valuesEmbeddedPaths(project: Project, file: string): Set<string>
 
 const FILE_LIKE = /^[\w.-]+\.(json|pem|key|crt|cert|cer|p12|pfx|jks|keystore|truststore|txt|ya?ml|conf|cfg|ini|properties|env|toml|acl)$/i;
 
+/** A stand-in, not a value: 1–2 characters (`pw`), `XXXX`, `***`, an ellipsis (`...`). */
+export function isStubValue(value: string): boolean {
+  const v = value.trim();
+  return v.length < 3 || /^x{4,}$/i.test(v) || /^\*{3,}$/.test(v) || /^(\.{3,}|…)$/.test(v);
+}
+
 /**
  * Literal-looking values that are not credential material: file paths (`/secrets/db-password`, `credentials.json`),
  * XXXX placeholders, empty PEM envelopes, shell/code expressions (`$(cat …)`, `get_secret(…)`), 1–2 character stubs.
  */
 export function isNonCredentialLiteral(value: string): boolean {
   const v = value.trim();
-  if (v.length < 3) return true;
+  if (isStubValue(v)) return true;
   if (/^(\/|\.\.?\/|~\/)[^\s]*$/.test(v) || FILE_LIKE.test(v)) return true;
-  if (/^x{4,}$/i.test(v) || /^\*{3,}$/.test(v)) return true;
   // A value that says it is not used: a key some tool insists on, filled with a marker.
   if (/^(value[-_])?(not[-_]?used|unused)$/i.test(v)) return true;
   if (/^-----BEGIN [A-Z0-9 ]+-----\s*-----END [A-Z0-9 ]+-----$/.test(v)) return true;
