@@ -59,7 +59,7 @@ export function secretLiterals(resource: K8sResource, config: ResolvedConfig): L
       }
       // A basic-auth Secret's `username` is who logs in, not a credential (the type makes every other key one).
       const typed = allKeysAreCredentials && !/^(username|user)$/i.test(e.key);
-      if ((typed || isSecretDataCredentialName(e.key, extra)) && (isLiteralSecretValue(text) || isAnglePlaceholder(text)) && !isStubValue(text)) {
+      if ((typed || isSecretDataCredentialName(e.key, extra)) && (isLiteralSecretValue(text) || isAnglePlaceholder(text)) && !isStubValue(text) && !isPasswordHash(text)) {
         out.push({ ...at, value: text });
         continue;
       }
@@ -156,6 +156,15 @@ const FILE_LIKE = /^[\w.-]+\.(json|pem|key|crt|cert|cer|p12|pfx|jks|keystore|tru
 export function isStubValue(value: string): boolean {
   const v = value.trim();
   return v.length < 3 || /^x{4,}$/i.test(v) || /^\*{3,}$/.test(v) || /^(\.{3,}|…)$/.test(v);
+}
+
+/**
+ * A one-way password hash in crypt or LDAP form (`$2a$10$…` bcrypt as Argo CD's `admin.password` takes it, `$apr1$`,
+ * `$6$`, `$argon2id$`, `{SSHA}…`): what a server compares a password against, not the password.
+ */
+export function isPasswordHash(value: string): boolean {
+  const v = value.trim();
+  return /^\$(2[abxy]?|apr1|1|5|6|7|y|gy|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?|scrypt)\$[^\s]{8,}$/.test(v) || /^\{(S?SHA(?:256|512)?|CRYPT|S?MD5|PBKDF2[-\w]*|ARGON2)\}\S{8,}$/i.test(v);
 }
 
 /**
