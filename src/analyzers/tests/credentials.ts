@@ -309,7 +309,7 @@ const PEER_ALLOW_NEXT = /secretlint-disable-next-line|pragma:\s*(?:allowlist|whi
 const PEER_BLOCK = /secretlint-(disable|enable)(?![\w-])/;
 
 /** Lines (0-based) other scanners' allow comments exempt; undefined when the text has none. */
-function peerAllowedLines(lines: readonly string[]): Set<number> | undefined {
+export function peerAllowedLines(lines: readonly string[]): Set<number> | undefined {
   let allowed: Set<number> | undefined;
   let disabled = false;
   for (let i = 0; i < lines.length; i++) {

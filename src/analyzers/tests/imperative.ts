@@ -5,7 +5,9 @@
  * imperative-secret-remediation judge them): statements that set a database user's password and the command that runs
  * them, `kubectl annotate externalsecret … force-sync=…`, `kubectl delete secret|job`, `kubectl rollout restart`,
  * writes that update a Secret, `vault kv put` / `vault write` / `vault operator unseal`, and which cluster they
- * target (a `--context`, a local disposable cluster the file creates or selects). Values are never kept.
+ * target (a `--context`, a local disposable cluster the file creates or selects). Values are never kept, but for
+ * credentials written literally as a command's argument (`docker login -p …`), which are kept as credential-text hits
+ * are (hashed and redacted by the collector).
  */
 import { parseShell } from '../../shell/index.js';
 import { basename, segments } from '../../util/path.js';
@@ -16,6 +18,8 @@ import { harnessRole, type HarnessRole, type Pos } from './model.js';
 import { ciYamlScripts, commandInputs, eachTiltCall, shellSourceOf, tiltArguments, tiltCommand } from './shell.js';
 import { hasPasswordStatementHint, passwordStatements, PASSWORD_STATEMENT_HINT, userOf, type DbEngine } from './sql-password.js';
 import { pos } from './treesitter.js';
+import { commandLinePassword, COMMAND_LINE_PASSWORD_HINT } from './cli-password.js';
+import { peerAllowedLines } from './credentials.js';
 
 export type ImperativeSource = 'script' | 'makefile' | 'workflow' | 'ci' | 'tiltfile' | 'markdown' | 'sql' | 'python' | 'javascript';
 
@@ -77,9 +81,18 @@ export interface ImperativeAction extends Pos, CommandTarget {
   section: number;
 }
 
+/** A credential written literally as a command's argument (see cli-password.ts). */
+export interface CommandPasswordFact extends Pos {
+  command: string;
+  flag: string;
+  value: string;
+  database: boolean;
+}
+
 export interface ImperativeModel {
   source: ImperativeSource;
   role: HarnessRole;
+  commandPasswords: CommandPasswordFact[];
   passwordChanges: PasswordChangeFact[];
   actions: ImperativeAction[];
   /** The first command that creates or selects a local disposable cluster (kind, k3d, minikube ...), with its line. */
@@ -126,11 +139,11 @@ export const imperativeAnalyzer: Analyzer<ImperativeModel> = {
     if (source === 'sql' || source === 'python' || source === 'javascript') return hasPasswordStatementHint(text);
     // A runbook's facts are in its fenced code blocks: the hints run over those (a README's prose is most of its text).
     const code = source === 'markdown' ? fencedCode(text) : text;
-    return hasPasswordStatementHint(code) || (REMEDIATION_WORDS.some((w) => code.includes(w)) && REMEDIATION_HINT.test(code));
+    return hasPasswordStatementHint(code) || (REMEDIATION_WORDS.some((w) => code.includes(w)) && REMEDIATION_HINT.test(code)) || (source !== 'markdown' && COMMAND_LINE_PASSWORD_HINT.test(code));
   },
   async parse(text, file) {
     const source = imperativeSourceOf(file.path)!;
-    const model: ImperativeModel = { source, role: harnessRole(file), passwordChanges: [], actions: [], contexts: [] };
+    const model: ImperativeModel = { source, role: harnessRole(file), commandPasswords: [], passwordChanges: [], actions: [], contexts: [] };
     const reader = new CommandReader(model);
     switch (source) {
       case 'script':
@@ -164,7 +177,12 @@ export const imperativeAnalyzer: Analyzer<ImperativeModel> = {
         reader.sqlText(blankComments(text, 'javascript'), 1, 0);
         break;
     }
-    return model.passwordChanges.length + model.actions.length > 0 ? model : undefined;
+    if (model.commandPasswords.length > 0) {
+      // Lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret` …).
+      const allowed = peerAllowedLines(text.split('\n'));
+      if (allowed) model.commandPasswords = model.commandPasswords.filter((f) => !allowed.has(f.line - 1));
+    }
+    return model.passwordChanges.length + model.actions.length + model.commandPasswords.length > 0 ? model : undefined;
   },
 };
 
@@ -272,6 +290,8 @@ class CommandReader {
     const argv = unwrap(command.argv);
     const name = tool(argv[0]);
     const at = { line: command.line, column: command.column };
+    // A runbook's commands are instructions with example values; scripts, recipes and CI steps run as written.
+    if (this.model.source !== 'markdown' && depth === 0) this.commandPassword(argv, command);
     // Inner commands: `kubectl exec pod -- psql …`, `docker exec c vault …`, `sh -c "…"`.
     if (name === 'kubectl' || name === 'oc') {
       if (this.kubectl(name, argv.slice(1), command, at, depth, outer, piped)) return;
@@ -320,6 +340,16 @@ class CommandReader {
     for (const argv of commands) {
       this.command({ ...command, argv, ...(shellText !== undefined ? { text: command.text } : {}) }, depth + 1, undefined, outer);
     }
+  }
+
+  private commandPassword(argv: string[], command: CommandInput): void {
+    const hit = commandLinePassword(argv);
+    if (!hit) return;
+    // The line of the flag in a command continued over lines (`docker login \\n  -p …`).
+    const at = command.text.indexOf(hit.flag.split(' ')[0]!);
+    const line = command.line + (at > 0 ? command.text.slice(0, at).split('\n').length - 1 : 0);
+    if (this.model.commandPasswords.some((f) => f.line === line)) return;
+    this.model.commandPasswords.push({ ...hit, line, column: line === command.line ? command.column : 1 });
   }
 
   private local(line: number, evidence: string): void {
@@ -476,7 +506,7 @@ export function secretNamesInManifest(body: string): string[] {
 
 /** The actions of a shell script whose first line is line START of its file (a container's script, for instance). */
 export function scriptActions(text: string, start: number): ImperativeAction[] {
-  const model: ImperativeModel = { source: 'script', role: 'script', passwordChanges: [], actions: [], contexts: [] };
+  const model: ImperativeModel = { source: 'script', role: 'script', commandPasswords: [], passwordChanges: [], actions: [], contexts: [] };
   new CommandReader(model).script(text, start, 0);
   return model.actions;
 }

@@ -10,6 +10,7 @@ import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { isDockerfilePath } from '../../analyzers/build/dockerfile.js';
 import { basename } from '../../util/path.js';
+import type { ImperativeModel } from '../../analyzers/tests/imperative.js';
 
 const LABEL: Record<CredentialFormat, string> = {
   'github-token': 'GitHub token',
@@ -93,9 +94,9 @@ export const hardcodedCredential = createRule(
     id: 'hardcoded-credential',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file',
+    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, or written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`)',
     why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not.',
-    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`). Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
+    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks. Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
   },
   (context) => {
@@ -122,6 +123,7 @@ export const hardcodedCredential = createRule(
       if (model.role === 'test') for (const f of model.fallbacks) coveredLines.add(`${file.path}:${f.line}`);
       for (const s of model.inlineSecrets) if (s.literalKeys.length > 0) for (let l = s.line; l <= s.endLine; l++) coveredLines.add(`${file.path}:${l}`);
     }
+    const reportedLines = new Set<string>();
     context.each(
       project.models<CredentialTextModel>('credential-text'),
       (m) => m.file.path,
@@ -130,6 +132,7 @@ export const hardcodedCredential = createRule(
         const seen = new Occurrences();
         for (const hit of model.hits) {
           if (coveredLines.has(`${file.path}:${hit.line}`)) continue;
+          reportedLines.add(`${file.path}:${hit.line}`);
           const label = LABEL[hit.format];
           context.report({
             file,
@@ -142,6 +145,31 @@ export const hardcodedCredential = createRule(
             severity: severityOf(hit, file.isTest),
             origin: originOf(hit, file.isTest, isDockerfilePath(file.path)),
             remediation: `Revoke and rotate this ${label}, delete it from the file, and read it at runtime from the environment or a mounted Secret fed by its authority.`,
+          });
+        }
+      },
+    );
+    // A password or token written as a command's argument in a script, Makefile recipe, CI step or Tiltfile command
+    // (`docker login -p …`, `helm repo add … --password …`, `mysql -p…`): committed with the command line.
+    context.each(
+      project.models<ImperativeModel>('ops-imperative'),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        const seen = new Occurrences();
+        for (const fact of model.commandPasswords) {
+          const at = `${file.path}:${fact.line}`;
+          if (coveredLines.has(at) || reportedLines.has(at)) continue;
+          context.report({
+            file,
+            line: fact.line,
+            column: fact.column,
+            message: `Literal credential passed to ${fact.command} (${fact.flag}) committed in the file`,
+            location: seen.next(`command-credential:${fact.command}${fact.flag.startsWith('--set') ? ` ${fact.flag}` : ''}`),
+            value: fact.value,
+            keys: [fact.flag],
+            severity: 'high',
+            origin: file.isTest || model.role === 'test' ? 'test' : fact.database ? 'cluster-operator' : 'external',
+            remediation: `Rotate the credential, delete it from the command line and pass it from the environment or a CI secret (${fact.flag.startsWith('-p') || fact.flag === '--password' ? '`--password-stdin` or ' : ''}a variable the job injects), never as a literal argument.`,
           });
         }
       },
