@@ -450,6 +450,21 @@ function groovyToShell(s: GroovyString): string {
     .replace(/\\\$/g, '$');
 }
 
+/** Is the string whose preceding text is BEFORE (and LINEBEFORE on its line) the script of an `sh` step? */
+function isShStep(before: string, lineBefore: string): boolean {
+  return /\bsh\s*\(?\s*$/.test(before) || /\bsh\b[^\n]*\bscript\s*:\s*$/.test(lineBefore) || /\bsh\s*\(\s*\n?\s*script\s*:\s*$/.test(before);
+}
+
+/** The shell text of a Jenkinsfile's `sh` steps (Groovy interpolations as shell variables), with the line each starts on. */
+export function jenkinsShellSteps(text: string): { shell: string; line: number }[] {
+  const out: { shell: string; line: number }[] = [];
+  for (const s of groovyStrings(text)) {
+    const before = text.slice(Math.max(0, s.start - 200), s.start);
+    if (isShStep(before, before.slice(before.lastIndexOf('\n') + 1))) out.push({ shell: groovyToShell(s), line: s.line });
+  }
+  return out;
+}
+
 export function analyzeJenkinsfile(text: string, path: string): CiModel {
   const reader = new CiReader('jenkins', path);
   const strings = groovyStrings(text);
@@ -476,7 +491,7 @@ export function analyzeJenkinsfile(text: string, path: string): CiModel {
     const lineBefore = before.slice(before.lastIndexOf('\n') + 1);
     let shell: string | undefined;
     let form: BuildInvocation['form'];
-    if (/\bsh\s*\(?\s*$/.test(before) || /\bsh\b[^\n]*\bscript\s*:\s*$/.test(lineBefore) || /\bsh\s*\(\s*\n?\s*script\s*:\s*$/.test(before)) shell = groovyToShell(s);
+    if (isShStep(before, lineBefore)) shell = groovyToShell(s);
     else if (/\bdocker\.build\s*\(\s*(?:env\.|params\.)?[A-Za-z_][\w.]*\s*,\s*$/.test(before)) {
       // docker.build(imageVariable, args): the image is an expression, the args the first string.
       const image = /\bdocker\.build\s*\(\s*(?:env\.|params\.)?([A-Za-z_][\w.]*)\s*,\s*$/.exec(before)![1]!.replace(/\W/g, '_');

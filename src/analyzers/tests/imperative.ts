@@ -1,5 +1,6 @@
 /**
  * Imperative secret and database-user handling wherever commands are written down: shell scripts, Makefile recipes,
+ * Jenkinsfile `sh` steps,
  * CI workflow steps, Tiltfile commands, the shell and SQL code blocks of Markdown runbooks, SQL files and the SQL
  * strings of Python and JavaScript scripts. Facts only (the rules imperative-db-password-change and
  * imperative-secret-remediation judge them): statements that set a database user's password and the command that runs
@@ -12,6 +13,7 @@
 import { parseShell } from '../../shell/index.js';
 import { basename, segments } from '../../util/path.js';
 import { makefileRecipes, makeToShell } from '../build/script.js';
+import { jenkinsShellSteps } from '../build/ci.js';
 import type { Analyzer, FileContext } from '../types.js';
 import { KUBECTL_VALUE_FLAGS, parseFlags, tool, unwrap, type CommandInput } from './commands.js';
 import { harnessRole, type HarnessRole, type Pos } from './model.js';
@@ -21,7 +23,7 @@ import { pos } from './treesitter.js';
 import { commandLinePassword, COMMAND_LINE_PASSWORD_HINT } from './cli-password.js';
 import { peerAllowedLines } from './credentials.js';
 
-export type ImperativeSource = 'script' | 'makefile' | 'workflow' | 'ci' | 'tiltfile' | 'markdown' | 'sql' | 'python' | 'javascript';
+export type ImperativeSource = 'script' | 'makefile' | 'workflow' | 'ci' | 'jenkins' | 'tiltfile' | 'markdown' | 'sql' | 'python' | 'javascript';
 
 /** Where a command runs: the pod, container or host it reaches, and the kube context it names. */
 export interface CommandTarget {
@@ -111,6 +113,7 @@ export function imperativeSourceOf(path: string): ImperativeSource | undefined {
   const shell = shellSourceOf(path);
   if (shell && shell !== 'powershell') return shell;
   const name = basename(path);
+  if (/^jenkinsfile([._-][\w.-]*)?$|\.jenkinsfile$/i.test(name)) return 'jenkins';
   if (MARKDOWN.test(name)) return NOT_RUNBOOKS.test(name) ? undefined : 'markdown';
   if (/\.sql$/i.test(name)) return 'sql';
   if (/\.py$/i.test(name)) return 'python';
@@ -157,6 +160,9 @@ export const imperativeAnalyzer: Analyzer<ImperativeModel> = {
       case 'workflow':
       case 'ci':
         ciScripts(text, reader, model);
+        break;
+      case 'jenkins':
+        for (const step of jenkinsShellSteps(text)) reader.script(step.shell, step.line, 0);
         break;
       case 'tiltfile':
         model.localCluster = { line: 1, evidence: 'Tiltfile' };
