@@ -222,6 +222,9 @@ function unindexedWords(name: string): readonly string[] {
 }
 
 function builtInCredentialName(name: string): boolean {
+  // Vault agent injector annotations name what to render (`agent-inject-secret-DB_PASSWORD: database/creds/app` is a
+  // Vault path, `agent-inject-template-…` a template): none holds a credential.
+  if (/^vault\.hashicorp\.com\//i.test(name)) return false;
   const w = unindexedWords(name);
   if (w.length === 0) return false;
   const joined = w.join('');
