@@ -152,6 +152,8 @@ export function isPlaceholderText(value: string): boolean {
   return PLACEHOLDER_PASSWORD.test(v) || PLACEHOLDER_WORDS.test(v);
 }
 const PLACEHOLDER_USER = /^(user|username|usr|<[^>]*>)$/i;
+/** A value that names what it stands for, in lower-case words: `monitoring_password`, `app-secret`, `apitoken`. */
+const SELF_NAMED = /^[a-z]+(?:[_-][a-z]+)*?[_-]?(?:password|passwd|pwd|secret|token)$/;
 
 /** Is this the password part of a URL a placeholder (`${VAR}`, `$(…)`, `{{ … }}`, `<password>`, `xxxx`, `changeme`)? */
 export function isPlaceholderPassword(password: string, user = ''): boolean {
@@ -159,7 +161,7 @@ export function isPlaceholderPassword(password: string, user = ''): boolean {
   // `${REDIS_PASSWORD:-}@host`: the colon belongs to a parameter expansion, not to userinfo.
   if (/[${}()]/.test(user) || /[{}]/.test(p)) return true;
   if (/\$\{|\$\(|\{\{|^\$[A-Za-z_]|%\(|%s|^\{[^}]*\}$|\{[a-z_]+\}/i.test(p)) return true;
-  if (PLACEHOLDER_PASSWORD.test(p) || PLACEHOLDER_WORDS.test(p)) return true;
+  if (PLACEHOLDER_PASSWORD.test(p) || PLACEHOLDER_WORDS.test(p) || SELF_NAMED.test(p)) return true;
   if (PLACEHOLDER_USER.test(user) && /^(pass|password|pwd|secret)$/i.test(p)) return true;
   // Too short or one repeated character to be anything but an example (`user:abc@`, `user:1111@`).
   if (p.length < 4 || /^(.)\1+$/.test(p)) return true;

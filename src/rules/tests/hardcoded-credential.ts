@@ -11,6 +11,11 @@ import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { isDockerfilePath } from '../../analyzers/build/dockerfile.js';
 import { basename } from '../../util/path.js';
 import type { ImperativeModel } from '../../analyzers/tests/imperative.js';
+import type { DotenvModel } from '../../analyzers/dotenv.js';
+import { isDocPath, isPlaceholderPassword } from '../../analyzers/tests/credentials.js';
+import { isCredentialName, isDatabaseName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
+import { isNonCredentialLiteral } from '../k8s/common.js';
+import { kustomizeGenerators } from '../k8s/kustomize.js';
 
 const LABEL: Record<CredentialFormat, string> = {
   'github-token': 'GitHub token',
@@ -94,9 +99,9 @@ export const hardcodedCredential = createRule(
     id: 'hardcoded-credential',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, or written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`)',
+    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`), or set in a committed dotenv file (`.env`, `.env.production`)',
     why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not.',
-    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks. Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
+    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads. Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
   },
   (context) => {
@@ -145,6 +150,38 @@ export const hardcodedCredential = createRule(
             severity: severityOf(hit, file.isTest),
             origin: originOf(hit, file.isTest, isDockerfilePath(file.path)),
             remediation: `Revoke and rotate this ${label}, delete it from the file, and read it at runtime from the environment or a mounted Secret fed by its authority.`,
+          });
+        }
+      },
+    );
+    // A committed dotenv file (`.env`, `.env.production`, `secrets.env`) that sets a credential: what deploy scripts
+    // and compose read at run time, in git. Examples and templates, test dotenv files (integration-test-inline-credentials)
+    // and the files a Kustomize generator reads (inline-secret-manifest, secret-in-configmap) are judged elsewhere or not at all.
+    const generatorFiles = new Set(
+      (['secretGenerator', 'configMapGenerator'] as const).flatMap((field) => kustomizeGenerators(project, field).flatMap((g) => g.sources.map((s) => s.file.path))),
+    );
+    context.each(
+      project.models<DotenvModel>('dotenv'),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        if (isTestDotenv(file) || /\.(example|sample|template|dist|tpl|defaults?)$|^(example|sample|template)[._-]/i.test(basename(file.path)) || generatorFiles.has(file.path) || isDocPath(file.path)) return;
+        const seen = new Occurrences();
+        for (const entry of model.entries) {
+          const at = `${file.path}:${entry.line}`;
+          if (coveredLines.has(at) || reportedLines.has(at)) continue;
+          const value = entry.value.trim();
+          if (!isCredentialName(entry.key, { extra: context.config.credentialNames }) || !isLiteralSecretValue(value) || isNonCredentialLiteral(value) || isPlaceholderPassword(value)) continue;
+          context.report({
+            file,
+            line: entry.line,
+            column: entry.column,
+            message: `Dotenv file sets ${entry.key} to a literal credential committed in the file`,
+            location: seen.next(`dotenv:${entry.key}`),
+            value,
+            keys: [entry.key],
+            severity: 'high',
+            origin: file.isTest ? 'test' : isDatabaseName(entry.key) ? 'cluster-operator' : 'external',
+            remediation: `Rotate ${entry.key}, remove the file from git (keep a ${basename(file.path)}.example with placeholders and ignore the real one), and have the deploy read it from its authority (an ExternalSecret, a CI secret).`,
           });
         }
       },
