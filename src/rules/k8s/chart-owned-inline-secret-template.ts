@@ -545,6 +545,15 @@ export function chartReplacement(project: Project, target: { name: string; names
   return { ...base, title: base.title.replaceAll(NAME_SENTINEL, target.name), snippet };
 }
 
+/**
+ * Keys for messages: a key a `range` writes (`{{ $key }}`) or a block rendered whole (`{{ toYaml . | nindent 2 }}`,
+ * `common.tplvalues.render`) is every key of the map it reads; a key name a template computes stays as written.
+ */
+function shownKeys(keys: readonly string[]): string[] {
+  const whole = (k: string) => /^\{\{-?\s*\$\w+\s*-?\}\}$/.test(k) || /\{\{[^}]*(?:toYaml|tplvalues\.render|\|\s*nindent)/.test(k);
+  return [...new Set(keys.map((k) => (whole(k) ? 'every key of the map' : k)))];
+}
+
 export const chartOwnedInlineSecretTemplate = createRule(
   {
     id: 'chart-owned-inline-secret-template',
@@ -596,7 +605,7 @@ export const chartOwnedInlineSecretTemplate = createRule(
           column: first.column,
           endLine: Math.max(...fed.map((k) => k.line)),
           message:
-            `Chart template renders Secret ${resource.name} from ${from} (${keys.join(', ')} <- ${sources.join(', ')})` +
+            `Chart template renders Secret ${resource.name} from ${from} (${shownKeys(keys).join(', ')} <- ${sources.join(', ')})` +
             (severity === 'medium' ? '; only without existingSecret and with a generated fallback' : ''),
           location: resourceLocation(resource, `values-fed:${keys.slice().sort().join(',')}`),
           keys: [...keys, ...sources],
