@@ -41,6 +41,13 @@ describe('a values map rendered whole into a Secret', () => {
     expect(onTemplate).toEqual(name.startsWith('whole map') ? ['charts/app/templates/secret.yaml'] : []);
   });
 
+  it.each(Object.entries(FORMS).filter(([name]) => name.startsWith('whole map')))('%s: the message names the map, not the template text of its keys', async (_name, form) => {
+    const result = await scanTree(chart(form.body, `${form.path}: {}\n`));
+    const message = result.findings.find((f) => f.ruleId === RULE)!.message;
+    expect(message).toContain(`(every key of the map <- .Values.${form.path})`);
+    expect(message).not.toContain('{{');
+  });
+
   it.each(Object.entries(FORMS).filter(([name]) => !name.startsWith('whole map')))('%s: reported on the values line that holds the literal', async (_name, form) => {
     const result = await scanTree(
       chart(form.body, `${form.path}: {}\n`, {
