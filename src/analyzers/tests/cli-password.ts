@@ -5,7 +5,7 @@
  * committed with the file, so the credential is. Expansions (`$PASSWORD`, `${{ secrets.X }}`), stdin and file forms
  * (`--password-stdin`, `--password-file`, `@file`) and placeholders are references, not literals.
  */
-import { isCredentialName, isIndirectValue } from '../../k8s/vocabulary.js';
+import { isCredentialName, isIndirectValue, isSecretDataCredentialName } from '../../k8s/vocabulary.js';
 import { isPlaceholderPassword } from './credentials.js';
 import { tool } from './commands.js';
 
@@ -50,6 +50,24 @@ export function commandLinePassword(argv: readonly string[]): CommandLinePasswor
   const login = verbs.includes('login') || (name === 'helm' && verbs[0] === 'repo') || name === 'sshpass' || (name === 'az' && verbs[0] === 'login');
   const command = login && name !== 'sshpass' ? `${name} ${name === 'helm' && verbs[0] === 'repo' ? 'repo add' : verbs.slice(0, verbs.indexOf('login') + 1).join(' ') || verbs[0]}` : name;
   const database = DB_TOOLS.has(name);
+  // Writes of a secret's value into a store: `az keyvault secret set --value …`, `gh secret set NAME --body …`.
+  const storeWrite = (name === 'az' && args.filter((a) => !a.startsWith('-')).slice(0, 3).join(' ') === 'keyvault secret set') || (name === 'gh' && verbs[0] === 'secret' && verbs[1] === 'set');
+  if (storeWrite) {
+    const flags = name === 'az' ? ['--value'] : ['--body', '-b'];
+    // Key Vault holds settings too (`Db--Server`, `Jwt--Issuer`): only a secret named like a credential is one.
+    const at = args.findIndex((a) => a === '--name' || a === '-n' || a.startsWith('--name='));
+    const secretName = name === 'gh' ? args.filter((a) => !a.startsWith('-'))[2] : at < 0 ? undefined : args[at]!.startsWith('--name=') ? args[at]!.slice(7) : args[at + 1];
+    if (!secretName || !isSecretDataCredentialName(secretName.replace(/--/g, '-'))) return undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      const eq = a.indexOf('=');
+      const flag = eq > 0 ? a.slice(0, eq) : a;
+      if (!flags.includes(flag)) continue;
+      const value = eq > 0 ? a.slice(eq + 1) : args[i + 1];
+      if (literal(value)) return { command: name === 'az' ? 'az keyvault secret set' : 'gh secret set', flag, value: value!, database };
+    }
+    return undefined;
+  }
   let user = '';
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -102,4 +120,4 @@ export function commandLinePassword(argv: readonly string[]): CommandLinePasswor
  * flag, `curl -u user:…` or `helm --set …password=`, each followed by something that does not start an expansion.
  */
 export const COMMAND_LINE_PASSWORD_HINT =
-  /\blogin\b[^\n]*\s-p[=\s]*["']?[^\s$"'{<-]|\bsshpass\s+-p|\bmysql\w*\b[^\n]*\s-p[^\s$"'{<]|--[\w-]*(?:password|passwd|secret|token|api-?key|apikey)[\w-]*[=\s]+["']?[^\s$"'{<-]|\s-u\s+["']?[^\s$:"']+:[^\s$"'@{]|--set(?:-string)?[=\s]\S*(?:password|passwd|secret|token|key)\w*=[^\s$"'{]/i;
+  /\blogin\b[^\n]*\s-p[=\s]*["']?[^\s$"'{<-]|\bsshpass\s+-p|\bmysql\w*\b[^\n]*\s-p[^\s$"'{<]|--[\w-]*(?:password|passwd|secret|token|api-?key|apikey)[\w-]*[=\s]+["']?[^\s$"'{<-]|\s-u\s+["']?[^\s$:"']+:[^\s$"'@{]|--set(?:-string)?[=\s]\S*(?:password|passwd|secret|token|key)\w*=[^\s$"'{]|\bsecret\s+set\b[^\n]*\s(?:--value|--body|-b)[=\s]+["']?[^\s$"'{<-]/i;
