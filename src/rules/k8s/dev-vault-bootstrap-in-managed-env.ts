@@ -108,6 +108,14 @@ export const devVaultBootstrapInManagedEnv = createRule(
         if (path === 'server.dev.enabled' && !forVault && !isMap(get(root, 'injector'))) continue;
         const node = get(root, path);
         if (!isScalar(node) || node.value !== true) continue;
+        // An umbrella chart's Vault dependency switched off (`vault.enabled: false`), or a server the values turn off
+        // (`server.enabled: false`, `global.enabled: false`): the dev block renders nothing.
+        const prefix = path.startsWith('vault.') ? 'vault.' : '';
+        const off = (p: string) => {
+          const n = get(root, p);
+          return isScalar(n) && (n.value === false || n.value === 'false');
+        };
+        if ((prefix && off('vault.enabled')) || off(`${prefix}server.enabled`) || off(`${prefix}global.enabled`)) continue;
         const where = whereOf(file);
         context.report({
           file,
