@@ -24,6 +24,7 @@ const LOGIN_TOOLS = new Set(['docker', 'podman', 'nerdctl', 'buildah', 'skopeo',
 /** Database clients whose password sticks to `-p` (`mysql -pSECRET`; `mysql -p NAME` prompts and names the database). */
 const ATTACHED_P = new Set(['mysql', 'mariadb', 'mysqladmin', 'mysqldump', 'mariadb-dump', 'mariadb-admin', 'mysqlimport', 'mysqlshow', 'mysqlcheck']);
 const DB_TOOLS = new Set([...ATTACHED_P, 'psql', 'pg_dump', 'pg_restore', 'mongosh', 'mongo', 'mongodump', 'mongorestore', 'redis-cli', 'cqlsh', 'sqlcmd', 'clickhouse-client', 'influx']);
+const PG_TOOLS = new Set(['psql', 'pg_dump', 'pg_dumpall', 'pg_restore', 'createdb', 'dropdb', 'createuser', 'dropuser', 'vacuumdb', 'reindexdb', 'pg_basebackup', 'pgbench']);
 /** `curl -u user:password`, `wget --user`/`--password` are covered by the generic flag rule. */
 const USER_PASS_TOOLS = new Set(['curl']);
 /** Flags whose credential-like name still holds no credential value. */
@@ -105,8 +106,12 @@ export function commandLinePassword(argv: readonly string[]): CommandLinePasswor
       }
       continue;
     }
+    // PostgreSQL clients' `--password` (-W) only forces a prompt: the next word is the database.
+    if (flag === '--password' && inline === undefined && PG_TOOLS.has(name)) continue;
     if (flag.startsWith('--') && !NOT_VALUE_FLAGS.test(flag) && isCredentialName(flag.slice(2))) {
       const value = inline ?? (args[i + 1]?.startsWith('-') ? undefined : args[i + 1]);
+      // `mongosh --password mongodb://…`: a prompt, then the connection string.
+      if (inline === undefined && value !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) continue;
       // BuildKit's `--secret id=npm,src=.npmrc` names a secret to mount; it holds none.
       if (value !== undefined && SECRET_SPEC.test(value)) continue;
       if (literal(value, user)) return { command, flag, value: value!, database };
