@@ -13,7 +13,8 @@ import { basename } from '../../util/path.js';
 import type { ImperativeModel } from '../../analyzers/tests/imperative.js';
 import type { DotenvModel } from '../../analyzers/dotenv.js';
 import { isDocPath, isPlaceholderPassword } from '../../analyzers/tests/credentials.js';
-import { isCredentialName, isDatabaseName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
+import { isCredentialName, isDatabaseName, isLiteralSecretValue, words } from '../../k8s/vocabulary.js';
+import { DEFAULT_FIXTURE_VALUES } from '../../config/defaults.js';
 import { isNonCredentialLiteral } from '../k8s/common.js';
 import { kustomizeGenerators } from '../k8s/kustomize.js';
 
@@ -70,6 +71,8 @@ const LABEL: Record<CredentialFormat, string> = {
 /** Prefixes of variables frontend builds expose to the browser (Next.js, Vite, Create React App, Expo, Nuxt, Gatsby, Vue CLI, SvelteKit). */
 const CLIENT_BUNDLE_ENV = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|EXPO_PUBLIC_|NUXT_PUBLIC_|GATSBY_|VUE_APP_|PUBLIC_)/;
 
+const KNOWN_DEFAULTS: ReadonlySet<string> = new Set(DEFAULT_FIXTURE_VALUES.map((v) => v.toLowerCase()));
+
 const DB_SCHEMES = /^(postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|redis|rediss|amqp|amqps|jdbc|sqlserver|mssql|cockroachdb|clickhouse)$/;
 
 /** Analyzers whose files other rules judge structurally. */
@@ -104,7 +107,7 @@ export const hardcodedCredential = createRule(
     defaultSeverity: 'high',
     description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), or set in a committed dotenv file (`.env`, `.env.production`)',
     why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not.',
-    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads. Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
+    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads. Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
   },
   (context) => {
@@ -176,6 +179,8 @@ export const hardcodedCredential = createRule(
           // Variables a frontend build inlines into the browser bundle (NEXT_PUBLIC_…, VITE_…) are public by design.
           if (CLIENT_BUNDLE_ENV.test(entry.key)) continue;
           if (!isCredentialName(entry.key, { extra: context.config.credentialNames }) || !isLiteralSecretValue(value) || isNonCredentialLiteral(value) || isPlaceholderPassword(value)) continue;
+          // An image's well-known default (`POSTGRES_PASSWORD=postgres`, `MYSQL_ROOT_PASSWORD=root`, `minioadmin`): no secret.
+          if (KNOWN_DEFAULTS.has(value.toLowerCase()) || words(entry.key).includes(value.toLowerCase())) continue;
           context.report({
             file,
             line: entry.line,
