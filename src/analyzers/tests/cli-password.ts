@@ -40,12 +40,27 @@ function literal(value: string | undefined, user = ''): value is string {
   return !isPlaceholderPassword(v, user);
 }
 
-/** The literal credential a command line carries, if any (the first one). */
-export function commandLinePassword(argv: readonly string[]): CommandLinePassword | undefined {
+/** `echo 'pw' | docker login --password-stdin`: the literal the echo (or printf) feeds a login's stdin. */
+function echoedLiteral(piped: readonly string[] | undefined): string | undefined {
+  const name = piped && tool(piped[0]);
+  if (name !== 'echo' && name !== 'printf') return undefined;
+  const words = piped!.slice(1).filter((w) => !/^-[neE]+$/.test(w));
+  // printf's format (`printf '%s' pw`) is not the value; a lone word is.
+  const value = name === 'printf' && words.length > 1 && words[0]!.includes('%') ? words[1] : words.length === 1 ? words[0] : undefined;
+  return value !== undefined && literal(value) ? value : undefined;
+}
+
+/** The literal credential a command line carries, if any (the first one); PIPED is the command feeding its stdin. */
+export function commandLinePassword(argv: readonly string[], piped?: readonly string[]): CommandLinePassword | undefined {
   const name = tool(argv[0]);
   if (!name) return undefined;
   const args = argv.slice(1);
   const verbs = args.filter((a) => !a.startsWith('-')).slice(0, 2);
+  if (verbs.includes('login') && LOGIN_TOOLS.has(name) && args.includes('--password-stdin')) {
+    const value = echoedLiteral(piped);
+    const command = `${name} ${verbs.slice(0, verbs.indexOf('login') + 1).join(' ')}`;
+    return value === undefined ? undefined : { command, flag: 'echoed into --password-stdin', value, database: false };
+  }
   // kubectl create secret … --from-literal / --docker-password: kubectl-create-secret-imperative judges those.
   if ((name === 'kubectl' || name === 'oc') && verbs[0] === 'create' && verbs[1] === 'secret') return undefined;
   const login = verbs.includes('login') || (name === 'helm' && verbs[0] === 'repo') || name === 'sshpass' || (name === 'az' && verbs[0] === 'login');
@@ -125,4 +140,4 @@ export function commandLinePassword(argv: readonly string[]): CommandLinePasswor
  * flag, `curl -u user:…` or `helm --set …password=`, each followed by something that does not start an expansion.
  */
 export const COMMAND_LINE_PASSWORD_HINT =
-  /\blogin\b[^\n]*\s-p[=\s]*["']?[^\s$"'{<-]|\bsshpass\s+-p|\bmysql\w*\b[^\n]*\s-p[^\s$"'{<]|--[\w-]*(?:password|passwd|secret|token|api-?key|apikey)[\w-]*[=\s]+["']?[^\s$"'{<-]|\s-u\s+["']?[^\s$:"']+:[^\s$"'@{]|--set(?:-string)?[=\s]\S*(?:password|passwd|secret|token|key)\w*=[^\s$"'{]|\bsecret\s+set\b[^\n]*\s(?:--value|--body|-b)[=\s]+["']?[^\s$"'{<-]/i;
+  /\b(?:echo|printf)\s[^\n]*--password-stdin|\blogin\b[^\n]*\s-p[=\s]*["']?[^\s$"'{<-]|\bsshpass\s+-p|\bmysql\w*\b[^\n]*\s-p[^\s$"'{<]|--[\w-]*(?:password|passwd|secret|token|api-?key|apikey)[\w-]*[=\s]+["']?[^\s$"'{<-]|\s-u\s+["']?[^\s$:"']+:[^\s$"'@{]|--set(?:-string)?[=\s]\S*(?:password|passwd|secret|token|key)\w*=[^\s$"'{]|\bsecret\s+set\b[^\n]*\s(?:--value|--body|-b)[=\s]+["']?[^\s$"'{<-]/i;

@@ -297,7 +297,7 @@ class CommandReader {
     const name = tool(argv[0]);
     const at = { line: command.line, column: command.column };
     // A runbook's commands are instructions with example values; scripts, recipes and CI steps run as written.
-    if (this.model.source !== 'markdown' && depth === 0) this.commandPassword(argv, command);
+    if (this.model.source !== 'markdown' && depth === 0) this.commandPassword(argv, command, piped && unwrap(piped.argv));
     // Inner commands: `kubectl exec pod -- psql …`, `docker exec c vault …`, `sh -c "…"`.
     if (name === 'kubectl' || name === 'oc') {
       if (this.kubectl(name, argv.slice(1), command, at, depth, outer, piped)) return;
@@ -348,8 +348,11 @@ class CommandReader {
     }
   }
 
-  private commandPassword(argv: string[], command: CommandInput): void {
-    const hit = commandLinePassword(argv);
+  /** PIPED: the command this one's output feeds. */
+  private commandPassword(argv: string[], command: CommandInput, piped: string[] | undefined): void {
+    // `echo 'pw' | docker login --password-stdin`: judged at the echo, with the login it feeds.
+    const feeds = piped && /^(echo|printf)$/.test(tool(argv[0]) ?? '');
+    const hit = commandLinePassword(argv) ?? (feeds ? commandLinePassword(piped, argv) : undefined);
     if (!hit) return;
     // The line of the flag in a command continued over lines (`docker login \\n  -p …`).
     const at = command.text.indexOf(hit.flag.split(' ')[0]!);
