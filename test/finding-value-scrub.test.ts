@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lineTreeScanner } from './helpers/scan-tree.js';
+import { scrub } from '../src/scan/collector.js';
 
 const scanTree = lineTreeScanner('fp-value-scrub-');
 
@@ -20,5 +21,13 @@ describe('a finding never quotes its own value', () => {
     });
     const messages = result.findings.filter((f) => f.file === 'charts/mail/values.yaml').map((f) => f.message);
     expect(messages).toContain('Values key .smtp.password holds a literal credential');
+  });
+
+  it('scrubs each of several literals a rule reports together (joined with NUL)', () => {
+    const first = ['Pq7', 'vX2', 'mK9'].join('');
+    const second = ['Zr4', 'nL8', 'wT3'].join('');
+    const text = `stringData: { username: app, password: ${first}, token: ${second} }`;
+    expect(scrub(text, [first, second].join('\u0000'))).toBe('stringData: { username: app, password: <redacted>, token: <redacted> }');
+    expect(scrub(text, ['app', first].join('\u0000'))).toBe(`stringData: { username: app, password: <redacted>, token: ${second} }`);
   });
 });

@@ -41,10 +41,14 @@ export function ruleSetting(config: ResolvedConfig, id: string): { enabled: bool
  * that writes the literal token): only its redacted form leaves the scanner. Short values and plain words (`yes`,
  * `password` as the value of `smtp.password`) are left alone: they are names in the text as often as values.
  */
-function scrub(text: string, value: string | undefined): string {
-  const v = value?.trim().replace(/^["']|["']$/g, '');
-  if (!v || v.length < 6 || (/^[A-Za-z]+$/.test(v) && v.length < 16) || !text.includes(v)) return text;
-  return text.split(v).join('<redacted>');
+export function scrub(text: string, value: string | undefined): string {
+  // Rules that judge several literals at once report them joined with NUL: each is scrubbed on its own.
+  for (const part of value?.split('\u0000') ?? []) {
+    const v = part.trim().replace(/^["']|["']$/g, '');
+    if (!v || v.length < 6 || (/^[A-Za-z]+$/.test(v) && v.length < 16) || !text.includes(v)) continue;
+    text = text.split(v).join('<redacted>');
+  }
+  return text;
 }
 
 /** Turns what rules report into findings: severity policy, environment escalation, fingerprints, redaction. */
