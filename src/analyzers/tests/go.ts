@@ -77,9 +77,27 @@ function callArgs(node: Node): Node[] {
 }
 
 /** `os.Getenv("X")` -> X. */
-function getenvOf(node: Node | undefined): string | undefined {
+function getenvOf(node: Node | undefined, str: (n: Node | undefined) => string | undefined = goString): string | undefined {
   if (!node || node.type !== 'call_expression' || !/^os\.(Getenv|LookupEnv)$/.test(callName(node))) return undefined;
-  return goString(callArgs(node)[0]);
+  return str(callArgs(node)[0]);
+}
+
+/** The file's package-level string constants (`const defaultAdminPassword = "x"`, grouped or not): name -> value. */
+function stringConstants(root: Node): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const decl of named(root)) {
+    if (decl.type !== 'const_declaration') continue;
+    for (const spec of named(decl).filter((c) => c.type === 'const_spec')) {
+      const names = named(spec).filter((c) => c.type === 'identifier');
+      const values = exprList(spec.childForFieldName('value'));
+      if (names.length !== values.length) continue;
+      names.forEach((n, i) => {
+        const v = goString(values[i]);
+        if (v !== undefined) out.set(n.text, v);
+      });
+    }
+  }
+  return out;
 }
 
 function exprList(node: Node | null): Node[] {
@@ -91,9 +109,15 @@ function exprList(node: Node | null): Node[] {
 const GO_VISITED: ReadonlySet<string> = new Set(['block', 'call_expression', 'composite_literal', 'import_spec', 'field_declaration', 'raw_string_literal', 'interpreted_string_literal']);
 
 class GoWalker {
+  private constants = new Map<string, string>();
+
   constructor(private readonly model: HarnessModel) {}
 
+  /** A string literal, or a package-level string constant naming one (`GetEnvWithDefault(EnvAdminPassword, defaultAdminPassword)`). */
+  private str = (node: Node | null | undefined): string | undefined => goString(node) ?? (node?.type === 'identifier' ? this.constants.get(node.text) : undefined);
+
   run(root: Node): void {
+    this.constants = stringConstants(root);
     walk(root, GO_VISITED, (node) => {
       switch (node.type) {
         case 'block':
@@ -147,7 +171,7 @@ class GoWalker {
         for (const spec of specs) {
           const left = stmt.type === 'var_declaration' ? named(spec).filter((c) => c.type === 'identifier') : exprList(spec.childForFieldName('left'));
           const right = stmt.type === 'var_declaration' ? exprList(spec.childForFieldName('value')) : exprList(spec.childForFieldName('right'));
-          const variable = getenvOf(right[0]);
+          const variable = getenvOf(right[0], this.str);
           if (variable && left[0]) vars.set(left[0].text, { variable, ...(left[1] ? { ok: left[1].text } : {}) });
         }
         continue;
@@ -163,7 +187,7 @@ class GoWalker {
           const left = exprList(inner.childForFieldName('left'));
           const right = exprList(inner.childForFieldName('right'));
           if (left[0]?.text !== name || !right[0]) continue;
-          const fallback = goString(right[0]);
+          const fallback = this.str(right[0]);
           if (fallback === undefined) continue;
           const testingParam = this.testingParam(inner);
           this.model.fallbacks.push({ variable: info.variable, fallback, form: 'if-empty-assign', binding: name, ...pos(right[0]), ...(testingParam ? { testingParam } : {}) });
@@ -178,12 +202,12 @@ class GoWalker {
     const args = callArgs(node);
     if (args.length < 2) return;
     let variable: string | undefined;
-    if (name === 'cmp.Or') variable = getenvOf(args[0]);
+    if (name === 'cmp.Or') variable = getenvOf(args[0], this.str);
     // Env readers with a default (`getEnv("X", "d")`), not writers (`t.Setenv("X", "v")` sets a value for the code under test).
-    else if (/env/i.test(name.replace(/^.*\./, '')) && !/^os\./.test(name) && !/^(un)?set/i.test(name.replace(/^.*\./, ''))) variable = goString(args[0]);
+    else if (/env/i.test(name.replace(/^.*\./, '')) && !/^os\./.test(name) && !/^(un)?set/i.test(name.replace(/^.*\./, ''))) variable = this.str(args[0]);
     if (!variable || !/^[A-Z][A-Z0-9_]*$/.test(variable)) return;
     const fallbackNode = args[args.length - 1]!;
-    const fallback = goString(fallbackNode);
+    const fallback = this.str(fallbackNode);
     if (fallback === undefined) return;
     let p = node.parent;
     while (p && p.type === 'expression_list') p = p.parent;
