@@ -154,6 +154,38 @@ export function isPlaceholderText(value: string): boolean {
 const PLACEHOLDER_USER = /^(user|username|usr|<[^>]*>)$/i;
 /** A value that names what it stands for, in lower-case words: `monitoring_password`, `app-secret`, `apitoken`. */
 const SELF_NAMED = /^[a-z]+(?:[_-][a-z]+)*?[_-]?(?:password|passwd|pwd|secret|token)$/;
+/** Words a made-up test value is built from: what it is (`secret`, `token`, `key`) and that it is fake (`dummy`, `test`). */
+const SELF_DESCRIBING_WORDS = new Set(
+  'secret secrets token tokens password passwords passwd pass pwd key keys api apikey access account storage content value values test tests testing dummy fake sample example my some foo bar baz qux mock mocked placeholder data string credential credentials cred creds auth client private bearer default super top not real invalid wrong bad other another random hello world your the this is it me change changeme admin user username root basic signing session shared'.split(' '),
+);
+
+function segmentsIntoWords(token: string): boolean {
+  const ok: boolean[] = [true, ...Array<boolean>(token.length).fill(false)];
+  for (let end = 1; end <= token.length; end++) {
+    for (let start = Math.max(0, end - 11); start < end && !ok[end]; start++) ok[end] = ok[start]! && SELF_DESCRIBING_WORDS.has(token.slice(start, end));
+  }
+  return ok[token.length]!;
+}
+
+/**
+ * A value that only names what it stands for (`secret_token`, `token-content`, `my-api-key`, `storageaccountkey`, also
+ * base64-encoded): fixture data a test hands to the code under test, not a credential any system was issued.
+ */
+export function isSelfDescribingValue(value: string): boolean {
+  const v = value.trim();
+  const decoded = /^[A-Za-z0-9+/]{8,}={0,2}$/.test(v) && v.length % 4 === 0 ? Buffer.from(v, 'base64').toString('latin1') : undefined;
+  const texts = decoded !== undefined && /^[\x20-\x7e]+$/.test(decoded) ? [v, decoded] : [v];
+  return texts.some((t) => {
+    const tokens = t
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toLowerCase()
+      .replace(/\d{1,4}$/, '')
+      .split(/[-_.\s:]+/)
+      .filter((x) => x !== '');
+    return tokens.length > 0 && tokens.join('').length >= 3 && tokens.every((x) => /^[a-z]+$/.test(x) && segmentsIntoWords(x));
+  });
+}
+
 
 /** Is this the password part of a URL a placeholder (`${VAR}`, `$(…)`, `{{ … }}`, `<password>`, `xxxx`, `changeme`)? */
 export function isPlaceholderPassword(password: string, user = ''): boolean {

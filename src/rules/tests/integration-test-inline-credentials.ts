@@ -6,10 +6,10 @@ import { resourceRef, secretLiterals } from '../k8s/common.js';
 import { valuesCredentials, valuesCredentialValue } from '../k8s/inline-credential-in-values.js';
 import { hasContainers } from '../k8s/workload-env-literal-credential.js';
 import type { DotenvEntry, DotenvModel } from '../../analyzers/dotenv.js';
-import { isPlaceholderText } from '../../analyzers/tests/credentials.js';
+import { isPlaceholderText, isSelfDescribingValue } from '../../analyzers/tests/credentials.js';
 import { isTestDotenv } from '../../analyzers/tests/dotenv.js';
 import type { PytestEnvModel } from '../../analyzers/tests/pytest-env.js';
-import { connectionStringPassword, embeddedUrlPassword, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
+import { connectionStringPassword, embeddedCredentials, embeddedUrlPassword, isCredentialName, isLiteralSecretValue } from '../../k8s/vocabulary.js';
 import type { Replacement } from '../../types.js';
 import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
 import { envFromReplacement, fileStem, GENERIC_FILE_STEM, intTestsSecretName, intTestsSecretNameOf, Occurrences } from './common.js';
@@ -39,6 +39,13 @@ function testSecretFor(path: string): string {
   return intTestsSecretName(path);
 }
 
+/** Is every credential in this literal (the value, or the parts a connection string or config blob embeds) made-up fixture data? */
+function madeUp(value: string, extra: readonly string[]): boolean {
+  const embedded = value.includes('=') || value.includes(':') ? embeddedCredentials(value, { extra }).map((c) => c.value) : [];
+  const parts = embedded.length > 0 ? embedded : value.split('\n');
+  return parts.every(isSelfDescribingValue);
+}
+
 export const integrationTestInlineCredentials = createRule(
   {
     id: 'integration-test-inline-credentials',
@@ -46,7 +53,7 @@ export const integrationTestInlineCredentials = createRule(
     defaultSeverity: 'high',
     description: 'A test manifest, integration/e2e values file, test overlay secretGenerator, test dotenv file or pytest env setting holds literal credentials',
     why: 'Integration overlays and test-job values are deployed to shared clusters and copied between environments; a literal DB URL, MinIO key or bearer token there is a live credential in git that no authority rotates.',
-    allowed: 'envFrom / secretKeyRef of the per-service <svc>-int-tests-secrets Secret rendered by the integration-secrets ExternalSecrets; Helm templates, ${VAR} placeholders and empty values.',
+    allowed: 'envFrom / secretKeyRef of the per-service <svc>-int-tests-secrets Secret rendered by the integration-secrets ExternalSecrets; Helm templates, ${VAR} placeholders, empty values, and made-up fixture values that only name what they are (token-content, secret_token, my-api-key, also base64-encoded).',
     remediation: 'Remove the literals, add the keys to the integration secret catalog (the per-service int-tests ExternalSecret) and mount them via envFrom.',
   },
   (context) => {
@@ -63,7 +70,8 @@ export const integrationTestInlineCredentials = createRule(
         // values rules judge Secrets, workloads, ConfigMaps and values files already: one footprint, one finding.
         const shared = !file.file.isTest;
         for (const secret of shared ? [] : inFile.filter((r) => r.kind === 'Secret')) {
-          const literals = secretLiterals(secret, config);
+          // Fixture data named for what it is (`token: token-content`, `PROMETHEUS_TOKEN: secret_token`) was issued by nothing.
+          const literals = secretLiterals(secret, config).filter((l) => !madeUp(l.value, config.credentialNames));
           if (literals.length === 0) continue;
           const first = literals[0]!;
           context.report({
@@ -125,6 +133,7 @@ export const integrationTestInlineCredentials = createRule(
           for (const cred of valuesCredentials(doc.root, config, skip)) {
             // A throwaway account whose password is its name (a CI service container's postgres/postgres): no secret.
             if (cred.userBeside !== undefined && cred.userBeside.toLowerCase() === cred.value.toLowerCase()) continue;
+            if (isSelfDescribingValue(cred.value)) continue;
             context.report({
               file: file.file,
               line: cred.line,
@@ -152,7 +161,7 @@ export const integrationTestInlineCredentials = createRule(
       for (const entry of parsed.model.entries) {
         const literal = valuesCredentialValue(entry.key, entry.value, config);
         // A test settings template (`.env.test.example` copied by hand): the value says what to put there.
-        if (!literal || isPlaceholderText(literal)) continue;
+        if (!literal || isPlaceholderText(literal) || isSelfDescribingValue(literal)) continue;
         context.report({
           file: parsed.file,
           line: entry.line,
