@@ -191,7 +191,7 @@ class PyWalker {
       const a = args(node);
       const variable = pyString(a.positional[0]);
       const fallbackNode = a.positional[1] ?? a.keywords.get('default') ?? a.keywords.get('value');
-      const fallback = pyString(fallbackNode);
+      const fallback = this.str(fallbackNode);
       if (variable && fallback !== undefined && fallbackNode) {
         const binding = this.binding(node);
         this.model.fallbacks.push({ variable, fallback, form: fn.endsWith('setdefault') ? 'setdefault' : 'getenv-default', ...pos(fallbackNode), ...(binding ? { binding } : {}) });
@@ -283,6 +283,11 @@ class PyWalker {
     return constants;
   }
 
+  /** A string literal, or a name bound once to one in scope (`os.getenv("X", DEV_DB_PASSWORD)`). */
+  private str(node: Node | null | undefined): string | undefined {
+    return pyString(node) ?? (node?.type === 'identifier' ? pyString(this.constant(node)) : undefined);
+  }
+
   private constantDict(identifier: Node): Node | undefined {
     const value = this.constant(identifier);
     return value?.type === 'dictionary' ? value : undefined;
@@ -295,7 +300,7 @@ class PyWalker {
     const right = node.childForFieldName('right');
     if (!left || !right) return;
     const variable = this.envRead(left);
-    const fallback = pyString(right);
+    const fallback = this.str(right);
     if (!variable || fallback === undefined) return;
     const binding = this.binding(node);
     this.model.fallbacks.push({ variable, fallback, form: 'or-default', ...pos(right), ...(binding ? { binding } : {}) });

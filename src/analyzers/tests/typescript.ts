@@ -163,7 +163,30 @@ class TsWalker {
     private readonly configPath?: string,
   ) {}
 
+  /** Module-level `const NAME = 'literal'` declarations: a fallback may name one (`process.env.X ?? DEFAULT_PASSWORD`). */
+  private constants = new Map<string, string>();
+
+  private collectConstants(): void {
+    const ts = this.ts;
+    for (const statement of this.sf.statements) {
+      if (!ts.isVariableStatement(statement) || !(statement.declarationList.flags & ts.NodeFlags.Const)) continue;
+      for (const d of statement.declarationList.declarations) {
+        const value = ts.isIdentifier(d.name) && d.initializer ? this.stringOf(d.initializer) : undefined;
+        if (value !== undefined) this.constants.set((d.name as TS.Identifier).text, value);
+      }
+    }
+  }
+
+  /** A literal, or a module-level string constant naming one. */
+  private fallbackOf(node: TS.Node | undefined): string | undefined {
+    const literal = this.stringOf(node);
+    if (literal !== undefined || !node || !this.ts.isExpression(node)) return literal;
+    const n = this.strip(node);
+    return this.ts.isIdentifier(n) ? this.constants.get(n.text) : undefined;
+  }
+
   run(): void {
+    this.collectConstants();
     this.importsVault = /node-vault|hashi-vault|@hashicorp\/vault/.test(this.sf.text);
     this.iacKind = /@pulumi\/kubernetes/.test(this.sf.text) ? 'pulumi-secret' : IAC_K8S.test(this.sf.text) ? 'cdk8s-secret' : undefined;
     const visit = (node: TS.Node): void => {
@@ -291,7 +314,7 @@ class TsWalker {
     // `process.env.X ||= 'literal'` / `??=`: the variable is given a literal when unset, the same fallback.
     const assign = op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken;
     if (op !== ts.SyntaxKind.QuestionQuestionToken && op !== ts.SyntaxKind.BarBarToken && !assign) return;
-    const fallback = this.stringOf(node.right);
+    const fallback = this.fallbackOf(node.right);
     if (fallback === undefined) return;
     const chain = assign ? [this.envName(this.strip(node.left))].filter((v): v is string => v !== undefined) : this.envChain(node.left);
     if (!chain || chain.length === 0) return;
@@ -305,7 +328,7 @@ class TsWalker {
   private fallbackTernary(node: TS.ConditionalExpression): void {
     const variable = this.envName(node.condition) ?? this.envName(node.whenTrue);
     if (!variable || this.envName(node.whenTrue) !== variable) return;
-    const fallback = this.stringOf(node.whenFalse);
+    const fallback = this.fallbackOf(node.whenFalse);
     if (fallback === undefined) return;
     const binding = this.bindingOf(node);
     this.model.fallbacks.push({ variable, fallback, form: 'ternary', ...this.pos(node.whenFalse), ...(binding ? { binding } : {}) });
@@ -316,7 +339,7 @@ class TsWalker {
     if (!ts.isObjectBindingPattern(node.name) || !node.initializer || !this.isEnvObject(node.initializer)) return;
     for (const element of node.name.elements) {
       if (!element.initializer) continue;
-      const fallback = this.stringOf(element.initializer);
+      const fallback = this.fallbackOf(element.initializer);
       if (fallback === undefined) continue;
       const variable = (element.propertyName ?? element.name).getText(this.sf);
       const binding = ts.isIdentifier(element.name) ? element.name.text : variable;
