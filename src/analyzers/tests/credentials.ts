@@ -70,6 +70,8 @@ export interface CredentialHit {
   validated?: boolean;
   /** For URLs: the scheme (postgresql, https, ...). */
   scheme?: string;
+  /** For URLs: the host the password unlocks (`localhost`, `postgres-rw.orders.svc`). */
+  host?: string;
 }
 
 export interface CredentialTextModel {
@@ -407,7 +409,7 @@ export function findCredentials(text: string): CredentialHit[] {
       if (/\\[xuU][0-9A-Fa-f{]/.test(`${user}:${password}`) || EXAMPLE_LEAD.test(line.slice(Math.max(0, (m.index ?? 0) - 40), m.index ?? 0))) continue;
       // `https://x-access-token:ghp_…@github.com`: the token's own format already named it; one credential, one hit.
       if (hits.some((h) => h.line === i + 1 && h.format !== 'url-password' && h.value === password)) continue;
-      hits.push({ format: 'url-password', line: i + 1, column: (m.index ?? 0) + 1, value: password!, scheme: scheme!.toLowerCase() });
+      hits.push({ format: 'url-password', line: i + 1, column: (m.index ?? 0) + 1, value: password!, scheme: scheme!.toLowerCase(), host: host!.toLowerCase() });
     }
     JDBC_PASSWORD.lastIndex = 0;
     for (const m of line.matchAll(JDBC_PASSWORD)) {
