@@ -1,4 +1,7 @@
+import { isSelfDescribingValue } from '../../analyzers/tests/credentials.js';
 import { secretHoldsCredential } from '../../analyzers/tests/judge.js';
+import type { InlineSecretFact } from '../../analyzers/tests/model.js';
+import { connectionStringPassword, embeddedUrlPassword, isCredentialName } from '../../k8s/vocabulary.js';
 import { createRule } from '../create-rule.js';
 import { externalSecretReplacement } from '../snippets.js';
 import { harnessModels, intTestsSecretName, Occurrences } from './common.js';
@@ -21,6 +24,17 @@ const FORMS: Record<string, string> = {
 /** `kubectl create secret` and the Tilt helpers that run it: every literal value counts, as on that command line. */
 const KUBECTL_FORMS: ReadonlySet<string> = new Set(['kubectl-create', 'tilt-ext-secret']);
 
+/** Are the Secret's credentials (its credential-named values, the passwords its URLs embed) all made-up fixture data? */
+function madeUp(fact: InlineSecretFact, extra: readonly string[]): boolean {
+  const credentials = fact.literalKeys.flatMap((key, i) => {
+    const value = fact.values[i] ?? '';
+    const embedded = embeddedUrlPassword(value) ?? connectionStringPassword(value);
+    return embedded !== undefined ? [embedded] : isCredentialName(key, { extra }) ? [value] : [];
+  });
+  const judged = credentials.length > 0 ? credentials : fact.values;
+  return judged.length > 0 && judged.every(isSelfDescribingValue);
+}
+
 export const testInlineSecret = createRule(
   {
     id: 'test-inline-secret',
@@ -28,7 +42,7 @@ export const testInlineSecret = createRule(
     defaultSeverity: 'high',
     description: 'A test or test harness creates a Kubernetes Secret with literal values',
     why: 'Tests that mint their own Secrets bypass the secret bootstrap they are supposed to prove, drift from the real ExternalSecret shape, and commit credentials. Service tests consume per-service ExternalSecrets.',
-    allowed: 'Tests that read the per-service <svc>-int-tests-secrets Secret (materialised by an ExternalSecret) or build Secrets from environment variables only; mocked Kubernetes clients with non-credential data.',
+    allowed: 'Tests that read the per-service <svc>-int-tests-secrets Secret (materialised by an ExternalSecret) or build Secrets from environment variables only; mocked Kubernetes clients with non-credential data; made-up values that only name what they are (token-content, test-password).',
     remediation: 'Delete the inline Secret; declare the keys in the per-service int-tests ExternalSecret and read them from the environment (envFrom) in the test.',
   },
   (context) => {
@@ -40,6 +54,8 @@ export const testInlineSecret = createRule(
         const seen = new Occurrences();
         for (const fact of model.inlineSecrets) {
           if (!secretHoldsCredential(fact.literalKeys, fact.values, extra) && !KUBECTL_FORMS.has(fact.form)) continue;
+          // Data the test hands to the code under test, named for what it is (`token: token-content`): issued by nothing.
+          if (madeUp(fact, extra)) continue;
           const target = fact.name ?? intTestsSecretName(file.path);
           context.report({
             file,
