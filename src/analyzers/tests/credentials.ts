@@ -157,8 +157,9 @@ const PLACEHOLDER_USER = /^(user|username|usr|<[^>]*>)$/i;
 /** A value that names what it stands for, in lower-case words: `monitoring_password`, `app-secret`, `apitoken`. */
 const SELF_NAMED = /^[a-z]+(?:[_-][a-z]+)*?[_-]?(?:password|passwd|pwd|secret|token)$/;
 /** Words a made-up test value is built from: what it is (`secret`, `token`, `key`) and that it is fake (`dummy`, `test`). */
+// No word that also names a service or an account (`api`, `admin`, `user`): `api-it-pass` is the api service's password.
 const SELF_DESCRIBING_WORDS = new Set(
-  'secret secrets token tokens password passwords passwd pass pwd key keys api apikey access account storage content value values test tests testing dummy fake sample example my some foo bar baz qux mock mocked placeholder data string credential credentials cred creds auth client private bearer default super top not real invalid wrong bad other another random hello world your the this is it me change changeme admin user username root basic signing session shared'.split(' '),
+  'secret secrets token tokens password passwords passwd pass pwd key keys apikey access account storage content value values test tests testing dummy fake sample example my some foo bar baz qux mock mocked placeholder data string credential credentials cred creds auth private bearer default super top not real invalid wrong bad other another random hello world your change changeme signing'.split(' '),
 );
 
 function segmentsIntoWords(token: string): boolean {
@@ -170,7 +171,7 @@ function segmentsIntoWords(token: string): boolean {
 }
 
 /**
- * A value that only names what it stands for (`secret_token`, `token-content`, `my-api-key`, `storageaccountkey`, also
+ * A value that only names what it stands for (`secret_token`, `token-content`, `my-secret-key`, `storageaccountkey`, also
  * base64-encoded): fixture data a test hands to the code under test, not a credential any system was issued.
  */
 export function isSelfDescribingValue(value: string): boolean {
@@ -181,7 +182,7 @@ export function isSelfDescribingValue(value: string): boolean {
     const tokens = t
       .replace(/([a-z])([A-Z])/g, '$1 $2')
       .toLowerCase()
-      .replace(/\d{1,4}$/, '')
+      .replace(/\d{1,3}$/, '')
       .split(/[-_.\s:]+/)
       .filter((x) => x !== '');
     return tokens.length > 0 && tokens.join('').length >= 3 && tokens.every((x) => /^[a-z]+$/.test(x) && segmentsIntoWords(x));

@@ -53,7 +53,7 @@ export const integrationTestInlineCredentials = createRule(
     defaultSeverity: 'high',
     description: 'A test manifest, integration/e2e values file, test overlay secretGenerator, test dotenv file or pytest env setting holds literal credentials',
     why: 'Integration overlays and test-job values are deployed to shared clusters and copied between environments; a literal DB URL, MinIO key or bearer token there is a live credential in git that no authority rotates.',
-    allowed: 'envFrom / secretKeyRef of the per-service <svc>-int-tests-secrets Secret rendered by the integration-secrets ExternalSecrets; Helm templates, ${VAR} placeholders, empty values, and made-up fixture values that only name what they are (token-content, secret_token, my-api-key, also base64-encoded).',
+    allowed: 'envFrom / secretKeyRef of the per-service <svc>-int-tests-secrets Secret rendered by the integration-secrets ExternalSecrets; Helm templates, ${VAR} placeholders, empty values, and made-up fixture values that only name what they are (token-content, secret_token, my-secret-key, also base64-encoded).',
     remediation: 'Remove the literals, add the keys to the integration secret catalog (the per-service int-tests ExternalSecret) and mount them via envFrom.',
   },
   (context) => {
