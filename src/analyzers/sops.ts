@@ -6,6 +6,7 @@
 import { basename } from '../util/path.js';
 import { isDotenvPath } from './dotenv.js';
 import type { Analyzer, FileContext } from './types.js';
+import { lineCounter } from '../util/line-counter.js';
 
 export type SopsFormat = 'json' | 'dotenv' | 'ini';
 
@@ -32,18 +33,6 @@ function formatOf(path: string): SopsFormat | undefined {
   return undefined;
 }
 
-/** Line numbers of offsets, for texts read in one pass of a global regular expression. */
-function lineCounter(text: string): (offset: number) => number {
-  let line = 1;
-  let at = 0;
-  return (offset) => {
-    for (let i = text.indexOf('\n', at); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-      line++;
-      at = i + 1;
-    }
-    return line;
-  };
-}
 
 /** The `"sops": { … }` object of a JSON text, as offsets, so its own `mac` is not taken for a secret. */
 function sopsObjectRange(text: string): [number, number] | undefined {

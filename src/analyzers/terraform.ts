@@ -10,6 +10,7 @@
 import { connectionHost } from '../k8s/vocabulary.js';
 import { basename } from '../util/path.js';
 import type { Analyzer, FileContext } from './types.js';
+import { lineCounter } from '../util/line-counter.js';
 
 export interface TerraformKeyVaultSecret {
   /** The resource label: `resource "azurerm_key_vault_secret" "<label>"`. */
@@ -284,18 +285,6 @@ function forEachNames(forEach: string | undefined, ref: string): string[] {
   return entries.map((m) => (ref === 'each.value' ? m[2]! : m[1]!)).filter((n) => n.length > 0);
 }
 
-/** Line of an index, for indexes asked in increasing order (resource blocks in file order): linear overall. */
-function lineCounter(text: string): (index: number) => number {
-  let at = 0;
-  let line = 1;
-  return (index) => {
-    for (let i = text.indexOf('\n', at); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
-      line++;
-      at = i + 1;
-    }
-    return line;
-  };
-}
 
 export function parseTerraform(text: string, tfvars = false): TerraformModel {
   const model: TerraformModel = { keyVaultSecrets: [], azureDatabases: [] };
