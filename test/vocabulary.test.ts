@@ -74,6 +74,9 @@ describe('literal values', () => {
     expect(embeddedUrlPassword('postgresql://orders:${DB_PASSWORD}@db:5432/orders')).toBeUndefined();
     expect(embeddedUrlPassword('postgresql://{{ .user }}:{{ .password }}@db/x')).toBeUndefined();
     expect(embeddedUrlPassword('https://api.example.com/v1')).toBeUndefined();
+    expect(embeddedUrlPassword('postgres://grafana:gr@f#na@grafana-db:5432/grafana')).toBe('gr@f#na');
+    expect(embeddedUrlPassword('redis://:p@ss@cache:6379/0')).toBe('p@ss');
+    expect(embeddedUrlPassword('postgres://app:s3cret@db:5432/app?next=a@b')).toBe('s3cret');
   });
 
   it('finds credentials inside config blobs', () => {

@@ -334,8 +334,9 @@ export function isLiteralSecretValue(value: unknown): value is string {
 /** A URL or DSN with an embedded password, e.g. postgresql://user:pass@host/db. Returns the password part. */
 export function embeddedUrlPassword(value: string): string | undefined {
   if (!value.includes('://')) return undefined;
-  // The user may be empty: redis://:password@host.
-  const match = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]*):([^\s@/'"]+)@/i.exec(value);
+  // The user may be empty: redis://:password@host. The userinfo ends at the authority's last `@`: a password written
+  // with a bare `@` (p@ss@host) is still the password, not `p` and a host named `ss@host`.
+  const match = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]*):([^\s/'"]+)@[^\s@/'"]*/i.exec(value);
   if (!match) return undefined;
   const password = match[2]!;
   if (isIndirectValue(password) || /^[$%{<*]/.test(password) || /^x+$/i.test(password)) return undefined;
