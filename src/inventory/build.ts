@@ -13,6 +13,7 @@ import type { DockerfileModel } from '../analyzers/build/dockerfile.js';
 import { HARNESS_ANALYZERS, IAC_SECRET_FORMS, type HarnessModel } from '../analyzers/tests/model.js';
 import { isCredentialName } from '../k8s/vocabulary.js';
 import { kustomizeGenerators } from '../rules/k8s/kustomize.js';
+import { rendersOnInstallOnly } from '../rules/k8s/helm-generated-secret-without-lookup.js';
 import type { FileContext } from '../analyzers/types.js';
 import { deploymentGraph } from '../scan/deployment-graph.js';
 import { cmp } from '../scan/collector.js';
@@ -48,8 +49,9 @@ function includedKeys(resource: K8sResource): string[] {
   return out;
 }
 
+/** A template Secret Helm generates once: a random value kept by a lookup of the live Secret, or drawn by an install-only hook. */
 function isHelmGenerated(resource: K8sResource): boolean {
-  return resource.source === 'template' && !!resource.helm?.usesRandom && !!resource.helm?.usesLookup;
+  return resource.source === 'template' && !!resource.helm?.usesRandom && (!!resource.helm?.usesLookup || rendersOnInstallOnly(resource));
 }
 
 /**
@@ -98,7 +100,8 @@ export class ChartEnvironments {
       const env = values.file.environment?.name;
       if (!env || (owned && !owned(values.file.path))) continue;
       const parts = values.file.path.split('/');
-      const base = parts[parts.length - 1]!.replace(/\.ya?ml$/i, '').replace(/^values[-._]?/i, '');
+      // values-prod.yaml, prod/orders.yaml and prod/orders-values.yaml name their chart alike.
+      const base = parts[parts.length - 1]!.replace(/\.ya?ml$/i, '').replace(/^values[-._]?/i, '').replace(/[-._]values$/i, '');
       for (const candidate of [base, ...parts.slice(0, -1)]) if (candidate) pairs.push([candidate, env]);
     }
     return pairs;

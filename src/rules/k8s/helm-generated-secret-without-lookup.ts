@@ -48,6 +48,12 @@ function readsLiveSecret(resource: K8sResource): boolean {
 /** Hooks that render on install only: a Secret made there is not rendered again by `helm upgrade`. */
 const INSTALL_ONLY_HOOK = /^\s*(pre|post)-install(\s*,\s*(pre|post)-install)*\s*$/;
 
+/** Is RESOURCE rendered by an install hook only (`helm.sh/hook: pre-install`)? */
+export function rendersOnInstallOnly(resource: K8sResource): boolean {
+  const hook = getStr(resource.node, ['metadata', 'annotations', 'helm.sh/hook']);
+  return hook !== undefined && INSTALL_ONLY_HOOK.test(hook);
+}
+
 export const helmGeneratedSecretWithoutLookup = createRule(
   {
     id: 'helm-generated-secret-without-lookup',
@@ -72,8 +78,7 @@ export const helmGeneratedSecretWithoutLookup = createRule(
       (resource) => {
         // A lookup anywhere in the file: the chart reads the live Secret (how it combines the two is its own affair).
         if (!resource.helm || readsLiveSecret(resource)) return;
-        const hook = getStr(resource.node, ['metadata', 'annotations', 'helm.sh/hook']);
-        if (hook !== undefined && INSTALL_ONLY_HOOK.test(hook)) return;
+        if (rendersOnInstallOnly(resource)) return;
         const drawn: { key: string; line: number; column: number }[] = [];
         for (const section of ['data', 'stringData']) {
           const map = resource.node.entries.find((e) => e.key === section)?.value;
