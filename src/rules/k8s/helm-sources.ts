@@ -297,9 +297,12 @@ export function enclosingControls(helm: HelmInfo | undefined, line: number): { k
 
 /** Is a block guarded by an existingSecret check (directly, or through a `*.createSecret` helper that makes it)? */
 export function guardedByExistingSecret(conditions: readonly string[]): boolean {
-  // existingSecret, existing-secret, existingPasswordSecret, auth.existingSecretName
-  return conditions.some((c) => /existing[-_]?[A-Za-z]*?secret/i.test(c) || [...c.matchAll(INCLUDE)].some((m) => /create[-_.]?secret/i.test(m[1]!)));
+  // existingSecret, existing-secret, existingPasswordSecret, auth.existingSecretName; or the negated name of the user's
+  // own Secret (`not .Values.fernetKeySecretName`, `not .Values.auth.secretName`): rendered only when none is named.
+  return conditions.some((c) => /existing[-_]?[A-Za-z]*?secret/i.test(c) || NO_SECRET_NAMED.test(c) || [...c.matchAll(INCLUDE)].some((m) => /create[-_.]?secret/i.test(m[1]!)));
 }
+
+const NO_SECRET_NAMED = /\bnot\s+\(?\s*\$?\.Values(?:\.[\w-]+)*?\.[\w-]*secret[-_]?name\b/i;
 
 /** Values paths that configure a Secret rather than feed it: names, switches, key names, annotations. */
 export function isSettingPath(ref: string): boolean {
