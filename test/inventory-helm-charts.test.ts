@@ -32,13 +32,13 @@ describe('inventory of chart Secrets', () => {
       'charts/ledger/templates/upgrade-secret.yaml': secretTemplate('upgraded', ['"helm.sh/hook": "pre-install,pre-upgrade"'], '{{ randAlphaNum 48 | b64enc | quote }}'),
       'charts/ledger/templates/plain-secret.yaml': secretTemplate('plain', [], '{{ randAlphaNum 48 | b64enc | quote }}'),
     });
-    const origins = result.inventory.filter((e) => e.kind === 'Secret').map((e) => [e.file.split('/').pop(), e.origin]);
+    const origins = result.inventory.filter((e) => e.kind === 'Secret').map((e) => [e.file.split('/').pop(), e.origin, e.producer]);
     expect(origins).toEqual([
-      ['hook-secret.yaml', 'cluster-helm'],
-      ['kept-secret.yaml', 'cluster-helm'],
-      ['plain-secret.yaml', 'unknown'],
-      ['upgrade-secret.yaml', 'unknown'],
-      ['var-secret.yaml', 'cluster-helm'],
+      ['hook-secret.yaml', 'cluster-helm', 'helm (install hook + random generator)'],
+      ['kept-secret.yaml', 'cluster-helm', 'helm (lookup + random generator)'],
+      ['plain-secret.yaml', 'unknown', 'helm template (values)'],
+      ['upgrade-secret.yaml', 'unknown', 'helm template (values)'],
+      ['var-secret.yaml', 'cluster-helm', 'helm (install hook + random generator)'],
     ]);
   });
 

@@ -184,7 +184,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
       case 'Secret': {
         keys = [...mapKeys(get(resource.node, 'data')), ...mapKeys(get(resource.node, 'stringData')), ...includedKeys(resource)];
         type = getStr(resource.node, 'type') ?? 'Opaque';
-        if (isHelmGenerated(resource)) producer = 'helm (lookup + random generator)';
+        if (isHelmGenerated(resource)) producer = resource.helm?.usesLookup ? 'helm (lookup + random generator)' : 'helm (install hook + random generator)';
         else if (resource.source === 'template') producer = 'helm template (values)';
         else if (resource.source === 'values') producer = `values data at ${resource.valuesPath ?? '(root)'}`;
         else if (isSopsEncrypted(resource.node)) producer = 'SOPS-encrypted manifest in git (decrypted at deploy)';
