@@ -1,10 +1,10 @@
 import type { HelmInfo } from '../../analyzers/yaml.js';
 import type { K8sResource } from '../../k8s/resources.js';
-import { getStr, isMap, isScalar } from '../../yaml/model.js';
+import { get, isMap, isScalar } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { chartReplacement } from './chart-owned-inline-secret-template.js';
 import { resourceLocation, resourceRef } from './common.js';
-import { templateExprs } from './helm-sources.js';
+import { enclosingControls, templateExprs } from './helm-sources.js';
 
 /** Sprig's random-string functions: a new value each time the template renders. */
 const RANDOM = /\brand(?:AlphaNum|Alpha|Ascii|Numeric)\b/;
@@ -48,10 +48,17 @@ function readsLiveSecret(resource: K8sResource): boolean {
 /** Hooks that render on install only: a Secret made there is not rendered again by `helm upgrade`. */
 const INSTALL_ONLY_HOOK = /^\s*(pre|post)-install(\s*,\s*(pre|post)-install)*\s*$/;
 
-/** Is RESOURCE rendered by an install hook only (`helm.sh/hook: pre-install`)? */
+/**
+ * Is RESOURCE rendered by an install hook only (`helm.sh/hook: pre-install`)? Not when the hook annotation sits in a
+ * branch of its own (`{{ if .Values.argoCdCompatible }}sync-wave{{ else }}helm.sh/hook{{ end }}`): the other branch
+ * renders the Secret on every upgrade or sync.
+ */
 export function rendersOnInstallOnly(resource: K8sResource): boolean {
-  const hook = getStr(resource.node, ['metadata', 'annotations', 'helm.sh/hook']);
-  return hook !== undefined && INSTALL_ONLY_HOOK.test(hook);
+  const annotations = get(resource.node, ['metadata', 'annotations']);
+  const entry = isMap(annotations) ? annotations.entries.find((e) => e.key === 'helm.sh/hook') : undefined;
+  const hook = isScalar(entry?.value) && typeof entry.value.value === 'string' ? entry.value.value : undefined;
+  if (hook === undefined || !INSTALL_ONLY_HOOK.test(hook)) return false;
+  return enclosingControls(resource.helm, entry!.line).length <= enclosingControls(resource.helm, resource.line).length;
 }
 
 export const helmGeneratedSecretWithoutLookup = createRule(
