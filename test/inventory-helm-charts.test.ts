@@ -42,6 +42,23 @@ describe('inventory of chart Secrets', () => {
     ]);
   });
 
+  it('does not call an install-hook value Helm-generated when Argo CD syncs the chart (install hooks run on every sync there)', async () => {
+    const result = await scanTree({
+      'charts/ledger/Chart.yaml': ['apiVersion: v2', 'name: ledger', 'version: 1.0.0'],
+      'charts/ledger/values.yaml': ['replicas: 1'],
+      'charts/ledger/templates/hook-secret.yaml': secretTemplate('hooked', ['"helm.sh/hook": "pre-install"'], '{{ randAlphaNum 48 | b64enc | quote }}'),
+      'argocd/ledger.yaml': [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: {name: ledger, namespace: argocd}',
+        'spec:',
+        '  source: {repoURL: https://git.example.com/acme/platform.git, path: charts/ledger}',
+        '  destination: {server: https://kubernetes.default.svc, namespace: ledger}',
+      ],
+    });
+    expect(result.inventory.filter((e) => e.kind === 'Secret').map((e) => [e.origin, e.producer])).toEqual([['unknown', 'helm template (values)']]);
+  });
+
   it('gives a chart the environments of values files named <chart>-values.yaml', async () => {
     const result = await scanTree({
       'charts/ledger/Chart.yaml': ['apiVersion: v2', 'name: ledger', 'version: 1.0.0'],

@@ -13,7 +13,7 @@ import type { DockerfileModel } from '../analyzers/build/dockerfile.js';
 import { HARNESS_ANALYZERS, IAC_SECRET_FORMS, type HarnessModel } from '../analyzers/tests/model.js';
 import { isCredentialName } from '../k8s/vocabulary.js';
 import { kustomizeGenerators } from '../rules/k8s/kustomize.js';
-import { rendersOnInstallOnly } from '../rules/k8s/helm-generated-secret-without-lookup.js';
+import { installHookSyncedBy, rendersOnInstallOnly } from '../rules/k8s/helm-generated-secret-without-lookup.js';
 import type { FileContext } from '../analyzers/types.js';
 import { deploymentGraph } from '../scan/deployment-graph.js';
 import { cmp } from '../scan/collector.js';
@@ -50,8 +50,8 @@ function includedKeys(resource: K8sResource): string[] {
 }
 
 /** A template Secret Helm generates once: a random value kept by a lookup of the live Secret, or drawn by an install-only hook. */
-function isHelmGenerated(resource: K8sResource): boolean {
-  return resource.source === 'template' && !!resource.helm?.usesRandom && (!!resource.helm?.usesLookup || rendersOnInstallOnly(resource));
+function isHelmGenerated(resource: K8sResource, project: Project): boolean {
+  return resource.source === 'template' && !!resource.helm?.usesRandom && (!!resource.helm?.usesLookup || (rendersOnInstallOnly(resource) && !installHookSyncedBy(project, resource)));
 }
 
 /**
@@ -184,7 +184,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
       case 'Secret': {
         keys = [...mapKeys(get(resource.node, 'data')), ...mapKeys(get(resource.node, 'stringData')), ...includedKeys(resource)];
         type = getStr(resource.node, 'type') ?? 'Opaque';
-        if (isHelmGenerated(resource)) producer = resource.helm?.usesLookup ? 'helm (lookup + random generator)' : 'helm (install hook + random generator)';
+        if (isHelmGenerated(resource, project)) producer = resource.helm?.usesLookup ? 'helm (lookup + random generator)' : 'helm (install hook + random generator)';
         else if (resource.source === 'template') producer = 'helm template (values)';
         else if (resource.source === 'values') producer = `values data at ${resource.valuesPath ?? '(root)'}`;
         else if (isSopsEncrypted(resource.node)) producer = 'SOPS-encrypted manifest in git (decrypted at deploy)';
@@ -263,7 +263,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
           file: file.path,
           isTest: file.isTest,
           secretType: type,
-          helmGenerated: isHelmGenerated(resource),
+          helmGenerated: isHelmGenerated(resource, project),
           cnpgOwned: operatorSecrets.has(originName) || writer !== undefined,
         });
     entries.push({

@@ -1,5 +1,7 @@
 import type { HelmInfo } from '../../analyzers/yaml.js';
 import type { K8sResource } from '../../k8s/resources.js';
+import type { Project } from '../../scan/project.js';
+import { deploymentGraph } from '../../scan/deployment-graph.js';
 import { get, isMap, isScalar } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { chartReplacement } from './chart-owned-inline-secret-template.js';
@@ -61,6 +63,17 @@ export function rendersOnInstallOnly(resource: K8sResource): boolean {
   return enclosingControls(resource.helm, entry!.line).length <= enclosingControls(resource.helm, resource.line).length;
 }
 
+/**
+ * The file of an Argo CD Application (or ApplicationSet) that deploys RESOURCE's chart, if any: Argo CD cannot tell an
+ * install from an upgrade and runs `pre-install`/`post-install` hooks as PreSync/PostSync hooks on every sync.
+ */
+export function installHookSyncedBy(project: Project, resource: K8sResource): string | undefined {
+  const chartRoot = resource.helm?.chartRoot;
+  if (chartRoot === undefined) return undefined;
+  const release = deploymentGraph(project).releases.find((rel) => (rel.kind === 'Application' || rel.kind === 'ApplicationSet') && rel.chart === chartRoot && rel.targets.has(resource.file));
+  return release?.file;
+}
+
 export const helmGeneratedSecretWithoutLookup = createRule(
   {
     id: 'helm-generated-secret-without-lookup',
@@ -73,7 +86,7 @@ export const helmGeneratedSecretWithoutLookup = createRule(
       'sync. Helm-generated secrets are allowed only when the chart preserves the value it generated once.',
     allowed:
       '`lookup "v1" "Secret"` of the live Secret with the random value as the fallback (`$existing | dig "data" "password" (randAlphaNum 32 | b64enc)`), ' +
-      'or a Secret rendered only by an install hook.',
+      'or a Secret rendered only by an install hook of a chart Helm itself installs (Argo CD runs install hooks on every sync).',
     remediation:
       'Look the Secret up first and keep its value: `{{- $existing := lookup "v1" "Secret" .Release.Namespace "<name>" -}}`, then ' +
       '`{{ $existing | dig "data" "<key>" (randAlphaNum 32 | b64enc) }}`, with `helm.sh/resource-policy: keep`.',
@@ -85,7 +98,8 @@ export const helmGeneratedSecretWithoutLookup = createRule(
       (resource) => {
         // A lookup anywhere in the file: the chart reads the live Secret (how it combines the two is its own affair).
         if (!resource.helm || readsLiveSecret(resource)) return;
-        if (rendersOnInstallOnly(resource)) return;
+        const syncedBy = installHookSyncedBy(context.project, resource);
+        if (rendersOnInstallOnly(resource) && !syncedBy) return;
         const drawn: { key: string; line: number; column: number }[] = [];
         for (const section of ['data', 'stringData']) {
           const map = resource.node.entries.find((e) => e.key === section)?.value;
@@ -103,7 +117,9 @@ export const helmGeneratedSecretWithoutLookup = createRule(
           line: drawn[0]!.line,
           column: drawn[0]!.column,
           endLine: drawn[drawn.length - 1]!.line,
-          message: `Secret ${resource.name} draws ${keys.join(', ')} from a random function on every render, with no lookup of the live Secret: each upgrade or sync rotates ${keys.length === 1 ? 'it' : 'them'}`,
+          message:
+            `Secret ${resource.name} draws ${keys.join(', ')} from a random function on every render, with no lookup of the live Secret: each upgrade or sync rotates ${keys.length === 1 ? 'it' : 'them'}` +
+            (syncedBy && rendersOnInstallOnly(resource) ? ` (its install hook runs as a PreSync hook on every sync of the Argo CD Application in ${syncedBy})` : ''),
           location: resourceLocation(resource, `random:${[...keys].sort().join(',')}`),
           keys,
           origin: 'cluster-helm',
