@@ -1,17 +1,19 @@
 /**
- * SOPS-encrypted files that are not YAML: JSON, dotenv and INI, as `sops --encrypt` writes them. YAML files (Secret
- * manifests, helm-secrets values) are read from the YAML analyzer's model instead (see sops-encrypted-secret). The
- * model keeps the names of the encrypted keys and their lines, never a ciphertext.
+ * SOPS-encrypted files: JSON, dotenv and INI as `sops --encrypt` writes them, with the names of their encrypted keys
+ * and lines (never a ciphertext). A YAML file (Secret manifests, helm-secrets values; a Kubernetes object in JSON) gets
+ * only a marker: sops-encrypted-secret reads its documents from the YAML analyzer's model. The marker keeps that rule
+ * to the few files that hold ciphertext: a chunked scan judges every context file once per chunk, and a pass over all
+ * their models is memory-bound (about 100 ms per pass at 100k files).
  */
 import { basename } from '../util/path.js';
 import { isDotenvPath } from './dotenv.js';
 import type { Analyzer, FileContext } from './types.js';
 import { lineCounter } from '../util/line-counter.js';
 
-export type SopsFormat = 'json' | 'dotenv' | 'ini';
+export type SopsFormat = 'yaml' | 'json' | 'dotenv' | 'ini';
 
 export interface SopsKey {
-  /** The key as the file names it (JSON: the innermost key; INI: `section.key`). */
+  /** The key as the file names it (JSON: the innermost key; INI: `section.key`). None for YAML (see the header). */
   key: string;
   line: number;
 }
@@ -26,7 +28,11 @@ export const SOPS_CIPHERTEXT = 'ENC[AES256_GCM,';
 /** A Kubernetes object in JSON: the YAML analyzer reads it (and the rule finds its `sops` block there). */
 const KUBERNETES_JSON = /^\uFEFF?\s*\{\s*"(?:apiVersion|kind)"\s*:/;
 
+/** The YAML analyzer's files (see yaml.ts): YAML by extension and `Kustomization`. */
+const YAML_FILE = /\.ya?ml(\.gotmpl|\.template|\.tmpl|\.tpl|\.j2)?$|^Kustomization$/i;
+
 function formatOf(path: string): SopsFormat | undefined {
+  if (YAML_FILE.test(path)) return 'yaml';
   if (/\.json$/i.test(path)) return 'json';
   if (/\.ini$/i.test(path)) return 'ini';
   if (isDotenvPath(path)) return 'dotenv';
@@ -91,9 +97,11 @@ function lineKeys(text: string, format: 'dotenv' | 'ini'): SopsKey[] {
 export const sopsAnalyzer: Analyzer<SopsFileModel> = {
   id: 'sops',
   claims: (file: FileContext) => formatOf(basename(file.path)) !== undefined,
-  sniff: (text, file) => text.includes(SOPS_CIPHERTEXT) && !(formatOf(basename(file.path)) === 'json' && KUBERNETES_JSON.test(text)),
+  sniff: (text) => text.includes(SOPS_CIPHERTEXT),
   parse(text, file) {
-    const format = formatOf(basename(file.path))!;
+    let format = formatOf(basename(file.path))!;
+    if (format === 'json' && KUBERNETES_JSON.test(text)) format = 'yaml';
+    if (format === 'yaml') return { format, keys: [] };
     const keys = format === 'json' ? jsonKeys(text) : lineKeys(text, format);
     return keys.length > 0 ? { format, keys } : undefined;
   },

@@ -74,8 +74,14 @@ export const sopsEncryptedSecret = createRule(
     const origin = (name: string, keys: string[], file: FileContext, secretType?: string) =>
       classifier.classify({ name, keys, kind: 'Secret', file: file.path, isTest: file.isTest, ...(secretType ? { secretType } : {}) });
 
+    const sopsFiles = context.project.models<SopsFileModel>('sops');
+    // YAML files (and Kubernetes JSON) carry a marker only: their documents are the YAML analyzer's.
+    const yamlFiles = sopsFiles.flatMap((f) => {
+      const index = f.model.format === 'yaml' ? context.project.yamlFileIndex(f.file.path) : -1;
+      return index < 0 ? [] : [context.project.yamlFiles[index]!];
+    });
     context.each(
-      context.project.yamlFiles,
+      yamlFiles,
       (f) => f.file.path,
       (parsed) => {
         if (parsed.file.isTest || parsed.model.role === 'template') return;
@@ -109,10 +115,10 @@ export const sopsEncryptedSecret = createRule(
     );
 
     context.each(
-      context.project.models<SopsFileModel>('sops'),
+      sopsFiles,
       (f) => f.file.path,
       (parsed) => {
-        if (parsed.file.isTest) return;
+        if (parsed.file.isTest || parsed.model.format === 'yaml') return;
         const { keys: encrypted, format } = parsed.model;
         const keys = [...new Set(encrypted.map((k) => k.key))];
         reportFile(parsed.file, encrypted[0]!.line, Math.max(...encrypted.map((k) => k.line)), keys, format === 'dotenv' ? '.env file' : `${format.toUpperCase()} file`, 'sops');
