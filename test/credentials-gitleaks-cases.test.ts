@@ -12,18 +12,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { credentialPrefilter, findCredentials, type CredentialFormat } from '../src/analyzers/tests/credentials.js';
+import { seededText } from './helpers/seeded-text.js';
 
-let seed = 0x9e3779b9;
-function draw(alphabet: string, n: number): string {
-  let out = '';
-  for (let i = 0; i < n; i++) {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    out += alphabet[(seed >>> 0) % alphabet.length];
-  }
-  return out;
-}
+const draw = seededText(0x9e3779b9);
 // gitleaks' utils patterns: AlphaNumeric is lower-case, AlphaNumericExtended adds `=_-`.
 const alnum = (n: number) => draw('abcdefghijklmnopqrstuvwxyz0123456789', n);
 const mixed = (n: number) => draw('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', n);

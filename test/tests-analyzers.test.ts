@@ -12,6 +12,7 @@ import type { Analyzer, AnalyzerDiagnostic, FileContext } from '../src/analyzers
 import { resolveConfig } from '../src/config/load.js';
 import { RULES } from '../src/rules/index.js';
 import { scanDetailed } from '../src/scan/run.js';
+import { seededText } from './helpers/seeded-text.js';
 
 const file = (p: string, isTest = /(^|\/)(tests?|__tests__|e2e)\/|\.(test|spec)\.|_test\.go$|(^|\/)test_[^/]*\.py$|conftest\.py$/.test(p)): FileContext => ({ path: p, vendored: false, isTest });
 
@@ -293,17 +294,7 @@ describe('credential formats', () => {
   // gitleaks' prefixed formats for AI providers, package registries, Azure and platform services; every token is
   // assembled at runtime from a deterministic pseudo-random body, so no token-shaped literal sits in the repository.
   it('reports AI, registry, Azure and platform tokens by format, and not their pattern-filled examples', () => {
-    let seed = 7;
-    const random = (alphabet: string, n: number) => {
-      let out = '';
-      for (let i = 0; i < n; i++) {
-        seed ^= seed << 13;
-        seed ^= seed >>> 17;
-        seed ^= seed << 5;
-        out += alphabet[(seed >>> 0) % alphabet.length];
-      }
-      return out;
-    };
+    const random = seededText(7);
     const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
     const lower = 'abcdefghijklmnopqrstuvwxyz0123456789';
     const hex = '0123456789abcdef';
