@@ -405,6 +405,16 @@ describe('credential formats', () => {
     }
   });
 
+  it('reads a URL password written with a bare @ up to the authority\'s last @', () => {
+    const found = (text: string) => findCredentials(text).map((h) => [h.format, h.value, h.host]);
+    const password = ['Xk9', '@', 'pQ2w7Zr'].join('');
+    expect(found(`DATABASE_URL=postgres://app:${password}@db.internal.example:5432/app`)).toEqual([['url-password', password, 'db.internal.example']]);
+    expect(found(`redis://:${password}@cache:6379`)).toEqual([['url-password', password, 'cache']]);
+    // An @ after the authority (a query parameter) is not the userinfo's.
+    expect(found('https://u:Tk4mP9qZ@h1.corp.internal/a?to=b@c.com')).toEqual([['url-password', 'Tk4mP9qZ', 'h1.corp.internal']]);
+    expect(found('see https://user@git.corp.internal/org/repo and mailto:ops@corp.internal')).toEqual([]);
+  });
+
   it('keeps the negatives peers test for silent', () => {
     const silent = [
       'const API_URL = "https://${username}:${password}@api.example.com/v1";',

@@ -48,6 +48,8 @@ const PLACEHOLDER = /^(<[^<>]+>|\*+|x{3,}|\.\.\.|your[-_]?(token|password)|chang
 const TOKEN_PREFIX = /\b(ghp_[A-Za-z0-9]{20,}|gho_[A-Za-z0-9]{20,}|ghs_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|npm_[A-Za-z0-9]{30,}|glpat-[A-Za-z0-9_-]{16,})/;
 
 /** Replaced before use by a sed step (`_NPM_TOKEN_`, `@NPM_TOKEN@`); pipeline tokens (`__X__`, `#{X}#`) are isPipelineToken's. */
+/** `scheme://user:password@host`; the userinfo ends at the authority's last `@` (a password may hold a bare `@`). */
+const URL_CREDENTIALS = /:\/\/([^\s:@/]+):([^\s/]+)@(?=[^\s@/]*(?:[/\s]|$))/;
 const SED_TOKEN = /^(_[A-Z][A-Z0-9_]*[A-Z0-9]_|@[A-Z][A-Z0-9_]*@)$/;
 
 export function isLiteralCredential(value: string): boolean {
@@ -84,7 +86,7 @@ function iniAuth(text: string, yarnClassic: boolean): CredEntry[] {
     if (NPM_AUTH_KEYS.has(key.toLowerCase())) push(entries, key, value, i + 1, line.indexOf(key) + 1, scoped?.[1]);
     else if (TOKEN_PREFIX.test(value)) push(entries, 'token-prefix', TOKEN_PREFIX.exec(value)![1]!, i + 1, line.indexOf(value) + 1);
     else if (/registry\s*$/i.test(key) || /url$/i.test(key)) {
-      const creds = /:\/\/([^\s:@/]+):([^\s@/]+)@/.exec(value);
+      const creds = URL_CREDENTIALS.exec(value);
       if (creds) push(entries, 'url-credentials', creds[2]!, i + 1, line.indexOf(creds[0]) + 1);
     }
   });
@@ -118,7 +120,7 @@ function pipAuth(text: string, pypirc: boolean): CredEntry[] {
   text.split('\n').forEach((raw, i) => {
     const line = raw.replace(/\r$/, '');
     if (/^\s*[#;]/.test(line)) return;
-    const creds = /:\/\/([^\s:@/]+):([^\s@/]+)@/.exec(line);
+    const creds = URL_CREDENTIALS.exec(line);
     if (creds) push(entries, 'url-credentials', creds[2]!, i + 1, line.indexOf(creds[0]) + 1);
     const kv = /^\s*(password|token)\s*[=:]\s*(.+)$/i.exec(line);
     if (kv && pypirc) push(entries, kv[1]!.toLowerCase(), kv[2]!, i + 1, line.indexOf(kv[1]!) + 1);

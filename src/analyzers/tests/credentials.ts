@@ -332,7 +332,8 @@ function validVaultToken(value: string, line: string): boolean {
 /** Words that introduce an example right before a URL: `e.g.`, `like`, `such as`, `for example`, `format:`. */
 const EXAMPLE_LEAD = /\b(e\.g\.|i\.e\.|eg:|like|such as|for example|for instance|example:|format:?|syntax:?)\s*[`'"(]?\s*$/i;
 
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:@/'"`<>]{0,128}):([^\s@/'"`<>]{1,256})@([^\s/'"`<>:]+)/gi;
+/** The userinfo ends at the authority's last `@`: a password written with a bare `@` (`p@ss@host`) is still the password. */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:@/'"`<>]{0,128}):([^\s/'"`<>]{1,256})@([^\s/'"`<>:@]+)/gi;
 /** Second-level names reserved for documentation (RFC 2606) and `.invalid`: a URL there is an example, whatever its password. */
 const DOCUMENTATION_HOST = /(^|\.)(example\.(com|net|org)|invalid)\.?$/i;
 
