@@ -33,6 +33,15 @@ describe('environment from path', () => {
     ['kustomize/base.yaml', undefined],
     ['clusters/kind.yaml', undefined],
     ['values/common.yaml', undefined],
+    // dotenv files per environment (Next.js, Vite, dotenv-flow naming); `.env` itself and a shared `.env.common` name none
+    ['services/web/.env.production', 'production', true],
+    ['services/web/.env.staging.local', 'staging', true],
+    ['services/web/.env.development', 'dev', false, true],
+    ['services/web/.env.local', 'local', false, true],
+    ['deploy/prod.env', 'production', true],
+    ['services/web/.env', undefined],
+    ['services/web/.env.common', undefined],
+    ['services/web/.env.example', undefined],
     // GitOps layouts: Flux clusters/<cluster>/, numbered instances, env-<name> folders
     ['clusters/eks-prod-1/apps/billing/helmrelease.yaml', 'eks-prod-1', true],
     ['clusters/aks-staging-weu/infrastructure/ingress.yaml', 'aks-staging-weu', true],
@@ -84,6 +93,12 @@ describe('environment from path', () => {
       if (local !== undefined) expect(env?.local).toBe(local);
     });
   }
+
+  it('takes no environment from a test file\'s dotenv name (testdata/.env.prod is a fixture)', () => {
+    expect(resolver.resolve('internal/ingest/testdata/.env.prod', true)).toBeUndefined();
+    expect(resolver.resolve('internal/ingest/testdata/.env.prod')?.name).toBe('production');
+    expect(resolver.resolve('environments/prod/tests/.env.local', true)?.name).toBe('production');
+  });
 
   it('answers the same for files in any order: folder by folder, interleaved, a file name after a folder', () => {
     // One resolver asked in turn (it remembers the last folder) against a new resolver per file.

@@ -47,12 +47,15 @@ export function fileContextFactory(config: ResolvedConfig, localSubcharts: Reado
     return false;
   };
   const isTest = globsMatcher(config.testPaths);
-  return (filePath) => ({
-    path: filePath,
-    environment: environments.resolve(filePath),
-    vendored: localSubcharts.size > 0 && inLocalSubchart(filePath) ? vendoredBesidesSubcharts(filePath) : vendored(filePath),
-    isTest: isTest(filePath),
-  });
+  return (filePath) => {
+    const test = isTest(filePath);
+    return {
+      path: filePath,
+      environment: environments.resolve(filePath, test),
+      vendored: localSubcharts.size > 0 && inLocalSubchart(filePath) ? vendoredBesidesSubcharts(filePath) : vendored(filePath),
+      isTest: test,
+    };
+  };
 }
 
 export interface AnalyzeInput {

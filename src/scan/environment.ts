@@ -159,8 +159,11 @@ export class EnvironmentResolver {
     }));
   }
 
-  /** The environment a file belongs to, from config first, then from its path. */
-  resolve(path: string): EnvironmentInfo | undefined {
+  /**
+   * The environment a file belongs to, from config first, then from its path. A TEST file's dotenv name says nothing
+   * (`testdata/.env.prod` is a fixture shaped like production's).
+   */
+  resolve(path: string, test = false): EnvironmentInfo | undefined {
     for (const entry of this.configured) {
       if (entry.match(path)) return sharedInfo(this.shared, entry.name, this.config);
     }
@@ -173,7 +176,7 @@ export class EnvironmentResolver {
       this.lastFolderInfo = this.fromFolders(segments(folder));
     }
     if (this.lastFolderInfo) return this.lastFolderInfo;
-    return this.fromFileName(slash < 0 ? trimmed : trimmed.slice(slash + 1));
+    return this.fromFileName(slash < 0 ? trimmed : trimmed.slice(slash + 1), test);
   }
 
   /** The environment the folders DIRS (outermost first) name, the innermost naming one winning. */
@@ -198,7 +201,7 @@ export class EnvironmentResolver {
   }
 
   /** The environment a file's own name gives (values-prod.yaml, secrets.staging.yaml, prod.yaml). */
-  private fromFileName(file: string): EnvironmentInfo | undefined {
+  private fromFileName(file: string, test: boolean): EnvironmentInfo | undefined {
     for (const pattern of FILE_PATTERNS) {
       const match = pattern.exec(file);
       if (match) {
@@ -206,6 +209,11 @@ export class EnvironmentResolver {
         if (alias) return sharedInfo(this.shared, alias, this.config);
       }
     }
+    // Dotenv files per environment: `.env.production`, `.env.development.local`, `.env.local`, `prod.env` (never a
+    // shared one: `.env.common` holds defaults every environment overrides).
+    const dotenv = test ? undefined : (/^\.env\.([A-Za-z0-9_-]+)(?:\.local)?$/.exec(file) ?? /^([A-Za-z0-9_-]+)\.env$/.exec(file))?.[1];
+    const dotenvAlias = dotenv ? canonical(dotenv) : undefined;
+    if (dotenvAlias && dotenvAlias !== 'shared') return sharedInfo(this.shared, dotenvAlias, this.config);
     // Suffixed files: application-prod.yaml, secrets.staging.yaml, values-prod-eu.yaml (an unambiguous word only).
     const suffixed = suffixEnvironment(file);
     if (suffixed) return sharedInfo(this.shared, suffixed, this.config);
