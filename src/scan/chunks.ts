@@ -91,11 +91,12 @@ export function isChunkable(candidate: ParseCandidate): boolean {
 }
 
 /**
- * File names read across files: chart metadata, kustomizations, helmfiles, Helm partials (their named templates are
+ * File names read across files: chart metadata, kustomizations, helmfiles, compose files (the .env beside one is a
+ * local run's), Helm partials (their named templates are
  * included by other charts' templates: a library chart's). A chart's default values are context only where a context
  * object needs them (see chartDefaultsFor).
  */
-const CONTEXT_NAME = /(^|\/)(Chart\.ya?ml|kustomization(\.ya?ml)?|Kustomization|helmfile[^/]*|[^/]*\.gotmpl)$|(^|\/)helmfile\.d\/|(^|\/)templates\/(?:[^/]+\/)*_[^/]*$/i;
+const CONTEXT_NAME = /(^|\/)(Chart\.ya?ml|kustomization(\.ya?ml)?|Kustomization|helmfile[^/]*|[^/]*\.gotmpl|(?:docker-)?compose\.ya?ml)$|(^|\/)helmfile\.d\/|(^|\/)templates\/(?:[^/]+\/)*_[^/]*$/i;
 
 /**
  * Words of every object another file is judged against. A file without any of them outside comments holds none (a

@@ -9,7 +9,8 @@ import { isTestYaml } from './integration-test-inline-credentials.js';
 import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { isDockerfilePath } from '../../analyzers/build/dockerfile.js';
-import { basename } from '../../util/path.js';
+import { basename, dirname } from '../../util/path.js';
+import { shiftSeverity } from '../../scan/collector.js';
 import type { ImperativeModel } from '../../analyzers/tests/imperative.js';
 import type { DotenvModel } from '../../analyzers/dotenv.js';
 import { isDocPath, isPlaceholderPassword } from '../../analyzers/tests/credentials.js';
@@ -102,6 +103,8 @@ function severityOf(hit: CredentialHit, isTest: boolean): Severity {
   return hit.format === 'aws-access-key' ? 'critical' : 'high';
 }
 
+const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
 export const hardcodedCredential = createRule(
   {
     id: 'hardcoded-credential',
@@ -137,12 +140,22 @@ export const hardcodedCredential = createRule(
       for (const s of model.inlineSecrets) if (s.literalKeys.length > 0) for (let l = s.line; l <= s.endLine; l++) coveredLines.add(`${file.path}:${l}`);
     }
     const reportedLines = new Set<string>();
+    // The `.env` docker compose reads from the folder of its compose file: a local run's settings. Its findings are
+    // reported one level down ("downgrade local-only findings, never ignore"), unless the path names an environment.
+    const isComposeDotenv = (file: ParsedFile['file']): boolean => {
+      if (file.environment || basename(file.path) !== '.env') return false;
+      const folder = dirname(file.path);
+      return COMPOSE_FILES.some((name) => project.yamlFileIndex(folder === '.' ? name : `${folder}/${name}`) >= 0);
+    };
+    const COMPOSE_NOTE = ' (the .env docker compose reads beside its compose file: a local run)';
     context.each(
       project.models<CredentialTextModel>('credential-text'),
       (m) => m.file.path,
       ({ file, model }) => {
         if (structuralYaml.has(file.path)) return;
         const seen = new Occurrences();
+        // A URL to the machine itself in compose's .env: the database container of a local run.
+        const composeEnv = isComposeDotenv(file);
         for (const hit of model.hits) {
           if (coveredLines.has(`${file.path}:${hit.line}`)) continue;
           // A test's URL to a database on its own machine (the compose or CI service container the run starts): the
@@ -154,11 +167,12 @@ export const hardcodedCredential = createRule(
             file,
             line: hit.line,
             column: hit.column,
-            message: `${label}${hit.validated ? ' (checksum valid: likely live)' : ''}${hit.format === 'url-password' && hit.scheme ? ` (${hit.scheme}://user:…@…)` : ''} committed in the file`,
+            message: `${label}${hit.validated ? ' (checksum valid: likely live)' : ''}${hit.format === 'url-password' && hit.scheme ? ` (${hit.scheme}://user:…@…)` : ''} committed in the file${composeEnv ? COMPOSE_NOTE : ''}`,
             location: seen.next(`credential:${hit.format}`),
             value: hit.value,
             keys: [hit.format],
-            severity: severityOf(hit, file.isTest),
+            severity: composeEnv ? shiftSeverity(severityOf(hit, file.isTest), -1) : severityOf(hit, file.isTest),
+            ...(composeEnv ? { environment: 'local' } : {}),
             origin: originOf(hit, file.isTest, isDockerfilePath(file.path)),
             remediation: `Revoke and rotate this ${label}, delete it from the file, and read it at runtime from the environment or a mounted Secret fed by its authority.`,
           });
@@ -176,6 +190,7 @@ export const hardcodedCredential = createRule(
       (m) => m.file.path,
       ({ file, model }) => {
         if (isTestDotenv(file) || /\.(example|sample|template|dist|tpl|defaults?)$|^(example|sample|template)[._-]/i.test(basename(file.path)) || generatorFiles.has(file.path) || isDocPath(file.path)) return;
+        const composeEnv = isComposeDotenv(file);
         const seen = new Occurrences();
         for (const entry of model.entries) {
           const at = `${file.path}:${entry.line}`;
@@ -190,11 +205,12 @@ export const hardcodedCredential = createRule(
             file,
             line: entry.line,
             column: entry.column,
-            message: `Dotenv file sets ${entry.key} to a literal credential committed in the file`,
+            message: `Dotenv file sets ${entry.key} to a literal credential committed in the file${composeEnv ? COMPOSE_NOTE : ''}`,
             location: seen.next(`dotenv:${entry.key}`),
             value,
             keys: [entry.key],
-            severity: 'high',
+            severity: composeEnv ? 'medium' : 'high',
+            ...(composeEnv ? { environment: 'local' } : {}),
             origin: file.isTest ? 'test' : isDatabaseName(entry.key) ? 'cluster-operator' : 'external',
             remediation: `Rotate ${entry.key}, remove the file from git (keep a ${basename(file.path)}.example with placeholders and ignore the real one), and have the deploy read it from its authority (an ExternalSecret, a CI secret).`,
           });
