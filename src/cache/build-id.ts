@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CODE_ROOT } from '../util/package.js';
 
 /**
  * The cache folder and the identity of the installed code, in a module of their own: a re-scan answered by the
@@ -19,7 +18,7 @@ let buildIdMemo: string | undefined;
  */
 export function buildId(): string {
   if (buildIdMemo) return buildIdMemo;
-  const base = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const base = CODE_ROOT;
   const files: string[] = [];
   const stack = [''];
   while (stack.length) {

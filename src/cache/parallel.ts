@@ -6,8 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { CODE_ROOT } from '../util/package.js';
 import type { FileContext } from '../analyzers/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { ParsedText } from './parse-one.js';
@@ -82,8 +83,9 @@ export class ParsePool {
   /** A pool of THREADS - 1 workers (the scan's own thread is the other one), or undefined when not worth it. */
   static start(config: ResolvedConfig, threads: number): ParsePool | undefined {
     if (threads < 2) return undefined;
-    // Under a TypeScript test runner this module is not compiled JavaScript and there is no worker script.
-    const script = fileURLToPath(new URL('./parse-worker.js', import.meta.url));
+    // Under a TypeScript test runner this module is not compiled JavaScript and there is no worker script. The
+    // bundled CLI runs this from a chunk: the worker is the unbundled module tsc wrote beside the library.
+    const script = path.join(CODE_ROOT, 'cache', 'parse-worker.js');
     if (!import.meta.url.endsWith('.js') || !existsSync(script)) return undefined;
     try {
       return new ParsePool(Array.from({ length: threads - 1 }, () => new ParseWorker(script, config)));
