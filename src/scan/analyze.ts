@@ -26,12 +26,16 @@ import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
 import type { YamlFileModel } from '../analyzers/yaml.js';
 import { getStr } from '../yaml/model.js';
-import { CONTEXT_DEFERRAL, DeferredFiles, JUDGED_WITH_YAML, cacheHoldsModels, chunkSizeFor, chunksPay, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
+import { setInternPooling } from '../analyzers/compact.js';
+import { CHUNK_AUTO_PAST, CONTEXT_DEFERRAL, DeferredFiles, JUDGED_WITH_YAML, cacheHoldsModels, chunkSizeFor, chunksPay, chartDefaultsFor, firstPassTag, chartRootsOf, chunkUnit, isChunkable, planChunks } from './chunks.js';
 import type { StatLookup } from '../cache/result-cache.js';
 import { ChunkReplay, ChunkResults, digest } from './chunk-results.js';
 import { statSourceSync } from './read.js';
 import { localSubchartDirs } from './local-subcharts.js';
 import { NESTED_CHARTS_GLOB } from '../config/defaults.js';
+
+/** Past this many files (a tree big enough to be chunked) models share their repeated texts: see setInternPooling. */
+const INTERN_POOL_PAST_FILES = CHUNK_AUTO_PAST;
 
 export const ANALYZER_IDS: readonly string[] = ANALYZERS.map((a) => a.id);
 
@@ -113,6 +117,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   cache?.adoptPaths(candidates.map((c) => c.file.path));
   const cacheLoad = performance.now() - mark;
   const chunkable = candidates.filter(isChunkable);
+  setInternPooling(candidates.length > INTERN_POOL_PAST_FILES);
   const chunkSize = chunkSizeFor(chunkable.length, input.chunkSize, cache !== undefined && cacheHoldsModels(cache.stored, candidates.length));
   let chunked = chunkSize > 0;
   // Chunks parse in several calls: one set of workers (if any) serves them all.
