@@ -30,6 +30,7 @@ import type { Project } from './project.js';
 import { basename, dirname, joinWithinRoot } from '../util/path.js';
 import { get, getStr, isMap, isScalar, isSeq, seqItems, type PNode } from '../yaml/model.js';
 import { isKustomizationPath } from '../k8s/values-blocks.js';
+import { isDocumentationExamplePath } from './documentation.js';
 
 export interface InheritedEnvironment {
   /** Every environment that deploys the file, most managed first (production, staging, other managed, shared, ...). */
@@ -105,6 +106,12 @@ export interface DeploymentGraph {
   leftOut(path: string): boolean;
   /** Both files are applied by one live entry point (a kustomization, Flux or Argo CD object nothing else includes). */
   deployedTogether(a: string, b: string): boolean;
+  /**
+   * Something outside the documentation examples deploys the file: a deployer reads it as Helm values, or a
+   * kustomization, helmfile, Argo CD or Flux object (not itself a documentation example) reaches it. A chart's own
+   * folders other than templates/, crds/ and charts/ are never rendered: a release of the chart does not deploy them.
+   */
+  deployedOutsideDocs(path: string): boolean;
 }
 
 interface Node {
@@ -877,6 +884,18 @@ function graphView(
     }
     return liveRoots;
   };
+  let fromNonDocs: Set<string> | undefined;
+  const chartDirs = new Set([...nodes.keys()].filter((p) => /(^|\/)Chart\.yaml$/.test(p)).map((p) => dirname(p)));
+  /** Inside a chart's folder but not where Helm renders from (templates/, crds/, charts/, the chart's own values.yaml). */
+  const unrenderedChartFile = (path: string): boolean => {
+    for (let dir = dirname(path); ; dir = dirname(dir)) {
+      if (chartDirs.has(dir)) {
+        const rest = dir === '.' || dir === '' ? path : path.slice(dir.length + 1);
+        return !/^(templates|crds|charts)\//.test(rest) && rest !== 'values.yaml' && rest !== 'Chart.yaml';
+      }
+      if (dir === '.' || dir === '') return false;
+    }
+  };
   let live: Set<string> | undefined;
   const liveFiles = (): Set<string> => {
     if (!live) {
@@ -886,6 +905,21 @@ function graphView(
     return live;
   };
   return {
+    deployedOutsideDocs(path) {
+      if (valuesFiles.has(path)) return true;
+      if (!fromNonDocs) {
+        fromNonDocs = new Set<string>();
+        const stack: string[] = [];
+        for (const node of nodes.values()) if (node.edges.size > 0 && !isDocumentationExamplePath(node.file)) stack.push(...node.edges);
+        while (stack.length > 0) {
+          const current = stack.pop()!;
+          if (fromNonDocs.has(current)) continue;
+          fromNonDocs.add(current);
+          for (const next of nodes.get(current)?.edges ?? []) if (!fromNonDocs.has(next)) stack.push(next);
+        }
+      }
+      return fromNonDocs.has(path) && !unrenderedChartFile(path);
+    },
     leftOut(path) {
       return omittedBy(path) !== undefined && !liveFiles().has(path);
     },

@@ -296,6 +296,7 @@ class GoWalker {
         if (v !== undefined && isCodeLiteral(v)) literal.push({ key: e.key, value: v, node: e.node });
       }
     }
+    if (!pulumi) (this.model.secretObjects ??= []).push(pos(node));
     // A Pulumi Secret is inventoried whatever fills it (cfg.RequireSecret): kept without literals too.
     if (literal.length === 0 && !pulumi) return;
     const meta = unwrap(fields.find((f) => f.key === (pulumi ? 'Metadata' : 'ObjectMeta'))?.value);

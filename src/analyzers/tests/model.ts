@@ -138,6 +138,11 @@ export interface HarnessModel {
   azureDatabases?: AzureDatabaseFact[];
   /** `kubectl create secret` without literal values (those with literals are inlineSecrets). */
   createdSecrets?: CreatedSecretFact[];
+  /**
+   * Kubernetes Secrets the code builds, whatever fills them (`corev1.Secret{…}`, a V1Secret, a Secret dict or
+   * object literal): a harness that creates its own Secrets. Those with literal values are inlineSecrets too.
+   */
+  secretObjects?: Pos[];
   /** Secret fetches whose failure is swallowed. */
   swallowedFetches?: SwallowedFetchFact[];
   runners: RunnerFacts[];
@@ -155,7 +160,7 @@ export function emptyModel(language: HarnessModel['language'], role: HarnessRole
 
 export function hasFacts(model: HarnessModel): boolean {
   return (
-    model.fallbacks.length + model.inlineSecrets.length + model.keyVault.length + model.vaultWrites.length + (model.keyVaultWrites?.length ?? 0) + (model.createdSecrets?.length ?? 0) + (model.swallowedFetches?.length ?? 0) > 0 ||
+    model.fallbacks.length + model.inlineSecrets.length + (model.secretObjects?.length ?? 0) + model.keyVault.length + model.vaultWrites.length + (model.keyVaultWrites?.length ?? 0) + (model.createdSecrets?.length ?? 0) + (model.swallowedFetches?.length ?? 0) > 0 ||
     model.runners.some((r) => r.steps.length > 0) ||
     (model.setupRefs?.length ?? 0) > 0
   );

@@ -350,6 +350,7 @@ class PyWalker {
   }
 
   private pushSecret(form: string, where: Node, data: { keys: string[]; literal: { key: string; value: string; node: Node }[] }, name?: string, namespace?: string, nameAsWritten?: string): InlineSecretFact | undefined {
+    if (!IAC_SECRET_FORMS.has(form)) (this.model.secretObjects ??= []).push(pos(where));
     // A Pulumi Secret is inventoried whatever fills it (config.require_secret): kept without literals too.
     if (data.literal.length === 0 && !IAC_SECRET_FORMS.has(form)) return undefined;
     const first = data.literal[0]?.node ?? where;

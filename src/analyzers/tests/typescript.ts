@@ -434,6 +434,7 @@ class TsWalker {
       }
     }
     const declared = context === 'pulumi-secret' || context === 'cdk8s-secret';
+    if (!declared) (this.model.secretObjects ??= []).push(this.pos(obj));
     // A declared Secret is inventoried whatever fills it (config.requireSecret, process.env): kept without literals too.
     if (!declared && (!first || !last)) return;
     first ??= obj;

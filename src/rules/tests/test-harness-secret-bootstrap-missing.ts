@@ -1,5 +1,7 @@
-import type { RunnerFacts, StepFact } from '../../analyzers/tests/model.js';
+import { harnessRole, IAC_SECRET_FORMS, serviceOf, type RunnerFacts, type StepFact } from '../../analyzers/tests/model.js';
 import type { Project } from '../../scan/project.js';
+import { deploymentGraph } from '../../scan/deployment-graph.js';
+import { isDocumentationExamplePath } from '../../scan/documentation.js';
 import { memoFor } from '../../scan/project-index.js';
 import { getStr, walkFrames } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
@@ -99,6 +101,36 @@ function treeUsesSecrets(project: Project): boolean {
     }),
   );
 }
+/** Kinds a controller fills from a store: a harness that deploys them needs the store, and the bootstrap that seeds it. */
+const STORE_BACKED_KINDS = ['ExternalSecret', 'ClusterExternalSecret', 'SealedSecret', 'SecretProviderClass', 'VaultStaticSecret', 'VaultDynamicSecret'];
+
+/**
+ * Scopes (`serviceOf`, '' outside services/apps/packages folders) whose test harness creates the Secrets it uses:
+ * test code that builds Secret objects (a client `Create` of a `corev1.Secret`, a V1Secret, a Secret dict), a test
+ * script that runs `kubectl create secret`, or Secret manifests among the test files (fixtures the suite applies).
+ * A scope holding an object a controller fills from a store (ExternalSecret, SealedSecret, CSI, Vault operator) is not
+ * self-contained: its suite still waits on a bootstrap. Documentation examples are no part of any harness.
+ */
+function selfContainedScopes(project: Project): Set<string> {
+  return memoFor(project, 'harness:self-contained', '', () => {
+    const creates = new Set<string>();
+    for (const { file, model } of harnessModels(project)) {
+      if (model.role !== 'test') continue;
+      const made = (model.secretObjects?.length ?? 0) + (model.createdSecrets?.length ?? 0) + model.inlineSecrets.filter((s) => !IAC_SECRET_FORMS.has(s.form)).length;
+      if (made > 0) creates.add(serviceOf(file.path) ?? '');
+    }
+    for (const secret of project.resourcesOfKind('Secret')) {
+      const file = secret.parsed.file;
+      if (file.isTest || harnessRole(file) === 'test') creates.add(serviceOf(file.path) ?? '');
+    }
+    for (const resource of project.resourcesOfKind(...STORE_BACKED_KINDS)) {
+      const example = isDocumentationExamplePath(resource.file) && !deploymentGraph(project).deployedOutsideDocs(resource.file);
+      if (!example) creates.delete(serviceOf(resource.file) ?? '');
+    }
+    return creates;
+  });
+}
+
 const INTEGRATION = /\b(e2e|integration|int[-_]tests?|smoke|acceptance|playwright|cluster)\b/i;
 
 export const testHarnessSecretBootstrapMissing = createRule(
@@ -108,7 +140,7 @@ export const testHarnessSecretBootstrapMissing = createRule(
     defaultSeverity: 'low',
     description: 'A test runner (script, CI job, make target, Tilt resource) deploys to or tests against a cluster without a secret bootstrap or readiness step',
     why: 'Integration and E2E suites depend on secrets the bootstrap materialises (per-service int-tests ExternalSecrets). Without a gate, a missing secret shows up as flaky test failures, or tempts people into fallbacks and inline Secrets.',
-    allowed: 'Any accepted step before the suite: waiting for the int-tests ExternalSecrets to be Ready, the integration-secrets bootstrap (Tilt resource_deps or CI needs), ensure-local-secrets, a bootstrap-*-secret script. The list is configurable (options.acceptedSteps). A tree whose Kubernetes objects neither hold nor read a Secret has nothing to bootstrap.',
+    allowed: 'Any accepted step before the suite: waiting for the int-tests ExternalSecrets to be Ready, the integration-secrets bootstrap (Tilt resource_deps or CI needs), ensure-local-secrets, a bootstrap-*-secret script. The list is configurable (options.acceptedSteps). A tree whose Kubernetes objects neither hold nor read a Secret has nothing to bootstrap, and a self-contained harness creates the Secrets it uses (its test code builds Secret objects or runs `kubectl create secret`, or Secret manifests sit among its test files) and deploys nothing a controller fills from a store (ExternalSecret, SealedSecret, SecretProviderClass, Vault operator secrets outside documentation examples); literal values in such Secrets are test-inline-secret\'s finding.',
     remediation: 'Add a fail-fast precheck before the suite: wait for the per-service int-tests ExternalSecret to be Ready (or depend on the secrets bootstrap) and abort when it is not.',
   },
   (context) => {
@@ -134,6 +166,9 @@ export const testHarnessSecretBootstrapMissing = createRule(
           const suite = runner.steps.find((s) => suiteStep(s.argv));
           const trigger: StepFact | undefined = cluster ?? (integration ? suite : undefined);
           if (!trigger || !treeUsesSecrets(context.project)) continue;
+          // A self-contained harness (cloudnative-pg's, argo-cd's e2e) creates the Secrets its suite reads: nothing to
+          // bootstrap. Literal values in them are test-inline-secret's finding, not a missing gate.
+          if (selfContainedScopes(context.project).has(serviceOf(file.path) ?? '')) continue;
           const at = runner.name.startsWith('local_resource') ? runner : trigger;
           const namespace = namespaceOf(runner);
           const secret = intTestsSecretName(file.path);
