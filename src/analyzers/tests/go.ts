@@ -296,7 +296,8 @@ class GoWalker {
         if (v !== undefined && isCodeLiteral(v)) literal.push({ key: e.key, value: v, node: e.node });
       }
     }
-    if (!pulumi) (this.model.secretObjects ??= []).push(pos(node));
+    // `&corev1.Secret{}` handed to a client Get is a read: a Secret built to be created names itself or holds data.
+    if (!pulumi && fields.some((f) => ['ObjectMeta', 'StringData', 'Data'].includes(f.key))) (this.model.secretObjects ??= []).push(pos(node));
     // A Pulumi Secret is inventoried whatever fills it (cfg.RequireSecret): kept without literals too.
     if (literal.length === 0 && !pulumi) return;
     const meta = unwrap(fields.find((f) => f.key === (pulumi ? 'Metadata' : 'ObjectMeta'))?.value);
