@@ -48,6 +48,11 @@ describe('TS/JS prefilter', () => {
     expect(typescriptPrefilter("const port = Number(process.env.PORT ?? '3000');", 'test')).toBe(false);
     expect(typescriptPrefilter("const db = process.env.DB ?? 'postgres://app:pw@localhost/app';", 'test')).toBe(true);
     expect(typescriptPrefilter("const t = process.env.TOKEN ? process.env.TOKEN : 'x';", 'test')).toBe(true);
+    // Aliases of process.env read like it: `const { env } = process`, `const env = process.env`, `import { env } from 'node:process'`.
+    expect(typescriptPrefilter("const { env } = process;\nconst p = env.E2E_PASSWORD || 'x';", 'test')).toBe(true);
+    expect(typescriptPrefilter("const env = process.env;\nconst p = env['E2E_PASSWORD'] ?? 'x';", 'test')).toBe(true);
+    expect(typescriptPrefilter("import { env as e } from 'node:process';\nconst { E2E_PASSWORD = 'x' } = e;", 'test')).toBe(true);
+    expect(typescriptPrefilter("const env = process.env.NODE_ENV;\nconst p = env.E2E_PASSWORD || 'x';", 'test')).toBe(false);
     // Ordinary scripts when they drive a Kubernetes or Vault client, or fall back on a credential-named variable (a
     // setup file that a Jest/Playwright config names is judged as a test); other env fallbacks and reads are skipped.
     expect(typescriptPrefilter("const p = process.env.E2E_PASSWORD ?? 'x';", 'script')).toBe(true);

@@ -41,12 +41,55 @@ const SETUP_REFS = /\b(?:globalSetup|globalTeardown|setupFiles|setupFilesAfterEn
 /** A credential-named env variable read with a literal fallback: setup code outside test folders (a Jest `globalSetup` under `jest/`). */
 const CREDENTIAL_ENV_FALLBACK = /(?:process\.env|import\.meta\.env)(?:\.|\[\s*['"`])\w*(?:pass|pwd|secret|token|key|dsn|url|uri|credential|auth)\w*(?:['"`]\s*\])?\s*(?:\?\?|\|\|)/i;
 
+const IDENT = String.raw`[A-Za-z_$][\w$]*`;
+const PROCESS_MODULE = String.raw`(?:require\(\s*['"](?:node:)?process['"]\s*\)|process)`;
+/** `const env = process.env` (not `process.env.X`). */
+const ENV_VARIABLE_ALIAS = new RegExp(String.raw`\b(?:const|let|var)\s+(${IDENT})\s*(?::[^=;\n]+)?=\s*process\.env\b(?!\s*(?:\?\.|[.[]))`, 'g');
+/** `const { env } = process`, `const { env: e, argv } = require('node:process')`. */
+const ENV_DESTRUCTURED_ALIAS = new RegExp(String.raw`\{([^{}]*\benv\b[^{}]*)\}\s*=\s*${PROCESS_MODULE}(?!\s*(?:\?\.|[.[]))`, 'g');
+/** `import { env } from 'node:process'`, `import { env as e } from 'process'`. */
+const ENV_IMPORT_ALIAS = /\bimport\s*\{([^{}]*\benv\b[^{}]*)\}\s*from\s*['"](?:node:)?process['"]/g;
+/** `import proc from 'node:process'`, `import * as proc from 'process'`, `const proc = require('process')`: `proc.env`. */
+const PROCESS_MODULE_ALIAS = new RegExp(String.raw`\bimport\s+(?:\*\s+as\s+)?(${IDENT})\s+from\s*['"](?:node:)?process['"]|\b(?:const|let|var)\s+(${IDENT})\s*=\s*require\(\s*['"](?:node:)?process['"]\s*\)`, 'g');
+
+/** Names the file gives `process.env` (`env` for `const { env } = process`) and the `process` module (`proc` for `import proc from 'node:process'`). */
+export function envAliases(text: string): { env: Set<string>; process: Set<string> } {
+  const env = new Set<string>();
+  const proc = new Set<string>();
+  if (!text.includes('process')) return { env, process: proc };
+  for (const m of text.matchAll(ENV_VARIABLE_ALIAS)) env.add(m[1]!);
+  for (const m of [...text.matchAll(ENV_DESTRUCTURED_ALIAS), ...text.matchAll(ENV_IMPORT_ALIAS)]) {
+    for (const part of m[1]!.split(',')) {
+      const b = new RegExp(String.raw`^\s*env\s*(?:(?::|\bas\b)\s*(${IDENT}))?\s*$`).exec(part);
+      if (b) env.add(b[1] ?? 'env');
+    }
+  }
+  for (const m of text.matchAll(PROCESS_MODULE_ALIAS)) {
+    const name = m[1] ?? m[2]!;
+    if (name !== 'process') proc.add(name);
+  }
+  return { env, process: proc };
+}
+
+/** TEXT with every alias of `process.env` spelled `process.env`, for the text tests below (only when it has one). */
+function withEnvAliasesSpelledOut(text: string): string {
+  const { env, process: proc } = envAliases(text);
+  if (env.size === 0 && proc.size === 0) return text;
+  const names = [...env].map((n) => n.replace(/\$/g, '\\$')).join('|');
+  const modules = [...proc].map((n) => n.replace(/\$/g, '\\$')).join('|');
+  let out = text;
+  if (modules) out = out.replace(new RegExp(String.raw`(?<![.\w$])(?:${modules})\.env\b`, 'g'), 'process.env');
+  if (names) out = out.replace(new RegExp(String.raw`(?<![.\w$])(?:${names})(?![\w$])`, 'g'), 'process.env');
+  return out;
+}
+
 /**
  * The cheap text test that decides whether a TS/JS file is worth parsing. Tests are parsed when they read env
  * variables with a fallback, default a credential parameter, build a Secret, touch Key Vault or Vault; other
  * scripts only when they use a Kubernetes or Vault client.
  */
-export function typescriptPrefilter(text: string, role: HarnessRole): boolean {
+export function typescriptPrefilter(raw: string, role: HarnessRole): boolean {
+  const text = withEnvAliasesSpelledOut(raw);
   if (role === 'test') {
     return (ENV_READ.test(text) && ENV_FALLBACK.test(text) && (CREDENTIAL_ENV_FALLBACK.test(text) || DESTRUCTURED_ENV.test(text) || CONDITIONAL_ENV.test(text) || URL_USERINFO.test(text))) || CREDENTIAL_PARAM_DEFAULT.test(text) || K8S_SECRET.test(text) || KEY_VAULT.test(text) || VAULT_CLIENT.test(text) || SETUP_REFS.test(text) || declaresIacSecret(text);
   }
@@ -62,7 +105,8 @@ function declaresIacSecret(text: string): boolean {
  * Credential names the config adds (`credentialNames`) are not in the prefilter's built-in words: a test reading one
  * of them with a fallback is let through too.
  */
-function readsConfiguredCredential(text: string, names: readonly string[]): boolean {
+function readsConfiguredCredential(raw: string, names: readonly string[]): boolean {
+  const text = withEnvAliasesSpelledOut(raw);
   if (names.length === 0 || !ENV_READ.test(text) || !ENV_FALLBACK.test(text)) return false;
   const lower = text.toLowerCase();
   return names.some((name) => name !== '' && lower.includes(name.toLowerCase()));
@@ -242,9 +286,17 @@ class TsWalker {
     return undefined;
   }
 
+  /** Aliases of `process.env` and of the process module in this file (see envAliases). */
+  private aliases?: { env: Set<string>; process: Set<string> };
+
   private isEnvObject(node: TS.Expression): boolean {
-    const text = this.strip(node).getText(this.sf);
-    return text === 'process.env' || text === 'import.meta.env';
+    const ts = this.ts;
+    const n = this.strip(node);
+    const text = n.getText(this.sf);
+    if (text === 'process.env' || text === 'import.meta.env') return true;
+    this.aliases ??= envAliases(this.sf.text);
+    if (ts.isIdentifier(n)) return this.aliases.env.has(n.text);
+    return ts.isPropertyAccessExpression(n) && n.name.text === 'env' && ts.isIdentifier(n.expression) && this.aliases.process.has(n.expression.text);
   }
 
   /** Env names on the left of a fallback chain: `process.env.A ?? process.env.B`. */
