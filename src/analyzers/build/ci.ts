@@ -465,6 +465,42 @@ export function jenkinsShellSteps(text: string): { shell: string; line: number }
   return out;
 }
 
+/** A Groovy variable set to a string literal: `def token = '…'`, `environment { API_TOKEN = '…' }`, `env.X = '…'`. */
+export interface GroovyAssignment {
+  name: string;
+  value: string;
+  line: number;
+  column: number;
+  /** `${…}` in a double-quoted string: a value computed at run time, not a literal. */
+  interpolated: boolean;
+  /** The variable is handed where Jenkins expects a credentials id (`credentials(name)`, `credentialsId: name`, `withRegistry(url, name)`, `sshagent([name])`). */
+  credentialsId: boolean;
+}
+
+const GROOVY_ASSIGNMENT_LEAD = /(?:^|[;{])\s*(?:(?:def|final|static|private|public|protected|String|var)\s+)*(env\.)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*$/;
+
+/**
+ * Variables a Jenkinsfile sets to a whole string literal: declarations (`def`, typed, `final`), bare and `env.`
+ * assignments, `environment { }` entries. `NAME = credentials('id')` and other calls are no literal and are skipped.
+ */
+export function jenkinsAssignments(text: string): GroovyAssignment[] {
+  const out: GroovyAssignment[] = [];
+  const ids = new Set<string>();
+  for (const m of text.matchAll(/\b(?:credentials\s*\(\s*|credentialsId\s*:\s*|withRegistry\s*\([^,()]*,\s*|sshagent\s*\(\s*(?:credentials\s*:\s*)?\[\s*)(?:env\.)?([A-Za-z_][A-Za-z0-9_]*)\s*[),\]]/g)) ids.add(m[1]!);
+  for (const s of groovyStrings(text)) {
+    if (text.slice(s.start, s.start + 3) === text[s.start]!.repeat(3)) continue;
+    const lineStart = text.lastIndexOf('\n', s.start - 1) + 1;
+    const lead = GROOVY_ASSIGNMENT_LEAD.exec(text.slice(lineStart, s.start));
+    if (!lead) continue;
+    const nl = text.indexOf('\n', s.end);
+    // The whole right-hand side: nothing but `;` or a comment after the closing quote (`'a' + b` is an expression).
+    if (!/^\s*;?\s*(?:\/\/.*|\/\*.*)?$/.test(text.slice(s.end, nl < 0 ? text.length : nl).replace(/\r$/, ''))) continue;
+    const name = lead[2]!;
+    out.push({ name, value: s.value, line: s.line, column: s.start - lineStart + 1, interpolated: s.interpolated && /(?<!\\)\$/.test(s.value), credentialsId: ids.has(name) });
+  }
+  return out;
+}
+
 export function analyzeJenkinsfile(text: string, path: string): CiModel {
   const reader = new CiReader('jenkins', path);
   const strings = groovyStrings(text);

@@ -13,7 +13,8 @@
 import { parseShell } from '../../shell/index.js';
 import { basename, segments } from '../../util/path.js';
 import { makefileRecipes, makeToShell } from '../build/script.js';
-import { jenkinsShellSteps } from '../build/ci.js';
+import { jenkinsAssignments, jenkinsShellSteps, type GroovyAssignment } from '../build/ci.js';
+import { isCredentialName } from '../../k8s/vocabulary.js';
 import type { Analyzer, FileContext } from '../types.js';
 import { KUBECTL_VALUE_FLAGS, parseFlags, tool, unwrap, type CommandInput } from './commands.js';
 import { harnessRole, type HarnessRole, type Pos } from './model.js';
@@ -103,7 +104,12 @@ export interface ImperativeModel {
   startsDatabase?: boolean;
   /** Kube contexts `kubectl config use-context` selects, in order. */
   contexts: { line: number; name: string }[];
+  /** Jenkinsfiles: credential-named Groovy variables set to a string literal (no GString interpolation, no credentials id). */
+  assignments?: GroovyAssignment[];
 }
+
+/** A credential-named variable set to a string in Groovy: the hint that a Jenkinsfile's assignments are worth reading. */
+const GROOVY_CREDENTIAL_ASSIGNMENT_HINT = /\w*(?:pass|pwd|secret|token|key|cred|auth)\w*\s*=\s*['"]/i;
 
 const MARKDOWN = /\.(md|markdown|mdx)$/i;
 const NOT_RUNBOOKS = /^(CHANGELOG|CHANGES|HISTORY|RELEASE[-_]?NOTES|NEWS|LICEN[CS]E|CONTRIBUTING|CODE_OF_CONDUCT|SECURITY)\b/i;
@@ -142,9 +148,10 @@ export const imperativeAnalyzer: Analyzer<ImperativeModel> = {
     if (source === 'sql' || source === 'python' || source === 'javascript') return hasPasswordStatementHint(text);
     // A runbook's facts are in its fenced code blocks: the hints run over those (a README's prose is most of its text).
     const code = source === 'markdown' ? fencedCode(text) : text;
+    if (source === 'jenkins' && GROOVY_CREDENTIAL_ASSIGNMENT_HINT.test(text)) return true;
     return hasPasswordStatementHint(code) || (REMEDIATION_WORDS.some((w) => code.includes(w)) && REMEDIATION_HINT.test(code)) || (source !== 'markdown' && COMMAND_LINE_PASSWORD_HINT.test(code));
   },
-  async parse(text, file) {
+  async parse(text, file, context) {
     const source = imperativeSourceOf(file.path)!;
     const model: ImperativeModel = { source, role: harnessRole(file), commandPasswords: [], passwordChanges: [], actions: [], contexts: [] };
     const reader = new CommandReader(model);
@@ -163,6 +170,10 @@ export const imperativeAnalyzer: Analyzer<ImperativeModel> = {
         break;
       case 'jenkins':
         for (const step of jenkinsShellSteps(text)) reader.script(step.shell, step.line, 0);
+        if (GROOVY_CREDENTIAL_ASSIGNMENT_HINT.test(text)) {
+          const assignments = jenkinsAssignments(text).filter((a) => !a.interpolated && !a.credentialsId && isCredentialName(a.name, { extra: context.config.credentialNames }));
+          if (assignments.length > 0) model.assignments = assignments;
+        }
         break;
       case 'tiltfile':
         model.localCluster = { line: 1, evidence: 'Tiltfile' };
@@ -183,12 +194,16 @@ export const imperativeAnalyzer: Analyzer<ImperativeModel> = {
         reader.sqlText(blankComments(text, 'javascript'), 1, 0);
         break;
     }
-    if (model.commandPasswords.length > 0) {
+    if (model.commandPasswords.length > 0 || model.assignments) {
       // Lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret` …).
       const allowed = peerAllowedLines(text.split('\n'));
       if (allowed) model.commandPasswords = model.commandPasswords.filter((f) => !allowed.has(f.line - 1));
+      if (allowed && model.assignments) {
+        model.assignments = model.assignments.filter((a) => !allowed.has(a.line - 1));
+        if (model.assignments.length === 0) delete model.assignments;
+      }
     }
-    return model.passwordChanges.length + model.actions.length + model.commandPasswords.length > 0 ? model : undefined;
+    return model.passwordChanges.length + model.actions.length + model.commandPasswords.length + (model.assignments?.length ?? 0) > 0 ? model : undefined;
   },
 };
 

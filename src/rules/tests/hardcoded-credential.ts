@@ -103,6 +103,15 @@ function severityOf(hit: CredentialHit, isTest: boolean): Severity {
   return hit.format === 'aws-access-key' ? 'critical' : 'high';
 }
 
+/**
+ * Is VALUE, set to the credential-named NAME, a literal credential: no placeholder, reference or plain word, no image
+ * default (`POSTGRES_PASSWORD=postgres`, `minioadmin`), not the name itself (`monitoring_password=monitoring`).
+ */
+function literalCredential(name: string, value: string, extra: readonly string[]): boolean {
+  if (!isCredentialName(name, { extra }) || !isLiteralSecretValue(value) || isNonCredentialLiteral(value) || isPlaceholderPassword(value)) return false;
+  return !KNOWN_DEFAULTS.has(value.toLowerCase()) && !words(name).includes(value.toLowerCase());
+}
+
 const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 export const hardcodedCredential = createRule(
@@ -110,9 +119,9 @@ export const hardcodedCredential = createRule(
     id: 'hardcoded-credential',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), or set in a committed dotenv file (`.env`, `.env.production`)',
+    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), or set in a committed dotenv file (`.env`, `.env.production`) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`)',
     why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not; the `.env` docker compose reads beside its compose file is a local run\'s, one level down.',
-    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads. Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
+    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`). Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
   },
   (context) => {
@@ -198,9 +207,7 @@ export const hardcodedCredential = createRule(
           const value = entry.value.trim();
           // Variables a frontend build inlines into the browser bundle (NEXT_PUBLIC_…, VITE_…) are public by design.
           if (CLIENT_BUNDLE_ENV.test(entry.key)) continue;
-          if (!isCredentialName(entry.key, { extra: context.config.credentialNames }) || !isLiteralSecretValue(value) || isNonCredentialLiteral(value) || isPlaceholderPassword(value)) continue;
-          // An image's well-known default (`POSTGRES_PASSWORD=postgres`, `MYSQL_ROOT_PASSWORD=root`, `minioadmin`): no secret.
-          if (KNOWN_DEFAULTS.has(value.toLowerCase()) || words(entry.key).includes(value.toLowerCase())) continue;
+          if (!literalCredential(entry.key, value, context.config.credentialNames)) continue;
           context.report({
             file,
             line: entry.line,
@@ -213,6 +220,37 @@ export const hardcodedCredential = createRule(
             ...(composeEnv ? { environment: 'local' } : {}),
             origin: file.isTest ? 'test' : isDatabaseName(entry.key) ? 'cluster-operator' : 'external',
             remediation: `Rotate ${entry.key}, remove the file from git (keep a ${basename(file.path)}.example with placeholders and ignore the real one), and have the deploy read it from its authority (an ExternalSecret, a CI secret).`,
+          });
+        }
+      },
+    );
+    // A Jenkinsfile's credential-named Groovy variable set to a literal (`def token = '…'`, `environment { API_TOKEN =
+    // '…' }`): the dotenv entries' name and value tests; `NAME = credentials('id')` is the compliant form (no literal).
+    context.each(
+      project.models<ImperativeModel>('ops-imperative'),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        if (!model.assignments) return;
+        const seen = new Occurrences();
+        for (const a of model.assignments) {
+          const at = `${file.path}:${a.line}`;
+          if (coveredLines.has(at) || reportedLines.has(at)) continue;
+          const value = a.value.trim();
+          if (!literalCredential(a.name, value, context.config.credentialNames)) continue;
+          // A credentials-named variable holding a slug (`registryCredential = 'dockerhub-creds'`) is a credentials id.
+          if (/cred(?:ential)?s?$/i.test(a.name) && /^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/.test(value)) continue;
+          reportedLines.add(at);
+          context.report({
+            file,
+            line: a.line,
+            column: a.column,
+            message: `Jenkinsfile sets ${a.name} to a literal credential committed in the file`,
+            location: seen.next(`groovy:${a.name}`),
+            value,
+            keys: [a.name],
+            severity: 'high',
+            origin: file.isTest || model.role === 'test' ? 'test' : isDatabaseName(a.name) ? 'cluster-operator' : 'external',
+            remediation: `Rotate ${a.name}, store it in Jenkins credentials and bind it instead of the literal: \`${a.name} = credentials('${a.name.toLowerCase().replace(/_/g, '-')}')\` in the environment block, or withCredentials around the steps that use it.`,
           });
         }
       },
