@@ -209,7 +209,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       collector.inheritEnvironments((path) => {
         const inherited = deploymentGraph(project).inherited(path);
         return inherited && { environment: inherited.primary, note: inheritedNote(inherited) };
-      });
+      }, (path) => deploymentGraph(project).deployedOutsideDocs(path));
       for (const rule of enabled) {
         const setting = ruleSetting(config, rule.meta.id);
         const t = performance.now();

@@ -4,6 +4,7 @@ import type { Rule, ReportInput } from '../rules/types.js';
 import { SEVERITIES, type Diagnostic, type Finding, type Severity } from '../types.js';
 import { hmacSha256, sha256 } from '../util/hash.js';
 import { redact } from '../util/redact.js';
+import { isDocumentationExamplePath } from './documentation.js';
 import type { EnvironmentInfo } from './environment.js';
 
 /** The environment a file without its own inherits (the most managed one that deploys it) and why, for the message. */
@@ -62,8 +63,12 @@ export class FindingCollector {
 
   constructor(private readonly config: ResolvedConfig) {}
 
-  inheritEnvironments(lookup: (path: string) => InheritedFileEnvironment | undefined): void {
+  /** Files outside the documentation examples deploy (see DeploymentGraph.deployedOutsideDocs); unset: none. */
+  private deployed?: (path: string) => boolean;
+
+  inheritEnvironments(lookup: (path: string) => InheritedFileEnvironment | undefined, deployed?: (path: string) => boolean): void {
     this.inherited = lookup;
+    this.deployed = deployed;
   }
 
   add(rule: Rule, input: ReportInput): void {
@@ -71,14 +76,19 @@ export class FindingCollector {
     if (file.vendored && !this.config.scanVendored) return;
     const setting = ruleSetting(this.config, rule.meta.id);
     let severity: Severity = setting.severity ?? input.severity ?? rule.meta.defaultSeverity;
+    // A documentation example (examples/, docs/, *.example.yaml) that nothing deploys is what a reader copies, not
+    // what runs: reported, at low at most, and said so (downgrade, never ignore). Any rule, whatever its environment;
+    // it inherits none (a release of the chart it sits in renders its templates, not its examples/).
+    const docExample = !setting.severity && isDocumentationExamplePath(file.path) && !this.deployed?.(file.path);
     // A file's own environment first; else the most managed of the environments whose entry points deploy it.
-    const inherited = file.environment || input.environment ? undefined : this.inherited?.(file.path);
+    const inherited = file.environment || input.environment || docExample ? undefined : this.inherited?.(file.path);
     const fileEnvironment = file.environment ?? inherited?.environment;
     const environment = input.environment ?? fileEnvironment?.name;
     if (rule.meta.environmentEscalation !== false && fileEnvironment && !setting.severity) {
       if (fileEnvironment.managed) severity = shiftSeverity(severity, 1);
       else if (fileEnvironment.local) severity = shiftSeverity(severity, -1);
     }
+    if (docExample && SEVERITIES.indexOf(severity) < SEVERITIES.indexOf('low')) severity = 'low';
     const print = fingerprint(rule.meta.id, file.path, input.location, input.value, this.config.fingerprintKey);
     if (this.seen.has(print)) return;
     this.seen.add(print);
@@ -89,7 +99,7 @@ export class FindingCollector {
       line: Math.max(1, input.line),
       column: Math.max(1, input.column ?? 1),
       endLine: Math.max(input.line, input.endLine ?? input.line, 1),
-      message: scrub(inherited ? `${input.message} (${inherited.note})` : input.message, input.value),
+      message: scrub(`${input.message}${inherited ? ` (${inherited.note})` : ''}${docExample ? ' (documentation example: nothing deploys it)' : ''}`, input.value),
       remediation: {
         text: scrub(input.remediation ?? rule.meta.remediation, input.value),
         ...(input.replacement ? { replacement: { ...input.replacement, title: scrub(input.replacement.title, input.value), snippet: scrub(input.replacement.snippet, input.value) } } : {}),
