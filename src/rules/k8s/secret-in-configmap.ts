@@ -46,11 +46,12 @@ export function configMapCredentials(e: PEntry, resource: K8sResource, config: R
   const out: ConfigMapCredential[] = [];
   const lines = text.split('\n');
   const block = e.value.style === 'block';
-  if (block) {
+  // A config file, or a one-line value that assigns one (`REDIS_PASSWORD=…`, `DB_PASSWORD:…`, `-Ddb.password=…` in JVM options).
+  if (block || text.includes('=') || text.includes(':')) {
     const embedded = embeddedCredentials(text, extra).filter((x) => !isNonCredentialLiteral(x.value) && !namesASecret(x.key, x.value) && !namesAKey(x.key, x.value) && !isCommentLine(lines[x.lineOffset]));
     if (embedded.length) {
       const first = embedded[0]!;
-      out.push({ ...at, key: `${e.key}:${first.key}`, line: e.line + 1 + first.lineOffset, value: embedded.map((x) => x.value).join('\n') });
+      out.push({ ...at, key: `${e.key}:${first.key}`, line: block ? e.line + 1 + first.lineOffset : e.line, value: embedded.map((x) => x.value).join('\n') });
     }
   }
   if (out.length === 0 && resource.source === 'template' && text.includes('{{')) {
