@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HelmInfo } from '../src/analyzers/yaml.js';
 import { helmNameExpression, secretToggle } from '../src/rules/k8s/chart-owned-inline-secret-template.js';
-import { isNonCredentialLiteral, namesAKey, namesASecret } from '../src/rules/k8s/common.js';
+import { envLiteralByShape, isKeyMaterial, isNonCredentialLiteral, namesAKey, namesASecret } from '../src/rules/k8s/common.js';
 import { enclosingConditions, exprSources, guardedByExistingSecret, isCredentialPath, namesASecretPath, valuesRefsOf } from '../src/rules/k8s/helm-sources.js';
 import type { PEntry } from '../src/yaml/model.js';
 
@@ -46,7 +46,7 @@ describe('Helm value sources', () => {
 
 describe('literal judgement', () => {
   it('does not take paths, placeholders and shell expressions for credentials', () => {
-    for (const v of ['/run/secrets/db-password', 'credentials.json', 'XXXXXXXX', '$(cat /secrets/x)', 'get_secret("a")', '-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----']) {
+    for (const v of ['/run/secrets/db-password', 'credentials.json', 'XXXXXXXX', 'xxx', '$(cat /secrets/x)', 'get_secret("a")', '-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----']) {
       expect(isNonCredentialLiteral(v), v).toBe(true);
     }
     expect(isNonCredentialLiteral('s3cr3t-Value')).toBe(false);
@@ -54,6 +54,15 @@ describe('literal judgement', () => {
     expect(namesASecret('passwordSecret', 'whatever')).toBe(true);
     expect(namesASecret('secret', 'minio-tls', 'tls')).toBe(true);
     expect(namesASecret('jwtSecret', 'aX9-k2')).toBe(false);
+  });
+
+  it('tells generated key material from fingerprints, identifiers and paths', () => {
+    for (const v of ['Zq9xT2vB7nM4kL8pW3rY6sD1fG5hJ0aC', 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==']) expect(isKeyMaterial(v), v).toBe(true);
+    for (const v of ['A035C8C19219BA821ECEA86B64E628F8D684696D', 'OrdersServiceCacheKeyV2Production2024', 'exports/MonthlyReport2024/Part01Final', 'Zq9xT2vB7nM4kL8p']) expect(isKeyMaterial(v), v).toBe(false);
+    // Only a name that may hold a key takes key material for a credential.
+    expect(envLiteralByShape('COSMOS_KEY', 'Zq9xT2vB7nM4kL8pW3rY6sD1fG5hJ0aC')).toBe('Zq9xT2vB7nM4kL8pW3rY6sD1fG5hJ0aC');
+    expect(envLiteralByShape('ROUTING_KEY', 'Zq9xT2vB7nM4kL8pW3rY6sD1fG5hJ0aC')).toBeUndefined();
+    expect(envLiteralByShape('BUILD_ID', 'Zq9xT2vB7nM4kL8pW3rY6sD1fG5hJ0aC')).toBeUndefined();
   });
 });
 

@@ -1,5 +1,6 @@
 import type { K8sResource } from '../../k8s/resources.js';
 import { words, decodeBase64Text, embeddedCredentials, isAnglePlaceholder, isCredentialName, isLiteralSecretValue, isSecretDataCredentialName, isSecretPrefixedEnvName, embeddedUrlPassword, connectionStringPassword, isConnectionStringName, isConnectionWithoutCredential, mayEmbedPassword } from '../../k8s/vocabulary.js';
+import { PRIVATE_KEY_HEADER, privateKeyBody } from '../../util/pem.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { get, isMap, isScalar, seqItems, type PEntry, type PNode } from '../../yaml/model.js';
 import type { ResourceRef } from '../../types.js';
@@ -152,10 +153,10 @@ export function valuesEmbeddedPaths(project: Project, file: string): Set<string>
 
 const FILE_LIKE = /^[\w.-]+\.(json|pem|key|crt|cert|cer|p12|pfx|jks|keystore|truststore|txt|ya?ml|conf|cfg|ini|properties|env|toml|acl)$/i;
 
-/** A stand-in, not a value: 1–2 characters (`pw`), `XXXX`, `***`, an ellipsis (`...`). */
+/** A stand-in, not a value: 1–2 characters (`pw`), `xxx`, `***`, an ellipsis (`...`). */
 export function isStubValue(value: string): boolean {
   const v = value.trim();
-  return v.length < 3 || /^x{4,}$/i.test(v) || /^\*{3,}$/.test(v) || /^(\.{3,}|…)$/.test(v);
+  return v.length < 3 || /^x{3,}$/i.test(v) || /^\*{3,}$/.test(v) || /^(\.{3,}|…)$/.test(v);
 }
 
 /**
@@ -190,6 +191,38 @@ export function isNonCredentialLiteral(value: string): boolean {
 export function secretPrefixedEnvLiteral(env: string, value: string): string | undefined {
   if (!isSecretPrefixedEnvName(env) || !isLiteralSecretValue(value) || isNonCredentialLiteral(value)) return undefined;
   return value.length >= 8 && !/\s/.test(value) && !/^\d+$/.test(value) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : undefined;
+}
+
+/**
+ * Generated key material: 32 characters or more of the base64 alphabets, upper case, lower case and digits mixed at
+ * 4.5 bits of entropy per character or more. A key fingerprint (hex, one case), a camelCase identifier and a path
+ * (slashes without base64's `+` or `=`) are not.
+ */
+export function isKeyMaterial(value: string): boolean {
+  const v = value.trim();
+  if (!/^[A-Za-z0-9+/_-]{32,}={0,2}$/.test(v) || !/[a-z]/.test(v) || !/[A-Z]/.test(v) || !/\d/.test(v)) return false;
+  if (v.includes('/') && !/[+=]/.test(v)) return false;
+  const counts = new Map<string, number>();
+  for (const c of v) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / v.length) * Math.log2(n / v.length);
+  return bits >= 4.5;
+}
+
+/**
+ * A literal an env variable's name alone does not reveal, revealed by the name and the value together: SECRET_ACCESS
+ * (see secretPrefixedEnvLiteral), a `*_KEY` (AZURE_STORAGE_KEY, COSMOS_KEY) holding generated key material, or a PEM
+ * private key with a real body under any name. Returns the credential part.
+ */
+export function envLiteralByShape(env: string, value: string): string | undefined {
+  const prefixed = secretPrefixedEnvLiteral(env, value);
+  if (prefixed !== undefined) return prefixed;
+  if (!isLiteralSecretValue(value)) return undefined;
+  if (isSecretDataCredentialName(env) && isKeyMaterial(value)) return value.trim();
+  if (!value.includes('PRIVATE KEY-----')) return undefined;
+  const lines = value.split(/\r?\n/);
+  const at = lines.findIndex((l) => PRIVATE_KEY_HEADER.test(l));
+  return at >= 0 ? privateKeyBody(lines, at) : undefined;
 }
 
 /** A comment line inside an embedded config file or script. */

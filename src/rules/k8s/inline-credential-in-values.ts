@@ -11,7 +11,7 @@ import type { RuleContext } from '../types.js';
 import { authorityReplacement } from '../snippets.js';
 import { ruleSetting } from '../../scan/collector.js';
 import { registryNameOptions, valuesTokenWires } from './registry-tokens.js';
-import { isNonCredentialLiteral, namesAKey, namesAKeyOfTheSecretBeside, namesASecret, secretPrefixedEnvLiteral, valuesEmbeddedPaths } from './common.js';
+import { envLiteralByShape, isNonCredentialLiteral, namesAKey, namesAKeyOfTheSecretBeside, namesASecret, valuesEmbeddedPaths } from './common.js';
 
 /** Subtrees that reference credentials instead of holding them. */
 const REFERENCE_PARENTS = new Set(['secretkeyref', 'secretref', 'valuefrom', 'configmapkeyref', 'existingsecret', 'existingsecrets', 'envfrom', 'remoteref', 'secretstoreref']);
@@ -74,7 +74,7 @@ export function valuesCredentials(root: PNode | null | undefined, config: Resolv
       const valueEntry = node.entries.find((e) => e.key === 'value');
       const value = scalarText(valueEntry?.value);
       if (name && valueEntry && value !== undefined) {
-        const literal = valuesCredentialValue(name, value, config) ?? secretPrefixedEnvLiteral(name, value);
+        const literal = valuesCredentialValue(name, value, config) ?? envLiteralByShape(name, value);
         if (literal) out.push({ path: `.${keyPath(frame).slice(0, -1).join('.')}[${name}]`, key: name, value: literal, line: valueEntry.line, column: valueEntry.column });
       }
       return undefined;
@@ -86,7 +86,7 @@ export function valuesCredentials(root: PNode | null | undefined, config: Resolv
       // `extraEnv: |` that the chart renders through tpl into a container's env: its items are env entries.
       const path = `.${keyPath(frame).join('.')}`;
       for (const item of envItemsInText(value)) {
-        const literal = valuesCredentialValue(item.name, item.value, config) ?? secretPrefixedEnvLiteral(item.name, item.value);
+        const literal = valuesCredentialValue(item.name, item.value, config) ?? envLiteralByShape(item.name, item.value);
         if (literal) out.push({ path: `${path}[${item.name}]`, key: item.name, value: literal, line: entry.line + 1 + item.lineOffset, column: entry.column + 1 + item.column });
       }
       return undefined;

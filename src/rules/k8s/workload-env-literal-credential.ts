@@ -5,7 +5,7 @@ import { createRule } from '../create-rule.js';
 import { secretKeyRefReplacement } from '../snippets.js';
 import { ruleSetting } from '../../scan/collector.js';
 import { isBuilderWorkload, isRegistryTokenName, registryNameOptions } from './registry-tokens.js';
-import { isNonCredentialLiteral, literalCredentialOf, resourceLocation, resourceRef, secretPrefixedEnvLiteral } from './common.js';
+import { envLiteralByShape, isNonCredentialLiteral, literalCredentialOf, resourceLocation, resourceRef } from './common.js';
 
 /** Where the pod spec lives, per workload kind. */
 const POD_SPEC_PATHS: Record<string, string> = {
@@ -99,7 +99,7 @@ function envItemLiteral(item: PNode, config: Parameters<typeof literalCredential
   const entry = (item as PMap).entries.find((e) => e.key === 'value');
   if (!env || !entry || !isScalar(entry.value) || entry.value.value === null || typeof entry.value.value === 'boolean') return undefined;
   const text = String(entry.value.value);
-  const value = literalCredentialOf({ ...entry, key: env, value: { ...entry.value, value: text } }, config) ?? secretPrefixedEnvLiteral(env, text);
+  const value = literalCredentialOf({ ...entry, key: env, value: { ...entry.value, value: text } }, config) ?? envLiteralByShape(env, text);
   return value === undefined || isNonCredentialLiteral(value) ? undefined : { env, value, entry };
 }
 
