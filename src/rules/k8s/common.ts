@@ -211,18 +211,30 @@ export function isKeyMaterial(value: string): boolean {
 
 /**
  * A literal an env variable's name alone does not reveal, revealed by the name and the value together: SECRET_ACCESS
- * (see secretPrefixedEnvLiteral), a `*_KEY` (AZURE_STORAGE_KEY, COSMOS_KEY) holding generated key material, or a PEM
- * private key with a real body under any name. Returns the credential part.
+ * (see secretPrefixedEnvLiteral), a `*_KEY` (AZURE_STORAGE_KEY, COSMOS_KEY) holding generated key material, a PEM
+ * private key with a real body under any name, or options that assign a credential (JAVA_OPTS with
+ * `-Dspring.datasource.password=…`, SPRING_APPLICATION_JSON). Returns the credential part.
  */
 export function envLiteralByShape(env: string, value: string): string | undefined {
   const prefixed = secretPrefixedEnvLiteral(env, value);
   if (prefixed !== undefined) return prefixed;
+  // A JSON document's closing `}}` is no template: judge its fields.
+  const json = jsonObject(value);
+  if (json !== undefined) {
+    const found = jsonCredentials(json, {});
+    return found.length > 0 ? found.map((x) => x.value).join('\n') : undefined;
+  }
   if (!isLiteralSecretValue(value)) return undefined;
   if (isSecretDataCredentialName(env) && isKeyMaterial(value)) return value.trim();
-  if (!value.includes('PRIVATE KEY-----')) return undefined;
-  const lines = value.split(/\r?\n/);
-  const at = lines.findIndex((l) => PRIVATE_KEY_HEADER.test(l));
-  return at >= 0 ? privateKeyBody(lines, at) : undefined;
+  if (value.includes('PRIVATE KEY-----')) {
+    const lines = value.split(/\r?\n/);
+    const at = lines.findIndex((l) => PRIVATE_KEY_HEADER.test(l));
+    const body = at >= 0 ? privateKeyBody(lines, at) : undefined;
+    if (body) return body;
+  }
+  if (!value.includes('=') && !value.includes(':')) return undefined;
+  const assigned = embeddedCredentials(value).filter((x) => x.key !== 'url-password' && !isNonCredentialLiteral(x.value) && !namesASecret(x.key, x.value) && !namesAKey(x.key, x.value));
+  return assigned.length > 0 ? assigned.map((x) => x.value).join('\n') : undefined;
 }
 
 /** A comment line inside an embedded config file or script. */
