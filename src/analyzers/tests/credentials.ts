@@ -102,7 +102,7 @@ const PREFILTER = new RegExp(
     String.raw`A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)(?:GE-SECRET-KEY-1[0-9A-Z]{58}|KCp[A-Za-z0-9]{69}|TATT3[A-Za-z0-9_=-]{100})`,
     String.raw`x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"\x60]*:[^\s@/'"\x60]+@)|j(?:(?<=\bj)dbc:[a-z]+:[^\s'"\x60]*[?&;]password=|(?<=\beyJrIj)oi[A-Za-z0-9]{70})`,
     String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|ffct|agent|oas)-)[0-9A-Za-z_-]{20}|us\d(?<=\b[0-9a-f]{32}-us\d)|(?:api|admin)\d\d-(?<=\bsk-ant-(?:api|admin)\d\d-)|AgE(?<=\bpypi-AgE)|AA(?<=\bHRKU-AA)[\w-]{58}|(?<=\b(?:pul|PMAK|NRAK|API|ico|v1\.0)-)[A-Za-z0-9]{24})`,
-    String.raw`G(?:(?<=\bSG)\.[\w-]{22}\.|(?<=\bG)R1348941[\w-]{20})|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}|T3BlbkFJ|~(?<=[A-Za-z0-9_~.]{3}\dQ~)[A-Za-z0-9_~.-]{31}|2(?<=\boy2)[a-z0-9]{43}|G(?<=\bcmVmdG)tu[A-Za-z0-9]{56}|=(?<=AccountKey=)[A-Za-z0-9+/]{86}==`,
+    String.raw`G(?:(?<=\bSG)\.[\w-]{22}\.|(?<=\bG)R1348941[\w-]{20})|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}|T3BlbkFJ|~(?<=[A-Za-z0-9_~.-]{3}\dQ~)[A-Za-z0-9_~.-]{31}|2(?<=\boy2)[a-z0-9]{43}|G(?<=\bcmVmdG)tu[A-Za-z0-9]{56}|=(?<=AccountKey=)[A-Za-z0-9+/]{86}==`,
   ].join('|'),
 );
 
@@ -215,6 +215,8 @@ function decodeURIComponentSafe(s: string): string {
 
 const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] = [
   { format: 'github-token', re: /\b(gh[pousr]_[A-Za-z0-9]{36})\b/g },
+  // Stateless installation tokens (rolled out from April 2026): `ghs_`, the installation id, then a JWT (two dots).
+  { format: 'github-token', re: /\b(ghs_(?:\d{1,12}_)?eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,})(?![A-Za-z0-9_.-])/g },
   { format: 'github-pat', re: /\b(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g },
   { format: 'npm-token', re: /\b(npm_[A-Za-z0-9]{36})\b/g },
   // Personal (glpat-, also the routable glpat-….01.… and glpat-….01xxxxxxx), deploy, runner, pipeline trigger, SCIM, CI job,
@@ -238,7 +240,9 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   { format: 'stripe-key', re: /\b([rs]k_live_[0-9A-Za-z]{24,99})\b/g },
   { format: 'mailchimp-key', re: /\b([0-9a-f]{32}-us\d{1,2})\b/g },
   // AI providers (project, service-account, admin and legacy OpenAI keys carry `T3BlbkFJ`, base64 of "OpenAI").
-  { format: 'openai-key', re: /\b(sk-(?:(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))(?![A-Za-z0-9_-])/g },
+  // The 2024 project keys and the service-account keys named after their account (`sk-<name>-…`) are 20 + 20 characters
+  // around the watermark too; Anthropic (`sk-ant-`) and OpenRouter (`sk-or-`) keys are not OpenAI's.
+  { format: 'openai-key', re: /\b(sk-(?:(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})|(?:(?!ant-|or-)[A-Za-z0-9_-]{1,40}-)?[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))(?![A-Za-z0-9_-])/g },
   { format: 'anthropic-key', re: /\b(sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{93}AA)(?![A-Za-z0-9_-])/g },
   { format: 'huggingface-token', re: /\b(hf_[A-Za-z]{34})\b/g },
   // Package registries: PyPI upload tokens (a macaroon for pypi.org), NuGet API keys, JFrog Artifactory API keys and reference tokens.
@@ -246,7 +250,7 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   { format: 'nuget-key', re: /\b(oy2[a-z0-9]{43})\b/g },
   { format: 'artifactory-token', re: /\b(AKCp[A-Za-z0-9]{69}|cmVmdGtu[A-Za-z0-9]{56})\b/g },
   // Azure: an Entra ID (AAD) application client secret, a storage account key in a connection string.
-  { format: 'azure-ad-client-secret', re: /(?<![A-Za-z0-9_~.-])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])/g },
+  { format: 'azure-ad-client-secret', re: /(?<![A-Za-z0-9_~.-])([A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])/g },
   { format: 'azure-storage-key', re: /AccountKey=([A-Za-z0-9+/]{86}==)/g },
   { format: 'teams-webhook', re: /(https:\/\/[a-z0-9-]+\.webhook\.office\.com\/webhookb2\/[0-9a-f-]{36}@[0-9a-f-]{36}\/IncomingWebhook\/[0-9a-f]{32}\/[0-9a-f-]{36})/g },
   // Infrastructure and platform services.
@@ -257,7 +261,8 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   { format: 'grafana-token', re: /\b(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,3}|eyJrIjoi[A-Za-z0-9]{70,400}={0,3})(?![A-Za-z0-9+/=_])/g },
   { format: 'doppler-token', re: /\b(dp\.pt\.[A-Za-z0-9]{43})\b/g },
   { format: 'linear-key', re: /\b(lin_api_[A-Za-z0-9]{40})\b/g },
-  { format: 'shopify-token', re: /\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b/g },
+  // 32 hex digits, and the longer alphanumeric tokens Shopify's changelog announced (`shpca_` + 38).
+  { format: 'shopify-token', re: /\b(shp(?:at|ca|pa|ss)_[A-Za-z0-9]{32,64})\b/g },
   { format: 'rubygems-token', re: /\b(rubygems_[a-f0-9]{48})\b/g },
   // User auth tokens and organization (CI upload) tokens: base64 of `{"iat":…,"region_url":…}`, then the secret.
   { format: 'sentry-token', re: /\b(sntryu_[a-f0-9]{64})\b/g },
@@ -375,6 +380,11 @@ export function findCredentials(text: string): CredentialHit[] {
       for (const m of line.matchAll(re)) {
         const value = m[1]!;
         const column = (m.index ?? 0) + 1;
+        if (format === 'github-token' && value.includes('.')) {
+          if (!validJwtHeader(value.slice(value.indexOf('eyJ')))) continue;
+          hits.push({ format, line: i + 1, column, value });
+          continue;
+        }
         if (format === 'github-token' || format === 'npm-token') {
           if (!validTokenChecksum(value)) continue;
           hits.push({ format, line: i + 1, column, value, validated: true });
@@ -424,6 +434,16 @@ export function findCredentials(text: string): CredentialHit[] {
     if (key && body) hits.push({ format: 'private-key', line: i + 1, column: key.index + 1, value: body });
   }
   return hits;
+}
+
+/** A JWT whose header decodes to a JSON object naming its algorithm (`{"alg":"RS256",…}`), not a made-up `eyJtest…`. */
+function validJwtHeader(jwt: string): boolean {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(jwt.slice(0, jwt.indexOf('.')), 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null && typeof (header as { alg?: unknown }).alg === 'string';
+  } catch {
+    return false;
+  }
 }
 
 /** An AWS secret access key (40 base64 characters, or a secret-named assignment) within five lines. */
