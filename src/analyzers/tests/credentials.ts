@@ -4,7 +4,9 @@
  * webhooks, SendGrid, Stripe and Mailchimp API keys, OpenAI/Anthropic/Hugging Face keys, package registry tokens (PyPI, NuGet,
  * Artifactory), Azure AD client secrets and storage account keys, Teams webhooks, platform service tokens (DigitalOcean,
  * Pulumi, Terraform Cloud, Grafana, Doppler, Linear, Shopify, RubyGems, Sentry, Postman, Atlassian, 1Password service accounts,
- * Heroku, New Relic, Dynatrace, Harness, PlanetScale, Buildkite, SonarQube, Octopus Deploy, Infracost, Fly.io, Cloudflare Origin CA), private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
+ * Heroku, New Relic, Dynatrace, Harness, PlanetScale, Buildkite, SonarQube, Octopus Deploy, Infracost, Fly.io, Cloudflare Origin CA and API tokens,
+ * Databricks, Figma, Private Packagist), Azure identifiable keys, SAS tokens and App Configuration connection strings, AWS secret access keys
+ * assigned by name, private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
  * matches formats on text; a combined prefilter keeps files without any candidate from being scanned line by line.
  */
 import { basename, segments } from '../../util/path.js';
@@ -56,6 +58,14 @@ export type CredentialFormat =
   | 'infracost-key'
   | 'flyio-token'
   | 'cloudflare-origin-ca-key'
+  | 'cloudflare-token'
+  | 'databricks-token'
+  | 'figma-token'
+  | 'packagist-token'
+  | 'azure-identifiable-key'
+  | 'azure-sas-token'
+  | 'azure-connection-string'
+  | 'aws-secret-key'
   | 'private-key'
   | 'age-key'
   | 'url-password';
@@ -97,12 +107,13 @@ export function isDocPath(path: string): boolean {
 // LINE_PATTERNS.
 const PREFILTER = new RegExp(
   [
-    String.raw`_(?:[po]at_(?<=dckr_[po]at_)[A-Za-z0-9_-]{20}|pat_(?<=github_pat_)|v1_(?<=\bdo[opr]_v1_)[a-f0-9]{64}|api_(?<=\blin_api_)[A-Za-z0-9]{40}|(?:pw|tkn|oauth)_(?<=\bpscale_(?:pw|tkn|oauth)_)|eyJ(?<=\b(?:sntrys|ops)_eyJ)|(?<=\b(?:gh[pousr]|npm|hf|gl(?:sa|c)|shp(?:at|ca|pa|ss)|rubygems|sntryu|bk(?:ua|aa|aj|ar|ct|pt|pat|ps)|sq[pua]|fo1|fm1[ar]|fm2)_)[\w+/-]{30})`,
+    String.raw`_(?:[po]at_(?<=dckr_[po]at_)[A-Za-z0-9_-]{20}|pat_(?<=github_pat_)|v1_(?<=\bdo[opr]_v1_)[a-f0-9]{64}|api_(?<=\blin_api_)[A-Za-z0-9]{40}|(?:pw|tkn|oauth)_(?<=\bpscale_(?:pw|tkn|oauth)_)|eyJ(?<=\b(?:sntrys|ops)_eyJ)|[sS][eE][cC](?<=\b[aA][wW][sS]_[sS][eE][cC])[\w'"]*\s*(?::=|=>|[:=])\s*['"]?[A-Za-z0-9/+]{40}|(?<=\b(?:gh[pousr]|npm|hf|gl(?:sa|c)|shp(?:at|ca|pa|ss)|rubygems|sntryu|bk(?:ua|aa|aj|ar|ct|pt|pat|ps)|sq[pua]|fo1|fm1[ar]|fm2|cf(?:at|ut|k)|figd|packagist_[a-z]{3})_)[\w+/-]{30})`,
     String.raw`\.(?:slack\.com\/(?:services|workflows|triggers)\/(?<=hooks\.slack\.com\/[a-z]{8,9}\/)|office\.com\/webhookb2\/(?<=webhook\.office\.com\/webhookb2\/)|atlasv1\.(?<=[A-Za-z0-9]{14}\.atlasv1\.)|pt\.[A-Za-z0-9]{43}(?<=\bdp\.pt\.[A-Za-z0-9]{43})|(?<=(?:hv[sb]|\bdt0c01|\b[ps]at)\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b)`,
     String.raw`A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)(?:GE-SECRET-KEY-1[0-9A-Z]{58}|KCp[A-Za-z0-9]{69}|TATT3[A-Za-z0-9_=-]{100})`,
     String.raw`x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"\x60]*:[^\s@/'"\x60]+@)|j(?:(?<=\bj)dbc:[a-z]+:[^\s'"\x60]*[?&;]password=|(?<=\beyJrIj)oi[A-Za-z0-9]{70})`,
     String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|ffct|agent|oas)-)[0-9A-Za-z_-]{20}|us\d(?<=\b[0-9a-f]{32}-us\d)|(?:api|admin)\d\d-(?<=\bsk-ant-(?:api|admin)\d\d-)|AgE(?<=\bpypi-AgE)|AA(?<=\bHRKU-AA)[\w-]{58}|(?<=\b(?:pul|PMAK|NRAK|API|ico|v1\.0)-)[A-Za-z0-9]{24})`,
-    String.raw`G(?:(?<=\bSG)\.[\w-]{22}\.|(?<=\bG)R1348941[\w-]{20})|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}|T3BlbkFJ|~(?<=[A-Za-z0-9_~.-]{3}\dQ~)[A-Za-z0-9_~.-]{31}|2(?<=\boy2)[a-z0-9]{43}|G(?<=\bcmVmdG)tu[A-Za-z0-9]{56}|=(?<=AccountKey=)[A-Za-z0-9+/]{86}==`,
+    String.raw`G(?:(?<=\bSG)\.[\w-]{22}\.|(?<=\bG)R1348941[\w-]{20})|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}|T3BlbkFJ|~(?<=[A-Za-z0-9_~.-]{3}\dQ~)[A-Za-z0-9_~.-]{31}|2(?<=\boy2)[a-z0-9]{43}|G(?<=\bcmVmdG)tu[A-Za-z0-9]{56}|=(?:(?<=AccountKey=)[A-Za-z0-9+/]{86}==|(?<=[?&]sig=)[A-Za-z0-9%+/]{40}|(?<=;Secret=)[A-Za-z0-9+/]{30})`,
+    String.raw`JQQJ9[9DH](?<=[A-Za-z0-9]{52}JQQJ9[9DH])|dapi[a-fA-F0-9]{32}|Sec(?<=[aA][wW][sS]Sec)[\w'"]*\s*(?::=|=>|[:=])\s*['"]?[A-Za-z0-9/+]{40}`,
   ].join('|'),
 );
 
@@ -229,6 +240,8 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   // Legacy (pre-1.10) service tokens: `s.` + 24 characters, only next to a Vault word (the shape alone is an identifier).
   { format: 'vault-token', re: /(?<![\w.$])(s\.[A-Za-z0-9]{24})\b/g },
   { format: 'aws-access-key', re: /\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b/g },
+  // A secret access key without its key id nearby, where its name says what it is (`AWS_SECRET_ACCESS_KEY=…`, `awsSecretKey: …`).
+  { format: 'aws-secret-key', re: /\baws_?sec(?:ret)?_?(?:access)?_?key\b['"]?\s*(?::=|=>|[:=])\s*['"]?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi },
   // An age identity (the X25519 key SOPS and Flux decrypt with): Bech32 data after the HRP, upper-cased.
   { format: 'age-key', re: /\b(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b/g },
   // Bot/user/workspace tokens (xoxb-, xoxp-, xoxe-, xoxa-2-, xoxr-), configuration tokens (xoxe.xoxp-1-, xoxe-1-), app-level tokens (xapp-1-).
@@ -252,6 +265,11 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   // Azure: an Entra ID (AAD) application client secret, a storage account key in a connection string.
   { format: 'azure-ad-client-secret', re: /(?<![A-Za-z0-9_~.-])([A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])/g },
   { format: 'azure-storage-key', re: /AccountKey=([A-Za-z0-9+/]{86}==)/g },
+  // Microsoft's identifiable keys (AI services, Cosmos DB, Container Registry, …): 52 characters, `JQQJ9`, the key kind and provider.
+  { format: 'azure-identifiable-key', re: /(?<![A-Za-z0-9+/_=-])([A-Za-z0-9]{52}JQQJ9[9DH][A-Za-z0-9][A-L][A-Za-z0-9]{16}[A-Za-z][A-Za-z0-9]{7}(?:[A-Za-z0-9]{2}==)?)(?![A-Za-z0-9+/=])/g },
+  // A shared access signature: the signed version and the HMAC in one query string.
+  { format: 'azure-sas-token', re: /\bsv=\d{4}-\d\d-\d\d&[^\s'"`<>]*?\bsig=([A-Za-z0-9%+/]{40,}(?:=|%3D){0,2})/g },
+  { format: 'azure-connection-string', re: /\bEndpoint=https:\/\/[a-z0-9-]+\.azconfig\.io\/?;Id=[^;\s]+;Secret=([A-Za-z0-9+/]{30,}={0,2})/g },
   { format: 'teams-webhook', re: /(https:\/\/[a-z0-9-]+\.webhook\.office\.com\/webhookb2\/[0-9a-f-]{36}@[0-9a-f-]{36}\/IncomingWebhook\/[0-9a-f]{32}\/[0-9a-f-]{36})/g },
   // Infrastructure and platform services.
   { format: 'digitalocean-token', re: /\b(do[opr]_v1_[a-f0-9]{64})\b/g },
@@ -285,13 +303,19 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   // Cloudflare Origin CA keys (what cert-manager's origin-ca-issuer signs with).
   { format: 'cloudflare-origin-ca-key', re: /\b(v1\.0-[a-f0-9]{24}-[a-f0-9]{146})\b/g },
   { format: 'flyio-token', re: /\b(fo1_[\w-]{43}|fm1[ar]_[A-Za-z0-9+/]{100,}={0,3}|fm2_[A-Za-z0-9+/]{100,}={0,3})(?![\w+/=-])/g },
+  // Cloudflare's prefixed API tokens and global keys: 40 characters and the CRC32 of them in hex.
+  { format: 'cloudflare-token', re: /\b(cf(?:at|ut|k)_[A-Za-z0-9]{40}[0-9a-f]{8})(?![A-Za-z0-9])/g },
+  { format: 'databricks-token', re: /\b(dapi[a-fA-F0-9]{32}(?:-\d)?)(?![A-Za-z0-9-])/g },
+  { format: 'figma-token', re: /(?<![A-Za-z])(figd_[A-Za-z0-9_-]{40,200})(?![A-Za-z0-9_-])/g },
+  // Private Packagist (Composer) organization and user tokens.
+  { format: 'packagist-token', re: /\b(packagist_[a-z]{3}_[a-fA-F0-9]{68})\b/g },
 ];
 
 /** Azurite's (the Azure Storage emulator's) documented account key: public, the same in every project that uses it. */
 const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /** What a format puts before its random part: a body filled with a pattern (`hf_xxxx…`) is an example, not a token. */
-const VENDOR_PREFIX = /^(github_pat_|gl[a-z]+-|GR1348941|AGE-SECRET-KEY-1|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|hf_|pypi-|do[opr]_v1_|pul-|gl(?:sa|c)_|dp\.pt\.|lin_api_|shp[a-z]{2}_|rubygems_|sntryu_|PMAK-|ATATT3|AKCp|cmVmdGtu|ops_eyJ|sntrys_eyJpYXQiO|eyJrIjoi|HRKU-AA|NRAK-|dt0c01\.|[ps]at\.|pscale_[a-z]+_|bk[a-z]{2,3}_|sq[pua]_|API-|ico-|fo1_|fm1[ar]_|fm2_|v1\.0-)/;
+const VENDOR_PREFIX = /^(github_pat_|gl[a-z]+-|GR1348941|AGE-SECRET-KEY-1|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|hf_|pypi-|do[opr]_v1_|pul-|gl(?:sa|c)_|dp\.pt\.|lin_api_|shp[a-z]{2}_|rubygems_|sntryu_|PMAK-|ATATT3|AKCp|cmVmdGtu|ops_eyJ|sntrys_eyJpYXQiO|eyJrIjoi|HRKU-AA|NRAK-|dt0c01\.|[ps]at\.|pscale_[a-z]+_|bk[a-z]{2,3}_|sq[pua]_|API-|ico-|fo1_|fm1[ar]_|fm2_|v1\.0-|cf(?:at|ut|k)_|dapi|figd_|packagist_[a-z]{3}_)/;
 
 const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
 const BECH32_GEN = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
@@ -385,6 +409,12 @@ export function findCredentials(text: string): CredentialHit[] {
           hits.push({ format, line: i + 1, column, value });
           continue;
         }
+        if (format === 'cloudflare-token') {
+          if (!validCloudflareChecksum(value)) continue;
+          hits.push({ format, line: i + 1, column, value, validated: true });
+          continue;
+        }
+        if (format === 'aws-secret-key' && !awsSecretByName(value, lines, i)) continue;
         if (format === 'github-token' || format === 'npm-token') {
           if (!validTokenChecksum(value)) continue;
           hits.push({ format, line: i + 1, column, value, validated: true });
@@ -436,6 +466,21 @@ export function findCredentials(text: string): CredentialHit[] {
   return hits;
 }
 
+/** The AWS documentation's example secret (`wJalrXUtnFEMI/K7MDENG/bPxRfiCY…`), with or without its EXAMPLEKEY ending. */
+const AWS_DOC_SECRET = /^wJalrXUtnFEMI\/K7MDENG|EXAMPLE/i;
+
+/**
+ * A secret access key assigned by name: random (upper, lower and digits), not the documentation's example, and not next
+ * to its key id (that pair is reported once, as the key id's `aws-access-key`).
+ */
+function awsSecretByName(value: string, lines: string[], at: number): boolean {
+  if (AWS_DOC_SECRET.test(value) || !/[A-Z]/.test(value) || !/[a-z]/.test(value) || !/\d/.test(value)) return false;
+  for (let j = Math.max(0, at - 5); j <= Math.min(lines.length - 1, at + 5); j++) {
+    if (/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/.test(lines[j]!) && !/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{9}EXAMPLE\b/.test(lines[j]!)) return false;
+  }
+  return true;
+}
+
 /** A JWT whose header decodes to a JSON object naming its algorithm (`{"alg":"RS256",…}`), not a made-up `eyJtest…`. */
 function validJwtHeader(jwt: string): boolean {
   try {
@@ -444,6 +489,12 @@ function validJwtHeader(jwt: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Cloudflare tokens end in the CRC32 of their 40-character body, in 8 lower-case hex digits. */
+function validCloudflareChecksum(token: string): boolean {
+  const body = token.slice(token.indexOf('_') + 1);
+  return crc32(body.slice(0, 40)).toString(16).padStart(8, '0') === body.slice(40);
 }
 
 /** An AWS secret access key (40 base64 characters, or a secret-named assignment) within five lines. */
