@@ -5,7 +5,7 @@
  * Artifactory), Azure AD client secrets and storage account keys, Teams webhooks, platform service tokens (DigitalOcean,
  * Pulumi, Terraform Cloud, Grafana, Doppler, Linear, Shopify, RubyGems, Sentry, Postman, Atlassian, 1Password service accounts,
  * Heroku, New Relic, Dynatrace, Harness, PlanetScale, Buildkite, SonarQube, Octopus Deploy, Infracost, Fly.io, Cloudflare Origin CA and API tokens,
- * Databricks, Figma, Private Packagist), Azure identifiable keys, SAS tokens and App Configuration connection strings, AWS secret access keys
+ * Databricks, Figma, Private Packagist, Clojars, Duffel, Shippo, EasyPost, Brevo, Frame.io, Adobe), Azure identifiable keys, SAS tokens and App Configuration connection strings, AWS secret access keys
  * assigned by name, private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
  * matches formats on text; a combined prefilter keeps files without any candidate from being scanned line by line.
  */
@@ -66,6 +66,13 @@ export type CredentialFormat =
   | 'azure-sas-token'
   | 'azure-connection-string'
   | 'aws-secret-key'
+  | 'duffel-token'
+  | 'shippo-token'
+  | 'easypost-key'
+  | 'brevo-key'
+  | 'frameio-token'
+  | 'clojars-token'
+  | 'adobe-client-secret'
   | 'private-key'
   | 'age-key'
   | 'url-password';
@@ -107,11 +114,11 @@ export function isDocPath(path: string): boolean {
 // LINE_PATTERNS.
 const PREFILTER = new RegExp(
   [
-    String.raw`_(?:[po]at_(?<=dckr_[po]at_)[A-Za-z0-9_-]{20}|pat_(?<=github_pat_)|v1_(?<=\bdo[opr]_v1_)[a-f0-9]{64}|api_(?<=\blin_api_)[A-Za-z0-9]{40}|(?:pw|tkn|oauth)_(?<=\bpscale_(?:pw|tkn|oauth)_)|eyJ(?<=\b(?:sntrys|ops)_eyJ)|[sS][eE][cC](?<=\b[aA][wW][sS]_[sS][eE][cC])[\w'"]*\s*(?::=|=>|[:=])\s*['"]?[A-Za-z0-9/+]{40}|(?<=\b(?:gh[pousr]|npm|hf|gl(?:sa|c)|shp(?:at|ca|pa|ss)|rubygems|sntryu|bk(?:ua|aa|aj|ar|ct|pt|pat|ps)|sq[pua]|fo1|fm1[ar]|fm2|cf(?:at|ut|k)|figd|packagist_[a-z]{3})_)[\w+/-]{30})`,
+    String.raw`_(?:[po]at_(?<=dckr_[po]at_)[A-Za-z0-9_-]{20}|pat_(?<=github_pat_)|v1_(?<=\bdo[opr]_v1_)[a-f0-9]{64}|api_(?<=\blin_api_)[A-Za-z0-9]{40}|(?:pw|tkn|oauth)_(?<=\bpscale_(?:pw|tkn|oauth)_)|eyJ(?<=\b(?:sntrys|ops)_eyJ)|[sS][eE][cC](?<=\b[aA][wW][sS]_[sS][eE][cC])[\w'"]*\s*(?::=|=>|[:=])\s*['"]?[A-Za-z0-9/+]{40}|(?<=\b(?:gh[pousr]|npm|hf|gl(?:sa|c)|shp(?:at|ca|pa|ss)|rubygems|sntryu|bk(?:ua|aa|aj|ar|ct|pt|pat|ps)|sq[pua]|fo1|fm1[ar]|fm2|cf(?:at|ut|k)|figd|packagist_[a-z]{3}|duffel_live|shippo_live|CLOJARS)_)[\w+/-]{30})`,
     String.raw`\.(?:slack\.com\/(?:services|workflows|triggers)\/(?<=hooks\.slack\.com\/[a-z]{8,9}\/)|office\.com\/webhookb2\/(?<=webhook\.office\.com\/webhookb2\/)|atlasv1\.(?<=[A-Za-z0-9]{14}\.atlasv1\.)|pt\.[A-Za-z0-9]{43}(?<=\bdp\.pt\.[A-Za-z0-9]{43})|(?<=(?:hv[sb]|\bdt0c01|\b[ps]at)\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b)`,
-    String.raw`A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)(?:GE-SECRET-KEY-1[0-9A-Z]{58}|KCp[A-Za-z0-9]{69}|TATT3[A-Za-z0-9_=-]{100})`,
+    String.raw`A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)(?:GE-SECRET-KEY-1[0-9A-Z]{58}|KCp[A-Za-z0-9]{69}|TATT3[A-Za-z0-9_=-]{100})|AK(?<=\bEZAK)[A-Za-z0-9]{54}`,
     String.raw`x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"\x60]*:[^\s@/'"\x60]+@)|j(?:(?<=\bj)dbc:[a-z]+:[^\s'"\x60]*[?&;]password=|(?<=\beyJrIj)oi[A-Za-z0-9]{70})`,
-    String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|ffct|agent|oas)-)[0-9A-Za-z_-]{20}|us\d(?<=\b[0-9a-f]{32}-us\d)|(?:api|admin)\d\d-(?<=\bsk-ant-(?:api|admin)\d\d-)|AgE(?<=\bpypi-AgE)|AA(?<=\bHRKU-AA)[\w-]{58}|(?<=\b(?:pul|PMAK|NRAK|API|ico|v1\.0)-)[A-Za-z0-9]{24})`,
+    String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|ffct|agent|oas)-)[0-9A-Za-z_-]{20}|us\d(?<=\b[0-9a-f]{32}-us\d)|(?:api|admin)\d\d-(?<=\bsk-ant-(?:api|admin)\d\d-)|AgE(?<=\bpypi-AgE)|AA(?<=\bHRKU-AA)[\w-]{58}|(?<=\b(?:pul|PMAK|NRAK|API|ico|v1\.0|p8e|xkeysib)-)[A-Za-z0-9]{24}|(?<=\bfio-u-)[\w=-]{24})`,
     String.raw`G(?:(?<=\bSG)\.[\w-]{22}\.|(?<=\bG)R1348941[\w-]{20})|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}|T3BlbkFJ|~(?<=[A-Za-z0-9_~.-]{3}\dQ~)[A-Za-z0-9_~.-]{31}|2(?<=\boy2)[a-z0-9]{43}|G(?<=\bcmVmdG)tu[A-Za-z0-9]{56}|=(?:(?<=AccountKey=)[A-Za-z0-9+/]{86}==|(?<=[?&]sig=)[A-Za-z0-9%+/]{40}|(?<=;Secret=)[A-Za-z0-9+/]{30})`,
     String.raw`JQQJ9[9DH](?<=[A-Za-z0-9]{52}JQQJ9[9DH])|dapi[a-fA-F0-9]{32}|Sec(?<=[aA][wW][sS]Sec)[\w'"]*\s*(?::=|=>|[:=])\s*['"]?[A-Za-z0-9/+]{40}`,
   ].join('|'),
@@ -307,15 +314,23 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   { format: 'cloudflare-token', re: /\b(cf(?:at|ut|k)_[A-Za-z0-9]{40}[0-9a-f]{8})(?![A-Za-z0-9])/g },
   { format: 'databricks-token', re: /\b(dapi[a-fA-F0-9]{32}(?:-\d)?)(?![A-Za-z0-9-])/g },
   { format: 'figma-token', re: /(?<![A-Za-z])(figd_[A-Za-z0-9_-]{40,200})(?![A-Za-z0-9_-])/g },
-  // Private Packagist (Composer) organization and user tokens.
+  // Private Packagist (Composer) organization and user tokens, Clojars deploy tokens.
   { format: 'packagist-token', re: /\b(packagist_[a-z]{3}_[a-fA-F0-9]{68})\b/g },
+  { format: 'clojars-token', re: /\b(CLOJARS_[A-Za-z0-9]{60})\b/g },
+  // Live keys of payment, shipping and messaging APIs (test-mode keys, like Stripe's, move nothing), Frame.io and Adobe.
+  { format: 'duffel-token', re: /\b(duffel_live_[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g },
+  { format: 'shippo-token', re: /\b(shippo_live_[a-f0-9]{40})\b/g },
+  { format: 'easypost-key', re: /\b(EZAK[A-Za-z0-9]{54})\b/g },
+  { format: 'brevo-key', re: /\b(xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16})\b/g },
+  { format: 'frameio-token', re: /\b(fio-u-[A-Za-z0-9_=-]{64})(?![A-Za-z0-9_=-])/g },
+  { format: 'adobe-client-secret', re: /\b(p8e-[A-Za-z0-9]{32})\b/g },
 ];
 
 /** Azurite's (the Azure Storage emulator's) documented account key: public, the same in every project that uses it. */
 const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /** What a format puts before its random part: a body filled with a pattern (`hf_xxxx…`) is an example, not a token. */
-const VENDOR_PREFIX = /^(github_pat_|gl[a-z]+-|GR1348941|AGE-SECRET-KEY-1|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|hf_|pypi-|do[opr]_v1_|pul-|gl(?:sa|c)_|dp\.pt\.|lin_api_|shp[a-z]{2}_|rubygems_|sntryu_|PMAK-|ATATT3|AKCp|cmVmdGtu|ops_eyJ|sntrys_eyJpYXQiO|eyJrIjoi|HRKU-AA|NRAK-|dt0c01\.|[ps]at\.|pscale_[a-z]+_|bk[a-z]{2,3}_|sq[pua]_|API-|ico-|fo1_|fm1[ar]_|fm2_|v1\.0-|cf(?:at|ut|k)_|dapi|figd_|packagist_[a-z]{3}_)/;
+const VENDOR_PREFIX = /^(github_pat_|gl[a-z]+-|GR1348941|AGE-SECRET-KEY-1|dckr_[a-z]+_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|hv[sb]\.|s\.|SG\.|[rs]k_live_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|hf_|pypi-|do[opr]_v1_|pul-|gl(?:sa|c)_|dp\.pt\.|lin_api_|shp[a-z]{2}_|rubygems_|sntryu_|PMAK-|ATATT3|AKCp|cmVmdGtu|ops_eyJ|sntrys_eyJpYXQiO|eyJrIjoi|HRKU-AA|NRAK-|dt0c01\.|[ps]at\.|pscale_[a-z]+_|bk[a-z]{2,3}_|sq[pua]_|API-|ico-|fo1_|fm1[ar]_|fm2_|v1\.0-|cf(?:at|ut|k)_|dapi|figd_|packagist_[a-z]{3}_|CLOJARS_|duffel_live_|shippo_live_|EZAK|xkeysib-|fio-u-|p8e-)/;
 
 const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
 const BECH32_GEN = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
