@@ -778,6 +778,37 @@ const RULES: Rule[] = [
       t('cloudflare: "', 'oj9Yoyq0zmOyWmPPob1aoY5YSNNuJ0fbZSOURBlX"'),
     ],
   },
+  // Formats footprint reports since secretlint's and Trivy's tests (test/credentials-secretlint-trivy-cases.test.ts).
+  { rule: 'databricks-api-token', format: 'databricks-token', tps: [sample('databricks', t('dapi', hex(32)))] },
+  { rule: 'clojars-api-token', format: 'clojars-token', tps: samples('clojars', t('CLOJARS_', alnum(60))) },
+  { rule: 'frameio-api-token', format: 'frameio-token', tps: samples('frameio', t('fio-u-', ext(64))) },
+  { rule: 'adobe-client-secret', format: 'adobe-client-secret', tps: [t('adobeClient := "p8e-', hex(32), '"')] },
+  { rule: 'sendinblue-api-token', format: 'brevo-key', tps: samples('sendinblue', t('xkeysib-', hex(64), '-', alnum(16))) },
+  {
+    rule: 'shippo-api-token',
+    format: 'shippo-token',
+    tps: [sample('shippo', t('shippo_live_', hex(40))), sample('shippo', t('shippo_test_', hex(40)))],
+    tpDiffers: { 1: { ours: 'silent', why: 'a test-mode key reaches only the sandbox; footprint reports live keys of payment and shipping APIs, as for Stripe' } },
+  },
+  {
+    rule: 'duffel-api-token',
+    format: 'duffel-token',
+    tps: samples('duffel', t('duffel_test_', ext(43))),
+    tpDiffers: span(0, N, { ours: 'silent', why: 'gitleaks samples only test-mode tokens (duffel_test_), which reach the sandbox; footprint reports duffel_live_ (found below)' }),
+    found: samples('duffel', t('duffel_live_', extShort(43))),
+  },
+  {
+    rule: 'easypost-api-token',
+    format: 'easypost-key',
+    tps: [...samples('EZAK', t('EZAK', mixed(54))), t('EZAK', mixed(54)), t('example.com?t=EZAK', mixed(54), '&q=1')],
+    fps: [t('...6wqX6fNUXA/rYqRvfQ+EZAK', 'GqQRiRyqAFRQshGPWOIAwNWGORfKHSBnVNFtVmWYoW6PH23lkqbbDWep95C/3VmWq/edti6...')],
+  },
+  {
+    rule: 'easypost-test-api-token',
+    format: 'easypost-key',
+    tps: [t('EZTK', mixed(54))],
+    tpDiffers: { 0: { ours: 'silent', why: 'a test-mode key (EZTK) reaches only the sandbox; footprint reports production keys (EZAK)' } },
+  },
   // privatekey.go
   {
     rule: 'private-key',
