@@ -7,6 +7,8 @@ export interface StoreInfo {
   name: string;
   kind: string;
   provider: StoreProvider;
+  /** AWS only: the service the store reads (`SecretsManager`, `ParameterStore`), when its definition says. */
+  service?: string;
   /** Where the provider came from: a store definition in the tree, the config, or the store's name alone. */
   via: 'definition' | 'config' | 'name';
   file?: string;
@@ -37,6 +39,60 @@ export function providerFromName(name: string): StoreProvider | undefined {
   return undefined;
 }
 
+/** External Secrets Operator providers (the key under a store's spec.provider), in words. */
+const PROVIDER_LABELS: Record<string, string> = {
+  vault: 'Vault',
+  azurekv: 'Azure Key Vault',
+  aws: 'AWS Secrets Manager',
+  gcpsm: 'Google Secret Manager',
+  onepassword: '1Password',
+  onepasswordsdk: '1Password',
+  bitwardensecretsmanager: 'Bitwarden Secrets Manager',
+  doppler: 'Doppler',
+  infisical: 'Infisical',
+  akeyless: 'Akeyless',
+  keepersecurity: 'Keeper',
+  conjur: 'CyberArk Conjur',
+  delinea: 'Delinea',
+  secretserver: 'Delinea Secret Server',
+  beyondtrust: 'BeyondTrust',
+  senhasegura: 'senhasegura',
+  gitlab: 'GitLab CI/CD variables',
+  github: 'GitHub',
+  ibm: 'IBM Secrets Manager',
+  oracle: 'Oracle Vault',
+  alibaba: 'Alibaba KMS',
+  yandexlockbox: 'Yandex Lockbox',
+  yandexcertificatemanager: 'Yandex Certificate Manager',
+  scaleway: 'Scaleway Secret Manager',
+  cloudrusm: 'Cloud.ru Secret Manager',
+  passbolt: 'Passbolt',
+  passworddepot: 'Password Depot',
+  pulumi: 'Pulumi ESC',
+  onboardbase: 'Onboardbase',
+  chef: 'Chef',
+  fortanix: 'Fortanix DSM',
+  device42: 'Device42',
+  previder: 'Previder',
+  webhook: 'a webhook store',
+  kubernetes: 'another Kubernetes cluster or namespace',
+  fake: 'the fake provider',
+};
+
+/** The store's provider in words: `1Password`, `AWS Parameter Store`, the raw key for one this list does not know. */
+export function providerLabel(store: Pick<StoreInfo, 'provider' | 'service'>): string {
+  if (store.provider === 'aws' && store.service && /parameter/i.test(store.service)) return 'AWS Parameter Store';
+  return PROVIDER_LABELS[store.provider.toLowerCase()] ?? store.provider;
+}
+
+/**
+ * Providers that hold no value of their own: `kubernetes` copies a Secret of the (or another) cluster, `fake` holds
+ * test data, generators mint values in-cluster. Every other provider is an external store that authors what it fills.
+ */
+export function isExternalStoreProvider(provider: StoreProvider): boolean {
+  return !['kubernetes', 'fake', 'generator'].includes(provider.toLowerCase());
+}
+
 export function buildStoreIndex(resources: readonly K8sResource[], configured: Record<string, string>): StoreIndex {
   const byName = new Map<string, StoreInfo>();
   for (const resource of resources) {
@@ -44,7 +100,8 @@ export function buildStoreIndex(resources: readonly K8sResource[], configured: R
     const provider = get(resource.node, 'spec.provider');
     const providerName = isMap(provider) ? provider.entries[0]?.key : undefined;
     if (!providerName || resource.name.includes('{{')) continue;
-    const info: StoreInfo = { name: resource.name, kind: resource.kind, provider: providerName, via: 'definition', file: resource.file, line: resource.line };
+    const service = providerName === 'aws' ? getStr(resource.node, 'spec.provider.aws.service') : undefined;
+    const info: StoreInfo = { name: resource.name, kind: resource.kind, provider: providerName, ...(service && !service.includes('{{') ? { service } : {}), via: 'definition', file: resource.file, line: resource.line };
     // A definition in a first-party manifest wins over one in a vendored chart.
     const existing = byName.get(resource.name);
     if (!existing || (resource.parsed.file.vendored === false && existing.file !== undefined)) byName.set(resource.name, info);

@@ -1,6 +1,7 @@
 import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
+import { providerLabel } from '../../k8s/stores.js';
 import type { K8sResource } from '../../k8s/resources.js';
 import { getStr, isMap, isSeq, seqItems, walk, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
@@ -69,9 +70,9 @@ export const cnpgRolePasswordFromExternalSecret = createRule(
     family: 'db',
     defaultSeverity: 'high',
     description: "A CNPG Cluster's managed-role, bootstrap or superuser password Secret is filled by an ExternalSecret",
-    why: 'CNPG reconciles the Postgres role to whatever the Secret holds. When an ExternalSecret writes that Secret, an external store (Vault, Azure Key Vault, ...) drives the database password: "Not: Vault -> ExternalSecret -> Kubernetes Secret -> CNPG / Postgres". Rotations in the store silently change production passwords and the operator is no longer the authority.',
+    why: 'CNPG reconciles the Postgres role to whatever the Secret holds. When an ExternalSecret writes that Secret, an external store (Vault, Azure Key Vault, 1Password, AWS Secrets Manager / Parameter Store, Google Secret Manager, Doppler, Bitwarden, Infisical ...) drives the database password: "Not: Vault -> ExternalSecret -> Kubernetes Secret -> CNPG / Postgres". Rotations in the store silently change production passwords and the operator is no longer the authority.',
     allowed: 'passwordSecret / bootstrap secret pointing at a Secret generated in-cluster: a Helm template with lookup + randAlphaNum, an ESO Password generator, or a Secret no ExternalSecret writes.',
-    remediation: 'Generate the role Secret in-cluster (Helm lookup + randAlphaNum, or an ESO Password generator), keep the same Secret name in managed.roles[].passwordSecret, and delete the ExternalSecret that writes it (mirror to Vault with a PushSecret Replace if needed).',
+    remediation: 'Generate the role Secret in-cluster (Helm lookup + randAlphaNum, or an ESO Password generator), keep the same Secret name in managed.roles[].passwordSecret, and delete the ExternalSecret that writes it and the copy in its store (Vault, 1Password, AWS Secrets Manager ...); mirror the generated Secret to Vault with a PushSecret Replace if a copy is needed.',
   },
   (context) => {
     const project = context.project;
@@ -106,7 +107,9 @@ export const cnpgRolePasswordFromExternalSecret = createRule(
         const candidates = (writers.get(use.secretName) ?? []).filter((es) => sameNamespace(use.namespace, es.namespace));
         if (candidates.length === 0) return;
         const es = candidates[0]!;
-        const stores = [...new Set(es.entries.map((e) => (e.storeName ? `${e.storeName}${e.store ? ` (${e.store.provider})` : ''}` : '(unnamed store)')))];
+        const stores = [...new Set(es.entries.map((e) => (e.storeName ? `${e.storeName}${e.store ? ` (${providerLabel(e.store)})` : ''}` : '(unnamed store)')))];
+        const providers = [...new Set(es.entries.map((e) => (e.store ? providerLabel(e.store) : undefined)))];
+        const driver = providers.length === 1 && providers[0] ? providers[0] : 'the external store';
         const what = use.role === 'managed-role' ? `role ${use.roleName ?? '(unnamed)'} reads its password` : use.role === 'superuser' ? 'reads its superuser password' : 'bootstraps its owner';
         const where = use.resource ? `CNPG Cluster ${use.clusterName}` : `CNPG managed roles in values${use.clusterName ? ` (cluster ${use.clusterName})` : ''}:`;
         const others = candidates.length > 1 ? ` and ${candidates.length - 1} more` : '';
@@ -114,13 +117,13 @@ export const cnpgRolePasswordFromExternalSecret = createRule(
         context.report({
           file: use.parsed.file,
           line: use.line,
-          message: `${where} ${what} from Secret ${use.secretName}, which ${es.resource.kind} ${es.resource.name} (${es.resource.file})${others} fills from store ${stores.join(', ')}: the external store drives the database password`,
+          message: `${where} ${what} from Secret ${use.secretName}, which ${es.resource.kind} ${es.resource.name} (${es.resource.file})${others} fills from store ${stores.join(', ')}: ${driver} drives the database password`,
           location: use.location,
           keys: [use.secretName],
           origin: 'cluster-operator',
           resource: use.resource ? resourceRef(use.resource) : undefined,
           replacement: cnpgManagedRoleReplacement({ secretName: use.secretName, role: roleName, cluster: use.clusterName }),
-          remediation: `Generate ${use.secretName} in-cluster (Helm lookup + randAlphaNum or an ESO Password generator) and delete ${es.resource.kind} ${es.resource.name} in ${es.resource.file}; the CNPG role keeps reading the same Secret name.`,
+          remediation: `Generate ${use.secretName} in-cluster (Helm lookup + randAlphaNum or an ESO Password generator) and delete ${es.resource.kind} ${es.resource.name} in ${es.resource.file} and its ${driver === 'the external store' ? 'store' : driver} copy; the CNPG role keeps reading the same Secret name.`,
         });
       },
     );

@@ -75,7 +75,7 @@ function candidateOf(classifier: OriginClassifier, name: string, file: string, k
 }
 
 /** What the tree shows runs in the cluster, found once per scan. */
-interface ClusterEvidence {
+export interface ClusterEvidence {
   /** Why the tree's databases are in-cluster (a CNPG Cluster, a chart's postgresql dependency ...); undefined when nothing says so. */
   database?: string;
   /** Applications of the Secrets database operators own (`orders` for orders-db-credentials), with the Secret. */
@@ -94,7 +94,7 @@ interface ClusterEvidence {
 
 const DATABASE_CHART = /^(postgresql|postgresql-ha|postgres|mysql|mariadb|mariadb-galera|mongodb|mongodb-sharded|cockroachdb|timescaledb|cloudnative-pg)$/;
 
-function clusterEvidence(project: Project): ClusterEvidence {
+export function clusterEvidence(project: Project): ClusterEvidence {
   return memoFor(project, 'a3:cluster-evidence', '', () => {
     const evidence: ClusterEvidence = { operatorApps: new Map(), cnpgGenerated: new Set(), components: new Set(), helmSecrets: new Set(), clients: new Set() };
     const note = (what: string) => (evidence.database ??= what);

@@ -1,5 +1,6 @@
 /** PushSecret mirroring rules (catalog E1-E3): Replace only, never read back, never consumed elsewhere. */
 import { memoFor } from '../../scan/project-index.js';
+import { providerLabel } from '../../k8s/stores.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
@@ -72,12 +73,12 @@ function originOf(classifier: OriginClassifier, es: EsInfo, matches: Match[], so
   });
 }
 
-const PROVIDER_LABEL: Record<string, string> = { vault: 'Vault', azurekv: 'Azure Key Vault', aws: 'AWS Secrets Manager', gcpsm: 'Google Secret Manager' };
-
 /** What a PushSecret's replica lives in, in words: Vault unless its stores say another provider. */
 function replicaStore(context: RuleContext, ps: PsInfo): string {
-  const providers = new Set(ps.view.storeNames.map((n) => context.project.stores.resolve(n)?.provider ?? 'vault'));
-  const labels = [...providers].map((p) => PROVIDER_LABEL[p] ?? p);
+  const labels = [...new Set(ps.view.storeNames.map((n) => {
+    const store = context.project.stores.resolve(n);
+    return store ? providerLabel(store) : 'Vault';
+  }))];
   return labels.length === 0 ? 'Vault' : labels.join(' and ');
 }
 

@@ -1,4 +1,8 @@
-import { esSpec, externalSecretTemplateData } from '../../k8s/eso.js';
+import { databaseOperatorSecrets } from '../../k8s/db-operators.js';
+import { esSpec, externalSecretTemplateData, isCnpgCluster } from '../../k8s/eso.js';
+import { isExternalStoreProvider, providerLabel } from '../../k8s/stores.js';
+import type { Project } from '../../scan/project.js';
+import { memoFor } from '../../scan/project-index.js';
 import type { K8sResource } from '../../k8s/resources.js';
 import { isCredentialName, isDatabaseCredentialKey, isDatabaseName, words } from '../../k8s/vocabulary.js';
 import type { ParsedFile } from '../../analyzers/types.js';
@@ -11,7 +15,8 @@ import { isCnpgWritten, operatorWriterOf, type OperatorSecret } from '../../k8s/
 import type { RuleContext } from '../types.js';
 import { appOfVaultPath } from '../tests/vault-write-db-credential.js';
 import { mirrorConsumerEntries } from './mirror.js';
-import { externalSecrets, isVaultEntry, looksLikeEmbeddedResource, plural, resolveScalar, roleFromSecretName, type EsEntry, type EsInfo } from './common.js';
+import { clusterEvidence } from './db-credential-in-external-store.js';
+import { externalSecrets, isVaultEntry, looksLikeEmbeddedResource, resolveScalar, roleFromSecretName, type EsEntry, type EsInfo } from './common.js';
 
 /** A DSN composed from template variables: postgresql://{{ .user }}:{{ .password }}@ */
 const COMPOSED_DSN = /\b(postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|sqlserver|cockroachdb|jdbc:[a-z]+):\/\/[^\s@]*\{\{[^@]*@/i;
@@ -285,12 +290,56 @@ function reportInjections(context: RuleContext, parsed: ParsedFile<YamlFileModel
   }
 }
 
+/** Words of cloud-managed databases: a credential named so is the cloud's, kept where the cloud keeps it. */
+const MANAGED_DATABASE = /(^|[^a-z])(rds|aurora|cloud-?sql|cloudsql|alloydb|spanner|cosmos(db)?|atlas|neon|supabase|planetscale|azure)([^a-z]|$)/i;
+/** A Kubernetes service host in text: `pg-rw.db.svc`, `postgres16-rw.database.svc.cluster.local`. */
+const SERVICE_HOST = /(?:^|[@/\s=:"'])([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.svc(?:\.cluster\.local)?)(?=$|[:/\s"'?])/i;
+/** A host in a DSN: `postgres://{{ .user }}:{{ .password }}@orders-db-rw:5432/orders` -> orders-db-rw. */
+const DSN_HOST = /[a-z][a-z0-9+.-]*:\/\/(?:[^\s@/{]|\{\{[^}]*\}\})*@([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*)/i;
+
+/** The services a CNPG Cluster of the tree answers on: `<cluster>-rw`, `-ro`, `-r`. */
+function cnpgServices(project: Project): Set<string> {
+  return memoFor(project, 'a1:cnpg-services', '', () => new Set(project.resources.filter((r) => isCnpgCluster(r) && !r.parsed.file.isTest && !r.name.includes('{{')).flatMap((r) => ['rw', 'ro', 'r'].map((s) => `${r.name}-${s}`.toLowerCase()))));
+}
+
+/**
+ * Why the database an ExternalSecret from a store other than Vault fills a credential for runs in the cluster, or
+ * undefined. `operator` says a database operator of the tree reads or writes the very Secret (that alone makes it a
+ * database credential); the others tie it by name or host and need the names to say database credential as well.
+ */
+function inClusterDatabase(project: Project, es: EsInfo, entries: readonly EsEntry[], dbWriter: OperatorSecret | undefined): { why: string; operator: boolean } | undefined {
+  if (dbWriter) return { why: `${dbWriter.producer} writes it`, operator: true };
+  const target = es.targetName;
+  const engine = target ? databaseOperatorSecrets(project).get(target) : undefined;
+  if (target && engine) return { why: `the ${engine} operator of the tree reads ${target}`, operator: true };
+  const names = [target, ...entries.map((e) => e.remoteKey ?? e.read.remoteKey)].filter((n): n is string => !!n);
+  const template = externalSecretTemplateData(es.resource);
+  if ([...names, ...template.map((t) => t.value)].some((n) => MANAGED_DATABASE.test(n))) return undefined;
+  for (const t of template) {
+    const host = SERVICE_HOST.exec(t.value)?.[1] ?? DSN_HOST.exec(t.value)?.[1];
+    if (host && (/\.svc(\.cluster\.local)?$/i.test(host) || cnpgServices(project).has(host.split('.')[0]!.toLowerCase()))) return { why: `template ${t.key} points at the in-cluster host ${host}`, operator: false };
+  }
+  if (!target) return undefined;
+  const app = appOfVaultPath(target);
+  const owned = app !== 'app' ? clusterEvidence(project).operatorApps.get(app) : undefined;
+  return owned ? { why: `the database operator owns Secret ${owned} for ${app}`, operator: false } : undefined;
+}
+
+/** Providers of entries in words: `Vault`, `1Password`, `AWS Parameter Store and Doppler`. */
+function storeLabel(entries: readonly EsEntry[]): string {
+  return [...new Set(entries.map((e) => (e.store ? providerLabel(e.store) : 'Vault')))].join(' and ');
+}
+
+function keysWord(n: number): string {
+  return n === 1 ? 'key' : 'keys';
+}
+
 /**
  * An ExternalSecret from Vault that writes a Secret a non-database operator of the tree writes itself: Vault drives
  * what the operator owns. `creationPolicy: None` writes nothing; `Merge` only adds keys, so only keys the operator
  * writes count. A certificate's Secret name is often generic (`app-tls`): both namespaces must be known and equal.
  */
-function reportOperatorOwned(context: RuleContext, es: EsInfo, writer: OperatorSecret, vaultEntries: EsEntry[], assumed: boolean): void {
+function reportOperatorOwned(context: RuleContext, es: EsInfo, writer: OperatorSecret, vaultEntries: EsEntry[], assumed: boolean, store: string, locationPrefix: string): void {
   const policy = resolveScalar(context.project, es.resource, getStr(esSpec(es.resource), 'target.creationPolicy')) ?? 'Owner';
   if (policy === 'None') return;
   const written = vaultEntries.map((e) => e.read.secretKey).filter((k): k is string => !!k);
@@ -304,13 +353,13 @@ function reportOperatorOwned(context: RuleContext, es: EsInfo, writer: OperatorS
     file: es.resource.parsed.file,
     line: es.resource.line,
     endLine: Math.max(es.resource.line, ...vaultEntries.map((e) => e.read.line)),
-    message: `${es.resource.kind} ${es.resource.name} fills Secret ${target} from Vault store ${storeNames.join(', ')}${assumed ? ' (provider not defined in the tree, assumed Vault)' : ''}, which ${writer.producer} writes itself: Vault drives a Secret that ${writer.authority} owns, where it may only mirror it`,
-    location: resourceLocation(es.resource, `vault:${remoteKeys.join(',')}`),
+    message: `${es.resource.kind} ${es.resource.name} fills Secret ${target} from ${store} store ${storeNames.join(', ')}${assumed ? ' (provider not defined in the tree, assumed Vault)' : ''}, which ${writer.producer} writes itself: ${store} drives a Secret that ${writer.authority} owns${store === 'Vault' ? ', where it may only mirror it' : ''}`,
+    location: resourceLocation(es.resource, `${locationPrefix}:${remoteKeys.join(',')}`),
     keys: vaultEntries.map((e) => e.read.secretKey ?? e.read.remoteKey),
     origin: 'cluster-operator',
     resource: resourceRef(es.resource),
     replacement: operatorWrittenSecretReplacement({ secretName: target, producer: writer.producer, keys: writer.keys }),
-    remediation: `Delete ${es.resource.kind} ${es.resource.name} and the Vault ${plural(remoteKeys.length, 'key')} ${remoteKeys.join(', ')}: ${operator} writes ${target} itself and its consumers read it there; mirror it to Vault with a PushSecret (updatePolicy Replace) if a copy is needed.`,
+    remediation: `Delete ${es.resource.kind} ${es.resource.name} and the ${store} ${keysWord(remoteKeys.length)} ${remoteKeys.join(', ')}: ${operator} writes ${target} itself and its consumers read it there; mirror it to Vault with a PushSecret (updatePolicy Replace) if a copy is needed.`,
   });
 }
 
@@ -319,10 +368,10 @@ export const vaultAuthoredDbCredential = createRule(
     id: 'vault-authored-db-credential',
     family: 'db',
     defaultSeverity: 'high',
-    description: 'A database credential authored in Vault (ExternalSecret from a Vault store, agent injector database/creds, Vault secrets operator), or an ExternalSecret from Vault writing a Secret another operator of the tree writes itself (RabbitMQ, Strimzi, cert-manager, cloud-resource providers)',
-    why: 'CloudNativePG is the single source of truth for Postgres roles and passwords. When Vault authors the password (an ExternalSecret from a Vault store, dynamic database/creds, a VaultStaticSecret/VaultDynamicSecret), rotation happens outside the operator, the role and the Secret drift, and Vault silently becomes the authority it may only mirror. The same holds for any Secret an operator writes for a resource of the tree (a RabbitMQ default user, a KafkaUser, a Certificate, a provider\'s connection Secret): an ExternalSecret from Vault writing it overwrites what the operator generates, and the two fight on every reconcile.',
-    allowed: 'A CNPG managed role whose passwordSecret is generated in-cluster (Helm lookup + randAlphaNum, or an ESO Password generator), optionally mirrored to Vault by a PushSecret with updatePolicy Replace; an operator\'s own Secret read where it writes it (and mirrored the same way); ExternalSecrets for non-database keys that no operator writes, or that only add keys of their own (`creationPolicy: Merge`); Azure Key Vault-backed ExternalSecrets are judged by cluster-managed-secret-from-azure-kv.',
-    remediation: 'Move the role to CNPG managed.roles with a cluster-generated Secret of the same name, point the application at that Secret, then delete the ExternalSecret (or injector annotations / Vault operator resource) and the Vault key.',
+    description: 'A database credential authored in Vault (ExternalSecret from a Vault store, agent injector database/creds, Vault secrets operator) or, for a database the tree runs in the cluster, in another external store (1Password, AWS Secrets Manager / Parameter Store, Google Secret Manager, Doppler, Bitwarden, Infisical ...); or an ExternalSecret from such a store writing a Secret another operator of the tree writes itself (RabbitMQ, Strimzi, cert-manager, cloud-resource providers)',
+    why: 'CloudNativePG is the single source of truth for Postgres roles and passwords. When Vault authors the password (an ExternalSecret from a Vault store, dynamic database/creds, a VaultStaticSecret/VaultDynamicSecret), rotation happens outside the operator, the role and the Secret drift, and Vault silently becomes the authority it may only mirror. The same holds for any Secret an operator writes for a resource of the tree (a RabbitMQ default user, a KafkaUser, a Certificate, a provider\'s connection Secret): an ExternalSecret from Vault writing it overwrites what the operator generates, and the two fight on every reconcile. Any other external store (a SecretStore/ClusterSecretStore whose spec.provider is onepassword, aws, gcpsm, doppler, bitwardensecretsmanager, infisical, akeyless, webhook ...) is the same breach when the database runs in the cluster: the message names the provider. As such stores legitimately hold the passwords of cloud-managed and hosted databases, the rule needs the tree to tie the Secret to an in-cluster database: a database operator writes or reads the target Secret, its application matches a Secret a database operator owns (orders-db-credentials and CNPG Cluster orders-db), or a template host is a *.svc service or a CNPG Cluster\'s <cluster>-rw/-ro/-r service; names of cloud-managed databases (rds, aurora, cloudsql, cosmos, atlas, neon, supabase ...) keep it silent.',
+    allowed: 'A CNPG managed role whose passwordSecret is generated in-cluster (Helm lookup + randAlphaNum, or an ESO Password generator), optionally mirrored to Vault by a PushSecret with updatePolicy Replace; an operator\'s own Secret read where it writes it (and mirrored the same way); ExternalSecrets for non-database keys that no operator writes, or that only add keys of their own (`creationPolicy: Merge`); Azure Key Vault-backed ExternalSecrets are judged by cluster-managed-secret-from-azure-kv; a store other than Vault holding the password of a database the tree does not run (RDS, Cloud SQL, a hosted provider); ExternalSecrets from the kubernetes provider (a copy of the operator\'s Secret) and reads of a PushSecret\'s replica in any store.',
+    remediation: 'Move the role to CNPG managed.roles with a cluster-generated Secret of the same name, point the application at that Secret, then delete the ExternalSecret (or injector annotations / Vault operator resource) and the key in Vault or the other store.',
   },
   (context) => {
     const project = context.project;
@@ -333,44 +382,62 @@ export const vaultAuthoredDbCredential = createRule(
       (es) => {
         if (es.resource.parsed.file.isTest) return;
         const vaultEntries: EsEntry[] = [];
+        const otherEntries: EsEntry[] = [];
         let assumed = false;
         for (const entry of es.entries) {
+          // A consumer of a PushSecret's replica: the store mirrors that key, it does not author it (vault-mirror-consumed reports it).
+          if (mirrored.has(entry)) continue;
           const v = isVaultEntry(project, entry);
-          // A consumer of a PushSecret's replica: Vault mirrors that key, it does not author it (vault-mirror-consumed reports it).
-          if (!v.vault || mirrored.has(entry)) continue;
-          vaultEntries.push(entry);
-          assumed ||= v.assumed;
+          if (v.vault) {
+            vaultEntries.push(entry);
+            assumed ||= v.assumed;
+            continue;
+          }
+          // Azure Key Vault reads are cluster-managed-secret-from-azure-kv's; kubernetes/fake stores author nothing.
+          const provider = entry.store?.provider;
+          if (provider && provider !== 'azurekv' && isExternalStoreProvider(provider)) otherEntries.push(entry);
         }
-        if (vaultEntries.length === 0) return;
+        const fromVault = vaultEntries.length > 0;
+        const authored = fromVault ? vaultEntries : otherEntries;
+        if (authored.length === 0) return;
+        const store = fromVault ? 'Vault' : storeLabel(authored);
+        const prefix = fromVault ? 'vault' : [...new Set(authored.map((e) => e.store!.provider))].sort().join('+');
         // A database operator that writes the target itself (PGO's <cluster>-pguser-<user>, a MongoDBCommunity
         // user's connection string) makes it a database credential whatever its name says.
         const writer = es.targetName ? operatorWriterOf(project, es.targetName, es.namespace) : undefined;
         // Another operator's Secret (a RabbitMQ default user, a KafkaUser's, a Certificate's, a provider's connection
         // Secret): the same authority breach for a credential that is no database's.
         if (writer && !writer.engine) {
-          reportOperatorOwned(context, es, writer, vaultEntries, assumed);
+          reportOperatorOwned(context, es, writer, authored, assumed, store, prefix);
           return;
         }
         const dbWriter = writer?.engine ? writer : undefined;
-        const evidence = [...(dbWriter ? [`written by ${dbWriter.producer}`] : []), ...dbEvidence(es, vaultEntries)];
+        const evidence = [...(dbWriter ? [`written by ${dbWriter.producer}`] : []), ...dbEvidence(es, authored)];
+        // Vault never authors a database credential; another store may hold an external (cloud-managed, hosted)
+        // database's: only a database the tree runs in the cluster makes it the operator's.
+        if (!fromVault) {
+          const inCluster = inClusterDatabase(project, es, authored, dbWriter);
+          if (!inCluster || (evidence.length === 0 && !inCluster.operator)) return;
+          if (!dbWriter) evidence.push(inCluster.why);
+        }
         if (evidence.length === 0) return;
-        const storeNames = [...new Set(vaultEntries.map((e) => e.storeName ?? '(unnamed store)'))];
+        const storeNames = [...new Set(authored.map((e) => e.storeName ?? '(unnamed store)'))];
         const target = es.targetName ?? es.resource.name;
-        const remoteKeys = [...new Set(vaultEntries.map((e) => e.remoteKey ?? e.read.remoteKey))].sort();
+        const remoteKeys = [...new Set(authored.map((e) => e.remoteKey ?? e.read.remoteKey))].sort();
         const byOperator = dbWriter && !isCnpgWritten(dbWriter) ? dbWriter : undefined;
         context.report({
           file: es.resource.parsed.file,
           line: es.resource.line,
-          endLine: Math.max(es.resource.line, ...vaultEntries.map((e) => e.read.line)),
-          message: `${es.resource.kind} ${es.resource.name} fills database credential Secret ${target} from Vault store ${storeNames.join(', ')}${assumed ? ' (provider not defined in the tree, assumed Vault)' : ''} (${evidence.join('; ')}): Vault authors a password ${byOperator ? byOperator.authority : 'CNPG'} should own`,
-          location: resourceLocation(es.resource, `vault:${remoteKeys.join(',')}`),
-          keys: vaultEntries.map((e) => e.read.secretKey ?? e.read.remoteKey),
+          endLine: Math.max(es.resource.line, ...authored.map((e) => e.read.line)),
+          message: `${es.resource.kind} ${es.resource.name} fills database credential Secret ${target} from ${store} store ${storeNames.join(', ')}${assumed ? ' (provider not defined in the tree, assumed Vault)' : ''} (${evidence.join('; ')}): ${store} authors a password ${byOperator ? byOperator.authority : 'CNPG'} should own`,
+          location: resourceLocation(es.resource, `${prefix}:${remoteKeys.join(',')}`),
+          keys: authored.map((e) => e.read.secretKey ?? e.read.remoteKey),
           origin: 'cluster-operator',
           resource: resourceRef(es.resource),
           replacement: byOperator ? operatorWrittenSecretReplacement({ secretName: target, producer: byOperator.producer, keys: byOperator.keys }) : cnpgManagedRoleReplacement({ secretName: target, role: roleFromSecretName(target) }),
           remediation: byOperator
-            ? `Delete ${es.resource.kind} ${es.resource.name} and the Vault ${plural(remoteKeys.length, 'key')} ${remoteKeys.join(', ')}: ${byOperator.producer.replace(/ \(.*\)$/, '')} writes ${target} itself; mirror it to Vault with a PushSecret (updatePolicy Replace) if a copy is needed.`
-            : `Give role ${roleFromSecretName(target)} a CNPG managed role whose passwordSecret ${target} is generated in-cluster, then delete ${es.resource.kind} ${es.resource.name} and the Vault ${plural(remoteKeys.length, 'key')} ${remoteKeys.join(', ')}.`,
+            ? `Delete ${es.resource.kind} ${es.resource.name} and the ${store} ${keysWord(remoteKeys.length)} ${remoteKeys.join(', ')}: ${byOperator.producer.replace(/ \(.*\)$/, '')} writes ${target} itself; mirror it to Vault with a PushSecret (updatePolicy Replace) if a copy is needed.`
+            : `Give role ${roleFromSecretName(target)} a CNPG managed role whose passwordSecret ${target} is generated in-cluster, then delete ${es.resource.kind} ${es.resource.name} and the ${store} ${keysWord(remoteKeys.length)} ${remoteKeys.join(', ')}${fromVault ? '' : `; mirror the generated Secret to Vault with a PushSecret (updatePolicy Replace) if a copy is needed, never back into ${store}`}.`,
         });
       },
     );
