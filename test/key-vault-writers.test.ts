@@ -120,8 +120,64 @@ describe('terraform reader', () => {
     expect(terraformAnalyzer.sniff!('kind = "ClusterSecretStore"', file('eso.tf'), {} as never)).toBe(true);
   });
 
+  it('keeps the literal values secret manager resources are written with, whole or by field, and whether they are ignored after the seed', () => {
+    const model = parseTerraform(
+      [
+        'resource "aws_secretsmanager_secret_version" "app" {', // 1
+        '  secret_id     = aws_secretsmanager_secret.app_login.id',
+        '  secret_string = jsonencode({',
+        '    user     = "app"',
+        '    password = "Kq7-wE3rT9yU"', // 5
+        '    host     = aws_db_instance.main.address',
+        '    dsn      = "postgres://app:${var.pw}@db/app"',
+        '  })',
+        '}',
+        'resource "google_secret_manager_secret_version" "v" {', // 10
+        '  secret      = google_secret_manager_secret.token.id',
+        '  secret_data = "a \\"quoted\\" value"',
+        '  lifecycle {',
+        '    ignore_changes = [secret_data]',
+        '  }', // 15
+        '}',
+        'resource "vault_kv_secret_v2" "k" {',
+        '  name      = "apps/web"',
+        '  data_json = <<-EOT',
+        '    {"api_token": "t-1", "url": "${var.u}"}', // 20
+        '  EOT',
+        '}',
+        'resource "azurerm_key_vault_secret" "computed" {',
+        '  name  = "x"',
+        '  value = jsonencode(var.x)', // 25
+        '}',
+        'resource "aws_ssm_parameter" "p" {',
+        '  name  = "/a/b"',
+        '  type  = "SecureString"',
+        '  value = file("p.txt")', // 30
+        '}',
+      ].join('\n'),
+    );
+    expect(model.secretValues).toEqual([
+      {
+        type: 'aws_secretsmanager_secret_version',
+        label: 'app',
+        attribute: 'secret_string',
+        name: 'app_login',
+        fields: [
+          { key: 'user', value: 'app', line: 4 },
+          { key: 'password', value: 'Kq7-wE3rT9yU', line: 5 },
+        ],
+        ignoreChanges: false,
+        line: 3,
+        column: 3,
+      },
+      { type: 'google_secret_manager_secret_version', label: 'v', attribute: 'secret_data', name: 'token', value: 'a "quoted" value', ignoreChanges: true, line: 12, column: 3 },
+      { type: 'vault_kv_secret_v2', label: 'k', attribute: 'data_json', name: 'apps/web', fields: [{ key: 'api_token', value: 't-1', line: 20 }], ignoreChanges: false, line: 19, column: 3 },
+    ]);
+    expect(terraformAnalyzer.sniff!('resource "aws_secretsmanager_secret_version" "v" {}', file('a.tf'), {} as never)).toBe(true);
+  });
+
   it('never throws on unbalanced or truncated input', () => {
-    for (const text of ['resource "azurerm_key_vault_secret" "x" {', 'resource "azurerm_key_vault_secret" "x" {\n  name = "unterminated\n', 'resource "azurerm_key_vault_secret" "x" {\n value = <<EOF\nno end', '}}}{{{']) {
+    for (const text of ['resource "aws_secretsmanager_secret_version" "x" {\n secret_string = jsonencode({ password = "a', 'resource "vault_kv_secret_v2" "x" {\n data_json = <<EOT\n{"a": "b"', 'resource "azurerm_key_vault_secret" "x" {', 'resource "azurerm_key_vault_secret" "x" {\n  name = "unterminated\n', 'resource "azurerm_key_vault_secret" "x" {\n value = <<EOF\nno end', '}}}{{{']) {
       expect(() => parseTerraform(text)).not.toThrow();
     }
   });

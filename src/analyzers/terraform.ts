@@ -45,6 +45,31 @@ export interface TerraformAzureDatabase {
   passwordRefs: string[];
 }
 
+/**
+ * A secret manager resource whose value is written, wholly or in part, as a literal: `azurerm_key_vault_secret.value`,
+ * `aws_secretsmanager_secret_version.secret_string`, `aws_ssm_parameter.value`, `google_secret_manager_secret_version.secret_data`,
+ * `vault_kv_secret_v2.data_json` / `vault_generic_secret.data_json`. References, functions of them (`file()`,
+ * `jsonencode(var.x)`) and interpolations are no literal and are not kept.
+ */
+export interface TerraformSecretValue {
+  type: string;
+  label: string;
+  /** The attribute holding the value: value, secret_string, secret_data, data_json. */
+  attribute: string;
+  /** What the secret is called: its literal name or path, else the label of the secret resource it versions. */
+  name?: string;
+  /** aws_ssm_parameter's `type` (String, SecureString). */
+  parameterType?: string;
+  /** The whole value, a literal string. */
+  value?: string;
+  /** The literal string fields of a JSON or object value (`jsonencode({ password = "…" })`, a JSON heredoc). */
+  fields?: { key: string; value: string; line: number }[];
+  /** `lifecycle { ignore_changes = [<attribute>] }` (or `all`): seeded once, the real value set out of band. */
+  ignoreChanges: boolean;
+  line: number;
+  column: number;
+}
+
 /** A SecretStore/ClusterSecretStore the file creates; no name when it is not a literal. */
 export interface TerraformSecretStore {
   kind: string;
@@ -56,6 +81,7 @@ export interface TerraformModel {
   keyVaultSecrets: TerraformKeyVaultSecret[];
   secretStores?: TerraformSecretStore[];
   azureDatabases: TerraformAzureDatabase[];
+  secretValues?: TerraformSecretValue[];
   /**
    * Literal values a name can refer to, by reference (`var.secret_names`, `local.db_secret`): variable defaults, locals,
    * and .tfvars assignments (as `var.`). Resolved per module folder by the rule: names are often kept in variables.tf.
@@ -64,7 +90,18 @@ export interface TerraformModel {
 }
 
 export const AZURE_DATABASE_RESOURCE = /^azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_/;
-const PREFILTER = /azurerm_key_vault_secret|azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_|SecretStore/;
+/** Secret manager resources and the attribute their value is written in. */
+const SECRET_VALUE_ATTRIBUTES: Record<string, readonly string[]> = {
+  azurerm_key_vault_secret: ['value'],
+  aws_secretsmanager_secret_version: ['secret_string'],
+  aws_ssm_parameter: ['value', 'insecure_value'],
+  google_secret_manager_secret_version: ['secret_data'],
+  google_secret_manager_regional_secret_version: ['secret_data'],
+  vault_kv_secret_v2: ['data_json'],
+  vault_kv_secret: ['data_json'],
+  vault_generic_secret: ['data_json'],
+};
+const PREFILTER = /azurerm_key_vault_secret|azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_|SecretStore|aws_secretsmanager_secret_version|aws_ssm_parameter|google_secret_manager_(regional_)?secret_version|vault_kv_secret|vault_generic_secret/;
 const STORE_KIND = /\bkind["']?\s*[=:]\s*["']?((?:Cluster)?SecretStore)\b/g;
 const OBJECT_BOUNDARY = /\bkind["']?\s*[=:]|\n\s*resource\s+"|\n---/;
 const STORE_NAME = /\bname["']?\s*[=:]\s*(["']?)([^\s"',}]+)\1/;
@@ -286,6 +323,103 @@ function forEachNames(forEach: string | undefined, ref: string): string[] {
 }
 
 
+/** HCL string escapes undone (`\\"` -> `"`); `$${` and `%%{` are literal `${` and `%{`. */
+function unescapeHcl(text: string): string {
+  return text.replace(/\\(["\\nrt])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c).replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+}
+
+/** The body of a heredoc expression (`<<EOT … EOT`, `<<-EOT`), or undefined. */
+function heredocBody(expression: string): string | undefined {
+  const m = /^<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\r?\n([\s\S]*?)\r?\n[ \t]*\1[ \t]*$/.exec(expression.trim());
+  return m ? m[2] : undefined;
+}
+
+const JSON_FIELD = /"([^"\\]+)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+const OBJECT_FIELD = /(?:^|[\s,{(])"?([A-Za-z_][A-Za-z0-9_.-]*)"?[ \t]*[=:][ \t]*"((?:[^"\\$%]|\\.|\$(?!\{)|%(?!\{))*)"(?=\s*[,}\n#]|\s*$)/g;
+
+/** Literal string fields of JSON text; a field whose value interpolates is no literal. */
+function jsonFields(text: string): { key: string; value: string }[] {
+  return [...text.matchAll(JSON_FIELD)].filter((m) => !/\$\{|%\{/.test(m[2]!)).map((m) => ({ key: m[1]!, value: m[2]!.replace(/\\(.)/g, '$1') }));
+}
+
+/**
+ * What a secret value expression holds literally: a whole string (`"S3cr3t"`, a heredoc), or the literal fields of
+ * JSON text or of `jsonencode({ … })`. Anything computed (`var.x`, `random_password.x.result`, `file(…)`,
+ * `jsonencode(var.x)`, `"${var.a}"`) gives nothing.
+ */
+function literalSecretValue(expression: string): { value?: string; fields?: { key: string; value: string }[] } | undefined {
+  const text = expression.trim();
+  const string = stringLiteral(text);
+  const heredoc = string === undefined ? heredocBody(text) : undefined;
+  const whole = string !== undefined ? unescapeHcl(string) : heredoc;
+  if (whole !== undefined) {
+    if (/^\s*[[{]/.test(whole)) {
+      const fields = jsonFields(whole);
+      return fields.length > 0 ? { fields } : undefined;
+    }
+    return /\$\{|%\{/.test(string ?? heredoc ?? '') ? undefined : { value: whole };
+  }
+  const encoded = /^jsonencode\(\s*(\{[\s\S]*\})\s*\)$/.exec(text);
+  if (!encoded) return undefined;
+  const fields = [...encoded[1]!.matchAll(OBJECT_FIELD)].map((m) => ({ key: m[1]!, value: unescapeHcl(m[2]!) }));
+  return fields.length > 0 ? { fields } : undefined;
+}
+
+/** `lifecycle { ignore_changes = [value] }` (or `all`) in a resource body, for ATTRIBUTE. */
+function ignoresChanges(body: string, attribute: string): boolean {
+  const lifecycle = /(?:^|\n)[ \t]*lifecycle[ \t]*\{/.exec(body);
+  if (!lifecycle) return false;
+  const open = lifecycle.index + lifecycle[0].length - 1;
+  const ignore = attributes(body.slice(open + 1, blockEnd(body, open) - 1)).get('ignore_changes');
+  if (!ignore) return false;
+  return /^all$/.test(ignore) || new RegExp(`(^|[\\s\\[,"])${attribute}(["\\s,\\]]|$)`).test(ignore);
+}
+
+/** The label of the resource a reference names: `aws_secretsmanager_secret.db_password.id` -> db_password. */
+function referencedLabel(expression: string | undefined, type: RegExp): string | undefined {
+  const m = /^([A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)\.[A-Za-z_]+$/.exec(expression?.trim() ?? '');
+  return m && type.test(m[1]!) ? m[2] : undefined;
+}
+
+function secretValuesOf(type: string, label: string, body: string, attrs: Map<string, string>, line: number, lineAt: (offset: number) => number, bodyStart: number): TerraformSecretValue[] {
+  const out: TerraformSecretValue[] = [];
+  for (const attribute of SECRET_VALUE_ATTRIBUTES[type] ?? []) {
+    const expression = attrs.get(attribute);
+    if (!expression) continue;
+    const literal = literalSecretValue(expression);
+    if (!literal) continue;
+    const nameExpression = attrs.get('name') ?? attrs.get('path');
+    const literalName = nameExpression !== undefined ? stringLiteral(nameExpression) : undefined;
+    const name = literalName !== undefined && !literalName.includes('${') ? literalName : referencedLabel(attrs.get('secret_id') ?? attrs.get('secret'), /_secret$/);
+    const parameterType = type === 'aws_ssm_parameter' ? stringLiteral(attrs.get('type') ?? '') : undefined;
+    const at = new RegExp(`(^|\\n)[ \\t]*${attribute}[ \\t]*=`).exec(body);
+    const offset = at ? bodyStart + at.index + at[1]!.length : undefined;
+    const lineText = at ? body.slice(at.index + at[1]!.length) : '';
+    const valueLine = offset !== undefined ? lineAt(offset) : line;
+    // Each field on the line that writes it (in order: the line counter only goes forward).
+    let from = at ? at.index : 0;
+    const fields = literal.fields?.map((f) => {
+      const key = new RegExp(`"?${f.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*[=:]`).exec(body.slice(from));
+      if (!key) return { ...f, line: valueLine };
+      from += key.index + key[0].length;
+      return { ...f, line: lineAt(bodyStart + from) };
+    });
+    out.push({
+      type,
+      label,
+      attribute,
+      ...(name ? { name } : {}),
+      ...(parameterType ? { parameterType } : {}),
+      ...(literal.value !== undefined ? { value: literal.value } : {}),
+      ...(fields ? { fields } : {}),
+      ignoreChanges: ignoresChanges(body, attribute),
+      line: valueLine,
+      column: lineText.length - lineText.trimStart().length + 1,
+    });
+  }
+  return out;
+}
+
 export function parseTerraform(text: string, tfvars = false): TerraformModel {
   const model: TerraformModel = { keyVaultSecrets: [], azureDatabases: [] };
   const values = tfvars || VALUES_PREFILTER.test(text) ? literalValues(text, tfvars) : undefined;
@@ -296,13 +430,20 @@ export function parseTerraform(text: string, tfvars = false): TerraformModel {
     const stores = secretStoresIn(text, lineAt);
     if (stores.length > 0) model.secretStores = stores;
   }
+  // The store search above asked for lines all over the text: the resources count again from the start.
+  const resourceLineAt = lineCounter(text);
   RESOURCE.lastIndex = 0;
   for (let m = RESOURCE.exec(text); m; m = RESOURCE.exec(text)) {
     const [, type, label] = m;
     const open = m.index + m[0].length - 1;
     const end = blockEnd(text, open);
-    const attrs = attributes(text.slice(open + 1, end - 1));
-    const line = lineAt(m.index);
+    const body = text.slice(open + 1, end - 1);
+    const attrs = attributes(body);
+    const line = resourceLineAt(m.index);
+    if (SECRET_VALUE_ATTRIBUTES[type!]) {
+      const found = secretValuesOf(type!, label!, body, attrs, line, resourceLineAt, open + 1);
+      if (found.length > 0) (model.secretValues ??= []).push(...found);
+    }
     if (type === 'azurerm_key_vault_secret') {
       const nameExpr = attrs.get('name');
       if (!nameExpr) continue;
@@ -339,6 +480,6 @@ export const terraformAnalyzer: Analyzer<TerraformModel> = {
   sniff: (text, file) => /\.tfvars$/i.test(file.path) || PREFILTER.test(text) || VALUES_PREFILTER.test(text),
   parse(text, file) {
     const model = parseTerraform(text, /\.tfvars$/i.test(file.path));
-    return model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) > 0 || model.values ? model : undefined;
+    return model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) + (model.secretValues?.length ?? 0) > 0 || model.values ? model : undefined;
   },
 };

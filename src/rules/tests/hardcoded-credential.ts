@@ -14,10 +14,11 @@ import { shiftSeverity } from '../../scan/collector.js';
 import type { ImperativeModel } from '../../analyzers/tests/imperative.js';
 import type { DotenvModel } from '../../analyzers/dotenv.js';
 import { isDocPath, isPlaceholderPassword } from '../../analyzers/tests/credentials.js';
-import { isCredentialName, isDatabaseName, isLiteralSecretValue, words } from '../../k8s/vocabulary.js';
+import { embeddedUrlPassword, isCredentialName, isDatabaseName, isLiteralSecretValue, words } from '../../k8s/vocabulary.js';
 import { DEFAULT_FIXTURE_VALUES } from '../../config/defaults.js';
 import { isNonCredentialLiteral } from '../k8s/common.js';
 import { kustomizeGenerators } from '../k8s/kustomize.js';
+import type { TerraformModel, TerraformSecretValue } from '../../analyzers/terraform.js';
 
 const LABEL: Record<CredentialFormat, string> = {
   'github-token': 'GitHub token',
@@ -129,14 +130,54 @@ function literalCredential(name: string, value: string, extra: readonly string[]
 
 const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
+/** The secret manager a Terraform resource writes into. */
+function terraformStore(type: string): string {
+  if (type.startsWith('azurerm_')) return 'Azure Key Vault';
+  if (type === 'aws_ssm_parameter') return 'AWS Parameter Store';
+  if (type.startsWith('aws_')) return 'AWS Secrets Manager';
+  if (type.startsWith('google_')) return 'Google Secret Manager';
+  return 'Vault';
+}
+
+/** Names of settings kept beside secrets (`storage-account-name`, `db-host`, `tenant-id`): a literal there is no credential. */
+const SETTING_NAME = /(^|[-_./])(name|names|id|ids|url|uri|endpoint|host|hostname|fqdn|domain|region|location|user|username|login|email|account|port|version|tenant|subscription|bucket|database|schema)$/i;
+/** What a seed written once and then left to an out-of-band writer says (`lifecycle { ignore_changes = [value] }`). */
+const SEED_MARKER = /(placeholder|dummy|manual|later|out[-_ ]?of[-_ ]?band|externally|elsewhere|portal|console|initial|temp|tbd|todo|none|empty|unset|not[-_ ]?set|replace|change|fill|overwrit|rotat|pending|seed|bootstrap|default)/i;
+
+/** A literal that looks issued rather than typed: 12+ characters, no spaces, letters and digits, mixed case or symbols. */
+function looksGenerated(value: string): boolean {
+  return value.length >= 12 && !/\s/.test(value) && /[A-Za-z]/.test(value) && /\d/.test(value) && (/[a-z]/.test(value) && /[A-Z]/.test(value) || /[^A-Za-z0-9]/.test(value)) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+}
+
+/** A placeholder, a stand-in or an image default: no credential (the dotenv judgement). */
+function isStandIn(value: string, name: string): boolean {
+  return !isLiteralSecretValue(value) || isNonCredentialLiteral(value) || isPlaceholderPassword(value) || KNOWN_DEFAULTS.has(value.toLowerCase()) || words(name).includes(value.toLowerCase());
+}
+
+/** The literal credentials a Terraform secret manager resource writes: its whole value, or its credential-named fields. */
+function terraformLiterals(secret: TerraformSecretValue, extra: readonly string[] | undefined): { key?: string; value: string; line: number }[] {
+  // A seed that says it is one (placeholder, set-manually), left to an out-of-band writer.
+  const seed = (value: string) => secret.ignoreChanges && !/\d/.test(value) && value.length <= 40 && SEED_MARKER.test(value);
+  if (secret.fields) {
+    return secret.fields.filter((f) => isCredentialName(f.key, { extra }) && !SETTING_NAME.test(f.key) && !isStandIn(f.value, f.key) && !seed(f.value)).map((f) => ({ key: f.key, value: f.value, line: f.line }));
+  }
+  const value = secret.value;
+  if (value === undefined) return [];
+  const name = (secret.name ?? secret.label).split('/').filter(Boolean).pop() ?? secret.label;
+  if (isStandIn(value, name) || seed(value)) return [];
+  const named = isCredentialName(name, { extra }) || isCredentialName(secret.label, { extra });
+  const credential = embeddedUrlPassword(value) !== undefined || (named && !SETTING_NAME.test(name)) || (!SETTING_NAME.test(name) && (secret.type !== 'aws_ssm_parameter' || secret.parameterType === 'SecureString') && looksGenerated(value));
+  return credential ? [{ value, line: secret.line }] : [];
+}
+
 export const hardcodedCredential = createRule(
   {
     id: 'hardcoded-credential',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), or set in a committed dotenv file (`.env`, `.env.production`) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`)',
+    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), set in a committed dotenv file (`.env`, `.env.production`) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`), or written by Terraform as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
     why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not; the `.env` docker compose reads beside its compose file is a local run\'s, one level down.',
-    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`). Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
+    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`); Terraform secret values from variables, `random_password.x.result`, data sources or functions (`file()`, `jsonencode(var.x)`, interpolations), literals stored beside secrets as settings (`storage-account-name`, `tenant-id`), and a placeholder seed the resource then ignores (`lifecycle { ignore_changes = [value] }` with `placeholder`, `managed-out-of-band`): a real-looking seed is reported, it is in git. Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
   },
   (context) => {
@@ -267,6 +308,37 @@ export const hardcodedCredential = createRule(
             origin: file.isTest || model.role === 'test' ? 'test' : isDatabaseName(a.name) ? 'cluster-operator' : 'external',
             remediation: `Rotate ${a.name}, store it in Jenkins credentials and bind it instead of the literal: \`${a.name} = credentials('${a.name.toLowerCase().replace(/_/g, '-')}')\` in the environment block, or withCredentials around the steps that use it.`,
           });
+        }
+      },
+    );
+    // Terraform writing a literal into a secret manager (azurerm_key_vault_secret value, aws_secretsmanager_secret_version
+    // secret_string, google_secret_manager_secret_version secret_data, vault_kv_secret_v2 data_json): the secret is in
+    // git and in the state, whatever the store does with it. A seed the resource then ignores (`lifecycle {
+    // ignore_changes = [value] }`) with a placeholder is the compliant way to let the real value be set out of band.
+    context.each(
+      project.models<TerraformModel>('terraform').filter((m) => (m.model.secretValues?.length ?? 0) > 0),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        const seen = new Occurrences();
+        for (const secret of model.secretValues ?? []) {
+          for (const found of terraformLiterals(secret, context.config.credentialNames)) {
+            const at = `${file.path}:${found.line}`;
+            if (coveredLines.has(at) || reportedLines.has(at)) continue;
+            const store = terraformStore(secret.type);
+            const resource = `${secret.type}.${secret.label}`;
+            const what = found.key ? `${secret.attribute} field ${found.key}` : secret.attribute;
+            context.report({
+              file,
+              line: found.line,
+              message: `Terraform ${resource} writes a literal credential into ${store} (${what}) committed in the file${secret.ignoreChanges ? '; lifecycle ignore_changes only stops later applies, the seed stays in git and state' : ''}`,
+              location: seen.next(`terraform:${resource}#${what}`),
+              value: found.value,
+              keys: [found.key ?? secret.name ?? resource],
+              severity: 'high',
+              origin: file.isTest ? 'test' : isDatabaseName(found.key ?? secret.name ?? secret.label) ? 'cluster-operator' : 'external',
+              remediation: `Rotate the credential and remove the literal from ${resource}: generate it (random_password) or pass it in as a sensitive variable from CI, or write a placeholder with lifecycle { ignore_changes = [${secret.attribute}] } and set the real value in ${store} out of band.`,
+            });
+          }
         }
       },
     );
