@@ -9,6 +9,8 @@ import { isTestYaml } from './integration-test-inline-credentials.js';
 import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { isDockerfilePath } from '../../analyzers/build/dockerfile.js';
+import { isComposePath } from '../../analyzers/build/compose.js';
+import { get, isMap, isScalar, seqItems } from '../../yaml/model.js';
 import { basename, dirname } from '../../util/path.js';
 import { shiftSeverity } from '../../scan/collector.js';
 import type { ImperativeModel } from '../../analyzers/tests/imperative.js';
@@ -124,8 +126,7 @@ function severityOf(hit: CredentialHit, isTest: boolean): Severity {
  * default (`POSTGRES_PASSWORD=postgres`, `minioadmin`), not the name itself (`monitoring_password=monitoring`).
  */
 function literalCredential(name: string, value: string, extra: readonly string[]): boolean {
-  if (!isCredentialName(name, { extra }) || !isLiteralSecretValue(value) || isNonCredentialLiteral(value) || isPlaceholderPassword(value)) return false;
-  return !KNOWN_DEFAULTS.has(value.toLowerCase()) && !words(name).includes(value.toLowerCase());
+  return isCredentialName(name, { extra }) && !isStandIn(value, name);
 }
 
 const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
@@ -149,7 +150,22 @@ function looksGenerated(value: string): boolean {
   return value.length >= 12 && !/\s/.test(value) && /[A-Za-z]/.test(value) && /\d/.test(value) && (/[a-z]/.test(value) && /[A-Z]/.test(value) || /[^A-Za-z0-9]/.test(value)) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value);
 }
 
-/** A placeholder, a stand-in or an image default: no credential (the dotenv judgement). */
+/** A compose service's `environment:` settings with a literal value: `KEY: value` entries, `- KEY=value` items. */
+function composeEnvironment(node: ReturnType<typeof get>): { key: string; value: string; line: number; column: number }[] {
+  if (isMap(node)) {
+    return node.entries.filter((e) => isScalar(e.value) && e.value.value !== null).map((e) => ({ key: e.key, value: String((e.value as { value: unknown }).value), line: e.line, column: e.column }));
+  }
+  return seqItems(node)
+    .filter(isScalar)
+    .flatMap((item) => {
+      const text = typeof item.value === 'string' ? item.value : '';
+      const eq = text.indexOf('=');
+      // Compose keeps quotes of the list form in the value (`- TOKEN="x"`): what is between them is the value.
+      return eq > 0 ? [{ key: text.slice(0, eq).trim(), value: text.slice(eq + 1).replace(/^(["'])(.*)\1$/, '$2'), line: item.line, column: item.column }] : [];
+    });
+}
+
+/** A placeholder, a reference or plain word, an image default, the name itself: no credential (see literalCredential). */
 function isStandIn(value: string, name: string): boolean {
   return !isLiteralSecretValue(value) || isNonCredentialLiteral(value) || isPlaceholderPassword(value) || KNOWN_DEFAULTS.has(value.toLowerCase()) || words(name).includes(value.toLowerCase());
 }
@@ -159,7 +175,7 @@ function terraformLiterals(secret: TerraformSecretValue, extra: readonly string[
   // A seed that says it is one (placeholder, set-manually), left to an out-of-band writer.
   const seed = (value: string) => secret.ignoreChanges && !/\d/.test(value) && value.length <= 40 && SEED_MARKER.test(value);
   if (secret.fields) {
-    return secret.fields.filter((f) => isCredentialName(f.key, { extra }) && !SETTING_NAME.test(f.key) && !isStandIn(f.value, f.key) && !seed(f.value)).map((f) => ({ key: f.key, value: f.value, line: f.line }));
+    return secret.fields.filter((f) => literalCredential(f.key, f.value, extra ?? []) && !SETTING_NAME.test(f.key) && !seed(f.value)).map((f) => ({ key: f.key, value: f.value, line: f.line }));
   }
   const value = secret.value;
   if (value === undefined) return [];
@@ -175,9 +191,9 @@ export const hardcodedCredential = createRule(
     id: 'hardcoded-credential',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), set in a committed dotenv file (`.env`, `.env.production`) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`), or written by Terraform as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
-    why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not; the `.env` docker compose reads beside its compose file is a local run\'s, one level down.',
-    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`); Terraform secret values from variables, `random_password.x.result`, data sources or functions (`file()`, `jsonencode(var.x)`, interpolations), literals stored beside secrets as settings (`storage-account-name`, `tenant-id`), and a placeholder seed the resource then ignores (`lifecycle { ignore_changes = [value] }` with `placeholder`, `managed-out-of-band`): a real-looking seed is reported, it is in git. Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
+    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), set in a committed dotenv file (`.env`, `.env.production`), a docker compose service\'s `environment:` (map or `- NAME=value` list) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`), or written by Terraform as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
+    why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not; the `.env` docker compose reads beside its compose file, and the compose file itself (its `environment:` literals, its URLs), are a local run\'s, one level down (environment local), unless the compose file\'s name or path gives an environment (`docker-compose.prod.yml`, `deploy/production/compose.yaml`): then that environment\'s severity applies.',
+    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; the compose files of tests (throwaway services) and compose values read from the environment (`${API_TOKEN}`, `${DB_PASSWORD:?}`); Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`); Terraform secret values from variables, `random_password.x.result`, data sources or functions (`file()`, `jsonencode(var.x)`, interpolations), literals stored beside secrets as settings (`storage-account-name`, `tenant-id`), and a placeholder seed the resource then ignores (`lifecycle { ignore_changes = [value] }` with `placeholder`, `managed-out-of-band`): a real-looking seed is reported, it is in git. Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
   },
   (context) => {
@@ -213,6 +229,10 @@ export const hardcodedCredential = createRule(
       return COMPOSE_FILES.some((name) => project.yamlFileIndex(folder === '.' ? name : `${folder}/${name}`) >= 0);
     };
     const COMPOSE_NOTE = ' (the .env docker compose reads beside its compose file: a local run)';
+    // A docker compose file is a local run's too, unless its name or path gives an environment (docker-compose.prod.yml,
+    // deploy/production/compose.yaml), as a dotenv file's name does.
+    const isLocalCompose = (file: ParsedFile['file']): boolean => !file.environment && isComposePath(file.path);
+    const COMPOSE_FILE_NOTE = ' (a docker compose file: a local run)';
     context.each(
       project.models<CredentialTextModel>('credential-text'),
       (m) => m.file.path,
@@ -221,6 +241,7 @@ export const hardcodedCredential = createRule(
         const seen = new Occurrences();
         // A URL to the machine itself in compose's .env: the database container of a local run.
         const composeEnv = isComposeDotenv(file);
+        const composeFile = !composeEnv && isLocalCompose(file);
         for (const hit of model.hits) {
           if (coveredLines.has(`${file.path}:${hit.line}`)) continue;
           // A test's URL to a database on its own machine (the compose or CI service container the run starts): the
@@ -232,12 +253,12 @@ export const hardcodedCredential = createRule(
             file,
             line: hit.line,
             column: hit.column,
-            message: `${label}${hit.validated ? ' (checksum valid: likely live)' : ''}${hit.format === 'url-password' && hit.scheme ? ` (${hit.scheme}://user:…@…)` : ''} committed in the file${composeEnv ? COMPOSE_NOTE : ''}`,
+            message: `${label}${hit.validated ? ' (checksum valid: likely live)' : ''}${hit.format === 'url-password' && hit.scheme ? ` (${hit.scheme}://user:…@…)` : ''} committed in the file${composeEnv ? COMPOSE_NOTE : composeFile ? COMPOSE_FILE_NOTE : ''}`,
             location: seen.next(`credential:${hit.format}`),
             value: hit.value,
             keys: [hit.format],
-            severity: composeEnv ? shiftSeverity(severityOf(hit, file.isTest), -1) : severityOf(hit, file.isTest),
-            ...(composeEnv ? { environment: 'local' } : {}),
+            severity: composeEnv || composeFile ? shiftSeverity(severityOf(hit, file.isTest), -1) : severityOf(hit, file.isTest),
+            ...(composeEnv || composeFile ? { environment: 'local' } : {}),
             origin: originOf(hit, file.isTest, isDockerfilePath(file.path)),
             remediation: `Revoke and rotate this ${label}, delete it from the file, and read it at runtime from the environment or a mounted Secret fed by its authority.`,
           });
@@ -308,6 +329,43 @@ export const hardcodedCredential = createRule(
             origin: file.isTest || model.role === 'test' ? 'test' : isDatabaseName(a.name) ? 'cluster-operator' : 'external',
             remediation: `Rotate ${a.name}, store it in Jenkins credentials and bind it instead of the literal: \`${a.name} = credentials('${a.name.toLowerCase().replace(/_/g, '-')}')\` in the environment block, or withCredentials around the steps that use it.`,
           });
+        }
+      },
+    );
+    // docker compose `environment:` (a map, or a list of NAME=value) setting a credential to a literal: what the
+    // compose .env beside it holds, written in the compose file itself, and judged the same way. A test's compose
+    // file provisions its own throwaway services (integration-test-inline-credentials leaves it alone too).
+    context.each(
+      project.yamlFiles.filter((f) => isComposePath(f.file.path) && !f.file.isTest && !structuralYaml.has(f.file.path)),
+      (f) => f.file.path,
+      ({ file, model }) => {
+        const local = isLocalCompose(file);
+        const seen = new Occurrences();
+        for (const doc of model.docs) {
+          // Compose file format 1 has no `services:`: the services are the top-level keys.
+          const services = get(doc.root, 'services') ?? (isMap(doc.root) && doc.root.entries.some((e) => get(e.value, 'image') || get(e.value, 'build')) ? doc.root : undefined);
+          if (!isMap(services)) continue;
+          for (const service of services.entries) {
+            for (const setting of composeEnvironment(get(service.value, 'environment'))) {
+              const at = `${file.path}:${setting.line}`;
+              if (coveredLines.has(at) || reportedLines.has(at)) continue;
+              const { key, value } = setting;
+              if (CLIENT_BUNDLE_ENV.test(key) || !literalCredential(key, value, context.config.credentialNames)) continue;
+              context.report({
+                file,
+                line: setting.line,
+                column: setting.column,
+                message: `Compose service ${service.key} sets ${key} to a literal credential committed in the file${local ? COMPOSE_FILE_NOTE : ''}`,
+                location: seen.next(`compose:${service.key}.${key}`),
+                value,
+                keys: [key],
+                severity: local ? 'medium' : 'high',
+                ...(local ? { environment: 'local' } : {}),
+                origin: isDatabaseName(key) ? 'cluster-operator' : 'external',
+                remediation: `Rotate ${key} and move it out of the compose file: \`${key}: \${${key}}\` read from the environment or an ignored .env (commit a .env.example with a placeholder), or a compose \`secrets:\` entry from a file kept out of git.`,
+              });
+            }
+          }
         }
       },
     );
