@@ -176,6 +176,13 @@ describe('terraform reader', () => {
     expect(terraformAnalyzer.sniff!('resource "aws_secretsmanager_secret_version" "v" {}', file('a.tf'), {} as never)).toBe(true);
   });
 
+  it('keeps credential-named variables given a literal string: a default, a .tfvars assignment', () => {
+    const module = parseTerraform('variable "db_password" {\n  sensitive = true\n  default   = "Hx8-db-Pw"\n}\nvariable "api_token" { type = string }\nvariable "token_name" { default = "x" }\nvariable "admin_password" { default = "${var.a}" }\n');
+    expect(module.credentialVariables).toEqual([{ name: 'db_password', value: 'Hx8-db-Pw', line: 3, column: 3 }]);
+    const tfvars = parseTerraform('region = "eu"\n  admin_password = "Qm7#tfvars"\napi_key = file("k")\n', true);
+    expect(tfvars.credentialVariables).toEqual([{ name: 'admin_password', value: 'Qm7#tfvars', line: 2, column: 3 }]);
+  });
+
   it('never throws on unbalanced or truncated input', () => {
     for (const text of ['resource "aws_secretsmanager_secret_version" "x" {\n secret_string = jsonencode({ password = "a', 'resource "vault_kv_secret_v2" "x" {\n data_json = <<EOT\n{"a": "b"', 'resource "azurerm_key_vault_secret" "x" {', 'resource "azurerm_key_vault_secret" "x" {\n  name = "unterminated\n', 'resource "azurerm_key_vault_secret" "x" {\n value = <<EOF\nno end', '}}}{{{']) {
       expect(() => parseTerraform(text)).not.toThrow();

@@ -82,6 +82,8 @@ export interface TerraformModel {
   secretStores?: TerraformSecretStore[];
   azureDatabases: TerraformAzureDatabase[];
   secretValues?: TerraformSecretValue[];
+  /** Credential-named variables given a literal string: a `default` in a variable block, an assignment in a .tfvars file. */
+  credentialVariables?: { name: string; value: string; line: number; column: number }[];
   /**
    * Literal values a name can refer to, by reference (`var.secret_names`, `local.db_secret`): variable defaults, locals,
    * and .tfvars assignments (as `var.`). Resolved per module folder by the rule: names are often kept in variables.tf.
@@ -420,10 +422,39 @@ function secretValuesOf(type: string, label: string, body: string, attrs: Map<st
   return out;
 }
 
+/** `db_password = "…"` in a .tfvars file, `variable "db_password" { default = "…" }` in a .tf file: literal strings only. */
+function credentialVariables(text: string, tfvars: boolean): NonNullable<TerraformModel['credentialVariables']> {
+  const out: NonNullable<TerraformModel['credentialVariables']> = [];
+  const lineAt = lineCounter(text);
+  const keep = (name: string, expression: string | undefined, offset: number) => {
+    if (!CREDENTIAL_VARIABLE.test(name) || NAME_VARIABLE.test(name) || expression === undefined) return;
+    const literal = stringLiteral(expression);
+    if (literal === undefined || literal === '' || /\$\{|%\{/.test(literal)) return;
+    const lineText = text.slice(offset, text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset));
+    out.push({ name, value: unescapeHcl(literal), line: lineAt(offset), column: lineText.length - lineText.trimStart().length + 1 });
+  };
+  if (tfvars) {
+    const attrs = attributes(text);
+    for (const m of text.matchAll(/^[ \t]*"?([A-Za-z_][A-Za-z0-9_-]*)"?[ \t]*=(?!=)/gm)) if (attrs.has(m[1]!)) keep(m[1]!, attrs.get(m[1]!), m.index);
+    return out;
+  }
+  for (const m of text.matchAll(/^[ \t]*variable[ \t]+"([A-Za-z0-9_-]+)"[ \t]*\{/gm)) {
+    const open = m.index + m[0].length - 1;
+    const body = text.slice(open + 1, blockEnd(text, open) - 1);
+    const at = /(^|\n)[ \t]*default[ \t]*=/.exec(body);
+    if (at) keep(m[1]!, attributes(body).get('default'), open + 1 + at.index + at[1]!.length);
+  }
+  return out;
+}
+
 export function parseTerraform(text: string, tfvars = false): TerraformModel {
   const model: TerraformModel = { keyVaultSecrets: [], azureDatabases: [] };
   const values = tfvars || VALUES_PREFILTER.test(text) ? literalValues(text, tfvars) : undefined;
   if (values) model.values = values;
+  if (tfvars || VALUES_PREFILTER.test(text)) {
+    const credentials = credentialVariables(text, tfvars);
+    if (credentials.length > 0) model.credentialVariables = credentials;
+  }
   if (tfvars) return model;
   const lineAt = lineCounter(text);
   if (text.includes('SecretStore')) {
@@ -480,6 +511,6 @@ export const terraformAnalyzer: Analyzer<TerraformModel> = {
   sniff: (text, file) => /\.tfvars$/i.test(file.path) || PREFILTER.test(text) || VALUES_PREFILTER.test(text),
   parse(text, file) {
     const model = parseTerraform(text, /\.tfvars$/i.test(file.path));
-    return model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) + (model.secretValues?.length ?? 0) > 0 || model.values ? model : undefined;
+    return model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) + (model.secretValues?.length ?? 0) + (model.credentialVariables?.length ?? 0) > 0 || model.values ? model : undefined;
   },
 };
