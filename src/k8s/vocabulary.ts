@@ -336,11 +336,18 @@ export function embeddedUrlPassword(value: string): string | undefined {
   if (!value.includes('://')) return undefined;
   // The user may be empty: redis://:password@host. The userinfo ends at the authority's last `@`: a password written
   // with a bare `@` (p@ss@host) is still the password, not `p` and a host named `ss@host`.
-  const match = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]*):([^\s/'"]+)@[^\s@/'"]*/i.exec(value);
+  const match = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]*):([^\s/'"]+)@([^\s@/'"]*)/i.exec(value);
   if (!match) return undefined;
   const password = match[2]!;
   if (isIndirectValue(password) || /^[$%{<*]/.test(password) || /^x+$/i.test(password)) return undefined;
+  // No server behind a documentation host checks that password: an example.
+  if (isDocumentationHost(match[3]!.replace(/:\d*$/, ''))) return undefined;
   return password;
+}
+
+/** Hosts reserved for documentation and examples (RFC 2606): example.com/.net/.org and the `.invalid` TLD. */
+export function isDocumentationHost(host: string): boolean {
+  return /(^|\.)(example\.(com|net|org)|invalid)\.?$/i.test(host);
 }
 
 /**

@@ -12,6 +12,7 @@
 import { basename, segments } from '../../util/path.js';
 import { PRIVATE_KEY_HEADER, privateKeyBody } from '../../util/pem.js';
 import type { Analyzer, FileContext } from '../types.js';
+import { isDocumentationHost } from '../../k8s/vocabulary.js';
 
 export type CredentialFormat =
   | 'github-token'
@@ -380,9 +381,6 @@ const EXAMPLE_LEAD = /\b(e\.g\.|i\.e\.|eg:|like|such as|for example|for instance
 
 /** The userinfo ends at the authority's last `@`: a password written with a bare `@` (`p@ss@host`) is still the password. */
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:@/'"`<>]{0,128}):([^\s/'"`<>]{1,256})@([^\s/'"`<>:@]+)/gi;
-/** Second-level names reserved for documentation (RFC 2606) and `.invalid`: a URL there is an example, whatever its password. */
-const DOCUMENTATION_HOST = /(^|\.)(example\.(com|net|org)|invalid)\.?$/i;
-
 /**
  * Other secret scanners' allow comments: a team that marked a line `gitleaks:allow`, `pragma: allowlist secret`
  * (detect-secrets), `secretlint-disable-line`, `trufflehog:ignore` or `ggignore` has already judged it not a secret.
@@ -463,7 +461,7 @@ export function findCredentials(text: string): CredentialHit[] {
       const user = oauthUser ? '' : userPart;
       const password = oauthUser ? userPart : passwordPart;
       // file:// URLs carry no credential a server checks; documentation hosts serve none.
-      if (isPlaceholderPassword(password!, user!) || /^x+$/i.test(password!) || scheme!.toLowerCase() === 'file' || DOCUMENTATION_HOST.test(host!)) continue;
+      if (isPlaceholderPassword(password!, user!) || /^x+$/i.test(password!) || scheme!.toLowerCase() === 'file' || isDocumentationHost(host!)) continue;
       // Parser test data (`pa\uD7FFss`) and examples in messages (`… like dotenv://:key_1234@host`).
       if (/\\[xuU][0-9A-Fa-f{]/.test(`${user}:${password}`) || EXAMPLE_LEAD.test(line.slice(Math.max(0, (m.index ?? 0) - 40), m.index ?? 0))) continue;
       // `https://x-access-token:ghp_…@github.com`: the token's own format already named it; one credential, one hit.

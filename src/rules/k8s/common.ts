@@ -7,6 +7,7 @@ import type { ResourceRef } from '../../types.js';
 import type { Project } from '../../scan/project.js';
 import { resourcesInFile } from '../../scan/project-index.js';
 import { helmLiteral } from './helm-sources.js';
+import { credentialPrefilter, findCredentials } from '../../analyzers/tests/credentials.js';
 
 export interface LiteralCredential {
   /** Key path inside the resource, e.g. "stringData.password". */
@@ -126,14 +127,26 @@ export function jsonCredentials(doc: unknown, extra: { extra?: readonly string[]
   return out;
 }
 
-/** A single literal scalar under a credential-named key, or with an embedded URL password. */
+/** A single literal scalar under a credential-named key, with an embedded URL password, or in a well-known credential format. */
 export function literalCredentialOf(entry: PEntry, config: ResolvedConfig): string | undefined {
   if (!isScalar(entry.value) || typeof entry.value.value !== 'string') return undefined;
   const value = entry.value.value;
   const credentialKey = isCredentialName(entry.key, { extra: config.credentialNames });
   if (credentialKey && isLiteralSecretValue(value) && !(isConnectionStringName(entry.key) && isConnectionWithoutCredential(value))) return value;
-  if (mayEmbedPassword(value) && isLiteralSecretValue(value)) return embeddedUrlPassword(value) ?? connectionStringPassword(value);
-  return undefined;
+  const embedded = mayEmbedPassword(value) && isLiteralSecretValue(value) ? (embeddedUrlPassword(value) ?? connectionStringPassword(value)) : undefined;
+  // A block (a config file) is read line by line by its rule, which reports the line the credential is on.
+  return embedded ?? (credentialKey || value.includes('\n') ? undefined : formattedCredential(value)?.value);
+}
+
+/**
+ * A credential whose format names it (a Slack or Teams webhook URL, a GitHub, npm or SendGrid token, a private key
+ * block, an AWS key pair), under whatever key holds it: `webhookUrl`, `config.json`, an alertmanager config block. The
+ * same formats, checks and placeholder rules as hardcoded-credential, which leaves YAML that structural rules judge to them.
+ */
+export function formattedCredential(value: string, skipLine?: (lineOffset: number) => boolean): { value: string; lineOffset: number } | undefined {
+  if (!credentialPrefilter(value)) return undefined;
+  const hit = findCredentials(value).find((h) => h.format !== 'url-password' && !skipLine?.(h.line - 1));
+  return hit && { value: hit.value, lineOffset: hit.line - 1 };
 }
 
 export function resourceRef(resource: K8sResource): ResourceRef {

@@ -11,7 +11,7 @@ import type { RuleContext } from '../types.js';
 import { authorityReplacement } from '../snippets.js';
 import { ruleSetting } from '../../scan/collector.js';
 import { registryNameOptions, valuesTokenWires } from './registry-tokens.js';
-import { envLiteralByShape, isNonCredentialLiteral, namesAKey, namesAKeyOfTheSecretBeside, namesASecret, valuesEmbeddedPaths } from './common.js';
+import { envLiteralByShape, formattedCredential, isNonCredentialLiteral, namesAKey, namesAKeyOfTheSecretBeside, namesASecret, valuesEmbeddedPaths } from './common.js';
 
 /** Subtrees that reference credentials instead of holding them. */
 const REFERENCE_PARENTS = new Set(['secretkeyref', 'secretref', 'valuefrom', 'configmapkeyref', 'existingsecret', 'existingsecrets', 'envfrom', 'remoteref', 'secretstoreref']);
@@ -50,14 +50,16 @@ export function valuesCredentialValue(key: string, value: string, config: Resolv
   // `encryption: {key: …}`, `signing: {key: …}`: a bare `key` is named by its parent (not under `chainSecret: {name, key}`,
   // where it names a key of that Secret).
   const credentialKey = isCredentialName(key, { extra: config.credentialNames }) || (/^key$/i.test(key) && parentKey !== undefined && isKeyOwner(parentKey) && isCredentialName(`${parentKey}_${key}`, { extra: config.credentialNames }));
-  // Most values are settings under setting keys: only a URL or DSN could still carry a password.
-  if (!credentialKey && !mayEmbedPassword(value)) return undefined;
+  // Most values are settings under setting keys: only a URL or DSN could still carry a password, or a value whose
+  // format names it a credential (a webhook URL, a token).
+  if (!credentialKey && !mayEmbedPassword(value)) return formattedCredential(value)?.value;
   if (!isLiteralSecretValue(value) || isAnglePlaceholder(value)) return undefined;
   const literal =
     credentialKey && !namesASecret(key, value, parentKey) && !namesAKey(key, value) && !(isConnectionStringName(key) && isConnectionWithoutCredential(value))
       ? value
       : (embeddedUrlPassword(value) ?? connectionStringPassword(value));
-  return literal === undefined || isNonCredentialLiteral(literal) ? undefined : literal;
+  if (literal === undefined || isNonCredentialLiteral(literal)) return credentialKey ? undefined : formattedCredential(value)?.value;
+  return literal;
 }
 
 /** Literal credentials in a values document, outside the subtrees listed in `skip` (embedded Kubernetes objects). */
@@ -187,13 +189,14 @@ export const inlineCredentialInValues = createRule(
     id: 'inline-credential-in-values',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A Helm values file holds a literal credential (password, token, client secret, DSN with password)',
+    description: 'A Helm values file holds a literal credential (password, token, client secret, DSN with password; under any key, a value whose format names it: a webhook URL, a token, a private key block)',
     why:
       'Secrets must not appear in Helm values: values files are copied into every environment overlay, rendered into manifests and ' +
       'release history, and no authority can rotate a literal in git. A values file names the Secret; the authority fills it.',
     allowed:
       'Keys that name a Secret or a key in it (`existingSecret`, `secretName`, `passwordSecret.name`, `rootPasswordSecretKey`, ' +
-      '`secretKeyRef`), Helm templates `{{ … }}`, `${VAR}` placeholders, empty strings, null and booleans.',
+      '`secretKeyRef`), Helm templates `{{ … }}`, `${VAR}` placeholders, empty strings, null and booleans; URLs to documentation ' +
+      'hosts (example.com, `.invalid`), examples filled with a pattern (`…/T00000000/B00000000/XXXX…`), public keys and certificates.',
     remediation:
       'Remove the literal, rotate it, store it with its authority (Azure Key Vault/Vault for external credentials, CNPG or Helm ' +
       'generation for cluster-managed ones) and reference the resulting Secret by name (existingSecret, secretKeyRef).',

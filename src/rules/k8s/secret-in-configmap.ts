@@ -5,7 +5,7 @@ import { embeddedCredentials, isCredentialName, words } from '../../k8s/vocabula
 import { isMap, isScalar, type PEntry } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
 import { authorityReplacement } from '../snippets.js';
-import { isCommentLine, isNonCredentialLiteral, literalCredentialOf, namesAKey, namesASecret, resourceLocation, resourceRef } from './common.js';
+import { formattedCredential, isCommentLine, isNonCredentialLiteral, literalCredentialOf, namesAKey, namesASecret, resourceLocation, resourceRef } from './common.js';
 import { dotRelativeRefs, exprSources, isCredentialUrlName, namesASecretPath, templateExprs } from './helm-sources.js';
 import { kustomizeGenerators } from './kustomize.js';
 import { realmInText } from './realm-import-inline-secret.js';
@@ -52,6 +52,10 @@ export function configMapCredentials(e: PEntry, resource: K8sResource, config: R
     if (embedded.length) {
       const first = embedded[0]!;
       out.push({ ...at, key: `${e.key}:${first.key}`, line: block ? e.line + 1 + first.lineOffset : e.line, value: embedded.map((x) => x.value).join('\n') });
+    } else {
+      // A token or webhook URL whose format names it, under a setting key of the file (`slack_api_url:`).
+      const formatted = formattedCredential(text, (offset) => isCommentLine(lines[offset]));
+      if (formatted) out.push({ ...at, line: block ? e.line + 1 + formatted.lineOffset : e.line, value: formatted.value });
     }
   }
   if (out.length === 0 && resource.source === 'template' && text.includes('{{')) {
