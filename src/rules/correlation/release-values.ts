@@ -137,7 +137,7 @@ export function evaluate(expr: string, values: ReleaseValues): boolean | undefin
     const m = VALUES_PATH.exec(head!);
     return m ? truthy(values.lookup(m[1]!)) : undefined;
   }
-  if (head === 'not' && rest.length === 1) {
+  if ((head === 'not' || head === 'empty') && rest.length === 1) {
     const inner = evaluate(rest[0]!, values);
     return inner === undefined ? undefined : !inner;
   }
@@ -159,26 +159,60 @@ export function evaluate(expr: string, values: ReleaseValues): boolean | undefin
  * values (or the `if` is known true around an `else` branch).
  */
 export function renderedBy(helm: HelmInfo | undefined, line: number, values: ReleaseValues): boolean {
-  const stack: { keyword: string; expr: string; inElse: boolean; elseIf: boolean }[] = [];
+  return blockingGuard(helm, line, values) === undefined;
+}
+
+/** `.a.b` fields of the dot (not `$.x`, `.Values.x`, `.Release.x` ...) in an expression: they read the `with` block's value. */
+const DOT_FIELD = /(^|[\s(])\.(?!(?:Values|Release|Chart|Capabilities|Files|Template)\b)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)/g;
+
+/**
+ * The enclosing `if`/`with` action that keeps the release from rendering LINE, with the value it has: `if not
+ * .Values.auth.existingSecret` false, or an `if` true around the `else` branch LINE is in. Undefined when every one
+ * renders it or cannot be decided. Inside `with .Values.auth` the
+ * dot's fields are that path's (`if not .existingSecret`); inside a `range`, or a `with` over anything else, an
+ * expression that reads the dot is not decided.
+ */
+export function blockingGuard(helm: HelmInfo | undefined, line: number, values: ReleaseValues): { action: string; value: boolean } | undefined {
+  // dot: the `.Values` path the dot stands for in the block ('' for the chart's top scope); undefined when not known.
+  const stack: { keyword: string; expr: string; inElse: boolean; elseIf: boolean; dot: string | undefined; action: string }[] = [];
   for (const c of helm?.controls ?? []) {
     if (c.line >= line) break;
     // The action's text: `if .Values.a`, `with .Values.b`, `else`, `else if .Values.c`.
     const body = c.expr.trim().replace(/^(?:else\s+)?(?:if|with|range)\b/, '').replace(/^else\b/, '').trim();
-    if (c.keyword === 'if' || c.keyword === 'with' || c.keyword === 'range') stack.push({ keyword: c.keyword, expr: body, inElse: false, elseIf: false });
-    else if (c.keyword === 'end') stack.pop();
+    const outer = stack.length ? stack[stack.length - 1]!.dot : '';
+    if (c.keyword === 'if' || c.keyword === 'with' || c.keyword === 'range') {
+      const expr = withDot(body, outer);
+      const path = c.keyword === 'with' && expr !== undefined ? VALUES_PATH.exec(expr.trim())?.[1] : undefined;
+      const dot = c.keyword === 'if' ? outer : path !== undefined ? path : undefined;
+      stack.push({ keyword: c.keyword, expr: expr ?? '', inElse: false, elseIf: false, dot, action: c.expr.trim() });
+    } else if (c.keyword === 'end') stack.pop();
     else if (c.keyword === 'else' && stack.length) {
       const top = stack[stack.length - 1]!;
       top.inElse = true;
       if (body || /^else\s+(if|with)\b/.test(c.expr.trim())) top.elseIf = true;
+      // An else branch of a `with` runs with the outer dot.
+      if (top.keyword === 'with') top.dot = stack.length > 1 ? stack[stack.length - 2]!.dot : '';
     }
   }
   for (const block of stack) {
-    if (block.keyword === 'range' || block.elseIf) continue;
+    if (block.keyword === 'range' || !block.expr) continue;
     const truth = evaluate(block.expr, values);
     if (truth === undefined) continue;
-    if (block.inElse ? truth : !truth) return false;
+    // An `else if` branch: known not rendered when the first `if` is true (what it says itself is not read).
+    if (block.elseIf || block.inElse ? truth : !truth) return { action: block.action, value: truth };
   }
-  return true;
+  return undefined;
+}
+
+/** EXPR with the dot's fields spelled as `.Values` paths (DOT: the path the dot stands for); undefined when the dot is not known. */
+function withDot(expr: string, dot: string | undefined): string | undefined {
+  if (dot === '') return expr;
+  let unknown = false;
+  const out = expr.replace(DOT_FIELD, (_all, lead: string, field: string) => {
+    if (dot === undefined) unknown = true;
+    return `${lead}.Values.${dot}.${field}`;
+  });
+  return unknown ? undefined : out;
 }
 
 /** The `.Values` path of the innermost plain `{{ if .Values.x }}` around LINE (no else branch): the chart's switch for it. */
