@@ -16,6 +16,7 @@ import { kustomizeGenerators } from '../rules/k8s/kustomize.js';
 import { installHookSyncedBy, rendersOnInstallOnly } from '../rules/k8s/helm-generated-secret-without-lookup.js';
 import type { FileContext } from '../analyzers/types.js';
 import { deploymentGraph } from '../scan/deployment-graph.js';
+import { lineEnvironments } from '../scan/rendered-environments.js';
 import { cmp } from '../scan/collector.js';
 import { groupBy } from '../util/group.js';
 
@@ -64,9 +65,18 @@ function fileEnvironments(file: FileContext, project: Project): string[] {
   return deploymentGraph(project).inherited(file.path)?.environments.map((e) => e.name) ?? [];
 }
 
-/** Environments a resource is deployed to: its own path or the deployment graph, else the values files that configure its chart. */
+/**
+ * Environments a resource is deployed to: its own path or the deployment graph (for a chart template, those whose
+ * releases render it: see rendered-environments.ts), else the values files that configure its chart.
+ */
 function environmentsOf(resource: K8sResource, project: Project, chartEnvs: ChartEnvironments): string[] {
-  const own = fileEnvironments(resource.parsed.file, project);
+  const file = resource.parsed.file;
+  if (!file.environment && resource.source === 'template') {
+    const found = lineEnvironments(project, file.path, resource.line);
+    // Deployed, but no release renders it: no environment, and no guess from values file names either.
+    if (found) return found.rendered?.environments.map((e) => e.name) ?? [];
+  }
+  const own = fileEnvironments(file, project);
   if (own.length > 0) return own;
   if (resource.helm) return chartEnvs.of(resource.helm.chartRoot.split('/').pop() ?? '');
   return [];

@@ -22,6 +22,7 @@ import { releaseTreeSitter } from '../analyzers/tests/treesitter.js';
 import { cmp, compareFindings, ruleSetting, type FindingCollector } from './collector.js';
 import type { DiscoveredFile } from './discover.js';
 import { deploymentGraph, inheritedNote, shareDeploymentGraph } from './deployment-graph.js';
+import { lineEnvironments, notRenderedNote } from './rendered-environments.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
 import type { YamlFileModel } from '../analyzers/yaml.js';
@@ -171,8 +172,8 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         addPart(part);
         first.parsed = [...first.parsed, ...part.parsed].sort(byCandidateOrder);
       }
-      // The values files of the Helm releases that install a chart with an ExternalSecret template: the rules judge it
-      // as each release renders it (its values switches, name and namespace), so they join the context too.
+      // The values files of the Helm releases of local charts: templates are judged as each release renders them (its
+      // values switches, names and namespaces; the environments that render a finding's line), so they join the context too.
       const releaseValues = releaseValuesOfContext(first.parsed, config, deferred);
       if (releaseValues.size > 0) {
         const taken = deferred.takeAll(releaseValues);
@@ -206,9 +207,13 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
     const judge = (project: Project, owned?: (path: string) => boolean): [string, string][] | undefined => {
       // Environments inherited through kustomize/helmfile/Argo CD/Flux references: computed after parsing, never part
       // of the parse-time FileContext (which keys the parse cache).
-      collector.inheritEnvironments((path) => {
-        const inherited = deploymentGraph(project).inherited(path);
-        return inherited && { environment: inherited.primary, note: inheritedNote(inherited) };
+      collector.inheritEnvironments((path, line) => {
+        const found = lineEnvironments(project, path, line);
+        if (!found) return undefined;
+        const { rendered, notRendered } = found;
+        const skipped = notRendered.length > 0 ? notRenderedNote(notRendered) : undefined;
+        if (!rendered) return { note: `no environment of its own; ${skipped}` };
+        return { environment: rendered.primary, note: skipped ? `${inheritedNote(rendered)}; ${skipped}` : inheritedNote(rendered) };
       }, (path) => deploymentGraph(project).deployedOutsideDocs(path));
       for (const rule of enabled) {
         const setting = ruleSetting(config, rule.meta.id);
@@ -401,30 +406,29 @@ function saveCache(cache: ParseCache, load: number, timings: AnalyzeOutput['timi
 }
 
 /**
- * The values files of the Helm releases of the tree (Argo CD, Flux, helmfile) that install a chart one of whose
- * templates in the CONTEXT is an ExternalSecret, a PushSecret or a secret store (duplicate-externalsecret-owner and
- * legacy-secret-store-reference render their names per release). Asked of a
- * deployment graph over the context and the deferred files' paths, made for this only where the context has a
+ * The values files of the Helm releases of the tree (Argo CD, Flux, helmfile): the rules judge a chart's ExternalSecret,
+ * PushSecret or store template as each release renders it (duplicate-externalsecret-owner and
+ * legacy-secret-store-reference render their names per release), and a finding in any template of a chart gets the
+ * environments whose releases render its line (rendered-environments.ts), wherever the chunks put the template. Asked
+ * of a deployment graph over the context and the deferred files' paths, made for this only where the context has a
  * deployer (most trees have none: no graph is built for them). Other values files stay deferred: one of them changed
  * leaves the context, and the chunk results of the last run, as they were.
  */
 function releaseValuesOfContext(context: readonly ParsedFile[], config: ResolvedConfig, deferred: DeferredFiles): Set<string> {
   const out = new Set<string>();
-  const charts = new Set<string>();
   let deployers = false;
   for (const parsed of context) {
     if (parsed.analyzer !== 'yaml') continue;
     const model = parsed.model as YamlFileModel | undefined;
-    if (model?.helm && model.docs.some((d) => RENDERED_PER_RELEASE.test(getStr(d.root, 'kind') ?? ''))) charts.add(model.helm.chartRoot);
     deployers ||= DEPLOYER_FILE.test(parsed.file.path) || (model?.docs.some((d) => DEPLOYER_KIND.test(getStr(d.root, 'kind') ?? '')) ?? false);
+    if (deployers) break;
   }
-  if (!deployers || charts.size === 0) return out;
+  if (!deployers) return out;
   const probe = new Project(context as ParsedFile[], config);
   const graph = deploymentGraph(probe, { paths: deferred.pathList, environmentAt: (i) => deferred.environmentAt(i) });
-  for (const release of graph.releases) if (charts.has(release.chart)) for (const v of release.values) out.add(v);
+  for (const release of graph.releases) for (const v of release.values) out.add(v);
   return out;
 }
 
 const DEPLOYER_KIND = /^(Application|ApplicationSet|HelmRelease)$/;
-const RENDERED_PER_RELEASE = /^(Cluster)?(ExternalSecret|PushSecret|SecretStore)$/;
 const DEPLOYER_FILE = /(^|\/)helmfile[^/]*$|(^|\/)helmfile\.d\//i;

@@ -7,9 +7,12 @@ import { redact } from '../util/redact.js';
 import { isDocumentationExamplePath } from './documentation.js';
 import type { EnvironmentInfo } from './environment.js';
 
-/** The environment a file without its own inherits (the most managed one that deploys it) and why, for the message. */
+/**
+ * The environment a file without its own inherits (the most managed one that deploys it) and why, for the message.
+ * No environment: the deployments that include the file all leave the finding's line out (a chart template's guard).
+ */
 export interface InheritedFileEnvironment {
-  environment: EnvironmentInfo;
+  environment?: EnvironmentInfo;
   note: string;
 }
 
@@ -59,14 +62,14 @@ export class FindingCollector {
   private readonly seen = new Set<string>();
 
   /** Environments a file without its own inherits from the deployment graph (set once the project is parsed). */
-  private inherited?: (path: string) => InheritedFileEnvironment | undefined;
+  private inherited?: (path: string, line: number) => InheritedFileEnvironment | undefined;
 
   constructor(private readonly config: ResolvedConfig) {}
 
   /** Files outside the documentation examples deploy (see DeploymentGraph.deployedOutsideDocs); unset: none. */
   private deployed?: (path: string) => boolean;
 
-  inheritEnvironments(lookup: (path: string) => InheritedFileEnvironment | undefined, deployed?: (path: string) => boolean): void {
+  inheritEnvironments(lookup: (path: string, line: number) => InheritedFileEnvironment | undefined, deployed?: (path: string) => boolean): void {
     this.inherited = lookup;
     this.deployed = deployed;
   }
@@ -81,7 +84,7 @@ export class FindingCollector {
     // it inherits none (a release of the chart it sits in renders its templates, not its examples/).
     const docExample = !setting.severity && isDocumentationExamplePath(file.path) && !this.deployed?.(file.path);
     // A file's own environment first; else the most managed of the environments whose entry points deploy it.
-    const inherited = file.environment || input.environment || docExample ? undefined : this.inherited?.(file.path);
+    const inherited = file.environment || input.environment || docExample ? undefined : this.inherited?.(file.path, Math.max(1, input.line));
     const fileEnvironment = file.environment ?? inherited?.environment;
     const environment = input.environment ?? fileEnvironment?.name;
     if (rule.meta.environmentEscalation !== false && fileEnvironment && !setting.severity) {

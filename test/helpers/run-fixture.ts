@@ -16,6 +16,8 @@ export interface ExpectedFinding {
   line: number;
   severity?: Finding['severity'];
   origin?: Finding['origin'];
+  /** The finding's environment; null: it has none. */
+  environment?: string | null;
 }
 
 export interface FixtureCase {
@@ -56,16 +58,18 @@ export function readExpected(dir: string): ExpectedFinding[] {
   return expected;
 }
 
-/** The comparable part of findings: rule, file, line, plus severity/origin when the expected entries name them. */
+/** The comparable part of findings: rule, file, line, plus severity/origin/environment when the expected entries name them. */
 export function comparable(findings: readonly Finding[], expected: readonly ExpectedFinding[]): ExpectedFinding[] {
   const withSeverity = expected.some((e) => e.severity);
   const withOrigin = expected.some((e) => e.origin);
+  const withEnvironment = expected.some((e) => 'environment' in e);
   return findings.map((f) => ({
     ruleId: f.ruleId,
     file: f.file,
     line: f.line,
     ...(withSeverity ? { severity: f.severity } : {}),
     ...(withOrigin ? { origin: f.origin } : {}),
+    ...(withEnvironment ? { environment: f.environment ?? null } : {}),
   }));
 }
 

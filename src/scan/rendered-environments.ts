@@ -1,0 +1,87 @@
+/**
+ * The environments a line of a chart template is rendered in. The deployment graph gives every environment that
+ * deploys the template's file; a Helm release renders the line only when the `if`/`with` blocks around it hold under
+ * the release's values (chart defaults, its values files in order, its inline values: see release-values.ts).
+ * `{{- if not .Values.auth.existingSecret }}` renders nothing in production when production's values set
+ * auth.existingSecret; `{{- if .Values.postgresql.enabled }}` nothing where it is false.
+ *
+ * An environment is left out only when it has a release of the template's own chart and none of its releases renders
+ * the line. A guard that cannot be decided (an include, a pipe, a lookup, a function) counts as rendered, and so does
+ * an environment that reaches the file some other way (a parent chart, a kustomize helmCharts entry).
+ */
+import type { HelmReleaseInfo, InheritedEnvironment } from './deployment-graph.js';
+import { deploymentGraph } from './deployment-graph.js';
+import type { Project } from './project.js';
+import { blockingGuard, releaseValues, type ReleaseValues } from '../rules/correlation/release-values.js';
+
+export interface LineEnvironments {
+  /** The environments that render the line (InheritedEnvironment's order); undefined when none of them does. */
+  rendered?: InheritedEnvironment;
+  /** Environments that deploy the file but leave the line out, with the release and the guard that switch it off. */
+  notRendered: { environment: string; release: string; guard: { action: string; value: boolean } }[];
+}
+
+const cache = new WeakMap<Project, Map<string, LineEnvironments | undefined>>();
+const valuesCache = new WeakMap<Project, Map<HelmReleaseInfo, ReleaseValues>>();
+
+/**
+ * What PATH inherits from the deployment graph, for the object at LINE: undefined when the file inherits nothing (it
+ * has an environment of its own, or nothing deploys it).
+ */
+export function lineEnvironments(project: Project, path: string, line: number): LineEnvironments | undefined {
+  let perProject = cache.get(project);
+  if (!perProject) cache.set(project, (perProject = new Map()));
+  const key = `${path}\u0000${line}`;
+  if (perProject.has(key)) return perProject.get(key);
+  const result = compute(project, path, line);
+  perProject.set(key, result);
+  return result;
+}
+
+function compute(project: Project, path: string, line: number): LineEnvironments | undefined {
+  const graph = deploymentGraph(project);
+  const inherited = graph.inherited(path);
+  if (!inherited) return undefined;
+  const helm = project.yamlFiles[project.yamlFileIndex(path)]?.model.helm;
+  // Only blocks can switch a line off: no control action before it, nothing to evaluate.
+  if (!helm?.controls?.some((c) => c.line < line && c.keyword !== 'end')) return { rendered: inherited, notRendered: [] };
+  const releases = graph.releases.filter((r) => r.chart === helm.chartRoot && r.targets.has(path));
+  if (releases.length === 0) return { rendered: inherited, notRendered: [] };
+  let perProject = valuesCache.get(project);
+  if (!perProject) valuesCache.set(project, (perProject = new Map()));
+  const values = perProject;
+  const guardOf = (release: HelmReleaseInfo) => {
+    let v = values.get(release);
+    if (!v) values.set(release, (v = releaseValues(project, release, helm.chartRoot)));
+    return blockingGuard(helm, line, v);
+  };
+  const notRendered: LineEnvironments['notRendered'] = [];
+  const keep = new Set<string>();
+  for (const env of inherited.environments) {
+    const own = releases.filter((r) => r.environments.includes(env.name));
+    const off = own.length === 0 ? undefined : own.map((r) => ({ release: r, guard: guardOf(r) }));
+    if (off && off.every((o) => o.guard !== undefined)) {
+      notRendered.push({ environment: env.name, release: `${off[0]!.release.file}:${off[0]!.release.line}`, guard: off[0]!.guard! });
+    } else keep.add(env.name);
+  }
+  if (notRendered.length === 0) return { rendered: inherited, notRendered };
+  const environments = inherited.environments.filter((e) => keep.has(e.name));
+  const rendered: InheritedEnvironment | undefined =
+    environments.length === 0 ? undefined : { environments, primary: environments[0]!, via: inherited.via.filter((v) => keep.has(v.environment)) };
+  return { ...(rendered ? { rendered } : {}), notRendered };
+}
+
+/**
+ * `not rendered in production (apps/prod/app.yaml:1), dev (apps/dev/app.yaml:1): `if not .Values.auth.existingSecret`
+ * is false with their values`. String literals of a guard are left out: it may compare a value with a literal.
+ */
+export function notRenderedNote(notRendered: LineEnvironments['notRendered']): string {
+  const byGuard = new Map<string, string[]>();
+  for (const n of notRendered) {
+    const action = n.guard.action.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '"..."');
+    const key = `\`${action}\` is ${n.guard.value}`;
+    byGuard.set(key, [...(byGuard.get(key) ?? []), `${n.environment} (${n.release})`]);
+  }
+  const parts = [...byGuard].map(([guard, envs]) => `${envs.join(', ')}: ${guard} with ${envs.length > 1 ? 'their' : 'its'} values`);
+  return `not rendered in ${parts.join('; ')}`;
+}
