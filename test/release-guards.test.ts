@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HelmControlAction } from '../src/analyzers/yaml.js';
+import { renderCondition } from '../src/analyzers/yaml.js';
 import { blockingGuard, evaluate, type ReleaseValues } from '../src/rules/correlation/release-values.js';
 import { get } from '../src/yaml/model.js';
 import { parseYaml } from '../src/yaml/parse.js';
@@ -45,6 +46,23 @@ describe('the guard that keeps a release from rendering a line', () => {
     expect(blockingGuard(withItems, 2, v)).toEqual({ action: 'with .Values.items', value: false });
     const ranged = helmOf([1, 'range .Values.users'], [2, 'if not .existingSecret'], [6, 'end'], [7, 'end']);
     expect(blockingGuard(ranged, 3, v)).toBeUndefined();
+  });
+
+  it('reads an include of a define that is one if around true, with the same root only', () => {
+    expect(renderCondition('\n{{- if not .Values.auth.existingSecret -}}\n    {{- true -}}\n{{- end -}}\n')).toBe('not .Values.auth.existingSecret');
+    expect(renderCondition('{{/* Create a Secret? */}}\n{{- if and .Values.auth.enabled (not .Values.auth.existingSecret) -}}\ntrue\n{{- end -}}')).toBe('and .Values.auth.enabled (not .Values.auth.existingSecret)');
+    // Anything else around or in the if: no condition (a variable, an else, a value rendered).
+    expect(renderCondition('{{- $s := .Values.auth -}}\n{{- if not $s.existingSecret -}}true{{- end -}}')).toBeUndefined();
+    expect(renderCondition('{{- if .Values.a -}}true{{- else -}}false{{- end -}}')).toBeUndefined();
+    expect(renderCondition('{{- if .Values.a -}}{{ .Values.a }}{{- end -}}')).toBeUndefined();
+    const withDefines: ReleaseValues = { ...v, define: (name) => ({ 'app.createSecret': 'not .Values.auth.existingSecret', 'app.loop': 'include "app.loop" .' })[name] };
+    expect(evaluate('(include "app.createSecret" .)', withDefines)).toBe(false);
+    expect(evaluate('not (include "app.createSecret" $)', withDefines)).toBe(true);
+    expect(evaluate('include "app.other" .', withDefines)).toBeUndefined();
+    expect(evaluate('include "app.createSecret" .Values.auth', withDefines)).toBeUndefined();
+    expect(evaluate('include "app.loop" .', withDefines)).toBeUndefined();
+    const underWith = helmOf([1, 'with .Values.auth'], [2, 'if include "app.createSecret" .'], [6, 'end'], [7, 'end']);
+    expect(blockingGuard(underWith, 3, withDefines)).toBeUndefined();
   });
 
   it('leaves includes, pipes and lookups undecided', () => {

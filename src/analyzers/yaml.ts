@@ -49,6 +49,11 @@ export interface NamedTemplate {
   lookupKinds?: string[];
   /** The entries it writes when its output is a map (`password: {{ … }}` lines): see writtenKeys. */
   keys?: WrittenKey[];
+  /**
+   * A define whose whole body is `{{- if COND -}} true {{- end -}}` (a `*.createSecret` helper) renders text exactly
+   * when COND holds: the expression, for an `if include "x.createSecret" .` guard to be decided by (see renderCondition).
+   */
+  condition?: string;
 }
 
 /**
@@ -151,7 +156,10 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     if (warnings[0] && !partial) context.diagnostic({ code: 'template-syntax', line: warnings[0].line, message: `Go template: ${warnings[0].message}` });
     const options = { restore: (s: string) => restorePlaceholders(s, frontEnd), text: intern };
     const parsed: ParsedYaml = partial ? { docs: [], aliasLimitHit: false, tooDeep: false } : withoutJinjaTags(parseYaml(blankCrdBodies(frontEnd.yaml), options), frontEnd.yaml, options);
-    if (role === 'template') addWrittenKeys(helm, text, frontEnd.defines);
+    if (role === 'template') {
+      addWrittenKeys(helm, text, frontEnd.defines);
+      addRenderConditions(helm, text, frontEnd.defines);
+    }
     const bodies = role === 'template' ? objectDefinesText(text, frontEnd.defines) : undefined;
     if (bodies === undefined) return finish(parsed, role, helm, context);
     const bodiesFrontEnd = preprocessHelmTemplate(bodies);
@@ -171,6 +179,7 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
         for (const define of Object.values(helm.defines)) {
           define.valuesRefs = internAll(define.valuesRefs);
           define.includes = internAll(define.includes);
+          if (define.condition !== undefined) define.condition = intern(define.condition);
           for (const written of define.keys ?? []) {
             written.key = intern(written.key);
             if (written.value !== undefined) written.value = intern(written.value);
@@ -282,6 +291,29 @@ function addWrittenKeys(helm: HelmInfo, text: string, defines: readonly HelmDefi
     helm.defines ??= {};
     const template = (helm.defines[define.name] ??= { valuesRefs: [], generated: false, includes: [] });
     template.keys ??= keys;
+  }
+}
+
+const TEMPLATE_COMMENT = /\{\{-?\s*\/\*[^]*?\*\/\s*-?\}\}/g;
+/** `{{- if COND -}} BODY {{- end -}}` and nothing around it; COND holds no action delimiters. */
+const IF_ONLY_BODY = /^\s*\{\{-?\s*if\s+((?:[^{}"]|"(?:[^"\\]|\\.)*")+?)\s*-?\}\}([^]*?)\{\{-?\s*end\s*-?\}\}\s*$/;
+/** What such a body renders: a word (`true`, `yes`) or `{{ true }}` / `{{ "true" }}` alone. */
+const WORD_BODY = /^\s*(?:\{\{-?\s*(?:true|"true"|print\s+"true")\s*-?\}\}|[A-Za-z0-9_-]+)\s*$/;
+
+/** The condition under which a define renders text, for defines that are one `if` around a word (see NamedTemplate.condition). */
+export function renderCondition(body: string): string | undefined {
+  const m = IF_ONLY_BODY.exec(body.replace(TEMPLATE_COMMENT, ''));
+  if (!m || !WORD_BODY.test(m[2]!) || /\{\{-?\s*(?:else|if|end)\b/.test(m[2]!)) return undefined;
+  return m[1]!.trim();
+}
+
+function addRenderConditions(helm: HelmInfo, text: string, defines: readonly HelmDefine[]): void {
+  for (const define of defines) {
+    const condition = renderCondition(text.slice(define.start, define.end));
+    if (condition === undefined) continue;
+    helm.defines ??= {};
+    const template = (helm.defines[define.name] ??= { valuesRefs: [], generated: false, includes: [] });
+    template.condition = intern(condition);
   }
 }
 

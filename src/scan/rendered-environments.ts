@@ -6,12 +6,14 @@
  * auth.existingSecret; `{{- if .Values.postgresql.enabled }}` nothing where it is false.
  *
  * An environment is left out only when it has a release of the template's own chart and none of its releases renders
- * the line. A guard that cannot be decided (an include, a pipe, a lookup, a function) counts as rendered, and so does
+ * the line. `include "x.createSecret" .` reads the define's condition when its body is one `if` around `true`. A guard
+ * that cannot be decided (another include, a pipe, a lookup, a function) counts as rendered, and so does
  * an environment that reaches the file some other way (a parent chart, a kustomize helmCharts entry).
  */
 import type { HelmReleaseInfo, InheritedEnvironment } from './deployment-graph.js';
 import { deploymentGraph } from './deployment-graph.js';
 import type { Project } from './project.js';
+import { NamedTemplates } from '../k8s/named-templates.js';
 import { blockingGuard, releaseValues, type ReleaseValues } from '../rules/correlation/release-values.js';
 
 export interface LineEnvironments {
@@ -22,6 +24,13 @@ export interface LineEnvironments {
 }
 
 const cache = new WeakMap<Project, Map<string, LineEnvironments | undefined>>();
+const namedCache = new WeakMap<Project, NamedTemplates>();
+
+function namedTemplates(project: Project): NamedTemplates {
+  let named = namedCache.get(project);
+  if (!named) namedCache.set(project, (named = new NamedTemplates(project.yamlFiles)));
+  return named;
+}
 const valuesCache = new WeakMap<Project, Map<HelmReleaseInfo, ReleaseValues>>();
 
 /**
@@ -52,7 +61,11 @@ function compute(project: Project, path: string, line: number): LineEnvironments
   const values = perProject;
   const guardOf = (release: HelmReleaseInfo) => {
     let v = values.get(release);
-    if (!v) values.set(release, (v = releaseValues(project, release, helm.chartRoot)));
+    if (!v) {
+      const layers = releaseValues(project, release, helm.chartRoot);
+      const named = namedTemplates(project);
+      values.set(release, (v = { lookup: (p) => layers.lookup(p), define: (name) => named.find(name, helm.chartRoot)?.template.condition }));
+    }
     return blockingGuard(helm, line, v);
   };
   const notRendered: LineEnvironments['notRendered'] = [];
@@ -73,12 +86,13 @@ function compute(project: Project, path: string, line: number): LineEnvironments
 
 /**
  * `not rendered in production (apps/prod/app.yaml:1), dev (apps/dev/app.yaml:1): `if not .Values.auth.existingSecret`
- * is false with their values`. String literals of a guard are left out: it may compare a value with a literal.
+ * is false with their values`. String literals of a guard are left out (it may compare a value with a literal), but
+ * for the names of the templates it includes.
  */
 export function notRenderedNote(notRendered: LineEnvironments['notRendered']): string {
   const byGuard = new Map<string, string[]>();
   for (const n of notRendered) {
-    const action = n.guard.action.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '"..."');
+    const action = n.guard.action.replace(/(\b(?:include|template)\s+)?("(?:[^"\\]|\\.)*"|`[^`]*`)/g, (all, named?: string) => (named ? all : '"..."'));
     const key = `\`${action}\` is ${n.guard.value}`;
     byGuard.set(key, [...(byGuard.get(key) ?? []), `${n.environment} (${n.release})`]);
   }

@@ -13,6 +13,8 @@ import { get, isMap, isScalar, isSeq, seqItems, type PNode } from '../../yaml/mo
 export interface ReleaseValues {
   /** The value at a dotted `.Values` path: the node of the highest layer that has it; null when no layer does. */
   lookup(path: string): PNode | null | undefined;
+  /** The condition under which the named template NAME renders text (NamedTemplate.condition), when known. */
+  define?(name: string): string | undefined;
 }
 
 /** Values trees of a release, highest precedence first; undefined when one of them cannot be read. */
@@ -125,24 +127,32 @@ function scalarOf(values: ReleaseValues, operand: string): string | undefined {
   return text.includes('{{') ? undefined : text;
 }
 
+/** How deep `include`s of defines with a render condition are followed. */
+const INCLUDE_DEPTH = 4;
+
 /** The truth of an `if`/`with` expression under VALUES; undefined when not known. */
-export function evaluate(expr: string, values: ReleaseValues): boolean | undefined {
+export function evaluate(expr: string, values: ReleaseValues, depth = 0): boolean | undefined {
   const text = expr.trim().replace(/^\((.*)\)$/s, '$1').trim();
   if (text.includes('|')) return undefined;
   const ops = operands(text);
   if (!ops || ops.length === 0) return undefined;
   const [head, ...rest] = ops;
+  // `include "x.createSecret" .`: renders text (truthy) exactly when its define's condition holds, with the same root.
+  if (head === 'include' && rest.length === 2 && /^"[^"]+"$/.test(rest[0]!) && (rest[1] === '.' || rest[1] === '$')) {
+    const condition = depth < INCLUDE_DEPTH ? values.define?.(rest[0]!.slice(1, -1)) : undefined;
+    return condition === undefined ? undefined : evaluate(condition, values, depth + 1);
+  }
   if (ops.length === 1) {
-    if (head!.startsWith('(')) return evaluate(head!, values);
+    if (head!.startsWith('(')) return evaluate(head!, values, depth);
     const m = VALUES_PATH.exec(head!);
     return m ? truthy(values.lookup(m[1]!)) : undefined;
   }
   if ((head === 'not' || head === 'empty') && rest.length === 1) {
-    const inner = evaluate(rest[0]!, values);
+    const inner = evaluate(rest[0]!, values, depth);
     return inner === undefined ? undefined : !inner;
   }
   if ((head === 'and' || head === 'or') && rest.length >= 2) {
-    const parts = rest.map((r) => evaluate(r, values));
+    const parts = rest.map((r) => evaluate(r, values, depth));
     if (head === 'and') return parts.includes(false) ? false : parts.includes(undefined) ? undefined : true;
     return parts.includes(true) ? true : parts.includes(undefined) ? undefined : false;
   }
@@ -207,6 +217,8 @@ export function blockingGuard(helm: HelmInfo | undefined, line: number, values: 
 /** EXPR with the dot's fields spelled as `.Values` paths (DOT: the path the dot stands for); undefined when the dot is not known. */
 function withDot(expr: string, dot: string | undefined): string | undefined {
   if (dot === '') return expr;
+  // `include "x" .` under a with renders the define with the with's value as its root: not what its condition reads.
+  if (/\binclude\b/.test(expr)) return undefined;
   let unknown = false;
   const out = expr.replace(DOT_FIELD, (_all, lead: string, field: string) => {
     if (dot === undefined) unknown = true;
