@@ -13,7 +13,6 @@
 import type { HelmReleaseInfo, InheritedEnvironment } from './deployment-graph.js';
 import { deploymentGraph } from './deployment-graph.js';
 import type { Project } from './project.js';
-import { NamedTemplates } from '../k8s/named-templates.js';
 import { blockingGuard, releaseValues, type ReleaseValues } from '../rules/correlation/release-values.js';
 
 export interface LineEnvironments {
@@ -24,13 +23,6 @@ export interface LineEnvironments {
 }
 
 const cache = new WeakMap<Project, Map<string, LineEnvironments | undefined>>();
-const namedCache = new WeakMap<Project, NamedTemplates>();
-
-function namedTemplates(project: Project): NamedTemplates {
-  let named = namedCache.get(project);
-  if (!named) namedCache.set(project, (named = new NamedTemplates(project.yamlFiles)));
-  return named;
-}
 const valuesCache = new WeakMap<Project, Map<HelmReleaseInfo, ReleaseValues>>();
 
 /**
@@ -61,11 +53,7 @@ function compute(project: Project, path: string, line: number): LineEnvironments
   const values = perProject;
   const guardOf = (release: HelmReleaseInfo) => {
     let v = values.get(release);
-    if (!v) {
-      const layers = releaseValues(project, release, helm.chartRoot);
-      const named = namedTemplates(project);
-      values.set(release, (v = { lookup: (p) => layers.lookup(p), define: (name) => named.find(name, helm.chartRoot)?.template.condition }));
-    }
+    if (!v) values.set(release, (v = releaseValues(project, release, helm.chartRoot)));
     return blockingGuard(helm, line, v);
   };
   const notRendered: LineEnvironments['notRendered'] = [];

@@ -5,6 +5,7 @@
  * is taken as rendered and any value it cannot resolve as unknown.
  */
 import type { HelmInfo } from '../../analyzers/yaml.js';
+import { NamedTemplates } from '../../k8s/named-templates.js';
 import { resourceValuesBlocks } from '../../k8s/values-blocks.js';
 import type { HelmReleaseInfo } from '../../scan/deployment-graph.js';
 import type { Project } from '../../scan/project.js';
@@ -17,7 +18,7 @@ export interface ReleaseValues {
   define?(name: string): string | undefined;
 }
 
-/** Values trees of a release, highest precedence first; undefined when one of them cannot be read. */
+/** Values trees of a release, highest precedence first, and the render conditions of the defines its chart includes. */
 export function releaseValues(project: Project, release: HelmReleaseInfo, chartRoot: string): ReleaseValues {
   const layers: PNode[] = [];
   layers.push(...inlineValues(project, release));
@@ -28,6 +29,7 @@ export function releaseValues(project: Project, release: HelmReleaseInfo, chartR
   const defaults = project.chartDefaults(chartRoot)?.docs[0]?.root;
   if (defaults) layers.push(defaults);
   return {
+    define: (name) => namedTemplates(project).find(name, chartRoot)?.template.condition,
     lookup(path) {
       for (const layer of layers) {
         const node = get(layer, path);
@@ -39,6 +41,13 @@ export function releaseValues(project: Project, release: HelmReleaseInfo, chartR
 }
 
 const inlineCache = new WeakMap<HelmReleaseInfo, PNode[]>();
+const namedCache = new WeakMap<Project, NamedTemplates>();
+
+function namedTemplates(project: Project): NamedTemplates {
+  let named = namedCache.get(project);
+  if (!named) namedCache.set(project, (named = new NamedTemplates(project.yamlFiles)));
+  return named;
+}
 
 function inlineValues(project: Project, release: HelmReleaseInfo): PNode[] {
   let found = inlineCache.get(release);
