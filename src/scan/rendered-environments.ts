@@ -10,7 +10,7 @@
  * that cannot be decided (another include, a pipe, a lookup, a function) counts as rendered, and so does
  * an environment that reaches the file some other way (a parent chart, a kustomize helmCharts entry).
  */
-import type { HelmReleaseInfo, InheritedEnvironment } from './deployment-graph.js';
+import type { DeploymentGraph, HelmReleaseInfo, InheritedEnvironment } from './deployment-graph.js';
 import { deploymentGraph } from './deployment-graph.js';
 import type { Project } from './project.js';
 import { blockingGuard, releaseValues, type ReleaseValues } from '../rules/correlation/release-values.js';
@@ -24,6 +24,21 @@ export interface LineEnvironments {
 
 const cache = new WeakMap<Project, Map<string, LineEnvironments | undefined>>();
 const valuesCache = new WeakMap<Project, Map<HelmReleaseInfo, ReleaseValues>>();
+const byChart = new WeakMap<DeploymentGraph, Map<string, HelmReleaseInfo[]>>();
+
+function releasesByChart(graph: DeploymentGraph): Map<string, HelmReleaseInfo[]> {
+  let map = byChart.get(graph);
+  if (!map) {
+    map = new Map();
+    for (const r of graph.releases) {
+      const list = map.get(r.chart);
+      if (list) list.push(r);
+      else map.set(r.chart, [r]);
+    }
+    byChart.set(graph, map);
+  }
+  return map;
+}
 
 /**
  * What PATH inherits from the deployment graph, for the object at LINE: undefined when the file inherits nothing (it
@@ -46,7 +61,7 @@ function compute(project: Project, path: string, line: number): LineEnvironments
   const helm = project.yamlFiles[project.yamlFileIndex(path)]?.model.helm;
   // Only blocks can switch a line off: no control action before it, nothing to evaluate.
   if (!helm?.controls?.some((c) => c.line < line && c.keyword !== 'end')) return { rendered: inherited, notRendered: [] };
-  const releases = graph.releases.filter((r) => r.chart === helm.chartRoot && r.targets.has(path));
+  const releases = (releasesByChart(graph).get(helm.chartRoot) ?? []).filter((r) => r.targets.has(path));
   if (releases.length === 0) return { rendered: inherited, notRendered: [] };
   let perProject = valuesCache.get(project);
   if (!perProject) valuesCache.set(project, (perProject = new Map()));
