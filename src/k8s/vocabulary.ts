@@ -289,8 +289,10 @@ export function isSecretReferenceName(name: string): boolean {
   return w.includes('secret') && ['name', 'ref', 'key', 'names', 'refs'].includes(w[w.length - 1]!);
 }
 
-// `$1`, `${2}`, `$@`: a script's positional parameters are arguments, not literals.
-const ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?][^}]*)?\}$|^\$\([A-Za-z_][A-Za-z0-9_]*\)$|^\$[A-Za-z_][A-Za-z0-9_]*$|^\$(?:[0-9@*]|\{[0-9]+(:?[-=?][^}]*)?\})$/;
+// `$1`, `${2}`, `$@`: a script's positional parameters are arguments, not literals. `${var.db_password}`,
+// `${random_password.db.result}`, `${data.x.y[0].z}`: an interpolated reference (Terraform, a JS template literal,
+// Groovy) is the value of something else too.
+const ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?][^}]*)?\}$|^\$\{[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[[^\]{}]*\])+\}$|^\$\([A-Za-z_][A-Za-z0-9_]*\)$|^\$[A-Za-z_][A-Za-z0-9_]*$|^\$(?:[0-9@*]|\{[0-9]+(:?[-=?][^}]*)?\})$/;
 const TEMPLATE_MARKERS = /\{\{|\}\}|\$\{\{|<%|%>/;
 /**
  * Tokens a deploy pipeline replaces, as envsubst replaces `${VAR}`: Azure Pipelines' and Octopus' `#{VAR}#` /

@@ -59,6 +59,9 @@ export function secretLiterals(resource: K8sResource, config: ResolvedConfig): L
         }
         continue;
       }
+      // A connection string whose password is absent or a placeholder (`postgresql://${user}:${pass}@db/app`, the
+      // interpolations a Terraform or envsubst template fills) commits no credential.
+      if ((isConnectionStringName(e.key) || ['url', 'uri'].includes(words(e.key).at(-1) ?? '')) && connectionWithoutLiteralCredential(text)) continue;
       // A basic-auth Secret's `username` is who logs in, not a credential (the type makes every other key one).
       const typed = allKeysAreCredentials && !/^(username|user)$/i.test(e.key);
       if ((typed || isSecretDataCredentialName(e.key, extra)) && (isLiteralSecretValue(text) || isAnglePlaceholder(text)) && !isStubValue(text) && !isPasswordHash(text)) {
@@ -80,6 +83,32 @@ export function secretLiterals(resource: K8sResource, config: ResolvedConfig): L
     }
   }
   return out;
+}
+
+const CONNECTION_CREDENTIAL_PART = /pass|pwd|secret|token|key|sig/i;
+
+/**
+ * A URL or `name=value;` connection string whose every credential part is absent or a placeholder:
+ * `postgresql://${user}:${pass}@db/app`, `Server=db;User Id=app;Password=${DB_PASSWORD}`.
+ */
+function connectionWithoutLiteralCredential(text: string): boolean {
+  const v = text.trim();
+  const literalCredentialPart = (name: string, value: string) => CONNECTION_CREDENTIAL_PART.test(name) && isLiteralSecretValue(value.trim());
+  if (/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(v)) {
+    if (embeddedUrlPassword(v) !== undefined || connectionStringPassword(v) !== undefined) return false;
+    const query = v.includes('?') ? v.slice(v.indexOf('?') + 1) : '';
+    return !query.split('&').some((p) => p.includes('=') && literalCredentialPart(p.slice(0, p.indexOf('=')), decodeURIComponentSafe(p.slice(p.indexOf('=') + 1))));
+  }
+  if (!/^[^=;\s]+=[^;]*(;[^=;]+=[^;]*)+;?$/.test(v)) return false;
+  return !v.split(';').some((p) => p.includes('=') && literalCredentialPart(p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)));
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 /** A JSON object or array parsed from a scalar, or undefined when the text is not JSON (or holds template openers). */
