@@ -5,12 +5,13 @@
  * variable defaults, locals and .tfvars values a secret's name may come from; and the External Secrets stores it
  * creates (`kubernetes_manifest`, `kubectl_manifest` yaml_body, helm_release values), by name only. Not an HCL
  * parser: blocks are delimited by brace matching that skips strings, heredocs and comments. Files that do not mention
- * either resource type are never parsed.
+ * either resource type are never parsed. The Secrets and Helm values it sends into a cluster are read by terraform-k8s.ts.
  */
 import { connectionHost } from '../k8s/vocabulary.js';
 import { basename } from '../util/path.js';
 import type { Analyzer, FileContext } from './types.js';
 import { lineCounter } from '../util/line-counter.js';
+import { parseTerraformKubernetes, TERRAFORM_K8S_PREFILTER, type TerraformHelmRelease, type TerraformKubernetesSecret } from './terraform-k8s.js';
 
 export interface TerraformKeyVaultSecret {
   /** The resource label: `resource "azurerm_key_vault_secret" "<label>"`. */
@@ -89,6 +90,10 @@ export interface TerraformModel {
    * and .tfvars assignments (as `var.`). Resolved per module folder by the rule: names are often kept in variables.tf.
    */
   values?: Record<string, TerraformValue>;
+  /** Secrets declared through the Kubernetes providers (kubernetes_secret, kubernetes_manifest, kubectl_manifest). */
+  kubernetesSecrets?: TerraformKubernetesSecret[];
+  /** helm_release values: set/set_sensitive entries and inline values documents. */
+  helmReleases?: TerraformHelmRelease[];
 }
 
 export const AZURE_DATABASE_RESOURCE = /^azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_/;
@@ -139,7 +144,7 @@ const VALUE_BLOCK = /^[ \t]*(?:variable[ \t]+"([A-Za-z0-9_-]+)"|(locals))[ \t]*\
 const RESOURCE = /^[ \t]*resource[ \t]+"([A-Za-z0-9_]+)"[ \t]+"([A-Za-z0-9_-]+)"[ \t]*\{/gm;
 
 /** Index just past the brace that closes the block opened at OPEN (a `{`); the text's end when it never closes. */
-function blockEnd(text: string, open: number): number {
+export function blockEnd(text: string, open: number): number {
   let depth = 0;
   let i = open;
   while (i < text.length) {
@@ -171,7 +176,7 @@ function blockEnd(text: string, open: number): number {
 }
 
 /** Index just past the terminator of a heredoc (`<<EOF`, `<<-EOF`) starting at START; undefined when none starts there. */
-function heredocEnd(text: string, start: number): number | undefined {
+export function heredocEnd(text: string, start: number): number | undefined {
   const opener = /^<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\r?\n/.exec(text.slice(start, start + 80));
   if (!opener) return undefined;
   const bodyStart = start + opener[0].length;
@@ -180,7 +185,7 @@ function heredocEnd(text: string, start: number): number | undefined {
 }
 
 /** Index just past the string opening at START (a `"`), `${ … }` interpolations (which may hold strings) included. */
-function stringEnd(text: string, start: number): number {
+export function stringEnd(text: string, start: number): number {
   let i = start + 1;
   while (i < text.length) {
     const c = text[i]!;
@@ -227,7 +232,7 @@ function attributes(body: string): Map<string, string> {
 }
 
 /** End of an attribute's expression: the line's end outside brackets, strings and heredocs. */
-function expressionEnd(text: string, start: number): number {
+export function expressionEnd(text: string, start: number): number {
   let depth = 0;
   let i = start;
   while (i < text.length) {
@@ -461,7 +466,12 @@ export function parseTerraform(text: string, tfvars = false): TerraformModel {
     const stores = secretStoresIn(text, lineAt);
     if (stores.length > 0) model.secretStores = stores;
   }
-  // The store search above asked for lines all over the text: the resources count again from the start.
+  if (TERRAFORM_K8S_PREFILTER.test(text)) {
+    const { secrets, releases } = parseTerraformKubernetes(text);
+    if (secrets.length > 0) model.kubernetesSecrets = secrets;
+    if (releases.length > 0) model.helmReleases = releases;
+  }
+  // The searches above asked for lines all over the text: the resources count again from the start.
   const resourceLineAt = lineCounter(text);
   RESOURCE.lastIndex = 0;
   for (let m = RESOURCE.exec(text); m; m = RESOURCE.exec(text)) {
@@ -508,9 +518,10 @@ export function parseTerraform(text: string, tfvars = false): TerraformModel {
 export const terraformAnalyzer: Analyzer<TerraformModel> = {
   id: 'terraform',
   claims: (file: FileContext) => /\.(tf|tfvars)$/i.test(basename(file.path)),
-  sniff: (text, file) => /\.tfvars$/i.test(file.path) || PREFILTER.test(text) || VALUES_PREFILTER.test(text),
+  sniff: (text, file) => /\.tfvars$/i.test(file.path) || PREFILTER.test(text) || VALUES_PREFILTER.test(text) || TERRAFORM_K8S_PREFILTER.test(text),
   parse(text, file) {
     const model = parseTerraform(text, /\.tfvars$/i.test(file.path));
-    return model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) + (model.secretValues?.length ?? 0) + (model.credentialVariables?.length ?? 0) > 0 || model.values ? model : undefined;
+    const kubernetes = (model.kubernetesSecrets?.length ?? 0) + (model.helmReleases?.length ?? 0);
+    return model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) + (model.secretValues?.length ?? 0) + (model.credentialVariables?.length ?? 0) + kubernetes > 0 || model.values ? model : undefined;
   },
 };

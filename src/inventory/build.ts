@@ -11,6 +11,7 @@ import { get, getStr, isMap, isScalar, seqItems, type PNode } from '../yaml/mode
 import { OriginClassifier } from './origin.js';
 import type { DockerfileModel } from '../analyzers/build/dockerfile.js';
 import { HARNESS_ANALYZERS, IAC_SECRET_FORMS, type HarnessModel } from '../analyzers/tests/model.js';
+import type { TerraformModel } from '../analyzers/terraform.js';
 import { isCredentialName } from '../k8s/vocabulary.js';
 import { kustomizeGenerators } from '../rules/k8s/kustomize.js';
 import { installHookSyncedBy, rendersOnInstallOnly } from '../rules/k8s/helm-generated-secret-without-lookup.js';
@@ -495,6 +496,38 @@ function declaredInCodeEntries(project: Project, findings: readonly Finding[], c
           findings: [...(rulesAt.get(`${file.path}:${fact.line}`) ?? [])].sort(),
         });
       }
+    }
+  }
+  // Secrets a Terraform module declares through the Kubernetes providers.
+  for (const { file, model } of project.models<TerraformModel>('terraform')) {
+    if (owned && !owned(file.path)) continue;
+    for (const secret of model.kubernetesSecrets ?? []) {
+      const name = secret.name ?? `${secret.resource}.${secret.label}`;
+      const keys = [...new Set(['stringData', 'data'].flatMap((section) => {
+        const map = get(secret.node, section);
+        return isMap(map) ? map.entries.map((e) => e.key) : [];
+      }))].sort();
+      const origin = file.isTest ? 'test' : classifier.classify({ name, keys, kind: 'Secret', file: file.path, cnpgOwned: operatorSecrets.has(name), secretType: getStr(secret.node, 'type') });
+      const reported = [...rulesAt.entries()].filter(([at]) => {
+        const line = at.startsWith(`${file.path}:`) ? Number(at.slice(file.path.length + 1)) : NaN;
+        return line >= secret.line && line <= secret.endLine;
+      });
+      out.push({
+        file: file.path,
+        line: secret.line,
+        kind: 'Secret',
+        name,
+        ...(secret.namespace ? { namespace: secret.namespace } : {}),
+        keys,
+        ...(getStr(secret.node, 'type') ? { type: getStr(secret.node, 'type')! } : {}),
+        origin,
+        authority: classifier.authority(origin, name, keys),
+        environments: fileEnvironments(file, project),
+        producer: `Terraform ${secret.resource}`,
+        template: false,
+        vendored: file.vendored,
+        findings: [...new Set(reported.flatMap(([, rules]) => [...rules]))].sort(),
+      });
     }
   }
   return out;

@@ -43,16 +43,16 @@ const KUSTOMIZE = /^kustomize\.config\.k8s\.io\//;
 
 const stringBlockCache = new WeakMap<PNode, PNode | null>();
 
-function shifted(node: PNode, dLine: number, dColumn: number, sameLine?: number): PNode {
+export function shiftedNode(node: PNode, dLine: number, dColumn: number, sameLine?: number): PNode {
   const line = (l: number) => sameLine ?? l + dLine;
   const column = (c: number) => (sameLine !== undefined ? c : c + dColumn);
   const base = { line: line(node.line), column: column(node.column), endLine: line(node.endLine) };
   if (node.t === 'scalar') return { ...node, ...base };
-  if (node.t === 'seq') return { ...node, ...base, items: node.items.map((i) => (i ? shifted(i, dLine, dColumn, sameLine) : null)) };
+  if (node.t === 'seq') return { ...node, ...base, items: node.items.map((i) => (i ? shiftedNode(i, dLine, dColumn, sameLine) : null)) };
   return {
     ...node,
     ...base,
-    entries: node.entries.map((e) => ({ key: e.key, line: line(e.line), column: column(e.column), value: e.value ? shifted(e.value, dLine, dColumn, sameLine) : null })),
+    entries: node.entries.map((e) => ({ key: e.key, line: line(e.line), column: column(e.column), value: e.value ? shiftedNode(e.value, dLine, dColumn, sameLine) : null })),
   };
 }
 
@@ -70,7 +70,7 @@ export function parseValuesString(entry: PEntry): PNode | undefined {
     const parsed = parseYaml(text);
     const doc = parsed.docs.find((d) => d.root && !d.error) ?? undefined;
     if (doc?.root && (isMap(doc.root) || isSeq(doc.root))) {
-      result = node.style === 'block' ? shifted(doc.root, node.line, entry.column + 1) : shifted(doc.root, 0, 0, node.line);
+      result = node.style === 'block' ? shiftedNode(doc.root, node.line, entry.column + 1) : shiftedNode(doc.root, 0, 0, node.line);
     }
   }
   stringBlockCache.set(node, result);

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../../config/types.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isConnectionStringName, isCredentialName, isLiteralSecretValue, isConnectionWithoutCredential, mayEmbedPassword, words } from '../../k8s/vocabulary.js';
 import type { FileContext } from '../../analyzers/types.js';
+import type { TerraformModel } from '../../analyzers/terraform.js';
 import type { ValuesBlock } from '../../k8s/values-blocks.js';
 import { namedEnvironment } from '../../scan/environment.js';
 import { resourcesInFile } from '../../scan/project-index.js';
@@ -238,5 +239,16 @@ export const inlineCredentialInValues = createRule(
       }
     };
     eachValuesRoot(context, reportAll);
+    // A Terraform helm_release's `set`/`set_sensitive` entries and inline `values` documents are values as well
+    // (`set_sensitive` only hides them from the plan output: the literal is still in git and in the state).
+    context.each(
+      project.models<TerraformModel>('terraform').filter((m) => !m.file.isTest && m.model.helmReleases),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        for (const release of model.helmReleases!) {
+          release.roots.forEach((root, docIndex) => reportAll(file, root, new Set(), { docIndex, owner: `Terraform helm_release ${release.label}`, release: release.name ?? release.label }));
+        }
+      },
+    );
   },
 );

@@ -10,6 +10,8 @@ import { isCnpgWritten, operatorWriterOf } from '../../k8s/operator-secrets.js';
 import { resourceLocation, resourceRef, secretLiterals } from './common.js';
 import { kustomizeGenerators } from './kustomize.js';
 import { harnessModels, Occurrences } from '../tests/common.js';
+import type { TerraformModel } from '../../analyzers/terraform.js';
+import type { K8sResource } from '../../k8s/resources.js';
 
 export const inlineSecretManifest = createRule(
   {
@@ -115,6 +117,38 @@ export const inlineSecretManifest = createRule(
             keys: shown,
             origin,
             resource: { kind: 'Secret', name, ...(fact.namespace ? { namespace: fact.namespace } : {}) },
+            replacement: authorityReplacement(context.project, origin, target),
+          });
+        }
+      },
+    );
+    // Terraform's Kubernetes providers declare Secrets too (`kubernetes_secret` data, a `kubernetes_manifest` or
+    // `kubectl_manifest` of kind Secret): a literal there is committed, and lands in the state file in clear as well.
+    context.each(
+      context.project.models<TerraformModel>('terraform').filter((m) => !m.file.isTest && m.model.kubernetesSecrets),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        const seen = new Occurrences();
+        for (const secret of model.kubernetesSecrets!) {
+          const name = secret.name ?? `${secret.resource}.${secret.label}`;
+          const resource = { node: secret.node, source: 'manifest', file: file.path, name, kind: 'Secret' } as unknown as K8sResource;
+          const literals = secretLiterals(resource, context.config);
+          if (literals.length === 0) continue;
+          const keys = literals.map((l) => l.key);
+          const allKeys = literals.map((l) => l.path.split('.').slice(1).join('.'));
+          const origin = classifier.classify({ name, keys: allKeys, kind: 'Secret', file: file.path, cnpgOwned: operatorSecrets.has(name), secretType: getStr(secret.node, 'type') });
+          const target = { name, namespace: secret.namespace, keys: allKeys, type: getStr(secret.node, 'type'), engine: operatorSecrets.get(name) };
+          context.report({
+            file,
+            line: literals[0]!.line,
+            column: literals[0]!.column,
+            endLine: literals[literals.length - 1]!.line,
+            message: `Terraform ${secret.resource}.${secret.label} declares Secret ${name} with ${literals.length} literal credential value${literals.length === 1 ? '' : 's'} (${keys.join(', ')}) in git`,
+            location: seen.next(`terraform:${secret.resource}.${secret.label}#${literals.map((l) => l.path).sort().join(',')}`),
+            value: literals.map((l) => l.value).join('\u0000'),
+            keys,
+            origin,
+            resource: { kind: 'Secret', name, ...(secret.namespace ? { namespace: secret.namespace } : {}) },
             replacement: authorityReplacement(context.project, origin, target),
           });
         }
