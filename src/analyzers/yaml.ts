@@ -96,6 +96,18 @@ const JSON_EXT = /\.json$/i;
 /** A Kubernetes object (or List) in JSON opens with its apiVersion or kind, as kubectl and generators write it. */
 const JSON_OBJECT_START = /^\uFEFF?\s*\{\s*"(?:apiVersion|kind)"\s*:/;
 /** A Keycloak realm export (`{"id": …, "realm": "shop", …}`): its clients and users are judged like a manifest's. */
+const JSON_CREDENTIAL_STRING = /"[A-Za-z0-9_.-]*(?:password|passwd|secret|token|auth|api[_-]?key)"\s*:\s*"[^"]/i;
+const JSON_CONFIG_LIMIT = 64 * 1024;
+
+/** Strict JSON only: JSONC (devcontainer.json, tsconfig.json with comments) is not what the YAML reader can take. */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text.replace(/^\uFEFF/, ''));
+    return true;
+  } catch {
+    return false;
+  }
+}
 const REALM_EXPORT_START = /^\uFEFF?\s*\{[^]{0,2000}?"realm"\s*:\s*"/;
 /** A manifest template: a top-level apiVersion or kind line (a Terraform or Go `.tpl` elsewhere has none). */
 const MANIFEST_LINE = /^(?:apiVersion|kind)\s*:/m;
@@ -136,7 +148,9 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
     if (YAML_EXT.test(file.path) || basename(file.path) === 'Kustomization') return true;
     if (RENDERED_TEMPLATE.test(file.path)) return MANIFEST_LINE.test(text) || JSON_OBJECT_START.test(text);
     if (PARTIAL_TEMPLATE.test(file.path)) return text.includes('define');
-    return JSON_OBJECT_START.test(text) || REALM_EXPORT_START.test(text);
+    // A JSON config holding a credential-named string (`"password": "…"`): what a Kustomize generator's `files:` entry
+    // may read into a Secret or ConfigMap (config.json, a registry's .dockerconfigjson). Large JSON is data, not config.
+    return JSON_OBJECT_START.test(text) || REALM_EXPORT_START.test(text) || (text.length <= JSON_CONFIG_LIMIT && /^\uFEFF?\s*\{/.test(text) && JSON_CREDENTIAL_STRING.test(text) && isJson(text));
   },
   parse(text, file, context) {
     const role = yamlRole(file.path);

@@ -3,6 +3,7 @@ import { OriginClassifier } from '../../inventory/origin.js';
 import { connectionStringPassword, embeddedUrlPassword, isAnglePlaceholder, isConnectionStringName, isCredentialName, isLiteralSecretValue, isConnectionWithoutCredential, mayEmbedPassword, words } from '../../k8s/vocabulary.js';
 import type { FileContext } from '../../analyzers/types.js';
 import type { TerraformModel } from '../../analyzers/terraform.js';
+import { kustomizeGenerators } from './kustomize.js';
 import type { ValuesBlock } from '../../k8s/values-blocks.js';
 import { namedEnvironment } from '../../scan/environment.js';
 import { resourcesInFile } from '../../scan/project-index.js';
@@ -208,8 +209,13 @@ export const inlineCredentialInValues = createRule(
     const tokenNames = registryNameOptions(config);
     // Switched off, that rule reports nothing: its literal tokens stay this rule's.
     const registryRuleOn = ruleSetting(config, 'registry-token-in-runtime-config').enabled;
+    // A config file a Kustomize generator reads into a Secret or ConfigMap is that object's content: judged there.
+    const generated = new Set(
+      (['secretGenerator', 'configMapGenerator'] as const).flatMap((field) => kustomizeGenerators(project, field).flatMap((g) => g.sources.filter((s) => s.via !== 'literals').map((s) => s.file.path))),
+    );
     /** `owner`: the GitOps wrapper carrying inline values (HelmRelease x, Application y), absent for a values file. */
     const reportAll = (file: FileContext, root: PNode | null | undefined, skip: ReadonlySet<string>, at: ValuesRootAt) => {
+      if (!at.owner && generated.has(file.path)) return;
       const creds = valuesCredentials(root, config, skip);
       if (creds.length === 0) return;
       // Registry tokens in an app's env are registry-token-in-runtime-config's: moving them to a secretKeyRef is no fix.

@@ -12,7 +12,8 @@ import { deploymentGraph } from '../../scan/deployment-graph.js';
 import { memoFor } from '../../scan/project-index.js';
 import type { Project } from '../../scan/project.js';
 import { basename, dirname, joinWithinRoot } from '../../util/path.js';
-import { get, getStr, isScalar, seqItems } from '../../yaml/model.js';
+import { get, getStr, isMap, isScalar, seqItems } from '../../yaml/model.js';
+import { valuesCredentials } from './inline-credential-in-values.js';
 import { isNonCredentialLiteral } from './common.js';
 
 export type GeneratorField = 'secretGenerator' | 'configMapGenerator';
@@ -77,6 +78,25 @@ export function kustomizeGenerators(project: Project, field: GeneratorField): re
   return memoFor(project, 'kustomize:generators', field, () => computeGenerators(project, field));
 }
 
+/** Literal credentials in a file a generator's `files:` entry reads, when the tree parsed it (YAML, JSON, dotenv). */
+function fileCredentials(project: Project, path: string, fileKey: string, dotenv: ReadonlyMap<string, ParsedFile<DotenvModel>>, allCredential: boolean, field: GeneratorField): { file: FileContext; credentials: GeneratorCredential[] } | undefined {
+  const env = dotenv.get(path);
+  if (env) {
+    if (env.file.isTest) return undefined;
+    const credentials = env.model.entries.flatMap((e) => {
+      const value = generatorCredential(e.key, e.value, project.config, allCredential, field === 'secretGenerator');
+      return value === undefined ? [] : [{ key: `${fileKey}:${e.key}`, value, line: e.line, column: e.column }];
+    });
+    return { file: env.file, credentials };
+  }
+  const index = project.yamlFileIndex(path);
+  const parsed = index >= 0 ? project.yamlFiles[index] : undefined;
+  // A manifest or kustomization read as a file is the tooling's business (a bundle), not a config with credentials.
+  if (!parsed || parsed.file.isTest || isKustomizationFile(path) || parsed.model.docs.some((d) => isMap(d.root) && getStr(d.root, 'kind') && getStr(d.root, 'apiVersion'))) return undefined;
+  const credentials = parsed.model.docs.flatMap((d) => valuesCredentials(d.root, project.config)).map((c) => ({ key: `${fileKey}:${c.key}`, value: c.value, line: c.line, column: c.column }));
+  return { file: parsed.file, credentials };
+}
+
 function computeGenerators(project: Project, field: GeneratorField): KustomizeGenerator[] {
   const dotenv = new Map(project.models<DotenvModel>('dotenv').map((f) => [f.file.path, f]));
   const out: KustomizeGenerator[] = [];
@@ -96,7 +116,14 @@ function computeGenerators(project: Project, field: GeneratorField): KustomizeGe
         for (const item of seqItems(get(generator, 'files'))) {
           if (!isScalar(item) || typeof item.value !== 'string') continue;
           const spec = item.value.trim();
-          keys.push(spec.includes('=') ? spec.slice(0, spec.indexOf('=')) : basename(spec));
+          const fileKey = spec.includes('=') ? spec.slice(0, spec.indexOf('=')) : basename(spec);
+          keys.push(fileKey);
+          // The file's content is the key's value: a JSON or YAML config (`config.json`, a chart's values override,
+          // a registry's .dockerconfigjson) or a dotenv file with literal credentials commits them as the generator does.
+          const path = joinRelative(dir, spec.includes('=') ? spec.slice(spec.indexOf('=') + 1) : spec);
+          if (path === undefined) continue;
+          const credentials = fileCredentials(project, path, fileKey, dotenv, allCredential, field);
+          if (credentials && credentials.credentials.length > 0) sources.push({ file: credentials.file, via: spec, credentials: credentials.credentials });
         }
         const literals = seqItems(get(generator, 'literals')).flatMap((item) => {
           if (!isScalar(item) || typeof item.value !== 'string') return [];
