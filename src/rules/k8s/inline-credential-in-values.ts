@@ -191,7 +191,7 @@ export const inlineCredentialInValues = createRule(
     id: 'inline-credential-in-values',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A Helm values file holds a literal credential (password, token, client secret, DSN with password; under any key, a value whose format names it: a webhook URL, a token, a private key block)',
+    description: 'A Helm values file (or the inline values of a GitOps wrapper or a Terraform helm_release) holds a literal credential (password, token, client secret, DSN with password; under any key, a value whose format names it: a webhook URL, a token, a private key block)',
     why:
       'Secrets must not appear in Helm values: values files are copied into every environment overlay, rendered into manifests and ' +
       'release history, and no authority can rotate a literal in git. A values file names the Secret; the authority fills it.',
