@@ -154,7 +154,26 @@ function unmaskWrite(write: CredentialWrite, expressions: string[], env: Record<
   const text = unmask(write.text, expressions);
   const fromExpressions = [...write.text.matchAll(PLACEHOLDER)].flatMap((m) => refsOf(expressions[Number(m[1])] ?? ''));
   const fromEnv = write.refs.flatMap((r) => refsOf(env[r] ?? '').filter((x) => x.startsWith('secrets.')));
-  return { ...write, text, refs: [...new Set([...write.refs, ...fromExpressions, ...fromEnv])] };
+  return { ...write, text, paths: writePaths(write.paths, expressions), refs: [...new Set([...write.refs, ...fromExpressions, ...fromEnv])] };
+}
+
+/** Expressions that name a folder outside the checkout: a file written there never reaches a build context. */
+const OUTSIDE_WORKSPACE = /^\$\{\{\s*(runner\.(temp|tool_cache)|env\.(HOME|RUNNER_TEMP|RUNNER_TOOL_CACHE))\s*\}\}$/;
+const WORKSPACE = /^\$\{\{\s*(github\.workspace|env\.GITHUB_WORKSPACE)\s*\}\}$/;
+
+/**
+ * The repository paths of a write whose target starts with an expression: `${{ runner.temp }}/.npmrc` is outside the
+ * checkout (no repository path), `${{ github.workspace }}/.npmrc` is the checkout's root.
+ */
+function writePaths(paths: string[], expressions: string[]): string[] {
+  return paths.flatMap((p) => {
+    const m = /(?:^|\/)__GHAEXPR(\d+)__(?:\/|$)/.exec(p);
+    if (!m) return [p];
+    const expression = expressions[Number(m[1])] ?? '';
+    if (OUTSIDE_WORKSPACE.test(expression)) return [];
+    if (WORKSPACE.test(expression)) return [p.slice(m.index + m[0].length)].filter((rest) => rest !== '');
+    return [p];
+  });
 }
 
 /** Put the masked expressions back into an invocation; build args and secrets that held one are re-read. */
