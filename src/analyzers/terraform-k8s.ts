@@ -338,7 +338,10 @@ export function parseTerraformKubernetes(text: string): { secrets: TerraformKube
       }
     } else if (type === 'kubectl_manifest') {
       const body = attributeOf(items, 'yaml_body');
-      if (body) for (const doc of yamlDocsIn(text, body.start, body.end, at)) if (isMap(doc)) addSecret(doc);
+      const encoded = body ? expressionNode(text, body.start, body.end, at) : undefined;
+      // `yaml_body = yamlencode({ … })`: the object itself; else a heredoc or string of YAML.
+      if (encoded && isMap(encoded)) addSecret(encoded);
+      else if (body) for (const doc of yamlDocsIn(text, body.start, body.end, at)) if (isMap(doc)) addSecret(doc);
     } else {
       const roots: PNode[] = [];
       const sets = setTree(text, items, at);
