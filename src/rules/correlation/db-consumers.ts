@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { FileContext } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
-import { cnpgSecretUses, isCnpgCluster } from '../../k8s/eso.js';
+import { cnpgSecretUses, externalSecretView, isCnpgCluster } from '../../k8s/eso.js';
 import { isDatabaseOperatorResource } from '../../k8s/db-operators.js';
 import { operatorSecrets } from '../../k8s/operator-secrets.js';
 import type { K8sResource } from '../../k8s/resources.js';
@@ -595,6 +595,10 @@ export function namespacesAgree(a: string | undefined, b: string | undefined): b
 
 /** The database Secret a consumer reads, if it is one: first an operator resource of the tree, then a naming convention. */
 export function dbSecretOf(project: Project, consumer: { secretName: string; namespace?: string; dbContext: boolean; templated?: boolean; resource?: K8sResource }): DbSecret | undefined {
+  return dbSecretWithin(project, consumer, new Set());
+}
+
+function dbSecretWithin(project: Project, consumer: { secretName: string; namespace?: string; dbContext: boolean; templated?: boolean; resource?: K8sResource }, seen: Set<K8sResource>): DbSecret | undefined {
   const chartRoot = consumer.resource?.helm?.chartRoot;
   const known = (dbSecrets(project).get(consumer.secretName) ?? []).filter((s) => namespacesAgree(s.namespace, consumer.namespace) && (s.chartRoot === undefined || s.chartRoot === chartRoot));
   const found = known.find((s) => s.admin) ?? known[0];
@@ -613,5 +617,36 @@ export function dbSecretOf(project: Project, consumer: { secretName: string; nam
   // `<x>-superuser` names CNPG's superuser Secret; alone it is taken where a database is in sight (a Django superuser is not one).
   const superuser = /^(.+)[-_]superuser$/.exec(name);
   if (superuser && (isDatabaseName(superuser[1]!) || consumer.dbContext)) return { name, admin: true, producer: `cluster ${superuser[1]} (CNPG's naming <cluster>-superuser)`, engine: 'postgres' };
+  return copiedAdminSecret(project, consumer, seen);
+}
+
+/**
+ * A Secret an ExternalSecret of the tree writes from an operator's superuser Secret: the Kubernetes provider copying
+ * `postgres-pguser-postgres` across namespaces, or a password manager item kept under the CNPG name. The copy holds
+ * the superuser's password all the same.
+ */
+function copiedAdminSecret(project: Project, consumer: { secretName: string; namespace?: string }, seen: Set<K8sResource>): DbSecret | undefined {
+  const byTarget = memoFor(project, 'db-consumers:es-by-target', '', () => {
+    const map = new Map<string, K8sResource[]>();
+    for (const es of project.resourcesOfKind('ExternalSecret')) {
+      const target = externalSecretView(es).targetName;
+      map.set(target, [...(map.get(target) ?? []), es]);
+    }
+    return map;
+  });
+  for (const es of byTarget.get(consumer.secretName) ?? []) {
+    const view = externalSecretView(es);
+    if (seen.has(es) || !namespacesAgree(es.namespace, consumer.namespace)) continue;
+    seen.add(es);
+    // A copy only: an ExternalSecret that also reads the app's own items (a bootstrap job's superuser password beside
+    // the app's credentials) is a mixed Secret, not the superuser's.
+    const reads = [...view.reads, ...view.extracts];
+    // A copy of a copy (the same name mirrored namespace to namespace) is followed once per ExternalSecret.
+    const sources = reads.map((read) => dbSecretWithin(project, { secretName: read.remoteKey, dbContext: true }, seen));
+    const source = sources[0];
+    if (reads.length > 0 && view.generators.length === 0 && source?.admin && sources.every((s) => s?.admin && s.name === source.name)) {
+      return { ...source, name: consumer.secretName, producer: `${source.producer}, copied by ExternalSecret ${es.name}` };
+    }
+  }
   return undefined;
 }

@@ -32,7 +32,8 @@ export const superuserSecretInApp = createRule(
       "Checked: container `env` secretKeyRefs, `envFrom`, Secret volumes, and values keys that name the app's Secret " +
       '(`existingSecret`, `externalDatabase.existingSecret`, env lists), where the Secret belongs to a database operator resource ' +
       'of the tree (a CNPG Cluster, a Zalando postgresql, a PostgresCluster, a MariaDB, a Percona or KubeDB database) or carries one ' +
-      "of the operators' superuser names; a bare `<x>-superuser` counts only where a database is named (`pg-superuser`, DB_PASSWORD). " +
+      "of the operators' superuser names, or is an ExternalSecret's copy of such a Secret (the Kubernetes provider mirroring " +
+      "`<cluster>-pguser-postgres` into the app's namespace); a bare `<x>-superuser` counts only where a database is named (`pg-superuser`, DB_PASSWORD). " +
       'Also `username: postgres` (or `root` for MySQL/MariaDB) in an app\'s database settings next to a password reference.',
     allowed:
       "Operations workloads: backup, restore, dump and maintenance jobs, admin UIs (pgAdmin, Adminer, phpMyAdmin), poolers and " +
