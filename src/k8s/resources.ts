@@ -1,6 +1,6 @@
 import type { ParsedFile } from '../analyzers/types.js';
 import type { HelmInfo, YamlFileModel } from '../analyzers/yaml.js';
-import { getStr, isMap, seqItems, type PMap, type PNode, type PScalar } from '../yaml/model.js';
+import { getStr, isMap, seqItems, type PEntry, type PMap, type PNode, type PScalar } from '../yaml/model.js';
 import { parseYaml } from '../yaml/parse.js';
 import { documentValuesBlocks, isKustomizationPath, resourceValuesBlocks, type ValuesBlock } from './values-blocks.js';
 import type { NamedTemplates } from './named-templates.js';
@@ -146,22 +146,85 @@ function extractFromBlocks(parsed: ParsedFile<YamlFileModel>, blocks: ValuesBloc
  */
 const INLINE_PATCH_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'Secret', 'ConfigMap']);
 
-/** Objects written inline in a kustomization: `patches: [{patch: |- …}]` and `patchesStrategicMerge: [|- …]`. */
+/**
+ * Objects written inline in a kustomization (or a Flux Kustomization's spec): `patches: [{patch: |- …}]` and
+ * `patchesStrategicMerge: [|- …]`; a JSON 6902 patch (`- op: add, path: …/env/-, value: …`) is read as the object its
+ * add/replace operations write into the target.
+ */
 function inlinePatchObjects(parsed: ParsedFile<YamlFileModel>, root: PMap, docIndex: number): K8sResource[] {
-  const strings: PNode[] = [];
-  for (const item of seqItems(root.entries.find((e) => e.key === 'patchesStrategicMerge')?.value)) if (item) strings.push(item);
+  const strings: { node: PNode; target?: PNode }[] = [];
+  for (const item of seqItems(root.entries.find((e) => e.key === 'patchesStrategicMerge')?.value)) if (item) strings.push({ node: item });
   for (const item of seqItems(root.entries.find((e) => e.key === 'patches')?.value)) {
     const patch = isMap(item) ? item.entries.find((e) => e.key === 'patch')?.value : undefined;
-    if (patch) strings.push(patch);
+    if (patch) strings.push({ node: patch, target: isMap(item) ? item.entries.find((e) => e.key === 'target')?.value ?? undefined : undefined });
   }
   const out: K8sResource[] = [];
-  for (const node of strings) {
+  for (const { node, target } of strings) {
+    if (node.t === 'scalar' && node.style === 'block' && typeof node.value === 'string' && JSON6902_OP.test(node.value)) {
+      const object = json6902Object(node, target);
+      if (object && INLINE_PATCH_KINDS.has(getStr(object, 'kind')!)) out.push(make(parsed, object, docIndex, 'manifest'));
+      continue;
+    }
     if (!isManifestString(node)) continue;
     for (const item of seqItems(objectsOfString(node))) {
       if (isMap(item) && looksLikeResource(item) && INLINE_PATCH_KINDS.has(getStr(item, 'kind')!)) out.push(make(parsed, item, docIndex, 'manifest'));
     }
   }
   return out;
+}
+
+const JSON6902_OP = /^\s*-\s*(?:op|path):/m;
+
+/**
+ * The object a JSON 6902 patch writes: its target's kind and name, and the values of its `add`/`replace` operations
+ * placed at their paths (`/spec/template/spec/containers/0/env/-` appends to that list). Undefined without a target kind.
+ */
+function json6902Object(node: PScalar, target: PNode | undefined): PMap | undefined {
+  const kind = getStr(target, 'kind');
+  if (!kind) return undefined;
+  const at = { line: node.line, column: node.column, endLine: node.endLine };
+  const scalar = (value: string) => ({ t: 'scalar' as const, value, style: 'plain' as const, ...at });
+  const root: PMap = { t: 'map', entries: [], ...at };
+  root.entries.push({ key: 'apiVersion', line: at.line, column: at.column, value: scalar([getStr(target, 'group'), getStr(target, 'version') ?? 'v1'].filter(Boolean).join('/')) });
+  root.entries.push({ key: 'kind', line: at.line, column: at.column, value: scalar(kind) });
+  const name = getStr(target, 'name');
+  if (name) root.entries.push({ key: 'metadata', line: at.line, column: at.column, value: { t: 'map', entries: [{ key: 'name', line: at.line, column: at.column, value: scalar(name) }], ...at } });
+  let wrote = false;
+  for (const op of seqItems(opsOf(node))) {
+    const verb = getStr(op, 'op');
+    const path = getStr(op, 'path');
+    const valueEntry = isMap(op) ? op.entries.find((e) => e.key === 'value') : undefined;
+    if ((verb !== 'add' && verb !== 'replace') || !path?.startsWith('/') || !valueEntry?.value) continue;
+    const segments = path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    let parent: PNode = root;
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i]!;
+      const last = i === segments.length - 1;
+      const nextIsIndex = !last && /^(\d+|-)$/.test(segments[i + 1]!);
+      const child = (): PNode => (last ? valueEntry.value! : nextIsIndex ? { t: 'seq', items: [], ...at } : { t: 'map', entries: [], ...at });
+      if (parent.t === 'seq') {
+        const index: number = segment === '-' ? parent.items.length : Number(segment);
+        if (!Number.isInteger(index)) break;
+        while (parent.items.length <= index) parent.items.push(null);
+        parent.items[index] ??= child();
+        if (last) parent.items[index] = valueEntry.value;
+        parent = parent.items[index]!;
+      } else if (parent.t === 'map') {
+        let entry: PEntry | undefined = parent.entries.find((e) => e.key === segment);
+        if (!entry) parent.entries.push((entry = { key: segment, line: valueEntry.line, column: valueEntry.column, value: child() }));
+        else if (last) entry.value = valueEntry.value;
+        parent = entry.value!;
+      } else break;
+      if (last) wrote = true;
+    }
+  }
+  return wrote ? root : undefined;
+}
+
+/** The operations of a JSON 6902 patch string, positioned on the file's lines. */
+function opsOf(node: PScalar): PNode | undefined {
+  const doc = parseYaml('\n'.repeat(node.line) + String(node.value)).docs[0];
+  return doc?.root?.t === 'seq' ? doc.root : undefined;
 }
 
 export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource[] {
@@ -178,6 +241,9 @@ export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource
     extractFromBlocks(parsed, documentValuesBlocks(parsed.file.path, root), doc.index, out, 0);
     const source: ResourceSource = model.role === 'template' ? 'template' : 'manifest';
     if (isKustomizationPath(parsed.file.path)) out.push(...inlinePatchObjects(parsed, root, doc.index));
+    // A Flux Kustomization patches what it applies the same way (spec.patches).
+    const spec = root.entries.find((e) => e.key === 'spec')?.value;
+    if (getStr(root, 'kind') === 'Kustomization' && /^kustomize\.toolkit\.fluxcd\.io\//.test(getStr(root, 'apiVersion') ?? '') && isMap(spec)) out.push(...inlinePatchObjects(parsed, spec, doc.index));
     if (looksLikeResource(root)) {
       if (getStr(root, 'kind') === 'List') {
         for (const item of seqItems(root.entries.find((e) => e.key === 'items')?.value)) {
