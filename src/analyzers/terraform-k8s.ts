@@ -33,6 +33,8 @@ export interface TerraformHelmRelease {
   /** Values trees: the `set`/`set_sensitive` entries as one nested map, then each inline `values` document. */
   roots: PNode[];
   line: number;
+  /** Line of the resource block's closing brace. */
+  endLine: number;
 }
 
 export const TERRAFORM_K8S_PREFILTER = /resource\s+"(kubernetes_secret(_v1)?|kubernetes_manifest|kubectl_manifest|helm_release)"/;
@@ -294,8 +296,9 @@ function declaredSecret(text: string, items: HclItem[], at: At, line: number, co
   };
   push('metadata', field('metadata'));
   push('type', field('type'));
-  // The provider base64-encodes `data` itself: its values are the plaintext a manifest's stringData holds.
-  push('stringData', field('data'));
+  // The provider base64-encodes `data` itself: its values are the plaintext a manifest's stringData holds. `data_wo`
+  // is its write-only form (kept out of the state, still literal in git); `string_data` is how people often spell it.
+  push('stringData', field('data') ?? field('data_wo') ?? field('string_data'));
   push('data', field('binary_data'));
   return { t: 'map', entries, line, column, endLine: line };
 }
@@ -370,7 +373,7 @@ export function parseTerraformKubernetes(text: string): { secrets: TerraformKube
       };
       const name = literalAttribute('name');
       const namespace = literalAttribute('namespace');
-      if (roots.length > 0) releases.push({ label, ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), roots, line });
+      if (roots.length > 0) releases.push({ label, ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), roots, line, endLine: at(end - 1).line });
     }
     RESOURCE_HEAD.lastIndex = Math.max(RESOURCE_HEAD.lastIndex, end);
   }

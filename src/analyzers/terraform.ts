@@ -7,7 +7,7 @@
  * parser: blocks are delimited by brace matching that skips strings, heredocs and comments. Files that do not mention
  * either resource type are never parsed. The Secrets and Helm values it sends into a cluster are read by terraform-k8s.ts.
  */
-import { connectionHost } from '../k8s/vocabulary.js';
+import { connectionHost, isCredentialName } from '../k8s/vocabulary.js';
 import { basename } from '../util/path.js';
 import type { Analyzer, FileContext } from './types.js';
 import { lineCounter } from '../util/line-counter.js';
@@ -78,7 +78,22 @@ export interface TerraformSecretStore {
   line: number;
 }
 
+/** A literal string a credential-named attribute is set to (see TerraformModel.credentialLiterals). */
+export interface TerraformSecretLiteral {
+  key: string;
+  /** As written; kept in the model as secret manager values are, and only reported hashed. */
+  value: string;
+  line: number;
+  column: number;
+}
+
 export interface TerraformModel {
+  /**
+   * `name = "literal"` where the name says it holds a credential (`administrator_login_password`, `secret_key`,
+   * `client_secret`): in a resource, provider, module or locals block, a variable's default (named after the
+   * variable) or a .tfvars assignment. Heredoc bodies are text, read by the credential formats instead.
+   */
+  credentialLiterals?: TerraformSecretLiteral[];
   keyVaultSecrets: TerraformKeyVaultSecret[];
   secretStores?: TerraformSecretStore[];
   azureDatabases: TerraformAzureDatabase[];
@@ -109,6 +124,9 @@ const SECRET_VALUE_ATTRIBUTES: Record<string, readonly string[]> = {
   vault_generic_secret: ['data_json'],
 };
 const PREFILTER = /azurerm_key_vault_secret|azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_|SecretStore|aws_secretsmanager_secret_version|aws_ssm_parameter|google_secret_manager_(regional_)?secret_version|vault_kv_secret|vault_generic_secret/;
+/** Files that may assign a credential-named attribute a string (the rule judges the name and the value). */
+const CREDENTIAL_PREFILTER = /(pass(word|wd)?|secret|token|key|credentials?)("?[ \t]*=[ \t]*"[^"$]|[A-Za-z0-9_-]*"[ \t]*\{)/i;
+const ATTRIBUTE_LINE = /^([ \t]*)"?([A-Za-z_][A-Za-z0-9_.-]*)"?[ \t]*=[ \t]*"((?:[^"\\$]|\\.|\$(?!\{))*)"[ \t]*,?[ \t]*(?:(?:#|\/\/).*)?$/;
 const STORE_KIND = /\bkind["']?\s*[=:]\s*["']?((?:Cluster)?SecretStore)\b/g;
 const OBJECT_BOUNDARY = /\bkind["']?\s*[=:]|\n\s*resource\s+"|\n---/;
 const STORE_NAME = /\bname["']?\s*[=:]\s*(["']?)([^\s"',}]+)\1/;
@@ -452,13 +470,50 @@ function credentialVariables(text: string, tfvars: boolean): NonNullable<Terrafo
   return out;
 }
 
-export function parseTerraform(text: string, tfvars = false): TerraformModel {
+/** See TerraformModel.credentialLiterals. */
+function credentialLiterals(text: string, extra: readonly string[]): TerraformSecretLiteral[] {
+  const out: TerraformSecretLiteral[] = [];
+  const lines = text.split('\n');
+  let heredoc: RegExp | undefined;
+  // The variable block a line is in (its default is named after it), and the depth it opened at.
+  let variable: { name: string; depth: number } | undefined;
+  let depth = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\r$/, '');
+    if (heredoc) {
+      if (heredoc.test(line)) heredoc = undefined;
+      continue;
+    }
+    const opener = /<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*$/.exec(line);
+    if (opener) heredoc = new RegExp(`^[ \\t]*${opener[1]}[ \\t]*$`);
+    if (/^[ \t]*(#|\/\/)/.test(line)) continue;
+    const block = /^[ \t]*variable[ \t]+"([A-Za-z0-9_-]+)"[ \t]*\{/.exec(line);
+    if (block) variable = { name: block[1]!, depth };
+    const m = ATTRIBUTE_LINE.exec(line);
+    if (m && m[3] !== '') {
+      const key = variable ? (m[2] === 'default' ? variable.name : undefined) : m[2]!;
+      if (key && isCredentialName(key, { extra })) out.push({ key, value: m[3]!, line: i + 1, column: m[1]!.length + 1 });
+    }
+    // Braces outside strings: the depth tells where a variable block ends.
+    for (const c of line.replace(/"(?:[^"\\]|\\.)*"/g, '')) {
+      if (c === '{') depth++;
+      else if (c === '}' && --depth === (variable?.depth ?? -1)) variable = undefined;
+    }
+  }
+  return out;
+}
+
+export function parseTerraform(text: string, tfvars = false, credentialNames: readonly string[] = []): TerraformModel {
   const model: TerraformModel = { keyVaultSecrets: [], azureDatabases: [] };
   const values = tfvars || VALUES_PREFILTER.test(text) ? literalValues(text, tfvars) : undefined;
   if (values) model.values = values;
   if (tfvars || VALUES_PREFILTER.test(text)) {
     const credentials = credentialVariables(text, tfvars);
     if (credentials.length > 0) model.credentialVariables = credentials;
+  }
+  if (CREDENTIAL_PREFILTER.test(text)) {
+    const literals = credentialLiterals(text, credentialNames);
+    if (literals.length > 0) model.credentialLiterals = literals;
   }
   if (tfvars) return model;
   const lineAt = lineCounter(text);
@@ -518,10 +573,10 @@ export function parseTerraform(text: string, tfvars = false): TerraformModel {
 export const terraformAnalyzer: Analyzer<TerraformModel> = {
   id: 'terraform',
   claims: (file: FileContext) => /\.(tf|tfvars)$/i.test(basename(file.path)),
-  sniff: (text, file) => /\.tfvars$/i.test(file.path) || PREFILTER.test(text) || VALUES_PREFILTER.test(text) || TERRAFORM_K8S_PREFILTER.test(text),
-  parse(text, file) {
-    const model = parseTerraform(text, /\.tfvars$/i.test(file.path));
+  sniff: (text, file) => /\.tfvars$/i.test(file.path) || PREFILTER.test(text) || VALUES_PREFILTER.test(text) || TERRAFORM_K8S_PREFILTER.test(text) || CREDENTIAL_PREFILTER.test(text),
+  parse(text, file, context) {
+    const model = parseTerraform(text, /\.tfvars$/i.test(file.path), context.config.credentialNames);
     const kubernetes = (model.kubernetesSecrets?.length ?? 0) + (model.helmReleases?.length ?? 0);
-    return model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) + (model.secretValues?.length ?? 0) + (model.credentialVariables?.length ?? 0) + kubernetes > 0 || model.values ? model : undefined;
+    return model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) + (model.secretValues?.length ?? 0) + (model.credentialVariables?.length ?? 0) + (model.credentialLiterals?.length ?? 0) + kubernetes > 0 || model.values ? model : undefined;
   },
 };

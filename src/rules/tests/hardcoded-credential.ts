@@ -191,7 +191,7 @@ export const hardcodedCredential = createRule(
     id: 'hardcoded-credential',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), set in a committed dotenv file (`.env`, `.env.production`), a docker compose service\'s `environment:` (map or `- NAME=value` list) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`), or written by Terraform as a credential variable\'s literal default or .tfvars assignment or as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
+    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), set in a committed dotenv file (`.env`, `.env.production`), a docker compose service\'s `environment:` (map or `- NAME=value` list) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`), or written by Terraform as a credential-named attribute (`administrator_login_password`, a provider\'s `secret_key`), a credential variable\'s literal default or .tfvars assignment or as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
     why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not; the `.env` docker compose reads beside its compose file, and the compose file itself (its `environment:` literals, its URLs), are a local run\'s, one level down (environment local), unless the compose file\'s name or path gives an environment (`docker-compose.prod.yml`, `deploy/production/compose.yaml`): then that environment\'s severity applies.',
     allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; the compose files of tests (throwaway services) and compose values read from the environment (`${API_TOKEN}`, `${DB_PASSWORD:?}`); Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`); Terraform secret values from variables, `random_password.x.result`, data sources or functions (`file()`, `jsonencode(var.x)`, interpolations), literals stored beside secrets as settings (`storage-account-name`, `tenant-id`), and a placeholder seed the resource then ignores (`lifecycle { ignore_changes = [value] }` with `placeholder`, `managed-out-of-band`): a real-looking seed is reported, it is in git. Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
@@ -221,6 +221,7 @@ export const hardcodedCredential = createRule(
       for (const s of model.inlineSecrets) if (s.literalKeys.length > 0) for (let l = s.line; l <= s.endLine; l++) coveredLines.add(`${file.path}:${l}`);
     }
     const reportedLines = new Set<string>();
+    const awsKeyLines = new Map<string, number[]>();
     // The `.env` docker compose reads from the folder of its compose file: a local run's settings. Its findings are
     // reported one level down ("downgrade local-only findings, never ignore"), unless the path names an environment.
     const isComposeDotenv = (file: ParsedFile['file']): boolean => {
@@ -248,6 +249,7 @@ export const hardcodedCredential = createRule(
           // throwaway server holds that password, for the run only, as the compose file beside it does.
           if (file.isTest && hit.format === 'url-password' && hit.host !== undefined && LOOPBACK.test(hit.host)) continue;
           reportedLines.add(`${file.path}:${hit.line}`);
+          if (hit.format === 'aws-access-key') awsKeyLines.set(file.path, [...(awsKeyLines.get(file.path) ?? []), hit.line]);
           const label = LABEL[hit.format];
           context.report({
             file,
@@ -374,7 +376,7 @@ export const hardcodedCredential = createRule(
     // git and in the state, whatever the store does with it. A seed the resource then ignores (`lifecycle {
     // ignore_changes = [value] }`) with a placeholder is the compliant way to let the real value be set out of band.
     context.each(
-      project.models<TerraformModel>('terraform').filter((m) => (m.model.secretValues?.length ?? 0) + (m.model.credentialVariables?.length ?? 0) > 0),
+      project.models<TerraformModel>('terraform').filter((m) => (m.model.secretValues?.length ?? 0) + (m.model.credentialVariables?.length ?? 0) + (m.model.credentialLiterals?.length ?? 0) > 0),
       (m) => m.file.path,
       ({ file, model }) => {
         const seen = new Occurrences();
@@ -385,6 +387,7 @@ export const hardcodedCredential = createRule(
           if (coveredLines.has(at) || reportedLines.has(at)) continue;
           const { name, value } = variable;
           if (!isCredentialName(name, { extra: context.config.credentialNames }) || SETTING_NAME.test(name) || isStandIn(value, name)) continue;
+          reportedLines.add(at);
           context.report({
             file,
             line: variable.line,
@@ -402,6 +405,7 @@ export const hardcodedCredential = createRule(
           for (const found of terraformLiterals(secret, context.config.credentialNames)) {
             const at = `${file.path}:${found.line}`;
             if (coveredLines.has(at) || reportedLines.has(at)) continue;
+            reportedLines.add(at);
             const store = terraformStore(secret.type);
             const resource = `${secret.type}.${secret.label}`;
             const what = found.key ? `${secret.attribute} field ${found.key}` : secret.attribute;
@@ -417,6 +421,36 @@ export const hardcodedCredential = createRule(
               remediation: `Rotate the credential and remove the literal from ${resource}: generate it (random_password) or pass it in as a sensitive variable from CI, or write a placeholder with lifecycle { ignore_changes = [${secret.attribute}] } and set the real value in ${store} out of band.`,
             });
           }
+        }
+        // A credential-named attribute set to a literal in a resource, provider, module or locals block
+        // (`administrator_login_password = "…"`, a provider's `secret_key`). What the Kubernetes providers send into a
+        // cluster (a kubernetes_secret's data, helm_release values) is judged as a Secret or values by their rules.
+        const clusterBound = [...(model.kubernetesSecrets ?? []), ...(model.helmReleases ?? [])];
+        const awsPairLines = awsKeyLines.get(file.path) ?? [];
+        for (const c of model.credentialLiterals ?? []) {
+          const at = `${file.path}:${c.line}`;
+          if (coveredLines.has(at) || reportedLines.has(at) || clusterBound.some((r) => c.line >= r.line && c.line <= r.endLine)) continue;
+          const value = c.value.trim();
+          if (SETTING_NAME.test(c.key) || isStandIn(value, c.key)) continue;
+          // Where the secret lives, not the secret: a URL without userinfo (a Key Vault secret id), a secret manager path.
+          if (/^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i.test(value) || /^projects\/[^/]+\/secrets\//.test(value)) continue;
+          // An access key id is an identifier; AWS documentation keys end in EXAMPLE; the secret of a key pair found by
+          // its format a few lines away is the same credential.
+          if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(value) || /EXAMPLE/.test(value) || awsPairLines.some((l) => Math.abs(l - c.line) <= 5)) continue;
+          reportedLines.add(at);
+          context.report({
+            file,
+            line: c.line,
+            column: c.column,
+            message: `Terraform sets ${c.key} to a literal credential committed in the file`,
+            location: seen.next(`terraform:${c.key}`),
+            value,
+            keys: [c.key],
+            // A module's test fixture is applied to throwaway infrastructure.
+            severity: file.isTest ? 'medium' : 'high',
+            origin: file.isTest ? 'test' : isDatabaseName(c.key) ? 'cluster-operator' : 'external',
+            remediation: 'Rotate the credential, delete the literal and pass it in at apply time: a sensitive variable fed from the CI secret store or TF_VAR_ environment, a data source reading it from its authority (Key Vault, Vault), or random_password for a credential Terraform itself creates.',
+          });
         }
       },
     );
