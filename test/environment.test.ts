@@ -42,6 +42,13 @@ describe('environment from path', () => {
     ['services/web/.env', undefined],
     ['services/web/.env.common', undefined],
     ['services/web/.env.example', undefined],
+    // Terraform variable files per environment; terraform.tfvars and a shared common.tfvars name none
+    ['infra/prod.tfvars', 'production', true],
+    ['infra/staging.auto.tfvars', 'staging', true],
+    ['infra/terraform.prod.tfvars', 'production', true],
+    ['infra/env-dev.tfvars', 'dev', false, true],
+    ['infra/terraform.tfvars', undefined],
+    ['infra/common.tfvars', undefined],
     // GitOps layouts: Flux clusters/<cluster>/, numbered instances, env-<name> folders
     ['clusters/eks-prod-1/apps/billing/helmrelease.yaml', 'eks-prod-1', true],
     ['clusters/aks-staging-weu/infrastructure/ingress.yaml', 'aks-staging-weu', true],
@@ -98,6 +105,7 @@ describe('environment from path', () => {
     expect(resolver.resolve('internal/ingest/testdata/.env.prod', true)).toBeUndefined();
     expect(resolver.resolve('internal/ingest/testdata/.env.prod')?.name).toBe('production');
     expect(resolver.resolve('environments/prod/tests/.env.local', true)?.name).toBe('production');
+    expect(resolver.resolve('modules/db/test/prod.tfvars', true)).toBeUndefined();
   });
 
   it('answers the same for files in any order: folder by folder, interleaved, a file name after a folder', () => {

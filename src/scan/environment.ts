@@ -214,6 +214,15 @@ export class EnvironmentResolver {
     const dotenv = test ? undefined : (/^\.env\.([A-Za-z0-9_-]+)(?:\.local)?$/.exec(file) ?? /^([A-Za-z0-9_-]+)\.env$/.exec(file))?.[1];
     const dotenvAlias = dotenv ? canonical(dotenv) : undefined;
     if (dotenvAlias && dotenvAlias !== 'shared') return sharedInfo(this.shared, dotenvAlias, this.config);
+    // Terraform variable files per environment: prod.tfvars, staging.auto.tfvars, terraform.prod.tfvars,
+    // env-dev.tfvars.json (the last word that names one; never terraform.tfvars or a shared common.tfvars).
+    const tfvars = test ? undefined : /^(.+?)(?:\.auto)?\.tfvars(?:\.json)?$/i.exec(file)?.[1];
+    if (tfvars) {
+      for (const word of tfvars.toLowerCase().split(/[-._]+/).reverse()) {
+        const alias = word ? canonical(word) : undefined;
+        if (alias && alias !== 'shared') return sharedInfo(this.shared, alias, this.config);
+      }
+    }
     // Suffixed files: application-prod.yaml, secrets.staging.yaml, values-prod-eu.yaml (an unambiguous word only).
     const suffixed = suffixEnvironment(file);
     if (suffixed) return sharedInfo(this.shared, suffixed, this.config);
