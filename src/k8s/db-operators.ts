@@ -37,12 +37,19 @@ function engineOf(resource: K8sResource): string | undefined {
 /** Keys under which an operator's spec names a Secret: passwordSecretRef, rootPasswordSecretKeyRef, authSecret, secretName, secretsName. */
 const SECRET_REFERENCE = /secret/i;
 const NAME_KEYS = /^(secretName|secretsName|[a-z]+SecretName)$/;
+/**
+ * Parts of an operator's spec whose Secrets are not database users': backup repositories and object stores (pgBackRest
+ * S3 keys, cipher passphrases), TLS material, monitoring agents. Those are external or generated credentials of
+ * their own, legitimately kept in an external store.
+ */
+const NOT_USER_SECRETS = /^(backups?|pgbackrest|barmanObjectStore|storages?|s3|gcs|azure|monitoring|pmm|metrics|exporter)$|tls|ssl|cert/i;
 
 function referencedSecrets(spec: PNode | null | undefined): string[] {
   const names: string[] = [];
   walkFrames(spec, (frame) => {
     const key = frame.key;
     if (key === undefined) return undefined;
+    if (NOT_USER_SECRETS.test(key)) return false;
     // `passwordSecretRef: {name: x}`, `authSecret: {name: x}`, `rootPasswordSecretKeyRef: {name: x, key: password}`
     if (SECRET_REFERENCE.test(key) && isMap(frame.node)) {
       const name = frame.node.entries.find((e) => e.key === 'name')?.value;
