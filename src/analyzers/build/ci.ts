@@ -477,6 +477,8 @@ export interface GroovyAssignment {
   credentialsId: boolean;
 }
 
+/** Inside the list of a `withEnv([` call, before the string: no `]` closed it yet. */
+const WITH_ENV_LIST = /\bwithEnv\s*\(\s*\[[^\]]*$/;
 const GROOVY_ASSIGNMENT_LEAD = /(?:^|[;{])\s*(?:(?:def|final|static|private|public|protected|String|var)\s+)*(env\.)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*$/;
 
 /**
@@ -490,6 +492,13 @@ export function jenkinsAssignments(text: string): GroovyAssignment[] {
   for (const s of groovyStrings(text)) {
     if (text.slice(s.start, s.start + 3) === text[s.start]!.repeat(3)) continue;
     const lineStart = text.lastIndexOf('\n', s.start - 1) + 1;
+    // `withEnv(['DB_PASSWORD=…', …])`: each item sets a variable for the steps inside.
+    const item = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(s.value);
+    if (item && WITH_ENV_LIST.test(text.slice(Math.max(0, s.start - 2000), s.start))) {
+      const value = item[2]!;
+      out.push({ name: item[1]!, value, line: s.line, column: s.start - lineStart + 2 + item[1]!.length + 1, interpolated: s.interpolated && /(?<!\\)\$/.test(value), credentialsId: false });
+      continue;
+    }
     const lead = GROOVY_ASSIGNMENT_LEAD.exec(text.slice(lineStart, s.start));
     if (!lead) continue;
     const nl = text.indexOf('\n', s.end);

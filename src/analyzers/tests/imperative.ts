@@ -108,8 +108,8 @@ export interface ImperativeModel {
   assignments?: GroovyAssignment[];
 }
 
-/** A credential-named variable set to a string in Groovy: the hint that a Jenkinsfile's assignments are worth reading. */
-const GROOVY_CREDENTIAL_ASSIGNMENT_HINT = /\w*(?:pass|pwd|secret|token|key|cred|auth)\w*\s*=\s*['"]/i;
+/** A credential-named variable set to a string in Groovy (or a withEnv list): the hint that a Jenkinsfile's assignments are worth reading. */
+const GROOVY_CREDENTIAL_ASSIGNMENT_HINT = /\w*(?:pass|pwd|secret|token|key|cred|auth)\w*\s*=\s*['"]|\bwithEnv\s*\(/i;
 
 const MARKDOWN = /\.(md|markdown|mdx)$/i;
 const NOT_RUNBOOKS = /^(CHANGELOG|CHANGES|HISTORY|RELEASE[-_]?NOTES|NEWS|LICEN[CS]E|CONTRIBUTING|CODE_OF_CONDUCT|SECURITY)\b/i;
