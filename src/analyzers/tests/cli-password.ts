@@ -27,6 +27,7 @@ const DB_TOOLS = new Set([...ATTACHED_P, 'psql', 'pg_dump', 'pg_restore', 'mongo
 const PG_TOOLS = new Set(['psql', 'pg_dump', 'pg_dumpall', 'pg_restore', 'createdb', 'dropdb', 'createuser', 'dropuser', 'vacuumdb', 'reindexdb', 'pg_basebackup', 'pgbench']);
 /** `curl -u user:password`, `wget --user`/`--password` are covered by the generic flag rule. */
 const USER_PASS_TOOLS = new Set(['curl']);
+const SERVER_PASSWORD_FLAGS = /^--(requirepass|masterauth)$/;
 /** Flags whose credential-like name still holds no credential value. */
 const NOT_VALUE_FLAGS = /^--?(password|token|secret)[-_]?(stdin|file|env|prompt|command|cmd|path|name|ref|key[-_]?name|id|type|length|len|policy|lifetime|ttl|expiry)$/i;
 
@@ -121,6 +122,12 @@ export function commandLinePassword(argv: readonly string[], piped?: readonly st
       }
       continue;
     }
+    // A server started with its own password: `redis-server --requirepass …`, `--masterauth …` (compose `command:`).
+    if (SERVER_PASSWORD_FLAGS.test(flag)) {
+      const value = inline ?? args[i + 1];
+      if (literal(value)) return { command, flag, value: value!, database: true };
+      continue;
+    }
     // PostgreSQL clients' `--password` (-W) only forces a prompt: the next word is the database.
     if (flag === '--password' && inline === undefined && PG_TOOLS.has(name)) continue;
     if (flag.startsWith('--') && !NOT_VALUE_FLAGS.test(flag) && isCredentialName(flag.slice(2))) {
@@ -137,7 +144,7 @@ export function commandLinePassword(argv: readonly string[], piped?: readonly st
 
 /**
  * A cheap test before commands are parsed: a login with `-p`, `sshpass -p`, a MySQL client's `-p…`, a credential-named
- * flag, `curl -u user:…` or `helm --set …password=`, each followed by something that does not start an expansion.
+ * flag, `curl -u user:…`, `helm --set …password=` or a server's `--requirepass`, each followed by something that does not start an expansion.
  */
 export const COMMAND_LINE_PASSWORD_HINT =
-  /\b(?:echo|printf)\s[^\n]*--password-stdin|\blogin\b[^\n]*\s-p[=\s]*["']?[^\s$"'{<-]|\bsshpass\s+-p|\bmysql\w*\b[^\n]*\s-p[^\s$"'{<]|--[\w-]*(?:password|passwd|secret|token|api-?key|apikey)[\w-]*[=\s]+["']?[^\s$"'{<-]|\s-u\s+["']?[^\s$:"']+:[^\s$"'@{]|--set(?:-string)?[=\s]\S*(?:password|passwd|secret|token|key)\w*=[^\s$"'{]|\bsecret\s+set\b[^\n]*\s(?:--value|--body|-b)[=\s]+["']?[^\s$"'{<-]/i;
+  /\b(?:echo|printf)\s[^\n]*--password-stdin|\blogin\b[^\n]*\s-p[=\s]*["']?[^\s$"'{<-]|\bsshpass\s+-p|\bmysql\w*\b[^\n]*\s-p[^\s$"'{<]|--[\w-]*(?:password|passwd|secret|token|api-?key|apikey)[\w-]*[=\s]+["']?[^\s$"'{<-]|\s-u\s+["']?[^\s$:"']+:[^\s$"'@{]|--set(?:-string)?[=\s]\S*(?:password|passwd|secret|token|key)\w*=[^\s$"'{]|\bsecret\s+set\b[^\n]*\s(?:--value|--body|-b)[=\s]+["']?[^\s$"'{<-]|--(?:requirepass|masterauth)[=\s]+["']?[^\s$"'{<-]/i;

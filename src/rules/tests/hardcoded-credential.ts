@@ -10,7 +10,8 @@ import type { ParsedFile } from '../../analyzers/types.js';
 import type { YamlFileModel } from '../../analyzers/yaml.js';
 import { isDockerfilePath } from '../../analyzers/build/dockerfile.js';
 import { isComposePath } from '../../analyzers/build/compose.js';
-import { get, isMap, isScalar, seqItems } from '../../yaml/model.js';
+import { get, isMap, isScalar, seqItems, type PNode } from '../../yaml/model.js';
+import { commandLinePassword } from '../../analyzers/tests/cli-password.js';
 import { basename, dirname } from '../../util/path.js';
 import { shiftSeverity } from '../../scan/collector.js';
 import type { ImperativeModel } from '../../analyzers/tests/imperative.js';
@@ -165,6 +166,28 @@ function composeEnvironment(node: ReturnType<typeof get>): { key: string; value:
     });
 }
 
+/**
+ * The command lines of a compose `command:`: a list is the argv itself, a string is split on blanks (quotes kept
+ * together), and `sh -c "…"` is read one level down.
+ */
+function composeCommands(node: PNode | null | undefined): { words: string[]; line: number }[] {
+  const split = (text: string) => [...text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  let words: string[];
+  let line: number;
+  if (node && isScalar(node) && typeof node.value === 'string') {
+    words = split(node.value);
+    line = node.line;
+  } else if (node && node.t === 'seq') {
+    const items = seqItems(node);
+    words = items.map((i) => (isScalar(i) && i.value !== null ? String(i.value) : ''));
+    line = node.line;
+  } else return [];
+  const out = [{ words, line }];
+  const c = words.indexOf('-c');
+  if (c > 0 && /^(ba|da|a)?sh$/.test(words[0]!.split('/').pop()!) && words[c + 1]) out.push({ words: split(words[c + 1]!), line });
+  return out;
+}
+
 /** A placeholder, a reference or plain word, an image default, the name itself: no credential (see literalCredential). */
 function isStandIn(value: string, name: string): boolean {
   return !isLiteralSecretValue(value) || isNonCredentialLiteral(value) || isPlaceholderPassword(value) || KNOWN_DEFAULTS.has(value.toLowerCase()) || words(name).includes(value.toLowerCase());
@@ -191,7 +214,7 @@ export const hardcodedCredential = createRule(
     id: 'hardcoded-credential',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), set in a committed dotenv file (`.env`, `.env.production`), a docker compose service\'s `environment:` (map or `- NAME=value` list) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`, `withEnv([\'API_TOKEN=…\'])`), or written by Terraform as a credential-named attribute (`administrator_login_password`, a provider\'s `secret_key`), a credential variable\'s literal default or .tfvars assignment or as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
+    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), set in a committed dotenv file (`.env`, `.env.production`), a docker compose service\'s `environment:` (map or `- NAME=value` list) or `command:` (`redis-server --requirepass …`) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`, `withEnv([\'API_TOKEN=…\'])`), or written by Terraform as a credential-named attribute (`administrator_login_password`, a provider\'s `secret_key`), a credential variable\'s literal default or .tfvars assignment or as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
     why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not; the `.env` docker compose reads beside its compose file, and the compose file itself (its `environment:` literals, its URLs), are a local run\'s, one level down (environment local), unless the compose file\'s name or path gives an environment (`docker-compose.prod.yml`, `deploy/production/compose.yaml`): then that environment\'s severity applies.',
     allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; the compose files of tests (throwaway services) and compose values read from the environment (`${API_TOKEN}`, `${DB_PASSWORD:?}`); Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`); Terraform secret values from variables, `random_password.x.result`, data sources or functions (`file()`, `jsonencode(var.x)`, interpolations), literals stored beside secrets as settings (`storage-account-name`, `tenant-id`), and a placeholder seed the resource then ignores (`lifecycle { ignore_changes = [value] }` with `placeholder`, `managed-out-of-band`): a real-looking seed is reported, it is in git. Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
@@ -365,6 +388,26 @@ export const hardcodedCredential = createRule(
                 ...(local ? { environment: 'local' } : {}),
                 origin: isDatabaseName(key) ? 'cluster-operator' : 'external',
                 remediation: `Rotate ${key} and move it out of the compose file: \`${key}: \${${key}}\` read from the environment or an ignored .env (commit a .env.example with a placeholder), or a compose \`secrets:\` entry from a file kept out of git.`,
+              });
+            }
+            // `command: redis-server --requirepass …`: a password on the service's command line.
+            for (const argv of composeCommands(get(service.value, 'command'))) {
+              const hit = commandLinePassword(argv.words);
+              if (!hit) continue;
+              const at = `${file.path}:${argv.line}`;
+              if (coveredLines.has(at) || reportedLines.has(at) || isStandIn(hit.value, hit.flag.replace(/^-+/, ''))) continue;
+              reportedLines.add(at);
+              context.report({
+                file,
+                line: argv.line,
+                message: `Compose service ${service.key} passes a literal credential to ${hit.command} (${hit.flag}) on its command line${local ? COMPOSE_FILE_NOTE : ''}`,
+                location: seen.next(`compose-command:${service.key}${hit.flag}`),
+                value: hit.value,
+                keys: [hit.flag],
+                severity: local ? 'medium' : 'high',
+                ...(local ? { environment: 'local' } : {}),
+                origin: hit.database ? 'cluster-operator' : 'external',
+                remediation: `Rotate the credential and read it from the environment instead: \`command: ["sh", "-c", "exec ${hit.command} ${hit.flag} \\"$$PASSWORD\\""]\` with PASSWORD from an ignored .env or a compose \`secrets:\` file.`,
               });
             }
           }
