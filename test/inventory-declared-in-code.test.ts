@@ -46,3 +46,19 @@ describe('Secrets declared by Pulumi and cdk8s programs in the inventory', () =>
     expect(result.inventory.map((e) => `${e.file} ${e.name}`)).toEqual(['cdk8s/mail.py mail-credentials-py', 'cdk8s/mail.ts mail-credentials']);
   });
 });
+
+describe('Secrets declared by Terraform Kubernetes provider resources in the inventory', () => {
+  it('gives each of many Secrets in one module exactly the findings on its own lines', async () => {
+    // Every third Secret holds a literal password; the others read a variable. 600 resources in one file.
+    const blocks = Array.from({ length: 600 }, (_, i) =>
+      [`resource "kubernetes_secret_v1" "s${i}" {`, `  metadata { name = "svc-${i}" }`, `  data = { password = ${i % 3 === 0 ? `"Pw-${i}-Zq8xLm"` : 'var.password'} }`, '}'].join('\n'),
+    );
+    const result = await scan({ root: writeTree(tempDir(), { 'infra/secrets.tf': `${blocks.join('\n')}\n` }), useGit: false, cache: false });
+    const entries = result.inventory.filter((e) => e.producer === 'Terraform kubernetes_secret_v1');
+    expect(entries).toHaveLength(600);
+    const withFinding = entries.filter((e) => e.findings.length > 0);
+    expect(withFinding.map((e) => e.name).sort()).toEqual(Array.from({ length: 200 }, (_, k) => `svc-${k * 3}`).sort());
+    expect(new Set(withFinding.flatMap((e) => e.findings))).toEqual(new Set(['inline-secret-manifest']));
+    expect(result.findings.filter((f) => f.ruleId === 'inline-secret-manifest')).toHaveLength(200);
+  });
+});

@@ -20,6 +20,7 @@ import { deploymentGraph } from '../scan/deployment-graph.js';
 import { lineEnvironments } from '../scan/rendered-environments.js';
 import { cmp } from '../scan/collector.js';
 import { groupBy } from '../util/group.js';
+import { partitionPoint } from '../util/bisect.js';
 
 /** Kinds that hold, fetch, push or define secrets. */
 export const SECRET_LIKE_KINDS = new Set([
@@ -498,7 +499,23 @@ function declaredInCodeEntries(project: Project, findings: readonly Finding[], c
       }
     }
   }
-  // Secrets a Terraform module declares through the Kubernetes providers.
+  // Secrets a Terraform module declares through the Kubernetes providers. A resource's findings are those on its
+  // lines: each file's finding lines are sorted once and searched by bisection (a module declaring thousands of
+  // Secrets must not scan every finding per Secret).
+  let linesOf: Map<string, { line: number; rules: Set<string> }[]> | undefined;
+  const findingLines = (path: string) => {
+    if (!linesOf) {
+      linesOf = new Map();
+      for (const [at, rules] of rulesAt) {
+        const colon = at.lastIndexOf(':');
+        const list = linesOf.get(at.slice(0, colon)) ?? [];
+        list.push({ line: Number(at.slice(colon + 1)), rules });
+        linesOf.set(at.slice(0, colon), list);
+      }
+      for (const list of linesOf.values()) list.sort((a, b) => a.line - b.line);
+    }
+    return linesOf.get(path) ?? [];
+  };
   for (const { file, model } of project.models<TerraformModel>('terraform')) {
     if (owned && !owned(file.path)) continue;
     for (const secret of model.kubernetesSecrets ?? []) {
@@ -508,10 +525,9 @@ function declaredInCodeEntries(project: Project, findings: readonly Finding[], c
         return isMap(map) ? map.entries.map((e) => e.key) : [];
       }))].sort();
       const origin = file.isTest ? 'test' : classifier.classify({ name, keys, kind: 'Secret', file: file.path, cnpgOwned: operatorSecrets.has(name), secretType: getStr(secret.node, 'type') });
-      const reported = [...rulesAt.entries()].filter(([at]) => {
-        const line = at.startsWith(`${file.path}:`) ? Number(at.slice(file.path.length + 1)) : NaN;
-        return line >= secret.line && line <= secret.endLine;
-      });
+      const lines = findingLines(file.path);
+      const reported: Set<string>[] = [];
+      for (let i = partitionPoint(lines, (l) => l.line < secret.line); i < lines.length && lines[i]!.line <= secret.endLine; i++) reported.push(lines[i]!.rules);
       out.push({
         file: file.path,
         line: secret.line,
@@ -526,7 +542,7 @@ function declaredInCodeEntries(project: Project, findings: readonly Finding[], c
         producer: `Terraform ${secret.resource}`,
         template: false,
         vendored: file.vendored,
-        findings: [...new Set(reported.flatMap(([, rules]) => [...rules]))].sort(),
+        findings: [...new Set(reported.flatMap((rules) => [...rules]))].sort(),
       });
     }
   }
