@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isDocumentationExamplePath } from '../src/scan/documentation.js';
+import { scan } from '../src/index.js';
+import { tempDirs, writeTree } from './helpers/temp.js';
 
 describe('documentation examples', () => {
   it('are files under example, sample and docs folders or named as examples', () => {
@@ -29,5 +31,22 @@ describe('documentation examples', () => {
       'apps/docsite/deployment.yaml',
       'deploy/sampler/config.yaml',
     ]) expect(isDocumentationExamplePath(path), path).toBe(false);
+  });
+});
+
+describe('documentation examples a config environment names', () => {
+  const tempDir = tempDirs('footprint-doc-example-');
+  const secret = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: orders-db\nstringData:\n  password: Qz8-orders-Lm71x\n';
+
+  it('stay low without the config, and take the configured environment with it (the user says they are deployed)', async () => {
+    const tree = { 'examples/orders/secret.yaml': secret };
+    const bare = await scan({ root: writeTree(tempDir(), tree), useGit: false, cache: false });
+    expect(bare.findings.map((f) => `${f.ruleId} ${f.severity} ${f.environment ?? '-'}`)).toEqual(['inline-secret-manifest low -']);
+    const configured = await scan({
+      root: writeTree(tempDir(), { ...tree, 'footprint.config.yaml': 'environments:\n  production:\n    paths: ["examples/orders/**"]\n' }),
+      useGit: false,
+      cache: false,
+    });
+    expect(configured.findings.map((f) => `${f.ruleId} ${f.severity} ${f.environment ?? '-'}`)).toEqual(['inline-secret-manifest critical production']);
   });
 });

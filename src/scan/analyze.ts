@@ -99,6 +99,8 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
   const { root, config, collector } = input;
   const rules = input.rules ?? RULES;
   const contextOf = fileContextFactory(config, localSubchartDirs(root, input.files.map((f) => f.path)));
+  // Paths the config's `environments:` names are deployed there: never documentation examples (see the collector).
+  const configuredEnvironments = new EnvironmentResolver(config);
   // One shared list per combination of claiming analyzers (a handful), not one array per file (100k of them).
   const claimSets = new Map<string, readonly Analyzer[]>();
   const candidates: { file: FileContext; analyzers: readonly Analyzer[] }[] = [];
@@ -214,7 +216,7 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
         const skipped = notRendered.length > 0 ? notRenderedNote(notRendered) : undefined;
         if (!rendered) return { note: `no environment of its own; ${skipped}` };
         return { environment: rendered.primary, note: skipped ? `${inheritedNote(rendered)}; ${skipped}` : inheritedNote(rendered) };
-      }, (path) => deploymentGraph(project).deployedOutsideDocs(path));
+      }, (path) => deploymentGraph(project).deployedOutsideDocs(path) || configuredEnvironments.isConfigured(path));
       for (const rule of enabled) {
         const setting = ruleSetting(config, rule.meta.id);
         const t = performance.now();

@@ -159,6 +159,11 @@ export class EnvironmentResolver {
     }));
   }
 
+  /** Whether the config's `environments:` names PATH: the user says it is deployed there, whatever it looks like. */
+  isConfigured(path: string): boolean {
+    return this.configured.some((entry) => entry.match(path));
+  }
+
   /**
    * The environment a file belongs to, from config first, then from its path. A TEST file's dotenv name says nothing
    * (`testdata/.env.prod` is a fixture shaped like production's).
