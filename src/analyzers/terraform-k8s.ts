@@ -9,7 +9,7 @@
 import { parseYaml } from '../yaml/parse.js';
 import { get, getStr, isMap, type PEntry, type PMap, type PNode, type PScalar } from '../yaml/model.js';
 import { shiftedNode, setNameSegments } from '../k8s/values-blocks.js';
-import { blockEnd, heredocEnd, stringEnd } from './terraform.js';
+import { blockEnd, expressionEnd, stringEnd } from './terraform.js';
 
 export interface TerraformKubernetesSecret {
   /** `kubernetes_secret`, `kubernetes_secret_v1`, `kubernetes_manifest`, `kubectl_manifest`. */
@@ -70,26 +70,7 @@ interface HclItem {
 
 /** End of an expression starting at START, within END: a newline or a comma outside brackets, strings and heredocs. */
 function expressionStop(text: string, start: number, end: number): number {
-  let depth = 0;
-  let i = start;
-  while (i < end) {
-    const c = text[i]!;
-    if (c === '"') {
-      i = stringEnd(text, i);
-      continue;
-    }
-    const heredoc = c === '<' ? heredocEnd(text, i) : undefined;
-    if (heredoc !== undefined) {
-      i = heredoc;
-      continue;
-    }
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    else if ((c === '\n' || c === ',') && depth <= 0) return i;
-    else if ((c === '#' || (c === '/' && text[i + 1] === '/')) && depth <= 0) return text.indexOf('\n', i) < 0 || text.indexOf('\n', i) > end ? end : text.indexOf('\n', i);
-    i++;
-  }
-  return end;
+  return expressionEnd(text, start, end, { comma: true, throughComment: true });
 }
 
 const ATTRIBUTE = /^"?([A-Za-z_][A-Za-z0-9_.\-/]*)"?[ \t]*[=:](?!=)[ \t]*/;

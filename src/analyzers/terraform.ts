@@ -249,11 +249,15 @@ function attributes(body: string): Map<string, string> {
   return out;
 }
 
-/** End of an attribute's expression: the line's end outside brackets, strings and heredocs. */
-export function expressionEnd(text: string, start: number): number {
+/**
+ * End of an attribute's expression starting at START, before END: the line's end outside brackets, strings and
+ * heredocs, and also a comma with `comma` (an item of an object or list). A trailing comment ends the expression where
+ * it starts, or with `throughComment` at the end of its line (the span of an item then covers it).
+ */
+export function expressionEnd(text: string, start: number, end = text.length, options: { comma?: boolean; throughComment?: boolean } = {}): number {
   let depth = 0;
   let i = start;
-  while (i < text.length) {
+  while (i < end) {
     const c = text[i]!;
     if (c === '"') {
       i = stringEnd(text, i);
@@ -266,11 +270,15 @@ export function expressionEnd(text: string, start: number): number {
     }
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (c === '\n' && depth <= 0) return i;
-    else if ((c === '#' || (c === '/' && text[i + 1] === '/')) && depth <= 0) return i;
+    else if ((c === '\n' || (options.comma && c === ',')) && depth <= 0) return i;
+    else if ((c === '#' || (c === '/' && text[i + 1] === '/')) && depth <= 0) {
+      if (!options.throughComment) return i;
+      const nl = text.indexOf('\n', i);
+      return nl < 0 || nl > end ? end : nl;
+    }
     i++;
   }
-  return text.length;
+  return end;
 }
 
 /** A quoted string's content as written (interpolations kept), or undefined for any other expression. */
