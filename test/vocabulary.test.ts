@@ -140,3 +140,13 @@ describe('store provider from a store name', () => {
     expect(providerFromName('gatekeeper')).toBeUndefined();
   });
 });
+
+describe('credential classes of database backup stores', () => {
+  it('are the bucket credentials of a backup repository, not a database user, unless a key says user or password', () => {
+    expect(credentialClass('inventory-pg-backup')).toBe('generic');
+    expect(credentialClass('orders-db-backup-s3', ['ACCESS_KEY_ID', 'ACCESS_SECRET_KEY'])).toBe('generic');
+    expect(credentialClass('postgres-barman', ['s3.conf'])).toBe('generic');
+    expect(credentialClass('orders-db-backup', ['password'])).toBe('database');
+    expect(credentialClass('orders-db')).toBe('database');
+  });
+});

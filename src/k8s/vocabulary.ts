@@ -471,6 +471,10 @@ function classifyCredential(name: string, keys: readonly string[]): CredentialCl
   const signing = w.has('jwt') || w.has('jwks') || w.has('signing');
   const otherCredential = keys.some((k) => !TLS_KEY.test(k) && !k.includes('{{') && !TLS_PASSWORD.test(k) && isCredentialName(k));
   if (!signing && !otherCredential && (w.has('tls') || /\.(crt|pem)\b|tls\.key|ca\.crt/.test(all))) return 'tls';
+  // A database's backup repository or object store (pgBackRest, barman, WAL-G keys to a bucket): the bucket's
+  // credentials, not a database user's, unless a key says user or password.
+  const backupStore = ['backup', 'backups', 'pgbackrest', 'barman', 'walg', 's3', 'bucket', 'objectstore'].some((word) => w.has(word));
+  if (backupStore && !keys.some((k) => /pass(word)?|user(name)?|uri|dsn/i.test(k))) return 'generic';
   if (isDatabaseName(name) || keys.some((k) => isDatabaseName(k))) return 'database';
   if (w.has('dockerconfigjson') || w.has('ghcr') || w.has('registry') || w.has('npm') || w.has('dockerhub') || /pull[-_]?secret/.test(all)) return 'registry';
   if ((w.has('client') && w.has('secret')) || w.has('oidc') || w.has('oauth') || w.has('clientsecret')) return 'oidc-client';
