@@ -81,3 +81,20 @@ describe('environments of a guarded chart template', () => {
     expect(r.message).toContain('(no environment of its own; not rendered in production (apps/production/app.yaml:1): `if not .Values.auth.existingSecret` is false with its values)');
   });
 });
+
+describe('environments of guarded templates that share line numbers', () => {
+  it('judge each template by its own guard (two templates, blocks on the same lines, different conditions)', async () => {
+    write('shared-lines', 'chart/Chart.yaml', 'apiVersion: v2\nname: app\nversion: 1.0.0\n');
+    write('shared-lines', 'chart/values.yaml', 'auth:\n  existingSecret: ""\n  password: ""\nmetrics:\n  enabled: true\n');
+    write('shared-lines', 'chart/templates/secret.yaml', SECRET);
+    // Same lines, another guard: production switches metrics off but leaves existingSecret empty.
+    write('shared-lines', 'chart/templates/metrics-secret.yaml', SECRET.replace('not .Values.auth.existingSecret', '.Values.metrics.enabled').replace('name: app-auth', 'name: app-metrics'));
+    write('shared-lines', 'chart/values-production.yaml', 'metrics:\n  enabled: false\n');
+    write('shared-lines', 'chart/values-dev.yaml', 'auth:\n  existingSecret: app-auth\n');
+    write('shared-lines', 'apps/production/app.yaml', application('production', 'chart', ['values-production.yaml']));
+    write('shared-lines', 'apps/dev/app.yaml', application('dev', 'chart', ['values-dev.yaml']));
+    const result = await scan({ root: path.join(root, 'shared-lines'), useGit: false });
+    const envs = Object.fromEntries(result.inventory.filter((e) => e.kind === 'Secret').map((e) => [e.name, e.environments]));
+    expect(envs).toEqual({ 'app-auth': ['production'], 'app-metrics': ['dev'] });
+  });
+});

@@ -13,7 +13,7 @@
 import type { DeploymentGraph, HelmReleaseInfo, InheritedEnvironment } from './deployment-graph.js';
 import { deploymentGraph } from './deployment-graph.js';
 import type { Project } from './project.js';
-import { blockingGuard, releaseValues, type ReleaseValues } from '../rules/correlation/release-values.js';
+import { enclosingBlocks, guardAmong, releaseValues, type ReleaseValues } from '../rules/correlation/release-values.js';
 
 export interface LineEnvironments {
   /** The environments that render the line (InheritedEnvironment's order); undefined when none of them does. */
@@ -24,6 +24,8 @@ export interface LineEnvironments {
 
 const cache = new WeakMap<Project, Map<string, LineEnvironments | undefined>>();
 const valuesCache = new WeakMap<Project, Map<HelmReleaseInfo, ReleaseValues>>();
+/** Per release, the guard of each stack of blocks (lines in one block share it: a chart's Secrets sit in a few). */
+const guardCache = new WeakMap<ReleaseValues, Map<string, { action: string; value: boolean } | null>>();
 const byChart = new WeakMap<DeploymentGraph, Map<string, HelmReleaseInfo[]>>();
 
 function releasesByChart(graph: DeploymentGraph): Map<string, HelmReleaseInfo[]> {
@@ -66,19 +68,37 @@ function compute(project: Project, path: string, line: number): LineEnvironments
   let perProject = valuesCache.get(project);
   if (!perProject) valuesCache.set(project, (perProject = new Map()));
   const values = perProject;
+  const blocks = enclosingBlocks(helm, line);
+  // Blocks are the file's own: the same lines in another template are other blocks.
+  const blocksKey = `${path}\u0000${blocks.map((b) => b.key).join(',')}`;
   const guardOf = (release: HelmReleaseInfo) => {
     let v = values.get(release);
     if (!v) values.set(release, (v = releaseValues(project, release, helm.chartRoot)));
-    return blockingGuard(helm, line, v);
+    let perRelease = guardCache.get(v);
+    if (!perRelease) guardCache.set(v, (perRelease = new Map()));
+    let guard = perRelease.get(blocksKey);
+    if (guard === undefined) perRelease.set(blocksKey, (guard = guardAmong(blocks, v) ?? null));
+    return guard ?? undefined;
   };
   const notRendered: LineEnvironments['notRendered'] = [];
   const keep = new Set<string>();
   for (const env of inherited.environments) {
-    const own = releases.filter((r) => r.environments.includes(env.name));
-    const off = own.length === 0 ? undefined : own.map((r) => ({ release: r, guard: guardOf(r) }));
-    if (off && off.every((o) => o.guard !== undefined)) {
-      notRendered.push({ environment: env.name, release: `${off[0]!.release.file}:${off[0]!.release.line}`, guard: off[0]!.guard! });
-    } else keep.add(env.name);
+    // Left out only when every release of the environment is switched off: the first that renders the line decides.
+    let first: { release: HelmReleaseInfo; guard: { action: string; value: boolean } } | undefined;
+    let renders = false;
+    let any = false;
+    for (const release of releases) {
+      if (!release.environments.includes(env.name)) continue;
+      any = true;
+      const guard = guardOf(release);
+      if (!guard) {
+        renders = true;
+        break;
+      }
+      first ??= { release, guard };
+    }
+    if (any && !renders && first) notRendered.push({ environment: env.name, release: `${first.release.file}:${first.release.line}`, guard: first.guard });
+    else keep.add(env.name);
   }
   if (notRendered.length === 0) return { rendered: inherited, notRendered };
   const environments = inherited.environments.filter((e) => keep.has(e.name));

@@ -192,8 +192,25 @@ const DOT_FIELD = /(^|[\s(])\.(?!(?:Values|Release|Chart|Capabilities|Files|Temp
  * expression that reads the dot is not decided.
  */
 export function blockingGuard(helm: HelmInfo | undefined, line: number, values: ReleaseValues): { action: string; value: boolean } | undefined {
+  return guardAmong(enclosingBlocks(helm, line), values);
+}
+
+/** An `if`/`with`/`range` block around a line, as blockingGuard reads it (its expression with the dot resolved). */
+export interface EnclosingBlock {
+  keyword: string;
+  /** The expression with the dot's fields spelled as `.Values` paths; '' when the dot is not known. */
+  expr: string;
+  inElse: boolean;
+  elseIf: boolean;
+  action: string;
+  /** Line of the action that opened the block, and of the `else` LINE sits after, if any. */
+  key: string;
+}
+
+/** The blocks around LINE, outermost first: what does not depend on a release's values (see blockingGuard). */
+export function enclosingBlocks(helm: HelmInfo | undefined, line: number): EnclosingBlock[] {
   // dot: the `.Values` path the dot stands for in the block ('' for the chart's top scope); undefined when not known.
-  const stack: { keyword: string; expr: string; inElse: boolean; elseIf: boolean; dot: string | undefined; action: string }[] = [];
+  const stack: (EnclosingBlock & { dot: string | undefined })[] = [];
   for (const c of helm?.controls ?? []) {
     if (c.line >= line) break;
     // The action's text: `if .Values.a`, `with .Values.b`, `else`, `else if .Values.c`.
@@ -203,17 +220,23 @@ export function blockingGuard(helm: HelmInfo | undefined, line: number, values: 
       const expr = withDot(body, outer);
       const path = c.keyword === 'with' && expr !== undefined ? VALUES_PATH.exec(expr.trim())?.[1] : undefined;
       const dot = c.keyword === 'if' ? outer : path !== undefined ? path : undefined;
-      stack.push({ keyword: c.keyword, expr: expr ?? '', inElse: false, elseIf: false, dot, action: c.expr.trim() });
+      stack.push({ keyword: c.keyword, expr: expr ?? '', inElse: false, elseIf: false, dot, action: c.expr.trim(), key: String(c.line) });
     } else if (c.keyword === 'end') stack.pop();
     else if (c.keyword === 'else' && stack.length) {
       const top = stack[stack.length - 1]!;
       top.inElse = true;
+      top.key = `${top.key.split('/')[0]}/${c.line}`;
       if (body || /^else\s+(if|with)\b/.test(c.expr.trim())) top.elseIf = true;
       // An else branch of a `with` runs with the outer dot.
       if (top.keyword === 'with') top.dot = stack.length > 1 ? stack[stack.length - 2]!.dot : '';
     }
   }
-  for (const block of stack) {
+  return stack;
+}
+
+/** The first of BLOCKS that keeps a release with VALUES from rendering what they enclose (see blockingGuard). */
+export function guardAmong(blocks: readonly EnclosingBlock[], values: ReleaseValues): { action: string; value: boolean } | undefined {
+  for (const block of blocks) {
     if (block.keyword === 'range' || !block.expr) continue;
     const truth = evaluate(block.expr, values);
     if (truth === undefined) continue;
