@@ -135,7 +135,7 @@ const SUFFIX_WORDS = new Set(['prod', 'production', 'prd', 'staging', 'stg', 'pr
 
 /** `application-prod.yml` -> production, `values-prod-eu.yaml` -> production, `secrets.staging.yaml` -> staging. */
 function suffixEnvironment(file: string): string | undefined {
-  const stem = /^(.+)\.ya?ml(\.gotmpl)?$/i.exec(file)?.[1];
+  const stem = /^(.+)\.(?:ya?ml(?:\.gotmpl)?|properties|json|conf)$/i.exec(file)?.[1];
   if (!stem) return undefined;
   const tokens = stem.toLowerCase().split(/[-._]+/).filter(Boolean);
   if (tokens.length < 2) return undefined;

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { appConfigAnalyzer, appConfigFormat, type AppConfigModel } from '../src/analyzers/app-config.js';
+import { scan } from '../src/scan/run.js';
+import { RULE_FIXTURES } from './helpers/run-fixture.js';
+
+const parse = (text: string, file: string) => appConfigAnalyzer.parse(text, { path: file } as never, {} as never) as AppConfigModel | undefined;
+
+describe('application configuration files', () => {
+  it.each([
+    ['services/orders/src/main/resources/application.yml', 'yaml'],
+    ['src/main/resources/application-prod.yaml', 'yaml'],
+    ['src/main/resources/bootstrap.yml', 'yaml'],
+    ['src/main/resources/application.properties', 'properties'],
+    ['gradle.properties', 'properties'],
+    ['conf/application.conf', 'hocon'],
+    ['Billing/appsettings.Production.json', 'json'],
+    ['web/config/database.yml', 'yaml'],
+    ['notify/config/production.json', 'json'],
+    ['notify/config/default.yaml', 'yaml'],
+  ])('%s is read as %s', (file, format) => {
+    expect(appConfigFormat(file)).toBe(format);
+  });
+
+  it.each(['values.yaml', 'config/custom-environment-variables.json', 'config/locales/en.yml', 'deploy/app.yaml', 'settings.json', 'config/routes.yml', 'nginx.conf'])('%s is not', (file) => {
+    expect(appConfigFormat(file)).toBeUndefined();
+  });
+
+  it('keeps credential settings with their dotted path, line and profile', () => {
+    const model = parse('spring:\n  datasource:\n    url: jdbc:postgresql://db/app\n    password: a\n---\nspring.config.activate.on-profile: prod\nspring:\n  datasource:\n    password: b\n', 'application.yml');
+    expect(model?.settings).toEqual([
+      { path: 'spring.datasource.password', value: 'a', line: 4, column: 15 },
+      { path: 'spring.datasource.password', value: 'b', line: 9, column: 15, profile: 'prod' },
+    ]);
+  });
+
+  it('reads properties with continued lines, escapes and every separator', () => {
+    const model = parse('# comment\n! comment\napp.token = abc\\\n    def\nweb\\:pass:x1\nmail.password y2\nname=orders\n', 'application.properties');
+    expect(model?.settings.map((s) => [s.path, s.value, s.line])).toEqual([
+      ['app.token', 'abcdef', 3],
+      ['web:pass', 'x1', 5],
+      ['mail.password', 'y2', 6],
+    ]);
+  });
+
+  it('reads HOCON blocks into paths and drops trailing comments', () => {
+    const model = parse('db {\n  default.password = "p1" # set per env\n}\nplay.http.secret.key = ${?APP_SECRET}\n', 'application.conf');
+    expect(model?.settings.map((s) => [s.path, s.value, s.line])).toEqual([
+      ['db.default.password', 'p1', 2],
+      ['play.http.secret.key', '${?APP_SECRET}', 4],
+    ]);
+  });
+
+  it('takes the environment of a Rails file from its top-level key and of node-config from its name', () => {
+    expect(parse('production:\n  password: x9\ndefault:\n  password: y9\n', 'config/database.yml')?.settings.map((s) => s.profile)).toEqual(['production', undefined]);
+    expect(parse('{"db": {"password": "x9"}}', 'config/staging.json')?.settings[0]?.profile).toBe('staging');
+  });
+
+  it('reads hostile lines whole (a quadratic pass over them would outlast the test timeout)', () => {
+    expect(parse(`key=${'\\'.repeat(200_000)}\n`, 'application.properties')?.settings[0]?.value).toHaveLength(200_000);
+    expect(parse(`password = "a${' '.repeat(200_000)}x"\n`, 'application.conf')?.settings[0]?.value).toHaveLength(200_002);
+    expect(parse(`password: ${'a '.repeat(100_000)}#\n`, 'application.yml')?.settings[0]?.path).toBe('password');
+  });
+
+  it('reports literal credentials without their values, with a replacement that reads the environment', async () => {
+    const result = await scan({ root: path.join(RULE_FIXTURES, 'hardcoded-credential', 'ng.application-config-literals'), cache: false });
+    const findings = result.findings.filter((f) => f.ruleId === 'hardcoded-credential' && f.message.startsWith('Application config'));
+    expect(findings).toHaveLength(14);
+    const text = JSON.stringify(result);
+    for (const secret of ['Xk9vQ2mLp7Rt', 'Hq7zWv3NcY8b', 'Rv8nQ3xKp2Lw', 'Mq4tZx8Wv2Kp', 'Pl4yDbPw9Xq', 'Jm5tRq8Wz3Kc']) expect(text).not.toContain(secret);
+    const fallback = findings.find((f) => f.message.includes('fallback'));
+    expect(fallback?.message).toBe('Application config sets spring.mail.password to a literal credential as the fallback of ${MAIL_PASSWORD} committed in the file');
+    const db = findings.find((f) => f.file.endsWith('application-prod.properties') && f.line === 2);
+    expect(db?.remediation.replacement?.snippet).toContain('spring.datasource.password=${SPRING_DATASOURCE_PASSWORD}');
+    expect(db?.remediation.text).toContain("database operator's Secret");
+    const connection = findings.find((f) => f.file.endsWith('appsettings.Production.json') && f.line === 3);
+    expect(connection?.message).toContain('inside a connection string');
+    expect(connection?.remediation.replacement?.snippet).toContain('CONNECTIONSTRINGS__DEFAULT');
+  });
+});
