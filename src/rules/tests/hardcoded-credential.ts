@@ -17,12 +17,16 @@ import { shiftSeverity } from '../../scan/collector.js';
 import type { ImperativeModel } from '../../analyzers/tests/imperative.js';
 import type { DotenvModel } from '../../analyzers/dotenv.js';
 import { isDocPath, isPlaceholderPassword } from '../../analyzers/tests/credentials.js';
-import { embeddedUrlPassword, isCredentialName, isDatabaseName, isLiteralSecretValue, words } from '../../k8s/vocabulary.js';
+import { credentialClass, embeddedUrlPassword, isCredentialName, isDatabaseName, isLiteralSecretValue, words } from '../../k8s/vocabulary.js';
 import { DEFAULT_FIXTURE_VALUES } from '../../config/defaults.js';
 import { isNonCredentialLiteral } from '../k8s/common.js';
 import { kustomizeGenerators } from '../k8s/kustomize.js';
 import type { TerraformModel, TerraformSecretValue } from '../../analyzers/terraform.js';
 import type { AppConfigModel } from '../../analyzers/app-config.js';
+import { ciSettings } from './ci-env.js';
+import { ciSystemOf } from '../../analyzers/build/ci.js';
+import { isWorkflowPath } from '../../analyzers/build/workflow.js';
+import { BUILD_TOKEN_NAMES } from '../build/common.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import type { Replacement } from '../../types.js';
 import { namedEnvironment } from '../../scan/environment.js';
@@ -201,6 +205,40 @@ function appConfigReplacement(format: AppConfigModel['format'], path: string, or
   };
 }
 
+/** CI systems whose pipeline files set environment variables in YAML (GitHub Actions workflows are found by path). */
+const CI_ENV_SYSTEMS = new Set(['gitlab', 'circleci', 'azure', 'drone', 'buildkite', 'travis']);
+/** Words of registry and package credentials: build-time ones. */
+const REGISTRY_WORDS = new Set(['registry', 'docker', 'dockerhub', 'npm', 'pypi', 'nuget', 'maven', 'ghcr', 'acr', 'ecr', 'gcr', 'harbor', 'artifactory', 'nexus', 'helm', 'quay', 'jfrog']);
+/** Credentials another service issues (a token, an access key): real in any job. */
+const ISSUED_CREDENTIAL = /token|api[-_]?key|access[-_]?key|client[-_]?secret|webhook|dsn/i;
+const CI_LABEL: Record<string, string> = {
+  github: 'GitHub Actions workflow',
+  gitlab: 'GitLab CI pipeline',
+  circleci: 'CircleCI config',
+  azure: 'Azure Pipelines definition',
+  drone: 'Drone/Woodpecker pipeline',
+  buildkite: 'Buildkite pipeline',
+  travis: 'Travis CI config',
+};
+const CI_SECRET_HOW: Record<string, string> = {
+  github: 'an environment or repository secret read as `${{ secrets.NAME }}`',
+  gitlab: 'a masked, protected CI/CD variable (or a `secrets:` entry read from Vault)',
+  circleci: 'a project or context environment variable',
+  azure: 'a secret variable or a variable group linked to Azure Key Vault',
+  drone: 'a repository or organization secret read with `from_secret`',
+  buildkite: "an agent secret or the secrets plugin, never the pipeline's env",
+  travis: 'an encrypted variable (`travis encrypt`) or a repository setting',
+};
+const CI_SNIPPET: Record<string, (key: string, input: boolean) => string> = {
+  github: (key, input) => (input ? `with:\n  ${key}: \${{ secrets.${key.toUpperCase().replace(/[^A-Z0-9]+/g, '_')} }}` : `env:\n  ${key}: \${{ secrets.${key} }}`),
+  gitlab: (key) => `# Settings > CI/CD > Variables: ${key} (masked, protected), or from Vault:\njob:\n  secrets:\n    ${key}:\n      vault: ci/${key.toLowerCase()}@secret\n      file: false`,
+  circleci: (key) => `# Project Settings > Environment Variables (or a context): ${key}\nworkflows:\n  deploy:\n    jobs:\n      - deploy:\n          context: deploy-secrets`,
+  azure: (key) => `variables:\n  - group: deploy-secrets  # variable group linked to Azure Key Vault, holds ${key}`,
+  drone: (key) => `environment:\n  ${key}:\n    from_secret: ${key.toLowerCase()}`,
+  buildkite: (key) => `# ${key}: exported by the agent's environment hook or the secrets plugin, not set in pipeline.yml`,
+  travis: (key) => `env:\n  global:\n    - secure: "<output of travis encrypt ${key}=…>"`,
+};
+
 const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 /** The secret manager a Terraform resource writes into. */
@@ -285,9 +323,9 @@ export const hardcodedCredential = createRule(
     id: 'hardcoded-credential',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), set in a committed dotenv file (`.env`, `.env.production`), a docker compose service\'s `environment:` (map or `- NAME=value` list) or `command:` (`redis-server --requirepass …`) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`, `withEnv([\'API_TOKEN=…\'])`), or set in the configuration an application reads (Spring/Micronaut/Quarkus `application*.yml`/`.properties`, HOCON `application.conf`, .NET `appsettings*.json`, Rails `config/database.yml`, node-config `config/production.json`): a credential-named setting, a `${VAR:fallback}` default or the `Password=` of a connection string, its environment taken from the file name, the profile of a Spring document or a Rails top-level key; or written by Terraform as a credential-named attribute (`administrator_login_password`, a provider\'s `secret_key`), a credential variable\'s literal default or .tfvars assignment or as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
+    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), set in a committed dotenv file (`.env`, `.env.production`), a docker compose service\'s `environment:` (map or `- NAME=value` list) or `command:` (`redis-server --requirepass …`) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`, `withEnv([\'API_TOKEN=…\'])`), or set in the settings of a CI pipeline instead of a reference to its secret store (GitHub Actions `env:` at every level and step `with:` inputs, GitLab `variables:`, CircleCI `environment:`, Azure Pipelines `variables:`, Drone/Woodpecker, Buildkite, Travis; a test job\'s own database password or signing key at low), or set in the configuration an application reads (Spring/Micronaut/Quarkus `application*.yml`/`.properties`, HOCON `application.conf`, .NET `appsettings*.json`, Rails `config/database.yml`, node-config `config/production.json`): a credential-named setting, a `${VAR:fallback}` default or the `Password=` of a connection string, its environment taken from the file name, the profile of a Spring document or a Rails top-level key; or written by Terraform as a credential-named attribute (`administrator_login_password`, a provider\'s `secret_key`), a credential variable\'s literal default or .tfvars assignment or as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
     why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not; the `.env` docker compose reads beside its compose file, and the compose file itself (its `environment:` literals, its URLs), are a local run\'s, one level down (environment local), unless the compose file\'s name or path gives an environment (`docker-compose.prod.yml`, `deploy/production/compose.yaml`): then that environment\'s severity applies.',
-    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; the compose files of tests (throwaway services) and compose values read from the environment (`${API_TOKEN}`, `${DB_PASSWORD:?}`); Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`); Terraform secret values from variables, `random_password.x.result`, data sources or functions (`file()`, `jsonencode(var.x)`, interpolations), literals stored beside secrets as settings (`storage-account-name`, `tenant-id`), and a placeholder seed the resource then ignores (`lifecycle { ignore_changes = [value] }` with `placeholder`, `managed-out-of-band`): a real-looking seed is reported, it is in git. application settings read from the environment (`${DB_PASSWORD}`, `<%= ENV[…] %>`), encrypted (`ENC(…)`, `{cipher}…`) or filled in by the build (`@db.password@`), test resources, the settings of a test profile (low), files written to be copied (`application-example.properties`); Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
+    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; the compose files of tests (throwaway services) and compose values read from the environment (`${API_TOKEN}`, `${DB_PASSWORD:?}`); Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`); Terraform secret values from variables, `random_password.x.result`, data sources or functions (`file()`, `jsonencode(var.x)`, interpolations), literals stored beside secrets as settings (`storage-account-name`, `tenant-id`), and a placeholder seed the resource then ignores (`lifecycle { ignore_changes = [value] }` with `placeholder`, `managed-out-of-band`): a real-looking seed is reported, it is in git. CI settings that reference the secret store (`${{ secrets.X }}`, `$CI_VARIABLE`, `from_secret`) and the settings of service containers (the run\'s own database); application settings read from the environment (`${DB_PASSWORD}`, `<%= ENV[…] %>`), encrypted (`ENC(…)`, `{cipher}…`) or filled in by the build (`@db.password@`), test resources, the settings of a test profile (low), files written to be copied (`application-example.properties`); Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
   },
   (context) => {
@@ -394,6 +432,43 @@ export const hardcodedCredential = createRule(
             origin: file.isTest ? 'test' : isDatabaseName(entry.key) ? 'cluster-operator' : 'external',
             remediation: `Rotate ${entry.key}, remove the file from git (keep a ${basename(file.path)}.example with placeholders and ignore the real one), and have the deploy read it from its authority (an ExternalSecret, a CI secret).`,
           });
+        }
+      },
+    );
+    // A CI pipeline's own settings (GitHub Actions `env:` and step inputs, GitLab `variables:`, CircleCI `environment:`,
+    // Azure Pipelines `variables:`, Drone, Buildkite, Travis) holding a literal credential instead of a reference to the
+    // CI system's secret store. A service container's settings are the run's own throwaway server's.
+    context.each(
+      project.yamlFiles.filter((f) => !structuralYaml.has(f.file.path) && (isWorkflowPath(f.file.path) || CI_ENV_SYSTEMS.has(ciSystemOf(f.file.path) ?? ''))),
+      (f) => f.file.path,
+      ({ file, model }) => {
+        const system = isWorkflowPath(file.path) ? 'github' : ciSystemOf(file.path)!;
+        const seen = new Occurrences();
+        for (const doc of model.docs) {
+          for (const setting of ciSettings(system, doc.root)) {
+            const at = `${file.path}:${setting.line}`;
+            if (setting.service || coveredLines.has(at) || reportedLines.has(at)) continue;
+            const { key, value } = setting;
+            if (CLIENT_BUNDLE_ENV.test(key) || !literalCredential(key, value, context.config.credentialNames) || (setting.input && SETTING_NAME.test(key))) continue;
+            reportedLines.add(at);
+            const registry = BUILD_TOKEN_NAMES.includes(key.toUpperCase()) || words(key).some((w) => REGISTRY_WORDS.has(w)) || (setting.action !== undefined && /login|docker|registry|publish|npm|helm/i.test(setting.action));
+            // A test job's database password or signing key is the run's own; a token for another service is real wherever it is set.
+            const throwaway = setting.testJob === true && !registry && !ISSUED_CREDENTIAL.test(key) && ['database', 'admin', 'generic'].includes(credentialClass(key, [key]));
+            const place = setting.input ? `passes ${key} to ${setting.action ?? 'a step'} as a literal credential` : `sets ${key} to a literal credential`;
+            context.report({
+              file,
+              line: setting.line,
+              column: setting.column,
+              message: `${CI_LABEL[system]} ${place} committed in the file${setting.scope ? ` (${setting.scope})` : ''}${throwaway ? ' (a test job: the run\'s own value, reported low)' : ''}`,
+              location: seen.next(`ci:${setting.scope ?? ''}.${key}`),
+              value,
+              keys: [key],
+              severity: throwaway ? 'low' : 'high',
+              origin: file.isTest || throwaway ? 'test' : isDatabaseName(key) ? 'cluster-operator' : registry ? 'build-time' : 'external',
+              remediation: `Rotate ${key} and keep it in the CI system's secret store, fed from its authority (Vault or Azure Key Vault): ${CI_SECRET_HOW[system]}.`,
+              replacement: { language: 'yaml', title: `${CI_LABEL[system]} reads ${key} from its secret store`, snippet: CI_SNIPPET[system](key, setting.input === true) },
+            });
+          }
         }
       },
     );
