@@ -18,6 +18,13 @@ describe('application configuration files', () => {
     ['web/config/database.yml', 'yaml'],
     ['notify/config/production.json', 'json'],
     ['notify/config/default.yaml', 'yaml'],
+    ['platform/redis/redis.conf', 'redis'],
+    ['platform/redis/sentinel-prod.conf', 'redis'],
+    ['platform/rabbitmq/rabbitmq.conf', 'properties'],
+    ['platform/grafana/grafana.ini', 'ini'],
+    ['platform/mysql/my.cnf', 'ini'],
+    ['ops/.pgpass', 'pgpass'],
+    ['platform/pgbouncer/userlist.txt', 'userlist'],
   ])('%s is read as %s', (file, format) => {
     expect(appConfigFormat(file)).toBe(format);
   });
@@ -56,6 +63,21 @@ describe('application configuration files', () => {
     expect(parse('{"db": {"password": "x9"}}', 'config/staging.json')?.settings[0]?.profile).toBe('staging');
   });
 
+  it('reads INI sections, Redis password directives, .pgpass lines and PgBouncer user lists', () => {
+    expect(parse('[security]\nadmin_password = "a1" ; note\n[database]\npassword = """b2"""\nname = grafana\n', 'grafana.ini')?.settings.map((s) => [s.path, s.value])).toEqual([
+      ['security.admin_password', 'a1'],
+      ['database.password', 'b2'],
+    ]);
+    expect(parse('requirepass r1\nmasterauth "r2"\nsentinel auth-pass main r3\nuser app on >r4 ~* +@all\n# requirepass old\n', 'redis.conf')?.settings.map((s) => [s.path, s.value, s.name])).toEqual([
+      ['requirepass', 'r1', 'password'],
+      ['masterauth', 'r2', 'password'],
+      ['sentinel auth-pass main', 'r3', 'password'],
+      ['user app', 'r4', 'password'],
+    ]);
+    expect(parse('# comment\ndb:5432:app:app:p\\:1\n', '.pgpass')?.settings.map((s) => [s.path, s.value, s.line])).toEqual([['user app on db/app', 'p:1', 2]]);
+    expect(parse('"app" "u1"\n"stats" "md5d41d8cd98f00b204e9800998ecf8427e"\n"x" "SCRAM-SHA-256$4096:a$b:c"\n', 'userlist.txt')?.settings.map((s) => [s.path, s.value])).toEqual([['user app', 'u1']]);
+  });
+
   it('reads hostile lines whole (a quadratic pass over them would outlast the test timeout)', () => {
     expect(parse(`key=${'\\'.repeat(200_000)}\n`, 'application.properties')?.settings[0]?.value).toHaveLength(200_000);
     expect(parse(`password = "a${' '.repeat(200_000)}x"\n`, 'application.conf')?.settings[0]?.value).toHaveLength(200_002);
@@ -72,7 +94,7 @@ describe('application configuration files', () => {
     expect(fallback?.message).toBe('Application config sets spring.mail.password to a literal credential as the fallback of ${MAIL_PASSWORD} committed in the file');
     const db = findings.find((f) => f.file.endsWith('application-prod.properties') && f.line === 2);
     expect(db?.remediation.replacement?.snippet).toContain('spring.datasource.password=${SPRING_DATASOURCE_PASSWORD}');
-    expect(db?.remediation.text).toContain("database operator's Secret");
+    expect(db?.remediation.text).toContain("CloudNativePG's `<cluster>-app`");
     const connection = findings.find((f) => f.file.endsWith('appsettings.Production.json') && f.line === 3);
     expect(connection?.message).toContain('inside a connection string');
     expect(connection?.remediation.replacement?.snippet).toContain('CONNECTIONSTRINGS__DEFAULT');

@@ -2,7 +2,9 @@
  * Application configuration files: what a service reads at start-up, committed beside its code. Spring Boot, Micronaut
  * and Quarkus (`application*.yml|yaml|properties`, `bootstrap*.yml`), any Java `.properties` (gradle.properties
  * included), HOCON (`application.conf`), .NET (`appsettings*.json`), Rails (`config/database.yml`, `config/secrets.yml`)
- * and node-config (`config/default.json`, `config/production.yaml`). The model keeps the settings whose key or value
+ * and node-config (`config/default.json`, `config/production.yaml`); and servers' own configuration committed beside
+ * them: Redis and Sentinel (`requirepass`, `masterauth`, ACL `>password`), RabbitMQ (`default_pass`), INI files
+ * (grafana.ini, pgbouncer.ini, my.cnf), `.pgpass` and PgBouncer's `userlist.txt`. The model keeps the settings whose key or value
  * may hold a credential (a password, secret, token or key name; a connection string or URL with a password), each
  * with its dotted key path, line and the Spring profile of its YAML document; rules judge them (hardcoded-credential).
  */
@@ -11,7 +13,7 @@ import { isMap, isScalar, isSeq, type PNode } from '../yaml/model.js';
 import { parseYaml } from '../yaml/parse.js';
 import type { Analyzer, FileContext } from './types.js';
 
-export type AppConfigFormat = 'properties' | 'hocon' | 'yaml' | 'json';
+export type AppConfigFormat = 'properties' | 'hocon' | 'yaml' | 'json' | 'ini' | 'redis' | 'pgpass' | 'userlist';
 
 export interface AppConfigSetting {
   /** Dotted key path: `spring.datasource.password`, `ConnectionStrings.Default`, `production.password`. */
@@ -19,6 +21,8 @@ export interface AppConfigSetting {
   value: string;
   line: number;
   column: number;
+  /** The credential the setting holds where its key does not say it (`requirepass`, a `.pgpass` line): `password`. */
+  name?: string;
   /**
    * The profile or environment the setting is for, where the file says it: a Spring document's
    * `spring.config.activate.on-profile`, a Rails file's top-level `production:`, node-config's `config/production.json`.
@@ -38,9 +42,19 @@ const RAILS_FILE = /^(database|secrets|mongoid|cable|storage)\.ya?ml$/i;
 /** node-config's files are named for the environment (or `default`, `local`), in a `config/` folder. */
 const NODE_CONFIG_FILE = /^(default|production|prod|staging|stage|development|dev|local|qa|uat|test)([-.][A-Za-z0-9_-]+)?\.(json|ya?ml)$/i;
 
+/** Servers' own configuration: Redis and Sentinel, RabbitMQ (`key = value`), INI files (Grafana, PgBouncer, MySQL's `my.cnf`, ODBC). */
+const REDIS_FILE = /^(redis|sentinel|valkey|keydb)([-_.][A-Za-z0-9_.-]+)?\.conf$/i;
+const RABBITMQ_FILE = /^(rabbitmq|advanced)([-_.][A-Za-z0-9_-]+)?\.conf$/i;
+const INI_FILE = /\.(ini|cnf)$/i;
+
 export function appConfigFormat(path: string): AppConfigFormat | undefined {
   const name = basename(path);
   if (/\.properties$/i.test(name)) return 'properties';
+  if (REDIS_FILE.test(name)) return 'redis';
+  if (RABBITMQ_FILE.test(name) && !/^advanced/i.test(name)) return 'properties';
+  if (INI_FILE.test(name)) return 'ini';
+  if (name === '.pgpass' || name === 'pgpass' || /\.pgpass$/.test(name)) return 'pgpass';
+  if (/^userlist\.txt$/i.test(name)) return 'userlist';
   if (SPRING_FILE.test(name)) return 'yaml';
   if (HOCON_FILE.test(name)) return 'hocon';
   if (DOTNET_FILE.test(name)) return 'json';
@@ -187,17 +201,92 @@ function fromTree(text: string, path: string): AppConfigSetting[] {
   return settings;
 }
 
+/** INI: `[section]` headers, `key = value` / `key: value`, `;` and `#` comments. */
+function fromIni(text: string): AppConfigSetting[] {
+  const settings: AppConfigSetting[] = [];
+  let section = '';
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed[0] === ';' || trimmed[0] === '#') continue;
+    const header = /^\[([^\]]{1,200})\]$/.exec(trimmed);
+    if (header) {
+      section = header[1]!.trim();
+      continue;
+    }
+    const match = /^([^=:\s][^=:]{0,200}?)\s*[=:]\s*(.*)$/.exec(trimmed);
+    if (!match) continue;
+    let value = withoutComment(match[2]!).replace(/\s+;.*$/, '');
+    if (/^""".*"""$/.test(value) && value.length >= 6) value = value.slice(3, -3);
+    else if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
+    const path = section ? `${section}.${match[1]!.trim()}` : match[1]!.trim();
+    if (keep(path, value)) settings.push({ path, value, line: i + 1, column: raw.length - raw.trimStart().length + 1 });
+  }
+  return settings;
+}
+
+/** Redis and Sentinel directives that carry a password: `requirepass`, `masterauth`, `sentinel auth-pass <master>`, ACL `user <name> … >password`. */
+function fromRedis(text: string): AppConfigSetting[] {
+  const settings: AppConfigSetting[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const words = raw.trim().split(/\s+/);
+    const column = raw.length - raw.trimStart().length + 1;
+    const unquote = (w: string) => w.replace(/^(["'])(.*)\1$/, '$2');
+    const directive = words[0]?.toLowerCase();
+    if ((directive === 'requirepass' || directive === 'masterauth') && words[1]) settings.push({ path: directive, value: unquote(words[1]), line: i + 1, column, name: 'password' });
+    else if (directive === 'sentinel' && words[1]?.toLowerCase() === 'auth-pass' && words[3]) settings.push({ path: `sentinel auth-pass ${words[2]}`, value: unquote(words[3]), line: i + 1, column, name: 'password' });
+    else if (directive === 'user' && words[1]) {
+      for (const w of words.slice(2)) if (w.startsWith('>') && w.length > 1) settings.push({ path: `user ${words[1]}`, value: w.slice(1), line: i + 1, column, name: 'password' });
+    }
+  }
+  return settings;
+}
+
+/** `.pgpass`: `host:port:database:user:password`, `\:` escaping a colon. */
+function fromPgpass(text: string): AppConfigSetting[] {
+  const settings: AppConfigSetting[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    if (raw.trim() === '' || raw.trimStart().startsWith('#')) return;
+    const fields = raw.split(/(?<!\\):/);
+    if (fields.length < 5) return;
+    const [host, , database, user] = fields;
+    settings.push({ path: `user ${user} on ${host}/${database}`, value: fields.slice(4).join(':').replace(/\\:/g, ':'), line: index + 1, column: 1, name: 'password' });
+  });
+  return settings;
+}
+
+/** PgBouncer's auth_file: `"user" "password"`; md5 and SCRAM hashes are no plaintext password. */
+function fromUserlist(text: string): AppConfigSetting[] {
+  const settings: AppConfigSetting[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const match = /^\s*"((?:[^"]|"")*)"\s+"((?:[^"]|"")*)"/.exec(raw);
+    if (!match || /^(md5[0-9a-f]{32}|SCRAM-SHA-256\$)/i.test(match[2]!)) return;
+    settings.push({ path: `user ${match[1]!.replace(/""/g, '"')}`, value: match[2]!.replace(/""/g, '"'), line: index + 1, column: 1, name: 'password' });
+  });
+  return settings;
+}
+
 /** Most configuration has no setting a credential could be in: the file is read only when some key or value says one. */
-const PREFILTER = /pass|pwd|secret|token|key|cred|auth|private|signing|salt|cert|dsn/i;
+const PREFILTER = /pass|pwd|secret|token|key|cred|auth|private|signing|salt|cert|dsn|user/i;
 
 export const appConfigAnalyzer: Analyzer<AppConfigModel> = {
   id: 'app-config',
   claims: (file: FileContext) => appConfigFormat(file.path) !== undefined,
-  sniff: (text) => PREFILTER.test(text),
+  sniff: (text, file) => PREFILTER.test(text) || /^(pgpass|userlist)$/.test(appConfigFormat(file.path) ?? ''),
   parse(text, file) {
     const format = appConfigFormat(file.path);
     if (format === undefined) return undefined;
-    const settings = format === 'properties' ? fromProperties(text) : format === 'hocon' ? fromHocon(text) : fromTree(text, file.path);
+    const settings =
+      format === 'properties' ? fromProperties(text)
+      : format === 'hocon' ? fromHocon(text)
+      : format === 'ini' ? fromIni(text)
+      : format === 'redis' ? fromRedis(text)
+      : format === 'pgpass' ? fromPgpass(text)
+      : format === 'userlist' ? fromUserlist(text)
+      : fromTree(text, file.path);
     return settings.length === 0 ? undefined : { format, settings };
   },
 };
