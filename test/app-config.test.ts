@@ -29,7 +29,7 @@ describe('application configuration files', () => {
     expect(appConfigFormat(file)).toBe(format);
   });
 
-  it.each(['values.yaml', 'config/custom-environment-variables.json', 'config/locales/en.yml', 'deploy/app.yaml', 'settings.json', 'config/routes.yml', 'nginx.conf'])('%s is not', (file) => {
+  it.each(['src/main/resources/messages_de.properties', 'src/main/resources/i18n/labels.properties', 'ValidationMessages.properties', 'values.yaml', 'config/custom-environment-variables.json', 'config/locales/en.yml', 'deploy/app.yaml', 'settings.json', 'config/routes.yml', 'nginx.conf'])('%s is not', (file) => {
     expect(appConfigFormat(file)).toBeUndefined();
   });
 

@@ -47,9 +47,12 @@ const REDIS_FILE = /^(redis|sentinel|valkey|keydb)([-_.][A-Za-z0-9_.-]+)?\.conf$
 const RABBITMQ_FILE = /^(rabbitmq|advanced)([-_.][A-Za-z0-9_-]+)?\.conf$/i;
 const INI_FILE = /\.(ini|cnf)$/i;
 
+/** Translations (`messages_de.properties`, `i18n/labels.properties`): `password=Passwort` is a label. */
+const MESSAGE_BUNDLE = /(^|\/)(i18n|l10n|locales?|lang|translations?|messages)\/|(^|\/)(messages|strings|labels|texts?|ValidationMessages|i18n|lang|[A-Za-z]*Bundle)([_-][a-z]{2,3}([_-][A-Za-z]{2,4})*)?\.properties$/;
+
 export function appConfigFormat(path: string): AppConfigFormat | undefined {
   const name = basename(path);
-  if (/\.properties$/i.test(name)) return 'properties';
+  if (/\.properties$/i.test(name)) return MESSAGE_BUNDLE.test(path) ? undefined : 'properties';
   if (REDIS_FILE.test(name)) return 'redis';
   if (RABBITMQ_FILE.test(name) && !/^advanced/i.test(name)) return 'properties';
   if (INI_FILE.test(name)) return 'ini';

@@ -181,6 +181,8 @@ function appConfigLiteral(path: string, raw: string, extra: readonly string[], n
     return !APP_CONFIG_INDIRECT.test(password) && !isStandIn(password, 'password') ? { key, value: password, how: 'embedded' } : undefined;
   }
   if (embeddedUrlPassword(value) !== undefined) return undefined; // the credential text scan reports URLs with a password
+  // Words and spaces (`Enter your password`, `Mot de passe`): a label or a message, not a credential.
+  if (/^\p{L}+(?: \p{L}+)+[.!?:…]?$/u.test(value)) return undefined;
   return literalCredential(key, value, extra) && !SETTING_NAME.test(key) ? { key, value, how: 'value' } : undefined;
 }
 
