@@ -17,12 +17,13 @@ import { shiftSeverity } from '../../scan/collector.js';
 import type { ImperativeModel } from '../../analyzers/tests/imperative.js';
 import type { DotenvModel } from '../../analyzers/dotenv.js';
 import { isDocPath, isPlaceholderPassword } from '../../analyzers/tests/credentials.js';
-import { credentialClass, embeddedUrlPassword, isCredentialName, isDatabaseName, isLiteralSecretValue, words } from '../../k8s/vocabulary.js';
+import { credentialClass, embeddedUrlPassword, isCredentialName, isDatabaseName, isLiteralSecretValue, isSecretReferenceName, words } from '../../k8s/vocabulary.js';
 import { DEFAULT_FIXTURE_VALUES } from '../../config/defaults.js';
 import { isNonCredentialLiteral } from '../k8s/common.js';
 import { kustomizeGenerators } from '../k8s/kustomize.js';
 import type { TerraformModel, TerraformSecretValue } from '../../analyzers/terraform.js';
 import type { AppConfigModel } from '../../analyzers/app-config.js';
+import type { CodeLiteralsModel } from '../../analyzers/code-literals.js';
 import { ciSettings } from './ci-env.js';
 import { ciSystemOf } from '../../analyzers/build/ci.js';
 import { isWorkflowPath } from '../../analyzers/build/workflow.js';
@@ -245,6 +246,34 @@ const CI_SNIPPET: Record<string, (key: string, input: boolean) => string> = {
   travis: (key) => `env:\n  global:\n    - secure: "<output of travis encrypt ${key}=…>"`,
 };
 
+/** How each language reads an environment variable (the replacement for a literal in source code). */
+const ENV_READ: Record<string, (name: string) => string> = {
+  typescript: (n) => `const value = process.env.${n};\nif (!value) throw new Error('${n} is not set');`,
+  javascript: (n) => `const value = process.env.${n};\nif (!value) throw new Error('${n} is not set');`,
+  python: (n) => `value = os.environ["${n}"]`,
+  go: (n) => `value := os.Getenv("${n}")`,
+  java: (n) => `String value = System.getenv("${n}");`,
+  kotlin: (n) => `val value = System.getenv("${n}")`,
+  scala: (n) => `val value = sys.env("${n}")`,
+  csharp: (n) => `var value = Environment.GetEnvironmentVariable("${n}");`,
+  ruby: (n) => `value = ENV.fetch("${n}")`,
+  php: (n) => `$value = getenv('${n}');`,
+  rust: (n) => `let value = std::env::var("${n}")?;`,
+  swift: (n) => `let value = ProcessInfo.processInfo.environment["${n}"]`,
+  dart: (n) => `final value = Platform.environment['${n}'];`,
+  elixir: (n) => `value = System.fetch_env!("${n}")`,
+};
+
+/**
+ * A quoted literal in code that reads as a credential: 8+ characters without spaces, letters with digits or symbols,
+ * not a URL, path or file name, not a name (`db-password`, `DB_PASSWORD`, `dbPassword`, `orders.db.credentials`).
+ */
+function looksLikeCodeCredential(value: string): boolean {
+  if (value.length < 8 || /\s/.test(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^[./~]|\/[\w.-]+\//.test(value) || /\.(json|ya?ml|pem|key|crt|txt|env|p12|jks)$/i.test(value)) return false;
+  if (/^[a-z]+(?:[-_.][a-z]+)+$|^[A-Z]+(?:_[A-Z0-9]+)+$|^[a-z]+(?:[A-Z][a-z]+)+$|^[a-z]+$|^[A-Z][a-z]+(?:[A-Z][a-z]+)*$/.test(value)) return false;
+  return /[A-Za-z]/.test(value) && (/\d/.test(value) || /[^A-Za-z0-9]/.test(value));
+}
+
 const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 /** The secret manager a Terraform resource writes into. */
@@ -329,9 +358,9 @@ export const hardcodedCredential = createRule(
     id: 'hardcoded-credential',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), set in a committed dotenv file (`.env`, `.env.production`), a docker compose service\'s `environment:` (map or `- NAME=value` list) or `command:` (`redis-server --requirepass …`) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`, `withEnv([\'API_TOKEN=…\'])`), or set in the settings of a CI pipeline instead of a reference to its secret store (GitHub Actions `env:` at every level and step `with:` inputs, GitLab `variables:`, CircleCI `environment:`, Azure Pipelines `variables:`, Drone/Woodpecker, Buildkite, Travis; a test job\'s own database password or signing key at low), or set in the configuration an application reads (Spring/Micronaut/Quarkus `application*.yml`/`.properties`, HOCON `application.conf`, .NET `appsettings*.json`, Rails `config/database.yml`, node-config `config/production.json`) or that a server reads (Redis/Sentinel `requirepass`/`masterauth`/ACL `>password`, RabbitMQ `default_pass`, INI files such as grafana.ini or my.cnf, `.pgpass`, PgBouncer `userlist.txt`): a credential-named setting, a `${VAR:fallback}` default or the `Password=` of a connection string, its environment taken from the file name, the profile of a Spring document or a Rails top-level key; or written by Terraform as a credential-named attribute (`administrator_login_password`, a provider\'s `secret_key`), a credential variable\'s literal default or .tfvars assignment or as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
+    description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`), set in a committed dotenv file (`.env`, `.env.production`), a docker compose service\'s `environment:` (map or `- NAME=value` list) or `command:` (`redis-server --requirepass …`) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`, `withEnv([\'API_TOKEN=…\'])`), or assigned as a literal to a credential-named constant, variable, key or `define()` in application source code outside tests (TypeScript/JavaScript, Python, Go, Java/Kotlin/Scala, C#, Ruby, PHP, Rust, Swift, Dart, Elixir; a value of 8+ characters with digits or symbols, not a name, path or URL), or set in the settings of a CI pipeline instead of a reference to its secret store (GitHub Actions `env:` at every level and step `with:` inputs, GitLab `variables:`, CircleCI `environment:`, Azure Pipelines `variables:`, Drone/Woodpecker, Buildkite, Travis; a test job\'s own database password or signing key at low), or set in the configuration an application reads (Spring/Micronaut/Quarkus `application*.yml`/`.properties`, HOCON `application.conf`, .NET `appsettings*.json`, Rails `config/database.yml`, node-config `config/production.json`) or that a server reads (Redis/Sentinel `requirepass`/`masterauth`/ACL `>password`, RabbitMQ `default_pass`, INI files such as grafana.ini or my.cnf, `.pgpass`, PgBouncer `userlist.txt`): a credential-named setting, a `${VAR:fallback}` default or the `Password=` of a connection string, its environment taken from the file name, the profile of a Spring document or a Rails top-level key; or written by Terraform as a credential-named attribute (`administrator_login_password`, a provider\'s `secret_key`), a credential variable\'s literal default or .tfvars assignment or as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
     why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not; the `.env` docker compose reads beside its compose file, and the compose file itself (its `environment:` literals, its URLs), are a local run\'s, one level down (environment local), unless the compose file\'s name or path gives an environment (`docker-compose.prod.yml`, `deploy/production/compose.yaml`): then that environment\'s severity applies.',
-    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; the compose files of tests (throwaway services) and compose values read from the environment (`${API_TOKEN}`, `${DB_PASSWORD:?}`); Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`); Terraform secret values from variables, `random_password.x.result`, data sources or functions (`file()`, `jsonencode(var.x)`, interpolations), literals stored beside secrets as settings (`storage-account-name`, `tenant-id`), and a placeholder seed the resource then ignores (`lifecycle { ignore_changes = [value] }` with `placeholder`, `managed-out-of-band`): a real-looking seed is reported, it is in git. CI settings that reference the secret store (`${{ secrets.X }}`, `$CI_VARIABLE`, `from_secret`) and the settings of service containers (the run\'s own database); application settings read from the environment (`${DB_PASSWORD}`, `<%= ENV[…] %>`), encrypted (`ENC(…)`, `{cipher}…`) or filled in by the build (`@db.password@`), test resources, the settings of a test profile (low), files written to be copied (`application-example.properties`), PgBouncer md5/SCRAM hashes, Grafana `$__env{…}`/`$__file{…}`; Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
+    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; the compose files of tests (throwaway services) and compose values read from the environment (`${API_TOKEN}`, `${DB_PASSWORD:?}`); Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`); Terraform secret values from variables, `random_password.x.result`, data sources or functions (`file()`, `jsonencode(var.x)`, interpolations), literals stored beside secrets as settings (`storage-account-name`, `tenant-id`), and a placeholder seed the resource then ignores (`lifecycle { ignore_changes = [value] }` with `placeholder`, `managed-out-of-band`): a real-looking seed is reported, it is in git. source code that reads a credential or only names one (`PASSWORD_FIELD = \'password\'`, `secretName = \'orders-db-credentials\'`, `API_KEY_ENV = \'API_KEY\'`), interpolated or formatted strings, build output, generated and minified code; CI settings that reference the secret store (`${{ secrets.X }}`, `$CI_VARIABLE`, `from_secret`) and the settings of service containers (the run\'s own database); application settings read from the environment (`${DB_PASSWORD}`, `<%= ENV[…] %>`), encrypted (`ENC(…)`, `{cipher}…`) or filled in by the build (`@db.password@`), test resources, the settings of a test profile (low), files written to be copied (`application-example.properties`), PgBouncer md5/SCRAM hashes, Grafana `$__env{…}`/`$__file{…}`; Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
   },
   (context) => {
@@ -519,6 +548,40 @@ export const hardcodedCredential = createRule(
             origin,
             remediation: `Rotate the credential and delete it from the file: bind ${setting.path} to an environment variable fed by ${APP_CONFIG_AUTHORITY[origin]}.`,
             replacement: appConfigReplacement(model.format, setting.path, origin),
+          });
+        }
+      },
+    );
+    // Application source code that assigns a literal credential to a credential-named constant, variable or key (tests
+    // are judged by the test rules): what the service runs with, in git.
+    context.each(
+      project.models<CodeLiteralsModel>('code-literals'),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        if (isDocPath(file.path)) return;
+        const seen = new Occurrences();
+        for (const literal of model.literals) {
+          const at = `${file.path}:${literal.line}`;
+          if (coveredLines.has(at) || reportedLines.has(at)) continue;
+          const key = literal.name.split('.').pop()!;
+          const value = literal.value.trim();
+          if (!literalCredential(key, value, context.config.credentialNames) || SETTING_NAME.test(key) || isSecretReferenceName(key) || !looksLikeCodeCredential(value)) continue;
+          reportedLines.add(at);
+          const classified = classifier.classify({ name: key, keys: [key], file: file.path });
+          const origin: Origin = isDatabaseName(literal.name) || (literal.database && /pass|pwd/i.test(key)) ? 'cluster-operator' : classified === 'unknown' ? 'external' : classified;
+          const variable = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+          context.report({
+            file,
+            line: literal.line,
+            column: literal.column,
+            message: `Source code assigns a literal credential to ${literal.name}, committed in the file`,
+            location: seen.next(`code:${literal.name}`),
+            value,
+            keys: [literal.name],
+            severity: 'high',
+            origin,
+            remediation: `Rotate the credential, delete the literal and read ${variable} from the environment at run time, fed by ${APP_CONFIG_AUTHORITY[origin]}.`,
+            replacement: { language: model.language, title: `Read the credential from the environment`, snippet: ENV_READ[model.language]?.(variable) ?? `${variable} from the environment` },
           });
         }
       },
