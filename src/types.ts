@@ -86,6 +86,8 @@ export interface InventoryEntry {
   producer?: string;
   template: boolean;
   vendored: boolean;
+  /** A documentation example nothing deploys (examples/, docs/, *.example.yaml): listed, deployed nowhere. */
+  example?: boolean;
   findings: string[];
 }
 

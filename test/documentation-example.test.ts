@@ -48,5 +48,21 @@ describe('documentation examples a config environment names', () => {
       cache: false,
     });
     expect(configured.findings.map((f) => `${f.ruleId} ${f.severity} ${f.environment ?? '-'}`)).toEqual(['inline-secret-manifest critical production']);
+    // The inventory says so too: an example's entry is marked and deployed nowhere; a configured one is neither.
+    expect(bare.inventory.map((e) => [e.name, e.example ?? false, e.environments])).toEqual([['orders-db', true, []]]);
+    expect(configured.inventory.map((e) => [e.name, e.example ?? false, e.environments])).toEqual([['orders-db', false, ['production']]]);
+  });
+
+  it('are marked in the inventory only where nothing deploys them: a kustomization that takes one in unmarks it', async () => {
+    const root = writeTree(tempDir(), {
+      'examples/orders/secret.yaml': secret,
+      'examples/billing/secret.yaml': secret.replace('orders-db', 'billing-db'),
+      'deploy/prod/kustomization.yaml': 'resources:\n  - ../../examples/billing/secret.yaml\n',
+    });
+    const result = await scan({ root, useGit: false, cache: false });
+    expect(result.inventory.map((e) => [e.name, e.example ?? false]).sort()).toEqual([
+      ['billing-db', false],
+      ['orders-db', true],
+    ]);
   });
 });

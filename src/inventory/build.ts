@@ -168,7 +168,14 @@ export function compareInventory(a: InventoryEntry, b: InventoryEntry): number {
  * (their entries would be dropped: every chunk holds the whole context, and built its entries again); the other
  * entries are the caller's to filter.
  */
-export function buildInventory(project: Project, findings: readonly Finding[], chartEnvs: ChartEnvironments = new ChartEnvironments(project), owned?: (file: string) => boolean): InventoryEntry[] {
+/** DOCUMENTATION_EXAMPLE: whether a file is a documentation example nothing deploys (its entries are marked). */
+export function buildInventory(
+  project: Project,
+  findings: readonly Finding[],
+  chartEnvs: ChartEnvironments = new ChartEnvironments(project),
+  owned?: (file: string) => boolean,
+  documentationExample?: (file: string) => boolean,
+): InventoryEntry[] {
   const classifier = new OriginClassifier(project.config);
   // Secrets a database operator reads are operator-owned whatever their name (CNPG roles, a MongoDB user's password).
   const operatorSecrets = databaseOperatorSecrets(project);
@@ -300,6 +307,7 @@ export function buildInventory(project: Project, findings: readonly Finding[], c
   entries.push(...cnpgEntries(project, chartEnvs, owned));
   entries.push(...buildSecretEntries(project, findings));
   entries.push(...declaredInCodeEntries(project, findings, classifier, operatorSecrets, owned));
+  if (documentationExample) for (const e of entries) if (documentationExample(e.file)) e.example = true;
   return entries.sort(compareInventory);
 }
 

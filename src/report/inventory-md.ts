@@ -47,7 +47,7 @@ export function renderInventoryMarkdown(result: ScanResult): string {
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const e of result.inventory) {
     lines.push(
-      `| ${cell(e.kind)} | ${cell(e.name)} | ${cell(e.namespace ?? '')} | ${cell(e.keys.join(', '))} | ${e.origin} | ${cell(e.authority)} | ${cell(e.environments.join(', '))} | ${cell(e.producer ?? '')}${e.vendored ? ' (vendored)' : ''} | ${cell(e.findings.join(', '))} | ${cell(`${e.file}:${e.line}`)} |`,
+      `| ${cell(e.kind)} | ${cell(e.name)} | ${cell(e.namespace ?? '')} | ${cell(e.keys.join(', '))} | ${e.origin} | ${cell(e.authority)} | ${cell(e.environments.join(', '))} | ${cell(e.producer ?? '')}${e.vendored ? ' (vendored)' : ''}${e.example ? ' (documentation example)' : ''} | ${cell(e.findings.join(', '))} | ${cell(`${e.file}:${e.line}`)} |`,
     );
   }
   lines.push('', '```json', JSON.stringify(doc, null, 2), '```', '');

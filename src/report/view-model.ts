@@ -140,6 +140,7 @@ export interface InventoryRow {
   findingsCount: number;
   template: boolean;
   vendored: boolean;
+  example: boolean;
   status: 'compliant' | 'finding';
 }
 
@@ -288,6 +289,7 @@ function inventoryRow(e: InventoryEntry): InventoryRow {
     findingsCount: e.findings.length,
     template: e.template,
     vendored: e.vendored,
+    example: e.example === true,
     status: e.findings.length > 0 ? 'finding' : 'compliant',
   };
 }

@@ -23,6 +23,7 @@ import { cmp, compareFindings, ruleSetting, type FindingCollector } from './coll
 import type { DiscoveredFile } from './discover.js';
 import { deploymentGraph, inheritedNote, shareDeploymentGraph } from './deployment-graph.js';
 import { lineEnvironments, notRenderedNote } from './rendered-environments.js';
+import { isDocumentationExamplePath } from './documentation.js';
 import { EnvironmentResolver } from './environment.js';
 import { Project } from './project.js';
 import type { YamlFileModel } from '../analyzers/yaml.js';
@@ -259,7 +260,11 @@ export async function analyze(input: AnalyzeInput): Promise<AnalyzeOutput> {
       // The inventory reads findings' files, resources, rules and origins, never their suppression or baseline marks.
       // A chunk's entries may read the first pass's findings (a kustomization's generated Secret, its .env source).
       const chartValues = owned ? ChartEnvironments.namesOf(project, owned) : undefined;
-      const entries = owned ? buildInventory(project, collector.findings.slice().sort(compareFindings), chartEnvs!.addNamed(chartValues!), owned) : buildInventory(project, collector.findings.sort(compareFindings));
+      // The collector's test for findings: an example nothing deploys (and the config does not name).
+      const documentationExample = (path: string) => isDocumentationExamplePath(path) && !deploymentGraph(project).deployedOutsideDocs(path) && !configuredEnvironments.isConfigured(path);
+      const entries = owned
+        ? buildInventory(project, collector.findings.slice().sort(compareFindings), chartEnvs!.addNamed(chartValues!), owned, documentationExample)
+        : buildInventory(project, collector.findings.sort(compareFindings), undefined, undefined, documentationExample);
       for (const entry of entries) if (!owned || owned(entry.file)) inventory.push(entry);
       timings.inventory += performance.now() - t;
       // Let the project go: a closure made in here would hold it (closures share their function's context).
