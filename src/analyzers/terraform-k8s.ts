@@ -30,6 +30,13 @@ export interface TerraformHelmRelease {
   /** The release name when literal. */
   name?: string;
   namespace?: string;
+  /** The chart as written when literal: `postgresql`, `oci://registry-1.docker.io/bitnamicharts/postgresql`, `${path.module}/charts/app`. */
+  chart?: string;
+  /**
+   * Files its `values` list loads (`file("${path.module}/values/x.yaml")`, `templatefile(…)`), relative to the module
+   * folder (`path.module`, `path.root` and plain relative paths alike: the folder the .tf file is in).
+   */
+  valueFiles?: { path: string; templated: boolean; line: number }[];
   /** Values trees: the `set`/`set_sensitive` entries as one nested map, then each inline `values` document. */
   roots: PNode[];
   line: number;
@@ -284,6 +291,21 @@ function declaredSecret(text: string, items: HclItem[], at: At, line: number, co
   return { t: 'map', entries, line, column, endLine: line };
 }
 
+/** `file("…")` / `templatefile("…", {…})`, alone or wrapped (`"${file(…)}"`, `yamlencode(yamldecode(file(…)))`). */
+const LOADED_FILE = /^(?:"\$\{\s*)?(?:[a-z]+\(\s*)*?\b(file|templatefile)\(\s*"((?:[^"\\$]|\\.|\$\{[^}"]*\})*)"\s*[,)]/;
+
+/**
+ * The module-relative path of a values file a `values` item loads; undefined for anything else, and for a path that
+ * interpolates more than `path.module`/`path.root`/`path.cwd` (`${var.env}.yaml`: which one is not in the file).
+ */
+function loadedFile(expression: string): { path: string; templated: boolean } | undefined {
+  const m = LOADED_FILE.exec(expression.trim());
+  if (!m) return undefined;
+  const path = m[2]!.replace(/^\$\{path\.(module|root|cwd)\}\/?/, '');
+  if (path.includes('${') || path === '' || path.startsWith('/')) return undefined;
+  return { path: path.replace(/^\.\//, ''), templated: m[1] === 'templatefile' };
+}
+
 const RESOURCE_HEAD = /^[ \t]*resource[ \t]+"(kubernetes_secret(?:_v1)?|kubernetes_manifest|kubectl_manifest|helm_release)"[ \t]+"([A-Za-z0-9_-]+)"[ \t]*\{/gm;
 
 export function parseTerraformKubernetes(text: string): { secrets: TerraformKubernetesSecret[]; releases: TerraformHelmRelease[] } {
@@ -328,6 +350,7 @@ export function parseTerraformKubernetes(text: string): { secrets: TerraformKube
       else if (body) for (const doc of yamlDocsIn(text, body.start, body.end, at)) if (isMap(doc)) addSecret(doc);
     } else {
       const roots: PNode[] = [];
+      const valueFiles: NonNullable<TerraformHelmRelease['valueFiles']> = [];
       const sets = setTree(text, items, at);
       if (sets) roots.push(sets);
       const values = attributeOf(items, 'values');
@@ -341,6 +364,12 @@ export function parseTerraformKubernetes(text: string): { secrets: TerraformKube
             while (j < close && /[\s,]/.test(text[j]!)) j++;
             if (j >= close) break;
             const stop = expressionStop(text, j, close);
+            const loaded = loadedFile(text.slice(j, stop));
+            if (loaded) {
+              valueFiles.push({ ...loaded, line: at(j).line });
+              j = Math.max(stop, j + 1);
+              continue;
+            }
             const node = expressionNode(text, j, stop, at);
             if (node.t === 'scalar' && typeof node.value === 'string') roots.push(...yamlDocsIn(text, j, stop, at));
             else if (node.t === 'map') roots.push(node);
@@ -354,7 +383,18 @@ export function parseTerraformKubernetes(text: string): { secrets: TerraformKube
       };
       const name = literalAttribute('name');
       const namespace = literalAttribute('namespace');
-      if (roots.length > 0) releases.push({ label, ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), roots, line, endLine: at(end - 1).line });
+      const chartItem = attributeOf(items, 'chart');
+      const chart = chartItem ? /^"((?:[^"\\]|\$\{[^}"]*\})*)"$/.exec(text.slice(chartItem.start, chartItem.end).trim())?.[1] : undefined;
+      releases.push({
+        label,
+        ...(name ? { name } : {}),
+        ...(namespace ? { namespace } : {}),
+        ...(chart ? { chart } : {}),
+        ...(valueFiles.length > 0 ? { valueFiles } : {}),
+        roots,
+        line,
+        endLine: at(end - 1).line,
+      });
     }
     RESOURCE_HEAD.lastIndex = Math.max(RESOURCE_HEAD.lastIndex, end);
   }

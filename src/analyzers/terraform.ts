@@ -71,6 +71,37 @@ export interface TerraformSecretValue {
   column: number;
 }
 
+/**
+ * A write into a secret store other than Azure Key Vault (AWS Secrets Manager and SSM, Google Secret Manager, Vault
+ * KV), whatever the value: what db-credential-in-external-store judges by name, keys and where the value comes from.
+ */
+export interface TerraformStoreWrite {
+  type: string;
+  label: string;
+  /** The secret's name or path as written (interpolations kept): ssm `name`, Vault `path` or `mount`/`name`, a literal secret id. */
+  names: string[];
+  /** The secret resource a version writes into: `aws_secretsmanager_secret.<label>`, `google_secret_manager_secret.<label>`. */
+  secretRef?: string;
+  /** Field names of an object or JSON value (`jsonencode({ username = …, password = … })`). */
+  keys: string[];
+  /** `jsonencode(local.x)`: the fields are the keys of that value, resolved by the rule. */
+  keysRef?: string;
+  /** References in the value expression (`random_password.db.result`, `aws_db_instance.main.address`). */
+  valueRefs: string[];
+  /** A literal value (hashed only). */
+  values: string[];
+  /** The host a connection string or a host field of the value names. */
+  host?: string;
+  line: number;
+  column: number;
+}
+
+/** The name a secret resource gives the versions written into it (`aws_secretsmanager_secret` name, `google_secret_manager_secret` secret_id). */
+export interface TerraformStoreSecret {
+  ref: string;
+  name: string;
+}
+
 /** A SecretStore/ClusterSecretStore the file creates; no name when it is not a literal. */
 export interface TerraformSecretStore {
   kind: string;
@@ -97,6 +128,10 @@ export interface TerraformModel {
   keyVaultSecrets: TerraformKeyVaultSecret[];
   secretStores?: TerraformSecretStore[];
   azureDatabases: TerraformAzureDatabase[];
+  /** Cloud-managed databases other than Azure's (RDS, Aurora, Cloud SQL, DocumentDB, Atlas ...), with their password references. */
+  cloudDatabases?: TerraformAzureDatabase[];
+  storeWrites?: TerraformStoreWrite[];
+  storeSecrets?: TerraformStoreSecret[];
   secretValues?: TerraformSecretValue[];
   /** Credential-named variables given a literal string: a `default` in a variable block, an assignment in a .tfvars file. */
   credentialVariables?: { name: string; value: string; line: number; column: number }[];
@@ -123,7 +158,34 @@ const SECRET_VALUE_ATTRIBUTES: Record<string, readonly string[]> = {
   vault_kv_secret: ['data_json'],
   vault_generic_secret: ['data_json'],
 };
-const PREFILTER = /azurerm_key_vault_secret|azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_|SecretStore|aws_secretsmanager_secret_version|aws_ssm_parameter|google_secret_manager_(regional_)?secret_version|vault_kv_secret|vault_generic_secret/;
+/**
+ * Databases a cloud runs: a password stored next to one (or a value read from it) is that database's own, and the
+ * store holding it is its authority.
+ */
+export const CLOUD_DATABASE_RESOURCE =
+  /^(aws_(db_instance|rds_cluster|rds_cluster_instance|rds_global_cluster|docdb_cluster|docdb_elastic_cluster|neptune_cluster|redshift_cluster|redshiftserverless_namespace|elasticache_(replication_group|cluster|user)|memorydb_(cluster|user)|mq_broker|lightsail_database)|google_(sql_database_instance|sql_user|alloydb_(cluster|instance|user)|spanner_instance|redis_instance)|digitalocean_database_|mongodbatlas_|scaleway_rdb_|linode_database_|aiven_(pg|mysql|redis|cassandra|opensearch)|neon_|supabase_|planetscale_)/;
+/** Module sources that create a cloud database (terraform-aws-modules/rds, rds-aurora, terraform-google-modules/sql-db ...). */
+export const CLOUD_DATABASE_MODULE = /(^|[/:])(terraform-aws-)?(rds|rds-aurora|aurora|aws-rds|docdb|documentdb|elasticache|memorydb|sql-db|cloud-?sql|cloudsql|alloy-?db|postgresql-flexible|mysql-flexible|flexible-server|cosmos-?db|mongodbatlas|atlas)([/?-]|$)/i;
+const MODULE = /^[ \t]*module[ \t]+"([A-Za-z0-9_-]+)"[ \t]*\{/gm;
+/** Writes into stores other than Azure Key Vault, and the attributes that hold the value. */
+const STORE_WRITE_ATTRIBUTES: Record<string, readonly string[]> = {
+  aws_secretsmanager_secret_version: ['secret_string', 'secret_string_wo'],
+  aws_ssm_parameter: ['value', 'insecure_value', 'value_wo'],
+  google_secret_manager_secret_version: ['secret_data', 'secret_data_wo'],
+  google_secret_manager_regional_secret_version: ['secret_data', 'secret_data_wo'],
+  vault_kv_secret_v2: ['data_json', 'data_json_wo'],
+  vault_kv_secret: ['data_json'],
+  vault_generic_secret: ['data_json', 'data_json_wo'],
+};
+/** Secret resources whose versions are written separately, and the attribute that names them. */
+const STORE_SECRET_NAME: Record<string, readonly string[]> = {
+  aws_secretsmanager_secret: ['name', 'name_prefix'],
+  google_secret_manager_secret: ['secret_id'],
+  google_secret_manager_regional_secret: ['secret_id'],
+};
+const PREFILTER = new RegExp(
+  `azurerm_key_vault_secret|azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_|SecretStore|aws_secretsmanager_secret|aws_ssm_parameter|google_secret_manager_(regional_)?secret|vault_kv_secret|vault_generic_secret|"${CLOUD_DATABASE_RESOURCE.source.slice(1)}|source\\s*=\\s*"[^"\\n]*(rds|aurora|sql-db|cloud-?sql|docdb|documentdb|flexible|atlas)`,
+);
 /** Files that may assign a credential-named attribute a string (the rule judges the name and the value). */
 const CREDENTIAL_PREFILTER = /(pass(word|wd)?|secret|token|key|credentials?)("?[ \t]*=[ \t]*"[^"$]|[A-Za-z0-9_-]*"[ \t]*\{)/i;
 const ATTRIBUTE_LINE = /^([ \t]*)"?([A-Za-z_][A-Za-z0-9_.-]*)"?[ \t]*=[ \t]*"((?:[^"\\$]|\\.|\$(?!\{))*)"[ \t]*,?[ \t]*(?:(?:#|\/\/).*)?$/;
@@ -293,6 +355,13 @@ function references(expression: string): string[] {
   return [...new Set([...expression.matchAll(REFERENCE)].map((m) => m[1]!))];
 }
 
+/** Any resource, data source, variable, local or module reference, indexes dropped: `aws_db_instance.main[0].address` -> aws_db_instance.main.address. */
+const ANY_REFERENCE = /(?<![\w.$-])((?:data\.)?[a-z][a-z0-9]*(?:_[a-z0-9]+)+|var|local|module)\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\]\n]*\])?(?:\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\]\n]*\])?)*/g;
+
+export function anyReferences(expression: string): string[] {
+  return [...new Set([...expression.matchAll(ANY_REFERENCE)].map((m) => m[0].replace(/\[[^\]\n]*\]/g, '')))];
+}
+
 /** A literal expression's strings and keys: `"a"`, `["a", "b"]`, `toset([...])`, `{ a = "x", "b" = { … } }`; undefined otherwise. */
 export function literalValue(expression: string): TerraformValue | undefined {
   const text = expression.trim();
@@ -453,6 +522,80 @@ function secretValuesOf(type: string, label: string, body: string, attrs: Map<st
   return out;
 }
 
+/** The host a connection string names, or a host field of an object or JSON value (`host = "pg-rw.db.svc"`). */
+function valueHost(text: string): string | undefined {
+  const field = /(?:^|[\s,{"])(?:host|hostname|endpoint|address|server|db_?host|database_?host)"?[ \t]*[=:][ \t]*"([^"\s]+)"/i.exec(text);
+  if (field) return field[1];
+  for (const m of text.matchAll(/"([a-z][a-z0-9+.-]*:\/\/[^"\s]+)"/gi)) {
+    const host = connectionHost(m[1]!);
+    if (host) return host;
+  }
+  return undefined;
+}
+
+/** See TerraformStoreWrite: the secret's name, the value's fields, references and host. */
+function storeWriteOf(type: string, label: string, attrs: Map<string, string>, line: number, column: number): TerraformStoreWrite | undefined {
+  const expression = STORE_WRITE_ATTRIBUTES[type]!.map((a) => attrs.get(a)).find((e) => e !== undefined);
+  if (expression === undefined) return undefined;
+  const literal = (key: string) => {
+    const e = attrs.get(key);
+    return e === undefined ? undefined : stringLiteral(e.trim());
+  };
+  const names: string[] = [];
+  let secretRef: string | undefined;
+  if (type === 'vault_kv_secret_v2') {
+    const name = literal('name');
+    const mount = literal('mount');
+    if (name) names.push(mount ? `${mount}/${name}` : name);
+  } else if (type.startsWith('vault_')) {
+    const path = literal('path');
+    if (path) names.push(path);
+  } else if (type === 'aws_ssm_parameter') {
+    const name = literal('name');
+    if (name) names.push(name);
+  } else {
+    const id = attrs.get(type.startsWith('aws_') ? 'secret_id' : 'secret')?.trim() ?? '';
+    const ref = /^((?:aws_secretsmanager_secret|google_secret_manager_(?:regional_)?secret)\.[A-Za-z0-9_-]+)(?:\[[^\]]*\])?\.[a-z_]+$/.exec(id);
+    if (ref) secretRef = ref[1];
+    else {
+      const name = stringLiteral(id);
+      if (name) names.push(name);
+    }
+  }
+  const value = expression.trim();
+  let keys: string[] = [];
+  let keysRef: string | undefined;
+  let host: string | undefined;
+  const encoded = /^(?:jsonencode|yamlencode)\(\s*([\s\S]*?)\s*\)$/.exec(value);
+  const whole = stringLiteral(value);
+  if (encoded) {
+    const inner = encoded[1]!;
+    if (/^\{[\s\S]*\}$/.test(inner)) {
+      keys = literalValue(inner)?.keys ?? [];
+      host = valueHost(inner);
+    } else if (/^(?:var|local)\.[A-Za-z0-9_-]+$/.test(inner)) keysRef = inner;
+  } else {
+    const text = whole ?? heredocBody(value);
+    if (text !== undefined && /^\s*\{/.test(text)) {
+      keys = [...text.matchAll(/"([^"\\]+)"\s*:/g)].map((m) => m[1]!);
+      host = valueHost(text);
+    } else if (text !== undefined) host = connectionHost(text);
+  }
+  return {
+    type,
+    label,
+    names,
+    ...(secretRef ? { secretRef } : {}),
+    keys: [...new Set(keys)],
+    ...(keysRef ? { keysRef } : {}),
+    valueRefs: anyReferences(value),
+    values: whole !== undefined && whole !== '' && !/\$\{|%\{/.test(whole) ? [unescapeHcl(whole)] : [],
+    ...(host ? { host } : {}),
+    line,
+    column,
+  };
+}
+
 /** `db_password = "…"` in a .tfvars file, `variable "db_password" { default = "…" }` in a .tf file: literal strings only. */
 function credentialVariables(text: string, tfvars: boolean): NonNullable<TerraformModel['credentialVariables']> {
   const out: NonNullable<TerraformModel['credentialVariables']> = [];
@@ -572,8 +715,32 @@ export function parseTerraform(text: string, tfvars = false, credentialNames: re
     } else if (AZURE_DATABASE_RESOURCE.test(type!)) {
       const password = [...attrs.entries()].filter(([k]) => /password/i.test(k)).map(([, v]) => v);
       model.azureDatabases.push({ type: type!, label: label!, line, passwordRefs: password.flatMap(references) });
+    } else if (CLOUD_DATABASE_RESOURCE.test(type!)) {
+      const password = [...attrs.entries()].filter(([k]) => /password|auth_token/i.test(k)).map(([, v]) => v);
+      (model.cloudDatabases ??= []).push({ type: type!, label: label!, line, passwordRefs: password.flatMap(anyReferences) });
+    } else if (STORE_WRITE_ATTRIBUTES[type!]) {
+      const write = storeWriteOf(type!, label!, attrs, line, m[0].length - m[0].trimStart().length + 1);
+      if (write) (model.storeWrites ??= []).push(write);
+    } else if (STORE_SECRET_NAME[type!]) {
+      const name = STORE_SECRET_NAME[type!]!.map((a) => stringLiteral(attrs.get(a)?.trim() ?? '')).find((n) => n);
+      if (name) (model.storeSecrets ??= []).push({ ref: `${type}.${label}`, name });
     }
     RESOURCE.lastIndex = Math.max(RESOURCE.lastIndex, end);
+  }
+  // A module that creates a cloud database: `module.rds.db_instance_password` is that database's.
+  if (text.includes('module')) {
+    MODULE.lastIndex = 0;
+    for (let m = MODULE.exec(text); m; m = MODULE.exec(text)) {
+      const open = m.index + m[0].length - 1;
+      const end = blockEnd(text, open);
+      const attrs = attributes(text.slice(open + 1, end - 1));
+      const source = stringLiteral(attrs.get('source')?.trim() ?? '');
+      if (source && CLOUD_DATABASE_MODULE.test(source)) {
+        const password = [...attrs.entries()].filter(([k]) => /password/i.test(k)).map(([, v]) => v);
+        (model.cloudDatabases ??= []).push({ type: 'module', label: m[1]!, line: resourceLineAt(m.index), passwordRefs: password.flatMap(anyReferences) });
+      }
+      MODULE.lastIndex = Math.max(MODULE.lastIndex, end);
+    }
   }
   return model;
 }
@@ -585,6 +752,7 @@ export const terraformAnalyzer: Analyzer<TerraformModel> = {
   parse(text, file, context) {
     const model = parseTerraform(text, /\.tfvars$/i.test(file.path), context.config.credentialNames);
     const kubernetes = (model.kubernetesSecrets?.length ?? 0) + (model.helmReleases?.length ?? 0);
-    return model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) + (model.secretValues?.length ?? 0) + (model.credentialVariables?.length ?? 0) + (model.credentialLiterals?.length ?? 0) + kubernetes > 0 || model.values ? model : undefined;
+    const stores = (model.storeWrites?.length ?? 0) + (model.storeSecrets?.length ?? 0) + (model.cloudDatabases?.length ?? 0);
+    return stores + model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) + (model.secretValues?.length ?? 0) + (model.credentialVariables?.length ?? 0) + (model.credentialLiterals?.length ?? 0) + kubernetes > 0 || model.values ? model : undefined;
   },
 };

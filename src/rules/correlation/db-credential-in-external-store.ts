@@ -5,7 +5,7 @@
  * cluster-managed-secret-from-azure-kv's: this rule never looks at them.
  */
 import type { HarnessModel } from '../../analyzers/tests/model.js';
-import type { TerraformKeyVaultSecret, TerraformModel, TerraformValue } from '../../analyzers/terraform.js';
+import { CLOUD_DATABASE_RESOURCE, AZURE_DATABASE_RESOURCE, type TerraformKeyVaultSecret, type TerraformModel, type TerraformStoreWrite, type TerraformValue } from '../../analyzers/terraform.js';
 import type { ParsedFile } from '../../analyzers/types.js';
 import { OriginClassifier } from '../../inventory/origin.js';
 import { databaseOperatorSecrets, isDatabaseOperatorResource } from '../../k8s/db-operators.js';
@@ -126,6 +126,18 @@ export function clusterEvidence(project: Project): ClusterEvidence {
         }
       }
     }
+    // Terraform installing a chart (helm_release chart = "postgresql", "oci://…/cloudnative-pg", "keycloak").
+    for (const { file, model } of project.models<TerraformModel>('terraform')) {
+      if (file.isTest) continue;
+      for (const release of model.helmReleases ?? []) {
+        const chart = release.chart?.includes('${') ? undefined : release.chart?.replace(/\/+$/, '').split('/').pop()?.toLowerCase();
+        if (!chart) continue;
+        evidence.components.add(chart);
+        if (release.name) evidence.components.add(release.name.toLowerCase());
+        if (DATABASE_CHART.test(chart)) note(`Terraform helm_release ${release.label} (chart ${chart}, ${file.path})`);
+        if (/^keycloak(x)?$/.test(chart)) evidence.keycloak ??= `Terraform helm_release ${release.label} (${file.path})`;
+      }
+    }
     for (const parsed of project.yamlFiles) {
       if (!/^Chart\.ya?ml$/.test(basename(parsed.file.path)) || parsed.file.isTest) continue;
       const root = parsed.model.docs[0]?.root;
@@ -195,7 +207,7 @@ function replacementSecret(candidate: Candidate): string {
   return base || 'app-credentials';
 }
 
-function replacementFor(project: Project, candidate: Candidate): Replacement {
+function replacementFor(project: Project, candidate: Candidate, store = 'Azure Key Vault'): Replacement {
   const secretName = replacementSecret(candidate);
   const key = candidate.cls === 'oidc-client' ? 'client-secret' : 'password';
   const authority = authorityReplacement(project, candidate.origin, { name: secretName, keys: [key] });
@@ -209,13 +221,13 @@ function replacementFor(project: Project, candidate: Candidate): Replacement {
   });
   return {
     language: authority.language,
-    title: `${authority.title}; optionally mirrored to Vault (never Azure Key Vault) with updatePolicy Replace`,
-    snippet: `${authority.snippet.replace(/\n*$/, '\n')}---\n# Optional audit mirror: Vault, never Azure Key Vault.\n${mirror.snippet}`,
+    title: `${authority.title}; optionally mirrored to Vault${store === 'Vault' ? '' : ` (never ${store})`} with updatePolicy Replace`,
+    snippet: `${authority.snippet.replace(/\n*$/, '\n')}---\n# Optional audit mirror: Vault${store === 'Vault' ? ', by a PushSecret only' : `, never ${store}`}.\n${mirror.snippet}`,
   };
 }
 
-function remediationFor(candidate: Candidate, where: string): string {
-  return `Remove ${where}; ${candidate.name} is cluster-managed, owned by ${OWNER[candidate.cls]}. Point consumers at the in-cluster Secret${candidate.cls === 'oidc-client' ? ' or the client-patcher’s Vault copy' : ' and, if an audit copy is wanted, mirror it to Vault with a PushSecret (updatePolicy: Replace)'}; delete the Azure Key Vault secret.`;
+function remediationFor(candidate: Candidate, where: string, store = 'Azure Key Vault'): string {
+  return `Remove ${where}; ${candidate.name} is cluster-managed, owned by ${OWNER[candidate.cls]}. Point consumers at the in-cluster Secret${candidate.cls === 'oidc-client' ? ' or the client-patcher’s Vault copy' : ' and, if an audit copy is wanted, mirror it to Vault with a PushSecret (updatePolicy: Replace)'}; delete the ${store} secret.`;
 }
 
 function checkScripts(context: RuleContext, classifier: OriginClassifier, evidence: () => ClusterEvidence): void {
@@ -327,6 +339,121 @@ function checkTerraform(context: RuleContext, classifier: OriginClassifier, evid
   );
 }
 
+/** The stores other than Azure Key Vault Terraform writes into, by resource type. */
+function storeOf(type: string): string {
+  if (type.startsWith('aws_secretsmanager_')) return 'AWS Secrets Manager';
+  if (type === 'aws_ssm_parameter') return 'AWS SSM Parameter Store';
+  if (type.startsWith('google_secret_manager_')) return 'Google Secret Manager';
+  return 'Vault';
+}
+
+/** Hosts of cloud-managed databases other than Azure's. */
+const CLOUD_DATABASE_HOST = /\.(rds|docdb|neptune|redshift|cache|memorydb)\.amazonaws\.com$|\.rds\.amazonaws\.com\.cn$|\.mongodb\.net$|\.neon\.tech$|\.supabase\.(co|com)$|\.psdb\.cloud$|\.aivencloud\.com$|\.db\.ondigitalocean\.com$|cloudsql/i;
+/** Words of cloud-managed databases in a name, a key or a host (rds, aurora, cloudsql, atlas ...). */
+const MANAGED_DATABASE_WORD = /(^|[^a-z])(rds|aurora|cloud-?sql|cloudsql|alloydb|spanner|documentdb|docdb|cosmos(db)?|atlas|neon|supabase|planetscale|elasticache|memorystore)([^a-z]|$)/i;
+
+/** Per module folder: the names of secret resources by reference, and what shows a cloud database's password. */
+interface FolderFacts {
+  secretNames: Map<string, string[]>;
+  /** The first cloud database the folder provisions (type.label). */
+  cloudDatabase?: string;
+  /** References that hold a cloud database's password or name the database (random_password.rds, aws_db_instance.main). */
+  cloudRefs: Set<string>;
+}
+
+/** Labels that name no application: `aws_db_instance.this`, `module.db`. */
+const GENERIC_LABEL = /^(this|main|default|primary|db|database|databases|instance|cluster|rds|aurora|postgres|postgresql|mysql|sql|master|app)$/i;
+
+/** Applications the tree's cloud databases are for (`aws_rds_cluster.payments`, `module "orders_db"` -> payments, orders). */
+function cloudDatabaseApps(models: readonly { file: { isTest: boolean }; model: TerraformModel }[]): Set<string> {
+  const out = new Set<string>();
+  for (const { file, model } of models) {
+    if (file.isTest) continue;
+    for (const database of [...model.azureDatabases, ...(model.cloudDatabases ?? [])]) {
+      if (GENERIC_LABEL.test(database.label)) continue;
+      const app = appOfVaultPath(database.label);
+      if (app !== 'app') out.add(app);
+    }
+  }
+  return out;
+}
+
+function folderFacts(models: readonly { file: { path: string; isTest: boolean }; model: TerraformModel }[]): Map<string, FolderFacts> {
+  const out = new Map<string, FolderFacts>();
+  for (const { file, model } of models) {
+    if (file.isTest) continue;
+    const folder = dirname(file.path);
+    let facts = out.get(folder);
+    if (!facts) out.set(folder, (facts = { secretNames: new Map(), cloudRefs: new Set() }));
+    for (const secret of model.storeSecrets ?? []) facts.secretNames.set(secret.ref, [...(facts.secretNames.get(secret.ref) ?? []), secret.name]);
+    for (const database of [...model.azureDatabases, ...(model.cloudDatabases ?? [])]) {
+      facts.cloudDatabase ??= `${database.type}.${database.label}`;
+      facts.cloudRefs.add(`${database.type}.${database.label}`);
+      for (const ref of database.passwordRefs) facts.cloudRefs.add(ref.replace(/\.(result|bcrypt_hash)$/, ''));
+    }
+  }
+  return out;
+}
+
+/** A value read from a cloud database (its address, its password) or made for one (the random_password it is created with). */
+function valueOfCloudDatabase(write: TerraformStoreWrite, facts: FolderFacts | undefined): boolean {
+  return write.valueRefs.some((ref) => {
+    const type = ref.replace(/^data\./, '').split('.')[0]!;
+    return CLOUD_DATABASE_RESOURCE.test(type) || AZURE_DATABASE_RESOURCE.test(type) || (facts?.cloudRefs.has(ref.replace(/\.(result|bcrypt_hash)$/, '')) ?? false) || (facts?.cloudRefs.has(ref.split('.').slice(0, ref.startsWith('data.') ? 3 : 2).join('.')) ?? false);
+  });
+}
+
+/**
+ * Terraform writing an in-cluster database's credential into AWS Secrets Manager or SSM, Google Secret Manager or
+ * Vault: the same judgement as a Key Vault write, for database credentials only (those stores are where an AWS or GCP
+ * platform keeps its external secrets; an admin password or client secret there is theirs to hold). A cloud database's
+ * own password, or a write in a module that provisions one, stays silent.
+ */
+function checkStoreWrites(context: RuleContext, classifier: OriginClassifier, evidence: () => ClusterEvidence): void {
+  const models = context.project.models<TerraformModel>('terraform');
+  if (!models.some((m) => m.model.storeWrites?.length)) return;
+  const values = moduleValues(models);
+  const facts = folderFacts(models);
+  const cloudApps = cloudDatabaseApps(models);
+  const none = new Map<string, TerraformValue[]>();
+  context.each(
+    models.filter((m) => (m.model.storeWrites?.length ?? 0) > 0 && !m.file.isTest),
+    (m) => m.file.path,
+    ({ file, model }) => {
+      const folder = dirname(file.path);
+      const here = facts.get(folder);
+      const folderValues = values.get(folder) ?? none;
+      for (const write of model.storeWrites ?? []) {
+        const written = write.secretRef ? (here?.secretNames.get(write.secretRef) ?? [write.secretRef.split('.').pop()!]) : write.names.length > 0 ? write.names : [write.label];
+        const names = secretNames({ label: write.label, names: written, valueRefs: [], values: [], line: write.line, column: write.column }, folderValues);
+        const keys = [...new Set([...write.keys, ...(write.keysRef ? (folderValues.get(write.keysRef) ?? []).flatMap((v) => v.keys) : [])])];
+        if ([...names, ...keys, ...write.valueRefs, write.host ?? ''].some((n) => MANAGED_DATABASE_WORD.test(n)) || (write.host && CLOUD_DATABASE_HOST.test(write.host))) continue;
+        const fromCloud = valueOfCloudDatabase(write, here);
+        const store = storeOf(write.type);
+        for (const name of names) {
+          const candidate = candidateOf(classifier, name, file.path, keys);
+          if (!candidate || candidate.cls !== 'database' || cloudApps.has(appOfVaultPath(literalPart(name)))) continue;
+          const why = judge(evidence(), candidate, { ...(write.host ? { host: write.host } : {}), valueOfAzureDatabase: fromCloud, ...(here?.cloudDatabase ? { azureDatabaseHere: here.cloudDatabase } : {}) });
+          if (!why) continue;
+          const resource = `${write.type}.${write.label}`;
+          context.report({
+            file,
+            line: write.line,
+            column: write.column,
+            message: `Terraform ${resource} stores ${KIND_TEXT[candidate.cls]} ${name} in ${store}; it is cluster-managed (${why}), its authority is ${OWNER[candidate.cls]}`,
+            location: `terraform:${resource}#${name}`,
+            ...(write.values.length ? { value: write.values.join('\u0000') } : {}),
+            keys: [name, ...keys],
+            origin: candidate.origin,
+            replacement: replacementFor(context.project, candidate, store),
+            remediation: remediationFor(candidate, resource, store),
+          });
+        }
+      }
+    },
+  );
+}
+
 /** Why the Secret a PushSecret mirrors is cluster-managed, with its class; undefined when nothing says so. */
 function pushedSecretClass(context: RuleContext, classifier: OriginClassifier, evidence: ClusterEvidence, ps: PsInfo, keys: string[]): { candidate: Candidate; why: string } | undefined {
   const source = ps.sourceSecret;
@@ -393,9 +520,9 @@ export const dbCredentialInExternalStore = createRule(
     id: 'db-credential-in-external-store',
     family: 'external',
     defaultSeverity: 'high',
-    description: 'A cluster-managed credential (in-cluster DB user, Helm-generated admin password, in-cluster IdP client secret) written into Azure Key Vault by a script, Terraform or a PushSecret',
-    why: 'Azure Key Vault holds external secrets only. A database user’s password (CNPG / the operator), a Helm-generated admin password (lookup + randAlphaNum) and a client secret Keycloak generates are owned in the cluster; a copy written into Azure Key Vault becomes a second authority that drifts on every rotation and invites consumers to read the stale copy. Read sites (ExternalSecrets, SecretProviderClasses, requiredSecrets lists) are cluster-managed-secret-from-azure-kv’s. How it decides: the written name (az keyvault secret set --name, Set-AzKeyVaultSecret -Name, azurerm_key_vault_secret name - literal, or from the module folder’s variable defaults, locals and .tfvars - the pushed Secret and keys) must name secret material of a cluster-managed class, and the tree must show the owner runs in the cluster. A database credential: its application matches a Secret a database operator owns, or the value points at a *.svc host, or the tree holds database operator resources (CNPG, Crunchy, Zalando, MongoDB, MariaDB, Percona ...), or a database chart dependency or release - and the same script/Terraform file provisions no Azure database (az postgres/mysql/sql/cosmosdb … create, New-Az<Database>, azurerm_postgresql_*/mysql_*/mssql_*/cosmosdb_*), nor is the value an Azure database host or attribute. An admin password: a chart, chart dependency or release of the tree carries the name’s component, or Helm generates a Secret of that component. A client secret: an in-cluster Keycloak (Keycloak operator resources, a keycloak chart or release) and the name says keycloak or names a client of its realm imports. A PushSecret: its store’s provider is azurekv and the pushed Secret is owned by a database operator, Helm-generated, or named as above.',
-    allowed: 'Azure Key Vault for third-party keys: registry tokens, LLM/API keys, DNS credentials, an external IdP’s client secret; the passwords of Azure-managed databases (Azure Database for PostgreSQL/MySQL, Azure SQL, Cosmos DB); a PushSecret mirroring a cluster-managed Secret to Vault with updatePolicy Replace.',
+    description: 'A cluster-managed credential (in-cluster DB user, Helm-generated admin password, in-cluster IdP client secret) written into Azure Key Vault by a script, Terraform or a PushSecret; or an in-cluster database’s credential Terraform writes into AWS Secrets Manager, AWS SSM Parameter Store, Google Secret Manager or Vault',
+    why: 'Azure Key Vault holds external secrets only. A database user’s password (CNPG / the operator), a Helm-generated admin password (lookup + randAlphaNum) and a client secret Keycloak generates are owned in the cluster; a copy written into Azure Key Vault becomes a second authority that drifts on every rotation and invites consumers to read the stale copy. Read sites (ExternalSecrets, SecretProviderClasses, requiredSecrets lists) are cluster-managed-secret-from-azure-kv’s. How it decides: the written name (az keyvault secret set --name, Set-AzKeyVaultSecret -Name, azurerm_key_vault_secret name - literal, or from the module folder’s variable defaults, locals and .tfvars - the pushed Secret and keys) must name secret material of a cluster-managed class, and the tree must show the owner runs in the cluster. A database credential: its application matches a Secret a database operator owns, or the value points at a *.svc host, or the tree holds database operator resources (CNPG, Crunchy, Zalando, MongoDB, MariaDB, Percona ...), or a database chart dependency or release - and the same script/Terraform file provisions no Azure database (az postgres/mysql/sql/cosmosdb … create, New-Az<Database>, azurerm_postgresql_*/mysql_*/mssql_*/cosmosdb_*), nor is the value an Azure database host or attribute. An admin password: a chart, chart dependency or release of the tree carries the name’s component, or Helm generates a Secret of that component. A client secret: an in-cluster Keycloak (Keycloak operator resources, a keycloak chart or release) and the name says keycloak or names a client of its realm imports. A PushSecret: its store’s provider is azurekv and the pushed Secret is owned by a database operator, Helm-generated, or named as above. Terraform writing into another store (aws_secretsmanager_secret_version - named by its aws_secretsmanager_secret -, aws_ssm_parameter, google_secret_manager_secret_version - named by its google_secret_manager_secret -, vault_kv_secret_v2, vault_kv_secret, vault_generic_secret) is judged the same way for database credentials only, the value’s JSON field names counting as keys (jsonencode of an object, of a local or variable default, or JSON text); a Terraform helm_release of a database chart (postgresql, cloudnative-pg …) shows the database runs in the cluster. Silent when the value is read from or made for a cloud database (aws_db_instance, aws_rds_cluster, google_sql_user, a terraform-aws-modules/rds module … or the random_password it is created with), when the module folder provisions one, when a cloud database of the tree is named for the same application, or when a name, key, reference or host says rds, aurora, cloudsql, atlas, *.rds.amazonaws.com ….',
+    allowed: 'Azure Key Vault for third-party keys: registry tokens, LLM/API keys, DNS credentials, an external IdP’s client secret; the passwords of Azure-managed databases (Azure Database for PostgreSQL/MySQL, Azure SQL, Cosmos DB), and those of RDS, Aurora, Cloud SQL and other cloud databases in AWS Secrets Manager, SSM, Google Secret Manager or Vault; admin passwords and client secrets in those stores; a PushSecret mirroring a cluster-managed Secret to Vault with updatePolicy Replace.',
     remediation: 'Remove the Azure Key Vault entry. The credential is cluster-managed: CNPG / the database operator owns DB users (a managed role Secret), Helm lookup + randAlphaNum owns admin passwords, the Keycloak client-patcher owns client secrets. If an audit copy is wanted, mirror the in-cluster Secret to Vault with a PushSecret (updatePolicy: Replace).',
   },
   (context) => {
@@ -403,6 +530,7 @@ export const dbCredentialInExternalStore = createRule(
     const evidence = () => clusterEvidence(context.project);
     checkScripts(context, classifier, evidence);
     checkTerraform(context, classifier, evidence);
+    checkStoreWrites(context, classifier, evidence);
     checkPushSecrets(context, classifier, evidence);
   },
 );

@@ -728,7 +728,7 @@ export const hardcodedCredential = createRule(
         // A credential-named attribute set to a literal in a resource, provider, module or locals block
         // (`administrator_login_password = "…"`, a provider's `secret_key`). What the Kubernetes providers send into a
         // cluster (a kubernetes_secret's data, helm_release values) is judged as a Secret or values by their rules.
-        const clusterBound = [...(model.kubernetesSecrets ?? []), ...(model.helmReleases ?? [])];
+        const clusterBound = [...(model.kubernetesSecrets ?? []), ...(model.helmReleases ?? []).filter((r) => r.roots.length > 0)];
         const awsPairLines = awsKeyLines.get(file.path) ?? [];
         for (const c of model.credentialLiterals ?? []) {
           const at = `${file.path}:${c.line}`;
