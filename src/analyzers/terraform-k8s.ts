@@ -36,12 +36,22 @@ export interface TerraformHelmRelease {
    * Files its `values` list loads (`file("${path.module}/values/x.yaml")`, `templatefile(…)`), relative to the module
    * folder (`path.module`, `path.root` and plain relative paths alike: the folder the .tf file is in).
    */
-  valueFiles?: { path: string; templated: boolean; line: number }[];
+  valueFiles?: TerraformValuesFile[];
   /** Values trees: the `set`/`set_sensitive` entries as one nested map, then each inline `values` document. */
   roots: PNode[];
   line: number;
   /** Line of the resource block's closing brace. */
   endLine: number;
+}
+
+/** A file a release's values list loads: by path, or through `data.template_file.<label>.rendered` (resolved in the module folder). */
+export interface TerraformValuesFile {
+  /** Relative to the module folder; absent for a template_file data source. */
+  path?: string;
+  /** The label of `data "template_file" "<label>"` whose rendered text is the item. */
+  templateData?: string;
+  templated: boolean;
+  line: number;
 }
 
 export const TERRAFORM_K8S_PREFILTER = /resource\s+"(kubernetes_secret(_v1)?|kubernetes_manifest|kubectl_manifest|helm_release)"/;
@@ -298,7 +308,7 @@ const LOADED_FILE = /^(?:"\$\{\s*)?(?:[a-z]+\(\s*)*?\b(file|templatefile)\(\s*"(
  * The module-relative path of a values file a `values` item loads; undefined for anything else, and for a path that
  * interpolates more than `path.module`/`path.root`/`path.cwd` (`${var.env}.yaml`: which one is not in the file).
  */
-function loadedFile(expression: string): { path: string; templated: boolean } | undefined {
+export function loadedFile(expression: string): { path: string; templated: boolean } | undefined {
   const m = LOADED_FILE.exec(expression.trim());
   if (!m) return undefined;
   const path = m[2]!.replace(/^\$\{path\.(module|root|cwd)\}\/?/, '');
@@ -364,7 +374,9 @@ export function parseTerraformKubernetes(text: string): { secrets: TerraformKube
             while (j < close && /[\s,]/.test(text[j]!)) j++;
             if (j >= close) break;
             const stop = expressionStop(text, j, close);
-            const loaded = loadedFile(text.slice(j, stop));
+            const item = text.slice(j, stop).trim();
+            const rendered = /^(?:"\$\{\s*)?data\.template_file\.([A-Za-z0-9_-]+)(?:\[[^\]]*\])?\.rendered(?:\s*\}")?$/.exec(item);
+            const loaded = rendered ? { templateData: rendered[1]!, templated: true } : loadedFile(item);
             if (loaded) {
               valueFiles.push({ ...loaded, line: at(j).line });
               j = Math.max(stop, j + 1);

@@ -11,7 +11,7 @@ import { connectionHost, isCredentialName } from '../k8s/vocabulary.js';
 import { basename } from '../util/path.js';
 import type { Analyzer, FileContext } from './types.js';
 import { lineCounter } from '../util/line-counter.js';
-import { parseTerraformKubernetes, TERRAFORM_K8S_PREFILTER, type TerraformHelmRelease, type TerraformKubernetesSecret } from './terraform-k8s.js';
+import { loadedFile, parseTerraformKubernetes, TERRAFORM_K8S_PREFILTER, type TerraformHelmRelease, type TerraformKubernetesSecret } from './terraform-k8s.js';
 
 export interface TerraformKeyVaultSecret {
   /** The resource label: `resource "azurerm_key_vault_secret" "<label>"`. */
@@ -144,6 +144,8 @@ export interface TerraformModel {
   kubernetesSecrets?: TerraformKubernetesSecret[];
   /** helm_release values: set/set_sensitive entries and inline values documents. */
   helmReleases?: TerraformHelmRelease[];
+  /** `data "template_file" "<label>" { template = file("…") }`: the file each renders, relative to the module folder. */
+  templateFiles?: { label: string; path: string }[];
 }
 
 export const AZURE_DATABASE_RESOURCE = /^azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_/;
@@ -184,7 +186,7 @@ const STORE_SECRET_NAME: Record<string, readonly string[]> = {
   google_secret_manager_regional_secret: ['secret_id'],
 };
 const PREFILTER = new RegExp(
-  `azurerm_key_vault_secret|azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_|SecretStore|aws_secretsmanager_secret|aws_ssm_parameter|google_secret_manager_(regional_)?secret|vault_kv_secret|vault_generic_secret|"${CLOUD_DATABASE_RESOURCE.source.slice(1)}|source\\s*=\\s*"[^"\\n]*(rds|aurora|sql-db|cloud-?sql|docdb|documentdb|flexible|atlas)`,
+  `"template_file"|azurerm_key_vault_secret|azurerm_(postgresql|mysql|mariadb|mssql|sql|cosmosdb)_|SecretStore|aws_secretsmanager_secret|aws_ssm_parameter|google_secret_manager_(regional_)?secret|vault_kv_secret|vault_generic_secret|"${CLOUD_DATABASE_RESOURCE.source.slice(1)}|source\\s*=\\s*"[^"\\n]*(rds|aurora|sql-db|cloud-?sql|docdb|documentdb|flexible|atlas)`,
 );
 /** Files that may assign a credential-named attribute a string (the rule judges the name and the value). */
 const CREDENTIAL_PREFILTER = /(pass(word|wd)?|secret|token|key|credentials?)("?[ \t]*=[ \t]*"[^"$]|[A-Za-z0-9_-]*"[ \t]*\{)/i;
@@ -727,6 +729,14 @@ export function parseTerraform(text: string, tfvars = false, credentialNames: re
     }
     RESOURCE.lastIndex = Math.max(RESOURCE.lastIndex, end);
   }
+  if (text.includes('template_file')) {
+    for (const m of text.matchAll(/^[ \t]*data[ \t]+"template_file"[ \t]+"([A-Za-z0-9_-]+)"[ \t]*\{/gm)) {
+      const open = m.index + m[0].length - 1;
+      const template = attributes(text.slice(open + 1, blockEnd(text, open) - 1)).get('template');
+      const loaded = template === undefined ? undefined : loadedFile(template);
+      if (loaded) (model.templateFiles ??= []).push({ label: m[1]!, path: loaded.path });
+    }
+  }
   // A module that creates a cloud database: `module.rds.db_instance_password` is that database's.
   if (text.includes('module')) {
     MODULE.lastIndex = 0;
@@ -752,7 +762,7 @@ export const terraformAnalyzer: Analyzer<TerraformModel> = {
   parse(text, file, context) {
     const model = parseTerraform(text, /\.tfvars$/i.test(file.path), context.config.credentialNames);
     const kubernetes = (model.kubernetesSecrets?.length ?? 0) + (model.helmReleases?.length ?? 0);
-    const stores = (model.storeWrites?.length ?? 0) + (model.storeSecrets?.length ?? 0) + (model.cloudDatabases?.length ?? 0);
+    const stores = (model.storeWrites?.length ?? 0) + (model.storeSecrets?.length ?? 0) + (model.cloudDatabases?.length ?? 0) + (model.templateFiles?.length ?? 0);
     return stores + model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) + (model.secretValues?.length ?? 0) + (model.credentialVariables?.length ?? 0) + (model.credentialLiterals?.length ?? 0) + kubernetes > 0 || model.values ? model : undefined;
   },
 };

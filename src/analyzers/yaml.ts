@@ -79,8 +79,10 @@ export interface YamlFileModel {
 }
 
 // Helmfile renders `*.yaml.gotmpl` through Go templates before reading it as YAML; `*.yaml.template`, `.tmpl`, `.tpl`
-// and `.j2` are manifests an envsubst, gomplate or Ansible step renders.
-const YAML_EXT = /\.ya?ml(\.gotmpl|\.template|\.tmpl|\.tpl|\.j2)?$/i;
+// and `.j2` are manifests an envsubst, gomplate or Ansible step renders; `.tftpl` what Terraform's templatefile() renders.
+const YAML_EXT = /\.ya?ml(\.gotmpl|\.template|\.tmpl|\.tpl|\.j2|\.tftpl)?$/i;
+/** A Terraform template named for Helm values without a YAML extension: `vault.values.tftpl`, `values.tftpl`. */
+const VALUES_TFTPL = /(^|[/._-])values([._-][^/]*)?\.tftpl$/i;
 /**
  * Helm renders every file in a chart's templates/ but NOTES.txt and the partials (`_*`): a `secret.yaml.tpl` or a
  * `configmap.json` there is a manifest template too.
@@ -111,7 +113,8 @@ function isJson(text: string): boolean {
 const REALM_EXPORT_START = /^\uFEFF?\s*\{[^]{0,2000}?"realm"\s*:\s*"/;
 /** A manifest template: a top-level apiVersion or kind line (a Terraform or Go `.tpl` elsewhere has none). */
 const MANIFEST_LINE = /^(?:apiVersion|kind)\s*:/m;
-const JINJA_TAG_LINE = /^[ \t]*\{%-?[^\n]*?-?%\}[ \t]*$/m;
+/** A line that is one Jinja tag (`{% if x %}`) or one Terraform template directive (`%{ if x ~}`, `%{ endfor }`). */
+const JINJA_TAG_LINE = /^[ \t]*(?:\{%-?[^\n]*?-?%\}|%\{[^\n]*?\})[ \t]*$/m;
 const JINJA_TAG_LINES = new RegExp(JINJA_TAG_LINE.source, 'gm');
 /**
  * What a block may render from values besides a `.Values` path: the dot itself (`toYaml .`, `(toYaml .)`) or a field of
@@ -142,10 +145,10 @@ export const yamlAnalyzer: Analyzer<YamlFileModel> = {
   id: 'yaml',
   claims(file: FileContext) {
     // Kustomize also reads a kustomization from a file named `Kustomization`: YAML without an extension.
-    return YAML_EXT.test(file.path) || basename(file.path) === 'Kustomization' || JSON_EXT.test(file.path) || RENDERED_TEMPLATE.test(file.path) || PARTIAL_TEMPLATE.test(file.path);
+    return YAML_EXT.test(file.path) || VALUES_TFTPL.test(file.path) || basename(file.path) === 'Kustomization' || JSON_EXT.test(file.path) || RENDERED_TEMPLATE.test(file.path) || PARTIAL_TEMPLATE.test(file.path);
   },
   sniff(text, file) {
-    if (YAML_EXT.test(file.path) || basename(file.path) === 'Kustomization') return true;
+    if (YAML_EXT.test(file.path) || VALUES_TFTPL.test(file.path) || basename(file.path) === 'Kustomization') return true;
     if (RENDERED_TEMPLATE.test(file.path)) return MANIFEST_LINE.test(text) || JSON_OBJECT_START.test(text);
     if (PARTIAL_TEMPLATE.test(file.path)) return text.includes('define');
     // A JSON config holding a credential-named string (`"password": "…"`): what a Kustomize generator's `files:` entry

@@ -81,9 +81,9 @@ const CHUNKABLE_ANALYZERS = new Set(['yaml', 'credential-text', 'sops']);
 
 /**
  * Models of other files that judging a YAML file reads, so every chunk holds them: the .env files a kustomization's
- * generators load (the audits of this mechanism found no other).
+ * generators load, and the Terraform that says a YAML file is a helm_release's values (file(), templatefile()).
  */
-export const JUDGED_WITH_YAML: ReadonlySet<string> = new Set(['dotenv']);
+export const JUDGED_WITH_YAML: ReadonlySet<string> = new Set(['dotenv', 'terraform']);
 
 /** A YAML file that may be left for a chunk: only the YAML reader, the credential text scan and the SOPS reader claim it. */
 export function isChunkable(candidate: ParseCandidate): boolean {

@@ -31,6 +31,7 @@ import { basename, dirname, joinWithinRoot } from '../util/path.js';
 import { get, getStr, isMap, isScalar, isSeq, seqItems, type PNode } from '../yaml/model.js';
 import { isKustomizationPath } from '../k8s/values-blocks.js';
 import { isDocumentationExamplePath } from './documentation.js';
+import { terraformValuesFiles } from './terraform-values.js';
 
 export interface InheritedEnvironment {
   /** Every environment that deploys the file, most managed first (production, staging, other managed, shared, ...). */
@@ -399,6 +400,8 @@ class GraphBuilder {
   }
 
   build(): void {
+    // Read as values by a Terraform helm_release: deployed, whatever the folder.
+    for (const path of terraformValuesFiles(this.project).keys()) this.valuesFiles.add(path);
     for (const parsed of this.project.yamlFiles) {
       const path = parsed.file.path;
       const name = basename(path);

@@ -7,6 +7,7 @@ import { buildStoreIndex, type StoreIndex } from '../k8s/stores.js';
 import { documentValuesBlocks, resourceValuesBlocks, type ValuesBlock } from '../k8s/values-blocks.js';
 import { get, isMap, str, type PNode } from '../yaml/model.js';
 import { deploymentGraph } from './deployment-graph.js';
+import { terraformValuesFiles } from './terraform-values.js';
 
 /**
  * Everything the analyzers parsed, with repo-wide indexes built once and lazily. Rules read the project; cross-file
@@ -57,16 +58,21 @@ export class Project {
   /**
    * Values files: by name or folder (values*.yaml, values/, an environment's settings), and data files a deployment
    * tool reads as values wherever they live (helmfile `environments.prod.values: [config/x.yaml]`, Argo CD
-   * `helm.valueFiles`, Flux `valuesFiles`): see the deployment graph. A file holding Kubernetes objects stays a manifest.
+   * `helm.valueFiles`, Flux `valuesFiles`): see the deployment graph; and what a Terraform helm_release loads with
+   * file() or templatefile(), even from a Terraform module's templates/ folder. A file holding Kubernetes objects stays
+   * a manifest.
    */
   get valuesFiles(): ParsedFile<YamlFileModel>[] {
     if (!this.valuesCache) {
       const referenced = deploymentGraph(this).valuesFiles;
+      const terraform = terraformValuesFiles(this);
       const isObject = (root: PNode | null | undefined) => isMap(root) && root.entries.some((e) => e.key === 'kind' || e.key === 'apiVersion');
+      const isData = (f: ParsedFile<YamlFileModel>) => f.model.docs.some((d) => isMap(d.root)) && !f.model.docs.some((d) => isObject(d.root));
       this.valuesCache = this.yamlFiles.filter(
         (f) =>
           f.model.role === 'values' ||
-          (f.model.role === 'manifest' && referenced.has(f.file.path) && f.model.docs.some((d) => isMap(d.root)) && !f.model.docs.some((d) => isObject(d.root))),
+          (f.model.role === 'manifest' && referenced.has(f.file.path) && isData(f)) ||
+          (terraform.has(f.file.path) && isData(f)),
       );
     }
     return this.valuesCache;

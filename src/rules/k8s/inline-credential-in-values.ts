@@ -6,6 +6,7 @@ import type { TerraformModel } from '../../analyzers/terraform.js';
 import { kustomizeGenerators } from './kustomize.js';
 import type { ValuesBlock } from '../../k8s/values-blocks.js';
 import { namedEnvironment } from '../../scan/environment.js';
+import { chartName, terraformValuesFiles } from '../../scan/terraform-values.js';
 import { resourcesInFile } from '../../scan/project-index.js';
 import { getStr, isMap, isScalar, keyPath, walkFrames, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
@@ -149,6 +150,10 @@ export interface ValuesRootAt {
   docIndex: number;
   owner?: string;
   release?: string;
+  /** The chart a Terraform helm_release installs with these values (`postgresql`): what their credentials are for. */
+  chart?: string;
+  /** Loaded by Terraform's templatefile(): `${…}` in it are Terraform's placeholders, no literal. */
+  templated?: boolean;
 }
 
 /**
@@ -163,7 +168,10 @@ export function eachValuesRoot(context: RuleContext, visit: (file: FileContext, 
     (f) => f.file.path,
     (parsed) => {
       const skip = valuesEmbeddedPaths(project, parsed.file.path);
-      for (const doc of parsed.model.docs) visit(parsed.file, doc.root, skip, { docIndex: doc.index });
+      // A file a Terraform helm_release loads is that release's values.
+      const release = terraformValuesFiles(project).get(parsed.file.path);
+      const at = release ? { release: release.release, ...(release.chart ? { chart: release.chart } : {}), ...(release.templated ? { templated: true } : {}) } : {};
+      for (const doc of parsed.model.docs) visit(parsed.file, doc.root, skip, { docIndex: doc.index, ...at });
     },
   );
   context.each(
@@ -191,12 +199,12 @@ export const inlineCredentialInValues = createRule(
     id: 'inline-credential-in-values',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A Helm values file (or the inline values of a GitOps wrapper or a Terraform helm_release) holds a literal credential (password, token, client secret, DSN with password; under any key, a value whose format names it: a webhook URL, a token, a private key block)',
+    description: 'A Helm values file (any file a Terraform helm_release loads with file(), templatefile() or a template_file data source included; or the inline values of a GitOps wrapper or a Terraform helm_release) holds a literal credential (password, token, client secret, DSN with password; under any key, a value whose format names it: a webhook URL, a token, a private key block)',
     why:
       'Secrets must not appear in Helm values: values files are copied into every environment overlay, rendered into manifests and ' +
       'release history, and no authority can rotate a literal in git. A values file names the Secret; the authority fills it.',
     allowed:
-      'Keys that name a Secret or a key in it (`existingSecret`, `secretName`, `passwordSecret.name`, `rootPasswordSecretKey`, ' +
+      'Terraform templatefile() placeholders (`${…}`) in the files it renders; keys that name a Secret or a key in it (`existingSecret`, `secretName`, `passwordSecret.name`, `rootPasswordSecretKey`, ' +
       '`secretKeyRef`), Helm templates `{{ … }}`, `${VAR}` placeholders, empty strings, null and booleans; URLs to documentation ' +
       'hosts (example.com, `.invalid`), examples filled with a pattern (`…/T00000000/B00000000/XXXX…`), public keys and certificates.',
     remediation:
@@ -222,9 +230,11 @@ export const inlineCredentialInValues = createRule(
       const tokens = new Set(registryRuleOn ? valuesTokenWires(root, file.path, skip, tokenNames).map((w) => `${w.line}:${w.column}`) : []);
       for (const cred of creds) {
         if (tokens.has(`${cred.line}:${cred.column}`)) continue;
+        if (at.templated && /\$\{|%\{/.test(cred.value)) continue;
         const segments = cred.path.replace(/\[.*\]$/, '').split('.').filter(Boolean);
         const owner = segments.filter((s) => !/^\d+$/.test(s)).slice(0, -1).join('-') || at.release || cred.key;
-        const origin = classifier.classify({ name: owner, keys: [cred.key, ...segments], file: file.path });
+        // The chart says whose credential it is: `auth.password` of the postgresql chart is a database user's.
+        const origin = classifier.classify({ name: at.chart ? `${at.chart}-${owner}` : owner, keys: [cred.key, ...segments], file: file.path });
         const base = at.release ?? segments.find((s) => !/^\d+$/.test(s)) ?? 'app';
         const secretName = `${base}-credentials`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
         context.report({
@@ -252,7 +262,8 @@ export const inlineCredentialInValues = createRule(
       (m) => m.file.path,
       ({ file, model }) => {
         for (const release of model.helmReleases!) {
-          release.roots.forEach((root, docIndex) => reportAll(file, root, new Set(), { docIndex, owner: `Terraform helm_release ${release.label}`, release: release.name ?? release.label }));
+          const chart = chartName(release.chart);
+          release.roots.forEach((root, docIndex) => reportAll(file, root, new Set(), { docIndex, owner: `Terraform helm_release ${release.label}`, release: release.name ?? release.label, ...(chart ? { chart } : {}) }));
         }
       },
     );
