@@ -25,6 +25,16 @@ export interface TerraformKubernetesSecret {
   endLine: number;
 }
 
+/** An object other than a Secret a kubernetes_manifest or kubectl_manifest applies (a CNPG Cluster ...): literal apiVersion and kind. */
+export interface TerraformKubernetesObject {
+  resource: string;
+  label: string;
+  apiVersion: string;
+  kind: string;
+  name?: string;
+  line: number;
+}
+
 export interface TerraformHelmRelease {
   label: string;
   /** The release name when literal. */
@@ -318,8 +328,9 @@ export function loadedFile(expression: string): { path: string; templated: boole
 
 const RESOURCE_HEAD = /^[ \t]*resource[ \t]+"(kubernetes_secret(?:_v1)?|kubernetes_manifest|kubectl_manifest|helm_release)"[ \t]+"([A-Za-z0-9_-]+)"[ \t]*\{/gm;
 
-export function parseTerraformKubernetes(text: string): { secrets: TerraformKubernetesSecret[]; releases: TerraformHelmRelease[] } {
+export function parseTerraformKubernetes(text: string): { secrets: TerraformKubernetesSecret[]; releases: TerraformHelmRelease[]; objects: TerraformKubernetesObject[] } {
   const secrets: TerraformKubernetesSecret[] = [];
+  const objects: TerraformKubernetesObject[] = [];
   const releases: TerraformHelmRelease[] = [];
   const at = positions(text);
   RESOURCE_HEAD.lastIndex = 0;
@@ -332,6 +343,12 @@ export function parseTerraformKubernetes(text: string): { secrets: TerraformKube
     const head = m.index + (m[0].length - m[0].trimStart().length);
     const { line, column } = at(head);
     const addSecret = (node: PMap) => {
+      const kind = literalString(get(node, 'kind'));
+      const apiVersion = literalString(get(node, 'apiVersion'));
+      if (kind && apiVersion && kind !== 'Secret') {
+        const name = literalString(get(node, 'metadata.name'));
+        objects.push({ resource: type, label, apiVersion, kind, ...(name ? { name } : {}), line });
+      }
       if (getStr(node, 'kind') !== 'Secret') return;
       const name = literalString(get(node, 'metadata.name'));
       const namespace = literalString(get(node, 'metadata.namespace'));
@@ -410,5 +427,5 @@ export function parseTerraformKubernetes(text: string): { secrets: TerraformKube
     }
     RESOURCE_HEAD.lastIndex = Math.max(RESOURCE_HEAD.lastIndex, end);
   }
-  return { secrets, releases };
+  return { secrets, releases, objects };
 }

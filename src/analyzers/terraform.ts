@@ -11,7 +11,7 @@ import { connectionHost, isCredentialName } from '../k8s/vocabulary.js';
 import { basename } from '../util/path.js';
 import type { Analyzer, FileContext } from './types.js';
 import { lineCounter } from '../util/line-counter.js';
-import { loadedFile, parseTerraformKubernetes, TERRAFORM_K8S_PREFILTER, type TerraformHelmRelease, type TerraformKubernetesSecret } from './terraform-k8s.js';
+import { loadedFile, parseTerraformKubernetes, TERRAFORM_K8S_PREFILTER, type TerraformHelmRelease, type TerraformKubernetesObject, type TerraformKubernetesSecret } from './terraform-k8s.js';
 
 export interface TerraformKeyVaultSecret {
   /** The resource label: `resource "azurerm_key_vault_secret" "<label>"`. */
@@ -142,6 +142,8 @@ export interface TerraformModel {
   values?: Record<string, TerraformValue>;
   /** Secrets declared through the Kubernetes providers (kubernetes_secret, kubernetes_manifest, kubectl_manifest). */
   kubernetesSecrets?: TerraformKubernetesSecret[];
+  /** Other objects applied through kubernetes_manifest / kubectl_manifest (a CNPG Cluster, a MariaDB ...). */
+  kubernetesObjects?: TerraformKubernetesObject[];
   /** helm_release values: set/set_sensitive entries and inline values documents. */
   helmReleases?: TerraformHelmRelease[];
   /** `data "template_file" "<label>" { template = file("…") }`: the file each renders, relative to the module folder. */
@@ -675,8 +677,9 @@ export function parseTerraform(text: string, tfvars = false, credentialNames: re
     if (stores.length > 0) model.secretStores = stores;
   }
   if (TERRAFORM_K8S_PREFILTER.test(text)) {
-    const { secrets, releases } = parseTerraformKubernetes(text);
+    const { secrets, releases, objects } = parseTerraformKubernetes(text);
     if (secrets.length > 0) model.kubernetesSecrets = secrets;
+    if (objects.length > 0) model.kubernetesObjects = objects;
     if (releases.length > 0) model.helmReleases = releases;
   }
   // The searches above asked for lines all over the text: the resources count again from the start.
@@ -761,7 +764,7 @@ export const terraformAnalyzer: Analyzer<TerraformModel> = {
   sniff: (text, file) => /\.tfvars$/i.test(file.path) || PREFILTER.test(text) || VALUES_PREFILTER.test(text) || TERRAFORM_K8S_PREFILTER.test(text) || CREDENTIAL_PREFILTER.test(text),
   parse(text, file, context) {
     const model = parseTerraform(text, /\.tfvars$/i.test(file.path), context.config.credentialNames);
-    const kubernetes = (model.kubernetesSecrets?.length ?? 0) + (model.helmReleases?.length ?? 0);
+    const kubernetes = (model.kubernetesSecrets?.length ?? 0) + (model.helmReleases?.length ?? 0) + (model.kubernetesObjects?.length ?? 0);
     const stores = (model.storeWrites?.length ?? 0) + (model.storeSecrets?.length ?? 0) + (model.cloudDatabases?.length ?? 0) + (model.templateFiles?.length ?? 0);
     return stores + model.keyVaultSecrets.length + model.azureDatabases.length + (model.secretStores?.length ?? 0) + (model.secretValues?.length ?? 0) + (model.credentialVariables?.length ?? 0) + (model.credentialLiterals?.length ?? 0) + kubernetes > 0 || model.values ? model : undefined;
   },

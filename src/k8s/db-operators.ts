@@ -28,10 +28,14 @@ export function isDatabaseOperatorResource(resource: K8sResource): boolean {
 }
 
 function engineOf(resource: K8sResource): string | undefined {
-  const apiVersion = resource.apiVersion ?? '';
+  return databaseEngineOf(resource.apiVersion ?? '', resource.kind);
+}
+
+/** The engine whose users the operator of an object's API group owns (`postgresql.cnpg.io/v1` -> postgres), or undefined. */
+export function databaseEngineOf(apiVersion: string, kind: string): string | undefined {
   const match = OPERATOR_GROUPS.find((o) => o.group.test(apiVersion));
   if (!match) return undefined;
-  return typeof match.engine === 'string' ? match.engine : match.engine(resource.kind);
+  return typeof match.engine === 'string' ? match.engine : match.engine(kind);
 }
 
 /** Keys under which an operator's spec names a Secret: passwordSecretRef, rootPasswordSecretKeyRef, authSecret, secretName, secretsName. */
