@@ -44,6 +44,15 @@ export interface TerraformAzureDatabase {
   line: number;
   /** References in its administrator password attribute (`random_password.pg.result`). */
   passwordRefs: string[];
+  /** Literal names it is given (`identifier`, `cluster_identifier`, `name`, `db_name` ...): whose database it is. */
+  names?: string[];
+}
+
+const DATABASE_NAME_ATTRIBUTES = ['identifier', 'cluster_identifier', 'name', 'db_name', 'database_name', 'instance_name'];
+
+function databaseNames(attrs: Map<string, string>): { names?: string[] } {
+  const names = DATABASE_NAME_ATTRIBUTES.map((a) => stringLiteral(attrs.get(a)?.trim() ?? '')).filter((n): n is string => !!n && !n.includes('${'));
+  return names.length > 0 ? { names } : {};
 }
 
 /**
@@ -719,10 +728,10 @@ export function parseTerraform(text: string, tfvars = false, credentialNames: re
       });
     } else if (AZURE_DATABASE_RESOURCE.test(type!)) {
       const password = [...attrs.entries()].filter(([k]) => /password/i.test(k)).map(([, v]) => v);
-      model.azureDatabases.push({ type: type!, label: label!, line, passwordRefs: password.flatMap(references) });
+      model.azureDatabases.push({ type: type!, label: label!, line, passwordRefs: password.flatMap(references), ...databaseNames(attrs) });
     } else if (CLOUD_DATABASE_RESOURCE.test(type!)) {
       const password = [...attrs.entries()].filter(([k]) => /password|auth_token/i.test(k)).map(([, v]) => v);
-      (model.cloudDatabases ??= []).push({ type: type!, label: label!, line, passwordRefs: password.flatMap(anyReferences) });
+      (model.cloudDatabases ??= []).push({ type: type!, label: label!, line, passwordRefs: password.flatMap(anyReferences), ...databaseNames(attrs) });
     } else if (STORE_WRITE_ATTRIBUTES[type!]) {
       const write = storeWriteOf(type!, label!, attrs, line, m[0].length - m[0].trimStart().length + 1);
       if (write) (model.storeWrites ??= []).push(write);
@@ -750,7 +759,7 @@ export function parseTerraform(text: string, tfvars = false, credentialNames: re
       const source = stringLiteral(attrs.get('source')?.trim() ?? '');
       if (source && CLOUD_DATABASE_MODULE.test(source)) {
         const password = [...attrs.entries()].filter(([k]) => /password/i.test(k)).map(([, v]) => v);
-        (model.cloudDatabases ??= []).push({ type: 'module', label: m[1]!, line: resourceLineAt(m.index), passwordRefs: password.flatMap(anyReferences) });
+        (model.cloudDatabases ??= []).push({ type: 'module', label: m[1]!, line: resourceLineAt(m.index), passwordRefs: password.flatMap(anyReferences), ...databaseNames(attrs) });
       }
       MODULE.lastIndex = Math.max(MODULE.lastIndex, end);
     }
