@@ -127,7 +127,8 @@ export function yamlRole(path: string): YamlRole {
   const parts = segments(path);
   const dirs = parts.slice(0, -1);
   const file = basename(path);
-  if (dirs.includes('templates')) return 'template';
+  // What Terraform's templatefile() renders is no chart's template, wherever the module keeps it.
+  if (dirs.includes('templates') && !/\.tftpl$/i.test(file)) return 'template';
   // Helmfile's *.yaml.gotmpl files outside a chart are values (release or environment values), except the helmfile
   // itself (helmfile.yaml.gotmpl): its releases and environments carry values blocks.
   if (/\.gotmpl$/i.test(file)) return /^helmfile([._-].*)?\.ya?ml\.gotmpl$/i.test(file) ? 'manifest' : 'values';

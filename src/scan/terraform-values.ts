@@ -14,6 +14,8 @@ export interface TerraformValuesUse {
   owner: string;
   /** The chart's name (`postgresql` for `oci://…/bitnamicharts/postgresql`), when literal. */
   chart?: string;
+  /** A local chart's folder in the tree (`chart = "${path.module}/../charts/api"`). */
+  chartRoot?: string;
   /** Loaded with templatefile(): its `${…}` are Terraform's placeholders. */
   templated: boolean;
   /** The .tf file and the line of the values item. */
@@ -26,6 +28,11 @@ export function chartName(chart: string | undefined): string | undefined {
   if (!chart || chart.includes('${')) return undefined;
   const name = chart.replace(/[/:@]+$/, '').split('/').pop()?.replace(/[:@].*$/, '');
   return name ? name.toLowerCase() : undefined;
+}
+
+/** A folder holding a Chart.yaml (always read, chunked scans too: chart metadata is context). */
+function isChart(project: Project, dir: string): boolean {
+  return project.yamlFileIndex(dir === '' ? 'Chart.yaml' : `${dir}/Chart.yaml`) >= 0;
 }
 
 /** Values files by path (the first release that loads one wins, in file order). */
@@ -43,7 +50,9 @@ export function terraformValuesFiles(project: Project): ReadonlyMap<string, Terr
           const path = relative === undefined ? undefined : joinWithinRoot(dirname(file.path), relative);
           if (path === undefined || out.has(path)) continue;
           const chart = chartName(release.chart);
+          const local = release.chart && /^(\.\.?\/|\$\{path\.(module|root|cwd)\})/.test(release.chart) ? joinWithinRoot(dirname(file.path), release.chart.replace(/^\$\{path\.(module|root|cwd)\}\/?/, '')) : undefined;
           out.set(path, {
+            ...(local !== undefined && isChart(project, local) ? { chartRoot: local } : {}),
             release: release.name ?? release.label,
             owner: `Terraform helm_release ${release.label}`,
             ...(chart ? { chart } : {}),

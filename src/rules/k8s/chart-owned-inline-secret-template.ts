@@ -17,6 +17,7 @@ import { createRule } from '../create-rule.js';
 import { externalSecretReplacement, helmGeneratedSecretReplacement } from '../snippets.js';
 import { isCommentLine, isNonCredentialLiteral, namesAKey, namesASecret, resourceLocation, resourceRef, valuesEmbeddedPaths } from './common.js';
 import { actionOperands, callerFieldRefs, dotRelativeRefs, enclosingConditions, enclosingControls, exprSources, guardedByExistingSecret, isCredentialPath, isSettingPath, namesASecretPath, templateExprs, valuesRefsOf } from './helm-sources.js';
+import { terraformValuesFiles } from '../../scan/terraform-values.js';
 
 export interface ValuesFedKey {
   key: string;
@@ -396,6 +397,9 @@ function templatesByChart(project: Project): Map<string, ParsedFile<YamlFileMode
 }
 
 function chartRootOfValues(file: ParsedFile<YamlFileModel>, project: Project): string | undefined {
+  // A Terraform helm_release of a local chart loads these values for that chart.
+  const release = terraformValuesFiles(project).get(file.file.path)?.chartRoot;
+  if (release) return release;
   const dir = dirname(file.file.path);
   return isChartRoot(project, dir) ? dir : undefined;
 }
@@ -434,6 +438,8 @@ function renderedPathsByChart(project: Project, extra: readonly string[]): Map<s
 
 /** The chart a values file belongs to: the nearest folder above it (or its own) that is a chart root of the tree. */
 function owningChart(project: Project, file: string): string | undefined {
+  const release = terraformValuesFiles(project).get(file)?.chartRoot;
+  if (release) return release;
   for (let dir = dirname(file); ; dir = dirname(dir)) {
     if (isChartRoot(project, dir)) return dir;
     if (dir === '.' || dir === '' || dir === '/') return undefined;
