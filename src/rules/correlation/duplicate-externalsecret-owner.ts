@@ -6,6 +6,8 @@ import { shiftSeverity } from '../../scan/collector.js';
 import { environmentClass, namedEnvironment } from '../../scan/environment.js';
 import { deploymentGraph, type DeploymentGraph, type HelmReleaseInfo } from '../../scan/deployment-graph.js';
 import type { Project } from '../../scan/project.js';
+import { lineEnvironments } from '../../scan/rendered-environments.js';
+import type { FileContext } from '../../analyzers/types.js';
 import { dirname, joinWithinRoot } from '../../util/path.js';
 import { get, getStr, isMap, isScalar, isSeq, type PNode } from '../../yaml/model.js';
 import { createRule } from '../create-rule.js';
@@ -90,10 +92,21 @@ export function kustomizePatchFiles(project: Project): Set<string> {
   return out;
 }
 
-export function environmentsOf(project: Project, resource: K8sResource): string[] {
-  const own = resource.parsed.file.environment;
-  if (own) return [own.name];
-  return deploymentGraph(project).inherited(resource.file)?.environments.map((e) => e.name) ?? [];
+/** The environments an object is deployed to (see environmentsAt); null when no release that deploys it renders it. */
+export function environmentsOf(project: Project, resource: K8sResource): string[] | null {
+  return environmentsAt(project, resource.parsed.file, resource.line);
+}
+
+/**
+ * The environments LINE of FILE is deployed to: the file's own, else those whose releases render the line
+ * (rendered-environments.ts: a chart template's `if`/`with` guards under each release's values). Empty when nothing
+ * says; null when every environment that deploys the file leaves the line out (nothing there is applied).
+ */
+export function environmentsAt(project: Project, file: FileContext, line: number): string[] | null {
+  if (file.environment) return [file.environment.name];
+  const found = lineEnvironments(project, file.path, line);
+  if (!found) return [];
+  return found.rendered ? found.rendered.environments.map((e) => e.name) : null;
 }
 
 /**
@@ -194,7 +207,9 @@ export const duplicateExternalsecretOwner = createRule(
       const namespace = resolveScalar(project, r, r.namespace);
       if (!known(es.targetName) || !known(namespace)) continue;
       const policy = resolveScalar(project, r, getStr(esSpec(r), 'target.creationPolicy')) ?? 'Owner';
-      writers.push({ resource: r, kind: 'ExternalSecret', target: es.targetName, namespace, environments: environmentsOf(project, r), owner: ownerOf(r), creationPolicy: policy });
+      const environments = environmentsOf(project, r);
+      if (!environments) continue;
+      writers.push({ resource: r, kind: 'ExternalSecret', target: es.targetName, namespace, environments, owner: ownerOf(r), creationPolicy: policy });
     }
     if (writers.length === 0) return;
     const targets = new Set(writers.map((w) => `${w.namespace}/${w.target}`));
@@ -203,7 +218,10 @@ export const duplicateExternalsecretOwner = createRule(
       const name = resolveScalar(project, r, r.name);
       const namespace = resolveScalar(project, r, r.namespace);
       if (!known(name) || !known(namespace) || !targets.has(`${namespace}/${name}`)) continue;
-      writers.push({ resource: r, kind: 'Secret', target: name, namespace, environments: environmentsOf(project, r), owner: ownerOf(r), creationPolicy: 'Owner' });
+      // A chart's Secret template is written only where a release renders it (`if not .Values.auth.existingSecret`).
+      const environments = environmentsOf(project, r);
+      if (!environments) continue;
+      writers.push({ resource: r, kind: 'Secret', target: name, namespace, environments, owner: ownerOf(r), creationPolicy: 'Owner' });
     }
     const groups = new Map<string, Writer[]>();
     for (const w of writers) {

@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { deploymentGraph } from '../../scan/deployment-graph.js';
 import type { Project } from '../../scan/project.js';
 import { createRule } from '../create-rule.js';
 import { resourceLocation, resourceRef } from '../k8s/common.js';
 import { perAppDatabaseRoleReplacement } from '../snippets.js';
 import { dbConsumers, dbSecretOf, namespacesAgree, type DbConsumer, type DbSecret } from './db-consumers.js';
-import { commonEnvironment, environmentsOf, notApplied } from './duplicate-externalsecret-owner.js';
+import { commonEnvironment, environmentsAt, notApplied } from './duplicate-externalsecret-owner.js';
 
 /** Names too generic to tell two apps apart or together (`app: api` in two charts). */
 const GENERIC = new Set(['app', 'api', 'web', 'www', 'ui', 'worker', 'workers', 'server', 'backend', 'frontend', 'service', 'platform', 'main', 'default', 'db', 'database', 'postgres', 'postgresql', 'mysql', 'job', 'jobs', 'cron', 'cronjob', 'migrate', 'migration', 'migrations', 'release', 'chart', 'apps', 'values']);
@@ -26,10 +25,9 @@ interface Site extends DbConsumer {
   environments: string[];
 }
 
-function environmentsOfSite(project: Project, c: DbConsumer): string[] {
-  if (c.resource) return environmentsOf(project, c.resource);
-  if (c.file.environment) return [c.file.environment.name];
-  return deploymentGraph(project).inherited(c.file.path)?.environments.map((e) => e.name) ?? [];
+/** The environments that render the site's own line (a chart's `if` may wrap one env entry); null when none does. */
+function environmentsOfSite(project: Project, c: DbConsumer): string[] | null {
+  return environmentsAt(project, c.file, c.line);
 }
 
 function canMeet(a: Site, b: Site): boolean {
@@ -116,7 +114,10 @@ export const sharedDbAuthSecretConsumer = createRule(
       const secret = dbSecretOf(project, c);
       if (!secret || secret.admin) continue;
       const entry = bySecret.get(c.secretName) ?? { secret, sites: [] };
-      entry.sites.push({ ...c, environments: environmentsOfSite(project, c) });
+      const environments = environmentsOfSite(project, c);
+      // A consumer line no release renders reads nothing.
+      if (!environments) continue;
+      entry.sites.push({ ...c, environments });
       bySecret.set(c.secretName, entry);
     }
     const order = (a: Site, b: Site) => a.file.path.localeCompare(b.file.path) || a.line - b.line;
