@@ -26,7 +26,9 @@ describe('chart ExternalSecrets in the namespace of their releases', () => {
     expect(evaluate('and .Values.externalSecrets.store .Values.missing', values)).toBe(false);
     expect(evaluate('or .Values.missing (eq .Values.mode "sync")', values)).toBe(true);
     expect(evaluate('include "x.enabled" .', values)).toBeUndefined();
-    expect(evaluate('.Values.x | default true', values)).toBeUndefined();
+    // sprig's default takes the default for a missing value, and for a false one too.
+    expect(evaluate('.Values.x | default true', values)).toBe(true);
+    expect(evaluate('.Values.x | default .Values.tpl', layered('tpl: "{{ .Release.Name }}"\n'))).toBeUndefined();
     const controls = [
       { line: 1, keyword: 'if', expr: 'if .Values.externalSecrets.enabled', valuesRefs: [], templates: [] },
       { line: 20, keyword: 'else', expr: 'else', valuesRefs: [], templates: [] },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HelmControlAction } from '../src/analyzers/yaml.js';
-import { renderCondition } from '../src/analyzers/yaml.js';
+import { defineOutput, renderCondition } from '../src/analyzers/yaml.js';
 import { blockingGuard, evaluate, type ReleaseValues } from '../src/rules/correlation/release-values.js';
 import { get } from '../src/yaml/model.js';
 import { parseYaml } from '../src/yaml/parse.js';
@@ -65,9 +65,82 @@ describe('the guard that keeps a release from rendering a line', () => {
     expect(blockingGuard(underWith, 3, withDefines)).toBeUndefined();
   });
 
-  it('leaves includes, pipes and lookups undecided', () => {
-    for (const expr of ['if (include "app.createSecret" .)', 'if .Values.auth.existingSecret | empty', 'if not (lookup "v1" "Secret" "ns" "x")']) {
+  it('leaves includes of unknown defines, lookups and other functions undecided', () => {
+    for (const expr of ['if (include "app.createSecret" .)', 'if not (lookup "v1" "Secret" "ns" "x")', 'if .Values.auth.existingSecret | trim', 'if (.Values.auth.existingSecret | default (include "app.name" .))']) {
       expect(blockingGuard(helmOf([1, expr], [5, 'end']), 2, v)).toBeUndefined();
     }
+  });
+
+  it('reads a pipeline: the value before a pipe is the last argument of the command after it', () => {
+    expect(blockingGuard(helmOf([1, 'if .Values.auth.existingSecret | empty'], [5, 'end']), 2, v)).toEqual({ action: 'if .Values.auth.existingSecret | empty', value: false });
+    expect(evaluate('.Values.smtp.existingSecret | not', v)).toBe(true);
+    expect(evaluate('"x" | eq "x"', v)).toBe(true);
+  });
+
+  it('reads default as sprig does: an empty value (missing, false, 0, "", empty list or map) takes the default', () => {
+    const d = values('a:\n  create: false\n  on: true\n  zero: 0\n  name: ""\n  list: []\n  map: {}\n');
+    expect(evaluate('(.Values.a.create | default true)', d)).toBe(true);
+    expect(evaluate('default true .Values.a.create', d)).toBe(true);
+    expect(evaluate('default true .Values.a.missing', d)).toBe(true);
+    expect(evaluate('default false .Values.a.on', d)).toBe(true);
+    expect(evaluate('default false .Values.a.zero', d)).toBe(false);
+    expect(evaluate('.Values.a.name | default .Values.a.list | default .Values.a.map', d)).toBe(false);
+    expect(evaluate('not (default false .Values.a.create)', d)).toBe(true);
+    expect(evaluate('eq (.Values.a.name | default "standalone") "standalone"', d)).toBe(true);
+    expect(evaluate('coalesce .Values.a.name .Values.a.on', d)).toBe(true);
+    expect(evaluate('coalesce .Values.a.name .Values.a.zero', d)).toBe(false);
+  });
+
+  it('reads hasKey on a values map: a key set to null is not decided, a path that is no map is not either', () => {
+    const h = values('auth:\n  existingSecret: ""\n  cleared: null\nname: x\n');
+    expect(evaluate('hasKey .Values.auth "existingSecret"', h)).toBe(true);
+    expect(evaluate('hasKey .Values.auth "password"', h)).toBe(false);
+    expect(evaluate('not (hasKey .Values.auth "password")', h)).toBe(true);
+    expect(evaluate('hasKey .Values.auth "cleared"', h)).toBeUndefined();
+    expect(evaluate('hasKey .Values.name "x"', h)).toBeUndefined();
+    expect(evaluate('hasKey .Values.missing "x"', h)).toBeUndefined();
+    expect(evaluate('hasKey .Values "auth"', h)).toBeUndefined();
+  });
+
+  it('reads eq and ne as Go compares: same kinds only, a missing value equal to nothing, values numbers never equal to an int literal', () => {
+    const e = values('mode: standalone\nenabled: true\nreplicas: 3\nratio: 1.5\nlegacy: no\nquoted: "no"\n');
+    expect(evaluate('eq .Values.mode "standalone"', e)).toBe(true);
+    expect(evaluate('eq .Values.mode "replication"', e)).toBe(false);
+    expect(evaluate('ne .Values.mode "replication"', e)).toBe(true);
+    expect(evaluate('eq .Values.mode "replication" "standalone"', e)).toBe(true);
+    expect(evaluate('eq .Values.missing "standalone"', e)).toBe(false);
+    expect(evaluate('ne .Values.missing "standalone"', e)).toBe(true);
+    expect(evaluate('eq .Values.enabled true', e)).toBe(true);
+    // Different kinds fail the render (a string and a bool; a float64 from values and an int literal): not decided.
+    expect(evaluate('eq .Values.enabled "true"', e)).toBeUndefined();
+    expect(evaluate('eq .Values.replicas 3', e)).toBeUndefined();
+    expect(evaluate('eq .Values.ratio 1.5', e)).toBe(true);
+    // YAML 1.1, as Helm reads values: a plain no is false, a quoted one a string.
+    expect(evaluate('.Values.legacy', e)).toBe(false);
+    expect(evaluate('eq .Values.legacy false', e)).toBe(true);
+    expect(evaluate('.Values.quoted', e)).toBe(true);
+  });
+
+  it('reads eq of an include by the exact text its define renders either way', () => {
+    const e = values('vpa:\n  enabled: false\n');
+    const text = '{{- define "x" -}}\n{{- if .Values.vpa.enabled -}}true{{- else -}}false{{- end -}}\n{{- end -}}';
+    const start = text.indexOf('-}}') + 3;
+    const end = text.lastIndexOf('{{- end');
+    const output = defineOutput(text.slice(start, end), true, true)!;
+    expect(output).toEqual({ condition: '.Values.vpa.enabled', then: 'true', else: 'false' });
+    // Untrimmed, the text keeps its whitespace: eq "true" is false whichever way the condition goes.
+    expect(defineOutput('\n{{ if .Values.a }}\n  true\n{{ end }}\n', false, false)).toEqual({ condition: '.Values.a', then: '\n\n  true\n\n', else: '\n\n' });
+    expect(defineOutput('{{- if .Values.a -}}{{ .Values.a }}{{- end -}}', true, true)).toBeUndefined();
+    expect(defineOutput('{{- if .Values.a -}}x{{- else if .Values.b -}}y{{- end -}}', true, true)).toBeUndefined();
+    expect(defineOutput('{{/* a switch */}}\n{{- if .Values.a -}}\n  {{- true -}}\n{{- end -}}', true, true)).toEqual({ condition: '.Values.a', then: 'true', else: '' });
+    const withOutput: ReleaseValues = { ...e, output: (name) => (name === 'app.vpa' ? output : undefined) };
+    expect(evaluate('eq (include "app.vpa" .) "true"', withOutput)).toBe(false);
+    expect(evaluate('eq (include "app.vpa" .) "false"', withOutput)).toBe(true);
+    expect(evaluate('ne (include "app.vpa" $) "true"', withOutput)).toBe(true);
+    expect(evaluate('eq (include "app.other" .) "true"', withOutput)).toBeUndefined();
+    // Known by its condition only: its truth, not its text.
+    const withDefine: ReleaseValues = { ...e, define: () => '.Values.vpa.enabled' };
+    expect(evaluate('include "app.vpa" .', withDefine)).toBe(false);
+    expect(evaluate('eq (include "app.vpa" .) "true"', withDefine)).toBeUndefined();
   });
 });

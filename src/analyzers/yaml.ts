@@ -54,6 +54,18 @@ export interface NamedTemplate {
    * when COND holds: the expression, for an `if include "x.createSecret" .` guard to be decided by (see renderCondition).
    */
   condition?: string;
+  /** A define whose body is one `if` around literal text, with or without an `else`: see DefineOutput. */
+  output?: DefineOutput;
+}
+
+/**
+ * The exact text a define renders either way when its body is `{{ if COND }}true{{ else }}false{{ end }}` (text and
+ * literal actions only, whitespace trimmed as the actions' `-` markers say): for `eq (include "x.enabled" .) "true"`.
+ */
+export interface DefineOutput {
+  condition: string;
+  then: string;
+  else: string;
 }
 
 /**
@@ -327,11 +339,79 @@ export function renderCondition(body: string): string | undefined {
 
 function addRenderConditions(helm: HelmInfo, text: string, defines: readonly HelmDefine[]): void {
   for (const define of defines) {
-    const condition = renderCondition(text.slice(define.start, define.end));
-    if (condition === undefined) continue;
+    const body = text.slice(define.start, define.end);
+    const condition = renderCondition(body);
+    // Only a body with an `if` can have either: the rest of a chart's defines are not read twice.
+    const output = condition !== undefined || /\{\{-?\s*else\b/.test(body) ? defineOutput(body, text.slice(define.start - 3, define.start) === '-}}', text.startsWith('{{-', define.end)) : undefined;
+    if (condition === undefined && output === undefined) continue;
     helm.defines ??= {};
     const template = (helm.defines[define.name] ??= { valuesRefs: [], generated: false, includes: [] });
-    template.condition = intern(condition);
+    if (condition !== undefined) template.condition = intern(condition);
+    if (output) template.output = { condition: intern(output.condition), then: output.then, else: output.else };
+  }
+}
+
+const BODY_ACTION = /\{\{(-\s)?\s*([^]*?)\s*(\s-)?\}\}/g;
+/** An action that renders literal text: `true`, `"true"`, `print "true"`. */
+const LITERAL_ACTION = /^(?:(true|false)|"((?:[^"\\]|\\.)*)"|print\s+"((?:[^"\\]|\\.)*)")$/;
+
+/**
+ * What BODY renders when its one `if` holds and when not (see DefineOutput); TRIM_START/TRIM_END: the define's `-}}`
+ * and its end's `{{-` trim the body's edges. Undefined for any other body.
+ */
+export function defineOutput(body: string, trimStart: boolean, trimEnd: boolean): DefineOutput | undefined {
+  // Segments: text, and each action's words and trim markers.
+  const parts: ({ text: string } | { action: string; left: boolean; right: boolean })[] = [];
+  let at = 0;
+  for (const m of body.matchAll(BODY_ACTION)) {
+    parts.push({ text: body.slice(at, m.index) });
+    parts.push({ action: m[2]!, left: m[1] !== undefined, right: m[3] !== undefined });
+    at = m.index + m[0].length;
+  }
+  parts.push({ text: body.slice(at) });
+  if (body.slice(at).includes('{{')) return undefined;
+  // Apply the trims to the text segments: an action's `{{- ` trims the text before it, ` -}}` the text after it.
+  const texts = parts.map((p, i) => {
+    if (!('text' in p)) return '';
+    let t = p.text;
+    const before = parts[i - 1];
+    const after = parts[i + 1];
+    if ((before === undefined && trimStart) || (before && 'action' in before && before.right)) t = t.replace(/^\s+/, '');
+    if ((after === undefined && trimEnd) || (after && 'action' in after && after.left)) t = t.replace(/\s+$/, '');
+    return t;
+  });
+  let condition: string | undefined;
+  let branch: 'before' | 'then' | 'else' | 'after' = 'before';
+  const out = { before: '', then: '', else: '', after: '' };
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if ('text' in p) {
+      out[branch] += texts[i];
+      continue;
+    }
+    const ifMatch = /^if\s+([^]+)$/.exec(p.action);
+    if (/^\/\*[^]*\*\/$/.test(p.action)) continue;
+    if (ifMatch && branch === 'before') {
+      if (out.before.trim() !== '') return undefined;
+      condition = ifMatch[1]!.trim();
+      branch = 'then';
+    } else if (p.action === 'else' && branch === 'then') branch = 'else';
+    else if (p.action === 'end' && (branch === 'then' || branch === 'else')) branch = 'after';
+    else {
+      const lit = LITERAL_ACTION.exec(p.action);
+      if (!lit || branch === 'before' || branch === 'after') return undefined;
+      out[branch] += lit[1] ?? unescape(lit[2] ?? lit[3] ?? '');
+    }
+  }
+  if (condition === undefined || branch !== 'after' || out.after.trim() !== '') return undefined;
+  return { condition, then: out.before + out.then + out.after, else: out.before + out.else + out.after };
+}
+
+function unescape(text: string): string {
+  try {
+    return JSON.parse(`"${text}"`) as string;
+  } catch {
+    return text;
   }
 }
 

@@ -5,15 +5,18 @@
  * `{{- if not .Values.auth.existingSecret }}` renders nothing in production when production's values set
  * auth.existingSecret; `{{- if .Values.postgresql.enabled }}` nothing where it is false.
  *
- * An environment is left out only when it has a release of the template's own chart and none of its releases renders
- * the line. `include "x.createSecret" .` reads the define's condition when its body is one `if` around `true`. A guard
- * that cannot be decided (another include, a pipe, a lookup, a function) counts as rendered, and so does
- * an environment that reaches the file some other way (a parent chart, a kustomize helmCharts entry).
+ * An environment is left out only when it has a release of the template's chart (or of a chart it is a subchart of:
+ * the parent's values under the subchart's key, and `global:`) and none of its releases renders the line. Guards are
+ * read as Helm does (release-values.ts evaluate): `not`/`empty`/`and`/`or`, `eq`/`ne` on values of one kind,
+ * `default`, `coalesce`, `hasKey`, `index`, pipes, and `include "x.createSecret" .` by the text or condition of its
+ * define. A guard that cannot be decided (another include, a lookup, another function, a subchart whose key is not
+ * known) counts as rendered, and so does an environment that reaches the file some other way (a kustomize helmCharts
+ * entry).
  */
 import type { DeploymentGraph, HelmReleaseInfo, InheritedEnvironment } from './deployment-graph.js';
 import { deploymentGraph } from './deployment-graph.js';
 import type { Project } from './project.js';
-import { enclosingBlocks, guardAmong, releaseValues, type ReleaseValues } from '../rules/correlation/release-values.js';
+import { enclosingBlocks, guardAmong, scopedReleaseValues, type ReleaseValues } from '../rules/correlation/release-values.js';
 
 export interface LineEnvironments {
   /** The environments that render the line (InheritedEnvironment's order); undefined when none of them does. */
@@ -23,10 +26,12 @@ export interface LineEnvironments {
 }
 
 const cache = new WeakMap<Project, Map<string, LineEnvironments | undefined>>();
-const valuesCache = new WeakMap<Project, Map<HelmReleaseInfo, ReleaseValues>>();
+/** Per release, its values as each chart it renders reads them (its own, a subchart's: scopedReleaseValues). */
+const valuesCache = new WeakMap<Project, Map<HelmReleaseInfo, Map<string, ReleaseValues | null>>>();
 /** Per release, the guard of each stack of blocks (lines in one block share it: a chart's Secrets sit in a few). */
 const guardCache = new WeakMap<ReleaseValues, Map<string, { action: string; value: boolean } | null>>();
 const byChart = new WeakMap<DeploymentGraph, Map<string, HelmReleaseInfo[]>>();
+const SUBCHART = /(^|\/)charts\/[^/]+$/;
 
 function releasesByChart(graph: DeploymentGraph): Map<string, HelmReleaseInfo[]> {
   let map = byChart.get(graph);
@@ -40,6 +45,21 @@ function releasesByChart(graph: DeploymentGraph): Map<string, HelmReleaseInfo[]>
     byChart.set(graph, map);
   }
   return map;
+}
+
+/**
+ * The releases that render templates of CHART_ROOT: those of the chart, and those of every chart it is a subchart of
+ * (`platform/charts/app` is rendered by the releases of `platform`).
+ */
+function chartReleases(graph: DeploymentGraph, chartRoot: string): HelmReleaseInfo[] {
+  const byRoot = releasesByChart(graph);
+  const out = [...(byRoot.get(chartRoot) ?? [])];
+  for (let at = chartRoot.lastIndexOf('/charts/'); at >= 0; at = chartRoot.lastIndexOf('/charts/', at - 1)) {
+    out.push(...(byRoot.get(chartRoot.slice(0, at)) ?? []));
+    if (at === 0) break;
+  }
+  if (chartRoot.startsWith('charts/')) out.push(...(byRoot.get('.') ?? []));
+  return out;
 }
 
 /**
@@ -61,19 +81,25 @@ function compute(project: Project, path: string, line: number): LineEnvironments
   const inherited = graph.inherited(path);
   if (!inherited) return undefined;
   const helm = project.yamlFiles[project.yamlFileIndex(path)]?.model.helm;
-  // Only blocks can switch a line off: no control action before it, nothing to evaluate.
-  if (!helm?.controls?.some((c) => c.line < line && c.keyword !== 'end')) return { rendered: inherited, notRendered: [] };
-  const releases = (releasesByChart(graph).get(helm.chartRoot) ?? []).filter((r) => r.targets.has(path));
+  // Only blocks, and a subchart's dependency condition, can switch a line off: else nothing to evaluate.
+  if (!helm || (!helm.controls?.some((c) => c.line < line && c.keyword !== 'end') && !SUBCHART.test(helm.chartRoot))) return { rendered: inherited, notRendered: [] };
+  const releases = chartReleases(graph, helm.chartRoot).filter((r) => r.targets.has(path));
   if (releases.length === 0) return { rendered: inherited, notRendered: [] };
   let perProject = valuesCache.get(project);
   if (!perProject) valuesCache.set(project, (perProject = new Map()));
   const values = perProject;
+  const chartRoot = helm.chartRoot;
   const blocks = enclosingBlocks(helm, line);
   // Blocks are the file's own: the same lines in another template are other blocks.
   const blocksKey = `${path}\u0000${blocks.map((b) => b.key).join(',')}`;
   const guardOf = (release: HelmReleaseInfo) => {
-    let v = values.get(release);
-    if (!v) values.set(release, (v = releaseValues(project, release, helm.chartRoot)));
+    let perChart = values.get(release);
+    if (!perChart) values.set(release, (perChart = new Map()));
+    let v = perChart.get(chartRoot);
+    if (v === undefined) perChart.set(chartRoot, (v = scopedReleaseValues(project, release, chartRoot) ?? null));
+    // A subchart whose key in the parent's values is not known: its guards are not decided.
+    if (!v) return undefined;
+    if (v.disabled) return v.disabled;
     let perRelease = guardCache.get(v);
     if (!perRelease) guardCache.set(v, (perRelease = new Map()));
     let guard = perRelease.get(blocksKey);

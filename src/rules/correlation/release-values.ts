@@ -4,40 +4,142 @@
  * them, and single `.Values` lookups resolved. Only what is known for sure counts: any expression this does not read
  * is taken as rendered and any value it cannot resolve as unknown.
  */
-import type { HelmInfo } from '../../analyzers/yaml.js';
+import type { DefineOutput, HelmInfo } from '../../analyzers/yaml.js';
 import { NamedTemplates } from '../../k8s/named-templates.js';
 import { resourceValuesBlocks } from '../../k8s/values-blocks.js';
 import type { HelmReleaseInfo } from '../../scan/deployment-graph.js';
 import type { Project } from '../../scan/project.js';
-import { get, isMap, isScalar, isSeq, seqItems, type PNode } from '../../yaml/model.js';
+import { get, getStr, isMap, isScalar, isSeq, seqItems, type PMap, type PNode } from '../../yaml/model.js';
 
 export interface ReleaseValues {
   /** The value at a dotted `.Values` path: the node of the highest layer that has it; null when no layer does. */
   lookup(path: string): PNode | null | undefined;
   /** The condition under which the named template NAME renders text (NamedTemplate.condition), when known. */
   define?(name: string): string | undefined;
+  /** What the named template NAME renders when its condition holds and when not (NamedTemplate.output), when known. */
+  output?(name: string): DefineOutput | undefined;
+  /** The keys of the map at a dotted path as Helm merges the layers: true when set, false when set to null (not known). */
+  keys?(path: string): ReadonlyMap<string, boolean>;
+  /** A subchart the release does not render at all: its dependency's condition is false in the parent's values. */
+  disabled?: { action: string; value: boolean };
 }
 
 /** Values trees of a release, highest precedence first, and the render conditions of the defines its chart includes. */
 export function releaseValues(project: Project, release: HelmReleaseInfo, chartRoot: string): ReleaseValues {
-  const layers: PNode[] = [];
-  layers.push(...inlineValues(project, release));
-  for (const file of [...release.values].reverse()) {
-    const root = project.yamlFiles[project.yamlFileIndex(file)]?.model.docs[0]?.root;
-    if (root) layers.push(root);
-  }
+  const layers: PNode[] = [...userLayers(project, release)];
   const defaults = project.chartDefaults(chartRoot)?.docs[0]?.root;
   if (defaults) layers.push(defaults);
+  return layered(project, chartRoot, [layers.map((root) => ({ root, prefix: '' }))]);
+}
+
+/**
+ * The values a release renders a template of CHART_ROOT with, CHART_ROOT being its chart or a subchart in its charts/
+ * folders (`platform/charts/app`): the parent's values under the subchart's key (`app:`, or the dependency's alias)
+ * over the subchart's values.yaml, and `global:` from the top down; `disabled` when a dependency's `condition:` is false.
+ * Undefined when a subchart's key is not known (a chart its parent lists under two aliases renders twice).
+ */
+export function scopedReleaseValues(project: Project, release: HelmReleaseInfo, chartRoot: string): ReleaseValues | undefined {
+  if (chartRoot === release.chart) return releaseValues(project, release, chartRoot);
+  const prefix = release.chart === '.' ? '' : `${release.chart}/`;
+  if (!chartRoot.startsWith(prefix)) return undefined;
+  // The charts from the release's down to CHART_ROOT, and the key each is read under in its parent's values.
+  const charts = [release.chart];
+  const keys: string[] = [];
+  const conditions: (string | undefined)[] = [undefined];
+  const parts = chartRoot.slice(prefix.length).split('/');
+  for (let i = 0; i < parts.length; i += 2) {
+    if (parts[i] !== 'charts' || !parts[i + 1]) return undefined;
+    const dir = `${prefix}${parts.slice(0, i + 2).join('/')}`;
+    const dependency = subchartDependency(project, charts[charts.length - 1]!, dir);
+    if (dependency === undefined) return undefined;
+    charts.push(dir);
+    keys.push(dependency.key);
+    conditions.push(dependency.condition);
+  }
+  const user = userLayers(project, release);
+  // Level L is what chart L reads as .Values: the user's values and every chart's defaults above it, under their keys.
+  const levels = charts.map((_, level) => {
+    const sources: { root: PNode; prefix: string }[] = user.map((root) => ({ root, prefix: keys.slice(0, level).map((k) => `${k}.`).join('') }));
+    for (let j = 0; j <= level; j++) {
+      const root = project.chartDefaults(charts[j]!)?.docs[0]?.root;
+      if (root) sources.push({ root, prefix: keys.slice(j, level).map((k) => `${k}.`).join('') });
+    }
+    return sources;
+  });
+  const values = layered(project, chartRoot, levels);
+  // A dependency's `condition:` (paths in its parent's values, the first set to a boolean decides) switches it off.
+  for (let level = 1; level < charts.length && !values.disabled; level++) {
+    const parent = layered(project, charts[level - 1]!, levels.slice(0, level));
+    for (const path of (conditions[level] ?? '').split(',').map((p) => p.trim())) {
+      if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(path)) continue;
+      const val = nodeVal(parent.lookup(path), path);
+      if (val?.t !== 'bool') continue;
+      if (!val.v) values.disabled = { action: `condition: ${path}`, value: false };
+      break;
+    }
+  }
+  return values;
+}
+
+/**
+ * How the parent chart PARENT lists the subchart in DIR: the key its values configure it under (the dependency's
+ * alias, else the subchart's name) and the dependency's `condition:`. Undefined when listed under two aliases.
+ */
+function subchartDependency(project: Project, parent: string, dir: string): { key: string; condition?: string } | undefined {
+  const name = getStr(project.yamlFiles[project.yamlFileIndex(`${dir}/Chart.yaml`)]?.model.docs[0]?.root, 'name') ?? dir.slice(dir.lastIndexOf('/') + 1);
+  const parentRoot = parent === '.' ? '' : `${parent}/`;
+  const found: { key: string; condition?: string }[] = [];
+  for (const file of ['Chart.yaml', 'requirements.yaml']) {
+    for (const dep of seqItems(get(project.yamlFiles[project.yamlFileIndex(`${parentRoot}${file}`)]?.model.docs[0]?.root, 'dependencies'))) {
+      if (getStr(dep, 'name') !== name) continue;
+      const condition = getStr(dep, 'condition');
+      found.push({ key: getStr(dep, 'alias') ?? name, ...(condition ? { condition } : {}) });
+    }
+  }
+  if (new Set(found.map((f) => f.key)).size > 1) return undefined;
+  const dependency = found[0] ?? { key: name };
+  return /^[A-Za-z0-9_-]+$/.test(dependency.key) ? dependency : undefined;
+}
+
+/**
+ * Lookups over LEVELS (the sources of each chart from the release's down to the one rendered, each highest precedence
+ * first): a path in the last level; `global.x` in every level from the top down (a parent's globals win).
+ */
+function layered(project: Project, chartRoot: string, levels: { root: PNode; prefix: string }[][]): ReleaseValues & { disabled?: { action: string; value: boolean } } {
+  const sourcesOf = (path: string) => (path === 'global' || path.startsWith('global.') ? levels.flat() : levels[levels.length - 1]!);
   return {
     define: (name) => namedTemplates(project).find(name, chartRoot)?.template.condition,
+    output: (name) => namedTemplates(project).find(name, chartRoot)?.template.output,
     lookup(path) {
-      for (const layer of layers) {
-        const node = get(layer, path);
+      for (const { root, prefix } of sourcesOf(path)) {
+        const node = get(root, `${prefix}${path}`);
         if (node !== undefined) return node;
       }
       return null;
     },
+    keys(path) {
+      // Highest first; a layer that sets the path to anything but a map ends the merge. A key set to null is dropped
+      // where a user's layer sets it and kept where a chart's does: false, not known.
+      const out = new Map<string, boolean>();
+      for (const { root, prefix } of sourcesOf(path)) {
+        const node = get(root, `${prefix}${path}`);
+        if (node === undefined) continue;
+        if (!isMap(node)) break;
+        for (const e of node.entries) if (!out.has(e.key)) out.set(e.key, !isNull(e.value));
+      }
+      return out;
+    },
   };
+}
+
+/** A release's own values trees, highest precedence first: inline values, then its values files from the last. */
+function userLayers(project: Project, release: HelmReleaseInfo): PNode[] {
+  const layers: PNode[] = [...inlineValues(project, release)];
+  for (const file of [...release.values].reverse()) {
+    const root = project.yamlFiles[project.yamlFileIndex(file)]?.model.docs[0]?.root;
+    if (root) layers.push(root);
+  }
+  return layers;
 }
 
 const inlineCache = new WeakMap<HelmReleaseInfo, PNode[]>();
@@ -72,19 +174,84 @@ function readInlineValues(project: Project, release: HelmReleaseInfo): PNode[] {
   return blocks.sort((a, b) => rank(a.at, a.kind) - rank(b.at, b.kind)).map((b) => b.root);
 }
 
-/** Go template truthiness of a values node (missing is nil: false). Undefined when a templated scalar decides. */
-function truthy(node: PNode | null | undefined): boolean | undefined {
-  if (node === undefined || node === null) return false;
-  if (isMap(node)) return node.entries.length > 0;
-  if (isSeq(node)) return node.items.length > 0;
+/**
+ * A value as a template action sees it. Values numbers are float64 in Helm (its values go through JSON), a template's
+ * `1` an int: `eq .Values.replicas 1` fails to render, so the two are kept apart. `truth` is a text whose truth is
+ * known but not its words (an include of a define known only by its condition). A map keeps its `.Values` path:
+ * Helm merges maps across the layers, so its keys are the union of the layers'.
+ */
+type Val =
+  | { t: 'nil' }
+  | { t: 'bool'; v: boolean }
+  | { t: 'str'; v: string }
+  | { t: 'int'; v: number }
+  | { t: 'float'; v: number }
+  | { t: 'map'; node: PMap; path?: string }
+  | { t: 'seq'; n: number }
+  | { t: 'truth'; v: boolean };
+
+const NIL: Val = { t: 'nil' };
+/** Plain scalars YAML 1.1 reads as booleans (Helm parses values with go-yaml v2): `enabled: no` is false. */
+const YAML11_TRUE = /^(?:y|Y|yes|Yes|YES|on|On|ON)$/;
+const YAML11_FALSE = /^(?:n|N|no|No|NO|off|Off|OFF)$/;
+
+/** A values node as a value; undefined when a templated scalar (rendered by `tpl`, maybe) decides. */
+function nodeVal(node: PNode | null | undefined, path: string | undefined): Val | undefined {
+  if (node === undefined || node === null) return NIL;
+  if (isMap(node)) return { t: 'map', node, ...(path !== undefined ? { path } : {}) };
+  if (isSeq(node)) return { t: 'seq', n: node.items.length };
   if (!isScalar(node)) return undefined;
   const v = node.value;
-  if (v === null || v === false || v === 0 || v === '') return false;
-  if (typeof v === 'string' && v.includes('{{')) return undefined;
-  return true;
+  if (v === null) return NIL;
+  if (typeof v === 'boolean') return { t: 'bool', v };
+  if (typeof v === 'number') return { t: 'float', v };
+  if (v.includes('{{')) return undefined;
+  if (node.style === 'plain' && YAML11_TRUE.test(v)) return { t: 'bool', v: true };
+  if (node.style === 'plain' && YAML11_FALSE.test(v)) return { t: 'bool', v: false };
+  return { t: 'str', v };
 }
 
-const VALUES_PATH = /^\$?\.Values\.([A-Za-z0-9_.]+)$/;
+/** The keys of a map as Helm merges the layers: true when set, false when set to null (not known). */
+function mapKeys(values: ReleaseValues, val: Val & { t: 'map' }): ReadonlyMap<string, boolean> {
+  if (val.path !== undefined && values.keys) return values.keys(val.path);
+  return new Map(val.node.entries.map((e) => [e.key, !isNull(e.value)]));
+}
+
+function isNull(node: PNode | null): boolean {
+  return node === null || (isScalar(node) && node.value === null);
+}
+
+/** Go template truth (and sprig's `empty`, its negation); undefined when not known. */
+function truthOf(val: Val | undefined, values: ReleaseValues): boolean | undefined {
+  if (!val) return undefined;
+  switch (val.t) {
+    case 'nil':
+      return false;
+    case 'bool':
+    case 'truth':
+      return val.v;
+    case 'str':
+      return val.v !== '';
+    case 'int':
+    case 'float':
+      return val.v !== 0;
+    case 'seq':
+      return val.n > 0;
+    case 'map': {
+      const keys = [...mapKeys(values, val).values()];
+      return keys.includes(true) ? true : keys.length === 0 ? false : undefined;
+    }
+  }
+}
+
+/** Go's `eq` of two values: undefined when it cannot be told, or the template fails (different kinds, both set). */
+function equal(a: Val | undefined, b: Val | undefined): boolean | undefined {
+  if (!a || !b || a.t === 'truth' || b.t === 'truth') return undefined;
+  // A missing value equals nothing (Go compares an invalid value as unequal, without an error).
+  if (a.t === 'nil' || b.t === 'nil') return a.t === 'nil' && b.t === 'nil' ? undefined : false;
+  if (a.t !== b.t || a.t === 'map' || a.t === 'seq') return undefined;
+  return (a as { v: unknown }).v === (b as { v: unknown }).v;
+}
 
 /** Split a template expression into operands: words, quoted strings and parenthesized groups. */
 function operands(expr: string): string[] | undefined {
@@ -97,80 +264,198 @@ function operands(expr: string): string[] | undefined {
       continue;
     }
     if (c === '(') {
-      let depth = 0;
-      let j = i;
-      for (; j < expr.length; j++) {
-        if (expr[j] === '(') depth++;
-        else if (expr[j] === ')' && --depth === 0) break;
-      }
-      if (j >= expr.length) return undefined;
+      const j = closing(expr, i);
+      if (j < 0) return undefined;
       out.push(expr.slice(i, j + 1));
       i = j + 1;
       continue;
     }
-    if (c === '"') {
-      const j = expr.indexOf('"', i + 1);
+    if (c === '"' || c === '`') {
+      const j = stringEnd(expr, i);
       if (j < 0) return undefined;
       out.push(expr.slice(i, j + 1));
       i = j + 1;
       continue;
     }
     let j = i;
-    while (j < expr.length && !/[\s()"]/.test(expr[j]!)) j++;
+    while (j < expr.length && !/[\s()"`]/.test(expr[j]!)) j++;
     out.push(expr.slice(i, j));
     i = j;
   }
   return out;
 }
 
-function scalarOf(values: ReleaseValues, operand: string): string | undefined {
-  if (/^".*"$/.test(operand)) return operand.slice(1, -1);
-  if (/^(true|false|\d+)$/.test(operand)) return operand;
-  const m = VALUES_PATH.exec(operand);
-  if (!m) return undefined;
-  const node = values.lookup(m[1]!);
-  if (node === null || node === undefined) return '';
-  if (!isScalar(node)) return undefined;
-  if (node.value === null) return '';
-  const text = String(node.value);
-  return text.includes('{{') ? undefined : text;
+/** Index of the quote that closes the string opened at I; -1 when none does. */
+function stringEnd(expr: string, i: number): number {
+  const quote = expr[i]!;
+  for (let j = i + 1; j < expr.length; j++) {
+    if (quote === '"' && expr[j] === '\\') j++;
+    else if (expr[j] === quote) return j;
+  }
+  return -1;
+}
+
+/** Index of the parenthesis that closes the one at I (strings skipped); -1 when none does. */
+function closing(expr: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < expr.length; j++) {
+    const c = expr[j];
+    if (c === '"' || c === '`') {
+      j = stringEnd(expr, j);
+      if (j < 0) return -1;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return j;
+  }
+  return -1;
+}
+
+/** The commands of a pipeline (`a | b | c`), split at the pipes outside strings and parentheses. */
+function pipeline(expr: string): string[] | undefined {
+  const out: string[] = [];
+  let start = 0;
+  for (let j = 0; j < expr.length; j++) {
+    const c = expr[j];
+    if (c === '"' || c === '`') j = stringEnd(expr, j);
+    else if (c === '(') j = closing(expr, j);
+    if (j < 0) return undefined;
+    if (c === '|') {
+      out.push(expr.slice(start, j));
+      start = j + 1;
+    }
+  }
+  out.push(expr.slice(start));
+  return out.map((c) => c.trim());
 }
 
 /** How deep `include`s of defines with a render condition are followed. */
 const INCLUDE_DEPTH = 4;
+const VALUES_ROOT = /^\$?\.Values$/;
+const VALUES_PATH = /^\$?\.Values\.([A-Za-z0-9_.]+)$/;
+
+/** The value of one operand: a literal, a `.Values` path, a parenthesized pipeline. */
+function operandVal(op: string, values: ReleaseValues, depth: number): Val | undefined {
+  if (op.startsWith('(')) return pipelineVal(op.slice(1, -1), values, depth);
+  if (op.startsWith('"')) {
+    try {
+      return { t: 'str', v: JSON.parse(op) as string };
+    } catch {
+      return undefined;
+    }
+  }
+  if (op.startsWith('`')) return { t: 'str', v: op.slice(1, -1) };
+  if (op === 'true' || op === 'false') return { t: 'bool', v: op === 'true' };
+  if (op === 'nil') return NIL;
+  if (/^-?\d+$/.test(op)) return { t: 'int', v: Number(op) };
+  if (/^-?\d+\.\d+$/.test(op)) return { t: 'float', v: Number(op) };
+  const m = VALUES_PATH.exec(op);
+  if (m) return nodeVal(values.lookup(m[1]!), m[1]!);
+  return undefined;
+}
+
+/** A pipeline's value: each command after the first gets the value before it as its last argument. */
+function pipelineVal(expr: string, values: ReleaseValues, depth: number): Val | undefined {
+  const commands = pipeline(expr.trim());
+  if (!commands || commands.some((c) => c === '')) return undefined;
+  let piped: Val | undefined | null = null;
+  for (const command of commands) {
+    const ops = operands(command);
+    if (!ops || ops.length === 0) return undefined;
+    piped = commandVal(ops, piped, values, depth);
+    if (piped === undefined) return undefined;
+  }
+  return piped ?? undefined;
+}
+
+/** One command (`default true .Values.x`, `.Values.x`); PIPED: the value piped in (null when none). */
+function commandVal(ops: string[], piped: Val | null, values: ReleaseValues, depth: number): Val | undefined {
+  const [head, ...rest] = ops as [string, ...string[]];
+  const args = (): (Val | undefined)[] => [...rest.map((r) => operandVal(r, values, depth)), ...(piped ? [piped] : [])];
+  const n = rest.length + (piped ? 1 : 0);
+  switch (head) {
+    case 'not':
+    case 'empty': {
+      if (n !== 1) return undefined;
+      const truth = truthOf(args()[0], values);
+      return truth === undefined ? undefined : { t: 'bool', v: !truth };
+    }
+    case 'and':
+    case 'or': {
+      if (n < 2) return undefined;
+      // Truth is enough here: `and` is false when any argument is, `or` true when any is, whatever comes before.
+      const truths = args().map((a) => truthOf(a, values));
+      const decisive = head === 'or';
+      if (truths.includes(decisive)) return { t: 'bool', v: decisive };
+      return truths.includes(undefined) ? undefined : { t: 'bool', v: !decisive };
+    }
+    case 'eq':
+    case 'ne': {
+      if (n < 2 || (head === 'ne' && n !== 2)) return undefined;
+      const [first, ...others] = args();
+      // `eq a b c` is a == b || a == c.
+      const results = others.map((o) => equal(first, o));
+      const any = results.includes(true) ? true : results.includes(undefined) ? undefined : false;
+      return any === undefined ? undefined : { t: 'bool', v: head === 'eq' ? any : !any };
+    }
+    case 'default': {
+      // sprig: `default D GIVEN` is GIVEN unless it is empty (nil, false, 0, "", an empty map or list), else D.
+      if (n !== 2) return n === 1 ? args()[0] : undefined;
+      const [fallback, given] = args();
+      const truth = truthOf(given, values);
+      return truth === undefined ? undefined : truth ? given : fallback;
+    }
+    case 'coalesce': {
+      for (const a of args()) {
+        const truth = truthOf(a, values);
+        if (truth === undefined) return undefined;
+        if (truth) return a;
+      }
+      return NIL;
+    }
+    case 'required': {
+      // The value, or the render fails: a failed render is not a decision.
+      if (n !== 2) return undefined;
+      const given = args()[1];
+      return truthOf(given, values) === true ? given : undefined;
+    }
+    case 'hasKey': {
+      if (n !== 2) return undefined;
+      const [map, key] = args();
+      if (map?.t !== 'map' || key?.t !== 'str') return undefined;
+      const set = mapKeys(values, map).get(key.v);
+      return set === false ? undefined : { t: 'bool', v: set === true };
+    }
+    case 'index': {
+      // `index .Values "auth" "existingSecret"`: a `.Values` path spelled as keys.
+      if (piped || rest.length < 2) return undefined;
+      const root = rest[0]!;
+      const base = VALUES_ROOT.test(root) ? '' : VALUES_PATH.exec(root)?.[1];
+      const keys = rest.slice(1).map((r) => (/^"[A-Za-z0-9_-]+"$/.test(r) ? r.slice(1, -1) : undefined));
+      if (base === undefined || keys.includes(undefined)) return undefined;
+      const path = [base, ...keys].filter(Boolean).join('.');
+      return nodeVal(values.lookup(path), path);
+    }
+    case 'include': {
+      // `include "x.createSecret" .`: the text its define renders, with the same root.
+      if (piped || rest.length !== 2 || !/^"[^"]+"$/.test(rest[0]!) || (rest[1] !== '.' && rest[1] !== '$') || depth >= INCLUDE_DEPTH) return undefined;
+      const name = rest[0]!.slice(1, -1);
+      const output = values.output?.(name);
+      if (output) {
+        const truth = evaluate(output.condition, values, depth + 1);
+        return truth === undefined ? undefined : { t: 'str', v: truth ? output.then : output.else };
+      }
+      const condition = values.define?.(name);
+      if (condition === undefined) return undefined;
+      const truth = evaluate(condition, values, depth + 1);
+      return truth === undefined ? undefined : { t: 'truth', v: truth };
+    }
+  }
+  if (rest.length === 0 && !piped) return operandVal(head, values, depth);
+  return undefined;
+}
 
 /** The truth of an `if`/`with` expression under VALUES; undefined when not known. */
 export function evaluate(expr: string, values: ReleaseValues, depth = 0): boolean | undefined {
-  const text = expr.trim().replace(/^\((.*)\)$/s, '$1').trim();
-  if (text.includes('|')) return undefined;
-  const ops = operands(text);
-  if (!ops || ops.length === 0) return undefined;
-  const [head, ...rest] = ops;
-  // `include "x.createSecret" .`: renders text (truthy) exactly when its define's condition holds, with the same root.
-  if (head === 'include' && rest.length === 2 && /^"[^"]+"$/.test(rest[0]!) && (rest[1] === '.' || rest[1] === '$')) {
-    const condition = depth < INCLUDE_DEPTH ? values.define?.(rest[0]!.slice(1, -1)) : undefined;
-    return condition === undefined ? undefined : evaluate(condition, values, depth + 1);
-  }
-  if (ops.length === 1) {
-    if (head!.startsWith('(')) return evaluate(head!, values, depth);
-    const m = VALUES_PATH.exec(head!);
-    return m ? truthy(values.lookup(m[1]!)) : undefined;
-  }
-  if ((head === 'not' || head === 'empty') && rest.length === 1) {
-    const inner = evaluate(rest[0]!, values, depth);
-    return inner === undefined ? undefined : !inner;
-  }
-  if ((head === 'and' || head === 'or') && rest.length >= 2) {
-    const parts = rest.map((r) => evaluate(r, values, depth));
-    if (head === 'and') return parts.includes(false) ? false : parts.includes(undefined) ? undefined : true;
-    return parts.includes(true) ? true : parts.includes(undefined) ? undefined : false;
-  }
-  if ((head === 'eq' || head === 'ne') && rest.length === 2) {
-    const [a, b] = rest.map((r) => scalarOf(values, r));
-    if (a === undefined || b === undefined) return undefined;
-    return head === 'eq' ? a === b : a !== b;
-  }
-  return undefined;
+  return truthOf(pipelineVal(expr, values, depth), values);
 }
 
 /**
