@@ -117,6 +117,7 @@ const GUARDED = (guard: string) => SECRET.replace('{{- if not .Values.auth.exist
 
 const guardCases: GuardCase[] = [
   { name: 'hasKey, set in production only', guard: 'not (hasKey .Values.auth "existingSecret")', defaults: 'auth:\n  password: ""\n', production: 'auth:\n  existingSecret: app-auth\n', dev: 'replicas: 1\n', expected: ['dev'] },
+  { name: 'hasKey on .Values itself', guard: 'not (hasKey .Values "externalDatabase")', defaults: 'auth:\n  password: ""\n', production: 'externalDatabase:\n  host: db\n', dev: 'replicas: 1\n', expected: ['dev'] },
   { name: 'hasKey, a key set to null: not decided', guard: 'not (hasKey .Values.auth "existingSecret")', defaults: 'auth:\n  password: ""\n', production: 'auth:\n  existingSecret: null\n', dev: 'auth:\n  existingSecret: app-auth\n', expected: ['production'] },
   { name: 'a default pipe', guard: 'not (.Values.auth.external | default false)', defaults: 'auth:\n  password: ""\n', production: 'auth:\n  external: true\n', dev: 'replicas: 1\n', expected: ['dev'] },
   // sprig's default takes the default for a false value too: `create: false` does not switch this one off.

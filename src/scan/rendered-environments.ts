@@ -31,7 +31,7 @@ const valuesCache = new WeakMap<Project, Map<HelmReleaseInfo, Map<string, Releas
 /** Per release, the guard of each stack of blocks (lines in one block share it: a chart's Secrets sit in a few). */
 const guardCache = new WeakMap<ReleaseValues, Map<string, { action: string; value: boolean } | null>>();
 const byChart = new WeakMap<DeploymentGraph, Map<string, HelmReleaseInfo[]>>();
-const SUBCHART = /(^|\/)charts\/[^/]+$/;
+const chartReleaseCache = new WeakMap<DeploymentGraph, Map<string, { all: HelmReleaseInfo[]; parents: number }>>();
 
 function releasesByChart(graph: DeploymentGraph): Map<string, HelmReleaseInfo[]> {
   let map = byChart.get(graph);
@@ -48,18 +48,21 @@ function releasesByChart(graph: DeploymentGraph): Map<string, HelmReleaseInfo[]>
 }
 
 /**
- * The releases that render templates of CHART_ROOT: those of the chart, and those of every chart it is a subchart of
- * (`platform/charts/app` is rendered by the releases of `platform`).
+ * The releases that render templates of CHART_ROOT: those of the chart (`own`), and those of every chart it is a
+ * subchart of (`parents`: `platform/charts/app` is rendered by the releases of `platform`). Kept per chart.
  */
-function chartReleases(graph: DeploymentGraph, chartRoot: string): HelmReleaseInfo[] {
+function chartReleases(graph: DeploymentGraph, chartRoot: string): { all: HelmReleaseInfo[]; parents: number } {
+  let perGraph = chartReleaseCache.get(graph);
+  if (!perGraph) chartReleaseCache.set(graph, (perGraph = new Map()));
+  let found = perGraph.get(chartRoot);
+  if (found) return found;
   const byRoot = releasesByChart(graph);
-  const out = [...(byRoot.get(chartRoot) ?? [])];
-  for (let at = chartRoot.lastIndexOf('/charts/'); at >= 0; at = chartRoot.lastIndexOf('/charts/', at - 1)) {
-    out.push(...(byRoot.get(chartRoot.slice(0, at)) ?? []));
-    if (at === 0) break;
-  }
-  if (chartRoot.startsWith('charts/')) out.push(...(byRoot.get('.') ?? []));
-  return out;
+  const all = [...(byRoot.get(chartRoot) ?? [])];
+  const own = all.length;
+  for (let at = chartRoot.lastIndexOf('/charts/'); at > 0; at = chartRoot.lastIndexOf('/charts/', at - 1)) all.push(...(byRoot.get(chartRoot.slice(0, at)) ?? []));
+  if (chartRoot.startsWith('charts/')) all.push(...(byRoot.get('.') ?? []));
+  perGraph.set(chartRoot, (found = { all, parents: all.length - own }));
+  return found;
 }
 
 /**
@@ -81,9 +84,11 @@ function compute(project: Project, path: string, line: number): LineEnvironments
   const inherited = graph.inherited(path);
   if (!inherited) return undefined;
   const helm = project.yamlFiles[project.yamlFileIndex(path)]?.model.helm;
+  if (!helm) return { rendered: inherited, notRendered: [] };
+  const chartReleasesOf = chartReleases(graph, helm.chartRoot);
   // Only blocks, and a subchart's dependency condition, can switch a line off: else nothing to evaluate.
-  if (!helm || (!helm.controls?.some((c) => c.line < line && c.keyword !== 'end') && !SUBCHART.test(helm.chartRoot))) return { rendered: inherited, notRendered: [] };
-  const releases = chartReleases(graph, helm.chartRoot).filter((r) => r.targets.has(path));
+  if (!helm.controls?.some((c) => c.line < line && c.keyword !== 'end') && chartReleasesOf.parents === 0) return { rendered: inherited, notRendered: [] };
+  const releases = chartReleasesOf.all.filter((r) => r.targets.has(path));
   if (releases.length === 0) return { rendered: inherited, notRendered: [] };
   let perProject = valuesCache.get(project);
   if (!perProject) valuesCache.set(project, (perProject = new Map()));

@@ -112,7 +112,7 @@ function layered(project: Project, chartRoot: string, levels: { root: PNode; pre
     output: (name) => namedTemplates(project).find(name, chartRoot)?.template.output,
     lookup(path) {
       for (const { root, prefix } of sourcesOf(path)) {
-        const node = get(root, `${prefix}${path}`);
+        const node = at(root, prefix, path);
         if (node !== undefined) return node;
       }
       return null;
@@ -122,7 +122,7 @@ function layered(project: Project, chartRoot: string, levels: { root: PNode; pre
       // where a user's layer sets it and kept where a chart's does: false, not known.
       const out = new Map<string, boolean>();
       for (const { root, prefix } of sourcesOf(path)) {
-        const node = get(root, `${prefix}${path}`);
+        const node = at(root, prefix, path);
         if (node === undefined) continue;
         if (!isMap(node)) break;
         for (const e of node.entries) if (!out.has(e.key)) out.set(e.key, !isNull(e.value));
@@ -130,6 +130,12 @@ function layered(project: Project, chartRoot: string, levels: { root: PNode; pre
       return out;
     },
   };
+}
+
+/** The node at PREFIX + PATH of ROOT; PATH '' is the map PREFIX names (ROOT itself without one). */
+function at(root: PNode, prefix: string, path: string): PNode | null | undefined {
+  if (path) return get(root, `${prefix}${path}`);
+  return prefix ? get(root, prefix.slice(0, -1)) : root;
 }
 
 /** A release's own values trees, highest precedence first: inline values, then its values files from the last. */
@@ -349,6 +355,8 @@ function operandVal(op: string, values: ReleaseValues, depth: number): Val | und
   if (/^-?\d+\.\d+$/.test(op)) return { t: 'float', v: Number(op) };
   const m = VALUES_PATH.exec(op);
   if (m) return nodeVal(values.lookup(m[1]!), m[1]!);
+  // `.Values` itself: a map as the layers merge it (for `hasKey .Values "x"`), when the values say what it holds.
+  if (VALUES_ROOT.test(op) && values.keys) return nodeVal(values.lookup(''), '');
   return undefined;
 }
 
