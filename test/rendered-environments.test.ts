@@ -215,6 +215,12 @@ describe('environments of subchart templates', () => {
     expect([r.environment, r.inventory]).toEqual(['production', ['production', 'dev']]);
   });
 
+  it('leaves a subchart of an apiVersion v1 parent undecided (its requirements.yaml is not read)', async () => {
+    umbrella('sub-v1', 'apiVersion: v1\nname: platform\nversion: 1.0.0\n', 'replicas: 1\n', 'app:\n  auth:\n    existingSecret: app-auth\n', 'replicas: 2\n');
+    const r = await scanned('sub-v1');
+    expect([r.environment, r.inventory]).toEqual(['production', ['production', 'dev']]);
+  });
+
   it('leaves a subchart its parent lists under two aliases undecided', async () => {
     const twice = `${CHART}dependencies:\n  - name: app\n    alias: api\n  - name: app\n    alias: worker\n`;
     umbrella('sub-twice', twice, 'replicas: 1\n', 'api:\n  auth:\n    existingSecret: a\nworker:\n  auth:\n    existingSecret: b\n', 'replicas: 2\n');

@@ -6,12 +6,12 @@
  * auth.existingSecret; `{{- if .Values.postgresql.enabled }}` nothing where it is false.
  *
  * An environment is left out only when it has a release of the template's chart (or of a chart it is a subchart of:
- * the parent's values under the subchart's key, and `global:`) and none of its releases renders the line. Guards are
- * read as Helm does (release-values.ts evaluate): `not`/`empty`/`and`/`or`, `eq`/`ne` on values of one kind,
- * `default`, `coalesce`, `hasKey`, `index`, pipes, and `include "x.createSecret" .` by the text or condition of its
- * define. A guard that cannot be decided (another include, a lookup, another function, a subchart whose key is not
- * known) counts as rendered, and so does an environment that reaches the file some other way (a kustomize helmCharts
- * entry).
+ * the parent's values under the subchart's key, and `global:`; none where its dependency `condition:` is false) and
+ * none of its releases renders the line. Guards are read as Helm does (release-values.ts evaluate): `not`, `empty`,
+ * `and`, `or`, `eq`/`ne` on values of one kind, `default`, `coalesce`, `hasKey`, `index`, pipes, and
+ * `include "x.createSecret" .` by the text or condition of its define. A guard that cannot be decided (another
+ * include, a lookup, another function, a subchart whose key is not known) counts as rendered, and so does an
+ * environment that reaches the file some other way (a kustomize helmCharts entry).
  */
 import type { DeploymentGraph, HelmReleaseInfo, InheritedEnvironment } from './deployment-graph.js';
 import { deploymentGraph } from './deployment-graph.js';

@@ -83,18 +83,19 @@ export function scopedReleaseValues(project: Project, release: HelmReleaseInfo, 
 
 /**
  * How the parent chart PARENT lists the subchart in DIR: the key its values configure it under (the dependency's
- * alias, else the subchart's name) and the dependency's `condition:`. Undefined when listed under two aliases.
+ * alias, else the subchart's name) and the dependency's `condition:`. Undefined when listed under two aliases, or
+ * when the parent is no apiVersion v2 chart of the tree.
  */
 function subchartDependency(project: Project, parent: string, dir: string): { key: string; condition?: string } | undefined {
   const name = getStr(project.yamlFiles[project.yamlFileIndex(`${dir}/Chart.yaml`)]?.model.docs[0]?.root, 'name') ?? dir.slice(dir.lastIndexOf('/') + 1);
-  const parentRoot = parent === '.' ? '' : `${parent}/`;
+  const chart = project.yamlFiles[project.yamlFileIndex(`${parent === '.' ? '' : `${parent}/`}Chart.yaml`)]?.model.docs[0]?.root;
+  // A v1 chart lists its dependencies in requirements.yaml, which a chunked scan may not hold: not read, not decided.
+  if (!chart || getStr(chart, 'apiVersion') !== 'v2') return undefined;
   const found: { key: string; condition?: string }[] = [];
-  for (const file of ['Chart.yaml', 'requirements.yaml']) {
-    for (const dep of seqItems(get(project.yamlFiles[project.yamlFileIndex(`${parentRoot}${file}`)]?.model.docs[0]?.root, 'dependencies'))) {
-      if (getStr(dep, 'name') !== name) continue;
-      const condition = getStr(dep, 'condition');
-      found.push({ key: getStr(dep, 'alias') ?? name, ...(condition ? { condition } : {}) });
-    }
+  for (const dep of seqItems(get(chart, 'dependencies'))) {
+    if (getStr(dep, 'name') !== name) continue;
+    const condition = getStr(dep, 'condition');
+    found.push({ key: getStr(dep, 'alias') ?? name, ...(condition ? { condition } : {}) });
   }
   if (new Set(found.map((f) => f.key)).size > 1) return undefined;
   const dependency = found[0] ?? { key: name };
