@@ -232,6 +232,10 @@ export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource
   const { model } = parsed;
   for (const doc of model.docs) {
     const root = doc.root;
+    if (root?.t === 'seq' && model.role === 'manifest') {
+      ansibleTaskObjects(parsed, root, doc.index, out, 0);
+      continue;
+    }
     if (!isMap(root)) continue;
     if (model.role === 'values') {
       extractEmbedded(parsed, root, doc.index, '', false, out, 0);
@@ -256,6 +260,33 @@ export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource
     }
   }
   return out;
+}
+
+/** Ansible's Kubernetes modules, by short and collection name (`k8s`, `kubernetes.core.k8s`, the OpenShift ones). */
+const ANSIBLE_K8S_MODULE = /^(?:(?:kubernetes\.core|community\.kubernetes|community\.okd|redhat\.openshift)\.)?(?:k8s|openshift)(?:_raw)?$/;
+/** Keys of a play or task that hold more tasks. */
+const ANSIBLE_TASK_LISTS = new Set(['tasks', 'pre_tasks', 'post_tasks', 'handlers', 'block', 'rescue', 'always']);
+
+/**
+ * The objects an Ansible play or task list applies inline: a `kubernetes.core.k8s` task's `definition:` (or
+ * `resource_definition:`) is a manifest the play sends to the cluster as written, one object, a list of them or a
+ * block string. Jinja values (`{{ db_password }}`) stay text, as in any Jinja-rendered manifest.
+ */
+function ansibleTaskObjects(parsed: ParsedFile<YamlFileModel>, list: PNode, docIndex: number, out: K8sResource[], depth: number): void {
+  if (depth > 8) return;
+  for (const task of seqItems(list)) {
+    if (!isMap(task)) continue;
+    for (const e of task.entries) {
+      if (ANSIBLE_TASK_LISTS.has(e.key)) {
+        if (e.value?.t === 'seq') ansibleTaskObjects(parsed, e.value, docIndex, out, depth + 1);
+        continue;
+      }
+      if (!ANSIBLE_K8S_MODULE.test(e.key) || !isMap(e.value)) continue;
+      const definition = e.value.entries.find((d) => d.key === 'definition' || d.key === 'resource_definition')?.value;
+      const objects = isManifestString(definition) ? seqItems(objectsOfString(definition)) : definition?.t === 'seq' ? seqItems(definition) : [definition];
+      for (const o of objects) if (isMap(o) && looksLikeResource(o)) out.push(make(parsed, o, docIndex, 'manifest'));
+    }
+  }
 }
 
 /** Kinds kustomize's namespace transformer leaves alone: cluster-scoped objects. */
