@@ -342,9 +342,12 @@ class PyWalker {
       const bound = this.constant(node);
       return bound && bound.type !== 'identifier' ? this.literalValue(bound) : undefined;
     }
-    if (node.type === 'call' && /b64encode/.test(node.text)) {
-      const inner = node.descendantsOfType('string').find((s): s is Node => s !== null);
-      return pyString(inner);
+    if (node.type === 'call') {
+      // `base64.b64encode(b"x").decode()`, `b64encode("x".encode("utf-8"))`: the literal the calls wrap, never a string
+      // elsewhere in them (`b64encode(values["clientSecret"])` encodes whatever that lookup holds).
+      const fn = node.childForFieldName('function');
+      if (fn?.type === 'attribute' && /^(encode|decode)$/.test(fn.childForFieldName('attribute')?.text ?? '')) return this.literalValue(fn.childForFieldName('object') ?? undefined);
+      if (fn && /(^|\.)(standard_|urlsafe_)?b64encode$/.test(fn.text)) return this.literalValue(args(node).positional[0]);
     }
     return undefined;
   }
