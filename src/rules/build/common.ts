@@ -75,6 +75,8 @@ export function isBuildCredential(name: string, options: BuildNameOptions): bool
   // Google's client libraries read the path of a key file from it: the file is the credential (see dockerfile-npmrc-token-baked).
   if (/^GOOGLE_APPLICATION_CREDENTIALS$/i.test(name)) return false;
   const w = words(name);
+  // `NPM_TOKEN_ARG`, `GITHUB_TOKEN_BUILD_ARG`: a build argument named for the variable it carries.
+  if (w.length > 1 && w[w.length - 1] === 'arg') return isBuildCredential(name.replace(/[-_.]?(?:build[-_.]?)?arg$/i, ''), options);
   // *_FILE, *_PATH, *_URL, *_ID, *_VERSION, *_DIR are references or metadata.
   if (['file', 'path', 'url', 'uri', 'id', 'version', 'dir', 'name', 'type', 'user', 'username', 'host'].includes(w[w.length - 1] ?? '')) return false;
   if (isCredentialName(name, { extra: [] })) return true;
