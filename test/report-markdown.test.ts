@@ -237,6 +237,6 @@ describe('Suppressions in the reports', () => {
 
   it('puts the rule description under each rule heading', () => {
     const md = renderMarkdown(cannedResult('mixed'));
-    expect(md).toMatch(/### `inline-secret-manifest`[^\n]*\n\n_A Kubernetes Secret committed with literal credential values \(a manifest, a Kustomize secretGenerator, the template of an ExternalSecret, a Pulumi or cdk8s program, a Terraform Kubernetes provider resource\)\._/);
+    expect(md).toMatch(/### `inline-secret-manifest`[^\n]*\n\n_A Kubernetes Secret committed with literal credential values \(a manifest, a Kustomize secretGenerator, the template of an ExternalSecret, a Pulumi or cdk8s program, literal defaults of its config reads included, an Ansible k8s task, a Terraform Kubernetes provider resource\)\._/);
   });
 });

@@ -317,8 +317,8 @@ class PyWalker {
     return out;
   }
 
-  /** Literal entries of a dict node (or `dict(a="x")` call). */
-  private literalMap(node: Node | undefined): { keys: string[]; literal: { key: string; value: string; node: Node }[] } {
+  /** Literal entries of a dict node (or `dict(a="x")` call); `program`: a Pulumi or cdk8s Secret's, defaults of reads included. */
+  private literalMap(node: Node | undefined, program = false): { keys: string[]; literal: { key: string; value: string; node: Node }[] } {
     const keys: string[] = [];
     const literal: { key: string; value: string; node: Node }[] = [];
     if (!node) return { keys, literal };
@@ -327,10 +327,36 @@ class PyWalker {
     else if (node.type === 'call' && node.childForFieldName('function')?.text === 'dict') entries = [...args(node).keywords].map(([key, value]) => ({ key, value, node: value }));
     for (const e of entries) {
       keys.push(e.key);
-      const v = this.literalValue(e.value);
+      const v = this.literalValue(e.value) ?? (program ? this.defaultLiteral(e.value) : undefined);
       if (v !== undefined && isCodeLiteral(v)) literal.push({ key: e.key, value: v, node: e.node });
     }
     return { keys, literal };
+  }
+
+  /**
+   * The literal a program deploys when a read comes back unset: `config.get("admin-password", "x")`,
+   * `os.environ.get("K", "x")`, `config.get("k") or "x"`, through a variable bound to one. What lands in the cluster
+   * whenever the stack or environment does not set the key.
+   */
+  private defaultLiteral(node: Node | undefined, depth = 0): string | undefined {
+    if (!node?.type || depth > 3) return undefined;
+    if (node.type === 'identifier') {
+      const bound = this.constant(node);
+      return bound && bound.type !== 'identifier' ? (this.literalValue(bound) ?? this.defaultLiteral(bound, depth + 1)) : undefined;
+    }
+    if (node.type === 'call') {
+      const fn = node.childForFieldName('function');
+      if (fn?.type !== 'attribute' || !/^(get|get_secret)$/.test(fn.childForFieldName('attribute')?.text ?? '')) return undefined;
+      const a = args(node);
+      if (pyString(a.positional[0]) === undefined) return undefined;
+      return this.literalValue(a.positional[1] ?? a.keywords.get('default'));
+    }
+    if (node.type === 'boolean_operator' && node.childForFieldName('operator')?.text === 'or') {
+      const left = node.childForFieldName('left');
+      if (left?.type !== 'call' && !(left && this.envRead(left))) return undefined;
+      return this.literalValue(node.childForFieldName('right') ?? undefined);
+    }
+    return undefined;
   }
 
   /** A string, or base64 of a string: `base64.b64encode(b"x").decode()`. */
@@ -394,10 +420,15 @@ class PyWalker {
 
   private v1Secret(node: Node, form: 'V1Secret' | 'pulumi-secret' | 'cdk8s-secret' = 'V1Secret'): void {
     const a = args(node);
+    // Pulumi's typed form: `Secret("name", SecretInitArgs(string_data={…}, metadata=…))`, or `args=SecretInitArgs(…)`.
+    const initArgs = form === 'pulumi-secret' ? (a.keywords.get('args') ?? a.positional[1]) : undefined;
+    if (initArgs?.type === 'call' && /(^|\.)Secret(Init)?Args$/.test(initArgs.childForFieldName('function')?.text ?? '')) {
+      for (const [k, v] of args(initArgs).keywords) if (!a.keywords.has(k)) a.keywords.set(k, v);
+    }
     const keys: string[] = [];
     const literal: { key: string; value: string; node: Node }[] = [];
     for (const section of ['string_data', 'data']) {
-      const m = this.literalMap(a.keywords.get(section));
+      const m = this.literalMap(a.keywords.get(section), form !== 'V1Secret');
       keys.push(...m.keys);
       literal.push(...m.literal);
     }

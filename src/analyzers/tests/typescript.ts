@@ -260,6 +260,56 @@ class TsWalker {
     }
   }
 
+  /** `const` initializers of the file by name (a name declared twice is left out): what a Secret's value may name. */
+  private constInitializers?: Map<string, TS.Expression | null>;
+
+  private constInitializer(name: string): TS.Expression | undefined {
+    if (!this.constInitializers) {
+      const ts = this.ts;
+      const found = new Map<string, TS.Expression | null>();
+      const visit = (node: TS.Node): void => {
+        if (ts.isVariableDeclarationList(node) && node.flags & ts.NodeFlags.Const) {
+          for (const d of node.declarations) if (ts.isIdentifier(d.name) && d.initializer) found.set(d.name.text, found.has(d.name.text) ? null : d.initializer);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(this.sf);
+      this.constInitializers = found;
+    }
+    return this.constInitializers.get(name) ?? undefined;
+  }
+
+  /**
+   * The literal a Pulumi or cdk8s program deploys as a Secret's value though it is not written as a plain string:
+   * `pulumi.secret("x")` (marked secret, still committed), and the default of a config or env read
+   * (`config.get("adminPassword") ?? "x"`, `config.getSecret("k") || pulumi.secret("x")`, `process.env.X ?? "x"`), which is
+   * what lands in the cluster whenever the stack does not set the key. A `const` holding such an expression counts too.
+   */
+  private programLiteral(node: TS.Node | undefined, depth = 0): string | undefined {
+    const ts = this.ts;
+    if (!node || !ts.isExpression(node) || depth > 3) return undefined;
+    const n = this.strip(node);
+    if (ts.isIdentifier(n)) {
+      const init = this.constInitializer(n.text);
+      return init ? (this.stringOf(init) ?? this.programLiteral(init, depth + 1)) : undefined;
+    }
+    if (ts.isCallExpression(n) && /^(pulumi\.)?(secret|output)$/.test(n.expression.getText(this.sf)) && n.arguments.length === 1) {
+      return this.stringOf(n.arguments[0]) ?? this.programLiteral(n.arguments[0], depth + 1);
+    }
+    if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken) && this.readsConfig(n.left)) {
+      return this.stringOf(n.right) ?? this.programLiteral(n.right, depth + 1);
+    }
+    return undefined;
+  }
+
+  /** `config.get("k")`, `cfg.getSecret("k")`, `new pulumi.Config().get("k")`, `process.env.K`: a read that may come back unset. */
+  private readsConfig(node: TS.Expression): boolean {
+    const ts = this.ts;
+    const n = this.strip(node);
+    if (this.envName(n) !== undefined) return true;
+    return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && /^(get|getSecret)$/.test(n.expression.name.text) && n.arguments.length >= 1 && this.stringOf(n.arguments[0]) !== undefined;
+  }
+
   /** Literal string value of a string / template without substitutions; template heads keep `${…}` as written. */
   private stringOf(node: TS.Node | undefined): string | undefined {
     if (!node) return undefined;
@@ -477,7 +527,7 @@ class TsWalker {
         if (!ts.isPropertyAssignment(p)) continue;
         const key = this.propName(p.name);
         keys.push(key);
-        const value = this.stringOf(p.initializer);
+        const value = this.stringOf(p.initializer) ?? (context === 'pulumi-secret' || context === 'cdk8s-secret' ? this.programLiteral(p.initializer) : undefined);
         if (value === undefined || !isCodeLiteral(value)) continue;
         literalKeys.push(key);
         values.push(value);

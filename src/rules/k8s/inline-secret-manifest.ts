@@ -18,7 +18,7 @@ export const inlineSecretManifest = createRule(
     id: 'inline-secret-manifest',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A Kubernetes Secret committed with literal credential values (a manifest, a Kustomize secretGenerator, the template of an ExternalSecret, a Pulumi or cdk8s program, a Terraform Kubernetes provider resource)',
+    description: 'A Kubernetes Secret committed with literal credential values (a manifest, a Kustomize secretGenerator, the template of an ExternalSecret, a Pulumi or cdk8s program, literal defaults of its config reads included, an Ansible k8s task, a Terraform Kubernetes provider resource)',
     why: 'A credential in git is readable by everyone with repo access, lives forever in history, and has no authority that can rotate it. Repository manifests must never embed credentials.',
     allowed: 'An ExternalSecret (external secrets), a CNPG-owned or Helm-generated Secret (cluster-managed), or a Secret whose values are Helm templates, ${VAR} placeholders, tokens the deploy pipeline replaces (#{VAR}#, __VAR__) or empty.',
     remediation: 'Delete the literal Secret, rotate the exposed credential, and materialise the Secret from its authority: an ExternalSecret for external secrets, the CNPG operator for PostgreSQL users, cert-manager for TLS keys, Helm lookup+randAlphaNum for admin passwords and other in-cluster credentials.',
