@@ -47,6 +47,26 @@ describe('Secrets declared by Pulumi and cdk8s programs in the inventory', () =>
   });
 });
 
+describe('cdk8s Secrets written as ApiObjects or filled after their construct', () => {
+  it('lists each Secret once, with the keys addStringData adds to the construct', async () => {
+    const result = await scanFixture(fixture('ng.cdk8s-apiobject-secrets'));
+    expect(resultProblems(result)).toEqual([]);
+    expect(declared(result)).toEqual([
+      'src/main.ts:14 backend/backend-db [password,username] cluster-operator cnpg cdk8s program with 2 literal values {inline-secret-manifest}',
+      'src/main.ts:25 -/api-credentials [API_TOKEN,API_URL] unknown unknown cdk8s program with 2 literal values {inline-secret-manifest}',
+    ]);
+  });
+
+  it('keeps Secrets filled from props and the environment, without findings', async () => {
+    const result = await scanFixture(fixture('ok.cdk8s-apiobject-secrets-from-props'));
+    expect(result.findings).toEqual([]);
+    expect(declared(result)).toEqual([
+      'src/main.ts:19 backend/backend-db [password,username] cluster-operator cnpg cdk8s program with 1 literal value {}',
+      'src/main.ts:34 -/api-credentials [API_TOKEN,API_TOKEN_FROM_ENV] unknown unknown cdk8s program {}',
+    ]);
+  });
+});
+
 describe('Secrets declared by Terraform Kubernetes provider resources in the inventory', () => {
   it('gives each of many Secrets in one module exactly the findings on its own lines', async () => {
     // Every third Secret holds a literal password; the others read a variable. 600 resources in one file.

@@ -98,7 +98,7 @@ export function typescriptPrefilter(raw: string, role: HarnessRole): boolean {
 }
 
 function declaresIacSecret(text: string): boolean {
-  return IAC_K8S.test(text) && /\bnew\s+[\w.]*Secret\s*\(/.test(text);
+  return IAC_K8S.test(text) && (/\bnew\s+[\w.]*Secret\s*\(/.test(text) || K8S_SECRET.test(text));
 }
 
 /**
@@ -238,7 +238,7 @@ class TsWalker {
       this.ts.forEachChild(node, visit);
     };
     visit(this.sf);
-    for (const fact of this.addedData.values()) this.model.inlineSecrets.push(fact);
+    this.model.inlineSecrets.push(...this.addedOnly);
     if (this.keyVaultClientBuilt && !this.keyVaultMocked) this.model.keyVault.push(...this.keyVaultImports);
   }
 
@@ -489,6 +489,8 @@ class TsWalker {
 
   /** cdk8s-plus `secret.addStringData('KEY', 'value')` calls, one fact per Secret they fill (by the receiver as written). */
   private readonly addedData = new Map<string, InlineSecretFact>();
+  /** Facts of receivers no Secret construct of the file was bound to: pushed once the walk is done. */
+  private readonly addedOnly: InlineSecretFact[] = [];
 
   private addStringData(call: TS.CallExpression): void {
     const ts = this.ts;
@@ -500,6 +502,7 @@ class TsWalker {
     if (!fact) {
       fact = { ...this.pos(call), endLine: this.endLine(call), keys: [], literalKeys: [], values: [], form: 'cdk8s-secret', nameAsWritten: this.constructIds.get(receiver) ?? receiver };
       this.addedData.set(receiver, fact);
+      this.addedOnly.push(fact);
     }
     fact.keys.push(key);
     const value = this.stringOf(call.arguments[1]);
@@ -513,7 +516,9 @@ class TsWalker {
   private secretObject(obj: TS.ObjectLiteralExpression): void {
     const ts = this.ts;
     const kind = this.stringOf(this.property(obj, 'kind'));
-    const context = kind === 'Secret' ? 'object-literal' : kind === undefined ? this.secretContext(obj) : undefined;
+    // In a Pulumi or cdk8s program, an object written with `kind: 'Secret'` (cdk8s `new ApiObject(this, id, {…})`, the
+    // objects of a Pulumi ConfigGroup) is a Secret the program declares, like one built with its Secret class.
+    const context = kind === 'Secret' ? (this.iacKind && this.stringOf(this.property(obj, 'apiVersion')) === 'v1' ? this.iacKind : 'object-literal') : kind === undefined ? this.secretContext(obj) : undefined;
     if (!context) return;
     const keys: string[] = [];
     const literalKeys: string[] = [];
@@ -554,6 +559,9 @@ class TsWalker {
       if (logical) fact.nameAsWritten = logical;
     }
     this.model.inlineSecrets.push(fact);
+    // `const creds = new kplus.Secret(this, 'Secret', {})`: what `creds.addStringData(…)` adds later fills this Secret.
+    const bound = obj.parent?.parent;
+    if (context === 'cdk8s-secret' && ts.isNewExpression(obj.parent) && bound && ts.isVariableDeclaration(bound) && ts.isIdentifier(bound.name)) this.addedData.set(bound.name.text, fact);
   }
 
   private importDecl(node: TS.ImportDeclaration): void {
