@@ -167,6 +167,25 @@ function kustomizeHelmCharts(root: PMap, prefix: string, out: ValuesBlock[]): vo
 
 const BLOCK_KINDS = new Set(['HelmRelease', 'Kustomization', 'Application', 'ApplicationSet']);
 
+/**
+ * The elements of an ApplicationSet's list generators (nested in matrix and merge generators too): parameters the
+ * template substitutes (`value: '{{redisPassword}}'`), committed like Flux postBuild variables.
+ */
+const ELEMENT_LABELS = ['name', 'env', 'environment', 'cluster', 'app', 'stage'];
+
+function listGeneratorElements(generators: PNode | null | undefined, at: string, name: string, out: ValuesBlock[], depth: number): void {
+  if (depth > 3) return;
+  seqItems(generators).forEach((generator, i) => {
+    seqItems(get(generator, 'list.elements')).forEach((element, j) => {
+      if (!isMap(element)) return;
+      // Named after what tells the elements apart (`env: prod`, `cluster: eu-1`), else its position.
+      const label = ELEMENT_LABELS.map((k) => getStr(element, k)).find((v) => v !== undefined && !v.includes('{{')) ?? `#${j + 1}`;
+      out.push({ root: element, at: `${at}.${i}.list.elements.${j}`, detached: false, kind: 'substitute', owner: `ApplicationSet ${name} element ${label}`, release: name });
+    });
+    for (const combine of ['matrix', 'merge']) listGeneratorElements(get(generator, `${combine}.generators`), `${at}.${i}.${combine}.generators`, name, out, depth + 1);
+  });
+}
+
 /** Values blocks carried by one Kubernetes-shaped object (the object's own node; `prefix` is its dotted path in the document). */
 export function resourceValuesBlocks(node: PMap, prefix = ''): ValuesBlock[] {
   const kind = getStr(node, 'kind') ?? '';
@@ -187,6 +206,7 @@ export function resourceValuesBlocks(node: PMap, prefix = ''): ValuesBlock[] {
     argoSpecBlocks(get(node, 'spec'), `${p}spec`, `Application ${name}`, name, out);
   } else if (ARGO.test(apiVersion) && kind === 'ApplicationSet') {
     argoSpecBlocks(get(node, 'spec.template.spec'), `${p}spec.template.spec`, `ApplicationSet ${name}`, name, out);
+    listGeneratorElements(get(node, 'spec.generators'), `${p}spec.generators`, name, out, 0);
   } else if (kind === 'Kustomization' && KUSTOMIZE.test(apiVersion)) {
     kustomizeHelmCharts(node, p, out);
   }

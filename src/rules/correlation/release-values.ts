@@ -176,7 +176,8 @@ function readInlineValues(project: Project, release: HelmReleaseInfo): PNode[] {
   const object = project.resources.find((r) => r.file === release.file && r.line === release.line && (r.kind === 'Application' || r.kind === 'ApplicationSet' || r.kind === 'HelmRelease'));
   if (!object) return [];
   // Argo CD: parameters over valuesObject over values; Flux: spec.values.
-  const blocks = resourceValuesBlocks(object.node);
+  // A list generator's elements are the template's parameters, not the chart's values.
+  const blocks = resourceValuesBlocks(object.node).filter((b) => b.kind !== 'substitute');
   const rank = (at: string, kind: string) => (kind === 'parameters' ? 0 : /valuesObject$/.test(at) ? 1 : 2);
   return blocks.sort((a, b) => rank(a.at, a.kind) - rank(b.at, b.kind)).map((b) => b.root);
 }
