@@ -36,6 +36,9 @@ export interface ValuesBlock {
   environment?: string;
 }
 
+/** Pipeline objects whose parameters are given in the file: Tekton runs, tasks, pipelines, trigger templates; Argo Workflows. */
+const PIPELINE_KINDS = ['PipelineRun', 'TaskRun', 'Task', 'Pipeline', 'TriggerTemplate', 'Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow'];
+const TEKTON = /^(triggers\.)?tekton\.dev\//;
 const FLUX_HELM = /^helm(\.toolkit)?\.fluxcd\.io\//;
 const FLUX_KUSTOMIZE = /^kustomize\.toolkit\.fluxcd\.io\//;
 const ARGO = /^argoproj\.io\//;
@@ -165,14 +168,14 @@ function kustomizeHelmCharts(root: PMap, prefix: string, out: ValuesBlock[]): vo
   });
 }
 
-const BLOCK_KINDS = new Set(['HelmRelease', 'Kustomization', 'Application', 'ApplicationSet']);
+const BLOCK_KINDS = new Set(['HelmRelease', 'Kustomization', 'Application', 'ApplicationSet', ...PIPELINE_KINDS]);
+
+const ELEMENT_LABELS = ['name', 'env', 'environment', 'cluster', 'app', 'stage'];
 
 /**
  * The elements of an ApplicationSet's list generators (nested in matrix and merge generators too): parameters the
  * template substitutes (`value: '{{redisPassword}}'`), committed like Flux postBuild variables.
  */
-const ELEMENT_LABELS = ['name', 'env', 'environment', 'cluster', 'app', 'stage'];
-
 function listGeneratorElements(generators: PNode | null | undefined, at: string, name: string, out: ValuesBlock[], depth: number): void {
   if (depth > 3) return;
   seqItems(generators).forEach((generator, i) => {
@@ -192,7 +195,7 @@ export function resourceValuesBlocks(node: PMap, prefix = ''): ValuesBlock[] {
   // Every object of the tree is asked: most are of no kind below.
   if (!BLOCK_KINDS.has(kind)) return [];
   const apiVersion = getStr(node, 'apiVersion') ?? '';
-  const name = getStr(node, 'metadata.name') ?? kind;
+  const name = getStr(node, 'metadata.name') ?? getStr(node, 'metadata.generateName')?.replace(/-$/, '') ?? kind;
   const p = prefix ? `${prefix}.` : '';
   const out: ValuesBlock[] = [];
   if (kind === 'HelmRelease' && FLUX_HELM.test(apiVersion)) {
@@ -209,8 +212,33 @@ export function resourceValuesBlocks(node: PMap, prefix = ''): ValuesBlock[] {
     listGeneratorElements(get(node, 'spec.generators'), `${p}spec.generators`, name, out, 0);
   } else if (kind === 'Kustomization' && KUSTOMIZE.test(apiVersion)) {
     kustomizeHelmCharts(node, p, out);
+  } else if (TEKTON.test(apiVersion)) {
+    // A run's `params` give values; a Task's, Pipeline's or TriggerTemplate's give defaults; a Pipeline's tasks pass values.
+    const field = kind === 'PipelineRun' || kind === 'TaskRun' ? 'value' : 'default';
+    parameterBlock(get(node, 'spec.params'), field, `${p}spec.params`, `${kind} ${name} params`, name, out);
+    for (const list of ['tasks', 'finally']) {
+      seqItems(get(node, `spec.${list}`)).forEach((task, i) => parameterBlock(get(task, 'params'), 'value', `${p}spec.${list}.${i}.params`, `${kind} ${name} task ${getStr(task, 'name') ?? i + 1} params`, name, out));
+    }
+  } else if (ARGO.test(apiVersion) && PIPELINE_KINDS.includes(kind)) {
+    const spec = kind === 'CronWorkflow' ? 'spec.workflowSpec' : 'spec';
+    parameterBlock(get(node, `${spec}.arguments.parameters`), 'value', `${p}${spec}.arguments.parameters`, `${kind} ${name} arguments`, name, out);
   }
   return out;
+}
+
+/**
+ * `params: [{name: docker-password, value: …}]` (or `default:`) as a values tree keyed by parameter name: what a
+ * pipeline run is given in the file. Names are taken whole (`docker-password`, `registry.token`).
+ */
+function parameterBlock(list: PNode | null | undefined, field: 'value' | 'default', at: string, owner: string, release: string, out: ValuesBlock[]): void {
+  if (!isSeq(list)) return;
+  const root: PMap = { t: 'map', entries: [], line: list.line, column: list.column, endLine: list.endLine };
+  for (const item of seqItems(list)) {
+    const name = getStr(item, 'name');
+    const entry = isMap(item) ? item.entries.find((e) => e.key === field) : undefined;
+    if (name && entry?.value && isScalar(entry.value)) root.entries.push({ key: name, line: entry.line, column: entry.column, value: entry.value });
+  }
+  if (root.entries.length) out.push({ root, at, detached: true, kind: 'parameters', owner, release });
 }
 
 export function isHelmfilePath(path: string): boolean {

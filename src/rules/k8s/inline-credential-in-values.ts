@@ -199,7 +199,7 @@ export const inlineCredentialInValues = createRule(
     id: 'inline-credential-in-values',
     family: 'inline',
     defaultSeverity: 'high',
-    description: 'A Helm values file (any file a Terraform helm_release loads with file(), templatefile() or a template_file data source included; or the inline values of a GitOps wrapper, the list generator elements of an ApplicationSet or a Terraform helm_release) holds a literal credential (password, token, client secret, DSN with password; under any key, a value whose format names it: a webhook URL, a token, a private key block)',
+    description: 'A Helm values file (any file a Terraform helm_release loads with file(), templatefile() or a template_file data source included; or the inline values of a GitOps wrapper, the list generator elements of an ApplicationSet, the parameters a Tekton or Argo Workflows object gives or a Terraform helm_release) holds a literal credential (password, token, client secret, DSN with password; under any key, a value whose format names it: a webhook URL, a token, a private key block)',
     why:
       'Secrets must not appear in Helm values: values files are copied into every environment overlay, rendered into manifests and ' +
       'release history, and no authority can rotate a literal in git. A values file names the Secret; the authority fills it.',
