@@ -1,6 +1,6 @@
 import type { ParsedFile } from '../analyzers/types.js';
 import type { HelmInfo, YamlFileModel } from '../analyzers/yaml.js';
-import { getStr, isMap, seqItems, type PEntry, type PMap, type PNode, type PScalar } from '../yaml/model.js';
+import { get, getStr, isMap, seqItems, type PEntry, type PMap, type PNode, type PScalar } from '../yaml/model.js';
 import { parseYaml } from '../yaml/parse.js';
 import { documentValuesBlocks, isKustomizationPath, resourceValuesBlocks, type ValuesBlock } from './values-blocks.js';
 import type { NamedTemplates } from './named-templates.js';
@@ -32,6 +32,8 @@ export interface K8sResource {
   namedTemplates?: NamedTemplates;
   /** Logical id used in fingerprints: Kind/namespace/name. */
   id: string;
+  /** What names an object that names none itself: a Crossplane composed resource's entry name. */
+  nameHint?: string;
 }
 
 function looksLikeResource(node: PMap): boolean {
@@ -256,10 +258,48 @@ export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource
       } else {
         out.push(make(parsed, root, doc.index, source));
         extractFromBlocks(parsed, resourceValuesBlocks(root), doc.index, out, 0);
+        crossplaneObjects(parsed, root, doc.index, source, out, 0);
       }
     }
   }
   return out;
+}
+
+const CROSSPLANE_COMPOSITION = /^apiextensions\.crossplane\.io\//;
+const CROSSPLANE_KUBERNETES = /^kubernetes(\.m)?\.crossplane\.io\//;
+
+/**
+ * The objects a Crossplane object puts in the cluster, as written: a Composition's composed resources (`spec.resources[]
+ * .base`, function-patch-and-transform's `spec.pipeline[].input.resources[].base`) and provider-kubernetes `Object`
+ * manifests (`spec.forProvider.manifest`). Patches fill in fields later; what the base commits is committed.
+ */
+function crossplaneObjects(parsed: ParsedFile<YamlFileModel>, node: PMap, docIndex: number, source: ResourceSource, out: K8sResource[], depth: number): void {
+  if (depth > 3) return;
+  const apiVersion = getStr(node, 'apiVersion') ?? '';
+  // Each with the name its composition entry gives it (`resources[].name`): a base names none of its own.
+  const children: { node: PNode | null | undefined; name?: string }[] = [];
+  if (CROSSPLANE_COMPOSITION.test(apiVersion) && getStr(node, 'kind') === 'Composition') {
+    for (const r of seqItems(get(node, 'spec.resources'))) children.push({ node: get(r, 'base'), name: getStr(r, 'name') });
+    for (const step of seqItems(get(node, 'spec.pipeline'))) for (const r of seqItems(get(step, 'input.resources'))) children.push({ node: get(r, 'base'), name: getStr(r, 'name') });
+  } else if (CROSSPLANE_KUBERNETES.test(apiVersion) && getStr(node, 'kind') === 'Object') {
+    children.push({ node: get(node, 'spec.forProvider.manifest') });
+  } else {
+    return;
+  }
+  for (const child of children) {
+    if (!isMap(child.node) || !looksLikeResource(child.node)) continue;
+    const resource = make(parsed, child.node, docIndex, source);
+    if (child.name) {
+      resource.nameHint = child.name;
+      if (!getStr(child.node, 'metadata.name') && !getStr(child.node, 'metadata.generateName')) {
+        resource.name = child.name;
+        resource.id = `${resource.kind}/${resource.namespace ? `${resource.namespace}/` : ''}${child.name}`;
+      }
+    }
+    out.push(resource);
+    extractFromBlocks(parsed, resourceValuesBlocks(child.node, '', child.name), docIndex, out, 0);
+    crossplaneObjects(parsed, child.node, docIndex, source, out, depth + 1);
+  }
 }
 
 /** Ansible's Kubernetes modules, by short and collection name (`k8s`, `kubernetes.core.k8s`, the OpenShift ones). */

@@ -39,6 +39,7 @@ export interface ValuesBlock {
 /** Pipeline objects whose parameters are given in the file: Tekton runs, tasks, pipelines, trigger templates; Argo Workflows. */
 const PIPELINE_KINDS = ['PipelineRun', 'TaskRun', 'Task', 'Pipeline', 'TriggerTemplate', 'Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow'];
 const TEKTON = /^(triggers\.)?tekton\.dev\//;
+const CROSSPLANE_HELM = /^helm(\.m)?\.crossplane\.io\//;
 const FLUX_HELM = /^helm(\.toolkit)?\.fluxcd\.io\//;
 const FLUX_KUSTOMIZE = /^kustomize\.toolkit\.fluxcd\.io\//;
 const ARGO = /^argoproj\.io\//;
@@ -168,7 +169,7 @@ function kustomizeHelmCharts(root: PMap, prefix: string, out: ValuesBlock[]): vo
   });
 }
 
-const BLOCK_KINDS = new Set(['HelmRelease', 'Kustomization', 'Application', 'ApplicationSet', ...PIPELINE_KINDS]);
+const BLOCK_KINDS = new Set(['HelmRelease', 'Kustomization', 'Application', 'ApplicationSet', 'Release', ...PIPELINE_KINDS]);
 
 const ELEMENT_LABELS = ['name', 'env', 'environment', 'cluster', 'app', 'stage'];
 
@@ -190,12 +191,12 @@ function listGeneratorElements(generators: PNode | null | undefined, at: string,
 }
 
 /** Values blocks carried by one Kubernetes-shaped object (the object's own node; `prefix` is its dotted path in the document). */
-export function resourceValuesBlocks(node: PMap, prefix = ''): ValuesBlock[] {
+export function resourceValuesBlocks(node: PMap, prefix = '', nameHint?: string): ValuesBlock[] {
   const kind = getStr(node, 'kind') ?? '';
   // Every object of the tree is asked: most are of no kind below.
   if (!BLOCK_KINDS.has(kind)) return [];
   const apiVersion = getStr(node, 'apiVersion') ?? '';
-  const name = getStr(node, 'metadata.name') ?? getStr(node, 'metadata.generateName')?.replace(/-$/, '') ?? kind;
+  const name = getStr(node, 'metadata.name') ?? getStr(node, 'metadata.generateName')?.replace(/-$/, '') ?? nameHint ?? kind;
   const p = prefix ? `${prefix}.` : '';
   const out: ValuesBlock[] = [];
   if (kind === 'HelmRelease' && FLUX_HELM.test(apiVersion)) {
@@ -212,6 +213,13 @@ export function resourceValuesBlocks(node: PMap, prefix = ''): ValuesBlock[] {
     listGeneratorElements(get(node, 'spec.generators'), `${p}spec.generators`, name, out, 0);
   } else if (kind === 'Kustomization' && KUSTOMIZE.test(apiVersion)) {
     kustomizeHelmCharts(node, p, out);
+  } else if (kind === 'Release' && CROSSPLANE_HELM.test(apiVersion)) {
+    // provider-helm: `spec.forProvider.values` and `set: [{name, value}]`, as a Helm release's.
+    const values = get(node, 'spec.forProvider.values');
+    const release = name;
+    if (isMap(values)) out.push({ root: values, at: `${p}spec.forProvider.values`, detached: false, kind: 'values', owner: `Release ${name}`, release });
+    const set = nameValueTree(get(node, 'spec.forProvider.set'));
+    if (set) out.push({ root: set, at: `${p}spec.forProvider.set`, detached: true, kind: 'parameters', owner: `Release ${name}`, release });
   } else if (TEKTON.test(apiVersion)) {
     // A run's `params` give values; a Task's, Pipeline's or TriggerTemplate's give defaults; a Pipeline's tasks pass values.
     const field = kind === 'PipelineRun' || kind === 'TaskRun' ? 'value' : 'default';

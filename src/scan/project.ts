@@ -100,7 +100,7 @@ export class Project {
     this.blockCache ??= [
       ...this.resources.flatMap((resource) => {
         const detached = resource.valuesPath?.includes('|') ?? false;
-        return resourceValuesBlocks(resource.node, detached ? '' : (resource.valuesPath ?? '')).map((block) => ({
+        return resourceValuesBlocks(resource.node, detached ? '' : (resource.valuesPath ?? ''), resource.nameHint).map((block) => ({
           parsed: resource.parsed,
           docIndex: resource.docIndex,
           block: detached ? { ...block, at: `${resource.valuesPath}|${block.at}`, detached: true } : block,
