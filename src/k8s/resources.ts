@@ -250,6 +250,7 @@ export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource
     // A Flux Kustomization patches what it applies the same way (spec.patches).
     const spec = root.entries.find((e) => e.key === 'spec')?.value;
     if (getStr(root, 'kind') === 'Kustomization' && /^kustomize\.toolkit\.fluxcd\.io\//.test(getStr(root, 'apiVersion') ?? '') && isMap(spec)) out.push(...inlinePatchObjects(parsed, spec, doc.index));
+    if (!looksLikeResource(root) && source === 'manifest') pulumiYamlObjects(parsed, root, doc.index, out);
     if (looksLikeResource(root)) {
       if (getStr(root, 'kind') === 'List') {
         for (const item of seqItems(root.entries.find((e) => e.key === 'items')?.value)) {
@@ -263,6 +264,41 @@ export function extractResources(parsed: ParsedFile<YamlFileModel>): K8sResource
     }
   }
   return out;
+}
+
+/** A Pulumi YAML resource type of the Kubernetes provider: `kubernetes:core/v1:Secret`, `kubernetes:apps/v1:Deployment`. */
+const PULUMI_K8S_TYPE = /^kubernetes:([a-z0-9.-]+)\/(v[0-9a-z]+):([A-Z][A-Za-z0-9]*)$/;
+
+/**
+ * The Kubernetes objects a Pulumi YAML program declares (`resources: {db: {type: kubernetes:core/v1:Secret,
+ * properties: {…}}}`), as the manifests they are: the properties with the type's apiVersion and kind. One without
+ * `metadata.name` is named after its resource (Pulumi adds a suffix). `${config}` interpolations stay text.
+ */
+function pulumiYamlObjects(parsed: ParsedFile<YamlFileModel>, root: PMap, docIndex: number, out: K8sResource[]): void {
+  const resources = get(root, 'resources');
+  if (!isMap(resources)) return;
+  for (const entry of resources.entries) {
+    const m = PULUMI_K8S_TYPE.exec(getStr(entry.value, 'type') ?? '');
+    const properties = get(entry.value, 'properties');
+    if (!m || !isMap(properties)) continue;
+    const at = { line: properties.line, column: properties.column };
+    const node: PMap = {
+      ...properties,
+      entries: [
+        { key: 'apiVersion', ...at, value: { t: 'scalar', value: m[1] === 'core' ? m[2]! : `${m[1]}/${m[2]}`, style: 'plain', ...at, endLine: at.line } satisfies PScalar },
+        { key: 'kind', ...at, value: { t: 'scalar', value: m[3]!, style: 'plain', ...at, endLine: at.line } satisfies PScalar },
+        ...properties.entries,
+      ],
+    };
+    const resource = make(parsed, node, docIndex, 'manifest');
+    // `namespace: ${ns.metadata.name}` is another resource's output: no namespace the file tells.
+    if (resource.namespace?.includes('${')) resource.namespace = resource.declaredNamespace = undefined;
+    if (!getStr(properties, 'metadata.name') || resource.namespace === undefined) {
+      if (!getStr(properties, 'metadata.name')) resource.name = entry.key;
+      resource.id = `${resource.kind}/${resource.namespace ? `${resource.namespace}/` : ''}${resource.name}`;
+    }
+    out.push(resource);
+  }
 }
 
 const CROSSPLANE_COMPOSITION = /^apiextensions\.crossplane\.io\//;
