@@ -175,8 +175,10 @@ export function isPlaceholderText(value: string): boolean {
   return PLACEHOLDER_PASSWORD.test(v) || PLACEHOLDER_WORDS.test(v);
 }
 const PLACEHOLDER_USER = /^(user|username|usr|<[^>]*>)$/i;
+/** A value that says it is one: `PLACEHOLDER_REPLACE_WITH_REAL_KEY`, `api-key-placeholder`, `REPLACE_WITH_TOKEN`. */
+const PLACEHOLDER_MARKER = /(?:^|[^a-z])(?:placeholder|replace[-_ ]?(?:me|with|this))(?:[^a-z]|$)/i;
 /** A value that names what it stands for, in lower-case words: `monitoring_password`, `app-secret`, `apitoken`. */
-const SELF_NAMED = /^[a-z]+(?:[_-][a-z]+)*?[_-]?(?:password|passwd|pwd|secret|token)$/;
+const SELF_NAMED = /^[a-z]+(?:[_ -][a-z]+)*?[_ -]?(?:password|passwd|pwd|secret|token)$/;
 /** Words a made-up test value is built from: what it is (`secret`, `token`, `key`) and that it is fake (`dummy`, `test`). */
 // No word that also names a service or an account (`api`, `admin`, `user`): `api-it-pass` is the api service's password.
 const SELF_DESCRIBING_WORDS = new Set(
@@ -217,7 +219,7 @@ export function isPlaceholderPassword(password: string, user = ''): boolean {
   // `${REDIS_PASSWORD:-}@host`: the colon belongs to a parameter expansion, not to userinfo.
   if (/[${}()]/.test(user) || /[{}]/.test(p)) return true;
   if (/\$\{|\$\(|\{\{|^\$[A-Za-z_]|%\(|%s|^\{[^}]*\}$|\{[a-z_]+\}/i.test(p)) return true;
-  if (PLACEHOLDER_PASSWORD.test(p) || PLACEHOLDER_WORDS.test(p) || SELF_NAMED.test(p)) return true;
+  if (PLACEHOLDER_PASSWORD.test(p) || PLACEHOLDER_WORDS.test(p) || SELF_NAMED.test(p) || PLACEHOLDER_MARKER.test(p)) return true;
   if (PLACEHOLDER_USER.test(user) && /^(pass|password|pwd|secret)$/i.test(p)) return true;
   // Too short or one repeated character to be anything but an example (`user:abc@`, `user:1111@`).
   if (p.length < 4 || /^(.)\1+$/.test(p)) return true;

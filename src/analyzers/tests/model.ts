@@ -127,6 +127,14 @@ export interface RunnerFacts extends Pos {
   deps: string[];
 }
 
+export interface StoreLiteralFact extends Pos {
+  /** The property the literal fills: `password`, `secretStringValue`, `GITHUB_TOKEN`. */
+  key: string;
+  value: string;
+  /** How it is written, for messages: `SecretValue.unsafePlainText`. */
+  form: string;
+}
+
 export interface HarnessModel {
   language: 'typescript' | 'python' | 'go' | 'shell';
   role: HarnessRole;
@@ -145,6 +153,11 @@ export interface HarnessModel {
   secretObjects?: Pos[];
   /** Secret fetches whose failure is swallowed. */
   swallowedFetches?: SwallowedFetchFact[];
+  /**
+   * Literals an infrastructure program writes into a secret store itself (AWS CDK `SecretValue.unsafePlainText('…')`):
+   * the property they fill (`password`, `secretStringValue`, a key of `secretObjectValue`) and the store.
+   */
+  storeLiterals?: StoreLiteralFact[];
   runners: RunnerFacts[];
   /**
    * Files a test runner configuration names as setup code (Jest/Vitest `globalSetup`, `setupFiles`, Playwright
@@ -160,7 +173,7 @@ export function emptyModel(language: HarnessModel['language'], role: HarnessRole
 
 export function hasFacts(model: HarnessModel): boolean {
   return (
-    model.fallbacks.length + model.inlineSecrets.length + (model.secretObjects?.length ?? 0) + model.keyVault.length + model.vaultWrites.length + (model.keyVaultWrites?.length ?? 0) + (model.createdSecrets?.length ?? 0) + (model.swallowedFetches?.length ?? 0) > 0 ||
+    model.fallbacks.length + model.inlineSecrets.length + (model.secretObjects?.length ?? 0) + (model.storeLiterals?.length ?? 0) + model.keyVault.length + model.vaultWrites.length + (model.keyVaultWrites?.length ?? 0) + (model.createdSecrets?.length ?? 0) + (model.swallowedFetches?.length ?? 0) > 0 ||
     model.runners.some((r) => r.steps.length > 0) ||
     (model.setupRefs?.length ?? 0) > 0
   );

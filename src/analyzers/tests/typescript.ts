@@ -91,11 +91,14 @@ function withEnvAliasesSpelledOut(text: string): string {
 export function typescriptPrefilter(raw: string, role: HarnessRole): boolean {
   const text = withEnvAliasesSpelledOut(raw);
   if (role === 'test') {
-    return (ENV_READ.test(text) && ENV_FALLBACK.test(text) && (CREDENTIAL_ENV_FALLBACK.test(text) || DESTRUCTURED_ENV.test(text) || CONDITIONAL_ENV.test(text) || URL_USERINFO.test(text))) || CREDENTIAL_PARAM_DEFAULT.test(text) || K8S_SECRET.test(text) || KEY_VAULT.test(text) || VAULT_CLIENT.test(text) || SETUP_REFS.test(text) || declaresIacSecret(text);
+    return (ENV_READ.test(text) && ENV_FALLBACK.test(text) && (CREDENTIAL_ENV_FALLBACK.test(text) || DESTRUCTURED_ENV.test(text) || CONDITIONAL_ENV.test(text) || URL_USERINFO.test(text))) || CREDENTIAL_PARAM_DEFAULT.test(text) || K8S_SECRET.test(text) || KEY_VAULT.test(text) || VAULT_CLIENT.test(text) || SETUP_REFS.test(text) || declaresIacSecret(text) || CDK_PLAINTEXT_SECRET.test(text);
   }
   // Scripts: Kubernetes/Vault clients, and credential fallbacks (judged only when a test configuration names the file as its setup).
-  return (K8S_CLIENT.test(text) && K8S_SECRET.test(text)) || VAULT_CLIENT.test(text) || (K8S_CLIENT.test(text) && /kubectl/.test(text)) || CREDENTIAL_ENV_FALLBACK.test(text) || declaresIacSecret(text);
+  return (K8S_CLIENT.test(text) && K8S_SECRET.test(text)) || VAULT_CLIENT.test(text) || (K8S_CLIENT.test(text) && /kubectl/.test(text)) || CREDENTIAL_ENV_FALLBACK.test(text) || declaresIacSecret(text) || CDK_PLAINTEXT_SECRET.test(text);
 }
+
+/** AWS CDK: a literal handed to a secret as plain text (`SecretValue.unsafePlainText('…')`, v1's `plainText`). */
+const CDK_PLAINTEXT_SECRET = /\bSecretValue\.(?:unsafePlainText|plainText)\(\s*['"`]/;
 
 function declaresIacSecret(text: string): boolean {
   return IAC_K8S.test(text) && (/\bnew\s+[\w.]*Secret\s*\(/.test(text) || K8S_SECRET.test(text));
@@ -383,7 +386,7 @@ class TsWalker {
     else if (ts.isVariableDeclaration(node)) this.destructuring(node);
     else if (ts.isParameter(node)) this.parameterDefault(node);
     else if (ts.isObjectLiteralExpression(node)) this.secretObject(node);
-    else if (ts.isCallExpression(node)) (this.addStringData(node), this.call(node));
+    else if (ts.isCallExpression(node)) (this.addStringData(node), this.storeLiteral(node), this.call(node));
     else if (ts.isNewExpression(node)) this.newExpression(node);
     else if (ts.isImportDeclaration(node)) this.importDecl(node);
     else if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) this.stringContent(node);
@@ -485,6 +488,20 @@ class TsWalker {
     // Pulumi: `(name, args, options)`; cdk8s: `(scope, id, props)`.
     if (this.iacKind && ts.isNewExpression(p) && p.arguments?.[this.iacKind === 'pulumi-secret' ? 1 : 2] === obj && IAC_SECRET_CALLEE.test(p.expression.getText(this.sf))) return this.iacKind;
     return undefined;
+  }
+
+  /** `SecretValue.unsafePlainText('…')`: a literal the AWS CDK program writes into the secret (or the database password) it builds. */
+  private storeLiteral(call: TS.CallExpression): void {
+    const ts = this.ts;
+    if (!ts.isPropertyAccessExpression(call.expression) || !/^(unsafePlainText|plainText)$/.test(call.expression.name.text) || !/(^|\.)SecretValue$/.test(call.expression.expression.getText(this.sf))) return;
+    const value = this.stringOf(call.arguments[0]);
+    if (value === undefined || !isCodeLiteral(value)) return;
+    // The property it fills: `password: SecretValue.unsafePlainText(…)`, `{ GITHUB_TOKEN: … }`, else the call it is an argument of.
+    let at: TS.Node = call;
+    while (at.parent && (ts.isParenthesizedExpression(at.parent) || ts.isAsExpression(at.parent))) at = at.parent;
+    const parent = at.parent;
+    const key = parent && ts.isPropertyAssignment(parent) ? this.propName(parent.name) : parent && ts.isCallExpression(parent) ? parent.expression.getText(this.sf).replace(/^.*\./, '') : 'value';
+    (this.model.storeLiterals ??= []).push({ key, value, form: `SecretValue.${call.expression.name.text}`, ...this.pos(call) });
   }
 
   /** cdk8s-plus `secret.addStringData('KEY', 'value')` calls, one fact per Secret they fill (by the receiver as written). */

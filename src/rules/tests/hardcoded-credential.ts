@@ -757,6 +757,36 @@ export const hardcodedCredential = createRule(
         }
       },
     );
+    // An AWS CDK program writing a literal into the secret it builds (`password: SecretValue.unsafePlainText('…')`, a
+    // key of `secretObjectValue`): in git and in the synthesized template, as Terraform's secret_string is.
+    context.each(
+      harnessModels(project).filter((m) => (m.model.storeLiterals?.length ?? 0) > 0),
+      (m) => m.file.path,
+      ({ file, model }) => {
+        const seen = new Occurrences();
+        for (const fact of model.storeLiterals ?? []) {
+          const at = `${file.path}:${fact.line}`;
+          if (coveredLines.has(at) || reportedLines.has(at) || SETTING_NAME.test(fact.key) || isStandIn(fact.value, fact.key)) continue;
+          const named = isCredentialName(fact.key, { extra: context.config.credentialNames });
+          // Under a generic property (`secretStringValue`): a URL with a password, or a value that looks generated; a
+          // dotted or colon-separated name (a model id, a host, an ARN) is configuration kept in a secret.
+          if (!named && embeddedUrlPassword(fact.value) === undefined && !(looksGenerated(fact.value) && !/[.:/]/.test(fact.value))) continue;
+          reportedLines.add(at);
+          context.report({
+            file,
+            line: fact.line,
+            column: fact.column,
+            message: `AWS CDK ${fact.form} writes a literal credential (${fact.key}) into a secret, committed in the file and in the synthesized template`,
+            location: seen.next(`cdk:${fact.key}`),
+            value: fact.value,
+            keys: [fact.key],
+            severity: file.isTest || model.role === 'test' ? 'medium' : 'high',
+            origin: file.isTest || model.role === 'test' ? 'test' : isDatabaseName(fact.key) ? 'cluster-operator' : 'external',
+            remediation: 'Rotate the credential and delete the literal: let the construct generate it (`generateSecretString`, `Credentials.fromGeneratedSecret`), or create the secret empty and set its value out of band (`aws secretsmanager put-secret-value` from CI).',
+          });
+        }
+      },
+    );
     // A password or token written as a command's argument in a script, Makefile recipe, CI step or Tiltfile command
     // (`docker login -p …`, `helm repo add … --password …`, `mysql -p…`): committed with the command line.
     context.each(
