@@ -282,7 +282,8 @@ function pulumiYamlObjects(parsed: ParsedFile<YamlFileModel>, root: PMap, docInd
     const properties = get(entry.value, 'properties');
     if (!m || !isMap(properties)) continue;
     const at = { line: properties.line, column: properties.column };
-    const node: PMap = {
+    // `kubernetes:apiextensions.k8s.io/v1:CustomResource` carries its own apiVersion and kind.
+    const node: PMap = getStr(properties, 'kind') ? properties : {
       ...properties,
       entries: [
         { key: 'apiVersion', ...at, value: { t: 'scalar', value: m[1] === 'core' ? m[2]! : `${m[1]}/${m[2]}`, style: 'plain', ...at, endLine: at.line } satisfies PScalar },
