@@ -2,11 +2,11 @@
  * Credentials in well-known formats, in any scanned text file: GitHub and npm tokens (CRC32 checksum validated),
  * fine-grained GitHub PATs, GitLab tokens (personal, deploy, runner, trigger, SCIM, agent, feed, OAuth application), Docker Hub access tokens, Vault service/batch tokens, AWS access key ids with a secret nearby, Slack tokens and
  * webhooks, SendGrid, Stripe and Mailchimp API keys, OpenAI/Anthropic/Hugging Face keys, package registry tokens (PyPI, NuGet,
- * Artifactory), Azure AD client secrets and storage account keys, Teams webhooks, platform service tokens (DigitalOcean,
+ * Artifactory), Azure AD client secrets, storage account keys (in a connection string or assigned by name) and Service Bus, Event Hubs and IoT Hub shared access keys, Teams webhooks, platform service tokens (DigitalOcean,
  * Pulumi, Terraform Cloud, Grafana, Doppler, Linear, Shopify, RubyGems, Sentry, Postman, Atlassian, 1Password service accounts,
  * Heroku, New Relic, Dynatrace, Harness, PlanetScale, Buildkite, SonarQube, Octopus Deploy, Infracost, Fly.io, Cloudflare Origin CA and API tokens,
  * Databricks, Figma, Private Packagist, Clojars, Duffel, Shippo, EasyPost, Brevo, Frame.io, Adobe), Azure identifiable keys, SAS tokens and App Configuration connection strings, AWS secret access keys
- * assigned by name, private key blocks, age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
+ * assigned by name, private key blocks (PEM and PuTTY key files), age identities (SOPS/Flux decryption keys), URLs with an embedded password. A token format is a lexical fact, so this analyzer
  * matches formats on text; a combined prefilter keeps files without any candidate from being scanned line by line.
  */
 import { basename, segments } from '../../util/path.js';
@@ -66,6 +66,7 @@ export type CredentialFormat =
   | 'azure-identifiable-key'
   | 'azure-sas-token'
   | 'azure-connection-string'
+  | 'azure-shared-access-key'
   | 'aws-secret-key'
   | 'duffel-token'
   | 'shippo-token'
@@ -121,8 +122,8 @@ const PREFILTER = new RegExp(
     String.raw`\.(?:slack\.com\/(?:services|workflows|triggers)\/(?<=hooks\.slack\.com\/[a-z]{8,9}\/)|office\.com\/webhookb2\/(?<=webhook\.office\.com\/webhookb2\/)|atlasv1\.(?<=[A-Za-z0-9]{14}\.atlasv1\.)|pt\.[A-Za-z0-9]{43}(?<=\bdp\.pt\.[A-Za-z0-9]{43})|(?<=(?:hv[sb]|\bdt0c01|\b[ps]at)\.)[A-Za-z0-9_-]{20}|(?<=\bs\.)[A-Za-z0-9]{24}\b)`,
     String.raw`A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|A(?<=\bA)(?:GE-SECRET-KEY-1[0-9A-Z]{58}|KCp[A-Za-z0-9]{69}|TATT3[A-Za-z0-9_=-]{100})|AK(?<=\bEZAK)[A-Za-z0-9]{54}`,
     String.raw`x(?:ox[abposre][-.]|app-\d-)|B(?<=-----B)EGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|@(?<=:\/\/[^\s:@/'"\x60]*:[^\s@/'"\x60]+@)|j(?:(?<=\bj)dbc:[a-z]+:[^\s'"\x60]*[?&;]password=|(?<=\beyJrIj)oi[A-Za-z0-9]{70})`,
-    String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|ffct|agent|oas)-)[0-9A-Za-z_-]{20}|us\d(?<=\b[0-9a-f]{32}-us\d)|(?:api|admin)\d\d-(?<=\bsk-ant-(?:api|admin)\d\d-)|AgE(?<=\bpypi-AgE)|AA(?<=\bHRKU-AA)[\w-]{58}|(?<=\b(?:pul|PMAK|NRAK|API|ico|v1\.0|p8e|xkeysib)-)[A-Za-z0-9]{24}|(?<=\bfio-u-)[\w=-]{24})`,
-    String.raw`G(?:(?<=\bSG)\.[\w-]{22}\.|(?<=\bG)R1348941[\w-]{20})|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}|T3BlbkFJ|~(?<=[A-Za-z0-9_~.-]{3}\dQ~)[A-Za-z0-9_~.-]{31}|2(?<=\boy2)[a-z0-9]{43}|G(?<=\bcmVmdG)tu[A-Za-z0-9]{56}|=(?:(?<=AccountKey=)[A-Za-z0-9+/]{86}==|(?<=[?&]sig=)[A-Za-z0-9%+/]{40}|(?<=;Secret=)[A-Za-z0-9+/]{30})`,
+    String.raw`-(?:(?<=\bgl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|ffct|agent|oas)-)[0-9A-Za-z_-]{20}|us\d(?<=\b[0-9a-f]{32}-us\d)|(?:api|admin)\d\d-(?<=\bsk-ant-(?:api|admin)\d\d-)|AgE(?<=\bpypi-AgE)|AA(?<=\bHRKU-AA)[\w-]{58}|(?<=\b(?:pul|PMAK|NRAK|API|ico|v1\.0|p8e|xkeysib)-)[A-Za-z0-9]{24}|(?<=\bfio-u-)[\w=-]{24}|User-Key-File-[23]:(?<=PuTTY-User-Key-File-[23]:))`,
+    String.raw`G(?:(?<=\bSG)\.[\w-]{22}\.|(?<=\bG)R1348941[\w-]{20})|_(?<=\b[rs]k_)live_[0-9A-Za-z]{24}|T3BlbkFJ|~(?<=[A-Za-z0-9_~.-]{3}\dQ~)[A-Za-z0-9_~.-]{31}|2(?<=\boy2)[a-z0-9]{43}|G(?<=\bcmVmdG)tu[A-Za-z0-9]{56}|=(?:(?<=AccountKey=)[A-Za-z0-9+/]{86}==|(?<=[?&]sig=)[A-Za-z0-9%+/]{40}|(?<=;Secret=)[A-Za-z0-9+/]{30}|(?<=SharedAccessKey=)[A-Za-z0-9+/]{43}=|(?<=[A-Za-z0-9+/]{86}==))`,
     String.raw`JQQJ9[9DH](?<=[A-Za-z0-9]{52}JQQJ9[9DH])|dapi[a-fA-F0-9]{32}|Sec(?<=[aA][wW][sS]Sec)[\w'"]*\s*(?::=|=>|[:=])\s*['"]?[A-Za-z0-9/+]{40}`,
   ].join('|'),
 );
@@ -277,8 +278,13 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   // Azure: an Entra ID (AAD) application client secret, a storage account key in a connection string.
   { format: 'azure-ad-client-secret', re: /(?<![A-Za-z0-9_~.-])([A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])/g },
   { format: 'azure-storage-key', re: /AccountKey=([A-Za-z0-9+/]{86}==)/g },
-  // Microsoft's identifiable keys (AI services, Cosmos DB, Container Registry, …): 52 characters, `JQQJ9`, the key kind and provider.
-  { format: 'azure-identifiable-key', re: /(?<![A-Za-z0-9+/_=-])([A-Za-z0-9]{52}JQQJ9[9DH][A-Za-z0-9][A-L][A-Za-z0-9]{16}[A-Za-z][A-Za-z0-9]{7}(?:[A-Za-z0-9]{2}==)?)(?![A-Za-z0-9+/=])/g },
+  // The same key assigned by name (`AZURE_STORAGE_KEY=…`, `storageAccountKey: …`, `access_key = "…"`): 64 bytes in base64.
+  { format: 'azure-storage-key', re: /(?:account|storage|access)[_.-]?key\b['"]?\s*(?::=|=>|[:=])\s*['"]?([A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])/gi },
+  // Service Bus, Event Hubs and IoT Hub connection strings: a SAS policy's key (32 bytes in base64) after its name.
+  { format: 'azure-shared-access-key', re: /\bSharedAccessKey=([A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])/g },
+  // Microsoft's identifiable keys (AI services, Cosmos DB, Container Registry, Azure DevOps PATs, …): 52 characters, `JQQJ9`, the key
+  // kind and provider; also right after `=` (`export AZURE_DEVOPS_EXT_PAT=…`), where no base64 run continues.
+  { format: 'azure-identifiable-key', re: /(?<![A-Za-z0-9+/_-])([A-Za-z0-9]{52}JQQJ9[9DH][A-Za-z0-9][A-L][A-Za-z0-9]{16}[A-Za-z][A-Za-z0-9]{7}(?:[A-Za-z0-9]{2}==)?)(?![A-Za-z0-9+/=])/g },
   // A shared access signature: the signed version and the HMAC in one query string.
   { format: 'azure-sas-token', re: /\bsv=\d{4}-\d\d-\d\d&[^\s'"`<>]*?\bsig=([A-Za-z0-9%+/]{40,}(?:=|%3D){0,2})/g },
   { format: 'azure-connection-string', re: /\bEndpoint=https:\/\/[a-z0-9-]+\.azconfig\.io\/?;Id=[^;\s]+;Secret=([A-Za-z0-9+/]{30,}={0,2})/g },
@@ -449,7 +455,7 @@ export function findCredentials(text: string): CredentialHit[] {
         if (format === 'slack-token' && (!/[A-Za-z]/.test(value.slice(value.lastIndexOf('-') + 1)) || /^[#*]/.test(line.slice(column - 1 + value.length)))) continue;
         // Unchecksummed formats filled with a pattern (`github_pat_xxxx…`, `xoxb-0000…-xxxx…`, a webhook ending in
         // `/XXXX…`): an example, not a token. A webhook URL is judged by its secret, the last path segment.
-        if (format === 'azure-storage-key' && value === AZURITE_ACCOUNT_KEY) continue;
+        if (format === 'azure-storage-key' && (value === AZURITE_ACCOUNT_KEY || hits.some((h) => h.line === i + 1 && h.value === value))) continue;
         const body = format === 'slack-webhook' || format === 'teams-webhook' ? value.slice(value.lastIndexOf('/', value.length - 38) + 1) : value.replace(VENDOR_PREFIX, '').replace(/-us\d+$/, '');
         if (new Set(body.replace(/[-_./]/g, '')).size < 8) continue;
         hits.push({ format, line: i + 1, column, value });
@@ -479,8 +485,29 @@ export function findCredentials(text: string): CredentialHit[] {
     const key = PRIVATE_KEY_HEADER.exec(line);
     const body = key ? privateKeyBody(lines, i) : undefined;
     if (key && body) hits.push({ format: 'private-key', line: i + 1, column: key.index + 1, value: body });
+    const putty = PUTTY_HEADER.exec(line);
+    const puttyBody = putty ? puttyPrivateLines(lines, i) : undefined;
+    if (putty && puttyBody) hits.push({ format: 'private-key', line: i + 1, column: putty.index + 1, value: puttyBody });
   }
   return hits;
+}
+
+/** A PuTTY key file (.ppk, versions 2 and 3): the header names the key type, `Private-Lines: N` the base64 lines that follow. */
+const PUTTY_HEADER = /PuTTY-User-Key-File-[23]:\s*\S/;
+
+/** The private part of a PuTTY key whose header is on line `at` (plain or passphrase-encrypted, like an encrypted PEM). */
+function puttyPrivateLines(lines: readonly string[], at: number): string | undefined {
+  for (let j = at + 1; j < Math.min(lines.length, at + 40); j++) {
+    const count = /^\s*Private-Lines:\s*(\d{1,3})\s*$/.exec(lines[j]!);
+    if (!count) continue;
+    const body = lines
+      .slice(j + 1, j + 1 + Number(count[1]))
+      .map((l) => l.trim())
+      .join('');
+    if (body.length < 64 || !/^[A-Za-z0-9+/=]+$/.test(body) || new Set(body).size < 8) return undefined;
+    return body;
+  }
+  return undefined;
 }
 
 /** The AWS documentation's example secret (`wJalrXUtnFEMI/K7MDENG/bPxRfiCY…`), with or without its EXAMPLEKEY ending. */

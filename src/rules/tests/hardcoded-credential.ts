@@ -84,6 +84,7 @@ const LABEL: Record<CredentialFormat, string> = {
   'azure-identifiable-key': 'Azure identifiable service key (AI services, Cosmos DB, Container Registry, …)',
   'azure-sas-token': 'Azure shared access signature',
   'azure-connection-string': 'Azure App Configuration connection string',
+  'azure-shared-access-key': 'Azure Service Bus, Event Hubs or IoT Hub shared access key',
   'aws-secret-key': 'AWS secret access key',
   'duffel-token': 'Duffel live API token',
   'shippo-token': 'Shippo live API token',
