@@ -4,6 +4,7 @@
  * Gradle's `gradle.properties`. Each auth entry is recorded with whether its
  * value is a literal (committed credential) or an interpolation (`${NPM_TOKEN}`, read at install time).
  */
+import { isSelfDescribingValue } from '../tests/credentials.js';
 import { isPipelineToken } from '../../k8s/vocabulary.js';
 import { basename, segments } from '../../util/path.js';
 import type { Analyzer } from '../types.js';
@@ -62,9 +63,17 @@ export function isLiteralCredential(value: string): boolean {
   return true;
 }
 
+/**
+ * In a credential file, a value that only names what belongs there (`MYTOKEN2`, `foobar`, base64 of `test:test`) or a
+ * vendor prefix filled with one character (`npm_xxxxxxxxxxx`): the file is a template, no registry issued that.
+ */
+function isStandIn(v: string): boolean {
+  return isSelfDescribingValue(v) || /^(?:[A-Za-z]{2,10}[_-])?(.)\1{5,}$/.test(v);
+}
+
 function push(entries: CredEntry[], key: string, value: string, line: number, column: number, scope?: string): void {
   const v = value.trim().replace(/^["']|["']$/g, '');
-  const entry: CredEntry = { key, value: v, line, column, literal: isLiteralCredential(v) };
+  const entry: CredEntry = { key, value: v, line, column, literal: isLiteralCredential(v) && !isStandIn(v) };
   if (scope) entry.scope = scope;
   entries.push(entry);
 }
