@@ -267,7 +267,15 @@ const NON_SECRET_KEY_QUALIFIERS = new Set(['public', 'pub', 'tls', 'cache', 'par
 export function isSecretDataCredentialName(name: string, options: CredentialNameOptions = {}): boolean {
   if (isCredentialName(name, options)) return true;
   const w = unindexedWords(name);
-  return w[w.length - 1] === 'key' && (w.length === 1 || !NON_SECRET_KEY_QUALIFIERS.has(w[w.length - 2]!));
+  if (w.length === 1) {
+    // One run-together word (`azurestorageaccountkey`, the Azure Files driver's Secret key; `dbpassword`, `apitoken`):
+    // its ending says what it holds.
+    const one = w[0]!;
+    if (/(?:password|passwd|secret|token)s?$/.test(one)) return true;
+    if (one.endsWith('key')) return ![...NON_SECRET_KEY_QUALIFIERS].some((q) => one.endsWith(`${q}key`));
+    return false;
+  }
+  return w[w.length - 1] === 'key' && !NON_SECRET_KEY_QUALIFIERS.has(w[w.length - 2]!);
 }
 
 /**

@@ -278,8 +278,9 @@ const LINE_PATTERNS: { format: CredentialFormat; re: RegExp; group?: number }[] 
   // Azure: an Entra ID (AAD) application client secret, a storage account key in a connection string.
   { format: 'azure-ad-client-secret', re: /(?<![A-Za-z0-9_~.-])([A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])/g },
   { format: 'azure-storage-key', re: /AccountKey=([A-Za-z0-9+/]{86}==)/g },
-  // The same key assigned by name (`AZURE_STORAGE_KEY=…`, `storageAccountKey: …`, `access_key = "…"`): 64 bytes in base64.
-  { format: 'azure-storage-key', re: /(?:account|storage|access)[_.-]?key\b['"]?\s*(?::=|=>|[:=])\s*['"]?([A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])/gi },
+  // The same key after its name (`AZURE_STORAGE_KEY=…`, `storageAccountKey: …`, `'account_key' => '…'`, `<account_key>…`,
+  // `{ "AccountKey", "…" }`, `--account-key …`): 64 bytes in base64.
+  { format: 'azure-storage-key', re: /(?:account|storage|access)[_.-]?key\b['"]?(?:\s*(?::=|=>|[:=>,])\s*|\s+)['"]?([A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])/gi },
   // Service Bus, Event Hubs and IoT Hub connection strings: a SAS policy's key (32 bytes in base64) after its name.
   { format: 'azure-shared-access-key', re: /\bSharedAccessKey=([A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])/g },
   // Microsoft's identifiable keys (AI services, Cosmos DB, Container Registry, Azure DevOps PATs, …): 52 characters, `JQQJ9`, the key
