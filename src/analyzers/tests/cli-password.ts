@@ -1,11 +1,12 @@
 /**
  * A password, token or client secret written literally as a command's argument: `docker login -p …`,
  * `helm repo add … --password …`, `argocd login --password …`, `az login --service-principal -p …`, `mysql -p…`,
- * `curl -u user:…`, `sshpass -p …`, any `--password=` / `--client-secret=` / `--api-key=` flag. The command line is
+ * `curl -u user:…`, `sshpass -p …`, any `--password=` / `--client-secret=` / `--api-key=` flag, a container's credential-named
+ * environment variable (`docker run -e DB_PASSWORD=…`, `kubectl run --env=API_TOKEN=…`). The command line is
  * committed with the file, so the credential is. Expansions (`$PASSWORD`, `${{ secrets.X }}`), stdin and file forms
  * (`--password-stdin`, `--password-file`, `@file`) and placeholders are references, not literals.
  */
-import { isCredentialName, isIndirectValue, isSecretDataCredentialName } from '../../k8s/vocabulary.js';
+import { isCredentialName, isDatabaseName, isIndirectValue, isSecretDataCredentialName, words } from '../../k8s/vocabulary.js';
 import { isPlaceholderPassword } from './credentials.js';
 import { tool } from './commands.js';
 
@@ -17,6 +18,8 @@ export interface CommandLinePassword {
   value: string;
   /** Database clients: the credential is a database user's. */
   database: boolean;
+  /** Text that finds the argument's line where the flag alone would not (`-e` given several times): `DB_PASSWORD=`. */
+  needle?: string;
 }
 
 /** Tools whose `-p VALUE` is a password when the command logs in (`docker login`, `helm registry login`, `oras login`). */
@@ -28,6 +31,8 @@ const PG_TOOLS = new Set(['psql', 'pg_dump', 'pg_dumpall', 'pg_restore', 'create
 /** `curl -u user:password`, `wget --user`/`--password` are covered by the generic flag rule. */
 const USER_PASS_TOOLS = new Set(['curl']);
 const SERVER_PASSWORD_FLAGS = /^--(requirepass|masterauth)$/;
+/** Tools that start a container with environment variables given as `-e NAME=value` / `--env NAME=value`. */
+const CONTAINER_TOOLS = new Set(['docker', 'podman', 'nerdctl', 'finch', 'kubectl', 'oc']);
 /** Flags whose credential-like name still holds no credential value. */
 const NOT_VALUE_FLAGS = /^--?(password|token|secret)[-_]?(stdin|file|env|prompt|command|cmd|path|name|ref|key[-_]?name|id|type|length|len|policy|lifetime|ttl|expiry)$/i;
 
@@ -85,10 +90,23 @@ export function commandLinePassword(argv: readonly string[], piped?: readonly st
     }
     return undefined;
   }
+  const run = verbs[0] === 'container' || verbs[0] === 'pod' ? verbs[1] : verbs[0];
+  const runsContainer = CONTAINER_TOOLS.has(name) && (run === 'run' || run === 'create' || (run === 'exec' && name !== 'kubectl' && name !== 'oc'));
   let user = '';
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (!a.startsWith('-')) continue;
+    // `docker run -e DB_PASSWORD=…`, `--env DB_PASSWORD=…`, `--env=…`, `-eDB_PASSWORD=…`: the container's credential on
+    // the command line. An image default named after itself (`-e POSTGRES_PASSWORD=postgres`) is no secret.
+    if (runsContainer && /^(?:-e|--env)(?:$|=)|^-e[A-Za-z_]/.test(a)) {
+      const setting = a === '-e' || a === '--env' ? args[i + 1] : a.startsWith('--env=') ? a.slice(6) : a.slice(2);
+      const at = setting?.indexOf('=') ?? -1;
+      if (setting === undefined || at < 1) continue;
+      const key = setting.slice(0, at);
+      const value = setting.slice(at + 1);
+      if (isCredentialName(key) && literal(value) && !words(key).includes(value.toLowerCase())) return { command: `${name} ${run}`, flag: `${a.startsWith('--') ? '--env' : '-e'} ${key}`, value, database: isDatabaseName(key), needle: `${key}=` };
+      continue;
+    }
     const eq = a.indexOf('=');
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const inline = eq > 0 ? a.slice(eq + 1) : undefined;
@@ -147,4 +165,4 @@ export function commandLinePassword(argv: readonly string[], piped?: readonly st
  * flag, `curl -u user:…`, `helm --set …password=` or a server's `--requirepass`, each followed by something that does not start an expansion.
  */
 export const COMMAND_LINE_PASSWORD_HINT =
-  /\b(?:echo|printf)\s[^\n]*--password-stdin|\blogin\b[^\n]*\s-p[=\s]*["']?[^\s$"'{<-]|\bsshpass\s+-p|\bmysql\w*\b[^\n]*\s-p[^\s$"'{<]|--[\w-]*(?:password|passwd|secret|token|api-?key|apikey)[\w-]*[=\s]+["']?[^\s$"'{<-]|\s-u\s+["']?[^\s$:"']+:[^\s$"'@{]|--set(?:-string)?[=\s]\S*(?:password|passwd|secret|token|key)\w*=[^\s$"'{]|\bsecret\s+set\b[^\n]*\s(?:--value|--body|-b)[=\s]+["']?[^\s$"'{<-]|--(?:requirepass|masterauth)[=\s]+["']?[^\s$"'{<-]/i;
+  /\b(?:echo|printf)\s[^\n]*--password-stdin|\blogin\b[^\n]*\s-p[=\s]*["']?[^\s$"'{<-]|\bsshpass\s+-p|\bmysql\w*\b[^\n]*\s-p[^\s$"'{<]|--[\w-]*(?:password|passwd|secret|token|api-?key|apikey)[\w-]*[=\s]+["']?[^\s$"'{<-]|\s-u\s+["']?[^\s$:"']+:[^\s$"'@{]|--set(?:-string)?[=\s]\S*(?:password|passwd|secret|token|key)\w*=[^\s$"'{]|\bsecret\s+set\b[^\n]*\s(?:--value|--body|-b)[=\s]+["']?[^\s$"'{<-]|--(?:requirepass|masterauth)[=\s]+["']?[^\s$"'{<-]|\s(?:-e|--env)[=\s]*["']?\w*(?:password|passwd|secret|token|api_?key|apikey)\w*=["']?[^\s$"'{<]/i;

@@ -370,10 +370,11 @@ class CommandReader {
     const hit = commandLinePassword(argv) ?? (feeds ? commandLinePassword(piped, argv) : undefined);
     if (!hit) return;
     // The line of the flag in a command continued over lines (`docker login \\n  -p …`).
-    const at = command.text.indexOf(hit.flag.split(' ')[0]!);
+    const at = command.text.indexOf(hit.needle ?? hit.flag.split(' ')[0]!);
     const line = command.line + (at > 0 ? command.text.slice(0, at).split('\n').length - 1 : 0);
     if (this.model.commandPasswords.some((f) => f.line === line)) return;
-    this.model.commandPasswords.push({ ...hit, line, column: line === command.line ? command.column : 1 });
+    const { needle: _needle, ...fact } = hit;
+    this.model.commandPasswords.push({ ...fact, line, column: line === command.line ? command.column : 1 });
   }
 
   private local(line: number, evidence: string): void {
