@@ -502,8 +502,9 @@ export function jenkinsAssignments(text: string): GroovyAssignment[] {
     const lead = GROOVY_ASSIGNMENT_LEAD.exec(text.slice(lineStart, s.start));
     if (!lead) continue;
     const nl = text.indexOf('\n', s.end);
-    // The whole right-hand side: nothing but `;` or a comment after the closing quote (`'a' + b` is an expression).
-    if (!/^\s*;?\s*(?:\/\/.*|\/\*.*)?$/.test(text.slice(s.end, nl < 0 ? text.length : nl).replace(/\r$/, ''))) continue;
+    // The whole right-hand side: nothing but `;`, the braces of a one-line block (`script { def t = '…' }`) or a comment
+    // after the closing quote (`'a' + b` is an expression).
+    if (!/^\s*;?[\s}]*(?:\/\/.*|\/\*.*)?$/.test(text.slice(s.end, nl < 0 ? text.length : nl).replace(/\r$/, ''))) continue;
     const name = lead[2]!;
     out.push({ name, value: s.value, line: s.line, column: s.start - lineStart + 1, interpolated: s.interpolated && /(?<!\\)\$/.test(s.value), credentialsId: ids.has(name) });
   }

@@ -178,8 +178,8 @@ export function isPlaceholderText(value: string): boolean {
 const PLACEHOLDER_USER = /^(user|username|usr|<[^>]*>)$/i;
 /** A value that says it is one: `PLACEHOLDER_REPLACE_WITH_REAL_KEY`, `api-key-placeholder`, `REPLACE_WITH_TOKEN`. */
 const PLACEHOLDER_MARKER = /(?:^|[^a-z])(?:placeholder|replace[-_ ]?(?:me|with|this))(?:[^a-z]|$)/i;
-/** A value that names what it stands for, in words: `monitoring_password`, `app-secret`, `apitoken`, `MY-PASSWORD`. */
-const SELF_NAMED = /^[a-z]+(?:[_ -][a-z]+)*?[_ -]?(?:password|passwd|pwd|secret|token)$/i;
+/** A value that names what it stands for, in words: `monitoring_password`, `app-secret`, `apitoken`, `MY-PASSWORD`, `my-secret-pw`. */
+const SELF_NAMED = /^[a-z]+(?:[_ -][a-z]+)*?[_ -]?(?:password|passwd|pwd|pw|secret|token)$/i;
 /** Words a made-up test value is built from: what it is (`secret`, `token`, `key`) and that it is fake (`dummy`, `test`). */
 // No word that also names a service or an account (`api`, `admin`, `user`): `api-it-pass` is the api service's password.
 const SELF_DESCRIBING_WORDS = new Set(
