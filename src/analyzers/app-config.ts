@@ -12,6 +12,7 @@ import { basename, segments } from '../util/path.js';
 import { isMap, isScalar, isSeq, type PNode } from '../yaml/model.js';
 import { parseYaml } from '../yaml/parse.js';
 import type { Analyzer, FileContext } from './types.js';
+import { peerAllowedLineNumbers } from './tests/credentials.js';
 
 export type AppConfigFormat = 'properties' | 'hocon' | 'yaml' | 'json' | 'ini' | 'redis' | 'pgpass' | 'userlist';
 
@@ -290,6 +291,9 @@ export const appConfigAnalyzer: Analyzer<AppConfigModel> = {
       : format === 'pgpass' ? fromPgpass(text)
       : format === 'userlist' ? fromUserlist(text)
       : fromTree(text, file.path);
-    return settings.length === 0 ? undefined : { format, settings };
+    // A line another secret scanner was told to allow (`# pragma: allowlist secret`, `gitleaks:allow`) was judged already.
+    const allowed = peerAllowedLineNumbers(text);
+    const kept = allowed ? settings.filter((s) => !allowed.has(s.line)) : settings;
+    return kept.length === 0 ? undefined : { format, settings: kept };
   },
 };

@@ -415,6 +415,13 @@ export function peerAllowedLines(lines: readonly string[]): Set<number> | undefi
 
 const PEER_MENTION = /gitleaks|allowlist|whitelist|secretlint|trufflehog|ggignore|kics-scan/;
 
+/** Lines (1-based) of TEXT other scanners' allow comments exempt; undefined when it has none. */
+export function peerAllowedLineNumbers(text: string): Set<number> | undefined {
+  if (!PEER_MENTION.test(text)) return undefined;
+  const allowed = peerAllowedLines(text.split('\n'));
+  return allowed && new Set([...allowed].map((i) => i + 1));
+}
+
 /** Scan text for credential formats. */
 export function findCredentials(text: string): CredentialHit[] {
   const hits: CredentialHit[] = [];
