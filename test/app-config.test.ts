@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { appConfigAnalyzer, appConfigFormat, type AppConfigModel } from '../src/analyzers/app-config.js';
+import { appConfigAnalyzer, appConfigFormat, withoutJsonComments, type AppConfigModel } from '../src/analyzers/app-config.js';
 import { scan } from '../src/scan/run.js';
 import { RULE_FIXTURES } from './helpers/run-fixture.js';
 
@@ -25,11 +25,30 @@ describe('application configuration files', () => {
     ['platform/mysql/my.cnf', 'ini'],
     ['ops/.pgpass', 'pgpass'],
     ['platform/pgbouncer/userlist.txt', 'userlist'],
+    ['src/main/resources/application_dev.properties', 'properties'],
+    ['src/main/resources/config_qa.properties', 'properties'],
   ])('%s is read as %s', (file, format) => {
     expect(appConfigFormat(file)).toBe(format);
   });
 
-  it.each(['src/main/resources/messages_de.properties', 'src/main/resources/i18n/labels.properties', 'ValidationMessages.properties', 'values.yaml', 'config/custom-environment-variables.json', 'config/locales/en.yml', 'deploy/app.yaml', 'settings.json', 'config/routes.yml', 'nginx.conf'])('%s is not', (file) => {
+  it.each([
+    'src/main/resources/messages_de.properties',
+    'src/main/resources/i18n/labels.properties',
+    'ValidationMessages.properties',
+    'values.yaml',
+    'config/custom-environment-variables.json',
+    'config/locales/en.yml',
+    'deploy/app.yaml',
+    'settings.json',
+    'config/routes.yml',
+    'nginx.conf',
+    // Resource bundles hold UI text (`user_password=Password`), not settings.
+    'src/main/resources/i18n/message_en.properties',
+    'src/main/resources/messages.properties',
+    'src/main/resources/ValidationMessages_de.properties',
+    'src/main/resources/labels_zh_CN.properties',
+    'src/main/resources/common_zh_CN.properties',
+  ])('%s is not', (file) => {
     expect(appConfigFormat(file)).toBeUndefined();
   });
 
@@ -48,6 +67,18 @@ describe('application configuration files', () => {
       ['web:pass', 'x1', 5],
       ['mail.password', 'y2', 6],
     ]);
+  });
+
+  it('takes a Quarkus profile from a `%prod.` key prefix or a `"%prod":` block, and keeps the setting without it', () => {
+    expect(parse('%prod.quarkus.datasource.password=p1\nquarkus.datasource.password=p2\n', 'application.properties')?.settings.map((s) => [s.path, s.profile])).toEqual([
+      ['quarkus.datasource.password', 'prod'],
+      ['quarkus.datasource.password', undefined],
+    ]);
+    expect(parse('"%dev":\n  quarkus:\n    datasource:\n      password: p3\n', 'application.yaml')?.settings.map((s) => [s.path, s.profile])).toEqual([['quarkus.datasource.password', 'dev']]);
+  });
+
+  it('blanks the comments of JSON out, never a string that holds `//`', () => {
+    expect(withoutJsonComments('{ "a": "http://x/y", // c\n  /* d\n e */ "b": 1 }')).toBe('{ "a": "http://x/y",     \n      \n      "b": 1 }');
   });
 
   it('reads HOCON blocks into paths and drops trailing comments', () => {
@@ -87,14 +118,16 @@ describe('application configuration files', () => {
   it('reports literal credentials without their values, with a replacement that reads the environment', async () => {
     const result = await scan({ root: path.join(RULE_FIXTURES, 'hardcoded-credential', 'ng.application-config-literals'), cache: false });
     const findings = result.findings.filter((f) => f.ruleId === 'hardcoded-credential' && f.message.startsWith('Application config'));
-    expect(findings).toHaveLength(14);
+    expect(findings).toHaveLength(23);
     const text = JSON.stringify(result);
-    for (const secret of ['Xk9vQ2mLp7Rt', 'Hq7zWv3NcY8b', 'Rv8nQ3xKp2Lw', 'Mq4tZx8Wv2Kp', 'Pl4yDbPw9Xq', 'Jm5tRq8Wz3Kc']) expect(text).not.toContain(secret);
+    for (const secret of ['Xk9vQ2mLp7Rt', 'Hq7zWv3NcY8b', 'Rv8nQ3xKp2Lw', 'Mq4tZx8Wv2Kp', 'Pl4yDbPw9Xq', 'Jm5tRq8Wz3Kc', 'Sg6vLq3Xw8Kz', '%58Vk2Lq9Wz', 'Jk4wQ9vLm2Xz7Rt5', 'Ws7kQ2wLm9Xz', 'Qp7vLm3Xw9Kz', 'Qs3kLm7Xw4Vz', 'qwkr vtzn hplb xsdm']) expect(text).not.toContain(secret);
     const fallback = findings.find((f) => f.message.includes('fallback'));
     expect(fallback?.message).toBe('Application config sets spring.mail.password to a literal credential as the fallback of ${MAIL_PASSWORD} committed in the file');
     const db = findings.find((f) => f.file.endsWith('application-prod.properties') && f.line === 2);
     expect(db?.remediation.replacement?.snippet).toContain('spring.datasource.password=${SPRING_DATASOURCE_PASSWORD}');
     expect(db?.remediation.text).toContain("CloudNativePG's `<cluster>-app`");
+    // appsettings.json may carry comments (`// …`, `/* … */`): the setting keeps its own path and line.
+    expect(findings.find((f) => f.file.endsWith('billing/appsettings.json') && f.line === 9)?.message).toBe('Application config sets Jwt.Key to a literal credential committed in the file');
     const connection = findings.find((f) => f.file.endsWith('appsettings.Production.json') && f.line === 3);
     expect(connection?.message).toContain('inside a connection string');
     expect(connection?.remediation.replacement?.snippet).toContain('CONNECTIONSTRINGS__DEFAULT');

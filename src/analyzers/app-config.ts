@@ -49,11 +49,13 @@ const RABBITMQ_FILE = /^(rabbitmq|advanced)([-_.][A-Za-z0-9_-]+)?\.conf$/i;
 const INI_FILE = /\.(ini|cnf)$/i;
 
 /** Translations (`messages_de.properties`, `i18n/labels.properties`): `password=Passwort` is a label. */
-const MESSAGE_BUNDLE = /(^|\/)(i18n|l10n|locales?|lang|translations?|messages)\/|(^|\/)(messages|strings|labels|texts?|ValidationMessages|i18n|lang|[A-Za-z]*Bundle)([_-][a-z]{2,3}([_-][A-Za-z]{2,4})*)?\.properties$/;
+const MESSAGE_BUNDLE = /(^|\/)(i18n|l10n|locales?|lang|translations?|messages)\/|(^|\/)(messages?|strings|labels?|texts?|ValidationMessages|i18n|lang|[A-Za-z]*Bundle)([_-][a-z]{2,3}([_-][A-Za-z]{2,4})*)?\.properties$/;
+/** A locale suffix with its country (`_en_US`, `_zh_CN`): a translation of a bundle, whatever the bundle is called. */
+const LOCALE_SUFFIX = /_[a-z]{2}_[A-Z]{2}\.properties$/;
 
 export function appConfigFormat(path: string): AppConfigFormat | undefined {
   const name = basename(path);
-  if (/\.properties$/i.test(name)) return MESSAGE_BUNDLE.test(path) ? undefined : 'properties';
+  if (/\.properties$/i.test(name)) return MESSAGE_BUNDLE.test(path) || LOCALE_SUFFIX.test(name) ? undefined : 'properties';
   if (REDIS_FILE.test(name)) return 'redis';
   if (RABBITMQ_FILE.test(name) && !/^advanced/i.test(name)) return 'properties';
   if (INI_FILE.test(name)) return 'ini';
@@ -96,6 +98,9 @@ function withoutComment(value: string): string {
   return value;
 }
 
+/** A Quarkus profile prefix (`%prod.`, `%dev.`; `%"my-profile".` is rarer and kept whole). */
+const QUARKUS_PROFILE = /^%([\w-]+)\./;
+
 /** Java properties: `key=value`, `key: value`, `key value`; `#`/`!` comments; `\` continues a line. */
 function fromProperties(text: string): AppConfigSetting[] {
   const settings: AppConfigSetting[] = [];
@@ -108,9 +113,12 @@ function fromProperties(text: string): AppConfigSetting[] {
     if (trimmed === '' || trimmed[0] === '#' || trimmed[0] === '!') continue;
     const match = /^((?:\\.|[^\s:=\\])+)\s*(?:[:=]\s*|\s+)(.*)$/.exec(trimmed);
     if (!match) continue;
-    const path = match[1]!.replace(/\\(.)/g, '$1');
+    const key = match[1]!.replace(/\\(.)/g, '$1');
+    // Quarkus writes a profile's setting with the profile in front: `%prod.quarkus.datasource.password`.
+    const profiled = QUARKUS_PROFILE.exec(key);
+    const path = profiled ? key.slice(profiled[0].length) : key;
     const value = match[2]!.trim();
-    if (keep(path, value)) settings.push({ path, value, line: startLine, column: raw.length - trimmed.length + 1 });
+    if (keep(path, value)) settings.push({ path, value, line: startLine, column: raw.length - trimmed.length + 1, ...(profiled ? { profile: profiled[1]! } : {}) });
   }
   return settings;
 }
@@ -174,9 +182,38 @@ function profileOf(root: PNode | null): string | undefined {
 /** Rails' and node-config's environment files: `production:` at the top (database.yml), or the file's own name. */
 const ENVIRONMENT_NAME = /^(production|prod|staging|stage|development|dev|local|qa|uat|test)$/i;
 
-function fromTree(text: string, path: string): AppConfigSetting[] {
+/**
+ * JSON with comments (.NET reads `appsettings.json` with `//` and `/* … *\/` comments allowed): the comments blanked
+ * out, strings kept whole, every line where it was.
+ */
+export function withoutJsonComments(text: string): string {
+  if (!text.includes('/')) return text;
+  let out = '';
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) {
+      const block = text[i + 1] === '*';
+      const end = block ? text.indexOf('*/', i + 2) : text.indexOf('\n', i);
+      const stop = end < 0 ? text.length : block ? end + 2 : end;
+      out += text.slice(from, i) + text.slice(i, stop).replace(/[^\n]/g, ' ');
+      from = stop;
+      i = stop - 1;
+    }
+  }
+  return out + text.slice(from);
+}
+
+function fromTree(text: string, path: string, json: boolean): AppConfigSetting[] {
   const settings: AppConfigSetting[] = [];
-  const parsed = parseYaml(text);
+  const parsed = parseYaml(json ? withoutJsonComments(text) : text);
   const name = basename(path);
   const named = /^([a-z]+)\.(json|ya?ml)$/i.exec(name)?.[1];
   const fileProfile = named !== undefined && NODE_CONFIG_FILE.test(name) && ENVIRONMENT_NAME.test(named) ? named : undefined;
@@ -184,9 +221,11 @@ function fromTree(text: string, path: string): AppConfigSetting[] {
   for (const doc of parsed.docs) {
     const docProfile = profileOf(doc.root) ?? fileProfile;
     const profileOfPath = (path: string): string | undefined => {
-      if (docProfile !== undefined || !byTopKey) return docProfile;
+      if (docProfile !== undefined) return docProfile;
       const top = path.split('.')[0]!;
-      return ENVIRONMENT_NAME.test(top) ? top : undefined;
+      // Quarkus YAML keeps a profile's settings under `"%prod":`.
+      if (top.startsWith('%')) return QUARKUS_PROFILE.exec(`${top}.`)?.[1];
+      return byTopKey && ENVIRONMENT_NAME.test(top) ? top : undefined;
     };
     const visit = (node: PNode | null, path: string, depth: number): void => {
       if (!node || depth > 64) return;
@@ -196,8 +235,10 @@ function fromTree(text: string, path: string): AppConfigSetting[] {
         node.items.forEach((item, index) => visit(item, `${path}[${index}]`, depth + 1));
       } else if (node.value !== null && typeof node.value !== 'boolean') {
         const value = String(node.value);
-        const profile = keep(path, value) ? profileOfPath(path) : undefined;
-        if (keep(path, value)) settings.push({ path, value, line: node.line, column: node.column, ...(profile ? { profile } : {}) });
+        if (!keep(path, value)) return;
+        const profile = profileOfPath(path);
+        const setting = path.startsWith('%') ? path.slice(path.indexOf('.') + 1) : path;
+        settings.push({ path: setting, value, line: node.line, column: node.column, ...(profile ? { profile } : {}) });
       }
     };
     visit(doc.root, '', 0);
@@ -290,7 +331,7 @@ export const appConfigAnalyzer: Analyzer<AppConfigModel> = {
       : format === 'redis' ? fromRedis(text)
       : format === 'pgpass' ? fromPgpass(text)
       : format === 'userlist' ? fromUserlist(text)
-      : fromTree(text, file.path);
+      : fromTree(text, file.path, format === 'json');
     // A line another secret scanner was told to allow (`# pragma: allowlist secret`, `gitleaks:allow`) was judged already.
     const allowed = peerAllowedLineNumbers(text);
     const kept = allowed ? settings.filter((s) => !allowed.has(s.line)) : settings;

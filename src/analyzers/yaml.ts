@@ -1,3 +1,4 @@
+import { appConfigFormat } from './app-config.js';
 import { preprocessHelmTemplate, restorePlaceholders, type HelmDefine, type HelmFrontEnd } from './helm/gotemplate.js';
 import type { Analyzer, AnalyzerContext, FileContext } from './types.js';
 import { parseYaml, YAML_PARSE_DEPTH_LIMIT, type ParsedYaml, type ParseYamlOptions, type YamlDoc } from '../yaml/parse.js';
@@ -234,6 +235,9 @@ function dataRole(role: YamlRole, file: FileContext, parsed: ParsedYaml): YamlRo
   if (role !== 'manifest' || !file.environment) return role;
   const parts = segments(file.path);
   if (TOOL_FILE.test(parts[parts.length - 1]!) || parts.slice(0, -1).some((d) => TOOL_DIRS.has(d.toLowerCase()))) return role;
+  // An application's own configuration (Spring `application-prod.yml`, Rails `config/database.yml`, node-config
+  // `config/production.yaml`) is no chart's values: the app-config reader judges it, with the service's own fix.
+  if (appConfigFormat(file.path) !== undefined) return role;
   const roots = parsed.docs.map((d) => d.root).filter((r) => r !== null && r !== undefined);
   if (roots.length === 0 || roots.some((r) => r.t !== 'map')) return role;
   const isObject = (r: PNode) => r.t === 'map' && r.entries.some((e) => e.key === 'kind' || e.key === 'apiVersion');

@@ -57,6 +57,8 @@ const CREDENTIAL_WORDS = new Set([
   'accesskey',
   'secretkey',
   'clientsecret',
+  // WeChat, DingTalk and Alipay apps are configured with an `appsecret` (written as one word as often as `appSecret`).
+  'appsecret',
   'dsn',
   'pgpassword',
   'secretkeybase',

@@ -166,20 +166,22 @@ export function validTokenChecksum(token: string): boolean {
   return base62(crc32(body.slice(0, 30)), 6) === body.slice(30);
 }
 
-const PLACEHOLDER_PASSWORD = /^(password|passwd|pass|pwd|secret|changeme|change-me|changeit|xxx+|\*+|\.\.\.|…|example|redacted|hidden|your[-_]?password|mypassword|p@ssw0rd|foo|bar|baz|qux|dummy|placeholder|<[^>]*>|\[[^\]]*\]|%[a-z_]*%?|_+)$/i;
+const PLACEHOLDER_PASSWORD = /^(password|passwd|pass|pwd|secret|changeme|change-me|changeit|xxx+|\*+|\.\.\.|…|example|redacted|hidden|your[-_]?password|my[-_]?(?:password|passwd|pass|pwd|secret|token)|p@ssw0rd|foo|bar|baz|qux|dummy|placeholder|<[^>]*>|\[[^\]]*\]|%[a-z_]*%?|_+)$/i;
 /** Instructions in place of a value: REPLACE_WITH_PASSWORD, YOUR_TOKEN, INSERT-PASSWORD-HERE, <your-password>. */
-const PLACEHOLDER_WORDS = /^(?:(?:replace|insert|enter|put|add|set)[-_ ][a-z_ -]*|your[-_ ][a-z_ -]+|[a-z_ -]*[-_ ]here|todo|tbd|fixme|none|(?:user|client)[-_ ]provided|provided[-_ ]by[-_ ](?:user|client)|to[-_ ]be[-_ ](?:provided|set|filled)|set[-_ ]me|fill[-_ ]me(?:[-_ ]in)?)$/i;
+const PLACEHOLDER_WORDS = /^(?:(?:replace|insert|enter|put|add|set)[-_ ][a-z0-9_ -]*|change[-_ ]?me[-_ ][a-z0-9_ -]*|your[-_ ][a-z_ -]+|[a-z_ -]*[-_ ]here|todo|tbd|fixme|none|(?:user|client)[-_ ]provided|provided[-_ ]by[-_ ](?:user|client)|to[-_ ]be[-_ ](?:provided|set|filled)|set[-_ ]me|fill[-_ ]me(?:[-_ ]in)?)$/i;
 
 /** A value that says what belongs there instead of being it: `your_password_here`, `user_provided`, `changeme`. */
 export function isPlaceholderText(value: string): boolean {
   const v = value.trim();
   return PLACEHOLDER_PASSWORD.test(v) || PLACEHOLDER_WORDS.test(v);
 }
+/** Fill-in instructions written in Chinese or Japanese: `填写你的AccessKey` (fill in your AccessKey), `请输入密码`, `あなたのパスワード`. */
+const FILL_IN_CJK = /填写|填入|请输入|請輸入|你的|您的|替换为|替換為|自己的|入力|あなたの/;
 const PLACEHOLDER_USER = /^(user|username|usr|<[^>]*>)$/i;
 /** A value that says it is one: `PLACEHOLDER_REPLACE_WITH_REAL_KEY`, `api-key-placeholder`, `REPLACE_WITH_TOKEN`. */
 const PLACEHOLDER_MARKER = /(?:^|[^a-z])(?:placeholder|replace[-_ ]?(?:me|with|this))(?:[^a-z]|$)/i;
-/** A value that names what it stands for, in words: `monitoring_password`, `app-secret`, `apitoken`, `MY-PASSWORD`, `my-secret-pw`. */
-const SELF_NAMED = /^[a-z]+(?:[_ -][a-z]+)*?[_ -]?(?:password|passwd|pwd|pw|secret|token)$/i;
+/** A value that names what it stands for, in words: `monitoring_password`, `app-secret`, `apitoken`, `MY-PASSWORD`, `my-secret-pw`, `mock-api-key`. */
+const SELF_NAMED = /^[a-z]+(?:[_ -][a-z]+)*?[_ -]?(?:password|passwd|pwd|pw|secret|token|key)$/i;
 /** Words a made-up test value is built from: what it is (`secret`, `token`, `key`) and that it is fake (`dummy`, `test`). */
 // No word that also names a service or an account (`api`, `admin`, `user`): `api-it-pass` is the api service's password.
 const SELF_DESCRIBING_WORDS = new Set(
@@ -220,7 +222,7 @@ export function isPlaceholderPassword(password: string, user = ''): boolean {
   // `${REDIS_PASSWORD:-}@host`: the colon belongs to a parameter expansion, not to userinfo.
   if (/[${}()]/.test(user) || /[{}]/.test(p)) return true;
   if (/\$\{|\$\(|\{\{|^\$[A-Za-z_]|%\(|%s|^\{[^}]*\}$|\{[a-z_]+\}/i.test(p)) return true;
-  if (PLACEHOLDER_PASSWORD.test(p) || PLACEHOLDER_WORDS.test(p) || SELF_NAMED.test(p) || PLACEHOLDER_MARKER.test(p)) return true;
+  if (PLACEHOLDER_PASSWORD.test(p) || PLACEHOLDER_WORDS.test(p) || SELF_NAMED.test(p) || PLACEHOLDER_MARKER.test(p) || FILL_IN_CJK.test(p)) return true;
   if (PLACEHOLDER_USER.test(user) && /^(pass|password|pwd|secret)$/i.test(p)) return true;
   // Too short or one repeated character to be anything but an example (`user:abc@`, `user:1111@`).
   if (p.length < 4 || /^(.)\1+$/.test(p)) return true;

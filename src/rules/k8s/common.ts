@@ -222,7 +222,8 @@ export function isNonCredentialLiteral(value: string): boolean {
   if (/^(value[-_])?(not[-_]?used|unused)$/i.test(v)) return true;
   if (/^-----BEGIN [A-Z0-9 ]+-----\s*-----END [A-Z0-9 ]+-----$/.test(v)) return true;
   // Shell/template syntax and code: `$(cat …)`, `get_secret(…)`, `os.environ["X"]`, `ENV['X']`.
-  if (/^[\\$%`]/.test(v) || /^[A-Za-z_][\w.]*[([]/.test(v)) return true;
+  // `%` starts a format or a variable only before a name or a bracket (`%s`, `%(db)s`, `%DB_PASS%`): `%5871Vkth` is a password.
+  if (/^[\\$`]|^%[A-Za-z_({]/.test(v) || /^[A-Za-z_][\w.]*[([]/.test(v)) return true;
   return false;
 }
 

@@ -17,7 +17,7 @@ import { shiftSeverity } from '../../scan/collector.js';
 import type { ImperativeModel } from '../../analyzers/tests/imperative.js';
 import type { DotenvModel } from '../../analyzers/dotenv.js';
 import { isDocPath, isPlaceholderPassword } from '../../analyzers/tests/credentials.js';
-import { credentialClass, embeddedUrlPassword, isCredentialName, isDatabaseName, isLiteralSecretValue, isSecretReferenceName, words } from '../../k8s/vocabulary.js';
+import { credentialClass, decodeBase64Text, embeddedUrlPassword, isCredentialName, isDatabaseName, isLiteralSecretValue, isSecretReferenceName, isUrlWithoutCredential, words } from '../../k8s/vocabulary.js';
 import { DEFAULT_FIXTURE_VALUES } from '../../config/defaults.js';
 import { isNonCredentialLiteral } from '../k8s/common.js';
 import { kustomizeGenerators } from '../k8s/kustomize.js';
@@ -141,7 +141,7 @@ function literalCredential(name: string, value: string, extra: readonly string[]
 }
 
 /** Files written to be copied and filled in: `application.properties.example`, `appsettings.template.json`. */
-const APP_CONFIG_TEMPLATE = /(^|[._-])(example|sample|template|dist|tpl)([._-]|$)/i;
+const APP_CONFIG_TEMPLATE = /(^|[._-])(examples?|samples?|templates?|dist|tpl)([._-]|$)/i;
 /** Formats of servers' own configuration (Redis, PgBouncer, .pgpass, INI files such as grafana.ini or my.cnf). */
 const SERVER_CONFIG = new Set(['ini', 'redis', 'pgpass', 'userlist']);
 /** Servers an operator runs in the cluster, configured by these files: PostgreSQL/PgBouncer, MySQL, Redis, RabbitMQ. */
@@ -152,6 +152,10 @@ const RAILS_DATABASE = /(^|\/)config\/(database|mongoid)\.ya?ml$/i;
 const TEST_PROFILE = /^(test|tests|testing|it|integration|integration-?test|junit|ci|e2e|h2|embedded|testcontainers)$/i;
 /** Values that are no literal in application config: jasypt `ENC(…)`, Spring Cloud Config `{cipher}…`, Maven-filtered `@db.password@`, Grafana's `$__env{…}`/`$__file{…}`. */
 const APP_CONFIG_INDIRECT = /^ENC\(.*\)$|^\{cipher\}|^@[\w.-]+@$|^\$\{[^}]*\}$|^\$__(env|file|vault)\{[^}]*\}$/;
+/** A Google app password, as Gmail shows it: four groups of four lower-case letters. */
+const GOOGLE_APP_PASSWORD = /^[a-z]{4}( [a-z]{4}){3}$/;
+/** Blocks whose bare `key` setting is key material rather than a name, an index or a cache key. */
+const KEY_CONTEXT: ReadonlySet<string> = new Set(['jwt', 'jws', 'jwe', 'signing', 'signature', 'encryption', 'encrypt', 'crypto', 'cipher', 'aes', 'des', 'hmac', 'jasypt', 'api', 'license', 'master', 'secret']);
 /** Spring/HOCON substitution with a fallback: `${DB_PASSWORD:s3cret}`, `${?DB_PASSWORD}` (none). */
 const SPRING_FALLBACK = /^\$\{([\w.-]+):([^}]*)\}$/;
 /** A connection string's password (`Password=…;`, `Pwd=…`) or a JDBC URL's (`?password=…`). */
@@ -169,12 +173,16 @@ function appConfigLiteral(path: string, raw: string, extra: readonly string[], n
   // `jwt.secret`, `db.password`; a generic leaf takes its parent (`play.http.secret.key`: `secret.key`).
   const segments = path.replace(/\[\d+\]/g, '').split('.');
   const leaf = segments.pop()!;
-  const key = name ?? (isCredentialName(leaf, { extra }) || segments.length === 0 ? leaf : `${segments.pop()}.${leaf}`);
+  const parent = segments[segments.length - 1];
+  const key = name ?? (isCredentialName(leaf, { extra }) || parent === undefined ? leaf : `${parent}.${leaf}`);
+  // A bare `Key` under a signing or encryption block (.NET's `Jwt:Key`, Spring Cloud's `encrypt.key`) is the key itself.
+  const keyMaterial = name === undefined && parent !== undefined && /^key$/i.test(leaf) && words(parent).some((w) => KEY_CONTEXT.has(w));
+  const literal = (value: string) => (keyMaterial ? !isStandIn(value, key) : literalCredential(key, value, extra) && !SETTING_NAME.test(key));
   const value = raw.trim();
   const fallback = SPRING_FALLBACK.exec(value);
   if (fallback) {
     const inner = fallback[2]!.trim();
-    return inner !== '' && !APP_CONFIG_INDIRECT.test(inner) && literalCredential(key, inner, extra) && !SETTING_NAME.test(key) ? { key, value: inner, how: 'fallback', variable: fallback[1]! } : undefined;
+    return inner !== '' && !APP_CONFIG_INDIRECT.test(inner) && literal(inner) ? { key, value: inner, how: 'fallback', variable: fallback[1]! } : undefined;
   }
   if (APP_CONFIG_INDIRECT.test(value)) return undefined;
   const embedded = EMBEDDED_PASSWORD.exec(value);
@@ -183,9 +191,12 @@ function appConfigLiteral(path: string, raw: string, extra: readonly string[], n
     return !APP_CONFIG_INDIRECT.test(password) && !isStandIn(password, 'password') ? { key, value: password, how: 'embedded' } : undefined;
   }
   if (embeddedUrlPassword(value) !== undefined) return undefined; // the credential text scan reports URLs with a password
-  // Words and spaces (`Enter your password`, `Mot de passe`): a label or a message, not a credential.
-  if (/^\p{L}+(?: \p{L}+)+[.!?:…]?$/u.test(value)) return undefined;
-  return literalCredential(key, value, extra) && !SETTING_NAME.test(key) ? { key, value, how: 'value' } : undefined;
+  // Words and spaces (`Enter your password`, `Mot de passe`): a label or a message, not a credential; but four groups of
+  // four letters is the shape of a Google app password (`spring.mail.password=abcd efgh ijkl mnop`).
+  if (/^\p{L}+(?: \p{L}+)+[.!?:…]?$/u.test(value) && !GOOGLE_APP_PASSWORD.test(value)) return undefined;
+  // A DSN with no password in it (Sentry's `https://<public key>@o1.ingest.sentry.io/42`) is an address, safe to publish.
+  if (words(key).includes('dsn') && isUrlWithoutCredential(value)) return undefined;
+  return literal(value) ? { key, value, how: 'value' } : undefined;
 }
 
 /** Who feeds a setting's variable, by the credential's origin. */
@@ -333,9 +344,28 @@ function composeCommands(node: PNode | null | undefined): { words: string[]; lin
   return out;
 }
 
+/**
+ * A value that says it is to be replaced before production, as it is or base64-encoded (JHipster's sample JWT secret
+ * is the base64 of `my-secret-key-which-should-be-changed-in-production-and-be-base64-encoded`).
+ */
+const SAYS_REPLACE_ME = /(should|must|to)[-_ ]?be[-_ ]?(changed|replaced)|change[-_ ]?(it|this|me)[-_ ]?(in|for|before)[-_ ]?prod|not[-_ ]?for[-_ ]?prod|do[-_ ]?not[-_ ]?use[-_ ]?in[-_ ]?prod/i;
+
+function saysReplaceMe(value: string): boolean {
+  if (SAYS_REPLACE_ME.test(value)) return true;
+  const decoded = value.length >= 16 ? decodeBase64Text(value) : undefined;
+  return decoded !== undefined && SAYS_REPLACE_ME.test(decoded);
+}
+
+/** Words that name a credential in prose: a value of several words with one of them describes the setting (`app passwords`). */
+const DESCRIBING_WORDS: ReadonlySet<string> = new Set(['password', 'passwords', 'passwd', 'secret', 'secrets', 'token', 'tokens', 'key', 'keys', 'passphrase', 'credential', 'credentials']);
+
+function describesItself(value: string): boolean {
+  return /\S\s+\S/.test(value.trim()) && value.toLowerCase().split(/[^a-z]+/).some((w) => DESCRIBING_WORDS.has(w));
+}
+
 /** A placeholder, a reference or plain word, an image default, the name itself: no credential (see literalCredential). */
 function isStandIn(value: string, name: string): boolean {
-  return !isLiteralSecretValue(value) || isNonCredentialLiteral(value) || isPlaceholderPassword(value) || KNOWN_DEFAULTS.has(value.toLowerCase()) || words(name).includes(value.toLowerCase());
+  return !isLiteralSecretValue(value) || isNonCredentialLiteral(value) || isPlaceholderPassword(value) || KNOWN_DEFAULTS.has(value.toLowerCase()) || words(name).includes(value.toLowerCase()) || saysReplaceMe(value) || describesItself(value);
 }
 
 /** The literal credentials a Terraform secret manager resource writes: its whole value, or its credential-named fields. */
@@ -359,9 +389,9 @@ export const hardcodedCredential = createRule(
     id: 'hardcoded-credential',
     family: 'inline',
     defaultSeverity: 'high',
-   description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`, a container\'s `docker run -e DB_PASSWORD=…`), set in a committed dotenv file (`.env`, `.env.production`), a docker compose service\'s `environment:` (map or `- NAME=value` list) or `command:` (`redis-server --requirepass …`) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`, `withEnv([\'API_TOKEN=…\'])`), or assigned as a literal to a credential-named constant, variable, key or `define()` in application source code outside tests (TypeScript/JavaScript, Python, Go, Java/Kotlin/Scala, C#, Ruby, PHP, Rust, Swift, Dart, Elixir; a value of 8+ characters with digits or symbols, not a name, path or URL), or set in the settings of a CI pipeline instead of a reference to its secret store (GitHub Actions `env:` at every level and step `with:` inputs, GitLab `variables:`, CircleCI `environment:`, Azure Pipelines `variables:`, Drone/Woodpecker, Buildkite, Travis; a test job\'s own database password or signing key at low), or set in the configuration an application reads (Spring/Micronaut/Quarkus `application*.yml`/`.properties`, HOCON `application.conf`, .NET `appsettings*.json`, Rails `config/database.yml`, node-config `config/production.json`) or that a server reads (Redis/Sentinel `requirepass`/`masterauth`/ACL `>password`, RabbitMQ `default_pass`, INI files such as grafana.ini or my.cnf, `.pgpass`, PgBouncer `userlist.txt`): a credential-named setting, a `${VAR:fallback}` default or the `Password=` of a connection string, its environment taken from the file name, the profile of a Spring document or a Rails top-level key; or written by Terraform as a credential-named attribute (`administrator_login_password`, a provider\'s `secret_key`), a credential variable\'s literal default or .tfvars assignment or as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
+   description: 'A credential in a well-known format (token, key, private key, URL with password) committed in a text file, written literally as a command\'s argument in a script, recipe or CI step (`docker login -p`, `--password`, `mysql -p…`, `curl -u user:…`, `helm --set …password=`, `az keyvault secret set --value`, `gh secret set --body`, a container\'s `docker run -e DB_PASSWORD=…`), set in a committed dotenv file (`.env`, `.env.production`), a docker compose service\'s `environment:` (map or `- NAME=value` list) or `command:` (`redis-server --requirepass …`) or as a credential-named Jenkinsfile variable (`def token = \'…\'`, `environment { API_TOKEN = \'…\' }`, `withEnv([\'API_TOKEN=…\'])`), or assigned as a literal to a credential-named constant, variable, key or `define()` in application source code outside tests (TypeScript/JavaScript, Python, Go, Java/Kotlin/Scala, C#, Ruby, PHP, Rust, Swift, Dart, Elixir; a value of 8+ characters with digits or symbols, not a name, path or URL), or set in the settings of a CI pipeline instead of a reference to its secret store (GitHub Actions `env:` at every level and step `with:` inputs, GitLab `variables:`, CircleCI `environment:`, Azure Pipelines `variables:`, Drone/Woodpecker, Buildkite, Travis; a test job\'s own database password or signing key at low), or set in the configuration an application reads (Spring/Micronaut/Quarkus `application*.yml`/`.properties`, HOCON `application.conf`, .NET `appsettings*.json`, Rails `config/database.yml`, node-config `config/production.json`) or that a server reads (Redis/Sentinel `requirepass`/`masterauth`/ACL `>password`, RabbitMQ `default_pass`, INI files such as grafana.ini or my.cnf, `.pgpass`, PgBouncer `userlist.txt`): a credential-named setting, a `${VAR:fallback}` default or the `Password=` of a connection string, its environment taken from the file name, the profile of a Spring document, a Quarkus `%prod.` prefix or a Rails top-level key; or written by Terraform as a credential-named attribute (`administrator_login_password`, a provider\'s `secret_key`), a credential variable\'s literal default or .tfvars assignment or as the literal value of a secret manager resource (`azurerm_key_vault_secret` value, `aws_secretsmanager_secret_version` secret_string, `aws_ssm_parameter` value, `google_secret_manager_secret_version` secret_data, `vault_kv_secret_v2`/`vault_generic_secret` data_json, whole or a credential-named field of its JSON)',
     why: 'Tokens with a recognisable format are harvested from git history within minutes; a checksum-valid GitHub or npm token is almost certainly live. Code, scripts and configs must read credentials from the environment or a mounted Secret. Severity: critical for a checksum-valid token, a private key or an AWS key; a private key in a test path (testdata/server.key) is medium, the self-signed key of a throwaway server far more often than not; the `.env` docker compose reads beside its compose file, and the compose file itself (its `environment:` literals, its URLs), are a local run\'s, one level down (environment local), unless the compose file\'s name or path gives an environment (`docker-compose.prod.yml`, `deploy/production/compose.yaml`): then that environment\'s severity applies.',
-    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; the compose files of tests (throwaway services) and compose values read from the environment (`${API_TOKEN}`, `${DB_PASSWORD:?}`); Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`); Terraform secret values from variables, `random_password.x.result`, data sources or functions (`file()`, `jsonencode(var.x)`, interpolations), literals stored beside secrets as settings (`storage-account-name`, `tenant-id`), and a placeholder seed the resource then ignores (`lifecycle { ignore_changes = [value] }` with `placeholder`, `managed-out-of-band`): a real-looking seed is reported, it is in git. source code that reads a credential or only names one (`PASSWORD_FIELD = \'password\'`, `secretName = \'orders-db-credentials\'`, `API_KEY_ENV = \'API_KEY\'`), interpolated or formatted strings, build output, generated and minified code; CI settings that reference the secret store (`${{ secrets.X }}`, `$CI_VARIABLE`, `from_secret`) and the settings of service containers (the run\'s own database); application settings read from the environment (`${DB_PASSWORD}`, `<%= ENV[…] %>`), encrypted (`ENC(…)`, `{cipher}…`) or filled in by the build (`@db.password@`), test resources, the settings of a test profile (low), files written to be copied (`application-example.properties`), PgBouncer md5/SCRAM hashes, Grafana `$__env{…}`/`$__file{…}`; Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
+    allowed: 'Placeholders (xxxx…, <password>, ${VAR}, $(…), {{ … }}, changeme, REPLACE_WITH_…, YOUR_…, passwords under 4 characters or one repeated character, a default account whose password is its name such as guest:guest), URLs in test files that point at the machine itself (localhost, 127.0.0.1, host.docker.internal: the compose or CI service database of the run), URLs introduced as an example (`like …`, `e.g. …`), tokens whose checksum does not validate (made-up examples), tokens and webhook secrets filled with a pattern (`…/T00000000/B00000000/XXXX…`, `sk_live_XXXX…`), AWS documentation keys (…EXAMPLE), documentation files (unless options.includeDocs), lines other secret scanners were told to allow (`gitleaks:allow`, `pragma: allowlist secret`, `secretlint-disable-line`/`-next-line` and disable…enable blocks, `trufflehog:ignore`, `ggignore`); command arguments read from the environment or stdin (`-p "$PASSWORD"`, `--password-stdin`, `${{ secrets.X }}`, `--password-file`), BuildKit `--secret id=…` specs and the commands of Markdown runbooks; dotenv examples and templates (`.env.example`, `.env.sample`), variables a frontend build inlines into the browser bundle (`NEXT_PUBLIC_…`, `VITE_…`), well-known image defaults (`POSTGRES_PASSWORD=postgres`, `minioadmin`), values that name what they stand for (`monitoring_password`) and the dotenv files a Kustomize generator reads; the compose files of tests (throwaway services) and compose values read from the environment (`${API_TOKEN}`, `${DB_PASSWORD:?}`); Jenkins credentials bindings (`API_TOKEN = credentials(\'api-token\')`, `withCredentials`) and variables that hold a credentials id (`credentialsId: registryCredential`, `docker.withRegistry(url, registryCredential)`); Terraform secret values from variables, `random_password.x.result`, data sources or functions (`file()`, `jsonencode(var.x)`, interpolations), literals stored beside secrets as settings (`storage-account-name`, `tenant-id`), and a placeholder seed the resource then ignores (`lifecycle { ignore_changes = [value] }` with `placeholder`, `managed-out-of-band`): a real-looking seed is reported, it is in git. source code that reads a credential or only names one (`PASSWORD_FIELD = \'password\'`, `secretName = \'orders-db-credentials\'`, `API_KEY_ENV = \'API_KEY\'`), interpolated or formatted strings, build output, generated and minified code; CI settings that reference the secret store (`${{ secrets.X }}`, `$CI_VARIABLE`, `from_secret`) and the settings of service containers (the run\'s own database); application settings read from the environment (`${DB_PASSWORD}`, `<%= ENV[…] %>`), encrypted (`ENC(…)`, `{cipher}…`) or filled in by the build (`@db.password@`), test resources, the settings of a test profile (low), files written to be copied (`application-example.properties`, `application-secret-samples.yml`), resource bundles of UI text (`messages_en.properties`, `i18n/…properties`), values that say they are to be replaced before production (`…-should-be-changed-in-production`, plain or base64-encoded) or describe the setting (`app passwords`, `mock-api-key`, `填写你的AccessKey`), a DSN without a password (Sentry\'s), PgBouncer md5/SCRAM hashes, Grafana `$__env{…}`/`$__file{…}`; Kubernetes manifests, Helm values/templates, test dotenv files and test harness facts are judged by their structural rules instead.',
     remediation: 'Revoke and rotate the credential now, remove it from the file (and history if required), and read it at runtime from the environment or a Secret materialised by its authority (ExternalSecret for external tokens, CNPG for database users).',
   },
   (context) => {
