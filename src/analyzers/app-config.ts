@@ -75,8 +75,8 @@ export function appConfigFormat(path: string): AppConfigFormat | undefined {
 
 /** Key words of a setting that may hold a credential; the rule decides with the credential vocabulary. */
 const CREDENTIAL_KEY = /pass|pwd|secret|token|key|cred|auth|private|signing|salt|cert|dsn/i;
-/** A value that embeds one: a connection string's `Password=`, a JDBC `?password=`, a URL's `user:password@`. */
-const CREDENTIAL_VALUE = /(?:^|[;?&\s])(?:password|pwd|pass)\s*=|:\/\/[^/\s:@]*:[^\s@/]+@/i;
+/** A value that embeds one: a connection string's `Password=` or `SharedAccessKey=`, a JDBC `?password=`, Redis' `,password=`, a URL's `user:password@`. */
+const CREDENTIAL_VALUE = /(?:^|[;?&,\s])(?:password|pwd|pass|sharedaccesskey)\s*=|:\/\/[^/\s:@]*:[^\s@/]+@/i;
 
 function keep(path: string, value: string): boolean {
   return value.trim() !== '' && (CREDENTIAL_KEY.test(path) || CREDENTIAL_VALUE.test(value));
