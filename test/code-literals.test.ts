@@ -9,11 +9,43 @@ describe('source code literals', () => {
     ['src/main/java/com/acme/Db.java', 'java'],
     ['Pay/Settings.cs', 'csharp'],
     ['wp-config.php', 'php'],
+    ['config/config.exs', 'elixir'],
+    ['config/prod.exs', 'elixir'],
+    ['scripts/ci.py', 'python'],
+    ['web/src/contest.ts', 'typescript'],
   ])('%s is read as %s', (file, language) => {
     expect(codeLanguage(file)).toBe(language);
   });
 
   it.each(['web/dist/app.js', 'web/build/static/main.js', 'web/public/app.min.js', 'api/gen/api_pb2.py', 'types/index.d.ts', 'vendor/x/y.go', 'README.md', 'values.yaml'])('%s is not', (file) => {
+    expect(codeLanguage(file)).toBeUndefined();
+  });
+
+  // Code that shows, mocks or drives the application: its credentials are made up for the reader or the test run.
+  it.each([
+    'web/src/__mocks__/api.ts',
+    'web/src/mocks/handlers.ts',
+    'web/src/fixtures/users.ts',
+    'examples/quickstart/main.go',
+    'sdk/samples/Auth.java',
+    'demo/app.py',
+    'web/src/stories/Login.tsx',
+    'web/src/components/Login.stories.tsx',
+    'web/cypress/support/commands.ts',
+    'web/src/test-utils/render.tsx',
+    'internal/testing/server.go',
+    'web/src/api.mock.ts',
+    'api/app/fake_data.py',
+    'web/src/mockData.ts',
+    'src/main/java/com/acme/MockPaymentGateway.java',
+    'features/steps/auth_steps.py',
+    'features/step_definitions/login.js',
+    'config/test.exs',
+    'config/environments/test.rb',
+    'api/settings/ci.py',
+    'questioner/travis_ci_settings.py',
+    'backend/settings-gitlab-ci.py',
+  ])('%s is sample or mock code, not read', (file) => {
     expect(codeLanguage(file)).toBeUndefined();
   });
 
@@ -49,5 +81,15 @@ describe('source code literals', () => {
     const many = 'let password = "abc123XYZ";\n'.repeat(20_000);
     expect(codeLiterals(many)).toHaveLength(20_000);
     expect(codeLiterals(`${'const const '.repeat(150)} password = "q1"`)).toHaveLength(1);
+  });
+
+  it('reads a Go byte slice of a literal, and says when a Google API key sits in a Firebase config', () => {
+    expect(codeLiterals('var jwtSecret = []byte("k1")').map((l) => [l.name, l.value])).toEqual([['jwtSecret', 'k1']]);
+    const firebase = 'const config = {\n  apiKey: "AIzaA1",\n  authDomain: "acme.firebaseapp.com",\n};\nconst API_KEY = "AIzaB2";\n';
+    expect(codeLiterals(firebase).map((l) => [l.value, l.firebase ?? false])).toEqual([
+      ['AIzaA1', true],
+      ['AIzaB2', true],
+    ]);
+    expect(codeLiterals('const GEMINI_API_KEY = "AIzaC3";').map((l) => l.firebase ?? false)).toEqual([false]);
   });
 });

@@ -168,7 +168,7 @@ export function validTokenChecksum(token: string): boolean {
 
 const PLACEHOLDER_PASSWORD = /^(password|passwd|pass|pwd|secret|changeme|change-me|changeit|xxx+|\*+|\.\.\.|…|example|redacted|hidden|your[-_]?password|my[-_]?(?:password|passwd|pass|pwd|secret|token)|p@ssw0rd|foo|bar|baz|qux|dummy|placeholder|<[^>]*>|\[[^\]]*\]|%[a-z_]*%?|_+)$/i;
 /** Instructions in place of a value: REPLACE_WITH_PASSWORD, YOUR_TOKEN, INSERT-PASSWORD-HERE, <your-password>. */
-const PLACEHOLDER_WORDS = /^(?:(?:replace|insert|enter|put|add|set)[-_ ][a-z0-9_ -]*|change[-_ ]?me[-_ ][a-z0-9_ -]*|your[-_ ][a-z_ -]+|[a-z_ -]*[-_ ]here|todo|tbd|fixme|none|(?:user|client)[-_ ]provided|provided[-_ ]by[-_ ](?:user|client)|to[-_ ]be[-_ ](?:provided|set|filled)|set[-_ ]me|fill[-_ ]me(?:[-_ ]in)?)$/i;
+const PLACEHOLDER_WORDS = /^(?:(?:replace|insert|enter|put|add|set)[-_ ][a-z0-9_ -]*|change[-_ ]?me[-_ ][a-z0-9_ -]*|your[-_ ][a-z0-9_ -]+|[a-z_ -]*[-_ ]here|todo|tbd|fixme|none|(?:user|client)[-_ ]provided|provided[-_ ]by[-_ ](?:user|client)|to[-_ ]be[-_ ](?:provided|set|filled)|set[-_ ]me|fill[-_ ]me(?:[-_ ]in)?)$/i;
 
 /** A value that says what belongs there instead of being it: `your_password_here`, `user_provided`, `changeme`. */
 export function isPlaceholderText(value: string): boolean {
