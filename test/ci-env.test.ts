@@ -42,6 +42,11 @@ describe('CI pipeline settings', () => {
       ['B', 'two'],
     ]);
     expect(ciSettings('drone', root('services:\n  - name: db\n    environment:\n      X: y\n')).map((s) => s.service)).toEqual([true]);
+    // CircleCI and Drone also take a list of one-entry maps.
+    expect(ciSettings('circleci', root('jobs:\n  j:\n    docker:\n      - image: node\n        environment:\n          - A: x\n          - B: y\n')).map((s) => [s.key, s.value])).toEqual([
+      ['A', 'x'],
+      ['B', 'y'],
+    ]);
   });
 
   it('tells test jobs by name, stage or commands', () => {

@@ -66,6 +66,8 @@ function mapSettings(node: PNode | null | undefined, out: CiSetting[], base: Omi
   }
 }
 
+const LIST_REFERENCE_KEYS = new Set(['group', 'template', 'secure', 'name', 'value']);
+
 /** `- KEY=value` items (Travis, Drone's and Azure's list forms) and `- name: KEY / value: …` items (Azure). */
 function listSettings(node: PNode | null | undefined, out: CiSetting[], base: Omit<CiSetting, 'key' | 'value' | 'line' | 'column'>): void {
   if (!isSeq(node)) return;
@@ -78,6 +80,9 @@ function listSettings(node: PNode | null | undefined, out: CiSetting[], base: Om
       const valueNode = get(item, 'value');
       const value = scalarText(valueNode);
       if (name !== undefined && value !== undefined && isScalar(valueNode)) out.push({ ...base, key: name, value, line: valueNode.line, column: valueNode.column });
+      // `- KEY: value` items (CircleCI's and Drone's list of one-entry maps); Azure's `- group:`/`- template:` and
+      // Travis' `- secure:` are references, not settings.
+      else if (name === undefined && item.entries.length === 1 && !LIST_REFERENCE_KEYS.has(item.entries[0]!.key)) mapSettings(item, out, base);
     }
   }
 }
