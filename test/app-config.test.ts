@@ -109,6 +109,13 @@ describe('application configuration files', () => {
     expect(parse('"app" "u1"\n"stats" "md5d41d8cd98f00b204e9800998ecf8427e"\n"x" "SCRAM-SHA-256$4096:a$b:c"\n', 'userlist.txt')?.settings.map((s) => [s.path, s.value])).toEqual([['user app', 'u1']]);
   });
 
+  it('leaves Kubernetes objects named like configuration (an Argo CD application.yaml) and megabyte files alone', () => {
+    const sniff = appConfigAnalyzer.sniff!;
+    expect(sniff('apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: x\nspec:\n  source:\n    helm:\n      values: |\n        password: x\n', { path: 'apps/application.yaml' } as never, {} as never)).toBe(false);
+    expect(sniff('spring:\n  datasource:\n    password: x\n', { path: 'application.yaml' } as never, {} as never)).toBe(true);
+    expect(sniff(`password: x\n${'#'.repeat(1_000_001)}`, { path: 'application.yaml' } as never, {} as never)).toBe(false);
+  });
+
   it('reads hostile lines whole (a quadratic pass over them would outlast the test timeout)', () => {
     expect(parse(`key=${'\\'.repeat(200_000)}\n`, 'application.properties')?.settings[0]?.value).toHaveLength(200_000);
     expect(parse(`password = "a${' '.repeat(200_000)}x"\n`, 'application.conf')?.settings[0]?.value).toHaveLength(200_002);

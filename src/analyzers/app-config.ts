@@ -53,8 +53,14 @@ const MESSAGE_BUNDLE = /(^|\/)(i18n|l10n|locales?|lang|translations?|messages)\/
 /** A locale suffix with its country (`_en_US`, `_zh_CN`): a translation of a bundle, whatever the bundle is called. */
 const LOCALE_SUFFIX = /_[a-z]{2}_[A-Z]{2}\.properties$/;
 
+const CANDIDATE_NAME = /\.(properties|ya?ml|conf|json|ini|cnf|txt)$|pgpass$/i;
+
 export function appConfigFormat(path: string): AppConfigFormat | undefined {
   const name = basename(path);
+  // Every file of a tree is asked: its extension first.
+  if (!CANDIDATE_NAME.test(name)) return undefined;
+  // A chart's templates and CRDs are Kubernetes objects, whatever their name (templates/application.yaml).
+  if (/(^|\/)(templates|crds)\//.test(path)) return undefined;
   if (/\.properties$/i.test(name)) return MESSAGE_BUNDLE.test(path) || LOCALE_SUFFIX.test(name) ? undefined : 'properties';
   if (REDIS_FILE.test(name)) return 'redis';
   if (RABBITMQ_FILE.test(name) && !/^advanced/i.test(name)) return 'properties';
@@ -314,13 +320,18 @@ function fromUserlist(text: string): AppConfigSetting[] {
   return settings;
 }
 
+const APP_CONFIG_LIMIT = 1_000_000;
+const KUBERNETES_OBJECT = /^apiVersion:[ \t]*\S[^\n]*\n(?:[^\n]*\n){0,40}?kind:[ \t]*\S|^kind:[ \t]*\S[^\n]*\n(?:[^\n]*\n){0,40}?apiVersion:[ \t]*\S/m;
+
 /** Most configuration has no setting a credential could be in: the file is read only when some key or value says one. */
 const PREFILTER = /pass|pwd|secret|token|key|cred|auth|private|signing|salt|cert|dsn|user/i;
 
 export const appConfigAnalyzer: Analyzer<AppConfigModel> = {
   id: 'app-config',
   claims: (file: FileContext) => appConfigFormat(file.path) !== undefined,
-  sniff: (text, file) => PREFILTER.test(text) || /^(pgpass|userlist)$/.test(appConfigFormat(file.path) ?? ''),
+  // An `application.yaml` that holds Kubernetes objects (an Argo CD Application, a chart's template, a CRD) is a
+  // manifest, and configuration is never megabytes.
+  sniff: (text, file) => text.length <= APP_CONFIG_LIMIT && !KUBERNETES_OBJECT.test(text) && (PREFILTER.test(text) || /^(pgpass|userlist)$/.test(appConfigFormat(file.path) ?? '')),
   parse(text, file) {
     const format = appConfigFormat(file.path);
     if (format === undefined) return undefined;
