@@ -355,7 +355,6 @@ function analyzeExpr(expr: string, dotPrefix: string | null, variables: Map<stri
       }
     }
     if (names && j < nt && (tokType[j] === T_DECL || tokType[j] === T_ASSIGN)) {
-      declarations++;
       const rhs = expr.slice(tokEnd[j]).trim();
       const ranged = keyword === 'range' || elseSub === 'range';
       const e = ranged ? `range ${rhs}` : rhs;
@@ -426,58 +425,6 @@ function analyzeExpr(expr: string, dotPrefix: string | null, variables: Map<stri
     for (const f of BLOCK_FUNCTIONS) if (identIs(expr, c, f)) return true;
   }
   return false;
-}
-
-let declarations = 0;
-
-interface Analysis {
-  blockLike: boolean;
-  kind: HelmActionKind;
-  keyword: string | undefined;
-  withPath: string | undefined;
-  refs: string[];
-  fns: string[];
-  tpls: string[];
-}
-
-/**
- * analyzeExpr's results by dot prefix and expression. Charts repeat their expressions (`include "common.names.fullname"
- * .`, `.Release.Namespace`): bitnami/charts has 159k actions and 46k distinct expressions. An expression that declares
- * variables is analysed every time (the declaration goes to the template's own map).
- */
-const analyses = new Map<string | null, Map<string, Analysis>>();
-let analysesSize = 0;
-const ANALYSES_AT_MOST = 100_000;
-
-function setList(list: string[], from: string[]): void {
-  if (list.length !== 0) list.length = 0;
-  for (const value of from) list.push(value);
-}
-
-function analyzeExprOnce(expr: string, dotPrefix: string | null, variables: Map<string, string[]>): boolean {
-  let byExpr = analyses.get(dotPrefix);
-  const known = byExpr?.get(expr);
-  if (known !== undefined) {
-    kindOut = known.kind;
-    keywordOut = known.keyword;
-    withPathOut = known.withPath;
-    setList(refs, known.refs);
-    setList(fns, known.fns);
-    setList(tpls, known.tpls);
-    return known.blockLike;
-  }
-  const declared = declarations;
-  const blockLike = analyzeExpr(expr, dotPrefix, variables);
-  if (declarations !== declared) return blockLike;
-  if (analysesSize >= ANALYSES_AT_MOST) {
-    analyses.clear();
-    analysesSize = 0;
-    byExpr = undefined;
-  }
-  if (byExpr === undefined) analyses.set(dotPrefix, (byExpr = new Map()));
-  byExpr.set(expr, { blockLike, kind: kindOut, keyword: keywordOut, withPath: withPathOut, refs: exactCopy(refs), fns: exactCopy(fns), tpls: exactCopy(tpls) });
-  analysesSize++;
-  return blockLike;
 }
 
 function addUnique(list: string[], value: string): void {
@@ -756,7 +703,7 @@ export function preprocessHelmTemplate(text: string): HelmFrontEnd {
     if (isComment) {
       action = { expr, kind: 'comment', line: startLine, column, endLine: startLine + nls, valuesRefs: [], functions: [], templates: [], trimLeft, trimRight };
     } else {
-      blockLike = analyzeExprOnce(expr, dot, variables);
+      blockLike = analyzeExpr(expr, dot, variables);
       kw = keywordOut;
       action = {
         expr,
