@@ -72,7 +72,7 @@ function ciSystemOfPath(path: string): CiSystem | undefined {
 
 const SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'run', 'bash', 'sh', 'inlineScript', 'install', 'before_install', 'cmds', 'cmd']);
 /** GitLab top-level keys that are not jobs. */
-const GITLAB_RESERVED = new Set(['variables', 'stages', 'default', 'include', 'workflow', 'image', 'services', 'before_script', 'after_script', 'cache', 'spec']);
+export const GITLAB_RESERVED: ReadonlySet<string> = new Set(['variables', 'stages', 'default', 'include', 'workflow', 'image', 'services', 'before_script', 'after_script', 'cache', 'spec']);
 
 function contentLine(node: PScalar): number {
   return node.style === 'block' ? node.line + 1 : node.line;

@@ -4,7 +4,7 @@
  * `environment:`, Buildkite `env:`, Travis `env:`. Service containers' settings (the run's own throwaway database) are
  * marked so the rule can tell them apart.
  */
-import type { CiSystem } from '../../analyzers/build/ci.js';
+import { GITLAB_RESERVED, type CiSystem } from '../../analyzers/build/ci.js';
 import { get, isMap, isScalar, isSeq, type PNode } from '../../yaml/model.js';
 
 export interface CiSetting {
@@ -116,7 +116,6 @@ function github(root: PNode, out: CiSetting[]): void {
   }
 }
 
-const GITLAB_NOT_JOBS = new Set(['variables', 'stages', 'default', 'include', 'workflow', 'image', 'services', 'before_script', 'after_script', 'cache', 'spec']);
 
 /**
  * GitLab hands a job's variables (and the top-level ones) to its service containers too: next to `services:`, the
@@ -126,13 +125,13 @@ function gitlab(root: PNode, out: CiSetting[]): void {
   const topServices = get(root, 'services') !== undefined || get(get(root, 'default'), 'services') !== undefined;
   const anyServices = topServices || entriesOf(root).some((e) => isMap(e.value) && get(e.value, 'services') !== undefined);
   const serviceSetting = (near: boolean) => (s: CiSetting) => (near && SERVICE_IMAGE_ENV.test(s.key) ? { ...s, service: true } : s);
-  const jobs = entriesOf(root).filter((job) => !GITLAB_NOT_JOBS.has(job.key) && !job.key.startsWith('.') && isMap(job.value));
+  const jobs = entriesOf(root).filter((job) => !GITLAB_RESERVED.has(job.key) && !job.key.startsWith('.') && isMap(job.value));
   const allTests = jobs.length > 0 && jobs.every((job) => isTestJob(job.key, job.value));
   const top: CiSetting[] = [];
   settingsOf(get(root, 'variables'), top, { service: false, testJob: allTests }, 'value');
   out.push(...top.map(serviceSetting(anyServices)));
   for (const job of entriesOf(root)) {
-    if (GITLAB_NOT_JOBS.has(job.key) || !isMap(job.value)) continue;
+    if (GITLAB_RESERVED.has(job.key) || !isMap(job.value)) continue;
     const own: CiSetting[] = [];
     settingsOf(get(job.value, 'variables'), own, { scope: job.key, service: false, testJob: isTestJob(job.key, job.value) }, 'value');
     out.push(...own.map(serviceSetting(topServices || get(job.value, 'services') !== undefined)));
