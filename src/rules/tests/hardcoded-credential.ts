@@ -205,6 +205,13 @@ function appConfigLiteral(path: string, raw: string, extra: readonly string[], n
   return literal(value) ? { key, value, how: 'value' } : undefined;
 }
 
+/** The origin of a literal a setting holds: a database's own password, else what its name classifies as (external when nothing). */
+function settingOrigin(classifier: OriginClassifier, database: boolean, name: string, key: string, file: string): Origin {
+  if (database) return 'cluster-operator';
+  const classified = classifier.classify({ name, keys: [key], file });
+  return classified === 'unknown' ? 'external' : classified;
+}
+
 /** Who feeds a setting's variable, by the credential's origin. */
 const APP_CONFIG_AUTHORITY: Record<Origin, string> = {
   'cluster-operator': "the Secret its operator writes (CloudNativePG's `<cluster>-app` or a managed role's Secret for a database user, the Redis or RabbitMQ operator's for theirs) through a secretKeyRef",
@@ -601,8 +608,7 @@ export const hardcodedCredential = createRule(
           const server = SERVER_CONFIG.has(model.format) || OPERATED_SERVER_FILE.test(basename(file.path));
           // A database's, a cache's or a broker's own password: what its operator generates in the cluster.
           const database = (literal.how === 'embedded' && !literal.issued) || isDatabaseName(setting.path) || isDatabaseName(literal.key) || RAILS_DATABASE.test(file.path) || OPERATED_SERVER_FILE.test(basename(file.path));
-          const classified = classifier.classify({ name: setting.path, keys: [literal.key], file: file.path });
-          const origin: Origin = testProfile ? 'test' : database ? 'cluster-operator' : classified === 'unknown' ? 'external' : classified;
+          const origin: Origin = testProfile ? 'test' : settingOrigin(classifier, database, setting.path, literal.key, file.path);
           const how = literal.how === 'fallback' ? ` as the fallback of \${${literal.variable}}` : literal.how === 'embedded' ? ' inside a connection string' : '';
           context.report({
             file,
@@ -638,8 +644,7 @@ export const hardcodedCredential = createRule(
           // A Firebase web config's apiKey, or a Maps browser key: Google API keys meant to be read by the client.
           if (value.startsWith('AIza') && (literal.firebase || MAPS_KEY_NAME.test(key))) continue;
           reportedLines.add(at);
-          const classified = classifier.classify({ name: key, keys: [key], file: file.path });
-          const origin: Origin = isDatabaseName(literal.name) || (literal.database && /pass|pwd/i.test(key)) ? 'cluster-operator' : classified === 'unknown' ? 'external' : classified;
+          const origin = settingOrigin(classifier, isDatabaseName(literal.name) || (literal.database === true && /pass|pwd/i.test(key)), key, key, file.path);
           const variable = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
           context.report({
             file,
